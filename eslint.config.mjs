@@ -1,0 +1,86 @@
+import nx from '@nx/eslint-plugin';
+import importX from 'eslint-plugin-import-x';
+
+/**
+ * Who may import whom: DESIGN.md's dependency table, enforced by
+ * `@nx/enforce-module-boundaries`. Every project carries three tags:
+ * `scope:<name>` (exact edges below), `layer:base|runtime|core|closure|app|tool` and
+ * `platform:neutral|node` (neutral code runs anywhere and imports no Node built-ins).
+ * Keep this table and docs/architecture.md in step.
+ */
+const allowed = {
+  exceptions: [],
+  typedef: ['exceptions'],
+  sequence: ['exceptions'],
+  transport: ['exceptions'],
+  coprocess: ['exceptions'],
+  spoke: ['exceptions', 'sequence', 'transport', 'typedef', 'coprocess'],
+  tracker: ['exceptions', 'transport', 'sequence', 'spoke'],
+  'closure-core': ['exceptions', 'tracker', 'typedef', 'sequence', 'transport', 'spoke', 'coprocess'],
+  'closure-coarse': ['closure-core', 'exceptions', 'typedef', 'coprocess'],
+  'closure-fine-limited': ['closure-core', 'exceptions', 'typedef'],
+  'closure-fine-general': ['closure-core', 'exceptions', 'typedef'],
+  'prime-count': ['closure-coarse', 'closure-core', 'exceptions', 'typedef'],
+  'shell-launcher': ['closure-coarse', 'closure-core', 'coprocess', 'exceptions', 'typedef'],
+};
+
+const depConstraints = [
+  ...Object.entries(allowed).map(([scope, deps]) => ({
+    sourceTag: `scope:${scope}`,
+    onlyDependOnLibsWithTags: deps.map((d) => `scope:${d}`),
+  })),
+  // Layers point down only; nothing imports an app or a tool.
+  { sourceTag: 'layer:base', onlyDependOnLibsWithTags: ['layer:base'] },
+  { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime'] },
+  { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime'] },
+  { sourceTag: 'layer:closure', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core'] },
+  { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core', 'layer:closure'] },
+  { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core', 'layer:closure', 'layer:app'] },
+  // Platform-neutral packages stay neutral.
+  { sourceTag: 'platform:neutral', onlyDependOnLibsWithTags: ['platform:neutral'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.mts', '**/*.cts'],
+    plugins: { 'import-x': importX },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          checkNestedExternalImports: true,
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          depConstraints,
+        },
+      ],
+      // Another package is reached by its name only, never by a path into it.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@spm/*/*'],
+              message: 'Deep imports across packages are banned: import from the package name (e.g. `@spm/typedef`) only.',
+            },
+          ],
+        },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+];

@@ -1,0 +1,5 @@
+/**
+ * @spm/sequence
+ * @packageDocumentation
+ */
+export {};

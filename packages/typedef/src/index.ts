@@ -1,0 +1,5 @@
+/**
+ * @spm/typedef
+ * @packageDocumentation
+ */
+export {};

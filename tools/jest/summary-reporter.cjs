@@ -1,0 +1,28 @@
+// Writes the project's totals to <rootDir>/test-output/jest/results.json so that
+// tools/scripts/test-all.mjs can sum passed/failed tests across all projects (and the
+// file is a declared Nx output, restored from cache with the test target).
+const fs = require('node:fs');
+const path = require('node:path');
+
+class SummaryReporter {
+  constructor(globalConfig) {
+    this.rootDir = globalConfig.rootDir;
+  }
+
+  onRunComplete(_contexts, results) {
+    const dir = path.join(this.rootDir, 'test-output', 'jest');
+    fs.mkdirSync(dir, { recursive: true });
+    const summary = {
+      numPassedTests: results.numPassedTests,
+      numFailedTests: results.numFailedTests,
+      numPendingTests: results.numPendingTests,
+      numTotalTests: results.numTotalTests,
+      numFailedTestSuites: results.numFailedTestSuites,
+      numRuntimeErrorTestSuites: results.numRuntimeErrorTestSuites,
+      success: results.success,
+    };
+    fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(summary, null, 2));
+  }
+}
+
+module.exports = SummaryReporter;
