@@ -1,0 +1,5 @@
+/**
+ * @spm/coprocess
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @spm/spoke
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @spm/tracker
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @spm/transport
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,135 @@
+import type { WireError } from '@spm/exceptions';
+
+/**
+ * The wire protocol between a hub and its spokes: every message is a plain object with a
+ * `type` and the protocol version `v`. Messages are msgpackr data only (no extension types,
+ * no class instances). New message types are added here, never elsewhere, and a change to an
+ * existing one bumps {@link PROTOCOL_VERSION}.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** A plain value that can cross a channel (what msgpackr and structured clone both carry). */
+export type WireValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Uint8Array
+  | readonly WireValue[]
+  | { readonly [key: string]: WireValue };
+
+/** The fields every message has. */
+export interface MessageBase<T extends string> {
+  /** The message type. */
+  readonly type: T;
+  /** The protocol version the sender speaks. */
+  readonly v: typeof PROTOCOL_VERSION;
+}
+
+/** A task attempt's identity: stale messages are recognised by it. */
+export interface AttemptRef {
+  /** Task id, unique within one manager invocation. */
+  readonly taskId: string | number;
+  /** 1 for the first dispatch, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+/** Spoke → hub, first message on a channel: who the spoke is. */
+export interface HelloMessage extends MessageBase<'hello'> {
+  /** The id the provisioner gave the spoke (via its environment), if any. */
+  readonly spokeId?: string;
+  /** The spoke's server (host name). */
+  readonly host: string;
+  /** The spoke's process id. */
+  readonly pid: number;
+  /** Tags the spoke advertises, e.g. `gpu`. */
+  readonly tags: readonly string[];
+}
+
+/** Hub → spoke, answer to `hello`: the spoke is registered. */
+export interface WelcomeMessage extends MessageBase<'welcome'> {
+  /** The spoke's id in the tracker. */
+  readonly spokeId: string;
+  /** How often the spoke must send a heartbeat, in ms (0: never). */
+  readonly heartbeatMs: number;
+}
+
+/** Spoke → hub: still alive. */
+export interface HeartbeatMessage extends MessageBase<'heartbeat'> {
+  /** Increments by one per heartbeat. */
+  readonly seq: number;
+}
+
+/** Hub → spoke: evaluate one task attempt (received while the spoke is offline). */
+export interface TaskMessage extends MessageBase<'task'>, AttemptRef {
+  /** The module (file URL or specifier) that declares the closure. */
+  readonly module: string;
+  /** The closure's signature within that module. */
+  readonly signature: string;
+  /** Modules to import before evaluation (they may declare closures). */
+  readonly preload: readonly string[];
+  /** The task record (plain data). */
+  readonly record: WireValue;
+}
+
+/** Spoke → hub: the task attempt went online (evaluation began). */
+export interface StartedMessage extends MessageBase<'started'>, AttemptRef {}
+
+/** Spoke → hub: the final status of a task attempt. */
+export type StatusMessage =
+  | (MessageBase<'status'> & AttemptRef & { readonly ok: true; readonly value: WireValue })
+  | (MessageBase<'status'> &
+      AttemptRef & {
+        readonly ok: false;
+        /** `load`: module or closure not loadable; `eval`: evaluation threw. */
+        readonly phase: 'load' | 'eval';
+        readonly error: WireError;
+      });
+
+/** Spoke → hub: a task's request to the hub (fine grain); answered by `reply`. */
+export interface RequestMessage extends MessageBase<'request'>, AttemptRef {
+  /** Request id, unique per attempt. */
+  readonly requestId: number;
+  readonly body: WireValue;
+}
+
+/** Hub → spoke: the answer to a `request`. */
+export type ReplyMessage =
+  | (MessageBase<'reply'> & AttemptRef & { readonly requestId: number; readonly ok: true; readonly body: WireValue })
+  | (MessageBase<'reply'> & AttemptRef & { readonly requestId: number; readonly ok: false; readonly error: WireError });
+
+/** Spoke → hub: a one-way message from a task (fine grain). */
+export interface NotifyMessage extends MessageBase<'notify'>, AttemptRef {
+  readonly body: WireValue;
+}
+
+/** Hub → spoke: stop now (finish nothing, exit). */
+export interface ShutdownMessage extends MessageBase<'shutdown'> {
+  /** Why, for the spoke's log. */
+  readonly reason: string;
+}
+
+/** Either side: several messages in one frame (batching small messages). */
+export interface BatchMessage extends MessageBase<'batch'> {
+  readonly messages: readonly Message[];
+}
+
+/** Every message of protocol version 1. */
+export type Message =
+  | HelloMessage
+  | WelcomeMessage
+  | HeartbeatMessage
+  | TaskMessage
+  | StartedMessage
+  | StatusMessage
+  | RequestMessage
+  | ReplyMessage
+  | NotifyMessage
+  | ShutdownMessage
+  | BatchMessage;
+
+/** The `type` of a message. */
+export type MessageType = Message['type'];
+
+/** The message of a given type. */
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

@@ -1,0 +1,5 @@
+/**
+ * @spm/bench
+ * @packageDocumentation
+ */
+export {};

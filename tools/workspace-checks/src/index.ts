@@ -1,0 +1,5 @@
+/**
+ * @spm/workspace-checks
+ * @packageDocumentation
+ */
+export {};
