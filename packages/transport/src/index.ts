@@ -1,5 +1,31 @@
 /**
- * @spm/transport
+ * @spm/transport — the wire protocol between a hub and its spokes, the frame codec, and the
+ * channels that carry it: `inproc`, `thread`, `process` and authenticated `tcp`.
  * @packageDocumentation
  */
-export {};
+export {
+  PROTOCOL_VERSION,
+  type WireValue,
+  type MessageBase,
+  type AttemptRef,
+  type HelloMessage,
+  type WelcomeMessage,
+  type HeartbeatMessage,
+  type TaskMessage,
+  type StartedMessage,
+  type StatusMessage,
+  type RequestMessage,
+  type ReplyMessage,
+  type NotifyMessage,
+  type ShutdownMessage,
+  type BatchMessage,
+  type Message,
+  type MessageType,
+  type MessageOf,
+} from './protocol.js';
+export type { Channel, ChannelEvents } from './channel.js';
+export type { ChannelOptions } from './channel-options.js';
+export { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_DEPTH, resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-limits.js';
+export { FrameCodec, encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
+export { FrameDecoder } from './frame-decoder.js';
+export { createInprocPair } from './inproc-channel.js';

@@ -1,0 +1,112 @@
+import { SPMTransportError } from '@spm/exceptions';
+import type { Message } from './protocol.js';
+import { FRAME_HEADER_BYTES, FrameCodec } from './frame-codec.js';
+import type { FrameLimits } from './frame-limits.js';
+
+/**
+ * A streaming decoder for a byte stream of length-prefixed frames (a pipe, a socket). Feed it
+ * chunks as they arrive, in any sizes; it returns the complete messages so far.
+ *
+ * A length prefix larger than `maxFrameBytes` is refused as soon as its 4 bytes arrive,
+ * before anything is buffered for it. After the first error the decoder is broken: every
+ * later `push` throws the same error (the channel is closing anyway).
+ */
+export class FrameDecoder {
+  /** The codec (and limits) used for each frame's payload. */
+  readonly codec: FrameCodec;
+  readonly #channel: string | undefined;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  // Length of the frame whose header was read, or -1 while waiting for a header.
+  #expected = -1;
+  #error: SPMTransportError | undefined;
+  #ended = false;
+
+  /**
+   * @param limits the limits to enforce, or a codec to share
+   * @param channel the channel's label, for error messages
+   */
+  constructor(limits: FrameLimits | FrameCodec = {}, channel?: string) {
+    this.codec = limits instanceof FrameCodec ? limits : new FrameCodec(limits);
+    this.#channel = channel;
+  }
+
+  /** Bytes received but not yet decoded (part of a frame). */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** True once the peer's end-of-channel marker (a zero-length frame) arrived; later bytes are ignored. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Adds a chunk and returns the messages it completed (batches unpacked), in order. Throws
+   * `SPMTransportError` on an oversize, malformed or invalid frame.
+   */
+  push(chunk: Uint8Array): Message[] {
+    if (this.#error) throw this.#error;
+    if (this.#ended || chunk.length === 0) return [];
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    const out: Message[] = [];
+    try {
+      for (;;) {
+        if (this.#expected < 0) {
+          if (this.#buffered < FRAME_HEADER_BYTES) break;
+          const header = this.#take(FRAME_HEADER_BYTES);
+          const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(0);
+          if (length === 0) {
+            this.#ended = true;
+            this.#chunks = [];
+            this.#buffered = 0;
+            break;
+          }
+          if (length > this.codec.limits.maxFrameBytes) {
+            throw new SPMTransportError(
+              `Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: its length prefix announces ${length} bytes, expected at most ${this.codec.limits.maxFrameBytes}`,
+              { channel: this.#channel },
+            );
+          }
+          this.#expected = length;
+        }
+        if (this.#buffered < this.#expected) break;
+        const payload = this.#take(this.#expected);
+        this.#expected = -1;
+        for (const message of this.codec.decodePayload(payload, this.#channel)) out.push(message);
+      }
+    } catch (error) {
+      this.#error =
+        error instanceof SPMTransportError ? error : new SPMTransportError(`Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: ${String(error)}`, { channel: this.#channel, cause: error });
+      this.#chunks = [];
+      this.#buffered = 0;
+      throw this.#error;
+    }
+    return out;
+  }
+
+  // Removes the first `n` buffered bytes; a view (no copy) when they lie in one chunk.
+  #take(n: number): Uint8Array {
+    const first = this.#chunks[0];
+    if (first === undefined) throw new Error('FrameDecoder: take from an empty buffer');
+    this.#buffered -= n;
+    if (first.length >= n) {
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0];
+      if (chunk === undefined) throw new Error('FrameDecoder: buffer accounting broken');
+      const part = Math.min(n - filled, chunk.length);
+      out.set(chunk.subarray(0, part), filled);
+      filled += part;
+      if (part === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(part);
+    }
+    return out;
+  }
+}
