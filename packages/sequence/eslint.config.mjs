@@ -32,4 +32,9 @@ export default [
       ],
     },
   },
+  {
+    // Fixtures are user modules: they import this package by its name, as a user's would.
+    files: ['test/fixtures/**/*.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];
