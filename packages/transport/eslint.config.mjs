@@ -16,4 +16,10 @@ export default [
       parser: await import('jsonc-eslint-parser'),
     },
   },
+  {
+    // Fixtures run in real worker threads and child processes, where only built JavaScript
+    // runs: they import this package by its public name, as a spoke would.
+    files: ['test/fixtures/**/*.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];

@@ -29,3 +29,6 @@ export { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_DEPTH, resolveFrameLimits, type Fr
 export { FrameCodec, encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
 export { FrameDecoder } from './frame-decoder.js';
 export { createInprocPair } from './inproc-channel.js';
+export { spawnThread, type SpawnThreadOptions, type SpawnedThread } from './thread-channel.js';
+export { spawnProcess, type SpawnProcessOptions, type SpawnedProcess } from './process-channel.js';
+export { connectToParent } from './connect-to-parent.js';

@@ -1,0 +1,68 @@
+/**
+ * Coalesces the frames sent in one synchronous run into one write: a pipelined sender that
+ * queues 100 small messages in a loop pays one `write`/`postMessage` instead of 100. The flush
+ * is a microtask, so a lone message (one in flight) is not delayed past the current job.
+ */
+export class FrameBatcher {
+  readonly #sink: (chunk: Uint8Array) => void;
+  readonly #batch: boolean;
+  readonly #owned: boolean;
+  #frames: Uint8Array[] = [];
+  #bytes = 0;
+  #scheduled = false;
+  #discarded = false;
+
+  /**
+   * @param sink writes one chunk (one or more whole frames)
+   * @param batch false: write every frame at once (for measuring what batching buys)
+   * @param owned true: every chunk given to `sink` is a fresh buffer of its exact size, never a
+   *   view into the codec's shared buffer (so that it can be transferred to another thread)
+   */
+  constructor(sink: (chunk: Uint8Array) => void, batch: boolean, owned = false) {
+    this.#sink = sink;
+    this.#batch = batch;
+    this.#owned = owned;
+  }
+
+  push(frame: Uint8Array): void {
+    if (this.#discarded) return;
+    if (!this.#batch) {
+      this.#sink(this.#owned ? frame.slice() : frame);
+      return;
+    }
+    this.#frames.push(frame);
+    this.#bytes += frame.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes what is queued now. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#discarded || this.#frames.length === 0) return;
+    const frames = this.#frames;
+    const bytes = this.#bytes;
+    this.#frames = [];
+    this.#bytes = 0;
+    if (frames.length === 1 && frames[0] !== undefined) {
+      this.#sink(this.#owned ? frames[0].slice() : frames[0]);
+      return;
+    }
+    const chunk = new Uint8Array(bytes);
+    let at = 0;
+    for (const frame of frames) {
+      chunk.set(frame, at);
+      at += frame.length;
+    }
+    this.#sink(chunk);
+  }
+
+  /** Drops what is queued and ignores later pushes (the channel is closing without a flush). */
+  discard(): void {
+    this.#discarded = true;
+    this.#frames = [];
+    this.#bytes = 0;
+  }
+}

@@ -1,0 +1,85 @@
+import type { Socket } from 'node:net';
+import type { SPMTransportError } from '@spm/exceptions';
+import type { FrameCodec } from '../frame-codec.js';
+import { FrameDecoder } from '../frame-decoder.js';
+import { BaseChannel } from './base-channel.js';
+import { FrameBatcher } from './frame-batcher.js';
+
+/** The end-of-channel frame: a zero length prefix. */
+const GOODBYE = new Uint8Array(4);
+/** How long a cleanly closed socket waits for the peer to end its side before it is destroyed. */
+const LINGER_MS = 2000;
+
+/**
+ * A channel over a byte stream socket (a socketpair to a child process, an authenticated TCP
+ * connection): length-prefixed frames, coalesced per synchronous run. The stream ending
+ * without the peer's goodbye frame is a loss. No backpressure: what is sent is queued in memory.
+ */
+export class StreamChannel extends BaseChannel {
+  protected readonly socket: Socket;
+  readonly #decoder: FrameDecoder;
+  readonly #batcher: FrameBatcher;
+  readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
+  readonly #onEnd = (): void => this.peerEnded();
+  readonly #onError = (error: Error): void => {
+    this.close(this.lost(`socket error: ${error.message}`, error));
+  };
+
+  /**
+   * @param initial bytes already read from the socket (after a handshake) that belong to the frame stream
+   */
+  constructor(socket: Socket, label: string, codec: FrameCodec, batch: boolean, initial?: Uint8Array) {
+    super(label, codec);
+    this.socket = socket;
+    this.#decoder = new FrameDecoder(codec, label);
+    this.#batcher = new FrameBatcher((chunk) => socket.write(chunk), batch);
+    socket.setNoDelay?.(true);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onEnd);
+    // Stays attached for the socket's life: a late EPIPE/ECONNRESET without a listener would
+    // be rethrown and take the whole hub down.
+    socket.on('error', this.#onError);
+    if (initial && initial.length > 0) queueMicrotask(() => this.#receive(initial));
+  }
+
+  #receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    let messages;
+    try {
+      messages = this.#decoder.push(chunk);
+    } catch (error) {
+      this.close(error as SPMTransportError);
+      return;
+    }
+    this.deliver(messages);
+    if (this.#decoder.ended && !this.closed) this.close();
+  }
+
+  /** The stream ended or closed while the channel was open: the peer is gone. */
+  protected peerEnded(): void {
+    if (!this.closed) this.close(this.lost('the peer closed the connection without saying goodbye'));
+  }
+
+  protected transmit(frame: Uint8Array): void {
+    this.#batcher.push(frame);
+  }
+
+  protected shutdown(error?: SPMTransportError): void {
+    this.socket.off('data', this.#onData);
+    this.socket.off('end', this.#onEnd);
+    this.socket.off('close', this.#onEnd);
+    if (error || this.socket.destroyed) {
+      this.#batcher.discard();
+      this.socket.destroy();
+      return;
+    }
+    this.#batcher.flush();
+    this.#batcher.discard();
+    this.socket.end(GOODBYE);
+    // Every timeout kills what it guards: a peer that never ends its side is cut off.
+    const linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    linger.unref();
+    this.socket.once('close', () => clearTimeout(linger));
+  }
+}
