@@ -1,0 +1,23 @@
+import { checkStruct, Problems } from './internal/check-value.js';
+import { normalizeStruct } from './internal/normalize.js';
+import { problemError } from './internal/record-errors.js';
+import { unwrap } from './internal/unwrap.js';
+import type { InferDraft, RecordTypes, TaskSchema } from './schema.js';
+
+/**
+ * A new record of `schema`: every struct a nested plain object, `None` fields null, literal
+ * fields their literal, and the values of `init` (checked now: an unknown field or a wrong
+ * type throws). `deferred` fields not in `init` stay unset until `validateRecord` demands
+ * them. The result is a fresh tree of plain objects; values of `init` that are not structs
+ * (arrays, dicts, plain data) are kept by reference, not copied.
+ *
+ * @throws SPMTypedefError naming the field path, the expected type and what was found.
+ */
+export function createRecord<S extends TaskSchema<RecordTypes>>(schema: S, init?: InferDraft<S>): InferDraft<S> {
+  const given = unwrap(init ?? {});
+  const problems = new Problems(1);
+  checkStruct(schema.root, given, '', problems, 'draft', 0, new Set());
+  const problem = problems.list[0];
+  if (problem !== undefined) throw problemError(problem);
+  return normalizeStruct(schema.root, given) as InferDraft<S>;
+}

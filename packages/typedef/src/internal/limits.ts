@@ -1,0 +1,16 @@
+/**
+ * Bounds that keep parsing and checking finite and the stack safe on any input
+ * (documented in docs/packages/typedef.md).
+ */
+
+/** Deepest nesting of types (struct, tuple, list, dict) in one typedef. */
+export const MAX_TYPE_DEPTH = 64;
+
+/** Deepest nesting of a value inside a record (struct levels, arrays, objects). */
+export const MAX_VALUE_DEPTH = 256;
+
+/** Longest `scalar<stringSnippet>` value, in UTF-16 code units. */
+export const MAX_SNIPPET_LENGTH = 4096;
+
+/** Longest line excerpt quoted in a syntax error. */
+export const MAX_EXCERPT_LENGTH = 80;

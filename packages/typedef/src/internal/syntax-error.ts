@@ -1,0 +1,51 @@
+import { SPMTypedefError } from '@spm/exceptions';
+import { MAX_EXCERPT_LENGTH } from './limits.js';
+
+/** 1-based line and column (in code points) of `offset` in `source`. */
+export function lineColumn(source: string, offset: number): { line: number; column: number; lineStart: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  const column = Array.from(source.slice(lineStart, offset)).length + 1;
+  return { line, column, lineStart };
+}
+
+/**
+ * The line of `offset`, clipped to a short window, and a caret under the column:
+ * ```
+ *   5 |       label    :: scalar<stringSnipet> = deferred;
+ *     |                          ^
+ * ```
+ * Tabs are kept in the caret line so that the caret stays aligned.
+ */
+function excerpt(source: string, offset: number, line: number, lineStart: number): string {
+  let lineEnd = source.indexOf('\n', lineStart);
+  if (lineEnd === -1) lineEnd = source.length;
+  const chars = Array.from(source.slice(lineStart, lineEnd).replace(/\r$/, ''));
+  const at = Array.from(source.slice(lineStart, Math.min(offset, lineEnd))).length;
+  let from = 0;
+  if (chars.length > MAX_EXCERPT_LENGTH) from = Math.max(0, Math.min(at - Math.floor(MAX_EXCERPT_LENGTH / 2), chars.length - MAX_EXCERPT_LENGTH));
+  const shown = chars.slice(from, from + MAX_EXCERPT_LENGTH).map((ch) => (ch < ' ' && ch !== '\t' ? ' ' : ch));
+  const prefix = from > 0 ? '…' : '';
+  const suffix = from + MAX_EXCERPT_LENGTH < chars.length ? '…' : '';
+  const caretPad = (prefix === '' ? '' : ' ') + shown.slice(0, at - from).map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
+  const gutter = String(line);
+  return `${gutter} | ${prefix}${shown.join('')}${suffix}\n${' '.repeat(gutter.length)} | ${caretPad}^`;
+}
+
+/**
+ * A syntax error at `offset`: an `SPMTypedefError` with `line`, `column`, `expected` and
+ * `found`, whose message ends with an excerpt of the line and a caret.
+ */
+export function syntaxError(source: string, offset: number, message: string, expected: string, found: string): SPMTypedefError {
+  const { line, column, lineStart } = lineColumn(source, offset);
+  return new SPMTypedefError(`${message} at line ${line}, column ${column}:\n${excerpt(source, offset, line, lineStart)}`, {
+    line,
+    column,
+    expected,
+    found,
+  });
+}

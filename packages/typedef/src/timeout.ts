@@ -1,0 +1,98 @@
+import { SPMTypedefError } from '@spm/exceptions';
+import { describeValue } from './internal/describe-value.js';
+
+/**
+ * A duration as plain data: the value type of `scalar<timeout>` (the seed's
+ * `spm.util.timeout.after(seconds = 10)`). Made by {@link after}; read with {@link toMs}.
+ */
+export interface Timeout {
+  /** The duration in milliseconds: finite and ≥ 0. */
+  readonly ms: number;
+}
+
+/** The parts of a duration given to {@link after}; they add up. */
+export interface AfterOptions {
+  /** @default 0 */
+  readonly hours?: number;
+  /** @default 0 */
+  readonly minutes?: number;
+  /** @default 0 */
+  readonly seconds?: number;
+  /** @default 0 */
+  readonly ms?: number;
+}
+
+const UNIT_MS = { hours: 3_600_000, minutes: 60_000, seconds: 1_000, ms: 1 } as const;
+type Unit = keyof typeof UNIT_MS;
+
+function isUnit(key: string): key is Unit {
+  return Object.hasOwn(UNIT_MS, key);
+}
+
+/**
+ * A {@link Timeout} of the given duration: `after({ seconds: 10 })` is `{ ms: 10000 }`.
+ * Every part must be a finite number ≥ 0; an unknown part is an error.
+ * @throws SPMTypedefError naming the part, e.g. ``Expected `seconds` to be a finite number ≥ 0, got `-1` (number)``.
+ */
+export function after(duration: AfterOptions): Timeout {
+  if (typeof duration !== 'object' || duration === null || Array.isArray(duration)) {
+    throw new SPMTypedefError(`Expected after() to get { hours?, minutes?, seconds?, ms? }, got ${describeValue(duration)}`, {
+      expected: '{ hours?, minutes?, seconds?, ms? }',
+      found: describeValue(duration),
+    });
+  }
+  let total = 0;
+  for (const [key, part] of Object.entries(duration)) {
+    if (!isUnit(key)) {
+      throw new SPMTypedefError(`Expected after() to get only hours, minutes, seconds or ms, got \`${key}\``, {
+        path: key,
+        expected: 'hours, minutes, seconds or ms',
+        found: `\`${key}\``,
+      });
+    }
+    if (part === undefined) continue;
+    if (typeof part !== 'number' || !Number.isFinite(part) || part < 0) {
+      throw new SPMTypedefError(`Expected \`${key}\` to be a finite number ≥ 0, got ${describeValue(part)}`, {
+        path: key,
+        expected: 'a finite number ≥ 0',
+        found: describeValue(part),
+      });
+    }
+    total += part * UNIT_MS[key];
+  }
+  if (!Number.isFinite(total)) {
+    throw new SPMTypedefError(`Expected after() to make a finite duration, got ${total} ms`, {
+      expected: 'a finite duration',
+      found: `${total} ms`,
+    });
+  }
+  return Object.freeze({ ms: total });
+}
+
+/**
+ * True when `value` is a {@link Timeout}: a plain object whose only key is `ms`, a finite
+ * number ≥ 0 (so a timeout that crossed the wire as msgpackr data still is one).
+ */
+export function isTimeout(value: unknown): value is Timeout {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== 'ms') return false;
+  const ms = (value as { ms: unknown }).ms;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0;
+}
+
+/**
+ * The milliseconds of a {@link Timeout}, checked: durations are converted once, here.
+ * @throws SPMTypedefError when `timeout` is not a Timeout.
+ */
+export function toMs(timeout: Timeout): number {
+  if (!isTimeout(timeout)) {
+    throw new SPMTypedefError(`Expected a Timeout such as after({ seconds: 10 }), got ${describeValue(timeout)}`, {
+      expected: 'a Timeout ({ ms } with ms finite and ≥ 0)',
+      found: describeValue(timeout),
+    });
+  }
+  return timeout.ms;
+}
