@@ -1,0 +1,35 @@
+import { isIP } from 'node:net';
+import { SPMTransportError } from '@spm/exceptions';
+
+/** A `tcp://host:port` address, parsed. */
+export interface TcpAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Parses `tcp://host:port` (IPv6 in brackets: `tcp://[::1]:4100`). */
+export function parseTcpUrl(url: string): TcpAddress {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SPMTransportError(`Expected a URL of the form \`tcp://host:port\`, got \`${url}\``);
+  }
+  const port = Number(parsed.port);
+  if (parsed.protocol !== 'tcp:' || parsed.hostname === '' || parsed.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SPMTransportError(`Expected a URL of the form \`tcp://host:port\` (port 1–65535), got \`${url}\``);
+  }
+  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  return { host, port };
+}
+
+/** The `tcp://` URL of an address. */
+export function formatTcpUrl(host: string, port: number): string {
+  return `tcp://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** True for addresses that only this host can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/u.test(h) || /^::ffff:127(\.\d{1,3}){3}$/u.test(h);
+}
