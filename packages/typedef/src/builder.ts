@@ -151,11 +151,21 @@ function isSpec(value: unknown): value is Spec {
 }
 
 function withDepth<N extends TypeNode>(node: N, depth: number): N {
-  if (depth > MAX_TYPE_DEPTH) {
-    throw builderError(`Expected types nested at most ${MAX_TYPE_DEPTH} levels deep, got ${depth}`, `at most ${MAX_TYPE_DEPTH} levels`, `${depth} levels`);
-  }
   deepFreeze(node);
   depths.set(node, depth);
+  return node;
+}
+
+/**
+ * A node used as a field's or an element's type: the typedef text could nest it only
+ * MAX_TYPE_DEPTH levels deep, so neither can the builder (a struct one level taller is still
+ * fine as the root of t.task()).
+ */
+function nestable(node: TypeNode, where: string): TypeNode {
+  const depth = depthOf(node);
+  if (depth > MAX_TYPE_DEPTH) {
+    throw builderError(`Expected ${where} to nest types at most ${MAX_TYPE_DEPTH} levels deep, got ${depth}`, `at most ${MAX_TYPE_DEPTH} levels`, `${depth} levels`);
+  }
   return node;
 }
 
@@ -174,7 +184,7 @@ function elementNode(element: unknown, where: string): TypeNode {
   if (element.fieldDefault !== undefined) {
     throw builderError(`Expected ${where} to have no default (only fields take one), got ${typeText(element.node)} with a default`, 'a type without a default', 'a default');
   }
-  return element.node;
+  return nestable(element.node, where);
 }
 
 function typeSpec<V extends Views>(node: TypeNode): TypeSpec<V> {
@@ -210,7 +220,7 @@ function structNode(fields: unknown): StructType {
     if (spec.node.kind === 'struct' && spec.fieldDefault !== undefined) {
       throw builderError(`Expected the struct field \`${name}\` to have no default (its fields carry them)`, 'no default', 'a default', name);
     }
-    depth = Math.max(depth, depthOf(spec.node) + 1);
+    depth = Math.max(depth, depthOf(nestable(spec.node, `the field \`${name}\``)) + 1);
     out.push(spec.fieldDefault === undefined ? { name, type: spec.node } : { name, type: spec.node, default: spec.fieldDefault });
   }
   return withDepth({ kind: 'struct', fields: out }, depth);
