@@ -8,6 +8,7 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_FRAME_BYTES } from './frame-limits.js';
 import { PortChannel } from './internal/port-channel.js';
 import { StreamChannel } from './internal/stream-channel.js';
 import { decodeTransportEnv, limitsOf, TRANSPORT_ENV } from './internal/transport-env.js';
+import { messageOf } from './internal/message-of.js';
 
 let parent: Channel | undefined;
 
@@ -48,7 +49,7 @@ export function connectToParent(options: ChannelOptions = {}): Channel {
     try {
       socket = new Socket({ fd: env.fd, readable: true, writable: true });
     } catch (error) {
-      throw new SPMTransportError(`connectToParent() could not open the channel on fd ${env.fd}: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new SPMTransportError(`connectToParent() could not open the channel on fd ${env.fd}: ${messageOf(error)}`, {
         channel: env.label,
         cause: error,
       });

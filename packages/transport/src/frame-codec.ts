@@ -4,7 +4,8 @@ import type { Message } from './protocol.js';
 import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-limits.js';
 import { checkData } from './internal/check-data.js';
 import { scanMsgpack, ScanError } from './internal/scan-msgpack.js';
-import { InvalidMessageError, validateMessage } from './internal/validate-message.js';
+import { validateMessage } from './internal/validate-message.js';
+import { messageOf } from './internal/message-of.js';
 
 /** Bytes of the big-endian length that precedes every frame's payload. */
 export const FRAME_HEADER_BYTES = 4;
@@ -87,22 +88,21 @@ export class FrameCodec {
       scanMsgpack(payload, 0, payload.length, this.limits);
       value = unpackr.unpack(payload);
     } catch (error) {
-      const reason = error instanceof ScanError ? `${error.message} at byte ${error.offset}` : `malformed MessagePack (${error instanceof Error ? error.message : String(error)})`;
+      const reason = error instanceof ScanError ? `${error.message} at byte ${error.offset}` : `malformed MessagePack (${messageOf(error)})`;
       throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${reason}`, { channel, cause: error });
     }
     let message: Message;
     try {
       message = validateMessage(value, { normalize: true });
     } catch (error) {
-      if (!(error instanceof InvalidMessageError)) throw error;
-      throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${error.message}`, { channel, cause: error });
+      throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${messageOf(error)}`, { channel, cause: error });
     }
     return message.type === 'batch' ? [...message.messages] : [message];
   }
 
   private refuseSend(message: Message, channel: string | undefined, error: unknown): SPMTransportError {
     const type = typeof (message as { type?: unknown }).type === 'string' ? `a \`${(message as { type: string }).type}\` message` : 'a message';
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return new SPMTransportError(`Cannot send ${type}${channel ? ` on ${channel}` : ''}: ${reason}`, { channel, cause: error });
   }
 }

@@ -5,6 +5,7 @@ import type { ChannelOptions } from './channel-options.js';
 import { resolveFrameLimits } from './frame-limits.js';
 import { PortChannel, type PortEndpoint } from './internal/port-channel.js';
 import { encodeTransportEnv, TRANSPORT_ENV } from './internal/transport-env.js';
+import { messageOf } from './internal/message-of.js';
 
 /** Options of {@link spawnThread}. */
 export interface SpawnThreadOptions extends ChannelOptions {
@@ -65,8 +66,7 @@ export function spawnThread(options: SpawnThreadOptions): SpawnedThread {
   // These listeners stay for the worker's lifetime: a Worker's `error` with no listener would
   // be rethrown in the hub, and one spoke's uncaught exception must not take the hub down.
   worker.on('error', (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    channel.close(new SPMTransportError(`Channel ${channel.label} lost: the worker threw ${message}`, { channel: channel.label, cause: error }));
+    channel.close(new SPMTransportError(`Channel ${channel.label} lost: the worker threw: ${messageOf(error)}`, { channel: channel.label, cause: error }));
   });
   worker.on('messageerror', (error: unknown) => {
     channel.close(new SPMTransportError(`Channel ${channel.label} lost: a message could not be deserialized`, { channel: channel.label, cause: error }));
