@@ -1,5 +1,11 @@
 /**
- * @spm/coprocess
+ * @spm/coprocess — running stand-alone programs from a spoke: hard timeouts that kill the
+ * whole process tree (group, descendants, `setsid` escapees), capped output capture, and the
+ * seed's `shell.policyA`.
  * @packageDocumentation
  */
-export {};
+export { runCoprocess } from './run-coprocess.js';
+export { type CoprocessOptions, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES } from './coprocess-options.js';
+export type { CoprocessResult } from './coprocess-result.js';
+export { killAllCoprocesses, liveCoprocessCount } from './coprocess-registry.js';
+export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shell.js';

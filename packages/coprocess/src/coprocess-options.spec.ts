@@ -1,0 +1,52 @@
+import { describe, it, expect } from '@jest/globals';
+import { SPMError } from '@spm/exceptions';
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, resolveCoprocessOptions, type CoprocessOptions } from './coprocess-options.js';
+
+describe('resolveCoprocessOptions', () => {
+  it('runs a command through /bin/sh -c, with defaults', () => {
+    expect(resolveCoprocessOptions({ command: 'echo hi' })).toEqual({
+      file: '/bin/sh',
+      args: ['-c', 'echo hi'],
+      label: 'echo hi',
+      cwd: undefined,
+      env: undefined,
+      input: undefined,
+      timeoutMs: undefined,
+      killGraceMs: DEFAULT_KILL_GRACE_MS,
+      maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+      signal: undefined,
+    });
+    expect(DEFAULT_MAX_OUTPUT_BYTES).toBe(1048576);
+  });
+
+  it('runs argv without a shell', () => {
+    expect(resolveCoprocessOptions({ argv: ['grep', '-c', 'a b'], timeoutMs: 5, killGraceMs: 0, maxOutputBytes: 0 })).toMatchObject({
+      file: 'grep',
+      args: ['-c', 'a b'],
+      timeoutMs: 5,
+      killGraceMs: 0,
+      maxOutputBytes: 0,
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['both', { command: 'x', argv: ['x'] }, 'Expected exactly one of `command` and `argv`, got both'],
+    ['neither', {}, 'Expected exactly one of `command` and `argv`, got neither'],
+    ['not an object', null, 'Expected coprocess options to be an object, got `null`'],
+    ['an empty command', { command: ' ' }, 'Expected `command` to be a non-empty string, got `" "` (string)'],
+    ['an empty argv', { argv: [] }, 'Expected `argv` to be a non-empty array of strings, got an array of length 0'],
+    ['a non-string argument', { argv: ['ls', 3] }, 'Expected `argv[1]` to be a string, got `3` (number)'],
+    ['an empty program', { argv: [''] }, 'Expected `argv[0]` (the program) to be a non-empty string'],
+    ['a zero timeout', { command: 'x', timeoutMs: 0 }, 'Expected `timeoutMs` to be a finite number > 0, got `0` (number)'],
+    ['an infinite timeout', { command: 'x', timeoutMs: Infinity }, 'Expected `timeoutMs` to be a finite number > 0, got `Infinity` (number)'],
+    ['a negative grace', { command: 'x', killGraceMs: -1 }, 'Expected `killGraceMs` to be a finite number ≥ 0, got `-1` (number)'],
+    ['a fractional cap', { command: 'x', maxOutputBytes: 1.5 }, 'Expected `maxOutputBytes` to be an integer ≥ 0, got `1.5` (number)'],
+    ['a non-string env value', { command: 'x', env: { A: 1 } }, 'Expected `env.A` to be a string, got `1` (number)'],
+    ['a bad input', { command: 'x', input: 5 }, 'Expected `input` to be a string or a Uint8Array, got `5` (number)'],
+    ['a bad signal', { command: 'x', signal: {} }, 'Expected `signal` to be an AbortSignal, got an object'],
+    ['an empty cwd', { command: 'x', cwd: '' }, 'Expected `cwd` to be a non-empty string, got `""` (string)'],
+  ])('refuses %s', (_name, options, message) => {
+    expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(SPMError);
+    expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(message);
+  });
+});

@@ -1,0 +1,132 @@
+import { SPMError } from '@spm/exceptions';
+import { describeValue } from './internal/describe.js';
+
+/** The default grace period between SIGTERM and SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 2000;
+/** The default cap on each captured stream (1 MiB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** How to run one stand-alone program. Give exactly one of `command` and `argv`. */
+export interface CoprocessOptions {
+  /** A shell command line, run as `/bin/sh -c <command>`. */
+  readonly command?: string;
+  /** A program and its arguments, run without a shell: `['grep', '-c', 'x', 'file']`. Searched in `PATH`. */
+  readonly argv?: readonly string[];
+  /**
+   * The working directory.
+   * @default this process's working directory
+   */
+  readonly cwd?: string;
+  /**
+   * The environment (replaces this process's, it is not merged). `SPM_COPROCESS` is always
+   * added: it marks the program's process tree (see the docs).
+   * @default this process's environment
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Written to the program's stdin, which is then closed.
+   * @default none: stdin is `/dev/null`
+   */
+  readonly input?: string | Uint8Array;
+  /**
+   * Hard limit on the program's run time, in ms. When it passes, the whole process tree is
+   * killed (SIGTERM, then SIGKILL after `killGraceMs`) and the result says `timedOut`.
+   * @default no limit
+   */
+  readonly timeoutMs?: number;
+  /**
+   * How long processes get between SIGTERM and SIGKILL, in ms.
+   * @default 2000
+   */
+  readonly killGraceMs?: number;
+  /**
+   * How many bytes of each of stdout, stderr and their interleaving are kept; the rest is read
+   * and counted but not kept.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxOutputBytes?: number;
+  /** Aborting kills the whole process tree, as a timeout does; the result says `aborted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** {@link CoprocessOptions} validated, with defaults applied. */
+export interface ResolvedCoprocessOptions {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** What to call the program in messages. */
+  readonly label: string;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly input: string | Uint8Array | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly killGraceMs: number;
+  readonly maxOutputBytes: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+function fail(message: string): never {
+  throw new SPMError(message);
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
+}
+
+/**
+ * Validates `options` and applies the defaults. Throws `SPMError` with one message shape:
+ * ``Expected `timeoutMs` to be a finite number > 0, got `0` (number)``.
+ */
+export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
+  if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, signal } = options;
+  if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
+  if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
+  let file: string;
+  let args: readonly string[];
+  if (command !== undefined) {
+    if (typeof command !== 'string' || command.trim() === '') fail(`Expected \`command\` to be a non-empty string, got ${describeValue(command)}`);
+    file = '/bin/sh';
+    args = ['-c', command];
+  } else {
+    if (!Array.isArray(argv) || argv.length === 0) fail(`Expected \`argv\` to be a non-empty array of strings, got ${describeValue(argv)}`);
+    argv.forEach((arg: unknown, i) => {
+      if (typeof arg !== 'string') fail(`Expected \`argv[${i}]\` to be a string, got ${describeValue(arg)}`);
+    });
+    const [program, ...rest] = argv as readonly string[];
+    if (program === undefined || program === '') fail('Expected `argv[0]` (the program) to be a non-empty string, got `""` (string)');
+    file = program;
+    args = rest;
+  }
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) fail(`Expected \`cwd\` to be a non-empty string, got ${describeValue(cwd)}`);
+  if (env !== undefined) {
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(`Expected \`env\` to be an object of strings, got ${describeValue(env)}`);
+    for (const [name, value] of Object.entries(env)) {
+      if (value !== undefined && typeof value !== 'string') fail(`Expected \`env.${name}\` to be a string, got ${describeValue(value)}`);
+    }
+  }
+  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    fail(`Expected \`input\` to be a string or a Uint8Array, got ${describeValue(input)}`);
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    fail(`Expected \`timeoutMs\` to be a finite number > 0, got ${describeValue(timeoutMs)}`);
+  }
+  if (killGraceMs !== undefined && (typeof killGraceMs !== 'number' || !Number.isFinite(killGraceMs) || killGraceMs < 0)) {
+    fail(`Expected \`killGraceMs\` to be a finite number ≥ 0, got ${describeValue(killGraceMs)}`);
+  }
+  if (maxOutputBytes !== undefined && (typeof maxOutputBytes !== 'number' || !Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0)) {
+    fail(`Expected \`maxOutputBytes\` to be an integer ≥ 0, got ${describeValue(maxOutputBytes)}`);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+  return {
+    file,
+    args,
+    label: command !== undefined ? command : (argv ?? []).join(' '),
+    cwd,
+    env,
+    input,
+    timeoutMs,
+    killGraceMs: killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+    maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    signal,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * How a coprocess ended: plain data (it can cross the wire as a task's return value). A
+ * failing program is data here, never an exception: check `exitCode`, `signal`, `timedOut`.
+ */
+export interface CoprocessResult {
+  /** The leader's exit code; `null` when it was ended by a signal (or never started: see `spawnError`). */
+  readonly exitCode: number | null;
+  /** The signal that ended the leader, e.g. `SIGTERM`; `null` if it exited by itself. */
+  readonly signal: string | null;
+  /** True when `timeoutMs` passed and the tree was killed. */
+  readonly timedOut: boolean;
+  /** True when the run was aborted (its `signal`, or `killAllCoprocesses`) and the tree was killed. */
+  readonly aborted: boolean;
+  /** From spawning to the leader's exit, in ms. */
+  readonly durationMs: number;
+  /** The leader's pid (also its process group id); `null` if it never started. */
+  readonly pid: number | null;
+  /** The captured stdout (UTF-8), at most `maxOutputBytes` bytes of it. */
+  readonly stdout: string;
+  /** The captured stderr (UTF-8), at most `maxOutputBytes` bytes of it. */
+  readonly stderr: string;
+  /** stdout and stderr interleaved in the order their chunks arrived here, at most `maxOutputBytes` bytes. */
+  readonly stdOutErr: string;
+  /** Which captures were cut at `maxOutputBytes`. */
+  readonly truncated: { readonly stdout: boolean; readonly stderr: boolean; readonly stdOutErr: boolean };
+  /** How many bytes each stream carried in total, kept or not. */
+  readonly outputBytes: { readonly stdout: number; readonly stderr: number };
+  /**
+   * Why the program could not be started (`ENOENT`, `EACCES`, …), or `null`. A start failure
+   * is reported like a shell does: `exitCode` 127 (not found) or 126 (cannot execute), with a
+   * message on `stderr`.
+   */
+  readonly spawnError: string | null;
+}

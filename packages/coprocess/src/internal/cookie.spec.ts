@@ -1,0 +1,27 @@
+import { describe, it, expect } from '@jest/globals';
+import { COOKIE_VARIABLE, OWNER_TOKEN, appendCookie, environHasCookie, newCookie } from './cookie.js';
+
+describe('cookies', () => {
+  it('are unique per coprocess and carry the owner token', () => {
+    const a = newCookie();
+    const b = newCookie();
+    expect(a).not.toBe(b);
+    expect(a.startsWith(`${OWNER_TOKEN}.`)).toBe(true);
+    expect(OWNER_TOKEN).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('append to an inherited list, so an outer runtime still finds nested trees', () => {
+    expect(appendCookie(undefined, 'b.7')).toBe('b.7');
+    expect(appendCookie('', 'b.7')).toBe('b.7');
+    expect(appendCookie('a.1', 'b.7')).toBe('a.1:b.7');
+  });
+
+  it('are found in an environment by exact list element only', () => {
+    const environ = ['PATH=/bin', `${COOKIE_VARIABLE}=a.1:b.7`, 'X=b.8'];
+    expect(environHasCookie(environ, 'a.1')).toBe(true);
+    expect(environHasCookie(environ, 'b.7')).toBe(true);
+    expect(environHasCookie(environ, 'b.8')).toBe(false);
+    expect(environHasCookie(environ, 'b.')).toBe(false);
+    expect(environHasCookie(['PATH=/bin'], 'a.1')).toBe(false);
+  });
+});

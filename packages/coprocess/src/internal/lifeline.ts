@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { OWNER_TOKEN } from './cookie.js';
+
+/**
+ * The watchdog, as a POSIX shell script (no file to ship, ~1 MiB of memory). It reads
+ * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups. Its stdin is the
+ * lifeline: when the owner dies — however, SIGKILL included — the kernel closes the pipe,
+ * `read` sees end-of-file, and the watchdog kills the live groups and every process carrying
+ * the owner's cookie (SIGTERM, then SIGKILL after the grace period), then exits.
+ * `kill -s SIG -- -PGID` is the spelling dash, bash and busybox sh all accept.
+ */
+const SCRIPT = `
+token=$1
+grace=$2
+live=' '
+while IFS= read -r line; do
+  case $line in
+    +*) live="$live\${line#+} " ;;
+    -*) p=\${line#-}; rest=' '
+        for q in $live; do [ "$q" = "$p" ] || rest="$rest$q "; done
+        live=$rest ;;
+  esac
+done
+sweep() {
+  for p in $live; do kill -s "$1" -- "-$p" 2>/dev/null; done
+  for f in $(grep -laF "$token." /proc/[0-9]*/environ 2>/dev/null); do
+    p=\${f#/proc/}; p=\${p%/environ}
+    [ "$p" = "$$" ] && continue
+    kill -s "$1" -- "-$p" 2>/dev/null
+    kill -s "$1" "$p" 2>/dev/null
+  done
+}
+sweep TERM
+sleep "$grace"
+sweep KILL
+`;
+
+/** The name the watchdog shows in `ps` (its `$0`). */
+export const WATCHDOG_NAME = 'spm-coprocess-watchdog';
+
+/**
+ * This thread's lifeline to its watchdog, started with the first coprocess. The watchdog
+ * leads its own process group, so a group kill of the owner (the hub killing a spoke) does
+ * not take it down before it has swept. It never keeps the owner alive: the child and its
+ * pipe are unref'd.
+ */
+class Lifeline {
+  #child: ChildProcess | undefined;
+
+  /** Starts the watchdog if it is not running (first use, or it died). */
+  #ensure(graceMs: number): ChildProcess | undefined {
+    if (this.#child !== undefined) return this.#child;
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, OWNER_TOKEN, String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+    } catch {
+      return undefined;
+    }
+    const forget = (): void => {
+      if (this.#child === child) this.#child = undefined;
+    };
+    child.on('error', forget);
+    child.on('exit', forget);
+    child.stdin?.on('error', forget);
+    child.unref();
+    const stdin = child.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
+    stdin?.unref?.();
+    this.#child = child;
+    return child;
+  }
+
+  /** Tells the watchdog about a live group. */
+  register(pgid: number, graceMs: number): void {
+    this.#ensure(graceMs)?.stdin?.write(`+${pgid}\n`);
+  }
+
+  /** Tells the watchdog a group is gone (so a reused pid is never killed for it). */
+  unregister(pgid: number): void {
+    this.#child?.stdin?.write(`-${pgid}\n`);
+  }
+
+  /** The watchdog's pid, if it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+}
+
+/** This thread's lifeline. */
+export const lifeline = new Lifeline();

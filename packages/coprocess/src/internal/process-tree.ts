@@ -1,0 +1,130 @@
+import { environHasCookie } from './cookie.js';
+import { readEnviron, readProcess, readProcessTable, type ProcessInfo } from './process-table.js';
+
+/** How often a terminating tree is checked for survivors. */
+const POLL_MS = 20;
+/** How long to wait for SIGKILL to take effect before giving up on a survivor (e.g. stuck in `D`). */
+const KILL_WAIT_MS = 2000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errnoCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** `process.kill` that treats "already gone" as done. Returns false when the target was gone. */
+function send(target: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ESRCH' || code === 'EPERM') return false;
+    throw error;
+  }
+}
+
+/**
+ * Everything one coprocess started: its process group (the leader was spawned `detached`, so
+ * its pid is the group id), its descendants by parent pid while the leader lives, and every
+ * process carrying its environment cookie, wherever it went (`setsid`, re-parented to init).
+ * Zombies count as gone: they are dead, and nothing may reap them (PID 1 in a container).
+ */
+export class ProcessTree {
+  readonly pgid: number;
+  readonly cookie: string;
+  readonly #leaderStart: number | undefined;
+  #leaderExited = false;
+
+  /** Call right after spawning, while the leader's `/proc` entry surely exists. */
+  constructor(leader: number, cookie: string) {
+    this.pgid = leader;
+    this.cookie = cookie;
+    this.#leaderStart = readProcess(leader)?.start;
+  }
+
+  /** The leader exited (and was reaped): its pid no longer identifies it. */
+  leaderExited(): void {
+    this.#leaderExited = true;
+  }
+
+  /** The live processes of the tree, or `undefined` where `/proc` cannot tell. */
+  members(): ProcessInfo[] | undefined {
+    const table = readProcessTable();
+    if (table === undefined) return undefined;
+    const byPid = new Map(table.map((p) => [p.pid, p]));
+    const leader = byPid.get(this.pgid);
+    const leaderAlive = !this.#leaderExited && leader !== undefined && leader.start === this.#leaderStart;
+    const found: ProcessInfo[] = [];
+    for (const p of table) {
+      if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
+      if (p.pgrp === this.pgid || (leaderAlive && descends(p, this.pgid, byPid)) || this.#carriesCookie(p)) found.push(p);
+    }
+    return found;
+  }
+
+  /** True when nothing of the tree is left alive. */
+  isEmpty(): boolean {
+    const members = this.members();
+    if (members !== undefined) return members.length === 0;
+    return !send(-this.pgid, 0);
+  }
+
+  /** Sends `signal` to the group and to every member outside it (and to the groups they lead). */
+  signal(signal: NodeJS.Signals): void {
+    const members = this.members();
+    // Never signal our own group: `detached` made the leader's group its own, but be sure.
+    const ownGroup = this.pgid === process.pid;
+    if (members === undefined) {
+      if (!ownGroup) send(-this.pgid, signal);
+      return;
+    }
+    if (!ownGroup && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
+    for (const p of members) {
+      if (p.pgrp === this.pgid) continue;
+      if (p.pgrp === p.pid && p.pgrp !== process.pid) send(-p.pgrp, signal);
+      send(p.pid, signal);
+    }
+  }
+
+  /**
+   * Kills the tree: `first` (SIGTERM), then SIGKILL after `graceMs` if anything survived,
+   * re-sent while survivors remain (they may fork). Resolves true once the tree is empty, or
+   * false if something survived SIGKILL for a while (uninterruptible sleep).
+   */
+  async terminate(first: NodeJS.Signals, graceMs: number): Promise<boolean> {
+    if (this.isEmpty()) return true;
+    this.signal(first);
+    if (first !== 'SIGKILL' && (await this.#waitEmpty(graceMs, undefined))) return true;
+    this.signal('SIGKILL');
+    return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL');
+  }
+
+  async #waitEmpty(ms: number, resend: NodeJS.Signals | undefined): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      if (this.isEmpty()) return true;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await sleep(Math.min(POLL_MS, left));
+      if (resend !== undefined) this.signal(resend);
+    }
+  }
+
+  #carriesCookie(p: ProcessInfo): boolean {
+    // A descendant started no earlier than the leader: skip reading older processes' environ.
+    if (this.#leaderStart !== undefined && p.start < this.#leaderStart) return false;
+    return environHasCookie(readEnviron(p.pid), this.cookie);
+  }
+}
+
+function descends(p: ProcessInfo, ancestor: number, byPid: ReadonlyMap<number, ProcessInfo>): boolean {
+  let current: ProcessInfo | undefined = p;
+  for (let depth = 0; current !== undefined && depth < 256; depth++) {
+    if (current.ppid === ancestor) return true;
+    if (current.ppid <= 1) return false;
+    current = byPid.get(current.ppid);
+  }
+  return false;
+}
+

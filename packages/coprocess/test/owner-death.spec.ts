@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
+
+// The owner's death must take its coprocesses with it, however it dies. Each case starts a
+// real owner process (a built .mjs importing @spm/coprocess), waits until its coprocess tree
+// runs, ends the owner, and checks /proc until the tree is gone. The tree includes a setsid
+// escapee and a leader that ignores SIGTERM, so the watchdog's SIGKILL round is exercised.
+const fixture = fileURLToPath(new URL('./fixtures/owner.mjs', import.meta.url));
+const marks: string[] = [];
+const owners: ChildProcess[] = [];
+afterAll(() => {
+  for (const owner of owners) if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
+  killMarked(marks);
+});
+
+function startOwner(mode: string): { owner: ChildProcess; mark: string; ready: Promise<void>; exited: Promise<number | string | null> } {
+  const mark = marker();
+  marks.push(mark);
+  const owner = spawn(process.execPath, [fixture, mode, mark], { stdio: ['ignore', 'pipe', 'inherit'] });
+  owners.push(owner);
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    owner.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) resolve();
+    });
+    owner.once('exit', (code, signal) => reject(new Error(`owner exited early (${code ?? signal}): ${output}`)));
+  });
+  const exited = new Promise<number | string | null>((resolve) => owner.once('exit', (code, signal) => resolve(code ?? signal)));
+  return { owner, mark, ready, exited };
+}
+
+describe('when the owner of coprocesses dies', () => {
+  it('SIGKILLed: the watchdog kills the whole tree, escapee and TERM-ignorer included', async () => {
+    const { owner, mark, ready, exited } = startOwner('wait');
+    await ready;
+    expect(processesMarked(mark)).toHaveLength(3);
+    owner.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // Watchdog: SIGTERM at once, SIGKILL after its grace period (1 s here).
+    expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
+  });
+
+  it('calling process.exit: the exit hook and the watchdog kill the tree', async () => {
+    const { mark, ready, exited } = startOwner('exit');
+    await ready;
+    expect(await exited).toBe(0);
+    expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
+  });
+});
+
+describe('an owner with nothing left to do', () => {
+  it('exits by itself: neither the watchdog nor its lifeline keep it alive', async () => {
+    const { owner, mark, ready, exited } = startOwner('natural');
+    await ready;
+    let output = '';
+    owner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => owner.kill('SIGKILL'), 10_000);
+    const how = await exited;
+    clearTimeout(timer);
+    expect(how).toBe(0);
+    expect(output).toContain('concluded true');
+    expect(processesMarked(mark)).toEqual([]);
+  });
+});

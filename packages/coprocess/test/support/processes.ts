@@ -1,0 +1,53 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+let counter = 0;
+
+/**
+ * A unique `sleep` duration to mark a test's processes: `1000.<pid><n>` seconds. It appears in
+ * `/proc/<pid>/cmdline`, so leftovers are found reliably and never confused with another run's.
+ */
+export function marker(): string {
+  counter += 1;
+  return `1000.${process.pid}${String(counter).padStart(3, '0')}`;
+}
+
+/** Live (non-zombie) `sleep <mark…>` processes. */
+export function processesMarked(mark: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const [program, first] = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0');
+      if (program === undefined || !/(^|\/)sleep$/.test(program) || first?.startsWith(mark) !== true) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z') found.push(Number(name));
+    } catch {
+      // Gone between readdir and read.
+    }
+  }
+  return found;
+}
+
+/** Polls until `check()` is true or `ms` pass; returns the last value of `check()`. */
+export async function eventually(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() >= deadline) return check();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Test clean-up: SIGKILL whatever still carries one of `marks`, so a failed test leaks nothing. */
+export function killMarked(marks: readonly string[]): void {
+  for (const mark of marks) {
+    for (const pid of processesMarked(mark)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
