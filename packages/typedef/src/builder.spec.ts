@@ -98,6 +98,7 @@ describe('t: inferred static types', () => {
   });
 
   it('types a complete record', () => {
+    expect(schema.root.fields.map((field) => field.name)).toEqual(['spm', 'nMin', 'note', 'ratio', 'tags', 'extra', 'rows']);
     const record: Infer<typeof schema> = {
       spm: { meta: { label: null, timeout: { ms: 1 } } },
       nMin: 1,

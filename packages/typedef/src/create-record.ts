@@ -2,7 +2,7 @@ import { checkStruct, Problems } from './internal/check-value.js';
 import { normalizeStruct } from './internal/normalize.js';
 import { problemError } from './internal/record-errors.js';
 import { unwrap } from './internal/unwrap.js';
-import type { InferDraft, RecordTypes, TaskSchema } from './schema.js';
+import type { InferDraft, TaskSchema } from './schema.js';
 
 /**
  * A new record of `schema`: every struct a nested plain object, `None` fields null, literal
@@ -13,7 +13,7 @@ import type { InferDraft, RecordTypes, TaskSchema } from './schema.js';
  *
  * @throws SPMTypedefError naming the field path, the expected type and what was found.
  */
-export function createRecord<S extends TaskSchema<RecordTypes>>(schema: S, init?: InferDraft<S>): InferDraft<S> {
+export function createRecord<S extends TaskSchema>(schema: S, init?: InferDraft<S>): InferDraft<S> {
   const given = unwrap(init ?? {});
   const problems = new Problems(1);
   checkStruct(schema.root, given, '', problems, 'draft', 0, new Set());

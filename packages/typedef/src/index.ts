@@ -45,7 +45,6 @@ export type {
   PlainObject,
   RecordTypes,
   UntypedRecord,
-  UntypedRecordTypes,
   Infer,
   InferInput,
   InferDraft,

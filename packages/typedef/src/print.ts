@@ -1,6 +1,6 @@
 import { SPMTypedefError } from '@spm/exceptions';
 import { FORBIDDEN_FIELD_NAMES, IDENTIFIER } from './internal/scalar-kinds.js';
-import type { Field, FieldDefault, RecordTypes, StructType, TaskSchema, TypeNode } from './schema.js';
+import type { Field, FieldDefault, StructType, TaskSchema, TypeNode } from './schema.js';
 
 const INDENT = '  ';
 
@@ -69,7 +69,7 @@ function printType(type: TypeNode, depth: number, asField: boolean): string {
  *
  * @throws SPMTypedefError when a name in a hand-made schema is not an identifier.
  */
-export function print(schema: TaskSchema<RecordTypes>): string {
+export function print(schema: TaskSchema): string {
   checkName(schema.container, 'the container word');
   return `task<${schema.container}> :: ${printStruct(schema.root, 0)};\n`;
 }

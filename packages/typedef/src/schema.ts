@@ -102,13 +102,6 @@ export interface UntypedRecord {
   [field: string]: unknown;
 }
 
-/** The record types of a schema parsed from text without a type argument. */
-export interface UntypedRecordTypes {
-  readonly record: UntypedRecord;
-  readonly input: UntypedRecord;
-  readonly draft: UntypedRecord;
-}
-
 // Type-only key for the phantom record types: no value of it ever exists.
 declare const recordTypes: unique symbol;
 
@@ -117,9 +110,10 @@ declare const recordTypes: unique symbol;
  * used (`list`, `dag`, `gang`, any identifier); `root` is the task's struct.
  *
  * The type parameter carries the static record types (from the builder, or given as a type
- * argument to `parse`); it has no runtime presence, so a schema stays plain data.
+ * argument to `parse`); it has no runtime presence, so a schema stays plain data. Plain
+ * `TaskSchema` accepts a schema of any record types.
  */
-export interface TaskSchema<T extends RecordTypes = UntypedRecordTypes> {
+export interface TaskSchema<T extends RecordTypes = RecordTypes> {
   readonly kind: 'task';
   readonly container: string;
   readonly root: StructType;
@@ -128,10 +122,10 @@ export interface TaskSchema<T extends RecordTypes = UntypedRecordTypes> {
 }
 
 /** The complete record type of a schema: what `validateRecord` asserts and `tie` reads. */
-export type Infer<S extends TaskSchema<RecordTypes>> = NonNullable<S[typeof recordTypes]>['record'];
+export type Infer<S extends TaskSchema> = NonNullable<S[typeof recordTypes]>['record'];
 
 /** What a user writes for one task: `deferred` fields required, every other field optional. */
-export type InferInput<S extends TaskSchema<RecordTypes>> = NonNullable<S[typeof recordTypes]>['input'];
+export type InferInput<S extends TaskSchema> = NonNullable<S[typeof recordTypes]>['input'];
 
 /** A record being filled in (`createRecord`'s argument and result): every field optional. */
-export type InferDraft<S extends TaskSchema<RecordTypes>> = NonNullable<S[typeof recordTypes]>['draft'];
+export type InferDraft<S extends TaskSchema> = NonNullable<S[typeof recordTypes]>['draft'];

@@ -6,7 +6,7 @@ import { childPath, pathText } from './internal/field-path.js';
 import { defaultValue, normalizeValue } from './internal/normalize.js';
 import { problemError } from './internal/record-errors.js';
 import { registerHandle, unwrap } from './internal/unwrap.js';
-import type { Field, Infer, InferDraft, PlainData, RecordTypes, StructType, TaskSchema } from './schema.js';
+import type { Field, Infer, InferDraft, PlainData, StructType, TaskSchema } from './schema.js';
 import { typeText } from './internal/type-text.js';
 
 /** What every handle has besides its fields: the seed's `Has(attr = 'stdOut')`. */
@@ -21,8 +21,12 @@ export interface HandleMethods {
 /** A plain object read through a handle: its keys, plus `Has`; a missing key throws. */
 export type TiedObject = { readonly [key: string]: TiedValue } & HandleMethods;
 
-/** A plain-data value read through a handle: plain objects come back as {@link TiedObject}s. */
-export type TiedValue = null | boolean | number | string | Uint8Array | readonly PlainData[] | TiedObject;
+/**
+ * A plain-data value through a handle. Reading, a plain object comes back as a
+ * {@link TiedObject} (narrow to it, e.g. `as TiedObject`, to call `Has`); writing, any plain
+ * data is accepted.
+ */
+export type TiedValue = PlainData | TiedObject;
 
 type TiedField<V> = unknown extends V
   ? unknown
@@ -244,7 +248,7 @@ class Tier {
  * @throws SPMTypedefError at once when `record` is not a draft of `schema`, and from any
  * refused access, naming the field path.
  */
-export function tie<S extends TaskSchema<RecordTypes>, M extends HandleExtras = Record<never, never>>(
+export function tie<S extends TaskSchema, M extends HandleExtras = Record<never, never>>(
   schema: S,
   record: InferDraft<S> | Infer<S>,
   options: TieOptions<M> = {},

@@ -2,7 +2,7 @@ import type { SPMTypedefError } from '@spm/exceptions';
 import { checkStruct, Problems } from './internal/check-value.js';
 import { problemError } from './internal/record-errors.js';
 import { unwrap } from './internal/unwrap.js';
-import type { Infer, RecordTypes, TaskSchema } from './schema.js';
+import type { Infer, TaskSchema } from './schema.js';
 
 /** The most problems `checkRecord` reports, so that a huge bad record makes a bounded list. */
 const MAX_PROBLEMS = 100;
@@ -17,7 +17,7 @@ const MAX_PROBLEMS = 100;
  * @throws SPMTypedefError for the first problem, with `path` (e.g. `spm.meta.timeout`),
  * `expected` and `found`.
  */
-export function validateRecord<S extends TaskSchema<RecordTypes>>(schema: S, record: unknown): asserts record is Infer<S> {
+export function validateRecord<S extends TaskSchema>(schema: S, record: unknown): asserts record is Infer<S> {
   const problems = new Problems(1);
   checkStruct(schema.root, unwrap(record), '', problems, 'complete', 0, new Set());
   const problem = problems.list[0];
@@ -28,7 +28,7 @@ export function validateRecord<S extends TaskSchema<RecordTypes>>(schema: S, rec
  * Every problem `validateRecord` would find in `record` (at most 100), as errors to report;
  * an empty array when the record is complete and valid.
  */
-export function checkRecord(schema: TaskSchema<RecordTypes>, record: unknown): SPMTypedefError[] {
+export function checkRecord(schema: TaskSchema, record: unknown): SPMTypedefError[] {
   const problems = new Problems(MAX_PROBLEMS);
   checkStruct(schema.root, unwrap(record), '', problems, 'complete', 0, new Set());
   return problems.list.map(problemError);
