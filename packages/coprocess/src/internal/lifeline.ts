@@ -36,7 +36,7 @@ sweep KILL
 `;
 
 /** The name the watchdog shows in `ps` (its `$0`). */
-export const WATCHDOG_NAME = 'spm-coprocess-watchdog';
+const WATCHDOG_NAME = 'spm-coprocess-watchdog';
 
 /**
  * This thread's lifeline to its watchdog, started with the first coprocess. The watchdog
@@ -80,11 +80,6 @@ class Lifeline {
   /** Tells the watchdog a group is gone (so a reused pid is never killed for it). */
   unregister(pgid: number): void {
     this.#child?.stdin?.write(`-${pgid}\n`);
-  }
-
-  /** The watchdog's pid, if it runs. */
-  get pid(): number | undefined {
-    return this.#child?.pid;
   }
 }
 
