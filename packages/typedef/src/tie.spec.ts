@@ -166,6 +166,8 @@ describe('tie: unknown names are refused', () => {
     expect(await Promise.resolve(handle)).toBe(handle);
     expect(Object.keys(handle)).toEqual(Object.keys(record));
     expect(handle.valueOf()).toBe(handle);
+    // Jest's equality probes `asymmetricMatch` and `$$typeof`: they read through, not throw.
+    expect(handle.spm).toEqual(record.spm);
   });
 });
 

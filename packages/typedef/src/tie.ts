@@ -59,10 +59,23 @@ export interface TieOptions<M extends HandleExtras> {
   readonly methods?: M;
 }
 
-// Names every plain object answers (toString, valueOf, hasOwnProperty, …), `then` (so that
-// `await` and promise resolution see a non-thenable instead of a throw) and `toJSON` (so
-// that JSON.stringify works): reading these never throws, they come from the record.
-const PASS_THROUGH = new Set<string>([...Object.getOwnPropertyNames(Object.prototype), 'then', 'toJSON']);
+// Names that read through to the record instead of throwing: those every plain object
+// answers (toString, valueOf, hasOwnProperty, …); `then`, so that `await` and promise
+// resolution see a non-thenable; `toJSON`, for JSON.stringify; and the probes of Jest's
+// equality and pretty-format (`asymmetricMatch`, `$$typeof`, `nodeType`, Immutable's
+// markers), so that `expect(handle).toEqual(…)` compares instead of throwing.
+const PASS_THROUGH = new Set<string>([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'then',
+  'toJSON',
+  'asymmetricMatch',
+  '$$typeof',
+  'nodeType',
+  '@@__IMMUTABLE_ITERABLE__@@',
+  '@@__IMMUTABLE_RECORD__@@',
+  '@@__IMMUTABLE_KEYED__@@',
+  '@@__IMMUTABLE_ORDERED__@@',
+]);
 
 const fieldMaps = new WeakMap<StructType, ReadonlyMap<string, Field>>();
 
@@ -118,8 +131,9 @@ class Tier {
     const where = path === '' ? 'the task' : `\`${path}\``;
     const unknownField = (key: string | symbol, verb: string): never => {
       const names = struct.fields.map((field) => `\`${field.name}\``).join(', ');
+      const known = names === '' ? `${where} has no fields` : `expected one of ${names} of ${where}`;
       return refuse(
-        `Cannot ${verb} unknown field ${typeof key === 'string' ? pathText(childPath(path, key)) : keyText(key)}: expected one of ${names || 'no fields'} of ${where}`,
+        `Cannot ${verb} unknown field ${typeof key === 'string' ? pathText(childPath(path, key)) : keyText(key)}: ${known}`,
         typeof key === 'string' ? childPath(path, key) : path,
         names === '' ? 'no fields' : `one of ${names}`,
         keyText(key),

@@ -196,7 +196,8 @@ function fieldList(type: StructType): string {
 
 function unknownFieldMessage(type: StructType, path: string, key: string): string {
   const where = path === '' ? 'the task' : `\`${path}\``;
-  return `Unknown field ${pathText(childPath(path, key))}: expected ${fieldList(type)} of ${where}, got ${JSON.stringify(key)}`;
+  const known = type.fields.length === 0 ? `${where} has no fields` : `expected ${fieldList(type)} of ${where}`;
+  return `Unknown field ${pathText(childPath(path, key))}: ${known}, got ${JSON.stringify(key)}`;
 }
 
 /**
