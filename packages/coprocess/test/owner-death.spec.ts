@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
@@ -14,6 +15,31 @@ afterAll(() => {
   for (const owner of owners) if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
   killMarked(marks);
 });
+
+/** The owner's watchdog: its child whose command line names `spm-coprocess-watchdog`. */
+function watchdogOf(owner: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === owner && cmdline.includes('spm-coprocess-watchdog')) return Number(name);
+    } catch {
+      // Gone.
+    }
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 function startOwner(mode: string): { owner: ChildProcess; mark: string; ready: Promise<void>; exited: Promise<number | string | null> } {
   const mark = marker();
@@ -55,6 +81,8 @@ describe('an owner with nothing left to do', () => {
   it('exits by itself: neither the watchdog nor its lifeline keep it alive', async () => {
     const { owner, mark, ready, exited } = startOwner('natural');
     await ready;
+    const watchdog = watchdogOf(owner.pid ?? 0);
+    expect(watchdog).toBeDefined();
     let output = '';
     owner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => owner.kill('SIGKILL'), 10_000);
@@ -63,5 +91,7 @@ describe('an owner with nothing left to do', () => {
     expect(how).toBe(0);
     expect(output).toContain('concluded true');
     expect(processesMarked(mark)).toEqual([]);
+    // With nothing left to kill, the watchdog leaves at once instead of waiting its 30 s grace.
+    expect(await eventually(() => !isAlive(watchdog ?? 0), 5000)).toBe(true);
   });
 });

@@ -22,15 +22,17 @@ while IFS= read -r line; do
   esac
 done
 sweep() {
-  for p in $live; do kill -s "$1" -- "-$p" 2>/dev/null; done
+  found=
+  for p in $live; do kill -s "$1" -- "-$p" 2>/dev/null && found=1; done
   for f in $(grep -laF "$token." /proc/[0-9]*/environ 2>/dev/null); do
     p=\${f#/proc/}; p=\${p%/environ}
     [ "$p" = "$$" ] && continue
     kill -s "$1" -- "-$p" 2>/dev/null
-    kill -s "$1" "$p" 2>/dev/null
+    kill -s "$1" "$p" 2>/dev/null && found=1
   done
 }
 sweep TERM
+[ -n "$found" ] || exit 0
 sleep "$grace"
 sweep KILL
 `;
