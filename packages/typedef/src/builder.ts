@@ -106,18 +106,21 @@ export interface StructViews<F extends FieldSpecs> extends Views {
   readonly draft: DraftOf<F>;
 }
 
+/** The views of `scalar<K>`: its value type in all three. */
 export interface ScalarViews<K extends ScalarKind> extends Views {
   readonly record: ScalarValues[K];
   readonly input: ScalarValues[K];
   readonly draft: ScalarValues[K];
 }
 
+/** The views of `tuple<T>` and `list<T>`: arrays of the element's views. */
 export interface ArrayViews<V extends Views> extends Views {
   readonly record: readonly V['record'][];
   readonly input: readonly V['input'][];
   readonly draft: readonly V['draft'][];
 }
 
+/** The views of `dict<K,V>`: string-keyed objects of the value's views. */
 export interface DictViews<V extends Views> extends Views {
   readonly record: { [key: string]: V['record'] };
   readonly input: { readonly [key: string]: V['input'] };
