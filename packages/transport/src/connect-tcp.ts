@@ -29,7 +29,7 @@ export interface ConnectTcpOptions extends ChannelOptions {
  * @throws SPMTransportError when the hub cannot be reached, refuses the spoke (wrong secret),
  *   fails to prove itself, or the handshake times out
  */
-export function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
+export async function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
   const key = secretBytes(options.secret);
   const { host, port } = parseTcpUrl(options.url);
   const url = formatTcpUrl(host, port);
@@ -38,7 +38,7 @@ export function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
   const timeoutMs = resolvePositiveInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000);
   const batch = options.batch ?? true;
 
-  return new Promise<Channel>((resolve, reject) => {
+  return await new Promise<Channel>((resolve, reject) => {
     const socket: Socket = connect({ host, port, noDelay: true });
     const spokeNonce = freshNonce();
     let hubNonce: Uint8Array | undefined;

@@ -40,16 +40,18 @@ describe('createInprocPair delivery', () => {
   it('interleaves two pairs the same way on every run (deterministic)', async () => {
     const runOnce = async (): Promise<string[]> => {
       const log: string[] = [];
-      const pairs = [createInprocPair('a'), createInprocPair('b')];
-      for (const [name, [hub, spoke]] of [['a', pairs[0]], ['b', pairs[1]]] as const) {
-        if (!hub || !spoke) throw new Error('pair missing');
-        spoke.on('message', (m) => {
+      const pairs: ReadonlyArray<readonly [string, Channel, Channel]> = [
+        ['a', ...createInprocPair('a')],
+        ['b', ...createInprocPair('b')],
+      ];
+      for (const [name, hub, spoke] of pairs) {
+        spoke.on('message', (m: Message) => {
           log.push(`${name}:spoke:${m.type === 'heartbeat' ? m.seq : m.type}`);
           if (m.type === 'heartbeat' && m.seq < 3) spoke.send(beat(m.seq + 10));
         });
-        hub.on('message', (m) => log.push(`${name}:hub:${m.type === 'heartbeat' ? m.seq : m.type}`));
+        hub.on('message', (m: Message) => log.push(`${name}:hub:${m.type === 'heartbeat' ? m.seq : m.type}`));
       }
-      for (let i = 0; i < 4; i++) for (const [hub] of pairs) hub.send(beat(i));
+      for (let i = 0; i < 4; i++) for (const [, hub] of pairs) hub.send(beat(i));
       await settle();
       return log;
     };
