@@ -45,7 +45,8 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules'],
+    // Fixture package.json files describe a user's package, not one of ours.
+    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules', '**/test/fixtures/**/*.json'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.mts', '**/*.cts'],

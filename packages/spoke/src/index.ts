@@ -1,5 +1,13 @@
 /**
- * @spm/spoke
+ * @spm/spoke — the spoke agent: handshake, module preload, evaluation through the closure
+ * registry, status reports, heartbeats; entry points for thread and process spokes; the
+ * `spm-spoke` bin for TCP spokes.
  * @packageDocumentation
  */
-export {};
+export { SpokeAgent, type SpokeAgentOptions, type SpokeAgentEvents, type EvaluatorMode } from './spoke-agent.js';
+export { TaskRunner, type TaskRunnerIdentity } from './task-runner.js';
+export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
+export type { EvaluationContext, HubLink } from './evaluation-context.js';
+export { loadModule, moduleUrl } from './module-loader.js';
+export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
+export { installAsyncSequenceContext } from './async-sequence-context.js';

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// spm-spoke --hub tcp://HOST:PORT [--secret-file F] [--tags a,b] [--host NAME]
+// Joins a hub over authenticated TCP and serves tasks until the hub lets it go. The secret
+// comes from the SPM_SECRET environment variable or a 0600 file, never from the command line.
+import { parseArgs } from 'node:util';
+import { connectTcp, readSecret } from '@spm/transport';
+import { identityFromEnv } from '../internal/identity-from-env.js';
+import { runSpokeProcess } from '../internal/run-spoke-process.js';
+
+const usage = 'usage: spm-spoke --hub tcp://HOST:PORT [--secret-file FILE] [--tags a,b] [--host NAME]\n(the secret is read from $SPM_SECRET or --secret-file, a file of mode 0600)';
+let values: { hub?: string; 'secret-file'?: string; tags?: string; host?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: { hub: { type: 'string' }, 'secret-file': { type: 'string' }, tags: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (error) {
+  process.stderr.write(`spm-spoke: ${(error as Error).message}\n${usage}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+if (!values.hub || !values.hub.startsWith('tcp://')) {
+  process.stderr.write(`spm-spoke: expected --hub tcp://HOST:PORT, got ${values.hub === undefined ? 'nothing' : `\`${values.hub}\``}\n${usage}\n`);
+  process.exit(2);
+}
+const env = identityFromEnv();
+const identity = {
+  ...env,
+  ...(values.host ? { host: values.host } : {}),
+  ...(values.tags ? { tags: values.tags.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+};
+const hub = values.hub;
+const secretFile = values['secret-file'];
+await runSpokeProcess(async () => {
+  const secret = await readSecret(secretFile ? { file: secretFile } : {});
+  return connectTcp({ url: hub, secret });
+}, identity);

@@ -1,0 +1,16 @@
+// Entry of the evaluator thread inside a process or TCP spoke: runs tasks for the agent.
+import { workerData } from 'node:worker_threads';
+import { killAllCoprocesses } from '@spm/coprocess';
+import { connectToParent } from '@spm/transport';
+import { installAsyncSequenceContext } from '../async-sequence-context.js';
+import { TaskRunner, type TaskRunnerIdentity } from '../task-runner.js';
+
+installAsyncSequenceContext();
+const channel = connectToParent();
+const runner = new TaskRunner(channel, workerData as TaskRunnerIdentity);
+// The agent is gone (the spoke is stopping): abort the evaluation and kill the coprocesses
+// this thread started before the thread ends.
+channel.once('close', () => {
+  runner.stop();
+  void killAllCoprocesses('SIGKILL').finally(() => process.exit(0));
+});

@@ -1,0 +1,19 @@
+/** A spoke's identity as a provisioner passes it to a process: environment variables. */
+export interface SpokeIdentityInit {
+  readonly spokeId?: string;
+  readonly host?: string;
+  readonly tags?: readonly string[];
+}
+
+/** Reads `SPM_SPOKE_ID`, `SPM_SPOKE_HOST` and `SPM_SPOKE_TAGS` (comma-separated). */
+export function identityFromEnv(env: NodeJS.ProcessEnv = process.env): SpokeIdentityInit {
+  const tags = (env['SPM_SPOKE_TAGS'] ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  return {
+    ...(env['SPM_SPOKE_ID'] ? { spokeId: env['SPM_SPOKE_ID'] } : {}),
+    ...(env['SPM_SPOKE_HOST'] ? { host: env['SPM_SPOKE_HOST'] } : {}),
+    tags,
+  };
+}

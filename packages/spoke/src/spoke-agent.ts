@@ -1,0 +1,176 @@
+import { hostname } from 'node:os';
+import { EventEmitter } from 'eventemitter3';
+import { SPMTransportError } from '@spm/exceptions';
+import { PROTOCOL_VERSION, spawnThread, type Channel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
+import { TaskRunner } from './task-runner.js';
+
+/** Where a spoke agent evaluates tasks. */
+export type EvaluatorMode = 'inline' | 'thread';
+
+/** Options of {@link SpokeAgent}. */
+export interface SpokeAgentOptions {
+  /** The channel to the hub. */
+  readonly channel: Channel;
+  /** The id the provisioner chose for this spoke; the hub may confirm or replace it. */
+  readonly spokeId?: string;
+  /** This spoke's server name. @default os.hostname() */
+  readonly host?: string;
+  /** Tags the spoke advertises (e.g. `gpu`). @default [] */
+  readonly tags?: readonly string[];
+  /**
+   * `inline`: tasks run in the agent's own thread (inproc and thread spokes). `thread`: tasks run
+   * in a worker thread of this process while the agent's thread stays free to send heartbeats
+   * (process and TCP spokes: a long synchronous task must not look like a hung spoke, while a
+   * stopped process still does). @default 'inline'
+   */
+  readonly evaluator?: EvaluatorMode;
+  /** How long to wait for the hub's `welcome`, in ms. @default 30000 */
+  readonly welcomeTimeoutMs?: number;
+}
+
+/** Events of a {@link SpokeAgent}. */
+export interface SpokeAgentEvents {
+  /** The agent stopped: its hub channel closed (with the reason, if not a clean close). */
+  closed: [error?: SPMTransportError];
+}
+
+const v = PROTOCOL_VERSION;
+
+/**
+ * The spoke agent: says hello to the hub, takes its id from the `welcome`, sends heartbeats at
+ * the interval the hub asks, and runs the seed's spoke cycle through a {@link TaskRunner},
+ * inline or in an evaluator thread. Used by every provisioner and by the `spm-spoke` bin.
+ */
+export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
+  readonly #options: SpokeAgentOptions;
+  #spokeId: string | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #runner: TaskRunner | undefined;
+  #evaluator: SpawnedThread | undefined;
+  #closed = false;
+  readonly #done: Promise<SPMTransportError | undefined>;
+
+  constructor(options: SpokeAgentOptions) {
+    super();
+    this.#options = options;
+    this.#done = new Promise((resolve) => this.once('closed', resolve));
+    options.channel.once('close', (error) => this.#shutdown(error));
+  }
+
+  /** The id the hub gave this spoke (after {@link start}). */
+  get spokeId(): string | undefined {
+    return this.#spokeId;
+  }
+
+  /** Resolves when the agent has stopped, with the channel's close error if there was one. */
+  get done(): Promise<SPMTransportError | undefined> {
+    return this.#done;
+  }
+
+  /** Greets the hub and starts serving tasks. Rejects if the hub never welcomes the spoke. */
+  async start(): Promise<void> {
+    await this.#greet(this.#options.channel);
+  }
+
+  // Called synchronously on the `welcome`: a task sent right behind it, in the same batch,
+  // must find the runner already listening.
+  #serve(welcome: WelcomeMessage): void {
+    const { channel } = this.#options;
+    this.#spokeId = welcome.spokeId;
+    const identity = { spokeId: welcome.spokeId, host: this.#host() };
+    if ((this.#options.evaluator ?? 'inline') === 'inline') {
+      this.#runner = new TaskRunner(channel, identity);
+    } else {
+      this.#startEvaluatorThread(identity);
+    }
+    if (welcome.heartbeatMs > 0) {
+      let seq = 0;
+      this.#heartbeat = setInterval(() => {
+        if (!channel.closed) channel.send({ type: 'heartbeat', v, seq: ++seq });
+      }, welcome.heartbeatMs);
+      this.#heartbeat.unref();
+    }
+  }
+
+  /** Stops the agent and closes its hub channel (idempotent). */
+  stop(): void {
+    this.#options.channel.close();
+    this.#shutdown(undefined);
+  }
+
+  #host(): string {
+    return this.#options.host ?? hostname();
+  }
+
+  #greet(channel: Channel): Promise<WelcomeMessage> {
+    const timeoutMs = this.#options.welcomeTimeoutMs ?? 30_000;
+    return new Promise<WelcomeMessage>((resolve, reject) => {
+      const onMessage = (message: Message): void => {
+        cleanup();
+        if (message.type !== 'welcome') {
+          const error = new SPMTransportError(`Expected the hub's \`welcome\` first on ${channel.label}, got \`${message.type}\``, { channel: channel.label });
+          channel.close(error);
+          reject(error);
+          return;
+        }
+        this.#serve(message);
+        resolve(message);
+      };
+      const onClose = (error?: SPMTransportError): void => {
+        cleanup();
+        reject(error ?? new SPMTransportError(`Channel ${channel.label} closed before the hub welcomed the spoke`, { channel: channel.label }));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const error = new SPMTransportError(`The hub did not welcome the spoke within ${timeoutMs} ms on ${channel.label}`, { channel: channel.label });
+        channel.close(error);
+        reject(error);
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        channel.off('message', onMessage);
+        channel.off('close', onClose);
+      };
+      channel.on('message', onMessage);
+      channel.on('close', onClose);
+      channel.send({
+        type: 'hello',
+        v,
+        ...(this.#options.spokeId !== undefined ? { spokeId: this.#options.spokeId } : {}),
+        host: this.#host(),
+        pid: process.pid,
+        tags: [...(this.#options.tags ?? [])],
+      });
+    });
+  }
+
+  // Relay between the hub and an evaluator thread: tasks and replies go in; started, status,
+  // request and notify come out. If the evaluator dies, the spoke is lost as a whole.
+  #startEvaluatorThread(identity: { spokeId: string; host: string }): void {
+    const hub = this.#options.channel;
+    const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: identity });
+    this.#evaluator = evaluator;
+    hub.on('message', (message) => {
+      if (message.type === 'task' || message.type === 'reply') {
+        if (!evaluator.channel.closed) evaluator.channel.send(message);
+      } else if (message.type === 'shutdown') {
+        this.stop();
+      }
+    });
+    evaluator.channel.on('message', (message) => {
+      if (!hub.closed) hub.send(message);
+    });
+    evaluator.channel.once('close', (error) => {
+      if (!this.#closed) hub.close(new SPMTransportError(`Spoke ${identity.spokeId}: its evaluator thread ended${error ? `: ${error.message}` : ''}`, { channel: hub.label }));
+    });
+  }
+
+  #shutdown(error: SPMTransportError | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#runner?.stop();
+    if (this.#evaluator !== undefined) void this.#evaluator.terminate();
+    this.emit('closed', error);
+  }
+}

@@ -1,0 +1,210 @@
+import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
+import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
+import { PROTOCOL_VERSION, type Channel, type Message, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
+import type { EvaluationContext } from './evaluation-context.js';
+import { loadModule } from './module-loader.js';
+import { isSpokeClosure, type SpokeClosure } from './spoke-closure.js';
+
+/** Who the runner evaluates as. */
+export interface TaskRunnerIdentity {
+  /** The spoke's id in the tracker. */
+  readonly spokeId: string;
+  /** The spoke's server (host name). */
+  readonly host: string;
+}
+
+interface PendingRequest {
+  resolve(value: WireValue): void;
+  reject(error: Error): void;
+}
+
+const v = PROTOCOL_VERSION;
+
+function attemptKey(taskId: string | number, attempt: number): string {
+  return `${typeof taskId}:${String(taskId)}#${attempt}`;
+}
+
+/**
+ * The seed's spoke cycle over one channel (Fig. 2, C and D): receive a task while offline,
+ * preload the modules it names (they may declare closures), go online, evaluate, report, go
+ * offline. Tasks are evaluated one at a time, in arrival order (a spoke is one core); the hub
+ * may queue several so the next starts without a round trip. Load and evaluation errors
+ * become status reports; nothing a task does ends the runner.
+ */
+export class TaskRunner {
+  readonly #channel: Channel;
+  readonly #identity: TaskRunnerIdentity;
+  readonly #machine: SequenceMachine;
+  readonly #abort = new AbortController();
+  #queue: TaskMessage[] = [];
+  #head = 0;
+  #running = false;
+  #stopped = false;
+  #requestSeq = 0;
+  /** The attempt now evaluating: only it may talk to the hub. */
+  #current: string | undefined;
+  readonly #pending = new Map<string, Map<number, PendingRequest>>();
+
+  constructor(channel: Channel, identity: TaskRunnerIdentity) {
+    this.#channel = channel;
+    this.#identity = identity;
+    this.#machine = new SequenceMachine('spoke', { name: identity.spokeId });
+    channel.on('message', (message) => this.#onMessage(message));
+    channel.on('close', () => this.stop());
+  }
+
+  /** The spoke's sequence machine (offline between tasks, online while one evaluates). */
+  get sequence(): SequenceMachine {
+    return this.#machine;
+  }
+
+  /** Stops taking tasks and aborts the running evaluation's signal (idempotent). */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
+    for (const requests of this.#pending.values()) {
+      for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
+    }
+    this.#pending.clear();
+  }
+
+  #onMessage(message: Message): void {
+    switch (message.type) {
+      case 'task':
+        if (this.#stopped) return;
+        this.#queue.push(message);
+        if (!this.#running) void this.#pump();
+        return;
+      case 'reply':
+        this.#onReply(message);
+        return;
+      case 'shutdown':
+        this.stop();
+        this.#channel.close();
+        return;
+      default:
+        return; // hello/welcome/heartbeat belong to the agent
+    }
+  }
+
+  #onReply(message: ReplyMessage): void {
+    const requests = this.#pending.get(attemptKey(message.taskId, message.attempt));
+    const pending = requests?.get(message.requestId);
+    if (requests === undefined || pending === undefined) return; // stale: its attempt is over
+    requests.delete(message.requestId);
+    if (message.ok) pending.resolve(message.body);
+    else pending.reject(new SPMError(`The hub failed request ${message.requestId}: ${message.error.message}`, { remote: { name: message.error.name, message: message.error.message } }));
+  }
+
+  async #pump(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#head < this.#queue.length && !this.#stopped) {
+        const task = this.#queue[this.#head];
+        this.#queue[this.#head++] = undefined as unknown as TaskMessage; // let it be collected
+        if (task !== undefined) await this.#run(task);
+      }
+      this.#queue = [];
+      this.#head = 0;
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #send(message: Message): boolean {
+    if (this.#channel.closed) return false;
+    this.#channel.send(message);
+    return true;
+  }
+
+  async #load(task: TaskMessage): Promise<SpokeClosure> {
+    for (const module of task.preload) await loadModule(module);
+    await loadModule(task.module);
+    const found = requireClosure<unknown>(task.module, task.signature);
+    if (!isSpokeClosure(found)) {
+      throw new SPMTaskLoad(`Closure \`${task.signature}\` of module \`${task.module}\` cannot evaluate tasks on a spoke (it has no \`evaluateOnSpoke\`)`);
+    }
+    return found;
+  }
+
+  async #run(task: TaskMessage): Promise<void> {
+    const { taskId, attempt } = task;
+    // Offline: preload (seed Fig. 2, C). A failure here is the task's SPMTaskLoad.
+    let closure: SpokeClosure;
+    try {
+      closure = await this.#load(task);
+    } catch (error) {
+      this.#send({ type: 'status', v, taskId, attempt, ok: false, phase: 'load', error: toWire(error) });
+      return;
+    }
+    if (this.#stopped) return;
+    const key = attemptKey(taskId, attempt);
+    const context = this.#context(task, key);
+    const id = key;
+    // Online (seed Fig. 2, D): the evaluation, then offline just after it concludes.
+    this.#machine.apply({ type: 'evaluate', id });
+    this.#current = key;
+    this.#send({ type: 'started', v, taskId, attempt });
+    // Let the channel's batch (flushed on a microtask) carry `started` out before a synchronous
+    // evaluation holds this thread: the hub times the task from it.
+    await null;
+    let outcome: Message;
+    try {
+      const value = (await runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context))) as WireValue;
+      outcome = { type: 'status', v, taskId, attempt, ok: true, value: value === undefined ? null : value };
+    } catch (error) {
+      outcome = { type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(error) };
+    } finally {
+      this.#current = undefined;
+      this.#machine.apply({ type: 'evaluated', id });
+      const requests = this.#pending.get(key);
+      this.#pending.delete(key);
+      for (const pending of requests?.values() ?? []) pending.reject(new SPMError(`Task ${String(taskId)} concluded before the hub replied`));
+    }
+    try {
+      this.#send(outcome);
+    } catch (error) {
+      // The value could not cross the wire (a function, a class instance, too large…).
+      const reason = new SPMError(`Task ${String(taskId)} returned a value that cannot be sent to the hub: ${(error as Error).message}`, { cause: error });
+      this.#send({ type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(reason) });
+    }
+  }
+
+  #context(task: TaskMessage, key: string): EvaluationContext {
+    const { taskId, attempt } = task;
+    return {
+      taskId,
+      attempt,
+      spokeId: this.#identity.spokeId,
+      host: this.#identity.host,
+      signal: this.#abort.signal,
+      hub: {
+        request: (body) =>
+          new Promise<WireValue>((resolve, reject) => {
+            if (this.#current !== key || this.#stopped) {
+              reject(new SPMError(`Task ${String(taskId)} may talk to the hub only while it evaluates`));
+              return;
+            }
+            const requestId = ++this.#requestSeq;
+            let requests = this.#pending.get(key);
+            if (requests === undefined) {
+              requests = new Map();
+              this.#pending.set(key, requests);
+            }
+            requests.set(requestId, { resolve, reject });
+            if (!this.#send({ type: 'request', v, taskId, attempt, requestId, body })) {
+              requests.delete(requestId);
+              reject(new SPMError(`Task ${String(taskId)} cannot reach the hub: the channel is closed`));
+            }
+          }),
+        notify: (body) => {
+          if (this.#current !== key || this.#stopped) throw new SPMError(`Task ${String(taskId)} may talk to the hub only while it evaluates`);
+          this.#send({ type: 'notify', v, taskId, attempt, body });
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { describe, it, expect, afterEach } from '@jest/globals';
+import { fromWire } from '@spm/exceptions';
+import { spokeEntry } from '@spm/spoke';
+import { spawnProcess, spawnThread, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
+import { HubStub } from './hub-stub.js';
+
+const closures = new URL('./fixtures/closures.mjs', import.meta.url).href;
+const typed = new URL('./fixtures/ts/typed.ts', import.meta.url).href;
+
+let processes: SpawnedProcess[] = [];
+let threads: SpawnedThread[] = [];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function exited(spawned: SpawnedProcess): Promise<number | null> {
+  if (spawned.child.exitCode !== null) return Promise.resolve(spawned.child.exitCode);
+  return new Promise((resolve) => spawned.child.once('exit', (code) => resolve(code)));
+}
+
+afterEach(async () => {
+  for (const p of processes) p.killGroup('SIGKILL');
+  for (const t of threads) await t.terminate();
+  processes = [];
+  threads = [];
+});
+
+function startProcessSpoke(heartbeatMs: number, env: Record<string, string> = {}): { hub: HubStub; spawned: SpawnedProcess; greeted: Promise<unknown> } {
+  const spawned = spawnProcess({ entry: spokeEntry('process'), env: { SPM_SPOKE_ID: 'proc-1', SPM_SPOKE_HOST: 'kigali', SPM_SPOKE_TAGS: 'gpu,big', ...env } });
+  processes.push(spawned);
+  const hub = new HubStub(spawned.channel, heartbeatMs);
+  // A hub sends nothing before its welcome, which the stub sends on the spoke's hello.
+  return { hub, spawned, greeted: hub.next('hello') };
+}
+
+describe('a process spoke', () => {
+  it('greets with the identity its provisioner gave it', async () => {
+    const { spawned, greeted } = startProcessSpoke(0);
+    expect(await greeted).toMatchObject({ spokeId: 'proc-1', host: 'kigali', tags: ['gpu', 'big'], pid: spawned.pid });
+  });
+
+  it('evaluates tasks in its evaluator thread and reports them', async () => {
+    const { hub, spawned, greeted } = startProcessSpoke(0);
+    await greeted;
+    expect(await hub.status(1, closures, 'double', { n: 5 })).toMatchObject({ ok: true, value: { doubled: 10 } });
+    const who = await hub.status(2, closures, 'whoami', {});
+    expect(who).toMatchObject({ ok: true, value: { spokeId: 'proc-1', host: 'kigali', spoke: true, online: true, pid: spawned.pid } });
+    const failed = await hub.status(3, closures, 'throws', {});
+    expect(failed.ok ? undefined : fromWire(failed.error).remote?.name).toBe('RangeError');
+  });
+
+  it('loads a user TypeScript module through ts-node', async () => {
+    const { hub, greeted } = startProcessSpoke(0);
+    await greeted;
+    expect(await hub.status(4, typed, 'triple', { n: 7 })).toMatchObject({ ok: true, value: 21 });
+  });
+
+  it('keeps sending heartbeats while a long synchronous task runs', async () => {
+    const { hub, greeted } = startProcessSpoke(20);
+    await greeted;
+    hub.task(5, closures, 'busy', { ms: 400 });
+    await hub.next('started', 5);
+    const before = hub.received.filter((m) => m.type === 'heartbeat').length;
+    await hub.next('status', 5);
+    const during = hub.received.filter((m) => m.type === 'heartbeat').length - before;
+    process.stdout.write(`heartbeats received during a 400 ms synchronous task at a 20 ms interval: ${during}\n`);
+    expect(during).toBeGreaterThan(0);
+  });
+
+  it('exits when its hub channel closes', async () => {
+    const { spawned, greeted } = startProcessSpoke(0);
+    await greeted;
+    spawned.channel.close();
+    expect(await exited(spawned)).toBe(0);
+    expect(alive(spawned.pid)).toBe(false);
+  });
+
+  it('exits when the hub tells it to shut down', async () => {
+    const { spawned, greeted } = startProcessSpoke(0);
+    await greeted;
+    spawned.channel.send({ type: 'shutdown', v: 1, reason: 'test' });
+    expect(await exited(spawned)).toBe(0);
+  });
+});
+
+describe('a thread spoke', () => {
+  it('greets, evaluates inline in its worker, and reports', async () => {
+    const thread = spawnThread({ entry: spokeEntry('thread'), workerData: { spokeId: 'thr-1', host: 'accra', tags: [] } });
+    threads.push(thread);
+    const hub = new HubStub(thread.channel);
+    expect(await hub.next('hello')).toMatchObject({ spokeId: 'thr-1', host: 'accra', pid: process.pid });
+    expect(await hub.status(1, closures, 'double', { n: 8 })).toMatchObject({ ok: true, value: { doubled: 16 } });
+    expect(await hub.status(2, typed, 'triple', { n: 2 })).toMatchObject({ ok: true, value: 6 });
+  });
+
+  it('ends when its hub channel closes', async () => {
+    const thread = spawnThread({ entry: spokeEntry('thread'), workerData: { spokeId: 'thr-2', host: 'accra', tags: [] } });
+    threads.push(thread);
+    const hub = new HubStub(thread.channel);
+    await hub.next('hello');
+    const exit = new Promise<number>((resolve) => thread.worker.once('exit', resolve));
+    thread.channel.close();
+    expect(await exit).toBe(0);
+  });
+});
