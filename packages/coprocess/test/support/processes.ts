@@ -3,12 +3,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 let counter = 0;
 
 /**
- * A unique `sleep` duration to mark a test's processes: `1000.<pid><n>` seconds. It appears in
- * `/proc/<pid>/cmdline`, so leftovers are found reliably and never confused with another run's.
+ * A unique `sleep` duration to mark a test's processes: `1000.<pid, 7 digits><n, 4 digits>`
+ * seconds. It appears in `/proc/<pid>/cmdline`, so leftovers are found reliably. Fixed width,
+ * so no mark is a prefix of another's — not even of a concurrent spec file's, whose pid may
+ * have a different number of digits (pids wrap around quickly on a busy machine).
  */
 export function marker(): string {
   counter += 1;
-  return `1000.${process.pid}${String(counter).padStart(3, '0')}`;
+  return `1000.${String(process.pid).padStart(7, '0')}${String(counter).padStart(4, '0')}`;
 }
 
 /** Live (non-zombie) `sleep <mark…>` processes. */
