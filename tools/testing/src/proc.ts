@@ -1,0 +1,49 @@
+// /proc helpers for leftover-process checks (Linux): zombies count as gone, because kill(pid, 0)
+// succeeds on a zombie although nothing of it runs any more.
+import { readdirSync, readFileSync } from 'node:fs';
+
+function stat(pid: number): { ppid: number; state: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Live (non-zombie) descendants of `root`. */
+export function liveDescendants(root = process.pid): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const s = stat(pid);
+    if (s === undefined) continue;
+    children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const child of children.get(stack.pop() as number) ?? []) {
+      stack.push(child);
+      if (stat(child)?.state !== 'Z') out.push(child);
+    }
+  }
+  return out;
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  const s = stat(pid);
+  return s !== undefined && s.state !== 'Z';
+}
+
+/** Polls `predicate` every 10 ms until it holds; rejects after `ms` (a bound, not a timing assertion). */
+export async function waitFor(predicate: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
