@@ -1,0 +1,27 @@
+import { SPMError } from '@spm/exceptions';
+
+/** Describes a value for an error message: `0` (number). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `\`${JSON.stringify(value)}\` (string)`;
+  if (value === null) return '`null`';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+/** Throws unless `value` is an integer ≥ `min` (or, with `allowInfinity`, `Infinity`). */
+export function checkInteger(name: string, value: unknown, min: number, allowInfinity = false): number {
+  if (allowInfinity && value === Infinity) return Infinity;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new SPMError(`Expected \`${name}\` to be an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number ≥ 0. */
+export function checkDuration(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SPMError(`Expected \`${name}\` to be a duration in ms (a finite number ≥ 0), got ${describeValue(value)}`);
+  }
+  return value;
+}
+

@@ -1,0 +1,70 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The parent pid of `pid` from /proc (Linux), or undefined if it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every live descendant of `root` (children, grandchildren, …), from a scan of /proc. Catches
+ * what a process-group kill misses: descendants that moved to a group or session of their own
+ * (a coprocess is a group leader; a grandchild may call `setsid`) while their parent lives.
+ * Returns [] where /proc does not exist.
+ */
+export function descendantsOf(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const ppid = parentOf(pid);
+    if (ppid === undefined) continue;
+    const list = children.get(ppid);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+/**
+ * SIGKILLs `pid`'s whole tree: its descendants (found before anything is killed, so none is
+ * re-parented out of reach), its process group, and itself. Never throws.
+ */
+export function killTree(pid: number): void {
+  const descendants = descendantsOf(pid);
+  const attempt = (fn: () => void): void => {
+    try {
+      fn();
+    } catch {
+      // already gone
+    }
+  };
+  attempt(() => process.kill(-pid, 'SIGKILL'));
+  attempt(() => process.kill(pid, 'SIGKILL'));
+  for (const child of descendants) {
+    attempt(() => process.kill(-child, 'SIGKILL'));
+    attempt(() => process.kill(child, 'SIGKILL'));
+  }
+}

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'eventemitter3';
+import type { SPMError } from '@spm/exceptions';
+import type { Message } from '@spm/transport';
+import type { Pool } from './pool.js';
+import type { SpokeInfo } from './spoke-info.js';
+
+/** Why a spoke was declared lost. */
+export interface LostReason {
+  /** Human-readable reason: `channel closed: …`, `missed heartbeats (silent for 5123 ms)`. */
+  readonly reason: string;
+  /** The error that closed its channel, if any. */
+  readonly error?: Error;
+  /** For heartbeat losses: ms since the spoke was last heard from. */
+  readonly silentForMs?: number;
+}
+
+/** Events of a {@link Lease}. */
+export interface LeaseEvents {
+  /** A message from a spoke of the lease. */
+  message: [spokeId: string, message: Message];
+  /** A spoke joined the lease, or came back after a relaunch. */
+  ready: [spoke: SpokeInfo];
+  /** A spoke of the lease was lost (it stays a member and may come back `ready`). */
+  lost: [spoke: SpokeInfo, reason: LostReason];
+  /** A spoke of the lease cannot be relaunched (its budget is spent). */
+  failed: [spoke: SpokeInfo, error: SPMError];
+}
+
+/** How a lease is released. */
+export interface ReleaseOptions {
+  /** Terminate and relaunch these spokes (or all with `true`) instead of returning them idle. @default false */
+  readonly relaunch?: boolean | readonly string[];
+}
+
+/** What a lease needs of its tracker. */
+export interface LeaseHost {
+  snapshot(id: string): SpokeInfo | undefined;
+  send(id: string, message: Message): void;
+  relaunch(id: string): Promise<void>;
+  kill(id: string): Promise<void>;
+  release(lease: Lease, options: ReleaseOptions): Promise<void>;
+}
+
+let leases = 0;
+
+/**
+ * The spokes one task manager holds while it is online (seed Fig. 1: the tracker leases
+ * resources to at most one manager at a time). Members stay members when they are lost and
+ * relaunched; new idle spokes of the pool join while the lease holds fewer than its maximum.
+ */
+export class Lease extends EventEmitter<LeaseEvents> {
+  /** Unique id of the lease. */
+  readonly id: string;
+  /** Who holds it (a manager's name). */
+  readonly owner: string;
+  /** The pool it draws from. */
+  readonly pool: Pool;
+  /** The most spokes it may hold. */
+  readonly nSpokesMax: number;
+  readonly #host: LeaseHost;
+  readonly #members: string[] = [];
+  #released = false;
+
+  /** @internal Created by the tracker. */
+  constructor(host: LeaseHost, owner: string, pool: Pool, nSpokesMax: number) {
+    super();
+    this.id = `lease-${++leases}`;
+    this.#host = host;
+    this.owner = owner;
+    this.pool = pool;
+    this.nSpokesMax = nSpokesMax;
+  }
+
+  /** True once released. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** Ids of the member spokes, in the order they joined. */
+  get spokeIds(): readonly string[] {
+    return this.#members;
+  }
+
+  /** Snapshots of the member spokes (any state). */
+  spokes(): SpokeInfo[] {
+    return this.#members.map((id) => this.#host.snapshot(id)).filter((s): s is SpokeInfo => s !== undefined);
+  }
+
+  /** Sends a message to member `spokeId`. Throws `SPMTransportError` if it is not reachable. */
+  send(spokeId: string, message: Message): void {
+    this.#host.send(spokeId, message);
+  }
+
+  /** Kills member `spokeId` (process tree included) and starts it anew; it comes back `ready`. */
+  relaunch(spokeId: string): Promise<void> {
+    return this.#host.relaunch(spokeId);
+  }
+
+  /** Kills member `spokeId` now without relaunching it. */
+  kill(spokeId: string): Promise<void> {
+    return this.#host.kill(spokeId);
+  }
+
+  /** Returns every member idle (or relaunched, as asked) and ends the lease. Idempotent. */
+  async release(options: ReleaseOptions = {}): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.#host.release(this, options);
+    this.removeAllListeners();
+  }
+
+  /** @internal */
+  addMember(id: string): void {
+    if (!this.#members.includes(id)) this.#members.push(id);
+  }
+
+  /** @internal */
+  hasMember(id: string): boolean {
+    return this.#members.includes(id);
+  }
+}

@@ -1,0 +1,248 @@
+import { availableParallelism } from 'node:os';
+import { SPMError } from '@spm/exceptions';
+import { installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
+import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
+import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
+import { killTree } from './internal/process-tree.js';
+import type { Provisioner, SpokeAttacher } from './provisioner.js';
+
+/** How local spokes run: in the hub's thread, in worker threads, or in child processes. */
+export type LocalKind = 'inproc' | 'thread' | 'process';
+
+/** Options of {@link local}. */
+export interface LocalProvisionerOptions {
+  /** Unique name of the provisioner (prefix of its spoke ids). @default 'local' */
+  readonly name?: string;
+  /** How spokes run. `inproc` is the serial mode: same thread, deterministic. @default 'process' */
+  readonly kind?: LocalKind;
+  /** Spokes in all (when `spokesPerServer` is not given). @default os.availableParallelism() */
+  readonly spokes?: number;
+  /**
+   * Virtual servers: spokes are labelled with this many distinct server names (the first is the
+   * hub's own) so `intra*`/`inter*` pools can be exercised on one machine. @default 1
+   */
+  readonly servers?: number;
+  /** Spokes per virtual server. @default ceil(spokes / servers) */
+  readonly spokesPerServer?: number;
+  /** Tags for every spoke of this provisioner. @default [] */
+  readonly tags?: readonly string[];
+  /** At most this many relaunches of one spoke within `relaunchWindowMs`; then it is failed. @default 5 */
+  readonly relaunchBudget?: number;
+  /** The window of the relaunch budget, in ms. @default 60000 */
+  readonly relaunchWindowMs?: number;
+  /** Extra environment variables for `process` spokes. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra Node options for `process` spokes (e.g. `--max-old-space-size=512`). */
+  readonly execArgv?: readonly string[];
+}
+
+type Running =
+  | { readonly kind: 'inproc'; readonly agent: SpokeAgent; readonly hubEnd: Channel }
+  | { readonly kind: 'thread'; readonly thread: SpawnedThread }
+  | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void> };
+
+interface LocalSlot {
+  readonly id: string;
+  readonly host: string;
+  readonly coreIndex: number;
+  running: Running | undefined;
+  relaunches: number[];
+  /** Serialises kill/launch of this slot. */
+  queue: Promise<void>;
+}
+
+const KINDS: readonly LocalKind[] = ['inproc', 'thread', 'process'];
+
+/** The host name of virtual server `index` (0-based): the hub's own for the first. */
+export function virtualServerName(hubHost: string, index: number): string {
+  return index === 0 ? hubHost : `${hubHost}~v${index + 1}`;
+}
+
+/**
+ * Starts N spokes on this machine as `inproc` agents, worker threads or child processes
+ * (each the leader of its own process group), and relaunches them on request within a budget
+ * so a crash loop stops with a clear error.
+ */
+export class LocalProvisioner implements Provisioner {
+  readonly name: string;
+  readonly relaunchable = true;
+  readonly #kind: LocalKind;
+  readonly #servers: number;
+  readonly #perServer: number;
+  readonly #tags: readonly string[];
+  readonly #budget: number;
+  readonly #windowMs: number;
+  readonly #env: Readonly<Record<string, string>>;
+  readonly #execArgv: readonly string[];
+  readonly #slots = new Map<string, LocalSlot>();
+  #attacher: SpokeAttacher | undefined;
+  #closed = false;
+
+  constructor(options: LocalProvisionerOptions = {}) {
+    this.name = options.name ?? 'local';
+    const kind = options.kind ?? 'process';
+    if (!KINDS.includes(kind)) throw new SPMError(`Expected \`kind\` to be one of ${KINDS.join(', ')}, got ${describeValue(kind)}`);
+    this.#kind = kind;
+    this.#servers = checkInteger('servers', options.servers ?? 1, 1);
+    const total = checkInteger('spokes', options.spokes ?? availableParallelism(), 1);
+    this.#perServer = checkInteger('spokesPerServer', options.spokesPerServer ?? Math.ceil(total / this.#servers), 1);
+    this.#tags = [...(options.tags ?? [])];
+    this.#budget = checkInteger('relaunchBudget', options.relaunchBudget ?? 5, 0);
+    this.#windowMs = checkDuration('relaunchWindowMs', options.relaunchWindowMs ?? 60_000);
+    this.#env = options.env ?? {};
+    this.#execArgv = options.execArgv ?? [];
+  }
+
+  /** @inheritdoc */
+  async start(attacher: SpokeAttacher): Promise<void> {
+    this.#attacher = attacher;
+    if (this.#kind === 'inproc') installAsyncSequenceContext();
+    const launches: Promise<void>[] = [];
+    let n = 0;
+    for (let server = 0; server < this.#servers; server += 1) {
+      for (let core = 0; core < this.#perServer; core += 1) {
+        const slot: LocalSlot = {
+          id: `${this.name}:${++n}`,
+          host: virtualServerName(attacher.hubHost, server),
+          coreIndex: core,
+          running: undefined,
+          relaunches: [],
+          queue: Promise.resolve(),
+        };
+        this.#slots.set(slot.id, slot);
+        const origin = { provisioner: this, kind: this.#kind, id: slot.id, host: slot.host, coreIndex: core, tags: this.#tags };
+        launches.push(this.#serial(slot, () => this.#launchWithRetries(slot)).catch((error: Error) => attacher.failed(origin, error)));
+      }
+    }
+    await Promise.all(launches);
+  }
+
+  /** @inheritdoc */
+  relaunch(id: string): Promise<void> {
+    const slot = this.#require(id);
+    return this.#serial(slot, async () => {
+      await this.#stop(slot);
+      this.#spendBudget(slot);
+      await this.#launchWithRetries(slot);
+    });
+  }
+
+  /** @inheritdoc */
+  kill(id: string): Promise<void> {
+    const slot = this.#require(id);
+    return this.#serial(slot, () => this.#stop(slot));
+  }
+
+  /** @inheritdoc */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#slots.values()].map((slot) => this.#serial(slot, () => this.#stop(slot))));
+  }
+
+  #require(id: string): LocalSlot {
+    const slot = this.#slots.get(id);
+    if (slot === undefined) throw new SPMError(`Provisioner \`${this.name}\` has no spoke \`${id}\``);
+    return slot;
+  }
+
+  #serial(slot: LocalSlot, step: () => Promise<void>): Promise<void> {
+    const next = slot.queue.then(step, step);
+    slot.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #spendBudget(slot: LocalSlot): void {
+    const now = Date.now();
+    slot.relaunches = slot.relaunches.filter((t) => now - t < this.#windowMs);
+    if (slot.relaunches.length >= this.#budget) {
+      throw new SPMError(
+        `Spoke \`${slot.id}\` was relaunched ${slot.relaunches.length} times within ${this.#windowMs} ms and keeps dying: giving up (relaunchBudget ${this.#budget})`,
+      );
+    }
+    slot.relaunches.push(now);
+  }
+
+  // A spoke that dies before it greets the hub is relaunched at once, within the budget.
+  async #launchWithRetries(slot: LocalSlot): Promise<void> {
+    for (;;) {
+      if (this.#closed) throw new SPMError(`Provisioner \`${this.name}\` is closed`);
+      try {
+        await this.#launch(slot);
+        return;
+      } catch (error) {
+        await this.#stop(slot);
+        try {
+          this.#spendBudget(slot);
+        } catch (budget) {
+          throw new SPMError(`${(budget as Error).message}; last start failed: ${(error as Error).message}`, { cause: error });
+        }
+      }
+    }
+  }
+
+  async #launch(slot: LocalSlot): Promise<void> {
+    const attacher = this.#attacher;
+    if (attacher === undefined) throw new SPMError(`Provisioner \`${this.name}\` was not started`);
+    const identity = { spokeId: slot.id, host: slot.host, tags: this.#tags };
+    const origin = { provisioner: this, id: slot.id, host: slot.host, coreIndex: slot.coreIndex, tags: this.#tags };
+    switch (this.#kind) {
+      case 'inproc': {
+        const [hubEnd, spokeEnd] = createInprocPair(`inproc:${slot.id}`);
+        const agent = new SpokeAgent({ channel: spokeEnd, ...identity, evaluator: 'inline' });
+        slot.running = { kind: 'inproc', agent, hubEnd };
+        const attached = attacher.attach(hubEnd, { ...origin, kind: 'inproc', pid: process.pid });
+        await Promise.all([agent.start(), attached]);
+        return;
+      }
+      case 'thread': {
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity });
+        slot.running = { kind: 'thread', thread };
+        await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
+        return;
+      }
+      case 'process': {
+        const spawned = spawnProcess({
+          entry: spokeEntry('process'),
+          execArgv: this.#execArgv,
+          env: { ...this.#env, SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
+        });
+        const exited = new Promise<void>((resolve) => {
+          if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();
+          else spawned.child.once('exit', () => resolve());
+        });
+        slot.running = { kind: 'process', process: spawned, exited };
+        await attacher.attach(spawned.channel, { ...origin, kind: 'process', pid: spawned.pid });
+        return;
+      }
+    }
+  }
+
+  /** Kills the slot's current incarnation, if any, and waits until it is gone. */
+  async #stop(slot: LocalSlot): Promise<void> {
+    const running = slot.running;
+    slot.running = undefined;
+    if (running === undefined) return;
+    switch (running.kind) {
+      case 'inproc':
+        // Same thread: its code cannot be killed, only cut off (its late messages go nowhere)
+        // and told to stop (its evaluation's AbortSignal fires, aborting its coprocesses).
+        running.agent.stop();
+        running.hubEnd.close();
+        return;
+      case 'thread':
+        running.thread.channel.close();
+        await running.thread.terminate();
+        return;
+      case 'process':
+        running.process.channel.close();
+        killTree(running.process.pid);
+        await running.exited;
+        return;
+    }
+  }
+}
+
+/** A provisioner of local spokes (see {@link LocalProvisioner}). */
+export function local(options: LocalProvisionerOptions = {}): LocalProvisioner {
+  return new LocalProvisioner(options);
+}

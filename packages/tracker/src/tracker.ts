@@ -1,0 +1,454 @@
+import { EventEmitter } from 'eventemitter3';
+import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout } from '@spm/exceptions';
+import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
+import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
+import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
+import type { Pool } from './pool.js';
+import type { Provisioner, SpokeAttacher, SpokeOrigin } from './provisioner.js';
+import type { SpokeInfo, SpokeKind, SpokeState } from './spoke-info.js';
+import { resolveTrackerOptions, type ResolvedTrackerOptions, type TrackerOptions } from './tracker-options.js';
+
+/** Events of a {@link Tracker}. */
+export interface TrackerEvents {
+  /** A spoke greeted the hub (first launch or relaunch) and is ready. */
+  'spoke-ready': [spoke: SpokeInfo];
+  /** A spoke was lost: exit, broken channel or missed heartbeats. */
+  'spoke-lost': [spoke: SpokeInfo, reason: LostReason];
+  /** A spoke could not be (re)launched and was given up: its budget is spent. */
+  'spoke-failed': [spoke: SpokeInfo, error: SPMError];
+}
+
+/** What a manager asks of the tracker. */
+export interface LeaseRequest {
+  /** Where the spokes come from. */
+  readonly pool: Pool;
+  /** Who asks (for messages). @default 'manager' */
+  readonly owner?: string;
+  /** The fewest spokes the manager can work with. @default 1 */
+  readonly nSpokesMin?: number;
+  /** The most spokes it wants. @default Infinity */
+  readonly nSpokesMax?: number;
+  /** How long to wait for `nSpokesMin` spokes, in ms. @default 30000 */
+  readonly timeoutWaitForSpokesMs?: number;
+}
+
+interface Slot {
+  readonly id: string;
+  readonly provisioner: Provisioner;
+  kind: SpokeKind;
+  host: string;
+  coreIndex: number;
+  tags: readonly string[];
+  pid: number | undefined;
+  incarnation: number;
+  state: SpokeState;
+  leasedBy: string | undefined;
+  channel: Channel | undefined;
+  lastSeen: number;
+  heartbeatMs: number;
+}
+
+interface Waiter {
+  readonly lease: Lease;
+  readonly min: number;
+  readonly resolve: () => void;
+}
+
+const v = PROTOCOL_VERSION;
+
+// Spokes are listed and chosen in id order (`local:2` before `local:10`), not in the order they
+// happened to greet: pools then pick the same spokes run after run.
+const byId = new Intl.Collator('en', { numeric: true });
+
+/**
+ * The always-online registry of spokes (seed Fig. 1): who they are (id, server, core index,
+ * tags, transport), whether they live (exit and broken channels noticed at once, hung or
+ * remote spokes by missed heartbeats), and who holds them. Leases them to at most one manager
+ * at a time; relaunches lost spokes through their provisioners.
+ */
+export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttacher, LeaseHost {
+  readonly #options: ResolvedTrackerOptions;
+  readonly #slots = new Map<string, Slot>();
+  readonly #provisioners: Provisioner[] = [];
+  readonly #monitor: ReturnType<typeof setInterval> | undefined;
+  #active: Lease | undefined;
+  #waiter: Waiter | undefined;
+  #anonymous = 0;
+  #closed = false;
+
+  constructor(options: TrackerOptions = {}) {
+    super();
+    this.#options = resolveTrackerOptions(options);
+    const every = Math.max(20, Math.min(this.#options.heartbeatIntervalMs / 2, 1000));
+    if (this.#options.heartbeatIntervalMs > 0) {
+      this.#monitor = setInterval(() => this.#checkHeartbeats(), every);
+      this.#monitor.unref();
+    }
+  }
+
+  /** The hub's server name. */
+  get hubHost(): string {
+    return this.#options.hubHost;
+  }
+
+  /** The lease of the manager now online, if any. */
+  get activeLease(): Lease | undefined {
+    return this.#active;
+  }
+
+  /** Snapshots of every spoke the tracker knows, in id order. */
+  spokes(): SpokeInfo[] {
+    return this.#ordered().map((slot) => this.#info(slot));
+  }
+
+  /** A snapshot of spoke `id`, or undefined. */
+  snapshot(id: string): SpokeInfo | undefined {
+    const slot = this.#slots.get(id);
+    return slot === undefined ? undefined : this.#info(slot);
+  }
+
+  /** Starts `provisioner`'s spokes and keeps it for relaunches; resolves when they are attached or failed. */
+  async addProvisioner(provisioner: Provisioner): Promise<void> {
+    if (this.#closed) throw new SPMError('The tracker is closed');
+    if (this.#provisioners.some((p) => p.name === provisioner.name)) {
+      throw new SPMError(`A provisioner named \`${provisioner.name}\` is already registered: give each a unique name`);
+    }
+    this.#provisioners.push(provisioner);
+    await provisioner.start(this);
+  }
+
+  /** @inheritdoc */
+  async attach(channel: Channel, origin: SpokeOrigin): Promise<SpokeInfo> {
+    const hello = await this.#awaitHello(channel);
+    const id = origin.id ?? hello.spokeId ?? `${origin.provisioner.name}:${++this.#anonymous}`;
+    let slot = this.#slots.get(id);
+    if (slot !== undefined && (slot.provisioner !== origin.provisioner || (slot.channel !== undefined && !slot.channel.closed))) {
+      const error = new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one`, { channel: channel.label });
+      this.#options.log('warn', error.message);
+      channel.close(error);
+      throw error;
+    }
+    const host = origin.host ?? hello.host;
+    slot ??= this.#newSlot(id, origin, host);
+    if (slot.state === 'stopped' || slot.state === 'failed' || this.#closed) {
+      channel.close();
+      throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and may not rejoin`);
+    }
+    slot.kind = origin.kind;
+    slot.host = host;
+    slot.tags = [...new Set([...(origin.tags ?? []), ...hello.tags])];
+    slot.pid = origin.pid ?? hello.pid;
+    slot.incarnation += 1;
+    slot.heartbeatMs = slot.kind === 'process' || slot.kind === 'tcp' ? this.#options.heartbeatIntervalMs : 0;
+    slot.channel = channel;
+    slot.lastSeen = Date.now();
+    const owned = slot;
+    channel.on('message', (message) => this.#onMessage(owned, channel, message));
+    channel.once('close', (error) => {
+      if (owned.channel !== channel) return; // an old incarnation's channel
+      this.#markLost(owned, { reason: `its channel closed${error ? `: ${error.message}` : ''}`, ...(error ? { error } : {}) });
+    });
+    channel.send({ type: 'welcome', v, spokeId: id, heartbeatMs: slot.heartbeatMs });
+    this.#options.log('info', `spoke ${id} ready (host ${slot.host}, ${slot.kind}, incarnation ${slot.incarnation})`);
+    this.#becameReady(slot);
+    return this.#info(slot);
+  }
+
+  /** @inheritdoc */
+  failed(origin: SpokeOrigin & { readonly id: string }, error: Error): void {
+    const slot = this.#slots.get(origin.id) ?? this.#newSlot(origin.id, origin, origin.host ?? this.#options.hubHost);
+    if (this.#closed) return;
+    this.#fail(slot, error instanceof SPMError ? error : new SPMError(error.message, { cause: error }));
+  }
+
+  /**
+   * Leases between `nSpokesMin` and `nSpokesMax` spokes of `pool` to one manager, waiting up to
+   * `timeoutWaitForSpokesMs` for the minimum. Rejects at once with `SPMManagerBusy` while another
+   * lease is held, and with `SPMWaitForSpokesTimeout` when the minimum is not met in time.
+   */
+  async lease(request: LeaseRequest): Promise<Lease> {
+    if (this.#closed) throw new SPMError('The tracker is closed');
+    if (typeof request !== 'object' || request === null || typeof request.pool?.select !== 'function') {
+      throw new SPMError(`Expected \`pool\` to be a pool handle (e.g. cloud.pool.intraAll()), got ${describeValue(request?.pool)}`);
+    }
+    const min = checkInteger('nSpokesMin', request.nSpokesMin ?? 1, 1);
+    const max = checkInteger('nSpokesMax', request.nSpokesMax ?? Infinity, 1, true);
+    if (min > max) throw new SPMError(`Expected \`nSpokesMin\` (${min}) ≤ \`nSpokesMax\` (${max})`);
+    const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs ?? 30_000);
+    const owner = request.owner ?? 'manager';
+    if (this.#active !== undefined) {
+      throw new SPMManagerBusy(`Another manager (${this.#active.owner}) is online in this hub: one lease at a time (\`${owner}\` must wait until it concludes)`);
+    }
+    const lease = new Lease(this, owner, request.pool, max);
+    this.#active = lease;
+    this.#fill(lease);
+    if (lease.spokeIds.length >= min) return lease;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.#waiter = undefined;
+          reject(this.#waitTimeout(lease, min, timeoutMs));
+        }, timeoutMs);
+        this.#waiter = {
+          lease,
+          min,
+          resolve: () => {
+            clearTimeout(timer);
+            this.#waiter = undefined;
+            resolve();
+          },
+        };
+      });
+    } catch (error) {
+      await this.release(lease, {});
+      throw error;
+    }
+    return lease;
+  }
+
+  /** @internal Lease host: send to a spoke. */
+  send(id: string, message: Message): void {
+    const slot = this.#slots.get(id);
+    const channel = slot?.channel;
+    if (slot === undefined || channel === undefined || channel.closed) {
+      throw new SPMTransportError(`Spoke \`${id}\` is not reachable (${slot === undefined ? 'unknown' : slot.state})`);
+    }
+    channel.send(message);
+  }
+
+  /**
+   * Kills spoke `id` (if alive) and starts it anew through its provisioner. Rejects, marking it
+   * `failed`, when its relaunch budget is spent.
+   */
+  async relaunch(id: string): Promise<void> {
+    const slot = this.#require(id);
+    if (slot.state === 'failed' || slot.state === 'stopped' || this.#closed) {
+      throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and cannot be relaunched`);
+    }
+    this.#detach(slot);
+    slot.state = 'starting';
+    try {
+      await slot.provisioner.relaunch(id);
+    } catch (error) {
+      if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
+      const reason = error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error });
+      this.#fail(slot, reason);
+      throw reason;
+    }
+  }
+
+  /** Kills spoke `id` for good (process tree included); it is `stopped` and not relaunched. */
+  async kill(id: string): Promise<void> {
+    const slot = this.#require(id);
+    this.#detach(slot);
+    slot.state = 'stopped';
+    await slot.provisioner.kill(id);
+  }
+
+  /** @internal Lease host: end a lease. */
+  async release(lease: Lease, options: ReleaseOptions): Promise<void> {
+    if (this.#active === lease) this.#active = undefined;
+    if (this.#waiter?.lease === lease) this.#waiter = undefined;
+    const relaunch = options.relaunch === true ? new Set(lease.spokeIds) : new Set(options.relaunch === false || options.relaunch === undefined ? [] : options.relaunch);
+    const pending: Promise<void>[] = [];
+    for (const id of lease.spokeIds) {
+      const slot = this.#slots.get(id);
+      if (slot === undefined || slot.leasedBy !== lease.id) continue;
+      slot.leasedBy = undefined;
+      if (relaunch.has(id) && slot.state !== 'failed' && slot.state !== 'stopped') {
+        pending.push(this.relaunch(id).catch(() => undefined));
+      } else if (slot.state === 'leased') {
+        slot.state = 'idle';
+      }
+    }
+    // The relaunches run on; the caller only needs the old incarnations gone.
+    await Promise.all(pending.map((p) => Promise.race([p, new Promise<void>((r) => setImmediate(r))])));
+  }
+
+  /** Stops liveness checks and closes every provisioner (killing their spokes). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#monitor !== undefined) clearInterval(this.#monitor);
+    this.#active = undefined;
+    for (const slot of this.#slots.values()) {
+      this.#detach(slot);
+      slot.state = 'stopped';
+    }
+    await Promise.all(this.#provisioners.map((p) => p.close()));
+    this.removeAllListeners();
+  }
+
+  #newSlot(id: string, origin: SpokeOrigin, host: string): Slot {
+    const slot: Slot = {
+      id,
+      provisioner: origin.provisioner,
+      kind: origin.kind,
+      host,
+      coreIndex: origin.coreIndex ?? [...this.#slots.values()].filter((s) => s.host === host).length,
+      tags: origin.tags ?? [],
+      pid: undefined,
+      incarnation: 0,
+      state: 'starting',
+      leasedBy: undefined,
+      channel: undefined,
+      lastSeen: Date.now(),
+      heartbeatMs: 0,
+    };
+    this.#slots.set(id, slot);
+    return slot;
+  }
+
+  #ordered(): Slot[] {
+    return [...this.#slots.values()].sort((a, b) => byId.compare(a.id, b.id));
+  }
+
+  #require(id: string): Slot {
+    const slot = this.#slots.get(id);
+    if (slot === undefined) throw new SPMError(`No spoke with id \`${id}\` is known to the tracker`);
+    return slot;
+  }
+
+  #info(slot: Slot): SpokeInfo {
+    return {
+      id: slot.id,
+      host: slot.host,
+      coreIndex: slot.coreIndex,
+      tags: slot.tags,
+      kind: slot.kind,
+      state: slot.state,
+      ...(slot.leasedBy !== undefined ? { leasedBy: slot.leasedBy } : {}),
+      incarnation: slot.incarnation,
+      ...(slot.pid !== undefined ? { pid: slot.pid } : {}),
+      provisioner: slot.provisioner.name,
+    };
+  }
+
+  #awaitHello(channel: Channel): Promise<HelloMessage> {
+    const timeoutMs = this.#options.helloTimeoutMs;
+    return new Promise<HelloMessage>((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        channel.off('message', onMessage);
+        channel.off('close', onClose);
+      };
+      const onMessage = (message: Message): void => {
+        cleanup();
+        if (message.type === 'hello') {
+          resolve(message);
+          return;
+        }
+        const error = new SPMTransportError(`Expected a \`hello\` as the first message on ${channel.label}, got \`${message.type}\``, { channel: channel.label });
+        channel.close(error);
+        reject(error);
+      };
+      const onClose = (error?: SPMTransportError): void => {
+        cleanup();
+        reject(error ?? new SPMTransportError(`Channel ${channel.label} closed before the spoke said hello`, { channel: channel.label }));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const error = new SPMTransportError(`The spoke on ${channel.label} did not say hello within ${timeoutMs} ms`, { channel: channel.label });
+        channel.close(error);
+        reject(error);
+      }, timeoutMs);
+      channel.on('message', onMessage);
+      channel.on('close', onClose);
+    });
+  }
+
+  #onMessage(slot: Slot, channel: Channel, message: Message): void {
+    if (slot.channel !== channel) return; // a late message of an old incarnation
+    slot.lastSeen = Date.now();
+    if (message.type === 'heartbeat') return;
+    const lease = this.#active;
+    if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('message', slot.id, message);
+    else this.#options.log('debug', `dropped a \`${message.type}\` from spoke ${slot.id}, which no manager holds`);
+  }
+
+  #becameReady(slot: Slot): void {
+    const lease = this.#active;
+    if (lease !== undefined && slot.leasedBy === lease.id) {
+      slot.state = 'leased';
+      lease.emit('ready', this.#info(slot));
+    } else {
+      slot.leasedBy = undefined;
+      slot.state = 'idle';
+      if (lease !== undefined) this.#fill(lease);
+    }
+    this.emit('spoke-ready', this.#info(slot));
+    const waiter = this.#waiter;
+    if (waiter !== undefined && waiter.lease.spokeIds.length >= waiter.min) waiter.resolve();
+  }
+
+  /** Adds idle spokes the pool selects to `lease`, up to its maximum. */
+  #fill(lease: Lease): void {
+    const room = lease.nSpokesMax - lease.spokeIds.length;
+    if (room <= 0) return;
+    const idle = this.#ordered()
+      .filter((s) => s.state === 'idle')
+      .map((s) => this.#info(s));
+    if (idle.length === 0) return;
+    const chosen = lease.pool.select(idle, { hubHost: this.#options.hubHost, leased: lease.spokes() }).slice(0, room);
+    for (const info of chosen) {
+      const slot = this.#slots.get(info.id);
+      if (slot === undefined || slot.state !== 'idle') continue;
+      slot.state = 'leased';
+      slot.leasedBy = lease.id;
+      lease.addMember(slot.id);
+      lease.emit('ready', this.#info(slot));
+    }
+  }
+
+  #waitTimeout(lease: Lease, min: number, timeoutMs: number): SPMWaitForSpokesTimeout {
+    const counts = new Map<string, number>();
+    for (const slot of this.#slots.values()) counts.set(slot.state, (counts.get(slot.state) ?? 0) + 1);
+    const known = this.#slots.size === 0 ? 'no spokes are known' : `${this.#slots.size} spokes are known: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`;
+    return new SPMWaitForSpokesTimeout(
+      `Waited ${timeoutMs} ms for ${min} spoke(s) from pool ${lease.pool.name} for ${lease.owner}, got ${lease.spokeIds.length} (${known})`,
+    );
+  }
+
+  /** Forgets the slot's channel (so its close is not a loss) and closes it. */
+  #detach(slot: Slot): void {
+    const channel = slot.channel;
+    slot.channel = undefined;
+    if (channel !== undefined && !channel.closed) channel.close();
+  }
+
+  #markLost(slot: Slot, reason: LostReason): void {
+    if (slot.state === 'lost' || slot.state === 'failed' || slot.state === 'stopped' || slot.state === 'starting') return;
+    this.#detach(slot);
+    slot.state = 'lost';
+    const info = this.#info(slot);
+    this.#options.log('warn', `spoke ${slot.id} lost: ${reason.reason}`);
+    // Make sure it is really gone (a stopped process, a hung thread) before anything relaunches it.
+    void slot.provisioner.kill(slot.id).catch(() => undefined);
+    const lease = this.#active;
+    if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('lost', info, reason);
+    this.emit('spoke-lost', info, reason);
+    if (this.#options.autoRelaunch && slot.provisioner.relaunchable && !this.#closed && slot.state === 'lost') {
+      void this.relaunch(slot.id).catch(() => undefined);
+    }
+  }
+
+  #fail(slot: Slot, error: SPMError): void {
+    slot.state = 'failed';
+    this.#options.log('error', error.message);
+    const info = this.#info(slot);
+    const lease = this.#active;
+    if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('failed', info, error);
+    this.emit('spoke-failed', info, error);
+  }
+
+  #checkHeartbeats(): void {
+    const now = Date.now();
+    for (const slot of this.#slots.values()) {
+      if (slot.heartbeatMs <= 0 || slot.channel === undefined || (slot.state !== 'idle' && slot.state !== 'leased')) continue;
+      const silent = now - slot.lastSeen;
+      if (silent > slot.heartbeatMs * this.#options.heartbeatTolerance) {
+        this.#markLost(slot, { reason: `missed heartbeats (silent for ${silent} ms, tolerance ${slot.heartbeatMs * this.#options.heartbeatTolerance} ms)`, silentForMs: silent });
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { describe, it, expect, afterEach } from '@jest/globals';
+import { SPMManagerBusy, SPMWaitForSpokesTimeout, type SPMError } from '@spm/exceptions';
+import { liveDescendants, waitFor } from '@spm/testing';
+import { local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
+
+let clouds: VirtualCloud[] = [];
+
+async function start(options: Parameters<typeof VirtualCloud.start>[0]): Promise<VirtualCloud> {
+  const cloud = await VirtualCloud.start({ hubHost: 'hub', ...options });
+  clouds.push(cloud);
+  return cloud;
+}
+
+afterEach(async () => {
+  await Promise.all(clouds.map((c) => c.close()));
+  clouds = [];
+});
+
+describe('spokes join and are listed', () => {
+  it.each(['inproc', 'thread', 'process'] as const)('%s spokes on three virtual servers', async (kind) => {
+    const cloud = await start({ local: { kind, servers: 3, spokesPerServer: 2 } });
+    const spokes = cloud.spokes();
+    expect(spokes).toHaveLength(6);
+    expect(spokes.every((s) => s.state === 'idle' && s.kind === kind && s.incarnation === 1)).toBe(true);
+    expect([...new Set(spokes.map((s) => s.host))]).toEqual(['hub', 'hub~v2', 'hub~v3']);
+    expect(spokes.map((s) => s.coreIndex)).toEqual([0, 1, 0, 1, 0, 1]);
+    if (kind === 'process') expect(new Set(spokes.map((s) => s.pid)).size).toBe(6);
+  });
+});
+
+describe('pools on a real cloud', () => {
+  it('select the spokes they should', async () => {
+    const cloud = await start({ local: { kind: 'inproc', servers: 3, spokesPerServer: 2 } });
+    const hostsOf = async (pool: ReturnType<typeof cloud.pool.inter>): Promise<string[]> => {
+      const lease = await cloud.tracker.lease({ pool, timeoutWaitForSpokesMs: 1000 });
+      const hosts = lease.spokes().map((s) => s.host);
+      await lease.release();
+      return hosts;
+    };
+    expect(await hostsOf(cloud.pool.intraAll())).toEqual(['hub', 'hub']);
+    expect(await hostsOf(cloud.pool.intraOnePerServer())).toEqual(['hub']);
+    expect(await hostsOf(cloud.pool.inter())).toHaveLength(6);
+    expect(await hostsOf(cloud.pool.interOnePerServer())).toEqual(['hub', 'hub~v2', 'hub~v3']);
+  });
+});
+
+describe('leases', () => {
+  it('give between min and max spokes', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 4 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 1, nSpokesMax: 3 });
+    expect(lease.spokes()).toHaveLength(3);
+    expect(lease.spokes().every((s) => s.state === 'leased' && s.leasedBy === lease.id)).toBe(true);
+    await lease.release();
+    expect(cloud.spokes().every((s) => s.state === 'idle')).toBe(true);
+  });
+
+  it('allow one manager at a time: a second gets SPMManagerBusy', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 2 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMax: 1, owner: 'first' });
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), owner: 'second' })).rejects.toBeInstanceOf(SPMManagerBusy);
+    await lease.release();
+    const again = await cloud.tracker.lease({ pool: cloud.pool.inter(), owner: 'second' });
+    expect(again.spokes()).toHaveLength(2);
+    await again.release();
+  });
+
+  it('time out with SPMWaitForSpokesTimeout when the minimum is not there, naming what was found', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 2 } });
+    const error = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 3, timeoutWaitForSpokesMs: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMWaitForSpokesTimeout);
+    expect((error as Error).message).toMatch(/Waited 50 ms for 3 spoke\(s\) from pool inter for manager, got 2 \(2 spokes are known: 2 leased\)/);
+    // the failed wait left no lease behind
+    expect(cloud.tracker.activeLease).toBeUndefined();
+    expect(cloud.spokes().every((s) => s.state === 'idle')).toBe(true);
+  });
+
+  it('refuse bad requests with a clear error', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 1 } });
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 0 })).rejects.toThrow('Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)');
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 3, nSpokesMax: 2 })).rejects.toThrow('Expected `nSpokesMin` (3) ≤ `nSpokesMax` (2)');
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: -1 })).rejects.toThrow(/timeoutWaitForSpokesMs/);
+  });
+
+  it('wait for spokes that are still starting, and grow up to the maximum as they come', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 1 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMax: 2 });
+    const id = lease.spokeIds[0] as string;
+    const ready = new Promise<SpokeInfo>((resolve) => lease.once('ready', resolve));
+    await lease.relaunch(id); // the member goes away and comes back
+    expect((await ready).id).toBe(id);
+    expect(lease.spokes()[0]?.incarnation).toBe(2);
+    await lease.release();
+  });
+
+  it('release with relaunch returns fresh incarnations', async () => {
+    const cloud = await start({ local: { kind: 'thread', spokes: 2 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
+    await lease.release({ relaunch: true });
+    await waitFor(() => cloud.spokes().every((s) => s.state === 'idle' && s.incarnation === 2), 10_000, 'both relaunched');
+  });
+});
+
+describe('liveness', () => {
+  function nextLoss(cloud: VirtualCloud): Promise<[SpokeInfo, LostReason, number]> {
+    const t0 = Date.now();
+    return new Promise((resolve) => cloud.tracker.once('spoke-lost', (spoke, reason) => resolve([spoke, reason, Date.now() - t0])));
+  }
+
+  it('notices a process spoke killed with SIGKILL at once, and relaunches it', async () => {
+    const cloud = await start({ local: { kind: 'process', spokes: 2 } });
+    const victim = cloud.spokes()[0] as SpokeInfo;
+    const lost = nextLoss(cloud);
+    process.kill(victim.pid as number, 'SIGKILL');
+    const [spoke, reason, ms] = await lost;
+    process.stdout.write(`SIGKILL detected after ${ms} ms (${reason.reason})\n`);
+    expect(spoke.id).toBe(victim.id);
+    expect(reason.reason).toMatch(/channel closed/);
+    await waitFor(() => cloud.tracker.snapshot(victim.id)?.state === 'idle', 10_000, 'relaunch');
+    expect(cloud.tracker.snapshot(victim.id)?.incarnation).toBe(2);
+    expect(cloud.tracker.snapshot(victim.id)?.pid).not.toBe(victim.pid);
+  });
+
+  it('notices a stopped (SIGSTOP) process spoke by its missed heartbeats', async () => {
+    const cloud = await start({ local: { kind: 'process', spokes: 1 }, heartbeatIntervalMs: 50, heartbeatTolerance: 4 });
+    const victim = cloud.spokes()[0] as SpokeInfo;
+    const lost = nextLoss(cloud);
+    process.kill(victim.pid as number, 'SIGSTOP');
+    const [spoke, reason, ms] = await lost;
+    process.stdout.write(`SIGSTOP detected after ${ms} ms (${reason.reason})\n`);
+    expect(spoke.id).toBe(victim.id);
+    expect(reason.reason).toMatch(/missed heartbeats/);
+    expect(reason.silentForMs).toBeGreaterThan(200);
+    await waitFor(() => cloud.tracker.snapshot(victim.id)?.state === 'idle', 10_000, 'relaunch');
+  });
+
+  it('notices a thread spoke that ends', async () => {
+    const cloud = await start({ local: { kind: 'thread', spokes: 1 }, autoRelaunch: false });
+    const lost = nextLoss(cloud);
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
+    const id = lease.spokeIds[0] as string;
+    const leaseLost = new Promise<string>((resolve) => lease.once('lost', (s) => resolve(s.id)));
+    lease.send(id, { type: 'shutdown', v: 1, reason: 'test' });
+    expect((await lost)[0].id).toBe(id);
+    expect(await leaseLost).toBe(id);
+    expect(cloud.tracker.snapshot(id)?.state).toBe('lost');
+    await lease.release();
+  });
+
+  it('stops a crash loop with its relaunch budget and says so', async () => {
+    // Every incarnation of this spoke dies while starting.
+    const cloud = await start({ local: { kind: 'process', spokes: 1, relaunchBudget: 2, execArgv: ['--import', 'data:text/javascript,process.exit(3)'] } });
+    const spoke = cloud.spokes()[0] as SpokeInfo;
+    expect(spoke.state).toBe('failed');
+    const error = await cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMWaitForSpokesTimeout);
+    expect((error as Error).message).toMatch(/1 failed/);
+  });
+
+  it('reports the budget error on the tracker, naming the spoke, the budget and the last failure', async () => {
+    const tracker = new Tracker({ hubHost: 'hub' });
+    const failures: [SpokeInfo, SPMError][] = [];
+    tracker.on('spoke-failed', (s, e) => failures.push([s, e]));
+    try {
+      await tracker.addProvisioner(local({ kind: 'process', spokes: 1, relaunchBudget: 1, execArgv: ['--import', 'data:text/javascript,process.exit(3)'] }));
+      expect(failures).toHaveLength(1);
+      const [spoke, error] = failures[0] as [SpokeInfo, SPMError];
+      expect(spoke).toMatchObject({ id: 'local:1', state: 'failed' });
+      expect(error.message).toMatch(/Spoke `local:1` was relaunched 1 times within 60000 ms and keeps dying: giving up \(relaunchBudget 1\); last start failed: .*exit/);
+      await expect(tracker.relaunch('local:1')).rejects.toThrow(/is failed and cannot be relaunched/);
+    } finally {
+      await tracker.close();
+    }
+  });
+});
+
+describe('close', () => {
+  it('leaves no spoke process behind', async () => {
+    const before = liveDescendants();
+    const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 3 } });
+    const pids = cloud.spokes().map((s) => s.pid as number);
+    expect(liveDescendants()).toEqual(expect.arrayContaining(pids));
+    await cloud.close();
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no descendants');
+    expect(liveDescendants().filter((p) => !before.includes(p))).toEqual([]);
+    expect(cloud.spokes().every((s) => s.state === 'stopped')).toBe(true);
+  });
+});
