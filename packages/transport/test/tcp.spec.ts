@@ -288,6 +288,26 @@ describe('listenTcp and connectTcp', () => {
     }
   });
 
+  it('deliver what the hub sends the moment it accepts, even in the chunk of its handshake proof', async () => {
+    const hub = await listenTcp({ secret: SECRET, log: () => undefined });
+    hub.on('channel', (channel) => {
+      channel.send({ type: 'welcome', v: 1, spokeId: 's-1', heartbeatMs: 0 });
+      channel.send({ type: 'heartbeat', v: 1, seq: 1 });
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const spoke = await connectTcp({ url: hub.url, secret: SECRET });
+        const got: string[] = [];
+        spoke.on('message', (m) => got.push(m.type));
+        await waitFor(() => got.length === 2, 'the welcome and the heartbeat');
+        expect(got).toEqual(['welcome', 'heartbeat']);
+        spoke.close();
+      }
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('hub.close() closes accepted channels cleanly', async () => {
     const hub = await echoHub([]);
     const spoke = await connectTcp({ url: hub.url, secret: SECRET });

@@ -40,7 +40,9 @@ export class StreamChannel extends BaseChannel {
     // Stays attached for the socket's life: a late EPIPE/ECONNRESET without a listener would
     // be rethrown and take the whole hub down.
     socket.on('error', this.#onError);
-    if (initial && initial.length > 0) queueMicrotask(() => this.#receive(initial));
+    // Not a microtask: that would run before the `await connectTcp()` continuation that
+    // attaches the caller's listener, and frames the hub sent on accept would reach no one.
+    if (initial && initial.length > 0) setImmediate(() => this.#receive(initial));
   }
 
   #receive(chunk: Uint8Array): void {
