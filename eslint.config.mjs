@@ -35,7 +35,7 @@ const depConstraints = [
   { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime'] },
   { sourceTag: 'layer:closure', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core'] },
   { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core', 'layer:closure'] },
-  { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core', 'layer:closure', 'layer:app'] },
+  { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:base', 'layer:runtime', 'layer:core', 'layer:closure', 'layer:app', 'layer:tool'] },
   // Platform-neutral packages stay neutral.
   { sourceTag: 'platform:neutral', onlyDependOnLibsWithTags: ['platform:neutral'] },
 ];
