@@ -56,7 +56,8 @@ export class FrameDecoder {
         if (this.#expected < 0) {
           if (this.#buffered < FRAME_HEADER_BYTES) break;
           const header = this.#take(FRAME_HEADER_BYTES);
-          const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(0);
+          // Big-endian u32, read by hand: this runs once per frame.
+          const length = (((header[0] ?? 0) << 24) >>> 0) + ((header[1] ?? 0) << 16) + ((header[2] ?? 0) << 8) + (header[3] ?? 0);
           if (length === 0) {
             this.#ended = true;
             this.#chunks = [];

@@ -12,39 +12,70 @@ function kind(value: object): string {
   return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a foreign prototype';
 }
 
+function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${key}`), 'message');
+}
+
+function isPlainPrototype(proto: unknown): boolean {
+  if (proto === Object.prototype || proto === null) return true;
+  // An object from another realm (a vm context, as under Jest) has that realm's
+  // Object.prototype: recognise it by shape, not identity.
+  return (
+    typeof proto === 'object' &&
+    Object.getPrototypeOf(proto) === null &&
+    typeof (proto as { constructor?: unknown }).constructor === 'function' &&
+    (proto as { constructor: { name?: unknown } }).constructor.name === 'Object'
+  );
+}
+
 /**
  * Checks, before encoding, that `value` is data in the sense of `WireValue`: `null`,
- * booleans, numbers, strings, `Uint8Array`s, arrays and plain objects (prototype
- * `Object.prototype` or `null`), nested at most `maxDepth` deep. `undefined` is allowed (it is
- * dropped from objects and sent as `null` in arrays). Throws {@link NotDataError} naming the
- * path of the first offender, because msgpackr would otherwise silently turn a function into
- * `null`, an `Error` into an array and a `Float64Array` into bytes.
+ * booleans, numbers, strings, `Uint8Array`s, arrays and plain objects, nested at most
+ * `maxDepth` deep. `undefined` is allowed (dropped from objects, `null` in arrays). Throws
+ * {@link NotDataError} naming the path of the first offender, because msgpackr would
+ * otherwise silently turn a function into `null`, an `Error` into an array and a
+ * `Float64Array` into bytes.
  */
-export function checkData(value: unknown, maxDepth: number, path = 'message', depth = 1): void {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'undefined':
+export function checkData(value: unknown, maxDepth: number): void {
+  // The path is a stack of keys, formatted only when something is wrong: this runs on every send.
+  const path: (string | number)[] = [];
+  const fail = (what: string): never => {
+    throw new NotDataError(`\`${formatPath(path)}\` ${what}`);
+  };
+  const visit = (item: unknown, depth: number): void => {
+    switch (typeof item) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        return;
+      case 'bigint':
+        fail('is a bigint, which is not data (send a number or a string)');
+        return;
+      case 'function':
+      case 'symbol':
+        fail(`is a ${typeof item}, which is not data`);
+        return;
+      default:
+        break;
+    }
+    if (item === null || ArrayBuffer.isView(item) && Object.prototype.toString.call(item) === '[object Uint8Array]') return;
+    if (depth > maxDepth) fail(`is nested deeper than ${maxDepth} (or is part of a cycle)`);
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        path.push(i);
+        visit(item[i], depth + 1);
+        path.pop();
+      }
       return;
-    case 'bigint':
-      throw new NotDataError(`\`${path}\` is a bigint, which is not data (send a number or a string)`);
-    case 'function':
-    case 'symbol':
-      throw new NotDataError(`\`${path}\` is a ${typeof value}, which is not data`);
-    case 'object':
-      break;
-  }
-  if (value === null || value instanceof Uint8Array) return;
-  if (depth > maxDepth) throw new NotDataError(`\`${path}\` is nested deeper than ${maxDepth} (or is part of a cycle)`);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkData(value[i], maxDepth, `${path}[${i}]`, depth + 1);
-    return;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw new NotDataError(`\`${path}\` is ${kind(value)}, which is not data (send a plain object)`);
-  for (const key in value) {
-    if (key === '__proto__' || key === 'constructor') throw new NotDataError(`\`${path}\` has the key \`${key}\`, which a receiver refuses`);
-    checkData((value as Record<string, unknown>)[key], maxDepth, `${path}.${key}`, depth + 1);
-  }
+    }
+    if (!isPlainPrototype(Object.getPrototypeOf(item))) fail(`is ${kind(item as object)}, which is not data (send a plain object)`);
+    for (const key in item as object) {
+      if (key === '__proto__' || key === 'constructor') fail(`has the key \`${key}\`, which a receiver refuses`);
+      path.push(key);
+      visit((item as Record<string, unknown>)[key], depth + 1);
+      path.pop();
+    }
+  };
+  visit(value, 1);
 }

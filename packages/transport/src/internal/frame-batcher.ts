@@ -1,7 +1,17 @@
 /**
- * Coalesces the frames sent in one synchronous run into one write: a pipelined sender that
- * queues 100 small messages in a loop pays one `write`/`postMessage` instead of 100. The flush
- * is a microtask, so a lone message (one in flight) is not delayed past the current job.
+ * A batch is written as soon as it holds this many frames. Measured (tools/bench, window 128):
+ * unbounded batches ping-pong whole windows between the two sides, each idle while the other
+ * works; capping at 32 frames lets them overlap (process channel +27%, thread +5%); 8 is
+ * too small again.
+ */
+const MAX_BATCH_FRAMES = 32;
+/** …or this many bytes, so that large messages stream instead of being copied into one buffer. */
+const MAX_BATCH_BYTES = 64 * 1024;
+
+/**
+ * Coalesces the frames sent in one synchronous run into few writes: a pipelined sender that
+ * queues 100 small messages in a loop pays 4 `write`/`postMessage` calls instead of 100. The
+ * flush is a microtask, so a lone message (one in flight) is not delayed past the current job.
  */
 export class FrameBatcher {
   readonly #sink: (chunk: Uint8Array) => void;
@@ -32,6 +42,10 @@ export class FrameBatcher {
     }
     this.#frames.push(frame);
     this.#bytes += frame.length;
+    if (this.#frames.length >= MAX_BATCH_FRAMES || this.#bytes >= MAX_BATCH_BYTES) {
+      this.flush();
+      return;
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());

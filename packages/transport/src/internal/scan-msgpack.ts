@@ -52,12 +52,18 @@ function hex(byte: number): string {
  * at most `limits.maxDepth` deep, whose map keys are strings other than `__proto__` and
  * `constructor`. Throws {@link ScanError} otherwise. Iterative: depth costs no stack.
  */
+// remaining[d]: items still to read at depth d; inMap[d]: 1 when depth d is a map, whose items
+// alternate key, value (a key is read when its remaining count is even). Shared by every
+// scan (a scan is synchronous and never re-entered); 2 × 2^32 items fit a float64.
+const remaining = new Float64Array(1002);
+const inMap = new Uint8Array(1002);
+
 export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits: ScanLimits): void {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  // remaining[d]: items still to read at depth d; inMap[d]: whether depth d is a map, whose
-  // items alternate key, value (a key is read when its remaining count is even).
-  const remaining: number[] = [1];
-  const inMap: boolean[] = [false];
+  const u16 = (at: number): number => ((buf[at] ?? 0) << 8) | (buf[at + 1] ?? 0);
+  const u32 = (at: number): number => (((buf[at] ?? 0) << 24) >>> 0) + ((buf[at + 1] ?? 0) << 16) + ((buf[at + 2] ?? 0) << 8) + (buf[at + 3] ?? 0);
+  let top = 0;
+  remaining[0] = 1;
+  inMap[0] = 0;
   let pos = start;
 
   const need = (bytes: number, what: string): void => {
@@ -68,20 +74,19 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
     // Every item takes at least one byte: a header claiming more items than bytes left is a
     // lie that would otherwise make the decoder allocate a huge array.
     if (items > end - pos) throw new ScanError(`${map ? 'map' : 'array'} claims ${count} entries but only ${end - pos} byte(s) remain`, at - start);
-    if (remaining.length >= limits.maxDepth + 1) throw new ScanError(`nesting deeper than ${limits.maxDepth}`, at - start);
-    remaining.push(items);
-    inMap.push(map);
+    if (top >= limits.maxDepth) throw new ScanError(`nesting deeper than ${limits.maxDepth}`, at - start);
+    top++;
+    remaining[top] = items;
+    inMap[top] = map ? 1 : 0;
   };
 
-  while (remaining.length > 0) {
-    const top = remaining.length - 1;
+  while (top >= 0) {
     const left = remaining[top] ?? 0;
     if (left === 0) {
-      remaining.pop();
-      inMap.pop();
+      top--;
       continue;
     }
-    const isKey = inMap[top] === true && left % 2 === 0;
+    const isKey = inMap[top] === 1 && left % 2 === 0;
     remaining[top] = left - 1;
     need(1, 'value');
     const at = pos;
@@ -95,11 +100,11 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         length = buf[pos++] ?? 0;
       } else if (b === 0xda) {
         need(2, 'str16 length');
-        length = view.getUint16(pos);
+        length = u16(pos);
         pos += 2;
       } else if (b === 0xdb) {
         need(4, 'str32 length');
-        length = view.getUint32(pos);
+        length = u32(pos);
         pos += 4;
       } else throw new ScanError(`map key must be a string, found type byte ${hex(b)}`, at - start);
       need(length, 'map key');
@@ -143,7 +148,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
       case 0xda: {
         // str16
         need(2, 'length');
-        const length = view.getUint16(pos);
+        const length = u16(pos);
         pos += 2;
         need(length, b === 0xc5 ? 'bin16' : 'str16');
         pos += length;
@@ -153,7 +158,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
       case 0xdb: {
         // str32
         need(4, 'length');
-        const length = view.getUint32(pos);
+        const length = u32(pos);
         pos += 4;
         need(length, b === 0xc6 ? 'bin32' : 'str32');
         pos += length;
@@ -183,28 +188,28 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         continue;
       case 0xdc: {
         need(2, 'array16 length');
-        const count = view.getUint16(pos);
+        const count = u16(pos);
         pos += 2;
         open(count, false, at);
         continue;
       }
       case 0xdd: {
         need(4, 'array32 length');
-        const count = view.getUint32(pos);
+        const count = u32(pos);
         pos += 4;
         open(count, false, at);
         continue;
       }
       case 0xde: {
         need(2, 'map16 length');
-        const count = view.getUint16(pos);
+        const count = u16(pos);
         pos += 2;
         open(count, true, at);
         continue;
       }
       case 0xdf: {
         need(4, 'map32 length');
-        const count = view.getUint32(pos);
+        const count = u32(pos);
         pos += 4;
         open(count, true, at);
         continue;

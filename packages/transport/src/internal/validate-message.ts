@@ -31,6 +31,13 @@ const BRANCHES: Readonly<Partial<Record<MessageType, { readonly ok: Readonly<Rec
   reply: { ok: { body: 'value' }, failed: { error: 'wireError' } },
 };
 
+type FieldList = readonly (readonly [string, FieldKind])[];
+// The tables as entry lists, built once: validation runs on every message sent and received.
+const FIELD_LISTS = new Map<string, FieldList>(Object.entries(FIELDS).map(([type, fields]) => [type, Object.entries(fields)]));
+const BRANCH_LISTS = new Map<string, { readonly ok: FieldList; readonly failed: FieldList }>(
+  Object.entries(BRANCHES).map(([type, branches]) => [type, { ok: Object.entries(branches.ok), failed: Object.entries(branches.failed) }]),
+);
+
 function describe(value: unknown): string {
   if (value === null) return '`null`';
   if (Array.isArray(value)) return `an array of ${value.length}`;
@@ -96,14 +103,13 @@ function validateOne(value: unknown, insideBatch: boolean, normalize: boolean): 
     for (const inner of messages) validateOne(inner, true, normalize);
     return value as unknown as Message;
   }
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(FIELDS, type)) {
-    throw new InvalidMessageError(`Expected \`type\` to be a known message type, got ${describe(type)}`);
-  }
-  const known = type as Exclude<MessageType, 'batch'>;
-  for (const [field, kind] of Object.entries(FIELDS[known])) check(value, known, field, kind, normalize);
-  const branches = BRANCHES[known];
+  const fields = typeof type === 'string' ? FIELD_LISTS.get(type) : undefined;
+  if (fields === undefined) throw new InvalidMessageError(`Expected \`type\` to be a known message type, got ${describe(type)}`);
+  const known = type as string;
+  for (const [field, kind] of fields) check(value, known, field, kind, normalize);
+  const branches = BRANCH_LISTS.get(known);
   if (branches) {
-    for (const [field, kind] of Object.entries(value['ok'] === true ? branches.ok : branches.failed)) check(value, known, field, kind, normalize);
+    for (const [field, kind] of value['ok'] === true ? branches.ok : branches.failed) check(value, known, field, kind, normalize);
   }
   return value as unknown as Message;
 }
