@@ -3,7 +3,7 @@
  * to one manager at a time, and the provisioners that start spokes (`local`, `join`).
  * @packageDocumentation
  */
-export { Tracker, type TrackerEvents, type LeaseRequest } from './tracker.js';
+export { Tracker, bindPool, type TrackerEvents, type LeaseRequest, type BoundPool } from './tracker.js';
 export type { TrackerOptions, TrackerLog } from './tracker-options.js';
 export { Lease, type LeaseEvents, type LostReason, type ReleaseOptions } from './lease.js';
 export { intraAll, intraOnePerServer, inter, interOnePerServer, where, type Pool, type PoolContext } from './pool.js';

@@ -32,6 +32,25 @@ export interface LeaseRequest {
   readonly timeoutWaitForSpokesMs?: number;
 }
 
+/** A pool handle that knows which tracker it draws from (what `cloud.pool.*` returns). */
+export interface BoundPool extends Pool {
+  /** The tracker that leases this pool's spokes. */
+  readonly tracker: Tracker;
+  where(predicate: (spoke: SpokeInfo) => boolean, name?: string): BoundPool;
+  withTags(...tags: string[]): BoundPool;
+}
+
+/** Binds `pool` to `tracker`, so a manager given only the pool can lease from it. */
+export function bindPool(pool: Pool, tracker: Tracker): BoundPool {
+  return {
+    name: pool.name,
+    tracker,
+    select: (idle, context) => pool.select(idle, context),
+    where: (predicate, name) => bindPool(pool.where(predicate, name), tracker),
+    withTags: (...tags) => bindPool(pool.withTags(...tags), tracker),
+  };
+}
+
 interface Slot {
   readonly id: string;
   readonly provisioner: Provisioner;
@@ -217,8 +236,10 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   }
 
   /**
-   * Kills spoke `id` (if alive) and starts it anew through its provisioner. Rejects, marking it
-   * `failed`, when its relaunch budget is spent.
+   * Kills spoke `id` (process tree included) and starts it anew through its provisioner.
+   * Resolves once the old incarnation is gone — nothing of it runs any more — while the new one
+   * starts in the background and announces itself with `spoke-ready` (and the lease's `ready`),
+   * or with `spoke-failed` when its relaunch budget is spent.
    */
   async relaunch(id: string): Promise<void> {
     const slot = this.#require(id);
@@ -227,14 +248,11 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     }
     this.#detach(slot);
     slot.state = 'starting';
-    try {
-      await slot.provisioner.relaunch(id);
-    } catch (error) {
+    await slot.provisioner.kill(id);
+    void slot.provisioner.relaunch(id).catch((error: unknown) => {
       if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
-      const reason = error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error });
-      this.#fail(slot, reason);
-      throw reason;
-    }
+      this.#fail(slot, error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error }));
+    });
   }
 
   /** Kills spoke `id` for good (process tree included); it is `stopped` and not relaunched. */
@@ -261,8 +279,8 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
         slot.state = 'idle';
       }
     }
-    // The relaunches run on; the caller only needs the old incarnations gone.
-    await Promise.all(pending.map((p) => Promise.race([p, new Promise<void>((r) => setImmediate(r))])));
+    // Resolves when the old incarnations are gone; the new ones start in the background.
+    await Promise.all(pending);
   }
 
   /** Stops liveness checks and closes every provisioner (killing their spokes). */

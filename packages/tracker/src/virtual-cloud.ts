@@ -1,9 +1,9 @@
 import { SPMError } from '@spm/exceptions';
 import { JoinProvisioner, type JoinProvisionerOptions } from './join-provisioner.js';
 import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisioner.js';
-import { inter, interOnePerServer, intraAll, intraOnePerServer, where, type Pool } from './pool.js';
+import { inter, interOnePerServer, intraAll, intraOnePerServer, where } from './pool.js';
 import type { SpokeInfo } from './spoke-info.js';
-import { Tracker } from './tracker.js';
+import { bindPool, Tracker, type BoundPool } from './tracker.js';
 import type { TrackerOptions } from './tracker-options.js';
 
 /** Options of {@link VirtualCloud.start}. */
@@ -17,18 +17,18 @@ export interface VirtualCloudOptions extends TrackerOptions {
   readonly join?: JoinProvisionerOptions;
 }
 
-/** The pool handles of a cloud (seed Fig. 13). */
+/** The pool handles of a cloud (seed Fig. 13), bound to its tracker. */
 export interface CloudPools {
   /** Every spoke on the hub's server. */
-  intraAll(): Pool;
+  intraAll(): BoundPool;
   /** One spoke on the hub's server. */
-  intraOnePerServer(): Pool;
+  intraOnePerServer(): BoundPool;
   /** Spokes on any server. */
-  inter(): Pool;
+  inter(): BoundPool;
   /** One spoke per server. */
-  interOnePerServer(): Pool;
+  interOnePerServer(): BoundPool;
   /** Spokes on any server that satisfy `predicate`. */
-  where(predicate: (spoke: SpokeInfo) => boolean, name?: string): Pool;
+  where(predicate: (spoke: SpokeInfo) => boolean, name?: string): BoundPool;
 }
 
 /**
@@ -45,12 +45,19 @@ export class VirtualCloud {
   /** The tracker (registry, liveness, leases). */
   readonly tracker: Tracker;
   /** Pool handles. */
-  readonly pool: CloudPools = { intraAll, intraOnePerServer, inter, interOnePerServer, where };
+  readonly pool: CloudPools;
   readonly #join: JoinProvisioner | undefined;
 
   private constructor(tracker: Tracker, joinProvisioner: JoinProvisioner | undefined) {
     this.tracker = tracker;
     this.#join = joinProvisioner;
+    this.pool = {
+      intraAll: () => bindPool(intraAll(), tracker),
+      intraOnePerServer: () => bindPool(intraOnePerServer(), tracker),
+      inter: () => bindPool(inter(), tracker),
+      interOnePerServer: () => bindPool(interOnePerServer(), tracker),
+      where: (predicate, name) => bindPool(where(predicate, name), tracker),
+    };
   }
 
   /** Starts a tracker and its provisioners; resolves when the initial spokes are ready or failed. */
