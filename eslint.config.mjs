@@ -88,7 +88,7 @@ export default [
     // Integration specs test a package through its public name, as a user would
     // (CONVENTIONS.md), which the boundary rule reads as a self-import. Deep imports stay
     // banned there by no-restricted-imports.
-    files: ['**/test/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/test/**/*.mts', '**/test/**/*.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 ];

@@ -8,7 +8,7 @@ export type { TrackerOptions, TrackerLog } from './tracker-options.js';
 export { Lease, type LeaseEvents, type LostReason, type ReleaseOptions } from './lease.js';
 export { intraAll, intraOnePerServer, inter, interOnePerServer, where, type Pool, type PoolContext } from './pool.js';
 export type { SpokeInfo, SpokeKind, SpokeState } from './spoke-info.js';
-export type { Provisioner, SpokeAttacher, SpokeOrigin } from './provisioner.js';
+export type { Provisioner, RelaunchCause, SpokeAttacher, SpokeOrigin } from './provisioner.js';
 export { LocalProvisioner, local, virtualServerName, type LocalProvisionerOptions, type LocalKind } from './local-provisioner.js';
 export { JoinProvisioner, join, type JoinProvisionerOptions } from './join-provisioner.js';
 export { VirtualCloud, type VirtualCloudOptions, type CloudPools } from './virtual-cloud.js';

@@ -4,7 +4,7 @@ import { installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke'
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
 import { killTree } from './internal/process-tree.js';
-import type { Provisioner, SpokeAttacher } from './provisioner.js';
+import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 
 /** How local spokes run: in the hub's thread, in worker threads, or in child processes. */
 export type LocalKind = 'inproc' | 'thread' | 'process';
@@ -118,11 +118,13 @@ export class LocalProvisioner implements Provisioner {
   }
 
   /** @inheritdoc */
-  relaunch(id: string): Promise<void> {
+  relaunch(id: string, cause: RelaunchCause): Promise<void> {
     const slot = this.#require(id);
     return this.#serial(slot, async () => {
       await this.#stop(slot);
-      this.#spendBudget(slot);
+      // A requested relaunch (a task timed out, relaunchPre/Post) is not a crash: only losses
+      // and failed starts count against the budget.
+      if (cause === 'lost') this.#spendBudget(slot);
       await this.#launchWithRetries(slot);
     });
   }

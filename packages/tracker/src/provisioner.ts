@@ -1,6 +1,9 @@
 import type { Channel } from '@spm/transport';
 import type { SpokeInfo, SpokeKind } from './spoke-info.js';
 
+/** Why a spoke is relaunched. */
+export type RelaunchCause = 'lost' | 'requested';
+
 /** What a provisioner tells the tracker about a spoke it started. */
 export interface SpokeOrigin {
   /** The provisioner that started it. */
@@ -47,10 +50,12 @@ export interface Provisioner {
   start(attacher: SpokeAttacher): Promise<void>;
   /**
    * Terminates spoke `id` if it is alive and starts it anew (same id, next incarnation).
-   * Rejects with a clear error when it cannot: its relaunch budget is spent (a crash loop), or
-   * the provisioner cannot relaunch spokes (joined ones).
+   * `cause` says why: `lost` (it died or hung: this counts against its relaunch budget, which
+   * stops a crash loop) or `requested` (a manager asked, e.g. after a task timeout or for
+   * `relaunchPre`: not counted). Rejects with a clear error when it cannot: the budget is spent,
+   * the spoke keeps failing to start, or the provisioner cannot relaunch spokes (joined ones).
    */
-  relaunch(id: string): Promise<void>;
+  relaunch(id: string, cause: RelaunchCause): Promise<void>;
   /** Kills spoke `id` now, its process tree included; resolves when it is gone. */
   kill(id: string): Promise<void>;
   /** Kills every spoke it started and stops starting new ones. */

@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from 
 import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';
-import type { Provisioner, SpokeAttacher, SpokeOrigin } from './provisioner.js';
+import type { Provisioner, RelaunchCause, SpokeAttacher, SpokeOrigin } from './provisioner.js';
 import type { SpokeInfo, SpokeKind, SpokeState } from './spoke-info.js';
 import { resolveTrackerOptions, type ResolvedTrackerOptions, type TrackerOptions } from './tracker-options.js';
 
@@ -241,15 +241,19 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
    * starts in the background and announces itself with `spoke-ready` (and the lease's `ready`),
    * or with `spoke-failed` when its relaunch budget is spent.
    */
-  async relaunch(id: string): Promise<void> {
-    const slot = this.#require(id);
+  relaunch(id: string): Promise<void> {
+    return this.#relaunch(this.#require(id), 'requested');
+  }
+
+  async #relaunch(slot: Slot, cause: RelaunchCause): Promise<void> {
+    const id = slot.id;
     if (slot.state === 'failed' || slot.state === 'stopped' || this.#closed) {
       throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and cannot be relaunched`);
     }
     this.#detach(slot);
     slot.state = 'starting';
     await slot.provisioner.kill(id);
-    void slot.provisioner.relaunch(id).catch((error: unknown) => {
+    void slot.provisioner.relaunch(id, cause).catch((error: unknown) => {
       if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
       this.#fail(slot, error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error }));
     });
@@ -274,7 +278,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       if (slot === undefined || slot.leasedBy !== lease.id) continue;
       slot.leasedBy = undefined;
       if (relaunch.has(id) && slot.state !== 'failed' && slot.state !== 'stopped') {
-        pending.push(this.relaunch(id).catch(() => undefined));
+        pending.push(this.#relaunch(slot, 'requested').catch(() => undefined));
       } else if (slot.state === 'leased') {
         slot.state = 'idle';
       }
@@ -446,7 +450,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('lost', info, reason);
     this.emit('spoke-lost', info, reason);
     if (this.#options.autoRelaunch && slot.provisioner.relaunchable && !this.#closed && slot.state === 'lost') {
-      void this.relaunch(slot.id).catch(() => undefined);
+      void this.#relaunch(slot, 'lost').catch(() => undefined);
     }
   }
 

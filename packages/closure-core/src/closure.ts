@@ -1,0 +1,188 @@
+import { EventEmitter } from 'eventemitter3';
+import { SPMError } from '@spm/exceptions';
+import { declareClosure, type ClosureRef } from '@spm/sequence';
+import type { EvaluationContext, SpokeClosure } from '@spm/spoke';
+import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
+import { describeValue } from './internal/describe-value.js';
+import type { ManagerEvents, ManageSummary } from './manager-events.js';
+import { ManagerRun } from './manager-run.js';
+import { resolveManageOptions, type ManageOptions } from './manage-options.js';
+import { type StatusReport } from './status-report.js';
+import { ListSource, type TaskInput, type TaskSource, type TaskSourceHooks } from './task-source.js';
+
+/** What a closure family declares (`list.define(...)`, `dag.define(...)`, …). */
+export interface ClosureSpec<T, R> {
+  /** The family, for messages: `list`, `dag`, … */
+  readonly family: string;
+  /** Unique within the module. */
+  readonly signature: string;
+  /** The module that declares the closure: pass `import.meta.url`. Spokes import it to find the closure. */
+  readonly module: string;
+  /**
+   * The task schema: typedef text (seed Fig. 11/16) or a schema from `@spm/typedef`. The standard
+   * `spm` component is added. Without one, tasks are plain data used as they are.
+   */
+  readonly typedef?: string | TaskSchema;
+  /** Modules every spoke imports before the closure's module (seed `spm.meta.modulePreload`). */
+  readonly preload?: readonly string[];
+  /** Evaluates one task on a spoke, online; returns its plain-data result. */
+  readonly evaluate: (task: T, context: EvaluationContext) => R | Promise<R>;
+}
+
+/** `manage()` options plus the tasks. */
+export interface ManageCall<T, R> extends ManageOptions<R> {
+  /** The tasks: an array, an iterable or an async iterable (pulled lazily, with back-pressure). */
+  readonly tasks: TaskInput<T>;
+}
+
+/**
+ * A parallel closure (a task manager), declared once per module while offline. On the hub,
+ * `manage()` runs a collection of tasks over a lease; on a spoke, the same object evaluates
+ * them (`evaluateOnSpoke`). Emits {@link ManagerEvents} for every invocation.
+ */
+export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvents> implements SpokeClosure {
+  /** Where it was declared: what tasks carry to spokes. */
+  readonly ref: ClosureRef;
+  /** Its family. */
+  readonly family: string;
+  /** Its task schema (with the SPM component), if it has one. */
+  readonly schema: TaskSchema | undefined;
+  readonly #spec: ClosureSpec<T, R>;
+
+  /** @internal Use {@link defineClosure}. */
+  constructor(spec: ClosureSpec<T, R>) {
+    super();
+    if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a closure definition (an object), got ${describeValue(spec)}`);
+    if (typeof spec.evaluate !== 'function') throw new SPMError(`Expected \`evaluate\` of closure \`${String(spec.signature)}\` to be a function, got ${describeValue(spec.evaluate)}`);
+    if (typeof spec.module !== 'string' || spec.module === '') throw new SPMError(`Expected \`module\` of closure \`${String(spec.signature)}\` to be its module's URL (import.meta.url), got ${describeValue(spec.module)}`);
+    if (spec.preload !== undefined && (!Array.isArray(spec.preload) || !spec.preload.every((m) => typeof m === 'string'))) {
+      throw new SPMError(`Expected \`preload\` of closure \`${String(spec.signature)}\` to be an array of module URLs or paths, got ${describeValue(spec.preload)}`);
+    }
+    this.#spec = spec;
+    this.family = spec.family;
+    this.schema = spec.typedef === undefined ? undefined : withSpmComponent(typeof spec.typedef === 'string' ? parse(spec.typedef) : spec.typedef);
+    // Offline only, unique signature (seed Fig. 2): throws SPMInvariantError otherwise.
+    this.ref = declareClosure(spec.module, spec.signature, this);
+  }
+
+  /** The closure's signature. */
+  get signature(): string {
+    return this.ref.signature;
+  }
+
+  /** @internal The spoke side (seed Fig. 2, D): evaluate one task record. */
+  evaluateOnSpoke(record: unknown, context: EvaluationContext): unknown {
+    return this.#spec.evaluate(record as T, context);
+  }
+
+  /**
+   * Runs `tasks` over spokes of `pool` and delivers one status report per task to `onStatus`;
+   * resolves with a summary when every task has concluded. A sequence point: when it settles,
+   * nothing of it runs any more. Rejects with `SPMWaitForSpokesTimeout`, `SPMExecutionTimeout`,
+   * `SPMHubCallbackError`, `SPMManagerBusy`, or an option/record error before anything runs.
+   */
+  manage(call: ManageCall<T, R>): Promise<ManageSummary> {
+    return this.run(call, (hooks) => new ListSource(this.#tasksOf(call), hooks));
+  }
+
+  /**
+   * The reports as an async iterator, for `for await` instead of a callback. Breaking out of the
+   * loop concludes the invocation (running tasks are killed). Pulling slowly slows dispatch.
+   */
+  reports(call: Omit<ManageCall<T, R>, 'onStatus'>): AsyncIterableIterator<StatusReport<R>> {
+    return reportIterator<R>((onStatus) => this.manage({ ...call, onStatus }));
+  }
+
+  /**
+   * For closure families: runs an invocation with a family's own task source (a DAG's order,
+   * …). Validates options before anything runs.
+   */
+  protected run(options: ManageOptions<R>, source: (hooks: TaskSourceHooks) => TaskSource): Promise<ManageSummary> {
+    let run: ManagerRun<R>;
+    try {
+      const resolved = resolveManageOptions(options);
+      run = new ManagerRun<R>({ module: this.ref.module, signature: this.ref.signature, preload: this.#spec.preload ?? [], schema: this.schema, events: this }, resolved, source);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return run.run();
+  }
+
+  #tasksOf(call: ManageCall<T, R>): TaskInput<T> {
+    const tasks = call?.tasks;
+    if (tasks === null || typeof tasks !== 'object' || !(Symbol.iterator in tasks || Symbol.asyncIterator in tasks)) {
+      throw new SPMError(`Expected \`tasks\` to be an array, an iterable or an async iterable, got ${describeValue(tasks)}`);
+    }
+    return tasks;
+  }
+}
+
+/** Turns a callback-driven invocation into an async iterator with a small bounded buffer. */
+function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promise<void>) => Promise<ManageSummary>): AsyncIterableIterator<StatusReport<R>> {
+  const buffer: StatusReport<R>[] = [];
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  let stopped = false;
+  let started: Promise<void> | undefined;
+  const signal = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const begin = (): void => {
+    if (started) return;
+    started = start(async (report) => {
+      if (stopped) throw new SPMError('The report iterator was closed by its consumer');
+      buffer.push(report);
+      signal();
+      // Back-pressure: hold the manager's delivery until the consumer has taken it.
+      if (buffer.length >= 1) await new Promise<void>((resolve) => (room = resolve));
+    }).then(
+      () => {
+        finished = true;
+        signal();
+      },
+      (error: unknown) => {
+        finished = true;
+        failure = error;
+        signal();
+      },
+    );
+  };
+  const iterator: AsyncIterableIterator<StatusReport<R>> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next(): Promise<IteratorResult<StatusReport<R>>> {
+      begin();
+      for (;;) {
+        const report = buffer.shift();
+        if (report !== undefined) {
+          room?.();
+          room = undefined;
+          return { value: report, done: false };
+        }
+        if (finished) {
+          if (failure !== undefined && !stopped) throw failure;
+          return { value: undefined, done: true };
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    async return(): Promise<IteratorResult<StatusReport<R>>> {
+      stopped = true;
+      room?.();
+      if (started) await started.catch(() => undefined);
+      return { value: undefined, done: true };
+    },
+  };
+  return iterator;
+}
+
+/**
+ * Declares a closure of a family, offline (a module's top level), under a signature unique in
+ * its module. This is how a closure family is built on the core: `list.define` and `dag.define`
+ * call it, and a library author's family does the same.
+ */
+export function defineClosure<T, R>(spec: ClosureSpec<T, R>): Closure<T, R> {
+  return new Closure<T, R>(spec);
+}

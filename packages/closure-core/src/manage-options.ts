@@ -1,0 +1,77 @@
+import { SPMError } from '@spm/exceptions';
+import type { BoundPool } from '@spm/tracker';
+import { durationMs, type Duration } from './duration.js';
+import { describeValue } from './internal/describe-value.js';
+import type { MetaStatus } from './meta-status.js';
+import { policyA, type Policy } from './policy.js';
+import type { StatusReport } from './status-report.js';
+
+/** Options of `closure.manage()` (the seed's `stage0.event.manage(...)`). */
+export interface ManageOptions<R = unknown> {
+  /** The pool to lease spokes from (`cloud.pool.intraAll()`, …). */
+  readonly pool: BoundPool;
+  /**
+   * Called once per task with its final status report, on the hub, online, one at a time in
+   * arrival order (an async callback is awaited before the next). If it throws, the lease's
+   * spokes are terminated and `manage()` rejects with `SPMHubCallbackError`.
+   */
+  readonly onStatus?: (report: StatusReport<R>) => void | Promise<void>;
+  /** Called with each phase change (see `formatMetaStatus`). Throwing here is a hub-callback error too. */
+  readonly onMetaStatus?: (status: MetaStatus) => void;
+  /** The fewest spokes to start with. @default 1 */
+  readonly nSpokesMin?: number;
+  /** The most spokes to use. @default Infinity */
+  readonly nSpokesMax?: number;
+  /** How long to wait for `nSpokesMin` spokes. @default after({ seconds: 30 }) */
+  readonly timeoutWaitForSpokes?: Duration;
+  /** The deadline of the whole invocation; past it running tasks are killed. @default Infinity */
+  readonly timeoutExecution?: Duration;
+  /** Failure and scheduling policy. @default policyA */
+  readonly policy?: Policy;
+}
+
+/** {@link ManageOptions} resolved: durations in ms, defaults applied. */
+export interface ResolvedManageOptions<R> {
+  readonly pool: BoundPool;
+  readonly onStatus: ((report: StatusReport<R>) => void | Promise<void>) | undefined;
+  readonly onMetaStatus: ((status: MetaStatus) => void) | undefined;
+  readonly nSpokesMin: number;
+  readonly nSpokesMax: number;
+  readonly timeoutWaitForSpokesMs: number;
+  readonly timeoutExecutionMs: number;
+  readonly policy: Policy;
+}
+
+function integer(name: string, value: unknown, allowInfinity: boolean): number {
+  if ((allowInfinity && value === Infinity) || (typeof value === 'number' && Number.isInteger(value) && value >= 1)) return value as number;
+  throw new SPMError(`Expected \`${name}\` to be an integer ≥ 1${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`);
+}
+
+/** Applies defaults and validates every option, before anything runs. */
+export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedManageOptions<R> {
+  if (typeof options !== 'object' || options === null) throw new SPMError(`Expected manage() options (an object), got ${describeValue(options)}`);
+  const pool = options.pool;
+  if (typeof pool !== 'object' || pool === null || typeof pool.select !== 'function' || typeof pool.tracker?.lease !== 'function') {
+    throw new SPMError(`Expected \`pool\` to be a pool of a cloud (e.g. cloud.pool.intraAll()), got ${describeValue(pool)}`);
+  }
+  for (const name of ['onStatus', 'onMetaStatus'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new SPMError(`Expected \`${name}\` to be a function, got ${describeValue(options[name])}`);
+  }
+  const nSpokesMin = integer('nSpokesMin', options.nSpokesMin ?? 1, false);
+  const nSpokesMax = integer('nSpokesMax', options.nSpokesMax ?? Infinity, true);
+  if (nSpokesMin > nSpokesMax) throw new SPMError(`Expected \`nSpokesMin\` (${nSpokesMin}) ≤ \`nSpokesMax\` (${nSpokesMax})`);
+  const policy = options.policy ?? policyA;
+  if (typeof policy !== 'object' || policy === null || typeof policy.name !== 'string') {
+    throw new SPMError(`Expected \`policy\` to be a policy (e.g. policyA), got ${describeValue(policy)}`);
+  }
+  return {
+    pool,
+    onStatus: options.onStatus,
+    onMetaStatus: options.onMetaStatus,
+    nSpokesMin,
+    nSpokesMax,
+    timeoutWaitForSpokesMs: durationMs('timeoutWaitForSpokes', options.timeoutWaitForSpokes ?? 30_000),
+    timeoutExecutionMs: durationMs('timeoutExecution', options.timeoutExecution ?? Infinity, true),
+    policy,
+  };
+}

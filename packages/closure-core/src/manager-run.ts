@@ -1,0 +1,577 @@
+import type { EventEmitter } from 'eventemitter3';
+import {
+  fromWire,
+  SPMExecutionTimeout,
+  SPMHubCallbackError,
+  SPMInvariantError,
+  SPMManagerBusy,
+  SPMManagerError,
+  SPMTaskDropped,
+  type SPMTaskError,
+  SPMTaskEval,
+  SPMTaskLoad,
+  SPMTaskTimeout,
+  type TaskId,
+} from '@spm/exceptions';
+import { currentSequence } from '@spm/sequence';
+import type { Lease, SpokeInfo } from '@spm/tracker';
+import { PROTOCOL_VERSION, type Message, type MessageOf, type WireValue } from '@spm/transport';
+import type { ManagerEvents, ManageSummary } from './manager-events.js';
+import type { ResolvedManageOptions } from './manage-options.js';
+import type { MetaStatus } from './meta-status.js';
+import { StatusReport } from './status-report.js';
+import { fillRecord, prepareTask, type PreparedTask } from './task-record.js';
+import type { TaskSource, TaskSourceHooks } from './task-source.js';
+import type { TaskSchema } from '@spm/typedef';
+
+/** What the engine needs of the closure it runs. */
+export interface RunTarget {
+  readonly module: string;
+  readonly signature: string;
+  readonly preload: readonly string[];
+  readonly schema: TaskSchema | undefined;
+  readonly events: EventEmitter<ManagerEvents>;
+}
+
+interface Entry {
+  readonly task: PreparedTask;
+  /** The attempt number of the latest dispatch (0 before the first). */
+  attempt: number;
+  /** Re-dispatches charged to spoke losses. */
+  losses: number;
+  settled: boolean;
+}
+
+interface Running {
+  readonly entry: Entry;
+  readonly attempt: number;
+  readonly spokeId: string;
+  started: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface SpokeSlot {
+  readonly id: string;
+  host: string;
+  ready: boolean;
+  /** Attempts sent to it and not yet reported, in order (the first is evaluating or next). */
+  readonly inflight: Running[];
+  /** An entry waiting for this spoke's relaunch (relaunchPre). */
+  reserved: Entry | undefined;
+}
+
+const v = PROTOCOL_VERSION;
+let runs = 0;
+
+const keyOf = (taskId: TaskId, attempt: number): string => `${typeof taskId}:${String(taskId)}#${attempt}`;
+
+/**
+ * One invocation of a task manager (a parallel sequence point, seed Fig. 2): lease, go online,
+ * dispatch, collect one report per task, conclude. When `run()` settles — resolved or
+ * rejected — no spoke evaluates one of its tasks (spokes still busy were killed), no callback
+ * will fire, and the lease is released.
+ */
+export class ManagerRun<R> {
+  readonly #target: RunTarget;
+  readonly #options: ResolvedManageOptions<R>;
+  readonly #id = `manage-${++runs}`;
+  readonly #source: TaskSource;
+  readonly #spokes = new Map<string, SpokeSlot>();
+  readonly #running = new Map<string, Running>();
+  readonly #retry: Entry[] = [];
+  #lease: Lease | undefined;
+  #sourceDone = false;
+  #deliveries: Promise<void> = Promise.resolve();
+  #pendingDeliveries = 0;
+  #fatal: Error | undefined;
+  #concluding = false;
+  #callbacksOpen = true;
+  #executionTimer: ReturnType<typeof setTimeout> | undefined;
+  #finish: (() => void) | undefined;
+  #started = 0;
+  #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, spokes: 0 };
+  readonly #unsettled = new Set<Entry>();
+
+  constructor(target: RunTarget, options: ResolvedManageOptions<R>, source: (hooks: TaskSourceHooks) => TaskSource) {
+    this.#target = target;
+    this.#options = options;
+    this.#source = source({
+      available: () => this.#pump(),
+      failed: (error) => this.#fail(new SPMHubCallbackError(`The tasks iterable threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })),
+    });
+  }
+
+  /** Runs the invocation to its conclusion. */
+  async run(): Promise<ManageSummary> {
+    const hub = currentSequence();
+    if (hub.role !== 'hub') {
+      throw new SPMInvariantError(`A task manager is invoked on the hub only; \`${this.#target.signature}\` was invoked on a spoke`, { role: hub.role, from: hub.state, to: 'manage' });
+    }
+    if (hub.state === 'online') {
+      throw new SPMManagerBusy(`Another manager is online in this hub (since \`${hub.since?.id ?? '?'}\`): \`${this.#target.signature}\` must wait until it concludes (one manager at a time)`);
+    }
+    this.#started = Date.now();
+    hub.apply({ type: 'manage', id: this.#id, cause: this.#target.signature });
+    let error: Error | undefined;
+    try {
+      await this.#execute();
+    } catch (caught) {
+      error = caught as Error;
+    } finally {
+      hub.apply({ type: 'conclude', id: this.#id });
+    }
+    const summary = this.#summary();
+    try {
+      this.#target.events.emit('concluded', summary, error);
+    } catch {
+      // concluded: nothing more to fail
+    }
+    if (error !== undefined) throw error;
+    return summary;
+  }
+
+  async #execute(): Promise<void> {
+    const o = this.#options;
+    this.#meta({ phase: 'waiting-for-spokes', timeoutMs: o.timeoutWaitForSpokesMs });
+    const lease = await o.pool.tracker.lease({
+      pool: o.pool,
+      owner: this.#target.signature,
+      nSpokesMin: o.nSpokesMin,
+      nSpokesMax: o.nSpokesMax,
+      timeoutWaitForSpokesMs: o.timeoutWaitForSpokesMs,
+    });
+    this.#lease = lease;
+    try {
+      const done = new Promise<void>((resolve) => (this.#finish = resolve));
+      lease.on('message', (spokeId, message) => this.#onMessage(spokeId, message));
+      lease.on('ready', (spoke) => this.#onReady(spoke));
+      lease.on('lost', (spoke, reason) => this.#onLost(spoke.id, reason.reason));
+      lease.on('failed', (spoke, error) => this.#onLost(spoke.id, error.message));
+      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], reserved: undefined });
+      this.#counts.spokes = lease.spokeIds.length;
+      this.#emit('lease', lease.spokeIds);
+      this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
+      if (o.timeoutExecutionMs !== Infinity) {
+        this.#executionTimer = setTimeout(() => this.#onExecutionTimeout(), Math.max(0, o.timeoutExecutionMs - (Date.now() - this.#started)));
+      }
+      this.#pump();
+      await done;
+    } finally {
+      await this.#conclude(lease);
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+  }
+
+  // ─── Dispatch ──────────────────────────────────────────────────────────────────────────────
+
+  #pump(): void {
+    if (this.#concluding) return;
+    for (;;) {
+      const spoke = this.#freeSpoke();
+      if (spoke === undefined) break;
+      const entry = this.#nextEntry(spoke);
+      if (entry === undefined) break;
+      if (entry.task.relaunchPre && spoke.inflight.length === 0 && entry.attempt === 0) {
+        // Seed `spm.core.relaunchPre`: a fresh spoke for this task. It waits for the spoke.
+        spoke.reserved = entry;
+        this.#relaunch(spoke);
+        continue;
+      }
+      this.#dispatch(spoke, entry);
+    }
+    this.#checkDone();
+  }
+
+  /** The ready spoke with the most room (ties: id order), or undefined. */
+  #freeSpoke(): SpokeSlot | undefined {
+    const limit = this.#options.policy.prefetch + 1;
+    let best: SpokeSlot | undefined;
+    for (const spoke of this.#spokes.values()) {
+      if (!spoke.ready || spoke.reserved !== undefined) continue;
+      const exclusive = spoke.inflight.some((r) => r.entry.task.relaunchPost || r.entry.task.relaunchPre);
+      if (exclusive || spoke.inflight.length >= limit) continue;
+      if (best === undefined || spoke.inflight.length < best.inflight.length) best = spoke;
+    }
+    return best;
+  }
+
+  #nextEntry(spoke: SpokeSlot): Entry | undefined {
+    // Tasks that must go alone go only to an empty spoke; keep them for one.
+    const retry = this.#retry[0];
+    if (retry !== undefined) {
+      if (this.#exclusive(retry) && spoke.inflight.length > 0) return undefined;
+      return this.#retry.shift();
+    }
+    if (this.#sourceDone) return undefined;
+    // Back-pressure: while reports wait for a slow onStatus (or iterator consumer), pull no more.
+    if (this.#pendingDeliveries > this.#deliveryLimit()) return undefined;
+    const next = this.#source.next();
+    if (next === 'done') {
+      this.#sourceDone = true;
+      return undefined;
+    }
+    if (next === 'wait') return undefined;
+    let task: PreparedTask;
+    try {
+      task = prepareTask(this.#target.schema, next.taskId, next.input);
+    } catch (error) {
+      this.#fail(error as Error);
+      return undefined;
+    }
+    const entry: Entry = { task, attempt: 0, losses: 0, settled: false };
+    this.#unsettled.add(entry);
+    if (next.drop !== undefined) {
+      this.#report(entry, undefined, { error: next.drop });
+      return this.#nextEntry(spoke);
+    }
+    if (this.#exclusive(entry) && spoke.inflight.length > 0) {
+      this.#retry.push(entry); // it waits at the head for an empty spoke
+      return undefined;
+    }
+    return entry;
+  }
+
+  #deliveryLimit(): number {
+    return Math.max(16, 2 * this.#spokes.size * (this.#options.policy.prefetch + 1));
+  }
+
+  #exclusive(entry: Entry): boolean {
+    return entry.task.relaunchPre || entry.task.relaunchPost;
+  }
+
+  #dispatch(spoke: SpokeSlot, entry: Entry): void {
+    entry.attempt += 1;
+    const running: Running = { entry, attempt: entry.attempt, spokeId: spoke.id, started: false, timer: undefined };
+    const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id });
+    try {
+      this.#lease?.send(spoke.id, {
+        type: 'task',
+        v,
+        taskId: entry.task.taskId,
+        attempt: entry.attempt,
+        module: this.#target.module,
+        signature: this.#target.signature,
+        preload: this.#target.preload,
+        record: record as WireValue,
+      });
+    } catch {
+      // The spoke went away between `ready` and now: the task waits for another.
+      entry.attempt -= 1;
+      spoke.ready = false;
+      this.#retry.unshift(entry);
+      return;
+    }
+    spoke.inflight.push(running);
+    this.#running.set(keyOf(entry.task.taskId, entry.attempt), running);
+    this.#emit('dispatch', { taskId: entry.task.taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
+  }
+
+  // ─── Messages ──────────────────────────────────────────────────────────────────────────────
+
+  #onMessage(spokeId: string, message: Message): void {
+    if (this.#concluding && this.#fatal !== undefined) return;
+    switch (message.type) {
+      case 'started':
+        this.#onStarted(spokeId, message);
+        return;
+      case 'status':
+        this.#onStatus(spokeId, message);
+        return;
+      default:
+        return; // request/notify belong to fine-grain families
+    }
+  }
+
+  #onStarted(spokeId: string, message: MessageOf<'started'>): void {
+    const running = this.#running.get(keyOf(message.taskId, message.attempt));
+    if (running === undefined || running.spokeId !== spokeId) return;
+    running.started = true;
+    this.#emit('started', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
+    const timeoutMs = running.entry.task.timeoutMs;
+    if (timeoutMs !== undefined) running.timer = setTimeout(() => this.#onTaskTimeout(running), timeoutMs);
+  }
+
+  #onStatus(spokeId: string, message: MessageOf<'status'>): void {
+    const key = keyOf(message.taskId, message.attempt);
+    const running = this.#running.get(key);
+    if (running === undefined || running.spokeId !== spokeId) {
+      // An attempt we gave up on (timed out, spoke declared lost) reported after all.
+      this.#counts.duplicates += 1;
+      this.#emit('stale', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
+      return;
+    }
+    this.#forget(running);
+    const spoke = this.#spokes.get(spokeId);
+    const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
+    if (message.ok) {
+      this.#report(running.entry, spoke, { value: message.value as R });
+    } else {
+      const remote = fromWire(message.error);
+      const cls = message.phase === 'load' ? SPMTaskLoad : SPMTaskEval;
+      const what = message.phase === 'load' ? 'could not be loaded' : 'threw';
+      const error = new cls(`Task ${String(message.taskId)} ${what} on spoke ${spokeId}: ${remote.remote?.name ?? remote.name}: ${remote.message}`, {
+        ...context,
+        cause: remote,
+        remote: remote.remote ?? { name: remote.name, message: remote.message, ...(remote.stack !== undefined ? { stack: remote.stack } : {}) },
+      });
+      this.#report(running.entry, spoke, { error });
+    }
+    if (spoke !== undefined && running.entry.task.relaunchPost) this.#relaunch(spoke);
+    this.#pump();
+  }
+
+  // ─── Spokes coming and going ──────────────────────────────────────────────────────────────
+
+  #onReady(info: SpokeInfo): void {
+    let spoke = this.#spokes.get(info.id);
+    if (spoke === undefined) {
+      spoke = { id: info.id, host: info.host, ready: true, inflight: [], reserved: undefined };
+      this.#spokes.set(info.id, spoke);
+    }
+    spoke.host = info.host;
+    spoke.ready = true;
+    this.#emit('spoke-ready', info.id);
+    const reserved = spoke.reserved;
+    if (reserved !== undefined) {
+      spoke.reserved = undefined;
+      if (!reserved.settled) this.#dispatch(spoke, reserved);
+    }
+    this.#pump();
+  }
+
+  #onLost(spokeId: string, reason: string): void {
+    const spoke = this.#spokes.get(spokeId);
+    if (spoke === undefined) return;
+    spoke.ready = false;
+    this.#emit('spoke-lost', spokeId, reason);
+    this.#abandon(spoke, (running, first) => {
+      const entry = running.entry;
+      // The first attempt is charged even if its `started` never arrived: a task that kills its
+      // spoke at once must still meet the retry budget, not loop forever.
+      if (!first) return 'requeue';
+      if (entry.losses < this.#options.policy.retriesOnSpokeLoss) {
+        entry.losses += 1;
+        this.#counts.retries += 1;
+        this.#emit('retry', { taskId: entry.task.taskId, attempt: running.attempt, spokeId, at: Date.now(), reason });
+        return 'requeue';
+      }
+      return new SPMTaskDropped(
+        `Task ${String(entry.task.taskId)} was dropped: spoke ${spokeId} was lost while evaluating it (${reason}), after ${entry.losses} retr${entry.losses === 1 ? 'y' : 'ies'} (policy ${this.#options.policy.name})`,
+        { taskId: entry.task.taskId, attempt: running.attempt, spokeId, host: spoke.host },
+      );
+    });
+    if (spoke.reserved !== undefined && !this.#spokeMayReturn(spokeId)) {
+      this.#retry.unshift(spoke.reserved);
+      spoke.reserved = undefined;
+    }
+    // Give the tracker a turn to start relaunching before deciding the lease is empty.
+    setImmediate(() => this.#checkStarved());
+    this.#pump();
+  }
+
+  /**
+   * Takes every attempt off `spoke`; `decide` says for each whether to dispatch it again
+   * elsewhere or report it with an error. The first attempt is the one that was evaluating.
+   */
+  #abandon(spoke: SpokeSlot, decide: (running: Running, first: boolean) => 'requeue' | SPMTaskError): void {
+    const abandoned = spoke.inflight.splice(0);
+    const requeue: Entry[] = [];
+    abandoned.forEach((running, i) => {
+      this.#forget(running);
+      const outcome = decide(running, i === 0);
+      if (outcome === 'requeue') requeue.push(running.entry);
+      else this.#report(running.entry, spoke, { error: outcome, attempt: running.attempt });
+    });
+    this.#retry.unshift(...requeue);
+  }
+
+  #forget(running: Running): void {
+    if (running.timer !== undefined) clearTimeout(running.timer);
+    running.timer = undefined;
+    this.#running.delete(keyOf(running.entry.task.taskId, running.attempt));
+    const spoke = this.#spokes.get(running.spokeId);
+    if (spoke !== undefined) {
+      const i = spoke.inflight.indexOf(running);
+      if (i >= 0) spoke.inflight.splice(i, 1);
+    }
+  }
+
+  #spokeMayReturn(spokeId: string): boolean {
+    const state = this.#options.pool.tracker.snapshot(spokeId)?.state;
+    return state === 'starting' || state === 'leased' || state === 'idle';
+  }
+
+  /** If no spoke of the lease can ever run a task again, every unfinished task is dropped. */
+  #checkStarved(): void {
+    if (this.#concluding) return;
+    const alive = [...this.#spokes.keys()].some((id) => this.#spokeMayReturn(id));
+    if (alive) return;
+    const error = new SPMManagerError(`Every spoke of the lease (${[...this.#spokes.keys()].join(', ')}) was lost or failed and none is coming back: unfinished tasks are dropped`);
+    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: no spoke is left to run it`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    this.#fail(error);
+  }
+
+  #relaunch(spoke: SpokeSlot): void {
+    spoke.ready = false;
+    void this.#lease?.relaunch(spoke.id).catch(() => this.#onLost(spoke.id, 'its relaunch failed'));
+  }
+
+  // ─── Timeouts ──────────────────────────────────────────────────────────────────────────────
+
+  #onTaskTimeout(running: Running): void {
+    running.timer = undefined;
+    if (this.#concluding) return;
+    const spoke = this.#spokes.get(running.spokeId);
+    if (spoke === undefined || !spoke.inflight.includes(running)) return;
+    const entry = running.entry;
+    this.#emit('timeout', { taskId: entry.task.taskId, attempt: running.attempt, spokeId: spoke.id, at: Date.now() });
+    this.#abandon(spoke, (r) =>
+      r === running
+        ? new SPMTaskTimeout(`Task ${String(entry.task.taskId)} timed out after ${String(entry.task.timeoutMs)} ms on spoke ${spoke.id}; the spoke was killed and relaunched`, {
+            taskId: entry.task.taskId,
+            attempt: running.attempt,
+            spokeId: spoke.id,
+            host: spoke.host,
+          })
+        : 'requeue',
+    );
+    // Kill what it ran (the whole spoke, coprocesses included) and start a fresh one.
+    this.#relaunch(spoke);
+    this.#pump();
+  }
+
+  #onExecutionTimeout(): void {
+    if (this.#concluding) return;
+    const ms = this.#options.timeoutExecutionMs;
+    this.#dropAll(
+      (entry) =>
+        new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation passed its timeoutExecution of ${ms} ms`, {
+          taskId: entry.task.taskId,
+          attempt: entry.attempt,
+        }),
+    );
+    this.#fail(new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and every unfinished task was reported SPMTaskDropped`));
+  }
+
+  /** Reports every task that has not concluded (running, queued or waiting) with `error`. */
+  #dropAll(error: (entry: Entry) => SPMTaskError): void {
+    for (const entry of [...this.#unsettled]) this.#report(entry, undefined, { error: error(entry) });
+    this.#retry.length = 0;
+  }
+
+  // ─── Reports ───────────────────────────────────────────────────────────────────────────────
+
+  #report(entry: Entry, spoke: SpokeSlot | undefined, outcome: { value: R } | { error: SPMTaskError; attempt?: number }): void {
+    if (entry.settled) return; // exactly one report per task
+    entry.settled = true;
+    this.#unsettled.delete(entry);
+    const base = {
+      taskId: entry.task.taskId,
+      attempt: 'attempt' in outcome && outcome.attempt !== undefined ? outcome.attempt : entry.attempt,
+      ...(spoke !== undefined ? { spokeId: spoke.id, host: spoke.host } : {}),
+    };
+    const core = { host: spoke?.host ?? '', spokeId: spoke?.id ?? '' };
+    const report =
+      'value' in outcome
+        ? new StatusReport<R>({ ...base, ok: true, value: outcome.value, record: fillRecord(entry.task.record, core, { returnValue: outcome.value }) })
+        : new StatusReport<R>({ ...base, ok: false, error: outcome.error, record: fillRecord(entry.task.record, core, { exception: outcome.error.message }) });
+    this.#counts.reports += 1;
+    if (report.ok) this.#counts.ok += 1;
+    else this.#counts.failed += 1;
+    try {
+      this.#source.settled(entry.task.taskId, report.ok);
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+    this.#deliver(report);
+  }
+
+  // Reports reach the user one at a time, in order; an async onStatus is awaited before the next.
+  #deliver(report: StatusReport<R>): void {
+    if (!this.#callbacksOpen) return;
+    this.#pendingDeliveries += 1;
+    this.#deliveries = this.#deliveries.then(async () => {
+      try {
+        if (!this.#callbacksOpen) return;
+        this.#target.events.emit('report', report as StatusReport);
+        await this.#options.onStatus?.(report);
+      } catch (error) {
+        this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      } finally {
+        this.#pendingDeliveries -= 1;
+        if (this.#pendingDeliveries === this.#deliveryLimit()) this.#pump();
+        this.#checkDone();
+      }
+    });
+  }
+
+  #emit<K extends keyof ManagerEvents>(event: K, ...args: ManagerEvents[K]): void {
+    if (!this.#callbacksOpen) return;
+    try {
+      (this.#target.events.emit as (event: K, ...args: ManagerEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.#fail(new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    }
+  }
+
+  #meta(status: MetaStatus): void {
+    this.#emit('meta-status', status);
+    if (!this.#callbacksOpen) return;
+    try {
+      this.#options.onMetaStatus?.(status);
+    } catch (error) {
+      this.#fail(new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    }
+  }
+
+  // ─── Conclusion ────────────────────────────────────────────────────────────────────────────
+
+  #checkDone(): void {
+    if (this.#finish === undefined) return;
+    const idle = this.#sourceDone && this.#unsettled.size === 0 && this.#pendingDeliveries === 0;
+    if (idle || (this.#fatal !== undefined && this.#pendingDeliveries === 0)) {
+      const finish = this.#finish;
+      this.#finish = undefined;
+      finish();
+    }
+  }
+
+  /** First fatal error wins; the invocation concludes as soon as deliveries allow. */
+  #fail(error: Error): void {
+    if (this.#fatal !== undefined) return;
+    this.#fatal = error;
+    if (error instanceof SPMHubCallbackError) this.#callbacksOpen = false; // no further callback fires
+    this.#checkDone();
+  }
+
+  async #conclude(lease: Lease): Promise<void> {
+    this.#concluding = true;
+    if (this.#executionTimer !== undefined) clearTimeout(this.#executionTimer);
+    for (const running of this.#running.values()) if (running.timer !== undefined) clearTimeout(running.timer);
+    this.#source.close();
+    // Sequence point: nothing of this invocation may still run. A hub-callback error
+    // terminates every spoke of the lease (seed: forcible termination); otherwise only spokes
+    // still holding attempts (after a timeout or a failure) are killed.
+    const hubCallback = this.#fatal instanceof SPMHubCallbackError;
+    const busy = [...this.#spokes.values()].filter((s) => s.inflight.length > 0).map((s) => s.id);
+    const doomed = hubCallback ? [...lease.spokeIds] : busy;
+    try {
+      if (hubCallback && !this.#options.policy.relaunchOnHubCallbackError) {
+        await Promise.all(doomed.map((id) => lease.kill(id).catch(() => undefined)));
+      } else {
+        await Promise.all(doomed.map((id) => lease.relaunch(id).catch(() => undefined)));
+      }
+      await this.#deliveries;
+      if (this.#fatal === undefined) this.#meta({ phase: 'eval-done' });
+    } finally {
+      this.#callbacksOpen = false;
+      this.#running.clear();
+      await lease.release();
+    }
+  }
+
+  #summary(): ManageSummary {
+    return { ...this.#counts, wallMs: Date.now() - this.#started };
+  }
+}
+

@@ -1,0 +1,73 @@
+import { SPMTypedefError, type TaskId } from '@spm/exceptions';
+import { createRecord, toMs, validateRecord, isTimeout, type TaskSchema } from '@spm/typedef';
+
+/** A task ready to dispatch: its complete record and what the runtime reads from `spm`. */
+export interface PreparedTask {
+  readonly taskId: TaskId;
+  /** The complete record (plain data). */
+  readonly record: Record<string, unknown>;
+  /** `spm.meta.timeout` in ms, if set. */
+  readonly timeoutMs: number | undefined;
+  /** `spm.core.relaunchPre`: relaunch the spoke before this task. */
+  readonly relaunchPre: boolean;
+  /** `spm.core.relaunchPost`: relaunch the spoke after this task. */
+  readonly relaunchPost: boolean;
+}
+
+function get(record: unknown, ...path: string[]): unknown {
+  let value = record;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Completes and validates one task before it is dispatched: with a typedef, `input` is a partial
+ * record (defaults filled, `deferred` fields required, types checked), and an error names the
+ * task and the field path; without one, `input` is used as it is.
+ */
+export function prepareTask(schema: TaskSchema | undefined, taskId: TaskId, input: unknown): PreparedTask {
+  let record: Record<string, unknown>;
+  if (schema === undefined) {
+    record = (typeof input === 'object' && input !== null ? input : { value: input }) as Record<string, unknown>;
+  } else {
+    try {
+      const draft = createRecord(schema, input as never);
+      validateRecord(schema, draft);
+      record = draft as Record<string, unknown>;
+    } catch (error) {
+      if (!(error instanceof SPMTypedefError)) throw error;
+      throw new SPMTypedefError(`Task ${String(taskId)}: ${error.message}`, {
+        cause: error,
+        ...(error.path !== undefined ? { path: error.path } : {}),
+        ...(error.expected !== undefined ? { expected: error.expected } : {}),
+        ...(error.found !== undefined ? { found: error.found } : {}),
+      });
+    }
+  }
+  const timeout = get(record, 'spm', 'meta', 'timeout');
+  return {
+    taskId,
+    record,
+    timeoutMs: isTimeout(timeout) ? toMs(timeout) : typeof timeout === 'number' ? timeout : undefined,
+    relaunchPre: get(record, 'spm', 'core', 'relaunchPre') === true,
+    relaunchPost: get(record, 'spm', 'core', 'relaunchPost') === true,
+  };
+}
+
+/** A copy of `record` with `spm.core.nameHost`/`whoAmI` (and `spm.stat`, when given) filled, where the record has those structs. */
+export function fillRecord(record: Record<string, unknown>, core: { host: string; spokeId: string }, stat?: { returnValue?: unknown; exception?: string }): Record<string, unknown> {
+  const spm = record['spm'];
+  if (typeof spm !== 'object' || spm === null) return record;
+  const spmRecord = spm as Record<string, unknown>;
+  const next: Record<string, unknown> = { ...spmRecord };
+  if (typeof spmRecord['core'] === 'object' && spmRecord['core'] !== null) {
+    next['core'] = { ...(spmRecord['core'] as object), nameHost: core.host, whoAmI: core.spokeId };
+  }
+  if (stat !== undefined && typeof spmRecord['stat'] === 'object' && spmRecord['stat'] !== null) {
+    next['stat'] = { ...(spmRecord['stat'] as object), returnValue: stat.returnValue ?? null, exception: stat.exception ?? null };
+  }
+  return { ...record, spm: next };
+}

@@ -1,0 +1,295 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import {
+  type SPMError,
+  SPMExecutionTimeout,
+  SPMHubCallbackError,
+  SPMInvariantError,
+  SPMManagerBusy,
+  SPMTaskDropped,
+  SPMTaskEval,
+  SPMTaskLoad,
+  SPMTaskTimeout,
+  SPMTypedefError,
+  SPMWaitForSpokesTimeout,
+} from '@spm/exceptions';
+import { defineClosure, formatMetaStatus, policyB, type StatusReport } from '@spm/closure-core';
+import { amHub, amOnline, currentSequence } from '@spm/sequence';
+import { liveDescendants, waitFor } from '@spm/testing';
+import { VirtualCloud } from '@spm/tracker';
+import { after } from '@spm/typedef';
+import { broken, plain, work } from './fixtures/closures.mjs';
+
+type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// One suite, two transports: the serial mode (spokes in this thread) and real processes.
+describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kind) => {
+  let cloud: VirtualCloud;
+  let baseline: number[];
+
+  beforeAll(async () => {
+    baseline = liveDescendants();
+    cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 2 } });
+  });
+
+  afterAll(async () => {
+    await cloud.close();
+  });
+
+  /** The sequence-point guarantee, checked after every invocation. */
+  async function expectSequencePoint(reportsSoFar: () => number): Promise<void> {
+    const count = reportsSoFar();
+    expect(currentSequence().state).toBe('offline');
+    expect(cloud.tracker.activeLease).toBeUndefined();
+    expect(cloud.spokes().every((s) => s.state !== 'leased')).toBe(true);
+    await sleep(50);
+    expect(reportsSoFar()).toBe(count); // no callback fires after manage() settled
+    // Spokes killed at the conclusion come back as new incarnations; once they are all idle, no
+    // process lives but the current spokes (the killed incarnations and their children are gone).
+    await waitFor(() => cloud.spokes().every((s) => s.state === 'idle'), 10_000, 'every spoke idle');
+    if (kind === 'process') {
+      const spokePids = cloud.spokes().map((s) => s.pid);
+      const extra = liveDescendants().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid));
+      expect(extra).toEqual([]); // nothing but the spokes themselves (no coprocess, no stray)
+    }
+  }
+
+  it('delivers one report per task, online on the hub, with the runtime’s fields filled', async () => {
+    const reports: StatusReport<number>[] = [];
+    const lines: string[] = [];
+    let onlineInCallback = true;
+    const summary = await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: Array.from({ length: 20 }, (_, n) => ({ n })),
+      onStatus: (report) => {
+        onlineInCallback &&= amHub() && amOnline();
+        reports.push(report as StatusReport<number>);
+      },
+      onMetaStatus: (status) => lines.push(formatMetaStatus(status)),
+      timeoutWaitForSpokes: after({ seconds: 10 }),
+    });
+    expect(summary).toMatchObject({ reports: 20, ok: 20, failed: 0, retries: 0, duplicates: 0, spokes: 2 });
+    expect(reports.map((r) => r.taskId).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    for (const report of reports) {
+      expect(report.ok).toBe(true);
+      expect(report.returnValue()).toBe(Number(report.taskId) ** 2);
+      expect(report.attempt).toBe(1);
+      expect(report.host).toBe('hub');
+      expect(['local:1', 'local:2']).toContain(report.spokeId);
+      const spm = (report.record as { spm: { core: { nameHost: string; whoAmI: string }; stat: { returnValue: unknown } } }).spm;
+      expect(spm.core).toMatchObject({ nameHost: 'hub', whoAmI: report.spokeId });
+      expect(spm.stat.returnValue).toBe(report.value);
+    }
+    expect(onlineInCallback).toBe(true);
+    expect(lines).toEqual(['#: MetaStatus (hub): Waiting - ForSpokes [ for up to 10 secs ]', '#: MetaStatus (hub): Tasks - Eval', '#: MetaStatus (hub): Tasks - EvalDone']);
+    await expectSequencePoint(() => reports.length);
+  });
+
+  it('evaluates online on a spoke, with spm.core.nameHost and whoAmI filled', async () => {
+    const reports: StatusReport[] = [];
+    await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1, mode: 'who' }], onStatus: (r) => void reports.push(r) });
+    expect(reports[0]?.returnValue()).toMatchObject({ host: 'hub', nameHost: 'hub', spoke: true, online: true, hub: false, whoAmI: reports[0]?.spokeId });
+  });
+
+  it('reports an evaluation that throws as SPMTaskEval with the remote name and stack; the others succeed', async () => {
+    const reports: StatusReport[] = [];
+    await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { n: 2, mode: 'throw' }, { n: 3 }], onStatus: (r) => void reports.push(r) });
+    const failed = reports.find((r) => r.taskId === 1) as StatusReport;
+    expect(failed.ok).toBe(false);
+    expect(() => failed.returnValue()).toThrow(SPMTaskEval);
+    expect(failed.error).toMatchObject({ code: 'SPM_TASK_EVAL', taskId: 1, attempt: 1, spokeId: failed.spokeId, host: 'hub' });
+    expect(failed.error?.remote?.name).toBe('RangeError');
+    expect(failed.error?.remote?.stack).toContain('closures.mjs');
+    expect(failed.error?.message).toMatch(/Task 1 threw on spoke local:\d: RangeError: n=2 is out of range/);
+    expect((failed.record as { spm: { stat: { exception: string } } }).spm.stat.exception).toBe(failed.error?.message);
+    expect(reports.filter((r) => r.ok).map((r) => r.value)).toEqual(expect.arrayContaining([1, 9]));
+  });
+
+  it('reports a module that cannot load as SPMTaskLoad', async () => {
+    const reports: StatusReport[] = [];
+    await broken.manage({ pool: cloud.pool.intraAll(), tasks: [{}], onStatus: (r) => void reports.push(r) });
+    expect(reports[0]?.error).toBeInstanceOf(SPMTaskLoad);
+    expect(reports[0]?.error?.message).toMatch(/could not be loaded/);
+  });
+
+  it('kills a task past its own timeout (SPMTaskTimeout), relaunches its spoke, and runs the rest', async () => {
+    const reports: StatusReport[] = [];
+    const before = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: [{ n: 1, ms: 30_000, spm: { meta: { timeout: after({ ms: 300 }) } } }, { n: 2 }, { n: 3 }],
+      onStatus: (r) => void reports.push(r),
+    });
+    const timedOut = reports.find((r) => r.taskId === 0) as StatusReport;
+    expect(timedOut.error).toBeInstanceOf(SPMTaskTimeout);
+    expect(timedOut.error).toBeInstanceOf(SPMTaskDropped);
+    expect(timedOut.error).toMatchObject({ code: 'SPM_TASK_TIMEOUT', taskId: 0, attempt: 1 });
+    expect(reports.filter((r) => r.ok).map((r) => r.value).sort()).toEqual([4, 9]);
+    const victim = timedOut.spokeId as string;
+    await waitFor(() => (cloud.tracker.snapshot(victim)?.incarnation ?? 0) > (before.get(victim) as number), 10_000, 'the killed spoke relaunched');
+    await expectSequencePoint(() => reports.length);
+  });
+
+  it('past timeoutExecution, kills running tasks, drops every unfinished one and rejects with SPMExecutionTimeout', async () => {
+    const reports: StatusReport[] = [];
+    const error = await work
+      .manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, ...Array.from({ length: 6 }, (_, i) => ({ n: i + 2, ms: 30_000 }))], onStatus: (r) => void reports.push(r), timeoutExecution: after({ ms: 400 }) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMExecutionTimeout);
+    expect(reports).toHaveLength(7);
+    expect(reports.filter((r) => r.ok)).toHaveLength(1);
+    expect(reports.filter((r) => r.error instanceof SPMTaskDropped)).toHaveLength(6);
+    await expectSequencePoint(() => reports.length);
+  });
+
+  it('when onStatus throws: no further callback, spokes terminated and relaunched, SPMHubCallbackError with the original', async () => {
+    const seen: number[] = [];
+    const incarnations = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    const bug = new TypeError('bug in my callback');
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 10 }, (_, n) => ({ n, ms: 20 })),
+        onStatus: (r) => {
+          seen.push(Number(r.taskId));
+          if (seen.length === 2) throw bug;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).cause).toBe(bug);
+    expect(seen).toHaveLength(2);
+    await expectSequencePoint(() => seen.length);
+    // Every spoke of the lease was terminated and relaunched (seed: forcible termination).
+    for (const spoke of cloud.spokes()) expect(spoke.incarnation).toBeGreaterThan(incarnations.get(spoke.id) as number);
+    // The cloud heals: the relaunched spokes serve the next manager.
+    const summary = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 4 }], timeoutWaitForSpokes: after({ seconds: 10 }) });
+    expect(summary.ok).toBe(1);
+  });
+
+  it('refuses bad options and bad records before anything runs', async () => {
+    const dispatched: unknown[] = [];
+    work.on('dispatch', (e) => dispatched.push(e));
+    try {
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], nSpokesMin: 3, nSpokesMax: 2 })).rejects.toThrow('Expected `nSpokesMin` (3) ≤ `nSpokesMax` (2)');
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], timeoutExecution: -5 })).rejects.toThrow(/Expected `timeoutExecution` to be a duration/);
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: 42 as never })).rejects.toThrow(/Expected `tasks` to be an array/);
+      const bad = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { ms: 5 } as Task] }).catch((e: unknown) => e);
+      expect(bad).toBeInstanceOf(SPMTypedefError);
+      expect((bad as SPMTypedefError).message).toMatch(/^Task 1: .*`n`/);
+      expect((bad as SPMTypedefError).path).toBe('n');
+    } finally {
+      work.removeAllListeners('dispatch');
+    }
+    expect(dispatched.length).toBeLessThanOrEqual(1); // the valid first task may have gone out before task 1 was read
+    expect(currentSequence().state).toBe('offline');
+  });
+
+  it('allows one manager at a time: one invoked from a status callback gets SPMManagerBusy', async () => {
+    let inner: unknown;
+    await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: [{ n: 1 }],
+      onStatus: async () => {
+        inner = await plain.manage({ pool: cloud.pool.intraAll(), tasks: [{}] }).catch((e: unknown) => e);
+      },
+    });
+    expect(inner).toBeInstanceOf(SPMManagerBusy);
+  });
+
+  it('refuses to declare a closure while the hub is online (SPMInvariantError)', async () => {
+    let declared: unknown;
+    await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: [{ n: 1 }],
+      onStatus: () => {
+        try {
+          defineClosure({ family: 'list', signature: 'late', module: import.meta.url, evaluate: () => 0 });
+        } catch (e) {
+          declared = e;
+        }
+      },
+    });
+    expect(declared).toBeInstanceOf(SPMInvariantError);
+  });
+
+  it('times out waiting for more spokes than there are, and goes back offline', async () => {
+    const error = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], nSpokesMin: 5, timeoutWaitForSpokes: after({ ms: 100 }) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMWaitForSpokesTimeout);
+    expect(currentSequence().state).toBe('offline');
+  });
+
+  it('streams an async generator with back-pressure: it is never drained ahead of the spokes', async () => {
+    let pulled = 0;
+    let reported = 0;
+    let maxAhead = 0;
+    async function* tasks(): AsyncGenerator<Task> {
+      for (let n = 0; n < 300; n += 1) {
+        pulled += 1;
+        maxAhead = Math.max(maxAhead, pulled - reported);
+        yield { n };
+      }
+    }
+    const summary = await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: tasks(),
+      onStatus: async () => {
+        reported += 1;
+        if (reported % 50 === 0) await sleep(5); // a slow consumer now and then
+      },
+    });
+    expect(summary.reports).toBe(300);
+    process.stdout.write(`${kind}: at most ${maxAhead} tasks pulled ahead of their reports (300 tasks, 2 spokes)\n`);
+    expect(maxAhead).toBeLessThan(60);
+  });
+
+  it('offers the reports as an async iterator', async () => {
+    const values: unknown[] = [];
+    for await (const report of work.reports({ pool: cloud.pool.intraAll(), tasks: [{ n: 2 }, { n: 3 }, { n: 4 }] })) values.push(report.returnValue());
+    expect(values.sort()).toEqual([16, 4, 9]);
+    expect(currentSequence().state).toBe('offline');
+  });
+
+  it('relaunches the spoke before a relaunchPre task and after a relaunchPost task', async () => {
+    const before = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    const reports: StatusReport[] = [];
+    await work.manage({ pool: cloud.pool.intraOnePerServer(), tasks: [{ n: 1, spm: { core: { relaunchPre: true } } }, { n: 2, spm: { core: { relaunchPost: true } } }], onStatus: (r) => void reports.push(r) });
+    expect(reports.every((r) => r.ok)).toBe(true);
+    const id = reports[0]?.spokeId as string;
+    await waitFor(() => cloud.tracker.snapshot(id)?.incarnation === (before.get(id) as number) + 2 && cloud.tracker.snapshot(id)?.state === 'idle', 10_000, 'two relaunches');
+    expect(cloud.tracker.snapshot(id)?.incarnation).toBe((before.get(id) as number) + 2);
+  });
+
+  if (kind === 'process') {
+    it('re-dispatches a task whose spoke dies mid-task, then drops it after the retry budget', async () => {
+      const reports: StatusReport[] = [];
+      const summary = await work.manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [{ n: 1, mode: 'kill-first' }, { n: 2, mode: 'kill-always' }, { n: 3 }],
+        onStatus: (r) => void reports.push(r),
+        timeoutWaitForSpokes: after({ seconds: 10 }),
+      });
+      const byId = new Map(reports.map((r) => [r.taskId, r]));
+      // Its first attempt died with its spoke; a later one succeeded. (A queued attempt moved off a
+      // dying spoke also counts as a dispatch, so the number may be above 2.)
+      expect(byId.get(0)).toMatchObject({ ok: true, value: 1 });
+      expect(byId.get(0)?.attempt).toBeGreaterThanOrEqual(2);
+      expect(byId.get(1)?.error).toBeInstanceOf(SPMTaskDropped);
+      expect(byId.get(1)?.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 1 });
+      expect(byId.get(1)?.attempt).toBeGreaterThanOrEqual(3);
+      expect(byId.get(1)?.error?.message).toMatch(/lost while evaluating it .* after 2 retries \(policy policyA\)/);
+      expect(byId.get(2)).toMatchObject({ ok: true, value: 9 });
+      // Three losses were charged to tasks 0 and 1; a report lost with a dying spoke can charge
+      // the task it belonged to as well (at-least-once: counted, never hidden).
+      expect(summary.retries).toBeGreaterThanOrEqual(3);
+      await expectSequencePoint(() => reports.length);
+    });
+
+    it('with policyB drops a task at its first spoke loss', async () => {
+      const reports: StatusReport[] = [];
+      await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 5, mode: 'kill-always' }], onStatus: (r) => void reports.push(r), policy: policyB, timeoutWaitForSpokes: after({ seconds: 10 }) });
+      expect(reports[0]?.error).toMatchObject({ code: 'SPM_TASK_DROPPED', attempt: 1 });
+    });
+  }
+});
