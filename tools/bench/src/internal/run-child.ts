@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+
+/** The line prefix a measuring child prints its JSON result after. */
+const RESULT_PREFIX = 'BENCH-RESULT ';
+
+/** Why a measuring child gave no result: it crashed, timed out, or printed none. */
+export class ChildFailure extends Error {
+  /** The child's exit code (null when it was killed by a signal). */
+  readonly exitCode: number | null;
+  /** The last lines of its stderr. */
+  readonly stderrTail: string;
+
+  constructor(message: string, exitCode: number | null, stderrTail: string) {
+    super(message);
+    this.name = 'ChildFailure';
+    this.exitCode = exitCode;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** Options of {@link runChild}. */
+export interface RunChildOptions {
+  /** The child is SIGKILLed (its process group with it) past this. */
+  readonly timeoutMs: number;
+  /** Extra Node options, e.g. `--cpu-prof`. @default [] */
+  readonly execArgv?: readonly string[];
+  /** Extra environment. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs `script` in a fresh Node process with `input` as JSON in argv[2], and resolves with the
+ * result it prints through {@link sendResult}. Each measurement gets its own process so that
+ * one subject's heap, JIT state or crash does not leak into the next. The child leads its own
+ * process group; on timeout the whole group is killed (its process spokes lead groups of their
+ * own, and exit when the channel to their hub closes).
+ */
+export function runChild<T>(script: string, input: unknown, options: RunChildOptions): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.execArgv ?? []), script, JSON.stringify(input)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, options.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      const tail = stderr.trim().split('\n').slice(-6).join('\n');
+      if (timedOut) reject(new ChildFailure(`timed out after ${options.timeoutMs} ms`, code, tail));
+      else if (code !== 0 || line === undefined) reject(new ChildFailure(code !== 0 ? `exited with ${signal ?? `code ${String(code)}`}` : 'printed no result', code, tail));
+      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
+    });
+  });
+}
+
+/** The child side: prints `result` for {@link runChild}. */
+export function sendResult(result: unknown): void {
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+/** The child side: the JSON input {@link runChild} passed in argv[2]. */
+export function readInput<T>(): T {
+  const raw = process.argv[2];
+  if (raw === undefined) throw new Error('Expected the benchmark input as JSON in argv[2], got nothing');
+  return JSON.parse(raw) as T;
+}
