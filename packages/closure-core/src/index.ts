@@ -13,3 +13,4 @@ export type { ManagerEvents, ManageSummary, AttemptEvent } from './manager-event
 export { ListSource, type TaskSource, type TaskSourceHooks, type SourceTask, type TaskInput } from './task-source.js';
 export { durationMs, type Duration } from './duration.js';
 export { prepareTask, type PreparedTask } from './task-record.js';
+export { defun, type StagedClosure, type StagedSpec, type StagedManageOptions, type Stage1View, type Stage2View, type RecordHandle } from './staged.js';

@@ -453,8 +453,21 @@ export class ManagerRun<R> {
     this.#fail(new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and every unfinished task was reported SPMTaskDropped`));
   }
 
-  /** Reports every task that has not concluded (running, queued or waiting) with `error`. */
+  /**
+   * Reports every task that has not concluded (running, queued, waiting, and — when the source
+   * can list them — not yet read) with `error`.
+   */
   #dropAll(error: (entry: Entry) => SPMTaskError): void {
+    for (const next of this.#sourceDone ? [] : (this.#source.drain?.() ?? [])) {
+      let task: PreparedTask;
+      try {
+        task = prepareTask(this.#target.schema, next.taskId, next.input);
+      } catch {
+        task = { taskId: next.taskId, record: {}, timeoutMs: undefined, relaunchPre: false, relaunchPost: false };
+      }
+      this.#unsettled.add({ task, attempt: 0, losses: 0, settled: false });
+    }
+    this.#sourceDone = true;
     for (const entry of [...this.#unsettled]) this.#report(entry, undefined, { error: error(entry) });
     this.#retry.length = 0;
   }

@@ -22,6 +22,12 @@ export interface TaskSource {
   settled(taskId: TaskId, ok: boolean): void;
   /** Stops the source (the manager concluded); an iterator is closed (`return()`). */
   close(): void;
+  /**
+   * The tasks not yet handed out, when the manager must drop every unfinished task
+   * (`timeoutExecution`, no spoke left) and the source can list them cheaply — an array can; an
+   * iterator that may never end cannot (return `undefined`: its unread tasks get no report).
+   */
+  drain?(): SourceTask[] | undefined;
 }
 
 /** Hooks a source calls. */
@@ -41,6 +47,7 @@ export type TaskInput<T> = readonly T[] | Iterable<T> | AsyncIterable<T>;
  */
 export class ListSource implements TaskSource {
   readonly #hooks: TaskSourceHooks;
+  readonly #finite: boolean;
   #sync: Iterator<unknown> | undefined;
   #async: AsyncIterator<unknown> | undefined;
   #buffered: { value: unknown } | undefined;
@@ -50,6 +57,7 @@ export class ListSource implements TaskSource {
 
   constructor(tasks: TaskInput<unknown>, hooks: TaskSourceHooks) {
     this.#hooks = hooks;
+    this.#finite = Array.isArray(tasks);
     if (tasks !== null && typeof tasks === 'object' && Symbol.asyncIterator in tasks) {
       this.#async = (tasks as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     } else {
@@ -86,6 +94,13 @@ export class ListSource implements TaskSource {
 
   settled(): void {
     // a list does not care
+  }
+
+  drain(): SourceTask[] | undefined {
+    if (!this.#finite) return undefined;
+    const rest: SourceTask[] = [];
+    for (let next = this.next(); next !== 'done' && next !== 'wait'; next = this.next()) rest.push(next);
+    return rest;
   }
 
   close(): void {

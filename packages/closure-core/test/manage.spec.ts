@@ -12,7 +12,7 @@ import {
   SPMTypedefError,
   SPMWaitForSpokesTimeout,
 } from '@spm/exceptions';
-import { defineClosure, formatMetaStatus, policyB, type StatusReport } from '@spm/closure-core';
+import { defineClosure, definePolicy, formatMetaStatus, policyB, type StatusReport } from '@spm/closure-core';
 import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
@@ -137,9 +137,11 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       .manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, ...Array.from({ length: 6 }, (_, i) => ({ n: i + 2, ms: 30_000 }))], onStatus: (r) => void reports.push(r), timeoutExecution: after({ ms: 400 }) })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SPMExecutionTimeout);
-    expect(reports).toHaveLength(7);
-    expect(reports.filter((r) => r.ok)).toHaveLength(1);
-    expect(reports.filter((r) => r.error instanceof SPMTaskDropped)).toHaveLength(6);
+    // One report per task, those never dispatched included; the quick task may or may not have
+    // finished before the deadline, the sleepers cannot have.
+    expect(reports.map((r) => r.taskId).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(reports.filter((r) => Number(r.taskId) > 0).every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
+    expect(reports.every((r) => r.ok || r.error instanceof SPMTaskDropped)).toBe(true);
     await expectSequencePoint(() => reports.length);
   });
 
@@ -264,25 +266,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
   if (kind === 'process') {
     it('re-dispatches a task whose spoke dies mid-task, then drops it after the retry budget', async () => {
       const reports: StatusReport[] = [];
+      // Without prefetch a spoke holds one task, so a loss is charged to the task that caused it.
+      // (With prefetch, a neighbour's report still in flight when a poison task kills the spoke
+      // is lost with it and that neighbour is charged too: at-least-once, counted, not hidden.)
+      const exact = definePolicy({ name: 'exact', prefetch: 0 });
       const summary = await work.manage({
         pool: cloud.pool.intraAll(),
         tasks: [{ n: 1, mode: 'kill-first' }, { n: 2, mode: 'kill-always' }, { n: 3 }],
         onStatus: (r) => void reports.push(r),
         timeoutWaitForSpokes: after({ seconds: 10 }),
+        policy: exact,
       });
       const byId = new Map(reports.map((r) => [r.taskId, r]));
-      // Its first attempt died with its spoke; a later one succeeded. (A queued attempt moved off a
-      // dying spoke also counts as a dispatch, so the number may be above 2.)
-      expect(byId.get(0)).toMatchObject({ ok: true, value: 1 });
-      expect(byId.get(0)?.attempt).toBeGreaterThanOrEqual(2);
+      expect(byId.get(0)).toMatchObject({ ok: true, value: 1, attempt: 2 });
       expect(byId.get(1)?.error).toBeInstanceOf(SPMTaskDropped);
-      expect(byId.get(1)?.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 1 });
-      expect(byId.get(1)?.attempt).toBeGreaterThanOrEqual(3);
-      expect(byId.get(1)?.error?.message).toMatch(/lost while evaluating it .* after 2 retries \(policy policyA\)/);
+      expect(byId.get(1)?.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 1, attempt: 3 });
+      expect(byId.get(1)?.error?.message).toMatch(/lost while evaluating it .* after 2 retries \(policy exact\)/);
       expect(byId.get(2)).toMatchObject({ ok: true, value: 9 });
-      // Three losses were charged to tasks 0 and 1; a report lost with a dying spoke can charge
-      // the task it belonged to as well (at-least-once: counted, never hidden).
-      expect(summary.retries).toBeGreaterThanOrEqual(3);
+      expect(summary.retries).toBe(3);
       await expectSequencePoint(() => reports.length);
     });
 
