@@ -7,7 +7,10 @@ import { shellPolicyA } from './internal/shell-policy-a.js';
 const API_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
 
 /** Built in, in every thread that loads this package; never replaced. */
-const BUILT_INS: ReadonlyMap<string, ApiMethodFn> = new Map<string, ApiMethodFn>([['coprocess.shell.policyA', shellPolicyA]]);
+const BUILT_INS: ReadonlyMap<string, ApiMethodFn> = new Map<
+  string,
+  ApiMethodFn
+>([['coprocess.shell.policyA', shellPolicyA]]);
 
 // One table per realm (thread), shared by every copy of this package, so a method registered by
 // a user's module is found by the copy that evaluates the task.
@@ -27,12 +30,23 @@ function table(): Map<string, ApiMethodFn> {
  */
 export function registerApiMethod(name: string, method: ApiMethodFn): void {
   if (typeof name !== 'string' || !API_NAME.test(name)) {
-    throw new SPMError(`Expected an API method name to be a dotted name such as \`myLab.render\`, got ${describeValue(name)}`);
+    throw new SPMError(
+      `Expected an API method name to be a dotted name such as \`myLab.render\`, got ${describeValue(name)}`,
+    );
   }
-  if (typeof method !== 'function') throw new SPMError(`Expected API method \`${name}\` to be a function, got ${describeValue(method)}`);
-  if (BUILT_INS.has(name)) throw new SPMError(`API method \`${name}\` is built in and cannot be replaced`);
+  if (typeof method !== 'function')
+    throw new SPMError(
+      `Expected API method \`${name}\` to be a function, got ${describeValue(method)}`,
+    );
+  if (BUILT_INS.has(name))
+    throw new SPMError(
+      `API method \`${name}\` is built in and cannot be replaced`,
+    );
   const existing = table().get(name);
-  if (existing !== undefined && existing !== method) throw new SPMError(`API method \`${name}\` is already registered (with another function): names are unique per thread`);
+  if (existing !== undefined && existing !== method)
+    throw new SPMError(
+      `API method \`${name}\` is already registered (with another function): names are unique per thread`,
+    );
   table().set(name, method);
 }
 

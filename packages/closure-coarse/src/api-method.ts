@@ -1,7 +1,9 @@
 import type { ClosureSpec } from '@spm/closure-core';
 
 /** What a spoke gives an evaluation (`@spm/spoke`'s `EvaluationContext`), as the core's `evaluate` receives it. */
-export type EvaluationContext = Parameters<ClosureSpec<unknown, unknown>['evaluate']>[1];
+export type EvaluationContext = Parameters<
+  ClosureSpec<unknown, unknown>['evaluate']
+>[1];
 
 /** What an API method receives besides its `apiArgs`. */
 export interface ApiCall {
@@ -22,4 +24,7 @@ export interface ApiCall {
  * `apply(task.spm.meta.api, (), task.spm.meta.apiArgs)`). Runs on a spoke, online; returns the
  * task's plain-data return value; throwing fails that task (`SPMTaskEval`).
  */
-export type ApiMethodFn = (apiArgs: Readonly<Record<string, unknown>>, call: ApiCall) => unknown;
+export type ApiMethodFn = (
+  apiArgs: Readonly<Record<string, unknown>>,
+  call: ApiCall,
+) => unknown;

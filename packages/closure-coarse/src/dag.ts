@@ -1,4 +1,11 @@
-import { Closure, resolveManageOptions, type ClosureSpec, type ManageCall, type ManageSummary, type StatusReport } from '@spm/closure-core';
+import {
+  Closure,
+  resolveManageOptions,
+  type ClosureSpec,
+  type ManageCall,
+  type ManageSummary,
+  type StatusReport,
+} from '@spm/closure-core';
 import { SPMError, SPMTypedefError, type TaskId } from '@spm/exceptions';
 import { parse, type TaskSchema } from '@spm/typedef';
 import { planDag, type DagPlan } from './internal/dag-plan.js';
@@ -53,27 +60,44 @@ export class DagClosure<T = unknown, R = unknown> extends Closure<T, R> {
       source?.reported(report as StatusReport);
       return call.onStatus?.(report);
     };
-    return this.run({ ...call, onStatus }, (hooks) => (source = new DagSource(plan, hooks)));
+    return this.run(
+      { ...call, onStatus },
+      (hooks) => (source = new DagSource(plan, hooks)),
+    );
   }
 
   /** The reports as an async iterator (see the core's `reports()`), for a DAG's tasks. */
-  override reports(call: Omit<DagManageCall<T, R>, 'onStatus'>): AsyncIterableIterator<StatusReport<R>> {
+  override reports(
+    call: Omit<DagManageCall<T, R>, 'onStatus'>,
+  ): AsyncIterableIterator<StatusReport<R>> {
     return super.reports(call as Omit<ManageCall<T, R>, 'onStatus'>);
   }
 }
 
-function schemaOf(typedef: string | TaskSchema | undefined): TaskSchema | undefined {
+function schemaOf(
+  typedef: string | TaskSchema | undefined,
+): TaskSchema | undefined {
   return typeof typedef === 'string' ? parse(typedef) : typedef;
 }
 
-function defineDag<T = unknown, R = unknown>(spec: DagSpec<T, R>): DagClosure<T, R> {
-  if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a DAG closure definition (an object), got ${describeValue(spec)}`);
+function defineDag<T = unknown, R = unknown>(
+  spec: DagSpec<T, R>,
+): DagClosure<T, R> {
+  if (typeof spec !== 'object' || spec === null)
+    throw new SPMError(
+      `Expected a DAG closure definition (an object), got ${describeValue(spec)}`,
+    );
   // Checked before the closure is declared, so a refused definition leaves no declaration behind.
-  const reserved = schemaOf(spec.typedef)?.root.fields.find((f) => f.name === 'id' || f.name === 'after');
+  const reserved = schemaOf(spec.typedef)?.root.fields.find(
+    (f) => f.name === 'id' || f.name === 'after',
+  );
   if (reserved !== undefined) {
-    throw new SPMTypedefError(`Expected the typedef of DAG closure \`${String(spec.signature)}\` not to declare \`${reserved.name}\`: \`id\` and \`after\` are the DAG's own task keys, taken off before the record is built`, {
-      path: reserved.name,
-    });
+    throw new SPMTypedefError(
+      `Expected the typedef of DAG closure \`${String(spec.signature)}\` not to declare \`${reserved.name}\`: \`id\` and \`after\` are the DAG's own task keys, taken off before the record is built`,
+      {
+        path: reserved.name,
+      },
+    );
   }
   return new DagClosure<T, R>({ ...spec, family: 'dag' });
 }

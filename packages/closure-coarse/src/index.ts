@@ -8,4 +8,11 @@ export { list, type ListFamily, type ListSpec } from './list.js';
 export { type PapplySpec, type PapplyTask } from './papply.js';
 export { registerApiMethod, apiMethodNames } from './api-method-registry.js';
 export type { ApiMethodFn, ApiCall, EvaluationContext } from './api-method.js';
-export { dag, DagClosure, type DagFamily, type DagSpec, type DagTask, type DagManageCall } from './dag.js';
+export {
+  dag,
+  DagClosure,
+  type DagFamily,
+  type DagSpec,
+  type DagTask,
+  type DagManageCall,
+} from './dag.js';

@@ -1,4 +1,8 @@
-import { defineClosure, type Closure, type ClosureSpec } from '@spm/closure-core';
+import {
+  defineClosure,
+  type Closure,
+  type ClosureSpec,
+} from '@spm/closure-core';
 import { SPMError } from '@spm/exceptions';
 import { describeValue } from './internal/describe-value.js';
 import { definePapply, type PapplySpec, type PapplyTask } from './papply.js';
@@ -6,8 +10,13 @@ import { definePapply, type PapplySpec, type PapplyTask } from './papply.js';
 /** What `list.define` (`list.pinterp`) declares: the core's closure spec, family `list`. */
 export type ListSpec<T, R> = Omit<ClosureSpec<T, R>, 'family'>;
 
-function defineList<T = unknown, R = unknown>(spec: ListSpec<T, R>): Closure<T, R> {
-  if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a list closure definition (an object), got ${describeValue(spec)}`);
+function defineList<T = unknown, R = unknown>(
+  spec: ListSpec<T, R>,
+): Closure<T, R> {
+  if (typeof spec !== 'object' || spec === null)
+    throw new SPMError(
+      `Expected a list closure definition (an object), got ${describeValue(spec)}`,
+    );
   return defineClosure<T, R>({ ...spec, family: 'list' });
 }
 

@@ -1,6 +1,12 @@
 import { defineClosure, type Closure } from '@spm/closure-core';
 import { SPMError } from '@spm/exceptions';
-import { isTimeout, parse, toMs, type TaskSchema, type Timeout } from '@spm/typedef';
+import {
+  isTimeout,
+  parse,
+  toMs,
+  type TaskSchema,
+  type Timeout,
+} from '@spm/typedef';
 import type { EvaluationContext } from './api-method.js';
 import { apiMethodNames, findApiMethod } from './api-method-registry.js';
 import { describeValue } from './internal/describe-value.js';
@@ -34,7 +40,10 @@ export interface PapplyTask {
       /** A label for people (seed Fig. 11). */
       readonly label?: string | null;
     };
-    readonly core?: { readonly relaunchPre?: boolean | null; readonly relaunchPost?: boolean | null };
+    readonly core?: {
+      readonly relaunchPre?: boolean | null;
+      readonly relaunchPost?: boolean | null;
+    };
   };
   /** The user's own fields, if their typedef declares any. */
   readonly [field: string]: unknown;
@@ -56,9 +65,15 @@ let defaultSchema: TaskSchema | undefined;
  * The spoke side of papply (seed Fig. 12): `apply(task.spm.meta.api, (), task.spm.meta.apiArgs)`.
  * An unknown API name or a malformed `apiArgs` throws, so it is that task's `SPMTaskEval`.
  */
-export function applyApiMethod(task: unknown, context: EvaluationContext): unknown {
+export function applyApiMethod(
+  task: unknown,
+  context: EvaluationContext,
+): unknown {
   const api = readPath(task, 'spm', 'meta', 'api');
-  if (typeof api !== 'string') throw new SPMError(`Expected \`spm.meta.api\` to name an API method (e.g. coprocess.shell.policyA), got ${describeValue(api)}`);
+  if (typeof api !== 'string')
+    throw new SPMError(
+      `Expected \`spm.meta.api\` to name an API method (e.g. coprocess.shell.policyA), got ${describeValue(api)}`,
+    );
   const method = findApiMethod(api);
   if (method === undefined) {
     throw new SPMError(
@@ -67,14 +82,24 @@ export function applyApiMethod(task: unknown, context: EvaluationContext): unkno
     );
   }
   const apiArgs = readPath(task, 'spm', 'meta', 'apiArgs');
-  if (typeof apiArgs !== 'object' || apiArgs === null || Array.isArray(apiArgs)) {
-    throw new SPMError(`Expected \`spm.meta.apiArgs\` of a \`${api}\` task to be a dict of arguments, got ${describeValue(apiArgs)}`);
+  if (
+    typeof apiArgs !== 'object' ||
+    apiArgs === null ||
+    Array.isArray(apiArgs)
+  ) {
+    throw new SPMError(
+      `Expected \`spm.meta.apiArgs\` of a \`${api}\` task to be a dict of arguments, got ${describeValue(apiArgs)}`,
+    );
   }
   const timeout = readPath(task, 'spm', 'meta', 'timeout');
   return method(apiArgs as Record<string, unknown>, {
     api,
     task: task as Record<string, unknown>,
-    taskTimeoutMs: isTimeout(timeout) ? toMs(timeout) : typeof timeout === 'number' ? timeout : undefined,
+    taskTimeoutMs: isTimeout(timeout)
+      ? toMs(timeout)
+      : typeof timeout === 'number'
+        ? timeout
+        : undefined,
     signal: context.signal,
     context,
   });
@@ -86,8 +111,13 @@ export function applyApiMethod(task: unknown, context: EvaluationContext): unkno
  * spoke, and what the method returns is the task's return value. Offline only (a module's top
  * level), like every closure.
  */
-export function definePapply<R = unknown>(spec: PapplySpec): Closure<PapplyTask, R> {
-  if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a papply closure definition (an object), got ${describeValue(spec)}`);
+export function definePapply<R = unknown>(
+  spec: PapplySpec,
+): Closure<PapplyTask, R> {
+  if (typeof spec !== 'object' || spec === null)
+    throw new SPMError(
+      `Expected a papply closure definition (an object), got ${describeValue(spec)}`,
+    );
   const typedef = spec.typedef ?? (defaultSchema ??= parse(DEFAULT_TYPEDEF));
   return defineClosure<PapplyTask, R>({
     family: 'list',
@@ -95,6 +125,7 @@ export function definePapply<R = unknown>(spec: PapplySpec): Closure<PapplyTask,
     module: spec.module,
     typedef,
     ...(spec.preload !== undefined ? { preload: spec.preload } : {}),
-    evaluate: (task, context) => applyApiMethod(task, context) as R | Promise<R>,
+    evaluate: (task, context) =>
+      applyApiMethod(task, context) as R | Promise<R>,
   });
 }

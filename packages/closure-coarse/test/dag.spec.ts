@@ -1,6 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { SPMError, SPMTaskDropped, SPMTaskEval, SPMTaskTimeout, SPMTypedefError, type TaskId } from '@spm/exceptions';
-import { definePolicy, type AttemptEvent, type StatusReport } from '@spm/closure-core';
+import {
+  SPMError,
+  SPMTaskDropped,
+  SPMTaskEval,
+  SPMTaskTimeout,
+  SPMTypedefError,
+  type TaskId,
+} from '@spm/exceptions';
+import {
+  definePolicy,
+  type AttemptEvent,
+  type StatusReport,
+} from '@spm/closure-core';
 import { dag, DagClosure } from '@spm/closure-coarse';
 import { liveDescendants } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
@@ -8,14 +19,26 @@ import { after } from '@spm/typedef';
 import { loose, steps } from './fixtures/dags.mjs';
 import { expectSequencePoint } from './support/sequence-point.js';
 
-type Step = { id: TaskId; after?: TaskId[]; name: string; ms?: number; fail?: boolean; spm?: unknown };
+type Step = {
+  id: TaskId;
+  after?: TaskId[];
+  name: string;
+  ms?: number;
+  fail?: boolean;
+  spm?: unknown;
+};
 type Event = { type: 'dispatch' | 'report'; taskId: TaskId };
 
 /** Records the order of dispatches and reports of `closure` while `body` runs. */
-async function recordEvents<T>(closure: DagClosure<never, unknown> | DagClosure<Step, string>, body: () => Promise<T>): Promise<{ result: T; events: Event[] }> {
+async function recordEvents<T>(
+  closure: DagClosure<never, unknown> | DagClosure<Step, string>,
+  body: () => Promise<T>,
+): Promise<{ result: T; events: Event[] }> {
   const events: Event[] = [];
-  const onDispatch = (e: AttemptEvent): void => void events.push({ type: 'dispatch', taskId: e.taskId });
-  const onReport = (r: StatusReport): void => void events.push({ type: 'report', taskId: r.taskId });
+  const onDispatch = (e: AttemptEvent): void =>
+    void events.push({ type: 'dispatch', taskId: e.taskId });
+  const onReport = (r: StatusReport): void =>
+    void events.push({ type: 'report', taskId: r.taskId });
   closure.on('dispatch', onDispatch);
   closure.on('report', onReport);
   try {
@@ -35,7 +58,10 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
 
   beforeAll(async () => {
     baseline = liveDescendants();
-    cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 2 } });
+    cloud = await VirtualCloud.start({
+      hubHost: 'hub',
+      local: { kind, spokes: 2 },
+    });
   });
 
   afterAll(async () => {
@@ -53,16 +79,35 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       { id: 7, after: ['a'], name: 'seven' },
     ];
     const reports: StatusReport<string>[] = [];
-    const { result: summary, events } = await recordEvents(steps, () => steps.manage({ pool: cloud.pool.intraAll(), tasks, onStatus: (r) => void reports.push(r) }));
+    const { result: summary, events } = await recordEvents(steps, () =>
+      steps.manage({
+        pool: cloud.pool.intraAll(),
+        tasks,
+        onStatus: (r) => void reports.push(r),
+      }),
+    );
     expect(steps.family).toBe('dag');
     expect(summary).toMatchObject({ reports: 7, ok: 7, failed: 0 });
-    for (const report of reports) expect(report).toMatchObject({ ok: true, attempt: 1, value: `${tasks.find((t) => t.id === report.taskId)?.name}@${String(report.taskId)}` });
+    for (const report of reports)
+      expect(report).toMatchObject({
+        ok: true,
+        attempt: 1,
+        value: `${tasks.find((t) => t.id === report.taskId)?.name}@${String(report.taskId)}`,
+      });
     for (const task of tasks) {
-      const dispatchedAt = events.findIndex((e) => e.type === 'dispatch' && e.taskId === task.id);
+      const dispatchedAt = events.findIndex(
+        (e) => e.type === 'dispatch' && e.taskId === task.id,
+      );
       expect(dispatchedAt).toBeGreaterThanOrEqual(0);
       for (const dep of task.after ?? []) {
-        const reportedAt = events.findIndex((e) => e.type === 'report' && e.taskId === dep);
-        expect([task.id, dep, reportedAt >= 0 && reportedAt < dispatchedAt]).toEqual([task.id, dep, true]);
+        const reportedAt = events.findIndex(
+          (e) => e.type === 'report' && e.taskId === dep,
+        );
+        expect([
+          task.id,
+          dep,
+          reportedAt >= 0 && reportedAt < dispatchedAt,
+        ]).toEqual([task.id, dep, true]);
       }
     }
     await expectSequencePoint(cloud, baseline, () => reports.length);
@@ -80,8 +125,17 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       { id: 'w', after: ['x'], name: 'w' },
       { id: 'v', name: 'v' },
     ];
-    const { events } = await recordEvents(steps, () => steps.manage({ pool: cloud.pool.intraAll(), nSpokesMax: 1, policy: oneAtATime, tasks }));
-    expect(events.filter((e) => e.type === 'dispatch').map((e) => e.taskId)).toEqual(['y', 'x', 'z', 'w', 'v']);
+    const { events } = await recordEvents(steps, () =>
+      steps.manage({
+        pool: cloud.pool.intraAll(),
+        nSpokesMax: 1,
+        policy: oneAtATime,
+        tasks,
+      }),
+    );
+    expect(
+      events.filter((e) => e.type === 'dispatch').map((e) => e.taskId),
+    ).toEqual(['y', 'x', 'z', 'w', 'v']);
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 
@@ -95,38 +149,76 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       { id: 'g', after: ['e'], name: 'g' },
     ];
     const reports = new Map<TaskId, StatusReport<string>>();
-    const { result: summary, events } = await recordEvents(steps, () => steps.manage({ pool: cloud.pool.intraAll(), tasks, onStatus: (r) => void reports.set(r.taskId, r) }));
+    const { result: summary, events } = await recordEvents(steps, () =>
+      steps.manage({
+        pool: cloud.pool.intraAll(),
+        tasks,
+        onStatus: (r) => void reports.set(r.taskId, r),
+      }),
+    );
     expect(summary).toMatchObject({ reports: 6, ok: 2, failed: 4 });
     const a = reports.get('a') as StatusReport<string>;
     expect(a.error).toBeInstanceOf(SPMTaskEval);
-    expect(a.error).toMatchObject({ code: 'SPM_TASK_EVAL', taskId: 'a', attempt: 1 });
-    expect(a.error?.remote).toMatchObject({ name: 'RangeError', message: 'step a failed' });
+    expect(a.error).toMatchObject({
+      code: 'SPM_TASK_EVAL',
+      taskId: 'a',
+      attempt: 1,
+    });
+    expect(a.error?.remote).toMatchObject({
+      name: 'RangeError',
+      message: 'step a failed',
+    });
 
     const b = reports.get('b') as StatusReport<string>;
     expect(b.error).toBeInstanceOf(SPMTaskDropped);
     expect(b.error).not.toBeInstanceOf(SPMTaskTimeout);
-    expect(b).toMatchObject({ ok: false, taskId: 'b', attempt: 0, spokeId: undefined });
-    expect(b.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 'b', attempt: 0 });
-    expect(b.error?.message).toBe('Task b was dropped: its dependency `a` failed with SPMTaskEval');
+    expect(b).toMatchObject({
+      ok: false,
+      taskId: 'b',
+      attempt: 0,
+      spokeId: undefined,
+    });
+    expect(b.error).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      taskId: 'b',
+      attempt: 0,
+    });
+    expect(b.error?.message).toBe(
+      'Task b was dropped: its dependency `a` failed with SPMTaskEval',
+    );
     expect(b.error?.cause).toBe(a.error);
     expect(() => b.returnValue()).toThrow(SPMTaskDropped);
 
     const c = reports.get('c') as StatusReport<string>;
-    expect(c.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 'c', attempt: 0 });
-    expect(c.error?.message).toBe('Task c was dropped: its dependency `b` was dropped (task `a` failed with SPMTaskEval)');
+    expect(c.error).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      taskId: 'c',
+      attempt: 0,
+    });
+    expect(c.error?.message).toBe(
+      'Task c was dropped: its dependency `b` was dropped (task `a` failed with SPMTaskEval)',
+    );
     expect(c.error?.cause).toBe(b.error);
 
     // d also waits for e, which succeeds: one failed dependency is enough.
     const d = reports.get('d') as StatusReport<string>;
-    expect(d.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 'd', attempt: 0 });
+    expect(d.error).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      taskId: 'd',
+      attempt: 0,
+    });
     expect(d.error?.cause).toBe(a.error);
     expect(reports.get('e')).toMatchObject({ ok: true, value: 'e@e' });
     expect(reports.get('g')).toMatchObject({ ok: true, value: 'g@g' });
 
     // Dropped tasks never ran; each was reported after the failure it names.
-    const dispatched = events.filter((e) => e.type === 'dispatch').map((e) => e.taskId);
+    const dispatched = events
+      .filter((e) => e.type === 'dispatch')
+      .map((e) => e.taskId);
     expect(dispatched.sort()).toEqual(['a', 'e', 'g']);
-    const reported = events.filter((e) => e.type === 'report').map((e) => e.taskId);
+    const reported = events
+      .filter((e) => e.type === 'report')
+      .map((e) => e.taskId);
     expect(reported.indexOf('a')).toBeLessThan(reported.indexOf('b'));
     expect(reported.indexOf('b')).toBeLessThan(reported.indexOf('c'));
     await expectSequencePoint(cloud, baseline, () => reports.size);
@@ -137,24 +229,44 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
     await steps.manage({
       pool: cloud.pool.intraAll(),
       tasks: [
-        { id: 'slow', name: 'slow', ms: 30_000, spm: { meta: { timeout: after({ ms: 300 }) } } },
+        {
+          id: 'slow',
+          name: 'slow',
+          ms: 30_000,
+          spm: { meta: { timeout: after({ ms: 300 }) } },
+        },
         { id: 'next', after: ['slow'], name: 'next' },
       ],
       onStatus: (r) => void reports.set(r.taskId, r),
     });
     const slow = reports.get('slow') as StatusReport<string>;
     expect(slow.error).toBeInstanceOf(SPMTaskTimeout);
-    expect(slow.error).toMatchObject({ code: 'SPM_TASK_TIMEOUT', taskId: 'slow', attempt: 1 });
+    expect(slow.error).toMatchObject({
+      code: 'SPM_TASK_TIMEOUT',
+      taskId: 'slow',
+      attempt: 1,
+    });
     const next = reports.get('next') as StatusReport<string>;
-    expect(next.error).toMatchObject({ code: 'SPM_TASK_DROPPED', taskId: 'next', attempt: 0, message: 'Task next was dropped: its dependency `slow` failed with SPMTaskTimeout' });
+    expect(next.error).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      taskId: 'next',
+      attempt: 0,
+      message:
+        'Task next was dropped: its dependency `slow` failed with SPMTaskTimeout',
+    });
     expect(next.error?.cause).toBe(slow.error);
     await expectSequencePoint(cloud, baseline, () => reports.size);
   });
 
   it('refuses a cycle before anything runs, naming it', async () => {
     const seen: string[] = [];
-    const listeners = { dispatch: () => seen.push('dispatch'), lease: () => seen.push('lease'), 'meta-status': () => seen.push('meta-status') };
-    for (const [event, fn] of Object.entries(listeners)) steps.on(event as 'dispatch', fn);
+    const listeners = {
+      dispatch: () => seen.push('dispatch'),
+      lease: () => seen.push('lease'),
+      'meta-status': () => seen.push('meta-status'),
+    };
+    for (const [event, fn] of Object.entries(listeners))
+      steps.on(event as 'dispatch', fn);
     try {
       const error = await steps
         .manage({
@@ -173,10 +285,18 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       expect((error as Error).message).toBe(
         "Expected the tasks' `after` dependencies to form a DAG, found a cycle, so none of its tasks could ever run: a → c → b → a (each waits for the next)",
       );
-      const self = await steps.manage({ pool: cloud.pool.intraAll(), tasks: [{ id: 1, after: [1], name: 'me' }] }).catch((e: unknown) => e);
-      expect((self as Error).message).toMatch(/found a cycle, so none of its tasks could ever run: 1 → 1 /);
+      const self = await steps
+        .manage({
+          pool: cloud.pool.intraAll(),
+          tasks: [{ id: 1, after: [1], name: 'me' }],
+        })
+        .catch((e: unknown) => e);
+      expect((self as Error).message).toMatch(
+        /found a cycle, so none of its tasks could ever run: 1 → 1 /,
+      );
     } finally {
-      for (const [event, fn] of Object.entries(listeners)) steps.off(event as 'dispatch', fn);
+      for (const [event, fn] of Object.entries(listeners))
+        steps.off(event as 'dispatch', fn);
     }
     expect(seen).toEqual([]); // not even a lease was taken
     await expectSequencePoint(cloud, baseline, () => seen.length);
@@ -185,18 +305,62 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
   it('refuses duplicate ids, unknown dependencies, bad options and bad records before anything runs', async () => {
     const dispatched: unknown[] = [];
     steps.on('dispatch', (e) => dispatched.push(e));
-    const attempt = (call: object): Promise<unknown> => steps.manage({ pool: cloud.pool.intraAll(), ...call } as never).catch((e: unknown) => e);
+    const attempt = (call: object): Promise<unknown> =>
+      steps
+        .manage({ pool: cloud.pool.intraAll(), ...call } as never)
+        .catch((e: unknown) => e);
     try {
-      expect(await attempt({ tasks: [{ id: 'a', name: 'a' }, { id: 'a', name: 'again' }] })).toMatchObject({ code: 'SPM_ERROR', message: 'Expected task ids to be unique, got `a` for tasks[0] and tasks[1]' });
-      expect(await attempt({ tasks: [{ id: 'a', name: 'a', after: ['nope'] }] })).toMatchObject({
-        message: 'Expected every id in `tasks[0].after` (task `a`) to be the id of a task of this invocation, got `"nope"` (string)',
+      expect(
+        await attempt({
+          tasks: [
+            { id: 'a', name: 'a' },
+            { id: 'a', name: 'again' },
+          ],
+        }),
+      ).toMatchObject({
+        code: 'SPM_ERROR',
+        message:
+          'Expected task ids to be unique, got `a` for tasks[0] and tasks[1]',
       });
-      expect(await attempt({ tasks: [{ name: 'no id' }] })).toMatchObject({ message: 'Expected `tasks[0].id` to be a non-empty string or an integer, got nothing (undefined)' });
-      expect(await attempt({ tasks: [{ id: 'a', name: 'a', after: 'b' }] })).toMatchObject({ message: 'Expected `tasks[0].after` (task `a`) to be an array of task ids, got `"b"` (string)' });
-      expect(await attempt({ tasks: (async function* () {})() })).toMatchObject({ message: expect.stringMatching(/^Expected `tasks` of a DAG to be an array or a finite iterable/) as unknown });
-      expect(await attempt({ tasks: [{ id: 'a', name: 'a' }], nSpokesMin: 0 })).toMatchObject({ message: 'Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)' });
+      expect(
+        await attempt({ tasks: [{ id: 'a', name: 'a', after: ['nope'] }] }),
+      ).toMatchObject({
+        message:
+          'Expected every id in `tasks[0].after` (task `a`) to be the id of a task of this invocation, got `"nope"` (string)',
+      });
+      expect(await attempt({ tasks: [{ name: 'no id' }] })).toMatchObject({
+        message:
+          'Expected `tasks[0].id` to be a non-empty string or an integer, got nothing (undefined)',
+      });
+      expect(
+        await attempt({ tasks: [{ id: 'a', name: 'a', after: 'b' }] }),
+      ).toMatchObject({
+        message:
+          'Expected `tasks[0].after` (task `a`) to be an array of task ids, got `"b"` (string)',
+      });
+      expect(
+        await attempt({
+          tasks: (async function* () {
+            yield { id: 'a', name: 'a' };
+          })(),
+        }),
+      ).toMatchObject({
+        message: expect.stringMatching(
+          /^Expected `tasks` of a DAG to be an array or a finite iterable/,
+        ) as unknown,
+      });
+      expect(
+        await attempt({ tasks: [{ id: 'a', name: 'a' }], nSpokesMin: 0 }),
+      ).toMatchObject({
+        message: 'Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)',
+      });
       // The last task's record is wrong: refused up front, though the first is valid.
-      const bad = await attempt({ tasks: [{ id: 'ok', name: 'ok' }, { id: 'bad', name: 7 }] });
+      const bad = await attempt({
+        tasks: [
+          { id: 'ok', name: 'ok' },
+          { id: 'bad', name: 7 },
+        ],
+      });
       expect(bad).toBeInstanceOf(SPMTypedefError);
       expect(bad).toMatchObject({ code: 'SPM_TYPEDEF', path: 'name' });
       expect((bad as Error).message).toMatch(/^Task bad: /);
@@ -209,7 +373,14 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
 
   it('takes `id` and `after` off the task before its record is built, and offers reports() too', async () => {
     const values: unknown[] = [];
-    for await (const report of loose.reports({ pool: cloud.pool.intraAll(), tasks: [{ id: 1, x: 1 }, { id: 2, after: [1], y: 2, z: 3 }] })) values.push([report.taskId, report.returnValue()]);
+    for await (const report of loose.reports({
+      pool: cloud.pool.intraAll(),
+      tasks: [
+        { id: 1, x: 1 },
+        { id: 2, after: [1], y: 2, z: 3 },
+      ],
+    }))
+      values.push([report.taskId, report.returnValue()]);
     expect(values).toEqual([
       [1, { keys: ['x'] }],
       [2, { keys: ['y', 'z'] }],
@@ -220,10 +391,26 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
 
 describe('dag.define', () => {
   it('refuses a typedef that declares the DAG’s own keys', () => {
-    expect(() => dag.define({ signature: 'bad-typedef', module: import.meta.url, typedef: 'task<dag> :: struct { id :: scalar<string> = deferred; };', evaluate: () => 0 })).toThrow(
-      expect.objectContaining({ code: 'SPM_TYPEDEF', path: 'id' }) as unknown as Error,
+    expect(() =>
+      dag.define({
+        signature: 'bad-typedef',
+        module: import.meta.url,
+        typedef: 'task<dag> :: struct { id :: scalar<string> = deferred; };',
+        evaluate: () => 0,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'SPM_TYPEDEF',
+        path: 'id',
+      }) as unknown as Error,
     );
     // Refused before it was declared: the signature is still free.
-    expect(dag.define({ signature: 'bad-typedef', module: import.meta.url, evaluate: () => 0 })).toBeInstanceOf(DagClosure);
+    expect(
+      dag.define({
+        signature: 'bad-typedef',
+        module: import.meta.url,
+        evaluate: () => 0,
+      }),
+    ).toBeInstanceOf(DagClosure);
   });
 });

@@ -22,18 +22,25 @@ export interface DagPlan {
 }
 
 function isId(value: unknown): value is TaskId {
-  return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isSafeInteger(value));
+  return (
+    (typeof value === 'string' && value !== '') ||
+    (typeof value === 'number' && Number.isSafeInteger(value))
+  );
 }
 
 function materialize(tasks: unknown): readonly unknown[] {
   if (Array.isArray(tasks)) return tasks;
   if (typeof tasks === 'object' && tasks !== null) {
     if (Symbol.asyncIterator in tasks) {
-      throw new SPMError('Expected `tasks` of a DAG to be an array or a finite iterable (a DAG is checked whole before anything runs), got an async iterable');
+      throw new SPMError(
+        'Expected `tasks` of a DAG to be an array or a finite iterable (a DAG is checked whole before anything runs), got an async iterable',
+      );
     }
     if (Symbol.iterator in tasks) return [...(tasks as Iterable<unknown>)];
   }
-  throw new SPMError(`Expected \`tasks\` of a DAG to be an array of { id, after?, …record }, got ${describeValue(tasks)}`);
+  throw new SPMError(
+    `Expected \`tasks\` of a DAG to be an array of { id, after?, …record }, got ${describeValue(tasks)}`,
+  );
 }
 
 /**
@@ -43,20 +50,33 @@ function materialize(tasks: unknown): readonly unknown[] {
  * arrow read "waits for"). With a schema, every record is completed and validated too
  * (`SPMTypedefError` naming the task and the field).
  */
-export function planDag(tasks: unknown, schema: TaskSchema | undefined): DagPlan {
+export function planDag(
+  tasks: unknown,
+  schema: TaskSchema | undefined,
+): DagPlan {
   const items = materialize(tasks);
   const byId = new Map<TaskId, DagNode>();
   const afters: unknown[][] = [];
   const nodes: DagNode[] = items.map((item, index) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new SPMError(`Expected \`tasks[${index}]\` to be a task { id, after?, …record }, got ${describeValue(item)}`);
+      throw new SPMError(
+        `Expected \`tasks[${index}]\` to be a task { id, after?, …record }, got ${describeValue(item)}`,
+      );
     }
     const { id, after, ...input } = item as Record<string, unknown>;
-    if (!isId(id)) throw new SPMError(`Expected \`tasks[${index}].id\` to be a non-empty string or an integer, got ${describeValue(id)}`);
+    if (!isId(id))
+      throw new SPMError(
+        `Expected \`tasks[${index}].id\` to be a non-empty string or an integer, got ${describeValue(id)}`,
+      );
     const first = byId.get(id);
-    if (first !== undefined) throw new SPMError(`Expected task ids to be unique, got \`${formatId(id)}\` for tasks[${first.index}] and tasks[${index}]`);
+    if (first !== undefined)
+      throw new SPMError(
+        `Expected task ids to be unique, got \`${formatId(id)}\` for tasks[${first.index}] and tasks[${index}]`,
+      );
     if (after !== undefined && !Array.isArray(after)) {
-      throw new SPMError(`Expected \`tasks[${index}].after\` (task \`${formatId(id)}\`) to be an array of task ids, got ${describeValue(after)}`);
+      throw new SPMError(
+        `Expected \`tasks[${index}].after\` (task \`${formatId(id)}\`) to be an array of task ids, got ${describeValue(after)}`,
+      );
     }
     afters.push((after as unknown[] | undefined) ?? []);
     const node: DagNode = { id, index, input, after: [], dependents: [] };
@@ -68,7 +88,9 @@ export function planDag(tasks: unknown, schema: TaskSchema | undefined): DagPlan
     for (const dep of afters[node.index] ?? []) {
       const target = isId(dep) ? byId.get(dep) : undefined;
       if (target === undefined) {
-        throw new SPMError(`Expected every id in \`tasks[${node.index}].after\` (task \`${formatId(node.id)}\`) to be the id of a task of this invocation, got ${describeValue(dep)}`);
+        throw new SPMError(
+          `Expected every id in \`tasks[${node.index}].after\` (task \`${formatId(node.id)}\`) to be the id of a task of this invocation, got ${describeValue(dep)}`,
+        );
       }
       if (after.includes(target)) continue;
       after.push(target);
@@ -77,9 +99,12 @@ export function planDag(tasks: unknown, schema: TaskSchema | undefined): DagPlan
   }
   const cycle = findCycle(nodes);
   if (cycle !== undefined) {
-    throw new SPMError(`Expected the tasks' \`after\` dependencies to form a DAG, found a cycle, so none of its tasks could ever run: ${cycle.map((n) => formatId(n.id)).join(' → ')} (each waits for the next)`);
+    throw new SPMError(
+      `Expected the tasks' \`after\` dependencies to form a DAG, found a cycle, so none of its tasks could ever run: ${cycle.map((n) => formatId(n.id)).join(' → ')} (each waits for the next)`,
+    );
   }
-  if (schema !== undefined) for (const node of nodes) prepareTask(schema, node.id, node.input);
+  if (schema !== undefined)
+    for (const node of nodes) prepareTask(schema, node.id, node.input);
   return { nodes };
 }
 

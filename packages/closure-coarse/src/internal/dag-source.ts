@@ -1,5 +1,14 @@
-import type { SourceTask, StatusReport, TaskSource, TaskSourceHooks } from '@spm/closure-core';
-import { SPMTaskDropped, type SPMTaskError, type TaskId } from '@spm/exceptions';
+import type {
+  SourceTask,
+  StatusReport,
+  TaskSource,
+  TaskSourceHooks,
+} from '@spm/closure-core';
+import {
+  SPMTaskDropped,
+  type SPMTaskError,
+  type TaskId,
+} from '@spm/exceptions';
 import type { DagNode, DagPlan } from './dag-plan.js';
 import { formatId } from './describe-value.js';
 import { IndexHeap } from './index-heap.js';
@@ -45,7 +54,13 @@ export class DagSource implements TaskSource {
   constructor(plan: DagPlan, hooks: TaskSourceHooks) {
     this.#hooks = hooks;
     for (const node of plan.nodes) {
-      const entry: Entry = { node, state: 'blocked', waiting: node.after.length, error: undefined, root: undefined };
+      const entry: Entry = {
+        node,
+        state: 'blocked',
+        waiting: node.after.length,
+        error: undefined,
+        root: undefined,
+      };
       this.#entries.set(node.id, entry);
       if (entry.waiting === 0) this.#enqueue(entry);
     }
@@ -54,7 +69,8 @@ export class DagSource implements TaskSource {
   next(): SourceTask | 'wait' | 'done' {
     if (this.#closed) return 'done';
     const drop = this.#drops.shift();
-    if (drop !== undefined) return this.#handOut(drop, drop.error as SPMTaskDropped);
+    if (drop !== undefined)
+      return this.#handOut(drop, drop.error as SPMTaskDropped);
     const ready = this.#ready.pop();
     if (ready !== undefined) return this.#handOut(ready, undefined);
     return this.#handedOut === this.#entries.size ? 'done' : 'wait';
@@ -94,7 +110,9 @@ export class DagSource implements TaskSource {
   #handOut(entry: Entry, drop: SPMTaskDropped | undefined): SourceTask {
     entry.state = 'out';
     this.#handedOut += 1;
-    return drop === undefined ? { taskId: entry.node.id, input: entry.node.input } : { taskId: entry.node.id, input: entry.node.input, drop };
+    return drop === undefined
+      ? { taskId: entry.node.id, input: entry.node.input }
+      : { taskId: entry.node.id, input: entry.node.input, drop };
   }
 
   #enqueue(entry: Entry): void {
@@ -116,7 +134,10 @@ export class DagSource implements TaskSource {
           from === failed
             ? `its dependency \`${formatId(from.node.id)}\` failed with ${cause.name}`
             : `its dependency \`${formatId(from.node.id)}\` was dropped (task \`${formatId(root.id)}\` failed with ${(this.#entries.get(root.id) as Entry).error?.name ?? 'an error'})`;
-        entry.error = new SPMTaskDropped(`Task ${formatId(entry.node.id)} was dropped: ${why}`, { taskId: entry.node.id, attempt: 0, cause });
+        entry.error = new SPMTaskDropped(
+          `Task ${formatId(entry.node.id)} was dropped: ${why}`,
+          { taskId: entry.node.id, attempt: 0, cause },
+        );
         entry.root = root;
         entry.state = 'dropping';
         this.#drops.push(entry);

@@ -4,11 +4,16 @@ export function describeValue(value: unknown): string {
   if (value === null) return '`null`';
   if (value === undefined) return 'nothing (undefined)';
   if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'object')
+    return Array.isArray(value) ? 'an array' : 'an object';
   return `\`${String(value)}\` (${typeof value})`;
 }
 
 /** A task id as messages print it: `a`, `3`, or `"two words"` when it would be ambiguous. */
 export function formatId(id: string | number): string {
-  return typeof id === 'string' && /^[A-Za-z0-9_.:/-]+$/.test(id) && !/^-?\d/.test(id) ? id : JSON.stringify(id);
+  return typeof id === 'string' &&
+    /^[A-Za-z0-9_.:/-]+$/.test(id) &&
+    !/^-?\d/.test(id)
+    ? id
+    : JSON.stringify(id);
 }

@@ -34,7 +34,11 @@ export class IndexHeap<T> {
       const left = 2 * i + 1;
       if (left >= items.length) break;
       const right = left + 1;
-      const child = right < items.length && this.#key(items[right] as T) < this.#key(items[left] as T) ? right : left;
+      const child =
+        right < items.length &&
+        this.#key(items[right] as T) < this.#key(items[left] as T)
+          ? right
+          : left;
       if (this.#key(items[child] as T) >= this.#key(last)) break;
       items[i] = items[child] as T;
       i = child;

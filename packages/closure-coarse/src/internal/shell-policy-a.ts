@@ -18,17 +18,31 @@ const KEYS = new Set(['cmd', 'timeout']);
  * The result record (`stdOut`, `stdErr`, `stdOutErr`, `exitCode`, …) is the task's return value;
  * a failing command is data.
  */
-export async function shellPolicyA(apiArgs: Readonly<Record<string, unknown>>, call: ApiCall): Promise<ShellPolicyAResult> {
+export async function shellPolicyA(
+  apiArgs: Readonly<Record<string, unknown>>,
+  call: ApiCall,
+): Promise<ShellPolicyAResult> {
   const unknown = Object.keys(apiArgs).filter((key) => !KEYS.has(key));
   if (unknown.length > 0) {
-    throw new SPMError(`Expected the apiArgs of \`${call.api}\` to have only \`cmd\` and \`timeout\`, got ${unknown.map((k) => `\`${k}\``).join(', ')}`);
+    throw new SPMError(
+      `Expected the apiArgs of \`${call.api}\` to have only \`cmd\` and \`timeout\`, got ${unknown.map((k) => `\`${k}\``).join(', ')}`,
+    );
   }
   const cmd = apiArgs['cmd'];
-  if (typeof cmd !== 'string' || cmd === '') throw new SPMError(`Expected \`apiArgs.cmd\` of \`${call.api}\` to be a non-empty command line, got ${describeValue(cmd)}`);
-  let timeout = apiArgs['timeout'] as number | { readonly ms: number } | undefined | null;
+  if (typeof cmd !== 'string' || cmd === '')
+    throw new SPMError(
+      `Expected \`apiArgs.cmd\` of \`${call.api}\` to be a non-empty command line, got ${describeValue(cmd)}`,
+    );
+  let timeout = apiArgs['timeout'] as
+    | number
+    | { readonly ms: number }
+    | undefined
+    | null;
   if (timeout === undefined || timeout === null) {
     if (call.taskTimeoutMs === undefined) {
-      throw new SPMError(`Expected a timeout for \`${call.api}\`: set \`apiArgs.timeout\` or the task's \`spm.meta.timeout\`, got neither`);
+      throw new SPMError(
+        `Expected a timeout for \`${call.api}\`: set \`apiArgs.timeout\` or the task's \`spm.meta.timeout\`, got neither`,
+      );
     }
     timeout = call.taskTimeoutMs + TASK_TIMEOUT_BACKSTOP_MS;
   }

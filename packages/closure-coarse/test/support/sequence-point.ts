@@ -7,12 +7,15 @@ import { currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import type { VirtualCloud } from '@spm/tracker';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, ms));
 
 /** The command line of `pid` as its arguments, or undefined once it is gone. */
 export function commandLine(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .slice(0, -1);
   } catch {
     return undefined;
   }
@@ -37,10 +40,15 @@ export function processesWithArg(arg: string): number[] {
 
 // A coprocess watchdog lives as long as the thread that started it (see docs/packages/coprocess.md):
 // it is the runtime's, not a leftover of a task.
-const isWatchdog = (pid: number): boolean => commandLine(pid)?.includes('spm-coprocess-watchdog') === true;
+const isWatchdog = (pid: number): boolean =>
+  commandLine(pid)?.includes('spm-coprocess-watchdog') === true;
 
 /** Asserts the guarantee; `reportsSoFar` counts the callbacks the spec has seen. */
-export async function expectSequencePoint(cloud: VirtualCloud, baseline: readonly number[], reportsSoFar: () => number): Promise<void> {
+export async function expectSequencePoint(
+  cloud: VirtualCloud,
+  baseline: readonly number[],
+  reportsSoFar: () => number,
+): Promise<void> {
   const count = reportsSoFar();
   expect(currentSequence().state).toBe('offline');
   expect(cloud.tracker.activeLease).toBeUndefined();
@@ -49,8 +57,17 @@ export async function expectSequencePoint(cloud: VirtualCloud, baseline: readonl
   expect(reportsSoFar()).toBe(count); // no callback fires after manage() settled
   // Spokes killed at the conclusion come back as new incarnations; once all are idle, nothing
   // lives but the current spokes (and the runtime's watchdogs): no coprocess, no stray.
-  await waitFor(() => cloud.spokes().every((s) => s.state === 'idle'), 10_000, 'every spoke idle');
+  await waitFor(
+    () => cloud.spokes().every((s) => s.state === 'idle'),
+    10_000,
+    'every spoke idle',
+  );
   const spokePids = cloud.spokes().map((s) => s.pid);
-  const extra = liveDescendants().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid) && !isWatchdog(pid));
-  expect(extra.map((pid) => `${pid}: ${(commandLine(pid) ?? []).join(' ')}`)).toEqual([]);
+  const extra = liveDescendants().filter(
+    (pid) =>
+      !baseline.includes(pid) && !spokePids.includes(pid) && !isWatchdog(pid),
+  );
+  expect(
+    extra.map((pid) => `${pid}: ${(commandLine(pid) ?? []).join(' ')}`),
+  ).toEqual([]);
 }

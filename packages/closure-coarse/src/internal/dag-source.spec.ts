@@ -1,0 +1,158 @@
+import { describe, it, expect } from '@jest/globals';
+import { StatusReport } from '@spm/closure-core';
+import { type SPMTaskDropped, SPMTaskEval, type TaskId } from '@spm/exceptions';
+import { planDag } from './dag-plan.js';
+import { DagSource } from './dag-source.js';
+
+type Task = { id: TaskId; after?: TaskId[] };
+
+/** A source over `tasks` driven by hand, as the manager would; counts `available` calls. */
+function harness(tasks: Task[]): {
+  source: DagSource;
+  available: () => number;
+  ok(id: TaskId): void;
+  fail(id: TaskId): SPMTaskEval;
+  drain(): unknown[];
+} {
+  let available = 0;
+  const source = new DagSource(planDag(tasks, undefined), {
+    available: () => void (available += 1),
+    failed: () => undefined,
+  });
+  return {
+    source,
+    available: () => available,
+    ok: (id) => {
+      source.settled();
+      source.reported(
+        new StatusReport({
+          taskId: id,
+          attempt: 1,
+          record: {},
+          ok: true,
+          value: null,
+        }),
+      );
+    },
+    fail: (id) => {
+      const error = new SPMTaskEval(`Task ${String(id)} threw`, {
+        taskId: id,
+        attempt: 1,
+      });
+      source.reported(
+        new StatusReport({
+          taskId: id,
+          attempt: 1,
+          record: {},
+          ok: false,
+          error,
+        }),
+      );
+      return error;
+    },
+    drain: () => {
+      const out: unknown[] = [];
+      for (
+        let next = source.next();
+        typeof next === 'object';
+        next = source.next()
+      )
+        out.push(
+          next.drop === undefined ? next.taskId : `drop:${String(next.taskId)}`,
+        );
+      return out;
+    },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((r) => queueMicrotask(r));
+
+describe('DagSource', () => {
+  it('hands out ready tasks in submission order and waits for the rest', async () => {
+    const h = harness([
+      { id: 'c', after: ['a'] },
+      { id: 'b' },
+      { id: 'a' },
+      { id: 'd', after: ['c', 'b'] },
+    ]);
+    expect(h.drain()).toEqual(['b', 'a']);
+    expect(h.source.next()).toBe('wait');
+    h.ok('a');
+    expect(h.available()).toBe(0); // never called back from inside the manager's own call
+    await tick();
+    expect(h.available()).toBe(1);
+    expect(h.drain()).toEqual(['c']);
+    h.ok('c');
+    expect(h.drain()).toEqual([]); // d still waits for b
+    h.ok('b');
+    expect(h.drain()).toEqual(['d']);
+    expect(h.source.next()).toBe('done');
+  });
+
+  it('drops every dependent of a failure, breadth first, each caused by the dependency that failed or was dropped', () => {
+    const h = harness([
+      { id: 'a' },
+      { id: 'x' },
+      { id: 'c', after: ['b'] },
+      { id: 'b', after: ['a'] },
+      { id: 'd', after: ['a', 'x'] },
+      { id: 'e', after: ['c', 'd'] },
+    ]);
+    expect(h.drain()).toEqual(['a', 'x']);
+    const error = h.fail('a');
+    const dropped: SPMTaskDropped[] = [];
+    for (
+      let next = h.source.next();
+      typeof next === 'object';
+      next = h.source.next()
+    )
+      dropped.push(next.drop as SPMTaskDropped);
+    expect(dropped.map((d) => d.taskId)).toEqual(['b', 'd', 'c', 'e']);
+    const [b, d, c, e] = dropped;
+    expect(b).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      attempt: 0,
+      message: 'Task b was dropped: its dependency `a` failed with SPMTaskEval',
+    });
+    expect(b?.cause).toBe(error);
+    expect(d?.cause).toBe(error);
+    expect(c?.cause).toBe(b);
+    // e waits for c and d; breadth first, d (one step from a) reaches it before c (two steps).
+    expect(e?.cause).toBe(d);
+    expect(e?.message).toBe(
+      'Task e was dropped: its dependency `d` was dropped (task `a` failed with SPMTaskEval)',
+    );
+    // Reports of its own drops change nothing; x's success releases nothing (d was dropped).
+    for (const drop of dropped)
+      h.source.reported(
+        new StatusReport({
+          taskId: drop.taskId as TaskId,
+          attempt: 0,
+          record: {},
+          ok: false,
+          error: drop,
+        }),
+      );
+    h.ok('x');
+    expect(h.source.next()).toBe('done');
+  });
+
+  it('ignores reports after close and of unknown tasks, and says done once closed', async () => {
+    const h = harness([{ id: 'a' }, { id: 'b', after: ['a'] }]);
+    expect(h.drain()).toEqual(['a']);
+    h.source.reported(
+      new StatusReport({
+        taskId: 'zz',
+        attempt: 1,
+        record: {},
+        ok: true,
+        value: null,
+      }),
+    );
+    h.source.close();
+    h.ok('a');
+    await tick();
+    expect(h.available()).toBe(0);
+    expect(h.source.next()).toBe('done');
+  });
+});
