@@ -20,14 +20,14 @@ const SUBJECT = fileURLToPath(new URL('./entries/memory-subject.js', import.meta
 
 async function main(): Promise<number> {
   const load = loadavg()[0]?.toFixed(2);
-  const rows: string[][] = [['tasks', 'reports ok', 'wall s', 'tasks/s', 'RSS before MiB', 'peak RSS MiB', 'peak heapUsed MiB', 'peak heapTotal MiB', 'peak arrayBuffers MiB', 'samples']];
+  const rows: string[][] = [['tasks', 'reports ok', 'wall s', 'tasks/s', 'RSS before MiB', 'peak RSS MiB', 'peak heapUsed MiB', 'peak heapTotal MiB', 'peak arrayBuffers MiB', 'heapUsed before/after GC MiB', 'samples']];
   let failed = 0;
   let policy = '';
   for (const tasks of SIZES) {
     process.stderr.write(`${tasks.toLocaleString('en-US')} tasks on 2 ${KIND} spokes…\n`);
     const input: MemoryInput = { spokeKind: KIND, spokes: 2, tasks, sampleMs: SAMPLE_MS, ...(PREFETCH !== undefined ? { prefetch: PREFETCH } : {}) };
     try {
-      const r = await runChild<MemoryResult>(SUBJECT, input, { timeoutMs: 15 * 60_000 });
+      const r = await runChild<MemoryResult>(SUBJECT, input, { timeoutMs: 15 * 60_000, execArgv: ['--expose-gc'] });
       policy = `${r.policy} (prefetch ${r.prefetch})`;
       if (!isComplete(r)) failed += 1;
       rows.push([
@@ -40,6 +40,7 @@ async function main(): Promise<number> {
         formatMiB(r.peak.heapUsed),
         formatMiB(r.peak.heapTotal),
         formatMiB(r.peak.arrayBuffers),
+        `${formatMiB(r.baseline.heapUsed)} / ${formatMiB(r.after.heapUsed)}`,
         String(r.peak.samples),
       ]);
     } catch (error) {
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `spm-ts hub memory under a streamed no-op list — Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ` +
       `load ${load} at start, ${loadavg()[0]?.toFixed(2)} at end\n` +
-      `2 ${KIND} spokes, ${policy}, tasks from a generator, hub memory sampled every ${SAMPLE_MS} ms, each size in a fresh process\n\n${formatTable(rows)}\n`,
+      `2 ${KIND} spokes, ${policy}, tasks from a generator, hub memory sampled every ${SAMPLE_MS} ms (before/after: after a full GC), each size in a fresh process\n\n${formatTable(rows)}\n`,
   );
   if (failed > 0) process.stdout.write(`\n${failed} run(s) did not deliver one ok report per task\n`);
   return failed === 0 ? 0 : 1;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { formatRate, formatTable } from './internal/format-table.js';
 import type { RateResult } from './internal/measure-rate.js';
-import { ChildFailure, runChild } from './internal/run-child.js';
+import { ChildFailure, failureLine, runChild } from './internal/run-child.js';
 import { subjectName, subjectSetting, type Subject, type ThroughputInput } from './internal/subject.js';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
@@ -55,7 +55,7 @@ async function measure(subject: Subject): Promise<Point> {
     try {
       return { subject, result: await runChild<RateResult>(SUBJECT, input, { timeoutMs: 120_000 }), failures };
     } catch (error) {
-      const detail = error instanceof ChildFailure ? `${error.message}: ${error.stderrTail.split('\n').filter((l) => /Error/.test(l))[0] ?? error.stderrTail.split('\n').at(-1) ?? ''}` : String(error);
+      const detail = error instanceof ChildFailure ? `${error.message}: ${failureLine(error)}` : String(error);
       failures.push(detail.trim());
       process.stderr.write(`  ${subjectName(subject)}, ${subjectSetting(subject)}: attempt ${attempt} failed (${detail.trim()})\n`);
     }

@@ -20,10 +20,12 @@ export interface MemoryResult extends ListRunResult {
   /** The policy the list ran with, and its prefetch. */
   readonly policy: string;
   readonly prefetch: number;
-  /** `process.memoryUsage()` just before the measured run (after a 1,000-task warm-up). */
+  /** `process.memoryUsage()` just before the measured run (after a 1,000-task warm-up and a full collection). */
   readonly baseline: NodeJS.MemoryUsage;
   /** The peaks sampled during the run. */
   readonly peak: MemoryPeaks;
+  /** `process.memoryUsage()` after the run (and a full collection, like the baseline). */
+  readonly after: NodeJS.MemoryUsage;
 }
 
 /** True when the run concluded with one ok report per task. */

@@ -7,7 +7,7 @@ const RESULT_PREFIX = 'BENCH-RESULT ';
 export class ChildFailure extends Error {
   /** The child's exit code (null when it was killed by a signal). */
   readonly exitCode: number | null;
-  /** The last lines of its stderr. */
+  /** The last lines of its stderr (up to 20). */
   readonly stderrTail: string;
 
   constructor(message: string, exitCode: number | null, stderrTail: string) {
@@ -62,12 +62,23 @@ export function runChild<T>(script: string, input: unknown, options: RunChildOpt
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      const tail = stderr.trim().split('\n').slice(-6).join('\n');
-      if (timedOut) reject(new ChildFailure(`timed out after ${options.timeoutMs} ms`, code, tail));
-      else if (code !== 0 || line === undefined) reject(new ChildFailure(code !== 0 ? `exited with ${signal ?? `code ${String(code)}`}` : 'printed no result', code, tail));
+      const tail = stderr.trim().split('\n').slice(-20).join('\n');
+      const why = tail === '' ? '' : ` (stderr: ${firstErrorLine(tail)})`;
+      if (timedOut) reject(new ChildFailure(`timed out after ${options.timeoutMs} ms${why}`, code, tail));
+      else if (code !== 0 || line === undefined) reject(new ChildFailure(`${code !== 0 ? `exited with ${signal ?? `code ${String(code)}`}` : 'printed no result'}${why}`, code, tail));
       else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
     });
   });
+}
+
+/** The first line of a failure's stderr that names an error (`TypeError: …`), else its last line. */
+export function failureLine(failure: ChildFailure): string {
+  return firstErrorLine(failure.stderrTail);
+}
+
+function firstErrorLine(text: string): string {
+  const lines = text.split('\n');
+  return (lines.find((l) => /\b[A-Z]\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();
 }
 
 /** The child side: prints `result` for {@link runChild}. */
