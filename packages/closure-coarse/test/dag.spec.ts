@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import {
   SPMError,
+  SPMExecutionTimeout,
   SPMTaskDropped,
   SPMTaskEval,
   SPMTaskTimeout,
@@ -255,6 +256,50 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
         'Task next was dropped: its dependency `slow` failed with SPMTaskTimeout',
     });
     expect(next.error?.cause).toBe(slow.error);
+    await expectSequencePoint(cloud, baseline, () => reports.size);
+  });
+
+  it('past timeoutExecution, reports every task (running, waiting or never ready) SPMTaskDropped and rejects', async () => {
+    const reports = new Map<TaskId, StatusReport<string>>();
+    const error = await steps
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [
+          { id: 'quick', name: 'quick' },
+          { id: 'slow', name: 'slow', ms: 30_000 },
+          { id: 'then', after: ['slow'], name: 'then' },
+          { id: 'last', after: ['then', 'quick'], name: 'last' },
+        ],
+        onStatus: (r) => void reports.set(r.taskId, r),
+        timeoutExecution: after({ ms: 400 }),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMExecutionTimeout);
+    expect([...reports.keys()].sort()).toEqual([
+      'last',
+      'quick',
+      'slow',
+      'then',
+    ]);
+    expect(reports.get('quick')).toMatchObject({
+      ok: true,
+      value: 'quick@quick',
+    });
+    expect(reports.get('slow')?.error).toMatchObject({
+      code: 'SPM_TASK_DROPPED',
+      taskId: 'slow',
+      attempt: 1,
+    });
+    for (const id of ['then', 'last']) {
+      expect(reports.get(id)?.error).toMatchObject({
+        code: 'SPM_TASK_DROPPED',
+        taskId: id,
+        attempt: 0,
+      });
+      expect(reports.get(id)?.error?.message).toMatch(
+        /passed its timeoutExecution of 400 ms/,
+      );
+    }
     await expectSequencePoint(cloud, baseline, () => reports.size);
   });
 

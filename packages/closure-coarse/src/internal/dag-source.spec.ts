@@ -137,6 +137,24 @@ describe('DagSource', () => {
     expect(h.source.next()).toBe('done');
   });
 
+  it('drains every task not handed out yet, in submission order, and is done after', () => {
+    const h = harness([
+      { id: 'a' },
+      { id: 'b', after: ['a'] },
+      { id: 'c' },
+      { id: 'd', after: ['b'] },
+    ]);
+    expect(h.source.next()).toMatchObject({ taskId: 'a' });
+    expect(h.source.drain().map((t) => [t.taskId, t.drop])).toEqual([
+      ['b', undefined],
+      ['c', undefined],
+      ['d', undefined],
+    ]);
+    expect(h.source.next()).toBe('done');
+    h.fail('a'); // its dependents were drained: nothing is dropped twice
+    expect(h.source.next()).toBe('done');
+  });
+
   it('ignores reports after close and of unknown tasks, and says done once closed', async () => {
     const h = harness([{ id: 'a' }, { id: 'b', after: ['a'] }]);
     expect(h.drain()).toEqual(['a']);

@@ -103,6 +103,26 @@ export class DagSource implements TaskSource {
     this.#notify();
   }
 
+  /**
+   * Every task not handed out yet (waiting, ready, or about to be dropped), in submission order:
+   * the manager reports them all when it must drop every unfinished task (`timeoutExecution`,
+   * no spoke left). A DAG is finite, so it always can.
+   */
+  drain(): SourceTask[] {
+    const rest: SourceTask[] = [];
+    for (const entry of this.#entries.values()) {
+      if (
+        entry.state === 'blocked' ||
+        entry.state === 'ready' ||
+        entry.state === 'dropping'
+      )
+        rest.push(this.#handOut(entry, undefined));
+    }
+    this.#drops.length = 0;
+    while (this.#ready.pop() !== undefined);
+    return rest;
+  }
+
   close(): void {
     this.#closed = true;
   }
