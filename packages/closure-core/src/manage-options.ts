@@ -28,6 +28,11 @@ export interface ManageOptions<R = unknown> {
   readonly timeoutExecution?: Duration;
   /** Failure and scheduling policy. @default policyA */
   readonly policy?: Policy;
+  /**
+   * Aborts the invocation (Ctrl-C, a `--halt` rule): running tasks are killed, every
+   * unfinished task is reported `SPMTaskDropped`, and `manage()` rejects with `SPMManagerError`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** {@link ManageOptions} resolved: durations in ms, defaults applied. */
@@ -40,6 +45,7 @@ export interface ResolvedManageOptions<R> {
   readonly timeoutWaitForSpokesMs: number;
   readonly timeoutExecutionMs: number;
   readonly policy: Policy;
+  readonly signal: AbortSignal | undefined;
 }
 
 function integer(name: string, value: unknown, allowInfinity: boolean): number {
@@ -60,6 +66,9 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
   const nSpokesMin = integer('nSpokesMin', options.nSpokesMin ?? 1, false);
   const nSpokesMax = integer('nSpokesMax', options.nSpokesMax ?? Infinity, true);
   if (nSpokesMin > nSpokesMax) throw new SPMError(`Expected \`nSpokesMin\` (${nSpokesMin}) ≤ \`nSpokesMax\` (${nSpokesMax})`);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
+  }
   const policy = options.policy ?? policyA;
   if (typeof policy !== 'object' || policy === null || typeof policy.name !== 'string') {
     throw new SPMError(`Expected \`policy\` to be a policy (e.g. policyA), got ${describeValue(policy)}`);
@@ -73,5 +82,6 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
     timeoutWaitForSpokesMs: durationMs('timeoutWaitForSpokes', options.timeoutWaitForSpokes ?? 30_000),
     timeoutExecutionMs: durationMs('timeoutExecution', options.timeoutExecution ?? Infinity, true),
     policy,
+    signal: options.signal,
   };
 }

@@ -154,8 +154,16 @@ export class ManagerRun<R> {
       if (o.timeoutExecutionMs !== Infinity) {
         this.#executionTimer = setTimeout(() => this.#onExecutionTimeout(), Math.max(0, o.timeoutExecutionMs - (Date.now() - this.#started)));
       }
-      this.#pump();
-      await done;
+      const signal = o.signal;
+      const onAbort = (): void => this.#onAbort(signal?.reason);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        this.#pump();
+        await done;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     } finally {
       await this.#conclude(lease);
     }
@@ -451,6 +459,13 @@ export class ManagerRun<R> {
         }),
     );
     this.#fail(new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and every unfinished task was reported SPMTaskDropped`));
+  }
+
+  #onAbort(reason: unknown): void {
+    if (this.#concluding) return;
+    const why = reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
+    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    this.#fail(new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and every unfinished task was reported SPMTaskDropped`, { cause: reason }));
   }
 
   /**

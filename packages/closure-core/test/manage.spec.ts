@@ -5,6 +5,7 @@ import {
   SPMHubCallbackError,
   SPMInvariantError,
   SPMManagerBusy,
+  SPMManagerError,
   SPMTaskDropped,
   SPMTaskEval,
   SPMTaskLoad,
@@ -143,6 +144,38 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(reports.filter((r) => Number(r.taskId) > 0).every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
     expect(reports.every((r) => r.ok || r.error instanceof SPMTaskDropped)).toBe(true);
     await expectSequencePoint(() => reports.length);
+  });
+
+  it('aborts on its signal: running tasks killed, unfinished ones dropped, SPMManagerError', async () => {
+    const reports: StatusReport[] = [];
+    const controller = new AbortController();
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 5 }, (_, n) => ({ n, ms: 30_000 })),
+        onStatus: (r) => void reports.push(r),
+        signal: controller.signal,
+        onMetaStatus: (status) => {
+          if (status.phase === 'eval') setTimeout(() => controller.abort(new Error('Ctrl-C')), 100);
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toMatch(/was aborted \(Ctrl-C\)/);
+    expect(reports.map((r) => r.taskId).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(reports.every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
+    await expectSequencePoint(() => reports.length);
+  });
+
+  it('breaking out of the report iterator concludes the invocation', async () => {
+    let seen = 0;
+    for await (const report of work.reports({ pool: cloud.pool.intraAll(), tasks: Array.from({ length: 50 }, (_, n) => ({ n, ms: 5 })) })) {
+      expect(report.ok).toBe(true);
+      seen += 1;
+      if (seen === 3) break;
+    }
+    expect(seen).toBe(3);
+    await expectSequencePoint(() => seen);
   });
 
   it('when onStatus throws: no further callback, spokes terminated and relaunched, SPMHubCallbackError with the original', async () => {
