@@ -303,7 +303,11 @@ describe.each(['inproc', 'process'] as const)(
           reports.find((r) => r.taskId === 1)?.returnValue(),
         ).toMatchObject({ stdOut: 'fine\n', exitCode: 0 });
         const victim = stuck.spokeId as string;
-        expect(processesWithArg(mark)).toEqual([]);
+        // The sleep was killed with its task (else it would live 30 s), but the spoke's kill
+        // (process spokes: SIGKILL of its tree; inproc: the aborted signal) does not wait for
+        // the coprocess to finish exiting: manage() can settle a few ms before it is gone
+        // (measured 1–13 ms). A tracker/spoke gap, reported; bounded here, not hidden.
+        await waitFor(() => processesWithArg(mark).length === 0, 2_000, 'the killed sleep to exit');
         await waitFor(
           () =>
             (cloud.tracker.snapshot(victim)?.incarnation ?? 0) >
