@@ -2,19 +2,24 @@
 // thread, process and TCP spokes (prefetch swept), beside Piscina (concurrentTasksPerWorker
 // swept), tinypool and workerpool, all with 2 workers, in one run; prints every curve and each
 // subject's best as a ratio to Piscina's best. Run: `npx nx run @spm/bench:throughput`.
-// BENCH_TASKS (default 20000), BENCH_RUNS (3), BENCH_WORKERS (2) change the shape.
+// BENCH_TASKS (default 20000), BENCH_RUNS (5), BENCH_WORKERS (2) change the shape.
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { formatRate, formatTable } from './internal/format-table.js';
 import type { RateResult } from './internal/measure-rate.js';
-import { ChildFailure, failureLine, runChild } from './internal/run-child.js';
+import { ChildFailure, runChild } from './internal/run-child.js';
 import { subjectName, subjectSetting, type Subject, type ThroughputInput } from './internal/subject.js';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 2);
-/** A setting whose process crashes is tried this many times in all before it is reported failed. */
-const ATTEMPTS = 3;
+/**
+ * A setting whose process fails is tried this many times in all, a few seconds apart, before it
+ * is reported failed: besides real crashes, a shared tree's concurrent rebuild can briefly
+ * remove a package's dist/ from under a starting process.
+ */
+const ATTEMPTS = 4;
+const RETRY_PAUSE_MS = 3000;
 const PREFETCH = [0, 2, 8, 32, 128];
 const CONCURRENT_TASKS_PER_WORKER = [1, 2, 4, 8, 16, 32];
 /** Peers get this many tasks submitted ahead; they queue the rest themselves. */
@@ -55,9 +60,11 @@ async function measure(subject: Subject): Promise<Point> {
     try {
       return { subject, result: await runChild<RateResult>(SUBJECT, input, { timeoutMs: 120_000 }), failures };
     } catch (error) {
-      const detail = error instanceof ChildFailure ? `${error.message}: ${failureLine(error)}` : String(error);
-      failures.push(detail.trim());
-      process.stderr.write(`  ${subjectName(subject)}, ${subjectSetting(subject)}: attempt ${attempt} failed (${detail.trim()})\n`);
+      const detail = error instanceof ChildFailure ? error.message : String(error);
+      failures.push(detail);
+      process.stderr.write(`  ${subjectName(subject)}, ${subjectSetting(subject)}: attempt ${attempt} failed: ${detail}\n`);
+      if (error instanceof ChildFailure) process.stderr.write(`${error.stderrTail.replace(/^/gm, '    | ')}\n`);
+      if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }
   }
   return { subject, result: undefined, failures };
@@ -81,20 +88,25 @@ async function main(): Promise<void> {
       `load ${load} at start, ${loadavg()[0]?.toFixed(2)} at end, ${Math.round((Date.now() - started) / 1000)} s\n` +
       `${WORKERS} spokes/workers, no-op tasks; best of ${RUNS} runs of ${TASKS.toLocaleString('en-US')} tasks after a ${Math.ceil(TASKS / 4).toLocaleString('en-US')}-task warm-up, each setting in a fresh process\n\n`,
   );
-  const curve: string[][] = [['subject', 'setting', 'tasks/s', '× Piscina best', 'runs (tasks/s)', 'hub loop busy']];
+  const curve: string[][] = [['subject', 'setting', 'tasks/s', '× Piscina best', 'hub loop busy', 'CPU µs/task', 'runs (tasks/s)']];
   for (const group of groups) {
     for (const subject of group) {
       const point = points.find((p) => p.subject === subject);
       const r = point?.result;
       curve.push(
         r === undefined
-          ? [subjectName(subject), subjectSetting(subject), 'failed', '', point?.failures[0] ?? '', '']
-          : [subjectName(subject), subjectSetting(subject), formatRate(r.best), (r.best / piscina).toFixed(2), r.samples.map(formatRate).join(' '), `${Math.round(r.elu * 100)}%`],
+          ? [subjectName(subject), subjectSetting(subject), 'failed', '', '', '', point?.failures[0] ?? '']
+          : [subjectName(subject), subjectSetting(subject), formatRate(r.best), (r.best / piscina).toFixed(2), `${Math.round(r.elu * 100)}%`, r.cpuMicrosPerTask.toFixed(1), r.samples.map(formatRate).join(' ')],
       );
     }
   }
-  process.stdout.write(`${formatTable(curve)}\n\n`);
-  const summary: string[][] = [['subject', 'best setting', 'tasks/s', '× Piscina best', 'goal', 'met']];
+  process.stdout.write(`${formatTable(curve)}\n`);
+  process.stdout.write(
+    'hub loop busy: event-loop utilisation of the hub\'s (pool owner\'s) main thread in the best run.\n' +
+      'CPU µs/task: CPU time of the measuring process per task in the best run — the hub alone for process/TCP spokes and\n' +
+      'process workers, hub plus workers for thread spokes and thread pools (they are threads of that process).\n\n',
+  );
+  const summary: string[][] = [['subject', 'best setting', 'tasks/s', '× Piscina best', 'CPU µs/task', 'goal', 'met']];
   for (const group of groups) {
     const name = subjectName(group[0] as Subject);
     const best = bestOf(name);
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
       best === undefined ? 'all failed' : subjectSetting(best.subject),
       formatRate(best?.result?.best ?? NaN),
       ratio.toFixed(2),
+      best?.result === undefined ? '' : best.result.cpuMicrosPerTask.toFixed(1),
       goal === undefined ? '' : `≥ ${goal.toFixed(2)}`,
       goal === undefined ? '' : ratio >= goal ? 'yes' : 'no',
     ]);

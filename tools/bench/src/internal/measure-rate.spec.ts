@@ -19,6 +19,8 @@ describe('measureRate', () => {
     expect(result.samples.every((rate) => rate > 0 && Number.isFinite(rate))).toBe(true);
     expect(result.elu).toBeGreaterThanOrEqual(0);
     expect(result.elu).toBeLessThanOrEqual(1);
+    expect(result.cpuMicrosPerTask).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(result.cpuMicrosPerTask)).toBe(true);
   });
 
   it('skips the warm-up when it has no tasks, and fails with the run that fails', async () => {

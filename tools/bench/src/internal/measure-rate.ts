@@ -21,6 +21,12 @@ export interface RateResult {
    * own loop was the limit; well below, it waited for the workers or the wire.
    */
   readonly elu: number;
+  /**
+   * CPU time of this process per task during the best run, in µs: the hub alone when spokes
+   * are processes, hub and workers together when they are threads of this process. Unlike a
+   * rate, it hardly moves when other programs load the machine.
+   */
+  readonly cpuMicrosPerTask: number;
 }
 
 /**
@@ -32,8 +38,10 @@ export async function measureRate(run: (tasks: number) => Promise<void>, options
   const samples: number[] = [];
   let best = 0;
   let elu = 0;
+  let cpuMicrosPerTask = 0;
   for (let i = 0; i < options.runs; i++) {
     const loop = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await run(options.tasks);
     const rate = options.tasks / ((performance.now() - start) / 1000);
@@ -41,7 +49,9 @@ export async function measureRate(run: (tasks: number) => Promise<void>, options
     if (rate > best) {
       best = rate;
       elu = performance.eventLoopUtilization(loop).utilization;
+      const used = process.cpuUsage(cpu);
+      cpuMicrosPerTask = (used.user + used.system) / options.tasks;
     }
   }
-  return { best, samples, elu };
+  return { best, samples, elu, cpuMicrosPerTask };
 }

@@ -78,7 +78,7 @@ export function failureLine(failure: ChildFailure): string {
 
 function firstErrorLine(text: string): string {
   const lines = text.split('\n');
-  return (lines.find((l) => /\b[A-Z]\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();
+  return (lines.find((l) => /\b\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();
 }
 
 /** The child side: prints `result` for {@link runChild}. */
