@@ -1,0 +1,10 @@
+/**
+ * @spm/prime-count — the seed's Appendix A as an app (`spm-primes`): count primes in a range
+ * by buckets on local spokes.
+ * @packageDocumentation
+ */
+export { countPrimes, isPrime } from './primes.js';
+export { splitRange, type Bucket } from './buckets.js';
+export { primeCount, type PrimeTask } from './prime-closure.js';
+export { parseOptions, UsageError, USAGE, type PrimeOptions } from './options.js';
+export { runPrimes, type PrimeResult } from './run-primes.js';

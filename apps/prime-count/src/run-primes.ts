@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { formatMetaStatus, recordTrace } from '@spm/closure-core';
+import { VirtualCloud } from '@spm/tracker';
+import { after } from '@spm/typedef';
+import { splitRange } from './buckets.js';
+import type { PrimeOptions } from './options.js';
+import { primeCount } from './prime-closure.js';
+
+/** The outcome of one run (what `--json` prints). */
+export interface PrimeResult {
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly buckets: number;
+  readonly spokes: number;
+  readonly transport: string;
+  readonly pool: string;
+  readonly wallMs: number;
+  /** Buckets that failed (timed out, lost): the count is then incomplete. */
+  readonly failedBuckets: number;
+}
+
+/** Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines unless `--json`. */
+export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void): Promise<PrimeResult> {
+  const started = Date.now();
+  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes } });
+  const recording = options.trace === undefined ? undefined : recordTrace(primeCount);
+  let count = 0;
+  let failed = 0;
+  let spokes = 0;
+  try {
+    const tasks = splitRange(options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
+      ...bucket,
+      ...(options.taskTimeoutSeconds !== undefined ? { spm: { meta: { timeout: after({ seconds: options.taskTimeoutSeconds }) } } } : {}),
+    }));
+    const summary = await primeCount.manage({
+      pool: cloud.pool[options.pool](),
+      tasks,
+      timeoutWaitForSpokes: after({ seconds: 30 }),
+      onMetaStatus: (status) => {
+        if (!options.json) out(formatMetaStatus(status));
+      },
+      onStatus: (report) => {
+        if (report.ok) {
+          count += report.value as number;
+          if (!options.json) out(` --> Rolling count of (# of prime numbers) :: ${count}`);
+        } else {
+          failed += 1;
+          err(`spm-primes: bucket ${String(report.taskId)} failed: ${report.error?.message ?? 'unknown error'}`);
+        }
+      },
+    });
+    spokes = summary.spokes;
+  } finally {
+    if (recording !== undefined && options.trace !== undefined) writeFileSync(options.trace, JSON.stringify(recording.stop()));
+    await cloud.close();
+  }
+  return {
+    count,
+    min: options.min,
+    max: options.max,
+    buckets: options.max > options.min ? options.buckets : 1,
+    spokes,
+    transport: options.transport,
+    pool: options.pool,
+    wallMs: Date.now() - started,
+    failedBuckets: failed,
+  };
+}

@@ -1,0 +1,107 @@
+import { describe, it, expect } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { liveDescendants, waitFor } from '@spm/testing';
+import { sieveCount } from '../src/primes.spec.js';
+
+// The bin a user runs: `npx spm-primes` after `npm ci`.
+const bin = fileURLToPath(new URL('../bin/spm-primes.mjs', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('spm-primes', () => {
+  it.each([
+    ['process', 2, 100_000, 7, 2],
+    ['thread', 0, 50_000, 5, 2],
+    ['inproc', 1000, 30_011, 3, 1],
+    ['process', 0, 3, 1, 2],
+    ['thread', 17, 18, 1, 1],
+  ] as const)('counts the primes of a range exactly on %s spokes: [%i, %i) in %i buckets', async (transport, min, max, buckets, spokes) => {
+    const before = liveDescendants();
+    const { code, stdout, stderr } = await run(['--json', '--transport', transport, '--min', String(min), '--max', String(max), '--buckets', String(buckets), '--spokes', String(spokes)]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ count: sieveCount(min, max), min, max, buckets, spokes, transport, failedBuckets: 0 });
+    expect(typeof result['wallMs']).toBe('number');
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+
+  it('by default runs the seed’s job: [2, 502347) in 10 buckets, with the seed’s status lines and a rolling count', async () => {
+    const { code, stdout } = await run(['--spokes', '2']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('#: MetaStatus (hub): Waiting - ForSpokes [ for up to 30 secs ]');
+    expect(lines[1]).toBe('#: MetaStatus (hub): Tasks - Eval');
+    const rolling = lines.filter((l) => l.startsWith(' --> Rolling count of (# of prime numbers) :: ')).map((l) => Number(l.split(':: ')[1]));
+    expect(rolling).toHaveLength(10);
+    expect([...rolling].sort((a, b) => a - b)).toEqual(rolling); // a rolling count only grows
+    expect(lines.at(-2)).toBe('#: MetaStatus (hub): Tasks - EvalDone');
+    expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 process spoke\\(s\\), \\d+ ms$`));
+  });
+
+  it('runs on each pool of the seed’s Fig. 13 with the same result', async () => {
+    const counts = new Set<number>();
+    for (const pool of ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer']) {
+      const { code, stdout } = await run(['--json', '--pool', pool, '--max', '20000', '--buckets', '4', '--spokes', '2', '--transport', 'thread']);
+      expect(code).toBe(0);
+      counts.add((JSON.parse(stdout) as { count: number }).count);
+    }
+    expect([...counts]).toEqual([sieveCount(2, 20_000)]);
+  });
+
+  it('writes a Chrome trace with one bar per bucket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const { code } = await run(['--json', '--max', '30000', '--buckets', '6', '--spokes', '2', '--transport', 'thread', '--trace', file]);
+      expect(code).toBe(0);
+      const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string; cat: string }[] };
+      const bars = trace.traceEvents.filter((e) => e.ph === 'X');
+      expect(bars.map((b) => b.name).sort()).toEqual(['task 0', 'task 1', 'task 2', 'task 3', 'task 4', 'task 5']);
+      expect(bars.every((b) => b.cat === 'ok')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1, got `0`'],
+    [['--max', 'ten'], 'Expected --max to be an integer ≥ 0, got `ten`'],
+    [['--min', '10', '--max', '5'], 'Expected --max (5) ≥ --min (10)'],
+    [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
+    [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
+    [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0, got `0`'],
+    [['--max', '5', '--buckets', '9'], 'Expected --buckets (9) ≤ the size of the range (3)'],
+    [['--frobnicate'], "Unknown option '--frobnicate'"],
+  ])('refuses %j with a clear message and exit status 2', async (args, message) => {
+    const { code, stderr, stdout } = await run([...args]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('usage: spm-primes');
+  });
+});
+
+describe('spm-primes --task-timeout', () => {
+  it('kills a bucket that runs too long, reports the count as incomplete and exits 1', async () => {
+    const before = liveDescendants();
+    const { code, stdout, stderr } = await run(['--json', '--max', '40000000', '--buckets', '1', '--spokes', '1', '--task-timeout', '0.3']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/bucket 0 failed: Task 0 timed out after 300 ms on spoke local:1; the spoke was killed and relaunched/);
+    expect(JSON.parse(stdout)).toMatchObject({ failedBuckets: 1, count: 0 });
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+});
