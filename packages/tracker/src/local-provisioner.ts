@@ -3,7 +3,7 @@ import { SPMError } from '@spm/exceptions';
 import { installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
-import { killTree } from './internal/process-tree.js';
+import { killTree, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 
 /** How local spokes run: in the hub's thread, in worker threads, or in child processes. */
@@ -235,11 +235,15 @@ export class LocalProvisioner implements Provisioner {
         running.thread.channel.close();
         await running.thread.terminate();
         return;
-      case 'process':
+      case 'process': {
         running.process.channel.close();
-        killTree(running.process.pid);
+        const killed = killTree(running.process.pid);
         await running.exited;
+        // Sequence point: the spoke's coprocesses (own process groups) must be gone too, not
+        // merely signalled, when a manager that killed the spoke settles.
+        await waitGone(killed, 2000);
         return;
+      }
     }
   }
 }

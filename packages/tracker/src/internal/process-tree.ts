@@ -48,11 +48,36 @@ export function descendantsOf(root: number): number[] {
   return out;
 }
 
+/** True while `pid` exists and is not a zombie (a zombie runs nothing any more). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves once none of `pids` is running (SIGKILL is asynchronous: a killed process may take
+ * a few milliseconds to be gone), or after `timeoutMs` with the ones still running.
+ */
+export async function waitGone(pids: readonly number[], timeoutMs: number): Promise<number[]> {
+  const until = Date.now() + timeoutMs;
+  let running = pids.filter(isRunning);
+  while (running.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running = running.filter(isRunning);
+  }
+  return running;
+}
+
 /**
  * SIGKILLs `pid`'s whole tree: its descendants (found before anything is killed, so none is
- * re-parented out of reach), its process group, and itself. Never throws.
+ * re-parented out of reach), its process group, and itself. Returns the pids it killed, for
+ * {@link waitGone}. Never throws.
  */
-export function killTree(pid: number): void {
+export function killTree(pid: number): number[] {
   const descendants = descendantsOf(pid);
   const attempt = (fn: () => void): void => {
     try {
@@ -67,4 +92,5 @@ export function killTree(pid: number): void {
     attempt(() => process.kill(-child, 'SIGKILL'));
     attempt(() => process.kill(child, 'SIGKILL'));
   }
+  return [pid, ...descendants];
 }
