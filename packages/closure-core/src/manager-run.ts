@@ -173,7 +173,11 @@ export class ManagerRun<R> {
   // ─── Dispatch ──────────────────────────────────────────────────────────────────────────────
 
   #pump(): void {
-    if (this.#concluding) return;
+    // After a fatal error nothing new goes out: the invocation only waits for its deliveries.
+    if (this.#concluding || this.#fatal !== undefined) {
+      this.#checkDone();
+      return;
+    }
     for (;;) {
       const spoke = this.#freeSpoke();
       if (spoke === undefined) break;

@@ -92,6 +92,15 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     }
   }
 
+  /**
+   * After {@link stop}: resolves when the evaluation that was running in this thread (inline
+   * mode) has settled — its coprocesses killed through the aborted signal — or after
+   * `timeoutMs`. In thread mode the evaluator thread is terminated instead.
+   */
+  settled(timeoutMs = 2000): Promise<void> {
+    return this.#runner?.settled(timeoutMs) ?? Promise.resolve();
+  }
+
   /** Stops the agent and closes its hub channel (idempotent). */
   stop(): void {
     this.#options.channel.close();

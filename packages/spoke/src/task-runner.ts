@@ -40,6 +40,8 @@ export class TaskRunner {
   #head = 0;
   #running = false;
   #stopped = false;
+  /** The loop evaluating queued tasks, while it runs. */
+  #pumping: Promise<void> | undefined;
   #requestSeq = 0;
   /** The attempt now evaluating: only it may talk to the hub. */
   #current: string | undefined;
@@ -56,6 +58,19 @@ export class TaskRunner {
   /** The spoke's sequence machine (offline between tasks, online while one evaluates). */
   get sequence(): SequenceMachine {
     return this.#machine;
+  }
+
+  /**
+   * Resolves when the evaluation in progress (if any) has settled after {@link stop} — e.g. its
+   * coprocesses were killed through the aborted signal — or after `timeoutMs`, whichever comes
+   * first. A synchronous or signal-ignoring evaluation may outlive the bound.
+   */
+  async settled(timeoutMs: number): Promise<void> {
+    const pumping = this.#pumping;
+    if (pumping === undefined) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pumping.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Stops taking tasks and aborts the running evaluation's signal (idempotent). */
@@ -76,7 +91,7 @@ export class TaskRunner {
       case 'task':
         if (this.#stopped) return;
         this.#queue.push(message);
-        if (!this.#running) void this.#pump();
+        if (!this.#running) this.#pumping = this.#pump();
         return;
       case 'reply':
         this.#onReply(message);

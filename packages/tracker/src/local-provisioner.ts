@@ -230,6 +230,7 @@ export class LocalProvisioner implements Provisioner {
         // and told to stop (its evaluation's AbortSignal fires, aborting its coprocesses).
         running.agent.stop();
         running.hubEnd.close();
+        await running.agent.settled(2000);
         return;
       case 'thread':
         running.thread.channel.close();
