@@ -21,6 +21,7 @@ describe('measureRate', () => {
     expect(result.elu).toBeLessThanOrEqual(1);
     expect(result.cpuMicrosPerTask).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(result.cpuMicrosPerTask)).toBe(true);
+    expect(result.childCpuMicrosPerTask).toBe(0); // this run started no process
   });
 
   it('skips the warm-up when it has no tasks, and fails with the run that fails', async () => {
