@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { Closure, defineClosure, type ClosureSpec, type ManageCall } from './closure.js';
-export { type ManageOptions, resolveManageOptions, type ResolvedManageOptions } from './manage-options.js';
+export { type ManageOptions, type MessageSource, resolveManageOptions, type ResolvedManageOptions } from './manage-options.js';
 export { StatusReport } from './status-report.js';
 export { policyA, policyB, definePolicy, type Policy } from './policy.js';
 export { formatMetaStatus, type MetaStatus } from './meta-status.js';

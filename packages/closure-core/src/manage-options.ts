@@ -1,4 +1,4 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, type TaskId } from '@spm/exceptions';
 import type { BoundPool } from '@spm/tracker';
 import { durationMs, type Duration } from './duration.js';
 import { describeValue } from './internal/describe-value.js';
@@ -16,6 +16,13 @@ export interface ManageOptions<R = unknown> {
    * spokes are terminated and `manage()` rejects with `SPMHubCallbackError`.
    */
   readonly onStatus?: (report: StatusReport<R>) => void | Promise<void>;
+  /**
+   * Fine grain (seed Fig. 4): handles a task's `context.hub.request(body)` (its return value or
+   * resolution is the reply) and `context.hub.notify(body)` (no reply), on the hub, online, one
+   * callback at a time. Throwing is a hub-callback error. Without it, requests are answered
+   * with an error.
+   */
+  readonly onMessage?: (body: unknown, from: MessageSource) => unknown;
   /** Called with each phase change (see `formatMetaStatus`). Throwing here is a hub-callback error too. */
   readonly onMetaStatus?: (status: MetaStatus) => void;
   /** The fewest spokes to start with. @default 1 */
@@ -35,11 +42,22 @@ export interface ManageOptions<R = unknown> {
   readonly signal?: AbortSignal;
 }
 
+/** Who sent a message to the hub. */
+export interface MessageSource {
+  readonly taskId: TaskId;
+  readonly attempt: number;
+  readonly spokeId: string;
+  readonly host: string;
+  /** `request` expects a reply; `notify` does not. */
+  readonly kind: 'request' | 'notify';
+}
+
 /** {@link ManageOptions} resolved: durations in ms, defaults applied. */
 export interface ResolvedManageOptions<R> {
   readonly pool: BoundPool;
   readonly onStatus: ((report: StatusReport<R>) => void | Promise<void>) | undefined;
   readonly onMetaStatus: ((status: MetaStatus) => void) | undefined;
+  readonly onMessage: ((body: unknown, from: MessageSource) => unknown) | undefined;
   readonly nSpokesMin: number;
   readonly nSpokesMax: number;
   readonly timeoutWaitForSpokesMs: number;
@@ -60,7 +78,7 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
   if (typeof pool !== 'object' || pool === null || typeof pool.select !== 'function' || typeof pool.tracker?.lease !== 'function') {
     throw new SPMError(`Expected \`pool\` to be a pool of a cloud (e.g. cloud.pool.intraAll()), got ${describeValue(pool)}`);
   }
-  for (const name of ['onStatus', 'onMetaStatus'] as const) {
+  for (const name of ['onStatus', 'onMetaStatus', 'onMessage'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new SPMError(`Expected \`${name}\` to be a function, got ${describeValue(options[name])}`);
   }
   const nSpokesMin = integer('nSpokesMin', options.nSpokesMin ?? 1, false);
@@ -77,6 +95,7 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
     pool,
     onStatus: options.onStatus,
     onMetaStatus: options.onMetaStatus,
+    onMessage: options.onMessage,
     nSpokesMin,
     nSpokesMax,
     timeoutWaitForSpokesMs: durationMs('timeoutWaitForSpokes', options.timeoutWaitForSpokes ?? 30_000),

@@ -23,6 +23,8 @@ export interface ManageSummary {
   readonly retries: number;
   /** Executions whose late report was discarded (their attempt had been given up): counted, not hidden. */
   readonly duplicates: number;
+  /** Messages from, or replies to, attempts that were no longer running: filtered at the hub. */
+  readonly staleMessages: number;
   /** Spokes leased at the start. */
   readonly spokes: number;
   /** Wall time of the invocation, ms. */
@@ -46,6 +48,8 @@ export interface ManagerEvents {
   timeout: [event: AttemptEvent];
   /** A late report of an abandoned attempt was discarded. */
   stale: [event: AttemptEvent];
+  /** A message from (or a reply to) an attempt no longer running was discarded at the hub. */
+  'stale-message': [event: AttemptEvent & { readonly kind: 'request' | 'notify' | 'reply' }];
   /** A leased spoke was lost. */
   'spoke-lost': [spokeId: string, reason: string];
   /** A leased spoke became ready (joined, or back after a relaunch). */

@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'eventemitter3';
 import {
   fromWire,
+  SPMError,
+  toWire,
   SPMExecutionTimeout,
   SPMHubCallbackError,
   SPMInvariantError,
@@ -13,7 +15,7 @@ import {
   SPMTaskTimeout,
   type TaskId,
 } from '@spm/exceptions';
-import { currentSequence } from '@spm/sequence';
+import { currentSequence, runInSequence, type SequenceMachine } from '@spm/sequence';
 import type { Lease, SpokeInfo } from '@spm/tracker';
 import { PROTOCOL_VERSION, type Message, type MessageOf, type WireValue } from '@spm/transport';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
@@ -89,8 +91,11 @@ export class ManagerRun<R> {
   #executionTimer: ReturnType<typeof setTimeout> | undefined;
   #finish: (() => void) | undefined;
   #started = 0;
-  #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, spokes: 0 };
+  #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, staleMessages: 0, spokes: 0 };
+  #pendingMessages = 0;
   readonly #unsettled = new Set<Entry>();
+  /** The hub's sequence machine, online while this invocation runs. */
+  #hub: SequenceMachine | undefined;
 
   constructor(target: RunTarget, options: ResolvedManageOptions<R>, source: (hooks: TaskSourceHooks) => TaskSource) {
     this.#target = target;
@@ -111,6 +116,7 @@ export class ManagerRun<R> {
       throw new SPMManagerBusy(`Another manager is online in this hub (since \`${hub.since?.id ?? '?'}\`): \`${this.#target.signature}\` must wait until it concludes (one manager at a time)`);
     }
     this.#started = Date.now();
+    this.#hub = hub;
     hub.apply({ type: 'manage', id: this.#id, cause: this.#target.signature });
     let error: Error | undefined;
     try {
@@ -289,8 +295,70 @@ export class ManagerRun<R> {
       case 'status':
         this.#onStatus(spokeId, message);
         return;
+      case 'request':
+      case 'notify':
+        this.#onSpokeMessage(spokeId, message);
+        return;
       default:
-        return; // request/notify belong to fine-grain families
+        return;
+    }
+  }
+
+  /**
+   * A task's message to the hub (fine grain, seed Fig. 4): handled by `onMessage`, one hub
+   * callback at a time (in the same order as reports). Stale messages are filtered at the hub
+   * (seed Fig. 7): a message from an attempt that is no longer running is discarded, and so is a
+   * reply whose attempt was dropped (timed out, spoke lost or relaunched) while the hub was
+   * preparing it — it never reaches a later attempt of that task or any other task.
+   */
+  #onSpokeMessage(spokeId: string, message: MessageOf<'request'> | MessageOf<'notify'>): void {
+    const key = keyOf(message.taskId, message.attempt);
+    const running = this.#running.get(key);
+    const event = { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() };
+    if (running === undefined || running.spokeId !== spokeId) {
+      this.#counts.staleMessages += 1;
+      this.#emit('stale-message', { ...event, kind: message.type });
+      return;
+    }
+    const spoke = this.#spokes.get(spokeId);
+    const from = { ...event, host: spoke?.host ?? '' };
+    this.#pendingMessages += 1;
+    this.#deliveries = this.#deliveries.then(async () => {
+      try {
+        if (!this.#callbacksOpen) return;
+        const handler = this.#options.onMessage;
+        if (message.type === 'notify') {
+          await this.#asHub(() => handler?.(message.body, { ...from, kind: 'notify' }));
+          return;
+        }
+        if (handler === undefined) {
+          this.#reply(running, message, { ok: false, error: toWire(new SPMError(`\`${this.#target.signature}\` takes no messages from its tasks (no onMessage)`)) });
+          return;
+        }
+        const body = (await this.#asHub(() => handler(message.body, { ...from, kind: 'request' }))) as WireValue;
+        this.#reply(running, message, { ok: true, body: body === undefined ? null : body });
+      } catch (error) {
+        this.#fail(new SPMHubCallbackError(`The message handler of \`${this.#target.signature}\` threw on a message of task ${String(message.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      } finally {
+        this.#pendingMessages -= 1;
+        this.#checkDone();
+      }
+    });
+  }
+
+  #reply(running: Running, request: MessageOf<'request'>, outcome: { ok: true; body: WireValue } | { ok: false; error: ReturnType<typeof toWire> }): void {
+    const { taskId, attempt, requestId } = request;
+    if (this.#running.get(keyOf(taskId, attempt)) !== running || !this.#callbacksOpen) {
+      // The attempt was dropped while the hub prepared the reply: filter it here, at the hub.
+      this.#counts.staleMessages += 1;
+      this.#emit('stale-message', { taskId, attempt, spokeId: running.spokeId, at: Date.now(), kind: 'reply' });
+      return;
+    }
+    try {
+      this.#lease?.send(running.spokeId, { type: 'reply', v, taskId, attempt, requestId, ...outcome } as Message);
+    } catch (error) {
+      if (this.#spokes.get(running.spokeId)?.ready === false) return; // the spoke just went away
+      throw error; // the reply could not be encoded: the handler returned something that cannot cross the wire
     }
   }
 
@@ -525,8 +593,10 @@ export class ManagerRun<R> {
     this.#deliveries = this.#deliveries.then(async () => {
       try {
         if (!this.#callbacksOpen) return;
-        this.#target.events.emit('report', report as StatusReport);
-        await this.#options.onStatus?.(report);
+        await this.#asHub(() => {
+          this.#target.events.emit('report', report as StatusReport);
+          return this.#options.onStatus?.(report);
+        });
       } catch (error) {
         this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
       } finally {
@@ -540,7 +610,7 @@ export class ManagerRun<R> {
   #emit<K extends keyof ManagerEvents>(event: K, ...args: ManagerEvents[K]): void {
     if (!this.#callbacksOpen) return;
     try {
-      (this.#target.events.emit as (event: K, ...args: ManagerEvents[K]) => boolean)(event, ...args);
+      this.#asHub(() => (this.#target.events.emit as (event: K, ...args: ManagerEvents[K]) => boolean)(event, ...args));
     } catch (error) {
       this.#fail(new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
     }
@@ -550,10 +620,19 @@ export class ManagerRun<R> {
     this.#emit('meta-status', status);
     if (!this.#callbacksOpen) return;
     try {
-      this.#options.onMetaStatus?.(status);
+      this.#asHub(() => this.#options.onMetaStatus?.(status));
     } catch (error) {
       this.#fail(new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
     }
+  }
+
+  /**
+   * Runs a hub callback in the hub's sequence (online). Needed in serial mode: a message from an
+   * inproc spoke is delivered in the async context it was sent from — the spoke's evaluation —
+   * and the user's hub code must not see itself as that spoke.
+   */
+  #asHub<T>(fn: () => T): T {
+    return this.#hub === undefined ? fn() : runInSequence(this.#hub, fn);
   }
 
   // ─── Conclusion ────────────────────────────────────────────────────────────────────────────
@@ -561,7 +640,7 @@ export class ManagerRun<R> {
   #checkDone(): void {
     if (this.#finish === undefined) return;
     const idle = this.#sourceDone && this.#unsettled.size === 0 && this.#pendingDeliveries === 0;
-    if (idle || (this.#fatal !== undefined && this.#pendingDeliveries === 0)) {
+    if (idle || (this.#fatal !== undefined && this.#pendingDeliveries === 0 && this.#pendingMessages === 0)) {
       const finish = this.#finish;
       this.#finish = undefined;
       finish();

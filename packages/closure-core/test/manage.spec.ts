@@ -18,7 +18,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { broken, plain, work } from './fixtures/closures.mjs';
+import { ask, broken, plain, work } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -296,7 +296,83 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(cloud.tracker.snapshot(id)?.incarnation).toBe((before.get(id) as number) + 2);
   });
 
+  it('answers a task’s requests with onMessage (hub, online, one at a time) and receives its notifies', async () => {
+    const seen: string[] = [];
+    let online = true;
+    const reports: StatusReport[] = [];
+    await ask.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: [{ q: 'a' }, { q: 'b' }, { q: 'c' }],
+      onStatus: (r) => void reports.push(r),
+      onMessage: (body, from) => {
+        online &&= amHub() && amOnline();
+        const { q, done } = body as { q?: string; done?: string };
+        seen.push(`${from.kind}:${q ?? done}:${String(from.taskId)}`);
+        return from.kind === 'request' ? `answer-${q}` : undefined;
+      },
+    });
+    expect(reports.map((r) => r.returnValue()).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      { reply: 'answer-a', attempt: 1 },
+      { reply: 'answer-b', attempt: 1 },
+      { reply: 'answer-c', attempt: 1 },
+    ]);
+    expect(seen.filter((s) => s.startsWith('request')).sort()).toEqual(['request:a:0', 'request:b:1', 'request:c:2']);
+    expect(seen.filter((s) => s.startsWith('notify')).sort()).toEqual(['notify:a:0', 'notify:b:1', 'notify:c:2']);
+    expect(online).toBe(true);
+  });
+
+  it('answers requests with an error when the invocation has no onMessage: the task fails with SPMTaskEval', async () => {
+    const reports: StatusReport[] = [];
+    await ask.manage({ pool: cloud.pool.intraAll(), tasks: [{ q: 'x' }], onStatus: (r) => void reports.push(r) });
+    expect(reports[0]?.error).toBeInstanceOf(SPMTaskEval);
+    expect(reports[0]?.error?.message).toMatch(/takes no messages from its tasks/);
+  });
+
+  it('treats an onMessage that throws as a hub-callback error', async () => {
+    const bug = new Error('handler bug');
+    const error = await ask
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [{ q: 'x' }],
+        onMessage: () => {
+          throw bug;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).cause).toBe(bug);
+    await waitFor(() => cloud.spokes().every((s) => s.state === 'idle'), 10_000, 'spokes back');
+  });
+
   if (kind === 'process') {
+    it('filters at the hub a reply meant for an attempt that was dropped mid-conversation: it never reaches the next attempt', async () => {
+      const reports: StatusReport[] = [];
+      const replies: string[] = [];
+      const summary = await ask.manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [{ q: 'bound', mode: 'die-mid-conversation' }],
+        policy: definePolicy({ name: 'exact', prefetch: 0 }),
+        timeoutWaitForSpokes: after({ seconds: 10 }),
+        onStatus: (r) => void reports.push(r),
+        onMessage: async (body, from) => {
+          if (from.kind === 'notify') return undefined;
+          const { attempt } = body as { attempt: number };
+          if (attempt === 1) {
+            // Hold the first attempt's answer until its spoke is gone (it SIGKILLs itself).
+            await new Promise<void>((resolve) => ask.once('spoke-lost', () => resolve()));
+            replies.push('stale');
+            return 'stale answer for attempt 1';
+          }
+          replies.push('fresh');
+          return `fresh answer for attempt ${attempt}`;
+        },
+      });
+      expect(replies).toEqual(['stale', 'fresh']);
+      expect(reports[0]?.returnValue()).toEqual({ reply: 'fresh answer for attempt 2', attempt: 2 });
+      expect(summary.staleMessages).toBeGreaterThanOrEqual(1);
+      expect(summary.retries).toBe(1);
+    });
+
     it('re-dispatches a task whose spoke dies mid-task, then drops it after the retry budget', async () => {
       const reports: StatusReport[] = [];
       // Without prefetch a spoke holds one task, so a loss is charged to the task that caused it.
