@@ -1,0 +1,223 @@
+import { availableParallelism } from 'node:os';
+import { SPMError } from '@spm/exceptions';
+import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
+
+/**
+ * The most output kept per stream of one command. A status report crosses from the spoke to
+ * the hub in one transport frame (4 MiB), which must hold stdout and stderr together.
+ */
+export const MAX_OUTPUT_LIMIT = 1.5 * 1024 * 1024;
+
+/** Bytes kept of each of a command's stdout and stderr unless `--max-output` says otherwise. */
+export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+
+/** What `spm-shell`'s command line asks for. */
+export interface ShellOptions {
+  /** Spokes, i.e. commands run at once (`-j`). @default os.availableParallelism() */
+  readonly jobs: number;
+  /** Per-command hard limit in ms (`--timeout S`); the command's process tree is killed past it. */
+  readonly timeoutMs: number | undefined;
+  /** Runs in all of a failing command (`--retries N`, GNU parallel's meaning). @default 1 */
+  readonly tries: number;
+  /** Print outputs in input order (`-k`, `--keep-order`). */
+  readonly keepOrder: boolean;
+  /** Prefix each output line with the job's arguments and a tab (`--tag`). */
+  readonly tag: boolean;
+  /** `--halt`. @default never */
+  readonly halt: HaltRule;
+  /** `--joblog F`: GNU parallel's job log (`-` for stdout). */
+  readonly joblog: string | undefined;
+  /** `--json`: one JSON line per command on stdout instead of its output. */
+  readonly json: boolean;
+  /** `--progress` / `--no-progress`; `auto` shows the bar when stderr is a terminal. */
+  readonly progress: 'auto' | 'on' | 'off';
+  /** `-v`, `--verbose`: MetaStatus lines and per-command notices on stderr. */
+  readonly verbose: boolean;
+  /** `--trace F`: a Chrome Trace Event file of every command on every spoke. */
+  readonly trace: string | undefined;
+  /** `-a F`, `--file F`: input lines from a file instead of stdin. */
+  readonly file: string | undefined;
+  /** Bytes kept of each of a command's stdout and stderr (`--max-output`). */
+  readonly maxOutputBytes: number;
+  /** The command template (words before `:::`), if any. */
+  readonly template: string | undefined;
+  /** Argument groups after `:::` (combined like GNU parallel), if any. */
+  readonly argGroups: readonly (readonly string[])[] | undefined;
+  /** `-h`, `--help`. */
+  readonly help: boolean;
+  /** `--version`. */
+  readonly version: boolean;
+}
+
+/** `spm-shell --help`. */
+export const USAGE = `Usage: spm-shell [options] [command [args]] [::: arg ... [::: arg ...]]
+
+Runs commands in parallel on spm-ts spokes, one command per spoke at a time, each in its own
+process group under an optional hard timeout. Input: commands one per line on stdin (or -a F),
+or a command template filled with arguments: spm-shell 'gzip -9 {}' ::: *.log
+
+Options:
+  -j, --jobs N          spokes (commands at once); default: the number of cores
+      --timeout S       kill a command's whole process tree after S seconds (fractions allowed)
+      --retries N       run a failing command up to N times in all (GNU parallel's meaning)
+  -k, --keep-order      print outputs in input order
+      --tag             prefix each output line with the job's arguments and a tab
+      --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
+      --joblog F        write GNU parallel's job log to F (- for stdout)
+      --json            print one JSON line per command instead of its output
+      --max-output SIZE keep at most SIZE bytes of each of stdout/stderr (K, M; default 1M, max 1.5M)
+      --trace F         write a Chrome Trace Event file (open it in Perfetto or chrome://tracing)
+      --progress        show the progress bar even when stderr is not a terminal
+      --no-progress     never show the progress bar
+  -v, --verbose         print MetaStatus lines and per-command notices on stderr
+  -a, --file F          read input lines from F instead of stdin
+  -h, --help            this text
+      --version         the version
+
+Replacement strings: {} {.} {/} {//} {/.} {#} {1} {2} … (arguments are shell-quoted).
+Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
+with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 255 on usage errors.
+`;
+
+function describe(value: string | undefined): string {
+  return value === undefined ? 'nothing' : `\`${value}\``;
+}
+
+function positiveInteger(option: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new SPMError(`Expected \`${option}\` to be an integer ≥ 1, got ${describe(value)}`);
+  }
+  return n;
+}
+
+function seconds(option: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !/^\d+(\.\d+)?$|^\.\d+$/.test(value) || !(n > 0) || n > 2_000_000) {
+    throw new SPMError(`Expected \`${option}\` to be a number of seconds > 0 (e.g. 10 or 0.5), got ${describe(value)}`);
+  }
+  return Math.round(n * 1000);
+}
+
+function size(option: string, value: string | undefined): number {
+  const match = value === undefined ? null : /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
+  const unit = match?.[2]?.toLowerCase() === 'k' ? 1024 : match?.[2]?.toLowerCase() === 'm' ? 1024 * 1024 : 1;
+  const n = match === null ? NaN : Math.floor(Number(match[1]) * unit);
+  if (!(n >= 1) || n > MAX_OUTPUT_LIMIT) {
+    throw new SPMError(`Expected \`${option}\` to be a size from 1 byte to 1.5M (e.g. 64K, 1M; one status report must fit a 4 MiB frame), got ${describe(value)}`);
+  }
+  return n;
+}
+
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--no-progress', '-v', '--verbose', '-h', '--help', '--version']);
+const VALUED = new Set(['-j', '--jobs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output']);
+
+/**
+ * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
+ * word that is not an option starts the command template (its words joined by spaces, options
+ * of the command included); `:::` starts a group of arguments. Throws `SPMError` naming the
+ * option and what it got.
+ */
+export function parseShellArgs(argv: readonly string[]): ShellOptions {
+  const o = {
+    jobs: availableParallelism(),
+    timeoutMs: undefined as number | undefined,
+    tries: 1,
+    keepOrder: false,
+    tag: false,
+    halt: HALT_NEVER,
+    joblog: undefined as string | undefined,
+    json: false,
+    progress: 'auto' as ShellOptions['progress'],
+    verbose: false,
+    trace: undefined as string | undefined,
+    file: undefined as string | undefined,
+    maxOutputBytes: DEFAULT_MAX_OUTPUT,
+    help: false,
+    version: false,
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') {
+      i += 1;
+      break;
+    }
+    if (word === ':::' || !word.startsWith('-') || word === '-') break;
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const name = eq > 0 ? word.slice(0, eq) : word;
+    // `-j4` as well as `-j 4`.
+    const glued = /^-[ja]./.test(word) ? word.slice(2) : undefined;
+    const option = glued !== undefined ? word.slice(0, 2) : name;
+    if (FLAGS.has(option)) {
+      if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
+      switch (option) {
+        case '-k':
+        case '--keep-order':
+          o.keepOrder = true;
+          break;
+        case '--tag':
+          o.tag = true;
+          break;
+        case '--json':
+          o.json = true;
+          break;
+        case '--progress':
+          o.progress = 'on';
+          break;
+        case '--no-progress':
+          o.progress = 'off';
+          break;
+        case '-v':
+        case '--verbose':
+          o.verbose = true;
+          break;
+        case '-h':
+        case '--help':
+          o.help = true;
+          break;
+        default:
+          o.version = true;
+      }
+      continue;
+    }
+    if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
+    const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
+    switch (option) {
+      case '-j':
+      case '--jobs':
+        o.jobs = positiveInteger(option, value);
+        break;
+      case '--timeout':
+        o.timeoutMs = seconds(option, value);
+        break;
+      case '--retries':
+        o.tries = positiveInteger(option, value);
+        break;
+      case '--halt':
+        o.halt = parseHalt(value ?? '');
+        break;
+      case '--max-output':
+        o.maxOutputBytes = size(option, value);
+        break;
+      default: {
+        if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
+        if (option === '--joblog') o.joblog = value;
+        else if (option === '--trace') o.trace = value;
+        else o.file = value;
+      }
+    }
+  }
+  const words: string[] = [];
+  for (; i < argv.length && argv[i] !== ':::'; i++) words.push(argv[i] as string);
+  let argGroups: string[][] | undefined;
+  for (; i < argv.length; i++) {
+    if (argv[i] === ':::') (argGroups ??= []).push([]);
+    else argGroups?.at(-1)?.push(argv[i] as string);
+  }
+  if (argGroups !== undefined && o.file !== undefined) {
+    throw new SPMError(`Expected arguments from either \`:::\` or \`--file\`, got both (\`--file ${o.file}\` and ${argGroups.length} \`:::\` group(s))`);
+  }
+  if (argGroups?.some((g) => g.length === 0)) throw new SPMError('Expected at least one argument after each `:::`, got an empty group');
+  return { ...o, template: words.length > 0 ? words.join(' ') : undefined, argGroups };
+}

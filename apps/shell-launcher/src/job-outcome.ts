@@ -1,0 +1,68 @@
+import { constants } from 'node:os';
+
+/** One input item turned into a command: what the hub knows before it runs. */
+export interface Job {
+  /** 1-based position in the input (GNU parallel's `Seq`). */
+  readonly seq: number;
+  /** The command line. */
+  readonly command: string;
+  /** What `--tag` prints before each output line: the arguments, space-separated (or the command). */
+  readonly tag: string;
+  /** 1 for the first run, 2 for the first `--retries` run, … */
+  readonly attempt: number;
+}
+
+/** How one job ended (its last attempt): what the joblog, `--json` and the printer show. */
+export interface JobOutcome {
+  readonly job: Job;
+  /** True when the command exited 0 (and was neither killed nor timed out). */
+  readonly ok: boolean;
+  /** The exit code, or `null` when a signal ended it or it never exited (see `error`). */
+  readonly exitCode: number | null;
+  /** The signal that ended it (`'SIGTERM'`…), or `null`. */
+  readonly signal: string | null;
+  /** True when `--timeout` passed and its process tree was killed. */
+  readonly timedOut: boolean;
+  /** Start, ms since the epoch. */
+  readonly startMs: number;
+  /** Run time in ms. */
+  readonly durationMs: number;
+  /** The server of the spoke that ran it (`undefined` if none did). */
+  readonly host: string | undefined;
+  /** The spoke that ran it. */
+  readonly spoke: string | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Bytes written to stdout, kept or not (the joblog's `Receive`). */
+  readonly stdoutBytes: number;
+  readonly stderrBytes: number;
+  /** True when output was cut at `--max-output`. */
+  readonly truncated: boolean;
+  /** Why it has no exit status of its own (its spoke was lost, …), if so. */
+  readonly error: string | undefined;
+}
+
+/** The signal's number (`SIGTERM` → 15), or 0. */
+export function signalNumber(signal: string | null): number {
+  if (signal === null) return 0;
+  return (constants.signals as Readonly<Record<string, number>>)[signal] ?? 0;
+}
+
+/**
+ * GNU parallel's `Exitval`: the exit code; 0 when a signal ended the command (the signal is in
+ * its own column); -1 when it timed out or never exited.
+ */
+export function exitValue(outcome: JobOutcome): number {
+  if (outcome.timedOut || outcome.error !== undefined) return -1;
+  return outcome.exitCode ?? (outcome.signal !== null ? 0 : -1);
+}
+
+/**
+ * The exit status GNU parallel gives for `--halt …,fail=1`: the failing job's own — its exit
+ * code, 128 + the signal that killed it, or 255 (exit value -1) for a timeout.
+ */
+export function jobExitStatus(outcome: JobOutcome): number {
+  if (outcome.timedOut || outcome.error !== undefined) return 255;
+  if (outcome.exitCode !== null) return outcome.exitCode & 0xff;
+  return outcome.signal !== null ? (128 + signalNumber(outcome.signal)) & 0xff : 255;
+}

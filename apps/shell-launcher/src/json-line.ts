@@ -1,0 +1,53 @@
+import type { JobOutcome } from './job-outcome.js';
+
+/** One `--json` line: a finished job, as plain JSON. */
+export interface JsonJob {
+  /** 1-based input position (the joblog's `Seq`). */
+  readonly seq: number;
+  readonly command: string;
+  /** The exit code; `null` when a signal ended it or it never exited. */
+  readonly exitCode: number | null;
+  /** The signal that ended it (`"SIGTERM"`), or `null`. */
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  /** Run time in ms (3 decimals). */
+  readonly durationMs: number;
+  /** Start in ms since the epoch. */
+  readonly startMs: number;
+  /** The server of the spoke that ran it, and that spoke. */
+  readonly host: string | null;
+  readonly spoke: string | null;
+  /** Runs in all (more than 1 with `--retries`). */
+  readonly attempts: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when stdout or stderr was cut at `--max-output`. */
+  readonly truncated: boolean;
+  /** Why the job has no exit status of its own, or `null`. */
+  readonly error: string | null;
+}
+
+/** The `--json` record of one finished job. */
+export function toJsonJob(outcome: JobOutcome): JsonJob {
+  return {
+    seq: outcome.job.seq,
+    command: outcome.job.command,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    timedOut: outcome.timedOut,
+    durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+    startMs: outcome.startMs,
+    host: outcome.host ?? null,
+    spoke: outcome.spoke ?? null,
+    attempts: outcome.job.attempt,
+    stdout: outcome.stdout,
+    stderr: outcome.stderr,
+    truncated: outcome.truncated,
+    error: outcome.error ?? null,
+  };
+}
+
+/** One `--json` line (no newline). */
+export function formatJsonLine(outcome: JobOutcome): string {
+  return JSON.stringify(toJsonJob(outcome));
+}

@@ -1,0 +1,323 @@
+import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
+import { createInterface, type Interface } from 'node:readline';
+import { definePolicy, formatMetaStatus, type StatusReport } from '@spm/closure-core';
+import { SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
+import { VirtualCloud } from '@spm/tracker';
+import { ChromeTrace } from './chrome-trace.js';
+import type { ShellOptions } from './cli-options.js';
+import { formatHalt, haltReached } from './halt-rule.js';
+import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
+import { jobsFromArgs, jobsFromLines } from './job-source.js';
+import { Joblog } from './joblog.js';
+import { OutputPrinter } from './output-printer.js';
+import { ProgressBar } from './progress-bar.js';
+import { shellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
+import { TaskFeed } from './task-feed.js';
+
+/** The streams and signals `runShell` works with (the process's own, in the bin). */
+export interface ShellIO {
+  /** Input lines when neither `:::` nor `--file` is given. */
+  readonly stdin: NodeJS.ReadableStream;
+  /** Outputs (or `--json` lines). */
+  readonly stdout: { write(text: string): unknown };
+  /** Notices, MetaStatus lines and the progress bar. */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  /**
+   * Aborting it stops everything at once, like `--halt now`: running commands are killed, the
+   * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`.
+   */
+  readonly interrupt?: AbortSignal;
+}
+
+/** Exit statuses of an interrupted run: 128 + the signal's number, as a shell reports it. */
+const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGPIPE: 141, SIGHUP: 129 };
+
+/**
+ * A backstop past `--timeout` (the command's own timer plus its kill grace): if a spoke is wedged
+ * and never reports, the task manager kills the spoke itself.
+ */
+const BACKSTOP_MS = 10_000;
+
+function lines(stream: NodeJS.ReadableStream): { iterable: AsyncIterable<string>; rl: Interface } {
+  const rl = createInterface({ input: stream, crlfDelay: Infinity, terminal: false });
+  return { iterable: rl, rl };
+}
+
+function outcomeOf(job: Job, report: StatusReport): JobOutcome {
+  const base = { job, host: report.host, spoke: report.spokeId };
+  if (report.ok) {
+    const r = report.value as ShellResult;
+    const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
+    return { ...base, ok, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, startMs: r.startMs, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr, stdoutBytes: r.stdoutBytes, stderrBytes: r.stderrBytes, truncated: r.truncated, error: undefined };
+  }
+  // The task manager's own verdict: the spoke was lost, or the backstop killed it.
+  const error = report.error;
+  return {
+    ...base,
+    ok: false,
+    exitCode: null,
+    signal: null,
+    timedOut: error instanceof SPMTaskTimeout,
+    startMs: Date.now(),
+    durationMs: 0,
+    stdout: '',
+    stderr: '',
+    stdoutBytes: 0,
+    stderrBytes: 0,
+    truncated: false,
+    error: error?.message ?? 'unknown error',
+  };
+}
+
+/**
+ * Runs `spm-shell`: reads the jobs, starts one process spoke per `-j` (fewer if there are fewer
+ * jobs), runs every command through the task manager, prints outputs whole, writes the joblog,
+ * trace and progress, applies `--retries` and `--halt`, and closes the cloud whatever happens.
+ * Resolves with the exit status (GNU parallel's rules, see `USAGE`).
+ */
+export async function runShell(options: ShellOptions, io: ShellIO): Promise<number> {
+  let bar: ProgressBar | undefined;
+  const err = (text: string): void => {
+    bar?.hide();
+    io.stderr.write(text);
+  };
+  let interrupted: string | undefined;
+  const interrupt = io.interrupt;
+  const interruptedPromise = new Promise<void>((resolve) => {
+    if (interrupt === undefined) return;
+    if (interrupt.aborted) resolve();
+    else interrupt.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const onInterrupt = (): void => {
+    interrupted ??= String(interrupt?.reason ?? 'SIGINT');
+  };
+  if (interrupt?.aborted) onInterrupt();
+  interrupt?.addEventListener('abort', onInterrupt, { once: true });
+
+  // ─── Input ───────────────────────────────────────────────────────────────────────────────
+  let rl: Interface | undefined;
+  let input: AsyncIterator<Job> | Iterator<Job>;
+  if (options.argGroups !== undefined) {
+    input = jobsFromArgs(options.template, options.argGroups);
+  } else {
+    const source = lines(options.file !== undefined ? createReadStream(options.file) : io.stdin);
+    rl = source.rl;
+    input = jobsFromLines(source.iterable, options.template)[Symbol.asyncIterator]();
+  }
+  // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes.
+  const peeked: Job[] = [];
+  let ended = false;
+  while (peeked.length < options.jobs && interrupted === undefined) {
+    const step = await Promise.race([Promise.resolve(input.next()), interruptedPromise.then(() => undefined)]);
+    if (step === undefined) break;
+    if (step.done === true) {
+      ended = true;
+      break;
+    }
+    peeked.push(step.value);
+  }
+  if (interrupted !== undefined || peeked.length === 0) {
+    rl?.close();
+    return interrupted !== undefined ? (INTERRUPT_STATUS[interrupted] ?? 130) : 0;
+  }
+  const rest = input;
+  async function* all(): AsyncGenerator<Job> {
+    yield* peeked;
+    if (ended) return;
+    for (let step = await rest.next(); step.done !== true; step = await rest.next()) yield step.value;
+  }
+
+  const halting = options.halt.when !== 'never';
+  const spokes = ended ? Math.min(options.jobs, peeked.length) : options.jobs;
+  const feed = new TaskFeed(all(), halting ? spokes : Infinity);
+  const knownTotal = options.argGroups?.reduce((n, g) => n * g.length, 1) ?? (ended ? peeked.length : undefined);
+
+  // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
+  const hubHost = hostname();
+  const printer = new OutputPrinter(
+    { keepOrder: options.keepOrder, tag: options.tag, json: options.json },
+    {
+      out: (text) => {
+        bar?.hide();
+        io.stdout.write(text);
+      },
+      err,
+    },
+  );
+  let joblog: Joblog | undefined;
+  try {
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost);
+  } catch (error) {
+    rl?.close();
+    io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
+    return 255;
+  }
+  const trace = options.trace === undefined ? undefined : new ChromeTrace(`spm-shell hub (${hubHost})`);
+
+  // ─── State ───────────────────────────────────────────────────────────────────────────────
+  let succeeded = 0;
+  let failed = 0;
+  let killed = 0;
+  let halted: JobOutcome | undefined;
+  let fatal: Error | undefined;
+  const inflight = new Map<number, Job>();
+  const running = new Set<TaskId>();
+  let firstDispatch: number | undefined;
+  const controller = new AbortController();
+
+  const stopNow = (why: string): void => {
+    feed.stop();
+    if (!controller.signal.aborted) {
+      trace?.instant(why);
+      controller.abort(why);
+    }
+  };
+  const onInterruptNow = (): void => {
+    err(`spm-shell: ${interrupted ?? 'interrupted'}: killing ${running.size} running command${running.size === 1 ? '' : 's'}\n`);
+    stopNow(`interrupted by ${interrupted ?? 'a signal'}`);
+  };
+
+  const onStatus = (report: StatusReport): void => {
+    const seq = (report.record as ShellTask).seq;
+    const job = inflight.get(seq) as Job;
+    inflight.delete(seq);
+    running.delete(report.taskId);
+    if (controller.signal.aborted && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) {
+      // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
+      killed += 1;
+      printer.skip(seq);
+      feed.settle();
+      return;
+    }
+    const outcome = outcomeOf(job, report);
+    if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted) {
+      if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${job.command}\n`);
+      feed.retry({ ...job, attempt: job.attempt + 1 });
+      return;
+    }
+    feed.settle();
+    if (outcome.ok) succeeded += 1;
+    else failed += 1;
+    joblog?.write(outcome);
+    printer.finished(outcome);
+    if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${job.command}\n`);
+    else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${job.command}\n`);
+    if (outcome.truncated && !options.json) {
+      err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output)\n`);
+    }
+    if (halted === undefined && haltReached(options.halt, { failed, succeeded })) {
+      halted = outcome;
+      const others = running.size;
+      const what = options.halt.when === 'now' ? `killing ${others} running command${others === 1 ? '' : 's'}` : `starting no more jobs; waiting for ${others} running`;
+      err(`spm-shell: halting (--halt ${formatHalt(options.halt)}) after job ${seq}: ${what}\n`);
+      if (options.halt.when === 'now') stopNow(`--halt ${formatHalt(options.halt)}`);
+      else {
+        trace?.instant(`--halt ${formatHalt(options.halt)}`);
+        feed.stop();
+      }
+    }
+  };
+
+  // Jobs become task records on their way out of the feed; the hub keeps each job by its seq.
+  const feedIterator = feed[Symbol.asyncIterator]();
+  const tasks: AsyncIterable<ShellTask> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<ShellTask>> => {
+        const step = await feedIterator.next();
+        if (step.done === true) return { value: undefined, done: true };
+        const job = step.value;
+        inflight.set(job.seq, job);
+        const timeoutMs = options.timeoutMs ?? 0;
+        return {
+          value: { seq: job.seq, command: job.command, timeoutMs, maxOutputBytes: options.maxOutputBytes, ...(timeoutMs > 0 ? { spm: { meta: { timeout: timeoutMs + BACKSTOP_MS } } } : {}) },
+          done: false,
+        };
+      },
+      return: async (): Promise<IteratorResult<ShellTask>> => {
+        await feedIterator.return?.();
+        return { value: undefined, done: true };
+      },
+    }),
+  };
+
+  const onStarted = (e: { taskId: TaskId }): void => {
+    firstDispatch ??= Date.now();
+    running.add(e.taskId);
+  };
+  const onAttemptLost = (e: { taskId: TaskId }): void => void running.delete(e.taskId);
+  shellCommand.on('started', onStarted);
+  shellCommand.on('retry', onAttemptLost);
+  shellCommand.on('timeout', onAttemptLost);
+
+  let cloud: VirtualCloud | undefined;
+  let detachTrace: (() => void) | undefined;
+  try {
+    cloud = await VirtualCloud.start({ local: { kind: 'process', spokes } });
+    const tracker = cloud.tracker;
+    detachTrace = trace?.attach(
+      shellCommand,
+      (report) => {
+        const task = report.record as ShellTask;
+        const value = report.ok ? (report.value as ShellResult) : undefined;
+        return {
+          name: task.command.length > 80 ? `${task.command.slice(0, 77)}...` : task.command,
+          args: { seq: task.seq, command: task.command, exitCode: value?.exitCode ?? null, signal: value?.signal ?? null, timedOut: value?.timedOut ?? report.error instanceof SPMTaskTimeout },
+          ...(value !== undefined ? { inner: { name: 'sh -c', startMs: value.startMs, durationMs: value.durationMs } } : {}),
+        };
+      },
+      (spokeId) => tracker.snapshot(spokeId)?.host,
+    );
+    if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true)) {
+      const began = Date.now();
+      bar = new ProgressBar(io.stderr, () => ({
+        done: succeeded + failed,
+        failed,
+        running: running.size,
+        total: knownTotal ?? (feed.inputDone ? feed.read : undefined),
+        elapsedMs: Date.now() - (firstDispatch ?? began),
+      }));
+    }
+    if (interrupted !== undefined) onInterruptNow();
+    else interrupt?.addEventListener('abort', onInterruptNow, { once: true });
+    await shellCommand.manage({
+      pool: cloud.pool.intraAll(),
+      tasks,
+      onStatus,
+      ...(options.verbose ? { onMetaStatus: (status) => err(`${formatMetaStatus(status)}\n`) } : {}),
+      nSpokesMin: 1,
+      timeoutWaitForSpokes: 60_000,
+      // With --halt, one job per spoke at a time: nothing queued on a spoke can start after the halt.
+      policy: definePolicy({ name: 'spm-shell', prefetch: halting ? 0 : 2 }),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    // An abort we asked for (halt now, an interrupt) rejects manage(): that is the plan, not a failure.
+    if (!controller.signal.aborted) fatal = error as Error;
+  } finally {
+    interrupt?.removeEventListener('abort', onInterruptNow);
+    interrupt?.removeEventListener('abort', onInterrupt);
+    shellCommand.off('started', onStarted);
+    shellCommand.off('retry', onAttemptLost);
+    shellCommand.off('timeout', onAttemptLost);
+    detachTrace?.();
+    bar?.stop();
+    rl?.close();
+    printer.flush();
+    joblog?.close();
+    try {
+      trace?.write(options.trace as string);
+    } catch (error) {
+      io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
+    }
+    await cloud?.close();
+  }
+  if (options.verbose && killed > 0) io.stderr.write(`#: spm-shell: ${killed} running command${killed === 1 ? ' was' : 's were'} killed\n`);
+  if (interrupted !== undefined) return INTERRUPT_STATUS[interrupted] ?? 130;
+  if (fatal !== undefined) {
+    io.stderr.write(`spm-shell: ${fatal.message}\n`);
+    return 255;
+  }
+  if (halted !== undefined && options.halt.why === 'fail' && options.halt.count === 1) return jobExitStatus(halted);
+  return Math.min(failed, 101);
+}

@@ -1,0 +1,73 @@
+// The closure spm-shell's spokes evaluate. Imported by the hub (to invoke it) and by every spoke
+// (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
+// built JavaScript from dist/ through `import.meta.url`.
+import { list } from '@spm/closure-coarse';
+import { runCoprocess } from '@spm/coprocess';
+
+/** One command to run on a spoke: the task record (plain data). */
+export interface ShellTask {
+  /** The job's sequence number (1-based input order), for messages. */
+  readonly seq: number;
+  /** The command line, run as `/bin/sh -c command`. */
+  readonly command: string;
+  /** Hard limit on the command in ms (its process tree is killed past it); 0 for none. */
+  readonly timeoutMs: number;
+  /** Bytes kept of each of stdout and stderr. */
+  readonly maxOutputBytes: number;
+}
+
+/** What running one command produced (plain data, the task's return value). */
+export interface ShellResult {
+  /** The shell's exit code; `null` when a signal ended it. */
+  readonly exitCode: number | null;
+  /** The signal that ended it (`'SIGTERM'`…), or `null`. */
+  readonly signal: string | null;
+  /** True when `timeoutMs` passed and the process tree was killed. */
+  readonly timedOut: boolean;
+  /** When it started, in ms since the epoch (the spoke's clock). */
+  readonly startMs: number;
+  /** Spawn to exit, in ms. */
+  readonly durationMs: number;
+  /** Captured stdout (its first `maxOutputBytes`). */
+  readonly stdout: string;
+  /** Captured stderr (its first `maxOutputBytes`). */
+  readonly stderr: string;
+  /** Bytes the command wrote to stdout, kept or not. */
+  readonly stdoutBytes: number;
+  /** Bytes the command wrote to stderr, kept or not. */
+  readonly stderrBytes: number;
+  /** True when either capture was cut at `maxOutputBytes`. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Runs one shell command on a spoke, through `@spm/coprocess` (own process group, whole tree
+ * killed on timeout, on abort, or when the spoke dies). A command that fails is data, never an
+ * exception. `ctx.signal` is aborted when the invocation is (Ctrl-C, `--halt now`), which kills
+ * the command's tree before the spoke itself is relaunched.
+ */
+export const shellCommand = list.define<ShellTask, ShellResult>({
+  signature: 'spm-shell:command',
+  module: import.meta.url,
+  evaluate: async (task, ctx) => {
+    const startMs = Date.now();
+    const r = await runCoprocess({
+      command: task.command,
+      ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
+      maxOutputBytes: task.maxOutputBytes,
+      signal: ctx.signal,
+    });
+    return {
+      exitCode: r.exitCode,
+      signal: r.signal,
+      timedOut: r.timedOut,
+      startMs,
+      durationMs: r.durationMs,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      stdoutBytes: r.outputBytes.stdout,
+      stderrBytes: r.outputBytes.stderr,
+      truncated: r.truncated.stdout || r.truncated.stderr,
+    };
+  },
+});

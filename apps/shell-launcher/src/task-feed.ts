@@ -1,0 +1,120 @@
+import type { Job } from './job-outcome.js';
+
+/**
+ * The stream of jobs handed to the task manager: the input in order, with failed jobs fed back
+ * for another run (`--retries`), until the input is exhausted and nothing is outstanding.
+ *
+ * `window` caps the jobs handed out and not yet concluded. With `--halt` it equals the number of
+ * spokes, so the manager never holds a job ahead of a free spoke: when the report that triggers
+ * the halt is delivered, no further job has been handed out, and `soon` starts nothing new.
+ */
+export class TaskFeed implements AsyncIterable<Job> {
+  readonly #input: AsyncIterator<Job> | Iterator<Job>;
+  readonly #window: number;
+  readonly #retries: Job[] = [];
+  #pendingInput: Promise<IteratorResult<Job>> | undefined;
+  #inputDone = false;
+  #outstanding = 0;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #read = 0;
+
+  constructor(input: AsyncIterable<Job> | Iterable<Job>, window = Infinity) {
+    this.#input = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]();
+    this.#window = window;
+  }
+
+  /** Jobs read from the input so far. */
+  get read(): number {
+    return this.#read;
+  }
+
+  /** True once the input has been read to its end. */
+  get inputDone(): boolean {
+    return this.#inputDone;
+  }
+
+  /** Jobs handed out and not concluded yet. */
+  get outstanding(): number {
+    return this.#outstanding;
+  }
+
+  /** A handed-out job failed and runs again (it stays outstanding). */
+  retry(job: Job): void {
+    this.#retries.push(job);
+    this.#outstanding -= 1;
+    this.#poke();
+  }
+
+  /** A handed-out job concluded for good. */
+  settle(): void {
+    this.#outstanding -= 1;
+    this.#poke();
+  }
+
+  /** Hand out nothing more (`--halt soon`, an interrupt): the stream ends at its next step. */
+  stop(): void {
+    this.#stopped = true;
+    this.#poke();
+    this.#closeInput();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Job> {
+    return {
+      next: () => this.#next(),
+      return: () => {
+        this.stop();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  async #next(): Promise<IteratorResult<Job>> {
+    for (;;) {
+      if (this.#stopped) return { value: undefined, done: true };
+      if (this.#outstanding < this.#window) {
+        const retry = this.#retries.shift();
+        if (retry !== undefined) return this.#handOut(retry);
+        if (!this.#inputDone) {
+          this.#pendingInput ??= Promise.resolve(this.#input.next());
+          // A retry may become due while the input is slow (stdin): wait for whichever comes first.
+          const step = await Promise.race([this.#pendingInput, this.#wakeUp().then(() => undefined)]);
+          if (step === undefined) continue;
+          this.#pendingInput = undefined;
+          if (this.#stopped) return { value: undefined, done: true };
+          if (step.done === true) {
+            this.#inputDone = true;
+            continue;
+          }
+          this.#read += 1;
+          return this.#handOut(step.value);
+        }
+        if (this.#outstanding === 0) return { value: undefined, done: true };
+      }
+      await this.#wakeUp();
+    }
+  }
+
+  #handOut(job: Job): IteratorResult<Job> {
+    this.#outstanding += 1;
+    return { value: job, done: false };
+  }
+
+  #wakeUp(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #closeInput(): void {
+    try {
+      void Promise.resolve(this.#input.return?.()).catch(() => undefined);
+    } catch {
+      // the input's own return() failed; nothing more will be read either way
+    }
+  }
+}
