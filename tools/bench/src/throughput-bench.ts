@@ -13,12 +13,13 @@ import { subjectName, subjectSetting, type Subject, type ThroughputInput } from 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 2);
+/** A setting whose process crashes is tried this many times in all before it is reported failed. */
+const ATTEMPTS = 2;
 /**
- * A setting whose process fails is tried this many times in all, a few seconds apart, before it
- * is reported failed: besides real crashes, a shared tree's concurrent rebuild can briefly
- * remove a package's dist/ from under a starting process.
+ * …and this many times, a few seconds apart, when it could not even load: a concurrent rebuild
+ * in a shared work tree can briefly remove a package's dist/ from under a starting process.
  */
-const ATTEMPTS = 4;
+const LOAD_ATTEMPTS = 5;
 const RETRY_PAUSE_MS = 3000;
 const PREFETCH = [0, 2, 8, 32, 128];
 const CONCURRENT_TASKS_PER_WORKER = [1, 2, 4, 8, 16, 32];
@@ -56,7 +57,7 @@ function interleave<T>(lists: readonly (readonly T[])[]): T[] {
 async function measure(subject: Subject): Promise<Point> {
   const input: ThroughputInput = { subject, tasks: TASKS, runs: RUNS, warmupTasks: Math.ceil(TASKS / 4), window: WINDOW };
   const failures: string[] = [];
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return { subject, result: await runChild<RateResult>(SUBJECT, input, { timeoutMs: 120_000 }), failures };
     } catch (error) {
@@ -64,10 +65,11 @@ async function measure(subject: Subject): Promise<Point> {
       failures.push(detail);
       process.stderr.write(`  ${subjectName(subject)}, ${subjectSetting(subject)}: attempt ${attempt} failed: ${detail}\n`);
       if (error instanceof ChildFailure) process.stderr.write(`${error.stderrTail.replace(/^/gm, '    | ')}\n`);
-      if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      const notLoaded = detail.includes('ERR_MODULE_NOT_FOUND');
+      if (attempt >= (notLoaded ? LOAD_ATTEMPTS : ATTEMPTS)) return { subject, result: undefined, failures };
+      if (notLoaded) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }
   }
-  return { subject, result: undefined, failures };
 }
 
 async function main(): Promise<void> {
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(summary)}\n`);
   const crashed = points.filter((p) => p.failures.length > 0);
   if (crashed.length > 0) {
-    process.stdout.write(`\nFailed attempts (a setting is retried up to ${ATTEMPTS} times in all):\n`);
+    process.stdout.write(`\nFailed attempts (a crashing setting is tried ${ATTEMPTS} times, one that cannot load its modules ${LOAD_ATTEMPTS}):\n`);
     for (const p of crashed) process.stdout.write(`  ${subjectName(p.subject)}, ${subjectSetting(p.subject)}: ${p.failures.length}× — ${p.failures[0] ?? ''}\n`);
   }
 }
