@@ -31,5 +31,7 @@ module.exports = {
   // Built workspace packages (dist/*.js) are already ES2022 modules.
   transformIgnorePatterns: ['/node_modules/', '/dist/'],
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
+  // The leftover-process check (tools/testing): a test file fails if it leaves a process running.
+  setupFilesAfterEnv: [path.join(__dirname, 'tools/testing/src/jest-leftover-check.ts')],
   testTimeout: 30000,
 };

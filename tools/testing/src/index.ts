@@ -1,6 +1,9 @@
 /**
- * @spm/testing — helpers for the workspace's integration tests: leftover-process checks
- * through /proc and bounded polling. Test-only; never imported by runtime code.
+ * @spm/testing — the workspace's reliability harness for integration tests: leftover-process
+ * checks through /proc (also registered for every Jest file by `jest-leftover-check`), bounded
+ * polling, and the run journal with its checker (one report per task, duplicate executions,
+ * detection and recovery times). Test-only; never imported by runtime code.
  * @packageDocumentation
  */
 export { liveDescendants, isAlive, waitFor } from './proc.js';
+export { leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, type Leftover } from './leftovers.js';
