@@ -7,3 +7,15 @@
  */
 export { liveDescendants, isAlive, waitFor } from './proc.js';
 export { leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, type Leftover } from './leftovers.js';
+export {
+  RunJournal,
+  type JournalEntry,
+  type JournalTaskId,
+  type JournalEmitter,
+  type JournalClosureEvents,
+  type JournalTrackerEvents,
+  type AttemptLike,
+  type ReportLike,
+  type SpokeLike,
+} from './run-journal.js';
+export { checkJournal, percentiles, type JournalVerdict, type Percentiles } from './journal-check.js';
