@@ -1,0 +1,5 @@
+/**
+ * @spm/closure-fine-general
+ * @packageDocumentation
+ */
+export {};

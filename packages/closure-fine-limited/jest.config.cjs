@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: '@spm/closure-fine-limited',
+  preset: '../../jest.preset.cjs',
+};
