@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Closure, MetaStatus, StatusReport } from '@spm/closure-core';
+
+/** What the recorder listens to: a closure (its typed events). */
+export type TraceSource = Pick<Closure, 'on' | 'off'>;
 import { formatMetaStatus } from '@spm/closure-core';
 
 /** One Chrome Trace Event (the JSON Object Format read by Perfetto and chrome://tracing). */
@@ -48,7 +51,7 @@ export class ChromeTrace {
    * Follows `closure`'s events; `describe` names the span of each report (`report.record` holds the
    * task). `spokeHost` tells a spoke's server (from the tracker). Returns a function that stops.
    */
-  attach<T, R>(closure: Closure<T, R>, describe: (report: StatusReport) => TraceSpan, spokeHost: (spokeId: string) => string | undefined): () => void {
+  attach(closure: TraceSource, describe: (report: StatusReport) => TraceSpan, spokeHost: (spokeId: string) => string | undefined): () => void {
     const key = (taskId: unknown, attempt: number): string => `${String(taskId)}#${attempt}`;
     const onStarted = (e: { taskId: unknown; attempt: number; spokeId: string; at: number }): void => {
       this.#started.set(key(e.taskId, e.attempt), { at: e.at, spokeId: e.spokeId });
@@ -62,8 +65,11 @@ export class ChromeTrace {
       this.#started.delete(k);
       const span = describe(report);
       const track = this.#track(start.spokeId);
-      const end = Date.now();
-      this.#events.push({ name: span.name, cat: 'task', ph: 'X', ts: us(start.at), dur: Math.max(1, us(end - start.at)), ...track, args: { taskId: report.taskId, attempt: report.attempt, spoke: start.spokeId, ok: report.ok, ...span.args } });
+      // The hub hears of the start a little after the spoke began: widen the span so that it
+      // contains the work the spoke measured (a trace viewer nests spans by containment).
+      const begin = Math.min(start.at, span.inner?.startMs ?? Infinity);
+      const end = Math.max(Date.now(), span.inner === undefined ? 0 : span.inner.startMs + span.inner.durationMs);
+      this.#events.push({ name: span.name, cat: 'task', ph: 'X', ts: us(begin), dur: Math.max(1, us(end - begin)), ...track, args: { taskId: report.taskId, attempt: report.attempt, spoke: start.spokeId, ok: report.ok, ...span.args } });
       if (span.inner !== undefined) {
         this.#events.push({ name: span.inner.name, cat: 'work', ph: 'X', ts: us(span.inner.startMs), dur: Math.max(1, us(span.inner.durationMs)), ...track });
       }

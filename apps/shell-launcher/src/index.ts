@@ -11,5 +11,5 @@ export { parseHalt, type HaltRule } from './halt-rule.js';
 export { fillTemplate, shellQuote } from './command-template.js';
 export { formatJoblogRow, JOBLOG_HEADER } from './joblog.js';
 export { type JsonJob } from './json-line.js';
-export { ChromeTrace, type TraceEvent, type TraceSpan } from './chrome-trace.js';
+export { ChromeTrace, type TraceEvent, type TraceSpan, type TraceSource } from './chrome-trace.js';
 export { shellCommand, type ShellTask, type ShellResult } from './shell-closure.js';

@@ -63,7 +63,9 @@ export class ProgressBar {
   /** Draws the current line. */
   draw(): void {
     if (this.#stopped) return;
-    const width = Math.max(20, (this.#stream.columns ?? 80) - 1);
+    // A pseudo-terminal may report 0 columns: assume 80 then.
+    const columns = this.#stream.columns !== undefined && this.#stream.columns > 0 ? this.#stream.columns : 80;
+    const width = Math.max(20, columns - 1);
     this.#stream.write(`\r\x1b[K${renderProgress(this.#counts(), width)}`);
     this.#shown = true;
   }

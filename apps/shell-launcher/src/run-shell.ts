@@ -39,9 +39,20 @@ const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTER
  */
 const BACKSTOP_MS = 10_000;
 
+/** Retries on spoke loss as policyA; no prefetch (see `manage` below). */
+const SHELL_POLICY = definePolicy({ name: 'spm-shell', prefetch: 0 });
+
+/** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
+const SETTLE_SPOKES_MS = 3_000;
+
 function lines(stream: NodeJS.ReadableStream): { iterable: AsyncIterable<string>; rl: Interface } {
   const rl = createInterface({ input: stream, crlfDelay: Infinity, terminal: false });
   return { iterable: rl, rl };
+}
+
+async function settleSpokes(cloud: VirtualCloud, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && cloud.spokes().some((spoke) => spoke.state === 'starting')) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function outcomeOf(job: Job, report: StatusReport): JobOutcome {
@@ -287,8 +298,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       ...(options.verbose ? { onMetaStatus: (status) => err(`${formatMetaStatus(status)}\n`) } : {}),
       nSpokesMin: 1,
       timeoutWaitForSpokes: 60_000,
-      // With --halt, one job per spoke at a time: nothing queued on a spoke can start after the halt.
-      policy: definePolicy({ name: 'spm-shell', prefetch: halting ? 0 : 2 }),
+      // One command per spoke at a time, as GNU parallel's job slots: a command queued behind a
+      // long one on a busy spoke would wait while another spoke idles (and with --halt, could
+      // start after the halt). Measured: prefetch buys nothing here, spawning dominates.
+      policy: SHELL_POLICY,
       signal: controller.signal,
     });
   } catch (error) {
@@ -310,7 +323,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     } catch (error) {
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
     }
-    await cloud?.close();
+    if (cloud !== undefined) {
+      // An abort relaunches the spokes whose commands it killed; closing the cloud while one is
+      // still starting makes that spoke complain on stderr. Let them come up first (bounded).
+      if (controller.signal.aborted) await settleSpokes(cloud, SETTLE_SPOKES_MS);
+      await cloud.close();
+    }
   }
   if (options.verbose && killed > 0) io.stderr.write(`#: spm-shell: ${killed} running command${killed === 1 ? ' was' : 's were'} killed\n`);
   if (interrupted !== undefined) return INTERRUPT_STATUS[interrupted] ?? 130;

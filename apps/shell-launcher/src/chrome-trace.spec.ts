@@ -1,0 +1,38 @@
+import { describe, it, expect } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { StatusReport } from '@spm/closure-core';
+import { ChromeTrace, type TraceSource } from './chrome-trace.js';
+
+describe('ChromeTrace', () => {
+  it('draws one span per attempt on its spoke’s track, the measured work inside it, and instants', () => {
+    const events = new EventEmitter();
+    const trace = new ChromeTrace('hub');
+    const t0 = Date.now();
+    const stop = trace.attach(
+      events as unknown as TraceSource,
+      (report) => ({ name: `cmd ${String(report.taskId)}`, args: { seq: 1 }, inner: { name: 'sh -c', startMs: t0 - 2, durationMs: 3 } }),
+      (spokeId) => (spokeId === 'local:1' ? 'vm' : 'vm~v2'),
+    );
+    events.emit('meta-status', { phase: 'eval', spokes: 2 });
+    events.emit('started', { taskId: 0, attempt: 1, spokeId: 'local:1', at: t0 });
+    events.emit('started', { taskId: 1, attempt: 1, spokeId: 'local:2', at: t0 });
+    events.emit('report', new StatusReport({ taskId: 0, attempt: 1, spokeId: 'local:1', host: 'vm', record: {}, ok: true, value: 0 }));
+    events.emit('retry', { taskId: 1, attempt: 1, spokeId: 'local:2', at: t0 + 5, reason: 'exit' });
+    events.emit('report', new StatusReport({ taskId: 9, attempt: 0, record: {}, ok: true, value: 0 })); // never started: no span
+    stop();
+    events.emit('started', { taskId: 2, attempt: 1, spokeId: 'local:1', at: t0 }); // detached: ignored
+    const json = JSON.parse(JSON.stringify(trace.toJSON())) as { traceEvents: { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: Record<string, unknown> }[] };
+    const spans = json.traceEvents.filter((e) => e.ph === 'X');
+    expect(spans.map((e) => e.name)).toEqual(['cmd 0', 'sh -c', 'task 1 (spoke lost)']);
+    const [outer, inner] = spans as [(typeof spans)[0], (typeof spans)[0]];
+    // The outer span starts no later than the work and ends no earlier.
+    expect(outer.ts).toBeLessThanOrEqual(inner.ts);
+    expect(outer.ts + (outer.dur ?? 0)).toBeGreaterThanOrEqual(inner.ts + (inner.dur ?? 0));
+    expect(outer.args).toMatchObject({ taskId: 0, attempt: 1, spoke: 'local:1', ok: true, seq: 1 });
+    expect(json.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.['name'])).toEqual(['spoke local:1', 'spoke local:2']);
+    expect(json.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.args?.['name'])).toEqual(['hub', 'server vm', 'server vm~v2']);
+    expect(json.traceEvents.filter((e) => e.ph === 'i').map((e) => e.name)).toEqual(['Tasks - Eval', 'retry']);
+    const nonMeta = json.traceEvents.filter((e) => e.ph !== 'M');
+    expect(nonMeta.map((e) => e.ts)).toEqual([...nonMeta.map((e) => e.ts)].sort((a, b) => a - b));
+  });
+});

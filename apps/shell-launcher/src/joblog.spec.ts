@@ -1,0 +1,51 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { outcome } from '../test/fixtures/outcome.js';
+import { exitValue, jobExitStatus } from './job-outcome.js';
+import { formatJoblogRow, Joblog, JOBLOG_HEADER } from './joblog.js';
+
+describe('formatJoblogRow', () => {
+  it('writes GNU parallel’s columns: seconds with 3 decimals, padded runtime, `:` for the hub’s server', () => {
+    expect(formatJoblogRow(outcome(), 'vm')).toBe('1\t:\t1795242532.621\t     0.004\t0\t2\t0\t0\techo a');
+    expect(formatJoblogRow(outcome({ host: 'node7' }), 'vm').split('\t')[1]).toBe('node7');
+  });
+
+  it('gives a timeout Exitval -1 with its signal, a signal death Exitval 0 with the signal number', () => {
+    const timedOut = outcome({ ok: false, exitCode: null, signal: 'SIGTERM', timedOut: true, durationMs: 1023 });
+    expect(formatJoblogRow(timedOut, 'vm').split('\t').slice(3, 8)).toEqual(['     1.023', '0', '2', '-1', '15']);
+    const killed = outcome({ ok: false, exitCode: null, signal: 'SIGKILL' });
+    expect(formatJoblogRow(killed, 'vm').split('\t').slice(6, 8)).toEqual(['0', '9']);
+    const lost = outcome({ ok: false, exitCode: null, error: 'spoke lost' });
+    expect(exitValue(lost)).toBe(-1);
+  });
+
+  it('keeps one row per job even for a command with a newline', () => {
+    expect(formatJoblogRow(outcome({ command: "echo 'a\nb'" }), 'vm').split('\n')).toHaveLength(1);
+  });
+});
+
+describe('jobExitStatus', () => {
+  it('is the exit code, 128 + signal, or 255 for a timeout (GNU parallel’s --halt …,fail=1 status)', () => {
+    expect(jobExitStatus(outcome({ exitCode: 3 }))).toBe(3);
+    expect(jobExitStatus(outcome({ exitCode: null, signal: 'SIGKILL' }))).toBe(137);
+    expect(jobExitStatus(outcome({ exitCode: null, signal: 'SIGTERM', timedOut: true }))).toBe(255);
+  });
+});
+
+describe('Joblog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spm-shell-joblog-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the header, then a row per finished job as it finishes', () => {
+    const path = join(dir, 'jl');
+    const log = new Joblog(path, 'vm');
+    expect(readFileSync(path, 'utf8')).toBe(`${JOBLOG_HEADER}\n`);
+    log.write(outcome({ seq: 2, command: 'exit 3', exitCode: 3, ok: false, stdoutBytes: 0 }));
+    expect(readFileSync(path, 'utf8').split('\n')[1]).toBe('2\t:\t1795242532.621\t     0.004\t0\t0\t3\t0\texit 3');
+    log.write(outcome());
+    log.close();
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+});

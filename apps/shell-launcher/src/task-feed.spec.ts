@@ -1,0 +1,77 @@
+import { describe, it, expect } from '@jest/globals';
+import type { Job } from './job-outcome.js';
+import { TaskFeed } from './task-feed.js';
+
+const job = (seq: number, attempt = 1): Job => ({ seq, command: `c${seq}`, tag: `${seq}`, attempt });
+
+describe('TaskFeed', () => {
+  it('hands out the input, feeds retries back in, and ends when nothing is outstanding', async () => {
+    const feed = new TaskFeed([job(1), job(2)]);
+    const it = feed[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(job(1));
+    expect((await it.next()).value).toEqual(job(2));
+    // Input exhausted, two outstanding: the next step waits for a retry or for both to settle.
+    const pending = it.next();
+    feed.retry(job(1, 2));
+    expect((await pending).value).toEqual(job(1, 2));
+    feed.settle();
+    const last = it.next();
+    feed.settle();
+    expect(await last).toEqual({ value: undefined, done: true });
+    expect(feed.read).toBe(2);
+    expect(feed.inputDone).toBe(true);
+  });
+
+  it('hands out no more than `window` unfinished jobs', async () => {
+    const feed = new TaskFeed([job(1), job(2), job(3)], 2);
+    const it = feed[Symbol.asyncIterator]();
+    await it.next();
+    await it.next();
+    let third: IteratorResult<Job> | undefined;
+    const waiting = it.next().then((r) => (third = r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBeUndefined();
+    feed.settle();
+    await waiting;
+    expect(third?.value).toEqual(job(3));
+  });
+
+  it('ends at once when stopped, even while the input is slow, and closes the input', async () => {
+    let closed = false;
+    const slow: AsyncIterable<Job> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => new Promise<IteratorResult<Job>>(() => undefined),
+        return: async () => {
+          closed = true;
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+    const feed = new TaskFeed(slow);
+    const it = feed[Symbol.asyncIterator]();
+    const step = it.next();
+    feed.stop();
+    expect(await step).toEqual({ value: undefined, done: true });
+    expect(closed).toBe(true);
+  });
+
+  it('serves a retry while the input has nothing to give yet (stdin)', async () => {
+    let release: ((r: IteratorResult<Job>) => void) | undefined;
+    let calls = 0;
+    const input: AsyncIterable<Job> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => (++calls === 1 ? Promise.resolve({ value: job(1), done: false }) : new Promise<IteratorResult<Job>>((r) => (release = r))),
+      }),
+    };
+    const feed = new TaskFeed(input);
+    const it = feed[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(job(1));
+    const step = it.next();
+    await new Promise((r) => setTimeout(r, 10));
+    feed.retry(job(1, 2));
+    expect((await step).value).toEqual(job(1, 2));
+    const next = it.next();
+    release?.({ value: job(2), done: false });
+    expect((await next).value).toEqual(job(2)); // the input's step was kept, not lost
+  });
+});
