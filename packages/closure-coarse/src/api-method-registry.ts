@@ -1,6 +1,5 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import type { ApiMethodFn } from './api-method.js';
-import { describeValue } from './internal/describe-value.js';
 import { shellPolicyA } from './internal/shell-policy-a.js';
 
 // Dotted identifiers, as the typedef's `scalar<ApiMethod>` accepts them.

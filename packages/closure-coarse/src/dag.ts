@@ -6,11 +6,10 @@ import {
   type ManageSummary,
   type StatusReport,
 } from '@spm/closure-core';
-import { SPMError, SPMTypedefError, type TaskId } from '@spm/exceptions';
+import { SPMError, SPMTypedefError, type TaskId, describeValue } from '@spm/exceptions';
 import { parse, type TaskSchema } from '@spm/typedef';
 import { planDag, type DagPlan } from './internal/dag-plan.js';
 import { DagSource } from './internal/dag-source.js';
-import { describeValue } from './internal/describe-value.js';
 
 /** What `dag.define` declares: the core's closure spec, family `dag`. */
 export type DagSpec<T, R> = Omit<ClosureSpec<T, R>, 'family'>;

@@ -3,8 +3,7 @@ import {
   type Closure,
   type ClosureSpec,
 } from '@spm/closure-core';
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe-value.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { definePapply, type PapplySpec, type PapplyTask } from './papply.js';
 
 /** What `list.define` (`list.pinterp`) declares: the core's closure spec, family `list`. */

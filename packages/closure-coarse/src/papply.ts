@@ -1,5 +1,5 @@
 import { defineClosure, type Closure } from '@spm/closure-core';
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import {
   isTimeout,
   parse,
@@ -9,7 +9,6 @@ import {
 } from '@spm/typedef';
 import type { EvaluationContext } from './api-method.js';
 import { apiMethodNames, findApiMethod } from './api-method-registry.js';
-import { describeValue } from './internal/describe-value.js';
 import { readPath } from './internal/record-path.js';
 
 /** What `list.papply.define` declares: a list whose tasks each apply an API method. */

@@ -1,9 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { declareClosure, type ClosureRef } from '@spm/sequence';
 import type { EvaluationContext, SpokeClosure } from '@spm/spoke';
 import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
-import { describeValue } from './internal/describe-value.js';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
 import { ManagerRun } from './manager-run.js';
 import { resolveManageOptions, type ManageOptions } from './manage-options.js';

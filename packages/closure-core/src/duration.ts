@@ -1,6 +1,5 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { isTimeout, type Timeout } from '@spm/typedef';
-import { describeValue } from './internal/describe-value.js';
 
 /** A duration: `after({ seconds: 10 })` (a `Timeout`) or a number of milliseconds. */
 export type Duration = Timeout | number;

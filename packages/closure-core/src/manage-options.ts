@@ -1,7 +1,6 @@
-import { SPMError, type TaskId } from '@spm/exceptions';
+import { SPMError, type TaskId, describeValue } from '@spm/exceptions';
 import type { BoundPool } from '@spm/tracker';
 import { durationMs, type Duration } from './duration.js';
-import { describeValue } from './internal/describe-value.js';
 import type { MetaStatus } from './meta-status.js';
 import { policyA, type Policy } from './policy.js';
 import type { StatusReport } from './status-report.js';

@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe-value.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 
 /**
  * How a task manager treats failures and schedules (the seed's `policyA`, …). A library author

@@ -43,7 +43,7 @@ describe('resolveCoprocessOptions', () => {
     ['a fractional cap', { command: 'x', maxOutputBytes: 1.5 }, 'Expected `maxOutputBytes` to be an integer ≥ 0, got `1.5` (number)'],
     ['a non-string env value', { command: 'x', env: { A: 1 } }, 'Expected `env.A` to be a string, got `1` (number)'],
     ['a bad input', { command: 'x', input: 5 }, 'Expected `input` to be a string or a Uint8Array, got `5` (number)'],
-    ['a bad signal', { command: 'x', signal: {} }, 'Expected `signal` to be an AbortSignal, got an object'],
+    ['a bad signal', { command: 'x', signal: {} }, 'Expected `signal` to be an AbortSignal, got an empty object'],
     ['an empty cwd', { command: 'x', cwd: '' }, 'Expected `cwd` to be a non-empty string, got `""` (string)'],
   ])('refuses %s', (_name, options, message) => {
     expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(SPMError);

@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;

@@ -1,6 +1,5 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { constants } from 'node:os';
-import { describeValue } from './internal/describe.js';
 import { live } from './internal/live-coprocesses.js';
 
 /**

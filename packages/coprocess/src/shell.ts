@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { runCoprocess } from './run-coprocess.js';
 
 /** Options of {@link shell.policyA}: the seed's `cmd` and `timeout`. */

@@ -29,3 +29,4 @@ export {
   type TaskId,
 } from './errors.js';
 export { toWire, fromWire, errorClassForCode, WIRE_ERROR_VERSION, type WireError, type WireErrorLimits } from './wire.js';
+export { describeValue } from './describe-value.js';

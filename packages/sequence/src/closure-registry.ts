@@ -1,5 +1,4 @@
-import { SPMError, SPMInvariantError, SPMTaskLoad } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, SPMInvariantError, SPMTaskLoad, describeValue } from '@spm/exceptions';
 import { globalSlot } from './internal/global-slot.js';
 import { moduleKey } from './module-key.js';
 import { currentSequence } from './sequence-context.js';

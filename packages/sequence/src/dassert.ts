@@ -1,5 +1,5 @@
-import { SPMError, SPMInvariantError } from '@spm/exceptions';
-import { describeValue, functionName } from './internal/describe.js';
+import { describeValue, SPMError, SPMInvariantError } from '@spm/exceptions';
+import { functionName } from './internal/function-name.js';
 import { currentSequence } from './sequence-context.js';
 
 /** A check of the current sequence, e.g. {@link amOffline}; must return exactly `true` to pass. */

@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 
 /** The part of the WHATWG `URL` this package uses (typed here: the package has no DOM or Node types). */
 interface ParsedUrl {

@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { globalSlot } from './internal/global-slot.js';
 import { SequenceMachine } from './sequence-machine.js';
 

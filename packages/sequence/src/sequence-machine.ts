@@ -1,5 +1,4 @@
-import { SPMError, SPMInvariantError } from '@spm/exceptions';
-import { describeValue } from './internal/describe.js';
+import { SPMError, SPMInvariantError, describeValue } from '@spm/exceptions';
 
 /** Who a sequence point belongs to (seed Fig. 2): the hub runs managers, a spoke evaluates tasks. */
 export type SequenceRole = 'hub' | 'spoke';

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
-import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
+import { checkDuration, checkInteger } from './internal/checks.js';
 import { killTree, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 

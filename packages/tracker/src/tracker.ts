@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
-import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout } from '@spm/exceptions';
+import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout, describeValue } from '@spm/exceptions';
 import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
-import { checkDuration, checkInteger, describeValue } from './internal/checks.js';
+import { checkDuration, checkInteger } from './internal/checks.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher, SpokeOrigin } from './provisioner.js';

@@ -1,7 +1,8 @@
 import { prepareTask } from '@spm/closure-core';
 import { SPMError, type TaskId } from '@spm/exceptions';
 import type { TaskSchema } from '@spm/typedef';
-import { describeValue, formatId } from './describe-value.js';
+import { describeValue } from '@spm/exceptions';
+import { formatId } from './format-id.js';
 
 /** One task of a DAG, with its edges resolved. */
 export interface DagNode {

@@ -10,7 +10,7 @@ import {
   type TaskId,
 } from '@spm/exceptions';
 import type { DagNode, DagPlan } from './dag-plan.js';
-import { formatId } from './describe-value.js';
+import { formatId } from './format-id.js';
 import { IndexHeap } from './index-heap.js';
 
 type State =

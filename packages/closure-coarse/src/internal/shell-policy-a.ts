@@ -1,7 +1,7 @@
 import { shell, type ShellPolicyAResult } from '@spm/coprocess';
 import { SPMError } from '@spm/exceptions';
 import type { ApiCall } from '../api-method.js';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '@spm/exceptions';
 
 /**
  * When a coprocess has no timeout of its own, it runs under the task's, and the core's task timer

@@ -1,12 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-
-/** Describes a value for an error message: `0` (number). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `\`${JSON.stringify(value)}\` (string)`;
-  if (value === null) return '`null`';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `\`${String(value)}\` (${typeof value})`;
-}
+import { describeValue, SPMError } from '@spm/exceptions';
 
 /** Throws unless `value` is an integer ≥ `min` (or, with `allowInfinity`, `Infinity`). */
 export function checkInteger(name: string, value: unknown, min: number, allowInfinity = false): number {
