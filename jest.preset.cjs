@@ -32,6 +32,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/', '/dist/'],
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
   // The leftover-process check (tools/testing): a test file fails if it leaves a process running.
+  globalSetup: path.join(__dirname, 'tools/testing/jest-run-tag.cjs'),
   setupFilesAfterEnv: [path.join(__dirname, 'tools/testing/src/jest-leftover-check.ts')],
   testTimeout: 30000,
 };

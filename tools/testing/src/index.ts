@@ -5,8 +5,8 @@
  * detection and recovery times). Test-only; never imported by runtime code.
  * @packageDocumentation
  */
-export { liveDescendants, isAlive, waitFor } from './proc.js';
-export { leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, type Leftover } from './leftovers.js';
+export { liveDescendants, taggedProcesses, ancestors, isAlive, waitFor } from './proc.js';
+export { testProcesses, TEST_RUN_TAG, leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, type Leftover } from './leftovers.js';
 export {
   RunJournal,
   type JournalEntry,

@@ -7,18 +7,19 @@
  * are SIGKILLed so they do not spill into the next file. Zombies count as gone.
  *
  * Per file, not per test: suites keep a cloud across tests (`beforeAll`/`afterAll`).
- * Only descendants are seen: a process re-parented to init (its parent died) escapes this
- * check, so specs that kill a parent track such pids themselves.
+ * Processes are found two ways: as descendants of the test's process, and by the tag
+ * `SPM_TEST_RUN` that `jest-run-tag.cjs` (the preset's `globalSetup`) puts in the environment
+ * of the whole Jest run, so an orphan re-parented to init (its parent was killed) is still
+ * seen — unless it was started with an environment that drops the tag.
  * @packageDocumentation
  */
 import { afterAll, expect } from '@jest/globals';
-import { awaitNoLeftovers, formatLeftovers, killLeftovers } from './leftovers.js';
-import { liveDescendants } from './proc.js';
+import { awaitNoLeftovers, formatLeftovers, killLeftovers, testProcesses } from './leftovers.js';
 
 /** How long a test file's processes may take to exit after its last hook. */
 const BOUND_MS = 5000;
 
-const baseline = liveDescendants();
+const baseline = testProcesses();
 
 async function checkLeftovers(): Promise<void> {
   const left = await awaitNoLeftovers(baseline, BOUND_MS);

@@ -1,6 +1,9 @@
 // What a test left running: live descendants of this process that were not there before.
 import { readFileSync } from 'node:fs';
-import { isAlive, liveDescendants } from './proc.js';
+import { ancestors, isAlive, liveDescendants, taggedProcesses } from './proc.js';
+
+/** The environment variable that tags a Jest run (set by `jest-run-tag.cjs`, inherited by every process a test starts). */
+export const TEST_RUN_TAG = 'SPM_TEST_RUN';
 
 /** A process a test left behind. */
 export interface Leftover {
@@ -20,10 +23,27 @@ export function commandLine(pid: number): string {
   }
 }
 
-/** Live (non-zombie) descendants of this process that are not in `baseline`, with their command lines. */
+/**
+ * The live processes this test run started: descendants of this process, and — when the run is
+ * tagged (`SPM_TEST_RUN`) — every process carrying the tag, re-parented orphans included. Jest's
+ * own processes (this one, its ancestors, its workers) are not counted.
+ */
+export function testProcesses(): number[] {
+  const pids = new Set(liveDescendants());
+  const tag = process.env[TEST_RUN_TAG];
+  if (tag !== undefined && tag !== '') {
+    const jest = new Set([process.pid, ...ancestors()]);
+    for (const pid of taggedProcesses(TEST_RUN_TAG, tag)) {
+      if (!jest.has(pid) && !commandLine(pid).includes('jest-worker')) pids.add(pid);
+    }
+  }
+  return [...pids].sort((a, b) => a - b);
+}
+
+/** Live processes of this test run ({@link testProcesses}) that are not in `baseline`, with their command lines. */
 export function leftoverProcesses(baseline: readonly number[]): Leftover[] {
   const known = new Set(baseline);
-  return liveDescendants()
+  return testProcesses()
     .filter((pid) => !known.has(pid))
     .map((pid) => ({ pid, command: commandLine(pid) }));
 }

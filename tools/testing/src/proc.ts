@@ -33,6 +33,37 @@ export function liveDescendants(root = process.pid): number[] {
   return out;
 }
 
+/**
+ * Live (non-zombie) processes, anywhere, whose initial environment holds `name=value`: they
+ * inherited it from whoever set it, even after being re-parented. Only processes this user may
+ * read are seen.
+ */
+export function taggedProcesses(name: string, value: string): number[] {
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`);
+      if ((environ.indexOf(needle) === 0 || environ.indexOf(Buffer.concat([Buffer.from([0]), needle])) >= 0) && isAlive(pid)) out.push(pid);
+    } catch {
+      // gone, or another user's
+    }
+  }
+  return out;
+}
+
+/** `pid`'s parent, its parent's parent, … up to pid 1. */
+export function ancestors(pid = process.pid): number[] {
+  const out: number[] = [];
+  for (let p = stat(pid)?.ppid; p !== undefined && p > 0; p = stat(p)?.ppid) {
+    out.push(p);
+    if (p === 1) break;
+  }
+  return out;
+}
+
 /** True while `pid` exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
   const s = stat(pid);

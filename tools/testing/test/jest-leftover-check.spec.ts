@@ -14,7 +14,7 @@ interface JestJson {
 const config = fileURLToPath(new URL('./fixtures/leftover/leftover.jest.cjs', import.meta.url));
 const jestBin = fileURLToPath(new URL('../../../node_modules/jest/bin/jest.js', import.meta.url));
 
-// Runs the two fixture files in a Jest of their own, with the workspace preset (and so the
+// Runs the fixture files in a Jest of their own, with the workspace preset (and so the
 // real check), and reads its JSON result. Bounded: the child is killed after 60 s.
 async function runFixtures(): Promise<{ json: JestJson; pids: Map<string, number>; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'leftover-check-'));
@@ -62,10 +62,18 @@ describe('the leftover-process check registered for every Jest file', () => {
     expect(isAlive(pid)).toBe(false);
   });
 
+  it('finds a process re-parented out of the test’s tree by the run’s tag in its environment', () => {
+    const orphan = run.json.testResults.find((r) => r.name.endsWith('orphan.check.mjs'));
+    const pid = run.pids.get('orphan') as number;
+    expect(orphan?.status).toBe('failed');
+    expect(orphan?.message).toContain(`pid ${pid}: sleep 1000.4713`);
+    expect(isAlive(pid)).toBe(false);
+  });
+
   it('runs after a top-level afterAll of the file, so a file that stops its processes there passes', () => {
     const tidy = run.json.testResults.find((r) => r.name.endsWith('tidy.check.mjs'));
     expect(tidy?.status).toBe('passed');
     expect(isAlive(run.pids.get('tidy') as number)).toBe(false);
-    expect(run.json.numFailedTestSuites).toBe(1);
+    expect(run.json.numFailedTestSuites).toBe(2);
   });
 });

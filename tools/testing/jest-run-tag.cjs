@@ -1,0 +1,11 @@
+// Jest globalSetup of the leftover-process check (see src/jest-leftover-check.ts): tags this
+// Jest run in the environment, before its workers start, so every process a test starts
+// inherits the tag. A process whose parent died is re-parented out of the test's process tree,
+// but its environment still names the run that started it.
+// Plain CommonJS: it runs in Jest's own process, outside the test sandbox (whose
+// `process.env` is a copy that child processes never see).
+const { randomBytes } = require('node:crypto');
+
+module.exports = function tagJestRun() {
+  process.env.SPM_TEST_RUN = randomBytes(8).toString('hex');
+};
