@@ -4,6 +4,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { definePolicy, formatMetaStatus, type StatusReport } from '@spm/closure-core';
 import { SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
+import { after } from '@spm/typedef';
 import { ChromeTrace } from './chrome-trace.js';
 import type { ShellOptions } from './cli-options.js';
 import { formatHalt, haltReached } from './halt-rule.js';
@@ -241,7 +242,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         inflight.set(job.seq, job);
         const timeoutMs = options.timeoutMs ?? 0;
         return {
-          value: { seq: job.seq, command: job.command, timeoutMs, maxOutputBytes: options.maxOutputBytes, ...(timeoutMs > 0 ? { spm: { meta: { timeout: timeoutMs + BACKSTOP_MS } } } : {}) },
+          value: { seq: job.seq, command: job.command, timeoutMs, maxOutputBytes: options.maxOutputBytes, ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: timeoutMs + BACKSTOP_MS }) } } } : {}) },
           done: false,
         };
       },
@@ -297,7 +298,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       onStatus,
       ...(options.verbose ? { onMetaStatus: (status) => err(`${formatMetaStatus(status)}\n`) } : {}),
       nSpokesMin: 1,
-      timeoutWaitForSpokes: 60_000,
+      timeoutWaitForSpokes: after({ seconds: 60 }),
       // One command per spoke at a time, as GNU parallel's job slots: a command queued behind a
       // long one on a busy spoke would wait while another spoke idles (and with --halt, could
       // start after the halt). Measured: prefetch buys nothing here, spawning dominates.

@@ -52,7 +52,9 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
   evaluate: async (task, ctx) => {
     const startMs = Date.now();
     const r = await runCoprocess({
-      command: task.command,
+      // An empty input line is a job that does nothing and succeeds (as in GNU parallel);
+      // runCoprocess wants a non-empty command, and `:` is the shell's own no-op.
+      command: task.command === '' ? ':' : task.command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
       signal: ctx.signal,

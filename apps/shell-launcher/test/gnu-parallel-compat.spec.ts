@@ -1,0 +1,115 @@
+// The same input through GNU parallel and spm-shell: exit status and, per job, the joblog's
+// exit value, signal, bytes received and command must agree. CI installs Debian's GNU parallel
+// (.ci/run); on a developer machine: `apt-get install -y parallel`.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { joblogRows, runSpmShell } from './run-spm-shell.js';
+
+function which(program: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return join(dir, program);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+interface Run {
+  readonly code: number | null;
+  /** seq → [Exitval, Signal, Receive, Command] */
+  readonly jobs: Map<number, string[]>;
+}
+
+function runParallel(parallel: string, args: readonly string[], input: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // GNU parallel runs commands with $SHELL; spm-shell with /bin/sh. Give both the same shell.
+    const child = spawn(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.end(input);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`GNU parallel ran past 40 s; stderr:\n${stderr}`));
+    }, 40_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+const jobsOf = (joblog: string): Map<number, string[]> => new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [Number(row[0]), [row[6], row[7], row[5], row[8]] as string[]]));
+
+describe('spm-shell and GNU parallel on the same input', () => {
+  let parallel: string;
+  let dir: string;
+  let runs = 0;
+
+  beforeAll(() => {
+    const found = which('parallel');
+    if (found === undefined) {
+      throw new Error('GNU parallel is not installed, so spm-shell cannot be compared with it: run `apt-get install -y parallel` (CI does it in .ci/run)');
+    }
+    parallel = found;
+    dir = mkdtempSync(join(tmpdir(), 'spm-shell-compat-'));
+  });
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function both(args: readonly string[], input: string, prepare?: (side: string) => void): Promise<{ gnu: Run; spm: Run }> {
+    runs += 1;
+    const gnuLog = join(dir, `gnu-${runs}.joblog`);
+    const spmLog = join(dir, `spm-${runs}.joblog`);
+    prepare?.('gnu');
+    const gnu = await runParallel(parallel, ['--joblog', gnuLog, ...args], input.replaceAll('@SIDE@', 'gnu'));
+    prepare?.('spm');
+    const spm = await runSpmShell(['--joblog', spmLog, ...args], { input: input.replaceAll('@SIDE@', 'spm'), mark: `compat-${process.pid}-${runs}` });
+    return { gnu: { code: gnu.code, jobs: jobsOf(gnuLog) }, spm: { code: spm.code, jobs: jobsOf(spmLog) } };
+  }
+
+  it('agrees on a list of commands: exit codes, signals, a timeout, output sizes, an empty line', async () => {
+    const input = ['echo a', 'exit 3', 'kill -9 $$', 'kill -TERM $$', 'sleep 5', 'printf abc', 'echo err >&2', 'false', '', "sh -c 'exit 7'", 'seq 1 1000'].join('\n');
+    const { gnu, spm } = await both(['-j', '2', '--timeout', '1'], `${input}\n`);
+    expect(gnu.jobs.size).toBe(11);
+    expect(spm.code).toBe(gnu.code);
+    expect(spm.code).toBe(6);
+    expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
+    // Spelled out, so a shared mistake cannot pass unnoticed.
+    expect(gnu.jobs.get(5)?.slice(0, 2)).toEqual(['-1', '15']);
+    expect(gnu.jobs.get(3)?.slice(0, 2)).toEqual(['0', '9']);
+  });
+
+  it('agrees on a template with quoted arguments and --halt soon,fail=2', async () => {
+    const args = ['-j', '1', '--halt', 'soon,fail=2', 'test {} = ok', ':::', 'ok', 'it s', 'ok', "x'y", 'ok', 'ok'];
+    const { gnu, spm } = await both(args, '');
+    expect(gnu.code).toBe(2);
+    expect(spm.code).toBe(gnu.code);
+    expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
+    expect([...gnu.jobs.keys()].sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('agrees on --retries: a failing command runs N times in all, the joblog keeps its last run', async () => {
+    const counter = (name: string, succeedAt: number): string =>
+      `f=${dir}/@SIDE@-${name}; n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f; [ $n -ge ${succeedAt} ]`;
+    const { gnu, spm } = await both(['-j', '2', '--retries', '3'], `${counter('a', 2)}\n${counter('b', 9)}\n`);
+    expect(spm.code).toBe(gnu.code);
+    expect([...spm.jobs].map(([seq, [exit]]) => [seq, exit]).sort()).toEqual([...gnu.jobs].map(([seq, [exit]]) => [seq, exit]).sort());
+    for (const name of ['a', 'b']) expect(readFileSync(join(dir, `spm-${name}`), 'utf8')).toBe(readFileSync(join(dir, `gnu-${name}`), 'utf8'));
+    expect(readFileSync(join(dir, 'gnu-b'), 'utf8').trim()).toBe('3');
+  });
+
+  it('agrees on --halt now,fail=1: the failing job’s own exit status, killed jobs not logged', async () => {
+    const input = ['sleep 0.5; exit 5', 'sleep 30', 'echo never'].join('\n');
+    const { gnu, spm } = await both(['-j', '2', '--halt', 'now,fail=1'], `${input}\n`);
+    expect(gnu.code).toBe(5);
+    expect(spm.code).toBe(gnu.code);
+    expect([...spm.jobs]).toEqual([...gnu.jobs]);
+  });
+});

@@ -1,0 +1,97 @@
+// Drives the built `spm-shell` bin as a user would: a child process with real commands.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built bin (tests depend on the build). */
+export const BIN = fileURLToPath(new URL('../dist/bin/spm-shell.js', import.meta.url));
+
+/** Environment variable every process of one run inherits (hub, spokes, watchdogs, commands). */
+export const MARK_VARIABLE = 'SPM_SHELL_TEST_MARK';
+
+export interface BinResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface BinOptions {
+  /** Written to stdin, then stdin is closed (else stdin is empty). */
+  readonly input?: string;
+  readonly cwd?: string;
+  /** The run's mark (see {@link MARK_VARIABLE}). */
+  readonly mark: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** The bound: past it the bin is SIGKILLed and the promise rejects. */
+  readonly timeoutMs?: number;
+  /** Called once the bin was spawned (to signal it, to read its output as it comes). */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Runs `spm-shell args…` to its exit. */
+export function runSpmShell(args: readonly string[], options: BinOptions): Promise<BinResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, [MARK_VARIABLE]: options.mark },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`spm-shell ${args.join(' ')} ran past ${options.timeoutMs ?? 40_000} ms; stderr so far:\n${stderr}`));
+    }, options.timeoutMs ?? 40_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    options.onSpawn?.(child);
+  });
+}
+
+function isZombie(pid: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true; // gone
+  }
+}
+
+/**
+ * Live processes (zombies count as gone) whose environment carries `mark` in
+ * {@link MARK_VARIABLE}, or whose command line contains `cmdlineMark`: "cmdline" for each.
+ */
+export function leftovers(mark: string, cmdlineMark?: string): string[] {
+  const found: string[] = [];
+  const needle = `${MARK_VARIABLE}=${mark}\0`;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      const hasMark = `${readFileSync(`/proc/${pid}/environ`, 'utf8')}\0`.includes(needle);
+      if ((hasMark || (cmdlineMark !== undefined && cmdline.includes(cmdlineMark))) && !isZombie(pid)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Rows of a GNU parallel joblog (header dropped), split into columns. */
+export function joblogRows(text: string): string[][] {
+  const [header, ...rows] = text.trimEnd().split('\n');
+  if (header !== 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand') throw new Error(`Not a joblog header: ${String(header)}`);
+  return rows.map((row) => row.split('\t'));
+}

@@ -1,0 +1,279 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@spm/testing';
+import { BIN, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
+
+// Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
+// environment value every process of a run inherits (scanned in /proc/*/environ). Fixed width,
+// so one is never a prefix of another (pids wrap).
+const PID = String(process.pid).padStart(7, '0');
+let runs = 0;
+const newMark = (): { env: string; sleep: string } => {
+  runs += 1;
+  return { env: `spm-shell-${PID}-${runs}`, sleep: `100.${PID}${String(runs).padStart(2, '0')}` };
+};
+
+/** Waits (bounded) until nothing of a run is left, then asserts it. */
+async function expectNoLeftovers(mark: { env: string; sleep: string }): Promise<void> {
+  await waitFor(() => leftovers(mark.env, mark.sleep).length === 0, 10_000, 'every process of the run to be gone').catch(() => undefined);
+  expect(leftovers(mark.env, mark.sleep)).toEqual([]);
+}
+
+const seqOutput = (n: number): string => `${Array.from({ length: n }, (_, i) => i + 1).join('\n')}\n`;
+const block = (name: string): string => Array.from({ length: 8 }, (_, i) => `${name}-${i + 1}\n`).join('');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spm-shell-spec-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('spm-shell on a list mixing successes, failures, timeouts and a huge output', () => {
+  it('exits with the number of failed commands, logs every job, prints each output whole, and leaves nothing behind', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'mixed.joblog');
+    const commands = [
+      'echo ok-1',
+      'exit 3',
+      `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`,
+      'seq 1 120000',
+      'kill -9 $$',
+      'printf no-newline',
+      'for i in 1 2 3 4 5 6 7 8; do echo block-A-$i; sleep 0.02; done',
+      'for i in 1 2 3 4 5 6 7 8; do echo block-B-$i; sleep 0.02; done',
+      'echo to-stderr >&2; exit 1',
+    ];
+    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--joblog', joblog], { input: `${commands.join('\n')}\n`, mark: mark.env });
+    // Failed: exit 3, the timeout, kill -9, exit 1.
+    expect(r.code).toBe(4);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => Number(row[0])).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const bySeq = new Map(rows.map((row) => [Number(row[0]), row]));
+    expect(commands.map((_, i) => bySeq.get(i + 1)?.[6])).toEqual(['0', '3', '-1', '0', '0', '0', '0', '0', '1']);
+    expect(commands.map((_, i) => bySeq.get(i + 1)?.[7])).toEqual(['0', '0', '15', '0', '9', '0', '0', '0', '0']);
+    expect(commands.map((_, i) => bySeq.get(i + 1)?.[8])).toEqual(commands);
+    expect(bySeq.get(4)?.[5]).toBe(String(seqOutput(120000).length)); // Receive: bytes of stdout
+    expect(rows.every((row) => row[1] === ':' && row[4] === '0' && /^\d+\.\d{3}$/.test(row[2] as string))).toBe(true);
+    // Each command's output is one contiguous block, whatever ran beside it.
+    expect(r.stdout).toContain(seqOutput(120000));
+    expect(r.stdout).toContain(block('block-A'));
+    expect(r.stdout).toContain(block('block-B'));
+    expect(r.stdout).toContain('ok-1\n');
+    expect(r.stdout).toContain('no-newline');
+    expect(r.stdout.length).toBe(seqOutput(120000).length + block('block-A').length * 2 + 'ok-1\n'.length + 'no-newline'.length);
+    expect(r.stderr).toContain('to-stderr\n');
+    expect(r.stderr).toMatch(/job 3 timed out after 1 s; its process tree was killed/);
+    expect(r.stderr).not.toContain('\x1b[K'); // not a terminal: no progress bar
+    await expectNoLeftovers(mark);
+  });
+
+  it('prints one JSON line per command with --json', async () => {
+    const mark = newMark();
+    const commands = ['echo ok-1', 'exit 3', `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, 'kill -9 $$', 'echo to-stderr >&2; exit 1'];
+    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--json'], { input: `${commands.join('\n')}\n`, mark: mark.env });
+    expect(r.code).toBe(4);
+    const lines = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((l) => l['seq']).sort()).toEqual([1, 2, 3, 4, 5]);
+    const bySeq = new Map(lines.map((l) => [l['seq'], l]));
+    expect(bySeq.get(1)).toMatchObject({ command: 'echo ok-1', exitCode: 0, signal: null, timedOut: false, stdout: 'ok-1\n', stderr: '', attempts: 1, truncated: false, error: null });
+    expect(bySeq.get(2)).toMatchObject({ exitCode: 3, signal: null, timedOut: false });
+    expect(bySeq.get(3)).toMatchObject({ command: commands[2], exitCode: null, signal: 'SIGTERM', timedOut: true });
+    expect(bySeq.get(4)).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(bySeq.get(5)).toMatchObject({ exitCode: 1, stderr: 'to-stderr\n', stdout: '' });
+    for (const line of lines) {
+      expect(line['spoke']).toMatch(/^local:[123]$/);
+      expect(typeof line['host']).toBe('string');
+      expect(typeof line['durationMs']).toBe('number');
+      expect(typeof line['startMs']).toBe('number');
+    }
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell with a template and ::: arguments', () => {
+  it('fills replacement strings with shell-quoted arguments and tags lines', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '2', '-k', '--tag', 'echo {} {.} {/}', ':::', "it's", 'a b.txt', '/x/y.z'], { mark: mark.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("it's\tit's it's it's\na b.txt\ta b.txt a b a b.txt\n/x/y.z\t/x/y.z /x/y y.z\n");
+  });
+
+  it('prints in input order with --keep-order although later jobs finish first', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '3', '-k', 'sleep {}; echo {}', ':::', '0.6', '0.3', '0'], { mark: mark.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('0.6\n0.3\n0\n');
+  });
+});
+
+describe('spm-shell --retries', () => {
+  it('runs a failing command again up to N runs in all, printing and logging only its last run', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'retries.joblog');
+    const counter = (name: string, succeedAt: number): string =>
+      `f=${dir}/${name}; n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f; echo run-${name} $n; [ $n -ge ${succeedAt} ]`;
+    const r = await runSpmShell(['-j', '2', '--retries', '3', '--joblog', joblog, '-v'], { input: `${counter('a', 2)}\n${counter('b', 9)}\n`, mark: mark.env });
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(dir, 'a'), 'utf8').trim()).toBe('2');
+    expect(readFileSync(join(dir, 'b'), 'utf8').trim()).toBe('3');
+    expect(r.stdout.split('\n').sort()).toEqual(['', 'run-a 2', 'run-b 3']);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [row[0], row[6]]).sort()).toEqual([
+      ['1', '0'],
+      ['2', '1'],
+    ]);
+    expect(r.stderr).toContain('#: MetaStatus (hub): Tasks - Eval\n');
+    expect(r.stderr).toContain('#: MetaStatus (hub): Tasks - EvalDone\n');
+    expect(r.stderr.match(/job 2 failed \(run \d of 3\); running it again/g)).toHaveLength(2);
+  });
+});
+
+describe('spm-shell --halt', () => {
+  it('now,fail=1: kills the running commands, starts nothing more, exits with the failing job’s status', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'halt-now.joblog');
+    const started = join(dir, 'halt-now.started');
+    const never = join(dir, 'halt-now.never');
+    const input = [`while [ ! -e ${started} ]; do sleep 0.02; done; exit 3`, `touch ${started}; exec sleep ${mark.sleep}`, `touch ${never}`].join('\n');
+    const r = await runSpmShell(['-j', '2', '--halt', 'now,fail=1', '--joblog', joblog], { input: `${input}\n`, mark: mark.env });
+    expect(r.code).toBe(3);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([['1', '3']]);
+    expect(existsSync(never)).toBe(false);
+    expect(r.stderr).toContain('halting (--halt now,fail=1) after job 1: killing 1 running command');
+    await expectNoLeftovers(mark);
+  });
+
+  it('soon,fail=1: lets the running commands finish and starts nothing more', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'halt-soon.joblog');
+    const started = join(dir, 'halt-soon.started');
+    const never = join(dir, 'halt-soon.never');
+    const input = [`while [ ! -e ${started} ]; do sleep 0.02; done; exit 3`, `touch ${started}; sleep 0.5; echo slept`, `touch ${never}`].join('\n');
+    const r = await runSpmShell(['-j', '2', '--halt', 'soon,fail=1', '--joblog', joblog], { input: `${input}\n`, mark: mark.env });
+    expect(r.code).toBe(3);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([
+      ['1', '3'],
+      ['2', '0'],
+    ]);
+    expect(r.stdout).toBe('slept\n');
+    expect(existsSync(never)).toBe(false);
+  });
+});
+
+describe.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('spm-shell interrupted by %s', (signal, status) => {
+  it(`kills the running commands, keeps the joblog of what finished, exits ${status}, and leaves nothing behind`, async () => {
+    const mark = newMark();
+    const joblog = join(dir, `${signal}.joblog`);
+    const s1 = join(dir, `${signal}.s1`);
+    const s2 = join(dir, `${signal}.s2`);
+    const input = ['echo quick', `touch ${s1}; sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, `touch ${s2}; exec sleep ${mark.sleep}`, `touch ${join(dir, `${signal}.never`)}`].join('\n');
+    let sleepsBefore = 0;
+    const r = await runSpmShell(['-j', '2', '--joblog', joblog], {
+      input: `${input}\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(s1) && existsSync(s2) && leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`: sleep ${mark.sleep}`)).length === 3, 20_000, 'the three sleeps to run').then(
+          () => {
+            // The scan sees them while they run: it would see a survivor too.
+            sleepsBefore = leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`: sleep ${mark.sleep}`)).length;
+            child.kill(signal);
+          },
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(sleepsBefore).toBe(3);
+    expect(r.code).toBe(status);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6], row[8]])).toEqual([['1', '0', 'echo quick']]);
+    expect(r.stdout).toBe('quick\n');
+    expect(r.stderr).toContain(`spm-shell: ${signal}: killing 2 running commands`);
+    expect(existsSync(join(dir, `${signal}.never`))).toBe(false);
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell --trace, --progress and --max-output', () => {
+  it('writes a Chrome trace of every command, draws the bar when asked, and cuts output at the cap', async () => {
+    const mark = newMark();
+    const trace = join(dir, 'trace.json');
+    const joblog = join(dir, 'trace.joblog');
+    const r = await runSpmShell(['-j', '2', '--trace', trace, '--progress', '--max-output', '10K', '--joblog', joblog], { input: 'echo a\nexit 2\nseq 1 100000\n', mark: mark.env });
+    expect(r.code).toBe(1);
+    const { traceEvents } = JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { name: string; ph: string; cat?: string; pid: number; tid: number; args?: Record<string, unknown> }[] };
+    const tasks = traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task');
+    expect(tasks.map((e) => e.name).sort()).toEqual(['echo a', 'exit 2', 'seq 1 100000']);
+    expect(tasks.map((e) => e.args?.['exitCode']).sort()).toEqual([0, 0, 2]);
+    expect(traceEvents.filter((e) => e.ph === 'X' && e.cat === 'work')).toHaveLength(3);
+    const threads = traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.['name']);
+    expect(threads.length).toBeGreaterThanOrEqual(1);
+    expect(threads.every((name) => /^spoke local:[12]$/.test(String(name)))).toBe(true);
+    // --max-output 10K: the first 10240 bytes printed, the full count logged, a notice on stderr.
+    expect(r.stdout).toContain(seqOutput(100000).slice(0, 10240));
+    expect(r.stdout.length).toBe(10240 + 'a\n'.length);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).find((row) => row[8] === 'seq 1 100000')?.[5]).toBe(String(seqOutput(100000).length));
+    expect(r.stderr).toMatch(/job 3 wrote 588895 bytes to stdout and 0 to stderr; only the first 10240 of each were kept/);
+    expect(r.stderr.replaceAll('\u001b', '<ESC>')).toMatch(/\r<ESC>\[Kspm-shell \[[#.]+\] \d\/3 done, [01] failed, \d running, ETA /);
+  });
+
+  it('shows the progress bar by itself on a terminal', async () => {
+    const mark = newMark();
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      // script(1) gives the bin a pseudo-terminal; its output is what the terminal showed.
+      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} -j 1 ::: 'sleep 0.5; echo done-on-tty'`, '/dev/null'], {
+        env: { ...process.env, [MARK_VARIABLE]: mark.env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('done-on-tty');
+    expect(r.out).toMatch(/spm-shell \[\.+\] 0\/1 done, 0 failed, [01] running/);
+  });
+});
+
+describe('spm-shell when its reader goes away', () => {
+  it('stops everything like SIGPIPE would and exits 141', async () => {
+    const mark = newMark();
+    const started = join(dir, 'epipe.started');
+    const input = [`touch ${started}; exec sleep ${mark.sleep}`, ...Array.from({ length: 200 }, () => 'seq 1 20000')].join('\n');
+    const r = await runSpmShell(['-j', '2'], {
+      input: `${input}\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        // Close our end of its stdout once output flows and the long command runs.
+        child.stdout?.once('data', () => void waitFor(() => existsSync(started), 20_000).then(() => child.stdout?.destroy(), () => child.kill('SIGKILL')));
+      },
+    });
+    expect(r.code).toBe(141);
+    expect(r.stderr).toContain('spm-shell: SIGPIPE: killing');
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell usage', () => {
+  it('refuses bad options with exit status 255 and says why; --help and --version exit 0', async () => {
+    const mark = newMark();
+    const bad = await runSpmShell(['-j', '0', 'echo'], { mark: mark.env });
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toBe('spm-shell: Expected `-j` to be an integer ≥ 1, got `0`\nTry `spm-shell --help`.\n');
+    const help = await runSpmShell(['--help'], { mark: mark.env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: spm-shell \[options\]/);
+    const version = await runSpmShell(['--version'], { mark: mark.env });
+    expect(version.stdout).toMatch(/^spm-shell \d+\.\d+\.\d+\n$/);
+    const none = await runSpmShell([], { mark: mark.env }); // empty stdin: nothing to do
+    expect(none).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
