@@ -1,0 +1,86 @@
+// The spm-shell benchmark: spm-shell vs GNU parallel vs `xargs -P` on the same 1,000 `true`
+// commands with 2 at a time, in one run, rounds interleaved so that every launcher sees the same
+// drift of this shared machine's load. Prints commands/s (best and median of the rounds), CPU
+// per command, the start-up-free marginal rate, and spm-shell's ratios against the goals
+// (≥ 3× GNU parallel, ≥ 0.8× xargs -P). Run: `node tools/bench/dist/shell/shell-bench.js` after
+// building @spm/bench and @spm/shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
+// BENCH_RUNS (5) change the shape.
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatRate, formatTable } from '../internal/format-table.js';
+import { contenders, marginalRate, median, raceOnce, which, type Contender, type RaceRun } from './shell-race.js';
+
+const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 1000);
+const JOBS = Number(process.env['BENCH_JOBS'] ?? 2);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+/** The short run that prices each launcher's start-up. */
+const SHORT = JOBS;
+const TIMEOUT_MS = 300_000;
+const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/dist/bin/spm-shell.js', import.meta.url));
+const GOALS: Readonly<Record<string, number>> = { 'GNU parallel': 3, xargs: 0.8 };
+
+const input = (n: number): string => 'true\n'.repeat(n);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function run(contender: Contender, commands: number): Promise<RaceRun> {
+  const result = await raceOnce(contender, input(commands), TIMEOUT_MS);
+  if (result.code !== 0) throw new Error(`${contender.name} exited ${String(result.code)} on ${commands} \`true\` commands; stderr:\n${result.stderr}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run @spm/shell-launcher:build\``);
+  const parallel = which('parallel');
+  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel });
+  process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
+  if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
+
+  // Warm caches (binaries, modules, GNU parallel's first-run files) before anything is timed.
+  for (const racer of racers) await run(racer, SHORT);
+  const long = new Map<string, RaceRun[]>(racers.map((r) => [r.name, []]));
+  const short = new Map<string, RaceRun[]>(racers.map((r) => [r.name, []]));
+  for (let round = 0; round < RUNS; round++) {
+    // Rotate the order each round: no launcher always runs right after another one's burst.
+    const order = racers.map((_, i) => racers[(i + round) % racers.length] as Contender);
+    for (const racer of order) {
+      long.get(racer.name)?.push(await run(racer, COMMANDS));
+      short.get(racer.name)?.push(await run(racer, SHORT));
+    }
+    process.stdout.write(`  round ${round + 1}/${RUNS} done (load ${load()})\n`);
+  }
+
+  const rate = (runs: readonly RaceRun[], pick: (ms: number[]) => number): number => (COMMANDS / pick(runs.map((r) => r.ms))) * 1000;
+  const best = new Map(racers.map((r) => [r.name, rate(long.get(r.name) ?? [], (ms) => Math.min(...ms))]));
+  const rows: string[][] = [['launcher', 'best cmd/s', 'median cmd/s', 'marginal cmd/s', 'CPU ms/cmd', 'start-up ms']];
+  for (const racer of racers) {
+    const l = long.get(racer.name) ?? [];
+    const s = short.get(racer.name) ?? [];
+    const marginal = marginalRate({ commands: COMMANDS, ms: median(l.map((r) => r.ms)) }, { commands: SHORT, ms: median(s.map((r) => r.ms)) });
+    const cpu = l.every((r) => r.cpuMs !== undefined) ? median(l.map((r) => r.cpuMs as number)) / COMMANDS : undefined;
+    rows.push([
+      racer.name,
+      formatRate(best.get(racer.name) ?? 0),
+      formatRate(rate(l, median)),
+      marginal === undefined ? '-' : formatRate(marginal),
+      cpu === undefined ? '-' : cpu.toFixed(2),
+      median(s.map((r) => r.ms)).toFixed(0),
+    ]);
+  }
+  process.stdout.write(`\n${formatTable(rows)}\n\n`);
+
+  const spm = best.get('spm-shell') ?? 0;
+  const ratios: string[][] = [['spm-shell vs', 'ratio (best)', 'goal', 'met']];
+  for (const racer of racers.slice(1)) {
+    const goal = racer.name.startsWith('xargs') ? GOALS['xargs'] : GOALS[racer.name];
+    const ratio = spm / (best.get(racer.name) ?? Infinity);
+    ratios.push([racer.name, `${ratio.toFixed(2)}x`, goal === undefined ? '-' : `${goal}x`, goal === undefined ? '-' : ratio >= goal ? 'yes' : 'no']);
+  }
+  process.stdout.write(`${formatTable(ratios)}\n`);
+  process.stdout.write(`\nload after: ${load()}. Rates include each launcher's start-up; "marginal" leaves it out (${COMMANDS} vs ${SHORT} commands, medians).\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { describe, it, expect } from '@jest/globals';
+import { contenders, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
+
+describe('the spm-shell benchmark’s contenders', () => {
+  it('run every command through /bin/sh -c with the same number of jobs', () => {
+    const [spm, gnu, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: '/usr/bin/parallel' });
+    expect(spm).toEqual({ name: 'spm-shell', file: process.execPath, args: ['/x/spm-shell.js', '-j', '2', '--no-progress'] });
+    expect(gnu).toEqual({ name: 'GNU parallel', file: '/usr/bin/parallel', args: ['--will-cite', '-j', '2'] });
+    expect(xargs).toEqual({ name: 'xargs -P2', file: 'xargs', args: ['-P', '2', '-I{}', '/bin/sh', '-c', '{}'] });
+    expect(contenders({ jobs: 4, spmShellBin: 'b', parallel: undefined }).map((c) => c.name)).toEqual(['spm-shell', 'xargs -P4']);
+  });
+
+  it('are found in PATH', () => {
+    expect(which('sh', '/nonexistent:/bin')).toBe('/bin/sh');
+    expect(which('no-such-program-here', '/bin:/usr/bin')).toBeUndefined();
+  });
+});
+
+describe('raceOnce', () => {
+  it('times a launcher to its exit on the given commands and counts its tree’s CPU', async () => {
+    const run = await raceOnce({ name: 'xargs -P2', file: 'xargs', args: ['-P', '2', '-I{}', '/bin/sh', '-c', '{}'] }, 'true\nexit 3\n', 20_000);
+    expect(run.code).toBe(123); // xargs: some command exited 1–125
+    expect(run.ms).toBeGreaterThan(0);
+    expect(run.cpuMs === undefined || run.cpuMs >= 0).toBe(true);
+    expect(reapedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('kills a launcher that runs past its bound', async () => {
+    await expect(raceOnce({ name: 'sleeper', file: '/bin/sh', args: ['-c', 'sleep 30'] }, '', 200)).rejects.toThrow('sleeper ran past 200 ms');
+  });
+});
+
+describe('median and marginalRate', () => {
+  it('take the middle value and the rate of the extra commands over the extra time', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(marginalRate({ commands: 1002, ms: 2000 }, { commands: 2, ms: 1000 })).toBe(1000);
+    expect(marginalRate({ commands: 10, ms: 100 }, { commands: 2, ms: 100 })).toBeUndefined();
+  });
+});

@@ -1,0 +1,107 @@
+// The contenders of the spm-shell benchmark and how one run of one is timed.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** A launcher measured on the same commands: a program that reads commands on stdin. */
+export interface Contender {
+  readonly name: string;
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** One timed run. */
+export interface RaceRun {
+  readonly ms: number;
+  /** CPU of the run's whole process tree (user + system), ms; `undefined` without /proc. */
+  readonly cpuMs: number | undefined;
+  readonly code: number | null;
+  readonly stderr: string;
+}
+
+/** The program's path if it is in PATH. */
+export function which(program: string, path = process.env['PATH'] ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return join(dir, program);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The three launchers, each running every command through `/bin/sh -c` with `jobs` at a time:
+ * spm-shell (its bin, progress off), GNU parallel (if installed; told to use /bin/sh too) and
+ * `xargs -P`.
+ */
+export function contenders(options: { readonly jobs: number; readonly spmShellBin: string; readonly parallel: string | undefined }): Contender[] {
+  const j = String(options.jobs);
+  return [
+    { name: 'spm-shell', file: process.execPath, args: [options.spmShellBin, '-j', j, '--no-progress'] },
+    ...(options.parallel !== undefined ? [{ name: 'GNU parallel', file: options.parallel, args: ['--will-cite', '-j', j] }] : []),
+    { name: `xargs -P${j}`, file: 'xargs', args: ['-P', j, '-I{}', '/bin/sh', '-c', '{}'] },
+  ];
+}
+
+/**
+ * CPU time of this process's reaped children (and, through them, of their reaped descendants):
+ * `cutime + cstime` of /proc/self/stat, in ms (clock ticks of 10 ms).
+ */
+export function reapedChildrenCpuMs(): number | undefined {
+  try {
+    const text = readFileSync('/proc/self/stat', 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // After the name, fields[0] is field 3 (state); cutime is field 16, cstime field 17.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `contender` on `input` (written to its stdin) to its exit; SIGKILLs it past `timeoutMs`. */
+export function raceOnce(contender: Contender, input: string, timeoutMs: number): Promise<RaceRun> {
+  return new Promise((resolve, reject) => {
+    const cpuBefore = reapedChildrenCpuMs();
+    const started = performance.now();
+    // GNU parallel runs commands with $SHELL: make it the same /bin/sh the others use.
+    const child = spawn(contender.file, [...contender.args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${contender.name} ran past ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const ms = performance.now() - started;
+      const cpuAfter = reapedChildrenCpuMs();
+      resolve({ ms, cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, code, stderr });
+    });
+  });
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Commands per second once started: the extra commands of a long run over a short one, divided
+ * by the extra time — what a launcher's start-up (a Node hub and its spokes, Perl) costs is left out.
+ */
+export function marginalRate(long: { readonly commands: number; readonly ms: number }, short: { readonly commands: number; readonly ms: number }): number | undefined {
+  const dt = long.ms - short.ms;
+  return dt > 0 ? ((long.commands - short.commands) / dt) * 1000 : undefined;
+}
