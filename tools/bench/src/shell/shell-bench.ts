@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
-import { contenders, marginalRate, median, raceOnce, which, type Contender, type RaceRun } from './shell-race.js';
+import { contenders, killRunning, marginalRate, median, raceOnce, which, type Contender, type RaceRun } from './shell-race.js';
 
 const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 1000);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 2);
@@ -78,6 +78,14 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${formatTable(ratios)}\n`);
   process.stdout.write(`\nload after: ${load()}. Rates include each launcher's start-up; "marginal" leaves it out (${COMMANDS} vs ${SHORT} commands, medians).\n`);
+}
+
+// The launchers run in process groups of their own: Ctrl-C on the benchmark must reach them.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killRunning();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 }
 
 main().catch((error: unknown) => {

@@ -25,8 +25,9 @@ describe('raceOnce', () => {
     expect(reapedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
   });
 
-  it('kills a launcher that runs past its bound', async () => {
-    await expect(raceOnce({ name: 'sleeper', file: '/bin/sh', args: ['-c', 'sleep 30'] }, '', 200)).rejects.toThrow('sleeper ran past 200 ms');
+  it('kills a launcher that runs past its bound, with what it started', async () => {
+    // The launcher's child `sleep` must go too (the file's leftover check would catch it).
+    await expect(raceOnce({ name: 'sleeper', file: '/bin/sh', args: ['-c', 'sleep 30; true'] }, '', 200)).rejects.toThrow('sleeper ran past 200 ms');
   });
 });
 

@@ -62,19 +62,39 @@ export function reapedChildrenCpuMs(): number | undefined {
   }
 }
 
+/** Process groups of the runs under way (their leaders' pids). */
+const running = new Set<number>();
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every run under way with its whole process group (the benchmark was interrupted). */
+export function killRunning(): void {
+  for (const pid of running) killGroup(pid);
+  running.clear();
+}
+
 /** Runs `contender` on `input` (written to its stdin) to its exit; SIGKILLs it past `timeoutMs`. */
 export function raceOnce(contender: Contender, input: string, timeoutMs: number): Promise<RaceRun> {
   return new Promise((resolve, reject) => {
     const cpuBefore = reapedChildrenCpuMs();
     const started = performance.now();
     // GNU parallel runs commands with $SHELL: make it the same /bin/sh the others use.
-    const child = spawn(contender.file, [...contender.args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' } });
+    // Its own process group, so that a run past its bound is killed with everything it started.
+    const child = spawn(contender.file, [...contender.args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' }, detached: true });
+    if (child.pid !== undefined) running.add(child.pid);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child.pid);
       reject(new Error(`${contender.name} ran past ${timeoutMs} ms; stderr:\n${stderr}`));
     }, timeoutMs);
     child.on('error', (error) => {
@@ -83,6 +103,7 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) running.delete(child.pid);
       const ms = performance.now() - started;
       const cpuAfter = reapedChildrenCpuMs();
       resolve({ ms, cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, code, stderr });
