@@ -9,6 +9,16 @@ const MAX_BATCH_FRAMES = 32;
 const MAX_BATCH_BYTES = 64 * 1024;
 
 /**
+ * A fresh copy of `frame`, of its exact size. Not `frame.slice()`: frames are Node `Buffer`s,
+ * whose `slice()` is a *view* of the codec's shared buffer — transferring that view to another
+ * thread detached the shared buffer, and the next encode threw "Cannot perform Construct on a
+ * detached ArrayBuffer" in the hub (found by tools/bench on thread spokes).
+ */
+function copyOf(frame: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(frame);
+}
+
+/**
  * Coalesces the frames sent in one synchronous run into few writes: a pipelined sender that
  * queues 100 small messages in a loop pays 4 `write`/`postMessage` calls instead of 100. The
  * flush is a microtask, so a lone message (one in flight) is not delayed past the current job.
@@ -37,7 +47,7 @@ export class FrameBatcher {
   push(frame: Uint8Array): void {
     if (this.#discarded) return;
     if (!this.#batch) {
-      this.#sink(this.#owned ? frame.slice() : frame);
+      this.#sink(this.#owned ? copyOf(frame) : frame);
       return;
     }
     this.#frames.push(frame);
@@ -61,7 +71,7 @@ export class FrameBatcher {
     this.#frames = [];
     this.#bytes = 0;
     if (frames.length === 1 && frames[0] !== undefined) {
-      this.#sink(this.#owned ? frames[0].slice() : frames[0]);
+      this.#sink(this.#owned ? copyOf(frames[0]) : frames[0]);
       return;
     }
     const chunk = new Uint8Array(bytes);
