@@ -1,0 +1,65 @@
+// KNOWN BUG (closure-core / tracker), kept out of the default run until fixed; run it with
+// `npx nx run @spm/gauntlet:known-bugs`. DESIGN.md: when manage() settles, "no coprocess of
+// that manager is alive". A task whose coprocess tree ignores SIGTERM shows otherwise:
+// - after the task's own timeout (`spm.meta.timeout`), on every spoke kind: the timed-out
+//   spoke's relaunch is started but not awaited (manager-run.ts `#onTaskTimeout` → `#relaunch`
+//   is fire-and-forget, and `#conclude` only relaunches spokes that still hold attempts), so the
+//   tree is alive when manage() settles — for the coprocess kill grace (2 s) on thread and
+//   inproc spokes, while the SIGKILL lands (≈ 10–50 ms) on process spokes (that case loses
+//   the race only now and then);
+// - after `timeoutExecution` on thread spokes, although the relaunch is awaited: stopping a
+//   thread spoke terminates the worker (local-provisioner.ts `#stop`, case 'thread') and kills
+//   no process tree, so the tree lives until the coprocess's own SIGTERM → grace → SIGKILL.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { randomInt } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { commandLine, isAlive, waitFor } from '@spm/testing';
+import { VirtualCloud } from '@spm/tracker';
+import { after } from '@spm/typedef';
+import { windows } from '../fixtures/gauntlet-closures.mjs';
+
+function treeOf(tag: string): number[] {
+  return readdirSync('/proc')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && commandLine(pid).includes(`sleep 1000.${tag}`) && isAlive(pid));
+}
+
+describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a SIGTERM-ignoring coprocess tree of a task', (kind) => {
+  let cloud: VirtualCloud;
+
+  beforeAll(async () => {
+    cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
+  }, 30_000);
+
+  afterAll(async () => {
+    await cloud.close();
+  });
+
+  async function liveAtSettle(options: { taskTimeout: boolean }): Promise<number[]> {
+    const tag = String(randomInt(100_000, 1_000_000));
+    const started = new Promise<void>((resolve) => windows.once('started', () => resolve()));
+    const running = windows
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess', tag, ...(options.taskTimeout ? { spm: { meta: { timeout: after({ ms: 600 }) } } } : {}) }],
+        ...(options.taskTimeout ? {} : { timeoutExecution: after({ ms: 600 }) }),
+      })
+      .catch(() => undefined);
+    await started;
+    await waitFor(() => treeOf(tag).length === 3, 10_000, 'the tree running');
+    await running;
+    const live = treeOf(tag);
+    // Whatever the verdict, leave nothing behind for the next case.
+    await waitFor(() => treeOf(tag).length === 0, 10_000, 'the tree gone eventually');
+    await waitFor(() => cloud.spokes().every((s) => s.state === 'idle'), 10_000, 'the spoke back');
+    return live;
+  }
+
+  it('is gone when manage() settles after the task’s own timeout', async () => {
+    expect(await liveAtSettle({ taskTimeout: true })).toEqual([]);
+  }, 30_000);
+
+  it('is gone when manage() settles after timeoutExecution', async () => {
+    expect(await liveAtSettle({ taskTimeout: false })).toEqual([]);
+  }, 30_000);
+});

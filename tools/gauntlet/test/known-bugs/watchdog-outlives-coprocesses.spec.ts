@@ -1,0 +1,27 @@
+// KNOWN BUG (coprocess), kept out of the default run until fixed; run it with
+// `npx nx run @spm/gauntlet:known-bugs`. The first coprocess of a thread starts a watchdog
+// (`/bin/sh … spm-coprocess-watchdog`), and it stays, idle, for as long as the thread lives —
+// after every coprocess has ended. In a hub that runs coprocesses on inproc spokes, or in a Jest
+// worker, that is a process no task accounts for: the workspace's leftover check fails
+// packages/coprocess/test/run-coprocess.spec.ts, packages/closure-coarse/test/list.spec.ts and
+// packages/closure-coarse/src/api-method-registry.spec.ts on it. Expected: the watchdog exits
+// once no coprocess of its thread is live (the next coprocess starts a new one).
+import { describe, it, expect } from '@jest/globals';
+import { liveCoprocessCount, runCoprocess } from '@spm/coprocess';
+import { commandLine, liveDescendants, waitFor } from '@spm/testing';
+
+const watchdogs = (): number[] => liveDescendants().filter((pid) => commandLine(pid).includes('spm-coprocess-watchdog'));
+
+describe('the coprocess watchdog', () => {
+  it('is gone once no coprocess of its thread runs', async () => {
+    const result = await runCoprocess({ argv: ['true'], timeoutMs: 10_000 });
+    expect(result.exitCode).toBe(0);
+    expect(liveCoprocessCount()).toBe(0);
+    const gone = await waitFor(() => watchdogs().length === 0, 3000, 'the watchdog to exit').then(
+      () => true,
+      () => false,
+    );
+    expect(watchdogs()).toEqual([]);
+    expect(gone).toBe(true);
+  });
+});
