@@ -40,12 +40,20 @@ describe('Joblog', () => {
 
   it('writes the header, then a row per finished job as it finishes', () => {
     const path = join(dir, 'jl');
-    const log = new Joblog(path, 'vm');
+    const log = new Joblog(path, 'vm', { write: () => { throw new Error('not stdout'); } });
     expect(readFileSync(path, 'utf8')).toBe(`${JOBLOG_HEADER}\n`);
     log.write(outcome({ seq: 2, command: 'exit 3', exitCode: 3, ok: false, stdoutBytes: 0 }));
     expect(readFileSync(path, 'utf8').split('\n')[1]).toBe('2\t:\t1795242532.621\t     0.004\t0\t0\t3\t0\texit 3');
     log.write(outcome());
     log.close();
     expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('writes through stdout for `-`, in step with the outputs written there', () => {
+    const written: string[] = [];
+    const log = new Joblog('-', 'vm', { write: (text: string) => written.push(text) });
+    log.write(outcome());
+    log.close();
+    expect(written).toEqual([`${JOBLOG_HEADER}\n`, '1\t:\t1795242532.621\t     0.004\t0\t2\t0\t0\techo a\n']);
   });
 });

@@ -22,28 +22,36 @@ export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
 /**
  * Writes the joblog as jobs finish (in completion order, like GNU parallel), each row with one
  * synchronous `write`, so the file is complete for every finished job even if the hub is
- * interrupted. `-` writes to stdout.
+ * interrupted.
  */
 export class Joblog {
-  readonly #fd: number;
-  readonly #own: boolean;
+  readonly #fd: number | undefined;
+  readonly #stdout: { write(text: string): unknown };
   readonly #hubHost: string;
 
-  /** Opens (truncates) `path` and writes the header. */
-  constructor(path: string, hubHost: string) {
-    this.#own = path !== '-';
-    this.#fd = this.#own ? openSync(path, 'w') : 1;
+  /**
+   * Opens (truncates) `path` and writes the header. `-` writes through `stdout` instead, in step
+   * with the jobs' outputs written there.
+   */
+  constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }) {
+    this.#fd = path === '-' ? undefined : openSync(path, 'w');
+    this.#stdout = stdout;
     this.#hubHost = hubHost;
-    writeSync(this.#fd, `${JOBLOG_HEADER}\n`);
+    this.#write(`${JOBLOG_HEADER}\n`);
   }
 
   /** Appends the row of one finished job. */
   write(outcome: JobOutcome): void {
-    writeSync(this.#fd, `${formatJoblogRow(outcome, this.#hubHost)}\n`);
+    this.#write(`${formatJoblogRow(outcome, this.#hubHost)}\n`);
   }
 
   /** Closes the file (not stdout). */
   close(): void {
-    if (this.#own) closeSync(this.#fd);
+    if (this.#fd !== undefined) closeSync(this.#fd);
+  }
+
+  #write(text: string): void {
+    if (this.#fd === undefined) this.#stdout.write(text);
+    else writeSync(this.#fd, text);
   }
 }

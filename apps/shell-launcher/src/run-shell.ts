@@ -147,19 +147,14 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
   const hubHost = hostname();
-  const printer = new OutputPrinter(
-    { keepOrder: options.keepOrder, tag: options.tag, json: options.json },
-    {
-      out: (text) => {
-        bar?.hide();
-        io.stdout.write(text);
-      },
-      err,
-    },
-  );
+  const out = (text: string): void => {
+    bar?.hide();
+    io.stdout.write(text);
+  };
+  const printer = new OutputPrinter({ keepOrder: options.keepOrder, tag: options.tag, json: options.json }, { out, err });
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost);
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: out });
   } catch (error) {
     rl?.close();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);

@@ -243,6 +243,26 @@ describe('spm-shell --trace, --progress and --max-output', () => {
   });
 });
 
+describe('spm-shell with a slow reader', () => {
+  it('loses no output: what the reader could not take yet is written before the bin exits', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '2', '--joblog', '-'], {
+      mark: mark.env,
+      input: 'seq 1 100000\necho after\n',
+      onSpawn: (child) => {
+        // Read nothing for a while: the pipe fills up and the bin finishes its jobs meanwhile.
+        child.stdout?.pause();
+        setTimeout(() => child.stdout?.resume(), 2500);
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(seqOutput(100000));
+    expect(r.stdout).toContain('after\n');
+    // --joblog - goes to stdout beside the outputs: the header and one row per job.
+    expect(joblogRows(r.stdout.split('\n').filter((line) => /^(Seq|\d+)\t/.test(line)).join('\n'))).toHaveLength(2);
+  });
+});
+
 describe('spm-shell when its reader goes away', () => {
   it('stops everything like SIGPIPE would and exits 141', async () => {
     const mark = newMark();

@@ -21,4 +21,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal });
+// Output to a pipe whose reader is slow is queued in this process: wait until it has been
+// written (the callback of an empty write comes after every earlier one), then exit. Exiting
+// at once would drop it.
+const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(status);
