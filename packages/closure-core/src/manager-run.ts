@@ -48,7 +48,6 @@ interface Running {
   readonly entry: Entry;
   readonly attempt: number;
   readonly spokeId: string;
-  started: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -259,7 +258,7 @@ export class ManagerRun<R> {
 
   #dispatch(spoke: SpokeSlot, entry: Entry): void {
     entry.attempt += 1;
-    const running: Running = { entry, attempt: entry.attempt, spokeId: spoke.id, started: false, timer: undefined };
+    const running: Running = { entry, attempt: entry.attempt, spokeId: spoke.id, timer: undefined };
     const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id });
     try {
       this.#lease?.send(spoke.id, {
@@ -271,6 +270,8 @@ export class ManagerRun<R> {
         signature: this.#target.signature,
         preload: this.#target.preload,
         record: record as WireValue,
+        // `started` costs a message per task: ask for it only to time the task or for listeners.
+        reportStart: entry.task.timeoutMs !== undefined || this.#target.events.listenerCount('started') > 0,
       });
     } catch {
       // The spoke went away between `ready` and now: the task waits for another.
@@ -365,7 +366,6 @@ export class ManagerRun<R> {
   #onStarted(spokeId: string, message: MessageOf<'started'>): void {
     const running = this.#running.get(keyOf(message.taskId, message.attempt));
     if (running === undefined || running.spokeId !== spokeId) return;
-    running.started = true;
     this.#emit('started', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
     const timeoutMs = running.entry.task.timeoutMs;
     if (timeoutMs !== undefined) running.timer = setTimeout(() => this.#onTaskTimeout(running), timeoutMs);

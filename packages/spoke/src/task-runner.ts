@@ -162,10 +162,12 @@ export class TaskRunner {
     // Online (seed Fig. 2, D): the evaluation, then offline just after it concludes.
     this.#machine.apply({ type: 'evaluate', id });
     this.#current = key;
-    this.#send({ type: 'started', v, taskId, attempt });
-    // Let the channel's batch (flushed on a microtask) carry `started` out before a synchronous
-    // evaluation holds this thread: the hub times the task from it.
-    await null;
+    if (task.reportStart !== false) {
+      this.#send({ type: 'started', v, taskId, attempt });
+      // Let the channel's batch (flushed on the next check phase) carry `started` out before a
+      // synchronous evaluation holds this thread: the hub times the task from it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     let outcome: Message;
     try {
       const value = (await runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context))) as WireValue;

@@ -70,6 +70,11 @@ export interface TaskMessage extends MessageBase<'task'>, AttemptRef {
   readonly preload: readonly string[];
   /** The task record (plain data). */
   readonly record: WireValue;
+  /**
+   * Send `started` when evaluation begins (absent: yes). The hub asks for it only when it needs
+   * it — to time the task, or for listeners and traces — and saves a message per task otherwise.
+   */
+  readonly reportStart?: boolean;
 }
 
 /** Spoke → hub: the task attempt went online (evaluation began). */

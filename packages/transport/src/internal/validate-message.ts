@@ -8,7 +8,7 @@ export class InvalidMessageError extends Error {
   }
 }
 
-type FieldKind = 'string' | 'string?' | 'number' | 'boolean' | 'taskId' | 'strings' | 'value' | 'wireError' | 'phase';
+type FieldKind = 'string' | 'string?' | 'number' | 'boolean' | 'boolean?' | 'taskId' | 'strings' | 'value' | 'wireError' | 'phase';
 
 const ATTEMPT: Readonly<Record<string, FieldKind>> = { taskId: 'taskId', attempt: 'number' };
 
@@ -17,7 +17,7 @@ const FIELDS: Readonly<Record<Exclude<MessageType, 'batch'>, Readonly<Record<str
   hello: { spokeId: 'string?', host: 'string', pid: 'number', tags: 'strings' },
   welcome: { spokeId: 'string', heartbeatMs: 'number' },
   heartbeat: { seq: 'number' },
-  task: { ...ATTEMPT, module: 'string', signature: 'string', preload: 'strings', record: 'value' },
+  task: { ...ATTEMPT, module: 'string', signature: 'string', preload: 'strings', record: 'value', reportStart: 'boolean?' },
   started: ATTEMPT,
   status: { ...ATTEMPT, ok: 'boolean' },
   request: { ...ATTEMPT, requestId: 'number', body: 'value' },
@@ -67,6 +67,9 @@ function check(message: Record<string, unknown>, type: string, field: string, ki
       return;
     case 'boolean':
       if (typeof value !== 'boolean') fail('a boolean');
+      return;
+    case 'boolean?':
+      if (value !== undefined && typeof value !== 'boolean') fail('a boolean or absent');
       return;
     case 'taskId':
       if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) fail('a string or a finite number');
