@@ -193,6 +193,7 @@ describe.each([
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6], row[8]])).toEqual([['1', '0', 'echo quick']]);
     expect(r.stdout).toBe('quick\n');
     expect(r.stderr).toContain(`spm-shell: ${signal}: killing 2 running commands`);
+    expect(r.stderr).not.toContain('spm-spoke'); // no spoke complains while the cloud closes
     expect(existsSync(join(dir, `${signal}.never`))).toBe(false);
     await expectNoLeftovers(mark);
   });
