@@ -6,10 +6,6 @@
  */
 export { main } from './main.js';
 export { runShell, type ShellIO } from './run-shell.js';
-export { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
-export { parseHalt, type HaltRule } from './halt-rule.js';
-export { fillTemplate, shellQuote } from './command-template.js';
-export { formatJoblogRow, JOBLOG_HEADER } from './joblog.js';
+export { parseShellArgs, type ShellOptions } from './cli-options.js';
 export { type JsonJob } from './json-line.js';
-export { ChromeTrace, type TraceEvent, type TraceSpan, type TraceSource } from './chrome-trace.js';
 export { shellCommand, type ShellTask, type ShellResult } from './shell-closure.js';

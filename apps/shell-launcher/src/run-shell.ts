@@ -120,14 +120,20 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes.
   const peeked: Job[] = [];
   let ended = false;
-  while (peeked.length < options.jobs && interrupted === undefined) {
-    const step = await Promise.race([Promise.resolve(input.next()), interruptedPromise.then(() => undefined)]);
-    if (step === undefined) break;
-    if (step.done === true) {
-      ended = true;
-      break;
+  try {
+    while (peeked.length < options.jobs && interrupted === undefined) {
+      const step = await Promise.race([Promise.resolve(input.next()), interruptedPromise.then(() => undefined)]);
+      if (step === undefined) break;
+      if (step.done === true) {
+        ended = true;
+        break;
+      }
+      peeked.push(step.value);
     }
-    peeked.push(step.value);
+  } catch (error) {
+    rl?.close();
+    io.stderr.write(`spm-shell: cannot read the input${options.file !== undefined ? ` \`${options.file}\`` : ''}: ${(error as Error).message}\n`);
+    return 255;
   }
   if (interrupted !== undefined || peeked.length === 0) {
     rl?.close();

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@spm/testing';
@@ -101,9 +101,11 @@ describe('spm-shell with a template and ::: arguments', () => {
     expect(r.stdout).toBe("it's\tit's it's it's\na b.txt\ta b.txt a b a b.txt\n/x/y.z\t/x/y.z /x/y y.z\n");
   });
 
-  it('prints in input order with --keep-order although later jobs finish first', async () => {
+  it('prints in input order with --keep-order although later jobs finish first (arguments from -a FILE)', async () => {
     const mark = newMark();
-    const r = await runSpmShell(['-j', '3', '-k', 'sleep {}; echo {}', ':::', '0.6', '0.3', '0'], { mark: mark.env });
+    const args = join(dir, 'keep-order.args');
+    writeFileSync(args, '0.6\n0.3\n0\n');
+    const r = await runSpmShell(['-j', '3', '-k', '-a', args, 'sleep {}; echo {}'], { mark: mark.env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('0.6\n0.3\n0\n');
   });
@@ -296,5 +298,11 @@ describe('spm-shell usage', () => {
     expect(version.stdout).toMatch(/^spm-shell \d+\.\d+\.\d+\n$/);
     const none = await runSpmShell([], { mark: mark.env }); // empty stdin: nothing to do
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const missing = await runSpmShell(['-a', join(dir, 'no-such-file'), 'echo'], { mark: mark.env });
+    expect(missing.code).toBe(255);
+    expect(missing.stderr).toMatch(/^spm-shell: cannot read the input `.*no-such-file`: ENOENT/);
+    const joblog = await runSpmShell(['--joblog', join(dir, 'no-such-dir', 'jl'), ':::', 'true'], { mark: mark.env });
+    expect(joblog.code).toBe(255);
+    expect(joblog.stderr).toMatch(/^spm-shell: cannot write the joblog `.*no-such-dir\/jl`: ENOENT/);
   });
 });
