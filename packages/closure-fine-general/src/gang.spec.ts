@@ -1,0 +1,29 @@
+import { describe, it, expect } from '@jest/globals';
+import { SPMError } from '@spm/exceptions';
+import { gang, GangClosure } from './gang.js';
+
+describe('gang.define', () => {
+  it('declares a gang on a core closure of family `gang`, with its typedef and handler', () => {
+    const onMessage = (): string => 'answer';
+    const g = gang.define({ signature: 'unit:gang', module: import.meta.url, typedef: 'task<gang> :: struct { n :: scalar<int> = 1; };', evaluate: (_, ctx) => ctx.rank, onMessage });
+    expect(g).toBeInstanceOf(GangClosure);
+    expect(g.signature).toBe('unit:gang');
+    expect(g.core.family).toBe('gang');
+    expect(g.core.ref).toEqual({ module: expect.stringContaining('gang.spec'), signature: 'unit:gang' });
+    expect(g.onMessage).toBe(onMessage);
+    expect(g.schema).toBeDefined();
+  });
+
+  it('refuses a definition without evaluate, or with a handler that is not a function', () => {
+    expect(() => gang.define({ signature: 'unit:no-eval', module: import.meta.url } as never)).toThrow(new SPMError('Expected `evaluate` of gang `unit:no-eval` to be a function, got nothing (undefined)'));
+    expect(() => gang.define({ signature: 'unit:bad-handler', module: import.meta.url, evaluate: () => 1, onMessage: 'x' as never })).toThrow(
+      'Expected `onMessage` of gang `unit:bad-handler` to be a function, got `"x"` (string)',
+    );
+    expect(() => gang.define(7 as never)).toThrow('Expected a gang definition (an object), got `7` (number)');
+  });
+
+  it('rejects manage() options that are not an object', async () => {
+    const g = gang.define({ signature: 'unit:manage', module: import.meta.url, evaluate: () => 1 });
+    await expect(g.manage(null as never)).rejects.toThrow('Expected gang manage() options (an object), got `null`');
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, it, expect } from '@jest/globals';
+import { checkPlainData, MAX_BODY_DEPTH } from './plain-data.js';
+
+describe('checkPlainData', () => {
+  it('accepts what every path carries, and estimates its size', () => {
+    const bytes = new Uint8Array(1000);
+    expect(checkPlainData({ a: [1, 'two', null, true, bytes], b: { c: Object.create(null) as object } }, 'x')).toBeGreaterThan(1000);
+    expect(checkPlainData(null, 'x')).toBe(1);
+    expect(checkPlainData({ skipped: undefined }, 'x')).toBe(5); // dropped, as JSON does
+  });
+
+  it('refuses what only some paths carry, naming the path and the kind', () => {
+    expect(() => checkPlainData({ a: [1, new Map()] }, 'the message to rank 2')).toThrow(
+      'Expected the message to rank 2 to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found a Map at `body.a[1]`',
+    );
+    expect(() => checkPlainData(new Float64Array(2), 'x')).toThrow(/found a Float64Array at `body` \(send a typed array as a Uint8Array over its buffer\)/);
+    expect(() => checkPlainData({ when: new Date(0) }, 'x')).toThrow(/found a Date at `body.when`/);
+    expect(() => checkPlainData(() => 1, 'x')).toThrow(/found a function at `body`/);
+    expect(() => checkPlainData(10n, 'x')).toThrow(/found a bigint at `body`/);
+    expect(() => checkPlainData(undefined, 'x')).toThrow(/found a undefined at `body`/);
+  });
+
+  it('refuses nesting deeper than the wire allows a body', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i <= MAX_BODY_DEPTH; i += 1) deep = [deep];
+    expect(() => checkPlainData(deep, 'x')).toThrow(`Expected x nested at most ${MAX_BODY_DEPTH} levels deep`);
+  });
+});

@@ -1,0 +1,330 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { type RankReport, type GangRelaunch } from '@spm/closure-fine-general';
+import {
+  type SPMError,
+  SPMExecutionTimeout,
+  SPMGangError,
+  SPMHubCallbackError,
+  SPMManagerError,
+  SPMTaskDropped,
+  SPMTaskEval,
+  SPMTaskTimeout,
+  SPMTypedefError,
+  SPMWaitForSpokesTimeout,
+} from '@spm/exceptions';
+import { amHub, amOnline } from '@spm/sequence';
+import { liveDescendants } from '@spm/testing';
+import { VirtualCloud } from '@spm/tracker';
+import { after } from '@spm/typedef';
+import { assemble, pageRank, pageRankSerial, type PageRankBlock } from '../examples/pagerank/pagerank.mjs';
+import { kit, rankLog, type TourResult } from './fixtures/gangs.mjs';
+import { expectSequencePoint } from './support/sequence-point.js';
+
+const SIZE = 3;
+const problem = { vertices: 20_000, edges: 100_000, seed: 1, iterations: 20, damping: 0.85 };
+
+/** The largest absolute difference between two vectors of one length. */
+function largestDifference(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
+}
+
+// One suite, two transports: serial mode (every rank in this thread, peers on direct channels)
+// and real processes (peers through the hub).
+describe.each(['inproc', 'process'] as const)('a gang on %s spokes', (kind) => {
+  let cloud: VirtualCloud;
+  let baseline: number[];
+  const pool = (): ReturnType<VirtualCloud['pool']['intraAll']> => cloud.pool.intraAll();
+
+  beforeAll(async () => {
+    baseline = liveDescendants();
+    cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: SIZE } });
+  });
+
+  afterAll(async () => {
+    await cloud.close();
+  });
+
+  it('gives every rank its rank and the size, point-to-point messages by source and tag, and every collective', async () => {
+    const reports: RankReport<TourResult>[] = [];
+    let online = true;
+    const summary = await kit.manage({
+      pool: pool(),
+      size: SIZE,
+      task: { mode: 'tour' },
+      onStatus: (r) => {
+        online &&= amHub() && amOnline();
+        reports.push(r as RankReport<TourResult>);
+      },
+    });
+    expect(summary).toMatchObject({ size: SIZE, gangAttempts: 1, links: kind === 'inproc' ? { direct: 3, hub: 0 } : { direct: 0, hub: 3 } });
+    expect(reports.map((r) => [r.rank, r.ok, r.gangAttempt])).toEqual([
+      [0, true, 1],
+      [1, true, 1],
+      [2, true, 1],
+    ]);
+    expect(new Set(reports.map((r) => r.spokeId)).size).toBe(SIZE); // one rank per spoke
+    expect(online).toBe(true);
+    for (const [rank, value] of summary.values.entries()) {
+      const prev = (rank + SIZE - 1) % SIZE;
+      expect(value).toEqual({
+        rank,
+        size: SIZE,
+        first: { from: prev, tag: 'first', body: { hello: prev } },
+        second: { from: prev, tag: 'second', body: [prev, prev * 10] },
+        fromAny: rank === 0 ? [0, 1, 2].map((r) => [r, [r, 255 - r]]) : [],
+        shared: { secret: 'from the last rank' },
+        sum: 6,
+        min: 8,
+        max: [2, 0],
+        concat: '012',
+        all: [0, 1, 2].map((r) => ({ rank: r, square: r * r })),
+        gangAttempt: 1,
+      });
+      expect(reports[rank]?.returnValue()).toEqual(value);
+    }
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  if (kind === 'inproc') {
+    it('runs the same gang through the hub when told to (peers: hub), with the same results', async () => {
+      const direct = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'tour' } });
+      const relayed = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'tour' }, peers: 'hub' });
+      expect(relayed.links).toEqual({ direct: 0, hub: 3 });
+      expect(relayed.values).toEqual(direct.values);
+      await expectSequencePoint(cloud, baseline, () => 0);
+    });
+  }
+
+  it('answers the ranks’ messages to the hub with the gang’s onMessage, or the invocation’s, naming the rank', async () => {
+    const declared = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'talk', q: 'hi' } });
+    expect(declared.values).toEqual([0, 1, 2].map((rank) => ({ echo: { q: 'hi', rank }, rank, gangAttempt: 1 })));
+    const notified: number[] = [];
+    const own = await kit.manage({
+      pool: pool(),
+      size: SIZE,
+      task: { mode: 'talk', q: 'yo' },
+      onMessage: (body, from) => {
+        if (from.kind === 'notify') notified.push((body as { done: number }).done);
+        return from.kind === 'request' ? `rank ${from.rank} asked ${(body as { q: string }).q}` : undefined;
+      },
+    });
+    expect(own.values).toEqual(['rank 0 asked yo', 'rank 1 asked yo', 'rank 2 asked yo']);
+    expect(notified.sort()).toEqual([0, 1, 2]);
+    await expectSequencePoint(cloud, baseline, () => notified.length);
+  });
+
+  it('fails the whole gang when a rank throws: every rank terminated, the gang run again, then every rank reported SPMGangError naming it', async () => {
+    rankLog.length = 0;
+    const reports: RankReport[] = [];
+    const relaunched: GangRelaunch[] = [];
+    const incarnations = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    const error = await kit
+      .manage({ pool: pool(), size: SIZE, task: { mode: 'throw', failRank: 2 }, relaunches: 1, onStatus: (r) => void reports.push(r), onRelaunch: (e) => void relaunched.push(e) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMGangError);
+    expect(error).toMatchObject({ code: 'SPM_GANG', rank: 2 });
+    expect((error as Error).message).toMatch(/^Gang `kit` failed: rank 2 failed \(gang run 2 of at most 2\): Rank 2 threw on spoke local:\d: RangeError: rank 2 gives up on run 2$/);
+    const cause = (error as SPMGangError).cause as SPMTaskEval;
+    expect(cause).toBeInstanceOf(SPMTaskEval);
+    expect(cause.remote).toMatchObject({ name: 'RangeError', message: 'rank 2 gives up on run 2' });
+    expect(cause.remote?.stack).toContain('gangs.mjs');
+    expect(relaunched.map((e) => [e.gangAttempt, e.error.rank])).toEqual([[1, 2]]);
+    // Every rank is reported, with the first failure named; the failing rank's report is the rejection.
+    expect(reports.map((r) => [r.rank, r.ok, r.gangAttempt, r.error?.rank])).toEqual([
+      [0, false, 2, 2],
+      [1, false, 2, 2],
+      [2, false, 2, 2],
+    ]);
+    expect(reports[2]?.error).toBe(error);
+    expect(reports[0]?.error?.message).toMatch(/^Rank 0 of gang `kit` was terminated with it: rank 2 failed/);
+    expect(() => reports[1]?.returnValue()).toThrow(SPMGangError);
+    if (kind === 'inproc') {
+      // The survivors were waiting — rank 0 at a barrier, rank 1 in recv from rank 2 — and woke
+      // with SPMGangError, in both runs (they cannot be killed in this thread, only cut off).
+      expect(rankLog.map((e) => [e.gangAttempt, e.rank, e.what, e.error.split(':')[0]]).sort()).toEqual([
+        [1, 0, 'barrier', 'SPMGangError'],
+        [1, 1, 'recv', 'SPMGangError'],
+        [2, 0, 'barrier', 'SPMGangError'],
+        [2, 1, 'recv', 'SPMGangError'],
+      ]);
+    }
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+    // The survivors' spokes were terminated (and relaunched) with the gang, twice.
+    const survivors = reports.slice(0, 2).map((r) => r.spokeId as string);
+    for (const id of survivors) expect(cloud.tracker.snapshot(id)?.incarnation).toBeGreaterThan(incarnations.get(id) as number);
+  });
+
+  it('relaunches a gang whose rank throws on the first run only: the second run succeeds', async () => {
+    const reports: RankReport[] = [];
+    const summary = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'throw', failRank: 2, failAttempts: 1 }, onStatus: (r) => void reports.push(r) });
+    expect(summary.gangAttempts).toBe(2);
+    expect(summary.values).toEqual([0, 1, 2].map((rank) => ({ rank, gangAttempt: 2 })));
+    expect(reports.map((r) => [r.rank, r.ok, r.gangAttempt])).toEqual([
+      [0, true, 2],
+      [1, true, 2],
+      [2, true, 2],
+    ]);
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  it('relaunches once, not twice, when two ranks fail at once', async () => {
+    const relaunched: GangRelaunch[] = [];
+    const summary = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'throw-two', failAttempts: 1 }, relaunches: 3, onRelaunch: (e) => void relaunched.push(e) });
+    expect(summary.gangAttempts).toBe(2);
+    expect(summary.values).toEqual([0, 1, 2]);
+    expect(relaunched).toHaveLength(1);
+    expect([0, 1]).toContain(relaunched[0]?.error.rank);
+    await expectSequencePoint(cloud, baseline, () => relaunched.length);
+  });
+
+  it('fails the gang when a rank runs past its timeout (SPMTaskTimeout); the ranks at the barrier do not wait forever', async () => {
+    rankLog.length = 0;
+    const reports: RankReport[] = [];
+    // Only rank 1 has a timeout (its record's spm.meta.timeout); the others wait for it at a barrier.
+    const hang = { mode: 'hang', failRank: 1 } as const;
+    const error = await kit
+      .manage({ pool: pool(), tasks: [hang, { ...hang, spm: { meta: { timeout: after({ ms: 300 }) } } }, hang], relaunches: 0, onStatus: (r) => void reports.push(r) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMGangError);
+    expect(error).toMatchObject({ rank: 1 });
+    expect((error as SPMGangError).cause).toBeInstanceOf(SPMTaskTimeout);
+    expect(reports.map((r) => r.error?.rank)).toEqual([1, 1, 1]);
+    if (kind === 'inproc') expect(rankLog.map((e) => [e.rank, e.what]).sort()).toEqual([[0, 'barrier'], [2, 'barrier']]);
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  if (kind === 'process') {
+    it('fails the gang when a rank’s spoke dies (SPMTaskDropped), and the relaunch succeeds', async () => {
+      const relaunched: GangRelaunch[] = [];
+      const summary = await kit.manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'die', failRank: 0, failAttempts: 1 },
+        timeoutWaitForSpokes: after({ seconds: 10 }),
+        onRelaunch: (e) => void relaunched.push(e),
+      });
+      expect(summary).toMatchObject({ gangAttempts: 2, values: [0, 1, 2] });
+      expect(relaunched[0]?.error.rank).toBe(0);
+      expect(relaunched[0]?.error.cause).toBeInstanceOf(SPMTaskDropped);
+      expect((relaunched[0]?.error.cause as Error).message).toMatch(/was lost while evaluating it/);
+      await expectSequencePoint(cloud, baseline, () => relaunched.length);
+    });
+  }
+
+  it('rejects a wait for a rank that already returned with SPMGangError, instead of blocking forever', async () => {
+    const reports: RankReport[] = [];
+    const error = await kit.manage({ pool: pool(), size: 2, task: { mode: 'return-early' }, relaunches: 0, onStatus: (r) => void reports.push(r) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMGangError);
+    expect(error).toMatchObject({ rank: 0 });
+    expect((error as Error).message).toMatch(/SPMGangError: Rank 0 waits in recv\(from: 1\) for rank 1, which already returned without sending it: it would wait forever$/);
+    expect(reports.map((r) => r.ok)).toEqual([false, false]);
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  it('fails the gang when ranks call different collectives, naming both', async () => {
+    const error = await kit.manage({ pool: pool(), size: 2, task: { mode: 'mismatch' }, relaunches: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMGangError);
+    expect((error as Error).message).toMatch(/collective #1 is (barrier|allgather)\(\) but rank [01]'s is (barrier|allgather)\(\): every rank must call the same collectives in the same order/);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  it('treats an onMessage that throws as a hub-callback error: every spoke terminated, SPMHubCallbackError, no report', async () => {
+    const reports: RankReport[] = [];
+    const bug = new TypeError('bug in my handler');
+    const error = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'talk' },
+        onStatus: (r) => void reports.push(r),
+        onMessage: () => {
+          throw bug;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).cause).toBe(bug);
+    expect(reports).toEqual([]);
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  it('stops on its signal: every rank reported SPMGangError, manage() rejects with SPMManagerError', async () => {
+    const reports: RankReport[] = [];
+    const controller = new AbortController();
+    const error = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'hang', failRank: 0 },
+        signal: controller.signal,
+        onStatus: (r) => void reports.push(r),
+        onMetaStatus: (status) => {
+          if (status.phase === 'eval') setTimeout(() => controller.abort(new Error('Ctrl-C')), 100);
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toBe('Gang `kit` was aborted (Ctrl-C)');
+    expect(reports.map((r) => [r.rank, r.error?.cause])).toEqual([0, 1, 2].map((rank) => [rank, error]));
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  it('past timeoutExecution kills every rank, reports each SPMGangError, and rejects with SPMExecutionTimeout', async () => {
+    const reports: RankReport[] = [];
+    const error = await kit
+      .manage({ pool: pool(), size: SIZE, task: { mode: 'hang', failRank: 2 }, timeoutExecution: after({ ms: 400 }), onStatus: (r) => void reports.push(r) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMExecutionTimeout);
+    expect(reports.every((r) => r.error instanceof SPMGangError && r.error.cause === error)).toBe(true);
+    expect(reports).toHaveLength(SIZE);
+    await expectSequencePoint(cloud, baseline, () => reports.length);
+  });
+
+  it('refuses bad options and records before anything runs, and times out waiting for more spokes than there are', async () => {
+    const started: unknown[] = [];
+    kit.core.on('dispatch', (e) => started.push(e));
+    try {
+      await expect(kit.manage({ pool: pool(), size: 2, tasks: [{}] })).rejects.toThrow('Expected `tasks` to hold one task per rank (2), got 1');
+      await expect(kit.manage({ pool: pool(), tasks: [{}], task: {} })).rejects.toThrow('Expected either `tasks` (one per rank) or `task` (the same for every rank), got both');
+      await expect(kit.manage({ pool: pool(), size: 0 })).rejects.toThrow('Expected `size` to be an integer ≥ 1, got `0` (number)');
+      await expect(kit.manage({ pool: pool(), size: 1, relaunches: -1 })).rejects.toThrow('Expected `relaunches` to be an integer ≥ 0, got `-1` (number)');
+      await expect(kit.manage({ pool: pool(), size: 1, peers: 'smoke' as never })).rejects.toThrow("Expected `peers` to be 'auto' or 'hub', got `\"smoke\"` (string)");
+      const bad = await kit.manage({ pool: pool(), tasks: [{}, { mode: 7 } as never] }).catch((e: unknown) => e);
+      expect(bad).toBeInstanceOf(SPMTypedefError);
+      expect((bad as SPMTypedefError).message).toMatch(/^Task 1: /);
+      expect((bad as SPMTypedefError).path).toBe('mode');
+    } finally {
+      kit.core.removeAllListeners('dispatch');
+    }
+    expect(started).toEqual([]);
+    const error = await kit.manage({ pool: pool(), size: SIZE + 1, timeoutWaitForSpokes: after({ ms: 200 }) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMWaitForSpokesTimeout);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  it('computes a BSP PageRank on a generated graph of 100k edges equal to the serial computation', async () => {
+    const summary = await pageRank.manage({ pool: pool(), size: SIZE, task: problem });
+    const pr = assemble(summary.values, problem.vertices);
+    expect(summary.values.map((b: PageRankBlock) => [b.rank, b.lo, b.hi])).toEqual([
+      [0, 0, 6666],
+      [1, 6666, 13333],
+      [2, 13333, 20000],
+    ]);
+    expect(largestDifference(pr, pageRankSerial(problem))).toBeLessThanOrEqual(1e-15);
+    expect(pr.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  it('relaunches a PageRank whose rank throws at superstep 3 on the first run only; the result still equals the serial one', async () => {
+    const relaunched: GangRelaunch[] = [];
+    const summary = await pageRank.manage({ pool: pool(), size: SIZE, task: { ...problem, iterations: 6, failRank: 1, failSuperstep: 3 }, onRelaunch: (e) => void relaunched.push(e) });
+    expect(summary.gangAttempts).toBe(2);
+    expect(relaunched.map((e) => e.error.rank)).toEqual([1]);
+    expect(relaunched[0]?.error.message).toMatch(/rank 1 fails at superstep 3 \(first run only\)/);
+    expect(largestDifference(assemble(summary.values, problem.vertices), pageRankSerial({ ...problem, iterations: 6 }))).toBeLessThanOrEqual(1e-15);
+    await expectSequencePoint(cloud, baseline, () => relaunched.length);
+  });
+});
