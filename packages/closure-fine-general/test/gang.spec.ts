@@ -31,9 +31,9 @@ function largestDifference(a: Float64Array, b: Float64Array): number {
   return worst;
 }
 
-// One suite, two transports: serial mode (every rank in this thread, peers on direct channels)
-// and real processes (peers through the hub).
-describe.each(['inproc', 'process'] as const)('a gang on %s spokes', (kind) => {
+// One suite, three transports: serial mode (every rank in this thread), worker threads (ranks in
+// one process: peers on direct channels) and processes (peers through the hub).
+describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (kind) => {
   let cloud: VirtualCloud;
   let baseline: number[];
   const pool = (): ReturnType<VirtualCloud['pool']['intraAll']> => cloud.pool.intraAll();
@@ -59,7 +59,7 @@ describe.each(['inproc', 'process'] as const)('a gang on %s spokes', (kind) => {
         reports.push(r as RankReport<TourResult>);
       },
     });
-    expect(summary).toMatchObject({ size: SIZE, gangAttempts: 1, links: kind === 'inproc' ? { direct: 3, hub: 0 } : { direct: 0, hub: 3 } });
+    expect(summary).toMatchObject({ size: SIZE, gangAttempts: 1, links: kind === 'process' ? { direct: 0, hub: 3 } : { direct: 3, hub: 0 } });
     expect(reports.map((r) => [r.rank, r.ok, r.gangAttempt])).toEqual([
       [0, true, 1],
       [1, true, 1],
@@ -196,7 +196,7 @@ describe.each(['inproc', 'process'] as const)('a gang on %s spokes', (kind) => {
     await expectSequencePoint(cloud, baseline, () => reports.length);
   });
 
-  if (kind === 'process') {
+  if (kind !== 'inproc') {
     it('fails the gang when a rank’s spoke dies (SPMTaskDropped), and the relaunch succeeds', async () => {
       const relaunched: GangRelaunch[] = [];
       const summary = await kit.manage({
