@@ -3,7 +3,7 @@
 // (.ci/run); on a developer machine: `apt-get install -y parallel`.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { joblogRows, runSpmShell } from './run-spm-shell.js';
@@ -71,6 +71,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
     const gnu = await runParallel(parallel, ['--joblog', gnuLog, ...args], input.replaceAll('@SIDE@', 'gnu'));
     prepare?.('spm');
     const spm = await runSpmShell(['--joblog', spmLog, ...args], { input: input.replaceAll('@SIDE@', 'spm'), mark: `compat-${process.pid}-${runs}` });
+    if (!existsSync(gnuLog)) throw new Error(`GNU parallel wrote no joblog (exit ${String(gnu.code)}); stderr:\n${gnu.stderr}`);
+    if (!existsSync(spmLog)) throw new Error(`spm-shell wrote no joblog (exit ${String(spm.code)}); stderr:\n${spm.stderr}`);
     return { gnu: { code: gnu.code, jobs: jobsOf(gnuLog) }, spm: { code: spm.code, jobs: jobsOf(spmLog) } };
   }
 
