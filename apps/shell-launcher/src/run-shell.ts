@@ -290,6 +290,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         total: knownTotal ?? (feed.inputDone ? feed.read : undefined),
         elapsedMs: Date.now() - (firstDispatch ?? began),
       }));
+      bar.draw(); // at once, not a tick later: a short run still shows it
     }
     if (interrupted !== undefined) onInterruptNow();
     else interrupt?.addEventListener('abort', onInterruptNow, { once: true });

@@ -228,7 +228,7 @@ describe('spm-shell --trace, --progress and --max-output', () => {
     const mark = newMark();
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
       // script(1) gives the bin a pseudo-terminal; its output is what the terminal showed.
-      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} -j 1 ::: 'sleep 0.5; echo done-on-tty'`, '/dev/null'], {
+      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} -j 1 ::: 'sleep 1; echo done-on-tty'`, '/dev/null'], {
         env: { ...process.env, [MARK_VARIABLE]: mark.env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
