@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { formatMetaStatus, recordTrace } from '@spm/closure-core';
+import { ChromeTrace, formatMetaStatus } from '@spm/closure-core';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { splitRange } from './buckets.js';
@@ -24,7 +23,11 @@ export interface PrimeResult {
 export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void): Promise<PrimeResult> {
   const started = Date.now();
   const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes } });
-  const recording = options.trace === undefined ? undefined : recordTrace(primeCount);
+  const trace = options.trace === undefined ? undefined : new ChromeTrace('spm-primes hub');
+  const stopTrace = trace?.attach(primeCount, (report) => {
+    const task = report.record as { nMin?: number; nMax?: number };
+    return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
+  });
   let count = 0;
   let failed = 0;
   let spokes = 0;
@@ -52,7 +55,8 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     });
     spokes = summary.spokes;
   } finally {
-    if (recording !== undefined && options.trace !== undefined) writeFileSync(options.trace, JSON.stringify(recording.stop()));
+    stopTrace?.();
+    if (trace !== undefined && options.trace !== undefined) trace.write(options.trace);
     await cloud.close();
   }
   return {

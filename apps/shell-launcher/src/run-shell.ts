@@ -1,11 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
-import { definePolicy, formatMetaStatus, type StatusReport } from '@spm/closure-core';
+import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ChromeTrace } from './chrome-trace.js';
 import type { ShellOptions } from './cli-options.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';

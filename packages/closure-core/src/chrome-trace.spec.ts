@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { EventEmitter } from 'node:events';
-import { StatusReport } from '@spm/closure-core';
+import { StatusReport } from './status-report.js';
 import { ChromeTrace, type TraceSource } from './chrome-trace.js';
 
 describe('ChromeTrace', () => {
@@ -34,5 +34,19 @@ describe('ChromeTrace', () => {
     expect(json.traceEvents.filter((e) => e.ph === 'i').map((e) => e.name)).toEqual(['Tasks - Eval', 'retry']);
     const nonMeta = json.traceEvents.filter((e) => e.ph !== 'M');
     expect(nonMeta.map((e) => e.ts)).toEqual([...nonMeta.map((e) => e.ts)].sort((a, b) => a - b));
+  });
+});
+
+describe('ChromeTrace with its defaults', () => {
+  it('names spans `task <id>` and places spokes on the servers their reports name', () => {
+    const events = new EventEmitter();
+    const trace = new ChromeTrace();
+    trace.attach(events as unknown as TraceSource);
+    const at = Date.now();
+    events.emit('started', { taskId: 7, attempt: 1, spokeId: 'local:3', at });
+    events.emit('report', new StatusReport({ taskId: 7, attempt: 1, spokeId: 'local:3', host: 'hub~v2', record: {}, ok: true, value: 1 }));
+    const { traceEvents } = trace.toJSON();
+    expect(traceEvents.filter((e) => e.ph === 'X').map((e) => e.name)).toEqual(['task 7']);
+    expect(traceEvents.filter((e) => e.name === 'process_name').map((e) => e.args?.['name'])).toEqual(['hub', 'server hub~v2']);
   });
 });

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import type { Closure, MetaStatus, StatusReport } from '@spm/closure-core';
+import type { EventEmitter } from 'eventemitter3';
+import type { ManagerEvents } from './manager-events.js';
+import { formatMetaStatus, type MetaStatus } from './meta-status.js';
+import type { StatusReport } from './status-report.js';
 
 /** What the recorder listens to: a closure (its typed events). */
-export type TraceSource = Pick<Closure, 'on' | 'off'>;
-import { formatMetaStatus } from '@spm/closure-core';
+export type TraceSource = Pick<EventEmitter<ManagerEvents>, 'on' | 'off'>;
 
 /** One Chrome Trace Event (the JSON Object Format read by Perfetto and chrome://tracing). */
 export interface TraceEvent {
@@ -31,6 +33,11 @@ export interface TraceSpan {
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
+/** The span of a report when the caller does not name it: `task <id>`, with its outcome. */
+function defaultSpan(report: StatusReport): TraceSpan {
+  return { name: `task ${String(report.taskId)}`, args: report.ok ? {} : { error: report.error?.message ?? 'failed' } };
+}
+
 /**
  * Records a timeline of a closure's invocations from its events: one span per task attempt on
  * its spoke's track (from `started` to its report, or to the loss of its spoke), grouped by
@@ -51,7 +58,11 @@ export class ChromeTrace {
    * Follows `closure`'s events; `describe` names the span of each report (`report.record` holds the
    * task). `spokeHost` tells a spoke's server (from the tracker). Returns a function that stops.
    */
-  attach(closure: TraceSource, describe: (report: StatusReport) => TraceSpan, spokeHost: (spokeId: string) => string | undefined): () => void {
+  attach(
+    closure: TraceSource,
+    describe: (report: StatusReport) => TraceSpan = defaultSpan,
+    spokeHost: (spokeId: string) => string | undefined = () => undefined,
+  ): () => void {
     const key = (taskId: unknown, attempt: number): string => `${String(taskId)}#${attempt}`;
     const onStarted = (e: { taskId: unknown; attempt: number; spokeId: string; at: number }): void => {
       this.#started.set(key(e.taskId, e.attempt), { at: e.at, spokeId: e.spokeId });
@@ -63,6 +74,7 @@ export class ChromeTrace {
       const start = this.#started.get(k);
       if (start === undefined) return; // dropped before it ran anywhere
       this.#started.delete(k);
+      if (report.host !== undefined && !this.#spokeHost.has(start.spokeId)) this.#spokeHost.set(start.spokeId, report.host);
       const span = describe(report);
       const track = this.#track(start.spokeId);
       // The hub hears of the start a little after the spoke began: widen the span so that it
