@@ -67,7 +67,10 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     return this.#done;
   }
 
-  /** Greets the hub and starts serving tasks. Rejects if the hub never welcomes the spoke. */
+  /**
+   * Greets the hub and starts serving tasks. Rejects if the hub never welcomes the spoke or the
+   * channel breaks first; resolves without serving if the hub closes the channel cleanly first.
+   */
   async start(): Promise<void> {
     await this.#greet(this.#options.channel);
   }
@@ -111,9 +114,11 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     return this.#options.host ?? hostname();
   }
 
-  #greet(channel: Channel): Promise<WelcomeMessage> {
+  // Resolves with the welcome, or with undefined when the hub let the spoke go before welcoming
+  // it (a clean close: the cloud closed while this spoke was starting) — not an error.
+  #greet(channel: Channel): Promise<WelcomeMessage | undefined> {
     const timeoutMs = this.#options.welcomeTimeoutMs ?? 30_000;
-    return new Promise<WelcomeMessage>((resolve, reject) => {
+    return new Promise<WelcomeMessage | undefined>((resolve, reject) => {
       const onMessage = (message: Message): void => {
         cleanup();
         if (message.type !== 'welcome') {
@@ -127,7 +132,8 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
       };
       const onClose = (error?: SPMTransportError): void => {
         cleanup();
-        reject(error ?? new SPMTransportError(`Channel ${channel.label} closed before the hub welcomed the spoke`, { channel: channel.label }));
+        if (error === undefined) resolve(undefined);
+        else reject(error);
       };
       const timer = setTimeout(() => {
         cleanup();

@@ -163,3 +163,16 @@ describe('the protocol', () => {
     expect(await agent.done).toBeDefined();
   });
 });
+
+describe('a hub that lets the spoke go before welcoming it', () => {
+  it('is a clean stop, not an error', async () => {
+    const [hubEnd, spokeEnd] = createInprocPair();
+    const agent = new SpokeAgent({ channel: spokeEnd, spokeId: 'y' });
+    agents.push(agent);
+    const started = agent.start();
+    hubEnd.close();
+    await expect(started).resolves.toBeUndefined();
+    expect(await agent.done).toBeUndefined();
+    expect(agent.spokeId).toBeUndefined();
+  });
+});
