@@ -69,8 +69,13 @@ export function loadFigures(dir = FIGURES_DIR): Map<string, FiguresFile> {
 
 const ms = (p: Percentiles | undefined): string => (p === undefined || p.count === 0 ? '—' : `${p.p50 ?? '?'} / ${p.p99 ?? '?'}`);
 
+/** The order of the table: chaos first, then each kind of fault, then bad input; others after, by name. */
+export const FIGURES_ORDER: readonly string[] = ['chaos', 'soak-chaos', 'windows', 'hub-kill', 'hub-callbacks', 'tcp-attacks', 'fuzz'];
+
 /** The markdown table of docs/RELIABILITY.md, one row per scenario, with where each set came from. */
-export function renderFiguresTable(files: ReadonlyMap<string, FiguresFile>): string {
+export function renderFiguresTable(unordered: ReadonlyMap<string, FiguresFile>): string {
+  const rank = (name: string): number => (FIGURES_ORDER.includes(name) ? FIGURES_ORDER.indexOf(name) : FIGURES_ORDER.length);
+  const files = new Map([...unordered].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)));
   const lines = [
     '| scenario | runs | faults | tasks | lost | duplicate reports | duplicate executions | detection p50 / p99 (ms) | recovery p50 / p99 (ms) | leftovers |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -13,6 +13,7 @@ export {
   renderFiguresTable,
   replaceFiguresBlock,
   FIGURES_DIR,
+  FIGURES_ORDER,
   type ScenarioFigures,
   type FiguresFile,
 } from './figures.js';

@@ -5,15 +5,33 @@
 // The packages' own suites fuzz random bytes and mutated valid frames (transport) and mutated
 // typedef text (typedef); these add structured msgpack with hostile shapes cut into random
 // chunks, and token soup and huge inputs for the parser.
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, afterAll } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { pack, Packr } from 'msgpackr';
 import { SPMTransportError, SPMTypedefError } from '@spm/exceptions';
 import { encodeFrame, FrameDecoder, type Message } from '@spm/transport';
 import { parse } from '@spm/typedef';
+import { saveFigures } from '@spm/gauntlet';
 
 const RUNS = Number(process.env['SPM_GAUNTLET_FUZZ_RUNS'] ?? 400);
+const inputs = { decoder: 0, parser: 0 };
+
+afterAll(() => {
+  saveFigures('fuzz', 'fuzz.spec.ts', [
+    {
+      scenario: `fuzzed frames fed to the frame decoder (${inputs.decoder}) and texts to the typedef parser (${inputs.parser})`,
+      runs: 1,
+      faults: inputs.decoder + inputs.parser,
+      tasks: 0,
+      lost: 0,
+      duplicateReports: 0,
+      duplicateExecutions: 0,
+      leftovers: 0,
+      note: 'faults = hostile inputs; every one answered with a result or our own error class (SPMTransportError, SPMTypedefError), never another exception or a hang',
+    },
+  ]);
+});
 const seedFig11 = readFileSync(new URL('./fixtures/seed-fig11.typedef', import.meta.url), 'utf8');
 
 function frameOf(payload: Uint8Array): Uint8Array {
@@ -113,6 +131,7 @@ describe('fuzzing the frame decoder', () => {
         } catch {
           return; // msgpackr cannot encode it (a bigint out of range): nothing to send
         }
+        inputs.decoder += 1;
         const { messages, error } = decode(applyDamage(frameOf(payload), d), cuts);
         if (error !== undefined) {
           expect(error).toBeInstanceOf(SPMTransportError);
@@ -139,6 +158,7 @@ describe('fuzzing the frame decoder', () => {
     ];
     fc.assert(
       fc.property(fc.constantFrom(...valid), damage, fc.array(fc.nat(), { maxLength: 6 }), (message, d, cuts) => {
+        inputs.decoder += 1;
         const { error } = decode(applyDamage(encodeFrame(message), d), cuts);
         if (error !== undefined) expect(error).toBeInstanceOf(SPMTransportError);
       }),
@@ -166,6 +186,7 @@ const TOKENS = [
 
 describe('fuzzing the typedef parser', () => {
   function parsesOrRefuses(text: string): 'parsed' | 'refused' {
+    inputs.parser += 1;
     try {
       parse(text);
       return 'parsed';
