@@ -37,6 +37,12 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
   let cloud: VirtualCloud;
   let baseline: number[];
   const pool = (): ReturnType<VirtualCloud['pool']['intraAll']> => cloud.pool.intraAll();
+  // Thread spokes run again what their direct path changes (peer messages, collectives, how
+  // failures reach the others, relaunches); rules that do not depend on the path run on inproc
+  // and process spokes.
+  const notOnThreads = (name: string, fn: () => Promise<void>): void => {
+    if (kind !== 'thread') it(name, fn);
+  };
 
   beforeAll(async () => {
     baseline = liveDescendants();
@@ -98,7 +104,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     });
   }
 
-  it('answers the ranks’ messages to the hub with the gang’s onMessage, or the invocation’s, naming the rank', async () => {
+  notOnThreads('answers the ranks’ messages to the hub with the gang’s onMessage, or the invocation’s, naming the rank', async () => {
     const declared = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'talk', q: 'hi' } });
     expect(declared.values).toEqual([0, 1, 2].map((rank) => ({ echo: { q: 'hi', rank }, rank, gangAttempt: 1 })));
     const notified: number[] = [];
@@ -231,7 +237,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 
-  it('treats an onMessage that throws as a hub-callback error: every spoke terminated, SPMHubCallbackError, no report', async () => {
+  notOnThreads('treats an onMessage that throws as a hub-callback error: every spoke terminated, SPMHubCallbackError, no report', async () => {
     const reports: RankReport[] = [];
     const bug = new TypeError('bug in my handler');
     const error = await kit
@@ -251,7 +257,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => reports.length);
   });
 
-  it('stops on its signal: every rank reported SPMGangError, manage() rejects with SPMManagerError', async () => {
+  notOnThreads('stops on its signal: every rank reported SPMGangError, manage() rejects with SPMManagerError', async () => {
     const reports: RankReport[] = [];
     const controller = new AbortController();
     const error = await kit
@@ -272,7 +278,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => reports.length);
   });
 
-  it('past timeoutExecution kills every rank, reports each SPMGangError, and rejects with SPMExecutionTimeout', async () => {
+  notOnThreads('past timeoutExecution kills every rank, reports each SPMGangError, and rejects with SPMExecutionTimeout', async () => {
     const reports: RankReport[] = [];
     const error = await kit
       .manage({ pool: pool(), size: SIZE, task: { mode: 'hang', failRank: 2 }, timeoutExecution: after({ ms: 400 }), onStatus: (r) => void reports.push(r) })
@@ -283,7 +289,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => reports.length);
   });
 
-  it('refuses bad options and records before anything runs, and times out waiting for more spokes than there are', async () => {
+  notOnThreads('refuses bad options and records before anything runs, and times out waiting for more spokes than there are', async () => {
     const started: unknown[] = [];
     kit.core.on('dispatch', (e) => started.push(e));
     try {
@@ -318,7 +324,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 
-  it('relaunches a PageRank whose rank throws at superstep 3 on the first run only; the result still equals the serial one', async () => {
+  notOnThreads('relaunches a PageRank whose rank throws at superstep 3 on the first run only; the result still equals the serial one', async () => {
     const relaunched: GangRelaunch[] = [];
     const summary = await pageRank.manage({ pool: pool(), size: SIZE, task: { ...problem, iterations: 6, failRank: 1, failSuperstep: 3 }, onRelaunch: (e) => void relaunched.push(e) });
     expect(summary.gangAttempts).toBe(2);

@@ -9,8 +9,20 @@ import { Inbox } from './inbox.js';
 import { checkPlainData } from './plain-data.js';
 import { GANG_KEY, type Direct, type InEntry, type JoinReply, type OutEntry, type PollReply, type RankInfo, type UserReply } from './protocol.js';
 
-/** Pauses between two polls of the hub that brought nothing, in ms (0 = the next turn of the event loop). */
-const BACKOFF_MS = [0, 0, 0, 0, 1, 1, 2, 4, 8] as const;
+/**
+ * Polling the hub (the hub cannot push): for the first SPIN_MS of a wait that brings nothing, a
+ * rank polls again at once — one poll in flight, so it costs one hub callback per round trip —
+ * then backs off, so a rank waiting through a long superstep costs the hub little.
+ */
+const SPIN_MS = 3;
+/** The pauses after the spin, in ms; the last repeats. */
+const BACKOFF_MS = [1, 2, 4, 8] as const;
+
+/** How long to pause before the next poll, given how long polls have brought nothing and how many pauses there were. */
+function pauseMs(emptySince: number, pauses: number): number {
+  if (performance.now() - emptySince < SPIN_MS) return 0;
+  return BACKOFF_MS[Math.min(pauses, BACKOFF_MS.length - 1)] as number;
+}
 /** Outgoing messages through the hub are sent in batches; a batch this large goes at once. */
 const FLUSH_BYTES = 256 * 1024;
 
@@ -117,13 +129,16 @@ export class RankRuntime {
       }
     }
     let table: readonly (readonly [number, number])[] | undefined;
-    for (let empty = 0; table === undefined; empty += 1) {
+    const since = performance.now();
+    for (let pauses = 0; table === undefined; ) {
       this.#check();
       const reply = (await this.#request({ [GANG_KEY]: 'join', pid: process.pid, thread: threadId })) as JoinReply;
       if ('table' in reply) table = reply.table;
       else {
         if (reply.fail) this.#fail(this.#failureFrom(reply.fail));
-        await this.#pause(BACKOFF_MS[Math.min(empty, BACKOFF_MS.length - 1)] as number);
+        const ms = pauseMs(since, pauses);
+        if (ms > 0) pauses += 1;
+        await this.#pause(ms);
       }
     }
     this.#check();
@@ -400,14 +415,24 @@ export class RankRuntime {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      let empty = 0;
+      let emptySince = performance.now();
+      let pauses = 0;
       while (!this.#closed && this.#failure === undefined && this.#needsHub()) {
-        if (this.#kicked) empty = 0;
+        if (this.#kicked) {
+          emptySince = performance.now();
+          pauses = 0;
+        }
         this.#kicked = false;
         const m = this.#takeOutbox();
         const reply = (await this.#request(m.length > 0 ? { [GANG_KEY]: 'poll', m } : { [GANG_KEY]: 'poll' })) as PollReply;
-        if (this.#ingestPoll(reply) > 0) empty = 0;
-        else await this.#pause(BACKOFF_MS[Math.min(empty++, BACKOFF_MS.length - 1)] as number);
+        if (this.#ingestPoll(reply) > 0) {
+          emptySince = performance.now();
+          pauses = 0;
+        } else {
+          const ms = pauseMs(emptySince, pauses);
+          if (ms > 0) pauses += 1;
+          await this.#pause(ms);
+        }
       }
     } catch (error) {
       if (!this.#closed) this.#fail(this.#secondaryError(`Rank ${this.#info.rank} lost the hub while it waited: ${(error as Error)?.message ?? String(error)}`, undefined, error));
