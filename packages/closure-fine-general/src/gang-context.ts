@@ -1,4 +1,5 @@
 import type { ClosureSpec } from '@spm/closure-core';
+import type { ReduceOp } from './reduce-op.js';
 
 /** What a spoke gives an evaluation (the core's `EvaluationContext`). */
 export type EvaluationContext = Parameters<ClosureSpec<unknown, unknown>['evaluate']>[1];
@@ -66,5 +67,5 @@ export interface GangContext extends EvaluationContext {
    * The ranks' values combined by `op` in rank order (see `ReduceOp`): every rank gets the same
    * result.
    */
-  allreduce<T extends PeerData>(value: T, op: 'sum' | 'min' | 'max' | ((a: T, b: T) => T)): Promise<T>;
+  allreduce<T extends PeerData>(value: T, op: ReduceOp<T>): Promise<T>;
 }

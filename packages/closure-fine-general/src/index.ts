@@ -6,6 +6,6 @@
  * @packageDocumentation
  */
 export { gang, GangClosure, type GangFamily, type GangSpec, type GangManageCall, type GangSummary, type GangRelaunch, type GangMessageHandler, type GangMessageSource } from './gang.js';
-export type { GangContext, EvaluationContext, PeerData, PeerMessage, RecvOptions, Tag } from './gang-context.js';
+export type { GangContext, PeerData, PeerMessage, RecvOptions, Tag } from './gang-context.js';
 export { RankReport } from './rank-report.js';
-export { reduceValues, type ReduceOp } from './reduce-op.js';
+export type { ReduceOp } from './reduce-op.js';
