@@ -13,13 +13,16 @@ describe('renderFiguresTable', () => {
     const table = renderFiguresTable(
       new Map([
         ['windows', file('windows.spec.ts', 'a window', { note: 'what recovery means' })],
+        ['hub-kill', file('hub-kill.spec.ts', 'another', { note: 'what recovery means' })],
         ['chaos', file('chaos.spec.ts', 'chaos', { detection: { count: 3, p50: 5, p99: 9, max: 9 }, recovery: { count: 3, p50: 200, p99: 400, max: 400 } })],
       ]),
     );
     const lines = table.split('\n');
     expect(lines[2]).toBe('| chaos | 2 | 3 | 2000 | 0 | 0 | 1 | 5 / 9 | 200 / 400 | 0 |');
     expect(lines[3]).toBe('| a window [1] | 2 | 3 | 2000 | 0 | 0 | 1 | — | — | 0 |');
+    expect(lines[4]).toBe('| another [1] | 2 | 3 | 2000 | 0 | 0 | 1 | — | — | 0 |');
     expect(table).toContain('[1] what recovery means');
+    expect(table).not.toContain('[2]');
     expect(table).toContain('`chaos` (chaos.spec.ts): 2026-01-02 03:04 UTC, 2 cores; `windows` (windows.spec.ts)');
   });
 });

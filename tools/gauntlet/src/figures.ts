@@ -83,7 +83,9 @@ export function renderFiguresTable(unordered: ReadonlyMap<string, FiguresFile>):
   const notes: string[] = [];
   for (const file of files.values()) {
     for (const s of file.scenarios) {
-      const note = s.note === undefined ? '' : ` [${notes.push(s.note)}]`;
+      // A note shared by several rows is one footnote.
+      const index = s.note === undefined ? -1 : notes.includes(s.note) ? notes.indexOf(s.note) + 1 : notes.push(s.note);
+      const note = index < 0 ? '' : ` [${index}]`;
       lines.push(
         `| ${s.scenario}${note} | ${s.runs} | ${s.faults} | ${s.tasks} | ${s.lost} | ${s.duplicateReports} | ${s.duplicateExecutions} | ${ms(s.detection)} | ${ms(s.recovery)} | ${s.leftovers} |`,
       );

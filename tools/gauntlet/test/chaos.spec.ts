@@ -38,7 +38,7 @@ describe(`chaos: SIGKILL random process spokes during a ${TASKS}-task prime coun
     const sum = (f: (v: JournalVerdict) => number): number => verdicts.reduce((n, v) => n + f(v), 0);
     saveFigures(FIGURES, 'chaos.spec.ts', [
       {
-        scenario: `SIGKILL random process spokes (${SPOKES}) during a ${TASKS}-task prime count`,
+        scenario: `${FIGURES.startsWith('soak') ? 'soak: ' : ''}SIGKILL random process spokes (${SPOKES}) during a ${TASKS}-task prime count`,
         runs: verdicts.length,
         faults: sum((v) => v.kills),
         tasks: sum((v) => v.tasks),
