@@ -320,7 +320,7 @@ export class GangClosure<T = unknown, R = unknown> {
       switch (body.spmGang) {
         case 'join':
           where[rank] = { spokeId: from.spokeId, host: from.host };
-          return hub.join(rank, body.pid, body.thread);
+          return hub.join(rank, body.process, body.thread);
         case 'out':
           hub.deliver(rank, body.m);
           return undefined;

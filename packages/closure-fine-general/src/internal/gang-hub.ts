@@ -18,7 +18,7 @@ interface Stored {
  */
 export class GangHub {
   readonly size: number;
-  readonly #table: ([number, number] | undefined)[];
+  readonly #table: ([string, number] | undefined)[];
   readonly #mail: Stored[][];
   readonly #finished = new Set<number>();
   #joined = 0;
@@ -40,16 +40,16 @@ export class GangHub {
     return this.#mail.reduce((n, box) => n + box.length, 0);
   }
 
-  /** Rank `rank` (in process `pid`, thread `thread`) is here; the table once all are. */
-  join(rank: number, pid: unknown, thread: unknown): JoinReply {
+  /** Rank `rank` (in process `process`, thread `thread`) is here; the table once all are. */
+  join(rank: number, process: unknown, thread: unknown): JoinReply {
     this.#rank(rank, 'join');
-    if (typeof pid !== 'number' || typeof thread !== 'number') throw new SPMError(`Expected rank ${rank}'s join to carry its process and thread ids, got ${typeof pid}/${typeof thread}`);
+    if (typeof process !== 'string' || typeof thread !== 'number') throw new SPMError(`Expected rank ${rank}'s join to carry its process and thread ids, got ${typeof process}/${typeof thread}`);
     if (this.#table[rank] === undefined) {
-      this.#table[rank] = [pid, thread];
+      this.#table[rank] = [process, thread];
       this.#joined += 1;
     }
     if (!this.complete) return this.#failure ? { wait: true, fail: this.#failure } : { wait: true };
-    return { table: this.#table as [number, number][] };
+    return { table: this.#table as [string, number][] };
   }
 
   /** Files rank `from`'s messages in the mailboxes of the ranks they go to. */

@@ -41,10 +41,14 @@ export type OutEntry = Entry & { readonly t: number };
 /** An entry the hub hands a rank, or a rank posts to a peer directly. */
 export type InEntry = Entry & { readonly f: number };
 
-/** Rank → hub, request: here I am (`pid`, `thread` say which process and thread). Repeated until the table is complete. */
+/**
+ * Rank → hub, request: here I am — in process `process` (its host name and process id: ranks with
+ * the same one share a process, so a direct channel), thread `thread`. Repeated until the table is
+ * complete.
+ */
 export interface JoinMessage {
   readonly spmGang: 'join';
-  readonly pid: number;
+  readonly process: string;
   readonly thread: number;
 }
 /** Rank → hub, notify: messages for ranks without a direct path. */
@@ -78,7 +82,7 @@ export interface FailureNotice {
 }
 
 /** Hub → rank, reply to `join`: the table once every rank joined, else `wait`. */
-export type JoinReply = { readonly table: readonly (readonly [number, number])[] } | { readonly wait: true; readonly fail?: FailureNotice };
+export type JoinReply = { readonly table: readonly (readonly [string, number])[] } | { readonly wait: true; readonly fail?: FailureNotice };
 /** Hub → rank, reply to `poll`. */
 export interface PollReply {
   readonly m: readonly InEntry[];

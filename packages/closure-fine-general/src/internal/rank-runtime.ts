@@ -1,5 +1,6 @@
 // The spoke side of a gang: one rank's messages, collectives and failure handling. Runs on a
 // spoke, inside the evaluation of the rank's task; imports nothing that belongs to the hub.
+import { hostname } from 'node:os';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { SPMError, SPMGangError, toWire } from '@spm/exceptions';
 import type { EvaluationContext, GangContext, PeerData, PeerMessage, RecvOptions, Tag } from '../gang-context.js';
@@ -128,11 +129,13 @@ export class RankRuntime {
         this.#direct.set(peer, channel);
       }
     }
-    let table: readonly (readonly [number, number])[] | undefined;
+    let table: readonly (readonly [string, number])[] | undefined;
+    // Host and process id: the same pid on two hosts (containers) is not the same process.
+    const where = `${hostname()}:${process.pid}`;
     const since = performance.now();
     for (let pauses = 0; table === undefined; ) {
       this.#check();
-      const reply = (await this.#request({ [GANG_KEY]: 'join', pid: process.pid, thread: threadId })) as JoinReply;
+      const reply = (await this.#request({ [GANG_KEY]: 'join', process: where, thread: threadId })) as JoinReply;
       if ('table' in reply) table = reply.table;
       else {
         if (reply.fail) this.#fail(this.#failureFrom(reply.fail));
