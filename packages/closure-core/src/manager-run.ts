@@ -64,6 +64,12 @@ interface SpokeSlot {
 const v = PROTOCOL_VERSION;
 let runs = 0;
 
+/**
+ * After `timeoutExecution` or an abort, how long a hub callback still running (an `onStatus`
+ * or `onMessage` that does not return) may hold the conclusion before it is abandoned.
+ */
+const CALLBACK_GRACE_MS = 1000;
+
 const keyOf = (taskId: TaskId, attempt: number): string => `${typeof taskId}:${String(taskId)}#${attempt}`;
 
 /**
@@ -92,6 +98,8 @@ export class ManagerRun<R> {
   #started = 0;
   #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, staleMessages: 0, spokes: 0 };
   #pendingMessages = 0;
+  /** True when a hung hub callback was abandoned at a deadline (see #deadline). */
+  #abandonedCallbacks = false;
   readonly #unsettled = new Set<Entry>();
   /** The hub's sequence machine, online while this invocation runs. */
   #hub: SequenceMachine | undefined;
@@ -349,7 +357,7 @@ export class ManagerRun<R> {
 
   #reply(running: Running, request: MessageOf<'request'>, outcome: { ok: true; body: WireValue } | { ok: false; error: ReturnType<typeof toWire> }): void {
     const { taskId, attempt, requestId } = request;
-    if (this.#running.get(keyOf(taskId, attempt)) !== running || !this.#callbacksOpen) {
+    if (this.#running.get(keyOf(taskId, attempt)) !== running || running.entry.settled || !this.#callbacksOpen) {
       // The attempt was dropped while the hub prepared the reply: filter it here, at the hub.
       this.#counts.staleMessages += 1;
       this.#emit('stale-message', { taskId, attempt, spokeId: running.spokeId, at: Date.now(), kind: 'reply' });
@@ -530,6 +538,7 @@ export class ManagerRun<R> {
           attempt: entry.attempt,
         }),
     );
+    this.#deadline();
     this.#fail(new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and every unfinished task was reported SPMTaskDropped`));
   }
 
@@ -537,6 +546,7 @@ export class ManagerRun<R> {
     if (this.#concluding) return;
     const why = reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
     this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    this.#deadline();
     this.#fail(new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and every unfinished task was reported SPMTaskDropped`, { cause: reason }));
   }
 
@@ -647,6 +657,23 @@ export class ManagerRun<R> {
     }
   }
 
+  /**
+   * A deadline passed (timeoutExecution, abort): the invocation must conclude even if a hub
+   * callback never returns. After a grace it stops waiting for callbacks still running; none
+   * is called again.
+   */
+  #deadline(): void {
+    const timer = setTimeout(() => {
+      if (this.#finish === undefined) return;
+      this.#callbacksOpen = false;
+      this.#abandonedCallbacks = true;
+      const finish = this.#finish;
+      this.#finish = undefined;
+      finish();
+    }, CALLBACK_GRACE_MS);
+    timer.unref();
+  }
+
   /** First fatal error wins; the invocation concludes as soon as deliveries allow. */
   #fail(error: Error): void {
     if (this.#fatal !== undefined) return;
@@ -672,7 +699,7 @@ export class ManagerRun<R> {
       } else {
         await Promise.all(doomed.map((id) => lease.relaunch(id).catch(() => undefined)));
       }
-      await this.#deliveries;
+      if (!this.#abandonedCallbacks) await this.#deliveries;
       if (this.#fatal === undefined) this.#meta({ phase: 'eval-done' });
     } finally {
       this.#callbacksOpen = false;

@@ -167,6 +167,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expectSequencePoint(() => reports.length);
   });
 
+  it('concludes at timeoutExecution even when a hub callback never returns (it is abandoned after a grace)', async () => {
+    let calls = 0;
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: [{ n: 1 }, { n: 2, ms: 30_000 }],
+        onStatus: () => {
+          calls += 1;
+          return new Promise<void>(() => undefined); // hangs forever
+        },
+        timeoutExecution: after({ ms: 500 }),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMExecutionTimeout);
+    expect(calls).toBe(1); // the hung callback blocked the rest; none was called after the deadline
+    await expectSequencePoint(() => calls);
+  });
+
   it('breaking out of the report iterator concludes the invocation', async () => {
     let seen = 0;
     for await (const report of work.reports({ pool: cloud.pool.intraAll(), tasks: Array.from({ length: 50 }, (_, n) => ({ n, ms: 5 })) })) {
