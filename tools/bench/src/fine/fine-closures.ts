@@ -1,13 +1,9 @@
+import { gang as gangFamily } from '@spm/closure-fine-general';
+import { limited as limitedFamily } from '@spm/closure-fine-limited';
 // The spm side of the fine-grain benchmarks: a fine-limited closure whose task asks the hub in a
 // loop, and a gang whose two ranks exchange messages and reduce. The hub imports this module to
 // manage them; every spoke imports the same built file (by its URL) to evaluate them.
 //
-// @spm/bench does not list the fine-grain families among its dependencies (its package.json has
-// another owner; a static import would need the dependency and a TypeScript project reference).
-// They are loaded here by name at run time instead, with the few types used written out below.
-// Once `@spm/closure-fine-limited` and `@spm/closure-fine-general` are dependencies of
-// @spm/bench, these become ordinary imports.
-
 /** The part of a spoke's evaluation context these tasks use. */
 interface HubLink {
   request(body: unknown): Promise<unknown>;
@@ -39,10 +35,10 @@ export interface GangTask {
   readonly bytes: number;
 }
 
+// The benchmark's own narrow views of the two families (the few members it uses).
 type Family = { define(spec: { signature: string; module: string; evaluate: (task: never, context: never) => unknown }): unknown };
-const load = async (name: string, exported: string): Promise<Family> => ((await import(name)) as Record<string, Family>)[exported] as Family;
-const limited = await load('@spm/closure-fine-limited', 'limited');
-const gang = await load('@spm/closure-fine-general', 'gang');
+const limited = limitedFamily as unknown as Family;
+const gang = gangFamily as unknown as Family;
 
 /** Requests answered per second by the hub, one in flight, timed on the spoke. */
 export const askHub = limited.define({
