@@ -237,8 +237,11 @@ export class LocalProvisioner implements Provisioner {
         await running.thread.terminate();
         return;
       case 'process': {
-        running.process.channel.close();
+        // Kill (and list the descendants) before closing the channel: a spoke whose channel
+        // closes exits on its own, and its coprocess trees — groups of their own — would be
+        // re-parented out of the scan's reach before it ran.
         const killed = killTree(running.process.pid);
+        running.process.channel.close();
         await running.exited;
         // Sequence point: the spoke's coprocesses (own process groups) must be gone too, not
         // merely signalled, when a manager that killed the spoke settles.

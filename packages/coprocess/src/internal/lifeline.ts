@@ -15,6 +15,7 @@ grace=$2
 live=' '
 while IFS= read -r line; do
   case $line in
+    q) exit 0 ;;
     +*) live="$live\${line#+} " ;;
     -*) p=\${line#-}; rest=' '
         for q in $live; do [ "$q" = "$p" ] || rest="$rest$q "; done
@@ -41,6 +42,13 @@ sweep KILL
 const WATCHDOG_NAME = 'spm-coprocess-watchdog';
 
 /**
+ * How long the watchdog stays after the owner's last coprocess ended: long enough that a
+ * launcher running command after command keeps one watchdog, short enough that an owner
+ * that is done with coprocesses leaves no process behind.
+ */
+const IDLE_QUIT_MS = 2000;
+
+/**
  * This thread's lifeline to its watchdog, started with the first coprocess. The watchdog
  * leads its own process group, so a group kill of the owner (the hub killing a spoke) does
  * not take it down before it has swept. It never keeps the owner alive: the child and its
@@ -48,6 +56,8 @@ const WATCHDOG_NAME = 'spm-coprocess-watchdog';
  */
 class Lifeline {
   #child: ChildProcess | undefined;
+  readonly #live = new Set<number>();
+  #idle: ReturnType<typeof setTimeout> | undefined;
 
   /** Starts the watchdog if it is not running (first use, or it died). */
   #ensure(graceMs: number): ChildProcess | undefined {
@@ -76,12 +86,31 @@ class Lifeline {
 
   /** Tells the watchdog about a live group. */
   register(pgid: number, graceMs: number): void {
+    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    this.#idle = undefined;
+    this.#live.add(pgid);
     this.#ensure(graceMs)?.stdin?.write(`+${pgid}\n`);
   }
 
   /** Tells the watchdog a group is gone (so a reused pid is never killed for it). */
   unregister(pgid: number): void {
+    this.#live.delete(pgid);
     this.#child?.stdin?.write(`-${pgid}\n`);
+    if (this.#live.size === 0 && this.#child !== undefined && this.#idle === undefined) {
+      this.#idle = setTimeout(() => this.#quit(), IDLE_QUIT_MS);
+      this.#idle.unref();
+    }
+  }
+
+  // No coprocess for a while: let the watchdog go, without a sweep (there is nothing to sweep,
+  // and a sweep could race a coprocess started just after).
+  #quit(): void {
+    this.#idle = undefined;
+    const child = this.#child;
+    if (child === undefined || this.#live.size > 0) return;
+    this.#child = undefined;
+    child.stdin?.write('q\n');
+    child.stdin?.end();
   }
 }
 
