@@ -86,7 +86,11 @@ describe('a TCP hub under attack keeps an honest spoke working', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     honest.stderr?.on('data', (chunk: Buffer) => (honestStderr += chunk.toString()));
-    await ready;
+    // A spoke that cannot start (a package rebuilt under it, say) fails the suite at once, saying why.
+    const exited = new Promise<never>((_, reject) =>
+      honest.once('exit', (code, signal) => reject(new Error(`the honest spm-spoke exited (${code ?? signal}) before joining: ${honestStderr.trim()}`))),
+    );
+    await Promise.race([ready, exited]);
     tap = await tapTcp(port);
     // The honest spoke counts primes, invocation after invocation, while the attacks run.
     work = (async () => {
