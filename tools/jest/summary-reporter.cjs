@@ -18,7 +18,9 @@ class SummaryReporter {
       numPendingTests: results.numPendingTests,
       numTotalTests: results.numTotalTests,
       numFailedTestSuites: results.numFailedTestSuites,
-      numRuntimeErrorTestSuites: results.numRuntimeErrorTestSuites,
+      // Suites that failed with no failing test — they could not load, or failed in a hook such
+      // as the leftover-process check's afterAll — each count as one failure.
+      numRuntimeErrorTestSuites: results.testResults.filter((r) => r.numFailingTests === 0 && (r.testExecError || r.failureMessage)).length,
       success: results.success,
     };
     fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(summary, null, 2));

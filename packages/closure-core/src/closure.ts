@@ -7,6 +7,7 @@ import type { ManagerEvents, ManageSummary } from './manager-events.js';
 import { ManagerRun } from './manager-run.js';
 import { resolveManageOptions, type ManageOptions } from './manage-options.js';
 import { type StatusReport } from './status-report.js';
+import { prepareTask } from './task-record.js';
 import { ListSource, type TaskInput, type TaskSource, type TaskSourceHooks } from './task-source.js';
 
 /** What a closure family declares (`list.define(...)`, `dag.define(...)`, …). */
@@ -81,7 +82,16 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
    * `SPMHubCallbackError`, `SPMManagerBusy`, or an option/record error before anything runs.
    */
   manage(call: ManageCall<T, R>): Promise<ManageSummary> {
-    return this.run(call, (hooks) => new ListSource(this.#tasksOf(call), hooks));
+    let tasks: TaskInput<T>;
+    try {
+      tasks = this.#tasksOf(call);
+      // An array is checked whole before anything runs: a bad record at index 5 must not let
+      // tasks 0–4 run first. (An iterable can only be checked as it is read.)
+      if (Array.isArray(tasks)) (tasks as readonly unknown[]).forEach((task, i) => prepareTask(this.schema, i, task));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.run(call, (hooks) => new ListSource(tasks, hooks));
   }
 
   /**

@@ -7,7 +7,7 @@
 export { Closure, defineClosure, type ClosureSpec, type ManageCall } from './closure.js';
 export { type ManageOptions, type MessageSource, resolveManageOptions, type ResolvedManageOptions } from './manage-options.js';
 export { StatusReport } from './status-report.js';
-export { policyA, policyB, definePolicy, type Policy } from './policy.js';
+export { policyA, policyB, definePolicy, checkPolicy, type Policy } from './policy.js';
 export { formatMetaStatus, type MetaStatus } from './meta-status.js';
 export type { ManagerEvents, ManageSummary, AttemptEvent } from './manager-events.js';
 export { ListSource, type TaskSource, type TaskSourceHooks, type SourceTask, type TaskInput } from './task-source.js';

@@ -2,7 +2,7 @@ import { SPMError, type TaskId, describeValue } from '@spm/exceptions';
 import type { BoundPool } from '@spm/tracker';
 import { durationMs, type Duration } from './duration.js';
 import type { MetaStatus } from './meta-status.js';
-import { policyA, type Policy } from './policy.js';
+import { checkPolicy, policyA, type Policy } from './policy.js';
 import type { StatusReport } from './status-report.js';
 
 /** Options of `closure.manage()` (the seed's `stage0.event.manage(...)`). */
@@ -87,9 +87,10 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
     throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
   }
   const policy = options.policy ?? policyA;
-  if (typeof policy !== 'object' || policy === null || typeof policy.name !== 'string') {
+  if (typeof policy !== 'object' || policy === null) {
     throw new SPMError(`Expected \`policy\` to be a policy (e.g. policyA), got ${describeValue(policy)}`);
   }
+  checkPolicy(policy);
   return {
     pool,
     onStatus: options.onStatus,

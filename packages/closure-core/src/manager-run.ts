@@ -98,6 +98,8 @@ export class ManagerRun<R> {
   #started = 0;
   #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, staleMessages: 0, spokes: 0 };
   #pendingMessages = 0;
+  /** Kills in progress (relaunches started by timeouts, relaunchPre/Post). */
+  readonly #relaunching = new Set<Promise<void>>();
   /** True when a hung hub callback was abandoned at a deadline (see #deadline). */
   #abandonedCallbacks = false;
   readonly #unsettled = new Set<Entry>();
@@ -501,7 +503,13 @@ export class ManagerRun<R> {
 
   #relaunch(spoke: SpokeSlot): void {
     spoke.ready = false;
-    void this.#lease?.relaunch(spoke.id).catch(() => this.#onLost(spoke.id, 'its relaunch failed'));
+    const lease = this.#lease;
+    if (lease === undefined) return;
+    // The conclusion waits for these kills: a timed-out task's spoke (and its coprocess tree)
+    // must be gone before manage() settles, even if no attempt is left on it.
+    const killing = lease.relaunch(spoke.id).catch(() => this.#onLost(spoke.id, 'its relaunch failed'));
+    this.#relaunching.add(killing);
+    void killing.finally(() => this.#relaunching.delete(killing));
   }
 
   // ─── Timeouts ──────────────────────────────────────────────────────────────────────────────
@@ -699,6 +707,7 @@ export class ManagerRun<R> {
       } else {
         await Promise.all(doomed.map((id) => lease.relaunch(id).catch(() => undefined)));
       }
+      await Promise.all(this.#relaunching);
       if (!this.#abandonedCallbacks) await this.#deliveries;
       if (this.#fatal === undefined) this.#meta({ phase: 'eval-done' });
     } finally {

@@ -38,14 +38,19 @@ function integer(name: string, value: unknown, min: number): number {
   return value;
 }
 
-/** A new policy: `base` (default {@link policyA}) with `overrides`, validated. */
-export function definePolicy(overrides: Partial<Policy> & { readonly name: string }, base: Policy = policyA): Policy {
-  const merged = { ...base, ...overrides };
+/** Throws unless `policy` is a complete, valid policy (every field, right types and ranges). */
+export function checkPolicy(policy: Policy): Policy {
+  const merged = policy;
   if (typeof merged.name !== 'string' || merged.name === '') throw new SPMError(`Expected policy \`name\` to be a non-empty string, got ${describeValue(merged.name)}`);
   integer('retriesOnSpokeLoss', merged.retriesOnSpokeLoss, 0);
   integer('prefetch', merged.prefetch, 0);
   if (typeof merged.relaunchOnHubCallbackError !== 'boolean') {
     throw new SPMError(`Expected policy \`relaunchOnHubCallbackError\` to be a boolean, got ${describeValue(merged.relaunchOnHubCallbackError)}`);
   }
-  return Object.freeze(merged);
+  return merged;
+}
+
+/** A new policy: `base` (default {@link policyA}) with `overrides`, validated. */
+export function definePolicy(overrides: Partial<Policy> & { readonly name: string }, base: Policy = policyA): Policy {
+  return Object.freeze(checkPolicy({ ...base, ...overrides }));
 }

@@ -232,10 +232,19 @@ export class LocalProvisioner implements Provisioner {
         running.hubEnd.close();
         await running.agent.settled(2000);
         return;
-      case 'thread':
+      case 'thread': {
+        // Ask first: a thread spoke whose channel closes aborts its evaluation and kills the
+        // coprocesses it started (they are children of this process, out of reach of a
+        // process-tree kill) before it ends. Forced after a bound, for a thread that is stuck.
+        const { worker } = running.thread;
+        const ended = new Promise<void>((resolve) => (worker.threadId === -1 ? resolve() : worker.once('exit', () => resolve())));
         running.thread.channel.close();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+        clearTimeout(timer);
         await running.thread.terminate();
         return;
+      }
       case 'process': {
         // Kill (and list the descendants) before closing the channel: a spoke whose channel
         // closes exits on its own, and its coprocess trees — groups of their own — would be
