@@ -7,5 +7,5 @@
 export { runCoprocess } from './run-coprocess.js';
 export { type CoprocessOptions, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES } from './coprocess-options.js';
 export type { CoprocessResult } from './coprocess-result.js';
-export { killAllCoprocesses, liveCoprocessCount } from './coprocess-registry.js';
+export { killAllCoprocesses, liveCoprocessCount, type KillCoprocessesOptions } from './coprocess-registry.js';
 export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shell.js';

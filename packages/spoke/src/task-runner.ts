@@ -1,3 +1,4 @@
+import { killAllCoprocesses } from '@spm/coprocess';
 import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
 import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
 import { PROTOCOL_VERSION, type Channel, type Message, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
@@ -80,6 +81,9 @@ export class TaskRunner {
     this.#queue = [];
     this.#head = 0;
     this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
+    // The spoke is being killed: its evaluation's coprocesses get no grace period (only this
+    // spoke's, by their AbortSignal: inproc spokes share a thread).
+    void killAllCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
     for (const requests of this.#pending.values()) {
       for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
     }

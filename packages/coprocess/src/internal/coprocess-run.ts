@@ -133,9 +133,17 @@ export class CoprocessRun implements LiveCoprocess {
   kill(signal: NodeJS.Signals): Promise<CoprocessResult> {
     if (this.#exit === undefined && !this.#settled) {
       this.#aborted = true;
+      // SIGKILL is asked for when there is no time for a grace period (a spoke being killed):
+      // it lands now even if a SIGTERM → grace → SIGKILL termination is already under way.
+      if (signal === 'SIGKILL') this.#tree?.signal('SIGKILL');
       void this.#terminate(signal);
     }
     return this.result;
+  }
+
+  /** The AbortSignal this run was started with, if any (the registry kills by it). */
+  get abortSignal(): AbortSignal | undefined {
+    return this.#options.signal;
   }
 
   /** Exit hook: one synchronous round of signals to the whole tree. */

@@ -4,6 +4,8 @@ export interface LiveCoprocess {
   kill(signal: NodeJS.Signals): Promise<unknown>;
   /** Synchronously signals the whole tree once (for the process `exit` hook, where nothing async runs). */
   signalNow(signal: NodeJS.Signals): void;
+  /** The AbortSignal the run was started with, if any. */
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
 /** This thread's live coprocesses. */
