@@ -2,7 +2,7 @@
 module.exports = {
   displayName: '@spm/gauntlet',
   preset: '../../jest.preset.cjs',
-  // Specs that reproduce a bug in another package live in test/known-bugs/ until its owner
-  // fixes it: run them with `npx nx run @spm/gauntlet:known-bugs`; they would fail CI meanwhile.
+  // A spec that reproduces a bug in another package may wait in test/known-bugs/ (run with
+  // `npx nx run @spm/gauntlet:known-bugs`) until its owner fixes it; none waits now.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/known-bugs/'],
 };

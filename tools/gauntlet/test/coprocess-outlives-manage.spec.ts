@@ -1,6 +1,5 @@
-// KNOWN BUG (closure-core / tracker), kept out of the default run until fixed; run it with
-// `npx nx run @spm/gauntlet:known-bugs`. DESIGN.md: when manage() settles, "no coprocess of
-// that manager is alive". A task whose coprocess tree ignores SIGTERM shows otherwise:
+// Regression (found by the gauntlet as a known bug, since fixed): closure-core / tracker.
+// DESIGN.md: when manage() settles, "no coprocess of that manager is alive". A task whose coprocess tree ignores SIGTERM showed otherwise before the fix:
 // - after the task's own timeout (`spm.meta.timeout`), on every spoke kind: the timed-out
 //   spoke's relaunch is started but not awaited (manager-run.ts `#onTaskTimeout` → `#relaunch`
 //   is fire-and-forget, and `#conclude` only relaunches spokes that still hold attempts), so the
@@ -16,7 +15,7 @@ import { readdirSync } from 'node:fs';
 import { commandLine, isAlive, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { windows } from '../fixtures/gauntlet-closures.mjs';
+import { windows } from './fixtures/gauntlet-closures.mjs';
 
 function treeOf(tag: string): number[] {
   return readdirSync('/proc')

@@ -1,6 +1,5 @@
-// KNOWN BUGS (closure-core), kept out of the default run until fixed; run them with
-// `npx nx run @spm/gauntlet:known-bugs`. The promise: bad options and bad task records are
-// refused "before anything runs" (docs/packages/closure-core.md: "rejects before anything is
+// Regression (found by the gauntlet as a known bug, since fixed): closure-core.
+// The promise: bad options and bad task records are refused "before anything runs" (docs/packages/closure-core.md: "rejects before anything is
 // dispatched").
 // 1. An array of tasks is validated as it is read, not up front: with a bad record at index 5,
 //    tasks 0–4 are dispatched (and some evaluated) before manage() rejects. An array is known
@@ -14,7 +13,7 @@ import type { Policy } from '@spm/closure-core';
 import { SPMError, SPMTypedefError } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { windows, type WindowTask } from '../fixtures/gauntlet-closures.mjs';
+import { windows, type WindowTask } from './fixtures/gauntlet-closures.mjs';
 
 const ok: WindowTask = { nMin: 0, nMax: 10 };
 

@@ -1,6 +1,5 @@
-// KNOWN BUG (coprocess), kept out of the default run until fixed; run it with
-// `npx nx run @spm/gauntlet:known-bugs`. The first coprocess of a thread starts a watchdog
-// (`/bin/sh … spm-coprocess-watchdog`), and it stays, idle, for as long as the thread lives —
+// Regression (found by the gauntlet as a known bug, since fixed): coprocess.
+// The first coprocess of a thread starts a watchdog (`/bin/sh … spm-coprocess-watchdog`), and it stayed, idle, for as long as the thread lives —
 // after every coprocess has ended. In a hub that runs coprocesses on inproc spokes, or in a Jest
 // worker, that is a process no task accounts for: the workspace's leftover check fails
 // packages/coprocess/test/run-coprocess.spec.ts, packages/closure-coarse/test/list.spec.ts and
