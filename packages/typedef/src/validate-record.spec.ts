@@ -106,7 +106,7 @@ describe('validateRecord: problems name the path, the expected type and what was
     ['a bad tuple element', ['spm', 'meta', 'path'], ['/a', 3], 'spm.meta.path[1]', 'scalar<string> (a string)', '`3` (number)', ''],
     ['an array for a dict', ['spm', 'meta', 'apiArgs'], [], 'spm.meta.apiArgs', 'dict<string,mixed> (a plain object)', 'an array of length 0', ''],
     ['a dict key of the wrong kind', ['keyed'], { 'not a method': 1 }, 'keyed["not a method"]', 'a key of scalar<ApiMethod> (a dotted method name such as coprocess.shell.policyA)', '"not a method" (string)', 'Expected the keys of `keyed` to be'],
-    ['a function in mixed data', ['spm', 'meta', 'apiArgs'], { cb: () => 1 }, 'spm.meta.apiArgs.cb', 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', 'a function', ''],
+    ['a function in mixed data', ['spm', 'meta', 'apiArgs'], { cb: () => 1 }, 'spm.meta.apiArgs.cb', 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', 'a function (`cb`)', ''],
     ['a class instance in record data', ['spm', 'stat', 'returnValue'], { p: new Point() }, 'spm.stat.returnValue.p', 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', 'an instance of Point', ''],
     ['a Map', ['spm', 'stat', 'returnValue'], new Map(), 'spm.stat.returnValue', 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', 'an instance of Map', ''],
     ['a symbol', ['spm', 'stat', 'returnValue'], [Symbol('s')], 'spm.stat.returnValue[0]', 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', 'a symbol', ''],

@@ -1,5 +1,5 @@
+import { describeValue as describeAny } from '@spm/exceptions';
 const MAX_QUOTED = 40;
-const MAX_KEYS_SHOWN = 4;
 
 function clip(text: string): string {
   return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED - 1)}…` : text;
@@ -18,36 +18,13 @@ export function describeValue(value: unknown): string {
 }
 
 function describe(value: unknown): string {
-  switch (typeof value) {
-    case 'undefined':
-      return 'nothing (unset)';
-    case 'string':
-      // A long string says its length: a snippet over the cap differs from others only so.
-      return value.length > MAX_QUOTED ? `${clip(JSON.stringify(value))} (a string of ${value.length} characters)` : `${JSON.stringify(value)} (string)`;
-    case 'number':
-      return `\`${Object.is(value, -0) ? '-0' : String(value)}\` (number)`;
-    case 'boolean':
-      return `\`${String(value)}\` (boolean)`;
-    case 'bigint':
-      return `\`${clip(String(value))}n\` (bigint)`;
-    case 'symbol':
-      return 'a symbol';
-    case 'function':
-      return 'a function';
-    default:
-      break;
-  }
+  // The typedef language's own words for the two "no value" cases and its string style; every
+  // other value is described as everywhere else in the workspace.
+  if (value === undefined) return 'nothing (unset)';
   if (value === null) return '`None` (null)';
-  if (typeof value !== 'object') return 'a value of an unknown type';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.byteLength} bytes`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    const keys = Object.keys(value);
-    if (keys.length === 0) return 'an empty object';
-    const shown = keys.slice(0, MAX_KEYS_SHOWN).map((key) => clip(key)).join(', ');
-    return `an object with keys ${shown}${keys.length > MAX_KEYS_SHOWN ? ', …' : ''}`;
+  if (typeof value === 'string') {
+    // A long string says its length: a snippet over the cap differs from others only so.
+    return value.length > MAX_QUOTED ? `${clip(JSON.stringify(value))} (a string of ${value.length} characters)` : `${JSON.stringify(value)} (string)`;
   }
-  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object that is not plain';
+  return describeAny(value);
 }
