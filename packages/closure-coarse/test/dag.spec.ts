@@ -14,11 +14,10 @@ import {
   type StatusReport,
 } from '@spm/closure-core';
 import { dag, DagClosure } from '@spm/closure-coarse';
-import { liveDescendants } from '@spm/testing';
+import { expectSequencePoint, liveDescendants } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { loose, steps } from './fixtures/dags.mjs';
-import { expectSequencePoint } from './support/sequence-point.js';
 
 type Step = {
   id: TaskId;

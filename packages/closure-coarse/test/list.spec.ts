@@ -7,15 +7,11 @@ import {
   SPMTypedefError,
 } from '@spm/exceptions';
 import { formatMetaStatus, type StatusReport } from '@spm/closure-core';
-import { liveDescendants, waitFor } from '@spm/testing';
+import { expectSequencePoint, liveDescendants, processesWithArg, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after, tie, type TaskSchema } from '@spm/typedef';
 import { applyAny, primeCount, shellList } from './fixtures/lists.mjs';
 import { ctRange } from './fixtures/serial.mjs';
-import {
-  expectSequencePoint,
-  processesWithArg,
-} from './support/sequence-point.js';
 
 /** Odd primes below `n` by a sieve: what the seed's ctRange buckets must add up to. */
 function oddPrimesBelow(n: number): number {

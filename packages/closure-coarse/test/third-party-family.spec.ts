@@ -3,10 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definePolicy, type StatusReport } from '@spm/closure-core';
-import { liveDescendants } from '@spm/testing';
+import { expectSequencePoint, liveDescendants } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { countdown } from './fixtures/reversed.mjs';
-import { expectSequencePoint } from './support/sequence-point.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

@@ -13,12 +13,11 @@ import {
   SPMWaitForSpokesTimeout,
 } from '@spm/exceptions';
 import { amHub, amOnline } from '@spm/sequence';
-import { liveDescendants } from '@spm/testing';
+import { expectSequencePoint, liveDescendants } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { assemble, pageRank, pageRankSerial, type PageRankBlock } from '../examples/pagerank/pagerank.mjs';
 import { kit, rankLog, type TourResult } from './fixtures/gangs.mjs';
-import { expectSequencePoint } from './support/sequence-point.js';
 
 const SIZE = 3;
 const problem = { vertices: 20_000, edges: 100_000, seed: 1, iterations: 20, damping: 0.85 };

@@ -2,12 +2,11 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { liveDescendants, waitFor } from '@spm/testing';
+import { expectSequencePoint, liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { assemble, pageRank, pageRankSerial } from '../examples/pagerank/pagerank.mjs';
 import { kit } from './fixtures/gangs.mjs';
-import { expectSequencePoint } from './support/sequence-point.js';
 
 // The spm-spoke bin, started as a user would start it on another host.
 const SPM_SPOKE = createRequire(import.meta.url).resolve('@spm/spoke/package.json').replace(/package\.json$/, 'dist/bin/spm-spoke.js');

@@ -2,12 +2,11 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { definePolicy, type StatusReport } from '@spm/closure-core';
 import { type SPMError, SPMHubCallbackError, SPMTaskTimeout } from '@spm/exceptions';
 import { amHub, amOnline } from '@spm/sequence';
-import { liveDescendants } from '@spm/testing';
+import { expectSequencePoint, liveDescendants } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { knapsack, makeInstance, newIncumbent, solveSerial, subproblems, type SubproblemResult } from '../examples/knapsack/knapsack.mjs';
 import { bare, chat, spokeLog, type ChatResult } from './fixtures/talkers.mjs';
-import { expectSequencePoint } from './support/sequence-point.js';
 
 // Without prefetch a spoke holds one task at a time, so a loss or a timeout is charged to the
 // task that caused it, and "the next task on that spoke" is well defined.

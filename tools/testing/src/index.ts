@@ -19,3 +19,4 @@ export {
   type SpokeLike,
 } from './run-journal.js';
 export { checkJournal, percentiles, type JournalVerdict, type Percentiles } from './journal-check.js';
+export { expectSequencePoint, processesWithArg, type CloudLike } from './sequence-point.js';
