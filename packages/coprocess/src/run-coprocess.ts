@@ -1,6 +1,7 @@
 import { resolveCoprocessOptions, type CoprocessOptions } from './coprocess-options.js';
 import type { CoprocessResult } from './coprocess-result.js';
 import { CoprocessRun } from './internal/coprocess-run.js';
+import { pickLauncher } from './internal/launcher.js';
 
 /**
  * Runs a stand-alone program (a shell `command` or an `argv` without a shell) in its own
@@ -19,5 +20,6 @@ import { CoprocessRun } from './internal/coprocess-run.js';
  * if (r.timedOut || r.exitCode !== 0) console.error(r.stdOutErr);
  */
 export async function runCoprocess(options: CoprocessOptions): Promise<CoprocessResult> {
-  return new CoprocessRun(resolveCoprocessOptions(options)).result;
+  const resolved = resolveCoprocessOptions(options);
+  return new CoprocessRun(resolved, await pickLauncher(resolved)).result;
 }

@@ -16,15 +16,18 @@ afterAll(() => {
   killMarked(marks);
 });
 
-/** The owner's watchdog: its child whose command line names `spm-coprocess-watchdog`. */
-function watchdogOf(owner: number): number | undefined {
+/**
+ * The owner's watchdog: its child whose command line names `spm-coprocess-watchdog` (programs
+ * started with `spawn`) or `spm-fork-server` (the fork server is its own watchdog).
+ */
+function watchdogOf(owner: number, program: string): number | undefined {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === owner && cmdline.includes('spm-coprocess-watchdog')) return Number(name);
+      if (ppid === owner && cmdline.includes(program)) return Number(name);
     } catch {
       // Gone.
     }
@@ -41,10 +44,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function startOwner(mode: string): { owner: ChildProcess; mark: string; ready: Promise<void>; exited: Promise<number | string | null> } {
+function startOwner(mode: string, launcher: string): { owner: ChildProcess; mark: string; ready: Promise<void>; exited: Promise<number | string | null> } {
   const mark = marker();
   marks.push(mark);
-  const owner = spawn(process.execPath, [fixture, mode, mark], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const owner = spawn(process.execPath, [fixture, mode, mark], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher } });
   owners.push(owner);
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -58,40 +61,44 @@ function startOwner(mode: string): { owner: ChildProcess; mark: string; ready: P
   return { owner, mark, ready, exited };
 }
 
-describe('when the owner of coprocesses dies', () => {
-  it('SIGKILLed: the watchdog kills the whole tree, escapee and TERM-ignorer included', async () => {
-    const { owner, mark, ready, exited } = startOwner('wait');
-    await ready;
-    expect(processesMarked(mark)).toHaveLength(3);
-    owner.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    // Watchdog: SIGTERM at once, SIGKILL after its grace period (1 s here).
-    expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
+// The same cases whichever starts the programs: Node's spawn (with the shell watchdog) or the
+// fork server (its own watchdog: its stdin is the lifeline).
+describe.each(['fork-server', 'node'])('%s launcher', (launcher) => {
+  describe('when the owner of coprocesses dies', () => {
+    it('SIGKILLed: the watchdog kills the whole tree, escapee and TERM-ignorer included', async () => {
+      const { owner, mark, ready, exited } = startOwner('wait', launcher);
+      await ready;
+      expect(processesMarked(mark)).toHaveLength(3);
+      owner.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      // Watchdog: SIGTERM at once, SIGKILL after its grace period (1 s here).
+      expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
+    });
+
+    it('calling process.exit: the exit hook and the watchdog kill the tree', async () => {
+      const { mark, ready, exited } = startOwner('exit', launcher);
+      await ready;
+      expect(await exited).toBe(0);
+      expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
+    });
   });
 
-  it('calling process.exit: the exit hook and the watchdog kill the tree', async () => {
-    const { mark, ready, exited } = startOwner('exit');
-    await ready;
-    expect(await exited).toBe(0);
-    expect(await eventually(() => processesMarked(mark).length === 0, 5000)).toBe(true);
-  });
-});
-
-describe('an owner with nothing left to do', () => {
-  it('exits by itself: neither the watchdog nor its lifeline keep it alive', async () => {
-    const { owner, mark, ready, exited } = startOwner('natural');
-    await ready;
-    const watchdog = watchdogOf(owner.pid ?? 0);
-    expect(watchdog).toBeDefined();
-    let output = '';
-    owner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => owner.kill('SIGKILL'), 10_000);
-    const how = await exited;
-    clearTimeout(timer);
-    expect(how).toBe(0);
-    expect(output).toContain('concluded true');
-    expect(processesMarked(mark)).toEqual([]);
-    // With nothing left to kill, the watchdog leaves at once instead of waiting its 30 s grace.
-    expect(await eventually(() => !isAlive(watchdog ?? 0), 5000)).toBe(true);
+  describe('an owner with nothing left to do', () => {
+    it('exits by itself: neither the watchdog nor its lifeline keep it alive', async () => {
+      const { owner, mark, ready, exited } = startOwner('natural', launcher);
+      await ready;
+      const watchdog = watchdogOf(owner.pid ?? 0, launcher === 'node' ? 'spm-coprocess-watchdog' : 'spm-fork-server');
+      expect(watchdog).toBeDefined();
+      let output = '';
+      owner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const timer = setTimeout(() => owner.kill('SIGKILL'), 10_000);
+      const how = await exited;
+      clearTimeout(timer);
+      expect(how).toBe(0);
+      expect(output).toContain('concluded true');
+      expect(processesMarked(mark)).toEqual([]);
+      // With nothing left to kill, the watchdog leaves at once instead of waiting its 30 s grace.
+      expect(await eventually(() => !isAlive(watchdog ?? 0), 5000)).toBe(true);
+    });
   });
 });

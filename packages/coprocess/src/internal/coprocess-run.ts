@@ -4,6 +4,8 @@ import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
 import { COOKIE_VARIABLE, appendCookie, newCookie } from './cookie.js';
+import type { ForkServer } from './fork-server.js';
+import type { Launcher } from './launcher.js';
 import { lifeline } from './lifeline.js';
 import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { OutputCapture } from './output-capture.js';
@@ -15,6 +17,17 @@ import { ProcessTree } from './process-tree.js';
  * the group) can still hold them, and the result must not wait for it.
  */
 const EOF_WAIT_MS = 200;
+
+/** What the fork server's errno codes mean, in the words `spawn` uses. */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  ENOEXEC: 'exec format error',
+  ENOTDIR: 'not a directory',
+  E2BIG: 'argument list too long',
+  ENOMEM: 'out of memory',
+  EAGAIN: 'resource temporarily unavailable',
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +43,8 @@ function errnoCode(error: unknown): string {
 /**
  * One run of one program, from spawn to a result: captures output, enforces the timeout and
  * the abort signal, kills the whole tree (leader, group, escapees), and settles only when
- * nothing of it is left alive.
+ * nothing of it is left alive. The program is started by this thread's fork server or, when
+ * there is none (or the run has `input`), by Node's `spawn`; see {@link Launcher}.
  */
 export class CoprocessRun implements LiveCoprocess {
   /** Settles once with the result; rejects only if the program could not even be handed to `spawn`. */
@@ -42,6 +56,14 @@ export class CoprocessRun implements LiveCoprocess {
   #resolve!: (result: CoprocessResult) => void;
   #reject!: (error: unknown) => void;
   #child: ChildProcess | undefined;
+  /** The fork server carrying this run, and the run's id there. */
+  #server: { readonly server: ForkServer; readonly id: number } | undefined;
+  /** Resolves when the server says both pipes are closed. */
+  #pipesClosed: (() => void) | undefined;
+  /** A kill asked for before the server said the program started. */
+  #pendingKill: NodeJS.Signals | undefined;
+  #pid: number | undefined;
+  #cookie = '';
   #tree: ProcessTree | undefined;
   #startedAt = performance.now();
   #exitedAt: number | undefined;
@@ -53,7 +75,7 @@ export class CoprocessRun implements LiveCoprocess {
   #onAbort: (() => void) | undefined;
   #settled = false;
 
-  constructor(options: ResolvedCoprocessOptions) {
+  constructor(options: ResolvedCoprocessOptions, launcher: Launcher) {
     this.#options = options;
     this.#stdout = new OutputCapture(options.maxOutputBytes);
     this.#stderr = new OutputCapture(options.maxOutputBytes);
@@ -67,12 +89,114 @@ export class CoprocessRun implements LiveCoprocess {
       this.#settle(null);
       return;
     }
-    this.#start();
+    if (launcher.kind === 'server') this.#startOnServer(launcher.server);
+    else this.#startWithSpawn();
   }
 
-  #start(): void {
+  /**
+   * The fast path: the fork server starts the program (its own session and group, stdin
+   * `/dev/null`) and forwards its output and exit. When it reports the leader's exit as
+   * *clean* — it had no child left at all — nothing of the tree is alive and no `/proc` scan is
+   * needed; otherwise the tree is swept as after `spawn`.
+   */
+  #startOnServer(server: ForkServer): void {
+    const options = this.#options;
+    this.#cookie = newCookie();
+    const base = options.env ?? process.env;
+    this.#startedAt = performance.now();
+    addLive(this);
+    const id = server.run(
+      { file: options.file, args: options.args, cwd: options.cwd, env: base, cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie) },
+      {
+        started: (pid) => {
+          this.#pid = pid;
+          if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
+        },
+        failed: (code) => this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started'),
+        output: (stream, chunk) => {
+          (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
+          this.#both.push(chunk);
+        },
+        exited: (code, signal, clean, eof) => void this.#serverLeaderExited(code, signal, clean, eof),
+        closed: () => this.#pipesClosed?.(),
+        lost: (reason) => void this.#serverLost(reason),
+      },
+    );
+    this.#server = { server, id };
+    this.#watch();
+  }
+
+  /** Times out or aborts the run as asked. */
+  #watch(): void {
+    const options = this.#options;
+    if (options.timeoutMs !== undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        void this.#terminate('SIGTERM');
+      }, options.timeoutMs);
+    }
+    if (options.signal !== undefined) {
+      const signal = options.signal;
+      this.#onAbort = () => {
+        this.#aborted = true;
+        void this.#terminate('SIGTERM');
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  async #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
+    this.#exitedAt = performance.now();
+    this.#exit = { code, signal };
+    this.#stopWatching();
+    if (!clean) {
+      // Something of the tree may live on: sweep it like any other (group, cookie, /proc).
+      this.#treeOf()?.leaderExited();
+      await this.#terminate('SIGTERM');
+    }
+    if (!eof) {
+      const closed = new Promise<boolean>((resolve) => {
+        this.#pipesClosed = () => resolve(true);
+      });
+      const done = await Promise.race([closed, sleep(EOF_WAIT_MS).then(() => false)]);
+      if (!done && this.#server !== undefined) {
+        this.#server.server.closePipes(this.#server.id);
+        this.#server.server.release(this.#server.id);
+      }
+    }
+    this.#settle(null);
+  }
+
+  /** The server died mid-run: kill what it started (if it started) and report that. */
+  async #serverLost(reason: string): Promise<void> {
+    if (this.#settled || this.#exit !== undefined) return;
+    this.#stopWatching();
+    if (this.#pid === undefined) {
+      // It never said the program started: start it the ordinary way.
+      live.delete(this);
+      this.#server = undefined;
+      this.#startWithSpawn();
+      return;
+    }
+    await this.#treeOf()?.terminate('SIGKILL', 0);
+    const note = Buffer.from(`spm-coprocess: ${reason}; the program was killed\n`);
+    this.#stderr.push(note);
+    this.#both.push(note);
+    this.#exitedAt = performance.now();
+    this.#exit = { code: null, signal: 'SIGKILL' };
+    this.#settle(null);
+  }
+
+  /** The tree, made when first needed (a timeout, an abort, an unclean exit). */
+  #treeOf(): ProcessTree | undefined {
+    if (this.#tree === undefined && this.#pid !== undefined) this.#tree = new ProcessTree(this.#pid, this.#cookie, this.#exit !== undefined);
+    return this.#tree;
+  }
+
+  #startWithSpawn(): void {
     const options = this.#options;
     const cookie = newCookie();
+    this.#cookie = cookie;
     const base = options.env ?? process.env;
     const env = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], cookie) };
     this.#startedAt = performance.now();
@@ -102,9 +226,10 @@ export class CoprocessRun implements LiveCoprocess {
     });
     if (child.pid === undefined) {
       // Spawn failed (ENOENT, EACCES, a missing cwd): Node reports it with an 'error' event.
-      child.once('error', (error) => this.#spawnFailed(error));
+      child.once('error', (error) => this.#spawnFailed(errnoCode(error), error.message));
       return;
     }
+    this.#pid = child.pid;
     // A program that does not read its input, or exits early, makes our write fail with EPIPE:
     // that is the program's business, not an error of the run.
     child.stdin?.on('error', () => undefined);
@@ -113,20 +238,7 @@ export class CoprocessRun implements LiveCoprocess {
     addLive(this);
     lifeline.register(child.pid, options.killGraceMs);
     child.once('exit', (code, signal) => void this.#leaderExited(code, signal));
-    if (options.timeoutMs !== undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timedOut = true;
-        void this.#terminate('SIGTERM');
-      }, options.timeoutMs);
-    }
-    if (options.signal !== undefined) {
-      const signal = options.signal;
-      this.#onAbort = () => {
-        this.#aborted = true;
-        void this.#terminate('SIGTERM');
-      };
-      signal.addEventListener('abort', this.#onAbort, { once: true });
-    }
+    this.#watch();
   }
 
   /** Registry: kill the tree (`signal` first, SIGKILL after the grace period); resolves when concluded. */
@@ -135,7 +247,7 @@ export class CoprocessRun implements LiveCoprocess {
       this.#aborted = true;
       // SIGKILL is asked for when there is no time for a grace period (a spoke being killed):
       // it lands now even if a SIGTERM → grace → SIGKILL termination is already under way.
-      if (signal === 'SIGKILL') this.#tree?.signal('SIGKILL');
+      if (signal === 'SIGKILL') this.#treeOf()?.signal('SIGKILL');
       void this.#terminate(signal);
     }
     return this.result;
@@ -148,12 +260,16 @@ export class CoprocessRun implements LiveCoprocess {
 
   /** Exit hook: one synchronous round of signals to the whole tree. */
   signalNow(signal: NodeJS.Signals): void {
-    this.#tree?.signal(signal);
+    this.#treeOf()?.signal(signal);
   }
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
-    const tree = this.#tree;
-    if (tree === undefined) return Promise.resolve(true);
+    const tree = this.#treeOf();
+    if (tree === undefined) {
+      // On the fork server, not started yet: kill it as soon as it is.
+      if (this.#server !== undefined && this.#pid === undefined) this.#pendingKill ??= signal;
+      return Promise.resolve(true);
+    }
     this.#terminating ??= tree.terminate(signal, this.#options.killGraceMs);
     return this.#terminating;
   }
@@ -176,10 +292,9 @@ export class CoprocessRun implements LiveCoprocess {
     this.#settle(null);
   }
 
-  #spawnFailed(error: Error): void {
-    const code = errnoCode(error);
+  #spawnFailed(code: string, detail: string): void {
     const where = this.#options.cwd === undefined ? '' : ` in \`${this.#options.cwd}\``;
-    const text = `spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${error.message})\n`;
+    const text = `spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${detail})\n`;
     const bytes = Buffer.from(text);
     this.#stderr.push(bytes);
     this.#both.push(bytes);
@@ -198,8 +313,8 @@ export class CoprocessRun implements LiveCoprocess {
     this.#settled = true;
     this.#stopWatching();
     live.delete(this);
-    const pid = this.#child?.pid ?? null;
-    if (pid !== null) lifeline.unregister(pid);
+    const pid = this.#pid ?? null;
+    if (this.#child?.pid !== undefined) lifeline.unregister(this.#child.pid);
     this.#resolve({
       exitCode: this.#exit?.code ?? null,
       signal: this.#exit?.signal ?? null,

@@ -36,11 +36,15 @@ export class ProcessTree {
   readonly #leaderStart: number | undefined;
   #leaderExited = false;
 
-  /** Call right after spawning, while the leader's `/proc` entry surely exists. */
-  constructor(leader: number, cookie: string) {
+  /**
+   * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
+   * reaped), or with `leaderGone` once it has been reaped: its pid then no longer identifies it.
+   */
+  constructor(leader: number, cookie: string, leaderGone = false) {
     this.pgid = leader;
     this.cookie = cookie;
-    this.#leaderStart = readProcess(leader)?.start;
+    this.#leaderExited = leaderGone;
+    this.#leaderStart = leaderGone ? undefined : readProcess(leader)?.start;
   }
 
   /** The leader exited (and was reaped): its pid no longer identifies it. */

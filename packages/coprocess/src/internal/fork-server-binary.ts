@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The fork server's C source ships with the package (`src/internal/fork-server.c`): from
+ * `dist/internal/` and from `src/internal/` alike, this URL names it.
+ */
+const SOURCE_URL = new URL('../../src/internal/fork-server.c', import.meta.url);
+const CFLAGS = ['-O2', '-std=gnu11'];
+
+/** Where the fork server binary comes from, for diagnostics ({@link forkServerStatus}). */
+export type ForkServerBinary =
+  | { readonly state: 'ready'; readonly path: string }
+  | { readonly state: 'building'; readonly path: string }
+  | { readonly state: 'unavailable'; readonly reason: string };
+
+let status: ForkServerBinary | undefined;
+let building: Promise<ForkServerBinary> | undefined;
+
+function uid(): number {
+  return typeof process.getuid === 'function' ? process.getuid() : -1;
+}
+
+/** A directory only we can write to: `$XDG_CACHE_HOME/spm-ts`, `~/.cache/spm-ts`, else `$TMPDIR/spm-ts-<uid>`. */
+function cacheDirectory(): string | undefined {
+  const candidates = [
+    process.env['SPM_CACHE_DIR'],
+    process.env['XDG_CACHE_HOME'] === undefined ? undefined : join(process.env['XDG_CACHE_HOME'], 'spm-ts'),
+    join(homedir(), '.cache', 'spm-ts'),
+    join(tmpdir(), `spm-ts-${String(uid())}`),
+  ];
+  for (const dir of candidates) {
+    if (dir === undefined || dir === '') continue;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (ownedAndPrivate(dir)) return dir;
+    } catch {
+      // Not writable here: try the next place.
+    }
+  }
+  return undefined;
+}
+
+/** Ours, and nobody else can write to it (a binary another user could swap is never run). */
+function ownedAndPrivate(path: string): boolean {
+  const stat = lstatSync(path);
+  return (uid() < 0 || stat.uid === uid()) && (stat.mode & 0o022) === 0 && !stat.isSymbolicLink();
+}
+
+function locate(): ForkServerBinary {
+  if (process.platform !== 'linux') return { state: 'unavailable', reason: `the fork server is built for Linux only (this is ${process.platform})` };
+  let source: Buffer;
+  try {
+    source = readFileSync(SOURCE_URL);
+  } catch (error) {
+    return { state: 'unavailable', reason: `its source is missing (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const dir = cacheDirectory();
+  if (dir === undefined) return { state: 'unavailable', reason: 'no private cache directory could be made' };
+  const hash = createHash('sha256').update(source).update(CFLAGS.join(' ')).update(process.arch).digest('hex').slice(0, 16);
+  const path = join(dir, `spm-fork-server-${hash}`);
+  try {
+    if (existsSync(path) && ownedAndPrivate(path)) return { state: 'ready', path };
+  } catch {
+    // Fall through to a build.
+  }
+  return { state: 'building', path };
+}
+
+/** Compiles the server with the machine's C compiler (`$CC`, else `cc`) into `path`, atomically. */
+function build(path: string): Promise<ForkServerBinary> {
+  const tmp = `${path}.${String(process.pid)}.${String(Math.random()).slice(2, 10)}`;
+  const source = `${tmp}.c`;
+  return new Promise((resolve) => {
+    const give = (reason: string): void => {
+      rmSync(tmp, { force: true });
+      rmSync(source, { force: true });
+      resolve({ state: 'unavailable', reason });
+    };
+    try {
+      writeFileSync(source, readFileSync(SOURCE_URL), { mode: 0o600 });
+    } catch (error) {
+      give(`could not write its source (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    const cc = process.env['CC'] ?? 'cc';
+    let stderr = '';
+    const child = spawn(cc, [...CFLAGS, '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString();
+    });
+    child.once('error', (error) => give(`no C compiler (\`${cc}\`: ${error.message}); set CC or install one`));
+    child.once('close', (code) => {
+      if (code !== 0) {
+        give(`\`${cc}\` failed (exit ${String(code)}): ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
+        return;
+      }
+      try {
+        chmodSync(tmp, 0o700);
+        renameSync(tmp, path);
+        rmSync(source, { force: true });
+        resolve({ state: 'ready', path });
+      } catch (error) {
+        give(`could not install it (${error instanceof Error ? error.message : String(error)})`);
+      }
+    });
+  });
+}
+
+/**
+ * The fork server binary now, without waiting: `ready` (use it), `building` (the first use on
+ * this machine compiles it, in the background; run this command without it) or `unavailable`.
+ */
+export function forkServerBinary(): ForkServerBinary {
+  if (status === undefined) {
+    status = locate();
+    if (status.state === 'building') void whenBuilt();
+  }
+  return status;
+}
+
+/** The binary once any build under way has finished (`ready` or `unavailable`). */
+export function whenBuilt(): Promise<ForkServerBinary> {
+  const now = status ?? (status = locate());
+  if (now.state !== 'building') return Promise.resolve(now);
+  building ??= build(now.path).then((result) => {
+    status = result;
+    return result;
+  });
+  return building;
+}
+
+/** The server binary was found unusable (it would not start): never try it again in this thread. */
+export function markUnavailable(reason: string): void {
+  status = { state: 'unavailable', reason };
+}

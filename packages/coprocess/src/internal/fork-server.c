@@ -1,0 +1,504 @@
+/*
+ * spm-fork-server: starts coprocesses for one owner thread of @spm/coprocess, so the owner (a
+ * Node.js thread) never forks per command. Built on first use by fork-server.ts with the
+ * machine's C compiler; when there is none, @spm/coprocess spawns from Node instead.
+ *
+ * Protocol. Owner -> server on stdin, and server -> owner on stdout, are frames of a 4-byte
+ * big-endian length and a payload.
+ *   owner:  "R\0id\0cwd\0cookie\0n\0env1..envn\0file\0arg1\0..."   run (n "-" = previous env)
+ *           "Z\0id"                                               close the run's pipes now
+ *           end-of-file                                           sweep every tree, exit
+ *   server: type (1 byte), id (4 bytes BE), data:
+ *           'H' hello "subreaper=0|1"   'S' started "pid"   'F' failed "errno"
+ *           'O' stdout bytes   'E' stderr bytes
+ *           'X' exited "code signal clean eof"   'C' both pipes of an exited run closed
+ * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
+ * nothing the program started is alive (every orphan of the tree is re-parented to us).
+ *
+ * When stdin closes (the owner exited or was killed, even by SIGKILL), every live tree gets
+ * SIGTERM — groups of live leaders, our children (orphans), processes carrying the owner's
+ * token — then SIGKILL after the grace period, until none is left; then the server exits.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_OUT_QUEUE (4u << 20)
+
+struct run {
+  uint32_t id;
+  pid_t pid;
+  int fd[2]; /* stdout, stderr read ends; -1 when closed */
+  int exited; /* 0 running, -1 reaped (not yet reported), 1 reported */
+  int status;
+  struct run *next;
+};
+
+static struct run *runs;
+static const char *token = "";
+static int grace = 2;
+static int subreaper;
+static char **env_cur;
+static size_t env_len;
+
+static unsigned char *outq;
+static size_t outq_len, outq_cap;
+static unsigned char *inq;
+static size_t inq_len, inq_cap;
+
+static void grow(unsigned char **buf, size_t *cap, size_t need) {
+  if (need <= *cap) return;
+  size_t cap2 = *cap ? *cap : 65536;
+  while (cap2 < need) cap2 *= 2;
+  unsigned char *b = realloc(*buf, cap2);
+  if (b == NULL) _exit(70);
+  *buf = b;
+  *cap = cap2;
+}
+
+static void emit(char type, uint32_t id, const void *data, size_t len) {
+  grow(&outq, &outq_cap, outq_len + 9 + len);
+  uint32_t total = (uint32_t)(5 + len);
+  unsigned char *p = outq + outq_len;
+  p[0] = total >> 24; p[1] = total >> 16; p[2] = total >> 8; p[3] = total;
+  p[4] = (unsigned char)type;
+  p[5] = id >> 24; p[6] = id >> 16; p[7] = id >> 8; p[8] = id;
+  if (len) memcpy(p + 9, data, len);
+  outq_len += 9 + len;
+}
+
+static void emitf(char type, uint32_t id, const char *fmt, long a, long b, long c, long d) {
+  char text[96];
+  int n = snprintf(text, sizeof text, fmt, a, b, c, d);
+  emit(type, id, text, (size_t)n);
+}
+
+static void sweep_and_exit(void);
+
+static void flush_out(int block) {
+  while (outq_len > 0) {
+    ssize_t n = write(1, outq, outq_len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN && block) {
+        struct pollfd p = {1, POLLOUT, 0};
+        poll(&p, 1, 1000);
+        continue;
+      }
+      if (errno == EAGAIN) return;
+      outq_len = 0; /* the owner is gone */
+      sweep_and_exit();
+    }
+    memmove(outq, outq + n, outq_len - (size_t)n);
+    outq_len -= (size_t)n;
+  }
+}
+
+static struct run *find(uint32_t id) {
+  for (struct run *r = runs; r; r = r->next)
+    if (r->id == id) return r;
+  return NULL;
+}
+
+static void forget(struct run *gone) {
+  for (struct run **p = &runs; *p; p = &(*p)->next)
+    if (*p == gone) {
+      *p = gone->next;
+      free(gone);
+      return;
+    }
+}
+
+static void close_stream(struct run *r, int which) {
+  if (r->fd[which] < 0) return;
+  close(r->fd[which]);
+  r->fd[which] = -1;
+  if (r->exited == 1 && r->fd[0] < 0 && r->fd[1] < 0) {
+    emit('C', r->id, NULL, 0);
+    forget(r);
+  }
+}
+
+/* Reads what is there now (until EAGAIN or end-of-file); may forget the run (see close_stream). */
+static void drain(struct run *r, int which) {
+  static unsigned char buf[65536];
+  while (r->fd[which] >= 0) {
+    ssize_t n = read(r->fd[which], buf, sizeof buf);
+    if (n > 0) {
+      emit(which == 0 ? 'O' : 'E', r->id, buf, (size_t)n);
+      if (outq_len > MAX_OUT_QUEUE) return;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    close_stream(r, which);
+    return;
+  }
+}
+
+static char **build_env(const char *cookie) {
+  char **envp = calloc(env_len + 2, sizeof *envp);
+  if (envp == NULL) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < env_len; i++)
+    if (strncmp(env_cur[i], "SPM_COPROCESS=", 14) != 0) envp[k++] = env_cur[i];
+  size_t len = strlen(cookie) + 15;
+  char *var = malloc(len);
+  if (var == NULL) { free(envp); return NULL; }
+  snprintf(var, len, "SPM_COPROCESS=%s", cookie);
+  envp[k++] = var;
+  envp[k] = NULL;
+  return envp;
+}
+
+static void set_env(char **fields, size_t n) {
+  for (size_t i = 0; i < env_len; i++) free(env_cur[i]);
+  free(env_cur);
+  env_cur = calloc(n + 1, sizeof *env_cur);
+  if (env_cur == NULL) _exit(70);
+  for (size_t i = 0; i < n; i++) env_cur[i] = strdup(fields[i]);
+  env_len = n;
+}
+
+static const char *env_path(void) {
+  for (size_t i = 0; i < env_len; i++)
+    if (strncmp(env_cur[i], "PATH=", 5) == 0) return env_cur[i] + 5;
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+static void launch(char **f, size_t nf) {
+  /* f: id cwd cookie n env... file args... */
+  if (nf < 5) return;
+  uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
+  const char *cwd = f[1];
+  const char *cookie = f[2];
+  size_t at = 4;
+  if (strcmp(f[3], "-") != 0) {
+    size_t n = (size_t)strtoul(f[3], NULL, 10);
+    if (4 + n >= nf) return;
+    set_env(f + 4, n);
+    at = 4 + n;
+  }
+  if (at >= nf) return;
+  char **argv = f + at;
+  f[nf] = NULL; /* the caller leaves room */
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) < 0) { emitf('F', id, "%ld", errno, 0, 0, 0); return; }
+  if (pipe2(err, O_CLOEXEC) < 0) { int e = errno; close(out[0]); close(out[1]); emitf('F', id, "%ld", e, 0, 0, 0); return; }
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at2;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&at2);
+  if (cwd[0] != '\0') posix_spawn_file_actions_addchdir_np(&fa, cwd);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  posix_spawnattr_setsigmask(&at2, &none);
+  posix_spawnattr_setsigdefault(&at2, &all);
+  posix_spawnattr_setflags(&at2, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  char **envp = build_env(cookie);
+  pid_t pid = -1;
+  int rc = ENOMEM;
+  if (envp != NULL) {
+    /* posix_spawnp searches the PATH of our environment: give it the program's. */
+    setenv("PATH", env_path(), 1);
+    rc = posix_spawnp(&pid, argv[0], &fa, &at2, argv, envp);
+    for (size_t i = 0; envp[i]; i++)
+      if (strncmp(envp[i], "SPM_COPROCESS=", 14) == 0) free(envp[i]);
+    free(envp);
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at2);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    emitf('F', id, "%ld", rc, 0, 0, 0);
+    return;
+  }
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  struct run *r = calloc(1, sizeof *r);
+  if (r == NULL) _exit(70);
+  r->id = id;
+  r->pid = pid;
+  r->fd[0] = out[0];
+  r->fd[1] = err[0];
+  r->next = runs;
+  runs = r;
+  emitf('S', id, "%ld", pid, 0, 0, 0);
+}
+
+static void handle(unsigned char *msg, size_t len) {
+  /* Split on NUL into fields; room for a terminating NULL. */
+  size_t n = 1;
+  for (size_t i = 0; i < len; i++)
+    if (msg[i] == 0) n++;
+  char **f = calloc(n + 1, sizeof *f);
+  if (f == NULL) _exit(70);
+  size_t k = 0;
+  f[k++] = (char *)msg;
+  for (size_t i = 0; i < len; i++)
+    if (msg[i] == 0) f[k++] = (char *)msg + i + 1;
+  msg[len] = 0; /* the byte after the frame was saved by the caller */
+  if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1);
+  else if (strcmp(f[0], "Z") == 0 && n >= 2) {
+    struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
+    if (r) {
+      close_stream(r, 0);
+      r = find((uint32_t)strtoul(f[1], NULL, 10));
+      if (r) close_stream(r, 1);
+    }
+  }
+  free(f);
+}
+
+static void parse_input(void) {
+  size_t at = 0;
+  while (inq_len - at >= 4) {
+    unsigned char *p = inq + at;
+    size_t len = ((size_t)p[0] << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+    if (inq_len - at < 4 + len) break;
+    /* A copy with room for a terminating NUL. */
+    unsigned char *msg = malloc(len + 1);
+    if (msg == NULL) _exit(70);
+    memcpy(msg, p + 4, len);
+    handle(msg, len);
+    free(msg);
+    at += 4 + len;
+  }
+  memmove(inq, inq + at, inq_len - at);
+  inq_len -= at;
+}
+
+static void reap(void) {
+  int none = 0;
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      for (struct run *r = runs; r; r = r->next)
+        if (r->pid == pid && !r->exited) {
+          r->exited = -1;
+          r->status = status;
+          break;
+        }
+      continue;
+    }
+    none = pid < 0 && errno == ECHILD;
+    break;
+  }
+  int clean = subreaper && none;
+  for (struct run *r = runs, *next; r; r = next) {
+    next = r->next;
+    if (r->exited != -1) continue;
+    int status = r->status;
+    drain(r, 0);
+    drain(r, 1);
+    r->exited = 1;
+    int eof = r->fd[0] < 0 && r->fd[1] < 0;
+    long code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    long sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    emitf('X', r->id, "%ld %ld %ld %ld", code, sig, clean, eof);
+    if (eof) forget(r);
+  }
+}
+
+/* Rare paths (the owner is gone): read /proc to find our children and the owner's cookie. */
+static int sweep(int sig) {
+  int any = 0;
+  for (struct run *r = runs; r; r = r->next)
+    if (!r->exited && kill(-r->pid, sig) == 0) any = 1;
+  DIR *d = opendir("/proc");
+  if (d == NULL) return any;
+  struct dirent *e;
+  char path[64], buf[4096];
+  pid_t self = getpid();
+  size_t toklen = strlen(token);
+  while ((e = readdir(d)) != NULL) {
+    char *end;
+    long p = strtol(e->d_name, &end, 10);
+    if (*end != 0 || p <= 1 || p == self) continue;
+    snprintf(path, sizeof path, "/proc/%ld/stat", p);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = 0;
+    char *rp = strrchr(buf, ')');
+    char state;
+    long ppid, pgrp;
+    if (rp == NULL || sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3 || state == 'Z') continue;
+    int hit = ppid == self;
+    if (!hit && toklen > 0) {
+      snprintf(path, sizeof path, "/proc/%ld/environ", p);
+      fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        /* The cookie variable sits anywhere; read the environ whole (bounded). */
+        size_t cap = 1 << 20, have = 0;
+        char *env = malloc(cap + 1);
+        while (env && have < cap) {
+          ssize_t m = read(fd, env + have, cap - have);
+          if (m <= 0) break;
+          have += (size_t)m;
+        }
+        close(fd);
+        if (env) {
+          for (size_t i = 0; i + toklen < have && !hit; i++)
+            if (memcmp(env + i, token, toklen) == 0 && env[i + toklen] == '.') hit = 1;
+          free(env);
+        }
+      }
+    }
+    if (!hit) continue;
+    if (pgrp == p) kill(-(pid_t)p, sig);
+    if (kill((pid_t)p, sig) == 0) any = 1;
+  }
+  closedir(d);
+  return any;
+}
+
+static int no_children(void) {
+  for (;;) {
+    pid_t p = waitpid(-1, NULL, WNOHANG);
+    if (p > 0) continue;
+    return p < 0;
+  }
+}
+
+static void nap(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void sweep_and_exit(void) {
+  if (sweep(SIGTERM)) {
+    for (long waited = 0; waited < grace * 1000L; waited += 50) {
+      if (no_children() && !sweep(0)) _exit(0);
+      nap(50);
+    }
+    for (int i = 0; i < 100; i++) {
+      if (!sweep(SIGKILL)) break;
+      no_children();
+      nap(50);
+    }
+  }
+  _exit(0);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1) token = argv[1];
+  if (argc > 2) grace = atoi(argv[2]) > 0 ? atoi(argv[2]) : 1;
+#ifdef PR_SET_CHILD_SUBREAPER
+  subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#endif
+  size_t n = 0;
+  while (environ[n]) n++;
+  set_env(environ, n);
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sfd < 0) return 71;
+  emitf('H', 0, "subreaper=%ld", subreaper, 0, 0, 0);
+  flush_out(1);
+  fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+  struct pollfd *pfd = NULL;
+  struct run **owner = NULL;
+  int *which = NULL;
+  size_t pcap = 0;
+  int stdin_open = 1;
+  for (;;) {
+    size_t count = 2;
+    for (struct run *r = runs; r; r = r->next) count += 2;
+    if (count > pcap) {
+      pcap = count * 2;
+      pfd = realloc(pfd, pcap * sizeof *pfd);
+      owner = realloc(owner, pcap * sizeof *owner);
+      which = realloc(which, pcap * sizeof *which);
+      if (!pfd || !owner || !which) _exit(70);
+    }
+    size_t k = 0;
+    pfd[k++] = (struct pollfd){stdin_open ? 0 : -1, POLLIN, 0};
+    pfd[k++] = (struct pollfd){sfd, POLLIN, 0};
+    int backlog = outq_len > MAX_OUT_QUEUE;
+    for (struct run *r = runs; r; r = r->next)
+      for (int w = 0; w < 2; w++)
+        if (r->fd[w] >= 0) {
+          owner[k] = r;
+          which[k] = w;
+          pfd[k++] = (struct pollfd){backlog ? -1 : r->fd[w], POLLIN, 0};
+        }
+    struct pollfd outp = {1, POLLOUT, 0};
+    int rc;
+    if (outq_len > 0) {
+      /* Poll stdout too, in one call: put it last. */
+      if (k + 1 > pcap) {
+        pcap = k + 8;
+        pfd = realloc(pfd, pcap * sizeof *pfd);
+        owner = realloc(owner, pcap * sizeof *owner);
+        which = realloc(which, pcap * sizeof *which);
+        if (!pfd || !owner || !which) _exit(70);
+      }
+      pfd[k] = outp;
+      rc = poll(pfd, k + 1, -1);
+    } else {
+      rc = poll(pfd, k, -1);
+    }
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      return 72;
+    }
+    if (pfd[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {
+      }
+    }
+    for (size_t i = 2; i < k; i++)
+      if (pfd[i].revents) {
+        /* The run may have been forgotten by an earlier drain in this pass. */
+        int alive = 0;
+        for (struct run *r = runs; r; r = r->next)
+          if (r == owner[i]) alive = 1;
+        if (alive) drain(owner[i], which[i]);
+      }
+    if (stdin_open && pfd[0].revents) {
+      grow(&inq, &inq_cap, inq_len + 65536);
+      ssize_t got = read(0, inq + inq_len, 65536);
+      if (got > 0) {
+        inq_len += (size_t)got;
+        parse_input();
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        stdin_open = 0;
+      }
+    }
+    reap();
+    flush_out(0);
+    if (!stdin_open) sweep_and_exit();
+  }
+}

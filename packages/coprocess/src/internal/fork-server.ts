@@ -1,0 +1,213 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Socket } from 'node:net';
+import { OWNER_TOKEN } from './cookie.js';
+import { markUnavailable } from './fork-server-binary.js';
+
+/** What a run hears from the fork server, in this order: started|failed, output…, exited, closed. */
+export interface ServerRunEvents {
+  /** The program runs, as `pid` (also its process group and session id). */
+  started(pid: number): void;
+  /** The program could not be started: `code` as Node names errno values (`ENOENT`, `EACCES`). */
+  failed(code: string): void;
+  output(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /**
+   * The leader exited and was reaped. `clean`: the server (a child subreaper) had no child
+   * left at all, so nothing the program started is alive. `eof`: both pipes reached end-of-file.
+   */
+  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): void;
+  /** Both pipes are closed (after `exited` said `eof: false`). */
+  closed(): void;
+  /** The server died before this run was over; `started` tells whether it had begun. */
+  lost(reason: string): void;
+}
+
+/** What the server needs to start one program. */
+export interface ServerRunSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  /** The whole environment, without `SPM_COPROCESS`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The value of `SPM_COPROCESS` for this run. */
+  readonly cookie: string;
+}
+
+/** How long an idle server (no run for this long) stays before it is told to quit. */
+const IDLE_QUIT_MS = 2000;
+
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** True when no field of `spec` holds a NUL byte (the frame separator; `spawn` refuses them too). */
+export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): boolean {
+  return !spec.file.includes('\0') && !(spec.cwd ?? '').includes('\0') && !spec.args.some((arg) => arg.includes('\0'));
+}
+
+/**
+ * One fork server process (`fork-server.c`) and the runs it carries, for this thread. It leads
+ * its own process group, so a group kill of the owner does not reach it before it has swept;
+ * its stdin is the owner's lifeline (end-of-file: every live tree is killed). Unref'd while
+ * idle: it never keeps the owner alive.
+ */
+export class ForkServer {
+  readonly #stdin: Socket;
+  readonly #stdout: Socket;
+  readonly #runs = new Map<number, ServerRunEvents>();
+  #nextId = 1;
+  #pending: Buffer | undefined;
+  #envKey: string | undefined;
+  #idle: NodeJS.Timeout | undefined;
+  #dead = false;
+  #stderr = '';
+  /** Called once when this server is done (exited, failed, or quit). */
+  readonly #onGone: (server: ForkServer) => void;
+
+  constructor(binary: string, graceMs: number, onGone: (server: ForkServer) => void) {
+    this.#onGone = onGone;
+    const child = spawn(binary, [OWNER_TOKEN, String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.#stdin = child.stdin as Socket;
+    this.#stdout = child.stdout as Socket;
+    this.#stdout.on('data', (chunk: Buffer) => this.#receive(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (this.#stderr.length < 2048) this.#stderr += chunk.toString();
+    });
+    this.#stdin.on('error', () => undefined);
+    child.once('error', (error) => {
+      markUnavailable(`the fork server would not start (${error.message})`);
+      this.#die(`the fork server would not start (${error.message})`);
+    });
+    child.once('exit', (code, signal) => this.#die(`the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`));
+    child.unref();
+    this.#stdin.unref();
+    this.#stdout.unref();
+    (child.stderr as Socket | null)?.unref();
+  }
+
+  /** True while it can take runs. */
+  get usable(): boolean {
+    return !this.#dead;
+  }
+
+  /** Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}). */
+  run(spec: ServerRunSpec, events: ServerRunEvents): number {
+    const id = this.#nextId++;
+    if (this.#runs.size === 0) this.#busy();
+    this.#runs.set(id, events);
+    const entries: string[] = [];
+    for (const name in spec.env) {
+      const value = spec.env[name];
+      if (value !== undefined && name !== 'SPM_COPROCESS' && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
+    }
+    const envKey = entries.join('\0');
+    const envFields = envKey === this.#envKey ? ['-'] : [String(entries.length), ...entries];
+    this.#envKey = envKey;
+    this.#send(['R', String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args]);
+    return id;
+  }
+
+  /** Stop reading a run's pipes now (whoever still holds them escaped every sweep). */
+  closePipes(id: number): void {
+    this.#send(['Z', String(id)]);
+  }
+
+  /** Forgets a run that no longer wants events. */
+  release(id: number): void {
+    if (this.#runs.delete(id) && this.#runs.size === 0) this.#quiet();
+  }
+
+  #send(fields: readonly string[]): void {
+    if (this.#dead) return;
+    const payload = Buffer.from(fields.join('\0'));
+    const frame = Buffer.allocUnsafe(4 + payload.length);
+    frame.writeUInt32BE(payload.length, 0);
+    payload.copy(frame, 4);
+    this.#stdin.write(frame);
+  }
+
+  #busy(): void {
+    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    this.#idle = undefined;
+    // A run in flight keeps the owner alive, as a child process of its own would.
+    this.#stdout.ref();
+  }
+
+  #quiet(): void {
+    this.#stdout.unref();
+    if (this.#idle !== undefined || this.#dead) return;
+    this.#idle = setTimeout(() => {
+      this.#idle = undefined;
+      if (this.#runs.size > 0 || this.#dead) return;
+      // No coprocess for a while: let the server go (end-of-file, nothing to sweep).
+      this.#dead = true;
+      this.#onGone(this);
+      this.#stdin.end();
+    }, IDLE_QUIT_MS);
+    this.#idle.unref();
+  }
+
+  #receive(chunk: Buffer): void {
+    let buffer = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    while (buffer.length >= 9) {
+      const length = buffer.readUInt32BE(0);
+      if (buffer.length < 4 + length) break;
+      const type = buffer[4];
+      const id = buffer.readUInt32BE(5);
+      const data = buffer.subarray(9, 4 + length);
+      buffer = buffer.subarray(4 + length);
+      this.#dispatch(type ?? 0, id, data);
+    }
+    this.#pending = buffer.length === 0 ? undefined : buffer;
+  }
+
+  #dispatch(type: number, id: number, data: Buffer): void {
+    const events = this.#runs.get(id);
+    if (events === undefined) return; // 'H' (hello, id 0), or a run already released
+    switch (type) {
+      case 0x53: // S
+        events.started(Number(data.toString('latin1')));
+        return;
+      case 0x46: {
+        // F
+        const errno = Number(data.toString('latin1'));
+        this.#runs.delete(id);
+        if (this.#runs.size === 0) this.#quiet();
+        events.failed(ERRNO_NAMES.get(errno) ?? ERRNO_NAMES.get(-errno) ?? `E${String(errno)}`);
+        return;
+      }
+      case 0x4f: // O
+        events.output('stdout', data);
+        return;
+      case 0x45: // E
+        events.output('stderr', data);
+        return;
+      case 0x58: {
+        // X
+        const [code, signal, clean, eof] = data.toString('latin1').split(' ').map(Number);
+        if (eof === 1) this.release(id);
+        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1);
+        return;
+      }
+      case 0x43: // C
+        this.release(id);
+        events.closed();
+        return;
+      default:
+        return;
+    }
+  }
+
+  #die(reason: string): void {
+    const wasDead = this.#dead;
+    this.#dead = true;
+    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    if (!wasDead) this.#onGone(this);
+    const runs = [...this.#runs.values()];
+    this.#runs.clear();
+    this.#stdout.unref();
+    for (const events of runs) events.lost(reason);
+  }
+}

@@ -1,0 +1,57 @@
+import { SPMError } from '@spm/exceptions';
+import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
+import { forkServerBinary, whenBuilt } from './fork-server-binary.js';
+import { ForkServer, fitsFrame } from './fork-server.js';
+
+/** How a run's program is started: by this thread's fork server, or by Node's `child_process.spawn`. */
+export type Launcher = { readonly kind: 'node' } | { readonly kind: 'server'; readonly server: ForkServer };
+
+/** `SPM_COPROCESS_LAUNCHER`: `auto` (the default), `fork-server` (required) or `node`. */
+export type LauncherMode = 'auto' | 'fork-server' | 'node';
+
+const NODE: Launcher = { kind: 'node' };
+
+let server: ForkServer | undefined;
+
+/** The launcher mode this process asks for; an unknown value is an error naming the variable. */
+export function launcherMode(): LauncherMode {
+  const value = process.env['SPM_COPROCESS_LAUNCHER'];
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'fork-server' || value === 'node') return value;
+  throw new SPMError(`Expected SPM_COPROCESS_LAUNCHER to be \`auto\`, \`fork-server\` or \`node\`, got \`${value}\``);
+}
+
+/**
+ * Picks how to start one run. The fork server is used when it is built (the first use on a
+ * machine compiles it in the background; runs meanwhile use `spawn`), unless the run has
+ * `input` (stdin data: `spawn` feeds it) or the mode says `node`. In `fork-server` mode a run
+ * waits for the build and rejects if there can be no server.
+ */
+export async function pickLauncher(options: ResolvedCoprocessOptions): Promise<Launcher> {
+  const mode = launcherMode();
+  if (mode === 'node' || options.input !== undefined || !fitsFrame(options)) return NODE;
+  let binary = forkServerBinary();
+  if (binary.state === 'building' && mode === 'fork-server') binary = await whenBuilt();
+  if (binary.state !== 'ready') {
+    if (mode === 'fork-server' && binary.state === 'unavailable') {
+      throw new SPMError(`SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: ${binary.reason}`);
+    }
+    return NODE;
+  }
+  if (server === undefined || !server.usable) {
+    server = new ForkServer(binary.path, options.killGraceMs, (gone) => {
+      if (server === gone) server = undefined;
+    });
+  }
+  return { kind: 'server', server };
+}
+
+/** Which launcher a run with default options would get now, and why (for diagnostics and tests). */
+export function launcherStatus(): { readonly launcher: 'fork-server' | 'node'; readonly reason: string } {
+  const mode = launcherMode();
+  if (mode === 'node') return { launcher: 'node', reason: 'SPM_COPROCESS_LAUNCHER=node' };
+  const binary = forkServerBinary();
+  if (binary.state === 'ready') return { launcher: 'fork-server', reason: binary.path };
+  if (binary.state === 'building') return { launcher: 'node', reason: `the fork server is being built (${binary.path})` };
+  return { launcher: 'node', reason: binary.reason };
+}

@@ -1,0 +1,290 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
+import { SPMError } from '@spm/exceptions';
+import { DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell } from '@spm/coprocess';
+import { eventually, killMarked, marker, processesMarked } from './processes.js';
+
+/**
+ * The whole behaviour of `runCoprocess`, defined once and run once per launcher (a spec file
+ * each: `run-coprocess.fork-server.spec.ts`, `run-coprocess.node.spec.ts`): every guarantee
+ * holds whether the fork server or Node's `spawn` starts the program.
+ */
+export function runCoprocessSpecs(launcher: 'fork-server' | 'node'): void {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env['SPM_COPROCESS_LAUNCHER'];
+    process.env['SPM_COPROCESS_LAUNCHER'] = launcher;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env['SPM_COPROCESS_LAUNCHER'];
+    else process.env['SPM_COPROCESS_LAUNCHER'] = before;
+    killMarked(marks);
+  });
+  it(`starts programs with the ${launcher === 'node' ? "owner's spawn" : 'fork server'}`, async () => {
+    const r = await runCoprocess({ command: 'echo $PPID' });
+    const parent = Number(r.stdout.trim());
+    expect(coprocessLauncher().launcher).toBe(launcher);
+    if (launcher === 'node') expect(parent).toBe(process.pid);
+    else expect(readFileSync(`/proc/${parent}/cmdline`, 'latin1')).toContain('spm-fork-server');
+  });
+  defineSpecs();
+}
+
+// Every test marks its processes with a unique `sleep` duration and checks /proc for them.
+// runCoprocess settles only once the tree is gone, so "no leftover" is checked right away.
+const marks: string[] = [];
+const mark = (): string => {
+  const m = marker();
+  marks.push(m);
+  return m;
+};
+
+function statOf(pid: number): { ppid: number; pgrp: number; session: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const [, ppid, pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session) };
+}
+
+function defineSpecs(): void {
+  describe('a program that runs to its end', () => {
+    it('reports exit code and both streams', async () => {
+      const r = await runCoprocess({ command: 'printf out; printf err >&2; exit 3' });
+      expect(r).toMatchObject({ exitCode: 3, signal: null, timedOut: false, aborted: false, stdout: 'out', stderr: 'err', spawnError: null });
+      expect(r.outputBytes).toEqual({ stdout: 3, stderr: 3 });
+      expect(r.truncated).toEqual({ stdout: false, stderr: false, stdOutErr: false });
+      expect(typeof r.pid).toBe('number');
+      expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('interleaves stdout and stderr in arrival order', async () => {
+      const r = await runCoprocess({ command: 'echo a; sleep 0.2; echo b >&2; sleep 0.2; echo c' });
+      expect(r.stdOutErr).toBe('a\nb\nc\n');
+      expect(r.stdout).toBe('a\nc\n');
+      expect(r.stderr).toBe('b\n');
+    });
+
+    it('reports the signal that ended it', async () => {
+      const r = await runCoprocess({ command: 'kill -s USR1 $$; sleep 5' });
+      expect(r).toMatchObject({ exitCode: null, signal: 'SIGUSR1', timedOut: false });
+    });
+
+    it('runs argv without a shell: no word splitting, no expansion', async () => {
+      const r = await runCoprocess({ argv: ['printf', '%s|', 'a b', '$HOME;x', '*'] });
+      expect(r.stdout).toBe('a b|$HOME;x|*|');
+      expect(r.exitCode).toBe(0);
+    });
+
+    it('feeds input to stdin, as a string or bytes', async () => {
+      expect((await runCoprocess({ argv: ['cat'], input: 'line 1\nline 2\n' })).stdout).toBe('line 1\nline 2\n');
+      expect((await runCoprocess({ command: 'wc -c', input: new Uint8Array([1, 2, 3, 4, 5]) })).stdout.trim()).toBe('5');
+    });
+
+    it('gives /dev/null as stdin when there is no input, so a reader does not hang', async () => {
+      const r = await runCoprocess({ argv: ['cat'], timeoutMs: 5000 });
+      expect(r).toMatchObject({ exitCode: 0, stdout: '', timedOut: false });
+    });
+
+    it('takes cwd and env, and marks the environment with its cookie', async () => {
+      const r = await runCoprocess({ command: 'pwd; echo "$FOO"; echo "$SPM_COPROCESS"', cwd: '/tmp', env: { FOO: 'bar', PATH: process.env['PATH'] } });
+      const [pwd, foo, cookie] = r.stdout.split('\n');
+      expect([pwd, foo]).toEqual(['/tmp', 'bar']);
+      expect(cookie).toMatch(/^[0-9a-f]{32}\.\d+$/);
+    });
+  });
+
+  describe('a program that cannot start', () => {
+    it('is reported like a shell: 127 and a message when not found', async () => {
+      const r = await runCoprocess({ argv: ['/nonexistent/spm-prog'] });
+      expect(r).toMatchObject({ exitCode: 127, signal: null, pid: null, spawnError: 'ENOENT', timedOut: false });
+      expect(r.stderr).toContain('spm-coprocess: cannot run `/nonexistent/spm-prog`: ENOENT');
+      expect(r.stdOutErr).toBe(r.stderr);
+    });
+
+    it('is 126 when the file cannot be executed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-coprocess-'));
+      const file = join(dir, 'not-executable');
+      writeFileSync(file, 'echo never\n', { mode: 0o644 });
+      try {
+        const r = await runCoprocess({ argv: [file] });
+        expect(r).toMatchObject({ exitCode: 126, spawnError: 'EACCES', stdout: '' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('names the working directory when that is what is missing', async () => {
+      const r = await runCoprocess({ argv: ['ls'], cwd: '/nonexistent/spm-dir' });
+      expect(r).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
+      expect(r.stderr).toContain('in `/nonexistent/spm-dir`');
+    });
+
+    it('leaves a shell command to the shell: its own 127, no spawn error', async () => {
+      const r = await runCoprocess({ command: 'no-such-command-spm-xyz' });
+      expect(r).toMatchObject({ exitCode: 127, spawnError: null });
+      expect(r.stderr).toContain('not found');
+    });
+
+    it('rejects invalid options with SPMError', async () => {
+      await expect(runCoprocess({ command: 'true', argv: ['true'] })).rejects.toBeInstanceOf(SPMError);
+      await expect(runCoprocess({ command: 'true', timeoutMs: -5 })).rejects.toThrow('Expected `timeoutMs` to be a finite number > 0, got `-5` (number)');
+    });
+  });
+
+  describe('output caps', () => {
+    it('keep the first maxOutputBytes, count the rest, and drain the program to its end', async () => {
+      const r = await runCoprocess({ command: 'yes | head -c 5000000', maxOutputBytes: 1000 });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe('y\n'.repeat(500));
+      expect(r.outputBytes.stdout).toBe(5_000_000);
+      expect(r.truncated).toEqual({ stdout: true, stderr: false, stdOutErr: true });
+      expect(r.stdOutErr).toHaveLength(1000);
+    });
+
+    it('default to 1 MiB per capture', async () => {
+      const r = await runCoprocess({ command: 'head -c 1500000 /dev/zero | tr "\\0" a' });
+      expect(r.stdout).toHaveLength(DEFAULT_MAX_OUTPUT_BYTES);
+      expect(r.outputBytes.stdout).toBe(1_500_000);
+      expect(r.truncated.stdout).toBe(true);
+    });
+
+    it('hold an endless writer to the cap until its timeout kills it', async () => {
+      const r = await runCoprocess({ argv: ['yes', 'spm'], timeoutMs: 200, killGraceMs: 200, maxOutputBytes: 4096 });
+      expect(r).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM' });
+      expect(r.stdout).toHaveLength(4096);
+      expect(r.outputBytes.stdout).toBeGreaterThan(4096);
+    });
+  });
+
+  describe('timeouts kill the whole process tree', () => {
+    it('kills the shell and its background and foreground children', async () => {
+      const m1 = mark();
+      const m2 = mark();
+      const r = await runCoprocess({ command: `sleep ${m1} & sleep ${m2}; wait`, timeoutMs: 300, killGraceMs: 500 });
+      expect(r).toMatchObject({ timedOut: true, aborted: false, exitCode: null, signal: 'SIGTERM' });
+      expect(processesMarked(m1)).toEqual([]);
+      expect(processesMarked(m2)).toEqual([]);
+    });
+
+    it('escalates to SIGKILL when SIGTERM is ignored', async () => {
+      const m = mark();
+      const r = await runCoprocess({ command: `trap '' TERM; sleep ${m} & sleep ${m}; wait`, timeoutMs: 200, killGraceMs: 200 });
+      expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('kills a grandchild that left the group with setsid', async () => {
+      const escapee = mark();
+      const stay = mark();
+      const running = runCoprocess({ command: `setsid sleep ${escapee} & sleep ${stay}; wait`, timeoutMs: 1500, killGraceMs: 300 });
+      expect(await eventually(() => processesMarked(escapee).length === 1 && processesMarked(stay).length === 1, 1200)).toBe(true);
+      const [escaped] = processesMarked(escapee);
+      const [stayed] = processesMarked(stay);
+      // It really left: its own session and group.
+      expect(statOf(escaped ?? 0).pgrp).not.toBe(statOf(stayed ?? 0).pgrp);
+      expect(statOf(escaped ?? 0).session).toBe(escaped);
+      const r = await running;
+      expect(r.timedOut).toBe(true);
+      expect(processesMarked(escapee)).toEqual([]);
+      expect(processesMarked(stay)).toEqual([]);
+    });
+
+    it('kills an orphaned setsid grandchild found only by its environment cookie', async () => {
+      const orphan = mark();
+      const stay = mark();
+      const running = runCoprocess({ command: `(setsid sleep ${orphan} &); sleep ${stay}`, timeoutMs: 1500, killGraceMs: 300 });
+      expect(await eventually(() => processesMarked(orphan).length === 1 && processesMarked(stay).length === 1, 1200)).toBe(true);
+      // Its parent (the subshell) is gone: neither group nor parent chain leads back to the leader.
+      const [pid] = processesMarked(orphan);
+      const [stayed] = processesMarked(stay);
+      const { ppid, session } = statOf(pid ?? 0);
+      expect(session).toBe(pid);
+      expect(statOf(ppid).pgrp).not.toBe(statOf(stayed ?? 0).pgrp);
+      const r = await running;
+      expect(r.timedOut).toBe(true);
+      expect(processesMarked(orphan)).toEqual([]);
+    });
+  });
+
+  describe('when the leader exits by itself', () => {
+    it('resolves without waiting for children that hold its stdout, and kills them', async () => {
+      const background = mark();
+      const escapee = mark();
+      const r = await runCoprocess({ command: `echo done; sleep ${background} & (setsid sleep ${escapee} &)`, timeoutMs: 20_000, killGraceMs: 500 });
+      expect(r).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdout: 'done\n' });
+      expect(processesMarked(background)).toEqual([]);
+      expect(processesMarked(escapee)).toEqual([]);
+    });
+  });
+
+  describe('abort', () => {
+    it('does not start a program whose signal is already aborted', async () => {
+      const m = mark();
+      const r = await runCoprocess({ command: `sleep ${m}`, signal: AbortSignal.abort() });
+      expect(r).toMatchObject({ aborted: true, timedOut: false, pid: null, exitCode: null, signal: null });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('kills the tree when aborted while running', async () => {
+      const m = mark();
+      const controller = new AbortController();
+      const running = runCoprocess({ command: `sleep ${m} & sleep ${m}; wait`, signal: controller.signal, killGraceMs: 300 });
+      expect(await eventually(() => processesMarked(m).length === 2, 1000)).toBe(true);
+      controller.abort();
+      const r = await running;
+      expect(r).toMatchObject({ aborted: true, timedOut: false, exitCode: null, signal: 'SIGTERM' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+  });
+
+  describe('killAllCoprocesses', () => {
+    it('kills every live coprocess of this thread and waits for them', async () => {
+      const m1 = mark();
+      const m2 = mark();
+      const runs = [runCoprocess({ command: `sleep ${m1}` }), runCoprocess({ command: `trap '' TERM; sleep ${m2}`, killGraceMs: 200 })];
+      expect(await eventually(() => processesMarked(m1).length === 1 && processesMarked(m2).length === 1, 1000)).toBe(true);
+      expect(liveCoprocessCount()).toBe(2);
+      expect(await killAllCoprocesses()).toBe(2);
+      const [a, b] = await Promise.all(runs);
+      expect(a).toMatchObject({ aborted: true, signal: 'SIGTERM' });
+      expect(b).toMatchObject({ aborted: true, signal: 'SIGKILL' });
+      expect(liveCoprocessCount()).toBe(0);
+      expect(processesMarked(m1)).toEqual([]);
+      expect(processesMarked(m2)).toEqual([]);
+    });
+
+    it('returns 0 when nothing runs, and refuses an unknown signal', async () => {
+      expect(await killAllCoprocesses('SIGKILL')).toBe(0);
+      await expect(killAllCoprocesses('SIGNOPE' as NodeJS.Signals)).rejects.toThrow('Expected `signal` to be a signal name such as `SIGTERM`, got `"SIGNOPE"` (string)');
+    });
+  });
+
+  describe('shell.policyA', () => {
+    it('returns the seed’s plain record, fit to be a task’s return value', async () => {
+      const r = await shell.policyA({ cmd: 'echo lusaka; echo warn >&2', timeout: { ms: 5000 } });
+      expect(r).toEqual({
+        stdOut: 'lusaka\n',
+        stdErr: 'warn\n',
+        stdOutErr: 'lusaka\nwarn\n',
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+        durationMs: r.durationMs,
+        truncated: false,
+      });
+      expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    });
+
+    it('kills the command at its timeout, given in ms', async () => {
+      const m = mark();
+      const r = await shell.policyA({ cmd: `sleep ${m}`, timeout: 150 });
+      expect(r).toMatchObject({ timedOut: true, exitCode: null });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it.each([[0], [{ ms: -1 }], [{ seconds: 3 }], ['10']])('refuses the timeout %j', async (timeout) => {
+      await expect(shell.policyA({ cmd: 'true', timeout: timeout as number })).rejects.toThrow('Expected `timeout` to be a number of ms > 0 or { ms } with ms > 0');
+    });
+  });
+}
