@@ -6,7 +6,7 @@ import { DEFAULT_MAX_OUTPUT, parseShellArgs } from './cli-options.js';
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
     const o = parseShellArgs([]);
-    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT });
+    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'thread' });
     expect(o.timeoutMs).toBeUndefined();
     expect(o.template).toBeUndefined();
     expect(o.argGroups).toBeUndefined();
@@ -14,8 +14,8 @@ describe('parseShellArgs', () => {
   });
 
   it('reads options, then the command template, then ::: groups', () => {
-    const o = parseShellArgs(['-j3', '--timeout', '1.5', '--retries=2', '-k', '--tag', '--halt', 'now,fail=1', '--joblog', 'jl', '--json', '--no-progress', '-v', '--trace', 't.json', '--max-output', '64K', 'grep', '-c', 'x', '{}', ':::', 'a', 'b', ':::', '1']);
-    expect(o).toMatchObject({ jobs: 3, timeoutMs: 1500, tries: 2, keepOrder: true, tag: true, joblog: 'jl', json: true, progress: 'off', verbose: true, trace: 't.json', maxOutputBytes: 65536 });
+    const o = parseShellArgs(['-j3', '--timeout', '1.5', '--retries=2', '-k', '--tag', '--halt', 'now,fail=1', '--joblog', 'jl', '--json', '--no-progress', '-v', '--trace', 't.json', '--max-output', '64K', '--transport', 'process', 'grep', '-c', 'x', '{}', ':::', 'a', 'b', ':::', '1']);
+    expect(o).toMatchObject({ jobs: 3, timeoutMs: 1500, tries: 2, keepOrder: true, tag: true, joblog: 'jl', json: true, progress: 'off', verbose: true, trace: 't.json', maxOutputBytes: 65536, transport: 'process' });
     expect(o.halt).toEqual({ when: 'now', why: 'fail', count: 1 });
     // Words after the first non-option belong to the command, options of the command included.
     expect(o.template).toBe('grep -c x {}');
@@ -37,6 +37,7 @@ describe('parseShellArgs', () => {
       [['--timeout', '10%'], /got `10%`/],
       [['--retries', '0'], /Expected `--retries` to be an integer ≥ 1, got `0`/],
       [['--max-output', '2M'], /Expected `--max-output` to be a size from 1 byte to 1.5M/],
+      [['--transport', 'tcp'], /Expected `--transport` to be `thread` or `process`, got `tcp`/],
       [['--halt', 'soon'], /Expected `--halt`/],
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],

@@ -39,6 +39,11 @@ export interface ShellOptions {
   readonly file: string | undefined;
   /** Bytes kept of each of a command's stdout and stderr (`--max-output`). */
   readonly maxOutputBytes: number;
+  /**
+   * `--transport thread|process`: what a spoke is. Threads (the default) start in a fraction
+   * of a process's time and relay less; commands are child processes either way.
+   */
+  readonly transport: 'thread' | 'process';
   /** The command template (words before `:::`), if any. */
   readonly template: string | undefined;
   /** Argument groups after `:::` (combined like GNU parallel), if any. */
@@ -66,6 +71,7 @@ Options:
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --json            print one JSON line per command instead of its output
       --max-output SIZE keep at most SIZE bytes of each of stdout/stderr (K, M; default 1M, max 1.5M)
+      --transport T     thread | process: what a spoke is (default thread)
       --trace F         write a Chrome Trace Event file (open it in Perfetto or chrome://tracing)
       --progress        show the progress bar even when stderr is not a terminal
       --no-progress     never show the progress bar
@@ -110,7 +116,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--no-progress', '-v', '--verbose', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '--jobs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output']);
+const VALUED = new Set(['-j', '--jobs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport']);
 
 /**
  * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
@@ -133,6 +139,7 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     trace: undefined as string | undefined,
     file: undefined as string | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
+    transport: 'thread' as ShellOptions['transport'],
     help: false,
     version: false,
   };
@@ -199,6 +206,10 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
         break;
       case '--max-output':
         o.maxOutputBytes = size(option, value);
+        break;
+      case '--transport':
+        if (value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`thread\` or \`process\`, got ${describe(value)}`);
+        o.transport = value;
         break;
       default: {
         if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);

@@ -258,14 +258,14 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     running.add(e.taskId);
   };
   const onAttemptLost = (e: { taskId: TaskId }): void => void running.delete(e.taskId);
-  shellCommand.on('started', onStarted);
+  shellCommand.on('dispatch', onStarted);
   shellCommand.on('retry', onAttemptLost);
   shellCommand.on('timeout', onAttemptLost);
 
   let cloud: VirtualCloud | undefined;
   let detachTrace: (() => void) | undefined;
   try {
-    cloud = await VirtualCloud.start({ local: { kind: 'process', spokes } });
+    cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes } });
     const tracker = cloud.tracker;
     detachTrace = trace?.attach(
       shellCommand,
@@ -312,7 +312,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   } finally {
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
-    shellCommand.off('started', onStarted);
+    shellCommand.off('dispatch', onStarted);
     shellCommand.off('retry', onAttemptLost);
     shellCommand.off('timeout', onAttemptLost);
     detachTrace?.();

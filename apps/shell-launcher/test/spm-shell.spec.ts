@@ -32,9 +32,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('spm-shell on a list mixing successes, failures, timeouts and a huge output', () => {
-  it('exits with the number of failed commands, logs every job, prints each output whole, and leaves nothing behind', async () => {
+  it.each(['thread', 'process'])('exits with the number of failed commands, logs every job, prints each output whole, and leaves nothing behind (%s spokes)', async (transport) => {
     const mark = newMark();
-    const joblog = join(dir, 'mixed.joblog');
+    const joblog = join(dir, `mixed-${transport}.joblog`);
     const commands = [
       'echo ok-1',
       'exit 3',
@@ -46,7 +46,7 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
       'for i in 1 2 3 4 5 6 7 8; do echo block-B-$i; sleep 0.02; done',
       'echo to-stderr >&2; exit 1',
     ];
-    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--joblog', joblog], { input: `${commands.join('\n')}\n`, mark: mark.env });
+    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--joblog', joblog, '--transport', transport], { input: `${commands.join('\n')}\n`, mark: mark.env });
     // Failed: exit 3, the timeout, kill -9, exit 1.
     expect(r.code).toBe(4);
     const rows = joblogRows(readFileSync(joblog, 'utf8'));
@@ -166,17 +166,19 @@ describe('spm-shell --halt', () => {
 });
 
 describe.each([
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)('spm-shell interrupted by %s', (signal, status) => {
+  ['SIGINT', 130, 'thread'],
+  ['SIGTERM', 143, 'thread'],
+  ['SIGINT', 130, 'process'],
+] as const)('spm-shell interrupted by %s (%s, %s spokes)', (signal, status, transport) => {
   it(`kills the running commands, keeps the joblog of what finished, exits ${status}, and leaves nothing behind`, async () => {
     const mark = newMark();
-    const joblog = join(dir, `${signal}.joblog`);
-    const s1 = join(dir, `${signal}.s1`);
-    const s2 = join(dir, `${signal}.s2`);
-    const input = ['echo quick', `touch ${s1}; sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, `touch ${s2}; exec sleep ${mark.sleep}`, `touch ${join(dir, `${signal}.never`)}`].join('\n');
+    const name = `${signal}-${transport}`;
+    const joblog = join(dir, `${name}.joblog`);
+    const s1 = join(dir, `${name}.s1`);
+    const s2 = join(dir, `${name}.s2`);
+    const input = ['echo quick', `touch ${s1}; sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, `touch ${s2}; exec sleep ${mark.sleep}`, `touch ${join(dir, `${name}.never`)}`].join('\n');
     let sleepsBefore = 0;
-    const r = await runSpmShell(['-j', '2', '--joblog', joblog], {
+    const r = await runSpmShell(['-j', '2', '--joblog', joblog, '--transport', transport], {
       input: `${input}\n`,
       mark: mark.env,
       onSpawn: (child) => {
@@ -196,7 +198,7 @@ describe.each([
     expect(r.stdout).toBe('quick\n');
     expect(r.stderr).toContain(`spm-shell: ${signal}: killing 2 running commands`);
     expect(r.stderr).not.toContain('spm-spoke'); // no spoke complains while the cloud closes
-    expect(existsSync(join(dir, `${signal}.never`))).toBe(false);
+    expect(existsSync(join(dir, `${name}.never`))).toBe(false);
     await expectNoLeftovers(mark);
   });
 });
