@@ -6,7 +6,7 @@ import { DEFAULT_MAX_OUTPUT, parseShellArgs } from './cli-options.js';
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
     const o = parseShellArgs([]);
-    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'thread' });
+    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(o.timeoutMs).toBeUndefined();
     expect(o.template).toBeUndefined();
     expect(o.argGroups).toBeUndefined();
@@ -37,7 +37,7 @@ describe('parseShellArgs', () => {
       [['--timeout', '10%'], /got `10%`/],
       [['--retries', '0'], /Expected `--retries` to be an integer ≥ 1, got `0`/],
       [['--max-output', '2M'], /Expected `--max-output` to be a size from 1 byte to 1.5M/],
-      [['--transport', 'tcp'], /Expected `--transport` to be `thread` or `process`, got `tcp`/],
+      [['--transport', 'tcp'], /Expected `--transport` to be `inproc`, `thread` or `process`, got `tcp`/],
       [['--halt', 'soon'], /Expected `--halt`/],
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],

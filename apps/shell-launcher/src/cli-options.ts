@@ -43,7 +43,7 @@ export interface ShellOptions {
    * `--transport thread|process`: what a spoke is. Threads (the default) start in a fraction
    * of a process's time and relay less; commands are child processes either way.
    */
-  readonly transport: 'thread' | 'process';
+  readonly transport: 'inproc' | 'thread' | 'process';
   /** The command template (words before `:::`), if any. */
   readonly template: string | undefined;
   /** Argument groups after `:::` (combined like GNU parallel), if any. */
@@ -139,7 +139,7 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     trace: undefined as string | undefined,
     file: undefined as string | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
-    transport: 'thread' as ShellOptions['transport'],
+    transport: 'inproc' as ShellOptions['transport'],
     help: false,
     version: false,
   };
@@ -208,7 +208,7 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
         o.maxOutputBytes = size(option, value);
         break;
       case '--transport':
-        if (value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`thread\` or \`process\`, got ${describe(value)}`);
+        if (value !== 'inproc' && value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`inproc\`, \`thread\` or \`process\`, got ${describe(value)}`);
         o.transport = value;
         break;
       default: {

@@ -41,6 +41,12 @@ export interface ShellResult {
 }
 
 /**
+ * The environment commands run with: this spoke's, read once. (Reading `process.env` whole for
+ * every command costs more than the rest of the spoke's work on a `true`.)
+ */
+const COMMAND_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
+
+/**
  * Runs one shell command on a spoke, through `@spm/coprocess` (own process group, whole tree
  * killed on timeout, on abort, or when the spoke dies). A command that fails is data, never an
  * exception. `ctx.signal` is aborted when the invocation is (Ctrl-C, `--halt now`), which kills
@@ -57,6 +63,7 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
       command: task.command === '' ? ':' : task.command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
+      env: COMMAND_ENV,
       signal: ctx.signal,
     });
     return {

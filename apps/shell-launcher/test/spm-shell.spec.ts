@@ -32,7 +32,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('spm-shell on a list mixing successes, failures, timeouts and a huge output', () => {
-  it.each(['thread', 'process'])('exits with the number of failed commands, logs every job, prints each output whole, and leaves nothing behind (%s spokes)', async (transport) => {
+  it.each(['inproc', 'thread', 'process'])('exits with the number of failed commands, logs every job, prints each output whole, and leaves nothing behind (%s spokes)', async (transport) => {
     const mark = newMark();
     const joblog = join(dir, `mixed-${transport}.joblog`);
     const commands = [
@@ -166,6 +166,7 @@ describe('spm-shell --halt', () => {
 });
 
 describe.each([
+  ['SIGINT', 130, 'inproc'],
   ['SIGINT', 130, 'thread'],
   ['SIGTERM', 143, 'thread'],
   ['SIGINT', 130, 'process'],

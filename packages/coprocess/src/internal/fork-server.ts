@@ -87,9 +87,9 @@ export class ForkServer {
     (child.stderr as Socket | null)?.unref();
   }
 
-  /** True while it can take runs. */
-  get usable(): boolean {
-    return !this.#dead;
+  /** How many runs it carries now. */
+  get runs(): number {
+    return this.#runs.size;
   }
 
   /** Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}). */

@@ -11,7 +11,29 @@ export type LauncherMode = 'auto' | 'fork-server' | 'node';
 
 const NODE: Launcher = { kind: 'node' };
 
-let server: ForkServer | undefined;
+/**
+ * This thread's fork servers. A server tells a clean exit (nothing of the tree alive) only
+ * when it carries one run at a time — it had no child at all after reaping the leader — so
+ * each concurrent run gets a server of its own, up to {@link MAX_SERVERS}; past that, runs
+ * share, and their exits are checked in `/proc` instead.
+ */
+const servers: ForkServer[] = [];
+const MAX_SERVERS = 64;
+
+function serverFor(binary: string, graceMs: number): ForkServer {
+  let least: ForkServer | undefined;
+  for (const server of servers) {
+    if (server.runs === 0) return server;
+    if (least === undefined || server.runs < least.runs) least = server;
+  }
+  if (least !== undefined && servers.length >= MAX_SERVERS) return least;
+  const server = new ForkServer(binary, graceMs, (gone) => {
+    const at = servers.indexOf(gone);
+    if (at >= 0) servers.splice(at, 1);
+  });
+  servers.push(server);
+  return server;
+}
 
 /** The launcher mode this process asks for; an unknown value is an error naming the variable. */
 export function launcherMode(): LauncherMode {
@@ -38,12 +60,7 @@ export async function pickLauncher(options: ResolvedCoprocessOptions): Promise<L
     }
     return NODE;
   }
-  if (server === undefined || !server.usable) {
-    server = new ForkServer(binary.path, options.killGraceMs, (gone) => {
-      if (server === gone) server = undefined;
-    });
-  }
-  return { kind: 'server', server };
+  return { kind: 'server', server: serverFor(binary.path, options.killGraceMs) };
 }
 
 /** Which launcher a run with default options would get now, and why (for diagnostics and tests). */

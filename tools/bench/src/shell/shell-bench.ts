@@ -77,7 +77,10 @@ async function main(): Promise<void> {
     ratios.push([racer.name, `${ratio.toFixed(2)}x`, goal === undefined ? '-' : `${goal}x`, goal === undefined ? '-' : ratio >= goal ? 'yes' : 'no']);
   }
   process.stdout.write(`${formatTable(ratios)}\n`);
-  process.stdout.write(`\nload after: ${load()}. Rates include each launcher's start-up; "marginal" leaves it out (${COMMANDS} vs ${SHORT} commands, medians).\n`);
+  const counted = [...long.values()].flat().every((r) => r.cpuCounted === 'cgroup')
+    ? 'CPU: every process of a run, counted by a cgroup of its own'
+    : 'CPU: reaped children only (no cgroup could be made; processes that outlive a launcher, such as spm-shell\'s fork servers, are missed)';
+  process.stdout.write(`\nload after: ${load()}. Rates include each launcher's start-up; "marginal" leaves it out (${COMMANDS} vs ${SHORT} commands, medians). ${counted}.\n`);
 }
 
 // The launchers run in process groups of their own: Ctrl-C on the benchmark must reach them.

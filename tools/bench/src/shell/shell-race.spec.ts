@@ -22,6 +22,7 @@ describe('raceOnce', () => {
     expect(run.code).toBe(123); // xargs: some command exited 1–125
     expect(run.ms).toBeGreaterThan(0);
     expect(run.cpuMs === undefined || run.cpuMs >= 0).toBe(true);
+    expect(['cgroup', 'reaped children']).toContain(run.cpuCounted);
     expect(reapedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
   });
 

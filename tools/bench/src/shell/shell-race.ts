@@ -1,6 +1,6 @@
 // The contenders of the spm-shell benchmark and how one run of one is timed.
-import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** A launcher measured on the same commands: a program that reads commands on stdin. */
@@ -15,6 +15,8 @@ export interface RaceRun {
   readonly ms: number;
   /** CPU of the run's whole process tree (user + system), ms; `undefined` without /proc. */
   readonly cpuMs: number | undefined;
+  /** How `cpuMs` was counted: every process of the run (`cgroup`), or only reaped ones. */
+  readonly cpuCounted: 'cgroup' | 'reaped children';
   readonly code: number | null;
   readonly stderr: string;
 }
@@ -62,6 +64,61 @@ export function reapedChildrenCpuMs(): number | undefined {
   }
 }
 
+/**
+ * A control group that counts the CPU of every process started in it, reaped or not — the
+ * fork servers of `@spm/coprocess` outlive the launcher by a moment and are reaped by init, so
+ * the launcher's `cutime` misses them and every command they ran. cgroup v2 (`cpu.stat`
+ * `usage_usec`, any cgroup has it) or v1 `cpuacct` (`cpuacct.usage`, ns); `undefined` where
+ * neither can be made (not root, no cgroup file system).
+ */
+export interface CpuGroup {
+  /** The shell prefix that moves the launcher into the group before it execs. */
+  readonly wrap: (file: string, args: readonly string[]) => { file: string; args: string[] };
+  /** CPU used by the group so far, in ms. */
+  readonly cpuMs: () => number;
+  /** Removes the group once its processes are gone (best effort). */
+  readonly dispose: () => void;
+}
+
+let groups = 0;
+
+export function cpuGroup(): CpuGroup | undefined {
+  const name = `spm-bench-${String(process.pid)}-${String(++groups)}`;
+  const kinds: { root: string; read: (dir: string) => number }[] = [
+    { root: '/sys/fs/cgroup/unified', read: (dir) => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'latin1'))?.[1]) / 1000 },
+    { root: '/sys/fs/cgroup', read: (dir) => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'latin1'))?.[1]) / 1000 },
+    { root: '/sys/fs/cgroup/cpuacct', read: (dir) => Number(readFileSync(join(dir, 'cpuacct.usage'), 'latin1')) / 1e6 },
+  ];
+  for (const kind of kinds) {
+    const dir = join(kind.root, name);
+    try {
+      mkdirSync(dir);
+      if (!Number.isFinite(kind.read(dir))) throw new Error('no CPU counter');
+      return {
+        wrap: (file, args) => ({ file: '/bin/sh', args: ['-c', `echo $$ > ${dir}/cgroup.procs && exec "$@"`, 'sh', file, ...args] }),
+        cpuMs: () => kind.read(dir),
+        dispose: () => {
+          for (let tries = 0; tries < 50; tries++) {
+            try {
+              rmdirSync(dir);
+              return;
+            } catch {
+              spawnSync('sleep', ['0.1']);
+            }
+          }
+        },
+      };
+    } catch {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // never made
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Process groups of the runs under way (their leaders' pids). */
 const running = new Set<number>();
 
@@ -84,10 +141,12 @@ export function killRunning(): void {
 export function raceOnce(contender: Contender, input: string, timeoutMs: number): Promise<RaceRun> {
   return new Promise((resolve, reject) => {
     const cpuBefore = reapedChildrenCpuMs();
+    const group = cpuGroup();
+    const command = group?.wrap(contender.file, contender.args) ?? { file: contender.file, args: [...contender.args] };
     const started = performance.now();
     // GNU parallel runs commands with $SHELL: make it the same /bin/sh the others use.
     // Its own process group, so that a run past its bound is killed with everything it started.
-    const child = spawn(contender.file, [...contender.args], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' }, detached: true });
+    const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' }, detached: true });
     if (child.pid !== undefined) running.add(child.pid);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -106,7 +165,14 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
       if (child.pid !== undefined) running.delete(child.pid);
       const ms = performance.now() - started;
       const cpuAfter = reapedChildrenCpuMs();
-      resolve({ ms, cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore, code, stderr });
+      let cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      if (group !== undefined) {
+        // Let what outlives the launcher by a moment (fork servers quitting) finish, then read.
+        spawnSync('sleep', ['0.2']);
+        cpuMs = group.cpuMs();
+        group.dispose();
+      }
+      resolve({ ms, cpuMs, cpuCounted: group === undefined ? 'reaped children' : 'cgroup', code, stderr });
     });
   });
 }
