@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -70,9 +70,14 @@ function locate(): ForkServerBinary {
   return { state: 'building', path };
 }
 
-/** Compiles the server with the machine's C compiler (`$CC`, else `cc`) into `path`, atomically. */
+/**
+ * Compiles the server with the machine's C compiler (`$CC`, else `cc`) into `path`, atomically
+ * (a temporary file renamed into place). The compile and the rename are one detached shell
+ * script, so a short-lived owner that exits before the compiler is done still leaves a built
+ * server for the next one, never a half-written file.
+ */
 function build(path: string): Promise<ForkServerBinary> {
-  const tmp = `${path}.${String(process.pid)}.${String(Math.random()).slice(2, 10)}`;
+  const tmp = `${path}.${String(process.pid)}.${String(Math.random()).slice(2, 10)}.tmp`;
   const source = `${tmp}.c`;
   return new Promise((resolve) => {
     const give = (reason: string): void => {
@@ -87,26 +92,20 @@ function build(path: string): Promise<ForkServerBinary> {
       return;
     }
     const cc = process.env['CC'] ?? 'cc';
+    const script = 'cc=$1; tmp=$2; src=$3; out=$4; shift 4; "$cc" "$@" -o "$tmp" "$src" && chmod 700 "$tmp" && mv -f "$tmp" "$out"; s=$?; rm -f "$src" "$tmp"; exit $s';
     let stderr = '';
-    const child = spawn(cc, [...CFLAGS, '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (chunk: Buffer) => {
+    const child = spawn('/bin/sh', ['-c', script, 'spm-fork-server-build', cc, tmp, source, path, ...CFLAGS], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
     });
-    child.once('error', (error) => give(`no C compiler (\`${cc}\`: ${error.message}); set CC or install one`));
+    child.once('error', (error) => give(`could not run the build (${error.message})`));
     child.once('close', (code) => {
-      if (code !== 0) {
-        give(`\`${cc}\` failed (exit ${String(code)}): ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
-        return;
-      }
-      try {
-        chmodSync(tmp, 0o700);
-        renameSync(tmp, path);
-        rmSync(source, { force: true });
-        resolve({ state: 'ready', path });
-      } catch (error) {
-        give(`could not install it (${error instanceof Error ? error.message : String(error)})`);
-      }
+      if (code === 0 && existsSync(path)) resolve({ state: 'ready', path });
+      else give(code === 127 ? `no C compiler (\`${cc}\` not found); set CC or install one` : `\`${cc}\` failed (exit ${String(code)}): ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
     });
+    // Never keep the owner alive for the build: the script finishes it on its own.
+    child.unref();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
   });
 }
 
