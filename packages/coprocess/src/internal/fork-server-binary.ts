@@ -19,6 +19,8 @@ export type ForkServerBinary =
 
 let status: ForkServerBinary | undefined;
 let building: Promise<ForkServerBinary> | undefined;
+/** The build script while it runs (ref'd by a waiter, so the owner waits for it). */
+let builder: { ref(): void } | undefined;
 
 function uid(): number {
   return typeof process.getuid === 'function' ? process.getuid() : -1;
@@ -103,8 +105,13 @@ function build(path: string): Promise<ForkServerBinary> {
       if (code === 0 && existsSync(path)) resolve({ state: 'ready', path });
       else give(code === 127 ? `no C compiler (\`${cc}\` not found); set CC or install one` : `\`${cc}\` failed (exit ${String(code)}): ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
     });
-    // Never keep the owner alive for the build: the script finishes it on its own.
+    // Never keep the owner alive for the build (the script finishes it on its own), unless
+    // a run waits for it (whenBuilt with keepAlive).
     child.unref();
+    builder = child;
+    child.once('close', () => {
+      builder = undefined;
+    });
     (child.stderr as { unref?: () => void } | null)?.unref?.();
   });
 }
@@ -121,14 +128,18 @@ export function forkServerBinary(): ForkServerBinary {
   return status;
 }
 
-/** The binary once any build under way has finished (`ready` or `unavailable`). */
-export function whenBuilt(): Promise<ForkServerBinary> {
+/**
+ * The binary once any build under way has finished (`ready` or `unavailable`). With
+ * `keepAlive`, the owner's event loop stays up for the build (a run is waiting for it).
+ */
+export function whenBuilt(keepAlive = false): Promise<ForkServerBinary> {
   const now = status ?? (status = locate());
   if (now.state !== 'building') return Promise.resolve(now);
   building ??= build(now.path).then((result) => {
     status = result;
     return result;
   });
+  if (keepAlive) builder?.ref();
   return building;
 }
 

@@ -53,7 +53,7 @@ export async function pickLauncher(options: ResolvedCoprocessOptions): Promise<L
   const mode = launcherMode();
   if (mode === 'node' || options.input !== undefined || !fitsFrame(options)) return NODE;
   let binary = forkServerBinary();
-  if (binary.state === 'building' && mode === 'fork-server') binary = await whenBuilt();
+  if (binary.state === 'building' && mode === 'fork-server') binary = await whenBuilt(true);
   if (binary.state !== 'ready') {
     if (mode === 'fork-server' && binary.state === 'unavailable') {
       throw new SPMError(`SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: ${binary.reason}`);
@@ -65,7 +65,13 @@ export async function pickLauncher(options: ResolvedCoprocessOptions): Promise<L
 
 /** Which launcher a run with default options would get now, and why (for diagnostics and tests). */
 export function launcherStatus(): { readonly launcher: 'fork-server' | 'node'; readonly reason: string } {
-  const mode = launcherMode();
+  let mode: LauncherMode;
+  try {
+    mode = launcherMode();
+  } catch (error) {
+    // Runs reject with this error; the status names it.
+    return { launcher: 'node', reason: (error as Error).message };
+  }
   if (mode === 'node') return { launcher: 'node', reason: 'SPM_COPROCESS_LAUNCHER=node' };
   const binary = forkServerBinary();
   if (binary.state === 'ready') return { launcher: 'fork-server', reason: binary.path };
