@@ -21,5 +21,8 @@ import { pickLauncher } from './internal/launcher.js';
  */
 export async function runCoprocess(options: CoprocessOptions): Promise<CoprocessResult> {
   const resolved = resolveCoprocessOptions(options);
-  return new CoprocessRun(resolved, await pickLauncher(resolved)).result;
+  const launcher = pickLauncher(resolved);
+  // Started now, in this turn (an abort that follows finds it running), unless the launcher
+  // must first wait for the fork server's build.
+  return new CoprocessRun(resolved, launcher instanceof Promise ? await launcher : launcher).result;
 }

@@ -5,15 +5,19 @@
 // packages/coprocess/test/run-coprocess.spec.ts, packages/closure-coarse/test/list.spec.ts and
 // packages/closure-coarse/src/api-method-registry.spec.ts on it. Expected: the watchdog exits
 // once no coprocess of its thread is live (the next coprocess starts a new one).
+// With the fork server (the default launcher) the same holds for it: it quits 2 s after its
+// last run. Both launchers are checked.
 import { describe, it, expect } from '@jest/globals';
 import { liveCoprocessCount, runCoprocess } from '@spm/coprocess';
-import { commandLine, liveDescendants, waitFor } from '@spm/testing';
+import { isCoprocessHelper, liveDescendants, waitFor } from '@spm/testing';
 
-const watchdogs = (): number[] => liveDescendants().filter((pid) => commandLine(pid).includes('spm-coprocess-watchdog'));
+const watchdogs = (): number[] => liveDescendants().filter((pid) => isCoprocessHelper(pid));
 
-describe('the coprocess watchdog', () => {
+describe.each(['node', 'fork-server'])('the coprocess watchdog (%s launcher)', (launcher) => {
   it('is gone once no coprocess of its thread runs', async () => {
-    const result = await runCoprocess({ argv: ['true'], timeoutMs: 10_000 });
+    process.env['SPM_COPROCESS_LAUNCHER'] = launcher;
+    const result = await runCoprocess({ argv: ['true'], timeoutMs: 10_000 }).finally(() => delete process.env['SPM_COPROCESS_LAUNCHER']);
+    expect(watchdogs()).not.toEqual([]); // it was there
     expect(result.exitCode).toBe(0);
     expect(liveCoprocessCount()).toBe(0);
     const gone = await waitFor(() => watchdogs().length === 0, 3000, 'the watchdog to exit').then(

@@ -13,6 +13,16 @@ export interface Leftover {
 }
 
 /** The command line of `pid`, arguments joined by spaces; `?` when it cannot be read. */
+/**
+ * True for the coprocess runtime's own helpers — a thread's fork server (`spm-fork-server-…`)
+ * or watchdog (`sh … spm-coprocess-watchdog`) — which serve coprocesses and quit 2 s after the
+ * last one; never a task's leftover.
+ */
+export function isCoprocessHelper(pid: number): boolean {
+  const line = commandLine(pid);
+  return line.includes('spm-coprocess-watchdog') || /(^|\/)spm-fork-server-[0-9a-f]+ /.test(line);
+}
+
 export function commandLine(pid: number): string {
   try {
     const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');

@@ -4,6 +4,7 @@
 import { expect } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { currentSequence } from '@spm/sequence';
+import { isCoprocessHelper } from './leftovers.js';
 import { liveDescendants, waitFor } from './proc.js';
 
 /** What the check reads of a cloud (a `VirtualCloud`, typed by shape: no runtime dependency). */
@@ -38,9 +39,9 @@ export function processesWithArg(arg: string): number[] {
   return out;
 }
 
-// The coprocess watchdog is the runtime's (it leaves 2 s after a thread's last coprocess; see
-// docs/packages/coprocess.md), not a leftover of a task.
-const isWatchdog = (pid: number): boolean => argumentsOf(pid)?.includes('spm-coprocess-watchdog') === true;
+// The coprocess fork servers and watchdog are the runtime's (they leave 2 s after a thread's
+// last coprocess; see docs/packages/coprocess.md), not leftovers of a task; what they started
+// would be found as descendants of their own.
 
 /** Asserts the guarantee; `baseline` lists the processes alive before the cloud; `reportsSoFar` counts the callbacks the spec has seen. */
 export async function expectSequencePoint(cloud: CloudLike, baseline: readonly number[], reportsSoFar: () => number): Promise<void> {
@@ -54,6 +55,6 @@ export async function expectSequencePoint(cloud: CloudLike, baseline: readonly n
   // lives but the current spokes (and the runtime's watchdogs): no coprocess, no stray.
   await waitFor(() => cloud.spokes().every((s) => s.state === 'idle'), 10_000, 'every spoke idle');
   const spokePids = cloud.spokes().map((s) => s.pid);
-  const extra = liveDescendants().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid) && !isWatchdog(pid));
+  const extra = liveDescendants().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid) && !isCoprocessHelper(pid));
   expect(extra.map((pid) => `${pid}: ${(argumentsOf(pid) ?? []).join(' ')}`)).toEqual([]);
 }

@@ -1,6 +1,6 @@
 import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
-import { forkServerBinary, whenBuilt } from './fork-server-binary.js';
+import { forkServerBinary, whenBuilt, type ForkServerBinary } from './fork-server-binary.js';
 import { ForkServer, fitsFrame } from './fork-server.js';
 
 /** How a run's program is started: by this thread's fork server, or by Node's `child_process.spawn`. */
@@ -46,14 +46,19 @@ export function launcherMode(): LauncherMode {
 /**
  * Picks how to start one run. The fork server is used when it is built (the first use on a
  * machine compiles it in the background; runs meanwhile use `spawn`), unless the run has
- * `input` (stdin data: `spawn` feeds it) or the mode says `node`. In `fork-server` mode a run
- * waits for the build and rejects if there can be no server.
+ * `input` (stdin data: `spawn` feeds it) or the mode says `node`. Synchronous — the program
+ * starts in the same turn as `runCoprocess` was called — except in `fork-server` mode during
+ * the first build, where the run waits for it (and rejects if there can be no server).
  */
-export async function pickLauncher(options: ResolvedCoprocessOptions): Promise<Launcher> {
+export function pickLauncher(options: ResolvedCoprocessOptions): Launcher | Promise<Launcher> {
   const mode = launcherMode();
   if (mode === 'node' || options.input !== undefined || !fitsFrame(options)) return NODE;
-  let binary = forkServerBinary();
-  if (binary.state === 'building' && mode === 'fork-server') binary = await whenBuilt(true);
+  const binary = forkServerBinary();
+  if (binary.state === 'building' && mode === 'fork-server') return whenBuilt(true).then((built) => decide(built, mode, options));
+  return decide(binary, mode, options);
+}
+
+function decide(binary: ForkServerBinary, mode: LauncherMode, options: ResolvedCoprocessOptions): Launcher {
   if (binary.state !== 'ready') {
     if (mode === 'fork-server' && binary.state === 'unavailable') {
       throw new SPMError(`SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: ${binary.reason}`);
