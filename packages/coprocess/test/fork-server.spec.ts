@@ -1,0 +1,89 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
+import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
+
+// What only the fork server does: a server per concurrent run, and what happens to a run whose
+// server is killed under it.
+const marks: string[] = [];
+const mark = (): string => {
+  const m = marker();
+  marks.push(m);
+  return m;
+};
+let before: string | undefined;
+beforeAll(() => {
+  before = process.env['SPM_COPROCESS_LAUNCHER'];
+  process.env['SPM_COPROCESS_LAUNCHER'] = 'fork-server';
+});
+afterAll(() => {
+  if (before === undefined) delete process.env['SPM_COPROCESS_LAUNCHER'];
+  else process.env['SPM_COPROCESS_LAUNCHER'] = before;
+  killMarked(marks);
+});
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Live fork servers that are children of this process. */
+function servers(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return parentOf(pid) === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('spm-fork-server-');
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe('the fork server', () => {
+  it('gives each concurrent run a server of its own, and reuses idle ones', async () => {
+    await runCoprocess({ command: 'true' }); // the build, if this is the first use
+    expect(coprocessLauncher().launcher).toBe('fork-server');
+    const m = mark();
+    const runs = [1, 2, 3].map((n) => runCoprocess({ command: `echo $PPID; exec sleep ${m}${n}`, timeoutMs: 60_000 }));
+    expect(await eventually(() => processesMarked(m).length === 3, 5000)).toBe(true);
+    const parents = new Set(processesMarked(m).map(parentOf));
+    expect(parents.size).toBe(3);
+    for (const pid of processesMarked(m)) process.kill(pid, 'SIGTERM');
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.signal)).toEqual(['SIGTERM', 'SIGTERM', 'SIGTERM']);
+    expect(new Set(results.map((r) => Number(r.stdout.trim())))).toEqual(parents);
+    // Idle now: the next runs take those servers, no new one.
+    const again = await Promise.all([runCoprocess({ command: 'echo $PPID' }), runCoprocess({ command: 'echo $PPID' })]);
+    for (const r of again) expect(parents.has(Number(r.stdout.trim()))).toBe(true);
+  });
+
+  it('reports a run killed with its tree when its server is killed under it, and the next run gets a new server', async () => {
+    const m = mark();
+    const running = runCoprocess({ command: `trap '' TERM; sleep ${m} & sleep ${m}; wait`, timeoutMs: 60_000, killGraceMs: 30_000 });
+    expect(await eventually(() => processesMarked(m).length === 2, 5000)).toBe(true);
+    const [sleeper] = processesMarked(m);
+    const leader = parentOf(sleeper ?? 0);
+    const server = parentOf(leader);
+    expect(servers()).toContain(server);
+    process.kill(server, 'SIGKILL');
+    const r = await running;
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
+    expect(r.stderr).toMatch(/^spm-coprocess: the fork server exited \(SIGKILL\); the program was killed\n$/);
+    expect(processesMarked(m)).toEqual([]);
+    const next = await runCoprocess({ command: 'echo $PPID' });
+    expect(next.exitCode).toBe(0);
+    expect(Number(next.stdout.trim())).not.toBe(server);
+  });
+
+  it('relays a large output in order and counts every byte past the cap', async () => {
+    const r = await runCoprocess({ command: 'seq 1 2000000; echo done >&2', maxOutputBytes: 64 * 1024 });
+    const total = Array.from({ length: 2_000_000 }, (_, i) => String(i + 1).length + 1).reduce((a, b) => a + b, 0);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputBytes).toEqual({ stdout: total, stderr: 5 });
+    expect(r.stdout.startsWith('1\n2\n3\n')).toBe(true);
+    expect(r.stdout.length).toBe(64 * 1024);
+    expect(r.stderr).toBe('done\n');
+  });
+});
