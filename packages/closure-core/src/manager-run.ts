@@ -57,6 +57,8 @@ interface SpokeSlot {
   ready: boolean;
   /** Attempts sent to it and not yet reported, in order (the first is evaluating or next). */
   readonly inflight: Running[];
+  /** How many of `inflight` must run alone (relaunchPre/relaunchPost): the spoke takes no more. */
+  exclusive: number;
   /** An entry waiting for this spoke's relaunch (relaunchPre). */
   reserved: Entry | undefined;
 }
@@ -70,7 +72,8 @@ let runs = 0;
  */
 const CALLBACK_GRACE_MS = 1000;
 
-const keyOf = (taskId: TaskId, attempt: number): string => `${typeof taskId}:${String(taskId)}#${attempt}`;
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /**
  * One invocation of a task manager (a parallel sequence point, seed Fig. 2): lease, go online,
@@ -84,12 +87,18 @@ export class ManagerRun<R> {
   readonly #id = `manage-${++runs}`;
   readonly #source: TaskSource;
   readonly #spokes = new Map<string, SpokeSlot>();
-  readonly #running = new Map<string, Running>();
+  /**
+   * The running attempt of each task, by task id (a `Map` keeps `1` and `'1'` apart). A task has
+   * at most one running attempt: an attempt is forgotten before its task is dispatched again.
+   */
+  readonly #running = new Map<TaskId, Running>();
   readonly #retry: Entry[] = [];
   #lease: Lease | undefined;
   #sourceDone = false;
   #deliveries: Promise<void> = Promise.resolve();
   #pendingDeliveries = 0;
+  /** While a report is delivered synchronously: the reports raised meanwhile, delivered after it. */
+  #deliveringNow: StatusReport<R>[] | undefined;
   #fatal: Error | undefined;
   #concluding = false;
   #callbacksOpen = true;
@@ -162,7 +171,7 @@ export class ManagerRun<R> {
       lease.on('ready', (spoke) => this.#onReady(spoke));
       lease.on('lost', (spoke, reason) => this.#onLost(spoke.id, reason.reason));
       lease.on('failed', (spoke, error) => this.#onLost(spoke.id, error.message));
-      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], reserved: undefined });
+      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], exclusive: 0, reserved: undefined });
       this.#counts.spokes = lease.spokeIds.length;
       this.#emit('lease', lease.spokeIds);
       this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
@@ -215,8 +224,7 @@ export class ManagerRun<R> {
     let best: SpokeSlot | undefined;
     for (const spoke of this.#spokes.values()) {
       if (!spoke.ready || spoke.reserved !== undefined) continue;
-      const exclusive = spoke.inflight.some((r) => r.entry.task.relaunchPost || r.entry.task.relaunchPre);
-      if (exclusive || spoke.inflight.length >= limit) continue;
+      if (spoke.exclusive > 0 || spoke.inflight.length >= limit) continue;
       if (best === undefined || spoke.inflight.length < best.inflight.length) best = spoke;
     }
     return best;
@@ -291,7 +299,8 @@ export class ManagerRun<R> {
       return;
     }
     spoke.inflight.push(running);
-    this.#running.set(keyOf(entry.task.taskId, entry.attempt), running);
+    if (this.#exclusive(entry)) spoke.exclusive += 1;
+    this.#running.set(entry.task.taskId, running);
     this.#emit('dispatch', { taskId: entry.task.taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
   }
 
@@ -323,8 +332,7 @@ export class ManagerRun<R> {
    * preparing it — it never reaches a later attempt of that task or any other task.
    */
   #onSpokeMessage(spokeId: string, message: MessageOf<'request'> | MessageOf<'notify'>): void {
-    const key = keyOf(message.taskId, message.attempt);
-    const running = this.#running.get(key);
+    const running = this.#attempt(message);
     const event = { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() };
     if (running === undefined || running.spokeId !== spokeId) {
       this.#counts.staleMessages += 1;
@@ -359,7 +367,7 @@ export class ManagerRun<R> {
 
   #reply(running: Running, request: MessageOf<'request'>, outcome: { ok: true; body: WireValue } | { ok: false; error: ReturnType<typeof toWire> }): void {
     const { taskId, attempt, requestId } = request;
-    if (this.#running.get(keyOf(taskId, attempt)) !== running || running.entry.settled || !this.#callbacksOpen) {
+    if (this.#attempt(request) !== running || running.entry.settled || !this.#callbacksOpen) {
       // The attempt was dropped while the hub prepared the reply: filter it here, at the hub.
       this.#counts.staleMessages += 1;
       this.#emit('stale-message', { taskId, attempt, spokeId: running.spokeId, at: Date.now(), kind: 'reply' });
@@ -373,8 +381,14 @@ export class ManagerRun<R> {
     }
   }
 
+  /** The running attempt a spoke's message names, if it is still running. */
+  #attempt(message: { readonly taskId: TaskId; readonly attempt: number }): Running | undefined {
+    const running = this.#running.get(message.taskId);
+    return running !== undefined && running.attempt === message.attempt ? running : undefined;
+  }
+
   #onStarted(spokeId: string, message: MessageOf<'started'>): void {
-    const running = this.#running.get(keyOf(message.taskId, message.attempt));
+    const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) return;
     this.#emit('started', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
     const timeoutMs = running.entry.task.timeoutMs;
@@ -382,8 +396,7 @@ export class ManagerRun<R> {
   }
 
   #onStatus(spokeId: string, message: MessageOf<'status'>): void {
-    const key = keyOf(message.taskId, message.attempt);
-    const running = this.#running.get(key);
+    const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) {
       // An attempt we gave up on (timed out, spoke declared lost) reported after all.
       this.#counts.duplicates += 1;
@@ -415,7 +428,7 @@ export class ManagerRun<R> {
   #onReady(info: SpokeInfo): void {
     let spoke = this.#spokes.get(info.id);
     if (spoke === undefined) {
-      spoke = { id: info.id, host: info.host, ready: true, inflight: [], reserved: undefined };
+      spoke = { id: info.id, host: info.host, ready: true, inflight: [], exclusive: 0, reserved: undefined };
       this.#spokes.set(info.id, spoke);
     }
     spoke.host = info.host;
@@ -465,6 +478,7 @@ export class ManagerRun<R> {
    */
   #abandon(spoke: SpokeSlot, decide: (running: Running, first: boolean) => 'requeue' | SPMTaskError): void {
     const abandoned = spoke.inflight.splice(0);
+    spoke.exclusive = 0;
     const requeue: Entry[] = [];
     abandoned.forEach((running, i) => {
       this.#forget(running);
@@ -478,12 +492,16 @@ export class ManagerRun<R> {
   #forget(running: Running): void {
     if (running.timer !== undefined) clearTimeout(running.timer);
     running.timer = undefined;
-    this.#running.delete(keyOf(running.entry.task.taskId, running.attempt));
+    if (this.#running.get(running.entry.task.taskId) === running) this.#running.delete(running.entry.task.taskId);
     const spoke = this.#spokes.get(running.spokeId);
-    if (spoke !== undefined) {
-      const i = spoke.inflight.indexOf(running);
-      if (i >= 0) spoke.inflight.splice(i, 1);
-    }
+    if (spoke === undefined) return;
+    // A spoke reports in the order it was sent tasks: the attempt is nearly always the first.
+    const inflight = spoke.inflight;
+    const i = inflight[0] === running ? 0 : inflight.indexOf(running);
+    if (i < 0) return;
+    if (i === 0) inflight.shift();
+    else inflight.splice(i, 1);
+    if (this.#exclusive(running.entry)) spoke.exclusive -= 1;
   }
 
   #spokeMayReturn(spokeId: string): boolean {
@@ -605,24 +623,77 @@ export class ManagerRun<R> {
   }
 
   // Reports reach the user one at a time, in order; an async onStatus is awaited before the next.
+  // When no delivery is pending, a report is delivered at once, synchronously: an `onStatus`
+  // that returns a non-promise then costs no promise-chain link (measured: that link was most of
+  // the hub's per-report cost). One that returns a promise, and every report that arrives while
+  // a delivery is pending (also those raised from inside a callback), go through the chain.
   #deliver(report: StatusReport<R>): void {
     if (!this.#callbacksOpen) return;
     this.#pendingDeliveries += 1;
+    if (this.#deliveringNow !== undefined) {
+      this.#deliveringNow.push(report); // raised from inside the callback: it goes after
+      return;
+    }
+    if (this.#pendingDeliveries > 1 || this.#pendingMessages > 0) {
+      this.#enqueue(report);
+      return;
+    }
+    const raised: StatusReport<R>[] = [];
+    this.#deliveringNow = raised;
+    let result: unknown;
+    let threw = false;
+    try {
+      result = this.#callStatus(report);
+    } catch (error) {
+      threw = true;
+      this.#statusThrew(report, error);
+    } finally {
+      this.#deliveringNow = undefined;
+    }
+    const async = !threw && isThenable(result);
+    if (async) {
+      this.#deliveries = Promise.resolve(result).then(
+        () => this.#delivered(),
+        (error: unknown) => {
+          this.#statusThrew(report, error);
+          this.#delivered();
+        },
+      );
+    }
+    for (const next of raised) this.#enqueue(next);
+    if (!async) this.#delivered();
+  }
+
+  /** Queues a report's delivery behind every delivery and message handler already queued. */
+  #enqueue(report: StatusReport<R>): void {
     this.#deliveries = this.#deliveries.then(async () => {
       try {
         if (!this.#callbacksOpen) return;
-        await this.#asHub(() => {
-          this.#target.events.emit('report', report as StatusReport);
-          return this.#options.onStatus?.(report);
-        });
+        await this.#callStatus(report);
       } catch (error) {
-        this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        this.#statusThrew(report, error);
       } finally {
-        this.#pendingDeliveries -= 1;
-        if (this.#pendingDeliveries === this.#deliveryLimit()) this.#pump();
-        this.#checkDone();
+        this.#delivered();
       }
     });
+  }
+
+  #callStatus(report: StatusReport<R>): unknown {
+    return this.#asHub(() => {
+      this.#target.events.emit('report', report as StatusReport);
+      return this.#options.onStatus?.(report);
+    });
+  }
+
+  #statusThrew(report: StatusReport<R>, error: unknown): void {
+    this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+  }
+
+  /** One delivery concluded (or was skipped): maybe resume pulling tasks, maybe conclude. */
+  #delivered(): void {
+    this.#pendingDeliveries -= 1;
+    if (this.#pendingDeliveries === this.#deliveryLimit()) this.#pump();
+    this.#checkDone();
   }
 
   #emit<K extends keyof ManagerEvents>(event: K, ...args: ManagerEvents[K]): void {

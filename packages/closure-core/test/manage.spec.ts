@@ -221,6 +221,77 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(summary.ok).toBe(1);
   });
 
+  it('delivers one report at a time when onStatus is synchronous for some reports and asynchronous for others', async () => {
+    const seen: number[] = [];
+    let inside = 0;
+    let overlapped = false;
+    const summary = await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: Array.from({ length: 40 }, (_, n) => ({ n })),
+      policy: definePolicy({ name: 'deep', prefetch: 8 }),
+      onStatus: (r) => {
+        overlapped ||= inside > 0;
+        inside += 1;
+        seen.push(Number(r.taskId));
+        if (Number(r.taskId) % 3 !== 0) {
+          inside -= 1;
+          return undefined; // synchronous: delivered at once
+        }
+        return sleep(2).then(() => void (inside -= 1)); // asynchronous: awaited before the next
+      },
+    });
+    expect(summary).toMatchObject({ reports: 40, ok: 40 });
+    expect(overlapped).toBe(false);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    await expectSequencePoint(() => seen.length);
+  });
+
+  it('when an asynchronous onStatus rejects: no further callback, SPMHubCallbackError with the reason', async () => {
+    const seen: number[] = [];
+    const bug = new RangeError('async bug');
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 10 }, (_, n) => ({ n, ms: 5 })),
+        onStatus: async (r) => {
+          seen.push(Number(r.taskId));
+          await sleep(1);
+          if (seen.length === 3) throw bug;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).cause).toBe(bug);
+    expect(seen).toHaveLength(3);
+    await expectSequencePoint(() => seen.length);
+  });
+
+  it('delivers the reports a synchronous onStatus raises (by aborting) after it returns, never inside it', async () => {
+    const seen: number[] = [];
+    const controller = new AbortController();
+    let inside = false;
+    let nested = false;
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 6 }, (_, n) => ({ n, ms: n === 0 ? 0 : 30_000 })),
+        signal: controller.signal,
+        onStatus: (r) => {
+          nested ||= inside;
+          inside = true;
+          seen.push(Number(r.taskId));
+          if (r.taskId === 0) controller.abort(new Error('enough')); // drops tasks 1–5, reporting them now
+          inside = false;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect(nested).toBe(false);
+    expect(seen[0]).toBe(0);
+    expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    await expectSequencePoint(() => seen.length);
+  });
+
   it('refuses bad options and bad records before anything runs', async () => {
     const dispatched: unknown[] = [];
     work.on('dispatch', (e) => dispatched.push(e));
