@@ -59,6 +59,12 @@ interface SpokeSlot {
   readonly inflight: Running[];
   /** How many of `inflight` must run alone (relaunchPre/relaunchPost): the spoke takes no more. */
   exclusive: number;
+  /**
+   * True once a full `task` named this closure on the spoke's current channel: later tasks go
+   * as `next-task` (attempt and record only). Reset whenever the spoke may come back as a new
+   * incarnation (a new channel, which knows no closure).
+   */
+  named: boolean;
   /** An entry waiting for this spoke's relaunch (relaunchPre). */
   reserved: Entry | undefined;
 }
@@ -171,7 +177,7 @@ export class ManagerRun<R> {
       lease.on('ready', (spoke) => this.#onReady(spoke));
       lease.on('lost', (spoke, reason) => this.#onLost(spoke.id, reason.reason));
       lease.on('failed', (spoke, error) => this.#onLost(spoke.id, error.message));
-      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], exclusive: 0, reserved: undefined });
+      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], exclusive: 0, named: false, reserved: undefined });
       this.#counts.spokes = lease.spokeIds.length;
       this.#emit('lease', lease.spokeIds);
       this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
@@ -277,31 +283,31 @@ export class ManagerRun<R> {
   #dispatch(spoke: SpokeSlot, entry: Entry): void {
     entry.attempt += 1;
     const running: Running = { entry, attempt: entry.attempt, spokeId: spoke.id, timer: undefined };
-    const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id });
+    const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id }) as WireValue;
+    // `started` costs a message per task: ask for it only to time the task or for listeners.
+    const reportStart = entry.task.timeoutMs !== undefined || this.#target.events.listenerCount('started') > 0;
+    const taskId = entry.task.taskId;
     try {
-      this.#lease?.send(spoke.id, {
-        type: 'task',
-        v,
-        taskId: entry.task.taskId,
-        attempt: entry.attempt,
-        module: this.#target.module,
-        signature: this.#target.signature,
-        preload: this.#target.preload,
-        record: record as WireValue,
-        // `started` costs a message per task: ask for it only to time the task or for listeners.
-        reportStart: entry.task.timeoutMs !== undefined || this.#target.events.listenerCount('started') > 0,
-      });
+      // The closure is named once per spoke channel; then only the attempt and record travel.
+      this.#lease?.send(
+        spoke.id,
+        spoke.named
+          ? { type: 'next-task', v, taskId, attempt: entry.attempt, record, reportStart }
+          : { type: 'task', v, taskId, attempt: entry.attempt, module: this.#target.module, signature: this.#target.signature, preload: this.#target.preload, record, reportStart },
+      );
+      spoke.named = true;
     } catch {
       // The spoke went away between `ready` and now: the task waits for another.
       entry.attempt -= 1;
       spoke.ready = false;
+      spoke.named = false;
       this.#retry.unshift(entry);
       return;
     }
     spoke.inflight.push(running);
     if (this.#exclusive(entry)) spoke.exclusive += 1;
     this.#running.set(entry.task.taskId, running);
-    this.#emit('dispatch', { taskId: entry.task.taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
+    if (this.#target.events.listenerCount('dispatch') > 0) this.#emit('dispatch', { taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
   }
 
   // ─── Messages ──────────────────────────────────────────────────────────────────────────────
@@ -428,11 +434,12 @@ export class ManagerRun<R> {
   #onReady(info: SpokeInfo): void {
     let spoke = this.#spokes.get(info.id);
     if (spoke === undefined) {
-      spoke = { id: info.id, host: info.host, ready: true, inflight: [], exclusive: 0, reserved: undefined };
+      spoke = { id: info.id, host: info.host, ready: true, inflight: [], exclusive: 0, named: false, reserved: undefined };
       this.#spokes.set(info.id, spoke);
     }
     spoke.host = info.host;
     spoke.ready = true;
+    spoke.named = false; // a new incarnation (or a first one): its channel knows no closure
     this.#emit('spoke-ready', info.id);
     const reserved = spoke.reserved;
     if (reserved !== undefined) {
@@ -446,6 +453,7 @@ export class ManagerRun<R> {
     const spoke = this.#spokes.get(spokeId);
     if (spoke === undefined) return;
     spoke.ready = false;
+    spoke.named = false;
     this.#emit('spoke-lost', spokeId, reason);
     this.#abandon(spoke, (running, first) => {
       const entry = running.entry;
@@ -521,6 +529,7 @@ export class ManagerRun<R> {
 
   #relaunch(spoke: SpokeSlot): void {
     spoke.ready = false;
+    spoke.named = false;
     const lease = this.#lease;
     if (lease === undefined) return;
     // The conclusion waits for these kills: a timed-out task's spoke (and its coprocess tree)

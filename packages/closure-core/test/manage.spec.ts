@@ -388,6 +388,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(cloud.tracker.snapshot(id)?.incarnation).toBe((before.get(id) as number) + 2);
   });
 
+  it('names its closure again to every relaunched spoke: the tasks after a relaunch run, on the new incarnation', async () => {
+    const before = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    const reports: StatusReport[] = [];
+    // One spoke: task 1 relaunches it after it ran; tasks 2–4 go to the new incarnation, whose
+    // channel has not been told the closure yet (a task frame that only referred to it would fail).
+    await work.manage({
+      pool: cloud.pool.intraOnePerServer(),
+      tasks: [{ n: 0 }, { n: 1, spm: { core: { relaunchPost: true } } }, { n: 2 }, { n: 3 }, { n: 4 }],
+      policy: definePolicy({ name: 'deep', prefetch: 4 }),
+      onStatus: (r) => void reports.push(r),
+    });
+    expect(reports.map((r) => [r.taskId, r.ok, r.error?.message])).toEqual([0, 1, 2, 3, 4].map((n) => [n, true, undefined]));
+    const id = reports[0]?.spokeId as string;
+    expect(reports.every((r) => r.spokeId === id)).toBe(true);
+    await waitFor(() => cloud.tracker.snapshot(id)?.state === 'idle', 10_000, 'the spoke idle');
+    expect(cloud.tracker.snapshot(id)?.incarnation).toBeGreaterThan(before.get(id) as number);
+  });
+
   it('answers a task’s requests with onMessage (hub, online, one at a time) and receives its notifies', async () => {
     const seen: string[] = [];
     let online = true;

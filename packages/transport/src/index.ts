@@ -12,6 +12,7 @@ export {
   type WelcomeMessage,
   type HeartbeatMessage,
   type TaskMessage,
+  type NextTaskMessage,
   type StartedMessage,
   type StatusMessage,
   type RequestMessage,
