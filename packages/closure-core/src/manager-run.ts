@@ -103,8 +103,16 @@ export class ManagerRun<R> {
   #sourceDone = false;
   #deliveries: Promise<void> = Promise.resolve();
   #pendingDeliveries = 0;
+  /** Reports whose delivery is in the promise chain (queued, or an async onStatus running). */
+  #chained = 0;
   /** While a report is delivered synchronously: the reports raised meanwhile, delivered after it. */
   #deliveringNow: StatusReport<R>[] | undefined;
+  /**
+   * While a spoke's message (or a dispatch round) is handled: the reports it settled, delivered
+   * once it is done — after the freed slots were refilled, as when every delivery was a
+   * microtask later (a DAG's newly ready task waits for its dependency's delivery).
+   */
+  #held: StatusReport<R>[] | undefined;
   #fatal: Error | undefined;
   #concluding = false;
   #callbacksOpen = true;
@@ -203,6 +211,26 @@ export class ManagerRun<R> {
   // ─── Dispatch ──────────────────────────────────────────────────────────────────────────────
 
   #pump(): void {
+    this.#holding(() => this.#pumpNow());
+  }
+
+  /** Runs `fn`, then delivers the reports it settled (re-entrant: an outer hold delivers). */
+  #holding(fn: () => void): void {
+    if (this.#held !== undefined) {
+      fn();
+      return;
+    }
+    const held: StatusReport<R>[] = [];
+    this.#held = held;
+    try {
+      fn();
+    } finally {
+      this.#held = undefined;
+      for (const report of held) this.#perform(report);
+    }
+  }
+
+  #pumpNow(): void {
     // After a fatal error nothing new goes out: the invocation only waits for its deliveries.
     if (this.#concluding || this.#fatal !== undefined) {
       this.#checkDone();
@@ -402,6 +430,10 @@ export class ManagerRun<R> {
   }
 
   #onStatus(spokeId: string, message: MessageOf<'status'>): void {
+    this.#holding(() => this.#onStatusNow(spokeId, message));
+  }
+
+  #onStatusNow(spokeId: string, message: MessageOf<'status'>): void {
     const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) {
       // An attempt we gave up on (timed out, spoke declared lost) reported after all.
@@ -411,10 +443,10 @@ export class ManagerRun<R> {
     }
     this.#forget(running);
     const spoke = this.#spokes.get(spokeId);
-    const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
     if (message.ok) {
       this.#report(running.entry, spoke, { value: message.value as R });
     } else {
+      const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
       const remote = fromWire(message.error);
       const cls = message.phase === 'load' ? SPMTaskLoad : SPMTaskEval;
       const what = message.phase === 'load' ? 'could not be loaded' : 'threw';
@@ -450,6 +482,10 @@ export class ManagerRun<R> {
   }
 
   #onLost(spokeId: string, reason: string): void {
+    this.#holding(() => this.#onLostNow(spokeId, reason));
+  }
+
+  #onLostNow(spokeId: string, reason: string): void {
     const spoke = this.#spokes.get(spokeId);
     if (spoke === undefined) return;
     spoke.ready = false;
@@ -542,6 +578,10 @@ export class ManagerRun<R> {
   // ─── Timeouts ──────────────────────────────────────────────────────────────────────────────
 
   #onTaskTimeout(running: Running): void {
+    this.#holding(() => this.#onTaskTimeoutNow(running));
+  }
+
+  #onTaskTimeoutNow(running: Running): void {
     running.timer = undefined;
     if (this.#concluding) return;
     const spoke = this.#spokes.get(running.spokeId);
@@ -610,16 +650,20 @@ export class ManagerRun<R> {
     if (entry.settled) return; // exactly one report per task
     entry.settled = true;
     this.#unsettled.delete(entry);
-    const base = {
-      taskId: entry.task.taskId,
-      attempt: 'attempt' in outcome && outcome.attempt !== undefined ? outcome.attempt : entry.attempt,
-      ...(spoke !== undefined ? { spokeId: spoke.id, host: spoke.host } : {}),
-    };
-    const core = { host: spoke?.host ?? '', spokeId: spoke?.id ?? '' };
+    const taskId = entry.task.taskId;
+    const attempt = 'attempt' in outcome && outcome.attempt !== undefined ? outcome.attempt : entry.attempt;
+    const spokeId = spoke?.id;
+    const host = spoke?.host;
+    // One report per task: built without intermediate objects, and the record is copied only
+    // when it has an `spm` struct for the runtime to fill.
+    const record = entry.task.record;
+    const spm = record['spm'];
+    const fill = typeof spm === 'object' && spm !== null;
+    const core = fill ? { host: host ?? '', spokeId: spokeId ?? '' } : undefined;
     const report =
       'value' in outcome
-        ? new StatusReport<R>({ ...base, ok: true, value: outcome.value, record: fillRecord(entry.task.record, core, { returnValue: outcome.value }) })
-        : new StatusReport<R>({ ...base, ok: false, error: outcome.error, record: fillRecord(entry.task.record, core, { exception: outcome.error.message }) });
+        ? new StatusReport<R>({ taskId, attempt, spokeId, host, ok: true, value: outcome.value, record: core ? fillRecord(record, core, { returnValue: outcome.value }) : record })
+        : new StatusReport<R>({ taskId, attempt, spokeId, host, ok: false, error: outcome.error, record: core ? fillRecord(record, core, { exception: outcome.error.message }) : record });
     this.#counts.reports += 1;
     if (report.ok) this.#counts.ok += 1;
     else this.#counts.failed += 1;
@@ -639,12 +683,22 @@ export class ManagerRun<R> {
   #deliver(report: StatusReport<R>): void {
     if (!this.#callbacksOpen) return;
     this.#pendingDeliveries += 1;
-    if (this.#deliveringNow !== undefined) {
-      this.#deliveringNow.push(report); // raised from inside the callback: it goes after
+    const later = this.#deliveringNow ?? this.#held;
+    if (later !== undefined) {
+      later.push(report); // raised inside a callback, or held until the message is handled
       return;
     }
-    if (this.#pendingDeliveries > 1 || this.#pendingMessages > 0) {
+    this.#perform(report);
+  }
+
+  /** Delivers a report counted in `#pendingDeliveries`: at once when nothing is ahead of it. */
+  #perform(report: StatusReport<R>): void {
+    if (this.#chained > 0 || this.#pendingMessages > 0) {
       this.#enqueue(report);
+      return;
+    }
+    if (!this.#callbacksOpen) {
+      this.#delivered();
       return;
     }
     const raised: StatusReport<R>[] = [];
@@ -661,20 +715,26 @@ export class ManagerRun<R> {
     }
     const async = !threw && isThenable(result);
     if (async) {
+      this.#chained += 1;
       this.#deliveries = Promise.resolve(result).then(
-        () => this.#delivered(),
+        () => {
+          this.#chained -= 1;
+          this.#delivered();
+        },
         (error: unknown) => {
+          this.#chained -= 1;
           this.#statusThrew(report, error);
           this.#delivered();
         },
       );
     }
-    for (const next of raised) this.#enqueue(next);
+    for (const next of raised) this.#perform(next);
     if (!async) this.#delivered();
   }
 
   /** Queues a report's delivery behind every delivery and message handler already queued. */
   #enqueue(report: StatusReport<R>): void {
+    this.#chained += 1;
     this.#deliveries = this.#deliveries.then(async () => {
       try {
         if (!this.#callbacksOpen) return;
@@ -682,6 +742,7 @@ export class ManagerRun<R> {
       } catch (error) {
         this.#statusThrew(report, error);
       } finally {
+        this.#chained -= 1;
         this.#delivered();
       }
     });
