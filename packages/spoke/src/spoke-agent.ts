@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { SPMTransportError } from '@spm/exceptions';
-import { isFrameChannel, PROTOCOL_VERSION, spawnThread, type Channel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
+import { isFrameChannel, PROTOCOL_VERSION, spawnThread, type Channel, type FrameChannel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
 import { TaskRunner } from './task-runner.js';
 
 /** Where a spoke agent evaluates tasks. */
@@ -185,13 +185,22 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
       if (!hub.closed) hub.send(message);
     });
     if (isFrameChannel(hub) && isFrameChannel(toEvaluator)) {
+      // A frame one side cannot take (over its maxFrameBytes) ends the spoke as a broken channel,
+      // never as an exception thrown into the socket's or port's event.
+      const relay = (to: FrameChannel, frame: Uint8Array): void => {
+        try {
+          if (!to.closed) to.sendFrame(frame);
+        } catch (error) {
+          hub.close(error instanceof SPMTransportError ? error : new SPMTransportError(`Spoke ${identity.spokeId} could not relay a frame: ${String(error)}`, { channel: hub.label, cause: error }));
+        }
+      };
       hub.divert((frame, type) => {
         if (type !== 'task' && type !== 'next-task' && type !== 'reply') return false;
-        if (!toEvaluator.closed) toEvaluator.sendFrame(frame);
+        relay(toEvaluator, frame);
         return true;
       });
       toEvaluator.divert((frame) => {
-        if (!hub.closed) hub.sendFrame(frame);
+        relay(hub, frame);
         return true;
       });
     }

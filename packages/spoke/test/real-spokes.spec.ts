@@ -110,6 +110,19 @@ describe('a process spoke relays frames between its hub and its evaluator thread
     expect(await hub.next('status', 12)).toMatchObject({ ok: true, value: { doubled: 24 } });
   });
 
+  it('ends as a broken channel (exit 1) when a frame is too large for its evaluator’s channel', async () => {
+    // The hub's channel takes 8 MiB frames; the evaluator thread's takes the default 4 MiB.
+    const spawned = spawnProcess({ entry: spokeEntry('process'), maxFrameBytes: 8 * 1024 * 1024, env: { SPM_SPOKE_ID: 'proc-big', SPM_SPOKE_HOST: 'kigali' } });
+    processes.push(spawned);
+    const hub = new HubStub(spawned.channel, 0);
+    await hub.next('hello');
+    const closed = new Promise((resolve) => spawned.channel.once('close', resolve));
+    hub.task(14, closures, 'double', { n: 1, pad: 'x'.repeat(5 * 1024 * 1024) });
+    expect(await exited(spawned)).toBe(1);
+    await closed;
+    expect(hub.received.filter((m) => m.type === 'status')).toEqual([]);
+  });
+
   it('ends (exit 1) on a malformed task frame from its hub, without evaluating anything after it', async () => {
     const { hub, spawned, greeted } = startProcessSpoke(0);
     await greeted;
