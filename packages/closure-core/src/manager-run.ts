@@ -57,6 +57,14 @@ interface SpokeSlot {
   ready: boolean;
   /** Attempts sent to it and not yet reported, in order (the first is evaluating or next). */
   readonly inflight: Running[];
+  /** How many of `inflight` must run alone (relaunchPre/relaunchPost): the spoke takes no more. */
+  exclusive: number;
+  /**
+   * True once a full `task` named this closure on the spoke's current channel: later tasks go
+   * as `next-task` (attempt and record only). Reset whenever the spoke may come back as a new
+   * incarnation (a new channel, which knows no closure).
+   */
+  named: boolean;
   /** An entry waiting for this spoke's relaunch (relaunchPre). */
   reserved: Entry | undefined;
 }
@@ -70,7 +78,8 @@ let runs = 0;
  */
 const CALLBACK_GRACE_MS = 1000;
 
-const keyOf = (taskId: TaskId, attempt: number): string => `${typeof taskId}:${String(taskId)}#${attempt}`;
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 /**
  * One invocation of a task manager (a parallel sequence point, seed Fig. 2): lease, go online,
@@ -84,12 +93,26 @@ export class ManagerRun<R> {
   readonly #id = `manage-${++runs}`;
   readonly #source: TaskSource;
   readonly #spokes = new Map<string, SpokeSlot>();
-  readonly #running = new Map<string, Running>();
+  /**
+   * The running attempt of each task, by task id (a `Map` keeps `1` and `'1'` apart). A task has
+   * at most one running attempt: an attempt is forgotten before its task is dispatched again.
+   */
+  readonly #running = new Map<TaskId, Running>();
   readonly #retry: Entry[] = [];
   #lease: Lease | undefined;
   #sourceDone = false;
   #deliveries: Promise<void> = Promise.resolve();
   #pendingDeliveries = 0;
+  /** Reports whose delivery is in the promise chain (queued, or an async onStatus running). */
+  #chained = 0;
+  /** While a report is delivered synchronously: the reports raised meanwhile, delivered after it. */
+  #deliveringNow: StatusReport<R>[] | undefined;
+  /**
+   * While a spoke's message (or a dispatch round) is handled: the reports it settled, delivered
+   * once it is done — after the freed slots were refilled, as when every delivery was a
+   * microtask later (a DAG's newly ready task waits for its dependency's delivery).
+   */
+  #held: StatusReport<R>[] | undefined;
   #fatal: Error | undefined;
   #concluding = false;
   #callbacksOpen = true;
@@ -162,7 +185,7 @@ export class ManagerRun<R> {
       lease.on('ready', (spoke) => this.#onReady(spoke));
       lease.on('lost', (spoke, reason) => this.#onLost(spoke.id, reason.reason));
       lease.on('failed', (spoke, error) => this.#onLost(spoke.id, error.message));
-      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], reserved: undefined });
+      for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], exclusive: 0, named: false, reserved: undefined });
       this.#counts.spokes = lease.spokeIds.length;
       this.#emit('lease', lease.spokeIds);
       this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
@@ -188,6 +211,26 @@ export class ManagerRun<R> {
   // ─── Dispatch ──────────────────────────────────────────────────────────────────────────────
 
   #pump(): void {
+    this.#holding(() => this.#pumpNow());
+  }
+
+  /** Runs `fn`, then delivers the reports it settled (re-entrant: an outer hold delivers). */
+  #holding(fn: () => void): void {
+    if (this.#held !== undefined) {
+      fn();
+      return;
+    }
+    const held: StatusReport<R>[] = [];
+    this.#held = held;
+    try {
+      fn();
+    } finally {
+      this.#held = undefined;
+      for (const report of held) this.#perform(report);
+    }
+  }
+
+  #pumpNow(): void {
     // After a fatal error nothing new goes out: the invocation only waits for its deliveries.
     if (this.#concluding || this.#fatal !== undefined) {
       this.#checkDone();
@@ -215,8 +258,7 @@ export class ManagerRun<R> {
     let best: SpokeSlot | undefined;
     for (const spoke of this.#spokes.values()) {
       if (!spoke.ready || spoke.reserved !== undefined) continue;
-      const exclusive = spoke.inflight.some((r) => r.entry.task.relaunchPost || r.entry.task.relaunchPre);
-      if (exclusive || spoke.inflight.length >= limit) continue;
+      if (spoke.exclusive > 0 || spoke.inflight.length >= limit) continue;
       if (best === undefined || spoke.inflight.length < best.inflight.length) best = spoke;
     }
     return best;
@@ -269,30 +311,31 @@ export class ManagerRun<R> {
   #dispatch(spoke: SpokeSlot, entry: Entry): void {
     entry.attempt += 1;
     const running: Running = { entry, attempt: entry.attempt, spokeId: spoke.id, timer: undefined };
-    const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id });
+    const record = fillRecord(entry.task.record, { host: spoke.host, spokeId: spoke.id }) as WireValue;
+    // `started` costs a message per task: ask for it only to time the task or for listeners.
+    const reportStart = entry.task.timeoutMs !== undefined || this.#target.events.listenerCount('started') > 0;
+    const taskId = entry.task.taskId;
     try {
-      this.#lease?.send(spoke.id, {
-        type: 'task',
-        v,
-        taskId: entry.task.taskId,
-        attempt: entry.attempt,
-        module: this.#target.module,
-        signature: this.#target.signature,
-        preload: this.#target.preload,
-        record: record as WireValue,
-        // `started` costs a message per task: ask for it only to time the task or for listeners.
-        reportStart: entry.task.timeoutMs !== undefined || this.#target.events.listenerCount('started') > 0,
-      });
+      // The closure is named once per spoke channel; then only the attempt and record travel.
+      this.#lease?.send(
+        spoke.id,
+        spoke.named
+          ? { type: 'next-task', v, taskId, attempt: entry.attempt, record, reportStart }
+          : { type: 'task', v, taskId, attempt: entry.attempt, module: this.#target.module, signature: this.#target.signature, preload: this.#target.preload, record, reportStart },
+      );
+      spoke.named = true;
     } catch {
       // The spoke went away between `ready` and now: the task waits for another.
       entry.attempt -= 1;
       spoke.ready = false;
+      spoke.named = false;
       this.#retry.unshift(entry);
       return;
     }
     spoke.inflight.push(running);
-    this.#running.set(keyOf(entry.task.taskId, entry.attempt), running);
-    this.#emit('dispatch', { taskId: entry.task.taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
+    if (this.#exclusive(entry)) spoke.exclusive += 1;
+    this.#running.set(entry.task.taskId, running);
+    if (this.#target.events.listenerCount('dispatch') > 0) this.#emit('dispatch', { taskId, attempt: entry.attempt, spokeId: spoke.id, at: Date.now() });
   }
 
   // ─── Messages ──────────────────────────────────────────────────────────────────────────────
@@ -323,8 +366,7 @@ export class ManagerRun<R> {
    * preparing it — it never reaches a later attempt of that task or any other task.
    */
   #onSpokeMessage(spokeId: string, message: MessageOf<'request'> | MessageOf<'notify'>): void {
-    const key = keyOf(message.taskId, message.attempt);
-    const running = this.#running.get(key);
+    const running = this.#attempt(message);
     const event = { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() };
     if (running === undefined || running.spokeId !== spokeId) {
       this.#counts.staleMessages += 1;
@@ -359,7 +401,7 @@ export class ManagerRun<R> {
 
   #reply(running: Running, request: MessageOf<'request'>, outcome: { ok: true; body: WireValue } | { ok: false; error: ReturnType<typeof toWire> }): void {
     const { taskId, attempt, requestId } = request;
-    if (this.#running.get(keyOf(taskId, attempt)) !== running || running.entry.settled || !this.#callbacksOpen) {
+    if (this.#attempt(request) !== running || running.entry.settled || !this.#callbacksOpen) {
       // The attempt was dropped while the hub prepared the reply: filter it here, at the hub.
       this.#counts.staleMessages += 1;
       this.#emit('stale-message', { taskId, attempt, spokeId: running.spokeId, at: Date.now(), kind: 'reply' });
@@ -373,8 +415,14 @@ export class ManagerRun<R> {
     }
   }
 
+  /** The running attempt a spoke's message names, if it is still running. */
+  #attempt(message: { readonly taskId: TaskId; readonly attempt: number }): Running | undefined {
+    const running = this.#running.get(message.taskId);
+    return running !== undefined && running.attempt === message.attempt ? running : undefined;
+  }
+
   #onStarted(spokeId: string, message: MessageOf<'started'>): void {
-    const running = this.#running.get(keyOf(message.taskId, message.attempt));
+    const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) return;
     this.#emit('started', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
     const timeoutMs = running.entry.task.timeoutMs;
@@ -382,8 +430,11 @@ export class ManagerRun<R> {
   }
 
   #onStatus(spokeId: string, message: MessageOf<'status'>): void {
-    const key = keyOf(message.taskId, message.attempt);
-    const running = this.#running.get(key);
+    this.#holding(() => this.#onStatusNow(spokeId, message));
+  }
+
+  #onStatusNow(spokeId: string, message: MessageOf<'status'>): void {
+    const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) {
       // An attempt we gave up on (timed out, spoke declared lost) reported after all.
       this.#counts.duplicates += 1;
@@ -392,10 +443,10 @@ export class ManagerRun<R> {
     }
     this.#forget(running);
     const spoke = this.#spokes.get(spokeId);
-    const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
     if (message.ok) {
       this.#report(running.entry, spoke, { value: message.value as R });
     } else {
+      const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
       const remote = fromWire(message.error);
       const cls = message.phase === 'load' ? SPMTaskLoad : SPMTaskEval;
       const what = message.phase === 'load' ? 'could not be loaded' : 'threw';
@@ -415,11 +466,12 @@ export class ManagerRun<R> {
   #onReady(info: SpokeInfo): void {
     let spoke = this.#spokes.get(info.id);
     if (spoke === undefined) {
-      spoke = { id: info.id, host: info.host, ready: true, inflight: [], reserved: undefined };
+      spoke = { id: info.id, host: info.host, ready: true, inflight: [], exclusive: 0, named: false, reserved: undefined };
       this.#spokes.set(info.id, spoke);
     }
     spoke.host = info.host;
     spoke.ready = true;
+    spoke.named = false; // a new incarnation (or a first one): its channel knows no closure
     this.#emit('spoke-ready', info.id);
     const reserved = spoke.reserved;
     if (reserved !== undefined) {
@@ -430,9 +482,14 @@ export class ManagerRun<R> {
   }
 
   #onLost(spokeId: string, reason: string): void {
+    this.#holding(() => this.#onLostNow(spokeId, reason));
+  }
+
+  #onLostNow(spokeId: string, reason: string): void {
     const spoke = this.#spokes.get(spokeId);
     if (spoke === undefined) return;
     spoke.ready = false;
+    spoke.named = false;
     this.#emit('spoke-lost', spokeId, reason);
     this.#abandon(spoke, (running, first) => {
       const entry = running.entry;
@@ -465,6 +522,7 @@ export class ManagerRun<R> {
    */
   #abandon(spoke: SpokeSlot, decide: (running: Running, first: boolean) => 'requeue' | SPMTaskError): void {
     const abandoned = spoke.inflight.splice(0);
+    spoke.exclusive = 0;
     const requeue: Entry[] = [];
     abandoned.forEach((running, i) => {
       this.#forget(running);
@@ -478,12 +536,16 @@ export class ManagerRun<R> {
   #forget(running: Running): void {
     if (running.timer !== undefined) clearTimeout(running.timer);
     running.timer = undefined;
-    this.#running.delete(keyOf(running.entry.task.taskId, running.attempt));
+    if (this.#running.get(running.entry.task.taskId) === running) this.#running.delete(running.entry.task.taskId);
     const spoke = this.#spokes.get(running.spokeId);
-    if (spoke !== undefined) {
-      const i = spoke.inflight.indexOf(running);
-      if (i >= 0) spoke.inflight.splice(i, 1);
-    }
+    if (spoke === undefined) return;
+    // A spoke reports in the order it was sent tasks: the attempt is nearly always the first.
+    const inflight = spoke.inflight;
+    const i = inflight[0] === running ? 0 : inflight.indexOf(running);
+    if (i < 0) return;
+    if (i === 0) inflight.shift();
+    else inflight.splice(i, 1);
+    if (this.#exclusive(running.entry)) spoke.exclusive -= 1;
   }
 
   #spokeMayReturn(spokeId: string): boolean {
@@ -503,6 +565,7 @@ export class ManagerRun<R> {
 
   #relaunch(spoke: SpokeSlot): void {
     spoke.ready = false;
+    spoke.named = false;
     const lease = this.#lease;
     if (lease === undefined) return;
     // The conclusion waits for these kills: a timed-out task's spoke (and its coprocess tree)
@@ -515,6 +578,10 @@ export class ManagerRun<R> {
   // ─── Timeouts ──────────────────────────────────────────────────────────────────────────────
 
   #onTaskTimeout(running: Running): void {
+    this.#holding(() => this.#onTaskTimeoutNow(running));
+  }
+
+  #onTaskTimeoutNow(running: Running): void {
     running.timer = undefined;
     if (this.#concluding) return;
     const spoke = this.#spokes.get(running.spokeId);
@@ -583,16 +650,20 @@ export class ManagerRun<R> {
     if (entry.settled) return; // exactly one report per task
     entry.settled = true;
     this.#unsettled.delete(entry);
-    const base = {
-      taskId: entry.task.taskId,
-      attempt: 'attempt' in outcome && outcome.attempt !== undefined ? outcome.attempt : entry.attempt,
-      ...(spoke !== undefined ? { spokeId: spoke.id, host: spoke.host } : {}),
-    };
-    const core = { host: spoke?.host ?? '', spokeId: spoke?.id ?? '' };
+    const taskId = entry.task.taskId;
+    const attempt = 'attempt' in outcome && outcome.attempt !== undefined ? outcome.attempt : entry.attempt;
+    const spokeId = spoke?.id;
+    const host = spoke?.host;
+    // One report per task: built without intermediate objects, and the record is copied only
+    // when it has an `spm` struct for the runtime to fill.
+    const record = entry.task.record;
+    const spm = record['spm'];
+    const fill = typeof spm === 'object' && spm !== null;
+    const core = fill ? { host: host ?? '', spokeId: spokeId ?? '' } : undefined;
     const report =
       'value' in outcome
-        ? new StatusReport<R>({ ...base, ok: true, value: outcome.value, record: fillRecord(entry.task.record, core, { returnValue: outcome.value }) })
-        : new StatusReport<R>({ ...base, ok: false, error: outcome.error, record: fillRecord(entry.task.record, core, { exception: outcome.error.message }) });
+        ? new StatusReport<R>({ taskId, attempt, spokeId, host, ok: true, value: outcome.value, record: core ? fillRecord(record, core, { returnValue: outcome.value }) : record })
+        : new StatusReport<R>({ taskId, attempt, spokeId, host, ok: false, error: outcome.error, record: core ? fillRecord(record, core, { exception: outcome.error.message }) : record });
     this.#counts.reports += 1;
     if (report.ok) this.#counts.ok += 1;
     else this.#counts.failed += 1;
@@ -605,24 +676,94 @@ export class ManagerRun<R> {
   }
 
   // Reports reach the user one at a time, in order; an async onStatus is awaited before the next.
+  // When no delivery is pending, a report is delivered at once, synchronously: an `onStatus`
+  // that returns a non-promise then costs no promise-chain link (measured: that link was most of
+  // the hub's per-report cost). One that returns a promise, and every report that arrives while
+  // a delivery is pending (also those raised from inside a callback), go through the chain.
   #deliver(report: StatusReport<R>): void {
     if (!this.#callbacksOpen) return;
     this.#pendingDeliveries += 1;
+    const later = this.#deliveringNow ?? this.#held;
+    if (later !== undefined) {
+      later.push(report); // raised inside a callback, or held until the message is handled
+      return;
+    }
+    this.#perform(report);
+  }
+
+  /** Delivers a report counted in `#pendingDeliveries`: at once when nothing is ahead of it. */
+  #perform(report: StatusReport<R>): void {
+    if (this.#chained > 0 || this.#pendingMessages > 0) {
+      this.#enqueue(report);
+      return;
+    }
+    if (!this.#callbacksOpen) {
+      this.#delivered();
+      return;
+    }
+    const raised: StatusReport<R>[] = [];
+    this.#deliveringNow = raised;
+    let result: unknown;
+    let threw = false;
+    try {
+      result = this.#callStatus(report);
+    } catch (error) {
+      threw = true;
+      this.#statusThrew(report, error);
+    } finally {
+      this.#deliveringNow = undefined;
+    }
+    const async = !threw && isThenable(result);
+    if (async) {
+      this.#chained += 1;
+      this.#deliveries = Promise.resolve(result).then(
+        () => {
+          this.#chained -= 1;
+          this.#delivered();
+        },
+        (error: unknown) => {
+          this.#chained -= 1;
+          this.#statusThrew(report, error);
+          this.#delivered();
+        },
+      );
+    }
+    for (const next of raised) this.#perform(next);
+    if (!async) this.#delivered();
+  }
+
+  /** Queues a report's delivery behind every delivery and message handler already queued. */
+  #enqueue(report: StatusReport<R>): void {
+    this.#chained += 1;
     this.#deliveries = this.#deliveries.then(async () => {
       try {
         if (!this.#callbacksOpen) return;
-        await this.#asHub(() => {
-          this.#target.events.emit('report', report as StatusReport);
-          return this.#options.onStatus?.(report);
-        });
+        await this.#callStatus(report);
       } catch (error) {
-        this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        this.#statusThrew(report, error);
       } finally {
-        this.#pendingDeliveries -= 1;
-        if (this.#pendingDeliveries === this.#deliveryLimit()) this.#pump();
-        this.#checkDone();
+        this.#chained -= 1;
+        this.#delivered();
       }
     });
+  }
+
+  #callStatus(report: StatusReport<R>): unknown {
+    return this.#asHub(() => {
+      this.#target.events.emit('report', report as StatusReport);
+      return this.#options.onStatus?.(report);
+    });
+  }
+
+  #statusThrew(report: StatusReport<R>, error: unknown): void {
+    this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+  }
+
+  /** One delivery concluded (or was skipped): maybe resume pulling tasks, maybe conclude. */
+  #delivered(): void {
+    this.#pendingDeliveries -= 1;
+    if (this.#pendingDeliveries === this.#deliveryLimit()) this.#pump();
+    this.#checkDone();
   }
 
   #emit<K extends keyof ManagerEvents>(event: K, ...args: ManagerEvents[K]): void {

@@ -221,6 +221,77 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(summary.ok).toBe(1);
   });
 
+  it('delivers one report at a time when onStatus is synchronous for some reports and asynchronous for others', async () => {
+    const seen: number[] = [];
+    let inside = 0;
+    let overlapped = false;
+    const summary = await work.manage({
+      pool: cloud.pool.intraAll(),
+      tasks: Array.from({ length: 40 }, (_, n) => ({ n })),
+      policy: definePolicy({ name: 'deep', prefetch: 8 }),
+      onStatus: (r) => {
+        overlapped ||= inside > 0;
+        inside += 1;
+        seen.push(Number(r.taskId));
+        if (Number(r.taskId) % 3 !== 0) {
+          inside -= 1;
+          return undefined; // synchronous: delivered at once
+        }
+        return sleep(2).then(() => void (inside -= 1)); // asynchronous: awaited before the next
+      },
+    });
+    expect(summary).toMatchObject({ reports: 40, ok: 40 });
+    expect(overlapped).toBe(false);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    await expectSequencePoint(() => seen.length);
+  });
+
+  it('when an asynchronous onStatus rejects: no further callback, SPMHubCallbackError with the reason', async () => {
+    const seen: number[] = [];
+    const bug = new RangeError('async bug');
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 10 }, (_, n) => ({ n, ms: 5 })),
+        onStatus: async (r) => {
+          seen.push(Number(r.taskId));
+          await sleep(1);
+          if (seen.length === 3) throw bug;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).cause).toBe(bug);
+    expect(seen).toHaveLength(3);
+    await expectSequencePoint(() => seen.length);
+  });
+
+  it('delivers the reports a synchronous onStatus raises (by aborting) after it returns, never inside it', async () => {
+    const seen: number[] = [];
+    const controller = new AbortController();
+    let inside = false;
+    let nested = false;
+    const error = await work
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 6 }, (_, n) => ({ n, ms: n === 0 ? 0 : 30_000 })),
+        signal: controller.signal,
+        onStatus: (r) => {
+          nested ||= inside;
+          inside = true;
+          seen.push(Number(r.taskId));
+          if (r.taskId === 0) controller.abort(new Error('enough')); // drops tasks 1–5, reporting them now
+          inside = false;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect(nested).toBe(false);
+    expect(seen[0]).toBe(0);
+    expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    await expectSequencePoint(() => seen.length);
+  });
+
   it('refuses bad options and bad records before anything runs', async () => {
     const dispatched: unknown[] = [];
     work.on('dispatch', (e) => dispatched.push(e));
@@ -315,6 +386,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     const id = reports[0]?.spokeId as string;
     await waitFor(() => cloud.tracker.snapshot(id)?.incarnation === (before.get(id) as number) + 2 && cloud.tracker.snapshot(id)?.state === 'idle', 10_000, 'two relaunches');
     expect(cloud.tracker.snapshot(id)?.incarnation).toBe((before.get(id) as number) + 2);
+  });
+
+  it('names its closure again to every relaunched spoke: the tasks after a relaunch run, on the new incarnation', async () => {
+    const before = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
+    const reports: StatusReport[] = [];
+    // One spoke: task 1 relaunches it after it ran; tasks 2–4 go to the new incarnation, whose
+    // channel has not been told the closure yet (a task frame that only referred to it would fail).
+    await work.manage({
+      pool: cloud.pool.intraOnePerServer(),
+      tasks: [{ n: 0 }, { n: 1, spm: { core: { relaunchPost: true } } }, { n: 2 }, { n: 3 }, { n: 4 }],
+      policy: definePolicy({ name: 'deep', prefetch: 4 }),
+      onStatus: (r) => void reports.push(r),
+    });
+    expect(reports.map((r) => [r.taskId, r.ok, r.error?.message])).toEqual([0, 1, 2, 3, 4].map((n) => [n, true, undefined]));
+    const id = reports[0]?.spokeId as string;
+    expect(reports.every((r) => r.spokeId === id)).toBe(true);
+    await waitFor(() => cloud.tracker.snapshot(id)?.state === 'idle', 10_000, 'the spoke idle');
+    expect(cloud.tracker.snapshot(id)?.incarnation).toBeGreaterThan(before.get(id) as number);
   });
 
   it('answers a task’s requests with onMessage (hub, online, one at a time) and receives its notifies', async () => {

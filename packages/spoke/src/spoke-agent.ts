@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { SPMTransportError } from '@spm/exceptions';
-import { PROTOCOL_VERSION, spawnThread, type Channel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
+import { isFrameChannel, PROTOCOL_VERSION, spawnThread, type Channel, type FrameChannel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
 import { TaskRunner } from './task-runner.js';
 
 /** Where a spoke agent evaluates tasks. */
@@ -161,13 +161,22 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
 
   // Relay between the hub and an evaluator thread: tasks and replies go in; started, status,
   // request and notify come out. If the evaluator dies, the spoke is lost as a whole.
+  //
+  // The relay moves frames, not messages: a `task`, `next-task` or `reply` frame from the hub is forwarded
+  // to the evaluator as it came, and every frame of the evaluator goes to the hub as it came,
+  // each coalesced with its neighbours into one post or write. Decoding, validating and
+  // re-encoding them here cost the agent's thread more than evaluating a small task. The
+  // evaluator decodes and validates what it receives (a bad frame from the hub closes its
+  // channel, which ends the spoke as a bad frame always did), and the hub validates what it
+  // receives; this thread still decodes every other frame of the hub (`shutdown`).
   #startEvaluatorThread(identity: { spokeId: string; host: string }): void {
     const hub = this.#options.channel;
     const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: identity });
     this.#evaluator = evaluator;
+    const toEvaluator = evaluator.channel;
     hub.on('message', (message) => {
-      if (message.type === 'task' || message.type === 'reply') {
-        if (!evaluator.channel.closed) evaluator.channel.send(message);
+      if (message.type === 'task' || message.type === 'next-task' || message.type === 'reply') {
+        if (!toEvaluator.closed) toEvaluator.send(message);
       } else if (message.type === 'shutdown') {
         this.stop();
       }
@@ -175,6 +184,26 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     evaluator.channel.on('message', (message) => {
       if (!hub.closed) hub.send(message);
     });
+    if (isFrameChannel(hub) && isFrameChannel(toEvaluator)) {
+      // A frame one side cannot take (over its maxFrameBytes) ends the spoke as a broken channel,
+      // never as an exception thrown into the socket's or port's event.
+      const relay = (to: FrameChannel, frame: Uint8Array): void => {
+        try {
+          if (!to.closed) to.sendFrame(frame);
+        } catch (error) {
+          hub.close(error instanceof SPMTransportError ? error : new SPMTransportError(`Spoke ${identity.spokeId} could not relay a frame: ${String(error)}`, { channel: hub.label, cause: error }));
+        }
+      };
+      hub.divert((frame, type) => {
+        if (type !== 'task' && type !== 'next-task' && type !== 'reply') return false;
+        relay(toEvaluator, frame);
+        return true;
+      });
+      toEvaluator.divert((frame) => {
+        relay(hub, frame);
+        return true;
+      });
+    }
     evaluator.channel.once('close', (error) => {
       if (!this.#closed) hub.close(new SPMTransportError(`Spoke ${identity.spokeId}: its evaluator thread ended${error ? `: ${error.message}` : ''}`, { channel: hub.label }));
     });

@@ -1,7 +1,7 @@
 import { killAllCoprocesses } from '@spm/coprocess';
 import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
 import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
-import { PROTOCOL_VERSION, type Channel, type Message, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
+import { PROTOCOL_VERSION, type Channel, type Message, type NextTaskMessage, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
 import type { EvaluationContext } from './evaluation-context.js';
 import { loadModule } from './module-loader.js';
 import { isSpokeClosure, type SpokeClosure } from './spoke-closure.js';
@@ -19,7 +19,31 @@ interface PendingRequest {
   reject(error: Error): void;
 }
 
+/** A closure as a `task` named it: what the `next-task`s after it on the channel evaluate. */
+interface Naming {
+  readonly module: string;
+  readonly signature: string;
+  readonly preload: readonly string[];
+  /** The closure, once loaded: later tasks of this naming load nothing. */
+  closure: SpokeClosure | undefined;
+}
+
+/** A task attempt waiting in the runner's queue, with the closure naming it refers to. */
+interface QueuedTask {
+  readonly taskId: string | number;
+  readonly attempt: number;
+  readonly record: WireValue;
+  readonly reportStart: boolean;
+  /** Undefined for a `next-task` that arrived before any `task` named a closure. */
+  readonly naming: Naming | undefined;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
 const v = PROTOCOL_VERSION;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 function attemptKey(taskId: string | number, attempt: number): string {
   return `${typeof taskId}:${String(taskId)}#${attempt}`;
@@ -37,7 +61,9 @@ export class TaskRunner {
   readonly #identity: TaskRunnerIdentity;
   readonly #machine: SequenceMachine;
   readonly #abort = new AbortController();
-  #queue: TaskMessage[] = [];
+  #queue: QueuedTask[] = [];
+  /** The closure the last `task` on this channel named. */
+  #naming: Naming | undefined;
   #head = 0;
   #running = false;
   #stopped = false;
@@ -93,8 +119,9 @@ export class TaskRunner {
   #onMessage(message: Message): void {
     switch (message.type) {
       case 'task':
+      case 'next-task':
         if (this.#stopped) return;
-        this.#queue.push(message);
+        this.#queue.push(this.#queued(message));
         if (!this.#running) this.#pumping = this.#pump();
         return;
       case 'reply':
@@ -109,6 +136,13 @@ export class TaskRunner {
     }
   }
 
+  #queued(message: TaskMessage | NextTaskMessage): QueuedTask {
+    if (message.type === 'task') {
+      this.#naming = { module: message.module, signature: message.signature, preload: message.preload, closure: undefined };
+    }
+    return { taskId: message.taskId, attempt: message.attempt, record: message.record, reportStart: message.reportStart !== false, naming: this.#naming };
+  }
+
   #onReply(message: ReplyMessage): void {
     const requests = this.#pending.get(attemptKey(message.taskId, message.attempt));
     const pending = requests?.get(message.requestId);
@@ -118,13 +152,18 @@ export class TaskRunner {
     else pending.reject(new SPMError(`The hub failed request ${message.requestId}: ${message.error.message}`, { remote: { name: message.error.name, message: message.error.message } }));
   }
 
+  // Evaluates the queue in order. A task whose closure is loaded and whose evaluation returns a
+  // value (not a promise) runs to its report without an `await`: a queue of small synchronous
+  // tasks costs no promise per task.
   async #pump(): Promise<void> {
     this.#running = true;
     try {
       while (this.#head < this.#queue.length && !this.#stopped) {
         const task = this.#queue[this.#head];
-        this.#queue[this.#head++] = undefined as unknown as TaskMessage; // let it be collected
-        if (task !== undefined) await this.#run(task);
+        this.#queue[this.#head++] = undefined as unknown as QueuedTask; // let it be collected
+        if (task === undefined) continue;
+        const running = this.#run(task);
+        if (running !== undefined) await running;
       }
       this.#queue = [];
       this.#head = 0;
@@ -139,54 +178,84 @@ export class TaskRunner {
     return true;
   }
 
-  async #load(task: TaskMessage): Promise<SpokeClosure> {
-    for (const module of task.preload) await loadModule(module);
-    await loadModule(task.module);
-    const found = requireClosure<unknown>(task.module, task.signature);
+  async #load(naming: Naming): Promise<SpokeClosure> {
+    for (const module of naming.preload) await loadModule(module);
+    await loadModule(naming.module);
+    const found = requireClosure<unknown>(naming.module, naming.signature);
     if (!isSpokeClosure(found)) {
-      throw new SPMTaskLoad(`Closure \`${task.signature}\` of module \`${task.module}\` cannot evaluate tasks on a spoke (it has no \`evaluateOnSpoke\`)`);
+      throw new SPMTaskLoad(`Closure \`${naming.signature}\` of module \`${naming.module}\` cannot evaluate tasks on a spoke (it has no \`evaluateOnSpoke\`)`);
     }
+    naming.closure = found;
     return found;
   }
 
-  async #run(task: TaskMessage): Promise<void> {
-    const { taskId, attempt } = task;
+  /** Runs one task to its report; returns a promise only if some of it had to wait. */
+  #run(task: QueuedTask): Promise<void> | undefined {
     // Offline: preload (seed Fig. 2, C). A failure here is the task's SPMTaskLoad.
-    let closure: SpokeClosure;
-    try {
-      closure = await this.#load(task);
-    } catch (error) {
-      this.#send({ type: 'status', v, taskId, attempt, ok: false, phase: 'load', error: toWire(error) });
-      return;
+    const naming = task.naming;
+    if (naming === undefined) {
+      this.#sendLoadFailure(task, new SPMTaskLoad(`Task ${String(task.taskId)} came as a \`next-task\`, but no \`task\` named its closure on this channel before it`));
+      return undefined;
     }
-    if (this.#stopped) return;
+    if (naming.closure !== undefined) return this.#evaluate(task, naming.closure);
+    return this.#load(naming).then(
+      (closure) => this.#evaluate(task, closure),
+      (error: unknown) => this.#sendLoadFailure(task, error),
+    );
+  }
+
+  #sendLoadFailure(task: QueuedTask, error: unknown): void {
+    this.#send({ type: 'status', v, taskId: task.taskId, attempt: task.attempt, ok: false, phase: 'load', error: toWire(error) });
+  }
+
+  #evaluate(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
+    if (this.#stopped) return undefined;
+    const { taskId, attempt } = task;
     const key = attemptKey(taskId, attempt);
     const context = this.#context(task, key);
-    const id = key;
     // Online (seed Fig. 2, D): the evaluation, then offline just after it concludes.
-    this.#machine.apply({ type: 'evaluate', id });
+    this.#machine.apply({ type: 'evaluate', id: key });
     this.#current = key;
-    if (task.reportStart !== false) {
+    if (task.reportStart) {
       this.#send({ type: 'started', v, taskId, attempt });
       // Let the channel's batch (flushed on the next check phase) carry `started` out before a
       // synchronous evaluation holds this thread: the hub times the task from it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#evaluateOnline(task, closure, key, context));
     }
-    let outcome: Message;
+    return this.#evaluateOnline(task, closure, key, context);
+  }
+
+  #evaluateOnline(task: QueuedTask, closure: SpokeClosure, key: string, context: EvaluationContext): Promise<void> | undefined {
+    let value: unknown;
     try {
-      const value = (await runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context))) as WireValue;
-      outcome = { type: 'status', v, taskId, attempt, ok: true, value: value === undefined ? null : value };
+      value = runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context));
     } catch (error) {
-      outcome = { type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(error) };
-    } finally {
-      this.#current = undefined;
-      this.#machine.apply({ type: 'evaluated', id });
-      const requests = this.#pending.get(key);
-      this.#pending.delete(key);
-      for (const pending of requests?.values() ?? []) pending.reject(new SPMError(`Task ${String(taskId)} concluded before the hub replied`));
+      this.#conclude(task, key, { ok: false, error });
+      return undefined;
     }
+    if (!isThenable(value)) {
+      this.#conclude(task, key, { ok: true, value });
+      return undefined;
+    }
+    return Promise.resolve(value).then(
+      (resolved) => this.#conclude(task, key, { ok: true, value: resolved }),
+      (error: unknown) => this.#conclude(task, key, { ok: false, error }),
+    );
+  }
+
+  /** Offline again, then the report. */
+  #conclude(task: QueuedTask, key: string, outcome: Outcome): void {
+    const { taskId, attempt } = task;
+    this.#current = undefined;
+    this.#machine.apply({ type: 'evaluated', id: key });
+    const requests = this.#pending.get(key);
+    this.#pending.delete(key);
+    for (const pending of requests?.values() ?? []) pending.reject(new SPMError(`Task ${String(taskId)} concluded before the hub replied`));
+    const message: Message = outcome.ok
+      ? { type: 'status', v, taskId, attempt, ok: true, value: outcome.value === undefined ? null : (outcome.value as WireValue) }
+      : { type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(outcome.error) };
     try {
-      this.#send(outcome);
+      this.#send(message);
     } catch (error) {
       // The value could not cross the wire (a function, a class instance, too large…).
       const reason = new SPMError(`Task ${String(taskId)} returned a value that cannot be sent to the hub: ${(error as Error).message}`, { cause: error });
@@ -194,7 +263,7 @@ export class TaskRunner {
     }
   }
 
-  #context(task: TaskMessage, key: string): EvaluationContext {
+  #context(task: QueuedTask, key: string): EvaluationContext {
     const { taskId, attempt } = task;
     return {
       taskId,

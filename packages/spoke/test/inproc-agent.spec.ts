@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterEach } from '@jest/globals';
 import { fromWire, SPMInvariantError, SPMTaskLoad } from '@spm/exceptions';
 import { installAsyncSequenceContext, SpokeAgent } from '@spm/spoke';
-import { createInprocPair } from '@spm/transport';
+import { createInprocPair, type WireValue } from '@spm/transport';
 import { HubStub } from './hub-stub.js';
 
 const closures = new URL('./fixtures/closures.mjs', import.meta.url).href;
@@ -59,6 +59,45 @@ describe('the spoke cycle', () => {
     await hub.next('status', 19);
     // started/status alternate: task i+1 starts only after task i reported.
     expect(order).toEqual(Array.from({ length: 20 }, (_, i) => [`started:${i}`, `status:${i}`]).flat());
+  });
+});
+
+describe('a closure named once per channel (`task`, then `next-task`)', () => {
+  const next = (taskId: number, record: WireValue, attempt = 1) => ({ type: 'next-task', v: 1, taskId, attempt, record, reportStart: false }) as const;
+
+  it('evaluates each `next-task` with the closure the last `task` named, synchronous and asynchronous alike', async () => {
+    const hub = await startSpoke();
+    hub.task(1, closures, 'double', { n: 1 });
+    for (let i = 2; i <= 5; i += 1) hub.channel.send(next(i, { n: i }));
+    hub.task(6, closures, 'whoami', {});
+    hub.channel.send(next(7, {}, 2));
+    const values: { value?: unknown }[] = [];
+    for (let i = 1; i <= 5; i += 1) values.push((await hub.next('status', i)) as { value?: unknown });
+    expect(values.map((s) => s.value)).toEqual([1, 2, 3, 4, 5].map((n) => ({ doubled: 2 * n })));
+    expect(await hub.next('status', 6)).toMatchObject({ ok: true, value: { taskId: 6, attempt: 1, spoke: true, online: true } });
+    expect(await hub.next('status', 7)).toMatchObject({ ok: true, value: { taskId: 7, attempt: 2, spoke: true, online: true } });
+  });
+
+  it('reports a `next-task` before any `task` named a closure as SPMTaskLoad, and carries on', async () => {
+    const hub = await startSpoke();
+    hub.channel.send(next(1, { n: 1 }));
+    const failed = await hub.next('status', 1);
+    expect(failed.ok).toBe(false);
+    const error = failed.ok ? undefined : fromWire(failed.error);
+    expect(failed.ok ? undefined : failed.phase).toBe('load');
+    expect(error).toBeInstanceOf(SPMTaskLoad);
+    expect(error?.message).toMatch(/no `task` named its closure/);
+    expect(await hub.status(2, closures, 'double', { n: 4 })).toMatchObject({ ok: true, value: { doubled: 8 } });
+  });
+
+  it('reports every `next-task` of a closure that cannot load as SPMTaskLoad, as it did the `task`', async () => {
+    const hub = await startSpoke();
+    hub.task(1, broken, 'anything', {});
+    hub.channel.send(next(2, {}));
+    for (const taskId of [1, 2]) {
+      const status = await hub.next('status', taskId);
+      expect(status.ok ? undefined : status.phase).toBe('load');
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { fromWire } from '@spm/exceptions';
 import { spokeEntry } from '@spm/spoke';
-import { spawnProcess, spawnThread, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
-import { HubStub } from './hub-stub.js';
+import { isFrameChannel, spawnProcess, spawnThread, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
+import { HubStub, v } from './hub-stub.js';
 
 const closures = new URL('./fixtures/closures.mjs', import.meta.url).href;
 const typed = new URL('./fixtures/ts/typed.ts', import.meta.url).href;
@@ -86,6 +86,54 @@ describe('a process spoke', () => {
     await greeted;
     spawned.channel.send({ type: 'shutdown', v: 1, reason: 'test' });
     expect(await exited(spawned)).toBe(0);
+  });
+});
+
+describe('a process spoke relays frames between its hub and its evaluator thread', () => {
+  it('answers a task’s request through the relay, both ways', async () => {
+    const { hub, greeted } = startProcessSpoke(0);
+    await greeted;
+    hub.task(6, closures, 'ask-hub', { q: 'why' });
+    const request = await hub.next('request', 6);
+    expect(request.body).toEqual({ question: 'why' });
+    hub.channel.send({ type: 'reply', v, taskId: 6, attempt: 1, requestId: request.requestId, ok: true, body: 'because' });
+    expect(await hub.next('notify', 6)).toMatchObject({ body: { done: true } });
+    expect(await hub.next('status', 6)).toMatchObject({ ok: true, value: { reply: 'because' } });
+  });
+
+  it('evaluates tasks that arrive inside a batch (frames its thread decodes)', async () => {
+    const { hub, greeted } = startProcessSpoke(0);
+    await greeted;
+    const task = (taskId: number) => ({ type: 'task', v, taskId, attempt: 1, module: closures, signature: 'double', preload: [], record: { n: taskId } }) as const;
+    hub.channel.send({ type: 'batch', v, messages: [task(11), task(12)] });
+    expect(await hub.next('status', 11)).toMatchObject({ ok: true, value: { doubled: 22 } });
+    expect(await hub.next('status', 12)).toMatchObject({ ok: true, value: { doubled: 24 } });
+  });
+
+  it('ends as a broken channel (exit 1) when a frame is too large for its evaluator’s channel', async () => {
+    // The hub's channel takes 8 MiB frames; the evaluator thread's takes the default 4 MiB.
+    const spawned = spawnProcess({ entry: spokeEntry('process'), maxFrameBytes: 8 * 1024 * 1024, env: { SPM_SPOKE_ID: 'proc-big', SPM_SPOKE_HOST: 'kigali' } });
+    processes.push(spawned);
+    const hub = new HubStub(spawned.channel, 0);
+    await hub.next('hello');
+    const closed = new Promise((resolve) => spawned.channel.once('close', resolve));
+    hub.task(14, closures, 'double', { n: 1, pad: 'x'.repeat(5 * 1024 * 1024) });
+    expect(await exited(spawned)).toBe(1);
+    await closed;
+    expect(hub.received.filter((m) => m.type === 'status')).toEqual([]);
+  });
+
+  it('ends (exit 1) on a malformed task frame from its hub, without evaluating anything after it', async () => {
+    const { hub, spawned, greeted } = startProcessSpoke(0);
+    await greeted;
+    if (!isFrameChannel(spawned.channel)) throw new Error('expected a frame channel');
+    // A frame whose first bytes say `task`, holding only `type` and `v`: the evaluator refuses it.
+    spawned.channel.sendFrame(new Uint8Array([0, 0, 0, 14, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa4, 0x74, 0x61, 0x73, 0x6b, 0xa1, 0x76, 0x01]));
+    hub.task(13, closures, 'double', { n: 1 });
+    const closed = new Promise((resolve) => spawned.channel.once('close', resolve));
+    expect(await exited(spawned)).toBe(1);
+    await closed;
+    expect(hub.received.filter((m) => m.type === 'status')).toEqual([]);
   });
 });
 

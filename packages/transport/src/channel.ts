@@ -25,3 +25,34 @@ export interface Channel extends EventEmitter<ChannelEvents> {
   /** Closes the channel (idempotent). Pending outgoing messages are flushed where possible. */
   close(error?: SPMTransportError): void;
 }
+
+/**
+ * Says, for one received frame, whether a relay takes it as it is. `frame` is the whole frame,
+ * length prefix included, undecoded and unvalidated (a view: copy it to keep it past the call);
+ * `type` is its message type read from its first bytes, or `undefined` when they do not say.
+ * Return `true` to take the frame (it is then neither decoded nor emitted), `false` to let the
+ * channel decode, validate and emit it as usual.
+ */
+export type FrameDivert = (frame: Uint8Array, type: string | undefined) => boolean;
+
+/**
+ * A channel that carries frames of the wire codec (every transport of this package): it can
+ * relay frames between two channels without decoding and re-encoding them — a spoke agent
+ * between its hub and its evaluator thread. Whoever finally receives a relayed frame decodes
+ * and validates it; a relay checks only its length.
+ */
+export interface FrameChannel extends Channel {
+  /** Routes received frames through `divert` first (`undefined`: stop diverting). */
+  divert(divert: FrameDivert | undefined): void;
+  /**
+   * Sends one whole frame as it is (length prefix included), in order with {@link send}.
+   * Throws `SPMTransportError` if the channel is closed or the frame exceeds its `maxFrameBytes`.
+   */
+  sendFrame(frame: Uint8Array): void;
+}
+
+/** True when `channel` can relay raw frames (see {@link FrameChannel}). */
+export function isFrameChannel(channel: Channel): channel is FrameChannel {
+  const candidate = channel as Partial<FrameChannel>;
+  return typeof candidate.divert === 'function' && typeof candidate.sendFrame === 'function';
+}

@@ -46,18 +46,31 @@ export class FrameDecoder {
    * `SPMTransportError` on an oversize, malformed or invalid frame.
    */
   push(chunk: Uint8Array): Message[] {
+    const out: Message[] = [];
+    this.pushFrames(chunk, (frame) => {
+      for (const message of this.codec.decodePayload(frame.subarray(FRAME_HEADER_BYTES), this.#channel)) out.push(message);
+    });
+    return out;
+  }
+
+  /**
+   * Adds a chunk and calls `onFrame` with each frame it completed, in order, *undecoded*:
+   * length prefix included, a view that is valid only during the call (copy it to keep it).
+   * Only the length prefix is checked (against `maxFrameBytes`); a relay that forwards the
+   * bytes leaves decoding and validation to the frame's final receiver. Throws
+   * `SPMTransportError` on an oversize length prefix, and whatever `onFrame` throws (after
+   * which the decoder is broken like after any error).
+   */
+  pushFrames(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
     if (this.#error) throw this.#error;
-    if (this.#ended || chunk.length === 0) return [];
+    if (this.#ended || chunk.length === 0) return;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    const out: Message[] = [];
     try {
       for (;;) {
         if (this.#expected < 0) {
           if (this.#buffered < FRAME_HEADER_BYTES) break;
-          const header = this.#take(FRAME_HEADER_BYTES);
-          // Big-endian u32, read by hand: this runs once per frame.
-          const length = (((header[0] ?? 0) << 24) >>> 0) + ((header[1] ?? 0) << 16) + ((header[2] ?? 0) << 8) + (header[3] ?? 0);
+          const length = this.#peekLength();
           if (length === 0) {
             this.#ended = true;
             this.#chunks = [];
@@ -72,10 +85,10 @@ export class FrameDecoder {
           }
           this.#expected = length;
         }
-        if (this.#buffered < this.#expected) break;
-        const payload = this.#take(this.#expected);
+        if (this.#buffered < FRAME_HEADER_BYTES + this.#expected) break;
+        const frame = this.#take(FRAME_HEADER_BYTES + this.#expected);
         this.#expected = -1;
-        for (const message of this.codec.decodePayload(payload, this.#channel)) out.push(message);
+        onFrame(frame);
       }
     } catch (error) {
       this.#error =
@@ -84,7 +97,19 @@ export class FrameDecoder {
       this.#buffered = 0;
       throw this.#error;
     }
-    return out;
+  }
+
+  // The big-endian u32 length prefix at the head of the buffer (which holds at least 4 bytes),
+  // read without consuming it: the frame is taken whole, prefix included, so that a relay can
+  // forward it as it came.
+  #peekLength(): number {
+    let length = 0;
+    let read = 0;
+    for (const chunk of this.#chunks) {
+      for (let i = 0; i < chunk.length && read < FRAME_HEADER_BYTES; i++, read++) length = length * 256 + (chunk[i] ?? 0);
+      if (read === FRAME_HEADER_BYTES) break;
+    }
+    return length;
   }
 
   // Removes the first `n` buffered bytes; a view (no copy) when they lie in one chunk.

@@ -12,6 +12,7 @@ export {
   type WelcomeMessage,
   type HeartbeatMessage,
   type TaskMessage,
+  type NextTaskMessage,
   type StartedMessage,
   type StatusMessage,
   type RequestMessage,
@@ -23,7 +24,7 @@ export {
   type MessageType,
   type MessageOf,
 } from './protocol.js';
-export type { Channel, ChannelEvents } from './channel.js';
+export { isFrameChannel, type Channel, type ChannelEvents, type FrameChannel, type FrameDivert } from './channel.js';
 export type { ChannelOptions } from './channel-options.js';
 export { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_DEPTH, resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-limits.js';
 export { FrameCodec, encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';

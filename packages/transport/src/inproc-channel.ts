@@ -53,14 +53,7 @@ class InprocChannel extends BaseChannel {
       const entry = this.#inbox[this.#head++];
       if (entry === undefined) break;
       if (entry instanceof Uint8Array) {
-        let messages;
-        try {
-          messages = this.codec.decodePayload(entry.subarray(4), this.label);
-        } catch (error) {
-          this.close(error as SPMTransportError);
-          return;
-        }
-        this.deliver(messages);
+        if (!this.receiveFrame(entry)) return;
       } else {
         this.close(entry.error ? new SPMTransportError(`Peer of ${this.label} closed with an error: ${entry.error.message}`, { channel: this.label, cause: entry.error }) : undefined);
       }

@@ -77,6 +77,19 @@ export interface TaskMessage extends MessageBase<'task'>, AttemptRef {
   readonly reportStart?: boolean;
 }
 
+/**
+ * Hub → spoke: evaluate one more task attempt of the closure that the last `task` on this
+ * channel named (its module, signature and preload), without naming it again: a manager names
+ * its closure once per spoke (in a full `task`), then sends only attempts and records. A spoke
+ * that was named no closure on this channel reports the attempt as a load failure.
+ */
+export interface NextTaskMessage extends MessageBase<'next-task'>, AttemptRef {
+  /** The task record (plain data). */
+  readonly record: WireValue;
+  /** As in {@link TaskMessage}. */
+  readonly reportStart?: boolean;
+}
+
 /** Spoke → hub: the task attempt went online (evaluation began). */
 export interface StartedMessage extends MessageBase<'started'>, AttemptRef {}
 
@@ -125,6 +138,7 @@ export type Message =
   | WelcomeMessage
   | HeartbeatMessage
   | TaskMessage
+  | NextTaskMessage
   | StartedMessage
   | StatusMessage
   | RequestMessage

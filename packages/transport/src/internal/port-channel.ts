@@ -50,15 +50,7 @@ export class PortChannel extends BaseChannel {
       this.close(new SPMTransportError(`Refused a message on ${this.label}: expected frame bytes, got ${value === null ? 'null' : typeof value}`, { channel: this.label }));
       return;
     }
-    let messages;
-    try {
-      messages = this.#decoder.push(value);
-    } catch (error) {
-      this.close(error as SPMTransportError);
-      return;
-    }
-    this.deliver(messages);
-    if (this.#decoder.ended) this.close();
+    if (this.receiveChunk(this.#decoder, value) && this.#decoder.ended) this.close();
   }
 
   protected transmit(frame: Uint8Array): void {

@@ -47,15 +47,7 @@ export class StreamChannel extends BaseChannel {
 
   #receive(chunk: Uint8Array): void {
     if (this.closed) return;
-    let messages;
-    try {
-      messages = this.#decoder.push(chunk);
-    } catch (error) {
-      this.close(error as SPMTransportError);
-      return;
-    }
-    this.deliver(messages);
-    if (this.#decoder.ended && !this.closed) this.close();
+    if (this.receiveChunk(this.#decoder, chunk) && this.#decoder.ended) this.close();
   }
 
   /** The stream ended or closed while the channel was open: the peer is gone. */

@@ -18,6 +18,7 @@ const FIELDS: Readonly<Record<Exclude<MessageType, 'batch'>, Readonly<Record<str
   welcome: { spokeId: 'string', heartbeatMs: 'number' },
   heartbeat: { seq: 'number' },
   task: { ...ATTEMPT, module: 'string', signature: 'string', preload: 'strings', record: 'value', reportStart: 'boolean?' },
+  'next-task': { ...ATTEMPT, record: 'value', reportStart: 'boolean?' },
   started: ATTEMPT,
   status: { ...ATTEMPT, ok: 'boolean' },
   request: { ...ATTEMPT, requestId: 'number', body: 'value' },
