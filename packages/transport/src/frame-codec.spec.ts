@@ -9,13 +9,13 @@ const codec = new FrameCodec();
 
 /** Every message type of the protocol, with realistic contents. */
 const SAMPLES: readonly Message[] = [
-  { type: 'hello', v: 1, spokeId: 's-1', host: 'node07', pid: 4242, tags: ['gpu', 'big'] },
-  { type: 'hello', v: 1, host: 'node07', pid: 4242, tags: [] },
-  { type: 'welcome', v: 1, spokeId: 's-1', heartbeatMs: 1000 },
-  { type: 'heartbeat', v: 1, seq: 12 },
+  { type: 'hello', v: 2, spokeId: 's-1', host: 'node07', pid: 4242, tags: ['gpu', 'big'] },
+  { type: 'hello', v: 2, host: 'node07', pid: 4242, tags: [] },
+  { type: 'welcome', v: 2, spokeId: 's-1', heartbeatMs: 1000 },
+  { type: 'heartbeat', v: 2, seq: 12 },
   {
     type: 'task',
-    v: 1,
+    v: 2,
     taskId: 'a-7',
     attempt: 2,
     module: 'file:///srv/primes.js',
@@ -23,14 +23,14 @@ const SAMPLES: readonly Message[] = [
     preload: ['file:///srv/util.js'],
     record: { nMin: 1, nMax: 1e9, spm: { meta: { label: 'x', apiArgs: { deep: [1, [2, [3]]] } } }, blob: new Uint8Array([1, 2, 3]) },
   },
-  { type: 'started', v: 1, taskId: 7, attempt: 1 },
-  { type: 'status', v: 1, taskId: 7, attempt: 1, ok: true, value: { count: 50847534, primes: [2, 3, 5], half: 0.5, neg: -3, big: 2 ** 40 } },
-  { type: 'status', v: 1, taskId: 7, attempt: 1, ok: false, phase: 'eval', error: { v: 1, name: 'TypeError', code: null, message: 'x is not a function' } },
-  { type: 'request', v: 1, taskId: 7, attempt: 1, requestId: 3, body: 'more?' },
-  { type: 'reply', v: 1, taskId: 7, attempt: 1, requestId: 3, ok: true, body: null },
-  { type: 'reply', v: 1, taskId: 7, attempt: 1, requestId: 3, ok: false, error: { v: 1, name: 'SPMError', code: 'SPM_ERROR', message: 'no' } },
-  { type: 'notify', v: 1, taskId: 7, attempt: 1, body: { progress: 0.25 } },
-  { type: 'shutdown', v: 1, reason: 'manager concluded' },
+  { type: 'started', v: 2, taskId: 7, attempt: 1 },
+  { type: 'status', v: 2, taskId: 7, attempt: 1, ok: true, value: { count: 50847534, primes: [2, 3, 5], half: 0.5, neg: -3, big: 2 ** 40 } },
+  { type: 'status', v: 2, taskId: 7, attempt: 1, ok: false, phase: 'eval', error: { v: 1, name: 'TypeError', code: null, message: 'x is not a function' } },
+  { type: 'request', v: 2, taskId: 7, attempt: 1, requestId: 3, body: 'more?' },
+  { type: 'reply', v: 2, taskId: 7, attempt: 1, requestId: 3, ok: true, body: null },
+  { type: 'reply', v: 2, taskId: 7, attempt: 1, requestId: 3, ok: false, error: { v: 1, name: 'SPMError', code: 'SPM_ERROR', message: 'no' } },
+  { type: 'notify', v: 2, taskId: 7, attempt: 1, body: { progress: 0.25 } },
+  { type: 'shutdown', v: 2, reason: 'manager concluded' },
 ];
 
 function payloadOf(frame: Uint8Array): Uint8Array {
@@ -57,34 +57,34 @@ describe('FrameCodec round trips', () => {
   });
 
   it('prefixes each frame with its payload length, big-endian', () => {
-    const frame = encodeFrame({ type: 'heartbeat', v: 1, seq: 1 });
+    const frame = encodeFrame({ type: 'heartbeat', v: 2, seq: 1 });
     const length = new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0);
     expect(length).toBe(frame.length - FRAME_HEADER_BYTES);
     expect(length).toBeGreaterThan(0);
   });
 
   it('unpacks a batch into its messages, in order', () => {
-    const batch: Message = { type: 'batch', v: 1, messages: [SAMPLES[3] as Message, SAMPLES[5] as Message, SAMPLES[11] as Message] };
+    const batch: Message = { type: 'batch', v: 2, messages: [SAMPLES[3] as Message, SAMPLES[5] as Message, SAMPLES[11] as Message] };
     expect(codec.decodePayload(payloadOf(codec.encode(batch)))).toEqual([SAMPLES[3], SAMPLES[5], SAMPLES[11]]);
   });
 
   it('reads an absent data field (a sender’s `undefined`) as null and drops undefined properties', () => {
-    const message = { type: 'status', v: 1, taskId: 1, attempt: 1, ok: true, value: undefined } as unknown as Message;
-    expect(codec.decodePayload(payloadOf(codec.encode(message)))).toEqual([{ type: 'status', v: 1, taskId: 1, attempt: 1, ok: true, value: null }]);
-    const withHoles = { type: 'notify', v: 1, taskId: 1, attempt: 1, body: { a: undefined, b: [undefined, 2] } } as unknown as Message;
-    expect(codec.decodePayload(payloadOf(codec.encode(withHoles)))).toEqual([{ type: 'notify', v: 1, taskId: 1, attempt: 1, body: { b: [null, 2] } }]);
+    const message = { type: 'status', v: 2, taskId: 1, attempt: 1, ok: true, value: undefined } as unknown as Message;
+    expect(codec.decodePayload(payloadOf(codec.encode(message)))).toEqual([{ type: 'status', v: 2, taskId: 1, attempt: 1, ok: true, value: null }]);
+    const withHoles = { type: 'notify', v: 2, taskId: 1, attempt: 1, body: { a: undefined, b: [undefined, 2] } } as unknown as Message;
+    expect(codec.decodePayload(payloadOf(codec.encode(withHoles)))).toEqual([{ type: 'notify', v: 2, taskId: 1, attempt: 1, body: { b: [null, 2] } }]);
   });
 
   it('decodes 64-bit integers from foreign encoders as numbers, not bigints', () => {
     // msgpackr writes a bigint as int64 (0xd3), as Go or Rust encoders write 64-bit integers.
-    const foreign = new Packr({ useRecords: false }).pack({ type: 'heartbeat', v: 1, seq: 5n });
+    const foreign = new Packr({ useRecords: false }).pack({ type: 'heartbeat', v: 2, seq: 5n });
     expect(foreign.includes(0xd3)).toBe(true);
-    expect(codec.decodePayload(foreign)).toEqual([{ type: 'heartbeat', v: 1, seq: 5 }]);
+    expect(codec.decodePayload(foreign)).toEqual([{ type: 'heartbeat', v: 2, seq: 5 }]);
   });
 });
 
 describe('FrameCodec refuses to send what is not a valid message of data', () => {
-  const status = (value: unknown): Message => ({ type: 'status', v: 1, taskId: 1, attempt: 1, ok: true, value }) as unknown as Message;
+  const status = (value: unknown): Message => ({ type: 'status', v: 2, taskId: 1, attempt: 1, ok: true, value }) as unknown as Message;
 
   it.each([
     ['a Date', new Date(0), 'an instance of Date'],
@@ -110,8 +110,8 @@ describe('FrameCodec refuses to send what is not a valid message of data', () =>
 
   it('a message without its protocol version, of an unknown type, or missing a field', () => {
     expect(refusal(() => codec.encode({ type: 'heartbeat', seq: 1 } as unknown as Message)).message).toContain('protocol version');
-    expect(refusal(() => codec.encode({ type: 'gossip', v: 1 } as unknown as Message)).message).toContain('known message type');
-    expect(refusal(() => codec.encode({ type: 'task', v: 1, taskId: 1, attempt: 1, module: 'm', preload: [], record: null } as unknown as Message)).message).toContain(
+    expect(refusal(() => codec.encode({ type: 'gossip', v: 2 } as unknown as Message)).message).toContain('known message type');
+    expect(refusal(() => codec.encode({ type: 'task', v: 2, taskId: 1, attempt: 1, module: 'm', preload: [], record: null } as unknown as Message)).message).toContain(
       'Expected `task.signature` to be a string, got `undefined` (undefined)',
     );
   });
@@ -125,12 +125,12 @@ describe('FrameCodec refuses to send what is not a valid message of data', () =>
 
   it('a key the receiver would refuse', () => {
     const body = JSON.parse('{"__proto__": {"polluted": true}}') as unknown;
-    expect(refusal(() => codec.encode({ type: 'notify', v: 1, taskId: 1, attempt: 1, body } as Message)).message).toContain('`__proto__`');
+    expect(refusal(() => codec.encode({ type: 'notify', v: 2, taskId: 1, attempt: 1, body } as Message)).message).toContain('`__proto__`');
   });
 });
 
 describe('FrameCodec refuses received frames that are not plain data', () => {
-  const valid = { type: 'notify', v: 1, taskId: 1, attempt: 1 };
+  const valid = { type: 'notify', v: 2, taskId: 1, attempt: 1 };
 
   it('an extension type (a msgpack timestamp)', () => {
     const bytes = pack({ ...valid, body: new Date(0) });
@@ -177,12 +177,12 @@ describe('FrameCodec refuses received frames that are not plain data', () => {
 
   it('values that are data but not messages', () => {
     expect(refusal(() => codec.decodePayload(pack([1, 2]))).message).toContain('Expected a message (an object), got an array of 2');
-    expect(refusal(() => codec.decodePayload(pack({ ...valid, v: PROTOCOL_VERSION + 1 }))).message).toContain('protocol version `v` to be 1, got `2`');
-    expect(refusal(() => codec.decodePayload(pack({ type: 'hello', v: 1, host: 'h', pid: '12', tags: [] }))).message).toContain('`hello.pid` to be a finite number');
-    expect(refusal(() => codec.decodePayload(pack({ type: 'status', v: 1, taskId: 1, attempt: 1, ok: false, phase: 'boot', error: {} }))).message).toContain(
+    expect(refusal(() => codec.decodePayload(pack({ ...valid, v: PROTOCOL_VERSION + 1 }))).message).toContain('protocol version `v` to be 2, got `3`');
+    expect(refusal(() => codec.decodePayload(pack({ type: 'hello', v: 2, host: 'h', pid: '12', tags: [] }))).message).toContain('`hello.pid` to be a finite number');
+    expect(refusal(() => codec.decodePayload(pack({ type: 'status', v: 2, taskId: 1, attempt: 1, ok: false, phase: 'boot', error: {} }))).message).toContain(
       '`status.phase`',
     );
-    const nested = { type: 'batch', v: 1, messages: [{ type: 'batch', v: 1, messages: [] }] };
+    const nested = { type: 'batch', v: 2, messages: [{ type: 'batch', v: 2, messages: [] }] };
     expect(refusal(() => codec.decodePayload(pack(nested))).message).toContain('nested `batch`');
   });
 

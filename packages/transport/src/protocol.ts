@@ -5,8 +5,11 @@ import type { WireError } from '@spm/exceptions';
  * `type` and the protocol version `v`. Messages are msgpackr data only (no extension types,
  * no class instances). New message types are added here, never elsewhere, and a change to an
  * existing one bumps {@link PROTOCOL_VERSION}.
+ *
+ * 2: `next-task` (a task to a spoke that already knows its closure), and the relay of raw
+ * frames; a spoke of version 1 is refused at its `hello`, naming both versions.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A plain value that can cross a channel (what msgpackr and structured clone both carry). */
 export type WireValue =
