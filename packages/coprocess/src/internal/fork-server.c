@@ -59,6 +59,13 @@ static size_t env_len;
 
 static unsigned char *outq;
 static size_t outq_len, outq_cap;
+/*
+ * Set while the queue holds only 'S' (started) frames: they wait up to START_DELAY_MS for the
+ * next frame (a short command's output and exit), so the owner is woken once per command, not
+ * twice. Anything else queued, or the delay passing, flushes them.
+ */
+static int only_started;
+#define START_DELAY_MS 2
 static unsigned char *inq;
 static size_t inq_len, inq_cap;
 
@@ -73,6 +80,7 @@ static void grow(unsigned char **buf, size_t *cap, size_t need) {
 }
 
 static void emit(char type, uint32_t id, const void *data, size_t len) {
+  only_started = type == 'S' && (outq_len == 0 || only_started);
   grow(&outq, &outq_cap, outq_len + 9 + len);
   uint32_t total = (uint32_t)(5 + len);
   unsigned char *p = outq + outq_len;
@@ -466,7 +474,7 @@ int main(int argc, char **argv) {
         if (!pfd || !owner || !which) _exit(70);
       }
       pfd[k] = outp;
-      rc = poll(pfd, k + 1, -1);
+      rc = poll(pfd, only_started ? k : k + 1, only_started ? START_DELAY_MS : -1);
     } else {
       rc = poll(pfd, k, -1);
     }
@@ -498,7 +506,8 @@ int main(int argc, char **argv) {
       }
     }
     reap();
-    flush_out(0);
+    if (!only_started || rc == 0) flush_out(0);
+    if (outq_len == 0) only_started = 0;
     if (!stdin_open) sweep_and_exit();
   }
 }
