@@ -250,9 +250,13 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (slot.state === 'failed' || slot.state === 'stopped' || this.#closed) {
       throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and cannot be relaunched`);
     }
-    this.#detach(slot);
+    // Kill first, close after: a process spoke whose channel closes exits by itself, and its
+    // coprocess trees (groups of their own, under its fork servers) would be re-parented out
+    // of reach of the provisioner's process-tree scan before it ran.
+    const channel = this.#detach(slot, false);
     slot.state = 'starting';
     await slot.provisioner.kill(id);
+    if (channel !== undefined && !channel.closed) channel.close();
     void slot.provisioner.relaunch(id, cause).catch((error: unknown) => {
       if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
       this.#fail(slot, error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error }));
@@ -262,9 +266,10 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   /** Kills spoke `id` for good (process tree included); it is `stopped` and not relaunched. */
   async kill(id: string): Promise<void> {
     const slot = this.#require(id);
-    this.#detach(slot);
+    const channel = this.#detach(slot, false); // closed after the kill (see #relaunch)
     slot.state = 'stopped';
     await slot.provisioner.kill(id);
+    if (channel !== undefined && !channel.closed) channel.close();
   }
 
   /** @internal Lease host: end a lease. */
@@ -431,11 +436,12 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     );
   }
 
-  /** Forgets the slot's channel (so its close is not a loss) and closes it. */
-  #detach(slot: Slot): void {
+  /** Forgets the slot's channel (so its close is not a loss) and closes it, unless told not to; returns it. */
+  #detach(slot: Slot, close = true): Channel | undefined {
     const channel = slot.channel;
     slot.channel = undefined;
-    if (channel !== undefined && !channel.closed) channel.close();
+    if (close && channel !== undefined && !channel.closed) channel.close();
+    return channel;
   }
 
   #markLost(slot: Slot, reason: LostReason): void {

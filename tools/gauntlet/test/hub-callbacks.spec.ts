@@ -21,7 +21,7 @@ import { crew } from './fixtures/gauntlet-gang.mjs';
 // is (a known bug: test/known-bugs/coprocess-outlives-manage.spec.ts), so the specs assert that
 // it is gone within the coprocess watchdog's bound and that nothing else is left, and the
 // figures count what was alive at the settle.
-const NOTE = 'leftovers = processes of the coprocess tree still alive when manage() settled (a known bug on a loaded machine: they die within the watchdog’s 2 s grace) plus anything alive once the spokes were back';
+const NOTE = 'leftovers = processes of the coprocess tree still alive when manage() settled (there should be none: the tracker kills a spoke before it closes its channel) plus anything alive once the spokes were back';
 
 function treeOf(tag: string): number[] {
   return readdirSync('/proc')
