@@ -1,11 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { SPLIT_KINDS, type SplitKind } from './buckets.js';
 
 /** What `spm-primes` was asked to do. */
 export interface PrimeOptions {
   readonly min: number;
   readonly max: number;
   readonly buckets: number;
+  /** How the range is split: buckets of equal cost, or of equal width (the seed's). */
+  readonly split: SplitKind;
   readonly spokes: number;
   readonly transport: 'inproc' | 'thread' | 'process';
   readonly pool: 'intraAll' | 'intraOnePerServer' | 'inter' | 'interOnePerServer';
@@ -27,6 +30,7 @@ on local spokes (the SPM.Python paper's Appendix A).
   --min N            start of the range (inclusive)          [default 2]
   --max N            end of the range (exclusive)            [default 502347]
   --buckets N        number of tasks                          [default 10]
+  --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
   --spokes N         local spokes                             [default: one per core]
   --transport T      inproc | thread | process                [default process]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
@@ -60,6 +64,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
         min: { type: 'string' },
         max: { type: 'string' },
         buckets: { type: 'string' },
+        split: { type: 'string' },
         spokes: { type: 'string' },
         transport: { type: 'string' },
         pool: { type: 'string' },
@@ -88,6 +93,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     min,
     max,
     buckets,
+    split: oneOf('split', str('split'), SPLIT_KINDS, 'cost'),
     spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
     transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'process'),
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),

@@ -1,7 +1,7 @@
 import { ChromeTrace, formatMetaStatus } from '@spm/closure-core';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { splitRange } from './buckets.js';
+import { split } from './buckets.js';
 import type { PrimeOptions } from './options.js';
 import { primeCount } from './prime-closure.js';
 
@@ -11,6 +11,8 @@ export interface PrimeResult {
   readonly min: number;
   readonly max: number;
   readonly buckets: number;
+  /** How the range was split (`cost` or `width`). */
+  readonly split: string;
   readonly spokes: number;
   readonly transport: string;
   readonly pool: string;
@@ -32,7 +34,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   let failed = 0;
   let spokes = 0;
   try {
-    const tasks = splitRange(options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
+    const tasks = split(options.split, options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
       ...bucket,
       ...(options.taskTimeoutSeconds !== undefined ? { spm: { meta: { timeout: after({ seconds: options.taskTimeoutSeconds }) } } } : {}),
     }));
@@ -64,6 +66,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     min: options.min,
     max: options.max,
     buckets: options.max > options.min ? options.buckets : 1,
+    split: options.split,
     spokes,
     transport: options.transport,
     pool: options.pool,

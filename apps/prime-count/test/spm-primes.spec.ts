@@ -52,6 +52,12 @@ describe('spm-primes', () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 process spoke\\(s\\), \\d+ ms$`));
   });
 
+  it.each(['cost', 'width'])('counts exactly with buckets split by %s, and says so in --json', async (split) => {
+    const { code, stdout } = await run(['--json', '--split', split, '--min', '7', '--max', '250000', '--buckets', '13', '--spokes', '2', '--transport', 'thread']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(7, 250_000), buckets: 13, split, failedBuckets: 0 });
+  });
+
   it('runs on each pool of the seed’s Fig. 13 with the same result', async () => {
     const counts = new Set<number>();
     for (const pool of ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer']) {
@@ -82,6 +88,7 @@ describe('spm-primes', () => {
     [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1, got `0`'],
     [['--max', 'ten'], 'Expected --max to be an integer ≥ 0, got `ten`'],
     [['--min', '10', '--max', '5'], 'Expected --max (5) ≥ --min (10)'],
+    [['--split', 'evenly'], 'Expected --split to be one of cost, width, got `evenly`'],
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
     [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
     [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0, got `0`'],
