@@ -100,6 +100,35 @@ describe('leases', () => {
   });
 });
 
+describe('a cloud that does not wait for its spokes', () => {
+  it.each(['thread', 'process'] as const)('returns while %s spokes boot; a lease takes the first ready one and the others as they greet', async (kind) => {
+    const cloud = await start({ local: { kind, spokes: 2 }, waitForSpokes: 'none' });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.intraAll(), nSpokesMin: 1, timeoutWaitForSpokesMs: 30_000 });
+    expect(lease.spokeIds.length).toBeGreaterThanOrEqual(1);
+    const joined = new Set(lease.spokeIds);
+    lease.on('ready', (spoke) => joined.add(spoke.id));
+    await cloud.ready;
+    expect([...joined].sort()).toEqual(['local:1', 'local:2']);
+    expect(cloud.spokes().every((s) => s.state === 'leased' && s.leasedBy === lease.id)).toBe(true);
+    await lease.release();
+  });
+
+  it('closes cleanly while its spokes are still booting, leaving no process behind', async () => {
+    const before = liveDescendants();
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'process', spokes: 2 }, waitForSpokes: 'none' });
+    await cloud.close();
+    await cloud.ready;
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+
+  it('refuses a bad value, and two provisioners of one name, before starting anything', async () => {
+    await expect(VirtualCloud.start({ local: { kind: 'inproc', spokes: 1 }, waitForSpokes: 'some' as 'all' })).rejects.toThrow('Expected `waitForSpokes` to be one of all, none, got `"some"` (string)');
+    await expect(VirtualCloud.start({ local: [{ kind: 'inproc', spokes: 1, name: 'a' }, { kind: 'inproc', spokes: 1, name: 'a' }], waitForSpokes: 'none' })).rejects.toThrow(
+      'A provisioner named `a` is already registered: give each a unique name',
+    );
+  });
+});
+
 describe('liveness', () => {
   function nextLoss(cloud: VirtualCloud): Promise<[SpokeInfo, LostReason, number]> {
     const t0 = Date.now();
