@@ -32,7 +32,7 @@ on local spokes (the SPM.Python paper's Appendix A).
   --buckets N        number of tasks                          [default 10]
   --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
   --spokes N         local spokes                             [default: one per core]
-  --transport T      inproc | thread | process                [default process]
+  --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
   --task-timeout S   kill a bucket that runs longer than S seconds
   --json             print one JSON object instead of the status lines
@@ -95,7 +95,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     buckets,
     split: oneOf('split', str('split'), SPLIT_KINDS, 'cost'),
     spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
-    transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'process'),
+    transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread'),
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),
     taskTimeoutSeconds,
     json: values['json'] === true,

@@ -49,7 +49,7 @@ describe('spm-primes', () => {
     expect(rolling).toHaveLength(10);
     expect([...rolling].sort((a, b) => a - b)).toEqual(rolling); // a rolling count only grows
     expect(lines.at(-2)).toBe('#: MetaStatus (hub): Tasks - EvalDone');
-    expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 process spoke\\(s\\), \\d+ ms$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 thread spoke\\(s\\), \\d+ ms$`));
   });
 
   it.each(['cost', 'width'])('counts exactly with buckets split by %s, and says so in --json', async (split) => {
@@ -63,7 +63,11 @@ describe('spm-primes', () => {
     for (const pool of ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer']) {
       const { code, stdout } = await run(['--json', '--pool', pool, '--max', '20000', '--buckets', '4', '--spokes', '2', '--transport', 'thread']);
       expect(code).toBe(0);
-      counts.add((JSON.parse(stdout) as { count: number }).count);
+      const result = JSON.parse(stdout) as { count: number; spokes: number; spokesUsed: number };
+      counts.add(result.count);
+      // One server here: a one-per-server pool leases one of the two spokes.
+      expect([result.spokes, result.spokesUsed >= 1 && result.spokesUsed <= 2]).toEqual([2, true]);
+      if (pool.endsWith('OnePerServer')) expect(result.spokesUsed).toBe(1);
     }
     expect([...counts]).toEqual([sieveCount(2, 20_000)]);
   });
