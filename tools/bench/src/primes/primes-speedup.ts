@@ -6,7 +6,10 @@
 // range: `serial` imports it from `@spm/prime-count` (the package's barrel, which loads the
 // runtime too: the baseline of the earlier figures), `serial, bare` from the `primes` module
 // alone (what a serial program needs, ~0.1 s less start-up): the stricter of the two.
-import { spawnSync } from 'node:child_process';
+// And the machine's ceiling at that moment: two bare Node processes started together, each
+// calling countPrimes on every other bucket of the same split (no runtime, no messages), timed
+// until both have exited: what 2 cores give this workload with nothing of spm-ts in the way.
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +43,23 @@ function serial(from: string): Timed {
   return { ms, count: Number(child.stdout) };
 }
 
+// The ceiling: two bare processes, buckets dealt alternately (as a balanced static schedule).
+async function bare(): Promise<Timed> {
+  const half = (k: number): string =>
+    `import { countPrimes } from '@spm/prime-count/primes'; import { split } from '@spm/prime-count/buckets'; ` +
+    `let n = 0; split('${values.split ?? 'cost'}', 2, ${max}, ${Number(values.buckets)}).forEach((b, i) => { if (i % 2 === ${k}) n += countPrimes(b.nMin, b.nMax); }); process.stdout.write(String(n));`;
+  const one = (k: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', half(k)], { cwd: appDir, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`a bare half exited with ${String(code)}`))));
+    });
+  const t0 = process.hrtime.bigint();
+  const [a, b] = await Promise.all([one(0), one(1)]);
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, count: a + b };
+}
+
 // spm-primes as a user runs it: a whole process (start-up, spokes, buckets, close included),
 // with the app's defaults for whatever is not given here.
 const args = [
@@ -64,22 +84,25 @@ function parallel(): Timed {
   return { ms, count: result.count };
 }
 
-const rows: { serial: Timed; bare: Timed; parallel: Timed }[] = [];
-for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), parallel: parallel() });
+const rows: { serial: Timed; bare: Timed; ceiling: Timed; parallel: Timed }[] = [];
+for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), parallel: parallel() });
 const best = (xs: Timed[]): number => Math.min(...xs.map((x) => x.ms));
 const list = (xs: Timed[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
-const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.parallel.count]));
+const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.ceiling.count, r.parallel.count]));
 if (counts.size !== 1) throw new Error(`the counts disagree: ${[...counts].join(', ')}`);
 const s = best(rows.map((r) => r.serial));
 const b = best(rows.map((r) => r.bare));
+const c = best(rows.map((r) => r.ceiling));
 const p = best(rows.map((r) => r.parallel));
 process.stdout.write(
   [
     `primes in [2, ${max}): ${[...counts][0]} (all agree)`,
     `serial, one process (imports @spm/prime-count)  best of ${runs}: ${s.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.serial))})`,
     `serial, bare (imports the primes module only)   best of ${runs}: ${b.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.bare))})`,
+    `ceiling: 2 bare processes, every other bucket  best of ${runs}: ${c.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.ceiling))})`,
     `spm-primes, 2 ${shown.transport} spokes, ${values.buckets} buckets, split by ${shown.split}  best of ${runs}: ${p.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.parallel))})`,
     `speedup (serial / spm-primes, whole processes): ${(s / p).toFixed(2)}; against the bare serial: ${(b / p).toFixed(2)}`,
+    `ceiling's speedup (serial / 2 bare processes): ${(s / c).toFixed(2)}; against the bare serial: ${(b / c).toFixed(2)}`,
     '',
   ].join('\n'),
 );
