@@ -12,6 +12,8 @@ export interface PrimeOptions {
   readonly spokes: number;
   readonly transport: 'inproc' | 'thread' | 'process';
   readonly pool: 'intraAll' | 'intraOnePerServer' | 'inter' | 'interOnePerServer';
+  /** Buckets sent to a spoke ahead of the one it counts (the manager's policy `prefetch`). */
+  readonly prefetch: number;
   readonly taskTimeoutSeconds: number | undefined;
   readonly json: boolean;
   readonly trace: string | undefined;
@@ -34,6 +36,7 @@ on local spokes (the SPM.Python paper's Appendix A).
   --spokes N         local spokes                             [default: one per core]
   --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
+  --prefetch N       buckets queued on a spoke ahead of the one it counts  [default 1]
   --task-timeout S   kill a bucket that runs longer than S seconds
   --json             print one JSON object instead of the status lines
   --trace FILE       write a Chrome Trace Event JSON of every task (open in Perfetto)
@@ -68,6 +71,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
         spokes: { type: 'string' },
         transport: { type: 'string' },
         pool: { type: 'string' },
+        prefetch: { type: 'string' },
         'task-timeout': { type: 'string' },
         json: { type: 'boolean' },
         trace: { type: 'string' },
@@ -97,6 +101,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
     transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread'),
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),
+    prefetch: integer('prefetch', str('prefetch'), 1, 0),
     taskTimeoutSeconds,
     json: values['json'] === true,
     trace: str('trace'),

@@ -9,6 +9,8 @@ export interface PrimeResult {
   readonly buckets: number;
   /** How the range was split (`cost` or `width`). */
   readonly split: string;
+  /** Buckets queued on a spoke ahead of the one it counts. */
+  readonly prefetch: number;
   /** Local spokes started (less any that failed to start): the run used those ready in time. */
   readonly spokes: number;
   /** Spokes that reported at least one bucket (fewer on a small run, or a one-per-server pool). */
@@ -27,7 +29,9 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   // tracker loaded, and load the rest (the closure's module, the manager) while they boot. The
   // manager starts on the first spoke that greets the hub; the others join as they come.
   const { VirtualCloud } = await import('@spm/tracker');
-  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes }, waitForSpokes: 'none' });
+  // Each spoke imports the closure's module as it boots (the same module the hub imports below).
+  const preload = [new URL('./prime-closure.js', import.meta.url).href];
+  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes, preload }, waitForSpokes: 'none' });
   let spokes = options.spokes;
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
@@ -36,7 +40,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   let stopTrace: (() => void) | undefined;
   let writeTrace: (() => void) | undefined;
   try {
-    const [{ ChromeTrace, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
+    const [{ ChromeTrace, definePolicy, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
     if (options.trace !== undefined) {
       const file = options.trace;
       const trace = new ChromeTrace('spm-primes hub');
@@ -53,6 +57,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     await primeCount.manage({
       pool: cloud.pool[options.pool](),
       tasks,
+      policy: definePolicy({ name: `spm-primes (prefetch ${options.prefetch})`, prefetch: options.prefetch }),
       timeoutWaitForSpokes: after({ seconds: 30 }),
       onMetaStatus: (status) => {
         if (!options.json) out(formatMetaStatus(status));
@@ -79,6 +84,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     max: options.max,
     buckets: options.max > options.min ? options.buckets : 1,
     split: options.split,
+    prefetch: options.prefetch,
     spokes,
     spokesUsed: used.size,
     transport: options.transport,

@@ -58,6 +58,12 @@ describe('spm-primes', () => {
     expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(7, 250_000), buckets: 13, split, failedBuckets: 0 });
   });
 
+  it.each([0, 3])('counts exactly with %i bucket(s) queued ahead on each spoke, and says so in --json', async (prefetch) => {
+    const { code, stdout } = await run(['--json', '--prefetch', String(prefetch), '--max', '120000', '--buckets', '9', '--spokes', '2', '--transport', 'process']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 120_000), buckets: 9, prefetch, failedBuckets: 0 });
+  });
+
   it('runs on each pool of the seed’s Fig. 13 with the same result', async () => {
     const counts = new Set<number>();
     for (const pool of ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer']) {
@@ -92,6 +98,8 @@ describe('spm-primes', () => {
     [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1, got `0`'],
     [['--max', 'ten'], 'Expected --max to be an integer ≥ 0, got `ten`'],
     [['--min', '10', '--max', '5'], 'Expected --max (5) ≥ --min (10)'],
+    [['--prefetch=-1'], 'Expected --prefetch to be an integer ≥ 0, got `-1`'],
+    [['--prefetch', 'two'], 'Expected --prefetch to be an integer ≥ 0, got `two`'],
     [['--split', 'evenly'], 'Expected --split to be one of cost, width, got `evenly`'],
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
     [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
