@@ -1,14 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { SPLIT_KINDS, type SplitKind } from './buckets.js';
 
 /** What `spm-primes` was asked to do. */
 export interface PrimeOptions {
   readonly min: number;
   readonly max: number;
   readonly buckets: number;
+  /** How the range is split: buckets of equal cost, or of equal width (the seed's). */
+  readonly split: SplitKind;
   readonly spokes: number;
   readonly transport: 'inproc' | 'thread' | 'process';
   readonly pool: 'intraAll' | 'intraOnePerServer' | 'inter' | 'interOnePerServer';
+  /** Buckets sent to a spoke ahead of the one it counts (the manager's policy `prefetch`). */
+  readonly prefetch: number;
   readonly taskTimeoutSeconds: number | undefined;
   readonly json: boolean;
   readonly trace: string | undefined;
@@ -27,9 +32,11 @@ on local spokes (the SPM.Python paper's Appendix A).
   --min N            start of the range (inclusive)          [default 2]
   --max N            end of the range (exclusive)            [default 502347]
   --buckets N        number of tasks                          [default 10]
+  --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
   --spokes N         local spokes                             [default: one per core]
-  --transport T      inproc | thread | process                [default process]
+  --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
+  --prefetch N       buckets queued on a spoke ahead of the one it counts  [default 1]
   --task-timeout S   kill a bucket that runs longer than S seconds
   --json             print one JSON object instead of the status lines
   --trace FILE       write a Chrome Trace Event JSON of every task (open in Perfetto)
@@ -60,9 +67,11 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
         min: { type: 'string' },
         max: { type: 'string' },
         buckets: { type: 'string' },
+        split: { type: 'string' },
         spokes: { type: 'string' },
         transport: { type: 'string' },
         pool: { type: 'string' },
+        prefetch: { type: 'string' },
         'task-timeout': { type: 'string' },
         json: { type: 'boolean' },
         trace: { type: 'string' },
@@ -88,9 +97,11 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     min,
     max,
     buckets,
+    split: oneOf('split', str('split'), SPLIT_KINDS, 'cost'),
     spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
-    transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'process'),
+    transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread'),
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),
+    prefetch: integer('prefetch', str('prefetch'), 1, 0),
     taskTimeoutSeconds,
     json: values['json'] === true,
     trace: str('trace'),

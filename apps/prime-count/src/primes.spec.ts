@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { splitRange } from './buckets.js';
 import { countPrimes, isPrime } from './primes.js';
 
 /** The number of primes p with min ≤ p < max, by a sieve. */
@@ -27,22 +26,6 @@ describe('the serial module', () => {
         expect(countPrimes(min, max)).toBe(sieveCount(min, max));
       }),
       { numRuns: 200 },
-    );
-  });
-});
-
-describe('buckets', () => {
-  it('cover the range exactly once, in order, the last ending at max', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 }), (min, width, n) => {
-        const count = Math.min(n, width);
-        const buckets = splitRange(min, min + width, count);
-        expect(buckets).toHaveLength(count);
-        expect(buckets[0]?.nMin).toBe(min);
-        expect(buckets[count - 1]?.nMax).toBe(min + width);
-        for (let i = 1; i < count; i += 1) expect(buckets[i]?.nMin).toBe(buckets[i - 1]?.nMax);
-        expect(buckets.every((b) => b.nMax > b.nMin)).toBe(true);
-      }),
     );
   });
 });

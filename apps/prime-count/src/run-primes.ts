@@ -1,9 +1,5 @@
-import { ChromeTrace, formatMetaStatus } from '@spm/closure-core';
-import { VirtualCloud } from '@spm/tracker';
-import { after } from '@spm/typedef';
-import { splitRange } from './buckets.js';
+import { split } from './buckets.js';
 import type { PrimeOptions } from './options.js';
-import { primeCount } from './prime-closure.js';
 
 /** The outcome of one run (what `--json` prints). */
 export interface PrimeResult {
@@ -11,7 +7,14 @@ export interface PrimeResult {
   readonly min: number;
   readonly max: number;
   readonly buckets: number;
+  /** How the range was split (`cost` or `width`). */
+  readonly split: string;
+  /** Buckets queued on a spoke ahead of the one it counts. */
+  readonly prefetch: number;
+  /** Local spokes started (less any that failed to start): the run used those ready in time. */
   readonly spokes: number;
+  /** Spokes that reported at least one bucket (fewer on a small run, or a one-per-server pool). */
+  readonly spokesUsed: number;
   readonly transport: string;
   readonly pool: string;
   readonly wallMs: number;
@@ -22,28 +25,45 @@ export interface PrimeResult {
 /** Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines unless `--json`. */
 export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void): Promise<PrimeResult> {
   const started = Date.now();
-  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes } });
-  const trace = options.trace === undefined ? undefined : new ChromeTrace('spm-primes hub');
-  const stopTrace = trace?.attach(primeCount, (report) => {
-    const task = report.record as { nMin?: number; nMax?: number };
-    return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
-  });
+  // Start-up is on the critical path of a whole run: launch the spokes first, with only the
+  // tracker loaded, and load the rest (the closure's module, the manager) while they boot. The
+  // manager starts on the first spoke that greets the hub; the others join as they come.
+  const { VirtualCloud } = await import('@spm/tracker');
+  // Each spoke imports the closure's module as it boots (the same module the hub imports below).
+  const preload = [new URL('./prime-closure.js', import.meta.url).href];
+  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes, preload }, waitForSpokes: 'none' });
+  let spokes = options.spokes;
+  cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
   let failed = 0;
-  let spokes = 0;
+  const used = new Set<string>();
+  let stopTrace: (() => void) | undefined;
+  let writeTrace: (() => void) | undefined;
   try {
-    const tasks = splitRange(options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
+    const [{ ChromeTrace, definePolicy, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
+    if (options.trace !== undefined) {
+      const file = options.trace;
+      const trace = new ChromeTrace('spm-primes hub');
+      stopTrace = trace.attach(primeCount, (report) => {
+        const task = report.record as { nMin?: number; nMax?: number };
+        return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
+      });
+      writeTrace = () => trace.write(file);
+    }
+    const tasks = split(options.split, options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
       ...bucket,
       ...(options.taskTimeoutSeconds !== undefined ? { spm: { meta: { timeout: after({ seconds: options.taskTimeoutSeconds }) } } } : {}),
     }));
-    const summary = await primeCount.manage({
+    await primeCount.manage({
       pool: cloud.pool[options.pool](),
       tasks,
+      policy: definePolicy({ name: `spm-primes (prefetch ${options.prefetch})`, prefetch: options.prefetch }),
       timeoutWaitForSpokes: after({ seconds: 30 }),
       onMetaStatus: (status) => {
         if (!options.json) out(formatMetaStatus(status));
       },
       onStatus: (report) => {
+        if (report.spokeId !== undefined) used.add(report.spokeId);
         if (report.ok) {
           count += report.value as number;
           if (!options.json) out(` --> Rolling count of (# of prime numbers) :: ${count}`);
@@ -53,10 +73,9 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         }
       },
     });
-    spokes = summary.spokes;
   } finally {
     stopTrace?.();
-    if (trace !== undefined && options.trace !== undefined) trace.write(options.trace);
+    writeTrace?.();
     await cloud.close();
   }
   return {
@@ -64,7 +83,10 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     min: options.min,
     max: options.max,
     buckets: options.max > options.min ? options.buckets : 1,
+    split: options.split,
+    prefetch: options.prefetch,
     spokes,
+    spokesUsed: used.size,
     transport: options.transport,
     pool: options.pool,
     wallMs: Date.now() - started,

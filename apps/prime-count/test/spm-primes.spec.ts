@@ -49,7 +49,19 @@ describe('spm-primes', () => {
     expect(rolling).toHaveLength(10);
     expect([...rolling].sort((a, b) => a - b)).toEqual(rolling); // a rolling count only grows
     expect(lines.at(-2)).toBe('#: MetaStatus (hub): Tasks - EvalDone');
-    expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 process spoke\\(s\\), \\d+ ms$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^Primes in \\[2, 502347\\): ${sieveCount(2, 502_347)} — 10 bucket\\(s\\) on 2 thread spoke\\(s\\), \\d+ ms$`));
+  });
+
+  it.each(['cost', 'width'])('counts exactly with buckets split by %s, and says so in --json', async (split) => {
+    const { code, stdout } = await run(['--json', '--split', split, '--min', '7', '--max', '250000', '--buckets', '13', '--spokes', '2', '--transport', 'thread']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(7, 250_000), buckets: 13, split, failedBuckets: 0 });
+  });
+
+  it.each([0, 3])('counts exactly with %i bucket(s) queued ahead on each spoke, and says so in --json', async (prefetch) => {
+    const { code, stdout } = await run(['--json', '--prefetch', String(prefetch), '--max', '120000', '--buckets', '9', '--spokes', '2', '--transport', 'process']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 120_000), buckets: 9, prefetch, failedBuckets: 0 });
   });
 
   it('runs on each pool of the seed’s Fig. 13 with the same result', async () => {
@@ -57,7 +69,11 @@ describe('spm-primes', () => {
     for (const pool of ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer']) {
       const { code, stdout } = await run(['--json', '--pool', pool, '--max', '20000', '--buckets', '4', '--spokes', '2', '--transport', 'thread']);
       expect(code).toBe(0);
-      counts.add((JSON.parse(stdout) as { count: number }).count);
+      const result = JSON.parse(stdout) as { count: number; spokes: number; spokesUsed: number };
+      counts.add(result.count);
+      // One server here: a one-per-server pool leases one of the two spokes.
+      expect([result.spokes, result.spokesUsed >= 1 && result.spokesUsed <= 2]).toEqual([2, true]);
+      if (pool.endsWith('OnePerServer')) expect(result.spokesUsed).toBe(1);
     }
     expect([...counts]).toEqual([sieveCount(2, 20_000)]);
   });
@@ -82,6 +98,9 @@ describe('spm-primes', () => {
     [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1, got `0`'],
     [['--max', 'ten'], 'Expected --max to be an integer ≥ 0, got `ten`'],
     [['--min', '10', '--max', '5'], 'Expected --max (5) ≥ --min (10)'],
+    [['--prefetch=-1'], 'Expected --prefetch to be an integer ≥ 0, got `-1`'],
+    [['--prefetch', 'two'], 'Expected --prefetch to be an integer ≥ 0, got `two`'],
+    [['--split', 'evenly'], 'Expected --split to be one of cost, width, got `evenly`'],
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
     [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
     [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0, got `0`'],

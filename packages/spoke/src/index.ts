@@ -10,4 +10,5 @@ export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
 export type { EvaluationContext, HubLink } from './evaluation-context.js';
 export { loadModule, moduleUrl } from './module-loader.js';
 export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
+export { BOOT_PRELOAD_ENV } from './entries/internal/boot-preload.js';
 export { installAsyncSequenceContext } from './async-sequence-context.js';

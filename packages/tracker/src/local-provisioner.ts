@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
-import { installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
+import { BOOT_PRELOAD_ENV, installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
 import { killTree, waitGone } from './internal/process-tree.js';
@@ -34,6 +34,15 @@ export interface LocalProvisionerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra Node options for `process` spokes (e.g. `--max-old-space-size=512`). */
   readonly execArgv?: readonly string[];
+  /**
+   * Modules (URLs or absolute paths, as a closure's `module`) that `thread` and `process` spokes
+   * start importing as they boot, in the thread that evaluates tasks, instead of when their first
+   * task names them: a closure's module then loads while the spoke greets the hub. The same
+   * import a task's preload does (offline, cached per thread); one that fails here fails the
+   * task that names it with `SPMTaskLoad`, as before. `inproc` spokes share the hub's modules.
+   * @default []
+   */
+  readonly preload?: readonly string[];
 }
 
 type Running =
@@ -74,6 +83,7 @@ export class LocalProvisioner implements Provisioner {
   readonly #windowMs: number;
   readonly #env: Readonly<Record<string, string>>;
   readonly #execArgv: readonly string[];
+  readonly #preload: readonly string[];
   readonly #slots = new Map<string, LocalSlot>();
   #attacher: SpokeAttacher | undefined;
   #closed = false;
@@ -91,6 +101,16 @@ export class LocalProvisioner implements Provisioner {
     this.#windowMs = checkDuration('relaunchWindowMs', options.relaunchWindowMs ?? 60_000);
     this.#env = options.env ?? {};
     this.#execArgv = options.execArgv ?? [];
+    const preload = options.preload ?? [];
+    if (!Array.isArray(preload) || !preload.every((m) => typeof m === 'string' && m !== '')) {
+      throw new SPMError(`Expected \`preload\` to be an array of module URLs or paths, got ${describeValue(preload)}`);
+    }
+    this.#preload = [...preload];
+  }
+
+  /** What a spoke's boot preload gets: nothing when no module is named. */
+  #preloadEnv(): Record<string, string> {
+    return this.#preload.length === 0 ? {} : { [BOOT_PRELOAD_ENV]: JSON.stringify(this.#preload) };
   }
 
   /** @inheritdoc */
@@ -197,7 +217,7 @@ export class LocalProvisioner implements Provisioner {
         return;
       }
       case 'thread': {
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity });
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: this.#preloadEnv() });
         slot.running = { kind: 'thread', thread };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
@@ -206,7 +226,7 @@ export class LocalProvisioner implements Provisioner {
         const spawned = spawnProcess({
           entry: spokeEntry('process'),
           execArgv: this.#execArgv,
-          env: { ...this.#env, SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
+          env: { ...this.#env, ...this.#preloadEnv(), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
         });
         const exited = new Promise<void>((resolve) => {
           if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();

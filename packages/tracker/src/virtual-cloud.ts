@@ -1,4 +1,4 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { JoinProvisioner, type JoinProvisionerOptions } from './join-provisioner.js';
 import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisioner.js';
 import { inter, interOnePerServer, intraAll, intraOnePerServer, where } from './pool.js';
@@ -15,7 +15,18 @@ export interface VirtualCloudOptions extends TrackerOptions {
   readonly local?: LocalProvisionerOptions | readonly LocalProvisionerOptions[];
   /** Admit authenticated TCP spokes (`spm-spoke --hub …`). */
   readonly join?: JoinProvisionerOptions;
+  /**
+   * What {@link VirtualCloud.start} waits for. `'all'`: every initial local spoke ready (or
+   * failed). `'none'`: nothing — the local spokes boot in the background while the caller goes
+   * on (imports its closures, invokes a manager); a manager's lease takes each spoke as it
+   * greets the hub, so work starts on the first one ready (the manager's `nSpokesMin` and
+   * `timeoutWaitForSpokes` bound its wait). {@link VirtualCloud.ready} tells when they are all up.
+   * @default 'all'
+   */
+  readonly waitForSpokes?: 'all' | 'none';
 }
+
+const WAIT_FOR_SPOKES = ['all', 'none'] as const;
 
 /** The pool handles of a cloud (seed Fig. 13), bound to its tracker. */
 export interface CloudPools {
@@ -47,6 +58,7 @@ export class VirtualCloud {
   /** Pool handles. */
   readonly pool: CloudPools;
   readonly #join: JoinProvisioner | undefined;
+  #ready: Promise<void> = Promise.resolve();
 
   private constructor(tracker: Tracker, joinProvisioner: JoinProvisioner | undefined) {
     this.tracker = tracker;
@@ -60,22 +72,45 @@ export class VirtualCloud {
     };
   }
 
-  /** Starts a tracker and its provisioners; resolves when the initial spokes are ready or failed. */
+  /**
+   * Starts a tracker and its provisioners; resolves when the initial spokes are ready or failed
+   * (`waitForSpokes: 'all'`, the default) or as soon as they are booting (`'none'`).
+   */
   static async start(options: VirtualCloudOptions = {}): Promise<VirtualCloud> {
+    const wait = options.waitForSpokes ?? 'all';
+    if (!(WAIT_FOR_SPOKES as readonly unknown[]).includes(wait)) {
+      throw new SPMError(`Expected \`waitForSpokes\` to be one of ${WAIT_FOR_SPOKES.join(', ')}, got ${describeValue(wait)}`);
+    }
     const tracker = new Tracker(options);
     const locals = options.local === undefined ? (options.join === undefined ? [{}] : []) : Array.isArray(options.local) ? options.local : [options.local as LocalProvisionerOptions];
     const joinProvisioner = options.join === undefined ? undefined : new JoinProvisioner({ ...(options.log ? { log: options.log } : {}), ...options.join });
     const cloud = new VirtualCloud(tracker, joinProvisioner);
     try {
-      await Promise.all([
-        ...locals.map((local, i) => tracker.addProvisioner(new LocalProvisioner({ ...local, name: local.name ?? (i === 0 ? 'local' : `local${i + 1}`) }))),
-        ...(joinProvisioner ? [tracker.addProvisioner(joinProvisioner)] : []),
-      ]);
+      const provisioners = locals.map((local, i) => new LocalProvisioner({ ...local, name: local.name ?? (i === 0 ? 'local' : `local${i + 1}`) }));
+      // Checked here, before anything starts, so that a cloud that does not wait for its local
+      // spokes still refuses a bad configuration at once.
+      const names = [...provisioners.map((p) => p.name), ...(joinProvisioner ? [joinProvisioner.name] : [])];
+      const twice = names.find((name, i) => names.indexOf(name) !== i);
+      if (twice !== undefined) throw new SPMError(`A provisioner named \`${twice}\` is already registered: give each a unique name`);
+      // A local provisioner's start does not reject (a spoke that cannot start is reported
+      // failed to the tracker); the join provisioner's may (its port), so it is always awaited.
+      const localsReady = Promise.all(provisioners.map((p) => tracker.addProvisioner(p))).then(() => undefined);
+      localsReady.catch(() => undefined); // not left unhandled when nobody awaits `ready`
+      cloud.#ready = localsReady;
+      await Promise.all([...(wait === 'all' ? [localsReady] : []), ...(joinProvisioner ? [tracker.addProvisioner(joinProvisioner)] : [])]);
     } catch (error) {
       await tracker.close();
       throw error;
     }
     return cloud;
+  }
+
+  /**
+   * Resolves when the initial local spokes are ready or failed: at once after a
+   * `start({ waitForSpokes: 'all' })`, later after `'none'`.
+   */
+  get ready(): Promise<void> {
+    return this.#ready;
   }
 
   /** The URL TCP spokes join (`spm-spoke --hub <url>`), when the cloud admits them. */

@@ -1,5 +1,8 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { SPMManagerBusy, SPMWaitForSpokesTimeout, type SPMError } from '@spm/exceptions';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
 
@@ -97,6 +100,72 @@ describe('leases', () => {
     const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
     await lease.release({ relaunch: true });
     await waitFor(() => cloud.spokes().every((s) => s.state === 'idle' && s.incarnation === 2), 10_000, 'both relaunched');
+  });
+});
+
+describe('a cloud that does not wait for its spokes', () => {
+  it.each(['thread', 'process'] as const)('returns while %s spokes boot; a lease takes the first ready one and the others as they greet', async (kind) => {
+    const cloud = await start({ local: { kind, spokes: 2 }, waitForSpokes: 'none' });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.intraAll(), nSpokesMin: 1, timeoutWaitForSpokesMs: 30_000 });
+    expect(lease.spokeIds.length).toBeGreaterThanOrEqual(1);
+    const joined = new Set(lease.spokeIds);
+    lease.on('ready', (spoke) => joined.add(spoke.id));
+    await cloud.ready;
+    expect([...joined].sort()).toEqual(['local:1', 'local:2']);
+    expect(cloud.spokes().every((s) => s.state === 'leased' && s.leasedBy === lease.id)).toBe(true);
+    await lease.release();
+  });
+
+  it('closes cleanly while its spokes are still booting, leaving no process behind', async () => {
+    const before = liveDescendants();
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'process', spokes: 2 }, waitForSpokes: 'none' });
+    await cloud.close();
+    await cloud.ready;
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+
+  it('refuses a bad value, and two provisioners of one name, before starting anything', async () => {
+    await expect(VirtualCloud.start({ local: { kind: 'inproc', spokes: 1 }, waitForSpokes: 'some' as 'all' })).rejects.toThrow('Expected `waitForSpokes` to be one of all, none, got `"some"` (string)');
+    await expect(VirtualCloud.start({ local: [{ kind: 'inproc', spokes: 1, name: 'a' }, { kind: 'inproc', spokes: 1, name: 'a' }], waitForSpokes: 'none' })).rejects.toThrow(
+      'A provisioner named `a` is already registered: give each a unique name',
+    );
+  });
+});
+
+describe('a boot preload', () => {
+  // A module that notes, on import, which process and thread imported it.
+  const marker = (file: string): string =>
+    `data:text/javascript,import { appendFileSync } from 'node:fs'; import { threadId } from 'node:worker_threads'; appendFileSync(${JSON.stringify(file)}, process.pid + ':' + threadId + '\\n');`;
+
+  it.each(['thread', 'process'] as const)('is imported once by each %s spoke, in the thread that evaluates, before any task', async (kind) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-preload-'));
+    try {
+      const file = join(dir, 'loaded');
+      const cloud = await start({ local: { kind, spokes: 2, preload: [marker(file)] } });
+      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').trim().split('\n').length >= 2, 10_000, 'both spokes imported the module');
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const pids = lines.map((l) => Number(l.split(':')[0]));
+      const threads = lines.map((l) => Number(l.split(':')[1]));
+      // Not the hub's main thread; for process spokes, each spoke's own process and its evaluator thread (not the agent's).
+      if (kind === 'process') expect(pids.sort()).toEqual(cloud.spokes().map((s) => s.pid).sort());
+      else expect(pids).toEqual([process.pid, process.pid]);
+      expect(threads.every((t) => t > 0)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('that fails to load leaves the spoke ready (the task naming it would fail as before)', async () => {
+    const cloud = await start({ local: { kind: 'thread', spokes: 1, preload: ['file:///nonexistent/spm-preload.js'] } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.intraAll(), timeoutWaitForSpokesMs: 10_000 });
+    expect(lease.spokes().map((s) => s.state)).toEqual(['leased']);
+    await lease.release();
+  });
+
+  it('refuses a preload that is not a list of modules', () => {
+    expect(() => local({ preload: 'file:///x.js' as unknown as string[] })).toThrow('Expected `preload` to be an array of module URLs or paths, got `"file:///x.js"` (string)');
+    expect(() => local({ preload: [''] })).toThrow('Expected `preload` to be an array of module URLs or paths');
   });
 });
 

@@ -4,8 +4,11 @@ import { killAllCoprocesses } from '@spm/coprocess';
 import { connectToParent } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import { TaskRunner, type TaskRunnerIdentity } from '../task-runner.js';
+import { startBootPreload } from './internal/boot-preload.js';
 
 installAsyncSequenceContext();
+// This thread evaluates the tasks (it inherits the process's environment).
+startBootPreload();
 const channel = connectToParent();
 const runner = new TaskRunner(channel, workerData as TaskRunnerIdentity);
 // The agent is gone (the spoke is stopping): abort the evaluation and kill the coprocesses

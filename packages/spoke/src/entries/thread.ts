@@ -6,8 +6,11 @@ import { connectToParent } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import type { SpokeIdentityInit } from '../internal/identity-from-env.js';
 import { SpokeAgent } from '../spoke-agent.js';
+import { startBootPreload } from './internal/boot-preload.js';
 
 installAsyncSequenceContext();
+// Tasks run inline in this thread: their modules may start loading now, before the hello.
+startBootPreload();
 const identity = (workerData ?? {}) as SpokeIdentityInit;
 const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluator: 'inline' });
 // Before the thread ends, kill the coprocesses its evaluations started (children of the

@@ -1,7 +1,15 @@
 // spm-primes whole-process wall time on 2 spokes vs a serial single-process count of the same
 // range, measured side by side in one run (issue: speedup ≥ 1.9 on 2 cores for [2, 20,000,000)).
-// Usage: node tools/bench/dist/primes/primes-speedup.js [--max N] [--buckets N] [--runs N] [--transport T]
-import { spawnSync } from 'node:child_process';
+// Usage: node tools/bench/dist/primes/primes-speedup.js [--max N] [--buckets N] [--runs N]
+//          [--transport T] [--split cost|width]
+// Two serial baselines, both one Node process calling the same countPrimes once on the whole
+// range: `serial` imports it from `@spm/prime-count` (the package's barrel, which loads the
+// runtime too: the baseline of the earlier figures), `serial, bare` from the `primes` module
+// alone (what a serial program needs, ~0.1 s less start-up): the stricter of the two.
+// And the machine's ceiling at that moment: two bare Node processes started together, each
+// calling countPrimes on every other bucket of the same split (no runtime, no messages), timed
+// until both have exited: what 2 cores give this workload with nothing of spm-ts in the way.
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +19,8 @@ const { values } = parseArgs({
     max: { type: 'string', default: '20000000' },
     buckets: { type: 'string', default: '100' },
     runs: { type: 'string', default: '3' },
-    transport: { type: 'string', default: 'process' },
+    transport: { type: 'string' },
+    split: { type: 'string' },
   },
 });
 const max = Number(values.max);
@@ -24,9 +33,9 @@ interface Timed {
   readonly count: number;
 }
 
-// The serial baseline: one Node process, the same countPrimes, the whole range in one call.
-function serial(): Timed {
-  const script = `import { countPrimes } from '@spm/prime-count'; const n = countPrimes(2, ${max}); process.stdout.write(String(n));`;
+// A serial baseline: one Node process, the same countPrimes, the whole range in one call.
+function serial(from: string): Timed {
+  const script = `import { countPrimes } from '${from}'; const n = countPrimes(2, ${max}); process.stdout.write(String(n));`;
   const t0 = process.hrtime.bigint();
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: appDir, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -34,28 +43,66 @@ function serial(): Timed {
   return { ms, count: Number(child.stdout) };
 }
 
-// spm-primes as a user runs it: a whole process (start-up, spokes, buckets, close included).
-function parallel(): Timed {
+// The ceiling: two bare processes, buckets dealt alternately (as a balanced static schedule).
+async function bare(): Promise<Timed> {
+  const half = (k: number): string =>
+    `import { countPrimes } from '@spm/prime-count/primes'; import { split } from '@spm/prime-count/buckets'; ` +
+    `let n = 0; split('${values.split ?? 'cost'}', 2, ${max}, ${Number(values.buckets)}).forEach((b, i) => { if (i % 2 === ${k}) n += countPrimes(b.nMin, b.nMax); }); process.stdout.write(String(n));`;
+  const one = (k: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', half(k)], { cwd: appDir, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`a bare half exited with ${String(code)}`))));
+    });
   const t0 = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [bin, '--json', '--max', String(max), '--buckets', String(values.buckets), '--spokes', '2', '--transport', String(values.transport)], { encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (child.status !== 0) throw new Error(`spm-primes failed: ${child.stderr}`);
-  return { ms, count: (JSON.parse(child.stdout) as { count: number }).count };
+  const [a, b] = await Promise.all([one(0), one(1)]);
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, count: a + b };
 }
 
-const rows: { serial: Timed; parallel: Timed }[] = [];
-for (let i = 0; i < runs; i += 1) rows.push({ serial: serial(), parallel: parallel() });
+// spm-primes as a user runs it: a whole process (start-up, spokes, buckets, close included),
+// with the app's defaults for whatever is not given here.
+const args = [
+  '--json',
+  '--max',
+  String(max),
+  '--buckets',
+  String(values.buckets),
+  '--spokes',
+  '2',
+  ...(values.transport !== undefined ? ['--transport', values.transport] : []),
+  ...(values.split !== undefined ? ['--split', values.split] : []),
+];
+let shown = { transport: '?', split: '?' };
+function parallel(): Timed {
+  const t0 = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (child.status !== 0) throw new Error(`spm-primes failed: ${child.stderr}`);
+  const result = JSON.parse(child.stdout) as { count: number; transport: string; split?: string };
+  shown = { transport: result.transport, split: result.split ?? 'width' };
+  return { ms, count: result.count };
+}
+
+const rows: { serial: Timed; bare: Timed; ceiling: Timed; parallel: Timed }[] = [];
+for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), parallel: parallel() });
 const best = (xs: Timed[]): number => Math.min(...xs.map((x) => x.ms));
-const counts = new Set(rows.flatMap((r) => [r.serial.count, r.parallel.count]));
+const list = (xs: Timed[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
+const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.ceiling.count, r.parallel.count]));
 if (counts.size !== 1) throw new Error(`the counts disagree: ${[...counts].join(', ')}`);
 const s = best(rows.map((r) => r.serial));
+const b = best(rows.map((r) => r.bare));
+const c = best(rows.map((r) => r.ceiling));
 const p = best(rows.map((r) => r.parallel));
 process.stdout.write(
   [
-    `primes in [2, ${max}): ${[...counts][0]} (both agree)`,
-    `serial, one process        best of ${runs}: ${s.toFixed(0)} ms   (runs: ${rows.map((r) => r.serial.ms.toFixed(0)).join(', ')})`,
-    `spm-primes, 2 ${values.transport} spokes, ${values.buckets} buckets  best of ${runs}: ${p.toFixed(0)} ms   (runs: ${rows.map((r) => r.parallel.ms.toFixed(0)).join(', ')})`,
-    `speedup (serial / spm-primes, whole processes): ${(s / p).toFixed(2)}`,
+    `primes in [2, ${max}): ${[...counts][0]} (all agree)`,
+    `serial, one process (imports @spm/prime-count)  best of ${runs}: ${s.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.serial))})`,
+    `serial, bare (imports the primes module only)   best of ${runs}: ${b.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.bare))})`,
+    `ceiling: 2 bare processes, every other bucket  best of ${runs}: ${c.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.ceiling))})`,
+    `spm-primes, 2 ${shown.transport} spokes, ${values.buckets} buckets, split by ${shown.split}  best of ${runs}: ${p.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.parallel))})`,
+    `speedup (serial / spm-primes, whole processes): ${(s / p).toFixed(2)}; against the bare serial: ${(b / p).toFixed(2)}`,
+    `ceiling's speedup (serial / 2 bare processes): ${(s / c).toFixed(2)}; against the bare serial: ${(b / c).toFixed(2)}`,
     '',
   ].join('\n'),
 );
