@@ -133,9 +133,10 @@ describe('a cloud that does not wait for its spokes', () => {
 });
 
 describe('a boot preload', () => {
-  // A module that notes, on import, which process and thread imported it.
+  // A module that notes, on import, which process and thread imported it, and whether it sees
+  // the preload variable (a data: URL: no `?` or `#` in the code).
   const marker = (file: string): string =>
-    `data:text/javascript,import { appendFileSync } from 'node:fs'; import { threadId } from 'node:worker_threads'; appendFileSync(${JSON.stringify(file)}, process.pid + ':' + threadId + '\\n');`;
+    `data:text/javascript,import { appendFileSync } from 'node:fs'; import { threadId } from 'node:worker_threads'; appendFileSync(${JSON.stringify(file)}, process.pid + ':' + threadId + ':' + String('SPM_SPOKE_PRELOAD' in process.env) + '\\n');`;
 
   it.each(['thread', 'process'] as const)('is imported once by each %s spoke, in the thread that evaluates, before any task', async (kind) => {
     const dir = mkdtempSync(join(tmpdir(), 'spm-preload-'));
@@ -151,6 +152,8 @@ describe('a boot preload', () => {
       if (kind === 'process') expect(pids.sort()).toEqual(cloud.spokes().map((s) => s.pid).sort());
       else expect(pids).toEqual([process.pid, process.pid]);
       expect(threads.every((t) => t > 0)).toBe(true);
+      // Read once and dropped: the programs the spoke's tasks start do not inherit it.
+      expect(lines.map((l) => l.split(':')[2])).toEqual(['false', 'false']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

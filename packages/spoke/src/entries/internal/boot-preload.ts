@@ -13,6 +13,8 @@ export const BOOT_PRELOAD_ENV = 'SPM_SPOKE_PRELOAD';
 export function startBootPreload(env: NodeJS.ProcessEnv = process.env): void {
   const text = env[BOOT_PRELOAD_ENV];
   if (text === undefined || text === '') return;
+  // Read once; the programs this thread's tasks start (coprocesses) need not inherit it.
+  delete env[BOOT_PRELOAD_ENV];
   let modules: unknown;
   try {
     modules = JSON.parse(text);
