@@ -167,19 +167,19 @@ export class CoprocessRun implements LiveCoprocess {
     this.#settle(null);
   }
 
-  /** The server died mid-run: kill what it started (if it started) and report that. */
+  /**
+   * The server died mid-run: kill what it started and report that. Never started again: the
+   * server may have started the program without having said so yet, and a second run could
+   * then run beside the first. Without a pid, the program is found by its cookie alone.
+   */
   async #serverLost(reason: string): Promise<void> {
     if (this.#settled || this.#exit !== undefined) return;
     this.#stopWatching();
-    if (this.#pid === undefined) {
-      // It never said the program started: start it the ordinary way.
-      live.delete(this);
-      this.#server = undefined;
-      this.#startWithSpawn();
-      return;
-    }
+    const started = this.#pid !== undefined;
+    // No pid: a tree with no group of its own (pgid -1 matches none) finds the cookie's carriers.
+    this.#tree ??= started ? undefined : new ProcessTree(-1, this.#cookie, true);
     await this.#treeOf()?.terminate('SIGKILL', 0);
-    const note = Buffer.from(`spm-coprocess: ${reason}; the program was killed\n`);
+    const note = Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`);
     this.#stderr.push(note);
     this.#both.push(note);
     this.#exitedAt = performance.now();

@@ -39,6 +39,7 @@ export class ProcessTree {
   /**
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
    * reaped), or with `leaderGone` once it has been reaped: its pid then no longer identifies it.
+   * A `leader` below 2 makes a tree known by its cookie alone (no group, no descendants).
    */
   constructor(leader: number, cookie: string, leaderGone = false) {
     this.pgid = leader;
@@ -71,14 +72,16 @@ export class ProcessTree {
   isEmpty(): boolean {
     const members = this.members();
     if (members !== undefined) return members.length === 0;
-    return !send(-this.pgid, 0);
+    return this.pgid < 2 || !send(-this.pgid, 0);
   }
 
   /** Sends `signal` to the group and to every member outside it (and to the groups they lead). */
   signal(signal: NodeJS.Signals): void {
     const members = this.members();
     // Never signal our own group: `detached` made the leader's group its own, but be sure.
-    const ownGroup = this.pgid === process.pid;
+    // A tree without a group (pgid < 2: known by its cookie only) never signals a group: -1
+    // would mean every process we may signal.
+    const ownGroup = this.pgid === process.pid || this.pgid < 2;
     if (members === undefined) {
       if (!ownGroup) send(-this.pgid, signal);
       return;
