@@ -77,6 +77,20 @@ describe('the fork server', () => {
     expect(Number(next.stdout.trim())).not.toBe(server);
   });
 
+  it('never starts a run again whose server dies before saying it started; what it may have started is killed', async () => {
+    await runCoprocess({ command: 'true' }); // an idle server, ready
+    const idle = servers();
+    expect(idle.length).toBeGreaterThan(0);
+    const m = mark();
+    const running = runCoprocess({ command: `exec sleep ${m}`, timeoutMs: 60_000 });
+    // The request is written; kill every idle server before its 'started' can arrive.
+    for (const pid of idle) process.kill(pid, 'SIGKILL');
+    const r = await running;
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+    expect(r.stderr).toMatch(/^spm-coprocess: the fork server exited \(SIGKILL\); the program (\(if it had started\) )?was killed\n$/);
+    expect(processesMarked(m)).toEqual([]);
+  });
+
   it('relays a large output in order and counts every byte past the cap', async () => {
     const r = await runCoprocess({ command: 'seq 1 2000000; echo done >&2', maxOutputBytes: 64 * 1024 });
     const total = Array.from({ length: 2_000_000 }, (_, i) => String(i + 1).length + 1).reduce((a, b) => a + b, 0);

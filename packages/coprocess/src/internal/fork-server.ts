@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { OWNER_TOKEN } from './cookie.js';
 import { markUnavailable } from './fork-server-binary.js';
+import { readProcess } from './process-table.js';
 
 /** What a run hears from the fork server, in this order: started|failed, output…, exited, closed. */
 export interface ServerRunEvents {
@@ -53,6 +54,7 @@ export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): b
 export class ForkServer {
   readonly #stdin: Socket;
   readonly #stdout: Socket;
+  readonly #pid: number | undefined;
   readonly #runs = new Map<number, ServerRunEvents>();
   #nextId = 1;
   #pending: Buffer | undefined;
@@ -69,6 +71,7 @@ export class ForkServer {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    this.#pid = child.pid;
     this.#stdin = child.stdin as Socket;
     this.#stdout = child.stdout as Socket;
     this.#stdout.on('data', (chunk: Buffer) => this.#receive(chunk));
@@ -90,6 +93,20 @@ export class ForkServer {
   /** How many runs it carries now. */
   get runs(): number {
     return this.#runs.size;
+  }
+
+  /**
+   * False once the server is known dead — including killed while idle, before Node has
+   * delivered its `exit` (a zombie in `/proc`): a run sent to it would be lost at once. One
+   * read of `/proc/<pid>/stat`.
+   */
+  get alive(): boolean {
+    if (this.#dead) return false;
+    const pid = this.#pid;
+    const state = pid === undefined ? undefined : readProcess(pid)?.state;
+    if (state !== undefined && state !== 'Z') return true;
+    this.#die('the fork server is gone');
+    return false;
   }
 
   /** Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}). */

@@ -22,8 +22,12 @@ const MAX_SERVERS = 64;
 
 function serverFor(binary: string, graceMs: number): ForkServer {
   let least: ForkServer | undefined;
-  for (const server of servers) {
-    if (server.runs === 0) return server;
+  // A copy: a server found dead leaves the list (its onGone) while this loop runs.
+  for (const server of [...servers]) {
+    if (server.runs === 0) {
+      if (server.alive) return server;
+      continue;
+    }
     if (least === undefined || server.runs < least.runs) least = server;
   }
   if (least !== undefined && servers.length >= MAX_SERVERS) return least;
