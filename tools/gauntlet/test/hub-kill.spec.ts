@@ -69,7 +69,7 @@ describe('a hub killed with SIGKILL', () => {
         duplicateExecutions: 0,
         recovery: percentiles([treesMs]),
         leftovers: [...spokes, ...tree].filter(isAlive).length,
-        note: `recovery = hub killed → the last coprocess gone (the spokes exited after ${spokesMs} ms; the watchdog's SIGTERM is ignored, its SIGKILL follows the grace period); the hub's tasks die with it, so no report is expected`,
+        note: `recovery = hub killed → the last coprocess gone (the spokes exited after ${spokesMs} ms; the lifeline's SIGTERM — the coprocesses' fork server or watchdog sees its owner gone — is ignored, its SIGKILL follows the grace period); the hub's tasks die with it, so no report is expected`,
       });
     } finally {
       clearTimeout(guard);
@@ -125,7 +125,7 @@ describe('a process spoke killed while its task runs a coprocess tree', () => {
     expect(reports[0]?.returnValue()).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
     await waitFor(() => cloud?.spokes().every((s) => s.state === 'idle') === true, 20_000, 'spokes back');
     const spokePids = cloud.spokes().map((s) => s.pid as number);
-    // A spoke that ran a coprocess keeps that thread's watchdog (an idle `sh`) while it lives:
+    // A spoke that ran a coprocess keeps that thread's fork server (or watchdog) for a while:
     // part of the spoke, not of the task (docs/RELIABILITY.md, known behaviour).
     const watchdogs = spokePids.flatMap((pid) => liveDescendants(pid)).filter((pid) => isCoprocessHelper(pid));
     const left = testProcesses().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid) && !watchdogs.includes(pid));
@@ -142,7 +142,7 @@ describe('a process spoke killed while its task runs a coprocess tree', () => {
       detection: percentiles(verdict.detectionMs),
       recovery: percentiles([treeMs]),
       leftovers: left.length,
-      note: 'recovery = spoke killed → the last process of its coprocess tree gone (the tree outlives its spoke by the watchdog’s grace period)',
+      note: 'recovery = spoke killed → the last process of its coprocess tree gone (the tree outlives its spoke by the lifeline’s grace period: the fork server, or the watchdog, sweeps when its owner is gone)',
     });
   }, 60_000);
 });
