@@ -1,6 +1,6 @@
 // Nothing outlives its manager: a hub killed with SIGKILL takes its local spokes and their
-// coprocesses with it (the spokes read end-of-file on their channel; the coprocesses' watchdog
-// reads it on its lifeline), and a spoke killed mid-task takes its coprocess tree with it. The
+// coprocesses with it (the spokes read end-of-file on their channel; the coprocesses' fork server
+// (or watchdog) reads it on its lifeline), and a spoke killed mid-task takes its coprocess tree with it. The
 // coprocess trees here ignore SIGTERM, so only the SIGKILL after the grace period ends them.
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
