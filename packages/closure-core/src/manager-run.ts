@@ -61,8 +61,8 @@ interface SpokeSlot {
   exclusive: number;
   /**
    * True once a full `task` named this closure on the spoke's current channel: later tasks go
-   * as `next-task` (attempt and record only). Reset whenever the spoke may come back as a new
-   * incarnation (a new channel, which knows no closure).
+   * as `next-task` (attempt and record only). Reset where a spoke becomes ready (#onReady), the
+   * only way back after it was not: a new incarnation's channel knows no closure.
    */
   named: boolean;
   /** An entry waiting for this spoke's relaunch (relaunchPre). */
@@ -328,7 +328,6 @@ export class ManagerRun<R> {
       // The spoke went away between `ready` and now: the task waits for another.
       entry.attempt -= 1;
       spoke.ready = false;
-      spoke.named = false;
       this.#retry.unshift(entry);
       return;
     }
@@ -489,7 +488,6 @@ export class ManagerRun<R> {
     const spoke = this.#spokes.get(spokeId);
     if (spoke === undefined) return;
     spoke.ready = false;
-    spoke.named = false;
     this.#emit('spoke-lost', spokeId, reason);
     this.#abandon(spoke, (running, first) => {
       const entry = running.entry;
@@ -565,7 +563,6 @@ export class ManagerRun<R> {
 
   #relaunch(spoke: SpokeSlot): void {
     spoke.ready = false;
-    spoke.named = false;
     const lease = this.#lease;
     if (lease === undefined) return;
     // The conclusion waits for these kills: a timed-out task's spoke (and its coprocess tree)
