@@ -63,7 +63,8 @@ export class CoprocessRun implements LiveCoprocess {
   /** A kill asked for before the server said the program started. */
   #pendingKill: NodeJS.Signals | undefined;
   #pid: number | undefined;
-  #cookie = '';
+  /** This run's mark in its programs' environment (see cookie.ts). */
+  readonly #cookie = newCookie();
   #tree: ProcessTree | undefined;
   #startedAt = performance.now();
   #exitedAt: number | undefined;
@@ -101,7 +102,6 @@ export class CoprocessRun implements LiveCoprocess {
    */
   #startOnServer(server: ForkServer): void {
     const options = this.#options;
-    this.#cookie = newCookie();
     const base = options.env ?? process.env;
     this.#startedAt = performance.now();
     addLive(this);
@@ -113,10 +113,7 @@ export class CoprocessRun implements LiveCoprocess {
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
         failed: (code) => this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started'),
-        output: (stream, chunk) => {
-          (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
-          this.#both.push(chunk);
-        },
+        output: (stream, chunk) => this.#capture(stream, chunk),
         exited: (code, signal, clean, eof) => void this.#serverLeaderExited(code, signal, clean, eof),
         closed: () => this.#pipesClosed?.(),
         lost: (reason) => void this.#serverLost(reason),
@@ -145,26 +142,19 @@ export class CoprocessRun implements LiveCoprocess {
     }
   }
 
-  async #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
-    this.#exitedAt = performance.now();
-    this.#exit = { code, signal };
-    this.#stopWatching();
-    if (!clean) {
-      // Something of the tree may live on: sweep it like any other (group, cookie, /proc).
-      this.#treeOf()?.leaderExited();
-      await this.#terminate('SIGTERM');
-    }
-    if (!eof) {
-      const closed = new Promise<boolean>((resolve) => {
-        this.#pipesClosed = () => resolve(true);
-      });
-      const done = await Promise.race([closed, sleep(EOF_WAIT_MS).then(() => false)]);
-      if (!done && this.#server !== undefined) {
-        this.#server.server.closePipes(this.#server.id);
-        this.#server.server.release(this.#server.id);
-      }
-    }
-    this.#settle(null);
+  #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
+    const server = this.#server;
+    return this.#concludeAfterLeader(
+      { code, signal },
+      // Clean: the server had no child left, so nothing of the tree lives (no sweep needed).
+      !clean,
+      eof ? Promise.resolve() : new Promise<void>((resolve) => (this.#pipesClosed = resolve)),
+      () => {
+        if (server === undefined) return;
+        server.server.closePipes(server.id);
+        server.server.release(server.id);
+      },
+    );
   }
 
   /**
@@ -179,9 +169,7 @@ export class CoprocessRun implements LiveCoprocess {
     // No pid: a tree with no group of its own (pgid -1 matches none) finds the cookie's carriers.
     this.#tree ??= started ? undefined : new ProcessTree(-1, this.#cookie, true);
     await this.#treeOf()?.terminate('SIGKILL', 0);
-    const note = Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`);
-    this.#stderr.push(note);
-    this.#both.push(note);
+    this.#capture('stderr', Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: null, signal: 'SIGKILL' };
     this.#settle(null);
@@ -195,10 +183,8 @@ export class CoprocessRun implements LiveCoprocess {
 
   #startWithSpawn(): void {
     const options = this.#options;
-    const cookie = newCookie();
-    this.#cookie = cookie;
     const base = options.env ?? process.env;
-    const env = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], cookie) };
+    const env = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], this.#cookie) };
     this.#startedAt = performance.now();
     let child: ChildProcess;
     try {
@@ -216,14 +202,8 @@ export class CoprocessRun implements LiveCoprocess {
       return;
     }
     this.#child = child;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      this.#stdout.push(chunk);
-      this.#both.push(chunk);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.#stderr.push(chunk);
-      this.#both.push(chunk);
-    });
+    child.stdout?.on('data', (chunk: Buffer) => this.#capture('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.#capture('stderr', chunk));
     if (child.pid === undefined) {
       // Spawn failed (ENOENT, EACCES, a missing cwd): Node reports it with an 'error' event.
       child.once('error', (error) => this.#spawnFailed(errnoCode(error), error.message));
@@ -234,7 +214,7 @@ export class CoprocessRun implements LiveCoprocess {
     // that is the program's business, not an error of the run.
     child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
-    this.#tree = new ProcessTree(child.pid, cookie);
+    this.#tree = new ProcessTree(child.pid, this.#cookie);
     addLive(this);
     lifeline.register(child.pid, options.killGraceMs);
     child.once('exit', (code, signal) => void this.#leaderExited(code, signal));
@@ -274,30 +254,48 @@ export class CoprocessRun implements LiveCoprocess {
     return this.#terminating;
   }
 
-  async #leaderExited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    this.#exitedAt = performance.now();
-    this.#exit = { code, signal };
-    this.#tree?.leaderExited();
-    this.#stopWatching();
-    // The coprocess is its whole tree and it ends with its leader: whatever the leader left
-    // behind (a background job, a `setsid` daemon) is killed now, with the same grace period.
-    await this.#terminate('SIGTERM');
+  #leaderExited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const child = this.#child;
-    const pipes = Promise.all([closed(child?.stdout ?? null), closed(child?.stderr ?? null)]);
-    const done = await Promise.race([pipes.then(() => true), sleep(EOF_WAIT_MS).then(() => false)]);
-    if (!done) {
-      child?.stdout?.destroy();
-      child?.stderr?.destroy();
+    return this.#concludeAfterLeader(
+      { code, signal },
+      true,
+      Promise.all([closed(child?.stdout ?? null), closed(child?.stderr ?? null)]).then(() => undefined),
+      () => {
+        child?.stdout?.destroy();
+        child?.stderr?.destroy();
+      },
+    );
+  }
+
+  /**
+   * After the leader's exit: the coprocess is its whole tree and it ends with its leader, so
+   * whatever the leader left behind (a background job, a `setsid` daemon) is killed now (when
+   * `sweep`), with the same grace period; then the result waits for both pipes to close, at
+   * most {@link EOF_WAIT_MS} (only an escapee of every sweep can hold them), closing them itself
+   * past that.
+   */
+  async #concludeAfterLeader(exit: { code: number | null; signal: string | null }, sweep: boolean, pipesClosed: Promise<void>, closePipes: () => void): Promise<void> {
+    this.#exitedAt = performance.now();
+    this.#exit = exit;
+    this.#stopWatching();
+    if (sweep) {
+      this.#treeOf()?.leaderExited();
+      await this.#terminate('SIGTERM');
     }
+    const done = await Promise.race([pipesClosed.then(() => true), sleep(EOF_WAIT_MS).then(() => false)]);
+    if (!done) closePipes();
     this.#settle(null);
+  }
+
+  /** Keeps a chunk of one stream, and of both interleaved. */
+  #capture(stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
+    this.#both.push(chunk);
   }
 
   #spawnFailed(code: string, detail: string): void {
     const where = this.#options.cwd === undefined ? '' : ` in \`${this.#options.cwd}\``;
-    const text = `spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${detail})\n`;
-    const bytes = Buffer.from(text);
-    this.#stderr.push(bytes);
-    this.#both.push(bytes);
+    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${detail})\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: code === 'ENOENT' ? 127 : 126, signal: null };
     this.#settle(code);
