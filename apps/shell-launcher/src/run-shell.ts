@@ -253,12 +253,14 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }),
   };
 
-  const onStarted = (e: { taskId: TaskId }): void => {
+  // One command per spoke at a time (no prefetch): a dispatched command is running. Listening to
+  // `dispatch` rather than `started` spares the spokes a message per command.
+  const onDispatched = (e: { taskId: TaskId }): void => {
     firstDispatch ??= Date.now();
     running.add(e.taskId);
   };
   const onAttemptLost = (e: { taskId: TaskId }): void => void running.delete(e.taskId);
-  shellCommand.on('dispatch', onStarted);
+  shellCommand.on('dispatch', onDispatched);
   shellCommand.on('retry', onAttemptLost);
   shellCommand.on('timeout', onAttemptLost);
 
@@ -312,7 +314,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   } finally {
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
-    shellCommand.off('dispatch', onStarted);
+    shellCommand.off('dispatch', onDispatched);
     shellCommand.off('retry', onAttemptLost);
     shellCommand.off('timeout', onAttemptLost);
     detachTrace?.();

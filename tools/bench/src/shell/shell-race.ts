@@ -84,9 +84,10 @@ let groups = 0;
 
 export function cpuGroup(): CpuGroup | undefined {
   const name = `spm-bench-${String(process.pid)}-${String(++groups)}`;
+  const v2 = (dir: string): number => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'latin1'))?.[1]) / 1000;
   const kinds: { root: string; read: (dir: string) => number }[] = [
-    { root: '/sys/fs/cgroup/unified', read: (dir) => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'latin1'))?.[1]) / 1000 },
-    { root: '/sys/fs/cgroup', read: (dir) => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'latin1'))?.[1]) / 1000 },
+    { root: '/sys/fs/cgroup/unified', read: v2 },
+    { root: '/sys/fs/cgroup', read: v2 },
     { root: '/sys/fs/cgroup/cpuacct', read: (dir) => Number(readFileSync(join(dir, 'cpuacct.usage'), 'latin1')) / 1e6 },
   ];
   for (const kind of kinds) {
