@@ -47,7 +47,7 @@ export default [
   ...nx.configs['flat/javascript'],
   {
     // Fixture package.json files describe a user's package, not one of ours.
-    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules', '**/test/fixtures/**/*.json'],
+    ignores: ['**/dist', '**/bundle', '**/out-tsc', '**/test-output', '**/node_modules', '**/test/fixtures/**/*.json'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.mts', '**/*.cts'],

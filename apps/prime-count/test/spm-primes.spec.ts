@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { liveDescendants, waitFor } from '@spm/testing';
+import { commandLine, liveDescendants, waitFor } from '@spm/testing';
 import { sieveCount } from '../src/primes.spec.js';
 
 // The bin a user runs: `npx spm-primes` after `npm ci`.
@@ -112,6 +112,28 @@ describe('spm-primes', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
     expect(stderr).toContain('usage: spm-primes');
+  });
+});
+
+describe('spm-primes, bundled', () => {
+  it('runs from its bundle, and its process spokes start the bundle’s spoke entry, not dist/', async () => {
+    const child = spawn(process.execPath, [bin, '--json', '--transport', 'process', '--max', '20000000', '--buckets', '40', '--spokes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const seen = new Map<number, string>();
+    const spokes = (): string[] => [...seen.values()].filter((line) => line.includes('/spoke/entries/process.js'));
+    await waitFor(
+      () => {
+        for (const pid of liveDescendants()) seen.set(pid, commandLine(pid));
+        return spokes().length >= 2;
+      },
+      10_000,
+      'two process spokes',
+    );
+    expect(await closed).toBe(0);
+    expect(spokes().every((line) => line.includes('/apps/prime-count/bundle/spoke/entries/process.js'))).toBe(true);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 20_000_000), transport: 'process', failedBuckets: 0 });
   });
 });
 

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The built bin (tests depend on the build). */
-export const BIN = fileURLToPath(new URL('../dist/bin/spm-shell.js', import.meta.url));
+/** The bundled bin, what `npx spm-shell` runs (tests depend on the `bundle` target). */
+export const BIN = fileURLToPath(new URL('../bundle/bin/spm-shell.js', import.meta.url));
 
 /** Environment variable every process of one run inherits (hub, spokes, watchdogs, commands). */
 export const MARK_VARIABLE = 'SPM_SHELL_TEST_MARK';

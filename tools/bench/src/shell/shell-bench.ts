@@ -3,7 +3,7 @@
 // drift of this shared machine's load. Prints commands/s (best and median of the rounds), CPU
 // per command, the start-up-free marginal rate, and spm-shell's ratios against the goals
 // (≥ 3× GNU parallel, ≥ 0.8× xargs -P). Run: `node tools/bench/dist/shell/shell-bench.js` after
-// building @spm/bench and shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
+// building @spm/bench and bundling shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
 // BENCH_RUNS (5) change the shape.
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,7 +17,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 /** The short run that prices each launcher's start-up. */
 const SHORT = JOBS;
 const TIMEOUT_MS = 300_000;
-const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/dist/bin/spm-shell.js', import.meta.url));
+const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
 const GOALS: Readonly<Record<string, number>> = { 'GNU parallel': 3, xargs: 0.8 };
 
 const input = (n: number): string => 'true\n'.repeat(n);
@@ -30,7 +30,7 @@ async function run(contender: Contender, commands: number): Promise<RaceRun> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run shell-launcher:build\``);
+  if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run shell-launcher:bundle\``);
   const parallel = which('parallel');
   const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel });
   process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
