@@ -2,6 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout, describeValue } from '@spm/exceptions';
 import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
+import { naturalCompare } from './internal/natural-order.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher, SpokeOrigin } from './provisioner.js';
@@ -77,7 +78,6 @@ const v = PROTOCOL_VERSION;
 
 // Spokes are listed and chosen in id order (`local:2` before `local:10`), not in the order they
 // happened to greet: pools then pick the same spokes run after run.
-const byId = new Intl.Collator('en', { numeric: true });
 
 /**
  * The always-online registry of spokes (seed Fig. 1): who they are (id, server, core index,
@@ -327,7 +327,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   }
 
   #ordered(): Slot[] {
-    return [...this.#slots.values()].sort((a, b) => byId.compare(a.id, b.id));
+    return [...this.#slots.values()].sort((a, b) => naturalCompare(a.id, b.id));
   }
 
   #require(id: string): Slot {
