@@ -42,9 +42,10 @@ export interface ShellResult {
 
 /**
  * The environment commands run with: this spoke's, read once. (Reading `process.env` whole for
- * every command costs more than the rest of the spoke's work on a `true`.)
+ * every command costs more than the rest of the spoke's work on a `true`.) Frozen, so that
+ * `@spm/coprocess` checks it and hands it to its fork server once, not per command.
  */
-const COMMAND_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
+const COMMAND_ENV: Readonly<Record<string, string | undefined>> = Object.freeze({ ...process.env });
 
 /**
  * Runs one shell command on a spoke, through `@spm/coprocess` (own process group, whole tree

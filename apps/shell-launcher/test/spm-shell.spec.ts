@@ -111,6 +111,19 @@ describe('spm-shell with a template and ::: arguments', () => {
   });
 });
 
+describe('spm-shell with a long command beside idle slots', () => {
+  it('lets a command outlive the idle time of the other slots (their fork servers quit) and finish', async () => {
+    // Regression: an idle fork server quitting swept every process carrying the owner's token,
+    // killing the other slot's command with SIGTERM 2 s after its own slot went idle.
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '2', '--json', ':::', 'sleep 3; echo slept', 'true'], { mark: mark.env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { command: string; exitCode: number | null; signal: string | null; stdout: string });
+    expect(lines.find((line) => line.command === 'sleep 3; echo slept')).toMatchObject({ exitCode: 0, signal: null, stdout: 'slept\n' });
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --retries', () => {
   it('runs a failing command again up to N runs in all, printing and logging only its last run', async () => {
     const mark = newMark();

@@ -49,4 +49,12 @@ describe('resolveCoprocessOptions', () => {
     expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(SPMError);
     expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(message);
   });
+
+  it('refuses a frozen environment with a bad value every time (only good ones are remembered)', () => {
+    const env = Object.freeze({ A: 1 }) as unknown as Record<string, string>;
+    for (let i = 0; i < 2; i++) expect(() => resolveCoprocessOptions({ command: 'x', env })).toThrow('Expected `env.A` to be a string, got `1` (number)');
+    const good = Object.freeze({ A: 'x' });
+    expect(resolveCoprocessOptions({ command: 'x', env: good }).env).toBe(good);
+    expect(resolveCoprocessOptions({ command: 'x', env: good }).env).toBe(good);
+  });
 });

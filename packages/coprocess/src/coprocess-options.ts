@@ -71,6 +71,9 @@ function isAbortSignal(value: unknown): value is AbortSignal {
   return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
 }
 
+/** Frozen environments already checked (see `env` below). */
+const CHECKED_ENVS = new WeakSet<object>();
+
 /**
  * Validates `options` and applies the defaults. Throws `SPMError` with one message shape:
  * ``Expected `timeoutMs` to be a finite number > 0, got `0` (number)``.
@@ -97,11 +100,13 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     args = rest;
   }
   if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) fail(`Expected \`cwd\` to be a non-empty string, got ${describeValue(cwd)}`);
-  if (env !== undefined) {
+  if (env !== undefined && !CHECKED_ENVS.has(env)) {
     if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(`Expected \`env\` to be an object of strings, got ${describeValue(env)}`);
     for (const [name, value] of Object.entries(env)) {
       if (value !== undefined && typeof value !== 'string') fail(`Expected \`env.${name}\` to be a string, got ${describeValue(value)}`);
     }
+    // A frozen environment cannot change: checked once (a launcher passes the same one to every run).
+    if (Object.isFrozen(env)) CHECKED_ENVS.add(env);
   }
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
     fail(`Expected \`input\` to be a string or a Uint8Array, got ${describeValue(input)}`);

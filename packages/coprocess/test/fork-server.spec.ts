@@ -59,6 +59,18 @@ describe('the fork server', () => {
     for (const r of again) expect(parents.has(Number(r.stdout.trim()))).toBe(true);
   });
 
+  it('lets an idle server quit without touching the runs of the owner’s other servers', async () => {
+    // Two servers: one for a run that outlives the other server's idle period (2 s), one for a
+    // quick run. The idle one quits while the owner lives: it must sweep only its own trees,
+    // not every process carrying the owner's token (what it does when the owner is gone).
+    const long = runCoprocess({ command: 'sleep 3; echo finished', timeoutMs: 20_000 });
+    const quick = await runCoprocess({ command: 'echo $PPID' });
+    expect(quick.exitCode).toBe(0);
+    const quickServer = Number(quick.stdout.trim());
+    expect(await eventually(() => !servers().includes(quickServer), 6000)).toBe(true);
+    expect(await long).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdout: 'finished\n' });
+  });
+
   it('reports a run killed with its tree when its server is killed under it, and the next run gets a new server', async () => {
     const m = mark();
     const running = runCoprocess({ command: `trap '' TERM; sleep ${m} & sleep ${m}; wait`, timeoutMs: 60_000, killGraceMs: 30_000 });

@@ -7,6 +7,9 @@
  * big-endian length and a payload.
  *   owner:  "R\0id\0cwd\0cookie\0n\0env1..envn\0file\0arg1\0..."   run (n "-" = previous env)
  *           "Z\0id"                                               close the run's pipes now
+ *           "Q"                  quit: the owner lives on (this server was idle), so only
+ *                                this server's own trees and children are swept, not the
+ *                                processes of the owner's other servers that carry its token
  *           end-of-file                                           sweep every tree, exit
  *   server: type (1 byte), id (4 bytes BE), data:
  *           'H' hello "subreaper=0|1"   'S' started "pid"   'F' failed "errno"
@@ -272,6 +275,7 @@ static void handle(unsigned char *msg, size_t len) {
     if (msg[i] == 0) f[k++] = (char *)msg + i + 1;
   msg[len] = 0; /* the byte after the frame was saved by the caller */
   if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1);
+  else if (strcmp(f[0], "Q") == 0) token = ""; /* the end-of-file that follows sweeps only ours */
   else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) {

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { OWNER_TOKEN } from './cookie.js';
 import { markUnavailable } from './fork-server-binary.js';
-import { readProcess } from './process-table.js';
+import { watchProcessState, type ProcessStateWatch } from './process-table.js';
 
 /** What a run hears from the fork server, in this order: started|failed, output…, exited, closed. */
 export interface ServerRunEvents {
@@ -54,11 +54,14 @@ export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): b
 export class ForkServer {
   readonly #stdin: Socket;
   readonly #stdout: Socket;
-  readonly #pid: number | undefined;
+  /** The server's `/proc/<pid>/stat`, kept open for {@link alive}. */
+  readonly #stat: ProcessStateWatch | undefined;
   readonly #runs = new Map<number, ServerRunEvents>();
   #nextId = 1;
   #pending: Buffer | undefined;
   #envKey: string | undefined;
+  /** The environment object whose entries `#envKey` holds. */
+  #envSent: object | undefined;
   #idle: NodeJS.Timeout | undefined;
   #dead = false;
   #stderr = '';
@@ -71,7 +74,7 @@ export class ForkServer {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.#pid = child.pid;
+    this.#stat = child.pid === undefined ? undefined : watchProcessState(child.pid);
     this.#stdin = child.stdin as Socket;
     this.#stdout = child.stdout as Socket;
     this.#stdout.on('data', (chunk: Buffer) => this.#receive(chunk));
@@ -98,12 +101,11 @@ export class ForkServer {
   /**
    * False once the server is known dead — including killed while idle, before Node has
    * delivered its `exit` (a zombie in `/proc`): a run sent to it would be lost at once. One
-   * read of `/proc/<pid>/stat`.
+   * re-read of its `/proc/<pid>/stat`, kept open.
    */
   get alive(): boolean {
     if (this.#dead) return false;
-    const pid = this.#pid;
-    const state = pid === undefined ? undefined : readProcess(pid)?.state;
+    const state = this.#stat?.state();
     if (state !== undefined && state !== 'Z') return true;
     this.#die('the fork server is gone');
     return false;
@@ -114,14 +116,20 @@ export class ForkServer {
     const id = this.#nextId++;
     if (this.#runs.size === 0) this.#busy();
     this.#runs.set(id, events);
-    const entries: string[] = [];
-    for (const name in spec.env) {
-      const value = spec.env[name];
-      if (value !== undefined && name !== 'SPM_COPROCESS' && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
+    // The server keeps the last environment: `-` reuses it. A frozen one sent last time cannot
+    // have changed, so it is not even serialised again (a launcher passes the same one to every run).
+    let envFields = ['-'];
+    if (spec.env !== this.#envSent || !Object.isFrozen(spec.env)) {
+      const entries: string[] = [];
+      for (const name in spec.env) {
+        const value = spec.env[name];
+        if (value !== undefined && name !== 'SPM_COPROCESS' && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
+      }
+      const envKey = entries.join('\0');
+      if (envKey !== this.#envKey) envFields = [String(entries.length), ...entries];
+      this.#envKey = envKey;
+      this.#envSent = spec.env;
     }
-    const envKey = entries.join('\0');
-    const envFields = envKey === this.#envKey ? ['-'] : [String(entries.length), ...entries];
-    this.#envKey = envKey;
     this.#send(['R', String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args]);
     return id;
   }
@@ -158,8 +166,11 @@ export class ForkServer {
     this.#idle = setTimeout(() => {
       this.#idle = undefined;
       if (this.#runs.size > 0 || this.#dead) return;
-      // No coprocess for a while: let the server go (end-of-file, nothing to sweep).
+      // No coprocess for a while: let the server go. 'Q' first: the owner lives on, so the
+      // server must not sweep what carries the owner's token — the runs of its other servers.
+      this.#send(['Q']);
       this.#dead = true;
+      this.#stat?.close();
       this.#onGone(this);
       this.#stdin.end();
     }, IDLE_QUIT_MS);
@@ -220,6 +231,7 @@ export class ForkServer {
   #die(reason: string): void {
     const wasDead = this.#dead;
     this.#dead = true;
+    this.#stat?.close();
     if (this.#idle !== undefined) clearTimeout(this.#idle);
     if (!wasDead) this.#onGone(this);
     const runs = [...this.#runs.values()];

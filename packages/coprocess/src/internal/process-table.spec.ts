@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { parseStat, readProcess, readProcessTable, HAS_PROC } from './process-table.js';
+import { parseStat, readProcess, readProcessTable, watchProcessState, HAS_PROC } from './process-table.js';
 
 // Field 22 (starttime) is the 20th field after the name.
 const tail = (state: string, ppid: number, pgrp: number, start: number): string =>
@@ -26,5 +26,33 @@ describe('the live process table', () => {
     const self = readProcess(process.pid);
     expect(self).toMatchObject({ pid: process.pid, ppid: process.ppid });
     expect(readProcessTable()?.some((p) => p.pid === process.pid)).toBe(true);
+  });
+});
+
+describe('watchProcessState', () => {
+  it('follows one process through running, zombie and reaped, from one open file', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const watch = watchProcessState(child.pid as number);
+    expect(watch).toBeDefined();
+    expect(['R', 'S']).toContain(watch?.state());
+    child.kill('SIGKILL');
+    // Killed: a zombie until Node reaps it (the signal lands a moment after kill()), then gone.
+    const seen = new Set<string | undefined>();
+    while (!seen.has(undefined)) {
+      seen.add(watch?.state());
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect([...seen].every((state) => state === 'R' || state === 'S' || state === 'Z' || state === undefined)).toBe(true);
+    await exited;
+    expect(watch?.state()).toBeUndefined();
+    watch?.close();
+    watch?.close();
+    expect(watch?.state()).toBeUndefined();
+  });
+
+  it('is undefined for a process that does not exist', () => {
+    expect(watchProcessState(2 ** 22 + 12345)).toBeUndefined();
   });
 });

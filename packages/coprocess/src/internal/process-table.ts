@@ -59,6 +59,51 @@ export function readProcess(pid: number): ProcessInfo | undefined {
   }
 }
 
+/** A process's state read again and again through one open `/proc/<pid>/stat` (see {@link watchProcessState}). */
+export interface ProcessStateWatch {
+  /** The state letter now (`R`, `S`, `Z`, …), or `undefined` once the process is gone (reaped). */
+  state(): string | undefined;
+  /** Closes the file (idempotent). */
+  close(): void;
+}
+
+/**
+ * Keeps `/proc/<pid>/stat` open and re-reads it from offset 0 on each call: ~5 µs, against ~28 µs
+ * for an open, read and close (measured here) — a fork server's liveness is checked before every
+ * run it takes. procfs regenerates the line on each read at offset 0; once the process is reaped
+ * the read fails (`ESRCH`), which counts as gone. `undefined` without `/proc` or when the process
+ * is already gone.
+ */
+export function watchProcessState(pid: number): ProcessStateWatch | undefined {
+  if (!HAS_PROC) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch {
+    return undefined;
+  }
+  return {
+    state(): string | undefined {
+      if (fd === undefined) return undefined;
+      try {
+        const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+        return parseStat(statBuffer.toString('latin1', 0, length))?.state;
+      } catch {
+        return undefined;
+      }
+    },
+    close(): void {
+      if (fd === undefined) return;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fd = undefined;
+    },
+  };
+}
+
 /**
  * The whole process table, or `undefined` without `/proc`. Read synchronously: `/proc` is
  * in memory and one scan of a few hundred processes takes a few milliseconds, far less than

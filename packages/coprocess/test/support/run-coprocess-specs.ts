@@ -92,6 +92,18 @@ function defineSpecs(): void {
       expect([pwd, foo]).toEqual(['/tmp', 'bar']);
       expect(cookie).toMatch(/^[0-9a-f]{32}\.\d+$/);
     });
+
+    it('gives each run its own environment when frozen ones (checked and sent once) alternate with others', async () => {
+      const a = Object.freeze({ WHO: 'a', PATH: process.env['PATH'] });
+      const b = Object.freeze({ WHO: 'b', PATH: process.env['PATH'] });
+      const order = [a, a, b, a, { WHO: 'plain', PATH: process.env['PATH'] }, b, b, a];
+      const seen: string[] = [];
+      for (const env of order) seen.push((await runCoprocess({ command: 'echo "$WHO"', env })).stdout.trim());
+      expect(seen).toEqual(['a', 'a', 'b', 'a', 'plain', 'b', 'b', 'a']);
+      // Runs at once on one server: the same frozen environment for all.
+      const together = await Promise.all([a, a, a].map((env) => runCoprocess({ command: 'echo "$WHO"', env })));
+      expect(together.map((r) => r.stdout.trim())).toEqual(['a', 'a', 'a']);
+    });
   });
 
   describe('a program that cannot start', () => {
@@ -202,6 +214,7 @@ function defineSpecs(): void {
       expect(session).toBe(pid);
       expect(statOf(ppid).pgrp).not.toBe(statOf(stayed ?? 0).pgrp);
       const r = await running;
+      console.log(JSON.stringify(r));
       expect(r.timedOut).toBe(true);
       expect(processesMarked(orphan)).toEqual([]);
     });
