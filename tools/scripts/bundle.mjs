@@ -15,14 +15,15 @@
 //     in the bundle (the app, @spm/spoke) it names the module's place in the bundle's layout,
 //     so that a closure's module is the bundled entry that spokes import, and the spoke's
 //     `./entries/thread.js` is the bundled thread entry. For any other package it names the
-//     original file (the fork server's C source, a package.json). Each `import.meta.url` is
-//     rewritten to `new URL("<that place, relative to bundle/>", import.meta.url)`.
+//     original file (the fork server's C source, a package.json). Each use of `import.meta.url`
+//     (found by esbuild's parser: the words in a message stay as they are) is rewritten to
+//     `new URL("<that place, relative to bundle/>", import.meta.url).href`.
 //  2. That rewrite holds only where the code runs from a file at the top of bundle/: every
 //     module is made reachable from two entries (a never-run `_all` entry imports them all),
 //     so esbuild puts all code into shared chunks at the top and the entries are stubs. The
 //     script checks this in esbuild's metafile and fails if any code landed elsewhere.
 // One instance of each package per thread follows: every entry imports the same chunks.
-import { build } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,9 @@ function placeOf(file) {
   return file;
 }
 
+/** What stands for each use of `import.meta.url` while a module is rewritten (an identifier nothing else uses). */
+const PLACEHOLDER = '__spm_bundle_import_meta_url__';
+
 /** Our own built modules: dist/ of a workspace package or app (not node_modules). */
 const ours = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(packages|apps)/[^/]+/dist/.*\\.js$`);
 
@@ -82,7 +86,10 @@ const rewriteImportMetaUrl = {
       if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
       const rel = relative(outdir, placeOf(args.path)).split(sep).join('/');
       const url = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, import.meta.url).href`;
-      return { contents: source.replaceAll('import.meta.url', url), loader: 'js' };
+      // Only the expression, never the words in a string or a comment (error messages name
+      // `import.meta.url`): esbuild's own parser swaps each use for a placeholder first.
+      const { code } = transformSync(source, { loader: 'js', format: 'esm', target: 'node20', define: { 'import.meta.url': PLACEHOLDER }, sourcefile: args.path, sourcemap: 'inline' });
+      return { contents: code.replaceAll(PLACEHOLDER, url), loader: 'js' };
     });
     // The `_all` entry: imports every entry, so that every module is shared by two entries.
     b.onResolve({ filter: /^spm-bundle:all$/ }, () => ({ path: 'all', namespace: 'spm-bundle' }));
@@ -126,10 +133,13 @@ for (const [output, meta] of Object.entries(result.metafile.outputs)) {
     if (bytesInOutput > 0 && ours.test(resolve(root, input))) misplaced.push(`${input} → ${output}`);
   }
 }
+for (const output of Object.keys(result.metafile.outputs)) {
+  if (output.endsWith('.js') && readFileSync(resolve(root, output), 'utf8').includes(PLACEHOLDER)) misplaced.push(`${output}: a use of import.meta.url left unrewritten`);
+}
 rmSync(join(outdir, '_all.js'), { force: true });
 rmSync(join(outdir, '_all.js.map'), { force: true });
 if (misplaced.length > 0) {
-  process.stderr.write(`bundle: code outside the top-level chunks, where import.meta.url would be wrong:\n  ${misplaced.join('\n  ')}\n`);
+  process.stderr.write(`bundle: import.meta.url would be wrong here (code outside the top-level chunks, or not rewritten):\n  ${misplaced.join('\n  ')}\n`);
   process.exit(1);
 }
 const outputs = Object.keys(result.metafile.outputs).filter((o) => !o.endsWith('.map') && !o.endsWith('_all.js'));

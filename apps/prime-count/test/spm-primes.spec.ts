@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,16 @@ describe('spm-primes', () => {
 });
 
 describe('spm-primes, bundled', () => {
+  it('keeps the words `import.meta.url` of messages as they are: only the expressions are rewritten', () => {
+    const dir = fileURLToPath(new URL('../bundle/', import.meta.url));
+    const code = readdirSync(dir)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(dir, name), 'utf8'))
+      .join('\n');
+    expect(code).toContain('to be a module URL (\\`import.meta.url\\`) or an absolute path');
+    expect(code).toMatch(/module: new URL\("\.\/prime-closure\.js", import\.meta\.url\)\.href/);
+  });
+
   it('runs from its bundle, and its process spokes start the bundle’s spoke entry, not dist/', async () => {
     const child = spawn(process.execPath, [bin, '--json', '--transport', 'process', '--max', '20000000', '--buckets', '40', '--spokes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
