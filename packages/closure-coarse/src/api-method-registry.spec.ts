@@ -1,4 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import type { ApiCall, EvaluationContext } from './api-method.js';
 import {
@@ -133,12 +136,28 @@ describe('coprocess.shell.policyA as an API method', () => {
 
   it('kills the command when the evaluation is aborted', async () => {
     const controller = new AbortController();
-    const running = applyApiMethod(
+    const dir = mkdtempSync(join(tmpdir(), 'spm-policy-a-'));
+    const started = join(dir, 'started');
+    try {
+      const running = applyApiMethod(
+        task('coprocess.shell.policyA', { cmd: `touch '${started}'; sleep 20`, timeout: 30_000 }),
+        context(controller.signal),
+      ) as Promise<{ signal: string | null }>;
+      // Abort once the command runs (@spm/coprocess loads on first use, so not at once).
+      while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      const result = await running;
+      expect(['SIGTERM', 'SIGKILL']).toContain(result.signal);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts nothing when the evaluation is aborted before the command starts', async () => {
+    const result = (await applyApiMethod(
       task('coprocess.shell.policyA', { cmd: 'sleep 20', timeout: 30_000 }),
-      context(controller.signal),
-    ) as Promise<{ signal: string | null }>;
-    controller.abort();
-    const result = await running;
-    expect(['SIGTERM', 'SIGKILL']).toContain(result.signal);
+      context(AbortSignal.abort()),
+    )) as { signal: string | null; exitCode: number | null };
+    expect([result.signal, result.exitCode]).toEqual([null, null]);
   });
 });

@@ -1,4 +1,4 @@
-import { killAllCoprocesses } from '@spm/coprocess';
+import { killCoprocesses } from './internal/kill-coprocesses.js';
 import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
 import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
 import { PROTOCOL_VERSION, type Channel, type Message, type NextTaskMessage, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
@@ -109,7 +109,7 @@ export class TaskRunner {
     this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
     // The spoke is being killed: its evaluation's coprocesses get no grace period (only this
     // spoke's, by their AbortSignal: inproc spokes share a thread).
-    void killAllCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
+    void killCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
     for (const requests of this.#pending.values()) {
       for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
     }

@@ -1,4 +1,4 @@
-import { shell, type ShellPolicyAResult } from '@spm/coprocess';
+import type { ShellPolicyAResult } from '@spm/coprocess';
 import { SPMError } from '@spm/exceptions';
 import type { ApiCall } from '../api-method.js';
 import { describeValue } from '@spm/exceptions';
@@ -47,5 +47,7 @@ export async function shellPolicyA(
     timeout = call.taskTimeoutMs + TASK_TIMEOUT_BACKSTOP_MS;
   }
   // shell.policyA validates `timeout` and rejects with SPMError; the signal kills the tree.
+  // Loaded on first use: a spoke whose tasks never call it does not load @spm/coprocess.
+  const { shell } = await import('@spm/coprocess');
   return shell.policyA({ cmd, timeout, signal: call.signal });
 }

@@ -8,6 +8,13 @@ export interface LiveCoprocess {
   readonly abortSignal?: AbortSignal | undefined;
 }
 
+/**
+ * Set on `globalThis` (one per thread) once a coprocess has started in the thread. A spoke checks
+ * it before it loads `@spm/coprocess` to kill coprocesses: a thread that never started one has
+ * none, and need not load the package at all (a thread spoke of spm-primes starts faster).
+ */
+export const COPROCESS_STARTED = Symbol.for('@spm/coprocess.started');
+
 /** This thread's live coprocesses. */
 export const live = new Set<LiveCoprocess>();
 
@@ -22,6 +29,9 @@ export function addLive(run: LiveCoprocess): void {
   live.add(run);
   if (hooked) return;
   hooked = true;
+  // Tells code that kills this thread's coprocesses without loading this package up front (a
+  // spoke) that there may be some: see COPROCESS_STARTED.
+  (globalThis as Record<symbol, unknown>)[COPROCESS_STARTED] = true;
   process.once('exit', () => {
     for (const each of live) {
       try {

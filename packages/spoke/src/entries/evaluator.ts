@@ -1,6 +1,6 @@
 // Entry of the evaluator thread inside a process or TCP spoke: runs tasks for the agent.
 import { workerData } from 'node:worker_threads';
-import { killAllCoprocesses } from '@spm/coprocess';
+import { killCoprocesses } from '../internal/kill-coprocesses.js';
 import { connectToParent } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import { TaskRunner, type TaskRunnerIdentity } from '../task-runner.js';
@@ -15,5 +15,5 @@ const runner = new TaskRunner(channel, workerData as TaskRunnerIdentity);
 // this thread started before the thread ends.
 channel.once('close', () => {
   runner.stop();
-  void killAllCoprocesses('SIGKILL').finally(() => process.exit(0));
+  void killCoprocesses('SIGKILL').finally(() => process.exit(0));
 });

@@ -1,7 +1,7 @@
 // Entry of a `thread` spoke: a worker thread started by the tracker's local provisioner.
 // Tasks run inline in this thread; the hub notices a dead thread by its exit, so no heartbeat.
 import { workerData } from 'node:worker_threads';
-import { killAllCoprocesses } from '@spm/coprocess';
+import { killCoprocesses } from '../internal/kill-coprocesses.js';
 import { connectToParent } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import type { SpokeIdentityInit } from '../internal/identity-from-env.js';
@@ -17,7 +17,7 @@ const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluato
 // hub's process: nothing else would reach them).
 agent.done.then(
   async () => {
-    await killAllCoprocesses('SIGKILL').catch(() => 0);
+    await killCoprocesses('SIGKILL').catch(() => 0);
     process.exit(0);
   },
   () => process.exit(1),

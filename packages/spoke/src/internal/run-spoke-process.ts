@@ -1,4 +1,4 @@
-import { killAllCoprocesses } from '@spm/coprocess';
+import { killCoprocesses } from './kill-coprocesses.js';
 import type { Channel } from '@spm/transport';
 import { SpokeAgent } from '../spoke-agent.js';
 import type { SpokeIdentityInit } from './identity-from-env.js';
@@ -21,7 +21,7 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
     // Before exiting, kill what inline evaluations started (an evaluator thread kills its own).
     agent.done.then(
       async (error) => {
-        await killAllCoprocesses('SIGKILL').catch(() => 0);
+        await killCoprocesses('SIGKILL').catch(() => 0);
         process.exit(error ? 1 : 0);
       },
       () => process.exit(1),
