@@ -42,6 +42,12 @@ const BACKSTOP_MS = 10_000;
 /** Retries on spoke loss as policyA; no prefetch (see `manage` below). */
 const SHELL_POLICY = definePolicy({ name: 'spm-shell', prefetch: 0 });
 
+/**
+ * With a job in hand, how long the read-ahead waits for the next line before the run starts
+ * anyway (a pipe's lines come in chunks: this only skips waiting on a producer that is slow).
+ */
+const READ_AHEAD_MS = 20;
+
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
 const SETTLE_SPOKES_MS = 3_000;
 
@@ -116,13 +122,23 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     rl = source.rl;
     input = jobsFromLines(source.iterable, options.template)[Symbol.asyncIterator]();
   }
-  // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes.
+  // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes. But once a job is in hand,
+  // a line that is not there yet is not waited for (commands trickling in on a pipe start as
+  // they come, as with xargs): past READ_AHEAD_MS the run starts with -j spokes, since the
+  // input is still open, and the read under way is the next job's.
   const peeked: Job[] = [];
   let ended = false;
+  let under: Promise<IteratorResult<Job>> | undefined;
   try {
     while (peeked.length < options.jobs && interrupted === undefined) {
-      const step = await Promise.race([Promise.resolve(input.next()), interruptedPromise.then(() => undefined)]);
+      const next = Promise.resolve(input.next());
+      const waited = peeked.length === 0 ? undefined : new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), READ_AHEAD_MS).unref());
+      const step = await Promise.race([next, interruptedPromise.then(() => undefined), ...(waited === undefined ? [] : [waited])]);
       if (step === undefined) break;
+      if (step === 'waited') {
+        under = next;
+        break;
+      }
       if (step.done === true) {
         ended = true;
         break;
@@ -142,7 +158,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   async function* all(): AsyncGenerator<Job> {
     yield* peeked;
     if (ended) return;
-    for (let step = await rest.next(); step.done !== true; step = await rest.next()) yield step.value;
+    for (let step = await (under ?? rest.next()); step.done !== true; step = await rest.next()) yield step.value;
   }
 
   const halting = options.halt.when !== 'never';

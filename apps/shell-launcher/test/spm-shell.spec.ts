@@ -111,6 +111,24 @@ describe('spm-shell with a template and ::: arguments', () => {
   });
 });
 
+describe('spm-shell reading commands as they come', () => {
+  it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
+    // Regression: the read-ahead waited for -j lines (or the end of the input) before starting
+    // anything, so a slow producer's first command sat idle until enough lines had come.
+    const mark = newMark();
+    const child = spawn(process.execPath, [BIN, '-j', '3', '--no-progress'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write('echo first\n');
+    await waitFor(() => stdout.includes('first'), 10_000, 'the first command to run while the input is open');
+    child.stdin.end('echo second\n');
+    expect(await closed).toBe(0);
+    expect(stdout).toBe('first\nsecond\n');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell with a long command beside idle slots', () => {
   it('lets a command outlive the idle time of the other slots (their fork servers quit) and finish', async () => {
     // Regression: an idle fork server quitting swept every process carrying the owner's token,
