@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@spm/testing';
+import { commandLine, liveDescendants, waitFor } from '@spm/testing';
 import { BIN, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
@@ -125,6 +125,28 @@ describe('spm-shell reading commands as they come', () => {
     child.stdin.end('echo second\n');
     expect(await closed).toBe(0);
     expect(stdout).toBe('first\nsecond\n');
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell when a fork server is killed under a command', () => {
+  it('reports that command killed, runs the rest and exits with the failure count', async () => {
+    // Regression: the run never settled once its fork server was gone (the server's process
+    // handle was unref'd), so spm-shell exited with status 13 and printed nothing at all.
+    const mark = newMark();
+    const child = spawn(process.execPath, [BIN, '-j', '1', '--no-progress', '--json'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end(`sleep ${mark.sleep}; echo never\necho after\n`);
+    const server = (): number[] => liveDescendants(child.pid).filter((pid) => /spm-fork-server-[0-9a-f]+ /.test(commandLine(pid)));
+    await waitFor(() => server().length === 1 && leftovers(mark.env, mark.sleep).length > 0, 10_000, 'the command to run on a fork server');
+    for (const pid of server()) process.kill(pid, 'SIGKILL');
+    expect(await closed).toBe(1);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { command: string; signal: string | null; stdout: string; stderr: string });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ signal: 'SIGKILL', stdout: '', stderr: expect.stringContaining('the fork server exited') });
+    expect(lines[1]).toMatchObject({ command: 'echo after', stdout: 'after\n' });
     await expectNoLeftovers(mark);
   });
 });

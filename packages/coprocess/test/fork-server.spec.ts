@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
@@ -69,6 +71,25 @@ describe('the fork server', () => {
     const quickServer = Number(quick.stdout.trim());
     expect(await eventually(() => !servers().includes(quickServer), 6000)).toBe(true);
     expect(await long).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdout: 'finished\n' });
+  });
+
+  it('settles a run whose server is killed under it in a program that has nothing else to wait for', async () => {
+    // Regression: the server's process handle was unref'd; killed mid-run, its output pipe
+    // closed first, the owner's event loop emptied before the server's exit was delivered, and
+    // the program (awaiting the run at its top level) exited with status 13, no result at all.
+    // Jest's own handles hide that here, so the owner is a plain Node process.
+    const m = mark();
+    const script = `import { runCoprocess } from '@spm/coprocess'; const r = await runCoprocess({ command: 'exec sleep ${m}' }); process.stdout.write(JSON.stringify({ signal: r.signal, stderr: r.stderr }));`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, SPM_COPROCESS_LAUNCHER: 'fork-server' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    owner.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = new Promise<number | null>((resolve) => owner.on('close', resolve));
+    expect(await eventually(() => processesMarked(m).length === 1, 10_000)).toBe(true);
+    const [sleeper] = processesMarked(m);
+    process.kill(parentOf(sleeper ?? 0), 'SIGKILL'); // the server
+    expect(await closed).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ signal: 'SIGKILL', stderr: expect.stringContaining('the fork server exited') });
+    expect(await eventually(() => processesMarked(m).length === 0, 5000)).toBe(true);
   });
 
   it('reports a run killed with its tree when its server is killed under it, and the next run gets a new server', async () => {

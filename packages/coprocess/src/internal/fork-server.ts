@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { OWNER_TOKEN } from './cookie.js';
@@ -52,6 +52,7 @@ export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): b
  * idle: it never keeps the owner alive.
  */
 export class ForkServer {
+  readonly #child: ChildProcess;
   readonly #stdin: Socket;
   readonly #stdout: Socket;
   /** The server's `/proc/<pid>/stat`, kept open for {@link alive}. */
@@ -74,6 +75,7 @@ export class ForkServer {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    this.#child = child;
     this.#stat = child.pid === undefined ? undefined : watchProcessState(child.pid);
     this.#stdin = child.stdin as Socket;
     this.#stdout = child.stdout as Socket;
@@ -156,12 +158,17 @@ export class ForkServer {
   #busy(): void {
     if (this.#idle !== undefined) clearTimeout(this.#idle);
     this.#idle = undefined;
-    // A run in flight keeps the owner alive, as a child process of its own would.
+    // A run in flight keeps the owner alive, as a child process of its own would — its output
+    // pipe, and the server's process too: if the server dies mid-run, its pipe closes first and
+    // only its exit (then delivered) settles the run; with nothing ref'd the owner's event loop
+    // could end first, the run never settled (a program awaiting it would exit with status 13).
     this.#stdout.ref();
+    this.#child.ref();
   }
 
   #quiet(): void {
     this.#stdout.unref();
+    this.#child.unref();
     if (this.#idle !== undefined || this.#dead) return;
     this.#idle = setTimeout(() => {
       this.#idle = undefined;
@@ -237,6 +244,7 @@ export class ForkServer {
     const runs = [...this.#runs.values()];
     this.#runs.clear();
     this.#stdout.unref();
+    this.#child.unref();
     for (const events of runs) events.lost(reason);
   }
 }
