@@ -92,6 +92,22 @@ describe('the fork server', () => {
     expect(await eventually(() => processesMarked(m).length === 0, 5000)).toBe(true);
   });
 
+  it('ends a timed-out run whose fork server stopped answering: the server is killed, the run reported', async () => {
+    // A server that never reports the leader's end (here: stopped) would hold the run past its
+    // own timeout forever; after the kill and a bound it is taken for wedged and killed.
+    const m = mark();
+    const running = runCoprocess({ command: `exec sleep ${m}`, timeoutMs: 300, killGraceMs: 200 });
+    expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+    const [sleeper] = processesMarked(m);
+    const server = parentOf(sleeper ?? 0);
+    process.kill(server, 'SIGSTOP');
+    const r = await running;
+    expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect(r.stderr).toContain('did not report the end of a run it was told to kill');
+    expect(await eventually(() => !servers().includes(server), 5000)).toBe(true);
+    expect(processesMarked(m)).toEqual([]);
+  });
+
   it('reports a run killed with its tree when its server is killed under it, and the next run gets a new server', async () => {
     const m = mark();
     const running = runCoprocess({ command: `trap '' TERM; sleep ${m} & sleep ${m}; wait`, timeoutMs: 60_000, killGraceMs: 30_000 });

@@ -31,6 +31,14 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How long a fork server may stay silent about a run once the run's tree has been killed (or,
+ * not started yet, once it was told to kill it, plus the grace period): past that it is taken
+ * for wedged — stopped (SIGSTOP), stuck in the kernel — and killed, and the run ends as with a
+ * lost server. Without it, a run's own timeout could not end a run whose server never reports.
+ */
+const SERVER_SILENT_MS = 1000;
+
 function closed(stream: Readable | null): Promise<void> {
   if (stream === null || stream.destroyed || stream.readableEnded) return Promise.resolve();
   return new Promise((resolve) => stream.once('close', () => resolve()));
@@ -73,6 +81,8 @@ export class CoprocessRun implements LiveCoprocess {
   #aborted = false;
   #terminating: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Armed by a kill of a run on a fork server: see {@link SERVER_SILENT_MS}. */
+  #serverWatch: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
   #settled = false;
 
@@ -247,11 +257,24 @@ export class CoprocessRun implements LiveCoprocess {
     const tree = this.#treeOf();
     if (tree === undefined) {
       // On the fork server, not started yet: kill it as soon as it is.
-      if (this.#server !== undefined && this.#pid === undefined) this.#pendingKill ??= signal;
+      if (this.#server !== undefined && this.#pid === undefined) {
+        this.#pendingKill ??= signal;
+        this.#watchServer(this.#options.killGraceMs + SERVER_SILENT_MS);
+      }
       return Promise.resolve(true);
     }
-    this.#terminating ??= tree.terminate(signal, this.#options.killGraceMs);
+    this.#terminating ??= tree.terminate(signal, this.#options.killGraceMs).finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
+  }
+
+  /** After a kill, gives the run's fork server `ms` to report the leader's end, else kills it. */
+  #watchServer(ms: number): void {
+    const server = this.#server?.server;
+    if (server === undefined || this.#settled || this.#exit !== undefined || this.#serverWatch !== undefined) return;
+    this.#serverWatch = setTimeout(() => {
+      if (this.#settled || this.#exit !== undefined) return;
+      server.kill(`the fork server did not report the end of a run it was told to kill within ${ms} ms (stopped or stuck)`);
+    }, ms);
   }
 
   #leaderExited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -303,6 +326,7 @@ export class CoprocessRun implements LiveCoprocess {
 
   #stopWatching(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#serverWatch !== undefined) clearTimeout(this.#serverWatch);
     if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
   }
 

@@ -64,6 +64,8 @@ export class ForkServer {
   /** The environment object whose entries `#envKey` holds. */
   #envSent: object | undefined;
   #idle: NodeJS.Timeout | undefined;
+  /** Why {@link kill} killed it: what its runs are told when they are lost. */
+  #killedBecause: string | undefined;
   #dead = false;
   #stderr = '';
   /** Called once when this server is done (exited, failed, or quit). */
@@ -88,7 +90,7 @@ export class ForkServer {
       markUnavailable(`the fork server would not start (${error.message})`);
       this.#die(`the fork server would not start (${error.message})`);
     });
-    child.once('exit', (code, signal) => this.#die(`the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`));
+    child.once('exit', (code, signal) => this.#die(this.#killedBecause ?? `the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`));
     child.unref();
     this.#stdin.unref();
     this.#stdout.unref();
@@ -134,6 +136,16 @@ export class ForkServer {
     }
     this.#send(['R', String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args]);
     return id;
+  }
+
+  /**
+   * Kills a server that stopped answering (SIGKILL): its exit then ends its runs as lost, each
+   * told `reason` (and each kills what it may have started, by group and cookie).
+   */
+  kill(reason: string): void {
+    if (this.#dead || this.#killedBecause !== undefined) return;
+    this.#killedBecause = reason;
+    this.#child.kill('SIGKILL');
   }
 
   /** Stop reading a run's pipes now (whoever still holds them escaped every sweep). */
