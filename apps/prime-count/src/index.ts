@@ -7,4 +7,4 @@ export { countPrimes, isPrime } from './primes.js';
 export { split, splitRange, splitRangeByCost, SPLIT_KINDS, type Bucket, type SplitKind } from './buckets.js';
 export { primeCount, type PrimeTask } from './prime-closure.js';
 export { parseOptions, UsageError, USAGE, type PrimeOptions } from './options.js';
-export { runPrimes, type PrimeResult } from './run-primes.js';
+export { runPrimes, TraceFileError, type PrimeResult } from './run-primes.js';

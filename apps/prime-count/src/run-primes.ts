@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { split } from './buckets.js';
 import type { PrimeOptions } from './options.js';
 
@@ -20,11 +21,26 @@ export interface PrimeResult {
   readonly wallMs: number;
   /** Buckets that failed (timed out, lost): the count is then incomplete. */
   readonly failedBuckets: number;
+  /** Why `--trace` could not be written at the end, if it could not (the count stands). */
+  readonly traceError?: string;
+}
+
+/** `--trace` names a file that cannot be written: thrown before any spoke starts (exit status 1). */
+export class TraceFileError extends Error {
+  override readonly name = 'TraceFileError';
 }
 
 /** Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines unless `--json`. */
 export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void): Promise<PrimeResult> {
   const started = Date.now();
+  // A trace that cannot be written is said now, before any spoke starts, not after the count.
+  if (options.trace !== undefined) {
+    try {
+      writeFileSync(options.trace, '');
+    } catch (error) {
+      throw new TraceFileError(`cannot write the trace \`${options.trace}\`: ${(error as Error).message}`);
+    }
+  }
   // Start-up is on the critical path of a whole run: launch the spokes first, with only the
   // tracker loaded, and load the rest (the closure's module, the manager) while they boot. The
   // manager starts on the first spoke that greets the hub; the others join as they come.
@@ -39,6 +55,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   const used = new Set<string>();
   let stopTrace: (() => void) | undefined;
   let writeTrace: (() => void) | undefined;
+  let traceError: string | undefined;
   try {
     const [{ ChromeTrace, definePolicy, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
     if (options.trace !== undefined) {
@@ -75,7 +92,13 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     });
   } finally {
     stopTrace?.();
-    writeTrace?.();
+    try {
+      writeTrace?.();
+    } catch (error) {
+      traceError = `cannot write the trace \`${String(options.trace)}\`: ${(error as Error).message}`;
+      err(`spm-primes: ${traceError}`);
+    }
+    // Whatever happened above: the spokes are closed, or the process would not end.
     await cloud.close();
   }
   return {
@@ -91,5 +114,6 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     pool: options.pool,
     wallMs: Date.now() - started,
     failedBuckets: failed,
+    ...(traceError === undefined ? {} : { traceError }),
   };
 }

@@ -147,6 +147,19 @@ describe('spm-primes, bundled', () => {
   });
 });
 
+describe('spm-primes --trace to a file that cannot be written', () => {
+  it('says so before starting anything and exits 1, leaving no spoke behind', async () => {
+    // Regression: the trace was written in a `finally` before the spokes were closed; the write
+    // threw, the cloud was never closed, and the bin hung on its worker threads.
+    const before = liveDescendants();
+    const { code, stdout, stderr } = await run(['--json', '--max', '30000', '--spokes', '2', '--trace', '/nonexistent-spm-dir/trace.json']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^spm-primes: cannot write the trace `\/nonexistent-spm-dir\/trace\.json`: ENOENT/);
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+});
+
 describe('spm-primes --task-timeout', () => {
   it('kills a bucket that runs too long, reports the count as incomplete and exits 1', async () => {
     const before = liveDescendants();

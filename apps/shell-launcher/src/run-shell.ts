@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
@@ -180,6 +180,17 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     rl?.close();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
     return 255;
+  }
+  // A trace that cannot be written is said now, like a joblog, not after every command has run.
+  if (options.trace !== undefined) {
+    try {
+      writeFileSync(options.trace, '');
+    } catch (error) {
+      rl?.close();
+      joblog?.close();
+      io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
+      return 255;
+    }
   }
   const trace = options.trace === undefined ? undefined : new ChromeTrace(`spm-shell hub (${hubHost})`);
 

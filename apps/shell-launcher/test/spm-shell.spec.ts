@@ -111,6 +111,16 @@ describe('spm-shell with a template and ::: arguments', () => {
   });
 });
 
+describe('spm-shell --trace to a file that cannot be written', () => {
+  it('says so before running anything and exits 255, like an unwritable joblog', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['--trace', '/nonexistent-spm-dir/trace.json', ':::', `echo ran-${mark.env}`], { mark: mark.env });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^spm-shell: cannot write the trace `\/nonexistent-spm-dir\/trace\.json`: ENOENT/);
+  });
+});
+
 describe('spm-shell reading commands as they come', () => {
   it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
     // Regression: the read-ahead waited for -j lines (or the end of the input) before starting

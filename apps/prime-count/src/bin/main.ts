@@ -24,7 +24,7 @@ try {
       const where = `${result.buckets} bucket(s) on ${result.spokes} ${result.transport} spoke(s), ${result.wallMs} ms`;
       out(`Primes in [${result.min}, ${result.max}): ${result.count}${result.failedBuckets > 0 ? ` (INCOMPLETE: ${result.failedBuckets} bucket(s) failed)` : ''} — ${where}`);
     }
-    process.exitCode = result.failedBuckets > 0 ? 1 : 0;
+    process.exitCode = result.failedBuckets > 0 || result.traceError !== undefined ? 1 : 0;
   }
 } catch (error) {
   if (error instanceof UsageError) {
