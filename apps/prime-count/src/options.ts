@@ -33,7 +33,7 @@ on local spokes (the SPM.Python paper's Appendix A).
   --max N            end of the range (exclusive)            [default 502347]
   --buckets N        number of tasks                          [default 10]
   --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
-  --spokes N         local spokes                             [default: one per core]
+  --spokes N         local spokes, at most one per bucket     [default: one per core]
   --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
   --prefetch N       buckets queued on a spoke ahead of the one it counts  [default 1]

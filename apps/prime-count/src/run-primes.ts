@@ -12,7 +12,10 @@ export interface PrimeResult {
   readonly split: string;
   /** Buckets queued on a spoke ahead of the one it counts. */
   readonly prefetch: number;
-  /** Local spokes started (less any that failed to start): the run used those ready in time. */
+  /**
+   * Local spokes started: `--spokes`, at most one per bucket, less any that failed to start. The
+   * run used those ready in time.
+   */
   readonly spokes: number;
   /** Spokes that reported at least one bucket (fewer on a small run, or a one-per-server pool). */
   readonly spokesUsed: number;
@@ -47,8 +50,11 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   const { VirtualCloud } = await import('@spm/tracker');
   // Each spoke imports the closure's module as it boots (the same module the hub imports below).
   const preload = [new URL('./prime-closure.js', import.meta.url).href];
-  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: options.spokes, preload }, waitForSpokes: 'none' });
-  let spokes = options.spokes;
+  // No more spokes than buckets: a spoke with nothing to count would only cost its start-up
+  // (500 thread spokes for 10 buckets took 19 s to start and close).
+  const buckets = options.max > options.min ? options.buckets : 1;
+  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: Math.min(options.spokes, buckets), preload }, waitForSpokes: 'none' });
+  let spokes = Math.min(options.spokes, buckets);
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
   let failed = 0;
@@ -67,7 +73,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
       });
       writeTrace = () => trace.write(file);
     }
-    const tasks = split(options.split, options.min, options.max, options.max > options.min ? options.buckets : 1).map((bucket) => ({
+    const tasks = split(options.split, options.min, options.max, buckets).map((bucket) => ({
       ...bucket,
       ...(options.taskTimeoutSeconds !== undefined ? { spm: { meta: { timeout: after({ seconds: options.taskTimeoutSeconds }) } } } : {}),
     }));
@@ -105,7 +111,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     count,
     min: options.min,
     max: options.max,
-    buckets: options.max > options.min ? options.buckets : 1,
+    buckets,
     split: options.split,
     prefetch: options.prefetch,
     spokes,

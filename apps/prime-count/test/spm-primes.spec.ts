@@ -34,7 +34,8 @@ describe('spm-primes', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ count: sieveCount(min, max), min, max, buckets, spokes, transport, failedBuckets: 0 });
+    // No more spokes than buckets are started.
+    expect(result).toMatchObject({ count: sieveCount(min, max), min, max, buckets, spokes: Math.min(spokes, buckets), transport, failedBuckets: 0 });
     expect(typeof result['wallMs']).toBe('number');
     await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
   });
@@ -76,6 +77,14 @@ describe('spm-primes', () => {
       if (pool.endsWith('OnePerServer')) expect(result.spokesUsed).toBe(1);
     }
     expect([...counts]).toEqual([sieveCount(2, 20_000)]);
+  });
+
+  it('starts no more spokes than there are buckets', async () => {
+    const before = liveDescendants();
+    const { code, stdout } = await run(['--json', '--max', '1000', '--buckets', '3', '--spokes', '64', '--transport', 'process']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 1000), buckets: 3, spokes: 3 });
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
   });
 
   it('writes a Chrome trace with one bar per bucket', async () => {
