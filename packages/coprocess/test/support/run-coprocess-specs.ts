@@ -214,7 +214,6 @@ function defineSpecs(): void {
       expect(session).toBe(pid);
       expect(statOf(ppid).pgrp).not.toBe(statOf(stayed ?? 0).pgrp);
       const r = await running;
-      console.log(JSON.stringify(r));
       expect(r.timedOut).toBe(true);
       expect(processesMarked(orphan)).toEqual([]);
     });
