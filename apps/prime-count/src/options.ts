@@ -93,13 +93,19 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     taskTimeoutSeconds = Number(timeout);
     if (!Number.isFinite(taskTimeoutSeconds) || taskTimeoutSeconds <= 0) throw new UsageError(`Expected --task-timeout to be a number of seconds > 0, got \`${timeout}\``);
   }
+  const transport = oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread');
+  // A bucket on an inproc spoke runs in the hub's own thread: nothing can stop it before it
+  // ends, so a timeout would be silently ignored. Said instead.
+  if (taskTimeoutSeconds !== undefined && transport === 'inproc') {
+    throw new UsageError('Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`');
+  }
   return {
     min,
     max,
     buckets,
     split: oneOf('split', str('split'), SPLIT_KINDS, 'cost'),
     spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
-    transport: oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread'),
+    transport,
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),
     prefetch: integer('prefetch', str('prefetch'), 1, 0),
     taskTimeoutSeconds,

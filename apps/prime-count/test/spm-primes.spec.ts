@@ -113,6 +113,7 @@ describe('spm-primes', () => {
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
     [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
     [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0, got `0`'],
+    [['--task-timeout', '1', '--transport', 'inproc'], 'Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`'],
     [['--max', '5', '--buckets', '9'], 'Expected --buckets (9) ≤ the size of the range (3)'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
   ])('refuses %j with a clear message and exit status 2', async (args, message) => {
