@@ -23,10 +23,10 @@ import {
   SPMTaskEval,
   SPMWaitForSpokesTimeout,
   type WireError,
+  describeValue,
 } from '@spm/exceptions';
 import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { GangContext, PeerData } from './gang-context.js';
-import { describeValue } from './internal/describe-value.js';
 import { GangHub } from './internal/gang-hub.js';
 import { isToHub, type PeerPaths, type RankInfo, type RankRecord, type UserReply } from './internal/protocol.js';
 import { RankRuntime } from './internal/rank-runtime.js';

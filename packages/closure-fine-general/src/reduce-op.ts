@@ -1,5 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe-value.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 
 /**
  * How `allreduce` combines the ranks' values: `'sum'`, `'min'` or `'max'` of numbers (or,

@@ -1,6 +1,5 @@
 import { Closure, type ClosureSpec, type ManageCall, type ManageOptions, type ManageSummary } from '@spm/closure-core';
-import { SPMError } from '@spm/exceptions';
-import { describeValue } from './internal/describe-value.js';
+import { SPMError, describeValue } from '@spm/exceptions';
 
 /**
  * The hub's side of a task's messages (seed Fig. 4): called with the body of a task's

@@ -2,10 +2,9 @@
 // spoke, inside the evaluation of the rank's task; imports nothing that belongs to the hub.
 import { hostname } from 'node:os';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { SPMError, SPMGangError, toWire } from '@spm/exceptions';
+import { SPMError, SPMGangError, describeValue, toWire } from '@spm/exceptions';
 import type { EvaluationContext, GangContext, PeerData, PeerMessage, RecvOptions, Tag } from '../gang-context.js';
 import { checkReduceOp, reduceValues, type ReduceOp } from '../reduce-op.js';
-import { describeValue } from './describe-value.js';
 import { Inbox } from './inbox.js';
 import { checkPlainData } from './plain-data.js';
 import { GANG_KEY, type Direct, type InEntry, type JoinReply, type OutEntry, type PollReply, type RankInfo, type UserReply } from './protocol.js';
