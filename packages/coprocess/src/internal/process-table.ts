@@ -40,20 +40,32 @@ export function parseStat(line: string): ProcessInfo | undefined {
 // cheaper than readFileSync, which first fstat()s (size 0 on /proc) and then reads in a loop.
 const statBuffer = Buffer.allocUnsafe(4096);
 
-/** One process's stat, or `undefined` if it is gone (or `/proc` is absent). */
-export function readProcess(pid: number): ProcessInfo | undefined {
+/** An open `/proc/<pid>/stat`, or `undefined` if the process is gone (or `/proc` is absent). */
+function openStat(pid: number): number | undefined {
   if (!HAS_PROC) return undefined;
-  let fd: number;
   try {
-    fd = openSync(`/proc/${pid}/stat`, 'r');
+    return openSync(`/proc/${pid}/stat`, 'r');
   } catch {
     return undefined;
   }
+}
+
+/** The stat line read now through `fd` (procfs makes it afresh at offset 0), parsed; `undefined` once the process is gone. */
+function readStat(fd: number): ProcessInfo | undefined {
   try {
     const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
     return parseStat(statBuffer.toString('latin1', 0, length));
   } catch {
     return undefined;
+  }
+}
+
+/** One process's stat, or `undefined` if it is gone (or `/proc` is absent). */
+export function readProcess(pid: number): ProcessInfo | undefined {
+  const fd = openStat(pid);
+  if (fd === undefined) return undefined;
+  try {
+    return readStat(fd);
   } finally {
     closeSync(fd);
   }
@@ -75,22 +87,11 @@ export interface ProcessStateWatch {
  * is already gone.
  */
 export function watchProcessState(pid: number): ProcessStateWatch | undefined {
-  if (!HAS_PROC) return undefined;
-  let fd: number | undefined;
-  try {
-    fd = openSync(`/proc/${pid}/stat`, 'r');
-  } catch {
-    return undefined;
-  }
+  let fd = openStat(pid);
+  if (fd === undefined) return undefined;
   return {
     state(): string | undefined {
-      if (fd === undefined) return undefined;
-      try {
-        const length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
-        return parseStat(statBuffer.toString('latin1', 0, length))?.state;
-      } catch {
-        return undefined;
-      }
+      return fd === undefined ? undefined : readStat(fd)?.state;
     },
     close(): void {
       if (fd === undefined) return;
