@@ -53,8 +53,8 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   // No more spokes than buckets: a spoke with nothing to count would only cost its start-up
   // (500 thread spokes for 10 buckets took 19 s to start and close).
   const buckets = options.max > options.min ? options.buckets : 1;
-  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes: Math.min(options.spokes, buckets), preload }, waitForSpokes: 'none' });
   let spokes = Math.min(options.spokes, buckets);
+  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, preload }, waitForSpokes: 'none' });
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
   let failed = 0;
