@@ -29,7 +29,6 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EAGAIN: 'resource temporarily unavailable',
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * How long a fork server may stay silent about a run once the run's tree has been killed (or,
@@ -305,7 +304,11 @@ export class CoprocessRun implements LiveCoprocess {
       this.#treeOf()?.leaderExited();
       await this.#terminate('SIGTERM');
     }
-    const done = await Promise.race([pipesClosed.then(() => true), sleep(EOF_WAIT_MS).then(() => false)]);
+    // The bound's timer is cleared when the pipes win: a pending one would keep the owner's
+    // process alive for up to EOF_WAIT_MS after its last coprocess (every script paid 200 ms).
+    let bound: NodeJS.Timeout | undefined;
+    const done = await Promise.race([pipesClosed.then(() => true), new Promise<false>((resolve) => (bound = setTimeout(() => resolve(false), EOF_WAIT_MS)))]);
+    clearTimeout(bound);
     if (!done) closePipes();
     this.#settle(null);
   }

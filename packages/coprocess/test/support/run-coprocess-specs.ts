@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
 import { DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell } from '@spm/coprocess';
@@ -28,6 +30,20 @@ export function runCoprocessSpecs(launcher: 'fork-server' | 'node'): void {
     expect(coprocessLauncher().launcher).toBe(launcher);
     if (launcher === 'node') expect(parent).toBe(process.pid);
     else expect(readFileSync(`/proc/${parent}/cmdline`, 'latin1')).toContain('spm-fork-server');
+  });
+  it('leaves nothing behind that keeps its owner alive once the result is in', async () => {
+    // Jest's own handles would hide a leftover timer here, so the owner is a plain Node process.
+    // It used to keep a 200 ms timer per run (the pipes' end-of-file bound, never cleared): every
+    // script that ran a command exited 200 ms late.
+    // What it reports goes to a file: a stdout pipe would be a handle of its own in the list.
+    const dir = mkdtempSync(join(tmpdir(), 'spm-owner-'));
+    const out = join(dir, 'out.json');
+    const script = `import { writeFileSync } from 'node:fs'; import { runCoprocess } from '@spm/coprocess'; const r = await runCoprocess({ command: 'echo hi' }); writeFileSync(process.argv[1], JSON.stringify({ stdout: r.stdout, active: process.getActiveResourcesInfo() }));`;
+    const owner = spawnSync(process.execPath, ['--input-type=module', '-e', script, out], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    expect(owner.stderr).toBe('');
+    expect(owner.status).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ stdout: 'hi\n', active: [] });
+    rmSync(dir, { recursive: true, force: true });
   });
   defineSpecs();
 }
