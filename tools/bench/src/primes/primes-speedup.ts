@@ -9,9 +9,14 @@
 // And the machine's ceiling at that moment: two bare Node processes started together, each
 // calling countPrimes on every other bucket of the same split (no runtime, no messages), timed
 // until both have exited: what 2 cores give this workload with nothing of spm-ts in the way.
+// And the least a thread-based runner can do: one Node process that starts 2 worker threads on
+// its first line, each importing the primes module alone, and deals the same buckets to them
+// one message each way (no codec, no tracker, no closures): the ceiling for spm-primes' thread
+// spokes, which must also boot the runtime in each thread.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -60,6 +65,24 @@ async function bare(): Promise<Timed> {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, count: a + b };
 }
 
+// The bare thread runner: 2 workers started at once, buckets dealt on demand (as spm-primes deals them).
+function threads(): Timed {
+  const primes = pathToFileURL(createRequire(import.meta.url).resolve('@spm/prime-count/primes')).href;
+  const worker = `import { countPrimes } from '${primes}'; import { parentPort } from 'node:worker_threads'; parentPort.on('message', (b) => parentPort.postMessage(countPrimes(b[0], b[1])));`;
+  const script =
+    `import { Worker } from 'node:worker_threads'; ` +
+    `const ws = [0, 1].map(() => new Worker(new URL(${JSON.stringify(`data:text/javascript,${encodeURIComponent(worker)}`)}))); ` +
+    `const { split } = await import('@spm/prime-count/buckets'); ` +
+    `const bs = split('${values.split ?? 'cost'}', 2, ${max}, ${Number(values.buckets)}); let next = 0, n = 0; ` +
+    `await Promise.all(ws.map((w) => new Promise((done) => { const deal = () => { const b = bs[next++]; if (b === undefined) { void w.terminate(); done(); } else w.postMessage([b.nMin, b.nMax]); }; w.on('message', (k) => { n += k; deal(); }); deal(); }))); ` +
+    `process.stdout.write(String(n));`;
+  const t0 = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: appDir, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (child.status !== 0) throw new Error(`the bare thread runner failed: ${child.stderr}`);
+  return { ms, count: Number(child.stdout) };
+}
+
 // spm-primes as a user runs it: a whole process (start-up, spokes, buckets, close included),
 // with the app's defaults for whatever is not given here.
 const args = [
@@ -84,15 +107,16 @@ function parallel(): Timed {
   return { ms, count: result.count };
 }
 
-const rows: { serial: Timed; bare: Timed; ceiling: Timed; parallel: Timed }[] = [];
-for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), parallel: parallel() });
+const rows: { serial: Timed; bare: Timed; ceiling: Timed; threads: Timed; parallel: Timed }[] = [];
+for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), threads: threads(), parallel: parallel() });
 const best = (xs: Timed[]): number => Math.min(...xs.map((x) => x.ms));
 const list = (xs: Timed[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
-const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.ceiling.count, r.parallel.count]));
+const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.ceiling.count, r.threads.count, r.parallel.count]));
 if (counts.size !== 1) throw new Error(`the counts disagree: ${[...counts].join(', ')}`);
 const s = best(rows.map((r) => r.serial));
 const b = best(rows.map((r) => r.bare));
 const c = best(rows.map((r) => r.ceiling));
+const t = best(rows.map((r) => r.threads));
 const p = best(rows.map((r) => r.parallel));
 process.stdout.write(
   [
@@ -100,9 +124,11 @@ process.stdout.write(
     `serial, one process (imports @spm/prime-count)  best of ${runs}: ${s.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.serial))})`,
     `serial, bare (imports the primes module only)   best of ${runs}: ${b.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.bare))})`,
     `ceiling: 2 bare processes, every other bucket  best of ${runs}: ${c.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.ceiling))})`,
+    `bare thread runner: 2 workers, buckets on demand  best of ${runs}: ${t.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.threads))})`,
     `spm-primes, 2 ${shown.transport} spokes, ${values.buckets} buckets, split by ${shown.split}  best of ${runs}: ${p.toFixed(0)} ms   (runs: ${list(rows.map((r) => r.parallel))})`,
     `speedup (serial / spm-primes, whole processes): ${(s / p).toFixed(2)}; against the bare serial: ${(b / p).toFixed(2)}`,
     `ceiling's speedup (serial / 2 bare processes): ${(s / c).toFixed(2)}; against the bare serial: ${(b / c).toFixed(2)}`,
+    `bare thread runner's speedup (serial / it): ${(s / t).toFixed(2)}; against the bare serial: ${(b / t).toFixed(2)}; spm-primes takes ${((p / t - 1) * 100).toFixed(1)} % longer`,
     '',
   ].join('\n'),
 );

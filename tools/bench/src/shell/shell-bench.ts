@@ -2,7 +2,8 @@
 // commands with 2 at a time, in one run, rounds interleaved so that every launcher sees the same
 // drift of this shared machine's load. Prints commands/s (best and median of the rounds), CPU
 // per command, the start-up-free marginal rate, and spm-shell's ratios against the goals
-// (≥ 3× GNU parallel, ≥ 0.8× xargs -P). Run: `node tools/bench/dist/shell/shell-bench.js` after
+// (≥ 3× GNU parallel, ≥ 0.8× xargs -P), and against a reference, `@spm/coprocess alone` (the
+// command path spm-shell is built on, in a plain loop: see coprocess-alone.ts). Run: `node tools/bench/dist/shell/shell-bench.js` after
 // building @spm/bench and bundling shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
 // BENCH_RUNS (5) change the shape.
 import { existsSync } from 'node:fs';
@@ -32,7 +33,7 @@ async function run(contender: Contender, commands: number): Promise<RaceRun> {
 async function main(): Promise<void> {
   if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run shell-launcher:bundle\``);
   const parallel = which('parallel');
-  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel });
+  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel, coprocessAlone: fileURLToPath(new URL('./coprocess-alone.js', import.meta.url)) });
   process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
   if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
 

@@ -10,6 +10,12 @@ describe('the spm-shell benchmark’s contenders', () => {
     expect(contenders({ jobs: 4, spmShellBin: 'b', parallel: undefined }).map((c) => c.name)).toEqual(['spm-shell', 'xargs -P4']);
   });
 
+  it('end with the reference `@spm/coprocess alone` when its script is given, with the same jobs', () => {
+    const all = contenders({ jobs: 3, spmShellBin: 'b', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js' });
+    expect(all.map((c) => c.name)).toEqual(['spm-shell', 'xargs -P3', '@spm/coprocess alone']);
+    expect(all[2]).toEqual({ name: '@spm/coprocess alone', file: process.execPath, args: ['/x/coprocess-alone.js', '3'] });
+  });
+
   it('are found in PATH', () => {
     expect(which('sh', '/nonexistent:/bin')).toBe('/bin/sh');
     expect(which('no-such-program-here', '/bin:/usr/bin')).toBeUndefined();

@@ -38,14 +38,16 @@ export function which(program: string, path = process.env['PATH'] ?? ''): string
 /**
  * The three launchers, each running every command through `/bin/sh -c` with `jobs` at a time:
  * spm-shell (its bin, progress off), GNU parallel (if installed; told to use /bin/sh too) and
- * `xargs -P`.
+ * `xargs -P`; and, when `coprocessAlone` names its script, the reference `@spm/coprocess alone`
+ * (a loop over `runCoprocess`: the command path under spm-shell without its task layer).
  */
-export function contenders(options: { readonly jobs: number; readonly spmShellBin: string; readonly parallel: string | undefined }): Contender[] {
+export function contenders(options: { readonly jobs: number; readonly spmShellBin: string; readonly parallel: string | undefined; readonly coprocessAlone?: string }): Contender[] {
   const j = String(options.jobs);
   return [
     { name: 'spm-shell', file: process.execPath, args: [options.spmShellBin, '-j', j, '--no-progress'] },
     ...(options.parallel !== undefined ? [{ name: 'GNU parallel', file: options.parallel, args: ['--will-cite', '-j', j] }] : []),
     { name: `xargs -P${j}`, file: 'xargs', args: ['-P', j, '-I{}', '/bin/sh', '-c', '{}'] },
+    ...(options.coprocessAlone !== undefined ? [{ name: '@spm/coprocess alone', file: process.execPath, args: [options.coprocessAlone, j] }] : []),
   ];
 }
 
