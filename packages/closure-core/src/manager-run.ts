@@ -18,6 +18,7 @@ import {
 import { currentSequence, runInSequence, type SequenceMachine } from '@spm/sequence';
 import type { Lease, SpokeInfo } from '@spm/tracker';
 import { PROTOCOL_VERSION, type Message, type MessageOf, type WireValue } from '@spm/transport';
+import { formatMs } from './duration.js';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
 import type { ResolvedManageOptions } from './manage-options.js';
 import type { MetaStatus } from './meta-status.js';
@@ -587,7 +588,7 @@ export class ManagerRun<R> {
     this.#emit('timeout', { taskId: entry.task.taskId, attempt: running.attempt, spokeId: spoke.id, at: Date.now() });
     this.#abandon(spoke, (r) =>
       r === running
-        ? new SPMTaskTimeout(`Task ${String(entry.task.taskId)} timed out after ${String(entry.task.timeoutMs)} ms on spoke ${spoke.id}; the spoke was killed and relaunched`, {
+        ? new SPMTaskTimeout(`Task ${String(entry.task.taskId)} timed out after ${formatMs(entry.task.timeoutMs ?? 0)} ms on spoke ${spoke.id}; the spoke was killed and relaunched`, {
             taskId: entry.task.taskId,
             attempt: running.attempt,
             spokeId: spoke.id,

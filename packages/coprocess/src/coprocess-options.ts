@@ -2,6 +2,9 @@ import { SPMError, describeValue } from '@spm/exceptions';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** The longest a Node.js timer waits (2³¹ − 1 ms, about 24.8 days): the bound of `timeoutMs` and `killGraceMs`. */
+const MAX_TIMER_MS = 2_147_483_647;
 /** The default cap on each captured stream (1 MiB). */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
@@ -76,7 +79,7 @@ const CHECKED_ENVS = new WeakSet<object>();
 
 /**
  * Validates `options` and applies the defaults. Throws `SPMError` with one message shape:
- * ``Expected `timeoutMs` to be a finite number > 0, got `0` (number)``.
+ * ``Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `0` (number)``.
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
@@ -111,11 +114,12 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
     fail(`Expected \`input\` to be a string or a Uint8Array, got ${describeValue(input)}`);
   }
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
-    fail(`Expected \`timeoutMs\` to be a finite number > 0, got ${describeValue(timeoutMs)}`);
+  // A Node timer waits at most MAX_TIMER_MS: a longer one would fire after 1 ms.
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)) {
+    fail(`Expected \`timeoutMs\` to be a number > 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(timeoutMs)}`);
   }
-  if (killGraceMs !== undefined && (typeof killGraceMs !== 'number' || !Number.isFinite(killGraceMs) || killGraceMs < 0)) {
-    fail(`Expected \`killGraceMs\` to be a finite number ≥ 0, got ${describeValue(killGraceMs)}`);
+  if (killGraceMs !== undefined && (typeof killGraceMs !== 'number' || !Number.isFinite(killGraceMs) || killGraceMs < 0 || killGraceMs > MAX_TIMER_MS)) {
+    fail(`Expected \`killGraceMs\` to be a number ≥ 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(killGraceMs)}`);
   }
   if (maxOutputBytes !== undefined && (typeof maxOutputBytes !== 'number' || !Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0)) {
     fail(`Expected \`maxOutputBytes\` to be an integer ≥ 0, got ${describeValue(maxOutputBytes)}`);

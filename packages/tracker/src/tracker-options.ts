@@ -27,9 +27,9 @@ export type ResolvedTrackerOptions = Required<TrackerOptions>;
 export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTrackerOptions {
   return {
     hubHost: options.hubHost ?? hostname(),
-    heartbeatIntervalMs: checkDuration('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 1000),
+    heartbeatIntervalMs: checkDuration('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 1000, true),
     heartbeatTolerance: checkInteger('heartbeatTolerance', options.heartbeatTolerance ?? 5, 1),
-    helloTimeoutMs: checkDuration('helloTimeoutMs', options.helloTimeoutMs ?? 30_000),
+    helloTimeoutMs: checkDuration('helloTimeoutMs', options.helloTimeoutMs ?? 30_000, true),
     autoRelaunch: options.autoRelaunch ?? true,
     log: options.log ?? (() => undefined),
   };

@@ -193,7 +193,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     const min = checkInteger('nSpokesMin', request.nSpokesMin ?? 1, 1);
     const max = checkInteger('nSpokesMax', request.nSpokesMax ?? Infinity, 1, true);
     if (min > max) throw new SPMError(`Expected \`nSpokesMin\` (${min}) ≤ \`nSpokesMax\` (${max})`);
-    const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs ?? 30_000);
+    const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs ?? 30_000, true);
     const owner = request.owner ?? 'manager';
     if (this.#active !== undefined) {
       throw new SPMManagerBusy(`Another manager (${this.#active.owner}) is online in this hub: one lease at a time (\`${owner}\` must wait until it concludes)`);

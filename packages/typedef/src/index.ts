@@ -27,7 +27,7 @@ export {
 export { createRecord } from './create-record.js';
 export { validateRecord, checkRecord } from './validate-record.js';
 export { tie, type Tied, type TiedObject, type TiedValue, type HandleMethods, type HandleExtras, type TieOptions } from './tie.js';
-export { after, toMs, isTimeout, type Timeout, type AfterOptions } from './timeout.js';
+export { after, toMs, isTimeout, MAX_TIMEOUT_MS, type Timeout, type AfterOptions } from './timeout.js';
 export { SPM_COMPONENT, withSpmComponent, type WithSpmRecordTypes } from './spm-component.js';
 export type {
   TaskSchema,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMTypedefError } from '@spm/exceptions';
-import { after, isTimeout, toMs, type AfterOptions } from './timeout.js';
+import { after, isTimeout, MAX_TIMEOUT_MS, toMs, type AfterOptions } from './timeout.js';
 
 describe('after: durations as plain data', () => {
   it.each([
@@ -31,6 +31,15 @@ describe('after: durations as plain data', () => {
     } catch (error) {
       expect((error as SPMTypedefError).path).toBe(path);
     }
+  });
+
+  it('takes up to the longest a timer waits, and refuses longer (setTimeout would fire after 1 ms)', () => {
+    expect(after({ ms: MAX_TIMEOUT_MS })).toStrictEqual({ ms: 2_147_483_647 });
+    expect(after({ hours: 24 * 24 })).toStrictEqual({ ms: 2_073_600_000 });
+    expect(() => after({ seconds: 3_000_000 })).toThrow('Expected after() to make a duration of at most 2147483647 ms (about 24.8 days, the longest a timer waits), got 3000000000 ms');
+    expect(() => after({ ms: MAX_TIMEOUT_MS, seconds: 0.001 })).toThrow(SPMTypedefError);
+    expect(isTimeout({ ms: MAX_TIMEOUT_MS })).toBe(true);
+    expect(isTimeout({ ms: MAX_TIMEOUT_MS + 1 })).toBe(false);
   });
 
   it('refuses a sum that overflows and a duration that is not an object', () => {

@@ -6,9 +6,16 @@ import { describeValue } from './internal/describe-value.js';
  * `spm.util.timeout.after(seconds = 10)`). Made by {@link after}; read with {@link toMs}.
  */
 export interface Timeout {
-  /** The duration in milliseconds: finite and ≥ 0. */
+  /** The duration in milliseconds: finite, ≥ 0 and at most {@link MAX_TIMEOUT_MS}. */
   readonly ms: number;
 }
+
+/**
+ * The longest duration a Timeout may hold: 2,147,483,647 ms (2³¹ − 1, about 24.8 days), the
+ * longest a Node.js timer waits. A longer delay given to `setTimeout` fires after 1 ms instead:
+ * a task timeout of 30 days would time every task out at once, so it is refused here.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** The parts of a duration given to {@link after}; they add up. */
 export interface AfterOptions {
@@ -31,7 +38,8 @@ function isUnit(key: string): key is Unit {
 
 /**
  * A {@link Timeout} of the given duration: `after({ seconds: 10 })` is `{ ms: 10000 }`.
- * Every part must be a finite number ≥ 0; an unknown part is an error.
+ * Every part must be a finite number ≥ 0 and the sum at most {@link MAX_TIMEOUT_MS}; an unknown
+ * part is an error.
  * @throws SPMTypedefError naming the part, e.g. ``Expected `seconds` to be a finite number ≥ 0, got `-1` (number)``.
  */
 export function after(duration: AfterOptions): Timeout {
@@ -66,12 +74,19 @@ export function after(duration: AfterOptions): Timeout {
       found: `${total} ms`,
     });
   }
+  if (total > MAX_TIMEOUT_MS) {
+    throw new SPMTypedefError(`Expected after() to make a duration of at most ${MAX_TIMEOUT_MS} ms (about 24.8 days, the longest a timer waits), got ${total} ms`, {
+      expected: `at most ${MAX_TIMEOUT_MS} ms`,
+      found: `${total} ms`,
+    });
+  }
   return Object.freeze({ ms: total });
 }
 
 /**
  * True when `value` is a {@link Timeout}: a plain object whose only key is `ms`, a finite
- * number ≥ 0 (so a timeout that crossed the wire as msgpackr data still is one).
+ * number from 0 to {@link MAX_TIMEOUT_MS} (so a timeout that crossed the wire as msgpackr data
+ * still is one).
  */
 export function isTimeout(value: unknown): value is Timeout {
   if (typeof value !== 'object' || value === null) return false;
@@ -80,7 +95,7 @@ export function isTimeout(value: unknown): value is Timeout {
   const keys = Object.keys(value);
   if (keys.length !== 1 || keys[0] !== 'ms') return false;
   const ms = (value as { ms: unknown }).ms;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIMEOUT_MS;
 }
 
 /**
@@ -90,7 +105,7 @@ export function isTimeout(value: unknown): value is Timeout {
 export function toMs(timeout: Timeout): number {
   if (!isTimeout(timeout)) {
     throw new SPMTypedefError(`Expected a Timeout such as after({ seconds: 10 }), got ${describeValue(timeout)}`, {
-      expected: 'a Timeout ({ ms } with ms finite and ≥ 0)',
+      expected: `a Timeout ({ ms } with ms from 0 to ${MAX_TIMEOUT_MS})`,
       found: describeValue(timeout),
     });
   }

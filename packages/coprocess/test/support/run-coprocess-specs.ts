@@ -156,7 +156,7 @@ function defineSpecs(): void {
 
     it('rejects invalid options with SPMError', async () => {
       await expect(runCoprocess({ command: 'true', argv: ['true'] })).rejects.toBeInstanceOf(SPMError);
-      await expect(runCoprocess({ command: 'true', timeoutMs: -5 })).rejects.toThrow('Expected `timeoutMs` to be a finite number > 0, got `-5` (number)');
+      await expect(runCoprocess({ command: 'true', timeoutMs: -5 })).rejects.toThrow('Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `-5` (number)');
     });
   });
 

@@ -9,10 +9,17 @@ export function checkInteger(name: string, value: unknown, min: number, allowInf
   return value;
 }
 
-/** Throws unless `value` is a finite number ≥ 0. */
-export function checkDuration(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new SPMError(`Expected \`${name}\` to be a duration in ms (a finite number ≥ 0), got ${describeValue(value)}`);
+/** The longest a Node.js timer waits (2³¹ − 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Throws unless `value` is a finite number ≥ 0 — and, for the delay of a timer (`timer`), at most
+ * {@link MAX_TIMER_MS}: a longer hello timeout would otherwise expire at once.
+ */
+export function checkDuration(name: string, value: unknown, timer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (timer && value > MAX_TIMER_MS)) {
+    const range = timer ? `a number from 0 to ${MAX_TIMER_MS}` : 'a finite number ≥ 0';
+    throw new SPMError(`Expected \`${name}\` to be a duration in ms (${range}), got ${describeValue(value)}`);
   }
   return value;
 }
