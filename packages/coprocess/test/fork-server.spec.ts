@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -150,3 +150,31 @@ describe('the fork server', () => {
     expect(r.stderr).toBe('done\n');
   });
 });
+
+describe('a fork server that cannot be started', () => {
+  it('fails each run it was to carry like a program that cannot be started (EMFILE), and nothing crashes', () => {
+    // 15 concurrent runs under 64 file descriptors: each wants a server of its own (3 pipes and
+    // a /proc file), so some servers' spawns fail with EMFILE. That used to throw a TypeError in
+    // the owner (a server without pipes) and then an unhandled `error`: the owner died.
+    const script =
+      `import { runCoprocess } from '@spm/coprocess'; ` +
+      `const rs = await Promise.all(Array.from({ length: 15 }, () => runCoprocess({ command: 'sleep 0.3' }))); ` +
+      `process.stdout.write(JSON.stringify(rs.map((r) => [r.exitCode, r.spawnError, r.stderr])));`;
+    const owner = spawnSync('/bin/sh', ['-c', 'ulimit -n 64 && exec "$0" --input-type=module -e "$1"', process.execPath, script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, SPM_COPROCESS_LAUNCHER: 'fork-server' },
+      encoding: 'utf8',
+    });
+    expect(owner.stderr).toBe('');
+    expect(owner.status).toBe(0);
+    const results = JSON.parse(owner.stdout) as [number | null, string | null, string][];
+    const failed = results.filter(([, spawnError]) => spawnError !== null);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const [code, spawnError, stderr] of failed) {
+      expect([code, spawnError]).toEqual([126, 'EMFILE']);
+      expect(stderr).toContain('EMFILE (too many open files)');
+    }
+    expect(results.filter(([code]) => code === 0).length + failed.length).toBe(15);
+  });
+});
+

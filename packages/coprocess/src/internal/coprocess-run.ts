@@ -27,6 +27,8 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   E2BIG: 'argument list too long',
   ENOMEM: 'out of memory',
   EAGAIN: 'resource temporarily unavailable',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
 };
 
 

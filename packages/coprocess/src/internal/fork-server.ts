@@ -37,6 +37,12 @@ export interface ServerRunSpec {
 /** How long an idle server (no run for this long) stays before it is told to quit. */
 const IDLE_QUIT_MS = 2000;
 
+/**
+ * Errors of a server's spawn that say this moment lacks resources (file descriptors, memory,
+ * processes), not that the binary is unusable: the next run tries a server again.
+ */
+const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN']);
+
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
@@ -53,8 +59,11 @@ export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): b
  */
 export class ForkServer {
   readonly #child: ChildProcess;
-  readonly #stdin: Socket;
-  readonly #stdout: Socket;
+  /** Undefined when the server could not be started (see {@link #startFailure}). */
+  readonly #stdin: Socket | undefined;
+  readonly #stdout: Socket | undefined;
+  /** Why the server could not be started (an errno name), once Node has said it. */
+  readonly #startFailure: Promise<string> | undefined;
   /** The server's `/proc/<pid>/stat`, kept open for {@link alive}. */
   readonly #stat: ProcessStateWatch | undefined;
   readonly #runs = new Map<number, ServerRunEvents>();
@@ -78,7 +87,24 @@ export class ForkServer {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child = child;
-    this.#stat = child.pid === undefined ? undefined : watchProcessState(child.pid);
+    if (child.pid === undefined || child.stdin === null || child.stdout === null) {
+      // The spawn failed at once (too many open files, no memory, no such binary…): Node says
+      // why in an `error` on the next tick. The server is dead from the start; a run sent to it
+      // fails with that errno, as a program that cannot be started does.
+      this.#dead = true;
+      this.#startFailure = new Promise((resolve) => {
+        child.once('error', (error: NodeJS.ErrnoException) => {
+          if (!TRANSIENT.has(error.code ?? '')) markUnavailable(`the fork server would not start (${error.message})`);
+          resolve(error.code ?? 'EAGAIN');
+        });
+      });
+      this.#stat = undefined;
+      this.#stdin = undefined;
+      this.#stdout = undefined;
+      queueMicrotask(() => onGone(this));
+      return;
+    }
+    this.#stat = watchProcessState(child.pid);
     this.#stdin = child.stdin as Socket;
     this.#stdout = child.stdout as Socket;
     this.#stdout.on('data', (chunk: Buffer) => this.#receive(chunk));
@@ -86,8 +112,8 @@ export class ForkServer {
       if (this.#stderr.length < 2048) this.#stderr += chunk.toString();
     });
     this.#stdin.on('error', () => undefined);
-    child.once('error', (error) => {
-      markUnavailable(`the fork server would not start (${error.message})`);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (!TRANSIENT.has(error.code ?? '')) markUnavailable(`the fork server would not start (${error.message})`);
       this.#die(`the fork server would not start (${error.message})`);
     });
     child.once('exit', (code, signal) => this.#die(this.#killedBecause ?? `the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`));
@@ -118,6 +144,10 @@ export class ForkServer {
   /** Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}). */
   run(spec: ServerRunSpec, events: ServerRunEvents): number {
     const id = this.#nextId++;
+    if (this.#startFailure !== undefined) {
+      void this.#startFailure.then((code) => events.failed(code));
+      return id;
+    }
     if (this.#runs.size === 0) this.#busy();
     this.#runs.set(id, events);
     // The server keeps the last environment: `-` reuses it. A frozen one sent last time cannot
@@ -164,7 +194,7 @@ export class ForkServer {
     const frame = Buffer.allocUnsafe(4 + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     payload.copy(frame, 4);
-    this.#stdin.write(frame);
+    this.#stdin?.write(frame);
   }
 
   #busy(): void {
@@ -174,12 +204,12 @@ export class ForkServer {
     // pipe, and the server's process too: if the server dies mid-run, its pipe closes first and
     // only its exit (then delivered) settles the run; with nothing ref'd the owner's event loop
     // could end first, the run never settled (a program awaiting it would exit with status 13).
-    this.#stdout.ref();
+    this.#stdout?.ref();
     this.#child.ref();
   }
 
   #quiet(): void {
-    this.#stdout.unref();
+    this.#stdout?.unref();
     this.#child.unref();
     if (this.#idle !== undefined || this.#dead) return;
     this.#idle = setTimeout(() => {
@@ -191,7 +221,7 @@ export class ForkServer {
       this.#dead = true;
       this.#stat?.close();
       this.#onGone(this);
-      this.#stdin.end();
+      this.#stdin?.end();
     }, IDLE_QUIT_MS);
     this.#idle.unref();
   }
@@ -255,7 +285,7 @@ export class ForkServer {
     if (!wasDead) this.#onGone(this);
     const runs = [...this.#runs.values()];
     this.#runs.clear();
-    this.#stdout.unref();
+    this.#stdout?.unref();
     this.#child.unref();
     for (const events of runs) events.lost(reason);
   }
