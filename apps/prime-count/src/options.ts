@@ -29,26 +29,60 @@ export const USAGE = `usage: spm-primes [options]
 Counts the primes p with min ≤ p < max by splitting the range into buckets, one task each,
 on local spokes (the SPM.Python paper's Appendix A).
 
-  --min N            start of the range (inclusive)          [default 2]
-  --max N            end of the range (exclusive)            [default 502347]
-  --buckets N        number of tasks                          [default 10]
+  --min N            start of the range (inclusive), ≥ 0     [default 2]
+  --max N            end of the range (exclusive), ≤ 2^53−1  [default 502347]
+  --buckets N        number of tasks, ≤ max − min, ≤ 1000000 [default 10, or max − min if fewer]
   --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
   --spokes N         local spokes, at most one per bucket     [default: one per core]
   --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
   --prefetch N       buckets queued on a spoke ahead of the one it counts  [default 1]
-  --task-timeout S   kill a bucket that runs longer than S seconds
+  --task-timeout S   kill a bucket that runs longer than S seconds (≤ 2147483)
   --json             print one JSON object instead of the status lines
   --trace FILE       write a Chrome Trace Event JSON of every task (open in Perfetto)
   -h, --help         this text`;
 
-function integer(name: string, text: string | undefined, fallback: number, min: number): number {
+/**
+ * The most buckets: each is a task record held on the hub until it reports. A million counted
+ * [2, 10,000,002) in 32 s with a 300 MB hub; a billion ran the hub out of heap after 14 s.
+ */
+export const MAX_BUCKETS = 1_000_000;
+
+/** The longest `--task-timeout`, in whole seconds: a timer waits at most 2³¹ − 1 ms (about 24.8 days). */
+export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
+
+/** Options that take a number, whose value may be negative (`--min -10`). */
+const NUMERIC = ['min', 'max', 'buckets', 'spokes', 'prefetch', 'task-timeout'];
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`Expected --${name} to be an integer ≥ ${min}, got \`${text}\``);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    const limit = max === Number.MAX_SAFE_INTEGER ? `${max} (Number.MAX_SAFE_INTEGER)` : String(max);
+    throw new UsageError(`Expected --${name} to be an integer ≥ ${min} and ≤ ${limit}, got \`${text}\``);
   }
   return value;
+}
+
+/**
+ * parseArgs refuses an option's value that starts with `-` when it is a separate argument
+ * (`--min -10`: "argument is ambiguous"), as it could be an option. A number never is one here:
+ * join it to its option (`--min=-10`) so that the option's own check says what is wrong.
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (arg === '--') return [...args, ...argv.slice(i)];
+    if (NUMERIC.some((name) => arg === `--${name}`) && next !== undefined && /^-\.?\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
 }
 
 function oneOf<T extends string>(name: string, text: string | undefined, choices: readonly T[], fallback: T): T {
@@ -62,7 +96,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinNegativeNumbers(argv),
       options: {
         min: { type: 'string' },
         max: { type: 'string' },
@@ -85,13 +119,17 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
   const min = integer('min', str('min'), 2, 0);
   const max = integer('max', str('max'), 502_347, 0);
   if (max < min) throw new UsageError(`Expected --max (${max}) ≥ --min (${min})`);
-  const buckets = integer('buckets', str('buckets'), 10, 1);
-  if (max > min && buckets > max - min) throw new UsageError(`Expected --buckets (${buckets}) ≤ the size of the range (${max - min})`);
+  // An empty range is counted in one (empty) bucket; by default, 10 buckets or one per integer.
+  const size = Math.max(max - min, 1);
+  const buckets = integer('buckets', str('buckets'), Math.min(10, size), 1, MAX_BUCKETS);
+  if (buckets > size) throw new UsageError(max > min ? `Expected --buckets (${buckets}) ≤ the size of the range (${size})` : `Expected --buckets to be 1 for an empty range ([${min}, ${max})), got \`${buckets}\``);
   const timeout = str('task-timeout');
   let taskTimeoutSeconds: number | undefined;
   if (timeout !== undefined) {
     taskTimeoutSeconds = Number(timeout);
-    if (!Number.isFinite(taskTimeoutSeconds) || taskTimeoutSeconds <= 0) throw new UsageError(`Expected --task-timeout to be a number of seconds > 0, got \`${timeout}\``);
+    if (!Number.isFinite(taskTimeoutSeconds) || taskTimeoutSeconds <= 0 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
+      throw new UsageError(`Expected --task-timeout to be a number of seconds > 0 and ≤ ${MAX_TASK_TIMEOUT_SECONDS} (about 24.8 days, the longest a timer waits), got \`${timeout}\``);
+    }
   }
   const transport = oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread');
   // A bucket on an inproc spoke runs in the hub's own thread: nothing can stop it before it

@@ -33,8 +33,12 @@ export class TraceFileError extends Error {
   override readonly name = 'TraceFileError';
 }
 
-/** Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines unless `--json`. */
-export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void): Promise<PrimeResult> {
+/**
+ * Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines
+ * unless `--json`. `signal` stops the run (the bin's stdout failed): running buckets are killed,
+ * the rest are dropped without a word, the spokes are closed, and the promise rejects.
+ */
+export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void, signal?: AbortSignal): Promise<PrimeResult> {
   const started = Date.now();
   // A trace that cannot be written is said now, before any spoke starts, not after the count.
   if (options.trace !== undefined) {
@@ -82,10 +86,13 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
       tasks,
       policy: definePolicy({ name: `spm-primes (prefetch ${options.prefetch})`, prefetch: options.prefetch }),
       timeoutWaitForSpokes: after({ seconds: 30 }),
+      signal,
       onMetaStatus: (status) => {
         if (!options.json) out(formatMetaStatus(status));
       },
       onStatus: (report) => {
+        // Stopped on purpose: the buckets dropped are not failures to report.
+        if (signal?.aborted === true) return;
         if (report.spokeId !== undefined) used.add(report.spokeId);
         if (report.ok) {
           count += report.value as number;

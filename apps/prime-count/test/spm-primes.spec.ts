@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,17 @@ describe('spm-primes', () => {
     await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
   });
 
+  it.each([
+    [2, 3, 1],
+    [2, 9, 7],
+    [3, 3, 1],
+  ])('without --buckets counts [%i, %i) in 10 buckets, or one per integer of a smaller range (%i)', async (min, max, buckets) => {
+    const { code, stdout, stderr } = await run(['--json', '--min', String(min), '--max', String(max), '--spokes', '1']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(min, max), buckets, failedBuckets: 0 });
+  });
+
   it('writes a Chrome trace with one bar per bucket', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
     try {
@@ -104,17 +115,23 @@ describe('spm-primes', () => {
   });
 
   it.each([
-    [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1, got `0`'],
-    [['--max', 'ten'], 'Expected --max to be an integer ≥ 0, got `ten`'],
+    [['--buckets', '0'], 'Expected --buckets to be an integer ≥ 1 and ≤ 1000000, got `0`'],
+    [['--json', '--max', '10000000002', '--buckets', '10000000000'], 'Expected --buckets to be an integer ≥ 1 and ≤ 1000000, got `10000000000`'],
+    [['--json', '--max', '1000000002', '--buckets', '1000000000'], 'Expected --buckets to be an integer ≥ 1 and ≤ 1000000, got `1000000000`'],
+    [['--max', 'ten'], 'Expected --max to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `ten`'],
+    [['--max', '9007199254741000'], 'Expected --max to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `9007199254741000`'],
+    [['--min', '-10'], 'Expected --min to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `-10`'],
     [['--min', '10', '--max', '5'], 'Expected --max (5) ≥ --min (10)'],
-    [['--prefetch=-1'], 'Expected --prefetch to be an integer ≥ 0, got `-1`'],
-    [['--prefetch', 'two'], 'Expected --prefetch to be an integer ≥ 0, got `two`'],
+    [['--prefetch=-1'], 'Expected --prefetch to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `-1`'],
+    [['--prefetch', 'two'], 'Expected --prefetch to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `two`'],
     [['--split', 'evenly'], 'Expected --split to be one of cost, width, got `evenly`'],
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
-    [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0, got `-1`'],
-    [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0, got `0`'],
+    [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `-1`'],
+    [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `0`'],
+    [['--max', '1000', '--buckets', '1', '--task-timeout', '3000000000'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `3000000000`'],
     [['--task-timeout', '1', '--transport', 'inproc'], 'Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`'],
     [['--max', '5', '--buckets', '9'], 'Expected --buckets (9) ≤ the size of the range (3)'],
+    [['--min', '3', '--max', '3', '--buckets', '5'], 'Expected --buckets to be 1 for an empty range ([3, 3)), got `5`'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
   ])('refuses %j with a clear message and exit status 2', async (args, message) => {
     const { code, stderr, stdout } = await run([...args]);
@@ -177,6 +194,48 @@ describe('spm-primes --task-timeout', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/bucket 0 failed: Task 0 timed out after 300 ms on spoke local:1; the spoke was killed and relaunched/);
     expect(JSON.parse(stdout)).toMatchObject({ failedBuckets: 1, count: 0 });
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+});
+
+describe('spm-primes when its reader goes away', () => {
+  it.each(['thread', 'process'])('stops everything quietly like SIGPIPE would and exits 141 (%s spokes)', async (transport) => {
+    // `spm-primes | head -1`: the reader takes the first line and goes while the buckets run.
+    const before = liveDescendants();
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const child = spawn(process.execPath, [bin, '--transport', transport, '--max', '20000000', '--buckets', '40', '--spokes', '2', '--trace', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(141);
+      // Stopped, not run to its end: the buckets dropped have no bar (a whole run has 40).
+      const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string }[] };
+      expect(trace.traceEvents.filter((e) => e.ph === 'X').length).toBeLessThan(40);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
+  });
+});
+
+describe('spm-primes when its output cannot be written', () => {
+  it.each([[[]], [['--json']]])('says so in one line and exits 1 when stdout is a full device (%j)', async (args) => {
+    const before = liveDescendants();
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [bin, ...args, '--transport', 'process', '--max', '1000', '--buckets', '2'], { stdio: ['ignore', full, 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('spm-primes: cannot write the output: ENOSPC: no space left on device, write\n');
+      expect(code).toBe(1);
+    } finally {
+      closeSync(full);
+    }
     await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
   });
 });

@@ -10,7 +10,26 @@ import { runPrimes } from '../run-primes.js';
 // variable. A user's own setting wins.
 process.env['MSGPACKR_NATIVE_ACCELERATION_DISABLED'] ??= 'true';
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
+/** Exit status when stdout's reader went away (EPIPE): 128 + SIGPIPE, as a shell reports it (spm-shell's too). */
+const SIGPIPE_STATUS = 141;
+
+// stdout that cannot be written (a reader gone, `spm-primes | head -1`; a full disk) stops the
+// run: running buckets are killed and the spokes closed. Without a listener the stream's
+// 'error' event would crash the hub with a stack trace and leave the spokes to die with it.
+const stop = new AbortController();
+let outputError: NodeJS.ErrnoException | undefined;
+const onOutputError = (error: Error | null | undefined): void => {
+  if (error == null || outputError !== undefined) return;
+  outputError = error;
+  stop.abort(error);
+};
+process.stdout.on('error', onOutputError);
+
+// The first failed write's callback gets the write's own error (EPIPE, ENOSPC), before the
+// stream's 'error' event; later ones get only "the stream was destroyed".
+const out = (line: string): void => {
+  if (outputError === undefined) process.stdout.write(`${line}\n`, onOutputError);
+};
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
 try {
@@ -18,7 +37,7 @@ try {
   if (options.help) {
     out(USAGE);
   } else {
-    const result = await runPrimes(options, out, err);
+    const result = await runPrimes(options, out, err, stop.signal);
     if (options.json) out(JSON.stringify(result));
     else {
       const where = `${result.buckets} bucket(s) on ${result.spokes} ${result.transport} spoke(s), ${result.wallMs} ms`;
@@ -30,8 +49,19 @@ try {
   if (error instanceof UsageError) {
     err(`spm-primes: ${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
-  } else {
+  } else if (outputError === undefined) {
+    // (When stdout failed, the run was stopped on purpose: said below.)
     err(`spm-primes: ${(error as Error).message}`);
     process.exitCode = 1;
   }
+}
+
+// The last lines may still be queued (a slow reader, a full disk): the callback of an empty
+// write comes after every earlier one's, so a failed write has been seen when it runs.
+if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+if (outputError?.code === 'EPIPE') {
+  process.exitCode = SIGPIPE_STATUS;
+} else if (outputError !== undefined) {
+  err(`spm-primes: cannot write the output: ${outputError.message}`);
+  process.exitCode = 1;
 }
