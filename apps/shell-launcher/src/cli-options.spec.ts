@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { availableParallelism } from 'node:os';
 import { SPMError } from '@spm/exceptions';
-import { DEFAULT_MAX_OUTPUT, parseShellArgs } from './cli-options.js';
+import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
 
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
@@ -31,11 +31,11 @@ describe('parseShellArgs', () => {
 
   it('refuses bad values with the option, what it expected and what it got', () => {
     const cases: [string[], RegExp][] = [
-      [['-j', '0'], /Expected `-j` to be an integer ≥ 1, got `0`/],
-      [['--jobs'], /Expected `--jobs` to be an integer ≥ 1, got nothing/],
-      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds > 0/],
+      [['-j', '0'], /Expected `-j` to be an integer from 1 to 9007199254740991, got `0`/],
+      [['--jobs'], /Expected `--jobs` to be an integer from 1 to 9007199254740991, got nothing/],
+      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e.g. 10 or 0.5\), got `-1`/],
       [['--timeout', '10%'], /got `10%`/],
-      [['--retries', '0'], /Expected `--retries` to be an integer ≥ 1, got `0`/],
+      [['--retries', '0'], /Expected `--retries` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--max-output', '2M'], /Expected `--max-output` to be a size from 1 byte to 1.5M/],
       [['--transport', 'tcp'], /Expected `--transport` to be `inproc`, `thread` or `process`, got `tcp`/],
       [['--halt', 'soon'], /Expected `--halt`/],
@@ -48,5 +48,52 @@ describe('parseShellArgs', () => {
       expect(() => parseShellArgs(argv)).toThrow(SPMError);
       expect(() => parseShellArgs(argv)).toThrow(message);
     }
+  });
+
+  it('states the maximum when a value is too large', () => {
+    const cases: [string[], string][] = [
+      [['-j', '99999999999999999999'], 'Expected `-j` to be an integer from 1 to 9007199254740991, got `99999999999999999999`'],
+      [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
+      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10 or 0.5), got `2000001`'],
+    ];
+    for (const [argv, message] of cases) expect(() => parseShellArgs(argv)).toThrow(message);
+    expect(parseShellArgs(['-j', '9007199254740991']).jobs).toBe(9007199254740991);
+    expect(parseShellArgs(['--timeout', '2000000']).timeoutMs).toBe(2_000_000_000);
+  });
+});
+
+describe('parseShellArgs --timeout below a millisecond', () => {
+  it('refuses it, stating the minimum, rather than rounding it to 0 ms (no timeout at all)', () => {
+    // Regression: 0.0001–0.0004 s rounded to 0 ms, which means no timeout: the command ran to its end.
+    for (const value of ['0.0004', '0.0001', '0.0009', '1e-9', '0']) {
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10 or 0.5), got \`${value}\``);
+    }
+    expect(parseShellArgs(['--timeout', '0.001']).timeoutMs).toBe(1);
+    expect(parseShellArgs(['--timeout', '.0015']).timeoutMs).toBe(2);
+  });
+});
+
+describe('parseShellArgs --joblog and --trace', () => {
+  it('refuses one file for both (the trace would overwrite the job log), naming both options', () => {
+    for (const [joblog, trace] of [
+      ['run.log', 'run.log'],
+      ['./run.log', 'run.log'],
+      [`${process.cwd()}/run.log`, 'sub/../run.log'],
+    ] as const) {
+      expect(() => parseShellArgs(['--joblog', joblog, '--trace', trace, 'echo'])).toThrow(SPMError);
+      expect(() => parseShellArgs(['--joblog', joblog, '--trace', trace, 'echo'])).toThrow(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${joblog}\` and \`${trace}\` (the same file)`);
+    }
+    // `--joblog -` is stdout, not a file named `-`.
+    expect(parseShellArgs(['--joblog', '-', '--trace', '-'])).toMatchObject({ joblog: '-', trace: '-' });
+    expect(parseShellArgs(['--joblog', 'run.log', '--trace', 'run.json'])).toMatchObject({ joblog: 'run.log', trace: 'run.json' });
+  });
+});
+
+describe('USAGE', () => {
+  it('documents the --transport values parseShellArgs takes and the default it applies', () => {
+    const line = USAGE.split('\n').find((l) => l.trimStart().startsWith('--transport'));
+    expect(line).toMatch(/inproc \| thread \| process: what a spoke is \(default inproc\)$/);
+    expect(parseShellArgs([]).transport).toBe('inproc');
+    for (const transport of ['inproc', 'thread', 'process']) expect(parseShellArgs(['--transport', transport]).transport).toBe(transport);
   });
 });

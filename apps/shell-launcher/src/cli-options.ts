@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
@@ -15,7 +16,7 @@ export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 export interface ShellOptions {
   /** Spokes, i.e. commands run at once (`-j`). @default os.availableParallelism() */
   readonly jobs: number;
-  /** Per-command hard limit in ms (`--timeout S`); the command's process tree is killed past it. */
+  /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
   /** Runs in all of a failing command (`--retries N`, GNU parallel's meaning). @default 1 */
   readonly tries: number;
@@ -40,8 +41,9 @@ export interface ShellOptions {
   /** Bytes kept of each of a command's stdout and stderr (`--max-output`). */
   readonly maxOutputBytes: number;
   /**
-   * `--transport thread|process`: what a spoke is. Threads (the default) start in a fraction
-   * of a process's time and relay less; commands are child processes either way.
+   * `--transport inproc|thread|process`: what a spoke is. Inproc spokes (in the bin's own
+   * thread) start with it and relay nothing; commands are child processes either way.
+   * @default 'inproc'
    */
   readonly transport: 'inproc' | 'thread' | 'process';
   /** The command template (words before `:::`), if any. */
@@ -63,7 +65,7 @@ or a command template filled with arguments: spm-shell 'gzip -9 {}' ::: *.log
 
 Options:
   -j, --jobs N          spokes (commands at once); default: the number of cores
-      --timeout S       kill a command's whole process tree after S seconds (fractions allowed)
+      --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000)
       --retries N       run a failing command up to N times in all (GNU parallel's meaning)
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
@@ -71,7 +73,7 @@ Options:
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --json            print one JSON line per command instead of its output
       --max-output SIZE keep at most SIZE bytes of each of stdout/stderr (K, M; default 1M, max 1.5M)
-      --transport T     thread | process: what a spoke is (default thread)
+      --transport T     inproc | thread | process: what a spoke is (default inproc)
       --trace F         write a Chrome Trace Event file (open it in Perfetto or chrome://tracing)
       --progress        show the progress bar even when stderr is not a terminal
       --no-progress     never show the progress bar
@@ -82,7 +84,8 @@ Options:
 
 Replacement strings: {} {.} {/} {//} {/.} {#} {1} {2} … (arguments are shell-quoted).
 Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
-with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 255 on usage errors.
+with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 141 when stdout's reader
+went away; 255 on usage errors and when the output, the job log or the trace cannot be written.
 `;
 
 function describe(value: string | undefined): string {
@@ -92,15 +95,21 @@ function describe(value: string | undefined): string {
 function positiveInteger(option: string, value: string | undefined): number {
   const n = Number(value);
   if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new SPMError(`Expected \`${option}\` to be an integer ≥ 1, got ${describe(value)}`);
+    throw new SPMError(`Expected \`${option}\` to be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}`);
   }
   return n;
 }
 
+// `--timeout`'s bounds, in seconds. A timeout is kept in whole milliseconds (the timers'
+// resolution), so the least is 1 ms: a shorter one used to round to 0 ms, i.e. no timeout at
+// all. The most keeps the limit plus the backstop within a timer's 2^31 - 1 ms.
+const MIN_TIMEOUT_SECONDS = 0.001;
+const MAX_TIMEOUT_SECONDS = 2_000_000;
+
 function seconds(option: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || !/^\d+(\.\d+)?$|^\.\d+$/.test(value) || !(n > 0) || n > 2_000_000) {
-    throw new SPMError(`Expected \`${option}\` to be a number of seconds > 0 (e.g. 10 or 0.5), got ${describe(value)}`);
+  if (value === undefined || !/^\d+(\.\d+)?$|^\.\d+$/.test(value) || !(n >= MIN_TIMEOUT_SECONDS) || n > MAX_TIMEOUT_SECONDS) {
+    throw new SPMError(`Expected \`${option}\` to be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (e.g. 10 or 0.5), got ${describe(value)}`);
   }
   return Math.round(n * 1000);
 }
@@ -230,5 +239,10 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     throw new SPMError(`Expected arguments from either \`:::\` or \`--file\`, got both (\`--file ${o.file}\` and ${argGroups.length} \`:::\` group(s))`);
   }
   if (argGroups?.some((g) => g.length === 0)) throw new SPMError('Expected at least one argument after each `:::`, got an empty group');
+  // The trace is written over the file at the end: it would replace the job log. (`-` is stdout
+  // for the job log only.)
+  if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && resolve(o.joblog) === resolve(o.trace)) {
+    throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
+  }
   return { ...o, template: words.length > 0 ? words.join(' ') : undefined, argGroups };
 }

@@ -2,7 +2,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
-import { SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
+import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import type { ShellOptions } from './cli-options.js';
@@ -25,7 +25,9 @@ export interface ShellIO {
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /**
    * Aborting it stops everything at once, like `--halt now`: running commands are killed, the
-   * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`.
+   * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`,
+   * `'SIGHUP'` (said on stderr; 128 + the signal's number), or an `SPMError`, a failure the caller
+   * has reported itself (the bin's stdout cannot be written; 255).
    */
   readonly interrupt?: AbortSignal;
 }
@@ -101,6 +103,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   };
   let interrupted: string | undefined;
   const interrupt = io.interrupt;
+  const callerFailed = (): boolean => interrupt?.reason instanceof SPMError;
+  const interruptStatus = (): number => (callerFailed() ? 255 : (INTERRUPT_STATUS[interrupted ?? ''] ?? 130));
   const interruptedPromise = new Promise<void>((resolve) => {
     if (interrupt === undefined) return;
     if (interrupt.aborted) resolve();
@@ -152,7 +156,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   }
   if (interrupted !== undefined || peeked.length === 0) {
     rl?.close();
-    return interrupted !== undefined ? (INTERRUPT_STATUS[interrupted] ?? 130) : 0;
+    return interrupted !== undefined ? interruptStatus() : 0;
   }
   const rest = input;
   async function* all(): AsyncGenerator<Job> {
@@ -200,6 +204,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let killed = 0;
   let halted: JobOutcome | undefined;
   let fatal: Error | undefined;
+  // The job log or the trace could not be written (a full disk): the run's record is incomplete.
+  let unwritten = false;
   const inflight = new Map<number, Job>();
   const running = new Set<TaskId>();
   let firstDispatch: number | undefined;
@@ -213,8 +219,30 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   };
   const onInterruptNow = (): void => {
-    err(`spm-shell: ${interrupted ?? 'interrupted'}: killing ${running.size} running command${running.size === 1 ? '' : 's'}\n`);
+    if (!callerFailed()) err(`spm-shell: ${interrupted ?? 'interrupted'}: killing ${running.size} running command${running.size === 1 ? '' : 's'}\n`);
     stopNow(`interrupted by ${interrupted ?? 'a signal'}`);
+  };
+  const closeJoblog = (): void => {
+    const log = joblog;
+    joblog = undefined;
+    try {
+      log?.close();
+    } catch (error) {
+      if (!unwritten) err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
+      unwritten = true;
+    }
+  };
+  // A job log row that cannot be written loses the run's record: say so once and stop as `--halt
+  // now` would (like an output that cannot be written) rather than run commands nobody logs.
+  const writeJoblog = (outcome: JobOutcome): void => {
+    try {
+      joblog?.write(outcome);
+    } catch (error) {
+      unwritten = true;
+      err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
+      closeJoblog();
+      stopNow('the joblog cannot be written');
+    }
   };
 
   const onStatus = (report: StatusReport): void => {
@@ -238,7 +266,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     feed.settle();
     if (outcome.ok) succeeded += 1;
     else failed += 1;
-    joblog?.write(outcome);
+    writeJoblog(outcome);
     printer.finished(outcome);
     if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${job.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${job.command}\n`);
@@ -348,10 +376,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     bar?.stop();
     rl?.close();
     printer.flush();
-    joblog?.close();
+    closeJoblog();
     try {
       trace?.write(options.trace as string);
     } catch (error) {
+      unwritten = true;
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
     }
     if (cloud !== undefined) {
@@ -362,11 +391,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   }
   if (options.verbose && killed > 0) io.stderr.write(`#: spm-shell: ${killed} running command${killed === 1 ? ' was' : 's were'} killed\n`);
-  if (interrupted !== undefined) return INTERRUPT_STATUS[interrupted] ?? 130;
+  if (interrupted !== undefined) return interruptStatus();
   if (fatal !== undefined) {
     io.stderr.write(`spm-shell: ${fatal.message}\n`);
     return 255;
   }
+  if (unwritten) return 255;
   if (halted !== undefined && options.halt.why === 'fail' && options.halt.count === 1) return jobExitStatus(halted);
   return Math.min(failed, 101);
 }

@@ -25,6 +25,9 @@ export interface BinOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The bound: past it the bin is SIGKILLed and the promise rejects. */
   readonly timeoutMs?: number;
+  /** The bin's stdout / stderr: an open file descriptor (of `/dev/full`, say) instead of a pipe (then read as ''). */
+  readonly stdoutFd?: number;
+  readonly stderrFd?: number;
   /** Called once the bin was spawned (to signal it, to read its output as it comes). */
   readonly onSpawn?: (child: ChildProcess) => void;
 }
@@ -35,15 +38,15 @@ export function runSpmShell(args: readonly string[], options: BinOptions): Promi
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, [MARK_VARIABLE]: options.mark },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', options.stdoutFd ?? 'pipe', options.stderrFd ?? 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdout.on('error', () => undefined);
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout?.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input ?? '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`spm-shell ${args.join(' ')} ran past ${options.timeoutMs ?? 40_000} ms; stderr so far:\n${stderr}`));

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -118,6 +118,80 @@ describe('spm-shell --trace to a file that cannot be written', () => {
     expect(r.code).toBe(255);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^spm-shell: cannot write the trace `\/nonexistent-spm-dir\/trace\.json`: ENOENT/);
+  });
+});
+
+describe('spm-shell --trace to a file that fails at the end', () => {
+  it('says so and exits 255: the trace was not written', async () => {
+    // Regression: the start-up check (an empty write) passes on /dev/full, the trace at the end
+    // failed, and the run exited 0.
+    const mark = newMark();
+    const r = await runSpmShell(['--trace', '/dev/full', ':::', 'echo x'], { mark: mark.env });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('x\n');
+    expect(r.stderr).toMatch(/^spm-shell: cannot write the trace `\/dev\/full`: ENOSPC[^\n]*\n$/);
+  });
+});
+
+describe('spm-shell --joblog to a file that fails after the header', () => {
+  it('says so once, kills the running commands and exits 255', async () => {
+    // Regression: the status callback threw, and the run ended with the task manager's message
+    // about a throwing callback instead of naming the job log.
+    const mark = newMark();
+    const fifo = join(dir, 'joblog.fifo');
+    const gone = join(dir, 'joblog.reader-gone');
+    const started = join(dir, 'joblog.started');
+    execFileSync('mkfifo', [fifo]);
+    // The job log's reader takes the header and goes away: the first row's write fails (EPIPE).
+    const reader = createReadStream(fifo);
+    reader.once('data', () => reader.destroy());
+    reader.once('close', () => writeFileSync(gone, ''));
+    const input = [`while [ ! -e ${gone} ] || [ ! -e ${started} ]; do sleep 0.02; done`, `touch ${started}; exec sleep ${mark.sleep}`].join('\n');
+    const r = await runSpmShell(['-j', '2', '--joblog', fifo], { input: `${input}\n`, mark: mark.env });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toBe(`spm-shell: cannot write the joblog \`${fifo}\`: EPIPE: broken pipe, write\n`);
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell when its output cannot be written', () => {
+  let full: number;
+  beforeAll(() => {
+    full = openSync('/dev/full', 'w');
+  });
+  afterAll(() => closeSync(full));
+
+  it.each([[[]], [['--json']], [['--joblog', '-']]])('says so in one line, kills the running commands and exits 255 (%j)', async (extra: string[]) => {
+    // Regression: ENOSPC on stdout was rethrown: a stack trace, exit 1, commands left to the watchdogs.
+    const mark = newMark();
+    const started = join(dir, `full-stdout-${mark.env}.started`);
+    const r = await runSpmShell(['-j', '2', ...extra, ':::', `while [ ! -e ${started} ]; do sleep 0.02; done; echo hi`, `touch ${started}; exec sleep ${mark.sleep}`], { mark: mark.env, stdoutFd: full });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/^spm-shell: cannot write the output: ENOSPC: no space left on device, write\n$/);
+    await expectNoLeftovers(mark);
+  });
+
+  it('exits 0 when there was nothing to write', async () => {
+    const mark = newMark();
+    const r = await runSpmShell([':::', 'true'], { mark: mark.env, stdoutFd: full });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('spm-shell when stderr cannot be written', () => {
+  let full: number;
+  beforeAll(() => {
+    full = openSync('/dev/full', 'w');
+  });
+  afterAll(() => closeSync(full));
+
+  it('ends as it would have: its notices, progress and the commands’ stderr are lost, the outcome is not', async () => {
+    // Regression: the final (empty) write to stderr failed with ENOSPC, an unhandled 'error': exit 1.
+    const mark = newMark();
+    const ok = await runSpmShell([':::', 'echo hi'], { mark: mark.env, stderrFd: full });
+    expect(ok).toMatchObject({ code: 0, stdout: 'hi\n' });
+    const noisy = await runSpmShell(['-v', '--progress', '-k', ':::', 'echo hi', 'echo oops >&2', 'exit 3'], { mark: mark.env, stderrFd: full });
+    expect(noisy).toMatchObject({ code: 1, stdout: 'hi\n' });
   });
 });
 
@@ -356,7 +430,7 @@ describe('spm-shell usage', () => {
     const mark = newMark();
     const bad = await runSpmShell(['-j', '0', 'echo'], { mark: mark.env });
     expect(bad.code).toBe(255);
-    expect(bad.stderr).toBe('spm-shell: Expected `-j` to be an integer ≥ 1, got `0`\nTry `spm-shell --help`.\n');
+    expect(bad.stderr).toBe('spm-shell: Expected `-j` to be an integer from 1 to 9007199254740991, got `0`\nTry `spm-shell --help`.\n');
     const help = await runSpmShell(['--help'], { mark: mark.env });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: spm-shell \[options\]/);

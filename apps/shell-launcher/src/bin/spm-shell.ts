@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // spm-shell: run commands in parallel on spm-ts spokes (GNU parallel's habits). See --help.
+import { SPMError } from '@spm/exceptions';
 import { main } from '../main.js';
 
 const interrupt = new AbortController();
@@ -14,16 +15,33 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     interrupt.abort(signal);
   });
 }
-// A reader that went away (`spm-shell … | head`) is the shell's SIGPIPE: stop everything.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') interrupt.abort('SIGPIPE');
-  else throw error;
-});
+// A reader that went away (`spm-shell … | head`) is the shell's SIGPIPE: stop everything. Any
+// other failure to write stdout (a full disk, /dev/full) loses output: say so once, stop
+// everything the same way, and exit 255 (GNU parallel's "other error") whatever the run did.
+let outputFailed = false;
+const onOutputError = (error: NodeJS.ErrnoException): void => {
+  if (error.code === 'EPIPE') {
+    interrupt.abort('SIGPIPE');
+    return;
+  }
+  if (outputFailed) return;
+  outputFailed = true;
+  process.stderr.write(`spm-shell: cannot write the output: ${error.message}\n`);
+  interrupt.abort(new SPMError(`cannot write the output: ${error.message}`, { cause: error }));
+};
+process.stdout.on('error', onOutputError);
+// stderr carries spm-shell's notices and progress (and the commands' stderr): a failure to write
+// it (2>/dev/full, a closed pipe) cannot be reported anywhere, and must not change the outcome.
+process.stderr.on('error', () => undefined);
 
 const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal });
 // Output to a pipe whose reader is slow is queued in this process: wait until it has been
 // written (the callback of an empty write comes after every earlier one), then exit. Exiting
-// at once would drop it.
-const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
+// at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
+// fails (ENOSPC).
+const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.destroyed || stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
 await Promise.all([drained(process.stdout), drained(process.stderr)]);
-process.exit(status);
+// A failed write's 'error' event comes a tick (or more) after it: the last write's may still be
+// on its way, and would be lost to process.exit.
+if (process.stdout.errored !== null) onOutputError(process.stdout.errored);
+process.exit(outputFailed ? 255 : status);
