@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { pack, unpack } from 'msgpackr';
 import { SPMTypedefError } from '@spm/exceptions';
 import {
+  MAX_TIMEOUT_MS,
   checkRecord,
   createRecord,
   parse,
@@ -146,7 +147,7 @@ function valueFor(type: TypeNode): fc.Arbitrary<unknown> {
         case 'ApiMethod':
           return apiMethod;
         case 'timeout':
-          return fc.double({ min: 0, max: 1e12, noNaN: true }).map((ms) => ({ ms: Object.is(ms, -0) ? 0 : ms }));
+          return fc.double({ min: 0, max: MAX_TIMEOUT_MS, noNaN: true }).map((ms) => ({ ms: Object.is(ms, -0) ? 0 : ms }));
         case 'auto':
         case 'record':
         case 'mixed':
