@@ -15,6 +15,11 @@ export interface Job {
 /** How one job ended (its last attempt): what the joblog, `--json` and the printer show. */
 export interface JobOutcome {
   readonly job: Job;
+  /**
+   * Times the command was started in all: its `--retries` runs, and runs lost with their spoke
+   * (a spoke that dies under a command has it run again: at-least-once).
+   */
+  readonly runs: number;
   /** True when the command exited 0 (and was neither killed nor timed out). */
   readonly ok: boolean;
   /** The exit code, or `null` when a signal ended it or it never exited (see `error`). */

@@ -17,7 +17,7 @@ export interface JsonJob {
   /** The server of the spoke that ran it, and that spoke. */
   readonly host: string | null;
   readonly spoke: string | null;
-  /** Runs in all (more than 1 with `--retries`). */
+  /** Runs in all: more than 1 with `--retries`, or when a spoke was lost under the command (it is then run again). */
   readonly attempts: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -39,7 +39,7 @@ export function toJsonJob(outcome: JobOutcome): JsonJob {
     startMs: outcome.startMs,
     host: outcome.host ?? null,
     spoke: outcome.spoke ?? null,
-    attempts: outcome.job.attempt,
+    attempts: outcome.runs,
     stdout: outcome.stdout,
     stderr: outcome.stderr,
     truncated: outcome.truncated,

@@ -63,8 +63,8 @@ async function settleSpokes(cloud: VirtualCloud, ms: number): Promise<void> {
   while (Date.now() < until && cloud.spokes().some((spoke) => spoke.state === 'starting')) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function outcomeOf(job: Job, report: StatusReport): JobOutcome {
-  const base = { job, host: report.host, spoke: report.spokeId };
+function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
+  const base = { job, runs, host: report.host, spoke: report.spokeId };
   if (report.ok) {
     const r = report.value as ShellResult;
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
@@ -207,6 +207,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // The job log or the trace could not be written (a full disk): the run's record is incomplete.
   let unwritten = false;
   const inflight = new Map<number, Job>();
+  // Runs of a job's earlier tasks (its `--retries`), each counting the re-runs after lost spokes.
+  const earlierRuns = new Map<number, number>();
   const running = new Set<TaskId>();
   let firstDispatch: number | undefined;
   const controller = new AbortController();
@@ -257,12 +259,16 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       feed.settle();
       return;
     }
-    const outcome = outcomeOf(job, report);
+    // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
+    const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
+    const outcome = outcomeOf(job, report, runs);
     if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted) {
       if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${job.command}\n`);
+      earlierRuns.set(seq, runs);
       feed.retry({ ...job, attempt: job.attempt + 1 });
       return;
     }
+    earlierRuns.delete(seq);
     feed.settle();
     if (outcome.ok) succeeded += 1;
     else failed += 1;
@@ -315,8 +321,14 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     running.add(e.taskId);
   };
   const onAttemptLost = (e: { taskId: TaskId }): void => void running.delete(e.taskId);
+  // A spoke lost under a command (a process spoke killed, a thread that crashed): the manager
+  // runs the command again on another spoke. Said with --verbose; --json counts the runs.
+  const onSpokeLost = (e: { taskId: TaskId; spokeId: string; reason: string }): void => {
+    onAttemptLost(e);
+    if (options.verbose) err(`#: spm-shell: spoke ${e.spokeId} was lost under a running command (${e.reason}); running that command again\n`);
+  };
   shellCommand.on('dispatch', onDispatched);
-  shellCommand.on('retry', onAttemptLost);
+  shellCommand.on('retry', onSpokeLost);
   shellCommand.on('timeout', onAttemptLost);
 
   let cloud: VirtualCloud | undefined;
@@ -370,7 +382,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
     shellCommand.off('dispatch', onDispatched);
-    shellCommand.off('retry', onAttemptLost);
+    shellCommand.off('retry', onSpokeLost);
     shellCommand.off('timeout', onAttemptLost);
     detachTrace?.();
     bar?.stop();

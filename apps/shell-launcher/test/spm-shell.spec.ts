@@ -235,6 +235,31 @@ describe('spm-shell when a fork server is killed under a command', () => {
   });
 });
 
+describe('spm-shell when a process spoke is killed under a command', () => {
+  it('runs the command again on the relaunched spoke, says so with --verbose and counts both runs in --json', async () => {
+    // At-least-once: the manager re-dispatches a command whose spoke was lost. It used to do so
+    // silently, and --json said "attempts": 1 for a command that had been started twice.
+    const mark = newMark();
+    const flag = join(dir, `second-run-${mark.env}`);
+    const command = `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi`;
+    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json', '--verbose'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end(`${command}\n`);
+    const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
+    const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
+    await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
+    for (const pid of spoke()) process.kill(pid, 'SIGKILL');
+    expect(await closed).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ command, exitCode: 0, stdout: 'second\n', attempts: 2 });
+    expect(stderr).toMatch(/#: spm-shell: spoke local:1 was lost under a running command \(.+\); running that command again/);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell with a long command beside idle slots', () => {
   it('lets a command outlive the idle time of the other slots (their fork servers quit) and finish', async () => {
     // Regression: an idle fork server quitting swept every process carrying the owner's token,
