@@ -238,7 +238,8 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
   if (argGroups !== undefined && o.file !== undefined) {
     throw new SPMError(`Expected arguments from either \`:::\` or \`--file\`, got both (\`--file ${o.file}\` and ${argGroups.length} \`:::\` group(s))`);
   }
-  if (argGroups?.some((g) => g.length === 0)) throw new SPMError('Expected at least one argument after each `:::`, got an empty group');
+  // An empty `:::` group (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0,
+  // as GNU parallel does.
   // The trace is written over the file at the end: it would replace the job log. (`-` is stdout
   // for the job log only.)
   if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && resolve(o.joblog) === resolve(o.trace)) {

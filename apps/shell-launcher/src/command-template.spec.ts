@@ -17,13 +17,28 @@ describe('fillTemplate', () => {
     expect(fillTemplate('echo {} {.} {/}', ["it's"], 1)).toBe(`echo 'it'"'"'s' 'it'"'"'s' 'it'"'"'s'`);
     expect(fillTemplate('echo {} {.} {/}', ['a b.txt'], 1)).toBe(`echo 'a b.txt' 'a b' 'a b.txt'`);
     expect(fillTemplate('echo {} {.} {/} {//} {/.}', ['/x/y.z'], 1)).toBe('echo /x/y.z /x/y y.z /x y');
-    expect(fillTemplate('echo {.}', ['.hidden'], 1)).toBe('echo .hidden');
+  });
+
+  it('follows GNU parallel 20221122 on the path modifiers’ edge cases (each checked against it)', () => {
+    // What the shell prints for `echo [<value>]` (an empty value is quoted as '').
+    const value = (template: string, arg: string): string => fillTemplate(`[${template}]`, [arg], 1).replace(`['']`, '[]').slice(1, -1);
+    // {.}: the last `.` to the end, when no `/` follows it — a dot file's whole name.
+    expect(['.bashrc', 'dir/.hidden', 'x.tar.gz', 'a.b/c'].map((arg) => value('{.}', arg))).toEqual(['', 'dir/', 'x.tar', 'a.b/c']);
+    expect(value('{/.}', '.bashrc')).toBe('');
+    // {//}: Perl's dirname — a trailing slash does not make a component.
+    expect(['a/', 'a/b/', '/a', '//', 'a', 'a//b', '', '/'].map((arg) => value('{//}', arg))).toEqual(['.', 'a', '/', '/', '.', 'a', '.', '/']);
+    expect(['a/', 'a/b', '/'].map((arg) => value('{/}', arg))).toEqual(['', 'b', '']);
   });
 
   it('fills positional arguments, the sequence number, and {} with all arguments', () => {
     expect(fillTemplate('cp {1} {2}.bak # {#}', ['a', 'b c'], 7)).toBe(`cp a 'b c'.bak # 7`);
     expect(fillTemplate('echo {}', ['a', 'b'], 1)).toBe('echo a b');
     expect(fillTemplate('echo {3}', ['a'], 1)).toBe('echo ');
+  });
+
+  it('counts {-n} from the end and takes {0} for all arguments, as GNU parallel does', () => {
+    expect(fillTemplate('[{0}] [{-1}] [{-2}] [{-3}]', ['a', 'b'], 1)).toBe('[a b] [b] [a] []');
+    expect(fillTemplate('[{0.}] [{-1/}]', ['x/a.b', 'y/c.d'], 1)).toBe('[x/a y/c] [c.d]');
   });
 
   it('appends the quoted arguments when the template has no replacement string', () => {

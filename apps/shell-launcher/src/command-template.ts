@@ -1,7 +1,9 @@
 /**
  * Turning input into command lines, as GNU parallel does: a template with replacement strings
- * (`{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{1}`…) filled with shell-quoted arguments, or,
- * without a template, each input line taken as a whole command.
+ * (`{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{1}`, `{-1}`…) filled with shell-quoted
+ * arguments, or, without a template, each input line taken as a whole command. The path
+ * modifiers follow GNU parallel's rules to the letter (checked against it), quirks included:
+ * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
 /** Characters that never need quoting in a POSIX shell word (GNU parallel leaves these bare). */
@@ -17,23 +19,29 @@ export function shellQuote(value: string): string {
 }
 
 // One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, or the same with a
-// positional argument number (`{2}`, `{2.}`, `{2/}`, …).
-const REPLACEMENT = /\{(\d*)(\.|\/\/|\/\.|\/|#)?\}/g;
+// positional argument number (`{2}`, `{2.}`, `{2/}`, …), counted from the end when negative
+// (`{-1}` is the last); `{0}` is all of them, as `{}`.
+const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#)?\}/g;
 
+/** GNU parallel's `{.}`: from the last `.` to the end, when no `/` follows it (`s:\.[^/.]*$::`). */
 function withoutExtension(path: string): string {
-  const slash = path.lastIndexOf('/');
   const dot = path.lastIndexOf('.');
-  return dot > slash + 1 ? path.slice(0, dot) : path;
+  return dot > path.lastIndexOf('/') ? path.slice(0, dot) : path;
 }
 
+/** GNU parallel's `{/}`: what follows the last `/` (all of it when there is none). */
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** GNU parallel's `{//}`, Perl's `dirname`: trailing slashes do not make a component (`a/` → `.`). */
 function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
+  const trimmed = path.replace(/\/+$/, '');
+  if (trimmed === '') return path.startsWith('/') ? '/' : '.';
+  const slash = trimmed.lastIndexOf('/');
   if (slash < 0) return '.';
-  return slash === 0 ? '/' : path.slice(0, slash);
+  const parent = trimmed.slice(0, slash).replace(/\/+$/, '');
+  return parent === '' ? '/' : parent;
 }
 
 function transform(value: string, modifier: string | undefined): string {
@@ -58,17 +66,20 @@ export function hasReplacement(template: string): boolean {
 }
 
 /**
- * Fills `template` for one job: `{}` is all arguments (each quoted, space-separated), `{n}` the
- * n-th (1-based), with the path modifiers `.` (no extension), `/` (basename), `//` (dirname),
- * `/.` (basename without extension); `{#}` is the job's sequence number. A template with no
- * replacement string gets the quoted arguments appended, as in GNU parallel.
+ * Fills `template` for one job: `{}` (and `{0}`) is all arguments (each quoted, space-separated),
+ * `{n}` the n-th (1-based; `{-n}` the n-th from the end), with the path modifiers `.` (no
+ * extension), `/` (basename), `//` (dirname), `/.` (basename without extension); `{#}` is the
+ * job's sequence number. A template with no replacement string gets the quoted arguments
+ * appended, as in GNU parallel.
  */
 export function fillTemplate(template: string, args: readonly string[], seq: number): string {
   if (!hasReplacement(template)) return [template, ...args.map(shellQuote)].join(' ');
   return template.replace(REPLACEMENT, (whole, position: string, modifier: string | undefined) => {
     if (modifier === '#') return position === '' ? String(seq) : whole;
-    if (position === '') return args.map((arg) => shellQuote(transform(arg, modifier))).join(' ');
-    const arg = args[Number(position) - 1];
+    if (position === '-') return whole;
+    if (position === '' || Number(position) === 0) return args.map((arg) => shellQuote(transform(arg, modifier))).join(' ');
+    const n = Number(position);
+    const arg = n > 0 ? args[n - 1] : args[args.length + n];
     return arg === undefined ? '' : shellQuote(transform(arg, modifier));
   });
 }

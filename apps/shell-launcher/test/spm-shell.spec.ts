@@ -101,6 +101,12 @@ describe('spm-shell with a template and ::: arguments', () => {
     expect(r.stdout).toBe("it's\tit's it's it's\na b.txt\ta b.txt a b a b.txt\n/x/y.z\t/x/y.z /x/y y.z\n");
   });
 
+  it('runs nothing and exits 0 for an empty ::: group, as GNU parallel does (`::: $(cat empty-list)`)', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['echo', 'never', ':::', ':::', 'a'], { mark: mark.env });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+  });
+
   it('prints in input order with --keep-order although later jobs finish first (arguments from -a FILE)', async () => {
     const mark = newMark();
     const args = join(dir, 'keep-order.args');
