@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
+import { coprocessLauncher, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
 
 // What only the fork server does: a server per concurrent run, and what happens to a run whose
@@ -175,6 +175,23 @@ describe('a fork server that cannot be started', () => {
       expect(stderr).toContain('EMFILE (too many open files)');
     }
     expect(results.filter(([code]) => code === 0).length + failed.length).toBe(15);
+  });
+});
+
+describe('a run killed before its fork server said it started', () => {
+  it('gets the SIGKILL asked last, not the SIGTERM asked first and its grace period', async () => {
+    // An abort (SIGTERM, then SIGKILL after killGraceMs) and then a spoke's stop (SIGKILL now)
+    // both came before the server's `started`: the pending kill stayed SIGTERM, so a program
+    // that ignores it lived out the grace period — spm-shell --halt now could exit first, and
+    // the tree outlived it by ~2 s. With a 60 s grace the old code would hold this run 60 s.
+    const m = mark();
+    const abort = new AbortController();
+    const running = runCoprocess({ command: `trap '' TERM; sleep ${m}`, killGraceMs: 60_000, signal: abort.signal });
+    abort.abort();
+    await killAllCoprocesses('SIGKILL', { startedWith: abort.signal });
+    const r = await running;
+    expect(r).toMatchObject({ aborted: true, signal: 'SIGKILL' });
+    expect(processesMarked(m)).toEqual([]);
   });
 });
 

@@ -257,9 +257,10 @@ export class CoprocessRun implements LiveCoprocess {
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
     const tree = this.#treeOf();
     if (tree === undefined) {
-      // On the fork server, not started yet: kill it as soon as it is.
+      // On the fork server, not started yet: kill it as soon as it is — with SIGKILL if that
+      // was asked at any point (a stopping spoke after an abort's SIGTERM has no grace to give).
       if (this.#server !== undefined && this.#pid === undefined) {
-        this.#pendingKill ??= signal;
+        if (this.#pendingKill === undefined || signal === 'SIGKILL') this.#pendingKill = signal;
         this.#watchServer(this.#options.killGraceMs + SERVER_SILENT_MS);
       }
       return Promise.resolve(true);
