@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { combinations, fillTemplate, hasReplacement, shellQuote } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, shellQuote, SLOT, slotOf, withSlot } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -34,6 +34,18 @@ describe('fillTemplate', () => {
     expect(fillTemplate('cp {1} {2}.bak # {#}', ['a', 'b c'], 7)).toBe(`cp a 'b c'.bak # 7`);
     expect(fillTemplate('echo {}', ['a', 'b'], 1)).toBe('echo a b');
     expect(fillTemplate('echo {3}', ['a'], 1)).toBe('echo ');
+  });
+
+  it('leaves {%} (the job slot) for the spoke that runs the command, which fills it', () => {
+    const filled = fillTemplate('CUDA_VISIBLE_DEVICES={%} run {} # {%}', ['{%}'], 1);
+    // An argument that reads `{%}` is text, quoted; only the template's own {%} is the slot.
+    expect(filled).toBe(`CUDA_VISIBLE_DEVICES=${SLOT} run '{%}' # ${SLOT}`);
+    expect(withSlot(filled, slotOf('local:2'))).toBe(`CUDA_VISIBLE_DEVICES=2 run '{%}' # 2`);
+    expect(withSlot(filled, '{%}')).toBe(`CUDA_VISIBLE_DEVICES={%} run '{%}' # {%}`);
+    expect(withSlot('echo a', 3)).toBe('echo a');
+    expect([slotOf('local:1'), slotOf('local:12'), slotOf('elsewhere')]).toEqual([1, 12, 1]);
+    expect(hasReplacement('echo {%}')).toBe(true);
+    expect(fillTemplate('echo {1%}', ['a'], 1)).toBe('echo {1%}');
   });
 
   it('counts {-n} from the end and takes {0} for all arguments, as GNU parallel does', () => {

@@ -18,10 +18,28 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'"'"'`)}'`;
 }
 
-// One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, or the same with a
+// One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, or the same with a
 // positional argument number (`{2}`, `{2.}`, `{2/}`, …), counted from the end when negative
 // (`{-1}` is the last); `{0}` is all of them, as `{}`.
-const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#)?\}/g;
+const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#|%)?\}/g;
+
+/**
+ * Where `{%}` (the job slot) goes in a filled command: the slot is known only on the spoke that
+ * runs it ({@link withSlot}). NUL cannot come from the input (a command holding one is refused),
+ * so it cannot be confused with an argument's text.
+ */
+export const SLOT = '\0';
+
+/** The job slot of the spoke `spokeId` (`local:3` → 3): GNU parallel's `{%}`, 1 to `-j`. */
+export function slotOf(spokeId: string): number {
+  const n = /:(\d+)$/.exec(spokeId)?.[1];
+  return n === undefined ? 1 : Number(n);
+}
+
+/** `command` as run in job slot `slot` (each `{%}` filled), or as shown before it runs (`{%}`). */
+export function withSlot(command: string, slot: number | '{%}'): string {
+  return command.includes(SLOT) ? command.replaceAll(SLOT, String(slot)) : command;
+}
 
 /** GNU parallel's `{.}`: from the last `.` to the end, when no `/` follows it (`s:\.[^/.]*$::`). */
 function withoutExtension(path: string): string {
@@ -69,13 +87,14 @@ export function hasReplacement(template: string): boolean {
  * Fills `template` for one job: `{}` (and `{0}`) is all arguments (each quoted, space-separated),
  * `{n}` the n-th (1-based; `{-n}` the n-th from the end), with the path modifiers `.` (no
  * extension), `/` (basename), `//` (dirname), `/.` (basename without extension); `{#}` is the
- * job's sequence number. A template with no replacement string gets the quoted arguments
- * appended, as in GNU parallel.
+ * job's sequence number; `{%}` its job slot, left as {@link SLOT} for the spoke to fill. A
+ * template with no replacement string gets the quoted arguments appended, as in GNU parallel.
  */
 export function fillTemplate(template: string, args: readonly string[], seq: number): string {
   if (!hasReplacement(template)) return [template, ...args.map(shellQuote)].join(' ');
   return template.replace(REPLACEMENT, (whole, position: string, modifier: string | undefined) => {
     if (modifier === '#') return position === '' ? String(seq) : whole;
+    if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;
     if (position === '' || Number(position) === 0) return args.map((arg) => shellQuote(transform(arg, modifier))).join(' ');
     const n = Number(position);

@@ -15,6 +15,8 @@ export interface Job {
 /** How one job ended (its last attempt): what the joblog, `--json` and the printer show. */
 export interface JobOutcome {
   readonly job: Job;
+  /** The command as run: `job.command` with its job slot (`{%}`) filled by the spoke, or shown as `{%}` if it never ran. */
+  readonly command: string;
   /**
    * Times the command was started in all: its `--retries` runs, and runs lost with their spoke
    * (a spoke that dies under a command has it run again: at-least-once).

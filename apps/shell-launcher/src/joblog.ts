@@ -15,7 +15,7 @@ export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
   const start = (outcome.startMs / 1000).toFixed(3);
   const runtime = (outcome.durationMs / 1000).toFixed(3).padStart(10);
   // A command line may hold a newline only if the input did: keep one row per job regardless.
-  const command = outcome.job.command.replace(/\n/g, ' ');
+  const command = outcome.command.replace(/\n/g, ' ');
   return [outcome.job.seq, host, start, runtime, 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal), command].join('\t');
 }
 

@@ -31,7 +31,7 @@ export interface JsonJob {
 export function toJsonJob(outcome: JobOutcome): JsonJob {
   return {
     seq: outcome.job.seq,
-    command: outcome.job.command,
+    command: outcome.command,
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     timedOut: outcome.timedOut,

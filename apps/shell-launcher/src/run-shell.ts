@@ -6,6 +6,7 @@ import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exce
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import type { ShellOptions } from './cli-options.js';
+import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { jobsFromArgs, jobsFromLines } from './job-source.js';
@@ -64,7 +65,8 @@ async function settleSpokes(cloud: VirtualCloud, ms: number): Promise<void> {
 }
 
 function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
-  const base = { job, runs, host: report.host, spoke: report.spokeId };
+  const ran = report.ok ? (report.value as ShellResult).command : undefined;
+  const base = { job, runs, command: ran ?? withSlot(job.command, '{%}'), host: report.host, spoke: report.spokeId };
   if (report.ok) {
     const r = report.value as ShellResult;
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
@@ -263,7 +265,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
     const outcome = outcomeOf(job, report, runs);
     if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted) {
-      if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${job.command}\n`);
+      if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${outcome.command}\n`);
       earlierRuns.set(seq, runs);
       feed.retry({ ...job, attempt: job.attempt + 1 });
       return;
@@ -274,8 +276,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     else failed += 1;
     writeJoblog(outcome);
     printer.finished(outcome);
-    if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${job.command}\n`);
-    else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${job.command}\n`);
+    if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
+    else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output)\n`);
     }
@@ -341,9 +343,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       (report) => {
         const task = report.record as ShellTask;
         const value = report.ok ? (report.value as ShellResult) : undefined;
+        const shown = value?.command ?? withSlot(task.command, '{%}');
         return {
-          name: task.command.length > 80 ? `${task.command.slice(0, 77)}...` : task.command,
-          args: { seq: task.seq, command: task.command, exitCode: value?.exitCode ?? null, signal: value?.signal ?? null, timedOut: value?.timedOut ?? report.error instanceof SPMTaskTimeout },
+          name: shown.length > 80 ? `${shown.slice(0, 77)}...` : shown,
+          args: { seq: task.seq, command: shown, exitCode: value?.exitCode ?? null, signal: value?.signal ?? null, timedOut: value?.timedOut ?? report.error instanceof SPMTaskTimeout },
           ...(value !== undefined ? { inner: { name: 'sh -c', startMs: value.startMs, durationMs: value.durationMs } } : {}),
         };
       },

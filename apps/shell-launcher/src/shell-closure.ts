@@ -3,12 +3,13 @@
 // built JavaScript from dist/ through `import.meta.url`.
 import { list } from '@spm/closure-coarse';
 import { runCoprocess } from '@spm/coprocess';
+import { slotOf, withSlot } from './command-template.js';
 
 /** One command to run on a spoke: the task record (plain data). */
 export interface ShellTask {
   /** The job's sequence number (1-based input order), for messages. */
   readonly seq: number;
-  /** The command line, run as `/bin/sh -c command`. */
+  /** The command line, run as `/bin/sh -c command`; each NUL in it is the job slot (`{%}`), filled by the spoke. */
   readonly command: string;
   /** Hard limit on the command in ms (its process tree is killed past it); 0 for none. */
   readonly timeoutMs: number;
@@ -18,6 +19,8 @@ export interface ShellTask {
 
 /** What running one command produced (plain data, the task's return value). */
 export interface ShellResult {
+  /** The command as run, when the spoke filled its job slot (`{%}`) in it; else absent. */
+  readonly command?: string;
   /** The shell's exit code; `null` when a signal ended it. */
   readonly exitCode: number | null;
   /** The signal that ended it (`'SIGTERM'`…), or `null`. */
@@ -58,16 +61,19 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
   module: import.meta.url,
   evaluate: async (task, ctx) => {
     const startMs = Date.now();
+    // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
+    const command = withSlot(task.command, slotOf(ctx.spokeId));
     const r = await runCoprocess({
       // An empty input line is a job that does nothing and succeeds (as in GNU parallel);
       // runCoprocess wants a non-empty command, and `:` is the shell's own no-op.
-      command: task.command === '' ? ':' : task.command,
+      command: command === '' ? ':' : command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
       env: COMMAND_ENV,
       signal: ctx.signal,
     });
     return {
+      ...(command !== task.command ? { command } : {}),
       exitCode: r.exitCode,
       signal: r.signal,
       timedOut: r.timedOut,

@@ -101,6 +101,23 @@ describe('spm-shell with a template and ::: arguments', () => {
     expect(r.stdout).toBe("it's\tit's it's it's\na b.txt\ta b.txt a b a b.txt\n/x/y.z\t/x/y.z /x/y y.z\n");
   });
 
+  it('fills {%} with the job slot of the spoke that runs the command, and logs the command as run', async () => {
+    const mark = newMark();
+    const joblog = join(dir, `slots-${mark.env}.tsv`);
+    const r = await runSpmShell(['-j', '2', '--json', '--joblog', joblog, 'echo slot-{%} {}', ':::', 'a', 'b', 'c', 'd'], { mark: mark.env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { command: string; stdout: string; spoke: string });
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      const slot = /^local:([12])$/.exec(line.spoke)?.[1];
+      expect(slot).toBeDefined();
+      expect(line.stdout).toMatch(new RegExp(`^slot-${String(slot)} [abcd]\n$`));
+      expect(line.command).toBe(`echo ${line.stdout.trim()}`);
+    }
+    const logged = joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[8]).sort();
+    expect(logged).toEqual(lines.map((line) => line.command).sort());
+  });
+
   it('runs nothing and exits 0 for an empty ::: group, as GNU parallel does (`::: $(cat empty-list)`)', async () => {
     const mark = newMark();
     const r = await runSpmShell(['echo', 'never', ':::', ':::', 'a'], { mark: mark.env });
