@@ -94,12 +94,17 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   #waiter: Waiter | undefined;
   #anonymous = 0;
   #closed = false;
+  /** The heartbeat check's period, and when it last ran (to tell a stalled hub). */
+  #checkEveryMs = 0;
+  #lastCheck = 0;
 
   constructor(options: TrackerOptions = {}) {
     super();
     this.#options = resolveTrackerOptions(options);
     const every = Math.max(20, Math.min(this.#options.heartbeatIntervalMs / 2, 1000));
     if (this.#options.heartbeatIntervalMs > 0) {
+      this.#checkEveryMs = every;
+      this.#lastCheck = Date.now();
       this.#monitor = setInterval(() => this.#checkHeartbeats(), every);
       this.#monitor.unref();
     }
@@ -471,6 +476,17 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
 
   #checkHeartbeats(): void {
     const now = Date.now();
+    // A check that comes late means the hub itself did not run (stopped by Ctrl-Z or SIGSTOP,
+    // or held by a long synchronous callback): the spokes' heartbeats are waiting unread in
+    // their channels. That time is not the spokes' silence: it is taken off every spoke's
+    // count, so a paused hub does not kill and re-run healthy spokes' work when it resumes.
+    const stalled = now - this.#lastCheck - 2 * this.#checkEveryMs;
+    this.#lastCheck = now;
+    if (stalled > 0) {
+      for (const slot of this.#slots.values()) slot.lastSeen = Math.min(now, slot.lastSeen + stalled + this.#checkEveryMs);
+      this.#options.log('info', `the hub did not run for ~${stalled + 2 * this.#checkEveryMs} ms (stopped, or a callback held it): heartbeats missed meanwhile are not counted`);
+      return;
+    }
     for (const slot of this.#slots.values()) {
       if (slot.heartbeatMs <= 0 || slot.channel === undefined || (slot.state !== 'idle' && slot.state !== 'leased')) continue;
       const silent = now - slot.lastSeen;

@@ -205,6 +205,28 @@ describe('liveness', () => {
     await waitFor(() => cloud.tracker.snapshot(victim.id)?.state === 'idle', 10_000, 'relaunch');
   });
 
+  it('does not take a hub that did not run (Ctrl-Z, a long callback) for silent spokes', async () => {
+    // A hub stopped for longer than the tolerance used to mark every process spoke lost when it
+    // resumed (its check ran before it read the heartbeats waiting in the channels): spm-shell
+    // killed and re-ran commands after Ctrl-Z and fg. Here the hub's thread is held instead.
+    const cloud = await start({ local: { kind: 'process', spokes: 1 }, heartbeatIntervalMs: 50, heartbeatTolerance: 4 });
+    const spoke = cloud.spokes()[0] as SpokeInfo;
+    const losses: string[] = [];
+    cloud.tracker.on('spoke-lost', (info, why) => losses.push(`${info.id}: ${why.reason}`));
+    const until = Date.now() + 1000; // 5× the tolerance, without the event loop
+    while (Date.now() < until) {
+      // hold the hub's thread
+    }
+    // Let the checks run again, with the heartbeats that waited read in between.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(losses).toEqual([]);
+    expect(cloud.tracker.snapshot(spoke.id)).toMatchObject({ state: 'idle', incarnation: 1 });
+    // A spoke that really stops is still found out.
+    const lost = nextLoss(cloud);
+    process.kill(spoke.pid as number, 'SIGSTOP');
+    expect((await lost)[1].reason).toMatch(/missed heartbeats/);
+  });
+
   it('notices a thread spoke that ends', async () => {
     const cloud = await start({ local: { kind: 'thread', spokes: 1 }, autoRelaunch: false });
     const lost = nextLoss(cloud);
