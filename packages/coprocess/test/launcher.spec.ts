@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it, expect, afterAll } from '@jest/globals';
+import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 
 // How a program is started — fork server or Node's spawn — as a fresh owner process sees it,
 // with its own cache directory, compiler and SPM_COPROCESS_LAUNCHER.
@@ -18,8 +18,7 @@ interface Seen {
   readonly error?: { name: string; message: string };
 }
 
-function owner(env: Record<string, string>): Seen {
-  const cache = mkdtempSync(join(tmpdir(), 'spm-launcher-'));
+function owner(env: Record<string, string>, cache = mkdtempSync(join(tmpdir(), 'spm-launcher-'))): Seen {
   dirs.push(cache);
   const child = spawnSync(process.execPath, [fixture], { encoding: 'utf8', env: { ...process.env, SPM_COPROCESS_LAUNCHER: '', SPM_CACHE_DIR: cache, ...env }, timeout: 60_000 });
   expect(child.stderr).toBe('');
@@ -55,3 +54,55 @@ describe('the launcher of a fresh owner', () => {
     expect(bad.error).toEqual({ name: 'SPMError', message: 'Expected SPM_COPROCESS_LAUNCHER to be `auto`, `fork-server` or `node`, got `vfork`' });
   });
 });
+
+describe('a cached fork server that cannot be used', () => {
+  // A binary in the cache that is empty, corrupt, another program, or not executable used to
+  // fail every program (killed, or "cannot run /bin/sh: EACCES") in every run, until the user
+  // removed the cache by hand. It never says hello: its runs are started with spawn instead,
+  // it is not tried again in the thread, and it is removed so that the next owner rebuilds it.
+  let built: string;
+  let name: string;
+  beforeAll(() => {
+    built = (owner({}) as Seen & { cache: string }).cache;
+    name = readdirSync(built)[0] as string;
+  });
+  it.each([
+    ['empty', (path: string) => writeFileSync(path, '')],
+    ['corrupt', (path: string) => writeFileSync(path, '\u007fELF garbage " unterminated')],
+    ['another program', (path: string) => copyFileSync('/bin/true', path)],
+    ['not executable', (path: string) => chmodSync(path, 0o600)],
+  ] as const)('%s: runs the program with spawn, says why, and removes it', (_, spoil) => {
+    const cache = mkdtempSync(join(tmpdir(), 'spm-launcher-'));
+    const binary = join(cache, name);
+    copyFileSync(join(built, name), binary);
+    chmodSync(binary, 0o700);
+    spoil(binary);
+    const seen = owner({}, cache);
+    expect(seen.before.launcher).toBe('fork-server');
+    expect(seen.result).toEqual({ exitCode: 0, parentIsOwner: true });
+    expect(seen.after).toEqual({ launcher: 'node', reason: expect.stringMatching(/is unusable: .*; programs are started with spawn \(it is rebuilt on the next start\)/) });
+    expect(readdirSync(cache)).toEqual([]);
+    // The next owner builds it again.
+    expect(owner({}, cache).before.reason).toMatch(/being built/);
+  });
+});
+
+describe('where the fork server is cached', () => {
+  it('never in the current directory (relative or empty places are skipped), and not stuck on /proc', () => {
+    // An empty HOME and a relative XDG_CACHE_HOME used to build the binary under the current
+    // directory; a cache directory under /proc spun forever (Node's recursive mkdir).
+    const home = mkdtempSync(join(tmpdir(), 'spm-home-'));
+    const cwd = mkdtempSync(join(tmpdir(), 'spm-cwd-'));
+    dirs.push(home, cwd);
+    const run = (env: Record<string, string>): Seen => {
+      const child = spawnSync(process.execPath, [fixture], { cwd, encoding: 'utf8', env: { ...process.env, SPM_COPROCESS_LAUNCHER: '', ...env }, timeout: 60_000 });
+      expect(child.stderr).toBe('');
+      return JSON.parse(child.stdout) as Seen;
+    };
+    const seen = run({ SPM_CACHE_DIR: '/proc/spm-nope', XDG_CACHE_HOME: 'relative-cache', HOME: home, TMPDIR: 'relative-tmp' });
+    expect(seen.result).toEqual({ exitCode: 0, parentIsOwner: true });
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(join(home, '.cache', 'spm-ts'))).toEqual([expect.stringMatching(/^spm-fork-server-/)]);
+  });
+});
+

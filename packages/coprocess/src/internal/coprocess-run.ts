@@ -128,10 +128,26 @@ export class CoprocessRun implements LiveCoprocess {
         exited: (code, signal, clean, eof) => void this.#serverLeaderExited(code, signal, clean, eof),
         closed: () => this.#pipesClosed?.(),
         lost: (reason) => void this.#serverLost(reason),
+        unstarted: () => this.#restartWithSpawn(),
       },
     );
     this.#server = { server, id };
     this.#watch();
+  }
+
+  /**
+   * Its fork server started nothing (it could not run, or died before it said hello): the
+   * program is started with spawn instead — unless the run was meanwhile aborted or timed out.
+   */
+  #restartWithSpawn(): void {
+    this.#server = undefined;
+    this.#stopWatching();
+    if (this.#settled) return;
+    if (this.#pendingKill !== undefined) {
+      this.#settle(null);
+      return;
+    }
+    this.#startWithSpawn();
   }
 
   /** Times out or aborts the run as asked. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { OWNER_TOKEN } from './cookie.js';
@@ -21,6 +22,11 @@ export interface ServerRunEvents {
   closed(): void;
   /** The server died before this run was over; `started` tells whether it had begun. */
   lost(reason: string): void;
+  /**
+   * The server could not start, or died before it said hello (its binary is unusable): it
+   * started nothing, and the run may be started another way.
+   */
+  unstarted(reason: string): void;
 }
 
 /** What the server needs to start one program. */
@@ -76,26 +82,32 @@ export class ForkServer {
   /** Why {@link kill} killed it: what its runs are told when they are lost. */
   #killedBecause: string | undefined;
   #dead = false;
+  /** The server said hello: it runs, so it may have started what it was sent. */
+  #hello = false;
+  readonly #binary: string;
   #stderr = '';
   /** Called once when this server is done (exited, failed, or quit). */
   readonly #onGone: (server: ForkServer) => void;
 
   constructor(binary: string, graceMs: number, onGone: (server: ForkServer) => void) {
     this.#onGone = onGone;
+    this.#binary = binary;
     const child = spawn(binary, [OWNER_TOKEN, String(Math.max(1, Math.ceil(graceMs / 1000)))], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child = child;
     if (child.pid === undefined || child.stdin === null || child.stdout === null) {
-      // The spawn failed at once (too many open files, no memory, no such binary…): Node says
-      // why in an `error` on the next tick. The server is dead from the start; a run sent to it
-      // fails with that errno, as a program that cannot be started does.
+      // The spawn failed at once (too many open files, no memory, a binary that cannot be
+      // run…): Node says why in an `error` on the next tick. The server is dead from the start.
+      // Short of resources, a run sent to it fails with that errno, as a program that cannot be
+      // started does; with an unusable binary, the run is started with spawn instead.
       this.#dead = true;
       this.#startFailure = new Promise((resolve) => {
         child.once('error', (error: NodeJS.ErrnoException) => {
-          if (!TRANSIENT.has(error.code ?? '')) markUnavailable(`the fork server would not start (${error.message})`);
-          resolve(error.code ?? 'EAGAIN');
+          const code = error.code ?? 'EAGAIN';
+          if (!TRANSIENT.has(code)) this.#discardBinary(`it would not start (${error.message})`);
+          resolve(code);
         });
       });
       this.#stat = undefined;
@@ -113,10 +125,27 @@ export class ForkServer {
     });
     this.#stdin.on('error', () => undefined);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      if (!TRANSIENT.has(error.code ?? '')) markUnavailable(`the fork server would not start (${error.message})`);
+      if (!TRANSIENT.has(error.code ?? '')) this.#discardBinary(`it would not start (${error.message})`);
       this.#die(`the fork server would not start (${error.message})`);
     });
-    child.once('exit', (code, signal) => this.#die(this.#killedBecause ?? `the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`));
+    child.once('exit', (code, signal) => {
+      const reason = (): string => this.#killedBecause ?? `the fork server exited (${signal ?? `code ${String(code)}`})${this.#stderr === '' ? '' : `: ${this.#stderr.trim()}`}`;
+      if (this.#hello || this.#killedBecause !== undefined) {
+        this.#die(reason());
+        return;
+      }
+      // No hello yet: it may still be in the pipe. Once both pipes are drained ('close'), a server
+      // that never said it was up started nothing: its binary is unusable (empty, corrupt, not
+      // ours), and its runs are started with spawn.
+      child.once('close', () => {
+        if (this.#hello) {
+          this.#die(reason());
+          return;
+        }
+        this.#discardBinary(reason());
+        this.#die(reason(), true);
+      });
+    });
     child.unref();
     this.#stdin.unref();
     this.#stdout.unref();
@@ -145,7 +174,7 @@ export class ForkServer {
   run(spec: ServerRunSpec, events: ServerRunEvents): number {
     const id = this.#nextId++;
     if (this.#startFailure !== undefined) {
-      void this.#startFailure.then((code) => events.failed(code));
+      void this.#startFailure.then((code) => (TRANSIENT.has(code) ? events.failed(code) : events.unstarted(`the fork server would not start (${code})`)));
       return id;
     }
     if (this.#runs.size === 0) this.#busy();
@@ -241,6 +270,7 @@ export class ForkServer {
   }
 
   #dispatch(type: number, id: number, data: Buffer): void {
+    if (type === 0x48) this.#hello = true; // H
     const events = this.#runs.get(id);
     if (events === undefined) return; // 'H' (hello, id 0), or a run already released
     switch (type) {
@@ -277,7 +307,17 @@ export class ForkServer {
     }
   }
 
-  #die(reason: string): void {
+  /** An unusable binary: not tried again in this thread, and removed so that the next program builds it anew. */
+  #discardBinary(why: string): void {
+    markUnavailable(`the fork server \`${this.#binary}\` is unusable: ${why}; programs are started with spawn (it is rebuilt on the next start)`);
+    try {
+      rmSync(this.#binary, { force: true });
+    } catch {
+      // Not ours to remove after all: it stays unused in this thread.
+    }
+  }
+
+  #die(reason: string, unstarted = false): void {
     const wasDead = this.#dead;
     this.#dead = true;
     this.#stat?.close();
@@ -287,6 +327,9 @@ export class ForkServer {
     this.#runs.clear();
     this.#stdout?.unref();
     this.#child.unref();
-    for (const events of runs) events.lost(reason);
+    for (const events of runs) {
+      if (unstarted) events.unstarted(reason);
+      else events.lost(reason);
+    }
   }
 }
