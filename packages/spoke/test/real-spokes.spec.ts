@@ -55,6 +55,13 @@ describe('a process spoke', () => {
     expect(failed.ok ? undefined : fromWire(failed.error).remote?.name).toBe('RangeError');
   });
 
+  it('keeps its provisioner’s variables to itself: tasks and the programs they start do not see them', async () => {
+    // SPM_SPOKE_ID, _HOST and _TAGS reached every command of spm-shell --transport process.
+    const { hub, greeted } = startProcessSpoke(0);
+    await greeted;
+    expect(await hub.status(6, closures, 'spoke-env', {})).toMatchObject({ ok: true, value: [] });
+  });
+
   it('loads a user TypeScript module through ts-node', async () => {
     const { hub, greeted } = startProcessSpoke(0);
     await greeted;
