@@ -66,12 +66,15 @@ interface Slot {
   channel: Channel | undefined;
   lastSeen: number;
   heartbeatMs: number;
+  /** Why it failed, when it did (said when a lease then cannot be filled). */
+  failure: string | undefined;
 }
 
 interface Waiter {
   readonly lease: Lease;
   readonly min: number;
   readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 const v = PROTOCOL_VERSION;
@@ -89,6 +92,8 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   readonly #options: ResolvedTrackerOptions;
   readonly #slots = new Map<string, Slot>();
   readonly #provisioners: Provisioner[] = [];
+  /** Provisioners still starting their initial spokes (which the tracker does not know yet). */
+  #provisionersStarting = 0;
   readonly #monitor: ReturnType<typeof setInterval> | undefined;
   #active: Lease | undefined;
   #waiter: Waiter | undefined;
@@ -138,7 +143,13 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       throw new SPMError(`A provisioner named \`${provisioner.name}\` is already registered: give each a unique name`);
     }
     this.#provisioners.push(provisioner);
-    await provisioner.start(this);
+    this.#provisionersStarting += 1;
+    try {
+      await provisioner.start(this);
+    } finally {
+      this.#provisionersStarting -= 1;
+      this.#giveUpIfHopeless();
+    }
   }
 
   /** @inheritdoc */
@@ -211,7 +222,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.#waiter = undefined;
-          reject(this.#waitTimeout(lease, min, timeoutMs));
+          reject(this.#waitTimeout(lease, min, `Waited ${timeoutMs} ms`));
         }, timeoutMs);
         this.#waiter = {
           lease,
@@ -221,7 +232,13 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
             this.#waiter = undefined;
             resolve();
           },
+          reject: (error) => {
+            clearTimeout(timer);
+            this.#waiter = undefined;
+            reject(error);
+          },
         };
+        this.#giveUpIfHopeless();
       });
     } catch (error) {
       await this.release(lease, {});
@@ -326,6 +343,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       channel: undefined,
       lastSeen: Date.now(),
       heartbeatMs: 0,
+      failure: undefined,
     };
     this.#slots.set(id, slot);
     return slot;
@@ -432,13 +450,34 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     }
   }
 
-  #waitTimeout(lease: Lease, min: number, timeoutMs: number): SPMWaitForSpokesTimeout {
+  #waitTimeout(lease: Lease, min: number, waited: string): SPMWaitForSpokesTimeout {
     const counts = new Map<string, number>();
     for (const slot of this.#slots.values()) counts.set(slot.state, (counts.get(slot.state) ?? 0) + 1);
     const known = this.#slots.size === 0 ? 'no spokes are known' : `${this.#slots.size} spokes are known: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`;
-    return new SPMWaitForSpokesTimeout(
-      `Waited ${timeoutMs} ms for ${min} spoke(s) from pool ${lease.pool.name} for ${lease.owner}, got ${lease.spokeIds.length} (${known})`,
-    );
+    const failures = [...this.#slots.values()].filter((slot) => slot.failure !== undefined);
+    const why = failures.length === 0 ? '' : `; ${failures[0]?.id ?? ''} failed: ${failures[0]?.failure ?? ''}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`;
+    return new SPMWaitForSpokesTimeout(`${waited} for ${min} spoke(s) from pool ${lease.pool.name} for ${lease.owner}, got ${lease.spokeIds.length} (${known})${why}`);
+  }
+
+  /**
+   * A lease waiting for spokes that can no longer come is refused now, not at its timeout:
+   * when every provisioner has started its spokes and relaunches its own (none admits new ones
+   * from outside), and fewer than the minimum are up, starting, or being relaunched — the rest
+   * failed for good
+   * (a worker thread that cannot start in a deleted directory, a spoke that keeps dying).
+   */
+  #giveUpIfHopeless(): void {
+    const waiter = this.#waiter;
+    if (waiter === undefined || this.#provisionersStarting > 0 || this.#provisioners.length === 0 || !this.#provisioners.every((p) => p.relaunchable)) return;
+    let possible = 0;
+    let failed = 0;
+    for (const slot of this.#slots.values()) {
+      if (slot.state === 'failed') failed += 1;
+      else if (slot.state !== 'stopped') possible += 1;
+    }
+    if (possible >= waiter.min) return;
+    const more = failed > 0 ? ` (${failed} failed to start for good)` : '';
+    waiter.reject(this.#waitTimeout(waiter.lease, waiter.min, `Only ${possible} spoke(s) can come${more}, so stopped waiting`));
   }
 
   /** Forgets the slot's channel (so its close is not a loss) and closes it, unless told not to; returns it. */
@@ -467,11 +506,13 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
 
   #fail(slot: Slot, error: SPMError): void {
     slot.state = 'failed';
+    slot.failure = error.message;
     this.#options.log('error', error.message);
     const info = this.#info(slot);
     const lease = this.#active;
     if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('failed', info, error);
     this.emit('spoke-failed', info, error);
+    this.#giveUpIfHopeless();
   }
 
   #checkHeartbeats(): void {

@@ -71,7 +71,8 @@ describe('leases', () => {
     const cloud = await start({ local: { kind: 'inproc', spokes: 2 } });
     const error = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 3, timeoutWaitForSpokesMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SPMWaitForSpokesTimeout);
-    expect((error as Error).message).toMatch(/Waited 50 ms for 3 spoke\(s\) from pool inter for manager, got 2 \(2 spokes are known: 2 leased\)/);
+    // Only 2 spokes exist and none can be added: refused without waiting out the 50 ms.
+    expect((error as Error).message).toMatch(/^Only 2 spoke\(s\) can come, so stopped waiting for 3 spoke\(s\) from pool inter for manager, got 2 \(2 spokes are known: 2 leased\)/);
     // the failed wait left no lease behind
     expect(cloud.tracker.activeLease).toBeUndefined();
     expect(cloud.spokes().every((s) => s.state === 'idle')).toBe(true);
@@ -225,6 +226,18 @@ describe('liveness', () => {
     const lost = nextLoss(cloud);
     process.kill(spoke.pid as number, 'SIGSTOP');
     expect((await lost)[1].reason).toMatch(/missed heartbeats/);
+  });
+
+  it('refuses a lease at once, saying why, when every spoke failed to start for good', async () => {
+    // A worker thread cannot start in a deleted directory (ENOENT: uv_cwd), a spoke may keep
+    // dying: once every spoke has spent its relaunch budget nothing more can come, yet a lease
+    // used to wait out its whole timeout (30 s in spm-primes, 60 s in spm-shell) and then said
+    // only "1 failed". Here a process spoke cannot start (a flag Node refuses); the lease would
+    // wait 60 s — past this test's own timeout — if it were not refused.
+    const cloud = await start({ local: { kind: 'process', spokes: 1, execArgv: ['--no-such-node-flag'] }, waitForSpokes: 'none' });
+    const leasing = cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: 60_000 });
+    await expect(leasing).rejects.toThrow(SPMWaitForSpokesTimeout);
+    await expect(leasing).rejects.toThrow(/^Only 0 spoke\(s\) can come \(1 failed to start for good\), so stopped waiting .* \(1 spokes are known: 1 failed\); local:1 failed: .*relaunched 5 times/);
   });
 
   it('notices a thread spoke that ends', async () => {
