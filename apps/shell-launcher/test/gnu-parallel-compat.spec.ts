@@ -2,7 +2,7 @@
 // exit value, signal, bytes received and command must agree. CI installs Debian's GNU parallel
 // (.ci/run); on a developer machine: `apt-get install -y parallel`.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -113,5 +113,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.code).toBe(5);
     expect(spm.code).toBe(gnu.code);
     expect([...spm.jobs]).toEqual([...gnu.jobs]);
+  });
+
+  it('fills replacement strings as it does, path modifiers’ edge cases included', async () => {
+    // What each replacement string becomes, printed between brackets, in input order.
+    const args = ['-j', '2', '-k', 'echo [{}] [{.}] [{/}] [{//}] [{/.}] [{0}] [{-1}] [{#}]', ':::', '.bashrc', 'a/', 'dir/.hidden', 'x.tar.gz', '/', 'a b/c d.e', "it's", 'a//b'];
+    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+    expect(gnu.status).toBe(0);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-templates` });
+    expect(spm.code).toBe(0);
+    expect(spm.stdout).toBe(gnu.stdout);
+    expect(gnu.stdout.split('\n')[0]).toBe('[.bashrc] [] [.bashrc] [.] [] [.bashrc] [.bashrc] [1]');
   });
 });
