@@ -239,3 +239,25 @@ describe('spm-primes when its output cannot be written', () => {
     await waitFor(() => liveDescendants().filter((p) => !before.includes(p)).length === 0, 5000, 'no spoke left behind');
   });
 });
+
+describe('spm-primes when stderr cannot be written', () => {
+  it.each([
+    [['--max', '1000', '--buckets', '2', '--json'], 0],
+    [['--buckets', '0'], 2],
+  ])('ends as it would have (%j: exit %i)', async (args, status) => {
+    // A usage error whose message could not be written used to crash on stderr's 'error'
+    // event instead (exit 1, not 2).
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', full] });
+      let stdout = '';
+      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(status);
+      if (status === 0) expect(JSON.parse(stdout)).toMatchObject({ count: 168 });
+    } finally {
+      closeSync(full);
+    }
+  });
+});
+

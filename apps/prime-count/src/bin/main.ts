@@ -24,6 +24,9 @@ const onOutputError = (error: Error | null | undefined): void => {
   stop.abort(error);
 };
 process.stdout.on('error', onOutputError);
+// stderr carries the diagnostics: one that cannot be written (2>/dev/full) has nowhere to be
+// said, and must not change the outcome (a usage error stays exit 2, a count exit 0).
+process.stderr.on('error', () => undefined);
 
 // The first failed write's callback gets the write's own error (EPIPE, ENOSPC), before the
 // stream's 'error' event; later ones get only "the stream was destroyed".
