@@ -1,5 +1,5 @@
-import { SPMTypedefError, type TaskId } from '@spm/exceptions';
-import { createRecord, toMs, validateRecord, isTimeout, type TaskSchema } from '@spm/typedef';
+import { SPMTypedefError, describeValue, type TaskId } from '@spm/exceptions';
+import { createRecord, toMs, validateRecord, isTimeout, MAX_TIMEOUT_MS, type TaskSchema } from '@spm/typedef';
 
 /** A task ready to dispatch: its complete record and what the runtime reads from `spm`. */
 export interface PreparedTask {
@@ -21,6 +21,24 @@ function get(record: unknown, ...path: string[]): unknown {
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/**
+ * `spm.meta.timeout` in ms: a `Timeout` (`after(…)`), or milliseconds from 0 to `MAX_TIMEOUT_MS`
+ * (a record without a typedef may give a number); absent or `null` is no timeout. Anything else
+ * is refused naming the task: it used to be ignored (`'10'`: no timeout at all) or to fire at
+ * once (-1, NaN, or more than a Node timer waits).
+ */
+function timeoutOf(taskId: TaskId, timeout: unknown): number | undefined {
+  if (timeout === undefined || timeout === null) return undefined;
+  if (isTimeout(timeout)) return toMs(timeout);
+  if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 && timeout <= MAX_TIMEOUT_MS) return timeout;
+  const expected = `a Timeout (after({ seconds })) or milliseconds from 0 to ${MAX_TIMEOUT_MS}`;
+  throw new SPMTypedefError(`Task ${String(taskId)}: Expected \`spm.meta.timeout\` to be ${expected}, got ${describeValue(timeout)}`, {
+    path: 'spm.meta.timeout',
+    expected,
+    found: describeValue(timeout),
+  });
 }
 
 /**
@@ -47,11 +65,10 @@ export function prepareTask(schema: TaskSchema | undefined, taskId: TaskId, inpu
       });
     }
   }
-  const timeout = get(record, 'spm', 'meta', 'timeout');
   return {
     taskId,
     record,
-    timeoutMs: isTimeout(timeout) ? toMs(timeout) : typeof timeout === 'number' ? timeout : undefined,
+    timeoutMs: timeoutOf(taskId, get(record, 'spm', 'meta', 'timeout')),
     relaunchPre: get(record, 'spm', 'core', 'relaunchPre') === true,
     relaunchPost: get(record, 'spm', 'core', 'relaunchPost') === true,
   };

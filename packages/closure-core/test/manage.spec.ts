@@ -513,3 +513,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     });
   }
 });
+
+describe('a cloud closed while one of its managers runs', () => {
+  it.each(['inproc', 'process'] as const)('concludes the invocation: its tasks dropped, manage() rejected (%s spokes)', async (kind) => {
+    // manage() used to stay pending forever once its cloud was closed under it: the spokes were
+    // stopped, but the lease never heard of it.
+    const cloud = await VirtualCloud.start({ local: { kind, spokes: 2 } });
+    const reports: StatusReport[] = [];
+    const running = work.manage({ pool: cloud.pool.inter(), tasks: [{ n: 1, ms: 3000 }, { n: 2, ms: 3000 }], onStatus: (r) => reports.push(r) });
+    const outcome = running.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    await waitFor(() => cloud.spokes().filter((s) => s.state === 'leased').length === 2, 10_000, 'both tasks to run');
+    await cloud.close();
+    const error = await outcome;
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toMatch(/none is coming back/);
+    expect(reports.map((r) => r.error).every((e) => e instanceof SPMTaskDropped)).toBe(true);
+    expect(reports).toHaveLength(2);
+  });
+});

@@ -319,10 +319,20 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (this.#closed) return;
     this.#closed = true;
     if (this.#monitor !== undefined) clearInterval(this.#monitor);
+    const lease = this.#active;
     this.#active = undefined;
+    this.#waiter?.reject(new SPMError('The tracker was closed while a lease waited for spokes'));
     for (const slot of this.#slots.values()) {
       this.#detach(slot);
       slot.state = 'stopped';
+    }
+    // A manager holding spokes is told they are gone for good: its invocation concludes (its
+    // tasks dropped) instead of waiting forever for reports that cannot come.
+    if (lease !== undefined) {
+      for (const id of lease.spokeIds) {
+        const slot = this.#slots.get(id);
+        if (slot !== undefined) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: the tracker was closed`));
+      }
     }
     await Promise.all(this.#provisioners.map((p) => p.close()));
     this.removeAllListeners();

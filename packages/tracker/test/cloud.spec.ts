@@ -240,6 +240,13 @@ describe('liveness', () => {
     await expect(leasing).rejects.toThrow(/^Only 0 spoke\(s\) can come \(1 failed to start for good\), so stopped waiting .* \(1 spokes are known: 1 failed\); local:1 failed: .*relaunched 5 times/);
   });
 
+  it('refuses a lease still waiting for spokes when the tracker closes, rather than leave it pending', async () => {
+    const cloud = await start({ local: { kind: 'process', spokes: 1 }, waitForSpokes: 'none' });
+    const refused = expect(cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: 60_000 })).rejects.toThrow('The tracker was closed while a lease waited for spokes');
+    await cloud.close();
+    await refused;
+  });
+
   it('notices a thread spoke that ends', async () => {
     const cloud = await start({ local: { kind: 'thread', spokes: 1 }, autoRelaunch: false });
     const lost = nextLoss(cloud);
