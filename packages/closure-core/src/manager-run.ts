@@ -325,7 +325,16 @@ export class ManagerRun<R> {
           : { type: 'task', v, taskId, attempt: entry.attempt, module: this.#target.module, signature: this.#target.signature, preload: this.#target.preload, record, reportStart },
       );
       spoke.named = true;
-    } catch {
+    } catch (error) {
+      if (this.#lease?.reachable(spoke.id) === true) {
+        // The spoke is there: the message could not be sent (a record that is not wire data —
+        // a BigInt, a Date, a cycle — or larger than a frame). Only this task fails; it used to
+        // be taken for a vanished spoke, requeued forever, and manage() never settled.
+        entry.attempt -= 1;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#report(entry, spoke, { error: new SPMTaskDropped(`Task ${String(taskId)} was dropped: its record cannot be sent to a spoke (${reason})`, { taskId, spokeId: spoke.id, host: spoke.host, cause: error }) });
+        return;
+      }
       // The spoke went away between `ready` and now: the task waits for another.
       entry.attempt -= 1;
       spoke.ready = false;

@@ -534,3 +534,23 @@ describe('a cloud closed while one of its managers runs', () => {
     expect(reports).toHaveLength(2);
   });
 });
+
+describe('a task whose record cannot be sent to a spoke', () => {
+  it.each(['inproc', 'process'] as const)('fails alone, and the invocation goes on and settles (%s spokes)', async (kind) => {
+    // A record that is not wire data (a BigInt) or larger than a frame was taken for a spoke
+    // that went away: requeued forever, the spoke never used again, manage() never settled.
+    const cloud = await VirtualCloud.start({ local: { kind, spokes: 1 } });
+    try {
+      const reports: StatusReport[] = [];
+      const summary = await plain.manage({ pool: cloud.pool.inter(), tasks: [{ v: 10n }, { v: 'x'.repeat(5_000_000) }, { v: 2 }], onStatus: (r) => reports.push(r) });
+      expect(summary).toMatchObject({ reports: 3, ok: 1, failed: 2 });
+      const byId = new Map(reports.map((r) => [r.taskId, r]));
+      expect(byId.get(0)?.error).toBeInstanceOf(SPMTaskDropped);
+      expect(byId.get(0)?.error?.message).toMatch(/^Task 0 was dropped: its record cannot be sent to a spoke \(.*`message\.record\.v` is a bigint/);
+      expect(byId.get(1)?.error?.message).toMatch(/^Task 1 was dropped: its record cannot be sent to a spoke \(.*at most 4194304 bytes/);
+      expect(byId.get(2)).toMatchObject({ ok: true, value: { echoed: { v: 2 } } });
+    } finally {
+      await cloud.close();
+    }
+  });
+});

@@ -36,6 +36,7 @@ export interface ReleaseOptions {
 export interface LeaseHost {
   snapshot(id: string): SpokeInfo | undefined;
   send(id: string, message: Message): void;
+  reachable(id: string): boolean;
   relaunch(id: string): Promise<void>;
   kill(id: string): Promise<void>;
   release(lease: Lease, options: ReleaseOptions): Promise<void>;
@@ -86,9 +87,18 @@ export class Lease extends EventEmitter<LeaseEvents> {
     return this.#members.map((id) => this.#host.snapshot(id)).filter((s): s is SpokeInfo => s !== undefined);
   }
 
-  /** Sends a message to member `spokeId`. Throws `SPMTransportError` if it is not reachable. */
+  /**
+   * Sends a message to member `spokeId`. Throws `SPMTransportError` if it is not reachable, or
+   * if the message cannot be sent at all (not wire data, larger than a frame): {@link reachable}
+   * tells the two apart.
+   */
   send(spokeId: string, message: Message): void {
     this.#host.send(spokeId, message);
+  }
+
+  /** Whether member `spokeId`'s channel is open now (a send that failed while it is was the message's fault). */
+  reachable(spokeId: string): boolean {
+    return this.#host.reachable(spokeId);
   }
 
   /** Kills member `spokeId` (process tree included) and starts it anew; it comes back `ready`. */

@@ -247,6 +247,12 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     return lease;
   }
 
+  /** @internal Lease host: whether a spoke's channel is open. */
+  reachable(id: string): boolean {
+    const channel = this.#slots.get(id)?.channel;
+    return channel !== undefined && !channel.closed;
+  }
+
   /** @internal Lease host: send to a spoke. */
   send(id: string, message: Message): void {
     const slot = this.#slots.get(id);
