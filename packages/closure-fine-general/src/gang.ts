@@ -91,7 +91,7 @@ export interface GangManageCall<T, R> {
   /** Called with each phase of each gang run. */
   readonly onMetaStatus?: ManageOptions['onMetaStatus'];
   /** Called (on the hub, online) when a failed run is about to be relaunched. */
-  readonly onRelaunch?: (event: GangRelaunch) => void;
+  readonly onRelaunch?: (event: GangRelaunch) => void | Promise<void>;
   /** How many times the whole gang is run again after a failure. @default 1 */
   readonly relaunches?: number;
   /** Each rank's timeout per run (else its record's `spm.meta.timeout`). */
@@ -275,7 +275,14 @@ export class GangClosure<T = unknown, R = unknown> {
       // relaunched, inproc evaluations are aborted); their calls that wait reject meanwhile.
       controller.abort(error);
       if (relaunch) {
-        call.onRelaunch?.({ gangAttempt: attempt, error });
+        // A throwing (or rejecting) onRelaunch stops the gang: no relaunch, the invocation
+        // rejects with SPMHubCallbackError. It used to be ignored (sync) or to crash the hub with
+        // an unhandled rejection (async).
+        try {
+          await call.onRelaunch?.({ gangAttempt: attempt, error });
+        } catch (thrown) {
+          decided = { kind: 'stopped', error: new SPMHubCallbackError(`The relaunch callback of gang \`${signature}\` threw: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown }) };
+        }
         return;
       }
       await deliver(

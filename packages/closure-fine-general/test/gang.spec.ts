@@ -121,6 +121,28 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => notified.length);
   });
 
+  it.each([
+    ['throws', (): void => {
+      throw new Error('onRelaunch boom');
+    }],
+    ['rejects', async (): Promise<void> => {
+      await Promise.resolve();
+      throw new Error('onRelaunch boom');
+    }],
+  ] as const)('stops the gang when onRelaunch %s: no relaunch, SPMHubCallbackError with the cause', async (_, onRelaunch) => {
+    // A throwing onRelaunch used to be ignored (the gang ran again), and a rejecting one crashed
+    // the hub with an unhandled rejection.
+    let calls = 0;
+    const error = await kit
+      .manage({ pool: pool(), size: SIZE, task: { mode: 'throw', failRank: 2 }, relaunches: 1, onRelaunch: () => ((calls += 1), onRelaunch()) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as Error).message).toBe('The relaunch callback of gang `kit` threw: onRelaunch boom');
+    expect(((error as Error).cause as Error).message).toBe('onRelaunch boom');
+    expect(calls).toBe(1);
+    await expectSequencePoint(cloud, baseline, () => calls);
+  });
+
   it('fails the whole gang when a rank throws: every rank terminated, the gang run again, then every rank reported SPMGangError naming it', async () => {
     rankLog.length = 0;
     const reports: RankReport[] = [];
