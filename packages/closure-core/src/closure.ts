@@ -99,7 +99,7 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
    * loop concludes the invocation (running tasks are killed). Pulling slowly slows dispatch.
    */
   reports(call: Omit<ManageCall<T, R>, 'onStatus'>): AsyncIterableIterator<StatusReport<R>> {
-    return reportIterator<R>((onStatus) => this.manage({ ...call, onStatus }));
+    return reportIterator<R>((onStatus, stop) => this.manage({ ...call, onStatus, signal: call.signal === undefined ? stop : AbortSignal.any([call.signal, stop]) }));
   }
 
   /**
@@ -127,8 +127,11 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
 }
 
 /** Turns a callback-driven invocation into an async iterator with a small bounded buffer. */
-function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promise<void>) => Promise<ManageSummary>): AsyncIterableIterator<StatusReport<R>> {
+function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promise<void>, stop: AbortSignal) => Promise<ManageSummary>): AsyncIterableIterator<StatusReport<R>> {
   const buffer: StatusReport<R>[] = [];
+  // Aborted when the consumer leaves the loop: the invocation concludes now (running tasks
+  // killed, the rest dropped), not when its next report happens to arrive.
+  const stopper = new AbortController();
   let wake: (() => void) | undefined;
   let room: (() => void) | undefined;
   let finished = false;
@@ -142,12 +145,12 @@ function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promis
   const begin = (): void => {
     if (started) return;
     started = start(async (report) => {
-      if (stopped) throw new SPMError('The report iterator was closed by its consumer');
+      if (stopped) return;
       buffer.push(report);
       signal();
       // Back-pressure: hold the manager's delivery until the consumer has taken it.
       if (buffer.length >= 1) await new Promise<void>((resolve) => (room = resolve));
-    }).then(
+    }, stopper.signal).then(
       () => {
         finished = true;
         signal();
@@ -179,6 +182,7 @@ function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promis
     },
     async return(): Promise<IteratorResult<StatusReport<R>>> {
       stopped = true;
+      stopper.abort(new SPMError('The report iterator was closed by its consumer'));
       room?.();
       if (started) await started.catch(() => undefined);
       return { value: undefined, done: true };

@@ -520,7 +520,7 @@ describe('a cloud closed while one of its managers runs', () => {
     // stopped, but the lease never heard of it.
     const cloud = await VirtualCloud.start({ local: { kind, spokes: 2 } });
     const reports: StatusReport[] = [];
-    const running = work.manage({ pool: cloud.pool.inter(), tasks: [{ n: 1, ms: 3000 }, { n: 2, ms: 3000 }], onStatus: (r) => reports.push(r) });
+    const running = work.manage({ pool: cloud.pool.inter(), tasks: [{ n: 1, ms: 3000 }, { n: 2, ms: 3000 }], onStatus: (r) => void reports.push(r) });
     const outcome = running.then(
       () => 'resolved',
       (error: unknown) => error,
@@ -542,13 +542,34 @@ describe('a task whose record cannot be sent to a spoke', () => {
     const cloud = await VirtualCloud.start({ local: { kind, spokes: 1 } });
     try {
       const reports: StatusReport[] = [];
-      const summary = await plain.manage({ pool: cloud.pool.inter(), tasks: [{ v: 10n }, { v: 'x'.repeat(5_000_000) }, { v: 2 }], onStatus: (r) => reports.push(r) });
+      const summary = await plain.manage({ pool: cloud.pool.inter(), tasks: [{ v: 10n }, { v: 'x'.repeat(5_000_000) }, { v: 2 }], onStatus: (r) => void reports.push(r) });
       expect(summary).toMatchObject({ reports: 3, ok: 1, failed: 2 });
       const byId = new Map(reports.map((r) => [r.taskId, r]));
       expect(byId.get(0)?.error).toBeInstanceOf(SPMTaskDropped);
       expect(byId.get(0)?.error?.message).toMatch(/^Task 0 was dropped: its record cannot be sent to a spoke \(.*`message\.record\.v` is a bigint/);
       expect(byId.get(1)?.error?.message).toMatch(/^Task 1 was dropped: its record cannot be sent to a spoke \(.*at most 4194304 bytes/);
       expect(byId.get(2)).toMatchObject({ ok: true, value: { echoed: { v: 2 } } });
+    } finally {
+      await cloud.close();
+    }
+  });
+});
+
+describe('a report loop left early', () => {
+  it.each(['inproc', 'process'] as const)('concludes the invocation at once: running tasks killed, the rest dropped (%s spokes)', async (kind) => {
+    // return() used to wait for the next report before stopping: a 60 s task held the loop's
+    // exit (past this test's own timeout), and a task that never settled held it forever.
+    const cloud = await VirtualCloud.start({ local: { kind, spokes: 2 } });
+    try {
+      const seen: unknown[] = [];
+      for await (const report of work.reports({ pool: cloud.pool.inter(), tasks: [{ n: 1 }, { n: 2, ms: 60_000 }, { n: 3, ms: 60_000 }] })) {
+        seen.push(report.taskId);
+        break;
+      }
+      expect(seen).toEqual([0]);
+      // Concluded: no spoke is still held by it, and a new invocation can lease them.
+      expect(cloud.tracker.activeLease).toBeUndefined();
+      expect(await plain.manage({ pool: cloud.pool.inter(), tasks: [{ v: 1 }] })).toMatchObject({ ok: 1 });
     } finally {
       await cloud.close();
     }
