@@ -131,7 +131,7 @@ describe('coprocess.shell.policyA as an API method', () => {
         task('coprocess.shell.policyA', { cmd: 'true', timeout: -1 }),
         context(),
       ),
-    ).rejects.toThrow(/Expected `timeout` to be a number of ms > 0/);
+    ).rejects.toThrow(/Expected `timeout` to be a number of ms > 0 and ≤ 2147483647/);
   });
 
   it('kills the command when the evaluation is aborted', async () => {

@@ -33,8 +33,9 @@ export interface ShellPolicyAResult {
 
 function timeoutMs(timeout: unknown): number {
   const ms = typeof timeout === 'number' ? timeout : typeof timeout === 'object' && timeout !== null ? (timeout as { ms?: unknown }).ms : undefined;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-    throw new SPMError(`Expected \`timeout\` to be a number of ms > 0 or { ms } with ms > 0, got ${describeValue(timeout)}`);
+  // Checked here, in this API's own words: runCoprocess would name its option (`timeoutMs`).
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2_147_483_647) {
+    throw new SPMError(`Expected \`timeout\` to be a number of ms > 0 and ≤ 2147483647 (the longest a timer waits), or { ms } with such ms, got ${describeValue(timeout)}`);
   }
   return ms;
 }

@@ -311,8 +311,8 @@ function defineSpecs(): void {
       expect(processesMarked(m)).toEqual([]);
     });
 
-    it.each([[0], [{ ms: -1 }], [{ seconds: 3 }], ['10']])('refuses the timeout %j', async (timeout) => {
-      await expect(shell.policyA({ cmd: 'true', timeout: timeout as number })).rejects.toThrow('Expected `timeout` to be a number of ms > 0 or { ms } with ms > 0');
+    it.each([[0], [{ ms: -1 }], [{ seconds: 3 }], ['10'], [3_000_000_000]])('refuses the timeout %j, in its own words', async (timeout) => {
+      await expect(shell.policyA({ cmd: 'true', timeout: timeout as number })).rejects.toThrow('Expected `timeout` to be a number of ms > 0 and ≤ 2147483647 (the longest a timer waits), or { ms } with such ms, got');
     });
   });
 }
