@@ -2,11 +2,11 @@ import { SPMError, describeValue } from '@spm/exceptions';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
+/** The default cap on each captured stream (1 MiB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The longest a Node.js timer waits (2³¹ − 1 ms, about 24.8 days): the bound of `timeoutMs` and `killGraceMs`. */
 const MAX_TIMER_MS = 2_147_483_647;
-/** The default cap on each captured stream (1 MiB). */
-export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** How to run one stand-alone program. Give exactly one of `command` and `argv`. */
 export interface CoprocessOptions {

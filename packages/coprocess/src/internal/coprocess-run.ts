@@ -31,7 +31,6 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENFILE: 'too many open files in the system',
 };
 
-
 /**
  * How long a fork server may stay silent about a run once the run's tree has been killed (or,
  * not started yet, once it was told to kill it, plus the grace period): past that it is taken
