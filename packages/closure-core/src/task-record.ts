@@ -1,5 +1,6 @@
 import { SPMTypedefError, describeValue, type TaskId } from '@spm/exceptions';
-import { createRecord, toMs, validateRecord, isTimeout, MAX_TIMEOUT_MS, type TaskSchema } from '@spm/typedef';
+import { createRecord, validateRecord, MAX_TIMEOUT_MS, type TaskSchema } from '@spm/typedef';
+import { timerMs } from './duration.js';
 
 /** A task ready to dispatch: its complete record and what the runtime reads from `spm`. */
 export interface PreparedTask {
@@ -31,8 +32,8 @@ function get(record: unknown, ...path: string[]): unknown {
  */
 function timeoutOf(taskId: TaskId, timeout: unknown): number | undefined {
   if (timeout === undefined || timeout === null) return undefined;
-  if (isTimeout(timeout)) return toMs(timeout);
-  if (typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 && timeout <= MAX_TIMEOUT_MS) return timeout;
+  const ms = timerMs(timeout);
+  if (ms !== undefined) return ms;
   const expected = `a Timeout (after({ seconds })) or milliseconds from 0 to ${MAX_TIMEOUT_MS}`;
   throw new SPMTypedefError(`Task ${String(taskId)}: Expected \`spm.meta.timeout\` to be ${expected}, got ${describeValue(timeout)}`, {
     path: 'spm.meta.timeout',

@@ -6,7 +6,12 @@ export const DEFAULT_KILL_GRACE_MS = 2000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The longest a Node.js timer waits (2³¹ − 1 ms, about 24.8 days): the bound of `timeoutMs` and `killGraceMs`. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timeout a timer can keep: a finite number of ms > 0 and ≤ {@link MAX_TIMER_MS} (a longer one would fire after 1 ms). */
+export function isTimerTimeout(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER_MS;
+}
 
 /** How to run one stand-alone program. Give exactly one of `command` and `argv`. */
 export interface CoprocessOptions {
@@ -114,8 +119,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
     fail(`Expected \`input\` to be a string or a Uint8Array, got ${describeValue(input)}`);
   }
-  // A Node timer waits at most MAX_TIMER_MS: a longer one would fire after 1 ms.
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)) {
+  if (timeoutMs !== undefined && !isTimerTimeout(timeoutMs)) {
     fail(`Expected \`timeoutMs\` to be a number > 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(timeoutMs)}`);
   }
   if (killGraceMs !== undefined && (typeof killGraceMs !== 'number' || !Number.isFinite(killGraceMs) || killGraceMs < 0 || killGraceMs > MAX_TIMER_MS)) {

@@ -1,4 +1,5 @@
 import { SPMError, describeValue } from '@spm/exceptions';
+import { isTimerTimeout, MAX_TIMER_MS } from './coprocess-options.js';
 import { runCoprocess } from './run-coprocess.js';
 
 /** Options of {@link shell.policyA}: the seed's `cmd` and `timeout`. */
@@ -34,8 +35,8 @@ export interface ShellPolicyAResult {
 function timeoutMs(timeout: unknown): number {
   const ms = typeof timeout === 'number' ? timeout : typeof timeout === 'object' && timeout !== null ? (timeout as { ms?: unknown }).ms : undefined;
   // Checked here, in this API's own words: runCoprocess would name its option (`timeoutMs`).
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2_147_483_647) {
-    throw new SPMError(`Expected \`timeout\` to be a number of ms > 0 and ≤ 2147483647 (the longest a timer waits), or { ms } with such ms, got ${describeValue(timeout)}`);
+  if (!isTimerTimeout(ms)) {
+    throw new SPMError(`Expected \`timeout\` to be a number of ms > 0 and ≤ ${MAX_TIMER_MS} (the longest a timer waits), or { ms } with such ms, got ${describeValue(timeout)}`);
   }
   return ms;
 }
