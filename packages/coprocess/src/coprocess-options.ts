@@ -1,4 +1,5 @@
 import { SPMError, describeValue } from '@spm/exceptions';
+import { CoprocessLane } from './coprocess-lane.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -54,6 +55,13 @@ export interface CoprocessOptions {
   readonly maxOutputBytes?: number;
   /** Aborting kills the whole process tree, as a timeout does; the result says `aborted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Runs one at a time with the other runs of this lane, in the order they were asked for:
+   * this program starts once the lane's previous one has exited (see {@link CoprocessLane}).
+   * Its `timeoutMs` and `durationMs` count from its own start.
+   * @default none: the program starts at once
+   */
+  readonly lane?: CoprocessLane;
 }
 
 /** {@link CoprocessOptions} validated, with defaults applied. */
@@ -69,6 +77,7 @@ export interface ResolvedCoprocessOptions {
   readonly killGraceMs: number;
   readonly maxOutputBytes: number;
   readonly signal: AbortSignal | undefined;
+  readonly lane: CoprocessLane | undefined;
 }
 
 function fail(message: string): never {
@@ -88,7 +97,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, signal } = options;
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, signal, lane } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -129,6 +138,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     fail(`Expected \`maxOutputBytes\` to be an integer ≥ 0, got ${describeValue(maxOutputBytes)}`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+  if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   return {
     file,
     args,
@@ -140,5 +150,6 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     killGraceMs: killGraceMs ?? DEFAULT_KILL_GRACE_MS,
     maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     signal,
+    lane,
   };
 }

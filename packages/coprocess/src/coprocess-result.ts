@@ -13,6 +13,12 @@ export interface CoprocessResult {
   readonly aborted: boolean;
   /** From spawning to the leader's exit, in ms. */
   readonly durationMs: number;
+  /**
+   * When the program was started, in ms since the epoch (a run of a `CoprocessLane`
+   * starts when the one before it has exited, not when it was asked for); when it never
+   * started, when it was asked for.
+   */
+  readonly startTime: number;
   /** The leader's pid (also its process group id); `null` if it never started. */
   readonly pid: number | null;
   /** The captured stdout (UTF-8), at most `maxOutputBytes` bytes of it. */

@@ -1,7 +1,11 @@
-import { resolveCoprocessOptions, type CoprocessOptions } from './coprocess-options.js';
+import type { CoprocessLane } from './coprocess-lane.js';
+import { resolveCoprocessOptions, type CoprocessOptions, type ResolvedCoprocessOptions } from './coprocess-options.js';
 import type { CoprocessResult } from './coprocess-result.js';
 import { CoprocessRun } from './internal/coprocess-run.js';
-import { pickLauncher } from './internal/launcher.js';
+import { launcherAfter, pickLauncher, type Launcher } from './internal/launcher.js';
+
+/** Each lane's last run: what the lane's next run waits for. */
+const laneTails = new WeakMap<CoprocessLane, CoprocessRun>();
 
 /**
  * Runs a stand-alone program (a shell `command` or an `argv` without a shell) in its own
@@ -13,6 +17,7 @@ import { pickLauncher } from './internal/launcher.js';
  * - on timeout or abort the whole tree gets SIGTERM, then SIGKILL after `killGraceMs`;
  * - when the leader exits, whatever it left running (background jobs, `setsid` escapees
  *   carrying its environment cookie) is killed the same way, so nothing outlives the result;
+ * - with a `lane`, it starts once the lane's previous program has exited (see {@link CoprocessLane});
  * - it rejects only for invalid options (`SPMError`, e.g. both `command` and `argv`).
  *
  * @example
@@ -21,8 +26,31 @@ import { pickLauncher } from './internal/launcher.js';
  */
 export async function runCoprocess(options: CoprocessOptions): Promise<CoprocessResult> {
   const resolved = resolveCoprocessOptions(options);
+  if (resolved.lane !== undefined) {
+    // In this turn, as any run: runs asked for in order start in order, and an abort or
+    // killAllCoprocesses that follows finds this one (waiting for its turn, or running).
+    const run = new CoprocessRun(resolved, laneLauncher(laneTails.get(resolved.lane), resolved));
+    laneTails.set(resolved.lane, run);
+    return run.result;
+  }
   const launcher = pickLauncher(resolved);
   // Started now, in this turn (an abort that follows finds it running), unless the launcher
   // must first wait for the fork server's build.
   return new CoprocessRun(resolved, launcher instanceof Promise ? await launcher : launcher).result;
+}
+
+/**
+ * How a lane's run starts, given the lane's previous run: on the fork server carrying that one,
+ * told to start it when that one exits; else in this thread once that one has exited; at once
+ * when it has (or there is none).
+ */
+function laneLauncher(previous: CoprocessRun | undefined, options: ResolvedCoprocessOptions): Launcher {
+  if (previous !== undefined && !previous.exited) {
+    const on = previous.onServer;
+    const after = on === undefined ? undefined : launcherAfter(options, on.server, on.id);
+    return after ?? { kind: 'queued', previous: previous.leaderExit };
+  }
+  const launcher = pickLauncher(options);
+  // The first build of the fork server is under way (`fork-server` mode): the run waits for it.
+  return launcher instanceof Promise ? { kind: 'queued', previous: Promise.resolve() } : launcher;
 }

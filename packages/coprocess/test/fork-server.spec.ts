@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { coprocessLauncher, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
+import { CoprocessLane, coprocessLauncher, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
 
 // What only the fork server does: a server per concurrent run, and what happens to a run whose
@@ -59,6 +61,21 @@ describe('the fork server', () => {
     // Idle now: the next runs take those servers, no new one.
     const again = await Promise.all([runCoprocess({ command: 'echo $PPID' }), runCoprocess({ command: 'echo $PPID' })]);
     for (const r of again) expect(parents.has(Number(r.stdout.trim()))).toBe(true);
+  });
+
+  it('starts a lane’s next program itself when the previous one exits, while the owner’s thread is busy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-lane-'));
+    const started = join(dir, 'started');
+    const lane = new CoprocessLane();
+    const first = runCoprocess({ command: 'sleep 0.2', lane });
+    const second = runCoprocess({ command: `touch ${started}`, lane });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // both requests are out
+    // No event loop here for 1.5 s, long past the first program's end: only the server can start the second.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    expect(existsSync(started)).toBe(true);
+    expect(await first).toMatchObject({ exitCode: 0 });
+    expect(await second).toMatchObject({ exitCode: 0 });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lets an idle server quit without touching the runs of the owner’s other servers', async () => {

@@ -5,7 +5,7 @@ import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
 import { COOKIE_VARIABLE, appendCookie, newCookie } from './cookie.js';
 import type { ForkServer } from './fork-server.js';
-import type { Launcher } from './launcher.js';
+import { pickLauncher, type Launcher } from './launcher.js';
 import { lifeline } from './lifeline.js';
 import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { OutputCapture } from './output-capture.js';
@@ -75,6 +75,8 @@ export class CoprocessRun implements LiveCoprocess {
   readonly #cookie = newCookie();
   #tree: ProcessTree | undefined;
   #startedAt = performance.now();
+  /** The same moment on the epoch clock, for the result's `startTime`. */
+  #startTime = Date.now();
   #exitedAt: number | undefined;
   #exit: { code: number | null; signal: string | null } | undefined;
   #timedOut = false;
@@ -85,6 +87,11 @@ export class CoprocessRun implements LiveCoprocess {
   #serverWatch: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
   #settled = false;
+  /** Sent to the fork server to start after another run of its lane: not started yet. */
+  #waiting = false;
+  #leaderGone!: () => void;
+  /** Resolves once the leader has exited, or the run has settled without one (for a lane's next run). */
+  readonly leaderExit = new Promise<void>((resolve) => (this.#leaderGone = resolve));
 
   constructor(options: ResolvedCoprocessOptions, launcher: Launcher) {
     this.#options = options;
@@ -100,8 +107,48 @@ export class CoprocessRun implements LiveCoprocess {
       this.#settle(null);
       return;
     }
-    if (launcher.kind === 'server') this.#startOnServer(launcher.server);
+    if (launcher.kind === 'server') this.#startOnServer(launcher.server, launcher.after);
+    else if (launcher.kind === 'queued') this.#startAfter(launcher.previous);
     else this.#startWithSpawn();
+  }
+
+  /**
+   * A lane's run that waits here for the previous one's exit (no fork server carries both):
+   * live (an abort or `killAllCoprocesses` ends it, unstarted), then started as any run.
+   */
+  #startAfter(previous: Promise<void>): void {
+    this.#waiting = true;
+    addLive(this);
+    this.#watch();
+    previous
+      .then(() => (this.#settled ? undefined : pickLauncher(this.#options)))
+      .then((launcher) => {
+        if (launcher === undefined || this.#settled) return;
+        this.#waiting = false;
+        this.#stopWatching();
+        if (launcher.kind === 'server') this.#startOnServer(launcher.server, undefined);
+        else this.#startWithSpawn();
+      })
+      .catch((error: unknown) => {
+        // No launcher after all (SPM_COPROCESS_LAUNCHER changed to a bad value, no fork server in
+        // `fork-server` mode): the run rejects, as runCoprocess does for it up front.
+        if (this.#settled) return;
+        this.#settled = true;
+        this.#leaderGone();
+        this.#stopWatching();
+        live.delete(this);
+        this.#reject(error);
+      });
+  }
+
+  /** True once the leader has exited, or the run has settled without one. */
+  get exited(): boolean {
+    return this.#exit !== undefined || this.#settled;
+  }
+
+  /** The fork server carrying the run and its id there, while the leader has not exited (for a lane's next run). */
+  get onServer(): { readonly server: ForkServer; readonly id: number } | undefined {
+    return this.#exit === undefined && !this.#settled ? this.#server : undefined;
   }
 
   /**
@@ -110,16 +157,23 @@ export class CoprocessRun implements LiveCoprocess {
    * *clean* — it had no child left at all — nothing of the tree is alive and no `/proc` scan is
    * needed; otherwise the tree is swept as after `spawn`.
    */
-  #startOnServer(server: ForkServer): void {
+  #startOnServer(server: ForkServer, after: number | undefined): void {
     const options = this.#options;
     const base = options.env ?? process.env;
-    this.#startedAt = performance.now();
+    this.#markStart();
+    this.#waiting = after !== undefined;
     addLive(this);
     const id = server.run(
       { file: options.file, args: options.args, cwd: options.cwd, env: base, cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie) },
       {
         started: (pid) => {
           this.#pid = pid;
+          if (this.#waiting) {
+            // It waited for its lane's previous run: its time (and timeout) starts now.
+            this.#waiting = false;
+            this.#markStart();
+            if (this.#pendingKill === undefined) this.#armTimeout();
+          }
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
         failed: (code) => this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started'),
@@ -128,10 +182,18 @@ export class CoprocessRun implements LiveCoprocess {
         closed: () => this.#pipesClosed?.(),
         lost: (reason) => void this.#serverLost(reason),
         unstarted: () => this.#restartWithSpawn(),
+        // Dropped while it waited (aborted or timed out before its turn): it never ran.
+        cancelled: () => this.#settle(null),
       },
+      after,
     );
     this.#server = { server, id };
     this.#watch();
+  }
+
+  #markStart(): void {
+    this.#startedAt = performance.now();
+    this.#startTime = Date.now();
   }
 
   /**
@@ -140,6 +202,7 @@ export class CoprocessRun implements LiveCoprocess {
    */
   #restartWithSpawn(): void {
     this.#server = undefined;
+    this.#waiting = false;
     this.#stopWatching();
     if (this.#settled) return;
     if (this.#pendingKill !== undefined) {
@@ -149,15 +212,10 @@ export class CoprocessRun implements LiveCoprocess {
     this.#startWithSpawn();
   }
 
-  /** Times out or aborts the run as asked. */
+  /** Times out or aborts the run as asked (the timeout from its start, for a run that waits for its turn). */
   #watch(): void {
     const options = this.#options;
-    if (options.timeoutMs !== undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timedOut = true;
-        void this.#terminate('SIGTERM');
-      }, options.timeoutMs);
-    }
+    if (!this.#waiting) this.#armTimeout();
     if (options.signal !== undefined) {
       const signal = options.signal;
       this.#onAbort = () => {
@@ -166,6 +224,15 @@ export class CoprocessRun implements LiveCoprocess {
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  #armTimeout(): void {
+    const timeoutMs = this.#options.timeoutMs;
+    if (timeoutMs === undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      void this.#terminate('SIGTERM');
+    }, timeoutMs);
   }
 
   #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
@@ -198,6 +265,7 @@ export class CoprocessRun implements LiveCoprocess {
     this.#capture('stderr', Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: null, signal: 'SIGKILL' };
+    this.#leaderGone();
     this.#settle(null);
   }
 
@@ -211,7 +279,7 @@ export class CoprocessRun implements LiveCoprocess {
     const options = this.#options;
     const base = options.env ?? process.env;
     const env = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], this.#cookie) };
-    this.#startedAt = performance.now();
+    this.#markStart();
     let child: ChildProcess;
     try {
       // detached: the leader calls setsid(), so it leads a new process group (and session) that
@@ -224,6 +292,7 @@ export class CoprocessRun implements LiveCoprocess {
       });
     } catch (error) {
       this.#settled = true;
+      this.#leaderGone();
       this.#reject(new SPMError(`Could not start coprocess \`${options.label}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       return;
     }
@@ -271,10 +340,18 @@ export class CoprocessRun implements LiveCoprocess {
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
     const tree = this.#treeOf();
+    if (tree === undefined && this.#waiting && this.#server === undefined) {
+      // Waiting here for its turn: it never starts.
+      this.#settle(null);
+      return Promise.resolve(true);
+    }
     if (tree === undefined) {
       // On the fork server, not started yet: kill it as soon as it is — with SIGKILL if that
       // was asked at any point (a stopping spoke after an abort's SIGTERM has no grace to give).
       if (this.#server !== undefined && this.#pid === undefined) {
+        // Still waiting for its turn: dropped (the server answers `cancelled`, or `started` if
+        // it had just begun, which this kill then meets).
+        if (this.#waiting && this.#pendingKill === undefined) this.#server.server.drop(this.#server.id);
         if (this.#pendingKill === undefined || signal === 'SIGKILL') this.#pendingKill = signal;
         this.#watchServer(this.#options.killGraceMs + SERVER_SILENT_MS);
       }
@@ -317,6 +394,7 @@ export class CoprocessRun implements LiveCoprocess {
   async #concludeAfterLeader(exit: { code: number | null; signal: string | null }, sweep: boolean, pipesClosed: Promise<void>, closePipes: () => void): Promise<void> {
     this.#exitedAt = performance.now();
     this.#exit = exit;
+    this.#leaderGone();
     this.#stopWatching();
     if (sweep) {
       this.#treeOf()?.leaderExited();
@@ -342,6 +420,7 @@ export class CoprocessRun implements LiveCoprocess {
     this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${detail})\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: code === 'ENOENT' ? 127 : 126, signal: null };
+    this.#leaderGone();
     this.#settle(code);
   }
 
@@ -354,6 +433,7 @@ export class CoprocessRun implements LiveCoprocess {
   #settle(spawnError: string | null): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#leaderGone();
     this.#stopWatching();
     live.delete(this);
     const pid = this.#pid ?? null;
@@ -364,6 +444,7 @@ export class CoprocessRun implements LiveCoprocess {
       timedOut: this.#timedOut,
       aborted: this.#aborted,
       durationMs: this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,
+      startTime: this.#startTime,
       pid,
       stdout: this.#stdout.text(),
       stderr: this.#stderr.text(),

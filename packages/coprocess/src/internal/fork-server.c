@@ -6,6 +6,10 @@
  * Protocol. Owner -> server on stdin, and server -> owner on stdout, are frames of a 4-byte
  * big-endian length and a payload.
  *   owner:  "R\0id\0cwd\0cookie\0n\0env1..envn\0file\0arg1\0..."   run (n "-" = previous env)
+ *           "A\0after\0id\0cwd\0..."   run as "R" does, once run `after` has exited (its
+ *                                      leader reaped): at once if it has already, or is unknown
+ *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
+ *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
  *           "Q"                  quit: the owner lives on (this server was idle), so only
  *                                this server's own trees and children are swept, not the
@@ -15,8 +19,12 @@
  *           'H' hello "subreaper=0|1"   'S' started "pid"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
  *           'X' exited "code signal clean eof"   'C' both pipes of an exited run closed
+ *           'K' a waiting run was dropped (never started)
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
+ * A waiting run ("A") starts in the same pass that reaps the run it waits for, after that run's
+ * 'X' (whose "clean" is told first): one run's exit to the next one's start involves no round
+ * trip to the owner. Runs waiting on the same run start in the order they came.
  *
  * When stdin closes (the owner exited or was killed, even by SIGKILL), every live tree gets
  * SIGTERM — groups of live leaders, our children (orphans), processes carrying the owner's
@@ -54,6 +62,16 @@ struct run {
 };
 
 static struct run *runs;
+
+/* A run sent with "A", waiting for run `after` to exit: its "R" fields, kept as they came. */
+struct waiting {
+  uint32_t id;
+  uint32_t after;
+  unsigned char *fields; /* NUL-separated, with room for one more byte */
+  size_t len;
+  struct waiting *next;
+};
+static struct waiting *waiting, **waiting_tail = &waiting;
 static const char *token = "";
 static int grace = 2;
 static int subreaper;
@@ -262,6 +280,85 @@ static void launch(char **f, size_t nf) {
   emitf('S', id, "%ld", pid, 0, 0, 0);
 }
 
+static int is_waiting(uint32_t id) {
+  for (struct waiting *w = waiting; w; w = w->next)
+    if (w->id == id) return 1;
+  return 0;
+}
+
+/* Runs "R"'s fields (a NUL-separated copy) as launch() wants them: split, room for a NULL. */
+static void launch_fields(unsigned char *fields, size_t len) {
+  size_t n = 1;
+  for (size_t i = 0; i < len; i++)
+    if (fields[i] == 0) n++;
+  char **f = calloc(n + 1, sizeof *f);
+  if (f == NULL) _exit(70);
+  size_t k = 0;
+  f[k++] = (char *)fields;
+  for (size_t i = 0; i < len; i++)
+    if (fields[i] == 0) f[k++] = (char *)fields + i + 1;
+  fields[len] = 0;
+  launch(f, n);
+  free(f);
+}
+
+/* "A": a run that starts once run `after` has exited — now, if it has (or was never ours). */
+static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
+  uint32_t after = (uint32_t)strtoul(f[1], NULL, 10);
+  /* The "R" fields start after "A\0after\0". */
+  size_t skip = (size_t)((unsigned char *)f[2] - msg);
+  struct run *r = find(after);
+  if (!((r != NULL && r->exited == 0) || is_waiting(after))) {
+    launch(f + 2, n - 2);
+    return;
+  }
+  struct waiting *w = calloc(1, sizeof *w);
+  if (w == NULL) _exit(70);
+  w->id = (uint32_t)strtoul(f[2], NULL, 10);
+  w->after = after;
+  w->len = len - skip;
+  w->fields = malloc(w->len + 1);
+  if (w->fields == NULL) _exit(70);
+  memcpy(w->fields, msg + skip, w->len);
+  *waiting_tail = w;
+  waiting_tail = &w->next;
+}
+
+static void unlink_waiting(struct waiting **at) {
+  struct waiting *w = *at;
+  *at = w->next;
+  if (waiting_tail == &w->next) waiting_tail = at;
+  free(w->fields);
+  free(w);
+}
+
+static void drop_waiting(uint32_t id) {
+  for (struct waiting **at = &waiting; *at; at = &(*at)->next)
+    if ((*at)->id == id) {
+      unlink_waiting(at);
+      emit('K', id, NULL, 0);
+      return;
+    }
+}
+
+/* Starts, in the order they came, the waiting runs whose run has exited (or failed to start). */
+static void start_waiting(void) {
+  for (struct waiting **at = &waiting; *at;) {
+    struct waiting *w = *at;
+    struct run *r = find(w->after);
+    if ((r != NULL && r->exited == 0) || is_waiting(w->after)) {
+      at = &w->next;
+      continue;
+    }
+    unsigned char *fields = w->fields;
+    size_t len = w->len;
+    w->fields = NULL;
+    unlink_waiting(at);
+    launch_fields(fields, len);
+    free(fields);
+  }
+}
+
 static void handle(unsigned char *msg, size_t len) {
   /* Split on NUL into fields; room for a terminating NULL. */
   size_t n = 1;
@@ -275,6 +372,8 @@ static void handle(unsigned char *msg, size_t len) {
     if (msg[i] == 0) f[k++] = (char *)msg + i + 1;
   msg[len] = 0; /* the byte after the frame was saved by the caller */
   if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1);
+  else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
+  else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));
   else if (strcmp(f[0], "Q") == 0) token = ""; /* the end-of-file that follows sweeps only ours */
   else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
@@ -336,6 +435,8 @@ static void reap(void) {
     emitf('X', r->id, "%ld %ld %ld %ld", code, sig, clean, eof);
     if (eof) forget(r);
   }
+  /* After every 'X' of this pass, so that each "clean" was told of its own tree only. */
+  if (waiting != NULL) start_waiting();
 }
 
 /* Rare paths (the owner is gone): read /proc to find our children and the owner's cookie. */

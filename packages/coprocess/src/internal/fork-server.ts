@@ -20,6 +20,8 @@ export interface ServerRunEvents {
   exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): void;
   /** Both pipes are closed (after `exited` said `eof: false`). */
   closed(): void;
+  /** A run sent to wait for another ({@link ForkServer.run}'s `after`) was dropped before it started ({@link ForkServer.drop}). */
+  cancelled(): void;
   /** The server died before this run was over; `started` tells whether it had begun. */
   lost(reason: string): void;
   /**
@@ -170,8 +172,13 @@ export class ForkServer {
     return false;
   }
 
-  /** Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}). */
-  run(spec: ServerRunSpec, events: ServerRunEvents): number {
+  /**
+   * Starts a program; events arrive on `events`. Returns the run's id (for {@link closePipes}).
+   * With `after`, the id of a run on this server, the program starts once that run's leader has
+   * exited (the server starts it in the same pass that reaps the other, with no round trip to
+   * this thread); at once if it already has.
+   */
+  run(spec: ServerRunSpec, events: ServerRunEvents, after?: number): number {
     const id = this.#nextId++;
     if (this.#startFailure !== undefined) {
       void this.#startFailure.then((code) => (TRANSIENT.has(code) ? events.failed(code) : events.unstarted(`the fork server would not start (${code})`)));
@@ -193,8 +200,14 @@ export class ForkServer {
       this.#envKey = envKey;
       this.#envSent = spec.env;
     }
-    this.#send(['R', String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args]);
+    const fields = [String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args];
+    this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);
     return id;
+  }
+
+  /** Drops a run still waiting for another (sent with `after`): its `cancelled` follows, or its `started` if it had begun. */
+  drop(id: number): void {
+    this.#send(['D', String(id)]);
   }
 
   /**
@@ -301,6 +314,10 @@ export class ForkServer {
       case 0x43: // C
         this.release(id);
         events.closed();
+        return;
+      case 0x4b: // K
+        this.release(id);
+        events.cancelled();
         return;
       default:
         return;

@@ -4,7 +4,12 @@ import { forkServerBinary, whenBuilt, type ForkServerBinary } from './fork-serve
 import { ForkServer, fitsFrame } from './fork-server.js';
 
 /** How a run's program is started: by this thread's fork server, or by Node's `child_process.spawn`. */
-export type Launcher = { readonly kind: 'node' } | { readonly kind: 'server'; readonly server: ForkServer };
+export type Launcher =
+  | { readonly kind: 'node' }
+  /** On a fork server; with `after`, started by the server when its run `after` exits (a lane). */
+  | { readonly kind: 'server'; readonly server: ForkServer; readonly after?: number }
+  /** A lane's run that waits in this thread for `previous` (its lane's previous leader's exit), then starts as any run. */
+  | { readonly kind: 'queued'; readonly previous: Promise<void> };
 
 /** `SPM_COPROCESS_LAUNCHER`: `auto` (the default), `fork-server` (required) or `node`. */
 export type LauncherMode = 'auto' | 'fork-server' | 'node';
@@ -60,6 +65,17 @@ export function pickLauncher(options: ResolvedCoprocessOptions): Launcher | Prom
   const binary = forkServerBinary();
   if (binary.state === 'building' && mode === 'fork-server') return whenBuilt(true).then((built) => decide(built, mode, options));
   return decide(binary, mode, options);
+}
+
+/**
+ * The launcher for a run of a lane whose previous run is still on `server` as run `after`: that
+ * server, told to start this one when that one exits — when the run can go to a fork server at
+ * all (mode, `input`, NUL bytes) and that server is alive. Else undefined: the run waits for
+ * the previous one in this thread.
+ */
+export function launcherAfter(options: ResolvedCoprocessOptions, server: ForkServer, after: number): Launcher | undefined {
+  if (launcherMode() === 'node' || options.input !== undefined || !fitsFrame(options) || !server.alive) return undefined;
+  return { kind: 'server', server, after };
 }
 
 function decide(binary: ForkServerBinary, mode: LauncherMode, options: ResolvedCoprocessOptions): Launcher {

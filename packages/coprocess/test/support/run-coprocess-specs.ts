@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell } from '@spm/coprocess';
+import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './processes.js';
 
 /**
@@ -285,6 +285,80 @@ function defineSpecs(): void {
     it('returns 0 when nothing runs, and refuses an unknown signal', async () => {
       expect(await killAllCoprocesses('SIGKILL')).toBe(0);
       await expect(killAllCoprocesses('SIGNOPE' as NodeJS.Signals)).rejects.toThrow('Expected `signal` to be a signal name such as `SIGTERM`, got `"SIGNOPE"` (string)');
+    });
+  });
+
+  describe('lanes', () => {
+    const scratch = (): string => mkdtempSync(join(tmpdir(), 'spm-lane-'));
+
+    it('runs a lane’s programs one at a time, in the order asked', async () => {
+      const dir = scratch();
+      const log = join(dir, 'log');
+      const lane = new CoprocessLane();
+      // Asked for at once: without the lane they would overlap (start 2 before end 1).
+      const results = await Promise.all([1, 2, 3].map((n) => runCoprocess({ command: `echo start ${n} >> ${log}; sleep 0.1; echo end ${n} >> ${log}`, lane })));
+      expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+      expect(readFileSync(log, 'utf8')).toBe('start 1\nend 1\nstart 2\nend 2\nstart 3\nend 3\n');
+      expect(results[1]?.startTime).toBeGreaterThanOrEqual(results[0]?.startTime ?? Infinity);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('counts a run’s timeout from its own start, not from when it was asked for', async () => {
+      const lane = new CoprocessLane();
+      const first = runCoprocess({ command: 'sleep 0.6', lane });
+      // Waits ~600 ms for its turn, then takes a moment: a timeout counted from the ask would kill it.
+      const second = runCoprocess({ command: 'echo ran', timeoutMs: 300, lane });
+      expect(await first).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(await second).toMatchObject({ exitCode: 0, timedOut: false, stdout: 'ran\n' });
+    });
+
+    it('never starts a run aborted before its turn, and goes on with the next', async () => {
+      const dir = scratch();
+      const flag = join(dir, 'ran');
+      const m = mark();
+      const lane = new CoprocessLane();
+      const stopFirst = new AbortController();
+      const stopSecond = new AbortController();
+      const first = runCoprocess({ command: `sleep ${m}`, signal: stopFirst.signal, lane });
+      const second = runCoprocess({ command: `touch ${flag}`, signal: stopSecond.signal, lane });
+      const third = runCoprocess({ command: 'echo third', lane });
+      expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+      stopSecond.abort();
+      expect(await second).toMatchObject({ aborted: true, timedOut: false, exitCode: null, signal: null, pid: null, durationMs: 0 });
+      stopFirst.abort();
+      expect(await first).toMatchObject({ aborted: true, signal: 'SIGTERM' });
+      expect(await third).toMatchObject({ exitCode: 0, stdout: 'third\n' });
+      expect(existsSync(flag)).toBe(false);
+      expect(processesMarked(m)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('goes on after a program that cannot start', async () => {
+      const lane = new CoprocessLane();
+      const [missing, next] = await Promise.all([runCoprocess({ argv: ['/nonexistent/spm-lane'], lane }), runCoprocess({ command: 'echo next', lane })]);
+      expect(missing).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
+      expect(next).toMatchObject({ exitCode: 0, stdout: 'next\n' });
+    });
+
+    it('lets killAllCoprocesses end the running program and the waiting ones', async () => {
+      const m = mark();
+      const lane = new CoprocessLane();
+      const runs = [runCoprocess({ command: `sleep ${m}`, lane }), runCoprocess({ command: `sleep ${m}`, lane }), runCoprocess({ command: `sleep ${m}`, lane })];
+      expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+      expect(await killAllCoprocesses('SIGTERM')).toBe(3);
+      const results = await Promise.all(runs);
+      expect(results[0]).toMatchObject({ aborted: true, signal: 'SIGTERM' });
+      // The next one may have begun as the first one's exit came (then it was killed at once).
+      for (const r of results.slice(1)) {
+        expect(r).toMatchObject({ aborted: true, exitCode: null });
+        if (r.pid !== null) expect(r.signal).not.toBeNull();
+      }
+      expect(processesMarked(m)).toEqual([]);
+      expect(liveCoprocessCount()).toBe(0);
+    });
+
+    it('refuses a lane that is not a CoprocessLane', async () => {
+      await expect(runCoprocess({ command: 'true', lane: {} as CoprocessLane })).rejects.toThrow('Expected `lane` to be a CoprocessLane, got');
     });
   });
 
