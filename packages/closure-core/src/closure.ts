@@ -27,6 +27,20 @@ export interface ClosureSpec<T, R> {
   readonly preload?: readonly string[];
   /** Evaluates one task on a spoke, online; returns its plain-data result. */
   readonly evaluate: (task: T, context: EvaluationContext) => R | Promise<R>;
+  /**
+   * Lets a spoke begin evaluating its next task before the current one concludes. For an
+   * `evaluate` that mostly waits on work the closure orders itself — e.g. it queues a command in
+   * a `@spm/coprocess` `CoprocessLane` and awaits it — so the next command is queued before the
+   * current one ends.
+   *
+   * Only the evaluations overlap. Each spoke still reports its tasks in the order they reached
+   * it, and they go online one at a time: a task goes online, and sends `started`, when every
+   * task ahead of it on that spoke has concluded, so its `spm.meta.timeout` counts from then. A
+   * spoke holds at most `policy.prefetch + 1` tasks, so that bounds the overlap (`prefetch: 0`
+   * means none). As with prefetch, a spoke that crashes loses every task it holds.
+   * @default false
+   */
+  readonly pipelined?: boolean;
 }
 
 /** `manage()` options plus the tasks. */
@@ -47,6 +61,8 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
   readonly family: string;
   /** Its task schema (with the SPM component), if it has one. */
   readonly schema: TaskSchema | undefined;
+  /** True when a spoke may begin a task's evaluation before the one ahead concludes (see {@link ClosureSpec.pipelined}). */
+  readonly pipelined: boolean;
   readonly #spec: ClosureSpec<T, R>;
 
   /** @internal Use {@link defineClosure}. */
@@ -58,8 +74,12 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
     if (spec.preload !== undefined && (!Array.isArray(spec.preload) || !spec.preload.every((m) => typeof m === 'string'))) {
       throw new SPMError(`Expected \`preload\` of closure \`${String(spec.signature)}\` to be an array of module URLs or paths, got ${describeValue(spec.preload)}`);
     }
+    if (spec.pipelined !== undefined && typeof spec.pipelined !== 'boolean') {
+      throw new SPMError(`Expected \`pipelined\` of closure \`${String(spec.signature)}\` to be a boolean, got ${describeValue(spec.pipelined)}`);
+    }
     this.#spec = spec;
     this.family = spec.family;
+    this.pipelined = spec.pipelined ?? false;
     this.schema = spec.typedef === undefined ? undefined : withSpmComponent(typeof spec.typedef === 'string' ? parse(spec.typedef) : spec.typedef);
     // Offline only, unique signature (seed Fig. 2): throws SPMInvariantError otherwise.
     this.ref = declareClosure(spec.module, spec.signature, this);

@@ -18,7 +18,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ask, broken, plain, work } from './fixtures/closures.mjs';
+import { ask, broken, pipe, plain, work } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -573,5 +573,37 @@ describe('a report loop left early', () => {
     } finally {
       await cloud.close();
     }
+  });
+});
+
+describe('a pipelined closure', () => {
+  it.each(['inproc', 'process'] as const)('begins a task on a spoke before the one ahead ends, and still reports in task order (%s spokes)', async (kind) => {
+    const cloud = await VirtualCloud.start({ local: { kind, spokes: 1 } });
+    try {
+      const reports: StatusReport[] = [];
+      const summary = await pipe.manage({
+        pool: cloud.pool.inter(),
+        tasks: [0, 1, 2, 3].map((n) => ({ run: kind, last: n === 3 })),
+        policy: definePolicy({ name: 'x', prefetch: 1 }),
+        onStatus: (r) => void reports.push(r),
+      });
+      expect(summary).toMatchObject({ reports: 4, ok: 4, failed: 0, spokes: 1 });
+      expect(reports.map((r) => r.taskId)).toEqual([0, 1, 2, 3]);
+      // Each of tasks 1–3 began before the task ahead of it ended (the hub had sent it ahead).
+      expect(reports.map((r) => r.returnValue())).toEqual([true, true, true, false].map((nextBegan) => ({ nextBegan })));
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('is declared with `pipelined: true`; a closure is not pipelined by default', () => {
+    expect(pipe.pipelined).toBe(true);
+    expect(work.pipelined).toBe(false);
+  });
+
+  it('refuses a `pipelined` that is not a boolean', () => {
+    expect(() => defineClosure({ family: 'list', signature: 'x', module: import.meta.url, pipelined: 'yes' as never, evaluate: () => 0 })).toThrow(
+      'Expected `pipelined` of closure `x` to be a boolean, got `"yes"` (string)',
+    );
   });
 });

@@ -40,6 +40,14 @@ interface QueuedTask {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** A task of a pipelined closure whose evaluation has begun. */
+interface Begun {
+  readonly task: QueuedTask;
+  readonly key: string;
+  /** Set when the evaluation settled; held until every task ahead of it has concluded. */
+  outcome: Outcome | undefined;
+}
+
 const v = PROTOCOL_VERSION;
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -55,6 +63,10 @@ function attemptKey(taskId: string | number, attempt: number): string {
  * offline. Tasks are evaluated one at a time, in arrival order (a spoke is one core); the hub
  * may queue several so the next starts without a round trip. Load and evaluation errors
  * become status reports; nothing a task does ends the runner.
+ *
+ * A pipelined closure's tasks (`SpokeClosure.pipelined`) begin evaluating as they arrive, while
+ * the ones ahead are still evaluating; yet they go online, send `started` and report one at a
+ * time, in arrival order: the sequence machine follows the oldest task not yet concluded.
  */
 export class TaskRunner {
   readonly #channel: Channel;
@@ -70,8 +82,12 @@ export class TaskRunner {
   /** The loop evaluating queued tasks, while it runs. */
   #pumping: Promise<void> | undefined;
   #requestSeq = 0;
-  /** The attempt now evaluating: only it may talk to the hub. */
-  #current: string | undefined;
+  /** The attempts whose evaluation has begun and not concluded: only they may talk to the hub. */
+  readonly #evaluating = new Set<string>();
+  /** Pipelined tasks whose evaluation has begun, in arrival order; the first is online. */
+  readonly #begun: Begun[] = [];
+  /** Resolved when `#begun` empties, for whoever waits for that. */
+  #drained: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
   readonly #pending = new Map<string, Map<number, PendingRequest>>();
 
   constructor(channel: Channel, identity: TaskRunnerIdentity) {
@@ -88,19 +104,21 @@ export class TaskRunner {
   }
 
   /**
-   * Resolves when the evaluation in progress (if any) has settled after {@link stop} — e.g. its
-   * coprocesses were killed through the aborted signal — or after `timeoutMs`, whichever comes
-   * first. A synchronous or signal-ignoring evaluation may outlive the bound.
+   * Resolves when the evaluations in progress (if any; several for a pipelined closure) have
+   * settled after {@link stop} — e.g. their coprocesses were killed through the aborted signal —
+   * or after `timeoutMs`, whichever comes first. A synchronous or signal-ignoring evaluation may
+   * outlive the bound.
    */
   async settled(timeoutMs: number): Promise<void> {
     const pumping = this.#pumping;
     if (pumping === undefined) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([pumping.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    const evaluations = Promise.all([pumping.catch(() => undefined), this.#allConcluded()]);
+    await Promise.race([evaluations, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 
-  /** Stops taking tasks and aborts the running evaluation's signal (idempotent). */
+  /** Stops taking tasks and aborts the running evaluations' signal (idempotent). */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -154,7 +172,8 @@ export class TaskRunner {
 
   // Evaluates the queue in order. A task whose closure is loaded and whose evaluation returns a
   // value (not a promise) runs to its report without an `await`: a queue of small synchronous
-  // tasks costs no promise per task.
+  // tasks costs no promise per task. A pipelined task is only awaited until its evaluation has
+  // begun, so the next one may begin behind it.
   async #pump(): Promise<void> {
     this.#running = true;
     try {
@@ -162,6 +181,14 @@ export class TaskRunner {
         const task = this.#queue[this.#head];
         this.#queue[this.#head++] = undefined as unknown as QueuedTask; // let it be collected
         if (task === undefined) continue;
+        // Behind pipelined evaluations only a loaded pipelined task may begin. Anything else waits
+        // until they have all concluded: a non-pipelined task (one at a time again), a load (a
+        // module's top level declares closures, which is legal only offline), a load failure
+        // (its report must come after theirs).
+        if (this.#begun.length > 0 && task.naming?.closure?.pipelined !== true) {
+          await this.#allConcluded();
+          if (this.#stopped) break;
+        }
         const running = this.#run(task);
         if (running !== undefined) await running;
       }
@@ -197,56 +224,117 @@ export class TaskRunner {
       this.#sendLoadFailure(task, new SPMTaskLoad(`Task ${String(task.taskId)} came as a \`next-task\`, but no \`task\` named its closure on this channel before it`));
       return undefined;
     }
-    if (naming.closure !== undefined) return this.#evaluate(task, naming.closure);
+    if (naming.closure !== undefined) return this.#start(task, naming.closure);
     return this.#load(naming).then(
-      (closure) => this.#evaluate(task, closure),
+      (closure) => this.#start(task, closure),
       (error: unknown) => this.#sendLoadFailure(task, error),
     );
+  }
+
+  #start(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
+    return closure.pipelined === true ? this.#begin(task, closure) : this.#evaluate(task, closure);
   }
 
   #sendLoadFailure(task: QueuedTask, error: unknown): void {
     this.#send({ type: 'status', v, taskId: task.taskId, attempt: task.attempt, ok: false, phase: 'load', error: toWire(error) });
   }
 
+  /** Evaluates a task alone: online, evaluate, conclude. */
   #evaluate(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
     if (this.#stopped) return undefined;
-    const { taskId, attempt } = task;
-    const key = attemptKey(taskId, attempt);
+    const key = attemptKey(task.taskId, task.attempt);
     const context = this.#context(task, key);
+    const conclude = (outcome: Outcome): void => this.#conclude(task, key, outcome);
     // Online (seed Fig. 2, D): the evaluation, then offline just after it concludes.
-    this.#machine.apply({ type: 'evaluate', id: key });
-    this.#current = key;
+    this.#goOnline(task, key);
+    this.#evaluating.add(key);
     if (task.reportStart) {
-      this.#send({ type: 'started', v, taskId, attempt });
       // Let the channel's batch (flushed on the next check phase) carry `started` out before a
       // synchronous evaluation holds this thread: the hub times the task from it.
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#evaluateOnline(task, closure, key, context));
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#runEvaluation(task, closure, context, conclude));
     }
-    return this.#evaluateOnline(task, closure, key, context);
+    return this.#runEvaluation(task, closure, context, conclude);
   }
 
-  #evaluateOnline(task: QueuedTask, closure: SpokeClosure, key: string, context: EvaluationContext): Promise<void> | undefined {
+  /**
+   * Begins a pipelined task's evaluation. With nothing ahead of it, the task goes online first,
+   * as {@link #evaluate} does (the returned promise is the turn that carries `started` out).
+   * Behind others, it begins at once and goes online when the task ahead of it concludes.
+   */
+  #begin(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
+    if (this.#stopped) return undefined;
+    const key = attemptKey(task.taskId, task.attempt);
+    const context = this.#context(task, key);
+    const begun: Begun = { task, key, outcome: undefined };
+    const settle = (outcome: Outcome): void => this.#settle(begun, outcome);
+    const alone = this.#begun.push(begun) === 1;
+    if (alone) this.#goOnline(task, key);
+    this.#evaluating.add(key);
+    if (alone && task.reportStart) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => void this.#runEvaluation(task, closure, context, settle));
+    void this.#runEvaluation(task, closure, context, settle);
+    return undefined;
+  }
+
+  /** The task goes online, and its `started` (if asked for) goes out: the hub times the task from it. */
+  #goOnline(task: QueuedTask, key: string): void {
+    this.#machine.apply({ type: 'evaluate', id: key });
+    if (task.reportStart) this.#send({ type: 'started', v, taskId: task.taskId, attempt: task.attempt });
+  }
+
+  /** Runs the evaluation in the spoke's sequence and hands its outcome to `done`; returns a promise only if it had to wait. */
+  #runEvaluation(task: QueuedTask, closure: SpokeClosure, context: EvaluationContext, done: (outcome: Outcome) => void): Promise<void> | undefined {
     let value: unknown;
     try {
       value = runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context));
     } catch (error) {
-      this.#conclude(task, key, { ok: false, error });
+      done({ ok: false, error });
       return undefined;
     }
     if (!isThenable(value)) {
-      this.#conclude(task, key, { ok: true, value });
+      done({ ok: true, value });
       return undefined;
     }
     return Promise.resolve(value).then(
-      (resolved) => this.#conclude(task, key, { ok: true, value: resolved }),
-      (error: unknown) => this.#conclude(task, key, { ok: false, error }),
+      (resolved) => done({ ok: true, value: resolved }),
+      (error: unknown) => done({ ok: false, error }),
     );
+  }
+
+  /**
+   * A pipelined evaluation settled. Its outcome waits until every task ahead of it has
+   * concluded; then each head that has an outcome concludes in turn, and the next goes online.
+   */
+  #settle(begun: Begun, outcome: Outcome): void {
+    begun.outcome = outcome;
+    const fifo = this.#begun;
+    let head = fifo[0];
+    while (head !== undefined && head.outcome !== undefined) {
+      fifo.shift();
+      this.#conclude(head.task, head.key, head.outcome);
+      head = fifo[0];
+      if (head !== undefined) this.#goOnline(head.task, head.key);
+    }
+    if (fifo.length === 0 && this.#drained !== undefined) {
+      this.#drained.resolve();
+      this.#drained = undefined;
+    }
+  }
+
+  /** Resolves when every pipelined evaluation that has begun has concluded. */
+  #allConcluded(): Promise<void> {
+    if (this.#begun.length === 0) return Promise.resolve();
+    if (this.#drained === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
   }
 
   /** Offline again, then the report. */
   #conclude(task: QueuedTask, key: string, outcome: Outcome): void {
     const { taskId, attempt } = task;
-    this.#current = undefined;
+    this.#evaluating.delete(key);
     this.#machine.apply({ type: 'evaluated', id: key });
     const requests = this.#pending.get(key);
     this.#pending.delete(key);
@@ -274,7 +362,7 @@ export class TaskRunner {
       hub: {
         request: (body) =>
           new Promise<WireValue>((resolve, reject) => {
-            if (this.#current !== key || this.#stopped) {
+            if (!this.#evaluating.has(key) || this.#stopped) {
               reject(new SPMError(`Task ${String(taskId)} may talk to the hub only while it evaluates`));
               return;
             }
@@ -291,7 +379,7 @@ export class TaskRunner {
             }
           }),
         notify: (body) => {
-          if (this.#current !== key || this.#stopped) throw new SPMError(`Task ${String(taskId)} may talk to the hub only while it evaluates`);
+          if (!this.#evaluating.has(key) || this.#stopped) throw new SPMError(`Task ${String(taskId)} may talk to the hub only while it evaluates`);
           this.#send({ type: 'notify', v, taskId, attempt, body });
         },
       },
