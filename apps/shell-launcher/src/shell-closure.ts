@@ -2,7 +2,7 @@
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
 import { list } from '@spm/closure-coarse';
-import { runCoprocess } from '@spm/coprocess';
+import { CoprocessLane, runCoprocess } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
 /** One command to run on a spoke: the task record (plain data). */
@@ -27,7 +27,7 @@ export interface ShellResult {
   readonly signal: string | null;
   /** True when `timeoutMs` passed and the process tree was killed. */
   readonly timedOut: boolean;
-  /** When it started, in ms since the epoch (the spoke's clock). */
+  /** When the command started, in ms since the epoch (the spoke's clock). */
   readonly startMs: number;
   /** Spawn to exit, in ms. */
   readonly durationMs: number;
@@ -51,6 +51,22 @@ export interface ShellResult {
 const COMMAND_ENV: Readonly<Record<string, string | undefined>> = Object.freeze({ ...process.env });
 
 /**
+ * Each spoke's lane (inproc spokes share this thread): its commands run one at a time, and a
+ * command the spoke already holds starts the moment the one before it exits (the closure is
+ * pipelined: the spoke begins a task while the one before it still runs).
+ */
+const lanes = new Map<string, CoprocessLane>();
+
+function laneOf(spokeId: string): CoprocessLane {
+  let lane = lanes.get(spokeId);
+  if (lane === undefined) {
+    lane = new CoprocessLane();
+    lanes.set(spokeId, lane);
+  }
+  return lane;
+}
+
+/**
  * Runs one shell command on a spoke, through `@spm/coprocess` (own process group, whole tree
  * killed on timeout, on abort, or when the spoke dies). A command that fails is data, never an
  * exception. `ctx.signal` is aborted when the invocation is (Ctrl-C, `--halt now`), which kills
@@ -59,8 +75,8 @@ const COMMAND_ENV: Readonly<Record<string, string | undefined>> = Object.freeze(
 export const shellCommand = list.define<ShellTask, ShellResult>({
   signature: 'spm-shell:command',
   module: import.meta.url,
+  pipelined: true,
   evaluate: async (task, ctx) => {
-    const startMs = Date.now();
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const command = withSlot(task.command, slotOf(ctx.spokeId));
     const r = await runCoprocess({
@@ -71,13 +87,14 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
       maxOutputBytes: task.maxOutputBytes,
       env: COMMAND_ENV,
       signal: ctx.signal,
+      lane: laneOf(ctx.spokeId),
     });
     return {
       ...(command !== task.command ? { command } : {}),
       exitCode: r.exitCode,
       signal: r.signal,
       timedOut: r.timedOut,
-      startMs,
+      startMs: r.startTime,
       durationMs: r.durationMs,
       stdout: r.stdout,
       stderr: r.stderr,

@@ -10,7 +10,7 @@ import type { Job } from './job-outcome.js';
  */
 export class TaskFeed implements AsyncIterable<Job> {
   readonly #input: AsyncIterator<Job> | Iterator<Job>;
-  readonly #window: number;
+  #window: number;
   readonly #retries: Job[] = [];
   #pendingInput: Promise<IteratorResult<Job>> | undefined;
   #inputDone = false;
@@ -22,6 +22,17 @@ export class TaskFeed implements AsyncIterable<Job> {
   constructor(input: AsyncIterable<Job> | Iterable<Job>, window = Infinity) {
     this.#input = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]();
     this.#window = window;
+  }
+
+  /** The cap on jobs handed out and not yet concluded; raising it lets the stream go on at once. */
+  get window(): number {
+    return this.#window;
+  }
+
+  set window(jobs: number) {
+    const raised = jobs > this.#window;
+    this.#window = jobs;
+    if (raised) this.#poke();
   }
 
   /** Jobs read from the input so far. */

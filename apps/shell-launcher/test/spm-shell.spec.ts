@@ -296,6 +296,31 @@ describe('spm-shell with a long command beside idle slots', () => {
   });
 });
 
+describe('spm-shell with many short commands (each slot holds its next command)', () => {
+  it('still runs one command at a time per job slot, each job once', async () => {
+    // Past 8 short commands in a row, each spoke holds its next command, started by its fork
+    // server the moment the current one exits: a slot's commands must still never overlap.
+    const mark = newMark();
+    const slots = mkdtempSync(join(dir, 'slots-'));
+    const jobs = Array.from({ length: 60 }, (_, i) => String(i + 1));
+    const joblog = join(dir, `short-${mark.env}.tsv`);
+    const r = await runSpmShell(['-j', '2', '--joblog', joblog, `echo b{} >> ${slots}/{%}; sleep 0.005; echo e{} >> ${slots}/{%}`, ':::', ...jobs], { mark: mark.env });
+    expect(r.code).toBe(0);
+    const seen: string[] = [];
+    for (const slot of ['1', '2']) {
+      const lines = existsSync(join(slots, slot)) ? readFileSync(join(slots, slot), 'utf8').trim().split('\n') : [];
+      for (let i = 0; i < lines.length; i += 2) {
+        const job = lines[i]?.slice(1);
+        expect([lines[i], lines[i + 1]]).toEqual([`b${String(job)}`, `e${String(job)}`]);
+        seen.push(String(job));
+      }
+    }
+    expect(seen.sort((a, b) => Number(a) - Number(b))).toEqual(jobs);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[6])).toEqual(jobs.map(() => '0'));
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --retries', () => {
   it('runs a failing command again up to N runs in all, printing and logging only its last run', async () => {
     const mark = newMark();
