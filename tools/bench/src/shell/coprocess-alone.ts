@@ -1,10 +1,14 @@
 // A reference launcher for the spm-shell benchmark: the command path spm-shell is built on,
 // `runCoprocess` of @spm/coprocess (a fork server per slot, process-tree cleanup), driven by a
-// plain loop with `-j` slots — no tasks, no tracker, no reports, no output printed. What it
-// reaches bounds what spm-shell can reach on the same machine; the gap between the two is the
-// cost of the task layer. Usage: node coprocess-alone.js JOBS < commands
+// plain loop with `-j` slots — no tasks, no tracker, no reports, no output printed. Each slot is
+// a CoprocessLane holding up to HELD commands beyond its running one, as spm-shell's spokes do
+// while commands are short. What it reaches bounds what spm-shell can reach on the same machine;
+// the gap between the two is the cost of the task layer. Usage: node coprocess-alone.js JOBS < commands
 import { createInterface } from 'node:readline';
-import { runCoprocess } from '@spm/coprocess';
+import { CoprocessLane, runCoprocess, type CoprocessResult } from '@spm/coprocess';
+
+/** Commands a slot holds beyond its running one (spm-shell's PIPELINE_HELD). */
+const HELD = 2;
 
 const jobs = Number(process.argv[2] ?? 2);
 if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`Expected JOBS to be an integer ≥ 1, got ${String(process.argv[2])}`);
@@ -13,9 +17,11 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
 let next = 0;
 let failed = 0;
 async function slot(): Promise<void> {
-  while (next < commands.length) {
-    const command = commands[next++] as string;
-    const result = await runCoprocess({ command });
+  const lane = new CoprocessLane();
+  const asked: Promise<CoprocessResult>[] = [];
+  while (next < commands.length || asked.length > 0) {
+    while (asked.length <= HELD && next < commands.length) asked.push(runCoprocess({ command: commands[next++] as string, lane }));
+    const result = await (asked.shift() as Promise<CoprocessResult>);
     if (result.exitCode !== 0) failed += 1;
   }
 }
