@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -372,6 +372,17 @@ describe('spm-shell --halt', () => {
     ]);
     expect(r.stdout).toBe('slept\n');
     expect(existsSync(never)).toBe(false);
+  });
+
+  it('soon,fail=1 after many short commands: no command was held ahead of the failing one', async () => {
+    // Without --halt, a spoke holds its next commands once commands are short (each started by
+    // the fork server as the one before exits): here the one after `exit 3` would start.
+    const mark = newMark();
+    const after = mkdtempSync(join(dir, 'halt-short-'));
+    const input = [...Array.from({ length: 20 }, () => 'true'), 'exit 3', ...Array.from({ length: 10 }, (_, i) => `touch ${after}/${i}`)].join('\n');
+    const r = await runSpmShell(['-j', '1', '--halt', 'soon,fail=1'], { input: `${input}\n`, mark: mark.env });
+    expect(r.code).toBe(3);
+    expect(readdirSync(after)).toEqual([]);
   });
 });
 
