@@ -2,6 +2,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
+import { coprocessLauncher } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
@@ -111,6 +112,12 @@ function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
  * Resolves with the exit status (GNU parallel's rules, see `USAGE`).
  */
 export async function runShell(options: ShellOptions, io: ShellIO): Promise<number> {
+  // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
+  const launcher = coprocessLauncher();
+  if (launcher.error !== undefined) {
+    io.stderr.write(`spm-shell: ${launcher.error}\n`);
+    return 255;
+  }
   let bar: ProgressBar | undefined;
   const err = (text: string): void => {
     bar?.hide();

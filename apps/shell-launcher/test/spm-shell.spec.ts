@@ -529,4 +529,13 @@ describe('spm-shell usage', () => {
     expect(joblog.code).toBe(255);
     expect(joblog.stderr).toMatch(/^spm-shell: cannot write the joblog `.*no-such-dir\/jl`: ENOENT/);
   });
+
+  it('refuses an SPM_COPROCESS_LAUNCHER that would fail every command, once, before running any', async () => {
+    const mark = newMark();
+    const flag = join(dir, 'launcher-bogus.ran');
+    const r = await runSpmShell([`touch ${flag}`, ':::', 'a', 'b', 'c'], { mark: mark.env, env: { SPM_COPROCESS_LAUNCHER: 'bogus' } });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toBe('spm-shell: Expected SPM_COPROCESS_LAUNCHER to be `auto`, `fork-server` or `node`, got `bogus`\n');
+    expect(existsSync(flag)).toBe(false);
+  });
 });

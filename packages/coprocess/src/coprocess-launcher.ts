@@ -6,6 +6,12 @@ export interface CoprocessLauncherStatus {
   readonly launcher: 'fork-server' | 'node';
   /** The server binary's path, or why it is not used (no C compiler, being built, not Linux, the environment says `node`). */
   readonly reason: string;
+  /**
+   * Set when runs cannot start at all, and say so (they reject with this message):
+   * `SPM_COPROCESS_LAUNCHER` is not `auto`, `fork-server` or `node`, or it is `fork-server` and
+   * there can be no fork server. A launcher checks it once up front instead of failing every run.
+   */
+  readonly error: string | undefined;
 }
 
 /**

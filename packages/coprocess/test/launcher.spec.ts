@@ -12,8 +12,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 interface Seen {
-  readonly before: { launcher: string; reason: string };
-  readonly after: { launcher: string; reason: string };
+  readonly before: { launcher: string; reason: string; error?: string };
+  readonly after: { launcher: string; reason: string; error?: string };
   readonly result?: { exitCode: number; parentIsOwner: boolean };
   readonly error?: { name: string; message: string };
 }
@@ -40,18 +40,22 @@ describe('the launcher of a fresh owner', () => {
     const seen = owner({ CC: '/nonexistent/cc' });
     expect(seen.result).toEqual({ exitCode: 0, parentIsOwner: true });
     expect(seen.after).toEqual({ launcher: 'node', reason: expect.stringMatching(/no C compiler \(`\/nonexistent\/cc` not found\); set CC or install one/) });
+    expect(seen.after.error).toBeUndefined(); // runs can start (with spawn)
   });
 
   it('rejects runs when the fork server is required and cannot be built', () => {
     const seen = owner({ CC: '/nonexistent/cc', SPM_COPROCESS_LAUNCHER: 'fork-server' });
     expect(seen.result).toBeUndefined();
     expect(seen.error).toEqual({ name: 'SPMError', message: expect.stringMatching(/^SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: no C compiler/) });
+    // The status says it too, for a launcher to check once up front.
+    expect(seen.after.error).toBe(seen.error?.message);
   });
 
   it('uses spawn when told to, and refuses an unknown launcher naming the variable', () => {
     expect(owner({ SPM_COPROCESS_LAUNCHER: 'node' }).after).toEqual({ launcher: 'node', reason: 'SPM_COPROCESS_LAUNCHER=node' });
     const bad = owner({ SPM_COPROCESS_LAUNCHER: 'vfork' });
     expect(bad.error).toEqual({ name: 'SPMError', message: 'Expected SPM_COPROCESS_LAUNCHER to be `auto`, `fork-server` or `node`, got `vfork`' });
+    expect(bad.before.error).toBe(bad.error?.message);
   });
 });
 

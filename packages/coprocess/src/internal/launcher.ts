@@ -81,25 +81,30 @@ export function launcherAfter(options: ResolvedCoprocessOptions, server: ForkSer
 function decide(binary: ForkServerBinary, mode: LauncherMode, options: ResolvedCoprocessOptions): Launcher {
   if (binary.state !== 'ready') {
     if (mode === 'fork-server' && binary.state === 'unavailable') {
-      throw new SPMError(`SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: ${binary.reason}`);
+      throw new SPMError(noServer(binary.reason));
     }
     return NODE;
   }
   return { kind: 'server', server: serverFor(binary.path, options.killGraceMs) };
 }
 
+function noServer(why: string): string {
+  return `SPM_COPROCESS_LAUNCHER=fork-server, but there is no fork server: ${why}`;
+}
+
 /** Which launcher a run with default options would get now, and why (for diagnostics and tests). */
-export function launcherStatus(): { readonly launcher: 'fork-server' | 'node'; readonly reason: string } {
+export function launcherStatus(): { readonly launcher: 'fork-server' | 'node'; readonly reason: string; readonly error: string | undefined } {
   let mode: LauncherMode;
   try {
     mode = launcherMode();
   } catch (error) {
     // Runs reject with this error; the status names it.
-    return { launcher: 'node', reason: (error as Error).message };
+    return { launcher: 'node', reason: (error as Error).message, error: (error as Error).message };
   }
-  if (mode === 'node') return { launcher: 'node', reason: 'SPM_COPROCESS_LAUNCHER=node' };
+  if (mode === 'node') return { launcher: 'node', reason: 'SPM_COPROCESS_LAUNCHER=node', error: undefined };
   const binary = forkServerBinary();
-  if (binary.state === 'ready') return { launcher: 'fork-server', reason: binary.path };
-  if (binary.state === 'building') return { launcher: 'node', reason: `the fork server is being built (${binary.path})` };
-  return { launcher: 'node', reason: binary.reason };
+  if (binary.state === 'ready') return { launcher: 'fork-server', reason: binary.path, error: undefined };
+  if (binary.state === 'building') return { launcher: 'node', reason: `the fork server is being built (${binary.path})`, error: undefined };
+  const error = mode === 'fork-server' ? noServer(binary.reason) : undefined;
+  return { launcher: 'node', reason: binary.reason, error };
 }
