@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
@@ -100,5 +102,29 @@ describe.each(['fork-server', 'node'])('%s launcher', (launcher) => {
       // With nothing left to kill, the watchdog leaves at once instead of waiting its 30 s grace.
       expect(await eventually(() => !isAlive(watchdog ?? 0), 5000)).toBe(true);
     });
+  });
+});
+
+describe('an owner killed while a lane holds programs on its fork server', () => {
+  it('starts none of them: the server sweeps the running one and exits', async () => {
+    const mark = marker();
+    marks.push(mark);
+    const dir = mkdtempSync(join(tmpdir(), 'spm-lane-owner-'));
+    const script = `import { CoprocessLane, runCoprocess } from '@spm/coprocess';
+      const lane = new CoprocessLane();
+      await runCoprocess({ command: 'true' }); // the fork server is built and running
+      void runCoprocess({ command: 'exec sleep ${mark}', lane });
+      for (let i = 0; i < 3; i++) void runCoprocess({ command: 'touch ${dir}/ran-' + i, lane });
+      setTimeout(() => process.stdout.write('ready\\n'), 300);
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SPM_COPROCESS_LAUNCHER: 'fork-server' } });
+    owners.push(owner);
+    await new Promise<void>((resolve) => owner.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
+    expect(processesMarked(mark)).toHaveLength(1);
+    owner.kill('SIGKILL');
+    expect(await eventually(() => processesMarked(mark).length === 0, 10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // anything started late would have run by now
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

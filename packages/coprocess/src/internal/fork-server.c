@@ -72,6 +72,8 @@ struct waiting {
   struct waiting *next;
 };
 static struct waiting *waiting, **waiting_tail = &waiting;
+/* Cleared when stdin reaches end-of-file (the owner is gone): nothing waiting starts after that. */
+static int stdin_open = 1;
 static const char *token = "";
 static int grace = 2;
 static int subreaper;
@@ -343,6 +345,7 @@ static void drop_waiting(uint32_t id) {
 
 /* Starts, in the order they came, the waiting runs whose run has exited (or failed to start). */
 static void start_waiting(void) {
+  if (!stdin_open) return; /* the owner is gone: the sweep follows */
   for (struct waiting **at = &waiting; *at;) {
     struct waiting *w = *at;
     struct run *r = find(w->after);
@@ -545,7 +548,6 @@ int main(int argc, char **argv) {
   struct run **owner = NULL;
   int *which = NULL;
   size_t pcap = 0;
-  int stdin_open = 1;
   for (;;) {
     size_t count = 2;
     for (struct run *r = runs; r; r = r->next) count += 2;
