@@ -29,7 +29,8 @@ export async function runCoprocess(options: CoprocessOptions): Promise<Coprocess
   if (resolved.lane !== undefined) {
     // In this turn, as any run: runs asked for in order start in order, and an abort or
     // killAllCoprocesses that follows finds this one (waiting for its turn, or running).
-    const run = new CoprocessRun(resolved, laneLauncher(laneTails.get(resolved.lane), resolved));
+    const ahead = liveTail(laneTails.get(resolved.lane));
+    const run = new CoprocessRun(resolved, laneLauncher(ahead, resolved), ahead);
     laneTails.set(resolved.lane, run);
     return run.result;
   }
@@ -40,15 +41,26 @@ export async function runCoprocess(options: CoprocessOptions): Promise<Coprocess
 }
 
 /**
- * How a lane's run starts, given the lane's previous run: on the fork server carrying that one,
- * told to start it when that one exits; else in this thread once that one has exited; at once
- * when it has (or there is none).
+ * The run a lane's next run must wait for: its last one, or — past runs that ended without
+ * running (aborted before their turn) — the last one still to exit. Undefined when none is.
  */
-function laneLauncher(previous: CoprocessRun | undefined, options: ResolvedCoprocessOptions): Launcher {
-  if (previous !== undefined && !previous.exited) {
-    const on = previous.onServer;
+function liveTail(last: CoprocessRun | undefined): CoprocessRun | undefined {
+  let run = last;
+  while (run !== undefined && run.exited && !run.ran) run = run.ahead;
+  // A run that ran and exited: every run before it has exited too.
+  return run !== undefined && run.exited ? undefined : run;
+}
+
+/**
+ * How a lane's run starts, given the run it must wait for: on the fork server carrying that
+ * one, told to start it when that one exits; else in this thread once that one's turn is over;
+ * at once when there is none.
+ */
+function laneLauncher(ahead: CoprocessRun | undefined, options: ResolvedCoprocessOptions): Launcher {
+  if (ahead !== undefined) {
+    const on = ahead.onServer;
     const after = on === undefined ? undefined : launcherAfter(options, on.server, on.id);
-    return after ?? { kind: 'queued', previous: previous.leaderExit };
+    return after ?? { kind: 'queued', previous: ahead.turnDone };
   }
   const launcher = pickLauncher(options);
   // The first build of the fork server is under way (`fork-server` mode): the run waits for it.

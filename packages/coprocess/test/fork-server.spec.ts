@@ -78,6 +78,19 @@ describe('the fork server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('times a lane’s run by the server’s clocks: right although the owner’s thread was busy when it started and ended', async () => {
+    const lane = new CoprocessLane();
+    const first = runCoprocess({ command: 'sleep 0.2', lane });
+    const second = runCoprocess({ command: 'sleep 1', lane, timeoutMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000); // both end meanwhile
+    const unblocked = Date.now();
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.startTime).toBeGreaterThanOrEqual(a.startTime + a.durationMs - 5); // after its turn came…
+    expect(b.startTime).toBeLessThan(unblocked - 500); // …not when this thread heard of it
+    expect(b.durationMs).toBeGreaterThanOrEqual(1000); // a `sleep 1` (0 when timed by this thread)
+  });
+
   it('lets an idle server quit without touching the runs of the owner’s other servers', async () => {
     // Two servers: one for a run that outlives the other server's idle period (2 s), one for a
     // quick run. The idle one quits while the owner lives: it must sweep only its own trees,

@@ -87,14 +87,29 @@ export class CoprocessRun implements LiveCoprocess {
   #serverWatch: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
   #settled = false;
-  /** Sent to the fork server to start after another run of its lane: not started yet. */
+  /** Waiting for its turn in a lane (on the fork server, or here): not started yet. */
   #waiting = false;
+  /** The program was started (its pid is known). */
+  #ran = false;
+  /** Its start and its leader's reap on the fork server's monotonic clock, in ms. */
+  #startMono: number | undefined;
+  #exitMono: number | undefined;
+  /** The lane's run before this one, while this one may yet end without having run. */
+  #ahead: CoprocessRun | undefined;
   #leaderGone!: () => void;
-  /** Resolves once the leader has exited, or the run has settled without one (for a lane's next run). */
+  /** Resolves once the leader has exited, or the run has settled without one. */
   readonly leaderExit = new Promise<void>((resolve) => (this.#leaderGone = resolve));
+  /**
+   * Resolves once this run's turn in its lane is over: its leader exited; or it ended without
+   * running (aborted before its turn, dropped) and the runs ahead of it are over too.
+   */
+  readonly turnDone: Promise<void>;
 
-  constructor(options: ResolvedCoprocessOptions, launcher: Launcher) {
+  /** `ahead`: the lane's run before this one, if it runs in a lane. */
+  constructor(options: ResolvedCoprocessOptions, launcher: Launcher, ahead?: CoprocessRun) {
     this.#options = options;
+    this.#ahead = ahead;
+    this.turnDone = this.leaderExit.then(() => (this.#ran || ahead === undefined ? undefined : ahead.turnDone));
     this.#stdout = new OutputCapture(options.maxOutputBytes);
     this.#stderr = new OutputCapture(options.maxOutputBytes);
     this.#both = new OutputCapture(options.maxOutputBytes);
@@ -146,6 +161,16 @@ export class CoprocessRun implements LiveCoprocess {
     return this.#exit !== undefined || this.#settled;
   }
 
+  /** True once the program was started. */
+  get ran(): boolean {
+    return this.#ran;
+  }
+
+  /** The lane's run before this one, while this one has not run (for a lane's next run to look past it). */
+  get ahead(): CoprocessRun | undefined {
+    return this.#ahead;
+  }
+
   /** The fork server carrying the run and its id there, while the leader has not exited (for a lane's next run). */
   get onServer(): { readonly server: ForkServer; readonly id: number } | undefined {
     return this.#exit === undefined && !this.#settled ? this.#server : undefined;
@@ -166,19 +191,34 @@ export class CoprocessRun implements LiveCoprocess {
     const id = server.run(
       { file: options.file, args: options.args, cwd: options.cwd, env: base, cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie) },
       {
-        started: (pid) => {
+        started: (pid, startTime, startMono) => {
           this.#pid = pid;
+          this.#ran = true;
+          this.#ahead = undefined;
+          // The server's clocks: right even if this thread was busy when it started the program.
+          this.#startTime = startTime;
+          this.#startMono = startMono;
+          this.#startedAt = performance.now() - Math.max(0, Date.now() - startTime);
           if (this.#waiting) {
-            // It waited for its lane's previous run: its time (and timeout) starts now.
+            // It waited for its lane's previous run: its timeout counts from its start.
             this.#waiting = false;
-            this.#markStart();
-            if (this.#pendingKill === undefined) this.#armTimeout();
+            if (this.#pendingKill === undefined) this.#armTimeout(Math.max(0, Date.now() - startTime));
           }
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
-        failed: (code) => this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started'),
+        failed: (code) => {
+          if (this.#waiting) {
+            // Its turn came, and it could not start: no time of its own.
+            this.#waiting = false;
+            this.#markStart();
+          }
+          this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
+        },
         output: (stream, chunk) => this.#capture(stream, chunk),
-        exited: (code, signal, clean, eof) => void this.#serverLeaderExited(code, signal, clean, eof),
+        exited: (code, signal, clean, eof, exitMono) => {
+          this.#exitMono = exitMono;
+          void this.#serverLeaderExited(code, signal, clean, eof);
+        },
         closed: () => this.#pipesClosed?.(),
         lost: (reason) => void this.#serverLost(reason),
         unstarted: () => this.#restartWithSpawn(),
@@ -226,13 +266,17 @@ export class CoprocessRun implements LiveCoprocess {
     }
   }
 
-  #armTimeout(): void {
+  /** Arms the timeout, `elapsedMs` of it already gone (a run started while this thread was busy). */
+  #armTimeout(elapsedMs = 0): void {
     const timeoutMs = this.#options.timeoutMs;
     if (timeoutMs === undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timedOut = true;
-      void this.#terminate('SIGTERM');
-    }, timeoutMs);
+    this.#timer = setTimeout(
+      () => {
+        this.#timedOut = true;
+        void this.#terminate('SIGTERM');
+      },
+      Math.max(0, timeoutMs - elapsedMs),
+    );
   }
 
   #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
@@ -263,7 +307,8 @@ export class CoprocessRun implements LiveCoprocess {
     this.#tree ??= started ? undefined : new ProcessTree(-1, this.#cookie, true);
     await this.#treeOf()?.terminate('SIGKILL', 0);
     this.#capture('stderr', Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`));
-    this.#exitedAt = performance.now();
+    // Not known to have started: no time of its own.
+    this.#exitedAt = started ? performance.now() : this.#startedAt;
     this.#exit = { code: null, signal: 'SIGKILL' };
     this.#leaderGone();
     this.#settle(null);
@@ -305,6 +350,8 @@ export class CoprocessRun implements LiveCoprocess {
       return;
     }
     this.#pid = child.pid;
+    this.#ran = true;
+    this.#ahead = undefined;
     // A program that does not read its input, or exits early, makes our write fail with EPIPE:
     // that is the program's business, not an error of the run.
     child.stdin?.on('error', () => undefined);
@@ -321,8 +368,9 @@ export class CoprocessRun implements LiveCoprocess {
     if (this.#exit === undefined && !this.#settled) {
       this.#aborted = true;
       // SIGKILL is asked for when there is no time for a grace period (a spoke being killed):
-      // it lands now even if a SIGTERM → grace → SIGKILL termination is already under way.
-      if (signal === 'SIGKILL') this.#treeOf()?.signal('SIGKILL');
+      // it lands at once (a microtask later: see #terminate) even if a SIGTERM → grace → SIGKILL
+      // termination is already under way.
+      if (signal === 'SIGKILL') queueMicrotask(() => this.#treeOf()?.signal('SIGKILL'));
       void this.#terminate(signal);
     }
     return this.result;
@@ -357,7 +405,12 @@ export class CoprocessRun implements LiveCoprocess {
       }
       return Promise.resolve(true);
     }
-    this.#terminating ??= tree.terminate(signal, this.#options.killGraceMs).finally(() => this.#watchServer(SERVER_SILENT_MS));
+    // A microtask later: when a lane's runs are killed together (one abort signal, or
+    // killAllCoprocesses), the waiting ones are dropped (their `D` written) before the running
+    // one's tree gets its signal, so that its exit cannot start them.
+    this.#terminating ??= Promise.resolve()
+      .then(() => tree.terminate(signal, this.#options.killGraceMs))
+      .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
   }
 
@@ -443,7 +496,7 @@ export class CoprocessRun implements LiveCoprocess {
       signal: this.#exit?.signal ?? null,
       timedOut: this.#timedOut,
       aborted: this.#aborted,
-      durationMs: this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,
+      durationMs: this.#startMono !== undefined && this.#exitMono !== undefined ? this.#exitMono - this.#startMono : this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,
       startTime: this.#startTime,
       pid,
       stdout: this.#stdout.text(),

@@ -16,15 +16,21 @@
  *                                processes of the owner's other servers that carry its token
  *           end-of-file                                           sweep every tree, exit
  *   server: type (1 byte), id (4 bytes BE), data:
- *           'H' hello "subreaper=0|1"   'S' started "pid"   'F' failed "errno"
+ *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
- *           'X' exited "code signal clean eof"   'C' both pipes of an exited run closed
+ *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
+ * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
+ * in seconds with microseconds ("1763720000.123456"): a run's times are the server's, right
+ * even when the owner's thread was busy as the server started or reaped it.
  *           'K' a waiting run was dropped (never started)
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
  * A waiting run ("A") starts in the same pass that reaps the run it waits for, after that run's
  * 'X' (whose "clean" is told first): one run's exit to the next one's start involves no round
- * trip to the owner. Runs waiting on the same run start in the order they came.
+ * trip to the owner. Runs waiting on the same run start in the order they came. Before waiting
+ * runs start, whatever the owner has written is read: a "D" it sent before killing the running
+ * one (an abort of the whole lane) is always seen first. A dropped run's followers wait for
+ * what it waited for.
  *
  * When stdin closes (the owner exited or was killed, even by SIGKILL), every live tree gets
  * SIGTERM — groups of live leaders, our children (orphans), processes carrying the owner's
@@ -55,6 +61,7 @@ extern char **environ;
 struct run {
   uint32_t id;
   pid_t pid;
+  struct timespec started; /* CLOCK_MONOTONIC */
   int fd[2]; /* stdout, stderr read ends; -1 when closed */
   int exited; /* 0 running, -1 reaped (not yet reported), 1 reported */
   int status;
@@ -72,6 +79,26 @@ struct waiting {
   struct waiting *next;
 };
 static struct waiting *waiting, **waiting_tail = &waiting;
+/*
+ * Runs dropped while waiting, and what each waited for: an "A" that names one waits for that
+ * instead (the owner may ask for a lane's next run before it hears the 'K'). A ring: entries
+ * older than DROPPED_KEPT refer to runs long gone.
+ */
+#define DROPPED_KEPT 1024
+static struct { uint32_t id, after; } dropped[DROPPED_KEPT];
+static size_t dropped_next, dropped_count;
+
+static uint32_t past_dropped(uint32_t after) {
+  if (dropped_count == 0) return after; /* the common case: nothing ever dropped */
+  for (size_t hops = 0; hops < DROPPED_KEPT; hops++) {
+    size_t i = 0;
+    while (i < DROPPED_KEPT && !(dropped[i].id == after && after != 0)) i++;
+    if (i == DROPPED_KEPT) return after;
+    after = dropped[i].after;
+  }
+  return after;
+}
+
 /* Cleared when stdin reaches end-of-file (the owner is gone): nothing waiting starts after that. */
 static int stdin_open = 1;
 static const char *token = "";
@@ -118,6 +145,14 @@ static void emitf(char type, uint32_t id, const char *fmt, long a, long b, long 
   char text[96];
   int n = snprintf(text, sizeof text, fmt, a, b, c, d);
   emit(type, id, text, (size_t)n);
+}
+
+/* A clock's reading as "seconds.microseconds". */
+static int clock_text(clockid_t clock, char *out, size_t size, struct timespec *at) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  if (at != NULL) *at = ts;
+  return snprintf(out, size, "%ld.%06ld", (long)ts.tv_sec, ts.tv_nsec / 1000);
 }
 
 static void sweep_and_exit(void);
@@ -279,7 +314,11 @@ static void launch(char **f, size_t nf) {
   r->fd[1] = err[0];
   r->next = runs;
   runs = r;
-  emitf('S', id, "%ld", pid, 0, 0, 0);
+  char text[96], real[32], mono[32];
+  clock_text(CLOCK_REALTIME, real, sizeof real, NULL);
+  clock_text(CLOCK_MONOTONIC, mono, sizeof mono, &r->started);
+  int n = snprintf(text, sizeof text, "%ld %s %s", (long)pid, real, mono);
+  emit('S', id, text, (size_t)n);
 }
 
 static int is_waiting(uint32_t id) {
@@ -306,7 +345,7 @@ static void launch_fields(unsigned char *fields, size_t len) {
 
 /* "A": a run that starts once run `after` has exited — now, if it has (or was never ours). */
 static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
-  uint32_t after = (uint32_t)strtoul(f[1], NULL, 10);
+  uint32_t after = past_dropped((uint32_t)strtoul(f[1], NULL, 10));
   /* The "R" fields start after "A\0after\0". */
   size_t skip = (size_t)((unsigned char *)f[2] - msg);
   struct run *r = find(after);
@@ -334,17 +373,45 @@ static void unlink_waiting(struct waiting **at) {
   free(w);
 }
 
+/* "D": drops a waiting run; the runs waiting for it wait for what it waited for. */
 static void drop_waiting(uint32_t id) {
   for (struct waiting **at = &waiting; *at; at = &(*at)->next)
     if ((*at)->id == id) {
+      uint32_t after = (*at)->after;
       unlink_waiting(at);
+      dropped[dropped_next].id = id;
+      dropped[dropped_next].after = after;
+      dropped_next = (dropped_next + 1) % DROPPED_KEPT;
+      dropped_count++;
+      for (struct waiting *w = waiting; w; w = w->next)
+        if (w->after == id) w->after = after;
       emit('K', id, NULL, 0);
       return;
     }
 }
 
+static void parse_input(void);
+
+/* Reads and handles what the owner has written so far (stdin is non-blocking). */
+static void read_input_now(void) {
+  while (stdin_open) {
+    grow(&inq, &inq_cap, inq_len + 65536);
+    ssize_t got = read(0, inq + inq_len, 65536);
+    if (got > 0) {
+      inq_len += (size_t)got;
+      parse_input();
+      continue;
+    }
+    if (got < 0 && errno == EINTR) continue;
+    if (got == 0 || errno != EAGAIN) stdin_open = 0;
+    return;
+  }
+}
+
 /* Starts, in the order they came, the waiting runs whose run has exited (or failed to start). */
 static void start_waiting(void) {
+  /* A "D" the owner wrote before killing the run these wait for is handled first. */
+  read_input_now();
   if (!stdin_open) return; /* the owner is gone: the sweep follows */
   for (struct waiting **at = &waiting; *at;) {
     struct waiting *w = *at;
@@ -435,7 +502,10 @@ static void reap(void) {
     int eof = r->fd[0] < 0 && r->fd[1] < 0;
     long code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     long sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    emitf('X', r->id, "%ld %ld %ld %ld", code, sig, clean, eof);
+    char text[96], mono[32];
+    clock_text(CLOCK_MONOTONIC, mono, sizeof mono, NULL);
+    int n = snprintf(text, sizeof text, "%ld %ld %d %d %s", code, sig, clean, eof, mono);
+    emit('X', r->id, text, (size_t)n);
     if (eof) forget(r);
   }
   /* After every 'X' of this pass, so that each "clean" was told of its own tree only. */
@@ -544,6 +614,7 @@ int main(int argc, char **argv) {
   emitf('H', 0, "subreaper=%ld", subreaper, 0, 0, 0);
   flush_out(1);
   fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+  fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
   struct pollfd *pfd = NULL;
   struct run **owner = NULL;
   int *which = NULL;
@@ -602,17 +673,10 @@ int main(int argc, char **argv) {
           if (r == owner[i]) alive = 1;
         if (alive) drain(owner[i], which[i]);
       }
-    if (stdin_open && pfd[0].revents) {
-      grow(&inq, &inq_cap, inq_len + 65536);
-      ssize_t got = read(0, inq + inq_len, 65536);
-      if (got > 0) {
-        inq_len += (size_t)got;
-        parse_input();
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        stdin_open = 0;
-      }
-    }
+    if (stdin_open && pfd[0].revents) read_input_now();
     reap();
+    /* A dropped run may have freed its followers (their run had already exited). */
+    if (waiting != NULL) start_waiting();
     if (!only_started || rc == 0) flush_out(0);
     if (outq_len == 0) only_started = 0;
     if (!stdin_open) sweep_and_exit();

@@ -8,16 +8,21 @@ import { watchProcessState, type ProcessStateWatch } from './process-table.js';
 
 /** What a run hears from the fork server, in this order: started|failed, output…, exited, closed. */
 export interface ServerRunEvents {
-  /** The program runs, as `pid` (also its process group and session id). */
-  started(pid: number): void;
+  /**
+   * The program runs, as `pid` (also its process group and session id), since `startTime` (ms
+   * since the epoch) and `startMono` (the server's monotonic clock, in ms), both as the server
+   * read them when it started the program.
+   */
+  started(pid: number, startTime: number, startMono: number): void;
   /** The program could not be started: `code` as Node names errno values (`ENOENT`, `EACCES`). */
   failed(code: string): void;
   output(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /**
-   * The leader exited and was reaped. `clean`: the server (a child subreaper) had no child
-   * left at all, so nothing the program started is alive. `eof`: both pipes reached end-of-file.
+   * The leader exited and was reaped, at `exitMono` (the server's monotonic clock, in ms).
+   * `clean`: the server (a child subreaper) had no child left at all, so nothing the program
+   * started is alive. `eof`: both pipes reached end-of-file.
    */
-  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): void;
+  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean, exitMono: number): void;
   /** Both pipes are closed (after `exited` said `eof: false`). */
   closed(): void;
   /** A run sent to wait for another ({@link ForkServer.run}'s `after`) was dropped before it started ({@link ForkServer.drop}). */
@@ -287,9 +292,12 @@ export class ForkServer {
     const events = this.#runs.get(id);
     if (events === undefined) return; // 'H' (hello, id 0), or a run already released
     switch (type) {
-      case 0x53: // S
-        events.started(Number(data.toString('latin1')));
+      case 0x53: {
+        // S
+        const [pid, real, mono] = data.toString('latin1').split(' ').map(Number);
+        events.started(pid ?? 0, (real ?? 0) * 1000, (mono ?? 0) * 1000);
         return;
+      }
       case 0x46: {
         // F
         const errno = Number(data.toString('latin1'));
@@ -306,9 +314,9 @@ export class ForkServer {
         return;
       case 0x58: {
         // X
-        const [code, signal, clean, eof] = data.toString('latin1').split(' ').map(Number);
+        const [code, signal, clean, eof, mono] = data.toString('latin1').split(' ').map(Number);
         if (eof === 1) this.release(id);
-        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1);
+        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000);
         return;
       }
       case 0x43: // C

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell } from '@spm/coprocess';
+import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, type CoprocessResult } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './processes.js';
 
 /**
@@ -331,6 +331,54 @@ function defineSpecs(): void {
       expect(existsSync(flag)).toBe(false);
       expect(processesMarked(m)).toEqual([]);
       rmSync(dir, { recursive: true, force: true });
+    });
+
+    it.each([
+      ['asked for before the abort', false],
+      ['asked for right after the abort', true],
+    ])('never lets a run behind an aborted waiting one start before the running one exits (%s)', async (_, askAfterAbort) => {
+      const dir = scratch();
+      const log = join(dir, 'log');
+      const lane = new CoprocessLane();
+      const stop = new AbortController();
+      const first = runCoprocess({ command: `echo start 1 >> ${log}; sleep 0.5; echo end 1 >> ${log}`, lane });
+      const second = runCoprocess({ command: `echo start 2 >> ${log}`, signal: stop.signal, lane });
+      let third: Promise<CoprocessResult> | undefined;
+      if (!askAfterAbort) third = runCoprocess({ command: `echo start 3 >> ${log}`, lane });
+      stop.abort();
+      third ??= runCoprocess({ command: `echo start 3 >> ${log}`, lane });
+      const results = await Promise.all([first, second, third]);
+      expect(results.map((r) => r.exitCode)).toEqual([0, null, 0]);
+      expect(results[1]).toMatchObject({ aborted: true, pid: null });
+      expect(readFileSync(log, 'utf8')).toBe('start 1\nend 1\nstart 3\n');
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('starts none of the waiting runs when all are killed together (killAllCoprocesses, a shared abort signal)', async () => {
+      // The running one's exit must not start a waiting one before that one's kill is seen.
+      const dir = scratch();
+      const m = mark();
+      const stop = new AbortController();
+      const runs = Array.from({ length: 12 }, (_, n) => {
+        const lane = new CoprocessLane();
+        const signal = n % 2 === 0 ? stop.signal : undefined;
+        return [runCoprocess({ command: `sleep ${m}`, signal, lane }), ...[1, 2, 3].map((k) => runCoprocess({ command: `touch ${dir}/ran-${n}-${k}`, signal, lane }))];
+      });
+      expect(await eventually(() => processesMarked(m).length === 12, 10_000)).toBe(true);
+      stop.abort(); // the even lanes
+      await killAllCoprocesses('SIGTERM'); // the odd ones
+      const results = await Promise.all(runs.flat());
+      expect(results.filter((r) => r.pid === null)).toHaveLength(36);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(processesMarked(m)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('times a waiting run that cannot start from its turn, not from when it was asked for', async () => {
+      const lane = new CoprocessLane();
+      const [first, missing] = await Promise.all([runCoprocess({ command: 'sleep 0.3', lane }), runCoprocess({ argv: ['/nonexistent/spm-lane'], lane })]);
+      expect(missing).toMatchObject({ exitCode: 127, pid: null });
+      expect(missing.startTime).toBeGreaterThanOrEqual(first.startTime + first.durationMs - 5);
     });
 
     it('goes on after a program that cannot start', async () => {
