@@ -17,7 +17,7 @@ export interface JsonJob {
   /** The server of the spoke that ran it, and that spoke. */
   readonly host: string | null;
   readonly spoke: string | null;
-  /** Runs in all: more than 1 with `--retries`, or when a spoke was lost under the command (it is then run again). */
+  /** Times handed to a spoke: more than 1 with `--retries`, or when a spoke holding the command (running or held) was lost (it is then run again). */
   readonly attempts: number;
   readonly stdout: string;
   readonly stderr: string;
