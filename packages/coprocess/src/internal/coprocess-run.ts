@@ -39,6 +39,9 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
  */
 const SERVER_SILENT_MS = 1000;
 
+/** After a server died before saying a run started: when to look again for its program (see #serverLost). */
+const LATE_EXEC_LOOKS_MS = [20, 80, 150];
+
 function closed(stream: Readable | null): Promise<void> {
   if (stream === null || stream.destroyed || stream.readableEnded) return Promise.resolve();
   return new Promise((resolve) => stream.once('close', () => resolve()));
@@ -306,6 +309,14 @@ export class CoprocessRun implements LiveCoprocess {
     // No pid: a tree with no group of its own (pgid -1 matches none) finds the cookie's carriers.
     this.#tree ??= started ? undefined : new ProcessTree(-1, this.#cookie, true);
     await this.#treeOf()?.terminate('SIGKILL', 0);
+    if (!started) {
+      // A program the server was starting as it died is between its fork and its exec for a
+      // moment: its environment (the cookie) shows only once the exec is done. Look again.
+      for (const ms of LATE_EXEC_LOOKS_MS) {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        await this.#treeOf()?.terminate('SIGKILL', 0);
+      }
+    }
     this.#capture('stderr', Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`));
     // Not known to have started: no time of its own.
     this.#exitedAt = started ? performance.now() : this.#startedAt;
