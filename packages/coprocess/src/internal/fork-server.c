@@ -327,18 +327,29 @@ static int is_waiting(uint32_t id) {
   return 0;
 }
 
-/* Runs "R"'s fields (a NUL-separated copy) as launch() wants them: split, room for a NULL. */
-static void launch_fields(unsigned char *fields, size_t len) {
+/*
+ * Splits `len` bytes on NUL into fields (the byte at buf[len] must be ours to overwrite), with
+ * room for a terminating NULL; *count gets how many. The caller frees the array.
+ */
+static char **split_fields(unsigned char *buf, size_t len, size_t *count) {
   size_t n = 1;
   for (size_t i = 0; i < len; i++)
-    if (fields[i] == 0) n++;
+    if (buf[i] == 0) n++;
   char **f = calloc(n + 1, sizeof *f);
   if (f == NULL) _exit(70);
   size_t k = 0;
-  f[k++] = (char *)fields;
+  f[k++] = (char *)buf;
   for (size_t i = 0; i < len; i++)
-    if (fields[i] == 0) f[k++] = (char *)fields + i + 1;
-  fields[len] = 0;
+    if (buf[i] == 0) f[k++] = (char *)buf + i + 1;
+  buf[len] = 0;
+  *count = n;
+  return f;
+}
+
+/* Runs "R"'s fields (a NUL-separated copy, one byte longer) as launch() wants them. */
+static void launch_fields(unsigned char *fields, size_t len) {
+  size_t n;
+  char **f = split_fields(fields, len, &n);
   launch(f, n);
   free(f);
 }
@@ -430,17 +441,8 @@ static void start_waiting(void) {
 }
 
 static void handle(unsigned char *msg, size_t len) {
-  /* Split on NUL into fields; room for a terminating NULL. */
-  size_t n = 1;
-  for (size_t i = 0; i < len; i++)
-    if (msg[i] == 0) n++;
-  char **f = calloc(n + 1, sizeof *f);
-  if (f == NULL) _exit(70);
-  size_t k = 0;
-  f[k++] = (char *)msg;
-  for (size_t i = 0; i < len; i++)
-    if (msg[i] == 0) f[k++] = (char *)msg + i + 1;
-  msg[len] = 0; /* the byte after the frame was saved by the caller */
+  size_t n;
+  char **f = split_fields(msg, len, &n); /* the byte after the frame is the caller's copy's */
   if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1);
   else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
   else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));

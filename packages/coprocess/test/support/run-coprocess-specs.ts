@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -359,6 +360,7 @@ function defineSpecs(): void {
       const dir = scratch();
       const m = mark();
       const stop = new AbortController();
+      setMaxListeners(50, stop.signal); // 24 runs listen to it
       const runs = Array.from({ length: 12 }, (_, n) => {
         const lane = new CoprocessLane();
         const signal = n % 2 === 0 ? stop.signal : undefined;
