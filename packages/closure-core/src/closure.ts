@@ -130,7 +130,7 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
     let run: ManagerRun<R>;
     try {
       const resolved = resolveManageOptions(options);
-      run = new ManagerRun<R>({ module: this.ref.module, signature: this.ref.signature, preload: this.#spec.preload ?? [], schema: this.schema, events: this }, resolved, source);
+      run = new ManagerRun<R>({ module: this.ref.module, signature: this.ref.signature, preload: this.#spec.preload ?? [], schema: this.schema, events: this, pipelined: this.pipelined }, resolved, source);
     } catch (error) {
       return Promise.reject(error as Error);
     }

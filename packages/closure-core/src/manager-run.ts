@@ -34,6 +34,8 @@ export interface RunTarget {
   readonly preload: readonly string[];
   readonly schema: TaskSchema | undefined;
   readonly events: EventEmitter<ManagerEvents>;
+  /** A spoke may evaluate several of its tasks at once (ClosureSpec.pipelined). */
+  readonly pipelined?: boolean;
 }
 
 interface Entry {
@@ -43,6 +45,12 @@ interface Entry {
   /** Re-dispatches charged to spoke losses. */
   losses: number;
   settled: boolean;
+  /**
+   * Lost with its spoke beside other tasks evaluating there (a pipelined closure): any of them
+   * may have killed it, so none is charged, and each runs alone from then on — a loss it
+   * causes alone is charged to it.
+   */
+  isolated?: boolean;
 }
 
 interface Running {
@@ -306,7 +314,7 @@ export class ManagerRun<R> {
   }
 
   #exclusive(entry: Entry): boolean {
-    return entry.task.relaunchPre || entry.task.relaunchPost;
+    return entry.task.relaunchPre || entry.task.relaunchPost || entry.isolated === true;
   }
 
   #dispatch(spoke: SpokeSlot, entry: Entry): void {
@@ -499,8 +507,17 @@ export class ManagerRun<R> {
     if (spoke === undefined) return;
     spoke.ready = false;
     this.#emit('spoke-lost', spokeId, reason);
+    // A pipelined closure's spoke evaluates every task it holds: when it dies holding several,
+    // the loss cannot be charged to one of them (charging the first dropped innocent tasks and
+    // spared the culprit). Each runs again alone, uncharged; a loss it then causes is its own.
+    const ambiguous = this.#target.pipelined === true && spoke.inflight.length > 1;
     this.#abandon(spoke, (running, first) => {
       const entry = running.entry;
+      if (ambiguous) {
+        entry.isolated = true;
+        this.#emit('retry', { taskId: entry.task.taskId, attempt: running.attempt, spokeId, at: Date.now(), reason });
+        return 'requeue';
+      }
       // The first attempt is charged even if its `started` never arrived: a task that kills its
       // spoke at once must still meet the retry budget, not loop forever.
       if (!first) return 'requeue';

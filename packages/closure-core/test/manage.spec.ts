@@ -18,7 +18,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ask, broken, pipe, plain, work } from './fixtures/closures.mjs';
+import { ask, broken, pipe, pipedWork, plain, work } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -592,6 +592,34 @@ describe('a pipelined closure', () => {
       // Each of tasks 1–3 began before the task ahead of it ended (the hub had sent it ahead).
       expect(reports.map((r) => r.returnValue())).toEqual([true, true, true, false].map((nextBegan) => ({ nextBegan })));
     } finally {
+      await cloud.close();
+    }
+  });
+
+  it('runs alone, uncharged, the tasks a spoke held when it died, so that the loss is charged to the task that causes it', async () => {
+    // Task 1 kills its spoke whenever it runs; task 0 is still sleeping beside it then. Charging
+    // the first task held dropped task 0 and spared task 1 (and its next runs took task 2 along).
+    const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 1 } });
+    try {
+      const reports: StatusReport[] = [];
+      const retried: unknown[] = [];
+      pipedWork.on('retry', (e) => void retried.push(e.taskId));
+      await pipedWork.manage({
+        pool: cloud.pool.inter(),
+        tasks: [{ n: 0, ms: 1500 }, { n: 1, mode: 'kill-always' }, { n: 2 }],
+        policy: definePolicy({ name: 'p', prefetch: 2 }),
+        onStatus: (r) => void reports.push(r),
+      });
+      const byTask = new Map(reports.map((r) => [r.taskId, r]));
+      expect(byTask.get(0)).toMatchObject({ ok: true, value: 0 });
+      expect(byTask.get(2)).toMatchObject({ ok: true, value: 4 });
+      expect(byTask.get(1)?.ok).toBe(false);
+      expect(byTask.get(1)?.error).toBeInstanceOf(SPMTaskDropped);
+      // The first loss is said of all three; task 1 alone pays for the next ones (policyA: 2 retries).
+      expect(retried.filter((id) => id === 1)).toHaveLength(3);
+      expect(retried.filter((id) => id !== 1).sort()).toEqual([0, 2]);
+    } finally {
+      pipedWork.removeAllListeners('retry');
       await cloud.close();
     }
   });
