@@ -69,6 +69,16 @@ describe('foreign thrown values come back as our base class', () => {
     Object.defineProperty(hostile, 'code', { get: () => { throw new Error('getter'); } });
     expect(cross(hostile).message).toBe('h');
   });
+
+  it('a cause getter that throws, or a proxy that refuses everything, does not break toWire', () => {
+    // An evaluation that threw such an error crashed an inproc hub (its report could not be made).
+    const badCause = new Error('outer');
+    Object.defineProperty(badCause, 'cause', { get: () => { throw new Error('getter'); } });
+    expect(toWire(badCause)).toMatchObject({ message: 'outer' });
+    expect(toWire(badCause).cause).toBeUndefined();
+    const wall = new Proxy(new Error('proxied'), { getPrototypeOf: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } });
+    expect(toWire(wall)).toMatchObject({ name: 'Error', code: null, message: expect.stringMatching(/^an error that could not be read/) });
+  });
 });
 
 describe('size caps', () => {

@@ -84,9 +84,33 @@ function stringProp(value: unknown, key: string): string | undefined {
   }
 }
 
+/** A property that a getter may refuse to give (it throws): undefined then. */
+function safeProp(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function causeOf(error: Error, l: Required<WireErrorLimits>, depth: number): WireError | undefined {
+  const cause = depth < l.maxCauseDepth ? safeProp(error, 'cause') : undefined;
+  return cause !== undefined ? toWireAt(cause, l, depth + 1) : undefined;
+}
+
 function toWireAt(error: unknown, l: Required<WireErrorLimits>, depth: number): WireError {
+  try {
+    return toWireUnsafe(error, l, depth);
+  } catch (failure) {
+    // Whatever the thrown value's getters, traps or `fields()` do, the error still crosses.
+    const message = `an error that could not be read (${describeThrown(failure, 200)})`;
+    return { v: WIRE_ERROR_VERSION, name: 'Error', code: null, message, remote: { name: 'Error', message } };
+  }
+}
+
+function toWireUnsafe(error: unknown, l: Required<WireErrorLimits>, depth: number): WireError {
   if (error instanceof SPMError) {
-    const cause = depth < l.maxCauseDepth && error.cause !== undefined ? toWireAt(error.cause, l, depth + 1) : undefined;
+    const cause = causeOf(error, l, depth);
     return {
       v: WIRE_ERROR_VERSION,
       name: truncate(error.name, l.maxField),
@@ -99,7 +123,7 @@ function toWireAt(error: unknown, l: Required<WireErrorLimits>, depth: number): 
     };
   }
   if (error instanceof Error) {
-    const cause = depth < l.maxCauseDepth && error.cause !== undefined ? toWireAt(error.cause, l, depth + 1) : undefined;
+    const cause = causeOf(error, l, depth);
     const code = stringProp(error, 'code');
     const remote: RemoteErrorInfo = capRemote(
       { name: stringProp(error, 'name') ?? 'Error', message: stringProp(error, 'message') ?? '', stack: stringProp(error, 'stack'), code },
