@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { killCoprocesses } from './internal/kill-coprocesses.js';
 import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
 import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
@@ -91,6 +92,9 @@ export class TaskRunner {
   readonly #pending = new Map<string, Map<number, PendingRequest>>();
 
   constructor(channel: Channel, identity: TaskRunnerIdentity) {
+    // Every evaluation of this spoke sees this signal (ctx.signal) and may listen to it: a
+    // pipelined spoke holding prefetch + 1 ≥ 11 tasks would trip Node's listener-leak warning.
+    setMaxListeners(0, this.#abort.signal);
     this.#channel = channel;
     this.#identity = identity;
     this.#machine = new SequenceMachine('spoke', { name: identity.spokeId });
