@@ -1,4 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type SPMError,
   SPMExecutionTimeout,
@@ -18,7 +21,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ask, broken, pipe, pipedWork, plain, work } from './fixtures/closures.mjs';
+import { ask, broken, pipe, pipedWork, plain, spin, work } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -572,6 +575,35 @@ describe('a report loop left early', () => {
       expect(await plain.manage({ pool: cloud.pool.inter(), tasks: [{ v: 1 }] })).toMatchObject({ ok: 1 });
     } finally {
       await cloud.close();
+    }
+  });
+});
+
+describe('reports of synchronous tasks on a spoke that holds the next one', () => {
+  it('reach the hub while the next task holds the spoke’s thread (thread spoke)', async () => {
+    // Task 1 spins until the hub has heard of task 0 (onStatus writes a file). A report left in
+    // the spoke's batch would go out only when task 1 ends: task 1 would never see the file.
+    const dir = mkdtempSync(join(tmpdir(), 'spm-report-'));
+    const heard = join(dir, 'heard-0');
+    const cloud = await VirtualCloud.start({ local: { kind: 'thread', spokes: 1 } });
+    try {
+      const reports: StatusReport[] = [];
+      await spin.manage({
+        pool: cloud.pool.inter(),
+        tasks: [{ ms: 50 }, { waitFor: heard }],
+        policy: definePolicy({ name: 'p', prefetch: 1 }),
+        onStatus: (r) => {
+          reports.push(r);
+          if (r.taskId === 0) writeFileSync(heard, '');
+        },
+      });
+      expect(reports.map((r) => [r.taskId, r.returnValue()])).toEqual([
+        [0, { saw: false }],
+        [1, { saw: true }],
+      ]);
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -51,6 +51,9 @@ interface Begun {
 
 const v = PROTOCOL_VERSION;
 
+/** A task that took this long has its report written before the next queued task starts (see #pump). */
+const FLUSH_AFTER_MS = 1;
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
@@ -193,8 +196,15 @@ export class TaskRunner {
           await this.#allConcluded();
           if (this.#stopped) break;
         }
+        const began = performance.now();
         const running = this.#run(task);
         if (running !== undefined) await running;
+        // The next task starts in this same turn: a report still in the channel's batch would
+        // wait for it to end (a whole bucket, for a CPU-bound task), the hub would learn late
+        // and send the next task late, and a spoke killed by the next task would take the
+        // finished one's report with it. Past a short task the batch goes out now; short
+        // tasks keep batching their reports.
+        if (this.#head < this.#queue.length && performance.now() - began >= FLUSH_AFTER_MS) this.#channel.flush?.();
       }
       this.#queue = [];
       this.#head = 0;

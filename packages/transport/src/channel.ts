@@ -24,6 +24,12 @@ export interface Channel extends EventEmitter<ChannelEvents> {
   send(message: Message): void;
   /** Closes the channel (idempotent). Pending outgoing messages are flushed where possible. */
   close(error?: SPMTransportError): void;
+  /**
+   * Writes the messages batched for sending now, not at the event loop's next turn: for a
+   * sender about to hold its thread (a spoke starting a long synchronous task right after
+   * reporting the last one). Optional: a channel without a batch has nothing to do.
+   */
+  flush?(): void;
 }
 
 /**

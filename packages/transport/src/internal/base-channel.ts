@@ -105,6 +105,16 @@ export abstract class BaseChannel extends EventEmitter<ChannelEvents> implements
     return new SPMTransportError(`Channel ${this.label} lost: ${reason}`, { channel: this.label, cause });
   }
 
+  /** Writes what is batched for sending now (see {@link Channel.flush}). */
+  flush(): void {
+    if (!this.closed) this.flushBatch();
+  }
+
+  /** Writes the transport's batch now, if it has one. */
+  protected flushBatch(): void {
+    // No batch: every frame is written as it is sent.
+  }
+
   /** Sends one complete frame (length prefix included). Called only while open. */
   protected abstract transmit(frame: Uint8Array): void;
 

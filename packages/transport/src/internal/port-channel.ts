@@ -57,6 +57,10 @@ export class PortChannel extends BaseChannel {
     this.#batcher.push(frame);
   }
 
+  protected override flushBatch(): void {
+    this.#batcher.flush();
+  }
+
   protected shutdown(error?: SPMTransportError): void {
     this.#unlisten?.();
     this.#unlisten = undefined;

@@ -59,6 +59,10 @@ export class StreamChannel extends BaseChannel {
     this.#batcher.push(frame);
   }
 
+  protected override flushBatch(): void {
+    this.#batcher.flush();
+  }
+
   protected shutdown(error?: SPMTransportError): void {
     this.socket.off('data', this.#onData);
     this.socket.off('end', this.#onEnd);
