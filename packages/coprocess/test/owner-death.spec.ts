@@ -49,7 +49,7 @@ function isAlive(pid: number): boolean {
 function startOwner(mode: string, launcher: string): { owner: ChildProcess; mark: string; ready: Promise<void>; exited: Promise<number | string | null> } {
   const mark = marker();
   marks.push(mark);
-  const owner = spawn(process.execPath, [fixture, mode, mark], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher } });
+  const owner = spawn(process.execPath, [fixture, mode, mark], { stdio: [mode === 'natural' ? 'pipe' : 'ignore', 'pipe', 'inherit'], env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher } });
   owners.push(owner);
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -89,10 +89,12 @@ describe.each(['fork-server', 'node'])('%s launcher', (launcher) => {
     it('exits by itself: neither the watchdog nor its lifeline keep it alive', async () => {
       const { owner, mark, ready, exited } = startOwner('natural', launcher);
       await ready;
+      // The owner waits for `go`: it would otherwise finish, and its watchdog leave, before this looks.
       const watchdog = watchdogOf(owner.pid ?? 0, launcher === 'node' ? 'spm-coprocess-watchdog' : 'spm-fork-server');
       expect(watchdog).toBeDefined();
       let output = '';
       owner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      owner.stdin?.end('go\n');
       const timer = setTimeout(() => owner.kill('SIGKILL'), 10_000);
       const how = await exited;
       clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { formatMiB, MemorySampler } from './memory-sampler.js';
 
 describe('MemorySampler', () => {
@@ -20,12 +20,20 @@ describe('MemorySampler', () => {
   });
 
   it('samples on its interval until stopped, then no more', async () => {
-    const sampler = new MemorySampler().start(2);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    const first = sampler.stop().samples;
-    expect(first).toBeGreaterThan(3);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sampler.stop().samples).toBe(first + 1); // only stop()'s own sample
+    // Counted, not timed: wait (bounded) until the interval has sampled twice after the start.
+    const reads = jest.spyOn(process, 'memoryUsage');
+    try {
+      const sampler = new MemorySampler().start(2);
+      for (let waited = 0; reads.mock.calls.length < 3 && waited < 5000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      const first = sampler.stop().samples;
+      expect(first).toBeGreaterThanOrEqual(4); // start, two from the interval, stop
+      const after = reads.mock.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(reads.mock.calls.length).toBe(after); // stopped: no more interval samples
+      expect(sampler.stop().samples).toBe(first + 1); // only stop()'s own sample
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('refuses a second start and an interval that is not a positive number', () => {
