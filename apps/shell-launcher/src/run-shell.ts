@@ -189,7 +189,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   const halting = options.halt.when !== 'never';
   const spokes = ended ? Math.min(options.jobs, peeked.length) : options.jobs;
-  // One job per spoke, as GNU parallel's job slots; two while commands are short (pipelining).
+  // One job per spoke, as GNU parallel's job slots; 1 + PIPELINE_HELD while commands are short.
   const feed = new TaskFeed(all(), spokes);
   let shortStreak = 0;
   const pipelineAfter = (outcome: JobOutcome): void => {

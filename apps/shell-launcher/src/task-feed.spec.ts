@@ -36,6 +36,30 @@ describe('TaskFeed', () => {
     expect(third?.value).toEqual(job(3));
   });
 
+  it('goes on at once when its window is raised, and holds back when it is lowered', async () => {
+    const feed = new TaskFeed([job(1), job(2), job(3), job(4)], 1);
+    const it = feed[Symbol.asyncIterator]();
+    await it.next();
+    let second: IteratorResult<Job> | undefined;
+    const waiting = it.next().then((r) => (second = r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(second).toBeUndefined(); // one outstanding, window 1
+    feed.window = 3; // spm-shell: commands are short, spokes may hold more
+    await waiting;
+    expect(second?.value).toEqual(job(2));
+    expect((await it.next()).value).toEqual(job(3));
+    feed.window = 1; // a long command: back to one per slot
+    feed.settle();
+    let fourth: IteratorResult<Job> | undefined;
+    const held = it.next().then((r) => (fourth = r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fourth).toBeUndefined(); // two still outstanding
+    feed.settle();
+    feed.settle();
+    await held;
+    expect(fourth?.value).toEqual(job(4));
+  });
+
   it('ends at once when stopped, even while the input is slow, and closes the input', async () => {
     let closed = false;
     const slow: AsyncIterable<Job> = {

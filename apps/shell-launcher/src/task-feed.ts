@@ -4,9 +4,11 @@ import type { Job } from './job-outcome.js';
  * The stream of jobs handed to the task manager: the input in order, with failed jobs fed back
  * for another run (`--retries`), until the input is exhausted and nothing is outstanding.
  *
- * `window` caps the jobs handed out and not yet concluded. With `--halt` it equals the number of
- * spokes, so the manager never holds a job ahead of a free spoke: when the report that triggers
- * the halt is delivered, no further job has been handed out, and `soon` starts nothing new.
+ * `window` caps the jobs handed out and not yet concluded. spm-shell keeps it at the number of
+ * spokes (one job per job slot: the manager never holds a job ahead of a free spoke, so with
+ * `--halt` no further job has been handed out when the report that triggers the halt is
+ * delivered, and `soon` starts nothing new), and raises it while commands are short so that
+ * each spoke holds its next commands (see run-shell.ts).
  */
 export class TaskFeed implements AsyncIterable<Job> {
   readonly #input: AsyncIterator<Job> | Iterator<Job>;

@@ -113,6 +113,9 @@ export class CoprocessRun implements LiveCoprocess {
     this.#options = options;
     this.#ahead = ahead;
     this.turnDone = this.leaderExit.then(() => (this.#ran || ahead === undefined ? undefined : ahead.turnDone));
+    // Once its turn is over nobody looks past it: a long lane of runs that never ran (programs
+    // that cannot start) must not keep every earlier run, and its output, alive.
+    void this.turnDone.then(() => (this.#ahead = undefined));
     this.#stdout = new OutputCapture(options.maxOutputBytes);
     this.#stderr = new OutputCapture(options.maxOutputBytes);
     this.#both = new OutputCapture(options.maxOutputBytes);

@@ -19,10 +19,10 @@
  *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
  *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
+ *           'K' a waiting run was dropped (never started)
  * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
  * in seconds with microseconds ("1763720000.123456"): a run's times are the server's, right
  * even when the owner's thread was busy as the server started or reaped it.
- *           'K' a waiting run was dropped (never started)
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
  * A waiting run ("A") starts in the same pass that reaps the run it waits for, after that run's
@@ -61,7 +61,6 @@ extern char **environ;
 struct run {
   uint32_t id;
   pid_t pid;
-  struct timespec started; /* CLOCK_MONOTONIC */
   int fd[2]; /* stdout, stderr read ends; -1 when closed */
   int exited; /* 0 running, -1 reaped (not yet reported), 1 reported */
   int status;
@@ -148,10 +147,9 @@ static void emitf(char type, uint32_t id, const char *fmt, long a, long b, long 
 }
 
 /* A clock's reading as "seconds.microseconds". */
-static int clock_text(clockid_t clock, char *out, size_t size, struct timespec *at) {
+static int clock_text(clockid_t clock, char *out, size_t size) {
   struct timespec ts;
   clock_gettime(clock, &ts);
-  if (at != NULL) *at = ts;
   return snprintf(out, size, "%ld.%06ld", (long)ts.tv_sec, ts.tv_nsec / 1000);
 }
 
@@ -315,8 +313,8 @@ static void launch(char **f, size_t nf) {
   r->next = runs;
   runs = r;
   char text[96], real[32], mono[32];
-  clock_text(CLOCK_REALTIME, real, sizeof real, NULL);
-  clock_text(CLOCK_MONOTONIC, mono, sizeof mono, &r->started);
+  clock_text(CLOCK_REALTIME, real, sizeof real);
+  clock_text(CLOCK_MONOTONIC, mono, sizeof mono);
   int n = snprintf(text, sizeof text, "%ld %s %s", (long)pid, real, mono);
   emit('S', id, text, (size_t)n);
 }
@@ -505,7 +503,7 @@ static void reap(void) {
     long code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     long sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     char text[96], mono[32];
-    clock_text(CLOCK_MONOTONIC, mono, sizeof mono, NULL);
+    clock_text(CLOCK_MONOTONIC, mono, sizeof mono);
     int n = snprintf(text, sizeof text, "%ld %ld %d %d %s", code, sig, clean, eof, mono);
     emit('X', r->id, text, (size_t)n);
     if (eof) forget(r);

@@ -8,7 +8,7 @@ export type Launcher =
   | { readonly kind: 'node' }
   /** On a fork server; with `after`, started by the server when its run `after` exits (a lane). */
   | { readonly kind: 'server'; readonly server: ForkServer; readonly after?: number }
-  /** A lane's run that waits in this thread for `previous` (its lane's previous leader's exit), then starts as any run. */
+  /** A lane's run that waits in this thread for `previous` (the end of the turn of the lane's run before it), then starts as any run. */
   | { readonly kind: 'queued'; readonly previous: Promise<void> };
 
 /** `SPM_COPROCESS_LAUNCHER`: `auto` (the default), `fork-server` (required) or `node`. */
