@@ -92,8 +92,6 @@ export class CoprocessRun implements LiveCoprocess {
   #settled = false;
   /** Waiting for its turn in a lane (on the fork server, or here): not started yet. */
   #waiting = false;
-  /** The program was started (its pid is known). */
-  #ran = false;
   /** Its start and its leader's reap on the fork server's monotonic clock, in ms. */
   #startMono: number | undefined;
   #exitMono: number | undefined;
@@ -112,7 +110,7 @@ export class CoprocessRun implements LiveCoprocess {
   constructor(options: ResolvedCoprocessOptions, launcher: Launcher, ahead?: CoprocessRun) {
     this.#options = options;
     this.#ahead = ahead;
-    this.turnDone = this.leaderExit.then(() => (this.#ran || ahead === undefined ? undefined : ahead.turnDone));
+    this.turnDone = this.leaderExit.then(() => (this.ran || ahead === undefined ? undefined : ahead.turnDone));
     // Once its turn is over nobody looks past it: a long lane of runs that never ran (programs
     // that cannot start) must not keep every earlier run, and its output, alive.
     void this.turnDone.then(() => (this.#ahead = undefined));
@@ -167,9 +165,9 @@ export class CoprocessRun implements LiveCoprocess {
     return this.#exit !== undefined || this.#settled;
   }
 
-  /** True once the program was started. */
+  /** True once the program was started (its pid is known). */
   get ran(): boolean {
-    return this.#ran;
+    return this.#pid !== undefined;
   }
 
   /** The lane's run before this one, while this one has not run (for a lane's next run to look past it). */
@@ -199,16 +197,16 @@ export class CoprocessRun implements LiveCoprocess {
       {
         started: (pid, startTime, startMono) => {
           this.#pid = pid;
-          this.#ran = true;
           this.#ahead = undefined;
           // The server's clocks: right even if this thread was busy when it started the program.
+          const elapsed = Math.max(0, Date.now() - startTime);
           this.#startTime = startTime;
           this.#startMono = startMono;
-          this.#startedAt = performance.now() - Math.max(0, Date.now() - startTime);
+          this.#startedAt = performance.now() - elapsed;
           if (this.#waiting) {
             // It waited for its lane's previous run: its timeout counts from its start.
             this.#waiting = false;
-            if (this.#pendingKill === undefined) this.#armTimeout(Math.max(0, Date.now() - startTime));
+            if (this.#pendingKill === undefined) this.#armTimeout(elapsed);
           }
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
@@ -364,7 +362,6 @@ export class CoprocessRun implements LiveCoprocess {
       return;
     }
     this.#pid = child.pid;
-    this.#ran = true;
     this.#ahead = undefined;
     // A program that does not read its input, or exits early, makes our write fail with EPIPE:
     // that is the program's business, not an error of the run.

@@ -344,6 +344,12 @@ static char **split_fields(unsigned char *buf, size_t len, size_t *count) {
   return f;
 }
 
+/* True while run `id` has not exited: it runs, or it waits itself. */
+static int still_ahead(uint32_t id) {
+  struct run *r = find(id);
+  return (r != NULL && r->exited == 0) || is_waiting(id);
+}
+
 /* Runs "R"'s fields (a NUL-separated copy, one byte longer) as launch() wants them. */
 static void launch_fields(unsigned char *fields, size_t len) {
   size_t n;
@@ -357,8 +363,7 @@ static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
   uint32_t after = past_dropped((uint32_t)strtoul(f[1], NULL, 10));
   /* The "R" fields start after "A\0after\0". */
   size_t skip = (size_t)((unsigned char *)f[2] - msg);
-  struct run *r = find(after);
-  if (!((r != NULL && r->exited == 0) || is_waiting(after))) {
+  if (!still_ahead(after)) {
     launch(f + 2, n - 2);
     return;
   }
@@ -424,8 +429,7 @@ static void start_waiting(void) {
   if (!stdin_open) return; /* the owner is gone: the sweep follows */
   for (struct waiting **at = &waiting; *at;) {
     struct waiting *w = *at;
-    struct run *r = find(w->after);
-    if ((r != NULL && r->exited == 0) || is_waiting(w->after)) {
+    if (still_ahead(w->after)) {
       at = &w->next;
       continue;
     }
