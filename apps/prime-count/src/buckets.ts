@@ -34,15 +34,38 @@ function costDensity(x: number): number {
   return Math.sqrt(y) / Math.log(y) + 8;
 }
 
+/** The cost model's estimate of counting the primes of `bucket` (arbitrary units; for tests and tools). */
+export function bucketCost(bucket: Bucket, steps = 1024): number {
+  const width = bucket.nMax - bucket.nMin;
+  let cost = 0;
+  for (let k = 0; k < steps; k += 1) cost += costDensity(bucket.nMin + ((k + 0.5) * width) / steps) * (width / steps);
+  return cost;
+}
+
 /** Steps of the numerical integral of the cost density (the boundaries' resolution). */
 const STEPS = 4096;
 
 /**
- * Splits [min, max) into `count` consecutive buckets of (nearly) equal cost for `countPrimes`:
- * trial division costs more per integer as the integers grow, so equal-width buckets end with
- * the dearest ones and leave one spoke working alone at the end. The boundaries come from a
- * numerical integral of {@link costDensity}; as in {@link splitRange}, every integer of the
- * range is in exactly one bucket, in order, and no bucket is empty (`count` ≤ `max - min`).
+ * The share of the total cost each of `count` buckets gets: equal, except that the last quarter
+ * of the buckets taper off linearly (the last one costs 1/(T+1) of a full one, T the number that
+ * taper). With buckets dealt on demand, the spokes end about one bucket apart; buckets that
+ * shrink towards the end shrink that tail, at the price of a few more, cheaper tasks.
+ */
+export function bucketWeights(count: number): number[] {
+  const taper = Math.floor(count / 4);
+  return Array.from({ length: count }, (_, i) => {
+    const j = i - (count - taper); // 0 for the first tapering bucket
+    return j < 0 ? 1 : (taper - j) / (taper + 1);
+  });
+}
+
+/**
+ * Splits [min, max) into `count` consecutive buckets by cost for `countPrimes`: trial division
+ * costs more per integer as the integers grow, so equal-width buckets end with the dearest ones
+ * and leave one spoke working alone at the end. The boundaries come from a numerical integral
+ * of {@link costDensity}: the buckets cost the same, except the last quarter, whose costs
+ * taper off ({@link bucketWeights}). As in {@link splitRange}, every integer of the range is in
+ * exactly one bucket, in order, and no bucket is empty (`count` ≤ `max - min`).
  */
 export function splitRangeByCost(min: number, max: number, count: number): Bucket[] {
   const width = max - min;
@@ -53,11 +76,16 @@ export function splitRangeByCost(min: number, max: number, count: number): Bucke
   const cumulative = new Float64Array(steps + 1);
   for (let k = 0; k < steps; k += 1) cumulative[k + 1] = (cumulative[k] ?? 0) + costDensity((at(k) + at(k + 1)) / 2) * (at(k + 1) - at(k));
   const total = cumulative[steps] ?? 0;
-  // Boundary i: where the cumulative cost reaches i/count of the total (linear within a step).
+  // Boundary i: where the cumulative cost reaches the weights' share of the first i buckets
+  // (linear within a step).
+  const weights = bucketWeights(count);
+  const weightSum = weights.reduce((a, b) => a + b, 0);
   const bounds: number[] = [min];
   let k = 0;
+  let share = 0;
   for (let i = 1; i < count; i += 1) {
-    const target = (i * total) / count;
+    share += weights[i - 1] ?? 0;
+    const target = (share * total) / weightSum;
     while (k < steps - 1 && (cumulative[k + 1] ?? 0) < target) k += 1;
     const lo = cumulative[k] ?? 0;
     const hi = cumulative[k + 1] ?? lo;

@@ -51,7 +51,7 @@ interface Begun {
 
 const v = PROTOCOL_VERSION;
 
-/** A task that took this long has its report written before the next queued task starts (see #pump). */
+/** A task that took this long has its report written at once, before any next task can start (see #pump). */
 const FLUSH_AFTER_MS = 1;
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -199,12 +199,14 @@ export class TaskRunner {
         const began = performance.now();
         const running = this.#run(task);
         if (running !== undefined) await running;
-        // The next task starts in this same turn: a report still in the channel's batch would
-        // wait for it to end (a whole bucket, for a CPU-bound task), the hub would learn late
-        // and send the next task late, and a spoke killed by the next task would take the
-        // finished one's report with it. Past a short task the batch goes out now; short
-        // tasks keep batching their reports.
-        if (this.#head < this.#queue.length && performance.now() - began >= FLUSH_AFTER_MS) this.#channel.flush?.();
+        // Past a short task the batch goes out now; short tasks keep batching their reports.
+        // A report left in the channel's batch would wait for the next task to end (a whole
+        // bucket, for a CPU-bound task): the hub would learn late and send the next task late,
+        // and a spoke killed by the next task would take the finished one's report with it.
+        // That holds with an empty queue too: a task that arrived while this one held the
+        // thread is taken in the event loop's poll phase, and one that asks for no `started`
+        // begins there, before the check phase that writes the batch.
+        if (performance.now() - began >= FLUSH_AFTER_MS) this.#channel.flush?.();
       }
       this.#queue = [];
       this.#head = 0;

@@ -1,4 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromWire } from '@spm/exceptions';
 import { spokeEntry } from '@spm/spoke';
 import { isFrameChannel, spawnProcess, spawnThread, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
@@ -152,6 +155,24 @@ describe('a thread spoke', () => {
     expect(await hub.next('hello')).toMatchObject({ spokeId: 'thr-1', host: 'accra', pid: process.pid });
     expect(await hub.status(1, closures, 'double', { n: 8 })).toMatchObject({ ok: true, value: { doubled: 16 } });
     expect(await hub.status(2, typed, 'triple', { n: 2 })).toMatchObject({ ok: true, value: 6 });
+  });
+
+  it('sends a finished task’s report before a synchronous task that arrived during it begins', async () => {
+    // B arrives while A holds the thread, and is asked for no `started` (as the manager sends
+    // it when nothing times it): the spoke takes B in the next poll phase, before the check
+    // phase that wrote batched frames. A's report must not wait in the batch until B ends —
+    // B spins until the hub has A's report (the hub creates a file when it does).
+    const thread = spawnThread({ entry: spokeEntry('thread'), workerData: { spokeId: 'thr-3', host: 'accra', tags: [] } });
+    threads.push(thread);
+    const hub = new HubStub(thread.channel);
+    await hub.next('hello');
+    const flag = join(mkdtempSync(join(tmpdir(), 'spm-spoke-')), 'report-a-seen');
+    hub.task('a', closures, 'busy', { ms: 50 });
+    await hub.next('started', 'a');
+    thread.channel.send({ type: 'task', v, taskId: 'b', attempt: 1, module: closures, signature: 'wait-file', preload: [], record: { path: flag, ms: 5_000 }, reportStart: false });
+    await hub.next('status', 'a');
+    writeFileSync(flag, '');
+    expect(await hub.next('status', 'b')).toMatchObject({ ok: true, value: { sawFile: true } });
   });
 
   it('ends when its hub channel closes', async () => {
