@@ -60,16 +60,21 @@ export default [
           banTransitiveDependencies: true,
           checkNestedExternalImports: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          // A package's light `prestart` entry is imported statically by a program that loads
+          // the rest of the package lazily: that is what it is for.
+          checkDynamicDependenciesExceptions: ['^@spm/[^/]+/prestart$'],
           depConstraints,
         },
       ],
-      // Another package is reached by its name only, never by a path into it.
+      // Another package is reached by its name only, never by a path into it — except a
+      // package's `prestart` entry: declared in its exports, it exists to be loaded without
+      // the package (docs/packages/transport.md, "Prestarted threads").
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['@spm/*/*'],
+              group: ['@spm/*/*', '!@spm/*/prestart'],
               message: 'Deep imports across packages are banned: import from the package name (e.g. `@spm/typedef`) only.',
             },
           ],

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import type { VirtualCloud } from '@spm/tracker';
+import { discardPrestartedThreads, prestartThreadSpokes } from '@spm/tracker/prestart';
 import { split } from './buckets.js';
 import type { PrimeOptions } from './options.js';
 
@@ -48,17 +50,26 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
       throw new TraceFileError(`cannot write the trace \`${options.trace}\`: ${(error as Error).message}`);
     }
   }
-  // Start-up is on the critical path of a whole run: launch the spokes first, with only the
-  // tracker loaded, and load the rest (the closure's module, the manager) while they boot. The
-  // manager starts on the first spoke that greets the hub; the others join as they come.
-  const { VirtualCloud } = await import('@spm/tracker');
+  // Start-up is on the critical path of a whole run. Thread spokes start first, before the
+  // runtime loads (prestartThreadSpokes: the provisioner adopts them); then the tracker loads
+  // and launches the spokes (adopting those), and the rest (the closure's module, the manager)
+  // loads while they boot. The manager starts on the first spoke that greets the hub; the
+  // others join as they come.
   // Each spoke imports the closure's module as it boots (the same module the hub imports below).
   const preload = [new URL('./prime-closure.js', import.meta.url).href];
   // No more spokes than buckets: a spoke with nothing to count would only cost its start-up
   // (500 thread spokes for 10 buckets took 19 s to start and close).
   const buckets = options.max > options.min ? options.buckets : 1;
   let spokes = Math.min(options.spokes, buckets);
-  const cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, preload }, waitForSpokes: 'none' });
+  if (options.transport === 'thread') prestartThreadSpokes(spokes, { preload });
+  let cloud: VirtualCloud;
+  try {
+    const { VirtualCloud } = await import('@spm/tracker');
+    cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, preload }, waitForSpokes: 'none' });
+  } catch (error) {
+    await discardPrestartedThreads();
+    throw error;
+  }
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
   let failed = 0;

@@ -12,3 +12,4 @@ export { loadModule, moduleUrl } from './module-loader.js';
 export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
 export { BOOT_PRELOAD_ENV } from './entries/internal/boot-preload.js';
 export { installAsyncSequenceContext } from './async-sequence-context.js';
+export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';

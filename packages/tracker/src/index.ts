@@ -12,3 +12,4 @@ export type { Provisioner, RelaunchCause, SpokeAttacher, SpokeOrigin } from './p
 export { LocalProvisioner, local, virtualServerName, type LocalProvisionerOptions, type LocalKind } from './local-provisioner.js';
 export { JoinProvisioner, join, type JoinProvisionerOptions } from './join-provisioner.js';
 export { VirtualCloud, type VirtualCloudOptions, type CloudPools } from './virtual-cloud.js';
+export { prestartThreadSpokes, discardPrestartedThreads, type PrestartSpokesOptions } from './prestart.js';

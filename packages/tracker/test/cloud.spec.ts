@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveDescendants, waitFor } from '@spm/testing';
+import { prestartThreadSpokes } from '@spm/tracker/prestart';
 import { local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
 
 let clouds: VirtualCloud[] = [];
@@ -101,6 +102,27 @@ describe('leases', () => {
     const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
     await lease.release({ relaunch: true });
     await waitFor(() => cloud.spokes().every((s) => s.state === 'idle' && s.incarnation === 2), 10_000, 'both relaunched');
+  });
+});
+
+describe('thread spokes prestarted on the program’s first lines', () => {
+  it('are adopted by the cloud’s provisioner: they greet with its identities, and close with the cloud', async () => {
+    const workers = prestartThreadSpokes(2);
+    let closing = false;
+    const exited = workers.map((worker) => new Promise<[number, boolean]>((resolve) => worker.once('exit', (code) => resolve([code, closing]))));
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'thread', spokes: 2 } });
+    expect(cloud.spokes().map((s) => [s.id, s.state, s.kind])).toEqual([
+      ['local:1', 'idle', 'thread'],
+      ['local:2', 'idle', 'thread'],
+    ]);
+    // Had the provisioner started threads of its own, these two would wait for adoption until
+    // the test's end (or have crashed before it: exit code 1).
+    closing = true;
+    await cloud.close();
+    expect(await Promise.all(exited)).toEqual([
+      [0, true],
+      [0, true],
+    ]);
   });
 });
 

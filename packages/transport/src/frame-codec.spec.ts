@@ -163,6 +163,20 @@ describe('FrameCodec refuses received frames that are not plain data', () => {
     expect(refusal(() => codec.decodePayload(bytes)).message).toContain('map key must be a string');
   });
 
+  it('a string that ends inside a UTF-8 sequence, as a key or a value, the same way every time', () => {
+    // {type: 'heartbeat', v: 2, seq: 1} with the key `seq` cut to `se` + a 3-byte lead byte: the
+    // decoder's own UTF-8 reader read on into the next value, and its key cache then made the
+    // same bytes decode differently the next time (found by the fuzzing spec).
+    const key = Uint8Array.from([0x83, 0xa4, ...Buffer.from('type'), 0xa9, ...Buffer.from('heartbeat'), 0xa1, 0x76, 0x02, 0xa3, 0x73, 0x65, 0xe0, 0x01]);
+    for (let i = 0; i < 2; i++) expect(refusal(() => codec.decodePayload(key)).message).toContain('a string ends inside a UTF-8 sequence (lead byte 0xe0 at its byte 2 of 3)');
+    const value = pack({ type: 'heartbeat', v: 2, seq: 1, note: 'ab' });
+    value[value.length - 1] = 0xc3; // 'b' → a 2-byte lead byte, its second byte outside the string
+    expect(refusal(() => codec.decodePayload(value)).message).toContain('a string ends inside a UTF-8 sequence');
+    // Well-formed text of every width passes, up to where msgpackr hands strings to TextDecoder.
+    const text = { type: 'notify', v: 2, taskId: 1, attempt: 1, body: ['é', '✓', '😀', 'x'.repeat(60) + 'é✓', 'é'.repeat(40)] } as const;
+    expect(codec.decodePayload(pack(text))).toEqual([text]);
+  });
+
   it('an array header claiming more entries than there are bytes', () => {
     const bytes = Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(refusal(() => codec.decodePayload(bytes)).message).toContain('claims 4294967295 entries');

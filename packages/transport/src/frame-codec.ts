@@ -1,4 +1,9 @@
-import { Packr, RESERVE_START_SPACE, Unpackr, type Options as PackrOptions } from 'msgpackr';
+// The codec alone (msgpackr's `index.js` under Node), not the package's Node entry: that one also
+// loads its struct and stream extensions (unused here) and looks for the optional native
+// extractor, ~2-3 ms of every engine's start-up (the hub's and each thread spoke's).
+import type { Options as PackrOptions } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr/pack';
+import { Unpackr } from 'msgpackr/unpack';
 import { SPMTransportError } from '@spm/exceptions';
 import type { Message } from './protocol.js';
 import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-limits.js';

@@ -31,6 +31,7 @@ export { FrameCodec, encodeFrame, FRAME_HEADER_BYTES } from './frame-codec.js';
 export { FrameDecoder } from './frame-decoder.js';
 export { createInprocPair } from './inproc-channel.js';
 export { spawnThread, type SpawnThreadOptions, type SpawnedThread } from './thread-channel.js';
+export { prestartThreads, discardPrestartedThreads, threadData, type PrestartOptions } from './prestart.js';
 export { spawnProcess, type SpawnProcessOptions, type SpawnedProcess } from './process-channel.js';
 export { connectToParent } from './connect-to-parent.js';
 export { listenTcp, type ListenTcpOptions, type TcpHub, type TcpHubEvents, type TcpPeer, type TcpLog, type TcpLogLevel, type TcpLogFields } from './tcp-hub.js';

@@ -6,6 +6,7 @@ import { resolveFrameLimits } from './frame-limits.js';
 import { PortChannel, type PortEndpoint } from './internal/port-channel.js';
 import { encodeTransportEnv, TRANSPORT_ENV } from './internal/transport-env.js';
 import { messageOf } from './internal/message-of.js';
+import { adoptPrestartedThread } from './prestart.js';
 
 /** Options of {@link spawnThread}. */
 export interface SpawnThreadOptions extends ChannelOptions {
@@ -38,21 +39,29 @@ export interface SpawnedThread {
 /**
  * Starts a worker thread running `entry`, connected to the hub by a channel: the `thread`
  * transport. Inside the worker, `connectToParent()` returns the other end. The worker's
- * `parentPort` belongs to the transport; do not post on it yourself.
+ * `parentPort` belongs to the transport; do not post on it yourself. A thread prestarted on the
+ * same entry (`prestartThreads`) is adopted instead of starting a new one.
  */
 export function spawnThread(options: SpawnThreadOptions): SpawnedThread {
   const limits = resolveFrameLimits(options);
   const batch = options.batch ?? true;
-  const worker = new Worker(options.entry, {
-    workerData: options.workerData,
-    env: {
-      ...process.env,
-      ...options.env,
-      [TRANSPORT_ENV]: encodeTransportEnv({ kind: 'thread', label: 'thread:parent', batch, ...limits }),
-    },
-    execArgv: options.execArgv ? [...options.execArgv] : undefined,
-    resourceLimits: options.resourceLimits,
-  });
+  const env = {
+    ...process.env,
+    ...options.env,
+    [TRANSPORT_ENV]: encodeTransportEnv({ kind: 'thread', label: 'thread:parent', batch, ...limits }),
+  };
+  // A thread prestarted on this entry (see prestartThreads) is adopted: it gets the same
+  // workerData and environment. Not with execArgv or heap limits: those are fixed at its start.
+  const adopted =
+    options.execArgv === undefined && options.resourceLimits === undefined ? adoptPrestartedThread(options.entry, { workerData: options.workerData, env }) : undefined;
+  const worker =
+    adopted ??
+    new Worker(options.entry, {
+      workerData: options.workerData,
+      env,
+      execArgv: options.execArgv ? [...options.execArgv] : undefined,
+      resourceLimits: options.resourceLimits,
+    });
   const threadId = worker.threadId;
   const endpoint: PortEndpoint = {
     post: (chunk) => worker.postMessage(chunk, [chunk.buffer as ArrayBuffer]),

@@ -3,13 +3,6 @@
 import { parseOptions, UsageError, USAGE } from '../options.js';
 import { runPrimes } from '../run-primes.js';
 
-// msgpackr (the wire codec, loaded by the hub and by every spoke) first tries to require its
-// optional native extractor, msgpackr-extract; when that is not installed (npm 11 does not build
-// it without approval) the failed lookup costs ~10 ms of start-up in every thread. This app's
-// messages are a few small records, so the pure-JS codec loses nothing. Spokes inherit the
-// variable. A user's own setting wins.
-process.env['MSGPACKR_NATIVE_ACCELERATION_DISABLED'] ??= 'true';
-
 /** Exit status when stdout's reader went away (EPIPE): 128 + SIGPIPE, as a shell reports it (spm-shell's too). */
 const SIGPIPE_STATUS = 141;
 

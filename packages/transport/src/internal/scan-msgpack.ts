@@ -48,6 +48,31 @@ function hex(byte: number): string {
 }
 
 /**
+ * The longest string msgpackr decodes with its own UTF-8 reader (longer ones go to
+ * `TextDecoder`, which never reads past the string).
+ */
+const JS_DECODED_MAX = 64;
+
+/**
+ * Throws unless every UTF-8 sequence of the string at `buf[at, at + length)` ends inside it, as
+ * msgpackr's own reader (strings of up to 64 bytes) counts sequences: from its lead byte, 2, 3
+ * or 4 bytes, whatever follows. A truncated sequence at a string's end made that reader read on
+ * into the next value: the same bytes then decoded differently from one frame to the next (its
+ * key cache remembers what the first read made of them). Valid UTF-8 always passes.
+ */
+function checkStringEnd(buf: Uint8Array, at: number, length: number, header: number, start: number): void {
+  if (length > JS_DECODED_MAX) return;
+  let i = 0;
+  while (i < length) {
+    const b = buf[at + i] ?? 0;
+    const width = b < 0x80 ? 1 : (b & 0xe0) === 0xc0 ? 2 : (b & 0xf0) === 0xe0 ? 3 : (b & 0xf8) === 0xf0 ? 4 : 1;
+    if (i + width > length) throw new ScanError(`a string ends inside a UTF-8 sequence (lead byte ${hex(b)} at its byte ${i} of ${length})`, header - start);
+    i += width;
+  }
+}
+
+
+/**
  * Checks that `buf[start, end)` holds exactly one MessagePack value made of data only, nested
  * at most `limits.maxDepth` deep, whose map keys are strings other than `__proto__` and
  * `constructor`. Throws {@link ScanError} otherwise. Iterative: depth costs no stack.
@@ -108,6 +133,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         pos += 4;
       } else throw new ScanError(`map key must be a string, found type byte ${hex(b)}`, at - start);
       need(length, 'map key');
+      checkStringEnd(buf, pos, length, at, start);
       if (isForbiddenKey(buf, pos, length)) {
         throw new ScanError(`forbidden map key \`${new TextDecoder().decode(buf.subarray(pos, pos + length))}\``, at - start);
       }
@@ -127,6 +153,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
     if (b <= 0xbf) {
       const length = b - 0xa0;
       need(length, 'fixstr');
+      checkStringEnd(buf, pos, length, at, start);
       pos += length;
       continue;
     }
@@ -141,6 +168,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         need(1, 'length');
         const length = buf[pos++] ?? 0;
         need(length, b === 0xc4 ? 'bin8' : 'str8');
+        if (b === 0xd9) checkStringEnd(buf, pos, length, at, start);
         pos += length;
         continue;
       }

@@ -1,7 +1,7 @@
 import { loadModule } from '../../module-loader.js';
+import { BOOT_PRELOAD_ENV } from './boot-preload-env.js';
 
-/** The environment variable a provisioner sets to the JSON array of modules a spoke preloads at boot. */
-export const BOOT_PRELOAD_ENV = 'SPM_SPOKE_PRELOAD';
+export { BOOT_PRELOAD_ENV };
 
 /**
  * Starts importing the modules named in `SPM_SPOKE_PRELOAD` (a JSON array) in this thread, the
