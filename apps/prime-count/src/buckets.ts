@@ -42,8 +42,12 @@ export function bucketCost(bucket: Bucket, steps = 1024): number {
   return cost;
 }
 
-/** Steps of the numerical integral of the cost density (the boundaries' resolution). */
-const STEPS = 4096;
+/**
+ * Steps of the numerical integral of the cost density (the boundaries' resolution; linear
+ * within a step). It runs once, cold, on the hub's critical path: 4096 steps took 3.0 ms there,
+ * 1024 take 0.9 ms, and the equal-cost buckets stay within 1 % of each other (specs).
+ */
+const STEPS = 1024;
 
 /**
  * The share of the total cost each of `count` buckets gets: equal, except that the last quarter
