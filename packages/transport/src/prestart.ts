@@ -1,7 +1,8 @@
 // Worker threads started before the hub knows what they are for: a program's first lines start
 // them, its runtime loads meanwhile, and the first `spawnThread` of the same entry adopts one
-// instead of starting its own. This module imports nothing but `node:worker_threads`, so that
-// a bin can load it (and start the threads) before the rest of the runtime.
+// instead of starting its own. This module imports nothing but `node:worker_threads` and
+// `node:url`, so that a bin can load it (and start the threads) before the rest of the runtime.
+import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 /** Marks a prestarted worker's `workerData`: its real one comes with its adoption. */
@@ -37,9 +38,10 @@ function registry(): Map<string, Prestarted[]> {
   return (holder[key] ??= new Map());
 }
 
+/** The entry as a `file:` URL: a path is taken as `Worker` takes it (relative to the working directory). */
 function hrefOf(entry: URL | string): string {
   if (entry instanceof URL) return entry.href;
-  return entry.startsWith('file:') ? entry : new URL(entry, 'file:///').href;
+  return entry.startsWith('file:') ? new URL(entry).href : pathToFileURL(entry).href;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { discardPrestartedThreads, prestartThreads, spawnThread, type Channel, type SpawnedThread } from '@spm/transport';
 import { nextMessage } from './support/wait.js';
 
@@ -29,7 +31,8 @@ describe('prestarted threads', () => {
   it('are adopted by the next spawnThread of their entry, with its workerData and environment', async () => {
     const [first, second] = prestartThreads(entry, 2, { env: { PRESTART_FIXTURE_BOOT: 'at-boot' } }).map((w) => w.threadId);
     const a = start({ entry, workerData: { spokeId: 'a' }, env: { PRESTART_FIXTURE_GIVEN: 'a' } });
-    const b = start({ entry: entry.href, workerData: { spokeId: 'b' }, env: { PRESTART_FIXTURE_GIVEN: 'b' } });
+    // The same entry named by its path (relative to the working directory, as Worker takes it).
+    const b = start({ entry: relative(process.cwd(), fileURLToPath(entry)), workerData: { spokeId: 'b' }, env: { PRESTART_FIXTURE_GIVEN: 'b' } });
     expect([a.threadId, b.threadId]).toEqual([first, second]);
     const seenA = await who(a.channel);
     // It booted with the prestart's variables; adopted, it has exactly what spawnThread gives.
