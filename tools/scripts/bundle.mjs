@@ -1,30 +1,41 @@
 #!/usr/bin/env node
-// Bundles an app's built JavaScript (tsc's dist/) into a few files for a fast start-up:
+// Bundles an app's built JavaScript (tsc's dist/) into one runtime file for a fast start-up:
 //   node tools/scripts/bundle.mjs apps/<app>
 // Every JavaScript engine of a run (the hub, each thread spoke, each process spoke) loads ~110
-// ES modules from dist/ otherwise: ~80 ms of Node's module loader per engine on this machine,
-// against ~20 ms for the same code in one file (docs/bundles.md has the figures).
+// ES modules from dist/ otherwise: ~80 ms of Node's module loader per engine on this machine;
+// one file loads in a fraction of that, and with V8's code cache in a fraction again
+// (docs/bundles.md has the figures).
 //
 // What it reads, from the app's package.json: "spm": { "bundle": { "<out name>": "<dist file>" } }
 // — the app's entries (its bin, the modules that declare its closures). The spoke's entries
 // (thread, process, evaluator) are always added: the app's spokes start the bundled ones.
-// What it writes: apps/<app>/bundle/ — an ES module per entry (a stub) and shared chunks.
+// What it writes, in apps/<app>/bundle/:
+//  - runtime.cjs: every module of the app and its packages, as one CommonJS script that a
+//    thread evaluates once; each entry's module is initialised when first asked for.
+//  - runtime-loader.mjs: evaluates runtime.cjs once per thread through `vm.Script`, with the
+//    code cache `runtime.cjs.cache` when V8 accepts it; a main thread that found none (or a
+//    stale one) writes it as it exits. A module outside the bundle (a user's, by URL) is
+//    imported by the loader, an ES module, for @spm/spoke's `loadModule` (Symbol.for('spm.import')):
+//    `import()` inside a vm.Script needs an experimental Node feature.
+//  - an ES module per entry, at the entry's place (`bin/main.js`, `prime-closure.js`,
+//    `spoke/entries/thread.js`…): a stub that asks the loader for its module and re-exports
+//    what the module exports.
 //
-// Two rules keep a bundle behaving as the modules it was made of:
+// Rules that keep a bundle behaving as the modules it was made of:
 //  1. A module's `import.meta.url` keeps naming what the module is. For a package with an entry
 //     in the bundle (the app, @spm/spoke) it names the module's place in the bundle's layout,
 //     so that a closure's module is the bundled entry that spokes import, and the spoke's
 //     `./entries/thread.js` is the bundled thread entry. For any other package it names the
 //     original file (the fork server's C source, a package.json). Each use of `import.meta.url`
 //     (found by esbuild's parser: the words in a message stay as they are) is rewritten to
-//     `new URL("<that place, relative to bundle/>", import.meta.url).href`.
-//  2. That rewrite holds only where the code runs from a file at the top of bundle/: every
-//     module is made reachable from two entries (a never-run `_all` entry imports them all),
-//     so esbuild puts all code into shared chunks at the top and the entries are stubs. The
-//     script checks this in esbuild's metafile and fails if any code landed elsewhere.
-// One instance of each package per thread follows: every entry imports the same chunks.
+//     `new URL("<that place, relative to bundle/>", __spm_bundle_url).href`, the loader
+//     passing bundle/'s URL.
+//  2. One instance of each package per thread: every stub of a thread asks the same loader,
+//     which keeps the evaluated runtime on `globalThis` (a registered symbol).
+//  3. No top-level `await` in the bundled modules (CommonJS has none): entries run an async
+//     function instead.
 import { build, transformSync } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,60 +96,123 @@ const rewriteImportMetaUrl = {
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
       const rel = relative(outdir, placeOf(args.path)).split(sep).join('/');
-      const url = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, import.meta.url).href`;
+      const url = `new URL(${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}, __spm_bundle_url).href`;
       // Only the expression, never the words in a string or a comment (error messages name
       // `import.meta.url`): esbuild's own parser swaps each use for a placeholder first.
       const { code } = transformSync(source, { loader: 'js', format: 'esm', target: 'node20', define: { 'import.meta.url': PLACEHOLDER }, sourcefile: args.path, sourcemap: 'inline' });
       return { contents: code.replaceAll(PLACEHOLDER, url), loader: 'js' };
     });
-    // The `_all` entry: imports every entry, so that every module is shared by two entries.
-    b.onResolve({ filter: /^spm-bundle:all$/ }, () => ({ path: 'all', namespace: 'spm-bundle' }));
+    // The runtime's own entry: a loader per bundle entry, each importing (initialising) its module when first called.
+    b.onResolve({ filter: /^spm-bundle:runtime$/ }, () => ({ path: 'runtime', namespace: 'spm-bundle' }));
     b.onLoad({ filter: /.*/, namespace: 'spm-bundle' }, () => ({
-      contents: [...entries.values()].map((file) => `import ${JSON.stringify(file)};`).join('\n'),
+      contents: `export const modules = {\n${[...entries].map(([out, file]) => `  ${JSON.stringify(out)}: () => import(${JSON.stringify(file)}),`).join('\n')}\n};\n`,
       loader: 'js',
       resolveDir: root,
     }));
   },
 };
 
+/** bundle/runtime-loader.mjs: see the header. */
+const RUNTIME_LOADER = `// Evaluates runtime.cjs once per thread (tools/scripts/bundle.mjs), with V8's code cache.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
+
+const HELD = Symbol.for('spm.bundle.runtime');
+// Modules outside the bundle (a user's, by URL) are imported from here, an ES module: import()
+// in a vm.Script needs an experimental Node feature. @spm/spoke's loadModule looks for this.
+globalThis[Symbol.for('spm.import')] ??= (url) => import(url);
+
+function runtime() {
+  const held = globalThis[HELD];
+  if (held !== undefined) return held;
+  const file = fileURLToPath(new URL('./runtime.cjs', import.meta.url));
+  const cacheFile = \`\${file}.cache\`;
+  const source = readFileSync(file, 'utf8');
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet: this run makes it
+  }
+  const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname, __spm_bundle_url) {\${source}\\n})\`, {
+    filename: file,
+    cachedData,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), new URL('./', import.meta.url).href);
+  globalThis[HELD] = module.exports;
+  // The cache holds what this thread compiled by its exit: written once, by a main thread.
+  if (isMainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
+    process.once('exit', () => {
+      const temporary = \`\${cacheFile}.\${process.pid}\`;
+      try {
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, cacheFile);
+      } catch {
+        rmSync(temporary, { force: true }); // a read-only bundle: run without a cache
+      }
+    });
+  }
+  return module.exports;
+}
+
+/** The module of the bundle entry \\\`name\\\`, initialised on first use. */
+export function loadBundled(name) {
+  const load = runtime().modules[name];
+  if (load === undefined) throw new Error(\`bundle: no entry \\\`\${name}\\\` in \${new URL('./runtime.cjs', import.meta.url).href}\`);
+  return load();
+}
+`;
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: [...[...entries].map(([out, file]) => ({ in: file, out })), { in: 'spm-bundle:all', out: '_all' }],
+  entryPoints: [{ in: 'spm-bundle:runtime', out: 'runtime' }],
   outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[hash]',
   // Function and class names are part of messages (error names, `describeValue`): keep them.
   keepNames: true,
   sourcemap: 'linked',
-  // msgpackr's optional native extractor: looked up at run time when installed, never bundled.
-  external: ['msgpackr-extract'],
   plugins: [rewriteImportMetaUrl],
   metafile: true,
   logLevel: 'warning',
 });
-
-// Rule 1 done everywhere (no placeholder left), and rule 2: code of our modules only in chunks at
-// the top of bundle/, never in an entry's stub.
-const misplaced = [];
-for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-  if (output.endsWith('.map')) continue;
-  if (readFileSync(resolve(root, output), 'utf8').includes(PLACEHOLDER)) misplaced.push(`${output}: a use of import.meta.url left unrewritten`);
-  const atTop = !relative(outdir, resolve(root, output)).includes(sep);
-  if (atTop && output.includes('/chunk-')) continue;
-  for (const [input, { bytesInOutput }] of Object.entries(meta.inputs)) {
-    if (bytesInOutput > 0 && ours.test(resolve(root, input))) misplaced.push(`${input} → ${output}`);
-  }
-}
-rmSync(join(outdir, '_all.js'), { force: true });
-rmSync(join(outdir, '_all.js.map'), { force: true });
-if (misplaced.length > 0) {
-  process.stderr.write(`bundle: import.meta.url would be wrong here (code outside the top-level chunks, or not rewritten):\n  ${misplaced.join('\n  ')}\n`);
+const runtimeFile = join(outdir, 'runtime.cjs');
+if (readFileSync(runtimeFile, 'utf8').includes(PLACEHOLDER)) {
+  process.stderr.write('bundle: a use of import.meta.url was left unrewritten in runtime.cjs\n');
   process.exit(1);
 }
-const outputs = Object.keys(result.metafile.outputs).filter((o) => !o.endsWith('.map') && !o.endsWith('_all.js'));
-process.stdout.write(`bundle: ${relative(root, outdir)}: ${entries.size} entries, ${outputs.length - entries.size} chunks\n`);
+
+/** What a module exports, as esbuild reads it. */
+async function exportsOf(file) {
+  const probe = await build({ entryPoints: [file], bundle: false, write: false, metafile: true, format: 'esm', outdir: join(outdir, '.probe'), logLevel: 'silent' });
+  return Object.values(probe.metafile.outputs).flatMap((output) => output.exports ?? []);
+}
+
+writeFileSync(join(outdir, 'runtime-loader.mjs'), RUNTIME_LOADER);
+for (const [out, file] of entries) {
+  const stub = join(outdir, `${out}.js`);
+  mkdirSync(dirname(stub), { recursive: true });
+  const loader = relative(dirname(stub), join(outdir, 'runtime-loader.mjs')).split(sep).join('/');
+  const names = await exportsOf(file);
+  const named = names.filter((name) => name !== 'default');
+  const lines = [
+    `// ${relative(root, file).split(sep).join('/')}, bundled: its module lives in runtime.cjs (tools/scripts/bundle.mjs).`,
+    `import { loadBundled } from ${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)};`,
+    `const bundled = await loadBundled(${JSON.stringify(out)});`,
+    ...(named.length > 0 ? [`export const { ${named.join(', ')} } = bundled;`] : []),
+    ...(names.includes('default') ? ['export default bundled.default;'] : []),
+    '',
+  ];
+  writeFileSync(stub, lines.join('\n'));
+}
+const kb = Math.round(Object.values(result.metafile.outputs).reduce((sum, output) => sum + (output.bytes ?? 0), 0) / 1024);
+process.stdout.write(`bundle: ${relative(root, outdir)}: ${entries.size} entries, runtime.cjs (${kb} KiB with its map)\n`);

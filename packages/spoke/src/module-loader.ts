@@ -30,6 +30,19 @@ function registerTypeScriptLoader(): void {
 }
 
 /**
+ * The key of an importer a host may put on `globalThis`: `(url) => import(url)` from an ES
+ * module of its own. A bundle's runtime (tools/scripts/bundle.mjs) runs as a `vm.Script`, where
+ * `import()` would need an experimental Node feature (and print its warning); its loader sets
+ * this, and modules are imported by Node's own loader as from anywhere else.
+ */
+const IMPORTER = Symbol.for('spm.import');
+
+function importer(): (url: string) => Promise<unknown> {
+  const hosted = (globalThis as Record<symbol, unknown>)[IMPORTER];
+  return typeof hosted === 'function' ? (hosted as (url: string) => Promise<unknown>) : (url) => import(url);
+}
+
+/**
  * Imports a module on this spoke (once per thread; later calls share the first import), so its
  * top level runs — and declares its closures — while the spoke is offline (seed Fig. 2, C).
  * Built JavaScript is imported directly; a `.ts`/`.mts`/`.cts` module goes through ts-node's
@@ -41,7 +54,7 @@ export function loadModule(specifier: string): Promise<unknown> {
   let loading = cache.get(url);
   if (loading === undefined) {
     if (TS_EXTENSION.test(new URL(url, 'file:///').pathname)) registerTypeScriptLoader();
-    loading = import(url);
+    loading = importer()(url);
     // A failed import is not cached: the next task may find the module fixed or present.
     loading.catch(() => cache.delete(url));
     cache.set(url, loading);

@@ -28,36 +28,40 @@ const out = (line: string): void => {
 };
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-try {
-  const options = parseOptions(process.argv.slice(2));
-  if (options.help) {
-    out(USAGE);
-  } else {
-    const result = await runPrimes(options, out, err, stop.signal);
-    if (options.json) out(JSON.stringify(result));
-    else {
-      const where = `${result.buckets} bucket(s) on ${result.spokes} ${result.transport} spoke(s), ${result.wallMs} ms`;
-      out(`Primes in [${result.min}, ${result.max}): ${result.count}${result.failedBuckets > 0 ? ` (INCOMPLETE: ${result.failedBuckets} bucket(s) failed)` : ''} — ${where}`);
+// No top-level await (bundles load this as a CommonJS module).
+async function run(): Promise<void> {
+  try {
+    const options = parseOptions(process.argv.slice(2));
+    if (options.help) {
+      out(USAGE);
+    } else {
+      const result = await runPrimes(options, out, err, stop.signal);
+      if (options.json) out(JSON.stringify(result));
+      else {
+        const where = `${result.buckets} bucket(s) on ${result.spokes} ${result.transport} spoke(s), ${result.wallMs} ms`;
+        out(`Primes in [${result.min}, ${result.max}): ${result.count}${result.failedBuckets > 0 ? ` (INCOMPLETE: ${result.failedBuckets} bucket(s) failed)` : ''} — ${where}`);
+      }
+      process.exitCode = result.failedBuckets > 0 || result.traceError !== undefined ? 1 : 0;
     }
-    process.exitCode = result.failedBuckets > 0 || result.traceError !== undefined ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`spm-primes: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (outputError === undefined) {
+      // (When stdout failed, the run was stopped on purpose: said below.)
+      err(`spm-primes: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
   }
-} catch (error) {
-  if (error instanceof UsageError) {
-    err(`spm-primes: ${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else if (outputError === undefined) {
-    // (When stdout failed, the run was stopped on purpose: said below.)
-    err(`spm-primes: ${(error as Error).message}`);
+
+  // The last lines may still be queued (a slow reader, a full disk): the callback of an empty
+  // write comes after every earlier one's, so a failed write has been seen when it runs.
+  if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  if (outputError?.code === 'EPIPE') {
+    process.exitCode = SIGPIPE_STATUS;
+  } else if (outputError !== undefined) {
+    err(`spm-primes: cannot write the output: ${outputError.message}`);
     process.exitCode = 1;
   }
 }
-
-// The last lines may still be queued (a slow reader, a full disk): the callback of an empty
-// write comes after every earlier one's, so a failed write has been seen when it runs.
-if (!process.stdout.destroyed) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-if (outputError?.code === 'EPIPE') {
-  process.exitCode = SIGPIPE_STATUS;
-} else if (outputError !== undefined) {
-  err(`spm-primes: cannot write the output: ${outputError.message}`);
-  process.exitCode = 1;
-}
+void run();

@@ -34,14 +34,18 @@ process.stdout.on('error', onOutputError);
 // it (2>/dev/full, a closed pipe) cannot be reported anywhere, and must not change the outcome.
 process.stderr.on('error', () => undefined);
 
-const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal });
-// Output to a pipe whose reader is slow is queued in this process: wait until it has been
-// written (the callback of an empty write comes after every earlier one), then exit. Exiting
-// at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
-// fails (ENOSPC).
-const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.destroyed || stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
-// A failed write's 'error' event comes a tick (or more) after it: the last write's may still be
-// on its way, and would be lost to process.exit.
-if (process.stdout.errored !== null) onOutputError(process.stdout.errored);
-process.exit(outputFailed ? 255 : status);
+// No top-level await (bundles load this as a CommonJS module).
+async function run(): Promise<void> {
+  const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal });
+  // Output to a pipe whose reader is slow is queued in this process: wait until it has been
+  // written (the callback of an empty write comes after every earlier one), then exit. Exiting
+  // at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
+  // fails (ENOSPC).
+  const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.destroyed || stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  // A failed write's 'error' event comes a tick (or more) after it: the last write's may still be
+  // on its way, and would be lost to process.exit.
+  if (process.stdout.errored !== null) onOutputError(process.stdout.errored);
+  process.exit(outputFailed ? 255 : status);
+}
+void run();

@@ -6,4 +6,6 @@ import { connectToParent } from '@spm/transport';
 import { identityFromEnv } from '../internal/identity-from-env.js';
 import { runSpokeProcess } from '../internal/run-spoke-process.js';
 
-await runSpokeProcess(() => connectToParent(), identityFromEnv());
+// No top-level await (bundles load this as a CommonJS module): a rejection stays unhandled and
+// ends the process with its error, as a rejected top-level await did.
+void runSpokeProcess(() => connectToParent(), identityFromEnv());

@@ -10,19 +10,24 @@ import { startBootPreload } from './internal/boot-preload.js';
 installAsyncSequenceContext();
 // Tasks run inline in this thread: their modules may start loading now, before the hello.
 startBootPreload();
-// A prestarted thread (prestartThreadSpokes) waits here for its provisioner to adopt it: its
-// identity and environment come then, and the provisioner's own preload list with them (a
-// module already loading is not loaded twice). Otherwise this is `workerData`, at once.
-const identity = ((await threadData()) ?? {}) as SpokeIdentityInit;
-startBootPreload();
-const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluator: 'inline' });
-// Before the thread ends, kill the coprocesses its evaluations started (children of the
-// hub's process: nothing else would reach them).
-agent.done.then(
-  async () => {
-    await killCoprocesses('SIGKILL').catch(() => 0);
-    process.exit(0);
-  },
-  () => process.exit(1),
-);
-await agent.start().catch(() => process.exit(1));
+
+// No top-level await (bundles load this as a CommonJS module).
+async function run(): Promise<void> {
+  // A prestarted thread (prestartThreadSpokes) waits here for its provisioner to adopt it: its
+  // identity and environment come then, and the provisioner's own preload list with them (a
+  // module already loading is not loaded twice). Otherwise this is `workerData`, at once.
+  const identity = ((await threadData()) ?? {}) as SpokeIdentityInit;
+  startBootPreload();
+  const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluator: 'inline' });
+  // Before the thread ends, kill the coprocesses its evaluations started (children of the
+  // hub's process: nothing else would reach them).
+  agent.done.then(
+    async () => {
+      await killCoprocesses('SIGKILL').catch(() => 0);
+      process.exit(0);
+    },
+    () => process.exit(1),
+  );
+  await agent.start();
+}
+run().catch(() => process.exit(1));
