@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,21 @@ describe('spm-primes, bundled', () => {
     const code = readFileSync(fileURLToPath(new URL('../bundle/runtime.cjs', import.meta.url)), 'utf8');
     expect(code).toContain('to be a module URL (\\`import.meta.url\\`) or an absolute path');
     expect(code).toMatch(/module: new URL\("\.\/prime-closure\.js", __spm_bundle_url\)\.href/);
+  });
+
+  it('writes its code cache on a run that found none or a bad one, and then loads from it', async () => {
+    const cache = fileURLToPath(new URL('../bundle/runtime.cjs.cache', import.meta.url));
+    // A cache V8 cannot use (garbage): the run does not notice, and leaves a good one behind.
+    writeFileSync(cache, 'not a code cache');
+    const first = await run(['--json', '--max', '1000', '--spokes', '1']);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(first.stdout)).toMatchObject({ count: sieveCount(2, 1000) });
+    const written = statSync(cache);
+    expect(written.size).toBeGreaterThan(10_000);
+    // V8 accepts it: the next run does not write it again.
+    const second = await run(['--json', '--max', '1000', '--spokes', '1']);
+    expect(second.code).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
   });
 
   it('runs from its bundle, and its process spokes start the bundle’s spoke entry, not dist/', async () => {
