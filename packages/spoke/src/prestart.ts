@@ -1,5 +1,5 @@
 // Thread spokes started on a program's first lines (see `prestartThreadSpokes`). Imports only
-// @spm/transport's prestart module (itself only `node:worker_threads` and `node:url`): a bin loads this, starts
+// @spm/transport's prestart module (itself only Node built-ins and @spm/exceptions): a bin loads this, starts
 // the threads, and loads the rest of the runtime while they boot.
 import { prestartThreads } from '@spm/transport/prestart';
 import { BOOT_PRELOAD_ENV } from './entries/internal/boot-preload-env.js';

@@ -1,9 +1,11 @@
 // Worker threads started before the hub knows what they are for: a program's first lines start
 // them, its runtime loads meanwhile, and the first `spawnThread` of the same entry adopts one
-// instead of starting its own. This module imports nothing but `node:worker_threads` and
-// `node:url`, so that a bin can load it (and start the threads) before the rest of the runtime.
+// instead of starting its own. This module imports nothing but `node:worker_threads`, `node:url`
+// and @spm/exceptions, so that a bin can load it (and start the threads) before the rest of the
+// runtime.
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { SPMError } from '@spm/exceptions';
 
 /** Marks a prestarted worker's `workerData`: its real one comes with its adoption. */
 const PRESTARTED = 'spmPrestarted';
@@ -57,7 +59,7 @@ function hrefOf(entry: URL | string): string {
  * tell them apart by `threadId`, or to wait for one; do not post on them).
  */
 export function prestartThreads(entry: URL | string, count: number, options: PrestartOptions = {}): Worker[] {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`Expected \`count\` to be an integer ≥ 0, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 0) throw new SPMError(`Expected \`count\` to be an integer ≥ 0, got ${String(count)}`);
   const href = hrefOf(entry);
   const waiting = registry().get(href) ?? [];
   registry().set(href, waiting);

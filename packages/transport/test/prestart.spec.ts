@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SPMError } from '@spm/exceptions';
 import { discardPrestartedThreads, prestartThreads, spawnThread, type Channel, type SpawnedThread } from '@spm/transport';
 import { nextMessage } from './support/wait.js';
 
@@ -71,6 +72,6 @@ describe('prestarted threads', () => {
 
   it('reject a bad count', () => {
     expect(() => prestartThreads(entry, -1)).toThrow('Expected `count` to be an integer ≥ 0, got -1');
-    expect(() => prestartThreads(entry, 1.5)).toThrow(RangeError);
+    expect(() => prestartThreads(entry, 1.5)).toThrow(SPMError);
   });
 });

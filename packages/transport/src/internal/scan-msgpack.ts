@@ -71,7 +71,6 @@ function checkStringEnd(buf: Uint8Array, at: number, length: number, header: num
   }
 }
 
-
 /**
  * Checks that `buf[start, end)` holds exactly one MessagePack value made of data only, nested
  * at most `limits.maxDepth` deep, whose map keys are strings other than `__proto__` and
