@@ -172,6 +172,13 @@ describe('FrameCodec refuses received frames that are not plain data', () => {
     const value = pack({ type: 'heartbeat', v: 2, seq: 1, note: 'ab' });
     value[value.length - 1] = 0xc3; // 'b' → a 2-byte lead byte, its second byte outside the string
     expect(refusal(() => codec.decodePayload(value)).message).toContain('a string ends inside a UTF-8 sequence');
+    // The same short string in the wider headers a foreign encoder may use (str16, str32): msgpackr
+    // reads them with the same reader.
+    const head = [0x84, 0xa4, ...Buffer.from('type'), 0xa9, ...Buffer.from('heartbeat'), 0xa1, 0x76, 0x02, 0xa3, ...Buffer.from('seq'), 0x01, 0xa4, ...Buffer.from('note')];
+    for (const header of [[0xda, 0x00, 0x02], [0xdb, 0x00, 0x00, 0x00, 0x02]]) {
+      const wide = Uint8Array.from([...head, ...header, 0x61, 0xc3]);
+      expect(refusal(() => codec.decodePayload(wide)).message).toContain('a string ends inside a UTF-8 sequence (lead byte 0xc3 at its byte 1 of 2)');
+    }
     // Well-formed text of every width passes, up to where msgpackr hands strings to TextDecoder.
     const text = { type: 'notify', v: 2, taskId: 1, attempt: 1, body: ['é', '✓', '😀', 'x'.repeat(60) + 'é✓', 'é'.repeat(40)] } as const;
     expect(codec.decodePayload(pack(text))).toEqual([text]);

@@ -178,6 +178,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         const length = u16(pos);
         pos += 2;
         need(length, b === 0xc5 ? 'bin16' : 'str16');
+        if (b === 0xda) checkStringEnd(buf, pos, length, at, start);
         pos += length;
         continue;
       }
@@ -188,6 +189,7 @@ export function scanMsgpack(buf: Uint8Array, start: number, end: number, limits:
         const length = u32(pos);
         pos += 4;
         need(length, b === 0xc6 ? 'bin32' : 'str32');
+        if (b === 0xdb) checkStringEnd(buf, pos, length, at, start);
         pos += length;
         continue;
       }
