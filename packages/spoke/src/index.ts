@@ -10,6 +10,6 @@ export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
 export type { EvaluationContext, HubLink } from './evaluation-context.js';
 export { loadModule, moduleUrl } from './module-loader.js';
 export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
-export { BOOT_PRELOAD_ENV } from './entries/internal/boot-preload.js';
+export { BOOT_PRELOAD_ENV, bootPreloadEnv } from './entries/internal/boot-preload-env.js';
 export { installAsyncSequenceContext } from './async-sequence-context.js';
 export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';

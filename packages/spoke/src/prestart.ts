@@ -2,7 +2,7 @@
 // @spm/transport's prestart module (itself only Node built-ins and @spm/exceptions): a bin loads this, starts
 // the threads, and loads the rest of the runtime while they boot.
 import { prestartThreads } from '@spm/transport/prestart';
-import { BOOT_PRELOAD_ENV } from './entries/internal/boot-preload-env.js';
+import { bootPreloadEnv } from './entries/internal/boot-preload-env.js';
 
 /** What {@link prestartThreadSpokes} takes. */
 export interface PrestartSpokesOptions {
@@ -19,6 +19,5 @@ export interface PrestartSpokesOptions {
  * `@spm/transport` ends them). Returns the workers, to tell them apart by `threadId`.
  */
 export function prestartThreadSpokes(count: number, options: PrestartSpokesOptions = {}): ReturnType<typeof prestartThreads> {
-  const preload = options.preload ?? [];
-  return prestartThreads(new URL('./entries/thread.js', import.meta.url), count, preload.length === 0 ? {} : { env: { [BOOT_PRELOAD_ENV]: JSON.stringify(preload) } });
+  return prestartThreads(new URL('./entries/thread.js', import.meta.url), count, { env: bootPreloadEnv(options.preload ?? []) });
 }

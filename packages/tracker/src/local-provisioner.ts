@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
-import { BOOT_PRELOAD_ENV, installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
+import { bootPreloadEnv, installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
 import { killTree, waitGone } from './internal/process-tree.js';
@@ -108,11 +108,6 @@ export class LocalProvisioner implements Provisioner {
     this.#preload = [...preload];
   }
 
-  /** What a spoke's boot preload gets: nothing when no module is named. */
-  #preloadEnv(): Record<string, string> {
-    return this.#preload.length === 0 ? {} : { [BOOT_PRELOAD_ENV]: JSON.stringify(this.#preload) };
-  }
-
   /** @inheritdoc */
   async start(attacher: SpokeAttacher): Promise<void> {
     this.#attacher = attacher;
@@ -217,7 +212,7 @@ export class LocalProvisioner implements Provisioner {
         return;
       }
       case 'thread': {
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: this.#preloadEnv() });
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: bootPreloadEnv(this.#preload) });
         slot.running = { kind: 'thread', thread };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
@@ -226,7 +221,7 @@ export class LocalProvisioner implements Provisioner {
         const spawned = spawnProcess({
           entry: spokeEntry('process'),
           execArgv: this.#execArgv,
-          env: { ...this.#env, ...this.#preloadEnv(), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
+          env: { ...this.#env, ...bootPreloadEnv(this.#preload), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
         });
         const exited = new Promise<void>((resolve) => {
           if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();

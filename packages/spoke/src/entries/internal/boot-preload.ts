@@ -1,8 +1,6 @@
 import { loadModule } from '../../module-loader.js';
 import { BOOT_PRELOAD_ENV } from './boot-preload-env.js';
 
-export { BOOT_PRELOAD_ENV };
-
 /**
  * Starts importing the modules named in `SPM_SPOKE_PRELOAD` (a JSON array) in this thread, the
  * one that evaluates tasks, without waiting: they load while the spoke greets the hub instead
