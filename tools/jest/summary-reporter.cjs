@@ -22,6 +22,17 @@ class SummaryReporter {
       // as the leftover-process check's afterAll — each count as one failure.
       numRuntimeErrorTestSuites: results.testResults.filter((r) => r.numFailingTests === 0 && (r.testExecError || r.failureMessage)).length,
       success: results.success,
+      // Each failure, named, so that test-all.mjs can repeat them at the very end of its output.
+      failures: results.testResults.flatMap((suite) => {
+        const where = path.relative(this.rootDir, suite.testFilePath);
+        const failing = suite.testResults
+          .filter((t) => t.status === 'failed')
+          .map((t) => ({ where, title: t.fullName, message: t.failureMessages.join('\n') }));
+        if (failing.length === 0 && (suite.testExecError || suite.failureMessage)) {
+          failing.push({ where, title: '(the suite itself)', message: suite.failureMessage ?? String(suite.testExecError?.message) });
+        }
+        return failing;
+      }),
     };
     fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(summary, null, 2));
   }

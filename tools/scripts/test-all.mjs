@@ -36,6 +36,7 @@ const nx = spawnSync(
 let passed = 0;
 let failed = 0;
 let projects = 0;
+const failures = [];
 for (const { project, file } of resultFiles()) {
   if (!existsSync(file)) continue;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -44,6 +45,13 @@ for (const { project, file } of resultFiles()) {
   // A suite that failed to load counts as one failure even though it ran no test.
   failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
   process.stdout.write(`  ${project}: ${r.numPassedTests} passed, ${r.numFailedTests} failed\n`);
+  for (const f of r.failures ?? []) failures.push({ ...f, where: `${project}/${f.where}` });
+}
+// Failures again at the very end, so that a log's tail names them (Nx streams every project's
+// output interleaved, and a failing spec's message may be thousands of lines above).
+for (const f of failures) {
+  const message = f.message.replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 12).join('\n    ');
+  process.stdout.write(`FAILED ${f.where} › ${f.title}\n    ${message}\n`);
 }
 const status = nx.status ?? 1;
 if (status !== 0) process.stdout.write(`nx run-many exited with status ${status} (a lint, typecheck, build or test target failed)\n`);
