@@ -172,6 +172,11 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
 
   it('concludes at timeoutExecution even when a hub callback never returns (it is abandoned after a grace)', async () => {
     let calls = 0;
+    // The first report must reach the hung callback before the deadline. The test before this one
+    // killed the spokes; a process spoke's first task after a relaunch loads the closure's module
+    // (measured up to 110 ms beside two other suites), so warm both spokes up first and leave the
+    // deadline ample room.
+    await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { n: 2, ms: 20 }] });
     const error = await work
       .manage({
         pool: cloud.pool.intraAll(),
@@ -180,7 +185,7 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
           calls += 1;
           return new Promise<void>(() => undefined); // hangs forever
         },
-        timeoutExecution: after({ ms: 500 }),
+        timeoutExecution: after({ ms: 1500 }),
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SPMExecutionTimeout);
