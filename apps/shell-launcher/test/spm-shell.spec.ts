@@ -258,6 +258,34 @@ describe('spm-shell when a fork server is killed under a command', () => {
   });
 });
 
+describe('spm-shell stopped (SIGSTOP) while a command runs past its --timeout', () => {
+  it('has the command killed at its timeout all the same: the fork server keeps the time', async () => {
+    // The timeout used to be a timer in the hub's thread (where inproc spokes run): with the hub
+    // stopped (or busy) past it, the command ran to its end and was reported as a success.
+    const mark = newMark();
+    const late = join(dir, `late-${mark.env}`);
+    const joblog = join(dir, `stopped-${mark.env}.log`);
+    const child = spawn(process.execPath, [BIN, '-j', '1', '--no-progress', '--timeout', '0.3', '--joblog', joblog], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const sleep = `sleep 1.${mark.sleep.slice(4)}`; // ~1 s, and unique to this run
+    child.stdin.end(`${sleep}; touch ${late}\n`);
+    await waitFor(() => leftovers(mark.env).some((line) => line.endsWith(`: ${sleep}`)), 10_000, 'the command to run');
+    process.kill(child.pid as number, 'SIGSTOP');
+    try {
+      // Stopped well past the command's `sleep 1.x`: only the fork server can end it meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(existsSync(late)).toBe(false);
+    } finally {
+      process.kill(child.pid as number, 'SIGCONT');
+    }
+    expect(await closed).toBe(1);
+    expect(existsSync(late)).toBe(false);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [row[6], row[7]])).toEqual([['-1', '15']]); // Exitval, Signal
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell when a process spoke is killed under a command', () => {
   it('runs the command again on the relaunched spoke, says so with --verbose and counts both runs in --json', async () => {
     // At-least-once: the manager re-dispatches a command whose spoke was lost. It used to do so

@@ -91,6 +91,41 @@ describe('the fork server', () => {
     expect(b.durationMs).toBeGreaterThanOrEqual(1000); // a `sleep 1` (0 when timed by this thread)
   });
 
+  it('kills a run at its timeout while the owner’s thread is blocked past it: the server keeps the time', async () => {
+    // The timeout used to be this thread's timer alone: blocked past it, the program ran on and
+    // ended as it would have (here: wrote its file), reported `timedOut: false`.
+    const dir = mkdtempSync(join(tmpdir(), 'spm-limit-'));
+    const late = join(dir, 'late');
+    try {
+      const run = runCoprocess({ command: `sleep 1; touch ${late}`, timeoutMs: 200 });
+      // The request is written as runCoprocess returns; then no event loop here for 2.5 s.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      expect(existsSync(late)).toBe(false); // killed before its `sleep 1` ended
+      expect(await run).toMatchObject({ timedOut: true, signal: 'SIGTERM', exitCode: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a lane’s held run’s timeout from its own start on the server, while the owner’s thread is blocked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-limit-'));
+    const late = join(dir, 'late');
+    try {
+      const lane = new CoprocessLane();
+      const first = runCoprocess({ command: 'sleep 0.5', lane, timeoutMs: 400_000 });
+      const second = runCoprocess({ command: `sleep 1.2; touch ${late}`, lane, timeoutMs: 700 });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+      expect(existsSync(late)).toBe(false);
+      const [a, b] = await Promise.all([first, second]);
+      expect(a).toMatchObject({ timedOut: false, exitCode: 0 });
+      expect(b).toMatchObject({ timedOut: true, signal: 'SIGTERM' });
+      // From its own start (after the first's 0.5 s), not from the request: it ran its 700 ms.
+      expect(b.durationMs).toBeGreaterThanOrEqual(650);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lets an idle server quit without touching the runs of the owner’s other servers', async () => {
     // Two servers: one for a run that outlives the other server's idle period (2 s), one for a
     // quick run. The idle one quits while the owner lives: it must sweep only its own trees,

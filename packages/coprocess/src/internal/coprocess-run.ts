@@ -193,7 +193,17 @@ export class CoprocessRun implements LiveCoprocess {
     this.#waiting = after !== undefined;
     addLive(this);
     const id = server.run(
-      { file: options.file, args: options.args, cwd: options.cwd, env: base, cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie) },
+      {
+        file: options.file,
+        args: options.args,
+        cwd: options.cwd,
+        env: base,
+        cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie),
+        // The server enforces the timeout too, from the program's start on its clock: it holds
+        // when this thread is blocked past it (this thread's timer kills what left the group).
+        limitMs: options.timeoutMs,
+        graceMs: options.killGraceMs,
+      },
       {
         started: (pid, startTime, startMono) => {
           this.#pid = pid;
@@ -219,8 +229,9 @@ export class CoprocessRun implements LiveCoprocess {
           this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
         },
         output: (stream, chunk) => this.#capture(stream, chunk),
-        exited: (code, signal, clean, eof, exitMono) => {
+        exited: (code, signal, clean, eof, exitMono, limited) => {
           this.#exitMono = exitMono;
+          if (limited) this.#timedOut = true;
           void this.#serverLeaderExited(code, signal, clean, eof);
         },
         closed: () => this.#pipesClosed?.(),

@@ -5,7 +5,10 @@
  *
  * Protocol. Owner -> server on stdin, and server -> owner on stdout, are frames of a 4-byte
  * big-endian length and a payload.
- *   owner:  "R\0id\0cwd\0cookie\0n\0env1..envn\0file\0arg1\0..."   run (n "-" = previous env)
+ *   owner:  "R\0id\0cwd\0cookie\0limit\0grace\0n\0env1..envn\0file\0arg1\0..."
+ *                                      run (n "-" = previous env); limit: ms from its start
+ *                                      after which its group gets SIGTERM, then SIGKILL `grace`
+ *                                      ms later ("0": no limit)
  *           "A\0after\0id\0cwd\0..."   run as "R" does, once run `after` has exited (its
  *                                      leader reaped): at once if it has already, or is unknown
  *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
@@ -18,13 +21,17 @@
  *   server: type (1 byte), id (4 bytes BE), data:
  *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
- *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
+ *           'X' exited "code signal clean eof mono limited"   'C' both pipes of an exited run closed
  *           'K' a waiting run was dropped (never started)
  * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
  * in seconds with microseconds ("1763720000.123456"): a run's times are the server's, right
  * even when the owner's thread was busy as the server started or reaped it.
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
+ * "limited" (1 or 0) says whether the server signalled the run's group for its limit before the
+ * leader ended. The limit is enforced here, on the server's clock, so that it holds even when the
+ * owner's thread is busy or blocked past it (the owner's own timer kills the rest of the tree:
+ * processes that left the group).
  * A waiting run ("A") starts in the same pass that reaps the run it waits for, after that run's
  * 'X' (whose "clean" is told first): one run's exit to the next one's start involves no round
  * trip to the owner. Runs waiting on the same run start in the order they came. Before waiting
@@ -64,6 +71,10 @@ struct run {
   int fd[2]; /* stdout, stderr read ends; -1 when closed */
   int exited; /* 0 running, -1 reaped (not yet reported), 1 reported */
   int status;
+  long long deadline; /* CLOCK_MONOTONIC ms at which the group gets SIGTERM; 0: none (or done) */
+  long long kill_at; /* ... and then SIGKILL; 0: none */
+  long grace_ms;
+  int limited; /* the deadline passed and the group was signalled */
   struct run *next;
 };
 
@@ -144,6 +155,13 @@ static void emitf(char type, uint32_t id, const char *fmt, long a, long b, long 
   char text[96];
   int n = snprintf(text, sizeof text, fmt, a, b, c, d);
   emit(type, id, text, (size_t)n);
+}
+
+/* CLOCK_MONOTONIC in ms. */
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A clock's reading as "seconds.microseconds". */
@@ -247,17 +265,19 @@ static const char *env_path(void) {
 }
 
 static void launch(char **f, size_t nf) {
-  /* f: id cwd cookie n env... file args... */
-  if (nf < 5) return;
+  /* f: id cwd cookie limit grace n env... file args... */
+  if (nf < 7) return;
   uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
   const char *cwd = f[1];
   const char *cookie = f[2];
-  size_t at = 4;
-  if (strcmp(f[3], "-") != 0) {
-    size_t n = (size_t)strtoul(f[3], NULL, 10);
-    if (4 + n >= nf) return;
-    set_env(f + 4, n);
-    at = 4 + n;
+  long long limit = strtoll(f[3], NULL, 10);
+  long grace_ms = strtol(f[4], NULL, 10);
+  size_t at = 6;
+  if (strcmp(f[5], "-") != 0) {
+    size_t n = (size_t)strtoul(f[5], NULL, 10);
+    if (6 + n >= nf) return;
+    set_env(f + 6, n);
+    at = 6 + n;
   }
   if (at >= nf) return;
   char **argv = f + at;
@@ -310,6 +330,10 @@ static void launch(char **f, size_t nf) {
   r->pid = pid;
   r->fd[0] = out[0];
   r->fd[1] = err[0];
+  if (limit > 0) {
+    r->deadline = now_ms() + limit;
+    r->grace_ms = grace_ms > 0 ? grace_ms : 0;
+  }
   r->next = runs;
   runs = r;
   char text[96], real[32], mono[32];
@@ -508,12 +532,53 @@ static void reap(void) {
     long sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     char text[96], mono[32];
     clock_text(CLOCK_MONOTONIC, mono, sizeof mono);
-    int n = snprintf(text, sizeof text, "%ld %ld %d %d %s", code, sig, clean, eof, mono);
+    int n = snprintf(text, sizeof text, "%ld %ld %d %d %s %d", code, sig, clean, eof, mono, r->limited);
     emit('X', r->id, text, (size_t)n);
     if (eof) forget(r);
   }
   /* After every 'X' of this pass, so that each "clean" was told of its own tree only. */
   if (waiting != NULL) start_waiting();
+}
+
+/* Past a run's limit: SIGTERM to its group (once its leader is reaped, nothing more), SIGKILL after the grace. */
+static void enforce_limits(void) {
+  long long now = 0;
+  for (struct run *r = runs; r; r = r->next) {
+    if (!r->deadline && !r->kill_at) continue;
+    if (!now) now = now_ms();
+    if (r->deadline && now >= r->deadline) {
+      r->deadline = 0;
+      if (r->exited == 0) {
+        r->limited = 1;
+        kill(-r->pid, SIGTERM);
+        r->kill_at = now + r->grace_ms;
+      }
+    }
+    if (r->kill_at && now >= r->kill_at) {
+      r->kill_at = 0;
+      /* The group outlives its leader while a member lives; this run's record, while its pipes are open. */
+      kill(-r->pid, SIGKILL);
+    }
+  }
+}
+
+/* Milliseconds to the next deadline or kill of any run (at least 1), or -1 for none. */
+static int next_limit_ms(void) {
+  long long next = 0;
+  for (struct run *r = runs; r; r = r->next) {
+    if (r->deadline && (!next || r->deadline < next)) next = r->deadline;
+    if (r->kill_at && (!next || r->kill_at < next)) next = r->kill_at;
+  }
+  if (!next) return -1;
+  long long ms = next - now_ms();
+  return ms < 1 ? 1 : ms > 60000 ? 60000 : (int)ms;
+}
+
+/* The shorter of two poll timeouts (-1: none). */
+static int sooner(int a, int b) {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
 }
 
 /* Rare paths (the owner is gone): read /proc to find our children and the owner's cookie. */
@@ -656,9 +721,9 @@ int main(int argc, char **argv) {
         if (!pfd || !owner || !which) _exit(70);
       }
       pfd[k] = outp;
-      rc = poll(pfd, only_started ? k : k + 1, only_started ? START_DELAY_MS : -1);
+      rc = poll(pfd, only_started ? k : k + 1, sooner(only_started ? START_DELAY_MS : -1, next_limit_ms()));
     } else {
-      rc = poll(pfd, k, -1);
+      rc = poll(pfd, k, next_limit_ms());
     }
     if (rc < 0) {
       if (errno == EINTR) continue;
@@ -679,6 +744,7 @@ int main(int argc, char **argv) {
       }
     if (stdin_open && pfd[0].revents) read_input_now();
     reap();
+    enforce_limits();
     /* A dropped run may have freed its followers (their run had already exited). */
     if (waiting != NULL) start_waiting();
     if (!only_started || rc == 0) flush_out(0);

@@ -20,9 +20,10 @@ export interface ServerRunEvents {
   /**
    * The leader exited and was reaped, at `exitMono` (the server's monotonic clock, in ms).
    * `clean`: the server (a child subreaper) had no child left at all, so nothing the program
-   * started is alive. `eof`: both pipes reached end-of-file.
+   * started is alive. `eof`: both pipes reached end-of-file. `limited`: the server signalled
+   * the run's group for its {@link ServerRunSpec.limitMs} before the leader ended.
    */
-  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean, exitMono: number): void;
+  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean, exitMono: number, limited: boolean): void;
   /** Both pipes are closed (after `exited` said `eof: false`). */
   closed(): void;
   /** A run sent to wait for another ({@link ForkServer.run}'s `after`) was dropped before it started ({@link ForkServer.drop}). */
@@ -45,6 +46,13 @@ export interface ServerRunSpec {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The value of `SPM_COPROCESS` for this run. */
   readonly cookie: string;
+  /**
+   * The run's time limit in ms from its start, enforced by the server on its own clock (SIGTERM
+   * to the group, SIGKILL `graceMs` later) even while this thread is blocked; undefined: none.
+   */
+  readonly limitMs: number | undefined;
+  /** From the limit's SIGTERM to its SIGKILL, in ms. */
+  readonly graceMs: number;
 }
 
 /** How long an idle server (no run for this long) stays before it is told to quit. */
@@ -205,7 +213,8 @@ export class ForkServer {
       this.#envKey = envKey;
       this.#envSent = spec.env;
     }
-    const fields = [String(id), spec.cwd ?? '', spec.cookie, ...envFields, spec.file, ...spec.args];
+    const limit = spec.limitMs === undefined ? '0' : String(Math.max(1, Math.ceil(spec.limitMs)));
+    const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), ...envFields, spec.file, ...spec.args];
     this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);
     return id;
   }
@@ -314,9 +323,9 @@ export class ForkServer {
         return;
       case 0x58: {
         // X
-        const [code, signal, clean, eof, mono] = data.toString('latin1').split(' ').map(Number);
+        const [code, signal, clean, eof, mono, limited] = data.toString('latin1').split(' ').map(Number);
         if (eof === 1) this.release(id);
-        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000);
+        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000, limited === 1);
         return;
       }
       case 0x43: // C
