@@ -107,6 +107,14 @@ describe('the fork server', () => {
     }
   });
 
+  it('sends a timed-out program’s group one SIGTERM, not one from the server and one from the owner', async () => {
+    // A program that handles SIGTERM (a graceful shutdown) and outlives the grace: it must see the
+    // limit's SIGTERM once, then SIGKILL — as when the owner's timer alone enforced the limit.
+    const program = `process.on('SIGTERM', () => console.log('TERM')); setInterval(() => undefined, 1000); console.log('up');`;
+    const r = await runCoprocess({ argv: [process.execPath, '-e', program], timeoutMs: 1500, killGraceMs: 1000 });
+    expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
+  });
+
   it('counts a lane’s held run’s timeout from its own start on the server, while the owner’s thread is blocked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spm-limit-'));
     const late = join(dir, 'late');

@@ -39,6 +39,14 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
  */
 const SERVER_SILENT_MS = 1000;
 
+/**
+ * For a run on a fork server, which enforces its timeout itself (SIGTERM to the group at the limit,
+ * on its own clock, then `L`): how long past the limit this thread waits for that word before
+ * killing the tree itself (the server may be stopped or wedged). So the group gets one SIGTERM,
+ * the server's, not a second one from here.
+ */
+const SERVER_LIMIT_SLACK_MS = 250;
+
 /** After a server died before saying a run started: when to look again for its program (see #serverLost). */
 const LATE_EXEC_LOOKS_MS = [20, 80, 150];
 
@@ -83,6 +91,8 @@ export class CoprocessRun implements LiveCoprocess {
   #exitedAt: number | undefined;
   #exit: { code: number | null; signal: string | null } | undefined;
   #timedOut = false;
+  /** The fork server signalled the group at the run's limit (SIGTERM): the sweep spares it a second one. */
+  #limitedByServer = false;
   #aborted = false;
   #terminating: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -229,12 +239,19 @@ export class CoprocessRun implements LiveCoprocess {
           this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
         },
         output: (stream, chunk) => this.#capture(stream, chunk),
-        exited: (code, signal, clean, eof, exitMono, limited) => {
+        exited: (code, signal, clean, eof, exitMono) => {
           this.#exitMono = exitMono;
-          if (limited) this.#timedOut = true;
           void this.#serverLeaderExited(code, signal, clean, eof);
         },
         closed: () => this.#pipesClosed?.(),
+        limited: () => {
+          // The server sent SIGTERM to the group at the limit: the rest of the tree gets it from
+          // here (the group not twice), then SIGKILL after the grace, as for any timeout.
+          if (this.#settled || this.#exit !== undefined || this.#terminating !== undefined) return;
+          this.#timedOut = true;
+          this.#limitedByServer = true;
+          void this.#terminate('SIGTERM');
+        },
         lost: (reason) => void this.#serverLost(reason),
         unstarted: () => this.#restartWithSpawn(),
         // Dropped while it waited (aborted or timed out before its turn): it never ran.
@@ -285,10 +302,17 @@ export class CoprocessRun implements LiveCoprocess {
   #armTimeout(elapsedMs = 0): void {
     const timeoutMs = this.#options.timeoutMs;
     if (timeoutMs === undefined) return;
+    const expire = (): void => {
+      this.#timedOut = true;
+      void this.#terminate('SIGTERM');
+    };
     this.#timer = setTimeout(
       () => {
-        this.#timedOut = true;
-        void this.#terminate('SIGTERM');
+        // On a fork server the limit is the server's to enforce (it holds while this thread is
+        // blocked, and it says so: `limited`); this thread steps in only if the server has said
+        // nothing by then (stopped or wedged).
+        if (this.#server !== undefined && this.#exit === undefined && !this.#limitedByServer) this.#timer = setTimeout(() => this.#limitedByServer || expire(), SERVER_LIMIT_SLACK_MS);
+        else if (!this.#limitedByServer) expire();
       },
       Math.max(0, timeoutMs - elapsedMs),
     );
@@ -431,7 +455,7 @@ export class CoprocessRun implements LiveCoprocess {
     // killAllCoprocesses), the waiting ones are dropped (their `D` written) before the running
     // one's tree gets its signal, so that its exit cannot start them.
     this.#terminating ??= Promise.resolve()
-      .then(() => tree.terminate(signal, this.#options.killGraceMs))
+      .then(() => tree.terminate(signal, this.#options.killGraceMs, this.#limitedByServer && signal === 'SIGTERM'))
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
   }

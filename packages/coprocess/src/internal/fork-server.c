@@ -21,17 +21,17 @@
  *   server: type (1 byte), id (4 bytes BE), data:
  *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
- *           'X' exited "code signal clean eof mono limited"   'C' both pipes of an exited run closed
+ *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
+ *           'L' the run's limit passed: its group got SIGTERM (SIGKILL follows after the grace)
  *           'K' a waiting run was dropped (never started)
  * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
  * in seconds with microseconds ("1763720000.123456"): a run's times are the server's, right
  * even when the owner's thread was busy as the server started or reaped it.
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
- * "limited" (1 or 0) says whether the server signalled the run's group for its limit before the
- * leader ended. The limit is enforced here, on the server's clock, so that it holds even when the
- * owner's thread is busy or blocked past it (the owner's own timer kills the rest of the tree:
- * processes that left the group).
+ * A run's limit is enforced here, on the server's clock, so that it holds even when the owner's
+ * thread is busy or blocked past it; 'L' tells the owner, which then signals the rest of the tree
+ * (processes that left the group) and not the group a second time.
  * A waiting run ("A") starts in the same pass that reaps the run it waits for, after that run's
  * 'X' (whose "clean" is told first): one run's exit to the next one's start involves no round
  * trip to the owner. Runs waiting on the same run start in the order they came. Before waiting
@@ -74,7 +74,6 @@ struct run {
   long long deadline; /* CLOCK_MONOTONIC ms at which the group gets SIGTERM; 0: none (or done) */
   long long kill_at; /* ... and then SIGKILL; 0: none */
   long grace_ms;
-  int limited; /* the deadline passed and the group was signalled */
   struct run *next;
 };
 
@@ -532,7 +531,7 @@ static void reap(void) {
     long sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     char text[96], mono[32];
     clock_text(CLOCK_MONOTONIC, mono, sizeof mono);
-    int n = snprintf(text, sizeof text, "%ld %ld %d %d %s %d", code, sig, clean, eof, mono, r->limited);
+    int n = snprintf(text, sizeof text, "%ld %ld %d %d %s", code, sig, clean, eof, mono);
     emit('X', r->id, text, (size_t)n);
     if (eof) forget(r);
   }
@@ -549,9 +548,9 @@ static void enforce_limits(void) {
     if (r->deadline && now >= r->deadline) {
       r->deadline = 0;
       if (r->exited == 0) {
-        r->limited = 1;
         kill(-r->pid, SIGTERM);
         r->kill_at = now + r->grace_ms;
+        emit('L', r->id, NULL, 0);
       }
     }
     if (r->kill_at && now >= r->kill_at) {

@@ -20,10 +20,11 @@ export interface ServerRunEvents {
   /**
    * The leader exited and was reaped, at `exitMono` (the server's monotonic clock, in ms).
    * `clean`: the server (a child subreaper) had no child left at all, so nothing the program
-   * started is alive. `eof`: both pipes reached end-of-file. `limited`: the server signalled
-   * the run's group for its {@link ServerRunSpec.limitMs} before the leader ended.
+   * started is alive. `eof`: both pipes reached end-of-file.
    */
-  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean, exitMono: number, limited: boolean): void;
+  exited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean, exitMono: number): void;
+  /** The run's {@link ServerRunSpec.limitMs} passed: the server sent SIGTERM to its group (SIGKILL follows after the grace). */
+  limited(): void;
   /** Both pipes are closed (after `exited` said `eof: false`). */
   closed(): void;
   /** A run sent to wait for another ({@link ForkServer.run}'s `after`) was dropped before it started ({@link ForkServer.drop}). */
@@ -323,11 +324,14 @@ export class ForkServer {
         return;
       case 0x58: {
         // X
-        const [code, signal, clean, eof, mono, limited] = data.toString('latin1').split(' ').map(Number);
+        const [code, signal, clean, eof, mono] = data.toString('latin1').split(' ').map(Number);
         if (eof === 1) this.release(id);
-        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000, limited === 1);
+        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000);
         return;
       }
+      case 0x4c: // L
+        events.limited();
+        return;
       case 0x43: // C
         this.release(id);
         events.closed();

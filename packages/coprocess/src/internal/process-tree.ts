@@ -75,18 +75,21 @@ export class ProcessTree {
     return this.pgid < 2 || !send(-this.pgid, 0);
   }
 
-  /** Sends `signal` to the group and to every member outside it (and to the groups they lead). */
-  signal(signal: NodeJS.Signals): void {
+  /**
+   * Sends `signal` to the group and to every member outside it (and to the groups they lead);
+   * with `outsideGroupOnly`, to the members outside the group alone (the group got it already).
+   */
+  signal(signal: NodeJS.Signals, outsideGroupOnly = false): void {
     const members = this.members();
     // Never signal our own group: `detached` made the leader's group its own, but be sure.
     // A tree without a group (pgid < 2: known by its cookie only) never signals a group: -1
     // would mean every process we may signal.
     const ownGroup = this.pgid === process.pid || this.pgid < 2;
     if (members === undefined) {
-      if (!ownGroup) send(-this.pgid, signal);
+      if (!ownGroup && !outsideGroupOnly) send(-this.pgid, signal);
       return;
     }
-    if (!ownGroup && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
+    if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
     for (const p of members) {
       if (p.pgrp === this.pgid) continue;
       if (p.pgrp === p.pid && p.pgrp !== process.pid) send(-p.pgrp, signal);
@@ -97,11 +100,13 @@ export class ProcessTree {
   /**
    * Kills the tree: `first` (SIGTERM), then SIGKILL after `graceMs` if anything survived,
    * re-sent while survivors remain (they may fork). Resolves true once the tree is empty, or
-   * false if something survived SIGKILL for a while (uninterruptible sleep).
+   * false if something survived SIGKILL for a while (uninterruptible sleep). With
+   * `groupHadFirst`, the group already got `first` (from the fork server, at a run's time
+   * limit): only the members outside it get it now, so that none gets it twice.
    */
-  async terminate(first: NodeJS.Signals, graceMs: number): Promise<boolean> {
+  async terminate(first: NodeJS.Signals, graceMs: number, groupHadFirst = false): Promise<boolean> {
     if (this.isEmpty()) return true;
-    this.signal(first);
+    this.signal(first, groupHadFirst);
     if (first !== 'SIGKILL' && (await this.#waitEmpty(graceMs, undefined))) return true;
     this.signal('SIGKILL');
     return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL');
