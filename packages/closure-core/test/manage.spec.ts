@@ -613,6 +613,28 @@ describe('reports of synchronous tasks on a spoke that holds the next one', () =
   });
 });
 
+describe('a cloud that mixes an inproc spoke with a thread spoke', () => {
+  it('hears the thread spoke while the inproc spoke runs synchronous tasks', async () => {
+    // Each task holds the hub's thread while it runs on the inproc spoke. Task, report and next
+    // task used to follow each other as one chain of microtasks: the hub flushed nothing to the
+    // thread spoke and heard nothing from it until the inproc spoke's run ended (it got 3 of 40).
+    const cloud = await VirtualCloud.start({ local: [{ kind: 'inproc', spokes: 1 }, { kind: 'thread', spokes: 1 }] });
+    try {
+      const order: string[] = [];
+      await spin.manage({ pool: cloud.pool.inter(), tasks: Array.from({ length: 40 }, () => ({ ms: 20 })), onStatus: (r) => void order.push(r.spokeId as string) });
+      const inproc = cloud.spokes().find((s) => s.kind === 'inproc')?.id as string;
+      const thread = cloud.spokes().find((s) => s.kind === 'thread')?.id as string;
+      expect(order).toHaveLength(40);
+      // Some of the thread spoke's reports came in while the inproc spoke still had tasks to run.
+      expect(order.indexOf(thread)).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf(thread)).toBeLessThan(order.lastIndexOf(inproc));
+      process.stdout.write(`mixed cloud: ${order.filter((id) => id === thread).length} of 40 tasks on the thread spoke\n`);
+    } finally {
+      await cloud.close();
+    }
+  });
+});
+
 describe('a pipelined closure', () => {
   it.each(['inproc', 'process'] as const)('begins a task on a spoke before the one ahead ends, and still reports in task order (%s spokes)', async (kind) => {
     const cloud = await VirtualCloud.start({ local: { kind, spokes: 1 } });

@@ -26,6 +26,11 @@ export interface SpokeAgentOptions {
   readonly evaluator?: EvaluatorMode;
   /** How long to wait for the hub's `welcome`, in ms. @default 30000 */
   readonly welcomeTimeoutMs?: number;
+  /**
+   * The agent runs in a thread that also runs a hub (an `inproc` spoke): with `inline`, its
+   * runner lets the event loop turn before each task (see {@link TaskRunnerOptions.sharesThread}). @default false
+   */
+  readonly sharesThread?: boolean;
 }
 
 /** Events of a {@link SpokeAgent}. */
@@ -82,7 +87,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     this.#spokeId = welcome.spokeId;
     const identity = { spokeId: welcome.spokeId, host: this.#host() };
     if ((this.#options.evaluator ?? 'inline') === 'inline') {
-      this.#runner = new TaskRunner(channel, identity);
+      this.#runner = new TaskRunner(channel, identity, { sharesThread: this.#options.sharesThread === true });
     } else {
       this.#startEvaluatorThread(identity);
     }

@@ -15,6 +15,17 @@ export interface TaskRunnerIdentity {
   readonly host: string;
 }
 
+/** Options of a {@link TaskRunner}. */
+export interface TaskRunnerOptions {
+  /**
+   * The runner shares its thread with a hub (an `inproc` spoke): it lets the event loop turn
+   * before each task, so that the hub hears its other spokes and fires its timers while this
+   * spoke has tasks queued. Without it, a run of synchronous tasks on an inproc spoke was one
+   * chain of microtasks (task, report, next task…) that held the thread to its end.
+   */
+  readonly sharesThread?: boolean;
+}
+
 interface PendingRequest {
   resolve(value: WireValue): void;
   reject(error: Error): void;
@@ -94,7 +105,10 @@ export class TaskRunner {
   #drained: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
   readonly #pending = new Map<string, Map<number, PendingRequest>>();
 
-  constructor(channel: Channel, identity: TaskRunnerIdentity) {
+  readonly #sharesThread: boolean;
+
+  constructor(channel: Channel, identity: TaskRunnerIdentity, options: TaskRunnerOptions = {}) {
+    this.#sharesThread = options.sharesThread === true;
     // Every evaluation of this spoke sees this signal (ctx.signal) and may listen to it: a
     // pipelined spoke holding prefetch + 1 ≥ 11 tasks would trip Node's listener-leak warning.
     setMaxListeners(0, this.#abort.signal);
@@ -185,6 +199,12 @@ export class TaskRunner {
     this.#running = true;
     try {
       while (this.#head < this.#queue.length && !this.#stopped) {
+        if (this.#sharesThread) {
+          // One turn of the event loop per task: a fixed point, so the serial mode's order of
+          // events stays a function of the program (a turn taken by time would not).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.#stopped || this.#head >= this.#queue.length) break;
+        }
         const task = this.#queue[this.#head];
         this.#queue[this.#head++] = undefined as unknown as QueuedTask; // let it be collected
         if (task === undefined) continue;

@@ -205,7 +205,7 @@ export class LocalProvisioner implements Provisioner {
     switch (this.#kind) {
       case 'inproc': {
         const [hubEnd, spokeEnd] = createInprocPair(`inproc:${slot.id}`);
-        const agent = new SpokeAgent({ channel: spokeEnd, ...identity, evaluator: 'inline' });
+        const agent = new SpokeAgent({ channel: spokeEnd, ...identity, evaluator: 'inline', sharesThread: true });
         slot.running = { kind: 'inproc', agent, hubEnd };
         const attached = attacher.attach(hubEnd, { ...origin, kind: 'inproc', pid: process.pid });
         await Promise.all([agent.start(), attached]);
