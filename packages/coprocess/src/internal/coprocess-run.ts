@@ -209,8 +209,8 @@ export class CoprocessRun implements LiveCoprocess {
         cwd: options.cwd,
         env: base,
         cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie),
-        // The server enforces the timeout too, from the program's start on its clock: it holds
-        // when this thread is blocked past it (this thread's timer kills what left the group).
+        // The server enforces the timeout, from the program's start on its clock: it holds when
+        // this thread is blocked past it (told `limited`, this thread kills what left the group).
         limitMs: options.timeoutMs,
         graceMs: options.killGraceMs,
       },
@@ -227,6 +227,11 @@ export class CoprocessRun implements LiveCoprocess {
             // It waited for its lane's previous run: its timeout counts from its start.
             this.#waiting = false;
             if (this.#pendingKill === undefined) this.#armTimeout(elapsed);
+          } else if (this.#timer !== undefined && this.#pendingKill === undefined && !this.#timedOut) {
+            // Counted from the server's start, as the server counts it (it may have read the
+            // request late on a loaded machine): this thread's backstop stays behind the server.
+            clearTimeout(this.#timer);
+            this.#armTimeout(elapsed);
           }
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
