@@ -494,8 +494,9 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     it('re-dispatches a task whose spoke dies mid-task, then drops it after the retry budget', async () => {
       const reports: StatusReport[] = [];
       // Without prefetch a spoke holds one task, so a loss is charged to the task that caused it.
-      // (With prefetch, a neighbour's report still in flight when a poison task kills the spoke
-      // is lost with it and that neighbour is charged too: at-least-once, counted, not hidden.)
+      // (With prefetch, a neighbour that finished in under 1 ms may still have its report in the
+      // spoke's batch when a poison task kills the spoke: it is lost with it and charged too —
+      // at-least-once, counted, not hidden. A longer one's report is out first: next test.)
       const exact = definePolicy({ name: 'exact', prefetch: 0 });
       const summary = await work.manage({
         pool: cloud.pool.intraAll(),
@@ -609,6 +610,31 @@ describe('reports of synchronous tasks on a spoke that holds the next one', () =
     } finally {
       await cloud.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a process spoke killed by the task after a finished one', () => {
+  it('keeps the finished task’s report when the next task, already on the spoke, kills it at once', async () => {
+    // The report crosses the agent's thread; the next task began in the evaluator at once and
+    // SIGKILLed the process before the agent wrote it: the finished task was lost with the spoke
+    // in 8 of 8 runs (dropped here, with no retry allowed; re-run and charged under policyA).
+    const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 1 } });
+    try {
+      const reports: StatusReport[] = [];
+      await work.manage({
+        pool: cloud.pool.inter(),
+        // Four pairs (a 30 ms task, then a poison one): each pair is one more chance for the race.
+        tasks: [3, 4, 5, 6].flatMap((n) => [{ n, ms: 30 }, { n: 1, mode: 'kill-always' }]),
+        policy: definePolicy({ name: 'held', prefetch: 1, retriesOnSpokeLoss: 0 }),
+        onStatus: (r) => void reports.push(r),
+        timeoutWaitForSpokes: after({ seconds: 10 }),
+      });
+      const byId = new Map(reports.map((r) => [r.taskId, r]));
+      expect([0, 2, 4, 6].map((id) => [byId.get(id)?.ok, byId.get(id)?.value])).toEqual([3, 4, 5, 6].map((n) => [true, n * n]));
+      expect([1, 3, 5, 7].every((id) => byId.get(id)?.error instanceof SPMTaskDropped)).toBe(true);
+    } finally {
+      await cloud.close();
     }
   });
 });

@@ -176,7 +176,9 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   // receives; this thread still decodes every other frame of the hub (`shutdown`).
   #startEvaluatorThread(identity: { spokeId: string; host: string }): void {
     const hub = this.#options.channel;
-    const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: identity });
+    // Element 0: the evaluator's `status` frames written out to the hub (see TaskRunnerOptions.relayed).
+    const relayed = new Int32Array(new SharedArrayBuffer(4));
+    const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: { ...identity, relayed: relayed.buffer } });
     this.#evaluator = evaluator;
     const toEvaluator = evaluator.channel;
     hub.on('message', (message) => {
@@ -204,8 +206,25 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         relay(toEvaluator, frame);
         return true;
       });
-      toEvaluator.divert((frame) => {
+      // A finished task's report is written out at once (after the frames that came with it),
+      // and the evaluator told so: it may be waiting to begin a next task that kills this process.
+      let statusFrames = 0;
+      let acking = false;
+      const ack = (): void => {
+        acking = false;
+        if (!hub.closed) hub.flush?.();
+        Atomics.store(relayed, 0, statusFrames);
+        Atomics.notify(relayed, 0);
+      };
+      toEvaluator.divert((frame, type) => {
         relay(hub, frame);
+        if (type === 'status') {
+          statusFrames += 1;
+          if (!acking) {
+            acking = true;
+            queueMicrotask(ack);
+          }
+        }
         return true;
       });
     }

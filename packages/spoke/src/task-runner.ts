@@ -24,7 +24,18 @@ export interface TaskRunnerOptions {
    * chain of microtasks (task, report, next task…) that held the thread to its end.
    */
   readonly sharesThread?: boolean;
+  /**
+   * The runner is an evaluator thread whose frames the spoke agent's thread relays to the hub
+   * (process and TCP spokes): element 0 counts the `status` frames the agent has written out
+   * (see {@link SpokeAgent}). After a task of 1 ms or more, with a next task queued, the runner
+   * waits (at most {@link RELAY_WAIT_MS}) until its report is out before it begins the next: a
+   * next task that kills the spoke process must not take the finished one's report with it.
+   */
+  readonly relayed?: Int32Array;
 }
+
+/** The longest an evaluator waits for the agent to write a finished task's report out. */
+const RELAY_WAIT_MS = 50;
 
 interface PendingRequest {
   resolve(value: WireValue): void;
@@ -106,9 +117,13 @@ export class TaskRunner {
   readonly #pending = new Map<string, Map<number, PendingRequest>>();
 
   readonly #sharesThread: boolean;
+  readonly #relayed: Int32Array | undefined;
+  /** `status` messages sent so far (compared with {@link TaskRunnerOptions.relayed}). */
+  #statusSent = 0;
 
   constructor(channel: Channel, identity: TaskRunnerIdentity, options: TaskRunnerOptions = {}) {
     this.#sharesThread = options.sharesThread === true;
+    this.#relayed = options.relayed;
     // Every evaluation of this spoke sees this signal (ctx.signal) and may listen to it: a
     // pipelined spoke holding prefetch + 1 ≥ 11 tasks would trip Node's listener-leak warning.
     setMaxListeners(0, this.#abort.signal);
@@ -226,7 +241,10 @@ export class TaskRunner {
         // That holds with an empty queue too: a task that arrived while this one held the
         // thread is taken in the event loop's poll phase, and one that asks for no `started`
         // begins there, before the check phase that writes the batch.
-        if (performance.now() - began >= FLUSH_AFTER_MS) this.#channel.flush?.();
+        if (performance.now() - began >= FLUSH_AFTER_MS) {
+          this.#channel.flush?.();
+          if (this.#relayed !== undefined && this.#head < this.#queue.length && !this.#stopped) this.#awaitRelay(this.#relayed);
+        }
       }
       this.#queue = [];
       this.#head = 0;
@@ -238,7 +256,23 @@ export class TaskRunner {
   #send(message: Message): boolean {
     if (this.#channel.closed) return false;
     this.#channel.send(message);
+    if (message.type === 'status') this.#statusSent += 1;
     return true;
+  }
+
+  /**
+   * Blocks this (evaluator) thread until the agent has written every report sent so far, or
+   * {@link RELAY_WAIT_MS} have passed: the agent's thread is idle and answers in microseconds.
+   */
+  #awaitRelay(relayed: Int32Array): void {
+    const target = this.#statusSent;
+    const deadline = performance.now() + RELAY_WAIT_MS;
+    for (;;) {
+      const seen = Atomics.load(relayed, 0);
+      const left = deadline - performance.now();
+      if (seen >= target || left <= 0) return;
+      Atomics.wait(relayed, 0, seen, left);
+    }
   }
 
   async #load(naming: Naming): Promise<SpokeClosure> {

@@ -10,7 +10,8 @@ installAsyncSequenceContext();
 // This thread evaluates the tasks (it inherits the process's environment).
 startBootPreload();
 const channel = connectToParent();
-const runner = new TaskRunner(channel, workerData as TaskRunnerIdentity);
+const { relayed, ...identity } = workerData as TaskRunnerIdentity & { relayed?: SharedArrayBuffer };
+const runner = new TaskRunner(channel, identity, relayed === undefined ? {} : { relayed: new Int32Array(relayed) });
 // The agent is gone (the spoke is stopping): abort the evaluation and kill the coprocesses
 // this thread started before the thread ends.
 channel.once('close', () => {
