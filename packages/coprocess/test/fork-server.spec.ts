@@ -115,6 +115,35 @@ describe('the fork server', () => {
     expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
   });
 
+  it('sends one SIGTERM to a program aborted just before its limit (the server drops the limit)', async () => {
+    const program = `process.on('SIGTERM', () => console.log('TERM')); setInterval(() => undefined, 1000); console.log('up');`;
+    const controller = new AbortController();
+    const running = runCoprocess({ argv: [process.execPath, '-e', program], timeoutMs: 1200, killGraceMs: 1000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 1000);
+    // Aborted within its grace when the limit passes: one SIGTERM (the abort's), not timed out.
+    expect(await running).toMatchObject({ aborted: true, timedOut: false, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
+  });
+
+  it('sends one SIGTERM when the server’s word of the limit comes late (a shared server behind floods of output)', async () => {
+    // 64 runs flooding output take every server; the next runs share them, and the server's word
+    // of their limit waits behind megabytes of output: this thread's own timer used to run out
+    // first and signal the group a second time.
+    const floods = Array.from({ length: 64 }, () => runCoprocess({ command: 'exec yes 0123456789abcdef0123456789abcdef', timeoutMs: 2500, killGraceMs: 100, maxOutputBytes: 1024 }));
+    const program = `process.on('SIGTERM', () => console.log('TERM')); setInterval(() => undefined, 1000); console.log('up');`;
+    const loggers = await Promise.all(Array.from({ length: 3 }, () => runCoprocess({ argv: [process.execPath, '-e', program], timeoutMs: 1500, killGraceMs: 500 })));
+    for (const r of loggers) expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
+    expect((await Promise.all(floods)).every((r) => r.timedOut)).toBe(true);
+  });
+
+  it('SIGKILLs at the grace a group member that ignores SIGTERM and closed its output, while the owner’s thread is blocked', async () => {
+    const m = mark();
+    const running = runCoprocess({ command: `(trap '' TERM; exec sleep ${m} >/dev/null 2>&1) & wait`, timeoutMs: 200, killGraceMs: 300 });
+    expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000); // limit + grace pass meanwhile
+    expect(processesMarked(m)).toEqual([]); // before this thread had a turn: the server killed it
+    expect(await running).toMatchObject({ timedOut: true });
+  });
+
   it('counts a lane’s held run’s timeout from its own start on the server, while the owner’s thread is blocked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spm-limit-'));
     const late = join(dir, 'late');

@@ -93,6 +93,8 @@ export class CoprocessRun implements LiveCoprocess {
   #timedOut = false;
   /** The fork server signalled the group at the run's limit (SIGTERM): the sweep spares it a second one. */
   #limitedByServer = false;
+  /** The server was told to drop the run's limit (this thread kills the run itself). */
+  #unlimited = false;
   #aborted = false;
   #terminating: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -251,10 +253,13 @@ export class CoprocessRun implements LiveCoprocess {
         closed: () => this.#pipesClosed?.(),
         limited: () => {
           // The server sent SIGTERM to the group at the limit: the rest of the tree gets it from
-          // here (the group not twice), then SIGKILL after the grace, as for any timeout.
-          if (this.#settled || this.#exit !== undefined || this.#terminating !== undefined) return;
-          this.#timedOut = true;
+          // here (the group not twice), then SIGKILL after the grace, as for any timeout. Said
+          // even when this thread already knows of the leader's end (blocked, it reads both at
+          // once): the sweep that follows, a microtask later, must spare the group too.
+          if (this.#settled) return;
           this.#limitedByServer = true;
+          if (this.#exit !== undefined || this.#terminating !== undefined) return;
+          this.#timedOut = true;
           void this.#terminate('SIGTERM');
         },
         lost: (reason) => void this.#serverLost(reason),
@@ -297,6 +302,8 @@ export class CoprocessRun implements LiveCoprocess {
       const signal = options.signal;
       this.#onAbort = () => {
         this.#aborted = true;
+        // Aborted, it is not timed out: a limit that passes during its grace says nothing more.
+        if (this.#timer !== undefined) clearTimeout(this.#timer);
         void this.#terminate('SIGTERM');
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -311,12 +318,20 @@ export class CoprocessRun implements LiveCoprocess {
       this.#timedOut = true;
       void this.#terminate('SIGTERM');
     };
+    // Past the slack with no word from a server that still runs: its word is late (a backlog of
+    // output ahead of it, or this thread was blocked as the limit came), not missing — the group
+    // had its SIGTERM from the server; only a stopped or dead server gets none of it done.
+    const expireAfterServer = (): void => {
+      if (this.#limitedByServer || this.#exit !== undefined) return;
+      if (this.#server?.server.running === true) this.#limitedByServer = true;
+      expire();
+    };
     this.#timer = setTimeout(
       () => {
         // On a fork server the limit is the server's to enforce (it holds while this thread is
         // blocked, and it says so: `limited`); this thread steps in only if the server has said
         // nothing by then (stopped or wedged).
-        if (this.#server !== undefined && this.#exit === undefined && !this.#limitedByServer) this.#timer = setTimeout(() => this.#limitedByServer || expire(), SERVER_LIMIT_SLACK_MS);
+        if (this.#server !== undefined && this.#exit === undefined && !this.#limitedByServer) this.#timer = setTimeout(expireAfterServer, SERVER_LIMIT_SLACK_MS);
         else if (!this.#limitedByServer) expire();
       },
       Math.max(0, timeoutMs - elapsedMs),
@@ -418,6 +433,7 @@ export class CoprocessRun implements LiveCoprocess {
   kill(signal: NodeJS.Signals): Promise<CoprocessResult> {
     if (this.#exit === undefined && !this.#settled) {
       this.#aborted = true;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
       // SIGKILL is asked for when there is no time for a grace period (a spoke being killed):
       // it lands at once (a microtask later: see #terminate) even if a SIGTERM → grace → SIGKILL
       // termination is already under way.
@@ -438,6 +454,12 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
+    // Killed from here (an abort, a kill, this thread's own timer) before the server's limit: the
+    // server must not signal the group again at it.
+    if (this.#server !== undefined && this.#options.timeoutMs !== undefined && this.#exit === undefined && !this.#limitedByServer && !this.#unlimited) {
+      this.#unlimited = true;
+      this.#server.server.unlimit(this.#server.id);
+    }
     const tree = this.#treeOf();
     if (tree === undefined && this.#waiting && this.#server === undefined) {
       // Waiting here for its turn: it never starts.

@@ -14,6 +14,7 @@
  *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
+ *           "N\0id"              no limit for the run after all: the owner is killing it itself
  *           "Q"                  quit: the owner lives on (this server was idle), so only
  *                                this server's own trees and children are swept, not the
  *                                processes of the owner's other servers that carry its token
@@ -74,6 +75,7 @@ struct run {
   long long deadline; /* CLOCK_MONOTONIC ms at which the group gets SIGTERM; 0: none (or done) */
   long long kill_at; /* ... and then SIGKILL; 0: none */
   long grace_ms;
+  int lingering; /* reported and closed, kept only for its SIGKILL (see forget) */
   struct run *next;
 };
 
@@ -197,7 +199,17 @@ static struct run *find(uint32_t id) {
   return NULL;
 }
 
+/*
+ * Forgets a run whose leader is reported and whose pipes are closed — unless its limit's SIGKILL
+ * is still to come and its group lives on (members that ignore SIGTERM, with their output
+ * closed): then it lingers, without pipes, until that SIGKILL, so that the limit holds while the
+ * owner's thread is blocked.
+ */
 static void forget(struct run *gone) {
+  if (gone->kill_at && kill(-gone->pid, 0) == 0) {
+    gone->lingering = 1;
+    return;
+  }
   for (struct run **p = &runs; *p; p = &(*p)->next)
     if (*p == gone) {
       *p = gone->next;
@@ -472,7 +484,10 @@ static void handle(unsigned char *msg, size_t len) {
   else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
   else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));
   else if (strcmp(f[0], "Q") == 0) token = ""; /* the end-of-file that follows sweeps only ours */
-  else if (strcmp(f[0], "Z") == 0 && n >= 2) {
+  else if (strcmp(f[0], "N") == 0 && n >= 2) {
+    struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
+    if (r) r->deadline = 0;
+  } else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) {
       close_stream(r, 0);
@@ -555,8 +570,15 @@ static void enforce_limits(void) {
     }
     if (r->kill_at && now >= r->kill_at) {
       r->kill_at = 0;
-      /* The group outlives its leader while a member lives; this run's record, while its pipes are open. */
+      /* The group outlives its leader while a member lives (a lingering run's, see forget). */
       kill(-r->pid, SIGKILL);
+    }
+  }
+  for (struct run *r = runs, *next; r; r = next) {
+    next = r->next;
+    if (r->lingering && !r->kill_at) {
+      r->lingering = 0;
+      forget(r);
     }
   }
 }

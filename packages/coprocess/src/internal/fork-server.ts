@@ -220,6 +220,21 @@ export class ForkServer {
     return id;
   }
 
+  /**
+   * True while the server runs (not stopped, not dead): a server in this state enforces the limits
+   * it was given, even if its word of it (`limited`) is still on its way.
+   */
+  get running(): boolean {
+    if (this.#dead) return false;
+    const state = this.#stat?.state();
+    return state !== undefined && state !== 'Z' && state !== 'X' && state !== 'T' && state !== 't';
+  }
+
+  /** The owner kills run `id` itself (an abort, a kill): the server drops its limit, so that the group gets one SIGTERM. */
+  unlimit(id: number): void {
+    this.#send(['N', String(id)]);
+  }
+
   /** Drops a run still waiting for another (sent with `after`): its `cancelled` follows, or its `started` if it had begun. */
   drop(id: number): void {
     this.#send(['D', String(id)]);

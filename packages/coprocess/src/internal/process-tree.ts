@@ -90,9 +90,17 @@ export class ProcessTree {
       return;
     }
     if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
+    // Each member once: the groups that members lead (a `setsid` escapee's) as groups, then every
+    // other member by pid. A leader signalled both ways got the signal twice (seen by a SIGTERM
+    // handler as two SIGTERMs).
+    const groups = new Set<number>();
     for (const p of members) {
-      if (p.pgrp === this.pgid) continue;
-      if (p.pgrp === p.pid && p.pgrp !== process.pid) send(-p.pgrp, signal);
+      if (p.pgrp === this.pgid || p.pgrp !== p.pid || p.pgrp === process.pid) continue;
+      send(-p.pgrp, signal);
+      groups.add(p.pgrp);
+    }
+    for (const p of members) {
+      if (p.pgrp === this.pgid || groups.has(p.pgrp)) continue;
       send(p.pid, signal);
     }
   }
