@@ -188,8 +188,26 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         this.stop();
       }
     });
+    // A finished task's report is written out at once (after the frames that came with it),
+    // and the evaluator told so: it may be waiting to begin a next task that kills this process.
+    let statusFrames = 0;
+    let acking = false;
+    const ack = (): void => {
+      acking = false;
+      if (!hub.closed) hub.flush?.();
+      Atomics.store(relayed, 0, statusFrames);
+      Atomics.notify(relayed, 0);
+    };
+    const relayedStatus = (): void => {
+      statusFrames += 1;
+      if (!acking) {
+        acking = true;
+        queueMicrotask(ack);
+      }
+    };
     evaluator.channel.on('message', (message) => {
       if (!hub.closed) hub.send(message);
+      if (message.type === 'status') relayedStatus();
     });
     if (isFrameChannel(hub) && isFrameChannel(toEvaluator)) {
       // A frame one side cannot take (over its maxFrameBytes) ends the spoke as a broken channel,
@@ -206,25 +224,9 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         relay(toEvaluator, frame);
         return true;
       });
-      // A finished task's report is written out at once (after the frames that came with it),
-      // and the evaluator told so: it may be waiting to begin a next task that kills this process.
-      let statusFrames = 0;
-      let acking = false;
-      const ack = (): void => {
-        acking = false;
-        if (!hub.closed) hub.flush?.();
-        Atomics.store(relayed, 0, statusFrames);
-        Atomics.notify(relayed, 0);
-      };
       toEvaluator.divert((frame, type) => {
         relay(hub, frame);
-        if (type === 'status') {
-          statusFrames += 1;
-          if (!acking) {
-            acking = true;
-            queueMicrotask(ack);
-          }
-        }
+        if (type === 'status') relayedStatus();
         return true;
       });
     }
