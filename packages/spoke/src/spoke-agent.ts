@@ -194,9 +194,19 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     let acking = false;
     const ack = (): void => {
       acking = false;
-      if (!hub.closed) hub.flush?.();
-      Atomics.store(relayed, 0, statusFrames);
-      Atomics.notify(relayed, 0);
+      const count = statusFrames;
+      const done = (): void => {
+        Atomics.store(relayed, 0, Math.max(Atomics.load(relayed, 0), count));
+        Atomics.notify(relayed, 0);
+      };
+      // Out means in the kernel: a large report the pipe did not take at once waits in this
+      // process's socket queue, and a SIGKILL would destroy it there.
+      if (hub.closed) done();
+      else if (hub.written !== undefined) hub.written(done);
+      else {
+        hub.flush?.();
+        done();
+      }
     };
     const relayedStatus = (): void => {
       statusFrames += 1;

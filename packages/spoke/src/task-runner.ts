@@ -34,8 +34,12 @@ export interface TaskRunnerOptions {
   readonly relayed?: Int32Array;
 }
 
-/** The longest an evaluator waits for the agent to write a finished task's report out. */
-const RELAY_WAIT_MS = 50;
+/**
+ * The longest an evaluator waits for the agent to write a finished task's report out: the agent
+ * answers in microseconds, and a report of megabytes is in the kernel within milliseconds while
+ * the hub reads; the bound is for an agent that cannot answer.
+ */
+const RELAY_WAIT_MS = 200;
 
 interface PendingRequest {
   resolve(value: WireValue): void;
@@ -243,7 +247,14 @@ export class TaskRunner {
         // begins there, before the check phase that writes the batch.
         if (performance.now() - began >= FLUSH_AFTER_MS) {
           this.#channel.flush?.();
-          if (this.#relayed !== undefined && this.#head < this.#queue.length && !this.#stopped) this.#awaitRelay(this.#relayed);
+          const next = this.#head < this.#queue.length && !this.#stopped;
+          if (next && this.#relayed !== undefined) this.#awaitRelay(this.#relayed);
+          else if (next && this.#channel.written !== undefined) {
+            // Inline on a byte stream (a process spoke evaluating in its main thread): a report
+            // the kernel did not take at once waits in this process until the socket drains.
+            const channel = this.#channel;
+            await new Promise<void>((resolve) => channel.written?.(resolve));
+          }
         }
       }
       this.#queue = [];

@@ -30,6 +30,12 @@ export interface Channel extends EventEmitter<ChannelEvents> {
    * reporting the last one). Optional: a channel without a batch has nothing to do.
    */
   flush?(): void;
+  /**
+   * Calls `done` once everything sent so far has been flushed and handed to the operating system
+   * (a byte stream's bytes are in the kernel: they reach the peer even if this process is killed
+   * now), or the channel has closed. Optional: a channel without such a queue has nothing to wait for.
+   */
+  written?(done: () => void): void;
 }
 
 /**

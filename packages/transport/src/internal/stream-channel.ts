@@ -63,6 +63,25 @@ export class StreamChannel extends BaseChannel {
     this.#batcher.flush();
   }
 
+  /** See {@link Channel.written}: after the socket's own queue (what the kernel did not take at once) drains. */
+  written(done: () => void): void {
+    if (!this.closed) this.#batcher.flush();
+    if (this.closed || this.socket.destroyed || this.socket.writableLength === 0) {
+      done();
+      return;
+    }
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      this.socket.off('drain', once);
+      this.socket.off('close', once);
+      done();
+    };
+    this.socket.on('drain', once);
+    this.socket.on('close', once);
+  }
+
   protected shutdown(error?: SPMTransportError): void {
     this.socket.off('data', this.#onData);
     this.socket.off('end', this.#onEnd);
