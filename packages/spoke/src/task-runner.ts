@@ -253,7 +253,12 @@ export class TaskRunner {
             // Inline on a byte stream (a process spoke evaluating in its main thread): a report
             // the kernel did not take at once waits in this process until the socket drains.
             const channel = this.#channel;
-            await new Promise<void>((resolve) => channel.written?.(resolve));
+            let bound: ReturnType<typeof setTimeout> | undefined;
+            await new Promise<void>((resolve) => {
+              bound = setTimeout(resolve, RELAY_WAIT_MS); // a hub that does not read does not hold the spoke
+              channel.written?.(resolve);
+            });
+            clearTimeout(bound);
           }
         }
       }
