@@ -36,4 +36,35 @@ describe('ProcessTree.signal', () => {
       await new ProcessTree(leaderPid, 'no-such-cookie').terminate('SIGKILL', 0);
     }
   });
+
+  it('keeps a member it once signalled: an `env -i setsid` escapee that ignores SIGTERM gets its SIGKILL after the leader is gone', async () => {
+    const tag = `97.${String(process.pid).padStart(7, '0')}2`;
+    // The escapee leaves the group, drops the environment (no cookie) and ignores SIGTERM; once
+    // the leader dies, it is no one's descendant: only having been found before ties it to the tree.
+    const leader = spawn('/bin/sh', ['-c', `env -i setsid /bin/sh -c 'trap "" TERM; exec sleep ${tag}' & wait`], { detached: true, stdio: 'ignore' });
+    const leaderPid = leader.pid as number;
+    const escapee = async (): Promise<number | undefined> => {
+      for (let i = 0; i < 100; i++) {
+        const found = readProcessTable()?.find((p) => p.ppid === leaderPid && p.pgrp === p.pid && p.pid !== leaderPid && p.state !== 'Z');
+        if (found !== undefined) return found.pid;
+        await settle(20);
+      }
+      return undefined;
+    };
+    const pid = await escapee();
+    try {
+      expect(pid).toBeDefined();
+      await settle(100); // its `exec sleep` done: it ignores SIGTERM now
+      expect(await new ProcessTree(leaderPid, 'no-such-cookie').terminate('SIGTERM', 300)).toBe(true);
+      expect(readProcessTable()?.some((p) => p.pid === pid && p.state !== 'Z')).toBe(false);
+    } finally {
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  });
 });

@@ -35,6 +35,12 @@ export class ProcessTree {
   readonly cookie: string;
   readonly #leaderStart: number | undefined;
   #leaderExited = false;
+  /**
+   * Members once signalled (pid → start time): still members while they live, even when nothing
+   * else ties them to the tree any more — an `env -i setsid` escapee found as the leader's
+   * descendant is no one's descendant once the leader dies, and carries no cookie.
+   */
+  readonly #signalled = new Map<number, number>();
 
   /**
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
@@ -63,7 +69,7 @@ export class ProcessTree {
     const found: ProcessInfo[] = [];
     for (const p of table) {
       if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-      if (p.pgrp === this.pgid || (leaderAlive && descends(p, this.pgid, byPid)) || this.#carriesCookie(p)) found.push(p);
+      if (p.pgrp === this.pgid || (leaderAlive && descends(p, this.pgid, byPid)) || this.#signalled.get(p.pid) === p.start || this.#carriesCookie(p)) found.push(p);
     }
     return found;
   }
@@ -89,6 +95,7 @@ export class ProcessTree {
       if (!ownGroup && !outsideGroupOnly) send(-this.pgid, signal);
       return;
     }
+    for (const p of members) this.#signalled.set(p.pid, p.start);
     if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
     // Each member once: the groups that members lead (a `setsid` escapee's) as groups, then every
     // other member by pid. A leader signalled both ways got the signal twice (seen by a SIGTERM
