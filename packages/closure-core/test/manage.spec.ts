@@ -615,50 +615,42 @@ describe('reports of synchronous tasks on a spoke that holds the next one', () =
 });
 
 describe('a process spoke killed by the task after a finished one', () => {
-  it('keeps the finished task’s report when the next task, already on the spoke, kills it at once', async () => {
-    // The report crosses the agent's thread; the next task began in the evaluator at once and
-    // SIGKILLed the process before the agent wrote it: the finished task was lost with the spoke
-    // in 8 of 8 runs (dropped here, with no retry allowed; re-run and charged under policyA).
+  /** Runs `tasks` on a fresh cloud of one process spoke holding one task ahead, no retries; the reports by task id. */
+  async function onOneHeldSpoke(tasks: Task[]): Promise<Map<unknown, StatusReport>> {
     const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 1 } });
     try {
       const reports: StatusReport[] = [];
       await work.manage({
         pool: cloud.pool.inter(),
-        // Four pairs (a 30 ms task, then a poison one): each pair is one more chance for the race.
-        tasks: [3, 4, 5, 6].flatMap((n) => [{ n, ms: 30 }, { n: 1, mode: 'kill-always' }]),
+        tasks,
         policy: definePolicy({ name: 'held', prefetch: 1, retriesOnSpokeLoss: 0 }),
         onStatus: (r) => void reports.push(r),
         timeoutWaitForSpokes: after({ seconds: 10 }),
       });
-      const byId = new Map(reports.map((r) => [r.taskId, r]));
-      expect([0, 2, 4, 6].map((id) => [byId.get(id)?.ok, byId.get(id)?.value])).toEqual([3, 4, 5, 6].map((n) => [true, n * n]));
-      expect([1, 3, 5, 7].every((id) => byId.get(id)?.error instanceof SPMTaskDropped)).toBe(true);
+      return new Map(reports.map((r) => [r.taskId, r]));
     } finally {
       await cloud.close();
     }
+  }
+
+  it('keeps the finished task’s report when the next task, already on the spoke, kills it at once', async () => {
+    // The report crosses the agent's thread; the next task began in the evaluator at once and
+    // SIGKILLed the process before the agent wrote it: the finished task was lost with the spoke
+    // in 8 of 8 runs (dropped here, with no retry allowed; re-run and charged under policyA).
+    // Four pairs (a 30 ms task, then a poison one): each pair is one more chance for the race.
+    const byId = await onOneHeldSpoke([3, 4, 5, 6].flatMap((n) => [{ n, ms: 30 }, { n: 1, mode: 'kill-always' }]));
+    expect([0, 2, 4, 6].map((id) => [byId.get(id)?.ok, byId.get(id)?.value])).toEqual([3, 4, 5, 6].map((n) => [true, n * n]));
+    expect([1, 3, 5, 7].every((id) => byId.get(id)?.error instanceof SPMTaskDropped)).toBe(true);
   });
 
   it('keeps a finished task’s report of megabytes, which the pipe does not take at once', async () => {
     // Counted "out" once handed to the socket, the part the pipe had not taken was still queued
     // in the spoke process when the next task killed it (0.5 MB and up: 3 of 6 to 6 of 6).
-    const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 1 } });
-    try {
-      const reports: StatusReport[] = [];
-      await work.manage({
-        pool: cloud.pool.inter(),
-        tasks: [0, 1].flatMap(() => [{ n: 2_000_000, ms: 5, mode: 'big' }, { n: 1, mode: 'kill-always' }]),
-        policy: definePolicy({ name: 'held', prefetch: 1, retriesOnSpokeLoss: 0 }),
-        onStatus: (r) => void reports.push(r),
-        timeoutWaitForSpokes: after({ seconds: 10 }),
-      });
-      const byId = new Map(reports.map((r) => [r.taskId, r]));
-      expect([0, 2].map((id) => [byId.get(id)?.ok, (byId.get(id)?.value as string | undefined)?.length])).toEqual([
-        [true, 2_000_000],
-        [true, 2_000_000],
-      ]);
-    } finally {
-      await cloud.close();
-    }
+    const byId = await onOneHeldSpoke([0, 1].flatMap(() => [{ n: 2_000_000, ms: 5, mode: 'big' }, { n: 1, mode: 'kill-always' }]));
+    expect([0, 2].map((id) => [byId.get(id)?.ok, (byId.get(id)?.value as string | undefined)?.length])).toEqual([
+      [true, 2_000_000],
+      [true, 2_000_000],
+    ]);
   });
 });
 

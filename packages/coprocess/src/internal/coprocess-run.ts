@@ -314,28 +314,34 @@ export class CoprocessRun implements LiveCoprocess {
   #armTimeout(elapsedMs = 0): void {
     const timeoutMs = this.#options.timeoutMs;
     if (timeoutMs === undefined) return;
-    const expire = (): void => {
-      this.#timedOut = true;
-      void this.#terminate('SIGTERM');
-    };
-    // Past the slack with no word from a server that still runs: its word is late (a backlog of
-    // output ahead of it, or this thread was blocked as the limit came), not missing — the group
-    // had its SIGTERM from the server; only a stopped or dead server gets none of it done.
-    const expireAfterServer = (): void => {
-      if (this.#limitedByServer || this.#exit !== undefined) return;
-      if (this.#server?.server.running === true) this.#limitedByServer = true;
-      expire();
-    };
-    this.#timer = setTimeout(
-      () => {
-        // On a fork server the limit is the server's to enforce (it holds while this thread is
-        // blocked, and it says so: `limited`); this thread steps in only if the server has said
-        // nothing by then (stopped or wedged).
-        if (this.#server !== undefined && this.#exit === undefined && !this.#limitedByServer) this.#timer = setTimeout(expireAfterServer, SERVER_LIMIT_SLACK_MS);
-        else if (!this.#limitedByServer) expire();
-      },
-      Math.max(0, timeoutMs - elapsedMs),
-    );
+    this.#timer = setTimeout(() => this.#timeoutPassed(), Math.max(0, timeoutMs - elapsedMs));
+  }
+
+  /**
+   * This thread's timer ran out. On a fork server the limit is the server's to enforce (it holds
+   * while this thread is blocked, and it says so: `limited`); this thread steps in only if the
+   * server has said nothing {@link SERVER_LIMIT_SLACK_MS} later.
+   */
+  #timeoutPassed(): void {
+    if (this.#limitedByServer) return;
+    if (this.#server !== undefined && this.#exit === undefined) this.#timer = setTimeout(() => this.#serverSilentPastLimit(), SERVER_LIMIT_SLACK_MS);
+    else this.#expire();
+  }
+
+  /**
+   * Past the slack with no word from the server. If it still runs, its word is late (a backlog of
+   * output ahead of it, or this thread was blocked as the limit came), not missing: the group had
+   * its SIGTERM from the server. Only a stopped or dead server's group gets one from here.
+   */
+  #serverSilentPastLimit(): void {
+    if (this.#limitedByServer || this.#exit !== undefined) return;
+    if (this.#server?.server.running === true) this.#limitedByServer = true;
+    this.#expire();
+  }
+
+  #expire(): void {
+    this.#timedOut = true;
+    void this.#terminate('SIGTERM');
   }
 
   #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
