@@ -453,6 +453,54 @@ describe.each([
   });
 });
 
+describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping running commands (%s spokes)', (transport) => {
+  // Every transport gives a killed command SIGTERM and its grace period (2 s) before SIGKILL, as
+  // a timeout does: a `trap … TERM` cleanup runs to its end. Process spokes used to be killed
+  // with their whole tree at once (no SIGTERM at all); inproc and thread spokes SIGKILLed the
+  // commands right after the SIGTERM, cutting a cleanup that took any time.
+  const commands = (name: string, mark: { sleep: string }): { cleaned: string; ready: [string, string]; lines: [string, string] } => {
+    const cleaned = join(dir, `${name}.cleaned`);
+    const ready: [string, string] = [join(dir, `${name}.ready1`), join(dir, `${name}.ready2`)];
+    const lines: [string, string] = [
+      `trap 'sleep 0.3; echo cleaned > ${cleaned}; exit 1' TERM; touch ${ready[0]}; sleep ${mark.sleep} & wait`,
+      // Ignores SIGTERM (exec keeps an ignored signal ignored): only the SIGKILL after the grace ends it.
+      `trap '' TERM; touch ${ready[1]}; exec sleep ${mark.sleep}`,
+    ];
+    return { cleaned, ready, lines };
+  };
+
+  it('--halt now: SIGTERM first (the cleanup runs), SIGKILL after the grace; nothing is left when the bin exits', async () => {
+    const mark = newMark();
+    const { cleaned, ready, lines } = commands(`stop-halt-${transport}`, mark);
+    const fail = `while [ ! -e ${ready[0]} ] || [ ! -e ${ready[1]} ]; do sleep 0.02; done; exit 3`;
+    const r = await runSpmShell(['-j', '3', '--halt', 'now,fail=1', '--transport', transport], { input: `${[fail, ...lines].join('\n')}\n`, mark: mark.env });
+    // Checked at once: a command left to a later sweep (after the bin) would still be here.
+    const left = leftovers(mark.env, mark.sleep);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('killing 2 running commands');
+    expect(readFileSync(cleaned, 'utf8')).toBe('cleaned\n');
+    expect(left).toEqual([]);
+  });
+
+  it('SIGINT: SIGTERM first (the cleanup runs), exit 130, nothing left', async () => {
+    const mark = newMark();
+    const { cleaned, ready, lines } = commands(`stop-int-${transport}`, mark);
+    const r = await runSpmShell(['-j', '2', '--transport', transport], {
+      input: `${lines[0]}\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(ready[0]), 20_000, 'the command to run').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(readFileSync(cleaned, 'utf8')).toBe('cleaned\n');
+    expect(leftovers(mark.env, mark.sleep)).toEqual([]);
+  });
+});
+
 describe('spm-shell --trace, --progress and --max-output', () => {
   it('writes a Chrome trace of every command, draws the bar when asked, and cuts output at the cap', async () => {
     const mark = newMark();

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { SpokeAgent, type SpokeAgentOptions, type SpokeAgentEvents, type EvaluatorMode } from './spoke-agent.js';
-export { TaskRunner, type TaskRunnerIdentity, type TaskRunnerOptions } from './task-runner.js';
+export { STOP_GRACE_MS, TaskRunner, type TaskRunnerIdentity, type TaskRunnerOptions } from './task-runner.js';
 export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
 export type { EvaluationContext, HubLink } from './evaluation-context.js';
 export { loadModule, moduleUrl } from './module-loader.js';

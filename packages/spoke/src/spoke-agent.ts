@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { SPMTransportError } from '@spm/exceptions';
 import { isFrameChannel, PROTOCOL_VERSION, spawnThread, type Channel, type FrameChannel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
-import { TaskRunner } from './task-runner.js';
+import { STOP_GRACE_MS, TaskRunner } from './task-runner.js';
 
 /** Where a spoke agent evaluates tasks. */
 export type EvaluatorMode = 'inline' | 'thread';
@@ -102,10 +102,11 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
 
   /**
    * After {@link stop}: resolves when the evaluation that was running in this thread (inline
-   * mode) has settled — its coprocesses killed through the aborted signal — or after
-   * `timeoutMs`. In thread mode the evaluator thread is terminated instead.
+   * mode) has settled — its coprocesses ended through the aborted signal: SIGTERM, then SIGKILL
+   * after their grace period — or after `timeoutMs`, SIGKILLing those still running (see
+   * {@link TaskRunner.settled}). In thread mode the evaluator thread is terminated instead.
    */
-  settled(timeoutMs = 2000): Promise<void> {
+  settled(timeoutMs = STOP_GRACE_MS): Promise<void> {
     return this.#runner?.settled(timeoutMs) ?? Promise.resolve();
   }
 

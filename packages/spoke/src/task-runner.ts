@@ -41,6 +41,16 @@ export interface TaskRunnerOptions {
  */
 const RELAY_WAIT_MS = 200;
 
+/**
+ * How long a stopping spoke gives its evaluations to end once their signal (`ctx.signal`) has
+ * aborted: a coprocess started with that signal gets SIGTERM at once and SIGKILL after its grace
+ * period (`killGraceMs`, 2 s by default), and a `trap … TERM` cleanup runs meanwhile. Past this
+ * bound the spoke SIGKILLs the coprocesses still running (a longer grace is cut short) and stops
+ * waiting for evaluations that ignore the signal. Provisioners wait a little longer than this
+ * for a stopping spoke before they end it by force.
+ */
+export const STOP_GRACE_MS = 2500;
+
 interface PendingRequest {
   resolve(value: WireValue): void;
   reject(error: Error): void;
@@ -144,30 +154,35 @@ export class TaskRunner {
   }
 
   /**
-   * Resolves when the evaluations in progress (if any; several for a pipelined closure) have
-   * settled after {@link stop} — e.g. their coprocesses were killed through the aborted signal —
-   * or after `timeoutMs`, whichever comes first. A synchronous or signal-ignoring evaluation may
-   * outlive the bound.
+   * After {@link stop}: resolves when the evaluations in progress (if any; several for a
+   * pipelined closure) have settled — their coprocesses ended through the aborted signal: SIGTERM,
+   * then SIGKILL after the grace period — or after `timeoutMs`, whichever comes first. Past the
+   * bound, the coprocesses started with this spoke's signal that are still running get SIGKILL
+   * (awaited, at most 1 s more). A synchronous or signal-ignoring evaluation may outlive it.
    */
-  async settled(timeoutMs: number): Promise<void> {
+  async settled(timeoutMs: number = STOP_GRACE_MS): Promise<void> {
     const pumping = this.#pumping;
     if (pumping === undefined) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const evaluations = Promise.all([pumping.catch(() => undefined), this.#allConcluded()]);
-    await Promise.race([evaluations, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    const evaluations = Promise.all([pumping.catch(() => undefined), this.#allConcluded()]).then(() => true);
+    const ended = await Promise.race([evaluations, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (ended || !this.#stopped) return;
+    const killed = killCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
+    await Promise.race([killed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
   }
 
-  /** Stops taking tasks and aborts the running evaluations' signal (idempotent). */
+  /**
+   * Stops taking tasks and aborts the running evaluations' signal (idempotent): their coprocesses
+   * get SIGTERM now and SIGKILL after their grace period, which {@link settled} waits for.
+   */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#queue = [];
     this.#head = 0;
     this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
-    // The spoke is being killed: its evaluation's coprocesses get no grace period (only this
-    // spoke's, by their AbortSignal: inproc spokes share a thread).
-    void killCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
     for (const requests of this.#pending.values()) {
       for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
     }

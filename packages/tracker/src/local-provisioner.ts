@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
-import { bootPreloadEnv, installAsyncSequenceContext, SpokeAgent, spokeEntry } from '@spm/spoke';
+import { bootPreloadEnv, installAsyncSequenceContext, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
-import { killTree, waitGone } from './internal/process-tree.js';
+import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 
 /** How local spokes run: in the hub's thread, in worker threads, or in child processes. */
@@ -234,7 +234,12 @@ export class LocalProvisioner implements Provisioner {
     }
   }
 
-  /** Kills the slot's current incarnation, if any, and waits until it is gone. */
+  /**
+   * Kills the slot's current incarnation, if any, and waits until it is gone. The coprocesses its
+   * tasks started get SIGTERM first and SIGKILL after their grace period (on every kind of spoke),
+   * so a command's `trap … TERM` cleanup runs; what is still alive {@link STOP_BOUND_MS} later is
+   * SIGKILLed.
+   */
   async #stop(slot: LocalSlot): Promise<void> {
     const running = slot.running;
     slot.running = undefined;
@@ -242,39 +247,56 @@ export class LocalProvisioner implements Provisioner {
     switch (running.kind) {
       case 'inproc':
         // Same thread: its code cannot be killed, only cut off (its late messages go nowhere)
-        // and told to stop (its evaluation's AbortSignal fires, aborting its coprocesses).
+        // and told to stop (its evaluation's AbortSignal fires: its coprocesses get SIGTERM,
+        // then SIGKILL after their grace, which settled() waits for).
         running.agent.stop();
         running.hubEnd.close();
-        await running.agent.settled(2000);
+        await running.agent.settled(STOP_GRACE_MS);
         return;
       case 'thread': {
-        // Ask first: a thread spoke whose channel closes aborts its evaluation and kills the
-        // coprocesses it started (they are children of this process, out of reach of a
-        // process-tree kill) before it ends. Forced after a bound, for a thread that is stuck.
+        // Ask first: a thread spoke whose channel closes aborts its evaluation, lets its
+        // coprocesses (children of this process, out of reach of a process-tree kill) end as
+        // above, and ends. Forced after a bound, for a thread that is stuck.
         const { worker } = running.thread;
         const ended = new Promise<void>((resolve) => (worker.threadId === -1 ? resolve() : worker.once('exit', () => resolve())));
         running.thread.channel.close();
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+        await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_BOUND_MS)))]);
         clearTimeout(timer);
         await running.thread.terminate();
         return;
       }
       case 'process': {
-        // Kill (and list the descendants) before closing the channel: a spoke whose channel
-        // closes exits on its own, and its coprocess trees — groups of their own — would be
-        // re-parented out of the scan's reach before it ran.
-        const killed = killTree(running.process.pid);
+        // The spoke dies at once (SIGKILL: no late message), with its own process group (a
+        // task's plain children). Its coprocesses lead groups of their own under fork servers
+        // (or a watchdog) that see their owner gone and end them as an abort does: SIGTERM, then
+        // SIGKILL after the grace. The descendants are listed first: a spoke that exits
+        // re-parents them out of a later scan's reach (and closing the channel makes it exit).
+        const pid = running.process.pid;
+        const descendants = descendantsOf(pid);
+        killLeaders([pid]);
         running.process.channel.close();
         await running.exited;
-        // Sequence point: the spoke's coprocesses (own process groups) must be gone too, not
-        // merely signalled, when a manager that killed the spoke settles.
-        await waitGone(killed, 2000);
+        // Sequence point: the spoke's coprocesses must be gone too, not merely signalled, when a
+        // manager that killed the spoke settles. Past the bound, what is left gets SIGKILL.
+        const left = await waitGone(descendants, STOP_BOUND_MS);
+        if (left.length > 0) {
+          killLeaders(left);
+          await waitGone(left, 2000);
+        }
         return;
       }
     }
   }
 }
+
+/**
+ * How long a stopping spoke's coprocesses may take to end after their SIGTERM (a spoke gives
+ * them {@link STOP_GRACE_MS}; the fork servers of a killed process spoke their grace, 2 s by
+ * default) before the provisioner ends the spoke — or, for a process spoke, what is left of its
+ * tree — by force.
+ */
+const STOP_BOUND_MS = STOP_GRACE_MS + 1000;
 
 /** A provisioner of local spokes (see {@link LocalProvisioner}). */
 export function local(options: LocalProvisionerOptions = {}): LocalProvisioner {

@@ -19,10 +19,12 @@ async function run(): Promise<void> {
   const identity = ((await threadData()) ?? {}) as SpokeIdentityInit;
   startBootPreload();
   const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluator: 'inline' });
-  // Before the thread ends, kill the coprocesses its evaluations started (children of the
-  // hub's process: nothing else would reach them).
+  // Before the thread ends, its evaluations' coprocesses (children of the hub's process:
+  // nothing else would reach them) end: SIGTERM through the aborted signal, SIGKILL after their
+  // grace (agent.settled, bounded); then whatever is left of this thread's, at once.
   agent.done.then(
     async () => {
+      await agent.settled();
       await killCoprocesses('SIGKILL').catch(() => 0);
       process.exit(0);
     },

@@ -72,25 +72,15 @@ export async function waitGone(pids: readonly number[], timeoutMs: number): Prom
   return running;
 }
 
-/**
- * SIGKILLs `pid`'s whole tree: its descendants (found before anything is killed, so none is
- * re-parented out of reach), its process group, and itself. Returns the pids it killed, for
- * {@link waitGone}. Never throws.
- */
-export function killTree(pid: number): number[] {
-  const descendants = descendantsOf(pid);
-  const attempt = (fn: () => void): void => {
-    try {
-      fn();
-    } catch {
-      // already gone
+/** SIGKILLs each of `pids` and the process group it may lead. Never throws. */
+export function killLeaders(pids: readonly number[]): void {
+  for (const pid of pids) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone, or not a group leader
+      }
     }
-  };
-  attempt(() => process.kill(-pid, 'SIGKILL'));
-  attempt(() => process.kill(pid, 'SIGKILL'));
-  for (const child of descendants) {
-    attempt(() => process.kill(-child, 'SIGKILL'));
-    attempt(() => process.kill(child, 'SIGKILL'));
   }
-  return [pid, ...descendants];
 }
