@@ -33,7 +33,7 @@ describe('parseShellArgs', () => {
     const cases: [string[], RegExp][] = [
       [['-j', '0'], /Expected `-j` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--jobs'], /Expected `--jobs` to be an integer from 1 to 9007199254740991, got nothing/],
-      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e.g. 10 or 0.5\), got `-1`/],
+      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\), got `-1`/],
       [['--timeout', '10%'], /got `10%`/],
       [['--retries', '0'], /Expected `--retries` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--max-output', '2M'], /Expected `--max-output` to be a size from 1 byte to 1.5M/],
@@ -53,7 +53,7 @@ describe('parseShellArgs', () => {
     const cases: [string[], string][] = [
       [['-j', '99999999999999999999'], 'Expected `-j` to be an integer from 1 to 9007199254740991, got `99999999999999999999`'],
       [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
-      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10 or 0.5), got `2000001`'],
+      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got `2000001`'],
     ];
     for (const [argv, message] of cases) expect(() => parseShellArgs(argv)).toThrow(message);
     expect(parseShellArgs(['-j', '9007199254740991']).jobs).toBe(9007199254740991);
@@ -65,10 +65,32 @@ describe('parseShellArgs --timeout below a millisecond', () => {
   it('refuses it, stating the minimum, rather than rounding it to 0 ms (no timeout at all)', () => {
     // Regression: 0.0001–0.0004 s rounded to 0 ms, which means no timeout: the command ran to its end.
     for (const value of ['0.0004', '0.0001', '0.0009', '1e-9', '0']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10 or 0.5), got \`${value}\``);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got \`${value}\``);
     }
     expect(parseShellArgs(['--timeout', '0.001']).timeoutMs).toBe(1);
     expect(parseShellArgs(['--timeout', '.0015']).timeoutMs).toBe(2);
+  });
+});
+
+describe('parseShellArgs --timeout as GNU parallel reads a duration', () => {
+  it('takes floats with an exponent and s/m/h/d postfixes, summed', () => {
+    const cases: [string, number][] = [
+      ['1e-3', 1],
+      ['2.5E1', 25_000],
+      ['90', 90_000],
+      ['1m30s', 90_000],
+      ['2m', 120_000],
+      ['1.5h', 5_400_000],
+      ['1d3.5h16.6m4s', 100_000_000], // GNU parallel's own example: the same as 100000
+      ['.5s', 500],
+    ];
+    for (const [value, ms] of cases) expect([value, parseShellArgs(['--timeout', value]).timeoutMs]).toEqual([value, ms]);
+  });
+
+  it('refuses what is not a duration, and durations out of bounds, naming the value', () => {
+    for (const value of ['1m30', 'm', '1x', '1 m', '1e', '24d', '1s-', 'Infinity', '0x10', '']) {
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got \`${value}\``);
+    }
   });
 });
 

@@ -65,7 +65,8 @@ or a command template filled with arguments: spm-shell 'gzip -9 {}' ::: *.log
 
 Options:
   -j, --jobs N          spokes (commands at once); default: the number of cores
-      --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000)
+      --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000;
+                        s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h)
       --retries N       run a failing command up to N times in all (GNU parallel's meaning)
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
@@ -106,10 +107,27 @@ function positiveInteger(option: string, value: string | undefined): number {
 const MIN_TIMEOUT_SECONDS = 0.001;
 const MAX_TIMEOUT_SECONDS = 2_000_000;
 
+// A duration as GNU parallel's TIME POSTFIXES read it: seconds as a float (`10`, `0.5`, `1e-3`),
+// or floats each followed by s, m, h or d, summed (`1m30s`, `1d3.5h16.6m4s`, `2m`).
+const PLAIN_SECONDS = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const POSTFIXED_SECONDS = /^(?:(?:\d+(?:\.\d*)?|\.\d+)[smhd])+$/;
+const POSTFIX_TERM = /(\d+(?:\.\d*)?|\.\d+)([smhd])/g;
+const POSTFIX_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+function durationSeconds(text: string): number {
+  if (PLAIN_SECONDS.test(text)) return Number(text);
+  if (!POSTFIXED_SECONDS.test(text)) return NaN;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(POSTFIX_TERM)) total += Number(amount) * (POSTFIX_SECONDS[unit ?? 's'] ?? 1);
+  return total;
+}
+
 function seconds(option: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !/^\d+(\.\d+)?$|^\.\d+$/.test(value) || !(n >= MIN_TIMEOUT_SECONDS) || n > MAX_TIMEOUT_SECONDS) {
-    throw new SPMError(`Expected \`${option}\` to be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (e.g. 10 or 0.5), got ${describe(value)}`);
+  const n = value === undefined ? NaN : durationSeconds(value);
+  if (!(n >= MIN_TIMEOUT_SECONDS) || n > MAX_TIMEOUT_SECONDS) {
+    throw new SPMError(
+      `Expected \`${option}\` to be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${describe(value)}`,
+    );
   }
   return Math.round(n * 1000);
 }
