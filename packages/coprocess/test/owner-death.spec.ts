@@ -130,3 +130,33 @@ describe('an owner killed while a lane holds programs on its fork server', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('an owner SIGKILLed while its fork servers run programs that handle SIGTERM', () => {
+  it('gives each program one SIGTERM — none to a run already in the grace its limit began — then SIGKILL', async () => {
+    // Each program counts the SIGTERMs it handles in a file of its own, and lives on after them.
+    // The server's sweep used to signal a run's group and then its leader again (a child of the
+    // server), a `setsid` escapee's group and then the escapee again, and a run whose limit had
+    // passed (SIGTERM sent, SIGKILL due) a second time, with a new grace from the owner's death.
+    const mark = marker();
+    marks.push(mark);
+    const dir = mkdtempSync(join(tmpdir(), 'spm-sweep-terms-'));
+    const loop = (tag: string, n: number): string => `trap 'echo TERM >> ${dir}/${tag}' TERM; touch ${dir}/up-${tag}; while :; do sleep ${mark}${n} & wait; done`;
+    const script = `import { runCoprocess } from '@spm/coprocess';
+      void runCoprocess({ command: ${JSON.stringify(`setsid sh -c ${JSON.stringify(loop('escapee', 2))} & ${loop('leader', 1)}`)}, killGraceMs: 1000 });
+      void runCoprocess({ command: ${JSON.stringify(loop('limited', 3))}, timeoutMs: 300, killGraceMs: 1500 });
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'ignore', env: { ...process.env, SPM_COPROCESS_LAUNCHER: 'fork-server' } });
+    owners.push(owner);
+    try {
+      const seen = (name: string): boolean => readdirSync(dir).includes(name);
+      // Both loops up, and the limited run's SIGTERM handled: it is in its grace.
+      expect(await eventually(() => seen('up-leader') && seen('up-escapee') && seen('limited'), 10_000)).toBe(true);
+      owner.kill('SIGKILL');
+      expect(await eventually(() => processesMarked(mark).length === 0, 10_000)).toBe(true);
+      const terms = (tag: string): number => readFileSync(join(dir, tag), 'utf8').split('\n').filter(Boolean).length;
+      expect({ leader: terms('leader'), escapee: terms('escapee'), limited: terms('limited') }).toEqual({ leader: 1, escapee: 1, limited: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

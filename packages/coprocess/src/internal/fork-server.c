@@ -602,58 +602,177 @@ static int sooner(int a, int b) {
   return a < b ? a : b;
 }
 
-/* Rare paths (the owner is gone): read /proc to find our children and the owner's cookie. */
-static int sweep(int sig) {
-  int any = 0;
+/*
+ * A run whose group a sweep signals as a whole: its leader is not reaped yet, or it is in the
+ * grace its limit began (SIGTERM sent, SIGKILL due at kill_at). Members of that group are not
+ * signalled one by one as well (each would get the signal twice).
+ */
+static int swept_as_group(long pgrp) {
   for (struct run *r = runs; r; r = r->next)
-    if (!r->exited && kill(-r->pid, sig) == 0) any = 1;
+    if (r->pid == pgrp && (!r->exited || r->kill_at)) return 1;
+  return 0;
+}
+
+/* SIGKILL to the groups whose grace (begun at their limit) is over. */
+static void kill_due(void) {
+  long long now = now_ms();
+  for (struct run *r = runs; r; r = r->next) {
+    if (r->kill_at && now >= r->kill_at) {
+      r->kill_at = 0;
+      kill(-r->pid, SIGKILL);
+    }
+  }
+}
+
+/* A process as a sweep sees it. */
+struct seen {
+  long pid, ppid, pgrp;
+  int hit;    /* our child, or it carries the owner's cookie */
+  int keeper; /* one of the owner's fork servers or its watchdog: the token is one of its arguments */
+};
+
+/* Reads a /proc file whole (bounded by `cap`) into a malloc'd buffer; NULL if it cannot. */
+static char *read_proc(long pid, const char *what, size_t cap, size_t *len) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/%s", pid, what);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  char *text = malloc(cap + 1);
+  size_t have = 0;
+  while (text && have < cap) {
+    ssize_t m = read(fd, text + have, cap - have);
+    if (m <= 0) break;
+    have += (size_t)m;
+  }
+  close(fd);
+  if (text) text[have] = 0;
+  *len = have;
+  return text;
+}
+
+/* Every live process of the machine (zombies left out), with what a sweep needs to know. */
+static struct seen *scan_processes(size_t *count) {
+  *count = 0;
   DIR *d = opendir("/proc");
-  if (d == NULL) return any;
-  struct dirent *e;
-  char path[64], buf[4096];
+  if (d == NULL) return NULL;
+  struct seen *all = NULL;
+  size_t cap = 0;
   pid_t self = getpid();
   size_t toklen = strlen(token);
+  struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     char *end;
     long p = strtol(e->d_name, &end, 10);
     if (*end != 0 || p <= 1 || p == self) continue;
-    snprintf(path, sizeof path, "/proc/%ld/stat", p);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
+    size_t n;
+    char *stat = read_proc(p, "stat", 4095, &n);
+    if (stat == NULL) continue;
+    char *rp = strrchr(stat, ')');
     char state;
     long ppid, pgrp;
-    if (rp == NULL || sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3 || state == 'Z') continue;
-    int hit = ppid == self;
-    if (!hit && toklen > 0) {
-      snprintf(path, sizeof path, "/proc/%ld/environ", p);
-      fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        /* The cookie variable sits anywhere; read the environ whole (bounded). */
-        size_t cap = 1 << 20, have = 0;
-        char *env = malloc(cap + 1);
-        while (env && have < cap) {
-          ssize_t m = read(fd, env + have, cap - have);
-          if (m <= 0) break;
-          have += (size_t)m;
-        }
-        close(fd);
-        if (env) {
-          for (size_t i = 0; i + toklen < have && !hit; i++)
-            if (memcmp(env + i, token, toklen) == 0 && env[i + toklen] == '.') hit = 1;
-          free(env);
-        }
+    int ok = rp != NULL && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && state != 'Z';
+    free(stat);
+    if (!ok) continue;
+    struct seen s = {p, ppid, pgrp, ppid == self, 0};
+    if (toklen > 0) {
+      /* The cookie variable sits anywhere in the environment: read it whole (bounded). */
+      char *env = s.hit ? NULL : read_proc(p, "environ", 1 << 20, &n);
+      if (env) {
+        for (size_t i = 0; i + toklen < n && !s.hit; i++)
+          if (memcmp(env + i, token, toklen) == 0 && env[i + toklen] == '.') s.hit = 1;
+        free(env);
+      }
+      char *argv = read_proc(p, "cmdline", 4095, &n);
+      if (argv) {
+        for (size_t i = 0; i < n && !s.keeper; i += strlen(argv + i) + 1) s.keeper = strcmp(argv + i, token) == 0;
+        free(argv);
       }
     }
-    if (!hit) continue;
-    if (pgrp == p) kill(-(pid_t)p, sig);
-    if (kill((pid_t)p, sig) == 0) any = 1;
+    if (*count == cap) {
+      size_t grown_cap = cap ? cap * 2 : 256;
+      struct seen *grown = realloc(all, grown_cap * sizeof *all);
+      if (grown == NULL) break;
+      all = grown;
+      cap = grown_cap;
+    }
+    all[(*count)++] = s;
   }
   closedir(d);
+  return all;
+}
+
+static struct seen *seen_of(struct seen *all, size_t count, long pid) {
+  for (size_t i = 0; i < count; i++)
+    if (all[i].pid == pid) return &all[i];
+  return NULL;
+}
+
+/*
+ * Which keeper (one of the owner's fork servers or its watchdog) a process belongs to: its
+ * nearest keeper ancestor — self for our runs' trees and our orphans. 0 when it has none (an
+ * orphan re-parented to init): then the keeper with the lowest pid signals it, so that it is
+ * signalled once however many of the owner's servers sweep.
+ */
+static long keeper_of(struct seen *all, size_t count, const struct seen *s) {
+  pid_t self = getpid();
+  long at = s->ppid;
+  for (int hops = 0; hops < 64 && at > 1; hops++) {
+    if (at == self) return self;
+    struct seen *up = seen_of(all, count, at);
+    if (up == NULL) return 0;
+    if (up->keeper) return up->pid;
+    at = up->ppid;
+  }
+  return 0;
+}
+
+/*
+ * Rare paths (the owner is gone): signal every live run's group, then, from /proc, the rest of
+ * what the owner started — our children (orphans re-parented to us) and processes carrying the
+ * owner's cookie. Each process gets `sig` once, from one server: by its run's group, or as the
+ * leader of a group of its own (an escapee), or by pid; a process under another of the owner's
+ * servers is left to that server (every server of the owner sweeps when the owner dies). A group
+ * already in the grace its limit began gets no second SIGTERM (its SIGKILL comes at kill_at, see
+ * kill_due). Returns whether anything was found alive.
+ */
+static int sweep(int sig) {
+  int any = 0;
+  for (struct run *r = runs; r; r = r->next) {
+    if (r->exited && !r->kill_at) continue;
+    if (kill(-r->pid, sig == SIGTERM && r->kill_at ? 0 : sig) == 0) any = 1;
+  }
+  size_t count;
+  struct seen *all = scan_processes(&count);
+  if (all == NULL) return any;
+  long self = getpid(), lowest_keeper = self;
+  for (size_t i = 0; i < count; i++)
+    if (all[i].keeper && all[i].pid < lowest_keeper) lowest_keeper = all[i].pid;
+  /* Mark what this server signals; `hit` is reused as "to signal". */
+  for (size_t i = 0; i < count; i++) {
+    struct seen *s = &all[i];
+    if (!s->hit || s->keeper) {
+      s->hit = 0;
+      continue;
+    }
+    long keeper = keeper_of(all, count, s);
+    if (keeper != self && !(keeper == 0 && lowest_keeper == self)) s->hit = 0;
+    else if (swept_as_group(s->pgrp)) {
+      s->hit = 0;
+      any = 1;
+    }
+  }
+  /* A leader of a group of its own gets the signal as a group; the members found with it are
+     covered by that, and only the others are signalled by pid. */
+  for (size_t i = 0; i < count; i++) {
+    struct seen *s = &all[i];
+    if (!s->hit) continue;
+    if (s->pgrp != s->pid) {
+      struct seen *leader = seen_of(all, count, s->pgrp);
+      if (leader != NULL && leader->hit) continue;
+    }
+    if (kill(s->pgrp == s->pid ? -(pid_t)s->pid : (pid_t)s->pid, sig) == 0) any = 1;
+  }
+  free(all);
   return any;
 }
 
@@ -673,6 +792,7 @@ static void nap(long ms) {
 static void sweep_and_exit(void) {
   if (sweep(SIGTERM)) {
     for (long waited = 0; waited < grace * 1000L; waited += 50) {
+      kill_due();
       if (no_children() && !sweep(0)) _exit(0);
       nap(50);
     }
