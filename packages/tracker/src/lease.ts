@@ -38,7 +38,8 @@ export interface LeaseHost {
   send(id: string, message: Message): void;
   reachable(id: string): boolean;
   relaunch(id: string): Promise<void>;
-  kill(id: string): Promise<void>;
+  /** The lease kills one of its own spokes (its manager knows: the lease is not told again). */
+  killMember(lease: Lease, id: string): Promise<void>;
   release(lease: Lease, options: ReleaseOptions): Promise<void>;
 }
 
@@ -108,7 +109,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   /** Kills member `spokeId` now without relaunching it. */
   kill(spokeId: string): Promise<void> {
-    return this.#host.kill(spokeId);
+    return this.#host.killMember(this, spokeId);
   }
 
   /** Returns every member idle (or relaunched, as asked) and ends the lease. Idempotent. */

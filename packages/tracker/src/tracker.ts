@@ -291,12 +291,28 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     });
   }
 
-  /** Kills spoke `id` for good (process tree included); it is `stopped` and not relaunched. */
+  /**
+   * Kills spoke `id` for good (process tree included); it is `stopped` and not relaunched. A
+   * manager holding it is told (the lease's `failed`) once it is gone: its tasks there are
+   * dealt with as a lost spoke's, instead of waited for forever.
+   */
   async kill(id: string): Promise<void> {
     const slot = this.#require(id);
+    const lease = this.#active;
+    const leased = lease !== undefined && slot.leasedBy === lease.id && slot.state !== 'stopped' && slot.state !== 'failed';
+    await this.#kill(slot);
+    if (leased && this.#active === lease) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: it was killed (Tracker.kill)`));
+  }
+
+  /** @internal Lease host: a lease kills one of its own spokes (its manager knows). */
+  killMember(_lease: Lease, id: string): Promise<void> {
+    return this.#kill(this.#require(id));
+  }
+
+  async #kill(slot: Slot): Promise<void> {
     const channel = this.#detach(slot, false); // closed after the kill (see #relaunch)
     slot.state = 'stopped';
-    await slot.provisioner.kill(id);
+    await slot.provisioner.kill(slot.id);
     if (channel !== undefined && !channel.closed) channel.close();
   }
 
@@ -328,20 +344,30 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     const lease = this.#active;
     this.#active = undefined;
     this.#waiter?.reject(new SPMError('The tracker was closed while a lease waited for spokes'));
+    // Kill first, close after (see #relaunch): a process spoke whose channel closes exits by
+    // itself, and its coprocess trees would be re-parented out of the provisioner's scan (then
+    // nothing waits for them: close() resolved with every command alive).
+    const channels: Channel[] = [];
     for (const slot of this.#slots.values()) {
-      this.#detach(slot);
+      const channel = this.#detach(slot, false);
+      if (channel !== undefined) channels.push(channel);
       slot.state = 'stopped';
     }
-    // A manager holding spokes is told they are gone for good: its invocation concludes (its
-    // tasks dropped) instead of waiting forever for reports that cannot come.
-    if (lease !== undefined) {
-      for (const id of lease.spokeIds) {
-        const slot = this.#slots.get(id);
-        if (slot !== undefined) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: the tracker was closed`));
+    try {
+      await Promise.all(this.#provisioners.map((p) => p.close()));
+    } finally {
+      for (const channel of channels) if (!channel.closed) channel.close();
+      // A manager holding spokes is told they are gone for good — only now that nothing of
+      // theirs runs, so that its invocation concludes (its tasks dropped) with its commands gone,
+      // instead of waiting forever for reports that cannot come.
+      if (lease !== undefined) {
+        for (const id of lease.spokeIds) {
+          const slot = this.#slots.get(id);
+          if (slot !== undefined) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: the tracker was closed`));
+        }
       }
+      this.removeAllListeners();
     }
-    await Promise.all(this.#provisioners.map((p) => p.close()));
-    this.removeAllListeners();
   }
 
   #newSlot(id: string, origin: SpokeOrigin, host: string): Slot {

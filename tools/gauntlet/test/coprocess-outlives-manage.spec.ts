@@ -110,3 +110,53 @@ describe('on process spokes, a SIGTERM-ignoring coprocess tree of another task, 
     expect(alive).toEqual(Array.from({ length: 10 }, () => 0));
   }, 120_000);
 });
+
+// Found 2026-11-21 (session 8) by a helper: `cloud.close()` during a manage() told the lease
+// its spokes had failed before it killed them, so manage() settled 2–15 ms after the close with
+// every command still in its grace (18 of 18); and on process spokes under load close() itself
+// resolved with every command alive (4 of 4, 8 spokes beside two busy loops): it closed their
+// channels before killing them, the spokes exited by themselves, and their fork servers were
+// re-parented out of the descendant scan. And `Tracker.kill` of a leased spoke never told the
+// lease: manage() waited forever (3 of 3).
+describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a SIGTERM-ignoring coprocess tree of a running manage()', (kind) => {
+  /** Starts manage() on a tree per tag and waits until the trees run; `settled` is manage()'s outcome. */
+  async function running(cloud: VirtualCloud, tags: readonly string[]): Promise<{ settled: Promise<unknown> }> {
+    const settled = windows
+      .manage({ pool: cloud.pool.intraAll(), tasks: tags.map((tag) => ({ nMin: 0, nMax: 0, mode: 'coprocess', tag })), timeoutWaitForSpokes: after({ seconds: 20 }) })
+      .catch((error: unknown) => error);
+    for (const tag of tags) await waitFor(() => treeOf(tag).length === 3, 15_000, 'the trees running');
+    return { settled };
+  }
+
+  it('is gone when manage() settles and when cloud.close() resolves, closed during it', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 2 } });
+    const tags = [String(randomInt(100_000, 1_000_000)), String(randomInt(100_000, 1_000_000))];
+    try {
+      const { settled } = await running(cloud, tags);
+      let liveAtSettle: number[] | undefined;
+      void settled.then(() => (liveAtSettle = tags.flatMap(treeOf)));
+      await cloud.close();
+      const liveAtClose = tags.flatMap(treeOf);
+      await settled;
+      expect({ liveAtSettle, liveAtClose }).toEqual({ liveAtSettle: [], liveAtClose: [] });
+    } finally {
+      await cloud.close();
+      for (const tag of tags) await waitFor(() => treeOf(tag).length === 0, 10_000, 'the trees gone eventually').catch(() => undefined);
+    }
+  }, 60_000);
+
+  it('is gone when manage() settles after Tracker.kill of the spokes it holds (manage() settles)', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 2 } });
+    const tags = [String(randomInt(100_000, 1_000_000)), String(randomInt(100_000, 1_000_000))];
+    try {
+      const { settled } = await running(cloud, tags);
+      await Promise.all(cloud.spokes().map((spoke) => cloud.tracker.kill(spoke.id)));
+      const outcome = await settled;
+      expect(outcome).toBeInstanceOf(Error);
+      expect(tags.flatMap(treeOf)).toEqual([]);
+    } finally {
+      await cloud.close();
+      for (const tag of tags) await waitFor(() => treeOf(tag).length === 0, 10_000, 'the trees gone eventually').catch(() => undefined);
+    }
+  }, 60_000);
+});
