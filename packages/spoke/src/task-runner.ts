@@ -157,8 +157,9 @@ export class TaskRunner {
    * After {@link stop}: resolves when the evaluations in progress (if any; several for a
    * pipelined closure) have settled — their coprocesses ended through the aborted signal: SIGTERM,
    * then SIGKILL after the grace period — or after `timeoutMs`, whichever comes first. Past the
-   * bound, the coprocesses started with this spoke's signal that are still running get SIGKILL
-   * (awaited, at most 1 s more). A synchronous or signal-ignoring evaluation may outlive it.
+   * bound, the coprocesses of this spoke still running get SIGKILL (awaited, at most 1 s more):
+   * every one of its thread's, or, when it shares the thread with a hub, those started with its
+   * signal. A synchronous or signal-ignoring evaluation may outlive it.
    */
   async settled(timeoutMs: number = STOP_GRACE_MS): Promise<void> {
     const pumping = this.#pumping;
@@ -168,7 +169,7 @@ export class TaskRunner {
     const ended = await Promise.race([evaluations, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
     clearTimeout(timer);
     if (ended || !this.#stopped) return;
-    const killed = killCoprocesses('SIGKILL', { startedWith: this.#abort.signal }).catch(() => 0);
+    const killed = killCoprocesses('SIGKILL', this.#mine()).catch(() => 0);
     await Promise.race([killed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
   }
@@ -183,10 +184,23 @@ export class TaskRunner {
     this.#queue = [];
     this.#head = 0;
     this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
+    // The signal's abort gave SIGTERM to the coprocesses started with it; those an evaluation
+    // started without it get the same (SIGTERM, SIGKILL after their grace), when this thread
+    // is the spoke's own.
+    if (!this.#sharesThread) void killCoprocesses('SIGTERM').catch(() => 0);
     for (const requests of this.#pending.values()) {
       for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
     }
     this.#pending.clear();
+  }
+
+  /**
+   * The coprocesses this spoke may kill: every one of its thread's, unless it shares the thread
+   * (an inproc spoke: then those started with its signal only, the others being the hub's or
+   * other spokes').
+   */
+  #mine(): { startedWith?: AbortSignal } {
+    return this.#sharesThread ? { startedWith: this.#abort.signal } : {};
   }
 
   #onMessage(message: Message): void {

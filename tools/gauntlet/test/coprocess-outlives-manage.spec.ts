@@ -11,7 +11,9 @@
 //   no process tree, so the tree lives until the coprocess's own SIGTERM → grace → SIGKILL.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomInt } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { commandLine, isAlive, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
@@ -159,4 +161,28 @@ describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a SIGTERM
       for (const tag of tags) await waitFor(() => treeOf(tag).length === 0, 10_000, 'the trees gone eventually').catch(() => undefined);
     }
   }, 60_000);
+});
+
+// A coprocess a task started without ctx.signal: a thread spoke that stopped SIGKILLed it with
+// no SIGTERM first (2026-11-21, session 8; found by a helper). Every coprocess of the spoke's
+// own thread now gets the SIGTERM and its grace (inproc spokes, sharing the hub's thread, cannot
+// tell such a coprocess from the hub's own: see docs/packages/tracker.md).
+describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started without ctx.signal, when manage() is aborted', (kind) => {
+  it('gets one SIGTERM and is gone when manage() settles', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
+    const dir = mkdtempSync(join(tmpdir(), 'spm-unsignalled-'));
+    const tag = String(randomInt(100_000, 1_000_000));
+    try {
+      const stop = new AbortController();
+      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-unsignalled', tag, dir }], signal: stop.signal }).catch(() => undefined);
+      await waitFor(() => treeOf(tag).length === 2, 15_000, 'the sh and its sleep running');
+      stop.abort('stop');
+      await settled;
+      expect(treeOf(tag)).toEqual([]);
+      expect(readFileSync(join(dir, `terms-${tag}`), 'utf8')).toBe('TERM\n');
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
