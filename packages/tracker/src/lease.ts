@@ -37,7 +37,8 @@ export interface LeaseHost {
   snapshot(id: string): SpokeInfo | undefined;
   send(id: string, message: Message): void;
   reachable(id: string): boolean;
-  relaunch(id: string): Promise<void>;
+  /** The lease relaunches one of its own spokes (its manager knows: the lease is not told again). */
+  relaunchMember(lease: Lease, id: string): Promise<void>;
   /** The lease kills one of its own spokes (its manager knows: the lease is not told again). */
   killMember(lease: Lease, id: string): Promise<void>;
   release(lease: Lease, options: ReleaseOptions): Promise<void>;
@@ -104,7 +105,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   /** Kills member `spokeId` (process tree included) and starts it anew; it comes back `ready`. */
   relaunch(spokeId: string): Promise<void> {
-    return this.#host.relaunch(spokeId);
+    return this.#host.relaunchMember(this, spokeId);
   }
 
   /** Kills member `spokeId` now without relaunching it. */

@@ -270,10 +270,20 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
    * or with `spoke-failed` when its relaunch budget is spent.
    */
   relaunch(id: string): Promise<void> {
+    const slot = this.#require(id);
+    const lease = this.#active;
+    // A manager holding it is told its old incarnation is gone (the lease's `lost`), before the
+    // new one can greet: its tasks there are dealt with as a lost spoke's, not waited for forever.
+    const tell = lease !== undefined && slot.leasedBy === lease.id && (slot.state === 'leased' || slot.state === 'idle') ? lease : undefined;
+    return this.#relaunch(slot, 'requested', tell);
+  }
+
+  /** @internal Lease host: a lease relaunches one of its own spokes (its manager knows). */
+  relaunchMember(_lease: Lease, id: string): Promise<void> {
     return this.#relaunch(this.#require(id), 'requested');
   }
 
-  async #relaunch(slot: Slot, cause: RelaunchCause): Promise<void> {
+  async #relaunch(slot: Slot, cause: RelaunchCause, tell?: Lease): Promise<void> {
     const id = slot.id;
     if (slot.state === 'failed' || slot.state === 'stopped' || this.#closed) {
       throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and cannot be relaunched`);
@@ -285,6 +295,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     slot.state = 'starting';
     await slot.provisioner.kill(id);
     if (channel !== undefined && !channel.closed) channel.close();
+    if (tell !== undefined && this.#active === tell) tell.emit('lost', this.#info(slot), { reason: 'it was relaunched (Tracker.relaunch)' });
     void slot.provisioner.relaunch(id, cause).catch((error: unknown) => {
       if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
       this.#fail(slot, error instanceof SPMError ? error : new SPMError(`Spoke \`${id}\` could not be relaunched: ${(error as Error).message}`, { cause: error }));

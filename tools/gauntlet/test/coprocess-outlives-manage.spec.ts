@@ -186,3 +186,28 @@ describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started
     }
   }, 30_000);
 });
+
+// Tracker.relaunch of a spoke a manager held never told the manager: its task there was waited
+// for forever (found 2026-11-21, session 8). The lease now hears `lost` once the old
+// incarnation is gone, and the task runs again on the new one.
+describe('Tracker.relaunch of a spoke a running manage() holds', () => {
+  it('tells the manager (its task runs again on the new incarnation), with the old tree gone', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'process', spokes: 1 } });
+    const tag = String(randomInt(100_000, 1_000_000));
+    try {
+      const settled = windows
+        .manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess', tag, ms: 60_000 }], timeoutExecution: after({ seconds: 20 }) })
+        .catch((error: unknown) => error);
+      await waitFor(() => treeOf(tag).length === 3, 15_000, 'the tree running');
+      const first = treeOf(tag);
+      await cloud.tracker.relaunch(cloud.spokes()[0]?.id ?? '');
+      expect(first.filter(isAlive)).toEqual([]);
+      // The task runs again on the new incarnation: a new tree.
+      await waitFor(() => treeOf(tag).length === 3, 15_000, 'the task running again');
+      await cloud.close();
+      expect(await settled).toBeInstanceOf(Error); // the cloud closed under it
+    } finally {
+      await cloud.close();
+    }
+  }, 60_000);
+});
