@@ -41,6 +41,16 @@ export interface TaskRunnerOptions {
  */
 const RELAY_WAIT_MS = 200;
 
+/** Whether `promise` settles within `ms` (it must not reject); the timer is cleared either way. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * How long a stopping spoke gives its evaluations to end once their signal (`ctx.signal`) has
  * aborted: a coprocess started with that signal gets SIGTERM at once and SIGKILL after its grace
@@ -164,14 +174,9 @@ export class TaskRunner {
   async settled(timeoutMs: number = STOP_GRACE_MS): Promise<void> {
     const pumping = this.#pumping;
     if (pumping === undefined) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const evaluations = Promise.all([pumping.catch(() => undefined), this.#allConcluded()]).then(() => true);
-    const ended = await Promise.race([evaluations, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
-    clearTimeout(timer);
+    const ended = await within(Promise.all([pumping.catch(() => undefined), this.#allConcluded()]), timeoutMs);
     if (ended || !this.#stopped) return;
-    const killed = killCoprocesses('SIGKILL', this.#mine()).catch(() => 0);
-    await Promise.race([killed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
-    clearTimeout(timer);
+    await within(killCoprocesses('SIGKILL', this.#mine()).catch(() => 0), 1000);
   }
 
   /**
