@@ -124,19 +124,17 @@ describe('the fork server', () => {
     expect(await running).toMatchObject({ aborted: true, timedOut: false, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
   });
 
-  // Skipped 2026-11-21 (session 8): fails under load — beside two busy loops 2 of 2, in the
-  // clean-clone CI run at 091ffa6 — with the fork server's C source from before that session's
-  // changes as well, and with the logger's grace raised to 1.5 s: the logger gets no SIGTERM at
-  // all before its SIGKILL. An open bug (see the session 8 note on issue 5), not a flaky test:
-  // to be found and fixed, then this spec restored.
-  it.skip('sends one SIGTERM when the server’s word of the limit comes late (a shared server behind floods of output)', async () => {
+  it('sends one SIGTERM when the server’s word of the limit comes late (a shared server behind floods of output)', async () => {
     // 64 runs flooding output take every server; the next runs share them, and the server's word
     // of their limit waits behind megabytes of output: this thread's own timer used to run out
-    // first and signal the group a second time.
+    // first and signal the group a second time. And once this thread had killed the tree, the
+    // server, still relaying the floods, was taken for wedged 1 s later (its report of the
+    // leader's end queued behind them) and killed: the run ended as lost, the TERM line its
+    // program printed never read (in 2 of ~40 runs of this spec beside two busy loops).
     const floods = Array.from({ length: 64 }, () => runCoprocess({ command: 'exec yes 0123456789abcdef0123456789abcdef', timeoutMs: 2500, killGraceMs: 100, maxOutputBytes: 1024 }));
     const program = `process.on('SIGTERM', () => console.log('TERM')); setInterval(() => undefined, 1000); console.log('up');`;
     const loggers = await Promise.all(Array.from({ length: 3 }, () => runCoprocess({ argv: [process.execPath, '-e', program], timeoutMs: 1500, killGraceMs: 500 })));
-    for (const r of loggers) expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nTERM\n' });
+    for (const r of loggers) expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nTERM\n', stderr: '' });
     expect((await Promise.all(floods)).every((r) => r.timedOut)).toBe(true);
   });
 
@@ -210,7 +208,7 @@ describe('the fork server', () => {
     process.kill(server, 'SIGSTOP');
     const r = await running;
     expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
-    expect(r.stderr).toContain('did not report the end of a run it was told to kill');
+    expect(r.stderr).toContain('sent nothing for 1000 ms while a run it was told to kill had not ended');
     expect(await eventually(() => !servers().includes(server), 5000)).toBe(true);
     expect(processesMarked(m)).toEqual([]);
   });

@@ -32,10 +32,12 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
 };
 
 /**
- * How long a fork server may stay silent about a run once the run's tree has been killed (or,
- * not started yet, once it was told to kill it, plus the grace period): past that it is taken
- * for wedged — stopped (SIGSTOP), stuck in the kernel — and killed, and the run ends as with a
- * lost server. Without it, a run's own timeout could not end a run whose server never reports.
+ * How long a fork server may stay silent once a run's tree has been killed (or, not started yet,
+ * once it was told to kill it, plus the grace period) without having reported the run's end:
+ * past that it is taken for wedged — stopped (SIGSTOP), stuck in the kernel — and killed, and the
+ * run ends as with a lost server. Without it, a run's own timeout could not end a run whose
+ * server never reports. Silent means silent: a server still sending frames (its word of the run
+ * queued behind megabytes of its other runs' output) is slow, not wedged, and is waited for.
  */
 const SERVER_SILENT_MS = 1000;
 
@@ -493,14 +495,27 @@ export class CoprocessRun implements LiveCoprocess {
     return this.#terminating;
   }
 
-  /** After a kill, gives the run's fork server `ms` to report the leader's end, else kills it. */
+  /**
+   * After a kill, waits for the run's fork server to report the leader's end; kills the server
+   * once it has sent nothing at all for `ms` (or is stopped) with that report still missing.
+   */
   #watchServer(ms: number): void {
     const server = this.#server?.server;
     if (server === undefined || this.#settled || this.#exit !== undefined || this.#serverWatch !== undefined) return;
-    this.#serverWatch = setTimeout(() => {
-      if (this.#settled || this.#exit !== undefined) return;
-      server.kill(`the fork server did not report the end of a run it was told to kill within ${ms} ms (stopped or stuck)`);
-    }, ms);
+    const look = (): void => {
+      // Looked at after this turn's I/O: frames already in the pipe (this thread was busy past
+      // the timer) are read first, and count as heard.
+      setImmediate(() => {
+        if (this.#settled || this.#exit !== undefined) return;
+        const silent = server.silentMs;
+        if (silent < ms && server.running) {
+          this.#serverWatch = setTimeout(look, ms - silent);
+          return;
+        }
+        server.kill(`the fork server sent nothing for ${ms} ms while a run it was told to kill had not ended (stopped or stuck)`);
+      });
+    };
+    this.#serverWatch = setTimeout(look, ms);
   }
 
   #leaderExited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {

@@ -95,6 +95,8 @@ export class ForkServer {
   /** The environment object whose entries `#envKey` holds. */
   #envSent: object | undefined;
   #idle: NodeJS.Timeout | undefined;
+  /** When this thread last received anything from the server (`performance.now()`). */
+  #heardAt = performance.now();
   /** Why {@link kill} killed it: what its runs are told when they are lost. */
   #killedBecause: string | undefined;
   #dead = false;
@@ -230,6 +232,14 @@ export class ForkServer {
     return state !== undefined && state !== 'Z' && state !== 'X' && state !== 'T' && state !== 't';
   }
 
+  /**
+   * How long ago this thread last received a frame from the server, in ms. A server relaying
+   * output of its other runs is busy, not wedged, however late its word of one run's end is.
+   */
+  get silentMs(): number {
+    return performance.now() - this.#heardAt;
+  }
+
   /** The owner kills run `id` itself (an abort, a kill): the server drops its limit, so that the group gets one SIGTERM. */
   unlimit(id: number): void {
     this.#send(['N', String(id)]);
@@ -299,6 +309,7 @@ export class ForkServer {
   }
 
   #receive(chunk: Buffer): void {
+    this.#heardAt = performance.now();
     let buffer = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
     while (buffer.length >= 9) {
       const length = buffer.readUInt32BE(0);
