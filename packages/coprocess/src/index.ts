@@ -10,4 +10,5 @@ export { type CoprocessOptions, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES 
 export type { CoprocessResult } from './coprocess-result.js';
 export { killAllCoprocesses, liveCoprocessCount, type KillCoprocessesOptions } from './coprocess-registry.js';
 export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shell.js';
+export { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from './coprocess-owner.js';
 export { coprocessLauncher, type CoprocessLauncherStatus } from './coprocess-launcher.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
-import { bootPreloadEnv, installAsyncSequenceContext, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
+import { bootPreloadEnv, COPROCESS_OWNER_VARIABLE, installAsyncSequenceContext, newCoprocessOwnerToken, processesOfOwner, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
 import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
@@ -47,7 +47,8 @@ export interface LocalProvisionerOptions {
 
 type Running =
   | { readonly kind: 'inproc'; readonly agent: SpokeAgent; readonly hubEnd: Channel }
-  | { readonly kind: 'thread'; readonly thread: SpawnedThread }
+  /** `owner`: the coprocess owner token the thread was given (see {@link processesOfOwner}). */
+  | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string }
   | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void> };
 
 interface LocalSlot {
@@ -212,8 +213,11 @@ export class LocalProvisioner implements Provisioner {
         return;
       }
       case 'thread': {
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: bootPreloadEnv(this.#preload) });
-        slot.running = { kind: 'thread', thread };
+        // Its coprocesses carry a token of our choosing: if the thread has to be terminated, what
+        // they left can still be found (see #stop).
+        const owner = newCoprocessOwnerToken();
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_VARIABLE]: owner } });
+        slot.running = { kind: 'thread', thread, owner };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
       }
@@ -258,12 +262,17 @@ export class LocalProvisioner implements Provisioner {
         // coprocesses (children of this process, out of reach of a process-tree kill) end as
         // above, and ends. Forced after a bound, for a thread that is stuck.
         const { worker } = running.thread;
-        const ended = new Promise<void>((resolve) => (worker.threadId === -1 ? resolve() : worker.once('exit', () => resolve())));
+        const ended = new Promise<boolean>((resolve) => (worker.threadId === -1 ? resolve(true) : worker.once('exit', () => resolve(true))));
         running.thread.channel.close();
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_BOUND_MS)))]);
+        const byItself = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_BOUND_MS)))]);
         clearTimeout(timer);
         await running.thread.terminate();
+        // Ended by force (stuck in synchronous code): its coprocesses were not waited for. Its
+        // fork servers saw it go (end-of-file) and end them as on an owner's death — SIGTERM,
+        // SIGKILL after the grace — then exit. Sequence point: wait for that; SIGKILL what is
+        // left after the bound.
+        if (!byItself) await endOwner(running.owner);
         return;
       }
       case 'process': {
@@ -287,6 +296,16 @@ export class LocalProvisioner implements Provisioner {
         return;
       }
     }
+  }
+}
+
+/** Waits until nothing of coprocess owner `token` is left; SIGKILLs what is still there after {@link STOP_BOUND_MS}. */
+async function endOwner(token: string): Promise<void> {
+  let left = await waitGone(processesOfOwner(token), STOP_BOUND_MS);
+  for (let round = 0; left.length > 0 && round < 3; round += 1) {
+    // A fresh look each round: what the first list did not hold (forked since) is found too.
+    killLeaders(processesOfOwner(token));
+    left = await waitGone(processesOfOwner(token), 1000);
   }
 }
 

@@ -11,7 +11,7 @@
 //   no process tree, so the tree lives until the coprocess's own SIGTERM → grace → SIGKILL.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, isAlive, waitFor } from '@spm/testing';
@@ -185,6 +185,31 @@ describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+// A task that started a coprocess, then got stuck in synchronous code: its thread spoke cannot
+// answer the stop, and is terminated after the bound; manage() then settled with the command
+// alive for its grace, the thread's fork servers ending it only after (2026-11-21, session 8's
+// helper: 6 of 6). The provisioner now gives each thread spoke its coprocess owner token and,
+// after a forced end, waits for what carries it.
+describe.each(['thread', 'process'] as const)('on %s spokes, a task stuck in synchronous code after starting a coprocess, when manage() is aborted', (kind) => {
+  it('is gone, its SIGTERM-ignoring tree with it, when manage() settles', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
+    const dir = mkdtempSync(join(tmpdir(), 'spm-spin-'));
+    const tag = String(randomInt(100_000, 1_000_000));
+    try {
+      const stop = new AbortController();
+      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-then-spin', tag, dir, ms: 60_000 }], signal: stop.signal }).catch(() => undefined);
+      await waitFor(() => treeOf(tag).length === 3 && existsSync(join(dir, `spinning-${tag}`)), 15_000, 'the tree running, the task spinning');
+      stop.abort('stop');
+      await settled;
+      expect(treeOf(tag)).toEqual([]);
+    } finally {
+      await cloud.close();
+      await waitFor(() => treeOf(tag).length === 0, 10_000, 'the tree gone eventually').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 // Tracker.relaunch of a spoke a manager held never told the manager: its task there was waited

@@ -9,15 +9,43 @@ import { randomBytes } from 'node:crypto';
  */
 export const COOKIE_VARIABLE = 'SPM_COPROCESS';
 
-/** This thread's owner token: 128 random bits, so no other owner's cookie can match it. */
-export const OWNER_TOKEN = randomBytes(16).toString('hex');
+/**
+ * Names the owner token a thread is to use (see {@link ownerToken}): set by whoever starts the
+ * thread and must find its coprocesses afterwards (the local provisioner, for a thread spoke).
+ * Read once, at the thread's first coprocess, and removed from its environment then, so that
+ * no program it starts inherits it.
+ */
+export const OWNER_VARIABLE = 'SPM_COPROCESS_OWNER';
+
+const TOKEN_SHAPE = /^[0-9a-f]{32}$/;
+
+/** A new owner token: 128 random bits, so no other owner's cookie can match it. */
+export function newOwnerToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+let token: string | undefined;
+
+/**
+ * This thread's owner token: the first part of every cookie it gives, and the first argument
+ * of its fork servers and watchdog. The one {@link OWNER_VARIABLE} names (32 hex digits),
+ * else a new one; fixed at first use.
+ */
+export function ownerToken(): string {
+  if (token === undefined) {
+    const given = process.env[OWNER_VARIABLE];
+    delete process.env[OWNER_VARIABLE];
+    token = given !== undefined && TOKEN_SHAPE.test(given) ? given : newOwnerToken();
+  }
+  return token;
+}
 
 let counter = 0;
 
 /** A new cookie for one coprocess of this owner. */
 export function newCookie(): string {
   counter += 1;
-  return `${OWNER_TOKEN}.${counter}`;
+  return `${ownerToken()}.${counter}`;
 }
 
 /** The variable's new value: an inherited list with `cookie` appended. */

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
-import { COOKIE_VARIABLE, appendCookie, newCookie } from './cookie.js';
+import { COOKIE_VARIABLE, OWNER_VARIABLE, appendCookie, newCookie } from './cookie.js';
 import type { ForkServer } from './fork-server.js';
 import { pickLauncher, type Launcher } from './launcher.js';
 import { lifeline } from './lifeline.js';
@@ -398,7 +398,8 @@ export class CoprocessRun implements LiveCoprocess {
   #startWithSpawn(): void {
     const options = this.#options;
     const base = options.env ?? process.env;
-    const env = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], this.#cookie) };
+    const env: NodeJS.ProcessEnv = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], this.#cookie) };
+    delete env[OWNER_VARIABLE]; // an environment copied before this thread's first coprocess
     this.#markStart();
     let child: ChildProcess;
     try {

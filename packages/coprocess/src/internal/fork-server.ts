@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
-import { OWNER_TOKEN } from './cookie.js';
+import { OWNER_VARIABLE, ownerToken } from './cookie.js';
 import { markUnavailable } from './fork-server-binary.js';
 import { watchProcessState, type ProcessStateWatch } from './process-table.js';
 
@@ -110,7 +110,7 @@ export class ForkServer {
   constructor(binary: string, graceMs: number, onGone: (server: ForkServer) => void) {
     this.#onGone = onGone;
     this.#binary = binary;
-    const child = spawn(binary, [OWNER_TOKEN, String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+    const child = spawn(binary, [ownerToken(), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -209,7 +209,7 @@ export class ForkServer {
       const entries: string[] = [];
       for (const name in spec.env) {
         const value = spec.env[name];
-        if (value !== undefined && name !== 'SPM_COPROCESS' && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
+        if (value !== undefined && name !== 'SPM_COPROCESS' && name !== OWNER_VARIABLE && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
       }
       const envKey = entries.join('\0');
       if (envKey !== this.#envKey) envFields = [String(entries.length), ...entries];

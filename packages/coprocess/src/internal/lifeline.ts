@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { OWNER_TOKEN } from './cookie.js';
+import { ownerToken } from './cookie.js';
 
 /**
  * The watchdog, as a POSIX shell script (no file to ship, ~1 MiB of memory). It reads
@@ -64,7 +64,7 @@ class Lifeline {
     if (this.#child !== undefined) return this.#child;
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, OWNER_TOKEN, String(Math.max(1, Math.ceil(graceMs / 1000)))], {
+      child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, ownerToken(), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
       });

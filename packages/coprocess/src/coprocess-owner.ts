@@ -1,0 +1,56 @@
+import { COOKIE_VARIABLE, OWNER_VARIABLE, newOwnerToken } from './internal/cookie.js';
+import { readFileSync } from 'node:fs';
+import { readEnviron, readProcessTable } from './internal/process-table.js';
+
+/**
+ * The environment variable that gives a thread its coprocess owner token (see
+ * {@link processesOfOwner}). Whoever starts a thread that runs coprocesses and must account for
+ * them after the thread is gone — the local provisioner, for a thread spoke it may have to
+ * terminate — sets it in the thread's environment to a token from {@link newCoprocessOwnerToken}.
+ * The thread reads it at its first coprocess and removes it from its environment (no program
+ * inherits it); a token set after that first coprocess is not seen.
+ */
+export const COPROCESS_OWNER_VARIABLE = OWNER_VARIABLE;
+
+/** A new coprocess owner token (32 hex digits: 128 random bits) for {@link COPROCESS_OWNER_VARIABLE}. */
+export function newCoprocessOwnerToken(): string {
+  return newOwnerToken();
+}
+
+/**
+ * The live processes of the thread whose owner token is `token`: its fork servers and watchdog
+ * (the token is their first argument) and every process whose `SPM_COPROCESS` cookie names it —
+ * its coprocesses and their descendants that kept their environment. After the thread is gone,
+ * its fork servers end its coprocesses as on an owner's death (SIGTERM, SIGKILL after the grace)
+ * and then exit: when this is empty, nothing of the thread's coprocesses is left. Zombies do not
+ * count. Empty without `/proc`.
+ */
+export function processesOfOwner(token: string): number[] {
+  const table = readProcessTable();
+  if (table === undefined || token === '') return [];
+  const cookie = `${token}.`;
+  const prefix = `${COOKIE_VARIABLE}=`;
+  const found: number[] = [];
+  for (const p of table) {
+    if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
+    if (argumentsOf(p.pid).includes(token)) {
+      found.push(p.pid);
+      continue;
+    }
+    for (const entry of readEnviron(p.pid)) {
+      if (!entry.startsWith(prefix)) continue;
+      if (entry.slice(prefix.length).split(':').some((c) => c.startsWith(cookie))) found.push(p.pid);
+      break;
+    }
+  }
+  return found;
+}
+
+/** The arguments of `pid` after its program name; empty if unreadable. */
+function argumentsOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(1);
+  } catch {
+    return [];
+  }
+}
