@@ -13,9 +13,4 @@ export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
 export { BOOT_PRELOAD_ENV, bootPreloadEnv } from './entries/internal/boot-preload-env.js';
 export { installAsyncSequenceContext } from './async-sequence-context.js';
 export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';
-/**
- * For a provisioner of thread spokes: a thread given a coprocess owner token in its environment
- * (`COPROCESS_OWNER_VARIABLE`) can be accounted for after a forced end — `processesOfOwner`
- * lists what of its coprocesses is still alive (see @spm/coprocess).
- */
-export { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from '@spm/coprocess';
+export { COPROCESS_OWNER_ENV, newCoprocessOwnerToken, coprocessesOfOwner } from './coprocess-owner.js';

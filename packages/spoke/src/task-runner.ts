@@ -123,6 +123,8 @@ export class TaskRunner {
   readonly #identity: TaskRunnerIdentity;
   readonly #machine: SequenceMachine;
   readonly #abort = new AbortController();
+  /** After {@link stop}: resolves when the coprocesses this spoke may kill (see #mine), running at the stop, have ended. */
+  #ending: Promise<unknown> | undefined;
   #queue: QueuedTask[] = [];
   /** The closure the last `task` on this channel named. */
   #naming: Naming | undefined;
@@ -173,8 +175,11 @@ export class TaskRunner {
    */
   async settled(timeoutMs: number = STOP_GRACE_MS): Promise<void> {
     const pumping = this.#pumping;
-    if (pumping === undefined) return;
-    const ended = await within(Promise.all([pumping.catch(() => undefined), this.#allConcluded()]), timeoutMs);
+    if (pumping === undefined && this.#ending === undefined) return;
+    // The coprocesses too, not only the evaluations: one that an evaluation started and did not
+    // wait for (it returned, or threw on the aborted signal) is in its grace still — and was
+    // SIGKILLed here with no grace at all.
+    const ended = await within(Promise.all([pumping?.catch(() => undefined), this.#allConcluded(), this.#ending]), timeoutMs);
     if (ended || !this.#stopped) return;
     await within(killCoprocesses('SIGKILL', this.#mine()).catch(() => 0), 1000);
   }
@@ -191,8 +196,9 @@ export class TaskRunner {
     this.#abort.abort(new SPMError(`Spoke ${this.#identity.spokeId} is stopping`));
     // The signal's abort gave SIGTERM to the coprocesses started with it; those an evaluation
     // started without it get the same (SIGTERM, SIGKILL after their grace), when this thread
-    // is the spoke's own.
-    if (!this.#sharesThread) void killCoprocesses('SIGTERM').catch(() => 0);
+    // is the spoke's own. Either way, the kill's promise says when they are all gone (a run
+    // already terminating is not signalled again).
+    this.#ending = killCoprocesses('SIGTERM', this.#mine()).catch(() => 0);
     for (const requests of this.#pending.values()) {
       for (const pending of requests.values()) pending.reject(new SPMError(`Spoke ${this.#identity.spokeId} stopped before the hub replied`));
     }

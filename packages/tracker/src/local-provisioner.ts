@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
-import { bootPreloadEnv, COPROCESS_OWNER_VARIABLE, installAsyncSequenceContext, newCoprocessOwnerToken, processesOfOwner, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
+import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger } from './internal/checks.js';
 import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
@@ -47,7 +47,7 @@ export interface LocalProvisionerOptions {
 
 type Running =
   | { readonly kind: 'inproc'; readonly agent: SpokeAgent; readonly hubEnd: Channel }
-  /** `owner`: the coprocess owner token the thread was given (see {@link processesOfOwner}). */
+  /** `owner`: the coprocess owner token the thread was given (see {@link coprocessesOfOwner}). */
   | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string }
   | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void> };
 
@@ -216,7 +216,7 @@ export class LocalProvisioner implements Provisioner {
         // Its coprocesses carry a token of our choosing: if the thread has to be terminated, what
         // they left can still be found (see #stop).
         const owner = newCoprocessOwnerToken();
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_VARIABLE]: owner } });
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner } });
         slot.running = { kind: 'thread', thread, owner };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
@@ -301,11 +301,11 @@ export class LocalProvisioner implements Provisioner {
 
 /** Waits until nothing of coprocess owner `token` is left; SIGKILLs what is still there after {@link STOP_BOUND_MS}. */
 async function endOwner(token: string): Promise<void> {
-  let left = await waitGone(processesOfOwner(token), STOP_BOUND_MS);
+  let left = await waitGone(await coprocessesOfOwner(token), STOP_BOUND_MS);
   for (let round = 0; left.length > 0 && round < 3; round += 1) {
     // A fresh look each round: what the first list did not hold (forked since) is found too.
-    killLeaders(processesOfOwner(token));
-    left = await waitGone(processesOfOwner(token), 1000);
+    killLeaders(await coprocessesOfOwner(token));
+    left = await waitGone(await coprocessesOfOwner(token), 1000);
   }
 }
 

@@ -187,6 +187,31 @@ describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started
   }, 30_000);
 });
 
+// A coprocess started with ctx.signal that the evaluation did not wait for: the spoke's stop
+// aborted the signal (SIGTERM to the command), the evaluation ended at once, and the spoke,
+// its evaluations settled, SIGKILLed its thread's coprocesses in the same breath — no grace,
+// the command's `trap … TERM` cleanup cut (2026-11-21, session 9: seen while writing the spec
+// below). A stopping spoke now waits for its coprocesses too, not only its evaluations.
+describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a coprocess its evaluation did not wait for, when manage() is aborted', (kind) => {
+  it('gets its grace (its SIGTERM cleanup runs whole) and is gone when manage() settles', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
+    const dir = mkdtempSync(join(tmpdir(), 'spm-unawaited-'));
+    const tag = String(randomInt(100_000, 1_000_000));
+    try {
+      const stop = new AbortController();
+      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-unawaited', tag, dir }], signal: stop.signal }).catch(() => undefined);
+      await waitFor(() => treeOf(tag).length === 2, 15_000, 'the sh and its sleep running');
+      stop.abort('stop');
+      await settled;
+      expect(treeOf(tag)).toEqual([]);
+      expect(existsSync(join(dir, `clean-${tag}`)) ? readFileSync(join(dir, `clean-${tag}`), 'utf8') : 'no cleanup').toBe('cleaned\n');
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 // A task that started a coprocess, then got stuck in synchronous code: its thread spoke cannot
 // answer the stop, and is terminated after the bound; manage() then settled with the command
 // alive for its grace, the thread's fork servers ending it only after (2026-11-21, session 8's
