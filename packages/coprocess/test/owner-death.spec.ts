@@ -160,3 +160,41 @@ describe('an owner SIGKILLed while its fork servers run programs that handle SIG
     }
   });
 });
+
+// An owner that exits on its own (`process.exit`: spm-shell's second Ctrl-C) while one program is
+// in the grace its abort began and another runs. Its exit hook used to SIGTERM every live tree,
+// then its helper (fork server or watchdog), seeing it gone, swept with SIGTERM again: 3 SIGTERMs
+// for the first program and 2 for the second, on either launcher (the watchdog also signalled a
+// cookie carrier as its group's member and again by pid; 2026-11-21, session 9). Now the helper
+// alone sweeps, each process once, and a helper told of the owner's own SIGTERM (the server's
+// "T", the watchdog's `t<pgid>`) spares that group and SIGKILLs it at the grace.
+describe.each(['fork-server', 'node'] as const)('an owner that exits while its programs run, one of them in its grace (%s launcher)', (launcher) => {
+  it('gives each program one SIGTERM, then SIGKILL', async () => {
+    const mark = marker();
+    marks.push(mark);
+    const dir = mkdtempSync(join(tmpdir(), 'spm-exit-terms-'));
+    const loop = (tag: string, n: number): string => `trap 'echo TERM >> ${dir}/${tag}' TERM; touch ${dir}/up-${tag}; while :; do sleep ${mark}${n} & wait; done`;
+    const script = `import { runCoprocess } from '@spm/coprocess';
+      import { readdirSync } from 'node:fs';
+      const stop = new AbortController();
+      void runCoprocess({ command: ${JSON.stringify(loop('graced', 1))}, signal: stop.signal, killGraceMs: 2000 });
+      void runCoprocess({ command: ${JSON.stringify(loop('running', 2))}, killGraceMs: 1000 });
+      const seen = (name) => readdirSync(${JSON.stringify(dir)}).includes(name);
+      const step = setInterval(() => {
+        if (!seen('up-graced') || !seen('up-running')) return;
+        if (!stop.signal.aborted) stop.abort();
+        if (seen('graced')) process.exit(0);
+      }, 20);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'ignore', env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher } });
+    owners.push(owner);
+    try {
+      const exited = new Promise<number | null>((resolve) => owner.on('exit', (code) => resolve(code)));
+      expect(await exited).toBe(0);
+      expect(await eventually(() => processesMarked(mark).length === 0, 10_000)).toBe(true);
+      const terms = (tag: string): number => readFileSync(join(dir, tag), 'utf8').split('\n').filter(Boolean).length;
+      expect({ graced: terms('graced'), running: terms('running') }).toEqual({ graced: 1, running: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

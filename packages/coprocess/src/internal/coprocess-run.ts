@@ -97,6 +97,8 @@ export class CoprocessRun implements LiveCoprocess {
   #limitedByServer = false;
   /** The server was told to drop the run's limit (this thread kills the run itself). */
   #unlimited = false;
+  /** Its server (ForkServer.terminated) or watchdog (lifeline.terminated) was told this thread sent the run's group SIGTERM. */
+  #toldTerminated = false;
   #aborted = false;
   #terminating: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -457,17 +459,39 @@ export class CoprocessRun implements LiveCoprocess {
     return this.#options.signal;
   }
 
-  /** Exit hook: one synchronous round of signals to the whole tree. */
+  /**
+   * Exit hook: one synchronous round of signals to the whole tree — unless something else
+   * will give it exactly that once this process is gone: a run already terminating had its
+   * SIGTERM (its server, told, SIGKILLs it at the grace; the watchdog sweeps it), and a run with
+   * a live fork server or watchdog is swept by it on this process's end (a second SIGTERM from
+   * here reached every command of a second Ctrl-C).
+   */
   signalNow(signal: NodeJS.Signals): void {
+    if (signal === 'SIGTERM' && (this.#terminating !== undefined || this.#toldTerminated)) return;
+    if (signal === 'SIGTERM' && this.#server !== undefined && this.#server.server.alive) return;
+    if (signal === 'SIGTERM' && this.#child?.pid !== undefined && lifeline.watches(this.#child.pid)) return;
     this.#treeOf()?.signal(signal);
   }
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
     // Killed from here (an abort, a kill, this thread's own timer) before the server's limit: the
-    // server must not signal the group again at it.
-    if (this.#server !== undefined && this.#options.timeoutMs !== undefined && this.#exit === undefined && !this.#limitedByServer && !this.#unlimited) {
-      this.#unlimited = true;
-      this.#server.server.unlimit(this.#server.id);
+    // server must not signal the group again at it, nor in a sweep (this thread's owner dying
+    // during the grace), and SIGKILLs it at the grace itself. Not started yet: only the limit
+    // is dropped; `terminated` follows once it has started (the pending kill).
+    if (this.#server !== undefined && !this.#limitedByServer && !this.#toldTerminated) {
+      if (this.#pid !== undefined) {
+        this.#toldTerminated = true;
+        this.#server.server.terminated(this.#server.id);
+      } else if (this.#options.timeoutMs !== undefined && this.#exit === undefined && !this.#unlimited) {
+        this.#unlimited = true;
+        this.#server.server.unlimit(this.#server.id);
+      }
+    }
+    // Started with spawn: the watchdog, should this thread's owner die during the grace, gives
+    // the group SIGKILL only (it had its SIGTERM from here).
+    if (this.#child?.pid !== undefined && signal === 'SIGTERM' && this.#exit === undefined && !this.#toldTerminated) {
+      this.#toldTerminated = true;
+      lifeline.terminated(this.#child.pid);
     }
     const tree = this.#treeOf();
     if (tree === undefined && this.#waiting && this.#server === undefined) {

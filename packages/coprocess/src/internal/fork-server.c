@@ -15,6 +15,10 @@
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
  *           "N\0id"              no limit for the run after all: the owner is killing it itself
+ *           "T\0id"              the owner sent the run's group SIGTERM itself (an abort, a kill,
+ *                                its own timer): no limit any more, SIGKILL to the group `grace`
+ *                                ms from now (as after a limit), and no second SIGTERM from a
+ *                                sweep if the owner dies meanwhile
  *           "Q"                  quit: the owner lives on (this server was idle), so only
  *                                this server's own trees and children are swept, not the
  *                                processes of the owner's other servers that carry its token
@@ -341,10 +345,8 @@ static void launch(char **f, size_t nf) {
   r->pid = pid;
   r->fd[0] = out[0];
   r->fd[1] = err[0];
-  if (limit > 0) {
-    r->deadline = now_ms() + limit;
-    r->grace_ms = grace_ms > 0 ? grace_ms : 0;
-  }
+  r->grace_ms = grace_ms > 0 ? grace_ms : 0; /* for its limit, and for the owner's own kill ("T") */
+  if (limit > 0) r->deadline = now_ms() + limit;
   r->next = runs;
   runs = r;
   char text[96], real[32], mono[32];
@@ -487,6 +489,13 @@ static void handle(unsigned char *msg, size_t len) {
   else if (strcmp(f[0], "N") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) r->deadline = 0;
+  } else if (strcmp(f[0], "T") == 0 && n >= 2) {
+    struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
+    if (r) {
+      long long at = now_ms() + r->grace_ms;
+      r->deadline = 0;
+      if (!r->kill_at || at < r->kill_at) r->kill_at = at;
+    }
   } else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) {

@@ -245,6 +245,15 @@ export class ForkServer {
     this.#send(['N', String(id)]);
   }
 
+  /**
+   * The owner sent run `id`'s group SIGTERM itself: the server drops its limit, SIGKILLs the
+   * group after the run's grace, and spares it a second SIGTERM if it sweeps meanwhile (the
+   * owner died: a second Ctrl-C while the commands were in their grace).
+   */
+  terminated(id: number): void {
+    this.#send(['T', String(id)]);
+  }
+
   /** Drops a run still waiting for another (sent with `after`): its `cancelled` follows, or its `started` if it had begun. */
   drop(id: number): void {
     this.#send(['D', String(id)]);

@@ -3,33 +3,59 @@ import { ownerToken } from './cookie.js';
 
 /**
  * The watchdog, as a POSIX shell script (no file to ship, ~1 MiB of memory). It reads
- * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups. Its stdin is the
- * lifeline: when the owner dies — however, SIGKILL included — the kernel closes the pipe,
- * `read` sees end-of-file, and the watchdog kills the live groups and every process carrying
- * the owner's cookie (SIGTERM, then SIGKILL after the grace period), then exits.
- * `kill -s SIG -- -PGID` is the spelling dash, bash and busybox sh all accept.
+ * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups, and `t<pgid>` for a live
+ * group the owner already sent SIGTERM (it is in its grace). Its stdin is the lifeline: when the
+ * owner dies — however, SIGKILL included — the kernel closes the pipe, `read` sees end-of-file,
+ * and the watchdog kills the live groups and every process carrying the owner's cookie
+ * (SIGTERM, then SIGKILL after the grace period), then exits. Each process gets each signal
+ * once: a live group as a group (no SIGTERM for one in its grace), a cookie carrier in a live
+ * group not again, one leading a group of its own as that group, one whose group leader carries
+ * the cookie too not again, any other by pid. `kill -s SIG -- -PGID` is the spelling dash, bash
+ * and busybox sh all accept.
  */
 const SCRIPT = `
 token=$1
 grace=$2
 live=' '
+termed=' '
+drop() {
+  rest=' '
+  for q in $1; do [ "$q" = "$2" ] || rest="$rest$q "; done
+}
 while IFS= read -r line; do
   case $line in
     q) exit 0 ;;
     +*) live="$live\${line#+} " ;;
-    -*) p=\${line#-}; rest=' '
-        for q in $live; do [ "$q" = "$p" ] || rest="$rest$q "; done
-        live=$rest ;;
+    t*) termed="$termed\${line#t} " ;;
+    -*) drop "$live" "\${line#-}"; live=$rest
+        drop "$termed" "\${line#-}"; termed=$rest ;;
   esac
 done
+pgrp() {
+  s=
+  read -r s 2>/dev/null < "/proc/$1/stat" || return 1
+  s=\${s##*) }; s=\${s#* }; s=\${s#* }; g=\${s%% *}
+}
 sweep() {
   found=
-  for p in $live; do kill -s "$1" -- "-$p" 2>/dev/null && found=1; done
+  for p in $live; do
+    case "$1$termed" in
+      TERM*" $p "*) kill -0 -- "-$p" 2>/dev/null && found=1 ;;
+      *) kill -s "$1" -- "-$p" 2>/dev/null && found=1 ;;
+    esac
+  done
   for f in $(grep -laF "$token." /proc/[0-9]*/environ 2>/dev/null); do
     p=\${f#/proc/}; p=\${p%/environ}
     [ "$p" = "$$" ] && continue
-    kill -s "$1" -- "-$p" 2>/dev/null
-    kill -s "$1" "$p" 2>/dev/null && found=1
+    pgrp "$p" || continue
+    case $live in *" $g "*) found=1; continue ;; esac
+    if [ "$g" = "$p" ]; then
+      kill -s "$1" -- "-$p" 2>/dev/null && found=1
+    elif [ "$g" != 0 ] && grep -qaF "$token." "/proc/$g/environ" 2>/dev/null; then
+      found=1
+    else
+      kill -s "$1" "$p" 2>/dev/null && found=1
+    fi
   done
 }
 sweep TERM
@@ -90,6 +116,17 @@ class Lifeline {
     this.#idle = undefined;
     this.#live.add(pgid);
     this.#ensure(graceMs)?.stdin?.write(`+${pgid}\n`);
+  }
+
+  /** The owner sent group `pgid` SIGTERM itself: the watchdog's sweep gives it SIGKILL only. */
+  terminated(pgid: number): void {
+    if (this.#live.has(pgid)) this.#child?.stdin?.write(`t${pgid}\n`);
+  }
+
+  /** True while a live watchdog holds `pgid`: it sweeps the group (SIGTERM, SIGKILL after its grace) when this process ends. */
+  watches(pgid: number): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null && this.#live.has(pgid);
   }
 
   /** Tells the watchdog a group is gone (so a reused pid is never killed for it). */
