@@ -162,28 +162,35 @@ describe('an owner SIGKILLed while its fork servers run programs that handle SIG
 });
 
 // An owner that exits on its own (`process.exit`: spm-shell's second Ctrl-C) while one program is
-// in the grace its abort began and another runs. Its exit hook used to SIGTERM every live tree,
-// then its helper (fork server or watchdog), seeing it gone, swept with SIGTERM again: 3 SIGTERMs
-// for the first program and 2 for the second, on either launcher (the watchdog also signalled a
-// cookie carrier as its group's member and again by pid; 2026-11-21, session 9). Now the helper
-// alone sweeps, each process once, and a helper told of the owner's own SIGTERM (the server's
-// "T", the watchdog's `t<pgid>`) spares that group and SIGKILLs it at the grace.
-describe.each(['fork-server', 'node'] as const)('an owner that exits while its programs run, one of them in its grace (%s launcher)', (launcher) => {
+// in the grace its abort began (with a `setsid` escapee, in that grace too), one was left behind
+// by a leader that exited (in the grace of the sweep that follows), and another runs (its name
+// holding a newline). Its exit hook used to SIGTERM every live tree, then its helper (fork server
+// or watchdog), seeing it gone, swept with SIGTERM again: 3 SIGTERMs for the first program and 2
+// for the last, on either launcher (the watchdog also signalled a cookie carrier as its group's
+// member and again by pid; 2026-11-21, session 9). Now the helper alone sweeps, each process once,
+// and a helper told of the owner's own SIGTERM (the server's "T", the watchdog's `t<pgid>`, sent
+// once the SIGTERM is out, with every group it went to) spares those groups and SIGKILLs them at
+// the grace.
+describe.each(['fork-server', 'node'] as const)('an owner that exits while its programs run, some in their grace (%s launcher)', (launcher) => {
   it('gives each program one SIGTERM, then SIGKILL', async () => {
     const mark = marker();
     marks.push(mark);
     const dir = mkdtempSync(join(tmpdir(), 'spm-exit-terms-'));
     const loop = (tag: string, n: number): string => `trap 'echo TERM >> ${dir}/${tag}' TERM; touch ${dir}/up-${tag}; while :; do sleep ${mark}${n} & wait; done`;
+    const graced = `setsid sh -c ${JSON.stringify(loop('escapee', 2))} & ${loop('graced', 1)}`;
+    const left = `sh -c ${JSON.stringify(loop('left', 3))} & sleep 0.3`;
+    const running = `printf 'nl\\nname' > /proc/$$/comm; ${loop('running', 4)}`;
     const script = `import { runCoprocess } from '@spm/coprocess';
       import { readdirSync } from 'node:fs';
       const stop = new AbortController();
-      void runCoprocess({ command: ${JSON.stringify(loop('graced', 1))}, signal: stop.signal, killGraceMs: 2000 });
-      void runCoprocess({ command: ${JSON.stringify(loop('running', 2))}, killGraceMs: 1000 });
+      void runCoprocess({ command: ${JSON.stringify(graced)}, signal: stop.signal, killGraceMs: 2000 });
+      void runCoprocess({ command: ${JSON.stringify(left)}, killGraceMs: 2000 });
+      void runCoprocess({ command: ${JSON.stringify(running)}, killGraceMs: 1000 });
       const seen = (name) => readdirSync(${JSON.stringify(dir)}).includes(name);
       const step = setInterval(() => {
-        if (!seen('up-graced') || !seen('up-running')) return;
+        if (!['graced', 'escapee', 'running'].every((tag) => seen('up-' + tag))) return;
         if (!stop.signal.aborted) stop.abort();
-        if (seen('graced')) process.exit(0);
+        if (seen('graced') && seen('escapee') && seen('left')) process.exit(0);
       }, 20);`;
     const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'ignore', env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher } });
     owners.push(owner);
@@ -192,7 +199,7 @@ describe.each(['fork-server', 'node'] as const)('an owner that exits while its p
       expect(await exited).toBe(0);
       expect(await eventually(() => processesMarked(mark).length === 0, 10_000)).toBe(true);
       const terms = (tag: string): number => readFileSync(join(dir, tag), 'utf8').split('\n').filter(Boolean).length;
-      expect({ graced: terms('graced'), running: terms('running') }).toEqual({ graced: 1, running: 1 });
+      expect(Object.fromEntries(['graced', 'escapee', 'left', 'running'].map((tag) => [tag, terms(tag)]))).toEqual({ graced: 1, escapee: 1, left: 1, running: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/**
- * For a provisioner of thread spokes: the variable that gives a thread its coprocess owner token
- * (`@spm/coprocess`'s `COPROCESS_OWNER_VARIABLE`; a spec checks that they agree). Set in a
- * thread spoke's environment, it lets what is left of the thread's coprocesses be found after
- * a forced end ({@link coprocessesOfOwner}). Here, not re-exported: a provisioner that never
- * needs it must not load `@spm/coprocess` (child processes, the fork server) as it boots.
- */
-export const COPROCESS_OWNER_ENV = 'SPM_COPROCESS_OWNER';
+export { COPROCESS_OWNER_ENV } from './internal/coprocess-owner-env.js';
 
 /** A new coprocess owner token for {@link COPROCESS_OWNER_ENV}: 32 hex digits, 128 random bits. */
 export function newCoprocessOwnerToken(): string {

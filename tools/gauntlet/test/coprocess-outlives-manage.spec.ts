@@ -237,6 +237,23 @@ describe.each(['thread', 'process'] as const)('on %s spokes, a task stuck in syn
   }, 60_000);
 });
 
+// The owner token a thread spoke is given must not reach what its tasks start: a helper program
+// using @spm/coprocess adopted it, and its sweep on exit SIGTERMed the thread's own commands
+// (2026-11-21, session 9's helper: 3 of 3). The thread's entry takes it out of the environment
+// before any task or preload runs.
+describe('a thread spoke’s coprocess owner token', () => {
+  it('is in neither its tasks’ environment nor that of a program they start before any coprocess', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'thread', spokes: 1 } });
+    try {
+      const seen: unknown[] = [];
+      await windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'owner-env' }], onStatus: (report) => void seen.push(report.returnValue()) });
+      expect(seen).toEqual(['none|none']);
+    } finally {
+      await cloud.close();
+    }
+  }, 30_000);
+});
+
 // Tracker.relaunch of a spoke a manager held never told the manager: its task there was waited
 // for forever (found 2026-11-21, session 8). The lease now hears `lost` once the old
 // incarnation is gone, and the task runs again on the new one.

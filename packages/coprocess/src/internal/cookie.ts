@@ -19,6 +19,13 @@ export const OWNER_VARIABLE = 'SPM_COPROCESS_OWNER';
 
 const TOKEN_SHAPE = /^[0-9a-f]{32}$/;
 
+/**
+ * Where a thread's entry may leave the token it took out of the environment at its start (so
+ * that nothing the thread runs before its first coprocess — a task's `execSync`, a preloaded
+ * module's helper — inherits it): `@spm/spoke`'s thread entry does.
+ */
+const OWNER_SLOT = Symbol.for('@spm/coprocess.owner');
+
 /** A new owner token: 128 random bits, so no other owner's cookie can match it. */
 export function newOwnerToken(): string {
   return randomBytes(16).toString('hex');
@@ -33,7 +40,8 @@ let token: string | undefined;
  */
 export function ownerToken(): string {
   if (token === undefined) {
-    const given = process.env[OWNER_VARIABLE];
+    const slot = (globalThis as Record<symbol, unknown>)[OWNER_SLOT];
+    const given = typeof slot === 'string' ? slot : process.env[OWNER_VARIABLE];
     delete process.env[OWNER_VARIABLE];
     token = given !== undefined && TOKEN_SHAPE.test(given) ? given : newOwnerToken();
   }

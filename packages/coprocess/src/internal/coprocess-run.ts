@@ -97,7 +97,7 @@ export class CoprocessRun implements LiveCoprocess {
   #limitedByServer = false;
   /** The server was told to drop the run's limit (this thread kills the run itself). */
   #unlimited = false;
-  /** Its server (ForkServer.terminated) or watchdog (lifeline.terminated) was told this thread sent the run's group SIGTERM. */
+  /** Its server (ForkServer.terminated) or watchdog (lifeline.terminated) was told this thread sent the tree SIGTERM (see #signalled). */
   #toldTerminated = false;
   #aborted = false;
   #terminating: Promise<boolean> | undefined;
@@ -468,30 +468,19 @@ export class CoprocessRun implements LiveCoprocess {
    */
   signalNow(signal: NodeJS.Signals): void {
     if (signal === 'SIGTERM' && (this.#terminating !== undefined || this.#toldTerminated)) return;
-    if (signal === 'SIGTERM' && this.#server !== undefined && this.#server.server.alive) return;
+    // `running`: a stopped server sweeps nothing until it is continued.
+    if (signal === 'SIGTERM' && this.#server !== undefined && this.#server.server.running) return;
     if (signal === 'SIGTERM' && this.#child?.pid !== undefined && lifeline.watches(this.#child.pid)) return;
     this.#treeOf()?.signal(signal);
   }
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
     // Killed from here (an abort, a kill, this thread's own timer) before the server's limit: the
-    // server must not signal the group again at it, nor in a sweep (this thread's owner dying
-    // during the grace), and SIGKILLs it at the grace itself. Not started yet: only the limit
-    // is dropped; `terminated` follows once it has started (the pending kill).
-    if (this.#server !== undefined && !this.#limitedByServer && !this.#toldTerminated) {
-      if (this.#pid !== undefined) {
-        this.#toldTerminated = true;
-        this.#server.server.terminated(this.#server.id);
-      } else if (this.#options.timeoutMs !== undefined && this.#exit === undefined && !this.#unlimited) {
-        this.#unlimited = true;
-        this.#server.server.unlimit(this.#server.id);
-      }
-    }
-    // Started with spawn: the watchdog, should this thread's owner die during the grace, gives
-    // the group SIGKILL only (it had its SIGTERM from here).
-    if (this.#child?.pid !== undefined && signal === 'SIGTERM' && this.#exit === undefined && !this.#toldTerminated) {
-      this.#toldTerminated = true;
-      lifeline.terminated(this.#child.pid);
+    // server must not signal the group again at it (and, once the SIGTERM is out, is told of it:
+    // see #signalled).
+    if (this.#server !== undefined && this.#options.timeoutMs !== undefined && this.#exit === undefined && !this.#limitedByServer && !this.#unlimited) {
+      this.#unlimited = true;
+      this.#server.server.unlimit(this.#server.id);
     }
     const tree = this.#treeOf();
     if (tree === undefined && this.#waiting && this.#server === undefined) {
@@ -515,9 +504,23 @@ export class CoprocessRun implements LiveCoprocess {
     // killAllCoprocesses), the waiting ones are dropped (their `D` written) before the running
     // one's tree gets its signal, so that its exit cannot start them.
     this.#terminating ??= Promise.resolve()
-      .then(() => tree.terminate(signal, this.#options.killGraceMs, this.#limitedByServer && signal === 'SIGTERM'))
+      .then(() => tree.terminate(signal, this.#options.killGraceMs, this.#limitedByServer && signal === 'SIGTERM', (groups) => this.#signalled(signal, groups)))
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
+  }
+
+  /**
+   * This thread has just sent the tree `signal` (`groups`: the groups it went to as groups). On
+   * a SIGTERM the run's helper is told, so that, should this thread's owner die during the grace,
+   * it gives those groups their SIGKILL at the grace and no second SIGTERM: the fork server
+   * (`T`; it also drops the limit and SIGKILLs at the grace itself, counted from now) or the
+   * watchdog (`t<pgid>`).
+   */
+  #signalled(signal: NodeJS.Signals, groups: readonly number[]): void {
+    if (signal !== 'SIGTERM' || this.#toldTerminated || groups.length === 0) return;
+    this.#toldTerminated = true;
+    if (this.#server !== undefined) this.#server.server.terminated(this.#server.id, this.#options.killGraceMs, groups);
+    else if (this.#child !== undefined) for (const group of groups) lifeline.terminated(group);
   }
 
   /**

@@ -15,10 +15,13 @@
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
  *           "N\0id"              no limit for the run after all: the owner is killing it itself
- *           "T\0id"              the owner sent the run's group SIGTERM itself (an abort, a kill,
- *                                its own timer): no limit any more, SIGKILL to the group `grace`
- *                                ms from now (as after a limit), and no second SIGTERM from a
- *                                sweep if the owner dies meanwhile
+ *           "T\0id\0grace\0pgid1\0..."   the owner has just sent SIGTERM to these groups of the
+ *                                run (its own, escapees') itself (an abort, a kill, its own
+ *                                timer): no limit any more, SIGKILL to each `grace` ms from now
+ *                                (as after a limit), and no second SIGTERM from a sweep if the
+ *                                owner dies meanwhile. A group with no run record (the leader
+ *                                is reported and forgotten, an escapee's) gets one that lingers
+ *                                until that SIGKILL.
  *           "Q"                  quit: the owner lives on (this server was idle), so only
  *                                this server's own trees and children are swept, not the
  *                                processes of the owner's other servers that carry its token
@@ -489,12 +492,31 @@ static void handle(unsigned char *msg, size_t len) {
   else if (strcmp(f[0], "N") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) r->deadline = 0;
-  } else if (strcmp(f[0], "T") == 0 && n >= 2) {
-    struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
-    if (r) {
-      long long at = now_ms() + r->grace_ms;
-      r->deadline = 0;
-      if (!r->kill_at || at < r->kill_at) r->kill_at = at;
+  } else if (strcmp(f[0], "T") == 0 && n >= 3) {
+    uint32_t id = (uint32_t)strtoul(f[1], NULL, 10);
+    long long at = now_ms() + strtoll(f[2], NULL, 10);
+    struct run *r = find(id);
+    if (r) r->deadline = 0;
+    for (size_t i = 3; i < n; i++) {
+      long pgid = strtol(f[i], NULL, 10);
+      if (pgid < 2 || pgid == (long)getpid()) continue;
+      struct run *g = r != NULL && r->pid == pgid ? r : NULL;
+      for (struct run *q = runs; q && g == NULL; q = q->next)
+        if (q->pid == pgid && q->exited) g = q;
+      if (g == NULL) {
+        /* No record: one that only holds the group's SIGKILL, forgotten after it (id 0: never
+           one the owner names). */
+        g = calloc(1, sizeof *g);
+        if (g == NULL) _exit(70);
+        g->id = 0;
+        g->pid = (pid_t)pgid;
+        g->exited = 1;
+        g->fd[0] = g->fd[1] = -1;
+        g->lingering = 1;
+        g->next = runs;
+        runs = g;
+      }
+      if (!g->kill_at || at < g->kill_at) g->kill_at = at;
     }
   } else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));

@@ -246,12 +246,13 @@ export class ForkServer {
   }
 
   /**
-   * The owner sent run `id`'s group SIGTERM itself: the server drops its limit, SIGKILLs the
-   * group after the run's grace, and spares it a second SIGTERM if it sweeps meanwhile (the
-   * owner died: a second Ctrl-C while the commands were in their grace).
+   * The owner has just sent SIGTERM to `groups` of run `id` (its own group, escapees' groups)
+   * itself: the server drops the run's limit, SIGKILLs those groups `graceMs` from now, and
+   * spares them a second SIGTERM if it sweeps meanwhile (the owner died: a second Ctrl-C while
+   * the commands were in their grace) — also when the run's leader is gone and its record with it.
    */
-  terminated(id: number): void {
-    this.#send(['T', String(id)]);
+  terminated(id: number, graceMs: number, groups: readonly number[]): void {
+    this.#send(['T', String(id), String(Math.max(0, Math.ceil(graceMs))), ...groups.map(String)]);
   }
 
   /** Drops a run still waiting for another (sent with `after`): its `cancelled` follows, or its `started` if it had begun. */

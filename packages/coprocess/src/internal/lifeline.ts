@@ -3,8 +3,8 @@ import { ownerToken } from './cookie.js';
 
 /**
  * The watchdog, as a POSIX shell script (no file to ship, ~1 MiB of memory). It reads
- * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups, and `t<pgid>` for a live
- * group the owner already sent SIGTERM (it is in its grace). Its stdin is the lifeline: when the
+ * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups, and `t<pgid>` for a
+ * group the owner already sent SIGTERM (in its grace: a coprocess's, or an escapee's). Its stdin is the lifeline: when the
  * owner dies — however, SIGKILL included — the kernel closes the pipe, `read` sees end-of-file,
  * and the watchdog kills the live groups and every process carrying the owner's cookie
  * (SIGTERM, then SIGKILL after the grace period), then exits. Each process gets each signal
@@ -32,8 +32,7 @@ while IFS= read -r line; do
   esac
 done
 pgrp() {
-  s=
-  read -r s 2>/dev/null < "/proc/$1/stat" || return 1
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   s=\${s##*) }; s=\${s#* }; s=\${s#* }; g=\${s%% *}
 }
 sweep() {
@@ -49,6 +48,7 @@ sweep() {
     [ "$p" = "$$" ] && continue
     pgrp "$p" || continue
     case $live in *" $g "*) found=1; continue ;; esac
+    case "$1$termed" in TERM*" $g "*) found=1; continue ;; esac
     if [ "$g" = "$p" ]; then
       kill -s "$1" -- "-$p" 2>/dev/null && found=1
     elif [ "$g" != 0 ] && grep -qaF "$token." "/proc/$g/environ" 2>/dev/null; then
@@ -118,9 +118,9 @@ class Lifeline {
     this.#ensure(graceMs)?.stdin?.write(`+${pgid}\n`);
   }
 
-  /** The owner sent group `pgid` SIGTERM itself: the watchdog's sweep gives it SIGKILL only. */
+  /** The owner sent group `pgid` (a coprocess's, or an escapee's) SIGTERM itself: the watchdog's sweep gives it SIGKILL only. */
   terminated(pgid: number): void {
-    if (this.#live.has(pgid)) this.#child?.stdin?.write(`t${pgid}\n`);
+    this.#child?.stdin?.write(`t${pgid}\n`);
   }
 
   /** True while a live watchdog holds `pgid`: it sweeps the group (SIGTERM, SIGKILL after its grace) when this process ends. */

@@ -84,23 +84,28 @@ export class ProcessTree {
   /**
    * Sends `signal` to the group and to every member outside it (and to the groups they lead);
    * with `outsideGroupOnly`, to the members outside the group alone (the group got it already).
+   * Returns the groups it signalled as groups (the tree's own, escapees'), for a helper to be
+   * told of them.
    */
-  signal(signal: NodeJS.Signals, outsideGroupOnly = false): void {
+  signal(signal: NodeJS.Signals, outsideGroupOnly = false): number[] {
     const members = this.members();
     // Never signal our own group: `detached` made the leader's group its own, but be sure.
     // A tree without a group (pgid < 2: known by its cookie only) never signals a group: -1
     // would mean every process we may signal.
     const ownGroup = this.pgid === process.pid || this.pgid < 2;
+    const groups = new Set<number>();
     if (members === undefined) {
-      if (!ownGroup && !outsideGroupOnly) send(-this.pgid, signal);
-      return;
+      if (!ownGroup && !outsideGroupOnly && send(-this.pgid, signal)) groups.add(this.pgid);
+      return [...groups];
     }
     for (const p of members) this.#signalled.set(p.pid, p.start);
-    if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) send(-this.pgid, signal);
+    if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) {
+      send(-this.pgid, signal);
+      groups.add(this.pgid);
+    }
     // Each member once: the groups that members lead (a `setsid` escapee's) as groups, then every
     // other member by pid. A leader signalled both ways got the signal twice (seen by a SIGTERM
     // handler as two SIGTERMs).
-    const groups = new Set<number>();
     for (const p of members) {
       if (p.pgrp === this.pgid || p.pgrp !== p.pid || p.pgrp === process.pid) continue;
       send(-p.pgrp, signal);
@@ -110,6 +115,7 @@ export class ProcessTree {
       if (p.pgrp === this.pgid || groups.has(p.pgrp)) continue;
       send(p.pid, signal);
     }
+    return [...groups];
   }
 
   /**
@@ -117,11 +123,14 @@ export class ProcessTree {
    * re-sent while survivors remain (they may fork). Resolves true once the tree is empty, or
    * false if something survived SIGKILL for a while (uninterruptible sleep). With
    * `groupHadFirst`, the group already got `first` (from the fork server, at a run's time
-   * limit): only the members outside it get it now, so that none gets it twice.
+   * limit): only the members outside it get it now, so that none gets it twice. `signalled`
+   * is called right after `first` was sent, with the groups it went to as groups.
    */
-  async terminate(first: NodeJS.Signals, graceMs: number, groupHadFirst = false): Promise<boolean> {
+  async terminate(first: NodeJS.Signals, graceMs: number, groupHadFirst = false, signalled?: (groups: number[]) => void): Promise<boolean> {
     if (this.isEmpty()) return true;
-    this.signal(first, groupHadFirst);
+    const groups = this.signal(first, groupHadFirst);
+    // Told once `first` is out, not before: a helper that SIGKILLs at the grace counts it from then.
+    signalled?.(groups);
     if (first !== 'SIGKILL' && (await this.#waitEmpty(graceMs, undefined))) return true;
     this.signal('SIGKILL');
     return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL');

@@ -5,9 +5,13 @@ import { connectToParent, threadData } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import type { SpokeIdentityInit } from '../internal/identity-from-env.js';
 import { SpokeAgent } from '../spoke-agent.js';
+import { takeCoprocessOwner } from '../internal/coprocess-owner-env.js';
 import { startBootPreload } from './internal/boot-preload.js';
 
 installAsyncSequenceContext();
+// The provisioner's coprocess owner token, out of the environment before any code of the
+// user's runs here (and again after a prestarted thread's adoption, which brings it).
+takeCoprocessOwner();
 // Tasks run inline in this thread: their modules may start loading now, before the hello.
 startBootPreload();
 
@@ -17,6 +21,7 @@ async function run(): Promise<void> {
   // identity and environment come then, and the provisioner's own preload list with them (a
   // module already loading is not loaded twice). Otherwise this is `workerData`, at once.
   const identity = ((await threadData()) ?? {}) as SpokeIdentityInit;
+  takeCoprocessOwner();
   startBootPreload();
   const agent = new SpokeAgent({ channel: connectToParent(), ...identity, evaluator: 'inline' });
   // Before the thread ends, its evaluations' coprocesses (children of the hub's process:
