@@ -462,9 +462,9 @@ export class CoprocessRun implements LiveCoprocess {
   /**
    * Exit hook: one synchronous round of signals to the whole tree — unless something else
    * will give it exactly that once this process is gone: a run already terminating had its
-   * SIGTERM (its server, told, SIGKILLs it at the grace; the watchdog sweeps it), and a run with
-   * a live fork server or watchdog is swept by it on this process's end (a second SIGTERM from
-   * here reached every command of a second Ctrl-C).
+   * SIGTERM (its helper, told, SIGKILLs it at the grace), and a run with a running fork server
+   * or a live watchdog is swept by it on this process's end (a second SIGTERM from here reached
+   * every command of a second Ctrl-C).
    */
   signalNow(signal: NodeJS.Signals): void {
     if (signal === 'SIGTERM' && (this.#terminating !== undefined || this.#toldTerminated)) return;
