@@ -163,27 +163,49 @@ describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a SIGTERM
   }, 60_000);
 });
 
+/**
+ * One task of `mode` on a one-spoke cloud of `kind`: waits until `running(tag, dir)` (its tree
+ * up, named by `tag`; `dir` a fresh directory the task may write to), aborts manage(), and, once
+ * it has settled, runs `check(tag, dir)`. Leaves nothing behind, whatever the verdict.
+ */
+async function abortWhileRunning(
+  kind: 'inproc' | 'thread' | 'process',
+  task: { readonly mode: 'coprocess-unsignalled' | 'coprocess-unawaited' | 'coprocess-then-spin'; readonly ms?: number },
+  running: (tag: string, dir: string) => boolean,
+  check: (tag: string, dir: string) => void,
+): Promise<void> {
+  const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
+  const dir = mkdtempSync(join(tmpdir(), `spm-${task.mode}-`));
+  const tag = String(randomInt(100_000, 1_000_000));
+  try {
+    const stop = new AbortController();
+    const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, ...task, tag, dir }], signal: stop.signal }).catch(() => undefined);
+    await waitFor(() => running(tag, dir), 15_000, `the ${task.mode} task running`);
+    stop.abort('stop');
+    await settled;
+    check(tag, dir);
+  } finally {
+    await cloud.close();
+    await waitFor(() => treeOf(tag).length === 0, 10_000, 'the tree gone eventually').catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // A coprocess a task started without ctx.signal: a thread spoke that stopped SIGKILLed it with
 // no SIGTERM first (2026-11-21, session 8; found by a helper). Every coprocess of the spoke's
 // own thread now gets the SIGTERM and its grace (inproc spokes, sharing the hub's thread, cannot
 // tell such a coprocess from the hub's own: see docs/packages/tracker.md).
 describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started without ctx.signal, when manage() is aborted', (kind) => {
   it('gets one SIGTERM and is gone when manage() settles', async () => {
-    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
-    const dir = mkdtempSync(join(tmpdir(), 'spm-unsignalled-'));
-    const tag = String(randomInt(100_000, 1_000_000));
-    try {
-      const stop = new AbortController();
-      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-unsignalled', tag, dir }], signal: stop.signal }).catch(() => undefined);
-      await waitFor(() => treeOf(tag).length === 2, 15_000, 'the sh and its sleep running');
-      stop.abort('stop');
-      await settled;
-      expect(treeOf(tag)).toEqual([]);
-      expect(readFileSync(join(dir, `terms-${tag}`), 'utf8')).toBe('TERM\n');
-    } finally {
-      await cloud.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await abortWhileRunning(
+      kind,
+      { mode: 'coprocess-unsignalled' },
+      (tag) => treeOf(tag).length === 2,
+      (tag, dir) => {
+        expect(treeOf(tag)).toEqual([]);
+        expect(readFileSync(join(dir, `terms-${tag}`), 'utf8')).toBe('TERM\n');
+      },
+    );
   }, 30_000);
 });
 
@@ -194,21 +216,15 @@ describe.each(['thread', 'process'] as const)('on %s spokes, a coprocess started
 // below). A stopping spoke now waits for its coprocesses too, not only its evaluations.
 describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a coprocess its evaluation did not wait for, when manage() is aborted', (kind) => {
   it('gets its grace (its SIGTERM cleanup runs whole) and is gone when manage() settles', async () => {
-    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
-    const dir = mkdtempSync(join(tmpdir(), 'spm-unawaited-'));
-    const tag = String(randomInt(100_000, 1_000_000));
-    try {
-      const stop = new AbortController();
-      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-unawaited', tag, dir }], signal: stop.signal }).catch(() => undefined);
-      await waitFor(() => treeOf(tag).length === 2, 15_000, 'the sh and its sleep running');
-      stop.abort('stop');
-      await settled;
-      expect(treeOf(tag)).toEqual([]);
-      expect(existsSync(join(dir, `clean-${tag}`)) ? readFileSync(join(dir, `clean-${tag}`), 'utf8') : 'no cleanup').toBe('cleaned\n');
-    } finally {
-      await cloud.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await abortWhileRunning(
+      kind,
+      { mode: 'coprocess-unawaited' },
+      (tag) => treeOf(tag).length === 2,
+      (tag, dir) => {
+        expect(treeOf(tag)).toEqual([]);
+        expect(existsSync(join(dir, `clean-${tag}`)) ? readFileSync(join(dir, `clean-${tag}`), 'utf8') : 'no cleanup').toBe('cleaned\n');
+      },
+    );
   }, 30_000);
 });
 
@@ -219,21 +235,12 @@ describe.each(['inproc', 'thread', 'process'] as const)('on %s spokes, a coproce
 // after a forced end, waits for what carries it.
 describe.each(['thread', 'process'] as const)('on %s spokes, a task stuck in synchronous code after starting a coprocess, when manage() is aborted', (kind) => {
   it('is gone, its SIGTERM-ignoring tree with it, when manage() settles', async () => {
-    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind, spokes: 1 } });
-    const dir = mkdtempSync(join(tmpdir(), 'spm-spin-'));
-    const tag = String(randomInt(100_000, 1_000_000));
-    try {
-      const stop = new AbortController();
-      const settled = windows.manage({ pool: cloud.pool.intraAll(), tasks: [{ nMin: 0, nMax: 0, mode: 'coprocess-then-spin', tag, dir, ms: 60_000 }], signal: stop.signal }).catch(() => undefined);
-      await waitFor(() => treeOf(tag).length === 3 && existsSync(join(dir, `spinning-${tag}`)), 15_000, 'the tree running, the task spinning');
-      stop.abort('stop');
-      await settled;
-      expect(treeOf(tag)).toEqual([]);
-    } finally {
-      await cloud.close();
-      await waitFor(() => treeOf(tag).length === 0, 10_000, 'the tree gone eventually').catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await abortWhileRunning(
+      kind,
+      { mode: 'coprocess-then-spin', ms: 60_000 },
+      (tag, dir) => treeOf(tag).length === 3 && existsSync(join(dir, `spinning-${tag}`)),
+      (tag) => expect(treeOf(tag)).toEqual([]),
+    );
   }, 60_000);
 });
 
