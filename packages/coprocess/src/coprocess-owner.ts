@@ -1,4 +1,4 @@
-import { COOKIE_VARIABLE, OWNER_VARIABLE, newOwnerToken } from './internal/cookie.js';
+import { OWNER_VARIABLE, environHasOwner, newOwnerToken } from './internal/cookie.js';
 import { readFileSync } from 'node:fs';
 import { readEnviron, readProcessTable } from './internal/process-table.js';
 
@@ -7,8 +7,9 @@ import { readEnviron, readProcessTable } from './internal/process-table.js';
  * {@link processesOfOwner}). Whoever starts a thread that runs coprocesses and must account for
  * them after the thread is gone — the local provisioner, for a thread spoke it may have to
  * terminate — sets it in the thread's environment to a token from {@link newCoprocessOwnerToken}.
- * The thread reads it at its first coprocess and removes it from its environment (no program
- * inherits it); a token set after that first coprocess is not seen.
+ * A thread spoke's entry takes it out of the environment at the thread's start; any other thread
+ * reads it at its first coprocess and removes it then (no program inherits it). A token set
+ * after that first coprocess is not seen.
  */
 export const COPROCESS_OWNER_VARIABLE = OWNER_VARIABLE;
 
@@ -28,20 +29,10 @@ export function newCoprocessOwnerToken(): string {
 export function processesOfOwner(token: string): number[] {
   const table = readProcessTable();
   if (table === undefined || token === '') return [];
-  const cookie = `${token}.`;
-  const prefix = `${COOKIE_VARIABLE}=`;
   const found: number[] = [];
   for (const p of table) {
     if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-    if (argumentsOf(p.pid).includes(token)) {
-      found.push(p.pid);
-      continue;
-    }
-    for (const entry of readEnviron(p.pid)) {
-      if (!entry.startsWith(prefix)) continue;
-      if (entry.slice(prefix.length).split(':').some((c) => c.startsWith(cookie))) found.push(p.pid);
-      break;
-    }
+    if (argumentsOf(p.pid).includes(token) || environHasOwner(readEnviron(p.pid), token)) found.push(p.pid);
   }
   return found;
 }

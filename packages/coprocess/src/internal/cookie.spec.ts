@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { COOKIE_VARIABLE, appendCookie, environHasCookie, newCookie, ownerToken } from './cookie.js';
+import { COOKIE_VARIABLE, appendCookie, environHasCookie, environHasOwner, newCookie, ownerToken } from './cookie.js';
 
 describe('cookies', () => {
   it('are unique per coprocess and carry the owner token', () => {
@@ -23,5 +23,14 @@ describe('cookies', () => {
     expect(environHasCookie(environ, 'b.8')).toBe(false);
     expect(environHasCookie(environ, 'b.')).toBe(false);
     expect(environHasCookie(['PATH=/bin'], 'a.1')).toBe(false);
+  });
+
+  it('name their owner: any cookie of the list that starts with its token', () => {
+    const environ = ['PATH=/bin', `${COOKIE_VARIABLE}=a.1:bb.7`, 'X=c.8'];
+    expect(environHasOwner(environ, 'a')).toBe(true);
+    expect(environHasOwner(environ, 'bb')).toBe(true);
+    expect(environHasOwner(environ, 'b')).toBe(false);
+    expect(environHasOwner(environ, 'c')).toBe(false);
+    expect(environHasOwner(['PATH=/bin'], 'a')).toBe(false);
   });
 });

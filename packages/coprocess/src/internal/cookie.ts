@@ -61,11 +61,21 @@ export function appendCookie(inherited: string | undefined, cookie: string): str
   return inherited === undefined || inherited === '' ? cookie : `${inherited}:${cookie}`;
 }
 
-/** True when an environment (as `NAME=value` strings) carries `cookie`. */
-export function environHasCookie(environ: readonly string[], cookie: string): boolean {
+/** The cookies an environment (as `NAME=value` strings) carries: its `SPM_COPROCESS` list. */
+function cookiesOf(environ: readonly string[]): string[] {
   const prefix = `${COOKIE_VARIABLE}=`;
   for (const entry of environ) {
-    if (entry.startsWith(prefix)) return entry.slice(prefix.length).split(':').includes(cookie);
+    if (entry.startsWith(prefix)) return entry.slice(prefix.length).split(':');
   }
-  return false;
+  return [];
+}
+
+/** True when an environment (as `NAME=value` strings) carries `cookie`. */
+export function environHasCookie(environ: readonly string[], cookie: string): boolean {
+  return cookiesOf(environ).includes(cookie);
+}
+
+/** True when an environment carries a cookie of owner `token` (any of its coprocesses). */
+export function environHasOwner(environ: readonly string[], token: string): boolean {
+  return cookiesOf(environ).some((cookie) => cookie.startsWith(`${token}.`));
 }
