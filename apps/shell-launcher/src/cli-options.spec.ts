@@ -1,5 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { availableParallelism } from 'node:os';
+import { linkSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
 
@@ -107,6 +109,25 @@ describe('parseShellArgs --joblog and --trace', () => {
     // `--joblog -` is stdout, not a file named `-`.
     expect(parseShellArgs(['--joblog', '-', '--trace', '-'])).toMatchObject({ joblog: '-', trace: '-' });
     expect(parseShellArgs(['--joblog', 'run.log', '--trace', 'run.json'])).toMatchObject({ joblog: 'run.log', trace: 'run.json' });
+  });
+
+  it('refuses two names of one file: a symbolic link (dangling or not), a hard link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-shell-same-'));
+    try {
+      const trace = join(dir, 'trace.json');
+      symlinkSync('trace.json', join(dir, 'dangling'));
+      const refused = (joblog: string): void => {
+        expect(() => parseShellArgs(['--joblog', joblog, '--trace', trace, 'echo'])).toThrow(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${joblog}\` and \`${trace}\` (the same file)`);
+      };
+      refused(join(dir, 'dangling'));
+      writeFileSync(trace, '');
+      refused(join(dir, 'dangling'));
+      linkSync(trace, join(dir, 'hard'));
+      refused(join(dir, 'hard'));
+      expect(parseShellArgs(['--joblog', join(dir, 'other.log'), '--trace', trace, 'echo'])).toMatchObject({ joblog: join(dir, 'other.log') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
@@ -260,8 +261,41 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
   // as GNU parallel does.
   // The trace is written over the file at the end: it would replace the job log. (`-` is stdout
   // for the job log only.)
-  if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && resolve(o.joblog) === resolve(o.trace)) {
+  if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && sameFile(o.joblog, o.trace)) {
     throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
   }
   return { ...o, template: words.length > 0 ? words.join(' ') : undefined, argGroups };
+}
+
+/**
+ * True when the two paths name one file: the same path, or — when the files exist — the same
+ * inode (a symbolic or hard link, `a/../b`). A file that does not exist yet is compared through
+ * its directory's real path.
+ */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const real = (path: string, links = 0): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      // Not there (yet): a dangling link is followed to where it points, as a write would.
+      try {
+        if (links < 40) return real(resolve(dirname(resolve(path)), readlinkSync(path)), links + 1);
+      } catch {
+        // not a link
+      }
+      try {
+        return join(realpathSync(dirname(resolve(path))), basename(path));
+      } catch {
+        return resolve(path);
+      }
+    }
+  };
+  try {
+    const [sa, sb] = [statSync(a), statSync(b)];
+    if (sa.dev === sb.dev && sa.ino === sb.ino) return true;
+  } catch {
+    // one of them does not exist yet
+  }
+  return real(a) === real(b);
 }

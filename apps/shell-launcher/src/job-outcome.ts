@@ -10,6 +10,8 @@ export interface Job {
   readonly tag: string;
   /** 1 for the first run, 2 for the first `--retries` run, … */
   readonly attempt: number;
+  /** Why the job is not run at all (its input line cannot be a command), if so: it fails at once. */
+  readonly refused?: string;
 }
 
 /** How one job ended (its last attempt): what the joblog, `--json` and the printer show. */

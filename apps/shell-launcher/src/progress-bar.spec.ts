@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { ProgressBar, renderProgress } from './progress-bar.js';
 
 describe('renderProgress', () => {
@@ -31,5 +32,30 @@ describe('ProgressBar', () => {
     bar.stop();
     bar.draw();
     expect(writes).toHaveLength(2);
+  });
+
+  it('is not drawn while `hold` says the line is taken, and is drawn again once it is free', () => {
+    const writes: string[] = [];
+    let held = true;
+    const bar = new ProgressBar({ write: (t: string) => writes.push(t) }, () => ({ done: 0, failed: 0, running: 1, total: 1, elapsedMs: 0 }), 60_000, () => held);
+    bar.draw();
+    expect(writes).toEqual([]);
+    held = false;
+    bar.draw();
+    expect(writes).toHaveLength(1);
+    bar.stop();
+  });
+
+  it('erases itself when the process exits with the bar shown (a second Ctrl-C exits at once)', () => {
+    // The bar draws on this child's stdout, then the child exits without stopping it.
+    const script = `import(${JSON.stringify(new URL('../dist/progress-bar.js', import.meta.url).href)}).then(({ ProgressBar }) => {
+      const bar = new ProgressBar(process.stdout, () => ({ done: 0, failed: 0, running: 1, total: 1, elapsedMs: 0 }), 60_000);
+      bar.draw();
+      process.exit(3);
+    });`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.status).toBe(3);
+    expect(child.stdout.startsWith('\r\x1b[Kspm-shell [')).toBe(true);
+    expect(child.stdout.endsWith('\r\x1b[K')).toBe(true);
   });
 });

@@ -44,25 +44,33 @@ export interface BarStream {
 
 /**
  * The progress bar on stderr: redrawn in place at most every `intervalMs`, erased before any
- * other output is written (`hide`) and redrawn after, erased for good by `stop`.
+ * other output is written (`hide`) and redrawn after, erased for good by `stop` — or by the
+ * process's exit (a second Ctrl-C leaves at once: the bar does not stay on the screen).
+ *
+ * `hold`, when it returns true, keeps the bar from being drawn: the terminal's last line holds
+ * output without its newline (`printf two`), which drawing in place (`\r`, erase line) would wipe.
  */
 export class ProgressBar {
   readonly #stream: BarStream;
   readonly #counts: () => ProgressCounts;
+  readonly #hold: () => boolean;
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #onExit = (): void => this.hide();
   #shown = false;
   #stopped = false;
 
-  constructor(stream: BarStream, counts: () => ProgressCounts, intervalMs = 100) {
+  constructor(stream: BarStream, counts: () => ProgressCounts, intervalMs = 100, hold: () => boolean = () => false) {
     this.#stream = stream;
     this.#counts = counts;
+    this.#hold = hold;
     this.#timer = setInterval(() => this.draw(), intervalMs);
     this.#timer.unref();
+    process.on('exit', this.#onExit);
   }
 
-  /** Draws the current line. */
+  /** Draws the current line (unless `hold` says the terminal's line is taken). */
   draw(): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#hold()) return;
     // A pseudo-terminal may report 0 columns: assume 80 then.
     const columns = this.#stream.columns !== undefined && this.#stream.columns > 0 ? this.#stream.columns : 80;
     const width = Math.max(20, columns - 1);
@@ -80,6 +88,7 @@ export class ProgressBar {
   /** Erases the bar and stops redrawing. */
   stop(): void {
     clearInterval(this.#timer);
+    process.off('exit', this.#onExit);
     this.hide();
     this.#stopped = true;
   }

@@ -1,6 +1,5 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createInterface, type Interface } from 'node:readline';
 import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { coprocessLauncher } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
@@ -10,6 +9,7 @@ import type { ShellOptions } from './cli-options.js';
 import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
+import { inputLines, type InputLines } from './input-lines.js';
 import { jobsFromArgs, jobsFromLines } from './job-source.js';
 import { Joblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
@@ -22,7 +22,7 @@ export interface ShellIO {
   /** Input lines when neither `:::` nor `--file` is given. */
   readonly stdin: NodeJS.ReadableStream;
   /** Outputs (or `--json` lines). */
-  readonly stdout: { write(text: string): unknown };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Notices, MetaStatus lines and the progress bar. */
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /**
@@ -68,14 +68,14 @@ const READ_AHEAD_MS = 20;
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
 const SETTLE_SPOKES_MS = 3_000;
 
-function lines(stream: NodeJS.ReadableStream): { iterable: AsyncIterable<string>; rl: Interface } {
-  const rl = createInterface({ input: stream, crlfDelay: Infinity, terminal: false });
-  return { iterable: rl, rl };
-}
-
 async function settleSpokes(cloud: VirtualCloud, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until && cloud.spokes().some((spoke) => spoke.state === 'starting')) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The outcome of a job whose input line cannot be a command: failed, without running. */
+function refusedOutcome(job: Job): JobOutcome {
+  return { job, runs: 0, command: withSlot(job.command, '{%}'), host: undefined, spoke: undefined, ok: false, exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, error: job.refused };
 }
 
 function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
@@ -119,9 +119,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     return 255;
   }
   let bar: ProgressBar | undefined;
+  // The terminal's last line holds output without its newline: the bar is not drawn over it.
+  let lineOpen = false;
   const err = (text: string): void => {
     bar?.hide();
     io.stderr.write(text);
+    if (text.length > 0) lineOpen = !text.endsWith('\n');
   };
   let interrupted: string | undefined;
   const interrupt = io.interrupt;
@@ -139,14 +142,13 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
-  let rl: Interface | undefined;
+  let rl: InputLines | undefined;
   let input: AsyncIterator<Job> | Iterator<Job>;
   if (options.argGroups !== undefined) {
     input = jobsFromArgs(options.template, options.argGroups);
   } else {
-    const source = lines(options.file !== undefined ? createReadStream(options.file) : io.stdin);
-    rl = source.rl;
-    input = jobsFromLines(source.iterable, options.template)[Symbol.asyncIterator]();
+    rl = inputLines(options.file !== undefined ? createReadStream(options.file) : io.stdin);
+    input = jobsFromLines(rl, options.template)[Symbol.asyncIterator]();
   }
   // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes. But once a job is in hand,
   // a line that is not there yet is not waited for (commands trickling in on a pipe start as
@@ -203,6 +205,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const out = (text: string): void => {
     bar?.hide();
     io.stdout.write(text);
+    if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
   };
   const printer = new OutputPrinter({ keepOrder: options.keepOrder, tag: options.tag, json: options.json }, { out, err });
   let joblog: Joblog | undefined;
@@ -231,6 +234,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let failed = 0;
   let killed = 0;
   let halted: JobOutcome | undefined;
+  // GNU parallel's exit status after a halt counts the failures up to the halt, not those after.
+  let failedAtHalt = 0;
   let fatal: Error | undefined;
   // The job log or the trace could not be written (a full disk): the run's record is incomplete.
   let unwritten = false;
@@ -300,19 +305,27 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return;
     }
     earlierRuns.delete(seq);
+    conclude(outcome);
+  };
+
+  // A job's last word: counted, logged, printed, and checked against --halt.
+  const conclude = (outcome: JobOutcome): void => {
+    const seq = outcome.job.seq;
     feed.settle();
     pipelineAfter(outcome);
     if (outcome.ok) succeeded += 1;
     else failed += 1;
     writeJoblog(outcome);
     printer.finished(outcome);
-    if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
+    if (outcome.job.refused !== undefined) err(`spm-shell: job ${seq} not run: ${outcome.job.refused}: ${outcome.command}\n`);
+    else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output)\n`);
     }
     if (halted === undefined && haltReached(options.halt, { failed, succeeded })) {
       halted = outcome;
+      failedAtHalt = failed;
       const others = runningNow();
       const what = options.halt.when === 'now' ? `killing ${others} running command${others === 1 ? '' : 's'}` : `starting no more jobs; waiting for ${others} running`;
       err(`spm-shell: halting (--halt ${formatHalt(options.halt)}) after job ${seq}: ${what}\n`);
@@ -329,7 +342,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const tasks: AsyncIterable<ShellTask> = {
     [Symbol.asyncIterator]: () => ({
       next: async (): Promise<IteratorResult<ShellTask>> => {
-        const step = await feedIterator.next();
+        let step = await feedIterator.next();
+        // A refused input line is a job that fails at once, never sent to a spoke.
+        for (; step.done !== true && step.value.refused !== undefined; step = await feedIterator.next()) conclude(refusedOutcome(step.value));
         if (step.done === true) return { value: undefined, done: true };
         const job = step.value;
         inflight.set(job.seq, job);
@@ -385,13 +400,18 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     );
     if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true)) {
       const began = Date.now();
-      bar = new ProgressBar(io.stderr, () => ({
-        done: succeeded + failed,
-        failed,
-        running: runningNow(),
-        total: knownTotal ?? (feed.inputDone ? feed.read : undefined),
-        elapsedMs: Date.now() - (firstDispatch ?? began),
-      }));
+      bar = new ProgressBar(
+        io.stderr,
+        () => ({
+          done: succeeded + failed,
+          failed,
+          running: runningNow(),
+          total: knownTotal ?? (feed.inputDone ? feed.read : undefined),
+          elapsedMs: Date.now() - (firstDispatch ?? began),
+        }),
+        undefined,
+        () => lineOpen,
+      );
       bar.draw(); // at once, not a tick later: a short run still shows it
     }
     if (interrupted !== undefined) onInterruptNow();
@@ -441,6 +461,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     return 255;
   }
   if (unwritten) return 255;
-  if (halted !== undefined && options.halt.why === 'fail' && options.halt.count === 1) return jobExitStatus(halted);
+  if (halted !== undefined) {
+    // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
+    // that halted the run; other halts with the number of failures when the halt came.
+    if (options.halt.why === 'success') return 0;
+    if (options.halt.count === 1) return jobExitStatus(halted);
+    return Math.min(failedAtHalt, 101);
+  }
   return Math.min(failed, 101);
 }

@@ -115,6 +115,30 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect([...spm.jobs]).toEqual([...gnu.jobs]);
   });
 
+  it('agrees on the exit status of every other kind of halt (success=N: 0; done=1: the job’s own; soon: the failures up to the halt)', async () => {
+    const cases: readonly { readonly jobs: string; readonly rule: string; readonly commands: readonly string[]; readonly status: number }[] = [
+      { jobs: '1', rule: 'now,success=1', commands: ['exit 1', 'true', 'echo never'], status: 0 },
+      { jobs: '2', rule: 'soon,success=2', commands: ['exit 1', 'true', 'exit 2', 'true', 'true', 'true'], status: 0 },
+      { jobs: '1', rule: 'now,done=1', commands: ['exit 4', 'echo never'], status: 4 },
+      // The third command fails after the halt: not counted.
+      { jobs: '3', rule: 'soon,fail=2', commands: ['exit 1', 'sleep 0.2; exit 2', 'sleep 2; exit 3'], status: 2 },
+      { jobs: '1', rule: 'soon,done=3', commands: ['exit 1', 'true', 'exit 2', 'exit 3'], status: 2 },
+    ];
+    for (const { jobs, rule, commands, status } of cases) {
+      const { gnu, spm } = await both(['-j', jobs, '--halt', rule], `${commands.join('\n')}\n`);
+      expect({ rule, gnu: gnu.code }).toEqual({ rule, gnu: status });
+      expect({ rule, spm: spm.code }).toEqual({ rule, spm: gnu.code });
+      expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
+    }
+  });
+
+  it('splits input at newlines only: a carriage return inside a line stays in its command', async () => {
+    const { gnu, spm } = await both(['-j', '1'], 'echo one\recho two\nprintf "[%s]" a\rb\n');
+    expect(gnu.jobs.size).toBe(2);
+    expect(spm.code).toBe(gnu.code);
+    expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
+  });
+
   it('fills replacement strings as it does, path modifiers’ edge cases included', async () => {
     // What each replacement string becomes, printed between brackets, in input order.
     const args = ['-j', '2', '-k', 'echo [{}] [{.}] [{/}] [{//}] [{/.}] [{0}] [{-1}] [{#}]', ':::', '.bashrc', 'a/', 'dir/.hidden', 'x.tar.gz', '/', 'a b/c d.e', "it's", 'a//b'];

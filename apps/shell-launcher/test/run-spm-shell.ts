@@ -18,7 +18,7 @@ export interface BinResult {
 
 export interface BinOptions {
   /** Written to stdin, then stdin is closed (else stdin is empty). */
-  readonly input?: string;
+  readonly input?: string | Buffer;
   readonly cwd?: string;
   /** The run's mark (see {@link MARK_VARIABLE}). */
   readonly mark: string;

@@ -134,6 +134,31 @@ describe('spm-shell with a template and ::: arguments', () => {
   });
 });
 
+describe('spm-shell on input lines that cannot be commands', () => {
+  it('runs every other line, fails those (not valid UTF-8, a NUL byte) without running them, and says why', async () => {
+    const joblog = join(dir, 'refused.joblog');
+    const created = join(dir, 'refused-created');
+    // `touch <dir>/refused-created<0xE9>`: run as U+FFFD it would create another file.
+    const input = Buffer.concat([Buffer.from('echo first\n'), Buffer.from(`touch ${created}`), Buffer.from([0xe9, 0x0a]), Buffer.from('echo a\0b\necho last\n')]);
+    const r = await runSpmShell(['-j', '2', '-k', '--joblog', joblog], { input, mark: newMark().env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('first\nlast\n');
+    expect(readdirSync(dir).filter((name) => name.startsWith('refused-created'))).toEqual([]);
+    expect(r.stderr).toContain('spm-shell: job 2 not run: input line 2 is not valid UTF-8 (byte 0xe9 at byte');
+    expect(r.stderr).toContain('spm-shell: job 3 not run: input line 3 holds a NUL byte (at byte 7), which a shell command cannot hold: echo a\\0b');
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [row[0], row[6]]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+      ['1', '0'],
+      ['2', '-1'],
+      ['3', '-1'],
+      ['4', '0'],
+    ]);
+    const json = await runSpmShell(['--json'], { input: Buffer.from('echo a\0b\n'), mark: newMark().env });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ seq: 1, exitCode: null, attempts: 0, error: 'input line 1 holds a NUL byte (at byte 7), which a shell command cannot hold' });
+  });
+});
+
 describe('spm-shell --trace to a file that cannot be written', () => {
   it('says so before running anything and exits 255, like an unwritable joblog', async () => {
     const mark = newMark();
@@ -546,6 +571,27 @@ describe('spm-shell --trace, --progress and --max-output', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('done-on-tty');
     expect(r.out).toMatch(/spm-shell \[\.+\] 0\/1 done, 0 failed, [01] running/);
+  });
+
+  it('does not draw the bar over output that has no newline yet on a terminal', async () => {
+    const mark = newMark();
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} -j 2 ::: 'printf two' 'sleep 1'`, '/dev/null'], {
+        env: { ...process.env, [MARK_VARIABLE]: mark.env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    // What the terminal received after `two`: no carriage return or erase-line until the end.
+    const after = out.slice(out.indexOf('two') + 3);
+    expect(out).toContain('two');
+    expect(after).not.toContain('\r');
   });
 });
 

@@ -33,8 +33,9 @@
  *           'L' the run's limit passed: its group got SIGTERM (SIGKILL follows after the grace)
  *           'K' a waiting run was dropped (never started)
  * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
- * in seconds with microseconds ("1763720000.123456"): a run's times are the server's, right
- * even when the owner's thread was busy as the server started or reaped it.
+ * in seconds with microseconds ("1763720000.123456"), the start read just before the spawn: a
+ * run's times are the server's, right even when the owner's thread was busy as the server
+ * started or reaped it.
  * "clean" means the server, a child subreaper, had no child at all after reaping the leader:
  * nothing the program started is alive (every orphan of the tree is re-parented to us).
  * A run's limit is enforced here, on the server's clock, so that it holds even when the owner's
@@ -172,11 +173,16 @@ static long long now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A clock's reading as "seconds.microseconds". */
+/* A reading of a clock as "seconds.microseconds". */
+static int timespec_text(const struct timespec *ts, char *out, size_t size) {
+  return snprintf(out, size, "%ld.%06ld", (long)ts->tv_sec, ts->tv_nsec / 1000);
+}
+
+/* A clock's reading now as "seconds.microseconds". */
 static int clock_text(clockid_t clock, char *out, size_t size) {
   struct timespec ts;
   clock_gettime(clock, &ts);
-  return snprintf(out, size, "%ld.%06ld", (long)ts.tv_sec, ts.tv_nsec / 1000);
+  return timespec_text(&ts, out, size);
 }
 
 static void sweep_and_exit(void);
@@ -322,6 +328,12 @@ static void launch(char **f, size_t nf) {
   char **envp = build_env(cookie);
   pid_t pid = -1;
   int rc = ENOMEM;
+  /* The start is read before the spawn, not after: once the child has exec'd, this process may
+     not run again until the program has ended (a busy machine), and a reading taken then made a
+     run of `true` last 14 µs. */
+  struct timespec began_real, began_mono;
+  clock_gettime(CLOCK_REALTIME, &began_real);
+  clock_gettime(CLOCK_MONOTONIC, &began_mono);
   if (envp != NULL) {
     /* posix_spawnp searches the PATH of our environment: give it the program's. */
     setenv("PATH", env_path(), 1);
@@ -349,12 +361,12 @@ static void launch(char **f, size_t nf) {
   r->fd[0] = out[0];
   r->fd[1] = err[0];
   r->grace_ms = grace_ms > 0 ? grace_ms : 0; /* for its limit, and for the owner's own kill ("T") */
-  if (limit > 0) r->deadline = now_ms() + limit;
+  if (limit > 0) r->deadline = (long long)began_mono.tv_sec * 1000 + began_mono.tv_nsec / 1000000 + limit;
   r->next = runs;
   runs = r;
   char text[96], real[32], mono[32];
-  clock_text(CLOCK_REALTIME, real, sizeof real);
-  clock_text(CLOCK_MONOTONIC, mono, sizeof mono);
+  timespec_text(&began_real, real, sizeof real);
+  timespec_text(&began_mono, mono, sizeof mono);
   int n = snprintf(text, sizeof text, "%ld %s %s", (long)pid, real, mono);
   emit('S', id, text, (size_t)n);
 }

@@ -1,0 +1,69 @@
+import { describe, it, expect } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { firstInvalidUtf8, inputLines, type InputLine } from './input-lines.js';
+
+/** The lines of `chunks` written one after another (each chunk one read). */
+async function linesOf(...chunks: (string | Buffer)[]): Promise<InputLine[]> {
+  const stream = new PassThrough();
+  const lines = inputLines(stream);
+  for (const chunk of chunks) stream.write(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+  stream.end();
+  const got: InputLine[] = [];
+  for await (const line of lines) got.push(line);
+  return got;
+}
+
+describe('inputLines', () => {
+  it('splits at \\n only: a \\r inside a line stays, a \\r before \\n is dropped (also across reads)', async () => {
+    expect(await linesOf('echo one\recho two\n')).toEqual([{ text: 'echo one\recho two' }]);
+    expect(await linesOf('a\r\nb\r', '\nc\r\r\n')).toEqual([{ text: 'a' }, { text: 'b' }, { text: 'c\r' }]);
+  });
+
+  it('keeps empty lines, takes a last line without \\n, and has none for an empty input', async () => {
+    expect(await linesOf('a\n\nb')).toEqual([{ text: 'a' }, { text: '' }, { text: 'b' }]);
+    expect(await linesOf('')).toEqual([]);
+    expect(await linesOf('\n')).toEqual([{ text: '' }]);
+  });
+
+  it('joins a line cut across reads, a multi-byte character included', async () => {
+    const euro = Buffer.from('echo €\n');
+    expect(await linesOf(euro.subarray(0, 6), euro.subarray(6))).toEqual([{ text: 'echo €' }]);
+  });
+
+  it('refuses a line that is not UTF-8, naming the line and the byte, and reads on', async () => {
+    const lines = await linesOf('echo ok\n', Buffer.from([0x72, 0x6d, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74, 0x0a]), 'echo after\n');
+    expect(lines[0]).toEqual({ text: 'echo ok' });
+    expect(lines[1]?.refused).toBe('input line 2 is not valid UTF-8 (byte 0xe9 at byte 7); spm-shell passes commands to the shell as UTF-8 text');
+    expect(lines[1]?.text).toBe('rm caf\ufffd.txt');
+    expect(lines[2]).toEqual({ text: 'echo after' });
+  });
+
+  it('refuses a line holding a NUL byte, showing it as \\0', async () => {
+    const lines = await linesOf('a\0b\n');
+    expect(lines).toEqual([{ text: 'a\\0b', refused: 'input line 1 holds a NUL byte (at byte 2), which a shell command cannot hold' }]);
+  });
+
+  it('stops reading at close(), even with the input still open', async () => {
+    const stream = new PassThrough();
+    const lines = inputLines(stream);
+    stream.write('one\n');
+    const iterator = lines[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ text: 'one' });
+    const pending = iterator.next();
+    lines.close();
+    await expect(pending).resolves.toMatchObject({ done: true });
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  it('finds the first byte that does not fit: stray continuation, overlong, surrogate, cut sequence, past U+10FFFF', () => {
+    expect(firstInvalidUtf8(Buffer.from('héllo €'))).toBe(Buffer.byteLength('héllo €'));
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0x80]))).toBe(1);
+    expect(firstInvalidUtf8(Buffer.from([0xc0, 0xaf]))).toBe(0);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe0, 0x80, 0xaf]))).toBe(1);
+    expect(firstInvalidUtf8(Buffer.from([0xed, 0xa0, 0x80]))).toBe(0);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe2, 0x82]))).toBe(2);
+    expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0);
+    expect(firstInvalidUtf8(Buffer.from([0xf0, 0x9f, 0x98, 0x80, 0xff]))).toBe(4);
+  });
+});

@@ -1,0 +1,120 @@
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * One line of the input (stdin or `--file`): its text, or why it cannot be a command. A refused
+ * line is a job that is not run (it fails, with `refused` as its reason); `text` is then only for
+ * showing it (invalid bytes as U+FFFD, a NUL as `\0`).
+ */
+export interface InputLine {
+  readonly text: string;
+  readonly refused?: string;
+}
+
+/** The input's lines, read as they come; `close()` stops reading (and releases the stream). */
+export interface InputLines extends AsyncIterable<InputLine> {
+  close(): void;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * Splits a byte stream into lines as GNU parallel does: at `\n` only. A `\r` right before the
+ * `\n` is dropped (a file with CRLF line ends gives the same commands as with LF); any other
+ * `\r` stays in the line, as every other byte does. A last line without `\n` is a line; an empty
+ * input has none. A line that is not valid UTF-8, or that holds a NUL byte, is refused rather
+ * than altered: Node would turn invalid bytes into U+FFFD — a command naming another file — and a
+ * shell command (a C string) cannot hold NUL.
+ */
+export function inputLines(stream: NodeJS.ReadableStream): InputLines {
+  let closed = false;
+  async function* read(): AsyncGenerator<InputLine> {
+    let pending: Buffer[] = [];
+    let number = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        let start = 0;
+        for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, start)) {
+          const piece = bytes.subarray(start, at);
+          const line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
+          pending = [];
+          start = at + 1;
+          yield lineOf(line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number);
+        }
+        if (start < bytes.length) pending.push(bytes.subarray(start));
+      }
+    } catch (error) {
+      // Closed by us ("Premature close"): the end of the input, not a failure to read it.
+      if (closed) return;
+      throw error;
+    }
+    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number);
+  }
+  const lines = read();
+  return {
+    [Symbol.asyncIterator]: () => lines,
+    close(): void {
+      if (closed) return;
+      closed = true;
+      // Unblocks a read under way (a pipe that stays open): the generator then ends.
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    },
+  };
+}
+
+function lineOf(bytes: Buffer, number: number): InputLine {
+  const text = bytes.toString('utf8');
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    return {
+      text: shown(text),
+      refused: `input line ${number} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
+    };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0)
+    return {
+      text: shown(text),
+      refused: `input line ${number} holds a NUL byte (at byte ${nul + 1}), which a shell command cannot hold`,
+    };
+  return { text };
+}
+
+function shown(text: string): string {
+  return text.replaceAll('\0', '\\0');
+}
+
+/** The offset of the first byte that does not fit UTF-8 (the start of a bad or cut sequence). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      i += 1;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else {
+      return i;
+    }
+    let code = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      code = (code << 6) | (c & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}
