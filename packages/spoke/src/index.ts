@@ -12,5 +12,6 @@ export { loadModule, moduleUrl } from './module-loader.js';
 export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';
 export { BOOT_PRELOAD_ENV, bootPreloadEnv } from './entries/internal/boot-preload-env.js';
 export { installAsyncSequenceContext } from './async-sequence-context.js';
+export { isSpokeThread } from './internal/spoke-thread.js';
 export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';
 export { COPROCESS_OWNER_ENV, newCoprocessOwnerToken, coprocessesOfOwner } from './coprocess-owner.js';

@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { killCoprocesses } from './internal/kill-coprocesses.js';
 import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
-import { requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
+import { findClosure, requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
 import { PROTOCOL_VERSION, type Channel, type Message, type NextTaskMessage, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
 import type { EvaluationContext } from './evaluation-context.js';
+import { isSpokeThread } from './internal/spoke-thread.js';
 import { loadModule } from './module-loader.js';
 import { isSpokeClosure, type SpokeClosure } from './spoke-closure.js';
 
@@ -333,7 +334,11 @@ export class TaskRunner {
 
   async #load(naming: Naming): Promise<SpokeClosure> {
     for (const module of naming.preload) await loadModule(module);
-    await loadModule(naming.module);
+    // In the hub's thread (an inproc spoke) a closure already declared needs no import: the
+    // program loaded its module — possibly its entry, still evaluating (its top level awaits
+    // manage()), which an import would wait for without end. In a spoke's thread the import is
+    // what loads the module, and its failure (even after the closure was declared) is the task's.
+    if (isSpokeThread() || findClosure(naming.module, naming.signature) === undefined) await loadModule(naming.module);
     const found = requireClosure<unknown>(naming.module, naming.signature);
     if (!isSpokeClosure(found)) {
       throw new SPMTaskLoad(`Closure \`${naming.signature}\` of module \`${naming.module}\` cannot evaluate tasks on a spoke (it has no \`evaluateOnSpoke\`)`);

@@ -1,4 +1,5 @@
-import { SPMError, describeValue } from '@spm/exceptions';
+import { SPMError, SPMInvariantError, describeValue } from '@spm/exceptions';
+import { isSpokeThread } from '@spm/spoke';
 import { JoinProvisioner, type JoinProvisionerOptions } from './join-provisioner.js';
 import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisioner.js';
 import { inter, interOnePerServer, intraAll, intraOnePerServer, where } from './pool.js';
@@ -75,8 +76,18 @@ export class VirtualCloud {
   /**
    * Starts a tracker and its provisioners; resolves when the initial spokes are ready or failed
    * (`waitForSpokes: 'all'`, the default) or as soon as they are booting (`'none'`).
+   *
+   * Hub code only: rejects with `SPMInvariantError` in a spoke's thread — where a closure module
+   * whose top level starts a cloud lands when a spoke imports it to evaluate tasks (each spoke
+   * would start spokes of its own, without end). Keep the hub's code out of closure modules.
    */
   static async start(options: VirtualCloudOptions = {}): Promise<VirtualCloud> {
+    if (isSpokeThread()) {
+      throw new SPMInvariantError(
+        'VirtualCloud.start() was called in a spoke: a spoke imports a closure\'s module to evaluate its tasks, and that module\'s top level starts a cloud. Declare closures in a module of their own and start the cloud (and call manage()) in the program\'s entry module, which spokes never import',
+        { role: 'spoke', to: 'start a cloud' },
+      );
+    }
     const wait = options.waitForSpokes ?? 'all';
     if (!(WAIT_FOR_SPOKES as readonly unknown[]).includes(wait)) {
       throw new SPMError(`Expected \`waitForSpokes\` to be one of ${WAIT_FOR_SPOKES.join(', ')}, got ${describeValue(wait)}`);

@@ -5,7 +5,9 @@ import { connectToParent } from '@spm/transport';
 import { installAsyncSequenceContext } from '../async-sequence-context.js';
 import { TaskRunner, type TaskRunnerIdentity } from '../task-runner.js';
 import { startBootPreload } from './internal/boot-preload.js';
+import { markSpokeThread } from '../internal/spoke-thread.js';
 
+markSpokeThread();
 installAsyncSequenceContext();
 // This thread evaluates the tasks (it inherits the process's environment).
 startBootPreload();

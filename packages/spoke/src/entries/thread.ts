@@ -7,7 +7,9 @@ import type { SpokeIdentityInit } from '../internal/identity-from-env.js';
 import { SpokeAgent } from '../spoke-agent.js';
 import { takeCoprocessOwner } from '../internal/coprocess-owner-env.js';
 import { startBootPreload } from './internal/boot-preload.js';
+import { markSpokeThread } from '../internal/spoke-thread.js';
 
+markSpokeThread();
 installAsyncSequenceContext();
 // The provisioner's coprocess owner token, out of the environment before any code of the
 // user's runs here (and again after a prestarted thread's adoption, which brings it).
