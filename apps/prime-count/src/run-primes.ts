@@ -35,6 +35,9 @@ export class TraceFileError extends Error {
   override readonly name = 'TraceFileError';
 }
 
+/** The signals that end spm-primes at once (their default action): a `--trace` is written first. */
+const TRACE_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
  * Counts the primes of the range on a virtual cloud of local spokes; `out` gets the seed's lines
  * unless `--json`. `signal` stops the run (the bin's stdout failed): running buckets are killed,
@@ -45,7 +48,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   // A trace that cannot be written is said now, before any spoke starts, not after the count.
   if (options.trace !== undefined) {
     try {
-      writeFileSync(options.trace, '');
+      writeFileSync(options.trace, '{"traceEvents":[]}\n'); // valid, and empty until the run writes it
     } catch (error) {
       throw new TraceFileError(`cannot write the trace \`${options.trace}\`: ${(error as Error).message}`);
     }
@@ -76,6 +79,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   const used = new Set<string>();
   let stopTrace: (() => void) | undefined;
   let writeTrace: (() => void) | undefined;
+  let removeSignalHandlers = (): void => undefined;
   let traceError: string | undefined;
   try {
     const [{ ChromeTrace, definePolicy, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
@@ -87,6 +91,22 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
       });
       writeTrace = () => trace.write(file);
+      // Ctrl-C (or SIGTERM, SIGHUP) ends the process at once, as it always has; the trace of
+      // what ran so far is written first, so the file is never left empty. The signal is then
+      // raised again with its default action: the exit status stays 128 + its number.
+      const onSignal = (name: NodeJS.Signals): void => {
+        try {
+          trace.write(file);
+        } catch {
+          // the file cannot be written: nothing more to do on the way out
+        }
+        removeSignalHandlers();
+        process.kill(process.pid, name);
+      };
+      removeSignalHandlers = () => {
+        for (const name of TRACE_SIGNALS) process.off(name, onSignal);
+      };
+      for (const name of TRACE_SIGNALS) process.once(name, onSignal);
     }
     const tasks = split(options.split, options.min, options.max, buckets).map((bucket) => ({
       ...bucket,
@@ -115,6 +135,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
       },
     });
   } finally {
+    removeSignalHandlers();
     stopTrace?.();
     try {
       writeTrace?.();

@@ -185,6 +185,38 @@ describe('spm-primes, bundled', () => {
   });
 });
 
+describe('spm-primes --trace, interrupted', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('writes the trace of the buckets done so far before %s ends it', async (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, '--max', '60000000', '--buckets', '200', '--spokes', '2', '--transport', 'thread', '--trace', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          // A bucket has been reported: the trace has something to hold.
+          if (stdout.includes('Rolling count') && !child.killed) child.kill(signal);
+        });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error('spm-primes ran past 60 s'));
+        }, 60_000);
+        child.on('close', (code, got) => {
+          clearTimeout(timer);
+          resolve({ code, signal: got });
+        });
+      });
+      // Ended by the signal, as before: the status a shell sees is 128 + its number.
+      expect(ended).toEqual({ code: null, signal });
+      const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+      expect(trace.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('spm-primes --trace to a file that cannot be written', () => {
   it('says so before starting anything and exits 1, leaving no spoke behind', async () => {
     // Regression: the trace was written in a `finally` before the spokes were closed; the write
