@@ -217,6 +217,31 @@ describe('spm-primes --trace, interrupted', () => {
   });
 });
 
+describe('spm-primes on process spokes, interrupted while they start', () => {
+  it('ends without a word from the spokes its exit left behind (they exit too)', async () => {
+    const r = await new Promise<{ signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, '--max', '30000000', '--transport', 'process', '--spokes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let signal: NodeJS.Signals | null = null;
+      // Its first line comes as the spokes are launched: end it then, as a Ctrl-C would.
+      child.stdout.once('data', () => child.kill('SIGINT'));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('exit', (_code, got) => (signal = got));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('spm-primes ran past 60 s'));
+      }, 60_000);
+      // 'close' comes once every holder of its stderr — the spokes too — has let go of it.
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve({ signal, stderr });
+      });
+    });
+    expect(r.signal).toBe('SIGINT');
+    expect(r.stderr).not.toContain('spm-spoke:');
+  });
+});
+
 describe('spm-primes --trace to a file that cannot be written', () => {
   it('says so before starting anything and exits 1, leaving no spoke behind', async () => {
     // Regression: the trace was written in a `finally` before the spokes were closed; the write

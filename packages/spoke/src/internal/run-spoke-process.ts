@@ -3,12 +3,17 @@ import type { Channel } from '@spm/transport';
 import { SpokeAgent } from '../spoke-agent.js';
 import type { SpokeIdentityInit } from './identity-from-env.js';
 
+/** How long a spoke whose start failed waits before deciding whether its hub is gone. */
+const ORPHAN_CHECK_MS = 200;
+
 /**
  * Runs this process as one spoke until its hub channel closes, then exits: 0 after a clean
  * close, 1 after a broken channel or a failed greeting. SIGTERM and SIGINT stop it cleanly.
  */
 export async function runSpokeProcess(connect: () => Channel | Promise<Channel>, identity: SpokeIdentityInit): Promise<void> {
   let agent: SpokeAgent | undefined;
+  // A local spoke's parent is its hub: if it is gone (re-parented), nobody is left to tell.
+  const parent = process.ppid;
   const stop = (): void => {
     if (agent) agent.stop();
     else process.exit(1);
@@ -28,7 +33,11 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
     );
     await agent.start();
   } catch (error) {
-    process.stderr.write(`spm-spoke: ${(error as Error).message}\n`);
+    // A hub that exited while this spoke was starting (a second Ctrl-C, a halt) broke the
+    // greeting: said on the user's terminal after the hub's own exit, that was only noise. Its
+    // channel closes before the kernel re-parents this process: look again a little later.
+    await new Promise((resolve) => setTimeout(resolve, ORPHAN_CHECK_MS));
+    if (process.ppid === parent) process.stderr.write(`spm-spoke: ${(error as Error).message}\n`);
     process.exit(1);
   }
 }
