@@ -2,6 +2,7 @@ import { killCoprocesses } from './kill-coprocesses.js';
 import type { Channel } from '@spm/transport';
 import { SpokeAgent } from '../spoke-agent.js';
 import type { SpokeIdentityInit } from './identity-from-env.js';
+import { markSpokeThread } from './spoke-thread.js';
 
 /** How long a spoke whose start failed waits before deciding whether its hub is gone. */
 const ORPHAN_CHECK_MS = 200;
@@ -11,6 +12,9 @@ const ORPHAN_CHECK_MS = 200;
  * close, 1 after a broken channel or a failed greeting. SIGTERM and SIGINT stop it cleanly.
  */
 export async function runSpokeProcess(connect: () => Channel | Promise<Channel>, identity: SpokeIdentityInit): Promise<void> {
+  // This process is a spoke: its own thread too (it evaluates tasks itself with
+  // SPM_SPOKE_EVALUATOR=inline).
+  markSpokeThread();
   let agent: SpokeAgent | undefined;
   // A local spoke's parent is its hub: if it is gone (re-parented), nobody is left to tell.
   const parent = process.ppid;

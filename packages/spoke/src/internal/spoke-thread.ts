@@ -1,5 +1,5 @@
-// Whether this thread is a spoke's: the thread of a `thread` spoke, or the evaluator thread of a
-// `process` or TCP spoke — where closure modules are imported and tasks evaluated. Shared by
+// Whether this thread is a spoke's: the thread of a `thread` spoke, the main or evaluator thread
+// of a `process` or TCP spoke — where closure modules are imported and tasks evaluated. Shared by
 // every copy of the package in the thread (a bundle's and a user's).
 const KEY = Symbol.for('@spm/spoke.thread');
 
