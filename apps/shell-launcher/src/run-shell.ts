@@ -73,9 +73,17 @@ async function settleSpokes(cloud: VirtualCloud, ms: number): Promise<void> {
   while (Date.now() < until && cloud.spokes().some((spoke) => spoke.state === 'starting')) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/**
+ * A failed outcome with no exit status of its own: the task manager's verdict (a lost spoke, the
+ * backstop's kill) or a job never run (its input line cannot be a command).
+ */
+function withoutExit(base: Pick<JobOutcome, 'job' | 'runs' | 'command' | 'host' | 'spoke'>, timedOut: boolean, error: string): JobOutcome {
+  return { ...base, ok: false, exitCode: null, signal: null, timedOut, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, error };
+}
+
 /** The outcome of a job whose input line cannot be a command: failed, without running. */
-function refusedOutcome(job: Job): JobOutcome {
-  return { job, runs: 0, command: withSlot(job.command, '{%}'), host: undefined, spoke: undefined, ok: false, exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, error: job.refused };
+function refusedOutcome(job: Job, refused: string): JobOutcome {
+  return withoutExit({ job, runs: 0, command: withSlot(job.command, '{%}'), host: undefined, spoke: undefined }, false, refused);
 }
 
 function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
@@ -87,22 +95,7 @@ function outcomeOf(job: Job, report: StatusReport, runs: number): JobOutcome {
     return { ...base, ok, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, startMs: r.startMs, durationMs: r.durationMs, stdout: r.stdout, stderr: r.stderr, stdoutBytes: r.stdoutBytes, stderrBytes: r.stderrBytes, truncated: r.truncated, error: undefined };
   }
   // The task manager's own verdict: the spoke was lost, or the backstop killed it.
-  const error = report.error;
-  return {
-    ...base,
-    ok: false,
-    exitCode: null,
-    signal: null,
-    timedOut: error instanceof SPMTaskTimeout,
-    startMs: Date.now(),
-    durationMs: 0,
-    stdout: '',
-    stderr: '',
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    truncated: false,
-    error: error?.message ?? 'unknown error',
-  };
+  return withoutExit(base, report.error instanceof SPMTaskTimeout, report.error?.message ?? 'unknown error');
 }
 
 /**
@@ -344,7 +337,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       next: async (): Promise<IteratorResult<ShellTask>> => {
         let step = await feedIterator.next();
         // A refused input line is a job that fails at once, never sent to a spoke.
-        for (; step.done !== true && step.value.refused !== undefined; step = await feedIterator.next()) conclude(refusedOutcome(step.value));
+        for (; step.done !== true && step.value.refused !== undefined; step = await feedIterator.next()) conclude(refusedOutcome(step.value, step.value.refused));
         if (step.done === true) return { value: undefined, done: true };
         const job = step.value;
         inflight.set(job.seq, job);
