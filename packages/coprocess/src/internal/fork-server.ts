@@ -83,6 +83,8 @@ export class ForkServer {
   readonly #child: ChildProcess;
   /** Undefined when the server could not be started (see {@link #startFailure}). */
   readonly #stdin: Socket | undefined;
+  /** Frames not written yet: written together at the end of this turn (see #send). */
+  #outbox: Buffer[] = [];
   readonly #stdout: Socket | undefined;
   /** Why the server could not be started (an errno name), once Node has said it. */
   readonly #startFailure: Promise<string> | undefined;
@@ -280,14 +282,34 @@ export class ForkServer {
     if (this.#runs.delete(id) && this.#runs.size === 0) this.#quiet();
   }
 
+  /**
+   * Requests to start programs (`R`, `A`) are written together at the end of this turn of the
+   * event loop: a lane handed several programs at once (a batch of commands) costs one pipe
+   * write and one wake-up of the server, not one each. Any other frame (a drop, a kill's word)
+   * is written at once, after those before it: a lane's waiting runs must be dropped before this
+   * thread signals the running one, whose exit would start them.
+   */
   #send(fields: readonly string[]): void {
     if (this.#dead) return;
     const payload = Buffer.from(fields.join('\0'));
     const frame = Buffer.allocUnsafe(4 + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     payload.copy(frame, 4);
-    this.#stdin?.write(frame);
+    this.#outbox.push(frame);
+    const kind = fields[0];
+    if (kind !== 'R' && kind !== 'A') this.#flush();
+    else if (this.#outbox.length === 1) process.nextTick(this.#flush);
   }
+
+  /** Writes the frames sent in this turn (see #send), in one write. */
+  readonly #flush = (): void => {
+    const frames = this.#outbox;
+    if (frames.length === 0) return;
+    this.#outbox = [];
+    // A server that died meanwhile reads nothing more.
+    if (this.#dead) return;
+    this.#stdin?.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+  };
 
   #busy(): void {
     if (this.#idle !== undefined) clearTimeout(this.#idle);
