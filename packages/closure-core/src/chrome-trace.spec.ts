@@ -50,3 +50,29 @@ describe('ChromeTrace with its defaults', () => {
     expect(traceEvents.filter((e) => e.name === 'process_name').map((e) => e.args?.['name'])).toEqual(['hub', 'server hub~v2']);
   });
 });
+
+describe('ChromeTrace with several pieces of work in one task', () => {
+  it('draws each inside the task’s span, with its own details, the span widened to hold them all', () => {
+    const events = new EventEmitter();
+    const trace = new ChromeTrace();
+    const t0 = Date.now();
+    trace.attach(events as unknown as TraceSource, () => ({
+      name: '2 commands',
+      inner: [
+        { name: 'a', startMs: t0 - 5, durationMs: 2, args: { seq: 1 } },
+        { name: 'b', startMs: t0 - 3, durationMs: 60_000, args: { seq: 2 } },
+      ],
+    }));
+    events.emit('started', { taskId: 4, attempt: 1, spokeId: 'local:1', at: t0 });
+    events.emit('report', new StatusReport({ taskId: 4, attempt: 1, spokeId: 'local:1', record: {}, ok: true, value: [] }));
+    const spans = trace.toJSON().traceEvents.filter((e) => e.ph === 'X');
+    expect(spans.map((e) => [e.name, e.cat, e.args?.['seq']])).toEqual([
+      ['2 commands', 'task', undefined],
+      ['a', 'work', 1],
+      ['b', 'work', 2],
+    ]);
+    const [outer, a, b] = spans as [(typeof spans)[0], (typeof spans)[0], (typeof spans)[0]];
+    expect(outer.ts).toBe(a.ts);
+    expect(outer.ts + (outer.dur ?? 0)).toBe(b.ts + (b.dur ?? 0));
+  });
+});

@@ -23,12 +23,21 @@ export interface TraceEvent {
   readonly args?: Readonly<Record<string, unknown>>;
 }
 
-/** How a finished attempt is drawn: its span's name and details, and optionally an inner span. */
+/** Work a spoke measured inside a task (e.g. a command from spawn to exit), drawn inside the task's span. */
+export interface TraceInner {
+  readonly name: string;
+  /** ms since the epoch. */
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly args?: Readonly<Record<string, unknown>>;
+}
+
+/** How a finished attempt is drawn: its span's name and details, and optionally inner spans. */
 export interface TraceSpan {
   readonly name: string;
   readonly args?: Readonly<Record<string, unknown>>;
-  /** The work itself as the spoke measured it (e.g. the command from spawn to exit), drawn inside. */
-  readonly inner?: { readonly name: string; readonly startMs: number; readonly durationMs: number };
+  /** The work itself as the spoke measured it (e.g. the command from spawn to exit; a batch's commands one by one), drawn inside. */
+  readonly inner?: TraceInner | readonly TraceInner[];
 }
 
 const us = (ms: number): number => Math.round(ms * 1000);
@@ -79,11 +88,16 @@ export class ChromeTrace {
       const track = this.#track(start.spokeId);
       // The hub hears of the start a little after the spoke began: widen the span so that it
       // contains the work the spoke measured (a trace viewer nests spans by containment).
-      const begin = Math.min(start.at, span.inner?.startMs ?? Infinity);
-      const end = Math.max(Date.now(), span.inner === undefined ? 0 : span.inner.startMs + span.inner.durationMs);
+      const inner: readonly TraceInner[] = span.inner === undefined ? [] : 'name' in span.inner ? [span.inner as TraceInner] : (span.inner as readonly TraceInner[]);
+      let begin = start.at;
+      let end = Date.now();
+      for (const work of inner) {
+        begin = Math.min(begin, work.startMs);
+        end = Math.max(end, work.startMs + work.durationMs);
+      }
       this.#events.push({ name: span.name, cat: 'task', ph: 'X', ts: us(begin), dur: Math.max(1, us(end - begin)), ...track, args: { taskId: report.taskId, attempt: report.attempt, spoke: start.spokeId, ok: report.ok, ...span.args } });
-      if (span.inner !== undefined) {
-        this.#events.push({ name: span.inner.name, cat: 'work', ph: 'X', ts: us(span.inner.startMs), dur: Math.max(1, us(span.inner.durationMs)), ...track });
+      for (const work of inner) {
+        this.#events.push({ name: work.name, cat: 'work', ph: 'X', ts: us(work.startMs), dur: Math.max(1, us(work.durationMs)), ...track, ...(work.args !== undefined ? { args: work.args } : {}) });
       }
     };
     const onLostAttempt = (what: string) => (e: { taskId: unknown; attempt: number; spokeId: string; at: number; reason?: string }) => {
