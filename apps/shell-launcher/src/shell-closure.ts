@@ -5,15 +5,25 @@ import { list } from '@spm/closure-coarse';
 import { CoprocessLane, runCoprocess } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
-/** One command to run on a spoke: the task record (plain data). */
-export interface ShellTask {
+/** One job's command, as a task carries it. */
+export interface ShellCommand {
   /** The job's sequence number (1-based input order), for messages. */
   readonly seq: number;
   /** The command line, run as `/bin/sh -c command`; each NUL in it is the job slot (`{%}`), filled by the spoke. */
   readonly command: string;
-  /** Hard limit on the command in ms (its process tree is killed past it); 0 for none. */
+}
+
+/**
+ * What a spoke runs for one task (plain data): one command, or — while commands are short (see
+ * run-shell.ts) — a batch of consecutive jobs' commands, run one after another in the spoke's
+ * job slot, each with its own timeout and its own result.
+ */
+export interface ShellTask {
+  /** The commands, in input order (at least one). */
+  readonly commands: readonly ShellCommand[];
+  /** Hard limit on each command in ms, from its own start (its process tree is killed past it); 0 for none. */
   readonly timeoutMs: number;
-  /** Bytes kept of each of stdout and stderr. */
+  /** Bytes kept of each of stdout and stderr, per command. */
   readonly maxOutputBytes: number;
 }
 
@@ -41,6 +51,8 @@ export interface ShellResult {
   readonly stderrBytes: number;
   /** True when either capture was cut at `maxOutputBytes`. */
   readonly truncated: boolean;
+  /** Why the command could not be run at all (its options were refused), if so; the other fields are empty then. */
+  readonly error?: string;
 }
 
 /**
@@ -66,19 +78,9 @@ function laneOf(spokeId: string): CoprocessLane {
   return lane;
 }
 
-/**
- * Runs one shell command on a spoke, through `@spm/coprocess` (own process group, whole tree
- * killed on timeout, on abort, or when the spoke dies). A command that fails is data, never an
- * exception. `ctx.signal` is aborted when the invocation is (Ctrl-C, `--halt now`), which kills
- * the command's tree before the spoke itself is relaunched.
- */
-export const shellCommand = list.define<ShellTask, ShellResult>({
-  signature: 'spm-shell:command',
-  module: import.meta.url,
-  pipelined: true,
-  evaluate: async (task, ctx) => {
-    // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
-    const command = withSlot(task.command, slotOf(ctx.spokeId));
+/** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal): Promise<ShellResult> {
+  try {
     const r = await runCoprocess({
       // An empty input line is a job that does nothing and succeeds (as in GNU parallel);
       // runCoprocess wants a non-empty command, and `:` is the shell's own no-op.
@@ -86,11 +88,10 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
       env: COMMAND_ENV,
-      signal: ctx.signal,
-      lane: laneOf(ctx.spokeId),
+      signal,
+      lane,
     });
     return {
-      ...(command !== task.command ? { command } : {}),
       exitCode: r.exitCode,
       signal: r.signal,
       timedOut: r.timedOut,
@@ -102,5 +103,35 @@ export const shellCommand = list.define<ShellTask, ShellResult>({
       stderrBytes: r.outputBytes.stderr,
       truncated: r.truncated.stdout || r.truncated.stderr,
     };
+  } catch (error) {
+    // Refused options (none the hub sends today): this command fails, its batch's others run.
+    const e = error as Error;
+    return { exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, error: e.message };
+  }
+}
+
+/**
+ * Runs a task's shell commands on a spoke, through `@spm/coprocess` (own process group, whole
+ * tree killed on timeout, on abort, or when the spoke dies), one after another in the spoke's
+ * lane: all are handed to its fork server at once, which starts each the moment the one before
+ * it exits. Resolves with one result per command, in order. `ctx.signal` is aborted when the
+ * invocation is (Ctrl-C, `--halt now`): the running command's tree is killed, the waiting ones
+ * never start.
+ */
+export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
+  signature: 'spm-shell:command',
+  module: import.meta.url,
+  pipelined: true,
+  evaluate: (task, ctx) => {
+    // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
+    const slot = slotOf(ctx.spokeId);
+    const lane = laneOf(ctx.spokeId);
+    return Promise.all(
+      task.commands.map(async (c) => {
+        const command = withSlot(c.command, slot);
+        const r = await runOne(command, task, lane, ctx.signal);
+        return command !== c.command ? { ...r, command } : r;
+      }),
+    );
   },
 });

@@ -374,6 +374,90 @@ describe('spm-shell with many short commands (each slot holds its next command)'
   });
 });
 
+describe('spm-shell with many short commands in batches', () => {
+  type JsonLine = { seq: number; command: string; exitCode: number | null; timedOut: boolean; stdout: string; stderr: string; attempts: number };
+  type TraceEvent = { name: string; ph: string; cat?: string; args?: Record<string, unknown> };
+  const readTrace = (file: string): TraceEvent[] => (JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  /** The jobs of each task the trace shows, in the order the tasks were reported. */
+  const tasksOf = (events: readonly TraceEvent[]): number[][] =>
+    events.filter((e) => e.ph === 'X' && e.cat === 'task').map((e) => (Array.isArray(e.args?.['seqs']) ? (e.args['seqs'] as number[]) : [e.args?.['seq'] as number]));
+
+  it('gives each job of a batch its own outcome: output, exit status, joblog row, JSON line and trace span', async () => {
+    // Past 8 short commands in a row, a task carries up to 8 jobs. A failure in a batch is that
+    // job's alone; the others of its batch run and report as if each had been a task of its own.
+    const mark = newMark();
+    const n = 300;
+    const failing = (i: number): boolean => i % 50 === 25;
+    const input = Array.from({ length: n }, (_, k) => (failing(k + 1) ? `echo err-${k + 1} >&2; exit 3` : `echo out-${k + 1}`)).join('\n');
+    const joblog = join(dir, `batches-${mark.env}.tsv`);
+    const trace = join(dir, `batches-${mark.env}.json`);
+    const r = await runSpmShell(['-j', '2', '--json', '--joblog', joblog, '--trace', trace], { mark: mark.env, input: `${input}\n` });
+    const failures = Array.from({ length: n }, (_, k) => k + 1).filter(failing);
+    expect(r.code).toBe(failures.length);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+    expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
+    for (const line of lines) {
+      if (failing(line.seq)) expect(line).toMatchObject({ exitCode: 3, stdout: '', stderr: `err-${line.seq}\n`, attempts: 1 });
+      else expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n`, stderr: '', attempts: 1 });
+    }
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [Number(row[0]), row[6]]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(
+      Array.from({ length: n }, (_, k) => [k + 1, failing(k + 1) ? '3' : '0']),
+    );
+    const events = readTrace(trace);
+    const tasks = tasksOf(events);
+    // Batches there were, and every job ran in exactly one task, drawn as one piece of work.
+    expect(Math.max(...tasks.map((jobs) => jobs.length))).toBeGreaterThan(1);
+    expect(tasks.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
+    expect(events.filter((e) => e.ph === 'X' && e.cat === 'work')).toHaveLength(n);
+    // A batch's jobs are consecutive.
+    for (const jobs of tasks) expect(jobs).toEqual(jobs.map((_, i) => (jobs[0] as number) + i));
+    await expectNoLeftovers(mark);
+  });
+
+  it('times out a command of a batch alone, its tree killed, and runs the batch’s others', async () => {
+    const mark = newMark();
+    const slow = 40;
+    const input = Array.from({ length: 80 }, (_, k) => (k + 1 === slow ? `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'` : `echo out-${k + 1}`)).join('\n');
+    const trace = join(dir, `batch-timeout-${mark.env}.json`);
+    const r = await runSpmShell(['-j', '2', '--json', '--timeout', '1', '--trace', trace], { mark: mark.env, input: `${input}\n` });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+    expect(lines).toHaveLength(80);
+    for (const line of lines) {
+      if (line.seq === slow) expect(line).toMatchObject({ timedOut: true, attempts: 1 });
+      else expect(line).toMatchObject({ exitCode: 0, timedOut: false, stdout: `out-${line.seq}\n` });
+    }
+    expect(r.stderr).toContain(`spm-shell: job ${slow} timed out after 1 s; its process tree was killed`);
+    // The slow command was in a batch with others (the streak of short ones came before it).
+    expect(tasksOf(readTrace(trace)).find((jobs) => jobs.includes(slow))?.length).toBeGreaterThan(1);
+    await expectNoLeftovers(mark);
+  });
+
+  it('runs a batch again, whole, when its process spoke is lost under it: each job reported once', async () => {
+    const mark = newMark();
+    const flag = join(dir, `batch-second-run-${mark.env}`);
+    const lost = 30;
+    const input = Array.from({ length: 40 }, (_, k) => (k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo out-${k + 1}`)).join('\n');
+    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.resume();
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end(`${input}\n`);
+    const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
+    const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
+    await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
+    for (const pid of spoke()) process.kill(pid, 'SIGKILL');
+    expect(await closed).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+    expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
+    expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
+    for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n` });
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --retries', () => {
   it('runs a failing command again up to N runs in all, printing and logging only its last run', async () => {
     const mark = newMark();
