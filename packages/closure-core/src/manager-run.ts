@@ -154,7 +154,9 @@ export class ManagerRun<R> {
       throw new SPMInvariantError(`A task manager is invoked on the hub only; \`${this.#target.signature}\` was invoked on a spoke`, { role: hub.role, from: hub.state, to: 'manage' });
     }
     if (hub.state === 'online') {
-      throw new SPMManagerBusy(`Another manager is online in this hub (since \`${hub.since?.id ?? '?'}\`): \`${this.#target.signature}\` must wait until it concludes (one manager at a time)`);
+      // The busy one by its closure's signature (the event's cause), not only its internal id.
+      const busy = hub.since?.cause !== undefined ? `\`${hub.since.cause}\` (invocation \`${hub.since.id}\`)` : `invocation \`${hub.since?.id ?? '?'}\``;
+      throw new SPMManagerBusy(`Another manager is online in this hub, ${busy}: \`${this.#target.signature}\` must wait until it concludes (one manager at a time)`);
     }
     this.#started = Date.now();
     this.#hub = hub;
@@ -583,8 +585,15 @@ export class ManagerRun<R> {
     if (this.#concluding) return;
     const alive = [...this.#spokes.keys()].some((id) => this.#spokeMayReturn(id));
     if (alive) return;
-    const error = new SPMManagerError(`Every spoke of the lease (${[...this.#spokes.keys()].join(', ')}) was lost or failed and none is coming back: unfinished tasks are dropped`);
-    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: no spoke is left to run it`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    // Closing the cloud under a manager ends its spokes too; say which it was.
+    const closed = this.#options.pool.tracker.closed;
+    const error = new SPMManagerError(
+      closed
+        ? `The tracker (the cloud) was closed while \`${this.#target.signature}\` ran: its spokes (${[...this.#spokes.keys()].join(', ')}) are gone and unfinished tasks are dropped`
+        : `Every spoke of the lease (${[...this.#spokes.keys()].join(', ')}) was lost or failed and none is coming back: unfinished tasks are dropped`,
+    );
+    const why = closed ? 'the tracker was closed' : 'no spoke is left to run it';
+    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: ${why}`, { taskId: entry.task.taskId, attempt: entry.attempt }));
     this.#fail(error);
   }
 

@@ -331,6 +331,9 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       },
     });
     expect(inner).toBeInstanceOf(SPMManagerBusy);
+    // It names the busy manager by its closure, and the one refused.
+    expect((inner as Error).message).toContain(`Another manager is online in this hub, \`${work.signature}\``);
+    expect((inner as Error).message).toContain(`\`${plain.signature}\` must wait`);
   });
 
   it('refuses to declare a closure while the hub is online (SPMInvariantError)', async () => {
@@ -561,6 +564,21 @@ describe('a task whose record cannot be sent to a spoke', () => {
     } finally {
       await cloud.close();
     }
+  });
+});
+
+describe('a cloud closed under a running manager', () => {
+  it('fails the invocation saying the tracker was closed, not that every spoke was lost', async () => {
+    const cloud = await VirtualCloud.start({ local: { kind: 'inproc', spokes: 1 } });
+    const reports: StatusReport[] = [];
+    const started = new Promise<void>((resolve) => work.once('started', () => resolve()));
+    const managing = work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1, ms: 5_000 }, { n: 2 }], onStatus: (r) => void reports.push(r) }).catch((e: unknown) => e);
+    await started;
+    await cloud.close();
+    const error = await managing;
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toBe('The tracker (the cloud) was closed while `work` ran: its spokes (local:1) are gone and unfinished tasks are dropped');
+    expect(reports.map((r) => r.error?.message)).toEqual(['Task 0 was dropped: the tracker was closed', 'Task 1 was dropped: the tracker was closed']);
   });
 });
 

@@ -120,6 +120,11 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     return this.#options.hubHost;
   }
 
+  /** True once {@link close} was called: no spoke of this tracker runs anything again. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** The lease of the manager now online, if any. */
   get activeLease(): Lease | undefined {
     return this.#active;
