@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
@@ -19,6 +20,15 @@ import { ProcessTree } from './process-tree.js';
 const EOF_WAIT_MS = 200;
 
 /** What the fork server's errno codes mean, in the words `spawn` uses. */
+/** True when `path` is a directory now (false when it is missing or cannot be read). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',
   EACCES: 'permission denied',
@@ -591,8 +601,11 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #spawnFailed(code: string, detail: string): void {
-    const where = this.#options.cwd === undefined ? '' : ` in \`${this.#options.cwd}\``;
-    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${code} (${detail})\n`));
+    const cwd = this.#options.cwd;
+    const where = cwd === undefined ? '' : ` in \`${cwd}\``;
+    // ENOENT says "no such file" for a missing program and a missing working directory alike.
+    const why = code === 'ENOENT' && cwd !== undefined && !isDirectory(cwd) ? `the working directory does not exist (${code})` : `${code} (${detail})`;
+    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${why}\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: code === 'ENOENT' ? 127 : 126, signal: null };
     this.#leaderGone();

@@ -146,7 +146,14 @@ function defineSpecs(): void {
     it('names the working directory when that is what is missing', async () => {
       const r = await runCoprocess({ argv: ['ls'], cwd: '/nonexistent/spm-dir' });
       expect(r).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
-      expect(r.stderr).toContain('in `/nonexistent/spm-dir`');
+      expect(r.stderr).toContain('in `/nonexistent/spm-dir`: the working directory does not exist (ENOENT)');
+    });
+
+    it('names the program when it is missing from an existing working directory', async () => {
+      const r = await runCoprocess({ argv: ['/nonexistent/spm-prog'], cwd: tmpdir() });
+      expect(r).toMatchObject({ exitCode: 127, spawnError: 'ENOENT' });
+      expect(r.stderr).toContain(`cannot run \`/nonexistent/spm-prog\` in \`${tmpdir()}\`: ENOENT (`);
+      expect(r.stderr).not.toContain('working directory');
     });
 
     it('leaves a shell command to the shell: its own 127, no spawn error', async () => {
