@@ -74,3 +74,12 @@ describe('integer options', () => {
     expect(refusal(['--min', '--max', '5'])).toContain("Option '--min' argument is ambiguous");
   });
 });
+
+describe('--trace', () => {
+  it('takes a file name, and refuses `-` (not stdout, where --json goes) and an empty one', () => {
+    expect(parseOptions(['--trace', 'run.json']).trace).toBe('run.json');
+    expect(parseOptions(['--trace', './-']).trace).toBe('./-');
+    expect(refusal(['--trace', '-'])).toBe('Expected --trace to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
+    expect(refusal(['--trace='])).toBe('Expected --trace to be followed by a file name, got ``');
+  });
+});

@@ -137,6 +137,8 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
   if (taskTimeoutSeconds !== undefined && transport === 'inproc') {
     throw new UsageError('Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`');
   }
+  const trace = str('trace');
+  if (trace === '' || trace === '-') throw new UsageError(`Expected --trace to be followed by a file name, got \`${trace}\`${trace === '-' ? ' (the trace cannot go to stdout; for a file named -, say ./-)' : ''}`);
   return {
     min,
     max,
@@ -148,7 +150,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     prefetch: integer('prefetch', str('prefetch'), 1, 0),
     taskTimeoutSeconds,
     json: values['json'] === true,
-    trace: str('trace'),
+    trace,
     help: values['help'] === true,
   };
 }

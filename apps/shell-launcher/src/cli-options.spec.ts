@@ -106,8 +106,9 @@ describe('parseShellArgs --joblog and --trace', () => {
       expect(() => parseShellArgs(['--joblog', joblog, '--trace', trace, 'echo'])).toThrow(SPMError);
       expect(() => parseShellArgs(['--joblog', joblog, '--trace', trace, 'echo'])).toThrow(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${joblog}\` and \`${trace}\` (the same file)`);
     }
-    // `--joblog -` is stdout, not a file named `-`.
-    expect(parseShellArgs(['--joblog', '-', '--trace', '-'])).toMatchObject({ joblog: '-', trace: '-' });
+    // `--joblog -` is stdout, not a file named `-`; `--trace -` is refused (not a file named `-` either).
+    expect(parseShellArgs(['--joblog', '-', '--trace', './-'])).toMatchObject({ joblog: '-', trace: './-' });
+    expect(() => parseShellArgs(['--joblog', '-', '--trace', '-'])).toThrow('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
     expect(parseShellArgs(['--joblog', 'run.log', '--trace', 'run.json'])).toMatchObject({ joblog: 'run.log', trace: 'run.json' });
   });
 

@@ -242,7 +242,11 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
       default: {
         if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
         if (option === '--joblog') o.joblog = value;
-        else if (option === '--trace') o.trace = value;
+        else if (option === '--trace') {
+          // `--joblog -` is stdout; a trace there would be mixed with the commands' output.
+          if (value === '-') throw new SPMError('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
+          o.trace = value;
+        }
         else o.file = value;
       }
     }
