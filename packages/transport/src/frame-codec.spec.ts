@@ -102,10 +102,20 @@ describe('FrameCodec refuses to send what is not a valid message of data', () =>
     expect(error.message).toContain(expected);
   });
 
-  it('a cycle (as nesting beyond the depth limit)', () => {
-    const cyclic: Record<string, unknown> = {};
-    cyclic['self'] = cyclic;
-    expect(refusal(() => codec.encode(status(cyclic))).message).toContain('deeper than 64');
+  it('a cycle, naming where it refers back and to what (not the path repeated to the depth limit)', () => {
+    const cyclic: Record<string, unknown> = { list: [1] };
+    (cyclic['list'] as unknown[]).push({ up: cyclic });
+    const message = refusal(() => codec.encode(status({ a: cyclic }))).message;
+    expect(message).toContain('`message.value.a.list[1].up` refers back to `message.value.a`: a cycle is not data');
+    expect(message).not.toContain('deeper');
+  });
+
+  it('nesting beyond the depth limit without a cycle', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    const message = refusal(() => codec.encode(status(deep))).message;
+    expect(message).toContain('is nested deeper than 64');
+    expect(message).not.toContain('cycle');
   });
 
   it('a message without its protocol version, of an unknown type, or missing a field', () => {

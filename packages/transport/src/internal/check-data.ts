@@ -29,6 +29,22 @@ function isPlainPrototype(proto: unknown): boolean {
 }
 
 /**
+ * The first object met twice on `path` from `root`: where the value refers back (`at`) and the
+ * ancestor it refers to (`to`); undefined when the path holds no cycle.
+ */
+function cycleOn(root: unknown, path: readonly (string | number)[]): { at: (string | number)[]; to: (string | number)[] } | undefined {
+  const seen: unknown[] = [root];
+  let item = root;
+  for (let i = 0; i < path.length; i++) {
+    item = (item as Record<string | number, unknown>)[path[i] as string | number];
+    const j = seen.indexOf(item);
+    if (j >= 0) return { at: path.slice(0, i + 1), to: path.slice(0, j) };
+    seen.push(item);
+  }
+  return undefined;
+}
+
+/**
  * Checks, before encoding, that `value` is data in the sense of `WireValue`: `null`,
  * booleans, numbers, strings, `Uint8Array`s, arrays and plain objects, nested at most
  * `maxDepth` deep. `undefined` is allowed (dropped from objects, `null` in arrays). Throws
@@ -60,7 +76,12 @@ export function checkData(value: unknown, maxDepth: number): void {
         break;
     }
     if (item === null || ArrayBuffer.isView(item) && Object.prototype.toString.call(item) === '[object Uint8Array]') return;
-    if (depth > maxDepth) fail(`is nested deeper than ${maxDepth} (or is part of a cycle)`);
+    if (depth > maxDepth) {
+      // Found at the limit only (nothing is tracked on the way: this runs on every send).
+      const cycle = cycleOn(value, path);
+      if (cycle !== undefined) throw new NotDataError(`\`${formatPath(cycle.at)}\` refers back to \`${formatPath(cycle.to)}\`: a cycle is not data`);
+      fail(`is nested deeper than ${maxDepth}`);
+    }
     if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) {
         path.push(i);
