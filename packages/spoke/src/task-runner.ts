@@ -477,7 +477,10 @@ export class TaskRunner {
       this.#send(message);
     } catch (error) {
       // The value could not cross the wire (a function, a class instance, too large…).
-      const reason = new SPMError(`Task ${String(taskId)} returned a value that cannot be sent to the hub: ${(error as Error).message}`, { cause: error });
+      // Said by what the value holds (its cause); the channel it was to cross is an internal one.
+      const e = error as Error;
+      const detail = e.cause instanceof Error ? e.cause.message : e.message;
+      const reason = new SPMError(`Task ${String(taskId)} returned a value that cannot be sent to the hub: ${detail}`, { cause: error });
       this.#send({ type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(reason) });
     }
   }

@@ -151,6 +151,8 @@ describe('failures become status reports, never a crashed spoke', () => {
     expect(status).toMatchObject({ ok: false, phase: 'eval' });
     if (status.ok) return;
     expect(fromWire(status.error).message).toMatch(/cannot be sent to the hub/);
+    // Said by what the value holds, not by the spoke's internal channel (`… on inproc:…`, `thread:parent`).
+    expect(fromWire(status.error).message).toMatch(/^Task 8 returned a value that cannot be sent to the hub: `message\.value[^`]*` is a function, which is not data$/);
   });
 
   it('declaring a closure while online is refused with SPMInvariantError (seed Fig. 2)', async () => {

@@ -71,10 +71,8 @@ export class FrameCodec {
     }
     const length = frame.length - FRAME_HEADER_BYTES;
     if (length > this.limits.maxFrameBytes) {
-      throw new SPMTransportError(
-        `Cannot send a \`${message.type}\` message${channel ? ` on ${channel}` : ''}: expected its frame to be at most ${this.limits.maxFrameBytes} bytes, got ${length}`,
-        { channel },
-      );
+      const why = new Error(`expected its frame to be at most ${this.limits.maxFrameBytes} bytes, got ${length}`);
+      throw new SPMTransportError(`Cannot send a \`${message.type}\` message${channel ? ` on ${channel}` : ''}: ${why.message}`, { channel, cause: why });
     }
     new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).setUint32(0, length);
     return frame;
