@@ -2,7 +2,7 @@
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
 import { list } from '@spm/closure-coarse';
-import { CoprocessLane, runCoprocess } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, runCoprocess } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
@@ -126,12 +126,15 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);
+    // All handed to the fork server in one write.
     return Promise.all(
-      task.commands.map(async (c) => {
-        const command = withSlot(c.command, slot);
-        const r = await runOne(command, task, lane, ctx.signal);
-        return command !== c.command ? { ...r, command } : r;
-      }),
+      batchStarts(() =>
+        task.commands.map(async (c) => {
+          const command = withSlot(c.command, slot);
+          const r = await runOne(command, task, lane, ctx.signal);
+          return command !== c.command ? { ...r, command } : r;
+        }),
+      ),
     );
   },
 });

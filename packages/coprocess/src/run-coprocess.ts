@@ -2,6 +2,7 @@ import type { CoprocessLane } from './coprocess-lane.js';
 import { resolveCoprocessOptions, type CoprocessOptions, type ResolvedCoprocessOptions } from './coprocess-options.js';
 import type { CoprocessResult } from './coprocess-result.js';
 import { CoprocessRun } from './internal/coprocess-run.js';
+import { batchStarts as batchServerStarts } from './internal/fork-server.js';
 import { launcherAfter, pickLauncher, type Launcher } from './internal/launcher.js';
 
 /** Each lane's last run: what the lane's next run waits for. */
@@ -38,6 +39,21 @@ export async function runCoprocess(options: CoprocessOptions): Promise<Coprocess
   // Started now, in this turn (an abort that follows finds it running), unless the launcher
   // must first wait for the fork server's build.
   return new CoprocessRun(resolved, launcher instanceof Promise ? await launcher : launcher).result;
+}
+
+/**
+ * Runs `fn` — synchronous code that calls {@link runCoprocess} several times — and sends the
+ * programs it starts on fork servers to each server in **one write** when it returns, instead of
+ * one write (and one wake-up of the server) per program. Everything else is as if `fn` had run
+ * alone: each run starts, times out and settles on its own. What it is for: handing a lane
+ * several programs at once (spm-shell's batches of short commands). Without it, every request
+ * is written at once (a thread that blocks after `runCoprocess` still has its program started).
+ *
+ * @example
+ * const results = await Promise.all(batchStarts(() => commands.map((command) => runCoprocess({ command, lane }))));
+ */
+export function batchStarts<T>(fn: () => T): T {
+  return batchServerStarts(fn);
 }
 
 /**

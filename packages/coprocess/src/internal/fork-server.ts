@@ -73,6 +73,29 @@ export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): b
   return !spec.file.includes('\0') && !(spec.cwd ?? '').includes('\0') && !spec.args.some((arg) => arg.includes('\0'));
 }
 
+/** Depth of {@link batchStarts} calls under way in this thread. */
+let batching = 0;
+/** Servers holding start requests made inside {@link batchStarts}. */
+const corked = new Set<ForkServer>();
+
+/**
+ * Runs `fn`; the requests to start programs that it makes (`runCoprocess` calls on fork
+ * servers) are written to each server together when it returns (or throws), one write per
+ * server instead of one per program. Re-entrant: the outermost call writes.
+ */
+export function batchStarts<T>(fn: () => T): T {
+  batching += 1;
+  try {
+    return fn();
+  } finally {
+    batching -= 1;
+    if (batching === 0) {
+      for (const server of corked) server.flushStarts();
+      corked.clear();
+    }
+  }
+}
+
 /**
  * One fork server process (`fork-server.c`) and the runs it carries, for this thread. It leads
  * its own process group, so a group kill of the owner does not reach it before it has swept;
@@ -83,7 +106,7 @@ export class ForkServer {
   readonly #child: ChildProcess;
   /** Undefined when the server could not be started (see {@link #startFailure}). */
   readonly #stdin: Socket | undefined;
-  /** Frames not written yet: written together at the end of this turn (see #send). */
+  /** Frames not written yet (held back by {@link batchStarts}). */
   #outbox: Buffer[] = [];
   readonly #stdout: Socket | undefined;
   /** Why the server could not be started (an errno name), once Node has said it. */
@@ -283,11 +306,11 @@ export class ForkServer {
   }
 
   /**
-   * Requests to start programs (`R`, `A`) are written together at the end of this turn of the
-   * event loop: a lane handed several programs at once (a batch of commands) costs one pipe
-   * write and one wake-up of the server, not one each. Any other frame (a drop, a kill's word)
-   * is written at once, after those before it: a lane's waiting runs must be dropped before this
-   * thread signals the running one, whose exit would start them.
+   * Writes a frame now — or, for a request to start a program (`R`, `A`) made inside
+   * {@link batchStarts}, when that returns: a lane handed several programs at once (a batch of
+   * commands) then costs one pipe write and one wake-up of the server, not one each. Never later
+   * than the caller's own code: a program started by a thread that then blocks (a task stuck in
+   * synchronous code) must start all the same. The order of frames is kept.
    */
   #send(fields: readonly string[]): void {
     if (this.#dead) return;
@@ -297,19 +320,19 @@ export class ForkServer {
     payload.copy(frame, 4);
     this.#outbox.push(frame);
     const kind = fields[0];
-    if (kind !== 'R' && kind !== 'A') this.#flush();
-    else if (this.#outbox.length === 1) process.nextTick(this.#flush);
+    if (batching > 0 && (kind === 'R' || kind === 'A')) corked.add(this);
+    else this.flushStarts();
   }
 
-  /** Writes the frames sent in this turn (see #send), in one write. */
-  readonly #flush = (): void => {
+  /** Writes the frames held back by {@link batchStarts}, in one write. */
+  flushStarts(): void {
     const frames = this.#outbox;
     if (frames.length === 0) return;
     this.#outbox = [];
     // A server that died meanwhile reads nothing more.
     if (this.#dead) return;
     this.#stdin?.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
-  };
+  }
 
   #busy(): void {
     if (this.#idle !== undefined) clearTimeout(this.#idle);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, type CoprocessResult } from '@spm/coprocess';
+import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, type CoprocessResult } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './processes.js';
 
 /**
@@ -298,6 +298,36 @@ function defineSpecs(): void {
 
   describe('lanes', () => {
     const scratch = (): string => mkdtempSync(join(tmpdir(), 'spm-lane-'));
+
+    it('starts a program while this thread blocks right after asking for it; inside batchStarts, once that returns', async () => {
+      // Regression: start requests written at the end of the thread's turn never left a thread
+      // that blocked after runCoprocess (a task stuck in synchronous code) on the fork server.
+      const dir = scratch();
+      const spinUntil = (file: string, ms: number): boolean => {
+        const until = Date.now() + ms;
+        while (Date.now() < until) if (existsSync(file)) return true;
+        return false;
+      };
+      try {
+        const alone = join(dir, 'alone');
+        const first = runCoprocess({ command: `touch ${alone}` });
+        expect(spinUntil(alone, 10_000)).toBe(true);
+        const lane = new CoprocessLane();
+        const files = ['b1', 'b2', 'b3'].map((name) => join(dir, name));
+        const batch = batchStarts(() => {
+          const runs = files.map((file) => runCoprocess({ command: `touch ${file}`, lane }));
+          // On a fork server nothing is written before batchStarts returns: none of them can have
+          // started. (The owner's spawn starts a lane's first program at once.)
+          expect(spinUntil(files[0] as string, 300)).toBe(coprocessLauncher().launcher === 'node');
+          return runs;
+        });
+        const results = await Promise.all([first, ...batch]);
+        expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
+        expect(files.every((file) => existsSync(file))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('runs a lane’s programs one at a time, in the order asked', async () => {
       const dir = scratch();
