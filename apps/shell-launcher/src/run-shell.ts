@@ -14,7 +14,7 @@ import { jobsFromArgs, jobsFromLines } from './job-source.js';
 import { Joblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
-import { shellCommand, type ShellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
+import { shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -78,6 +78,12 @@ const KILL_GRACE_MS = 2_000;
  * anyway (a pipe's lines come in chunks: this only skips waiting on a producer that is slow).
  */
 const READ_AHEAD_MS = 20;
+
+/**
+ * An interrupt while batches may be running on inproc spokes stops their commands first (see
+ * onInterruptNow); past this, whatever has not concluded is aborted as usual.
+ */
+const STOP_GRACE_MS = KILL_GRACE_MS + 3_000;
 
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
 const SETTLE_SPOKES_MS = 3_000;
@@ -221,6 +227,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // One job per spoke, as GNU parallel's job slots; while commands are short, 1 + PIPELINE_HELD
   // tasks of BATCH jobs each.
   const feed = new TaskFeed(all(), spokes);
+  // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
+  // commands and still have the batches' finished ones reported (see onInterruptNow).
+  const batchMax = options.transport === 'inproc' ? BATCH_MAX : 1;
   let shortStreak = 0;
   // The mean duration of the streak's commands (a moving mean), in ms.
   let shortMeanMs = 0;
@@ -234,7 +243,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       shortMeanMs = shortStreak === 1 ? outcome.durationMs : shortMeanMs + (outcome.durationMs - shortMeanMs) / PIPELINE_AFTER;
     } else shortStreak = 0;
     const short = !halting && shortStreak >= PIPELINE_AFTER;
-    batch = short ? Math.max(1, Math.min(BATCH_MAX, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
+    batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
     feed.window = short ? spokes * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : spokes;
@@ -296,9 +305,24 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       controller.abort(why);
     }
   };
+  // Set when an interrupt stops the commands before the invocation (batches on inproc spokes).
+  let stopping = false;
+  let stopTimer: NodeJS.Timeout | undefined;
   const onInterruptNow = (): void => {
     const n = runningNow();
     if (!callerFailed()) err(`spm-shell: ${interrupted ?? 'interrupted'}: killing ${n} running command${n === 1 ? '' : 's'}\n`);
+    if (everHeld && batchMax > 1 && !callerFailed()) {
+      // A batch's report carries all its commands: aborting the invocation would lose the ones
+      // that finished before the interrupt (never printed nor logged). So the commands are
+      // stopped first (the spokes are in this thread), every task concludes with what it has,
+      // and only what is still out after STOP_GRACE_MS is aborted.
+      stopping = true;
+      feed.stop();
+      trace?.instant(`interrupted by ${interrupted ?? 'a signal'}: stopping the commands`);
+      void stopCommandsInThisThread();
+      stopTimer = setTimeout(() => stopNow(`interrupted by ${interrupted ?? 'a signal'}`), STOP_GRACE_MS);
+      return;
+    }
     stopNow(`interrupted by ${interrupted ?? 'a signal'}`);
   };
   const closeJoblog = (): void => {
@@ -333,6 +357,13 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: StatusReport): void => {
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
+    if (stopping && result?.aborted === true) {
+      // Stopped by the interrupt (killed, or never started): as below, neither printed nor logged.
+      killed += 1;
+      printer.skip(seq);
+      feed.settle();
+      return;
+    }
     if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) {
       // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
       killed += 1;
@@ -343,7 +374,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
     const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
     const outcome = outcomeOf(job, result, report, runs);
-    if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted) {
+    if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted && !stopping) {
       if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${outcome.command}\n`);
       earlierRuns.set(seq, runs);
       feed.retry({ ...job, attempt: job.attempt + 1 });
@@ -517,6 +548,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // An abort we asked for (halt now, an interrupt) rejects manage(): that is the plan, not a failure.
     if (!controller.signal.aborted) fatal = error as Error;
   } finally {
+    if (stopTimer !== undefined) clearTimeout(stopTimer);
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
     shellCommand.off('dispatch', onDispatched);
@@ -540,7 +572,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       await cloud.close();
     }
   }
-  if (options.verbose && killed > 0) io.stderr.write(`#: spm-shell: ${killed} running command${killed === 1 ? ' was' : 's were'} killed\n`);
+  if (options.verbose && killed > 0) {
+    // Once spokes held commands, some of those stopped had not started: not all were running.
+    const what = everHeld ? `unfinished command${killed === 1 ? ' was' : 's were'} stopped (running ones killed, held ones never started)` : `running command${killed === 1 ? ' was' : 's were'} killed`;
+    io.stderr.write(`#: spm-shell: ${killed} ${what}\n`);
+  }
   if (interrupted !== undefined) return interruptStatus();
   if (fatal !== undefined) {
     io.stderr.write(`spm-shell: ${fatal.message}\n`);

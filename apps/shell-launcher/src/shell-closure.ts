@@ -2,7 +2,7 @@
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
 import { list } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, runCoprocess } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
@@ -51,6 +51,11 @@ export interface ShellResult {
   readonly stderrBytes: number;
   /** True when either capture was cut at `maxOutputBytes`. */
   readonly truncated: boolean;
+  /**
+   * True when it was stopped from outside — the invocation aborted, or spm-shell stopping
+   * ({@link stopCommandsInThisThread}) — and its tree killed, or it never started.
+   */
+  readonly aborted: boolean;
   /** Why the command could not be run at all (its options were refused), if so; the other fields are empty then. */
   readonly error?: string;
 }
@@ -102,13 +107,32 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stdoutBytes: r.outputBytes.stdout,
       stderrBytes: r.outputBytes.stderr,
       truncated: r.truncated.stdout || r.truncated.stderr,
+      aborted: r.aborted,
     };
   } catch (error) {
     // Refused options (none the hub sends today): this command fails, its batch's others run.
     const e = error as Error;
-    return { exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, error: e.message };
+    return { exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted: false, error: e.message };
   }
 }
+
+/** Set by {@link stopCommandsInThisThread}: this thread's spokes start no command any more. */
+let stopping = false;
+
+/**
+ * Stops every command of the spokes in this thread (inproc spokes, in the hub's thread): the
+ * running ones are killed (their trees: SIGTERM, SIGKILL after the grace), those waiting in a
+ * lane never start, and a task begun after this starts none. Each task still concludes with a
+ * result per command (`aborted` for those stopped): a batch's commands that finished before are
+ * reported as finished. Resolves once the killed ones are gone.
+ */
+export function stopCommandsInThisThread(): Promise<number> {
+  stopping = true;
+  return killAllCoprocesses('SIGTERM');
+}
+
+/** The result of a command that was never started because spm-shell is stopping. */
+const NOT_STARTED: ShellResult = Object.freeze({ exitCode: null, signal: null, timedOut: false, startMs: 0, durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted: true });
 
 /**
  * Runs a task's shell commands on a spoke, through `@spm/coprocess` (own process group, whole
@@ -123,6 +147,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
   module: import.meta.url,
   pipelined: true,
   evaluate: (task, ctx) => {
+    if (stopping) return Promise.resolve(task.commands.map(() => NOT_STARTED));
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);

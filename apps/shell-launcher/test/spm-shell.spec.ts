@@ -434,12 +434,40 @@ describe('spm-shell with many short commands in batches', () => {
     await expectNoLeftovers(mark);
   });
 
-  it('runs a batch again, whole, when its process spoke is lost under it: each job reported once', async () => {
+  it('on SIGINT kills the running command of a batch, starts none of its others, logs only what finished', async () => {
+    const mark = newMark();
+    const joblog = join(dir, `batch-sigint-${mark.env}.tsv`);
+    const never = mkdtempSync(join(dir, 'batch-never-'));
+    const slow = 40;
+    const input = Array.from({ length: 60 }, (_, k) => (k + 1 < slow ? `echo out-${k + 1}` : k + 1 === slow ? `exec sleep ${mark.sleep}` : `touch ${never}/${k + 1}`)).join('\n');
+    const r = await runSpmShell(['-j', '1', '--verbose', '--joblog', joblog], {
+      input: `${input}\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => leftovers(mark.env, mark.sleep).some((p) => p.endsWith(`: sleep ${mark.sleep}`)), 20_000, 'the sleep to run').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    // The jobs after the sleep were in its batch or held behind it: none started.
+    expect(readdirSync(never)).toEqual([]);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => Number(row[0]))).toEqual(Array.from({ length: slow - 1 }, (_, k) => k + 1));
+    // Not all the stopped ones were running: said so.
+    expect(r.stderr).toMatch(/#: spm-shell: \d+ unfinished commands were stopped \(running ones killed, held ones never started\)/);
+    await expectNoLeftovers(mark);
+  });
+
+  it('makes no batches on process spokes; a command lost with its spoke runs again, each job reported once', async () => {
+    // Batches are for spokes in the bin's thread, whose commands an interrupt can stop before
+    // the invocation (see the SIGINT case above); process spokes hold single commands.
     const mark = newMark();
     const flag = join(dir, `batch-second-run-${mark.env}`);
+    const trace = join(dir, `no-batch-${mark.env}.json`);
     const lost = 30;
     const input = Array.from({ length: 40 }, (_, k) => (k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo out-${k + 1}`)).join('\n');
-    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json', '--trace', trace], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.resume();
@@ -454,6 +482,7 @@ describe('spm-shell with many short commands in batches', () => {
     expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
     expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
     for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n` });
+    expect(Math.max(...tasksOf(readTrace(trace)).map((jobs) => jobs.length))).toBe(1);
     await expectNoLeftovers(mark);
   });
 });
