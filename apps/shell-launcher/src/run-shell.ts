@@ -14,7 +14,7 @@ import { jobsFromArgs, jobsFromLines } from './job-source.js';
 import { Joblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
-import { shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
+import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -486,6 +486,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   let cloud: VirtualCloud | undefined;
   let detachTrace: (() => void) | undefined;
+  // An earlier run in this process may have been interrupted (runShell called from code).
+  resumeCommandsInThisThread();
   try {
     cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes } });
     const tracker = cloud.tracker;

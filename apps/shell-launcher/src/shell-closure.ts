@@ -124,11 +124,17 @@ let stopping = false;
  * running ones are killed (their trees: SIGTERM, SIGKILL after the grace), those waiting in a
  * lane never start, and a task begun after this starts none. Each task still concludes with a
  * result per command (`aborted` for those stopped): a batch's commands that finished before are
- * reported as finished. Resolves once the killed ones are gone.
+ * reported as finished. Resolves once the killed ones are gone. (Every coprocess of this thread
+ * is killed: spm-shell's hub runs none of its own.)
  */
 export function stopCommandsInThisThread(): Promise<number> {
   stopping = true;
   return killAllCoprocesses('SIGTERM');
+}
+
+/** Undoes {@link stopCommandsInThisThread} for the next run of spm-shell in this process (a caller's second `runShell`). */
+export function resumeCommandsInThisThread(): void {
+  stopping = false;
 }
 
 /** The result of a command that was never started because spm-shell is stopping. */

@@ -459,6 +459,20 @@ describe('spm-shell with many short commands in batches', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('runs every command of a later run in the same process after an interrupted one (runShell from code)', async () => {
+    // The stop that an interrupt puts on this thread's commands must not outlive its run.
+    const mark = newMark();
+    const scratch = mkdtempSync(join(dir, 'twice-'));
+    const fixture = new URL('./fixtures/run-twice.mjs', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [fixture, scratch, mark.sleep], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, encoding: 'utf8', timeout: 60_000 });
+    const { first, second } = JSON.parse(out) as { first: { status: number; stdout: string }; second: { status: number; stdout: string } };
+    expect(first.status).toBe(130);
+    expect(first.stdout.trim().split('\n')).toEqual(Array.from({ length: 39 }, (_, k) => `one-${k + 1}`));
+    expect(second.status).toBe(0);
+    expect(second.stdout.trim().split('\n')).toEqual(Array.from({ length: 20 }, (_, k) => `two-${k + 1}`));
+    await expectNoLeftovers(mark);
+  });
+
   it('makes no batches on process spokes; a command lost with its spoke runs again, each job reported once', async () => {
     // Batches are for spokes in the bin's thread, whose commands an interrupt can stop before
     // the invocation (see the SIGINT case above); process spokes hold single commands.
