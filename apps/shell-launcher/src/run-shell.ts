@@ -504,7 +504,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         };
         const inner = (i: number, name: string) => {
           const value = values?.[i];
-          return value === undefined || value.error !== undefined ? [] : [{ name, startMs: value.startMs, durationMs: value.durationMs, ...(commands.length > 1 ? { args: detail(i) } : {}) }];
+          // Nothing to draw for a command that never ran (refused, or stopped before it started).
+          const ran = value !== undefined && value.error === undefined && !(value.aborted && value.durationMs === 0);
+          return ran ? [{ name, startMs: value.startMs, durationMs: value.durationMs, ...(commands.length > 1 ? { args: detail(i) } : {}) }] : [];
         };
         if (commands.length === 1) return { name: short(shownOf(0)), args: detail(0), inner: inner(0, 'sh -c') };
         // A batch: one span for the task, one inside it per command.

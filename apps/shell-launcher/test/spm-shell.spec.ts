@@ -440,7 +440,9 @@ describe('spm-shell with many short commands in batches', () => {
     const never = mkdtempSync(join(dir, 'batch-never-'));
     const slow = 40;
     const input = Array.from({ length: 60 }, (_, k) => (k + 1 < slow ? `echo out-${k + 1}` : k + 1 === slow ? `exec sleep ${mark.sleep}` : `touch ${never}/${k + 1}`)).join('\n');
-    const r = await runSpmShell(['-j', '1', '--verbose', '--joblog', joblog], {
+    const trace = join(dir, `batch-sigint-${mark.env}.json`);
+    const began = Date.now();
+    const r = await runSpmShell(['-j', '1', '--verbose', '--joblog', joblog, '--trace', trace], {
       input: `${input}\n`,
       mark: mark.env,
       onSpawn: (child) => {
@@ -456,6 +458,10 @@ describe('spm-shell with many short commands in batches', () => {
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => Number(row[0]))).toEqual(Array.from({ length: slow - 1 }, (_, k) => k + 1));
     // Not all the stopped ones were running: said so.
     expect(r.stderr).toMatch(/#: spm-shell: \d+ unfinished commands were stopped \(running ones killed, held ones never started\)/);
+    // The trace draws what ran, from the run's start on: nothing for the commands that never started.
+    const spans = readTrace(trace).filter((e) => e.ph === 'X') as (TraceEvent & { ts: number })[];
+    expect(spans.filter((e) => e.ts < (began - 1000) * 1000)).toEqual([]);
+    expect(spans.filter((e) => e.cat === 'work')).toHaveLength(slow); // jobs 1–39, and the killed one
     await expectNoLeftovers(mark);
   });
 
