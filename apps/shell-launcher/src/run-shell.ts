@@ -357,8 +357,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: StatusReport): void => {
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
-    if (stopping && result?.aborted === true) {
-      // Stopped by the interrupt (killed, or never started): as below, neither printed nor logged.
+    // Stopped by the interrupt (killed, or never started): as below, neither printed nor logged.
+    // A command that exited with a code is reported, though: its exit may have been on its way
+    // to this thread when the stop came (its result then says `aborted` all the same).
+    if (stopping && result?.aborted === true && result.exitCode === null) {
       killed += 1;
       printer.skip(seq);
       feed.settle();
