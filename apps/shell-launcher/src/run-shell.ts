@@ -70,6 +70,14 @@ const HELD_JOBS_MAX = (1 + PIPELINE_HELD) * BATCH_MAX;
 /** Retries on spoke loss as policyA; a spoke may hold PIPELINE_HELD tasks beyond its running one (the task feed's window decides). */
 const SHELL_POLICY = definePolicy({ name: 'spm-shell', prefetch: PIPELINE_HELD });
 
+/**
+ * What a command may add to its task's report, at most, besides its outputs: its fields, and its
+ * command line twice (in the record and, with `{%}` filled, in the result) — counted as 3 bytes a
+ * UTF-16 unit.
+ */
+const RESULT_OVERHEAD_BYTES = 4096;
+const commandBytes = (command: string): number => 2 * 3 * command.length + RESULT_OVERHEAD_BYTES;
+
 /** The kill grace of `@spm/coprocess` (SIGTERM to SIGKILL) that a timed-out command may add to its timeout. */
 const KILL_GRACE_MS = 2_000;
 
@@ -230,6 +238,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
   const batchMax = options.transport === 'inproc' ? BATCH_MAX : 1;
+  // A batch's report holds every command's outputs: the spokes' frames are made to hold
+  // BATCH_MAX commands' full outputs (the default 4 MiB holds one), and a batch takes no job that
+  // would not fit (a long command line counts).
+  const frameBytes = batchMax > 1 ? batchMax * (2 * options.maxOutputBytes + 64 * 1024) + (1 << 20) : undefined;
+  const batchBytes = (frameBytes ?? 0) - 64 * 1024;
   let shortStreak = 0;
   // The mean duration of the streak's commands (a moving mean), in ms.
   let shortMeanMs = 0;
@@ -435,6 +448,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const first = await nextJob();
         if (first.done === true) return { value: undefined, done: true };
         const jobs = [first.value];
+        let bytes = 2 * options.maxOutputBytes + commandBytes(first.value.command);
         // While commands are short, the jobs that are at hand join the first one's task; a job
         // not there by the next turn of the event loop (a slow input, the feed's window) is not
         // waited for: it starts the next task.
@@ -445,6 +459,13 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             pendingStep = step;
             break;
           }
+          const more = 2 * options.maxOutputBytes + commandBytes(got.value.command);
+          if (bytes + more > batchBytes) {
+            // Its outputs might not fit in this batch's report: it starts the next task.
+            pendingStep = step;
+            break;
+          }
+          bytes += more;
           jobs.push(got.value);
         }
         for (const job of jobs) inflight.set(job.seq, job);
@@ -491,7 +512,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // An earlier run in this process may have been interrupted (runShell called from code).
   resumeCommandsInThisThread();
   try {
-    cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes } });
+    cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, ...(frameBytes !== undefined ? { maxFrameBytes: frameBytes } : {}) } });
     const tracker = cloud.tracker;
     detachTrace = trace?.attach(
       shellCommand,

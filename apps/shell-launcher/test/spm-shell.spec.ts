@@ -415,6 +415,19 @@ describe('spm-shell with many short commands in batches', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('reports a batch of commands with large outputs whole (more than the default 4 MiB frame holds)', async () => {
+    // After a streak of `true`, short commands writing 1.5 MB each were batched 4 and 8 at a
+    // time: the batch's report did not fit in a frame, and every job of it failed unreported.
+    const mark = newMark();
+    const input = [...Array.from({ length: 20 }, () => 'true'), ...Array.from({ length: 40 }, () => 'head -c 1500000 /dev/zero')].join('\n');
+    const r = await runSpmShell(['-j', '1', '--json', '--max-output', '1.5M'], { mark: mark.env, input: `${input}\n` });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine & { error: string | null });
+    expect(lines).toHaveLength(60);
+    expect(lines.filter((line) => line.exitCode !== 0 || line.error !== null)).toEqual([]);
+    expect(lines.filter((line) => line.seq > 20).every((line) => line.stdout.length === 1_500_000)).toBe(true);
+  });
+
   it('times out a command of a batch alone, its tree killed, and runs the batch’s others', async () => {
     const mark = newMark();
     const slow = 40;

@@ -548,6 +548,22 @@ describe('a cloud closed while one of its managers runs', () => {
   });
 });
 
+describe('a cloud whose spokes take larger frames (maxFrameBytes)', () => {
+  it.each(['inproc', 'thread', 'process'] as const)('carries a 6 MB value that the default 4 MiB frame refuses (%s spokes)', async (kind) => {
+    for (const maxFrameBytes of [undefined, 16 << 20]) {
+      const cloud = await VirtualCloud.start({ local: { kind, spokes: 1, ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}) } });
+      try {
+        const reports: StatusReport[] = [];
+        await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 6_000_000, mode: 'big' }], onStatus: (r) => void reports.push(r) });
+        if (maxFrameBytes === undefined) expect(reports[0]?.error?.message).toMatch(/cannot be sent to the hub: expected its frame to be at most 4194304 bytes/);
+        else expect((reports[0]?.value as string | undefined)?.length).toBe(6_000_000);
+      } finally {
+        await cloud.close();
+      }
+    }
+  });
+});
+
 describe('a task whose record cannot be sent to a spoke', () => {
   it.each(['inproc', 'process'] as const)('fails alone, and the invocation goes on and settles (%s spokes)', async (kind) => {
     // A record that is not wire data (a BigInt) or larger than a frame was taken for a spoke

@@ -179,7 +179,9 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     const hub = this.#options.channel;
     // Element 0: the evaluator's `status` frames written out to the hub (see TaskRunnerOptions.relayed).
     const relayed = new Int32Array(new SharedArrayBuffer(4));
-    const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: { ...identity, relayed: relayed.buffer } });
+    // The evaluator's frames go out to the hub as they are: it may send what the hub's channel takes.
+    const maxFrameBytes = isFrameChannel(hub) ? hub.maxFrameBytes : undefined;
+    const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: { ...identity, relayed: relayed.buffer }, ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}) });
     this.#evaluator = evaluator;
     const toEvaluator = evaluator.channel;
     hub.on('message', (message) => {

@@ -43,6 +43,12 @@ export interface LocalProvisionerOptions {
    * @default []
    */
   readonly preload?: readonly string[];
+  /**
+   * The largest frame (one message, encoded) between the hub and these spokes, both ways, in
+   * bytes: a task's record or value must fit in it. Raise it for tasks that return more than the
+   * default 4 MiB (spm-shell's batches of commands with their outputs). @default 4194304
+   */
+  readonly maxFrameBytes?: number;
 }
 
 type Running =
@@ -84,6 +90,7 @@ export class LocalProvisioner implements Provisioner {
   readonly #windowMs: number;
   readonly #env: Readonly<Record<string, string>>;
   readonly #execArgv: readonly string[];
+  readonly #maxFrameBytes: number | undefined;
   readonly #preload: readonly string[];
   readonly #slots = new Map<string, LocalSlot>();
   #attacher: SpokeAttacher | undefined;
@@ -102,6 +109,7 @@ export class LocalProvisioner implements Provisioner {
     this.#windowMs = checkDuration('relaunchWindowMs', options.relaunchWindowMs ?? 60_000);
     this.#env = options.env ?? {};
     this.#execArgv = options.execArgv ?? [];
+    this.#maxFrameBytes = options.maxFrameBytes === undefined ? undefined : checkInteger('maxFrameBytes', options.maxFrameBytes, 64);
     const preload = options.preload ?? [];
     if (!Array.isArray(preload) || !preload.every((m) => typeof m === 'string' && m !== '')) {
       throw new SPMError(`Expected \`preload\` to be an array of module URLs or paths, got ${describeValue(preload)}`);
@@ -198,6 +206,11 @@ export class LocalProvisioner implements Provisioner {
     }
   }
 
+  /** The channel options that carry {@link LocalProvisionerOptions.maxFrameBytes}, if given. */
+  #frameLimits(): { maxFrameBytes?: number } {
+    return this.#maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#maxFrameBytes };
+  }
+
   async #launch(slot: LocalSlot): Promise<void> {
     const attacher = this.#attacher;
     if (attacher === undefined) throw new SPMError(`Provisioner \`${this.name}\` was not started`);
@@ -205,7 +218,7 @@ export class LocalProvisioner implements Provisioner {
     const origin = { provisioner: this, id: slot.id, host: slot.host, coreIndex: slot.coreIndex, tags: this.#tags };
     switch (this.#kind) {
       case 'inproc': {
-        const [hubEnd, spokeEnd] = createInprocPair(`inproc:${slot.id}`);
+        const [hubEnd, spokeEnd] = createInprocPair(`inproc:${slot.id}`, this.#frameLimits());
         const agent = new SpokeAgent({ channel: spokeEnd, ...identity, evaluator: 'inline', sharesThread: true });
         slot.running = { kind: 'inproc', agent, hubEnd };
         const attached = attacher.attach(hubEnd, { ...origin, kind: 'inproc', pid: process.pid });
@@ -216,7 +229,7 @@ export class LocalProvisioner implements Provisioner {
         // Its coprocesses carry a token of our choosing: if the thread has to be terminated, what
         // they left can still be found (see #stop).
         const owner = newCoprocessOwnerToken();
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner } });
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner }, ...this.#frameLimits() });
         slot.running = { kind: 'thread', thread, owner };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
@@ -224,6 +237,7 @@ export class LocalProvisioner implements Provisioner {
       case 'process': {
         const spawned = spawnProcess({
           entry: spokeEntry('process'),
+          ...this.#frameLimits(),
           execArgv: this.#execArgv,
           env: { ...this.#env, ...bootPreloadEnv(this.#preload), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
         });

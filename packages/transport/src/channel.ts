@@ -61,6 +61,8 @@ export interface FrameChannel extends Channel {
    * Throws `SPMTransportError` if the channel is closed or the frame exceeds its `maxFrameBytes`.
    */
   sendFrame(frame: Uint8Array): void;
+  /** The largest frame this channel sends or takes, in bytes (its `maxFrameBytes`). */
+  readonly maxFrameBytes: number;
 }
 
 /** True when `channel` can relay raw frames (see {@link FrameChannel}). */

@@ -28,6 +28,10 @@ export abstract class BaseChannel extends EventEmitter<ChannelEvents> implements
     return this.#closed;
   }
 
+  get maxFrameBytes(): number {
+    return this.codec.limits.maxFrameBytes;
+  }
+
   send(message: Message): void {
     if (this.#closed) {
       const type = typeof (message as { type?: unknown }).type === 'string' ? `a \`${(message as { type: string }).type}\` message` : 'a message';
