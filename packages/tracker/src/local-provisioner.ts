@@ -110,6 +110,8 @@ export class LocalProvisioner implements Provisioner {
     this.#env = options.env ?? {};
     this.#execArgv = options.execArgv ?? [];
     this.#maxFrameBytes = options.maxFrameBytes === undefined ? undefined : checkInteger('maxFrameBytes', options.maxFrameBytes, 64);
+    // A frame's length prefix is 32 bits.
+    if (this.#maxFrameBytes !== undefined && this.#maxFrameBytes > 0xffffffff) throw new SPMError(`Expected \`maxFrameBytes\` to be at most 4294967295, got ${this.#maxFrameBytes}`);
     const preload = options.preload ?? [];
     if (!Array.isArray(preload) || !preload.every((m) => typeof m === 'string' && m !== '')) {
       throw new SPMError(`Expected \`preload\` to be an array of module URLs or paths, got ${describeValue(preload)}`);

@@ -193,6 +193,12 @@ describe('a boot preload', () => {
     expect(() => local({ preload: 'file:///x.js' as unknown as string[] })).toThrow('Expected `preload` to be an array of module URLs or paths, got `"file:///x.js"` (string)');
     expect(() => local({ preload: [''] })).toThrow('Expected `preload` to be an array of module URLs or paths');
   });
+
+  it('refuses a maxFrameBytes that is not a frame size, naming it', () => {
+    expect(() => local({ maxFrameBytes: 10 })).toThrow('Expected `maxFrameBytes` to be an integer ≥ 64, got `10` (number)');
+    expect(() => local({ maxFrameBytes: 1.5e6 + 0.5 })).toThrow('Expected `maxFrameBytes` to be an integer ≥ 64');
+    expect(() => local({ maxFrameBytes: 2 ** 32 })).toThrow('Expected `maxFrameBytes` to be at most 4294967295, got 4294967296');
+  });
 });
 
 describe('liveness', () => {
