@@ -1,7 +1,7 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
-import { coprocessLauncher } from '@spm/coprocess';
+import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
@@ -78,9 +78,6 @@ const SHELL_POLICY = definePolicy({ name: 'spm-shell', prefetch: PIPELINE_HELD }
 const RESULT_OVERHEAD_BYTES = 4096;
 const commandBytes = (command: string): number => 2 * 3 * command.length + RESULT_OVERHEAD_BYTES;
 
-/** The kill grace of `@spm/coprocess` (SIGTERM to SIGKILL) that a timed-out command may add to its timeout. */
-const KILL_GRACE_MS = 2_000;
-
 /**
  * With a job in hand, how long the read-ahead waits for the next line before the run starts
  * anyway (a pipe's lines come in chunks: this only skips waiting on a producer that is slow).
@@ -91,7 +88,7 @@ const READ_AHEAD_MS = 20;
  * An interrupt while batches may be running on inproc spokes stops their commands first (see
  * onInterruptNow); past this, whatever has not concluded is aborted as usual.
  */
-const STOP_GRACE_MS = KILL_GRACE_MS + 3_000;
+const STOP_GRACE_MS = DEFAULT_KILL_GRACE_MS + 3_000;
 
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
 const SETTLE_SPOKES_MS = 3_000;
@@ -232,8 +229,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   const halting = options.halt.when !== 'never';
   const spokes = ended ? Math.min(options.jobs, peeked.length) : options.jobs;
-  // One job per spoke, as GNU parallel's job slots; while commands are short, 1 + PIPELINE_HELD
-  // tasks of BATCH jobs each.
+  // One job per spoke, as GNU parallel's job slots; while commands are short, more (see pipelineAfter).
   const feed = new TaskFeed(all(), spokes);
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
@@ -243,6 +239,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // would not fit (a long command line counts).
   const frameBytes = batchMax > 1 ? batchMax * (2 * options.maxOutputBytes + 64 * 1024) + (1 << 20) : undefined;
   const batchBytes = (frameBytes ?? 0) - 64 * 1024;
+  // What one job may add to its batch's report, at most: its outputs, its command and fields.
+  const jobBytes = (job: Job): number => 2 * options.maxOutputBytes + commandBytes(job.command);
   let shortStreak = 0;
   // The mean duration of the streak's commands (a moving mean), in ms.
   let shortMeanMs = 0;
@@ -448,18 +446,19 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const first = await nextJob();
         if (first.done === true) return { value: undefined, done: true };
         const jobs = [first.value];
-        let bytes = 2 * options.maxOutputBytes + commandBytes(first.value.command);
+        let bytes = jobBytes(first.value);
         // While commands are short, the jobs that are at hand join the first one's task; a job
         // not there by the next turn of the event loop (a slow input, the feed's window) is not
         // waited for: it starts the next task.
+        const turn = batch > 1 ? new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET)) : undefined;
         while (jobs.length < batch) {
           const step = nextJob();
-          const got = await Promise.race([step, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
+          const got = await Promise.race([step, turn as Promise<typeof NOT_YET>]);
           if (got === NOT_YET || got.done === true) {
             pendingStep = step;
             break;
           }
-          const more = 2 * options.maxOutputBytes + commandBytes(got.value.command);
+          const more = jobBytes(got.value);
           if (bytes + more > batchBytes) {
             // Its outputs might not fit in this batch's report: it starts the next task.
             pendingStep = step;
@@ -471,7 +470,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         for (const job of jobs) inflight.set(job.seq, job);
         const timeoutMs = options.timeoutMs ?? 0;
         // The backstop: every command this task and those a spoke holds ahead of it may run, each to its timeout and kill grace.
-        const backstopMs = BACKSTOP_MS + (timeoutMs + KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
+        const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
             commands: jobs.map((job) => ({ seq: job.seq, command: job.command })),

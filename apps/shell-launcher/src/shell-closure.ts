@@ -83,6 +83,11 @@ function laneOf(spokeId: string): CoprocessLane {
   return lane;
 }
 
+/** The result of a command that did not run: stopped before it started (`aborted`), or refused (`error`). */
+function notRun(startMs: number, aborted: boolean, error?: string): ShellResult {
+  return { exitCode: null, signal: null, timedOut: false, startMs, durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted, ...(error !== undefined ? { error } : {}) };
+}
+
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
 async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal): Promise<ShellResult> {
   try {
@@ -111,8 +116,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
     };
   } catch (error) {
     // Refused options (none the hub sends today): this command fails, its batch's others run.
-    const e = error as Error;
-    return { exitCode: null, signal: null, timedOut: false, startMs: Date.now(), durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted: false, error: e.message };
+    return notRun(Date.now(), false, (error as Error).message);
   }
 }
 
@@ -138,7 +142,7 @@ export function resumeCommandsInThisThread(): void {
 }
 
 /** The result of a command that was never started because spm-shell is stopping. */
-const NOT_STARTED: ShellResult = Object.freeze({ exitCode: null, signal: null, timedOut: false, startMs: 0, durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted: true });
+const NOT_STARTED: ShellResult = Object.freeze(notRun(0, true));
 
 /**
  * Runs a task's shell commands on a spoke, through `@spm/coprocess` (own process group, whole

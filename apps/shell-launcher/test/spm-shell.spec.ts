@@ -22,6 +22,25 @@ async function expectNoLeftovers(mark: { env: string; sleep: string }): Promise<
   expect(leftovers(mark.env, mark.sleep)).toEqual([]);
 }
 
+/**
+ * Runs the bin with `args` on `input` (process spokes), SIGKILLs its process spoke once the run's
+ * `sleep` runs under it, and resolves with the bin's exit status and what it wrote.
+ */
+async function killSpokeUnderSleep(args: readonly string[], input: string, mark: { env: string; sleep: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.end(input);
+  const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
+  const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
+  await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
+  for (const pid of spoke()) process.kill(pid, 'SIGKILL');
+  return { code: await closed, stdout, stderr };
+}
+
 const seqOutput = (n: number): string => `${Array.from({ length: n }, (_, i) => i + 1).join('\n')}\n`;
 const block = (name: string): string => Array.from({ length: 8 }, (_, i) => `${name}-${i + 1}\n`).join('');
 
@@ -318,18 +337,8 @@ describe('spm-shell when a process spoke is killed under a command', () => {
     const mark = newMark();
     const flag = join(dir, `second-run-${mark.env}`);
     const command = `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi`;
-    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json', '--verbose'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.end(`${command}\n`);
-    const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
-    const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
-    await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
-    for (const pid of spoke()) process.kill(pid, 'SIGKILL');
-    expect(await closed).toBe(0);
+    const { code, stdout, stderr } = await killSpokeUnderSleep(['-j', '1', '--transport', 'process', '--no-progress', '--json', '--verbose'], `${command}\n`, mark);
+    expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toMatchObject({ command, exitCode: 0, stdout: 'second\n', attempts: 2 });
     expect(stderr).toMatch(/#: spm-shell: spoke local:1 was lost under a running command \(.+\); running that command again/);
     await expectNoLeftovers(mark);
@@ -503,17 +512,8 @@ describe('spm-shell with many short commands in batches', () => {
     const trace = join(dir, `no-batch-${mark.env}.json`);
     const lost = 30;
     const input = Array.from({ length: 40 }, (_, k) => (k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo out-${k + 1}`)).join('\n');
-    const child = spawn(process.execPath, [BIN, '-j', '1', '--transport', 'process', '--no-progress', '--json', '--trace', trace], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.resume();
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.end(`${input}\n`);
-    const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
-    const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
-    await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
-    for (const pid of spoke()) process.kill(pid, 'SIGKILL');
-    expect(await closed).toBe(0);
+    const { code, stdout } = await killSpokeUnderSleep(['-j', '1', '--transport', 'process', '--no-progress', '--json', '--trace', trace], `${input}\n`, mark);
+    expect(code).toBe(0);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
     expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
     expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });

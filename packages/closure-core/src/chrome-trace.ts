@@ -88,7 +88,7 @@ export class ChromeTrace {
       const track = this.#track(start.spokeId);
       // The hub hears of the start a little after the spoke began: widen the span so that it
       // contains the work the spoke measured (a trace viewer nests spans by containment).
-      const inner: readonly TraceInner[] = span.inner === undefined ? [] : 'name' in span.inner ? [span.inner as TraceInner] : (span.inner as readonly TraceInner[]);
+      const inner: readonly TraceInner[] = span.inner === undefined ? [] : Array.isArray(span.inner) ? span.inner : [span.inner as TraceInner];
       let begin = start.at;
       let end = Date.now();
       for (const work of inner) {
