@@ -32,7 +32,10 @@ describe.each(['fork-server', 'node'] as const)('an owner token given in %s mode
     owner.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const closed = new Promise<void>((resolve) => owner.on('close', () => resolve()));
     try {
-      expect(await eventually(() => processesMarked(m).length === 1, 10_000)).toBe(true);
+      // The owner printed its line before starting the sleeper, but this process may see the
+      // sleeper (a timer, read from /proc) before it reads the pipe (the poll phase comes after
+      // the timers in a turn): wait for both.
+      expect(await eventually(() => processesMarked(m).length === 1 && stdout.endsWith('\n'), 10_000)).toBe(true);
       expect(stdout).toBe('[]\n');
       const [sleeper] = processesMarked(m);
       const found = processesOfOwner(token);
