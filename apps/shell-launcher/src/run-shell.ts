@@ -1,6 +1,6 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { definePolicy, formatMetaStatus, type StatusReport, ChromeTrace } from '@spm/closure-core';
+import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
@@ -14,7 +14,7 @@ import { jobsFromArgs, jobsFromLines } from './job-source.js';
 import { Joblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
-import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellResult, type ShellTask } from './shell-closure.js';
+import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -111,8 +111,11 @@ function refusedOutcome(job: Job, refused: string): JobOutcome {
   return withoutExit({ job, runs: 0, command: withSlot(job.command, '{%}'), host: undefined, spoke: undefined }, false, refused);
 }
 
+/** What concluding a job needs of its task's report (a task's final one, or its early news: {@link ShellNews}). */
+type JobReport = Pick<StatusReport, 'attempt' | 'spokeId' | 'host' | 'error'>;
+
 /** A job's outcome from its command's result `r` in `report` (the report of the job's task), or from the task manager's verdict when the task failed. */
-function outcomeOf(job: Job, r: ShellResult | undefined, report: StatusReport, runs: number): JobOutcome {
+function outcomeOf(job: Job, r: ShellResult | undefined, report: JobReport, runs: number): JobOutcome {
   const command = r?.command ?? withSlot(job.command, '{%}');
   if (r !== undefined && r.error === undefined) {
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
@@ -248,12 +251,18 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let batch = 1;
   // Set once a spoke may have held commands: a task's backstop then counts those ahead of it.
   let everHeld = false;
+  // Tasks that gave commands back (one of theirs ran long: see GIVE_BACK_MS) and have not ended:
+  // while one runs, no spoke holds commands, so none is handed to a spoke that is busy with it.
+  const stuck = new Set<TaskId>();
   const pipelineAfter = (outcome: JobOutcome): void => {
     if (outcome.ok && outcome.durationMs < PIPELINE_BELOW_MS) {
       shortStreak += 1;
       shortMeanMs = shortStreak === 1 ? outcome.durationMs : shortMeanMs + (outcome.durationMs - shortMeanMs) / PIPELINE_AFTER;
     } else shortStreak = 0;
-    const short = !halting && shortStreak >= PIPELINE_AFTER;
+    updateHolding();
+  };
+  const updateHolding = (): void => {
+    const short = !halting && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -359,13 +368,78 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   };
 
+  // Per task that told news (ShellNews): the seqs it told of — concluded then, or given back —
+  // which its result (or a run of it again, after its spoke was lost) does not conclude again.
+  const toldOf = new Map<TaskId, Set<number>>();
   const onStatus = (report: StatusReport): void => {
     running.delete(report.taskId);
     const commands = (report.record as ShellTask).commands;
     const results = report.ok ? (report.value as readonly ShellResult[]) : undefined;
-    for (let i = 0; i < commands.length; i++) onJobStatus((commands[i] as ShellCommand).seq, results?.[i], report);
+    const told = toldOf.get(report.taskId);
+    if (told !== undefined) {
+      toldOf.delete(report.taskId);
+      if (stuck.delete(report.taskId)) updateHolding();
+    }
+    for (let i = 0; i < commands.length; i++) {
+      const seq = (commands[i] as ShellCommand).seq;
+      if (told?.has(seq) === true) continue;
+      const result = results?.[i];
+      if (result?.returned === true) {
+        // Its spoke is busy with a long command: no holding until the next short streak.
+        if (shortStreak > 0) {
+          shortStreak = 0;
+          updateHolding();
+        }
+        giveBack(seq, report.spokeId);
+      } else onJobStatus(seq, result, report);
+    }
   };
-  const onJobStatus = (seq: number, result: ShellResult | undefined, report: StatusReport): void => {
+  // A command a spoke gave back without running it (it waited behind a long one): it runs on
+  // another spoke, as the same run of its job.
+  const giveBack = (seq: number, spokeId: string | undefined): void => {
+    const job = inflight.get(seq);
+    if (job === undefined) return;
+    inflight.delete(seq);
+    if (stopping || controller.signal.aborted || halted !== undefined) {
+      // Stopping: a command that never started is not started now.
+      killed += 1;
+      printer.skip(seq);
+      feed.settle();
+      return;
+    }
+    if (options.verbose) err(`#: spm-shell: job ${seq} waited behind a long command on spoke ${spokeId ?? '?'}; running it on another spoke\n`);
+    feed.retry(job);
+  };
+  // A task's news, before it ends (it runs long: see GIVE_BACK_MS): its commands that finished
+  // are concluded now; those it gave back run on another spoke (the same run of the job: it
+  // never started). Until it ends, no spoke holds commands.
+  const onNews = (news: ShellNews, from: MessageSource): void => {
+    let told = toldOf.get(from.taskId);
+    if (told === undefined) toldOf.set(from.taskId, (told = new Set()));
+    if (!stuck.has(from.taskId)) {
+      stuck.add(from.taskId);
+      shortStreak = 0;
+      updateHolding();
+    }
+    const report: JobReport = { attempt: from.attempt, spokeId: from.spokeId, host: from.host, error: undefined };
+    for (const { seq, result } of news.finished) {
+      if (told.has(seq) || !inflight.has(seq)) continue;
+      told.add(seq);
+      onJobStatus(seq, result, report);
+    }
+    for (const seq of news.returned) {
+      if (told.has(seq)) continue;
+      told.add(seq);
+      giveBack(seq, from.spokeId);
+    }
+  };
+  const onMessage = (body: unknown, from: MessageSource): unknown => {
+    // A task run again after its spoke was lost asks what it must not run (ShellSkipQuestion).
+    if (from.kind === 'request') return [...(toldOf.get(from.taskId) ?? [])];
+    onNews(body as ShellNews, from);
+    return undefined;
+  };
+  const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
     // Stopped by the interrupt (killed, or never started): as below, neither printed nor logged.
@@ -527,15 +601,17 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const inner = (i: number, name: string) => {
           const value = values?.[i];
           // Nothing to draw for a command that never ran (refused, or stopped before it started).
-          const ran = value !== undefined && value.error === undefined && !(value.aborted && value.durationMs === 0);
+          const ran = value !== undefined && value.error === undefined && value.returned !== true && !(value.aborted && value.durationMs === 0);
           return ran ? [{ name, startMs: value.startMs, durationMs: value.durationMs, ...(commands.length > 1 ? { args: detail(i) } : {}) }] : [];
         };
-        if (commands.length === 1) return { name: short(shownOf(0)), args: detail(0), inner: inner(0, 'sh -c') };
+        // A command given back (it waited behind a long one) is drawn where it ran.
+        if (commands.length === 1) return { name: short(shownOf(0)), args: { ...detail(0), ...(values?.[0]?.returned === true ? { returned: [commands[0]?.seq] } : {}) }, inner: inner(0, 'sh -c') };
         // A batch: one span for the task, one inside it per command.
         const seqs = commands.map((c) => c.seq);
+        const given = seqs.filter((_, i) => values?.[i]?.returned === true);
         return {
           name: `${commands.length} commands (jobs ${seqs[0]}–${seqs[seqs.length - 1]})`,
-          args: { seqs, ...(report.ok ? {} : { error: report.error?.message ?? 'failed' }) },
+          args: { seqs, ...(given.length > 0 ? { returned: given } : {}), ...(report.ok ? {} : { error: report.error?.message ?? 'failed' }) },
           inner: commands.flatMap((_, i) => inner(i, short(shownOf(i)))),
         };
       },
@@ -563,6 +639,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       pool: cloud.pool.intraAll(),
       tasks,
       onStatus,
+      onMessage,
       ...(options.verbose ? { onMetaStatus: (status) => err(`${formatMetaStatus(status)}\n`) } : {}),
       nSpokesMin: 1,
       timeoutWaitForSpokes: after({ seconds: 60 }),

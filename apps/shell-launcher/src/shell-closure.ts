@@ -1,8 +1,8 @@
 // The closure spm-shell's spokes evaluate. Imported by the hub (to invoke it) and by every spoke
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
-import { list } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
+import { list, type EvaluationContext } from '@spm/closure-coarse';
+import { batchStarts, CoprocessLane, killAllCoprocesses, runCoprocess, withdrawWaiting } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
@@ -58,6 +58,36 @@ export interface ShellResult {
   readonly aborted: boolean;
   /** Why the command could not be run at all (its options were refused), if so; the other fields are empty then. */
   readonly error?: string;
+  /**
+   * True when the spoke gave the command back without running it: it waited behind one that
+   * ran long (see {@link GIVE_BACK_MS}). The hub, told at once (a {@link ShellNews}), runs it
+   * on another spoke; the other fields are empty.
+   */
+  readonly returned?: boolean;
+}
+
+/**
+ * How long a task's commands may wait in the spoke's lane for their turn before the spoke gives
+ * back those not started yet. Commands wait there only while they are short (a batch of them, or
+ * a task held behind the running one: see run-shell.ts), so a wait this long means one of those
+ * ahead turned out long — and another spoke may be free.
+ */
+export const GIVE_BACK_MS = 100;
+
+/**
+ * What a task tells the hub before it ends (`ctx.hub.notify`), once it gave commands back: the
+ * given-back commands' seqs, to run elsewhere now, and the results of its commands that finished
+ * meanwhile, to report now rather than when the long command ends. The task's result holds those
+ * results again (for the trace); the hub concludes each job once.
+ */
+export interface ShellNews {
+  readonly returned: readonly number[];
+  readonly finished: readonly { readonly seq: number; readonly result: ShellResult }[];
+}
+
+/** What a task run again after its spoke was lost asks the hub (`ctx.hub.request`): the seqs it must not run, answered as a list. */
+export interface ShellSkipQuestion {
+  readonly skip: true;
 }
 
 /**
@@ -113,6 +143,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stderrBytes: r.outputBytes.stderr,
       truncated: r.truncated.stdout || r.truncated.stderr,
       aborted: r.aborted,
+      ...(r.withdrawn ? { returned: true } : {}),
     };
   } catch (error) {
     // Refused options (none the hub sends today): this command fails, its batch's others run.
@@ -144,32 +175,108 @@ export function resumeCommandsInThisThread(): void {
 /** The result of a command that was never started because spm-shell is stopping. */
 const NOT_STARTED: ShellResult = Object.freeze(notRun(0, true));
 
+/** The result of a command a run-again task skips: the hub has it already (concluded, or given back). */
+const SKIPPED: ShellResult = Object.freeze({ ...notRun(0, false), returned: true });
+
 /**
  * Runs a task's shell commands on a spoke, through `@spm/coprocess` (own process group, whole
  * tree killed on timeout, on abort, or when the spoke dies), one after another in the spoke's
  * lane: all are handed to its fork server at once, which starts each the moment the one before
  * it exits. Resolves with one result per command, in order. `ctx.signal` is aborted when the
  * invocation is (Ctrl-C, `--halt now`): the running command's tree is killed, the waiting ones
- * never start.
+ * never start. Commands still waiting {@link GIVE_BACK_MS} after the task began are given back
+ * (the hub is told at once, with the results of those that finished: {@link ShellNews}).
  */
 export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
   signature: 'spm-shell:command',
   module: import.meta.url,
   pipelined: true,
-  evaluate: (task, ctx) => {
-    if (stopping) return Promise.resolve(task.commands.map(() => NOT_STARTED));
+  evaluate: async (task, ctx) => {
+    if (stopping) return task.commands.map(() => NOT_STARTED);
+    // Run again after its spoke was lost: the hub may have concluded some of its commands, or
+    // given them to another spoke, while the first run went on. Those are not run twice.
+    const skip = ctx.attempt > 1 ? new Set(await askSkips(ctx.hub)) : undefined;
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);
-    // All handed to the fork server in one write.
-    return Promise.all(
-      batchStarts(() =>
-        task.commands.map(async (c) => {
-          const command = withSlot(c.command, slot);
-          const r = await runOne(command, task, lane, ctx.signal);
-          return command !== c.command ? { ...r, command } : r;
-        }),
-      ),
-    );
+    const results: (ShellResult | undefined)[] = new Array<ShellResult | undefined>(task.commands.length);
+    // Indexes already told to the hub (a ShellNews); whether a telling is scheduled; whether a
+    // command was given back; and whether the evaluation is over (a task may talk to the hub only
+    // while it evaluates).
+    const told = new Set<number>();
+    let telling = false;
+    let gaveBack = false;
+    let over = false;
+    const tell = (): void => {
+      telling = false;
+      if (over) return;
+      const returned: number[] = [];
+      const finished: { seq: number; result: ShellResult }[] = [];
+      results.forEach((result, i) => {
+        if (result === undefined || told.has(i) || result === SKIPPED) return;
+        told.add(i);
+        const seq = (task.commands[i] as ShellCommand).seq;
+        if (result.returned === true) returned.push(seq);
+        else finished.push({ seq, result });
+      });
+      if (returned.length === 0 && finished.length === 0) return;
+      try {
+        ctx.hub.notify(wire({ returned, finished } satisfies ShellNews));
+      } catch {
+        // The spoke is stopping (relaunched, or the invocation aborted): the task's report, or
+        // its loss, says what became of its commands.
+      }
+    };
+    const scheduleTell = (): void => {
+      if (telling) return;
+      telling = true;
+      // The runs withdrawn together settle in the same turn, mostly: one message for all.
+      setImmediate(tell);
+    };
+    // Still running GIVE_BACK_MS after it began: a command of this task (or of one ahead of it)
+    // runs long. The lane's waiting commands are given back — this task's and those of a task
+    // held behind it — and what finished is reported now, not when the long command ends.
+    const giveBack = setTimeout(() => {
+      withdrawWaiting(lane);
+      scheduleTell();
+    }, GIVE_BACK_MS);
+    try {
+      // All handed to the fork server in one write.
+      await Promise.all(
+        batchStarts(() =>
+          task.commands.map(async (c, i) => {
+            if (skip?.has(c.seq) === true) {
+              results[i] = SKIPPED;
+            } else {
+              const command = withSlot(c.command, slot);
+              const r = await runOne(command, task, lane, ctx.signal);
+              results[i] = command !== c.command ? { ...r, command } : r;
+              if (r.returned === true) {
+                gaveBack = true;
+                scheduleTell();
+              }
+            }
+          }),
+        ),
+      );
+      // A task that told news tells the rest now: its report may wait behind a long task ahead of
+      // it on this spoke (a pipelined spoke reports in order), and what it gave back must run now.
+      if (gaveBack || told.size > 0) tell();
+    } finally {
+      over = true;
+      clearTimeout(giveBack);
+    }
+    return results as ShellResult[];
   },
 });
+
+/** A message to the hub as the wire types it (plain data: results are strings, numbers and booleans). */
+function wire(body: ShellNews | ShellSkipQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
+  return body as unknown as Parameters<EvaluationContext['hub']['notify']>[0];
+}
+
+/** The seqs a run-again task must not run (see {@link ShellSkipQuestion}). */
+async function askSkips(hub: EvaluationContext['hub']): Promise<readonly number[]> {
+  const answer = await hub.request(wire({ skip: true } satisfies ShellSkipQuestion));
+  return Array.isArray(answer) ? answer.filter((seq): seq is number => typeof seq === 'number') : [];
+}

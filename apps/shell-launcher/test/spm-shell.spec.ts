@@ -23,10 +23,10 @@ async function expectNoLeftovers(mark: { env: string; sleep: string }): Promise<
 }
 
 /**
- * Runs the bin with `args` on `input` (process spokes), SIGKILLs its process spoke once the run's
- * `sleep` runs under it, and resolves with the bin's exit status and what it wrote.
+ * Runs the bin with `args` on `input` (process spokes), SIGKILLs the process spoke under which the
+ * run's `sleep` runs, `afterMs` after it does, and resolves with the bin's exit status and what it wrote.
  */
-async function killSpokeUnderSleep(args: readonly string[], input: string, mark: { env: string; sleep: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function killSpokeUnderSleep(args: readonly string[], input: string, mark: { env: string; sleep: string }, afterMs = 0): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -34,10 +34,12 @@ async function killSpokeUnderSleep(args: readonly string[], input: string, mark:
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
   child.stdin.end(input);
-  const spoke = (): number[] => liveDescendants(child.pid).filter((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)));
-  const sleeping = (): boolean => liveDescendants(child.pid).some((pid) => commandLine(pid) === `sleep ${mark.sleep}`);
-  await waitFor(() => spoke().length === 1 && sleeping(), 15_000, 'the command to sleep on a process spoke');
-  for (const pid of spoke()) process.kill(pid, 'SIGKILL');
+  const sleeping = (pid: number | undefined): boolean => liveDescendants(pid).some((p) => commandLine(p) === `sleep ${mark.sleep}`);
+  // The process spoke whose command sleeps.
+  const spoke = (): number | undefined => liveDescendants(child.pid).find((pid) => /spoke\/entries\/process\.js/.test(commandLine(pid)) && sleeping(pid));
+  await waitFor(() => spoke() !== undefined, 15_000, 'the command to sleep on a process spoke');
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  process.kill(spoke() as number, 'SIGKILL');
   return { code: await closed, stdout, stderr };
 }
 
@@ -387,9 +389,15 @@ describe('spm-shell with many short commands in batches', () => {
   type JsonLine = { seq: number; command: string; exitCode: number | null; timedOut: boolean; stdout: string; stderr: string; attempts: number };
   type TraceEvent = { name: string; ph: string; cat?: string; args?: Record<string, unknown> };
   const readTrace = (file: string): TraceEvent[] => (JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
-  /** The jobs of each task the trace shows, in the order the tasks were reported. */
+  /** The jobs of each task the trace shows (those it gave back to run elsewhere aside), in the order the tasks were reported. */
   const tasksOf = (events: readonly TraceEvent[]): number[][] =>
-    events.filter((e) => e.ph === 'X' && e.cat === 'task').map((e) => (Array.isArray(e.args?.['seqs']) ? (e.args['seqs'] as number[]) : [e.args?.['seq'] as number]));
+    events
+      .filter((e) => e.ph === 'X' && e.cat === 'task')
+      .map((e) => {
+        const given = new Set(Array.isArray(e.args?.['returned']) ? (e.args['returned'] as number[]) : []);
+        return (Array.isArray(e.args?.['seqs']) ? (e.args['seqs'] as number[]) : [e.args?.['seq'] as number]).filter((seq) => !given.has(seq));
+      })
+      .filter((jobs) => jobs.length > 0);
 
   it('gives each job of a batch its own outcome: output, exit status, joblog row, JSON line and trace span', async () => {
     // Past 8 short commands in a row, a task carries up to 8 jobs. A failure in a batch is that
@@ -419,8 +427,76 @@ describe('spm-shell with many short commands in batches', () => {
     expect(Math.max(...tasks.map((jobs) => jobs.length))).toBeGreaterThan(1);
     expect(tasks.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
     expect(events.filter((e) => e.ph === 'X' && e.cat === 'work')).toHaveLength(n);
-    // A batch's jobs are consecutive.
+    // A batch's jobs are consecutive (what a batch gave back, on a loaded machine, aside).
     for (const jobs of tasks) expect(jobs).toEqual(jobs.map((_, i) => (jobs[0] as number) + i));
+    await expectNoLeftovers(mark);
+  });
+
+  it('gives back the commands held behind one that runs long: they run in the other slot meanwhile, and what finished is printed at once', async () => {
+    // A command that turns out long in a stream of short ones: the commands its slot held behind
+    // it (the rest of its batch, the batch held next) waited for it while the other slot idled,
+    // and those of its batch that had finished were printed only when it ended.
+    const mark = newMark();
+    const ended = join(dir, `long-ended-${mark.env}`);
+    const shorts = 40;
+    const followers = 12;
+    const input = [
+      ...Array.from({ length: shorts }, (_, k) => `echo s-${k + 1}`),
+      `sleep 5; touch ${ended}`,
+      ...Array.from({ length: followers }, (_, k) => `sleep 0.1; if [ -e ${ended} ]; then echo late-${k + 1}; else echo early-${k + 1}; fi`),
+    ];
+    const joblog = join(dir, `give-back-${mark.env}.tsv`);
+    const trace = join(dir, `give-back-${mark.env}.json`);
+    // Each line as it comes, and whether the long command had ended by then.
+    const seen: { line: string; longEnded: boolean }[] = [];
+    const r = await runSpmShell(['-j', '2', '--verbose', '--joblog', joblog, '--trace', trace], {
+      mark: mark.env,
+      input: `${input.join('\n')}\n`,
+      onSpawn: (child) => {
+        let partial = '';
+        child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) seen.push({ line, longEnded: existsSync(ended) });
+        });
+      },
+    });
+    expect(r.code).toBe(0);
+    // Every job once, and every one of them before the long one ended.
+    expect(seen.map((s) => s.line).sort()).toEqual([...Array.from({ length: shorts }, (_, k) => `s-${k + 1}`), ...Array.from({ length: followers }, (_, k) => `early-${k + 1}`)].sort());
+    expect(seen.filter((s) => s.longEnded)).toEqual([]);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => Number(row[0])).sort((a, b) => a - b)).toEqual(Array.from({ length: shorts + 1 + followers }, (_, k) => k + 1));
+    expect(rows.every((row) => row[6] === '0')).toBe(true);
+    // Some were given back (said with --verbose, drawn in the task that gave them back), and each
+    // job ran in exactly one task.
+    expect(r.stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; running it on another spoke/);
+    const tasks = tasksOf(readTrace(trace));
+    expect(tasks.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: shorts + 1 + followers }, (_, k) => k + 1));
+    await expectNoLeftovers(mark);
+  });
+
+  it('runs a command given back once, even when the spoke that gave it back is lost afterwards', async () => {
+    // Process spokes hold single commands behind the running one. Those held behind the sleep are
+    // given back (and run elsewhere); then the spoke is killed under the sleep: the manager runs
+    // its tasks again — the sleep's, and those of the given-back commands, which must not run twice.
+    const mark = newMark();
+    const flag = join(dir, `gb-second-run-${mark.env}`);
+    const counts = join(dir, `gb-counts-${mark.env}`);
+    const lost = 20;
+    const input = Array.from({ length: 30 }, (_, k) =>
+      k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo ${k + 1} >> ${counts}; echo out-${k + 1}`,
+    ).join('\n');
+    // Killed well after the give-back (GIVE_BACK_MS after the sleep began).
+    const { code, stdout, stderr } = await killSpokeUnderSleep(['-j', '2', '--transport', 'process', '--no-progress', '--json', '--verbose'], `${input}\n`, mark, 1000);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+    expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
+    expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
+    for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n`, attempts: 1 });
+    expect(stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; running it on another spoke/);
+    // Each of the others ran exactly once.
+    expect(readFileSync(counts, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1).filter((k) => k !== lost));
     await expectNoLeftovers(mark);
   });
 

@@ -11,6 +11,11 @@ export interface CoprocessResult {
   readonly timedOut: boolean;
   /** True when the run was aborted (its `signal`, or `killAllCoprocesses`) and the tree was killed. */
   readonly aborted: boolean;
+  /**
+   * True when the run was withdrawn before its turn in its lane (`withdrawWaiting`): it
+   * never started (`pid: null`, `durationMs: 0`, no exit), and nothing was killed.
+   */
+  readonly withdrawn: boolean;
   /** From spawning to the leader's exit, in ms. */
   readonly durationMs: number;
   /**

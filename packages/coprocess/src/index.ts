@@ -4,7 +4,7 @@
  * seed's `shell.policyA`.
  * @packageDocumentation
  */
-export { batchStarts, runCoprocess } from './run-coprocess.js';
+export { batchStarts, runCoprocess, withdrawWaiting } from './run-coprocess.js';
 export { CoprocessLane } from './coprocess-lane.js';
 export { type CoprocessOptions, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES } from './coprocess-options.js';
 export type { CoprocessResult } from './coprocess-result.js';

@@ -57,6 +57,28 @@ export function batchStarts<T>(fn: () => T): T {
 }
 
 /**
+ * Withdraws the runs of `lane` still waiting for their turn: none of them starts, each resolves
+ * with `withdrawn: true` (`pid: null`, `durationMs: 0`), and nothing is killed. The lane's
+ * running program (and one its fork server is starting at that very moment) goes on; runs asked
+ * for later wait for it as usual. Returns how many runs were asked to withdraw. What it is for:
+ * a launcher whose slot holds queued programs behind one that turned out long gives them back,
+ * to run them in another slot.
+ *
+ * @example
+ * const queued = commands.map((command) => runCoprocess({ command, lane }));
+ * setTimeout(() => withdrawWaiting(lane), 100); // those not started by then are given back
+ * const given = (await Promise.all(queued)).filter((r) => r.withdrawn).length;
+ */
+export function withdrawWaiting(lane: CoprocessLane): number {
+  let withdrawn = 0;
+  // One write per server: the server reads every drop before it could start any of them.
+  batchServerStarts(() => {
+    for (let run = laneTails.get(lane); run !== undefined; run = run.ahead) if (run.withdraw()) withdrawn += 1;
+  });
+  return withdrawn;
+}
+
+/**
  * The run a lane's next run must wait for: its last one, or — past runs that ended without
  * running (aborted before their turn) — the last one still to exit. Undefined when none is.
  */

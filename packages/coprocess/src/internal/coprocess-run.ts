@@ -110,6 +110,8 @@ export class CoprocessRun implements LiveCoprocess {
   /** Its server (ForkServer.terminated) or watchdog (lifeline.terminated) was told this thread sent the tree SIGTERM (see #signalled). */
   #toldTerminated = false;
   #aborted = false;
+  /** {@link withdraw} was asked while it waited for its turn (cleared if it started all the same). */
+  #withdrawn = false;
   #terminating: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Armed by a kill of a run on a fork server: see {@link SERVER_SILENT_MS}. */
@@ -234,6 +236,8 @@ export class CoprocessRun implements LiveCoprocess {
         started: (pid, startTime, startMono) => {
           this.#pid = pid;
           this.#ahead = undefined;
+          // Withdrawn as it started: it runs as if it never was.
+          this.#withdrawn = false;
           // The server's clocks: right even if this thread was busy when it started the program.
           const elapsed = Math.max(0, Date.now() - startTime);
           this.#startTime = startTime;
@@ -252,6 +256,7 @@ export class CoprocessRun implements LiveCoprocess {
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
         },
         failed: (code) => {
+          this.#withdrawn = false;
           if (this.#waiting) {
             // Its turn came, and it could not start: no time of its own.
             this.#waiting = false;
@@ -278,13 +283,28 @@ export class CoprocessRun implements LiveCoprocess {
         },
         lost: (reason) => void this.#serverLost(reason),
         unstarted: () => this.#restartWithSpawn(),
-        // Dropped while it waited (aborted or timed out before its turn): it never ran.
+        // Dropped while it waited (aborted, timed out or withdrawn before its turn): it never ran.
         cancelled: () => this.#settle(null),
       },
       after,
     );
     this.#server = { server, id };
     this.#watch();
+  }
+
+  /**
+   * Withdraws the run if it is still waiting for its turn in its lane: waiting in this thread,
+   * it settles at once; on a fork server, it is dropped there and settles when the server says it
+   * never started — or, if the server had just started it, runs on as if never withdrawn. Either
+   * way nothing is killed. Returns false (and does nothing) when the run is not waiting: started
+   * or starting, settled, or being killed.
+   */
+  withdraw(): boolean {
+    if (!this.#waiting || this.#settled || this.#pid !== undefined || this.#pendingKill !== undefined || this.#withdrawn) return false;
+    this.#withdrawn = true;
+    if (this.#server === undefined) this.#settle(null);
+    else this.#server.server.drop(this.#server.id);
+    return true;
   }
 
   #markStart(): void {
@@ -301,7 +321,7 @@ export class CoprocessRun implements LiveCoprocess {
     this.#waiting = false;
     this.#stopWatching();
     if (this.#settled) return;
-    if (this.#pendingKill !== undefined) {
+    if (this.#pendingKill !== undefined || this.#withdrawn) {
       this.#settle(null);
       return;
     }
@@ -631,6 +651,8 @@ export class CoprocessRun implements LiveCoprocess {
       signal: this.#exit?.signal ?? null,
       timedOut: this.#timedOut,
       aborted: this.#aborted,
+      // Only when it surely never started (a server lost meanwhile leaves that unknown: killed).
+      withdrawn: this.#withdrawn && this.#pid === undefined && this.#exit === undefined,
       durationMs: this.#startMono !== undefined && this.#exitMono !== undefined ? this.#exitMono - this.#startMono : this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,
       startTime: this.#startTime,
       pid,

@@ -306,9 +306,11 @@ export class ForkServer {
   }
 
   /**
-   * Writes a frame now — or, for a request to start a program (`R`, `A`) made inside
-   * {@link batchStarts}, when that returns: a lane handed several programs at once (a batch of
-   * commands) then costs one pipe write and one wake-up of the server, not one each. Never later
+   * Writes a frame now — or, for a request to start a program (`R`, `A`) or to drop a waiting
+   * one (`D`) made inside {@link batchStarts}, when that returns: a lane handed several programs
+   * at once (a batch of commands) then costs one pipe write and one wake-up of the server, not
+   * one each, and a lane's waiting runs withdrawn together are all dropped before the server
+   * could start one of them. Never later
    * than the caller's own code: a program started by a thread that then blocks (a task stuck in
    * synchronous code) must start all the same. The order of frames is kept.
    */
@@ -320,7 +322,7 @@ export class ForkServer {
     payload.copy(frame, 4);
     this.#outbox.push(frame);
     const kind = fields[0];
-    if (batching > 0 && (kind === 'R' || kind === 'A')) corked.add(this);
+    if (batching > 0 && (kind === 'R' || kind === 'A' || kind === 'D')) corked.add(this);
     else this.flushStarts();
   }
 

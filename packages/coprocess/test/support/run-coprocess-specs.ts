@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, type CoprocessResult } from '@spm/coprocess';
+import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './processes.js';
 
 /**
@@ -442,6 +442,67 @@ function defineSpecs(): void {
       }
       expect(processesMarked(m)).toEqual([]);
       expect(liveCoprocessCount()).toBe(0);
+    });
+
+    it('withdraws the waiting runs of a lane: none starts, nothing is killed, the running one goes on and later runs wait for it', async () => {
+      const dir = scratch();
+      const m = mark();
+      const lane = new CoprocessLane();
+      const running = runCoprocess({ command: `sleep ${m} & wait; echo done`, timeoutMs: 20_000, lane });
+      const waiting = [1, 2, 3].map((k) => runCoprocess({ command: `touch ${dir}/ran-${k}`, lane }));
+      expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+      expect(withdrawWaiting(lane)).toBe(3);
+      for (const r of await Promise.all(waiting)) {
+        expect(r).toMatchObject({ withdrawn: true, aborted: false, timedOut: false, exitCode: null, signal: null, pid: null, durationMs: 0, stdout: '', stderr: '' });
+      }
+      // Nothing left to withdraw: the running one is not.
+      expect(withdrawWaiting(lane)).toBe(0);
+      const later = runCoprocess({ command: `echo later; test -e ${dir}/ran-1 || echo none`, lane });
+      expect(processesMarked(m)).toHaveLength(1);
+      for (const pid of processesMarked(m)) process.kill(pid, 'SIGTERM');
+      expect(await running).toMatchObject({ withdrawn: false, exitCode: 0, stdout: 'done\n' });
+      expect(await later).toMatchObject({ withdrawn: false, exitCode: 0, stdout: 'later\nnone\n' });
+      expect(readdirSync(dir)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('withdraws nothing from an idle lane, and leaves other lanes alone', async () => {
+      const dir = scratch();
+      const m = mark();
+      const idle = new CoprocessLane();
+      expect(withdrawWaiting(idle)).toBe(0);
+      const other = new CoprocessLane();
+      const runs = [runCoprocess({ command: `exec sleep ${m}`, timeoutMs: 20_000, lane: other }), runCoprocess({ command: `touch ${dir}/ran`, lane: other })];
+      expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+      expect(withdrawWaiting(new CoprocessLane())).toBe(0);
+      for (const pid of processesMarked(m)) process.kill(pid, 'SIGTERM');
+      const [first, second] = await Promise.all(runs);
+      expect(first).toMatchObject({ withdrawn: false, signal: 'SIGTERM' });
+      expect(second).toMatchObject({ withdrawn: false, exitCode: 0 });
+      expect(readdirSync(dir)).toEqual(['ran']);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('runs a waiting program that was starting as it was withdrawn as if it never was: started programs are never withdrawn', async () => {
+      // Withdrawn the moment the run ahead exits: each waiting run either never starts (withdrawn)
+      // or runs to its end — never killed, never both. 30 lanes race their first exit with the withdraw.
+      const dir = scratch();
+      const lanes = Array.from({ length: 30 }, () => new CoprocessLane());
+      const runs = lanes.map((lane, n) => [runCoprocess({ command: 'sleep 0.2', lane }), runCoprocess({ command: `touch ${dir}/ran-${n}`, lane })]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const lane of lanes) withdrawWaiting(lane);
+      const results = await Promise.all(runs.map((pair) => Promise.all(pair)));
+      results.forEach(([first, second], n) => {
+        expect(first).toMatchObject({ withdrawn: false, exitCode: 0 });
+        if (second?.withdrawn === true) {
+          expect(second).toMatchObject({ pid: null, exitCode: null, aborted: false });
+          expect(existsSync(join(dir, `ran-${n}`))).toBe(false);
+        } else {
+          expect(second).toMatchObject({ exitCode: 0, signal: null, aborted: false });
+          expect(existsSync(join(dir, `ran-${n}`))).toBe(true);
+        }
+      });
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('refuses a lane that is not a CoprocessLane', async () => {
