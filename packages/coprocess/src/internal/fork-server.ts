@@ -200,15 +200,25 @@ export class ForkServer {
     return this.#runs.size;
   }
 
+  /** Set when {@link alive} found the server alive in this synchronous run of code; cleared by a microtask. */
+  #aliveThisTurn = false;
+
   /**
    * False once the server is known dead — including killed while idle, before Node has
    * delivered its `exit` (a zombie in `/proc`): a run sent to it would be lost at once. One
-   * re-read of its `/proc/<pid>/stat`, kept open.
+   * re-read of its `/proc/<pid>/stat`, kept open — once per synchronous run of code: the runs of
+   * a batch, asked for in one loop, share it (each read cost ~25 µs in a profile of 3,000 runs).
    */
   get alive(): boolean {
     if (this.#dead) return false;
+    if (this.#aliveThisTurn) return true;
     const state = this.#stat?.state();
-    if (state !== undefined && state !== 'Z') return true;
+    if (state !== undefined && state !== 'Z') {
+      // Runs asked for together (a lane's batch) read it once.
+      this.#aliveThisTurn = true;
+      queueMicrotask(() => (this.#aliveThisTurn = false));
+      return true;
+    }
     this.#die('the fork server is gone');
     return false;
   }
