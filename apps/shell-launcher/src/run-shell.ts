@@ -407,7 +407,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       feed.settle();
       return;
     }
-    if (options.verbose) err(`#: spm-shell: job ${seq} waited behind a long command on spoke ${spokeId ?? '?'}; running it on another spoke\n`);
+    if (options.verbose) err(`#: spm-shell: job ${seq} waited behind a long command on spoke ${spokeId ?? '?'}; handing it out again\n`);
     feed.retry(job);
   };
   // A task's news, before it ends (it runs long: see GIVE_BACK_MS): its commands that finished

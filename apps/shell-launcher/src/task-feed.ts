@@ -52,7 +52,7 @@ export class TaskFeed implements AsyncIterable<Job> {
     return this.#outstanding;
   }
 
-  /** A handed-out job failed and runs again (it stays outstanding). */
+  /** A handed-out job is handed out again, first: it failed (`--retries`), or its spoke gave it back unrun. */
   retry(job: Job): void {
     this.#retries.push(job);
     this.#outstanding -= 1;

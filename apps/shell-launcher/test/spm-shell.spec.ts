@@ -470,7 +470,7 @@ describe('spm-shell with many short commands in batches', () => {
     expect(rows.every((row) => row[6] === '0')).toBe(true);
     // Some were given back (said with --verbose, drawn in the task that gave them back), and each
     // job ran in exactly one task.
-    expect(r.stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; running it on another spoke/);
+    expect(r.stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; handing it out again/);
     const tasks = tasksOf(readTrace(trace));
     expect(tasks.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: shorts + 1 + followers }, (_, k) => k + 1));
     await expectNoLeftovers(mark);
@@ -494,7 +494,7 @@ describe('spm-shell with many short commands in batches', () => {
     expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
     expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
     for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n`, attempts: 1 });
-    expect(stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; running it on another spoke/);
+    expect(stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; handing it out again/);
     // Each of the others ran exactly once.
     expect(readFileSync(counts, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1).filter((k) => k !== lost));
     await expectNoLeftovers(mark);
