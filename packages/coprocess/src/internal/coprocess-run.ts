@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
+import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { COOKIE_VARIABLE, OWNER_VARIABLE, appendCookie, newCookie } from './cookie.js';
 import type { ForkServer } from './fork-server.js';
 import { pickLauncher, type Launcher } from './launcher.js';
@@ -340,7 +341,7 @@ export class CoprocessRun implements LiveCoprocess {
         if (this.#timer !== undefined) clearTimeout(this.#timer);
         void this.#terminate('SIGTERM');
       };
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      watchAbort(signal, this.#onAbort);
     }
   }
 
@@ -635,7 +636,7 @@ export class CoprocessRun implements LiveCoprocess {
   #stopWatching(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#serverWatch !== undefined) clearTimeout(this.#serverWatch);
-    if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    if (this.#onAbort !== undefined && this.#options.signal !== undefined) unwatchAbort(this.#options.signal, this.#onAbort);
   }
 
   #settle(spawnError: string | null): void {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { setMaxListeners } from 'node:events';
+import { getEventListeners } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,6 +272,20 @@ function defineSpecs(): void {
       expect(r).toMatchObject({ aborted: true, timedOut: false, exitCode: null, signal: 'SIGTERM' });
       expect(processesMarked(m)).toEqual([]);
     });
+
+    it('lets many runs share one signal: one listener on it (no leak warning past 10), every run aborted', async () => {
+      const m = mark();
+      const controller = new AbortController();
+      // Settled before the abort: it is not called back.
+      expect(await runCoprocess({ command: 'true', signal: controller.signal })).toMatchObject({ exitCode: 0, aborted: false });
+      const runs = Array.from({ length: 40 }, () => runCoprocess({ command: `exec sleep ${m}`, signal: controller.signal, killGraceMs: 300 }));
+      expect(await eventually(() => processesMarked(m).length === 40, 10_000)).toBe(true);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort();
+      for (const r of await Promise.all(runs)) expect(r).toMatchObject({ aborted: true, signal: 'SIGTERM' });
+      expect(processesMarked(m)).toEqual([]);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    });
   });
 
   describe('killAllCoprocesses', () => {
@@ -397,7 +411,6 @@ function defineSpecs(): void {
       const dir = scratch();
       const m = mark();
       const stop = new AbortController();
-      setMaxListeners(50, stop.signal); // 24 runs listen to it
       const runs = Array.from({ length: 12 }, (_, n) => {
         const lane = new CoprocessLane();
         const signal = n % 2 === 0 ? stop.signal : undefined;
