@@ -34,6 +34,7 @@ export class OutputCapture {
 
   /** What was kept, as UTF-8; a character cut in two by the cap is dropped, not mangled. */
   text(): string {
+    if (this.#kept === 0) return ''; // most programs' stderr, and all of `true`'s output
     const buffer = Buffer.concat(this.#chunks, this.#kept);
     return (this.truncated ? buffer.subarray(0, completeUtf8Length(buffer)) : buffer).toString('utf8');
   }
