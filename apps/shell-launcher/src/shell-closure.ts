@@ -131,6 +131,9 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       signal,
       lane,
     });
+    // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
+    // every command several µs.)
+    if (r.withdrawn) return { ...notRun(r.startTime, false), returned: true };
     return {
       exitCode: r.exitCode,
       signal: r.signal,
@@ -143,7 +146,6 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stderrBytes: r.outputBytes.stderr,
       truncated: r.truncated.stdout || r.truncated.stderr,
       aborted: r.aborted,
-      ...(r.withdrawn ? { returned: true } : {}),
     };
   } catch (error) {
     // Refused options (none the hub sends today): this command fails, its batch's others run.
