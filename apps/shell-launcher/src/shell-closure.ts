@@ -60,8 +60,8 @@ export interface ShellResult {
   readonly error?: string;
   /**
    * True when the spoke gave the command back without running it: it waited behind one that
-   * ran long (see {@link GIVE_BACK_MS}). The hub, told at once (a {@link ShellNews}), runs it
-   * on another spoke; the other fields are empty.
+   * ran long (see {@link GIVE_BACK_MS}). The hub, told at once (a {@link ShellNews}), hands it
+   * out again (to a free spoke); the other fields are empty.
    */
   readonly returned?: boolean;
 }

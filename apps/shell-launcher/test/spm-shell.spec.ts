@@ -527,8 +527,10 @@ describe('spm-shell with many short commands in batches', () => {
       else expect(line).toMatchObject({ exitCode: 0, timedOut: false, stdout: `out-${line.seq}\n` });
     }
     expect(r.stderr).toContain(`spm-shell: job ${slow} timed out after 1 s; its process tree was killed`);
-    // The slow command was in a batch with others (the streak of short ones came before it).
-    expect(tasksOf(readTrace(trace)).find((jobs) => jobs.includes(slow))?.length).toBeGreaterThan(1);
+    // The slow command was in a batch with others (the streak of short ones came before it) —
+    // whether or not its batch gave those behind it back, 100 ms into the slow one.
+    const batchOfSlow = readTrace(trace).find((e) => e.ph === 'X' && e.cat === 'task' && Array.isArray(e.args?.['seqs']) && (e.args['seqs'] as number[]).includes(slow));
+    expect((batchOfSlow?.args?.['seqs'] as number[] | undefined)?.length).toBeGreaterThan(1);
     await expectNoLeftovers(mark);
   });
 
@@ -551,11 +553,14 @@ describe('spm-shell with many short commands in batches', () => {
       },
     });
     expect(r.code).toBe(130);
-    // The jobs after the sleep were in its batch or held behind it: none started.
+    // The jobs after the sleep were in its batch or held behind it (or given back to the hub,
+    // which holds them while the sleep runs: -j 1): none started.
     expect(readdirSync(never)).toEqual([]);
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => Number(row[0]))).toEqual(Array.from({ length: slow - 1 }, (_, k) => k + 1));
-    // Not all the stopped ones were running: said so.
-    expect(r.stderr).toMatch(/#: spm-shell: \d+ unfinished commands were stopped \(running ones killed, held ones never started\)/);
+    // Said so: held ones counted with the running one — unless the interrupt came after the spoke
+    // had given them back (GIVE_BACK_MS into the sleep's task, on a loaded machine): then they
+    // waited in the hub, never handed out again, and only the sleep was stopped.
+    expect(r.stderr).toMatch(/#: spm-shell: (1 unfinished command was|\d+ unfinished commands were) stopped \(running ones killed, held ones never started\)/);
     // The trace draws what ran, from the run's start on: nothing for the commands that never started.
     const spans = readTrace(trace).filter((e) => e.ph === 'X') as (TraceEvent & { ts: number })[];
     expect(spans.filter((e) => e.ts < (began - 1000) * 1000)).toEqual([]);
