@@ -427,8 +427,10 @@ describe('spm-shell with many short commands in batches', () => {
     expect(Math.max(...tasks.map((jobs) => jobs.length))).toBeGreaterThan(1);
     expect(tasks.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
     expect(events.filter((e) => e.ph === 'X' && e.cat === 'work')).toHaveLength(n);
-    // A batch's jobs are consecutive (what a batch gave back, on a loaded machine, aside).
-    for (const jobs of tasks) expect(jobs).toEqual(jobs.map((_, i) => (jobs[0] as number) + i));
+    // A batch's jobs are consecutive — in input order at least, when a batch ran long on a loaded
+    // machine and gave jobs back, which may be handed out again together.
+    const gaveBack = events.some((e) => e.ph === 'X' && e.cat === 'task' && e.args?.['returned'] !== undefined);
+    for (const jobs of tasks) expect(jobs).toEqual(gaveBack ? [...jobs].sort((a, b) => a - b) : jobs.map((_, i) => (jobs[0] as number) + i));
     await expectNoLeftovers(mark);
   });
 
