@@ -45,7 +45,8 @@ const BACKSTOP_MS = 10_000;
 
 /**
  * Holding and batches pay for short commands only, and a command held behind one that turns out
- * long waits for it while another job slot may be free. So only while commands are short — once
+ * long would wait for it while another job slot may be free (the spoke gives such commands back
+ * after GIVE_BACK_MS: see shell-closure.ts). So only while commands are short — once
  * PIPELINE_AFTER commands in a row each ran under PIPELINE_BELOW_MS; the first longer one (or a
  * failure) turns it off again — each spoke holds next commands, which its fork server starts the
  * moment the one before exits: as single-command tasks, up to PIPELINE_HELD beyond the running
@@ -251,8 +252,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let batch = 1;
   // Set once a spoke may have held commands: a task's backstop then counts those ahead of it.
   let everHeld = false;
-  // Tasks that gave commands back (one of theirs ran long: see GIVE_BACK_MS) and have not ended:
-  // while one runs, no spoke holds commands, so none is handed to a spoke that is busy with it.
+  // Tasks that told news (still running GIVE_BACK_MS after they began: a command of theirs, or
+  // one ahead of them, runs long) and have not ended: while one runs, no spoke holds commands,
+  // so none is handed to a spoke that is busy with it.
   const stuck = new Set<TaskId>();
   const pipelineAfter = (outcome: JobOutcome): void => {
     if (outcome.ok && outcome.durationMs < PIPELINE_BELOW_MS) {
