@@ -198,6 +198,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     // Run again after its spoke was lost: the hub may have concluded some of its commands, or
     // given them to another spoke, while the first run went on. Those are not run twice.
     const skip = ctx.attempt > 1 ? new Set(await askSkips(ctx.hub)) : undefined;
+    if (stopping) return task.commands.map(() => NOT_STARTED); // stopped while it asked
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);
