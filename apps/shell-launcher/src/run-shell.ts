@@ -370,6 +370,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   };
 
+  // A job stopped unfinished (killed, or never started): counted, neither printed nor logged.
+  const stopped = (seq: number): void => {
+    killed += 1;
+    printer.skip(seq);
+    feed.settle();
+  };
   // Per task that told news (ShellNews): the seqs it told of — concluded then, or given back —
   // which its result (or a run of it again, after its spoke was lost) does not conclude again.
   const toldOf = new Map<TaskId, Set<number>>();
@@ -402,13 +408,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const job = inflight.get(seq);
     if (job === undefined) return;
     inflight.delete(seq);
-    if (stopping || controller.signal.aborted || halted !== undefined) {
-      // Stopping: a command that never started is not started now.
-      killed += 1;
-      printer.skip(seq);
-      feed.settle();
-      return;
-    }
+    // Stopping: a command that never started is not started now.
+    if (stopping || controller.signal.aborted || halted !== undefined) return stopped(seq);
     if (options.verbose) err(`#: spm-shell: job ${seq} waited behind a long command on spoke ${spokeId ?? '?'}; handing it out again\n`);
     feed.retry(job);
   };
@@ -444,22 +445,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
-    // Stopped by the interrupt (killed, or never started): as below, neither printed nor logged.
+    // Stopped by the interrupt (killed, or never started).
     // A command that exited with a code is reported, though: its exit may have been on its way
     // to this thread when the stop came (its result then says `aborted` all the same).
-    if (stopping && result?.aborted === true && result.exitCode === null) {
-      killed += 1;
-      printer.skip(seq);
-      feed.settle();
-      return;
-    }
-    if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) {
-      // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
-      killed += 1;
-      printer.skip(seq);
-      feed.settle();
-      return;
-    }
+    if (stopping && result?.aborted === true && result.exitCode === null) return stopped(seq);
+    // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
+    if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) return stopped(seq);
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
     const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
     const outcome = outcomeOf(job, result, report, runs);

@@ -194,11 +194,11 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
   module: import.meta.url,
   pipelined: true,
   evaluate: async (task, ctx) => {
-    if (stopping) return task.commands.map(() => NOT_STARTED);
     // Run again after its spoke was lost: the hub may have concluded some of its commands, or
     // given them to another spoke, while the first run went on. Those are not run twice.
     const skip = ctx.attempt > 1 ? new Set(await askSkips(ctx.hub)) : undefined;
-    if (stopping) return task.commands.map(() => NOT_STARTED); // stopped while it asked
+    // Checked after the question (a first run asks none, so nothing comes in between).
+    if (stopping) return task.commands.map(() => NOT_STARTED);
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);
