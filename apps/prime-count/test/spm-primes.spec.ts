@@ -164,6 +164,22 @@ describe('spm-primes, bundled', () => {
     expect(statSync(cache).mtimeMs).toBe(written.mtimeMs);
   });
 
+  it('loads child_process, crypto and net only where they are used: thread spokes that count load none', async () => {
+    const preload = fileURLToPath(new URL('./fixtures/builtins-loaded.cjs', import.meta.url));
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['-r', preload, bin, '--json', '--max', '100000', '--buckets', '4', '--spokes', '2', '--transport', 'thread'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (status) => resolve({ code: status, stdout: out, stderr: err }));
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 100_000), spokesUsed: 2 });
+    // (The hub's own line varies: it makes the coprocess owner's token with crypto.)
+    expect(stderr.split('\n').filter((line) => line.includes('by the thread'))).toEqual(['builtins loaded by the thread: none', 'builtins loaded by the thread: none']);
+  });
+
   it('runs from its bundle, and its process spokes start the bundle’s spoke entry, not dist/', async () => {
     const child = spawn(process.execPath, [bin, '--json', '--transport', 'process', '--max', '20000000', '--buckets', '40', '--spokes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -13,6 +13,10 @@
 // its first line, each importing the primes module alone, and deals the same buckets to them
 // one message each way (no codec, no tracker, no closures): the ceiling for spm-primes' thread
 // spokes, which must also boot the runtime in each thread.
+// Where NODE_EXTRA_CA_CERTS is set (a sandbox that proxies TLS), every Node process pays ~30 ms
+// of CPU at start for it (see tools/bench/src/shell/shell-race.ts, EXTRA_CA_VARIABLE): the serial
+// count and spm-primes are then also run without it, side by side, for the figure a machine
+// without that setting gives.
 // Buckets: 32 by default (100 until session 6). With the cost split's tapering tail the spokes
 // end within a few ms of each other whatever the count, and each bucket costs a round of
 // messages: a sweep (6 interleaved runs per count, load ~3.5) gave medians of 2,143 / 2,126 /
@@ -23,6 +27,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { EXTRA_CA_VARIABLE } from '../shell/shell-race.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,10 +49,18 @@ interface Timed {
 }
 
 // A serial baseline: one Node process, the same countPrimes, the whole range in one call.
-function serial(from: string): Timed {
+// This environment without NODE_EXTRA_CA_CERTS, or undefined where it is not set.
+const withoutExtraCa = ((): NodeJS.ProcessEnv | undefined => {
+  if (process.env[EXTRA_CA_VARIABLE] === undefined) return undefined;
+  const env = { ...process.env };
+  delete env[EXTRA_CA_VARIABLE];
+  return env;
+})();
+
+function serial(from: string, env: NodeJS.ProcessEnv = process.env): Timed {
   const script = `import { countPrimes } from '${from}'; const n = countPrimes(2, ${max}); process.stdout.write(String(n));`;
   const t0 = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: appDir, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: appDir, encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (child.status !== 0) throw new Error(`serial run failed: ${child.stderr}`);
   return { ms, count: Number(child.stdout) };
@@ -102,9 +115,9 @@ const args = [
   ...(values.split !== undefined ? ['--split', values.split] : []),
 ];
 let shown = { transport: '?', split: '?' };
-function parallel(): Timed {
+function parallel(env: NodeJS.ProcessEnv = process.env): Timed {
   const t0 = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (child.status !== 0) throw new Error(`spm-primes failed: ${child.stderr}`);
   const result = JSON.parse(child.stdout) as { count: number; transport: string; split?: string };
@@ -112,11 +125,14 @@ function parallel(): Timed {
   return { ms, count: result.count };
 }
 
-const rows: { serial: Timed; bare: Timed; ceiling: Timed; threads: Timed; parallel: Timed }[] = [];
-for (let i = 0; i < runs; i += 1) rows.push({ serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), threads: threads(), parallel: parallel() });
+const rows: { serial: Timed; bare: Timed; ceiling: Timed; threads: Timed; parallel: Timed; serialNoCa?: Timed; parallelNoCa?: Timed }[] = [];
+for (let i = 0; i < runs; i += 1) {
+  const row = { serial: serial('@spm/prime-count'), bare: serial('@spm/prime-count/primes'), ceiling: await bare(), threads: threads(), parallel: parallel() };
+  rows.push(withoutExtraCa === undefined ? row : { ...row, serialNoCa: serial('@spm/prime-count', withoutExtraCa), parallelNoCa: parallel(withoutExtraCa) });
+}
 const best = (xs: Timed[]): number => Math.min(...xs.map((x) => x.ms));
 const list = (xs: Timed[]): string => xs.map((x) => x.ms.toFixed(0)).join(', ');
-const counts = new Set(rows.flatMap((r) => [r.serial.count, r.bare.count, r.ceiling.count, r.threads.count, r.parallel.count]));
+const counts = new Set(rows.flatMap((r) => [r.serial, r.bare, r.ceiling, r.threads, r.parallel, r.serialNoCa, r.parallelNoCa].flatMap((t) => (t === undefined ? [] : [t.count]))));
 if (counts.size !== 1) throw new Error(`the counts disagree: ${[...counts].join(', ')}`);
 const s = best(rows.map((r) => r.serial));
 const b = best(rows.map((r) => r.bare));
@@ -134,6 +150,19 @@ process.stdout.write(
     `speedup (serial / spm-primes, whole processes): ${(s / p).toFixed(2)}; against the bare serial: ${(b / p).toFixed(2)}`,
     `ceiling's speedup (serial / 2 bare processes): ${(s / c).toFixed(2)}; against the bare serial: ${(b / c).toFixed(2)}`,
     `bare thread runner's speedup (serial / it): ${(s / t).toFixed(2)}; against the bare serial: ${(b / t).toFixed(2)}; spm-primes takes ${((p / t - 1) * 100).toFixed(1)} % longer`,
+    ...noCaLines(),
     '',
   ].join('\n'),
 );
+
+function noCaLines(): string[] {
+  const sn = rows.flatMap((r) => (r.serialNoCa === undefined ? [] : [r.serialNoCa]));
+  const pn = rows.flatMap((r) => (r.parallelNoCa === undefined ? [] : [r.parallelNoCa]));
+  if (sn.length === 0 || pn.length === 0) return [];
+  return [
+    `${EXTRA_CA_VARIABLE} is set here (~30 ms of CPU at each Node process's start); without it, same run:`,
+    `  serial, one process  best of ${runs}: ${best(sn).toFixed(0)} ms   (runs: ${list(sn)})`,
+    `  spm-primes           best of ${runs}: ${best(pn).toFixed(0)} ms   (runs: ${list(pn)})`,
+    `  speedup (serial / spm-primes, both without it): ${(best(sn) / best(pn)).toFixed(2)}`,
+  ];
+}

@@ -1,17 +1,23 @@
 import { describe, it, expect } from '@jest/globals';
-import { contenders, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
+import { contenders, EXTRA_CA_VARIABLE, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
 
 describe('the spm-shell benchmark’s contenders', () => {
   it('run every command through /bin/sh -c with the same number of jobs', () => {
-    const [spm, gnu, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: '/usr/bin/parallel' });
+    const [spm, gnu, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: '/usr/bin/parallel', env: {} });
     expect(spm).toEqual({ name: 'spm-shell', file: process.execPath, args: ['/x/spm-shell.js', '-j', '2', '--no-progress'] });
     expect(gnu).toEqual({ name: 'GNU parallel', file: '/usr/bin/parallel', args: ['--will-cite', '-j', '2'] });
     expect(xargs).toEqual({ name: 'xargs -P2', file: 'xargs', args: ['-P', '2', '-I{}', '/bin/sh', '-c', '{}'] });
-    expect(contenders({ jobs: 4, spmShellBin: 'b', parallel: undefined }).map((c) => c.name)).toEqual(['spm-shell', 'xargs -P4']);
+    expect(contenders({ jobs: 4, spmShellBin: 'b', parallel: undefined, env: {} }).map((c) => c.name)).toEqual(['spm-shell', 'xargs -P4']);
+  });
+
+  it('add spm-shell without NODE_EXTRA_CA_CERTS when the environment sets it, the same launcher otherwise', () => {
+    const [spm, bare, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: undefined, env: { [EXTRA_CA_VARIABLE]: '/etc/ssl/certs/ca-certificates.crt' } });
+    expect(bare).toEqual({ ...spm, name: 'spm-shell, NODE_EXTRA_CA_CERTS unset', unset: ['NODE_EXTRA_CA_CERTS'] });
+    expect(xargs?.name).toBe('xargs -P2');
   });
 
   it('end with the reference `@spm/coprocess alone` when its script is given, with the same jobs', () => {
-    const all = contenders({ jobs: 3, spmShellBin: 'b', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js' });
+    const all = contenders({ jobs: 3, spmShellBin: 'b', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js', env: {} });
     expect(all.map((c) => c.name)).toEqual(['spm-shell', 'xargs -P3', '@spm/coprocess alone']);
     expect(all[2]).toEqual({ name: '@spm/coprocess alone', file: process.execPath, args: ['/x/coprocess-alone.js', '3'] });
   });
@@ -30,6 +36,17 @@ describe('raceOnce', () => {
     expect(run.cpuMs === undefined || run.cpuMs >= 0).toBe(true);
     expect(['cgroup', 'reaped children']).toContain(run.cpuCounted);
     expect(reapedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('removes the variables a contender unsets, and only for it', async () => {
+    process.env['SPM_BENCH_PROBE'] = 'set';
+    try {
+      const probe = ['-c', 'test -z "${SPM_BENCH_PROBE+set}"'];
+      expect((await raceOnce({ name: 'unset', file: '/bin/sh', args: probe, unset: ['SPM_BENCH_PROBE'] }, '', 20_000)).code).toBe(0);
+      expect((await raceOnce({ name: 'inherited', file: '/bin/sh', args: probe }, '', 20_000)).code).toBe(1);
+    } finally {
+      delete process.env['SPM_BENCH_PROBE'];
+    }
   });
 
   it('kills a launcher that runs past its bound, with what it started', async () => {

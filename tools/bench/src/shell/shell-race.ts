@@ -8,7 +8,18 @@ export interface Contender {
   readonly name: string;
   readonly file: string;
   readonly args: readonly string[];
+  /** Environment variables removed for this contender's runs (the others inherit the bench's). */
+  readonly unset?: readonly string[];
 }
+
+/**
+ * Node reads `NODE_EXTRA_CA_CERTS` when a process starts, before any of its JavaScript runs:
+ * Node 20 (OpenSSL 3) then builds its whole root certificate store, ~30 ms of CPU per process
+ * here (`node -e 0`: ~55 ms with it, ~21 ms without; nodejs/node#40524). Sandboxes that proxy
+ * TLS set it for every program; a user's machine seldom does. Where it is set, the bench also
+ * runs spm-shell without it, side by side, so that both figures are on record.
+ */
+export const EXTRA_CA_VARIABLE = 'NODE_EXTRA_CA_CERTS';
 
 /** One timed run. */
 export interface RaceRun {
@@ -41,10 +52,19 @@ export function which(program: string, path = process.env['PATH'] ?? ''): string
  * `xargs -P`; and, when `coprocessAlone` names its script, the reference `@spm/coprocess alone`
  * (a loop over `runCoprocess`: the command path under spm-shell without its task layer).
  */
-export function contenders(options: { readonly jobs: number; readonly spmShellBin: string; readonly parallel: string | undefined; readonly coprocessAlone?: string }): Contender[] {
+export function contenders(options: {
+  readonly jobs: number;
+  readonly spmShellBin: string;
+  readonly parallel: string | undefined;
+  readonly coprocessAlone?: string;
+  /** The environment the runs inherit (to see whether {@link EXTRA_CA_VARIABLE} is set). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}): Contender[] {
   const j = String(options.jobs);
+  const spmShell = { name: 'spm-shell', file: process.execPath, args: [options.spmShellBin, '-j', j, '--no-progress'] };
   return [
-    { name: 'spm-shell', file: process.execPath, args: [options.spmShellBin, '-j', j, '--no-progress'] },
+    spmShell,
+    ...((options.env ?? process.env)[EXTRA_CA_VARIABLE] !== undefined ? [{ ...spmShell, name: `spm-shell, ${EXTRA_CA_VARIABLE} unset`, unset: [EXTRA_CA_VARIABLE] }] : []),
     ...(options.parallel !== undefined ? [{ name: 'GNU parallel', file: options.parallel, args: ['--will-cite', '-j', j] }] : []),
     { name: `xargs -P${j}`, file: 'xargs', args: ['-P', j, '-I{}', '/bin/sh', '-c', '{}'] },
     ...(options.coprocessAlone !== undefined ? [{ name: '@spm/coprocess alone', file: process.execPath, args: [options.coprocessAlone, j] }] : []),
@@ -149,7 +169,9 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
     const started = performance.now();
     // GNU parallel runs commands with $SHELL: make it the same /bin/sh the others use.
     // Its own process group, so that a run past its bound is killed with everything it started.
-    const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, SHELL: '/bin/sh' }, detached: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh' };
+    for (const name of contender.unset ?? []) delete env[name];
+    const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env, detached: true });
     if (child.pid !== undefined) running.add(child.pid);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
