@@ -21,9 +21,9 @@
 //  - runtime.cjs.cache, when the app declares a warm-up run of its bin ("spm": { "warmup":
 //    { "entry", "args" } }): the bundle script runs it, and it writes the cache.
 //  - an ES module per entry, at the entry's place (`bin/main.js`, `prime-closure.js`…): a stub
-//    that asks the loader for its module and re-exports what the module exports; the spoke's
-//    entries (`spoke/entries/thread.js`…), which are run and never imported, are CommonJS stubs
-//    (RUN_ENTRIES_DIR), so that a spoke's engine starts no ES module loader.
+//    that asks the loader for its module and re-exports what the module exports; the entries
+//    that are run and never imported (the app's bins, `spoke/entries/thread.js`…) are CommonJS
+//    stubs (RUN_ENTRY_DIRS), so that their engines start no ES module loader.
 //
 // Rules that keep a bundle behaving as the modules it was made of:
 //  1. A module's `import.meta.url` keeps naming what the module is. For a package with an entry
@@ -233,13 +233,15 @@ export const loadBundled = loader.loadBundled;
 `;
 
 /**
- * Entries that are run, never imported: a spoke's thread, process and evaluator. Their stubs
- * are CommonJS (bundle/spoke/entries/ holds a package.json of `"type": "commonjs"`), so a
- * spoke's engine loads no ES module at all — Node's ES module loader costs a worker thread
- * ~5–9 ms to start (an empty CommonJS worker answered in a median of 33.5 ms here, an empty ES
- * module one in 42.8 ms, under load).
+ * The directories of the entries that are run, never imported: the app's bins (`bin/`) and a
+ * spoke's thread, process and evaluator (`spoke/entries/`). Their stubs are CommonJS (each
+ * directory holds a package.json of `"type": "commonjs"`; the app's npm bins are CommonJS too),
+ * so that a spoke's engine, and a hub started by its bin, load no ES module at all — Node's ES
+ * module loader costs an engine ~5–9 ms to start (an empty CommonJS worker answered in a median
+ * of 33.5 ms here, an empty ES module one in 42.8 ms, under load). Such an entry must export
+ * nothing (checked).
  */
-const RUN_ENTRIES_DIR = 'spoke/entries';
+const RUN_ENTRY_DIRS = ['bin', 'spoke/entries'];
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
@@ -272,16 +274,23 @@ async function exportsOf(file) {
 
 writeFileSync(join(outdir, 'runtime-loader.cjs'), RUNTIME_LOADER);
 writeFileSync(join(outdir, 'runtime-loader.mjs'), RUNTIME_LOADER_ESM);
-mkdirSync(join(outdir, RUN_ENTRIES_DIR), { recursive: true });
-writeFileSync(join(outdir, RUN_ENTRIES_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+for (const dir of RUN_ENTRY_DIRS) {
+  mkdirSync(join(outdir, dir), { recursive: true });
+  writeFileSync(join(outdir, dir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+}
 for (const [out, file] of entries) {
   const stub = join(outdir, `${out}.js`);
   mkdirSync(dirname(stub), { recursive: true });
-  if (dirname(out) === RUN_ENTRIES_DIR) {
+  if (RUN_ENTRY_DIRS.includes(dirname(out))) {
+    const exported = await exportsOf(file);
+    if (exported.length > 0) {
+      process.stderr.write(`bundle: entry "${out}" is run, not imported (a CommonJS stub, RUN_ENTRY_DIRS), and must export nothing; it exports ${exported.join(', ')}\n`);
+      process.exit(2);
+    }
     const loader = relative(dirname(stub), join(outdir, 'runtime-loader.cjs')).split(sep).join('/');
     const lines = [
       `// ${relative(root, file).split(sep).join('/')}, bundled: its module lives in runtime.cjs (tools/scripts/bundle.mjs).`,
-      `// CommonJS (see RUN_ENTRIES_DIR there); a failure to start rejects, and ends the engine as an uncaught error.`,
+      `// CommonJS (see RUN_ENTRY_DIRS there); a failure to start rejects, and ends the engine as an uncaught error.`,
       `require(${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)}).loadBundled(${JSON.stringify(out)});`,
       '',
     ];

@@ -41,7 +41,7 @@ const { values } = parseArgs({
 const max = Number(values.max);
 const runs = Number(values.runs);
 const appDir = dirname(createRequire(import.meta.url).resolve('@spm/prime-count/package.json'));
-const bin = join(appDir, 'bin', 'spm-primes.mjs');
+const bin = join(appDir, 'bin', 'spm-primes.cjs');
 
 interface Timed {
   readonly ms: number;

@@ -2,15 +2,17 @@
 // The `spm-primes` bin. On a fresh clone (`npm ci` builds nothing) it builds the app first,
 // through Nx so every package it depends on is built too, and bundles it (tools/scripts/bundle.mjs:
 // a few files load much faster than the ~110 modules of dist/), then runs the bundled entry.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// CommonJS, as the bundle's entry stub it runs: Node's ES module loader costs a process ~5–9 ms
+// of CPU to start (docs/bundles.md, session 13).
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
 
-const entry = new URL('../bundle/bin/main.js', import.meta.url);
+const entry = join(__dirname, '..', 'bundle', 'bin', 'main.js');
 if (!existsSync(entry)) {
-  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const root = join(__dirname, '..', '..', '..');
   process.stderr.write('spm-primes: building the workspace once (first run)…\n');
-  const built = spawnSync('npx', ['nx', 'run', 'prime-count:bundle', '--outputStyle=static'], {
+  const built = require('node:child_process').spawnSync('npx', ['nx', 'run', 'prime-count:bundle', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NX_DAEMON: 'false' },
@@ -20,4 +22,4 @@ if (!existsSync(entry)) {
     process.exit(1);
   }
 }
-await import(entry.href);
+require(entry);
