@@ -327,16 +327,18 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       controller.abort(why);
     }
   };
-  // Set when an interrupt stops the commands before the invocation (batches on inproc spokes).
+  // Set when an interrupt stops the commands before the invocation (inproc spokes).
   let stopping = false;
   let stopTimer: NodeJS.Timeout | undefined;
   const onInterruptNow = (): void => {
     const n = runningNow();
     if (!callerFailed()) err(`spm-shell: ${interrupted ?? 'interrupted'}: killing ${n} running command${n === 1 ? '' : 's'}\n`);
-    if (everHeld && batchMax > 1 && !callerFailed()) {
-      // A batch's report carries all its commands: aborting the invocation would lose the ones
-      // that finished before the interrupt (never printed nor logged). So the commands are
-      // stopped first (the spokes are in this thread), every task concludes with what it has,
+    if (batchMax > 1 && !callerFailed()) {
+      // Aborting the invocation would drop the reports of tasks whose commands finished before
+      // the interrupt: a batch's (it reports once, for all its commands), and any command's whose
+      // exit was still unread in this thread (a busy thread; then it counted as killed, neither
+      // printed nor logged). So the commands are stopped first (inproc spokes: they are in this
+      // thread), every task concludes with what it has — a command that exited, with its exit —
       // and only what is still out after STOP_GRACE_MS is aborted.
       stopping = true;
       feed.stop();

@@ -587,6 +587,20 @@ describe('spm-shell with many short commands in batches', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('reports a command that finished just before an interrupt, its exit still unread, without batches too', async () => {
+    // Commands too long to be held or batched (each its own task); the fixture's thread spins
+    // past job 5's end, then interrupts: aborting the invocation at once counted job 5 as killed
+    // (4 runs of 4 before the fix; the "non-batch unread exit" race left alone since session 11,
+    // met again by the batch spec above under load, where no batch had formed).
+    const scratch = mkdtempSync(join(dir, 'after-exit-'));
+    const fixture = new URL('./fixtures/interrupt-after-exit.mjs', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [fixture, scratch], { encoding: 'utf8', timeout: 60_000 });
+    const { status, stdout, done } = JSON.parse(out) as { status: number; stdout: string; done: number[] };
+    expect(status).toBe(130);
+    expect(done.length).toBeGreaterThanOrEqual(5);
+    expect(stdout.trim().split('\n')).toEqual(done.map((k) => `one-${k}`));
+  });
+
   it('makes no batches on process spokes; a command lost with its spoke runs again, each job reported once', async () => {
     // Batches are for spokes in the bin's thread, whose commands an interrupt can stop before
     // the invocation (see the SIGINT case above); process spokes hold single commands.
