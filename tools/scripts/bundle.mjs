@@ -125,8 +125,8 @@ const rewriteImportMetaUrl = {
  * spokes are threads, need none of them to count primes, yet the modules that import them (the
  * process and TCP transports, the coprocess launcher) are initialised with the packages'
  * barrels. Bundled, each is a stand-in of getters: the built-in loads when a name of it is
- * first read (rule 4 of the header). Measured (side by side, 15 runs each, load ~1): the seed
- * run of spm-primes 189 → 179 ms wall, 268 → 241 ms of CPU.
+ * first read (rule 4 of the header). Measured side by side (30 interleaved runs each, load
+ * ~1.4): the seed run of spm-primes 279 → 265 ms of CPU (medians; wall 206 → 203, noise).
  */
 const LAZY_BUILTINS = /^node:(child_process|crypto|net)$/;
 const LAZY_NAMESPACE = 'spm-lazy-builtin';
