@@ -48,7 +48,6 @@ interface Timed {
   readonly count: number;
 }
 
-// A serial baseline: one Node process, the same countPrimes, the whole range in one call.
 // This environment without NODE_EXTRA_CA_CERTS, or undefined where it is not set.
 const withoutExtraCa = ((): NodeJS.ProcessEnv | undefined => {
   if (process.env[EXTRA_CA_VARIABLE] === undefined) return undefined;
@@ -57,6 +56,7 @@ const withoutExtraCa = ((): NodeJS.ProcessEnv | undefined => {
   return env;
 })();
 
+// A serial baseline: one Node process, the same countPrimes, the whole range in one call.
 function serial(from: string, env: NodeJS.ProcessEnv = process.env): Timed {
   const script = `import { countPrimes } from '${from}'; const n = countPrimes(2, ${max}); process.stdout.write(String(n));`;
   const t0 = process.hrtime.bigint();
