@@ -86,8 +86,11 @@ const commandBytes = (command: string): number => 2 * 3 * command.length + RESUL
 const READ_AHEAD_MS = 20;
 
 /**
- * An interrupt while batches may be running on inproc spokes stops their commands first (see
- * onInterruptNow); past this, whatever has not concluded is aborted as usual.
+ * An interrupt stops the running commands first and waits this long at most for their tasks to
+ * report: on inproc spokes by killing them from this thread (see onInterruptNow), on thread and
+ * process spokes through the invocation's `abortGrace` (their spokes cancel the evaluations); a
+ * `--halt now` goes the second way on every transport. Past it, whatever has not concluded is
+ * aborted as usual.
  */
 const STOP_GRACE_MS = DEFAULT_KILL_GRACE_MS + 3_000;
 
@@ -347,6 +350,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       stopTimer = setTimeout(() => stopNow(`interrupted by ${interrupted ?? 'a signal'}`), STOP_GRACE_MS);
       return;
     }
+    // Thread and process spokes: the abort's grace (abortGrace) has their spokes cancel the
+    // evaluations — the running command killed, the held ones never started — and every task
+    // reports what it has. Aborting at once dropped them all: the held commands then ran while
+    // the spokes were being relaunched (6 of 6 per interrupt at -j2 in a spec), neither printed
+    // nor logged, and a command that had just finished lost its report.
+    if (!callerFailed()) stopping = true;
     stopNow(`interrupted by ${interrupted ?? 'a signal'}`);
   };
   const closeJoblog = (): void => {
@@ -447,10 +456,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
-    // Stopped by the interrupt (killed, or never started).
+    // Stopped by the interrupt or a halt (killed, or never started).
     // A command that exited with a code is reported, though: its exit may have been on its way
     // to this thread when the stop came (its result then says `aborted` all the same).
-    if (stopping && result?.aborted === true && result.exitCode === null) return stopped(seq);
+    if ((stopping || controller.signal.aborted) && result?.aborted === true && result.exitCode === null) return stopped(seq);
     // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
     if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) return stopped(seq);
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
@@ -641,6 +650,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       // How many commands a spoke holds is the task feed's window (see PIPELINE_BELOW_MS).
       policy: SHELL_POLICY,
       signal: controller.signal,
+      // An abort (an interrupt on thread or process spokes, --halt now) first has the spokes stop
+      // the commands, and takes the reports of what finished (see STOP_GRACE_MS).
+      abortGrace: STOP_GRACE_MS,
     });
   } catch (error) {
     // An abort we asked for (halt now, an interrupt) rejects manage(): that is the plan, not a failure.

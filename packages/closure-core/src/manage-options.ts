@@ -39,6 +39,18 @@ export interface ManageOptions<R = unknown> {
    * unfinished task is reported `SPMTaskDropped`, and `manage()` rejects with `SPMManagerError`.
    */
   readonly signal?: AbortSignal;
+  /**
+   * How long an abort (`signal`) first lets the running tasks end by themselves. Their spokes are
+   * told to cancel (protocol `cancel`): each running evaluation's `ctx.signal` aborts — its
+   * coprocesses are killed, SIGTERM then SIGKILL after their grace — and a task that ends reports
+   * as usual (`onStatus`), its value or error whatever its evaluation made of the abort; tasks
+   * queued on a spoke that had not begun are dropped. Nothing new is dispatched. When every
+   * running task has reported, or this has passed, the abort goes on as without it. With 0 (the
+   * default) an abort kills at once, and a task that had finished but whose report was still on
+   * its way is dropped with the rest.
+   * @default 0
+   */
+  readonly abortGrace?: Duration;
 }
 
 /** Who sent a message to the hub. */
@@ -63,6 +75,7 @@ export interface ResolvedManageOptions<R> {
   readonly timeoutExecutionMs: number;
   readonly policy: Policy;
   readonly signal: AbortSignal | undefined;
+  readonly abortGraceMs: number;
 }
 
 function integer(name: string, value: unknown, allowInfinity: boolean): number {
@@ -102,5 +115,6 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
     timeoutExecutionMs: durationMs('timeoutExecution', options.timeoutExecution ?? Infinity, true),
     policy,
     signal: options.signal,
+    abortGraceMs: durationMs('abortGrace', options.abortGrace ?? 0),
   };
 }

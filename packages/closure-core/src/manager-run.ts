@@ -81,6 +81,11 @@ interface SpokeSlot {
 const v = PROTOCOL_VERSION;
 let runs = 0;
 
+/** An abort's reason, for messages. */
+function abortReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
+}
+
 /**
  * After `timeoutExecution` or an abort, how long a hub callback still running (an `onStatus`
  * or `onMessage` that does not return) may hold the conclusion before it is abandoned.
@@ -123,6 +128,12 @@ export class ManagerRun<R> {
    */
   #held: StatusReport<R>[] | undefined;
   #fatal: Error | undefined;
+  /**
+   * Set while an abort waits for the running tasks to end by themselves (`abortGrace`): their
+   * spokes were told to cancel, nothing new goes out, and the abort goes on when the last one
+   * has reported or the timer fires.
+   */
+  #cancelling: { readonly reason: unknown; readonly timer: ReturnType<typeof setTimeout> } | undefined;
   #concluding = false;
   #callbacksOpen = true;
   #executionTimer: ReturnType<typeof setTimeout> | undefined;
@@ -245,6 +256,11 @@ export class ManagerRun<R> {
     // After a fatal error nothing new goes out: the invocation only waits for its deliveries.
     if (this.#concluding || this.#fatal !== undefined) {
       this.#checkDone();
+      return;
+    }
+    // Cancelling (an abort's grace): nothing new goes out; the last running task's report ends it.
+    if (this.#cancelling !== undefined) {
+      if (this.#running.size === 0) this.#abortNow(this.#cancelling.reason);
       return;
     }
     for (;;) {
@@ -464,6 +480,17 @@ export class ManagerRun<R> {
     const spoke = this.#spokes.get(spokeId);
     if (message.ok) {
       this.#report(running.entry, spoke, { value: message.value as R });
+    } else if (message.phase === 'cancelled') {
+      // Found not begun by a `cancel` (an abort's grace): dropped, as the abort drops the rest.
+      const why = this.#cancelling !== undefined ? abortReason(this.#cancelling.reason) : fromWire(message.error).message;
+      this.#report(running.entry, spoke, {
+        error: new SPMTaskDropped(`Task ${String(message.taskId)} was dropped: the invocation was aborted (${why}) before it began on spoke ${spokeId}`, {
+          taskId: message.taskId,
+          attempt: message.attempt,
+          spokeId,
+          ...(spoke ? { host: spoke.host } : {}),
+        }),
+      });
     } else {
       const context = { taskId: message.taskId, attempt: message.attempt, spokeId, ...(spoke ? { host: spoke.host } : {}) };
       const remote = fromWire(message.error);
@@ -651,8 +678,32 @@ export class ManagerRun<R> {
   }
 
   #onAbort(reason: unknown): void {
+    if (this.#concluding || this.#cancelling !== undefined) return;
+    const graceMs = this.#options.abortGraceMs;
+    if (graceMs > 0 && this.#running.size > 0 && this.#fatal === undefined && this.#lease !== undefined) {
+      // The gentle abort: the running tasks' spokes cancel their evaluations, whose reports are
+      // taken as usual until the last one is in or the grace has passed.
+      this.#cancelling = { reason, timer: setTimeout(() => this.#holding(() => this.#abortNow(reason)), graceMs) };
+      const cancel: Message = { type: 'cancel', v, reason: `the invocation was aborted (${abortReason(reason)})` };
+      for (const spoke of this.#spokes.values()) {
+        if (spoke.inflight.length === 0) continue;
+        try {
+          this.#lease.send(spoke.id, cancel);
+        } catch {
+          // Unreachable: the spoke is going or gone, and its loss (noticed) settles its tasks.
+        }
+      }
+      this.#meta({ phase: 'cancelling', running: this.#running.size, graceMs });
+      return;
+    }
+    this.#abortNow(reason);
+  }
+
+  /** The abort proper: every unfinished task is dropped, the invocation fails (its running tasks are killed as it concludes). */
+  #abortNow(reason: unknown): void {
     if (this.#concluding) return;
-    const why = reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
+    if (this.#cancelling !== undefined) clearTimeout(this.#cancelling.timer);
+    const why = abortReason(reason);
     this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})`, { taskId: entry.task.taskId, attempt: entry.attempt }));
     this.#deadline();
     this.#fail(new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and every unfinished task was reported SPMTaskDropped`, { cause: reason }));
@@ -867,6 +918,7 @@ export class ManagerRun<R> {
   async #conclude(lease: Lease): Promise<void> {
     this.#concluding = true;
     if (this.#executionTimer !== undefined) clearTimeout(this.#executionTimer);
+    if (this.#cancelling !== undefined) clearTimeout(this.#cancelling.timer);
     for (const running of this.#running.values()) if (running.timer !== undefined) clearTimeout(running.timer);
     this.#source.close();
     // Sequence point: nothing of this invocation may still run. A hub-callback error

@@ -2,6 +2,8 @@
 export type MetaStatus =
   | { readonly phase: 'waiting-for-spokes'; readonly timeoutMs: number }
   | { readonly phase: 'eval'; readonly spokes: number }
+  /** An abort waits up to `graceMs` for the `running` tasks, told to cancel, to end by themselves (`abortGrace`). */
+  | { readonly phase: 'cancelling'; readonly running: number; readonly graceMs: number }
   | { readonly phase: 'eval-done' };
 
 function forUpTo(ms: number): string {
@@ -13,7 +15,8 @@ function forUpTo(ms: number): string {
 /**
  * The seed's status line for `status`:
  * `#: MetaStatus (hub): Waiting - ForSpokes [ for up to 30 secs ]`, `… Tasks - Eval`,
- * `… Tasks - EvalDone`.
+ * `… Tasks - EvalDone`; and, when an abort lets running tasks end first (`abortGrace`),
+ * `… Tasks - Cancelling [ 2 running, for up to 5 secs ]`.
  */
 export function formatMetaStatus(status: MetaStatus): string {
   switch (status.phase) {
@@ -21,6 +24,8 @@ export function formatMetaStatus(status: MetaStatus): string {
       return `#: MetaStatus (hub): Waiting - ForSpokes [ ${forUpTo(status.timeoutMs)} ]`;
     case 'eval':
       return '#: MetaStatus (hub): Tasks - Eval';
+    case 'cancelling':
+      return `#: MetaStatus (hub): Tasks - Cancelling [ ${status.running} running, ${forUpTo(status.graceMs)} ]`;
     case 'eval-done':
       return '#: MetaStatus (hub): Tasks - EvalDone';
   }

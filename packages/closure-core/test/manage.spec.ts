@@ -21,7 +21,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ask, broken, pipe, pipedWork, plain, spin, work } from './fixtures/closures.mjs';
+import { ask, broken, pipe, pipedWork, pipedYielding, plain, spin, work, yielding } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -170,6 +170,71 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expectSequencePoint(() => reports.length);
   });
 
+  it.each([
+    ['one at a time', yielding, 2],
+    ['pipelined', pipedYielding, 6],
+  ] as const)('with abortGrace (%s), lets the running tasks end by themselves first: their reports kept, tasks not begun dropped, spokes kept', async (_, closure, begin) => {
+    // 2 spokes hold 3 tasks each (prefetch 2): one evaluates, or (pipelined) all three do. The
+    // abort comes once those have begun; the grace is long enough that only their reports can
+    // have ended it (waiting it out would time the spec out).
+    const reports: StatusReport[] = [];
+    const phases: string[] = [];
+    const begun = new Set<unknown>();
+    const controller = new AbortController();
+    const error = await closure
+      .manage({
+        pool: cloud.pool.intraAll(),
+        tasks: Array.from({ length: 10 }, (_, n) => ({ n, ms: 60_000 })),
+        onStatus: (r) => void reports.push(r),
+        onMessage: (body) => {
+          begun.add((body as { begun: number }).begun);
+          if (begun.size === begin) controller.abort(new Error('Ctrl-C'));
+        },
+        onMetaStatus: (status) => void phases.push(formatMetaStatus(status)),
+        signal: controller.signal,
+        abortGrace: after({ minutes: 10 }),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toMatch(/was aborted \(Ctrl-C\)/);
+    expect(phases).toContain('#: MetaStatus (hub): Tasks - Cancelling [ 6 running, for up to 600 secs ]');
+    expect(reports.map((r) => r.taskId).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 10 }, (_, n) => n));
+    // Those that had begun ended by themselves, through their signal, and reported what they made of it.
+    const ended = reports.filter((r) => r.ok);
+    expect(ended.map((r) => r.taskId).sort()).toEqual([...begun].sort());
+    expect(ended.every((r) => (r.value as { stopped: boolean }).stopped)).toBe(true);
+    // Held by a spoke, not begun: dropped by the spoke's cancel; the rest never left the hub.
+    const dropped = reports.filter((r) => !r.ok);
+    expect(dropped.every((r) => r.error instanceof SPMTaskDropped && /was aborted \(Ctrl-C\)/.test(r.error.message))).toBe(true);
+    expect(dropped.filter((r) => /before it began on spoke/.test(r.error?.message ?? ''))).toHaveLength(6 - begin);
+    await expectSequencePoint(() => reports.length);
+    // The spokes were not relaunched: every task had reported. They take the next invocation.
+    expect(await closure.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1, ms: 0 }], onMessage: () => undefined })).toMatchObject({ ok: 1 });
+  });
+
+  it('with abortGrace, drops and kills what has not ended when the grace has passed', async () => {
+    const reports: StatusReport[] = [];
+    const controller = new AbortController();
+    let begun = 0;
+    const error = await yielding
+      .manage({
+        pool: cloud.pool.intraAll(),
+        // Deaf to their signal: they run on through the grace.
+        tasks: Array.from({ length: 4 }, (_, n) => ({ n, ms: 1500, deaf: true })),
+        onStatus: (r) => void reports.push(r),
+        onMessage: () => {
+          if (++begun === 2) controller.abort(new Error('Ctrl-C'));
+        },
+        signal: controller.signal,
+        abortGrace: 200,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMManagerError);
+    expect(reports.map((r) => r.taskId).sort()).toEqual([0, 1, 2, 3]);
+    expect(reports.every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
+    await expectSequencePoint(() => reports.length);
+  });
+
   it('concludes at timeoutExecution even when a hub callback never returns (it is abandoned after a grace)', async () => {
     let calls = 0;
     // The first report must reach the hung callback before the deadline. The test before this one
@@ -306,6 +371,7 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     try {
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], nSpokesMin: 3, nSpokesMax: 2 })).rejects.toThrow('Expected `nSpokesMin` (3) ≤ `nSpokesMax` (2)');
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], timeoutExecution: -5 })).rejects.toThrow(/Expected `timeoutExecution` to be a duration/);
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], abortGrace: -1 })).rejects.toThrow(/Expected `abortGrace` to be a duration \(after\(\{ seconds \}\) or milliseconds from 0 to \d+\), got `-1` \(number\)/);
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: 42 as never })).rejects.toThrow(/Expected `tasks` to be an array/);
       const bad = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { ms: 5 } as Task] }).catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(SPMTypedefError);

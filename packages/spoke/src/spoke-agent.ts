@@ -165,10 +165,10 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     });
   }
 
-  // Relay between the hub and an evaluator thread: tasks and replies go in; started, status,
+  // Relay between the hub and an evaluator thread: tasks, cancels and replies go in; started, status,
   // request and notify come out. If the evaluator dies, the spoke is lost as a whole.
   //
-  // The relay moves frames, not messages: a `task`, `next-task` or `reply` frame from the hub is forwarded
+  // The relay moves frames, not messages: a `task`, `next-task`, `cancel` or `reply` frame from the hub is forwarded
   // to the evaluator as it came, and every frame of the evaluator goes to the hub as it came,
   // each coalesced with its neighbours into one post or write. Decoding, validating and
   // re-encoding them here cost the agent's thread more than evaluating a small task. The
@@ -185,7 +185,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     this.#evaluator = evaluator;
     const toEvaluator = evaluator.channel;
     hub.on('message', (message) => {
-      if (message.type === 'task' || message.type === 'next-task' || message.type === 'reply') {
+      if (message.type === 'task' || message.type === 'next-task' || message.type === 'reply' || message.type === 'cancel') {
         if (!toEvaluator.closed) toEvaluator.send(message);
       } else if (message.type === 'shutdown') {
         this.stop();
@@ -233,7 +233,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         }
       };
       hub.divert((frame, type) => {
-        if (type !== 'task' && type !== 'next-task' && type !== 'reply') return false;
+        if (type !== 'task' && type !== 'next-task' && type !== 'reply' && type !== 'cancel') return false;
         relay(toEvaluator, frame);
         return true;
       });

@@ -84,6 +84,8 @@ interface QueuedTask {
   readonly reportStart: boolean;
   /** Undefined for a `next-task` that arrived before any `task` named a closure. */
   readonly naming: Naming | undefined;
+  /** The runner's count of `cancel`s when the task arrived: one that came since finds it not begun. */
+  readonly cancels: number;
 }
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -123,7 +125,11 @@ export class TaskRunner {
   readonly #channel: Channel;
   readonly #identity: TaskRunnerIdentity;
   readonly #machine: SequenceMachine;
-  readonly #abort = new AbortController();
+  /** Aborted by {@link stop}, or by a `cancel` (then replaced: tasks after it get a fresh one). */
+  #abort = new AbortController();
+  /** `cancel`s received, and the last one's reason. */
+  #cancels = 0;
+  #cancelReason = '';
   /** After {@link stop}: resolves when the coprocesses this spoke may kill (see #mine), running at the stop, have ended. */
   #ending: Promise<unknown> | undefined;
   #queue: QueuedTask[] = [];
@@ -230,6 +236,9 @@ export class TaskRunner {
         this.stop();
         this.#channel.close();
         return;
+      case 'cancel':
+        this.#cancel(message.reason);
+        return;
       default:
         return; // hello/welcome/heartbeat belong to the agent
     }
@@ -239,7 +248,34 @@ export class TaskRunner {
     if (message.type === 'task') {
       this.#naming = { module: message.module, signature: message.signature, preload: message.preload, closure: undefined };
     }
-    return { taskId: message.taskId, attempt: message.attempt, record: message.record, reportStart: message.reportStart !== false, naming: this.#naming };
+    return { taskId: message.taskId, attempt: message.attempt, record: message.record, reportStart: message.reportStart !== false, naming: this.#naming, cancels: this.#cancels };
+  }
+
+  /**
+   * A `cancel` from the hub: every evaluation begun so far sees its signal abort (a coprocess
+   * started with it is killed, a lane's waiting programs never start) and reports as it ends;
+   * queued tasks not begun report `cancelled` now. The spoke stays: later tasks get a fresh signal.
+   */
+  #cancel(reason: string): void {
+    if (this.#stopped) return;
+    this.#cancels += 1;
+    this.#cancelReason = reason;
+    const waiting = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    const cancelled = this.#abort;
+    this.#abort = new AbortController();
+    setMaxListeners(0, this.#abort.signal);
+    cancelled.abort(new SPMError(`Spoke ${this.#identity.spokeId}: ${reason}`));
+    // On the spoke's own thread every coprocess is an evaluation's of this spoke: those started
+    // without the signal are stopped too (SIGTERM, SIGKILL after their grace), as stop() does.
+    if (!this.#sharesThread) void killCoprocesses('SIGTERM', {}).catch(() => 0);
+    for (const task of waiting) if (task !== undefined) this.#sendCancelled(task);
+  }
+
+  #sendCancelled(task: QueuedTask): void {
+    const error = new SPMError(`Task ${String(task.taskId)} was cancelled before it began on spoke ${this.#identity.spokeId}: ${this.#cancelReason}`);
+    this.#send({ type: 'status', v, taskId: task.taskId, attempt: task.attempt, ok: false, phase: 'cancelled', error: toWire(error) });
   }
 
   #onReply(message: ReplyMessage): void {
@@ -275,6 +311,11 @@ export class TaskRunner {
         if (this.#begun.length > 0 && task.naming?.closure?.pipelined !== true) {
           await this.#allConcluded();
           if (this.#stopped) break;
+        }
+        // Taken from the queue before a `cancel` that came while it waited: it never begins.
+        if (task.cancels !== this.#cancels) {
+          this.#sendCancelled(task);
+          continue;
         }
         const began = performance.now();
         const running = this.#run(task);

@@ -63,7 +63,7 @@ describe('the spoke cycle', () => {
 });
 
 describe('a closure named once per channel (`task`, then `next-task`)', () => {
-  const next = (taskId: number, record: WireValue, attempt = 1) => ({ type: 'next-task', v: 2, taskId, attempt, record, reportStart: false }) as const;
+  const next = (taskId: number, record: WireValue, attempt = 1) => ({ type: 'next-task', v: 3, taskId, attempt, record, reportStart: false }) as const;
 
   it('evaluates each `next-task` with the closure the last `task` named, synchronous and asynchronous alike', async () => {
     const hub = await startSpoke();
@@ -168,7 +168,7 @@ describe('talking to the hub', () => {
     hub.task(10, closures, 'ask-hub', { q: 'bound?' });
     const request = await hub.next('request', 10);
     expect(request).toMatchObject({ taskId: 10, attempt: 1, body: { question: 'bound?' } });
-    hub.channel.send({ type: 'reply', v: 2, taskId: 10, attempt: 1, requestId: request.requestId, ok: true, body: 42 });
+    hub.channel.send({ type: 'reply', v: 3, taskId: 10, attempt: 1, requestId: request.requestId, ok: true, body: 42 });
     expect(await hub.next('notify', 10)).toMatchObject({ body: { done: true } });
     expect(await hub.next('status', 10)).toMatchObject({ ok: true, value: { reply: 42 } });
   });
@@ -177,8 +177,8 @@ describe('talking to the hub', () => {
     const hub = await startSpoke();
     hub.task(11, closures, 'ask-hub', { q: 'x' }, 2);
     const request = await hub.next('request', 11);
-    hub.channel.send({ type: 'reply', v: 2, taskId: 11, attempt: 1, requestId: request.requestId, ok: true, body: 'stale' });
-    hub.channel.send({ type: 'reply', v: 2, taskId: 11, attempt: 2, requestId: request.requestId, ok: true, body: 'fresh' });
+    hub.channel.send({ type: 'reply', v: 3, taskId: 11, attempt: 1, requestId: request.requestId, ok: true, body: 'stale' });
+    hub.channel.send({ type: 'reply', v: 3, taskId: 11, attempt: 2, requestId: request.requestId, ok: true, body: 'fresh' });
     expect(await hub.next('status', 11)).toMatchObject({ ok: true, value: { reply: 'fresh' } });
   });
 });
@@ -199,7 +199,7 @@ describe('the protocol', () => {
     const agent = new SpokeAgent({ channel: spokeEnd, spokeId: 'x' });
     agents.push(agent);
     const started = agent.start();
-    hubEnd.send({ type: 'task', v: 2, taskId: 1, attempt: 1, module: closures, signature: 'double', preload: [], record: { n: 1 } });
+    hubEnd.send({ type: 'task', v: 3, taskId: 1, attempt: 1, module: closures, signature: 'double', preload: [], record: { n: 1 } });
     await expect(started).rejects.toThrow(/Expected the hub's `welcome` first/);
     expect(await agent.done).toBeDefined();
   });

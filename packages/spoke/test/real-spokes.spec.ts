@@ -94,7 +94,7 @@ describe('a process spoke', () => {
   it('exits when the hub tells it to shut down', async () => {
     const { spawned, greeted } = startProcessSpoke(0);
     await greeted;
-    spawned.channel.send({ type: 'shutdown', v: 2, reason: 'test' });
+    spawned.channel.send({ type: 'shutdown', v: 3, reason: 'test' });
     expect(await exited(spawned)).toBe(0);
   });
 });
@@ -136,7 +136,7 @@ describe('a process spoke relays frames between its hub and its evaluator thread
     await greeted;
     if (!isFrameChannel(spawned.channel)) throw new Error('expected a frame channel');
     // A frame whose first bytes say `task`, holding only `type` and `v`: the evaluator refuses it.
-    spawned.channel.sendFrame(new Uint8Array([0, 0, 0, 14, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa4, 0x74, 0x61, 0x73, 0x6b, 0xa1, 0x76, 0x02]));
+    spawned.channel.sendFrame(new Uint8Array([0, 0, 0, 14, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa4, 0x74, 0x61, 0x73, 0x6b, 0xa1, 0x76, 0x03]));
     hub.task(13, closures, 'double', { n: 1 });
     const closed = new Promise((resolve) => spawned.channel.once('close', resolve));
     expect(await exited(spawned)).toBe(1);

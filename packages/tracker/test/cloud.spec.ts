@@ -281,7 +281,7 @@ describe('liveness', () => {
     const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
     const id = lease.spokeIds[0] as string;
     const leaseLost = new Promise<string>((resolve) => lease.once('lost', (s) => resolve(s.id)));
-    lease.send(id, { type: 'shutdown', v: 2, reason: 'test' });
+    lease.send(id, { type: 'shutdown', v: 3, reason: 'test' });
     expect((await lost)[0].id).toBe(id);
     expect(await leaseLost).toBe(id);
     expect(cloud.tracker.snapshot(id)?.state).toBe('lost');

@@ -6,9 +6,9 @@ import { FrameDecoder } from './frame-decoder.js';
 import type { Message } from './protocol.js';
 
 const MESSAGES: readonly Message[] = [
-  { type: 'heartbeat', v: 2, seq: 1 },
-  { type: 'task', v: 2, taskId: 3, attempt: 1, module: 'm.js', signature: 's', preload: [], record: { n: [1, 2, 3], s: 'é✓' } },
-  { type: 'shutdown', v: 2, reason: 'done' },
+  { type: 'heartbeat', v: 3, seq: 1 },
+  { type: 'task', v: 3, taskId: 3, attempt: 1, module: 'm.js', signature: 's', preload: [], record: { n: [1, 2, 3], s: 'é✓' } },
+  { type: 'shutdown', v: 3, reason: 'done' },
 ];
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -66,7 +66,7 @@ describe('FrameDecoder limits', () => {
 
   it('refuses a frame over its own maxFrameBytes, and stays broken after the first error', () => {
     const decoder = new FrameDecoder({ maxFrameBytes: 100 }, 'test:1');
-    const big = encodeFrame({ type: 'shutdown', v: 2, reason: 'z'.repeat(200) });
+    const big = encodeFrame({ type: 'shutdown', v: 3, reason: 'z'.repeat(200) });
     let first: unknown;
     try {
       decoder.push(big);
@@ -132,7 +132,7 @@ describe('FrameDecoder fuzzing', () => {
     const record = fc.jsonValue({ maxDepth: 6 });
     fc.assert(
       fc.property(record, (value) => {
-        const message = { type: 'notify', v: 2, taskId: 1, attempt: 1, body: value } as Message;
+        const message = { type: 'notify', v: 3, taskId: 1, attempt: 1, body: value } as Message;
         let frame: Uint8Array;
         try {
           frame = encodeFrame(message);

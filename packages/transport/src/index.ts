@@ -19,6 +19,7 @@ export {
   type ReplyMessage,
   type NotifyMessage,
   type ShutdownMessage,
+  type CancelMessage,
   type BatchMessage,
   type Message,
   type MessageType,

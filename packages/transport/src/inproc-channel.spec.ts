@@ -4,7 +4,7 @@ import type { Channel } from './channel.js';
 import { createInprocPair } from './inproc-channel.js';
 import type { Message } from './protocol.js';
 
-const beat = (seq: number): Message => ({ type: 'heartbeat', v: 2, seq });
+const beat = (seq: number): Message => ({ type: 'heartbeat', v: 3, seq });
 
 function collect(channel: Channel): Message[] {
   const got: Message[] = [];
@@ -70,11 +70,11 @@ describe('createInprocPair delivery', () => {
     const [hub, spoke] = createInprocPair();
     const got = collect(spoke);
     const body = { list: [1, 2] };
-    hub.send({ type: 'notify', v: 2, taskId: 1, attempt: 1, body });
+    hub.send({ type: 'notify', v: 3, taskId: 1, attempt: 1, body });
     body.list.push(3); // after send: must not be seen
     await settle();
     const received = got[0];
-    expect(received).toEqual({ type: 'notify', v: 2, taskId: 1, attempt: 1, body: { list: [1, 2] } });
+    expect(received).toEqual({ type: 'notify', v: 3, taskId: 1, attempt: 1, body: { list: [1, 2] } });
     if (received?.type === 'notify') (received.body as { list: number[] }).list.push(99);
     expect(body.list).toEqual([1, 2, 3]);
   });
@@ -82,7 +82,7 @@ describe('createInprocPair delivery', () => {
   it('refuses at the sender a message that is not data, and the channel stays open', async () => {
     const [hub, spoke] = createInprocPair();
     const got = collect(spoke);
-    expect(() => hub.send({ type: 'notify', v: 2, taskId: 1, attempt: 1, body: new Date() } as unknown as Message)).toThrow(SPMTransportError);
+    expect(() => hub.send({ type: 'notify', v: 3, taskId: 1, attempt: 1, body: new Date() } as unknown as Message)).toThrow(SPMTransportError);
     hub.send(beat(1));
     await settle();
     expect(got).toEqual([beat(1)]);

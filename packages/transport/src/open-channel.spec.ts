@@ -24,8 +24,8 @@ describe('openChannel', () => {
     if (!peer) throw new Error('inproc must hand over the peer');
     peer.on('message', (m) => peer.send(m));
     const echoed = new Promise<Message>((resolve) => opened.channel.once('message', resolve));
-    opened.channel.send({ type: 'heartbeat', v: 2, seq: 9 });
-    expect(await echoed).toEqual({ type: 'heartbeat', v: 2, seq: 9 });
+    opened.channel.send({ type: 'heartbeat', v: 3, seq: 9 });
+    expect(await echoed).toEqual({ type: 'heartbeat', v: 3, seq: 9 });
     await opened.terminate();
     expect([opened.channel.closed, peer.closed]).toEqual([true, true]);
   });

@@ -8,8 +8,10 @@ import type { WireError } from '@spm/exceptions';
  *
  * 2: `next-task` (a task to a spoke that already knows its closure), and the relay of raw
  * frames; a spoke of version 1 is refused at its `hello`, naming both versions.
+ * 3: `cancel` (hub → spoke: stop evaluating, report what you have) and the `cancelled` phase of
+ * a failed `status` (a task the cancel found not begun).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** A plain value that can cross a channel (what msgpackr and structured clone both carry). */
 export type WireValue =
@@ -102,8 +104,11 @@ export type StatusMessage =
   | (MessageBase<'status'> &
       AttemptRef & {
         readonly ok: false;
-        /** `load`: module or closure not loadable; `eval`: evaluation threw. */
-        readonly phase: 'load' | 'eval';
+        /**
+         * `load`: module or closure not loadable; `eval`: evaluation threw; `cancelled`: a
+         * `cancel` came before its evaluation began (it never ran).
+         */
+        readonly phase: 'load' | 'eval' | 'cancelled';
         readonly error: WireError;
       });
 
@@ -130,12 +135,24 @@ export interface ShutdownMessage extends MessageBase<'shutdown'> {
   readonly reason: string;
 }
 
+/**
+ * Hub → spoke: stop evaluating, and stay (the seed's abort, made gentle). The signal of every
+ * evaluation begun on this channel (`ctx.signal`) aborts — a coprocess started with it is killed
+ * (SIGTERM, SIGKILL after its grace), a lane's waiting programs never start — and each such task
+ * still reports, with whatever its evaluation returns or throws. Tasks queued on the spoke and
+ * not begun report a failed `status` of phase `cancelled`. Tasks sent after it run as usual.
+ */
+export interface CancelMessage extends MessageBase<'cancel'> {
+  /** Why, for the evaluations' signal (its reason) and the cancelled tasks' errors. */
+  readonly reason: string;
+}
+
 /** Either side: several messages in one frame (batching small messages). */
 export interface BatchMessage extends MessageBase<'batch'> {
   readonly messages: readonly Message[];
 }
 
-/** Every message of protocol version 1. */
+/** Every message of this protocol version. */
 export type Message =
   | HelloMessage
   | WelcomeMessage
@@ -148,6 +165,7 @@ export type Message =
   | ReplyMessage
   | NotifyMessage
   | ShutdownMessage
+  | CancelMessage
   | BatchMessage;
 
 /** The `type` of a message. */

@@ -10,10 +10,10 @@ afterEach(async () => {
   await Promise.all(spawned.splice(0).map((t) => t.worker.terminate()));
 });
 
-const task = (taskId: number): Message => ({ type: 'task', v: 2, taskId, attempt: 1, module: 'm.js', signature: 's', preload: [], record: { n: taskId } });
+const task = (taskId: number): Message => ({ type: 'task', v: 3, taskId, attempt: 1, module: 'm.js', signature: 's', preload: [], record: { n: taskId } });
 
 // A frame whose first bytes say `task` but which is not a valid task: a map of `type` and `v` only.
-const BAD_TASK = new Uint8Array([0, 0, 0, 14, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa4, 0x74, 0x61, 0x73, 0x6b, 0xa1, 0x76, 0x02]);
+const BAD_TASK = new Uint8Array([0, 0, 0, 14, 0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa4, 0x74, 0x61, 0x73, 0x6b, 0xa1, 0x76, 0x03]);
 
 function collect(channel: Channel): Message[] {
   const seen: Message[] = [];
@@ -23,7 +23,7 @@ function collect(channel: Channel): Message[] {
 
 describe('FrameDecoder.pushFrames', () => {
   it('yields each whole frame, length prefix included, however the stream is cut', () => {
-    const frames = [task(1), { type: 'heartbeat', v: 2, seq: 2 } as Message, task(3)].map((m) => encodeFrame(m));
+    const frames = [task(1), { type: 'heartbeat', v: 3, seq: 2 } as Message, task(3)].map((m) => encodeFrame(m));
     const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
     let at = 0;
     for (const frame of frames) {
@@ -61,12 +61,12 @@ describe('relaying raw frames between channels', () => {
     const atRelay = collect(relayIn);
     const atSpoke = collect(spoke);
     hub.send(task(1));
-    hub.send({ type: 'heartbeat', v: 2, seq: 7 });
+    hub.send({ type: 'heartbeat', v: 3, seq: 7 });
     hub.send(task(2));
     await nextMessage(spoke, (m) => m.type === 'task' && m.taskId === 2);
     expect(types).toEqual(['task', 'heartbeat', 'task']);
     expect(atSpoke).toEqual([task(1), task(2)]);
-    expect(atRelay).toEqual([{ type: 'heartbeat', v: 2, seq: 7 }]);
+    expect(atRelay).toEqual([{ type: 'heartbeat', v: 3, seq: 7 }]);
   });
 
   it('leaves a malformed frame to its receiver, which closes with SPMTransportError; the relay carries on', async () => {
@@ -88,14 +88,14 @@ describe('relaying raw frames between channels', () => {
     expect(error).toBeInstanceOf(SPMTransportError);
     expect(error?.message).toMatch(/task\.taskId/);
     expect(relayIn.closed).toBe(false);
-    hub.send({ type: 'heartbeat', v: 2, seq: 1 });
-    expect(await nextMessage(relayIn, (m) => m.type === 'heartbeat')).toEqual({ type: 'heartbeat', v: 2, seq: 1 });
+    hub.send({ type: 'heartbeat', v: 3, seq: 1 });
+    expect(await nextMessage(relayIn, (m) => m.type === 'heartbeat')).toEqual({ type: 'heartbeat', v: 3, seq: 1 });
   });
 
   it('refuses to send a frame over the channel’s maxFrameBytes, or on a closed channel', () => {
     const [a, b] = createInprocPair('relay-d', { maxFrameBytes: 64 });
     if (!isFrameChannel(a)) throw new Error('expected a frame channel');
-    const big = encodeFrame({ type: 'notify', v: 2, taskId: 1, attempt: 1, body: 'x'.repeat(100) });
+    const big = encodeFrame({ type: 'notify', v: 3, taskId: 1, attempt: 1, body: 'x'.repeat(100) });
     expect(() => a.sendFrame(big)).toThrow(SPMTransportError);
     a.close();
     expect(() => a.sendFrame(BAD_TASK)).toThrow(SPMTransportError);

@@ -22,7 +22,7 @@ function start(options: Parameters<typeof spawnThread>[0]): SpawnedThread {
 
 async function who(channel: Channel): Promise<{ data: unknown; threadId: number; bootEnv: string | null; env: Record<string, string | null> }> {
   const answer = nextMessage(channel, (m) => m.type === 'notify');
-  channel.send({ type: 'notify', v: 2, taskId: 1, attempt: 1, body: 'who' });
+  channel.send({ type: 'notify', v: 3, taskId: 1, attempt: 1, body: 'who' });
   const message = await answer;
   if (message.type !== 'notify') throw new Error(`expected a notify, got ${message.type}`);
   return message.body as never;

@@ -125,7 +125,7 @@ describe('a TCP hub under attack keeps serving an honest spoke', () => {
   it.each([
     ['garbage bytes', Buffer.from('GET / HTTP/1.1\r\nHost: hub\r\n\r\n')],
     ['a 4 GiB length prefix before authenticating', Buffer.from([0xff, 0xff, 0xff, 0xff])],
-    ['a frame before authenticating', frameOf(pack({ type: 'heartbeat', v: 2, seq: 1 }))],
+    ['a frame before authenticating', frameOf(pack({ type: 'heartbeat', v: 3, seq: 1 }))],
   ])('refuses %s at once', async (_what, bytes) => {
     const mark = log.length;
     const socket = await rawSocket(hub.port);
@@ -188,7 +188,7 @@ describe('a TCP hub under attack keeps serving an honest spoke', () => {
     await stillServing();
   });
 
-  const valid = { type: 'notify', v: 2, taskId: 1, attempt: 1 };
+  const valid = { type: 'notify', v: 3, taskId: 1, attempt: 1 };
   let deep: unknown = 0;
   for (let i = 0; i < 80; i++) deep = [deep];
   it.each([
@@ -199,8 +199,8 @@ describe('a TCP hub under attack keeps serving an honest spoke', () => {
     ['deep nesting', frameOf(pack({ ...valid, body: deep })), 'nesting deeper than 64'],
     ['an extension type', frameOf(pack({ ...valid, body: new Date(0) })), 'is not data'],
     ['a garbage frame', frameOf(Buffer.from([0xc1, 0xc1, 0xc1])), 'reserved type byte 0xc1'],
-    ['a message of an unknown type', frameOf(pack({ type: 'exec', v: 2, cmd: 'rm -rf /' })), 'Expected `type` to be a known message type, got `"exec"` (string)'],
-    ['a message of another protocol version', frameOf(pack({ type: 'heartbeat', v: 99, seq: 1 })), 'Expected protocol version `v` to be 2, got `99` (number)'],
+    ['a message of an unknown type', frameOf(pack({ type: 'exec', v: 3, cmd: 'rm -rf /' })), 'Expected `type` to be a known message type, got `"exec"` (string)'],
+    ['a message of another protocol version', frameOf(pack({ type: 'heartbeat', v: 99, seq: 1 })), 'Expected protocol version `v` to be 3, got `99` (number)'],
   ])('closes an authenticated channel that sends %s, with a log line', async (_what, bytes, expected) => {
     const attacker = await connectTcp({ url: proxy.url, secret: SECRET });
     await roundTrip(attacker, 1);
@@ -291,8 +291,8 @@ describe('listenTcp and connectTcp', () => {
   it('deliver what the hub sends the moment it accepts, even in the chunk of its handshake proof', async () => {
     const hub = await listenTcp({ secret: SECRET, log: () => undefined });
     hub.on('channel', (channel) => {
-      channel.send({ type: 'welcome', v: 2, spokeId: 's-1', heartbeatMs: 0 });
-      channel.send({ type: 'heartbeat', v: 2, seq: 1 });
+      channel.send({ type: 'welcome', v: 3, spokeId: 's-1', heartbeatMs: 0 });
+      channel.send({ type: 'heartbeat', v: 3, seq: 1 });
     });
     try {
       for (let i = 0; i < 5; i++) {

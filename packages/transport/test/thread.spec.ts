@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(spawned.splice(0).map((t) => t.worker.terminate()));
 });
 
-const command = (body: string): Message => ({ type: 'notify', v: 2, taskId: 1, attempt: 1, body });
+const command = (body: string): Message => ({ type: 'notify', v: 3, taskId: 1, attempt: 1, body });
 
 describe('thread channel round trips', () => {
   it.each([true, false])('answers one message at a time and a pipelined burst, in order (batch: %s)', async (batch) => {
@@ -25,7 +25,7 @@ describe('thread channel round trips', () => {
     for (let seq = 0; seq < 20; seq++) await roundTrip(channel, seq);
     const seen: number[] = [];
     const all = nextMessage(channel, (m) => m.type === 'heartbeat' && seen.push(m.seq) === 500);
-    for (let seq = 0; seq < 500; seq++) channel.send({ type: 'heartbeat', v: 2, seq });
+    for (let seq = 0; seq < 500; seq++) channel.send({ type: 'heartbeat', v: 3, seq });
     await all;
     expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });

@@ -151,10 +151,10 @@ describe('fuzzing the frame decoder', () => {
 
   it('answers valid frames of every message type, damaged and cut anywhere, the same way', () => {
     const valid: Message[] = [
-      { type: 'hello', v: 2, spokeId: 's', host: 'h', pid: 1, tags: ['a'] },
-      { type: 'heartbeat', v: 2, seq: 7 },
-      { type: 'task', v: 2, taskId: 3, attempt: 1, module: 'file:///m.mjs', signature: 'x', preload: [], record: { nMin: 1, nested: { a: [1, 'b', null] } } },
-      { type: 'status', v: 2, taskId: 'id', attempt: 2, ok: true, value: { big: 'x'.repeat(300) } },
+      { type: 'hello', v: 3, spokeId: 's', host: 'h', pid: 1, tags: ['a'] },
+      { type: 'heartbeat', v: 3, seq: 7 },
+      { type: 'task', v: 3, taskId: 3, attempt: 1, module: 'file:///m.mjs', signature: 'x', preload: [], record: { nMin: 1, nested: { a: [1, 'b', null] } } },
+      { type: 'status', v: 3, taskId: 'id', attempt: 2, ok: true, value: { big: 'x'.repeat(300) } },
     ];
     fc.assert(
       fc.property(fc.constantFrom(...valid), damage, fc.array(fc.nat(), { maxLength: 6 }), (message, d, cuts) => {
@@ -169,7 +169,7 @@ describe('fuzzing the frame decoder', () => {
   it('refuses 1,000,000-deep nesting without running out of stack, and decodes 200,000 frames pushed at once', () => {
     const deep = frameOf(Uint8Array.from([0x81, 0xa4, 0x74, 0x79, 0x70, 0x65, ...new Uint8Array(1_000_000).fill(0x91), 0x00]));
     expect(decode(deep, []).error).toBeInstanceOf(SPMTransportError);
-    const tiny = encodeFrame({ type: 'heartbeat', v: 2, seq: 1 });
+    const tiny = encodeFrame({ type: 'heartbeat', v: 3, seq: 1 });
     const many = new Uint8Array(tiny.length * 200_000);
     for (let i = 0; i < 200_000; i += 1) many.set(tiny, i * tiny.length);
     const { messages, error } = decode(many, [many.length >> 1]);

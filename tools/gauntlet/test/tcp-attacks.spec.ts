@@ -53,7 +53,7 @@ function deeplyNested(depth: number): Buffer {
   );
 }
 
-const hello = (spokeId: string): Message => ({ type: 'hello', v: 2, spokeId, host: 'attacker', pid: 1, tags: [] });
+const hello = (spokeId: string): Message => ({ type: 'hello', v: 3, spokeId, host: 'attacker', pid: 1, tags: [] });
 
 describe('a TCP hub under attack keeps an honest spoke working', () => {
   const log: string[] = [];
@@ -207,10 +207,10 @@ describe('a TCP hub under attack keeps an honest spoke working', () => {
     ['100,000-deep nesting', deeplyNested(100_000), 'nesting deeper than 64'],
     ['a `__proto__` key', frameOf(pack(JSON.parse('{"type":"hello","v":1,"host":"x","pid":1,"tags":[],"__proto__":{"polluted":true}}'))), 'forbidden map key `__proto__`'],
     ['a `constructor` key', frameOf(pack(JSON.parse('{"type":"hello","v":1,"host":"x","pid":1,"tags":[],"constructor":{"prototype":{"polluted":true}}}'))), 'forbidden map key `constructor`'],
-    ['a msgpack extension type (a timestamp)', frameOf(pack({ type: 'hello', v: 2, host: 'x', pid: 1, tags: [], at: new Date(0) })), 'is not data'],
-    ['msgpackr’s record extension', frameOf(new Packr({ useRecords: true }).pack({ type: 'hello', v: 2, host: 'x', pid: 1, tags: [] })), 'Refused a frame'],
+    ['a msgpack extension type (a timestamp)', frameOf(pack({ type: 'hello', v: 3, host: 'x', pid: 1, tags: [], at: new Date(0) })), 'is not data'],
+    ['msgpackr’s record extension', frameOf(new Packr({ useRecords: true }).pack({ type: 'hello', v: 3, host: 'x', pid: 1, tags: [] })), 'Refused a frame'],
     ['the reserved byte 0xc1', frameOf(Buffer.from([0xc1, 0xc1])), 'reserved type byte 0xc1'],
-    ['a message that is not a hello', encodeFrame({ type: 'heartbeat', v: 2, seq: 1 }), 'Expected a `hello` as the first message'],
+    ['a message that is not a hello', encodeFrame({ type: 'heartbeat', v: 3, seq: 1 }), 'Expected a `hello` as the first message'],
   ])('closes an authenticated connection that sends %s, with a log line', async (_what, bytes, expected) => {
     const { closed } = await insider();
     const mark = log.length;

@@ -6,10 +6,10 @@ import { peekType } from './peek-type.js';
 describe('peekType', () => {
   it('reads the type of every message the codec encodes', () => {
     const messages: Message[] = [
-      { type: 'task', v: 2, taskId: 'a', attempt: 1, module: 'm', signature: 's', preload: [], record: null },
-      { type: 'reply', v: 2, taskId: 1, attempt: 2, requestId: 3, ok: true, body: [1] },
-      { type: 'shutdown', v: 2, reason: 'bye' },
-      { type: 'batch', v: 2, messages: [{ type: 'heartbeat', v: 2, seq: 1 }] },
+      { type: 'task', v: 3, taskId: 'a', attempt: 1, module: 'm', signature: 's', preload: [], record: null },
+      { type: 'reply', v: 3, taskId: 1, attempt: 2, requestId: 3, ok: true, body: [1] },
+      { type: 'shutdown', v: 3, reason: 'bye' },
+      { type: 'batch', v: 3, messages: [{ type: 'heartbeat', v: 3, seq: 1 }] },
     ];
     expect(messages.map((m) => peekType(encodeFrame(m)))).toEqual(['task', 'reply', 'shutdown', 'batch']);
   });

@@ -25,6 +25,7 @@ const FIELDS: Readonly<Record<Exclude<MessageType, 'batch'>, Readonly<Record<str
   reply: { ...ATTEMPT, requestId: 'number', ok: 'boolean' },
   notify: { ...ATTEMPT, body: 'value' },
   shutdown: { reason: 'string' },
+  cancel: { reason: 'string' },
 };
 
 const BRANCHES: Readonly<Partial<Record<MessageType, { readonly ok: Readonly<Record<string, FieldKind>>; readonly failed: Readonly<Record<string, FieldKind>> }>>> = {
@@ -79,7 +80,7 @@ function check(message: Record<string, unknown>, type: string, field: string, ki
       if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) fail('an array of strings');
       return;
     case 'phase':
-      if (value !== 'load' && value !== 'eval') fail('`load` or `eval`');
+      if (value !== 'load' && value !== 'eval' && value !== 'cancelled') fail('`load`, `eval` or `cancelled`');
       return;
     case 'wireError':
       if (!isRecord(value) || typeof value['name'] !== 'string' || typeof value['message'] !== 'string') {

@@ -44,7 +44,7 @@ export function closeOf(channel: Channel, ms = 5000): Promise<SPMTransportError 
 /** Sends a heartbeat and waits for the peer's echo of the same seq. */
 export async function roundTrip(channel: Channel, seq: number, ms = 5000): Promise<void> {
   const echoed = nextMessage(channel, (m) => m.type === 'heartbeat' && m.seq === seq, ms);
-  channel.send({ type: 'heartbeat', v: 2, seq });
+  channel.send({ type: 'heartbeat', v: 3, seq });
   await echoed;
 }
 

@@ -11,7 +11,7 @@ const BARE_WORKER = new URL('../entries/bare-worker.js', import.meta.url);
 const BARE_CHILD = fileURLToPath(new URL('../entries/bare-child.js', import.meta.url));
 const CHANNEL_ECHO = fileURLToPath(new URL('../entries/channel-echo.js', import.meta.url));
 
-const beat = (seq: number): Message => ({ type: 'heartbeat', v: 2, seq });
+const beat = (seq: number): Message => ({ type: 'heartbeat', v: 3, seq });
 /** The bare floors carry as many bytes per message as our codec does for a heartbeat. */
 const HEARTBEAT_BYTES = encodeFrame(beat(123_456)).length - 4;
 
