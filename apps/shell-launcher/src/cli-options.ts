@@ -10,7 +10,7 @@ import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
  */
 export const MAX_OUTPUT_LIMIT = 1.5 * 1024 * 1024;
 
-/** Bytes kept of each of a command's stdout and stderr unless `--max-output` says otherwise. */
+/** Bytes held in memory of each of a command's stdout and stderr (the rest is spilled to a file) unless `--max-output` says otherwise. */
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 
 /** What `spm-shell`'s command line asks for. */
@@ -39,7 +39,7 @@ export interface ShellOptions {
   readonly trace: string | undefined;
   /** `-a F`, `--file F`: input lines from a file instead of stdin. */
   readonly file: string | undefined;
-  /** Bytes kept of each of a command's stdout and stderr (`--max-output`). */
+  /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
   readonly maxOutputBytes: number;
   /**
    * `--transport inproc|thread|process`: what a spoke is. Inproc spokes (in the bin's own
@@ -74,7 +74,8 @@ Options:
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --json            print one JSON line per command instead of its output
-      --max-output SIZE keep at most SIZE bytes of each of stdout/stderr (K, M; default 1M, max 1.5M)
+      --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
+                        temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
       --transport T     inproc | thread | process: what a spoke is (default inproc)
       --trace F         write a Chrome Trace Event file (open it in Perfetto or chrome://tracing)
       --progress        show the progress bar even when stderr is not a terminal

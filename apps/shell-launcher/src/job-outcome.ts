@@ -40,12 +40,17 @@ export interface JobOutcome {
   readonly host: string | undefined;
   /** The spoke that ran it. */
   readonly spoke: string | undefined;
+  /** stdout as kept in memory (its first `--max-output` bytes; the rest is in {@link stdoutFile}). */
   readonly stdout: string;
   readonly stderr: string;
+  /** The file holding stdout past `--max-output` (the printer streams it, then deletes it), if any. */
+  readonly stdoutFile?: string | undefined;
+  /** The file holding stderr past `--max-output`, if any. */
+  readonly stderrFile?: string | undefined;
   /** Bytes written to stdout, kept or not (the joblog's `Receive`). */
   readonly stdoutBytes: number;
   readonly stderrBytes: number;
-  /** True when output was cut at `--max-output`. */
+  /** True when output was lost: past `--max-output` with no spill file (it could not be written). */
   readonly truncated: boolean;
   /** Why it has no exit status of its own (its spoke was lost, …), if so. */
   readonly error: string | undefined;

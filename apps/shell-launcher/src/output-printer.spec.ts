@@ -1,4 +1,7 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
 import { OutputPrinter, tagLines } from './output-printer.js';
 
@@ -26,7 +29,7 @@ describe('OutputPrinter', () => {
     p.skip(1); // killed: it never prints
     expect(writes).toEqual(['out:2\n', 'out:3\n']);
     p.finished(outcome({ seq: 5, stdout: '5\n' }));
-    p.flush(); // 4 never came (still inside the manager when it stopped)
+    void p.flush(); // 4 never came (still inside the manager when it stopped)
     expect(writes).toEqual(['out:2\n', 'out:3\n', 'out:5\n']);
     expect(p.held).toBe(0);
   });
@@ -42,5 +45,68 @@ describe('OutputPrinter', () => {
     new OutputPrinter({ keepOrder: false, tag: true, json: true }, json.sink).finished(outcome({ stdout: 'o\n' }));
     expect(json.writes).toHaveLength(1);
     expect(JSON.parse((json.writes[0] as string).slice(4))).toMatchObject({ seq: 1, command: 'echo a', exitCode: 0, stdout: 'o\n', spoke: 'local:1', host: 'vm', attempts: 1 });
+  });
+
+  describe('with outputs past --max-output in spill files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printer-spill-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const spill = (name: string, text: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it('prints the kept part, then the file (deleted after), and holds jobs that finish meanwhile until it is done', async () => {
+      const { sink, writes } = capture();
+      let release: (() => void) | undefined;
+      let waits = 0;
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, {
+        ...sink,
+        // The reader is slow once: the stream waits for it.
+        backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+      });
+      const big = 'x'.repeat(3 << 20); // 3 chunks of 1 MiB
+      const file = spill('big', `${big}\n`);
+      const errFile = spill('big-err', 'rest of stderr\n');
+      p.finished(outcome({ seq: 1, stdout: 'head ', stdoutFile: file, stderr: 'err ', stderrFile: errFile }));
+      p.finished(outcome({ seq: 2, stdout: 'two\n' }));
+      expect(writes).toEqual(['out:head ', `out:${'x'.repeat(1 << 20)}`]);
+      const flushed = p.flush();
+      release?.();
+      await flushed;
+      expect(writes.map((w) => w.slice(4)).join('')).toBe(`head ${big}\nerr rest of stderr\ntwo\n`);
+      expect(writes.slice(-3)).toEqual(['err:err ', 'err:rest of stderr\n', 'out:two\n']);
+      expect(existsSync(file) || existsSync(errFile)).toBe(false);
+    });
+
+    it('tags lines across the kept part and the file, and a character split between chunks arrives whole', async () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: true, json: false }, sink);
+      const euro = '€'.repeat(600_000); // 1.8 MB: the 1 MiB chunks cut inside a character
+      p.finished(outcome({ job: { seq: 1, command: 'c', tag: 't', attempt: 1 }, stdout: 'a\nb', stdoutFile: spill('tag', `c\nd\n${euro}\n`) }));
+      await p.flush();
+      expect(writes.map((w) => w.slice(4)).join('')).toBe(`t\ta\nt\tbc\nt\td\nt\t${euro}\n`);
+    });
+
+    it('with --json, puts the whole output in the line', async () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: true }, sink);
+      const file = spill('json', 'rest\n');
+      p.finished(outcome({ stdout: 'kept ', stdoutFile: file }));
+      await p.flush();
+      expect(JSON.parse((writes[0] as string).slice(4))).toMatchObject({ stdout: 'kept rest\n' });
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('says so when a file cannot be read back, and prints the rest', async () => {
+      const { sink, writes } = capture();
+      const notices: string[] = [];
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, { ...sink, notice: (t) => void notices.push(t) });
+      p.finished(outcome({ seq: 7, stdout: 'kept\n', stdoutFile: join(dir, 'gone') }));
+      p.finished(outcome({ seq: 8, stdout: 'eight\n' }));
+      await p.flush();
+      expect(writes).toEqual(['out:kept\n', 'out:eight\n']);
+      expect(notices).toEqual([expect.stringMatching(/^spm-shell: job 7: its output past --max-output could not be read back: ENOENT/)]);
+    });
   });
 });

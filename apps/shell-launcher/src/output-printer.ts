@@ -1,3 +1,5 @@
+import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { JobOutcome } from './job-outcome.js';
 import { formatJsonLine } from './json-line.js';
 
@@ -5,6 +7,30 @@ import { formatJsonLine } from './json-line.js';
 export interface PrinterSink {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * While what was written waits in memory (a reader slower than the commands): a promise that
+   * resolves once it has drained. A spilled output (see {@link JobOutcome.stdoutFile}) is streamed
+   * in step with it, so a huge output is never held in memory whole. Absent: never waits.
+   */
+  backlog?(): Promise<void> | undefined;
+  /** Says a printer's own trouble (a spill file that cannot be read). Absent: `err`. */
+  notice?(text: string): void;
+}
+
+/** How much of a spilled output is read (and written) at a time. */
+const STREAM_CHUNK_BYTES = 1 << 20;
+
+/** Tags the lines of a stream that arrives in pieces: a piece may end mid-line. */
+class LineTagger {
+  #atLineStart = true;
+  constructor(readonly prefix: string) {}
+
+  tag(text: string): string {
+    if (text === '') return '';
+    const tagged = `${this.#atLineStart ? this.prefix : ''}${text.replace(/\n(?=[\s\S])/g, `\n${this.prefix}`)}`;
+    this.#atLineStart = text.endsWith('\n');
+    return tagged;
+  }
 }
 
 /** Options of {@link OutputPrinter}. */
@@ -28,13 +54,18 @@ export function tagLines(text: string, prefix: string): string {
  * Prints each job's output whole — its stdout as one block, then its stderr as one block — so two
  * jobs' outputs never interleave (GNU parallel's default `--group`). With `keepOrder`, a job
  * waits only for the jobs before it; a job that will never print (killed by `--halt now` or an
- * interrupt) is `skip`ped so it holds nothing up.
+ * interrupt) is `skip`ped so it holds nothing up. A job whose output passed `--max-output` has the
+ * rest in spill files: its kept part is printed, then the files are streamed (and deleted), and
+ * jobs that finish meanwhile wait their turn.
  */
 export class OutputPrinter {
   readonly #options: PrinterOptions;
   readonly #sink: PrinterSink;
   readonly #held = new Map<number, JobOutcome | null>();
   #next = 1;
+  /** While a spilled output is being streamed: what finished meanwhile, printed after it. */
+  #streaming: Promise<void> | undefined;
+  readonly #queue: JobOutcome[] = [];
 
   constructor(options: PrinterOptions, sink: PrinterSink) {
     this.#options = options;
@@ -63,13 +94,17 @@ export class OutputPrinter {
     this.#release();
   }
 
-  /** At the end: print whatever still waits, in input order (jobs never heard of are passed over). */
-  flush(): void {
+  /**
+   * At the end: print whatever still waits, in input order (jobs never heard of are passed over);
+   * resolves once every spilled output has been streamed.
+   */
+  async flush(): Promise<void> {
     for (const seq of [...this.#held.keys()].sort((a, b) => a - b)) {
       const outcome = this.#held.get(seq);
       this.#held.delete(seq);
       if (outcome) this.#print(outcome);
     }
+    while (this.#streaming !== undefined) await this.#streaming;
   }
 
   #release(): void {
@@ -81,6 +116,22 @@ export class OutputPrinter {
   }
 
   #print(outcome: JobOutcome): void {
+    if (this.#streaming !== undefined) {
+      this.#queue.push(outcome);
+      return;
+    }
+    if (outcome.stdoutFile !== undefined || outcome.stderrFile !== undefined) {
+      if (this.#options.json) {
+        this.#sink.out(`${formatJsonLine({ ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) })}\n`);
+        return;
+      }
+      const streaming = this.#stream(outcome).finally(() => {
+        this.#streaming = undefined;
+        while (this.#streaming === undefined && this.#queue.length > 0) this.#print(this.#queue.shift() as JobOutcome);
+      });
+      this.#streaming = streaming;
+      return;
+    }
     if (this.#options.json) {
       this.#sink.out(`${formatJsonLine(outcome)}\n`);
       return;
@@ -90,5 +141,57 @@ export class OutputPrinter {
     const err = this.#options.tag ? tagLines(outcome.stderr, prefix) : outcome.stderr;
     if (out !== '') this.#sink.out(out);
     if (err !== '') this.#sink.err(err);
+  }
+
+  /** A spill file whole (for `--json`), deleted once read. */
+  #slurp(outcome: JobOutcome, file: string | undefined): string {
+    if (file === undefined) return '';
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      this.#cannotRead(outcome, error);
+      return '';
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk. */
+  async #stream(outcome: JobOutcome): Promise<void> {
+    const streams = [
+      [outcome.stdout, outcome.stdoutFile, (text: string): void => this.#sink.out(text)],
+      [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text)],
+    ] as const;
+    for (const [kept, file, write] of streams) {
+      const tagger = this.#options.tag ? new LineTagger(`${outcome.job.tag}\t`) : undefined;
+      const put = (text: string): void => {
+        const shown = tagger === undefined ? text : tagger.tag(text);
+        if (shown !== '') write(shown);
+      };
+      put(kept);
+      if (file === undefined) continue;
+      let fd: number | undefined;
+      try {
+        fd = openSync(file, 'r');
+        const decoder = new StringDecoder('utf8');
+        const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+        for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+          put(decoder.write(buffer.subarray(0, n)));
+          const backlog = this.#sink.backlog?.();
+          if (backlog !== undefined) await backlog;
+        }
+        put(decoder.end());
+      } catch (error) {
+        this.#cannotRead(outcome, error);
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+        rmSync(file, { force: true });
+      }
+    }
+  }
+
+  #cannotRead(outcome: JobOutcome, error: unknown): void {
+    const say = this.#sink.notice ?? ((text: string): void => this.#sink.err(text));
+    say(`spm-shell: job ${outcome.job.seq}: its output past --max-output could not be read back: ${(error as Error).message}\n`);
   }
 }

@@ -1,5 +1,6 @@
-import { createReadStream, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
@@ -32,6 +33,23 @@ export interface ShellIO {
    * has reported itself (the bin's stdout cannot be written; 255).
    */
   readonly interrupt?: AbortSignal;
+}
+
+/**
+ * While `stream` holds written text it could not pass on yet (its reader is slower): a promise
+ * that resolves once it has drained (or closed, or failed); else undefined.
+ */
+function backlogOf(stream: ShellIO['stdout']): Promise<void> | undefined {
+  const s = stream as { writableNeedDrain?: boolean; destroyed?: boolean; once?: unknown; off?: unknown };
+  if (s.writableNeedDrain !== true || s.destroyed === true || typeof s.once !== 'function' || typeof s.off !== 'function') return undefined;
+  const emitter = stream as unknown as NodeJS.EventEmitter;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['drain', 'close', 'error']) emitter.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error']) emitter.once(event, done);
+  });
 }
 
 /** Exit statuses of an interrupted run: 128 + the signal's number, as a shell reports it. */
@@ -138,6 +156,8 @@ function outcomeOf(job: Job, r: ShellResult | undefined, report: JobReport, runs
       durationMs: r.durationMs,
       stdout: r.stdout,
       stderr: r.stderr,
+      stdoutFile: r.stdoutFile,
+      stderrFile: r.stderrFile,
       stdoutBytes: r.stdoutBytes,
       stderrBytes: r.stderrBytes,
       truncated: r.truncated,
@@ -248,6 +268,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const batchBytes = (frameBytes ?? 0) - 64 * 1024;
   // What one job may add to its batch's report, at most: its outputs, its command and fields.
   const jobBytes = (job: Job): number => 2 * options.maxOutputBytes + commandBytes(job.command);
+  /** Where commands' output past --max-output goes (see removeSpill). */
+  let spillDir: string | undefined;
   let shortStreak = 0;
   // The mean duration of the streak's commands (a moving mean), in ms.
   let shortMeanMs = 0;
@@ -282,7 +304,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     io.stdout.write(text);
     if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
   };
-  const printer = new OutputPrinter({ keepOrder: options.keepOrder, tag: options.tag, json: options.json }, { out, err });
+  const printer = new OutputPrinter(
+    { keepOrder: options.keepOrder, tag: options.tag, json: options.json },
+    { out, err, backlog: () => backlogOf(io.stdout) ?? backlogOf(io.stderr) },
+  );
   let joblog: Joblog | undefined;
   try {
     joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: out });
@@ -488,7 +513,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
-      err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output)\n`);
+      err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
     }
     if (halted === undefined && haltReached(options.halt, { failed, succeeded })) {
       halted = outcome;
@@ -554,6 +579,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             commands: jobs.map((job) => ({ seq: job.seq, command: job.command })),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
+            ...(spillDir !== undefined ? { spillDir } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,
@@ -588,6 +614,24 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let detachTrace: (() => void) | undefined;
   // An earlier run in this process may have been interrupted (runShell called from code).
   resumeCommandsInThisThread();
+  // Output past --max-output goes to files here (the printer streams and deletes them): nothing
+  // is lost, and memory holds at most --max-output per stream and command. Removed at the end,
+  // and at the process's exit (a second Ctrl-C exits at once). Without it (no temporary
+  // directory can be made), output past the cap is dropped with a notice, as before.
+  try {
+    spillDir = mkdtempSync(join(tmpdir(), 'spm-shell-'));
+  } catch (error) {
+    err(`spm-shell: cannot make a temporary directory for outputs past --max-output (${(error as Error).message}); they will be cut\n`);
+  }
+  const removeSpill = (): void => {
+    try {
+      if (spillDir !== undefined) rmSync(spillDir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A process spoke still writing into it as the bin exits (a second Ctrl-C): what it leaves is
+      // in the system's temporary directory, which is cleaned by the system.
+    }
+  };
+  process.once('exit', removeSpill);
   try {
     cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, ...(frameBytes !== undefined ? { maxFrameBytes: frameBytes } : {}) } });
     const tracker = cloud.tracker;
@@ -667,7 +711,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     detachTrace?.();
     bar?.stop();
     rl?.close();
-    printer.flush();
+    await printer.flush();
+    removeSpill();
+    process.off('exit', removeSpill);
     closeJoblog();
     try {
       trace?.write(options.trace as string);

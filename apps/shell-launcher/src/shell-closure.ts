@@ -23,8 +23,13 @@ export interface ShellTask {
   readonly commands: readonly ShellCommand[];
   /** Hard limit on each command in ms, from its own start (its process tree is killed past it); 0 for none. */
   readonly timeoutMs: number;
-  /** Bytes kept of each of stdout and stderr, per command. */
+  /** Bytes kept in memory of each of stdout and stderr, per command. */
   readonly maxOutputBytes: number;
+  /**
+   * Where output past `maxOutputBytes` goes: a file per stream and command, named in the result,
+   * which the hub streams and deletes (all spokes are local). Absent: the rest is dropped.
+   */
+  readonly spillDir?: string;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -45,11 +50,15 @@ export interface ShellResult {
   readonly stdout: string;
   /** Captured stderr (its first `maxOutputBytes`). */
   readonly stderr: string;
+  /** The file holding the rest of stdout (see {@link ShellTask.spillDir}), if it passed `maxOutputBytes`. */
+  readonly stdoutFile?: string | undefined;
+  /** The file holding the rest of stderr, if it passed `maxOutputBytes`. */
+  readonly stderrFile?: string | undefined;
   /** Bytes the command wrote to stdout, kept or not. */
   readonly stdoutBytes: number;
   /** Bytes the command wrote to stderr, kept or not. */
   readonly stderrBytes: number;
-  /** True when either capture was cut at `maxOutputBytes`. */
+  /** True when output was lost: either stream passed `maxOutputBytes` and its rest could not be spilled. */
   readonly truncated: boolean;
   /**
    * True when it was stopped from outside — the invocation aborted, or spm-shell stopping
@@ -127,6 +136,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       command: command === '' ? ':' : command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
+      spillDir: task.spillDir,
       env: COMMAND_ENV,
       signal,
       lane,
@@ -142,6 +152,8 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       durationMs: r.durationMs,
       stdout: r.stdout,
       stderr: r.stderr,
+      stdoutFile: r.spilled.stdout,
+      stderrFile: r.spilled.stderr,
       stdoutBytes: r.outputBytes.stdout,
       stderrBytes: r.outputBytes.stderr,
       truncated: r.truncated.stdout || r.truncated.stderr,

@@ -60,14 +60,16 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
       'echo ok-1',
       'exit 3',
       `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`,
-      'seq 1 120000',
+      'seq 1 600000',
       'kill -9 $$',
       'printf no-newline',
       'for i in 1 2 3 4 5 6 7 8; do echo block-A-$i; sleep 0.02; done',
       'for i in 1 2 3 4 5 6 7 8; do echo block-B-$i; sleep 0.02; done',
       'echo to-stderr >&2; exit 1',
     ];
-    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--joblog', joblog, '--transport', transport], { input: `${commands.join('\n')}\n`, mark: mark.env });
+    // Its own temporary directory: the outputs spilled there (past --max-output) must be gone after.
+    const tmp = mkdtempSync(join(dir, `mixed-tmp-${transport}-`));
+    const r = await runSpmShell(['-j', '3', '--timeout', '1', '--joblog', joblog, '--transport', transport], { input: `${commands.join('\n')}\n`, mark: mark.env, env: { TMPDIR: tmp } });
     // Failed: exit 3, the timeout, kill -9, exit 1.
     expect(r.code).toBe(4);
     const rows = joblogRows(readFileSync(joblog, 'utf8'));
@@ -76,18 +78,67 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     expect(commands.map((_, i) => bySeq.get(i + 1)?.[6])).toEqual(['0', '3', '-1', '0', '0', '0', '0', '0', '1']);
     expect(commands.map((_, i) => bySeq.get(i + 1)?.[7])).toEqual(['0', '0', '15', '0', '9', '0', '0', '0', '0']);
     expect(commands.map((_, i) => bySeq.get(i + 1)?.[8])).toEqual(commands);
-    expect(bySeq.get(4)?.[5]).toBe(String(seqOutput(120000).length)); // Receive: bytes of stdout
+    expect(bySeq.get(4)?.[5]).toBe(String(seqOutput(600000).length)); // Receive: bytes of stdout
     expect(rows.every((row) => row[1] === ':' && row[4] === '0' && /^\d+\.\d{3}$/.test(row[2] as string))).toBe(true);
     // Each command's output is one contiguous block, whatever ran beside it.
-    expect(r.stdout).toContain(seqOutput(120000));
+    expect(r.stdout).toContain(seqOutput(600000));
     expect(r.stdout).toContain(block('block-A'));
     expect(r.stdout).toContain(block('block-B'));
     expect(r.stdout).toContain('ok-1\n');
     expect(r.stdout).toContain('no-newline');
-    expect(r.stdout.length).toBe(seqOutput(120000).length + block('block-A').length * 2 + 'ok-1\n'.length + 'no-newline'.length);
+    expect(r.stdout.length).toBe(seqOutput(600000).length + block('block-A').length * 2 + 'ok-1\n'.length + 'no-newline'.length);
     expect(r.stderr).toContain('to-stderr\n');
     expect(r.stderr).toMatch(/job 3 timed out after 1 s; its process tree was killed/);
     expect(r.stderr).not.toContain('\x1b[K'); // not a terminal: no progress bar
+    expect(r.stderr).not.toContain('--max-output'); // the huge output was spilled and printed whole, not cut
+    expect(readdirSync(tmp)).toEqual([]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('prints outputs of 20 MB whole beside each other, never interleaved, their spill files gone after', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'huge-tmp-'));
+    // Two commands of ~20 MB each (20× the default --max-output) on two slots, short ones around them.
+    const commands = ['seq 1 3000000', 'echo before', 'seq 1 3000001', 'echo after'];
+    const r = await runSpmShell(['-j', '2', '--transport', 'thread'], { input: `${commands.join('\n')}\n`, mark: mark.env, env: { TMPDIR: tmp }, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    // Each seq's output is one block: from each line `1`, consecutive numbers to its end.
+    const starts = lines.flatMap((line, i) => (line === '1' ? [i] : []));
+    const runs = starts.map((at) => {
+      let k = at;
+      while (k + 1 < lines.length && lines[k + 1] === String(k + 2 - at)) k += 1;
+      return k - at + 1;
+    });
+    expect(runs.sort((x, y) => x - y)).toEqual([3_000_000, 3_000_001]);
+    expect(lines.filter((line) => line === 'before' || line === 'after').sort()).toEqual(['after', 'before']);
+    expect(r.stdout.length).toBe(seqOutput(3_000_000).length + seqOutput(3_000_001).length + 'before\nafter\n'.length);
+    expect(r.stderr).toBe('');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it.each([
+    ['thread', 1],
+    ['process', 2],
+  ] as const)('leaves no spill file behind when interrupted while a command spills (%s spokes, %i SIGINT)', async (transport, signals) => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, `spill-int-${transport}-`));
+    const spilling = (): boolean => readdirSync(tmp).some((d) => d.startsWith('spm-shell-') && readdirSync(join(tmp, d)).length > 0);
+    const r = await runSpmShell(['-j', '1', '--transport', transport], {
+      input: `seq 1 1000000; sleep ${mark.sleep}\n`,
+      mark: mark.env,
+      env: { TMPDIR: tmp },
+      onSpawn: (child) => {
+        void waitFor(spilling, 20_000, 'the output to spill').then(
+          () => {
+            for (let k = 0; k < signals; k++) child.kill('SIGINT');
+          },
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(readdirSync(tmp)).toEqual([]);
     await expectNoLeftovers(mark);
   });
 
@@ -809,7 +860,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
 });
 
 describe('spm-shell --trace, --progress and --max-output', () => {
-  it('writes a Chrome trace of every command, draws the bar when asked, and cuts output at the cap', async () => {
+  it('writes a Chrome trace of every command, draws the bar when asked, and keeps output past the cap in a file, printed whole', async () => {
     const mark = newMark();
     const trace = join(dir, 'trace.json');
     const joblog = join(dir, 'trace.joblog');
@@ -823,11 +874,11 @@ describe('spm-shell --trace, --progress and --max-output', () => {
     const threads = traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.['name']);
     expect(threads.length).toBeGreaterThanOrEqual(1);
     expect(threads.every((name) => /^spoke local:[12]$/.test(String(name)))).toBe(true);
-    // --max-output 10K: the first 10240 bytes printed, the full count logged, a notice on stderr.
-    expect(r.stdout).toContain(seqOutput(100000).slice(0, 10240));
-    expect(r.stdout.length).toBe(10240 + 'a\n'.length);
+    // --max-output 10K: 10240 bytes kept in memory, the rest spilled to a file; all of it printed.
+    expect(r.stdout).toContain(seqOutput(100000));
+    expect(r.stdout.length).toBe(seqOutput(100000).length + 'a\n'.length);
     expect(joblogRows(readFileSync(joblog, 'utf8')).find((row) => row[8] === 'seq 1 100000')?.[5]).toBe(String(seqOutput(100000).length));
-    expect(r.stderr).toMatch(/job 3 wrote 588895 bytes to stdout and 0 to stderr; only the first 10240 of each were kept/);
+    expect(r.stderr).not.toMatch(/only the first \d+ of each were kept/);
     expect(r.stderr.replaceAll('\u001b', '<ESC>')).toMatch(/\r<ESC>\[Kspm-shell \[[#.]+\] \d\/[3?] done, [01] failed, \d running, ETA /); // the total is known once stdin ended
   });
 

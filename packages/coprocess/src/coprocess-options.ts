@@ -53,6 +53,17 @@ export interface CoprocessOptions {
    * @default 1048576 (1 MiB)
    */
   readonly maxOutputBytes?: number;
+  /**
+   * A directory (existing, writable) where stdout and stderr past `maxOutputBytes` go instead of
+   * being dropped: each stream's excess is appended to a file of its own there, created (mode
+   * 0600) with the first byte past the cap; the result names them (`spilled`). They are the
+   * caller's: read them, then delete them. The cut falls between characters (a UTF-8 sequence is
+   * never split between the string and the file). Not for the interleaved `stdOutErr`, which
+   * stays capped. A file that cannot be written (a full disk) ends the spill: the rest is
+   * dropped and the stream is `truncated`.
+   * @default none: output past the cap is dropped
+   */
+  readonly spillDir?: string;
   /** Aborting kills the whole process tree, as a timeout does; the result says `aborted`. */
   readonly signal?: AbortSignal;
   /**
@@ -76,6 +87,7 @@ export interface ResolvedCoprocessOptions {
   readonly timeoutMs: number | undefined;
   readonly killGraceMs: number;
   readonly maxOutputBytes: number;
+  readonly spillDir: string | undefined;
   readonly signal: AbortSignal | undefined;
   readonly lane: CoprocessLane | undefined;
 }
@@ -97,7 +109,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, signal, lane } = options;
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -137,6 +149,9 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (maxOutputBytes !== undefined && (typeof maxOutputBytes !== 'number' || !Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0)) {
     fail(`Expected \`maxOutputBytes\` to be an integer ≥ 0, got ${describeValue(maxOutputBytes)}`);
   }
+  if (spillDir !== undefined && (typeof spillDir !== 'string' || spillDir === '' || spillDir.includes('\0'))) {
+    fail(`Expected \`spillDir\` to be a directory's path (a non-empty string), got ${describeValue(spillDir)}`);
+  }
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   return {
@@ -149,6 +164,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     timeoutMs,
     killGraceMs: killGraceMs ?? DEFAULT_KILL_GRACE_MS,
     maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    spillDir,
     signal,
     lane,
   };

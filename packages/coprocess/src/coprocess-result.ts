@@ -34,6 +34,12 @@ export interface CoprocessResult {
   readonly stdOutErr: string;
   /** Which captures were cut at `maxOutputBytes`. */
   readonly truncated: { readonly stdout: boolean; readonly stderr: boolean; readonly stdOutErr: boolean };
+  /**
+   * With `spillDir`: the files holding each stream's output past `maxOutputBytes` (`undefined`
+   * for a stream that stayed under it). `stdout` followed by this file's bytes is the whole
+   * stream (unless `truncated`: the file could not be written to the end).
+   */
+  readonly spilled: { readonly stdout: string | undefined; readonly stderr: string | undefined };
   /** How many bytes each stream carried in total, kept or not. */
   readonly outputBytes: { readonly stdout: number; readonly stderr: number };
   /**

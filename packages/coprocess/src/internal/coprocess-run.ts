@@ -143,8 +143,9 @@ export class CoprocessRun implements LiveCoprocess {
     // Once its turn is over nobody looks past it: a long lane of runs that never ran (programs
     // that cannot start) must not keep every earlier run, and its output, alive.
     void this.turnDone.then(() => (this.#ahead = undefined));
-    this.#stdout = new OutputCapture(options.maxOutputBytes);
-    this.#stderr = new OutputCapture(options.maxOutputBytes);
+    // With spillDir: output past the cap goes to `<cookie>.stdout` / `.stderr` there (named only if it comes to that).
+    this.#stdout = new OutputCapture(options.maxOutputBytes, options.spillDir, `${this.#cookie}.stdout`);
+    this.#stderr = new OutputCapture(options.maxOutputBytes, options.spillDir, `${this.#cookie}.stderr`);
     this.#both = new OutputCapture(options.maxOutputBytes);
     this.result = new Promise<CoprocessResult>((resolve, reject) => {
       this.#resolve = resolve;
@@ -647,6 +648,8 @@ export class CoprocessRun implements LiveCoprocess {
     live.delete(this);
     const pid = this.#pid ?? null;
     if (this.#child?.pid !== undefined) lifeline.unregister(this.#child.pid);
+    this.#stdout.close();
+    this.#stderr.close();
     this.#resolve({
       exitCode: this.#exit?.code ?? null,
       signal: this.#exit?.signal ?? null,
@@ -661,6 +664,7 @@ export class CoprocessRun implements LiveCoprocess {
       stderr: this.#stderr.text(),
       stdOutErr: this.#both.text(),
       truncated: { stdout: this.#stdout.truncated, stderr: this.#stderr.truncated, stdOutErr: this.#both.truncated },
+      spilled: { stdout: this.#stdout.spilled, stderr: this.#stderr.spilled },
       outputBytes: { stdout: this.#stdout.bytes, stderr: this.#stderr.bytes },
       spawnError,
     });

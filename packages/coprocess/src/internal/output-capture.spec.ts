@@ -1,5 +1,11 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OutputCapture, completeUtf8Length } from './output-capture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'capture-spill-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('OutputCapture', () => {
   it('keeps everything under the cap', () => {
@@ -45,6 +51,62 @@ describe('OutputCapture', () => {
     exact.push(Buffer.from('aaaé€'.slice(0, 4)));
     exact.push(Buffer.from('€'));
     expect(exact.text()).toBe('aaaé');
+  });
+});
+
+describe('OutputCapture with a spill file', () => {
+  /** Pushes `chunks`, closes, and returns the capture with kept bytes + file bytes. */
+  const spillOf = (max: number, chunks: readonly Buffer[], name: string): { capture: OutputCapture; whole: Buffer } => {
+    const capture = new OutputCapture(max, dir, name);
+    for (const chunk of chunks) capture.push(chunk);
+    capture.close();
+    const file = capture.spilled;
+    const whole = Buffer.concat([Buffer.from(capture.text()), file === undefined ? Buffer.alloc(0) : readFileSync(file)]);
+    return { capture, whole };
+  };
+
+  it('keeps the first max bytes and writes the rest to the file: nothing lost, nothing truncated', () => {
+    const { capture, whole } = spillOf(8, [Buffer.from('abcde'), Buffer.from('fghij'), Buffer.from('klmno')], 'plain');
+    expect(capture.text()).toBe('abcdefgh');
+    expect(capture.spilled).toBe(join(dir, 'plain'));
+    expect(readFileSync(join(dir, 'plain'), 'utf8')).toBe('ijklmno');
+    expect(whole.toString()).toBe('abcdefghijklmno');
+    expect(capture.bytes).toBe(15);
+    expect(capture.truncated).toBe(false);
+  });
+
+  it('creates no file while the stream stays under the cap', () => {
+    const { capture } = spillOf(8, [Buffer.from('abcdefgh')], 'under');
+    expect(capture.spilled).toBeUndefined();
+    expect(() => readFileSync(join(dir, 'under'))).toThrow(/ENOENT/);
+  });
+
+  it.each([4, 5, 6, 7, 8])('cuts between characters, never inside one (cap %i)', (max) => {
+    const text = 'aaaé€😀b'; // 1, 1, 1, 2, 3, 4, 1 bytes
+    const bytes = Buffer.from(text);
+    const { capture, whole } = spillOf(max, [bytes], `utf8-${max}`);
+    expect(whole.equals(bytes)).toBe(true);
+    expect(capture.text()).not.toContain('\ufffd');
+    expect(readFileSync(join(dir, `utf8-${max}`)).toString()).not.toContain('\ufffd');
+  });
+
+  it('moves a character begun in an earlier chunk to the file with the rest of it', () => {
+    const bytes = Buffer.from('aaé€');
+    // `aaé` + the first byte of € fill the cap exactly; the next chunk holds €'s other two bytes.
+    const { capture, whole } = spillOf(5, [bytes.subarray(0, 5), bytes.subarray(5)], 'across');
+    expect(capture.text()).toBe('aaé');
+    expect(whole.equals(bytes)).toBe(true);
+  });
+
+  it('drops the rest and says truncated when the file cannot be written', () => {
+    const capture = new OutputCapture(3, join(dir, 'no-such-dir'), 'out');
+    capture.push(Buffer.from('abcdef'));
+    capture.push(Buffer.from('ghi'));
+    capture.close();
+    expect(capture.text()).toBe('abc');
+    expect(capture.spilled).toBeUndefined();
+    expect(capture.truncated).toBe(true);
+    expect(capture.bytes).toBe(9);
   });
 });
 

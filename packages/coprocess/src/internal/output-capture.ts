@@ -1,25 +1,90 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * Keeps the first `max` bytes of a stream and counts the rest, so a program that writes
- * gigabytes costs at most `max` bytes of memory while it is still drained.
+ * gigabytes costs at most `max` bytes of memory while it is still drained. With a spill file
+ * (`spillDir`/`spillName`), the rest is appended to it instead (created with the first byte past
+ * the cap; its path is composed only then: most streams never get there).
  */
 export class OutputCapture {
   readonly #max: number;
+  readonly #spillDir: string | undefined;
+  readonly #spillName: string;
+  #spillPath: string | undefined;
   readonly #chunks: Buffer[] = [];
   #kept = 0;
   #seen = 0;
+  /** The spill file's descriptor while it is open; -1 once it failed or was closed. */
+  #fd: number | undefined;
+  #spilledBytes = 0;
+  /** True once the cap was reached: the kept part is closed (later bytes go to the file or nowhere). */
+  #full = false;
 
-  constructor(max: number) {
+  constructor(max: number, spillDir?: string, spillName = '') {
     this.#max = max;
+    this.#spillDir = spillDir;
+    this.#spillName = spillName;
   }
 
   /** Takes one chunk; keeps what fits under the cap (a copy, so the pipe's buffer is not pinned). */
   push(chunk: Buffer): void {
     this.#seen += chunk.length;
+    if (this.#full) {
+      this.#spill(chunk);
+      return;
+    }
     const room = this.#max - this.#kept;
-    if (room <= 0) return;
-    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.#chunks.push(Buffer.from(part));
-    this.#kept += part.length;
+    if (chunk.length <= room) {
+      this.#chunks.push(Buffer.from(chunk));
+      this.#kept += chunk.length;
+      return;
+    }
+    this.#full = true;
+    // Spilling: the cut falls before the sequence it would split, so the kept part is whole
+    // characters and the file goes on from a character's first byte.
+    let cut = room;
+    if (this.#spillDir !== undefined) while (cut > 0 && cut > room - 3 && ((chunk[cut] ?? 0) & 0xc0) === 0x80) cut -= 1;
+    if (cut > 0) {
+      this.#chunks.push(Buffer.from(chunk.subarray(0, cut)));
+      this.#kept += cut;
+    } else if (this.#spillDir !== undefined && ((chunk[0] ?? 0) & 0xc0) === 0x80) {
+      // The sequence began in the kept part's last chunk: its first bytes go to the file too.
+      const last = this.#chunks.pop();
+      if (last !== undefined) {
+        const whole = completeUtf8Length(last);
+        if (whole > 0) this.#chunks.push(last.subarray(0, whole));
+        this.#kept -= last.length - whole;
+        this.#spill(last.subarray(whole));
+      }
+    }
+    this.#spill(chunk.subarray(cut));
+  }
+
+  #spill(part: Buffer): void {
+    if (this.#spillDir === undefined || this.#fd === -1 || part.length === 0) return;
+    try {
+      this.#spillPath ??= join(this.#spillDir, this.#spillName);
+      this.#fd ??= openSync(this.#spillPath, 'wx', 0o600);
+      for (let at = 0; at < part.length; ) at += writeSync(this.#fd, part, at);
+      this.#spilledBytes += part.length;
+    } catch {
+      // A full disk, a directory gone: the rest is dropped, and the stream is truncated.
+      this.close();
+      this.#fd = -1;
+    }
+  }
+
+  /** Closes the spill file, if any (once the stream has ended). */
+  close(): void {
+    if (this.#fd !== undefined && this.#fd >= 0) {
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // closed already
+      }
+    }
+    if (this.#fd !== undefined) this.#fd = -1;
   }
 
   /** Bytes seen in total, kept or not. */
@@ -27,16 +92,21 @@ export class OutputCapture {
     return this.#seen;
   }
 
-  /** True when some bytes were not kept. */
+  /** True when some bytes were neither kept nor spilled. */
   get truncated(): boolean {
-    return this.#seen > this.#kept;
+    return this.#seen > this.#kept + this.#spilledBytes;
+  }
+
+  /** The spill file, once something was written to it. */
+  get spilled(): string | undefined {
+    return this.#spilledBytes > 0 ? this.#spillPath : undefined;
   }
 
   /** What was kept, as UTF-8; a character cut in two by the cap is dropped, not mangled. */
   text(): string {
     if (this.#kept === 0) return ''; // most programs' stderr, and all of `true`'s output
     const buffer = Buffer.concat(this.#chunks, this.#kept);
-    return (this.truncated ? buffer.subarray(0, completeUtf8Length(buffer)) : buffer).toString('utf8');
+    return (this.#kept < this.#seen && this.#spillDir === undefined ? buffer.subarray(0, completeUtf8Length(buffer)) : buffer).toString('utf8');
   }
 }
 

@@ -185,6 +185,29 @@ function defineSpecs(): void {
       expect(r.truncated.stdout).toBe(true);
     });
 
+    it('with spillDir, write what passes the cap to a file per stream: the whole output, byte for byte', async () => {
+      const spill = mkdtempSync(join(tmpdir(), 'coprocess-spill-'));
+      try {
+        const r = await runCoprocess({ command: 'seq 1 300000; seq 1 1000 >&2; printf "%s" "é€" >&2', maxOutputBytes: 1000, spillDir: spill });
+        expect(r.exitCode).toBe(0);
+        expect(r.truncated).toEqual({ stdout: false, stderr: false, stdOutErr: true });
+        const expected = spawnSync('seq', ['1', '300000'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+        expect(r.stdout).toHaveLength(1000);
+        expect(r.spilled.stdout).toMatch(new RegExp(`^${spill}/[0-9a-f.]+\\.stdout$`));
+        expect(r.stdout + readFileSync(r.spilled.stdout as string, 'utf8')).toBe(expected);
+        expect(r.outputBytes.stdout).toBe(expected.length);
+        const stderr = r.stderr + readFileSync(r.spilled.stderr as string, 'utf8');
+        expect(stderr).toBe(`${spawnSync('seq', ['1', '1000'], { encoding: 'utf8' }).stdout}é€`);
+        expect(readdirSync(spill).sort()).toEqual([`${r.spilled.stdout?.split('/').pop() ?? ''}`, `${r.spilled.stderr?.split('/').pop() ?? ''}`].sort());
+        // Under the cap: no file.
+        const small = await runCoprocess({ command: 'echo hi', spillDir: spill });
+        expect(small.spilled).toEqual({ stdout: undefined, stderr: undefined });
+        await expect(runCoprocess({ command: 'true', spillDir: '' })).rejects.toThrow("Expected `spillDir` to be a directory's path (a non-empty string), got `\"\"` (string)");
+      } finally {
+        rmSync(spill, { recursive: true, force: true });
+      }
+    });
+
     it('hold an endless writer to the cap until its timeout kills it', async () => {
       const r = await runCoprocess({ argv: ['yes', 'spm'], timeoutMs: 200, killGraceMs: 200, maxOutputBytes: 4096 });
       expect(r).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM' });
