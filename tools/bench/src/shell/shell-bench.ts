@@ -7,6 +7,7 @@
 // building @spm/bench and bundling shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
 // BENCH_RUNS (5) change the shape.
 import { existsSync } from 'node:fs';
+import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
@@ -33,7 +34,13 @@ async function run(contender: Contender, commands: number): Promise<RaceRun> {
 async function main(): Promise<void> {
   if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run shell-launcher:bundle\``);
   const parallel = which('parallel');
-  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel, coprocessAlone: fileURLToPath(new URL('./coprocess-alone.js', import.meta.url)) });
+  // The floor drives the fork server binary itself: the one this machine has built (a first run builds it).
+  await runCoprocess({ argv: ['true'] });
+  for (let waited = 0; coprocessLauncher().reason.startsWith('the fork server is being built') && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  const launcher = coprocessLauncher();
+  const nodeFloor = launcher.launcher === 'fork-server' ? { script: fileURLToPath(new URL('./node-floor.js', import.meta.url)), forkServer: launcher.reason } : undefined;
+  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel, coprocessAlone: fileURLToPath(new URL('./coprocess-alone.js', import.meta.url)), ...(nodeFloor !== undefined ? { nodeFloor } : {}) });
+  if (nodeFloor === undefined) process.stdout.write(`No fork server here (${launcher.reason}): the Node floor is left out\n`);
   process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
   if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
 

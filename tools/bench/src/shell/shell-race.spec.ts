@@ -16,6 +16,12 @@ describe('the spm-shell benchmark’s contenders', () => {
     expect(xargs?.name).toBe('xargs -P2');
   });
 
+  it('end with the Node floor when its script and a fork server are given, with the same jobs', () => {
+    const all = contenders({ jobs: 2, spmShellBin: 'b', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js', nodeFloor: { script: '/x/node-floor.js', forkServer: '/c/spm-fork-server-1' }, env: {} });
+    expect(all.map((c) => c.name)).toEqual(['spm-shell', 'xargs -P2', '@spm/coprocess alone', 'Node floor (fork servers only)']);
+    expect(all[3]).toEqual({ name: 'Node floor (fork servers only)', file: process.execPath, args: ['/x/node-floor.js', '2', '/c/spm-fork-server-1'] });
+  });
+
   it('end with the reference `@spm/coprocess alone` when its script is given, with the same jobs', () => {
     const all = contenders({ jobs: 3, spmShellBin: 'b', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js', env: {} });
     expect(all.map((c) => c.name)).toEqual(['spm-shell', 'xargs -P3', '@spm/coprocess alone']);

@@ -50,13 +50,16 @@ export function which(program: string, path = process.env['PATH'] ?? ''): string
  * The three launchers, each running every command through `/bin/sh -c` with `jobs` at a time:
  * spm-shell (its bin, progress off), GNU parallel (if installed; told to use /bin/sh too) and
  * `xargs -P`; and, when `coprocessAlone` names its script, the reference `@spm/coprocess alone`
- * (a loop over `runCoprocess`: the command path under spm-shell without its task layer).
+ * (a loop over `runCoprocess`: the command path under spm-shell without its task layer); and,
+ * with `nodeFloor`, the floor under any launcher in Node (see node-floor.ts).
  */
 export function contenders(options: {
   readonly jobs: number;
   readonly spmShellBin: string;
   readonly parallel: string | undefined;
   readonly coprocessAlone?: string;
+  /** The floor script (node-floor.js) and the fork server binary it drives, when both are at hand. */
+  readonly nodeFloor?: { readonly script: string; readonly forkServer: string };
   /** The environment the runs inherit (to see whether {@link EXTRA_CA_VARIABLE} is set). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }): Contender[] {
@@ -68,6 +71,7 @@ export function contenders(options: {
     ...(options.parallel !== undefined ? [{ name: 'GNU parallel', file: options.parallel, args: ['--will-cite', '-j', j] }] : []),
     { name: `xargs -P${j}`, file: 'xargs', args: ['-P', j, '-I{}', '/bin/sh', '-c', '{}'] },
     ...(options.coprocessAlone !== undefined ? [{ name: '@spm/coprocess alone', file: process.execPath, args: [options.coprocessAlone, j] }] : []),
+    ...(options.nodeFloor !== undefined ? [{ name: 'Node floor (fork servers only)', file: process.execPath, args: [options.nodeFloor.script, j, options.nodeFloor.forkServer] }] : []),
   ];
 }
 
