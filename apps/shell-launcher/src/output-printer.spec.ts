@@ -79,6 +79,21 @@ describe('OutputPrinter', () => {
       expect(existsSync(file) || existsSync(errFile)).toBe(false);
     });
 
+    it('writes text given meanwhile (a `--joblog -` row) after the output being streamed, never inside it', async () => {
+      const { sink, writes } = capture();
+      let release: (() => void) | undefined;
+      let waits = 0;
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) });
+      p.write('header\n');
+      p.finished(outcome({ seq: 1, stdout: 'a', stdoutFile: spill('row', `${'b'.repeat(2 << 20)}\n`) }));
+      p.write('row 2\n');
+      p.finished(outcome({ seq: 2, stdout: 'two\n' }));
+      const flushed = p.flush();
+      release?.();
+      await flushed;
+      expect(writes.map((w) => w.slice(4)).join('')).toBe(`header\na${'b'.repeat(2 << 20)}\nrow 2\ntwo\n`);
+    });
+
     it('tags lines across the kept part and the file, and a character split between chunks arrives whole', async () => {
       const { sink, writes } = capture();
       const p = new OutputPrinter({ keepOrder: false, tag: true, json: false }, sink);

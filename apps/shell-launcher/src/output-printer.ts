@@ -63,9 +63,9 @@ export class OutputPrinter {
   readonly #sink: PrinterSink;
   readonly #held = new Map<number, JobOutcome | null>();
   #next = 1;
-  /** While a spilled output is being streamed: what finished meanwhile, printed after it. */
+  /** While a spilled output is being streamed: what finished (or was written) meanwhile, printed after it. */
   #streaming: Promise<void> | undefined;
-  readonly #queue: JobOutcome[] = [];
+  readonly #queue: (JobOutcome | { readonly text: string })[] = [];
 
   constructor(options: PrinterOptions, sink: PrinterSink) {
     this.#options = options;
@@ -85,6 +85,15 @@ export class OutputPrinter {
     }
     this.#held.set(outcome.job.seq, outcome);
     this.#release();
+  }
+
+  /**
+   * Writes `text` to the output now, or — while a spilled output is being streamed — after it
+   * (`--joblog -` shares stdout with the outputs: a row must not land inside one).
+   */
+  write(text: string): void {
+    if (this.#streaming !== undefined) this.#queue.push({ text });
+    else this.#sink.out(text);
   }
 
   /** A job that will never print: its turn passes. */
@@ -127,7 +136,11 @@ export class OutputPrinter {
       }
       const streaming = this.#stream(outcome).finally(() => {
         this.#streaming = undefined;
-        while (this.#streaming === undefined && this.#queue.length > 0) this.#print(this.#queue.shift() as JobOutcome);
+        while (this.#streaming === undefined && this.#queue.length > 0) {
+          const next = this.#queue.shift() as JobOutcome | { readonly text: string };
+          if ('text' in next) this.#sink.out(next.text);
+          else this.#print(next);
+        }
       });
       this.#streaming = streaming;
       return;

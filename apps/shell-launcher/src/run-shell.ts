@@ -310,7 +310,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   );
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: out });
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) });
   } catch (error) {
     rl?.close();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
