@@ -617,11 +617,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // Output past --max-output goes to files here (the printer streams and deletes them): nothing
   // is lost, and memory holds at most --max-output per stream and command. Removed at the end,
   // and at the process's exit (a second Ctrl-C exits at once). Without it (no temporary
-  // directory can be made), output past the cap is dropped with a notice, as before.
+  // directory can be made), output past the cap is dropped, and each job it happens to says so.
   try {
     spillDir = mkdtempSync(join(tmpdir(), 'spm-shell-'));
-  } catch (error) {
-    err(`spm-shell: cannot make a temporary directory for outputs past --max-output (${(error as Error).message}); they will be cut\n`);
+  } catch {
+    spillDir = undefined;
   }
   const removeSpill = (): void => {
     try {

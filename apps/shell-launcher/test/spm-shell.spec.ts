@@ -142,6 +142,16 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     await expectNoLeftovers(mark);
   });
 
+  it('cuts output at --max-output, saying so for that job only, when no temporary directory can be made', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '1', '--max-output', '10K'], { input: 'seq 1 100000\necho small\n', mark: mark.env, env: { TMPDIR: join(dir, 'no-such-tmp') } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${seqOutput(100000).slice(0, 10240)}small\n`);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'spm-shell: job 1 wrote 588895 bytes to stdout and 0 to stderr; only the first 10240 of each were kept (--max-output; the rest could not be written to a temporary file)',
+    ]);
+  });
+
   it('prints one JSON line per command with --json', async () => {
     const mark = newMark();
     const commands = ['echo ok-1', 'exit 3', `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, 'kill -9 $$', 'echo to-stderr >&2; exit 1'];
