@@ -31,6 +31,13 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--', '-weird-command']).template).toBe('-weird-command');
   });
 
+  it('takes -0 / --null: input items end with NUL', () => {
+    expect(parseShellArgs([]).nullSeparated).toBe(false);
+    expect(parseShellArgs(['-0', 'gzip', '{}']).nullSeparated).toBe(true);
+    expect(parseShellArgs(['--null', '-a', 'names']).nullSeparated).toBe(true);
+    expect(() => parseShellArgs(['--null=1'])).toThrow('Expected `--null` to take no value, got `--null=1`');
+  });
+
   it('refuses bad values with the option, what it expected and what it got', () => {
     const cases: [string[], RegExp][] = [
       [['-j', '0'], /Expected `-j` to be an integer from 1 to 9007199254740991, got `0`/],

@@ -39,6 +39,8 @@ export interface ShellOptions {
   readonly trace: string | undefined;
   /** `-a F`, `--file F`: input lines from a file instead of stdin. */
   readonly file: string | undefined;
+  /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
+  readonly nullSeparated: boolean;
   /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
   readonly maxOutputBytes: number;
   /**
@@ -82,6 +84,7 @@ Options:
       --no-progress     never show the progress bar
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
   -a, --file F          read input lines from F instead of stdin
+  -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -h, --help            this text
       --version         the version
 
@@ -144,7 +147,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--no-progress', '-v', '--verbose', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--no-progress', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '--jobs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport']);
 
 /**
@@ -167,6 +170,7 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     verbose: false,
     trace: undefined as string | undefined,
     file: undefined as string | undefined,
+    nullSeparated: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -207,6 +211,10 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
         case '-v':
         case '--verbose':
           o.verbose = true;
+          break;
+        case '-0':
+        case '--null':
+          o.nullSeparated = true;
           break;
         case '-h':
         case '--help':

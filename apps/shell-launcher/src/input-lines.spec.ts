@@ -4,8 +4,12 @@ import { firstInvalidUtf8, inputLines, type InputLine } from './input-lines.js';
 
 /** The lines of `chunks` written one after another (each chunk one read). */
 async function linesOf(...chunks: (string | Buffer)[]): Promise<InputLine[]> {
+  return itemsOf('newline', ...chunks);
+}
+
+async function itemsOf(separator: 'newline' | 'nul', ...chunks: (string | Buffer)[]): Promise<InputLine[]> {
   const stream = new PassThrough();
-  const lines = inputLines(stream);
+  const lines = inputLines(stream, separator);
   for (const chunk of chunks) stream.write(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
   stream.end();
   const got: InputLine[] = [];
@@ -40,7 +44,14 @@ describe('inputLines', () => {
 
   it('refuses a line holding a NUL byte, showing it as \\0', async () => {
     const lines = await linesOf('a\0b\n');
-    expect(lines).toEqual([{ text: 'a\\0b', refused: 'input line 1 holds a NUL byte (at byte 2), which a shell command cannot hold' }]);
+    expect(lines).toEqual([{ text: 'a\\0b', refused: 'input line 1 holds a NUL byte (at byte 2), which a shell command cannot hold (items that end with NUL: -0)' }]);
+  });
+
+  it("with 'nul' (-0), splits at NUL only: newlines and \\r stay in an item, a last item without NUL counts", async () => {
+    expect(await itemsOf('nul', 'a b\0c\nd\r\n\0', 'e', 'f')).toEqual([{ text: 'a b' }, { text: 'c\nd\r\n' }, { text: 'ef' }]);
+    expect(await itemsOf('nul', '\0\0')).toEqual([{ text: '' }, { text: '' }]);
+    const bad = await itemsOf('nul', Buffer.from([0x61, 0xff, 0x00]));
+    expect(bad[0]?.refused).toBe('input item 1 is not valid UTF-8 (byte 0xff at byte 2); spm-shell passes commands to the shell as UTF-8 text');
   });
 
   it('stops reading at close(), even with the input still open', async () => {

@@ -17,6 +17,7 @@ export interface InputLines extends AsyncIterable<InputLine> {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const NUL = 0x00;
 
 /**
  * Splits a byte stream into lines as GNU parallel does: at `\n` only. A `\r` right before the
@@ -26,7 +27,14 @@ const CARRIAGE_RETURN = 0x0d;
  * than altered: Node would turn invalid bytes into U+FFFD — a command naming another file — and a
  * shell command (a C string) cannot hold NUL.
  */
-export function inputLines(stream: NodeJS.ReadableStream): InputLines {
+/**
+ * With `separator: 'nul'` (`-0`, as `find -print0` writes its names), items end at NUL instead:
+ * an item may hold newlines and `\r`s, all kept; a last item without NUL is an item. Items are
+ * refused as lines are when they are not valid UTF-8.
+ */
+export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' | 'nul' = 'newline'): InputLines {
+  const nul = separator === 'nul';
+  const end = nul ? NUL : NEWLINE;
   let closed = false;
   async function* read(): AsyncGenerator<InputLine> {
     let pending: Buffer[] = [];
@@ -35,12 +43,12 @@ export function inputLines(stream: NodeJS.ReadableStream): InputLines {
       for await (const chunk of stream as AsyncIterable<Buffer | string>) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         let start = 0;
-        for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, start)) {
+        for (let at = bytes.indexOf(end); at >= 0; at = bytes.indexOf(end, start)) {
           const piece = bytes.subarray(start, at);
           const line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
           pending = [];
           start = at + 1;
-          yield lineOf(line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number);
+          yield lineOf(!nul && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number, nul);
         }
         if (start < bytes.length) pending.push(bytes.subarray(start));
       }
@@ -49,7 +57,7 @@ export function inputLines(stream: NodeJS.ReadableStream): InputLines {
       if (closed) return;
       throw error;
     }
-    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number);
+    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number, nul);
   }
   const lines = read();
   return {
@@ -63,20 +71,20 @@ export function inputLines(stream: NodeJS.ReadableStream): InputLines {
   };
 }
 
-function lineOf(bytes: Buffer, number: number): InputLine {
+function lineOf(bytes: Buffer, number: number, nul: boolean): InputLine {
   const text = bytes.toString('utf8');
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
     return {
       text: shown(text),
-      refused: `input line ${number} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
+      refused: `input ${nul ? 'item' : 'line'} ${number} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
     };
   }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0)
+  const at = nul ? -1 : bytes.indexOf(NUL);
+  if (at >= 0)
     return {
       text: shown(text),
-      refused: `input line ${number} holds a NUL byte (at byte ${nul + 1}), which a shell command cannot hold`,
+      refused: `input line ${number} holds a NUL byte (at byte ${at + 1}), which a shell command cannot hold (items that end with NUL: -0)`,
     };
   return { text };
 }

@@ -212,7 +212,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (options.argGroups !== undefined) {
     input = jobsFromArgs(options.template, options.argGroups);
   } else {
-    rl = inputLines(options.file !== undefined ? createReadStream(options.file) : io.stdin);
+    rl = inputLines(options.file !== undefined ? createReadStream(options.file) : io.stdin, options.nullSeparated ? 'nul' : 'newline');
     input = jobsFromLines(rl, options.template)[Symbol.asyncIterator]();
   }
   // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes. But once a job is in hand,

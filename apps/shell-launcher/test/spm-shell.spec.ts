@@ -183,6 +183,17 @@ describe('spm-shell with a template and ::: arguments', () => {
     expect(r.stdout).toBe("it's\tit's it's it's\na b.txt\ta b.txt a b a b.txt\n/x/y.z\t/x/y.z /x/y y.z\n");
   });
 
+  it('takes items that end with NUL with -0 (find -print0): a newline or a space stays inside its argument', async () => {
+    const mark = newMark();
+    const scratch = mkdtempSync(join(dir, 'null-'));
+    for (const name of ['plain', 'with space', 'with\nnewline']) writeFileSync(join(scratch, name), `${name.length}`);
+    const names = execFileSync('find', [scratch, '-type', 'f', '-print0']);
+    const r = await runSpmShell(['-0', '-k', '-j', '2', 'printf "[%s]=" {/}; cat {}; echo'], { input: names, mark: mark.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((line) => line !== '').sort()).toEqual(['[plain]=5', '[with space]=10', '[with', 'newline]=12'].sort());
+    expect(r.stdout).toContain('[with\nnewline]=12\n');
+  });
+
   it('fills {%} with the job slot of the spoke that runs the command, and logs the command as run', async () => {
     const mark = newMark();
     const joblog = join(dir, `slots-${mark.env}.tsv`);
@@ -227,7 +238,7 @@ describe('spm-shell on input lines that cannot be commands', () => {
     expect(r.stdout).toBe('first\nlast\n');
     expect(readdirSync(dir).filter((name) => name.startsWith('refused-created'))).toEqual([]);
     expect(r.stderr).toContain('spm-shell: job 2 not run: input line 2 is not valid UTF-8 (byte 0xe9 at byte');
-    expect(r.stderr).toContain('spm-shell: job 3 not run: input line 3 holds a NUL byte (at byte 7), which a shell command cannot hold: echo a\\0b');
+    expect(r.stderr).toContain('spm-shell: job 3 not run: input line 3 holds a NUL byte (at byte 7), which a shell command cannot hold (items that end with NUL: -0): echo a\\0b');
     const rows = joblogRows(readFileSync(joblog, 'utf8'));
     expect(rows.map((row) => [row[0], row[6]]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
       ['1', '0'],
@@ -237,7 +248,7 @@ describe('spm-shell on input lines that cannot be commands', () => {
     ]);
     const json = await runSpmShell(['--json'], { input: Buffer.from('echo a\0b\n'), mark: newMark().env });
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ seq: 1, exitCode: null, attempts: 0, error: 'input line 1 holds a NUL byte (at byte 7), which a shell command cannot hold' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ seq: 1, exitCode: null, attempts: 0, error: 'input line 1 holds a NUL byte (at byte 7), which a shell command cannot hold (items that end with NUL: -0)' });
   });
 });
 
