@@ -26,8 +26,7 @@ const NUL = 0x00;
  * input has none. A line that is not valid UTF-8, or that holds a NUL byte, is refused rather
  * than altered: Node would turn invalid bytes into U+FFFD — a command naming another file — and a
  * shell command (a C string) cannot hold NUL.
- */
-/**
+ *
  * With `separator: 'nul'` (`-0`, as `find -print0` writes its names), items end at NUL instead:
  * an item may hold newlines and `\r`s, all kept; a last item without NUL is an item. Items are
  * refused as lines are when they are not valid UTF-8.
