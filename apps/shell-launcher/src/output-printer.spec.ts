@@ -103,6 +103,17 @@ describe('OutputPrinter', () => {
       expect(writes.map((w) => w.slice(4)).join('')).toBe(`t\ta\nt\tbc\nt\td\nt\t${euro}\n`);
     });
 
+    it('stops reading a spill file once its output is gone (the reader went away), and deletes it', async () => {
+      const { sink, writes } = capture();
+      let gone = false;
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, { ...sink, out: (t) => ((gone = true), sink.out(t)), gone: (stream) => stream === 'out' && gone });
+      const file = spill('gone', 'y'.repeat(5 << 20));
+      p.finished(outcome({ stdout: '', stdoutFile: file }));
+      await p.flush();
+      expect(writes).toEqual([`out:${'y'.repeat(1 << 20)}`]);
+      expect(existsSync(file)).toBe(false);
+    });
+
     it('with --json, puts the whole output in the line', async () => {
       const { sink, writes } = capture();
       const p = new OutputPrinter({ keepOrder: false, tag: false, json: true }, sink);

@@ -15,6 +15,8 @@ export interface PrinterSink {
   backlog?(): Promise<void> | undefined;
   /** Says a printer's own trouble (a spill file that cannot be read). Absent: `err`. */
   notice?(text: string): void;
+  /** True once `out` (or `err`) can take nothing more (its reader went away): a spill file is not read on for nobody. */
+  gone?(stream: 'out' | 'err'): boolean;
 }
 
 /** How much of a spilled output is read (and written) at a time. */
@@ -172,10 +174,10 @@ export class OutputPrinter {
   /** Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk. */
   async #stream(outcome: JobOutcome): Promise<void> {
     const streams = [
-      [outcome.stdout, outcome.stdoutFile, (text: string): void => this.#sink.out(text)],
-      [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text)],
+      [outcome.stdout, outcome.stdoutFile, (text: string): void => this.#sink.out(text), 'out'],
+      [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text), 'err'],
     ] as const;
-    for (const [kept, file, write] of streams) {
+    for (const [kept, file, write, stream] of streams) {
       const tagger = this.#options.tag ? new LineTagger(`${outcome.job.tag}\t`) : undefined;
       const put = (text: string): void => {
         const shown = tagger === undefined ? text : tagger.tag(text);
@@ -192,6 +194,7 @@ export class OutputPrinter {
           put(decoder.write(buffer.subarray(0, n)));
           const backlog = this.#sink.backlog?.();
           if (backlog !== undefined) await backlog;
+          if (this.#sink.gone?.(stream) === true) break;
         }
         put(decoder.end());
       } catch (error) {

@@ -306,7 +306,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   };
   const printer = new OutputPrinter(
     { keepOrder: options.keepOrder, tag: options.tag, json: options.json },
-    { out, err, backlog: () => backlogOf(io.stdout) ?? backlogOf(io.stderr) },
+    {
+      out,
+      err,
+      backlog: () => backlogOf(io.stdout) ?? backlogOf(io.stderr),
+      gone: (stream) => ((stream === 'out' ? io.stdout : io.stderr) as { destroyed?: boolean }).destroyed === true,
+    },
   );
   let joblog: Joblog | undefined;
   try {
