@@ -47,9 +47,7 @@ export interface PrinterOptions {
 
 /** Prefixes each line of `text` with `prefix`; a last line without a newline keeps none. */
 export function tagLines(text: string, prefix: string): string {
-  if (text === '') return '';
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return `${prefix}${body.split('\n').join(`\n${prefix}`)}${text.endsWith('\n') ? '\n' : ''}`;
+  return new LineTagger(prefix).tag(text);
 }
 
 /**

@@ -144,8 +144,8 @@ export class CoprocessRun implements LiveCoprocess {
     // that cannot start) must not keep every earlier run, and its output, alive.
     void this.turnDone.then(() => (this.#ahead = undefined));
     // With spillDir: output past the cap goes to `<cookie>.stdout` / `.stderr` there (named only if it comes to that).
-    this.#stdout = new OutputCapture(options.maxOutputBytes, options.spillDir, `${this.#cookie}.stdout`);
-    this.#stderr = new OutputCapture(options.maxOutputBytes, options.spillDir, `${this.#cookie}.stderr`);
+    this.#stdout = new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stdout');
+    this.#stderr = new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stderr');
     this.#both = new OutputCapture(options.maxOutputBytes);
     this.result = new Promise<CoprocessResult>((resolve, reject) => {
       this.#resolve = resolve;

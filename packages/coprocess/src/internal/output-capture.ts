@@ -4,13 +4,14 @@ import { join } from 'node:path';
 /**
  * Keeps the first `max` bytes of a stream and counts the rest, so a program that writes
  * gigabytes costs at most `max` bytes of memory while it is still drained. With a spill file
- * (`spillDir`/`spillName`), the rest is appended to it instead (created with the first byte past
+ * (`spillDir`/`spillBase` + `spillSuffix`), the rest is appended to it instead (created with the first byte past
  * the cap; its path is composed only then: most streams never get there).
  */
 export class OutputCapture {
   readonly #max: number;
   readonly #spillDir: string | undefined;
-  readonly #spillName: string;
+  readonly #spillBase: string;
+  readonly #spillSuffix: string;
   #spillPath: string | undefined;
   readonly #chunks: Buffer[] = [];
   #kept = 0;
@@ -21,10 +22,11 @@ export class OutputCapture {
   /** True once the cap was reached: the kept part is closed (later bytes go to the file or nowhere). */
   #full = false;
 
-  constructor(max: number, spillDir?: string, spillName = '') {
+  constructor(max: number, spillDir?: string, spillBase = '', spillSuffix = '') {
     this.#max = max;
     this.#spillDir = spillDir;
-    this.#spillName = spillName;
+    this.#spillBase = spillBase;
+    this.#spillSuffix = spillSuffix;
   }
 
   /** Takes one chunk; keeps what fits under the cap (a copy, so the pipe's buffer is not pinned). */
@@ -64,7 +66,7 @@ export class OutputCapture {
   #spill(part: Buffer): void {
     if (this.#spillDir === undefined || this.#fd === -1 || part.length === 0) return;
     try {
-      this.#spillPath ??= join(this.#spillDir, this.#spillName);
+      this.#spillPath ??= join(this.#spillDir, `${this.#spillBase}${this.#spillSuffix}`);
       this.#fd ??= openSync(this.#spillPath, 'wx', 0o600);
       for (let at = 0; at < part.length; ) at += writeSync(this.#fd, part, at);
       this.#spilledBytes += part.length;
