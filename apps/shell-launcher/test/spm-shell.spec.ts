@@ -796,6 +796,28 @@ describe.each([
   });
 });
 
+describe('spm-shell interrupted with 200 commands running (-j 200)', () => {
+  it('kills every tree (each command with a background job), exits 130 and leaves nothing behind', async () => {
+    // Every killed tree used to scan /proc on its own, every 20 ms until it was gone: at -j 300
+    // the stop took 6 s, at -j 1000 a minute. Now the trees share their scans.
+    const mark = newMark();
+    const n = 200;
+    const r = await runSpmShell(['-j', String(n), `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'; : {}`, ':::', ...Array.from({ length: n }, (_, k) => String(k + 1))], {
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`: sleep ${mark.sleep}`)).length === 2 * n, 60_000, 'every sleep to run').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(`spm-shell: SIGINT: killing ${n} running commands`);
+    expect(r.stdout).toBe('');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe.each(['inproc', 'thread', 'process'] as const)('spm-shell interrupted among many short commands (%s spokes)', (transport) => {
   it('logs every command that ran: none a spoke held runs unlogged, none that finished is lost', async () => {
     // Short commands: each spoke holds its next ones (thread and process spokes: 2 behind the

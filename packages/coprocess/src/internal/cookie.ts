@@ -62,7 +62,7 @@ export function appendCookie(inherited: string | undefined, cookie: string): str
 }
 
 /** The cookies an environment (as `NAME=value` strings) carries: its `SPM_COPROCESS` list. */
-function cookiesOf(environ: readonly string[]): string[] {
+export function cookiesOfEnviron(environ: readonly string[]): string[] {
   const prefix = `${COOKIE_VARIABLE}=`;
   for (const entry of environ) {
     if (entry.startsWith(prefix)) return entry.slice(prefix.length).split(':');
@@ -72,10 +72,10 @@ function cookiesOf(environ: readonly string[]): string[] {
 
 /** True when an environment (as `NAME=value` strings) carries `cookie`. */
 export function environHasCookie(environ: readonly string[], cookie: string): boolean {
-  return cookiesOf(environ).includes(cookie);
+  return cookiesOfEnviron(environ).includes(cookie);
 }
 
 /** True when an environment carries a cookie of owner `token` (any of its coprocesses). */
 export function environHasOwner(environ: readonly string[], token: string): boolean {
-  return cookiesOf(environ).some((cookie) => cookie.startsWith(`${token}.`));
+  return cookiesOfEnviron(environ).some((cookie) => cookie.startsWith(`${token}.`));
 }

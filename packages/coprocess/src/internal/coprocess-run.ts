@@ -95,6 +95,8 @@ export class CoprocessRun implements LiveCoprocess {
   /** A kill asked for before the server said the program started. */
   #pendingKill: NodeJS.Signals | undefined;
   #pid: number | undefined;
+  /** `performance.now()` when the pid was learned: the leader existed then (see ProcessTree's `knownSince`). */
+  #pidKnownAt = 0;
   /** This run's mark in its programs' environment (see cookie.ts). */
   readonly #cookie = newCookie();
   #tree: ProcessTree | undefined;
@@ -237,6 +239,7 @@ export class CoprocessRun implements LiveCoprocess {
       {
         started: (pid, startTime, startMono) => {
           this.#pid = pid;
+          this.#pidKnownAt = performance.now();
           this.#ahead = undefined;
           // Withdrawn as it started: it runs as if it never was.
           this.#withdrawn = false;
@@ -412,6 +415,7 @@ export class CoprocessRun implements LiveCoprocess {
       // moment: its environment (the cookie) shows only once the exec is done. Look again.
       for (const ms of LATE_EXEC_LOOKS_MS) {
         await new Promise((resolve) => setTimeout(resolve, ms));
+        this.#tree?.lookAfresh();
         await this.#treeOf()?.terminate('SIGKILL', 0);
       }
     }
@@ -425,7 +429,7 @@ export class CoprocessRun implements LiveCoprocess {
 
   /** The tree, made when first needed (a timeout, an abort, an unclean exit). */
   #treeOf(): ProcessTree | undefined {
-    if (this.#tree === undefined && this.#pid !== undefined) this.#tree = new ProcessTree(this.#pid, this.#cookie, this.#exit !== undefined);
+    if (this.#tree === undefined && this.#pid !== undefined) this.#tree = new ProcessTree(this.#pid, this.#cookie, this.#exit !== undefined, this.#pidKnownAt);
     return this.#tree;
   }
 

@@ -7,11 +7,11 @@ const tail = (state: string, ppid: number, pgrp: number, start: number): string 
 
 describe('parseStat', () => {
   it('reads pid, ppid, process group, state and start time', () => {
-    expect(parseStat(`123 (sleep) ${tail('S', 100, 123, 4567)}`)).toEqual({ pid: 123, ppid: 100, pgrp: 123, state: 'S', start: 4567 });
+    expect(parseStat(`123 (sleep) ${tail('S', 100, 123, 4567)}`)).toEqual({ pid: 123, ppid: 100, pgrp: 123, state: 'S', start: 4567, name: 'sleep' });
   });
 
   it('reads past a command name with spaces and parentheses', () => {
-    expect(parseStat(`42 (a) b (c)) ${tail('Z', 1, 40, 99)}`)).toEqual({ pid: 42, ppid: 1, pgrp: 40, state: 'Z', start: 99 });
+    expect(parseStat(`42 (a) b (c)) ${tail('Z', 1, 40, 99)}`)).toEqual({ pid: 42, ppid: 1, pgrp: 40, state: 'Z', start: 99, name: 'a) b (c)' });
   });
 
   it('refuses a malformed line', () => {

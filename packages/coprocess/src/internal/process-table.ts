@@ -9,6 +9,8 @@ export interface ProcessInfo {
   readonly state: string;
   /** Start time in clock ticks since boot: a process started after another has a value ≥ its. */
   readonly start: number;
+  /** The command name (`comm`, at most 15 bytes): it changes when the process execs another program. */
+  readonly name: string;
 }
 
 /** True where a Linux-style `/proc` is mounted; elsewhere only process groups are used. */
@@ -33,7 +35,7 @@ export function parseStat(line: string): ProcessInfo | undefined {
   if (!Number.isInteger(pid) || state === undefined || !Number.isInteger(ppid) || !Number.isInteger(pgrp) || !Number.isFinite(start)) {
     return undefined;
   }
-  return { pid, ppid, pgrp, state, start };
+  return { pid, ppid, pgrp, state, start, name: line.slice(open + 1, close) };
 }
 
 // A stat line is well under 1 KiB. One reused buffer and a single read() per file: a third

@@ -1,5 +1,5 @@
-import { environHasCookie } from './cookie.js';
-import { readEnviron, readProcess, readProcessTable, type ProcessInfo } from './process-table.js';
+import { processSnapshot, SHARE_MS, type ProcessSnapshot } from './process-snapshot.js';
+import { readProcess, type ProcessInfo } from './process-table.js';
 
 /** How often a terminating tree is checked for survivors. */
 const POLL_MS = 20;
@@ -35,6 +35,8 @@ export class ProcessTree {
   readonly cookie: string;
   readonly #leaderStart: number | undefined;
   #leaderExited = false;
+  /** The leader surely existed at this moment (`performance.now()`): no scan begun before it tells of the tree. */
+  #knownSince: number;
   /**
    * Members once signalled (pid → start time): still members while they live, even when nothing
    * else ties them to the tree any more — an `env -i setsid` escapee found as the leader's
@@ -46,11 +48,14 @@ export class ProcessTree {
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
    * reaped), or with `leaderGone` once it has been reaped: its pid then no longer identifies it.
    * A `leader` below 2 makes a tree known by its cookie alone (no group, no descendants).
+   * `knownSince` (`performance.now()`): a moment at which the leader surely existed, e.g. when its
+   * pid was learned; a scan of `/proc` begun since then (shared with other trees) will do.
    */
-  constructor(leader: number, cookie: string, leaderGone = false) {
+  constructor(leader: number, cookie: string, leaderGone = false, knownSince = performance.now()) {
     this.pgid = leader;
     this.cookie = cookie;
     this.#leaderExited = leaderGone;
+    this.#knownSince = knownSince;
     this.#leaderStart = leaderGone ? undefined : readProcess(leader)?.start;
   }
 
@@ -59,24 +64,37 @@ export class ProcessTree {
     this.#leaderExited = true;
   }
 
-  /** The live processes of the tree, or `undefined` where `/proc` cannot tell. */
-  members(): ProcessInfo[] | undefined {
-    const table = readProcessTable();
-    if (table === undefined) return undefined;
-    const byPid = new Map(table.map((p) => [p.pid, p]));
-    const leader = byPid.get(this.pgid);
+  /**
+   * The next look at `/proc` is a scan begun from now on, not one shared from before: for a
+   * process that shows only later (one between its fork and its exec carries its cookie once
+   * the exec is done).
+   */
+  lookAfresh(): void {
+    this.#knownSince = performance.now();
+  }
+
+  /**
+   * The live processes of the tree, or `undefined` where `/proc` cannot tell: from a scan of
+   * `/proc` begun at or after `since` (and after the leader was known), maybe one shared with
+   * other trees (see {@link processSnapshot}). By default a scan at most {@link SHARE_MS} old.
+   */
+  members(since = performance.now() - SHARE_MS): ProcessInfo[] | undefined {
+    const snapshot = processSnapshot(Math.max(since, this.#knownSince));
+    if (snapshot === undefined) return undefined;
+    const leader = snapshot.byPid.get(this.pgid);
     const leaderAlive = !this.#leaderExited && leader !== undefined && leader.start === this.#leaderStart;
+    const descendants = leaderAlive ? descendantsOf(this.pgid, snapshot) : undefined;
     const found: ProcessInfo[] = [];
-    for (const p of table) {
+    for (const p of snapshot.table) {
       if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-      if (p.pgrp === this.pgid || (leaderAlive && descends(p, this.pgid, byPid)) || this.#signalled.get(p.pid) === p.start || this.#carriesCookie(p)) found.push(p);
+      if (p.pgrp === this.pgid || descendants?.has(p.pid) === true || this.#signalled.get(p.pid) === p.start || this.#carriesCookie(p, snapshot)) found.push(p);
     }
     return found;
   }
 
-  /** True when nothing of the tree is left alive. */
-  isEmpty(): boolean {
-    const members = this.members();
+  /** True when nothing of the tree is left alive (`since`: as for {@link members}). */
+  isEmpty(since?: number): boolean {
+    const members = this.members(since);
     if (members !== undefined) return members.length === 0;
     return this.pgid < 2 || !send(-this.pgid, 0);
   }
@@ -85,10 +103,10 @@ export class ProcessTree {
    * Sends `signal` to the group and to every member outside it (and to the groups they lead);
    * with `outsideGroupOnly`, to the members outside the group alone (the group got it already).
    * Returns the groups it signalled as groups (the tree's own, escapees'), for a helper to be
-   * told of them.
+   * told of them. `since`: as for {@link members}.
    */
-  signal(signal: NodeJS.Signals, outsideGroupOnly = false): number[] {
-    const members = this.members();
+  signal(signal: NodeJS.Signals, outsideGroupOnly = false, since?: number): number[] {
+    const members = this.members(since);
     // Never signal our own group: `detached` made the leader's group its own, but be sure.
     // A tree without a group (pgid < 2: known by its cookie only) never signals a group: -1
     // would mean every process we may signal.
@@ -127,8 +145,10 @@ export class ProcessTree {
    * is called right after `first` was sent, with the groups it went to as groups.
    */
   async terminate(first: NodeJS.Signals, graceMs: number, groupHadFirst = false, signalled?: (groups: number[]) => void): Promise<boolean> {
-    if (this.isEmpty()) return true;
-    const groups = this.signal(first, groupHadFirst);
+    // One look for both: a scan shared with the trees killed with this one, if it is recent.
+    const since = performance.now() - SHARE_MS;
+    if (this.isEmpty(since)) return true;
+    const groups = this.signal(first, groupHadFirst, since);
     // Told once `first` is out, not before: a helper that SIGKILLs at the grace counts it from then.
     signalled?.(groups);
     if (first !== 'SIGKILL' && (await this.#waitEmpty(graceMs, undefined))) return true;
@@ -138,29 +158,42 @@ export class ProcessTree {
 
   async #waitEmpty(ms: number, resend: NodeJS.Signals | undefined): Promise<boolean> {
     const deadline = performance.now() + ms;
+    // The first look may share a recent scan (signals take a moment: it mostly finds the tree
+    // alive, and an empty tree stays empty); each look after a wait is at a scan begun since
+    // the wait began, i.e. after the signals went out (shared with the trees that waited too).
+    let since = performance.now() - SHARE_MS;
     for (;;) {
-      if (this.isEmpty()) return true;
+      if (this.isEmpty(since)) return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
+      since = performance.now();
       await sleep(Math.min(POLL_MS, left));
-      if (resend !== undefined) this.signal(resend);
+      if (resend !== undefined) this.signal(resend, false, since);
     }
   }
 
-  #carriesCookie(p: ProcessInfo): boolean {
+  #carriesCookie(p: ProcessInfo, snapshot: ProcessSnapshot): boolean {
     // A descendant started no earlier than the leader: skip reading older processes' environ.
     if (this.#leaderStart !== undefined && p.start < this.#leaderStart) return false;
-    return environHasCookie(readEnviron(p.pid), this.cookie);
+    return snapshot.cookiesOf(p.pid).includes(this.cookie);
   }
 }
 
-function descends(p: ProcessInfo, ancestor: number, byPid: ReadonlyMap<number, ProcessInfo>): boolean {
-  let current: ProcessInfo | undefined = p;
-  for (let depth = 0; current !== undefined && depth < 256; depth++) {
-    if (current.ppid === ancestor) return true;
-    if (current.ppid <= 1) return false;
-    current = byPid.get(current.ppid);
+/** The pids below `ancestor` by parent pid in `snapshot` (at most 256 generations deep). */
+function descendantsOf(ancestor: number, snapshot: ProcessSnapshot): Set<number> {
+  const found = new Set<number>();
+  let generation = [ancestor];
+  for (let depth = 0; generation.length > 0 && depth < 256; depth++) {
+    const next: number[] = [];
+    for (const pid of generation) {
+      for (const child of snapshot.childrenOf(pid)) {
+        if (found.has(child.pid) || child.pid === ancestor) continue;
+        found.add(child.pid);
+        next.push(child.pid);
+      }
+    }
+    generation = next;
   }
-  return false;
+  return found;
 }
 
