@@ -11,7 +11,8 @@ describe('parseShellArgs', () => {
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(o.timeoutMs).toBeUndefined();
     expect(o.template).toBeUndefined();
-    expect(o.argGroups).toBeUndefined();
+    expect(o.sources).toEqual([]);
+    expect(o.dryRun).toBe(false);
     expect(o.halt.when).toBe('never');
   });
 
@@ -21,14 +22,53 @@ describe('parseShellArgs', () => {
     expect(o.halt).toEqual({ when: 'now', why: 'fail', count: 1 });
     // Words after the first non-option belong to the command, options of the command included.
     expect(o.template).toBe('grep -c x {}');
-    expect(o.argGroups).toEqual([['a', 'b'], ['1']]);
+    expect(o.sources).toEqual([
+      { kind: 'args', values: ['a', 'b'] },
+      { kind: 'args', values: ['1'] },
+    ]);
   });
 
   it('takes ::: right after the options as whole commands, and -a/--file as the input', () => {
-    expect(parseShellArgs([':::', 'echo a', 'echo b'])).toMatchObject({ template: undefined, argGroups: [['echo a', 'echo b']] });
-    expect(parseShellArgs(['-a', 'cmds.txt']).file).toBe('cmds.txt');
+    expect(parseShellArgs([':::', 'echo a', 'echo b'])).toMatchObject({ template: undefined, sources: [{ kind: 'args', values: ['echo a', 'echo b'] }] });
+    expect(parseShellArgs(['-a', 'cmds.txt']).sources).toEqual([{ kind: 'file', path: 'cmds.txt' }]);
     expect(parseShellArgs(['--file=cmds.txt', 'gzip']).template).toBe('gzip');
     expect(parseShellArgs(['--', '-weird-command']).template).toBe('-weird-command');
+  });
+
+  it('reads -j as GNU parallel does: N, 0, +N and -N cores, N% of the cores rounded up; -P and --max-procs too', () => {
+    const slots = (value: string, cores = 8): number => parseShellArgs(['-j', value], cores).jobs;
+    expect([slots('3'), slots('0'), slots('+2'), slots('-3'), slots('50%'), slots('30%'), slots('1%'), slots('12.5%'), slots('150%')]).toEqual([3, 0, 10, 5, 4, 3, 1, 1, 12]);
+    expect(parseShellArgs(['-j+1'], 2).jobs).toBe(3);
+    expect(parseShellArgs(['--jobs=-1'], 2).jobs).toBe(1);
+    expect(parseShellArgs(['-P', '5']).jobs).toBe(5);
+    expect(parseShellArgs(['-P7']).jobs).toBe(7);
+    expect(parseShellArgs(['--max-procs', '50%'], 4).jobs).toBe(2);
+    expect(() => parseShellArgs(['-j', '-2'], 2)).toThrow('Expected `-j -2` to leave at least 1 job slot, got 0 (this machine has 2 cores)');
+    expect(() => parseShellArgs(['-j', '0%'], 2)).toThrow('Expected `-j 0%` to leave at least 1 job slot, got 0 (this machine has 2 cores)');
+  });
+
+  it('takes sources in GNU parallel order: -a files, then ::: and :::: groups as given (each :::: file a source)', () => {
+    expect(parseShellArgs(['-a', 'f1', 'echo', ':::', 'x', '::::', 'f2', '-', ':::', 'y', '-a', 'f3']).sources).toEqual([
+      { kind: 'file', path: 'f1' },
+      { kind: 'args', values: ['x'] },
+      { kind: 'file', path: 'f2' },
+      { kind: 'file', path: '-' },
+      // After the template, `-a` is an argument like any other.
+      { kind: 'args', values: ['y', '-a', 'f3'] },
+    ]);
+    expect(parseShellArgs(['-a', 'f1', '--file', 'f2', 'echo']).sources).toEqual([
+      { kind: 'file', path: 'f1' },
+      { kind: 'file', path: 'f2' },
+    ]);
+    expect(parseShellArgs(['::::', 'cmds']).sources).toEqual([{ kind: 'file', path: 'cmds' }]);
+    expect(parseShellArgs(['gzip', ':::']).sources).toEqual([{ kind: 'args', values: [] }]);
+  });
+
+  it('takes --dry-run, and --bar and --eta as --progress', () => {
+    expect(parseShellArgs(['--dry-run', 'echo']).dryRun).toBe(true);
+    expect(parseShellArgs(['--bar']).progress).toBe('on');
+    expect(parseShellArgs(['--eta']).progress).toBe('on');
+    expect(parseShellArgs(['--no-progress', '--bar']).progress).toBe('on');
   });
 
   it('takes -0 / --null: input items end with NUL', () => {
@@ -40,8 +80,10 @@ describe('parseShellArgs', () => {
 
   it('refuses bad values with the option, what it expected and what it got', () => {
     const cases: [string[], RegExp][] = [
-      [['-j', '0'], /Expected `-j` to be an integer from 1 to 9007199254740991, got `0`/],
-      [['--jobs'], /Expected `--jobs` to be an integer from 1 to 9007199254740991, got nothing/],
+      [['-j', 'x'], /Expected `-j` to be a number of job slots from 0 to 9007199254740991 \(0: as many as there are jobs\), \+N or -N \(the cores plus or minus N\) or N% \(of the cores\), this machine having \d+ cores, got `x`/],
+      [['--jobs'], /Expected `--jobs` to be a number of job slots .*, got nothing/],
+      [['-j', '2.5'], /got `2\.5`/],
+      [['-j', '+1%'], /got `\+1%`/],
       [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\), got `-1`/],
       [['--timeout', '10%'], /got `10%`/],
       [['--retries', '0'], /Expected `--retries` to be an integer from 1 to 9007199254740991, got `0`/],
@@ -50,7 +92,8 @@ describe('parseShellArgs', () => {
       [['--halt', 'soon'], /Expected `--halt`/],
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],
-      [['-a', 'f', 'echo', ':::', 'x'], /either `:::` or `--file`/],
+      [['echo', '::::'], /Expected `::::` to be followed by file names \(`-` for stdin\), got nothing/],
+      [['-a', '-', 'echo', '::::', '-'], /Expected stdin \(`-`\) as one input source at most, got it twice/],
     ];
     for (const [argv, message] of cases) {
       expect(() => parseShellArgs(argv)).toThrow(SPMError);
@@ -60,11 +103,11 @@ describe('parseShellArgs', () => {
 
   it('states the maximum when a value is too large', () => {
     const cases: [string[], string][] = [
-      [['-j', '99999999999999999999'], 'Expected `-j` to be an integer from 1 to 9007199254740991, got `99999999999999999999`'],
+      [['-j', '99999999999999999999'], 'Expected `-j` to be a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, got `99999999999999999999`'],
       [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
       [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got `2000001`'],
     ];
-    for (const [argv, message] of cases) expect(() => parseShellArgs(argv)).toThrow(message);
+    for (const [argv, message] of cases) expect(() => parseShellArgs(argv, 2)).toThrow(message);
     expect(parseShellArgs(['-j', '9007199254740991']).jobs).toBe(9007199254740991);
     expect(parseShellArgs(['--timeout', '2000000']).timeoutMs).toBe(2_000_000_000);
   });

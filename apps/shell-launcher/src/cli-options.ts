@@ -13,9 +13,29 @@ export const MAX_OUTPUT_LIMIT = 1.5 * 1024 * 1024;
 /** Bytes held in memory of each of a command's stdout and stderr (the rest is spilled to a file) unless `--max-output` says otherwise. */
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 
+/**
+ * Where arguments (or whole commands) come from, in GNU parallel's order: `-a` files first, then
+ * `:::` and `::::` groups as given. Several sources are combined, first source outermost.
+ */
+export type InputSource =
+  /** `::: a b c`: the words themselves. */
+  | { readonly kind: 'args'; readonly values: readonly string[] }
+  /** `-a F` or `:::: F`: the lines (or, with `-0`, NUL-ended items) of a file; `-` is stdin. */
+  | { readonly kind: 'file'; readonly path: string };
+
+/** `-j 0` ("as many as possible"): one job slot per job, at most this many on inproc spokes. */
+export const ALL_AT_ONCE_INPROC = 1024;
+/** `-j 0` on thread or process spokes (a Node thread or process each, ~40 MB apiece): at most this many. */
+export const ALL_AT_ONCE_ISOLATED = 64;
+
 /** What `spm-shell`'s command line asks for. */
 export interface ShellOptions {
-  /** Spokes, i.e. commands run at once (`-j`). @default os.availableParallelism() */
+  /**
+   * Job slots, i.e. spokes, i.e. commands run at once (`-j`, `-P`, `--jobs`, `--max-procs`; `+N`,
+   * `-N` and `N%` of the cores resolved). `0`: as many as there are jobs, at most
+   * {@link ALL_AT_ONCE_INPROC} (inproc) or {@link ALL_AT_ONCE_ISOLATED} (thread, process).
+   * @default os.availableParallelism()
+   */
   readonly jobs: number;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
@@ -37,8 +57,10 @@ export interface ShellOptions {
   readonly verbose: boolean;
   /** `--trace F`: a Chrome Trace Event file of every command on every spoke. */
   readonly trace: string | undefined;
-  /** `-a F`, `--file F`: input lines from a file instead of stdin. */
-  readonly file: string | undefined;
+  /** Where the jobs' arguments come from (`-a`, `:::`, `::::`); none: lines on stdin. */
+  readonly sources: readonly InputSource[];
+  /** `--dry-run`: print each command instead of running it. */
+  readonly dryRun: boolean;
   /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
   readonly nullSeparated: boolean;
   /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
@@ -49,10 +71,8 @@ export interface ShellOptions {
    * @default 'inproc'
    */
   readonly transport: 'inproc' | 'thread' | 'process';
-  /** The command template (words before `:::`), if any. */
+  /** The command template (words before `:::` or `::::`), if any. */
   readonly template: string | undefined;
-  /** Argument groups after `:::` (combined like GNU parallel), if any. */
-  readonly argGroups: readonly (readonly string[])[] | undefined;
   /** `-h`, `--help`. */
   readonly help: boolean;
   /** `--version`. */
@@ -60,14 +80,17 @@ export interface ShellOptions {
 }
 
 /** `spm-shell --help`. */
-export const USAGE = `Usage: spm-shell [options] [command [args]] [::: arg ... [::: arg ...]]
+export const USAGE = `Usage: spm-shell [options] [command [args]] [::: arg ... | :::: file ...] ...
 
 Runs commands in parallel on spm-ts spokes, one command per spoke at a time, each in its own
 process group under an optional hard timeout. Input: commands one per line on stdin (or -a F),
 or a command template filled with arguments: spm-shell 'gzip -9 {}' ::: *.log
+(:::: F takes the arguments from F's lines; several sources are combined, as GNU parallel does).
 
 Options:
-  -j, --jobs N          spokes (commands at once); default: the number of cores
+  -j, --jobs N          job slots (commands at once): N; +N / -N: cores plus / minus N; N%: of
+                        the cores; 0: as many as there are jobs. Default: the number of cores
+                        (-P, --max-procs: the same)
       --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000;
                         s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h)
       --retries N       run a failing command up to N times in all (GNU parallel's meaning)
@@ -80,10 +103,11 @@ Options:
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
       --transport T     inproc | thread | process: what a spoke is (default inproc)
       --trace F         write a Chrome Trace Event file (open it in Perfetto or chrome://tracing)
-      --progress        show the progress bar even when stderr is not a terminal
+      --dry-run         print each command instead of running it
+      --progress        show the progress bar even when stderr is not a terminal (--bar, --eta)
       --no-progress     never show the progress bar
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
-  -a, --file F          read input lines from F instead of stdin
+  -a, --file F          read input lines from F instead of stdin (again: another source)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -h, --help            this text
       --version         the version
@@ -104,6 +128,25 @@ function positiveInteger(option: string, value: string | undefined): number {
     throw new SPMError(`Expected \`${option}\` to be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}`);
   }
   return n;
+}
+
+/**
+ * `-j`'s value as GNU parallel reads it: `N` (`0`: as many as there are jobs), `+N` / `-N` (the
+ * cores plus / minus N), `N%` (of the cores, rounded up). Fewer than one slot is refused.
+ */
+function jobSlots(option: string, value: string | undefined, cores: number): number {
+  const forms = `a number of job slots from 0 to ${Number.MAX_SAFE_INTEGER} (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having ${cores} cores`;
+  const match = value === undefined ? null : /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(value);
+  const amount = match === null ? NaN : Number(match[2]);
+  if (match === null || !Number.isFinite(amount) || (match[3] === '' && !Number.isSafeInteger(amount)) || (match[1] !== '' && match[3] !== '')) {
+    throw new SPMError(`Expected \`${option}\` to be ${forms}, got ${describe(value)}`);
+  }
+  const slots = match[3] === '%' ? Math.ceil((cores * amount) / 100) : match[1] === '+' ? cores + amount : match[1] === '-' ? cores - amount : amount;
+  if (match[1] === '' && match[3] === '') return slots;
+  if (slots < 1 || !Number.isSafeInteger(slots)) {
+    throw new SPMError(`Expected \`${option} ${value as string}\` to leave at least 1 job slot, got ${slots} (this machine has ${cores} cores)`);
+  }
+  return slots;
 }
 
 // `--timeout`'s bounds, in seconds. A timeout is kept in whole milliseconds (the timers'
@@ -147,18 +190,22 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--no-progress', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '--jobs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport']);
+/** Starts a group of arguments (`:::`) or of argument files (`::::`). */
+const GROUP_MARKS = new Set([':::', '::::']);
 
 /**
  * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
  * word that is not an option starts the command template (its words joined by spaces, options
- * of the command included); `:::` starts a group of arguments. Throws `SPMError` naming the
- * option and what it got.
+ * of the command included); `:::` starts a group of arguments, `::::` one of argument files.
+ * Throws `SPMError` naming the option and what it got. `cores`: what `-j +N`, `-N` and `N%`
+ * count from.
  */
-export function parseShellArgs(argv: readonly string[]): ShellOptions {
+export function parseShellArgs(argv: readonly string[], cores = availableParallelism()): ShellOptions {
+  const files: InputSource[] = [];
   const o = {
-    jobs: availableParallelism(),
+    jobs: cores,
     timeoutMs: undefined as number | undefined,
     tries: 1,
     keepOrder: false,
@@ -169,7 +216,7 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
     trace: undefined as string | undefined,
-    file: undefined as string | undefined,
+    dryRun: false,
     nullSeparated: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
@@ -183,11 +230,11 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
       i += 1;
       break;
     }
-    if (word === ':::' || !word.startsWith('-') || word === '-') break;
+    if (GROUP_MARKS.has(word) || !word.startsWith('-') || word === '-') break;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
-    const glued = /^-[ja]./.test(word) ? word.slice(2) : undefined;
+    const glued = /^-[jPa]./.test(word) ? word.slice(2) : undefined;
     const option = glued !== undefined ? word.slice(0, 2) : name;
     if (FLAGS.has(option)) {
       if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
@@ -203,7 +250,12 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
           o.json = true;
           break;
         case '--progress':
+        case '--bar':
+        case '--eta':
           o.progress = 'on';
+          break;
+        case '--dry-run':
+          o.dryRun = true;
           break;
         case '--no-progress':
           o.progress = 'off';
@@ -229,8 +281,10 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
     const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
     switch (option) {
       case '-j':
+      case '-P':
       case '--jobs':
-        o.jobs = positiveInteger(option, value);
+      case '--max-procs':
+        o.jobs = jobSlots(option, value, cores);
         break;
       case '--timeout':
         o.timeoutMs = seconds(option, value);
@@ -256,28 +310,34 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
           if (value === '-') throw new SPMError('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
           o.trace = value;
         }
-        else o.file = value;
+        else files.push({ kind: 'file', path: value });
       }
     }
   }
   const words: string[] = [];
-  for (; i < argv.length && argv[i] !== ':::'; i++) words.push(argv[i] as string);
-  let argGroups: string[][] | undefined;
-  for (; i < argv.length; i++) {
-    if (argv[i] === ':::') (argGroups ??= []).push([]);
-    else argGroups?.at(-1)?.push(argv[i] as string);
+  for (; i < argv.length && !GROUP_MARKS.has(argv[i] as string); i++) words.push(argv[i] as string);
+  // `-a` files come first, then the groups as given (GNU parallel's order). An empty `:::` group
+  // (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0, as GNU parallel does.
+  const sources = [...files];
+  for (; i < argv.length; ) {
+    const mark = argv[i] as string;
+    const group: string[] = [];
+    for (i += 1; i < argv.length && !GROUP_MARKS.has(argv[i] as string); i++) group.push(argv[i] as string);
+    if (mark === ':::') sources.push({ kind: 'args', values: group });
+    else {
+      if (group.length === 0) throw new SPMError('Expected `::::` to be followed by file names (`-` for stdin), got nothing');
+      for (const path of group) sources.push({ kind: 'file', path });
+    }
   }
-  if (argGroups !== undefined && o.file !== undefined) {
-    throw new SPMError(`Expected arguments from either \`:::\` or \`--file\`, got both (\`--file ${o.file}\` and ${argGroups.length} \`:::\` group(s))`);
+  if (sources.filter((source) => source.kind === 'file' && source.path === '-').length > 1) {
+    throw new SPMError('Expected stdin (`-`) as one input source at most, got it twice');
   }
-  // An empty `:::` group (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0,
-  // as GNU parallel does.
   // The trace is written over the file at the end: it would replace the job log. (`-` is stdout
   // for the job log only.)
   if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && sameFile(o.joblog, o.trace)) {
     throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
   }
-  return { ...o, template: words.length > 0 ? words.join(' ') : undefined, argGroups };
+  return { ...o, sources, template: words.length > 0 ? words.join(' ') : undefined };
 }
 
 /**

@@ -107,15 +107,15 @@ export function fillTemplate(template: string, args: readonly string[], seq: num
  * Every combination of the `:::` groups, first group outermost (GNU parallel's order):
  * `[[a, b], [1, 2]]` → `[a, 1], [a, 2], [b, 1], [b, 2]`.
  */
-export function* combinations(groups: readonly (readonly string[])[]): Generator<string[]> {
+export function* combinations<T>(groups: readonly (readonly T[])[]): Generator<T[]> {
   if (groups.length === 0 || groups.some((g) => g.length === 0)) return;
   const index = groups.map(() => 0);
   for (;;) {
-    yield groups.map((group, i) => group[index[i] as number] as string);
+    yield groups.map((group, i) => group[index[i] as number] as T);
     let i = groups.length - 1;
     while (i >= 0) {
       index[i] = (index[i] as number) + 1;
-      if ((index[i] as number) < (groups[i] as readonly string[]).length) break;
+      if ((index[i] as number) < (groups[i] as readonly T[]).length) break;
       index[i] = 0;
       i -= 1;
     }

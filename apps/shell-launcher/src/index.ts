@@ -6,6 +6,6 @@
  */
 export { main } from './main.js';
 export { runShell, type ShellIO } from './run-shell.js';
-export { parseShellArgs, type ShellOptions } from './cli-options.js';
+export { parseShellArgs, type InputSource, type ShellOptions } from './cli-options.js';
 export { type JsonJob } from './json-line.js';
 export { shellCommand, type ShellCommand, type ShellTask, type ShellResult } from './shell-closure.js';

@@ -42,6 +42,23 @@ describe('inputLines', () => {
     expect(lines[2]).toEqual({ text: 'echo after' });
   });
 
+  it('names the file a refused line is from when it is one of several sources (`::::`, -a)', async () => {
+    const read = async (source: string, separator: 'newline' | 'nul', text: Buffer): Promise<(string | undefined)[]> => {
+      const stream = new PassThrough();
+      const lines = inputLines(stream, separator, source);
+      stream.end(text);
+      const got: (string | undefined)[] = [];
+      for await (const line of lines) got.push(line.refused);
+      return got;
+    };
+    expect(await read('names', 'newline', Buffer.from('ok\ncaf\xe9\na\0b\n', 'latin1'))).toEqual([
+      undefined,
+      'line 2 of `names` is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text',
+      'line 3 of `names` holds a NUL byte (at byte 2), which a shell command cannot hold (items that end with NUL: -0)',
+    ]);
+    expect(await read('-', 'nul', Buffer.from('\xff\0', 'latin1'))).toEqual(['item 1 of stdin is not valid UTF-8 (byte 0xff at byte 1); spm-shell passes commands to the shell as UTF-8 text']);
+  });
+
   it('refuses a line holding a NUL byte, showing it as \\0', async () => {
     const lines = await linesOf('a\0b\n');
     expect(lines).toEqual([{ text: 'a\\0b', refused: 'input line 1 holds a NUL byte (at byte 2), which a shell command cannot hold (items that end with NUL: -0)' }]);

@@ -30,8 +30,11 @@ const NUL = 0x00;
  * With `separator: 'nul'` (`-0`, as `find -print0` writes its names), items end at NUL instead:
  * an item may hold newlines and `\r`s, all kept; a last item without NUL is an item. Items are
  * refused as lines are when they are not valid UTF-8.
+ *
+ * `source`, when the stream is one of several input sources (`-a`, `::::`): the file's name (`-`
+ * for stdin), for the reason of a refused line ("line 3 of `names`" rather than "input line 3").
  */
-export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' | 'nul' = 'newline'): InputLines {
+export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' | 'nul' = 'newline', source?: string): InputLines {
   const nul = separator === 'nul';
   const end = nul ? NUL : NEWLINE;
   let closed = false;
@@ -47,7 +50,7 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
           const line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
           pending = [];
           start = at + 1;
-          yield lineOf(!nul && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number, nul);
+          yield lineOf(!nul && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number, nul, source);
         }
         if (start < bytes.length) pending.push(bytes.subarray(start));
       }
@@ -56,7 +59,7 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
       if (closed) return;
       throw error;
     }
-    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number, nul);
+    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number, nul, source);
   }
   const lines = read();
   return {
@@ -70,20 +73,22 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
   };
 }
 
-function lineOf(bytes: Buffer, number: number, nul: boolean): InputLine {
+/** `source`: the file the line is from, when it is one of several input sources (for messages). */
+function lineOf(bytes: Buffer, number: number, nul: boolean, source?: string): InputLine {
   const text = bytes.toString('utf8');
+  const which = (kind: string): string => (source === undefined ? `input ${kind} ${number}` : `${kind} ${number} of ${source === '-' ? 'stdin' : `\`${source}\``}`);
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
     return {
       text: shown(text),
-      refused: `input ${nul ? 'item' : 'line'} ${number} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
+      refused: `${which(nul ? 'item' : 'line')} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
     };
   }
   const at = nul ? -1 : bytes.indexOf(NUL);
   if (at >= 0)
     return {
       text: shown(text),
-      refused: `input line ${number} holds a NUL byte (at byte ${at + 1}), which a shell command cannot hold (items that end with NUL: -0)`,
+      refused: `${which('line')} holds a NUL byte (at byte ${at + 1}), which a shell command cannot hold (items that end with NUL: -0)`,
     };
   return { text };
 }

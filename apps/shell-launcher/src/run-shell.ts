@@ -6,11 +6,11 @@ import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import type { ShellOptions } from './cli-options.js';
+import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
-import { inputLines, type InputLines } from './input-lines.js';
+import { inputLines, type InputLine, type InputLines } from './input-lines.js';
 import { jobsFromArgs, jobsFromLines } from './job-source.js';
 import { Joblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
@@ -20,7 +20,7 @@ import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
 export interface ShellIO {
-  /** Input lines when neither `:::` nor `--file` is given. */
+  /** Input lines when no source (`:::`, `::::`, `-a`) is given, or a source named `-`. */
   readonly stdin: NodeJS.ReadableStream;
   /** Outputs (or `--json` lines). */
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -207,13 +207,73 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
+  const separator = options.nullSeparated ? 'nul' : 'newline';
+  const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
+  const single = options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  /** The source being read, for a message if it cannot be. */
+  let reading = single;
   let rl: InputLines | undefined;
   let input: AsyncIterator<Job> | Iterator<Job>;
-  if (options.argGroups !== undefined) {
-    input = jobsFromArgs(options.template, options.argGroups);
-  } else {
-    rl = inputLines(options.file !== undefined ? createReadStream(options.file) : io.stdin, options.nullSeparated ? 'nul' : 'newline');
+  /** How many jobs there are, when every source is read before the run starts. */
+  let sourcesTotal: number | undefined;
+  const cannotRead = (error: unknown): number => {
+    rl?.close();
+    io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
+    return 255;
+  };
+  if (single !== undefined) {
+    // One file or stdin: read as it comes (a pipe's commands start as they arrive).
+    rl = inputLines(streamOf(single), separator);
     input = jobsFromLines(rl, options.template)[Symbol.asyncIterator]();
+  } else {
+    // Sources combined (several, or `:::` words): each file is read whole first.
+    const groups: InputLine[][] = [];
+    try {
+      for (const source of options.sources) {
+        if (source.kind === 'args') {
+          groups.push(source.values.map((text) => ({ text })));
+          continue;
+        }
+        reading = source.path;
+        rl = inputLines(streamOf(source.path), separator, source.path);
+        const lines: InputLine[] = [];
+        const whole = (async (): Promise<void> => {
+          for await (const line of rl) lines.push(line);
+        })();
+        whole.catch(() => undefined); // an interrupt may win the race: its failure is no news then
+        await Promise.race([whole, interruptedPromise]);
+        rl.close();
+        if (interrupted !== undefined) return interruptStatus();
+        groups.push(lines);
+      }
+    } catch (error) {
+      return cannotRead(error);
+    }
+    rl = undefined;
+    sourcesTotal = groups.reduce((n, group) => n * group.length, 1);
+    input = jobsFromArgs(options.template, groups);
+  }
+  // `-j 0`: a slot per job, as many as may run at once on these spokes.
+  const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;
+  const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
+  if (options.dryRun) {
+    // Each job's command on a line, in input order, `{%}` filled with the slot it would have if
+    // all jobs took as long (1 to -j in turn), `--tag` before it; nothing runs, no file is
+    // written. A job whose input cannot be a command is said as in a run, and counts as failed.
+    let refused = 0;
+    try {
+      for (let step = await input.next(); step.done !== true && interrupted === undefined; step = await input.next()) {
+        const job = step.value;
+        if (job.refused !== undefined) {
+          refused += 1;
+          io.stderr.write(`spm-shell: job ${job.seq} not run: ${job.refused}: ${withSlot(job.command, '{%}')}\n`);
+        } else io.stdout.write(`${options.tag ? `${job.tag}\t` : ''}${withSlot(job.command, ((job.seq - 1) % slots) + 1)}\n`);
+      }
+    } catch (error) {
+      return cannotRead(error);
+    }
+    rl?.close();
+    return interrupted !== undefined ? interruptStatus() : Math.min(refused, 101);
   }
   // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes. But once a job is in hand,
   // a line that is not there yet is not waited for (commands trickling in on a pipe start as
@@ -223,7 +283,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let ended = false;
   let under: Promise<IteratorResult<Job>> | undefined;
   try {
-    while (peeked.length < options.jobs && interrupted === undefined) {
+    while (peeked.length < slots && interrupted === undefined) {
       const next = Promise.resolve(input.next());
       const waited = peeked.length === 0 ? undefined : new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), READ_AHEAD_MS).unref());
       const step = await Promise.race([next, interruptedPromise.then(() => undefined), ...(waited === undefined ? [] : [waited])]);
@@ -239,9 +299,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       peeked.push(step.value);
     }
   } catch (error) {
-    rl?.close();
-    io.stderr.write(`spm-shell: cannot read the input${options.file !== undefined ? ` \`${options.file}\`` : ''}: ${(error as Error).message}\n`);
-    return 255;
+    return cannotRead(error);
   }
   if (interrupted !== undefined || peeked.length === 0) {
     rl?.close();
@@ -255,7 +313,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   }
 
   const halting = options.halt.when !== 'never';
-  const spokes = ended ? Math.min(options.jobs, peeked.length) : options.jobs;
+  const spokes = ended ? Math.min(slots, peeked.length) : slots;
   // One job per spoke, as GNU parallel's job slots; while commands are short, more (see pipelineAfter).
   const feed = new TaskFeed(all(), spokes);
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
@@ -295,7 +353,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
     feed.window = short ? spokes * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : spokes;
   };
-  const knownTotal = options.argGroups?.reduce((n, g) => n * g.length, 1) ?? (ended ? peeked.length : undefined);
+  const knownTotal = sourcesTotal ?? (ended ? peeked.length : undefined);
 
   // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
   const hubHost = hostname();

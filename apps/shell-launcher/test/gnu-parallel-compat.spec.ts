@@ -3,8 +3,8 @@
 // (.ci/run); on a developer machine: `apt-get install -y parallel`.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { joblogRows, runSpmShell } from './run-spm-shell.js';
 
@@ -150,5 +150,60 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(spm.code).toBe(0);
     expect(spm.stdout).toBe(gnu.stdout);
     expect(gnu.stdout.split('\n')[0]).toBe('[.bashrc] [] [.bashrc] [.] [] [.bashrc] [.bashrc] [1]');
+  });
+
+  it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -) and prints the same --dry-run', async () => {
+    const files = join(dir, 'sources');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'fa'), 'f1\nf 2\n');
+    writeFileSync(join(files, 'fb'), "g1\ng'2\n");
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['-a', 'fa', 'echo', ':::', 'x', 'y'] },
+      { args: ['echo', ':::', 'x', 'y', '::::', 'fa'] },
+      { args: ['-a', 'fa', '-a', 'fb', 'echo'] },
+      { args: ['echo', ':::', 'x', '::::', 'fa', 'fb'] },
+      { args: ['-a', 'fa', 'echo', '::::', 'fb', ':::', 'z'] },
+      { args: ['echo', '::::', '-', ':::', 'z'], input: 's1\ns 2\n' },
+      { args: ['--dry-run', 'echo', '{2}', '{1}', ':::', 'x', 'y', '::::', 'fb'] },
+      { args: ['--dry-run', '--tag', '-a', 'fa', 'echo'] },
+      // Not `{%}`: GNU parallel's dry run shows slots 1 and 2 in turn at any -j (an artefact of
+      // its jobs that end at once); spm-shell's, the slot each job would have (see its docs).
+      { args: ['--dry-run', '-j', '2', 'echo', '{#}', '{}', '{.}', ':::', 'a.x', 'b c', "it's"] },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: files, input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-sources` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
+    }
+  });
+
+  it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once; no slot at all is an error', async () => {
+    // The highest job slot used, with jobs that wait for one another until every slot is taken:
+    // each job counts itself in, and waits until `slots` jobs have (or 5 s).
+    const cores = availableParallelism();
+    for (const [jobs, slots] of [[`+1`, cores + 1], ['-1', Math.max(1, cores - 1)], ['150%', Math.ceil(cores * 1.5)], ['0', 6]] as const) {
+      const highest = async (run: (args: string[]) => Promise<{ code: number | null; stdout: string }>, side: string): Promise<number> => {
+        const count = join(dir, `slots-${side}-${jobs.replace('%', 'p')}`);
+        rmSync(count, { force: true });
+        const wait = `echo x >> ${count}; i=0; while [ $(wc -l < ${count}) -lt ${slots} ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo {%}`;
+        const r = await run(['-j', jobs, wait, ':::', ...Array.from({ length: slots }, (_, k) => String(k + 1))]);
+        expect({ side, jobs, code: r.code }).toEqual({ side, jobs, code: 0 });
+        return Math.max(...r.stdout.trim().split('\n').map(Number));
+      };
+      const gnu = await highest(async (args) => {
+        const r = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+        return { code: r.status, stdout: r.stdout };
+      }, 'gnu');
+      const spm = await highest((args) => runSpmShell(args, { mark: `compat-${process.pid}-slots` }), 'spm');
+      expect({ jobs, spm }).toEqual({ jobs, spm: gnu });
+      expect({ jobs, gnu }).toEqual({ jobs, gnu: slots });
+    }
+    const none = spawnSync(parallel, ['--will-cite', '-j', `-${cores}`, 'true', ':::', 'a'], { encoding: 'utf8', timeout: 40_000 });
+    const spmNone = await runSpmShell(['-j', `-${cores}`, 'true', ':::', 'a'], { mark: `compat-${process.pid}-noslot` });
+    expect(none.status).toBe(255);
+    expect(spmNone.code).toBe(none.status);
+    expect(spmNone.stderr).toContain(`Expected \`-j -${cores}\` to leave at least 1 job slot, got 0`);
   });
 });

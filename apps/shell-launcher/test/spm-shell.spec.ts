@@ -227,6 +227,39 @@ describe('spm-shell with a template and ::: arguments', () => {
   });
 });
 
+describe('spm-shell --dry-run, :::: and -j 0', () => {
+  it('--dry-run prints each command in input order and runs nothing, writes no job log', async () => {
+    const where = join(dir, 'dry');
+    rmSync(where, { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', where]);
+    const r = await runSpmShell(['--dry-run', '--joblog', 'jl', '-j', '2', 'touch {}.{%}', ':::', 'a', 'b c', 'd'], { cwd: where, mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("touch a.1\ntouch 'b c'.2\ntouch d.1\n");
+    expect(readdirSync(where)).toEqual([]);
+  });
+
+  it('combines :::: files with ::: groups; a combination holding a line that cannot be an argument is not run, and says which file', async () => {
+    const names = join(dir, 'names');
+    writeFileSync(names, Buffer.from('ok\ncaf\xe9\n', 'latin1'));
+    const r = await runSpmShell(['-k', 'echo {2}-{1}', '::::', names, ':::', 'x', 'y'], { mark: newMark().env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('x-ok\ny-ok\n');
+    expect(r.stderr).toContain(`spm-shell: job 3 not run: line 2 of \`${names}\` is not valid UTF-8 (byte 0xe9 at byte 4)`);
+    expect(r.stderr).toContain('spm-shell: job 4 not run: ');
+  });
+
+  it('-j 0 runs every job at once, each in a slot of its own', async () => {
+    // Each job waits (at most 10 s) until all 5 have begun: with fewer slots than jobs, the
+    // highest slot would be under 5 and the jobs would wait out their 10 s.
+    const count = join(dir, 'all-at-once');
+    const r = await runSpmShell(['-j', '0', '--json', `echo x >> ${count}; i=0; while [ $(wc -l < ${count}) -lt 5 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo {%} $i`, ':::', '1', '2', '3', '4', '5'], { mark: newMark().env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { stdout: string; spoke: string });
+    expect(lines.map((line) => Number(line.stdout.split(' ')[0])).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(lines.every((line) => Number(line.stdout.split(' ')[1]) < 100)).toBe(true);
+  });
+});
+
 describe('spm-shell on input lines that cannot be commands', () => {
   it('runs every other line, fails those (not valid UTF-8, a NUL byte) without running them, and says why', async () => {
     const joblog = join(dir, 'refused.joblog');
@@ -1010,9 +1043,9 @@ describe('spm-shell when its reader goes away', () => {
 describe('spm-shell usage', () => {
   it('refuses bad options with exit status 255 and says why; --help and --version exit 0', async () => {
     const mark = newMark();
-    const bad = await runSpmShell(['-j', '0', 'echo'], { mark: mark.env });
+    const bad = await runSpmShell(['--retries', '0', 'echo'], { mark: mark.env });
     expect(bad.code).toBe(255);
-    expect(bad.stderr).toBe('spm-shell: Expected `-j` to be an integer from 1 to 9007199254740991, got `0`\nTry `spm-shell --help`.\n');
+    expect(bad.stderr).toBe('spm-shell: Expected `--retries` to be an integer from 1 to 9007199254740991, got `0`\nTry `spm-shell --help`.\n');
     const help = await runSpmShell(['--help'], { mark: mark.env });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: spm-shell \[options\]/);
