@@ -71,6 +71,15 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--no-progress', '--bar']).progress).toBe('on');
   });
 
+  it('takes --colsep as a regular expression, naming what is wrong with one that is not', () => {
+    expect(parseShellArgs([]).colsep).toBeUndefined();
+    expect(parseShellArgs(['--colsep', '\\t', 'cp']).colsep).toEqual(/\t/);
+    expect(parseShellArgs(['--colsep=,']).colsep).toEqual(/,/);
+    expect(parseShellArgs(['--colsep', '']).colsep?.source).toBe('(?:)');
+    expect(() => parseShellArgs(['--colsep', '('])).toThrow(/^Expected `--colsep` to be a regular expression \(JavaScript's syntax\), got `\(`: Invalid regular expression/);
+    expect(() => parseShellArgs(['--colsep'])).toThrow('Expected `--colsep` to be followed by a regular expression');
+  });
+
   it('takes -0 / --null: input items end with NUL', () => {
     expect(parseShellArgs([]).nullSeparated).toBe(false);
     expect(parseShellArgs(['-0', 'gzip', '{}']).nullSeparated).toBe(true);

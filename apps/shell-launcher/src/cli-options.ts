@@ -61,6 +61,11 @@ export interface ShellOptions {
   readonly sources: readonly InputSource[];
   /** `--dry-run`: print each command instead of running it. */
   readonly dryRun: boolean;
+  /**
+   * `--colsep REGEXP`: each argument (each input line, each `:::` word) is split into columns
+   * at the matches, and the columns are the job's arguments (`{1}`, `{2}`… across sources).
+   */
+  readonly colsep: RegExp | undefined;
   /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
   readonly nullSeparated: boolean;
   /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
@@ -108,6 +113,7 @@ Options:
       --no-progress     never show the progress bar
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
   -a, --file F          read input lines from F instead of stdin (again: another source)
+      --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -h, --help            this text
       --version         the version
@@ -147,6 +153,17 @@ function jobSlots(option: string, value: string | undefined, cores: number): num
     throw new SPMError(`Expected \`${option} ${value as string}\` to leave at least 1 job slot, got ${slots} (this machine has ${cores} cores)`);
   }
   return slots;
+}
+
+/** `--colsep`'s regular expression (JavaScript's syntax: for separators, GNU parallel's Perl reads the same). */
+function columnSeparator(value: string | undefined): RegExp {
+  if (value === undefined) throw new SPMError('Expected `--colsep` to be followed by a regular expression (e.g. `,`, `\\t`, ` +`), got nothing');
+  try {
+    // Without the `u` flag: escapes Perl takes (`\,`, `\-`) mean what they mean there.
+    return new RegExp(value);
+  } catch (error) {
+    throw new SPMError(`Expected \`--colsep\` to be a regular expression (JavaScript's syntax), got \`${value}\`: ${(error as Error).message}`);
+  }
 }
 
 // `--timeout`'s bounds, in seconds. A timeout is kept in whole milliseconds (the timers'
@@ -191,7 +208,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport']);
+const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::']);
 
@@ -217,6 +234,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     verbose: false,
     trace: undefined as string | undefined,
     dryRun: false,
+    colsep: undefined as RegExp | undefined,
     nullSeparated: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
@@ -297,6 +315,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--max-output':
         o.maxOutputBytes = size(option, value);
+        break;
+      case '--colsep':
+        o.colsep = columnSeparator(value);
         break;
       case '--transport':
         if (value !== 'inproc' && value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`inproc\`, \`thread\` or \`process\`, got ${describe(value)}`);

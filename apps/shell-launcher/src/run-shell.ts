@@ -224,7 +224,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     rl = inputLines(streamOf(single), separator);
-    input = jobsFromLines(rl, options.template)[Symbol.asyncIterator]();
+    input = jobsFromLines(rl, options.template, options.colsep)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -251,7 +251,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
     rl = undefined;
     sourcesTotal = groups.reduce((n, group) => n * group.length, 1);
-    input = jobsFromArgs(options.template, groups);
+    input = jobsFromArgs(options.template, groups, options.colsep);
   }
   // `-j 0`: a slot per job, as many as may run at once on these spokes.
   const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;

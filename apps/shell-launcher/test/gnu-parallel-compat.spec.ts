@@ -179,6 +179,29 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },
+      { args: ['--colsep', ',', 'echo', ':::', 'a,b c'] },
+      { args: ['--colsep', ',', 'echo', '{3}', '{2}', ':::', 'a,b', ':::', 'c,d'] },
+      { args: ['--colsep', '\\t', '--tag', 'echo', '{2/.}', '{1//}'], input: 'x/y\tdir/f.txt\nz\ta b.c\n' },
+      { args: ['--colsep', ' +', 'echo', '{2}.{1}', ':::', 'a   b'] },
+      { args: ['--colsep', '|', 'echo', '{2}', ':::', 'a|b'] },
+      { args: ['--colsep', '', 'echo', '{2}', ':::', 'abc'] },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', '--dry-run', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      // And run, not only printed.
+      const ran = ['-k', ...args];
+      const gnuRan = spawnSync(parallel, ['--will-cite', ...ran], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spmRan = await runSpmShell(ran, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
+      expect({ args, code: spmRan.code, stdout: spmRan.stdout }).toEqual({ args, code: gnuRan.status, stdout: gnuRan.stdout });
+    }
+  });
+
   it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).
