@@ -80,6 +80,14 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--colsep'])).toThrow('Expected `--colsep` to be followed by a regular expression');
   });
 
+  it('takes --resume and --resume-failed, with --joblog F only', () => {
+    expect(parseShellArgs([]).resume).toBe('off');
+    expect(parseShellArgs(['--resume', '--joblog', 'jl']).resume).toBe('done');
+    expect(parseShellArgs(['--joblog', 'jl', '--resume-failed']).resume).toBe('failed');
+    expect(() => parseShellArgs(['--resume', 'echo'])).toThrow('Expected `--resume` with `--joblog F`, the job log of the run to resume (a file), got no --joblog');
+    expect(() => parseShellArgs(['--resume-failed', '--joblog', '-'])).toThrow('Expected `--resume-failed` with `--joblog F`, the job log of the run to resume (a file), got `--joblog -`');
+  });
+
   it('takes -0 / --null: input items end with NUL', () => {
     expect(parseShellArgs([]).nullSeparated).toBe(false);
     expect(parseShellArgs(['-0', 'gzip', '{}']).nullSeparated).toBe(true);

@@ -49,6 +49,12 @@ export interface ShellOptions {
   readonly halt: HaltRule;
   /** `--joblog F`: GNU parallel's job log (`-` for stdout). */
   readonly joblog: string | undefined;
+  /**
+   * `--resume`: skip the jobs the job log (`--joblog F`, written by an earlier run) has a row
+   * for, and add this run's rows to it (`'done'`); `--resume-failed`: skip only those it logged
+   * as succeeded (`'failed'`: the failed ones run again). `'off'`: the job log is written anew.
+   */
+  readonly resume: 'off' | 'done' | 'failed';
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
   /** `--progress` / `--no-progress`; `auto` shows the bar when stderr is a terminal. */
@@ -103,6 +109,8 @@ Options:
       --tag             prefix each output line with the job's arguments and a tab
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
       --joblog F        write GNU parallel's job log to F (- for stdout)
+      --resume          skip the jobs the job log F already has, add the others' rows to it
+      --resume-failed   the same, but run the jobs it logged as failed again
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
@@ -207,7 +215,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::']);
@@ -229,6 +237,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tag: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
+    resume: 'off' as ShellOptions['resume'],
     json: false,
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
@@ -274,6 +283,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--dry-run':
           o.dryRun = true;
+          break;
+        case '--resume':
+          o.resume = 'done';
+          break;
+        case '--resume-failed':
+          o.resume = 'failed';
           break;
         case '--no-progress':
           o.progress = 'off';
@@ -349,6 +364,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       if (group.length === 0) throw new SPMError('Expected `::::` to be followed by file names (`-` for stdin), got nothing');
       for (const path of group) sources.push({ kind: 'file', path });
     }
+  }
+  if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {
+    const option = o.resume === 'done' ? '--resume' : '--resume-failed';
+    throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
   }
   if (sources.filter((source) => source.kind === 'file' && source.path === '-').length > 1) {
     throw new SPMError('Expected stdin (`-`) as one input source at most, got it twice');

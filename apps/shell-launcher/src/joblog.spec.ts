@@ -1,10 +1,11 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
 import { exitValue, jobExitStatus } from './job-outcome.js';
-import { formatJoblogRow, Joblog, JOBLOG_HEADER } from './joblog.js';
+import { SPMError } from '@spm/exceptions';
+import { formatJoblogRow, Joblog, JOBLOG_HEADER, jobsInJoblog } from './joblog.js';
 
 describe('formatJoblogRow', () => {
   it('writes GNU parallel’s columns: seconds with 3 decimals, padded runtime, `:` for the hub’s server', () => {
@@ -55,5 +56,44 @@ describe('Joblog', () => {
     log.write(outcome());
     log.close();
     expect(written).toEqual([`${JOBLOG_HEADER}\n`, '1\t:\t1795242532.621\t     0.004\t0\t2\t0\t0\techo a\n']);
+  });
+
+  it('with append (--resume), adds rows to a job log that has some, ending a cut last line first; writes a new one otherwise', () => {
+    const path = join(dir, 'resumed');
+    writeFileSync(path, `${JOBLOG_HEADER}\n1\t:\t1\t     0.004\t0\t0\t0\t0\ttrue`);
+    const log = new Joblog(path, 'vm', { write: () => undefined }, true);
+    log.write(outcome({ seq: 2 }));
+    log.close();
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual([JOBLOG_HEADER, '1\t:\t1\t     0.004\t0\t0\t0\t0\ttrue', '2\t:\t1795242532.621\t     0.004\t0\t2\t0\t0\techo a', '']);
+    const fresh = join(dir, 'fresh');
+    new Joblog(fresh, 'vm', { write: () => undefined }, true).close();
+    expect(readFileSync(fresh, 'utf8')).toBe(`${JOBLOG_HEADER}\n`);
+  });
+});
+
+describe('jobsInJoblog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spm-shell-resume-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const row = (seq: string, exit: string, signal: string, command = 'x'): string => [seq, ':', '1.000', '     0.001', '0', '0', exit, signal, command].join('\t');
+
+  it('has every job with a row (--resume), or those with a row that succeeded (--resume-failed), as GNU parallel', () => {
+    const path = join(dir, 'jl');
+    writeFileSync(path, [JOBLOG_HEADER, row('1', '0', '0'), row('2', '1', '0'), row('3', '-1', '15'), row('4', '0', '9'), row('5', '2', '0'), row('5', '0', '0', 'a\tcommand with a tab'), 'garbage', row('x', '0', '0'), ''].join('\n'));
+    expect([...jobsInJoblog(path, false)].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect([...jobsInJoblog(path, true)].sort()).toEqual([1, 5]);
+  });
+
+  it('has none for a job log that does not exist yet or is empty', () => {
+    expect(jobsInJoblog(join(dir, 'none'), false).size).toBe(0);
+    writeFileSync(join(dir, 'empty'), '');
+    expect(jobsInJoblog(join(dir, 'empty'), true).size).toBe(0);
+  });
+
+  it('refuses a file that is not a job log: its rows would be added to it', () => {
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'my notes\n');
+    expect(() => jobsInJoblog(path, false)).toThrow(SPMError);
+    expect(() => jobsInJoblog(path, false)).toThrow(`Expected \`--joblog ${path}\` to be a job log to resume from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`my notes\``);
+    expect(() => jobsInJoblog(dir, false)).toThrow(/^cannot read the joblog `.*` to resume from: EISDIR/);
   });
 });

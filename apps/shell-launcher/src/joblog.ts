@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { SPMError } from '@spm/exceptions';
 import { exitValue, signalNumber, type JobOutcome } from './job-outcome.js';
 
 /** GNU parallel's joblog header: tab-separated, one row per finished job. */
@@ -31,13 +32,16 @@ export class Joblog {
 
   /**
    * Opens (truncates) `path` and writes the header. `-` writes through `stdout` instead, in step
-   * with the jobs' outputs written there.
+   * with the jobs' outputs written there. With `append` (`--resume`), a file that has rows
+   * already is added to (its last line ended first if it was cut), not truncated.
    */
-  constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }) {
-    this.#fd = path === '-' ? undefined : openSync(path, 'w');
+  constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false) {
+    const before = append && path !== '-' ? readIfThere(path) : undefined;
+    this.#fd = path === '-' ? undefined : openSync(path, before !== undefined && before.length > 0 ? 'a' : 'w');
     this.#stdout = stdout;
     this.#hubHost = hubHost;
-    this.#write(`${JOBLOG_HEADER}\n`);
+    if (before === undefined || before.length === 0) this.#write(`${JOBLOG_HEADER}\n`);
+    else if (!before.endsWith('\n')) this.#write('\n');
   }
 
   /** Appends the row of one finished job. */
@@ -54,4 +58,41 @@ export class Joblog {
     if (this.#fd === undefined) this.#stdout.write(text);
     else writeSync(this.#fd, text);
   }
+}
+
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The jobs (their `Seq`) a job log written by an earlier run says are over, for `--resume`:
+ * every job it has a row for; with `succeededOnly` (`--resume-failed`), every job it has a row
+ * with `Exitval` 0 and `Signal` 0 for (GNU parallel's rules). A file that does not exist has
+ * none. Throws `SPMError` for a file that is not a job log (its first line not the header: the
+ * rows would be added to some other file) or cannot be read.
+ */
+export function jobsInJoblog(path: string, succeededOnly: boolean): Set<number> {
+  let text: string | undefined;
+  try {
+    text = readIfThere(path);
+  } catch (error) {
+    throw new SPMError(`cannot read the joblog \`${path}\` to resume from: ${(error as Error).message}`, { cause: error });
+  }
+  const over = new Set<number>();
+  if (text === undefined || text === '') return over;
+  const lines = text.split('\n');
+  if (lines[0] !== JOBLOG_HEADER) {
+    throw new SPMError(`Expected \`--joblog ${path}\` to be a job log to resume from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`${(lines[0] ?? '').slice(0, 80)}\``);
+  }
+  for (const line of lines.slice(1)) {
+    const fields = line.split('\t');
+    if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
+    if (!succeededOnly || (fields[6] === '0' && fields[7] === '0')) over.add(Number(fields[0]));
+  }
+  return over;
 }

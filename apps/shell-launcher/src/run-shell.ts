@@ -12,7 +12,7 @@ import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
 import { jobsFromArgs, jobsFromLines } from './job-source.js';
-import { Joblog } from './joblog.js';
+import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
@@ -253,6 +253,29 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     sourcesTotal = groups.reduce((n, group) => n * group.length, 1);
     input = jobsFromArgs(options.template, groups, options.colsep);
   }
+  // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
+  // passed over — not run, printed or logged again; the job log gets the others' rows.
+  let resumed: ReadonlySet<number> = new Set();
+  if (options.resume !== 'off' && options.joblog !== undefined) {
+    try {
+      resumed = jobsInJoblog(options.joblog, options.resume === 'failed');
+    } catch (error) {
+      rl?.close();
+      io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+      return 255;
+    }
+    if (resumed.size > 0) {
+      const all = input;
+      const over = resumed;
+      input = (async function* (): AsyncGenerator<Job> {
+        for (let step = await all.next(); step.done !== true; step = await all.next()) if (!over.has(step.value.seq)) yield step.value;
+      })();
+      if (sourcesTotal !== undefined) {
+        const total = sourcesTotal;
+        sourcesTotal -= [...resumed].filter((seq) => seq <= total).length;
+      }
+    }
+  }
   // `-j 0`: a slot per job, as many as may run at once on these spokes.
   const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;
   const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
@@ -371,9 +394,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       gone: (stream) => ((stream === 'out' ? io.stdout : io.stderr) as { destroyed?: boolean }).destroyed === true,
     },
   );
+  // With -k, the jobs passed over by --resume have no turn to wait for.
+  for (const seq of resumed) printer.skip(seq);
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) });
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off');
   } catch (error) {
     rl?.close();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);

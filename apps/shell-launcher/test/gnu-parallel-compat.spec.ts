@@ -202,6 +202,31 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('resumes as it does: --resume skips every job its job log has, --resume-failed runs the failed ones again; rows added', async () => {
+    // One job at a time: rows in input order on both sides (they are written as jobs finish).
+    const runs = [
+      ['-j', '1', 'echo {}; [ {} != 3 ]', ':::', '1', '2', '3', '4'],
+      ['-j', '1', '--resume', 'echo again {}; [ {} != 3 ]', ':::', '1', '2', '3', '4', '5'],
+      ['-j', '1', '--resume-failed', 'echo again2 {}; kill -9 $$', ':::', '1', '2', '3', '4', '5', '6'],
+      // (GNU parallel 20221122 with -k and `sleep 0.$(( 7 - {} ))` here ran job 3 alone: avoided.)
+      ['-j', '2', '-k', '--resume-failed', '--tag', 'echo again3 {}', ':::', '1', '2', '3', '4', '5', '6', '7'],
+      ['-j', '1', '--resume', 'echo never {}', ':::', '1', '2', '3'],
+    ];
+    const logs = { gnu: join(dir, 'resume-gnu.joblog'), spm: join(dir, 'resume-spm.joblog') };
+    for (const args of runs) {
+      const gnu = spawnSync(parallel, ['--will-cite', '--joblog', logs.gnu, ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(['--joblog', logs.spm, ...args], { mark: `compat-${process.pid}-resume` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      // Sorted: with -j 2 the last rows come in completion order, which may differ.
+      const rows = (path: string): string[][] => joblogRows(readFileSync(path, 'utf8')).map((row) => [row[0], row[6], row[7], row[8]] as string[]).sort();
+      expect({ args, rows: rows(logs.spm) }).toEqual({ args, rows: rows(logs.gnu) });
+    }
+    // Spelled out: 4 rows, then job 5; jobs 3 and 6 killed (failed) when resumed; then they run.
+    expect(joblogRows(readFileSync(logs.gnu, 'utf8')).map((row) => row[0]).slice(0, 7)).toEqual(['1', '2', '3', '4', '5', '3', '6']);
+    expect(joblogRows(readFileSync(logs.gnu, 'utf8')).map((row) => row[0]).slice(7).sort()).toEqual(['3', '6', '7']);
+    expect(readFileSync(logs.gnu, 'utf8').split('\n').filter((line) => line.startsWith('Seq\t'))).toHaveLength(1);
+  });
+
   it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).
