@@ -88,6 +88,15 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--resume-failed', '--joblog', '-'])).toThrow('Expected `--resume-failed` with `--joblog F`, the job log of the run to resume (a file), got `--joblog -`');
   });
 
+  it('takes --delay as a duration (0: none), as --timeout', () => {
+    expect(parseShellArgs([]).delayMs).toBe(0);
+    expect(parseShellArgs(['--delay', '1.5']).delayMs).toBe(1500);
+    expect(parseShellArgs(['--delay=1m']).delayMs).toBe(60_000);
+    expect(parseShellArgs(['--delay', '0']).delayMs).toBe(0);
+    expect(parseShellArgs(['--delay', '0s']).delayMs).toBe(0);
+    expect(() => parseShellArgs(['--delay', '-1'])).toThrow('Expected `--delay` to be a number of seconds (0 for none, or from 0.001 to 2000000) (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got `-1`');
+  });
+
   it('takes -0 / --null: input items end with NUL', () => {
     expect(parseShellArgs([]).nullSeparated).toBe(false);
     expect(parseShellArgs(['-0', 'gzip', '{}']).nullSeparated).toBe(true);

@@ -39,6 +39,8 @@ export interface ShellOptions {
   readonly jobs: number;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
+  /** `--delay S`: at least this long (ms) between two commands' starts; 0: none. */
+  readonly delayMs: number;
   /** Runs in all of a failing command (`--retries N`, GNU parallel's meaning). @default 1 */
   readonly tries: number;
   /** Print outputs in input order (`-k`, `--keep-order`). */
@@ -105,6 +107,7 @@ Options:
       --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000;
                         s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h)
       --retries N       run a failing command up to N times in all (GNU parallel's meaning)
+      --delay S         wait at least S seconds between two commands' starts (as --timeout's S)
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
@@ -195,11 +198,13 @@ function durationSeconds(text: string): number {
   return total;
 }
 
-function seconds(option: string, value: string | undefined): number {
+/** A duration in whole ms; with `zero`, 0 (none) is taken too. */
+function seconds(option: string, value: string | undefined, zero = false): number {
   const n = value === undefined ? NaN : durationSeconds(value);
+  if (zero && n === 0) return 0;
   if (!(n >= MIN_TIMEOUT_SECONDS) || n > MAX_TIMEOUT_SECONDS) {
     throw new SPMError(
-      `Expected \`${option}\` to be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${describe(value)}`,
+      `Expected \`${option}\` to be a number of seconds ${zero ? '(0 for none, or ' : ''}from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}${zero ? ')' : ''} (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${describe(value)}`,
     );
   }
   return Math.round(n * 1000);
@@ -216,7 +221,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
+const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::']);
 
@@ -232,6 +237,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   const o = {
     jobs: cores,
     timeoutMs: undefined as number | undefined,
+    delayMs: 0,
     tries: 1,
     keepOrder: false,
     tag: false,
@@ -321,6 +327,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--timeout':
         o.timeoutMs = seconds(option, value);
+        break;
+      case '--delay':
+        // 0 (or 0s) is no delay, as in GNU parallel.
+        o.delayMs = seconds(option, value, true);
         break;
       case '--retries':
         o.tries = positiveInteger(option, value);

@@ -339,6 +339,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const spokes = ended ? Math.min(slots, peeked.length) : slots;
   // One job per spoke, as GNU parallel's job slots; while commands are short, more (see pipelineAfter).
   const feed = new TaskFeed(all(), spokes);
+  feed.delayMs = options.delayMs;
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
   const batchMax = options.transport === 'inproc' ? BATCH_MAX : 1;
@@ -370,7 +371,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     updateHolding();
   };
   const updateHolding = (): void => {
-    const short = !halting && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nothing held with --halt (a held command could start after the halt) or --delay (two
+    // held commands could start at once on two spokes).
+    const short = !halting && options.delayMs === 0 && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.

@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import type { Job } from './job-outcome.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -97,5 +97,38 @@ describe('TaskFeed', () => {
     const next = it.next();
     release?.({ value: job(2), done: false });
     expect((await next).value).toEqual(job(2)); // the input's step was kept, not lost
+  });
+
+  it('with delayMs (--delay), hands out a job no sooner than that after the one before, retries included; a stop ends the wait', async () => {
+    jest.useFakeTimers();
+    try {
+      const feed = new TaskFeed([job(1), job(2), job(3)], 3);
+      feed.delayMs = 1000;
+      const it = feed[Symbol.asyncIterator]();
+      expect((await it.next()).value).toEqual(job(1));
+      let second: IteratorResult<Job> | undefined;
+      const waiting = it.next().then((r) => (second = r));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(second).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      await waiting;
+      expect(second?.value).toEqual(job(2));
+      // A retry waits its turn too, and comes first.
+      feed.retry(job(1, 2));
+      let retried: IteratorResult<Job> | undefined;
+      const retrying = it.next().then((r) => (retried = r));
+      await jest.advanceTimersByTimeAsync(500);
+      expect(retried).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(500);
+      await retrying;
+      expect(retried?.value).toEqual(job(1, 2));
+      // Stopped while it waits: done at once, no timer left behind.
+      const last = it.next();
+      feed.stop();
+      expect(await last).toEqual({ value: undefined, done: true });
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -20,6 +20,10 @@ export class TaskFeed implements AsyncIterable<Job> {
   #stopped = false;
   #wake: (() => void) | undefined;
   #read = 0;
+  /** `--delay`: at least this long between two hand-outs (ms; 0: none). */
+  #delayMs = 0;
+  /** When the last job was handed out (`performance.now()`). */
+  #lastHandOut: number | undefined;
 
   constructor(input: AsyncIterable<Job> | Iterable<Job>, window = Infinity) {
     this.#input = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]();
@@ -35,6 +39,18 @@ export class TaskFeed implements AsyncIterable<Job> {
     const raised = jobs > this.#window;
     this.#window = jobs;
     if (raised) this.#poke();
+  }
+
+  /**
+   * At least this long (ms) between two jobs handed out (`--delay`), retries included: with one
+   * job per spoke and nothing held, a job starts when it is handed out. 0: no delay.
+   */
+  get delayMs(): number {
+    return this.#delayMs;
+  }
+
+  set delayMs(ms: number) {
+    this.#delayMs = ms;
   }
 
   /** Jobs read from the input so far. */
@@ -85,6 +101,14 @@ export class TaskFeed implements AsyncIterable<Job> {
   async #next(): Promise<IteratorResult<Job>> {
     for (;;) {
       if (this.#stopped) return { value: undefined, done: true };
+      const wait = this.#lastHandOut === undefined ? 0 : this.#lastHandOut + this.#delayMs - performance.now();
+      if (wait > 0 && this.#outstanding < this.#window) {
+        // Its time has not come: wait for it (or a stop), then look again.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))), this.#wakeUp()]);
+        clearTimeout(timer);
+        continue;
+      }
       if (this.#outstanding < this.#window) {
         const retry = this.#retries.shift();
         if (retry !== undefined) return this.#handOut(retry);
@@ -110,6 +134,7 @@ export class TaskFeed implements AsyncIterable<Job> {
 
   #handOut(job: Job): IteratorResult<Job> {
     this.#outstanding += 1;
+    this.#lastHandOut = performance.now();
     return { value: job, done: false };
   }
 

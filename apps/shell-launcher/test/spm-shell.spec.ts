@@ -309,6 +309,28 @@ describe('spm-shell --resume', () => {
   });
 });
 
+describe('spm-shell --delay', () => {
+  it('starts no command before the delay since the one before has passed, with slots free', async () => {
+    // Two slots, two jobs, a 20 s delay: the second must not start while the first is done and
+    // the run is interrupted (without --delay both start at once).
+    const first = join(dir, 'delay-first');
+    const second = join(dir, 'delay-second');
+    const joblog = join(dir, 'delay.joblog');
+    const r = await runSpmShell(['-j', '2', '--delay', '20', '--joblog', joblog, 'touch {}', ':::', first, second], {
+      mark: newMark().env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(joblog) && joblogRows(readFileSync(joblog, 'utf8')).length === 1, 15_000, 'the first job to be logged').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(existsSync(first)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+  });
+});
+
 describe('spm-shell on input lines that cannot be commands', () => {
   it('runs every other line, fails those (not valid UTF-8, a NUL byte) without running them, and says why', async () => {
     const joblog = join(dir, 'refused.joblog');
