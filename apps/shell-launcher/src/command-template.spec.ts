@@ -4,7 +4,14 @@ import { combinations, fillTemplate, hasReplacement, shellQuote, SLOT, slotOf, w
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
     expect(shellQuote('/x/y.z')).toBe('/x/y.z');
-    expect(shellQuote('a-b_c=1,2:3@%+^')).toBe('a-b_c=1,2:3@%+^');
+    expect(shellQuote('a-b_c.1+2/Z')).toBe('a-b_c.1+2/Z');
+    // GNU parallel 20221122 quotes these (its Bourne-shell rule), so the commands read the same.
+    for (const word of ['a=b', 'c:d', 'p,q', '@x', '%', '^', '~', 'é']) expect(shellQuote(word)).toBe(`'${word}'`);
+    // An empty '' at either end is dropped, as GNU parallel writes it.
+    expect(shellQuote("'a")).toBe(`"'"'a'`);
+    expect(shellQuote("a'")).toBe(`'a'"'"`);
+    expect(shellQuote("'")).toBe(`"'"`);
+    expect(shellQuote("''")).toBe(`"'"''"'"`);
     expect(shellQuote('a b')).toBe(`'a b'`);
     expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
     expect(shellQuote('$HOME')).toBe(`'$HOME'`);
@@ -49,7 +56,9 @@ describe('fillTemplate', () => {
   });
 
   it('counts {-n} from the end and takes {0} for all arguments, as GNU parallel does', () => {
-    expect(fillTemplate('[{0}] [{-1}] [{-2}] [{-3}]', ['a', 'b'], 1)).toBe('[a b] [b] [a] []');
+    // Past the start it wraps once (Perl's negative index): checked against GNU parallel 20221122.
+    expect(fillTemplate('[{0}] [{-1}] [{-2}] [{-3}] [{-4}] [{-5}]', ['a', 'b'], 1)).toBe('[a b] [b] [a] [b] [a] []');
+    expect(fillTemplate('{-4} {-6} [{-7}] {-5.}', ['a', 'b.x', 'c'], 1)).toBe('c a [] b');
     expect(fillTemplate('[{0.}] [{-1/}]', ['x/a.b', 'y/c.d'], 1)).toBe('[x/a y/c] [c.d]');
   });
 

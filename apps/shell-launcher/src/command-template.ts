@@ -6,16 +6,23 @@
  * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
-/** Characters that never need quoting in a POSIX shell word (GNU parallel leaves these bare). */
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./^-]+$/;
+/** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
+const SAFE_WORD = /^[A-Za-z0-9_.+/-]+$/;
 
 /**
- * Quotes `value` as one POSIX shell word: bare when it is made of safe characters only, else in
- * single quotes with each embedded `'` written `'"'"'` (GNU parallel's spelling).
+ * Quotes `value` as one POSIX shell word exactly as GNU parallel does for a Bourne shell: bare
+ * when it is made of `A-Za-z0-9_.+/-` only; `''` when empty; else in single quotes with each
+ * embedded `'` written `'"'"'`, and an empty `''` left at either end dropped (`'a` is
+ * `"'"'a'`). Until 2026-11-22 `@%=:,^` were left bare too: equivalent for the shell, but the
+ * command shown (`--dry-run`, the job log, `--json`) differed from GNU parallel's.
  */
 export function shellQuote(value: string): string {
+  if (value === '') return "''";
   if (SAFE_WORD.test(value)) return value;
-  return `'${value.replaceAll("'", `'"'"'`)}'`;
+  let quoted = `'${value.replaceAll("'", `'"'"'`)}'`;
+  if (quoted.startsWith("''")) quoted = quoted.slice(2);
+  if (quoted.endsWith("''")) quoted = quoted.slice(0, -2);
+  return quoted;
 }
 
 // One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, or the same with a
@@ -98,7 +105,10 @@ export function fillTemplate(template: string, args: readonly string[], seq: num
     if (position === '-') return whole;
     if (position === '' || Number(position) === 0) return args.map((arg) => shellQuote(transform(arg, modifier))).join(' ');
     const n = Number(position);
-    const arg = n > 0 ? args[n - 1] : args[args.length + n];
+    // Past the start, GNU parallel (Perl: a negative index counts from the end) wraps once:
+    // with 2 arguments `{-3}` is the last, `{-5}` nothing.
+    const back = args.length + n < 0 ? 2 * args.length + n : args.length + n;
+    const arg = n > 0 ? args[n - 1] : args[back];
     return arg === undefined ? '' : shellQuote(transform(arg, modifier));
   });
 }

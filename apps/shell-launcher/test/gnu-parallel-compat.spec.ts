@@ -152,6 +152,18 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.stdout.split('\n')[0]).toBe('[.bashrc] [] [.bashrc] [.] [] [.bashrc] [.bashrc] [1]');
   });
 
+  it('quotes arguments and wraps negative positions as it does (found by a randomized comparison)', async () => {
+    // Its Bourne-shell quoting leaves only A-Za-z0-9_.+/- bare and drops an empty '' at either
+    // end; {-n} past the start wraps once (Perl's negative index). Compared as commands.
+    const args = ['-k', '--dry-run', 'echo', '{}', '[{-3}]', '[{-5}]', ':::', 'u,v', 'a=b', "'a", "a'", "'", '@x', '%', '', 'é', '~', 'A-z_0.9+/', ':::', 'c:d'];
+    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+    expect(gnu.status).toBe(0);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-quoting` });
+    expect(spm.code).toBe(0);
+    expect(spm.stdout).toBe(gnu.stdout);
+    expect(gnu.stdout.split('\n')[2]).toBe(`echo "'"'a' 'c:d' ['c:d'] []`);
+  });
+
   it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -) and prints the same --dry-run', async () => {
     const files = join(dir, 'sources');
     mkdirSync(files, { recursive: true });
