@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import fc from 'fast-check';
 import { joblogRows, runSpmShell } from './run-spm-shell.js';
 
 function which(program: string): string | undefined {
@@ -151,6 +152,50 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(spm.stdout).toBe(gnu.stdout);
     expect(gnu.stdout.split('\n')[0]).toBe('[.bashrc] [] [.bashrc] [.] [] [.bashrc] [.bashrc] [1]');
   });
+
+  it('builds the same commands for random templates and sources (a property, fixed seed)', async () => {
+    // What found the quoting and {-n} differences: every replacement string, in words and
+    // around text, over :::, :::: and -a sources (stdin as one of them), -0, --colsep, --tag.
+    const atoms = ['a', 'b.c', 'd/e.f', '.x', 'y/', 'a b', "it's", 'x.tar.gz', '/', 'u,v', 'p,q,r', '', 'é', 'z\\w', '$HOME', '*', 'a"b', '-n', '1', '22'];
+    const strings = ['{}', '{.}', '{/}', '{//}', '{/.}', '{#}', '{1}', '{2}', '{3}', '{-1}', '{1.}', '{2/}', '{0}', '{1//}', '{-2/.}', '{-3}'];
+    const replacement = fc.constantFrom(...strings);
+    const word = fc.oneof(replacement, replacement.map((r) => `[${r}]`), replacement.map((r) => `q${r}q`), fc.constantFrom('x', '-'));
+    const scenario = fc.record({
+      template: fc.option(fc.array(word, { maxLength: 4 }), { freq: 8 }),
+      sources: fc.array(fc.record({ kind: fc.constantFrom('args', 'file', '-a', 'stdin'), values: fc.array(fc.constantFrom(...atoms), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3 }),
+      tag: fc.boolean(),
+      nul: fc.boolean(),
+      colsep: fc.option(fc.constantFrom(',', ' ', '\\.', '/', ',+'), { freq: 3 }),
+    });
+    const where = join(dir, 'property');
+    mkdirSync(where, { recursive: true });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ template, sources, tag, nul, colsep }) => {
+        run += 1;
+        const before: string[] = [];
+        const after: string[] = [];
+        let input = '';
+        sources.forEach(({ kind, values }, i) => {
+          const text = values.map((value) => `${value}${nul ? '\0' : '\n'}`).join('');
+          if (kind === 'args') after.push(':::', ...values);
+          else if (kind === 'stdin' && input === '') {
+            input = text;
+            after.push('::::', '-');
+          } else {
+            writeFileSync(join(where, `s${run}-${i}`), text);
+            if (kind === '-a') before.push('-a', `s${run}-${i}`);
+            else after.push('::::', `s${run}-${i}`);
+          }
+        });
+        const args = ['-k', '--dry-run', ...(tag ? ['--tag'] : []), ...(nul ? ['-0'] : []), ...(colsep === null ? [] : ['--colsep', colsep]), ...before, ...(template === null ? [] : ['echo', ...template]), ...after];
+        const gnu = spawnSync(parallel, ['--will-cite', ...args], { cwd: where, input, env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+        const spm = await runSpmShell(args, { cwd: where, input, mark: `compat-${process.pid}-property` });
+        expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      }),
+      { seed: 20261122, numRuns: 25 },
+    );
+  }, 120_000);
 
   it('quotes arguments and wraps negative positions as it does (found by a randomized comparison)', async () => {
     // Its Bourne-shell quoting leaves only A-Za-z0-9_.+/- bare and drops an empty '' at either
