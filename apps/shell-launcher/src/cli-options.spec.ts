@@ -97,6 +97,14 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--delay', '-1'])).toThrow('Expected `--delay` to be a number of seconds (0 for none, or from 0.001 to 2000000) (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got `-1`');
   });
 
+  it('takes -N (--max-replace-args): 0 or more records per job', () => {
+    expect(parseShellArgs([]).maxArgs).toBeUndefined();
+    expect(parseShellArgs(['-N', '2']).maxArgs).toBe(2);
+    expect(parseShellArgs(['-N0']).maxArgs).toBe(0);
+    expect(parseShellArgs(['--max-replace-args=3']).maxArgs).toBe(3);
+    expect(() => parseShellArgs(['-N', 'x'])).toThrow('Expected `-N` to be an integer from 1 to 9007199254740991, got `x`');
+  });
+
   it('takes -0 / --null: input items end with NUL', () => {
     expect(parseShellArgs([]).nullSeparated).toBe(false);
     expect(parseShellArgs(['-0', 'gzip', '{}']).nullSeparated).toBe(true);

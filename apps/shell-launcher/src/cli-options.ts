@@ -70,6 +70,11 @@ export interface ShellOptions {
   /** `--dry-run`: print each command instead of running it. */
   readonly dryRun: boolean;
   /**
+   * `-N n` (`--max-replace-args`): each job takes `n` input records (lines, or combinations of
+   * the sources) as its arguments, `{}` context-replaced; `0`: a job per record, no argument.
+   */
+  readonly maxArgs: number | undefined;
+  /**
    * `--colsep REGEXP`: each argument (each input line, each `:::` word) is split into columns
    * at the matches, and the columns are the job's arguments (`{1}`, `{2}`… across sources).
    */
@@ -125,6 +130,8 @@ Options:
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
   -a, --file F          read input lines from F instead of stdin (again: another source)
       --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
+  -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
+                        for each (GNU parallel's -N; 0: none inserted)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -h, --help            this text
       --version         the version
@@ -221,7 +228,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::']);
 
@@ -249,6 +256,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     verbose: false,
     trace: undefined as string | undefined,
     dryRun: false,
+    maxArgs: undefined as number | undefined,
     colsep: undefined as RegExp | undefined,
     nullSeparated: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
@@ -267,7 +275,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
-    const glued = /^-[jPa]./.test(word) ? word.slice(2) : undefined;
+    const glued = /^-[jPaN]./.test(word) ? word.slice(2) : undefined;
     const option = glued !== undefined ? word.slice(0, 2) : name;
     if (FLAGS.has(option)) {
       if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
@@ -340,6 +348,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--max-output':
         o.maxOutputBytes = size(option, value);
+        break;
+      case '-N':
+      case '--max-replace-args':
+        o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
         break;
       case '--colsep':
         o.colsep = columnSeparator(value);

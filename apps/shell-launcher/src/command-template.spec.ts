@@ -62,6 +62,17 @@ describe('fillTemplate', () => {
     expect(fillTemplate('[{0.}] [{-1/}]', ['x/a.b', 'y/c.d'], 1)).toBe('[x/a y/c] [c.d]');
   });
 
+  it('with context (-N), repeats each run of non-blanks holding {} or {0} per argument, as GNU parallel', () => {
+    expect(fillTemplate('echo x{}y', ['a', 'b'], 1, true)).toBe('echo xay xby');
+    expect(fillTemplate('echo x{}y{1}{#} z{.}', ['a.c', 'b'], 7, true)).toBe('echo xa.cya.c7 xbya.c7 za zb');
+    expect(fillTemplate("echo 'x {} y'", ['a', 'b'], 1, true)).toBe("echo 'x a b y'");
+    expect(fillTemplate('echo  x{0}y  [{2}]', ['a b', 'c'], 1, true)).toBe("echo  x'a b'y xcy  [c]");
+    expect(fillTemplate('echo {} x', [], 1, true)).toBe('echo  x');
+    // -N 0: one empty argument per source, inserted bare.
+    expect(fillTemplate('echo [{}] {1//}', ['', ''], 1, true, true)).toBe('echo [] [] .');
+    expect(fillTemplate('echo', ['', ''], 1, true, true)).toBe('echo  ');
+  });
+
   it('appends the quoted arguments when the template has no replacement string', () => {
     expect(hasReplacement('gzip -9')).toBe(false);
     expect(fillTemplate('gzip -9', ['x y'], 1)).toBe(`gzip -9 'x y'`);

@@ -96,20 +96,36 @@ export function hasReplacement(template: string): boolean {
  * extension), `/` (basename), `//` (dirname), `/.` (basename without extension); `{#}` is the
  * job's sequence number; `{%}` its job slot, left as {@link SLOT} for the spoke to fill. A
  * template with no replacement string gets the quoted arguments appended, as in GNU parallel.
+ *
+ * With `context` (`-N`, several arguments per job), GNU parallel's context replace: each run of
+ * non-blank characters holding `{}` or `{0}` (with or without a modifier) is written once per
+ * argument, space-separated, those strings filled with that argument alone (`x{}y` of `a b` is
+ * `xay xby`; no argument, nothing); positional strings, `{#}` and `{%}` as usual.
  */
-export function fillTemplate(template: string, args: readonly string[], seq: number): string {
-  if (!hasReplacement(template)) return [template, ...args.map(shellQuote)].join(' ');
-  return template.replace(REPLACEMENT, (whole, position: string, modifier: string | undefined) => {
+export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false): string {
+  // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
+  const quote = emptyBare ? (arg: string): string => (arg === '' ? '' : shellQuote(arg)) : shellQuote;
+  if (!hasReplacement(template)) return [template, ...args.map(quote)].join(' ');
+  if (!context) return fillRun(template, args, seq, undefined, quote);
+  return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
+}
+
+/** `{}` or `{0}`, with or without a path modifier: the strings context replace repeats a word for. */
+const ALL_ARGS = /\{0?(\.|\/\/|\/\.|\/)?\}/;
+
+/** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
+function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
+  return text.replace(REPLACEMENT, (whole, position: string, modifier: string | undefined) => {
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;
-    if (position === '' || Number(position) === 0) return args.map((arg) => shellQuote(transform(arg, modifier))).join(' ');
+    if (position === '' || Number(position) === 0) return (only === undefined ? args : [only]).map((arg) => quote(transform(arg, modifier))).join(' ');
     const n = Number(position);
     // Past the start, GNU parallel (Perl: a negative index counts from the end) wraps once:
     // with 2 arguments `{-3}` is the last, `{-5}` nothing.
     const back = args.length + n < 0 ? 2 * args.length + n : args.length + n;
     const arg = n > 0 ? args[n - 1] : args[back];
-    return arg === undefined ? '' : shellQuote(transform(arg, modifier));
+    return arg === undefined ? '' : quote(transform(arg, modifier));
   });
 }
 

@@ -28,6 +28,29 @@ describe('jobsFromArgs', () => {
   });
 });
 
+describe('jobsFromArgs with -N', () => {
+  it('takes N records per job (combinations of the sources, flattened), the last one fewer', () => {
+    expect([...jobsFromArgs('echo [{}] {3}', [lines('a', 'b'), lines('1', '2')], undefined, 2)].map((job) => [job.seq, job.command, job.tag])).toEqual([
+      [1, 'echo [a] [1] [a] [2] a', 'a 1 a 2'],
+      [2, 'echo [b] [1] [b] [2] b', 'b 1 b 2'],
+    ]);
+    expect([...jobsFromArgs('echo', [lines('a', 'b', 'c')], undefined, 2)].map((job) => job.command)).toEqual(['echo a b', 'echo c']);
+  });
+
+  it('with -N 0, makes a job per record with one empty argument per source, inserted bare', () => {
+    expect([...jobsFromArgs('echo {} x', [lines('a', 'b')], undefined, 0)].map((job) => job.command)).toEqual(['echo  x', 'echo  x']);
+    expect([...jobsFromArgs('echo', [lines('a'), lines('1')], /,/, 0)].map((job) => job.command)).toEqual(['echo  ']);
+  });
+
+  it('refuses a job holding a refused line', () => {
+    const jobs = [...jobsFromArgs('echo', [[{ text: 'a' }, { text: 'b', refused: 'bad' }, { text: 'c' }]], undefined, 2)];
+    expect(jobs.map((job) => [job.command, job.refused])).toEqual([
+      ['echo a b', 'bad'],
+      ['echo c', undefined],
+    ]);
+  });
+});
+
 describe('jobsFromLines', () => {
   it('splits each line into columns with --colsep', async () => {
     async function* input(): AsyncGenerator<InputLine> {
@@ -36,5 +59,14 @@ describe('jobsFromLines', () => {
     const jobs = [];
     for await (const job of jobsFromLines(input(), 'cp {1} {2}', /\t/)) jobs.push(job.command);
     expect(jobs).toEqual(['cp h1 h2', "cp v1 'v 2'"]);
+  });
+
+  it('takes N lines per job with -N', async () => {
+    async function* input(): AsyncGenerator<InputLine> {
+      yield* lines('l1', 'l2', 'l3');
+    }
+    const jobs = [];
+    for await (const job of jobsFromLines(input(), 'echo x{}y {#}', undefined, 2)) jobs.push(job.command);
+    expect(jobs).toEqual(['echo xl1y xl2y 1', 'echo xl3y 2']);
   });
 });

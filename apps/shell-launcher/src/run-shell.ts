@@ -224,7 +224,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     rl = inputLines(streamOf(single), separator);
-    input = jobsFromLines(rl, options.template, options.colsep)[Symbol.asyncIterator]();
+    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -250,8 +250,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return cannotRead(error);
     }
     rl = undefined;
-    sourcesTotal = groups.reduce((n, group) => n * group.length, 1);
-    input = jobsFromArgs(options.template, groups, options.colsep);
+    const records = groups.reduce((n, group) => n * group.length, 1);
+    sourcesTotal = options.maxArgs === undefined || options.maxArgs <= 1 ? records : Math.ceil(records / options.maxArgs);
+    input = jobsFromArgs(options.template, groups, options.colsep, options.maxArgs);
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
   // passed over — not run, printed or logged again; the job log gets the others' rows.

@@ -131,9 +131,10 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal): Promise<ShellResult> {
   try {
     const r = await runCoprocess({
-      // An empty input line is a job that does nothing and succeeds (as in GNU parallel);
-      // runCoprocess wants a non-empty command, and `:` is the shell's own no-op.
-      command: command === '' ? ':' : command,
+      // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
+      // parallel); runCoprocess wants a command with something in it, and `:` is the shell's own
+      // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
+      command: command.trim() === '' ? ':' : command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       maxOutputBytes: task.maxOutputBytes,
       spillDir: task.spillDir,

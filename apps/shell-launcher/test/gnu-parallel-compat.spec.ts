@@ -78,9 +78,11 @@ describe('spm-shell and GNU parallel on the same input', () => {
   }
 
   it('agrees on a list of commands: exit codes, signals, a timeout, output sizes, an empty line', async () => {
-    const input = ['echo a', 'exit 3', 'kill -9 $$', 'kill -TERM $$', 'sleep 5', 'printf abc', 'echo err >&2', 'false', '', "sh -c 'exit 7'", 'seq 1 1000'].join('\n');
+    // A line of blanks too: a job that does nothing and succeeds (it failed with an internal
+    // error in spm-shell until 2026-11-22).
+    const input = ['echo a', 'exit 3', 'kill -9 $$', 'kill -TERM $$', 'sleep 5', 'printf abc', 'echo err >&2', 'false', '', "sh -c 'exit 7'", 'seq 1 1000', '   '].join('\n');
     const { gnu, spm } = await both(['-j', '2', '--timeout', '1'], `${input}\n`);
-    expect(gnu.jobs.size).toBe(11);
+    expect(gnu.jobs.size).toBe(12);
     expect(spm.code).toBe(gnu.code);
     expect(spm.code).toBe(6);
     expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
@@ -155,7 +157,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
 
   it('builds the same commands for random templates and sources (a property, fixed seed)', async () => {
     // What found the quoting and {-n} differences: every replacement string, in words and
-    // around text, over :::, :::: and -a sources (stdin as one of them), -0, --colsep, --tag.
+    // around text, over :::, :::: and -a sources (stdin as one of them), -0, --colsep, --tag, -N.
     const atoms = ['a', 'b.c', 'd/e.f', '.x', 'y/', 'a b', "it's", 'x.tar.gz', '/', 'u,v', 'p,q,r', '', 'é', 'z\\w', '$HOME', '*', 'a"b', '-n', '1', '22'];
     const strings = ['{}', '{.}', '{/}', '{//}', '{/.}', '{#}', '{1}', '{2}', '{3}', '{-1}', '{1.}', '{2/}', '{0}', '{1//}', '{-2/.}', '{-3}'];
     const replacement = fc.constantFrom(...strings);
@@ -166,12 +168,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
       tag: fc.boolean(),
       nul: fc.boolean(),
       colsep: fc.option(fc.constantFrom(',', ' ', '\\.', '/', ',+'), { freq: 3 }),
+      maxArgs: fc.option(fc.integer({ min: 0, max: 3 }), { freq: 2 }),
     });
     const where = join(dir, 'property');
     mkdirSync(where, { recursive: true });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ template, sources, tag, nul, colsep }) => {
+      fc.asyncProperty(scenario, async ({ template, sources, tag, nul, colsep, maxArgs }) => {
         run += 1;
         const before: string[] = [];
         const after: string[] = [];
@@ -188,7 +191,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
             else after.push('::::', `s${run}-${i}`);
           }
         });
-        const args = ['-k', '--dry-run', ...(tag ? ['--tag'] : []), ...(nul ? ['-0'] : []), ...(colsep === null ? [] : ['--colsep', colsep]), ...before, ...(template === null ? [] : ['echo', ...template]), ...after];
+        const args = ['-k', '--dry-run', ...(tag ? ['--tag'] : []), ...(nul ? ['-0'] : []), ...(colsep === null ? [] : ['--colsep', colsep]), ...(maxArgs === null ? [] : ['-N', String(maxArgs)]), ...before, ...(template === null ? [] : ['echo', ...template]), ...after];
         const gnu = spawnSync(parallel, ['--will-cite', ...args], { cwd: where, input, env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
         const spm = await runSpmShell(args, { cwd: where, input, mark: `compat-${process.pid}-property` });
         expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
