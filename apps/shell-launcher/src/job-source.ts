@@ -18,15 +18,19 @@ function job(seq: number, given: readonly string[], template: string | undefined
 }
 
 /**
- * `-N n` (GNU parallel's): each job takes `n` records (input lines, or combinations of the
- * sources), their values its arguments, in order; the last job may take fewer. `-N 0`: a job per
- * record, with no argument. `{}` is then context-replaced (see fillTemplate).
+ * How many records (input lines, or combinations of the sources) each job takes: `-N n`'s `n`,
+ * else one. `-N 0` takes one too, and inserts none of it (see {@link job}).
  */
+export function recordsPerJob(maxArgs: number | undefined): number {
+  return Math.max(maxArgs ?? 1, 1);
+}
+
+/** `records` in chunks of `n`, in order; the last one may hold fewer. */
 function* chunks<T>(records: Iterable<T>, n: number): Generator<T[]> {
   let chunk: T[] = [];
   for (const record of records) {
     chunk.push(record);
-    if (chunk.length >= Math.max(n, 1)) {
+    if (chunk.length >= n) {
       yield chunk;
       chunk = [];
     }
@@ -35,54 +39,39 @@ function* chunks<T>(records: Iterable<T>, n: number): Generator<T[]> {
 }
 
 /**
- * The job of a chunk of records (`-N`), refused for its first refused line. With `-N 0` (one
- * record), GNU parallel's arguments are one empty string per value (per column with `--colsep`),
- * inserted bare.
+ * The job of its records (one, or `-N`'s chunk: their values its arguments, in order, `{}` then
+ * context-replaced; with `-N 0` one empty argument per value, inserted bare, as GNU parallel
+ * does), refused for its first refused line (see {@link InputLine}): a job that is not run.
  */
-function jobOfChunk(seq: number, chunk: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, maxArgs: number): Job {
-  const made = job(seq, chunk.flat().map((line) => line.text), template, colsep, true, maxArgs === 0);
-  const refused = chunk.flat().find((line) => line.refused !== undefined)?.refused;
+function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, maxArgs: number | undefined): Job {
+  const lines = records.flat();
+  const made = job(seq, lines.map((line) => line.text), template, colsep, maxArgs !== undefined, maxArgs === 0);
+  const refused = lines.find((line) => line.refused !== undefined)?.refused;
   return refused === undefined ? made : { ...made, refused };
 }
 
 /**
  * Jobs from combined sources (`:::` words, the lines of `-a`/`::::` files): every combination, in
- * GNU parallel's order. A combination holding a refused line (see {@link InputLine}) is a job that
- * is not run, refused for the first such line.
+ * GNU parallel's order, one per job (or `-N`'s number per job).
  */
 export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number): Generator<Job> {
   let seq = 0;
-  if (maxArgs !== undefined) {
-    for (const chunk of chunks(combinations(groups), maxArgs)) yield jobOfChunk(++seq, chunk, template, colsep, maxArgs);
-    return;
-  }
-  for (const lines of combinations(groups)) {
-    const made = job(++seq, lines.map((line) => line.text), template, colsep);
-    const refused = lines.find((line) => line.refused !== undefined)?.refused;
-    yield refused === undefined ? made : { ...made, refused };
-  }
+  for (const chunk of chunks(combinations(groups), recordsPerJob(maxArgs))) yield jobOf(++seq, chunk, template, colsep, maxArgs);
 }
 
 /**
- * Jobs from input lines (stdin or one file): each line is a command, or the argument of
- * `template`. A refused line (see {@link InputLine}) is a job that is not run, shown with its text.
+ * Jobs from input lines (stdin or one file), read as they come: each line is a command, or the
+ * argument of `template` (`-N`: that many lines per job).
  */
 export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number): AsyncGenerator<Job> {
   let seq = 0;
-  if (maxArgs !== undefined) {
-    let chunk: InputLine[][] = [];
-    for await (const line of lines) {
-      chunk.push([line]);
-      if (chunk.length >= Math.max(maxArgs, 1)) {
-        yield jobOfChunk(++seq, chunk, template, colsep, maxArgs);
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) yield jobOfChunk(++seq, chunk, template, colsep, maxArgs);
-    return;
-  }
+  let chunk: InputLine[][] = [];
   for await (const line of lines) {
-    const made = job(++seq, [line.text], template, colsep);
-    yield line.refused === undefined ? made : { ...made, refused: line.refused };
+    chunk.push([line]);
+    if (chunk.length >= recordsPerJob(maxArgs)) {
+      yield jobOf(++seq, chunk, template, colsep, maxArgs);
+      chunk = [];
+    }
   }
+  if (chunk.length > 0) yield jobOf(++seq, chunk, template, colsep, maxArgs);
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { SPMError } from '@spm/exceptions';
 import { exitValue, signalNumber, type JobOutcome } from './job-outcome.js';
 
@@ -36,12 +36,14 @@ export class Joblog {
    * already is added to (its last line ended first if it was cut), not truncated.
    */
   constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false) {
-    const before = append && path !== '-' ? readIfThere(path) : undefined;
-    this.#fd = path === '-' ? undefined : openSync(path, before !== undefined && before.length > 0 ? 'a' : 'w');
+    this.#fd = path === '-' ? undefined : openSync(path, append ? 'a+' : 'w');
     this.#stdout = stdout;
     this.#hubHost = hubHost;
-    if (before === undefined || before.length === 0) this.#write(`${JOBLOG_HEADER}\n`);
-    else if (!before.endsWith('\n')) this.#write('\n');
+    // Appending: only the file's size and last byte matter (the rows were read by jobsInJoblog).
+    const size = this.#fd === undefined || !append ? 0 : fstatSync(this.#fd).size;
+    const last = Buffer.alloc(1);
+    if (size === 0) this.#write(`${JOBLOG_HEADER}\n`);
+    else if (readSync(this.#fd as number, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) this.#write('\n');
   }
 
   /** Appends the row of one finished job. */

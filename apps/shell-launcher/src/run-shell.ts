@@ -11,7 +11,7 @@ import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { jobsFromArgs, jobsFromLines } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordsPerJob } from './job-source.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -111,6 +111,11 @@ const READ_AHEAD_MS = 20;
  * aborted as usual.
  */
 const STOP_GRACE_MS = DEFAULT_KILL_GRACE_MS + 3_000;
+
+/** The notice of a job whose input cannot be a command (`job.refused`), said in a run and in `--dry-run` alike. */
+function notRunNotice(job: Job, command: string): string {
+  return `spm-shell: job ${job.seq} not run: ${job.refused ?? ''}: ${command}\n`;
+}
 
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */
 const SETTLE_SPOKES_MS = 3_000;
@@ -250,8 +255,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return cannotRead(error);
     }
     rl = undefined;
-    const records = groups.reduce((n, group) => n * group.length, 1);
-    sourcesTotal = options.maxArgs === undefined || options.maxArgs <= 1 ? records : Math.ceil(records / options.maxArgs);
+    sourcesTotal = Math.ceil(groups.reduce((n, group) => n * group.length, 1) / recordsPerJob(options.maxArgs));
     input = jobsFromArgs(options.template, groups, options.colsep, options.maxArgs);
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
@@ -290,7 +294,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const job = step.value;
         if (job.refused !== undefined) {
           refused += 1;
-          io.stderr.write(`spm-shell: job ${job.seq} not run: ${job.refused}: ${withSlot(job.command, '{%}')}\n`);
+          io.stderr.write(notRunNotice(job, withSlot(job.command, '{%}')));
         } else io.stdout.write(`${options.tag ? `${job.tag}\t` : ''}${withSlot(job.command, ((job.seq - 1) % slots) + 1)}\n`);
       }
     } catch (error) {
@@ -601,7 +605,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     else failed += 1;
     writeJoblog(outcome);
     printer.finished(outcome);
-    if (outcome.job.refused !== undefined) err(`spm-shell: job ${seq} not run: ${outcome.job.refused}: ${outcome.command}\n`);
+    if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
