@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { CoprocessLane, coprocessLauncher, killAllCoprocesses, runCoprocess } from '@spm/coprocess';
+import { CoprocessLane, coprocessLauncher, killAllCoprocesses, runCoprocess, withdrawWaiting } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
 
 // What only the fork server does: a server per concurrent run, and what happens to a run whose
@@ -75,6 +75,31 @@ describe('the fork server', () => {
     expect(existsSync(started)).toBe(true);
     expect(await first).toMatchObject({ exitCode: 0 });
     expect(await second).toMatchObject({ exitCode: 0 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a long lane handed out at once in order, one at a time, and drops all its waiting runs when asked', async () => {
+    // 400 runs waiting on one server at once: its index of waiting runs grows several times over.
+    const dir = mkdtempSync(join(tmpdir(), 'spm-lane-'));
+    const log = join(dir, 'log');
+    const lane = new CoprocessLane();
+    const n = 400;
+    const runs = Array.from({ length: n }, (_, i) => runCoprocess({ command: `[ -e ${log}.busy ] && echo overlap >> ${log}; touch ${log}.busy; echo ${i} >> ${log}; rm ${log}.busy`, lane }));
+    const results = await Promise.all(runs);
+    expect(results.every((r) => r.exitCode === 0)).toBe(true);
+    expect(readFileSync(log, 'utf8')).toBe(Array.from({ length: n }, (_, i) => `${i}\n`).join(''));
+    // Behind a long one: every waiting run is withdrawn, none starts; the lane goes on after.
+    const m = mark();
+    const long = runCoprocess({ command: `exec sleep ${m}`, lane, timeoutMs: 60_000 });
+    const queued = Array.from({ length: n }, (_, i) => runCoprocess({ command: `echo late ${i} >> ${log}`, lane }));
+    expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+    expect(withdrawWaiting(lane)).toBe(n);
+    const after = runCoprocess({ command: `echo after >> ${log}`, lane });
+    expect((await Promise.all(queued)).every((r) => r.withdrawn)).toBe(true);
+    for (const pid of processesMarked(m)) process.kill(pid, 'SIGTERM');
+    expect(await long).toMatchObject({ signal: 'SIGTERM' });
+    expect(await after).toMatchObject({ exitCode: 0 });
+    expect(readFileSync(log, 'utf8').split('\n').slice(n)).toEqual(['after', '']);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -96,8 +96,16 @@ struct waiting {
   unsigned char *fields; /* NUL-separated, with room for one more byte */
   size_t len;
   struct waiting *next;
+  struct waiting *same_bucket; /* the next in its bucket of waiting_index */
 };
 static struct waiting *waiting, **waiting_tail = &waiting;
+/*
+ * The waiting runs by id, for is_waiting(): every pass asks it once per waiting run, and a lane
+ * may have thousands waiting (an owner that hands out a whole list at once), so a scan of the
+ * list there made each pass quadratic. A power-of-two count of buckets, at least one per run.
+ */
+static struct waiting **waiting_index;
+static size_t waiting_buckets, waiting_count;
 /*
  * Runs dropped while waiting, and what each waited for: an "A" that names one waits for that
  * instead (the owner may ask for a lane's next run before it hears the 'K'). A ring: entries
@@ -371,10 +379,42 @@ static void launch(char **f, size_t nf) {
   emit('S', id, text, (size_t)n);
 }
 
+static size_t bucket_of(uint32_t id) { return (size_t)(id * 2654435761u) & (waiting_buckets - 1); }
+
 static int is_waiting(uint32_t id) {
-  for (struct waiting *w = waiting; w; w = w->next)
+  if (waiting_count == 0) return 0;
+  for (struct waiting *w = waiting_index[bucket_of(id)]; w; w = w->same_bucket)
     if (w->id == id) return 1;
   return 0;
+}
+
+/* Adds `w`, already on the waiting list, to the index (rebuilt from the list when it grows). */
+static void index_waiting(struct waiting *w) {
+  waiting_count++;
+  if (waiting_count <= waiting_buckets) {
+    size_t b = bucket_of(w->id);
+    w->same_bucket = waiting_index[b];
+    waiting_index[b] = w;
+    return;
+  }
+  free(waiting_index);
+  waiting_buckets = waiting_buckets == 0 ? 64 : waiting_buckets * 2;
+  waiting_index = calloc(waiting_buckets, sizeof *waiting_index);
+  if (waiting_index == NULL) _exit(70);
+  for (struct waiting *v = waiting; v; v = v->next) {
+    size_t b = bucket_of(v->id);
+    v->same_bucket = waiting_index[b];
+    waiting_index[b] = v;
+  }
+}
+
+static void unindex_waiting(struct waiting *w) {
+  for (struct waiting **at = &waiting_index[bucket_of(w->id)]; *at; at = &(*at)->same_bucket)
+    if (*at == w) {
+      *at = w->same_bucket;
+      waiting_count--;
+      return;
+    }
 }
 
 /*
@@ -429,12 +469,14 @@ static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
   memcpy(w->fields, msg + skip, w->len);
   *waiting_tail = w;
   waiting_tail = &w->next;
+  index_waiting(w);
 }
 
 static void unlink_waiting(struct waiting **at) {
   struct waiting *w = *at;
   *at = w->next;
   if (waiting_tail == &w->next) waiting_tail = at;
+  unindex_waiting(w);
   free(w->fields);
   free(w);
 }
