@@ -73,6 +73,16 @@ export interface CoprocessOptions {
    * @default none: the program starts at once
    */
   readonly lane?: CoprocessLane;
+  /**
+   * Called with each piece of output as it is read, in the order read (per stream and across
+   * both): for output shown live. The pieces are kept as well, up to `maxOutputBytes` (pass `0`
+   * to keep none: `truncated` then says what was not kept). A piece may end inside a line, or
+   * inside a UTF-8 sequence. The program's own messages of this package (`spm-coprocess: …` on
+   * stderr) come through it too. A throw from it is caught: that piece is lost to it, the run goes
+   * on, and the first such error is emitted once as a process warning.
+   * @default none
+   */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 /** {@link CoprocessOptions} validated, with defaults applied. */
@@ -90,6 +100,7 @@ export interface ResolvedCoprocessOptions {
   readonly spillDir: string | undefined;
   readonly signal: AbortSignal | undefined;
   readonly lane: CoprocessLane | undefined;
+  readonly onOutput: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
 }
 
 function fail(message: string): never {
@@ -109,7 +120,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane } = options;
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane, onOutput } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -154,6 +165,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   }
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
+  if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
   return {
     file,
     args,
@@ -167,5 +179,6 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     spillDir,
     signal,
     lane,
+    onOutput,
   };
 }

@@ -85,6 +85,8 @@ export class CoprocessRun implements LiveCoprocess {
   readonly #stdout: OutputCapture;
   readonly #stderr: OutputCapture;
   readonly #both: OutputCapture;
+  /** Set once `onOutput` threw: said once. */
+  #outputCallbackFailed = false;
   #resolve!: (result: CoprocessResult) => void;
   #reject!: (error: unknown) => void;
   #child: ChildProcess | undefined;
@@ -620,10 +622,21 @@ export class CoprocessRun implements LiveCoprocess {
     this.#settle(null);
   }
 
-  /** Keeps a chunk of one stream, and of both interleaved. */
+  /** Keeps a chunk of one stream, and of both interleaved; shows it to `onOutput`, if given. */
   #capture(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
     this.#both.push(chunk);
+    const onOutput = this.#options.onOutput;
+    if (onOutput === undefined) return;
+    try {
+      onOutput(stream, chunk);
+    } catch (error) {
+      // The caller's callback: its failure loses it this piece, never the run (nor the thread).
+      if (!this.#outputCallbackFailed) {
+        this.#outputCallbackFailed = true;
+        process.emitWarning(`onOutput of \`${this.#options.label}\` threw (${error instanceof Error ? error.message : String(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_OUTPUT' });
+      }
+    }
   }
 
   #spawnFailed(code: string, detail: string): void {

@@ -216,6 +216,65 @@ function defineSpecs(): void {
     });
   });
 
+  describe('onOutput', () => {
+    it('is shown each piece as it is read: a line while the program still runs', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'coprocess-live-'));
+      const go = join(dir, 'go');
+      try {
+        // The program goes on only once the test has seen its first line: were pieces shown only
+        // at its end, it would wait for \`go\` until its timeout.
+        const seen: string[] = [];
+        const r = await runCoprocess({
+          command: `echo first; while [ ! -e ${go} ]; do sleep 0.02; done; echo second`,
+          timeoutMs: 20_000,
+          onOutput: (stream, chunk) => {
+            seen.push(`${stream}:${chunk.toString()}`);
+            if (chunk.toString().includes('first')) writeFileSync(go, '');
+          },
+        });
+        expect(r).toMatchObject({ exitCode: 0, timedOut: false, stdout: 'first\nsecond\n' });
+        expect(seen.join('')).toBe('stdout:first\nstdout:second\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('gets every byte of both streams in order, and keeps none of them with maxOutputBytes 0', async () => {
+      const pieces: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
+      const r = await runCoprocess({ command: 'seq 1 200000; seq 1 5000 >&2; printf "%s" "é€" >&2', maxOutputBytes: 0, onOutput: (stream, chunk) => pieces[stream].push(Buffer.from(chunk)) });
+      const expected = spawnSync('seq', ['1', '200000'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+      expect(Buffer.concat(pieces.stdout).toString()).toBe(expected);
+      expect(Buffer.concat(pieces.stderr).toString()).toBe(`${spawnSync('seq', ['1', '5000'], { encoding: 'utf8' }).stdout}é€`);
+      expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: '', stdOutErr: '', truncated: { stdout: true, stderr: true, stdOutErr: true } });
+      expect(r.outputBytes.stdout).toBe(expected.length);
+    });
+
+    it('shows this package’s own message about a program that cannot start', async () => {
+      const seen: string[] = [];
+      const r = await runCoprocess({ argv: ['/no/such/program-spm'], onOutput: (stream, chunk) => seen.push(`${stream}:${chunk.toString()}`) });
+      expect(r.exitCode).toBe(127);
+      expect(seen.join('')).toBe(`stderr:${r.stderr}`);
+    });
+
+    it('loses a run nothing when it throws: the output is kept, one warning says so', () => {
+      // In a process of its own: the warning is the process's (Jest's sandbox has its own \`process\`).
+      const index = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+      const script = `
+        const { runCoprocess } = await import(${JSON.stringify(index)});
+        const r = await runCoprocess({ command: 'echo a; echo b >&2; echo c', onOutput: () => { throw new Error('a broken callback'); } });
+        console.log(JSON.stringify({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }));`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SPM_COPROCESS_LAUNCHER: coprocessLauncher().launcher } });
+      expect(child.status).toBe(0);
+      expect(JSON.parse(child.stdout)).toEqual({ exitCode: 0, stdout: 'a\nc\n', stderr: 'b\n' });
+      const warnings = child.stderr.split('\n').filter((line) => line.includes('Warning'));
+      expect(warnings).toEqual([expect.stringContaining('[SPM_COPROCESS_ON_OUTPUT] Warning: onOutput of `echo a; echo b >&2; echo c` threw (a broken callback); the run goes on')]);
+    });
+
+    it('must be a function', async () => {
+      await expect(runCoprocess({ command: 'true', onOutput: 5 as unknown as () => void })).rejects.toThrow('Expected `onOutput` to be a function, got `5` (number)');
+    });
+  });
+
   describe('timeouts kill the whole process tree', () => {
     it('kills the shell and its background and foreground children', async () => {
       const m1 = mark();
