@@ -8,7 +8,9 @@ import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
     const o = parseShellArgs([]);
-    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
+    expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
+    expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
+    expect(parseShellArgs(['--line-buffer', '-k'])).toMatchObject({ lineBuffer: true, keepOrder: true });
     expect(o.timeoutMs).toBeUndefined();
     expect(o.template).toBeUndefined();
     expect(o.sources).toEqual([]);
@@ -126,6 +128,7 @@ describe('parseShellArgs', () => {
       [['--halt', 'soon'], /Expected `--halt`/],
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],
+      [['--lb', '--json'], /Expected one of `--line-buffer` and `--json`, got both/],
       [['echo', '::::'], /Expected `::::` to be followed by file names \(`-` for stdin\), got nothing/],
       [['-a', '-', 'echo', '::::', '-'], /Expected stdin \(`-`\) as one input source at most, got it twice/],
     ];

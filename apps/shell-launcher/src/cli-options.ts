@@ -47,6 +47,11 @@ export interface ShellOptions {
   readonly keepOrder: boolean;
   /** Prefix each output line with the job's arguments and a tab (`--tag`). */
   readonly tag: boolean;
+  /**
+   * `--line-buffer` (`--lb`): print each command's output a line at a time as it comes — lines
+   * of different commands may alternate, a line is never split — rather than whole at its end.
+   */
+  readonly lineBuffer: boolean;
   /** `--halt`. @default never */
   readonly halt: HaltRule;
   /** `--joblog F`: GNU parallel's job log (`-` for stdout). */
@@ -115,6 +120,8 @@ Options:
       --delay S         wait at least S seconds between two commands' starts (as --timeout's S)
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
+      --line-buffer     print output a whole line at a time as it comes, not a command's
+                        output at its end (--lb); with -k, the oldest command's lines live
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --resume          skip the jobs the job log F already has, add the others' rows to it
@@ -227,7 +234,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::']);
@@ -248,6 +255,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tries: 1,
     keepOrder: false,
     tag: false,
+    lineBuffer: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
@@ -286,6 +294,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--tag':
           o.tag = true;
+          break;
+        case '--line-buffer':
+        case '--lb':
+          o.lineBuffer = true;
           break;
         case '--json':
           o.json = true;
@@ -390,6 +402,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
+  }
+  if (o.lineBuffer && o.json) {
+    throw new SPMError('Expected one of `--line-buffer` and `--json`, got both (a JSON line holds a command’s whole output; --line-buffer prints it as it comes)');
   }
   if (sources.filter((source) => source.kind === 'file' && source.path === '-').length > 1) {
     throw new SPMError('Expected stdin (`-`) as one input source at most, got it twice');

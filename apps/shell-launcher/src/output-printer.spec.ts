@@ -34,6 +34,43 @@ describe('OutputPrinter', () => {
     expect(p.held).toBe(0);
   });
 
+  it('with --line-buffer, prints lines as they come, each line tagged once across pieces', () => {
+    const { sink, writes } = capture();
+    const p = new OutputPrinter({ keepOrder: false, tag: true, json: false, lineBuffer: true }, sink);
+    p.live(2, 'b', 'stdout', 'b1\n');
+    p.live(1, 'a', 'stdout', 'a1\npart');
+    p.live(1, 'a', 'stderr', 'e1\n');
+    p.live(1, 'a', 'stdout', ' of a1\n');
+    p.finished(outcome({ seq: 1, stdout: '', stderr: '' }));
+    p.live(2, 'b', 'stdout', 'b2');
+    p.finished(outcome({ seq: 2, stdout: '', stderr: '' }));
+    expect(writes).toEqual(['out:b\tb1\n', 'out:a\ta1\na\tpart', 'err:a\te1\n', 'out: of a1\n', 'out:b\tb2']);
+  });
+
+  it('with --line-buffer and keep-order, prints the oldest unfinished job’s lines live and the others’ at their turn', () => {
+    const { sink, writes } = capture();
+    const p = new OutputPrinter({ keepOrder: true, tag: false, json: false, lineBuffer: true }, sink);
+    p.live(1, '1', 'stdout', '1a\n');
+    p.live(2, '2', 'stdout', '2a\n');
+    p.live(3, '3', 'stderr', '3a\n');
+    expect(writes).toEqual(['out:1a\n']);
+    p.finished(outcome({ seq: 2, stdout: '', stderr: '' }));
+    p.live(1, '1', 'stdout', '1b\n');
+    expect(writes).toEqual(['out:1a\n', 'out:1b\n']);
+    // 1 ends: 2 (done) prints whole, 3 becomes the one shown live.
+    p.finished(outcome({ seq: 1, stdout: '', stderr: '' }));
+    expect(writes).toEqual(['out:1a\n', 'out:1b\n', 'out:2a\n', 'err:3a\n']);
+    p.live(3, '3', 'stdout', '3b\n');
+    p.live(5, '5', 'stdout', '5a\n');
+    expect(writes.slice(4)).toEqual(['out:3b\n']);
+    p.skip(3); // stopped: what it printed stays printed
+    p.live(4, '4', 'stdout', '4a\n');
+    expect(writes.slice(5)).toEqual(['out:4a\n']);
+    // At the end, what waits is printed in order (5 never ended).
+    void p.flush();
+    expect(writes.slice(6)).toEqual(['out:5a\n']);
+  });
+
   it('tags every line of stdout and stderr, and prints JSON lines instead of output with --json', () => {
     expect(tagLines('a\nb\n', 'x\t')).toBe('x\ta\nx\tb\n');
     expect(tagLines('a\nb', 'x\t')).toBe('x\ta\nx\tb');

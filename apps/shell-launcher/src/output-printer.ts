@@ -43,6 +43,18 @@ export interface PrinterOptions {
   readonly tag: boolean;
   /** One JSON line per job on stdout instead of its output (`--json`). */
   readonly json: boolean;
+  /**
+   * `--line-buffer`: jobs' output comes through {@link OutputPrinter.live} as it is read, whole
+   * lines at a time, and is printed as it comes; with `keepOrder`, only the oldest unfinished
+   * job's lines are (the others' wait for their turn, in memory).
+   */
+  readonly lineBuffer?: boolean;
+}
+
+/** A job's output shown live (`--line-buffer`): its taggers' state, and what waits for its turn. */
+interface LiveJob {
+  readonly tagger: { readonly stdout: LineTagger; readonly stderr: LineTagger } | undefined;
+  readonly waiting: { readonly stream: 'stdout' | 'stderr'; readonly text: string }[];
 }
 
 /** Prefixes each line of `text` with `prefix`; a last line without a newline keeps none. */
@@ -56,7 +68,8 @@ export function tagLines(text: string, prefix: string): string {
  * waits only for the jobs before it; a job that will never print (killed by `--halt now` or an
  * interrupt) is `skip`ped so it holds nothing up. A job whose output passed `--max-output` has the
  * rest in spill files: its kept part is printed, then the files are streamed (and deleted), and
- * jobs that finish meanwhile wait their turn.
+ * jobs that finish meanwhile wait their turn. With `lineBuffer`, jobs' lines are printed as they
+ * come ({@link OutputPrinter.live}) instead.
  */
 export class OutputPrinter {
   readonly #options: PrinterOptions;
@@ -66,6 +79,8 @@ export class OutputPrinter {
   /** While a spilled output is being streamed: what finished (or was written) meanwhile, printed after it. */
   #streaming: Promise<void> | undefined;
   readonly #queue: (JobOutcome | { readonly text: string })[] = [];
+  /** `--line-buffer`: the jobs whose lines came, until they are printed whole. */
+  readonly #live = new Map<number, LiveJob>();
 
   constructor(options: PrinterOptions, sink: PrinterSink) {
     this.#options = options;
@@ -80,6 +95,7 @@ export class OutputPrinter {
   /** A job finished (its last attempt): print it now, or when its turn comes. */
   finished(outcome: JobOutcome): void {
     if (!this.#options.keepOrder) {
+      this.#live.delete(outcome.job.seq);
       this.#print(outcome);
       return;
     }
@@ -96,9 +112,42 @@ export class OutputPrinter {
     else this.#sink.out(text);
   }
 
+  /**
+   * `--line-buffer`: lines of job `seq` (tagged `tag`), as they come: printed now — with
+   * `keepOrder`, only if it is the oldest job not printed yet; else when its turn comes.
+   */
+  live(seq: number, tag: string, stream: 'stdout' | 'stderr', text: string): void {
+    let job = this.#live.get(seq);
+    if (job === undefined) {
+      const prefix = `${tag}\t`;
+      job = { tagger: this.#options.tag ? { stdout: new LineTagger(prefix), stderr: new LineTagger(prefix) } : undefined, waiting: [] };
+      this.#live.set(seq, job);
+    }
+    if (this.#options.keepOrder && seq !== this.#next) job.waiting.push({ stream, text });
+    else this.#show(job, stream, text);
+  }
+
+  #show(job: LiveJob, stream: 'stdout' | 'stderr', text: string): void {
+    const shown = job.tagger === undefined ? text : job.tagger[stream].tag(text);
+    if (shown === '') return;
+    if (stream === 'stdout') this.write(shown);
+    else this.#sink.err(shown);
+  }
+
+  /** Prints what job `seq`'s lines left waiting (its turn came); `done`: it will send no more. */
+  #showWaiting(seq: number, done: boolean): void {
+    const job = this.#live.get(seq);
+    if (job === undefined) return;
+    for (const { stream, text } of job.waiting.splice(0)) this.#show(job, stream, text);
+    if (done) this.#live.delete(seq);
+  }
+
   /** A job that will never print: its turn passes. */
   skip(seq: number): void {
-    if (!this.#options.keepOrder) return;
+    if (!this.#options.keepOrder) {
+      this.#live.delete(seq);
+      return;
+    }
     this.#held.set(seq, null);
     this.#release();
   }
@@ -108,9 +157,10 @@ export class OutputPrinter {
    * resolves once every spilled output has been streamed.
    */
   async flush(): Promise<void> {
-    for (const seq of [...this.#held.keys()].sort((a, b) => a - b)) {
+    for (const seq of [...new Set([...this.#held.keys(), ...this.#live.keys()])].sort((a, b) => a - b)) {
       const outcome = this.#held.get(seq);
       this.#held.delete(seq);
+      this.#showWaiting(seq, true);
       if (outcome) this.#print(outcome);
     }
     while (this.#streaming !== undefined) await this.#streaming;
@@ -119,9 +169,12 @@ export class OutputPrinter {
   #release(): void {
     for (let outcome = this.#held.get(this.#next); outcome !== undefined; outcome = this.#held.get(this.#next)) {
       this.#held.delete(this.#next);
+      this.#showWaiting(this.#next, true);
       this.#next += 1;
       if (outcome !== null) this.#print(outcome);
     }
+    // The oldest job still running: what its lines left waiting now, the rest as they come.
+    this.#showWaiting(this.#next, false);
   }
 
   #print(outcome: JobOutcome): void {

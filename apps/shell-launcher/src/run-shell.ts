@@ -394,7 +394,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
   };
   const printer = new OutputPrinter(
-    { keepOrder: options.keepOrder, tag: options.tag, json: options.json },
+    { keepOrder: options.keepOrder, tag: options.tag, json: options.json, lineBuffer: options.lineBuffer },
     {
       out,
       err,
@@ -549,6 +549,13 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // are concluded now; those it gave back run on another spoke (the same run of the job: it
   // never started). Until it ends, no spoke holds commands.
   const onNews = (news: ShellNews, from: MessageSource): void => {
+    // --line-buffer: running commands' lines (a job run again prints its lines again).
+    for (const piece of news.output ?? []) {
+      const job = inflight.get(piece.seq);
+      if (job !== undefined) printer.live(piece.seq, job.tag, piece.stream, piece.text);
+    }
+    // Output alone says nothing of a command's length: holding stays as it is.
+    if (news.finished.length === 0 && news.returned.length === 0) return;
     let told = toldOf.get(from.taskId);
     if (told === undefined) toldOf.set(from.taskId, (told = new Set()));
     if (!stuck.has(from.taskId)) {
@@ -676,6 +683,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
+            ...(options.lineBuffer ? { lineBuffer: true } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,

@@ -1,6 +1,7 @@
 // The closure spm-shell's spokes evaluate. Imported by the hub (to invoke it) and by every spoke
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
+import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
 import { batchStarts, CoprocessLane, killAllCoprocesses, runCoprocess, withdrawWaiting } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
@@ -30,6 +31,12 @@ export interface ShellTask {
    * which the hub streams and deletes (all spokes are local). Absent: the rest is dropped.
    */
   readonly spillDir?: string;
+  /**
+   * `--line-buffer`: each command's output goes to the hub as it comes, whole lines at a time
+   * (a {@link ShellNews} with `output`), and none of it is kept: the results' `stdout` and
+   * `stderr` are empty (their byte counts are not).
+   */
+  readonly lineBuffer?: boolean;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -92,7 +99,30 @@ export const GIVE_BACK_MS = 100;
 export interface ShellNews {
   readonly returned: readonly number[];
   readonly finished: readonly { readonly seq: number; readonly result: ShellResult }[];
+  /**
+   * `--line-buffer`: output of running commands, in the order it was read — whole lines, but for
+   * a command's last line without a newline (sent once it ends) and a line longer than
+   * {@link LIVE_LINE_MAX} (sent in pieces of that size). News with only output says nothing else.
+   */
+  readonly output?: readonly LiveOutput[];
 }
+
+/** A piece of a running command's output (`--line-buffer`): see {@link ShellNews.output}. */
+export interface LiveOutput {
+  readonly seq: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+/**
+ * The longest part of a line a spoke holds back waiting for its newline (`--line-buffer`), in
+ * UTF-16 units: past it, what it has goes out as is, and the line's rest follows (another
+ * command's line may come between).
+ */
+export const LIVE_LINE_MAX = 1 << 20;
+
+/** Output pieces a task collects before it sends them at once, without waiting for the next turn of the event loop. */
+const LIVE_SEND_UNITS = 256 * 1024;
 
 /** What a task run again after its spoke was lost asks the hub (`ctx.hub.request`): the seqs it must not run, answered as a list. */
 export interface ShellSkipQuestion {
@@ -128,7 +158,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines): Promise<ShellResult> {
   try {
     const r = await runCoprocess({
       // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
@@ -136,12 +166,15 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
       command: command.trim() === '' ? ':' : command,
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
-      maxOutputBytes: task.maxOutputBytes,
-      spillDir: task.spillDir,
+      // --line-buffer: shown as it comes (to the hub), none of it kept.
+      maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
+      spillDir: live === undefined ? task.spillDir : undefined,
+      onOutput: live?.take,
       env: COMMAND_ENV,
       signal,
       lane,
     });
+    live?.end();
     // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
     // every command several µs.)
     if (r.withdrawn) return { ...notRun(r.startTime, false), returned: true };
@@ -157,12 +190,49 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stderrFile: r.spilled.stderr,
       stdoutBytes: r.outputBytes.stdout,
       stderrBytes: r.outputBytes.stderr,
-      truncated: r.truncated.stdout || r.truncated.stderr,
+      // Shown live, not kept (--line-buffer): nothing was lost.
+      truncated: live === undefined && (r.truncated.stdout || r.truncated.stderr),
       aborted: r.aborted,
     };
   } catch (error) {
     // Refused options (none the hub sends today): this command fails, its batch's others run.
     return notRun(Date.now(), false, (error as Error).message);
+  }
+}
+
+/**
+ * One command's output cut into whole lines for the hub (`--line-buffer`): `take` gets the pieces
+ * as they are read, `end` sends each stream's last line (one without a newline) once it has ended.
+ */
+class LiveLines {
+  readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  readonly #rest = { stdout: '', stderr: '' };
+
+  constructor(
+    readonly seq: number,
+    readonly send: (piece: LiveOutput) => void,
+  ) {}
+
+  readonly take = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
+    const text = this.#rest[stream] + this.#decoders[stream].write(chunk);
+    const cut = text.lastIndexOf('\n') + 1;
+    if (cut > 0) this.send({ seq: this.seq, stream, text: text.slice(0, cut) });
+    let rest = text.slice(cut);
+    if (rest.length > LIVE_LINE_MAX) {
+      // A line this long is sent as it stands (not split inside a surrogate pair).
+      const at = /[\uD800-\uDBFF]$/.test(rest) ? rest.length - 1 : rest.length;
+      this.send({ seq: this.seq, stream, text: rest.slice(0, at) });
+      rest = rest.slice(at);
+    }
+    this.#rest[stream] = rest;
+  };
+
+  end(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const text = this.#rest[stream] + this.#decoders[stream].end();
+      this.#rest[stream] = '';
+      if (text !== '') this.send({ seq: this.seq, stream, text });
+    }
   }
 }
 
@@ -223,9 +293,36 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     let telling = false;
     let gaveBack = false;
     let over = false;
+    // --line-buffer: output pieces not sent yet, sent together on the next turn (or at once past
+    // LIVE_SEND_UNITS), and always before any other word of this task: the hub prints a
+    // command's lines before it hears that the command ended.
+    const pending: LiveOutput[] = [];
+    let pendingUnits = 0;
+    let sending = false;
+    const sendOutput = (): void => {
+      sending = false;
+      if (pending.length === 0 || over) return;
+      const output = pending.splice(0);
+      pendingUnits = 0;
+      try {
+        ctx.hub.notify(wire({ returned: [], finished: [], output } satisfies ShellNews));
+      } catch {
+        // The spoke is stopping: what the commands printed since is lost with it.
+      }
+    };
+    const queueOutput = (piece: LiveOutput): void => {
+      pending.push(piece);
+      pendingUnits += piece.text.length;
+      if (pendingUnits >= LIVE_SEND_UNITS) sendOutput();
+      else if (!sending) {
+        sending = true;
+        setImmediate(sendOutput);
+      }
+    };
     const tell = (): void => {
       telling = false;
       if (over) return;
+      sendOutput();
       const returned: number[] = [];
       const finished: { seq: number; result: ShellResult }[] = [];
       results.forEach((result, i) => {
@@ -265,7 +362,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot);
-              const r = await runOne(command, task, lane, ctx.signal);
+              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;
@@ -279,6 +376,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
       // it on this spoke (a pipelined spoke reports in order), and what it gave back must run now.
       if (gaveBack || told.size > 0) tell();
     } finally {
+      sendOutput();
       over = true;
       clearTimeout(giveBack);
     }

@@ -239,6 +239,30 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('prints --line-buffer output as it does: with -k the oldest job’s lines first, whole lines, --tag, stderr, a last line without newline', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['-j0', '--lb', 'echo {}; sleep 0.{}; echo {}', ':::', '1', '3', '2', '4'],
+      ['-j2', '--lb', '--tag', 'echo a{}; printf b{}; echo c{} >&2', ':::', 'x', 'y'],
+      ['-j2', '--line-buffer', 'seq 3; printf "no newline {}"', ':::', '1', '2'],
+      ['-j2', '--lb', '--tag', 'printf "p\\nq"; sleep 0.1; printf "r\\ns\\n"', ':::', 'A', 'B'],
+      ['-j3', '--lb', 'seq 1 20000 | sed s/^/{}-/', ':::', 'a', 'b', 'c'],
+    ];
+    for (const args of cases) {
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+      const spm = await runSpmShell(all, { input: '', mark: `compat-${process.pid}-lb` });
+      expect({ args, code: spm.code, stdout: spm.stdout, stderr: spm.stderr }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, stderr: gnu.stderr });
+    }
+    // Without -k: the same lines, none split, each job's in its order.
+    const args = ['-j3', '--lb', 'seq 1 20000 | sed s/^/{}-/', ':::', 'a', 'b', 'c'];
+    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+    const spm = await runSpmShell(args, { input: '', mark: `compat-${process.pid}-lb` });
+    expect(spm.code).toBe(gnu.status);
+    const lines = spm.stdout.split('\n');
+    expect([...lines].sort()).toEqual(gnu.stdout.split('\n').sort());
+    for (const job of ['a', 'b', 'c']) expect(lines.filter((line) => line.startsWith(`${job}-`))).toEqual(Array.from({ length: 20000 }, (_, i) => `${job}-${i + 1}`));
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },

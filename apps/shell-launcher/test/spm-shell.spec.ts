@@ -442,6 +442,65 @@ describe('spm-shell when stderr cannot be written', () => {
   });
 });
 
+describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer (%s spokes)', (transport) => {
+  /** Starts the bin; `stdout` and `stderr` grow as it writes. */
+  function start(args: readonly string[], mark: { env: string }): { stdout: () => string; stderr: () => string; closed: Promise<number | null> } {
+    const child = spawn(process.execPath, [BIN, '--no-progress', '--transport', transport, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    return { stdout: () => stdout, stderr: () => stderr, closed: new Promise((resolve) => child.on('close', resolve)) };
+  }
+
+  it('prints running commands’ lines as they come, whole and tagged; the job log counts what was not kept', async () => {
+    // Each command goes on only once the test has seen both commands' first lines on the bin's
+    // stdout: printed only at their end, they would wait for \`go\` until their timeout.
+    const mark = newMark();
+    const go = join(dir, `go-${transport}`);
+    const joblog = join(dir, `lb-${transport}.joblog`);
+    const run = start(['-j', '2', '--lb', '--tag', '--timeout', '60', '--joblog', joblog, `echo first {}; echo err {} >&2; while [ ! -e ${go} ]; do sleep 0.02; done; printf 'second {}'`, ':::', 'a', 'b'], mark);
+    await waitFor(() => run.stdout().includes('a\tfirst a\n') && run.stdout().includes('b\tfirst b\n'), 20_000, 'both commands’ first lines while they run');
+    expect(run.stdout()).not.toContain('second');
+    await waitFor(() => run.stderr().includes('a\terr a\n') && run.stderr().includes('b\terr b\n'), 20_000, 'both commands’ stderr lines while they run');
+    writeFileSync(go, '');
+    expect(await run.closed).toBe(0);
+    // A last line without a newline is printed when its command ends, as it stands.
+    const out = run.stdout();
+    const firsts = out.slice(0, 'a\tfirst a\nb\tfirst b\n'.length);
+    expect(['a\tfirst a\nb\tfirst b\n', 'b\tfirst b\na\tfirst a\n']).toContain(firsts);
+    expect(['a\tsecond ab\tsecond b', 'b\tsecond ba\tsecond a']).toContain(out.slice(firsts.length));
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [row[6], row[5]]).sort()).toEqual([
+      ['0', String('first a\nsecond a'.length)],
+      ['0', String('first b\nsecond b'.length)],
+    ]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('with -k, prints the oldest command’s lines live and holds a later one’s until its turn', async () => {
+    const mark = newMark();
+    const go = join(dir, `go-k-${transport}`);
+    const joblog = join(dir, `lb-k-${transport}.joblog`);
+    const run = start(['-j', '2', '-k', '--lb', '--timeout', '60', '--joblog', joblog, ':::', `echo 1-start; while [ ! -e ${go} ]; do sleep 0.02; done; echo 1-end`, 'echo 2-line; echo 2-more'], mark);
+    await waitFor(() => run.stdout().includes('1-start\n'), 20_000, 'the first command’s first line while it runs');
+    // The second command has ended (its row is in the job log): its lines still wait.
+    const rowsNow = (): number => {
+      try {
+        return joblogRows(readFileSync(joblog, 'utf8')).length;
+      } catch {
+        return 0; // not written yet, or only part of its header
+      }
+    };
+    await waitFor(() => rowsNow() === 1, 20_000, 'the second command to end');
+    expect(run.stdout()).toBe('1-start\n');
+    writeFileSync(go, '');
+    expect(await run.closed).toBe(0);
+    expect(run.stdout()).toBe('1-start\n1-end\n2-line\n2-more\n');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell reading commands as they come', () => {
   it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
     // Regression: the read-ahead waited for -j lines (or the end of the input) before starting
