@@ -10,6 +10,17 @@ describe('parseShellArgs', () => {
     const o = parseShellArgs([]);
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
+    expect(parseShellArgs(['--link']).link).toBe(true);
+    expect(parseShellArgs(['--xapply']).link).toBe(true);
+    // :::+ and ::::+ link to the ::: / :::: source before them, never to an -a file.
+    expect(parseShellArgs(['-a', 'f', 'echo', ':::+', 'a', ':::', 'b', ':::+', 'c', '::::+', 'g', 'h']).sources).toEqual([
+      { kind: 'file', path: 'f' },
+      { kind: 'args', values: ['a'] },
+      { kind: 'args', values: ['b'] },
+      { kind: 'args', values: ['c'], linked: true },
+      { kind: 'file', path: 'g', linked: true },
+      { kind: 'file', path: 'h', linked: true },
+    ]);
     expect(parseShellArgs(['--line-buffer', '-k'])).toMatchObject({ lineBuffer: true, keepOrder: true });
     expect(o.timeoutMs).toBeUndefined();
     expect(o.template).toBeUndefined();
@@ -130,6 +141,7 @@ describe('parseShellArgs', () => {
       [['--json=yes'], /Expected `--json` to take no value/],
       [['--lb', '--json'], /Expected one of `--line-buffer` and `--json`, got both/],
       [['echo', '::::'], /Expected `::::` to be followed by file names \(`-` for stdin\), got nothing/],
+      [['echo', ':::', 'a', '::::+'], /Expected `::::\+` to be followed by file names \(`-` for stdin\), got nothing/],
       [['-a', '-', 'echo', '::::', '-'], /Expected stdin \(`-`\) as one input source at most, got it twice/],
     ];
     for (const [argv, message] of cases) {

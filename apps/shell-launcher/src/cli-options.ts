@@ -17,11 +17,19 @@ export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
  * Where arguments (or whole commands) come from, in GNU parallel's order: `-a` files first, then
  * `:::` and `::::` groups as given. Several sources are combined, first source outermost.
  */
-export type InputSource =
+export type InputSource = (
   /** `::: a b c`: the words themselves. */
   | { readonly kind: 'args'; readonly values: readonly string[] }
   /** `-a F` or `:::: F`: the lines (or, with `-0`, NUL-ended items) of a file; `-` is stdin. */
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'file'; readonly path: string }
+) & {
+  /**
+   * `:::+` / `::::+`: linked to the source before it (a `:::` or `::::` one; never an `-a` file,
+   * as in GNU parallel): their values are taken side by side, the shortest giving the count,
+   * instead of every combination. Absent: combined.
+   */
+  readonly linked?: boolean;
+};
 
 /** `-j 0` ("as many as possible"): one job slot per job, at most this many on inproc spokes. */
 export const ALL_AT_ONCE_INPROC = 1024;
@@ -64,6 +72,11 @@ export interface ShellOptions {
   readonly resume: 'off' | 'done' | 'failed';
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
+  /**
+   * `--link` (`--xapply`): every source linked — their values side by side, the longest giving the
+   * count, shorter ones wrapping around — instead of every combination.
+   */
+  readonly link: boolean;
   /** `--progress` / `--no-progress`; `auto` shows the bar when stderr is a terminal. */
   readonly progress: 'auto' | 'on' | 'off';
   /** `-v`, `--verbose`: MetaStatus lines and per-command notices on stderr. */
@@ -136,6 +149,9 @@ Options:
       --no-progress     never show the progress bar
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
   -a, --file F          read input lines from F instead of stdin (again: another source)
+      --link            take the sources' values side by side (the longest gives the count,
+                        shorter ones wrap), not every combination (--xapply); :::+ and ::::+
+                        link one source to the one before (the shortest gives the count)
       --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
@@ -234,10 +250,10 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
-const GROUP_MARKS = new Set([':::', '::::']);
+const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
 /**
  * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
@@ -260,6 +276,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
     json: false,
+    link: false,
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
     trace: undefined as string | undefined,
@@ -301,6 +318,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--json':
           o.json = true;
+          break;
+        case '--link':
+        case '--xapply':
+          o.link = true;
           break;
         case '--progress':
         case '--bar':
@@ -389,14 +410,17 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   // `-a` files come first, then the groups as given (GNU parallel's order). An empty `:::` group
   // (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0, as GNU parallel does.
   const sources = [...files];
-  for (; i < argv.length; ) {
+  for (let groups = 0; i < argv.length; groups++) {
     const mark = argv[i] as string;
     const group: string[] = [];
     for (i += 1; i < argv.length && !GROUP_MARKS.has(argv[i] as string); i++) group.push(argv[i] as string);
-    if (mark === ':::') sources.push({ kind: 'args', values: group });
+    // `:::+` and `::::+` link to the `:::`/`::::` source before them; the first has none (GNU
+    // parallel then combines it, as it does a link to an `-a` file).
+    const linked = mark.endsWith('+') && groups > 0 ? { linked: true } : {};
+    if (mark === ':::' || mark === ':::+') sources.push({ kind: 'args', values: group, ...linked });
     else {
-      if (group.length === 0) throw new SPMError('Expected `::::` to be followed by file names (`-` for stdin), got nothing');
-      for (const path of group) sources.push({ kind: 'file', path });
+      if (group.length === 0) throw new SPMError(`Expected \`${mark}\` to be followed by file names (\`-\` for stdin), got nothing`);
+      for (const path of group) sources.push({ kind: 'file', path, ...linked });
     }
   }
   if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {

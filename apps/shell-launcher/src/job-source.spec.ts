@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { jobsFromArgs, jobsFromLines } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
 const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
@@ -25,6 +25,34 @@ describe('jobsFromArgs', () => {
 
   it('with an empty --colsep, splits between characters, a character outside the BMP whole', () => {
     expect([...jobsFromArgs('printf %s {2}', [lines('a😀b')], new RegExp(''))].map((job) => job.command)).toEqual(['printf %s \'😀\'']);
+  });
+});
+
+describe('jobsFromArgs with linked sources', () => {
+  const commands = (groups: InputLine[][], links: { linked?: boolean[]; all?: boolean }, maxArgs?: number): string[] => [...jobsFromArgs('echo', groups, undefined, maxArgs, links)].map((job) => job.command);
+
+  it('takes :::+ sources side by side with the one before, the shortest giving the count, and combines the runs', () => {
+    const groups = [lines('a', 'b', 'c'), lines('1', '2', '3'), lines('X', 'Y'), lines('11', '22', '33')];
+    const links = { linked: [false, true, false, true] };
+    expect(commands(groups, links)).toEqual(['echo a 1 X 11', 'echo a 1 Y 22', 'echo b 2 X 11', 'echo b 2 Y 22', 'echo c 3 X 11', 'echo c 3 Y 22']);
+    expect(recordCount(groups, links)).toBe(6);
+    expect(commands([lines('a', 'b', 'c'), lines('1', '2')], { linked: [false, true] })).toEqual(['echo a 1', 'echo b 2']);
+    // A first source marked linked has nothing to link to.
+    expect(commands([lines('a', 'b'), lines('1')], { linked: [true, false] })).toEqual(['echo a 1', 'echo b 1']);
+  });
+
+  it('with --link, takes every source side by side, the longest giving the count, the shorter wrapping', () => {
+    const groups = [lines('a', 'b'), lines('1', '2', '3', '4', '5'), lines('x', 'y', 'z')];
+    expect(commands(groups, { all: true })).toEqual(['echo a 1 x', 'echo b 2 y', 'echo a 3 z', 'echo b 4 x', 'echo a 5 y']);
+    expect(recordCount(groups, { all: true })).toBe(5);
+    // -N groups the linked records.
+    expect(commands(groups, { all: true }, 2)).toEqual(['echo a 1 x b 2 y', 'echo a 3 z b 4 x', 'echo a 5 y']);
+  });
+
+  it('makes nothing of an empty source, linked or not', () => {
+    expect(commands([lines('a', 'b'), []], { linked: [false, true] })).toEqual([]);
+    expect(commands([lines('a', 'b'), []], { all: true })).toEqual([]);
+    expect(recordCount([lines('a', 'b'), []], { all: true })).toBe(0);
   });
 });
 

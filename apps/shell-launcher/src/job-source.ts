@@ -51,12 +51,54 @@ function jobOf(seq: number, records: readonly (readonly InputLine[])[], template
 }
 
 /**
- * Jobs from combined sources (`:::` words, the lines of `-a`/`::::` files): every combination, in
- * GNU parallel's order, one per job (or `-N`'s number per job).
+ * How sources are taken together (GNU parallel's): `linked[i]` links source i to the one before
+ * it (`:::+`, `::::+`: side by side, the shortest giving the count); `all` links every source
+ * (`--link`: side by side, the longest giving the count, shorter ones wrapping around). Else
+ * every combination, first source outermost.
  */
-export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number): Generator<Job> {
+export interface SourceLinks {
+  readonly linked?: readonly boolean[];
+  readonly all?: boolean;
+}
+
+/** The sources' values side by side: the `i`th record holds each one's `i`th value (`wrap`: modulo its length). */
+function sideBySide<T>(groups: readonly (readonly T[])[], wrap: boolean): T[][] {
+  if (groups.some((group) => group.length === 0)) return [];
+  const lengths = groups.map((group) => group.length);
+  const count = wrap ? Math.max(...lengths) : Math.min(...lengths);
+  return Array.from({ length: count }, (_, i) => groups.map((group) => group[i % group.length] as T));
+}
+
+/** The units combined: runs of linked sources, each taken side by side (see {@link SourceLinks}). */
+function linkedUnits<T>(groups: readonly (readonly T[])[], links: SourceLinks): T[][][] {
+  if (links.all === true) return [sideBySide(groups, true)];
+  const runs: (readonly T[])[][] = [];
+  groups.forEach((group, i) => {
+    if (links.linked?.[i] === true && runs.length > 0) (runs[runs.length - 1] as (readonly T[])[]).push(group);
+    else runs.push([group]);
+  });
+  return runs.map((run) => sideBySide(run, false));
+}
+
+/** How many records the sources make (before `-N` groups them): see {@link SourceLinks}. */
+export function recordCount(groups: readonly (readonly unknown[])[], links: SourceLinks = {}): number {
+  return linkedUnits(groups, links).reduce((n, unit) => n * unit.length, 1);
+}
+
+/**
+ * Jobs from combined sources (`:::` words, the lines of `-a`/`::::` files): every combination, in
+ * GNU parallel's order — or, linked, side by side (see {@link SourceLinks}) — one per job (or
+ * `-N`'s number per job).
+ */
+export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number, links: SourceLinks = {}): Generator<Job> {
   let seq = 0;
-  for (const chunk of chunks(combinations(groups), recordsPerJob(maxArgs))) yield jobOf(++seq, chunk, template, colsep, maxArgs);
+  const linking = links.all === true || links.linked?.some((linked, i) => linked && i > 0) === true;
+  const records = linking
+    ? (function* (): Generator<InputLine[]> {
+        for (const combination of combinations(linkedUnits(groups, links))) yield combination.flat();
+      })()
+    : combinations(groups);
+  for (const chunk of chunks(records, recordsPerJob(maxArgs))) yield jobOf(++seq, chunk, template, colsep, maxArgs);
 }
 
 /**

@@ -11,7 +11,7 @@ import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { jobsFromArgs, jobsFromLines, recordsPerJob } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, recordsPerJob } from './job-source.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -255,8 +255,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return cannotRead(error);
     }
     rl = undefined;
-    sourcesTotal = Math.ceil(groups.reduce((n, group) => n * group.length, 1) / recordsPerJob(options.maxArgs));
-    input = jobsFromArgs(options.template, groups, options.colsep, options.maxArgs);
+    const links = { linked: options.sources.map((source) => source.linked === true), all: options.link };
+    sourcesTotal = Math.ceil(recordCount(groups, links) / recordsPerJob(options.maxArgs));
+    input = jobsFromArgs(options.template, groups, options.colsep, options.maxArgs, links);
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
   // passed over — not run, printed or logged again; the job log gets the others' rows.

@@ -212,7 +212,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.stdout.split('\n')[2]).toBe(`echo "'"'a' 'c:d' ['c:d'] []`);
   });
 
-  it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -) and prints the same --dry-run', async () => {
+  it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -; linked with :::+, ::::+, --link) and prints the same --dry-run', async () => {
     const files = join(dir, 'sources');
     mkdirSync(files, { recursive: true });
     writeFileSync(join(files, 'fa'), 'f1\nf 2\n');
@@ -226,6 +226,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['echo', '::::', '-', ':::', 'z'], input: 's1\ns 2\n' },
       { args: ['--dry-run', 'echo', '{2}', '{1}', ':::', 'x', 'y', '::::', 'fb'] },
       { args: ['--dry-run', '--tag', '-a', 'fa', 'echo'] },
+      // Linked sources: :::+ / ::::+ side by side with the one before (the shortest counts),
+      // never with an -a file; --link all of them (the longest counts, the others wrap).
+      { args: ['echo', ':::', 'a', 'b', 'c', ':::+', '1', '2', '3', ':::', 'X', 'Y', ':::+', '11', '22'] },
+      { args: ['echo', ':::', 'a', 'b', ':::+', '1', '2', '3', ':::+', 'x', 'y', 'z', 'w'] },
+      { args: ['echo', ':::', 'a', 'b', 'c', '::::+', 'fa', 'fb'] },
+      { args: ['echo', ':::+', 'a', 'b', ':::', '1', '2'] },
+      { args: ['-a', 'fa', 'echo', '::::+', 'fb'] },
+      { args: ['--link', 'echo', ':::', 'a', 'b', ':::', '1', '2', '3', '4', '5', ':::', 'x', 'y', 'z'] },
+      { args: ['--link', '-a', 'fa', '-a', 'fb', 'echo', ':::', 'z'] },
+      { args: ['--xapply', '-N2', 'echo', '{2}', '{1}', ':::', 'a', 'b', 'c', ':::+', '1', '2', '3', ':::', 'X'] },
       // Not `{%}`: GNU parallel's dry run shows slots 1 and 2 in turn at any -j (an artefact of
       // its jobs that end at once); spm-shell's, the slot each job would have (see its docs).
       { args: ['--dry-run', '-j', '2', 'echo', '{#}', '{}', '{.}', ':::', 'a.x', 'b c', "it's"] },
