@@ -11,6 +11,9 @@ describe('parseShellArgs', () => {
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
     expect(parseShellArgs(['--link']).link).toBe(true);
+    // --header splits at tabs unless --colsep says otherwise.
+    expect(parseShellArgs(['--header', ':'])).toMatchObject({ header: true, colsep: /\t/ });
+    expect(parseShellArgs(['--header', '1', '--colsep', ','])).toMatchObject({ header: true, colsep: /,/ });
     expect(parseShellArgs(['--xapply']).link).toBe(true);
     // :::+ and ::::+ link to the ::: / :::: source before them, never to an -a file.
     expect(parseShellArgs(['-a', 'f', 'echo', ':::+', 'a', ':::', 'b', ':::+', 'c', '::::+', 'g', 'h']).sources).toEqual([
@@ -140,6 +143,7 @@ describe('parseShellArgs', () => {
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],
       [['--lb', '--json'], /Expected one of `--line-buffer` and `--json`, got both/],
+      [['--header', '.*\\n'], /Expected `--header` to be `:` \(the first line of each source names its columns; `1` says the same\), got `\.\*\\n`/],
       [['echo', '::::'], /Expected `::::` to be followed by file names \(`-` for stdin\), got nothing/],
       [['echo', ':::', 'a', '::::+'], /Expected `::::\+` to be followed by file names \(`-` for stdin\), got nothing/],
       [['-a', '-', 'echo', '::::', '-'], /Expected stdin \(`-`\) as one input source at most, got it twice/],

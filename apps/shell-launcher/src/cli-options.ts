@@ -70,6 +70,12 @@ export interface ShellOptions {
    * as succeeded (`'failed'`: the failed ones run again). `'off'`: the job log is written anew.
    */
   readonly resume: 'off' | 'done' | 'failed';
+  /**
+   * `--header :` (or `--header 1`): the first value of each source (a `:::` group's first word, a
+   * file's first line) names its columns — split at `--colsep`, a tab when none is given — and
+   * `{name}` (with the path modifiers: `{name.}`, `{name/}`…) stands for that column.
+   */
+  readonly header: boolean;
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
   /**
@@ -152,6 +158,8 @@ Options:
       --link            take the sources' values side by side (the longest gives the count,
                         shorter ones wrap), not every combination (--xapply); :::+ and ::::+
                         link one source to the one before (the shortest gives the count)
+      --header :        each source's first value names its columns (split at --colsep, else
+                        at tabs): {name} is that column ({name.} {name/} … too)
       --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
@@ -251,7 +259,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -276,6 +284,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
     json: false,
+    header: false,
     link: false,
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
@@ -389,6 +398,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--colsep':
         o.colsep = columnSeparator(value);
         break;
+      case '--header':
+        // GNU parallel takes a regexp (or a number of lines) matching the header; `:` is its
+        // `.*\n`, the first line, and so is `1`: the two spm-shell knows.
+        if (value !== ':' && value !== '1') throw new SPMError(`Expected \`--header\` to be \`:\` (the first line of each source names its columns; \`1\` says the same), got ${describe(value)}`);
+        o.header = true;
+        break;
       case '--transport':
         if (value !== 'inproc' && value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`inproc\`, \`thread\` or \`process\`, got ${describe(value)}`);
         o.transport = value;
@@ -427,6 +442,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
   }
+  // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
+  if (o.header && o.colsep === undefined) o.colsep = /\t/;
   if (o.lineBuffer && o.json) {
     throw new SPMError('Expected one of `--line-buffer` and `--json`, got both (a JSON line holds a command’s whole output; --line-buffer prints it as it comes)');
   }

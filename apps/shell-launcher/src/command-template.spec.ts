@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { combinations, fillTemplate, hasReplacement, shellQuote, SLOT, slotOf, withSlot } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, withSlot } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -77,6 +77,22 @@ describe('fillTemplate', () => {
     expect(hasReplacement('gzip -9')).toBe(false);
     expect(fillTemplate('gzip -9', ['x y'], 1)).toBe(`gzip -9 'x y'`);
     expect(hasReplacement('echo {}')).toBe(true);
+  });
+});
+
+describe('nameColumns (--header)', () => {
+  it('writes each {name} of a header column as its position, with the path modifiers', () => {
+    expect(nameColumns('cp {src} {dst/} {src.} {dst//} {dst/.} {#} {%} {}', ['src', 'dst'])).toBe('cp {1} {2/} {1.} {2//} {2/.} {#} {%} {}');
+  });
+
+  it('leaves unknown names, numbers and built-in strings alone; a name given twice is its first column', () => {
+    expect(nameColumns('echo {foo} {1} {a}', ['a', 'a', '2', '#', ''])).toBe('echo {foo} {1} {1}');
+    expect(nameColumns('echo {#} {%}', ['#', '%'])).toBe('echo {#} {%}');
+  });
+
+  it('takes names with regexp characters literally, the longest first', () => {
+    expect(nameColumns('echo {a.b} {c+d} {(x)} {a.b.} {a}', ['a', 'a.b', 'c+d', '(x)'])).toBe('echo {2} {3} {4} {2.} {1}');
+    expect(nameColumns('echo {axb}', ['a.b'])).toBe('echo {axb}');
   });
 });
 

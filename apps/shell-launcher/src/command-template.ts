@@ -129,6 +129,27 @@ function fillRun(text: string, args: readonly string[], seq: number, only: strin
   });
 }
 
+/** Names a header cannot give a column: they are replacement strings of their own (or nothing). */
+const NOT_A_NAME = /^(-?\d*|\.|\/|\/\/|\/\.|#|%)$/;
+
+/**
+ * `--header`: `template` with each `{name}` of a column `names` gives — with a path modifier or
+ * not (`{name.}`, `{name/}`, `{name//}`, `{name/.}`) — written as that column's position
+ * (`{3}`, `{3.}`…), the first column being 1; other braces are left as they are (GNU parallel
+ * leaves an unknown `{name}` in the command). A name given twice stands for its first column.
+ */
+export function nameColumns(template: string, names: readonly string[]): string {
+  const position = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!NOT_A_NAME.test(name) && !/[{}]/.test(name) && !position.has(name)) position.set(name, i + 1);
+  });
+  if (position.size === 0) return template;
+  // Longest first: a name that begins another (`f` and `f.x`) does not take its place.
+  const alternatives = [...position.keys()].sort((a, b) => b.length - a.length).map((name) => name.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'));
+  const named = new RegExp(`\\{(${alternatives.join('|')})(\\.|\\/\\/|\\/\\.|\\/)?\\}`, 'g');
+  return template.replace(named, (_whole, name: string, modifier: string | undefined) => `{${String(position.get(name))}${modifier ?? ''}}`);
+}
+
 /**
  * Every combination of the `:::` groups, first group outermost (GNU parallel's order):
  * `[[a, b], [1, 2]]` → `[a, 1], [a, 2], [b, 1], [b, 2]`.

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { jobsFromArgs, jobsFromLines, recordCount } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, withHeader } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
 const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
@@ -56,6 +56,13 @@ describe('jobsFromArgs with linked sources', () => {
   });
 });
 
+describe('withHeader', () => {
+  it('names the columns of every source’s header, split as values are, numbered across sources', () => {
+    expect(withHeader('echo {n} {m} {k}', ['n,m', 'k'], /,/)).toBe('echo {1} {2} {3}');
+    expect(withHeader(undefined, ['n'], undefined)).toBeUndefined();
+  });
+});
+
 describe('jobsFromArgs with -N', () => {
   it('takes N records per job (combinations of the sources, flattened), the last one fewer', () => {
     expect([...jobsFromArgs('echo [{}] {3}', [lines('a', 'b'), lines('1', '2')], undefined, 2)].map((job) => [job.seq, job.command, job.tag])).toEqual([
@@ -87,6 +94,15 @@ describe('jobsFromLines', () => {
     const jobs = [];
     for await (const job of jobsFromLines(input(), 'cp {1} {2}', /\t/)) jobs.push(job.command);
     expect(jobs).toEqual(['cp h1 h2', "cp v1 'v 2'"]);
+  });
+
+  it('with --header, names the columns by the first line, which is no job', async () => {
+    async function* input(): AsyncGenerator<InputLine> {
+      yield* lines('src\tdst', 'a\tb', 'c\td');
+    }
+    const jobs = [];
+    for await (const job of jobsFromLines(input(), 'cp {src} {dst} {#}', /\t/, undefined, true)) jobs.push(job.command);
+    expect(jobs).toEqual(['cp a b 1', 'cp c d 2']);
   });
 
   it('takes N lines per job with -N', async () => {

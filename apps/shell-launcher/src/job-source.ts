@@ -1,6 +1,20 @@
-import { combinations, fillTemplate } from './command-template.js';
+import { combinations, fillTemplate, nameColumns } from './command-template.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
+
+/** The columns of `given` values at `colsep` (`--colsep`), in order; all of them as they are without one. */
+export function columnsOf(given: readonly string[], colsep: RegExp | undefined): readonly string[] {
+  // An empty separator splits between characters (not between a surrogate pair's halves).
+  return colsep === undefined ? given : given.flatMap((arg) => (colsep.source === '(?:)' ? (arg === '' ? [''] : Array.from(arg)) : arg.split(colsep)));
+}
+
+/**
+ * `--header`: the sources' first values (a header each) name the columns, split as values are;
+ * `template`'s `{name}`s become those columns' positions (see {@link nameColumns}).
+ */
+export function withHeader(template: string | undefined, headers: readonly string[], colsep: RegExp | undefined): string | undefined {
+  return template === undefined ? undefined : nameColumns(template, columnsOf(headers, colsep));
+}
 
 /**
  * The job `seq` of `args`: with `colsep` (`--colsep`), each argument is split into columns
@@ -8,8 +22,7 @@ import type { Job } from './job-outcome.js';
  * and `a`; an empty separator splits between characters).
  */
 function job(seq: number, given: readonly string[], template: string | undefined, colsep: RegExp | undefined, context = false, blank = false): Job {
-  // An empty separator splits between characters (not between a surrogate pair's halves).
-  const columns = colsep === undefined ? given : given.flatMap((arg) => (colsep.source === '(?:)' ? (arg === '' ? [''] : Array.from(arg)) : arg.split(colsep)));
+  const columns = columnsOf(given, colsep);
   // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
   const args = blank ? columns.map(() => '') : columns;
   // Without a template the arguments are the command itself, as GNU parallel runs them.
@@ -103,12 +116,20 @@ export function* jobsFromArgs(template: string | undefined, groups: readonly (re
 
 /**
  * Jobs from input lines (stdin or one file), read as they come: each line is a command, or the
- * argument of `template` (`-N`: that many lines per job).
+ * argument of `template` (`-N`: that many lines per job). With `header`, the first line names
+ * the columns (see {@link withHeader}).
  */
-export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number): AsyncGenerator<Job> {
+export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number, header = false): AsyncGenerator<Job> {
   let seq = 0;
   let chunk: InputLine[][] = [];
+  // `--header`: the first line names the columns; it is not a job.
+  let naming = header;
   for await (const line of lines) {
+    if (naming) {
+      naming = false;
+      template = withHeader(template, [line.text], colsep);
+      continue;
+    }
     chunk.push([line]);
     if (chunk.length >= recordsPerJob(maxArgs)) {
       yield jobOf(++seq, chunk, template, colsep, maxArgs);

@@ -11,7 +11,7 @@ import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { jobsFromArgs, jobsFromLines, recordCount, recordsPerJob } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader } from './job-source.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -229,7 +229,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     rl = inputLines(streamOf(single), separator);
-    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs)[Symbol.asyncIterator]();
+    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs, options.header)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -255,9 +255,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return cannotRead(error);
     }
     rl = undefined;
+    // `--header`: each source's first value names its columns; the rest are its values.
+    const template = options.header ? withHeader(options.template, groups.map((group) => group[0]?.text ?? ''), options.colsep) : options.template;
+    const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: options.sources.map((source) => source.linked === true), all: options.link };
-    sourcesTotal = Math.ceil(recordCount(groups, links) / recordsPerJob(options.maxArgs));
-    input = jobsFromArgs(options.template, groups, options.colsep, options.maxArgs, links);
+    sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
+    input = jobsFromArgs(template, values, options.colsep, options.maxArgs, links);
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
   // passed over — not run, printed or logged again; the job log gets the others' rows.

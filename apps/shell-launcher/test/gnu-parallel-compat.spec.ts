@@ -273,6 +273,31 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const job of ['a', 'b', 'c']) expect(lines.filter((line) => line.startsWith(`${job}-`))).toEqual(Array.from({ length: 20000 }, (_, i) => `${job}-${i + 1}`));
   });
 
+  it('names columns with --header as it does: ::: words, files, stdin, --colsep, tabs by default, modifiers, unknown names', async () => {
+    const files = join(dir, 'header');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'h.tsv'), 'n\tm\n1\t2\n3\t4 5\n');
+    writeFileSync(join(files, 'p.csv'), 'name,age\nann,3\nbob,40\n');
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--header', ':', 'echo', '{a}', '{b}', ':::', 'a', '1', '2', ':::', 'b', 'x', 'y'] },
+      { args: ['--header', ':', 'echo', '{n}', '{m}', '{}', '::::', 'h.tsv'] },
+      { args: ['--header', ':', 'echo', '{n}', '{m}'], input: 'n\tm\n1\t2\n' },
+      { args: ['--header', ':', '--colsep', ',', 'echo', '{name}-{age}', '{1}', '::::', 'p.csv'] },
+      { args: ['--header', ':', '--tag', 'echo', '{a}', '{foo}', ':::', 'a', '1', '2'] },
+      { args: ['--header', ':', 'echo', '{f/.}', '{f.}', '{f//}', ':::', 'f', 'dir/x.tar.gz'] },
+      { args: ['--header', '1', 'echo', '{a}', '{b}', ':::', 'a', '1', '2', ':::+', 'b', 'x', 'y'] },
+      { args: ['--header', ':', '--dry-run', 'echo', '{a}', '{#}', ':::', 'a', 'x y', "it's"] },
+      { args: ['--header', ':'], input: 'hdr\necho hi\n' },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: files, input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-header` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
+    }
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },
