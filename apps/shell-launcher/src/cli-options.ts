@@ -76,6 +76,11 @@ export interface ShellOptions {
    * `{name}` (with the path modifiers: `{name.}`, `{name/}`…) stands for that column.
    */
   readonly header: boolean;
+  /**
+   * `--results NAME`: each command's stdout, stderr and sequence number go to files named after
+   * NAME and its arguments (see results.ts), not to stdout. Absent: printed.
+   */
+  readonly results: string | undefined;
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
   /**
@@ -145,6 +150,9 @@ Options:
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --resume          skip the jobs the job log F already has, add the others' rows to it
       --resume-failed   the same, but run the jobs it logged as failed again
+      --results NAME    write each command's stdout, stderr and seq to files, not to stdout:
+                        NAME/1/<arg 1>/2/<arg 2>/…/stdout; with {} in NAME, the file NAME
+                        (.err, .seq beside it), or the directory NAME if it ends in /
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
@@ -259,7 +267,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -284,6 +292,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
     json: false,
+    results: undefined as string | undefined,
     header: false,
     link: false,
     progress: 'auto' as ShellOptions['progress'],
@@ -411,6 +420,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       default: {
         if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
         if (option === '--joblog') o.joblog = value;
+        else if (option === '--results' || option === '--res') {
+          if (/\.(csv|tsv|json)$/.test(value)) throw new SPMError(`Expected \`${option}\` to name a directory or a path template, got ${describe(value)} (GNU parallel's CSV, TSV and JSON result files are not supported)`);
+          o.results = value;
+        }
         else if (option === '--trace') {
           // `--joblog -` is stdout; a trace there would be mixed with the commands' output.
           if (value === '-') throw new SPMError('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
@@ -444,6 +457,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
   if (o.header && o.colsep === undefined) o.colsep = /\t/;
+  if (o.lineBuffer && o.results !== undefined) {
+    throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');
+  }
   if (o.lineBuffer && o.json) {
     throw new SPMError('Expected one of `--line-buffer` and `--json`, got both (a JSON line holds a command’s whole output; --line-buffer prints it as it comes)');
   }

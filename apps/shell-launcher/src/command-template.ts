@@ -110,6 +110,14 @@ export function fillTemplate(template: string, args: readonly string[], seq: num
   return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
 }
 
+/**
+ * Fills `template` as a path (`--results`): as {@link fillTemplate}, but the arguments go in as
+ * they are, not shell-quoted (nothing is appended when it has no replacement string).
+ */
+export function fillPath(template: string, args: readonly string[], seq: number): string {
+  return fillRun(template, args, seq, undefined, (arg) => arg);
+}
+
 /** `{}` or `{0}`, with or without a path modifier: the strings context replace repeats a word for. */
 const ALL_ARGS = /\{0?(\.|\/\/|\/\.|\/)?\}/;
 

@@ -8,6 +8,8 @@ export interface Job {
   readonly command: string;
   /** What `--tag` prints before each output line: the arguments, space-separated (or the command). */
   readonly tag: string;
+  /** The arguments (columns, with `--colsep`) it was made of; for `--results`' paths. Absent: the tag alone. */
+  readonly args?: readonly string[];
   /** 1 for the first run, 2 for the first `--retries` run, … */
   readonly attempt: number;
   /** Why the job is not run at all (its input line cannot be a command), if so: it fails at once. */

@@ -101,8 +101,10 @@ describe('jobsFromLines', () => {
       yield* lines('src\tdst', 'a\tb', 'c\td');
     }
     const jobs = [];
-    for await (const job of jobsFromLines(input(), 'cp {src} {dst} {#}', /\t/, undefined, true)) jobs.push(job.command);
+    let names: readonly string[] | undefined;
+    for await (const job of jobsFromLines(input(), 'cp {src} {dst} {#}', /\t/, undefined, (header) => (names = header))) jobs.push(job.command);
     expect(jobs).toEqual(['cp a b 1', 'cp c d 2']);
+    expect(names).toEqual(['src', 'dst']);
   });
 
   it('takes N lines per job with -N', async () => {

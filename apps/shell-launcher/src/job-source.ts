@@ -27,7 +27,7 @@ function job(seq: number, given: readonly string[], template: string | undefined
   const args = blank ? columns.map(() => '') : columns;
   // Without a template the arguments are the command itself, as GNU parallel runs them.
   const command = template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, blank);
-  return { seq, command, tag: args.join(' '), attempt: 1 };
+  return { seq, command, tag: args.join(' '), args, attempt: 1 };
 }
 
 /**
@@ -116,17 +116,18 @@ export function* jobsFromArgs(template: string | undefined, groups: readonly (re
 
 /**
  * Jobs from input lines (stdin or one file), read as they come: each line is a command, or the
- * argument of `template` (`-N`: that many lines per job). With `header`, the first line names
- * the columns (see {@link withHeader}).
+ * argument of `template` (`-N`: that many lines per job). With `header` (`--header`), the first
+ * line names the columns (see {@link withHeader}); `header` is told their names.
  */
-export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number, header = false): AsyncGenerator<Job> {
+export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number, header?: (names: readonly string[]) => void): AsyncGenerator<Job> {
   let seq = 0;
   let chunk: InputLine[][] = [];
   // `--header`: the first line names the columns; it is not a job.
-  let naming = header;
+  let naming = header !== undefined;
   for await (const line of lines) {
     if (naming) {
       naming = false;
+      header?.(columnsOf([line.text], colsep));
       template = withHeader(template, [line.text], colsep);
       continue;
     }

@@ -11,7 +11,8 @@ import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader } from './job-source.js';
+import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader } from './job-source.js';
+import { writeResults } from './results.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -221,6 +222,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   let input: AsyncIterator<Job> | Iterator<Job>;
   /** How many jobs there are, when every source is read before the run starts. */
   let sourcesTotal: number | undefined;
+  /** `--header`: the columns' names (for `--results`' directories), once read. */
+  let headerNames: readonly string[] | undefined;
   const cannotRead = (error: unknown): number => {
     rl?.close();
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
@@ -229,7 +232,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     rl = inputLines(streamOf(single), separator);
-    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs, options.header)[Symbol.asyncIterator]();
+    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -256,7 +259,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
     rl = undefined;
     // `--header`: each source's first value names its columns; the rest are its values.
-    const template = options.header ? withHeader(options.template, groups.map((group) => group[0]?.text ?? ''), options.colsep) : options.template;
+    const headers = groups.map((group) => group[0]?.text ?? '');
+    const template = options.header ? withHeader(options.template, headers, options.colsep) : options.template;
+    if (options.header) headerNames = columnsOf(headers, options.colsep);
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: options.sources.map((source) => source.linked === true), all: options.link };
     sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
@@ -437,7 +442,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // GNU parallel's exit status after a halt counts the failures up to the halt, not those after.
   let failedAtHalt = 0;
   let fatal: Error | undefined;
-  // The job log or the trace could not be written (a full disk): the run's record is incomplete.
+  // The job log, the trace or a job's --results could not be written (a full disk): the run's record is incomplete.
   let unwritten = false;
   const inflight = new Map<number, Job>();
   // Runs of a job's earlier tasks (its `--retries`), each counting the re-runs after lost spokes.
@@ -607,6 +612,24 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     conclude(outcome);
   };
 
+  // --results: a job's output goes to its files; what the printer then gets (a --json line
+  // keeps the output). Files that cannot be written: said, the output printed — nothing lost —
+  // and the exit status 255, as for a job log that cannot be written.
+  const intoResults = (outcome: JobOutcome): JobOutcome => {
+    if (options.results === undefined || outcome.job.refused !== undefined) return outcome;
+    try {
+      writeResults(options.results, outcome, headerNames);
+    } catch (error) {
+      err(`spm-shell: job ${outcome.job.seq}: its --results ${(error as Error).message}; its output is printed instead\n`);
+      // As a job log that cannot be written: the run exits 255 (the commands' statuses stand in the job log).
+      unwritten = true;
+      return outcome;
+    }
+    if (options.json) return outcome;
+    for (const file of [outcome.stdoutFile, outcome.stderrFile]) if (file !== undefined) rmSync(file, { force: true });
+    return { ...outcome, stdout: '', stderr: '', stdoutFile: undefined, stderrFile: undefined };
+  };
+
   // A job's last word: counted, logged, printed, and checked against --halt.
   const conclude = (outcome: JobOutcome): void => {
     const seq = outcome.job.seq;
@@ -615,7 +638,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (outcome.ok) succeeded += 1;
     else failed += 1;
     writeJoblog(outcome);
-    printer.finished(outcome);
+    printer.finished(intoResults(outcome));
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import fc from 'fast-check';
-import { joblogRows, runSpmShell } from './run-spm-shell.js';
+import { fileTree, joblogRows, runSpmShell } from './run-spm-shell.js';
 
 function which(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -295,6 +295,28 @@ describe('spm-shell and GNU parallel on the same input', () => {
       const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-header` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
+    }
+  });
+
+  it('writes --results as it does: the tree of positions and values (escaped), --header names, path templates for files and directories', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['--results', 'out', 'echo', ':::', 'a', 'b c', ':::', '1', '2'],
+      ['--results', 'out', 'echo {}; echo e{} >&2', ':::', 'a/b', 'x\\y'],
+      ['--header', ':', '--results', 'out', 'echo', '{a}', '{b}', ':::', 'a', 'I', 'II', ':::', 'b', 'III'],
+      ['--colsep', ',', '--results', 'out', 'echo', ':::', 'p,q', 'r,s'],
+      ['--results', 'res_{}_{#}', 'echo', ':::', 'a b', "it's"],
+      ['--results', 'out/{2}/{1}/', 'echo', ':::', 'a', ':::', 'b/c', 'd'],
+      ['--results', 'out', 'seq 1 {}; exit 2', ':::', '30000'],
+    ];
+    for (const [n, args] of cases.entries()) {
+      const gnuDir = join(dir, `results-gnu-${n}`);
+      const spmDir = join(dir, `results-spm-${n}`);
+      mkdirSync(gnuDir, { recursive: true });
+      mkdirSync(spmDir, { recursive: true });
+      const gnu = spawnSync(parallel, ['--will-cite', ...args], { cwd: gnuDir, input: '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(args, { cwd: spmDir, input: '', mark: `compat-${process.pid}-results` });
+      expect({ args, code: spm.code, stdout: spm.stdout, files: fileTree(spmDir) }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, files: fileTree(gnuDir) });
+      expect({ args, files: Object.keys(fileTree(gnuDir)).length > 0 }).toEqual({ args, files: true });
     }
   });
 

@@ -1,6 +1,7 @@
 // Drives the built `spm-shell` bin as a user would: a child process with real commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The bundled bin, what `npx spm-shell` runs (tests depend on the `bundle` target). */
@@ -97,4 +98,16 @@ export function joblogRows(text: string): string[][] {
   const [header, ...rows] = text.trimEnd().split('\n');
   if (header !== 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand') throw new Error(`Not a joblog header: ${String(header)}`);
   return rows.map((row) => row.split('\t'));
+}
+
+/** Every file under `root` with its contents (UTF-8), by path relative to it. */
+export function fileTree(root: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const path = join(entry.parentPath, entry.name);
+        return [path.slice(root.length + 1), readFileSync(path, 'utf8')];
+      }),
+  );
 }

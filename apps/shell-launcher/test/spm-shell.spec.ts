@@ -4,7 +4,7 @@ import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
-import { BIN, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
+import { BIN, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
 // environment value every process of a run inherits (scanned in /proc/*/environ). Fixed width,
@@ -498,6 +498,49 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer
     expect(await run.closed).toBe(0);
     expect(run.stdout()).toBe('1-start\n1-end\n2-line\n2-more\n');
     await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell --results', () => {
+
+  it('writes each command’s whole stdout, stderr and seq to its files and prints none of it; a spilled output whole', async () => {
+    const out = join(dir, 'results');
+    const joblog = join(dir, 'results.joblog');
+    const r = await runSpmShell(['-j', '2', '--max-output', '1K', '--results', out, '--joblog', joblog, 'seq 1 {}; echo e{} >&2; [ {} -lt 1000 ]', ':::', '3', '20000'], { input: '', mark: newMark().env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('');
+    expect(fileTree(out)).toEqual({
+      '1/3/stdout': seqOutput(3),
+      '1/3/stderr': 'e3\n',
+      '1/3/seq': '1',
+      '1/20000/stdout': seqOutput(20000),
+      '1/20000/stderr': 'e20000\n',
+      '1/20000/seq': '2',
+    });
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[5], row[6]]).sort()).toEqual([
+      ['1', String(seqOutput(3).length), '0'],
+      ['2', String(seqOutput(20000).length), '1'],
+    ]);
+  });
+
+  it('prints a job’s output when its files cannot be written, says so, and exits 255', async () => {
+    const file = join(dir, 'results-not-a-dir');
+    writeFileSync(file, '');
+    const r = await runSpmShell(['--results', join(file, 'out'), 'echo', ':::', 'kept'], { input: '', mark: newMark().env });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('kept\n');
+    expect(r.stderr).toContain(`spm-shell: job 1: its --results cannot write \`${join(file, 'out', '1', 'kept')}\`: ENOTDIR`);
+    expect(r.stderr).toContain('its output is printed instead');
+  });
+
+  it('is refused with --line-buffer and for GNU parallel’s CSV, TSV and JSON files', async () => {
+    const both = await runSpmShell(['--lb', '--results', join(dir, 'x'), 'echo', ':::', 'a'], { input: '', mark: newMark().env });
+    expect(both.code).toBe(255);
+    expect(both.stderr).toContain('Expected one of `--line-buffer` and `--results`, got both');
+    const csv = await runSpmShell(['--results', 'out.csv', 'echo', ':::', 'a'], { input: '', mark: newMark().env });
+    expect(csv.code).toBe(255);
+    expect(csv.stderr).toContain("Expected `--results` to name a directory or a path template, got `out.csv` (GNU parallel's CSV, TSV and JSON result files are not supported)");
   });
 });
 

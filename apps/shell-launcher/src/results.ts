@@ -1,0 +1,86 @@
+import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fillPath, hasReplacement, slotOf, withSlot } from './command-template.js';
+import type { JobOutcome } from './job-outcome.js';
+
+/** Where one job's results go (`--results`): a file each for its stdout, stderr and sequence number. */
+export interface ResultsPaths {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seq: string;
+}
+
+/**
+ * One value as a directory name in `--results`' tree: GNU parallel's escapes (`\` is `\\`, `/` is
+ * `\_`), and — where GNU parallel writes into the wrong directory — an empty value, `.` and `..`
+ * with a `\` before them (`\`, `\.`, `\..`), so that every value has a directory of its own
+ * inside its parent.
+ */
+export function escapeValue(value: string): string {
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll('/', '\\_');
+  return escaped === '' || escaped === '.' || escaped === '..' ? `\\${escaped}` : escaped;
+}
+
+/**
+ * The paths of job `outcome.job`'s results, as GNU parallel names them:
+ * - `name` without replacement strings: a tree `name/1/<value 1>/2/<value 2>/…/{stdout,stderr,seq}`,
+ *   a level per argument (per column with `--colsep`), named by `--header`'s column names when
+ *   given (`headers`), else by the argument's position; values escaped ({@link escapeValue});
+ * - `name` with replacement strings, filled with the arguments as they are (not quoted: a `/` in
+ *   one makes a directory): ending in `/`, a directory holding `stdout`, `stderr` and `seq`;
+ *   else the file for stdout, with `.err` and `.seq` beside it.
+ */
+export function resultsPaths(name: string, outcome: JobOutcome, headers?: readonly string[]): ResultsPaths {
+  const { job } = outcome;
+  const args = job.args ?? [job.tag];
+  if (hasReplacement(name)) {
+    const path = withSlot(fillPath(name, args, job.seq), outcome.spoke === undefined ? 1 : slotOf(outcome.spoke));
+    if (path.endsWith('/')) return { stdout: join(path, 'stdout'), stderr: join(path, 'stderr'), seq: join(path, 'seq') };
+    return { stdout: path, stderr: `${path}.err`, seq: `${path}.seq` };
+  }
+  const levels = args.flatMap((value, i) => [escapeValue(headers?.[i] ?? String(i + 1)), escapeValue(value)]);
+  const dir = join(name, ...levels);
+  return { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), seq: join(dir, 'seq') };
+}
+
+/** How much of a spilled output is copied at a time. */
+const COPY_CHUNK_BYTES = 1 << 20;
+
+/** Writes `kept`, then the bytes of `spilled` (if any) after it, to `path`. */
+function writeStream(path: string, kept: string, spilled: string | undefined): void {
+  writeFileSync(path, kept);
+  if (spilled === undefined) return;
+  const from = openSync(spilled, 'r');
+  const to = openSync(path, 'a');
+  try {
+    const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (let n = readSync(from, buffer); n > 0; n = readSync(from, buffer)) {
+      for (let at = 0; at < n; ) at += writeSync(to, buffer, at, n - at);
+    }
+  } finally {
+    closeSync(from);
+    closeSync(to);
+  }
+}
+
+/**
+ * Writes a finished job's output to its results files (`--results`): its whole stdout and stderr
+ * (the part past `--max-output` copied from its spill file, which is left for the caller to
+ * delete) and its sequence number. Throws when they cannot be written, naming the file.
+ */
+export function writeResults(name: string, outcome: JobOutcome, headers?: readonly string[]): ResultsPaths {
+  const paths = resultsPaths(name, outcome, headers);
+  let at = dirname(paths.stdout);
+  try {
+    mkdirSync(at, { recursive: true });
+    at = paths.stdout;
+    writeStream(at, outcome.stdout, outcome.stdoutFile);
+    at = paths.stderr;
+    writeStream(at, outcome.stderr, outcome.stderrFile);
+    at = paths.seq;
+    writeFileSync(at, String(outcome.job.seq));
+  } catch (error) {
+    throw new Error(`cannot write \`${at}\`: ${(error as Error).message}`);
+  }
+  return paths;
+}
