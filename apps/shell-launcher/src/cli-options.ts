@@ -81,6 +81,14 @@ export interface ShellOptions {
    * NAME and its arguments (see results.ts), not to stdout. Absent: printed.
    */
   readonly results: string | undefined;
+  /**
+   * `--pipe` (`--spreadstdin`): the input (stdin, or one `-a`/`::::` file) is cut into blocks of
+   * whole lines (records: NUL-ended with `-0`), each the stdin of one run of the command
+   * (`pipe-blocks.ts`); `--block` sizes them, `-N n` makes them n records each.
+   */
+  readonly pipe: boolean;
+  /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
+  readonly blockBytes: number;
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
   /**
@@ -153,6 +161,9 @@ Options:
       --results NAME    write each command's stdout, stderr and seq to files, not to stdout:
                         NAME/1/<arg 1>/2/<arg 2>/…/stdout; with {} in NAME, the file NAME
                         (.err, .seq beside it), or the directory NAME if it ends in /
+      --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
+                        the stdin of one run of the command (--spreadstdin); -N n: n lines each
+      --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
@@ -256,6 +267,26 @@ function seconds(option: string, value: string | undefined, zero = false): numbe
   return Math.round(n * 1000);
 }
 
+/** `--pipe`'s block size unless `--block` says otherwise (GNU parallel's 1M). */
+export const DEFAULT_BLOCK_BYTES = 1024 * 1024;
+/** The largest `--block`: a block travels to its spoke in one message. */
+export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * GNU parallel's `--block` sizes: bytes, or with a postfix — `K`, `M`, `G` powers of 1024, `k`,
+ * `m`, `g` powers of 1000 (GNU parallel's rule: `10k` is 10,000 bytes, `10K` 10,240).
+ */
+function blockSize(option: string, value: string | undefined): number {
+  const match = value === undefined ? null : /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(value);
+  const postfix = match?.[2] ?? '';
+  const unit = postfix === '' ? 1 : (postfix === postfix.toUpperCase() ? 1024 : 1000) ** ('kmg'.indexOf(postfix.toLowerCase()) + 1);
+  const n = match === null ? NaN : Math.floor(Number(match[1]) * unit);
+  if (!(n >= 1) || n > MAX_BLOCK_BYTES) {
+    throw new SPMError(`Expected \`${option}\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got ${describe(value)}`);
+  }
+  return n;
+}
+
 function size(option: string, value: string | undefined): number {
   const match = value === undefined ? null : /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
   const unit = match?.[2]?.toLowerCase() === 'k' ? 1024 : match?.[2]?.toLowerCase() === 'm' ? 1024 * 1024 : 1;
@@ -266,8 +297,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -292,6 +323,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
     json: false,
+    pipe: false,
+    blockBytes: DEFAULT_BLOCK_BYTES,
     results: undefined as string | undefined,
     header: false,
     link: false,
@@ -340,6 +373,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--link':
         case '--xapply':
           o.link = true;
+          break;
+        case '--pipe':
+        case '--spreadstdin':
+          o.pipe = true;
           break;
         case '--progress':
         case '--bar':
@@ -400,6 +437,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--max-output':
         o.maxOutputBytes = size(option, value);
         break;
+      case '--block':
+      case '--block-size':
+        o.blockBytes = blockSize(option, value);
+        break;
       case '-N':
       case '--max-replace-args':
         o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
@@ -457,6 +498,13 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
   if (o.header && o.colsep === undefined) o.colsep = /\t/;
+  if (o.pipe) {
+    if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');
+    if (sources.some((source) => source.kind === 'args') || sources.length > 1) {
+      throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
+    }
+    if (o.link || o.colsep !== undefined && !o.header) throw new SPMError(`Expected no \`${o.link ? '--link' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+  }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');
   }

@@ -12,6 +12,8 @@ export interface Job {
   readonly args?: readonly string[];
   /** 1 for the first run, 2 for the first `--retries` run, … */
   readonly attempt: number;
+  /** `--pipe`: the block of the input that is the command's stdin. */
+  readonly input?: Uint8Array;
   /** Why the job is not run at all (its input line cannot be a command), if so: it fails at once. */
   readonly refused?: string;
 }

@@ -17,7 +17,8 @@ export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
   const runtime = (outcome.durationMs / 1000).toFixed(3).padStart(10);
   // A command line may hold a newline only if the input did: keep one row per job regardless.
   const command = outcome.command.replace(/\n/g, ' ');
-  return [outcome.job.seq, host, start, runtime, 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal), command].join('\t');
+  // Send: the bytes given to the command's stdin (--pipe's block), as GNU parallel counts them.
+  return [outcome.job.seq, host, start, runtime, outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal), command].join('\t');
 }
 
 /**

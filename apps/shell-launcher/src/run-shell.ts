@@ -10,8 +10,9 @@ import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './c
 import { withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
-import { inputLines, type InputLine, type InputLines } from './input-lines.js';
+import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader } from './job-source.js';
+import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
 import { writeResults } from './results.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
@@ -218,7 +219,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const single = options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
-  let rl: InputLines | undefined;
+  /** What reads the input now: closing it stops the reading (an interrupt, an error). */
+  let rl: { close(): void } | undefined;
   let input: AsyncIterator<Job> | Iterator<Job>;
   /** How many jobs there are, when every source is read before the run starts. */
   let sourcesTotal: number | undefined;
@@ -229,10 +231,17 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
     return 255;
   };
-  if (single !== undefined) {
+  if (options.pipe) {
+    // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
+    const stream = streamOf(single ?? '-');
+    rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
+    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), recend: options.nullSeparated ? 0 : 0x0a, header: options.header });
+    input = jobsFromBlocks(blocks, options.template ?? '')[Symbol.asyncIterator]();
+  } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
-    rl = inputLines(streamOf(single), separator);
-    input = jobsFromLines(rl, options.template, options.colsep, options.maxArgs, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
+    const reader = inputLines(streamOf(single), separator);
+    rl = reader;
+    input = jobsFromLines(reader, options.template, options.colsep, options.maxArgs, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -243,14 +252,15 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
           continue;
         }
         reading = source.path;
-        rl = inputLines(streamOf(source.path), separator, source.path);
+        const reader = inputLines(streamOf(source.path), separator, source.path);
+        rl = reader;
         const lines: InputLine[] = [];
         const whole = (async (): Promise<void> => {
-          for await (const line of rl) lines.push(line);
+          for await (const line of reader) lines.push(line);
         })();
         whole.catch(() => undefined); // an interrupt may win the race: its failure is no news then
         await Promise.race([whole, interruptedPromise]);
-        rl.close();
+        reader.close();
         if (interrupted !== undefined) return interruptStatus();
         groups.push(lines);
       }
@@ -356,11 +366,13 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   feed.delayMs = options.delayMs;
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
-  const batchMax = options.transport === 'inproc' ? BATCH_MAX : 1;
+  // (Nor with --pipe: a batch's task would carry BATCH_MAX blocks.)
+  const batchMax = options.transport === 'inproc' && !options.pipe ? BATCH_MAX : 1;
   // A batch's report holds every command's outputs: the spokes' frames are made to hold
   // BATCH_MAX commands' full outputs (the default 4 MiB holds one), and a batch takes no job that
   // would not fit (a long command line counts).
-  const frameBytes = batchMax > 1 ? batchMax * (2 * options.maxOutputBytes + 64 * 1024) + (1 << 20) : undefined;
+  // --pipe: a task carries its block to the spoke.
+  const frameBytes = batchMax > 1 ? batchMax * (2 * options.maxOutputBytes + 64 * 1024) + (1 << 20) : options.pipe ? options.blockBytes + 2 * options.maxOutputBytes + (1 << 20) : undefined;
   const batchBytes = (frameBytes ?? 0) - 64 * 1024;
   // What one job may add to its batch's report, at most: its outputs, its command and fields.
   const jobBytes = (job: Job): number => 2 * options.maxOutputBytes + commandBytes(job.command);
@@ -706,7 +718,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => ({ seq: job.seq, command: job.command })),
+            commands: jobs.map((job) => (job.input === undefined ? { seq: job.seq, command: job.command } : { seq: job.seq, command: job.command, input: job.input })),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),

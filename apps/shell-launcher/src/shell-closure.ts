@@ -12,6 +12,8 @@ export interface ShellCommand {
   readonly seq: number;
   /** The command line, run as `/bin/sh -c command`; each NUL in it is the job slot (`{%}`), filled by the spoke. */
   readonly command: string;
+  /** `--pipe`: its stdin (a block of the input). Absent: `/dev/null`. */
+  readonly input?: Uint8Array;
 }
 
 /**
@@ -158,7 +160,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array): Promise<ShellResult> {
   try {
     const r = await runCoprocess({
       // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
@@ -171,6 +173,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
       env: COMMAND_ENV,
+      input,
       signal,
       lane,
     });
@@ -362,7 +365,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot);
-              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined);
+              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined, c.input);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

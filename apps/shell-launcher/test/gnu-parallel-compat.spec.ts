@@ -23,7 +23,7 @@ function which(program: string): string | undefined {
 
 interface Run {
   readonly code: number | null;
-  /** seq → [Exitval, Signal, Receive, Command] */
+  /** seq → [Exitval, Signal, Send, Receive, Command] */
   readonly jobs: Map<number, string[]>;
 }
 
@@ -45,7 +45,7 @@ function runParallel(parallel: string, args: readonly string[], input: string): 
   });
 }
 
-const jobsOf = (joblog: string): Map<number, string[]> => new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [Number(row[0]), [row[6], row[7], row[5], row[8]] as string[]]));
+const jobsOf = (joblog: string): Map<number, string[]> => new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [Number(row[0]), [row[6], row[7], row[4], row[5], row[8]] as string[]]));
 
 describe('spm-shell and GNU parallel on the same input', () => {
   let parallel: string;
@@ -318,6 +318,31 @@ describe('spm-shell and GNU parallel on the same input', () => {
       expect({ args, code: spm.code, stdout: spm.stdout, files: fileTree(spmDir) }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, files: fileTree(gnuDir) });
       expect({ args, files: Object.keys(fileTree(gnuDir)).length > 0 }).toEqual({ args, files: true });
     }
+  });
+
+  it('cuts --pipe input into blocks as it does: --block sizes (K of 1024, k of 1000), -N, --header, {#}, the last block, Send', async () => {
+    const million = Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join('');
+    const cases: readonly { readonly args: readonly string[]; readonly input: string }[] = [
+      { args: ['--pipe', 'wc', '-lc'], input: million },
+      { args: ['--pipe', '--block', '100k', 'wc', '-lc'], input: million },
+      { args: ['--pipe', '--block', '10K', 'wc', '-lc'], input: million },
+      { args: ['--pipe', '-N', '7', 'wc', '-l'], input: Array.from({ length: 20 }, (_, i) => `${i + 1}\n`).join('') },
+      { args: ['--pipe', '--block', '2', 'cat; echo "|"'], input: 'a\nb\nc' },
+      { args: ['--pipe', '--block', '4', 'cat; echo "|"'], input: 'a\nbc' },
+      { args: ['--pipe', '--block', '10', '--tag', 'echo [{}] [{#}]; wc -l'], input: '1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n' },
+      { args: ['--pipe', '--header', ':', '--block', '20', 'cat; echo ---'], input: 'h1 h2\n1 2\n3 4\n5 6\n7 8\n' },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input, env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { input, mark: `compat-${process.pid}-pipe` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+    // The job logs' Send (bytes given to each command's stdin) and Receive agree too.
+    const { gnu, spm } = await both(['--pipe', '--block', '50k', 'wc -l; exit 3'], million);
+    expect(spm.code).toBe(gnu.code);
+    expect(spm.jobs).toEqual(gnu.jobs);
+    expect(gnu.jobs.size).toBeGreaterThan(10);
   });
 
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {

@@ -544,6 +544,29 @@ describe('spm-shell --results', () => {
   });
 });
 
+describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (transport) => {
+  it('gives each block of whole lines to one run as its stdin: every line once, each run’s share in the job log’s Send', async () => {
+    const joblog = join(dir, `pipe-${transport}.joblog`);
+    const input = seqOutput(300_000);
+    const r = await runSpmShell(['-j', '2', '-k', '--pipe', '--block', '256K', '--transport', transport, '--joblog', joblog, 'md5sum | cut -c1-8; wc -l'], { input, mark: newMark().env });
+    expect(r.code).toBe(0);
+    const rows = joblogRows(readFileSync(joblog, 'utf8')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    // Blocks as GNU parallel cuts them: at most 256 KiB, each ending after its last whole line.
+    const sends = rows.map((row) => Number(row[4]));
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(input.length);
+    expect(Math.max(...sends)).toBeLessThanOrEqual(256 * 1024);
+    let at = 0;
+    const expected: string[] = [];
+    for (const send of sends) {
+      const block = input.slice(at, at + send);
+      expect(block.endsWith('\n')).toBe(true);
+      at += send;
+      expected.push(execFileSync('sh', ['-c', 'md5sum | cut -c1-8; wc -l'], { input: block, encoding: 'utf8' }));
+    }
+    expect(r.stdout).toBe(expected.join(''));
+  });
+});
+
 describe('spm-shell reading commands as they come', () => {
   it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
     // Regression: the read-ahead waited for -j lines (or the end of the input) before starting
