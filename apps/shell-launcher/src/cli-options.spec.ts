@@ -11,6 +11,9 @@ describe('parseShellArgs', () => {
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
     expect(parseShellArgs(['--link']).link).toBe(true);
+    expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
+    expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
+    expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);
     // --pipe; --block's postfixes as GNU parallel's: upper case powers of 1024, lower case of 1000.
     expect(parseShellArgs(['--pipe', 'wc'])).toMatchObject({ pipe: true, blockBytes: 1 << 20, template: 'wc' });
     expect(['10k', '10K', '1.5M', '2m', '64M', '7'].map((b) => parseShellArgs(['--pipe', '--block', b, 'wc']).blockBytes)).toEqual([10_000, 10_240, 1_572_864, 2_000_000, 67_108_864, 7]);
@@ -149,6 +152,9 @@ describe('parseShellArgs', () => {
       [['--pipe'], /Expected a command with `--pipe` \(each block of the input is its stdin\), got none/],
       [['--pipe', 'wc', ':::', 'a'], /Expected `--pipe` to read stdin or one file \(`-a F`, `:::: F`\), got `:::` arguments or several sources/],
       [['--pipe', '--link', 'wc'], /Expected no `--link` with `--pipe` \(blocks have no arguments\)/],
+      [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
+      [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
+      [['--tagstring'], /Expected `--tagstring` to be followed by the tag/],
       [['--block', '0'], /Expected `--block` to be a size from 1 byte to 64M \(K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's\), got `0`/],
       [['--block-size', '65M'], /Expected `--block-size` to be a size from 1 byte to 64M/],
       [['--header', '.*\\n'], /Expected `--header` to be `:` \(the first line of each source names its columns; `1` says the same\), got `\.\*\\n`/],

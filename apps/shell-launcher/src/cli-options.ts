@@ -56,6 +56,13 @@ export interface ShellOptions {
   /** Prefix each output line with the job's arguments and a tab (`--tag`). */
   readonly tag: boolean;
   /**
+   * `--tagstring STR`: the tag is STR with its replacement strings filled (unquoted: `{}`, `{1}`,
+   * `{#}`, `{%}`…), not the arguments; implies `--tag`.
+   */
+  readonly tagString: string | undefined;
+  /** `--nice N`: commands run at niceness N (`nice -n N`). Absent: the bin's own. */
+  readonly nice: number | undefined;
+  /**
    * `--line-buffer` (`--lb`): print each command's output a line at a time as it comes — lines
    * of different commands may alternate, a line is never split — rather than whole at its end.
    */
@@ -152,6 +159,8 @@ Options:
       --delay S         wait at least S seconds between two commands' starts (as --timeout's S)
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
+      --tagstring STR   tag lines with STR, its replacement strings filled ({} {1} {#} {%}…)
+      --nice N          run the commands at niceness N (nice -n N)
       --line-buffer     print output a whole line at a time as it comes, not a command's
                         output at its end (--lb); with -k, the oldest command's lines live
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
@@ -298,7 +307,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -318,6 +327,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tries: 1,
     keepOrder: false,
     tag: false,
+    tagString: undefined as string | undefined,
+    nice: undefined as number | undefined,
     lineBuffer: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
@@ -441,6 +452,17 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--block-size':
         o.blockBytes = blockSize(option, value);
         break;
+      case '--tagstring':
+        if (value === undefined) throw new SPMError('Expected `--tagstring` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing');
+        o.tagString = value;
+        o.tag = true;
+        break;
+      case '--nice': {
+        const n = value === undefined || !/^[-+]?\d+$/.test(value) ? NaN : Number(value);
+        if (!(n >= -20 && n <= 19)) throw new SPMError(`Expected \`--nice\` to be an integer from -20 to 19 (a niceness; below 0 needs privilege), got ${describe(value)}`);
+        o.nice = n;
+        break;
+      }
       case '-N':
       case '--max-replace-args':
         o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);

@@ -7,7 +7,7 @@ import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exce
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
-import { withSlot } from './command-template.js';
+import { fillPath, SLOT, slotOf, withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
@@ -144,8 +144,10 @@ function refusedOutcome(job: Job, refused: string): JobOutcome {
 type JobReport = Pick<StatusReport, 'attempt' | 'spokeId' | 'host' | 'error'>;
 
 /** A job's outcome from its command's result `r` in `report` (the report of the job's task), or from the task manager's verdict when the task failed. */
-function outcomeOf(job: Job, r: ShellResult | undefined, report: JobReport, runs: number): JobOutcome {
-  const command = r?.command ?? withSlot(job.command, '{%}');
+function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, runs: number): JobOutcome {
+  const command = r?.command ?? withSlot(given.command, '{%}');
+  // A `--tagstring` with `{%}`: the slot of the spoke that ran it.
+  const job = given.tag.includes(SLOT) ? { ...given, tag: withSlot(given.tag, report.spokeId === undefined ? '{%}' : slotOf(report.spokeId)) } : given;
   if (r !== undefined && r.error === undefined) {
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
     // Spelled out, not spread from a base: a spread into a literal this wide cost ~10 µs a job.
@@ -276,6 +278,15 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const links = { linked: options.sources.map((source) => source.linked === true), all: options.link };
     sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
     input = jobsFromArgs(template, values, options.colsep, options.maxArgs, links);
+  }
+  // `--tagstring`: each job's tag is the string filled with its arguments (its `{%}` by the
+  // spoke that runs it: see outcomeOf and onNews).
+  if (options.tagString !== undefined) {
+    const made = input;
+    const tagString = options.tagString;
+    input = (async function* (): AsyncGenerator<Job> {
+      for (let step = await made.next(); step.done !== true; step = await made.next()) yield { ...step.value, tag: fillPath(tagString, step.value.args ?? [step.value.tag], step.value.seq) };
+    })();
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
   // passed over — not run, printed or logged again; the job log gets the others' rows.
@@ -573,7 +584,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job !== undefined) printer.live(piece.seq, job.tag, piece.stream, piece.text);
+      if (job !== undefined) printer.live(piece.seq, withSlot(job.tag, slotOf(from.spokeId)), piece.stream, piece.text);
     }
     // Output alone says nothing of a command's length: holding stays as it is.
     if (news.finished.length === 0 && news.returned.length === 0) return;
@@ -723,6 +734,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
             ...(options.lineBuffer ? { lineBuffer: true } : {}),
+            ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,

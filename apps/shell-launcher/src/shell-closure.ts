@@ -39,6 +39,8 @@ export interface ShellTask {
    * `stderr` are empty (their byte counts are not).
    */
   readonly lineBuffer?: boolean;
+  /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
+  readonly nice?: number;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -166,7 +168,9 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
       // parallel); runCoprocess wants a command with something in it, and `:` is the shell's own
       // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
-      command: command.trim() === '' ? ':' : command,
+      command: task.nice === undefined ? (command.trim() === '' ? ':' : command) : undefined,
+      // --nice: `nice` execs the shell (the same process, at that niceness).
+      argv: task.nice === undefined ? undefined : ['nice', '-n', String(task.nice), '/bin/sh', '-c', command.trim() === '' ? ':' : command],
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       // --line-buffer: shown as it comes (to the hub), none of it kept.
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,

@@ -345,6 +345,24 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.jobs.size).toBeGreaterThan(10);
   });
 
+  it('tags with --tagstring and runs at --nice as it does', async () => {
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--tagstring', '<{}-{#}>', 'echo', 'x', ':::', 'a b', 'c'] },
+      { args: ['--tagstring', 'T{2}', 'echo', ':::', 'a', ':::', '1', '2'] },
+      { args: ['-j1', '--tagstring', '{%}', 'echo', ':::', 'a', 'b'] },
+      { args: ['--tagstring', '[{.}]', '--lb', 'echo 1; echo 2', ':::', 'f.txt'] },
+      { args: ['--tagstring', '{#}', '--pipe', '--block', '4', 'cat'], input: 'a\nb\nc\n' },
+      { args: ['--nice', '5', 'nice; echo {}', ':::', 'a'] },
+      { args: ['--nice', '5', '--dry-run', 'echo', ':::', 'a'] },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-tagstring` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },
