@@ -13,6 +13,7 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--link']).link).toBe(true);
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
+    expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);
     // --pipe; --block's postfixes as GNU parallel's: upper case powers of 1024, lower case of 1000.
     expect(parseShellArgs(['--pipe', 'wc'])).toMatchObject({ pipe: true, blockBytes: 1 << 20, template: 'wc' });
@@ -152,6 +153,8 @@ describe('parseShellArgs', () => {
       [['--pipe'], /Expected a command with `--pipe` \(each block of the input is its stdin\), got none/],
       [['--pipe', 'wc', ':::', 'a'], /Expected `--pipe` to read stdin or one file \(`-a F`, `:::: F`\), got `:::` arguments or several sources/],
       [['--pipe', '--link', 'wc'], /Expected no `--link` with `--pipe` \(blocks have no arguments\)/],
+      [['--pipe', '--shuf', 'wc'], /Expected no `--shuf` with `--pipe` \(blocks have no arguments\)/],
+      [['--shuf', '--resume', '--joblog', 'j'], /Expected no `--shuf` with `--resume` \(the job log's Seq numbers a shuffled run's jobs in the order they ran/],
       [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
       [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
       [['--tagstring'], /Expected `--tagstring` to be followed by the tag/],

@@ -96,6 +96,11 @@ export interface ShellOptions {
   readonly pipe: boolean;
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
+  /**
+   * `--shuf`: the jobs run in a random order (every input is read first); `{#}` and the job log's
+   * `Seq` number them in that order, as GNU parallel's do.
+   */
+  readonly shuf: boolean;
   /** `--json`: one JSON line per command on stdout instead of its output. */
   readonly json: boolean;
   /**
@@ -170,6 +175,7 @@ Options:
       --results NAME    write each command's stdout, stderr and seq to files, not to stdout:
                         NAME/1/<arg 1>/2/<arg 2>/…/stdout; with {} in NAME, the file NAME
                         (.err, .seq beside it), or the directory NAME if it ends in /
+      --shuf            run the jobs in a random order (the input is read whole first)
       --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
@@ -306,7 +312,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
@@ -334,6 +340,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
     json: false,
+    shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
     results: undefined as string | undefined,
@@ -388,6 +395,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--pipe':
         case '--spreadstdin':
           o.pipe = true;
+          break;
+        case '--shuf':
+          o.shuf = true;
           break;
         case '--progress':
         case '--bar':
@@ -520,12 +530,16 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
   if (o.header && o.colsep === undefined) o.colsep = /\t/;
+  if (o.shuf && o.resume !== 'off') {
+    // A job log's Seq numbers the jobs in the order they ran: another shuffle numbers them anew.
+    throw new SPMError(`Expected no \`--shuf\` with \`${o.resume === 'done' ? '--resume' : '--resume-failed'}\` (the job log's Seq numbers a shuffled run's jobs in the order they ran, which the next run would not repeat)`);
+  }
   if (o.pipe) {
     if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
-    if (o.link || o.colsep !== undefined && !o.header) throw new SPMError(`Expected no \`${o.link ? '--link' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+    if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
   }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { jobsFromArgs, jobsFromLines, recordCount, withHeader } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, shuffled, withHeader } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
 const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
@@ -53,6 +53,24 @@ describe('jobsFromArgs with linked sources', () => {
     expect(commands([lines('a', 'b'), []], { linked: [false, true] })).toEqual([]);
     expect(commands([lines('a', 'b'), []], { all: true })).toEqual([]);
     expect(recordCount([lines('a', 'b'), []], { all: true })).toBe(0);
+  });
+});
+
+describe('--shuf', () => {
+  it('shuffles with the random source given (Fisher–Yates): every order reachable, each item once', () => {
+    expect(shuffled([1, 2, 3, 4], () => 0)).toEqual([2, 3, 4, 1]);
+    expect(shuffled([1, 2, 3, 4], () => 0.999)).toEqual([1, 2, 3, 4]);
+    const orders = new Set<string>();
+    let state = 7;
+    const lcg = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 2000; i++) orders.add(shuffled(['a', 'b', 'c', 'd'], lcg).join(''));
+    expect(orders.size).toBe(24);
+  });
+
+  it('numbers the jobs in the shuffled order, -N chunks taken after shuffling', () => {
+    const jobs = [...jobsFromArgs('echo {#} {}', [lines('a', 'b', 'c', 'd')], undefined, undefined, {}, () => 0)];
+    expect(jobs.map((job) => job.command)).toEqual(['echo 1 b', 'echo 2 c', 'echo 3 d', 'echo 4 a']);
+    expect([...jobsFromArgs('echo', [lines('a', 'b', 'c', 'd')], undefined, 2, {}, () => 0)].map((job) => job.command)).toEqual(['echo b c', 'echo d a']);
   });
 });
 

@@ -101,17 +101,28 @@ export function recordCount(groups: readonly (readonly unknown[])[], links: Sour
 /**
  * Jobs from combined sources (`:::` words, the lines of `-a`/`::::` files): every combination, in
  * GNU parallel's order — or, linked, side by side (see {@link SourceLinks}) — one per job (or
- * `-N`'s number per job).
+ * `-N`'s number per job). With `random` (`--shuf`), the records in a random order drawn from it.
  */
-export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number, links: SourceLinks = {}): Generator<Job> {
+export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number, links: SourceLinks = {}, random?: () => number): Generator<Job> {
   let seq = 0;
   const linking = links.all === true || links.linked?.some((linked, i) => linked && i > 0) === true;
-  const records = linking
+  const combined = linking
     ? (function* (): Generator<InputLine[]> {
         for (const combination of combinations(linkedUnits(groups, links))) yield combination.flat();
       })()
     : combinations(groups);
+  // `--shuf`: every record, in a random order; the jobs are numbered in that order.
+  const records = random === undefined ? combined : shuffled([...combined], random);
   for (const chunk of chunks(records, recordsPerJob(maxArgs))) yield jobOf(++seq, chunk, template, colsep, maxArgs);
+}
+
+/** `items` in a uniformly random order (Fisher–Yates with `random`, a source of numbers in [0, 1)); in place. */
+export function shuffled<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
 }
 
 /**

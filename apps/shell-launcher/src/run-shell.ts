@@ -218,7 +218,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
   const separator = options.nullSeparated ? 'nul' : 'newline';
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
-  const single = options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  // One source is read as it comes — but for --shuf, which needs every job before the first.
+  const single = options.shuf && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  const sources: ShellOptions['sources'] = options.sources.length === 0 ? [{ kind: 'file', path: '-' }] : options.sources;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
   /** What reads the input now: closing it stops the reading (an interrupt, an error). */
@@ -248,7 +250,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
     try {
-      for (const source of options.sources) {
+      for (const source of sources) {
         if (source.kind === 'args') {
           groups.push(source.values.map((text) => ({ text })));
           continue;
@@ -275,9 +277,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const template = options.header ? withHeader(options.template, headers, options.colsep) : options.template;
     if (options.header) headerNames = columnsOf(headers, options.colsep);
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
-    const links = { linked: options.sources.map((source) => source.linked === true), all: options.link };
+    const links = { linked: sources.map((source) => source.linked === true), all: options.link };
     sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
-    input = jobsFromArgs(template, values, options.colsep, options.maxArgs, links);
+    input = jobsFromArgs(template, values, options.colsep, options.maxArgs, links, options.shuf ? Math.random : undefined);
   }
   // `--tagstring`: each job's tag is the string filled with its arguments (its `{%}` by the
   // spoke that runs it: see outcomeOf and onNews).

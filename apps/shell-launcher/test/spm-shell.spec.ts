@@ -567,6 +567,23 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
   });
 });
 
+describe('spm-shell --shuf', () => {
+  it('runs every job once in a random order, numbered ({#}, Seq) in the order they run; stdin read whole first', async () => {
+    const orders = new Set<string>();
+    for (let run = 0; run < 5; run++) {
+      const r = await runSpmShell(['-j', '1', '--shuf', 'echo {#} {}'], { input: 'a\nb\nc\nd\ne\nf\ng\nh\n', mark: newMark().env });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines.map((line) => line.split(' ')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+      const args = lines.map((line) => line.split(' ')[1]);
+      expect([...args].sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+      orders.add(args.join(''));
+    }
+    // Five runs of 8 jobs in one order would be a 1 in 40320⁴ chance.
+    expect(orders.size).toBeGreaterThan(1);
+  });
+});
+
 describe('spm-shell reading commands as they come', () => {
   it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
     // Regression: the read-ahead waited for -j lines (or the end of the input) before starting
