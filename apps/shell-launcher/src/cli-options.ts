@@ -201,10 +201,12 @@ Options:
   -h, --help            this text
       --version         the version
 
-Replacement strings: {} {.} {/} {//} {/.} {#} {1} {2} … (arguments are shell-quoted).
+Replacement strings: {} {.} {/} {//} {/.} {#} {%} {1} {2} … {name} with --header (arguments
+are shell-quoted).
 Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
 with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 141 when stdout's reader
-went away; 255 on usage errors and when the output, the job log or the trace cannot be written.
+went away; 255 on usage errors and when the output, the job log, the trace or --results files
+cannot be written.
 `;
 
 function describe(value: string | undefined): string {
