@@ -14,6 +14,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
+    expect(parseShellArgs(['--wd', 'out/{}']).workdir).toBe('out/{}');
+    expect(parseShellArgs(['--workdir', '/tmp']).workdir).toBe('/tmp');
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);
     // --pipe; --block's postfixes as GNU parallel's: upper case powers of 1024, lower case of 1000.
     expect(parseShellArgs(['--pipe', 'wc'])).toMatchObject({ pipe: true, blockBytes: 1 << 20, template: 'wc' });
@@ -158,6 +160,8 @@ describe('parseShellArgs', () => {
       [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
       [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
       [['--tagstring'], /Expected `--tagstring` to be followed by the tag/],
+      [['--wd', '...'], /Expected `--wd` to be a directory, got `...` \(GNU parallel's temporary directory per job is not supported\)/],
+      [['--workdir', ''], /Expected `--workdir` to be followed by a directory, got an empty string/],
       [['--block', '0'], /Expected `--block` to be a size from 1 byte to 64M \(K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's\), got `0`/],
       [['--block-size', '65M'], /Expected `--block-size` to be a size from 1 byte to 64M/],
       [['--header', '.*\\n'], /Expected `--header` to be `:` \(the first line of each source names its columns; `1` says the same\), got `\.\*\\n`/],
@@ -187,7 +191,7 @@ describe('parseShellArgs --timeout below a millisecond', () => {
   it('refuses it, stating the minimum, rather than rounding it to 0 ms (no timeout at all)', () => {
     // Regression: 0.0001–0.0004 s rounded to 0 ms, which means no timeout: the command ran to its end.
     for (const value of ['0.0004', '0.0001', '0.0009', '1e-9', '0']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got \`${value}\``);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
     expect(parseShellArgs(['--timeout', '0.001']).timeoutMs).toBe(1);
     expect(parseShellArgs(['--timeout', '.0015']).timeoutMs).toBe(2);
@@ -211,7 +215,7 @@ describe('parseShellArgs --timeout as GNU parallel reads a duration', () => {
 
   it('refuses what is not a duration, and durations out of bounds, naming the value', () => {
     for (const value of ['1m30', 'm', '1x', '1 m', '1e', '24d', '1s-', 'Infinity', '0x10', '']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got \`${value}\``);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
   });
 });

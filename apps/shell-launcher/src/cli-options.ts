@@ -63,6 +63,11 @@ export interface ShellOptions {
   /** `--nice N`: commands run at niceness N (`nice -n N`). Absent: the bin's own. */
   readonly nice: number | undefined;
   /**
+   * `--wd DIR` (`--workdir`): each command runs in DIR (replacement strings filled per job,
+   * unquoted), made first if missing, as GNU parallel does. Absent: the bin's working directory.
+   */
+  readonly workdir: string | undefined;
+  /**
    * `--line-buffer` (`--lb`): print each command's output a line at a time as it comes — lines
    * of different commands may alternate, a line is never split — rather than whole at its end.
    */
@@ -166,6 +171,7 @@ Options:
       --tag             prefix each output line with the job's arguments and a tab
       --tagstring STR   tag lines with STR, its replacement strings filled ({} {1} {#} {%}…)
       --nice N          run the commands at niceness N (nice -n N)
+      --wd DIR          run the commands in DIR, made if missing ({} etc. filled per job; --workdir)
       --line-buffer     print output a whole line at a time as it comes, not a command's
                         output at its end (--lb); with -k, the oldest command's lines live
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
@@ -210,7 +216,7 @@ cannot be written.
 `;
 
 function describe(value: string | undefined): string {
-  return value === undefined ? 'nothing' : `\`${value}\``;
+  return value === undefined ? 'nothing' : value === '' ? 'an empty string' : `\`${value}\``;
 }
 
 function positiveInteger(option: string, value: string | undefined): number {
@@ -315,7 +321,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -337,6 +343,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tag: false,
     tagString: undefined as string | undefined,
     nice: undefined as number | undefined,
+    workdir: undefined as string | undefined,
     lineBuffer: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
@@ -463,6 +470,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--block':
       case '--block-size':
         o.blockBytes = blockSize(option, value);
+        break;
+      case '--wd':
+      case '--workdir':
+        if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);
+        if (value === '...') throw new SPMError(`Expected \`${option}\` to be a directory, got \`...\` (GNU parallel's temporary directory per job is not supported)`);
+        o.workdir = value;
         break;
       case '--tagstring':
         if (value === undefined) throw new SPMError('Expected `--tagstring` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing');

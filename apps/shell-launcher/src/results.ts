@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { makeDirectories } from '@spm/coprocess';
 import { dirname, join } from 'node:path';
 import { fillPath, hasReplacement, slotOf, withSlot } from './command-template.js';
 import type { JobOutcome } from './job-outcome.js';
@@ -72,7 +73,8 @@ export function writeResults(name: string, outcome: JobOutcome, headers?: readon
   const paths = resultsPaths(name, outcome, headers);
   let at = dirname(paths.stdout);
   try {
-    mkdirSync(at, { recursive: true });
+    // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
+    makeDirectories(at);
     at = paths.stdout;
     writeStream(at, outcome.stdout, outcome.stdoutFile);
     at = paths.stderr;

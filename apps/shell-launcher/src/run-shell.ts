@@ -1,13 +1,13 @@
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
-import { fillPath, SLOT, slotOf, withSlot } from './command-template.js';
+import { fillPath, hasReplacement, SLOT, slotOf, withSlot } from './command-template.js';
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
@@ -637,6 +637,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     conclude(outcome);
   };
 
+  // --wd: the directory a job runs in (its replacement strings filled), absolute: the spokes need not share this cwd.
+  const workdirOf = (job: Job): string => {
+    const dir = options.workdir as string;
+    return resolve(hasReplacement(dir) ? fillPath(dir, job.args ?? [job.tag], job.seq).replaceAll(SLOT, '') : dir);
+  };
+
   // --results: a job's output goes to its files; what the printer then gets (a --json line
   // keeps the output). Files that cannot be written: said, the output printed — nothing lost —
   // and the exit status 255, as for a job log that cannot be written.
@@ -731,7 +737,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined ? { seq: job.seq, command: job.command } : { seq: job.seq, command: job.command, input: job.input })),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined ? { seq: job.seq, command: job.command } : { seq: job.seq, command: job.command, ...(job.input !== undefined ? { input: job.input } : {}), ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}) })),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),

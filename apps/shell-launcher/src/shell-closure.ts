@@ -3,7 +3,7 @@
 // built JavaScript from dist/ through `import.meta.url`.
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, killAllCoprocesses, runCoprocess, withdrawWaiting } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting } from '@spm/coprocess';
 import { slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
@@ -14,6 +14,8 @@ export interface ShellCommand {
   readonly command: string;
   /** `--pipe`: its stdin (a block of the input). Absent: `/dev/null`. */
   readonly input?: Uint8Array;
+  /** `--wd`: the directory it runs in (absolute), made first if missing. Absent: the spoke's. */
+  readonly cwd?: string;
 }
 
 /**
@@ -162,7 +164,15 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string): Promise<ShellResult> {
+  if (cwd !== undefined) {
+    try {
+      // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
+      makeDirectories(cwd);
+    } catch (error) {
+      return { ...notRun(Date.now(), false, `cannot make its working directory \`${cwd}\` (--wd): ${(error as Error).message}`) };
+    }
+  }
   try {
     const r = await runCoprocess({
       // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
@@ -177,6 +187,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
       env: COMMAND_ENV,
+      cwd,
       input,
       signal,
       lane,
@@ -369,7 +380,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot);
-              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined, c.input);
+              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined, c.input, c.cwd);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

@@ -363,6 +363,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('runs commands in --wd as it does: made if missing, replacement strings filled per job', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['--wd', 'sub', 'basename "$PWD"; echo {}', ':::', 'a', 'b'],
+      ['--wd', 'w{}/x', 'cd ..; basename "$PWD"', ':::', '1', '2'],
+    ];
+    for (const [n, args] of cases.entries()) {
+      const gnuDir = join(dir, `wd-gnu-${n}`);
+      const spmDir = join(dir, `wd-spm-${n}`);
+      mkdirSync(gnuDir, { recursive: true });
+      mkdirSync(spmDir, { recursive: true });
+      const all = ['-k', ...args];
+      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: gnuDir, input: '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const spm = await runSpmShell(all, { cwd: spmDir, input: '', mark: `compat-${process.pid}-wd` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },

@@ -584,6 +584,20 @@ describe('spm-shell --shuf', () => {
   });
 });
 
+describe('spm-shell --wd', () => {
+  it('runs each command in its directory, made if missing; one that cannot be made fails its job at once, under /proc too', async () => {
+    const cwd = join(dir, 'wd');
+    const r = await runSpmShell(['-k', '--wd', 'w{}/x', 'pwd', ':::', '1', '2'], { cwd: dir, input: '', mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${join(dir, 'w1/x')}\n${join(dir, 'w2/x')}\n`);
+    // Node's own recursive mkdir would spin here forever, deaf to signals.
+    const bad = await runSpmShell(['--wd', '/proc/spm-not-there/x', 'pwd', ':::', 'a'], { cwd: dir, input: '', mark: newMark().env, timeoutMs: 30_000 });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("spm-shell: job 1 ended without an exit status (cannot make its working directory `/proc/spm-not-there/x` (--wd): ENOENT");
+    expect(existsSync(cwd)).toBe(false);
+  });
+});
+
 describe('spm-shell reading commands as they come', () => {
   it('starts the first command without waiting for -j lines of a pipe that is still open', async () => {
     // Regression: the read-ahead waited for -j lines (or the end of the input) before starting

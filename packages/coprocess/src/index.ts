@@ -12,3 +12,4 @@ export { killAllCoprocesses, liveCoprocessCount, type KillCoprocessesOptions } f
 export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shell.js';
 export { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from './coprocess-owner.js';
 export { coprocessLauncher, type CoprocessLauncherStatus } from './coprocess-launcher.js';
+export { makeDirectories } from './make-directories.js';

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { makeDirectories } from '../make-directories.js';
 
 /**
  * The fork server's C source ships with the package (`src/internal/fork-server.c`): from
@@ -39,31 +40,15 @@ function cacheDirectory(): string | undefined {
     // directory's: the XDG spec says to ignore it, and a binary per project directory is no cache.
     if (dir === undefined || !isAbsolute(dir)) continue;
     try {
-      makeDirectories(dir);
+      // Not mkdirSync's own recursion: it spins forever under /proc (a cache directory set there
+      // hung spm-shell at 100 % CPU, deaf to SIGTERM): see makeDirectories.
+      makeDirectories(dir, 0o700);
       if (ownedAndPrivate(dir)) return dir;
     } catch {
       // Not writable here: try the next place.
     }
   }
   return undefined;
-}
-
-/**
- * `mkdir -p` with mode 0700, one level at a time: Node 20's `mkdirSync(…, { recursive: true })`
- * spins forever under /proc (a cache directory set there hung spm-shell at 100 % CPU, deaf to
- * SIGTERM); here the first level that cannot be made throws.
- */
-function makeDirectories(dir: string): void {
-  let path = '';
-  for (const part of dir.split('/')) {
-    if (part === '') continue;
-    path += `/${part}`;
-    try {
-      mkdirSync(path, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
 }
 
 /** Ours, and nobody else can write to it (a binary another user could swap is never run). */
