@@ -14,6 +14,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
+    expect(parseShellArgs(['-u']).ungroup).toBe(true);
+    expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
     expect(parseShellArgs(['--wd', 'out/{}']).workdir).toBe('out/{}');
     expect(parseShellArgs(['--workdir', '/tmp']).workdir).toBe('/tmp');
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);
@@ -152,6 +154,8 @@ describe('parseShellArgs', () => {
       [['--frobnicate'], /Expected an option of spm-shell \(see --help\), got `--frobnicate`/],
       [['--json=yes'], /Expected `--json` to take no value/],
       [['--lb', '--json'], /Expected one of `--line-buffer` and `--json`, got both/],
+      [['-u', '--json'], /Expected one of `--ungroup` and `--json`, got both/],
+      [['-u', '--results', 'r'], /Expected one of `--ungroup` and `--results`, got both/],
       [['--pipe'], /Expected a command with `--pipe` \(each block of the input is its stdin\), got none/],
       [['--pipe', 'wc', ':::', 'a'], /Expected `--pipe` to read stdin or one file \(`-a F`, `:::: F`\), got `:::` arguments or several sources/],
       [['--pipe', '--link', 'wc'], /Expected no `--link` with `--pipe` \(blocks have no arguments\)/],

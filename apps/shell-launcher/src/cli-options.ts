@@ -72,6 +72,12 @@ export interface ShellOptions {
    * of different commands may alternate, a line is never split — rather than whole at its end.
    */
   readonly lineBuffer: boolean;
+  /**
+   * `-u` (`--ungroup`): print each command's output as it comes, in whatever pieces it comes —
+   * half a line of one command may meet half a line of another; `-k` and `--tag` do not apply,
+   * as in GNU parallel.
+   */
+  readonly ungroup: boolean;
   /** `--halt`. @default never */
   readonly halt: HaltRule;
   /** `--joblog F`: GNU parallel's job log (`-` for stdout). */
@@ -174,6 +180,8 @@ Options:
       --wd DIR          run the commands in DIR, made if missing ({} etc. filled per job; --workdir)
       --line-buffer     print output a whole line at a time as it comes, not a command's
                         output at its end (--lb); with -k, the oldest command's lines live
+  -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
+                        -k and --tag do not apply
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --resume          skip the jobs the job log F already has, add the others' rows to it
@@ -320,7 +328,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
@@ -345,6 +353,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     nice: undefined as number | undefined,
     workdir: undefined as string | undefined,
     lineBuffer: false,
+    ungroup: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
     resume: 'off' as ShellOptions['resume'],
@@ -393,6 +402,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--line-buffer':
         case '--lb':
           o.lineBuffer = true;
+          break;
+        case '-u':
+        case '--ungroup':
+          o.ungroup = true;
           break;
         case '--json':
           o.json = true;
@@ -555,6 +568,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
     if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+  }
+  if (o.ungroup && (o.json || o.results !== undefined)) {
+    throw new SPMError(`Expected one of \`--ungroup\` and \`${o.json ? '--json' : '--results'}\`, got both (-u prints output as it comes; ${o.json ? 'a JSON line holds' : '--results writes'} a command’s whole output)`);
   }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');

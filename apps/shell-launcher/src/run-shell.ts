@@ -428,7 +428,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
   };
   const printer = new OutputPrinter(
-    { keepOrder: options.keepOrder, tag: options.tag, json: options.json, lineBuffer: options.lineBuffer },
+    // -u: output as it comes, -k and --tag aside (GNU parallel's).
+    { keepOrder: options.keepOrder && !options.ungroup, tag: options.tag && !options.ungroup, json: options.json, lineBuffer: options.lineBuffer || options.ungroup },
     {
       out,
       err,
@@ -741,7 +742,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
-            ...(options.lineBuffer ? { lineBuffer: true } : {}),
+            ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
+            ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },

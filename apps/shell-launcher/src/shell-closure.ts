@@ -41,6 +41,8 @@ export interface ShellTask {
    * `stderr` are empty (their byte counts are not).
    */
   readonly lineBuffer?: boolean;
+  /** `-u`: with `lineBuffer`, the output goes as it comes, not cut into whole lines. */
+  readonly ungroup?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
 }
@@ -229,9 +231,16 @@ class LiveLines {
   constructor(
     readonly seq: number,
     readonly send: (piece: LiveOutput) => void,
+    /** `-u`: pieces as they come (whole characters), not whole lines. */
+    readonly raw = false,
   ) {}
 
   readonly take = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
+    if (this.raw) {
+      const text = this.#decoders[stream].write(chunk);
+      if (text !== '') this.send({ seq: this.seq, stream, text });
+      return;
+    }
     const text = this.#rest[stream] + this.#decoders[stream].write(chunk);
     const cut = text.lastIndexOf('\n') + 1;
     if (cut > 0) this.send({ seq: this.seq, stream, text: text.slice(0, cut) });
@@ -380,7 +389,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot);
-              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput) : undefined, c.input, c.cwd);
+              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined, c.input, c.cwd);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

@@ -478,6 +478,19 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer
     await expectNoLeftovers(mark);
   });
 
+  it('with -u, prints output as it comes, half a line too', async () => {
+    // The command goes on only once the test has read its half line: with whole lines only, it
+    // would wait for \`go\` until its timeout.
+    const mark = newMark();
+    const go = join(dir, `go-u-${transport}`);
+    const run = start(['-u', '--timeout', '60', `printf half; while [ ! -e ${go} ]; do sleep 0.02; done; echo ' rest'`, ':::', 'a'], mark);
+    await waitFor(() => run.stdout() === 'half', 20_000, 'the half line while the command runs');
+    writeFileSync(go, '');
+    expect(await run.closed).toBe(0);
+    expect(run.stdout()).toBe('half rest a\n');
+    await expectNoLeftovers(mark);
+  });
+
   it('with -k, prints the oldest command’s lines live and holds a later one’s until its turn', async () => {
     const mark = newMark();
     const go = join(dir, `go-k-${transport}`);
