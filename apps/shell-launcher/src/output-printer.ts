@@ -44,9 +44,10 @@ export interface PrinterOptions {
   /** One JSON line per job on stdout instead of its output (`--json`). */
   readonly json: boolean;
   /**
-   * `--line-buffer`: jobs' output comes through {@link OutputPrinter.live} as it is read, whole
-   * lines at a time, and is printed as it comes; with `keepOrder`, only the oldest unfinished
-   * job's lines are (the others' wait for their turn, in memory).
+   * `--line-buffer` (and `-u`): jobs' output comes through {@link OutputPrinter.live} as it is
+   * read — whole lines with `--line-buffer`, any pieces with `-u` — and is printed as it comes;
+   * with `keepOrder`, only the oldest unfinished job's is (the others' wait for their turn, in
+   * memory).
    */
   readonly lineBuffer?: boolean;
 }
