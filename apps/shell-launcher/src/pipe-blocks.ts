@@ -63,10 +63,8 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
     if (needHeader) {
       const end = afterNthEnd(1);
       if (end < 0) continue;
-      const whole = Buffer.concat(chunks, held);
-      header = Buffer.from(whole.subarray(0, end));
-      chunks = whole.length > end ? [whole.subarray(end)] : [];
-      held = whole.length - end;
+      // Taken as a block is (no header yet to put before it), and kept.
+      header = take(end);
       ends -= records !== undefined ? 1 : 0;
       needHeader = false;
     }

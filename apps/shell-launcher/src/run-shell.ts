@@ -143,11 +143,16 @@ function refusedOutcome(job: Job, refused: string): JobOutcome {
 /** What concluding a job needs of its task's report (a task's final one, or its early news: {@link ShellNews}). */
 type JobReport = Pick<StatusReport, 'attempt' | 'spokeId' | 'host' | 'error'>;
 
+/** A tag as shown for a job run by spoke `spokeId`: a `--tagstring`'s `{%}` its slot (`{%}` itself when no spoke ran it). */
+function tagOn(tag: string, spokeId: string | undefined): string {
+  return tag.includes(SLOT) ? withSlot(tag, spokeId === undefined ? '{%}' : slotOf(spokeId)) : tag;
+}
+
 /** A job's outcome from its command's result `r` in `report` (the report of the job's task), or from the task manager's verdict when the task failed. */
 function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, runs: number): JobOutcome {
   const command = r?.command ?? withSlot(given.command, '{%}');
   // A `--tagstring` with `{%}`: the slot of the spoke that ran it.
-  const job = given.tag.includes(SLOT) ? { ...given, tag: withSlot(given.tag, report.spokeId === undefined ? '{%}' : slotOf(report.spokeId)) } : given;
+  const job = given.tag.includes(SLOT) ? { ...given, tag: tagOn(given.tag, report.spokeId) } : given;
   if (r !== undefined && r.error === undefined) {
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
     // Spelled out, not spread from a base: a spread into a literal this wide cost ~10 µs a job.
@@ -587,7 +592,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job !== undefined) printer.live(piece.seq, withSlot(job.tag, slotOf(from.spokeId)), piece.stream, piece.text);
+      if (job !== undefined) printer.live(piece.seq, tagOn(job.tag, from.spokeId), piece.stream, piece.text);
     }
     // Output alone says nothing of a command's length: holding stays as it is.
     if (news.finished.length === 0 && news.returned.length === 0) return;

@@ -172,17 +172,18 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
       makeDirectories(cwd);
     } catch (error) {
-      return { ...notRun(Date.now(), false, `cannot make its working directory \`${cwd}\` (--wd): ${(error as Error).message}`) };
+      return notRun(Date.now(), false, `cannot make its working directory \`${cwd}\` (--wd): ${(error as Error).message}`);
     }
   }
+  // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
+  // parallel); runCoprocess wants a command with something in it, and `:` is the shell's own
+  // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
+  const line = command.trim() === '' ? ':' : command;
   try {
     const r = await runCoprocess({
-      // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
-      // parallel); runCoprocess wants a command with something in it, and `:` is the shell's own
-      // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
-      command: task.nice === undefined ? (command.trim() === '' ? ':' : command) : undefined,
+      command: task.nice === undefined ? line : undefined,
       // --nice: `nice` execs the shell (the same process, at that niceness).
-      argv: task.nice === undefined ? undefined : ['nice', '-n', String(task.nice), '/bin/sh', '-c', command.trim() === '' ? ':' : command],
+      argv: task.nice === undefined ? undefined : ['nice', '-n', String(task.nice), '/bin/sh', '-c', line],
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       // --line-buffer: shown as it comes (to the hub), none of it kept.
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,

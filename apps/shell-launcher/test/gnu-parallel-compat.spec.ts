@@ -2,7 +2,7 @@
 // exit value, signal, bytes received and command must agree. CI installs Debian's GNU parallel
 // (.ci/run); on a developer machine: `apt-get install -y parallel`.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -63,6 +63,11 @@ describe('spm-shell and GNU parallel on the same input', () => {
   afterAll(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
+
+  /** GNU parallel run to its end on `args` (with `SHELL=/bin/sh`, as spm-shell's commands run), stdin `input`. */
+  function gnuRun(args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string | undefined } = {}): SpawnSyncReturns<string> {
+    return spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+  }
 
   async function both(args: readonly string[], input: string, prepare?: (side: string) => void): Promise<{ gnu: Run; spm: Run }> {
     runs += 1;
@@ -147,7 +152,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
   it('fills replacement strings as it does, path modifiers’ edge cases included', async () => {
     // What each replacement string becomes, printed between brackets, in input order.
     const args = ['-j', '2', '-k', 'echo [{}] [{.}] [{/}] [{//}] [{/.}] [{0}] [{-1}] [{#}]', ':::', '.bashrc', 'a/', 'dir/.hidden', 'x.tar.gz', '/', 'a b/c d.e', "it's", 'a//b'];
-    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+    const gnu = gnuRun(args);
     expect(gnu.status).toBe(0);
     const spm = await runSpmShell(args, { mark: `compat-${process.pid}-templates` });
     expect(spm.code).toBe(0);
@@ -192,7 +197,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
           }
         });
         const args = ['-k', '--dry-run', ...(tag ? ['--tag'] : []), ...(nul ? ['-0'] : []), ...(colsep === null ? [] : ['--colsep', colsep]), ...(maxArgs === null ? [] : ['-N', String(maxArgs)]), ...before, ...(template === null ? [] : ['echo', ...template]), ...after];
-        const gnu = spawnSync(parallel, ['--will-cite', ...args], { cwd: where, input, env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+        const gnu = gnuRun(args, { input, cwd: where });
         const spm = await runSpmShell(args, { cwd: where, input, mark: `compat-${process.pid}-property` });
         expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       }),
@@ -204,7 +209,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     // Its Bourne-shell quoting leaves only A-Za-z0-9_.+/- bare and drops an empty '' at either
     // end; {-n} past the start wraps once (Perl's negative index). Compared as commands.
     const args = ['-k', '--dry-run', 'echo', '{}', '[{-3}]', '[{-5}]', ':::', 'u,v', 'a=b', "'a", "a'", "'", '@x', '%', '', 'é', '~', 'A-z_0.9+/', ':::', 'c:d'];
-    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+    const gnu = gnuRun(args);
     expect(gnu.status).toBe(0);
     const spm = await runSpmShell(args, { mark: `compat-${process.pid}-quoting` });
     expect(spm.code).toBe(0);
@@ -242,7 +247,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const { args, input } of cases) {
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: files, input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { input, cwd: files });
       const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-sources` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
@@ -262,13 +267,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const args of cases) {
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+      const gnu = gnuRun(all);
       const spm = await runSpmShell(all, { input: '', mark: `compat-${process.pid}-lb` });
       expect({ args, code: spm.code, stdout: spm.stdout, stderr: spm.stderr }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, stderr: gnu.stderr });
     }
     // Without -k: the same lines, none split, each job's in its order.
     const args = ['-j3', '--lb', 'seq 1 20000 | sed s/^/{}-/', ':::', 'a', 'b', 'c'];
-    const gnu = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+    const gnu = gnuRun(args);
     const spm = await runSpmShell(args, { input: '', mark: `compat-${process.pid}-lb` });
     expect(spm.code).toBe(gnu.status);
     const lines = spm.stdout.split('\n');
@@ -294,7 +299,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const { args, input } of cases) {
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: files, input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { input, cwd: files });
       const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-header` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
@@ -316,7 +321,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       const spmDir = join(dir, `results-spm-${n}`);
       mkdirSync(gnuDir, { recursive: true });
       mkdirSync(spmDir, { recursive: true });
-      const gnu = spawnSync(parallel, ['--will-cite', ...args], { cwd: gnuDir, input: '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(args, { cwd: gnuDir });
       const spm = await runSpmShell(args, { cwd: spmDir, input: '', mark: `compat-${process.pid}-results` });
       expect({ args, code: spm.code, stdout: spm.stdout, files: fileTree(spmDir) }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, files: fileTree(gnuDir) });
       expect({ args, files: Object.keys(fileTree(gnuDir)).length > 0 }).toEqual({ args, files: true });
@@ -337,7 +342,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const { args, input } of cases) {
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input, env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { input });
       const spm = await runSpmShell(all, { input, mark: `compat-${process.pid}-pipe` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
     }
@@ -360,7 +365,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const { args, input } of cases) {
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { input });
       const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-tagstring` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
     }
@@ -377,7 +382,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       mkdirSync(gnuDir, { recursive: true });
       mkdirSync(spmDir, { recursive: true });
       const all = ['-k', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { cwd: gnuDir, input: '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { cwd: gnuDir });
       const spm = await runSpmShell(all, { cwd: spmDir, input: '', mark: `compat-${process.pid}-wd` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
     }
@@ -395,12 +400,12 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     for (const { args, input } of cases) {
       const all = ['-k', '--dry-run', ...args];
-      const gnu = spawnSync(parallel, ['--will-cite', ...all], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(all, { input });
       const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       // And run, not only printed.
       const ran = ['-k', ...args];
-      const gnuRan = spawnSync(parallel, ['--will-cite', ...ran], { input: input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnuRan = gnuRun(ran, { input });
       const spmRan = await runSpmShell(ran, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
       expect({ args, code: spmRan.code, stdout: spmRan.stdout }).toEqual({ args, code: gnuRan.status, stdout: gnuRan.stdout });
     }
@@ -418,7 +423,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     const logs = { gnu: join(dir, 'resume-gnu.joblog'), spm: join(dir, 'resume-spm.joblog') };
     for (const args of runs) {
-      const gnu = spawnSync(parallel, ['--will-cite', '--joblog', logs.gnu, ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+      const gnu = gnuRun(['--joblog', logs.gnu, ...args]);
       const spm = await runSpmShell(['--joblog', logs.spm, ...args], { mark: `compat-${process.pid}-resume` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       // Sorted: with -j 2 the last rows come in completion order, which may differ.
@@ -445,7 +450,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
         return Math.max(...r.stdout.trim().split('\n').map(Number));
       };
       const gnu = await highest(async (args) => {
-        const r = spawnSync(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000 });
+        const r = gnuRun(args);
         return { code: r.status, stdout: r.stdout };
       }, 'gnu');
       const spm = await highest((args) => runSpmShell(args, { mark: `compat-${process.pid}-slots` }), 'spm');
