@@ -260,6 +260,48 @@ describe('parseShellArgs --joblog and --trace', () => {
   });
 });
 
+describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, -I, -r)', () => {
+  it('reads -X, -m, --xargs, -n (all in place of {}) beside -N (context replace), -s, -r, glued values too', () => {
+    expect(parseShellArgs(['-X', 'echo'])).toMatchObject({ multiArgs: 'X', maxChars: 131_071, argsJoined: false });
+    expect(parseShellArgs(['-m', 'echo']).multiArgs).toBe('m');
+    expect(parseShellArgs(['--xargs', '-s', '4096', 'echo'])).toMatchObject({ multiArgs: 'xargs', maxChars: 4096 });
+    expect(parseShellArgs(['-X', '-s100', 'echo']).maxChars).toBe(100);
+    expect(parseShellArgs(['-X', '--max-chars=100', 'echo']).maxChars).toBe(100);
+    expect(parseShellArgs(['-n', '3', 'echo'])).toMatchObject({ maxArgs: 3, argsJoined: true });
+    expect(parseShellArgs(['-n2', 'echo'])).toMatchObject({ maxArgs: 2, argsJoined: true });
+    expect(parseShellArgs(['--max-args', '2', 'echo'])).toMatchObject({ maxArgs: 2, argsJoined: true });
+    expect(parseShellArgs(['-n', '2', '-N', '3', 'echo'])).toMatchObject({ maxArgs: 3, argsJoined: false });
+    expect(parseShellArgs(['-r', 'echo']).skipBlank).toBe(true);
+    expect(parseShellArgs(['--no-run-if-empty', 'echo']).skipBlank).toBe(true);
+    expect(parseShellArgs(['echo'])).toMatchObject({ multiArgs: undefined, skipBlank: false });
+  });
+
+  it('makes -I’s string the replacement string everywhere, and {} plain text (marked for the filler)', () => {
+    const o = parseShellArgs(['-I', '@', '--tagstring', '<@>', '--wd', 'w/@', '--results', 'r/@/', 'echo', '@', '{}', '{.}']);
+    expect(o).toMatchObject({ template: 'echo {} \u0001 {.}', tagString: '<{}>', workdir: 'w/{}', results: 'r/{}/' });
+    expect(parseShellArgs(['-I{}', 'echo', 'x{}y']).template).toBe('echo x{}y');
+    expect(parseShellArgs(['-I', '{}', 'echo', '{}']).template).toBe('echo {}');
+  });
+
+  it('refuses what -X, -m, --xargs cannot do, naming the options', () => {
+    const refused = (args: string[], message: RegExp): void => {
+      expect(() => parseShellArgs(args)).toThrow(SPMError);
+      expect(() => parseShellArgs(args)).toThrow(message);
+    };
+    refused(['-X', '--pipe', 'cat'], /one of `-X` and `--pipe`/);
+    refused(['-m', 'echo', ':::', 'a', ':::', 'b'], /`-m` to take the arguments of one input source .*got 2 sources/);
+    refused(['--xargs', '--link', 'echo', ':::', 'a'], /`--xargs` to take the arguments of one input source/);
+    refused(['-X', '--colsep', ',', 'echo'], /no `--colsep` with `-X`/);
+    refused(['-X', '--header', ':', 'echo'], /no `--header` with `-X`/);
+    refused(['-X', '-n', '0', 'echo'], /at least 1 with `-X`/);
+    refused(['-s', '100', 'echo'], /`-s` \(`--max-chars`\) with -X, -m or --xargs/);
+    refused(['-X', '-s', '131072', 'echo'], /`-s` to be at most 131071 .*got `131072`/);
+    refused(['-X', '-s', '0', 'echo'], /`-s`/);
+    refused(['-I', '', 'echo'], /`-I` to be followed by the replacement string/);
+    refused(['-I', '@', 'echo', 'a\u0001b'], /the command to hold no U\+0001/);
+  });
+});
+
 describe('USAGE', () => {
   it('documents the --transport values parseShellArgs takes and the default it applies', () => {
     const line = USAGE.split('\n').find((l) => l.trimStart().startsWith('--transport'));

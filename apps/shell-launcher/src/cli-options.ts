@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
+import { MAX_COMMAND_BYTES } from './arg-packing.js';
+import { PLAIN_BRACES as REPLACE_MARK, withReplaceString } from './command-template.js';
 import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
@@ -135,6 +137,22 @@ export interface ShellOptions {
    */
   readonly maxArgs: number | undefined;
   /**
+   * `maxArgs` came from `-n n` (`--max-args`): `{}` is the job's arguments all in place, as
+   * GNU parallel's `-n`; from `-N`, each in turn (context replace).
+   */
+  readonly argsJoined: boolean;
+  /**
+   * `-X`, `-m`, `--xargs`: as many arguments per command as fit `maxChars` (and `-n`/`-N`'s
+   * cap): `-X` repeats each word holding `{}` for every argument (context replace), `-m` and
+   * `--xargs` put them all in place of `{}`; `-X` and `-m` spread the arguments evenly across
+   * the job slots when they do not fill them, `--xargs` fills each command in turn.
+   */
+  readonly multiArgs: 'X' | 'm' | 'xargs' | undefined;
+  /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 131071 */
+  readonly maxChars: number;
+  /** `-r` (`--no-run-if-empty`): blank input lines (whitespace only) make no job. */
+  readonly skipBlank: boolean;
+  /**
    * `--colsep REGEXP`: each argument (each input line, each `:::` word) is split into columns
    * at the matches, and the columns are the job's arguments (`{1}`, `{2}`… across sources).
    */
@@ -211,6 +229,15 @@ Options:
       --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
+  -n N                  N arguments per command, all of them in place of {} (--max-args)
+  -X                    as many arguments per command as fit (-s), spread evenly over the job
+                        slots; each word holding {} is repeated for each argument (x{}y: xay xby)
+  -m                    the same, all the arguments in place of {} (x{}y: xa by)
+      --xargs           as -m, but each command filled in turn (the last takes the rest)
+  -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
+                        131071, what Linux passes to the shell as one argument)
+  -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
+  -r, --no-run-if-empty no job for a blank input line (whitespace only)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -h, --help            this text
       --version         the version
@@ -328,8 +355,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+const FLAGS = new Set(['-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** Starts a group of arguments (`:::`) or of argument files (`::::`). */
 const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
 
@@ -342,6 +369,10 @@ const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
  */
 export function parseShellArgs(argv: readonly string[], cores = availableParallelism()): ShellOptions {
   const files: InputSource[] = [];
+  /** `-I R`: the replacement string that stands for `{}` (which is then plain text). */
+  let replaceString: string | undefined;
+  /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
+  let maxCharsGiven = false;
   const o = {
     jobs: cores,
     timeoutMs: undefined as number | undefined,
@@ -369,6 +400,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     trace: undefined as string | undefined,
     dryRun: false,
     maxArgs: undefined as number | undefined,
+    argsJoined: false,
+    multiArgs: undefined as ShellOptions['multiArgs'],
+    maxChars: MAX_COMMAND_BYTES,
+    skipBlank: false,
     colsep: undefined as RegExp | undefined,
     nullSeparated: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
@@ -387,11 +422,24 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
-    const glued = /^-[jPaN]./.test(word) ? word.slice(2) : undefined;
+    const glued = /^-[jPaNnsI]./.test(word) ? word.slice(2) : undefined;
     const option = glued !== undefined ? word.slice(0, 2) : name;
     if (FLAGS.has(option)) {
       if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
       switch (option) {
+        case '-X':
+          o.multiArgs = 'X';
+          break;
+        case '-m':
+          o.multiArgs = 'm';
+          break;
+        case '--xargs':
+          o.multiArgs = 'xargs';
+          break;
+        case '-r':
+        case '--no-run-if-empty':
+          o.skipBlank = true;
+          break;
         case '-k':
         case '--keep-order':
           o.keepOrder = true;
@@ -503,7 +551,23 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       }
       case '-N':
       case '--max-replace-args':
+      case '-n':
+      case '--max-args':
         o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
+        o.argsJoined = option === '-n' || option === '--max-args';
+        break;
+      case '-s':
+      case '--max-chars': {
+        const n = positiveInteger(option, value);
+        if (n > MAX_COMMAND_BYTES) throw new SPMError(`Expected \`${option}\` to be at most ${MAX_COMMAND_BYTES} (the longest command Linux passes to the shell: one argument of /bin/sh -c), got ${describe(value)}`);
+        o.maxChars = n;
+        maxCharsGiven = true;
+        break;
+      }
+      case '-I':
+        if (value === undefined || value === '') throw new SPMError('Expected `-I` to be followed by the replacement string to use instead of {} (e.g. -I @), got nothing');
+        if (value.includes(REPLACE_MARK)) throw new SPMError('Expected `-I`\'s replacement string to hold no U+0001 character, got one');
+        replaceString = value;
         break;
       case '--colsep':
         o.colsep = columnSeparator(value);
@@ -569,6 +633,15 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     }
     if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
   }
+  if (o.multiArgs !== undefined) {
+    const flag = o.multiArgs === 'xargs' ? '--xargs' : `-${o.multiArgs}`;
+    if (o.pipe) throw new SPMError(`Expected one of \`${flag}\` and \`--pipe\`, got both (${flag} puts input lines in commands; --pipe gives them to a command's stdin)`);
+    if (sources.length > 1 || o.link) throw new SPMError(`Expected \`${flag}\` to take the arguments of one input source (stdin, \`-a F\`, \`:::: F\` or \`:::\`), got ${sources.length} sources`);
+    if (o.header || o.colsep !== undefined) throw new SPMError(`Expected no \`${o.header ? '--header' : '--colsep'}\` with \`${flag}\` (its commands take whole input lines as arguments)`);
+    if (o.maxArgs === 0) throw new SPMError(`Expected \`-n\`/\`-N\` to be at least 1 with \`${flag}\` (the most arguments in a command), got 0`);
+  } else if (maxCharsGiven) {
+    throw new SPMError('Expected `-s` (`--max-chars`) with -X, -m or --xargs, which size their commands by it; got it alone');
+  }
   if (o.ungroup && (o.json || o.results !== undefined)) {
     throw new SPMError(`Expected one of \`--ungroup\` and \`${o.json ? '--json' : '--results'}\`, got both (-u prints output as it comes; ${o.json ? 'a JSON line holds' : '--results writes'} a command’s whole output)`);
   }
@@ -586,7 +659,21 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && sameFile(o.joblog, o.trace)) {
     throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
   }
-  return { ...o, sources, template: words.length > 0 ? words.join(' ') : undefined };
+  const template = words.length > 0 ? words.join(' ') : undefined;
+  if (replaceString === undefined) return { ...o, sources, template };
+  // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.
+  const replaced = (text: string | undefined, option: string): string | undefined => {
+    if (text?.includes(REPLACE_MARK) === true) throw new SPMError(`Expected ${option} to hold no U+0001 character with \`-I\`, got one`);
+    return text === undefined ? undefined : withReplaceString(text, replaceString as string);
+  };
+  return {
+    ...o,
+    sources,
+    template: replaced(template, 'the command'),
+    tagString: replaced(o.tagString, '`--tagstring`'),
+    workdir: replaced(o.workdir, '`--wd`'),
+    results: replaced(o.results, '`--results`'),
+  };
 }
 
 /**

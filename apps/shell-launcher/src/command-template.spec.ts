@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, withSlot } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, withReplaceString, withSlot } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -106,5 +106,18 @@ describe('combinations', () => {
     ]);
     expect([...combinations([['x']])]).toEqual([['x']]);
     expect([...combinations([['x'], []])]).toEqual([]);
+  });
+});
+
+describe('withReplaceString (-I)', () => {
+  it('writes the string as {} and keeps the template’s own {} as plain text; the other strings keep their meaning', () => {
+    const template = withReplaceString('echo ,, {} {.} {#} x,,y', ',,');
+    expect(fillTemplate(template, ['a.b'], 7)).toBe('echo a.b {} a 7 xa.by');
+    expect(hasReplacement(withReplaceString('echo {}', '@'))).toBe(false);
+    // No replacement string left: the arguments are appended, the plain {} shown as {}.
+    expect(fillTemplate(withReplaceString('echo {}', '@'), ['a b'], 1)).toBe("echo {} 'a b'");
+    // An argument is never scanned: its own braces and control characters stay as they are.
+    expect(fillTemplate(withReplaceString('echo @', '@'), ['{}\u0001'], 1)).toBe("echo '{}\u0001'");
+    expect(fillTemplate(withReplaceString('echo x@y {}', '@'), ['a', 'b'], 1, true)).toBe('echo xay xby {}');
   });
 });

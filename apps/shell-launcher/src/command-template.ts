@@ -28,7 +28,29 @@ export function shellQuote(value: string): string {
 // One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, or the same with a
 // positional argument number (`{2}`, `{2.}`, `{2/}`, …), counted from the end when negative
 // (`{-1}` is the last); `{0}` is all of them, as `{}`.
-const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#|%)?\}/g;
+// `-I`'s mark of a `{}` that is plain text ({@link PLAIN_BRACES}) is matched too, and filled with `{}`.
+// eslint-disable-next-line no-control-regex -- that mark is a control character on purpose
+const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#|%)?\}|\u0001/g;
+
+/**
+ * What stands in a template for a `{}` that is plain text: `-I R` makes `R` the replacement
+ * string, and the template's own `{}` then stays as it is (GNU parallel's `-I`). A control
+ * character no template holds (one that does is refused with `-I`); arguments are never
+ * scanned for it, so theirs stay as they are.
+ */
+export const PLAIN_BRACES = '\u0001';
+
+/**
+ * `-I R`: `text` with each `R` written `{}` and each `{}` it had marked as plain text
+ * ({@link PLAIN_BRACES}); the other replacement strings (`{.}`, `{#}`, `{1}`…) keep their
+ * meaning, as in GNU parallel (`-I @ 'echo @ {} {#}'` of `a` is `echo a {} 1`).
+ */
+export function withReplaceString(text: string, replace: string): string {
+  return text
+    .split(replace)
+    .map((piece) => piece.replaceAll('{}', PLAIN_BRACES))
+    .join('{}');
+}
 
 /**
  * Where `{%}` (the job slot) goes in a filled command: the slot is known only on the spoke that
@@ -86,8 +108,8 @@ function transform(value: string, modifier: string | undefined): string {
 
 /** True if `template` contains a replacement string (else arguments are appended, GNU-style). */
 export function hasReplacement(template: string): boolean {
-  REPLACEMENT.lastIndex = 0;
-  return REPLACEMENT.test(template);
+  for (const match of template.matchAll(REPLACEMENT)) if (match[0] !== PLAIN_BRACES) return true;
+  return false;
 }
 
 /**
@@ -105,7 +127,7 @@ export function hasReplacement(template: string): boolean {
 export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false): string {
   // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
   const quote = emptyBare ? (arg: string): string => (arg === '' ? '' : shellQuote(arg)) : shellQuote;
-  if (!hasReplacement(template)) return [template, ...args.map(quote)].join(' ');
+  if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{}'), ...args.map(quote)].join(' ');
   if (!context) return fillRun(template, args, seq, undefined, quote);
   return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
 }
@@ -123,7 +145,8 @@ const ALL_ARGS = /\{0?(\.|\/\/|\/\.|\/)?\}/;
 
 /** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
 function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
-  return text.replace(REPLACEMENT, (whole, position: string, modifier: string | undefined) => {
+  return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined) => {
+    if (whole === PLAIN_BRACES || position === undefined) return '{}';
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;

@@ -10,6 +10,12 @@ export interface Job {
   readonly tag: string;
   /** The arguments (columns, with `--colsep`) it was made of; for `--results`' paths. Absent: the tag alone. */
   readonly args?: readonly string[];
+  /**
+   * Of a job of several records (`-N`, `-n`, `-X`, `-m`): each argument's place in its own record
+   * (its source's or column's number, from 1), which names its level of `--results`' tree as GNU
+   * parallel names it (`-N2 ::: a b` → `1/a/1/b`). Absent: the argument's place in `args`.
+   */
+  readonly places?: readonly number[];
   /** 1 for the first run, 2 for the first `--retries` run, … */
   readonly attempt: number;
   /** `--pipe`: the block of the input that is the command's stdin. */

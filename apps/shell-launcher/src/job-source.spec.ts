@@ -133,4 +133,33 @@ describe('jobsFromLines', () => {
     for await (const job of jobsFromLines(input(), 'echo x{}y {#}', undefined, 2)) jobs.push(job.command);
     expect(jobs).toEqual(['echo xl1y xl2y 1', 'echo xl3y 2']);
   });
+
+  it('packs lines into commands with -X, -m, --xargs; a refused line is a job of its own; -r passes over blank lines', async () => {
+    const from = async (texts: readonly (string | InputLine)[], grouping: Parameters<typeof jobsFromLines>[3], template = 'echo'): Promise<string[]> => {
+      async function* input(): AsyncGenerator<InputLine> {
+        for (const text of texts) yield typeof text === 'string' ? { text } : text;
+      }
+      const jobs: string[] = [];
+      for await (const job of jobsFromLines(input(), template, undefined, grouping)) jobs.push(job.refused === undefined ? job.command : `refused: ${job.refused}`);
+      return jobs;
+    };
+    expect(await from(['a', 'b', 'c', 'd', 'e'], { context: true, pack: { maxChars: 131_071, slots: 2 } }, 'echo x{}y')).toEqual(['echo xay xby xcy', 'echo xdy xey']);
+    expect(await from(['a', 'b', 'c', 'd', 'e'], { context: false, pack: { maxChars: 131_071, slots: 2 } }, 'echo x{}y')).toEqual(['echo xa b cy', 'echo xd ey']);
+    expect(await from(['a', 'b', 'c'], { pack: { maxChars: 8 } })).toEqual(['echo a b', 'echo c']);
+    expect(await from(['a', { text: 'bad', refused: 'line 2 is not valid UTF-8' }, 'c'], { pack: { maxChars: 100 } })).toEqual(['refused: line 2 is not valid UTF-8', 'echo a c']);
+    expect(await from(['a', 'x'.repeat(20), 'c'], { pack: { maxChars: 10 } })).toEqual(['echo a', expect.stringMatching(/^refused: its command would be 25 bytes long, more than -s 10/) as unknown as string, 'echo c']);
+    expect(await from([' ', '', 'a', '\t'], { skipBlank: true }, 'echo [{}]')).toEqual(['echo [a]']);
+    // -n: the arguments in place of {}, no context replace.
+    expect(await from(['a', 'b', 'c'], { maxArgs: 2, context: false }, 'echo x{}y')).toEqual(['echo xa by', 'echo xcy']);
+  });
+
+  it('packs ::: arguments as GNU parallel spreads them over the job slots', () => {
+    const commands = [...jobsFromArgs('echo', [lines('1', '2', '3', '4', '5', '6', '7')], undefined, { context: true, pack: { maxChars: 131_071, slots: 3 } })].map((job) => job.command);
+    expect(commands).toEqual(['echo 1 2 3', 'echo 4 5 6', 'echo 7']);
+    // Each argument's place in its record, for --results' levels: one line a record here.
+    expect([...jobsFromArgs('echo', [lines('1', '2', '3')], undefined, { context: true, pack: { maxChars: 100, slots: 1 } })].map((job) => job.places)).toEqual([[1, 1, 1]]);
+    expect([...jobsFromArgs('echo', [lines('a', 'b'), lines('x')], undefined, 2)].map((job) => job.places)).toEqual([[1, 2, 1, 2]]);
+    expect([...jobsFromArgs('echo', [lines('a'), lines('x')])].map((job) => job.places)).toEqual([undefined]);
+    expect([...jobsFromArgs('echo', [lines('a', ' ', 'b')], undefined, { skipBlank: true })].map((job) => job.command)).toEqual(['echo a', 'echo b']);
+  });
 });

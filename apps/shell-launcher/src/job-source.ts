@@ -1,6 +1,39 @@
-import { combinations, fillTemplate, nameColumns } from './command-template.js';
+import { ArgPacker, type Packing } from './arg-packing.js';
+import { combinations, fillTemplate, nameColumns, withSlot } from './command-template.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
+
+/**
+ * How input records become jobs' arguments: one each by default; `-N`/`-n` a fixed number each;
+ * `-X`/`-m`/`--xargs` as many as fit a command line.
+ */
+export interface Grouping {
+  /** `-N n`, `-n n`: records per job (with {@link pack}, at most); `0`: one per job, none inserted. */
+  readonly maxArgs?: number;
+  /**
+   * `{}` is each argument in turn, its word repeated for each (GNU parallel's context replace:
+   * `-N`, `-X`), rather than all of them in place (`-n`, `-m`, `--xargs`).
+   * @default true when {@link maxArgs} is set
+   */
+  readonly context?: boolean;
+  /** `-X`, `-m`, `--xargs`: records packed into commands of at most `maxChars` bytes (see arg-packing.ts). */
+  readonly pack?: Omit<Packing, 'maxArgs'>;
+  /** `-r`: records that are blank (whitespace only) are passed over. */
+  readonly skipBlank?: boolean;
+}
+
+/** `-N n` given as a number (as the specs and older callers do), or a whole {@link Grouping}. */
+function groupingOf(given: number | Grouping | undefined): Grouping {
+  return typeof given === 'number' ? { maxArgs: given } : (given ?? {});
+}
+
+/** Is `record` kept (`-r` passes over blank ones)? */
+function kept(grouping: Grouping, texts: readonly string[]): boolean {
+  return grouping.skipBlank !== true || texts.some((text) => text.trim() !== '');
+}
+
+/** The widest job slot `{%}` may be filled with, when a command is measured before it has one. */
+const WIDEST_SLOT = 99_999;
 
 /** The columns of `given` values at `colsep` (`--colsep`), in order; all of them as they are without one. */
 export function columnsOf(given: readonly string[], colsep: RegExp | undefined): readonly string[] {
@@ -56,11 +89,38 @@ function* chunks<T>(records: Iterable<T>, n: number): Generator<T[]> {
  * context-replaced; with `-N 0` one empty argument per value, inserted bare, as GNU parallel
  * does), refused for its first refused line (see {@link InputLine}): a job that is not run.
  */
-function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, maxArgs: number | undefined): Job {
+function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, grouping: Grouping): Job {
   const lines = records.flat();
-  const made = job(seq, lines.map((line) => line.text), template, colsep, maxArgs !== undefined, maxArgs === 0);
+  const made = job(seq, lines.map((line) => line.text), template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0);
   const refused = lines.find((line) => line.refused !== undefined)?.refused;
-  return refused === undefined ? made : { ...made, refused };
+  if (refused !== undefined) return { ...made, refused };
+  if (records.length > 1) {
+    // Several records: each argument's place is in its record (for --results' levels).
+    const places = records.flatMap((record) => columnsOf(record.map((line) => line.text), colsep).map((_, i) => i + 1));
+    if (grouping.maxArgs !== 0 && places.length === made.args?.length) return withCommandCheck({ ...made, places }, grouping);
+  }
+  return withCommandCheck(made, grouping);
+}
+
+/** `made`, refused if its command is longer than `-s` (-X, -m, --xargs). */
+function withCommandCheck(made: Job, grouping: Grouping): Job {
+  const maxChars = grouping.pack?.maxChars;
+  if (maxChars !== undefined && made.refused === undefined) {
+    const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
+    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; at most 131071, what Linux passes to the shell)` };
+  }
+  return made;
+}
+
+/** The packer of `-X`, `-m`, `--xargs`: records are single input lines (one source, no --colsep). */
+function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<InputLine> {
+  const context = grouping.context ?? false;
+  const bytes = (lines: readonly InputLine[], seq: number): number =>
+    Buffer.byteLength(withSlot(job(seq, lines.map((line) => line.text), template, undefined, context, grouping.maxArgs === 0).command, WIDEST_SLOT));
+  return new ArgPacker<InputLine>(
+    { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
+    { bytes, extra: (line) => bytes([line, line], 1) - bytes([line], 1) },
+  );
 }
 
 /**
@@ -103,7 +163,8 @@ export function recordCount(groups: readonly (readonly unknown[])[], links: Sour
  * GNU parallel's order — or, linked, side by side (see {@link SourceLinks}) — one per job (or
  * `-N`'s number per job). With `random` (`--shuf`), the records in a random order drawn from it.
  */
-export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number, links: SourceLinks = {}, random?: () => number): Generator<Job> {
+export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number | Grouping, links: SourceLinks = {}, random?: () => number): Generator<Job> {
+  const grouping = groupingOf(maxArgs);
   let seq = 0;
   const linking = links.all === true || links.linked?.some((linked, i) => linked && i > 0) === true;
   const combined = linking
@@ -112,8 +173,22 @@ export function* jobsFromArgs(template: string | undefined, groups: readonly (re
       })()
     : combinations(groups);
   // `--shuf`: every record, in a random order; the jobs are numbered in that order.
-  const records = random === undefined ? combined : shuffled([...combined], random);
-  for (const chunk of chunks(records, recordsPerJob(maxArgs))) yield jobOf(++seq, chunk, template, colsep, maxArgs);
+  const all = random === undefined ? combined : shuffled([...combined], random);
+  const records = grouping.skipBlank === true ? [...all].filter((record) => kept(grouping, record.map((line) => line.text))) : all;
+  const pack = grouping.pack;
+  if (pack !== undefined) {
+    // `-X`, `-m`, `--xargs`: one source (the options refuse more), each record one line.
+    const packer = packerOf(template, { ...grouping, pack });
+    for (const record of records) {
+      const line = record.flat()[0] as InputLine;
+      // A line that cannot be a command is a job of its own: it must not take a whole command's others with it.
+      if (line.refused !== undefined) yield jobOf(++seq, [[line]], template, colsep, grouping);
+      else for (const group of packer.push(line)) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+    }
+    for (const group of packer.end()) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+    return;
+  }
+  for (const chunk of chunks(records, recordsPerJob(grouping.maxArgs))) yield jobOf(++seq, chunk, template, colsep, grouping);
 }
 
 /** `items` in a uniformly random order (Fisher–Yates with `random`, a source of numbers in [0, 1)); in place. */
@@ -130,7 +205,9 @@ export function shuffled<T>(items: T[], random: () => number): T[] {
  * argument of `template` (`-N`: that many lines per job). With `header` (`--header`), the first
  * line names the columns (see {@link withHeader}); `header` is told their names.
  */
-export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number, header?: (names: readonly string[]) => void): AsyncGenerator<Job> {
+export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number | Grouping, header?: (names: readonly string[]) => void): AsyncGenerator<Job> {
+  const grouping = groupingOf(maxArgs);
+  const packer = grouping.pack !== undefined ? packerOf(template, { ...grouping, pack: grouping.pack }) : undefined;
   let seq = 0;
   let chunk: InputLine[][] = [];
   // `--header`: the first line names the columns; it is not a job.
@@ -142,11 +219,20 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
       template = withHeader(template, [line.text], colsep);
       continue;
     }
+    if (!kept(grouping, [line.text])) continue;
+    if (packer !== undefined) {
+      // A line that cannot be a command is a job of its own (numbered as it comes, before the
+      // lines still gathering): it must not take a whole command's others with it.
+      if (line.refused !== undefined) yield jobOf(++seq, [[line]], template, colsep, grouping);
+      else for (const group of packer.push(line)) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+      continue;
+    }
     chunk.push([line]);
-    if (chunk.length >= recordsPerJob(maxArgs)) {
-      yield jobOf(++seq, chunk, template, colsep, maxArgs);
+    if (chunk.length >= recordsPerJob(grouping.maxArgs)) {
+      yield jobOf(++seq, chunk, template, colsep, grouping);
       chunk = [];
     }
   }
-  if (chunk.length > 0) yield jobOf(++seq, chunk, template, colsep, maxArgs);
+  if (packer !== undefined) for (const group of packer.end()) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+  if (chunk.length > 0) yield jobOf(++seq, chunk, template, colsep, grouping);
 }

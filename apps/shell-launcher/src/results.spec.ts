@@ -23,6 +23,13 @@ describe('resultsPaths', () => {
     expect(resultsPaths('out', jobOf(3, ['I', 'III']), ['a', 'b']).stdout).toBe('out/a/I/b/III/stdout');
   });
 
+  it('names a level of a job of several records (-N, -X) by the value’s place in its record, as GNU parallel', () => {
+    const several = (args: string[], places: number[]): ReturnType<typeof outcome> => outcome({ seq: 1, job: { seq: 1, command: 'echo', tag: args.join(' '), args, places, attempt: 1 } });
+    expect(resultsPaths('out', several(['a', 'b'], [1, 1])).stdout).toBe('out/1/a/1/b/stdout');
+    expect(resultsPaths('out', several(['a', 'x', 'a', 'y'], [1, 2, 1, 2])).stdout).toBe('out/1/a/2/x/1/a/2/y/stdout');
+    expect(resultsPaths('out', several(['I', 'III', 'II', 'IV'], [1, 2, 1, 2]), ['a', 'b']).stdout).toBe('out/a/I/b/III/a/II/b/IV/stdout');
+  });
+
   it('fills a name with replacement strings unquoted: a file (.err, .seq beside it), or a directory when it ends in /', () => {
     expect(resultsPaths('res_{}_{#}', jobOf(2, ["it's"]))).toEqual({ stdout: "res_it's_2", stderr: "res_it's_2.err", seq: "res_it's_2.seq" });
     expect(resultsPaths('out/{2}/{1}/', jobOf(1, ['a', 'b/c']))).toEqual({ stdout: 'out/b/c/a/stdout', stderr: 'out/b/c/a/stderr', seq: 'out/b/c/a/seq' });

@@ -26,7 +26,8 @@ export function escapeValue(value: string): string {
  * The paths of job `outcome.job`'s results, as GNU parallel names them:
  * - `name` without replacement strings: a tree `name/1/<value 1>/2/<value 2>/…/{stdout,stderr,seq}`,
  *   a level per argument (per column with `--colsep`), named by `--header`'s column names when
- *   given (`headers`), else by the argument's position; values escaped ({@link escapeValue});
+ *   given (`headers`), else by the argument's position — in its record, for a job of several
+ *   (`-N2 ::: a b`: `1/a/1/b`); values escaped ({@link escapeValue});
  * - `name` with replacement strings, filled with the arguments as they are (not quoted: a `/` in
  *   one makes a directory): ending in `/`, a directory holding `stdout`, `stderr` and `seq`;
  *   else the file for stdout, with `.err` and `.seq` beside it.
@@ -39,7 +40,11 @@ export function resultsPaths(name: string, outcome: JobOutcome, headers?: readon
     if (path.endsWith('/')) return { stdout: join(path, 'stdout'), stderr: join(path, 'stderr'), seq: join(path, 'seq') };
     return { stdout: path, stderr: `${path}.err`, seq: `${path}.seq` };
   }
-  const levels = args.flatMap((value, i) => [escapeValue(headers?.[i] ?? String(i + 1)), escapeValue(value)]);
+  // A job of several records (-N, -X…): each value's level is named by its place in its record.
+  const levels = args.flatMap((value, i) => {
+    const place = job.places?.[i] ?? i + 1;
+    return [escapeValue(headers?.[place - 1] ?? String(place)), escapeValue(value)];
+  });
   const dir = join(name, ...levels);
   return { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), seq: join(dir, 'seq') };
 }

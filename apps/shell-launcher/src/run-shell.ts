@@ -11,7 +11,7 @@ import { fillPath, hasReplacement, SLOT, slotOf, withSlot } from './command-temp
 import { formatHalt, haltReached } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
-import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader } from './job-source.js';
+import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
 import { writeResults } from './results.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
@@ -240,6 +240,16 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
     return 255;
   };
+  // `-j 0`: a slot per job, as many as may run at once on these spokes.
+  const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;
+  // How input records become a job's arguments: -N/-n, and -X/-m/--xargs (which spread them
+  // across the job slots: with -j 0, as many as may run at once).
+  const grouping: Grouping = {
+    ...(options.maxArgs !== undefined ? { maxArgs: options.maxArgs } : {}),
+    context: options.multiArgs === 'X' || (options.multiArgs === undefined && options.maxArgs !== undefined && !options.argsJoined),
+    ...(options.multiArgs !== undefined ? { pack: { maxChars: options.maxChars, ...(options.multiArgs === 'xargs' ? {} : { slots: options.jobs === 0 ? allAtOnce : options.jobs }) } } : {}),
+    skipBlank: options.skipBlank,
+  };
   if (options.pipe) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
@@ -250,7 +260,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     const reader = inputLines(streamOf(single), separator);
     rl = reader;
-    input = jobsFromLines(reader, options.template, options.colsep, options.maxArgs, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
+    input = jobsFromLines(reader, options.template, options.colsep, grouping, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -283,8 +293,15 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (options.header) headerNames = columnsOf(headers, options.colsep);
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
-    sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
-    input = jobsFromArgs(template, values, options.colsep, options.maxArgs, links, options.shuf ? Math.random : undefined);
+    if (grouping.pack === undefined && grouping.skipBlank !== true) {
+      sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
+      input = jobsFromArgs(template, values, options.colsep, grouping, links, options.shuf ? Math.random : undefined);
+    } else {
+      // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all here).
+      const jobs = [...jobsFromArgs(template, values, options.colsep, grouping, links, options.shuf ? Math.random : undefined)];
+      sourcesTotal = jobs.length;
+      input = jobs[Symbol.iterator]();
+    }
   }
   // `--tagstring`: each job's tag is the string filled with its arguments (its `{%}` by the
   // spoke that runs it: see outcomeOf and onNews).
@@ -318,8 +335,6 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       }
     }
   }
-  // `-j 0`: a slot per job, as many as may run at once on these spokes.
-  const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;
   const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
   if (options.dryRun) {
     // Each job's command on a line, in input order, `{%}` filled with the slot it would have if

@@ -306,7 +306,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
-  it('writes --results as it does: the tree of positions and values (escaped), --header names, path templates for files and directories', async () => {
+  it('writes --results as it does: the tree of positions and values (escaped), --header names, path templates for files and directories, jobs of several records', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--results', 'out', 'echo', ':::', 'a', 'b c', ':::', '1', '2'],
       ['--results', 'out', 'echo {}; echo e{} >&2', ':::', 'a/b', 'x\\y'],
@@ -315,6 +315,12 @@ describe('spm-shell and GNU parallel on the same input', () => {
       ['--results', 'res_{}_{#}', 'echo', ':::', 'a b', "it's"],
       ['--results', 'out/{2}/{1}/', 'echo', ':::', 'a', ':::', 'b/c', 'd'],
       ['--results', 'out', 'seq 1 {}; exit 2', ':::', '30000'],
+      // Several records a job: each level is named by the value's place in its record (until
+      // 2026-11-22 by its place in the job: `-N2 ::: a b` wrote 1/a/2/b, GNU parallel 1/a/1/b).
+      ['-j1', '-N2', '--results', 'out', 'echo', ':::', 'a', 'b', ':::', 'x', 'y'],
+      ['-j2', '-N2', '--results', 'out', 'echo', ':::', 'a', 'b', 'c'],
+      ['-j2', '-X', '--results', 'out', 'echo', ':::', 'a', 'b', 'c'],
+      ['-j1', '-n2', '--colsep', ',', '--results', 'out', 'echo', ':::', 'a,b', 'c,d', 'e'],
     ];
     for (const [n, args] of cases.entries()) {
       const gnuDir = join(dir, `results-gnu-${n}`);
@@ -385,6 +391,50 @@ describe('spm-shell and GNU parallel on the same input', () => {
       const gnu = gnuRun(all, { cwd: gnuDir });
       const spm = await runSpmShell(all, { cwd: spmDir, input: '', mark: `compat-${process.pid}-wd` });
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+  });
+
+  it('puts several arguments in a command as it does: -X, -m, --xargs spread over -j, -n and -N, -I, -r', async () => {
+    const words = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i + 1}`);
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['-j2', '-X', 'echo', ':::', ...words(5)] },
+      { args: ['-j3', '-X', 'echo', ':::', ...words(7)] },
+      { args: ['-j3', '-X', 'echo', ':::', ...words(10)] },
+      { args: ['-j4', '-m', 'echo', ':::', ...words(5)] },
+      { args: ['-j4', '-X', 'echo', ':::', ...words(9)] },
+      { args: ['-j2', '-X', '-n3', 'echo', ':::', ...words(10)] },
+      { args: ['-j2', '-X', 'echo', 'pre{}post', '{.}', '{#}', ':::', 'a.x', 'b c.y', 'd', 'e'] },
+      { args: ['-j2', '-m', 'echo', 'pre{}post', '{/}', ':::', 'a/b', "it's", 'c', 'd'] },
+      { args: ['-j2', '-X', 'echo', '{1}', '{2}', ':::', ...words(4)] },
+      { args: ['-j2', '--tag', '-X', 'echo', ':::', ...words(4)] },
+      { args: ['-j2', '--xargs', 'echo', ':::', ...words(5)] },
+      { args: ['-j2', '--xargs', '-n2', 'echo', ':::', ...words(5)] },
+      { args: ['-j2', '-X', 'echo'], input: 'a\nb b\nc\n' },
+      { args: ['-j2', '-m'], input: 'echo a\necho b\n' },
+      { args: ['-n2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
+      { args: ['-N2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
+      { args: ['-n2', 'echo', '{1}-{2}', ':::', 'a', 'b', 'c'] },
+      { args: ['-I', ',,', 'echo', ',,', '{}', '{.}', '{#}', ':::', 'a.b'] },
+      { args: ['-I', '@', 'echo', 'pre@post', ':::', 'x y'] },
+      { args: ['-j1', '-X', '-I', '@', 'echo', 'x@y', ':::', 'a', 'b'] },
+      { args: ['-I', '@', 'echo', '{}'], input: 'a\n' },
+      { args: ['-r', 'echo', '[{}]'], input: '  \n\na\n' },
+      { args: ['echo', '[{}]'], input: '  \n\na\n' },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = gnuRun(all, { input });
+      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-multi` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+    // Many arguments: the same words, each once and in order, in commands that fit one argument of `sh -c`.
+    const many = Array.from({ length: 30_000 }, (_, i) => String(i));
+    for (const flag of ['-X', '-m', '--xargs']) {
+      const spm = await runSpmShell(['-k', '-j2', flag, 'echo'], { input: `${many.join('\n')}\n`, mark: `compat-${process.pid}-multi` });
+      const lines = spm.stdout.split('\n').filter((line) => line !== '');
+      expect({ flag, code: spm.code, words: lines.flatMap((line) => line.split(' ')).join(' ') === many.join(' ') }).toEqual({ flag, code: 0, words: true });
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines) expect(Buffer.byteLength(`echo ${line}`)).toBeLessThanOrEqual(131_071);
     }
   });
 
