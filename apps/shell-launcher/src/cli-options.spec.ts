@@ -302,6 +302,38 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
   });
 });
 
+describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
+  it('reads them, C escapes of -d included; -0 and -d: the last counts', () => {
+    expect(parseShellArgs(['-d', ',', 'echo']).delimiter).toEqual(Buffer.from(','));
+    expect(parseShellArgs(['-d\\t', 'echo']).delimiter).toEqual(Buffer.from('\t'));
+    expect(parseShellArgs(['--delimiter', 'a\\n\\0\\\\\\101\\x42€', 'echo']).delimiter).toEqual(Buffer.concat([Buffer.from('a\n\0\\AB'), Buffer.from('€')]));
+    expect(parseShellArgs(['-d', ',', '-0', 'echo'])).toMatchObject({ delimiter: undefined, nullSeparated: true });
+    expect(parseShellArgs(['-0', '-d', ',', 'echo'])).toMatchObject({ delimiter: Buffer.from(','), nullSeparated: false });
+    expect(parseShellArgs(['-E', 'STOP', 'echo']).eof).toBe('STOP');
+    expect(parseShellArgs(['-ESTOP', 'echo']).eof).toBe('STOP');
+    expect(['l', 'r', 'lr', 'rl', 'n'].map((t) => parseShellArgs(['--trim', t]).trim)).toEqual(['l', 'r', 'lr', 'lr', 'n']);
+    expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}');
+    expect(parseShellArgs(['printf', '[%s]\\n', '{}']).template).toBe('printf [%s]\\n {}');
+    const seps = parseShellArgs(['--arg-sep', ',,', '--arg-file-sep', '//', 'echo', ':::', ',,', 'a', ',,+', 'b', '//', 'f']);
+    expect(seps).toMatchObject({ template: 'echo :::', sources: [{ kind: 'args', values: ['a'] }, { kind: 'args', values: ['b'], linked: true }, { kind: 'file', path: 'f' }] });
+  });
+
+  it('refuses what they cannot be, naming the option', () => {
+    const refused = (args: string[], message: RegExp): void => {
+      expect(() => parseShellArgs(args)).toThrow(SPMError);
+      expect(() => parseShellArgs(args)).toThrow(message);
+    };
+    refused(['-d', '', 'echo'], /`-d` to be followed by the delimiter/);
+    refused(['-d', '\\q', 'echo'], /`-d`'s escapes to be .* got `\\q`/);
+    refused(['--trim', 'x', 'echo'], /`--trim` to be l, r, lr, rl or n .*got `x`/);
+    refused(['--arg-sep', '::::', 'echo'], /`--arg-sep` and `--arg-file-sep` to differ/);
+    refused(['--arg-sep', '-x', 'echo'], /`--arg-sep` to be followed by a separator/);
+    refused(['-d', ',', '--pipe', 'wc'], /no `-d` with `--pipe`/);
+    refused(['-E', 'x', '--pipe', 'wc'], /no `-E` with `--pipe`/);
+    refused(['-q', 'echo', 'a\u0002b'], /no U\+0002 character with `-q`/);
+  });
+});
+
 describe('USAGE', () => {
   it('documents the --transport values parseShellArgs takes and the default it applies', () => {
     const line = USAGE.split('\n').find((l) => l.trimStart().startsWith('--transport'));

@@ -3,7 +3,7 @@ import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
-import { PLAIN_BRACES as REPLACE_MARK, withReplaceString } from './command-template.js';
+import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
 import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
@@ -159,6 +159,17 @@ export interface ShellOptions {
   readonly colsep: RegExp | undefined;
   /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
   readonly nullSeparated: boolean;
+  /**
+   * `-d DELIM` (`--delimiter`): input items end with these bytes, not newline (C escapes read:
+   * `\n`, `\t`, `\0`, `\\`, octal `\101`, hex `\x41`); no `\r` is dropped before them. `-0` is `-d '\0'`.
+   */
+  readonly delimiter: Buffer | undefined;
+  /** `--trim l|r|lr|rl|n`: whitespace trimmed from each argument (each column with `--colsep`) at its left, right, both ends, or none. */
+  readonly trim: 'l' | 'r' | 'lr' | 'n';
+  /** `-E STR` (`--eof`): a value equal to STR ends its source (an input line, a `:::` word); the rest is not read. */
+  readonly eof: string | undefined;
+  /** `-q` (`--quote`): each word of the command template is shell-quoted whole, its replacement strings filled with arguments as they are. */
+  readonly quote: boolean;
   /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
   readonly maxOutputBytes: number;
   /**
@@ -239,6 +250,11 @@ Options:
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
   -r, --no-run-if-empty no job for a blank input line (whitespace only)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
+  -d, --delimiter D     input items end with D, not newline (C escapes: \\n \\t \\0 \\\\ \\NNN \\xHH)
+  -E STR                a value equal to STR ends its input source (--eof)
+      --trim l|r|lr|n   trim whitespace from each argument's left, right or both ends
+  -q, --quote           shell-quote each word of the command whole (after filling {})
+      --arg-sep S       S instead of ::: (and --arg-file-sep S instead of ::::)
   -h, --help            this text
       --version         the version
 
@@ -355,10 +371,45 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
-/** Starts a group of arguments (`:::`) or of argument files (`::::`). */
-const GROUP_MARKS = new Set([':::', '::::', ':::+', '::::+']);
+const FLAGS = new Set(['-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const VALUED = new Set(['-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+/** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
+function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
+  return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
+}
+
+/** The bytes of `-d`'s delimiter: C escapes (`\n`, `\t`, `\0`, `\\`, octal `\NNN`, hex `\xHH`) read, other characters as UTF-8. */
+export function delimiterBytes(option: string, value: string | undefined): Buffer {
+  if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by the delimiter of input items (e.g. , or '\\n' or '\\0'), got nothing`);
+  const simple: Readonly<Record<string, number>> = { n: 0x0a, t: 0x09, r: 0x0d, a: 0x07, b: 0x08, f: 0x0c, v: 0x0b, e: 0x1b, '\\': 0x5c };
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; ) {
+    const c = value[i] as string;
+    if (c !== '\\' || i + 1 >= value.length) {
+      const code = value.codePointAt(i) as number;
+      const char = String.fromCodePoint(code);
+      bytes.push(...Buffer.from(char));
+      i += char.length;
+      continue;
+    }
+    const next = value[i + 1] as string;
+    const octal = /^[0-7]{1,3}/.exec(value.slice(i + 1));
+    const hex = /^x([0-9A-Fa-f]{1,2})/.exec(value.slice(i + 1));
+    if (octal !== null) {
+      bytes.push(parseInt(octal[0], 8) & 0xff);
+      i += 1 + octal[0].length;
+    } else if (hex !== null) {
+      bytes.push(parseInt(hex[1] as string, 16));
+      i += 1 + hex[0].length;
+    } else if (simple[next] !== undefined) {
+      bytes.push(simple[next] as number);
+      i += 2;
+    } else {
+      throw new SPMError(`Expected \`${option}\`'s escapes to be \\n \\t \\r \\0 \\\\ \\NNN (octal) or \\xHH (hex), got \`\\${next}\` in ${describe(value)}`);
+    }
+  }
+  return Buffer.from(bytes);
+}
 
 /**
  * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
@@ -373,6 +424,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let replaceString: string | undefined;
   /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven = false;
+  let argSep = ':::';
+  let argFileSep = '::::';
+  let marks = groupMarks(argSep, argFileSep);
   const o = {
     jobs: cores,
     timeoutMs: undefined as number | undefined,
@@ -406,6 +460,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     skipBlank: false,
     colsep: undefined as RegExp | undefined,
     nullSeparated: false,
+    delimiter: undefined as Buffer | undefined,
+    trim: 'n' as ShellOptions['trim'],
+    eof: undefined as string | undefined,
+    quote: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -418,15 +476,19 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       i += 1;
       break;
     }
-    if (GROUP_MARKS.has(word) || !word.startsWith('-') || word === '-') break;
+    if (marks.has(word) || !word.startsWith('-') || word === '-') break;
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
-    const glued = /^-[jPaNnsI]./.test(word) ? word.slice(2) : undefined;
+    const glued = /^-[jPaNnsIdE]./.test(word) ? word.slice(2) : undefined;
     const option = glued !== undefined ? word.slice(0, 2) : name;
     if (FLAGS.has(option)) {
       if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
       switch (option) {
+        case '-q':
+        case '--quote':
+          o.quote = true;
+          break;
         case '-X':
           o.multiArgs = 'X';
           break;
@@ -492,7 +554,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '-0':
         case '--null':
+          // `-d '\0'`, as in GNU parallel: the last of -0 and -d counts.
           o.nullSeparated = true;
+          o.delimiter = undefined;
           break;
         case '-h':
         case '--help':
@@ -564,6 +628,29 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         maxCharsGiven = true;
         break;
       }
+      case '-d':
+      case '--delimiter':
+        o.delimiter = delimiterBytes(option, value);
+        o.nullSeparated = false;
+        break;
+      case '--trim':
+        if (value !== 'l' && value !== 'r' && value !== 'lr' && value !== 'rl' && value !== 'n') throw new SPMError(`Expected \`--trim\` to be l, r, lr, rl or n (which ends of each argument lose their whitespace), got ${describe(value)}`);
+        o.trim = value === 'rl' ? 'lr' : value;
+        break;
+      case '-E':
+      case '--eof':
+        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the end-of-input string, got nothing`);
+        o.eof = value;
+        break;
+      case '--arg-sep':
+      case '--arg-file-sep': {
+        if (value === undefined || value === '' || value.startsWith('-')) throw new SPMError(`Expected \`${option}\` to be followed by a separator (not an option), got ${describe(value)}`);
+        if (option === '--arg-sep') argSep = value;
+        else argFileSep = value;
+        if (argSep === argFileSep) throw new SPMError(`Expected \`--arg-sep\` and \`--arg-file-sep\` to differ, got \`${value}\` for both`);
+        marks = groupMarks(argSep, argFileSep);
+        break;
+      }
       case '-I':
         if (value === undefined || value === '') throw new SPMError('Expected `-I` to be followed by the replacement string to use instead of {} (e.g. -I @), got nothing');
         if (value.includes(REPLACE_MARK)) throw new SPMError('Expected `-I`\'s replacement string to hold no U+0001 character, got one');
@@ -599,18 +686,18 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     }
   }
   const words: string[] = [];
-  for (; i < argv.length && !GROUP_MARKS.has(argv[i] as string); i++) words.push(argv[i] as string);
+  for (; i < argv.length && !marks.has(argv[i] as string); i++) words.push(argv[i] as string);
   // `-a` files come first, then the groups as given (GNU parallel's order). An empty `:::` group
   // (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0, as GNU parallel does.
   const sources = [...files];
   for (let groups = 0; i < argv.length; groups++) {
     const mark = argv[i] as string;
     const group: string[] = [];
-    for (i += 1; i < argv.length && !GROUP_MARKS.has(argv[i] as string); i++) group.push(argv[i] as string);
+    for (i += 1; i < argv.length && !marks.has(argv[i] as string); i++) group.push(argv[i] as string);
     // `:::+` and `::::+` link to the `:::`/`::::` source before them; the first has none (GNU
     // parallel then combines it, as it does a link to an `-a` file).
     const linked = mark.endsWith('+') && groups > 0 ? { linked: true } : {};
-    if (mark === ':::' || mark === ':::+') sources.push({ kind: 'args', values: group, ...linked });
+    if (mark === argSep || mark === `${argSep}+`) sources.push({ kind: 'args', values: group, ...linked });
     else {
       if (group.length === 0) throw new SPMError(`Expected \`${mark}\` to be followed by file names (\`-\` for stdin), got nothing`);
       for (const path of group) sources.push({ kind: 'file', path, ...linked });
@@ -632,6 +719,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
     if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+    if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe\` (blocks are cut at newlines, or at NULs with -0)`);
   }
   if (o.multiArgs !== undefined) {
     const flag = o.multiArgs === 'xargs' ? '--xargs' : `-${o.multiArgs}`;
@@ -659,7 +747,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.joblog !== undefined && o.joblog !== '-' && o.trace !== undefined && sameFile(o.joblog, o.trace)) {
     throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
   }
-  const template = words.length > 0 ? words.join(' ') : undefined;
+  if (o.quote && words.some((word) => word.includes(WORD_BREAK))) throw new SPMError('Expected the command to hold no U+0002 character with `-q`, got one');
+  // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate).
+  const template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
   if (replaceString === undefined) return { ...o, sources, template };
   // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.
   const replaced = (text: string | undefined, option: string): string | undefined => {

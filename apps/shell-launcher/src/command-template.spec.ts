@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, withReplaceString, withSlot } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withReplaceString, withSlot, WORD_BREAK } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -119,5 +119,23 @@ describe('withReplaceString (-I)', () => {
     // An argument is never scanned: its own braces and control characters stay as they are.
     expect(fillTemplate(withReplaceString('echo @', '@'), ['{}\u0001'], 1)).toBe("echo '{}\u0001'");
     expect(fillTemplate(withReplaceString('echo x@y {}', '@'), ['a', 'b'], 1, true)).toBe('echo xay xby {}');
+  });
+});
+
+describe('-q and --trim', () => {
+  it('-q: quotes each word whole once filled with the arguments as they are; context replace quotes each repetition', () => {
+    const q = (...words: string[]): string => words.join(WORD_BREAK);
+    expect(fillTemplate(q('echo', 'x {} y', 'a{}b', '$HOME', "it's"), ['p q'], 1)).toBe(`echo 'x p q y' 'ap qb' '$HOME' 'it'"'"'s'`);
+    expect(fillTemplate(q('printf', '[%s]\\n', '{}'), ['a;b'], 1)).toBe("printf '[%s]\\n' 'a;b'");
+    expect(fillTemplate(q('echo a', '{.}', '{#}'), ['p.q'], 3)).toBe("'echo a' p 3");
+    // No replacement string: the quoted arguments appended.
+    expect(fillTemplate(q('echo', 'x y'), ['p q'], 1)).toBe("echo 'x y' 'p q'");
+    expect(fillTemplate(q('echo', 'x{}y'), ['a b', 'c'], 1, true)).toBe("echo 'xa by' xcy");
+    // {%} stays the spoke's to fill.
+    expect(withSlot(fillTemplate(q('echo', 's{%} {}'), ['a'], 1), 4)).toBe("echo 's4 a'");
+  });
+
+  it('--trim: Perl\'s whitespace at the left, right or both ends', () => {
+    expect(['l', 'r', 'lr', 'n'].map((ends) => trimmed(' \t a b \n\r\f\v', ends as 'l' | 'r' | 'lr' | 'n'))).toEqual(['a b \n\r\f\v', ' \t a b', 'a b', ' \t a b \n\r\f\v']);
   });
 });

@@ -41,6 +41,13 @@ const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#|%)?\}|\u0001/g;
 export const PLAIN_BRACES = '\u0001';
 
 /**
+ * Between the words of a `-q` template: each word is shell-quoted whole once filled (GNU
+ * parallel's `-q`: `-q printf '[%s]\n' {}` runs `printf '[%s]\n' 'a b'`). A control character
+ * no such template holds (one that does is refused).
+ */
+export const WORD_BREAK = '\u0002';
+
+/**
  * `-I R`: `text` with each `R` written `{}` and each `{}` it had marked as plain text
  * ({@link PLAIN_BRACES}); the other replacement strings (`{.}`, `{#}`, `{1}`…) keep their
  * meaning, as in GNU parallel (`-I @ 'echo @ {} {#}'` of `a` is `echo a {} 1`).
@@ -127,9 +134,25 @@ export function hasReplacement(template: string): boolean {
 export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false): string {
   // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
   const quote = emptyBare ? (arg: string): string => (arg === '' ? '' : shellQuote(arg)) : shellQuote;
+  if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK), args, seq, context, quote);
   if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{}'), ...args.map(quote)].join(' ');
   if (!context) return fillRun(template, args, seq, undefined, quote);
   return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
+}
+
+/**
+ * `-q`: each word filled with the arguments as they are, then shell-quoted whole (with context
+ * replace, each repetition of a word holding `{}` quoted on its own); no replacement string in
+ * any word: the quoted arguments appended.
+ */
+function fillQuotedWords(words: readonly string[], args: readonly string[], seq: number, context: boolean, quote: (arg: string) => string): string {
+  const bare = (arg: string): string => arg;
+  // A `{%}` (SLOT) inside a quoted word is filled with the slot's digits later: quoted or not, the same.
+  const quoted = shellQuote;
+  if (!words.some(hasReplacement)) return [...words.map((word) => quoted(word.replaceAll(PLAIN_BRACES, '{}'))), ...args.map(quote)].join(' ');
+  return words
+    .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((arg) => quoted(fillRun(word, args, seq, arg, bare))) : [quoted(fillRun(word, args, seq, undefined, bare))]))
+    .join(' ');
 }
 
 /**
@@ -199,4 +222,12 @@ export function* combinations<T>(groups: readonly (readonly T[])[]): Generator<T
     }
     if (i < 0) return;
   }
+}
+
+/** `--trim`: `value` without the whitespace at its left (`l`), right (`r`) or both ends (`lr`); `n`: as it is. */
+export function trimmed(value: string, ends: 'l' | 'r' | 'lr' | 'n'): string {
+  // Perl's \s, as GNU parallel trims: space, \t, \n, \r, \f, \v.
+  if (ends === 'l' || ends === 'lr') value = value.replace(/^[ \t\n\r\f\v]+/, '');
+  if (ends === 'r' || ends === 'lr') value = value.replace(/[ \t\n\r\f\v]+$/, '');
+  return value;
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import fc from 'fast-check';
 import { firstInvalidUtf8, inputLines, type InputLine } from './input-lines.js';
 
 /** The lines of `chunks` written one after another (each chunk one read). */
@@ -7,11 +8,11 @@ async function linesOf(...chunks: (string | Buffer)[]): Promise<InputLine[]> {
   return itemsOf('newline', ...chunks);
 }
 
-async function itemsOf(separator: 'newline' | 'nul', ...chunks: (string | Buffer)[]): Promise<InputLine[]> {
-  const stream = new PassThrough();
+async function itemsOf(separator: 'newline' | 'nul' | Uint8Array, ...chunks: (string | Buffer)[]): Promise<InputLine[]> {
+  // Each chunk one read: a stream of objects keeps them apart (a byte stream written ahead
+  // would hand them to the reader joined, and no cut would be tested).
+  const stream = Readable.from(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk)));
   const lines = inputLines(stream, separator);
-  for (const chunk of chunks) stream.write(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
-  stream.end();
   const got: InputLine[] = [];
   for await (const line of lines) got.push(line);
   return got;
@@ -93,5 +94,39 @@ describe('firstInvalidUtf8', () => {
     expect(firstInvalidUtf8(Buffer.from([0x61, 0x62, 0xe2, 0x82]))).toBe(2);
     expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0);
     expect(firstInvalidUtf8(Buffer.from([0xf0, 0x9f, 0x98, 0x80, 0xff]))).toBe(4);
+  });
+
+  it('with -d, ends items at any bytes, also a delimiter cut across reads, and drops no \\r', async () => {
+    const comma = Buffer.from(',');
+    expect(await itemsOf(comma, 'a,b,', 'c\n')).toEqual([{ text: 'a' }, { text: 'b' }, { text: 'c\n' }]);
+    expect(await itemsOf(comma, 'a,,b')).toEqual([{ text: 'a' }, { text: '' }, { text: 'b' }]);
+    expect(await itemsOf(Buffer.from('\n'), 'a\r\nb\r\n')).toEqual([{ text: 'a\r' }, { text: 'b\r' }]);
+    const xy = Buffer.from('XYZ');
+    expect(await itemsOf(xy, 'aX', 'Y', 'ZbXYZcX', 'YZ')).toEqual([{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
+    expect(await itemsOf(xy, 'aXY', 'XYZb')).toEqual([{ text: 'aXY' }, { text: 'b' }]);
+    // A NUL inside an item is refused, as in a line; a one-byte NUL delimiter is -0.
+    expect((await itemsOf(comma, 'a\0b,c'))[0]?.refused).toMatch(/^input item 1 holds a NUL byte/);
+    expect(await itemsOf(Buffer.from([0]), 'a\nb\0c')).toEqual([{ text: 'a\nb' }, { text: 'c' }]);
+  });
+
+  it('with -d, finds the same items however the input is cut into reads (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('X', 'XY', 'XYX', 'ab'), fc.array(fc.stringMatching(/^[abXYz]{0,6}$/), { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 10 }), async (delimiter, values, cuts) => {
+        const input = Buffer.from(values.join(delimiter));
+        const chunks: Buffer[] = [];
+        for (let at = 0, i = 0; at < input.length; i++) {
+          const size = cuts[i % cuts.length] as number;
+          chunks.push(input.subarray(at, at + size));
+          at += size;
+        }
+        const whole = await itemsOf(Buffer.from(delimiter), input);
+        expect(await itemsOf(Buffer.from(delimiter), ...chunks)).toEqual(whole);
+        // And what it finds is the input split at the delimiter, as JavaScript splits it (the last item empty: none).
+        const split = input.length === 0 ? [] : input.toString().split(delimiter);
+        if (split.length > 0 && split[split.length - 1] === '') split.pop();
+        expect(whole.map((line) => line.text)).toEqual(split);
+      }),
+      { seed: 20261122, numRuns: 300 },
+    );
   });
 });

@@ -29,37 +29,61 @@ const NUL = 0x00;
  *
  * With `separator: 'nul'` (`-0`, as `find -print0` writes its names), items end at NUL instead:
  * an item may hold newlines and `\r`s, all kept; a last item without NUL is an item. Items are
- * refused as lines are when they are not valid UTF-8.
+ * refused as lines are when they are not valid UTF-8. With bytes (`-d`), items end where those
+ * bytes are (found across the stream's chunks too), and no `\r` is dropped: an item holding a
+ * NUL is then refused, as a line is.
  *
  * `source`, when the stream is one of several input sources (`-a`, `::::`): the file's name (`-`
  * for stdin), for the reason of a refused line ("line 3 of `names`" rather than "input line 3").
  */
-export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' | 'nul' = 'newline', source?: string): InputLines {
-  const nul = separator === 'nul';
-  const end = nul ? NUL : NEWLINE;
+export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' | 'nul' | Uint8Array = 'newline', source?: string): InputLines {
+  // `-d`: any bytes end an item (a one-byte NUL delimiter is `-0`); nothing else is dropped.
+  const delimiter = typeof separator === 'string' ? undefined : Buffer.from(separator);
+  const nul = separator === 'nul' || (delimiter !== undefined && delimiter.length === 1 && delimiter[0] === NUL);
+  const items = separator !== 'newline';
+  const end = delimiter ?? Buffer.from([nul ? NUL : NEWLINE]);
   let closed = false;
   async function* read(): AsyncGenerator<InputLine> {
     let pending: Buffer[] = [];
+    let pendingBytes = 0;
     let number = 0;
+    const item = (line: Buffer): InputLine => lineOf(!items && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number, nul, source, items);
     try {
       for await (const chunk of stream as AsyncIterable<Buffer | string>) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         let start = 0;
-        for (let at = bytes.indexOf(end); at >= 0; at = bytes.indexOf(end, start)) {
+        // A delimiter of several bytes may begin in what is pending and end in this chunk.
+        if (end.length > 1 && pendingBytes > 0) {
+          const tail = Buffer.concat(pending).subarray(Math.max(0, pendingBytes - (end.length - 1)));
+          const edge = Buffer.concat([tail, bytes.subarray(0, end.length - 1)]);
+          const at = edge.indexOf(end);
+          if (at >= 0 && at < tail.length) {
+            const whole = Buffer.concat(pending);
+            pending = [];
+            pendingBytes = 0;
+            start = end.length - (tail.length - at);
+            yield item(whole.subarray(0, whole.length - (tail.length - at)));
+          }
+        }
+        for (let at = bytes.indexOf(end, start); at >= 0; at = bytes.indexOf(end, start)) {
           const piece = bytes.subarray(start, at);
           const line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
           pending = [];
-          start = at + 1;
-          yield lineOf(!nul && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line, ++number, nul, source);
+          pendingBytes = 0;
+          start = at + end.length;
+          yield item(line);
         }
-        if (start < bytes.length) pending.push(bytes.subarray(start));
+        if (start < bytes.length) {
+          pending.push(bytes.subarray(start));
+          pendingBytes += bytes.length - start;
+        }
       }
     } catch (error) {
       // Closed by us ("Premature close"): the end of the input, not a failure to read it.
       if (closed) return;
       throw error;
     }
-    if (pending.length > 0 && !closed) yield lineOf(Buffer.concat(pending), ++number, nul, source);
+    if (pending.length > 0 && !closed) yield item(Buffer.concat(pending));
   }
   const lines = read();
   return {
@@ -74,21 +98,21 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
 }
 
 /** `source`: the file the line is from, when it is one of several input sources (for messages). */
-function lineOf(bytes: Buffer, number: number, nul: boolean, source?: string): InputLine {
+function lineOf(bytes: Buffer, number: number, nul: boolean, source?: string, items = nul): InputLine {
   const text = bytes.toString('utf8');
   const which = (kind: string): string => (source === undefined ? `input ${kind} ${number}` : `${kind} ${number} of ${source === '-' ? 'stdin' : `\`${source}\``}`);
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
     return {
       text: shown(text),
-      refused: `${which(nul ? 'item' : 'line')} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
+      refused: `${which(items ? 'item' : 'line')} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
     };
   }
   const at = nul ? -1 : bytes.indexOf(NUL);
   if (at >= 0)
     return {
       text: shown(text),
-      refused: `${which('line')} holds a NUL byte (at byte ${at + 1}), which a shell command cannot hold (items that end with NUL: -0)`,
+      refused: `${which(items ? 'item' : 'line')} holds a NUL byte (at byte ${at + 1}), which a shell command cannot hold (items that end with NUL: -0)`,
     };
   return { text };
 }

@@ -162,4 +162,15 @@ describe('jobsFromLines', () => {
     expect([...jobsFromArgs('echo', [lines('a'), lines('x')])].map((job) => job.places)).toEqual([undefined]);
     expect([...jobsFromArgs('echo', [lines('a', ' ', 'b')], undefined, { skipBlank: true })].map((job) => job.command)).toEqual(['echo a', 'echo b']);
   });
+
+  it('trims arguments and columns with --trim, and stops at -E’s line', async () => {
+    expect([...jobsFromArgs('echo [{1}][{2}]', [lines(' a , b ')], /,/, { trim: 'lr' })].map((job) => job.command)).toEqual(['echo [a][b]']);
+    expect([...jobsFromArgs(undefined, [lines(' echo a ')], undefined, { trim: 'lr' })].map((job) => job.command)).toEqual(['echo a']);
+    async function* input(): AsyncGenerator<InputLine> {
+      yield* lines('a', 'STOP', 'b');
+    }
+    const jobs: string[] = [];
+    for await (const job of jobsFromLines(input(), 'echo', undefined, { eof: 'STOP' })) jobs.push(job.command);
+    expect(jobs).toEqual(['echo a']);
+  });
 });

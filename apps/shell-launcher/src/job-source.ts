@@ -1,5 +1,5 @@
 import { ArgPacker, type Packing } from './arg-packing.js';
-import { combinations, fillTemplate, nameColumns, withSlot } from './command-template.js';
+import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
 
@@ -20,6 +20,10 @@ export interface Grouping {
   readonly pack?: Omit<Packing, 'maxArgs'>;
   /** `-r`: records that are blank (whitespace only) are passed over. */
   readonly skipBlank?: boolean;
+  /** `--trim`: the whitespace trimmed from each argument (each column with `--colsep`). @default 'n' */
+  readonly trim?: 'l' | 'r' | 'lr' | 'n';
+  /** `-E`: a line equal to it ends the input (jobsFromLines; the caller cuts `:::` sources). */
+  readonly eof?: string;
 }
 
 /** `-N n` given as a number (as the specs and older callers do), or a whole {@link Grouping}. */
@@ -54,8 +58,9 @@ export function withHeader(template: string | undefined, headers: readonly strin
  * there, and the columns are the arguments (GNU parallel's: an empty column stays, `,a` is `''`
  * and `a`; an empty separator splits between characters).
  */
-function job(seq: number, given: readonly string[], template: string | undefined, colsep: RegExp | undefined, context = false, blank = false): Job {
-  const columns = columnsOf(given, colsep);
+function job(seq: number, given: readonly string[], template: string | undefined, colsep: RegExp | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n'): Job {
+  const split = columnsOf(given, colsep);
+  const columns = trim === 'n' ? split : split.map((column) => trimmed(column, trim));
   // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
   const args = blank ? columns.map(() => '') : columns;
   // Without a template the arguments are the command itself, as GNU parallel runs them.
@@ -91,7 +96,7 @@ function* chunks<T>(records: Iterable<T>, n: number): Generator<T[]> {
  */
 function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, grouping: Grouping): Job {
   const lines = records.flat();
-  const made = job(seq, lines.map((line) => line.text), template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0);
+  const made = job(seq, lines.map((line) => line.text), template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim);
   const refused = lines.find((line) => line.refused !== undefined)?.refused;
   if (refused !== undefined) return { ...made, refused };
   if (records.length > 1) {
@@ -116,7 +121,7 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
 function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<InputLine> {
   const context = grouping.context ?? false;
   const bytes = (lines: readonly InputLine[], seq: number): number =>
-    Buffer.byteLength(withSlot(job(seq, lines.map((line) => line.text), template, undefined, context, grouping.maxArgs === 0).command, WIDEST_SLOT));
+    Buffer.byteLength(withSlot(job(seq, lines.map((line) => line.text), template, undefined, context, grouping.maxArgs === 0, grouping.trim).command, WIDEST_SLOT));
   return new ArgPacker<InputLine>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
     { bytes, extra: (line) => bytes([line, line], 1) - bytes([line], 1) },
@@ -213,6 +218,8 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
   // `--header`: the first line names the columns; it is not a job.
   let naming = header !== undefined;
   for await (const line of lines) {
+    // `-E`: the rest of the input is not read.
+    if (grouping.eof !== undefined && line.text === grouping.eof) break;
     if (naming) {
       naming = false;
       header?.(columnsOf([line.text], colsep));

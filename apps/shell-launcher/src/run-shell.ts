@@ -221,7 +221,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
-  const separator = options.nullSeparated ? 'nul' : 'newline';
+  const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
   const single = options.shuf && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
@@ -249,6 +249,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     context: options.multiArgs === 'X' || (options.multiArgs === undefined && options.maxArgs !== undefined && !options.argsJoined),
     ...(options.multiArgs !== undefined ? { pack: { maxChars: options.maxChars, ...(options.multiArgs === 'xargs' ? {} : { slots: options.jobs === 0 ? allAtOnce : options.jobs }) } } : {}),
     skipBlank: options.skipBlank,
+    trim: options.trim,
+    ...(options.eof !== undefined ? { eof: options.eof } : {}),
   };
   if (options.pipe) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
@@ -287,6 +289,14 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
       return cannotRead(error);
     }
     rl = undefined;
+    // `-E`: in each source (a `:::` group, a file), a value equal to it ends that source.
+    if (options.eof !== undefined) {
+      const eof = options.eof;
+      for (const [n, group] of groups.entries()) {
+        const at = group.findIndex((line) => line.text === eof);
+        if (at >= 0) groups[n] = group.slice(0, at);
+      }
+    }
     // `--header`: each source's first value names its columns; the rest are its values.
     const headers = groups.map((group) => group[0]?.text ?? '');
     const template = options.header ? withHeader(options.template, headers, options.colsep) : options.template;

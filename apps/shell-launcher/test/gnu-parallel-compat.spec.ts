@@ -438,6 +438,33 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('reads -d delimiters, -E, --trim, -q and --arg-sep as it does', async () => {
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['-d', ',', 'echo', '[{}]'], input: 'a,b,c' },
+      { args: ['-d', ',', 'echo', '[{}]'], input: 'a,,b,c\n' },
+      { args: ['-d', 'XY', 'echo', '[{}]'], input: 'aXYbXY' },
+      { args: ['-d', '\\t', 'echo', '[{}]'], input: 'a\tb' },
+      { args: ['-d', '\\101', 'echo', '[{}]'], input: 'aAb' },
+      { args: ['-d', '\\n', 'printf', '[%s]'], input: 'a\r\nb\r\n' },
+      { args: ['-d', '\\0', 'echo', '[{}]'], input: 'a\nb\0c\0' },
+      { args: ['--trim', 'lr', '--dry-run'], input: ' echo a \n' },
+      { args: ['--trim', 'l', 'echo', '[{}]', ':::', ' a '] },
+      { args: ['--trim', 'lr', '--colsep', ',', 'echo', '[{1}][{2}]', ':::', ' a , b '] },
+      { args: ['-E', 'STOP', 'echo'], input: 'a\nSTOP\nb\n' },
+      { args: ['-E', 'STOP', 'echo', ':::', 'a', 'STOP', 'b'] },
+      { args: ['--arg-sep', ',,', 'echo', ',,', 'a', 'b', ',,+', '1', '2'] },
+      { args: ['-q', '--dry-run', 'echo', 'x {} y', 'a{}b', '$HOME', "it's", ':::', 'p q'] },
+      { args: ['-q', 'printf', '[%s]\\n', '{}', ':::', 'a;b', '$x'] },
+      { args: ['-q', '--dry-run', 'echo', ':::', 'p q'] },
+    ];
+    for (const { args, input } of cases) {
+      const all = ['-k', ...args];
+      const gnu = gnuRun(all, { input });
+      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-delim` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },
