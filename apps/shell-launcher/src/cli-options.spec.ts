@@ -330,6 +330,7 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     refused(['--arg-sep', '-x', 'echo'], /`--arg-sep` to be followed by a separator/);
     refused(['-d', ',', '--pipe', 'wc'], /no `-d` with `--pipe`/);
     refused(['-E', 'x', '--pipe', 'wc'], /no `-E` with `--pipe`/);
+    refused(['--halt', 'soon,fail=10%', '--pipe', 'wc'], /no percentage in `--halt` with `--pipe`.*got `soon,fail=10%`/);
     refused(['-q', 'echo', 'a\u0002b'], /no U\+0002 character with `-q`/);
   });
 });

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
-import { HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
+import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -211,7 +211,8 @@ Options:
                         output at its end (--lb); with -k, the oldest command's lines live
   -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
                         -k and --tag do not apply
-      --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N
+      --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N;
+                        N% for a share of all the jobs (the input is read whole first)
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --resume          skip the jobs the job log F already has, add the others' rows to it
       --resume-failed   the same, but run the jobs it logged as failed again
@@ -719,6 +720,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
     if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+    if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe\` (it needs the number of jobs first, and the blocks are counted as they are cut), got \`${formatHalt(o.halt)}\``);
     if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe\` (blocks are cut at newlines, or at NULs with -0)`);
   }
   if (o.multiArgs !== undefined) {

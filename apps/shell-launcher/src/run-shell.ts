@@ -8,7 +8,7 @@ import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { fillPath, hasReplacement, SLOT, slotOf, withSlot } from './command-template.js';
-import { formatHalt, haltReached } from './halt-rule.js';
+import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
@@ -224,7 +224,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
-  const single = options.shuf && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  // --shuf and a --halt percentage need every job before the first starts: the input is read whole.
+  const single = (options.shuf || options.halt.percent !== undefined) && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
   const sources: ShellOptions['sources'] = options.sources.length === 0 ? [{ kind: 'file', path: '-' }] : options.sources;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
@@ -707,7 +708,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
     }
-    if (halted === undefined && haltReached(options.halt, { failed, succeeded })) {
+    if (halted === undefined && haltReached(options.halt, { failed, succeeded }, sourcesTotal ?? 0)) {
       halted = outcome;
       failedAtHalt = failed;
       const others = runningNow();
@@ -937,8 +938,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (halted !== undefined) {
     // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
     // that halted the run; other halts with the number of failures when the halt came.
+    // A percentage: the share of all the jobs that failed by the halt, in percent, rounded up
+    // (GNU parallel's; and, as there, the halting job's status when the share came to 1 job).
     if (options.halt.why === 'success') return 0;
-    if (options.halt.count === 1) return jobExitStatus(halted);
+    const total = sourcesTotal ?? 0;
+    if (haltThreshold(options.halt, total) === 1) return jobExitStatus(halted);
+    if (options.halt.percent !== undefined) return Math.min(Math.ceil((failedAtHalt / Math.max(total, 1)) * 100), 101);
     return Math.min(failedAtHalt, 101);
   }
   return Math.min(failed, 101);

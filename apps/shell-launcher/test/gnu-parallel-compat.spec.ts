@@ -123,7 +123,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect([...spm.jobs]).toEqual([...gnu.jobs]);
   });
 
-  it('agrees on the exit status of every other kind of halt (success=N: 0; done=1: the job’s own; soon: the failures up to the halt)', async () => {
+  it('agrees on the exit status of every other kind of halt (success=N: 0; done=1: the job’s own; soon: the failures up to the halt; N% of all the jobs)', async () => {
     const cases: readonly { readonly jobs: string; readonly rule: string; readonly commands: readonly string[]; readonly status: number }[] = [
       { jobs: '1', rule: 'now,success=1', commands: ['exit 1', 'true', 'echo never'], status: 0 },
       { jobs: '1', rule: 'soon,success=2', commands: ['exit 1', 'true', 'exit 2', 'true', 'true', 'true'], status: 0 },
@@ -131,6 +131,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
       // The third command fails after the halt: not counted.
       { jobs: '3', rule: 'soon,fail=2', commands: ['exit 1', 'sleep 0.2; exit 2', 'sleep 2; exit 3'], status: 2 },
       { jobs: '1', rule: 'soon,done=3', commands: ['exit 1', 'true', 'exit 2', 'exit 3'], status: 2 },
+      // Percentages of all the jobs (stdin read whole first): the share failed by the halt, rounded up.
+      { jobs: '1', rule: 'soon,fail=25%', commands: ['true', 'exit 1', 'true', 'exit 1', 'exit 1', 'true', 'true', 'true', 'true', 'true'], status: 30 },
+      { jobs: '1', rule: '30%', commands: ['exit 1', 'exit 1', 'true', 'exit 1', 'true', 'true', 'true', 'true', 'true', 'true'], status: 30 },
+      { jobs: '1', rule: 'soon,done=50%', commands: ['exit 1', 'true', 'true', 'exit 1', 'true', 'true'], status: 17 },
+      { jobs: '1', rule: 'now,success=50%', commands: ['exit 1', 'true', 'true', 'exit 1', 'true', 'true'], status: 0 },
+      // 10% of 10 jobs is 1 job: the halting job's own status, as for fail=1.
+      { jobs: '1', rule: 'now,fail=10%', commands: ['true', 'true', 'exit 3', 'true', 'true', 'true', 'true', 'true', 'true', 'true'], status: 3 },
     ];
     // One job at a time (or as many slots as jobs): which jobs start before the halt does not
     // depend on timing, so both job logs must hold the same rows.
