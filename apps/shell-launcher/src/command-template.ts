@@ -115,9 +115,17 @@ function transform(value: string, modifier: string | undefined): string {
 
 /** True if `template` contains a replacement string (else arguments are appended, GNU-style). */
 export function hasReplacement(template: string): boolean {
-  for (const match of template.matchAll(REPLACEMENT)) if (match[0] !== PLAIN_BRACES) return true;
-  return false;
+  // Asked once per command filled, of the few templates a run has: remembered.
+  let known = REPLACEMENT_IN.get(template);
+  if (known === undefined) {
+    known = [...template.matchAll(REPLACEMENT)].some((match) => match[0] !== PLAIN_BRACES);
+    if (REPLACEMENT_IN.size < 64) REPLACEMENT_IN.set(template, known);
+  }
+  return known;
 }
+
+/** {@link hasReplacement}'s answers for the templates met so far (a few: the command, --tagstring, --wd, a -q template's words). */
+const REPLACEMENT_IN = new Map<string, boolean>();
 
 /**
  * Fills `template` for one job: `{}` (and `{0}`) is all arguments (each quoted, space-separated),

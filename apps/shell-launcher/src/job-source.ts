@@ -120,8 +120,12 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
 /** The packer of `-X`, `-m`, `--xargs`: records are single input lines (one source, no --colsep). */
 function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<InputLine> {
   const context = grouping.context ?? false;
-  const bytes = (lines: readonly InputLine[], seq: number): number =>
-    Buffer.byteLength(withSlot(job(seq, lines.map((line) => line.text), template, undefined, context, grouping.maxArgs === 0, grouping.trim).command, WIDEST_SLOT));
+  const trim = grouping.trim ?? 'n';
+  // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
+  const bytes = (lines: readonly InputLine[], seq: number): number => {
+    const args = lines.map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
+    return Buffer.byteLength(withSlot(template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, grouping.maxArgs === 0), WIDEST_SLOT));
+  };
   return new ArgPacker<InputLine>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
     { bytes, extra: (line) => bytes([line, line], 1) - bytes([line], 1) },
