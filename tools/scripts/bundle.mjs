@@ -40,6 +40,7 @@
 //     function instead.
 //  4. A few heavy Node built-ins (LAZY_BUILTINS) load when first used, not when a module that
 //     imports them is initialised: the bundle's modules read them through a stand-in object.
+import { dropRedundantNames } from './bundle-names.mjs';
 import { build, transformSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -253,7 +254,8 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Function and class names are part of messages (error names, `describeValue`): keep them.
+  // Function and class names are part of messages (error names, `describeValue`): keep them
+  // (the wrappers that restate a name JavaScript gives anyway are dropped below).
   keepNames: true,
   sourcemap: 'linked',
   plugins: [rewriteImportMetaUrl, lazyBuiltins],
@@ -261,10 +263,14 @@ const result = await build({
   logLevel: 'warning',
 });
 const runtimeFile = join(outdir, 'runtime.cjs');
-if (readFileSync(runtimeFile, 'utf8').includes(PLACEHOLDER)) {
+const runtimeCode = readFileSync(runtimeFile, 'utf8');
+if (runtimeCode.includes(PLACEHOLDER)) {
   process.stderr.write('bundle: a use of import.meta.url was left unrewritten in runtime.cjs\n');
   process.exit(1);
 }
+// keepNames' wrappers that restate the name JavaScript gives anyway cost a defineProperty per
+// closure made (per call on a hot path): dropped, the others kept (bundle-names.mjs).
+writeFileSync(runtimeFile, dropRedundantNames(runtimeCode).code);
 
 /** What a module exports, as esbuild reads it. */
 async function exportsOf(file) {
