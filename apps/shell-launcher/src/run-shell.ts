@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -222,6 +223,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
   const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
+  // `-d`'s delimiter as text, for `:::` words (none when its bytes are not UTF-8: no word holds them).
+  const wordDelimiter = options.delimiter !== undefined && isUtf8(options.delimiter) ? options.delimiter.toString('utf8') : undefined;
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
   // --shuf and a --halt percentage need every job before the first starts: the input is read whole.
@@ -270,7 +273,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     try {
       for (const source of sources) {
         if (source.kind === 'args') {
-          groups.push(source.values.map((text) => ({ text })));
+          // `-d`: a `:::` word is split at the delimiter too, as GNU parallel splits it (`a,` is
+          // `a` and an empty value, unlike the end of a stream).
+          const words = wordDelimiter === undefined ? source.values : source.values.flatMap((text) => text.split(wordDelimiter));
+          groups.push(words.map((text) => ({ text })));
           continue;
         }
         reading = source.path;

@@ -454,6 +454,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-d', '\\101', 'echo', '[{}]'], input: 'aAb' },
       { args: ['-d', '\\n', 'printf', '[%s]'], input: 'a\r\nb\r\n' },
       { args: ['-d', '\\0', 'echo', '[{}]'], input: 'a\nb\0c\0' },
+      { args: ['-d', ',', 'echo', '[{}]', ':::', 'a,', 'b,,c', ',d'] },
+      { args: ['-d', 'XY', 'echo', '[{}]', ':::', 'a', ':::', 'xXYy'] },
       { args: ['--trim', 'lr', '--dry-run'], input: ' echo a \n' },
       { args: ['--trim', 'l', 'echo', '[{}]', ':::', ' a '] },
       { args: ['--trim', 'lr', '--colsep', ',', 'echo', '[{1}][{2}]', ':::', ' a , b '] },
