@@ -310,6 +310,9 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     expect(parseShellArgs(['-d', ',', '-0', 'echo'])).toMatchObject({ delimiter: undefined, nullSeparated: true });
     expect(parseShellArgs(['-0', '-d', ',', 'echo'])).toMatchObject({ delimiter: Buffer.from(','), nullSeparated: false });
     expect(parseShellArgs(['-E', 'STOP', 'echo']).eof).toBe('STOP');
+    expect(parseShellArgs(['--tmpdir', '/var/tmp', 'echo']).tmpdir).toBe('/var/tmp');
+    expect(parseShellArgs(['--tempdir=/x', 'echo']).tmpdir).toBe('/x');
+    expect(parseShellArgs(['echo']).tmpdir).toBeUndefined();
     expect(parseShellArgs(['-ESTOP', 'echo']).eof).toBe('STOP');
     expect(['l', 'r', 'lr', 'rl', 'n'].map((t) => parseShellArgs(['--trim', t]).trim)).toEqual(['l', 'r', 'lr', 'lr', 'n']);
     expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}');
@@ -324,6 +327,7 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
       expect(() => parseShellArgs(args)).toThrow(message);
     };
     refused(['-d', '', 'echo'], /`-d` to be followed by the delimiter/);
+    refused(['--tmpdir', '', 'echo'], /`--tmpdir` to be followed by a directory/);
     refused(['-d', '\\q', 'echo'], /`-d`'s escapes to be .* got `\\q`/);
     refused(['--trim', 'x', 'echo'], /`--trim` to be l, r, lr, rl or n .*got `x`/);
     refused(['--arg-sep', '::::', 'echo'], /`--arg-sep` and `--arg-file-sep` to differ/);

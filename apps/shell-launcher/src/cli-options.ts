@@ -168,6 +168,12 @@ export interface ShellOptions {
   readonly trim: 'l' | 'r' | 'lr' | 'n';
   /** `-E STR` (`--eof`): a value equal to STR ends its source (an input line, a `:::` word); the rest is not read. */
   readonly eof: string | undefined;
+  /**
+   * `--tmpdir DIR` (`--tempdir`): where outputs past `--max-output` wait (a directory per run,
+   * removed at its end); a DIR that cannot hold it stops the run before anything starts.
+   * Default: the system's (`$TMPDIR`), and there output past the cap is cut (said per job) if none can be made.
+   */
+  readonly tmpdir: string | undefined;
   /** `-q` (`--quote`): each word of the command template is shell-quoted whole, its replacement strings filled with arguments as they are. */
   readonly quote: boolean;
   /** Bytes held in memory of each of a command's stdout and stderr (`--max-output`); the rest is spilled to a temporary file. */
@@ -256,6 +262,7 @@ Options:
       --trim l|r|lr|n   trim whitespace from each argument's left, right or both ends
   -q, --quote           shell-quote each word of the command whole (after filling {})
       --arg-sep S       S instead of ::: (and --arg-file-sep S instead of ::::)
+      --tmpdir DIR      where output past --max-output waits (default $TMPDIR; --tempdir)
   -h, --help            this text
       --version         the version
 
@@ -373,7 +380,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -465,6 +472,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     trim: 'n' as ShellOptions['trim'],
     eof: undefined as string | undefined,
     quote: false,
+    tmpdir: undefined as string | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -629,6 +637,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         maxCharsGiven = true;
         break;
       }
+      case '--tmpdir':
+      case '--tempdir':
+        if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);
+        o.tmpdir = value;
+        break;
       case '-d':
       case '--delimiter':
         o.delimiter = delimiterBytes(option, value);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
@@ -197,6 +197,16 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   if (launcher.error !== undefined) {
     io.stderr.write(`spm-shell: ${launcher.error}\n`);
     return 255;
+  }
+  // `--tmpdir`, asked for by name, must hold the run's directory for outputs past --max-output:
+  // said before anything is read or run (the system's own may fail quietly: output is then cut).
+  if (options.tmpdir !== undefined) {
+    try {
+      rmdirSync(mkdtempSync(join(options.tmpdir, 'spm-shell-')));
+    } catch (error) {
+      io.stderr.write(`spm-shell: cannot use --tmpdir \`${options.tmpdir}\` for outputs past --max-output: ${(error as Error).message}\n`);
+      return 255;
+    }
   }
   let bar: ProgressBar | undefined;
   // The terminal's last line holds output without its newline: the bar is not drawn over it.
@@ -821,7 +831,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // and at the process's exit (a second Ctrl-C exits at once). Without it (no temporary
   // directory can be made), output past the cap is dropped, and each job it happens to says so.
   try {
-    spillDir = mkdtempSync(join(tmpdir(), 'spm-shell-'));
+    spillDir = mkdtempSync(join(options.tmpdir ?? tmpdir(), 'spm-shell-'));
   } catch {
     spillDir = undefined;
   }

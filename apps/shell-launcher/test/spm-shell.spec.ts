@@ -152,6 +152,24 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     ]);
   });
 
+  it('keeps outputs past --max-output in --tmpdir, removed after; a --tmpdir that cannot hold them stops the run first', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'chosen-tmp-'));
+    // The command lists the run's directory there while its own output, past 1K, waits in it.
+    const r = await runSpmShell(['-j', '1', '--max-output', '1K', '--tmpdir', tmp], { input: `seq 1 20000; ls -d ${tmp}/spm-shell-*\n`, mark: mark.env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBe(20_001);
+    expect(lines[19_999]).toBe('20000');
+    expect(lines[20_000]).toMatch(new RegExp(`^${tmp}/spm-shell-`));
+    expect(readdirSync(tmp)).toEqual([]);
+    const refused = await runSpmShell(['--tmpdir', join(dir, 'no-such-dir'), 'echo', ':::', 'a'], { input: '', mark: mark.env });
+    expect(refused.code).toBe(255);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^spm-shell: cannot use --tmpdir `.*no-such-dir` for outputs past --max-output: ENOENT/);
+    await expectNoLeftovers(mark);
+  });
+
   it('prints one JSON line per command with --json', async () => {
     const mark = newMark();
     const commands = ['echo ok-1', 'exit 3', `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, 'kill -9 $$', 'echo to-stderr >&2; exit 1'];
