@@ -313,6 +313,7 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     expect(parseShellArgs(['--tmpdir', '/var/tmp', 'echo']).tmpdir).toBe('/var/tmp');
     expect(parseShellArgs(['--tempdir=/x', 'echo']).tmpdir).toBe('/x');
     expect(parseShellArgs(['echo']).tmpdir).toBeUndefined();
+    expect(parseShellArgs(['--files', 'echo']).files).toBe(true);
     expect(parseShellArgs(['-ESTOP', 'echo']).eof).toBe('STOP');
     expect(['l', 'r', 'lr', 'rl', 'n'].map((t) => parseShellArgs(['--trim', t]).trim)).toEqual(['l', 'r', 'lr', 'lr', 'n']);
     expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}');
@@ -328,6 +329,7 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     };
     refused(['-d', '', 'echo'], /`-d` to be followed by the delimiter/);
     refused(['--tmpdir', '', 'echo'], /`--tmpdir` to be followed by a directory/);
+    for (const other of [['--results', 'r'], ['--json'], ['--lb'], ['-u'], ['--dry-run']]) refused(['--files', ...other, 'echo'], new RegExp(`one of \`--files\` and \`${other[0] === '--lb' ? '--line-buffer' : other[0] === '-u' ? '--ungroup' : other[0]}\``));
     refused(['-d', '\\q', 'echo'], /`-d`'s escapes to be .* got `\\q`/);
     refused(['--trim', 'x', 'echo'], /`--trim` to be l, r, lr, rl or n .*got `x`/);
     refused(['--arg-sep', '::::', 'echo'], /`--arg-sep` and `--arg-file-sep` to differ/);

@@ -102,6 +102,12 @@ export interface ShellOptions {
    */
   readonly results: string | undefined;
   /**
+   * `--files`: each finished command's whole stdout is written to a new file in the temporary
+   * directory (`--tmpdir`, else `$TMPDIR`), `parXXXXXX.par`, and that file's name is printed in
+   * place of the output (tagged with `--tag`); stderr is printed as usual. The files stay.
+   */
+  readonly files: boolean;
+  /**
    * `--pipe` (`--spreadstdin`): the input (stdin, or one `-a`/`::::` file) is cut into blocks of
    * whole lines (records: NUL-ended with `-0`), each the stdin of one run of the command
    * (`pipe-blocks.ts`); `--block` sizes them, `-N n` makes them n records each.
@@ -263,6 +269,8 @@ Options:
   -q, --quote           shell-quote each word of the command whole (after filling {})
       --arg-sep S       S instead of ::: (and --arg-file-sep S instead of ::::)
       --tmpdir DIR      where output past --max-output waits (default $TMPDIR; --tempdir)
+      --files           write each command's stdout to a new file in the temporary directory
+                        and print the file's name instead (stderr as usual)
   -h, --help            this text
       --version         the version
 
@@ -379,7 +387,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -473,6 +481,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     eof: undefined as string | undefined,
     quote: false,
     tmpdir: undefined as string | undefined,
+    files: false,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -497,6 +506,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '-q':
         case '--quote':
           o.quote = true;
+          break;
+        case '--files':
+          o.files = true;
           break;
         case '-X':
           o.multiArgs = 'X';
@@ -744,6 +756,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (o.maxArgs === 0) throw new SPMError(`Expected \`-n\`/\`-N\` to be at least 1 with \`${flag}\` (the most arguments in a command), got 0`);
   } else if (maxCharsGiven) {
     throw new SPMError('Expected `-s` (`--max-chars`) with -X, -m or --xargs, which size their commands by it; got it alone');
+  }
+  if (o.files) {
+    const other = o.results !== undefined ? '--results' : o.json ? '--json' : o.lineBuffer ? '--line-buffer' : o.ungroup ? '--ungroup' : o.dryRun ? '--dry-run' : undefined;
+    if (other !== undefined) throw new SPMError(`Expected one of \`--files\` and \`${other}\`, got both (--files writes each command’s whole stdout to a file of its own and prints the file’s name)`);
   }
   if (o.ungroup && (o.json || o.results !== undefined)) {
     throw new SPMError(`Expected one of \`--ungroup\` and \`${o.json ? '--json' : '--results'}\`, got both (-u prints output as it comes; ${o.json ? 'a JSON line holds' : '--results writes'} a command’s whole output)`);

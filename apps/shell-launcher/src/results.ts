@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { makeDirectories } from '@spm/coprocess';
 import { dirname, join } from 'node:path';
@@ -53,7 +54,7 @@ export function resultsPaths(name: string, outcome: JobOutcome, headers?: readon
 const COPY_CHUNK_BYTES = 1 << 20;
 
 /** Writes `kept`, then the bytes of `spilled` (if any) after it, to `path`. */
-function writeStream(path: string, kept: string, spilled: string | undefined): void {
+export function writeStream(path: string, kept: string, spilled: string | undefined): void {
   writeFileSync(path, kept);
   if (spilled === undefined) return;
   const from = openSync(spilled, 'r');
@@ -90,4 +91,20 @@ export function writeResults(name: string, outcome: JobOutcome, headers?: readon
     throw new Error(`cannot write \`${at}\`: ${(error as Error).message}`);
   }
   return paths;
+}
+
+/**
+ * `--files`: a new file in `dir` for one command's stdout, named as GNU parallel names them
+ * (`par` + random letters + `.par`), made with mode 0600 and never over an existing one.
+ */
+export function newOutputFile(dir: string): string {
+  for (let tries = 0; ; tries++) {
+    const path = join(dir, `par${randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8)}.par`);
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 100) throw error;
+    }
+  }
 }

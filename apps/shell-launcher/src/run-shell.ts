@@ -14,7 +14,7 @@ import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
-import { writeResults } from './results.js';
+import { newOutputFile, writeResults, writeStream } from './results.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -709,6 +709,22 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     return { ...outcome, stdout: '', stderr: '', stdoutFile: undefined, stderrFile: undefined };
   };
 
+  // `--files`: its stdout goes to a file of its own, whose name is printed in its place.
+  const intoFiles = (outcome: JobOutcome): JobOutcome => {
+    if (!options.files || outcome.job.refused !== undefined) return outcome;
+    let path: string | undefined;
+    try {
+      path = newOutputFile(options.tmpdir ?? tmpdir());
+      writeStream(path, outcome.stdout, outcome.stdoutFile);
+    } catch (error) {
+      err(`spm-shell: job ${outcome.job.seq}: its --files output ${path === undefined ? 'file cannot be made' : `\`${path}\` cannot be written`} (${(error as Error).message}); its output is printed instead\n`);
+      unwritten = true;
+      return outcome;
+    }
+    if (outcome.stdoutFile !== undefined) rmSync(outcome.stdoutFile, { force: true });
+    return { ...outcome, stdout: `${path}\n`, stdoutFile: undefined };
+  };
+
   // A job's last word: counted, logged, printed, and checked against --halt.
   const conclude = (outcome: JobOutcome): void => {
     const seq = outcome.job.seq;
@@ -717,7 +733,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (outcome.ok) succeeded += 1;
     else failed += 1;
     writeJoblog(outcome);
-    printer.finished(intoResults(outcome));
+    printer.finished(intoFiles(intoResults(outcome)));
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);

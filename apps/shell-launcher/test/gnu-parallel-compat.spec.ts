@@ -474,6 +474,32 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('writes --files as it does: a file per command in --tmpdir holding its stdout, its name printed (tagged with --tag)', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['--files', 'echo out {}; exit {}', ':::', '0', '1', '2'],
+      ['--files', '--tag', 'printf "%s\\n" {} {}', ':::', 'a b', 'c'],
+      ['--files', 'true', ':::', 'x'],
+    ];
+    for (const [n, args] of cases.entries()) {
+      const dirs = { gnu: join(dir, `files-gnu-${n}`), spm: join(dir, `files-spm-${n}`) };
+      mkdirSync(dirs.gnu, { recursive: true });
+      mkdirSync(dirs.spm, { recursive: true });
+      const gnu = gnuRun(['-k', '--tmpdir', dirs.gnu, ...args]);
+      const spm = await runSpmShell(['-k', '--tmpdir', dirs.spm, ...args], { input: '', mark: `compat-${process.pid}-files` });
+      // Each printed line: an optional tag, then a file of the chosen directory; compared by what the files hold.
+      const shown = (stdout: string, where: string): string[] =>
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => {
+            const path = line.slice(line.lastIndexOf('\t') + 1);
+            expect(path.startsWith(`${where}/par`) && path.endsWith('.par')).toBe(true);
+            return `${line.slice(0, line.lastIndexOf('\t') + 1)}${readFileSync(path, 'utf8')}`;
+          });
+      expect({ args, code: spm.code, files: shown(spm.stdout, dirs.spm) }).toEqual({ args, code: gnu.status, files: shown(gnu.stdout, dirs.gnu) });
+    }
+  });
+
   it('splits columns with --colsep as it does: {} {n} across sources, empty and missing columns, modifiers, --tag, stdin', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--colsep', ',', 'echo', '[{}]', '[{1}]', '[{2}]', '[{3}]', ':::', 'a,b', 'c,,d', 'e,f,', ',g', ''] },

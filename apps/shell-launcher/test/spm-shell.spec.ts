@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -168,6 +168,33 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/^spm-shell: cannot use --tmpdir `.*no-such-dir` for outputs past --max-output: ENOENT/);
     await expectNoLeftovers(mark);
+  });
+
+  it('writes each command’s whole stdout to a file of its own with --files and prints its name; stderr as usual', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'files-'));
+    const r = await runSpmShell(['-k', '-j', '2', '--max-output', '1K', '--tmpdir', tmp, '--files'], { input: 'seq 1 50000\necho small; echo oops >&2; exit 3\n', mark: mark.env });
+    expect(r.code).toBe(1);
+    const names = r.stdout.trim().split('\n');
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(name.startsWith(`${tmp}/par`) && name.endsWith('.par')).toBe(true);
+      expect(statSync(name).mode & 0o777).toBe(0o600);
+    }
+    // The spilled output whole in its file; the spill directory itself gone.
+    expect(readFileSync(names[0] as string, 'utf8')).toBe(seqOutput(50000));
+    expect(readFileSync(names[1] as string, 'utf8')).toBe('small\n');
+    expect(r.stderr).toContain('oops\n');
+    expect(readdirSync(tmp).sort()).toEqual(names.map((name) => name.slice(tmp.length + 1)).sort());
+    await expectNoLeftovers(mark);
+  });
+
+  it('prints a job’s output when its --files file cannot be made, says so, and exits 255', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['--files', 'echo', ':::', 'kept'], { input: '', mark: mark.env, env: { TMPDIR: join(dir, 'no-such-tmp') } });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('kept\n');
+    expect(r.stderr).toMatch(/^spm-shell: job 1: its --files output file cannot be made \(ENOENT.*\); its output is printed instead$/m);
   });
 
   it('prints one JSON line per command with --json', async () => {
