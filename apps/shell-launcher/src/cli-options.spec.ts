@@ -314,6 +314,7 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     expect(parseShellArgs(['--tempdir=/x', 'echo']).tmpdir).toBe('/x');
     expect(parseShellArgs(['echo']).tmpdir).toBeUndefined();
     expect(parseShellArgs(['--files', 'echo']).files).toBe(true);
+    expect(['3', '1.5', '+1', '-1', '50%', '0', '-5'].map((l) => parseShellArgs(['--load', l, 'echo'], 4).maxLoad)).toEqual([3, 1.5, 5, 3, 2, 0.01, 0.01]);
     expect(parseShellArgs(['-ESTOP', 'echo']).eof).toBe('STOP');
     expect(['l', 'r', 'lr', 'rl', 'n'].map((t) => parseShellArgs(['--trim', t]).trim)).toEqual(['l', 'r', 'lr', 'lr', 'n']);
     expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}');
@@ -329,6 +330,8 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     };
     refused(['-d', '', 'echo'], /`-d` to be followed by the delimiter/);
     refused(['--tmpdir', '', 'echo'], /`--tmpdir` to be followed by a directory/);
+    refused(['--load', 'abc', 'echo'], /`--load` to be a load .*got `abc`/);
+    refused(['--load', '+5%', 'echo'], /`--load`/);
     for (const other of [['--results', 'r'], ['--json'], ['--lb'], ['-u'], ['--dry-run']]) refused(['--files', ...other, 'echo'], new RegExp(`one of \`--files\` and \`${other[0] === '--lb' ? '--line-buffer' : other[0] === '-u' ? '--ungroup' : other[0]}\``));
     refused(['-d', '\\q', 'echo'], /`-d`'s escapes to be .* got `\\q`/);
     refused(['--trim', 'x', 'echo'], /`--trim` to be l, r, lr, rl or n .*got `x`/);

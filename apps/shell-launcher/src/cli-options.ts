@@ -108,6 +108,12 @@ export interface ShellOptions {
    */
   readonly files: boolean;
   /**
+   * `--load MAX`: a command starts only while the machine's load at that instant (running and
+   * waiting tasks, see machine-load.ts) is below MAX: a number, +N/-N (the cores plus or minus
+   * N) or N% (of the cores), as `-j` reads them; 0 (or less) is 0.01, as in GNU parallel.
+   */
+  readonly maxLoad: number | undefined;
+  /**
    * `--pipe` (`--spreadstdin`): the input (stdin, or one `-a`/`::::` file) is cut into blocks of
    * whole lines (records: NUL-ended with `-0`), each the stdin of one run of the command
    * (`pipe-blocks.ts`); `--block` sizes them, `-N n` makes them n records each.
@@ -269,6 +275,8 @@ Options:
   -q, --quote           shell-quote each word of the command whole (after filling {})
       --arg-sep S       S instead of ::: (and --arg-file-sep S instead of ::::)
       --tmpdir DIR      where output past --max-output waits (default $TMPDIR; --tempdir)
+      --load MAX        start a command only while the machine's load (running processes
+                        now) is below MAX (a number, +N, -N, N% of the cores)
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
   -h, --help            this text
@@ -311,6 +319,17 @@ function jobSlots(option: string, value: string | undefined, cores: number): num
     throw new SPMError(`Expected \`${option} ${value as string}\` to leave at least 1 job slot, got ${slots} (this machine has ${cores} cores)`);
   }
   return slots;
+}
+
+/** `--load`'s MAX: as `-j` reads a number (a fraction too), +N, -N, N%; 0 or less is 0.01 (GNU parallel's). */
+function maxLoad(value: string | undefined, cores: number): number {
+  const match = value === undefined ? null : /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(value);
+  if (match === null || (match[1] !== '' && match[3] !== '')) {
+    throw new SPMError(`Expected \`--load\` to be a load (a number of running processes, 1.5 too), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having ${cores} cores, got ${describe(value)}`);
+  }
+  const amount = Number(match[2]);
+  const load = match[3] === '%' ? (cores * amount) / 100 : match[1] === '+' ? cores + amount : match[1] === '-' ? cores - amount : amount;
+  return load > 0 ? load : 0.01;
 }
 
 /** `--colsep`'s regular expression (JavaScript's syntax: for separators, GNU parallel's Perl reads the same). */
@@ -388,7 +407,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--load', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -482,6 +501,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     quote: false,
     tmpdir: undefined as string | undefined,
     files: false,
+    maxLoad: undefined as number | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -649,6 +669,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         maxCharsGiven = true;
         break;
       }
+      case '--load':
+        o.maxLoad = maxLoad(value, cores);
+        break;
       case '--tmpdir':
       case '--tempdir':
         if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);

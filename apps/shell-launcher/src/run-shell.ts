@@ -16,6 +16,7 @@ import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, wit
 import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { Joblog, jobsInJoblog } from './joblog.js';
+import { loadNow } from './machine-load.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
@@ -196,6 +197,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const launcher = coprocessLauncher();
   if (launcher.error !== undefined) {
     io.stderr.write(`spm-shell: ${launcher.error}\n`);
+    return 255;
+  }
+  if (options.maxLoad !== undefined && loadNow() === undefined) {
+    io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
     return 255;
   }
   // `--tmpdir`, asked for by name, must hold the run's directory for outputs past --max-output:
@@ -424,6 +429,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // One job per spoke, as GNU parallel's job slots; while commands are short, more (see pipelineAfter).
   const feed = new TaskFeed(all(), spokes);
   feed.delayMs = options.delayMs;
+  // --load: a command starts only while the machine's load is below the limit (checked at start: Linux only).
+  const maxLoad = options.maxLoad;
+  if (maxLoad !== undefined) feed.gate = () => (loadNow() ?? 0) < maxLoad;
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
   // (Nor with --pipe: a batch's task would carry BATCH_MAX blocks.)
@@ -459,7 +467,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const updateHolding = (): void => {
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
-    const short = !halting && options.delayMs === 0 && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nor with --load: a held command would start without asking the load.
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.

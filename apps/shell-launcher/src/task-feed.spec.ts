@@ -131,4 +131,43 @@ describe('TaskFeed', () => {
       jest.useRealTimers();
     }
   });
+
+  it('with a gate (--load), hands out nothing while it is shut, asks again, and goes on once it opens', async () => {
+    const feed = new TaskFeed([job(1), job(2)]);
+    let open = false;
+    let asked = 0;
+    feed.gate = () => {
+      asked += 1;
+      return open;
+    };
+    const it = feed[Symbol.asyncIterator]();
+    let first: IteratorResult<Job> | undefined;
+    const waiting = it.next().then((r) => (first = r));
+    // Asked, and asked again while shut (after 10 ms, 20 ms, …): nothing handed out meanwhile.
+    for (let spins = 0; asked < 3 && spins < 200; spins++) await new Promise((r) => setTimeout(r, 5));
+    expect(asked).toBeGreaterThanOrEqual(3);
+    expect(first).toBeUndefined();
+    open = true;
+    await waiting;
+    expect(first?.value).toEqual(job(1));
+    expect((await it.next()).value).toEqual(job(2));
+  });
+
+  it('with a shut gate, ends at a stop at once (the held job not handed out), and never asks it to find the input’s end', async () => {
+    const stopped = new TaskFeed([job(1)]);
+    stopped.gate = () => false;
+    const pending = stopped[Symbol.asyncIterator]().next();
+    await new Promise((r) => setTimeout(r, 15));
+    stopped.stop();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    const ended = new TaskFeed([job(1)]);
+    const gate = jest.fn(() => true);
+    ended.gate = gate;
+    const it = ended[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual(job(1));
+    expect(gate).toHaveBeenCalledTimes(1);
+    ended.gate = () => false;
+    ended.settle();
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
 });

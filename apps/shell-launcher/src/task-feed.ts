@@ -1,5 +1,9 @@
 import type { Job } from './job-outcome.js';
 
+/** A shut gate (`--load`) is asked again after this long first, then after twice as long each time, up to GATE_POLL_MAX_MS. */
+const GATE_POLL_MIN_MS = 10;
+const GATE_POLL_MAX_MS = 500;
+
 /**
  * The stream of jobs handed to the task manager: the input in order, with failed jobs fed back
  * for another run (`--retries`), until the input is exhausted and nothing is outstanding.
@@ -24,6 +28,12 @@ export class TaskFeed implements AsyncIterable<Job> {
   #delayMs = 0;
   /** When the last job was handed out (`performance.now()`). */
   #lastHandOut: number | undefined;
+  /** `--load`: a job is handed out only while this says yes (see {@link gate}). */
+  #gate: (() => boolean) | undefined;
+  /** The job the gate holds back, handed out first when it opens. */
+  #ready: Job | undefined;
+  /** How long until the gate is asked again (ms): doubles while it stays shut, up to GATE_POLL_MAX_MS. */
+  #gatePollMs = GATE_POLL_MIN_MS;
 
   constructor(input: AsyncIterable<Job> | Iterable<Job>, window = Infinity) {
     this.#input = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]();
@@ -51,6 +61,19 @@ export class TaskFeed implements AsyncIterable<Job> {
 
   set delayMs(ms: number) {
     this.#delayMs = ms;
+  }
+
+  /**
+   * `--load`: while this returns false, no job is handed out; it is asked when a job is ready to
+   * go (never to find the input's end, which needs no gate), then again after 10 ms, 20 ms, …
+   * up to every 500 ms, and at once when a job concludes or the feed is stopped.
+   */
+  get gate(): (() => boolean) | undefined {
+    return this.#gate;
+  }
+
+  set gate(open: (() => boolean) | undefined) {
+    this.#gate = open;
   }
 
   /** Jobs read from the input so far. */
@@ -110,21 +133,37 @@ export class TaskFeed implements AsyncIterable<Job> {
         continue;
       }
       if (this.#outstanding < this.#window) {
-        const retry = this.#retries.shift();
-        if (retry !== undefined) return this.#handOut(retry);
-        if (!this.#inputDone) {
-          this.#pendingInput ??= Promise.resolve(this.#input.next());
-          // A retry may become due while the input is slow (stdin): wait for whichever comes first.
-          const step = await Promise.race([this.#pendingInput, this.#wakeUp().then(() => undefined)]);
-          if (step === undefined) continue;
-          this.#pendingInput = undefined;
-          if (this.#stopped) return { value: undefined, done: true };
-          if (step.done === true) {
-            this.#inputDone = true;
+        if (this.#ready === undefined) {
+          const retry = this.#retries.shift();
+          if (retry !== undefined) this.#ready = retry;
+          else if (!this.#inputDone) {
+            this.#pendingInput ??= Promise.resolve(this.#input.next());
+            // A retry may become due while the input is slow (stdin): wait for whichever comes first.
+            const step = await Promise.race([this.#pendingInput, this.#wakeUp().then(() => undefined)]);
+            if (step === undefined) continue;
+            this.#pendingInput = undefined;
+            if (this.#stopped) return { value: undefined, done: true };
+            if (step.done === true) {
+              this.#inputDone = true;
+              continue;
+            }
+            this.#read += 1;
+            this.#ready = step.value;
+          }
+        }
+        const ready = this.#ready;
+        if (ready !== undefined) {
+          if (this.#gate !== undefined && !this.#gate()) {
+            // Shut (the machine's load): ask again later, or at once when a job concludes or a stop comes.
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#gatePollMs))), this.#wakeUp()]);
+            clearTimeout(timer);
+            this.#gatePollMs = Math.min(GATE_POLL_MAX_MS, 2 * this.#gatePollMs);
             continue;
           }
-          this.#read += 1;
-          return this.#handOut(step.value);
+          this.#gatePollMs = GATE_POLL_MIN_MS;
+          this.#ready = undefined;
+          return this.#handOut(ready);
         }
         if (this.#outstanding === 0) return { value: undefined, done: true };
       }

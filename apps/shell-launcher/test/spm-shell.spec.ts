@@ -625,6 +625,35 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
   });
 });
 
+describe('spm-shell --load', () => {
+  it('starts no command while the machine’s load is at the limit, and runs them once it falls', async () => {
+    const mark = newMark();
+    const out = mkdtempSync(join(dir, 'load-'));
+    // 12 busy loops: the load (running tasks now) is ≥ 11, past --load 8, until they are killed.
+    const loops = Array.from({ length: 12 }, () => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore', detached: true }));
+    try {
+      const run = runSpmShell(['-j', '2', '--load', '8', `touch ${out}/{}`, ':::', 'a', 'b', 'c'], { input: '', mark: mark.env });
+      // The bin is up and would have run all three long since (ms each) were it not held back.
+      await waitFor(() => liveDescendants(process.pid).some((pid) => commandLine(pid).includes(BIN)), 15_000, 'spm-shell to start');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(readdirSync(out)).toEqual([]);
+      for (const loop of loops) process.kill(-(loop.pid as number), 'SIGKILL');
+      const r = await run;
+      expect(r.code).toBe(0);
+      expect(readdirSync(out).sort()).toEqual(['a', 'b', 'c']);
+    } finally {
+      for (const loop of loops) {
+        try {
+          process.kill(-(loop.pid as number), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --shuf', () => {
   it('runs every job once in a random order, numbered ({#}, Seq) in the order they run; stdin read whole first', async () => {
     const orders = new Set<string>();
