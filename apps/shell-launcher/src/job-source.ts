@@ -119,7 +119,8 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
 
 /** The packer of `-X`, `-m`, `--xargs`: records are single input lines (one source, no --colsep). */
 function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<InputLine> {
-  const context = grouping.context ?? false;
+  // The same default as jobOf's: the commands are measured as they will be made.
+  const context = grouping.context ?? grouping.maxArgs !== undefined;
   const trim = grouping.trim ?? 'n';
   // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
   const bytes = (lines: readonly InputLine[], seq: number): number => {
