@@ -119,6 +119,10 @@ describe('withReplaceString (-I)', () => {
     // An argument is never scanned: its own braces and control characters stay as they are.
     expect(fillTemplate(withReplaceString('echo @', '@'), ['{}\u0001'], 1)).toBe("echo '{}\u0001'");
     expect(fillTemplate(withReplaceString('echo x@y {}', '@'), ['a', 'b'], 1, true)).toBe('echo xay xby {}');
+    // The other replacement strings stay whole (GNU parallel's: `-I % echo % {%}` runs `echo a 1`).
+    expect(withSlot(fillTemplate(withReplaceString('echo % {%} {#}', '%'), ['a'], 1), 1)).toBe('echo a 1 1');
+    expect(fillTemplate(withReplaceString('echo . {.}', '.'), ['a.b'], 1)).toBe('echo a.b a');
+    expect(withReplaceString('echo {} x{}y', '{}')).toBe('echo {} x{}y');
   });
 });
 

@@ -53,10 +53,16 @@ export const WORD_BREAK = '\u0002';
  * meaning, as in GNU parallel (`-I @ 'echo @ {} {#}'` of `a` is `echo a {} 1`).
  */
 export function withReplaceString(text: string, replace: string): string {
-  return text
-    .split(replace)
-    .map((piece) => piece.replaceAll('{}', PLAIN_BRACES))
-    .join('{}');
+  if (replace === '{}') return text;
+  // The other replacement strings stay whole: `-I %` leaves `{%}` the job slot, `-I .` leaves `{.}`.
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(REPLACEMENT)) {
+    out += text.slice(last, match.index).split(replace).join('{}');
+    out += match[0] === '{}' ? PLAIN_BRACES : match[0];
+    last = match.index + match[0].length;
+  }
+  return out + text.slice(last).split(replace).join('{}');
 }
 
 /**

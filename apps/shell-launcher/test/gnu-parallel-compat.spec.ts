@@ -425,6 +425,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-I', '@', 'echo', 'pre@post', ':::', 'x y'] },
       { args: ['-j1', '-X', '-I', '@', 'echo', 'x@y', ':::', 'a', 'b'] },
       { args: ['-I', '@', 'echo', '{}'], input: 'a\n' },
+      { args: ['-I', '%', 'echo', '%', '{%}', '{#}', ':::', 'a'] },
+      { args: ['-I', '.', 'echo', '.', '{.}', ':::', 'a.b'] },
+      { args: ['-I{}', 'echo', 'x{}y', ':::', 'a'] },
       { args: ['-r', 'echo', '[{}]'], input: '  \n\na\n' },
       { args: ['echo', '[{}]'], input: '  \n\na\n' },
     ];
