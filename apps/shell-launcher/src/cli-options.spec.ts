@@ -331,6 +331,11 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     refused(['-d', '', 'echo'], /`-d` to be followed by the delimiter/);
     refused(['--tmpdir', '', 'echo'], /`--tmpdir` to be followed by a directory/);
     refused(['--load', 'abc', 'echo'], /`--load` to be a load .*got `abc`/);
+    refused(['--retry-failed'], /`--retry-failed` with `--joblog F`.*got no --joblog/);
+    refused(['--retry-failed', '--joblog', '-'], /got `--joblog -`/);
+    refused(['--retry-failed', '--joblog', 'jl', 'echo'], /no command and no input with `--retry-failed`.*got the command `echo`/);
+    refused(['--retry-failed', '--joblog', 'jl', ':::', 'a'], /got input sources/);
+    refused(['--retry-failed', '--joblog', 'jl', '--resume'], /one of `--retry-failed` and `--resume`/);
     refused(['--load', '+5%', 'echo'], /`--load`/);
     for (const other of [['--results', 'r'], ['--json'], ['--lb'], ['-u'], ['--dry-run']]) refused(['--files', ...other, 'echo'], new RegExp(`one of \`--files\` and \`${other[0] === '--lb' ? '--line-buffer' : other[0] === '-u' ? '--ungroup' : other[0]}\``));
     refused(['-d', '\\q', 'echo'], /`-d`'s escapes to be .* got `\\q`/);

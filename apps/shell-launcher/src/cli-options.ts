@@ -108,6 +108,12 @@ export interface ShellOptions {
    */
   readonly files: boolean;
   /**
+   * `--retry-failed`: run again the jobs the job log (`--joblog F`) has as failed — each with the
+   * command of its last row, under its `Seq` — and add their rows to it; no command or input is
+   * read (GNU parallel's).
+   */
+  readonly retryFailed: boolean;
+  /**
    * `--load MAX`: a command starts only while the machine's load at that instant (running and
    * waiting tasks, see machine-load.ts) is below MAX: a number, +N/-N (the cores plus or minus
    * N) or N% (of the cores), as `-j` reads them; 0 (or less) is 0.01, as in GNU parallel.
@@ -234,6 +240,7 @@ Options:
       --joblog F        write GNU parallel's job log to F (- for stdout)
       --resume          skip the jobs the job log F already has, add the others' rows to it
       --resume-failed   the same, but run the jobs it logged as failed again
+      --retry-failed    run again the failed jobs of the job log F, their commands taken from it
       --results NAME    write each command's stdout, stderr and seq to files, not to stdout:
                         NAME/1/<arg 1>/2/<arg 2>/…/stdout; with {} in NAME, the file NAME
                         (.err, .seq beside it), or the directory NAME if it ends in /
@@ -406,7 +413,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -501,6 +508,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     quote: false,
     tmpdir: undefined as string | undefined,
     files: false,
+    retryFailed: false,
     maxLoad: undefined as number | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
@@ -529,6 +537,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--files':
           o.files = true;
+          break;
+        case '--retry-failed':
+          o.retryFailed = true;
           break;
         case '-X':
           o.multiArgs = 'X';
@@ -751,6 +762,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       if (group.length === 0) throw new SPMError(`Expected \`${mark}\` to be followed by file names (\`-\` for stdin), got nothing`);
       for (const path of group) sources.push({ kind: 'file', path, ...linked });
     }
+  }
+  if (o.retryFailed) {
+    if (o.joblog === undefined || o.joblog === '-') throw new SPMError(`Expected \`--retry-failed\` with \`--joblog F\`, the job log whose failed jobs to run again (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
+    if (words.length > 0 || sources.length > 0) throw new SPMError('Expected no command and no input with `--retry-failed` (it runs again the commands the job log has as failed), got ' + (words.length > 0 ? `the command \`${words.join(' ')}\`` : 'input sources'));
+    const other = o.resume !== 'off' ? (o.resume === 'done' ? '--resume' : '--resume-failed') : o.pipe ? '--pipe' : o.multiArgs !== undefined ? (o.multiArgs === 'xargs' ? '--xargs' : `-${o.multiArgs}`) : o.shuf ? '--shuf' : undefined;
+    if (other !== undefined) throw new SPMError(`Expected one of \`--retry-failed\` and \`${other}\`, got both`);
   }
   if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';

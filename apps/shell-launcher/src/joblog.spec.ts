@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
 import { exitValue, jobExitStatus } from './job-outcome.js';
 import { SPMError } from '@spm/exceptions';
-import { formatJoblogRow, Joblog, JOBLOG_HEADER, jobsInJoblog } from './joblog.js';
+import { failedInJoblog, formatJoblogRow, Joblog, JOBLOG_HEADER, jobsInJoblog } from './joblog.js';
 
 describe('formatJoblogRow', () => {
   it('writes GNU parallel’s columns: seconds with 3 decimals, padded runtime, `:` for the hub’s server', () => {
@@ -95,5 +95,30 @@ describe('jobsInJoblog', () => {
     expect(() => jobsInJoblog(path, false)).toThrow(SPMError);
     expect(() => jobsInJoblog(path, false)).toThrow(`Expected \`--joblog ${path}\` to be a job log to resume from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`my notes\``);
     expect(() => jobsInJoblog(dir, false)).toThrow(/^cannot read the joblog `.*` to resume from: EISDIR/);
+  });
+});
+
+describe('failedInJoblog (--retry-failed)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spm-shell-retry-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const row = (seq: string, exit: string, signal: string, command = 'x'): string => [seq, ':', '1.000', '     0.001', '0', '0', exit, signal, command].join('\t');
+
+  it('has the jobs with rows and none that succeeded, each with its last row’s command (tabs kept), in Seq order', () => {
+    const path = join(dir, 'jl');
+    writeFileSync(path, [JOBLOG_HEADER, row('3', '-1', '15', 'sleep 9'), row('1', '0', '0'), row('2', '1', '0', 'first'), row('4', '0', '9', 'kill -9 $$'), row('2', '2', '0', 'a\tb'), row('5', '2', '0'), row('5', '0', '0'), 'garbage', ''].join('\n'));
+    expect(failedInJoblog(path)).toEqual([
+      { seq: 2, command: 'a\tb' },
+      { seq: 3, command: 'sleep 9' },
+      { seq: 4, command: 'kill -9 $$' },
+    ]);
+    writeFileSync(join(dir, 'empty'), '');
+    expect(failedInJoblog(join(dir, 'empty'))).toEqual([]);
+  });
+
+  it('refuses a file that is missing or is not a job log, naming it', () => {
+    expect(() => failedInJoblog(join(dir, 'none'))).toThrow(/^cannot read the joblog `.*none` to retry its failed jobs: ENOENT/);
+    writeFileSync(join(dir, 'notes'), 'my notes\n');
+    expect(() => failedInJoblog(join(dir, 'notes'))).toThrow(SPMError);
+    expect(() => failedInJoblog(join(dir, 'notes'))).toThrow(/to be a job log to retry from .* got a file whose first line is `my notes`/);
   });
 });

@@ -73,6 +73,35 @@ function readIfThere(path: string): string | undefined {
 }
 
 /**
+ * `--retry-failed`: the jobs a job log has rows for and none with `Exitval` 0 and `Signal` 0 —
+ * GNU parallel's failed jobs, which it runs again from the log alone — each with the command of
+ * its last row, in `Seq` order. Throws `SPMError` for a file that cannot be read or is not a job log.
+ */
+export function failedInJoblog(path: string): { readonly seq: number; readonly command: string }[] {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SPMError(`cannot read the joblog \`${path}\` to retry its failed jobs: ${(error as Error).message}`, { cause: error });
+  }
+  const lines = text.split('\n');
+  if (text !== '' && lines[0] !== JOBLOG_HEADER) {
+    throw new SPMError(`Expected \`--joblog ${path}\` to be a job log to retry from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`${(lines[0] ?? '').slice(0, 80)}\``);
+  }
+  const last = new Map<number, string>();
+  const succeeded = new Set<number>();
+  for (const line of lines.slice(1)) {
+    const fields = line.split('\t');
+    if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
+    const seq = Number(fields[0]);
+    // The command is the rest of the row: a command's own tabs stay in it.
+    last.set(seq, fields.slice(8).join('\t'));
+    if (fields[6] === '0' && fields[7] === '0') succeeded.add(seq);
+  }
+  return [...last].filter(([seq]) => !succeeded.has(seq)).sort(([a], [b]) => a - b).map(([seq, command]) => ({ seq, command }));
+}
+
+/**
  * The jobs (their `Seq`) a job log written by an earlier run says are over, for `--resume`:
  * every job it has a row for; with `succeededOnly` (`--resume-failed`), every job it has a row
  * with `Exitval` 0 and `Signal` 0 for (GNU parallel's rules). A file that does not exist has

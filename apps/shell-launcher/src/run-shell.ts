@@ -15,7 +15,7 @@ import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
-import { Joblog, jobsInJoblog } from './joblog.js';
+import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
@@ -271,7 +271,23 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     trim: options.trim,
     ...(options.eof !== undefined ? { eof: options.eof } : {}),
   };
-  if (options.pipe) {
+  /** `--retry-failed`: the jobs of the log below its last failed one that are not run again (see printer.skip). */
+  const notRunAgain: number[] = [];
+  if (options.retryFailed) {
+    // --retry-failed: the job log's failed jobs, their commands as it logged them; nothing else is read.
+    let failedJobs: Job[];
+    try {
+      failedJobs = failedInJoblog(options.joblog as string).map(({ seq, command }) => ({ seq, command, tag: command, attempt: 1 }));
+    } catch (error) {
+      io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+      return 255;
+    }
+    sourcesTotal = failedJobs.length;
+    input = failedJobs[Symbol.iterator]();
+    // With -k, the jobs that are not run again have no turn to wait for (as --resume's).
+    const again = new Set(failedJobs.map((job) => job.seq));
+    for (let seq = 1; seq <= (failedJobs[failedJobs.length - 1]?.seq ?? 0); seq++) if (!again.has(seq)) notRunAgain.push(seq);
+  } else if (options.pipe) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
@@ -494,10 +510,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     },
   );
   // With -k, the jobs passed over by --resume have no turn to wait for.
-  for (const seq of resumed) printer.skip(seq);
+  for (const seq of [...resumed, ...notRunAgain]) printer.skip(seq);
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off');
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed);
   } catch (error) {
     rl?.close();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);

@@ -551,6 +551,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(readFileSync(logs.gnu, 'utf8').split('\n').filter((line) => line.startsWith('Seq\t'))).toHaveLength(1);
   });
 
+  it('retries failed jobs from the job log alone as it does (--retry-failed): their logged commands, rows added', async () => {
+    const runs = [
+      ['-k', '-j', '1', 'echo {}; exit {}', ':::', '0', '1', '2', '0', '3'],
+      ['-k', '-j', '1', '--retry-failed'],
+      ['-k', '-j', '2', '--retry-failed'],
+    ];
+    const logs = { gnu: join(dir, 'retry-gnu.joblog'), spm: join(dir, 'retry-spm.joblog') };
+    for (const args of runs) {
+      const gnu = gnuRun(['--joblog', logs.gnu, ...args]);
+      const spm = await runSpmShell(['--joblog', logs.spm, ...args], { mark: `compat-${process.pid}-retry` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      const rows = (path: string): string[][] => joblogRows(readFileSync(path, 'utf8')).map((row) => [row[0], row[6], row[7], row[8]] as string[]).sort();
+      expect({ args, rows: rows(logs.spm) }).toEqual({ args, rows: rows(logs.gnu) });
+    }
+    expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => row[0]).sort()).toEqual(['1', '2', '2', '2', '3', '3', '3', '4', '5', '5', '5']);
+  });
+
   it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).
