@@ -1,4 +1,4 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { firstInvalidUtf8, inputLines, type InputLine } from './input-lines.js';
@@ -128,5 +128,25 @@ describe('firstInvalidUtf8', () => {
       }),
       { seed: 20261122, numRuns: 300 },
     );
+  });
+
+  it('with -d of several bytes, copies a long item about once, not once per read (2,000 reads of one item)', async () => {
+    const concat = Buffer.concat.bind(Buffer);
+    let copied = 0;
+    const spy = jest.spyOn(Buffer, 'concat').mockImplementation((list: readonly Uint8Array[], totalLength?: number) => {
+      const joined = concat(list, totalLength);
+      copied += joined.length;
+      return joined;
+    });
+    try {
+      const piece = Buffer.alloc(1024, 0x61);
+      const items = await itemsOf(Buffer.from('XY'), ...Array.from({ length: 2000 }, () => piece), 'XYb');
+      expect(items.map((line) => line.text.length)).toEqual([2000 * 1024, 1]);
+    } finally {
+      spy.mockRestore();
+    }
+    // Joining what was read once (2 MB), plus a delimiter's worth per read; before, every read
+    // joined all that was pending: ~2 GB, the length of the item squared.
+    expect(copied).toBeLessThan(3 * 2000 * 1024);
   });
 });

@@ -54,7 +54,7 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
         let start = 0;
         // A delimiter of several bytes may begin in what is pending and end in this chunk.
         if (end.length > 1 && pendingBytes > 0) {
-          const tail = Buffer.concat(pending).subarray(Math.max(0, pendingBytes - (end.length - 1)));
+          const tail = lastBytes(pending, end.length - 1);
           const edge = Buffer.concat([tail, bytes.subarray(0, end.length - 1)]);
           const at = edge.indexOf(end);
           if (at >= 0 && at < tail.length) {
@@ -95,6 +95,19 @@ export function inputLines(stream: NodeJS.ReadableStream, separator: 'newline' |
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },
   };
+}
+
+/** The last `n` bytes of `pieces` (fewer if they hold fewer), without joining the rest: an item may span many reads. */
+function lastBytes(pieces: readonly Buffer[], n: number): Buffer {
+  const tail: Buffer[] = [];
+  let have = 0;
+  for (let i = pieces.length - 1; i >= 0 && have < n; i--) {
+    const piece = pieces[i] as Buffer;
+    const take = piece.subarray(Math.max(0, piece.length - (n - have)));
+    tail.unshift(take);
+    have += take.length;
+  }
+  return Buffer.concat(tail);
 }
 
 /** `source`: the file the line is from, when it is one of several input sources (for messages). */
