@@ -71,10 +71,12 @@ describe('Joblog', () => {
   });
 });
 
+/** A job log row of job `seq`, as an earlier run wrote it. */
+const row = (seq: string, exit: string, signal: string, command = 'x'): string => [seq, ':', '1.000', '     0.001', '0', '0', exit, signal, command].join('\t');
+
 describe('jobsInJoblog', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spm-shell-resume-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const row = (seq: string, exit: string, signal: string, command = 'x'): string => [seq, ':', '1.000', '     0.001', '0', '0', exit, signal, command].join('\t');
 
   it('has every job with a row (--resume), or those with a row that succeeded (--resume-failed), as GNU parallel', () => {
     const path = join(dir, 'jl');
@@ -101,7 +103,6 @@ describe('jobsInJoblog', () => {
 describe('failedInJoblog (--retry-failed)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spm-shell-retry-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const row = (seq: string, exit: string, signal: string, command = 'x'): string => [seq, ':', '1.000', '     0.001', '0', '0', exit, signal, command].join('\t');
 
   it('has the jobs with rows and none that succeeded, each with its last row’s command (tabs kept), in Seq order', () => {
     const path = join(dir, 'jl');

@@ -63,13 +63,42 @@ export class Joblog {
   }
 }
 
-function readIfThere(path: string): string | undefined {
+/** One row of a job log, as `--resume` and `--retry-failed` read it. */
+interface LoggedRow {
+  readonly seq: number;
+  /** `Exitval` 0 and `Signal` 0. */
+  readonly succeeded: boolean;
+  /** The rest of the row: a command's own tabs stay in it. */
+  readonly command: string;
+}
+
+/**
+ * The rows of the job log `path` (lines that are not rows passed over). `what`: what the log is
+ * read for, in the messages ("cannot read the joblog … to <read>", "… a job log to <use>");
+ * `missing`: what a file that does not exist is (none, or an error). Throws `SPMError` for a
+ * file that cannot be read, or is not a job log (its first line not the header: rows would be
+ * added to some other file).
+ */
+function loggedRows(path: string, what: { readonly read: string; readonly use: string }, missing: 'none' | 'error', encoding: BufferEncoding): LoggedRow[] {
+  let text: string;
   try {
-    return readFileSync(path, 'latin1');
+    text = readFileSync(path, encoding);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    if (missing === 'none' && (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new SPMError(`cannot read the joblog \`${path}\` to ${what.read}: ${(error as Error).message}`, { cause: error });
   }
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[0] !== JOBLOG_HEADER) {
+    throw new SPMError(`Expected \`--joblog ${path}\` to be a job log to ${what.use} (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`${(lines[0] ?? '').slice(0, 80)}\``);
+  }
+  const rows: LoggedRow[] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.split('\t');
+    if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
+    rows.push({ seq: Number(fields[0]), succeeded: fields[6] === '0' && fields[7] === '0', command: fields.slice(8).join('\t') });
+  }
+  return rows;
 }
 
 /**
@@ -78,25 +107,11 @@ function readIfThere(path: string): string | undefined {
  * its last row, in `Seq` order. Throws `SPMError` for a file that cannot be read or is not a job log.
  */
 export function failedInJoblog(path: string): { readonly seq: number; readonly command: string }[] {
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SPMError(`cannot read the joblog \`${path}\` to retry its failed jobs: ${(error as Error).message}`, { cause: error });
-  }
-  const lines = text.split('\n');
-  if (text !== '' && lines[0] !== JOBLOG_HEADER) {
-    throw new SPMError(`Expected \`--joblog ${path}\` to be a job log to retry from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`${(lines[0] ?? '').slice(0, 80)}\``);
-  }
   const last = new Map<number, string>();
   const succeeded = new Set<number>();
-  for (const line of lines.slice(1)) {
-    const fields = line.split('\t');
-    if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
-    const seq = Number(fields[0]);
-    // The command is the rest of the row: a command's own tabs stay in it.
-    last.set(seq, fields.slice(8).join('\t'));
-    if (fields[6] === '0' && fields[7] === '0') succeeded.add(seq);
+  for (const row of loggedRows(path, { read: 'retry its failed jobs', use: 'retry from' }, 'error', 'utf8')) {
+    last.set(row.seq, row.command);
+    if (row.succeeded) succeeded.add(row.seq);
   }
   return [...last].filter(([seq]) => !succeeded.has(seq)).sort(([a], [b]) => a - b).map(([seq, command]) => ({ seq, command }));
 }
@@ -109,22 +124,6 @@ export function failedInJoblog(path: string): { readonly seq: number; readonly c
  * rows would be added to some other file) or cannot be read.
  */
 export function jobsInJoblog(path: string, succeededOnly: boolean): Set<number> {
-  let text: string | undefined;
-  try {
-    text = readIfThere(path);
-  } catch (error) {
-    throw new SPMError(`cannot read the joblog \`${path}\` to resume from: ${(error as Error).message}`, { cause: error });
-  }
-  const over = new Set<number>();
-  if (text === undefined || text === '') return over;
-  const lines = text.split('\n');
-  if (lines[0] !== JOBLOG_HEADER) {
-    throw new SPMError(`Expected \`--joblog ${path}\` to be a job log to resume from (its first line GNU parallel's header: Seq, Host, … tab-separated), got a file whose first line is \`${(lines[0] ?? '').slice(0, 80)}\``);
-  }
-  for (const line of lines.slice(1)) {
-    const fields = line.split('\t');
-    if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
-    if (!succeededOnly || (fields[6] === '0' && fields[7] === '0')) over.add(Number(fields[0]));
-  }
-  return over;
+  const rows = loggedRows(path, { read: 'resume from', use: 'resume from' }, 'none', 'latin1');
+  return new Set(rows.filter((row) => !succeededOnly || row.succeeded).map((row) => row.seq));
 }
