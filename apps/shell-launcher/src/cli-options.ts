@@ -328,6 +328,12 @@ function jobSlots(option: string, value: string | undefined, cores: number): num
   return slots;
 }
 
+/** The directory an option names (`--wd`, `--tmpdir`): a path that can be one (not empty, no NUL). */
+function directory(option: string, value: string | undefined): string {
+  if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);
+  return value;
+}
+
 /** `--load`'s MAX: as `-j` reads a number (a fraction too), +N, -N, N%; 0 or less is 0.01 (GNU parallel's). */
 function maxLoad(value: string | undefined, cores: number): number {
   const match = value === undefined ? null : /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(value);
@@ -649,11 +655,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         o.blockBytes = blockSize(option, value);
         break;
       case '--wd':
-      case '--workdir':
-        if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);
-        if (value === '...') throw new SPMError(`Expected \`${option}\` to be a directory, got \`...\` (GNU parallel's temporary directory per job is not supported)`);
-        o.workdir = value;
+      case '--workdir': {
+        const dir = directory(option, value);
+        if (dir === '...') throw new SPMError(`Expected \`${option}\` to be a directory, got \`...\` (GNU parallel's temporary directory per job is not supported)`);
+        o.workdir = dir;
         break;
+      }
       case '--tagstring':
         if (value === undefined) throw new SPMError('Expected `--tagstring` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing');
         o.tagString = value;
@@ -685,8 +692,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--tmpdir':
       case '--tempdir':
-        if (value === undefined || value === '' || value.includes('\0')) throw new SPMError(`Expected \`${option}\` to be followed by a directory, got ${describe(value)}`);
-        o.tmpdir = value;
+        o.tmpdir = directory(option, value);
         break;
       case '-d':
       case '--delimiter':

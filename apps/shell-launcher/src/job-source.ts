@@ -63,9 +63,13 @@ function job(seq: number, given: readonly string[], template: string | undefined
   const columns = trim === 'n' ? split : split.map((column) => trimmed(column, trim));
   // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
   const args = blank ? columns.map(() => '') : columns;
-  // Without a template the arguments are the command itself, as GNU parallel runs them.
-  const command = template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, blank);
+  const command = commandOf(template, args, seq, context, blank);
   return { seq, command, tag: args.join(' '), args, attempt: 1 };
+}
+
+/** Job `seq`'s command of `args`: `template` filled; without one, the arguments are the command itself, as GNU parallel runs them. */
+function commandOf(template: string | undefined, args: readonly string[], seq: number, context: boolean, blank: boolean): string {
+  return template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, blank);
 }
 
 /**
@@ -125,7 +129,7 @@ function packerOf(template: string | undefined, grouping: Grouping & { pack: Omi
   // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
   const bytes = (lines: readonly InputLine[], seq: number): number => {
     const args = lines.map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
-    return Buffer.byteLength(withSlot(template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, grouping.maxArgs === 0), WIDEST_SLOT));
+    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0), WIDEST_SLOT));
   };
   return new ArgPacker<InputLine>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
