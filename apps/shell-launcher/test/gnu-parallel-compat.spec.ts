@@ -69,6 +69,17 @@ describe('spm-shell and GNU parallel on the same input', () => {
     return spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
   }
 
+  /**
+   * Runs `args` through both, on stdin `input` (in `cwd`), and expects the same exit status and
+   * stdout of them (`label`: what a failure names); resolves with GNU parallel's run.
+   */
+  async function expectSameRun(label: readonly string[], args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string; readonly mark: string }): Promise<SpawnSyncReturns<string>> {
+    const gnu = gnuRun(args, options);
+    const spm = await runSpmShell(args, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', mark: `compat-${process.pid}-${options.mark}` });
+    expect({ args: label, code: spm.code, stdout: spm.stdout }).toEqual({ args: label, code: gnu.status, stdout: gnu.stdout });
+    return gnu;
+  }
+
   async function both(args: readonly string[], input: string, prepare?: (side: string) => void): Promise<{ gnu: Run; spm: Run }> {
     runs += 1;
     const gnuLog = join(dir, `gnu-${runs}.joblog`);
@@ -253,10 +264,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--dry-run', '-j', '2', 'echo', '{#}', '{}', '{.}', ':::', 'a.x', 'b c', "it's"] },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input, cwd: files });
-      const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-sources` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      const gnu = await expectSameRun(args, ['-k', ...args], { input, cwd: files, mark: 'sources' });
       expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
     }
   });
@@ -305,10 +313,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--header', ':'], input: 'hdr\necho hi\n' },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input, cwd: files });
-      const spm = await runSpmShell(all, { cwd: files, input: input ?? '', mark: `compat-${process.pid}-header` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      const gnu = await expectSameRun(args, ['-k', ...args], { input, cwd: files, mark: 'header' });
       expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
     }
   });
@@ -354,10 +359,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--pipe', '--header', ':', '--block', '20', 'cat; echo ---'], input: 'h1 h2\n1 2\n3 4\n5 6\n7 8\n' },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input });
-      const spm = await runSpmShell(all, { input, mark: `compat-${process.pid}-pipe` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'pipe' });
     }
     // The job logs' Send (bytes given to each command's stdin) and Receive agree too.
     const { gnu, spm } = await both(['--pipe', '--block', '50k', 'wc -l; exit 3'], million);
@@ -377,10 +379,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--nice', '5', '--dry-run', 'echo', ':::', 'a'] },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input });
-      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-tagstring` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'tagstring' });
     }
   });
 
@@ -432,10 +431,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['echo', '[{}]'], input: '  \n\na\n' },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input });
-      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-multi` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'multi' });
     }
     // Many arguments: the same words, each once and in order, in commands that fit one argument of `sh -c`.
     const many = Array.from({ length: 30_000 }, (_, i) => String(i));
@@ -470,10 +466,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-q', '--dry-run', 'echo', ':::', 'p q'] },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', ...args];
-      const gnu = gnuRun(all, { input });
-      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-delim` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'delim' });
     }
   });
 
@@ -514,15 +507,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--colsep', '', 'echo', '{2}', ':::', 'abc'] },
     ];
     for (const { args, input } of cases) {
-      const all = ['-k', '--dry-run', ...args];
-      const gnu = gnuRun(all, { input });
-      const spm = await runSpmShell(all, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
-      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      await expectSameRun(args, ['-k', '--dry-run', ...args], { input, mark: 'colsep' });
       // And run, not only printed.
-      const ran = ['-k', ...args];
-      const gnuRan = gnuRun(ran, { input });
-      const spmRan = await runSpmShell(ran, { input: input ?? '', mark: `compat-${process.pid}-colsep` });
-      expect({ args, code: spmRan.code, stdout: spmRan.stdout }).toEqual({ args, code: gnuRan.status, stdout: gnuRan.stdout });
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'colsep' });
     }
   });
 
