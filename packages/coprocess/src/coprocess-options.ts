@@ -83,6 +83,15 @@ export interface CoprocessOptions {
    * @default none
    */
   readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /**
+   * Called once when the program has started (its pid is known), with its start in ms since the
+   * epoch — the result's `startTime`. In a lane that is when its turn came, not when it was asked
+   * for: a watcher of how long it runs starts here. Not called for a program that never started
+   * (it could not be run, or was aborted or withdrawn before its turn). A throw from it is caught
+   * and emitted once as a process warning; the run goes on.
+   * @default none
+   */
+  readonly onStart?: (startTime: number) => void;
 }
 
 /** {@link CoprocessOptions} validated, with defaults applied. */
@@ -101,6 +110,7 @@ export interface ResolvedCoprocessOptions {
   readonly signal: AbortSignal | undefined;
   readonly lane: CoprocessLane | undefined;
   readonly onOutput: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
+  readonly onStart: ((startTime: number) => void) | undefined;
 }
 
 function fail(message: string): never {
@@ -120,7 +130,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane, onOutput } = options;
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -166,6 +176,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
+  if (onStart !== undefined && typeof onStart !== 'function') fail(`Expected \`onStart\` to be a function, got ${describeValue(onStart)}`);
   return {
     file,
     args,
@@ -180,5 +191,6 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     signal,
     lane,
     onOutput,
+    onStart,
   };
 }

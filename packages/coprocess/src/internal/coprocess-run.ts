@@ -261,6 +261,7 @@ export class CoprocessRun implements LiveCoprocess {
             this.#armTimeout(elapsed);
           }
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
+          this.#tellStarted();
         },
         failed: (code) => {
           this.#withdrawn = false;
@@ -476,6 +477,18 @@ export class CoprocessRun implements LiveCoprocess {
     lifeline.register(child.pid, options.killGraceMs);
     child.once('exit', (code, signal) => void this.#leaderExited(code, signal));
     this.#watch();
+    this.#tellStarted();
+  }
+
+  /** Tells `onStart`, if given, that the program runs (a throw from it is said once, as `onOutput`'s). */
+  #tellStarted(): void {
+    const onStart = this.#options.onStart;
+    if (onStart === undefined) return;
+    try {
+      onStart(this.#startTime);
+    } catch (error) {
+      process.emitWarning(`onStart of \`${this.#options.label}\` threw (${error instanceof Error ? error.message : String(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_START' });
+    }
   }
 
   /** Registry: kill the tree (`signal` first, SIGKILL after the grace period); resolves when concluded. */

@@ -275,6 +275,56 @@ function defineSpecs(): void {
     });
   });
 
+  describe('onStart', () => {
+    it('is called once, when a lane’s program starts (its turn), with the result’s startTime', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-on-start-'));
+      const log = join(dir, 'log');
+      const lane = new CoprocessLane();
+      const calls: { startTime: number; logAtStart: string }[] = [];
+      const first = runCoprocess({ command: `sleep 0.2; echo end 1 >> ${log}`, lane });
+      // Asked for now, started once the first has ended: by then the log has its line.
+      const second = runCoprocess({ command: 'echo ran', lane, onStart: (startTime) => calls.push({ startTime, logAtStart: existsSync(log) ? readFileSync(log, 'utf8') : '' }) });
+      const [, r] = await Promise.all([first, second]);
+      expect(r).toMatchObject({ exitCode: 0, stdout: 'ran\n' });
+      expect(calls).toEqual([{ startTime: r.startTime, logAtStart: 'end 1\n' }]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is not called for a program that never started: not found, aborted before its turn, withdrawn', async () => {
+      const calls: string[] = [];
+      const onStart = (name: string) => () => void calls.push(name);
+      const missing = await runCoprocess({ argv: ['/no/such/program-spm'], onStart: onStart('missing') });
+      expect(missing.exitCode).toBe(127);
+      const lane = new CoprocessLane();
+      const controller = new AbortController();
+      const running = runCoprocess({ command: 'sleep 0.3', lane, onStart: onStart('running') });
+      const aborted = runCoprocess({ command: 'true', lane, signal: controller.signal, onStart: onStart('aborted') });
+      const withdrawn = runCoprocess({ command: 'true', lane, onStart: onStart('withdrawn') });
+      controller.abort();
+      expect(withdrawWaiting(lane)).toBeGreaterThanOrEqual(1);
+      const [ran, gone, back] = await Promise.all([running, aborted, withdrawn]);
+      expect([ran.exitCode, gone.aborted, back.withdrawn]).toEqual([0, true, true]);
+      expect(calls).toEqual(['running']);
+    });
+
+    it('loses a run nothing when it throws: one warning says so', () => {
+      const index = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+      const script = `
+        const { runCoprocess } = await import(${JSON.stringify(index)});
+        const r = await runCoprocess({ command: 'echo a', onStart: () => { throw new Error('a broken callback'); } });
+        console.log(JSON.stringify({ exitCode: r.exitCode, stdout: r.stdout }));`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, SPM_COPROCESS_LAUNCHER: coprocessLauncher().launcher } });
+      expect(child.status).toBe(0);
+      expect(JSON.parse(child.stdout)).toEqual({ exitCode: 0, stdout: 'a\n' });
+      const warnings = child.stderr.split('\n').filter((line) => line.includes('Warning'));
+      expect(warnings).toEqual([expect.stringContaining('[SPM_COPROCESS_ON_START] Warning: onStart of `echo a` threw (a broken callback); the run goes on')]);
+    });
+
+    it('must be a function', async () => {
+      await expect(runCoprocess({ command: 'true', onStart: 'now' as unknown as () => void })).rejects.toThrow('Expected `onStart` to be a function, got `"now"` (string)');
+    });
+  });
+
   describe('timeouts kill the whole process tree', () => {
     it('kills the shell and its background and foreground children', async () => {
       const m1 = mark();
