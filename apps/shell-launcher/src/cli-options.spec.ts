@@ -145,8 +145,11 @@ describe('parseShellArgs', () => {
       [['--jobs'], /Expected `--jobs` to be a number of job slots .*, got nothing/],
       [['-j', '2.5'], /got `2\.5`/],
       [['-j', '+1%'], /got `\+1%`/],
-      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\), got `-1`/],
-      [['--timeout', '10%'], /got `10%`/],
+      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\) or a percentage of the median runtime of the jobs that succeeded \(e\.g\. 200%\), above 0, got `-1`/],
+      [['--timeout', '10 %'], /got `10 %`/],
+      [['--timeout', '-10%'], /got `-10%`/],
+      [['--timeout', '0%'], /Expected `--timeout` N% to be a percentage above 0 and at most 100000000% \(of the median runtime of the jobs that succeeded\), got `0%`/],
+      [['--timeout', '100000001%'], /at most 100000000%/],
       [['--retries', '0'], /Expected `--retries` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--max-output', '2M'], /Expected `--max-output` to be a size from 1 byte to 1.5M/],
       [['--transport', 'tcp'], /Expected `--transport` to be `inproc`, `thread` or `process`, got `tcp`/],
@@ -183,7 +186,7 @@ describe('parseShellArgs', () => {
     const cases: [string[], string][] = [
       [['-j', '99999999999999999999'], 'Expected `-j` to be a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, got `99999999999999999999`'],
       [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
-      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got `2000001`'],
+      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got `2000001`'],
     ];
     for (const [argv, message] of cases) expect(() => parseShellArgs(argv, 2)).toThrow(message);
     expect(parseShellArgs(['-j', '9007199254740991']).jobs).toBe(9007199254740991);
@@ -191,11 +194,21 @@ describe('parseShellArgs', () => {
   });
 });
 
+describe('parseShellArgs --timeout N%', () => {
+  it('takes a share of the median runtime (GNU parallel’s form), and the last --timeout wins', () => {
+    expect(parseShellArgs(['--timeout', '200%'])).toMatchObject({ timeoutShare: 2, timeoutMs: undefined });
+    expect(parseShellArgs(['--timeout=150.5%']).timeoutShare).toBeCloseTo(1.505, 10);
+    expect(parseShellArgs(['--timeout', '5', '--timeout', '50%'])).toMatchObject({ timeoutShare: 0.5, timeoutMs: undefined });
+    expect(parseShellArgs(['--timeout', '50%', '--timeout', '5'])).toMatchObject({ timeoutShare: undefined, timeoutMs: 5000 });
+    expect(parseShellArgs([]).timeoutShare).toBeUndefined();
+  });
+});
+
 describe('parseShellArgs --timeout below a millisecond', () => {
   it('refuses it, stating the minimum, rather than rounding it to 0 ms (no timeout at all)', () => {
     // Regression: 0.0001–0.0004 s rounded to 0 ms, which means no timeout: the command ran to its end.
     for (const value of ['0.0004', '0.0001', '0.0009', '1e-9', '0']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${value === '' ? 'an empty string' : `\`${value}\``}`);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
     expect(parseShellArgs(['--timeout', '0.001']).timeoutMs).toBe(1);
     expect(parseShellArgs(['--timeout', '.0015']).timeoutMs).toBe(2);
@@ -219,7 +232,7 @@ describe('parseShellArgs --timeout as GNU parallel reads a duration', () => {
 
   it('refuses what is not a duration, and durations out of bounds, naming the value', () => {
     for (const value of ['1m30', 'm', '1x', '1 m', '1e', '24d', '1s-', 'Infinity', '0x10', '']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${value === '' ? 'an empty string' : `\`${value}\``}`);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
   });
 });

@@ -49,6 +49,12 @@ export interface ShellOptions {
   readonly jobs: number;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
+  /**
+   * `--timeout N%`, as a fraction (`2` for 200%): a command is killed once it has run longer than
+   * this share of the median runtime of the jobs that succeeded so far — running ones too, as the
+   * median moves (GNU parallel's rule). No limit before a first job has succeeded.
+   */
+  readonly timeoutShare: number | undefined;
   /** `--delay S`: at least this long (ms) between two commands' starts; 0: none. */
   readonly delayMs: number;
   /** Runs in all of a failing command (`--retries N`, GNU parallel's meaning). @default 1 */
@@ -223,7 +229,8 @@ Options:
                         the cores; 0: as many as there are jobs. Default: the number of cores
                         (-P, --max-procs: the same)
       --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000;
-                        s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h)
+                        s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h). N%: once it has run
+                        N% of the median runtime of the jobs that succeeded so far (200%)
       --retries N       run a failing command up to N times in all (GNU parallel's meaning)
       --delay S         wait at least S seconds between two commands' starts (as --timeout's S)
   -k, --keep-order      print outputs in input order
@@ -377,16 +384,32 @@ function durationSeconds(text: string): number {
   return total;
 }
 
-/** A duration in whole ms; with `zero`, 0 (none) is taken too. */
-function seconds(option: string, value: string | undefined, zero = false): number {
+/** A duration in whole ms; with `zero`, 0 (none) is taken too; `or`: another form the option takes, for the message. */
+function seconds(option: string, value: string | undefined, zero = false, or = ''): number {
   const n = value === undefined ? NaN : durationSeconds(value);
   if (zero && n === 0) return 0;
   if (!(n >= MIN_TIMEOUT_SECONDS) || n > MAX_TIMEOUT_SECONDS) {
     throw new SPMError(
-      `Expected \`${option}\` to be a number of seconds ${zero ? '(0 for none, or ' : ''}from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}${zero ? ')' : ''} (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s), got ${describe(value)}`,
+      `Expected \`${option}\` to be a number of seconds ${zero ? '(0 for none, or ' : ''}from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}${zero ? ')' : ''} (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s)${or}, got ${describe(value)}`,
     );
   }
   return Math.round(n * 1000);
+}
+
+/** `--timeout N%`: a number, then `%` (GNU parallel's form: digits, maybe a fraction). */
+const PERCENT = /^\d+(\.\d+)?%$/;
+/** The share form of `--timeout`, for its messages. */
+const TIMEOUT_PERCENT = ' or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0';
+/** The largest `--timeout N%`: a million times the median. */
+const MAX_TIMEOUT_PERCENT = 100_000_000;
+
+/** `--timeout N%` as a fraction of the median (`200%` → 2). */
+function timeoutShare(option: string, value: string): number {
+  const percent = Number(value.slice(0, -1));
+  if (!(percent > 0) || percent > MAX_TIMEOUT_PERCENT) {
+    throw new SPMError(`Expected \`${option}\` N% to be a percentage above 0 and at most ${MAX_TIMEOUT_PERCENT}% (of the median runtime of the jobs that succeeded), got ${describe(value)}`);
+  }
+  return percent / 100;
 }
 
 /** `--pipe`'s block size unless `--block` says otherwise (GNU parallel's 1M). */
@@ -478,6 +501,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   const o = {
     jobs: cores,
     timeoutMs: undefined as number | undefined,
+    timeoutShare: undefined as number | undefined,
     delayMs: 0,
     tries: 1,
     keepOrder: false,
@@ -635,7 +659,13 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         o.jobs = jobSlots(option, value, cores);
         break;
       case '--timeout':
-        o.timeoutMs = seconds(option, value);
+        if (value !== undefined && PERCENT.test(value)) {
+          o.timeoutShare = timeoutShare(option, value);
+          o.timeoutMs = undefined;
+        } else {
+          o.timeoutMs = seconds(option, value, false, TIMEOUT_PERCENT);
+          o.timeoutShare = undefined;
+        }
         break;
       case '--delay':
         // 0 (or 0s) is no delay, as in GNU parallel.

@@ -42,6 +42,8 @@ export interface JobOutcome {
   readonly signal: string | null;
   /** True when `--timeout` passed and its process tree was killed. */
   readonly timedOut: boolean;
+  /** `--timeout N%`: the limit (ms) it had run past when it was killed, if so. */
+  readonly limitMs?: number | undefined;
   /** Start, ms since the epoch. */
   readonly startMs: number;
   /** Run time in ms. */

@@ -19,7 +19,8 @@ import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
-import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
+import { Remedian } from './remedian.js';
+import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellLimitQuestion, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -168,6 +169,7 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
       exitCode: r.exitCode,
       signal: r.signal,
       timedOut: r.timedOut,
+      limitMs: r.limitMs,
       startMs: r.startMs,
       durationMs: r.durationMs,
       stdout: r.stdout,
@@ -535,6 +537,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // ─── State ───────────────────────────────────────────────────────────────────────────────
   let succeeded = 0;
   let failed = 0;
+  // --timeout N%: the runtimes of the jobs that succeeded, whose median the running commands' limit is a share of.
+  const runtimes = options.timeoutShare === undefined ? undefined : new Remedian();
   let killed = 0;
   let halted: JobOutcome | undefined;
   // GNU parallel's exit status after a halt counts the failures up to the halt, not those after.
@@ -683,8 +687,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   };
   const onMessage = (body: unknown, from: MessageSource): unknown => {
-    // A task run again after its spoke was lost asks what it must not run (ShellSkipQuestion).
-    if (from.kind === 'request') return [...(toldOf.get(from.taskId) ?? [])];
+    if (from.kind === 'request') {
+      // --timeout N%: a running command asks how long it may run (ShellLimitQuestion).
+      if ((body as Partial<ShellLimitQuestion> | null)?.limit === true) return limitNowMs() ?? null;
+      // A task run again after its spoke was lost asks what it must not run (ShellSkipQuestion).
+      return [...(toldOf.get(from.taskId) ?? [])];
+    }
     onNews(body as ShellNews, from);
     return undefined;
   };
@@ -751,16 +759,29 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   };
 
   // A job's last word: counted, logged, printed, and checked against --halt.
+  // --timeout N%: how long a command may run now, in ms — the share of the median runtime of the
+  // jobs that succeeded so far (at least 1 ms); none before the first has.
+  const limitNowMs = (): number | undefined => {
+    const median = runtimes?.median;
+    return median === undefined || options.timeoutShare === undefined ? undefined : Math.max(1, options.timeoutShare * median);
+  };
+  const timedOutAfter = (outcome: JobOutcome): string =>
+    outcome.limitMs === undefined
+      ? `${(options.timeoutMs ?? 0) / 1000} s`
+      : `${Math.round(outcome.limitMs) / 1000} s (--timeout ${Math.round((options.timeoutShare ?? 0) * 1e6) / 1e4}%: of the median runtime of the jobs that succeeded)`;
+
   const conclude = (outcome: JobOutcome): void => {
     const seq = outcome.job.seq;
     feed.settle();
     pipelineAfter(outcome);
-    if (outcome.ok) succeeded += 1;
-    else failed += 1;
+    if (outcome.ok) {
+      succeeded += 1;
+      if (outcome.job.refused === undefined) runtimes?.add(outcome.durationMs);
+    } else failed += 1;
     writeJoblog(outcome);
     printer.finished(intoFiles(intoResults(outcome)));
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
-    else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${(options.timeoutMs ?? 0) / 1000} s; its process tree was killed: ${outcome.command}\n`);
+    else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
@@ -833,6 +854,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
+            ...(options.timeoutShare !== undefined ? { limitFromHub: true } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,

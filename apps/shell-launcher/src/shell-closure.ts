@@ -45,6 +45,12 @@ export interface ShellTask {
   readonly ungroup?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
+  /**
+   * `--timeout N%`: how long each command may run is the hub's to say (a share of the median
+   * runtime of the jobs that succeeded, which moves as they end): a running command asks it
+   * ({@link ShellLimitQuestion}) and is killed, as at a timeout, once it has run past the answer.
+   */
+  readonly limitFromHub?: boolean;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -55,8 +61,10 @@ export interface ShellResult {
   readonly exitCode: number | null;
   /** The signal that ended it (`'SIGTERM'`…), or `null`. */
   readonly signal: string | null;
-  /** True when `timeoutMs` passed and the process tree was killed. */
+  /** True when `timeoutMs` (or the hub's limit: `limitMs`) passed and the process tree was killed. */
   readonly timedOut: boolean;
+  /** `--timeout N%`: the limit, in ms, the command had run past when it was killed. */
+  readonly limitMs?: number;
   /** When the command started, in ms since the epoch (the spoke's clock). */
   readonly startMs: number;
   /** Spawn to exit, in ms. */
@@ -138,6 +146,86 @@ export interface ShellSkipQuestion {
 }
 
 /**
+ * What a running command asks the hub under `--timeout N%` (`ctx.hub.request`): how long, in ms,
+ * a command may run now — answered as a number, or `null` while there is no limit yet (no job
+ * has succeeded).
+ */
+export interface ShellLimitQuestion {
+  readonly limit: true;
+}
+
+/**
+ * Under `--timeout N%`, how long at most a running command goes without asking the hub for its
+ * limit (ms): the limit moves with the median, and may fall below what it has run. A command
+ * that ends sooner never asks; one past the last limit heard asks at once.
+ */
+export const LIMIT_ASK_MS = 100;
+
+/** The limit this thread's spokes last heard from the hub (`--timeout N%`), in ms; undefined: none yet. */
+let lastLimitMs: number | undefined;
+
+/**
+ * `--timeout N%` for one command: from its start, asks the hub for the limit — when it has run
+ * the last limit heard, and at least every {@link LIMIT_ASK_MS} — and aborts the command (its
+ * tree killed as at a timeout) once it has run past it.
+ */
+class LimitFromHub {
+  readonly #controller = new AbortController();
+  /** What runCoprocess is given: aborted by the invocation (Ctrl-C, `--halt now`) or by this limit. */
+  readonly signal: AbortSignal;
+  /** The limit the command had run past when it was killed, in ms. */
+  killedAtMs: number | undefined;
+  #startTime = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #over = false;
+
+  constructor(
+    readonly hub: EvaluationContext['hub'],
+    invocation: AbortSignal,
+  ) {
+    this.signal = AbortSignal.any([invocation, this.#controller.signal]);
+  }
+
+  /** runCoprocess's `onStart`. */
+  readonly started = (startTime: number): void => {
+    this.#startTime = startTime;
+    this.#schedule();
+  };
+
+  #schedule(): void {
+    if (this.#over) return;
+    const ran = Date.now() - this.#startTime;
+    const wait = lastLimitMs === undefined ? LIMIT_ASK_MS : Math.min(LIMIT_ASK_MS, Math.max(0, lastLimitMs - ran));
+    this.#timer = setTimeout(() => void this.#check(), wait);
+  }
+
+  async #check(): Promise<void> {
+    let answer: unknown;
+    try {
+      answer = await this.hub.request(wire({ limit: true } satisfies ShellLimitQuestion));
+    } catch {
+      // The spoke is stopping, or the invocation is over: whatever stops it stops the command.
+      return;
+    }
+    if (this.#over) return;
+    const limit = typeof answer === 'number' && answer > 0 ? answer : undefined;
+    lastLimitMs = limit;
+    if (limit !== undefined && Date.now() - this.#startTime > limit) {
+      this.killedAtMs = limit;
+      this.#controller.abort();
+      return;
+    }
+    this.#schedule();
+  }
+
+  /** The command is over: no more questions. */
+  end(): void {
+    this.#over = true;
+    clearTimeout(this.#timer);
+  }
+}
+
+/**
  * The environment commands run with: this spoke's, read once. (Reading `process.env` whole for
  * every command costs more than the rest of the spoke's work on a `true`.) Frozen, so that
  * `@spm/coprocess` checks it and hands it to its fork server once, not per command.
@@ -166,7 +254,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, limit?: LimitFromHub): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -189,20 +277,24 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
+      onStart: limit?.started,
       env: COMMAND_ENV,
       cwd,
       input,
-      signal,
+      signal: limit?.signal ?? signal,
       lane,
     });
     live?.end();
+    limit?.end();
+    // Killed for running past the hub's limit (`--timeout N%`): timed out, as past a fixed one.
+    const limitMs = limit?.killedAtMs !== undefined && r.aborted && !signal.aborted ? limit.killedAtMs : undefined;
     // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
     // every command several µs.)
     if (r.withdrawn) return { ...notRun(r.startTime, false), returned: true };
-    return {
+    const result: ShellResult = {
       exitCode: r.exitCode,
       signal: r.signal,
-      timedOut: r.timedOut,
+      timedOut: r.timedOut || limitMs !== undefined,
       startMs: r.startTime,
       durationMs: r.durationMs,
       stdout: r.stdout,
@@ -213,9 +305,11 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stderrBytes: r.outputBytes.stderr,
       // Shown live, not kept (--line-buffer): nothing was lost.
       truncated: live === undefined && (r.truncated.stdout || r.truncated.stderr),
-      aborted: r.aborted,
+      aborted: r.aborted && limitMs === undefined,
     };
+    return limitMs === undefined ? result : { ...result, limitMs };
   } catch (error) {
+    limit?.end();
     // Refused options (none the hub sends today): this command fails, its batch's others run.
     return notRun(Date.now(), false, (error as Error).message);
   }
@@ -390,7 +484,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot);
-              const r = await runOne(command, task, lane, ctx.signal, task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined, c.input, c.cwd);
+              const live = task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
+              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, task.limitFromHub === true ? new LimitFromHub(ctx.hub, ctx.signal) : undefined);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;
@@ -413,7 +508,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
 });
 
 /** A message to the hub as the wire types it (plain data: results are strings, numbers and booleans). */
-function wire(body: ShellNews | ShellSkipQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
+function wire(body: ShellNews | ShellSkipQuestion | ShellLimitQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
   return body as unknown as Parameters<EvaluationContext['hub']['notify']>[0];
 }
 

@@ -107,6 +107,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.jobs.get(3)?.slice(0, 2)).toEqual(['0', '9']);
   });
 
+  it('agrees on --timeout N%: a job past that share of the median runtime of the successes is killed, running ones too; failures count for no median', async () => {
+    // The long sleep starts first, before any job has succeeded (no limit yet): it is killed once
+    // the medians of the short ones come in. 1000%: the short ones (0.1 s) are far from their
+    // limit (1 s) even on a loaded machine. (GNU parallel looks at its timeouts ~ every second.)
+    const first = await both(['-j', '2', '--timeout', '1000%'], ['sleep 30', 'sleep 0.1', 'sleep 0.1', 'sleep 0.1', 'sleep 0.1'].join('\n') + '\n');
+    expect(first.gnu.code).toBe(1);
+    expect(first.spm.code).toBe(first.gnu.code);
+    expect([...first.spm.jobs].sort(([a], [b]) => a - b)).toEqual([...first.gnu.jobs].sort(([a], [b]) => a - b));
+    expect(first.gnu.jobs.get(1)?.slice(0, 2)).toEqual(['-1', '15']);
+    // Failures set no median: the slow success after them is not limited by their runtimes.
+    const second = await both(['-j', '1', '--timeout', '200%'], ['exit 1', 'exit 1', 'sleep 0.3'].join('\n') + '\n');
+    expect(second.gnu.code).toBe(2);
+    expect(second.spm.code).toBe(second.gnu.code);
+    expect([...second.spm.jobs].sort(([a], [b]) => a - b)).toEqual([...second.gnu.jobs].sort(([a], [b]) => a - b));
+    expect(second.gnu.jobs.get(3)?.slice(0, 2)).toEqual(['0', '0']);
+  });
+
   it('agrees on a template with quoted arguments and --halt soon,fail=2', async () => {
     const args = ['-j', '1', '--halt', 'soon,fail=2', 'test {} = ok', ':::', 'ok', 'it s', 'ok', "x'y", 'ok', 'ok'];
     const { gnu, spm } = await both(args, '');

@@ -220,6 +220,21 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
   });
 });
 
+describe('spm-shell --timeout N%', () => {
+  it.each(['inproc', 'thread', 'process'])('kills a command once it has run past N%% of the median runtime of the successes, one that started before there was any too (%s spokes)', async (transport) => {
+    const mark = newMark();
+    // It starts first, with no limit yet (no job has succeeded); the short ones' runtimes then set one (~1 s).
+    const commands = [`sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'`, 'sleep 0.1', 'sleep 0.1', 'sleep 0.1', 'sleep 0.1'];
+    const r = await runSpmShell(['-j', '2', '--timeout', '1000%', '--json', '--transport', transport], { input: `${commands.join('\n')}\n`, mark: mark.env });
+    expect(r.code).toBe(1);
+    const lines = new Map(r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).map((l) => [l['seq'], l]));
+    expect(lines.get(1)).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true });
+    for (const seq of [2, 3, 4, 5]) expect(lines.get(seq)).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(r.stderr).toMatch(/^spm-shell: job 1 timed out after [\d.]+ s \(--timeout 1000%: of the median runtime of the jobs that succeeded\); its process tree was killed: sh -c/m);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell with a template and ::: arguments', () => {
   it('fills replacement strings with shell-quoted arguments and tags lines', async () => {
     const mark = newMark();
