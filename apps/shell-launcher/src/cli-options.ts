@@ -250,7 +250,9 @@ Options:
       --retry-failed    run again the failed jobs of the job log F, their commands taken from it
       --results NAME    write each command's stdout, stderr and seq to files, not to stdout:
                         NAME/1/<arg 1>/2/<arg 2>/…/stdout; with {} in NAME, the file NAME
-                        (.err, .seq beside it), or the directory NAME if it ends in /
+                        (.err, .seq beside it), or the directory NAME if it ends in /;
+                        NAME.csv, .tsv, .json: a table of every job (its job log row, arguments,
+                        stdout and stderr) in that file, or on stdout for -.csv, -.tsv, -.json
       --shuf            run the jobs in a random order (the input is read whole first)
       --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
@@ -769,7 +771,6 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
         if (option === '--joblog') o.joblog = value;
         else if (option === '--results' || option === '--res') {
-          if (/\.(csv|tsv|json)$/.test(value)) throw new SPMError(`Expected \`${option}\` to name a directory or a path template, got ${describe(value)} (GNU parallel's CSV, TSV and JSON result files are not supported)`);
           o.results = value;
         }
         else if (option === '--trace') {
@@ -839,6 +840,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   if (o.ungroup && (o.json || o.results !== undefined)) {
     throw new SPMError(`Expected one of \`--ungroup\` and \`${o.json ? '--json' : '--results'}\`, got both (-u prints output as it comes; ${o.json ? 'a JSON line holds' : '--results writes'} a command’s whole output)`);
+  }
+  if (o.json && o.results !== undefined && /\.(csv|tsv|json)$/i.test(o.results)) {
+    throw new SPMError(`Expected one of \`--json\` and \`--results ${o.results}\`, got both (the table holds each command’s whole output, and nothing else is printed)`);
   }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');

@@ -50,6 +50,11 @@ export interface PrinterOptions {
    * memory).
    */
   readonly lineBuffer?: boolean;
+  /**
+   * `--results NAME.csv|.tsv|.json`: each job, in its turn, goes to this table whole (its spilled
+   * outputs read back in) and nothing of it is printed (GNU parallel's).
+   */
+  readonly table?: { add(outcome: JobOutcome): void };
 }
 
 /** A job's output shown live (`--line-buffer`): its taggers' state, and what waits for its turn. */
@@ -183,6 +188,11 @@ export class OutputPrinter {
       this.#queue.push(outcome);
       return;
     }
+    if (this.#options.table !== undefined) {
+      const whole = outcome.stdoutFile === undefined && outcome.stderrFile === undefined ? outcome : { ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) };
+      this.#options.table.add(whole);
+      return;
+    }
     if (outcome.stdoutFile !== undefined || outcome.stderrFile !== undefined) {
       if (this.#options.json) {
         this.#sink.out(`${formatJsonLine({ ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) })}\n`);
@@ -210,7 +220,7 @@ export class OutputPrinter {
     if (err !== '') this.#sink.err(err);
   }
 
-  /** A spill file whole (for `--json`), deleted once read. */
+  /** A spill file whole (for `--json` and a `--results` table), deleted once read. */
   #slurp(outcome: JobOutcome, file: string | undefined): string {
     if (file === undefined) return '';
     try {

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
@@ -15,6 +15,7 @@ import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
+import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { OutputPrinter } from './output-printer.js';
@@ -501,9 +502,44 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     io.stdout.write(text);
     if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
   };
+  // --results NAME.csv|.tsv|.json: a table of every job, in a file (made now: one that cannot be
+  // is said before anything runs) or on stdout (`-.csv`); nothing else of the jobs is printed.
+  const format = options.results === undefined ? undefined : tableFormat(options.results);
+  let tableFd: number | undefined;
+  if (format !== undefined && !tableOnStdout(options.results as string)) {
+    try {
+      tableFd = openSync(options.results as string, 'w');
+    } catch (error) {
+      rl?.close();
+      io.stderr.write(`spm-shell: cannot write the --results table \`${options.results}\`: ${(error as Error).message}\n`);
+      return 255;
+    }
+  }
+  const closeTable = (): void => {
+    if (tableFd !== undefined) closeSync(tableFd);
+    tableFd = undefined;
+  };
+  const writeTable = (text: string): void => {
+    if (format === undefined) return;
+    if (tableOnStdout(options.results as string)) {
+      out(text);
+      return;
+    }
+    if (tableFd === undefined) return;
+    try {
+      writeSync(tableFd, text);
+    } catch (error) {
+      // As a job log that cannot be written: said once, the run stopped, exit 255.
+      unwritten = true;
+      err(`spm-shell: cannot write the --results table \`${options.results}\`: ${(error as Error).message}\n`);
+      closeTable();
+      stopNow('the --results table cannot be written');
+    }
+  };
+  const table = format === undefined ? undefined : new ResultsTable(format, writeTable, hubHost, () => headerNames);
   const printer = new OutputPrinter(
     // -u: output as it comes, -k and --tag aside (GNU parallel's).
-    { keepOrder: options.keepOrder && !options.ungroup, tag: options.tag && !options.ungroup, json: options.json, lineBuffer: options.lineBuffer || options.ungroup },
+    { keepOrder: options.keepOrder && !options.ungroup, tag: options.tag && !options.ungroup, json: options.json, lineBuffer: options.lineBuffer || options.ungroup, ...(table !== undefined ? { table } : {}) },
     {
       out,
       err,
@@ -518,6 +554,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed);
   } catch (error) {
     rl?.close();
+    closeTable();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
     return 255;
   }
@@ -528,6 +565,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     } catch (error) {
       rl?.close();
       joblog?.close();
+      closeTable();
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
       return 255;
     }
@@ -728,7 +766,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // keeps the output). Files that cannot be written: said, the output printed — nothing lost —
   // and the exit status 255, as for a job log that cannot be written.
   const intoResults = (outcome: JobOutcome): JobOutcome => {
-    if (options.results === undefined || outcome.job.refused !== undefined) return outcome;
+    if (options.results === undefined || format !== undefined || outcome.job.refused !== undefined) return outcome;
     try {
       writeResults(options.results, outcome, headerNames);
     } catch (error) {
@@ -990,6 +1028,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     removeSpill();
     process.off('exit', removeSpill);
     closeJoblog();
+    closeTable();
     try {
       trace?.write(options.trace as string);
     } catch (error) {

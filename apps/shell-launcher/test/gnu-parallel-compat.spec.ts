@@ -71,12 +71,18 @@ describe('spm-shell and GNU parallel on the same input', () => {
 
   /**
    * Runs `args` through both, on stdin `input` (in `cwd`), and expects the same exit status and
-   * stdout of them (`label`: what a failure names); resolves with GNU parallel's run.
+   * stdout of them (`label`: what a failure names) — both passed through `mask` first, if given;
+   * resolves with GNU parallel's run.
    */
-  async function expectSameRun(label: readonly string[], args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string; readonly mark: string }): Promise<SpawnSyncReturns<string>> {
+  async function expectSameRun(
+    label: readonly string[],
+    args: readonly string[],
+    options: { readonly input?: string | undefined; readonly cwd?: string; readonly mark: string; readonly mask?: (stdout: string) => string },
+  ): Promise<SpawnSyncReturns<string>> {
     const gnu = gnuRun(args, options);
     const spm = await runSpmShell(args, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', mark: `compat-${process.pid}-${options.mark}` });
-    expect({ args: label, code: spm.code, stdout: spm.stdout }).toEqual({ args: label, code: gnu.status, stdout: gnu.stdout });
+    const mask = options.mask ?? ((stdout: string) => stdout);
+    expect({ args: label, code: spm.code, stdout: mask(spm.stdout) }).toEqual({ args: label, code: gnu.status, stdout: mask(gnu.stdout) });
     return gnu;
   }
 
@@ -122,6 +128,30 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(second.spm.code).toBe(second.gnu.code);
     expect([...second.spm.jobs].sort(([a], [b]) => a - b)).toEqual([...second.gnu.jobs].sort(([a], [b]) => a - b));
     expect(second.gnu.jobs.get(3)?.slice(0, 2)).toEqual(['0', '0']);
+  });
+
+  it('agrees on --results tables (NAME.csv, .tsv, .json): every column but the times, quoting, escapes, arguments, --header names, --pipe, -N, -X', async () => {
+    // Starttime and JobRuntime differ from run to run: masked.
+    const mask = (stdout: string): string => stdout.replace(/\b\d{10}\.\d{3}\b/g, 'T').replace(/\b\d+\.\d{3}\b/g, 'R');
+    const quoting = 'echo {1} {2}; echo "e,r r\\"q" >&2; printf "t\\tx"';
+    const cases: { args: string[]; input?: string }[] = [
+      ...['-.csv', '-.tsv', '-.json'].map((table) => ({ args: ['-k', '-j', '2', '--results', table, quoting, ':::', 'a', 'b,c', ':::', '1', '2 3'] })),
+      ...['-.csv', '-.tsv', '-.json'].map((table) => ({ args: ['-k', '-j', '2', '--timeout', '1', '--results', table], input: 'echo é\nexit 4\nkill -9 $$\nprintf "a\\000b"\nsleep 5\n' })),
+      { args: ['-k', '-j', '2', '--header', ':', '--results', '-.csv', 'echo {x}{y}', ':::', 'x', 'a', 'b', ':::', 'y', '1', '2'] },
+      { args: ['-k', '-j', '1', '-N', '2', '--results', '-.csv', 'echo', ':::', 'a', 'b', 'c'] },
+      { args: ['-k', '-j', '1', '-N', '2', '--results', '-.json', 'echo', ':::', 'a', 'b', 'c'] },
+      { args: ['-k', '-X', '-j', '2', '--results', '-.json', 'echo', ':::', 'a', 'b', 'c', 'd', 'e'] },
+      { args: ['-k', '-j', '1', '--pipe', '-N', '2', '--results', '-.csv', 'cat; echo x'], input: '1\n2\n3\n4\n' },
+      { args: ['-k', '--colsep', ' ', '--results', '-.tsv', 'echo {2}{1}'], input: 'a b\nc\n' },
+    ];
+    for (const [i, { args, input }] of cases.entries()) await expectSameRun(args, args, { input, mark: `table-${i}`, mask });
+    // A file: nothing on stdout, the same table in it (the format's name in any case).
+    const files = { gnu: join(dir, 'gnu-table.CSV'), spm: join(dir, 'spm-table.CSV') };
+    const gnu = gnuRun(['-k', '--results', files.gnu, 'echo', ':::', 'a', 'b c']);
+    const spm = await runSpmShell(['-k', '--results', files.spm, 'echo', ':::', 'a', 'b c'], { input: '', mark: `compat-${process.pid}-table-file` });
+    expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: gnu.status, stdout: gnu.stdout });
+    expect(gnu.stdout).toBe('');
+    expect(mask(readFileSync(files.spm, 'utf8'))).toBe(mask(readFileSync(files.gnu, 'utf8')));
   });
 
   it('agrees on a template with quoted arguments and --halt soon,fail=2', async () => {

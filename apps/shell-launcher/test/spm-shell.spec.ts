@@ -607,13 +607,32 @@ describe('spm-shell --results', () => {
     expect(r.stderr).toContain('its output is printed instead');
   });
 
-  it('is refused with --line-buffer and for GNU parallel’s CSV, TSV and JSON files', async () => {
+  it('is refused with --line-buffer, and a table (NAME.csv, .tsv, .json) with --json', async () => {
     const both = await runSpmShell(['--lb', '--results', join(dir, 'x'), 'echo', ':::', 'a'], { input: '', mark: newMark().env });
     expect(both.code).toBe(255);
     expect(both.stderr).toContain('Expected one of `--line-buffer` and `--results`, got both');
-    const csv = await runSpmShell(['--results', 'out.csv', 'echo', ':::', 'a'], { input: '', mark: newMark().env });
+    const csv = await runSpmShell(['--json', '--results', 'out.CSV', 'echo', ':::', 'a'], { input: '', mark: newMark().env });
     expect(csv.code).toBe(255);
-    expect(csv.stderr).toContain("Expected `--results` to name a directory or a path template, got `out.csv` (GNU parallel's CSV, TSV and JSON result files are not supported)");
+    expect(csv.stderr).toContain('Expected one of `--json` and `--results out.CSV`, got both (the table holds each command’s whole output, and nothing else is printed)');
+  });
+
+  it('writes a table of every job to NAME.csv (nothing printed): whole outputs, spilled ones too; a file that cannot be made is said before anything runs', async () => {
+    const mark = newMark();
+    const table = join(dir, `table-${mark.env}.csv`);
+    // 3 MB of output: past --max-output, spilled, then read back into its row.
+    const r = await runSpmShell(['-k', '--max-output', '64K', '--results', table, 'if [ {} = big ]; then seq 1 400000; else echo {}; echo err-{} >&2; exit 3; fi', ':::', 'a', 'big'], { input: '', mark: mark.env, env: { TMPDIR: dir } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(table, 'utf8');
+    const big = execFileSync('seq', ['1', '400000'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(text.startsWith('Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,V1,Stdout,Stderr\n1,:,')).toBe(true);
+    expect(text).toContain(`,3,0,"if [ a = big ]; then seq 1 400000; else echo a; echo err-a >&2; exit 3; fi",a,"a\n","err-a\n"\n2,:,`);
+    expect(text.endsWith(`,big,"${big}",\n`)).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.startsWith('spm-shell-'))).toEqual([]);
+    const bad = await runSpmShell(['--results', join(dir, 'no', 'such', 'dir', 't.json'), 'echo', ':::', 'a'], { input: '', mark: mark.env });
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toMatch(/^spm-shell: cannot write the --results table `.*t\.json`: ENOENT/m);
+    expect(bad.stdout).toBe('');
   });
 });
 
