@@ -194,6 +194,27 @@ describe('parseShellArgs', () => {
   });
 });
 
+describe('parseShellArgs --memfree', () => {
+  it('reads sizes as GNU parallel does: K, M, G, T, P (and Ki…) powers of 1024; k, m, g, t, p of 1000', () => {
+    const cases: [string, number][] = [
+      ['1000', 1000],
+      ['2G', 2 * 1024 ** 3],
+      ['2g', 2e9],
+      ['1.5M', 1.5 * 1024 ** 2],
+      ['3k', 3000],
+      ['3K', 3072],
+      ['3ki', 3072],
+      ['1T', 1024 ** 4],
+      ['1p', 1e15],
+    ];
+    for (const [value, bytes] of cases) expect(parseShellArgs(['--memfree', value]).memFreeBytes).toBe(bytes);
+    expect(parseShellArgs([]).memFreeBytes).toBeUndefined();
+    for (const value of ['0', '-1G', '1X', 'G', '1 G', '']) {
+      expect(() => parseShellArgs(['--memfree', value])).toThrow(`Expected \`--memfree\` to be a size of memory from 1 byte (K, M, G, T, P: powers of 1024; k, m, g, t, p: of 1000 — as GNU parallel's; e.g. 2G), got ${value === '' ? 'an empty string' : `\`${value}\``}`);
+    }
+  });
+});
+
 describe('parseShellArgs --timeout N%', () => {
   it('takes a share of the median runtime (GNU parallel’s form), and the last --timeout wins', () => {
     expect(parseShellArgs(['--timeout', '200%'])).toMatchObject({ timeoutShare: 2, timeoutMs: undefined });

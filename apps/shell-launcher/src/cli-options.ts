@@ -126,6 +126,13 @@ export interface ShellOptions {
    */
   readonly maxLoad: number | undefined;
   /**
+   * `--memfree SIZE` (bytes): a command starts only while the machine has at least SIZE free (GNU
+   * parallel's measure, see machine-memory.ts), and while it has less than half of it, the
+   * youngest running command (the highest seq) is killed, one at a time — a failed job
+   * (`Exitval -1`), run again only by `--retries`, as in GNU parallel 20221122.
+   */
+  readonly memFreeBytes: number | undefined;
+  /**
    * `--pipe` (`--spreadstdin`): the input (stdin, or one `-a`/`::::` file) is cut into blocks of
    * whole lines (records: NUL-ended with `-0`), each the stdin of one run of the command
    * (`pipe-blocks.ts`); `--block` sizes them, `-N n` makes them n records each.
@@ -293,6 +300,8 @@ Options:
       --tmpdir DIR      where output past --max-output waits (default $TMPDIR; --tempdir)
       --load MAX        start a command only while the machine's load (running processes
                         now) is below MAX (a number, +N, -N, N% of the cores)
+      --memfree SIZE    start a command only while SIZE of memory is free (2G, 500M); below
+                        half of it, kill the youngest running command (a failed job)
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
   -h, --help            this text
@@ -434,6 +443,22 @@ function blockSize(option: string, value: string | undefined): number {
   return n;
 }
 
+/**
+ * `--memfree`'s sizes, as GNU parallel reads them: bytes, or with a postfix — `K`, `M`, `G`, `T`,
+ * `P` (and `Ki`, `ki`, … in any case) powers of 1024; `k`, `m`, `g`, `t`, `p` powers of 1000.
+ */
+function memorySize(option: string, value: string | undefined): number {
+  const match = value === undefined ? null : /^(\d+(?:\.\d+)?)(?:([kmgtpKMGTP])([iI]?))?$/.exec(value);
+  const letter = match?.[2];
+  const binary = letter !== undefined && (match?.[3] !== '' || letter === letter.toUpperCase());
+  const unit = letter === undefined ? 1 : (binary ? 1024 : 1000) ** ('kmgtp'.indexOf(letter.toLowerCase()) + 1);
+  const n = match === null ? NaN : Math.floor(Number(match[1]) * unit);
+  if (!(n >= 1) || n > Number.MAX_SAFE_INTEGER) {
+    throw new SPMError(`Expected \`${option}\` to be a size of memory from 1 byte (K, M, G, T, P: powers of 1024; k, m, g, t, p: of 1000 — as GNU parallel's; e.g. 2G), got ${describe(value)}`);
+  }
+  return n;
+}
+
 function size(option: string, value: string | undefined): number {
   const match = value === undefined ? null : /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
   const unit = match?.[2]?.toLowerCase() === 'k' ? 1024 : match?.[2]?.toLowerCase() === 'm' ? 1024 * 1024 : 1;
@@ -445,7 +470,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['--load', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -542,6 +567,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     files: false,
     retryFailed: false,
     maxLoad: undefined as number | undefined,
+    memFreeBytes: undefined as number | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -721,6 +747,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       }
       case '--load':
         o.maxLoad = maxLoad(value, cores);
+        break;
+      case '--memfree':
+        o.memFreeBytes = memorySize(option, value);
         break;
       case '--tmpdir':
       case '--tempdir':

@@ -44,6 +44,8 @@ export interface JobOutcome {
   readonly timedOut: boolean;
   /** `--timeout N%`: the limit (ms) it had run past when it was killed, if so. */
   readonly limitMs?: number | undefined;
+  /** `--memfree`: killed because the machine was short of memory and it was the youngest command. */
+  readonly lowMemory?: boolean | undefined;
   /** Start, ms since the epoch. */
   readonly startMs: number;
   /** Run time in ms. */
@@ -76,10 +78,10 @@ export function signalNumber(signal: string | null): number {
 
 /**
  * GNU parallel's `Exitval`: the exit code; 0 when a signal ended the command (the signal is in
- * its own column); -1 when it timed out or never exited.
+ * its own column); -1 when it timed out, was killed for memory (`--memfree`) or never exited.
  */
 export function exitValue(outcome: JobOutcome): number {
-  if (outcome.timedOut || outcome.error !== undefined) return -1;
+  if (outcome.timedOut || outcome.lowMemory === true || outcome.error !== undefined) return -1;
   return outcome.exitCode ?? (outcome.signal !== null ? 0 : -1);
 }
 

@@ -25,6 +25,8 @@ export interface JsonJob {
   readonly truncated: boolean;
   /** Why the job has no exit status of its own, or `null`. */
   readonly error: string | null;
+  /** Present (true) only when `--memfree` killed it: the machine was short of memory and it was the youngest command. */
+  readonly lowMemory?: true;
 }
 
 /** The `--json` record of one finished job. */
@@ -44,6 +46,7 @@ export function toJsonJob(outcome: JobOutcome): JsonJob {
     stderr: outcome.stderr,
     truncated: outcome.truncated,
     error: outcome.error ?? null,
+    ...(outcome.lowMemory === true ? { lowMemory: true as const } : {}),
   };
 }
 

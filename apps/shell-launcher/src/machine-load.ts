@@ -9,13 +9,18 @@ import { readFileSync } from 'node:fs';
  * cannot be read (not Linux).
  */
 export function loadNow(readStat: () => string = () => readFileSync('/proc/stat', 'latin1')): number | undefined {
+  return readingOf(readStat, loadOf);
+}
+
+/** What `parse` makes of the text `read` returns (a `/proc` file's); undefined when it cannot be read. */
+export function readingOf<T>(read: () => string, parse: (text: string) => T | undefined): T | undefined {
   let text: string;
   try {
-    text = readStat();
+    text = read();
   } catch {
     return undefined;
   }
-  return loadOf(text);
+  return parse(text);
 }
 
 /** The load {@link loadNow} reads from the text of `/proc/stat`; undefined if it lacks either line. */

@@ -82,6 +82,11 @@ describe('OutputPrinter', () => {
     new OutputPrinter({ keepOrder: false, tag: true, json: true }, json.sink).finished(outcome({ stdout: 'o\n' }));
     expect(json.writes).toHaveLength(1);
     expect(JSON.parse((json.writes[0] as string).slice(4))).toMatchObject({ seq: 1, command: 'echo a', exitCode: 0, stdout: 'o\n', spoke: 'local:1', host: 'vm', attempts: 1 });
+    expect(JSON.parse((json.writes[0] as string).slice(4))).not.toHaveProperty('lowMemory');
+    // --memfree's kill is said only where it happened.
+    const killed = capture();
+    new OutputPrinter({ keepOrder: false, tag: false, json: true }, killed.sink).finished(outcome({ ok: false, exitCode: null, signal: 'SIGTERM', lowMemory: true }));
+    expect(JSON.parse((killed.writes[0] as string).slice(4))).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: false, lowMemory: true });
   });
 
   describe('with outputs past --max-output in spill files', () => {

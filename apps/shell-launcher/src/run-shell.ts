@@ -18,10 +18,11 @@ import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
+import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
-import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellLimitQuestion, type ShellNews, type ShellResult, type ShellTask } from './shell-closure.js';
+import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -66,6 +67,9 @@ const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTER
  * and never reports, the task manager kills the spoke itself.
  */
 const BACKSTOP_MS = 10_000;
+
+/** `--memfree`: how long a reading of the free memory serves the running commands' questions (ms). */
+const FREE_MEMORY_FRESH_MS = 50;
 
 /**
  * Holding and batches pay for short commands only, and a command held behind one that turns out
@@ -171,6 +175,7 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
       signal: r.signal,
       timedOut: r.timedOut,
       limitMs: r.limitMs,
+      lowMemory: r.lowMemory,
       startMs: r.startMs,
       durationMs: r.durationMs,
       stdout: r.stdout,
@@ -204,6 +209,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   }
   if (options.maxLoad !== undefined && loadNow() === undefined) {
     io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
+    return 255;
+  }
+  if (options.memFreeBytes !== undefined && freeMemoryNow() === undefined) {
+    io.stderr.write(`spm-shell: --memfree needs the machine's free memory, read from ${process.env[MEMINFO_VARIABLE] ?? '/proc/meminfo'} (Linux), which cannot be read here\n`);
     return 255;
   }
   // `--tmpdir`, asked for by name, must hold the run's directory for outputs past --max-output:
@@ -450,7 +459,18 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   feed.delayMs = options.delayMs;
   // --load: a command starts only while the machine's load is below the limit (checked at start: Linux only).
   const maxLoad = options.maxLoad;
-  if (maxLoad !== undefined) feed.gate = () => (loadNow() ?? 0) < maxLoad;
+  const memFree = options.memFreeBytes;
+  // --memfree: the free memory, read at most every FREE_MEMORY_FRESH_MS (every running command asks the hub).
+  let freeMemory: { readonly bytes: number; readonly at: number } | undefined;
+  const freeMemoryBytes = (fresh = false): number => {
+    const now = performance.now();
+    if (fresh || freeMemory === undefined || now - freeMemory.at > FREE_MEMORY_FRESH_MS) freeMemory = { bytes: freeMemoryNow() ?? Infinity, at: now };
+    return freeMemory.bytes;
+  };
+  if (maxLoad !== undefined || memFree !== undefined) {
+    // A start asks afresh: the command before it may have just taken memory.
+    feed.gate = () => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memFree === undefined || freeMemoryBytes(true) >= memFree);
+  }
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
   // (Nor with --pipe: a batch's task would carry BATCH_MAX blocks.)
@@ -486,8 +506,8 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const updateHolding = (): void => {
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
-    // Nor with --load: a held command would start without asking the load.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nor with --load or --memfree: a held command would start without asking the load or the memory.
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -726,8 +746,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   };
   const onMessage = (body: unknown, from: MessageSource): unknown => {
     if (from.kind === 'request') {
-      // --timeout N%: a running command asks how long it may run (ShellLimitQuestion).
-      if ((body as Partial<ShellLimitQuestion> | null)?.limit === true) return limitNowMs() ?? null;
+      // --timeout N%, --memfree: a running command asks whether it may go on (ShellWatchQuestion).
+      const question = body as Partial<ShellWatchQuestion> | null;
+      if (question?.watch === true && typeof question.seq === 'number') return watchAnswer(question.seq);
       // A task run again after its spoke was lost asks what it must not run (ShellSkipQuestion).
       return [...(toldOf.get(from.taskId) ?? [])];
     }
@@ -735,6 +756,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     return undefined;
   };
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
+    // Killed for memory (--memfree), its run is over: the next question reads the memory afresh,
+    // now that it is gone, to see whether another must go.
+    if (seq === memoryVictim) {
+      memoryVictim = undefined;
+      freeMemory = undefined;
+    }
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
     // Stopped by the interrupt or a halt (killed, or never started).
@@ -803,6 +830,24 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const median = runtimes?.median;
     return median === undefined || options.timeoutShare === undefined ? undefined : Math.max(1, options.timeoutShare * median);
   };
+  // --memfree: the job being killed for memory, until its run is over.
+  let memoryVictim: number | undefined;
+  // --timeout N%, --memfree: a running command's question (ShellWatchQuestion) answered.
+  const watchAnswer = (seq: number): ShellWatchAnswer => {
+    const limitMs = limitNowMs();
+    const answer: ShellWatchAnswer = limitMs === undefined ? {} : { limitMs };
+    if (memFree === undefined) return answer;
+    if (memoryVictim === undefined && freeMemoryBytes() < memFree / 2) {
+      // Under half of --memfree free: the youngest command running — the highest seq handed
+      // out and not over (with --memfree a spoke holds none beyond its running one), as GNU
+      // parallel picks it — is killed when it next asks; one at a time, so that the next is
+      // picked only if memory is still short once that one is gone.
+      let youngest: number | undefined;
+      for (const running of inflight.keys()) if (youngest === undefined || running > youngest) youngest = running;
+      memoryVictim = youngest;
+    }
+    return memoryVictim === seq ? { ...answer, lowMemory: true } : answer;
+  };
   const timedOutAfter = (outcome: JobOutcome): string =>
     outcome.limitMs === undefined
       ? `${(options.timeoutMs ?? 0) / 1000} s`
@@ -820,6 +865,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     printer.finished(intoFiles(intoResults(outcome)));
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
+    else if (outcome.lowMemory === true) err(`spm-shell: job ${seq} was killed, the youngest command while the machine had less than half of --memfree ${memFree ?? 0} bytes free; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
@@ -892,7 +938,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
-            ...(options.timeoutShare !== undefined ? { limitFromHub: true } : {}),
+            ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined ? { watchedByHub: true } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,

@@ -46,11 +46,12 @@ export interface ShellTask {
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
   /**
-   * `--timeout N%`: how long each command may run is the hub's to say (a share of the median
-   * runtime of the jobs that succeeded, which moves as they end): a running command asks it
-   * ({@link ShellLimitQuestion}) and is killed, as at a timeout, once it has run past the answer.
+   * `--timeout N%`, `--memfree`: whether a command may go on running is the hub's to say — how
+   * long it may run (a share of the median runtime of the jobs that succeeded, which moves as
+   * they end), whether it is the one to kill for memory — so a running command asks it
+   * ({@link ShellWatchQuestion}) and is killed once an answer says so.
    */
-  readonly limitFromHub?: boolean;
+  readonly watchedByHub?: boolean;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -65,6 +66,8 @@ export interface ShellResult {
   readonly timedOut: boolean;
   /** `--timeout N%`: the limit, in ms, the command had run past when it was killed. */
   readonly limitMs?: number;
+  /** `--memfree`: killed (its tree) because the machine was short of memory and it was the youngest command. */
+  readonly lowMemory?: boolean;
   /** When the command started, in ms since the epoch (the spoke's clock). */
   readonly startMs: number;
   /** Spawn to exit, in ms. */
@@ -146,41 +149,54 @@ export interface ShellSkipQuestion {
 }
 
 /**
- * What a running command asks the hub under `--timeout N%` (`ctx.hub.request`): how long, in ms,
- * a command may run now — answered as a number, or `null` while there is no limit yet (no job
- * has succeeded).
+ * What a running command asks the hub under `--timeout N%` or `--memfree` (`ctx.hub.request`):
+ * whether it may go on. Answered with a {@link ShellWatchAnswer}.
  */
-export interface ShellLimitQuestion {
-  readonly limit: true;
+export interface ShellWatchQuestion {
+  readonly watch: true;
+  /** The command's job. */
+  readonly seq: number;
+}
+
+/** The hub's answer to a {@link ShellWatchQuestion}. */
+export interface ShellWatchAnswer {
+  /** `--timeout N%`: how long, in ms, a command may run now; absent while there is no limit (no job has succeeded yet). */
+  readonly limitMs?: number;
+  /** `--memfree`: the machine is short of memory and this command is the one to kill. */
+  readonly lowMemory?: boolean;
 }
 
 /**
- * Under `--timeout N%`, how long at most a running command goes without asking the hub for its
- * limit (ms): the limit moves with the median, and may fall below what it has run. A command
- * that ends sooner never asks; one past the last limit heard asks at once.
+ * Under `--timeout N%` or `--memfree`, how long at most a running command goes without asking
+ * the hub (ms): the limit moves with the median, and may fall below what it has run; memory may
+ * run short. A command that ends sooner never asks; one past the last limit heard asks at once.
  */
-export const LIMIT_ASK_MS = 100;
+export const WATCH_ASK_MS = 100;
 
 /** The limit this thread's spokes last heard from the hub (`--timeout N%`), in ms; undefined: none yet. */
 let lastLimitMs: number | undefined;
 
 /**
- * `--timeout N%` for one command: from its start, asks the hub for the limit — when it has run
- * the last limit heard, and at least every {@link LIMIT_ASK_MS} — and aborts the command (its
- * tree killed as at a timeout) once it has run past it.
+ * `--timeout N%` and `--memfree` for one command: from its start, asks the hub whether it may go
+ * on — when it has run the last limit heard, and at least every {@link WATCH_ASK_MS} — and aborts
+ * the command (its tree killed, as at a timeout) once an answer says it has run past its limit, or
+ * is the one to kill for memory.
  */
-class LimitFromHub {
+class HubWatch {
   readonly #controller = new AbortController();
-  /** What runCoprocess is given: aborted by the invocation (Ctrl-C, `--halt now`) or by this limit. */
+  /** What runCoprocess is given: aborted by the invocation (Ctrl-C, `--halt now`) or by the hub's word. */
   readonly signal: AbortSignal;
   /** The limit the command had run past when it was killed, in ms. */
   killedAtMs: number | undefined;
+  /** Killed because the machine was short of memory. */
+  killedForMemory = false;
   #startTime = 0;
   #timer: NodeJS.Timeout | undefined;
   #over = false;
 
   constructor(
     readonly hub: EvaluationContext['hub'],
+    readonly seq: number,
     invocation: AbortSignal,
   ) {
     this.signal = AbortSignal.any([invocation, this.#controller.signal]);
@@ -195,21 +211,26 @@ class LimitFromHub {
   #schedule(): void {
     if (this.#over) return;
     const ran = Date.now() - this.#startTime;
-    const wait = lastLimitMs === undefined ? LIMIT_ASK_MS : Math.min(LIMIT_ASK_MS, Math.max(0, lastLimitMs - ran));
+    const wait = lastLimitMs === undefined ? WATCH_ASK_MS : Math.min(WATCH_ASK_MS, Math.max(0, lastLimitMs - ran));
     this.#timer = setTimeout(() => void this.#check(), wait);
   }
 
   async #check(): Promise<void> {
-    let answer: unknown;
+    let answer: ShellWatchAnswer | null;
     try {
-      answer = await this.hub.request(wire({ limit: true } satisfies ShellLimitQuestion));
+      answer = (await this.hub.request(wire({ watch: true, seq: this.seq } satisfies ShellWatchQuestion))) as ShellWatchAnswer | null;
     } catch {
       // The spoke is stopping, or the invocation is over: whatever stops it stops the command.
       return;
     }
     if (this.#over) return;
-    const limit = typeof answer === 'number' && answer > 0 ? answer : undefined;
+    const limit = typeof answer?.limitMs === 'number' && answer.limitMs > 0 ? answer.limitMs : undefined;
     lastLimitMs = limit;
+    if (answer?.lowMemory === true) {
+      this.killedForMemory = true;
+      this.#controller.abort();
+      return;
+    }
     if (limit !== undefined && Date.now() - this.#startTime > limit) {
       this.killedAtMs = limit;
       this.#controller.abort();
@@ -254,7 +275,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, limit?: LimitFromHub): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, limit?: HubWatch): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -286,8 +307,11 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
     });
     live?.end();
     limit?.end();
-    // Killed for running past the hub's limit (`--timeout N%`): timed out, as past a fixed one.
-    const limitMs = limit?.killedAtMs !== undefined && r.aborted && !signal.aborted ? limit.killedAtMs : undefined;
+    // Killed on the hub's word: for running past its limit (`--timeout N%`; timed out, as past a
+    // fixed one), or for memory (`--memfree`).
+    const byHub = limit !== undefined && r.aborted && !signal.aborted && (limit.killedAtMs !== undefined || limit.killedForMemory);
+    const limitMs = byHub ? limit.killedAtMs : undefined;
+    const lowMemory = byHub && limit.killedForMemory;
     // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
     // every command several µs.)
     if (r.withdrawn) return { ...notRun(r.startTime, false), returned: true };
@@ -305,8 +329,9 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       stderrBytes: r.outputBytes.stderr,
       // Shown live, not kept (--line-buffer): nothing was lost.
       truncated: live === undefined && (r.truncated.stdout || r.truncated.stderr),
-      aborted: r.aborted && limitMs === undefined,
+      aborted: r.aborted && !byHub,
     };
+    if (lowMemory) return { ...result, lowMemory };
     return limitMs === undefined ? result : { ...result, limitMs };
   } catch (error) {
     limit?.end();
@@ -485,7 +510,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
             } else {
               const command = withSlot(c.command, slot);
               const live = task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
-              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, task.limitFromHub === true ? new LimitFromHub(ctx.hub, ctx.signal) : undefined);
+              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;
@@ -508,7 +533,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
 });
 
 /** A message to the hub as the wire types it (plain data: results are strings, numbers and booleans). */
-function wire(body: ShellNews | ShellSkipQuestion | ShellLimitQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
+function wire(body: ShellNews | ShellSkipQuestion | ShellWatchQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
   return body as unknown as Parameters<EvaluationContext['hub']['notify']>[0];
 }
 

@@ -659,6 +659,50 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
   });
 });
 
+describe('spm-shell --memfree', () => {
+  // The free memory comes from a file in /proc/meminfo's format (SPM_SHELL_MEMINFO): a test cannot
+  // make the machine short of memory at will. The commands and their killing are real.
+  const meminfo = (freeKiB: number): string => `MemTotal:       24000000 kB\nMemFree:        ${freeKiB} kB\nMemAvailable:   ${freeKiB} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n`;
+
+  it('kills the youngest running command while less than half of SIZE is free, and starts none while less than SIZE is', async () => {
+    const mark = newMark();
+    const fake = join(dir, `meminfo-${mark.env}`);
+    const go = join(dir, `go-${mark.env}`);
+    const joblog = join(dir, `memfree-${mark.env}.joblog`);
+    writeFileSync(fake, meminfo(4_000_000));
+    const termed = join(dir, `termed-${mark.env}`);
+    // Job 2 says when it gets its SIGTERM, and lives on to its SIGKILL (the grace, 2 s): memory is
+    // back before its run is over, so no second command is killed for it.
+    const victim = `trap 'touch ${termed}' TERM; sleep ${mark.sleep} & while :; do sleep 0.05; done`;
+    const run = runSpmShell(['-j', '2', '--memfree', '1G', '--joblog', joblog, ':::', `while [ ! -e ${go} ]; do sleep 0.05; done; echo one`, victim, 'echo three'], { input: '', mark: mark.env, env: { SPM_SHELL_MEMINFO: fake } });
+    await waitFor(() => leftovers(mark.env).some((p) => p.endsWith(`sleep ${mark.sleep}`)), 20_000, 'the second command to run');
+    // 100 MB free, under half of 1G: job 2, the youngest, is killed (job 1 is older).
+    writeFileSync(fake, meminfo(100_000));
+    await waitFor(() => existsSync(termed), 20_000, 'the youngest command to get its SIGTERM');
+    // Job 3 has waited for memory since; it starts once memory is back.
+    const restoredAt = Date.now();
+    writeFileSync(fake, meminfo(4_000_000));
+    writeFileSync(go, '');
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').sort()).toEqual(['', 'one', 'three']);
+    const rows = new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row]));
+    // Seq → Exitval, Signal.
+    expect(['1', '2', '3'].map((seq) => rows.get(seq)?.slice(6, 8))).toEqual([['0', '0'], ['-1', '9'], ['0', '0']]);
+    // Started once memory was back (the same machine clock, in ms to 3 decimals).
+    expect(Number(rows.get('3')?.[2]) * 1000).toBeGreaterThanOrEqual(restoredAt - 1);
+    expect(r.stderr).toContain(`spm-shell: job 2 was killed, the youngest command while the machine had less than half of --memfree 1073741824 bytes free; its process tree was killed: ${victim}`);
+    await expectNoLeftovers(mark);
+  });
+
+  it('is refused when the free memory cannot be read, before anything runs', async () => {
+    const r = await runSpmShell(['--memfree', '1G', 'echo', ':::', 'a'], { input: '', mark: newMark().env, env: { SPM_SHELL_MEMINFO: join(dir, 'no-such-meminfo') } });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('spm-shell: --memfree needs the machine\'s free memory, read from');
+  });
+});
+
 describe('spm-shell --load', () => {
   it('starts no command while the machine’s load is at the limit, and runs them once it falls', async () => {
     const mark = newMark();
