@@ -275,7 +275,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, limit?: HubWatch): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -298,20 +298,20 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
-      onStart: limit?.started,
+      onStart: watch?.started,
       env: COMMAND_ENV,
       cwd,
       input,
-      signal: limit?.signal ?? signal,
+      signal: watch?.signal ?? signal,
       lane,
     });
     live?.end();
-    limit?.end();
+    watch?.end();
     // Killed on the hub's word: for running past its limit (`--timeout N%`; timed out, as past a
     // fixed one), or for memory (`--memfree`).
-    const byHub = limit !== undefined && r.aborted && !signal.aborted && (limit.killedAtMs !== undefined || limit.killedForMemory);
-    const limitMs = byHub ? limit.killedAtMs : undefined;
-    const lowMemory = byHub && limit.killedForMemory;
+    const byHub = watch !== undefined && r.aborted && !signal.aborted && (watch.killedAtMs !== undefined || watch.killedForMemory);
+    const limitMs = byHub ? watch.killedAtMs : undefined;
+    const lowMemory = byHub && watch.killedForMemory;
     // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
     // every command several µs.)
     if (r.withdrawn) return { ...notRun(r.startTime, false), returned: true };
@@ -334,7 +334,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
     if (lowMemory) return { ...result, lowMemory };
     return limitMs === undefined ? result : { ...result, limitMs };
   } catch (error) {
-    limit?.end();
+    watch?.end();
     // Refused options (none the hub sends today): this command fails, its batch's others run.
     return notRun(Date.now(), false, (error as Error).message);
   }
