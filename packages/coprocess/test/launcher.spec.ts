@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 
@@ -88,6 +88,28 @@ describe('a cached fork server that cannot be used', () => {
     expect(readdirSync(cache)).toEqual([]);
     // The next owner builds it again.
     expect(owner({}, cache).before.reason).toMatch(/being built/);
+  });
+});
+
+describe('a fork server killed from outside before its hello', () => {
+  it('is not taken for an unusable binary: its run starts with spawn, the binary stays, the next run uses a server', () => {
+    // Regression: any server that exited before its hello was read had its binary deleted from
+    // the cache shared by every process of the user — a SIGKILL from outside (an OOM kill, a test
+    // killing it early) sent every later run on the machine to spawn until a rebuild.
+    const cache = (owner({}) as Seen & { cache: string }).cache;
+    const name = readdirSync(cache)[0] as string;
+    // The cached server says its hello only after a while (a script that waits, then runs the
+    // real one): the owner kills it before, whatever the machine's speed.
+    const real = join(mkdtempSync(join(tmpdir(), 'spm-launcher-real-')), name);
+    dirs.push(dirname(real));
+    copyFileSync(join(cache, name), real);
+    // (A loop of the shell's own, not `sleep`: a child would hold the server's pipes past its kill.)
+    writeFileSync(join(cache, name), `#!/bin/sh\ni=0; while [ $i -lt 5000000 ]; do i=$((i + 1)); done\nexec ${real} "$@"\n`, { mode: 0o700 });
+    const seen = owner({ KILL_SERVER_BEFORE_HELLO: '1' }, cache);
+    expect(seen.before.launcher).toBe('fork-server');
+    expect(seen.result).toEqual({ exitCode: 0, parentIsOwner: true });
+    expect(seen.after.launcher).toBe('fork-server');
+    expect(readdirSync(cache)).toEqual([name]);
   });
 });
 

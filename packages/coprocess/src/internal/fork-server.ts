@@ -56,6 +56,9 @@ export interface ServerRunSpec {
   readonly graceMs: number;
 }
 
+/** Signals that end a server from outside (a kill), not by a fault of its binary (a crash). */
+const KILLED_FROM_OUTSIDE = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
+
 /** How long an idle server (no run for this long) stays before it is told to quit. */
 const IDLE_QUIT_MS = 2000;
 
@@ -178,14 +181,16 @@ export class ForkServer {
         return;
       }
       // No hello yet: it may still be in the pipe. Once both pipes are drained ('close'), a server
-      // that never said it was up started nothing: its binary is unusable (empty, corrupt, not
-      // ours), and its runs are started with spawn.
+      // that never said it was up started nothing, and its runs are started with spawn. Its
+      // binary is unusable (empty, corrupt, not ours: it exited, or crashed) — unless something
+      // outside killed it (SIGKILL, SIGTERM…: an OOM kill, a user), which says nothing of the
+      // binary: the cached binary is every process's, and is not removed for that.
       child.once('close', () => {
         if (this.#hello) {
           this.#die(reason());
           return;
         }
-        this.#discardBinary(reason());
+        if (signal === null || !KILLED_FROM_OUTSIDE.has(signal)) this.#discardBinary(reason());
         this.#die(reason(), true);
       });
     });
