@@ -433,10 +433,7 @@ export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
  * `m`, `g` powers of 1000 (GNU parallel's rule: `10k` is 10,000 bytes, `10K` 10,240).
  */
 function blockSize(option: string, value: string | undefined): number {
-  const match = value === undefined ? null : /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(value);
-  const postfix = match?.[2] ?? '';
-  const unit = postfix === '' ? 1 : (postfix === postfix.toUpperCase() ? 1024 : 1000) ** ('kmg'.indexOf(postfix.toLowerCase()) + 1);
-  const n = match === null ? NaN : Math.floor(Number(match[1]) * unit);
+  const n = postfixedSize(value, /^(\d+(?:\.\d+)?)(?:([kKmMgG])())?$/);
   if (!(n >= 1) || n > MAX_BLOCK_BYTES) {
     throw new SPMError(`Expected \`${option}\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got ${describe(value)}`);
   }
@@ -444,15 +441,25 @@ function blockSize(option: string, value: string | undefined): number {
 }
 
 /**
+ * A size in whole bytes as GNU parallel writes them, by `form`: a number (group 1), then maybe a
+ * postfix letter (group 2: k, m, g, t, p) and an `i` (group 3). An upper-case letter, or one
+ * with `i`, is a power of 1024; a lower-case one of 1000. NaN when `value` is not of the form.
+ */
+function postfixedSize(value: string | undefined, form: RegExp): number {
+  const match = value === undefined ? null : form.exec(value);
+  if (match === null) return NaN;
+  const letter = match[2];
+  if (letter === undefined) return Math.floor(Number(match[1]));
+  const binary = (match[3] ?? '') !== '' || letter === letter.toUpperCase();
+  return Math.floor(Number(match[1]) * (binary ? 1024 : 1000) ** ('kmgtp'.indexOf(letter.toLowerCase()) + 1));
+}
+
+/**
  * `--memfree`'s sizes, as GNU parallel reads them: bytes, or with a postfix — `K`, `M`, `G`, `T`,
  * `P` (and `Ki`, `ki`, … in any case) powers of 1024; `k`, `m`, `g`, `t`, `p` powers of 1000.
  */
 function memorySize(option: string, value: string | undefined): number {
-  const match = value === undefined ? null : /^(\d+(?:\.\d+)?)(?:([kmgtpKMGTP])([iI]?))?$/.exec(value);
-  const letter = match?.[2];
-  const binary = letter !== undefined && (match?.[3] !== '' || letter === letter.toUpperCase());
-  const unit = letter === undefined ? 1 : (binary ? 1024 : 1000) ** ('kmgtp'.indexOf(letter.toLowerCase()) + 1);
-  const n = match === null ? NaN : Math.floor(Number(match[1]) * unit);
+  const n = postfixedSize(value, /^(\d+(?:\.\d+)?)(?:([kmgtpKMGTP])([iI]?))?$/);
   if (!(n >= 1) || n > Number.MAX_SAFE_INTEGER) {
     throw new SPMError(`Expected \`${option}\` to be a size of memory from 1 byte (K, M, G, T, P: powers of 1024; k, m, g, t, p: of 1000 — as GNU parallel's; e.g. 2G), got ${describe(value)}`);
   }

@@ -12,13 +12,21 @@ export const JOBLOG_HEADER = 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tE
  * is `:` for a spoke on the hub's own server, as GNU parallel writes for local jobs.
  */
 export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
-  const host = outcome.host === undefined || outcome.host === hubHost ? ':' : outcome.host;
-  const start = (outcome.startMs / 1000).toFixed(3);
-  const runtime = (outcome.durationMs / 1000).toFixed(3).padStart(10);
+  const [seq, host, start, runtime, send, receive, exit, signal] = joblogFields(outcome, hubHost);
   // A command line may hold a newline only if the input did: keep one row per job regardless.
   const command = outcome.command.replace(/\n/g, ' ');
-  // Send: the bytes given to the command's stdin (--pipe's block), as GNU parallel counts them.
-  return [outcome.job.seq, host, start, runtime, outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal), command].join('\t');
+  return [seq, host, start, (runtime as string).padStart(10), send, receive, exit, signal, command].join('\t');
+}
+
+/**
+ * The joblog's fields before the command, as text, the run time not aligned: Seq, Host (`:` on
+ * the hub's own server), Starttime and JobRuntime (seconds, 3 decimals), Send (the bytes given
+ * to the command's stdin: `--pipe`'s block, as GNU parallel counts them), Receive, Exitval,
+ * Signal. The `--results` tables start with them too.
+ */
+export function joblogFields(outcome: JobOutcome, hubHost: string): string[] {
+  const host = outcome.host === undefined || outcome.host === hubHost ? ':' : outcome.host;
+  return [outcome.job.seq, host, (outcome.startMs / 1000).toFixed(3), (outcome.durationMs / 1000).toFixed(3), outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal)].map(String);
 }
 
 /**

@@ -189,13 +189,12 @@ export class OutputPrinter {
       return;
     }
     if (this.#options.table !== undefined) {
-      const whole = outcome.stdoutFile === undefined && outcome.stderrFile === undefined ? outcome : { ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) };
-      this.#options.table.add(whole);
+      this.#options.table.add(this.#whole(outcome));
       return;
     }
     if (outcome.stdoutFile !== undefined || outcome.stderrFile !== undefined) {
       if (this.#options.json) {
-        this.#sink.out(`${formatJsonLine({ ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) })}\n`);
+        this.#sink.out(`${formatJsonLine(this.#whole(outcome))}\n`);
         return;
       }
       const streaming = this.#stream(outcome).finally(() => {
@@ -218,6 +217,12 @@ export class OutputPrinter {
     const err = this.#options.tag ? tagLines(outcome.stderr, prefix) : outcome.stderr;
     if (out !== '') this.#sink.out(out);
     if (err !== '') this.#sink.err(err);
+  }
+
+  /** The job with its whole outputs in memory: its spill files (if any) read back and deleted. */
+  #whole(outcome: JobOutcome): JobOutcome {
+    if (outcome.stdoutFile === undefined && outcome.stderrFile === undefined) return outcome;
+    return { ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) };
   }
 
   /** A spill file whole (for `--json` and a `--results` table), deleted once read. */

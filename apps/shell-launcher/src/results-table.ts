@@ -1,4 +1,8 @@
-import { exitValue, signalNumber, type JobOutcome } from './job-outcome.js';
+import type { JobOutcome } from './job-outcome.js';
+import { joblogFields } from './joblog.js';
+
+/** The job log's columns before the command (see `joblogFields`): every table's first. */
+const LOGGED_NAMES = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal'] as const;
 
 /** The tables `--results NAME` writes when NAME ends in `.csv`, `.tsv` or `.json` (any case), as GNU parallel does. */
 export type TableFormat = 'csv' | 'tsv' | 'json';
@@ -67,10 +71,9 @@ export class ResultsTable {
   /** Writes `outcome`'s row, its `stdout` and `stderr` being its whole outputs. */
   add(outcome: JobOutcome): void {
     const values = outcome.job.input !== undefined ? [] : (outcome.job.args ?? []);
-    const host = outcome.host === undefined || outcome.host === this.hubHost ? ':' : outcome.host;
-    const logged = [outcome.job.seq, host, (outcome.startMs / 1000).toFixed(3), (outcome.durationMs / 1000).toFixed(3), outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal)].map(String);
+    const logged = joblogFields(outcome, this.hubHost);
     if (this.format === 'json') {
-      const numbers = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal'].map((name, i) => (name === 'Host' ? `"Host": "${jsonText(host)}"` : `"${name}": ${logged[i] as string}`));
+      const numbers = LOGGED_NAMES.map((name, i) => (name === 'Host' ? `"Host": "${jsonText(logged[i] as string)}"` : `"${name}": ${logged[i] as string}`));
       const v = values.map((value) => `"${jsonText(value)}"`).join(',');
       this.write(`{ ${numbers.join(', ')}, "Command": "${jsonText(outcome.command)}", "V": [ ${v} ], "Stdout": "${jsonText(outcome.stdout)}", "Stderr": "${jsonText(outcome.stderr)}" }\n`);
       return;
@@ -85,7 +88,7 @@ export class ResultsTable {
     this.#headed = true;
     const headers = this.headers();
     const names = values.map((_, i) => headers?.[i] ?? `V${i + 1}`);
-    const header = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal', 'Command', ...names, 'Stdout', 'Stderr'].map((field) => tableField(field, format)).join(sep);
+    const header = [...LOGGED_NAMES, 'Command', ...names, 'Stdout', 'Stderr'].map((field) => tableField(field, format)).join(sep);
     this.write(`${header}\n${row}\n`);
   }
 }

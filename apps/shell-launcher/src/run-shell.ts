@@ -525,8 +525,9 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // --results NAME.csv|.tsv|.json: a table of every job, in a file (made now: one that cannot be
   // is said before anything runs) or on stdout (`-.csv`); nothing else of the jobs is printed.
   const format = options.results === undefined ? undefined : tableFormat(options.results);
+  const tableToStdout = format !== undefined && tableOnStdout(options.results as string);
   let tableFd: number | undefined;
-  if (format !== undefined && !tableOnStdout(options.results as string)) {
+  if (format !== undefined && !tableToStdout) {
     try {
       tableFd = openSync(options.results as string, 'w');
     } catch (error) {
@@ -541,7 +542,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   };
   const writeTable = (text: string): void => {
     if (format === undefined) return;
-    if (tableOnStdout(options.results as string)) {
+    if (tableToStdout) {
       out(text);
       return;
     }
