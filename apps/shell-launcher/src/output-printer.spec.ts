@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
@@ -175,6 +175,85 @@ describe('OutputPrinter', () => {
       await p.flush();
       expect(writes).toEqual(['out:kept\n', 'out:eight\n']);
       expect(notices).toEqual([expect.stringMatching(/^spm-shell: job 7: its output past --max-output could not be read back: ENOENT/)]);
+    });
+  });
+
+  describe('with --line-buffer and keep-order, a waiting job’s lines past what memory may hold', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printer-live-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const files = (): string[] => readdirSync(dir);
+
+    it('go to a file, read back in order (streams and tags kept) when the job’s turn comes; lines sent meanwhile follow, then it shows live', async () => {
+      const { sink, writes } = capture();
+      let release: (() => void) | undefined;
+      let waits = 0;
+      const p = new OutputPrinter(
+        { keepOrder: true, tag: true, json: false, lineBuffer: true, liveHoldBytes: 8, spillDir: () => dir },
+        // The reader is slow once: the job's reading back waits for it.
+        { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) },
+      );
+      p.live(1, 'a', 'stdout', 'a1\n');
+      p.live(2, 'b', 'stdout', 'b1\n'); // 3 bytes: in memory
+      p.live(2, 'b', 'stderr', 'be1\n'); // 7: in memory
+      p.live(2, 'b', 'stdout', 'b2\npart'); // 14 > 8: to the file, and all after it
+      p.live(2, 'b', 'stdout', ' of b2\n');
+      p.live(2, 'b', 'stderr', '€ e2\n');
+      p.live(3, 'c', 'stdout', 'c1\n');
+      expect(files()).toEqual(['live-2-0']);
+      expect(writes).toEqual(['out:a\ta1\n']);
+      // 1 ends: 2's turn. What it held in memory is printed; its file is read (and the reader waits).
+      p.finished(outcome({ seq: 1, stdout: '', stderr: '' }));
+      p.live(2, 'b', 'stdout', 'b3\n'); // sent while its file is read back: behind it
+      p.write('row\n'); // a `--joblog -` row meanwhile: after what is being read
+      expect(writes.slice(1)).toEqual(['out:b\tb1\n', 'err:b\tbe1\n', 'out:b\tb2\nb\tpart', 'out: of b2\n', 'err:b\t€ e2\n']);
+      release?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.slice(6)).toEqual(['out:b\tb3\n', 'out:row\n']);
+      expect(files()).toEqual([]);
+      p.live(2, 'b', 'stdout', 'b4\n'); // caught up: live again
+      expect(writes.slice(8)).toEqual(['out:b\tb4\n']);
+      p.finished(outcome({ seq: 2, stdout: '', stderr: '' }));
+      expect(writes.slice(9)).toEqual(['out:c\tc1\n']);
+      await p.flush();
+    });
+
+    it('a job that ends while its file is read back holds the jobs after it until the file is done', async () => {
+      const { sink, writes } = capture();
+      let release: (() => void) | undefined;
+      let waits = 0;
+      const p = new OutputPrinter(
+        { keepOrder: true, tag: false, json: false, lineBuffer: true, liveHoldBytes: 4, spillDir: () => dir },
+        { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) },
+      );
+      const line = `${'x'.repeat((1 << 19) - 1)}\n`; // 512 KiB: six of them take three 1 MiB reads
+      for (let i = 0; i < 6; i += 1) p.live(2, '2', 'stdout', line);
+      p.live(3, '3', 'stdout', '3a\n'); // in memory
+      p.live(3, '3', 'stdout', 'long 3b\n'); // to 3's file
+      p.finished(outcome({ seq: 2, stdout: '', stderr: '' }));
+      p.finished(outcome({ seq: 1, stdout: '1\n', stderr: '' })); // 2's turn, then 3's
+      p.finished(outcome({ seq: 4, stdout: '4\n', stderr: '' }));
+      // The reader is slow after the first read: one whole line of 2 printed, nothing after it.
+      expect(writes.length).toBe(2);
+      expect(writes[1] === `out:${line}`).toBe(true);
+      p.finished(outcome({ seq: 3, stdout: '', stderr: '' }));
+      release?.();
+      await p.flush();
+      expect(writes.map((w) => w.slice(4)).join('') === `1\n${line.repeat(6)}3a\nlong 3b\n4\n`).toBe(true);
+      expect(files()).toEqual([]);
+    });
+
+    it('stay in memory, said once, when no file can be made — nothing is lost', async () => {
+      const { sink, writes } = capture();
+      const notices: string[] = [];
+      const p = new OutputPrinter(
+        { keepOrder: true, tag: false, json: false, lineBuffer: true, liveHoldBytes: 2, spillDir: () => join(dir, 'not-there') },
+        { ...sink, notice: (t) => void notices.push(t) },
+      );
+      for (const line of ['b1\n', 'b2\n', 'b3\n']) p.live(2, '2', 'stdout', line);
+      p.skip(1);
+      await p.flush();
+      expect(writes).toEqual(['out:b1\n', 'out:b2\n', 'out:b3\n']);
+      expect(notices).toEqual([expect.stringMatching(/^spm-shell: job 2: its lines waiting for their turn \(--line-buffer with -k\) are held in memory: ENOENT/)]);
     });
   });
 });

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { JobOutcome } from './job-outcome.js';
 import { formatJsonLine } from './json-line.js';
@@ -21,6 +22,17 @@ export interface PrinterSink {
 
 /** How much of a spilled output is read (and written) at a time. */
 const STREAM_CHUNK_BYTES = 1 << 20;
+
+/** What a live job's pieces held in memory may take, by default, before the rest goes to a file. */
+const DEFAULT_LIVE_HOLD_BYTES = 1 << 20;
+
+type Stream = 'stdout' | 'stderr';
+
+/** A piece of a running job's output (`--line-buffer`). */
+interface Piece {
+  readonly stream: Stream;
+  readonly text: string;
+}
 
 /** Tags the lines of a stream that arrives in pieces: a piece may end mid-line. */
 class LineTagger {
@@ -46,10 +58,17 @@ export interface PrinterOptions {
   /**
    * `--line-buffer` (and `-u`): jobs' output comes through {@link OutputPrinter.live} as it is
    * read — whole lines with `--line-buffer`, any pieces with `-u` — and is printed as it comes;
-   * with `keepOrder`, only the oldest unfinished job's is (the others' wait for their turn, in
-   * memory).
+   * with `keepOrder`, only the oldest unfinished job's is; the others' wait for their turn, up
+   * to {@link liveHoldBytes} a job in memory and the rest in a file of {@link spillDir}.
    */
   readonly lineBuffer?: boolean;
+  /** `--line-buffer` with `keepOrder`: what a job's waiting pieces may take in memory (UTF-8 bytes). Default 1 MiB. */
+  readonly liveHoldBytes?: number;
+  /**
+   * The run's directory for temporary files (asked when first needed), where a job's waiting pieces
+   * past {@link liveHoldBytes} go; `undefined`: none could be made, they stay in memory.
+   */
+  readonly spillDir?: () => string | undefined;
   /**
    * `--results NAME.csv|.tsv|.json`: each job, in its turn, goes to this table whole (its spilled
    * outputs read back in) and nothing of it is printed (GNU parallel's).
@@ -57,11 +76,86 @@ export interface PrinterOptions {
   readonly table?: { add(outcome: JobOutcome): void };
 }
 
+/**
+ * The pieces of a live job that wait for its turn past what memory may hold: records of a stream
+ * byte (0 stdout, 1 stderr), a 32-bit length and the UTF-8 text, appended as they come and read
+ * back in order when the job's turn comes — while it still runs, its new pieces are appended
+ * behind, until the reading has caught up.
+ */
+class WaitingFile {
+  /** Bytes of whole records written. */
+  written = 0;
+  /** False once a write failed: later pieces wait in memory, behind this file. */
+  writable = true;
+  #fd: number | undefined;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
+    this.#fd = fd;
+  }
+
+  /** A new file in `dir` (never over an existing one); throws when it cannot be made. */
+  static create(dir: string, seq: number): WaitingFile {
+    for (let attempt = 0; ; attempt += 1) {
+      const path = join(dir, `live-${seq}-${attempt}`);
+      try {
+        return new WaitingFile(path, openSync(path, 'wx+', 0o600));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+      }
+    }
+  }
+
+  /** Appends a piece; false (and no longer writable) when it could not be written whole. */
+  append(piece: Piece): boolean {
+    if (!this.writable || this.#fd === undefined) return false;
+    const text = Buffer.from(piece.text, 'utf8');
+    const record = Buffer.allocUnsafe(5 + text.length);
+    record[0] = piece.stream === 'stdout' ? 0 : 1;
+    record.writeUInt32LE(text.length, 1);
+    text.copy(record, 5);
+    try {
+      for (let done = 0; done < record.length; ) done += writeSync(this.#fd, record, done, record.length - done, this.written + done);
+      this.written += record.length;
+      return true;
+    } catch {
+      this.writable = false;
+      return false;
+    }
+  }
+
+  /** Reads written bytes from `position` into `buffer` (as many as fit); the count read. */
+  read(buffer: Buffer, position: number): number {
+    if (this.#fd === undefined) return 0;
+    return readSync(this.#fd, buffer, 0, Math.min(buffer.length, this.written - position), position);
+  }
+
+  /** Closes and deletes it. */
+  remove(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    rmSync(this.path, { force: true });
+  }
+}
+
 /** A job's output shown live (`--line-buffer`): its taggers' state, and what waits for its turn. */
 interface LiveJob {
+  readonly seq: number;
   readonly tagger: { readonly stdout: LineTagger; readonly stderr: LineTagger } | undefined;
-  readonly waiting: { readonly stream: 'stdout' | 'stderr'; readonly text: string }[];
+  /** In order: pieces in memory, and at most one file of pieces (then pieces after it, if it failed). */
+  readonly waiting: (Piece | WaitingFile)[];
+  /** UTF-8 bytes of the pieces of `waiting` in memory. */
+  heldBytes: number;
+  /** Its turn came and a file of its pieces is being (or waits to be) read back: new pieces wait behind. */
+  draining: boolean;
+  /** A file could not be made or written: its pieces wait in memory (said once). */
+  spillFailed: boolean;
 }
+
+/** What waits while a spilled output is being streamed: printed after it, in order. */
+type Queued = JobOutcome | { readonly stream: Stream; readonly text: string } | { readonly start: () => Promise<void> };
 
 /** Prefixes each line of `text` with `prefix`; a last line without a newline keeps none. */
 export function tagLines(text: string, prefix: string): string {
@@ -82,9 +176,9 @@ export class OutputPrinter {
   readonly #sink: PrinterSink;
   readonly #held = new Map<number, JobOutcome | null>();
   #next = 1;
-  /** While a spilled output is being streamed: what finished (or was written) meanwhile, printed after it. */
+  /** While a spilled output (or a file of waiting pieces) is being streamed: what came meanwhile, printed after it. */
   #streaming: Promise<void> | undefined;
-  readonly #queue: (JobOutcome | { readonly text: string })[] = [];
+  readonly #queue: Queued[] = [];
   /** `--line-buffer`: the jobs whose lines came, until they are printed whole. */
   readonly #live = new Map<number, LiveJob>();
 
@@ -114,29 +208,87 @@ export class OutputPrinter {
    * (`--joblog -` shares stdout with the outputs: a row must not land inside one).
    */
   write(text: string): void {
-    if (this.#streaming !== undefined) this.#queue.push({ text });
-    else this.#sink.out(text);
+    this.#put('stdout', text);
+  }
+
+  /** Writes `text` to `stream` now, or after what is being streamed. */
+  #put(stream: Stream, text: string): void {
+    if (this.#streaming !== undefined) this.#queue.push({ stream, text });
+    else if (stream === 'stdout') this.#sink.out(text);
+    else this.#sink.err(text);
+  }
+
+  /** Runs `start` (a stream of a file to the output) now, or after what is being streamed; what comes meanwhile waits for it. */
+  #run(start: () => Promise<void>): void {
+    if (this.#streaming !== undefined) {
+      this.#queue.push({ start });
+      return;
+    }
+    this.#streaming = start().finally(() => {
+      this.#streaming = undefined;
+      while (this.#streaming === undefined && this.#queue.length > 0) {
+        const next = this.#queue.shift() as Queued;
+        if ('start' in next) this.#run(next.start);
+        else if ('text' in next) this.#put(next.stream, next.text);
+        else this.#print(next);
+      }
+    });
   }
 
   /**
    * `--line-buffer`: lines of job `seq` (tagged `tag`), as they come: printed now — with
    * `keepOrder`, only if it is the oldest job not printed yet; else when its turn comes.
    */
-  live(seq: number, tag: string, stream: 'stdout' | 'stderr', text: string): void {
+  live(seq: number, tag: string, stream: Stream, text: string): void {
     let job = this.#live.get(seq);
     if (job === undefined) {
       const prefix = `${tag}\t`;
-      job = { tagger: this.#options.tag ? { stdout: new LineTagger(prefix), stderr: new LineTagger(prefix) } : undefined, waiting: [] };
+      job = { seq, tagger: this.#options.tag ? { stdout: new LineTagger(prefix), stderr: new LineTagger(prefix) } : undefined, waiting: [], heldBytes: 0, draining: false, spillFailed: false };
       this.#live.set(seq, job);
     }
-    if (this.#options.keepOrder && seq !== this.#next) job.waiting.push({ stream, text });
+    if (this.#options.keepOrder && (seq !== this.#next || job.draining)) this.#hold(job, { stream, text });
     else this.#show(job, stream, text);
   }
 
-  #show(job: LiveJob, stream: 'stdout' | 'stderr', text: string): void {
+  /** A piece that waits for its job's turn: in memory while the job's pieces fit, else in its file. */
+  #hold(job: LiveJob, piece: Piece): void {
+    const last = job.waiting.at(-1);
+    const bytes = Buffer.byteLength(piece.text, 'utf8');
+    if (last instanceof WaitingFile) {
+      if (last.append(piece)) return;
+      this.#inMemory(job, `${last.path} could not be written`);
+    } else if (!job.spillFailed && job.heldBytes + bytes > (this.#options.liveHoldBytes ?? DEFAULT_LIVE_HOLD_BYTES)) {
+      const dir = this.#options.spillDir?.();
+      let file: WaitingFile | undefined;
+      try {
+        if (dir === undefined) throw new Error('no temporary directory could be made');
+        file = WaitingFile.create(dir, job.seq);
+      } catch (error) {
+        this.#inMemory(job, (error as Error).message);
+      }
+      if (file !== undefined) {
+        job.waiting.push(file);
+        if (file.append(piece)) return;
+        this.#inMemory(job, `${file.path} could not be written`);
+      }
+    }
+    job.waiting.push(piece);
+    job.heldBytes += bytes;
+  }
+
+  /** A live job's waiting pieces stay in memory from now on (no file for them): said once. */
+  #inMemory(job: LiveJob, why: string): void {
+    if (job.spillFailed) return;
+    job.spillFailed = true;
+    this.#say(`spm-shell: job ${job.seq}: its lines waiting for their turn (--line-buffer with -k) are held in memory: ${why}\n`);
+  }
+
+  /** Prints a piece of a live job, tagged; `now`: straight to the sink (the job's file is what is being streamed). */
+  #show(job: LiveJob, stream: Stream, text: string, now = false): void {
     const shown = job.tagger === undefined ? text : job.tagger[stream].tag(text);
     if (shown === '') return;
-    if (stream === 'stdout') this.write(shown);
+    if (!now) this.#put(stream, shown);
+    else if (stream === 'stdout') this.#sink.out(shown);
     else this.#sink.err(shown);
   }
 
@@ -144,8 +296,69 @@ export class OutputPrinter {
   #showWaiting(seq: number, done: boolean): void {
     const job = this.#live.get(seq);
     if (job === undefined) return;
-    for (const { stream, text } of job.waiting.splice(0)) this.#show(job, stream, text);
     if (done) this.#live.delete(seq);
+    if (!job.draining) this.#pour(job);
+  }
+
+  /** Prints a job's waiting pieces in order; from a file of them on, the rest is read back in turn ({@link #drain}). */
+  #pour(job: LiveJob): void {
+    for (let next = job.waiting[0]; next !== undefined; next = job.waiting[0]) {
+      if (next instanceof WaitingFile) {
+        job.draining = true;
+        this.#run(() => this.#drain(job));
+        return;
+      }
+      job.waiting.shift();
+      job.heldBytes -= Buffer.byteLength(next.text, 'utf8');
+      this.#show(job, next.stream, next.text);
+    }
+  }
+
+  /**
+   * Prints a job's waiting pieces from its file on, while nothing else is printed: the file read
+   * back in step with the reader (as {@link #stream}); the pieces the job sends meanwhile are
+   * appended to it (or, if it cannot be written, held behind it), so it is read until the reading
+   * has caught up. Then the file is deleted, and later pieces are shown as they come.
+   */
+  async #drain(job: LiveJob): Promise<void> {
+    for (let next = job.waiting[0]; next !== undefined; next = job.waiting[0]) {
+      if (!(next instanceof WaitingFile)) {
+        job.waiting.shift();
+        job.heldBytes -= Buffer.byteLength(next.text, 'utf8');
+        this.#show(job, next.stream, next.text, true);
+        continue;
+      }
+      const file = next;
+      const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+      let pending = Buffer.alloc(0);
+      let position = 0;
+      try {
+        while (position < file.written) {
+          const n = file.read(buffer, position);
+          if (n <= 0) throw new Error(`${file.path} ended at byte ${position} of ${file.written}`);
+          position += n;
+          pending = pending.length === 0 ? Buffer.from(buffer.subarray(0, n)) : Buffer.concat([pending, buffer.subarray(0, n)]);
+          let at = 0;
+          while (pending.length - at >= 5) {
+            const length = pending.readUInt32LE(at + 1);
+            if (pending.length - at - 5 < length) break;
+            this.#show(job, pending[at] === 0 ? 'stdout' : 'stderr', pending.toString('utf8', at + 5, at + 5 + length), true);
+            at += 5 + length;
+          }
+          pending = pending.subarray(at);
+          const backlog = this.#sink.backlog?.();
+          if (backlog !== undefined) await backlog;
+          if (this.#sink.gone?.('out') === true) break;
+        }
+      } catch (error) {
+        this.#say(`spm-shell: job ${job.seq}: its lines that waited for their turn in a file could not be read back: ${(error as Error).message}\n`);
+      } finally {
+        file.remove();
+        job.waiting.shift();
+      }
+    }
+    // Caught up, with no await since the last look: the job's later pieces are shown as they come.
+    job.draining = false;
   }
 
   /** A job that will never print: its turn passes. */
@@ -197,15 +410,7 @@ export class OutputPrinter {
         this.#sink.out(`${formatJsonLine(this.#whole(outcome))}\n`);
         return;
       }
-      const streaming = this.#stream(outcome).finally(() => {
-        this.#streaming = undefined;
-        while (this.#streaming === undefined && this.#queue.length > 0) {
-          const next = this.#queue.shift() as JobOutcome | { readonly text: string };
-          if ('text' in next) this.#sink.out(next.text);
-          else this.#print(next);
-        }
-      });
-      this.#streaming = streaming;
+      this.#run(() => this.#stream(outcome));
       return;
     }
     if (this.#options.json) {
@@ -274,7 +479,12 @@ export class OutputPrinter {
   }
 
   #cannotRead(outcome: JobOutcome, error: unknown): void {
-    const say = this.#sink.notice ?? ((text: string): void => this.#sink.err(text));
-    say(`spm-shell: job ${outcome.job.seq}: its output past --max-output could not be read back: ${(error as Error).message}\n`);
+    this.#say(`spm-shell: job ${outcome.job.seq}: its output past --max-output could not be read back: ${(error as Error).message}\n`);
+  }
+
+  /** The printer's own trouble, on the sink's notice (else stderr). */
+  #say(text: string): void {
+    if (this.#sink.notice !== undefined) this.#sink.notice(text);
+    else this.#sink.err(text);
   }
 }

@@ -560,7 +560,16 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const table = format === undefined ? undefined : new ResultsTable(format, writeTable, hubHost, () => headerNames);
   const printer = new OutputPrinter(
     // -u: output as it comes, -k and --tag aside (GNU parallel's).
-    { keepOrder: options.keepOrder && !options.ungroup, tag: options.tag && !options.ungroup, json: options.json, lineBuffer: options.lineBuffer || options.ungroup, ...(table !== undefined ? { table } : {}) },
+    {
+      keepOrder: options.keepOrder && !options.ungroup,
+      tag: options.tag && !options.ungroup,
+      json: options.json,
+      lineBuffer: options.lineBuffer || options.ungroup,
+      // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.
+      liveHoldBytes: options.maxOutputBytes,
+      spillDir: () => spillDir,
+      ...(table !== undefined ? { table } : {}),
+    },
     {
       out,
       err,

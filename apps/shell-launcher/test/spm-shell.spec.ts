@@ -572,6 +572,31 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer
     expect(run.stdout()).toBe('1-start\n1-end\n2-line\n2-more\n');
     await expectNoLeftovers(mark);
   });
+
+  it('with -k, keeps a later command’s lines past --max-output in a file of the run’s temporary directory until its turn', async () => {
+    const mark = newMark();
+    const go = join(dir, `go-k-file-${transport}`);
+    const tmp = mkdtempSync(join(dir, `lb-k-tmp-${transport}-`));
+    const run = start(['-j', '2', '-k', '--lb', '--max-output', '64K', '--tmpdir', tmp, '--timeout', '60', ':::', `echo 1-start; while [ ! -e ${go} ]; do sleep 0.02; done; echo 1-end`, 'seq 1 200000'], mark);
+    // The second command's 1.3 MB wait on disk (but its first 64 KiB), not in the bin's memory.
+    const waitingOnDisk = (): number => {
+      try {
+        return readdirSync(tmp).flatMap((run) => readdirSync(join(tmp, run)).filter((name) => name.startsWith('live-2-')).map((name) => statSync(join(tmp, run, name)).size))[0] ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    try {
+      await waitFor(() => waitingOnDisk() > 1_000_000, 20_000, 'the second command’s lines in a file while the first runs');
+      expect(run.stdout()).toBe('1-start\n');
+    } finally {
+      writeFileSync(go, '');
+    }
+    expect(await run.closed).toBe(0);
+    expect(run.stdout() === `1-start\n1-end\n${seqOutput(200000)}`).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+    await expectNoLeftovers(mark);
+  });
 });
 
 describe('spm-shell --results', () => {
