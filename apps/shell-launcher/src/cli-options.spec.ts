@@ -16,6 +16,10 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['-u']).ungroup).toBe(true);
     expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
+    // GNU parallel's habits that change nothing here: the default grouping, its citation notice.
+    expect(parseShellArgs(['--group', '--will-cite', '--no-notice', 'echo'])).toEqual(parseShellArgs(['echo']));
+    expect(() => parseShellArgs(['--group', '--lb', 'echo'])).toThrow('Expected one of `--group` and `--line-buffer`, got both');
+    expect(() => parseShellArgs(['-u', '--group', 'echo'])).toThrow('Expected one of `--group` and `--ungroup`, got both');
     expect(parseShellArgs(['--wd', 'out/{}']).workdir).toBe('out/{}');
     expect(parseShellArgs(['--workdir', '/tmp']).workdir).toBe('/tmp');
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);

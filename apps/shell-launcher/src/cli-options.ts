@@ -249,6 +249,7 @@ Options:
                         output at its end (--lb); with -k, the oldest command's lines live
   -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
                         -k and --tag do not apply
+      --group           each command's output whole at its end: the default (not with --lb, -u)
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N;
                         N% for a share of all the jobs (the input is read whole first)
       --joblog F        write GNU parallel's job log to F (- for stdout)
@@ -304,6 +305,7 @@ Options:
                         half of it, kill the youngest running command (a failed job)
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
+      --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
   -h, --help            this text
       --version         the version
 
@@ -476,7 +478,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -529,6 +531,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let replaceString: string | undefined;
   /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven = false;
+  let grouped = false;
   let argSep = ':::';
   let argFileSep = '::::';
   let marks = groupMarks(argSep, argFileSep);
@@ -629,6 +632,14 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--line-buffer':
         case '--lb':
           o.lineBuffer = true;
+          break;
+        case '--group':
+          // The default (each command's output whole); said only to be refused beside --lb or -u, as GNU parallel does.
+          grouped = true;
+          break;
+        case '--will-cite':
+        case '--no-notice':
+          // GNU parallel's citation notice: spm-shell prints none, so the habit costs nothing.
           break;
         case '-u':
         case '--ungroup':
@@ -879,6 +890,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   if (o.json && o.results !== undefined && /\.(csv|tsv|json)$/i.test(o.results)) {
     throw new SPMError(`Expected one of \`--json\` and \`--results ${o.results}\`, got both (the table holds each command’s whole output, and nothing else is printed)`);
+  }
+  if (grouped && (o.lineBuffer || o.ungroup)) {
+    throw new SPMError(`Expected one of \`--group\` and \`${o.lineBuffer ? '--line-buffer' : '--ungroup'}\`, got both (--group prints each command’s output whole at its end)`);
   }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');

@@ -415,6 +415,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.jobs.size).toBeGreaterThan(10);
   });
 
+  it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['--will-cite', '--group', 'echo', ':::', 'a', 'b'],
+      ['--no-notice', 'echo {}; echo e{} >&2', ':::', 'a'],
+      ['--group', '--lb', 'echo', ':::', 'a'],
+      ['-u', '--group', 'echo', ':::', 'a'],
+    ];
+    for (const args of cases) await expectSameRun(args, ['-k', ...args], { mark: 'habits' });
+  });
+
   it('tags with --tagstring and runs at --nice as it does', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--tagstring', '<{}-{#}>', 'echo', 'x', ':::', 'a b', 'c'] },
