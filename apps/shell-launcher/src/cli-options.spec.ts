@@ -16,6 +16,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['-u']).ungroup).toBe(true);
     expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
+    expect(parseShellArgs(['-t', 'echo']).showCommands).toBe(true);
+    expect(parseShellArgs(['echo']).showCommands).toBe(false);
     // GNU parallel's habits that change nothing here: the default grouping, its citation notice.
     expect(parseShellArgs(['--group', '--will-cite', '--no-notice', 'echo'])).toEqual(parseShellArgs(['echo']));
     expect(() => parseShellArgs(['--group', '--lb', 'echo'])).toThrow('Expected one of `--group` and `--line-buffer`, got both');

@@ -156,6 +156,8 @@ export interface ShellOptions {
   readonly progress: 'auto' | 'on' | 'off';
   /** `-v`, `--verbose`: MetaStatus lines and per-command notices on stderr. */
   readonly verbose: boolean;
+  /** `-t`: each command on stderr as it starts (as run: `{%}` filled), GNU parallel's `-t`; with `--dry-run`, on stderr too. */
+  readonly showCommands: boolean;
   /** `--trace F`: a Chrome Trace Event file of every command on every spoke. */
   readonly trace: string | undefined;
   /** Where the jobs' arguments come from (`-a`, `:::`, `::::`); none: lines on stdin. */
@@ -274,6 +276,7 @@ Options:
       --progress        show the progress bar even when stderr is not a terminal (--bar, --eta)
       --no-progress     never show the progress bar
   -v, --verbose         print MetaStatus lines and per-command notices on stderr
+  -t                    print each command on stderr as it starts
   -a, --file F          read input lines from F instead of stdin (again: another source)
       --link            take the sources' values side by side (the longest gives the count,
                         shorter ones wrap), not every combination (--xapply); :::+ and ::::+
@@ -478,7 +481,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -560,6 +563,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     link: false,
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
+    showCommands: false,
     trace: undefined as string | undefined,
     dryRun: false,
     maxArgs: undefined as number | undefined,
@@ -679,6 +683,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '-v':
         case '--verbose':
           o.verbose = true;
+          break;
+        case '-t':
+          o.showCommands = true;
           break;
         case '-0':
         case '--null':

@@ -211,6 +211,11 @@ export class OutputPrinter {
     this.#put('stdout', text);
   }
 
+  /** Writes `text` to stderr now, or after the output being streamed (`-t`'s commands: never inside one's stderr). */
+  writeErr(text: string): void {
+    this.#put('stderr', text);
+  }
+
   /** Writes `text` to `stream` now, or after what is being streamed. */
   #put(stream: Stream, text: string): void {
     if (this.#streaming !== undefined) this.#queue.push({ stream, text });

@@ -407,7 +407,12 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         if (job.refused !== undefined) {
           refused += 1;
           io.stderr.write(notRunNotice(job, withSlot(job.command, '{%}')));
-        } else io.stdout.write(`${options.tag ? `${job.tag}\t` : ''}${withSlot(job.command, ((job.seq - 1) % slots) + 1)}\n`);
+        } else {
+          const command = withSlot(job.command, ((job.seq - 1) % slots) + 1);
+          io.stdout.write(`${options.tag ? `${job.tag}\t` : ''}${command}\n`);
+          // -t: on stderr too, as GNU parallel does.
+          if (options.showCommands) io.stderr.write(`${command}\n`);
+        }
       }
     } catch (error) {
       return cannotRead(error);
@@ -728,6 +733,10 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   // are concluded now; those it gave back run on another spoke (the same run of the job: it
   // never started). Until it ends, no spoke holds commands.
   const onNews = (news: ShellNews, from: MessageSource): void => {
+    // -t: the commands that started (a job run again is shown again, as GNU parallel's retries are).
+    for (const { seq, command } of news.started ?? []) {
+      if (inflight.has(seq)) printer.writeErr(`${command}\n`);
+    }
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
@@ -947,6 +956,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
             ...(spillDir !== undefined ? { spillDir } : {}),
             ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
             ...(options.ungroup ? { ungroup: true } : {}),
+            ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined ? { watchedByHub: true } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),

@@ -43,6 +43,8 @@ export interface ShellTask {
   readonly lineBuffer?: boolean;
   /** `-u`: with `lineBuffer`, the output goes as it comes, not cut into whole lines. */
   readonly ungroup?: boolean;
+  /** `-t`: each command, as run, goes to the hub as it starts (a {@link ShellNews} with `started`). */
+  readonly showStarts?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
   /**
@@ -124,6 +126,8 @@ export interface ShellNews {
    * {@link LIVE_LINE_MAX} (sent in pieces of that size). News with only output says nothing else.
    */
   readonly output?: readonly LiveOutput[];
+  /** `-t`: commands that started, as run (`{%}` filled), in the order they did; sent before any other word of them. */
+  readonly started?: readonly { readonly seq: number; readonly command: string }[];
 }
 
 /** A piece of a running command's output (`--line-buffer`): see {@link ShellNews.output}. */
@@ -275,7 +279,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -298,7 +302,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
-      onStart: watch?.started,
+      onStart: onStart === undefined ? watch?.started : watch === undefined ? onStart : (startTime: number): void => (onStart(startTime), watch.started(startTime)),
       env: COMMAND_ENV,
       cwd,
       input,
@@ -443,28 +447,34 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     // --line-buffer: output pieces not sent yet, sent together on the next turn (or at once past
     // LIVE_SEND_UNITS), and always before any other word of this task: the hub prints a
     // command's lines before it hears that the command ended.
+    // -t: the commands that started since, sent the same way (before their output).
     const pending: LiveOutput[] = [];
+    const starts: { seq: number; command: string }[] = [];
     let pendingUnits = 0;
     let sending = false;
     const sendOutput = (): void => {
       sending = false;
-      if (pending.length === 0 || over) return;
+      if ((pending.length === 0 && starts.length === 0) || over) return;
       const output = pending.splice(0);
+      const started = starts.splice(0);
       pendingUnits = 0;
       try {
-        ctx.hub.notify(wire({ returned: [], finished: [], output } satisfies ShellNews));
+        ctx.hub.notify(wire({ returned: [], finished: [], ...(output.length > 0 ? { output } : {}), ...(started.length > 0 ? { started } : {}) } satisfies ShellNews));
       } catch {
         // The spoke is stopping: what the commands printed since is lost with it.
       }
     };
-    const queueOutput = (piece: LiveOutput): void => {
-      pending.push(piece);
-      pendingUnits += piece.text.length;
+    const sendSoon = (): void => {
       if (pendingUnits >= LIVE_SEND_UNITS) sendOutput();
       else if (!sending) {
         sending = true;
         setImmediate(sendOutput);
       }
+    };
+    const queueOutput = (piece: LiveOutput): void => {
+      pending.push(piece);
+      pendingUnits += piece.text.length;
+      sendSoon();
     };
     const tell = (): void => {
       telling = false;
@@ -510,7 +520,15 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
             } else {
               const command = withSlot(c.command, slot);
               const live = task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
-              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined);
+              const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
+              const onStart =
+                task.showStarts === true
+                  ? (): void => {
+                      starts.push({ seq: c.seq, command });
+                      sendSoon();
+                    }
+                  : undefined;
+              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

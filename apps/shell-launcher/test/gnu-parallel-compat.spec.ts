@@ -425,6 +425,20 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const args of cases) await expectSameRun(args, ['-k', ...args], { mark: 'habits' });
   });
 
+  it('prints each command on stderr with -t (as run: {%} filled, arguments quoted), with --dry-run on both streams, as it does', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['-t', '-j1', 'echo {%} {}', ':::', 'a', 'b c', "it's"],
+      // -j1: --dry-run's {%} differs at other -j (see docs/apps/spm-shell.md).
+      ['-t', '--dry-run', '-j1', 'echo {%} {}', ':::', 'a', 'b'],
+      ['-t', '-j1', '--tag', 'echo', ':::', 'x'],
+    ];
+    for (const args of cases) {
+      const gnu = gnuRun(args);
+      const spm = await runSpmShell(args, { input: '', mark: `compat-${process.pid}-t` });
+      expect({ args, code: spm.code, stdout: spm.stdout, stderr: spm.stderr }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, stderr: gnu.stderr });
+    }
+  });
+
   it('tags with --tagstring and runs at --nice as it does', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--tagstring', '<{}-{#}>', 'echo', 'x', ':::', 'a b', 'c'] },

@@ -502,16 +502,38 @@ describe('spm-shell when stderr cannot be written', () => {
   });
 });
 
+/** Starts the bin on `transport` spokes; `stdout` and `stderr` grow as it writes. */
+function startOn(transport: string, args: readonly string[], mark: { env: string }): { stdout: () => string; stderr: () => string; closed: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, '--no-progress', '--transport', transport, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return { stdout: () => stdout, stderr: () => stderr, closed: new Promise((resolve) => child.on('close', resolve)) };
+}
+
+describe.each(['inproc', 'thread', 'process'] as const)('spm-shell -t (%s spokes)', (transport) => {
+  it('prints each command on stderr as it starts, its job slot filled, while it runs', async () => {
+    // The commands go on only once the test has seen both on stderr: shown at their end, they
+    // would wait for \`go\` until their timeout.
+    const mark = newMark();
+    const go = join(dir, `go-t-${transport}`);
+    const wait = `while [ ! -e ${go} ]; do sleep 0.02; done`;
+    const run = startOn(transport, ['-t', '-j', '2', '-k', '--timeout', '60', `${wait}; echo {%} {}`, ':::', 'a', 'b c'], mark);
+    try {
+      await waitFor(() => run.stderr().split('\n').length === 3, 20_000, 'both commands on stderr while they run');
+    } finally {
+      writeFileSync(go, '');
+    }
+    expect(await run.closed).toBe(0);
+    expect(run.stderr().split('\n').sort()).toEqual(['', `${wait}; echo 1 a`, `${wait}; echo 2 'b c'`]);
+    expect(run.stdout()).toBe('1 a\n2 b c\n');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer (%s spokes)', (transport) => {
-  /** Starts the bin; `stdout` and `stderr` grow as it writes. */
-  function start(args: readonly string[], mark: { env: string }): { stdout: () => string; stderr: () => string; closed: Promise<number | null> } {
-    const child = spawn(process.execPath, [BIN, '--no-progress', '--transport', transport, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    return { stdout: () => stdout, stderr: () => stderr, closed: new Promise((resolve) => child.on('close', resolve)) };
-  }
+  const start = (args: readonly string[], mark: { env: string }): ReturnType<typeof startOn> => startOn(transport, args, mark);
 
   it('prints running commands’ lines as they come, whole and tagged; the job log counts what was not kept', async () => {
     // Each command goes on only once the test has seen both commands' first lines on the bin's
