@@ -17,6 +17,9 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['-u']).ungroup).toBe(true);
     expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
     expect(parseShellArgs(['-t', 'echo']).showCommands).toBe(true);
+    expect(parseShellArgs(['--pipe', '--cat', 'wc']).cat).toBe(true);
+    expect(() => parseShellArgs(['--cat', 'wc', ':::', 'a'])).toThrow('Expected `--cat` with `--pipe`');
+    expect(() => parseShellArgs(['--pipe', '--cat', '-q', 'wc'])).toThrow('Expected one of `--cat` and `-q`, got both');
     expect(parseShellArgs(['echo']).showCommands).toBe(false);
     // GNU parallel's habits that change nothing here: the default grouping, its citation notice.
     expect(parseShellArgs(['--group', '--will-cite', '--no-notice', 'echo'])).toEqual(parseShellArgs(['echo']));

@@ -138,6 +138,12 @@ export interface ShellOptions {
    * (`pipe-blocks.ts`); `--block` sizes them, `-N n` makes them n records each.
    */
   readonly pipe: boolean;
+  /**
+   * `--cat` (with `--pipe`): each block goes to a temporary file instead of the command's stdin,
+   * named by `$PARALLEL_TMP` — in the command in place of `{}`, else appended — and deleted once
+   * the job is over (GNU parallel's `--cat`).
+   */
+  readonly cat: boolean;
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
@@ -267,6 +273,8 @@ Options:
       --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
+      --cat             with --pipe: each block in a temporary file, $PARALLEL_TMP, in place of {}
+                        (else at the command's end), not on stdin; deleted when the job is over
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
@@ -481,7 +489,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--cat', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -558,6 +566,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
+    cat: false,
     results: undefined as string | undefined,
     header: false,
     link: false,
@@ -659,6 +668,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--pipe':
         case '--spreadstdin':
           o.pipe = true;
+          break;
+        case '--cat':
+          o.cat = true;
           break;
         case '--shuf':
           o.shuf = true;
@@ -870,6 +882,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     // A job log's Seq numbers the jobs in the order they ran: another shuffle numbers them anew.
     throw new SPMError(`Expected no \`--shuf\` with \`${o.resume === 'done' ? '--resume' : '--resume-failed'}\` (the job log's Seq numbers a shuffled run's jobs in the order they ran, which the next run would not repeat)`);
   }
+  if (o.cat && !o.pipe) throw new SPMError('Expected `--cat` with `--pipe` (it puts each block of the input in a file for its command), got it alone');
+  if (o.cat && o.quote) throw new SPMError('Expected one of `--cat` and `-q`, got both (--cat names its file as the shell variable $PARALLEL_TMP, which -q would quote)');
   if (o.pipe) {
     if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {

@@ -111,4 +111,17 @@ describe('jobsFromBlocks', () => {
       [2, 'wc -l # 2 []', '', 'b\n'],
     ]);
   });
+
+  it('with --cat, names the block’s file $PARALLEL_TMP: in place of {} (bare, for the shell to expand), else at the end', async () => {
+    async function* one(): AsyncGenerator<Buffer> {
+      yield Buffer.from('a\n');
+    }
+    const commands = async (template: string): Promise<string[]> => {
+      const out = [];
+      for await (const job of jobsFromBlocks(one(), template, true)) out.push(job.command);
+      return out;
+    };
+    expect(await commands('wc -l < {} # {#}')).toEqual(['wc -l < $PARALLEL_TMP # 1']);
+    expect(await commands('wc -l')).toEqual(['wc -l $PARALLEL_TMP']);
+  });
 });

@@ -1,4 +1,4 @@
-import { fillTemplate } from './command-template.js';
+import { fillPath, fillTemplate, hasReplacement } from './command-template.js';
 import type { Job } from './job-outcome.js';
 
 /** How `--pipe` cuts its input into blocks, one per job. */
@@ -104,11 +104,22 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
   if (held > 0) yield take(held);
 }
 
-/** `--pipe`: a job per block, the template its command (`{#}` its number; no arguments), the block its stdin. */
-export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string): AsyncGenerator<Job> {
+/** What `--cat` puts in a command for the file holding its block: the shell variable the file's name is in (GNU parallel's). */
+export const CAT_FILE = '$PARALLEL_TMP';
+
+/**
+ * `--pipe`: a job per block, the template its command (`{#}` its number; no arguments), the block
+ * its stdin. With `cat` (`--cat`), the block goes to a file instead (the caller writes it) and the
+ * command names it as {@link CAT_FILE}: in place of `{}`, else at its end — as GNU parallel does.
+ */
+export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string, cat = false): AsyncGenerator<Job> {
+  const command = (seq: number): string => {
+    if (!cat) return fillTemplate(template, [], seq);
+    return hasReplacement(template) ? fillPath(template, [CAT_FILE], seq) : `${template} ${CAT_FILE}`;
+  };
   let seq = 0;
   for await (const input of blocks) {
     seq += 1;
-    yield { seq, command: fillTemplate(template, [], seq), tag: '', args: [], attempt: 1, input };
+    yield { seq, command: command(seq), tag: '', args: [], attempt: 1, input };
   }
 }

@@ -304,7 +304,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const stream = streamOf(single ?? '-');
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
     const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), recend: options.nullSeparated ? 0 : 0x0a, header: options.header });
-    input = jobsFromBlocks(blocks, options.template ?? '')[Symbol.asyncIterator]();
+    input = jobsFromBlocks(blocks, options.template ?? '', options.cat)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     const reader = inputLines(streamOf(single), separator);
@@ -686,8 +686,17 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     }
   };
 
+  // --cat: the files holding the blocks of the jobs not over yet, by seq (see nextJob).
+  const catFiles = new Map<number, string>();
+  const dropCatFile = (seq: number): void => {
+    const file = catFiles.get(seq);
+    if (file === undefined) return;
+    catFiles.delete(seq);
+    rmSync(file, { force: true });
+  };
   // A job stopped unfinished (killed, or never started): counted, neither printed nor logged.
   const stopped = (seq: number): void => {
+    dropCatFile(seq);
     killed += 1;
     printer.skip(seq);
     feed.settle();
@@ -874,6 +883,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
 
   const conclude = (outcome: JobOutcome): void => {
     const seq = outcome.job.seq;
+    dropCatFile(seq);
     feed.settle();
     pipelineAfter(outcome);
     if (outcome.ok) {
@@ -911,12 +921,42 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     for (;;) {
       const step = await (pendingStep ?? feedIterator.next());
       pendingStep = undefined;
+      if (step.done === true) return step;
+      const job = step.value;
       // A refused input line is a job that fails at once, never sent to a spoke.
-      if (step.done === true || step.value.refused === undefined) return step;
-      conclude(refusedOutcome(step.value, step.value.refused));
+      if (job.refused !== undefined) {
+        conclude(refusedOutcome(job, job.refused));
+        continue;
+      }
+      if (!options.cat || job.input === undefined) return step;
+      const { input, ...rest } = job;
+      const file = spillDir === undefined ? undefined : join(spillDir, `cat-${job.seq}`);
+      try {
+        if (file === undefined) throw new Error('no temporary directory could be made');
+        writeFileSync(file, input, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        conclude(refusedOutcome(job, `its --cat file${file === undefined ? '' : ` \`${file}\``} could not be written: ${(error as Error).message}`));
+        continue;
+      }
+      catFiles.set(job.seq, file);
+      return { done: false, value: rest };
     }
   };
   const NOT_YET = Symbol('not yet');
+  // --cat: each job's block in a file of the run's temporary directory, written when the job
+  // leaves the feed (the job then holds the file's name, not the block: a run of it again finds
+  // the file there) and deleted when the job is over.
+  const commandOf = (job: Job): ShellCommand => {
+    const cat = catFiles.get(job.seq);
+    return {
+      seq: job.seq,
+      command: job.command,
+      ...(job.input !== undefined ? { input: job.input } : {}),
+      ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
+      ...(cat !== undefined ? { env: { PARALLEL_TMP: cat } } : {}),
+    };
+  };
+
   const tasks: AsyncIterable<ShellTask> = {
     [Symbol.asyncIterator]: () => ({
       next: async (): Promise<IteratorResult<ShellTask>> => {
@@ -950,7 +990,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined ? { seq: job.seq, command: job.command } : { seq: job.seq, command: job.command, ...(job.input !== undefined ? { input: job.input } : {}), ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}) })),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !options.cat ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),

@@ -16,6 +16,8 @@ export interface ShellCommand {
   readonly input?: Uint8Array;
   /** `--wd`: the directory it runs in (absolute), made first if missing. Absent: the spoke's. */
   readonly cwd?: string;
+  /** Variables added to its environment (`--cat`'s `PARALLEL_TMP`). Absent: the spoke's environment as it is. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -279,7 +281,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void, env?: Readonly<Record<string, string>>): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -303,7 +305,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
       onStart: onStart === undefined ? watch?.started : watch === undefined ? onStart : (startTime: number): void => (onStart(startTime), watch.started(startTime)),
-      env: COMMAND_ENV,
+      env: env === undefined ? COMMAND_ENV : { ...COMMAND_ENV, ...env },
       cwd,
       input,
       signal: watch?.signal ?? signal,
@@ -528,7 +530,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                       sendSoon();
                     }
                   : undefined;
-              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart);
+              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

@@ -439,6 +439,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('puts --pipe blocks in files with --cat ($PARALLEL_TMP in place of {}, else appended; stdin empty), as it does', async () => {
+    const input = `${Array.from({ length: 10 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
+    const cases: readonly (readonly string[])[] = [
+      ['--pipe', '-N', '3', '--cat', 'wc -l < {}; cat; echo {#}'],
+      ['--pipe', '--block', '20', '--cat', 'sh -c \'cat "$1"\' sh'],
+      ['--pipe', '-N', '4', '--cat', '--dry-run', 'wc -l {}'],
+    ];
+    for (const args of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'cat' });
+  });
+
   it('tags with --tagstring and runs at --nice as it does', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--tagstring', '<{}-{#}>', 'echo', 'x', ':::', 'a b', 'c'] },

@@ -704,6 +704,20 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
     }
     expect(r.stdout).toBe(expected.join(''));
   });
+
+  it('with --cat, puts each block in a file named by $PARALLEL_TMP (stdin empty), kept for a run again, deleted when its job is over', async () => {
+    const tmp = mkdtempSync(join(dir, `cat-${transport}-`));
+    const input = seqOutput(10);
+    // Each run counts the file's lines and what came on stdin (nothing), and fails while it is
+    // the first run: its second run (--retries 2) must find the file still there.
+    const mark = join(tmp, 'ran');
+    const command = `wc -l < {}; wc -c; [ -e ${mark}-{#} ] || { touch ${mark}-{#}; exit 1; }`;
+    const r = await runSpmShell(['-j', '2', '-k', '--pipe', '-N', '4', '--cat', '--retries', '2', '--tmpdir', tmp, '--transport', transport, command], { input, mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('4\n0\n4\n0\n2\n0\n');
+    // The run's temporary directory (and every block's file in it) is gone.
+    expect(readdirSync(tmp).sort()).toEqual(['ran-1', 'ran-2', 'ran-3']);
+  });
 });
 
 describe('spm-shell --memfree', () => {
