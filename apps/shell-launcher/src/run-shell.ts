@@ -928,30 +928,31 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         conclude(refusedOutcome(job, job.refused));
         continue;
       }
-      if (!options.cat || job.input === undefined) return step;
-      const { input, ...rest } = job;
+      // --cat: the block to its file, once (a run again finds it there). The job keeps the block
+      // only for the job log's Send, as GNU parallel counts it.
+      if (!options.cat || job.input === undefined || catFiles.has(job.seq)) return step;
       const file = spillDir === undefined ? undefined : join(spillDir, `cat-${job.seq}`);
       try {
         if (file === undefined) throw new Error('no temporary directory could be made');
-        writeFileSync(file, input, { mode: 0o600, flag: 'wx' });
+        writeFileSync(file, job.input, { mode: 0o600, flag: 'wx' });
       } catch (error) {
         conclude(refusedOutcome(job, `its --cat file${file === undefined ? '' : ` \`${file}\``} could not be written: ${(error as Error).message}`));
         continue;
       }
       catFiles.set(job.seq, file);
-      return { done: false, value: rest };
+      return step;
     }
   };
   const NOT_YET = Symbol('not yet');
   // --cat: each job's block in a file of the run's temporary directory, written when the job
-  // leaves the feed (the job then holds the file's name, not the block: a run of it again finds
-  // the file there) and deleted when the job is over.
+  // leaves the feed (see nextJob) and deleted when the job is over; the command gets its name,
+  // not the block.
   const commandOf = (job: Job): ShellCommand => {
     const cat = catFiles.get(job.seq);
     return {
       seq: job.seq,
       command: job.command,
-      ...(job.input !== undefined ? { input: job.input } : {}),
+      ...(job.input !== undefined && cat === undefined ? { input: job.input } : {}),
       ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
       ...(cat !== undefined ? { env: { PARALLEL_TMP: cat } } : {}),
     };
@@ -990,7 +991,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
         const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !options.cat ? { seq: job.seq, command: job.command } : commandOf(job))),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),

@@ -712,9 +712,16 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
     // the first run: its second run (--retries 2) must find the file still there.
     const mark = join(tmp, 'ran');
     const command = `wc -l < {}; wc -c; [ -e ${mark}-{#} ] || { touch ${mark}-{#}; exit 1; }`;
-    const r = await runSpmShell(['-j', '2', '-k', '--pipe', '-N', '4', '--cat', '--retries', '2', '--tmpdir', tmp, '--transport', transport, command], { input, mark: newMark().env });
+    const joblog = join(dir, `cat-${transport}.joblog`);
+    const r = await runSpmShell(['-j', '2', '-k', '--pipe', '-N', '4', '--cat', '--retries', '2', '--tmpdir', tmp, '--joblog', joblog, '--transport', transport, command], { input, mark: newMark().env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('4\n0\n4\n0\n2\n0\n');
+    // Send: each block's bytes, as GNU parallel logs them with --cat too.
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[4]]).sort()).toEqual([
+      ['1', String('1\n2\n3\n4\n'.length)],
+      ['2', String('5\n6\n7\n8\n'.length)],
+      ['3', String('9\n10\n'.length)],
+    ]);
     // The run's temporary directory (and every block's file in it) is gone.
     expect(readdirSync(tmp).sort()).toEqual(['ran-1', 'ran-2', 'ran-3']);
   });
