@@ -132,11 +132,16 @@ class WaitingFile {
     return readSync(this.#fd, buffer, 0, Math.min(buffer.length, this.written - position), position);
   }
 
-  /** Closes and deletes it. */
+  /** Closes and deletes it; never throws (what is left goes with the run's directory). */
   remove(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-    rmSync(this.path, { force: true });
+    try {
+      if (this.#fd !== undefined) closeSync(this.#fd);
+      rmSync(this.path, { force: true });
+    } catch {
+      // The run's directory is removed at its end whatever is in it.
+    } finally {
+      this.#fd = undefined;
+    }
   }
 }
 

@@ -692,7 +692,11 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     const file = catFiles.get(seq);
     if (file === undefined) return;
     catFiles.delete(seq);
-    rmSync(file, { force: true });
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // Left for the run's directory to take with it at the end.
+    }
   };
   // A job stopped unfinished (killed, or never started): counted, neither printed nor logged.
   const stopped = (seq: number): void => {
