@@ -10,6 +10,16 @@ function capture(): { sink: { out: (t: string) => void; err: (t: string) => void
   return { writes, sink: { out: (t) => void writes.push(`out:${t}`), err: (t) => void writes.push(`err:${t}`) } };
 }
 
+/** A reader slow once: the first `backlog` waits until `release` is called, the others do not wait. */
+function slowOnce(): { backlog: () => Promise<void> | undefined; release: () => void } {
+  let release: (() => void) | undefined;
+  let waits = 0;
+  return {
+    backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+    release: () => release?.(),
+  };
+}
+
 describe('OutputPrinter', () => {
   it('prints each job whole, stdout then stderr, in the order jobs finish', () => {
     const { sink, writes } = capture();
@@ -100,12 +110,11 @@ describe('OutputPrinter', () => {
 
     it('prints the kept part, then the file (deleted after), and holds jobs that finish meanwhile until it is done', async () => {
       const { sink, writes } = capture();
-      let release: (() => void) | undefined;
-      let waits = 0;
+      const slow = slowOnce();
       const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, {
         ...sink,
         // The reader is slow once: the stream waits for it.
-        backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+        backlog: slow.backlog,
       });
       const big = 'x'.repeat(3 << 20); // 3 chunks of 1 MiB
       const file = spill('big', `${big}\n`);
@@ -114,7 +123,7 @@ describe('OutputPrinter', () => {
       p.finished(outcome({ seq: 2, stdout: 'two\n' }));
       expect(writes).toEqual(['out:head ', `out:${'x'.repeat(1 << 20)}`]);
       const flushed = p.flush();
-      release?.();
+      slow.release();
       await flushed;
       expect(writes.map((w) => w.slice(4)).join('')).toBe(`head ${big}\nerr rest of stderr\ntwo\n`);
       expect(writes.slice(-3)).toEqual(['err:err ', 'err:rest of stderr\n', 'out:two\n']);
@@ -123,15 +132,14 @@ describe('OutputPrinter', () => {
 
     it('writes text given meanwhile (a `--joblog -` row) after the output being streamed, never inside it', async () => {
       const { sink, writes } = capture();
-      let release: (() => void) | undefined;
-      let waits = 0;
-      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) });
+      const slow = slowOnce();
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false }, { ...sink, backlog: slow.backlog });
       p.write('header\n');
       p.finished(outcome({ seq: 1, stdout: 'a', stdoutFile: spill('row', `${'b'.repeat(2 << 20)}\n`) }));
       p.write('row 2\n');
       p.finished(outcome({ seq: 2, stdout: 'two\n' }));
       const flushed = p.flush();
-      release?.();
+      slow.release();
       await flushed;
       expect(writes.map((w) => w.slice(4)).join('')).toBe(`header\na${'b'.repeat(2 << 20)}\nrow 2\ntwo\n`);
     });
@@ -185,12 +193,11 @@ describe('OutputPrinter', () => {
 
     it('go to a file, read back in order (streams and tags kept) when the job’s turn comes; lines sent meanwhile follow, then it shows live', async () => {
       const { sink, writes } = capture();
-      let release: (() => void) | undefined;
-      let waits = 0;
+      const slow = slowOnce();
       const p = new OutputPrinter(
         { keepOrder: true, tag: true, json: false, lineBuffer: true, liveHoldBytes: 8, spillDir: () => dir },
         // The reader is slow once: the job's reading back waits for it.
-        { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) },
+        { ...sink, backlog: slow.backlog },
       );
       p.live(1, 'a', 'stdout', 'a1\n');
       p.live(2, 'b', 'stdout', 'b1\n'); // 3 bytes: in memory
@@ -206,7 +213,7 @@ describe('OutputPrinter', () => {
       p.live(2, 'b', 'stdout', 'b3\n'); // sent while its file is read back: behind it
       p.write('row\n'); // a `--joblog -` row meanwhile: after what is being read
       expect(writes.slice(1)).toEqual(['out:b\tb1\n', 'err:b\tbe1\n', 'out:b\tb2\nb\tpart', 'out: of b2\n', 'err:b\t€ e2\n']);
-      release?.();
+      slow.release();
       await new Promise((resolve) => setImmediate(resolve));
       expect(writes.slice(6)).toEqual(['out:b\tb3\n', 'out:row\n']);
       expect(files()).toEqual([]);
@@ -219,11 +226,10 @@ describe('OutputPrinter', () => {
 
     it('a job that ends while its file is read back holds the jobs after it until the file is done', async () => {
       const { sink, writes } = capture();
-      let release: (() => void) | undefined;
-      let waits = 0;
+      const slow = slowOnce();
       const p = new OutputPrinter(
         { keepOrder: true, tag: false, json: false, lineBuffer: true, liveHoldBytes: 4, spillDir: () => dir },
-        { ...sink, backlog: () => (waits++ === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined) },
+        { ...sink, backlog: slow.backlog },
       );
       const line = `${'x'.repeat((1 << 19) - 1)}\n`; // 512 KiB: six of them take three 1 MiB reads
       for (let i = 0; i < 6; i += 1) p.live(2, '2', 'stdout', line);
@@ -236,7 +242,7 @@ describe('OutputPrinter', () => {
       expect(writes.length).toBe(2);
       expect(writes[1] === `out:${line}`).toBe(true);
       p.finished(outcome({ seq: 3, stdout: '', stderr: '' }));
-      release?.();
+      slow.release();
       await p.flush();
       expect(writes.map((w) => w.slice(4)).join('') === `1\n${line.repeat(6)}3a\nlong 3b\n4\n`).toBe(true);
       expect(files()).toEqual([]);

@@ -339,27 +339,29 @@ export class OutputPrinter {
         continue;
       }
       const file = next;
-      const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
       let pending = Buffer.alloc(0);
       let position = 0;
-      try {
-        while (position < file.written) {
-          const n = file.read(buffer, position);
-          if (n <= 0) throw new Error(`${file.path} ended at byte ${position} of ${file.written}`);
-          position += n;
-          pending = pending.length === 0 ? Buffer.from(buffer.subarray(0, n)) : Buffer.concat([pending, buffer.subarray(0, n)]);
-          let at = 0;
-          while (pending.length - at >= 5) {
-            const length = pending.readUInt32LE(at + 1);
-            if (pending.length - at - 5 < length) break;
-            this.#show(job, pending[at] === 0 ? 'stdout' : 'stderr', pending.toString('utf8', at + 5, at + 5 + length), true);
-            at += 5 + length;
-          }
-          pending = pending.subarray(at);
-          const backlog = this.#sink.backlog?.();
-          if (backlog !== undefined) await backlog;
-          if (this.#sink.gone?.('out') === true) break;
+      // Read up to what is written when asked: the pieces appended during a wait are read too.
+      const read = (buffer: Buffer): number => {
+        if (position >= file.written) return 0;
+        const n = file.read(buffer, position);
+        if (n <= 0) throw new Error(`${file.path} ended at byte ${position} of ${file.written}`);
+        position += n;
+        return n;
+      };
+      const take = (chunk: Buffer): void => {
+        pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
+        let at = 0;
+        while (pending.length - at >= 5) {
+          const length = pending.readUInt32LE(at + 1);
+          if (pending.length - at - 5 < length) break;
+          this.#show(job, pending[at] === 0 ? 'stdout' : 'stderr', pending.toString('utf8', at + 5, at + 5 + length), true);
+          at += 5 + length;
         }
+        pending = pending.subarray(at);
+      };
+      try {
+        await this.#paced(read, take, 'out');
       } catch (error) {
         this.#say(`spm-shell: job ${job.seq}: its lines that waited for their turn in a file could not be read back: ${(error as Error).message}\n`);
       } finally {
@@ -469,15 +471,10 @@ export class OutputPrinter {
       if (file === undefined) continue;
       let fd: number | undefined;
       try {
-        fd = openSync(file, 'r');
+        const opened = openSync(file, 'r');
+        fd = opened;
         const decoder = new StringDecoder('utf8');
-        const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
-        for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
-          put(decoder.write(buffer.subarray(0, n)));
-          const backlog = this.#sink.backlog?.();
-          if (backlog !== undefined) await backlog;
-          if (this.#sink.gone?.(stream) === true) break;
-        }
+        await this.#paced((buffer) => readSync(opened, buffer), (chunk) => put(decoder.write(chunk)), stream);
         put(decoder.end());
       } catch (error) {
         this.#cannotRead(outcome, error);
@@ -485,6 +482,22 @@ export class OutputPrinter {
         if (fd !== undefined) closeSync(fd);
         rmSync(file, { force: true });
       }
+    }
+  }
+
+  /**
+   * Reads a file to the output chunk by chunk ({@link STREAM_CHUNK_BYTES}), in step with the
+   * reader: after each chunk, waits while what was written waits in memory, and stops once
+   * `stream` can take nothing more. `read` fills the buffer and says how much (0: the end); `take`
+   * gets each chunk (a view of the buffer, reused for the next).
+   */
+  async #paced(read: (buffer: Buffer) => number, take: (chunk: Buffer) => void, stream: 'out' | 'err'): Promise<void> {
+    const buffer = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+    for (let n = read(buffer); n > 0; n = read(buffer)) {
+      take(buffer.subarray(0, n));
+      const backlog = this.#sink.backlog?.();
+      if (backlog !== undefined) await backlog;
+      if (this.#sink.gone?.(stream) === true) break;
     }
   }
 
