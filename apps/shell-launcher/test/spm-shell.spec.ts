@@ -609,7 +609,8 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell --line-buffer
       }
     };
     try {
-      await waitFor(() => waitingOnDisk() > 1_000_000, 20_000, 'the second command’s lines in a file while the first runs');
+      // Both: on process spokes the first command's line may reach the bin after the second's are on disk.
+      await waitFor(() => run.stdout().includes('1-start\n') && waitingOnDisk() > 1_000_000, 20_000, 'the first command’s line, and the second command’s lines in a file, while the first runs');
       expect(run.stdout()).toBe('1-start\n');
     } finally {
       writeFileSync(go, '');
