@@ -116,6 +116,14 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--colsep'])).toThrow('Expected `--colsep` to be followed by a regular expression');
   });
 
+  it('takes --joblog +F as F appended to; a bare + or +- is refused', () => {
+    expect(parseShellArgs(['--joblog', '+jl', 'echo'])).toMatchObject({ joblog: 'jl', joblogAppend: true });
+    expect(parseShellArgs(['--joblog', './+jl', 'echo'])).toMatchObject({ joblog: './+jl', joblogAppend: false });
+    expect(parseShellArgs(['--joblog=+jl', '--resume', 'echo'])).toMatchObject({ joblog: 'jl', joblogAppend: true, resume: 'done' });
+    expect(() => parseShellArgs(['--joblog', '+', 'echo'])).toThrow('Expected `--joblog +F` to name a file to append to after the `+`, got `+`');
+    expect(() => parseShellArgs(['--joblog', '+-', 'echo'])).toThrow('Expected `--joblog +F` to name a file to append to after the `+`, got `+-` (for stdout, say `--joblog -`)');
+  });
+
   it('takes --resume and --resume-failed, with --joblog F only', () => {
     expect(parseShellArgs([]).resume).toBe('off');
     expect(parseShellArgs(['--resume', '--joblog', 'jl']).resume).toBe('done');

@@ -88,8 +88,13 @@ export interface ShellOptions {
   readonly ungroup: boolean;
   /** `--halt`. @default never */
   readonly halt: HaltRule;
-  /** `--joblog F`: GNU parallel's job log (`-` for stdout). */
+  /** `--joblog F`: GNU parallel's job log (`-` for stdout); `+F` is F, appended to ({@link joblogAppend}). */
   readonly joblog: string | undefined;
+  /**
+   * `--joblog +F`: this run's rows are added to F instead of F being written anew (GNU parallel's
+   * `+`); the header is written only when F is new or empty.
+   */
+  readonly joblogAppend: boolean;
   /**
    * `--resume`: skip the jobs the job log (`--joblog F`, written by an earlier run) has a row
    * for, and add this run's rows to it (`'done'`); `--resume-failed`: skip only those it logged
@@ -260,7 +265,7 @@ Options:
       --group           each command's output whole at its end: the default (not with --lb, -u)
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N;
                         N% for a share of all the jobs (the input is read whole first)
-      --joblog F        write GNU parallel's job log to F (- for stdout)
+      --joblog F        write GNU parallel's job log to F (- for stdout; +F: append to F)
       --resume          skip the jobs the job log F already has, add the others' rows to it
       --resume-failed   the same, but run the jobs it logged as failed again
       --retry-failed    run again the failed jobs of the job log F, their commands taken from it
@@ -561,6 +566,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     ungroup: false,
     halt: HALT_NEVER,
     joblog: undefined as string | undefined,
+    joblogAppend: false,
     resume: 'off' as ShellOptions['resume'],
     json: false,
     shuf: false,
@@ -835,7 +841,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       default: {
         if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
-        if (option === '--joblog') o.joblog = value;
+        if (option === '--joblog') {
+          // `+F`: append to F, as GNU parallel reads it (a file named `+F` is `./+F`).
+          o.joblogAppend = value.startsWith('+');
+          o.joblog = o.joblogAppend ? value.slice(1) : value;
+          if (o.joblogAppend && (o.joblog === '' || o.joblog === '-')) throw new SPMError(`Expected \`--joblog +F\` to name a file to append to after the \`+\`, got ${describe(value)}${o.joblog === '-' ? ' (for stdout, say `--joblog -`)' : ''}`);
+        }
         else if (option === '--results' || option === '--res') {
           o.results = value;
         }

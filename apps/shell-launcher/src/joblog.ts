@@ -41,8 +41,9 @@ export class Joblog {
 
   /**
    * Opens (truncates) `path` and writes the header. `-` writes through `stdout` instead, in step
-   * with the jobs' outputs written there. With `append` (`--resume`), a file that has rows
-   * already is added to (its last line ended first if it was cut), not truncated.
+   * with the jobs' outputs written there. With `append` (`--resume`, `--retry-failed`, `--joblog
+   * +F`), a file that has rows already is added to (its last line ended first if it was cut), not
+   * truncated; an empty or new one gets the header first.
    */
   constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false) {
     this.#fd = path === '-' ? undefined : openSync(path, append ? 'a+' : 'w');

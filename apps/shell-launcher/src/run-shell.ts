@@ -586,7 +586,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   for (const seq of [...resumed, ...notRunAgain]) printer.skip(seq);
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed);
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed || options.joblogAppend);
   } catch (error) {
     rl?.close();
     closeTable();

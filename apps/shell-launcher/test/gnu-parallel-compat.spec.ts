@@ -619,6 +619,27 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(readFileSync(logs.gnu, 'utf8').split('\n').filter((line) => line.startsWith('Seq\t'))).toHaveLength(1);
   });
 
+  it('appends to a job log as it does (--joblog +F): each run’s rows after the others’, one header; with --resume too', async () => {
+    const runs = [
+      ['-j', '1', 'echo {}; exit {}', ':::', '0', '1'],
+      ['-j', '1', '+', 'echo b{}; exit {}', ':::', '2', '0'],
+      ['-j', '1', '+', '--resume', 'echo c{}', ':::', '0', '1', '2', '3'],
+    ];
+    const logs = { gnu: join(dir, 'append-gnu.joblog'), spm: join(dir, 'append-spm.joblog') };
+    for (const run of runs) {
+      const plus = run[2] === '+' ? '+' : '';
+      const args = run.filter((word, at) => at !== 2 || word !== '+');
+      const gnu = gnuRun(['--joblog', `${plus}${logs.gnu}`, ...args]);
+      const spm = await runSpmShell(['--joblog', `${plus}${logs.spm}`, ...args], { mark: `compat-${process.pid}-append` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      // In file order: one job at a time.
+      const rows = (path: string): string[][] => joblogRows(readFileSync(path, 'utf8')).map((row) => [row[0], row[6], row[7], row[8]] as string[]);
+      expect({ args, rows: rows(logs.spm) }).toEqual({ args, rows: rows(logs.gnu) });
+    }
+    expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => `${row[0]}:${row[8]}`)).toEqual(['1:echo 0; exit 0', '2:echo 1; exit 1', '1:echo b2; exit 2', '2:echo b0; exit 0', '3:echo c2', '4:echo c3']);
+    for (const path of [logs.gnu, logs.spm]) expect(readFileSync(path, 'utf8').split('\n').filter((line) => line.startsWith('Seq\t'))).toHaveLength(1);
+  });
+
   it('retries failed jobs from the job log alone as it does (--retry-failed): their logged commands, rows added', async () => {
     const runs = [
       ['-k', '-j', '1', 'echo {}; exit {}', ':::', '0', '1', '2', '0', '3'],

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -317,6 +317,24 @@ describe('spm-shell --dry-run, :::: and -j 0', () => {
     const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { stdout: string; spoke: string });
     expect(lines.map((line) => Number(line.stdout.split(' ')[0])).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(lines.every((line) => Number(line.stdout.split(' ')[1]) < 100)).toBe(true);
+  });
+});
+
+describe('spm-shell --joblog +F', () => {
+  it('starts a new log with the header and adds each later run’s rows to it, after a cut last line ended', async () => {
+    const joblog = join(dir, 'append.joblog');
+    const first = await runSpmShell(['-k', '--joblog', `+${joblog}`, 'echo {}', ':::', 'a', 'b'], { mark: newMark().env });
+    expect(first.code).toBe(0);
+    // A row cut short (a run killed mid-write): the next run's rows start on a line of their own.
+    appendFileSync(joblog, '9\t:\t1.000\t');
+    const second = await runSpmShell(['-k', '-j', '1', '--joblog', `+${joblog}`, 'exit {}', ':::', '0', '3'], { mark: newMark().env });
+    expect(second.code).toBe(1);
+    const lines = readFileSync(joblog, 'utf8').split('\n');
+    expect(lines[0]).toBe('Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand');
+    expect(lines.filter((line) => line.startsWith('Seq\t'))).toHaveLength(1);
+    expect(lines.slice(1, 4).map((line) => line.split('\t')[0])).toEqual(['1', '2', '9']);
+    expect(lines[3]).toBe('9\t:\t1.000\t');
+    expect(lines.slice(4).filter((line) => line !== '').map((line) => line.split('\t')).map((row) => [row[0], row[6], row[8]])).toEqual([['1', '0', 'exit 0'], ['2', '3', 'exit 3']]);
   });
 });
 
