@@ -116,6 +116,18 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--colsep'])).toThrow('Expected `--colsep` to be followed by a regular expression');
   });
 
+  it('takes --recstart, --recend (GNU parallel’s escapes read, other backslashes kept) and --rrs with --pipe only', () => {
+    const o = parseShellArgs(['--pipe', '--recstart', '>', '--recend', '\\n\\t\\0\\x', '--rrs', 'cat']);
+    expect(o).toMatchObject({ recstart: Buffer.from('>'), recend: Buffer.from('\n\t\0\\x'), removeRecSep: true });
+    expect(parseShellArgs(['--pipe', '--recend', '', '--recstart=é', '--removerecsep', 'cat'])).toMatchObject({ recend: Buffer.alloc(0), recstart: Buffer.from('é'), removeRecSep: true });
+    expect(parseShellArgs(['--pipe', '--remove-rec-sep', 'cat'])).toMatchObject({ recstart: undefined, recend: undefined, removeRecSep: true });
+    expect(() => parseShellArgs(['--recend', 'x', 'echo'])).toThrow("Expected `--recend` with `--pipe` (it says where the input's records are cut into blocks), got it alone");
+    expect(() => parseShellArgs(['--rrs', 'echo'])).toThrow("Expected `--remove-rec-sep` with `--pipe`");
+    expect(() => parseShellArgs(['--pipe', '--recend', '', 'cat'])).toThrow('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
+    expect(() => parseShellArgs(['--pipe', 'cat', '--recstart'])).not.toThrow(); // after the command: the command's own word
+    expect(() => parseShellArgs(['--pipe', '--recstart'])).toThrow('Expected `--recstart` to be followed by the bytes that start a record');
+  });
+
   it('takes --joblog +F as F appended to; a bare + or +- is refused', () => {
     expect(parseShellArgs(['--joblog', '+jl', 'echo'])).toMatchObject({ joblog: 'jl', joblogAppend: true });
     expect(parseShellArgs(['--joblog', './+jl', 'echo'])).toMatchObject({ joblog: './+jl', joblogAppend: false });

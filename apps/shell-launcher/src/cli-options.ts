@@ -152,6 +152,22 @@ export interface ShellOptions {
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
+   * `--recstart S` (with `--pipe`): the bytes a record starts with; a block is cut only where a
+   * record ends and S begins (GNU parallel's escapes `\n \t \r \0 \' \" \\` read). Given
+   * alone, records have no end mark (`--recend` empty).
+   */
+  readonly recstart: Buffer | undefined;
+  /**
+   * `--recend S` (with `--pipe`): the bytes a record ends with, instead of a newline (NUL with
+   * `-0`); given alone, records have no start mark. Not both empty.
+   */
+  readonly recend: Buffer | undefined;
+  /**
+   * `--remove-rec-sep` (`--removerecsep`, `--rrs`, with `--pipe`): each block loses its records'
+   * separators — every recend + recstart, a recstart at its start, a recend at its end.
+   */
+  readonly removeRecSep: boolean;
+  /**
    * `--shuf`: the jobs run in a random order (every input is read first); `{#}` and the job log's
    * `Seq` number them in that order, as GNU parallel's do.
    */
@@ -279,6 +295,9 @@ Options:
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
       --cat             with --pipe: each block in a temporary file, $PARALLEL_TMP, in place of {}
+      --recstart S      with --pipe: records start with S; blocks are cut only before an S
+      --recend S        with --pipe: records end with S, not a newline (both: cut between them)
+      --rrs             with --pipe: remove --recstart/--recend from each block (--remove-rec-sep)
                         (else at the command's end), not on stdin; deleted when the job is over
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
@@ -494,11 +513,20 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--cat', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
-const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--tagstring', '--nice', '--wd', '--workdir']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--cat', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
+const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
+}
+
+/**
+ * The bytes of `--recstart`/`--recend`, as GNU parallel reads them: `\0 \r \n \t \' \" \\`
+ * are escapes, any other backslash is itself; the rest is UTF-8.
+ */
+export function recordSeparator(value: string): Buffer {
+  const escapes: Readonly<Record<string, string>> = { '0': '\0', r: '\r', n: '\n', t: '\t', "'": "'", '"': '"', '\\': '\\' };
+  return Buffer.from(value.replace(/\\([0rnt'"\\])/g, (_, c: string) => escapes[c] as string));
 }
 
 /** The bytes of `-d`'s delimiter: C escapes (`\n`, `\t`, `\0`, `\\`, octal `\NNN`, hex `\xHH`) read, other characters as UTF-8. */
@@ -572,6 +600,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
+    recstart: undefined as Buffer | undefined,
+    recend: undefined as Buffer | undefined,
+    removeRecSep: false,
     cat: false,
     results: undefined as string | undefined,
     header: false,
@@ -678,6 +709,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--cat':
           o.cat = true;
           break;
+        case '--remove-rec-sep':
+        case '--removerecsep':
+        case '--rrs':
+          o.removeRecSep = true;
+          break;
         case '--shuf':
           o.shuf = true;
           break;
@@ -754,6 +790,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--block':
       case '--block-size':
         o.blockBytes = blockSize(option, value);
+        break;
+      case '--recstart':
+      case '--recend':
+        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the bytes that ${option === '--recstart' ? 'start' : 'end'} a record (\\n \\t \\r \\0 read; '' for none), got nothing`);
+        o[option === '--recstart' ? 'recstart' : 'recend'] = recordSeparator(value);
         break;
       case '--wd':
       case '--workdir': {
@@ -894,6 +935,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     throw new SPMError(`Expected no \`--shuf\` with \`${o.resume === 'done' ? '--resume' : '--resume-failed'}\` (the job log's Seq numbers a shuffled run's jobs in the order they ran, which the next run would not repeat)`);
   }
   if (o.cat && !o.pipe) throw new SPMError('Expected `--cat` with `--pipe` (it puts each block of the input in a file for its command), got it alone');
+  const separators = [o.recstart !== undefined ? '--recstart' : undefined, o.recend !== undefined ? '--recend' : undefined, o.removeRecSep ? '--remove-rec-sep' : undefined].filter((name) => name !== undefined);
+  if (separators.length > 0 && !o.pipe) throw new SPMError(`Expected \`${separators[0] as string}\` with \`--pipe\` (it says where the input's records are cut into blocks), got it alone`);
+  if (o.pipe && (o.recstart !== undefined || o.recend !== undefined) && (o.recstart?.length ?? 0) === 0 && (o.recend?.length ?? 0) === 0) {
+    throw new SPMError('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
+  }
   if (o.cat && o.quote) throw new SPMError('Expected one of `--cat` and `-q`, got both (--cat names its file as the shell variable $PARALLEL_TMP, which -q would quote)');
   if (o.pipe) {
     if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { blocksOf, jobsFromBlocks, type BlockOptions } from './pipe-blocks.js';
+import { blocksOf, jobsFromBlocks, separators, type BlockOptions } from './pipe-blocks.js';
 
 /** `text` in chunks of the given sizes (the last one takes the rest). */
 async function* chunked(text: string | Buffer, sizes: readonly number[] = []): AsyncGenerator<Buffer> {
@@ -21,38 +21,40 @@ async function blocks(text: string | Buffer, options: Partial<BlockOptions>, siz
 }
 
 /** The rule, written plainly on the whole input: what blocksOf must give for any chunking. */
-function reference(text: string, { blockBytes, records, recend, header }: BlockOptions): string[] {
-  const end = String.fromCharCode(recend);
+function reference(text: string, { blockBytes, records, recend, recstart, header, removeSeparators: rrs }: BlockOptions): string[] {
+  const end = typeof recend === 'number' ? String.fromCharCode(recend) : recend.toString('latin1');
+  const begin = recstart?.toString('latin1') ?? '';
   let rest = text;
   let head = '';
   if (header === true) {
-    const at = rest.indexOf(end);
+    const at = rest.indexOf(typeof recend === 'number' ? end : '\n');
     if (at < 0) return [];
     head = rest.slice(0, at + 1);
     rest = rest.slice(at + 1);
   }
+  /** Every boundary of `rest` past its first byte: where `end` ends and `begin` starts. */
+  const boundaries = (): number[] => {
+    const out: number[] = [];
+    for (let q = 0; q + end.length + begin.length <= rest.length; q++) {
+      if (rest.startsWith(end + begin, q) && q + end.length > 0) out.push(q + end.length);
+    }
+    return out;
+  };
   const out: string[] = [];
   while (rest !== '') {
+    const all = boundaries();
     let cut: number;
-    if (records !== undefined) {
-      cut = -1;
-      for (let n = 0, from = 0; n < records; n++) {
-        const at = rest.indexOf(end, from);
-        if (at < 0) {
-          cut = rest.length;
-          break;
-        }
-        cut = at + 1;
-        from = at + 1;
-      }
-    } else if (rest.length < blockBytes) {
-      // Less than a block is left: the last block, whether or not it ends a record.
-      cut = rest.length;
-    } else {
-      cut = rest.lastIndexOf(end, blockBytes - 1) + 1;
-      if (cut === 0) cut = rest.indexOf(end, blockBytes) + 1 || rest.length;
+    if (records !== undefined) cut = all[records - 1] ?? rest.length;
+    else if (rest.length < blockBytes) cut = rest.length; // less than a block left: the last block
+    else cut = all.filter((p) => p + begin.length <= blockBytes).pop() ?? all.find((p) => p + begin.length > blockBytes) ?? rest.length;
+    let block = rest.slice(0, cut);
+    if (rrs === true) {
+      block = block.split(end + begin).join('');
+      if (begin !== '' && block.startsWith(begin)) block = block.slice(begin.length);
+      if (end !== '' && block.endsWith(end)) block = block.slice(0, -end.length);
+      else if (end !== '' && block.endsWith(`${end}\n`)) block = `${block.slice(0, -end.length - 1)}\n`;
     }
-    out.push(head + rest.slice(0, cut));
+    out.push(head + block);
     rest = rest.slice(cut);
   }
   return out;
@@ -94,6 +96,58 @@ describe('blocksOf (--pipe)', () => {
         },
       ),
       { seed: 20261122, numRuns: 300 },
+    );
+  });
+});
+
+describe('blocksOf --recstart / --recend / --rrs', () => {
+  const b = (text: string): Buffer => Buffer.from(text, 'latin1');
+  const fasta = '>a\nAC\n>b\nGT\n>c\nTT\n';
+
+  it('cuts where recend ends and recstart begins, never before the block’s first byte, as GNU parallel', async () => {
+    expect(await blocks(fasta, { recend: b(''), recstart: b('>'), records: 1 })).toEqual(['>a\nAC\n', '>b\nGT\n', '>c\nTT\n']);
+    expect(await blocks(fasta, { recend: b('\n'), recstart: b('>'), records: 2 })).toEqual(['>a\nAC\n>b\nGT\n', '>c\nTT\n']);
+    expect(await blocks(fasta, { recend: b(''), recstart: b('>'), blockBytes: 8 })).toEqual(['>a\nAC\n', '>b\nGT\n', '>c\nTT\n']);
+    // A `>` inside a line is no record start when recend is `\n` too.
+    expect(await blocks('>a x>y\n>b\n', { recend: b('\n'), recstart: b('>'), records: 1 })).toEqual(['>a x>y\n', '>b\n']);
+    expect(await blocks('1END2END3', { recend: b('END'), records: 2 }, [2, 1, 1, 3])).toEqual(['1END2END', '3']);
+    // As GNU parallel, a block is cut where recend and recstart both lie within its size: not
+    // before the `a>` at 5 when the block is 5 or 6 bytes, whatever was read.
+    expect(await blocks('a>a>xa>b', { recend: b(''), recstart: b('a>'), blockBytes: 5 }, [6])).toEqual(['a>', 'a>x', 'a>b']);
+    expect(await blocks('a>a>xa>b', { recend: b(''), recstart: b('a>'), blockBytes: 7 }, [6])).toEqual(['a>a>x', 'a>b']);
+  });
+
+  it('takes GNU parallel’s defaults: a newline ends records (NUL with -0) unless --recstart or --recend is given; then the other is empty', () => {
+    expect(separators({})).toEqual({ recend: 0x0a });
+    expect(separators({ nullSeparated: true })).toEqual({ recend: 0 });
+    expect(separators({ recstart: b('>'), nullSeparated: true })).toEqual({ recend: b(''), recstart: b('>') });
+    expect(separators({ recend: b('END') })).toEqual({ recend: b('END'), recstart: b('') });
+  });
+
+  it('--rrs removes each recend + recstart, a leading recstart and a trailing recend (before a last newline too); the header stays', async () => {
+    expect(await blocks(fasta, { recend: b(''), recstart: b('>'), records: 2, removeSeparators: true })).toEqual(['a\nAC\nb\nGT\n', 'c\nTT\n']);
+    expect(await blocks(fasta, { recend: b('\n'), recstart: b('>'), records: 1, removeSeparators: true })).toEqual(['a\nAC', 'b\nGT', 'c\nTT']);
+    expect(await blocks('h>\n1X\n2X\n', { recend: b('X\n'), records: 1, header: true, headerEnd: 0x0a, removeSeparators: true })).toEqual(['h>\n1', 'h>\n2']);
+    expect(await blocks('h>\n1X2X\n', { recend: b('X'), header: true, headerEnd: 0x0a, removeSeparators: true })).toEqual(['h>\n12\n']);
+  });
+
+  it('cuts any input in any chunks as the plain rule does, for separators of several bytes (a property)', async () => {
+    const pairs: [string, string][] = [['\n', ''], ['', '>'], ['\n', '>'], ['ab', ''], ['', 'a>'], ['\n\n', 'b'], ['aa', '']];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[ab>\n]{0,60}$/),
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.constantFrom(...pairs),
+        fc.boolean(),
+        fc.boolean(),
+        async (text, sizes, blockBytes, records, [recend, recstart], header, rrs) => {
+          const options = { blockBytes, recend: b(recend), recstart: b(recstart), headerEnd: 0x0a, ...(records !== undefined ? { records } : {}), header, removeSeparators: rrs };
+          expect(await blocks(text, options, sizes)).toEqual(reference(text, options));
+        },
+      ),
+      { seed: 20261123, numRuns: 1000 },
     );
   });
 });

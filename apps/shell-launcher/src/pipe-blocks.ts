@@ -4,104 +4,208 @@ import type { Job } from './job-outcome.js';
 /** How `--pipe` cuts its input into blocks, one per job. */
 export interface BlockOptions {
   /**
-   * The most bytes a block holds (`--block`): it ends after the last whole record that fits. A
-   * record longer than this is a block of its own, whole.
+   * The most bytes a block holds (`--block`): it ends at the last record boundary whose recend
+   * and recstart both fit in it. A record longer than this is a block of its own, whole.
    */
   readonly blockBytes: number;
   /** `-N n`: exactly n records per block (the last may hold fewer), whatever their size. */
   readonly records?: number;
-  /** The byte that ends a record: `\n`, or NUL with `-0`. */
-  readonly recend: number;
-  /** `--header`: the first record is prepended to every block (and is no block itself). */
+  /**
+   * The bytes that end a record (`--recend`): `\n`, or NUL with `-0`; empty when only
+   * `recstart` marks records. A byte is one byte.
+   */
+  readonly recend: Buffer | number;
+  /**
+   * The bytes that start a record (`--recstart`), empty or absent: any. A record boundary is where
+   * `recend` ends and `recstart` begins, as GNU parallel cuts; one of the two is not empty.
+   */
+  readonly recstart?: Buffer;
+  /** `--header`: the first line (ended by `headerEnd`) is prepended to every block (and is no block itself). */
   readonly header?: boolean;
+  /** The byte that ends the header's line: `\n`, or NUL with `-0`. @default the recend byte, else `\n` */
+  readonly headerEnd?: number;
+  /**
+   * `--remove-rec-sep`: from each block (not the header) every `recend` + `recstart` is removed,
+   * then a `recstart` at its start and a `recend` at its end (or before its last newline), as GNU
+   * parallel's `--rrs` removes them.
+   */
+  readonly removeSeparators?: boolean;
+}
+
+const asBytes = (separator: Buffer | number | undefined): Buffer => (separator === undefined ? Buffer.alloc(0) : typeof separator === 'number' ? Buffer.from([separator]) : separator);
+
+/** A block without its record separators (`--rrs`), as GNU parallel's `remove_rec_sep`. */
+export function removeSeparators(block: Buffer, recend: Buffer, recstart: Buffer): Buffer {
+  const both = Buffer.concat([recend, recstart]);
+  const kept: Buffer[] = [];
+  let from = 0;
+  for (let at = block.indexOf(both); at >= 0; at = block.indexOf(both, at + both.length)) {
+    kept.push(block.subarray(from, at));
+    from = at + both.length;
+  }
+  kept.push(block.subarray(from));
+  let out = kept.length === 1 ? block : Buffer.concat(kept);
+  if (recstart.length > 0 && out.subarray(0, recstart.length).equals(recstart)) out = out.subarray(recstart.length);
+  if (recend.length > 0) {
+    // Perl's `$`: the end, or before a newline that ends the block.
+    const ends = (at: number): boolean => at >= 0 && out.subarray(at, at + recend.length).equals(recend);
+    if (ends(out.length - recend.length)) out = out.subarray(0, out.length - recend.length);
+    else if (out[out.length - 1] === 0x0a && ends(out.length - 1 - recend.length)) out = Buffer.concat([out.subarray(0, out.length - 1 - recend.length), out.subarray(out.length - 1)]);
+  }
+  return out;
 }
 
 /**
  * `--pipe`: the input cut into blocks of whole records, as GNU parallel cuts it — each at most
- * `blockBytes`, ending after its last record end (`--block`), or n records each (`-N n`); the
- * input's last bytes, a record end or not, are the last block. Chunks are copied once per block.
+ * `blockBytes`, ending at its last record boundary (`--block`), or n records each (`-N n`); the
+ * input's last bytes, a record's end or not, are the last block. A boundary is where `recend`
+ * ends and `recstart` begins, past the block's first byte; what is held is copied once per
+ * block, and a long record's bytes are searched once (each new chunk, with the few bytes before
+ * it that a separator could span).
  */
 export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: BlockOptions): AsyncGenerator<Buffer> {
-  const { blockBytes, records, recend } = options;
+  const { blockBytes, records } = options;
+  const recend = asBytes(options.recend);
+  const recstart = asBytes(options.recstart);
+  // A boundary is an occurrence of recend + recstart, recend's length into it.
+  const needle = Buffer.concat([recend, recstart]);
+  if (needle.length === 0) throw new RangeError('blocksOf: recend and recstart are both empty');
+  const [E, N] = [recend.length, needle.length];
+  // One byte is looked for as a number: Buffer's memchr path, several times faster than a 1-byte Buffer's.
+  const probe = N === 1 ? (needle[0] as number) : needle;
+  const headerEnd = options.headerEnd ?? (typeof options.recend === 'number' ? options.recend : 0x0a);
   let header: Buffer | undefined;
   let needHeader = options.header === true;
   let chunks: Buffer[] = [];
+  // `start`: the input position of what is held's first byte (the next block's); `held`: its bytes.
+  let start = 0;
   let held = 0;
-  // -N: record ends counted in what is held.
-  let ends = 0;
-  // Set while what is held is one record longer than a block, its end not read yet.
+  // -N and a long record: boundaries found past `start` (input positions, from `first`), and the
+  // position from which the needle is still to be looked for.
+  let bounds: number[] = [];
+  let first = 0;
+  let scanFrom = 0;
+  // Set while what is held is one record longer than a block, its boundary not read yet.
   let inLongRecord = false;
-  const take = (end: number): Buffer => {
-    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, held);
-    const rest = whole.subarray(end);
-    chunks = rest.length > 0 ? [rest] : [];
-    held = rest.length;
-    const block = whole.subarray(0, end);
-    return header === undefined ? Buffer.from(block) : Buffer.concat([header, block]);
-  };
-  /** Where the nth record end is in what is held (the index after it), or -1. */
-  const afterNthEnd = (n: number): number => {
-    let seen = 0;
-    let base = 0;
+  /** The held bytes between input positions `from` and `to`, copied only if they span chunks. */
+  const bytes = (from: number, to: number): Buffer => {
+    const parts: Buffer[] = [];
+    let base = start;
     for (const chunk of chunks) {
-      for (let at = chunk.indexOf(recend); at >= 0; at = chunk.indexOf(recend, at + 1)) {
-        seen += 1;
-        if (seen === n) return base + at + 1;
-      }
+      const [lo, hi] = [Math.max(from - base, 0), Math.min(to - base, chunk.length)];
+      if (lo < hi) parts.push(lo === 0 && hi === chunk.length ? chunk : chunk.subarray(lo, hi));
       base += chunk.length;
     }
-    return -1;
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   };
-  for await (const piece of input) {
-    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
-    if (chunk.length === 0) continue;
-    chunks.push(chunk);
-    held += chunk.length;
-    if (records !== undefined) {
-      for (let at = chunk.indexOf(recend); at >= 0; at = chunk.indexOf(recend, at + 1)) ends += 1;
+  /** Cuts what is held at input position `end`: the block before it (with the header), the rest kept. */
+  const take = (end: number): Buffer => {
+    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, held);
+    const rest = whole.subarray(end - start);
+    chunks = rest.length > 0 ? [rest] : [];
+    held = rest.length;
+    start = end;
+    let block = whole.subarray(0, whole.length - rest.length);
+    if (options.removeSeparators === true) block = removeSeparators(block, recend, recstart);
+    return header === undefined ? Buffer.from(block) : Buffer.concat([header, block]);
+  };
+  /** Looks for boundaries in what came since the last look (and the needle's length before it). */
+  const scan = (): void => {
+    const end = start + held;
+    const from = Math.max(scanFrom, start);
+    if (end - from < N) return;
+    const window = bytes(from, end);
+    let last = -1;
+    for (let at = window.indexOf(probe); at >= 0; at = window.indexOf(probe, at + 1)) {
+      last = at;
+      if (from + at + E > start) bounds.push(from + at + E);
     }
-    if (needHeader) {
-      const end = afterNthEnd(1);
-      if (end < 0) continue;
-      // Taken as a block is (no header yet to put before it), and kept.
-      header = take(end);
-      ends -= records !== undefined ? 1 : 0;
-      needHeader = false;
+    scanFrom = Math.max(last >= 0 ? from + last + 1 : from, end - N + 1);
+  };
+  /** Drops the boundaries at or before `start` (taken with a block). */
+  const forget = (): void => {
+    while (first < bounds.length && (bounds[first] as number) <= start) first += 1;
+    if (first > 1024 && first * 2 > bounds.length) {
+      bounds = bounds.slice(first);
+      first = 0;
     }
+  };
+  /** Every block that can be cut from what is held; at the input's end (`last`), all of it. */
+  function* cut(last: boolean): Generator<Buffer> {
     for (;;) {
+      if (held === 0) return;
       if (records !== undefined) {
-        if (ends < records) break;
-        const end = afterNthEnd(records);
-        ends -= records;
+        scan();
+        if (bounds.length - first < records) break;
+        const end = bounds[first + records - 1] as number;
         yield take(end);
+        forget();
         continue;
       }
       if (inLongRecord) {
-        // Only the newest chunk can end it: what was held before had no record end.
-        const at = chunk.indexOf(recend);
-        if (at < 0) break;
+        scan();
+        if (first >= bounds.length) break;
         inLongRecord = false;
-        yield take(held - chunk.length + at + 1);
+        yield take(bounds[first] as number);
+        bounds = [];
+        first = 0;
         continue;
       }
       if (held < blockBytes) break;
       const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, held);
       chunks = [whole];
-      // The last record end within the block's size; else the end of the (long) first record.
-      let end = whole.lastIndexOf(recend, blockBytes - 1) + 1;
-      if (end === 0) end = whole.indexOf(recend, blockBytes) + 1;
-      if (end === 0) {
-        inLongRecord = true; // a record longer than the block, not ended yet
-        break;
+      // The last boundary whose recend and recstart lie within the block's size (GNU parallel's,
+      // which looks for them in a block's worth read); else the first after it (a long record).
+      let at = blockBytes - N >= 0 ? whole.lastIndexOf(probe, blockBytes - N) : -1;
+      if (at >= 0 && at + E > 0) {
+        yield take(start + at + E);
+        continue;
       }
-      yield take(end);
+      at = whole.indexOf(probe, Math.max(blockBytes - N + 1, 0));
+      if (at >= 0) {
+        yield take(start + at + E);
+        continue;
+      }
+      // A record longer than the block, its end not read yet: looked for in what comes next only.
+      inLongRecord = true;
+      scanFrom = start + Math.max(held - N + 1, 0);
+      break;
     }
+    if (last && held > 0) yield take(start + held);
   }
-  if (needHeader && held > 0) {
-    // The whole input is one record without an end: the header, and no block.
-    return;
+  for await (const piece of input) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    if (chunk.length === 0) continue;
+    chunks.push(chunk);
+    held += chunk.length;
+    if (needHeader) {
+      // Only the newest chunk can end it: what was held before had no header end.
+      const inChunk = chunk.indexOf(headerEnd);
+      if (inChunk < 0) continue;
+      const at = held - chunk.length + inChunk;
+      // Cut as a block is (no header yet to put before it, no separators removed), and kept.
+      header = Buffer.from(bytes(start, start + at + 1));
+      chunks = held > at + 1 ? [bytes(start + at + 1, start + held)] : [];
+      start += at + 1;
+      held -= at + 1;
+      scanFrom = start;
+      needHeader = false;
+    }
+    yield* cut(false);
   }
-  if (held > 0) yield take(held);
+  // The whole input is one line without an end: the header, and no block.
+  if (needHeader) return;
+  yield* cut(true);
+}
+
+/**
+ * The record separators `--pipe` cuts at, from the options as given (GNU parallel's defaults):
+ * neither given, records end with a newline (NUL with `-0`); one given, the other is empty.
+ */
+export function separators(options: { readonly recstart?: Buffer | undefined; readonly recend?: Buffer | undefined; readonly nullSeparated?: boolean }): Pick<BlockOptions, 'recend' | 'recstart'> {
+  const { recstart, recend } = options;
+  if (recstart === undefined && recend === undefined) return { recend: options.nullSeparated === true ? 0 : 0x0a };
+  return { recend: recend ?? Buffer.alloc(0), recstart: recstart ?? Buffer.alloc(0) };
 }
 
 /** What `--cat` puts in a command for the file holding its block: the shell variable the file's name is in (GNU parallel's). */

@@ -13,7 +13,7 @@ import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
-import { blocksOf, jobsFromBlocks } from './pipe-blocks.js';
+import { blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
@@ -303,7 +303,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
-    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), recend: options.nullSeparated ? 0 : 0x0a, header: options.header });
+    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...separators(options), header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep });
     input = jobsFromBlocks(blocks, options.template ?? '', options.cat)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).

@@ -415,6 +415,28 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.jobs.size).toBeGreaterThan(10);
   });
 
+  it('cuts --pipe input at --recstart / --recend (escapes read) and removes them with --rrs, as it does', async () => {
+    // FASTA-like records: a `>name` line, then up to 3 lines of bases (a `>` inside some of them);
+    // no record is longer than a block (GNU parallel grows its block for one, see the docs).
+    const fasta = Array.from({ length: 60 }, (_, r) => `>seq${r}\n${Array.from({ length: r % 4 }, (_, l) => 'ACGT>'.repeat(1 + ((r + l) % 3)).slice(0, 4 + ((r * 7 + l) % 11))).map((bases) => `${bases}\n`).join('')}`).join('');
+    const ended = Array.from({ length: 40 }, (_, r) => `rec ${r} ${'x'.repeat(r % 9)}END`).join('');
+    const cases: readonly { readonly args: readonly string[]; readonly input: string }[] = [
+      { args: ['--pipe', '--recstart', '>', '-N', '3', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--recstart', '>', '--block', '200', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--recstart', '>', '--recend', '\\n', '--block', '150', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--recstart', '>', '--recend', '\\n', '--rrs', '-N', '2', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--recstart', '>', '--removerecsep', '--block', '100', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--recend', 'END', '--block', '64', 'cat; echo; echo ---'], input: ended },
+      { args: ['--pipe', '--recend', 'END', '-N', '4', '--remove-rec-sep', 'cat; echo; echo ---'], input: ended },
+      { args: ['--pipe', '--rrs', '-N', '2', 'cat; echo ---'], input: 'a\nb\nc\n' },
+      { args: ['--pipe', '--header', ':', '--recstart', '>', '--rrs', '-N', '2', 'cat; echo ---'], input: `names\n${fasta}` },
+    ];
+    for (const { args, input } of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'recstart' });
+    // Without --pipe: refused (GNU parallel ignores them).
+    const lone = await runSpmShell(['--recstart', '>', 'echo', ':::', 'a'], { mark: `compat-${process.pid}-recstart` });
+    expect({ code: lone.code, stderr: lone.stderr.split('\n')[0] }).toEqual({ code: 255, stderr: 'spm-shell: Expected `--recstart` with `--pipe` (it says where the input\'s records are cut into blocks), got it alone' });
+  });
+
   it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--will-cite', '--group', 'echo', ':::', 'a', 'b'],
