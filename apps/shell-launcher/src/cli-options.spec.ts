@@ -128,6 +128,15 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--recstart'])).toThrow('Expected `--recstart` to be followed by the bytes that start a record');
   });
 
+  it('takes --plus: its strings marked in the command, --tagstring, --wd and --results; -I after them; a bad expression refused', () => {
+    const o = parseShellArgs(['--plus', '--tagstring', '{/..}', '--wd', '{+/}', '--results', 'out/{..}', 'gunzip', '{%.gz}', ':::', 'a.gz']);
+    const marked = (text: string): string => text.replaceAll('\u0003', '^');
+    expect([o.template, o.tagString, o.workdir, o.results].map((text) => marked(text ?? ''))).toEqual(['gunzip {^%.gz^}', '{^/..^}', '{^+/^}', 'out/{^..^}']);
+    expect(parseShellArgs(['echo', '{..}', ':::', 'a']).template).toBe('echo {..}');
+    expect(marked(parseShellArgs(['--plus', '-I', '@', 'mv', '@', '{1..}', ':::', 'a']).template ?? '')).toBe('mv {} {1^..^}');
+    expect(() => parseShellArgs(['--plus', 'echo', '{/(/x}', ':::', 'a'])).toThrow(/^Expected `\{\/\(\/x\}` in the command to hold a regular expression/);
+  });
+
   it('takes --joblog +F as F appended to; a bare + or +- is refused', () => {
     expect(parseShellArgs(['--joblog', '+jl', 'echo'])).toMatchObject({ joblog: 'jl', joblogAppend: true });
     expect(parseShellArgs(['--joblog', './+jl', 'echo'])).toMatchObject({ joblog: './+jl', joblogAppend: false });

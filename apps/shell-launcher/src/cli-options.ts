@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
+import { withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
@@ -149,6 +150,11 @@ export interface ShellOptions {
    * the job is over (GNU parallel's `--cat`).
    */
   readonly cat: boolean;
+  /**
+   * `--plus`: GNU parallel's further replacement strings (`{..}`, `{+.}`, `{%.gz}`, `{/a/b}`, …;
+   * see plus-strings.ts), marked in the templates as they are read.
+   */
+  readonly plus: boolean;
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
@@ -326,6 +332,8 @@ Options:
   -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
                         131071, what Linux passes to the shell as one argument)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
+      --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
+                        {/re/str} {//re/str} {^re} {,re} … (GNU parallel's --plus; re: JavaScript's)
   -r, --no-run-if-empty no job for a blank input line (whitespace only)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -d, --delimiter D     input items end with D, not newline (C escapes: \\n \\t \\0 \\\\ \\NNN \\xHH)
@@ -513,7 +521,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--pipe', '--spreadstdin', '--cat', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -600,6 +608,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
+    plus: false,
     recstart: undefined as Buffer | undefined,
     recend: undefined as Buffer | undefined,
     removeRecSep: false,
@@ -708,6 +717,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--cat':
           o.cat = true;
+          break;
+        case '--plus':
+          o.plus = true;
           break;
         case '--remove-rec-sep':
         case '--removerecsep':
@@ -988,7 +1000,15 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   if (o.quote && words.some((word) => word.includes(WORD_BREAK))) throw new SPMError('Expected the command to hold no U+0002 character with `-q`, got one');
   // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate).
-  const template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
+  let template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
+  if (o.plus) {
+    // --plus: its strings marked in every template, their regular expressions checked now.
+    const plussed = (text: string | undefined, option: string): string | undefined => (text === undefined ? undefined : withPlusStrings(text, option));
+    template = plussed(template, 'the command');
+    o.tagString = plussed(o.tagString, '`--tagstring`');
+    o.workdir = plussed(o.workdir, '`--wd`');
+    o.results = plussed(o.results, '`--results`');
+  }
   if (replaceString === undefined) return { ...o, sources, template };
   // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.
   const replaced = (text: string | undefined, option: string): string | undefined => {

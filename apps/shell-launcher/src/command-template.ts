@@ -6,6 +6,8 @@
  * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
+import { plusOperation } from './plus-strings.js';
+
 /** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
 const SAFE_WORD = /^[A-Za-z0-9_.+/-]+$/;
 
@@ -28,9 +30,10 @@ export function shellQuote(value: string): string {
 // One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, or the same with a
 // positional argument number (`{2}`, `{2.}`, `{2/}`, …), counted from the end when negative
 // (`{-1}` is the last); `{0}` is all of them, as `{}`.
-// `-I`'s mark of a `{}` that is plain text ({@link PLAIN_BRACES}) is matched too, and filled with `{}`.
-// eslint-disable-next-line no-control-regex -- that mark is a control character on purpose
-const REPLACEMENT = /\{(-?\d*)(\.|\/\/|\/\.|\/|#|%)?\}|\u0001/g;
+// `-I`'s mark of a `{}` that is plain text ({@link PLAIN_BRACES}) is matched too, and filled with
+// `{}`; and a `--plus` string, its operation between two PLUS_MARKs (see plus-strings.ts).
+// eslint-disable-next-line no-control-regex -- those marks are control characters on purpose
+const REPLACEMENT = /\{(-?\d*)(?:(\.|\/\/|\/\.|\/|#|%)|\u0003([^\u0003]*)\u0003)?\}|\u0001/g;
 
 /**
  * What stands in a template for a `{}` that is plain text: `-I R` makes `R` the replacement
@@ -104,7 +107,8 @@ function dirname(path: string): string {
   return parent === '' ? '/' : parent;
 }
 
-function transform(value: string, modifier: string | undefined): string {
+function transform(value: string, modifier: string | undefined, plus?: string): string {
+  if (plus !== undefined) return plusOperation(plus)(value);
   switch (modifier) {
     case '.':
       return withoutExtension(value);
@@ -177,23 +181,24 @@ export function fillPath(template: string, args: readonly string[], seq: number)
   return fillRun(template, args, seq, undefined, (arg) => arg);
 }
 
-/** `{}` or `{0}`, with or without a path modifier: the strings context replace repeats a word for. */
-const ALL_ARGS = /\{0?(\.|\/\/|\/\.|\/)?\}/;
+/** `{}` or `{0}`, with or without a path modifier or a `--plus` operation: the strings context replace repeats a word for. */
+// eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
+const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003[^\u0003]*\u0003)?\}/;
 
 /** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
 function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
-  return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined) => {
+  return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined, plus: string | undefined) => {
     if (whole === PLAIN_BRACES || position === undefined) return '{}';
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;
-    if (position === '' || Number(position) === 0) return (only === undefined ? args : [only]).map((arg) => quote(transform(arg, modifier))).join(' ');
+    if (position === '' || Number(position) === 0) return (only === undefined ? args : [only]).map((arg) => quote(transform(arg, modifier, plus))).join(' ');
     const n = Number(position);
     // Past the start, GNU parallel (Perl: a negative index counts from the end) wraps once:
     // with 2 arguments `{-3}` is the last, `{-5}` nothing.
     const back = args.length + n < 0 ? 2 * args.length + n : args.length + n;
     const arg = n > 0 ? args[n - 1] : args[back];
-    return arg === undefined ? '' : quote(transform(arg, modifier));
+    return arg === undefined ? '' : quote(transform(arg, modifier, plus));
   });
 }
 

@@ -437,6 +437,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect({ code: lone.code, stderr: lone.stderr.split('\n')[0] }).toEqual({ code: 255, stderr: 'spm-shell: Expected `--recstart` with `--pipe` (it says where the input\'s records are cut into blocks), got it alone' });
   });
 
+  it('fills --plus replacement strings as it does: paths, bash’s substitutions, positions, --tagstring, -X', async () => {
+    const paths = ['dir/sub/foo.tar.gz', 'a.b', 'plain', '.bashrc', 'x/y.z/w.tar.bz2'];
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--plus', 'echo', '{..}', '{...}', '{/..}', '{/...}', '{+/}', '{+.}', '{+..}', '{+...}', ':::', ...paths] },
+      { args: ['--plus', 'echo', '{:-empty}', '{:1}', '{:1:2}', '{#[a-z]}', '{##[a-z./]*}', '{%.gz}', '{%%\\.[a-z0-9.]*}', ':::', ...paths, '', '0'] },
+      { args: ['--plus', 'echo', '{/o/0}', '{//o/0}', '{/#d/D}', '{/%z/Z}', '{^d}', '{^^[aeiou]}', '{,P}', '{,,[A-Z]}', ':::', ...paths, 'DOG', 'Plain'] },
+      { args: ['--plus', 'echo', '{1..}', '{2+.}', '{-1:-none}', '{1%.gz}', ':::', 'a.tar.gz', 'b.c.d', ':::', 'x.y', ''] },
+      { args: ['--plus', '--tagstring', '{/..}', 'echo', '{+..}', ':::', 'd/f.tar.gz', 'g.h.i'] },
+      { args: ['--plus', '-X', 'echo', 'x{..}y'], input: 'a.b.c\nd.e.f\ng\n' },
+      { args: ['--plus', 'echo', '{}', '{.}', '{#}', '{%}', '{:-}'], input: 'q.r\n' },
+    ];
+    for (const { args, input } of cases) {
+      await expectSameRun(args, ['-k', '-j1', '--dry-run', ...args], { input: input ?? '', mark: 'plus' });
+      await expectSameRun(args, ['-k', '-j1', ...args], { input: input ?? '', mark: 'plus' });
+    }
+  });
+
   it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--will-cite', '--group', 'echo', ':::', 'a', 'b'],

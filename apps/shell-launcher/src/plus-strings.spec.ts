@@ -1,0 +1,85 @@
+import { describe, it, expect } from '@jest/globals';
+import { SPMError } from '@spm/exceptions';
+import { fillTemplate } from './command-template.js';
+import { PLUS_MARK, plusOperation, ungreedy, withPlusStrings } from './plus-strings.js';
+
+/** `template` read with --plus and filled for one job. */
+const fill = (template: string, args: readonly string[], context = false): string => fillTemplate(withPlusStrings(template, 'the command'), args, 1, context);
+
+describe('--plus replacement strings', () => {
+  it('take extensions and directories off as GNU parallel’s table does', () => {
+    const path = 'dir/sub/foo.tar.gz.x';
+    const cases: readonly [string, string][] = [
+      ['{..}', 'dir/sub/foo.tar'],
+      ['{...}', 'dir/sub/foo'],
+      ['{/..}', 'foo.tar'],
+      ['{/...}', 'foo'],
+      ['{+/}', 'dir/sub'],
+      ['{+.}', 'x'],
+      ['{+..}', 'gz.x'],
+      ['{+...}', 'tar.gz.x'],
+    ];
+    for (const [string, expected] of cases) expect([string, fill(`echo ${string}`, [path])]).toEqual([string, `echo ${expected}`]);
+    // Too few extensions: nothing removed, nothing taken; no directory: `{+/}` is empty.
+    expect(fill('{...}|{+...}|{+/}|{+.}', ['a.b'])).toBe("a.b|''|''|b");
+    // `{} = {+/}/{/}` and `{.}.{+.}`, as the table says.
+    expect(fill('{+/}/{/} {..}.{+..}', [path])).toBe(`${path} ${path}`);
+  });
+
+  it('take bash’s substitutions: defaults, substrings, shortest and longest prefix and suffix, replacement, case', () => {
+    const cases: readonly [string, string, string][] = [
+      ['{:-none}', '', 'none'],
+      ['{:-none}', '0', 'none'], // Perl's `||=`: 0 is false
+      ['{:-none}', 'x', 'x'],
+      ['{:2}', 'abcdef', 'cdef'],
+      ['{:2:3}', 'abcdef', 'cde'],
+      ['{:9:3}', 'abc', "''"],
+      ['{#[a-z]+}', 'ab.c', 'b.c'], // the shortest: one letter
+      ['{##[a-z.]+}', 'ab.c1', '1'],
+      ['{#a.*b}', 'axbxb1', 'xb1'],
+      ['{##a.*b}', 'axbxb1', '1'],
+      ['{%.gz}', 'f.tar.gz', 'f.tar'],
+      ['{%\\.[a-z]*}', 'f.tar.gz', 'f.tar'],
+      ['{%%\\.[a-z.]*}', 'f.tar.gz', 'f'],
+      ['{/o/0}', 'foo', 'f0o'],
+      ['{//o/0}', 'foo', 'f00'],
+      ['{/#f/F}', 'foof', 'Foof'],
+      ['{/%f/F}', 'foof', 'fooF'],
+      ['{/o/}', 'foo', 'fo'],
+      ['{^f}', 'foo', 'Foo'],
+      ['{^^o}', 'foo', 'fOO'],
+      ['{,F}', 'FOO', 'fOO'],
+      ['{,,O}', 'FOO', 'Foo'],
+      ['{,,[A-Z]}', 'FoO', 'foo'],
+    ];
+    for (const [string, value, expected] of cases) expect([string, value, fill(string, [value])]).toEqual([string, value, expected]);
+  });
+
+  it('are positional too ({2..}, {-1%.gz}) and repeat a word with -X’s context replace', () => {
+    expect(fill('cp {1} {2..}.{1+.}', ['a.txt', 'b.tar.gz'])).toBe('cp a.txt b.txt');
+    expect(fill('{-1%.gz}', ['x.gz', 'y.gz'])).toBe('y');
+    expect(fill('gunzip -c x{%.gz}y', ['a.gz', 'b.gz'], true)).toBe('gunzip -c xay xby');
+    // The arguments are quoted after the operation.
+    expect(fill('{/_/ }', ['a_b'])).toBe("'a b'");
+  });
+
+  it('leave the strings that are not theirs: {}, {.}, {/.}, {#}, {%}, {##}, {:-}, {%%}’s own literal', () => {
+    expect(withPlusStrings('{} {.} {/.} {//} {#} {%} {##} {:-} {3}', 'the command')).toBe('{} {.} {/.} {//} {#} {%} {##} {:-} {3}');
+    expect(withPlusStrings('{..}', 'the command')).toBe(`{${PLUS_MARK}..${PLUS_MARK}}`);
+    // `{%%}`: `%` then the expression `%` (GNU parallel 20221122 reads it so: nothing removed from `a.o`).
+    expect(fill('{%%}', ['a.o'])).toBe('a.o');
+  });
+
+  it('refuse a bad regular expression when the options are read, naming the string and where it is', () => {
+    expect(() => withPlusStrings('echo {%[a-}', 'the command')).toThrow(SPMError);
+    expect(() => withPlusStrings('echo {%[a-}', 'the command')).toThrow(/^Expected `\{%\[a-\}` in the command to hold a regular expression \(JavaScript's\), got Invalid regular expression/);
+    expect(() => withPlusStrings(`x {1${PLUS_MARK}..${PLUS_MARK}}`, '`--tagstring`')).toThrow('Expected `--tagstring` to hold no U+0003 character inside braces with `--plus`, got one');
+  });
+
+  it('make quantifiers lazy as GNU parallel’s make_regexp_ungreedy does: not in classes, not escaped, not twice', () => {
+    expect(ungreedy('a*b+c{2,3}')).toBe('a*?b+?c{2,3}?');
+    expect(ungreedy('[*+]\\*x*?')).toBe('[*+]\\*x*?');
+    expect(ungreedy('.*')).toBe('.*?');
+    expect(() => plusOperation('nope')).toThrow(RangeError);
+  });
+});

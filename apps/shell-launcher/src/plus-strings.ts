@@ -1,0 +1,150 @@
+import { SPMError } from '@spm/exceptions';
+
+/**
+ * GNU parallel's `--plus` replacement strings (20221122's table), each with or without a
+ * positional argument number (`{2..}`, `{-1%.gz}`):
+ *
+ * - paths: `{..}` and `{...}` (two or three extensions removed), `{/..}`, `{/...}` (of the
+ *   basename), `{+/}` (the directory part: what `{/}` drops), `{+.}`, `{+..}`, `{+...}` (the
+ *   extensions the others drop);
+ * - bash's: `{:-STR}` (STR when the value is empty or `0`), `{:N}`, `{:N:M}` (substrings),
+ *   `{#RE}` / `{##RE}` (the shortest / longest leading match of RE removed), `{%RE}` / `{%%RE}`
+ *   (trailing), `{/RE/STR}` (the first match replaced by STR), `{//RE/STR}` (all), `{/#RE/STR}`
+ *   (at the start), `{/%RE/STR}` (at the end), `{^RE}` / `{^^RE}` (the leading / every match
+ *   upper-cased), `{,RE}` / `{,,RE}` (lower-cased).
+ *
+ * RE is a JavaScript regular expression (GNU parallel's are Perl's; simple ones read the same);
+ * STR is taken literally. `{##}`, `{0#}`, `{0%}`, `{slot}`, `{host}`, `{choose_k}` and `{uniq}`
+ * are not done.
+ */
+
+/** A `--plus` string in a template, as written (the position, the operation). */
+const PLUS = /\{((?:-?\d+)?)(\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^}]+?|:\d+:\d+|:\d+|##[^#}][^}]*?|#[^#}][^}]*?|%%[^}]+?|%[^}]+?|\/#[^}]+?\/[^}]*?|\/%[^}]+?\/[^}]*?|\/\/[^}]+?\/[^}]*?|\/[^#%}/]+?\/[^}]*?|\^\^[^}]+?|\^[^}]+?|,,[^}]+?|,[^}]+?)\}/g;
+
+/**
+ * Around a `--plus` operation in a template once read (`{2..}` is `{2` U+0003 `..` U+0003 `}`),
+ * so that the replacement strings' one pattern (command-template.ts) knows it from the others.
+ */
+export const PLUS_MARK = '\u0003';
+
+/** A rewritten `--plus` string, as the template holds it: what {@link withPlusStrings} would refuse in a template. */
+// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
+const MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/;
+
+/**
+ * `--plus`: `text` (a command, `--tagstring`, `--wd` or `--results` template) with each `--plus`
+ * string marked ({@link PLUS_MARK}); each one's regular expression is checked here, so a bad one
+ * is a usage error naming it, not a failed job. `option` names the text in errors.
+ */
+export function withPlusStrings(text: string, option: string): string {
+  if (MARKED.test(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces with \`--plus\`, got one`);
+  return text.replace(PLUS, (whole, position: string, operation: string) => {
+    try {
+      plusOperation(operation);
+    } catch (error) {
+      throw new SPMError(`Expected \`${whole}\` in ${option} to hold a regular expression (JavaScript's), got ${(error as Error).message}`);
+    }
+    return `{${position}${PLUS_MARK}${operation}${PLUS_MARK}}`;
+  });
+}
+
+/**
+ * GNU parallel's `make_regexp_ungreedy`: each quantifier (`*`, `+`, `{…}`) outside a class or
+ * an escape made lazy.
+ */
+export function ungreedy(re: string): string {
+  let out = '';
+  let [inClass, escaped, quantified] = [false, false, false];
+  for (const c of re) {
+    if (quantified && c !== '?') out += '?';
+    quantified = false;
+    out += c;
+    if (escaped) escaped = false;
+    else if (c === '\\') escaped = true;
+    else if (c === '[') inClass = true;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '*' || c === '}' || c === '+') quantified = true;
+  }
+  return quantified ? `${out}?` : out;
+}
+
+/** GNU parallel's `{/}`. */
+const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+/** The last `n` extensions of a path's last component (`\.[^/.]*` n times at the end). */
+const extensions = (n: number): RegExp => new RegExp(`${'\\.[^/.]*'.repeat(n)}$`);
+const [TWO, THREE] = [extensions(2), extensions(3)];
+
+/** Each operation's function, made once (a job fills a template's strings many times). */
+const OPERATIONS = new Map<string, (value: string) => string>();
+
+/** The function of one `--plus` operation (the text between the braces, without the position). */
+export function plusOperation(operation: string): (value: string) => string {
+  let known = OPERATIONS.get(operation);
+  if (known === undefined) {
+    known = makeOperation(operation);
+    if (OPERATIONS.size < 256) OPERATIONS.set(operation, known);
+  }
+  return known;
+}
+
+function makeOperation(op: string): (value: string) => string {
+  switch (op) {
+    case '+/':
+      return (v) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
+    case '+.':
+      return (v) => (v.includes('.') ? v.slice(v.lastIndexOf('.') + 1) : '');
+    case '+..':
+      return (v) => TWO.exec(v)?.[0].slice(1) ?? '';
+    case '+...':
+      return (v) => THREE.exec(v)?.[0].slice(1) ?? '';
+    case '..':
+      return (v) => v.replace(TWO, '');
+    case '...':
+      return (v) => v.replace(THREE, '');
+    case '/..':
+      return (v) => basename(v).replace(TWO, '');
+    case '/...':
+      return (v) => basename(v).replace(THREE, '');
+  }
+  let m: RegExpExecArray | null;
+  if ((m = /^:-(.+)$/s.exec(op)) !== null) {
+    const fallback = m[1] as string;
+    // Perl's `||=`: an empty value and `0` are false.
+    return (v) => (v === '' || v === '0' ? fallback : v);
+  }
+  if ((m = /^:(\d+):(\d+)$/.exec(op)) !== null) {
+    const [from, length] = [Number(m[1]), Number(m[2])];
+    return (v) => [...v].slice(from, from + length).join('');
+  }
+  if ((m = /^:(\d+)$/.exec(op)) !== null) {
+    const from = Number(m[1]);
+    return (v) => [...v].slice(from).join('');
+  }
+  const literally = (text: string) => (): string => text;
+  const rules: readonly [RegExp, (re: string, str: string) => (value: string) => string][] = [
+    [/^##(.+)$/s, (re) => replacer(`^(?:${re})`, '', literally(''))],
+    [/^#(.+)$/s, (re) => replacer(`^(?:${ungreedy(re)})`, '', literally(''))],
+    [/^%%(.+)$/s, (re) => replacer(`(?:${re})$`, '', literally(''))],
+    // Perl's `s/(.*)RE$/$1/`: the shortest match at the end.
+    [/^%(.+)$/s, (re) => replacer(`(.*)(?:${ungreedy(re)})$`, '', (_match, kept: string) => kept)],
+    [/^\/#([^}]+?)\/(.*)$/s, (re, str) => replacer(`^(?:${re})`, 'g', literally(str))],
+    [/^\/%([^}]+?)\/(.*)$/s, (re, str) => replacer(`(?:${re})$`, 'g', literally(str))],
+    [/^\/\/([^}]+?)\/(.*)$/s, (re, str) => replacer(re, 'g', literally(str))],
+    [/^\/([^#%}/]+?)\/(.*)$/s, (re, str) => replacer(re, '', literally(str))],
+    [/^\^\^(.+)$/s, (re) => replacer(re, 'g', (match) => match.toUpperCase())],
+    [/^\^(.+)$/s, (re) => replacer(`^(?:${re})`, '', (match) => match.toUpperCase())],
+    [/^,,(.+)$/s, (re) => replacer(re, 'g', (match) => match.toLowerCase())],
+    [/^,(.+)$/s, (re) => replacer(`^(?:${re})`, '', (match) => match.toLowerCase())],
+  ];
+  for (const [form, make] of rules) {
+    const parts = form.exec(op);
+    if (parts !== null) return make(parts[1] as string, parts[2] ?? '');
+  }
+  throw new RangeError(`not a --plus operation: ${op}`);
+}
+
+/** `value.replace(new RegExp(source, flags), by)`, the expression compiled once (a bad one throws here). */
+function replacer(source: string, flags: string, by: (match: string, ...groups: string[]) => string): (value: string) => string {
+  const re = new RegExp(source, flags);
+  return (value) => value.replace(re, by as (match: string, ...rest: unknown[]) => string);
+}
