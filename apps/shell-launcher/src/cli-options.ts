@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
-import { withPlusStrings } from './plus-strings.js';
+import { holdsPlusMark, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
@@ -1001,9 +1001,15 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.quote && words.some((word) => word.includes(WORD_BREAK))) throw new SPMError('Expected the command to hold no U+0002 character with `-q`, got one');
   // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate).
   let template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
-  if (o.plus) {
+  {
     // --plus: its strings marked in every template, their regular expressions checked now.
-    const plussed = (text: string | undefined, option: string): string | undefined => (text === undefined ? undefined : withPlusStrings(text, option));
+    // Without it, a template must not hold what looks like a marked one (it would be taken for one).
+    const plussed = (text: string | undefined, option: string): string | undefined => {
+      if (text === undefined) return undefined;
+      if (o.plus) return withPlusStrings(text, option);
+      if (holdsPlusMark(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
+      return text;
+    };
     template = plussed(template, 'the command');
     o.tagString = plussed(o.tagString, '`--tagstring`');
     o.workdir = plussed(o.workdir, '`--wd`');

@@ -161,7 +161,8 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
         yield take(start + at + E);
         continue;
       }
-      at = whole.indexOf(probe, Math.max(blockBytes - N + 1, 0));
+      // (Never at the block's first byte: a block smaller than the separators holds a record all the same.)
+      at = whole.indexOf(probe, Math.max(blockBytes - N + 1, 1 - E, 0));
       if (at >= 0) {
         yield take(start + at + E);
         continue;

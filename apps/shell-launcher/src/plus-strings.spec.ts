@@ -73,7 +73,7 @@ describe('--plus replacement strings', () => {
   it('refuse a bad regular expression when the options are read, naming the string and where it is', () => {
     expect(() => withPlusStrings('echo {%[a-}', 'the command')).toThrow(SPMError);
     expect(() => withPlusStrings('echo {%[a-}', 'the command')).toThrow(/^Expected `\{%\[a-\}` in the command to hold a regular expression \(JavaScript's\), got Invalid regular expression/);
-    expect(() => withPlusStrings(`x {1${PLUS_MARK}..${PLUS_MARK}}`, '`--tagstring`')).toThrow('Expected `--tagstring` to hold no U+0003 character inside braces with `--plus`, got one');
+    expect(() => withPlusStrings(`x {1${PLUS_MARK}..${PLUS_MARK}}`, '`--tagstring`')).toThrow('Expected `--tagstring` to hold no U+0003 character inside braces, got one');
   });
 
   it('make quantifiers lazy as GNU parallel’s make_regexp_ungreedy does: not in classes, not escaped, not twice', () => {

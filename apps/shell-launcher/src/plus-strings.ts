@@ -31,13 +31,18 @@ export const PLUS_MARK = '\u0003';
 // eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
 const MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/;
 
+/** True when `text` holds what only {@link withPlusStrings} may write: a template given it is refused (without `--plus` too). */
+export function holdsPlusMark(text: string): boolean {
+  return MARKED.test(text);
+}
+
 /**
  * `--plus`: `text` (a command, `--tagstring`, `--wd` or `--results` template) with each `--plus`
  * string marked ({@link PLUS_MARK}); each one's regular expression is checked here, so a bad one
  * is a usage error naming it, not a failed job. `option` names the text in errors.
  */
 export function withPlusStrings(text: string, option: string): string {
-  if (MARKED.test(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces with \`--plus\`, got one`);
+  if (MARKED.test(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
   return text.replace(PLUS, (whole, position: string, operation: string) => {
     try {
       plusOperation(operation);

@@ -1071,24 +1071,31 @@ describe('spm-shell with many short commands in batches', () => {
     // Process spokes hold single commands behind the running one. Those held behind the sleep are
     // given back (and run elsewhere); then the spoke is killed under the sleep: the manager runs
     // its tasks again — the sleep's, and those of the given-back commands, which must not run twice.
-    const mark = newMark();
-    const flag = join(dir, `gb-second-run-${mark.env}`);
-    const counts = join(dir, `gb-counts-${mark.env}`);
-    const lost = 20;
-    const input = Array.from({ length: 30 }, (_, k) =>
-      k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo ${k + 1} >> ${counts}; echo out-${k + 1}`,
-    ).join('\n');
-    // Killed well after the give-back (GIVE_BACK_MS after the sleep began).
-    const { code, stdout, stderr } = await killSpokeUnderSleep(['-j', '2', '--transport', 'process', '--no-progress', '--json', '--verbose'], `${input}\n`, mark, 1000);
-    expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
-    expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
-    expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
-    for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n`, attempts: 1 });
-    expect(stderr).toMatch(/#: spm-shell: job \d+ waited behind a long command on spoke local:\d; handing it out again/);
-    // Each of the others ran exactly once.
-    expect(readFileSync(counts, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1).filter((k) => k !== lost));
-    await expectNoLeftovers(mark);
+    // Spokes hold commands only after a streak of short ones (under 10 ms each): on a loaded
+    // machine a run may hold none, and give nothing back. The scenario is run again then (at most
+    // 4 times); every run must keep the invariants, and one must give a command back.
+    let gaveBack = false;
+    for (let attempt = 1; attempt <= 4 && !gaveBack; attempt++) {
+      const mark = newMark();
+      const flag = join(dir, `gb-second-run-${mark.env}`);
+      const counts = join(dir, `gb-counts-${mark.env}`);
+      const [total, lost] = [40, 30];
+      const input = Array.from({ length: total }, (_, k) =>
+        k + 1 === lost ? `if [ -e ${flag} ]; then echo second; else touch ${flag}; sleep ${mark.sleep}; fi` : `echo ${k + 1} >> ${counts}; echo out-${k + 1}`,
+      ).join('\n');
+      // Killed well after the give-back (GIVE_BACK_MS after the sleep began).
+      const { code, stdout, stderr } = await killSpokeUnderSleep(['-j', '2', '--transport', 'process', '--no-progress', '--json', '--verbose'], `${input}\n`, mark, 1000);
+      expect(code).toBe(0);
+      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+      expect(lines.map((line) => line.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, k) => k + 1));
+      expect(lines.find((line) => line.seq === lost)).toMatchObject({ exitCode: 0, stdout: 'second\n', attempts: 2 });
+      for (const line of lines.filter((l) => l.seq !== lost)) expect(line).toMatchObject({ exitCode: 0, stdout: `out-${line.seq}\n`, attempts: 1 });
+      // Each of the others ran exactly once.
+      expect(readFileSync(counts, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, k) => k + 1).filter((k) => k !== lost));
+      await expectNoLeftovers(mark);
+      gaveBack = /#: spm-shell: job \d+ waited behind a long command on spoke local:\d; handing it out again/.test(stderr);
+    }
+    expect(gaveBack).toBe(true);
   });
 
   it('reports a batch of commands with large outputs whole (more than the default 4 MiB frame holds)', async () => {
