@@ -135,6 +135,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['echo', '{..}', ':::', 'a']).template).toBe('echo {..}');
     expect(marked(parseShellArgs(['--plus', '-I', '@', 'mv', '@', '{1..}', ':::', 'a']).template ?? '')).toBe('mv {} {1^..^}');
     expect(() => parseShellArgs(['--plus', 'echo', '{/(/x}', ':::', 'a'])).toThrow(/^Expected `\{\/\(\/x\}` in the command to hold a regular expression/);
+    expect(() => parseShellArgs(['--plus', '--pipe', 'echo {##}'])).toThrow('Expected no `{##}` or `{0#}` with `--pipe` (they need the number of jobs before the first starts), got one');
+    expect(() => parseShellArgs(['--plus', '--retry-failed', '--joblog', 'jl', '--tagstring', '{0#}'])).toThrow('Expected no `{##}` or `{0#}` with `--retry-failed`');
     // Without --plus, what only --plus may write is refused, not taken for one of its strings.
     expect(() => parseShellArgs(['echo', '{\u0003..\u0003}', ':::', 'a'])).toThrow('Expected the command to hold no U+0003 character inside braces, got one');
     expect(parseShellArgs(['echo', 'a\u0003b', ':::', 'a']).template).toBe('echo a\u0003b');

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
-import { holdsPlusMark, withPlusStrings } from './plus-strings.js';
+import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 
 /**
@@ -1014,6 +1014,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     o.tagString = plussed(o.tagString, '`--tagstring`');
     o.workdir = plussed(o.workdir, '`--wd`');
     o.results = plussed(o.results, '`--results`');
+  }
+  if ((o.pipe || o.retryFailed) && [template, o.tagString, o.workdir, o.results].some(needsJobCount)) {
+    throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts), got one`);
   }
   if (replaceString === undefined) return { ...o, sources, template };
   // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.

@@ -181,14 +181,16 @@ export function fillPath(template: string, args: readonly string[], seq: number)
   return fillRun(template, args, seq, undefined, (arg) => arg);
 }
 
-/** `{}` or `{0}`, with or without a path modifier or a `--plus` operation: the strings context replace repeats a word for. */
+/** `{}` or `{0}`, with or without a path modifier or a `--plus` operation on arguments (not `{##}`, `{0#}`): the strings context replace repeats a word for. */
 // eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
-const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003[^\u0003]*\u0003)?\}/;
+const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003)[^\u0003]*\u0003)?\}/;
 
 /** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
 function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
   return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined, plus: string | undefined) => {
     if (whole === PLAIN_BRACES || position === undefined) return '{}';
+    // --plus' `{0#}`, its width written in by withJobCount: the job's number, zero-padded.
+    if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
 import { fillTemplate } from './command-template.js';
-import { PLUS_MARK, plusOperation, ungreedy, withPlusStrings } from './plus-strings.js';
+import { needsJobCount, PLUS_MARK, plusOperation, ungreedy, withJobCount, withPlusStrings } from './plus-strings.js';
 
 /** `template` read with --plus and filled for one job. */
 const fill = (template: string, args: readonly string[], context = false): string => fillTemplate(withPlusStrings(template, 'the command'), args, 1, context);
@@ -63,11 +63,21 @@ describe('--plus replacement strings', () => {
     expect(fill('{/_/ }', ['a_b'])).toBe("'a b'");
   });
 
-  it('leave the strings that are not theirs: {}, {.}, {/.}, {#}, {%}, {##}, {:-}, {%%}’s own literal', () => {
-    expect(withPlusStrings('{} {.} {/.} {//} {#} {%} {##} {:-} {3}', 'the command')).toBe('{} {.} {/.} {//} {#} {%} {##} {:-} {3}');
+  it('leave the strings that are not theirs: {}, {.}, {/.}, {#}, {%}, {:-}, {%%}’s own literal', () => {
+    expect(withPlusStrings('{} {.} {/.} {//} {#} {%} {:-} {3}', 'the command')).toBe('{} {.} {/.} {//} {#} {%} {:-} {3}');
     expect(withPlusStrings('{..}', 'the command')).toBe(`{${PLUS_MARK}..${PLUS_MARK}}`);
     // `{%%}`: `%` then the expression `%` (GNU parallel 20221122 reads it so: nothing removed from `a.o`).
     expect(fill('{%%}', ['a.o'])).toBe('a.o');
+  });
+
+  it('{##} is the number of jobs and {0#} the job’s number padded to its digits, once the jobs are counted; -X repeats neither', () => {
+    const read = withPlusStrings('echo {#}/{##} {0#} {}', 'the command');
+    expect([needsJobCount(read), needsJobCount(withPlusStrings('echo {..} {#}', 'the command')), needsJobCount(undefined)]).toEqual([true, false, false]);
+    const counted = (jobs: number): string => withJobCount(read, jobs);
+    expect(fillTemplate(counted(12), ['a'], 7)).toBe('echo 7/12 07 a');
+    expect(fillTemplate(counted(9), ['a'], 7)).toBe('echo 7/9 7 a');
+    expect(fillTemplate(counted(100), ['a'], 7)).toBe('echo 7/100 007 a');
+    expect(fillTemplate(withJobCount(withPlusStrings('x{0#}y{}z', 'the command'), 10), ['a', 'b'], 3, true)).toBe('x03yaz x03ybz');
   });
 
   it('refuse a bad regular expression when the options are read, naming the string and where it is', () => {

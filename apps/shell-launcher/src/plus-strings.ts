@@ -13,10 +13,15 @@ import { SPMError } from '@spm/exceptions';
  *   (at the start), `{/%RE/STR}` (at the end), `{^RE}` / `{^^RE}` (the leading / every match
  *   upper-cased), `{,RE}` / `{,,RE}` (lower-cased).
  *
+ * - the run's: `{##}` (the number of jobs) and `{0#}` (the job's number, zero-padded to as many
+ *   digits): filled once the input is read whole ({@link withJobCount}).
+ *
  * RE is a JavaScript regular expression (GNU parallel's are Perl's; simple ones read the same);
- * STR is taken literally. `{##}`, `{0#}`, `{0%}`, `{slot}`, `{host}`, `{choose_k}` and `{uniq}`
- * are not done.
+ * STR is taken literally. `{0%}`, `{slot}`, `{host}`, `{choose_k}` and `{uniq}` are not done.
  */
+
+/** `{##}` and `{0#}`: they need the number of jobs. */
+const COUNTED = /\{(##|0#)\}/g;
 
 /** A `--plus` string in a template, as written (the position, the operation). */
 const PLUS = /\{((?:-?\d+)?)(\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^}]+?|:\d+:\d+|:\d+|##[^#}][^}]*?|#[^#}][^}]*?|%%[^}]+?|%[^}]+?|\/#[^}]+?\/[^}]*?|\/%[^}]+?\/[^}]*?|\/\/[^}]+?\/[^}]*?|\/[^#%}/]+?\/[^}]*?|\^\^[^}]+?|\^[^}]+?|,,[^}]+?|,[^}]+?)\}/g;
@@ -43,7 +48,8 @@ export function holdsPlusMark(text: string): boolean {
  */
 export function withPlusStrings(text: string, option: string): string {
   if (MARKED.test(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
-  return text.replace(PLUS, (whole, position: string, operation: string) => {
+  const counted = text.replace(COUNTED, (_whole, operation: string) => `{${PLUS_MARK}${operation}${PLUS_MARK}}`);
+  return counted.replace(PLUS, (whole, position: string, operation: string) => {
     try {
       plusOperation(operation);
     } catch (error) {
@@ -51,6 +57,24 @@ export function withPlusStrings(text: string, option: string): string {
     }
     return `{${position}${PLUS_MARK}${operation}${PLUS_MARK}}`;
   });
+}
+
+/** The marked `{##}` and `{0#}` of a template read with `--plus`. */
+// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
+const MARKED_COUNTED = /\{\u0003(##|0#)\u0003\}/g;
+
+/** True when `text` (a template read with `--plus`) holds `{##}` or `{0#}`: the jobs must be counted first. */
+export function needsJobCount(text: string | undefined): boolean {
+  return text !== undefined && text.search(MARKED_COUNTED) >= 0;
+}
+
+/**
+ * `text` with `{##}` written as the number of jobs, and `{0#}` as the job's number padded to its
+ * digits (GNU parallel's: `1 + int(log10(jobs))`, so 10 jobs give `01`…`10`).
+ */
+export function withJobCount(text: string, jobs: number): string {
+  const width = String(Math.max(jobs, 1)).length;
+  return text.replace(MARKED_COUNTED, (_whole, operation: string) => (operation === '##' ? String(jobs) : `{${PLUS_MARK}0#${width}${PLUS_MARK}}`));
 }
 
 /**
@@ -94,6 +118,10 @@ export function plusOperation(operation: string): (value: string) => string {
 
 function makeOperation(op: string): (value: string) => string {
   switch (op) {
+    // Filled before (withJobCount) and in fillJob: never an argument's operation.
+    case '##':
+    case '0#':
+      return (v) => v;
     case '+/':
       return (v) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
     case '+.':

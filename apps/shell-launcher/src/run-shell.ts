@@ -14,6 +14,7 @@ import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
+import { needsJobCount, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
@@ -200,7 +201,10 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
  * trace and progress, applies `--retries` and `--halt`, and closes the cloud whatever happens.
  * Resolves with the exit status (GNU parallel's rules, see `USAGE`).
  */
-export async function runShell(options: ShellOptions, io: ShellIO): Promise<number> {
+export async function runShell(given: ShellOptions, io: ShellIO): Promise<number> {
+  // `--plus`' {##} and {0#} are written in once the jobs are counted (below).
+  let options = given;
+  const countJobs = [options.template, options.tagString, options.workdir, options.results].some(needsJobCount);
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
   if (launcher.error !== undefined) {
@@ -255,7 +259,7 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
   // --shuf and a --halt percentage need every job before the first starts: the input is read whole.
-  const single = (options.shuf || options.halt.percent !== undefined) && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  const single = (options.shuf || options.halt.percent !== undefined || countJobs) && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
   const sources: ShellOptions['sources'] = options.sources.length === 0 ? [{ kind: 'file', path: '-' }] : options.sources;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
@@ -353,13 +357,25 @@ export async function runShell(options: ShellOptions, io: ShellIO): Promise<numb
     if (options.header) headerNames = columnsOf(headers, options.colsep);
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
+    const shuffle = options.shuf ? Math.random : undefined;
+    /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
+    const counted = (jobs: number): void => {
+      const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
+      options = { ...options, tagString: fill(options.tagString), workdir: fill(options.workdir), results: fill(options.results) };
+    };
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
-      input = jobsFromArgs(template, values, options.colsep, grouping, links, options.shuf ? Math.random : undefined);
+      if (countJobs) counted(sourcesTotal);
+      input = jobsFromArgs(countJobs && template !== undefined ? withJobCount(template, sourcesTotal) : template, values, options.colsep, grouping, links, shuffle);
     } else {
-      // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all here).
-      const jobs = [...jobsFromArgs(template, values, options.colsep, grouping, links, options.shuf ? Math.random : undefined)];
+      // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
+      // here); with {##} or {0#}, they are made again with the count written in.
+      let jobs = [...jobsFromArgs(template, values, options.colsep, grouping, links, shuffle)];
       sourcesTotal = jobs.length;
+      if (countJobs) {
+        counted(sourcesTotal);
+        if (template !== undefined) jobs = [...jobsFromArgs(withJobCount(template, sourcesTotal), values, options.colsep, grouping, links, shuffle)];
+      }
       input = jobs[Symbol.iterator]();
     }
   }

@@ -447,6 +447,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--plus', '--tagstring', '{/..}', 'echo', '{+..}', ':::', 'd/f.tar.gz', 'g.h.i'] },
       { args: ['--plus', '-X', 'echo', 'x{..}y'], input: 'a.b.c\nd.e.f\ng\n' },
       { args: ['--plus', 'echo', '{}', '{.}', '{#}', '{%}', '{:-}'], input: 'q.r\n' },
+      // The number of jobs and the padded job number: the input is read whole first.
+      { args: ['--plus', 'echo', '{#}/{##}', '{0#}', ':::', ...'abcdefghijk'] },
+      { args: ['--plus', '--tagstring', '{0#}of{##}', '-N2', 'echo', 'x{0#}y{}z'], input: Array.from({ length: 21 }, (_, k) => `v${k}\n`).join('') },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', '-j1', '--dry-run', ...args], { input: input ?? '', mark: 'plus' });
