@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { jobsFromArgs, jobsFromLines, recordCount, seededRandom, shuffled, withHeader } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, shuffled, withHeader } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
 const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
@@ -172,17 +172,5 @@ describe('jobsFromLines', () => {
     const jobs: string[] = [];
     for await (const job of jobsFromLines(input(), 'echo', undefined, { eof: 'STOP' })) jobs.push(job.command);
     expect(jobs).toEqual(['echo a']);
-  });
-});
-
-describe('seededRandom', () => {
-  it('seededRandom makes the same sequence for the same seed (--shuf’s jobs made again for --plus’ {##})', () => {
-    const [a, b] = [seededRandom(42), seededRandom(42)];
-    const draws = (random: () => number): number[] => Array.from({ length: 50 }, random);
-    const first = draws(a);
-    expect(draws(b)).toEqual(first);
-    expect(first.every((x) => x >= 0 && x < 1)).toBe(true);
-    expect(new Set(first).size).toBe(50);
-    expect(draws(seededRandom(43))).not.toEqual(first);
   });
 });

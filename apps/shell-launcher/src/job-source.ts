@@ -205,18 +205,6 @@ export function* jobsFromArgs(template: string | undefined, groups: readonly (re
   for (const chunk of chunks(records, recordsPerJob(grouping.maxArgs))) yield jobOf(++seq, chunk, template, colsep, grouping);
 }
 
-/** Numbers in [0, 1) drawn from `seed` (mulberry32): the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `items` in a uniformly random order (Fisher–Yates with `random`, a source of numbers in [0, 1)); in place. */
 export function shuffled<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -118,10 +118,6 @@ export function plusOperation(operation: string): (value: string) => string {
 
 function makeOperation(op: string): (value: string) => string {
   switch (op) {
-    // Filled before (withJobCount) and in fillJob: never an argument's operation.
-    case '##':
-    case '0#':
-      return (v) => v;
     case '+/':
       return (v) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
     case '+.':

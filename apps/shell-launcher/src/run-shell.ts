@@ -12,7 +12,7 @@ import { fillPath, hasReplacement, SLOT, slotOf, withSlot } from './command-temp
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
-import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, seededRandom, withHeader, type Grouping } from './job-source.js';
+import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { needsJobCount, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -357,27 +357,39 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     if (options.header) headerNames = columnsOf(headers, options.colsep);
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
-    // --shuf: with {##} or {0#} and -X the jobs are made twice, in the same order both times.
-    const seed = Math.floor(Math.random() * 2 ** 32);
-    const shuffle = (): (() => number) | undefined => (options.shuf ? (countJobs ? seededRandom(seed) : Math.random) : undefined);
+    // --shuf: with {##} or {0#} and -X the jobs may be made more than once (below); each making
+    // after the first replays its random draws, so all shuffle alike.
+    const draws: number[] = [];
+    const shuffle = (replay = false): (() => number) | undefined => {
+      if (!options.shuf) return undefined;
+      if (!countJobs) return Math.random;
+      let at = 0;
+      return replay ? () => draws[at++] as number : () => draws[draws.push(Math.random()) - 1] as number;
+    };
     /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
     const counted = (jobs: number): void => {
       const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
       options = { ...options, tagString: fill(options.tagString), workdir: fill(options.workdir), results: fill(options.results) };
     };
+    /** The command template with a count written in for {##} and {0#}, if it has them. */
+    const written = (count: number): string | undefined => (countJobs && template !== undefined ? withJobCount(template, count) : template);
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
       if (countJobs) counted(sourcesTotal);
-      input = jobsFromArgs(countJobs && template !== undefined ? withJobCount(template, sourcesTotal) : template, values, options.colsep, grouping, links, shuffle());
+      input = jobsFromArgs(written(sourcesTotal), values, options.colsep, grouping, links, shuffle());
     } else {
       // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
-      // here); with {##} or {0#}, they are made again with the count written in.
-      let jobs = [...jobsFromArgs(template, values, options.colsep, grouping, links, shuffle())];
-      sourcesTotal = jobs.length;
-      if (countJobs) {
-        counted(sourcesTotal);
-        if (template !== undefined) jobs = [...jobsFromArgs(withJobCount(template, sourcesTotal), values, options.colsep, grouping, links, shuffle())];
+      // here). With {##} or {0#}, the count's digits are in the commands, whose lengths -X packs
+      // by: they are made with a count written in — first the records' (no fewer than the jobs),
+      // then the jobs' — until the jobs made are as many as written (counts only shrink).
+      let count = recordCount(values, links);
+      let jobs = [...jobsFromArgs(written(count), values, options.colsep, grouping, links, shuffle())];
+      while (countJobs && jobs.length !== count) {
+        count = jobs.length;
+        jobs = [...jobsFromArgs(written(count), values, options.colsep, grouping, links, shuffle(true))];
       }
+      sourcesTotal = jobs.length;
+      if (countJobs) counted(sourcesTotal);
       input = jobs[Symbol.iterator]();
     }
   }

@@ -320,6 +320,22 @@ describe('spm-shell --dry-run, :::: and -j 0', () => {
   });
 });
 
+describe('spm-shell --plus {##} and {0#}', () => {
+  it('with --shuf and -X, {##} is the number of commands run and {0#} numbers them: the recount shuffles as the first count did', async () => {
+    // Arguments of many lengths: how -X packs them into commands of at most -s bytes depends on their order.
+    const args = Array.from({ length: 60 }, (_, k) => 'x'.repeat(1 + ((k * 7) % 23)));
+    for (let run = 0; run < 3; run++) {
+      const r = await runSpmShell(['--plus', '--shuf', '-X', '-s', '120', '-j', '2', 'echo {##} {0#} {}', ':::', ...args], { mark: newMark().env });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((line) => line.split(' '));
+      expect(lines.every((words) => words[0] === String(lines.length))).toBe(true);
+      const width = String(lines.length).length;
+      expect(lines.map((words) => words[1]).sort()).toEqual(Array.from({ length: lines.length }, (_, k) => String(k + 1).padStart(width, '0')));
+      expect(lines.flatMap((words) => words.slice(2)).sort()).toEqual([...args].sort());
+    }
+  });
+});
+
 describe('spm-shell --joblog +F', () => {
   it('starts a new log with the header and adds each later run’s rows to it, after a cut last line ended', async () => {
     const joblog = join(dir, 'append.joblog');
