@@ -151,6 +151,23 @@ export interface ShellOptions {
    */
   readonly cat: boolean;
   /**
+   * `--fifo` (with `--pipe`): as `--cat`, but each block goes through a FIFO (a named pipe) the
+   * hub writes as the command reads it: `$PARALLEL_TMP`, in place of `{}` or appended; the
+   * command opens it once. The command's stdin is empty.
+   */
+  readonly fifo: boolean;
+  /**
+   * `--tee` (with `--pipe`): the jobs are made of the arguments (`:::`, `::::`, `-a`) as without
+   * `--pipe`, and every one gets all of stdin, as it comes (each through a FIFO: see fifo-feed.ts).
+   * They all run at once: `-j` defaults to 0 and must leave a slot for every job.
+   */
+  readonly tee: boolean;
+  /**
+   * `--round-robin` (`--round`, with `--pipe`): the blocks go to at most `-j` jobs that run as
+   * long as the input lasts, each taking many (see round-robin.ts), not a job each.
+   */
+  readonly roundRobin: boolean;
+  /**
    * `--plus`: GNU parallel's further replacement strings (`{..}`, `{+.}`, `{%.gz}`, `{/a/b}`, …;
    * see plus-strings.ts), marked in the templates as they are read.
    */
@@ -301,10 +318,15 @@ Options:
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
       --cat             with --pipe: each block in a temporary file, $PARALLEL_TMP, in place of {}
+                        (else at the command's end), not on stdin; deleted when the job is over
       --recstart S      with --pipe: records start with S; blocks are cut only before an S
       --recend S        with --pipe: records end with S, not a newline (both: cut between them)
       --rrs             with --pipe: remove --recstart/--recend from each block (--remove-rec-sep)
-                        (else at the command's end), not on stdin; deleted when the job is over
+      --fifo            with --pipe: as --cat, but through a FIFO the command opens once, fed as it reads
+      --round-robin     with --pipe: deal the blocks to at most -j jobs that run as long as the input
+                        lasts, each taking many, rather than a job per block (--round); -k: in turn
+      --tee             with --pipe: a job per argument (::: a b), every one given all of stdin as
+                        it comes; they all run at once (-j defaults to 0)
       --json            print one JSON line per command instead of its output
       --max-output SIZE bytes of each of stdout/stderr held in memory; the rest waits in a
                         temporary file ($TMPDIR) and is printed whole too (K, M; default 1M, max 1.5M)
@@ -521,7 +543,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -583,6 +605,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let replaceString: string | undefined;
   /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven = false;
+  let jobsGiven = false;
   let grouped = false;
   let argSep = ':::';
   let argFileSep = '::::';
@@ -613,6 +636,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     recend: undefined as Buffer | undefined,
     removeRecSep: false,
     cat: false,
+    fifo: false,
+    tee: false,
+    roundRobin: false,
     results: undefined as string | undefined,
     header: false,
     link: false,
@@ -718,6 +744,17 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--cat':
           o.cat = true;
           break;
+        case '--fifo':
+          o.fifo = true;
+          break;
+        case '--tee':
+          o.tee = true;
+          break;
+        case '--round-robin':
+        case '--roundrobin':
+        case '--round':
+          o.roundRobin = true;
+          break;
         case '--plus':
           o.plus = true;
           break;
@@ -776,6 +813,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--jobs':
       case '--max-procs':
         o.jobs = jobSlots(option, value, cores);
+        jobsGiven = true;
         break;
       case '--timeout':
         if (value !== undefined && PERCENT.test(value)) {
@@ -953,7 +991,27 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     throw new SPMError('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
   }
   if (o.cat && o.quote) throw new SPMError('Expected one of `--cat` and `-q`, got both (--cat names its file as the shell variable $PARALLEL_TMP, which -q would quote)');
-  if (o.pipe) {
+  // --tee, --round-robin, --fifo: a command's stdin fed while it runs (fifo-feed.ts).
+  const ways = [o.tee ? '--tee' : undefined, o.roundRobin ? '--round-robin' : undefined, o.fifo ? '--fifo' : undefined, o.cat ? '--cat' : undefined].filter((name) => name !== undefined);
+  if (ways.length > 1) throw new SPMError(`Expected one of \`${ways[0] as string}\` and \`${ways[1] as string}\`, got both (each says how the input reaches the commands)`);
+  const streamed = ways[0] === '--cat' ? undefined : ways[0];
+  if (streamed !== undefined && !o.pipe) {
+    const what = o.tee ? 'it gives all of stdin to every job' : o.roundRobin ? 'it deals the blocks of stdin to a few jobs' : 'it gives each block of stdin to its command through a FIFO';
+    throw new SPMError(`Expected \`${streamed}\` with \`--pipe\` (${what}), got it alone`);
+  }
+  if (o.fifo && o.quote) throw new SPMError('Expected one of `--fifo` and `-q`, got both (--fifo names its FIFO as the shell variable $PARALLEL_TMP, which -q would quote)');
+  if ((o.tee || o.roundRobin) && o.tries > 1) {
+    throw new SPMError(`Expected no \`--retries\` with \`${o.tee ? '--tee' : '--round-robin'}\` (a job's stdin is fed as it runs, from the input as it comes: a run again could not be given it)`);
+  }
+  if (o.pipe && o.tee) {
+    if (words.length === 0) throw new SPMError('Expected a command with `--tee` (every one of its jobs gets all of stdin), got none');
+    if (sources.length === 0) throw new SPMError('Expected arguments with `--tee` (`::: a b`, `:::: F`, `-a F`: a job each, every one given all of stdin), got none');
+    if (sources.some((source) => source.kind === 'file' && source.path === '-')) throw new SPMError('Expected the arguments of `--tee` from `:::` or files, got stdin (`-`): stdin is the input every job gets');
+    const uncut = o.maxArgs !== undefined ? '-N' : o.header ? '--header' : separators[0];
+    if (uncut !== undefined) throw new SPMError(`Expected no \`${uncut}\` with \`--tee\` (every job gets all of stdin, not cut into blocks${uncut === '-N' ? ', and one argument each' : ''})`);
+    // All the jobs run at once (each reads the input as it comes): a slot each, by default.
+    if (!jobsGiven) o.jobs = 0;
+  } else if (o.pipe) {
     if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');

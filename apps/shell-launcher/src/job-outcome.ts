@@ -50,6 +50,8 @@ export interface JobOutcome {
   readonly startMs: number;
   /** Run time in ms. */
   readonly durationMs: number;
+  /** --tee, --round-robin: the bytes its stdin took (the job log's Send). Absent: its block's (`job.input`). */
+  readonly sent?: number;
   /** The server of the spoke that ran it (`undefined` if none did). */
   readonly host: string | undefined;
   /** The spoke that ran it. */

@@ -26,7 +26,7 @@ export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
  */
 export function joblogFields(outcome: JobOutcome, hubHost: string): string[] {
   const host = outcome.host === undefined || outcome.host === hubHost ? ':' : outcome.host;
-  return [outcome.job.seq, host, (outcome.startMs / 1000).toFixed(3), (outcome.durationMs / 1000).toFixed(3), outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal)].map(String);
+  return [outcome.job.seq, host, (outcome.startMs / 1000).toFixed(3), (outcome.durationMs / 1000).toFixed(3), outcome.sent ?? outcome.job.input?.length ?? 0, outcome.stdoutBytes, exitValue(outcome), signalNumber(outcome.signal)].map(String);
 }
 
 /**

@@ -22,6 +22,11 @@ export interface BlockOptions {
   readonly recstart?: Buffer;
   /** `--header`: the first line (ended by `headerEnd`) is prepended to every block (and is no block itself). */
   readonly header?: boolean;
+  /**
+   * `--round-robin`: the header is handed to this once read, and not prepended to the blocks
+   * (each job takes it once, before its first block).
+   */
+  readonly onHeader?: (header: Buffer) => void;
   /** The byte that ends the header's line: `\n`, or NUL with `-0`. @default the recend byte, else `\n` */
   readonly headerEnd?: number;
   /**
@@ -107,7 +112,7 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
     start = end;
     let block = whole.subarray(0, whole.length - rest.length);
     if (options.removeSeparators === true) block = removeSeparators(block, recend, recstart);
-    return header === undefined ? Buffer.from(block) : Buffer.concat([header, block]);
+    return header === undefined || options.onHeader !== undefined ? Buffer.from(block) : Buffer.concat([header, block]);
   };
   /** Looks for boundaries in what came since the last look (and the needle's length before it). */
   const scan = (): void => {
@@ -191,6 +196,7 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
       held -= at + 1;
       scanFrom = start;
       needHeader = false;
+      options.onHeader?.(header);
     }
     yield* cut(false);
   }
@@ -214,17 +220,23 @@ export const CAT_FILE = '$PARALLEL_TMP';
 
 /**
  * `--pipe`: a job per block, the template its command (`{#}` its number; no arguments), the block
- * its stdin. With `cat` (`--cat`), the block goes to a file instead (the caller writes it) and the
- * command names it as {@link CAT_FILE}: in place of `{}`, else at its end — as GNU parallel does.
+ * its stdin. With `inFile` (`--cat`, `--fifo`), the block goes to a file (or a FIFO) instead (the
+ * caller writes it) and the command names it as {@link CAT_FILE}: in place of `{}`, else at its
+ * end — as GNU parallel does.
  */
-export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string, cat = false): AsyncGenerator<Job> {
-  const command = (seq: number): string => {
-    if (!cat) return fillTemplate(template, [], seq);
-    return hasReplacement(template) ? fillPath(template, [CAT_FILE], seq) : `${template} ${CAT_FILE}`;
-  };
+export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string, inFile = false): AsyncGenerator<Job> {
   let seq = 0;
   for await (const input of blocks) {
     seq += 1;
-    yield { seq, command: command(seq), tag: '', args: [], attempt: 1, input };
+    yield { seq, command: blockCommand(template, seq, inFile), tag: '', args: [], attempt: 1, input };
   }
+}
+
+/**
+ * The command of `--pipe`'s job `seq`: the template filled with no argument; with `inFile`
+ * (`--cat`, `--fifo`), its file `$PARALLEL_TMP` in place of `{}` (appended if there is none).
+ */
+export function blockCommand(template: string, seq: number, inFile = false): string {
+  if (!inFile) return fillTemplate(template, [], seq);
+  return hasReplacement(template) ? fillPath(template, [CAT_FILE], seq) : `${template} ${CAT_FILE}`;
 }

@@ -13,7 +13,8 @@ import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
-import { blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
+import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
+import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { needsJobCount, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
@@ -23,6 +24,7 @@ import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
 import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
+import { RoundRobin } from './round-robin.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -202,6 +204,16 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
  * Resolves with the exit status (GNU parallel's rules, see `USAGE`).
  */
 export async function runShell(given: ShellOptions, io: ShellIO): Promise<number> {
+  // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
+  const fifos = new FifoDir(given.tmpdir ?? tmpdir());
+  try {
+    return await runShellWith(given, io, fifos);
+  } finally {
+    fifos.close();
+  }
+}
+
+async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): Promise<number> {
   // `--plus`' {##} and {0#} are written in once the jobs are counted (below).
   let options = given;
   const countJobs = [options.template, options.tagString, options.workdir, options.results].some(needsJobCount);
@@ -259,7 +271,8 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
   // --shuf and a --halt percentage need every job before the first starts: the input is read whole.
-  const single = (options.shuf || options.halt.percent !== undefined || countJobs) && !options.pipe ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  // --tee: the arguments (never stdin, which is the input every job gets) are read whole: every job runs at once.
+  const single = options.tee || ((options.shuf || options.halt.percent !== undefined || countJobs) && !options.pipe) ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
   const sources: ShellOptions['sources'] = options.sources.length === 0 ? [{ kind: 'file', path: '-' }] : options.sources;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
@@ -270,6 +283,12 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   let sourcesTotal: number | undefined;
   /** `--header`: the columns' names (for `--results`' directories), once read. */
   let headerNames: readonly string[] | undefined;
+  /** --tee, --round-robin, --fifo: each job's stdin feed (its FIFO), by seq, until the job is over. */
+  const stdinFeeds = new Map<number, FifoFeed>();
+  /** --round-robin: what deals the blocks to the jobs. */
+  let roundRobin: RoundRobin | undefined;
+  /** --tee: what went wrong reading stdin, if it did (the jobs' stdin then ends there). */
+  let teeFailed: Error | undefined;
   const cannotRead = (error: unknown): number => {
     rl?.close();
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
@@ -303,12 +322,33 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     // With -k, the jobs that are not run again have no turn to wait for (as --resume's).
     const again = new Set(failedJobs.map((job) => job.seq));
     for (let seq = 1; seq <= (failedJobs[failedJobs.length - 1]?.seq ?? 0); seq++) if (!again.has(seq)) notRunAgain.push(seq);
-  } else if (options.pipe) {
+  } else if (options.pipe && !options.tee) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
-    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...separators(options), header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep });
-    input = jobsFromBlocks(blocks, options.template ?? '', options.cat)[Symbol.asyncIterator]();
+    // --round-robin: the header goes to each job once, before its first block.
+    let header: Buffer | undefined;
+    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...separators(options), header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
+    const template = options.template ?? '';
+    const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
+    if (options.roundRobin && options.dryRun) {
+      // The jobs that would start: one per block, up to the job slots.
+      input = (async function* (): AsyncGenerator<Job> {
+        for await (const job of jobsFromBlocks(blocks, template)) {
+          if (job.seq > rrSlots) return;
+          yield job;
+        }
+      })();
+    } else if (options.roundRobin) {
+      const dealer = new RoundRobin(blocks, { slots: rrSlots, inTurn: options.keepOrder, header: () => header, newFeed: async () => (await fifos.feeds(1, 'rr-'))[0] as FifoFeed });
+      roundRobin = dealer;
+      input = (async function* (): AsyncGenerator<Job> {
+        for await (const { seq, feed } of dealer) {
+          stdinFeeds.set(seq, feed);
+          yield { seq, command: blockCommand(template, seq), tag: '', args: [], attempt: 1 };
+        }
+      })();
+    } else input = jobsFromBlocks(blocks, template, options.cat || options.fifo)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     const reader = inputLines(streamOf(single), separator);
@@ -426,6 +466,40 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     }
   }
   const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
+  if (options.tee && !options.dryRun) {
+    // --tee: every job at once, each given all of stdin as it comes through a FIFO of its own.
+    const jobs: Job[] = [];
+    for (let step = await input.next(); step.done !== true; step = await input.next()) jobs.push(step.value);
+    const fed = jobs.filter((job) => job.refused === undefined);
+    if (fed.length > slots) {
+      io.stderr.write(`spm-shell: --tee runs every job at once (each reads stdin as it comes): ${fed.length} jobs need as many job slots, got ${slots}${options.jobs === 0 ? ` (-j 0: at most ${allAtOnce} with --transport ${options.transport})` : ` (-j ${options.jobs}; -j 0 gives each job one)`}\n`);
+      return 255;
+    }
+    let feeds: FifoFeed[] = [];
+    try {
+      if (fed.length > 0) feeds = await fifos.feeds(fed.length, 'tee-');
+    } catch (error) {
+      io.stderr.write(`spm-shell: --tee: ${(error as Error).message}\n`);
+      return 255;
+    }
+    fed.forEach((job, i) => stdinFeeds.set(job.seq, feeds[i] as FifoFeed));
+    if (feeds.length > 0) {
+      // Closed at the run's end (or an interrupt's): what is not read then is not wanted.
+      let closed = false;
+      rl = {
+        close: () => {
+          closed = true;
+          (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        },
+      };
+      teeInto(io.stdin as AsyncIterable<Buffer>, feeds).catch((error: unknown) => {
+        if (closed) return;
+        teeFailed = error as Error;
+        io.stderr.write(`spm-shell: cannot read stdin for --tee: ${(error as Error).message}; the jobs' input ends there\n`);
+      });
+    }
+    input = jobs[Symbol.iterator]();
+  }
   if (options.dryRun) {
     // Each job's command on a line, in input order, `{%}` filled with the slot it would have if
     // all jobs took as long (1 to -j in turn), `--tag` before it; nothing runs, no file is
@@ -542,7 +616,8 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
     // Nor with --load or --memfree: a held command would start without asking the load or the memory.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nor with --tee or --round-robin: a job held behind another would not read its stdin, which the others wait on.
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && !options.tee && !options.roundRobin && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -657,9 +732,14 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   const runningNow = (): number => Math.min(running.size, spokes);
   let firstDispatch: number | undefined;
   const controller = new AbortController();
+  // No more jobs; --round-robin: no more blocks either (the running jobs' stdin ends).
+  const stopFeeding = (): void => {
+    feed.stop();
+    roundRobin?.stop();
+  };
 
   const stopNow = (why: string): void => {
-    feed.stop();
+    stopFeeding();
     if (!controller.signal.aborted) {
       trace?.instant(why);
       controller.abort(why);
@@ -679,7 +759,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
       // thread), every task concludes with what it has — a command that exited, with its exit —
       // and only what is still out after STOP_GRACE_MS is aborted.
       stopping = true;
-      feed.stop();
+      stopFeeding();
       trace?.instant(`interrupted by ${interrupted ?? 'a signal'}: stopping the commands`);
       void stopCommandsInThisThread();
       stopTimer = setTimeout(() => stopNow(`interrupted by ${interrupted ?? 'a signal'}`), STOP_GRACE_MS);
@@ -728,9 +808,15 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
       // Left for the run's directory to take with it at the end.
     }
   };
+  // --tee, --round-robin, --fifo: a job over takes no more of its stdin; its FIFO goes.
+  const dropFeed = (seq: number): void => {
+    stdinFeeds.get(seq)?.drop();
+    stdinFeeds.delete(seq);
+  };
   // A job stopped unfinished (killed, or never started): counted, neither printed nor logged.
   const stopped = (seq: number): void => {
     dropCatFile(seq);
+    dropFeed(seq);
     killed += 1;
     printer.skip(seq);
     feed.settle();
@@ -915,9 +1001,13 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
       ? `${(options.timeoutMs ?? 0) / 1000} s`
       : `${Math.round(outcome.limitMs) / 1000} s (--timeout ${Math.round((options.timeoutShare ?? 0) * 1e6) / 1e4}%: of the median runtime of the jobs that succeeded)`;
 
-  const conclude = (outcome: JobOutcome): void => {
-    const seq = outcome.job.seq;
+  const conclude = (given: JobOutcome): void => {
+    const seq = given.job.seq;
+    // --tee, --round-robin: the job log's Send is what its command's stdin took.
+    const sent = options.tee || options.roundRobin ? stdinFeeds.get(seq)?.sent : undefined;
+    const outcome = sent === undefined ? given : { ...given, sent };
     dropCatFile(seq);
+    dropFeed(seq);
     feed.settle();
     pipelineAfter(outcome);
     if (outcome.ok) {
@@ -942,7 +1032,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
       if (options.halt.when === 'now') stopNow(`--halt ${formatHalt(options.halt)}`);
       else {
         trace?.instant(`--halt ${formatHalt(options.halt)}`);
-        feed.stop();
+        stopFeeding();
       }
     }
   };
@@ -961,6 +1051,24 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
       if (job.refused !== undefined) {
         conclude(refusedOutcome(job, job.refused));
         continue;
+      }
+      // --fifo: the block to its FIFO, written once the command opens it. A run again gets a new
+      // one, unless its command never opened the one before (which still holds the block).
+      if (options.fifo && job.input !== undefined) {
+        const before = stdinFeeds.get(job.seq);
+        if (before !== undefined && !before.over && !before.open) return step;
+        before?.drop();
+        try {
+          const [made] = await fifos.feeds(1, 'fifo-');
+          const fifo = made as FifoFeed;
+          fifo.write(job.input);
+          fifo.end();
+          stdinFeeds.set(job.seq, fifo);
+        } catch (error) {
+          conclude(refusedOutcome(job, `its --fifo ${(error as Error).message}`));
+          continue;
+        }
+        return step;
       }
       // --cat: the block to its file, once (a run again finds it there). The job keeps the block
       // only for the job log's Send, as GNU parallel counts it.
@@ -981,14 +1089,18 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   // --cat: each job's block in a file of the run's temporary directory, written when the job
   // leaves the feed (see nextJob) and deleted when the job is over; the command gets its name,
   // not the block.
+  // --fifo: the same, through a FIFO (its name in the same variable). --tee, --round-robin: the
+  // command's stdin through a FIFO its shell opens first.
   const commandOf = (job: Job): ShellCommand => {
-    const cat = catFiles.get(job.seq);
+    const fed = stdinFeeds.get(job.seq);
+    const file = catFiles.get(job.seq) ?? (options.fifo ? fed?.path : undefined);
     return {
       seq: job.seq,
       command: job.command,
-      ...(job.input !== undefined && cat === undefined ? { input: job.input } : {}),
+      ...(job.input !== undefined && file === undefined ? { input: job.input } : {}),
       ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
-      ...(cat !== undefined ? { env: { PARALLEL_TMP: cat } } : {}),
+      ...(file !== undefined ? { env: { PARALLEL_TMP: file } } : {}),
+      ...(fed !== undefined && !options.fifo ? { stdinFrom: fed.path } : {}),
     };
   };
 
@@ -1025,7 +1137,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
         const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined ? { seq: job.seq, command: job.command } : commandOf(job))),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !stdinFeeds.has(job.seq) ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
@@ -1193,7 +1305,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     io.stderr.write(`spm-shell: ${fatal.message}\n`);
     return 255;
   }
-  if (unwritten) return 255;
+  if (unwritten || teeFailed !== undefined) return 255;
   if (halted !== undefined) {
     // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
     // that halted the run; other halts with the number of failures when the halt came.

@@ -4,7 +4,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
 import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting } from '@spm/coprocess';
-import { slotOf, withSlot } from './command-template.js';
+import { shellQuote, slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
 export interface ShellCommand {
@@ -18,6 +18,12 @@ export interface ShellCommand {
   readonly cwd?: string;
   /** Variables added to its environment (`--cat`'s `PARALLEL_TMP`). Absent: the spoke's environment as it is. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * `--tee`, `--round-robin`: the FIFO its stdin comes through, fed by the hub while it runs; the
+   * command's shell opens it first (`exec <path`), so only that process waits for the hub. A
+   * FIFO that is gone (opened once already) fails the command at once. Absent: `input`'s.
+   */
+  readonly stdinFrom?: string;
 }
 
 /**
@@ -530,7 +536,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                       sendSoon();
                     }
                   : undefined;
-              const r = await runOne(command, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
+              const run = c.stdinFrom === undefined ? command : `exec <${shellQuote(c.stdinFrom)}\n${command}`;
+              const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;
