@@ -128,6 +128,35 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--recstart'])).toThrow('Expected `--recstart` to be followed by the bytes that start a record');
   });
 
+  it('takes --tee, --round-robin (--roundrobin, --round) and --fifo with --pipe only, one of them (or --cat) at a time', () => {
+    expect(parseShellArgs(['--pipe', '--round-robin', 'wc']).roundRobin).toBe(true);
+    expect(parseShellArgs(['--pipe', '--roundrobin', 'wc']).roundRobin).toBe(true);
+    expect(parseShellArgs(['--round', '--pipe', '-N', '3', 'wc']).roundRobin).toBe(true);
+    expect(parseShellArgs(['--pipe', '--fifo', 'wc', '{}']).fifo).toBe(true);
+    expect(() => parseShellArgs(['--round-robin', 'wc'])).toThrow('Expected `--round-robin` with `--pipe` (it deals the blocks of stdin to a few jobs), got it alone');
+    expect(() => parseShellArgs(['--tee', 'wc', ':::', 'a'])).toThrow('Expected `--tee` with `--pipe` (it gives all of stdin to every job), got it alone');
+    expect(() => parseShellArgs(['--fifo', 'wc'])).toThrow('Expected `--fifo` with `--pipe`');
+    expect(() => parseShellArgs(['--pipe', '--fifo', '--cat', 'wc'])).toThrow('Expected one of `--fifo` and `--cat`, got both');
+    expect(() => parseShellArgs(['--pipe', '--tee', '--round-robin', 'wc', ':::', 'a'])).toThrow('Expected one of `--tee` and `--round-robin`, got both');
+    expect(() => parseShellArgs(['--pipe', '--fifo', '-q', 'wc'])).toThrow('Expected one of `--fifo` and `-q`, got both');
+    expect(() => parseShellArgs(['--pipe', '--round-robin', '--retries', '2', 'wc'])).toThrow("Expected no `--retries` with `--round-robin` (a job's stdin is fed as it runs");
+    expect(() => parseShellArgs(['--pipe', '--fifo', '--retries', '2', 'wc'])).not.toThrow(); // a block is a job's own: it can be given again
+  });
+
+  it('takes --tee with arguments (a job each, all at once: -j 0 unless -j is given), never stdin’s, and nothing that cuts blocks', () => {
+    const o = parseShellArgs(['--pipe', '--tee', 'grep', '{}', ':::', 'a', 'b', '::::', 'list']);
+    expect(o).toMatchObject({ tee: true, pipe: true, jobs: 0, template: 'grep {}', sources: [{ kind: 'args', values: ['a', 'b'] }, { kind: 'file', path: 'list' }] });
+    expect(parseShellArgs(['--pipe', '--tee', '-j', '3', '-a', 'list', 'grep']).jobs).toBe(3);
+    expect(parseShellArgs(['--pipe', '--tee', '--link', 'grep', '{1}', '{2}', ':::', 'a', ':::', 'b']).link).toBe(true);
+    expect(() => parseShellArgs(['--pipe', '--tee', 'grep'])).toThrow('Expected arguments with `--tee` (`::: a b`, `:::: F`, `-a F`: a job each, every one given all of stdin), got none');
+    expect(() => parseShellArgs(['--pipe', '--tee', 'grep', '::::', '-'])).toThrow('Expected the arguments of `--tee` from `:::` or files, got stdin (`-`): stdin is the input every job gets');
+    expect(() => parseShellArgs(['--pipe', '--tee', ':::', 'a'])).toThrow('Expected a command with `--tee`');
+    expect(() => parseShellArgs(['--pipe', '--tee', '-N', '2', 'grep', ':::', 'a'])).toThrow('Expected no `-N` with `--tee` (every job gets all of stdin, not cut into blocks, and one argument each)');
+    expect(() => parseShellArgs(['--pipe', '--tee', '--recend', 'x', 'grep', ':::', 'a'])).toThrow('Expected no `--recend` with `--tee`');
+    expect(() => parseShellArgs(['--pipe', '--tee', '--header', ':', 'grep', ':::', 'a'])).toThrow('Expected no `--header` with `--tee`');
+    expect(() => parseShellArgs(['--pipe', '--tee', '--retries', '3', 'grep', ':::', 'a'])).toThrow('Expected no `--retries` with `--tee`');
+  });
+
   it('takes --plus: its strings marked in the command, --tagstring, --wd and --results; -I after them; a bad expression refused', () => {
     const o = parseShellArgs(['--plus', '--tagstring', '{/..}', '--wd', '{+/}', '--results', 'out/{..}', 'gunzip', '{%.gz}', ':::', 'a.gz']);
     const marked = (text: string): string => text.replaceAll('\u0003', '^');

@@ -124,8 +124,7 @@ export class FifoFeed {
       }
       // Both ends are open: the name is no longer needed.
       unlink(this.path, () => undefined);
-      // Half open: a socket that is not readable would otherwise end its writing side at once.
-      const socket = new Socket({ fd, readable: false, writable: true, allowHalfOpen: true });
+      const socket = new Socket({ fd, readable: false, writable: true });
       this.#socket = socket;
       // EPIPE: the command exited (or closed its stdin) unread.
       socket.on('error', () => this.#finish());

@@ -762,6 +762,114 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
   });
 });
 
+describe.each(['inproc', 'process'] as const)('spm-shell --tee, --round-robin, --fifo (%s spokes)', (transport) => {
+  /** Runs the bin with stdin that never ends (a chunk written whenever it takes one): resolves with its exit. */
+  function withEndlessInput(args: readonly string[], mark: string, onRunning: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const chunk = Buffer.alloc(64 << 10, 'y\n');
+      let open = true;
+      child.stdin.on('error', () => (open = false));
+      const write = (): void => {
+        while (open && child.stdin.write(chunk));
+      };
+      child.stdin.on('drain', write);
+      write();
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`spm-shell ${args.join(' ')} ran past 40 s; stderr so far:\n${stderr}`));
+      }, 40_000);
+      child.on('close', (code) => {
+        open = false;
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+      onRunning(child).catch(reject);
+    });
+  }
+
+  it('--tee gives every job all of stdin as it comes (a job per argument, all at once): the job log’s Send is what each took', async () => {
+    const tmp = mkdtempSync(join(dir, `tee-${transport}-`));
+    const joblog = join(dir, `tee-${transport}.joblog`);
+    const input = seqOutput(300_000);
+    // Three readers of the whole input, one that takes a line and exits.
+    const r = await runSpmShell(['-k', '--pipe', '--tee', '--transport', transport, '--tmpdir', tmp, '--joblog', joblog, 'eval {}', ':::', 'md5sum | cut -c1-8', 'wc -l', 'head -1', 'sleep 0.3; wc -c'], { input, mark: newMark().env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const md5 = execFileSync('sh', ['-c', 'md5sum | cut -c1-8'], { input, encoding: 'utf8' });
+    expect(r.stdout).toBe(`${md5}300000\n1\n${input.length}\n`);
+    const sends = new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], Number(row[4])]));
+    expect([sends.get('1'), sends.get('2'), sends.get('4')]).toEqual([input.length, input.length, input.length]);
+    expect(sends.get('3')).toBeLessThanOrEqual(input.length);
+    // Every FIFO (and their directory) is gone.
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('--tee with fewer job slots than jobs is refused before anything runs', async () => {
+    const r = await runSpmShell(['-j', '2', '--pipe', '--tee', '--transport', transport, 'echo {}', ':::', 'a', 'b', 'c'], { input: 'x\n', mark: newMark().env });
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('spm-shell: --tee runs every job at once (each reads stdin as it comes): 3 jobs need as many job slots, got 2 (-j 2; -j 0 gives each job one)\n');
+  });
+
+  it('--round-robin deals the blocks to at most -j jobs that take many each: every line once, the Sends add up to the input', async () => {
+    const joblog = join(dir, `rr-${transport}.joblog`);
+    const input = seqOutput(300_000);
+    const r = await runSpmShell(['-j', '3', '--pipe', '--round-robin', '--block', '64K', '--transport', transport, '--joblog', joblog, 'awk \'{ s += $1; n++ } END { printf "%d %.0f\\n", n, s }\''], { input, mark: newMark().env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    // ~30 blocks of 64 KiB, 3 jobs.
+    expect(rows.map((row) => row[0]).sort()).toEqual(['1', '2', '3']);
+    expect(rows.reduce((sum, row) => sum + Number(row[4]), 0)).toBe(input.length);
+    const counts = r.stdout.trim().split('\n').map((line) => line.split(' ').map(Number));
+    expect(counts).toHaveLength(3);
+    expect(counts.reduce((sum, [n]) => sum + (n as number), 0)).toBe(300_000);
+    expect(counts.reduce((sum, [, total]) => sum + (total as number), 0)).toBe((300_000 * 300_001) / 2);
+  });
+
+  it('--round-robin -k deals the blocks strictly in turn, the --header once per job, as GNU parallel does', async () => {
+    const r = await runSpmShell(['-k', '-j', '3', '-N', '2', '--pipe', '--round-robin', '--header', ':', '--transport', transport, 'tr "\\n" " "; echo {#}'], { input: `HEAD\n${seqOutput(14)}`, mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('HEAD 1 2 7 8 13 14 1\nHEAD 3 4 9 10 2\nHEAD 5 6 11 12 3\n');
+  });
+
+  it('--fifo gives each block through a FIFO named by $PARALLEL_TMP (stdin empty); a run again gets its block again', async () => {
+    const tmp = mkdtempSync(join(dir, `fifo-${transport}-`));
+    const ran = join(tmp, 'ran');
+    // The first run of each job reads its FIFO, then fails: its second run (--retries 2) reads a new one.
+    const command = `wc -l < {}; wc -c; [ -p "$PARALLEL_TMP" ] || echo gone; [ -e ${ran}-{#} ] || { touch ${ran}-{#}; exit 1; }`;
+    const r = await runSpmShell(['-k', '-j', '2', '--pipe', '-N', '4', '--fifo', '--retries', '2', '--tmpdir', tmp, '--transport', transport, command], { input: seqOutput(10), mark: newMark().env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // The FIFO is removed once opened: the command opens it once.
+    expect(r.stdout).toBe('4\n0\ngone\n4\n0\ngone\n2\n0\ngone\n');
+    expect(readdirSync(tmp).sort()).toEqual(['ran-1', 'ran-2', 'ran-3']);
+  });
+
+  it('--tee on endless stdin: --timeout kills the jobs and the run ends; SIGINT stops it; nothing is left', async () => {
+    const tmp = mkdtempSync(join(dir, `tee-endless-${transport}-`));
+    const mark = newMark();
+    const timedOut = await withEndlessInput(['--pipe', '--tee', '--timeout', '1', '--tmpdir', tmp, '--transport', transport, 'wc -c; echo {}', ':::', 'a', 'b'], mark.env, async () => undefined);
+    expect(timedOut.code).toBe(2);
+    expect(timedOut.stderr).toMatch(/^spm-shell: job 1 timed out after 1 s; its process tree was killed: wc -c; echo a$/m);
+    await expectNoLeftovers(mark);
+    const second = newMark();
+    const interrupted = await withEndlessInput(['--pipe', '--round-robin', '-j', '2', '--tmpdir', tmp, '--transport', transport, `sleep ${second.sleep} & wc -c; wait`], second.env, async (child) => {
+      await waitFor(() => leftovers(second.env, second.sleep).filter((p) => p.endsWith(`sleep ${second.sleep}`)).length === 2, 20_000, 'both jobs to run');
+      child.kill('SIGINT');
+    });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('spm-shell: SIGINT: killing 2 running commands');
+    await expectNoLeftovers(second);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
 describe('spm-shell --memfree', () => {
   // The free memory comes from a file in /proc/meminfo's format (SPM_SHELL_MEMINFO): a test cannot
   // make the machine short of memory at will. The commands and their killing are real.
