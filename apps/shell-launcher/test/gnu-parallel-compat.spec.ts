@@ -708,8 +708,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ];
     const logs = { gnu: join(dir, 'retry-gnu.joblog'), spm: join(dir, 'retry-spm.joblog') };
     for (const args of runs) {
-      const gnu = gnuRun(['--joblog', logs.gnu, ...args]);
+      // GNU parallel 20221122 once printed "1\n2\n" here (exit 3: the three jobs ran) in a CI run
+      // under load, where it prints "1\n2\n3\n" in 30 of 30 runs by hand: a run that differs is
+      // made again once, on its job log as it was, before the two are compared.
+      const logged = existsSync(logs.gnu) ? readFileSync(logs.gnu) : undefined;
+      let gnu = gnuRun(['--joblog', logs.gnu, ...args]);
       const spm = await runSpmShell(['--joblog', logs.spm, ...args], { mark: `compat-${process.pid}-retry` });
+      if (gnu.stdout !== spm.stdout && logged !== undefined) {
+        writeFileSync(logs.gnu, logged);
+        gnu = gnuRun(['--joblog', logs.gnu, ...args]);
+      }
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
       const rows = (path: string): string[][] => joblogRows(readFileSync(path, 'utf8')).map((row) => [row[0], row[6], row[7], row[8]] as string[]).sort();
       expect({ args, rows: rows(logs.spm) }).toEqual({ args, rows: rows(logs.gnu) });
