@@ -171,7 +171,7 @@ export class FifoDir {
 
   /**
    * `count` new FIFOs (named `prefix` and a number), each with its feed waiting for its command.
-   * @throws Error when the directory or a FIFO cannot be made (none of them is then left).
+   * @throws Error when the directory or a FIFO cannot be made (what was made goes with the directory).
    */
   async feeds(count: number, prefix: string): Promise<FifoFeed[]> {
     if (this.#dir === undefined) {
