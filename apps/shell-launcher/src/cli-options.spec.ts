@@ -128,6 +128,14 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--recstart'])).toThrow('Expected `--recstart` to be followed by the bytes that start a record');
   });
 
+  it('takes --number-of-sockets, --number-of-cores (--number-of-cpus) and --number-of-threads: a count to print', () => {
+    expect(parseShellArgs([]).count).toBeUndefined();
+    expect(parseShellArgs(['--number-of-sockets']).count).toBe('sockets');
+    expect(parseShellArgs(['--number-of-cores']).count).toBe('cores');
+    expect(parseShellArgs(['--number-of-cpus']).count).toBe('cores');
+    expect(parseShellArgs(['--number-of-threads']).count).toBe('threads');
+  });
+
   it('takes --tee, --round-robin (--roundrobin, --round) and --fifo with --pipe only, one of them (or --cat) at a time', () => {
     expect(parseShellArgs(['--pipe', '--round-robin', 'wc']).roundRobin).toBe(true);
     expect(parseShellArgs(['--pipe', '--roundrobin', 'wc']).roundRobin).toBe(true);

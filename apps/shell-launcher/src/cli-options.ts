@@ -273,6 +273,11 @@ export interface ShellOptions {
   readonly help: boolean;
   /** `--version`. */
   readonly version: boolean;
+  /**
+   * `--number-of-sockets`, `--number-of-cores` (`--number-of-cpus`, as GNU parallel 20221122
+   * answers it), `--number-of-threads`: print that count of this machine's CPUs and exit.
+   */
+  readonly count: 'sockets' | 'cores' | 'threads' | undefined;
 }
 
 /** `spm-shell --help`. */
@@ -371,6 +376,8 @@ Options:
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
+      --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
+                        --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
   -h, --help            this text
       --version         the version
 
@@ -543,7 +550,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
 const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -667,6 +674,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
     version: false,
+    count: undefined as ShellOptions['count'],
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -799,6 +807,16 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '-h':
         case '--help':
           o.help = true;
+          break;
+        case '--number-of-sockets':
+          o.count = 'sockets';
+          break;
+        case '--number-of-cores':
+        case '--number-of-cpus':
+          o.count = 'cores';
+          break;
+        case '--number-of-threads':
+          o.count = 'threads';
           break;
         default:
           o.version = true;

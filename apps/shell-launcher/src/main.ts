@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SPMError } from '@spm/exceptions';
 import { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
+import { cpuTopology } from './cpu-topology.js';
 import { runShell, type ShellIO } from './run-shell.js';
 
 function version(): string {
@@ -31,6 +32,10 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
   }
   if (options.version) {
     io.stdout.write(`spm-shell ${version()}\n`);
+    return 0;
+  }
+  if (options.count !== undefined) {
+    io.stdout.write(`${cpuTopology()[options.count]}\n`);
     return 0;
   }
   return runShell(options, io);

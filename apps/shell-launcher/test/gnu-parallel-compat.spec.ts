@@ -509,6 +509,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const args of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'fed', mask });
   });
 
+  it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
+    for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
+      const gnu = await expectSameRun([option], [option], { mark: 'cpus' });
+      expect(gnu.stdout).toMatch(/^[1-9]\d*\n$/);
+    }
+  });
+
   it('tags with --tagstring and runs at --nice as it does', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['--tagstring', '<{}-{#}>', 'echo', 'x', ':::', 'a b', 'c'] },
