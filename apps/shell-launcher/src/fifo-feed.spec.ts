@@ -21,18 +21,19 @@ function reader(path: string, script: string): Promise<{ stdout: string; code: n
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
 const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('FifoFeed', () => {
-  let dir: string;
-  let fifos: FifoDir;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fifo-feed-spec-'));
-    fifos = new FifoDir(dir);
-  });
-  afterEach(() => {
-    fifos.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+// Each case: a directory of its own, and the run's FIFOs in it (closed after).
+let dir: string;
+let fifos: FifoDir;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fifo-feed-spec-'));
+  fifos = new FifoDir(dir);
+});
+afterEach(() => {
+  fifos.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
+describe('FifoFeed', () => {
   it('holds what is written before the command opens the FIFO, then gives it all and the end; the path goes once open', async () => {
     const [feed] = (await fifos.feeds(1, 'f-')) as [FifoFeed];
     const bytes = Buffer.alloc(3 << 20, 'abc');
@@ -104,17 +105,6 @@ describe('FifoFeed', () => {
 });
 
 describe('teeInto', () => {
-  let dir: string;
-  let fifos: FifoDir;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fifo-tee-spec-'));
-    fifos = new FifoDir(dir);
-  });
-  afterEach(() => {
-    fifos.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('gives every reader all of the input, the slow and the late ones too; one that exits early does not stop the others', async () => {
     const input = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `line ${i}\n`).join(''));
     const feeds = await fifos.feeds(4, 'tee-');
