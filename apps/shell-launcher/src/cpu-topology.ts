@@ -65,8 +65,12 @@ function fromCpuinfo(text: string): CpuTopology | undefined {
  * may run on (its affinity, as `taskset` limits it).
  */
 export function cpuTopology(sources: CpuSources = {}): CpuTopology {
-  const found = fromSys(sources.sysCpu ?? '/sys/devices/system/cpu') ?? fromCpuinfo(read(sources.cpuinfo ?? '/proc/cpuinfo') ?? '');
-  const all = found ?? { sockets: Math.max(cpus().length, 1), cores: Math.max(cpus().length, 1), threads: Math.max(cpus().length, 1) };
+  const nodeCount = (): CpuTopology => {
+    const n = Math.max(cpus().length, 1);
+    return { sockets: n, cores: n, threads: n };
+  };
+  // Each source gives counts of at least 1.
+  const all = fromSys(sources.sysCpu ?? '/sys/devices/system/cpu') ?? fromCpuinfo(read(sources.cpuinfo ?? '/proc/cpuinfo') ?? '') ?? nodeCount();
   const active = sources.active ?? availableParallelism();
-  return { sockets: Math.min(all.sockets || 1, active), cores: Math.min(all.cores || all.threads, active), threads: Math.min(all.threads, active) };
+  return { sockets: Math.min(all.sockets, active), cores: Math.min(all.cores, active), threads: Math.min(all.threads, active) };
 }
