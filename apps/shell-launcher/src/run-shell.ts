@@ -1131,6 +1131,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           bytes += more;
           jobs.push(got.value);
         }
+        // Oldest first: a job given back (or failed, with --retries) while this batch was being
+        // gathered joins it behind newer ones, yet it has waited longest and -k prints nothing
+        // past it until it is done. A batch runs its commands one after another, in this order.
+        if (jobs.length > 1) jobs.sort((a, b) => a.seq - b.seq);
         for (const job of jobs) inflight.set(job.seq, job);
         const timeoutMs = options.timeoutMs ?? 0;
         // The backstop: every command this task and those a spoke holds ahead of it may run, each to its timeout and kill grace.
