@@ -165,6 +165,22 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--tee', '--retries', '3', 'grep', ':::', 'a'])).toThrow('Expected no `--retries` with `--tee`');
   });
 
+  it('takes --shard and --bin with --pipe: a column number or name (which reads a header), split at commas unless --colsep says', () => {
+    expect(parseShellArgs(['--pipe', '--shard', '2', '-j', '3', 'wc'])).toMatchObject({ shard: { rule: 'shard', column: 2 }, jobs: 3, header: false, colsep: /,/ });
+    expect(parseShellArgs(['--pipe', '--bin', 'user', 'wc'])).toMatchObject({ shard: { rule: 'bin', column: 'user' }, header: true, colsep: /,/ });
+    expect(parseShellArgs(['--pipe', '--shard', '1', '--colsep', '\\t', '--header', ':', 'wc'])).toMatchObject({ header: true, colsep: /\t/ });
+    expect(parseShellArgs(['--pipe', '--bin', '1', '--block', '10M', 'wc']).shard).toEqual({ rule: 'bin', column: 1 });
+    expect(() => parseShellArgs(['--shard', '1', 'wc'])).toThrow('Expected `--shard` with `--pipe` (it gives each line of stdin to one of -j jobs by its key), got it alone');
+    expect(() => parseShellArgs(['--pipe', '--shard', '1', '-j', '0', 'wc'])).toThrow('Expected `-j` to be a number of jobs with `--shard` (it runs exactly that many, each taking the lines whose keys are its own), got 0');
+    expect(() => parseShellArgs(['--pipe', '--bin', '1', '-N', '2', 'wc'])).toThrow('Expected no `-N` with `--bin` (the input goes to the jobs a line at a time, not in blocks)');
+    expect(() => parseShellArgs(['--pipe', '--bin', '1', '--recstart', 'x', 'wc'])).toThrow('Expected no `--recstart` with `--bin`');
+    expect(() => parseShellArgs(['--pipe', '--shard', '1', '--round-robin', 'wc'])).toThrow('Expected one of `--round-robin` and `--shard`, got both');
+    expect(() => parseShellArgs(['--pipe', '--shard', '1', '--retries', '2', 'wc'])).toThrow("Expected no `--retries` with `--shard` (a job's stdin is fed as it runs");
+    expect(() => parseShellArgs(['--pipe', '--shard', '1', 'wc', ':::', 'a'])).toThrow('Expected `--pipe` to read stdin or one file');
+    expect(() => parseShellArgs(['--pipe', '--shard', '3 $_%=100', 'wc'])).toThrow("Expected `--shard` to be a column number (from 1) or a column name (letters, digits, _), got `3 $_%=100` (GNU parallel's Perl expression");
+    expect(() => parseShellArgs(['--pipe', '--bin'])).toThrow('Expected `--bin` to be followed by a column: its number (from 1) or its name in the header, got nothing');
+  });
+
   it('takes --plus: its strings marked in the command, --tagstring, --wd and --results; -I after them; a bad expression refused', () => {
     const o = parseShellArgs(['--plus', '--tagstring', '{/..}', '--wd', '{+/}', '--results', 'out/{..}', 'gunzip', '{%.gz}', ':::', 'a.gz']);
     const marked = (text: string): string => text.replaceAll('\u0003', '^');

@@ -6,6 +6,7 @@ import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
+import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -167,6 +168,14 @@ export interface ShellOptions {
    * long as the input lasts, each taking many (see round-robin.ts), not a job each.
    */
   readonly roundRobin: boolean;
+  /**
+   * `--shard COL`, `--bin COL` (with `--pipe`): exactly `-j` jobs run as long as the input lasts,
+   * each input line going to the one its key column (a number from 1, or a header's column
+   * name; split at `--colsep`, `,` when none is given, as GNU parallel) picks: `--shard` by a hash
+   * of the value (a key's lines all to one job), `--bin` by the value as a number, modulo the
+   * jobs (see shard-router.ts).
+   */
+  readonly shard: { readonly rule: ShardRule; readonly column: KeyColumn } | undefined;
   /**
    * `--plus`: GNU parallel's further replacement strings (`{..}`, `{+.}`, `{%.gz}`, `{/a/b}`, …;
    * see plus-strings.ts), marked in the templates as they are read.
@@ -330,6 +339,10 @@ Options:
       --fifo            with --pipe: as --cat, but through a FIFO the command opens once, fed as it reads
       --round-robin     with --pipe: deal the blocks to at most -j jobs that run as long as the input
                         lasts, each taking many, rather than a job per block (--round); -k: in turn
+      --shard COL       with --pipe: run exactly -j jobs as long as the input lasts, each line to
+                        the job a hash of its column COL picks: a key's lines all go to one job
+                        (COL: a number from 1, or a header's column name; split at --colsep, else ,)
+      --bin COL         as --shard, but column COL is a number: line to job COL mod -j (0: the last)
       --tee             with --pipe: a job per argument (::: a b), every one given all of stdin as
                         it comes; they all run at once (-j defaults to 0)
       --json            print one JSON line per command instead of its output
@@ -551,7 +564,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -646,6 +659,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     fifo: false,
     tee: false,
     roundRobin: false,
+    shard: undefined as ShellOptions['shard'],
     results: undefined as string | undefined,
     header: false,
     link: false,
@@ -938,6 +952,14 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--colsep':
         o.colsep = columnSeparator(value);
         break;
+      case '--shard':
+      case '--bin':
+        try {
+          o.shard = { rule: option === '--shard' ? 'shard' : 'bin', column: keyColumn(option, value) };
+        } catch (error) {
+          throw new SPMError((error as Error).message);
+        }
+        break;
       case '--header':
         // GNU parallel takes a regexp (or a number of lines) matching the header; `:` is its
         // `.*\n`, the first line, and so is `1`: the two spm-shell knows.
@@ -996,6 +1018,13 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
   }
+  // --shard, --bin: a column name is looked up in the header, which the first line then is; the
+  // lines are split at commas when no --colsep is given (GNU parallel's sharder splits at `,`).
+  const sharding = o.shard === undefined ? undefined : o.shard.rule === 'shard' ? '--shard' : '--bin';
+  if (o.shard !== undefined) {
+    if (typeof o.shard.column === 'string') o.header = true;
+    o.colsep ??= /,/;
+  }
   // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
   if (o.header && o.colsep === undefined) o.colsep = /\t/;
   if (o.shuf && o.resume !== 'off') {
@@ -1010,16 +1039,21 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   if (o.cat && o.quote) throw new SPMError('Expected one of `--cat` and `-q`, got both (--cat names its file as the shell variable $PARALLEL_TMP, which -q would quote)');
   // --tee, --round-robin, --fifo: a command's stdin fed while it runs (fifo-feed.ts).
-  const ways = [o.tee ? '--tee' : undefined, o.roundRobin ? '--round-robin' : undefined, o.fifo ? '--fifo' : undefined, o.cat ? '--cat' : undefined].filter((name) => name !== undefined);
+  const ways = [o.tee ? '--tee' : undefined, o.roundRobin ? '--round-robin' : undefined, sharding, o.fifo ? '--fifo' : undefined, o.cat ? '--cat' : undefined].filter((name) => name !== undefined);
   if (ways.length > 1) throw new SPMError(`Expected one of \`${ways[0] as string}\` and \`${ways[1] as string}\`, got both (each says how the input reaches the commands)`);
   const streamed = ways[0] === '--cat' ? undefined : ways[0];
   if (streamed !== undefined && !o.pipe) {
-    const what = o.tee ? 'it gives all of stdin to every job' : o.roundRobin ? 'it deals the blocks of stdin to a few jobs' : 'it gives each block of stdin to its command through a FIFO';
+    const what = o.tee ? 'it gives all of stdin to every job' : o.roundRobin ? 'it deals the blocks of stdin to a few jobs' : sharding !== undefined ? 'it gives each line of stdin to one of -j jobs by its key' : 'it gives each block of stdin to its command through a FIFO';
     throw new SPMError(`Expected \`${streamed}\` with \`--pipe\` (${what}), got it alone`);
   }
   if (o.fifo && o.quote) throw new SPMError('Expected one of `--fifo` and `-q`, got both (--fifo names its FIFO as the shell variable $PARALLEL_TMP, which -q would quote)');
-  if ((o.tee || o.roundRobin) && o.tries > 1) {
-    throw new SPMError(`Expected no \`--retries\` with \`${o.tee ? '--tee' : '--round-robin'}\` (a job's stdin is fed as it runs, from the input as it comes: a run again could not be given it)`);
+  if ((o.tee || o.roundRobin || sharding !== undefined) && o.tries > 1) {
+    throw new SPMError(`Expected no \`--retries\` with \`${o.tee ? '--tee' : o.roundRobin ? '--round-robin' : (sharding as string)}\` (a job's stdin is fed as it runs, from the input as it comes: a run again could not be given it)`);
+  }
+  if (o.pipe && sharding !== undefined) {
+    if (o.jobs === 0) throw new SPMError(`Expected \`-j\` to be a number of jobs with \`${sharding}\` (it runs exactly that many, each taking the lines whose keys are its own), got 0`);
+    const cut = o.maxArgs !== undefined ? '-N' : separators[0];
+    if (cut !== undefined) throw new SPMError(`Expected no \`${cut}\` with \`${sharding}\` (the input goes to the jobs a line at a time, not in blocks)`);
   }
   if (o.pipe && o.tee) {
     if (words.length === 0) throw new SPMError('Expected a command with `--tee` (every one of its jobs gets all of stdin), got none');
@@ -1034,7 +1068,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
-    if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+    if (o.link || o.shuf || (o.colsep !== undefined && !o.header && sharding === undefined)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
     if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe\` (it needs the number of jobs first, and the blocks are counted as they are cut), got \`${formatHalt(o.halt)}\``);
     if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe\` (blocks are cut at newlines, or at NULs with -0)`);
   }

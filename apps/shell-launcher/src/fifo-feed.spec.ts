@@ -1,41 +1,20 @@
-import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { describe, it, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fifoDirPerCase, fifoReader as reader } from '../test/fifo-reader.js';
 import { FifoDir, makeFifos, teeInto, type FifoFeed } from './fifo-feed.js';
-
-/** A reader as a command is: `sh -c 'exec <path; script'`, resolving with its stdout and exit code. */
-function reader(path: string, script: string): Promise<{ stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', `exec <'${path}'\n${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, code }));
-  });
-}
 
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
 const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Each case: a directory of its own, and the run's FIFOs in it (closed after).
-let dir: string;
-let fifos: FifoDir;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fifo-feed-spec-'));
-  fifos = new FifoDir(dir);
-});
-afterEach(() => {
-  fifos.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const each = fifoDirPerCase('fifo-feed-spec-');
 
 describe('FifoFeed', () => {
   it('holds what is written before the command opens the FIFO, then gives it all and the end; the path goes once open', async () => {
-    const [feed] = (await fifos.feeds(1, 'f-')) as [FifoFeed];
+    const [feed] = (await each.fifos.feeds(1, 'f-')) as [FifoFeed];
     const bytes = Buffer.alloc(3 << 20, 'abc');
     feed.write(bytes);
     feed.write(Buffer.from('tail\n'));
@@ -51,7 +30,7 @@ describe('FifoFeed', () => {
   });
 
   it('waits for a slow reader (not ready while its pipe is full) and says when it is ready again', async () => {
-    const [feed] = (await fifos.feeds(1, 'f-')) as [FifoFeed];
+    const [feed] = (await each.fifos.feeds(1, 'f-')) as [FifoFeed];
     const done = reader(feed.path, 'sleep 0.3; wc -c');
     await feed.whenReady();
     expect(feed.open).toBe(true);
@@ -65,7 +44,7 @@ describe('FifoFeed', () => {
   });
 
   it('is over when its command exits unread: what it did not take is not counted as sent', async () => {
-    const [feed] = (await fifos.feeds(1, 'f-')) as [FifoFeed];
+    const [feed] = (await each.fifos.feeds(1, 'f-')) as [FifoFeed];
     const done = reader(feed.path, 'head -c 10 >/dev/null; echo read');
     const chunk = Buffer.alloc(256 << 10);
     // Written until the reader is gone (EPIPE).
@@ -80,7 +59,7 @@ describe('FifoFeed', () => {
   });
 
   it('dropped before its command opens it: over, the FIFO removed, no more polling', async () => {
-    const [feed] = (await fifos.feeds(1, 'f-')) as [FifoFeed];
+    const [feed] = (await each.fifos.feeds(1, 'f-')) as [FifoFeed];
     feed.write(Buffer.from('never read'));
     feed.drop();
     expect(feed.over).toBe(true);
@@ -90,24 +69,24 @@ describe('FifoFeed', () => {
   });
 
   it('makes its FIFOs in one directory of the run, removed with every feed by close()', async () => {
-    const feeds = await fifos.feeds(3, 'tee-');
+    const feeds = await each.fifos.feeds(3, 'tee-');
     expect(new Set(feeds.map((feed) => feed.path.slice(0, feed.path.lastIndexOf('/')))).size).toBe(1);
-    expect(readdirSync(dir)).toHaveLength(1);
-    fifos.close();
+    expect(readdirSync(each.dir)).toHaveLength(1);
+    each.fifos.close();
     expect(feeds.every((feed) => feed.over)).toBe(true);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(each.dir)).toEqual([]);
   });
 
   it('names the FIFO and mkfifo’s complaint when one cannot be made', async () => {
-    await expect(makeFifos([join(dir, 'no', 'such', 'dir', 'f')])).rejects.toThrow(/^cannot make the FIFO `.*\/no\/such\/dir\/f`: mkfifo: .*No such file or directory/);
-    await expect(new FifoDir(join(dir, 'missing')).feeds(1, 'x-')).rejects.toThrow(/^cannot make a directory for FIFOs in `.*missing`: ENOENT/);
+    await expect(makeFifos([join(each.dir, 'no', 'such', 'dir', 'f')])).rejects.toThrow(/^cannot make the FIFO `.*\/no\/such\/dir\/f`: mkfifo: .*No such file or directory/);
+    await expect(new FifoDir(join(each.dir, 'missing')).feeds(1, 'x-')).rejects.toThrow(/^cannot make a directory for FIFOs in `.*missing`: ENOENT/);
   });
 });
 
 describe('teeInto', () => {
   it('gives every reader all of the input, the slow and the late ones too; one that exits early does not stop the others', async () => {
     const input = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `line ${i}\n`).join(''));
-    const feeds = await fifos.feeds(4, 'tee-');
+    const feeds = await each.fifos.feeds(4, 'tee-');
     const chunks = Readable.from((function* () {
       for (let at = 0; at < input.length; at += 10_000) yield input.subarray(at, at + 10_000);
     })());
@@ -131,7 +110,7 @@ describe('teeInto', () => {
   });
 
   it('stops reading once no reader is left, and ends every feed', async () => {
-    const feeds = await fifos.feeds(2, 'tee-');
+    const feeds = await each.fifos.feeds(2, 'tee-');
     let read = 0;
     const endless = new Readable({
       read(): void {

@@ -14,6 +14,7 @@ import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
+import { binOf, columnNamed, columnOf, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { needsJobCount, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -287,7 +288,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const stdinFeeds = new Map<number, FifoFeed>();
   /** --round-robin: what deals the blocks to the jobs. */
   let roundRobin: RoundRobin | undefined;
-  /** --tee: what went wrong reading stdin, if it did (the jobs' stdin then ends there). */
+  /** --tee, --shard, --bin: what went wrong reading the input, if it did (the jobs' stdin then ends there). */
   let teeFailed: Error | undefined;
   const cannotRead = (error: unknown): number => {
     rl?.close();
@@ -322,6 +323,64 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // With -k, the jobs that are not run again have no turn to wait for (as --resume's).
     const again = new Set(failedJobs.map((job) => job.seq));
     for (let seq = 1; seq <= (failedJobs[failedJobs.length - 1]?.seq ?? 0); seq++) if (!again.has(seq)) notRunAgain.push(seq);
+  } else if (options.pipe && options.shard !== undefined) {
+    // --shard, --bin: exactly -j jobs, all at once, each line of the input (stdin, or its one
+    // file) to the one its key column picks, through the job's FIFO.
+    const { rule, column } = options.shard;
+    const flag = `--${rule}`;
+    const template = options.template ?? '';
+    const count = options.jobs;
+    const jobs: Job[] = Array.from({ length: count }, (_, k) => ({ seq: k + 1, command: blockCommand(template, k + 1), tag: '', args: [], attempt: 1 }));
+    input = jobs[Symbol.iterator]();
+    sourcesTotal = count;
+    if (!options.dryRun) {
+      const stream = streamOf(single ?? '-');
+      let closed = false;
+      rl = {
+        close: () => {
+          closed = true;
+          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        },
+      };
+      const lineEnd = options.nullSeparated ? 0 : 0x0a;
+      const colsep = options.colsep as RegExp;
+      let rest = stream as AsyncIterable<Buffer>;
+      let header: Buffer | undefined;
+      let key = typeof column === 'number' ? column : 1;
+      if (options.header) {
+        // The first line: every job's, before its first line; it names the columns.
+        try {
+          ({ header, rest } = await splitHeader(stream as AsyncIterable<Buffer>, lineEnd));
+        } catch (error) {
+          return cannotRead(error);
+        }
+        if (typeof column === 'string' && header !== undefined) {
+          try {
+            key = columnNamed(flag, column, header.toString('utf8', 0, header.length - (header[header.length - 1] === lineEnd ? 1 : 0)), colsep);
+          } catch (error) {
+            rl.close();
+            io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+            return 255;
+          }
+        }
+      }
+      let feeds: FifoFeed[];
+      try {
+        feeds = await fifos.feeds(count, `${rule}-`);
+      } catch (error) {
+        rl.close();
+        io.stderr.write(`spm-shell: ${flag}: ${(error as Error).message}\n`);
+        return 255;
+      }
+      jobs.forEach((job, i) => stdinFeeds.set(job.seq, feeds[i] as FifoFeed));
+      if (header !== undefined) for (const feed of feeds) feed.write(header);
+      const pick = rule === 'shard' ? shardOf : binOf;
+      routeLines(rest, feeds, { lineEnd, jobOf: (line) => pick(columnOf(line, colsep, key), count) }).catch((error: unknown) => {
+        if (closed) return;
+        teeFailed = error as Error;
+        io.stderr.write(`spm-shell: cannot read the input for ${flag}: ${(error as Error).message}; the jobs' input ends there\n`);
+      });
+    }
   } else if (options.pipe && !options.tee) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
@@ -616,8 +675,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
     // Nor with --load or --memfree: a held command would start without asking the load or the memory.
-    // Nor with --tee or --round-robin: a job held behind another would not read its stdin, which the others wait on.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && !options.tee && !options.roundRobin && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -1003,8 +1062,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
 
   const conclude = (given: JobOutcome): void => {
     const seq = given.job.seq;
-    // --tee, --round-robin: the job log's Send is what its command's stdin took.
-    const sent = options.tee || options.roundRobin ? stdinFeeds.get(seq)?.sent : undefined;
+    // --tee, --round-robin, --shard, --bin: the job log's Send is what its command's stdin took.
+    const sent = options.tee || options.roundRobin || options.shard !== undefined ? stdinFeeds.get(seq)?.sent : undefined;
     const outcome = sent === undefined ? given : { ...given, sent };
     dropCatFile(seq);
     dropFeed(seq);

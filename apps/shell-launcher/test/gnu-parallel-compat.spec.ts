@@ -509,6 +509,28 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const args of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'fed', mask });
   });
 
+  it('splits lines among -j jobs by a column as it does: --bin (value mod -j, line for line), --shard (a key’s lines to one job)', async () => {
+    // Keys -3 … 9 (--bin: 0 and the multiples of -j to the last job, negatives from the end), and
+    // a line whose column is not a number (0).
+    const binned = `${Array.from({ length: 300 }, (_, i) => `${(i % 13) - 3},x${i}\tk${i % 5}`).join('\n')}\nnot-a-number,y\n`;
+    for (const args of [
+      ['--pipe', '--bin', '1', '-j', '4', 'echo job {#}; cat'],
+      ['--pipe', '--bin', '2', '--colsep', '\\t', '-j', '3', 'echo job {#}; wc -l'],
+    ]) {
+      await expectSameRun(args, ['-k', ...args], { input: binned, mark: 'bin' });
+    }
+    // GNU parallel's shard hash is seeded anew each run: which job takes a key differs, what each
+    // key's lines come to does not (every line once, a key in one job).
+    const sharded = `${Array.from({ length: 3000 }, (_, i) => `${i},key-${i % 11},v`).join('\n')}\n`;
+    const sorted = (stdout: string): string => `${stdout.split('\n').map((line) => line.trim()).sort().join('\n')}\n`;
+    for (const args of [
+      ['--pipe', '--shard', '2', '-j', '3', 'cut -d, -f2 | sort | uniq -c'],
+      ['--pipe', '--shard', '2', '-j', '2', 'awk -F, "{ s[\\$2] += \\$1 } END { for (k in s) print k, s[k] }"'],
+    ]) {
+      await expectSameRun(args, args, { input: sharded, mark: 'shard', mask: sorted });
+    }
+  });
+
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
     for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
       const gnu = await expectSameRun([option], [option], { mark: 'cpus' });

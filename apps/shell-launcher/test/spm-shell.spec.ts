@@ -851,6 +851,55 @@ describe.each(['inproc', 'process'] as const)('spm-shell --tee, --round-robin, -
     expect(readdirSync(tmp).sort()).toEqual(['ran-1', 'ran-2', 'ran-3']);
   });
 
+  it('--shard runs exactly -j jobs, each line to one: a key’s lines all to one job, every line once, the Sends add up to the input', async () => {
+    const tmp = mkdtempSync(join(dir, `shard-${transport}-`));
+    const joblog = join(dir, `shard-${transport}.joblog`);
+    const n = 30_000;
+    const input = Array.from({ length: n }, (_, k) => `${k},key-${k % 37},x\n`).join('');
+    const r = await runSpmShell(['-j', '3', '--pipe', '--shard', '2', '--tmpdir', tmp, '--transport', transport, '--joblog', joblog, 'cut -d, -f2 | sort | uniq -c'], { input, mark: newMark().env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const counted = r.stdout.trim().split('\n').map((line) => line.trim().split(' '));
+    // Each key once across all the jobs' outputs (else two jobs had some of its lines), with all its lines.
+    expect(counted.map(([, key]) => key).sort()).toEqual(Array.from({ length: 37 }, (_, k) => `key-${k}`).sort());
+    for (const [count, key] of counted) expect(Number(count)).toBe(Array.from({ length: n }, (_, k) => k).filter((k) => `key-${k % 37}` === key).length);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => row[0]).sort()).toEqual(['1', '2', '3']);
+    expect(rows.reduce((sum, row) => sum + Number(row[4]), 0)).toBe(input.length);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('--bin -k sends each line to job (value mod -j), the header to every job; a header without the named column is refused before anything runs', async () => {
+    const input = 'id\tname\n1\ta\n2\tb\n3\tc\n4\td\n0\te\n';
+    const r = await runSpmShell(['-k', '-j', '3', '--pipe', '--bin', 'id', '--colsep', '\\t', '--transport', transport, 'echo job {#}; cat'], { input, mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('job 1\nid\tname\n1\ta\n4\td\njob 2\nid\tname\n2\tb\njob 3\nid\tname\n3\tc\n0\te\n');
+    const mark = newMark();
+    const refused = await runSpmShell(['-j', '2', '--pipe', '--bin', 'nope', '--transport', transport, `sleep ${mark.sleep}`], { input: 'id,name\n1,a\n', mark: mark.env });
+    expect(refused.code).toBe(255);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe('spm-shell: `--bin nope`: the header has no column `nope` (its columns, split at /,/: `id`, `name`)\n');
+  });
+
+  it('--shard on endless stdin: a job that exits takes no more, the others go on; SIGINT stops the run; nothing is left', async () => {
+    const tmp = mkdtempSync(join(dir, `shard-endless-${transport}-`));
+    const mark = newMark();
+    // Every line is `y`: one job takes them all, the other none (its stdin stays open, empty).
+    const interrupted = await withEndlessInput(['--pipe', '--shard', '1', '-j', '2', '--tmpdir', tmp, '--transport', transport, `sleep ${mark.sleep} & wc -c; wait`], mark.env, async (child) => {
+      await waitFor(() => leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`sleep ${mark.sleep}`)).length === 2, 20_000, 'both jobs to run');
+      child.kill('SIGINT');
+    });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('spm-shell: SIGINT: killing 2 running commands');
+    await expectNoLeftovers(mark);
+    // The job that takes the lines exits after its first; the run ends with the input's end, never.
+    const early = await withEndlessInput(['--pipe', '--shard', '1', '-j', '2', '--tmpdir', tmp, '--transport', transport, '--timeout', '3', 'head -n 1 | wc -l'], newMark().env, async () => undefined);
+    expect(early.code).toBe(1);
+    expect(early.stdout).toBe('1\n');
+    expect(early.stderr).toMatch(/^spm-shell: job \d timed out after 3 s; its process tree was killed: head -n 1 \| wc -l$/m);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('--tee on endless stdin: --timeout kills the jobs and the run ends; SIGINT stops it; nothing is left', async () => {
     const tmp = mkdtempSync(join(dir, `tee-endless-${transport}-`));
     const mark = newMark();
