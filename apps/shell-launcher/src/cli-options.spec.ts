@@ -181,6 +181,16 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--bin'])).toThrow('Expected `--bin` to be followed by a column: its number (from 1) or its name in the header, got nothing');
   });
 
+  it('takes --group-by (--groupby) with --pipe: a column number or name (which reads a header), split at tabs unless --colsep says; with -N, --block, --round-robin', () => {
+    expect(parseShellArgs(['--pipe', '--group-by', '2', '-N', '3', 'wc'])).toMatchObject({ groupBy: 2, header: false, colsep: /\t/, maxArgs: 3 });
+    expect(parseShellArgs(['--pipe', '--groupby', 'user', '--colsep', ',', '--round-robin', 'wc'])).toMatchObject({ groupBy: 'user', header: true, colsep: /,/, roundRobin: true });
+    expect(() => parseShellArgs(['--group-by', '1', 'wc'])).toThrow('Expected `--group-by` with `--pipe` (it cuts the blocks of stdin between runs of lines with the same value in a column), got it alone');
+    expect(() => parseShellArgs(['--pipe', '--group-by', '1', '--shard', '1', 'wc'])).toThrow('Expected one of `--group-by` and `--shard`, got both (--shard does not cut the input into blocks)');
+    expect(() => parseShellArgs(['--pipe', '--group-by', '1', '--tee', 'wc', ':::', 'a'])).toThrow('Expected one of `--group-by` and `--tee`, got both');
+    expect(() => parseShellArgs(['--pipe', '--group-by', '1', '--rrs', 'wc'])).toThrow('Expected no `--remove-rec-sep` with `--group-by` (it says where records start: where the column\'s value changes)');
+    expect(() => parseShellArgs(['--pipe', '--group-by', '$F[1]', 'wc'])).toThrow('Expected `--group-by` to be a column number (from 1) or a column name (letters, digits, _), got `$F[1]`');
+  });
+
   it('takes --plus: its strings marked in the command, --tagstring, --wd and --results; -I after them; a bad expression refused', () => {
     const o = parseShellArgs(['--plus', '--tagstring', '{/..}', '--wd', '{+/}', '--results', 'out/{..}', 'gunzip', '{%.gz}', ':::', 'a.gz']);
     const marked = (text: string): string => text.replaceAll('\u0003', '^');

@@ -177,6 +177,12 @@ export interface ShellOptions {
    */
   readonly shard: { readonly rule: ShardRule; readonly column: KeyColumn } | undefined;
   /**
+   * `--group-by COL` (`--groupby`, with `--pipe`): a record is a run of lines with the same value
+   * in column COL (a number from 1, or a header's column name; split at `--colsep`, a tab when
+   * none is given, as GNU parallel): blocks are cut only between such groups (group-by.ts).
+   */
+  readonly groupBy: KeyColumn | undefined;
+  /**
    * `--plus`: GNU parallel's further replacement strings (`{..}`, `{+.}`, `{%.gz}`, `{/a/b}`, …;
    * see plus-strings.ts), marked in the templates as they are read.
    */
@@ -343,6 +349,9 @@ Options:
                         the job a hash of its column COL picks: a key's lines all go to one job
                         (COL: a number from 1, or a header's column name; split at --colsep, else ,)
       --bin COL         as --shard, but column COL is a number: line to job COL mod -j (0: the last)
+      --group-by COL    with --pipe: a record is a run of lines with the same value in column COL
+                        (a number, or a header's column name; split at --colsep, else at tabs):
+                        blocks (--block, -N) hold whole runs (--groupby)
       --tee             with --pipe: a job per argument (::: a b), every one given all of stdin as
                         it comes; they all run at once (-j defaults to 0)
       --json            print one JSON line per command instead of its output
@@ -564,7 +573,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -660,6 +669,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tee: false,
     roundRobin: false,
     shard: undefined as ShellOptions['shard'],
+    groupBy: undefined as KeyColumn | undefined,
     results: undefined as string | undefined,
     header: false,
     link: false,
@@ -954,8 +964,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--shard':
       case '--bin':
+      case '--group-by':
+      case '--groupby':
         try {
-          o.shard = { rule: option === '--shard' ? 'shard' : 'bin', column: keyColumn(option, value) };
+          const column = keyColumn(option, value);
+          if (option === '--group-by' || option === '--groupby') o.groupBy = column;
+          else o.shard = { rule: option === '--shard' ? 'shard' : 'bin', column };
         } catch (error) {
           throw new SPMError((error as Error).message);
         }
@@ -1025,6 +1039,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (typeof o.shard.column === 'string') o.header = true;
     o.colsep ??= /,/;
   }
+  // --group-by: the same, but at tabs by default (GNU parallel's, set below with --header's).
+  if (typeof o.groupBy === 'string') o.header = true;
   // GNU parallel splits the header, and then the values, at tabs when no --colsep is given.
   if (o.header && o.colsep === undefined) o.colsep = /\t/;
   if (o.shuf && o.resume !== 'off') {
@@ -1050,6 +1066,13 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if ((o.tee || o.roundRobin || sharding !== undefined) && o.tries > 1) {
     throw new SPMError(`Expected no \`--retries\` with \`${o.tee ? '--tee' : o.roundRobin ? '--round-robin' : (sharding as string)}\` (a job's stdin is fed as it runs, from the input as it comes: a run again could not be given it)`);
   }
+  if (o.groupBy !== undefined) {
+    if (!o.pipe) throw new SPMError('Expected `--group-by` with `--pipe` (it cuts the blocks of stdin between runs of lines with the same value in a column), got it alone');
+    const other = o.tee ? '--tee' : sharding;
+    if (other !== undefined) throw new SPMError(`Expected one of \`--group-by\` and \`${other}\`, got both (${other} does not cut the input into blocks)`);
+    if (separators[0] !== undefined) throw new SPMError(`Expected no \`${separators[0]}\` with \`--group-by\` (it says where records start: where the column's value changes)`);
+    o.colsep ??= /\t/;
+  }
   if (o.pipe && sharding !== undefined) {
     if (o.jobs === 0) throw new SPMError(`Expected \`-j\` to be a number of jobs with \`${sharding}\` (it runs exactly that many, each taking the lines whose keys are its own), got 0`);
     const cut = o.maxArgs !== undefined ? '-N' : separators[0];
@@ -1068,7 +1091,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
-    if (o.link || o.shuf || (o.colsep !== undefined && !o.header && sharding === undefined)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
+    if (o.link || o.shuf || (o.colsep !== undefined && !o.header && sharding === undefined && o.groupBy === undefined)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
     if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe\` (it needs the number of jobs first, and the blocks are counted as they are cut), got \`${formatHalt(o.halt)}\``);
     if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe\` (blocks are cut at newlines, or at NULs with -0)`);
   }

@@ -14,7 +14,8 @@ import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
 import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
-import { binOf, columnNamed, columnOf, routeLines, shardOf, splitHeader } from './shard-router.js';
+import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
+import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { needsJobCount, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -356,7 +357,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         }
         if (typeof column === 'string' && header !== undefined) {
           try {
-            key = columnNamed(flag, column, header.toString('utf8', 0, header.length - (header[header.length - 1] === lineEnd ? 1 : 0)), colsep);
+            key = columnNamed(flag, column, lineText(header, lineEnd), colsep);
           } catch (error) {
             rl.close();
             io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
@@ -387,7 +388,41 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
     // --round-robin: the header goes to each job once, before its first block.
     let header: Buffer | undefined;
-    const blocks = blocksOf(stream as AsyncIterable<Buffer>, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...separators(options), header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
+    let source = stream as AsyncIterable<Buffer>;
+    let cutAt = separators(options);
+    if (options.groupBy !== undefined) {
+      // --group-by: a mark before each run of lines with the same value in the column (its name
+      // looked up in the header first), and the records start with it; the blocks lose the marks.
+      const lineEnd = options.nullSeparated ? 0 : 0x0a;
+      const colsep = options.colsep as RegExp;
+      let rest = source;
+      let head: Buffer | undefined;
+      let key = typeof options.groupBy === 'number' ? options.groupBy : 1;
+      if (options.header) {
+        try {
+          ({ header: head, rest } = await splitHeader(source, lineEnd));
+        } catch (error) {
+          return cannotRead(error);
+        }
+        if (typeof options.groupBy === 'string' && head !== undefined) {
+          try {
+            key = columnNamed('--group-by', options.groupBy, lineText(head, lineEnd), colsep);
+          } catch (error) {
+            rl.close();
+            io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+            return 255;
+          }
+        }
+      }
+      const mark = groupMark();
+      const marked = markGroups(rest, { lineEnd, keyOf: (line) => columnOf(line, colsep, key), mark });
+      source = head === undefined ? marked : (async function* (): AsyncGenerator<Buffer> {
+        yield head;
+        yield* marked;
+      })();
+      cutAt = { recend: Buffer.alloc(0), recstart: mark };
+    }
+    const blocks = blocksOf(source, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...cutAt, header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep || options.groupBy !== undefined, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
     if (options.roundRobin && options.dryRun) {

@@ -114,6 +114,35 @@ export async function splitHeader(input: AsyncIterable<Buffer | string>, lineEnd
 }
 
 /**
+ * The lines of `input`, each with its end (`lineEnd`), as they come: those completed by each
+ * chunk read, together (none for a chunk that ends no line). A line cut across chunks is joined
+ * once its end comes; the input's last line, without an end, comes last as it is.
+ */
+export async function* linesByChunk(input: AsyncIterable<Buffer | string>, lineEnd = 0x0a): AsyncGenerator<Buffer[]> {
+  // The start of a line that a chunk before cut: its pieces, until its end comes.
+  let carry: Buffer[] = [];
+  for await (const piece of input) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    const lines: Buffer[] = [];
+    let from = 0;
+    for (let at = chunk.indexOf(lineEnd); at >= 0; at = chunk.indexOf(lineEnd, from)) {
+      if (carry.length > 0) {
+        carry.push(chunk.subarray(0, at + 1));
+        lines.push(Buffer.concat(carry));
+        carry = [];
+      } else lines.push(chunk.subarray(from, at + 1));
+      from = at + 1;
+    }
+    if (from < chunk.length) carry.push(chunk.subarray(from));
+    yield lines;
+  }
+  if (carry.length > 0) yield [Buffer.concat(carry)];
+}
+
+/** A line's text (UTF-8), without its end. */
+export const lineText = (line: Buffer, lineEnd: number): string => line.toString('utf8', 0, line.length - (line[line.length - 1] === lineEnd ? 1 : 0));
+
+/**
  * `--shard`, `--bin`: every line of `input` (with its end) to the feed `jobOf` picks for it, as
  * it comes. The lines of a chunk of input are written together, one write per feed; the next
  * chunk waits until every feed written is ready again (its command took them) — a command that
@@ -124,51 +153,23 @@ export async function splitHeader(input: AsyncIterable<Buffer | string>, lineEnd
 export async function routeLines(input: AsyncIterable<Buffer | string>, feeds: readonly FifoFeed[], options: RouteOptions): Promise<void> {
   const lineEnd = options.lineEnd ?? 0x0a;
   const { jobOf } = options;
-  // The start of a line that a chunk before cut: its pieces, until its end comes.
-  let carry: Buffer[] = [];
-  const parts: Buffer[][] = feeds.map(() => []);
-  const route = (line: Buffer, textEnd: number): void => {
-    const job = jobOf(line.toString('utf8', 0, textEnd));
-    if (!Number.isInteger(job) || job < 0 || job >= feeds.length) throw new RangeError(`routeLines: a line was routed to job ${job}, not one of 0…${feeds.length - 1}`);
-    (parts[job] as Buffer[]).push(line);
-  };
-  const flush = async (): Promise<void> => {
-    const written: FifoFeed[] = [];
-    parts.forEach((pieces, job) => {
-      if (pieces.length === 0) return;
-      const feed = feeds[job] as FifoFeed;
-      feed.write(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces));
-      parts[job] = [];
-      written.push(feed);
-    });
-    await Promise.all(written.map((feed) => feed.whenReady()));
-  };
   try {
-    for await (const piece of input) {
+    for await (const lines of linesByChunk(input, lineEnd)) {
       if (feeds.every((feed) => feed.over)) return;
-      const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
-      let from = 0;
-      let at = chunk.indexOf(lineEnd);
-      if (at >= 0 && carry.length > 0) {
-        carry.push(chunk.subarray(0, at + 1));
-        const line = Buffer.concat(carry);
-        carry = [];
-        route(line, line.length - 1);
-        from = at + 1;
-        at = chunk.indexOf(lineEnd, from);
+      const parts: Buffer[][] = feeds.map(() => []);
+      for (const line of lines) {
+        const job = jobOf(lineText(line, lineEnd));
+        if (!Number.isInteger(job) || job < 0 || job >= feeds.length) throw new RangeError(`routeLines: a line was routed to job ${job}, not one of 0…${feeds.length - 1}`);
+        (parts[job] as Buffer[]).push(line);
       }
-      for (; at >= 0; at = chunk.indexOf(lineEnd, from)) {
-        route(chunk.subarray(from, at + 1), at - from);
-        from = at + 1;
-      }
-      if (from < chunk.length) carry.push(chunk.subarray(from));
-      await flush();
-    }
-    if (carry.length > 0) {
-      const line = Buffer.concat(carry);
-      carry = [];
-      route(line, line.length);
-      await flush();
+      const written: FifoFeed[] = [];
+      parts.forEach((pieces, job) => {
+        if (pieces.length === 0) return;
+        const feed = feeds[job] as FifoFeed;
+        feed.write(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces));
+        written.push(feed);
+      });
+      await Promise.all(written.map((feed) => feed.whenReady()));
     }
   } finally {
     for (const feed of feeds) feed.end();

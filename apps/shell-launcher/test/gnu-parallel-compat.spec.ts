@@ -531,6 +531,25 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('cuts blocks between runs of a column’s value as it does: --group-by with -N, --block, --round-robin -k, --cat, --colsep', async () => {
+    // Runs of 1 to ~30 lines (each line starts a new run with a chance of 1 in 8), keys seen again later.
+    let state = 7;
+    const random = (): number => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let key = 0;
+    // The second column at commas: runs of 5 lines.
+    const input = `${Array.from({ length: 800 }, (_, i) => `k${random() < 0.125 ? ++key % 40 : key % 40}\t${i},${Math.floor(i / 5) % 4}`).join('\n')}\n`;
+    for (const args of [
+      ['--pipe', '--group-by', '1', '-N', '1', 'echo {#}; sort | cksum'],
+      ['--pipe', '--group-by', '1', '-N', '9', 'wc -l'],
+      ['--pipe', '--group-by', '1', '--block', '1k', 'wc -lc'],
+      ['--pipe', '--group-by', '1', '--block', '1500', '--round-robin', '-j', '3', 'cksum'],
+      ['--pipe', '--group-by', '1', '-N', '5', '--cat', 'wc -l < {}'],
+      ['--pipe', '--group-by', '2', '--colsep', ',', '-N', '3', 'wc -l'],
+    ]) {
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'group-by' });
+    }
+  });
+
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
     for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
       const gnu = await expectSameRun([option], [option], { mark: 'cpus' });

@@ -881,6 +881,21 @@ describe.each(['inproc', 'process'] as const)('spm-shell --tee, --round-robin, -
     expect(refused.stderr).toBe('spm-shell: `--bin nope`: the header has no column `nope` (its columns, split at /,/: `id`, `name`)\n');
   });
 
+  it('--group-by cuts blocks only between runs of a column’s value, named in the header; the Sends are the input’s bytes, no mark left', async () => {
+    const joblog = join(dir, `group-by-${transport}.joblog`);
+    const runs = Array.from({ length: 60 }, (_, r) => Array.from({ length: 1 + (r % 7) }, (_, k) => `${k},host-${r % 9}\n`).join(''));
+    const input = `n,host\n${runs.join('')}`;
+    const r = await runSpmShell(['-k', '--pipe', '--group-by', 'host', '--colsep', ',', '--block', '40', '--transport', transport, '--joblog', joblog, 'tail -n +2 | cut -d, -f2 | uniq -c | wc -l'], { input, mark: newMark().env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // Each block holds whole runs: never a host split across two (40 bytes hold one or two runs).
+    const counts = r.stdout.trim().split('\n').map(Number);
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(60);
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows).toHaveLength(counts.length);
+    expect(rows.reduce((sum, row) => sum + Number(row[4]), 0)).toBe(input.length - 'n,host\n'.length + rows.length * 'n,host\n'.length);
+  });
+
   it('--shard on endless stdin: a job that exits takes no more, the others go on; SIGINT stops the run; nothing is left', async () => {
     const tmp = mkdtempSync(join(dir, `shard-endless-${transport}-`));
     const mark = newMark();
