@@ -4,11 +4,18 @@
  */
 
 /**
+ * The most bytes the spoke puts before a command (shell-closure.ts): GNU parallel's job
+ * variables, `export PARALLEL_SEQ=… PARALLEL_JOBSLOT=… PARALLEL_PID=…` and a newline, at their
+ * longest (a 16-digit seq, a 5-digit slot, a 10-digit pid).
+ */
+export const JOB_VARIABLES_BYTES = 'export PARALLEL_SEQ= PARALLEL_JOBSLOT= PARALLEL_PID=\n'.length + 16 + 5 + 10;
+
+/**
  * The longest command line Linux passes to the shell: the command is one argument of
  * `/bin/sh -c`, and one argument may hold at most 32 pages (`MAX_ARG_STRLEN`, 131,072 bytes)
- * with its terminating NUL.
+ * with its terminating NUL — less what the spoke puts before it ({@link JOB_VARIABLES_BYTES}).
  */
-export const MAX_COMMAND_BYTES = 131_071;
+export const MAX_COMMAND_BYTES = 131_071 - JOB_VARIABLES_BYTES;
 
 /** How `-X`, `-m` and `--xargs` group records into jobs. */
 export interface Packing {

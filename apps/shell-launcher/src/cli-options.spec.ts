@@ -402,7 +402,7 @@ describe('parseShellArgs --joblog and --trace', () => {
 
 describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, -I, -r)', () => {
   it('reads -X, -m, --xargs, -n (all in place of {}) beside -N (context replace), -s, -r, glued values too', () => {
-    expect(parseShellArgs(['-X', 'echo'])).toMatchObject({ multiArgs: 'X', maxChars: 131_071, argsJoined: false });
+    expect(parseShellArgs(['-X', 'echo'])).toMatchObject({ multiArgs: 'X', maxChars: 130_987, argsJoined: false });
     expect(parseShellArgs(['-m', 'echo']).multiArgs).toBe('m');
     expect(parseShellArgs(['--xargs', '-s', '4096', 'echo'])).toMatchObject({ multiArgs: 'xargs', maxChars: 4096 });
     expect(parseShellArgs(['-X', '-s100', 'echo']).maxChars).toBe(100);
@@ -435,7 +435,7 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
     refused(['-X', '--header', ':', 'echo'], /no `--header` with `-X`/);
     refused(['-X', '-n', '0', 'echo'], /at least 1 with `-X`/);
     refused(['-s', '100', 'echo'], /`-s` \(`--max-chars`\) with -X, -m or --xargs/);
-    refused(['-X', '-s', '131072', 'echo'], /`-s` to be at most 131071 .*got `131072`/);
+    refused(['-X', '-s', '130988', 'echo'], /`-s` to be at most 130987 .*got `130988`/);
     refused(['-X', '-s', '0', 'echo'], /`-s`/);
     refused(['-I', '', 'echo'], /`-I` to be followed by the replacement string/);
     refused(['-I', '@', 'echo', 'a\u0001b'], /the command to hold no U\+0001/);

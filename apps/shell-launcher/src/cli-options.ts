@@ -246,7 +246,7 @@ export interface ShellOptions {
    * the job slots when they do not fill them, `--xargs` fills each command in turn.
    */
   readonly multiArgs: 'X' | 'm' | 'xargs' | undefined;
-  /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 131071 */
+  /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 130987 (MAX_COMMAND_BYTES) */
   readonly maxChars: number;
   /** `-r` (`--no-run-if-empty`): blank input lines (whitespace only) make no job. */
   readonly skipBlank: boolean;
@@ -379,7 +379,8 @@ Options:
   -m                    the same, all the arguments in place of {} (x{}y: xa by)
       --xargs           as -m, but each command filled in turn (the last takes the rest)
   -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
-                        131071, what Linux passes to the shell as one argument)
+                        130987, what Linux passes to the shell as one argument, less the job
+                        variables put before it)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
                         {/re/str} {//re/str} {^re} {,re} … (GNU parallel's --plus; re: JavaScript's)
@@ -404,7 +405,8 @@ Options:
       --version         the version
 
 Replacement strings: {} {.} {/} {//} {/.} {#} {%} {1} {2} … {name} with --header (arguments
-are shell-quoted).
+are shell-quoted). Each command gets $PARALLEL_SEQ ({#}), $PARALLEL_JOBSLOT ({%}) and
+$PARALLEL_PID; SIGHUP (kill -HUP $PARALLEL_PID) starts no more jobs, the running ones finish.
 Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
 with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 141 when stdout's reader
 went away; 255 on usage errors and when the output, the job log, the trace or --results files
@@ -916,7 +918,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '-s':
       case '--max-chars': {
         const n = positiveInteger(option, value);
-        if (n > MAX_COMMAND_BYTES) throw new SPMError(`Expected \`${option}\` to be at most ${MAX_COMMAND_BYTES} (the longest command Linux passes to the shell: one argument of /bin/sh -c), got ${describe(value)}`);
+        if (n > MAX_COMMAND_BYTES) throw new SPMError(`Expected \`${option}\` to be at most ${MAX_COMMAND_BYTES} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it), got ${describe(value)}`);
         o.maxChars = n;
         maxCharsGiven = true;
         break;

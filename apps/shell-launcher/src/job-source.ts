@@ -1,4 +1,4 @@
-import { ArgPacker, type Packing } from './arg-packing.js';
+import { ArgPacker, MAX_COMMAND_BYTES, type Packing } from './arg-packing.js';
 import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
@@ -116,7 +116,7 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
   const maxChars = grouping.pack?.maxChars;
   if (maxChars !== undefined && made.refused === undefined) {
     const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
-    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; at most 131071, what Linux passes to the shell)` };
+    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; at most ${MAX_COMMAND_BYTES}, what Linux passes to the shell)` };
   }
   return made;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { fillTemplate } from './command-template.js';
+import { fillTemplate, withSlot } from './command-template.js';
 import { needsJobCount, PLUS_MARK, plusOperation, ungreedy, withJobCount, withPlusStrings } from './plus-strings.js';
 
 /** `template` read with --plus and filled for one job. */
@@ -68,6 +68,11 @@ describe('--plus replacement strings', () => {
     expect(withPlusStrings('{..}', 'the command')).toBe(`{${PLUS_MARK}..${PLUS_MARK}}`);
     // `{%%}`: `%` then the expression `%` (GNU parallel 20221122 reads it so: nothing removed from `a.o`).
     expect(fill('{%%}', ['a.o'])).toBe('a.o');
+  });
+
+  it('{slot} is {%}, the job slot (GNU parallel’s $PARALLEL_JOBSLOT), filled by the spoke', () => {
+    expect(withPlusStrings('gpu={slot} {}', 'the command')).toBe('gpu={%} {}');
+    expect(withSlot(fill('gpu={slot} {}', ['a']), 3)).toBe('gpu=3 a');
   });
 
   it('{##} is the number of jobs and {0#} the job’s number padded to its digits, once the jobs are counted; -X repeats neither', () => {

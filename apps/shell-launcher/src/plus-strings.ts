@@ -17,7 +17,8 @@ import { SPMError } from '@spm/exceptions';
  *   digits): filled once the input is read whole ({@link withJobCount}).
  *
  * RE is a JavaScript regular expression (GNU parallel's are Perl's; simple ones read the same);
- * STR is taken literally. `{0%}`, `{slot}`, `{host}`, `{choose_k}` and `{uniq}` are not done.
+ * STR is taken literally. `{slot}` is `{%}` (GNU parallel's `$PARALLEL_JOBSLOT`, the same here).
+ * `{0%}`, `{host}`, `{choose_k}` and `{uniq}` are not done.
  */
 
 /** `{##}` and `{0#}`: they need the number of jobs. */
@@ -48,7 +49,8 @@ export function holdsPlusMark(text: string): boolean {
  */
 export function withPlusStrings(text: string, option: string): string {
   if (MARKED.test(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
-  const counted = text.replace(COUNTED, (_whole, operation: string) => `{${PLUS_MARK}${operation}${PLUS_MARK}}`);
+  // `{slot}`: GNU parallel's `$PARALLEL_JOBSLOT`, which is `{%}` here (a run again is given its slot anew).
+  const counted = text.replaceAll('{slot}', '{%}').replace(COUNTED, (_whole, operation: string) => `{${PLUS_MARK}${operation}${PLUS_MARK}}`);
   return counted.replace(PLUS, (whole, position: string, operation: string) => {
     try {
       plusOperation(operation);

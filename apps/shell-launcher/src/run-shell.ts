@@ -27,7 +27,7 @@ import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
-import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
+import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
@@ -40,11 +40,18 @@ export interface ShellIO {
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /**
    * Aborting it stops everything at once, like `--halt now`: running commands are killed, the
-   * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`,
-   * `'SIGHUP'` (said on stderr; 128 + the signal's number), or an `SPMError`, a failure the caller
+   * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`
+   * (said on stderr; 128 + the signal's number), or an `SPMError`, a failure the caller
    * has reported itself (the bin's stdout cannot be written; 255).
    */
   readonly interrupt?: AbortSignal;
+  /**
+   * Aborting it starts no more jobs, as GNU parallel's SIGHUP: the running ones finish (with
+   * those a spoke already holds behind them), and the run ends as usual — its exit status counts
+   * the failed jobs; the jobs never started are neither failed nor logged. Its reason
+   * (`'SIGHUP'`) is said on stderr.
+   */
+  readonly windDown?: AbortSignal;
 }
 
 /**
@@ -812,6 +819,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // --timeout N%: the runtimes of the jobs that succeeded, whose median the running commands' limit is a share of.
   const runtimes = options.timeoutShare === undefined ? undefined : new Remedian();
   let killed = 0;
+  /** SIGHUP came: no more jobs, and no held one is started (see onWindDown). */
+  let windingDown = false;
   let halted: JobOutcome | undefined;
   // GNU parallel's exit status after a halt counts the failures up to the halt, not those after.
   let failedAtHalt = 0;
@@ -867,6 +876,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (!callerFailed()) stopping = true;
     stopNow(`interrupted by ${interrupted ?? 'a signal'}`);
   };
+  // SIGHUP (GNU parallel's): no more jobs; the running ones go on, and the run ends as usual.
+  // Inproc spokes give back the commands they hold (they are in this thread), which then count
+  // as never started; thread and process spokes run theirs.
+  const onWindDown = (): void => {
+    if (stopping || controller.signal.aborted) return;
+    const why = String(io.windDown?.reason ?? 'SIGHUP');
+    const n = runningNow();
+    err(`spm-shell: ${why}: starting no more jobs; waiting for ${n} running (SIGINT or SIGTERM stops them now)\n`);
+    trace?.instant(`${why}: starting no more jobs`);
+    windingDown = true;
+    stopFeeding();
+    if (options.transport === 'inproc') windDownInThisThread();
+  };
   const closeJoblog = (): void => {
     const log = joblog;
     joblog = undefined;
@@ -907,11 +929,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     stdinFeeds.get(seq)?.drop();
     stdinFeeds.delete(seq);
   };
-  // A job stopped unfinished (killed, or never started): counted, neither printed nor logged.
-  const stopped = (seq: number): void => {
+  // A job stopped unfinished (killed, or never started): counted (but one never started on SIGHUP), neither printed nor logged.
+  const stopped = (seq: number, unstarted = false): void => {
     dropCatFile(seq);
     dropFeed(seq);
-    killed += 1;
+    if (!unstarted) killed += 1;
     printer.skip(seq);
     feed.settle();
   };
@@ -949,6 +971,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     inflight.delete(seq);
     // Stopping: a command that never started is not started now.
     if (stopping || controller.signal.aborted || halted !== undefined) return stopped(seq);
+    // SIGHUP: a command not started is not started now.
+    if (windingDown) return stopped(seq, true);
     if (options.verbose) err(`#: spm-shell: job ${seq} waited behind a long command on spoke ${spokeId ?? '?'}; handing it out again\n`);
     feed.retry(job);
   };
@@ -1244,6 +1268,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined ? { watchedByHub: true } : {}),
+            pid: process.pid,
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,
@@ -1347,6 +1372,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     }
     if (interrupted !== undefined) onInterruptNow();
     else interrupt?.addEventListener('abort', onInterruptNow, { once: true });
+    if (io.windDown?.aborted === true) onWindDown();
+    else io.windDown?.addEventListener('abort', onWindDown, { once: true });
     await shellCommand.manage({
       pool: cloud.pool.intraAll(),
       tasks,
@@ -1369,6 +1396,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (stopTimer !== undefined) clearTimeout(stopTimer);
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
+    io.windDown?.removeEventListener('abort', onWindDown);
     shellCommand.off('dispatch', onDispatched);
     shellCommand.off('retry', onSpokeLost);
     shellCommand.off('timeout', onAttemptLost);

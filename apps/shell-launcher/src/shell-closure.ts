@@ -62,6 +62,8 @@ export interface ShellTask {
    * ({@link ShellWatchQuestion}) and is killed once an answer says so.
    */
   readonly watchedByHub?: boolean;
+  /** The hub's process id: each command's `$PARALLEL_PID` (GNU parallel's: `kill -HUP $PARALLEL_PID` starts no more jobs). */
+  readonly pid?: number;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -411,9 +413,23 @@ export function stopCommandsInThisThread(): Promise<number> {
   return killAllCoprocesses('SIGTERM');
 }
 
-/** Undoes {@link stopCommandsInThisThread} for the next run of spm-shell in this process (a caller's second `runShell`). */
+/** Set by {@link windDownInThisThread}: this thread's spokes start no held command any more. */
+let windingDown = false;
+
+/**
+ * SIGHUP's wind-down on the spokes in this thread (inproc spokes): the running commands go on,
+ * those waiting in a lane behind them are withdrawn and a task begun after this starts none —
+ * all given back to the hub unrun (`returned`), which runs them no more.
+ */
+export function windDownInThisThread(): void {
+  windingDown = true;
+  for (const lane of lanes.values()) withdrawWaiting(lane);
+}
+
+/** Undoes {@link stopCommandsInThisThread} and {@link windDownInThisThread} for the next run of spm-shell in this process (a caller's second `runShell`). */
 export function resumeCommandsInThisThread(): void {
   stopping = false;
+  windingDown = false;
 }
 
 /** The result of a command that was never started because spm-shell is stopping. */
@@ -441,6 +457,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     const skip = ctx.attempt > 1 ? new Set(await askSkips(ctx.hub)) : undefined;
     // Checked after the question (a first run asks none, so nothing comes in between).
     if (stopping) return task.commands.map(() => NOT_STARTED);
+    if (windingDown) return task.commands.map(() => SKIPPED);
     // `{%}`: this spoke is job slot N of the -j (spoke local:N), as GNU parallel numbers them.
     const slot = slotOf(ctx.spokeId);
     const lane = laneOf(ctx.spokeId);
@@ -536,7 +553,10 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                       sendSoon();
                     }
                   : undefined;
-              const run = c.stdinFrom === undefined ? command : `exec <${shellQuote(c.stdinFrom)}\n${command}`;
+              // GNU parallel's variables, in the command's shell and all it starts (at most
+              // JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
+              const vars = `export PARALLEL_SEQ=${c.seq} PARALLEL_JOBSLOT=${slot}${task.pid === undefined ? '' : ` PARALLEL_PID=${task.pid}`}\n`;
+              const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
               const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {

@@ -550,6 +550,17 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('gives commands its variables, and stops starting jobs on `kill -HUP $PARALLEL_PID`, as it does', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['-j', '1', 'echo {} $PARALLEL_SEQ $PARALLEL_JOBSLOT; sh -c "echo \\$PARALLEL_SEQ"', ':::', 'a', 'b', 'c'],
+      ['-N', '2', 'echo $PARALLEL_SEQ {1} {2}', ':::', '1', '2', '3', '4', '5'],
+      ['--plus', '-j', '1', 'echo {slot} {}', ':::', 'a', 'b'],
+      // Job 3 says stop; job 4 is not started (the commands are not short: none is held).
+      ['-j', '1', 'echo {}; if [ {} = 3 ]; then kill -HUP $PARALLEL_PID; fi; sleep 0.2', ':::', '1', '2', '3', '4', '5'],
+    ];
+    for (const args of cases) await expectSameRun(args, ['-k', ...args], { mark: 'vars' });
+  });
+
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
     for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
       const gnu = await expectSameRun([option], [option], { mark: 'cpus' });

@@ -403,6 +403,48 @@ describe('spm-shell --resume', () => {
   });
 });
 
+describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job variables and SIGHUP (%s spokes)', (transport) => {
+  it('gives each command $PARALLEL_SEQ, $PARALLEL_JOBSLOT and $PARALLEL_PID (the bin’s), exported to what it starts', async () => {
+    let pid: number | undefined;
+    const r = await runSpmShell(['-k', '-j', '3', '--transport', transport, 'echo {} $PARALLEL_SEQ $PARALLEL_JOBSLOT $PARALLEL_PID $(sh -c "echo \\$PARALLEL_SEQ")', ':::', 'a', 'b', 'c', 'd', 'e'], {
+      mark: newMark().env,
+      onSpawn: (child) => (pid = child.pid),
+    });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => line.split(' '));
+    expect(lines.map(([arg, seq, , , inner]) => [arg, seq, inner])).toEqual(['a', 'b', 'c', 'd', 'e'].map((arg, i) => [arg, String(i + 1), String(i + 1)]));
+    for (const [, , slot, parallelPid] of lines) {
+      expect(['1', '2', '3']).toContain(slot);
+      expect(parallelPid).toBe(String(pid));
+    }
+  });
+
+  it('on SIGHUP starts no more jobs: the running ones finish and are printed and logged, the exit status is theirs', async () => {
+    const scratch = mkdtempSync(join(dir, `hup-${transport}-`));
+    const go = join(scratch, 'go');
+    const joblog = join(scratch, 'joblog');
+    let sawHup = false;
+    const r = await runSpmShell(['-j', '2', '--transport', transport, '--joblog', joblog, `touch ${scratch}/started-{}; while [ ! -e ${go} ]; do sleep 0.02; done; echo done {}`, ':::', '1', '2', '3', '4', '5', '6'], {
+      mark: newMark().env,
+      onSpawn: (child) => {
+        void (async () => {
+          await waitFor(() => readdirSync(scratch).filter((name) => name.startsWith('started-')).length === 2, 20_000, 'two jobs to start');
+          child.kill('SIGHUP');
+          // Once it has said it starts no more, the two may end.
+          await waitFor(() => sawHup, 20_000, 'the SIGHUP notice');
+          writeFileSync(go, '');
+        })();
+        child.stderr?.on('data', (chunk: Buffer) => (sawHup ||= chunk.toString().includes('SIGHUP: starting no more jobs; waiting for 2 running')));
+      },
+    });
+    expect(r.code).toBe(0);
+    const started = readdirSync(scratch).filter((name) => name.startsWith('started-')).sort();
+    expect(started).toHaveLength(2);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(started.map((name) => `done ${name.slice('started-'.length)}`));
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[6])).toEqual(['0', '0']);
+  });
+});
+
 describe('spm-shell --delay', () => {
   it('starts no command before the delay since the one before has passed, with slots free', async () => {
     // Two slots, two jobs, a 20 s delay: the second must not start while the first is done and
