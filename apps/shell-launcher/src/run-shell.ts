@@ -303,6 +303,20 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
     return 255;
   };
+  /**
+   * --shard, --bin, --group-by: the input's header line, read before anything runs, and the rest;
+   * or the exit status when it could not be read, or an interrupt came first (a slow stdin).
+   */
+  const readHeader = async (input: AsyncIterable<Buffer>, lineEnd: number): Promise<Awaited<ReturnType<typeof splitHeader>> | number> => {
+    try {
+      const split = await Promise.race([splitHeader(input, lineEnd), interruptedPromise.then(() => undefined)]);
+      if (split !== undefined) return split;
+      rl?.close();
+      return interruptStatus();
+    } catch (error) {
+      return cannotRead(error);
+    }
+  };
   // `-j 0`: a slot per job, as many as may run at once on these spokes.
   const allAtOnce = options.transport === 'inproc' ? ALL_AT_ONCE_INPROC : ALL_AT_ONCE_ISOLATED;
   // How input records become a job's arguments: -N/-n, and -X/-m/--xargs (which spread them
@@ -357,11 +371,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       let key = typeof column === 'number' ? column : 1;
       if (options.header) {
         // The first line: every job's, before its first line; it names the columns.
-        try {
-          ({ header, rest } = await splitHeader(stream as AsyncIterable<Buffer>, lineEnd));
-        } catch (error) {
-          return cannotRead(error);
-        }
+        const split = await readHeader(stream as AsyncIterable<Buffer>, lineEnd);
+        if (typeof split === 'number') return split;
+        ({ header, rest } = split);
         if (typeof column === 'string' && header !== undefined) {
           try {
             key = columnNamed(flag, column, lineText(header, lineEnd), colsep);
@@ -406,11 +418,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       let head: Buffer | undefined;
       let key = typeof options.groupBy === 'number' ? options.groupBy : 1;
       if (options.header) {
-        try {
-          ({ header: head, rest } = await splitHeader(source, lineEnd));
-        } catch (error) {
-          return cannotRead(error);
-        }
+        const split = await readHeader(source, lineEnd);
+        if (typeof split === 'number') return split;
+        ({ header: head, rest } = split);
         if (typeof options.groupBy === 'string' && head !== undefined) {
           try {
             key = columnNamed('--group-by', options.groupBy, lineText(head, lineEnd), colsep);
