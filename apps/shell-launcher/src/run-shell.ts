@@ -1049,7 +1049,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
     const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
     const outcome = outcomeOf(job, result, report, runs);
-    if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted && !stopping) {
+    // (Not after SIGHUP either: no more runs start.)
+    if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted && !stopping && !windingDown) {
       if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${outcome.command}\n`);
       earlierRuns.set(seq, runs);
       feed.retry({ ...job, attempt: job.attempt + 1 });

@@ -443,6 +443,17 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job varia
     expect(r.stdout.trim().split('\n').sort()).toEqual(started.map((name) => `done ${name.slice('started-'.length)}`));
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[6])).toEqual(['0', '0']);
   });
+
+  it('after SIGHUP, a job that fails is not run again (--retries): it is printed, logged and counted failed', async () => {
+    const joblog = join(dir, `hup-retries-${transport}.joblog`);
+    const r = await runSpmShell(['-k', '-j', '1', '--retries', '3', '--transport', transport, '--joblog', joblog, 'echo {}; if [ {} = 2 ]; then kill -HUP $PARALLEL_PID; sleep 0.2; exit 1; fi; sleep 0.2', ':::', '1', '2', '3'], { mark: newMark().env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('1\n2\n');
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([
+      ['1', '0'],
+      ['2', '1'],
+    ]);
+  });
 });
 
 describe('spm-shell --delay', () => {
