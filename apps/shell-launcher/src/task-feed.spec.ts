@@ -22,6 +22,17 @@ describe('TaskFeed', () => {
     expect(feed.inputDone).toBe(true);
   });
 
+  it('hands out the jobs come back oldest first, whatever order they came back in, before the input', async () => {
+    const feed = new TaskFeed([job(1), job(2), job(3), job(4), job(5), job(6)]);
+    const it = feed[Symbol.asyncIterator]();
+    for (let k = 0; k < 4; k++) await it.next();
+    // A spoke's held task's commands reported back before its running task's.
+    for (const seq of [3, 4, 1, 2]) feed.retry(job(seq));
+    const order: number[] = [];
+    for (let k = 0; k < 6; k++) order.push(((await it.next()).value as Job).seq);
+    expect(order).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('hands out no more than `window` unfinished jobs', async () => {
     const feed = new TaskFeed([job(1), job(2), job(3)], 2);
     const it = feed[Symbol.asyncIterator]();

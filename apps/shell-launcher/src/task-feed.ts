@@ -91,9 +91,16 @@ export class TaskFeed implements AsyncIterable<Job> {
     return this.#outstanding;
   }
 
-  /** A handed-out job is handed out again, first: it failed (`--retries`), or its spoke gave it back unrun. */
+  /**
+   * A handed-out job is handed out again, first: it failed (`--retries`), or its spoke gave it
+   * back unrun. Those waiting go oldest (lowest seq) first, whatever order they came back in: a
+   * spoke gives back its running task's commands and those of the task it holds in two reports,
+   * which may come in either order.
+   */
   retry(job: Job): void {
-    this.#retries.push(job);
+    let at = this.#retries.length;
+    while (at > 0 && (this.#retries[at - 1] as Job).seq > job.seq) at -= 1;
+    this.#retries.splice(at, 0, job);
     this.#outstanding -= 1;
     this.#poke();
   }
