@@ -4,11 +4,15 @@
  */
 
 /**
- * The most bytes the spoke puts before a command (shell-closure.ts): GNU parallel's job
- * variables, `export PARALLEL_SEQ=… PARALLEL_JOBSLOT=… PARALLEL_PID=…` and a newline, at their
- * longest (a 16-digit seq, a 5-digit slot, a 10-digit pid).
+ * What the spoke puts before a command (shell-closure.ts): GNU parallel's job variables,
+ * exported to the command's shell and all it starts, on a line of their own.
  */
-export const JOB_VARIABLES_BYTES = 'export PARALLEL_SEQ= PARALLEL_JOBSLOT= PARALLEL_PID=\n'.length + 16 + 5 + 10;
+export function jobVariables(seq: number, slot: number, pid: number | undefined): string {
+  return `export PARALLEL_SEQ=${seq} PARALLEL_JOBSLOT=${slot}${pid === undefined ? '' : ` PARALLEL_PID=${pid}`}\n`;
+}
+
+/** The most bytes {@link jobVariables} takes: a 16-digit seq, a 5-digit slot, a 10-digit pid. */
+export const JOB_VARIABLES_BYTES = jobVariables(2 ** 53, 99_999, 4_294_967_295).length;
 
 /**
  * The longest command line Linux passes to the shell: the command is one argument of

@@ -39,10 +39,19 @@ function kept(grouping: Grouping, texts: readonly string[]): boolean {
 /** The widest job slot `{%}` may be filled with, when a command is measured before it has one. */
 const WIDEST_SLOT = 99_999;
 
+/**
+ * The columns of `text` at `colsep` (`--colsep`), the first `limit` of them at most. An empty
+ * separator splits between characters (not between a surrogate pair's halves).
+ */
+export function splitColumns(text: string, colsep: RegExp, limit?: number): string[] {
+  if (colsep.source !== '(?:)') return text.split(colsep, limit);
+  const characters = text === '' ? [''] : Array.from(text);
+  return limit === undefined ? characters : characters.slice(0, limit);
+}
+
 /** The columns of `given` values at `colsep` (`--colsep`), in order; all of them as they are without one. */
 export function columnsOf(given: readonly string[], colsep: RegExp | undefined): readonly string[] {
-  // An empty separator splits between characters (not between a surrogate pair's halves).
-  return colsep === undefined ? given : given.flatMap((arg) => (colsep.source === '(?:)' ? (arg === '' ? [''] : Array.from(arg)) : arg.split(colsep)));
+  return colsep === undefined ? given : given.flatMap((arg) => splitColumns(arg, colsep));
 }
 
 /**

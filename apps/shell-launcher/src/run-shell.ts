@@ -297,24 +297,62 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   /** --round-robin: what deals the blocks to the jobs. */
   let roundRobin: RoundRobin | undefined;
   /** --tee, --shard, --bin: what went wrong reading the input, if it did (the jobs' stdin then ends there). */
-  let teeFailed: Error | undefined;
+  let feedFailed: Error | undefined;
   const cannotRead = (error: unknown): number => {
     rl?.close();
     io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
     return 255;
   };
   /**
-   * --shard, --bin, --group-by: the input's header line, read before anything runs, and the rest;
-   * or the exit status when it could not be read, or an interrupt came first (a slow stdin).
+   * --tee, --shard, --bin: `stream` becomes what the run reads (closing it at the run's end, or an
+   * interrupt's, stops the reading: what is not read then is not wanted). Returns what takes the
+   * feeding of the jobs from it, in the background: a failure to read (not a close) is said, the
+   * jobs' input ends there, and the exit status is 255.
    */
-  const readHeader = async (input: AsyncIterable<Buffer>, lineEnd: number): Promise<Awaited<ReturnType<typeof splitHeader>> | number> => {
+  const readInBackground = (stream: NodeJS.ReadableStream): ((feeding: Promise<void>, what: string) => void) => {
+    let closed = false;
+    rl = {
+      close: () => {
+        closed = true;
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      },
+    };
+    return (feeding, what) => {
+      feeding.catch((error: unknown) => {
+        if (closed) return;
+        feedFailed = error as Error;
+        io.stderr.write(`spm-shell: cannot read ${what}: ${(error as Error).message}; the jobs' input ends there\n`);
+      });
+    };
+  };
+  /** --pipe's records (and --shard's, --bin's, --group-by's lines) end with this byte. */
+  const lineEnd = options.nullSeparated ? 0 : 0x0a;
+  /**
+   * --shard, --bin, --group-by: with `--header`, the input's header line, read before anything
+   * runs, and the rest; and the key column's number (`column`'s, named or not). Or the exit
+   * status: the header could not be read, an interrupt came first (a slow stdin), or it has no
+   * column of that name (said, naming the option as `flag`).
+   */
+  const keyedInput = async (input: AsyncIterable<Buffer>, column: number | string, flag: string): Promise<{ header: Buffer | undefined; rest: AsyncIterable<Buffer>; key: number } | number> => {
+    const key = typeof column === 'number' ? column : 1;
+    if (!options.header) return { header: undefined, rest: input, key };
+    let split: Awaited<ReturnType<typeof splitHeader>> | undefined;
     try {
-      const split = await Promise.race([splitHeader(input, lineEnd), interruptedPromise.then(() => undefined)]);
-      if (split !== undefined) return split;
-      rl?.close();
-      return interruptStatus();
+      split = await Promise.race([splitHeader(input, lineEnd), interruptedPromise.then(() => undefined)]);
     } catch (error) {
       return cannotRead(error);
+    }
+    if (split === undefined) {
+      rl?.close();
+      return interruptStatus();
+    }
+    if (typeof column === 'number' || split.header === undefined) return { ...split, key };
+    try {
+      return { ...split, key: columnNamed(flag, column, lineText(split.header, lineEnd), options.colsep as RegExp) };
+    } catch (error) {
+      rl?.close();
+      io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+      return 255;
     }
   };
   // `-j 0`: a slot per job, as many as may run at once on these spokes.
@@ -357,49 +395,24 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     sourcesTotal = count;
     if (!options.dryRun) {
       const stream = streamOf(single ?? '-');
-      let closed = false;
-      rl = {
-        close: () => {
-          closed = true;
-          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        },
-      };
-      const lineEnd = options.nullSeparated ? 0 : 0x0a;
+      const background = readInBackground(stream);
       const colsep = options.colsep as RegExp;
-      let rest = stream as AsyncIterable<Buffer>;
-      let header: Buffer | undefined;
-      let key = typeof column === 'number' ? column : 1;
-      if (options.header) {
-        // The first line: every job's, before its first line; it names the columns.
-        const split = await readHeader(stream as AsyncIterable<Buffer>, lineEnd);
-        if (typeof split === 'number') return split;
-        ({ header, rest } = split);
-        if (typeof column === 'string' && header !== undefined) {
-          try {
-            key = columnNamed(flag, column, lineText(header, lineEnd), colsep);
-          } catch (error) {
-            rl.close();
-            io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
-            return 255;
-          }
-        }
-      }
+      // The header (every job's, before its first line) names the columns.
+      const keyed = await keyedInput(stream as AsyncIterable<Buffer>, column, flag);
+      if (typeof keyed === 'number') return keyed;
+      const { header, rest, key } = keyed;
       let feeds: FifoFeed[];
       try {
         feeds = await fifos.feeds(count, `${rule}-`);
       } catch (error) {
-        rl.close();
+        rl?.close();
         io.stderr.write(`spm-shell: ${flag}: ${(error as Error).message}\n`);
         return 255;
       }
       jobs.forEach((job, i) => stdinFeeds.set(job.seq, feeds[i] as FifoFeed));
       if (header !== undefined) for (const feed of feeds) feed.write(header);
       const pick = rule === 'shard' ? shardOf : binOf;
-      routeLines(rest, feeds, { lineEnd, jobOf: (line) => pick(columnOf(line, colsep, key), count) }).catch((error: unknown) => {
-        if (closed) return;
-        teeFailed = error as Error;
-        io.stderr.write(`spm-shell: cannot read the input for ${flag}: ${(error as Error).message}; the jobs' input ends there\n`);
-      });
+      background(routeLines(rest, feeds, { lineEnd, jobOf: (line) => pick(columnOf(line, colsep, key), count) }), `the input for ${flag}`);
     }
   } else if (options.pipe && !options.tee) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
@@ -412,25 +425,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (options.groupBy !== undefined) {
       // --group-by: a mark before each run of lines with the same value in the column (its name
       // looked up in the header first), and the records start with it; the blocks lose the marks.
-      const lineEnd = options.nullSeparated ? 0 : 0x0a;
       const colsep = options.colsep as RegExp;
-      let rest = source;
-      let head: Buffer | undefined;
-      let key = typeof options.groupBy === 'number' ? options.groupBy : 1;
-      if (options.header) {
-        const split = await readHeader(source, lineEnd);
-        if (typeof split === 'number') return split;
-        ({ header: head, rest } = split);
-        if (typeof options.groupBy === 'string' && head !== undefined) {
-          try {
-            key = columnNamed('--group-by', options.groupBy, lineText(head, lineEnd), colsep);
-          } catch (error) {
-            rl.close();
-            io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
-            return 255;
-          }
-        }
-      }
+      const keyed = await keyedInput(source, options.groupBy, '--group-by');
+      if (typeof keyed === 'number') return keyed;
+      const { header: head, rest, key } = keyed;
       const mark = groupMark();
       const marked = markGroups(rest, { lineEnd, keyOf: (line) => columnOf(line, colsep, key), mark });
       source = head === undefined ? marked : (async function* (): AsyncGenerator<Buffer> {
@@ -439,7 +437,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       })();
       cutAt = { recend: Buffer.alloc(0), recstart: mark };
     }
-    const blocks = blocksOf(source, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...cutAt, header: options.header, headerEnd: options.nullSeparated ? 0 : 0x0a, removeSeparators: options.removeRecSep || options.groupBy !== undefined, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
+    const blocks = blocksOf(source, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...cutAt, header: options.header, headerEnd: lineEnd, removeSeparators: options.removeRecSep || options.groupBy !== undefined, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
     if (options.roundRobin && options.dryRun) {
@@ -595,19 +593,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     }
     fed.forEach((job, i) => stdinFeeds.set(job.seq, feeds[i] as FifoFeed));
     if (feeds.length > 0) {
-      // Closed at the run's end (or an interrupt's): what is not read then is not wanted.
-      let closed = false;
-      rl = {
-        close: () => {
-          closed = true;
-          (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        },
-      };
-      teeInto(io.stdin as AsyncIterable<Buffer>, feeds).catch((error: unknown) => {
-        if (closed) return;
-        teeFailed = error as Error;
-        io.stderr.write(`spm-shell: cannot read stdin for --tee: ${(error as Error).message}; the jobs' input ends there\n`);
-      });
+      // Read until the run ends (or an interrupt), every job fed as it reads.
+      readInBackground(io.stdin)(teeInto(io.stdin as AsyncIterable<Buffer>, feeds), 'stdin for --tee');
     }
     input = jobs[Symbol.iterator]();
   }
@@ -1442,7 +1429,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     io.stderr.write(`spm-shell: ${fatal.message}\n`);
     return 255;
   }
-  if (unwritten || teeFailed !== undefined) return 255;
+  if (unwritten || feedFailed !== undefined) return 255;
   if (halted !== undefined) {
     // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
     // that halted the run; other halts with the number of failures when the halt came.

@@ -27,6 +27,8 @@ describe('columnNamed, columnOf', () => {
     expect(columnOf('a\t\tc', /\t/, 2)).toBe('');
     expect(columnOf('a  b', / +/, 2)).toBe('b');
     expect(columnOf('a', /,/, 3)).toBe('');
+    // An empty --colsep splits between characters, as for arguments (a surrogate pair is one).
+    expect(columnOf('a\u{1F600}b', new RegExp(''), 2)).toBe('\u{1F600}');
   });
 });
 

@@ -1,5 +1,6 @@
 // --pipe --shard / --bin: each input line to one of a fixed set of jobs, chosen by a column's value.
 import type { FifoFeed } from './fifo-feed.js';
+import { splitColumns } from './job-source.js';
 
 /** How `--shard` and `--bin` pick a line's job from its key (the value of the key column). */
 export type ShardRule = 'shard' | 'bin';
@@ -31,7 +32,7 @@ export function keyColumn(flag: string, value: string | undefined): KeyColumn {
  * @throws RangeError naming the column and the header's columns when it has none of that name.
  */
 export function columnNamed(flag: string, name: string, header: string, colsep: RegExp): number {
-  const names = header.split(colsep);
+  const names = splitColumns(header, colsep);
   const at = names.indexOf(name);
   if (at >= 0) return at + 1;
   throw new RangeError(`\`${flag} ${name}\`: the header has no column \`${name}\` (its columns, split at ${String(colsep)}: ${names.map((n) => `\`${n}\``).join(', ')})`);
@@ -39,7 +40,7 @@ export function columnNamed(flag: string, name: string, header: string, colsep: 
 
 /** The value of column `column` (from 1) of `line`, split at `colsep` as `--colsep` splits; '' if it has fewer. */
 export function columnOf(line: string, colsep: RegExp, column: number): string {
-  return line.split(colsep, column)[column - 1] ?? '';
+  return splitColumns(line, colsep, column)[column - 1] ?? '';
 }
 
 /**

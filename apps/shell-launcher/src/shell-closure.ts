@@ -4,6 +4,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
 import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting } from '@spm/coprocess';
+import { jobVariables } from './arg-packing.js';
 import { shellQuote, slotOf, withSlot } from './command-template.js';
 
 /** One job's command, as a task carries it. */
@@ -553,9 +554,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                       sendSoon();
                     }
                   : undefined;
-              // GNU parallel's variables, in the command's shell and all it starts (at most
-              // JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
-              const vars = `export PARALLEL_SEQ=${c.seq} PARALLEL_JOBSLOT=${slot}${task.pid === undefined ? '' : ` PARALLEL_PID=${task.pid}`}\n`;
+              // GNU parallel's variables (at most JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
+              const vars = jobVariables(c.seq, slot, task.pid);
               const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
               const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
               results[i] = command !== c.command ? { ...r, command } : r;
