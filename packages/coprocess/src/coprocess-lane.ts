@@ -6,7 +6,7 @@
  * program while the current one still runs. On the fork server the next one then starts in the
  * same pass that reaps the current one's leader — no round trip through this thread's event
  * loop between them — so a slot is never idle while this thread is busy elsewhere. Without a
- * fork server (or for a run with `input`) the next run waits here for the previous leader's
+ * fork server (or for a run with more than 4 MiB of `input`) the next run waits here for the previous leader's
  * exit, then starts as any run does.
  *
  * "Exited" means the leader was reaped: what it left running is being killed as usual while the

@@ -32,7 +32,9 @@ export interface CoprocessOptions {
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
-   * Written to the program's stdin, which is then closed.
+   * Written to the program's stdin, which is then closed (once all is written, or when the
+   * program closes its end: a program that ignores its input is not an error). Up to 4 MiB goes
+   * through the fork server; more is streamed by `spawn`.
    * @default none: stdin is `/dev/null`
    */
   readonly input?: string | Uint8Array;

@@ -78,6 +78,29 @@ describe('the fork server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('writes a program’s input while the owner’s thread is blocked: the server feeds it, to a lane’s held run too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-input-'));
+    try {
+      // 2 MiB each: far more than a pipe holds, so most of it is written as the program reads.
+      const input = Buffer.alloc(2 * 1024 * 1024, 'z');
+      const lane = new CoprocessLane();
+      const first = runCoprocess({ command: `sleep 0.6; wc -c > ${join(dir, 'first')}`, input, lane });
+      const second = runCoprocess({ command: `wc -c > ${join(dir, 'second')}`, input, lane });
+      // The frames (inputs and all) reach the server — bytes past what the pipe to it holds at
+      // once take this thread's event loop, as `spawn`'s writes do — while the first program
+      // sleeps; then no event loop here for 2.5 s: only the server can write the first input
+      // as it is read, and start and feed the second run.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      expect(readFileSync(join(dir, 'first'), 'utf8').trim()).toBe(String(input.length));
+      expect(readFileSync(join(dir, 'second'), 'utf8').trim()).toBe(String(input.length));
+      expect(await first).toMatchObject({ exitCode: 0 });
+      expect(await second).toMatchObject({ exitCode: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs a long lane handed out at once in order, one at a time, and drops all its waiting runs when asked', async () => {
     // 400 runs waiting on one server at once: its index of waiting runs grows several times over.
     const dir = mkdtempSync(join(tmpdir(), 'spm-lane-'));

@@ -76,7 +76,7 @@ function errnoCode(error: unknown): string {
  * One run of one program, from spawn to a result: captures output, enforces the timeout and
  * the abort signal, kills the whole tree (leader, group, escapees), and settles only when
  * nothing of it is left alive. The program is started by this thread's fork server or, when
- * there is none (or the run has `input`), by Node's `spawn`; see {@link Launcher}.
+ * there is none (or the run has more `input` than a server takes), by Node's `spawn`; see {@link Launcher}.
  */
 export class CoprocessRun implements LiveCoprocess {
   /** Settles once with the result; rejects only if the program could not even be handed to `spawn`. */
@@ -237,6 +237,7 @@ export class CoprocessRun implements LiveCoprocess {
         // this thread is blocked past it (told `limited`, this thread kills what left the group).
         limitMs: options.timeoutMs,
         graceMs: options.killGraceMs,
+        input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
       },
       {
         started: (pid, startTime, startMono) => {

@@ -11,6 +11,10 @@
  *                                      ms later ("0": no limit)
  *           "A\0after\0id\0cwd\0..."   run as "R" does, once run `after` has exited (its
  *                                      leader reaped): at once if it has already, or is unknown
+ *           "I\0id\0bytes"      the program of run `id`, whose "R" or "A" is the next frame,
+ *                                reads `bytes` (any bytes, NUL too: the rest of the frame) on
+ *                                its stdin, a pipe closed once they are written (or the program
+ *                                closed its end); without it, stdin is /dev/null
  *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
@@ -59,6 +63,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +79,12 @@ extern char **environ;
 
 #define MAX_OUT_QUEUE (4u << 20)
 
+/* A program's stdin data ("I"), owned by whoever holds the pointer. */
+struct input {
+  size_t len;
+  unsigned char bytes[];
+};
+
 struct run {
   uint32_t id;
   pid_t pid;
@@ -84,10 +95,17 @@ struct run {
   long long kill_at; /* ... and then SIGKILL; 0: none */
   long grace_ms;
   int lingering; /* reported and closed, kept only for its SIGKILL (see forget) */
+  struct input *in; /* its input ("I") while it is being written, from in_off on; NULL: none (any more) */
+  size_t in_off;
+  int in_fd; /* ... to the write end of the program's stdin pipe */
   struct run *next;
 };
 
 static struct run *runs;
+
+/* The "I" just read, for the "R" or "A" of its run that comes next. */
+static struct input *pending_input;
+static uint32_t pending_input_id;
 
 /* A run sent with "A", waiting for run `after` to exit: its "R" fields, kept as they came. */
 struct waiting {
@@ -95,6 +113,7 @@ struct waiting {
   uint32_t after;
   unsigned char *fields; /* NUL-separated, with room for one more byte */
   size_t len;
+  struct input *input; /* its "I", if it came with one */
   struct waiting *next;
   struct waiting *same_bucket; /* the next in its bucket of waiting_index */
 };
@@ -220,6 +239,8 @@ static struct run *find(uint32_t id) {
   return NULL;
 }
 
+static void close_input(struct run *r);
+
 /*
  * Forgets a run whose leader is reported and whose pipes are closed — unless its limit's SIGKILL
  * is still to come and its group lives on (members that ignore SIGTERM, with their output
@@ -227,6 +248,8 @@ static struct run *find(uint32_t id) {
  * owner's thread is blocked.
  */
 static void forget(struct run *gone) {
+  /* Its leader is reported and its output closed: whoever still reads its stdin is swept. */
+  close_input(gone);
   if (gone->kill_at && kill(-gone->pid, 0) == 0) {
     gone->lingering = 1;
     return;
@@ -266,6 +289,41 @@ static void drain(struct run *r, int which) {
   }
 }
 
+static void close_input(struct run *r) {
+  if (r->in == NULL) return;
+  close(r->in_fd);
+  free(r->in);
+  r->in = NULL;
+}
+
+/* Writes what the program's stdin pipe takes now; closes it once all is written, or when the
+   program no longer reads it (EPIPE: its business, as a program that ignores its input). */
+static void feed_input(struct run *r) {
+  if (r->in == NULL) return;
+  while (r->in_off < r->in->len) {
+    ssize_t n = write(r->in_fd, r->in->bytes + r->in_off, r->in->len - r->in_off);
+    if (n > 0) {
+      r->in_off += (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    break;
+  }
+  close_input(r);
+}
+
+/* Takes the pending "I" if it is run `id`'s; one for another run (never sent so) is dropped. */
+static struct input *take_input(uint32_t id) {
+  struct input *in = pending_input;
+  pending_input = NULL;
+  if (in != NULL && pending_input_id != id) {
+    free(in);
+    in = NULL;
+  }
+  return in;
+}
+
 static char **build_env(const char *cookie) {
   char **envp = calloc(env_len + 2, sizeof *envp);
   if (envp == NULL) return NULL;
@@ -296,9 +354,10 @@ static const char *env_path(void) {
   return "/usr/local/bin:/usr/bin:/bin";
 }
 
-static void launch(char **f, size_t nf) {
+/* Starts a run; `input` (its "I", or NULL: stdin is /dev/null) is the run's from here on. */
+static void launch(char **f, size_t nf, struct input *input) {
   /* f: id cwd cookie limit grace n env... file args... */
-  if (nf < 7) return;
+  if (nf < 7) { free(input); return; }
   uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
   const char *cwd = f[1];
   const char *cookie = f[2];
@@ -307,22 +366,35 @@ static void launch(char **f, size_t nf) {
   size_t at = 6;
   if (strcmp(f[5], "-") != 0) {
     size_t n = (size_t)strtoul(f[5], NULL, 10);
-    if (6 + n >= nf) return;
+    if (6 + n >= nf) { free(input); return; }
     set_env(f + 6, n);
     at = 6 + n;
   }
-  if (at >= nf) return;
+  if (at >= nf) { free(input); return; }
   char **argv = f + at;
   f[nf] = NULL; /* the caller leaves room */
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) < 0) { emitf('F', id, "%ld", errno, 0, 0, 0); return; }
-  if (pipe2(err, O_CLOEXEC) < 0) { int e = errno; close(out[0]); close(out[1]); emitf('F', id, "%ld", e, 0, 0, 0); return; }
+  int out[2], err[2], in[2] = {-1, -1};
+  if (input != NULL && pipe2(in, O_CLOEXEC) < 0) { int e = errno; free(input); emitf('F', id, "%ld", e, 0, 0, 0); return; }
+  if (pipe2(out, O_CLOEXEC) < 0) {
+    int e = errno;
+    if (input != NULL) { close(in[0]); close(in[1]); free(input); }
+    emitf('F', id, "%ld", e, 0, 0, 0);
+    return;
+  }
+  if (pipe2(err, O_CLOEXEC) < 0) {
+    int e = errno;
+    close(out[0]); close(out[1]);
+    if (input != NULL) { close(in[0]); close(in[1]); free(input); }
+    emitf('F', id, "%ld", e, 0, 0, 0);
+    return;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at2;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at2);
   if (cwd[0] != '\0') posix_spawn_file_actions_addchdir_np(&fa, cwd);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (input != NULL) posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   sigset_t none, all;
@@ -354,9 +426,11 @@ static void launch(char **f, size_t nf) {
   posix_spawnattr_destroy(&at2);
   close(out[1]);
   close(err[1]);
+  if (input != NULL) close(in[0]);
   if (rc != 0) {
     close(out[0]);
     close(err[0]);
+    if (input != NULL) { close(in[1]); free(input); }
     emitf('F', id, "%ld", rc, 0, 0, 0);
     return;
   }
@@ -377,6 +451,13 @@ static void launch(char **f, size_t nf) {
   timespec_text(&began_mono, mono, sizeof mono);
   int n = snprintf(text, sizeof text, "%ld %s %s", (long)pid, real, mono);
   emit('S', id, text, (size_t)n);
+  if (input != NULL) {
+    /* Written as the pipe takes it: at once if it fits, the rest when polled writable. */
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+    r->in = input;
+    r->in_fd = in[1];
+    feed_input(r);
+  }
 }
 
 static size_t bucket_of(uint32_t id) { return (size_t)(id * 2654435761u) & (waiting_buckets - 1); }
@@ -443,10 +524,10 @@ static int still_ahead(uint32_t id) {
 }
 
 /* Runs "R"'s fields (a NUL-separated copy, one byte longer) as launch() wants them. */
-static void launch_fields(unsigned char *fields, size_t len) {
+static void launch_fields(unsigned char *fields, size_t len, struct input *input) {
   size_t n;
   char **f = split_fields(fields, len, &n);
-  launch(f, n);
+  launch(f, n, input);
   free(f);
 }
 
@@ -455,13 +536,16 @@ static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
   uint32_t after = past_dropped((uint32_t)strtoul(f[1], NULL, 10));
   /* The "R" fields start after "A\0after\0". */
   size_t skip = (size_t)((unsigned char *)f[2] - msg);
+  uint32_t id = (uint32_t)strtoul(f[2], NULL, 10);
+  struct input *input = take_input(id);
   if (!still_ahead(after)) {
-    launch(f + 2, n - 2);
+    launch(f + 2, n - 2, input);
     return;
   }
   struct waiting *w = calloc(1, sizeof *w);
   if (w == NULL) _exit(70);
-  w->id = (uint32_t)strtoul(f[2], NULL, 10);
+  w->id = id;
+  w->input = input;
   w->after = after;
   w->len = len - skip;
   w->fields = malloc(w->len + 1);
@@ -478,6 +562,7 @@ static void unlink_waiting(struct waiting **at) {
   if (waiting_tail == &w->next) waiting_tail = at;
   unindex_waiting(w);
   free(w->fields);
+  free(w->input);
   free(w);
 }
 
@@ -529,17 +614,37 @@ static void start_waiting(void) {
     }
     unsigned char *fields = w->fields;
     size_t len = w->len;
+    struct input *input = w->input;
     w->fields = NULL;
+    w->input = NULL;
     unlink_waiting(at);
-    launch_fields(fields, len);
+    launch_fields(fields, len, input);
     free(fields);
   }
 }
 
+/* "I": kept for the next frame, its run's "R" or "A". */
+static void keep_input(const unsigned char *msg, size_t len) {
+  const unsigned char *end = memchr(msg + 2, 0, len - 2);
+  if (end == NULL) return;
+  free(pending_input);
+  size_t size = len - (size_t)(end + 1 - msg);
+  pending_input = malloc(offsetof(struct input, bytes) + size);
+  if (pending_input == NULL) _exit(70);
+  pending_input->len = size;
+  memcpy(pending_input->bytes, end + 1, size);
+  pending_input_id = (uint32_t)strtoul((const char *)msg + 2, NULL, 10);
+}
+
 static void handle(unsigned char *msg, size_t len) {
+  /* Its bytes are data, NUL included: not split into fields. */
+  if (len >= 3 && msg[0] == 'I' && msg[1] == 0) {
+    keep_input(msg, len);
+    return;
+  }
   size_t n;
   char **f = split_fields(msg, len, &n); /* the byte after the frame is the caller's copy's */
-  if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1);
+  if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1, n >= 2 ? take_input((uint32_t)strtoul(f[1], NULL, 10)) : take_input(0));
   else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
   else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));
   else if (strcmp(f[0], "Q") == 0) token = ""; /* the end-of-file that follows sweeps only ours */
@@ -916,7 +1021,7 @@ int main(int argc, char **argv) {
   size_t pcap = 0;
   for (;;) {
     size_t count = 2;
-    for (struct run *r = runs; r; r = r->next) count += 2;
+    for (struct run *r = runs; r; r = r->next) count += 3;
     if (count > pcap) {
       pcap = count * 2;
       pfd = realloc(pfd, pcap * sizeof *pfd);
@@ -935,6 +1040,13 @@ int main(int argc, char **argv) {
           which[k] = w;
           pfd[k++] = (struct pollfd){backlog ? -1 : r->fd[w], POLLIN, 0};
         }
+    /* Stdin pipes with input still to write (2 in `which`). */
+    for (struct run *r = runs; r; r = r->next)
+      if (r->in != NULL) {
+        owner[k] = r;
+        which[k] = 2;
+        pfd[k++] = (struct pollfd){r->in_fd, POLLOUT, 0};
+      }
     struct pollfd outp = {1, POLLOUT, 0};
     int rc;
     if (outq_len > 0) {
@@ -966,7 +1078,8 @@ int main(int argc, char **argv) {
         int alive = 0;
         for (struct run *r = runs; r; r = r->next)
           if (r == owner[i]) alive = 1;
-        if (alive) drain(owner[i], which[i]);
+        if (alive && which[i] == 2) feed_input(owner[i]);
+        else if (alive) drain(owner[i], which[i]);
       }
     if (stdin_open && pfd[0].revents) read_input_now();
     reap();

@@ -54,7 +54,20 @@ export interface ServerRunSpec {
   readonly limitMs: number | undefined;
   /** From the limit's SIGTERM to its SIGKILL, in ms. */
   readonly graceMs: number;
+  /**
+   * The program's stdin: these bytes through a pipe the server writes and closes (see
+   * {@link MAX_SERVER_INPUT_BYTES}); undefined: `/dev/null`.
+   */
+  readonly input?: Uint8Array | undefined;
 }
+
+/**
+ * The most stdin data a run may send through a fork server (the frame holds it whole, and the
+ * server keeps it until the program has read it); a run with more is started with `spawn`,
+ * which streams it. Past a few MiB the ~1 ms a `spawn` costs this thread is small beside the
+ * input's own handling.
+ */
+export const MAX_SERVER_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** Signals that end a server from outside (a kill), not by a fault of its binary (a crash). */
 const KILLED_FROM_OUTSIDE = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
@@ -258,6 +271,8 @@ export class ForkServer {
     }
     const limit = spec.limitMs === undefined ? '0' : String(Math.max(1, Math.ceil(spec.limitMs)));
     const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), ...envFields, spec.file, ...spec.args];
+    // Its input first: the server keeps it for the run's "R" or "A", the frame that follows.
+    if (spec.input !== undefined) this.#queue(Buffer.concat([Buffer.from(`I\0${String(id)}\0`), spec.input]), true);
     this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);
     return id;
   }
@@ -330,14 +345,18 @@ export class ForkServer {
    * order of frames is kept.
    */
   #send(fields: readonly string[]): void {
+    const kind = fields[0];
+    this.#queue(Buffer.from(fields.join('\0')), kind === 'R' || kind === 'A' || kind === 'D');
+  }
+
+  /** Frames `payload`; `corkable`: a start request's (or its input's), held inside {@link batchStarts}. */
+  #queue(payload: Buffer, corkable: boolean): void {
     if (this.#dead) return;
-    const payload = Buffer.from(fields.join('\0'));
     const frame = Buffer.allocUnsafe(4 + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     payload.copy(frame, 4);
     this.#outbox.push(frame);
-    const kind = fields[0];
-    if (batching > 0 && (kind === 'R' || kind === 'A' || kind === 'D')) corked.add(this);
+    if (batching > 0 && corkable) corked.add(this);
     else this.flushStarts();
   }
 

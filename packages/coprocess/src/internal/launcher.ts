@@ -1,7 +1,7 @@
 import { SPMError } from '@spm/exceptions';
 import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
 import { forkServerBinary, whenBuilt, type ForkServerBinary } from './fork-server-binary.js';
-import { ForkServer, fitsFrame } from './fork-server.js';
+import { ForkServer, MAX_SERVER_INPUT_BYTES, fitsFrame } from './fork-server.js';
 
 /** How a run's program is started: by this thread's fork server, or by Node's `child_process.spawn`. */
 export type Launcher =
@@ -53,15 +53,26 @@ export function launcherMode(): LauncherMode {
 }
 
 /**
+ * True when the run can go to a fork server at all: no NUL in its program, arguments or cwd, and
+ * no more `input` than {@link MAX_SERVER_INPUT_BYTES} (more is streamed by `spawn`).
+ */
+function serverCan(options: ResolvedCoprocessOptions): boolean {
+  const input = options.input;
+  if (input !== undefined && (typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength) > MAX_SERVER_INPUT_BYTES) return false;
+  return fitsFrame(options);
+}
+
+/**
  * Picks how to start one run. The fork server is used when it is built (the first use on a
- * machine compiles it in the background; runs meanwhile use `spawn`), unless the run has
- * `input` (stdin data: `spawn` feeds it) or the mode says `node`. Synchronous — the program
+ * machine compiles it in the background; runs meanwhile use `spawn`), unless the run has more
+ * `input` than a server takes (stdin data past {@link MAX_SERVER_INPUT_BYTES}: `spawn` streams
+ * it) or the mode says `node`. Synchronous — the program
  * starts in the same turn as `runCoprocess` was called — except in `fork-server` mode during
  * the first build, where the run waits for it (and rejects if there can be no server).
  */
 export function pickLauncher(options: ResolvedCoprocessOptions): Launcher | Promise<Launcher> {
   const mode = launcherMode();
-  if (mode === 'node' || options.input !== undefined || !fitsFrame(options)) return NODE;
+  if (mode === 'node' || !serverCan(options)) return NODE;
   const binary = forkServerBinary();
   if (binary.state === 'building' && mode === 'fork-server') return whenBuilt(true).then((built) => decide(built, mode, options));
   return decide(binary, mode, options);
@@ -70,11 +81,11 @@ export function pickLauncher(options: ResolvedCoprocessOptions): Launcher | Prom
 /**
  * The launcher for a run of a lane whose previous run is still on `server` as run `after`: that
  * server, told to start this one when that one exits — when the run can go to a fork server at
- * all (mode, `input`, NUL bytes) and that server is alive. Else undefined: the run waits for
+ * all (mode, `input`'s size, NUL bytes) and that server is alive. Else undefined: the run waits for
  * the previous one in this thread.
  */
 export function launcherAfter(options: ResolvedCoprocessOptions, server: ForkServer, after: number): Launcher | undefined {
-  if (launcherMode() === 'node' || options.input !== undefined || !fitsFrame(options) || !server.alive) return undefined;
+  if (launcherMode() === 'node' || !serverCan(options) || !server.alive) return undefined;
   return { kind: 'server', server, after };
 }
 

@@ -46,7 +46,7 @@ export function runCoprocessSpecs(launcher: 'fork-server' | 'node'): void {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ stdout: 'hi\n', active: [] });
     rmSync(dir, { recursive: true, force: true });
   });
-  defineSpecs();
+  defineSpecs(launcher);
 }
 
 // Every test marks its processes with a unique `sleep` duration and checks /proc for them.
@@ -64,7 +64,7 @@ function statOf(pid: number): { ppid: number; pgrp: number; session: number } {
   return { ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session) };
 }
 
-function defineSpecs(): void {
+function defineSpecs(launcher: 'fork-server' | 'node'): void {
   describe('a program that runs to its end', () => {
     it('reports exit code and both streams', async () => {
       const r = await runCoprocess({ command: 'printf out; printf err >&2; exit 3' });
@@ -96,6 +96,66 @@ function defineSpecs(): void {
     it('feeds input to stdin, as a string or bytes', async () => {
       expect((await runCoprocess({ argv: ['cat'], input: 'line 1\nline 2\n' })).stdout).toBe('line 1\nline 2\n');
       expect((await runCoprocess({ command: 'wc -c', input: new Uint8Array([1, 2, 3, 4, 5]) })).stdout.trim()).toBe('5');
+    });
+
+    // Who started the program: the fork server (its parent) or this process's spawn.
+    const parentOf = (r: CoprocessResult): string => {
+      const parent = Number(r.stdout.slice(r.stdout.lastIndexOf('\n', r.stdout.length - 2) + 1).trim());
+      return parent === process.pid ? 'node' : readFileSync(`/proc/${parent}/cmdline`, 'latin1').includes('spm-fork-server') ? 'fork-server' : `pid ${String(parent)}`;
+    };
+
+    it(`feeds input of any bytes (NUL, all 256 values), and ${launcher === 'node' ? 'spawns it itself' : 'the fork server starts the program'}`, async () => {
+      const bytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256));
+      const r = await runCoprocess({ command: 'od -An -v -tx1 | tr -d " \\n"; echo; echo $PPID', input: bytes });
+      expect(r.stdout.split('\n')[0]).toBe(bytes.toString('hex'));
+      expect(parentOf(r)).toBe(launcher);
+    });
+
+    it('feeds input larger than a pipe holds (written as the program reads it), and an empty one', async () => {
+      // 3 MiB: many times a pipe's 64 KiB, so the rest is written as the reader makes room.
+      const big = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32BE(i, i);
+      const r = await runCoprocess({ command: 'sleep 0.1; sha256sum | cut -c1-64; echo $PPID', input: big, timeoutMs: 30_000 });
+      const { createHash } = await import('node:crypto');
+      expect(r.stdout.split('\n')[0]).toBe(createHash('sha256').update(big).digest('hex'));
+      expect(parentOf(r)).toBe(launcher);
+      const empty = await runCoprocess({ command: 'wc -c; echo $PPID', input: '', timeoutMs: 5000 });
+      expect(empty).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(Number(empty.stdout.split('\n')[0])).toBe(0);
+      expect(parentOf(empty)).toBe(launcher);
+    });
+
+    it('starts a run with more than 4 MiB of input with spawn, which streams it', async () => {
+      const big = Buffer.alloc(4 * 1024 * 1024 + 1, 'x');
+      const r = await runCoprocess({ command: 'wc -c; echo $PPID', input: big, timeoutMs: 30_000 });
+      expect(Number(r.stdout.split('\n')[0])).toBe(big.length);
+      expect(parentOf(r)).toBe('node');
+    });
+
+    it('ends a run that never reads its input (a program that exits, one killed at its timeout), and the next run is fed', async () => {
+      const big = Buffer.alloc(1024 * 1024, 'y');
+      const ignored = await runCoprocess({ command: 'echo done', input: big, timeoutMs: 10_000 });
+      expect(ignored).toMatchObject({ exitCode: 0, stdout: 'done\n', timedOut: false });
+      const stuck = await runCoprocess({ command: 'sleep 30', input: big, timeoutMs: 300 });
+      expect(stuck).toMatchObject({ timedOut: true, signal: 'SIGTERM' });
+      const next = await runCoprocess({ argv: ['cat'], input: 'next\n', timeoutMs: 10_000 });
+      expect(next).toMatchObject({ exitCode: 0, stdout: 'next\n' });
+    });
+
+    it('feeds each of a lane’s runs its own input, also those started after the run before them', async () => {
+      const lane = new CoprocessLane();
+      const runs = ['one', 'two', 'three'].map((word, i) => runCoprocess({ command: `sleep 0.${String(i)}; cat; echo $PPID`, input: `${word}\n`, lane, timeoutMs: 10_000 }));
+      const results = await Promise.all(runs);
+      expect(results.map((r) => r.stdout.split('\n')[0])).toEqual(['one', 'two', 'three']);
+      expect(results.map(parentOf)).toEqual([launcher, launcher, launcher]);
+      // Withdrawn before their turn, with their input: they never start, and the lane goes on.
+      const first = runCoprocess({ command: 'sleep 0.3', lane });
+      const waiting = [1, 2].map(() => runCoprocess({ argv: ['cat'], input: 'never\n', lane }));
+      expect(withdrawWaiting(lane)).toBe(2);
+      const after = runCoprocess({ argv: ['cat'], input: 'after\n', lane, timeoutMs: 10_000 });
+      expect((await Promise.all(waiting)).map((r) => r.pid)).toEqual([null, null]);
+      expect((await after).stdout).toBe('after\n');
+      expect((await first).exitCode).toBe(0);
     });
 
     it('gives /dev/null as stdin when there is no input, so a reader does not hang', async () => {

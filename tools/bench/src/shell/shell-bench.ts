@@ -11,7 +11,7 @@ import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
-import { contenders, killRunning, marginalRate, median, raceOnce, which, type Contender, type RaceRun } from './shell-race.js';
+import { contenders, marginalRate, median, raceOnce, runBench, which, type Contender, type RaceRun } from './shell-race.js';
 
 const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 1000);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 2);
@@ -95,15 +95,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nload after: ${load()}. Rates include each launcher's start-up; "marginal" leaves it out (${COMMANDS} vs ${SHORT} commands, medians). ${counted}.\n`);
 }
 
-// The launchers run in process groups of their own: Ctrl-C on the benchmark must reach them.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killRunning();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -10,6 +10,8 @@ export interface Contender {
   readonly args: readonly string[];
   /** Environment variables removed for this contender's runs (the others inherit the bench's). */
   readonly unset?: readonly string[];
+  /** Environment variables set for this contender's runs. */
+  readonly set?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -175,6 +177,7 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
     // Its own process group, so that a run past its bound is killed with everything it started.
     const env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh' };
     for (const name of contender.unset ?? []) delete env[name];
+    Object.assign(env, contender.set);
     const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env, detached: true });
     if (child.pid !== undefined) running.add(child.pid);
     let stderr = '';
@@ -220,4 +223,22 @@ export function median(values: readonly number[]): number {
 export function marginalRate(long: { readonly commands: number; readonly ms: number }, short: { readonly commands: number; readonly ms: number }): number | undefined {
   const dt = long.ms - short.ms;
   return dt > 0 ? ((long.commands - short.commands) / dt) * 1000 : undefined;
+}
+
+/**
+ * Runs a benchmark's `main`: Ctrl-C or SIGTERM kills the launchers' runs under way (each in a
+ * process group of its own, which the signal does not reach) before exiting; a failure is
+ * printed and exits 1.
+ */
+export function runBench(main: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      killRunning();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,84 @@
+// The `--pipe` benchmark: spm-shell against GNU parallel on the same input, in one run, rounds
+// interleaved. Two shapes: many tiny blocks (`-N1 'cat >/dev/null'`: what each block's command costs to
+// start) and big ones (the default 1 MiB blocks to `wc -l`: moving the data). spm-shell runs
+// twice: as it is, and with SPM_COPROCESS_LAUNCHER=node (every command spawned by Node, as
+// every `--pipe` command was until session 23, when the fork server learned to feed stdin).
+// Run: `node tools/bench/dist/shell/pipe-bench.js` after building @spm/bench and bundling
+// shell-launcher (`npx nx run bench:pipe`). BENCH_SMALL (1000 lines), BENCH_BIG_LINES
+// (10,000,000), BENCH_JOBS (2) and BENCH_RUNS (3) change the shape.
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from '../internal/format-table.js';
+import { median, raceOnce, runBench, which, type Contender, type RaceRun } from './shell-race.js';
+
+const SMALL = Number(process.env['BENCH_SMALL'] ?? 1000);
+const BIG_LINES = Number(process.env['BENCH_BIG_LINES'] ?? 10_000_000);
+const JOBS = String(Number(process.env['BENCH_JOBS'] ?? 2));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const TIMEOUT_MS = 600_000;
+const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
+
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** One shape of the benchmark: the input and the `--pipe` arguments every contender gets. */
+interface Shape {
+  readonly name: string;
+  readonly input: string;
+  readonly pipeArgs: readonly string[];
+}
+
+function contenders(shape: Shape, parallel: string | undefined): Contender[] {
+  const spm = { name: 'spm-shell', file: process.execPath, args: [SPM_SHELL, '-j', JOBS, '--no-progress', '--pipe', ...shape.pipeArgs] };
+  return [
+    spm,
+    { ...spm, name: 'spm-shell, launcher node', set: { SPM_COPROCESS_LAUNCHER: 'node' } },
+    ...(parallel !== undefined ? [{ name: 'GNU parallel', file: parallel, args: ['--will-cite', '-j', JOBS, '--pipe', ...shape.pipeArgs] }] : []),
+  ];
+}
+
+async function run(contender: Contender, input: string): Promise<RaceRun> {
+  const result = await raceOnce(contender, input, TIMEOUT_MS);
+  if (result.code !== 0) throw new Error(`${contender.name} exited ${String(result.code)}; stderr:\n${result.stderr}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SPM_SHELL)) throw new Error(`spm-shell is not built (${SPM_SHELL}): run \`npx nx run shell-launcher:bundle\``);
+  const parallel = which('parallel');
+  const lines = (n: number): string => {
+    let text = '';
+    for (let i = 1; i <= n; i++) text += `${String(i)}\n`;
+    return text;
+  };
+  const shapes: Shape[] = [
+    { name: `${SMALL.toLocaleString('en-US')} one-line blocks, -N1 cat >/dev/null`, input: lines(SMALL), pipeArgs: ['-N1', 'cat >/dev/null'] },
+    { name: `${BIG_LINES.toLocaleString('en-US')} lines in 1 MiB blocks, wc -l`, input: lines(BIG_LINES), pipeArgs: ['wc', '-l'] },
+  ];
+  process.stdout.write(`spm-shell --pipe benchmark: -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
+  if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
+  const rows: string[][] = [['shape', 'launcher', 'best ms', 'median ms', 'best / spm-shell best']];
+  for (const shape of shapes) {
+    const racers = contenders(shape, parallel);
+    // Warm caches (binaries, modules, the fork server's build) before anything is timed.
+    for (const racer of racers) await run(racer, lines(10));
+    const times = new Map<string, number[]>(racers.map((r) => [r.name, []]));
+    for (let round = 0; round < RUNS; round++) {
+      // Rotate the order each round: no launcher always runs right after another one's burst.
+      for (let i = 0; i < racers.length; i++) {
+        const racer = racers[(i + round) % racers.length] as Contender;
+        times.get(racer.name)?.push((await run(racer, shape.input)).ms);
+      }
+      process.stdout.write(`  ${shape.name}: round ${round + 1}/${RUNS} done (load ${load()})\n`);
+    }
+    const ours = Math.min(...(times.get('spm-shell') ?? []));
+    for (const racer of racers) {
+      const ms = times.get(racer.name) ?? [];
+      const best = Math.min(...ms);
+      rows.push([shape.name, racer.name, best.toFixed(0), median(ms).toFixed(0), racer.name === 'spm-shell' ? '-' : `${(best / ours).toFixed(2)}x`]);
+    }
+  }
+  process.stdout.write(`\n${formatTable(rows)}\n\nload after: ${load()}. Whole runs, start-up included; "best / spm-shell best" above 1: slower than spm-shell.\n`);
+}
+
+runBench(main);
