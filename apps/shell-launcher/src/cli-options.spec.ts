@@ -28,6 +28,19 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--wd', 'out/{}']).workdir).toBe('out/{}');
     expect(parseShellArgs(['--workdir', '/tmp']).workdir).toBe('/tmp');
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);
+    // --termseq: GNU parallel's sequence; names with or without SIG, any case, or numbers; a last signal without a wait waits 0.
+    expect(parseShellArgs([]).killSequence).toBeUndefined();
+    expect(parseShellArgs(['--termseq', 'TERM,200,TERM,100,TERM,50,KILL,25']).killSequence).toEqual([
+      { signal: 'SIGTERM', waitMs: 200 },
+      { signal: 'SIGTERM', waitMs: 100 },
+      { signal: 'SIGTERM', waitMs: 50 },
+      { signal: 'SIGKILL', waitMs: 25 },
+    ]);
+    expect(parseShellArgs(['--termseq', 'sigint, 1000 ,1,0,9']).killSequence).toEqual([
+      { signal: 'SIGINT', waitMs: 1000 },
+      { signal: 'SIGHUP', waitMs: 0 },
+      { signal: 'SIGKILL', waitMs: 0 },
+    ]);
     // --pipe; --block's postfixes as GNU parallel's: upper case powers of 1024, lower case of 1000.
     expect(parseShellArgs(['--pipe', 'wc'])).toMatchObject({ pipe: true, blockBytes: 1 << 20, template: 'wc' });
     expect(['10k', '10K', '1.5M', '2m', '64M', '7'].map((b) => parseShellArgs(['--pipe', '--block', b, 'wc']).blockBytes)).toEqual([10_000, 10_240, 1_572_864, 2_000_000, 67_108_864, 7]);
@@ -272,6 +285,12 @@ describe('parseShellArgs', () => {
       [['--shuf', '--resume', '--joblog', 'j'], /Expected no `--shuf` with `--resume` \(the job log's Seq numbers a shuffled run's jobs in the order they ran/],
       [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
       [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
+      [['--termseq', ''], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\), got an empty string/],
+      [['--termseq', 'TERM,200,TERN,100'], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\); item 3 should be a signal \(TERM, SIGINT, 9…\), got `TERN`/],
+      [['--termseq', 'TERM,0.5'], /; item 2 should be whole ms to wait after SIGTERM, got `0.5`/],
+      [['--termseq', 'TERM,200,,KILL'], /; item 3 should be a signal \(TERM, SIGINT, 9…\), got ``/],
+      [['--termseq', '0,10'], /; item 1 should be a signal \(TERM, SIGINT, 9…\), got `0`/],
+      [['--termseq', 'TERM,86400000,KILL,1'], /; the waits add up to more than 86400000 ms \(a day\) at item 4/],
       [['--tagstring'], /Expected `--tagstring` to be followed by the tag/],
       [['--wd', '...'], /Expected `--wd` to be a directory, got `...` \(GNU parallel's temporary directory per job is not supported\)/],
       [['--workdir', ''], /Expected `--workdir` to be followed by a directory, got an empty string/],

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
+import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
@@ -51,6 +53,12 @@ export interface ShellOptions {
   readonly jobs: number;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
+  /**
+   * `--termseq SEQ`: how a command is killed (a timeout, `--halt now`, `--memfree`, Ctrl-C):
+   * each step's signal to its whole tree, then up to its wait for the tree to be gone; SIGKILL
+   * after the last step. Absent: SIGTERM, then SIGKILL after 2 s.
+   */
+  readonly killSequence: readonly KillStep[] | undefined;
   /**
    * `--timeout N%`, as a fraction (`2` for 200%): a command is killed once it has run longer than
    * this share of the median runtime of the jobs that succeeded so far — running ones too, as the
@@ -315,6 +323,9 @@ Options:
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
       --tagstring STR   tag lines with STR, its replacement strings filled ({} {1} {#} {%}…)
+      --termseq SEQ     how a command is killed (timeout, --halt now, Ctrl-C): signals and
+                        the ms to wait after each, GNU parallel's TERM,200,TERM,100,KILL,25;
+                        SIGKILL after the last (default TERM,2000)
       --nice N          run the commands at niceness N (nice -n N)
       --wd DIR          run the commands in DIR, made if missing ({} etc. filled per job; --workdir)
       --line-buffer     print output a whole line at a time as it comes, not a command's
@@ -552,6 +563,45 @@ function postfixedSize(value: string | undefined, form: RegExp): number {
   return Math.floor(Number(match[1]) * (binary ? 1024 : 1000) ** ('kmgtp'.indexOf(letter.toLowerCase()) + 1));
 }
 
+/** The longest a kill sequence may wait in all (ms): a day, far past any grace a command needs. */
+export const MAX_TERMSEQ_MS = 86_400_000;
+
+/**
+ * `--termseq`'s sequence, as GNU parallel reads it: signals and waits in ms, comma-separated —
+ * `TERM,200,TERM,100,TERM,50,KILL,25`. A signal is a name (`TERM`, `SIGTERM`, any case) or a
+ * number (`15`); a wait, whole ms. The last signal may go without a wait (0). Steps after a KILL
+ * are never reached (SIGKILL ends every sequence, see `@spm/coprocess`'s `killSequence`).
+ */
+export function termSequence(option: string, value: string | undefined): readonly KillStep[] {
+  const expected = `Expected \`${option}\` to be signals and the ms to wait after each, comma-separated (TERM,200,TERM,100,KILL,25)`;
+  if (value === undefined || value.trim() === '') throw new SPMError(`${expected}, got ${describe(value)}`);
+  const items = value.split(',').map((item) => item.trim());
+  if (items.length > MAX_KILL_STEPS * 2) throw new SPMError(`${expected}; at most ${MAX_KILL_STEPS} signals, got ${Math.ceil(items.length / 2)}`);
+  const steps: KillStep[] = [];
+  let total = 0;
+  for (let i = 0; i < items.length; i += 2) {
+    const name = items[i] ?? '';
+    const signal = signalNamed(name);
+    if (signal === undefined) throw new SPMError(`${expected}; item ${i + 1} should be a signal (TERM, SIGINT, 9…), got \`${name}\``);
+    const wait = items[i + 1];
+    if (wait !== undefined && !/^\d+$/.test(wait)) throw new SPMError(`${expected}; item ${i + 2} should be whole ms to wait after ${signal}, got \`${wait}\``);
+    const waitMs = wait === undefined ? 0 : Number(wait);
+    total += waitMs;
+    if (total > MAX_TERMSEQ_MS) throw new SPMError(`${expected}; the waits add up to more than ${MAX_TERMSEQ_MS} ms (a day) at item ${i + 2}`);
+    steps.push({ signal, waitMs });
+  }
+  return steps;
+}
+
+/** A signal by its name (with or without `SIG`, any case) or number; undefined if there is none. */
+function signalNamed(text: string): NodeJS.Signals | undefined {
+  const signals = constants.signals as Readonly<Record<string, number>>;
+  if (/^\d+$/.test(text)) return Object.keys(signals).find((name) => signals[name] === Number(text)) as NodeJS.Signals | undefined;
+  const upper = text.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return Object.hasOwn(signals, name) ? (name as NodeJS.Signals) : undefined;
+}
+
 /**
  * `--memfree`'s sizes, as GNU parallel reads them: bytes, or with a postfix — `K`, `M`, `G`, `T`,
  * `P` (and `Ki`, `ki`, … in any case) powers of 1024; `k`, `m`, `g`, `t`, `p` powers of 1000.
@@ -575,7 +625,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -645,6 +695,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     jobs: cores,
     timeoutMs: undefined as number | undefined,
     timeoutShare: undefined as number | undefined,
+    killSequence: undefined as readonly KillStep[] | undefined,
     delayMs: 0,
     tries: 1,
     keepOrder: false,
@@ -901,6 +952,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         if (value === undefined) throw new SPMError('Expected `--tagstring` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing');
         o.tagString = value;
         o.tag = true;
+        break;
+      case '--termseq':
+        o.killSequence = termSequence(option, value);
         break;
       case '--nice': {
         const n = value === undefined || !/^[-+]?\d+$/.test(value) ? NaN : Number(value);

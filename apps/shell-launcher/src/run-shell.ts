@@ -130,9 +130,14 @@ const READ_AHEAD_MS = 20;
  * report: on inproc spokes by killing them from this thread (see onInterruptNow), on thread and
  * process spokes through the invocation's `abortGrace` (their spokes cancel the evaluations); a
  * `--halt now` goes the second way on every transport. Past it, whatever has not concluded is
- * aborted as usual.
+ * aborted as usual. The kill's own grace (`--termseq`'s waits, 2 s by default) comes on top.
  */
-const STOP_GRACE_MS = DEFAULT_KILL_GRACE_MS + 3_000;
+const STOP_SLACK_MS = 3_000;
+
+/** From a command's first kill signal to its SIGKILL: the sum of `--termseq`'s waits, else the default grace. */
+function killGraceOf(options: ShellOptions): number {
+  return options.killSequence === undefined ? DEFAULT_KILL_GRACE_MS : options.killSequence.reduce((sum, step) => sum + step.waitMs, 0);
+}
 
 /** The notice of a job whose input cannot be a command (`job.refused`), said in a run and in `--dry-run` alike. */
 function notRunNotice(job: Job, command: string): string {
@@ -225,6 +230,8 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
 async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): Promise<number> {
   // `--plus`' {##} and {0#} are written in once the jobs are counted (below).
   let options = given;
+  // How long an interrupt waits for the stopped commands' reports (see STOP_SLACK_MS).
+  const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
   const countJobs = [options.template, options.tagString, options.workdir, options.results].some(needsJobCount);
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
@@ -857,12 +864,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       // exit was still unread in this thread (a busy thread; then it counted as killed, neither
       // printed nor logged). So the commands are stopped first (inproc spokes: they are in this
       // thread), every task concludes with what it has — a command that exited, with its exit —
-      // and only what is still out after STOP_GRACE_MS is aborted.
+      // and only what is still out after stopGraceMs is aborted.
       stopping = true;
       stopFeeding();
       trace?.instant(`interrupted by ${interrupted ?? 'a signal'}: stopping the commands`);
       void stopCommandsInThisThread();
-      stopTimer = setTimeout(() => stopNow(`interrupted by ${interrupted ?? 'a signal'}`), STOP_GRACE_MS);
+      stopTimer = setTimeout(() => stopNow(`interrupted by ${interrupted ?? 'a signal'}`), stopGraceMs);
       return;
     }
     // Thread and process spokes: the abort's grace (abortGrace) has their spokes cancel the
@@ -1254,11 +1261,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         for (const job of jobs) inflight.set(job.seq, job);
         const timeoutMs = options.timeoutMs ?? 0;
         // The backstop: every command this task and those a spoke holds ahead of it may run, each to its timeout and kill grace.
-        const backstopMs = BACKSTOP_MS + (timeoutMs + DEFAULT_KILL_GRACE_MS) * (everHeld ? HELD_JOBS_MAX : 1);
+        const backstopMs = BACKSTOP_MS + (timeoutMs + killGraceOf(options)) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
             commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !stdinFeeds.has(job.seq) ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
+            ...(options.killSequence !== undefined ? { killSequence: options.killSequence } : {}),
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
             ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
@@ -1384,8 +1392,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       policy: SHELL_POLICY,
       signal: controller.signal,
       // An abort (an interrupt on thread or process spokes, --halt now) first has the spokes stop
-      // the commands, and takes the reports of what finished (see STOP_GRACE_MS).
-      abortGrace: STOP_GRACE_MS,
+      // the commands, and takes the reports of what finished (see STOP_SLACK_MS).
+      abortGrace: stopGraceMs,
     });
   } catch (error) {
     // An abort we asked for (halt now, an interrupt) rejects manage(): that is the plan, not a failure.

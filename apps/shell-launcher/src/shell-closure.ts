@@ -3,7 +3,7 @@
 // built JavaScript from dist/ through `import.meta.url`.
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
 import { jobVariables } from './arg-packing.js';
 import { shellQuote, slotOf, withSlot } from './command-template.js';
 
@@ -37,6 +37,8 @@ export interface ShellTask {
   readonly commands: readonly ShellCommand[];
   /** Hard limit on each command in ms, from its own start (its process tree is killed past it); 0 for none. */
   readonly timeoutMs: number;
+  /** `--termseq`: how a command is killed (see `@spm/coprocess`'s `killSequence`). Absent: SIGTERM, SIGKILL 2 s later. */
+  readonly killSequence?: readonly KillStep[];
   /** Bytes kept in memory of each of stdout and stderr, per command. */
   readonly maxOutputBytes: number;
   /**
@@ -309,6 +311,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       // --nice: `nice` execs the shell (the same process, at that niceness).
       argv: task.nice === undefined ? undefined : ['nice', '-n', String(task.nice), '/bin/sh', '-c', line],
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
+      ...(task.killSequence !== undefined ? { killSequence: task.killSequence } : {}),
       // --line-buffer: shown as it comes (to the hub), none of it kept.
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
       spillDir: live === undefined ? task.spillDir : undefined,
@@ -403,7 +406,7 @@ let stopping = false;
 
 /**
  * Stops every command of the spokes in this thread (inproc spokes, in the hub's thread): the
- * running ones are killed (their trees: SIGTERM, SIGKILL after the grace), those waiting in a
+ * running ones are killed (their trees: by `--termseq`, else SIGTERM and SIGKILL after the grace), those waiting in a
  * lane never start, and a task begun after this starts none. Each task still concludes with a
  * result per command (`aborted` for those stopped): a batch's commands that finished before are
  * reported as finished. Resolves once the killed ones are gone. (Every coprocess of this thread
@@ -411,7 +414,8 @@ let stopping = false;
  */
 export function stopCommandsInThisThread(): Promise<number> {
   stopping = true;
-  return killAllCoprocesses('SIGTERM');
+  // Each run by its own kill sequence (killAllCoprocesses' default).
+  return killAllCoprocesses();
 }
 
 /** Set by {@link windDownInThisThread}: this thread's spokes start no held command any more. */

@@ -113,6 +113,34 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.jobs.get(3)?.slice(0, 2)).toEqual(['0', '9']);
   });
 
+  it('agrees on --termseq: the signals a timed-out job gets, in turn, its output, its row and the exit status', async () => {
+    // Each says which signals it got and ignores them (its `sleep`s die of each); the second
+    // ends itself on the INT, the third on the second TERM. Steps of 300 ms: GNU parallel looks
+    // at its timeouts and sequences every few dozen ms.
+    const sayAll = "trap 'echo INT' INT; trap 'echo HUP' HUP; trap 'echo TERM' TERM";
+    const loop = 'echo up; while :; do sleep 0.05; done';
+    const lines = [`${sayAll}; ${loop}`, `${sayAll}; trap 'echo INT; exit 7' INT; ${loop}`, `trap 'echo INT' INT; trap 'echo HUP; trap "echo TERM2; exit 3" TERM' HUP; trap 'echo TERM' TERM; ${loop}`];
+    const args = ['-k', '-j', '3', '--timeout', '0.5', '--termseq', 'INT,300,HUP,300,TERM,300,TERM,300,KILL,25'];
+    await expectSameRun(args, args, { input: `${lines.join('\n')}\n`, mark: 'termseq' });
+    const { gnu, spm } = await both(args, `${lines.join('\n')}\n`);
+    expect(spm.code).toBe(gnu.code);
+    expect(spm.code).toBe(3);
+    expect(spm.jobs.get(1)).toEqual(gnu.jobs.get(1));
+    expect(gnu.jobs.get(1)?.slice(0, 2)).toEqual(['-1', '9']);
+    // The one difference (docs/apps/spm-shell.md): a timed-out job that ends itself during the
+    // sequence is logged `Exitval -1` — it timed out, so it failed, and `--resume-failed` runs it
+    // again — where GNU parallel logs the exit code its trap chose (0 would be a success).
+    expect([2, 3].map((seq) => gnu.jobs.get(seq)?.slice(0, 2))).toEqual([
+      ['7', '0'],
+      ['3', '0'],
+    ]);
+    expect([2, 3].map((seq) => spm.jobs.get(seq)?.slice(0, 2))).toEqual([
+      ['-1', '0'],
+      ['-1', '0'],
+    ]);
+    expect([2, 3].map((seq) => spm.jobs.get(seq)?.slice(2))).toEqual([2, 3].map((seq) => gnu.jobs.get(seq)?.slice(2)));
+  });
+
   it('agrees on --timeout N%: a job past that share of the median runtime of the successes is killed, running ones too; failures count for no median', async () => {
     // The long sleep starts first, before any job has succeeded (no limit yet): it is killed once
     // the medians of the short ones come in. 1000%: the short ones (0.1 s) are far from their

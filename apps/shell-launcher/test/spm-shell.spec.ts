@@ -1665,6 +1665,47 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
     expect(leftovers(mark.env, mark.sleep).filter((p) => !p.includes('spm-fork-server-'))).toEqual([]);
     await expectNoLeftovers(mark);
   });
+
+  // Says which signals it got and ignores them; its `sleep`s die of each.
+  const stubborn = (mark: { sleep: string }, ready?: string): string =>
+    `trap 'echo INT' INT; trap 'echo HUP' HUP; trap 'echo TERM' TERM; echo up; ${ready === undefined ? '' : `touch ${ready}; `}while :; do sleep ${mark.sleep}; done`;
+
+  it('--termseq: a timed-out command gets each signal in turn, then SIGKILL; a command that ends on one is not signalled further', async () => {
+    const mark = newMark();
+    const joblog = join(dir, `termseq-${transport}.joblog`);
+    const ends = `trap 'echo TERM' TERM; trap 'echo INT; exit 7' INT; echo up; while :; do sleep ${mark.sleep}; done`;
+    const r = await runSpmShell(['-k', '-j', '2', '--timeout', '0.5', '--termseq', 'int,300,SIGHUP,300,15,300', '--joblog', joblog, '--transport', transport], { input: `${stubborn(mark)}\n${ends}\n`, mark: mark.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('up\nINT\nHUP\nTERM\nup\nINT\n');
+    // Killed (SIGKILL after the sequence), and ended by its own trap: both timed out.
+    const rows = joblogRows(readFileSync(joblog, 'utf8')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(rows.map((row) => row.slice(6, 8))).toEqual([
+      ['-1', '9'],
+      ['-1', '0'],
+    ]);
+    expect(r.stderr).toContain('job 1 timed out after 0.5 s');
+    await expectNoLeftovers(mark);
+  });
+
+  it('--termseq: SIGINT stops the running commands by the sequence too', async () => {
+    const mark = newMark();
+    const ready = join(dir, `termseq-int-${transport}.ready`);
+    // Its output goes to a file: an interrupted command's output is not printed.
+    const log = join(dir, `termseq-int-${transport}.log`);
+    const r = await runSpmShell(['-j', '1', '--termseq', 'HUP,300,INT,300,KILL,25', '--transport', transport], {
+      input: `exec >> ${log}; ${stubborn(mark, ready)}\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(ready), 20_000, 'the command to run').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(readFileSync(log, 'utf8')).toBe('up\nHUP\nINT\n');
+    await expectNoLeftovers(mark);
+  });
 });
 
 describe('spm-shell --trace, --progress and --max-output', () => {

@@ -13,6 +13,7 @@ describe('resolveCoprocessOptions', () => {
       input: undefined,
       timeoutMs: undefined,
       killGraceMs: DEFAULT_KILL_GRACE_MS,
+      killSequence: [{ signal: 'SIGTERM', waitMs: DEFAULT_KILL_GRACE_MS }],
       maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
       signal: undefined,
     });
@@ -29,6 +30,15 @@ describe('resolveCoprocessOptions', () => {
     });
   });
 
+  it('takes a kill sequence, whose waits add up to the grace', () => {
+    const killSequence = [
+      { signal: 'SIGINT', waitMs: 200 },
+      { signal: 'SIGTERM', waitMs: 100.5 },
+      { signal: 'SIGKILL', waitMs: 25 },
+    ] as const;
+    expect(resolveCoprocessOptions({ command: 'x', killSequence })).toMatchObject({ killSequence, killGraceMs: 325.5 });
+  });
+
   it.each<[string, unknown, string]>([
     ['both', { command: 'x', argv: ['x'] }, 'Expected exactly one of `command` and `argv`, got both'],
     ['neither', {}, 'Expected exactly one of `command` and `argv`, got neither'],
@@ -37,6 +47,12 @@ describe('resolveCoprocessOptions', () => {
     ['an empty argv', { argv: [] }, 'Expected `argv` to be a non-empty array of strings, got an array of length 0'],
     ['a non-string argument', { argv: ['ls', 3] }, 'Expected `argv[1]` to be a string, got `3` (number)'],
     ['an empty program', { argv: [''] }, 'Expected `argv[0]` (the program) to be a non-empty string'],
+    ['a grace and a kill sequence', { command: 'x', killGraceMs: 5, killSequence: [{ signal: 'SIGTERM', waitMs: 5 }] }, 'Expected at most one of `killGraceMs` and `killSequence`, got both'],
+    ['an empty kill sequence', { command: 'x', killSequence: [] }, 'Expected `killSequence` to be an array of 1 to 64 steps, got an array of length 0'],
+    ['a kill step that is not an object', { command: 'x', killSequence: ['SIGTERM'] }, 'Expected `killSequence[0]` to be an object { signal, waitMs }, got `"SIGTERM"` (string)'],
+    ['an unknown signal', { command: 'x', killSequence: [{ signal: 'SIGTERM', waitMs: 1 }, { signal: 'TERM', waitMs: 1 }] }, 'Expected `killSequence[1].signal` to be a signal name such as `SIGTERM`, got `"TERM"` (string)'],
+    ['a negative wait', { command: 'x', killSequence: [{ signal: 'SIGTERM', waitMs: -1 }] }, 'Expected `killSequence[0].waitMs` to be a number ≥ 0 and ≤ 2147483647, got `-1` (number)'],
+    ['waits past a timer', { command: 'x', killSequence: [{ signal: 'SIGTERM', waitMs: 2_000_000_000 }, { signal: 'SIGTERM', waitMs: 2_000_000_000 }] }, 'Expected the waits of `killSequence` to add up to ≤ 2147483647 ms, got 4000000000'],
     ['a zero timeout', { command: 'x', timeoutMs: 0 }, 'Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `0` (number)'],
     ['an infinite timeout', { command: 'x', timeoutMs: Infinity }, 'Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `Infinity` (number)'],
     ['a timeout longer than a timer waits (it would fire after 1 ms)', { command: 'x', timeoutMs: 3_000_000_000 }, 'Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `3000000000` (number)'],

@@ -1,4 +1,5 @@
 import { SPMError, describeValue } from '@spm/exceptions';
+import { constants } from 'node:os';
 import { CoprocessLane } from './coprocess-lane.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
@@ -8,6 +9,18 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** The longest a Node.js timer waits (2³¹ − 1 ms, about 24.8 days): the bound of `timeoutMs` and `killGraceMs`. */
 export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * One step of a kill sequence: send `signal` to the whole tree, then wait up to `waitMs` for it
+ * to be gone before the next step.
+ */
+export interface KillStep {
+  readonly signal: NodeJS.Signals;
+  readonly waitMs: number;
+}
+
+/** The most steps a kill sequence may have. */
+export const MAX_KILL_STEPS = 64;
 
 /** A timeout a timer can keep: a finite number of ms > 0 and ≤ {@link MAX_TIMER_MS} (a longer one would fire after 1 ms). */
 export function isTimerTimeout(ms: unknown): ms is number {
@@ -49,6 +62,15 @@ export interface CoprocessOptions {
    * @default 2000
    */
   readonly killGraceMs?: number;
+  /**
+   * How a timeout or an abort kills the tree, instead of SIGTERM and `killGraceMs`: each step's
+   * signal, then up to its `waitMs` for the tree to be gone (GNU parallel's `--termseq`:
+   * `[{ signal: 'SIGTERM', waitMs: 200 }, { signal: 'SIGTERM', waitMs: 100 }, { signal:
+   * 'SIGKILL', waitMs: 25 }]`). Whatever outlives the last step gets SIGKILL, re-sent until the
+   * tree is gone: a sequence never leaves the tree alive. Not with `killGraceMs`.
+   * @default [{ signal: 'SIGTERM', waitMs: killGraceMs }]
+   */
+  readonly killSequence?: readonly KillStep[];
   /**
    * How many bytes of each of stdout, stderr and their interleaving are kept; the rest is read
    * and counted but not kept.
@@ -106,7 +128,10 @@ export interface ResolvedCoprocessOptions {
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly input: string | Uint8Array | undefined;
   readonly timeoutMs: number | undefined;
+  /** From the first signal to the SIGKILL that ends every kill: the sum of {@link killSequence}'s waits. */
   readonly killGraceMs: number;
+  /** At least one step. */
+  readonly killSequence: readonly KillStep[];
   readonly maxOutputBytes: number;
   readonly spillDir: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -132,7 +157,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
+  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -169,6 +194,8 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (killGraceMs !== undefined && (typeof killGraceMs !== 'number' || !Number.isFinite(killGraceMs) || killGraceMs < 0 || killGraceMs > MAX_TIMER_MS)) {
     fail(`Expected \`killGraceMs\` to be a number ≥ 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(killGraceMs)}`);
   }
+  if (killSequence !== undefined && killGraceMs !== undefined) fail('Expected at most one of `killGraceMs` and `killSequence`, got both');
+  const sequence = killSequence === undefined ? [{ signal: 'SIGTERM' as const, waitMs: killGraceMs ?? DEFAULT_KILL_GRACE_MS }] : checkedKillSequence(killSequence);
   if (maxOutputBytes !== undefined && (typeof maxOutputBytes !== 'number' || !Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0)) {
     fail(`Expected \`maxOutputBytes\` to be an integer ≥ 0, got ${describeValue(maxOutputBytes)}`);
   }
@@ -187,7 +214,8 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     env,
     input,
     timeoutMs,
-    killGraceMs: killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+    killGraceMs: sequence.reduce((sum, step) => sum + step.waitMs, 0),
+    killSequence: sequence,
     maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     spillDir,
     signal,
@@ -195,4 +223,26 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     onOutput,
     onStart,
   };
+}
+
+/** `killSequence` checked: 1 to {@link MAX_KILL_STEPS} steps of a signal's name and a wait, the waits' sum a timer's. */
+function checkedKillSequence(sequence: unknown): readonly KillStep[] {
+  if (!Array.isArray(sequence) || sequence.length === 0 || sequence.length > MAX_KILL_STEPS) {
+    fail(`Expected \`killSequence\` to be an array of 1 to ${MAX_KILL_STEPS} steps, got ${describeValue(sequence)}`);
+  }
+  let total = 0;
+  const steps = (sequence as unknown[]).map((step, i): KillStep => {
+    if (typeof step !== 'object' || step === null) fail(`Expected \`killSequence[${i}]\` to be an object { signal, waitMs }, got ${describeValue(step)}`);
+    const { signal, waitMs } = step as { signal?: unknown; waitMs?: unknown };
+    if (typeof signal !== 'string' || !Object.hasOwn(constants.signals, signal)) {
+      fail(`Expected \`killSequence[${i}].signal\` to be a signal name such as \`SIGTERM\`, got ${describeValue(signal)}`);
+    }
+    if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0 || waitMs > MAX_TIMER_MS) {
+      fail(`Expected \`killSequence[${i}].waitMs\` to be a number ≥ 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(waitMs)}`);
+    }
+    total += waitMs;
+    return { signal: signal as NodeJS.Signals, waitMs };
+  });
+  if (total > MAX_TIMER_MS) fail(`Expected the waits of \`killSequence\` to add up to ≤ ${MAX_TIMER_MS} ms, got ${total}`);
+  return Object.freeze(steps);
 }

@@ -13,8 +13,9 @@ export interface KillCoprocessesOptions {
 
 /**
  * Kills every coprocess this thread is running (or, with `startedWith`, those of one
- * evaluation), whole trees included: `signal` first
- * (SIGTERM by default), then SIGKILL after each run's `killGraceMs`. Resolves with how many
+ * evaluation), whole trees included: by each run's kill sequence (`killSequence`; SIGTERM, then
+ * SIGKILL after `killGraceMs`, by default), or — with a `signal` other than SIGTERM — that signal
+ * first, then SIGKILL after each run's `killGraceMs`; SIGKILL kills at once. Resolves with how many
  * were running once all of them have concluded (their results say `aborted`). A spoke calls
  * this when its task is dropped or when it is told to stop.
  */

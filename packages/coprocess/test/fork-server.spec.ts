@@ -155,6 +155,22 @@ describe('the fork server', () => {
     }
   });
 
+  it('gives a blocked owner’s timed-out run its kill sequence’s first signal and the final SIGKILL (the steps between are the owner’s)', async () => {
+    const m = mark();
+    const run = runCoprocess({
+      command: `trap 'echo INT' INT; trap 'echo HUP' HUP; echo up; while :; do sleep ${m}; done`,
+      timeoutMs: 200,
+      killSequence: [
+        { signal: 'SIGINT', waitMs: 300 },
+        { signal: 'SIGHUP', waitMs: 300 },
+      ],
+    });
+    // No event loop here past the limit and the whole sequence (200 + 600 ms).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    expect(processesMarked(m)).toEqual([]);
+    expect(await run).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nINT\n' });
+  });
+
   it('sends a timed-out program’s group one SIGTERM, not one from the server and one from the owner', async () => {
     // A program that handles SIGTERM (a graceful shutdown) and outlives the grace: it must see the
     // limit's SIGTERM once, then SIGKILL — as when the owner's timer alone enforced the limit.

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SPMError } from '@spm/exceptions';
-import type { ResolvedCoprocessOptions } from '../coprocess-options.js';
+import type { KillStep, ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
 import { unwatchAbort, watchAbort } from './abort-watch.js';
 import { COOKIE_VARIABLE, OWNER_VARIABLE, appendCookie, newCookie } from './cookie.js';
@@ -12,6 +12,9 @@ import { lifeline } from './lifeline.js';
 import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { OutputCapture } from './output-capture.js';
 import { ProcessTree } from './process-tree.js';
+
+/** A kill with no grace: SIGKILL, re-sent until the tree is gone. */
+const KILL_AT_ONCE: readonly KillStep[] = [{ signal: 'SIGKILL', waitMs: 0 }];
 
 /**
  * Once the tree is gone, how long to wait for stdout/stderr to reach end-of-file before closing
@@ -236,6 +239,7 @@ export class CoprocessRun implements LiveCoprocess {
         // The server enforces the timeout, from the program's start on its clock: it holds when
         // this thread is blocked past it (told `limited`, this thread kills what left the group).
         limitMs: options.timeoutMs,
+        limitSignal: options.killSequence[0]?.signal ?? 'SIGTERM',
         graceMs: options.killGraceMs,
         input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
       },
@@ -413,14 +417,14 @@ export class CoprocessRun implements LiveCoprocess {
     const started = this.#pid !== undefined;
     // No pid: a tree with no group of its own (pgid -1 matches none) finds the cookie's carriers.
     this.#tree ??= started ? undefined : new ProcessTree(-1, this.#cookie, true);
-    await this.#treeOf()?.terminate('SIGKILL', 0);
+    await this.#treeOf()?.terminate(KILL_AT_ONCE);
     if (!started) {
       // A program the server was starting as it died is between its fork and its exec for a
       // moment: its environment (the cookie) shows only once the exec is done. Look again.
       for (const ms of LATE_EXEC_LOOKS_MS) {
         await new Promise((resolve) => setTimeout(resolve, ms));
         this.#tree?.lookAfresh();
-        await this.#treeOf()?.terminate('SIGKILL', 0);
+        await this.#treeOf()?.terminate(KILL_AT_ONCE);
       }
     }
     this.#capture('stderr', Buffer.from(`spm-coprocess: ${reason}; the program ${started ? 'was' : '(if it had started) was'} killed\n`));
@@ -556,20 +560,34 @@ export class CoprocessRun implements LiveCoprocess {
     // killAllCoprocesses), the waiting ones are dropped (their `D` written) before the running
     // one's tree gets its signal, so that its exit cannot start them.
     this.#terminating ??= Promise.resolve()
-      .then(() => tree.terminate(signal, this.#options.killGraceMs, this.#limitedByServer && signal === 'SIGTERM', (groups) => this.#signalled(signal, groups)))
+      .then(() => {
+        const steps = this.#stepsFor(signal);
+        return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', (groups) => this.#signalled(steps[0]?.signal ?? signal, groups));
+      })
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
   }
 
   /**
-   * This thread has just sent the tree `signal` (`groups`: the groups it went to as groups). On
-   * a SIGTERM the run's helper is told, so that, should this thread's owner die during the grace,
+   * How a kill asked with `signal` goes: SIGTERM (a timeout, an abort, the sweep after the
+   * leader's exit, `killAllCoprocesses` by default) by the run's kill sequence; SIGKILL at once;
+   * any other signal (`killAllCoprocesses(signal)`), then SIGKILL after the grace.
+   */
+  #stepsFor(signal: NodeJS.Signals): readonly KillStep[] {
+    if (signal === 'SIGTERM') return this.#options.killSequence;
+    if (signal === 'SIGKILL') return KILL_AT_ONCE;
+    return [{ signal, waitMs: this.#options.killGraceMs }];
+  }
+
+  /**
+   * This thread has just sent the tree `signal` (`groups`: the groups it went to as groups), the
+   * first of its kill sequence. Unless it is SIGKILL, the run's helper is told, so that, should this thread's owner die during the grace,
    * it gives those groups their SIGKILL at the grace and no second SIGTERM: the fork server
    * (`T`; it also drops the limit and SIGKILLs at the grace itself, counted from now) or the
    * watchdog (`t<pgid>`).
    */
   #signalled(signal: NodeJS.Signals, groups: readonly number[]): void {
-    if (signal !== 'SIGTERM' || this.#toldTerminated || groups.length === 0) return;
+    if (signal === 'SIGKILL' || this.#toldTerminated || groups.length === 0) return;
     this.#toldTerminated = true;
     if (this.#server !== undefined) this.#server.server.terminated(this.#server.id, this.#options.killGraceMs, groups);
     else if (this.#child !== undefined) for (const group of groups) lifeline.terminated(group);

@@ -5,10 +5,11 @@
  *
  * Protocol. Owner -> server on stdin, and server -> owner on stdout, are frames of a 4-byte
  * big-endian length and a payload.
- *   owner:  "R\0id\0cwd\0cookie\0limit\0grace\0n\0env1..envn\0file\0arg1\0..."
+ *   owner:  "R\0id\0cwd\0cookie\0limit\0grace\0sig\0n\0env1..envn\0file\0arg1\0..."
  *                                      run (n "-" = previous env); limit: ms from its start
- *                                      after which its group gets SIGTERM, then SIGKILL `grace`
- *                                      ms later ("0": no limit)
+ *                                      after which its group gets signal `sig` (a number: the
+ *                                      first of the owner's kill sequence, SIGTERM by default),
+ *                                      then SIGKILL `grace` ms later ("0": no limit)
  *           "A\0after\0id\0cwd\0..."   run as "R" does, once run `after` has exited (its
  *                                      leader reaped): at once if it has already, or is unknown
  *           "I\0id\0bytes"      the program of run `id`, whose "R" or "A" is the next frame,
@@ -19,7 +20,7 @@
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
  *           "N\0id"              no limit for the run after all: the owner is killing it itself
- *           "T\0id\0grace\0pgid1\0..."   the owner has just sent SIGTERM to these groups of the
+ *           "T\0id\0grace\0pgid1\0..."   the owner has just sent its first signal to these groups of the
  *                                run (its own, escapees') itself (an abort, a kill, its own
  *                                timer): no limit any more, SIGKILL to each `grace` ms from now
  *                                (as after a limit), and no second SIGTERM from a sweep if the
@@ -34,7 +35,7 @@
  *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
  *           'O' stdout bytes   'E' stderr bytes
  *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
- *           'L' the run's limit passed: its group got SIGTERM (SIGKILL follows after the grace)
+ *           'L' the run's limit passed: its group got its limit signal (SIGKILL follows after the grace)
  *           'K' a waiting run was dropped (never started)
  * "real" is the start on CLOCK_REALTIME, "mono" the start and the reap on CLOCK_MONOTONIC, both
  * in seconds with microseconds ("1763720000.123456"), the start read just before the spawn: a
@@ -91,9 +92,10 @@ struct run {
   int fd[2]; /* stdout, stderr read ends; -1 when closed */
   int exited; /* 0 running, -1 reaped (not yet reported), 1 reported */
   int status;
-  long long deadline; /* CLOCK_MONOTONIC ms at which the group gets SIGTERM; 0: none (or done) */
+  long long deadline; /* CLOCK_MONOTONIC ms at which the group gets its limit signal; 0: none (or done) */
   long long kill_at; /* ... and then SIGKILL; 0: none */
   long grace_ms;
+  int limit_signal; /* what the group gets at the deadline */
   int lingering; /* reported and closed, kept only for its SIGKILL (see forget) */
   struct input *in; /* its input ("I") while it is being written, from in_off on; NULL: none (any more) */
   size_t in_off;
@@ -356,19 +358,20 @@ static const char *env_path(void) {
 
 /* Starts a run; `input` (its "I", or NULL: stdin is /dev/null) is the run's from here on. */
 static void launch(char **f, size_t nf, struct input *input) {
-  /* f: id cwd cookie limit grace n env... file args... */
-  if (nf < 7) { free(input); return; }
+  /* f: id cwd cookie limit grace sig n env... file args... */
+  if (nf < 8) { free(input); return; }
   uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
   const char *cwd = f[1];
   const char *cookie = f[2];
   long long limit = strtoll(f[3], NULL, 10);
   long grace_ms = strtol(f[4], NULL, 10);
-  size_t at = 6;
-  if (strcmp(f[5], "-") != 0) {
-    size_t n = (size_t)strtoul(f[5], NULL, 10);
-    if (6 + n >= nf) { free(input); return; }
-    set_env(f + 6, n);
-    at = 6 + n;
+  int limit_signal = atoi(f[5]);
+  size_t at = 7;
+  if (strcmp(f[6], "-") != 0) {
+    size_t n = (size_t)strtoul(f[6], NULL, 10);
+    if (7 + n >= nf) { free(input); return; }
+    set_env(f + 7, n);
+    at = 7 + n;
   }
   if (at >= nf) { free(input); return; }
   char **argv = f + at;
@@ -443,6 +446,7 @@ static void launch(char **f, size_t nf, struct input *input) {
   r->fd[0] = out[0];
   r->fd[1] = err[0];
   r->grace_ms = grace_ms > 0 ? grace_ms : 0; /* for its limit, and for the owner's own kill ("T") */
+  r->limit_signal = limit_signal > 0 && limit_signal < NSIG ? limit_signal : SIGTERM;
   if (limit > 0) r->deadline = (long long)began_mono.tv_sec * 1000 + began_mono.tv_nsec / 1000000 + limit;
   r->next = runs;
   runs = r;
@@ -744,7 +748,7 @@ static void reap(void) {
   if (waiting != NULL) start_waiting();
 }
 
-/* Past a run's limit: SIGTERM to its group (once its leader is reaped, nothing more), SIGKILL after the grace. */
+/* Past a run's limit: its limit signal (SIGTERM) to its group (once its leader is reaped, nothing more), SIGKILL after the grace. */
 static void enforce_limits(void) {
   long long now = 0;
   for (struct run *r = runs; r; r = r->next) {
@@ -753,7 +757,7 @@ static void enforce_limits(void) {
     if (r->deadline && now >= r->deadline) {
       r->deadline = 0;
       if (r->exited == 0) {
-        kill(-r->pid, SIGTERM);
+        kill(-r->pid, r->limit_signal);
         r->kill_at = now + r->grace_ms;
         emit('L', r->id, NULL, 0);
       }

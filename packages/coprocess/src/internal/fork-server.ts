@@ -52,7 +52,9 @@ export interface ServerRunSpec {
    * to the group, SIGKILL `graceMs` later) even while this thread is blocked; undefined: none.
    */
   readonly limitMs: number | undefined;
-  /** From the limit's SIGTERM to its SIGKILL, in ms. */
+  /** What the group gets at the limit (the first signal of the run's kill sequence). @default SIGTERM */
+  readonly limitSignal?: NodeJS.Signals;
+  /** From the limit's signal to its SIGKILL, in ms. */
   readonly graceMs: number;
   /**
    * The program's stdin: these bytes through a pipe the server writes and closes (see
@@ -270,7 +272,8 @@ export class ForkServer {
       this.#envSent = spec.env;
     }
     const limit = spec.limitMs === undefined ? '0' : String(Math.max(1, Math.ceil(spec.limitMs)));
-    const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), ...envFields, spec.file, ...spec.args];
+    const limitSignal = String(constants.signals[spec.limitSignal ?? 'SIGTERM']);
+    const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), limitSignal, ...envFields, spec.file, ...spec.args];
     // Its input first: the server keeps it for the run's "R" or "A", the frame that follows.
     if (spec.input !== undefined) this.#queue(Buffer.concat([Buffer.from(`I\0${String(id)}\0`), spec.input]), true);
     this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);

@@ -26,7 +26,7 @@ describe('processSnapshot', () => {
       expect(pids.every(alive)).toBe(true);
       const trees = pids.map((pid) => new ProcessTree(pid, `no-such-cookie.${pid}`));
       const before = scansMade();
-      const done = await Promise.all(trees.map((tree) => tree.terminate('SIGTERM', 2000)));
+      const done = await Promise.all(trees.map((tree) => tree.terminate([{ signal: 'SIGTERM', waitMs: 2000 }])));
       const scans = scansMade() - before;
       expect(done.every(Boolean)).toBe(true);
       expect(pids.filter(alive)).toEqual([]);
@@ -57,7 +57,7 @@ describe('processSnapshot', () => {
       expect(early?.byPid.has(pid)).toBe(false);
       const tree = new ProcessTree(pid, 'no-such-cookie');
       expect(tree.isEmpty(early?.startedAt)).toBe(false);
-      expect(await tree.terminate('SIGTERM', 2000)).toBe(true);
+      expect(await tree.terminate([{ signal: 'SIGTERM', waitMs: 2000 }])).toBe(true);
       expect(alive(pid)).toBe(false);
     } finally {
       try {

@@ -33,7 +33,7 @@ describe('ProcessTree.signal', () => {
       expect(toEscapee).toEqual([[-(escapee as number), 'SIGCONT']]);
       expect(sent.filter(([pid, signal]) => signal === 'SIGCONT' && Math.abs(pid) === leaderPid)).toEqual([[-leaderPid, 'SIGCONT']]);
     } finally {
-      await new ProcessTree(leaderPid, 'no-such-cookie').terminate('SIGKILL', 0);
+      await new ProcessTree(leaderPid, 'no-such-cookie').terminate([{ signal: 'SIGKILL', waitMs: 0 }]);
     }
   });
 
@@ -55,7 +55,7 @@ describe('ProcessTree.signal', () => {
     try {
       expect(pid).toBeDefined();
       await settle(100); // its `exec sleep` done: it ignores SIGTERM now
-      expect(await new ProcessTree(leaderPid, 'no-such-cookie').terminate('SIGTERM', 300)).toBe(true);
+      expect(await new ProcessTree(leaderPid, 'no-such-cookie').terminate([{ signal: 'SIGTERM', waitMs: 300 }])).toBe(true);
       expect(readProcessTable()?.some((p) => p.pid === pid && p.state !== 'Z')).toBe(false);
     } finally {
       if (pid !== undefined) {

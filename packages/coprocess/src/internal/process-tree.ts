@@ -1,3 +1,4 @@
+import type { KillStep } from '../coprocess-options.js';
 import { processSnapshot, SHARE_MS, type ProcessSnapshot } from './process-snapshot.js';
 import { readProcess, type ProcessInfo } from './process-table.js';
 
@@ -137,21 +138,26 @@ export class ProcessTree {
   }
 
   /**
-   * Kills the tree: `first` (SIGTERM), then SIGKILL after `graceMs` if anything survived,
-   * re-sent while survivors remain (they may fork). Resolves true once the tree is empty, or
-   * false if something survived SIGKILL for a while (uninterruptible sleep). With
-   * `groupHadFirst`, the group already got `first` (from the fork server, at a run's time
-   * limit): only the members outside it get it now, so that none gets it twice. `signalled`
-   * is called right after `first` was sent, with the groups it went to as groups.
+   * Kills the tree by `steps` (each step's signal, then up to its wait for the tree to be gone;
+   * SIGTERM and a grace period by default), then SIGKILL if anything survived, re-sent while
+   * survivors remain (they may fork); a SIGKILL step goes straight to that. Resolves true once
+   * the tree is empty, or false if something survived SIGKILL for a while (uninterruptible
+   * sleep). With `groupHadFirst`, the group already got the first step's signal (from the fork
+   * server, at a run's time limit): only the members outside it get it now, so that none gets it
+   * twice. `signalled` is called right after the first signal was sent (unless it is SIGKILL),
+   * with the groups it went to as groups.
    */
-  async terminate(first: NodeJS.Signals, graceMs: number, groupHadFirst = false, signalled?: (groups: number[]) => void): Promise<boolean> {
+  async terminate(steps: readonly KillStep[], groupHadFirst = false, signalled?: (groups: number[]) => void): Promise<boolean> {
     // One look for both: a scan shared with the trees killed with this one, if it is recent.
     const since = performance.now() - SHARE_MS;
     if (this.isEmpty(since)) return true;
-    const groups = this.signal(first, groupHadFirst, since);
-    // Told once `first` is out, not before: a helper that SIGKILLs at the grace counts it from then.
-    signalled?.(groups);
-    if (first !== 'SIGKILL' && (await this.#waitEmpty(graceMs, undefined))) return true;
+    for (const [i, step] of steps.entries()) {
+      if (step.signal === 'SIGKILL') break;
+      const groups = i === 0 ? this.signal(step.signal, groupHadFirst, since) : this.signal(step.signal);
+      // Told once the first signal is out, not before: a helper that SIGKILLs at the grace counts it from then.
+      if (i === 0) signalled?.(groups);
+      if (await this.#waitEmpty(step.waitMs, undefined)) return true;
+    }
     this.signal('SIGKILL');
     return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL');
   }

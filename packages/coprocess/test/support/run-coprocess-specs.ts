@@ -402,6 +402,41 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(processesMarked(m)).toEqual([]);
     });
 
+    // A shell that says which signals it got and ignores them; its `sleep`s die of them.
+    const stubborn = (m: string): string => `trap 'echo INT' INT; trap 'echo TERM' TERM; trap 'echo HUP' HUP; echo up; while :; do sleep ${m}; done`;
+
+    it('kills by a kill sequence, each step’s signal in turn (the first from the fork server at its limit), then SIGKILL', async () => {
+      const m = mark();
+      const killSequence = [
+        { signal: 'SIGINT', waitMs: 300 },
+        { signal: 'SIGHUP', waitMs: 300 },
+        { signal: 'SIGTERM', waitMs: 300 },
+      ] as const;
+      const r = await runCoprocess({ command: stubborn(m), timeoutMs: 400, killSequence });
+      expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nINT\nHUP\nTERM\n' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('stops a kill sequence once the tree is gone, and a KILL step ends it at once', async () => {
+      const exits = await runCoprocess({ command: `trap 'echo TERM' TERM; trap 'echo INT; exit 7' INT; echo up; while :; do sleep ${mark()}; done`, timeoutMs: 400, killSequence: [{ signal: 'SIGTERM', waitMs: 300 }, { signal: 'SIGINT', waitMs: 60_000 }, { signal: 'SIGHUP', waitMs: 300 }] });
+      // Ended by its INT trap: no HUP, and no 60 s wait (the spec's own timeout would say).
+      expect(exits).toMatchObject({ timedOut: true, exitCode: 7, signal: null, stdout: 'up\nTERM\nINT\n' });
+      const m = mark();
+      const killed = await runCoprocess({ command: stubborn(m), timeoutMs: 400, killSequence: [{ signal: 'SIGHUP', waitMs: 200 }, { signal: 'SIGKILL', waitMs: 60_000 }, { signal: 'SIGTERM', waitMs: 60_000 }] });
+      expect(killed).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: 'up\nHUP\n' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('kills an aborted run by its kill sequence too', async () => {
+      const m = mark();
+      const controller = new AbortController();
+      const running = runCoprocess({ command: stubborn(m), signal: controller.signal, killSequence: [{ signal: 'SIGHUP', waitMs: 300 }, { signal: 'SIGINT', waitMs: 300 }] });
+      expect(await eventually(() => processesMarked(m).length === 1, 5000)).toBe(true);
+      controller.abort();
+      expect(await running).toMatchObject({ aborted: true, timedOut: false, signal: 'SIGKILL', stdout: 'up\nHUP\nINT\n' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
     it('kills a grandchild that left the group with setsid', async () => {
       const escapee = mark();
       const stay = mark();
