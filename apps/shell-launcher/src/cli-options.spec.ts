@@ -44,6 +44,15 @@ describe('parseShellArgs', () => {
     // --pipe; --block's postfixes as GNU parallel's: upper case powers of 1024, lower case of 1000.
     expect(parseShellArgs(['--pipe', 'wc'])).toMatchObject({ pipe: true, blockBytes: 1 << 20, template: 'wc' });
     expect(['10k', '10K', '1.5M', '2m', '64M', '7'].map((b) => parseShellArgs(['--pipe', '--block', b, 'wc']).blockBytes)).toEqual([10_000, 10_240, 1_572_864, 2_000_000, 67_108_864, 7]);
+    // --pipe-part: --pipe on files, 10 parts per job slot unless --block says otherwise (a negative one: parts per slot).
+    expect(parseShellArgs(['--pipe-part', '-a', 'f', 'wc'])).toMatchObject({ pipe: true, pipePart: true, partsPerSlot: 10 });
+    expect(parseShellArgs(['--pipepart', '--block', '-3', 'wc', '::::', 'f', 'g'])).toMatchObject({ pipePart: true, partsPerSlot: 3 });
+    expect(parseShellArgs(['--pipe-part', '--block', '10M', '-a', 'f', 'wc'])).toMatchObject({ pipePart: true, partsPerSlot: undefined, blockBytes: 10 * 1024 * 1024 });
+    // A part is streamed from its file, not held: past --pipe's 64M.
+    expect(parseShellArgs(['--pipe-part', '--block', '2G', '-a', 'f', 'wc']).blockBytes).toBe(2 * 1024 ** 3);
+    expect(parseShellArgs(['--pipe-part', '--block', '1T', '-a', 'f', 'wc']).blockBytes).toBe(1024 ** 4);
+    expect(() => parseShellArgs(['--pipe', '--block', '2G', 'wc'])).toThrow('Expected `--block` to be a size from 1 byte to 64M');
+    expect(() => parseShellArgs(['--pipe', '--block', '1t', 'wc'])).toThrow('Expected `--block` to be a size from 1 byte to 64M');
     // --header splits at tabs unless --colsep says otherwise.
     expect(parseShellArgs(['--header', ':'])).toMatchObject({ header: true, colsep: /\t/ });
     expect(parseShellArgs(['--header', '1', '--colsep', ','])).toMatchObject({ header: true, colsep: /,/ });
@@ -285,6 +294,14 @@ describe('parseShellArgs', () => {
       [['--shuf', '--resume', '--joblog', 'j'], /Expected no `--shuf` with `--resume` \(the job log's Seq numbers a shuffled run's jobs in the order they ran/],
       [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
       [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
+      [['--pipe', '--block', '-2', 'wc'], /Expected `--block` to be a size from 1 byte to 64M \(K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's\), got `-2` \(a negative one, parts per job slot, is for --pipe-part\)/],
+      [['--pipe-part', 'wc'], /Expected `--pipe-part` to read files \(`-a F`, `:::: F`: seekable, cut without being read through\), got stdin or `:::` arguments/],
+      [['--pipe-part', 'wc', ':::', 'a'], /Expected `--pipe-part` to read files/],
+      [['--pipe-part', '-a', '-', 'wc'], /Expected `--pipe-part` to read files/],
+      [['--pipe-part', '-a', 'f'], /Expected a command with `--pipe-part` \(each part of the file is its stdin\), got none/],
+      [['--pipe-part', '-N', '2', '-a', 'f', 'wc'], /Expected no `-N` with `--pipe-part` \(it cuts the files by size at record ends, each part a job's stdin\), got it/],
+      [['--pipe-part', '--round-robin', '-a', 'f', 'wc'], /Expected no `--round-robin` with `--pipe-part`/],
+      [['--pipe-part', '-j', '0', '-a', 'f', 'wc'], /Expected `-j` to be a number of job slots with `--pipe-part` \(10 parts per slot, unless --block gives a size\), got 0/],
       [['--termseq', ''], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\), got an empty string/],
       [['--termseq', 'TERM,200,TERN,100'], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\); item 3 should be a signal \(TERM, SIGINT, 9…\), got `TERN`/],
       [['--termseq', 'TERM,0.5'], /; item 2 should be whole ms to wait after SIGTERM, got `0.5`/],

@@ -198,6 +198,16 @@ export interface ShellOptions {
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
+   * `--pipe-part` (`--pipepart`, implies `pipe`): the input files (`-a F`, `:::: F`; seekable) are
+   * cut in parts without being read through (pipe-part.ts), each part the stdin of one job.
+   */
+  readonly pipePart: boolean;
+  /**
+   * `--block -N` with `--pipe-part` (GNU parallel's): N parts per job slot, the part size worked
+   * out from the files' total size; the default there is 10 when `--block` is not given.
+   */
+  readonly partsPerSlot: number | undefined;
+  /**
    * `--recstart S` (with `--pipe`): the bytes a record starts with; a block is cut only where a
    * record ends and S begins (GNU parallel's escapes `\n \t \r \0 \' \" \\` read). Given
    * alone, records have no end mark (`--recend` empty).
@@ -348,6 +358,8 @@ Options:
       --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
+      --pipe-part       as --pipe, for files (-a F, :::: F) cut at record ends without being read
+                        through; --block -N: N parts per job slot (the default: 10)
       --cat             with --pipe: each block in a temporary file, $PARALLEL_TMP, in place of {}
                         (else at the command's end), not on stdin; deleted when the job is over
       --recstart S      with --pipe: records start with S; blocks are cut only before an S
@@ -541,10 +553,10 @@ export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
  * GNU parallel's `--block` sizes: bytes, or with a postfix — `K`, `M`, `G` powers of 1024, `k`,
  * `m`, `g` powers of 1000 (GNU parallel's rule: `10k` is 10,000 bytes, `10K` 10,240).
  */
-function blockSize(option: string, value: string | undefined): number {
-  const n = postfixedSize(value, /^(\d+(?:\.\d+)?)(?:([kKmMgG])())?$/);
-  if (!(n >= 1) || n > MAX_BLOCK_BYTES) {
-    throw new SPMError(`Expected \`${option}\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got ${describe(value)}`);
+function blockSize(option: string, value: string | undefined, max = MAX_BLOCK_BYTES): number {
+  const n = postfixedSize(value, /^(\d+(?:\.\d+)?)(?:([kKmMgGtT])())?$/);
+  if (!(n >= 1) || n > max) {
+    throw new SPMError(`Expected \`${option}\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got ${describe(value)}${max === MAX_BLOCK_BYTES ? '' : ' (a --pipe-part part may be larger: up to 2^53 bytes)'}`);
   }
   return n;
 }
@@ -624,7 +636,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
 const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -686,6 +698,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let replaceString: string | undefined;
   /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven = false;
+  let blockGiven = false;
+  let blockText: { option: string; value: string | undefined } | undefined;
   let jobsGiven = false;
   let grouped = false;
   let argSep = ':::';
@@ -713,6 +727,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
+    pipePart: false,
+    partsPerSlot: undefined as number | undefined,
     plus: false,
     recstart: undefined as Buffer | undefined,
     recend: undefined as Buffer | undefined,
@@ -826,6 +842,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--spreadstdin':
           o.pipe = true;
           break;
+        case '--pipe-part':
+        case '--pipepart':
+          o.pipe = true;
+          o.pipePart = true;
+          break;
         case '--cat':
           o.cat = true;
           break;
@@ -934,7 +955,17 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--block':
       case '--block-size':
-        o.blockBytes = blockSize(option, value);
+        // A negative one is --pipe-part's parts per job slot (checked once every option is read).
+        if (value !== undefined && /^-\d+$/.test(value) && Number(value) < 0) {
+          o.partsPerSlot = -Number(value);
+          blockGiven = true;
+          break;
+        }
+        // A --pipe-part part is not held in memory: any size (checked against 64M once every option is read).
+        o.blockBytes = blockSize(option, value, Number.MAX_SAFE_INTEGER);
+        blockText = { option, value };
+        o.partsPerSlot = undefined;
+        blockGiven = true;
         break;
       case '--recstart':
       case '--recend':
@@ -1105,6 +1136,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   }
   if (o.cat && !o.pipe) throw new SPMError('Expected `--cat` with `--pipe` (it puts each block of the input in a file for its command), got it alone');
   const separators = [o.recstart !== undefined ? '--recstart' : undefined, o.recend !== undefined ? '--recend' : undefined, o.removeRecSep ? '--remove-rec-sep' : undefined].filter((name) => name !== undefined);
+  if (blockText !== undefined && !o.pipePart) blockSize(blockText.option, blockText.value);
+  if (o.partsPerSlot !== undefined && !o.pipePart) throw new SPMError(`Expected \`--block\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got \`-${String(o.partsPerSlot)}\` (a negative one, parts per job slot, is for --pipe-part)`);
   if (separators.length > 0 && !o.pipe) throw new SPMError(`Expected \`${separators[0] as string}\` with \`--pipe\` (it says where the input's records are cut into blocks), got it alone`);
   if (o.pipe && (o.recstart !== undefined || o.recend !== undefined) && (o.recstart?.length ?? 0) === 0 && (o.recend?.length ?? 0) === 0) {
     throw new SPMError('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
@@ -1142,6 +1175,19 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (uncut !== undefined) throw new SPMError(`Expected no \`${uncut}\` with \`--tee\` (every job gets all of stdin, not cut into blocks${uncut === '-N' ? ', and one argument each' : ''})`);
     // All the jobs run at once (each reads the input as it comes): a slot each, by default.
     if (!jobsGiven) o.jobs = 0;
+  } else if (o.pipePart) {
+    if (words.length === 0) throw new SPMError('Expected a command with `--pipe-part` (each part of the file is its stdin), got none');
+    if (sources.length === 0 || sources.some((source) => source.kind === 'args' || source.path === '-')) {
+      throw new SPMError('Expected `--pipe-part` to read files (`-a F`, `:::: F`: seekable, cut without being read through), got stdin or `:::` arguments');
+    }
+    const other = o.maxArgs !== undefined ? '-N' : o.removeRecSep ? '--remove-rec-sep' : o.groupBy !== undefined ? '--group-by' : ways[0];
+    if (other !== undefined) throw new SPMError(`Expected no \`${other}\` with \`--pipe-part\` (it cuts the files by size at record ends, each part a job's stdin), got it`);
+    if (o.link || o.shuf || (o.colsep !== undefined && !o.header)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe-part\` (parts have no arguments)`);
+    if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe-part\`, got \`${formatHalt(o.halt)}\``);
+    if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe-part\` (parts end at newlines, at NULs with -0, or at --recend/--recstart)`);
+    // GNU parallel's default: 10 parts per job slot.
+    if (!blockGiven) o.partsPerSlot = 10;
+    if (o.partsPerSlot !== undefined && o.jobs === 0) throw new SPMError(`Expected \`-j\` to be a number of job slots with \`--pipe-part\`${blockGiven ? ` and \`--block -${String(o.partsPerSlot)}\`` : ' (10 parts per slot, unless --block gives a size)'}, got 0`);
   } else if (o.pipe) {
     if (words.length === 0) throw new SPMError('Expected a command with `--pipe` (each block of the input is its stdin), got none');
     if (sources.some((source) => source.kind === 'args') || sources.length > 1) {

@@ -27,6 +27,7 @@ import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
+import { feedPart, filePartsOf, type FilePart } from './pipe-part.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -301,6 +302,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   let headerNames: readonly string[] | undefined;
   /** --tee, --round-robin, --fifo: each job's stdin feed (its FIFO), by seq, until the job is over. */
   const stdinFeeds = new Map<number, FifoFeed>();
+  // --pipe-part: each job's part of a file, streamed into its stdin FIFO when it is handed out.
+  const fileParts = new Map<number, FilePart>();
   /** --round-robin: what deals the blocks to the jobs. */
   let roundRobin: RoundRobin | undefined;
   /** --tee, --shard, --bin: what went wrong reading the input, if it did (the jobs' stdin then ends there). */
@@ -421,6 +424,27 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       const pick = rule === 'shard' ? shardOf : binOf;
       background(routeLines(rest, feeds, { lineEnd, jobOf: (line) => pick(columnOf(line, colsep, key), count) }), `the input for ${flag}`);
     }
+  } else if (options.pipePart) {
+    // --pipe-part: the files cut in parts — only a window past each border is read — a job each.
+    const cut = separators(options);
+    const paths = options.sources.map((source) => (source.kind === 'file' ? source.path : '-'));
+    try {
+      const parts = await filePartsOf(paths, {
+        jobs: options.jobs,
+        header: options.header,
+        recend: typeof cut.recend === 'number' ? Buffer.from([cut.recend]) : cut.recend,
+        recstart: cut.recstart ?? Buffer.alloc(0),
+        ...(options.partsPerSlot !== undefined ? { partsPerSlot: options.partsPerSlot } : { blockBytes: options.blockBytes }),
+      });
+      parts.forEach((part, i) => fileParts.set(i + 1, part));
+    } catch (error) {
+      io.stderr.write(`spm-shell: --pipe-part: ${(error as Error).message}\n`);
+      return 255;
+    }
+    const template = options.template ?? '';
+    const jobs: Job[] = [...fileParts.keys()].map((seq) => ({ seq, command: blockCommand(template, seq), tag: '', args: [], attempt: 1 }));
+    sourcesTotal = jobs.length;
+    input = jobs[Symbol.iterator]();
   } else if (options.pipe && !options.tee) {
     // --pipe: the input (stdin, or its one file) in blocks, each the stdin of one job.
     const stream = streamOf(single ?? '-');
@@ -1127,7 +1151,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const conclude = (given: JobOutcome): void => {
     const seq = given.job.seq;
     // --tee, --round-robin, --shard, --bin: the job log's Send is what its command's stdin took.
-    const sent = options.tee || options.roundRobin || options.shard !== undefined ? stdinFeeds.get(seq)?.sent : undefined;
+    const sent = options.tee || options.roundRobin || options.shard !== undefined || options.pipePart ? stdinFeeds.get(seq)?.sent : undefined;
     const outcome = sent === undefined ? given : { ...given, sent };
     dropCatFile(seq);
     dropFeed(seq);
@@ -1174,6 +1198,30 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       if (job.refused !== undefined) {
         conclude(refusedOutcome(job, job.refused));
         continue;
+      }
+      // --pipe-part: the part streamed from the file into its FIFO, the command's stdin, as the
+      // command reads it. A run again gets a new one, unless its command never opened the one
+      // before (which still holds the part).
+      const part = fileParts.get(job.seq);
+      if (part !== undefined && !options.dryRun) {
+        const before = stdinFeeds.get(job.seq);
+        if (before !== undefined && !before.over && !before.open) return step;
+        before?.drop();
+        let fifo: FifoFeed;
+        try {
+          const [made] = await fifos.feeds(1, 'part-');
+          fifo = made as FifoFeed;
+        } catch (error) {
+          conclude(refusedOutcome(job, `its --pipe-part FIFO: ${(error as Error).message}`));
+          continue;
+        }
+        stdinFeeds.set(job.seq, fifo);
+        feedPart(part, fifo).catch((error: unknown) => {
+          // The file went away or cannot be read: the command reads a cut part; said once.
+          err(`spm-shell: --pipe-part: job ${job.seq}: reading \`${part.path}\`: ${(error as Error).message}\n`);
+          fifo.drop();
+        });
+        return step;
       }
       // --fifo: the block to its FIFO, written once the command opens it. A run again gets a new
       // one, unless its command never opened the one before (which still holds the block).

@@ -393,6 +393,43 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('cuts --pipe-part files as it does: sizes, parts per job slot, its default, --header, --recstart/--recend, several files, an empty one, failing jobs and the job log', async () => {
+    const files = join(dir, 'pipe-part');
+    mkdirSync(files, { recursive: true });
+    // Lines of 2 to 7 bytes, so that borders fall inside lines.
+    writeFileSync(join(files, 'nums'), Array.from({ length: 100_000 }, (_, i) => `${String(i + 1)}\n`).join(''));
+    writeFileSync(join(files, 'hdr'), `h1\nh2\n${Array.from({ length: 10 }, (_, i) => `${String(i + 1)}\n`).join('')}`);
+    writeFileSync(join(files, 'fa'), '>a\nAAA\nAA\n>b\nB\n>c\nCCCC\nC\n>d\nD');
+    writeFileSync(join(files, 'empty'), '');
+    const cases: (readonly string[])[] = [
+      ['--pipe-part', '-a', 'nums', '--block', '100k', 'wc -lc'],
+      ['-j2', '--pipe-part', '-a', 'nums', '--block', '-1', 'wc -lc'],
+      ['-j2', '--pipepart', '-a', 'nums', '--block', '-3', 'wc -lc'],
+      ['-j2', '--pipe-part', '-a', 'nums', 'wc -lc'],
+      ['--pipe-part', '-a', 'hdr', '--header', ':', '--block', '10', 'echo J; cat'],
+      ['--pipe-part', '-a', 'fa', '--recstart', '>', '--block', '5', 'echo J; cat; echo'],
+      ['--pipe-part', '-a', 'fa', '--recend', 'A\\n', '--block', '1', 'echo J; cat; echo'],
+      ['--pipe-part', '-a', 'nums', '-a', 'hdr', '--block', '200k', 'wc -lc'],
+      ['--pipe-part', '--block', '200k', 'wc -lc', '::::', 'nums', 'fa'],
+      ['--pipe-part', '-a', 'empty', 'wc -c'],
+      ['--pipe-part', '-a', 'fa', '--block', '3', 'cat; exit 2'],
+    ];
+    for (const [i, args] of cases.entries()) await expectSameRun(args, ['-k', ...args], { cwd: files, mark: `pipe-part-${i}` });
+    // The job log: a row a part, exit values. `Send` differs on purpose (docs/apps/spm-shell.md):
+    // spm-shell writes the part and counts it (header included); GNU parallel's job reads the
+    // file itself, and its row says 0.
+    const { gnu, spm } = await both(['-k', '--pipe-part', '-a', join(files, 'hdr'), '--header', ':', '--block', '10', 'cat >/dev/null; exit {#}'], '');
+    expect(spm.code).toBe(gnu.code);
+    const withoutSend = (jobs: Map<number, string[]>): string[][] => [...jobs].sort(([a], [b]) => a - b).map(([seq, row]) => [String(seq), ...row.filter((_, i) => i !== 2)]);
+    expect(withoutSend(spm.jobs)).toEqual(withoutSend(gnu.jobs));
+    expect([...gnu.jobs.values()].map((row) => row[2])).toEqual(['0', '0']);
+    expect([...spm.jobs].sort(([a], [b]) => a - b).map(([, row]) => row[2])).toEqual(['14', '16']);
+    // Not a seekable file: refused before anything runs, as GNU parallel refuses it.
+    const refused = await runSpmShell(['--pipe-part', '-a', '/dev/stdin', 'wc -c'], { input: 'abc\n', mark: 'pipe-part-stdin' });
+    expect({ code: refused.code, gnu: gnuRun(['--pipe-part', '-a', '/dev/stdin', 'wc -c'], { input: 'abc\n' }).status }).toEqual({ code: 255, gnu: 255 });
+    expect(refused.stderr).toContain('`/dev/stdin` is not a seekable file');
+  });
+
   it('writes --results as it does: the tree of positions and values (escaped), --header names, path templates for files and directories, jobs of several records', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--results', 'out', 'echo', ':::', 'a', 'b c', ':::', '1', '2'],

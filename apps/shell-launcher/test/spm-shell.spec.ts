@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -768,6 +769,36 @@ describe('spm-shell --results', () => {
     expect(bad.code).toBe(255);
     expect(bad.stderr).toMatch(/^spm-shell: cannot write the --results table `.*t\.json`: ENOENT/m);
     expect(bad.stdout).toBe('');
+  });
+});
+
+describe.each(['inproc', 'process'] as const)('spm-shell --pipe-part (%s spokes)', (transport) => {
+  it('streams each part of the file to its command: all of it once, parts bigger than a pipe, a run again given its whole part, nothing left', async () => {
+    const mark = newMark();
+    const file = join(dir, `pipe-part-${transport}.txt`);
+    const text = seqOutput(400_000); // 2.7 MB: 3 parts per slot of ~450 KB
+    writeFileSync(file, text);
+    const joblog = join(dir, `pipe-part-${transport}.joblog`);
+    const flags = join(dir, `pipe-part-${transport}-flags`);
+    mkdirSync(flags, { recursive: true });
+    // Each job's first run reads a little of its part and fails; its second run gets it all.
+    const command = `if [ -e ${flags}/{#} ]; then md5sum | cut -c1-8; else touch ${flags}/{#}; head -c 10 >/dev/null; exit 1; fi`;
+    const r = await runSpmShell(['-j', '2', '-k', '--pipe-part', '-a', file, '--block', '-3', '--retries', '2', '--joblog', joblog, '--transport', transport, command], { mark: mark.env });
+    expect(r.code).toBe(0);
+    const rows = joblogRows(readFileSync(joblog, 'utf8')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(rows).toHaveLength(6);
+    // The parts: cut at line ends, each at least 1 + ⌊size / 2 / 3⌋ bytes but the last; together the file.
+    let at = 0;
+    const sums: string[] = [];
+    for (const row of rows) {
+      const part = text.slice(at, at + Number(row[4]));
+      expect(part.endsWith('\n')).toBe(true);
+      sums.push(createHash('md5').update(part).digest('hex').slice(0, 8));
+      at += part.length;
+    }
+    expect(at).toBe(text.length);
+    expect(r.stdout).toBe(sums.map((sum) => `${sum}\n`).join(''));
+    await expectNoLeftovers(mark);
   });
 });
 

@@ -1,0 +1,148 @@
+import { open, stat } from 'node:fs/promises';
+import type { FifoFeed } from './fifo-feed.js';
+
+/**
+ * `--pipe-part`: parts of a seekable file, each the stdin of one job — found as GNU parallel
+ * finds them (its `find_split_positions`), without reading the file through: only a window after
+ * each border is read, to put the cut at the next record's end.
+ */
+
+/** One job's part: `header` (the file's first line with `--header :`), then bytes `start` to `end` of `path`. */
+export interface FilePart {
+  readonly path: string;
+  readonly header: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** How `--pipe-part` cuts. */
+export interface PartOptions {
+  /** The size of a part in bytes (the least: a part ends at the record end after it). */
+  readonly blockBytes?: number;
+  /** `--block -N`: N parts per job slot, i.e. a part size of 1 + ⌊total size / jobs / N⌋ (GNU parallel's). */
+  readonly partsPerSlot?: number;
+  /** The job slots (`-j`), for `partsPerSlot`. */
+  readonly jobs: number;
+  /** `--header :`: each file's first line goes before each of its parts. */
+  readonly header: boolean;
+  /** A record ends with these bytes… */
+  readonly recend: Buffer;
+  /** …and the next starts with these: a part is cut only between the two. Both empty: anywhere. */
+  readonly recstart: Buffer;
+}
+
+/** How much is read at a time while looking for a record's end past a border (GNU parallel's 128 KiB). */
+const WINDOW_BYTES = 128 * 1024;
+
+/** Why a file cannot be cut: said to the user as it is. */
+export class PartError extends Error {}
+
+/**
+ * The parts of `paths`, file after file, in order. A file that is not a regular file or a block
+ * device (a pipe, a FIFO, a directory) cannot be cut: {@link PartError}.
+ */
+export async function filePartsOf(paths: readonly string[], options: PartOptions): Promise<FilePart[]> {
+  const sizes: number[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new PartError(`cannot read \`${path}\`: ${(error as Error).message}`);
+    }
+    if (!info.isFile() && !info.isBlockDevice()) throw new PartError(`\`${path}\` is not a seekable file (a pipe, a FIFO or a stream cannot be cut in parts: use --pipe)`);
+    sizes.push(info.size);
+  }
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const block = options.partsPerSlot !== undefined ? 1 + Math.floor(total / options.jobs / options.partsPerSlot) : (options.blockBytes ?? 1);
+  const parts: FilePart[] = [];
+  for (const [i, path] of paths.entries()) parts.push(...(await partsOfFile(path, sizes[i] ?? 0, block, options)));
+  return parts;
+}
+
+async function partsOfFile(path: string, size: number, block: number, options: PartOptions): Promise<FilePart[]> {
+  const file = await open(path, 'r');
+  try {
+    const header = options.header ? await firstLine(file) : Buffer.alloc(0);
+    const positions = await splitPositions(file, size, Math.max(1, Math.floor(block)), header.length, Buffer.concat([options.recend, options.recstart]), options.recend.length);
+    const parts: FilePart[] = [];
+    for (let i = 0; i + 1 < positions.length; i++) parts.push({ path, header, start: positions[i] as number, end: positions[i + 1] as number });
+    return parts;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The file's first line, its newline included; none (empty) if the file has no newline, as GNU parallel's `(.*\n)`. */
+async function firstLine(file: Awaited<ReturnType<typeof open>>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for (let at = 0; ; ) {
+    const buffer = Buffer.alloc(WINDOW_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
+    if (bytesRead === 0) return Buffer.alloc(0);
+    const piece = buffer.subarray(0, bytesRead);
+    const newline = piece.indexOf(0x0a);
+    if (newline >= 0) return Buffer.concat([...chunks, piece.subarray(0, newline + 1)]);
+    chunks.push(piece);
+    at += bytesRead;
+  }
+}
+
+/**
+ * GNU parallel's cut: from `skip` (past the header), a border every `block` bytes from the last
+ * cut; at each, the cut goes after the first `recend` of a `recend`+`recstart` found at or past
+ * it (a border with none after it cuts nothing); both empty: at the border itself. The file's
+ * size ends the last part.
+ */
+async function splitPositions(file: Awaited<ReturnType<typeof open>>, size: number, block: number, skip: number, separator: Buffer, recendLength: number): Promise<number[]> {
+  const positions = [skip];
+  for (let pos = skip + block; pos < size; pos += block) {
+    if (separator.length === 0) {
+      positions.push(pos);
+      continue;
+    }
+    // Read on from the border until the separator is in what was read (it may straddle reads).
+    let window = Buffer.alloc(0);
+    for (let at = pos; ; ) {
+      const buffer = Buffer.alloc(WINDOW_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
+      if (bytesRead === 0) break;
+      window = Buffer.concat([window, buffer.subarray(0, bytesRead)]);
+      at += bytesRead;
+      const found = window.indexOf(separator);
+      if (found >= 0) {
+        pos += found + recendLength;
+        positions.push(pos);
+        break;
+      }
+    }
+  }
+  if (positions[positions.length - 1] !== size) positions.push(size);
+  return positions;
+}
+
+/**
+ * Writes `part` into `feed` (its header, then its bytes, read as the command takes them: one
+ * window at a time, the next once the feed is ready) and ends it; stops when the feed is over
+ * (the command exited, or the job was dropped). Resolves when done; rejects if the file cannot
+ * be read.
+ */
+export async function feedPart(part: FilePart, feed: FifoFeed): Promise<void> {
+  if (part.header.length > 0) feed.write(part.header);
+  const file = await open(part.path, 'r');
+  try {
+    for (let at = part.start; at < part.end && !feed.over; ) {
+      await feed.whenReady();
+      if (feed.over) break;
+      const length = Math.min(WINDOW_BYTES, part.end - at);
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, at);
+      if (bytesRead === 0) break; // the file shrank meanwhile: the part ends here
+      feed.write(buffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await file.close();
+    feed.end();
+  }
+}
