@@ -121,15 +121,22 @@ async function splitPositions(file: Awaited<ReturnType<typeof open>>, size: numb
   return positions;
 }
 
+/** A part's file, open for {@link feedPart}: opened when its job is handed out, so that one that cannot be opened fails the job before it runs. */
+export type OpenPart = Awaited<ReturnType<typeof open>>;
+
+/** Opens `part`'s file for reading (rejects, with the system's reason, if it cannot be). */
+export function openPart(part: FilePart): Promise<OpenPart> {
+  return open(part.path, 'r');
+}
+
 /**
- * Writes `part` into `feed` (its header, then its bytes, read as the command takes them: one
- * window at a time, the next once the feed is ready) and ends it; stops when the feed is over
- * (the command exited, or the job was dropped). Resolves when done; rejects if the file cannot
- * be read.
+ * Writes `part` into `feed` from `file` (its header, then its bytes, read as the command takes
+ * them: one window at a time, the next once the feed is ready), ends the feed and closes the
+ * file; stops when the feed is over (the command exited, or the job was dropped). Rejects if a
+ * read fails (the command then reads a part cut short).
  */
-export async function feedPart(part: FilePart, feed: FifoFeed): Promise<void> {
+export async function feedPart(part: FilePart, file: OpenPart, feed: FifoFeed): Promise<void> {
   if (part.header.length > 0) feed.write(part.header);
-  const file = await open(part.path, 'r');
   try {
     for (let at = part.start; at < part.end && !feed.over; ) {
       await feed.whenReady();

@@ -27,7 +27,7 @@ import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
-import { feedPart, filePartsOf, type FilePart } from './pipe-part.js';
+import { feedPart, filePartsOf, openPart, type FilePart, type OpenPart } from './pipe-part.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -1207,18 +1207,27 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         const before = stdinFeeds.get(job.seq);
         if (before !== undefined && !before.over && !before.open) return step;
         before?.drop();
+        // Opened now: a file gone or unreadable fails the job before it runs.
+        let file: OpenPart;
+        try {
+          file = await openPart(part);
+        } catch (error) {
+          conclude(refusedOutcome(job, `its --pipe-part file \`${part.path}\` cannot be read: ${(error as Error).message}`));
+          continue;
+        }
         let fifo: FifoFeed;
         try {
           const [made] = await fifos.feeds(1, 'part-');
           fifo = made as FifoFeed;
         } catch (error) {
+          void file.close();
           conclude(refusedOutcome(job, `its --pipe-part FIFO: ${(error as Error).message}`));
           continue;
         }
         stdinFeeds.set(job.seq, fifo);
-        feedPart(part, fifo).catch((error: unknown) => {
-          // The file went away or cannot be read: the command reads a cut part; said once.
-          err(`spm-shell: --pipe-part: job ${job.seq}: reading \`${part.path}\`: ${(error as Error).message}\n`);
+        feedPart(part, file, fifo).catch((error: unknown) => {
+          // A read failed midway (an I/O error): the command reads its part cut short; said.
+          err(`spm-shell: --pipe-part: job ${job.seq}: reading \`${part.path}\` failed, its command got its part cut short: ${(error as Error).message}\n`);
           fifo.drop();
         });
         return step;

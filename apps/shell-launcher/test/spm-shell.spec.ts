@@ -800,6 +800,21 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe-part (%s spokes)
     expect(r.stdout).toBe(sums.map((sum) => `${sum}\n`).join(''));
     await expectNoLeftovers(mark);
   });
+
+  it('fails a job whose file is gone when it is handed out (never a part cut short), and runs the rest', async () => {
+    const mark = newMark();
+    const file = join(dir, `pipe-part-gone-${transport}.txt`);
+    writeFileSync(file, seqOutput(30));
+    const joblog = join(dir, `pipe-part-gone-${transport}.joblog`);
+    // The first job removes the file: its own part was opened when it was handed out.
+    const r = await runSpmShell(['-j', '1', '-k', '--pipe-part', '-a', file, '--block', '20', '--joblog', joblog, '--transport', transport, `rm -f ${file}; wc -l`], { mark: mark.env });
+    const rows = joblogRows(readFileSync(joblog, 'utf8')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(rows.map((row) => row[6])).toEqual(['0', '-1', '-1', '-1']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('10\n');
+    expect(r.stderr).toContain(`job 2 ended without an exit status (its --pipe-part file \`${file}\` cannot be read: ENOENT`);
+    await expectNoLeftovers(mark);
+  });
 });
 
 describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (transport) => {

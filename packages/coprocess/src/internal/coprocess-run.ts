@@ -581,8 +581,9 @@ export class CoprocessRun implements LiveCoprocess {
 
   /**
    * This thread has just sent the tree `signal` (`groups`: the groups it went to as groups), the
-   * first of its kill sequence. Unless it is SIGKILL, the run's helper is told, so that, should this thread's owner die during the grace,
-   * it gives those groups their SIGKILL at the grace and no second SIGTERM: the fork server
+   * first of its kill sequence. Unless it is SIGKILL, the run's helper is told, so that, should
+   * this thread's owner die during the grace, it gives those groups their SIGKILL at the grace
+   * (the sequence's end) and no second SIGTERM: the fork server
    * (`T`; it also drops the limit and SIGKILLs at the grace itself, counted from now) or the
    * watchdog (`t<pgid>`).
    */
