@@ -27,20 +27,35 @@ interface Run {
   readonly jobs: Map<number, string[]>;
 }
 
-function runParallel(parallel: string, args: readonly string[], input: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
+/**
+ * GNU parallel 20221122 itself hangs now and then: measured (session 23) on this machine, 1 run
+ * in 160 of `--pipe --bin 1 -j 4 'echo job {#}; cat'` on 301 lines never ended (a CI run of this
+ * spec failed so). A run of it past this is killed and made again, up to {@link GNU_ATTEMPTS}
+ * times: a hang of the reference is no answer to compare with. (Every run here takes seconds.)
+ */
+const GNU_ATTEMPT_MS = 15_000;
+const GNU_ATTEMPTS = 3;
+
+/** One run of GNU parallel; past GNU_ATTEMPT_MS it gets SIGTERM (it kills its jobs), SIGKILL 2 s later, and says `timedOut`. */
+function runParallel(parallel: string, args: readonly string[], input: string): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
     // GNU parallel runs commands with $SHELL; spm-shell with /bin/sh. Give both the same shell.
     const child = spawn(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
+    let timedOut = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
+    let kill: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`GNU parallel ran past 40 s; stderr:\n${stderr}`));
-    }, 40_000);
+      timedOut = true;
+      child.kill('SIGTERM');
+      kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    }, GNU_ATTEMPT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      clearTimeout(kill);
+      resolve({ code, stderr, timedOut });
     });
   });
 }
@@ -66,7 +81,11 @@ describe('spm-shell and GNU parallel on the same input', () => {
 
   /** GNU parallel run to its end on `args` (with `SHELL=/bin/sh`, as spm-shell's commands run), stdin `input`. */
   function gnuRun(args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string | undefined } = {}): SpawnSyncReturns<string> {
-    return spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: 40_000, maxBuffer: 1 << 24 });
+    // Made again when it hangs (see GNU_ATTEMPT_MS).
+    for (let attempt = 1; ; attempt++) {
+      const run = spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: GNU_ATTEMPT_MS, maxBuffer: 1 << 24 });
+      if ((run.error as NodeJS.ErrnoException | undefined)?.code !== 'ETIMEDOUT' || attempt === GNU_ATTEMPTS) return run;
+    }
   }
 
   /**
@@ -90,8 +109,15 @@ describe('spm-shell and GNU parallel on the same input', () => {
     runs += 1;
     const gnuLog = join(dir, `gnu-${runs}.joblog`);
     const spmLog = join(dir, `spm-${runs}.joblog`);
-    prepare?.('gnu');
-    const gnu = await runParallel(parallel, ['--joblog', gnuLog, ...args], input.replaceAll('@SIDE@', 'gnu'));
+    let gnu: Awaited<ReturnType<typeof runParallel>>;
+    // Made again when it hangs (see GNU_ATTEMPT_MS), its job log afresh.
+    for (let attempt = 1; ; attempt++) {
+      rmSync(gnuLog, { force: true });
+      prepare?.('gnu');
+      gnu = await runParallel(parallel, ['--joblog', gnuLog, ...args], input.replaceAll('@SIDE@', 'gnu'));
+      if (!gnu.timedOut) break;
+      if (attempt === GNU_ATTEMPTS) throw new Error(`GNU parallel ran past ${GNU_ATTEMPT_MS} ms ${GNU_ATTEMPTS} times; stderr:\n${gnu.stderr}`);
+    }
     prepare?.('spm');
     const spm = await runSpmShell(['--joblog', spmLog, ...args], { input: input.replaceAll('@SIDE@', 'spm'), mark: `compat-${process.pid}-${runs}` });
     if (!existsSync(gnuLog)) throw new Error(`GNU parallel wrote no joblog (exit ${String(gnu.code)}); stderr:\n${gnu.stderr}`);
