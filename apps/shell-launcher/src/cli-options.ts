@@ -698,7 +698,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let replaceString: string | undefined;
   /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven = false;
-  let blockGiven = false;
+  /** The last `--block SIZE` given (a negative one sets `partsPerSlot` instead). */
   let blockText: { option: string; value: string | undefined } | undefined;
   let jobsGiven = false;
   let grouped = false;
@@ -958,14 +958,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         // A negative one is --pipe-part's parts per job slot (checked once every option is read).
         if (value !== undefined && /^-\d+$/.test(value) && Number(value) < 0) {
           o.partsPerSlot = -Number(value);
-          blockGiven = true;
           break;
         }
         // A --pipe-part part is not held in memory: any size (checked against 64M once every option is read).
         o.blockBytes = blockSize(option, value, Number.MAX_SAFE_INTEGER);
         blockText = { option, value };
         o.partsPerSlot = undefined;
-        blockGiven = true;
         break;
       case '--recstart':
       case '--recend':
@@ -1186,6 +1184,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe-part\`, got \`${formatHalt(o.halt)}\``);
     if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe-part\` (parts end at newlines, at NULs with -0, or at --recend/--recstart)`);
     // GNU parallel's default: 10 parts per job slot.
+    const blockGiven = blockText !== undefined || o.partsPerSlot !== undefined;
     if (!blockGiven) o.partsPerSlot = 10;
     if (o.partsPerSlot !== undefined && o.jobs === 0) throw new SPMError(`Expected \`-j\` to be a number of job slots with \`--pipe-part\`${blockGiven ? ` and \`--block -${String(o.partsPerSlot)}\`` : ' (10 parts per slot, unless --block gives a size)'}, got 0`);
   } else if (o.pipe) {

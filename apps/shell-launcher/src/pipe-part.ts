@@ -101,20 +101,25 @@ async function splitPositions(file: Awaited<ReturnType<typeof open>>, size: numb
       positions.push(pos);
       continue;
     }
-    // Read on from the border until the separator is in what was read (it may straddle reads).
-    let window = Buffer.alloc(0);
+    // Read on from the border until the separator is found. Each window is searched with the
+    // last separator-length − 1 bytes of the one before (a separator may straddle two reads),
+    // never all that was read: a long record past a border is read once, not copied over and
+    // over (GNU parallel searches its whole growing buffer each time).
+    let carry = Buffer.alloc(0);
     for (let at = pos; ; ) {
       const buffer = Buffer.alloc(WINDOW_BYTES);
       const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
       if (bytesRead === 0) break;
-      window = Buffer.concat([window, buffer.subarray(0, bytesRead)]);
-      at += bytesRead;
+      const window = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
       const found = window.indexOf(separator);
       if (found >= 0) {
-        pos += found + recendLength;
+        // The window begins carry.length bytes before `at`.
+        pos = at - carry.length + found + recendLength;
         positions.push(pos);
         break;
       }
+      carry = window.subarray(window.length - Math.min(window.length, separator.length - 1));
+      at += bytesRead;
     }
   }
   if (positions[positions.length - 1] !== size) positions.push(size);

@@ -3,7 +3,7 @@ import { closeSync, createReadStream, mkdtempSync, openSync, rmdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
-import { coprocessLauncher, DEFAULT_KILL_GRACE_MS } from '@spm/coprocess';
+import { coprocessLauncher, DEFAULT_KILL_GRACE_MS, killSequenceGraceMs } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
@@ -137,7 +137,7 @@ const STOP_SLACK_MS = 3_000;
 
 /** From a command's first kill signal to its SIGKILL: the sum of `--termseq`'s waits, else the default grace. */
 function killGraceOf(options: ShellOptions): number {
-  return options.killSequence === undefined ? DEFAULT_KILL_GRACE_MS : options.killSequence.reduce((sum, step) => sum + step.waitMs, 0);
+  return options.killSequence === undefined ? DEFAULT_KILL_GRACE_MS : killSequenceGraceMs(options.killSequence);
 }
 
 /** The notice of a job whose input cannot be a command (`job.refused`), said in a run and in `--dry-run` alike. */
@@ -1188,6 +1188,17 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const feedIterator = feed[Symbol.asyncIterator]();
   // The feed's step a batch stopped waiting for: the next task's first job.
   let pendingStep: Promise<IteratorResult<Job>> | undefined;
+  /**
+   * --fifo, --pipe-part: whether job `seq`'s FIFO from a run before is kept for this one — its
+   * command never opened it, so it still holds the job's input. Else that FIFO is dropped (if
+   * any) and the caller makes a new one.
+   */
+  const keepsFeed = (seq: number): boolean => {
+    const before = stdinFeeds.get(seq);
+    if (before !== undefined && !before.over && !before.open) return true;
+    before?.drop();
+    return false;
+  };
   const nextJob = async (): Promise<IteratorResult<Job>> => {
     for (;;) {
       const step = await (pendingStep ?? feedIterator.next());
@@ -1200,13 +1211,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         continue;
       }
       // --pipe-part: the part streamed from the file into its FIFO, the command's stdin, as the
-      // command reads it. A run again gets a new one, unless its command never opened the one
-      // before (which still holds the part).
+      // command reads it. A run again gets a new one (see keepsFeed).
       const part = fileParts.get(job.seq);
       if (part !== undefined && !options.dryRun) {
-        const before = stdinFeeds.get(job.seq);
-        if (before !== undefined && !before.over && !before.open) return step;
-        before?.drop();
+        if (keepsFeed(job.seq)) return step;
         // Opened now: a file gone or unreadable fails the job before it runs.
         let file: OpenPart;
         try {
@@ -1233,11 +1241,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         return step;
       }
       // --fifo: the block to its FIFO, written once the command opens it. A run again gets a new
-      // one, unless its command never opened the one before (which still holds the block).
+      // one (see keepsFeed).
       if (options.fifo && job.input !== undefined) {
-        const before = stdinFeeds.get(job.seq);
-        if (before !== undefined && !before.over && !before.open) return step;
-        before?.drop();
+        if (keepsFeed(job.seq)) return step;
         try {
           const [made] = await fifos.feeds(1, 'fifo-');
           const fifo = made as FifoFeed;

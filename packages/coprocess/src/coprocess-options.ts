@@ -22,6 +22,11 @@ export interface KillStep {
 /** The most steps a kill sequence may have. */
 export const MAX_KILL_STEPS = 64;
 
+/** A kill sequence's grace: from its first signal to the SIGKILL that ends it, the sum of its waits (ms). */
+export function killSequenceGraceMs(steps: readonly KillStep[]): number {
+  return steps.reduce((sum, step) => sum + step.waitMs, 0);
+}
+
 /** A timeout a timer can keep: a finite number of ms > 0 and ≤ {@link MAX_TIMER_MS} (a longer one would fire after 1 ms). */
 export function isTimerTimeout(ms: unknown): ms is number {
   return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 && ms <= MAX_TIMER_MS;
@@ -214,7 +219,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     env,
     input,
     timeoutMs,
-    killGraceMs: sequence.reduce((sum, step) => sum + step.waitMs, 0),
+    killGraceMs: killSequenceGraceMs(sequence),
     killSequence: sequence,
     maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     spillDir,
