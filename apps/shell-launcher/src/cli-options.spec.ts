@@ -12,6 +12,16 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
     expect(parseShellArgs(['--link']).link).toBe(true);
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
+    expect(parseShellArgs([])).toMatchObject({ color: false, colorFailed: false });
+    expect(parseShellArgs(['--color'])).toMatchObject({ color: true, tag: false, colorFailed: false });
+    expect(parseShellArgs(['--colour']).color).toBe(true);
+    expect(parseShellArgs(['--ctag'])).toMatchObject({ color: true, tag: true });
+    expect(parseShellArgs(['--ctagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true, color: true });
+    expect(parseShellArgs(['--ctag-string={}'])).toMatchObject({ tagString: '{}', tag: true, color: true });
+    expect(() => parseShellArgs(['--ctagstring'])).toThrow('Expected `--ctagstring` to be followed by the tag');
+    for (const flag of ['--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf']) {
+      expect(parseShellArgs([flag])).toMatchObject({ colorFailed: true, color: false });
+    }
     expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['-u']).ungroup).toBe(true);

@@ -78,6 +78,17 @@ export interface ShellOptions {
    * `{#}`, `{%}`…), not the arguments; implies `--tag`.
    */
   readonly tagString: string | undefined;
+  /**
+   * `--color` (`--ctag`, `--ctagstring` with a tag): each job's output lines in a colour of its own
+   * (GNU parallel's 256-colour pairs, chosen by the job's seq), each closed by a reset; a last
+   * line without a newline gets one. Not with `-u` (printed as it comes, uncoloured).
+   */
+  readonly color: boolean;
+  /**
+   * `--color-failed` (`--cf`): the lines of a failed job white on red; the others' as `color`
+   * says. Printed as they come (`--line-buffer`), lines are not: the job had not ended.
+   */
+  readonly colorFailed: boolean;
   /** `--nice N`: commands run at niceness N (`nice -n N`). Absent: the bin's own. */
   readonly nice: number | undefined;
   /**
@@ -333,6 +344,9 @@ Options:
   -k, --keep-order      print outputs in input order
       --tag             prefix each output line with the job's arguments and a tab
       --tagstring STR   tag lines with STR, its replacement strings filled ({} {1} {#} {%}…)
+      --color           each command's output lines in a colour of its own (--colour); --ctag
+                        and --ctagstring STR: --tag and --tagstring with it
+      --color-failed    the output lines of failed commands white on red (--cf)
       --termseq SEQ     how a command is killed (timeout, --halt now, Ctrl-C): signals and
                         the ms to wait after each, GNU parallel's TERM,200,TERM,100,KILL,25;
                         SIGKILL after the last (default TERM,2000)
@@ -636,8 +650,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--nice', '--wd', '--workdir']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -715,6 +729,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     keepOrder: false,
     tag: false,
     tagString: undefined as string | undefined,
+    color: false,
+    colorFailed: false,
     nice: undefined as number | undefined,
     workdir: undefined as string | undefined,
     lineBuffer: false,
@@ -814,6 +830,25 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--tag':
           o.tag = true;
+          break;
+        case '--ctag':
+          o.tag = true;
+          o.color = true;
+          break;
+        case '--color':
+        case '--colour':
+          o.color = true;
+          break;
+        case '--color-failed':
+        case '--colour-failed':
+        case '--colorfailed':
+        case '--colourfailed':
+        case '--color-fail':
+        case '--colour-fail':
+        case '--colorfail':
+        case '--colourfail':
+        case '--cf':
+          o.colorFailed = true;
           break;
         case '--line-buffer':
         case '--lb':
@@ -978,9 +1013,12 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       }
       case '--tagstring':
-        if (value === undefined) throw new SPMError('Expected `--tagstring` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing');
+      case '--ctagstring':
+      case '--ctag-string':
+        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing`);
         o.tagString = value;
         o.tag = true;
+        if (option !== '--tagstring') o.color = true;
         break;
       case '--termseq':
         o.killSequence = termSequence(option, value);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
-import { OutputPrinter, tagLines } from './output-printer.js';
+import { jobColor, OutputPrinter, tagLines } from './output-printer.js';
 
 function capture(): { sink: { out: (t: string) => void; err: (t: string) => void }; writes: string[] } {
   const writes: string[] = [];
@@ -99,6 +99,66 @@ describe('OutputPrinter', () => {
     expect(JSON.parse((killed.writes[0] as string).slice(4))).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: false, lowMemory: true });
   });
 
+  it('tags after a carriage return too, as GNU parallel does (a progress line’s redraws each tagged)', () => {
+    expect(tagLines('10%\r20%\rdone\n', 'x\t')).toBe('x\t10%\rx\t20%\rx\tdone\n');
+    expect(tagLines('a\r', 'x\t')).toBe('x\ta\r');
+  });
+
+  describe('colours (--color, --ctag, --color-failed)', () => {
+    const K = '\x1b[K';
+    const R = '\x1b[m';
+    const red = '\x1b[48;5;196;38;5;231m';
+    it('has GNU parallel’s colour for each seq: 307 pairs, neighbours different', () => {
+      // Read off GNU parallel 20221122 (`--color`, jobs 1 and 2); the compatibility spec compares more.
+      expect(jobColor(1)).toBe('\x1b[48;5;134;38;5;231m');
+      expect(jobColor(2)).toBe('\x1b[48;5;021;38;5;231m');
+      expect(new Set(Array.from({ length: 307 }, (_, i) => jobColor(i))).size).toBe(307);
+      expect(jobColor(307 + 5)).toBe(jobColor(5));
+      for (let seq = 1; seq < 400; seq += 1) expect(jobColor(seq)).not.toBe(jobColor(seq + 1));
+    });
+
+    it('colours each line, tag included, closes it with a reset, and ends a last line with a newline', () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: true, json: false, color: true }, sink);
+      p.finished(outcome({ seq: 2, job: { seq: 2, command: 'c', tag: 'b', attempt: 1 }, stdout: 'x\ny', stderr: 'e\r\n' }));
+      const c = `${jobColor(2)}${K}b\t`;
+      expect(writes).toEqual([`out:${c}x${R}\n${c}y${R}\n`, `err:${c}e${R}\r${c}${R}\n`]);
+      // An empty output stays empty.
+      const empty = capture();
+      new OutputPrinter({ keepOrder: false, tag: false, json: false, color: true }, empty.sink).finished(outcome({ stdout: '', stderr: '' }));
+      expect(empty.writes).toEqual([]);
+    });
+
+    it('--color-failed: a failed job white on red, a good one uncoloured but its last line ended', () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false, colorFailed: true }, sink);
+      p.finished(outcome({ seq: 1, stdout: 'ok' }));
+      p.finished(outcome({ seq: 2, stdout: 'bad\n', ok: false, exitCode: 1 }));
+      expect(writes).toEqual(['out:ok\n', `out:${red}${K}bad${R}\n`]);
+      // Over --color, a failed job is red, the others keep theirs.
+      const both = capture();
+      const q = new OutputPrinter({ keepOrder: false, tag: false, json: false, color: true, colorFailed: true }, both.sink);
+      q.finished(outcome({ seq: 3, stdout: 'ok\n' }));
+      q.finished(outcome({ seq: 4, stdout: 'bad\n', ok: false, exitCode: null, timedOut: true }));
+      expect(both.writes).toEqual([`out:${jobColor(3)}${K}ok${R}\n`, `out:${red}${K}bad${R}\n`]);
+    });
+
+    it('with --line-buffer, colours whole lines as they come; a last piece without a newline gets its reset; --color-failed does nothing', () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: false, lineBuffer: true, color: true, colorFailed: true }, sink);
+      p.live(1, 'a', 'stdout', 'a1\na2\n');
+      p.live(1, 'a', 'stdout', 'end');
+      p.finished(outcome({ seq: 1, stdout: '', stderr: '', ok: false, exitCode: 1 }));
+      const c = `${jobColor(1)}${K}`;
+      expect(writes).toEqual([`out:${c}a1${R}\n${c}a2${R}\n`, `out:${c}end${R}`]);
+      const plain = capture();
+      const q = new OutputPrinter({ keepOrder: false, tag: false, json: false, lineBuffer: true, colorFailed: true }, plain.sink);
+      q.live(1, 'a', 'stdout', 'a1\n');
+      q.finished(outcome({ seq: 1, stdout: '', stderr: '', ok: false, exitCode: 1 }));
+      expect(plain.writes).toEqual(['out:a1\n']);
+    });
+  });
+
   describe('with outputs past --max-output in spill files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'printer-spill-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,6 +211,15 @@ describe('OutputPrinter', () => {
       p.finished(outcome({ job: { seq: 1, command: 'c', tag: 't', attempt: 1 }, stdout: 'a\nb', stdoutFile: spill('tag', `c\nd\n${euro}\n`) }));
       await p.flush();
       expect(writes.map((w) => w.slice(4)).join('')).toBe(`t\ta\nt\tbc\nt\td\nt\t${euro}\n`);
+    });
+
+    it('colours lines across the kept part and the file, and ends the last line after the file', async () => {
+      const { sink, writes } = capture();
+      const p = new OutputPrinter({ keepOrder: false, tag: true, json: false, color: true }, sink);
+      p.finished(outcome({ job: { seq: 3, command: 'c', tag: 't', attempt: 1 }, stdout: 'a\nb', stdoutFile: spill('colour', 'c\nd') }));
+      await p.flush();
+      const c = `${jobColor(3)}\x1b[Kt\t`;
+      expect(writes.map((w) => w.slice(4)).join('')).toBe(`${c}a\x1b[m\n${c}bc\x1b[m\n${c}d\x1b[m\n`);
     });
 
     it('stops reading a spill file once its output is gone (the reader went away), and deletes it', async () => {

@@ -34,16 +34,88 @@ interface Piece {
   readonly text: string;
 }
 
-/** Tags the lines of a stream that arrives in pieces: a piece may end mid-line. */
+/** SGR "reset": ends a coloured line (what `tput sgr0` gives GNU parallel where it has no terminal). */
+const RESET = '\x1b[m';
+
+/** "Clear to the end of the line", after each colour (GNU parallel's: the rest of a coloured line is coloured too). */
+const CLEAR_TO_EOL = '\x1b[K';
+
+/** `--color-failed`: white on red. */
+const FAILED_COLOR = '\x1b[48;5;196;38;5;231m';
+
+let jobColors: readonly string[] | undefined;
+
+/**
+ * The colour `--color` gives job `seq`: one of 307 readable pairs of 256-colour background and
+ * black or white text, chosen by `seq` and ordered so that neighbours differ — GNU parallel's
+ * table and order (its `init_color`), so both colour the same job alike.
+ */
+export function jobColor(seq: number): string {
+  if (jobColors === undefined) {
+    const ranges = (pairs: readonly (readonly [number, number])[]): number[] => pairs.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+    const pad = (n: number): string => String(n).padStart(3, '0');
+    const combinations = [
+      ...ranges([[6, 7], [9, 11], [13, 15], [40, 51], [75, 87], [113, 123], [147, 159], [171, 182], [185, 231], [249, 254]]).map((bg) => [pad(bg), '000']),
+      ...ranges([[1, 9], [12, 13], [16, 45], [52, 81], [88, 114], [124, 149], [160, 178], [180, 180], [182, 184], [196, 214], [232, 250]]).map((bg) => [pad(bg), '231']),
+    ];
+    // Neighbours dissimilar: by index mod 23, then mod 7 falling (a stable sort, as Perl's).
+    const order = combinations.map((_, i) => i).sort((a, b) => a % 23 - b % 23 || b % 7 - a % 7);
+    jobColors = order.map((i) => `\x1b[48;5;${combinations[i]?.[0]};38;5;${combinations[i]?.[1]}m`);
+  }
+  return jobColors[seq % jobColors.length] as string;
+}
+
+/**
+ * How a job's lines are marked: `prefix` before each (its colour, then its `--tag`), and with
+ * colours (`reset` defined) `reset` at each line's end.
+ */
+export interface LineMarks {
+  readonly prefix: string;
+  /** Defined: coloured lines (`--color`, `--color-failed`), each closed by this; `''` when this job has no colour. */
+  readonly reset?: string | undefined;
+}
+
+/**
+ * Marks the lines of a stream that arrives in pieces (a piece may end mid-line), as GNU parallel
+ * does: a line starts after `\n` or `\r`. With colours, a line's end gets the reset before its
+ * `\n`/`\r`, and {@link end} ends a last line left open with the reset and a newline.
+ */
 class LineTagger {
   #atLineStart = true;
-  constructor(readonly prefix: string) {}
+  constructor(readonly marks: LineMarks) {}
 
   tag(text: string): string {
     if (text === '') return '';
-    const tagged = `${this.#atLineStart ? this.prefix : ''}${text.replace(/\n(?=[\s\S])/g, `\n${this.prefix}`)}`;
+    const { prefix, reset } = this.marks;
+    const head = this.#atLineStart ? prefix : '';
+    if (reset === undefined) {
+      this.#atLineStart = text.endsWith('\n') || text.endsWith('\r');
+      return `${head}${text.replace(/[\r\n](?=[\s\S])/g, `$&${prefix}`)}`;
+    }
+    // Coloured: every `\r` and `\n` closes its line; the next opens where something follows it.
     this.#atLineStart = text.endsWith('\n');
-    return tagged;
+    const closed = text.replace(/[\r\n]/g, `${reset}$&`);
+    const opened = closed.replace(/[\r\n](?=[\s\S])/g, `$&${prefix}`);
+    // A `\r` opens its next line at once (GNU parallel's), even last in a piece.
+    return `${head}${opened.endsWith('\r') ? `${opened}${prefix}` : opened}`;
+  }
+
+  /** Closes a coloured stream's open last line: its reset and a newline (GNU parallel's); else `''`. */
+  end(): string {
+    if (this.marks.reset === undefined || this.#atLineStart) return '';
+    this.#atLineStart = true;
+    return `${this.marks.reset}\n`;
+  }
+
+  /**
+   * `--line-buffer`'s pieces (whole lines but a job's last): marked, and a coloured piece left
+   * mid-line gets its reset (but no newline: it is the output's last).
+   */
+  piece(text: string): string {
+    const shown = this.tag(text);
+    if (this.marks.reset === undefined || this.#atLineStart || shown === '') return shown;
+    this.#atLineStart = true;
+    return `${shown}${this.marks.reset}`;
   }
 }
 
@@ -53,6 +125,17 @@ export interface PrinterOptions {
   readonly keepOrder: boolean;
   /** Prefix every output line with the job's tag and a tab (`--tag`). */
   readonly tag: boolean;
+  /**
+   * `--color`: each job's lines in a colour of their own (by its seq, {@link jobColor}), tag
+   * included, closed by a reset; a last line without a newline gets one. Not with `-u`.
+   */
+  readonly color?: boolean;
+  /**
+   * `--color-failed`: a failed job's lines white on red (over `color`), marked as `color`'s; the
+   * others' as `color` gives them, or uncoloured (but still ended by a newline). A job printed
+   * before it ends (`lineBuffer`) is not coloured by it: its lines went out first.
+   */
+  readonly colorFailed?: boolean;
   /** One JSON line per job on stdout instead of its output (`--json`). */
   readonly json: boolean;
   /**
@@ -162,9 +245,14 @@ interface LiveJob {
 /** What waits while a spilled output is being streamed: printed after it, in order. */
 type Queued = JobOutcome | { readonly stream: Stream; readonly text: string } | { readonly start: () => Promise<void> };
 
-/** Prefixes each line of `text` with `prefix`; a last line without a newline keeps none. */
-export function tagLines(text: string, prefix: string): string {
-  return new LineTagger(prefix).tag(text);
+/**
+ * Marks each line of a job's whole output (`text`): `marks.prefix` before each; with colours, the
+ * reset after each, and a last line without a newline gets one (GNU parallel's). Without colours,
+ * a last line without a newline keeps none.
+ */
+export function tagLines(text: string, marks: LineMarks | string): string {
+  const tagger = new LineTagger(typeof marks === 'string' ? { prefix: marks } : marks);
+  return tagger.tag(text) + tagger.end();
 }
 
 /**
@@ -252,8 +340,8 @@ export class OutputPrinter {
   live(seq: number, tag: string, stream: Stream, text: string): void {
     let job = this.#live.get(seq);
     if (job === undefined) {
-      const prefix = `${tag}\t`;
-      job = { seq, tagger: this.#options.tag ? { stdout: new LineTagger(prefix), stderr: new LineTagger(prefix) } : undefined, waiting: [], heldBytes: 0, draining: false, spillFailed: false };
+      const marks = this.#marks(seq, tag, false);
+      job = { seq, tagger: marks === undefined ? undefined : { stdout: new LineTagger(marks), stderr: new LineTagger(marks) }, waiting: [], heldBytes: 0, draining: false, spillFailed: false };
       this.#live.set(seq, job);
     }
     if (this.#options.keepOrder && (seq !== this.#next || job.draining)) this.#hold(job, { stream, text });
@@ -295,7 +383,7 @@ export class OutputPrinter {
 
   /** Prints a piece of a live job, tagged; `now`: straight to the sink (the job's file is what is being streamed). */
   #show(job: LiveJob, stream: Stream, text: string, now = false): void {
-    const shown = job.tagger === undefined ? text : job.tagger[stream].tag(text);
+    const shown = job.tagger === undefined ? text : job.tagger[stream].piece(text);
     if (shown === '') return;
     if (!now) this.#put(stream, shown);
     else if (stream === 'stdout') this.#sink.out(shown);
@@ -429,9 +517,9 @@ export class OutputPrinter {
       this.#sink.out(`${formatJsonLine(outcome)}\n`);
       return;
     }
-    const prefix = `${outcome.job.tag}\t`;
-    const out = this.#options.tag ? tagLines(outcome.stdout, prefix) : outcome.stdout;
-    const err = this.#options.tag ? tagLines(outcome.stderr, prefix) : outcome.stderr;
+    const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
+    const out = marks === undefined ? outcome.stdout : tagLines(outcome.stdout, marks);
+    const err = marks === undefined ? outcome.stderr : tagLines(outcome.stderr, marks);
     if (out !== '') this.#sink.out(out);
     if (err !== '') this.#sink.err(err);
   }
@@ -462,13 +550,21 @@ export class OutputPrinter {
       [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text), 'err'],
     ] as const;
     for (const [kept, file, write, stream] of streams) {
-      const tagger = this.#options.tag ? new LineTagger(`${outcome.job.tag}\t`) : undefined;
+      const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
+      const tagger = marks === undefined ? undefined : new LineTagger(marks);
       const put = (text: string): void => {
         const shown = tagger === undefined ? text : tagger.tag(text);
         if (shown !== '') write(shown);
       };
+      const end = (): void => {
+        const shown = tagger?.end() ?? '';
+        if (shown !== '') write(shown);
+      };
       put(kept);
-      if (file === undefined) continue;
+      if (file === undefined) {
+        end();
+        continue;
+      }
       let fd: number | undefined;
       try {
         const opened = openSync(file, 'r');
@@ -482,6 +578,7 @@ export class OutputPrinter {
         if (fd !== undefined) closeSync(fd);
         rmSync(file, { force: true });
       }
+      end();
     }
   }
 
@@ -499,6 +596,21 @@ export class OutputPrinter {
       if (backlog !== undefined) await backlog;
       if (this.#sink.gone?.(stream) === true) break;
     }
+  }
+
+  /**
+   * How job `seq`'s lines are marked (its `tag`, its colour; `failed`: it failed), or `undefined`
+   * when they are printed as they are. `live`: printed as they come, before the job's end.
+   */
+  #marks(seq: number, tag: string, failed: boolean): LineMarks | undefined {
+    const { color = false, colorFailed = false } = this.#options;
+    const live = this.#options.lineBuffer === true;
+    const prefix = this.#options.tag ? `${tag}\t` : '';
+    const red = colorFailed && !live && failed;
+    if (red || color) return { prefix: `${red ? FAILED_COLOR : jobColor(seq)}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
+    // --color-failed, a job that did not fail: its lines end as coloured ones do, in no colour.
+    if (colorFailed && !live) return { prefix, reset: '' };
+    return this.#options.tag ? { prefix } : undefined;
   }
 
   #cannotRead(outcome: JobOutcome, error: unknown): void {

@@ -802,6 +802,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     {
       keepOrder: options.keepOrder && !options.ungroup,
       tag: options.tag && !options.ungroup,
+      color: options.color && !options.ungroup,
+      colorFailed: options.colorFailed && !options.ungroup,
       json: options.json,
       lineBuffer: options.lineBuffer || options.ungroup,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.

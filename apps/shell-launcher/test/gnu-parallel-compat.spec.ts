@@ -80,10 +80,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
   });
 
   /** GNU parallel run to its end on `args` (with `SHELL=/bin/sh`, as spm-shell's commands run), stdin `input`. */
-  function gnuRun(args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string | undefined } = {}): SpawnSyncReturns<string> {
+  function gnuRun(args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string | undefined; readonly env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
     // Made again when it hangs (see GNU_ATTEMPT_MS).
     for (let attempt = 1; ; attempt++) {
-      const run = spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh' }, encoding: 'utf8', timeout: GNU_ATTEMPT_MS, maxBuffer: 1 << 24 });
+      const run = spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh', ...options.env }, encoding: 'utf8', timeout: GNU_ATTEMPT_MS, maxBuffer: 1 << 24 });
       if ((run.error as NodeJS.ErrnoException | undefined)?.code !== 'ETIMEDOUT' || attempt === GNU_ATTEMPTS) return run;
     }
   }
@@ -395,6 +395,36 @@ describe('spm-shell and GNU parallel on the same input', () => {
     const lines = spm.stdout.split('\n');
     expect([...lines].sort()).toEqual(gnu.stdout.split('\n').sort());
     for (const job of ['a', 'b', 'c']) expect(lines.filter((line) => line.startsWith(`${job}-`))).toEqual(Array.from({ length: 20000 }, (_, i) => `${job}-${i + 1}`));
+  });
+
+  it('colours output as it does: --color over 320 jobs (its colour table wraps), --ctag, --ctagstring, --color-failed, carriage returns, stderr, --lb, -u', async () => {
+    const many = Array.from({ length: 320 }, (_, i) => String(i + 1));
+    // coloured: what GNU parallel's output must hold colours or not (the case is not vacuous).
+    const cases: readonly { readonly args: readonly string[]; readonly coloured: boolean }[] = [
+      { args: ['--color', 'echo', ':::', ...many], coloured: true },
+      { args: ['--ctag', 'printf "x\\ry\\nz"', ':::', 'a', 'b'], coloured: true },
+      { args: ['--ctagstring', '<{#}>', 'echo {}; echo {} >&2', ':::', 'q', 'r'], coloured: true },
+      { args: ['--colour-failed', 'echo {}; exit {}', ':::', '0', '1', '2'], coloured: true },
+      { args: ['--color', '--cf', '--tag', 'echo out{}; echo err{} >&2; exit {}', ':::', '0', '1'], coloured: true },
+      // A job that succeeds: no colour, but its last line ended.
+      { args: ['--cf', 'printf "no newline {}"', ':::', '0'], coloured: false },
+      // Not --color: --tag alone also tags after a carriage return.
+      { args: ['--tag', 'printf "10%%\\r20%%\\rdone\\n"', ':::', 'x'], coloured: false },
+      // --lb: whole lines coloured (GNU parallel prints a last line without newline bare; spm-shell
+      // colours it: not compared); --color-failed cannot colour lines printed before the end.
+      { args: ['-j2', '--lb', '--color', 'echo {}; sleep 0.1; echo {}', ':::', 'a', 'b'], coloured: true },
+      { args: ['--lb', '--cf', 'echo a; exit 1', ':::', '1'], coloured: false },
+      { args: ['-u', '--color', '--cf', 'echo u; exit 1', ':::', '1'], coloured: false },
+    ];
+    for (const { args, coloured } of cases) {
+      const all = ['-k', ...args];
+      // TERM=dumb: GNU parallel asks tput for the reset and clear-to-end-of-line codes of the
+      // terminal; with none, it uses the ANSI ones spm-shell always uses.
+      const gnu = gnuRun(all, { env: { TERM: 'dumb' } });
+      const spm = await runSpmShell(all, { input: '', mark: `compat-${process.pid}-color` });
+      expect({ args, code: spm.code, stdout: spm.stdout, stderr: spm.stderr }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, stderr: gnu.stderr });
+      expect({ args, coloured: gnu.stdout.includes('\x1b[48;5;') }).toEqual({ args, coloured });
+    }
   });
 
   it('names columns with --header as it does: ::: words, files, stdin, --colsep, tabs by default, modifiers, unknown names', async () => {
