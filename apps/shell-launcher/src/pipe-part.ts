@@ -1,5 +1,4 @@
 import { open, stat } from 'node:fs/promises';
-import type { FifoFeed } from './fifo-feed.js';
 
 /**
  * `--pipe-part`: parts of a seekable file, each the stdin of one job — found as GNU parallel
@@ -126,35 +125,7 @@ async function splitPositions(file: Awaited<ReturnType<typeof open>>, size: numb
   return positions;
 }
 
-/** A part's file, open for {@link feedPart}: opened when its job is handed out, so that one that cannot be opened fails the job before it runs. */
-export type OpenPart = Awaited<ReturnType<typeof open>>;
-
-/** Opens `part`'s file for reading (rejects, with the system's reason, if it cannot be). */
-export function openPart(part: FilePart): Promise<OpenPart> {
+/** Opens `part`'s file for reading (rejects, with the system's reason, if it cannot be): the hub's check, when its job is handed out, that the file is there. */
+export function openPart(part: FilePart): ReturnType<typeof open> {
   return open(part.path, 'r');
-}
-
-/**
- * Writes `part` into `feed` from `file` (its header, then its bytes, read as the command takes
- * them: one window at a time, the next once the feed is ready), ends the feed and closes the
- * file; stops when the feed is over (the command exited, or the job was dropped). Rejects if a
- * read fails (the command then reads a part cut short).
- */
-export async function feedPart(part: FilePart, file: OpenPart, feed: FifoFeed): Promise<void> {
-  if (part.header.length > 0) feed.write(part.header);
-  try {
-    for (let at = part.start; at < part.end && !feed.over; ) {
-      await feed.whenReady();
-      if (feed.over) break;
-      const length = Math.min(WINDOW_BYTES, part.end - at);
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await file.read(buffer, 0, length, at);
-      if (bytesRead === 0) break; // the file shrank meanwhile: the part ends here
-      feed.write(buffer.subarray(0, bytesRead));
-      at += bytesRead;
-    }
-  } finally {
-    await file.close();
-    feed.end();
-  }
 }

@@ -27,7 +27,7 @@ import { OutputPrinter } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
-import { feedPart, filePartsOf, openPart, type FilePart, type OpenPart } from './pipe-part.js';
+import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -302,7 +302,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   let headerNames: readonly string[] | undefined;
   /** --tee, --round-robin, --fifo: each job's stdin feed (its FIFO), by seq, until the job is over. */
   const stdinFeeds = new Map<number, FifoFeed>();
-  // --pipe-part: each job's part of a file, streamed into its stdin FIFO when it is handed out.
+  // --pipe-part: each job's part of a file, its command's stdin (copied by the spoke's fork server).
   const fileParts = new Map<number, FilePart>();
   /** --round-robin: what deals the blocks to the jobs. */
   let roundRobin: RoundRobin | undefined;
@@ -1153,7 +1153,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const conclude = (given: JobOutcome): void => {
     const seq = given.job.seq;
     // --tee, --round-robin, --shard, --bin: the job log's Send is what its command's stdin took.
-    const sent = options.tee || options.roundRobin || options.shard !== undefined || options.pipePart ? stdinFeeds.get(seq)?.sent : undefined;
+    // --pipe-part: its part's size, header included (GNU parallel's jobs read the file themselves: 0).
+    const part = fileParts.get(seq);
+    const sent = part !== undefined ? part.header.length + part.end - part.start : options.tee || options.roundRobin || options.shard !== undefined ? stdinFeeds.get(seq)?.sent : undefined;
     const outcome = sent === undefined ? given : { ...given, sent };
     dropCatFile(seq);
     dropFeed(seq);
@@ -1191,7 +1193,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // The feed's step a batch stopped waiting for: the next task's first job.
   let pendingStep: Promise<IteratorResult<Job>> | undefined;
   /**
-   * --fifo, --pipe-part: whether job `seq`'s FIFO from a run before is kept for this one — its
+   * --fifo: whether job `seq`'s FIFO from a run before is kept for this one — its
    * command never opened it, so it still holds the job's input. Else that FIFO is dropped (if
    * any) and the caller makes a new one.
    */
@@ -1212,34 +1214,18 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         conclude(refusedOutcome(job, job.refused));
         continue;
       }
-      // --pipe-part: the part streamed from the file into its FIFO, the command's stdin, as the
-      // command reads it. A run again gets a new one (see keepsFeed).
+      // --pipe-part: the command's stdin is its part of the file, copied by its spoke's fork
+      // server as the command reads it (see commandOf): the bytes never pass through the hub.
       const part = fileParts.get(job.seq);
       if (part !== undefined && !options.dryRun) {
-        if (keepsFeed(job.seq)) return step;
-        // Opened now: a file gone or unreadable fails the job before it runs.
-        let file: OpenPart;
+        // Opened now (and closed): a file gone or unreadable fails the job before it runs, with
+        // the reason. (Gone between now and the command's start: the run fails, exit 126.)
         try {
-          file = await openPart(part);
+          await (await openPart(part)).close();
         } catch (error) {
           conclude(refusedOutcome(job, `its --pipe-part file \`${part.path}\` cannot be read: ${(error as Error).message}`));
           continue;
         }
-        let fifo: FifoFeed;
-        try {
-          const [made] = await fifos.feeds(1, 'part-');
-          fifo = made as FifoFeed;
-        } catch (error) {
-          void file.close();
-          conclude(refusedOutcome(job, `its --pipe-part FIFO: ${(error as Error).message}`));
-          continue;
-        }
-        stdinFeeds.set(job.seq, fifo);
-        feedPart(part, file, fifo).catch((error: unknown) => {
-          // A read failed midway (an I/O error): the command reads its part cut short; said.
-          err(`spm-shell: --pipe-part: job ${job.seq}: reading \`${part.path}\` failed, its command got its part cut short: ${(error as Error).message}\n`);
-          fifo.drop();
-        });
         return step;
       }
       // --fifo: the block to its FIFO, written once the command opens it. A run again gets a new
@@ -1279,6 +1265,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // not the block.
   // --fifo: the same, through a FIFO (its name in the same variable). --tee, --round-robin: the
   // command's stdin through a FIFO its shell opens first.
+  // --pipe-part: the job's stdin is its part — the header (`input`), then the file's range.
+  const partOf = (seq: number): Pick<ShellCommand, 'input' | 'inputFile'> => {
+    const part = fileParts.get(seq);
+    if (part === undefined) return {};
+    const inputFile = { path: resolve(part.path), offset: part.start, length: part.end - part.start };
+    return part.header.length > 0 ? { input: part.header, inputFile } : { inputFile };
+  };
   const commandOf = (job: Job): ShellCommand => {
     const fed = stdinFeeds.get(job.seq);
     const file = catFiles.get(job.seq) ?? (options.fifo ? fed?.path : undefined);
@@ -1289,6 +1282,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
       ...(file !== undefined ? { env: { PARALLEL_TMP: file } } : {}),
       ...(fed !== undefined && !options.fifo ? { stdinFrom: fed.path } : {}),
+      ...partOf(job.seq),
     };
   };
 
@@ -1329,7 +1323,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         const backstopMs = BACKSTOP_MS + (timeoutMs + killGraceOf(options)) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !stdinFeeds.has(job.seq) ? { seq: job.seq, command: job.command } : commandOf(job))),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !stdinFeeds.has(job.seq) && !options.pipePart ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
             ...(options.killSequence !== undefined ? { killSequence: options.killSequence } : {}),
             maxOutputBytes: options.maxOutputBytes,

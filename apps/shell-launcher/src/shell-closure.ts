@@ -13,8 +13,13 @@ export interface ShellCommand {
   readonly seq: number;
   /** The command line, run as `/bin/sh -c command`; each NUL in it is the job slot (`{%}`), filled by the spoke. */
   readonly command: string;
-  /** `--pipe`: its stdin (a block of the input). Absent: `/dev/null`. */
+  /** `--pipe`: its stdin (a block of the input); `--pipe-part`: the header before its part. Absent: `/dev/null`. */
   readonly input?: Uint8Array;
+  /**
+   * `--pipe-part`: its stdin (after `input`) is this range of a file (absolute path), copied by
+   * the spoke's fork server as the command reads it (`@spm/coprocess`'s `inputFile`).
+   */
+  readonly inputFile?: { readonly path: string; readonly offset: number; readonly length: number };
   /** `--wd`: the directory it runs in (absolute), made first if missing. Absent: the spoke's. */
   readonly cwd?: string;
   /** Variables added to its environment (`--cat`'s `PARALLEL_TMP`). Absent: the spoke's environment as it is. */
@@ -292,7 +297,7 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void, env?: Readonly<Record<string, string>>): Promise<ShellResult> {
+async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void, env?: Readonly<Record<string, string>>, inputFile?: ShellCommand['inputFile']): Promise<ShellResult> {
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -320,6 +325,7 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       env: env === undefined ? COMMAND_ENV : { ...COMMAND_ENV, ...env },
       cwd,
       input,
+      ...(inputFile !== undefined ? { inputFile } : {}),
       signal: watch?.signal ?? signal,
       lane,
     });
@@ -561,7 +567,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               // GNU parallel's variables (at most JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
               const vars = jobVariables(c.seq, slot, task.pid);
               const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
-              const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env);
+              const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env, c.inputFile);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

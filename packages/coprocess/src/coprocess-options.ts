@@ -1,5 +1,6 @@
 import { SPMError, describeValue } from '@spm/exceptions';
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import { CoprocessLane } from './coprocess-lane.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
@@ -56,6 +57,17 @@ export interface CoprocessOptions {
    * @default none: stdin is `/dev/null`
    */
   readonly input?: string | Uint8Array;
+  /**
+   * The program's stdin from a file: bytes `offset` to `offset + length` of `path` (to its end
+   * without `length`), after `input` if both are given — a part of a big file handed to a program
+   * without passing through this thread. The fork server opens the file when it starts the
+   * program and copies the range into its stdin pipe as the program reads it (`splice`); without
+   * a fork server, Node streams it. A file that cannot be opened then fails the run as a program
+   * that cannot be started does (exit 126, the reason on its stderr); one shorter than the range
+   * ends the input where it ends.
+   * @default none
+   */
+  readonly inputFile?: InputFileRange;
   /**
    * Hard limit on the program's run time, in ms. When it passes, the whole process tree is
    * killed (SIGTERM, then SIGKILL after `killGraceMs`) and the result says `timedOut`.
@@ -123,6 +135,16 @@ export interface CoprocessOptions {
   readonly onStart?: (startTime: number) => void;
 }
 
+/** A range of a file: {@link CoprocessOptions.inputFile}. */
+export interface InputFileRange {
+  /** The file (relative to the bin's working directory, not the program's `cwd`). */
+  readonly path: string;
+  /** The first byte. @default 0 */
+  readonly offset?: number;
+  /** How many bytes. @default to the end of the file */
+  readonly length?: number;
+}
+
 /** {@link CoprocessOptions} validated, with defaults applied. */
 export interface ResolvedCoprocessOptions {
   readonly file: string;
@@ -132,6 +154,7 @@ export interface ResolvedCoprocessOptions {
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly input: string | Uint8Array | undefined;
+  readonly inputFile: Required<InputFileRange> | undefined;
   readonly timeoutMs: number | undefined;
   /** From the first signal to the SIGKILL that ends every kill: the sum of {@link killSequence}'s waits. */
   readonly killGraceMs: number;
@@ -162,7 +185,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
+  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -193,6 +216,16 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
     fail(`Expected \`input\` to be a string or a Uint8Array, got ${describeValue(input)}`);
   }
+  let range: Required<InputFileRange> | undefined;
+  if (inputFile !== undefined) {
+    if (typeof inputFile !== 'object' || inputFile === null) fail(`Expected \`inputFile\` to be { path, offset?, length? }, got ${describeValue(inputFile)}`);
+    const { path, offset = 0, length = Number.MAX_SAFE_INTEGER } = inputFile;
+    if (typeof path !== 'string' || path === '' || path.includes('\0')) fail(`Expected \`inputFile.path\` to be a file's path (a non-empty string without NUL), got ${describeValue(path)}`);
+    if (!Number.isSafeInteger(offset) || offset < 0) fail(`Expected \`inputFile.offset\` to be an integer ≥ 0, got ${describeValue(offset)}`);
+    if (!Number.isSafeInteger(length) || length < 0) fail(`Expected \`inputFile.length\` to be an integer ≥ 0, got ${describeValue(length)}`);
+    // Absolute: the fork server's working directory is not this thread's (nor the program's).
+    range = { path: resolve(path), offset, length };
+  }
   if (timeoutMs !== undefined && !isTimerTimeout(timeoutMs)) {
     fail(`Expected \`timeoutMs\` to be a number > 0 and ≤ ${MAX_TIMER_MS}, got ${describeValue(timeoutMs)}`);
   }
@@ -218,6 +251,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     cwd,
     env,
     input,
+    inputFile: range,
     timeoutMs,
     killGraceMs: killSequenceGraceMs(sequence),
     killSequence: sequence,

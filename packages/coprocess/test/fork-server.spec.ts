@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,36 @@ describe('the fork server', () => {
       expect(readFileSync(join(dir, 'second'), 'utf8').trim()).toBe(String(input.length));
       expect(await first).toMatchObject({ exitCode: 0 });
       expect(await second).toMatchObject({ exitCode: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('copies a file range into a program’s stdin while the owner’s thread is blocked, to a lane’s held run too, and keeps no file open after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-input-file-'));
+    try {
+      const file = join(dir, 'data');
+      writeFileSync(file, Buffer.alloc(12 * 1024 * 1024, 'q'));
+      const lane = new CoprocessLane();
+      const first = runCoprocess({ command: `sleep 0.6; wc -c > ${join(dir, 'first')}; echo $PPID`, inputFile: { path: file, offset: 1, length: 8 * 1024 * 1024 }, lane });
+      const second = runCoprocess({ command: `wc -c > ${join(dir, 'second')}`, input: 'ab', inputFile: { path: file, offset: 2 }, lane });
+      // No event loop here for 2.5 s: only the server can copy the range as it is read, and
+      // start and feed the second run.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      expect(readFileSync(join(dir, 'first'), 'utf8').trim()).toBe(String(8 * 1024 * 1024));
+      expect(readFileSync(join(dir, 'second'), 'utf8').trim()).toBe(String(12 * 1024 * 1024));
+      const server = Number((await first).stdout.trim());
+      expect(await second).toMatchObject({ exitCode: 0 });
+      // The server closed the file once each range was done (its descriptors name no `data`).
+      const open = readdirSync(`/proc/${String(server)}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${String(server)}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      expect(open.filter((target) => target === file)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SPMError } from '@spm/exceptions';
 import type { KillStep, ResolvedCoprocessOptions } from '../coprocess-options.js';
@@ -242,6 +242,7 @@ export class CoprocessRun implements LiveCoprocess {
         limitSignal: options.killSequence[0]?.signal ?? 'SIGTERM',
         graceMs: options.killGraceMs,
         input: typeof options.input === 'string' ? Buffer.from(options.input) : options.input,
+        inputFile: options.inputFile,
       },
       {
         started: (pid, startTime, startMono) => {
@@ -268,14 +269,15 @@ export class CoprocessRun implements LiveCoprocess {
           if (this.#pendingKill !== undefined) void this.#terminate(this.#pendingKill);
           this.#tellStarted();
         },
-        failed: (code) => {
+        failed: (code, what) => {
           this.#withdrawn = false;
           if (this.#waiting) {
             // Its turn came, and it could not start: no time of its own.
             this.#waiting = false;
             this.#markStart();
           }
-          this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
+          if (what === 'input') this.#inputFailed(code, ERRNO_TEXT[code] ?? 'cannot be opened');
+          else this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
         },
         output: (stream, chunk) => this.#capture(stream, chunk),
         exited: (code, signal, clean, eof, exitMono) => {
@@ -447,6 +449,19 @@ export class CoprocessRun implements LiveCoprocess {
     const env: NodeJS.ProcessEnv = { ...base, [COOKIE_VARIABLE]: appendCookie(base[COOKIE_VARIABLE], this.#cookie) };
     delete env[OWNER_VARIABLE]; // an environment copied before this thread's first coprocess
     this.#markStart();
+    // Its input file, opened before the program starts (as the fork server does): one that
+    // cannot be opened fails the run unstarted.
+    let inputFd: number | undefined;
+    if (options.inputFile !== undefined) {
+      try {
+        inputFd = openSync(options.inputFile.path, 'r');
+      } catch (error) {
+        const code = errnoCode(error);
+        this.#inputFailed(code, ERRNO_TEXT[code] ?? (error as Error).message);
+        return;
+      }
+    }
+    const piped = options.input !== undefined || inputFd !== undefined;
     let child: ChildProcess;
     try {
       // detached: the leader calls setsid(), so it leads a new process group (and session) that
@@ -455,9 +470,10 @@ export class CoprocessRun implements LiveCoprocess {
         cwd: options.cwd,
         env,
         detached: true,
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
     } catch (error) {
+      if (inputFd !== undefined) closeSync(inputFd);
       this.#settled = true;
       this.#leaderGone();
       this.#reject(new SPMError(`Could not start coprocess \`${options.label}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
@@ -467,6 +483,7 @@ export class CoprocessRun implements LiveCoprocess {
     child.stdout?.on('data', (chunk: Buffer) => this.#capture('stdout', chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.#capture('stderr', chunk));
     if (child.pid === undefined) {
+      if (inputFd !== undefined) closeSync(inputFd);
       // Spawn failed (ENOENT, EACCES, a missing cwd): Node reports it with an 'error' event.
       child.once('error', (error) => this.#spawnFailed(errnoCode(error), error.message));
       return;
@@ -476,7 +493,25 @@ export class CoprocessRun implements LiveCoprocess {
     // A program that does not read its input, or exits early, makes our write fail with EPIPE:
     // that is the program's business, not an error of the run.
     child.stdin?.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (inputFd === undefined) {
+      if (options.input !== undefined) child.stdin?.end(options.input);
+    } else if (child.stdin !== null) {
+      const stdin = child.stdin;
+      if (options.input !== undefined) stdin.write(options.input);
+      const { offset, length } = options.inputFile as NonNullable<typeof options.inputFile>;
+      if (length === 0) {
+        closeSync(inputFd);
+        stdin.end();
+      } else {
+        // As the program reads it; a read that fails ends its input there (the file is closed).
+        const end = length > Number.MAX_SAFE_INTEGER - offset ? Infinity : offset + length - 1;
+        const range = createReadStream('', { fd: inputFd, start: offset, end, autoClose: true });
+        range.on('error', () => stdin.end());
+        // A program that exits (or closes its stdin) before the end: the rest is not read.
+        stdin.once('close', () => range.destroy());
+        range.pipe(stdin);
+      }
+    }
     this.#tree = new ProcessTree(child.pid, this.#cookie);
     addLive(this);
     lifeline.register(child.pid, options.killGraceMs);
@@ -680,6 +715,15 @@ export class CoprocessRun implements LiveCoprocess {
     this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${why}\n`));
     this.#exitedAt = performance.now();
     this.#exit = { code: code === 'ENOENT' ? 127 : 126, signal: null };
+    this.#leaderGone();
+    this.#settle(code);
+  }
+
+  /** Its `inputFile` could not be opened: the program was not started (as {@link #spawnFailed}, exit 126). */
+  #inputFailed(code: string, detail: string): void {
+    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.label}\`: its input file \`${this.#options.inputFile?.path ?? ''}\` cannot be opened: ${code} (${detail})\n`));
+    this.#exitedAt = performance.now();
+    this.#exit = { code: 126, signal: null };
     this.#leaderGone();
     this.#settle(code);
   }

@@ -16,6 +16,12 @@
  *                                reads `bytes` (any bytes, NUL too: the rest of the frame) on
  *                                its stdin, a pipe closed once they are written (or the program
  *                                closed its end); without it, stdin is /dev/null
+ *           "P\0id\0offset\0length\0path"   then (after "I"'s bytes, if any; before the
+ *                                run's "R" or "A") bytes offset to offset+length of file
+ *                                `path`, opened when the program starts ('F' "errno 1" if it
+ *                                cannot be) and copied into the pipe as the program reads it
+ *                                (splice; pread and write where splice is refused); a file
+ *                                shorter than the range ends the input where it ends
  *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
@@ -32,7 +38,7 @@
  *                                processes of the owner's other servers that carry its token
  *           end-of-file                                           sweep every tree, exit
  *   server: type (1 byte), id (4 bytes BE), data:
- *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno"
+ *           'H' hello "subreaper=0|1"   'S' started "pid real mono"   'F' failed "errno" (or "errno 1": its "P" file)
  *           'O' stdout bytes   'E' stderr bytes
  *           'X' exited "code signal clean eof mono"   'C' both pipes of an exited run closed
  *           'L' the run's limit passed: its group got its limit signal (SIGKILL follows after the grace)
@@ -80,11 +86,34 @@ extern char **environ;
 
 #define MAX_OUT_QUEUE (4u << 20)
 
-/* A program's stdin data ("I"), owned by whoever holds the pointer. */
+/* A program's stdin data ("I", then "P"'s file range), owned by whoever holds the pointer. */
 struct input {
+  char *file_path; /* "P": its file, opened at launch; NULL: none */
+  int file_fd; /* ... once opened; -1 before, or when done */
+  int no_splice; /* splice was refused (EINVAL: a file system without it): pread and write */
+  unsigned long long file_off, file_left;
   size_t len;
   unsigned char bytes[];
 };
+
+static struct input *new_input(size_t len) {
+  struct input *in = malloc(offsetof(struct input, bytes) + len);
+  if (in == NULL) _exit(70);
+  in->file_path = NULL;
+  in->file_fd = -1;
+  in->no_splice = 0;
+  in->file_off = 0;
+  in->file_left = 0;
+  in->len = len;
+  return in;
+}
+
+static void free_input(struct input *in) {
+  if (in == NULL) return;
+  if (in->file_fd >= 0) close(in->file_fd);
+  free(in->file_path);
+  free(in);
+}
 
 struct run {
   uint32_t id;
@@ -294,23 +323,52 @@ static void drain(struct run *r, int which) {
 static void close_input(struct run *r) {
   if (r->in == NULL) return;
   close(r->in_fd);
-  free(r->in);
+  free_input(r->in);
   r->in = NULL;
 }
 
-/* Writes what the program's stdin pipe takes now; closes it once all is written, or when the
-   program no longer reads it (EPIPE: its business, as a program that ignores its input). */
+/* Writes what the program's stdin pipe takes now — the bytes, then the file range; closes it
+   once all is written, or when the program no longer reads it (EPIPE: its business, as a
+   program that ignores its input), or a read of the file fails (its input ends there). */
 static void feed_input(struct run *r) {
-  if (r->in == NULL) return;
-  while (r->in_off < r->in->len) {
-    ssize_t n = write(r->in_fd, r->in->bytes + r->in_off, r->in->len - r->in_off);
+  struct input *in = r->in;
+  if (in == NULL) return;
+  while (r->in_off < in->len) {
+    ssize_t n = write(r->in_fd, in->bytes + r->in_off, in->len - r->in_off);
     if (n > 0) {
       r->in_off += (size_t)n;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
-    break;
+    close_input(r);
+    return;
+  }
+  while (in->file_fd >= 0 && in->file_left > 0) {
+    size_t want = in->file_left < (1u << 20) ? (size_t)in->file_left : (1u << 20);
+    ssize_t n;
+    if (!in->no_splice) {
+      loff_t off = (loff_t)in->file_off;
+      n = splice(in->file_fd, &off, r->in_fd, NULL, want, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+      if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+        in->no_splice = 1;
+        continue;
+      }
+    } else {
+      static unsigned char buf[1 << 16];
+      if (want > sizeof buf) want = sizeof buf;
+      n = pread(in->file_fd, buf, want, (off_t)in->file_off);
+      /* What the pipe does not take now is read again next time. */
+      if (n > 0) n = write(r->in_fd, buf, (size_t)n);
+    }
+    if (n > 0) {
+      in->file_off += (unsigned long long)n;
+      in->file_left -= (unsigned long long)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    break; /* the file ended before the range (0), or an error */
   }
   close_input(r);
 }
@@ -320,7 +378,7 @@ static struct input *take_input(uint32_t id) {
   struct input *in = pending_input;
   pending_input = NULL;
   if (in != NULL && pending_input_id != id) {
-    free(in);
+    free_input(in);
     in = NULL;
   }
   return in;
@@ -359,7 +417,7 @@ static const char *env_path(void) {
 /* Starts a run; `input` (its "I", or NULL: stdin is /dev/null) is the run's from here on. */
 static void launch(char **f, size_t nf, struct input *input) {
   /* f: id cwd cookie limit grace sig n env... file args... */
-  if (nf < 8) { free(input); return; }
+  if (nf < 8) { free_input(input); return; }
   uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
   const char *cwd = f[1];
   const char *cookie = f[2];
@@ -369,25 +427,34 @@ static void launch(char **f, size_t nf, struct input *input) {
   size_t at = 7;
   if (strcmp(f[6], "-") != 0) {
     size_t n = (size_t)strtoul(f[6], NULL, 10);
-    if (7 + n >= nf) { free(input); return; }
+    if (7 + n >= nf) { free_input(input); return; }
     set_env(f + 7, n);
     at = 7 + n;
   }
-  if (at >= nf) { free(input); return; }
+  if (at >= nf) { free_input(input); return; }
   char **argv = f + at;
   f[nf] = NULL; /* the caller leaves room */
+  if (input != NULL && input->file_path != NULL) {
+    input->file_fd = open(input->file_path, O_RDONLY | O_CLOEXEC);
+    if (input->file_fd < 0) {
+      int e = errno;
+      free_input(input);
+      emitf('F', id, "%ld 1", e, 0, 0, 0);
+      return;
+    }
+  }
   int out[2], err[2], in[2] = {-1, -1};
-  if (input != NULL && pipe2(in, O_CLOEXEC) < 0) { int e = errno; free(input); emitf('F', id, "%ld", e, 0, 0, 0); return; }
+  if (input != NULL && pipe2(in, O_CLOEXEC) < 0) { int e = errno; free_input(input); emitf('F', id, "%ld", e, 0, 0, 0); return; }
   if (pipe2(out, O_CLOEXEC) < 0) {
     int e = errno;
-    if (input != NULL) { close(in[0]); close(in[1]); free(input); }
+    if (input != NULL) { close(in[0]); close(in[1]); free_input(input); }
     emitf('F', id, "%ld", e, 0, 0, 0);
     return;
   }
   if (pipe2(err, O_CLOEXEC) < 0) {
     int e = errno;
     close(out[0]); close(out[1]);
-    if (input != NULL) { close(in[0]); close(in[1]); free(input); }
+    if (input != NULL) { close(in[0]); close(in[1]); free_input(input); }
     emitf('F', id, "%ld", e, 0, 0, 0);
     return;
   }
@@ -433,7 +500,7 @@ static void launch(char **f, size_t nf, struct input *input) {
   if (rc != 0) {
     close(out[0]);
     close(err[0]);
-    if (input != NULL) { close(in[1]); free(input); }
+    if (input != NULL) { close(in[1]); free_input(input); }
     emitf('F', id, "%ld", rc, 0, 0, 0);
     return;
   }
@@ -458,6 +525,9 @@ static void launch(char **f, size_t nf, struct input *input) {
   if (input != NULL) {
     /* Written as the pipe takes it: at once if it fits, the rest when polled writable. */
     fcntl(in[1], F_SETFL, O_NONBLOCK);
+    /* A file range: a bigger pipe, fewer turns of the loop per MiB (refused past the user's
+       pipe limits: the default size then). */
+    if (input->file_fd >= 0 && input->file_left > (1u << 16)) fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
     r->in = input;
     r->in_fd = in[1];
     feed_input(r);
@@ -566,7 +636,7 @@ static void unlink_waiting(struct waiting **at) {
   if (waiting_tail == &w->next) waiting_tail = at;
   unindex_waiting(w);
   free(w->fields);
-  free(w->input);
+  free_input(w->input);
   free(w);
 }
 
@@ -631,19 +701,45 @@ static void start_waiting(void) {
 static void keep_input(const unsigned char *msg, size_t len) {
   const unsigned char *end = memchr(msg + 2, 0, len - 2);
   if (end == NULL) return;
-  free(pending_input);
+  free_input(pending_input);
   size_t size = len - (size_t)(end + 1 - msg);
-  pending_input = malloc(offsetof(struct input, bytes) + size);
-  if (pending_input == NULL) _exit(70);
-  pending_input->len = size;
+  pending_input = new_input(size);
   memcpy(pending_input->bytes, end + 1, size);
   pending_input_id = (uint32_t)strtoul((const char *)msg + 2, NULL, 10);
+}
+
+/* "P": a file range for the pending "I" of the same run (one without bytes if none came). */
+static void keep_part(const unsigned char *msg, size_t len) {
+  size_t n;
+  unsigned char *copy = malloc(len + 1);
+  if (copy == NULL) _exit(70);
+  memcpy(copy, msg, len);
+  char **f = split_fields(copy, len, &n);
+  if (n == 5) {
+    uint32_t id = (uint32_t)strtoul(f[1], NULL, 10);
+    if (pending_input == NULL || pending_input_id != id) {
+      free_input(pending_input);
+      pending_input = new_input(0);
+      pending_input_id = id;
+    }
+    free(pending_input->file_path);
+    pending_input->file_path = strdup(f[4]);
+    if (pending_input->file_path == NULL) _exit(70);
+    pending_input->file_off = strtoull(f[2], NULL, 10);
+    pending_input->file_left = strtoull(f[3], NULL, 10);
+  }
+  free(f);
+  free(copy);
 }
 
 static void handle(unsigned char *msg, size_t len) {
   /* Its bytes are data, NUL included: not split into fields. */
   if (len >= 3 && msg[0] == 'I' && msg[1] == 0) {
     keep_input(msg, len);
+    return;
+  }
+  if (len >= 3 && msg[0] == 'P' && msg[1] == 0) {
+    keep_part(msg, len);
     return;
   }
   size_t n;

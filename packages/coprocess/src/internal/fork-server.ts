@@ -14,8 +14,11 @@ export interface ServerRunEvents {
    * read them when it started the program.
    */
   started(pid: number, startTime: number, startMono: number): void;
-  /** The program could not be started: `code` as Node names errno values (`ENOENT`, `EACCES`). */
-  failed(code: string): void;
+  /**
+   * The program could not be started: `code` as Node names errno values (`ENOENT`, `EACCES`);
+   * `what` is `'input'` when it was its {@link ServerRunSpec.inputFile} that could not be opened.
+   */
+  failed(code: string, what?: 'input'): void;
   output(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /**
    * The leader exited and was reaped, at `exitMono` (the server's monotonic clock, in ms).
@@ -61,6 +64,11 @@ export interface ServerRunSpec {
    * {@link MAX_SERVER_INPUT_BYTES}); undefined: `/dev/null`.
    */
   readonly input?: Uint8Array | undefined;
+  /**
+   * Then bytes `offset` to `offset + length` of the file `path` (the server opens it when it
+   * starts the program; one it cannot open fails the run: `failed(code, 'input')`).
+   */
+  readonly inputFile?: { readonly path: string; readonly offset: number; readonly length: number } | undefined;
 }
 
 /**
@@ -276,6 +284,8 @@ export class ForkServer {
     const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), limitSignal, ...envFields, spec.file, ...spec.args];
     // Its input first: the server keeps it for the run's "R" or "A", the frame that follows.
     if (spec.input !== undefined) this.#queue(Buffer.concat([Buffer.from(`I\0${String(id)}\0`), spec.input]), true);
+    const range = spec.inputFile;
+    if (range !== undefined) this.#queue(Buffer.from(`P\0${String(id)}\0${String(range.offset)}\0${String(range.length)}\0${range.path}`), true);
     this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);
     return id;
   }
@@ -430,10 +440,11 @@ export class ForkServer {
       }
       case 0x46: {
         // F
-        const errno = Number(data.toString('latin1'));
+        // "errno" (the program could not be started), or "errno 1": its input file could not be opened.
+        const [errno = 0, what] = data.toString('latin1').split(' ').map(Number);
         this.#runs.delete(id);
         if (this.#runs.size === 0) this.#quiet();
-        events.failed(ERRNO_NAMES.get(errno) ?? ERRNO_NAMES.get(-errno) ?? `E${String(errno)}`);
+        events.failed(ERRNO_NAMES.get(errno) ?? ERRNO_NAMES.get(-errno) ?? `E${String(errno)}`, what === 1 ? 'input' : undefined);
         return;
       }
       case 0x4f: // O

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
@@ -156,6 +156,64 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect((await Promise.all(waiting)).map((r) => r.pid)).toEqual([null, null]);
       expect((await after).stdout).toBe('after\n');
       expect((await first).exitCode).toBe(0);
+    });
+
+    describe('with a file range as stdin (inputFile)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-input-file-'));
+      const file = join(dir, 'data');
+      // 6 MiB: more than a pipe holds, and more than a server's `input` may be.
+      const data = Buffer.alloc(6 * 1024 * 1024);
+      for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
+      beforeAll(() => writeFileSync(file, data));
+      afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      const sha = async (bytes: Buffer): Promise<string> => (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
+
+      it(`feeds bytes offset to offset + length of the file after \`input\`, read as the program reads them (${launcher === 'node' ? 'streamed by Node' : 'by the fork server, whatever the size'})`, async () => {
+        const r = await runCoprocess({ command: 'sleep 0.1; sha256sum | cut -c1-64; echo $PPID', input: 'HEAD\n', inputFile: { path: file, offset: 1001, length: 5 * 1024 * 1024 + 3 }, timeoutMs: 30_000 });
+        expect(r.stdout.split('\n')[0]).toBe(await sha(Buffer.concat([Buffer.from('HEAD\n'), data.subarray(1001, 1001 + 5 * 1024 * 1024 + 3)])));
+        expect(parentOf(r)).toBe(launcher);
+      });
+
+      it('feeds to the end without a length; nothing for an empty range; a range past the end is cut where the file ends; a relative path is the bin’s, not the program’s cwd', async () => {
+        const whole = await runCoprocess({ command: 'sha256sum | cut -c1-64', inputFile: { path: file }, timeoutMs: 30_000 });
+        expect(whole.stdout.trim()).toBe(await sha(data));
+        const empty = await runCoprocess({ command: 'wc -c', input: 'x', inputFile: { path: file, offset: 5, length: 0 }, timeoutMs: 5000 });
+        expect(empty.stdout.trim()).toBe('1');
+        const past = await runCoprocess({ command: 'wc -c', inputFile: { path: file, offset: data.length - 10, length: 1000 }, timeoutMs: 5000 });
+        expect(past.stdout.trim()).toBe('10');
+        const beyond = await runCoprocess({ command: 'wc -c', inputFile: { path: file, offset: data.length + 10 }, timeoutMs: 5000 });
+        expect(beyond).toMatchObject({ exitCode: 0, stdout: '0\n' });
+        const relativePath = relative(process.cwd(), file);
+        expect(relativePath.startsWith('/')).toBe(false);
+        const relativeRun = await runCoprocess({ command: 'wc -c', cwd: '/', inputFile: { path: relativePath, offset: 0, length: 7 }, timeoutMs: 5000 });
+        expect(relativeRun.stdout.trim()).toBe('7');
+      });
+
+      it('ends a run that stops reading (exits early, killed at its timeout), and the next is fed; a lane’s held run gets its own range', async () => {
+        const early = await runCoprocess({ command: 'head -c 10 | wc -c', inputFile: { path: file }, timeoutMs: 10_000 });
+        expect(early).toMatchObject({ exitCode: 0, stdout: '10\n' });
+        const stuck = await runCoprocess({ command: 'sleep 30', inputFile: { path: file }, timeoutMs: 300 });
+        expect(stuck).toMatchObject({ timedOut: true, signal: 'SIGTERM' });
+        const lane = new CoprocessLane();
+        const runs = [0, 1, 2].map((i) => runCoprocess({ command: `sleep 0.${String(i)}; od -An -tu1 | tr -s ' ' | head -c 40`, inputFile: { path: file, offset: i * 4 + 3, length: 1 }, lane, timeoutMs: 10_000 }));
+        // Bytes 3, 7, 11 of the file: the low bytes of 0, 4 and 8.
+        expect((await Promise.all(runs)).map((r) => r.stdout.trim())).toEqual(['0', '4', '8']);
+      });
+
+      it('fails a run whose file cannot be opened before it starts: exit 126, the file and the reason on its stderr', async () => {
+        const gone = join(dir, 'gone');
+        const r = await runCoprocess({ command: 'echo started', inputFile: { path: gone }, timeoutMs: 5000 });
+        expect(r).toMatchObject({ exitCode: 126, stdout: '', pid: null });
+        expect(r.stderr).toContain(`its input file \`${gone}\` cannot be opened: ENOENT`);
+        const next = await runCoprocess({ command: 'wc -c', inputFile: { path: file, length: 3 }, timeoutMs: 5000 });
+        expect(next.stdout.trim()).toBe('3');
+      });
+
+      it('refuses a bad range with the field named', async () => {
+        await expect(runCoprocess({ command: 'true', inputFile: { path: '' } })).rejects.toThrow('Expected `inputFile.path` to be a file');
+        await expect(runCoprocess({ command: 'true', inputFile: { path: file, offset: -1 } })).rejects.toThrow('Expected `inputFile.offset` to be an integer ≥ 0, got `-1`');
+        await expect(runCoprocess({ command: 'true', inputFile: { path: file, length: 1.5 } })).rejects.toThrow('Expected `inputFile.length` to be an integer ≥ 0, got `1.5`');
+      });
     });
 
     it('gives /dev/null as stdin when there is no input, so a reader does not hang', async () => {

@@ -3,11 +3,15 @@
 // start) and big ones (the default 1 MiB blocks to `wc -l`: moving the data). spm-shell runs
 // twice: as it is, and with SPM_COPROCESS_LAUNCHER=node (every command spawned by Node, as
 // every `--pipe` command was until session 23, when the fork server learned to feed stdin).
+// A third shape cuts the big input as a file with `--pipe-part` (`-a FILE wc -l`): each part is
+// copied from the file into its command's stdin by the fork server (session 24), where GNU
+// parallel's jobs read the file themselves.
 // Run: `node tools/bench/dist/shell/pipe-bench.js` after building @spm/bench and bundling
 // shell-launcher (`npx nx run bench:pipe`). BENCH_SMALL (1000 lines), BENCH_BIG_LINES
 // (10,000,000), BENCH_JOBS (2) and BENCH_RUNS (3) change the shape.
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../internal/format-table.js';
 import { median, raceOnce, runBench, which, type Contender, type RaceRun } from './shell-race.js';
@@ -25,15 +29,17 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 interface Shape {
   readonly name: string;
   readonly input: string;
+  /** `--pipe` or `--pipe-part`, then these. */
+  readonly mode: '--pipe' | '--pipe-part';
   readonly pipeArgs: readonly string[];
 }
 
 function contenders(shape: Shape, parallel: string | undefined): Contender[] {
-  const spm = { name: 'spm-shell', file: process.execPath, args: [SPM_SHELL, '-j', JOBS, '--no-progress', '--pipe', ...shape.pipeArgs] };
+  const spm = { name: 'spm-shell', file: process.execPath, args: [SPM_SHELL, '-j', JOBS, '--no-progress', shape.mode, ...shape.pipeArgs] };
   return [
     spm,
     { ...spm, name: 'spm-shell, launcher node', set: { SPM_COPROCESS_LAUNCHER: 'node' } },
-    ...(parallel !== undefined ? [{ name: 'GNU parallel', file: parallel, args: ['--will-cite', '-j', JOBS, '--pipe', ...shape.pipeArgs] }] : []),
+    ...(parallel !== undefined ? [{ name: 'GNU parallel', file: parallel, args: ['--will-cite', '-j', JOBS, shape.mode, ...shape.pipeArgs] }] : []),
   ];
 }
 
@@ -51,17 +57,22 @@ async function main(): Promise<void> {
     for (let i = 1; i <= n; i++) text += `${String(i)}\n`;
     return text;
   };
+  const big = lines(BIG_LINES);
+  const dir = mkdtempSync(join(tmpdir(), 'spm-pipe-bench-'));
+  const bigFile = join(dir, 'lines');
+  writeFileSync(bigFile, big);
   const shapes: Shape[] = [
-    { name: `${SMALL.toLocaleString('en-US')} one-line blocks, -N1 cat >/dev/null`, input: lines(SMALL), pipeArgs: ['-N1', 'cat >/dev/null'] },
-    { name: `${BIG_LINES.toLocaleString('en-US')} lines in 1 MiB blocks, wc -l`, input: lines(BIG_LINES), pipeArgs: ['wc', '-l'] },
+    { name: `${SMALL.toLocaleString('en-US')} one-line blocks, -N1 cat >/dev/null`, input: lines(SMALL), mode: '--pipe', pipeArgs: ['-N1', 'cat >/dev/null'] },
+    { name: `${BIG_LINES.toLocaleString('en-US')} lines in 1 MiB blocks, wc -l`, input: big, mode: '--pipe', pipeArgs: ['wc', '-l'] },
+    { name: `--pipe-part: a file of ${BIG_LINES.toLocaleString('en-US')} lines, wc -l`, input: '', mode: '--pipe-part', pipeArgs: ['-a', bigFile, 'wc', '-l'] },
   ];
   process.stdout.write(`spm-shell --pipe benchmark: -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
   if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
   const rows: string[][] = [['shape', 'launcher', 'best ms', 'median ms', 'best / spm-shell best']];
   for (const shape of shapes) {
     const racers = contenders(shape, parallel);
-    // Warm caches (binaries, modules, the fork server's build) before anything is timed.
-    for (const racer of racers) await run(racer, lines(10));
+    // Warm caches (binaries, modules, the fork server's build, the file's pages) before anything is timed.
+    for (const racer of racers) await run(racer, shape.mode === '--pipe-part' ? '' : lines(10));
     const times = new Map<string, number[]>(racers.map((r) => [r.name, []]));
     for (let round = 0; round < RUNS; round++) {
       // Rotate the order each round: no launcher always runs right after another one's burst.
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
       rows.push([shape.name, racer.name, best.toFixed(0), median(ms).toFixed(0), racer.name === 'spm-shell' ? '-' : `${(best / ours).toFixed(2)}x`]);
     }
   }
+  rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`\n${formatTable(rows)}\n\nload after: ${load()}. Whole runs, start-up included; "best / spm-shell best" above 1: slower than spm-shell.\n`);
 }
 
