@@ -65,6 +65,11 @@ export function jobColor(seq: number): string {
   return jobColors[seq % jobColors.length] as string;
 }
 
+/** `--color`'s marks for job `seq`'s lines: its colour, `prefix` (its `--tag`, if any) after it. */
+export function colourMarks(seq: number, prefix: string): LineMarks {
+  return { prefix: `${jobColor(seq)}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
+}
+
 /**
  * How a job's lines are marked: `prefix` before each (its colour, then its `--tag`), and with
  * colours (`reset` defined) `reset` at each line's end.
@@ -607,7 +612,8 @@ export class OutputPrinter {
     const live = this.#options.lineBuffer === true;
     const prefix = this.#options.tag ? `${tag}\t` : '';
     const red = colorFailed && !live && failed;
-    if (red || color) return { prefix: `${red ? FAILED_COLOR : jobColor(seq)}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
+    if (red) return { prefix: `${FAILED_COLOR}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
+    if (color) return colourMarks(seq, prefix);
     // --color-failed, a job that did not fail: its lines end as coloured ones do, in no colour.
     if (colorFailed && !live) return { prefix, reset: '' };
     return this.#options.tag ? { prefix } : undefined;

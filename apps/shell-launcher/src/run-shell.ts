@@ -23,7 +23,7 @@ import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
-import { OutputPrinter } from './output-printer.js';
+import { colourMarks, OutputPrinter, tagLines } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
@@ -642,7 +642,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           io.stderr.write(notRunNotice(job, withSlot(job.command, '{%}')));
         } else {
           const command = withSlot(job.command, ((job.seq - 1) % slots) + 1);
-          io.stdout.write(`${options.tag ? `${job.tag}\t` : ''}${command}\n`);
+          const tag = options.tag ? `${job.tag}\t` : '';
+          // --color: the line in the job's colour, as GNU parallel's dry run shows it.
+          io.stdout.write(options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
           // -t: on stderr too, as GNU parallel does.
           if (options.showCommands) io.stderr.write(`${command}\n`);
         }
@@ -802,8 +804,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     {
       keepOrder: options.keepOrder && !options.ungroup,
       tag: options.tag && !options.ungroup,
-      color: options.color && !options.ungroup,
-      colorFailed: options.colorFailed && !options.ungroup,
+      // -u, --files: no colours (GNU parallel's: --files prints each file's name bare, tagged).
+      color: options.color && !options.ungroup && !options.files,
+      colorFailed: options.colorFailed && !options.ungroup && !options.files,
       json: options.json,
       lineBuffer: options.lineBuffer || options.ungroup,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.

@@ -397,7 +397,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const job of ['a', 'b', 'c']) expect(lines.filter((line) => line.startsWith(`${job}-`))).toEqual(Array.from({ length: 20000 }, (_, i) => `${job}-${i + 1}`));
   });
 
-  it('colours output as it does: --color over 320 jobs (its colour table wraps), --ctag, --ctagstring, --color-failed, carriage returns, stderr, --lb, -u', async () => {
+  it('colours output as it does: --color over 320 jobs (its colour table wraps), --ctag, --ctagstring, --color-failed, carriage returns, stderr, --lb, -u, --dry-run, --files', async () => {
     const many = Array.from({ length: 320 }, (_, i) => String(i + 1));
     // coloured: what GNU parallel's output must hold colours or not (the case is not vacuous).
     const cases: readonly { readonly args: readonly string[]; readonly coloured: boolean }[] = [
@@ -415,6 +415,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-j2', '--lb', '--color', 'echo {}; sleep 0.1; echo {}', ':::', 'a', 'b'], coloured: true },
       { args: ['--lb', '--cf', 'echo a; exit 1', ':::', '1'], coloured: false },
       { args: ['-u', '--color', '--cf', 'echo u; exit 1', ':::', '1'], coloured: false },
+      // A dry run's lines coloured too.
+      { args: ['--ctag', '--dry-run', 'echo', ':::', 'a', 'b'], coloured: true },
+      { args: ['--color', '--dry-run', 'echo', ':::', 'a'], coloured: true },
     ];
     for (const { args, coloured } of cases) {
       const all = ['-k', ...args];
@@ -425,6 +428,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
       expect({ args, code: spm.code, stdout: spm.stdout, stderr: spm.stderr }).toEqual({ args, code: gnu.status, stdout: gnu.stdout, stderr: gnu.stderr });
       expect({ args, coloured: gnu.stdout.includes('\x1b[48;5;') }).toEqual({ args, coloured });
     }
+    // --files: each file's name, tagged, in no colour (the names differ: compared masked).
+    const files = ['-k', '--ctag', '--cf', '--files', 'echo {}; exit 1', ':::', 'a', 'b'];
+    const gnu = gnuRun(files, { env: { TERM: 'dumb' } });
+    const spm = await runSpmShell(files, { input: '', mark: `compat-${process.pid}-color` });
+    const masked = (stdout: string): string => stdout.replace(/\t\S+/g, '\t<file>');
+    expect({ code: spm.code, stdout: masked(spm.stdout) }).toEqual({ code: gnu.status, stdout: masked(gnu.stdout) });
+    expect(masked(gnu.stdout)).toBe('a\t<file>\nb\t<file>\n');
   });
 
   it('names columns with --header as it does: ::: words, files, stdin, --colsep, tabs by default, modifiers, unknown names', async () => {
