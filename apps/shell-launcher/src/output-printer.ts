@@ -67,7 +67,12 @@ export function jobColor(seq: number): string {
 
 /** `--color`'s marks for job `seq`'s lines: its colour, `prefix` (its `--tag`, if any) after it. */
 export function colourMarks(seq: number, prefix: string): LineMarks {
-  return { prefix: `${jobColor(seq)}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
+  return marksIn(jobColor(seq), prefix);
+}
+
+/** Lines in `colour`, `prefix` after it, each closed by the reset. */
+function marksIn(colour: string, prefix: string): LineMarks {
+  return { prefix: `${colour}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
 }
 
 /**
@@ -554,8 +559,8 @@ export class OutputPrinter {
       [outcome.stdout, outcome.stdoutFile, (text: string): void => this.#sink.out(text), 'out'],
       [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text), 'err'],
     ] as const;
+    const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
     for (const [kept, file, write, stream] of streams) {
-      const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
       const tagger = marks === undefined ? undefined : new LineTagger(marks);
       const put = (text: string): void => {
         const shown = tagger === undefined ? text : tagger.tag(text);
@@ -612,8 +617,7 @@ export class OutputPrinter {
     const live = this.#options.lineBuffer === true;
     const prefix = this.#options.tag ? `${tag}\t` : '';
     const red = colorFailed && !live && failed;
-    if (red) return { prefix: `${FAILED_COLOR}${CLEAR_TO_EOL}${prefix}`, reset: RESET };
-    if (color) return colourMarks(seq, prefix);
+    if (red || color) return marksIn(red ? FAILED_COLOR : jobColor(seq), prefix);
     // --color-failed, a job that did not fail: its lines end as coloured ones do, in no colour.
     if (colorFailed && !live) return { prefix, reset: '' };
     return this.#options.tag ? { prefix } : undefined;

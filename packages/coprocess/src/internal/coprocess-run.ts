@@ -712,18 +712,19 @@ export class CoprocessRun implements LiveCoprocess {
     const where = cwd === undefined ? '' : ` in \`${cwd}\``;
     // ENOENT says "no such file" for a missing program and a missing working directory alike.
     const why = code === 'ENOENT' && cwd !== undefined && !isDirectory(cwd) ? `the working directory does not exist (${code})` : `${code} (${detail})`;
-    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.file}\`${where}: ${why}\n`));
-    this.#exitedAt = performance.now();
-    this.#exit = { code: code === 'ENOENT' ? 127 : 126, signal: null };
-    this.#leaderGone();
-    this.#settle(code);
+    this.#notStarted(code, `cannot run \`${this.#options.file}\`${where}: ${why}`, code === 'ENOENT' ? 127 : 126);
   }
 
   /** Its `inputFile` could not be opened: the program was not started (as {@link #spawnFailed}, exit 126). */
   #inputFailed(code: string, detail: string): void {
-    this.#capture('stderr', Buffer.from(`spm-coprocess: cannot run \`${this.#options.label}\`: its input file \`${this.#options.inputFile?.path ?? ''}\` cannot be opened: ${code} (${detail})\n`));
+    this.#notStarted(code, `cannot run \`${this.#options.label}\`: its input file \`${this.#options.inputFile?.path ?? ''}\` cannot be opened: ${code} (${detail})`, 126);
+  }
+
+  /** The program was never started (`code`: why): `why` on its stderr, and it ends with `exitCode`. */
+  #notStarted(code: string, why: string, exitCode: number): void {
+    this.#capture('stderr', Buffer.from(`spm-coprocess: ${why}\n`));
     this.#exitedAt = performance.now();
-    this.#exit = { code: 126, signal: null };
+    this.#exit = { code: exitCode, signal: null };
     this.#leaderGone();
     this.#settle(code);
   }

@@ -708,13 +708,11 @@ static void keep_input(const unsigned char *msg, size_t len) {
   pending_input_id = (uint32_t)strtoul((const char *)msg + 2, NULL, 10);
 }
 
-/* "P": a file range for the pending "I" of the same run (one without bytes if none came). */
-static void keep_part(const unsigned char *msg, size_t len) {
+/* "P": a file range for the pending "I" of the same run (one without bytes if none came). Its
+   fields are split in place, as handle() splits the others (the byte after the frame is ours). */
+static void keep_part(unsigned char *msg, size_t len) {
   size_t n;
-  unsigned char *copy = malloc(len + 1);
-  if (copy == NULL) _exit(70);
-  memcpy(copy, msg, len);
-  char **f = split_fields(copy, len, &n);
+  char **f = split_fields(msg, len, &n);
   if (n == 5) {
     uint32_t id = (uint32_t)strtoul(f[1], NULL, 10);
     if (pending_input == NULL || pending_input_id != id) {
@@ -729,7 +727,6 @@ static void keep_part(const unsigned char *msg, size_t len) {
     pending_input->file_left = strtoull(f[3], NULL, 10);
   }
   free(f);
-  free(copy);
 }
 
 static void handle(unsigned char *msg, size_t len) {
