@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fifoDirPerCase, fifoReader as reader } from '../test/fifo-reader.js';
+import { fifoDirPerCase, fifoReader as reader, waitFor } from '../test/fifo-reader.js';
 import { FifoDir, makeFifos, teeInto, type FifoFeed } from './fifo-feed.js';
 
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('hex');
@@ -24,7 +24,8 @@ describe('FifoFeed', () => {
     const read = await reader(feed.path, 'md5sum | cut -d" " -f1');
     expect(read).toEqual({ stdout: `${md5(Buffer.concat([bytes, Buffer.from('tail\n')]))}\n`, code: 0 });
     expect(feed.sent).toBe(bytes.length + 5);
-    await settle(20);
+    // The end and the unlink come asynchronously: waited for, then asserted.
+    await waitFor(() => feed.over && !existsSync(feed.path), 10_000, 'the feed over and its FIFO gone');
     expect(feed.over).toBe(true);
     expect(existsSync(feed.path)).toBe(false);
   });
@@ -53,7 +54,7 @@ describe('FifoFeed', () => {
       await feed.whenReady();
     }
     expect(await done).toEqual({ stdout: 'read\n', code: 0 });
-    await settle(20);
+    await waitFor(() => feed.over, 10_000, 'the feed over');
     expect(feed.over).toBe(true);
     expect(feed.sent).toBeLessThan(64 * chunk.length);
   });
@@ -63,7 +64,8 @@ describe('FifoFeed', () => {
     feed.write(Buffer.from('never read'));
     feed.drop();
     expect(feed.over).toBe(true);
-    await settle(20);
+    // The unlink is asynchronous: a fixed 20 ms wait failed once in CI under load.
+    await waitFor(() => !existsSync(feed.path), 10_000, 'the FIFO gone');
     expect(existsSync(feed.path)).toBe(false);
     await feed.whenReady(); // resolves at once: nothing will come
   });

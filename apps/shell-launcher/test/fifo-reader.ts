@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FifoDir } from '../src/fifo-feed.js';
 
+// For the unit specs beside the sources, which may not import @spm/testing themselves.
+export { waitFor } from '@spm/testing';
+
 /** A reader as a command is: `sh -c 'exec <path; script'`, resolving with its stdout and exit code. */
 export function fifoReader(path: string, script: string): Promise<{ stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
