@@ -410,6 +410,55 @@ describe('parseShellArgs --timeout as GNU parallel reads a duration', () => {
   });
 });
 
+describe('parseShellArgs --template', () => {
+  it('reads each FILE=NAME’s file when the options are read; --plus and -I apply to its text and name as to the command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-tmpl-'));
+    try {
+      const [a, b] = [join(dir, 'a.tmpl'), join(dir, 'b.tmpl')];
+      writeFileSync(a, 'x={1} y={#}\n');
+      writeFileSync(b, 'name={..} {}\n');
+      const o = parseShellArgs(['--template', `${a}=out/{#}.conf`, '--tmpl', `${b}=z=1`, '--cleanup', 'run', ':::', 'p']);
+      // Split at the first `=`, as GNU parallel splits it.
+      expect(o.templates).toEqual([
+        { file: a, name: 'out/{#}.conf', content: 'x={1} y={#}\n' },
+        { file: b, name: 'z=1', content: 'name={..} {}\n' },
+      ]);
+      expect([o.cleanup, parseShellArgs(['run']).cleanup, parseShellArgs(['run']).templates]).toEqual([true, false, []]);
+      const plus = parseShellArgs(['--plus', '--tmpl', `${b}={..}.t`, 'run']);
+      expect(plus.templates[0]).toEqual({ file: b, name: '{\u0003..\u0003}.t', content: 'name={\u0003..\u0003} {}\n' });
+      const replaced = parseShellArgs(['-I', '@@', '--tmpl', `${b}=@@.t`, 'run @@']);
+      expect(replaced.templates[0]).toEqual({ file: b, name: '{}.t', content: 'name={..} \u0001\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a template it cannot read or use, naming the option and the file, and --cleanup without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-tmpl-'));
+    try {
+      const [binary, nul] = [join(dir, 'binary'), join(dir, 'nul')];
+      writeFileSync(binary, Buffer.from([0x61, 0xff, 0x62]));
+      writeFileSync(nul, 'a\0b');
+      const cases: readonly [readonly string[], RegExp][] = [
+        [['--tmpl', 'no-equals'], /^Expected `--tmpl` to be followed by FILE=NAME \(.*\), got `no-equals`$/],
+        [['--template', '=name'], /^Expected `--template` to be followed by FILE=NAME/],
+        [['--template', `${binary}=`], /^Expected `--template` to be followed by FILE=NAME/],
+        [['--template', `${join(dir, 'missing')}=x`], new RegExp(`^Expected \`--template\`'s file \`${join(dir, 'missing')}\` to be readable, got ENOENT$`)],
+        [['--template', `${binary}=x`], /^Expected `--template`'s file `.*binary` to be UTF-8 text, got bytes that are not$/],
+        [['--template', `${nul}=x`], /^Expected `--template`'s file `.*nul` to hold no NUL, U\+0001, U\+0002 or U\+0003 \(the marks of filled templates\), got U\+0000 at character 2$/],
+        [['--template', `${join(dir, 'b=c.tmpl')}=z`], new RegExp(`^Expected \`--template\`'s file \`${join(dir, 'b')}\` to be readable, got ENOENT$`)],
+        [['--cleanup'], /^Expected `--cleanup` with `--template`/],
+      ];
+      for (const [args, message] of cases) {
+        expect(() => parseShellArgs([...args, 'run'])).toThrow(SPMError);
+        expect(() => parseShellArgs([...args, 'run'])).toThrow(message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseShellArgs --joblog and --trace', () => {
   it('refuses one file for both (the trace would overwrite the job log), naming both options', () => {
     for (const [joblog, trace] of [

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { readlinkSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
@@ -96,6 +96,16 @@ export interface ShellOptions {
    * unquoted), made first if missing, as GNU parallel does. Absent: the bin's working directory.
    */
   readonly workdir: string | undefined;
+  /**
+   * `--template FILE=NAME` (`--tmpl`, repeatable): before each run of a command, the file NAME
+   * (its replacement strings filled per job, unquoted; relative to the bin's working directory)
+   * is written with FILE's text, its replacement strings filled the same way — GNU parallel's.
+   * FILE is read when the options are. `content` and `name` are templates as the command is
+   * (`--plus`, `-I` applied).
+   */
+  readonly templates: readonly { readonly file: string; readonly name: string; readonly content: string }[];
+  /** `--cleanup`: each `--template` file is removed once its command's run is over. */
+  readonly cleanup: boolean;
   /**
    * `--line-buffer` (`--lb`): print each command's output a line at a time as it comes — lines
    * of different commands may alternate, a line is never split — rather than whole at its end.
@@ -352,6 +362,9 @@ Options:
                         SIGKILL after the last (default TERM,2000)
       --nice N          run the commands at niceness N (nice -n N)
       --wd DIR          run the commands in DIR, made if missing ({} etc. filled per job; --workdir)
+      --template F=NAME write file NAME (its {} etc. filled) before each command runs, holding
+                        F's text with its {} etc. filled for the job (--tmpl; repeatable)
+      --cleanup         remove each --template file once its command is over
       --line-buffer     print output a whole line at a time as it comes, not a command's
                         output at its end (--lb); with -k, the oldest command's lines live
   -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
@@ -420,7 +433,9 @@ Options:
                         variables put before it)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
-                        {/re/str} {//re/str} {^re} {,re} … (GNU parallel's --plus; re: JavaScript's)
+                        {/re/str} {//re/str} {^re} {,re} {##} {0#} {0%} … (GNU parallel's --plus;
+                        re: JavaScript's); {choose_k} / {uniq}: the arguments, and a job whose
+                        arguments are not in increasing order / not all different is passed over
   -r, --no-run-if-empty no job for a blank input line (whitespace only)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -d, --delimiter D     input items end with D, not newline (C escapes: \\n \\t \\0 \\\\ \\NNN \\xHH)
@@ -650,8 +665,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -733,6 +748,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     colorFailed: false,
     nice: undefined as number | undefined,
     workdir: undefined as string | undefined,
+    templates: [] as { file: string; name: string; content: string }[],
+    cleanup: false,
     lineBuffer: false,
     ungroup: false,
     halt: HALT_NEVER,
@@ -951,6 +968,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--number-of-threads':
           o.count = 'threads';
           break;
+        case '--cleanup':
+          o.cleanup = true;
+          break;
         default:
           o.version = true;
       }
@@ -1012,6 +1032,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         o.workdir = dir;
         break;
       }
+      case '--template':
+      case '--tmpl':
+        o.templates.push(templateFile(option, value));
+        break;
       case '--tagstring':
       case '--ctagstring':
       case '--ctag-string':
@@ -1286,8 +1310,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     o.tagString = plussed(o.tagString, '`--tagstring`');
     o.workdir = plussed(o.workdir, '`--wd`');
     o.results = plussed(o.results, '`--results`');
+    for (const t of o.templates) [t.name, t.content] = [plussed(t.name, `\`--template\`'s name \`${t.name}\``) as string, plussed(t.content, `\`--template\` file \`${t.file}\``) as string];
   }
-  if ((o.pipe || o.retryFailed) && [template, o.tagString, o.workdir, o.results].some(needsJobCount)) {
+  if (o.cleanup && o.templates.length === 0) throw new SPMError('Expected `--cleanup` with `--template` (it removes the files --template writes; there are no remote hosts to clean up), got it alone');
+  if ((o.pipe || o.retryFailed) && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts), got one`);
   }
   if (replaceString === undefined) return { ...o, sources, template };
@@ -1303,7 +1329,35 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     tagString: replaced(o.tagString, '`--tagstring`'),
     workdir: replaced(o.workdir, '`--wd`'),
     results: replaced(o.results, '`--results`'),
+    templates: o.templates.map((t) => ({ file: t.file, name: replaced(t.name, `\`--template\`'s name \`${t.name}\``) as string, content: replaced(t.content, `\`--template\` file \`${t.file}\``) as string })),
   };
+}
+
+/**
+ * `--template FILE=NAME`: FILE read (UTF-8 text: NUL and the marks U+0001 to U+0003 are refused,
+ * as in a command) and NAME, split at the first `=`, as GNU parallel splits it.
+ */
+function templateFile(option: string, value: string | undefined): { file: string; name: string; content: string } {
+  const at = value?.indexOf('=') ?? -1;
+  if (value === undefined || at <= 0 || at === value.length - 1) throw new SPMError(`Expected \`${option}\` to be followed by FILE=NAME (the template's file, and the name of the file each job gets, replacement strings filled), got ${describe(value)}`);
+  const [file, name] = [value.slice(0, at), value.slice(at + 1)];
+  if (name.includes('\0')) throw new SPMError(`Expected \`${option}\`'s name to hold no NUL, got one in ${describe(value)}`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new SPMError(`Expected \`${option}\`'s file \`${file}\` to be readable, got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let content: string;
+  try {
+    content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SPMError(`Expected \`${option}\`'s file \`${file}\` to be UTF-8 text, got bytes that are not`);
+  }
+  // eslint-disable-next-line no-control-regex -- NUL and the templates' marks, on purpose
+  const mark = /[\0\u0001-\u0003]/.exec(content);
+  if (mark !== null) throw new SPMError(`Expected \`${option}\`'s file \`${file}\` to hold no NUL, U+0001, U+0002 or U+0003 (the marks of filled templates), got U+000${mark[0].charCodeAt(0)} at character ${mark.index + 1}`);
+  return { file, name, content };
 }
 
 /**

@@ -71,9 +71,21 @@ export function withReplaceString(text: string, replace: string): string {
 /**
  * Where `{%}` (the job slot) goes in a filled command: the slot is known only on the spoke that
  * runs it ({@link withSlot}). NUL cannot come from the input (a command holding one is refused),
- * so it cannot be confused with an argument's text.
+ * so it cannot be confused with an argument's text; every NUL in a filled command begins a mark
+ * of two characters, this one or {@link PADDED_SLOT}.
  */
-export const SLOT = '\0';
+export const SLOT = '\0%';
+
+/** Where `--plus`' `{0%}` goes: the job slot zero-padded to the digits of the number of slots. */
+export const PADDED_SLOT = '\x000';
+
+/** Both marks. */
+const SLOTS = /\0([%0])/g;
+
+/** True when `text` (a filled command or tag) holds a job slot mark, `{%}`'s or `{0%}`'s. */
+export function holdsSlot(text: string): boolean {
+  return text.includes('\0');
+}
 
 /** The job slot of the spoke `spokeId` (`local:3` → 3): GNU parallel's `{%}`, 1 to `-j`. */
 export function slotOf(spokeId: string): number {
@@ -81,9 +93,28 @@ export function slotOf(spokeId: string): number {
   return n === undefined ? 1 : Number(n);
 }
 
-/** `command` as run in job slot `slot` (each `{%}` filled), or as shown before it runs (`{%}`). */
-export function withSlot(command: string, slot: number | '{%}'): string {
-  return command.includes(SLOT) ? command.replaceAll(SLOT, String(slot)) : command;
+/**
+ * How many digits `{0%}` pads the slot to, with `slots` job slots: GNU parallel's
+ * `1 + int(log10(slots))` (`-j 10` gives `01`…`10`; `-j 9`, `1`…`9`).
+ */
+export function slotWidthOf(slots: number): number {
+  return String(Math.max(1, Math.floor(slots))).length;
+}
+
+/**
+ * `command` as run in job slot `slot` (each `{%}` filled, and each `{0%}` padded to `width`
+ * digits), or as shown before it runs (`{%}` and `{0%}` written back).
+ */
+export function withSlot(command: string, slot: number | '{%}', width = 1): string {
+  if (!holdsSlot(command)) return command;
+  if (slot === '{%}') return command.replace(SLOTS, (_mark, kind: string) => (kind === '%' ? '{%}' : '{0%}'));
+  const [plain, padded] = [String(slot), String(slot).padStart(width, '0')];
+  return command.replace(SLOTS, (_mark, kind: string) => (kind === '%' ? plain : padded));
+}
+
+/** `text` without its job slot marks (`--wd`: the slot is not known when the job is made). */
+export function withoutSlot(text: string): string {
+  return text.replace(SLOTS, '');
 }
 
 /** GNU parallel's `{.}`: from the last `.` to the end, when no `/` follows it (`s:\.[^/.]*$::`). */
@@ -183,7 +214,7 @@ export function fillPath(template: string, args: readonly string[], seq: number)
 
 /** `{}` or `{0}`, with or without a path modifier or a `--plus` operation on arguments (not `{##}`, `{0#}`): the strings context replace repeats a word for. */
 // eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
-const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003)[^\u0003]*\u0003)?\}/;
+const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003|0%\u0003)[^\u0003]*\u0003)?\}/;
 
 /** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
 function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
@@ -191,6 +222,8 @@ function fillRun(text: string, args: readonly string[], seq: number, only: strin
     if (whole === PLAIN_BRACES || position === undefined) return '{}';
     // --plus' `{0#}`, its width written in by withJobCount: the job's number, zero-padded.
     if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
+    // --plus' `{0%}`: the padded job slot, filled by the spoke.
+    if (plus === '0%') return PADDED_SLOT;
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { fillTemplate, withSlot } from './command-template.js';
-import { needsJobCount, PLUS_MARK, plusOperation, ungreedy, withJobCount, withPlusStrings } from './plus-strings.js';
+import { fillTemplate, holdsSlot, slotWidthOf, withSlot } from './command-template.js';
+import { needsJobCount, PLUS_MARK, plusFilterOf, plusOperation, ungreedy, withJobCount, withPlusStrings } from './plus-strings.js';
 
 /** `template` read with --plus and filled for one job. */
 const fill = (template: string, args: readonly string[], context = false): string => fillTemplate(withPlusStrings(template, 'the command'), args, 1, context);
@@ -83,6 +83,40 @@ describe('--plus replacement strings', () => {
     expect(fillTemplate(counted(9), ['a'], 7)).toBe('echo 7/9 7 a');
     expect(fillTemplate(counted(100), ['a'], 7)).toBe('echo 7/100 007 a');
     expect(fillTemplate(withJobCount(withPlusStrings('x{0#}y{}z', 'the command'), 10), ['a', 'b'], 3, true)).toBe('x03yaz x03ybz');
+  });
+
+  it('{0%} is the job slot zero-padded to the digits of the number of slots, filled by the spoke as {%} is', () => {
+    const filled = fill('gpu={0%} slot={%} {}', ['a']);
+    expect(holdsSlot(filled)).toBe(true);
+    expect([slotWidthOf(1), slotWidthOf(9), slotWidthOf(10), slotWidthOf(12), slotWidthOf(100), slotWidthOf(1024)]).toEqual([1, 1, 2, 2, 3, 4]);
+    expect(withSlot(filled, 3, slotWidthOf(12))).toBe('gpu=03 slot=3 a');
+    expect(withSlot(filled, 3, slotWidthOf(100))).toBe('gpu=003 slot=3 a');
+    expect(withSlot(filled, 12, slotWidthOf(12))).toBe('gpu=12 slot=12 a');
+    // Shown before it runs (a job that never ran, in the job log).
+    expect(withSlot(filled, '{%}')).toBe('gpu={0%} slot={%} a');
+    // Slots side by side, and digits of the text between them, stay apart.
+    expect(withSlot(fill('{%}{0%}0{%}{0%}', []), 7, 2)).toBe('7' + '07' + '0' + '7' + '07');
+    // Not context-replaced with -N (it is no argument): once, as {%}.
+    expect(withSlot(fillTemplate(withPlusStrings('x{}y {0%}', 'the command'), ['a', 'b'], 1, true), 4, 2)).toBe('xay xby 04');
+    // Without --plus, `{0%}` is text.
+    expect(withSlot(fillTemplate('{0%}', ['a'], 1), 4, 2)).toBe('{0%}');
+  });
+
+  it('{choose_k} and {uniq} are the arguments, and pass over a job whose arguments are not in increasing order, or not all different', () => {
+    expect(fill('echo {choose_k} {uniq} {2choose_k} {-1uniq}', ['a', 'b c'])).toBe("echo a 'b c' a 'b c' 'b c' 'b c'");
+    const passOver = (template: string, args: readonly string[]): boolean | undefined => plusFilterOf([undefined, withPlusStrings(template, 'the command')])?.(args);
+    expect(passOver('echo {}', ['a', 'a'])).toBeUndefined();
+    // {choose_k}: strictly increasing, so each k-subset once (`::: A B C ::: A B C` keeps A B, A C, B C).
+    expect([['A', 'B'], ['A', 'C'], ['B', 'A'], ['B', 'B'], ['A', 'B', 'C'], ['A', 'C', 'B'], ['x'], []].map((args) => passOver('{choose_k}', args))).toEqual([false, false, true, true, false, true, false, false]);
+    // Byte order, as GNU parallel's `ge` on undecoded UTF-8 (UTF-16 would put U+1F600 before U+FFFD).
+    expect([passOver('{choose_k}', ['\uFFFD', '\u{1F600}']), passOver('{choose_k}', ['\u{1F600}', '\uFFFD']), passOver('{choose_k}', ['10', '9'])]).toEqual([false, true, false]);
+    // {uniq}: all different, in any order.
+    expect([['A', 'B'], ['B', 'A'], ['A', 'A'], ['A', 'B', 'A'], ['x']].map((args) => passOver('{1uniq}', args))).toEqual([false, false, true, true, false]);
+    // Both: both rules; found in any template given (--tagstring here).
+    const both = plusFilterOf([withPlusStrings('echo {choose_k}', 'the command'), withPlusStrings('{uniq}', '`--tagstring`')]);
+    expect([both?.(['a', 'b']), both?.(['b', 'a']), both?.(['a', 'a'])]).toEqual([false, true, true]);
+    // Without --plus, text.
+    expect(plusFilterOf(['echo {choose_k} {uniq}'])).toBeUndefined();
   });
 
   it('refuse a bad regular expression when the options are read, naming the string and where it is', () => {

@@ -14,18 +14,22 @@ import { SPMError } from '@spm/exceptions';
  *   upper-cased), `{,RE}` / `{,,RE}` (lower-cased).
  *
  * - the run's: `{##}` (the number of jobs) and `{0#}` (the job's number, zero-padded to as many
- *   digits): filled once the input is read whole ({@link withJobCount}).
+ *   digits): filled once the input is read whole ({@link withJobCount}); `{0%}` (the job slot,
+ *   zero-padded to as many digits as `-j` has): filled by the spoke, as `{%}` is.
+ * - filters: `{choose_k}` and `{uniq}` are the arguments, as `{}` (with a position, that
+ *   argument), and pass over a job whose arguments are not in strictly increasing order (byte
+ *   order: GNU parallel's `ge`), or not all different ({@link plusFilterOf}).
  *
  * RE is a JavaScript regular expression (GNU parallel's are Perl's; simple ones read the same);
  * STR is taken literally. `{slot}` is `{%}` (GNU parallel's `$PARALLEL_JOBSLOT`, the same here).
- * `{0%}`, `{host}`, `{choose_k}` and `{uniq}` are not done.
+ * `{host}` is not done (spokes are local: GNU parallel's is empty without `--sshlogin`).
  */
 
-/** `{##}` and `{0#}`: they need the number of jobs. */
-const COUNTED = /\{(##|0#)\}/g;
+/** `{##}` and `{0#}` (they need the number of jobs), and `{0%}` (the padded job slot). */
+const COUNTED = /\{(##|0#|0%)\}/g;
 
 /** A `--plus` string in a template, as written (the position, the operation). */
-const PLUS = /\{((?:-?\d+)?)(\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^}]+?|:\d+:\d+|:\d+|##[^#}][^}]*?|#[^#}][^}]*?|%%[^}]+?|%[^}]+?|\/#[^}]+?\/[^}]*?|\/%[^}]+?\/[^}]*?|\/\/[^}]+?\/[^}]*?|\/[^#%}/]+?\/[^}]*?|\^\^[^}]+?|\^[^}]+?|,,[^}]+?|,[^}]+?)\}/g;
+const PLUS = /\{((?:-?\d+)?)(choose_k|uniq|\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^}]+?|:\d+:\d+|:\d+|##[^#}][^}]*?|#[^#}][^}]*?|%%[^}]+?|%[^}]+?|\/#[^}]+?\/[^}]*?|\/%[^}]+?\/[^}]*?|\/\/[^}]+?\/[^}]*?|\/[^#%}/]+?\/[^}]*?|\^\^[^}]+?|\^[^}]+?|,,[^}]+?|,[^}]+?)\}/g;
 
 /**
  * Around a `--plus` operation in a template once read (`{2..}` is `{2` U+0003 `..` U+0003 `}`),
@@ -79,6 +83,31 @@ export function withJobCount(text: string, jobs: number): string {
   return text.replace(MARKED_COUNTED, (_whole, operation: string) => (operation === '##' ? String(jobs) : `{${PLUS_MARK}0#${width}${PLUS_MARK}}`));
 }
 
+/** The marked `{choose_k}` and `{uniq}` (with a position or not) of a template read with `--plus`. */
+// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
+const MARKED_FILTER = /\{-?\d*\u0003(choose_k|uniq)\u0003\}/g;
+
+/** Byte order of two strings' UTF-8 (Perl's `ge` on GNU parallel's undecoded bytes), not UTF-16's. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * `--plus`' filters in `texts` (templates read with `--plus`: the command, `--tagstring`, `--wd`,
+ * `--results`): whether a job of these arguments is passed over — with `{choose_k}`, unless each
+ * argument is after the one before in byte order (`::: A B C ::: A B C` keeps `A B`, `A C`, `B C`:
+ * the 2-subsets, once each); with `{uniq}`, unless no two are equal. Undefined: none there.
+ */
+export function plusFilterOf(texts: readonly (string | undefined)[]): ((args: readonly string[]) => boolean) | undefined {
+  const kinds = new Set(texts.flatMap((text) => (text === undefined ? [] : [...text.matchAll(MARKED_FILTER)].map((match) => match[1] as string))));
+  if (kinds.size === 0) return undefined;
+  const [chooseK, uniq] = [kinds.has('choose_k'), kinds.has('uniq')];
+  return (args) => {
+    if (chooseK) for (let i = 1; i < args.length; i++) if (byteOrder(args[i - 1] as string, args[i] as string) >= 0) return true;
+    return uniq && new Set(args).size !== args.length;
+  };
+}
+
 /**
  * GNU parallel's `make_regexp_ungreedy`: each quantifier (`*`, `+`, `{…}`) outside a class or
  * an escape made lazy.
@@ -120,6 +149,10 @@ export function plusOperation(operation: string): (value: string) => string {
 
 function makeOperation(op: string): (value: string) => string {
   switch (op) {
+    // Filters: the value as it is (the job is passed over or not by plusFilterOf).
+    case 'choose_k':
+    case 'uniq':
+      return (v) => v;
     case '+/':
       return (v) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
     case '+.':

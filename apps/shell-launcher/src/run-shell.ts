@@ -8,7 +8,7 @@ import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exce
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
-import { fillPath, hasReplacement, SLOT, slotOf, withSlot } from './command-template.js';
+import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine } from './input-lines.js';
@@ -17,7 +17,7 @@ import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
-import { needsJobCount, withJobCount } from './plus-strings.js';
+import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
@@ -169,16 +169,22 @@ function refusedOutcome(job: Job, refused: string): JobOutcome {
 /** What concluding a job needs of its task's report (a task's final one, or its early news: {@link ShellNews}). */
 type JobReport = Pick<StatusReport, 'attempt' | 'spokeId' | 'host' | 'error'>;
 
-/** A tag as shown for a job run by spoke `spokeId`: a `--tagstring`'s `{%}` its slot (`{%}` itself when no spoke ran it). */
-function tagOn(tag: string, spokeId: string | undefined): string {
-  return tag.includes(SLOT) ? withSlot(tag, spokeId === undefined ? '{%}' : slotOf(spokeId)) : tag;
+/**
+ * A tag as shown for a job run by spoke `spokeId`: a `--tagstring`'s `{%}` its slot (`{%}` itself
+ * when no spoke ran it), its `{0%}` padded to `width` digits.
+ */
+function tagOn(tag: string, spokeId: string | undefined, width: number): string {
+  return holdsSlot(tag) ? withSlot(tag, spokeId === undefined ? '{%}' : slotOf(spokeId), width) : tag;
 }
 
-/** A job's outcome from its command's result `r` in `report` (the report of the job's task), or from the task manager's verdict when the task failed. */
-function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, runs: number): JobOutcome {
+/**
+ * A job's outcome from its command's result `r` in `report` (the report of the job's task), or
+ * from the task manager's verdict when the task failed; `width`: the digits of `{0%}`.
+ */
+function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, runs: number, width: number): JobOutcome {
   const command = r?.command ?? withSlot(given.command, '{%}');
   // A `--tagstring` with `{%}`: the slot of the spoke that ran it.
-  const job = given.tag.includes(SLOT) ? { ...given, tag: tagOn(given.tag, report.spokeId) } : given;
+  const job = holdsSlot(given.tag) ? { ...given, tag: tagOn(given.tag, report.spokeId, width) } : given;
   if (r !== undefined && r.error === undefined) {
     const ok = r.exitCode === 0 && r.signal === null && !r.timedOut;
     // Spelled out, not spread from a base: a spread into a literal this wide cost ~10 µs a job.
@@ -233,7 +239,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   let options = given;
   // How long an interrupt waits for the stopped commands' reports (see STOP_SLACK_MS).
   const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
-  const countJobs = [options.template, options.tagString, options.workdir, options.results].some(needsJobCount);
+  const templateTexts = options.templates.flatMap((t) => [t.name, t.content]);
+  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount);
+  // `--plus`' {choose_k}, {uniq}: whether a job of these arguments is passed over (see below).
+  const passOver = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
+  const passedOver = (job: Job): boolean => passOver !== undefined && job.refused === undefined && job.args !== undefined && passOver(job.args);
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
   if (launcher.error !== undefined) {
@@ -549,7 +559,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
     const counted = (jobs: number): void => {
       const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
-      options = { ...options, tagString: fill(options.tagString), workdir: fill(options.workdir), results: fill(options.results) };
+      options = { ...options, tagString: fill(options.tagString), workdir: fill(options.workdir), results: fill(options.results), templates: options.templates.map((t) => ({ ...t, name: withJobCount(t.name, jobs), content: withJobCount(t.content, jobs) })) };
     };
     /** The command template with a count written in for {##} and {0#}, if it has them. */
     const written = (count: number): string | undefined => (countJobs && template !== undefined ? withJobCount(template, count) : template);
@@ -557,6 +567,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
       if (countJobs) counted(sourcesTotal);
       input = jobsFromArgs(written(sourcesTotal), values, options.colsep, grouping, links, shuffle());
+      // Those {choose_k} or {uniq} pass over are not counted (made once more to know which: an order needs no shuffle).
+      if (passOver !== undefined) for (const job of jobsFromArgs(written(sourcesTotal), values, options.colsep, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
     } else {
       // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
       // here). With {##} or {0#}, the count's digits are in the commands, whose lengths -X packs
@@ -571,6 +583,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       sourcesTotal = jobs.length;
       if (countJobs) counted(sourcesTotal);
       input = jobs[Symbol.iterator]();
+      if (passOver !== undefined) sourcesTotal -= jobs.filter(passedOver).length;
     }
   }
   // `--tagstring`: each job's tag is the string filled with its arguments (its `{%}` by the
@@ -605,7 +618,24 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       }
     }
   }
+  // `--plus`' {choose_k}, {uniq}: a job whose arguments they refuse is passed over — not run,
+  // printed, logged or counted as failed (GNU parallel 20221122 logs it with Exitval -2 and counts
+  // it failed) — and keeps its number: {#} and `Seq` stay input positions. With -k its turn passes.
+  // Until the printer is made (below), the numbers of those passed over wait here.
+  const passedOverEarly: number[] = [];
+  let onPassedOver = (seq: number): void => void passedOverEarly.push(seq);
+  if (passOver !== undefined) {
+    const all = input;
+    input = (async function* (): AsyncGenerator<Job> {
+      for (let step = await all.next(); step.done !== true; step = await all.next()) {
+        if (passedOver(step.value)) onPassedOver(step.value.seq);
+        else yield step.value;
+      }
+    })();
+  }
   const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
+  // --plus' `{0%}`: the job slot padded to as many digits as the slots' number has (GNU parallel's).
+  const slotWidth = slotWidthOf(slots);
   if (options.tee && !options.dryRun) {
     // --tee: every job at once, each given all of stdin as it comes through a FIFO of its own.
     const jobs: Job[] = [];
@@ -641,7 +671,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           refused += 1;
           io.stderr.write(notRunNotice(job, withSlot(job.command, '{%}')));
         } else {
-          const command = withSlot(job.command, ((job.seq - 1) % slots) + 1);
+          const command = withSlot(job.command, ((job.seq - 1) % slots) + 1, slotWidth);
           const tag = options.tag ? `${job.tag}\t` : '';
           // --color: the line in the job's colour, as GNU parallel's dry run shows it.
           io.stdout.write(options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
@@ -747,8 +777,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
     // Nor with --load or --memfree: a held command would start without asking the load or the memory.
+    // Nor with --template: a held command's files would be written while the one before it runs
+    // (one name for every job is fine at -j1: each job's file is written just before it runs).
     // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -823,6 +855,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   );
   // With -k, the jobs passed over by --resume have no turn to wait for.
   for (const seq of [...resumed, ...notRunAgain]) printer.skip(seq);
+  // Jobs {choose_k} or {uniq} passed over: those read so far now, the later ones as they are read.
+  for (const seq of passedOverEarly) printer.skip(seq);
+  const printing = printer;
+  onPassedOver = (seq) => printing.skip(seq);
   let joblog: Joblog | undefined;
   try {
     joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed || options.joblogAppend);
@@ -1020,7 +1056,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job !== undefined) printer.live(piece.seq, tagOn(job.tag, from.spokeId), piece.stream, piece.text);
+      if (job !== undefined) printer.live(piece.seq, tagOn(job.tag, from.spokeId, slotWidth), piece.stream, piece.text);
     }
     // Output alone says nothing of a command's length: holding stays as it is.
     if (news.finished.length === 0 && news.returned.length === 0) return;
@@ -1071,7 +1107,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) return stopped(seq);
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.
     const runs = (earlierRuns.get(seq) ?? 0) + report.attempt;
-    const outcome = outcomeOf(job, result, report, runs);
+    const outcome = outcomeOf(job, result, report, runs, slotWidth);
     // (Not after SIGHUP either: no more runs start.)
     if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted && !stopping && !windingDown) {
       if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${outcome.command}\n`);
@@ -1086,7 +1122,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // --wd: the directory a job runs in (its replacement strings filled), absolute: the spokes need not share this cwd.
   const workdirOf = (job: Job): string => {
     const dir = options.workdir as string;
-    return resolve(hasReplacement(dir) ? fillPath(dir, job.args ?? [job.tag], job.seq).replaceAll(SLOT, '') : dir);
+    return resolve(hasReplacement(dir) ? withoutSlot(fillPath(dir, job.args ?? [job.tag], job.seq)) : dir);
   };
 
   // --results: a job's output goes to its files; what the printer then gets (a --json line
@@ -1275,6 +1311,18 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     const inputFile = { path: resolve(part.path), offset: part.start, length: part.end - part.start };
     return part.header.length > 0 ? { input: part.header, inputFile } : { inputFile };
   };
+  // --template: each job's files (names and texts filled; `{%}` by the spoke), written by the
+  // spoke before the command runs. With --header, the columns' names are read in them once known.
+  let templatesNamed: { readonly names: readonly string[] | undefined; readonly templates: ShellOptions['templates'] } = { names: undefined, templates: options.templates };
+  const filesOf = (job: Job): NonNullable<ShellCommand['files']> => {
+    if (templatesNamed.names !== headerNames) {
+      const names = headerNames ?? [];
+      templatesNamed = { names: headerNames, templates: options.templates.map((t) => ({ ...t, name: nameColumns(t.name, names), content: nameColumns(t.content, names) })) };
+    }
+    const args = job.args ?? [job.tag];
+    return templatesNamed.templates.map((t) => ({ path: resolve(fillPath(t.name, args, job.seq)), content: fillPath(t.content, args, job.seq) }));
+  };
+
   const commandOf = (job: Job): ShellCommand => {
     const fed = stdinFeeds.get(job.seq);
     const file = catFiles.get(job.seq) ?? (options.fifo ? fed?.path : undefined);
@@ -1283,6 +1331,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       command: job.command,
       ...(job.input !== undefined && file === undefined ? { input: job.input } : {}),
       ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
+      ...(options.templates.length > 0 ? { files: filesOf(job) } : {}),
       ...(file !== undefined ? { env: { PARALLEL_TMP: file } } : {}),
       ...(fed !== undefined && !options.fifo ? { stdinFrom: fed.path } : {}),
       ...partOf(job.seq),
@@ -1326,7 +1375,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         const backstopMs = BACKSTOP_MS + (timeoutMs + killGraceOf(options)) * (everHeld ? HELD_JOBS_MAX : 1);
         return {
           value: {
-            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && !stdinFeeds.has(job.seq) && !options.pipePart ? { seq: job.seq, command: job.command } : commandOf(job))),
+            commands: jobs.map((job) => (job.input === undefined && options.workdir === undefined && options.templates.length === 0 && !stdinFeeds.has(job.seq) && !options.pipePart ? { seq: job.seq, command: job.command } : commandOf(job))),
             timeoutMs,
             ...(options.killSequence !== undefined ? { killSequence: options.killSequence } : {}),
             maxOutputBytes: options.maxOutputBytes,
@@ -1335,6 +1384,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
+            ...(slotWidth > 1 ? { slotWidth } : {}),
+            ...(options.cleanup ? { removeFiles: true } : {}),
             ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined ? { watchedByHub: true } : {}),
             pid: process.pid,
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),

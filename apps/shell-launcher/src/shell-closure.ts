@@ -1,6 +1,7 @@
 // The closure spm-shell's spokes evaluate. Imported by the hub (to invoke it) and by every spoke
 // (to evaluate it), so it stays small and imports nothing hub-only: spokes load this module's
 // built JavaScript from dist/ through `import.meta.url`.
+import { rmSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
 import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
@@ -22,6 +23,12 @@ export interface ShellCommand {
   readonly inputFile?: { readonly path: string; readonly offset: number; readonly length: number };
   /** `--wd`: the directory it runs in (absolute), made first if missing. Absent: the spoke's. */
   readonly cwd?: string;
+  /**
+   * `--template`: files the spoke writes (over any there) just before the command runs, each
+   * path (absolute) and text with the job slot marks filled as the command's. One that cannot be
+   * written fails the command unstarted, saying why.
+   */
+  readonly files?: readonly { readonly path: string; readonly content: string }[];
   /** Variables added to its environment (`--cat`'s `PARALLEL_TMP`). Absent: the spoke's environment as it is. */
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -63,6 +70,10 @@ export interface ShellTask {
   readonly showStarts?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
+  /** `--plus`' `{0%}`: the digits the job slot is padded to (those of the number of slots). @default 1 */
+  readonly slotWidth?: number;
+  /** `--cleanup`: each command's {@link ShellCommand.files} are removed once its run is over. */
+  readonly removeFiles?: boolean;
   /**
    * `--timeout N%`, `--memfree`: whether a command may go on running is the hub's to say — how
    * long it may run (a share of the median runtime of the jobs that succeeded, which moves as
@@ -297,7 +308,8 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
 }
 
 /** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, input?: Uint8Array, cwd?: string, watch?: HubWatch, onStart?: (startTime: number) => void, env?: Readonly<Record<string, string>>, inputFile?: ShellCommand['inputFile']): Promise<ShellResult> {
+async function runOne(command: string, c: ShellCommand, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, watch?: HubWatch, onStart?: (startTime: number) => void, slot?: (text: string) => string): Promise<ShellResult> {
+  const { cwd, files } = c;
   if (cwd !== undefined) {
     try {
       // Not mkdirSync's recursion: it spins forever under /proc or through a dangling link.
@@ -306,6 +318,40 @@ async function runOne(command: string, task: ShellTask, lane: CoprocessLane, sig
       return notRun(Date.now(), false, `cannot make its working directory \`${cwd}\` (--wd): ${(error as Error).message}`);
     }
   }
+  if (files !== undefined) {
+    const written = writeFiles(files, slot ?? ((text) => text));
+    if (typeof written === 'string') return notRun(Date.now(), false, written);
+    try {
+      return await runStarted(command, c, task, lane, signal, live, watch, onStart);
+    } finally {
+      if (task.removeFiles === true) for (const path of written) rmSync(path, { force: true });
+    }
+  }
+  return runStarted(command, c, task, lane, signal, live, watch, onStart);
+}
+
+/**
+ * `--template`: `files` written, their texts' job slot marks filled by `slot`; the paths written,
+ * or why one could not be (the ones before it are removed again).
+ */
+function writeFiles(files: NonNullable<ShellCommand['files']>, slot: (text: string) => string): string[] | string {
+  const written: string[] = [];
+  for (const file of files) {
+    const path = slot(file.path);
+    try {
+      writeFileSync(path, slot(file.content));
+    } catch (error) {
+      for (const done of written) rmSync(done, { force: true });
+      return `cannot write its --template file \`${path}\`: ${(error as Error).message}`;
+    }
+    written.push(path);
+  }
+  return written;
+}
+
+/** {@link runOne} once its directory is made and its files written. */
+async function runStarted(command: string, c: ShellCommand, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, watch?: HubWatch, onStart?: (startTime: number) => void): Promise<ShellResult> {
+  const { input, cwd, env, inputFile } = c;
   // An empty (or blank) input line is a job that does nothing and succeeds (as in GNU
   // parallel); runCoprocess wants a command with something in it, and `:` is the shell's own
   // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
@@ -554,7 +600,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
             if (skip?.has(c.seq) === true) {
               results[i] = SKIPPED;
             } else {
-              const command = withSlot(c.command, slot);
+              const command = withSlot(c.command, slot, task.slotWidth);
               const live = task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
               const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
               const onStart =
@@ -567,7 +613,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               // GNU parallel's variables (at most JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
               const vars = jobVariables(c.seq, slot, task.pid);
               const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
-              const r = await runOne(run, task, lane, ctx.signal, live, c.input, c.cwd, watch, onStart, c.env, c.inputFile);
+              const r = await runOne(run, c, task, lane, ctx.signal, live, watch, onStart, (text) => withSlot(text, slot, task.slotWidth));
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;

@@ -3,7 +3,7 @@
 // (.ci/run); on a developer machine: `apt-get install -y parallel`.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import fc from 'fast-check';
@@ -586,6 +586,36 @@ describe('spm-shell and GNU parallel on the same input', () => {
       await expectSameRun(args, ['-k', '-j1', '--dry-run', ...args], { input: input ?? '', mark: 'plus' });
       await expectSameRun(args, ['-k', '-j1', ...args], { input: input ?? '', mark: 'plus' });
     }
+  });
+
+  it('fills {choose_k}, {uniq} and {0%} as it does; the jobs passed over are not failures here (GNU parallel 20221122 counts them)', async () => {
+    const cases: readonly { readonly args: readonly string[]; readonly passed: number }[] = [
+      { args: ['--plus', '-k', 'echo {choose_k}', ':::', 'A', 'B', 'C', ':::', 'A', 'B', 'C'], passed: 6 },
+      { args: ['--plus', '-k', 'echo {#} {uniq}', ':::', 'a', 'b', ':::', 'a', 'b', ':::', 'c'], passed: 2 },
+      { args: ['--plus', '-k', 'echo {1choose_k}-{2uniq}', ':::', 'a', 'b', ':::', 'a', 'b'], passed: 3 },
+      { args: ['--plus', '-k', '--tagstring', '{uniq}', 'echo {}', ':::', 'x', 'y', ':::', 'x', 'y'], passed: 2 },
+      // {0%}'s width (which slot runs a job differs from run to run): the digits of -j.
+      { args: ['--plus', '-j', '9', 'echo {0%} | wc -c', ':::', 'a', 'b', 'c'], passed: 0 },
+      { args: ['--plus', '-j', '10', 'echo {0%} | wc -c', ':::', 'a', 'b', 'c'], passed: 0 },
+      { args: ['--plus', '-j', '100', 'echo {0%} | wc -c', ':::', 'a', 'b', 'c'], passed: 0 },
+    ];
+    for (const { args, passed } of cases) {
+      const gnu = gnuRun(args);
+      const spm = await runSpmShell(args, { mark: `compat-${process.pid}-filters` });
+      // GNU parallel logs each passed-over job with Exitval -2 and counts it failed.
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: 0, stdout: gnu.stdout });
+      expect({ args, gnu: gnu.status }).toEqual({ args, gnu: passed });
+    }
+  });
+
+  it('writes --template files as it does: names and texts filled (--header’s names, modifiers, {#}), and --cleanup removes them', async () => {
+    const where = mkdtempSync(join(dir, 'tmpl-'));
+    writeFileSync(join(where, 'my.tmpl'), 'Xval: {x}\nYval: {y}\nFixedValue: 9\nseq {#} {x/} {y.} {2}\n');
+    const args = ['-k', '-j1', '--header', ':', '--tmpl', 'my.tmpl={#}.t', 'echo Using {#}.t; cat {#}.t', ':::', 'x', '1.234', 'd/2.345', ':::', 'y', '1', '2.txt'];
+    await expectSameRun(args, args, { cwd: where, mark: 'tmpl' });
+    const clean = ['-k', '-j1', '--cleanup', '--tmpl', 'my.tmpl=c-{}.t', 'head -1 c-{}.t; ls c-*', ':::', 'a', 'b'];
+    await expectSameRun(clean, clean, { cwd: where, mark: 'tmpl' });
+    expect(readdirSync(where).sort()).toEqual(['1.t', '2.t', '3.t', '4.t', 'my.tmpl']);
   });
 
   it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {

@@ -337,6 +337,86 @@ describe('spm-shell --plus {##} and {0#}', () => {
   });
 });
 
+describe('spm-shell --plus {choose_k}, {uniq} and {0%}', () => {
+  it('passes over the jobs {choose_k} refuses: not run, printed or logged, not failed; the others keep their input numbers, -k waits for none of the passed', async () => {
+    const joblog = join(dir, 'choose-k.joblog');
+    const r = await runSpmShell(['--plus', '-k', '-j', '2', '--halt', 'now,fail=1', '--joblog', joblog, 'echo {#} {choose_k}', ':::', '1', '2', '3', '4', ':::', '1', '2', '3', '4'], { mark: newMark().env });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '2 1 2\n3 1 3\n4 1 4\n7 2 3\n8 2 4\n12 3 4\n', stderr: '' });
+    // Rows in the order the jobs ended.
+    const rows = joblogRows(readFileSync(joblog, 'utf8')).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(rows.map((row) => [row[0], row[6], row[8]])).toEqual([2, 3, 4, 7, 8, 12].map((seq) => [String(seq), '0', expect.stringMatching(new RegExp(`^echo ${seq} `))]));
+    // --resume: the passed-over jobs are passed over again, not run as missing from the log.
+    const again = await runSpmShell(['--plus', '-k', '--resume', '--joblog', joblog, 'echo {#} {choose_k}', ':::', '1', '2', '3', '4', ':::', '1', '2', '3', '4'], { mark: newMark().env });
+    expect({ code: again.code, stdout: again.stdout }).toEqual({ code: 0, stdout: '' });
+  });
+
+  it('passes over the lines {uniq} refuses, read from stdin in columns, and shows none of them with --dry-run', async () => {
+    const input = 'a\tb\nb\tb\nb\ta\nc\tc\nc\td\n';
+    const r = await runSpmShell(['--plus', '-k', '--colsep', '\t', 'echo {#}: {2uniq} {1}'], { input, mark: newMark().env });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: '1: b a\n3: a b\n5: d c\n' });
+    const dry = await runSpmShell(['--plus', '--dry-run', '--colsep', '\t', 'echo {uniq}'], { input, mark: newMark().env });
+    expect({ code: dry.code, stdout: dry.stdout }).toEqual({ code: 0, stdout: 'echo a b\necho b a\necho c d\n' });
+  });
+
+  for (const transport of ['inproc', 'process'] as const) {
+    it(`fills {0%} with the job slot padded to the digits of -j, in the command and in --tagstring (${transport} spokes)`, async () => {
+      const r = await runSpmShell(['--plus', '--transport', transport, '-j', '10', '--tagstring', '{0%}', 'echo {0%} {%}', ':::', ...'abcdefghijkl'], { mark: newMark().env });
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((line) => line.split(/[\t ]/));
+      expect(lines).toHaveLength(12);
+      // The tag (the slot as the hub saw it), the command's padded slot and its plain {%} agree.
+      for (const [tag, padded, plain] of lines) expect({ tag, padded, plain }).toEqual({ tag: (plain as string).padStart(2, '0'), padded: tag, plain: expect.stringMatching(/^([1-9]|10)$/) });
+    });
+  }
+});
+
+describe('spm-shell --template', () => {
+  it('writes each job’s file before its command runs — names and texts filled, --header’s names, {%} — and leaves them, or removes them with --cleanup', async () => {
+    const where = join(dir, 'tmpl');
+    mkdirSync(where);
+    writeFileSync(join(where, 'my.tmpl'), 'Xval: {x}\nYval: {y}\nseq {#} slot {%} of {0#}\n');
+    const r = await runSpmShell(['-k', '--plus', '-j', '2', '--header', ':', '--tmpl', 'my.tmpl={#}.t', 'echo Using {#}.t; cat {#}.t', ':::', 'x', '1.5', '2.5', ':::', 'y', '1', '2'], { cwd: where, mark: newMark().env });
+    expect(r.code).toBe(0);
+    const blocks = r.stdout.split('Using ').slice(1);
+    expect(blocks.map((block) => block.replace(/slot [12] /, 'slot S '))).toEqual([
+      '1.t\nXval: 1.5\nYval: 1\nseq 1 slot S of 1\n',
+      '2.t\nXval: 1.5\nYval: 2\nseq 2 slot S of 2\n',
+      '3.t\nXval: 2.5\nYval: 1\nseq 3 slot S of 3\n',
+      '4.t\nXval: 2.5\nYval: 2\nseq 4 slot S of 4\n',
+    ]);
+    // Left behind, as written (the slot a run had is in its file).
+    expect(readdirSync(where).sort()).toEqual(['1.t', '2.t', '3.t', '4.t', 'my.tmpl']);
+    expect(readFileSync(join(where, '4.t'), 'utf8')).toMatch(/^Xval: 2\.5\nYval: 2\nseq 4 slot [12] of 4\n$/);
+    for (const n of [1, 2, 3, 4]) rmSync(join(where, `${n}.t`));
+    const cleaned = await runSpmShell(['-k', '--cleanup', '--tmpl', 'my.tmpl=run-{}.t', 'cat run-{}.t | wc -l; ls run-{}.t', ':::', 'a', 'b'], { cwd: where, mark: newMark().env });
+    expect({ code: cleaned.code, stdout: cleaned.stdout }).toEqual({ code: 0, stdout: '3\nrun-a.t\n3\nrun-b.t\n' });
+    expect(readdirSync(where)).toEqual(['my.tmpl']);
+  });
+
+  it('writes one name for every job just before each runs: at -j1 each command reads its own job’s text, short commands or not', async () => {
+    const where = join(dir, 'tmpl-one');
+    mkdirSync(where);
+    writeFileSync(join(where, 'one.tmpl'), '{}\n');
+    // Many short commands: spm-shell would hold and batch them (and write a held one's file early) but for --template.
+    const values = Array.from({ length: 60 }, (_, k) => `v${k}`);
+    const r = await runSpmShell(['-j', '1', '--tmpl', 'one.tmpl=conf', 'printf "%s=" {}; cat conf', ':::', ...values], { cwd: where, mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(values.map((v) => `${v}=${v}`));
+  });
+
+  it('fails the job whose file cannot be written, unstarted and saying why; the others run', async () => {
+    const where = join(dir, 'tmpl-fail');
+    mkdirSync(where);
+    mkdirSync(join(where, 'ok'));
+    writeFileSync(join(where, 't.tmpl'), '{}\n');
+    const joblog = join(where, 'jl');
+    const r = await runSpmShell(['-k', '--joblog', joblog, '--tmpl', 't.tmpl={}/f', 'cat {}/f', ':::', 'ok', 'missing'], { cwd: where, mark: newMark().env });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: 'ok\n' });
+    expect(r.stderr).toContain(`job 2 ended without an exit status (cannot write its --template file \`${join(where, 'missing', 'f')}\`: ENOENT`);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort()).toEqual([['1', '0'], ['2', '-1']]);
+  });
+});
+
 describe('spm-shell --joblog +F', () => {
   it('starts a new log with the header and adds each later run’s rows to it, after a cut last line ended', async () => {
     const joblog = join(dir, 'append.joblog');
