@@ -9,6 +9,7 @@ import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './c
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
+import { parseLimit, type LimitRule } from './limit-check.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -168,6 +169,12 @@ export interface ShellOptions {
    * (`Exitval -1`), run again only by `--retries`, as in GNU parallel 20221122.
    */
   readonly memFreeBytes: number | undefined;
+  /**
+   * `--limit "command args"`: asked before each job starts — 0, start it; 1, not now (asked
+   * again later); 2, not now, and kill the youngest running job — and while jobs run (see
+   * limit-check.ts). Absent: no such check.
+   */
+  readonly limit: LimitRule | undefined;
   /**
    * `--pipe` (`--spreadstdin`): the input (stdin, or one `-a`/`::::` file) is cut into blocks of
    * whole lines (records: NUL-ended with `-0`), each the stdin of one run of the command
@@ -448,6 +455,8 @@ Options:
                         now) is below MAX (a number, +N, -N, N% of the cores)
       --memfree SIZE    start a command only while SIZE of memory is free (2G, 500M); below
                         half of it, kill the youngest running command (a failed job)
+      --limit "CMD"     before each start, run CMD: exit 0 starts the next command, 1 not now,
+                        2 kills the youngest running one; or mem SIZE, load N, io PERCENT
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
@@ -666,7 +675,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -796,6 +805,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     retryFailed: false,
     maxLoad: undefined as number | undefined,
     memFreeBytes: undefined as number | undefined,
+    limit: undefined as LimitRule | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
@@ -1073,6 +1083,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--memfree':
         o.memFreeBytes = memorySize(option, value);
+        break;
+      case '--limit':
+        o.limit = parseLimit(option, value, memorySize);
         break;
       case '--tmpdir':
       case '--tempdir':

@@ -18,6 +18,7 @@ import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeade
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
+import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
@@ -99,6 +100,8 @@ const FREE_MEMORY_FRESH_MS = 50;
  */
 const PIPELINE_BELOW_MS = 10;
 const PIPELINE_AFTER = 8;
+/** `--limit`: while commands run, it is asked again once this long (ms) has passed since the last asking. */
+const LIMIT_POLL_MS = 1_000;
 const PIPELINE_HELD = 2;
 const BATCH_MAX = 8;
 const BATCH_BUDGET_MS = 20;
@@ -737,9 +740,24 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (fresh || freeMemory === undefined || now - freeMemory.at > FREE_MEMORY_FRESH_MS) freeMemory = { bytes: freeMemoryNow() ?? Infinity, at: now };
     return freeMemory.bytes;
   };
-  if (maxLoad !== undefined || memFree !== undefined) {
+  // --limit: asked before each start, and while commands run (see watchAnswer). A verdict of 2
+  // (way over) picks the youngest running command to kill; a check that cannot be made (the
+  // command exits 3, say) stops the starting of jobs, said once (see limitBroke).
+  const limiter = options.limit === undefined ? undefined : new LimitCheck(options.limit);
+  const askLimit = async (): Promise<LimitVerdict> => {
+    try {
+      const verdict = await (limiter as LimitCheck).check();
+      if (verdict === 2) killYoungest('limit');
+      return verdict;
+    } catch (error) {
+      limitBroke(error as Error);
+      return 1;
+    }
+  };
+  if (maxLoad !== undefined || memFree !== undefined || limiter !== undefined) {
     // A start asks afresh: the command before it may have just taken memory.
-    feed.gate = () => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memFree === undefined || freeMemoryBytes(true) >= memFree);
+    const measured = (): boolean => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memFree === undefined || freeMemoryBytes(true) >= memFree);
+    feed.gate = limiter === undefined ? measured : async () => measured() && (await askLimit()) === 0;
   }
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
   // commands and still have the batches' finished ones reported (see onInterruptNow).
@@ -776,11 +794,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const updateHolding = (): void => {
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
-    // Nor with --load or --memfree: a held command would start without asking the load or the memory.
+    // Nor with --load, --memfree or --limit: a held command would start without asking the load, the memory or the limit.
     // Nor with --template: a held command's files would be written while the one before it runs
     // (one name for every job is fine at -j1: each job's file is written just before it runs).
     // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -948,15 +966,23 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // SIGHUP (GNU parallel's): no more jobs; the running ones go on, and the run ends as usual.
   // Inproc spokes give back the commands they hold (they are in this thread), which then count
   // as never started; thread and process spokes run theirs.
-  const onWindDown = (): void => {
+  const onWindDown = (reason?: string): void => {
     if (stopping || controller.signal.aborted) return;
-    const why = String(io.windDown?.reason ?? 'SIGHUP');
+    const why = reason ?? String(io.windDown?.reason ?? 'SIGHUP');
     const n = runningNow();
     err(`spm-shell: ${why}: starting no more jobs; waiting for ${n} running (SIGINT or SIGTERM stops them now)\n`);
     trace?.instant(`${why}: starting no more jobs`);
     windingDown = true;
     stopFeeding();
     if (options.transport === 'inproc') windDownInThisThread();
+  };
+  const onSighup = (): void => onWindDown();
+  /** --limit: why it could not be asked, once it could not (the run then starts no more jobs and exits 255). */
+  let limitFailed: Error | undefined;
+  const limitBroke = (error: Error): void => {
+    if (limitFailed !== undefined) return;
+    limitFailed = error;
+    onWindDown(error.message);
   };
   const closeJoblog = (): void => {
     const log = joblog;
@@ -1093,8 +1119,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
     // Killed for memory (--memfree), its run is over: the next question reads the memory afresh,
     // now that it is gone, to see whether another must go.
-    if (seq === memoryVictim) {
-      memoryVictim = undefined;
+    if (seq === victim) {
+      victim = undefined;
       freeMemory = undefined;
     }
     const job = inflight.get(seq) as Job;
@@ -1166,23 +1192,31 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     const median = runtimes?.median;
     return median === undefined || options.timeoutShare === undefined ? undefined : Math.max(1, options.timeoutShare * median);
   };
-  // --memfree: the job being killed for memory, until its run is over.
-  let memoryVictim: number | undefined;
-  // --timeout N%, --memfree: a running command's question (ShellWatchQuestion) answered.
+  // --memfree, --limit: the job being killed (for memory, or as --limit said), until its run is over.
+  let victim: number | undefined;
+  /** --limit: the jobs killed because it said "way over" (2), for their message. */
+  const killedForLimit = new Set<number>();
+  /**
+   * The youngest command running — the highest seq handed out and not over (with --memfree or
+   * --limit a spoke holds none beyond its running one), as GNU parallel picks it — is to be killed
+   * when it next asks; one at a time, so that the next is picked only if it is still needed once
+   * that one is gone.
+   */
+  const killYoungest = (why: 'memory' | 'limit'): void => {
+    if (victim !== undefined) return;
+    for (const running of inflight.keys()) if (victim === undefined || running > victim) victim = running;
+    if (victim !== undefined && why === 'limit') killedForLimit.add(victim);
+  };
+  // --timeout N%, --memfree, --limit: a running command's question (ShellWatchQuestion) answered.
   const watchAnswer = (seq: number): ShellWatchAnswer => {
     const limitMs = limitNowMs();
     const answer: ShellWatchAnswer = limitMs === undefined ? {} : { limitMs };
-    if (memFree === undefined) return answer;
-    if (memoryVictim === undefined && freeMemoryBytes() < memFree / 2) {
-      // Under half of --memfree free: the youngest command running — the highest seq handed
-      // out and not over (with --memfree a spoke holds none beyond its running one), as GNU
-      // parallel picks it — is killed when it next asks; one at a time, so that the next is
-      // picked only if memory is still short once that one is gone.
-      let youngest: number | undefined;
-      for (const running of inflight.keys()) if (youngest === undefined || running > youngest) youngest = running;
-      memoryVictim = youngest;
-    }
-    return memoryVictim === seq ? { ...answer, lowMemory: true } : answer;
+    // Under half of --memfree free: one to kill.
+    if (memFree !== undefined && victim === undefined && freeMemoryBytes() < memFree / 2) killYoungest('memory');
+    // --limit, while commands run: asked again once LIMIT_POLL_MS passed since the last asking
+    // (GNU parallel's loop asks at most every second too); its "way over" picks one to kill.
+    if (limiter !== undefined && limitFailed === undefined && victim === undefined && performance.now() - (limiter.lastAt ?? -Infinity) >= LIMIT_POLL_MS) void askLimit();
+    return victim === seq ? { ...answer, lowMemory: true } : answer;
   };
   const timedOutAfter = (outcome: JobOutcome): string =>
     outcome.limitMs === undefined
@@ -1206,8 +1240,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     } else failed += 1;
     writeJoblog(outcome);
     printer.finished(intoFiles(intoResults(outcome)));
+    const forLimit = killedForLimit.delete(seq);
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
+    else if (outcome.lowMemory === true && forLimit) err(`spm-shell: job ${seq} was killed, the youngest command when --limit \`${limitText(options.limit as LimitRule)}\` exited 2 (way over the limit); its process tree was killed: ${outcome.command}\n`);
     else if (outcome.lowMemory === true) err(`spm-shell: job ${seq} was killed, the youngest command while the machine had less than half of --memfree ${memFree ?? 0} bytes free; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
@@ -1386,7 +1422,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(slotWidth > 1 ? { slotWidth } : {}),
             ...(options.cleanup ? { removeFiles: true } : {}),
-            ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined ? { watchedByHub: true } : {}),
+            ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),
             pid: process.pid,
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
@@ -1492,7 +1528,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (interrupted !== undefined) onInterruptNow();
     else interrupt?.addEventListener('abort', onInterruptNow, { once: true });
     if (io.windDown?.aborted === true) onWindDown();
-    else io.windDown?.addEventListener('abort', onWindDown, { once: true });
+    else io.windDown?.addEventListener('abort', onSighup, { once: true });
     await shellCommand.manage({
       pool: cloud.pool.intraAll(),
       tasks,
@@ -1515,7 +1551,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (stopTimer !== undefined) clearTimeout(stopTimer);
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
-    io.windDown?.removeEventListener('abort', onWindDown);
+    io.windDown?.removeEventListener('abort', onSighup);
     shellCommand.off('dispatch', onDispatched);
     shellCommand.off('retry', onSpokeLost);
     shellCommand.off('timeout', onAttemptLost);
@@ -1550,7 +1586,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     io.stderr.write(`spm-shell: ${fatal.message}\n`);
     return 255;
   }
-  if (unwritten || feedFailed !== undefined) return 255;
+  if (unwritten || feedFailed !== undefined || limitFailed !== undefined) return 255;
   if (halted !== undefined) {
     // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
     // that halted the run; other halts with the number of failures when the halt came.

@@ -28,8 +28,8 @@ export class TaskFeed implements AsyncIterable<Job> {
   #delayMs = 0;
   /** When the last job was handed out (`performance.now()`). */
   #lastHandOut: number | undefined;
-  /** `--load`: a job is handed out only while this says yes (see {@link gate}). */
-  #gate: (() => boolean) | undefined;
+  /** `--load`, `--memfree`, `--limit`: a job is handed out only while this says yes (see {@link gate}). */
+  #gate: (() => boolean | Promise<boolean>) | undefined;
   /** The job the gate holds back, handed out first when it opens. */
   #ready: Job | undefined;
   /** How long until the gate is asked again (ms): doubles while it stays shut, up to GATE_POLL_MAX_MS. */
@@ -64,15 +64,17 @@ export class TaskFeed implements AsyncIterable<Job> {
   }
 
   /**
-   * `--load`: while this returns false, no job is handed out; it is asked when a job is ready to
-   * go (never to find the input's end, which needs no gate), then again after 10 ms, 20 ms, …
-   * up to every 500 ms, and at once when a job concludes or the feed is stopped.
+   * `--load`, `--memfree`, `--limit`: while this says no (at once, or once its promise settles:
+   * `--limit` runs a command), no job is handed out; it is asked when a job is ready to go (never
+   * to find the input's end, which needs no gate), then again after 10 ms, 20 ms, … up to every
+   * 500 ms, and at once when a job concludes or the feed is stopped. A promise that rejects is a
+   * no (the caller stops the feed).
    */
-  get gate(): (() => boolean) | undefined {
+  get gate(): (() => boolean | Promise<boolean>) | undefined {
     return this.#gate;
   }
 
-  set gate(open: (() => boolean) | undefined) {
+  set gate(open: (() => boolean | Promise<boolean>) | undefined) {
     this.#gate = open;
   }
 
@@ -160,7 +162,10 @@ export class TaskFeed implements AsyncIterable<Job> {
         }
         const ready = this.#ready;
         if (ready !== undefined) {
-          if (this.#gate !== undefined && !this.#gate()) {
+          const open = this.#gate === undefined ? true : this.#gate();
+          const opened = typeof open === 'boolean' ? open : await open.catch(() => false);
+          if (this.#stopped) return { value: undefined, done: true };
+          if (!opened) {
             // Shut (the machine's load): ask again later, or at once when a job concludes or a stop comes.
             let timer: NodeJS.Timeout | undefined;
             await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#gatePollMs))), this.#wakeUp()]);

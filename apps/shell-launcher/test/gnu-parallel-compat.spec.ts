@@ -618,6 +618,14 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(readdirSync(where).sort()).toEqual(['1.t', '2.t', '3.t', '4.t', 'my.tmpl']);
   });
 
+  it('starts the jobs --limit lets start, as it does: a command that exits 0, and the measures mem and load far from their limits', async () => {
+    // Not `io`: GNU parallel's needs `iostat` (sysstat), and waits forever without it.
+    for (const limit of ['true', '[ -d / ]', 'mem 1k', 'load 100000']) {
+      const args = ['-k', '--limit', limit, 'echo {#} {}', ':::', 'a', 'b', 'c'];
+      await expectSameRun(args, args, { mark: 'limit' });
+    }
+  });
+
   it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--will-cite', '--group', 'echo', ':::', 'a', 'b'],

@@ -1113,6 +1113,20 @@ describe.each(['inproc', 'process'] as const)('spm-shell --tee, --round-robin, -
   });
 });
 
+/**
+ * The end of the --memfree and --limit specs' runs of three commands: job 2 (the youngest when it
+ * was picked) killed by SIGKILL after its grace, jobs 1 and 3 succeeded, job 3 started no sooner
+ * than `since` (ms since the epoch: the job log's Starttime is this machine's clock to the ms).
+ */
+function expectSecondKilled(r: { code: number | null; stdout: string }, joblog: string, since: number): void {
+  expect(r.code).toBe(1);
+  expect(r.stdout.split('\n').sort()).toEqual(['', 'one', 'three']);
+  const rows = new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row]));
+  // Seq → Exitval, Signal.
+  expect(['1', '2', '3'].map((seq) => rows.get(seq)?.slice(6, 8))).toEqual([['0', '0'], ['-1', '9'], ['0', '0']]);
+  expect(Number(rows.get('3')?.[2]) * 1000).toBeGreaterThanOrEqual(since - 1);
+}
+
 describe('spm-shell --memfree', () => {
   // The free memory comes from a file in /proc/meminfo's format (SPM_SHELL_MEMINFO): a test cannot
   // make the machine short of memory at will. The commands and their killing are real.
@@ -1138,13 +1152,7 @@ describe('spm-shell --memfree', () => {
     writeFileSync(fake, meminfo(4_000_000));
     writeFileSync(go, '');
     const r = await run;
-    expect(r.code).toBe(1);
-    expect(r.stdout.split('\n').sort()).toEqual(['', 'one', 'three']);
-    const rows = new Map(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row]));
-    // Seq → Exitval, Signal.
-    expect(['1', '2', '3'].map((seq) => rows.get(seq)?.slice(6, 8))).toEqual([['0', '0'], ['-1', '9'], ['0', '0']]);
-    // Started once memory was back (the same machine clock, in ms to 3 decimals).
-    expect(Number(rows.get('3')?.[2]) * 1000).toBeGreaterThanOrEqual(restoredAt - 1);
+    expectSecondKilled(r, joblog, restoredAt);
     expect(r.stderr).toContain(`spm-shell: job 2 was killed, the youngest command while the machine had less than half of --memfree 1073741824 bytes free; its process tree was killed: ${victim}`);
     await expectNoLeftovers(mark);
   });
@@ -1154,6 +1162,50 @@ describe('spm-shell --memfree', () => {
     expect(r.code).toBe(255);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('spm-shell: --memfree needs the machine\'s free memory, read from');
+  });
+});
+
+describe('spm-shell --limit', () => {
+  it('starts a command only when the limit command exits 0, and kills the youngest running one when it exits 2', async () => {
+    const mark = newMark();
+    const [open, way, go, termed] = ['open', 'way', 'go', 'termed'].map((name) => join(dir, `limit-${name}-${mark.env}`)) as [string, string, string, string];
+    const joblog = join(dir, `limit-${mark.env}.joblog`);
+    // 2 once each time `way` is there; else 0 while `open` is there, 1 while it is not.
+    const limit = `if [ -e ${way} ]; then rm -f ${way}; exit 2; fi; [ -e ${open} ]`;
+    writeFileSync(open, '');
+    // Job 2 says when it gets its SIGTERM, and lives on to its SIGKILL (the grace, 2 s).
+    const victim = `trap 'touch ${termed}' TERM; sleep ${mark.sleep} & while :; do sleep 0.05; done`;
+    const run = runSpmShell(['-j', '2', '--limit', limit, '--joblog', joblog, ':::', `while [ ! -e ${go} ]; do sleep 0.05; done; echo one`, victim, 'echo three'], { input: '', mark: mark.env });
+    await waitFor(() => leftovers(mark.env).some((p) => p.endsWith(`sleep ${mark.sleep}`)), 20_000, 'the second command to run');
+    // Over the limit (job 3 must wait), and way over once: job 2, the youngest, is killed — by the
+    // asking while commands run (job 3 waits behind a full -j meanwhile).
+    rmSync(open);
+    writeFileSync(way, '');
+    await waitFor(() => existsSync(termed), 20_000, 'the youngest command to get its SIGTERM');
+    // Job 3 has waited for the limit since; it starts once it is below again.
+    const openedAt = Date.now();
+    writeFileSync(open, '');
+    writeFileSync(go, '');
+    const r = await run;
+    expectSecondKilled(r, joblog, openedAt);
+    expect(r.stderr).toContain(`spm-shell: job 2 was killed, the youngest command when --limit \`${limit}\` exited 2 (way over the limit); its process tree was killed: ${victim}`);
+    await expectNoLeftovers(mark);
+  });
+
+  it('starts no more commands once the limit command fails otherwise (it would be waited on forever), lets the running one end, and exits 255', async () => {
+    const mark = newMark();
+    const [broken, saw, started, go] = ['broken', 'saw', 'started', 'go'].map((name) => join(dir, `limit-${name}-${mark.env}`)) as [string, string, string, string];
+    const limit = `if [ -e ${broken} ]; then touch ${saw}; echo no such limit >&2; exit 5; fi`;
+    const run = runSpmShell(['-j', '1', '--limit', limit, ':::', `touch ${started}; while [ ! -e ${go} ]; do sleep 0.05; done; echo one`, 'echo two'], { input: '', mark: mark.env });
+    await waitFor(() => existsSync(started), 20_000, 'the first command to run');
+    writeFileSync(broken, '');
+    // The asking while it runs finds the limit broken: said once, and nothing more starts.
+    await waitFor(() => existsSync(saw), 20_000, 'the limit to be asked while the first command runs');
+    writeFileSync(go, '');
+    const r = await run;
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 255, stdout: 'one\n' });
+    expect(r.stderr).toContain(`spm-shell: --limit \`${limit}\` exited 5; expected it to exit 0 (start a job), 1 (over the limit: not now) or 2 (way over: kill the youngest job); it said: no such limit: starting no more jobs; waiting for 1 running`);
+    await expectNoLeftovers(mark);
   });
 });
 
