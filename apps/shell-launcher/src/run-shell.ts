@@ -84,6 +84,8 @@ const BACKSTOP_MS = 10_000;
 
 /** `--memfree`: how long a reading of the free memory serves the running commands' questions (ms). */
 const FREE_MEMORY_FRESH_MS = 50;
+/** `--limit`: while commands run, it is asked again once this long (ms) has passed since the last asking. */
+const LIMIT_POLL_MS = 1_000;
 
 /**
  * Holding and batches pay for short commands only, and a command held behind one that turns out
@@ -100,8 +102,6 @@ const FREE_MEMORY_FRESH_MS = 50;
  */
 const PIPELINE_BELOW_MS = 10;
 const PIPELINE_AFTER = 8;
-/** `--limit`: while commands run, it is asked again once this long (ms) has passed since the last asking. */
-const LIMIT_POLL_MS = 1_000;
 const PIPELINE_HELD = 2;
 const BATCH_MAX = 8;
 const BATCH_BUDGET_MS = 20;
@@ -1117,8 +1117,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     return undefined;
   };
   const onJobStatus = (seq: number, result: ShellResult | undefined, report: JobReport): void => {
-    // Killed for memory (--memfree), its run is over: the next question reads the memory afresh,
-    // now that it is gone, to see whether another must go.
+    // Killed for memory (--memfree) or as --limit said, its run is over: the next question reads
+    // the memory (or asks the limit) afresh, now that it is gone, to see whether another must go.
     if (seq === victim) {
       victim = undefined;
       freeMemory = undefined;

@@ -97,7 +97,10 @@ export interface ShellResult {
   readonly timedOut: boolean;
   /** `--timeout N%`: the limit, in ms, the command had run past when it was killed. */
   readonly limitMs?: number;
-  /** `--memfree`: killed (its tree) because the machine was short of memory and it was the youngest command. */
+  /**
+   * `--memfree`, `--limit`: killed (its tree) as the youngest command, because the machine was
+   * short of memory or `--limit` said "way over" (the hub knows which).
+   */
   readonly lowMemory?: boolean;
   /** When the command started, in ms since the epoch (the spoke's clock). */
   readonly startMs: number;
@@ -195,7 +198,7 @@ export interface ShellWatchQuestion {
 export interface ShellWatchAnswer {
   /** `--timeout N%`: how long, in ms, a command may run now; absent while there is no limit (no job has succeeded yet). */
   readonly limitMs?: number;
-  /** `--memfree`: the machine is short of memory and this command is the one to kill. */
+  /** `--memfree`, `--limit`: the machine is short of memory, or `--limit` said "way over", and this command is the one to kill. */
   readonly lowMemory?: boolean;
 }
 
