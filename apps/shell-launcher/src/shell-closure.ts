@@ -310,8 +310,8 @@ function notRun(startMs: number, aborted: boolean, error?: string): ShellResult 
   return { exitCode: null, signal: null, timedOut: false, startMs, durationMs: 0, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, aborted, ...(error !== undefined ? { error } : {}) };
 }
 
-/** Runs one command in the spoke's lane; a command that fails is data, never an exception. */
-async function runOne(command: string, c: ShellCommand, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, watch?: HubWatch, onStart?: (startTime: number) => void, slot?: (text: string) => string): Promise<ShellResult> {
+/** Runs one command in the spoke's lane (`slot` fills the job slot marks of its files); a command that fails is data, never an exception. */
+async function runOne(command: string, c: ShellCommand, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, slot: (text: string) => string, live?: LiveLines, watch?: HubWatch, onStart?: (startTime: number) => void): Promise<ShellResult> {
   const { cwd, files } = c;
   if (cwd !== undefined) {
     try {
@@ -322,7 +322,7 @@ async function runOne(command: string, c: ShellCommand, task: ShellTask, lane: C
     }
   }
   if (files !== undefined) {
-    const written = writeFiles(files, slot ?? ((text) => text));
+    const written = writeFiles(files, slot);
     if (typeof written === 'string') return notRun(Date.now(), false, written);
     try {
       return await runStarted(command, c, task, lane, signal, live, watch, onStart);
@@ -616,7 +616,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               // GNU parallel's variables (at most JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
               const vars = jobVariables(c.seq, slot, task.pid);
               const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
-              const r = await runOne(run, c, task, lane, ctx.signal, live, watch, onStart, (text) => withSlot(text, slot, task.slotWidth));
+              const r = await runOne(run, c, task, lane, ctx.signal, (text) => withSlot(text, slot, task.slotWidth), live, watch, onStart);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {
                 gaveBack = true;
