@@ -115,6 +115,33 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['-j', '0%'], 2)).toThrow('Expected `-j 0%` to leave at least 1 job slot, got 0 (this machine has 2 cores)');
   });
 
+  it('reads -j FILE (GNU parallel’s procfile): the file holds one of -j’s forms, white space aside; the file is kept to be read again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-jobs-file-'));
+    try {
+      const file = (name: string, text: string): string => {
+        writeFileSync(join(dir, name), text);
+        return join(dir, name);
+      };
+      const three = file('three', ' 3\n');
+      expect(parseShellArgs(['-j', three], 8)).toMatchObject({ jobs: 3, jobsFile: three });
+      expect(parseShellArgs([`--jobs=${file('half', '50%\n')}`], 4)).toMatchObject({ jobs: 2, jobsFile: join(dir, 'half') });
+      expect(parseShellArgs(['-P', file('zero', '0')], 4)).toMatchObject({ jobs: 0, jobsFile: join(dir, 'zero') });
+      // A later -j N replaces it: nothing is read again.
+      expect(parseShellArgs(['-j', three, '-j', '2'], 8)).toMatchObject({ jobs: 2, jobsFile: undefined });
+      expect(parseShellArgs(['-j', '2'], 8).jobsFile).toBeUndefined();
+      const bad = file('bad', 'lots\n');
+      expect(() => parseShellArgs(['-j', bad], 2)).toThrow(`Expected the \`-j\` file \`${bad}\` to hold a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, got \`lots\``);
+      expect(() => parseShellArgs(['-j', file('few', '-2')], 2)).toThrow(`Expected \`-j -2\` (in the file \`${join(dir, 'few')}\`) to leave at least 1 job slot, got 0 (this machine has 2 cores)`);
+      expect(() => parseShellArgs(['-j', join(dir, 'none')], 2)).toThrow(/Expected `-j` to be a number of job slots .*, or a file holding one, got `.*none`/);
+      // Those that run exactly -j jobs from the start cannot follow the file.
+      expect(() => parseShellArgs(['--pipe', '--shard', '1', '-j', three, 'wc'], 8)).toThrow(`Expected \`-j\` to be a number with \`--shard\` (its jobs all start at once and run as long as the input lasts), got the file \`${three}\` (read again while the run goes on)`);
+      expect(() => parseShellArgs(['--pipe', '--round-robin', '-j', three, 'wc'], 8)).toThrow(/Expected `-j` to be a number with `--round-robin`/);
+      expect(() => parseShellArgs(['--pipe', '--tee', '-j', three, 'wc', ':::', 'a'], 8)).toThrow(/Expected `-j` to be a number with `--tee`/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes sources in GNU parallel order: -a files, then ::: and :::: groups as given (each :::: file a source)', () => {
     expect(parseShellArgs(['-a', 'f1', 'echo', ':::', 'x', '::::', 'f2', '-', ':::', 'y', '-a', 'f3']).sources).toEqual([
       { kind: 'file', path: 'f1' },
@@ -279,7 +306,7 @@ describe('parseShellArgs', () => {
 
   it('refuses bad values with the option, what it expected and what it got', () => {
     const cases: [string[], RegExp][] = [
-      [['-j', 'x'], /Expected `-j` to be a number of job slots from 0 to 9007199254740991 \(0: as many as there are jobs\), \+N or -N \(the cores plus or minus N\) or N% \(of the cores\), this machine having \d+ cores, got `x`/],
+      [['-j', 'x'], /Expected `-j` to be a number of job slots from 0 to 9007199254740991 \(0: as many as there are jobs\), \+N or -N \(the cores plus or minus N\) or N% \(of the cores\), this machine having \d+ cores, or a file holding one, got `x`/],
       [['--jobs'], /Expected `--jobs` to be a number of job slots .*, got nothing/],
       [['-j', '2.5'], /got `2\.5`/],
       [['-j', '+1%'], /got `\+1%`/],
@@ -336,7 +363,7 @@ describe('parseShellArgs', () => {
 
   it('states the maximum when a value is too large', () => {
     const cases: [string[], string][] = [
-      [['-j', '99999999999999999999'], 'Expected `-j` to be a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, got `99999999999999999999`'],
+      [['-j', '99999999999999999999'], 'Expected `-j` to be a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, or a file holding one, got `99999999999999999999`'],
       [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
       [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got `2000001`'],
     ];

@@ -52,6 +52,13 @@ export interface ShellOptions {
    * @default os.availableParallelism()
    */
   readonly jobs: number;
+  /**
+   * `-j FILE` (GNU parallel's procfile): the file `jobs` was read from — it holds one of `-j`'s
+   * forms, and is read again every second while the run goes on (see {@link jobSlotsIn}): a new
+   * number of slots applies from then on (fewer: the running commands finish, no new one starts
+   * until fewer run than that).
+   */
+  readonly jobsFile: string | undefined;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
   /**
@@ -351,8 +358,9 @@ or a command template filled with arguments: spm-shell 'gzip -9 {}' ::: *.log
 
 Options:
   -j, --jobs N          job slots (commands at once): N; +N / -N: cores plus / minus N; N%: of
-                        the cores; 0: as many as there are jobs. Default: the number of cores
-                        (-P, --max-procs: the same)
+                        the cores; 0: as many as there are jobs; a FILE holding one of these,
+                        read again every second (change it to change the slots as jobs run).
+                        Default: the number of cores (-P, --max-procs: the same)
       --timeout S       kill a command's whole process tree after S seconds (0.001 to 2000000;
                         s/m/h/d postfixes as GNU parallel's: 90, 1m30s, 2h). N%: once it has run
                         N% of the median runtime of the jobs that succeeded so far (200%)
@@ -490,19 +498,55 @@ function positiveInteger(option: string, value: string | undefined): number {
  * `-j`'s value as GNU parallel reads it: `N` (`0`: as many as there are jobs), `+N` / `-N` (the
  * cores plus / minus N), `N%` (of the cores, rounded up). Fewer than one slot is refused.
  */
-function jobSlots(option: string, value: string | undefined, cores: number): number {
+function jobSlots(option: string, value: string | undefined, cores: number, inFile?: string): number {
   const forms = `a number of job slots from 0 to ${Number.MAX_SAFE_INTEGER} (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having ${cores} cores`;
-  const match = value === undefined ? null : /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(value);
+  const match = value === undefined ? null : JOB_SLOTS.exec(value);
   const amount = match === null ? NaN : Number(match[2]);
   if (match === null || !Number.isFinite(amount) || (match[3] === '' && !Number.isSafeInteger(amount)) || (match[1] !== '' && match[3] !== '')) {
-    throw new SPMError(`Expected \`${option}\` to be ${forms}, got ${describe(value)}`);
+    if (inFile !== undefined) throw new SPMError(`Expected the \`${option}\` file \`${inFile}\` to hold ${forms}, got ${describe(value)}`);
+    throw new SPMError(`Expected \`${option}\` to be ${forms}, or a file holding one, got ${describe(value)}`);
   }
   const slots = match[3] === '%' ? Math.ceil((cores * amount) / 100) : match[1] === '+' ? cores + amount : match[1] === '-' ? cores - amount : amount;
   if (match[1] === '' && match[3] === '') return slots;
   if (slots < 1 || !Number.isSafeInteger(slots)) {
-    throw new SPMError(`Expected \`${option} ${value as string}\` to leave at least 1 job slot, got ${slots} (this machine has ${cores} cores)`);
+    const where = inFile === undefined ? '' : ` (in the file \`${inFile}\`)`;
+    throw new SPMError(`Expected \`${option} ${value as string}\`${where} to leave at least 1 job slot, got ${slots} (this machine has ${cores} cores)`);
   }
   return slots;
+}
+
+/** `-j`'s forms: N, +N, -N, N% (a fraction too, for N%). */
+const JOB_SLOTS = /^([+-]?)(\d+(?:\.\d+)?)(%?)$/;
+
+/**
+ * `-j FILE`'s job slots: the file's text (`text`, or read now), white space around it aside,
+ * read as `-j`'s value (`option`: the option named in errors). Throws an SPMError naming the file
+ * when it does not hold one of `-j`'s forms, or cannot be read.
+ */
+export function jobSlotsIn(option: string, file: string, cores = availableParallelism(), text?: string): number {
+  let held = text;
+  if (held === undefined) {
+    try {
+      held = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new SPMError(`Expected the \`${option}\` file \`${file}\` to be readable, got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  return jobSlots(option, held.trim(), cores, file);
+}
+
+/** `-j`'s value: one of its forms, or (GNU parallel's procfile) a file that holds one. */
+function jobSlotsOrFile(option: string, value: string | undefined, cores: number): { readonly jobs: number; readonly file?: string } {
+  if (value !== undefined && !JOB_SLOTS.test(value) && isFile(value)) return { jobs: jobSlotsIn(option, value, cores), file: value };
+  return { jobs: jobSlots(option, value, cores) };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The directory an option names (`--wd`, `--tmpdir`): a path that can be one (not empty, no NUL). */
@@ -745,6 +789,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let marks = groupMarks(argSep, argFileSep);
   const o = {
     jobs: cores,
+    jobsFile: undefined as string | undefined,
     timeoutMs: undefined as number | undefined,
     timeoutShare: undefined as number | undefined,
     killSequence: undefined as readonly KillStep[] | undefined,
@@ -993,7 +1038,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '-P':
       case '--jobs':
       case '--max-procs':
-        o.jobs = jobSlots(option, value, cores);
+        {
+          const given = jobSlotsOrFile(option, value, cores);
+          o.jobs = given.jobs;
+          o.jobsFile = given.file;
+        }
         jobsGiven = true;
         break;
       case '--timeout':
@@ -1227,6 +1276,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.fifo && o.quote) throw new SPMError('Expected one of `--fifo` and `-q`, got both (--fifo names its FIFO as the shell variable $PARALLEL_TMP, which -q would quote)');
   if ((o.tee || o.roundRobin || sharding !== undefined) && o.tries > 1) {
     throw new SPMError(`Expected no \`--retries\` with \`${o.tee ? '--tee' : o.roundRobin ? '--round-robin' : (sharding as string)}\` (a job's stdin is fed as it runs, from the input as it comes: a run again could not be given it)`);
+  }
+  // -j FILE: these run exactly -j jobs, all of them from the start: a number read again later could not change it.
+  const fixedJobs = o.tee ? '--tee' : o.roundRobin ? '--round-robin' : sharding;
+  if (o.jobsFile !== undefined && fixedJobs !== undefined) {
+    throw new SPMError(`Expected \`-j\` to be a number with \`${fixedJobs}\` (its jobs all start at once and run as long as the input lasts), got the file \`${o.jobsFile}\` (read again while the run goes on)`);
   }
   if (o.groupBy !== undefined) {
     if (!o.pipe) throw new SPMError('Expected `--group-by` with `--pipe` (it cuts the blocks of stdin between runs of lines with the same value in a column), got it alone');

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
 import { coprocessLauncher, DEFAULT_KILL_GRACE_MS, killSequenceGraceMs } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
-import { VirtualCloud } from '@spm/tracker';
+import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
@@ -31,6 +31,7 @@ import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
+import { describeSlots, JobsFileWatch } from './jobs-file.js';
 
 /** The streams and signals `runShell` works with (the process's own, in the bin). */
 export interface ShellIO {
@@ -727,6 +728,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
 
   const halting = options.halt.when !== 'never';
   const spokes = ended ? Math.min(slots, peeked.length) : slots;
+  // -j FILE: the job slots the file gives now (read again every second once the run starts: see
+  // followJobsFile), and the spokes leased so far — more when the file gives more slots, never
+  // fewer (fewer slots: the window keeps the spokes past them idle).
+  let slotsNow = spokes;
+  let spokesLeased = spokes;
   // One job per spoke, as GNU parallel's job slots; while commands are short, more (see pipelineAfter).
   const feed = new TaskFeed(all(), spokes);
   feed.delayMs = options.delayMs;
@@ -798,11 +804,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // Nor with --template: a held command's files would be written while the one before it runs
     // (one name for every job is fine at -j1: each job's file is written just before it runs).
     // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
-    const short = !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    // Nor while -j FILE gave fewer slots than there are spokes: a held command could go to an idle spoke past them.
+    const short = spokesLeased <= slotsNow && !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
-    feed.window = short ? spokes * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : spokes;
+    const base = Math.min(slotsNow, spokesLeased);
+    feed.window = short ? base * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : base;
   };
   const knownTotal = sourcesTotal ?? (ended ? peeked.length : undefined);
 
@@ -919,7 +927,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const earlierRuns = new Map<number, number>();
   // Dispatched and not concluded: running, or held by a spoke behind its running command.
   const running = new Set<TaskId>();
-  const runningNow = (): number => Math.min(running.size, spokes);
+  const runningNow = (): number => Math.min(running.size, spokesLeased);
   let firstDispatch: number | undefined;
   const controller = new AbortController();
   // No more jobs; --round-robin: no more blocks either (the running jobs' stdin ends).
@@ -1456,6 +1464,32 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
 
   let cloud: VirtualCloud | undefined;
   let detachTrace: (() => void) | undefined;
+  // -j FILE: read again every second while the run goes on (GNU parallel's procfile).
+  const jobsFile = options.jobsFile === undefined ? undefined : new JobsFileWatch(options.jobsFile, options.jobs);
+  /** Provisioners of the spokes -j FILE added. */
+  let addedProvisioners = 0;
+  const followJobsFile = (tracker: VirtualCloud['tracker']): void => {
+    jobsFile?.start(
+      (given) => {
+        // 0: as many as there are jobs (those known so far), at most as many as may run at once.
+        const total = knownTotal ?? (feed.inputDone ? feed.read : undefined);
+        const wanted = given === 0 ? Math.min(total ?? allAtOnce, allAtOnce) : given;
+        slotsNow = wanted;
+        if (options.verbose) err(`#: spm-shell: the -j file \`${options.jobsFile as string}\` gives ${describeSlots(given)}: ${wanted} from now on\n`);
+        trace?.instant(`-j file: ${wanted} job slots`);
+        // More spokes, if jobs may still start (no more than there are jobs, when that is known).
+        const more = Math.min(wanted, total ?? Infinity) - spokesLeased;
+        if (more > 0 && !stopping && !windingDown && !controller.signal.aborted) {
+          const provisioner = local({ name: `local-j${++addedProvisioners}`, kind: options.transport, spokes: more, numberFrom: spokesLeased + 1, ...(frameBytes !== undefined ? { maxFrameBytes: frameBytes } : {}) });
+          spokesLeased += more;
+          // A spoke that cannot start is the tracker's to report (the lease just does not get it); a closed tracker (the run ended) needs none.
+          tracker.addProvisioner(provisioner).catch(() => undefined);
+        }
+        updateHolding();
+      },
+      (reason) => err(`spm-shell: ${reason}\n`),
+    );
+  };
   // An earlier run in this process may have been interrupted (runShell called from code).
   resumeCommandsInThisThread();
   // Output past --max-output goes to files here (the printer streams and deletes them): nothing
@@ -1529,6 +1563,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     else interrupt?.addEventListener('abort', onInterruptNow, { once: true });
     if (io.windDown?.aborted === true) onWindDown();
     else io.windDown?.addEventListener('abort', onSighup, { once: true });
+    followJobsFile(tracker);
     await shellCommand.manage({
       pool: cloud.pool.intraAll(),
       tasks,
@@ -1549,6 +1584,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (!controller.signal.aborted) fatal = error as Error;
   } finally {
     if (stopTimer !== undefined) clearTimeout(stopTimer);
+    jobsFile?.stop();
     interrupt?.removeEventListener('abort', onInterruptNow);
     interrupt?.removeEventListener('abort', onInterrupt);
     io.windDown?.removeEventListener('abort', onSighup);

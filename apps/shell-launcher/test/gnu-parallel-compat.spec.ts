@@ -698,7 +698,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
     ]) {
       await expectSameRun(args, args, { input: sharded, mark: 'shard', mask: sorted });
     }
-  });
+    // Room for GNU parallel's hang of the --bin case and the run made again (GNU_ATTEMPT_MS): it
+    // hung 4 times in 240 runs here (session 26; each ended by its SIGTERM), and the test, at the
+    // default 30 s, failed so once in a run of the whole suite.
+  }, 4 * GNU_ATTEMPT_MS);
 
   it('cuts blocks between runs of a column’s value as it does: --group-by with -N, --block, --round-robin -k, --cat, --colsep', async () => {
     // Runs of 1 to ~30 lines (each line starts a new run with a chance of 1 in 8), keys seen again later.
@@ -953,13 +956,15 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => row[0]).sort()).toEqual(['1', '2', '2', '2', '3', '3', '3', '4', '5', '5', '5']);
   });
 
-  it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once; no slot at all is an error', async () => {
+  it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once, a file holding one; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).
     const cores = availableParallelism();
-    for (const [jobs, slots] of [[`+1`, cores + 1], ['-1', Math.max(1, cores - 1)], ['150%', Math.ceil(cores * 1.5)], ['0', 6]] as const) {
+    const procfile = join(dir, 'procfile');
+    writeFileSync(procfile, '+2\n');
+    for (const [n, [jobs, slots]] of ([[`+1`, cores + 1], ['-1', Math.max(1, cores - 1)], ['150%', Math.ceil(cores * 1.5)], ['0', 6], [procfile, cores + 2]] as const).entries()) {
       const highest = async (run: (args: string[]) => Promise<{ code: number | null; stdout: string }>, side: string): Promise<number> => {
-        const count = join(dir, `slots-${side}-${jobs.replace('%', 'p')}`);
+        const count = join(dir, `slots-${side}-${n}`);
         rmSync(count, { force: true });
         const wait = `echo x >> ${count}; i=0; while [ $(wc -l < ${count}) -lt ${slots} ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo {%}`;
         const r = await run(['-j', jobs, wait, ':::', ...Array.from({ length: slots }, (_, k) => String(k + 1))]);

@@ -1209,6 +1209,48 @@ describe('spm-shell --limit', () => {
   });
 });
 
+describe.each(['inproc', 'process'] as const)('spm-shell -j FILE (%s spokes)', (transport) => {
+  it('follows the file as it changes: more slots start more commands at once (on more spokes), fewer let the running ones finish first; a bad text is said and changes nothing', async () => {
+    const mark = newMark();
+    const at = (name: string): string => join(dir, `jobs-file-${name}-${mark.env}`);
+    const [slots, events] = [at('slots'), at('events')];
+    writeFileSync(slots, '1\n');
+    writeFileSync(events, '');
+    // Each job says when it starts and ends, and runs until its go file is there.
+    const job = `echo start {} >> ${events}; touch ${at('started')}-{}; while [ ! -e ${at('go')}-{} ]; do sleep 0.05; done; echo end {} >> ${events}`;
+    let stderr = '';
+    const run = runSpmShell(['-j', slots, '--transport', transport, '--verbose', job, ':::', '1', '2', '3', '4', '5', '6'], {
+      mark: mark.env,
+      onSpawn: (child) => child.stderr?.on('data', (chunk: string) => (stderr += chunk)),
+    });
+    const started = (seq: number): boolean => existsSync(`${at('started')}-${seq}`);
+    await waitFor(() => started(1), 20_000, 'job 1 to start');
+    // 3 slots: jobs 2 and 3 start beside job 1, which still runs (so not one slot any more).
+    writeFileSync(slots, '3');
+    await waitFor(() => started(2) && started(3), 20_000, 'jobs 2 and 3 to start once the file gives 3 slots');
+    writeFileSync(slots, 'lots');
+    await waitFor(() => stderr.includes('got `lots`; keeping 3 job slots'), 20_000, 'the bad text to be said');
+    writeFileSync(slots, '1');
+    await waitFor(() => stderr.includes(`#: spm-shell: the -j file \`${slots}\` gives 1 job slot: 1 from now on`), 20_000, 'the file to be read again');
+    for (let seq = 1; seq <= 6; seq += 1) writeFileSync(`${at('go')}-${seq}`, '');
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`spm-shell: Expected the \`-j\` file \`${slots}\` to hold a number of job slots`);
+    // How many ran when each job started: 3 at once after the rise; after the fall to 1 slot, jobs
+    // 4, 5 and 6 each alone (the 3 running ones finished first), though all could go at once.
+    const running = new Set<string>();
+    const alongside: Record<string, number> = {};
+    for (const [what, seq] of readFileSync(events, 'utf8').trim().split('\n').map((line) => line.split(' ') as [string, string])) {
+      if (what === 'start') {
+        running.add(seq);
+        alongside[seq] = running.size;
+      } else running.delete(seq);
+    }
+    expect([alongside[1], [alongside[2], alongside[3]].sort(), alongside[4], alongside[5], alongside[6]]).toEqual([1, [2, 3], 1, 1, 1]);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --load', () => {
   it('starts no command while the machine’s load is at the limit, and runs them once it falls', async () => {
     const mark = newMark();

@@ -18,6 +18,12 @@ export interface LocalProvisionerOptions {
   /** Spokes in all (when `spokesPerServer` is not given). @default os.availableParallelism() */
   readonly spokes?: number;
   /**
+   * The number in its first spoke's id (`name:N`; the next ones count up from it). A provisioner
+   * added to a running tracker for more spokes of the same kind (spm-shell's `-j FILE`) numbers
+   * them after those it already has. @default 1
+   */
+  readonly numberFrom?: number;
+  /**
    * Virtual servers: spokes are labelled with this many distinct server names (the first is the
    * hub's own) so `intra*`/`inter*` pools can be exercised on one machine. @default 1
    */
@@ -85,6 +91,7 @@ export class LocalProvisioner implements Provisioner {
   readonly #kind: LocalKind;
   readonly #servers: number;
   readonly #perServer: number;
+  readonly #numberFrom: number;
   readonly #tags: readonly string[];
   readonly #budget: number;
   readonly #windowMs: number;
@@ -104,6 +111,7 @@ export class LocalProvisioner implements Provisioner {
     this.#servers = checkInteger('servers', options.servers ?? 1, 1);
     const total = checkInteger('spokes', options.spokes ?? availableParallelism(), 1);
     this.#perServer = checkInteger('spokesPerServer', options.spokesPerServer ?? Math.ceil(total / this.#servers), 1);
+    this.#numberFrom = checkInteger('numberFrom', options.numberFrom ?? 1, 1);
     this.#tags = [...(options.tags ?? [])];
     this.#budget = checkInteger('relaunchBudget', options.relaunchBudget ?? 5, 0);
     this.#windowMs = checkDuration('relaunchWindowMs', options.relaunchWindowMs ?? 60_000);
@@ -124,7 +132,7 @@ export class LocalProvisioner implements Provisioner {
     this.#attacher = attacher;
     if (this.#kind === 'inproc') installAsyncSequenceContext();
     const launches: Promise<void>[] = [];
-    let n = 0;
+    let n = this.#numberFrom - 1;
     for (let server = 0; server < this.#servers; server += 1) {
       for (let core = 0; core < this.#perServer; core += 1) {
         const slot: LocalSlot = {

@@ -97,6 +97,19 @@ describe('leases', () => {
     await lease.release();
   });
 
+  it('grow when a provisioner added to the running tracker brings more spokes, numbered from numberFrom', async () => {
+    const cloud = await start({ local: { kind: 'process', spokes: 1 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.intraAll() });
+    expect(lease.spokeIds).toEqual(['local:1']);
+    const joined: string[] = [];
+    lease.on('ready', (spoke) => joined.push(spoke.id));
+    await cloud.tracker.addProvisioner(local({ name: 'more', kind: 'process', spokes: 2, numberFrom: 2 }));
+    expect(joined.sort()).toEqual(['more:2', 'more:3']); // in the order they came up
+    expect([...lease.spokeIds].sort()).toEqual(['local:1', 'more:2', 'more:3']);
+    expect(() => local({ numberFrom: 0 })).toThrow('Expected `numberFrom` to be an integer ≥ 1, got `0` (number)');
+    await lease.release();
+  });
+
   it('release with relaunch returns fresh incarnations', async () => {
     const cloud = await start({ local: { kind: 'thread', spokes: 2 } });
     const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
