@@ -394,6 +394,16 @@ describe('parseShellArgs --memfree', () => {
   });
 });
 
+describe('parseShellArgs --memsuspend', () => {
+  it('reads a size as --memfree does', () => {
+    expect(parseShellArgs(['--memsuspend', '2G']).memSuspendBytes).toBe(2 * 1024 ** 3);
+    expect(parseShellArgs(['--memsuspend=3k', '--memfree', '1K'])).toMatchObject({ memSuspendBytes: 3000, memFreeBytes: 1024 });
+    expect(parseShellArgs([]).memSuspendBytes).toBeUndefined();
+    expect(() => parseShellArgs(['--memsuspend', 'lots'])).toThrow('Expected `--memsuspend` to be a size of memory from 1 byte (K, M, G, T, P: powers of 1024; k, m, g, t, p: of 1000 — as GNU parallel\'s; e.g. 2G), got `lots`');
+    expect(() => parseShellArgs(['--memsuspend'])).toThrow('Expected `--memsuspend` to be a size of memory');
+  });
+});
+
 describe('parseShellArgs --timeout N%', () => {
   it('takes a share of the median runtime (GNU parallel’s form), and the last --timeout wins', () => {
     expect(parseShellArgs(['--timeout', '200%'])).toMatchObject({ timeoutShare: 2, timeoutMs: undefined });

@@ -177,6 +177,14 @@ export interface ShellOptions {
    */
   readonly memFreeBytes: number | undefined;
   /**
+   * `--memsuspend SIZE` (bytes): a command starts only while the machine has SIZE free (more
+   * `--memfree`'s SIZE, if given: GNU parallel adds them); while it has less than twice SIZE, the
+   * youngest running commands are stopped (SIGSTOP to their trees), the oldest going on — one
+   * below SIZE, more the nearer to twice SIZE — and continued (SIGCONT) one at a time once it has
+   * twice SIZE again. Nothing is killed; a stopped command's `--timeout` runs on.
+   */
+  readonly memSuspendBytes: number | undefined;
+  /**
    * `--limit "command args"`: asked before each job starts — 0, start it; 1, not now (asked
    * again later); 2, not now, and kill the youngest running job — and while jobs run (see
    * limit-check.ts). Absent: no such check.
@@ -463,6 +471,8 @@ Options:
                         now) is below MAX (a number, +N, -N, N% of the cores)
       --memfree SIZE    start a command only while SIZE of memory is free (2G, 500M); below
                         half of it, kill the youngest running command (a failed job)
+      --memsuspend SIZE start a command only while SIZE of memory is free; below twice SIZE,
+                        stop (SIGSTOP) the youngest running commands, continue them once it is back
       --limit "CMD"     before each start, run CMD: exit 0 starts the next command, 1 not now,
                         2 kills the youngest running one; or mem SIZE, load N, io PERCENT
       --files           write each command's stdout to a new file in the temporary directory
@@ -719,7 +729,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -850,6 +860,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     retryFailed: false,
     maxLoad: undefined as number | undefined,
     memFreeBytes: undefined as number | undefined,
+    memSuspendBytes: undefined as number | undefined,
     limit: undefined as LimitRule | undefined,
     maxOutputBytes: DEFAULT_MAX_OUTPUT,
     transport: 'inproc' as ShellOptions['transport'],
@@ -1132,6 +1143,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         break;
       case '--memfree':
         o.memFreeBytes = memorySize(option, value);
+        break;
+      case '--memsuspend':
+        o.memSuspendBytes = memorySize(option, value);
         break;
       case '--limit':
         o.limit = parseLimit(option, value, memorySize);

@@ -85,6 +85,8 @@ const BACKSTOP_MS = 10_000;
 
 /** `--memfree`: how long a reading of the free memory serves the running commands' questions (ms). */
 const FREE_MEMORY_FRESH_MS = 50;
+/** `--memsuspend`: with memory back, a stopped command goes on at most this often (GNU parallel's loop: about every second). */
+const MEMSUSPEND_RESUME_MS = 1000;
 /** `--limit`: while commands run, it is asked again once this long (ms) has passed since the last asking. */
 const LIMIT_POLL_MS = 1_000;
 
@@ -258,8 +260,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
     return 255;
   }
-  if (options.memFreeBytes !== undefined && freeMemoryNow() === undefined) {
-    io.stderr.write(`spm-shell: --memfree needs the machine's free memory, read from ${process.env[MEMINFO_VARIABLE] ?? '/proc/meminfo'} (Linux), which cannot be read here\n`);
+  if ((options.memFreeBytes !== undefined || options.memSuspendBytes !== undefined) && freeMemoryNow() === undefined) {
+    io.stderr.write(`spm-shell: ${options.memFreeBytes !== undefined ? '--memfree' : '--memsuspend'} needs the machine's free memory, read from ${process.env[MEMINFO_VARIABLE] ?? '/proc/meminfo'} (Linux), which cannot be read here\n`);
     return 255;
   }
   // `--tmpdir`, asked for by name, must hold the run's directory for outputs past --max-output:
@@ -739,7 +741,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // --load: a command starts only while the machine's load is below the limit (checked at start: Linux only).
   const maxLoad = options.maxLoad;
   const memFree = options.memFreeBytes;
-  // --memfree: the free memory, read at most every FREE_MEMORY_FRESH_MS (every running command asks the hub).
+  const memSuspend = options.memSuspendBytes;
+  // --memfree, --memsuspend: a command starts only while this much is free (GNU parallel adds the two).
+  const memToStart = memFree === undefined && memSuspend === undefined ? undefined : (memFree ?? 0) + (memSuspend ?? 0);
+  // --memfree, --memsuspend: the free memory, read at most every FREE_MEMORY_FRESH_MS (every running command asks the hub).
   let freeMemory: { readonly bytes: number; readonly at: number } | undefined;
   const freeMemoryBytes = (fresh = false): number => {
     const now = performance.now();
@@ -760,9 +765,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       return 1;
     }
   };
-  if (maxLoad !== undefined || memFree !== undefined || limiter !== undefined) {
+  if (maxLoad !== undefined || memToStart !== undefined || limiter !== undefined) {
     // A start asks afresh: the command before it may have just taken memory.
-    const measured = (): boolean => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memFree === undefined || freeMemoryBytes(true) >= memFree);
+    const measured = (): boolean => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memToStart === undefined || freeMemoryBytes(true) >= memToStart);
     feed.gate = limiter === undefined ? measured : async () => measured() && (await askLimit()) === 0;
   }
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
@@ -800,12 +805,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const updateHolding = (): void => {
     // Nothing held with --halt (a held command could start after the halt) or --delay (two
     // held commands could start at once on two spokes).
-    // Nor with --load, --memfree or --limit: a held command would start without asking the load, the memory or the limit.
+    // Nor with --load, --memfree, --memsuspend or --limit: a held command would start without asking the load, the memory or the limit.
     // Nor with --template: a held command's files would be written while the one before it runs
     // (one name for every job is fine at -j1: each job's file is written just before it runs).
     // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
     // Nor while -j FILE gave fewer slots than there are spokes: a held command could go to an idle spoke past them.
-    const short = spokesLeased <= slotsNow && !halting && options.delayMs === 0 && options.maxLoad === undefined && options.memFreeBytes === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    const short = spokesLeased <= slotsNow && !halting && options.delayMs === 0 && options.maxLoad === undefined && memToStart === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.
@@ -1131,6 +1136,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       victim = undefined;
       freeMemory = undefined;
     }
+    suspended.delete(seq);
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
     // Stopped by the interrupt or a halt (killed, or never started).
@@ -1215,16 +1221,51 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     for (const running of inflight.keys()) if (victim === undefined || running > victim) victim = running;
     if (victim !== undefined && why === 'limit') killedForLimit.add(victim);
   };
-  // --timeout N%, --memfree, --limit: a running command's question (ShellWatchQuestion) answered.
+  /** --memsuspend: the jobs whose commands are to be stopped now. */
+  const suspended = new Set<number>();
+  /** --memsuspend: when a stopped command was last let go on (performance.now()). */
+  let resumedAt = -Infinity;
+  /**
+   * --memsuspend, GNU parallel's rule: below twice SIZE free, the oldest running commands go on —
+   * 1 + ⌊1 / (2 − free / SIZE)⌋ of them (1 below SIZE, 3 at 1.5 × SIZE, 5 at 1.75 × SIZE) — and
+   * the younger ones are stopped; at twice SIZE or more, the oldest stopped one goes on again,
+   * one every MEMSUSPEND_RESUME_MS (each may take memory back as it does).
+   */
+  const suspendRule = (size: number): void => {
+    const free = freeMemoryBytes();
+    if (free < 2 * size) {
+      const running = [...inflight.keys()].sort((a, b) => a - b);
+      const go = Math.min(running.length, 1 + Math.floor(1 / (2 - free / size)));
+      for (const [i, seq] of running.entries()) {
+        if (i < go) {
+          if (suspended.delete(seq) && options.verbose) err(`#: spm-shell: job ${seq} goes on (${free} bytes free, below twice --memsuspend ${size}: the ${go} oldest run)\n`);
+        } else if (!suspended.has(seq)) {
+          suspended.add(seq);
+          if (options.verbose) err(`#: spm-shell: job ${seq} is stopped (${free} bytes free, below twice --memsuspend ${size}: the ${go} oldest run)\n`);
+          trace?.instant(`job ${seq} stopped (--memsuspend)`);
+        }
+      }
+      return;
+    }
+    if (suspended.size === 0 || performance.now() - resumedAt < MEMSUSPEND_RESUME_MS) return;
+    const oldest = Math.min(...suspended);
+    suspended.delete(oldest);
+    resumedAt = performance.now();
+    if (options.verbose) err(`#: spm-shell: job ${oldest} goes on (${free} bytes free, twice --memsuspend ${size} or more)\n`);
+    trace?.instant(`job ${oldest} continued (--memsuspend)`);
+  };
+  // --timeout N%, --memfree, --limit, --memsuspend: a running command's question (ShellWatchQuestion) answered.
   const watchAnswer = (seq: number): ShellWatchAnswer => {
     const limitMs = limitNowMs();
     const answer: ShellWatchAnswer = limitMs === undefined ? {} : { limitMs };
+    if (memSuspend !== undefined) suspendRule(memSuspend);
     // Under half of --memfree free: one to kill.
     if (memFree !== undefined && victim === undefined && freeMemoryBytes() < memFree / 2) killYoungest('memory');
     // --limit, while commands run: asked again once LIMIT_POLL_MS passed since the last asking
     // (GNU parallel's loop asks at most every second too); its "way over" picks one to kill.
     if (limiter !== undefined && limitFailed === undefined && victim === undefined && performance.now() - (limiter.lastAt ?? -Infinity) >= LIMIT_POLL_MS) void askLimit();
-    return victim === seq ? { ...answer, lowMemory: true } : answer;
+    if (victim === seq) return { ...answer, lowMemory: true };
+    return suspended.has(seq) ? { ...answer, suspend: true } : answer;
   };
   const timedOutAfter = (outcome: JobOutcome): string =>
     outcome.limitMs === undefined
@@ -1430,7 +1471,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(slotWidth > 1 ? { slotWidth } : {}),
             ...(options.cleanup ? { removeFiles: true } : {}),
-            ...(options.timeoutShare !== undefined || options.memFreeBytes !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),
+            ...(options.timeoutShare !== undefined || memToStart !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),
             pid: process.pid,
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },

@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, CoprocessPause, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
 import { jobVariables } from './arg-packing.js';
 import { shellQuote, slotOf, withSlot } from './command-template.js';
 
@@ -200,6 +200,8 @@ export interface ShellWatchAnswer {
   readonly limitMs?: number;
   /** `--memfree`, `--limit`: the machine is short of memory, or `--limit` said "way over", and this command is the one to kill. */
   readonly lowMemory?: boolean;
+  /** `--memsuspend`: the machine is short of memory and this command is to be stopped (SIGSTOP) until an answer without it. */
+  readonly suspend?: boolean;
 }
 
 /**
@@ -213,10 +215,11 @@ export const WATCH_ASK_MS = 100;
 let lastLimitMs: number | undefined;
 
 /**
- * `--timeout N%` and `--memfree` for one command: from its start, asks the hub whether it may go
- * on — when it has run the last limit heard, and at least every {@link WATCH_ASK_MS} — and aborts
- * the command (its tree killed, as at a timeout) once an answer says it has run past its limit, or
- * is the one to kill for memory.
+ * `--timeout N%`, `--memfree`, `--limit`, `--memsuspend` for one command: from its start, asks the
+ * hub whether it may go on — when it has run the last limit heard, and at least every
+ * {@link WATCH_ASK_MS} — and aborts the command (its tree killed, as at a timeout) once an answer
+ * says it has run past its limit, or is the one to kill for memory; stops its tree while answers
+ * say `suspend`, and continues it at the first that does not.
  */
 class HubWatch {
   readonly #controller = new AbortController();
@@ -226,6 +229,8 @@ class HubWatch {
   killedAtMs: number | undefined;
   /** Killed because the machine was short of memory. */
   killedForMemory = false;
+  /** `--memsuspend`: what stops and continues the command's tree, as the hub's answers say. */
+  readonly pause = new CoprocessPause();
   #startTime = 0;
   #timer: NodeJS.Timeout | undefined;
   #over = false;
@@ -267,6 +272,8 @@ class HubWatch {
       this.#controller.abort();
       return;
     }
+    if (answer?.suspend === true) this.pause.suspend();
+    else this.pause.resume();
     if (limit !== undefined && Date.now() - this.#startTime > limit) {
       this.killedAtMs = limit;
       this.#controller.abort();
@@ -376,6 +383,7 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       input,
       ...(inputFile !== undefined ? { inputFile } : {}),
       signal: watch?.signal ?? signal,
+      ...(watch !== undefined ? { pause: watch.pause } : {}),
       lane,
     });
     live?.end();

@@ -626,6 +626,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('starts and runs every job with --memsuspend (and --memfree) far below the free memory, as it does', async () => {
+    for (const memory of [['--memsuspend', '1k'], ['--memsuspend', '1k', '--memfree', '1k']]) {
+      const args = ['-k', ...memory, 'echo {#} {}; sleep 0.{#}', ':::', 'a', 'b', 'c'];
+      await expectSameRun(args, args, { mark: 'memsuspend' });
+    }
+  });
+
   it('takes the habits that change nothing (--will-cite, --no-notice, --group) and refuses --group beside --lb or -u, as it does', async () => {
     const cases: readonly (readonly string[])[] = [
       ['--will-cite', '--group', 'echo', ':::', 'a', 'b'],

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, liveDescendants, waitFor } from '@spm/testing';
@@ -1157,11 +1157,65 @@ describe('spm-shell --memfree', () => {
     await expectNoLeftovers(mark);
   });
 
-  it('is refused when the free memory cannot be read, before anything runs', async () => {
+  it('is refused when the free memory cannot be read, before anything runs (so is --memsuspend)', async () => {
     const r = await runSpmShell(['--memfree', '1G', 'echo', ':::', 'a'], { input: '', mark: newMark().env, env: { SPM_SHELL_MEMINFO: join(dir, 'no-such-meminfo') } });
     expect(r.code).toBe(255);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('spm-shell: --memfree needs the machine\'s free memory, read from');
+    const suspending = await runSpmShell(['--memsuspend', '1G', 'echo', ':::', 'a'], { input: '', mark: newMark().env, env: { SPM_SHELL_MEMINFO: join(dir, 'no-such-meminfo') } });
+    expect({ code: suspending.code, stdout: suspending.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(suspending.stderr).toContain(`spm-shell: --memsuspend needs the machine's free memory, read from ${join(dir, 'no-such-meminfo')} (Linux), which cannot be read here`);
+  });
+});
+
+describe.each(['inproc', 'process'] as const)('spm-shell --memsuspend (%s spokes)', (transport) => {
+  // The free memory comes from a file (SPM_SHELL_MEMINFO), as for --memfree; the commands, their
+  // stopping and continuing are real: /proc says a stopped shell's state (T).
+  const meminfo = (freeKiB: number): string => `MemTotal:       24000000 kB\nMemFree:        ${freeKiB} kB\nMemAvailable:   ${freeKiB} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n`;
+  const stopped = (pid: number): boolean => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+  };
+
+  it('stops the youngest commands while less than twice SIZE is free (more of them the less there is), and continues them, oldest first, once it is back', async () => {
+    const mark = newMark();
+    const at = (name: string): string => join(dir, `memsuspend-${name}-${mark.env}`);
+    const fake = at('meminfo');
+    // Written whole, then renamed over: a reader never sees half of it.
+    const setFree = (kib: number): void => {
+      writeFileSync(`${fake}.new`, meminfo(kib));
+      renameSync(`${fake}.new`, fake);
+    };
+    setFree(4_000_000);
+    let stderr = '';
+    const job = `echo $$ > ${at('pid')}-{}; while [ ! -e ${at('go')} ]; do sleep 0.05; done; echo {}`;
+    const run = runSpmShell(['-j', '3', '--memsuspend', '1G', '--transport', transport, '--verbose', job, ':::', '1', '2', '3'], {
+      mark: mark.env,
+      env: { SPM_SHELL_MEMINFO: fake },
+      onSpawn: (child) => child.stderr?.on('data', (chunk: string) => (stderr += chunk)),
+    });
+    await waitFor(() => [1, 2, 3].every((seq) => existsSync(`${at('pid')}-${seq}`) && readFileSync(`${at('pid')}-${seq}`, 'utf8').endsWith('\n')), 20_000, 'the three commands to run');
+    const [one, two, three] = [1, 2, 3].map((seq) => Number(readFileSync(`${at('pid')}-${seq}`, 'utf8'))) as [number, number, number];
+    // 1.2 GiB free (below twice 1G): 1 + ⌊1 / 0.8⌋ = 2 go on, job 3 is stopped.
+    setFree(1_258_291);
+    await waitFor(() => stopped(three), 20_000, 'job 3 to be stopped');
+    expect([stopped(one), stopped(two)]).toEqual([false, false]);
+    // 0.5 GiB (below 1G): only the oldest goes on.
+    setFree(524_288);
+    await waitFor(() => stopped(two), 20_000, 'job 2 to be stopped');
+    expect([stopped(one), stopped(three)]).toEqual([false, true]);
+    // Memory back: each goes on again, the oldest first.
+    setFree(4_000_000);
+    await waitFor(() => !stopped(two) && !stopped(three), 20_000, 'jobs 2 and 3 to go on');
+    writeFileSync(at('go'), '');
+    const r = await run;
+    expect({ code: r.code, lines: r.stdout.split('\n').sort() }).toEqual({ code: 0, lines: ['', '1', '2', '3'] });
+    const [back2, back3] = [2, 3].map((seq) => stderr.indexOf(`#: spm-shell: job ${seq} goes on (4096000000 bytes free, twice --memsuspend 1073741824 or more)`)) as [number, number];
+    expect(back2).toBeGreaterThan(-1);
+    expect(back3).toBeGreaterThan(back2);
+    expect(stderr).toContain('#: spm-shell: job 3 is stopped (1288489984 bytes free, below twice --memsuspend 1073741824: the 2 oldest run)');
+    expect(stderr).toContain('#: spm-shell: job 2 is stopped (536870912 bytes free, below twice --memsuspend 1073741824: the 1 oldest run)');
+    await expectNoLeftovers(mark);
   });
 });
 

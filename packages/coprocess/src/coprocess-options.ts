@@ -2,6 +2,7 @@ import { SPMError, describeValue } from '@spm/exceptions';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { CoprocessLane } from './coprocess-lane.js';
+import { type CoprocessPause, isCoprocessPause } from './coprocess-pause.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -108,6 +109,12 @@ export interface CoprocessOptions {
   /** Aborting kills the whole process tree, as a timeout does; the result says `aborted`. */
   readonly signal?: AbortSignal;
   /**
+   * Suspends (SIGSTOP) and resumes (SIGCONT) the program's whole tree while it runs (see
+   * {@link CoprocessPause}). The timeout keeps counting while it is stopped.
+   * @default none
+   */
+  readonly pause?: CoprocessPause;
+  /**
    * Runs one at a time with the other runs of this lane, in the order they were asked for:
    * this program starts once the lane's previous one has exited (see {@link CoprocessLane}).
    * Its `timeoutMs` and `durationMs` count from its own start.
@@ -163,6 +170,7 @@ export interface ResolvedCoprocessOptions {
   readonly maxOutputBytes: number;
   readonly spillDir: string | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly pause: CoprocessPause | undefined;
   readonly lane: CoprocessLane | undefined;
   readonly onOutput: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
   readonly onStart: ((startTime: number) => void) | undefined;
@@ -185,7 +193,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, lane, onOutput, onStart } = options;
+  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -241,6 +249,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     fail(`Expected \`spillDir\` to be a directory's path (a non-empty string), got ${describeValue(spillDir)}`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+  if (pause !== undefined && !isCoprocessPause(pause)) fail(`Expected \`pause\` to be a CoprocessPause, got ${describeValue(pause)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
   if (onStart !== undefined && typeof onStart !== 'function') fail(`Expected \`onStart\` to be a function, got ${describeValue(onStart)}`);
@@ -258,6 +267,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     maxOutputBytes: maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     spillDir,
     signal,
+    pause,
     lane,
     onOutput,
     onStart,

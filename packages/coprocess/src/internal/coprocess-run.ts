@@ -105,6 +105,8 @@ export class CoprocessRun implements LiveCoprocess {
   /** This run's mark in its programs' environment (see cookie.ts). */
   readonly #cookie = newCookie();
   #tree: ProcessTree | undefined;
+  /** Set while the run follows its `pause` (from its start to its settling). */
+  #unfollowPause: (() => void) | undefined;
   #startedAt = performance.now();
   /** The same moment on the epoch clock, for the result's `startTime`. */
   #startTime = Date.now();
@@ -520,8 +522,9 @@ export class CoprocessRun implements LiveCoprocess {
     this.#tellStarted();
   }
 
-  /** Tells `onStart`, if given, that the program runs (a throw from it is said once, as `onOutput`'s). */
+  /** Tells `onStart`, if given, that the program runs (a throw from it is said once, as `onOutput`'s); follows `pause` from now on. */
   #tellStarted(): void {
+    this.#followPause();
     const onStart = this.#options.onStart;
     if (onStart === undefined) return;
     try {
@@ -529,6 +532,21 @@ export class CoprocessRun implements LiveCoprocess {
     } catch (error) {
       process.emitWarning(`onStart of \`${this.#options.label}\` threw (${error instanceof Error ? error.message : String(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_START' });
     }
+  }
+
+  /**
+   * `pause`: the tree is stopped (SIGSTOP) while it is suspended — at once if it is now — and
+   * continued (SIGCONT) when it is resumed, until the run settles.
+   */
+  #followPause(): void {
+    const pause = this.#options.pause;
+    if (pause === undefined || this.#unfollowPause !== undefined || this.#settled) return;
+    const apply = (suspended: boolean): void => {
+      if (this.#settled) return;
+      this.#treeOf()?.signal(suspended ? 'SIGSTOP' : 'SIGCONT');
+    };
+    this.#unfollowPause = pause.follow(apply);
+    if (pause.suspended) apply(true);
   }
 
   /** Registry: kill the tree (`signal` first, SIGKILL after the grace period); resolves when concluded. */
@@ -597,7 +615,11 @@ export class CoprocessRun implements LiveCoprocess {
     this.#terminating ??= Promise.resolve()
       .then(() => {
         const steps = this.#stepsFor(signal);
-        return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', (groups) => this.#signalled(steps[0]?.signal ?? signal, groups));
+        return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', (groups) => {
+          // Stopped (`pause`): continued, so that it acts on the signal (a `trap … TERM` runs).
+          if (this.#options.pause?.suspended === true) tree.signal('SIGCONT');
+          this.#signalled(steps[0]?.signal ?? signal, groups);
+        });
       })
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
@@ -738,6 +760,7 @@ export class CoprocessRun implements LiveCoprocess {
   #settle(spawnError: string | null): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#unfollowPause?.();
     this.#leaderGone();
     this.#stopWatching();
     live.delete(this);

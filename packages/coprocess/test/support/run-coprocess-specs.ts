@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { CoprocessLane, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
+import { CoprocessLane, CoprocessPause, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked } from './processes.js';
 
 /**
@@ -536,6 +536,77 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(r).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdout: 'done\n' });
       expect(processesMarked(background)).toEqual([]);
       expect(processesMarked(escapee)).toEqual([]);
+    });
+  });
+
+  describe('pause', () => {
+    /** The state letter of /proc/PID/stat (`T`: stopped), or undefined once it is gone. */
+    const stateOf = (pid: number): string | undefined => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      } catch {
+        return undefined;
+      }
+    };
+    /** Live processes whose command line holds `text` (the shell of a command naming it too). */
+    const carrying = (text: string): number[] =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+        .filter((name) => {
+          try {
+            return readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(text) && stateOf(Number(name)) !== 'Z';
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    const allStopped = (pids: readonly number[], stopped: boolean): boolean => pids.length > 0 && pids.every((pid) => (stateOf(pid) === 'T') === stopped);
+
+    it('stops the whole tree (the shell, its children, a setsid grandchild) and continues it, as often as asked', async () => {
+      const m = mark();
+      const pause = new CoprocessPause();
+      const running = runCoprocess({ command: `sleep ${m} & setsid sleep ${m} & sleep ${m}; wait`, pause, timeoutMs: 20_000 });
+      expect(await eventually(() => processesMarked(m).length === 3, 5000)).toBe(true);
+      const sleeps = processesMarked(m);
+      for (let round = 0; round < 2; round += 1) {
+        pause.suspend();
+        expect(pause.suspended).toBe(true);
+        expect(await eventually(() => allStopped(sleeps, true), 5000)).toBe(true);
+        pause.resume();
+        expect(await eventually(() => allStopped(sleeps, false), 5000)).toBe(true);
+      }
+      for (const pid of sleeps) process.kill(pid, 'SIGKILL');
+      const r = await running;
+      expect(r).toMatchObject({ timedOut: false, aborted: false });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('stops a program that starts while suspended, and continues one killed while stopped, so that its TERM trap runs', async () => {
+      const m = mark();
+      const dir = mkdtempSync(join(tmpdir(), 'spm-pause-'));
+      const termed = join(dir, 'termed');
+      const pause = new CoprocessPause();
+      pause.suspend();
+      const controller = new AbortController();
+      const running = runCoprocess({ command: `trap 'echo termed > ${termed}; exit 7' TERM; sleep ${m} & wait`, pause, signal: controller.signal, killGraceMs: 5000 });
+      // Stopped as it starts: the shell (its command line holds the mark), perhaps before its sleep.
+      expect(await eventually(() => allStopped(carrying(m), true), 5000)).toBe(true);
+      pause.resume();
+      expect(await eventually(() => processesMarked(m).length === 1 && allStopped(carrying(m), false), 5000)).toBe(true);
+      // The trap is set once the sleep runs: stopped again, then killed.
+      pause.suspend();
+      expect(await eventually(() => carrying(m).length === 2 && allStopped(carrying(m), true), 5000)).toBe(true);
+      controller.abort();
+      const r = await running;
+      expect(r).toMatchObject({ aborted: true, exitCode: 7 });
+      expect(readFileSync(termed, 'utf8')).toBe('termed\n');
+      expect(processesMarked(m)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('must be a CoprocessPause', async () => {
+      await expect(runCoprocess({ command: 'true', pause: {} as CoprocessPause })).rejects.toThrow('Expected `pause` to be a CoprocessPause, got');
     });
   });
 
