@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine, liveDescendants, waitFor } from '@spm/testing';
+import { commandLine, liveDescendants, processState, waitFor } from '@spm/testing';
 import { BIN, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
@@ -1172,10 +1172,7 @@ describe.each(['inproc', 'process'] as const)('spm-shell --memsuspend (%s spokes
   // The free memory comes from a file (SPM_SHELL_MEMINFO), as for --memfree; the commands, their
   // stopping and continuing are real: /proc says a stopped shell's state (T).
   const meminfo = (freeKiB: number): string => `MemTotal:       24000000 kB\nMemFree:        ${freeKiB} kB\nMemAvailable:   ${freeKiB} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n`;
-  const stopped = (pid: number): boolean => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
-  };
+  const stopped = (pid: number): boolean => processState(pid) === 'T';
 
   it('stops the youngest commands while less than twice SIZE is free (more of them the less there is), and continues them, oldest first, once it is back', async () => {
     const mark = newMark();

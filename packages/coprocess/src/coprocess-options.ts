@@ -2,7 +2,7 @@ import { SPMError, describeValue } from '@spm/exceptions';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { CoprocessLane } from './coprocess-lane.js';
-import { type CoprocessPause, isCoprocessPause } from './coprocess-pause.js';
+import { CoprocessPause } from './coprocess-pause.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -249,7 +249,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     fail(`Expected \`spillDir\` to be a directory's path (a non-empty string), got ${describeValue(spillDir)}`);
   }
   if (signal !== undefined && !isAbortSignal(signal)) fail(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
-  if (pause !== undefined && !isCoprocessPause(pause)) fail(`Expected \`pause\` to be a CoprocessPause, got ${describeValue(pause)}`);
+  if (pause !== undefined && !(pause instanceof CoprocessPause)) fail(`Expected \`pause\` to be a CoprocessPause, got ${describeValue(pause)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
   if (onStart !== undefined && typeof onStart !== 'function') fail(`Expected \`onStart\` to be a function, got ${describeValue(onStart)}`);

@@ -38,8 +38,3 @@ export class CoprocessPause {
     for (const run of [...this.#runs]) run(suspended);
   }
 }
-
-/** Whether `value` is a {@link CoprocessPause} (an option's check). */
-export function isCoprocessPause(value: unknown): value is CoprocessPause {
-  return value instanceof CoprocessPause;
-}

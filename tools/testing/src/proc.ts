@@ -66,8 +66,13 @@ export function ancestors(pid = process.pid): number[] {
 
 /** True while `pid` exists and is not a zombie. */
 export function isAlive(pid: number): boolean {
-  const s = stat(pid);
-  return s !== undefined && s.state !== 'Z';
+  const state = processState(pid);
+  return state !== undefined && state !== 'Z';
+}
+
+/** `pid`'s state letter in /proc (`R`, `S`, `T` stopped, `Z` zombie…), or undefined once it is gone. */
+export function processState(pid: number): string | undefined {
+  return stat(pid)?.state;
 }
 
 /** Polls `predicate` every 10 ms until it holds; rejects after `ms` (a bound, not a timing assertion). */

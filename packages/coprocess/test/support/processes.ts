@@ -21,14 +21,23 @@ export function processesMarked(mark: string): number[] {
     try {
       const [program, first] = readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0');
       if (program === undefined || !/(^|\/)sleep$/.test(program) || first?.startsWith(mark) !== true) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z') found.push(Number(name));
+      const state = stateOf(Number(name));
+      if (state !== undefined && state !== 'Z') found.push(Number(name));
     } catch {
       // Gone between readdir and read.
     }
   }
   return found;
+}
+
+/** The state letter of /proc/PID/stat (`T`: stopped, `Z`: zombie), or undefined once it is gone. */
+export function stateOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Polls until `check()` is true or `ms` pass; returns the last value of `check()`. */

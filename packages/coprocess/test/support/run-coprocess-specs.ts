@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
 import { CoprocessLane, CoprocessPause, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
-import { eventually, killMarked, marker, processesMarked } from './processes.js';
+import { eventually, killMarked, marker, processesMarked, stateOf } from './processes.js';
 
 /**
  * The whole behaviour of `runCoprocess`, defined once and run once per launcher (a spec file
@@ -540,15 +540,6 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
   });
 
   describe('pause', () => {
-    /** The state letter of /proc/PID/stat (`T`: stopped), or undefined once it is gone. */
-    const stateOf = (pid: number): string | undefined => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      } catch {
-        return undefined;
-      }
-    };
     /** Live processes whose command line holds `text` (the shell of a command naming it too). */
     const carrying = (text: string): number[] =>
       readdirSync('/proc')
