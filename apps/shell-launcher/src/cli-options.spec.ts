@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
+import { RecordPattern } from './record-pattern.js';
 
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
@@ -185,6 +186,22 @@ describe('parseShellArgs', () => {
     expect(() => parseShellArgs(['--pipe', '--recend', '', 'cat'])).toThrow('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
     expect(() => parseShellArgs(['--pipe', 'cat', '--recstart'])).not.toThrow(); // after the command: the command's own word
     expect(() => parseShellArgs(['--pipe', '--recstart'])).toThrow('Expected `--recstart` to be followed by the bytes that start a record');
+  });
+
+  it('takes --regexp with --pipe or --pipe-part: --recstart and --recend as regular expressions, their escapes left to them', () => {
+    const o = parseShellArgs(['--pipe', '--regexp', '--recstart', '^>\\w+', '--recend', '\\n', 'cat']);
+    expect(o.recordPattern).toBeInstanceOf(RecordPattern);
+    expect(o.recordPattern?.next('>a\nAC\nx>b\n>c\n', 0, 0, true)).toEqual({ at: 10, reach: 12 });
+    // Given before the separators or after them, the same; with neither, it changes nothing (a newline ends records).
+    expect(parseShellArgs(['--pipe', '--recend', 'x+', '--regexp', 'cat']).recordPattern?.next('axxb', 0, 0, true)).toEqual({ at: 3, reach: 3 });
+    expect(parseShellArgs(['--pipe', '--regexp', 'cat']).recordPattern).toBeUndefined();
+    expect(parseShellArgs(['--pipe-part', '-a', '/dev/null', '--regexp', '--recstart', '^#', 'cat']).recordPattern).toBeInstanceOf(RecordPattern);
+    expect(parseShellArgs(['--pipe', '--recstart', '>', 'cat']).recordPattern).toBeUndefined();
+    expect(() => parseShellArgs(['--regexp', 'echo'])).toThrow("Expected `--regexp` with `--pipe` (it says where the input's records are cut into blocks), got it alone");
+    expect(() => parseShellArgs(['--pipe', '--regexp', '--recstart', '(?i)x', 'cat'])).toThrow('Expected `--recstart` with `--regexp` to be a regular expression (JavaScript\'s syntax, as Perl\'s for the common part), got "(?i)x": Invalid group');
+    expect(() => parseShellArgs(['--pipe', '--regexp', '--recend', '', 'cat'])).toThrow('Expected `--recstart` or `--recend` to be some regular expression (a block is cut where a record ends and the next starts), got both empty');
+    expect(() => parseShellArgs(['--pipe', '--regexp', '--group-by', '1', 'cat'])).toThrow('Expected no `--regexp` with `--group-by`');
+    expect(() => parseShellArgs(['--pipe', '--tee', '--regexp', 'grep', ':::', 'a'])).toThrow('Expected no `--regexp` with `--tee`');
   });
 
   it('takes --number-of-sockets, --number-of-cores (--number-of-cpus) and --number-of-threads: a count to print', () => {

@@ -3,6 +3,7 @@ import { readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
+import { RecordPattern, recordPattern } from './record-pattern.js';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
@@ -267,6 +268,12 @@ export interface ShellOptions {
    */
   readonly removeRecSep: boolean;
   /**
+   * `--regexp` (with `--pipe`/`--pipe-part` and `--recstart` or `--recend`): those two as regular
+   * expressions (GNU parallel's Perl ones, read as record-pattern.ts says), the record boundaries
+   * this pattern's; `undefined` without `--regexp` (or with neither separator: it changes nothing).
+   */
+  readonly recordPattern: RecordPattern | undefined;
+  /**
    * `--shuf`: the jobs run in a random order (every input is read first); `{#}` and the job log's
    * `Seq` number them in that order, as GNU parallel's do.
    */
@@ -415,6 +422,8 @@ Options:
       --recstart S      with --pipe: records start with S; blocks are cut only before an S
       --recend S        with --pipe: records end with S, not a newline (both: cut between them)
       --rrs             with --pipe: remove --recstart/--recend from each block (--remove-rec-sep)
+      --regexp          with --pipe: --recstart and --recend are regular expressions (as Perl's,
+                        ^ and $ at each line): --regexp --recstart '^>[A-Z]+\\d'
       --fifo            with --pipe: as --cat, but through a FIFO the command opens once, fed as it reads
       --round-robin     with --pipe: deal the blocks to at most -j jobs that run as long as the input
                         lasts, each taking many, rather than a job per block (--round); -k: in turn
@@ -728,7 +737,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
 const VALUED = new Set(['--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -792,6 +801,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let maxCharsGiven = false;
   /** The last `--block SIZE` given (a negative one sets `partsPerSlot` instead). */
   let blockText: { option: string; value: string | undefined } | undefined;
+  // --regexp: --recstart and --recend as given (not their escapes read), compiled once all is read.
+  let regexp = false;
+  const separatorTexts: { recstart?: string; recend?: string } = {};
   let jobsGiven = false;
   let grouped = false;
   let argSep = ':::';
@@ -830,6 +842,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     recstart: undefined as Buffer | undefined,
     recend: undefined as Buffer | undefined,
     removeRecSep: false,
+    recordPattern: undefined as RecordPattern | undefined,
     cat: false,
     fifo: false,
     tee: false,
@@ -987,6 +1000,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         case '--rrs':
           o.removeRecSep = true;
           break;
+        case '--regexp':
+          regexp = true;
+          break;
         case '--shuf':
           o.shuf = true;
           break;
@@ -1094,6 +1110,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--recend':
         if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the bytes that ${option === '--recstart' ? 'start' : 'end'} a record (\\n \\t \\r \\0 read; '' for none), got nothing`);
         o[option === '--recstart' ? 'recstart' : 'recend'] = recordSeparator(value);
+        separatorTexts[option === '--recstart' ? 'recstart' : 'recend'] = value;
         break;
       case '--wd':
       case '--workdir': {
@@ -1271,12 +1288,16 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     throw new SPMError(`Expected no \`--shuf\` with \`${o.resume === 'done' ? '--resume' : '--resume-failed'}\` (the job log's Seq numbers a shuffled run's jobs in the order they ran, which the next run would not repeat)`);
   }
   if (o.cat && !o.pipe) throw new SPMError('Expected `--cat` with `--pipe` (it puts each block of the input in a file for its command), got it alone');
-  const separators = [o.recstart !== undefined ? '--recstart' : undefined, o.recend !== undefined ? '--recend' : undefined, o.removeRecSep ? '--remove-rec-sep' : undefined].filter((name) => name !== undefined);
+  const separators = [o.recstart !== undefined ? '--recstart' : undefined, o.recend !== undefined ? '--recend' : undefined, o.removeRecSep ? '--remove-rec-sep' : undefined, regexp ? '--regexp' : undefined].filter((name) => name !== undefined);
   if (blockText !== undefined && !o.pipePart) blockSize(blockText.option, blockText.value);
   if (o.partsPerSlot !== undefined && !o.pipePart) throw new SPMError(`Expected \`--block\` to be a size from 1 byte to 64M (K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's), got \`-${String(o.partsPerSlot)}\` (a negative one, parts per job slot, is for --pipe-part)`);
   if (separators.length > 0 && !o.pipe) throw new SPMError(`Expected \`${separators[0] as string}\` with \`--pipe\` (it says where the input's records are cut into blocks), got it alone`);
   if (o.pipe && (o.recstart !== undefined || o.recend !== undefined) && (o.recstart?.length ?? 0) === 0 && (o.recend?.length ?? 0) === 0) {
-    throw new SPMError('Expected `--recstart` or `--recend` to be some bytes (a block is cut where a record ends and the next starts), got both empty');
+    throw new SPMError(`Expected \`--recstart\` or \`--recend\` to be some ${regexp ? 'regular expression' : 'bytes'} (a block is cut where a record ends and the next starts), got both empty`);
+  }
+  if (regexp && (separatorTexts.recstart !== undefined || separatorTexts.recend !== undefined)) {
+    const { recstart, recend } = separatorTexts;
+    o.recordPattern = new RecordPattern(recend === undefined ? '' : recordPattern('--recend', recend), recstart === undefined ? '' : recordPattern('--recstart', recstart));
   }
   if (o.cat && o.quote) throw new SPMError('Expected one of `--cat` and `-q`, got both (--cat names its file as the shell variable $PARALLEL_TMP, which -q would quote)');
   // --tee, --round-robin, --fifo: a command's stdin fed while it runs (fifo-feed.ts).

@@ -1,18 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
+import { chunked, cuttingCases } from '../test/fixtures/chunked.js';
 import { blocksOf, jobsFromBlocks, separators, type BlockOptions } from './pipe-blocks.js';
-
-/** `text` in chunks of the given sizes (the last one takes the rest). */
-async function* chunked(text: string | Buffer, sizes: readonly number[] = []): AsyncGenerator<Buffer> {
-  const bytes = Buffer.from(text);
-  let at = 0;
-  for (const size of sizes) {
-    if (at >= bytes.length) return;
-    yield bytes.subarray(at, at + size);
-    at += size;
-  }
-  if (at < bytes.length) yield bytes.subarray(at);
-}
 
 async function blocks(text: string | Buffer, options: Partial<BlockOptions>, sizes?: readonly number[]): Promise<string[]> {
   const out: string[] = [];
@@ -137,14 +126,7 @@ describe('blocksOf --recstart / --recend / --rrs', () => {
     const pairs: [string, string][] = [['\n', ''], ['', '>'], ['\n', '>'], ['ab', ''], ['', 'a>'], ['\n\n', 'b'], ['aa', '']];
     await fc.assert(
       fc.asyncProperty(
-        // Made of the separators' pieces, so that boundaries (and separators at the start) are common.
-        fc.array(fc.constantFrom('a', 'b', '>', '\n', 'a>', 'ab', '\n\n'), { maxLength: 30 }).map((pieces) => pieces.join('')),
-        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-        fc.constantFrom(...pairs),
-        fc.boolean(),
-        fc.boolean(),
+        ...cuttingCases(['a', 'b', '>', '\n', 'a>', 'ab', '\n\n'], pairs),
         async (text, sizes, blockBytes, records, [recend, recstart], header, rrs) => {
           const options = { blockBytes, recend: b(recend), recstart: b(recstart), headerEnd: 0x0a, ...(records !== undefined ? { records } : {}), header, removeSeparators: rrs };
           expect(await blocks(text, options, sizes)).toEqual(reference(text, options));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { filePartsOf, PartError, type PartOptions } from './pipe-part.js';
+import { RecordPattern, recordPattern } from './record-pattern.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spm-pipe-part-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,6 +55,25 @@ describe('filePartsOf', () => {
     expect(parts.map(({ start, end }) => [start, end])).toEqual([
       [0, 131_073],
       [131_073, 4 + body.length],
+    ]);
+  });
+
+  it('with --regexp, cuts at the pattern’s first boundary at or past each border, the bytes before the border seen by ^, across reads', async () => {
+    const pattern = new RecordPattern('', recordPattern('--recstart', '^>'));
+    // The `>`s at 2 and 6 are not at a line’s start; the one past 128 KiB is found by a second, longer read.
+    const long = `${'x'.repeat(200_000)}\n`;
+    const path = fileOf(`>a>\nyy>\n>b\n${long}>c\n`);
+    const parts = await filePartsOf([path], { ...lines, blockBytes: 1, pattern });
+    expect(parts.map(({ start, end }) => [start, end])).toEqual([
+      [0, 8],
+      [8, 11 + long.length],
+      [11 + long.length, 14 + long.length],
+    ]);
+    // A border right at a record start cuts there (its recend, empty, begins at the border).
+    const exact = await filePartsOf([fileOf('>a\n>b\n')], { ...lines, blockBytes: 3, pattern });
+    expect(exact.map(({ start, end }) => [start, end])).toEqual([
+      [0, 3],
+      [3, 6],
     ]);
   });
 

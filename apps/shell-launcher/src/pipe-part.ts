@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import type { RecordPattern } from './record-pattern.js';
 
 /**
  * `--pipe-part`: parts of a seekable file, each the stdin of one job — found as GNU parallel
@@ -28,6 +29,8 @@ export interface PartOptions {
   readonly recend: Buffer;
   /** …and the next starts with these: a part is cut only between the two. Both empty: anywhere. */
   readonly recstart: Buffer;
+  /** `--regexp`: the boundaries are this pattern's (`recend` and `recstart` are then not used). */
+  readonly pattern?: RecordPattern;
 }
 
 /** How much is read at a time while looking for a record's end past a border (GNU parallel's 128 KiB). */
@@ -63,7 +66,11 @@ async function partsOfFile(path: string, size: number, block: number, options: P
   const file = await open(path, 'r');
   try {
     const header = options.header ? await firstLine(file) : Buffer.alloc(0);
-    const positions = await splitPositions(file, size, Math.max(1, Math.floor(block)), header.length, Buffer.concat([options.recend, options.recstart]), options.recend.length);
+    const separator = Buffer.concat([options.recend, options.recstart]);
+    const pattern = options.pattern;
+    const cutAfter: CutAfter =
+      pattern !== undefined ? (pos) => patternCut(file, size, pos, pattern) : separator.length === 0 ? async (pos) => pos : (pos) => separatorCut(file, pos, separator, options.recend.length);
+    const positions = await splitPositions(size, Math.max(1, Math.floor(block)), header.length, cutAfter);
     const parts: FilePart[] = [];
     for (let i = 0; i + 1 < positions.length; i++) parts.push({ path, header, start: positions[i] as number, end: positions[i + 1] as number });
     return parts;
@@ -87,42 +94,71 @@ async function firstLine(file: Awaited<ReturnType<typeof open>>): Promise<Buffer
   }
 }
 
+/** Where the part that reaches border `pos` ends: at a record boundary at or past it; none after it, `undefined`. */
+type CutAfter = (pos: number) => Promise<number | undefined>;
+
 /**
  * GNU parallel's cut: from `skip` (past the header), a border every `block` bytes from the last
- * cut; at each, the cut goes after the first `recend` of a `recend`+`recstart` found at or past
- * it (a border with none after it cuts nothing); both empty: at the border itself. The file's
- * size ends the last part.
+ * cut; at each, the cut goes to the record boundary `cutAfter` finds at or past it (a border
+ * with none after it cuts nothing more: the rest is the last part). The file's size ends the
+ * last part.
  */
-async function splitPositions(file: Awaited<ReturnType<typeof open>>, size: number, block: number, skip: number, separator: Buffer, recendLength: number): Promise<number[]> {
+async function splitPositions(size: number, block: number, skip: number, cutAfter: CutAfter): Promise<number[]> {
   const positions = [skip];
-  for (let pos = skip + block; pos < size; pos += block) {
-    if (separator.length === 0) {
-      positions.push(pos);
-      continue;
-    }
-    // Read on from the border until the separator is found. Each window is searched with the
-    // last separator-length − 1 bytes of the one before (a separator may straddle two reads),
-    // never all that was read: a long record past a border is read once, not copied over and
-    // over (GNU parallel searches its whole growing buffer each time).
-    let carry = Buffer.alloc(0);
-    for (let at = pos; ; ) {
-      const buffer = Buffer.alloc(WINDOW_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
-      if (bytesRead === 0) break;
-      const window = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-      const found = window.indexOf(separator);
-      if (found >= 0) {
-        // The window begins carry.length bytes before `at`.
-        pos = at - carry.length + found + recendLength;
-        positions.push(pos);
-        break;
-      }
-      carry = window.subarray(window.length - Math.min(window.length, separator.length - 1));
-      at += bytesRead;
-    }
+  for (let border = skip + block; border < size; ) {
+    const pos = await cutAfter(border);
+    if (pos === undefined) break;
+    positions.push(pos);
+    border = pos + block;
   }
   if (positions[positions.length - 1] !== size) positions.push(size);
   return positions;
+}
+
+/**
+ * After the first `recend` of a `recend`+`recstart` (`separator`) at or past `pos`. Each window
+ * read is searched with the last separator-length − 1 bytes of the one before (a separator may
+ * straddle two reads), never all that was read: a long record past a border is read once, not
+ * copied over and over (GNU parallel searches its whole growing buffer each time).
+ */
+async function separatorCut(file: Awaited<ReturnType<typeof open>>, pos: number, separator: Buffer, recendLength: number): Promise<number | undefined> {
+  let carry = Buffer.alloc(0);
+  for (let at = pos; ; ) {
+    const buffer = Buffer.alloc(WINDOW_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
+    if (bytesRead === 0) return undefined;
+    const window = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+    const found = window.indexOf(separator);
+    // The window begins carry.length bytes before `at`.
+    if (found >= 0) return at - carry.length + found + recendLength;
+    carry = window.subarray(window.length - Math.min(window.length, separator.length - 1));
+    at += bytesRead;
+  }
+}
+
+/** What `--regexp` reads before a border, so that `^` and a look-behind there see the bytes before it. */
+const CONTEXT_BYTES = 256;
+
+/**
+ * `--regexp`: the first boundary of `pattern` at or past `pos` whose recend begins at or past it.
+ * A regular expression cannot be searched piecewise: what is read past the border is searched
+ * whole, each read as long as all read before (so a long record costs a few searches, not one
+ * per window).
+ */
+async function patternCut(file: Awaited<ReturnType<typeof open>>, size: number, pos: number, pattern: RecordPattern): Promise<number | undefined> {
+  const before = Math.min(pos, CONTEXT_BYTES);
+  let text = '';
+  for (let at = pos - before; ; ) {
+    const want = Math.max(WINDOW_BYTES, Math.min(text.length, 64 * 1024 * 1024));
+    const buffer = Buffer.alloc(want);
+    const { bytesRead } = await file.read(buffer, 0, want, at);
+    at += bytesRead;
+    text += buffer.toString('latin1', 0, bytesRead);
+    const whole = bytesRead === 0 || at >= size;
+    const found = pattern.next(text, before, before - 1, whole);
+    if (found !== undefined) return pos - before + found.at;
+    if (whole) return undefined;
+  }
 }
 
 /** Opens `part`'s file for reading (rejects, with the system's reason, if it cannot be): the hub's check, when its job is handed out, that the file is there. */

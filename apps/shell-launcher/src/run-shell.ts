@@ -29,6 +29,7 @@ import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
+import { patternBlocksOf } from './record-pattern.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 import { describeSlots, JobsFileWatch } from './jobs-file.js';
@@ -450,6 +451,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
         header: options.header,
         recend: typeof cut.recend === 'number' ? Buffer.from([cut.recend]) : cut.recend,
         recstart: cut.recstart ?? Buffer.alloc(0),
+        ...(options.recordPattern !== undefined ? { pattern: options.recordPattern } : {}),
         ...(options.partsPerSlot !== undefined ? { partsPerSlot: options.partsPerSlot } : { blockBytes: options.blockBytes }),
       });
       parts.forEach((part, i) => fileParts.set(i + 1, part));
@@ -484,7 +486,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       })();
       cutAt = { recend: Buffer.alloc(0), recstart: mark };
     }
-    const blocks = blocksOf(source, { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), ...cutAt, header: options.header, headerEnd: lineEnd, removeSeparators: options.removeRecSep || options.groupBy !== undefined, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) });
+    const cutting = { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), header: options.header, headerEnd: lineEnd, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) };
+    // --regexp: the records' boundaries are the pattern's (record-pattern.ts); else bytes (--group-by is refused with it).
+    const blocks =
+      options.recordPattern !== undefined
+        ? patternBlocksOf(source, { ...cutting, pattern: options.recordPattern, removeSeparators: options.removeRecSep })
+        : blocksOf(source, { ...cutting, ...cutAt, removeSeparators: options.removeRecSep || options.groupBy !== undefined });
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
     if (options.roundRobin && options.dryRun) {

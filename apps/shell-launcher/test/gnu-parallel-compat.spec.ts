@@ -568,6 +568,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect({ code: lone.code, stderr: lone.stderr.split('\n')[0] }).toEqual({ code: 255, stderr: 'spm-shell: Expected `--recstart` with `--pipe` (it says where the input\'s records are cut into blocks), got it alone' });
   });
 
+  it('cuts --pipe input at --regexp’s --recstart / --recend (Perl’s ^ at each line, look-aheads, classes), -N’s garbage first and --rrs, as it does', async () => {
+    // FASTA-like records whose bases hold `>` too (not at a line's start), as above; no record is longer than a block.
+    const fasta = Array.from({ length: 60 }, (_, r) => `>seq${r}\n${Array.from({ length: r % 4 }, (_, l) => 'ACGT>'.repeat(1 + ((r + l) % 3)).slice(0, 4 + ((r * 7 + l) % 11))).map((bases) => `${bases}\n`).join('')}`).join('');
+    const ended = Array.from({ length: 40 }, (_, r) => `rec ${r} ${'x'.repeat(r % 9)}END${r % 3}`).join('');
+    const cases: readonly { readonly args: readonly string[]; readonly input: string }[] = [
+      { args: ['--pipe', '--regexp', '--recstart', '^>', '-N', '3', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--regexp', '--recstart', '^>', '--block', '200', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--regexp', '--recend', '\\n(?=>seq\\d*[05]\\n)', '--block', '150', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--regexp', '--recstart', '^>seq\\d+(?=\\n)', '--recend', '\\n', '--rrs', '-N', '2', 'cat; echo ---'], input: fasta },
+      { args: ['--pipe', '--regexp', '--recend', 'END[[:digit:]]', '--block', '64', 'cat; echo; echo ---'], input: ended },
+      { args: ['--pipe', '--regexp', '--recend', 'END[12]', '-N', '3', '--rrs', 'cat; echo; echo ---'], input: ended },
+      { args: ['--pipe', '--regexp', '--recstart', '^>', '-N', '2', 'cat; echo ---'], input: `junk\nmore >junk\n${fasta}` },
+      { args: ['--pipe', '--header', ':', '--regexp', '--recstart', '^>', '--rrs', '-N', '2', 'cat; echo ---'], input: `names\n${fasta}` },
+    ];
+    for (const { args, input } of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'regexp' });
+  });
+
   it('fills --plus replacement strings as it does: paths, bash’s substitutions, positions, --tagstring, -X', async () => {
     const paths = ['dir/sub/foo.tar.gz', 'a.b', 'plain', '.bashrc', 'x/y.z/w.tar.bz2'];
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [

@@ -881,6 +881,28 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe-part (%s spokes)
     await expectNoLeftovers(mark);
   });
 
+  it('with --regexp, cuts the parts where the pattern says: `^>` at each line’s start only, the parts of a literal `>` where that is the same', async () => {
+    const mark = newMark();
+    const file = join(dir, `pipe-part-regexp-${transport}.fa`);
+    // Records of 3 lines; the bases of every other hold a `>` (not at a line's start).
+    const records = Array.from({ length: 300 }, (_, r) => `>r${r}\n${r % 2 === 0 ? 'AC>GT' : 'ACGTA'}\n${'T'.repeat(r % 17)}\n`);
+    writeFileSync(file, records.join(''));
+    const run = async (...cut: string[]): Promise<string[]> => {
+      const r = await runSpmShell(['-j', '2', '-k', '--pipe-part', '-a', file, '--block', '500', '--transport', transport, ...cut, 'printf "%s|" "$(head -c 4)"'], { mark: mark.env });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      return r.stdout.split('|').slice(0, -1);
+    };
+    const anchored = await run('--regexp', '--recstart', '^>');
+    // Each part begins with a record: `>r` and its number.
+    expect(anchored.length).toBeGreaterThan(10);
+    for (const start of anchored) expect(start).toMatch(/^>r\d/);
+    // A plain `>` cuts inside the bases too; as a pattern it cuts as the bytes do.
+    const literal = await run('--recstart', '>');
+    expect(literal.some((start) => start.startsWith('>GT'))).toBe(true);
+    expect(await run('--regexp', '--recstart', '>')).toEqual(literal);
+    await expectNoLeftovers(mark);
+  });
+
   it('fails a job whose file is gone when it is handed out (never a part cut short), and runs the rest', async () => {
     const mark = newMark();
     const file = join(dir, `pipe-part-gone-${transport}.txt`);

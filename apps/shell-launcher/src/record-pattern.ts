@@ -1,0 +1,297 @@
+import { SPMError } from '@spm/exceptions';
+
+/**
+ * `--regexp`: `--recstart` and `--recend` read as regular expressions, as GNU parallel reads
+ * them — Perl's, matched against the input's bytes with `^` and `$` at every line (its `/m`).
+ * They are compiled as JavaScript regular expressions over a Latin-1 view of the bytes (a byte
+ * is a character, so positions are byte offsets and a non-ASCII character in a pattern is its
+ * UTF-8 bytes, as in Perl without `use utf8`), written first into what Perl means where the two
+ * languages differ: `.` is any byte but a newline (JavaScript's also stops at `\r`); `^` and `$`
+ * are at a line's start and end, lines ending with `\n` alone; `\A`, `\z`, `\Z` are the text's
+ * start and end; `\s`, `\S`, `\h`, `\H`, `\v`, `\V` are ASCII blanks (JavaScript's `\s` takes
+ * byte 0xA0, part of many a UTF-8 character; so does Perl's `\h`, not here); `\e`, `\a` are ESC
+ * and BEL; `[:alpha:]` and the other POSIX classes inside brackets; a `]` first in a class is in
+ * it. A letter escape Perl reads and JavaScript would take as the letter itself (`\Q`, `\K`,
+ * `\p`, `\x{…}`) is refused.
+ */
+
+/** Perl's POSIX classes (`[[:digit:]]`), as JavaScript class items over bytes. */
+const POSIX_CLASSES: Readonly<Record<string, string>> = {
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  alnum: 'A-Za-z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  space: '\\t\\n\\v\\f\\r ',
+  blank: '\\t ',
+  punct: '!-\\/:-@\\[-`{-~',
+  xdigit: '0-9A-Fa-f',
+  word: 'A-Za-z0-9_',
+  cntrl: '\\x00-\\x1f\\x7f',
+  print: ' -~',
+  graph: '!-~',
+};
+
+/** Perl's escapes that JavaScript reads otherwise (or not at all), outside a class and in one. */
+const ESCAPES_OUTSIDE: Readonly<Record<string, string>> = {
+  A: '(?<![\\s\\S])',
+  z: '(?![\\s\\S])',
+  Z: '(?=\\n?(?![\\s\\S]))',
+  s: '[\\t\\n\\v\\f\\r ]',
+  S: '[^\\t\\n\\v\\f\\r ]',
+  h: '[\\t ]',
+  H: '[^\\t ]',
+  v: '[\\n\\v\\f\\r]',
+  V: '[^\\n\\v\\f\\r]',
+  e: '\\x1b',
+  a: '\\x07',
+};
+const ESCAPES_INSIDE: Readonly<Record<string, string>> = { s: '\\t\\n\\v\\f\\r ', h: '\\t ', v: '\\n\\v\\f\\r', e: '\\x1b', a: '\\x07' };
+/** Letters after a backslash that mean the same in both (JavaScript reads any other letter as itself, Perl as something else: refused). */
+const SAME_ESCAPES = new Set(['d', 'D', 'w', 'W', 'b', 'B', 'n', 't', 'r', 'f', 'c', 'x', 'k']);
+
+/**
+ * The JavaScript source of `pattern`, a Perl regular expression given as `option` with
+ * `--regexp` (see the module's comment for what is rewritten), checked to compile.
+ * @throws SPMError naming the option and the pattern when it is not a regular expression here.
+ */
+export function recordPattern(option: string, pattern: string): string {
+  const bytes = Buffer.from(pattern, 'utf8').toString('latin1');
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const c = bytes[i] as string;
+    if (c === '\\' && i + 1 < bytes.length) {
+      const next = bytes[i + 1] as string;
+      const perl = inClass ? ESCAPES_INSIDE[next] : ESCAPES_OUTSIDE[next];
+      if (perl === undefined && /[A-Za-z]/.test(next) && (!SAME_ESCAPES.has(next) || (next === 'x' && bytes[i + 2] === '{'))) {
+        throw new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression, got ${JSON.stringify(pattern)}: \`\\${next}${next === 'x' ? '{' : ''}\` is Perl's, not read here (read: \\d \\w \\b \\n \\t \\r \\f \\xHH \\cX \\k<name> and Perl's \\A \\z \\Z \\s \\h \\v \\e \\a, their capitals)`);
+      }
+      out += perl ?? c + next;
+      i += 1;
+    } else if (inClass) {
+      const posix = c === '[' ? /^\[:(\^?)([a-z]+):\]/.exec(bytes.slice(i)) : null;
+      if (posix !== null) {
+        const items = POSIX_CLASSES[posix[2] as string];
+        if (items === undefined || posix[1] === '^') throw new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression, got ${JSON.stringify(pattern)}: \`${posix[0]}\` is not a class read here (${Object.keys(POSIX_CLASSES).map((name) => `[:${name}:]`).join(' ')})`);
+        out += items;
+        i += posix[0].length - 1;
+      } else {
+        if (c === ']') inClass = false;
+        out += c;
+      }
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (bytes[i + 1] === '^') {
+        out += '^';
+        i += 1;
+      }
+      // Perl: a `]` first in a class is one of its characters (JavaScript's `[]` is an empty class).
+      if (bytes[i + 1] === ']') {
+        out += '\\]';
+        i += 1;
+      }
+    } else if (c === '.') {
+      out += '[^\\n]';
+    } else if (c === '^') {
+      out += '(?<![^\\n])';
+    } else if (c === '$') {
+      out += '(?=\\n|(?![\\s\\S]))';
+    } else {
+      out += c;
+    }
+  }
+  try {
+    new RegExp(out);
+  } catch (error) {
+    throw new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression (JavaScript's syntax, as Perl's for the common part), got ${JSON.stringify(pattern)}: ${(error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+  }
+  return out;
+}
+
+/** A record boundary: the recend's match ends (and the recstart's begins) at `at`; the recstart's match ends at `reach`. */
+export interface Boundary {
+  readonly at: number;
+  readonly reach: number;
+}
+
+/**
+ * `--recend` and `--recstart` as regular expressions (sources from {@link recordPattern}; an
+ * empty one matches the empty string): a boundary is where a match of recend ends and one of
+ * recstart begins, found in texts that are the input's bytes as Latin-1.
+ */
+export class RecordPattern {
+  /** recend, then recstart looked ahead for: the match ends at the boundary. */
+  private readonly boundary: RegExp;
+  /** recstart alone, at a boundary: how far its match reaches (is it all read yet?). */
+  private readonly start: RegExp;
+  /** `--rrs`: every recend + recstart; a recstart at the start; a recend at the end (or before a last newline). */
+  private readonly separators: RegExp;
+  private readonly leading: RegExp;
+  private readonly trailing: RegExp;
+
+  constructor(recend: string, recstart: string) {
+    this.boundary = new RegExp(`(?:${recend})(?=${recstart})`, 'g');
+    this.start = new RegExp(`(?:${recstart})`, 'y');
+    this.separators = new RegExp(`(?:${recend})(?:${recstart})`, 'g');
+    this.leading = new RegExp(`^(?:${recstart})`);
+    this.trailing = new RegExp(`(?:${recend})(?=\\n?$)`);
+  }
+
+  /**
+   * The first boundary in `text` past `after` whose recend match begins at or after `from`;
+   * `undefined` when there is none — or when one is found whose matches reach the end of `text`
+   * and `whole` is false: more of the input could then make it another (a recend of `\n+` could
+   * grow) or none, so it is not taken until more is read.
+   */
+  next(text: string, from: number, after: number, whole: boolean): Boundary | undefined {
+    for (let p = from; p <= text.length; ) {
+      this.boundary.lastIndex = p;
+      const match = this.boundary.exec(text);
+      if (match === null) return undefined;
+      const at = match.index + match[0].length;
+      if (at > after) {
+        this.start.lastIndex = at;
+        const reach = at + (this.start.exec(text)?.[0].length ?? 0);
+        return whole || reach < text.length ? { at, reach } : undefined;
+      }
+      p = match.index + 1;
+    }
+    return undefined;
+  }
+
+  /** Whether `text` begins with a match of recstart (GNU parallel's -N: else what precedes the first boundary is garbage). */
+  startsRecord(text: string): boolean {
+    this.start.lastIndex = 0;
+    return this.start.test(text);
+  }
+
+  /** `block` without its separators, as GNU parallel's `--rrs` with `--regexp` removes them. */
+  removeSeparators(block: string): string {
+    return block.replace(this.separators, '').replace(this.leading, '').replace(this.trailing, '');
+  }
+}
+
+/** How `--pipe --regexp` cuts its input (as {@link import('./pipe-blocks.js').BlockOptions}, the separators patterns). */
+export interface PatternBlockOptions {
+  /** The most bytes a block holds (`--block`): it ends at the last boundary within them; a longer record is a block of its own. */
+  readonly blockBytes: number;
+  /** `-N n`: n records per block (the last may hold fewer). */
+  readonly records?: number;
+  readonly pattern: RecordPattern;
+  /** `--header`: the first line (ended by `headerEnd`) goes before every block. */
+  readonly header?: boolean;
+  readonly headerEnd: number;
+  /** `--round-robin`: the header is handed to this, and not put before the blocks. */
+  readonly onHeader?: (header: Buffer) => void;
+  /** `--rrs`: each block loses its separators ({@link RecordPattern.removeSeparators}). */
+  readonly removeSeparators?: boolean;
+}
+
+/** The most bytes searched again for a long record each time more is read; past it, a search waits until what is held has doubled. */
+const RESEARCH_BYTES = 1024 * 1024;
+
+/**
+ * `--pipe --regexp`: the input cut into blocks of whole records as {@link import('./pipe-blocks.js').blocksOf}
+ * cuts it — each ends at the last boundary whose recend and recstart matches lie within
+ * `blockBytes` (never at its first byte), else at
+ * the first after them; or n records each — the boundaries being {@link RecordPattern}'s. A
+ * boundary whose matches reach the end of what is read waits for more; the input's last bytes
+ * are the last block. A long record is searched again as more comes, every time while it is
+ * under 1 MiB, then each time it has doubled.
+ */
+export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, options: PatternBlockOptions): AsyncGenerator<Buffer> {
+  const { blockBytes, records, pattern } = options;
+  const headerEnd = String.fromCharCode(options.headerEnd);
+  let header: Buffer | undefined;
+  let needHeader = options.header === true;
+  let text = '';
+  // -N: the boundaries found in the block being gathered, and the last of them.
+  let found = 0;
+  let lastAt = 0;
+  // The length of `text` the last fruitless search saw (a long record's next search waits for more).
+  let searched = -1;
+  // No boundary in the block's size: the record is longer, its end looked for in what comes.
+  let longRecord = false;
+  // -N: the input's first record may have garbage before it, not yet looked at.
+  let garbage = records !== undefined;
+  const take = (end: number): Buffer => {
+    let block = text.slice(0, end);
+    text = text.slice(end);
+    [found, lastAt, searched, longRecord] = [0, 0, -1, false];
+    if (options.removeSeparators === true) block = pattern.removeSeparators(block);
+    const bytes = Buffer.from(block, 'latin1');
+    return header === undefined || options.onHeader !== undefined ? bytes : Buffer.concat([header, bytes]);
+  };
+  /** Whether searching what is held again could find what the last search did not: more read, by enough (see above). */
+  const worthSearching = (whole: boolean): boolean => whole || searched < 0 || (text.length > searched && (searched < RESEARCH_BYTES || text.length >= 2 * searched));
+  function* cut(whole: boolean): Generator<Buffer> {
+    while (text.length > 0) {
+      if (records !== undefined) {
+        if (!worthSearching(whole)) break;
+        if (garbage) {
+          // GNU parallel's -N with --regexp: what comes before the first record's recstart is a block of its own.
+          const first = pattern.next(text, 0, 0, whole);
+          if (first === undefined) {
+            searched = text.length;
+            break;
+          }
+          garbage = false;
+          if (!pattern.startsRecord(text)) {
+            yield take(first.at);
+            continue;
+          }
+        }
+        // Each search goes on from the last boundary found: a record's recend begins in it.
+        while (found < records) {
+          const boundary = pattern.next(text, lastAt, lastAt, whole);
+          if (boundary === undefined) break;
+          found += 1;
+          lastAt = boundary.at;
+        }
+        if (found === records) {
+          yield take(lastAt);
+          continue;
+        }
+        searched = text.length;
+        break;
+      }
+      // Less than a block: the next read may hold more records (at the end, it is the last block).
+      if (text.length < blockBytes || !worthSearching(whole)) break;
+      // The last boundary in the block's first `blockBytes` bytes, matched there alone (GNU
+      // parallel's, whose buffer holds a block: a look-ahead past it sees its end)…
+      let best = 0;
+      if (!longRecord) {
+        const window = text.length === blockBytes ? text : text.slice(0, blockBytes);
+        for (let boundary = pattern.next(window, 0, 0, true); boundary !== undefined; boundary = pattern.next(window, boundary.at, boundary.at, true)) best = boundary.at;
+      }
+      // …else the first in all that is read: a record longer than a block is a block of its own.
+      if (best === 0) best = pattern.next(text, 0, 0, whole)?.at ?? 0;
+      if (best > 0) {
+        yield take(best);
+        continue;
+      }
+      longRecord = true;
+      searched = text.length;
+      break;
+    }
+    if (whole && text.length > 0) yield take(text.length);
+  }
+  for await (const piece of input) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    if (chunk.length === 0) continue;
+    text += chunk.toString('latin1');
+    if (needHeader) {
+      const at = text.indexOf(headerEnd);
+      if (at < 0) continue;
+      header = Buffer.from(text.slice(0, at + 1), 'latin1');
+      text = text.slice(at + 1);
+      needHeader = false;
+      options.onHeader?.(header);
+    }
+    yield* cut(false);
+  }
+  if (needHeader) return;
+  yield* cut(true);
+}
