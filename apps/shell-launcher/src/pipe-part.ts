@@ -155,8 +155,10 @@ async function patternCut(file: Awaited<ReturnType<typeof open>>, size: number, 
     at += bytesRead;
     text += buffer.toString('latin1', 0, bytesRead);
     const whole = bytesRead === 0 || at >= size;
-    const found = pattern.next(text, before, before - 1, whole);
-    if (found !== undefined) return pos - before + found.at;
+    // Interrupted (Ctrl-C): no cut; the run is stopping.
+    const found = pattern.searching(() => pattern.next(text, before, before - 1, whole) ?? null);
+    if (found === undefined) return undefined;
+    if (found !== null) return pos - before + found.at;
     if (whole) return undefined;
   }
 }

@@ -80,6 +80,22 @@ describe('RecordPattern', () => {
     expect(named.next('x>ab\n', 0, 0, false)).toEqual({ at: 1, reach: 4 });
   });
 
+  it('stops a search that backtracks without end at its time limit, saying why: a run never hangs on an expression', async () => {
+    const endless = new RecordPattern(recordPattern('--recend', '(a+)+x'), '', 200);
+    const why = "Expected `--recstart`/`--recend` with `--regexp` to find the records' boundaries in what was read within 0.2 s, but the search took longer (an expression that backtracks without end, as nested quantifiers like `(a+)+` can?): the run stops";
+    expect(() => endless.searching(() => endless.next(`${'a'.repeat(40)}b`, 0, 0, true))).toThrow(why);
+    // Through the blocks: those cut before it come out first.
+    const out: string[] = [];
+    await expect(
+      (async () => {
+        for await (const block of patternBlocksOf(chunked(`ax\nax\n${'a'.repeat(40)}b`), { blockBytes: 1 << 20, records: 1, headerEnd: 0x0a, pattern: endless })) out.push(block.toString());
+      })(),
+    ).rejects.toThrow(why);
+    expect(out).toEqual(['ax', '\nax']);
+    // The pattern is usable again after it (its guard reset).
+    expect(endless.searching(() => endless.next('aax\n', 0, 0, true))).toEqual({ at: 3, reach: 3 });
+  });
+
   it('removes separators as GNU parallel’s --rrs with --regexp: every recend + recstart, a recstart at the start, a recend at the end or before a last newline', () => {
     expect(pattern('\\n', '>').removeSeparators('>a\nAC\n>b\nGT\n')).toBe('a\nACb\nGT');
     expect(pattern('END\\d', '').removeSeparators('xEND1yEND2\n')).toBe('xy\n');

@@ -1,3 +1,4 @@
+import { Script, createContext, type Context } from 'node:vm';
 import { SPMError } from '@spm/exceptions';
 
 /**
@@ -117,6 +118,17 @@ export interface Boundary {
 }
 
 /**
+ * The longest one search of what was read may take, by default: past it the run stops (exit
+ * 255). A regular expression can backtrack for ever (`(a+)+x` on a run of `a`s), and the search
+ * runs on the hub's thread: bounded, a run never hangs on it (a search through 64 MiB without a
+ * boundary took 30–210 ms here, with three expressions).
+ */
+export const SEARCH_LIMIT_MS = 30_000;
+
+/** Runs the guarded search (see {@link RecordPattern.searching}). */
+const SEARCH = new Script('guard.work()');
+
+/**
  * `--recend` and `--recstart` as regular expressions (sources from {@link recordPattern}; an
  * empty one matches the empty string): a boundary is where a match of recend ends and one of
  * recstart begins, found in texts that are the input's bytes as Latin-1.
@@ -130,8 +142,18 @@ export class RecordPattern {
   private readonly separators: RegExp;
   private readonly leading: RegExp;
   private readonly trailing: RegExp;
+  /** The search {@link searching} runs, in a context of its own (a time limit and Ctrl-C can stop it there). */
+  private readonly guard = { work: (): unknown => undefined };
+  private readonly context: Context = createContext({ guard: this.guard });
 
-  constructor(recend: string, recstart: string) {
+  /**
+   * @param limitMs the longest one {@link searching} may take ({@link SEARCH_LIMIT_MS}).
+   */
+  constructor(
+    recend: string,
+    recstart: string,
+    private readonly limitMs = SEARCH_LIMIT_MS,
+  ) {
     this.boundary = new RegExp(`(?:${recend})(?=${recstart})`, 'g');
     this.start = new RegExp(`(?:${recstart})`, 'y');
     this.separators = new RegExp(`(?:${recend})(?:${recstart})`, 'g');
@@ -159,6 +181,34 @@ export class RecordPattern {
       p = match.index + 1;
     }
     return undefined;
+  }
+
+  /**
+   * `work` (searches with this pattern) run so that it cannot hold the thread for ever: past the
+   * time limit it is stopped and an SPMError says why; a Ctrl-C stops it too — the SIGINT is then
+   * given to the process's handlers (the bin's stops the run), and `undefined` is returned
+   * (nothing more is to be cut).
+   */
+  searching<T>(work: () => T): T | undefined {
+    this.guard.work = work;
+    try {
+      return SEARCH.runInContext(this.context, { timeout: this.limitMs, breakOnSigint: true }) as T;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') {
+        // The handlers hear it now, before the caller sees no more blocks (a signal sent again
+        // could come after the run ended on that); with none, the default: the process ends.
+        if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+        else process.kill(process.pid, 'SIGINT');
+        return undefined;
+      }
+      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        throw new SPMError(`Expected \`--recstart\`/\`--recend\` with \`--regexp\` to find the records' boundaries in what was read within ${this.limitMs / 1000} s, but the search took longer (an expression that backtracks without end, as nested quantifiers like \`(a+)+\` can?): the run stops`);
+      }
+      throw error;
+    } finally {
+      this.guard.work = (): unknown => undefined;
+    }
   }
 
   /** Whether `text` begins with a match of recstart (GNU parallel's -N: else what precedes the first boundary is garbage). */
@@ -199,7 +249,8 @@ const RESEARCH_BYTES = 1024 * 1024;
  * the first after them; or n records each — the boundaries being {@link RecordPattern}'s. A
  * boundary whose matches reach the end of what is read waits for more; the input's last bytes
  * are the last block. A long record is searched again as more comes, every time while it is
- * under 1 MiB, then each time it has doubled.
+ * under 1 MiB, then each time it has doubled. Each search is {@link RecordPattern.searching}'s:
+ * a Ctrl-C during one ends the blocks there.
  */
 export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, options: PatternBlockOptions): AsyncGenerator<Buffer> {
   const { blockBytes, records, pattern } = options;
@@ -278,6 +329,16 @@ export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, op
     }
     if (whole && text.length > 0) yield take(text.length);
   }
+  /** {@link cut}'s blocks, each found within {@link RecordPattern.searching}: false if a Ctrl-C stopped a search. */
+  function* guarded(whole: boolean): Generator<Buffer, boolean> {
+    const blocks = cut(whole);
+    for (;;) {
+      const step = pattern.searching(() => blocks.next());
+      if (step === undefined) return false;
+      if (step.done === true) return true;
+      yield step.value;
+    }
+  }
   for await (const piece of input) {
     const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     if (chunk.length === 0) continue;
@@ -290,8 +351,8 @@ export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, op
       needHeader = false;
       options.onHeader?.(header);
     }
-    yield* cut(false);
+    if (!(yield* guarded(false))) return;
   }
   if (needHeader) return;
-  yield* cut(true);
+  yield* guarded(true);
 }

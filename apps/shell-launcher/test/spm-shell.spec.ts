@@ -919,6 +919,27 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe-part (%s spokes)
   });
 });
 
+describe('spm-shell --pipe --regexp', () => {
+  it('hears Ctrl-C while an expression backtracks without end (the search is stopped, exit 130), after running the blocks cut before it', async () => {
+    const mark = newMark();
+    const ran = join(dir, 'regexp-sigint-ran');
+    // Two records end with `x`; then a run of `a`s on which `(a+)+x` backtracks for ever.
+    const r = await runSpmShell(['-k', '--pipe', '--regexp', '--recend', '(a+)+x', '-N', '1', `cat >> ${ran}; echo`], {
+      input: `aax\nax\n${'a'.repeat(40)}b\n`,
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(ran) && readFileSync(ran, 'utf8').length >= 5, 20_000, 'the two records to be run').then(
+          () => setTimeout(() => child.kill('SIGINT'), 300),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(readFileSync(ran, 'utf8')).toBe('aax\nax');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (transport) => {
   it('gives each block of whole lines to one run as its stdin: every line once, each run’s share in the job log’s Send', async () => {
     const joblog = join(dir, `pipe-${transport}.joblog`);
