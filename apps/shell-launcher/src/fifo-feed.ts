@@ -2,7 +2,7 @@
 // FIFO the command opens. The spokes are local, so the hub's temporary directory is theirs too
 // (as for --cat's files); nothing of this crosses the spokes' wire.
 import { execFile } from 'node:child_process';
-import { close, constants, mkdtempSync, open, rmSync, unlink } from 'node:fs';
+import { close, constants, mkdtempSync, open, rmSync, unlink, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 
@@ -122,8 +122,13 @@ export class FifoFeed {
         this.#pollMs = Math.min(this.#pollMs * 2, OPEN_POLL_MAX_MS);
         return;
       }
-      // Both ends are open: the name is no longer needed.
-      unlink(this.path, () => undefined);
+      // Both ends are open: the name is no longer needed. Removed before any byte is written (one
+      // quick call, not the thread pool's turn): a command that has read its block finds it gone.
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // Already gone (the run's directory removed): nothing to do.
+      }
       const socket = new Socket({ fd, readable: false, writable: true });
       this.#socket = socket;
       // EPIPE: the command exited (or closed its stdin) unread.
