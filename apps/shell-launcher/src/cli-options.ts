@@ -3,7 +3,6 @@ import { readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
-import { RecordPattern, recordPattern } from './record-pattern.js';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
@@ -11,6 +10,7 @@ import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
+import { RecordPattern, recordPattern } from './record-pattern.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to

@@ -58,6 +58,7 @@ const SAME_ESCAPES = new Set(['d', 'D', 'w', 'W', 'b', 'B', 'n', 't', 'r', 'f', 
  */
 export function recordPattern(option: string, pattern: string): string {
   const bytes = Buffer.from(pattern, 'utf8').toString('latin1');
+  const refused = (why: string): SPMError => new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression, got ${JSON.stringify(pattern)}: ${why}`);
   let out = '';
   let inClass = false;
   for (let i = 0; i < bytes.length; i += 1) {
@@ -66,7 +67,7 @@ export function recordPattern(option: string, pattern: string): string {
       const next = bytes[i + 1] as string;
       const perl = inClass ? ESCAPES_INSIDE[next] : ESCAPES_OUTSIDE[next];
       if (perl === undefined && /[A-Za-z]/.test(next) && (!SAME_ESCAPES.has(next) || (next === 'x' && bytes[i + 2] === '{'))) {
-        throw new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression, got ${JSON.stringify(pattern)}: \`\\${next}${next === 'x' ? '{' : ''}\` is Perl's, not read here (read: \\d \\w \\b \\n \\t \\r \\f \\xHH \\cX \\k<name> and Perl's \\A \\z \\Z \\s \\h \\v \\e \\a, their capitals)`);
+        throw refused(`\`\\${next}${next === 'x' ? '{' : ''}\` is Perl's, not read here (read: \\d \\w \\b \\n \\t \\r \\f \\xHH \\cX \\k<name> and Perl's \\A \\z \\Z \\s \\h \\v \\e \\a, their capitals)`);
       }
       out += perl ?? c + next;
       i += 1;
@@ -74,7 +75,7 @@ export function recordPattern(option: string, pattern: string): string {
       const posix = c === '[' ? /^\[:(\^?)([a-z]+):\]/.exec(bytes.slice(i)) : null;
       if (posix !== null) {
         const items = POSIX_CLASSES[posix[2] as string];
-        if (items === undefined || posix[1] === '^') throw new SPMError(`Expected \`${option}\` with \`--regexp\` to be a regular expression, got ${JSON.stringify(pattern)}: \`${posix[0]}\` is not a class read here (${Object.keys(POSIX_CLASSES).map((name) => `[:${name}:]`).join(' ')})`);
+        if (items === undefined || posix[1] === '^') throw refused(`\`${posix[0]}\` is not a class read here (${Object.keys(POSIX_CLASSES).map((name) => `[:${name}:]`).join(' ')})`);
         out += items;
         i += posix[0].length - 1;
       } else {
