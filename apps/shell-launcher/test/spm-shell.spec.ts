@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine, liveDescendants, processState, waitFor } from '@spm/testing';
+import { commandLine, groupStopped, liveDescendants, waitFor } from '@spm/testing';
 import { BIN, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
@@ -1213,9 +1213,11 @@ describe('spm-shell --memfree', () => {
 
 describe.each(['inproc', 'process'] as const)('spm-shell --memsuspend (%s spokes)', (transport) => {
   // The free memory comes from a file (SPM_SHELL_MEMINFO), as for --memfree; the commands, their
-  // stopping and continuing are real: /proc says a stopped shell's state (T).
+  // stopping and continuing are real: /proc says a stopped group's states (T; a shell caught in a
+  // vfork, D, holds its stopped child's exec).
   const meminfo = (freeKiB: number): string => `MemTotal:       24000000 kB\nMemFree:        ${freeKiB} kB\nMemAvailable:   ${freeKiB} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n`;
-  const stopped = (pid: number): boolean => processState(pid) === 'T';
+  // Each command's shell leads its own process group.
+  const stopped = (pid: number): boolean => groupStopped(pid);
 
   it('stops the youngest commands while less than twice SIZE is free (more of them the less there is), and continues them, oldest first, once it is back', async () => {
     const mark = newMark();

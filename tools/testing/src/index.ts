@@ -5,7 +5,7 @@
  * detection and recovery times). Test-only; never imported by runtime code.
  * @packageDocumentation
  */
-export { liveDescendants, taggedProcesses, ancestors, isAlive, processState, waitFor } from './proc.js';
+export { liveDescendants, taggedProcesses, ancestors, isAlive, processState, groupStopped, waitFor } from './proc.js';
 export { testProcesses, TEST_RUN_TAG, leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, isCoprocessHelper, type Leftover } from './leftovers.js';
 export {
   RunJournal,

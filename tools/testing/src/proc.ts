@@ -2,11 +2,11 @@
 // succeeds on a zombie although nothing of it runs any more.
 import { readdirSync, readFileSync } from 'node:fs';
 
-function stat(pid: number): { ppid: number; state: string } | undefined {
+function stat(pid: number): { ppid: number; pgrp: number; state: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
+    return { state: rest[0] ?? '?', ppid: Number(rest[1]), pgrp: Number(rest[2]) };
   } catch {
     return undefined;
   }
@@ -73,6 +73,23 @@ export function isAlive(pid: number): boolean {
 /** `pid`'s state letter in /proc (`R`, `S`, `T` stopped, `Z` zombie…), or undefined once it is gone. */
 export function processState(pid: number): string | undefined {
   return stat(pid)?.state;
+}
+
+/**
+ * True when process group `pgid` has live members and all of them are stopped (SIGSTOP): in state
+ * `T`, or in `D` with a stopped child — a shell that `vfork`ed a command (dash does) waits for the
+ * child's exec uninterruptibly, and a child stopped before its exec holds it there until a
+ * SIGCONT. (Seen under load: a group stopped in that window never shows its leader in `T`.)
+ */
+export function groupStopped(pgid: number): boolean {
+  const members: { pid: number; ppid: number; state: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const s = stat(pid);
+    if (s !== undefined && s.pgrp === pgid && s.state !== 'Z') members.push({ pid, ...s });
+  }
+  return members.length > 0 && members.every((p) => p.state === 'T' || (p.state === 'D' && members.some((c) => c.ppid === p.pid && c.state === 'T')));
 }
 
 /** Polls `predicate` every 10 ms until it holds; rejects after `ms` (a bound, not a timing assertion). */
