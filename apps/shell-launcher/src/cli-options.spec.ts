@@ -174,6 +174,30 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--colsep', '']).colsep?.source).toBe('(?:)');
     expect(() => parseShellArgs(['--colsep', '('])).toThrow(/^Expected `--colsep` to be a regular expression \(JavaScript's syntax\), got `\(`: Invalid regular expression/);
     expect(() => parseShellArgs(['--colsep'])).toThrow('Expected `--colsep` to be followed by a regular expression');
+    expect(parseShellArgs(['-C', ';', 'cp']).colsep).toEqual(/;/);
+  });
+
+  it('trims both ends of each column when --colsep is given, unless --trim says otherwise (GNU parallel’s defaults)', () => {
+    expect(parseShellArgs(['echo']).trim).toBe('n');
+    expect(parseShellArgs(['--colsep', ',', 'echo']).trim).toBe('lr');
+    expect(parseShellArgs(['-C', ',', 'echo']).trim).toBe('lr');
+    expect(parseShellArgs(['--trim', 'n', '--colsep', ',', 'echo']).trim).toBe('n');
+    expect(parseShellArgs(['--colsep', ',', '--trim', 'l', 'echo']).trim).toBe('l');
+    // A --colsep that comes of --header (tabs) or --shard (commas) trims nothing.
+    expect(parseShellArgs(['--header', ':', 'echo']).trim).toBe('n');
+    expect(parseShellArgs(['--csv', 'echo']).trim).toBe('n');
+  });
+
+  it('takes --csv, its field separator from --colsep (one character; `\\t` is a tab), and refuses it where there are no arguments to split', () => {
+    expect(parseShellArgs(['echo']).csv).toBeUndefined();
+    expect(parseShellArgs(['--csv', 'echo']).csv?.separator).toBe(',');
+    expect(parseShellArgs(['--csv', '--colsep', ';', 'echo']).csv?.separator).toBe(';');
+    expect(parseShellArgs(['--csv', '-C', '\\t', 'echo']).csv?.separator).toBe('\t');
+    expect(parseShellArgs(['--csv', '-C', '\t', 'echo']).csv?.separator).toBe('\t');
+    expect(() => parseShellArgs(['--csv', '--colsep', ', ', 'echo'])).toThrow('Expected the CSV field separator (`--colsep` with `--csv`) to be one character, not `"` or a line end (e.g. `;` or a tab), got ", "');
+    expect(() => parseShellArgs(['--csv', '--pipe', 'wc'])).toThrow('Expected no `--csv` with `--pipe` (--csv splits each argument into columns; --pipe takes the input as blocks)');
+    expect(() => parseShellArgs(['--csv', '-a', 'f', '--pipe-part', 'wc'])).toThrow('Expected no `--csv` with `--pipe-part` (--csv splits each argument into columns; --pipe-part takes the input as blocks)');
+    expect(() => parseShellArgs(['--csv', '-X', 'echo'])).toThrow('Expected no `--csv` with `-X` (--csv splits each argument into columns; -X takes whole input lines)');
   });
 
   it('takes --recstart, --recend (GNU parallel’s escapes read, other backslashes kept) and --rrs with --pipe only', () => {

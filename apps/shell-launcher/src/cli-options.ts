@@ -11,6 +11,7 @@ import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
 import { RecordPattern, recordPattern } from './record-pattern.js';
+import { CsvColumns } from './csv-columns.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -323,6 +324,13 @@ export interface ShellOptions {
    * at the matches, and the columns are the job's arguments (`{1}`, `{2}`… across sources).
    */
   readonly colsep: RegExp | undefined;
+  /**
+   * `--csv`: each argument is a CSV record (lines joined while a quoted field holds line ends),
+   * its fields the columns, as GNU parallel's Text::CSV reads them; `--colsep` is then the one
+   * character that separates the fields (`,` by default). A record that is not CSV is a job that
+   * is not run. With it, {@link colsep} splits no argument.
+   */
+  readonly csv: CsvColumns | undefined;
   /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
   readonly nullSeparated: boolean;
   /**
@@ -330,7 +338,11 @@ export interface ShellOptions {
    * `\n`, `\t`, `\0`, `\\`, octal `\101`, hex `\x41`); no `\r` is dropped before them. `-0` is `-d '\0'`.
    */
   readonly delimiter: Buffer | undefined;
-  /** `--trim l|r|lr|rl|n`: whitespace trimmed from each argument (each column with `--colsep`) at its left, right, both ends, or none. */
+  /**
+   * `--trim l|r|lr|rl|n`: whitespace trimmed from each argument (each column with `--colsep`) at
+   * its left, right, both ends, or none. `n` by default, `lr` when `--colsep` is given (GNU
+   * parallel's defaults).
+   */
   readonly trim: 'l' | 'r' | 'lr' | 'n';
   /** `-E STR` (`--eof`): a value equal to STR ends its source (an input line, a `:::` word); the rest is not read. */
   readonly eof: string | undefined;
@@ -452,7 +464,10 @@ Options:
                         link one source to the one before (the shortest gives the count)
       --header :        each source's first value names its columns (split at --colsep, else
                         at tabs): {name} is that column ({name.} {name/} … too)
-      --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns
+  -C, --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns,
+                        each trimmed of whitespace at both ends (unless --trim says otherwise)
+      --csv             each argument is a CSV record ("quoted, fields", "" for ", line ends
+                        inside quotes): its fields are the columns (--colsep C: fields end at C)
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
   -n N                  N arguments per command, all of them in place of {} (--max-args)
@@ -737,8 +752,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const VALUED = new Set(['--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -803,6 +818,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   let blockText: { option: string; value: string | undefined } | undefined;
   // --regexp: --recstart and --recend as given (not their escapes read), compiled once all is read.
   let regexp = false;
+  // --csv, and --colsep as given (with --csv, the CSV field separator); --trim given (else lr with --colsep).
+  let csv = false;
+  let colsepText: string | undefined;
+  let trimGiven = false;
   const separatorTexts: { recstart?: string; recend?: string } = {};
   let jobsGiven = false;
   let grouped = false;
@@ -863,6 +882,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     maxChars: MAX_COMMAND_BYTES,
     skipBlank: false,
     colsep: undefined as RegExp | undefined,
+    csv: undefined as CsvColumns | undefined,
     nullSeparated: false,
     delimiter: undefined as Buffer | undefined,
     trim: 'n' as ShellOptions['trim'],
@@ -1002,6 +1022,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--regexp':
           regexp = true;
+          break;
+        case '--csv':
+          csv = true;
           break;
         case '--shuf':
           o.shuf = true;
@@ -1179,6 +1202,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--trim':
         if (value !== 'l' && value !== 'r' && value !== 'lr' && value !== 'rl' && value !== 'n') throw new SPMError(`Expected \`--trim\` to be l, r, lr, rl or n (which ends of each argument lose their whitespace), got ${describe(value)}`);
         o.trim = value === 'rl' ? 'lr' : value;
+        trimGiven = true;
         break;
       case '-E':
       case '--eof':
@@ -1199,8 +1223,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         if (value.includes(REPLACE_MARK)) throw new SPMError('Expected `-I`\'s replacement string to hold no U+0001 character, got one');
         replaceString = value;
         break;
+      case '-C':
       case '--colsep':
         o.colsep = columnSeparator(value);
+        colsepText = value;
         break;
       case '--shard':
       case '--bin':
@@ -1271,6 +1297,15 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
+  }
+  // GNU parallel trims both ends of each column when --colsep is given, unless --trim says otherwise.
+  if (colsepText !== undefined && !trimGiven) o.trim = 'lr';
+  if (csv) {
+    // (--shard, --bin and --group-by come with --pipe.)
+    const other = o.pipePart ? '--pipe-part' : o.pipe ? '--pipe' : o.multiArgs === 'xargs' ? '--xargs' : o.multiArgs !== undefined ? `-${o.multiArgs}` : undefined;
+    if (other !== undefined) throw new SPMError(`Expected no \`--csv\` with \`${other}\` (--csv splits each argument into columns; ${other} takes ${o.pipe || o.pipePart ? 'the input as blocks' : 'whole input lines'})`);
+    // A tab may be given as `\t`, as --colsep's regular expression would have it.
+    o.csv = new CsvColumns(colsepText === '\\t' ? '\t' : (colsepText ?? ','));
   }
   // --shard, --bin: a column name is looked up in the header, which the first line then is; the
   // lines are split at commas when no --colsep is given (GNU parallel's sharder splits at `,`).

@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { CsvColumns } from './csv-columns.js';
 import { jobsFromArgs, jobsFromLines, recordCount, shuffled, withHeader } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
@@ -21,6 +22,27 @@ describe('jobsFromArgs', () => {
     expect(jobs.map((job) => job.tag)).toEqual(['a b x', ' c x', 'd  x']);
     // No template: the columns are the command's words.
     expect([...jobsFromArgs(undefined, [lines('echo,hi there')], /,/)].map((job) => job.command)).toEqual(['echo hi there']);
+  });
+
+  it('with --csv, makes the fields of each record the arguments; a record that is not CSV is a job refused, saying why (the others run)', () => {
+    const csv = new CsvColumns();
+    const jobs = [...jobsFromArgs('echo {2} {1}', [lines('a,"b c"', 'x"y,z', '"q""r",', '"multi\nline",w')], csv)];
+    expect(jobs.map((job) => [job.seq, job.command, job.refused])).toEqual([
+      [1, "echo 'b c' a", undefined],
+      [2, 'x"y,z', 'its record is not CSV (--csv): field 1 holds a `"` (at character 2) without being quoted; write it as `""` in a field quoted whole'],
+      [3, "echo '' 'q\"r'", undefined],
+      [4, "echo w 'multi\nline'", undefined],
+    ]);
+    expect(jobs[0]?.args).toEqual(['a', 'b c']);
+    // -N 2: the job of two records names the one that is not CSV.
+    const paired = [...jobsFromArgs('echo {1} {2}', [lines('a,b', '"open')], csv, 2)];
+    expect(paired.map((job) => job.refused)).toEqual(['its record "\\"open" is not CSV (--csv): field 1\'s quote (at character 1) is never closed']);
+  });
+
+  it('with --csv and --header, names the columns by the header’s fields, and refuses a header that is not CSV', () => {
+    const csv = new CsvColumns(';');
+    expect(withHeader('cp {src dir} {dst}', ['"src dir";dst'], csv)).toBe('cp {1} {2}');
+    expect(() => withHeader('cp {a}', ['a"b'], csv)).toThrow('Expected the header (--header) to be a CSV record (--csv), got "a\\"b": field 1 holds a `"` (at character 2) without being quoted');
   });
 
   it('with an empty --colsep, splits between characters, a character outside the BMP whole', () => {

@@ -1,5 +1,7 @@
 import { ArgPacker, MAX_COMMAND_BYTES, type Packing } from './arg-packing.js';
 import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
+import { SPMError } from '@spm/exceptions';
+import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
 
@@ -39,18 +41,23 @@ function kept(grouping: Grouping, texts: readonly string[]): boolean {
 /** The widest job slot `{%}` may be filled with, when a command is measured before it has one. */
 const WIDEST_SLOT = 99_999;
 
+/** How values are split into columns: at a regular expression (`--colsep`), or as CSV records (`--csv`). */
+export type Columns = RegExp | CsvColumns;
+
 /**
  * The columns of `text` at `colsep` (`--colsep`), the first `limit` of them at most. An empty
- * separator splits between characters (not between a surrogate pair's halves).
+ * separator splits between characters (not between a surrogate pair's halves). With `--csv`, the
+ * record's fields (a value that is not CSV throws {@link CsvFormatError}).
  */
-export function splitColumns(text: string, colsep: RegExp, limit?: number): string[] {
+export function splitColumns(text: string, colsep: Columns, limit?: number): string[] {
+  if (colsep instanceof CsvColumns) return colsep.split(text, limit);
   if (colsep.source !== '(?:)') return text.split(colsep, limit);
   const characters = text === '' ? [''] : Array.from(text);
   return limit === undefined ? characters : characters.slice(0, limit);
 }
 
 /** The columns of `given` values at `colsep` (`--colsep`), in order; all of them as they are without one. */
-export function columnsOf(given: readonly string[], colsep: RegExp | undefined): readonly string[] {
+export function columnsOf(given: readonly string[], colsep: Columns | undefined): readonly string[] {
   return colsep === undefined ? given : given.flatMap((arg) => splitColumns(arg, colsep));
 }
 
@@ -58,8 +65,18 @@ export function columnsOf(given: readonly string[], colsep: RegExp | undefined):
  * `--header`: the sources' first values (a header each) name the columns, split as values are;
  * `template`'s `{name}`s become those columns' positions (see {@link nameColumns}).
  */
-export function withHeader(template: string | undefined, headers: readonly string[], colsep: RegExp | undefined): string | undefined {
-  return template === undefined ? undefined : nameColumns(template, columnsOf(headers, colsep));
+export function withHeader(template: string | undefined, headers: readonly string[], colsep: Columns | undefined): string | undefined {
+  return template === undefined ? undefined : nameColumns(template, headerColumns(headers, colsep));
+}
+
+/** `--header`: the column names of `headers` (the sources' first values); one that is not CSV (`--csv`) is an error naming it. */
+export function headerColumns(headers: readonly string[], colsep: Columns | undefined): readonly string[] {
+  try {
+    return columnsOf(headers, colsep);
+  } catch (error) {
+    if (!(error instanceof CsvFormatError)) throw error;
+    throw new SPMError(`Expected the header (--header) to be a CSV record (--csv), got ${JSON.stringify(headers.find((text) => notCsv(text, colsep)))}: ${error.message}`);
+  }
 }
 
 /**
@@ -67,7 +84,7 @@ export function withHeader(template: string | undefined, headers: readonly strin
  * there, and the columns are the arguments (GNU parallel's: an empty column stays, `,a` is `''`
  * and `a`; an empty separator splits between characters).
  */
-function job(seq: number, given: readonly string[], template: string | undefined, colsep: RegExp | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n'): Job {
+function job(seq: number, given: readonly string[], template: string | undefined, colsep: Columns | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n'): Job {
   const split = columnsOf(given, colsep);
   const columns = trim === 'n' ? split : split.map((column) => trimmed(column, trim));
   // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
@@ -107,17 +124,36 @@ function* chunks<T>(records: Iterable<T>, n: number): Generator<T[]> {
  * context-replaced; with `-N 0` one empty argument per value, inserted bare, as GNU parallel
  * does), refused for its first refused line (see {@link InputLine}): a job that is not run.
  */
-function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: RegExp | undefined, grouping: Grouping): Job {
+function jobOf(seq: number, records: readonly (readonly InputLine[])[], template: string | undefined, colsep: Columns | undefined, grouping: Grouping): Job {
   const lines = records.flat();
-  const made = job(seq, lines.map((line) => line.text), template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim);
-  const refused = lines.find((line) => line.refused !== undefined)?.refused;
-  if (refused !== undefined) return { ...made, refused };
+  const texts = lines.map((line) => line.text);
+  const given = lines.find((line) => line.refused !== undefined)?.refused;
+  let made: Job;
+  try {
+    made = job(seq, texts, template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim);
+  } catch (error) {
+    if (!(error instanceof CsvFormatError)) throw error;
+    // --csv: a record that is not CSV is a job that is not run, shown as it was read.
+    const which = texts.length > 1 ? `its record ${JSON.stringify(texts.find((text) => notCsv(text, colsep)))}` : 'its record';
+    return { seq, command: texts.join(' '), tag: texts.join(' '), args: texts, attempt: 1, refused: given ?? `${which} is not CSV (--csv): ${error.message}` };
+  }
+  if (given !== undefined) return { ...made, refused: given };
   if (records.length > 1) {
     // Several records: each argument's place is in its record (for --results' levels).
     const places = records.flatMap((record) => columnsOf(record.map((line) => line.text), colsep).map((_, i) => i + 1));
     if (grouping.maxArgs !== 0 && places.length === made.args?.length) return withCommandCheck({ ...made, places }, grouping);
   }
   return withCommandCheck(made, grouping);
+}
+
+/** True when `text` cannot be split as a CSV record by `colsep` (--csv). */
+function notCsv(text: string, colsep: Columns | undefined): boolean {
+  try {
+    if (colsep !== undefined) splitColumns(text, colsep);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** `made`, refused if its command is longer than `-s` (-X, -m, --xargs). */
@@ -186,7 +222,7 @@ export function recordCount(groups: readonly (readonly unknown[])[], links: Sour
  * GNU parallel's order — or, linked, side by side (see {@link SourceLinks}) — one per job (or
  * `-N`'s number per job). With `random` (`--shuf`), the records in a random order drawn from it.
  */
-export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: RegExp, maxArgs?: number | Grouping, links: SourceLinks = {}, random?: () => number): Generator<Job> {
+export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: Columns, maxArgs?: number | Grouping, links: SourceLinks = {}, random?: () => number): Generator<Job> {
   const grouping = groupingOf(maxArgs);
   let seq = 0;
   const linking = links.all === true || links.linked?.some((linked, i) => linked && i > 0) === true;
@@ -228,7 +264,7 @@ export function shuffled<T>(items: T[], random: () => number): T[] {
  * argument of `template` (`-N`: that many lines per job). With `header` (`--header`), the first
  * line names the columns (see {@link withHeader}); `header` is told their names.
  */
-export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: RegExp, maxArgs?: number | Grouping, header?: (names: readonly string[]) => void): AsyncGenerator<Job> {
+export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: string | undefined, colsep?: Columns, maxArgs?: number | Grouping, header?: (names: readonly string[]) => void): AsyncGenerator<Job> {
   const grouping = groupingOf(maxArgs);
   const packer = grouping.pack !== undefined ? packerOf(template, { ...grouping, pack: grouping.pack }) : undefined;
   let seq = 0;
@@ -240,7 +276,7 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
     if (grouping.eof !== undefined && line.text === grouping.eof) break;
     if (naming) {
       naming = false;
-      header?.(columnsOf([line.text], colsep));
+      header?.(headerColumns([line.text], colsep));
       template = withHeader(template, [line.text], colsep);
       continue;
     }

@@ -11,8 +11,9 @@ import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './c
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
-import { inputLines, type InputLine } from './input-lines.js';
-import { columnsOf, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
+import { inputLines, type InputLine, type InputLines } from './input-lines.js';
+import { csvRecords } from './csv-columns.js';
+import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
@@ -300,6 +301,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
   const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
+  // --csv: the arguments are CSV records (lines joined while a quoted field holds line ends), split into their fields.
+  const columns = options.csv ?? options.colsep;
+  const recordsOf = (lines: InputLines): InputLines => (options.csv === undefined ? lines : csvRecords(lines));
   // `-d`'s delimiter as text, for `:::` words (none when its bytes are not UTF-8: no word holds them).
   const wordDelimiter = options.delimiter !== undefined && isUtf8(options.delimiter) ? options.delimiter.toString('utf8') : undefined;
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
@@ -514,9 +518,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     } else input = jobsFromBlocks(blocks, template, options.cat || options.fifo)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
-    const reader = inputLines(streamOf(single), separator);
+    const reader = recordsOf(inputLines(streamOf(single), separator));
     rl = reader;
-    input = jobsFromLines(reader, options.template, options.colsep, grouping, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
+    input = jobsFromLines(reader, options.template, columns, grouping, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
@@ -530,7 +534,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           continue;
         }
         reading = source.path;
-        const reader = inputLines(streamOf(source.path), separator, source.path);
+        const reader = recordsOf(inputLines(streamOf(source.path), separator, source.path));
         rl = reader;
         const lines: InputLine[] = [];
         const whole = (async (): Promise<void> => {
@@ -556,8 +560,15 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     }
     // `--header`: each source's first value names its columns; the rest are its values.
     const headers = groups.map((group) => group[0]?.text ?? '');
-    const template = options.header ? withHeader(options.template, headers, options.colsep) : options.template;
-    if (options.header) headerNames = columnsOf(headers, options.colsep);
+    let template: string | undefined;
+    try {
+      template = options.header ? withHeader(options.template, headers, columns) : options.template;
+      if (options.header) headerNames = headerColumns(headers, columns);
+    } catch (error) {
+      if (!(error instanceof SPMError)) throw error;
+      io.stderr.write(`spm-shell: ${error.message}\n`);
+      return 255;
+    }
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
     // --shuf: with {##} or {0#} and -X the jobs may be made more than once (below); each making
@@ -579,19 +590,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
       if (countJobs) counted(sourcesTotal);
-      input = jobsFromArgs(written(sourcesTotal), values, options.colsep, grouping, links, shuffle());
+      input = jobsFromArgs(written(sourcesTotal), values, columns, grouping, links, shuffle());
       // Those {choose_k} or {uniq} pass over are not counted (made once more to know which: an order needs no shuffle).
-      if (passOver !== undefined) for (const job of jobsFromArgs(written(sourcesTotal), values, options.colsep, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
+      if (passOver !== undefined) for (const job of jobsFromArgs(written(sourcesTotal), values, columns, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
     } else {
       // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
       // here). With {##} or {0#}, the count's digits are in the commands, whose lengths -X packs
       // by: they are made with a count written in — first the records' (no fewer than the jobs),
       // then the jobs' — until the jobs made are as many as written (counts only shrink).
       let count = recordCount(values, links);
-      let jobs = [...jobsFromArgs(written(count), values, options.colsep, grouping, links, shuffle())];
+      let jobs = [...jobsFromArgs(written(count), values, columns, grouping, links, shuffle())];
       while (countJobs && jobs.length !== count) {
         count = jobs.length;
-        jobs = [...jobsFromArgs(written(count), values, options.colsep, grouping, links, shuffle(true))];
+        jobs = [...jobsFromArgs(written(count), values, columns, grouping, links, shuffle(true))];
       }
       sourcesTotal = jobs.length;
       if (countJobs) counted(sourcesTotal);

@@ -459,6 +459,31 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('reads --csv records as it does (quoted separators, doubled quotes, line ends inside quotes, --colsep, --header, ::: words), and trims --colsep columns', async () => {
+    const files = join(dir, 'csv');
+    mkdirSync(files, { recursive: true });
+    const table = 'name,note,n\nann,"likes ""x"", y",1\n"bob\nsmith",,2\n"",",",3\n  pad ,  "quoted" ,4\n';
+    writeFileSync(join(files, 't.csv'), table.replace('  "quoted" ', '"quoted"'));
+    writeFileSync(join(files, 's.csv'), 'a;"b;c";d\n"e\n\nf";g;\n');
+    const show = ['printf', '[%s]', '{1}', '{2}', '{3};', 'echo', '{#}'];
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--csv', ...show, '::::', 't.csv'] },
+      { args: ['--csv', ...show], input: table.replace('  "quoted" ', '"quoted"') },
+      { args: ['--csv', '--colsep', ';', ...show, '::::', 's.csv'] },
+      { args: ['--csv', '--header', ':', 'printf', '[%s]', '{note}', '{name};', 'echo', '::::', 't.csv'] },
+      { args: ['--csv', '-N', '2', ...show, '::::', 't.csv'] },
+      { args: ['--csv', ...show, ':::', 'a,"b,c"', '"x""y",', ' s , t '] },
+      { args: ['--csv', '--colsep', ',', ...show, ':::', ' s , t ', '" u ",v'] },
+      { args: ['--colsep', ',', ...show, ':::', ' a , b ', 'c ,d'] },
+      { args: ['-C', ',', '--trim', 'n', ...show, ':::', ' a , b '] },
+      { args: ['--colsep', ',', '--trim', 'l', ...show, ':::', ' a , b '] },
+    ];
+    for (const { args, input } of cases) {
+      const gnu = await expectSameRun(args, ['-k', ...args], { input, cwd: files, mark: 'csv' });
+      expect({ args, empty: gnu.stdout === '' }).toEqual({ args, empty: false });
+    }
+  });
+
   it('cuts --pipe-part files as it does: sizes, parts per job slot, its default, --header, --recstart/--recend, several files, an empty one, failing jobs and the job log', async () => {
     const files = join(dir, 'pipe-part');
     mkdirSync(files, { recursive: true });

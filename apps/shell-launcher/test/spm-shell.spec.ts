@@ -586,6 +586,28 @@ describe('spm-shell on input lines that cannot be commands', () => {
   });
 });
 
+describe('spm-shell --csv', () => {
+  it('runs each CSV record’s job with its fields (line ends inside quotes too), fails a record that is not CSV without running it, says why, and runs the rest', async () => {
+    const joblog = join(dir, 'csv.joblog');
+    // (Its quotes are even: a line with an odd number would open a record to the next such line.)
+    const input = 'a,"b, c"\nx"y"z,q\n"multi\nline",w\n';
+    const r = await runSpmShell(['-k', '--csv', '--joblog', joblog, 'printf', '[%s]', '{2}', '{1};', 'echo'], { input, mark: newMark().env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('[b, c][a]\n[w][multi\nline]\n');
+    expect(r.stderr).toContain('spm-shell: job 2 not run: its record is not CSV (--csv): field 1 holds a `"` (at character 2) without being quoted; write it as `""` in a field quoted whole: x"y"z,q');
+    const rows = joblogRows(readFileSync(joblog, 'utf8'));
+    expect(rows.map((row) => [row[0], row[6]]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+      ['1', '0'],
+      ['2', '-1'],
+      ['3', '0'],
+    ]);
+    // A header that is not CSV stops the run before anything runs.
+    const header = await runSpmShell(['--csv', '--header', ':', 'echo', '{a}', ':::', 'a"b', 'x'], { input: '', mark: newMark().env });
+    expect({ code: header.code, stdout: header.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(header.stderr).toContain('spm-shell: Expected the header (--header) to be a CSV record (--csv), got "a\\"b": field 1 holds a `"` (at character 2) without being quoted');
+  });
+});
+
 describe('spm-shell --trace to a file that cannot be written', () => {
   it('says so before running anything and exits 255, like an unwritable joblog', async () => {
     const mark = newMark();
