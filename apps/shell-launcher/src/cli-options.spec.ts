@@ -195,9 +195,13 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--csv', '-C', '\\t', 'echo']).csv?.separator).toBe('\t');
     expect(parseShellArgs(['--csv', '-C', '\t', 'echo']).csv?.separator).toBe('\t');
     expect(() => parseShellArgs(['--csv', '--colsep', ', ', 'echo'])).toThrow('Expected the CSV field separator (`--colsep` with `--csv`) to be one character, not `"` or a line end (e.g. `;` or a tab), got ", "');
-    expect(() => parseShellArgs(['--csv', '--pipe', 'wc'])).toThrow('Expected no `--csv` with `--pipe` (--csv splits each argument into columns; --pipe takes the input as blocks)');
-    expect(() => parseShellArgs(['--csv', '-a', 'f', '--pipe-part', 'wc'])).toThrow('Expected no `--csv` with `--pipe-part` (--csv splits each argument into columns; --pipe-part takes the input as blocks)');
+    expect(() => parseShellArgs(['--csv', '-a', 'f', '--pipe-part', 'wc'])).toThrow('Expected no `--csv` with `--pipe-part` (--csv cuts blocks where CSV records end, found only by reading from the start; --pipe-part cuts files without reading them through)');
     expect(() => parseShellArgs(['--csv', '-X', 'echo'])).toThrow('Expected no `--csv` with `-X` (--csv splits each argument into columns; -X takes whole input lines)');
+    // --pipe: the blocks are cut where records end, and nothing else may say where.
+    expect(parseShellArgs(['--pipe', '--csv', 'wc'])).toMatchObject({ pipe: true, csv: { separator: ',' } });
+    for (const other of [['--regexp', '--recstart', 'x'], ['--recend', 'x'], ['--rrs'], ['--shard', '1'], ['--group-by', '1']]) {
+      expect(() => parseShellArgs(['--pipe', '--csv', ...other, 'wc'])).toThrow(`Expected no \`${other[0] as string}\` with \`--pipe --csv\` (the blocks are cut where CSV records end), got both`);
+    }
   });
 
   it('takes --recstart, --recend (GNU parallel’s escapes read, other backslashes kept) and --rrs with --pipe only', () => {

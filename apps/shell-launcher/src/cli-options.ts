@@ -328,7 +328,8 @@ export interface ShellOptions {
    * `--csv`: each argument is a CSV record (lines joined while a quoted field holds line ends),
    * its fields the columns, as GNU parallel's Text::CSV reads them; `--colsep` is then the one
    * character that separates the fields (`,` by default). A record that is not CSV is a job that
-   * is not run. With it, {@link colsep} splits no argument.
+   * is not run. With it, {@link colsep} splits no argument. With `--pipe`, blocks are cut only
+   * where a record ends (no `"` left open).
    */
   readonly csv: CsvColumns | undefined;
   /** `-0`, `--null`: input items end with NUL (as `find -print0` writes them), not newline. */
@@ -467,7 +468,8 @@ Options:
   -C, --colsep REGEXP   split each argument into columns at REGEXP: {1} {2} … are the columns,
                         each trimmed of whitespace at both ends (unless --trim says otherwise)
       --csv             each argument is a CSV record ("quoted, fields", "" for ", line ends
-                        inside quotes): its fields are the columns (--colsep C: fields end at C)
+                        inside quotes): its fields are the columns (--colsep C: fields end at C);
+                        with --pipe, blocks are cut only where a CSV record ends
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
   -n N                  N arguments per command, all of them in place of {} (--max-args)
@@ -1301,9 +1303,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
   // GNU parallel trims both ends of each column when --colsep is given, unless --trim says otherwise.
   if (colsepText !== undefined && !trimGiven) o.trim = 'lr';
   if (csv) {
-    // (--shard, --bin and --group-by come with --pipe.)
-    const other = o.pipePart ? '--pipe-part' : o.pipe ? '--pipe' : o.multiArgs === 'xargs' ? '--xargs' : o.multiArgs !== undefined ? `-${o.multiArgs}` : undefined;
-    if (other !== undefined) throw new SPMError(`Expected no \`--csv\` with \`${other}\` (--csv splits each argument into columns; ${other} takes ${o.pipe || o.pipePart ? 'the input as blocks' : 'whole input lines'})`);
+    // With --pipe, blocks are cut at CSV records' ends only (csv-columns.ts); nothing else says where.
+    const pipeOther = [regexp ? '--regexp' : undefined, o.recstart !== undefined ? '--recstart' : undefined, o.recend !== undefined ? '--recend' : undefined, o.removeRecSep ? '--rrs' : undefined, o.shard !== undefined ? (o.shard.rule === 'shard' ? '--shard' : '--bin') : undefined, o.groupBy !== undefined ? '--group-by' : undefined].find((name) => name !== undefined);
+    if (o.pipe && !o.pipePart && pipeOther !== undefined) throw new SPMError(`Expected no \`${pipeOther}\` with \`--pipe --csv\` (the blocks are cut where CSV records end), got both`);
+    const other = o.pipePart ? '--pipe-part' : o.multiArgs === 'xargs' ? '--xargs' : o.multiArgs !== undefined ? `-${o.multiArgs}` : undefined;
+    if (other !== undefined) throw new SPMError(`Expected no \`--csv\` with \`${other}\` (--csv ${o.pipePart ? 'cuts blocks where CSV records end, found only by reading from the start' : 'splits each argument into columns'}; ${other} ${o.pipePart ? 'cuts files without reading them through' : 'takes whole input lines'})`);
     // A tab may be given as `\t`, as --colsep's regular expression would have it.
     o.csv = new CsvColumns(colsepText === '\\t' ? '\t' : (colsepText ?? ','));
   }

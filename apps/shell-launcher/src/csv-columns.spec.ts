@@ -2,7 +2,9 @@ import { describe, it, expect } from '@jest/globals';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { SPMError } from '@spm/exceptions';
-import { CsvColumns, CsvFormatError, csvRecords, oddQuotes } from './csv-columns.js';
+import { chunked } from '../test/fixtures/chunked.js';
+import { CsvBoundaries, CsvColumns, CsvFormatError, csvRecords, oddQuotes } from './csv-columns.js';
+import { patternBlocksOf } from './record-pattern.js';
 import { inputLines } from './input-lines.js';
 
 /** `fields` as one CSV record: a field holding the separator, a quote or a line end is quoted whole, its quotes doubled. */
@@ -104,5 +106,56 @@ describe('csvRecords (--csv: the input’s lines joined into records)', () => {
 describe('oddQuotes', () => {
   it('counts the quotes of a line', () => {
     expect(['', 'a', '"', '""', '"a""b', 'x"y"z"'].map(oddQuotes)).toEqual([false, false, true, false, true, true]);
+  });
+});
+
+describe('CsvBoundaries (--pipe --csv: blocks cut where records end)', () => {
+  async function blocks(text: string, blockBytes: number, sizes?: readonly number[], records?: number): Promise<string[]> {
+    const out: string[] = [];
+    const options = { blockBytes, headerEnd: 0x0a, pattern: new CsvBoundaries(), ...(records !== undefined ? { records } : {}) };
+    for await (const block of patternBlocksOf(chunked(text, sizes), options)) out.push(block.toString('latin1'));
+    return out;
+  }
+
+  it('cuts after a newline outside quotes only: the last such in the block’s size, else the first past it', async () => {
+    const input = 'a,b\n"c\nd",e\nf\n';
+    expect(await blocks(input, 6)).toEqual(['a,b\n', '"c\nd",e\n', 'f\n']);
+    expect(await blocks(input, 11)).toEqual(['a,b\n', '"c\nd",e\nf\n']);
+    expect(await blocks(input, 12)).toEqual(['a,b\n"c\nd",e\n', 'f\n']);
+    expect(await blocks(input, 1 << 20)).toEqual([input]);
+    // -N 2: two records a block.
+    expect(await blocks(input, 1 << 20, undefined, 2)).toEqual(['a,b\n"c\nd",e\n', 'f\n']);
+  });
+
+  it('finds the next boundary from a record’s start, past `after`', () => {
+    const text = '"x\ny"\n""\nz\n';
+    const boundaries = new CsvBoundaries();
+    expect(boundaries.next(text, 0, 0)).toEqual({ at: 6, reach: 6 });
+    expect(boundaries.next(text, 6, 6)).toEqual({ at: 9, reach: 9 });
+    expect(boundaries.next(text, 0, 6)).toEqual({ at: 9, reach: 9 });
+    expect(boundaries.next('"open\nstill', 0, 0)).toBeUndefined();
+  });
+
+  it('gives blocks of whole records, however the input is read and cut (property)', async () => {
+    const field = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n') });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+        async (rows, blockBytes, sizes) => {
+          const lines = rows.map((row) => `${encode(row, ',')}\n`);
+          const got = await blocks(lines.join(''), blockBytes, sizes);
+          expect(got.join('')).toBe(lines.join(''));
+          // Each block is whole records: the records' ends, cumulated, hold every block's end.
+          const ends = new Set(lines.map((_, i) => lines.slice(0, i + 1).join('').length));
+          let at = 0;
+          for (const block of got) {
+            at += block.length;
+            expect(ends.has(at)).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { SPMError } from '@spm/exceptions';
 import type { InputLine, InputLines } from './input-lines.js';
+import type { Boundary, RecordBoundaries } from './record-pattern.js';
 
 /** The quote of CSV fields (Text::CSV's `quote_char` and `escape_char`, as GNU parallel's `--csv` has them). */
 const QUOTE = '"';
@@ -106,4 +107,38 @@ export function csvRecords(lines: InputLines): InputLines {
   }
   const iterable = records();
   return { [Symbol.asyncIterator]: () => iterable, close: () => lines.close() };
+}
+
+const QUOTE_CODE = 0x22;
+const NEWLINE_CODE = 0x0a;
+
+/**
+ * `--pipe --csv`: blocks are cut only where a CSV record ends — after a newline preceded, since
+ * the block's start, by an even number of `"` (GNU parallel's rule), so that a quoted field
+ * holding line ends stays whole. A scan, not a regular expression: linear, nothing to bound.
+ */
+export class CsvBoundaries implements RecordBoundaries {
+  next(text: string, from: number, after: number): Boundary | undefined {
+    // `from` is a record's start: no quote is open there.
+    let odd = false;
+    for (let at = from; at < text.length; at++) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE_CODE) odd = !odd;
+      // (More input cannot change a boundary found: `whole` makes no difference.)
+      else if (code === NEWLINE_CODE && !odd && at + 1 > after) return { at: at + 1, reach: at + 1 };
+    }
+    return undefined;
+  }
+
+  searching<T>(work: () => T): T {
+    return work();
+  }
+
+  startsRecord(): boolean {
+    return true;
+  }
+
+  removeSeparators(block: string): string {
+    return block;
+  }
 }

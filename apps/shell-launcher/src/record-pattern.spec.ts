@@ -1,12 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { chunked, cuttingCases } from '../test/fixtures/chunked.js';
-import { patternBlocksOf, RecordPattern, recordPattern, type PatternBlockOptions } from './record-pattern.js';
+import { patternBlocksOf, RecordPattern, recordPattern, type PatternBlockOptions, type RecordBoundaries } from './record-pattern.js';
 
 /** The pattern of `--recend E --recstart S --regexp` (either may be left out: ''). */
 const pattern = (recend: string, recstart: string): RecordPattern => new RecordPattern(recend === '' ? '' : recordPattern('--recend', recend), recstart === '' ? '' : recordPattern('--recstart', recstart));
 
-async function blocks(text: string | Buffer, options: Partial<PatternBlockOptions> & { readonly pattern: RecordPattern }, sizes?: readonly number[]): Promise<string[]> {
+async function blocks(text: string | Buffer, options: Partial<PatternBlockOptions> & { readonly pattern: RecordBoundaries }, sizes?: readonly number[]): Promise<string[]> {
   const out: string[] = [];
   for await (const block of patternBlocksOf(chunked(text, sizes), { blockBytes: 1 << 20, headerEnd: 0x0a, ...options })) out.push(block.toString('latin1'));
   return out;

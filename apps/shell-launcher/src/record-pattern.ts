@@ -130,11 +130,31 @@ export const SEARCH_LIMIT_MS = 30_000;
 const SEARCH = new Script('guard.work()');
 
 /**
+ * Where `--pipe` cuts records that are not plain bytes: {@link RecordPattern}'s (`--regexp`), or
+ * CSV records' ends (`--csv`: csv-columns.ts). Texts are the input's bytes as Latin-1, each
+ * beginning at a record's start.
+ */
+export interface RecordBoundaries {
+  /**
+   * The first boundary in `text` past `after` whose search may begin at `from` (0, or a boundary
+   * found before); `undefined` when there is none — or when the one found could still change
+   * with more input and `whole` is false.
+   */
+  next(text: string, from: number, after: number, whole: boolean): Boundary | undefined;
+  /** `work` (searches) run so that it cannot hold the thread for ever; `undefined` when a Ctrl-C stopped it. */
+  searching<T>(work: () => T): T | undefined;
+  /** Whether `text` begins with a record's start (GNU parallel's -N: else what precedes the first boundary is garbage). */
+  startsRecord(text: string): boolean;
+  /** `block` without its separators (`--rrs`). */
+  removeSeparators(block: string): string;
+}
+
+/**
  * `--recend` and `--recstart` as regular expressions (sources from {@link recordPattern}; an
  * empty one matches the empty string): a boundary is where a match of recend ends and one of
  * recstart begins, found in texts that are the input's bytes as Latin-1.
  */
-export class RecordPattern {
+export class RecordPattern implements RecordBoundaries {
   /** recend, then recstart looked ahead for: the match ends at the boundary. */
   private readonly boundary: RegExp;
   /** recstart alone, at a boundary: how far its match reaches (is it all read yet?). */
@@ -230,7 +250,7 @@ export interface PatternBlockOptions {
   readonly blockBytes: number;
   /** `-N n`: n records per block (the last may hold fewer). */
   readonly records?: number;
-  readonly pattern: RecordPattern;
+  readonly pattern: RecordBoundaries;
   /** `--header`: the first line (ended by `headerEnd`) goes before every block. */
   readonly header?: boolean;
   readonly headerEnd: number;

@@ -12,7 +12,7 @@ import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, 
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { csvRecords } from './csv-columns.js';
+import { CsvBoundaries, csvRecords } from './csv-columns.js';
 import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
@@ -492,9 +492,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     }
     const cutting = { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), header: options.header, headerEnd: lineEnd, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) };
     // --regexp: the records' boundaries are the pattern's (record-pattern.ts); else bytes (--group-by is refused with it).
+    // --csv: at CSV records' ends (csv-columns.ts), the same way.
+    const boundaries = options.csv !== undefined ? new CsvBoundaries() : options.recordPattern;
     const blocks =
-      options.recordPattern !== undefined
-        ? patternBlocksOf(source, { ...cutting, pattern: options.recordPattern, removeSeparators: options.removeRecSep })
+      boundaries !== undefined
+        ? patternBlocksOf(source, { ...cutting, pattern: boundaries, removeSeparators: options.removeRecSep })
         : blocksOf(source, { ...cutting, ...cutAt, removeSeparators: options.removeRecSep || options.groupBy !== undefined });
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;

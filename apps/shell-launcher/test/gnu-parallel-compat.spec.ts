@@ -610,6 +610,30 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const { args, input } of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'regexp' });
   });
 
+  it('cuts --pipe --csv input only where a CSV record ends (quoted fields holding line ends), with --block, -j, --header, --cat and --fifo, as it does', async () => {
+    // 300 records, some with quoted commas, doubled quotes and line ends; none longer than 200 bytes.
+    const fields = (r: number): string[] =>
+      Array.from({ length: 3 }, (_, f) => {
+        const kind = (r * 7 + f * 3) % 10;
+        if (kind < 2) return `"multi\nline ${r}\n""q"""`;
+        if (kind < 4) return `"a,b ${f}"`;
+        return 'x'.repeat((r * 13 + f * 5) % 31);
+      });
+    const records = Array.from({ length: 300 }, (_, r) => `${[String(r), ...fields(r)].join(',')}\n`).join('');
+    const cases: readonly { readonly args: readonly string[]; readonly input: string }[] = [
+      { args: ['--pipe', '--csv', '--block', '1k', 'wc -c; echo {#}'], input: records },
+      { args: ['--pipe', '--csv', '--block', '200', 'cat; echo ---'], input: records },
+      { args: ['--pipe', '--csv', '--block', '5k', '-j', '3', 'wc -c; echo {#}'], input: records },
+      { args: ['--pipe', '--csv', '--header', ':', '--block', '1k', 'head -c 40; echo; echo ---'], input: `id,a,b,c\n${records}` },
+      { args: ['--pipe', '--csv', '--cat', '--block', '2k', 'wc -c < {}'], input: records },
+      { args: ['--pipe', '--csv', '--fifo', '--block', '700', 'wc -c < {}'], input: records },
+    ];
+    for (const { args, input } of cases) {
+      const gnu = await expectSameRun(args, ['-k', ...args], { input, mark: 'pipe-csv' });
+      expect({ args, blocks: gnu.stdout.split('\n').length > 4 }).toEqual({ args, blocks: true });
+    }
+  });
+
   it('fills --plus replacement strings as it does: paths, bash’s substitutions, positions, --tagstring, -X', async () => {
     const paths = ['dir/sub/foo.tar.gz', 'a.b', 'plain', '.bashrc', 'x/y.z/w.tar.bz2'];
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
