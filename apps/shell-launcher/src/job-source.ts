@@ -1,6 +1,5 @@
 import { ArgPacker, MAX_COMMAND_BYTES, type Packing } from './arg-packing.js';
 import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
-import { SPMError } from '@spm/exceptions';
 import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
@@ -69,13 +68,16 @@ export function withHeader(template: string | undefined, headers: readonly strin
   return template === undefined ? undefined : nameColumns(template, headerColumns(headers, colsep));
 }
 
-/** `--header`: the column names of `headers` (the sources' first values); one that is not CSV (`--csv`) is an error naming it. */
+/**
+ * `--header`: the column names of `headers` (the sources' first values); one that is not CSV
+ * (`--csv`) throws a {@link CsvFormatError} that names it (the run cannot go on without its names).
+ */
 export function headerColumns(headers: readonly string[], colsep: Columns | undefined): readonly string[] {
   try {
     return columnsOf(headers, colsep);
   } catch (error) {
     if (!(error instanceof CsvFormatError)) throw error;
-    throw new SPMError(`Expected the header (--header) to be a CSV record (--csv), got ${JSON.stringify(headers.find((text) => notCsv(text, colsep)))}: ${error.message}`);
+    throw new CsvFormatError(`Expected the header (--header) to be a CSV record (--csv), got ${JSON.stringify(headers.find((text) => notCsv(text, colsep)))}: ${error.message}`);
   }
 }
 

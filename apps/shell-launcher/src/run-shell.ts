@@ -12,7 +12,7 @@ import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, 
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { inputLines, type InputLine, type InputLines } from './input-lines.js';
-import { CsvBoundaries, csvRecords } from './csv-columns.js';
+import { CsvBoundaries, CsvFormatError, csvRecords } from './csv-columns.js';
 import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
@@ -331,7 +331,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   let feedFailed: Error | undefined;
   const cannotRead = (error: unknown): number => {
     rl?.close();
-    io.stderr.write(`spm-shell: cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: ${(error as Error).message}\n`);
+    // --csv: a header that is not CSV was read, and is said as it is.
+    const what = error instanceof CsvFormatError ? '' : `cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: `;
+    io.stderr.write(`spm-shell: ${what}${(error as Error).message}\n`);
     return 255;
   };
   /**

@@ -605,6 +605,9 @@ describe('spm-shell --csv', () => {
     const header = await runSpmShell(['--csv', '--header', ':', 'echo', '{a}', ':::', 'a"b', 'x'], { input: '', mark: newMark().env });
     expect({ code: header.code, stdout: header.stdout }).toEqual({ code: 255, stdout: '' });
     expect(header.stderr).toContain('spm-shell: Expected the header (--header) to be a CSV record (--csv), got "a\\"b": field 1 holds a `"` (at character 2) without being quoted');
+    const stdin = await runSpmShell(['--csv', '--header', ':', 'echo', '{a}'], { input: 'a"b"c\nx\n', mark: newMark().env });
+    expect({ code: stdin.code, stdout: stdin.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(stdin.stderr).toMatch(/^spm-shell: Expected the header \(--header\) to be a CSV record \(--csv\), got "a\\"b\\"c": field 1 holds/);
   });
 });
 
