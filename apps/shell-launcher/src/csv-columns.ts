@@ -62,14 +62,15 @@ export class CsvColumns {
         at += field.length;
       }
       fields.push(field);
-      if (at >= record.length) return limit === undefined ? fields : fields.slice(0, limit);
+      if (at >= record.length) break;
       // At a separator: another field follows it (an empty one at the record's end).
       at += sep.length;
       if (at === record.length) {
         fields.push('');
-        return limit === undefined ? fields : fields.slice(0, limit);
+        break;
       }
     }
+    return limit === undefined ? fields : fields.slice(0, limit);
   }
 }
 

@@ -569,9 +569,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       template = options.header ? withHeader(options.template, headers, columns) : options.template;
       if (options.header) headerNames = headerColumns(headers, columns);
     } catch (error) {
-      if (!(error instanceof SPMError)) throw error;
-      io.stderr.write(`spm-shell: ${error.message}\n`);
-      return 255;
+      // --csv: a header that is not CSV.
+      if (!(error instanceof CsvFormatError)) throw error;
+      return cannotRead(error);
     }
     const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };

@@ -100,6 +100,13 @@ export function joblogRows(text: string): string[][] {
   return rows.map((row) => row.split('\t'));
 }
 
+/** The job log at `path`'s Seq and Exitval of each row, in Seq order (rows are written as jobs end). */
+export function exitvalsBySeq(path: string): string[][] {
+  return joblogRows(readFileSync(path, 'utf8'))
+    .map((row) => [row[0] as string, row[6] as string])
+    .sort(([a], [b]) => Number(a) - Number(b));
+}
+
 /** Every file under `root` with its contents (UTF-8), by path relative to it. */
 export function fileTree(root: string): Record<string, string> {
   return Object.fromEntries(

@@ -5,7 +5,7 @@ import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandLine, groupStopped, liveDescendants, waitFor } from '@spm/testing';
-import { BIN, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
+import { BIN, exitvalsBySeq, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
 // environment value every process of a run inherits (scanned in /proc/*/environ). Fixed width,
@@ -573,8 +573,7 @@ describe('spm-shell on input lines that cannot be commands', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('refused-created'))).toEqual([]);
     expect(r.stderr).toContain('spm-shell: job 2 not run: input line 2 is not valid UTF-8 (byte 0xe9 at byte');
     expect(r.stderr).toContain('spm-shell: job 3 not run: input line 3 holds a NUL byte (at byte 7), which a shell command cannot hold (items that end with NUL: -0): echo a\\0b');
-    const rows = joblogRows(readFileSync(joblog, 'utf8'));
-    expect(rows.map((row) => [row[0], row[6]]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+    expect(exitvalsBySeq(joblog)).toEqual([
       ['1', '0'],
       ['2', '-1'],
       ['3', '-1'],
@@ -595,8 +594,7 @@ describe('spm-shell --csv', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('[b, c][a]\n[w][multi\nline]\n');
     expect(r.stderr).toContain('spm-shell: job 2 not run: its record is not CSV (--csv): field 1 holds a `"` (at character 2) without being quoted; write it as `""` in a field quoted whole: x"y"z,q');
-    const rows = joblogRows(readFileSync(joblog, 'utf8'));
-    expect(rows.map((row) => [row[0], row[6]]).sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+    expect(exitvalsBySeq(joblog)).toEqual([
       ['1', '0'],
       ['2', '-1'],
       ['3', '0'],

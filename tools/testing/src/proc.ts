@@ -12,16 +12,22 @@ function stat(pid: number): { ppid: number; pgrp: number; state: string } | unde
   }
 }
 
-/** Live (non-zombie) descendants of `root`. */
-export function liveDescendants(root = process.pid): number[] {
-  const children = new Map<number, number[]>();
+/** Every process `/proc` lists now, with its state, parent and group (one gone while read is left out). */
+function processTable(): { pid: number; ppid: number; pgrp: number; state: string }[] {
+  const table: { pid: number; ppid: number; pgrp: number; state: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const s = stat(pid);
-    if (s === undefined) continue;
-    children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+    if (s !== undefined) table.push({ pid, ...s });
   }
+  return table;
+}
+
+/** Live (non-zombie) descendants of `root`. */
+export function liveDescendants(root = process.pid): number[] {
+  const children = new Map<number, number[]>();
+  for (const { pid, ppid } of processTable()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const out: number[] = [];
   const stack = [root];
   while (stack.length > 0) {
@@ -82,13 +88,7 @@ export function processState(pid: number): string | undefined {
  * SIGCONT. (Seen under load: a group stopped in that window never shows its leader in `T`.)
  */
 export function groupStopped(pgid: number): boolean {
-  const members: { pid: number; ppid: number; state: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const s = stat(pid);
-    if (s !== undefined && s.pgrp === pgid && s.state !== 'Z') members.push({ pid, ...s });
-  }
+  const members = processTable().filter((p) => p.pgrp === pgid && p.state !== 'Z');
   return members.length > 0 && members.every((p) => p.state === 'T' || (p.state === 'D' && members.some((c) => c.ppid === p.pid && c.state === 'T')));
 }
 
