@@ -3,23 +3,31 @@
  * group them. A pure grouping of records into jobs; job-source.ts makes the jobs.
  */
 
+/** GNU parallel's variable for the job slot less one (`--process-slot-var` names another). */
+export const SLOT_VARIABLE = 'PARALLEL_JOBSLOT0';
+
 /**
  * What the spoke puts before a command (shell-closure.ts): GNU parallel's job variables,
- * exported to the command's shell and all it starts, on a line of their own.
+ * exported to the command's shell and all it starts, on a line of their own — `$PARALLEL_SEQ`,
+ * `$PARALLEL_JOBSLOT`, the slot less one as `slotVariable` (GNU parallel's `$PARALLEL_JOBSLOT0`,
+ * or `--process-slot-var`'s name), and `$PARALLEL_PID`.
  */
-export function jobVariables(seq: number, slot: number, pid: number | undefined): string {
-  return `export PARALLEL_SEQ=${seq} PARALLEL_JOBSLOT=${slot}${pid === undefined ? '' : ` PARALLEL_PID=${pid}`}\n`;
+export function jobVariables(seq: number, slot: number, pid: number | undefined, slotVariable = SLOT_VARIABLE): string {
+  return `export PARALLEL_SEQ=${seq} PARALLEL_JOBSLOT=${slot} ${slotVariable}=${slot - 1}${pid === undefined ? '' : ` PARALLEL_PID=${pid}`}\n`;
 }
-
-/** The most bytes {@link jobVariables} takes: a 16-digit seq, a 5-digit slot, a 10-digit pid. */
-export const JOB_VARIABLES_BYTES = jobVariables(2 ** 53, 99_999, 4_294_967_295).length;
 
 /**
  * The longest command line Linux passes to the shell: the command is one argument of
  * `/bin/sh -c`, and one argument may hold at most 32 pages (`MAX_ARG_STRLEN`, 131,072 bytes)
- * with its terminating NUL — less what the spoke puts before it ({@link JOB_VARIABLES_BYTES}).
+ * with its terminating NUL — less what the spoke puts before it ({@link jobVariables} at its
+ * longest: a 16-digit seq, a 5-digit slot, a 10-digit pid), which `slotVariable`'s length changes.
  */
-export const MAX_COMMAND_BYTES = 131_071 - JOB_VARIABLES_BYTES;
+export function maxCommandBytes(slotVariable = SLOT_VARIABLE): number {
+  return 131_071 - Buffer.byteLength(jobVariables(2 ** 53, 99_999, 4_294_967_295, slotVariable));
+}
+
+/** {@link maxCommandBytes} with GNU parallel's slot variable: 130963. */
+export const MAX_COMMAND_BYTES = maxCommandBytes();
 
 /** How `-X`, `-m` and `--xargs` group records into jobs. */
 export interface Packing {

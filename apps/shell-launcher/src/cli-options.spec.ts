@@ -11,6 +11,7 @@ describe('parseShellArgs', () => {
     const o = parseShellArgs([]);
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
+    for (const alias of ['--line-buffered', '--linebuffer', '--linebuffered']) expect(parseShellArgs([alias])).toMatchObject({ lineBuffer: true });
     expect(parseShellArgs(['--link']).link).toBe(true);
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs([])).toMatchObject({ color: false, colorFailed: false });
@@ -24,6 +25,9 @@ describe('parseShellArgs', () => {
       expect(parseShellArgs([flag])).toMatchObject({ colorFailed: true, color: false });
     }
     expect(parseShellArgs(['--nice', '17']).nice).toBe(17);
+    expect(parseShellArgs(['echo']).slotVariable).toBeUndefined();
+    expect(parseShellArgs(['--process-slot-var', 'GPU_0', 'echo']).slotVariable).toBe('GPU_0');
+    expect(parseShellArgs(['--processslotvar=_x', 'echo']).slotVariable).toBe('_x');
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['-u']).ungroup).toBe(true);
     expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
@@ -376,6 +380,9 @@ describe('parseShellArgs', () => {
       [['--shuf', '--resume', '--joblog', 'j'], /Expected no `--shuf` with `--resume` \(the job log's Seq numbers a shuffled run's jobs in the order they ran/],
       [['--nice', '20'], /Expected `--nice` to be an integer from -20 to 19 \(a niceness; below 0 needs privilege\), got `20`/],
       [['--nice', 'x'], /Expected `--nice` to be an integer from -20 to 19/],
+      [['--process-slot-var', '2GPU', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable \(letters, digits, _; not a digit first\), got `2GPU`/],
+      [['--process-slot-var', 'A-B', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable/],
+      [['--process-slot-var'], /Expected `--process-slot-var` to be the name of a shell variable .*got nothing/],
       [['--pipe', '--block', '-2', 'wc'], /Expected `--block` to be a size from 1 byte to 64M \(K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's\), got `-2` \(a negative one, parts per job slot, is for --pipe-part\)/],
       [['--pipe-part', 'wc'], /Expected `--pipe-part` to read files \(`-a F`, `:::: F`: seekable, cut without being read through\), got stdin or `:::` arguments/],
       [['--pipe-part', 'wc', ':::', 'a'], /Expected `--pipe-part` to read files/],
@@ -579,7 +586,7 @@ describe('parseShellArgs --joblog and --trace', () => {
 
 describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, -I, -r)', () => {
   it('reads -X, -m, --xargs, -n (all in place of {}) beside -N (context replace), -s, -r, glued values too', () => {
-    expect(parseShellArgs(['-X', 'echo'])).toMatchObject({ multiArgs: 'X', maxChars: 130_987, argsJoined: false });
+    expect(parseShellArgs(['-X', 'echo'])).toMatchObject({ multiArgs: 'X', maxChars: 130_963, argsJoined: false });
     expect(parseShellArgs(['-m', 'echo']).multiArgs).toBe('m');
     expect(parseShellArgs(['--xargs', '-s', '4096', 'echo'])).toMatchObject({ multiArgs: 'xargs', maxChars: 4096 });
     expect(parseShellArgs(['-X', '-s100', 'echo']).maxChars).toBe(100);
@@ -612,10 +619,126 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
     refused(['-X', '--header', ':', 'echo'], /no `--header` with `-X`/);
     refused(['-X', '-n', '0', 'echo'], /at least 1 with `-X`/);
     refused(['-s', '100', 'echo'], /`-s` \(`--max-chars`\) with -X, -m or --xargs/);
-    refused(['-X', '-s', '130988', 'echo'], /`-s` to be at most 130987 .*got `130988`/);
+    refused(['-X', '-s', '130964', 'echo'], /`-s` to be at most 130963 .*got `130964`/);
+    refused(['-X', '--process-slot-var', 'GPU', '-s', '130978', 'echo'], /`-s` to be at most 130977 .*name included.*got `130978`/);
+    refused(['-X', '-s', '130951', '--process-slot-var', 'X'.repeat(30), 'echo'], /`-s` to be at most 130950 .*name included.*got `130951`/);
+    expect(parseShellArgs(['-X', '--process-slot-var', 'X'.repeat(30), 'echo']).maxChars).toBe(130950);
+    expect(parseShellArgs(['-X', '--process-slot-var', 'GPU', '-s', '130977', 'echo']).maxChars).toBe(130977);
     refused(['-X', '-s', '0', 'echo'], /`-s`/);
     refused(['-I', '', 'echo'], /`-I` to be followed by the replacement string/);
     refused(['-I', '@', 'echo', 'a\u0001b'], /the command to hold no U\+0001/);
+  });
+});
+
+describe('parseShellArgs: -L, -l (--max-lines), --skip-first-line', () => {
+  const refused = (args: string[], message: string | RegExp): void => {
+    expect(() => parseShellArgs(args)).toThrow(SPMError);
+    expect(() => parseShellArgs(args)).toThrow(message);
+  };
+
+  it('has neither by default', () => {
+    expect(parseShellArgs(['echo'])).toMatchObject({ maxLines: undefined, skipFirstLine: false, maxArgs: undefined, argsJoined: false });
+  });
+
+  it('takes -L N (glued too) as -N N: N lines a command, each in turn (context replace)', () => {
+    expect(parseShellArgs(['-L', '2', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 2, argsJoined: false, template: 'echo' });
+    expect(parseShellArgs(['-L3', 'echo'])).toMatchObject({ maxLines: 3, maxArgs: 3, argsJoined: false, template: 'echo' });
+    expect(parseShellArgs(['-L', '1', 'echo', ':::', 'a'])).toMatchObject({ maxLines: 1, maxArgs: 1, sources: [{ kind: 'args', values: ['a'] }] });
+  });
+
+  it('takes -L 0 as -N 0 (a job per line, no argument inserted, no line continued: GNU parallel’s), and refuses -L without a number of lines, naming -L', () => {
+    expect(parseShellArgs(['-L', '0', 'echo'])).toMatchObject({ maxLines: undefined, maxArgs: 0, argsJoined: false });
+    expect(parseShellArgs(['-L0', 'echo'])).toMatchObject({ maxLines: undefined, maxArgs: 0 });
+    expect(parseShellArgs(['--pipe', '-L', '0', '--tee', 'cat', ':::', 'a'])).toMatchObject({ maxLines: undefined, maxArgs: undefined });
+    refused(['-L', 'x', 'echo'], 'Expected `-L` to be a number of lines (an integer; 0 is as -N 0), got `x`');
+    refused(['-L', '-1', 'echo'], 'Expected `-L` to be a number of lines (an integer; 0 is as -N 0), got `-1`');
+    refused(['-L'], 'Expected `-L` to be a number of lines (an integer; 0 is as -N 0), got nothing');
+  });
+
+  it('takes -l [N] as -n N: N is 1 when not given, 0 is 1, and the next word is N only when it is all digits', () => {
+    expect(parseShellArgs(['-l', 'echo'])).toMatchObject({ maxLines: 1, maxArgs: 1, argsJoined: true, template: 'echo' });
+    expect(parseShellArgs(['-l', '3', 'echo'])).toMatchObject({ maxLines: 3, maxArgs: 3, argsJoined: true, template: 'echo' });
+    expect(parseShellArgs(['-l3', 'echo'])).toMatchObject({ maxLines: 3, maxArgs: 3, argsJoined: true, template: 'echo' });
+    expect(parseShellArgs(['-l', '0', 'echo'])).toMatchObject({ maxLines: 1, maxArgs: 1, template: 'echo' });
+    expect(parseShellArgs(['-l0', 'echo'])).toMatchObject({ maxLines: 1, maxArgs: 1 });
+    // Not all digits: not -l's, but the command's (or the next option).
+    expect(parseShellArgs(['-l', '3x', 'echo'])).toMatchObject({ maxLines: 1, template: '3x echo' });
+    expect(parseShellArgs(['-l', '-j', '2', 'echo'])).toMatchObject({ maxLines: 1, jobs: 2, template: 'echo' });
+    expect(parseShellArgs(['-l', '-0', 'echo'])).toMatchObject({ maxLines: 1, nullSeparated: true, template: 'echo' });
+    // Nothing after it: 1.
+    expect(parseShellArgs(['-l'])).toMatchObject({ maxLines: 1, maxArgs: 1, template: undefined });
+  });
+
+  it('takes --max-lines[=N] and --maxlines as -l', () => {
+    expect(parseShellArgs(['--max-lines', 'echo'])).toMatchObject({ maxLines: 1, maxArgs: 1, argsJoined: true, template: 'echo' });
+    expect(parseShellArgs(['--max-lines', '4', 'echo'])).toMatchObject({ maxLines: 4, maxArgs: 4, template: 'echo' });
+    expect(parseShellArgs(['--max-lines=5', 'echo'])).toMatchObject({ maxLines: 5, maxArgs: 5, template: 'echo' });
+    expect(parseShellArgs(['--max-lines=0', 'echo'])).toMatchObject({ maxLines: 1, maxArgs: 1 });
+    expect(parseShellArgs(['--maxlines', '2', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 2, argsJoined: true, template: 'echo' });
+    expect(parseShellArgs(['--maxlines=6', 'echo'])).toMatchObject({ maxLines: 6, maxArgs: 6 });
+  });
+
+  it('refuses a -l or --max-lines value that is not a number of lines, naming the option', () => {
+    refused(['--max-lines=x', 'echo'], /^Expected `--max-lines` to be a number of lines .*got `x`$/);
+    refused(['--max-lines=-1', 'echo'], /^Expected `--max-lines` to be a number of lines .*got `-1`$/);
+    refused(['--max-lines=', 'echo'], /^Expected `--max-lines` to be a number of lines .*got an empty string$/);
+    refused(['-lx', 'echo'], /^Expected `-l` to be a number of lines .*got `x`$/);
+  });
+
+  it('lets a -n or -N beside -L or -l set the count, in either order; -L still replaces in context', () => {
+    expect(parseShellArgs(['-L', '2', '-n', '3', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 3, argsJoined: false });
+    expect(parseShellArgs(['-n', '3', '-L', '2', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 3, argsJoined: false });
+    expect(parseShellArgs(['-L', '2', '-N', '3', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 3, argsJoined: false });
+    expect(parseShellArgs(['-l', '2', '-n', '3', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 3, argsJoined: true });
+    expect(parseShellArgs(['-N', '3', '-l', '2', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 3, argsJoined: false });
+    // Of -L and -l, the last counts.
+    expect(parseShellArgs(['-L', '2', '-l', '4', 'echo'])).toMatchObject({ maxLines: 4, maxArgs: 4, argsJoined: true });
+    expect(parseShellArgs(['-l', '4', '-L', '2', 'echo'])).toMatchObject({ maxLines: 2, maxArgs: 2, argsJoined: false });
+  });
+
+  it('with --pipe, takes records of N lines: no count of arguments is set, a -N beside it counts records a block', () => {
+    expect(parseShellArgs(['--pipe', '-L', '2', 'wc'])).toMatchObject({ pipe: true, maxLines: 2, maxArgs: undefined });
+    expect(parseShellArgs(['--pipe', '-l', 'wc'])).toMatchObject({ pipe: true, maxLines: 1, maxArgs: undefined });
+    expect(parseShellArgs(['--pipe', '--max-lines=3', '--block', '10', 'wc'])).toMatchObject({ maxLines: 3, maxArgs: undefined, blockBytes: 10 });
+    expect(parseShellArgs(['--pipe', '-L', '2', '-N', '5', 'wc'])).toMatchObject({ maxLines: 2, maxArgs: 5 });
+    expect(parseShellArgs(['--pipe', '-L', '2', '--round-robin', 'wc'])).toMatchObject({ maxLines: 2, roundRobin: true });
+    expect(parseShellArgs(['--pipe', '-L', '2', '--header', ':', 'wc'])).toMatchObject({ maxLines: 2, header: true });
+  });
+
+  it('with --pipe, refuses -L and -l beside anything else that says where records end, naming both', () => {
+    const cases: [string[], string][] = [
+      [['--tee', 'wc', ':::', 'a'], '--tee'],
+      [['--csv', 'wc'], '--csv'],
+      [['--regexp', 'wc'], '--regexp'],
+      [['--regexp', '--recstart', '^>', 'wc'], '--regexp'],
+      [['--recstart', '>', 'wc'], '--recstart'],
+      [['--recend', 'x', 'wc'], '--recend'],
+      [['--rrs', 'wc'], '--rrs'],
+      [['--shard', '1', 'wc'], '--shard'],
+      [['--bin', '1', 'wc'], '--bin'],
+      [['--group-by', '1', 'wc'], '--group-by'],
+      [['-0', 'wc'], '-0'],
+      [['--null', 'wc'], '-0'],
+    ];
+    for (const [args, other] of cases) {
+      refused(['--pipe', '-L', '2', ...args], `Expected no \`-L 2\` with \`${other}\` (with --pipe, -L 2 cuts the input into records of 2 lines, at newlines`);
+      refused(['--pipe', '-l', ...args], `Expected no \`-l 1\` with \`${other}\` (with --pipe, -l 1 cuts the input into records of 1 line, at newlines`);
+    }
+    refused(['--pipe', '-L', '2', '--tee', 'wc', ':::', 'a'], /; --tee cuts nothing\), got both$/);
+    refused(['--pipe-part', '-a', 'f', '-L', '2', 'wc'], /^Expected no `-L 2` with `--pipe-part` \(with --pipe, -L 2 cuts the input into records of 2 lines, at newlines: found only by reading a file through, which --pipe-part does not\), got both$/);
+    refused(['--pipe-part', '-a', 'f', '--max-lines=3', 'wc'], /^Expected no `-l 3` with `--pipe-part`/);
+    // Without --pipe, -0 items are lines as any others (continued when they end in whitespace).
+    expect(parseShellArgs(['-0', '-L', '2', 'echo'])).toMatchObject({ nullSeparated: true, maxLines: 2, maxArgs: 2 });
+  });
+
+  it('takes --skip-first-line (--skipfirstline), a flag', () => {
+    expect(parseShellArgs(['--skip-first-line', 'echo'])).toMatchObject({ skipFirstLine: true, template: 'echo' });
+    expect(parseShellArgs(['--skipfirstline', 'echo']).skipFirstLine).toBe(true);
+    expect(parseShellArgs(['--pipe', '--skip-first-line', 'wc'])).toMatchObject({ pipe: true, skipFirstLine: true });
+    expect(parseShellArgs(['--pipe-part', '--skip-first-line', '--header', ':', '-a', 'f', 'wc'])).toMatchObject({ pipePart: true, header: true, skipFirstLine: true });
+    // After the command, it is the command's.
+    expect(parseShellArgs(['echo', '--skip-first-line'])).toMatchObject({ skipFirstLine: false, template: 'echo --skip-first-line' });
+    refused(['--skip-first-line=1', 'echo'], 'Expected `--skip-first-line` to take no value, got `--skip-first-line=1`');
   });
 });
 

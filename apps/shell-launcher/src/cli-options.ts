@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
-import { MAX_COMMAND_BYTES } from './arg-packing.js';
+import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
@@ -12,6 +12,7 @@ import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
 import { RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
+import { shebangArgs } from './shebang.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -101,6 +102,11 @@ export interface ShellOptions {
   readonly colorFailed: boolean;
   /** `--nice N`: commands run at niceness N (`nice -n N`). Absent: the bin's own. */
   readonly nice: number | undefined;
+  /**
+   * `--process-slot-var NAME`: each command's `$NAME` is its job slot less one (from 0, for
+   * `CUDA_VISIBLE_DEVICES` and the like). Absent: GNU parallel's `$PARALLEL_JOBSLOT0`.
+   */
+  readonly slotVariable: string | undefined;
   /**
    * `--wd DIR` (`--workdir`): each command runs in DIR (replacement strings filled per job,
    * unquoted), made first if missing, as GNU parallel does. Absent: the bin's working directory.
@@ -309,13 +315,27 @@ export interface ShellOptions {
    */
   readonly argsJoined: boolean;
   /**
+   * `-L n`, `-l [n]` (`--max-lines`), xargs' and GNU parallel's: an input value (a line, a `-0`/`-d`
+   * item, a `:::` word) that ends in whitespace is continued by the next one, and each job takes
+   * `n` of them — as `-N n` does with `-L` (context replace), as `-n n` with `-l` (`maxArgs` and
+   * `argsJoined` say so; a `-N`/`-n` given beside it sets the count). With `--pipe`, records of
+   * `n` lines: a block holds whole ones (with `-N m`, exactly m of them).
+   */
+  readonly maxLines: number | undefined;
+  /**
+   * `--skip-first-line`: the first value of the first input source (its first line, a `:::`
+   * source's first word) is not used; with `--pipe`, stdin's first line; with `--pipe-part`,
+   * each file's first line.
+   */
+  readonly skipFirstLine: boolean;
+  /**
    * `-X`, `-m`, `--xargs`: as many arguments per command as fit `maxChars` (and `-n`/`-N`'s
    * cap): `-X` repeats each word holding `{}` for every argument (context replace), `-m` and
    * `--xargs` put them all in place of `{}`; `-X` and `-m` spread the arguments evenly across
    * the job slots when they do not fill them, `--xargs` fills each command in turn.
    */
   readonly multiArgs: 'X' | 'm' | 'xargs' | undefined;
-  /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 130987 (MAX_COMMAND_BYTES) */
+  /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 130963 (MAX_COMMAND_BYTES; less with a long `--process-slot-var` name) */
   readonly maxChars: number;
   /** `-r` (`--no-run-if-empty`): blank input lines (whitespace only) make no job. */
   readonly skipBlank: boolean;
@@ -403,6 +423,8 @@ Options:
       --termseq SEQ     how a command is killed (timeout, --halt now, Ctrl-C): signals and
                         the ms to wait after each, GNU parallel's TERM,200,TERM,100,KILL,25;
                         SIGKILL after the last (default TERM,2000)
+      --process-slot-var NAME
+                        each command's $NAME is its job slot less one (0, 1, …)
       --nice N          run the commands at niceness N (nice -n N)
       --wd DIR          run the commands in DIR, made if missing ({} etc. filled per job; --workdir)
       --template F=NAME write file NAME (its {} etc. filled) before each command runs, holding
@@ -473,12 +495,19 @@ Options:
   -N N                  N input lines (or combinations) per command: {1} … {N}; x{}y repeated
                         for each (GNU parallel's -N; 0: none inserted)
   -n N                  N arguments per command, all of them in place of {} (--max-args)
+  -L N                  as -N N, and an input line ending in a blank is continued by the next
+                        (xargs -L); with --pipe, records of N lines (a block holds whole ones);
+                        -L 0: as -N 0
+  -l [N], --max-lines [N]
+                        the same as -n N (N: 1 when not given)
+      --skip-first-line the first input line (first ::: word) is not used; --pipe: stdin's
+                        first line; --pipe-part: each file's
   -X                    as many arguments per command as fit (-s), spread evenly over the job
                         slots; each word holding {} is repeated for each argument (x{}y: xay xby)
   -m                    the same, all the arguments in place of {} (x{}y: xa by)
       --xargs           as -m, but each command filled in turn (the last takes the rest)
   -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
-                        130987, what Linux passes to the shell as one argument, less the job
+                        130963, what Linux passes to the shell as one argument, less the job
                         variables put before it)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
@@ -506,11 +535,18 @@ Options:
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
       --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
                         --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
+      --shebang OPTIONS COMMAND
+                        (first, on a script's #! line: #!/path/spm-shell --shebang -k echo)
+                        the script's other lines are the input
+      --shebang-wrap OPTIONS PROGRAM
+                        (first, on a script's #! line) PROGRAM runs the script once per
+                        argument given to it, in parallel
   -h, --help            this text
       --version         the version
 
 Replacement strings: {} {.} {/} {//} {/.} {#} {%} {1} {2} … {name} with --header (arguments
-are shell-quoted). Each command gets $PARALLEL_SEQ ({#}), $PARALLEL_JOBSLOT ({%}) and
+are shell-quoted). Each command gets $PARALLEL_SEQ ({#}), $PARALLEL_JOBSLOT ({%}),
+$PARALLEL_JOBSLOT0 ({%} less one; --process-slot-var NAME: $NAME instead) and
 $PARALLEL_PID; SIGHUP (kill -HUP $PARALLEL_PID) starts no more jobs, the running ones finish.
 Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
 with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 141 when stdout's reader
@@ -520,6 +556,13 @@ cannot be written.
 
 function describe(value: string | undefined): string {
   return value === undefined ? 'nothing' : value === '' ? 'an empty string' : `\`${value}\``;
+}
+
+/** `-l`'s number of lines: an integer, 0 taken as 1 (GNU parallel's). */
+function lineCount(option: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new SPMError(`Expected \`${option}\` to be a number of lines (an integer; 0 or none is 1), got ${describe(value)}`);
+  return Math.max(n, 1);
 }
 
 function positiveInteger(option: string, value: string | undefined): number {
@@ -754,8 +797,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--wd', '--workdir', '--template', '--tmpl']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -810,12 +853,16 @@ export function delimiterBytes(option: string, value: string | undefined): Buffe
  * Throws `SPMError` naming the option and what it got. `cores`: what `-j +N`, `-N` and `N%`
  * count from.
  */
-export function parseShellArgs(argv: readonly string[], cores = availableParallelism()): ShellOptions {
+export function parseShellArgs(given: readonly string[], cores = availableParallelism()): ShellOptions {
+  // `#!…spm-shell --shebang …`: the script's interpreter line, read first (see shebang.ts).
+  const argv = shebangArgs(given);
   const files: InputSource[] = [];
   /** `-I R`: the replacement string that stands for `{}` (which is then plain text). */
   let replaceString: string | undefined;
-  /** `-s` was given (it sizes the commands of -X, -m, --xargs only). */
-  let maxCharsGiven = false;
+  /** `-L n` (`context`: as -N) or `-l n` (as -n), the last given. */
+  let maxLinesGiven: { n: number; context: boolean } | undefined;
+  /** `-s` as given (it sizes the commands of -X, -m, --xargs only). */
+  let maxCharsGiven: { option: string; value: string } | undefined;
   /** The last `--block SIZE` given (a negative one sets `partsPerSlot` instead). */
   let blockText: { option: string; value: string | undefined } | undefined;
   // --regexp: --recstart and --recend as given (not their escapes read), compiled once all is read.
@@ -844,6 +891,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     color: false,
     colorFailed: false,
     nice: undefined as number | undefined,
+    slotVariable: undefined as string | undefined,
     workdir: undefined as string | undefined,
     templates: [] as { file: string; name: string; content: string }[],
     cleanup: false,
@@ -881,6 +929,8 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     maxArgs: undefined as number | undefined,
     argsJoined: false,
     multiArgs: undefined as ShellOptions['multiArgs'],
+    maxLines: undefined as number | undefined,
+    skipFirstLine: false,
     maxChars: MAX_COMMAND_BYTES,
     skipBlank: false,
     colsep: undefined as RegExp | undefined,
@@ -914,8 +964,16 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
-    const glued = /^-[jPaNnsIdE]./.test(word) ? word.slice(2) : undefined;
+    const glued = /^-[jPaNnsIdEL]./.test(word) ? word.slice(2) : undefined;
     const option = glued !== undefined ? word.slice(0, 2) : name;
+    if (/^-l/.test(word) || name === '--max-lines' || name === '--maxlines') {
+      // `-l [N]`, `--max-lines[=N]`: N is optional (1), as in GNU parallel — taken from the next
+      // word when that is a number; `-l -0` is `-l 1 -0`, as there.
+      let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
+      if (value === undefined && /^\d+$/.test(argv[i + 1] ?? '')) value = argv[++i];
+      maxLinesGiven = { n: value === undefined ? 1 : lineCount(word.startsWith('--') ? name : '-l', value), context: false };
+      continue;
+    }
     if (FLAGS.has(option)) {
       if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
       switch (option) {
@@ -925,6 +983,10 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           break;
         case '--files':
           o.files = true;
+          break;
+        case '--skip-first-line':
+        case '--skipfirstline':
+          o.skipFirstLine = true;
           break;
         case '--retry-failed':
           o.retryFailed = true;
@@ -969,6 +1031,9 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
           o.colorFailed = true;
           break;
         case '--line-buffer':
+        case '--line-buffered':
+        case '--linebuffer':
+        case '--linebuffered':
         case '--lb':
           o.lineBuffer = true;
           break;
@@ -1083,6 +1148,7 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       }
       continue;
     }
+    if (/^--(?:shebang|hashbang)/.test(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
     if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
     const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
     switch (option) {
@@ -1159,12 +1225,22 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
       case '--termseq':
         o.killSequence = termSequence(option, value);
         break;
+      case '--process-slot-var':
+      case '--processslotvar':
+        if (value === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new SPMError(`Expected \`${option}\` to be the name of a shell variable (letters, digits, _; not a digit first), got ${describe(value)}`);
+        o.slotVariable = value;
+        break;
       case '--nice': {
         const n = value === undefined || !/^[-+]?\d+$/.test(value) ? NaN : Number(value);
         if (!(n >= -20 && n <= 19)) throw new SPMError(`Expected \`--nice\` to be an integer from -20 to 19 (a niceness; below 0 needs privilege), got ${describe(value)}`);
         o.nice = n;
         break;
       }
+      case '-L':
+        // `-L 0`: GNU parallel's -N 0 (a job per line, no argument inserted), no line continued.
+        if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new SPMError(`Expected \`-L\` to be a number of lines (an integer; 0 is as -N 0), got ${describe(value)}`);
+        maxLinesGiven = { n: Number(value), context: true };
+        break;
       case '-N':
       case '--max-replace-args':
       case '-n':
@@ -1173,13 +1249,11 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
         o.argsJoined = option === '-n' || option === '--max-args';
         break;
       case '-s':
-      case '--max-chars': {
-        const n = positiveInteger(option, value);
-        if (n > MAX_COMMAND_BYTES) throw new SPMError(`Expected \`${option}\` to be at most ${MAX_COMMAND_BYTES} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it), got ${describe(value)}`);
-        o.maxChars = n;
-        maxCharsGiven = true;
+      case '--max-chars':
+        // At most maxCommandBytes(), checked once --process-slot-var's name is known.
+        o.maxChars = positiveInteger(option, value);
+        maxCharsGiven = { option, value: value as string };
         break;
-      }
       case '--load':
         o.maxLoad = maxLoad(value, cores);
         break;
@@ -1300,6 +1374,21 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
   }
+  if (maxLinesGiven !== undefined) {
+    const { n, context } = maxLinesGiven;
+    const flag = context ? '-L' : '-l';
+    o.maxLines = n > 0 ? n : undefined;
+    if ((o.pipe || o.pipePart) && n > 0) {
+      // --pipe: records of n lines, cut at newlines; nothing else may say where a record ends (GNU parallel refuses --pipe-part).
+      const other = o.pipePart ? '--pipe-part' : o.tee ? '--tee' : csv ? '--csv' : regexp ? '--regexp' : o.recstart !== undefined ? '--recstart' : o.recend !== undefined ? '--recend' : o.removeRecSep ? '--rrs' : o.shard !== undefined ? `--${o.shard.rule}` : o.groupBy !== undefined ? '--group-by' : o.nullSeparated ? '-0' : undefined;
+      if (other !== undefined) throw new SPMError(`Expected no \`${flag} ${n}\` with \`${other}\` (with --pipe, ${flag} ${n} cuts the input into records of ${n} line${n === 1 ? '' : 's'}, at newlines${other === '--tee' ? '; --tee cuts nothing' : other === '--pipe-part' ? ': found only by reading a file through, which --pipe-part does not' : ''}), got both`);
+    } else if (!o.pipe) {
+      // As -N n (-L: context replace) or -n n (-l); a -N/-n given sets the count, -L still context-replaces (GNU parallel's).
+      if (context) o.argsJoined = false;
+      else if (o.maxArgs === undefined) o.argsJoined = true;
+      o.maxArgs ??= n;
+    }
+  }
   // GNU parallel trims both ends of each column when --colsep is given, unless --trim says otherwise.
   if (colsepText !== undefined && !trimGiven) o.trim = 'lr';
   if (csv) {
@@ -1405,9 +1494,14 @@ export function parseShellArgs(argv: readonly string[], cores = availableParalle
     if (sources.length > 1 || o.link) throw new SPMError(`Expected \`${flag}\` to take the arguments of one input source (stdin, \`-a F\`, \`:::: F\` or \`:::\`), got ${sources.length} sources`);
     if (o.header || o.colsep !== undefined) throw new SPMError(`Expected no \`${o.header ? '--header' : '--colsep'}\` with \`${flag}\` (its commands take whole input lines as arguments)`);
     if (o.maxArgs === 0) throw new SPMError(`Expected \`-n\`/\`-N\` to be at least 1 with \`${flag}\` (the most arguments in a command), got 0`);
-  } else if (maxCharsGiven) {
+  } else if (maxCharsGiven !== undefined) {
     throw new SPMError('Expected `-s` (`--max-chars`) with -X, -m or --xargs, which size their commands by it; got it alone');
   }
+  const maxChars = maxCommandBytes(o.slotVariable);
+  if (maxCharsGiven !== undefined && o.maxChars > maxChars) {
+    throw new SPMError(`Expected \`${maxCharsGiven.option}\` to be at most ${maxChars} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it${o.slotVariable !== undefined ? ', --process-slot-var’s name included' : ''}), got ${describe(maxCharsGiven.value)}`);
+  }
+  if (maxCharsGiven === undefined) o.maxChars = maxChars;
   if (o.files) {
     const other = o.results !== undefined ? '--results' : o.json ? '--json' : o.lineBuffer ? '--line-buffer' : o.ungroup ? '--ungroup' : o.dryRun ? '--dry-run' : undefined;
     if (other !== undefined) throw new SPMError(`Expected one of \`--files\` and \`${other}\`, got both (--files writes each command’s whole stdout to a file of its own and prints the file’s name)`);

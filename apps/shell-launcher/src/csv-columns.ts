@@ -1,6 +1,6 @@
 import { SPMError } from '@spm/exceptions';
 import type { InputLine, InputLines } from './input-lines.js';
-import type { Boundary, RecordBoundaries } from './record-pattern.js';
+import { ScannedBoundaries, type Boundary } from './record-pattern.js';
 
 /** The quote of CSV fields (Text::CSV's `quote_char` and `escape_char`, as GNU parallel's `--csv` has them). */
 const QUOTE = '"';
@@ -118,7 +118,7 @@ const NEWLINE_CODE = 0x0a;
  * the block's start, by an even number of `"` (GNU parallel's rule), so that a quoted field
  * holding line ends stays whole. A scan, not a regular expression: linear, nothing to bound.
  */
-export class CsvBoundaries implements RecordBoundaries {
+export class CsvBoundaries extends ScannedBoundaries {
   next(text: string, from: number, after: number): Boundary | undefined {
     // `from` is a record's start: no quote is open there.
     let odd = false;
@@ -129,17 +129,5 @@ export class CsvBoundaries implements RecordBoundaries {
       else if (code === NEWLINE_CODE && !odd && at + 1 > after) return { at: at + 1, reach: at + 1 };
     }
     return undefined;
-  }
-
-  searching<T>(work: () => T): T {
-    return work();
-  }
-
-  startsRecord(): boolean {
-    return true;
-  }
-
-  removeSeparators(block: string): string {
-    return block;
   }
 }

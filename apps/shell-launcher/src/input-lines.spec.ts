@@ -1,7 +1,7 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
-import { firstInvalidUtf8, inputLines, type InputLine } from './input-lines.js';
+import { continuedLines, continuedValues, firstInvalidUtf8, inputLines, withoutFirst, type InputLine, type InputLines } from './input-lines.js';
 
 /** The lines of `chunks` written one after another (each chunk one read). */
 async function linesOf(...chunks: (string | Buffer)[]): Promise<InputLine[]> {
@@ -148,5 +148,129 @@ describe('firstInvalidUtf8', () => {
     // Joining what was read once (2 MB), plus a delimiter's worth per read; before, every read
     // joined all that was pending: ~2 GB, the length of the item squared.
     expect(copied).toBeLessThan(3 * 2000 * 1024);
+  });
+});
+
+/** What `lines` gives, read to the end. */
+async function all(lines: AsyncIterable<InputLine>): Promise<InputLine[]> {
+  const got: InputLine[] = [];
+  for await (const line of lines) got.push(line);
+  return got;
+}
+
+/** `text`'s lines (each chunk one read), as inputLines gives them. */
+const read = (...chunks: string[]): InputLines => inputLines(Readable.from(chunks.map((chunk) => Buffer.from(chunk, 'latin1'))));
+
+describe('withoutFirst (--skip-first-line)', () => {
+  it('gives the lines but the first, whatever that one is', async () => {
+    expect(await all(withoutFirst(read('head\na\nb\n')))).toEqual([{ text: 'a' }, { text: 'b' }]);
+    expect(await all(withoutFirst(read('\na\n')))).toEqual([{ text: 'a' }]);
+    expect(await all(withoutFirst(read('he', 'ad\na', '\n')))).toEqual([{ text: 'a' }]);
+    // A refused first line is skipped too; a refused later one is kept, refused.
+    const lines = await all(withoutFirst(read('caf\xe9\nok\n\xff\n')));
+    expect(lines.map((line) => [line.text, line.refused !== undefined])).toEqual([
+      ['ok', false],
+      ['\ufffd', true],
+    ]);
+  });
+
+  it('gives nothing for an input of one line, or none', async () => {
+    expect(await all(withoutFirst(read('only\n')))).toEqual([]);
+    expect(await all(withoutFirst(read('only')))).toEqual([]);
+    expect(await all(withoutFirst(read('')))).toEqual([]);
+  });
+
+  it('stops reading at close(), which closes the lines it reads', async () => {
+    const stream = new PassThrough();
+    const lines = withoutFirst(inputLines(stream));
+    stream.write('skipped\none\n');
+    const iterator = lines[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ text: 'one' });
+    const pending = iterator.next();
+    lines.close();
+    await expect(pending).resolves.toMatchObject({ done: true });
+    expect(stream.destroyed).toBe(true);
+  });
+});
+
+describe('continuedLines (-L, -l: a value ending in whitespace goes on in the next)', () => {
+  it('joins a line that ends in a blank with the next, as they are, as often as they end so', async () => {
+    expect(await all(continuedLines(read('a \nb\nc\n')))).toEqual([{ text: 'a b' }, { text: 'c' }]);
+    expect(await all(continuedLines(read('a\t\nb \nc\nd\n')))).toEqual([{ text: 'a\tb c' }, { text: 'd' }]);
+    expect(await all(continuedLines(read('a  \n  b\n')))).toEqual([{ text: 'a    b' }]);
+    // Whitespace at a line's start continues nothing.
+    expect(await all(continuedLines(read(' a\nb\n')))).toEqual([{ text: ' a' }, { text: 'b' }]);
+    // An empty line ends in nothing: a value of its own — unless the line before goes on in it.
+    expect(await all(continuedLines(read('a\n\nb\n')))).toEqual([{ text: 'a' }, { text: '' }, { text: 'b' }]);
+    expect(await all(continuedLines(read('a \n\nb\n')))).toEqual([{ text: 'a b' }]);
+  });
+
+  it('takes each ASCII whitespace as a blank (space, \\t, \\n, \\r, \\f, \\v), not other characters nor other spaces', async () => {
+    for (const blank of [' ', '\t', '\f', '\v']) expect(await all(continuedLines(read(`a${blank}\nb\n`)))).toEqual([{ text: `a${blank}b` }]);
+    // A -0 item may end in a newline or a \r (a line's \r before its \n is dropped, CRLF's).
+    expect(await all(continuedLines(inputLines(Readable.from([Buffer.from('a\n\0b\0c\r\0d\0e\0')]), 'nul')))).toEqual([{ text: 'a\nb' }, { text: 'c\rd' }, { text: 'e' }]);
+    expect(await all(continuedLines(read('a\r\nb\n')))).toEqual([{ text: 'a' }, { text: 'b' }]);
+    for (const other of ['\u00a0', '\u3000', '\u2028', 'x', '\\']) expect(await all(continuedLines(inputLines(Readable.from([Buffer.from(`a${other}\nb\n`)]))))).toEqual([{ text: `a${other}` }, { text: 'b' }]);
+  });
+
+  it('gives a last value that still goes on at the input’s end all the same', async () => {
+    expect(await all(continuedLines(read('a\nb ')))).toEqual([{ text: 'a' }, { text: 'b ' }]);
+    expect(await all(continuedLines(read('a \nb \n')))).toEqual([{ text: 'a b ' }]);
+    expect(await all(continuedLines(read('')))).toEqual([]);
+  });
+
+  it('refuses a joined value that holds a refused line, for the first such line’s reason', async () => {
+    const [joined, next] = await all(continuedLines(read('ok \ncaf\xe9 \n\xff\nlast\n')));
+    expect(joined?.text).toBe('ok caf\ufffd \ufffd');
+    expect(joined?.refused).toBe('input line 2 is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text');
+    expect(next).toEqual({ text: 'last' });
+  });
+
+  it('stops reading at close(), which closes the lines it reads', async () => {
+    const stream = new PassThrough();
+    const lines = continuedLines(inputLines(stream));
+    stream.write('one \ntwo\n');
+    const iterator = lines[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ text: 'one two' });
+    const pending = iterator.next();
+    lines.close();
+    await expect(pending).resolves.toMatchObject({ done: true });
+    expect(stream.destroyed).toBe(true);
+  });
+});
+
+describe('continuedValues (-L, -l on a ::: source’s words)', () => {
+  it('joins the values as continuedLines joins lines', () => {
+    expect(continuedValues([{ text: 'a ' }, { text: 'b' }, { text: 'c' }])).toEqual([{ text: 'a b' }, { text: 'c' }]);
+    expect(continuedValues([{ text: 'a\n' }, { text: 'b\t' }, { text: 'c' }, { text: 'd ' }])).toEqual([{ text: 'a\nb\tc' }, { text: 'd ' }]);
+    expect(continuedValues([{ text: 'a\u00a0' }, { text: 'b' }])).toEqual([{ text: 'a\u00a0' }, { text: 'b' }]);
+    expect(continuedValues([])).toEqual([]);
+  });
+
+  it('keeps the first refused value’s reason in the value it is joined into', () => {
+    expect(continuedValues([{ text: 'a ', refused: 'one' }, { text: 'b', refused: 'two' }])).toEqual([{ text: 'a b', refused: 'one' }]);
+    expect(continuedValues([{ text: 'a ' }, { text: 'b ', refused: 'two' }, { text: 'c', refused: 'three' }, { text: 'd' }])).toEqual([{ text: 'a b c', refused: 'two' }, { text: 'd' }]);
+  });
+
+  it('joins any values as the rule says, losing no character, as continuedLines joins the same lines (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.stringMatching(/^[a \t]{0,4}$/), { maxLength: 10 }), async (texts) => {
+        const joined = continuedValues(texts.map((text) => ({ text })));
+        // The rule, plainly: what is held so far and the next value are one value while they end in a blank.
+        const expected: string[] = [];
+        let held: string | undefined;
+        for (const text of texts) {
+          const value = (held ?? '') + text;
+          held = /[ \t]$/.test(value) ? value : undefined;
+          if (held === undefined) expected.push(value);
+        }
+        if (held !== undefined) expected.push(held);
+        expect(joined.map((value) => value.text)).toEqual(expected);
+        expect(joined.map((value) => value.text).join('')).toBe(texts.join(''));
+        const fromLines = await all(continuedLines(read(texts.map((text) => `${text}\n`).join(''))));
+        expect(fromLines).toEqual(joined);
+      }),
+      { seed: 20261124, numRuns: 200 },
+    );
   });
 });

@@ -167,3 +167,72 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   }
   return bytes.length;
 }
+
+/** `--skip-first-line`: `lines` without the first (GNU parallel drops it unread as an argument). */
+export function withoutFirst(lines: InputLines): InputLines {
+  async function* rest(): AsyncGenerator<InputLine> {
+    let first = true;
+    for await (const line of lines) {
+      if (first) first = false;
+      else yield line;
+    }
+  }
+  const iterable = rest();
+  return { [Symbol.asyncIterator]: () => iterable, close: () => lines.close() };
+}
+
+/** A value that goes on in the next one, for `-L`/`-l`: it ends in whitespace (Perl's `\s`, ASCII). */
+const CONTINUED = /[ \t\n\r\f\v]$/;
+
+/**
+ * `-L`, `-l` (`--max-lines`), as xargs and GNU parallel read their input then: a value (line,
+ * item, word) that ends in whitespace is continued by the next one, the two joined as they are
+ * (`a ` then `b` is `a b`); a last one that ends so is a value all the same. A refused value
+ * makes the joined one refused, with the first reason. `eof` (`-E`): a line equal to it, before
+ * any joining, ends the values (one going on is then the last), as GNU parallel checks it.
+ */
+export function continuedLines(lines: InputLines, eof?: string): InputLines {
+  async function* joined(): AsyncGenerator<InputLine> {
+    const continuation = new Continuation();
+    for await (const line of lines) {
+      if (line.text === eof) break;
+      const value = continuation.add(line);
+      if (value !== undefined) yield value;
+    }
+    const last = continuation.end();
+    if (last !== undefined) yield last;
+  }
+  const iterable = joined();
+  return { [Symbol.asyncIterator]: () => iterable, close: () => lines.close() };
+}
+
+/** {@link continuedLines} of values all at hand (a `:::` source's words), `eof` the same. */
+export function continuedValues(values: readonly InputLine[], eof?: string): InputLine[] {
+  const continuation = new Continuation();
+  const end = values.findIndex((line) => line.text === eof);
+  const out = values
+    .slice(0, end < 0 ? values.length : end)
+    .map((line) => continuation.add(line))
+    .filter((value) => value !== undefined);
+  const last = continuation.end();
+  return last === undefined ? out : [...out, last];
+}
+
+/** The values read so far that go on in the next one, joined. */
+class Continuation {
+  #held: InputLine | undefined;
+
+  /** The value `line` ends, or `undefined` when it goes on. */
+  add(line: InputLine): InputLine | undefined {
+    const held = this.#held;
+    const refused = held?.refused ?? line.refused;
+    const value = held === undefined ? line : { text: held.text + line.text, ...(refused !== undefined ? { refused } : {}) };
+    this.#held = CONTINUED.test(value.text) ? value : undefined;
+    return this.#held === undefined ? value : undefined;
+  }
+
+  /** The value still going on at the end of the input, if any. */
+  end(): InputLine | undefined {
+    return this.#held;
+  }
+}

@@ -1,4 +1,4 @@
-import { ArgPacker, MAX_COMMAND_BYTES, type Packing } from './arg-packing.js';
+import { ArgPacker, type Packing } from './arg-packing.js';
 import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
 import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
@@ -163,7 +163,7 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
   const maxChars = grouping.pack?.maxChars;
   if (maxChars !== undefined && made.refused === undefined) {
     const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
-    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; at most ${MAX_COMMAND_BYTES}, what Linux passes to the shell)` };
+    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; what Linux passes to the shell is the most it may be)` };
   }
   return made;
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { chunked, cuttingCases } from '../test/fixtures/chunked.js';
-import { blocksOf, jobsFromBlocks, separators, type BlockOptions } from './pipe-blocks.js';
+import { blocksOf, jobsFromBlocks, separators, withoutFirstLine, type BlockOptions } from './pipe-blocks.js';
 
 async function blocks(text: string | Buffer, options: Partial<BlockOptions>, sizes?: readonly number[]): Promise<string[]> {
   const out: string[] = [];
@@ -162,5 +162,58 @@ describe('jobsFromBlocks', () => {
     };
     expect(await commands('wc -l < {} # {#}')).toEqual(['wc -l < $PARALLEL_TMP # 1']);
     expect(await commands('wc -l')).toEqual(['wc -l $PARALLEL_TMP']);
+  });
+});
+
+describe('withoutFirstLine (--pipe --skip-first-line)', () => {
+  /** What withoutFirstLine gives of `chunks` (each one read), each chunk as read. */
+  async function rest(...chunks: string[]): Promise<string[]> {
+    async function* input(): AsyncGenerator<Buffer> {
+      for (const chunk of chunks) yield Buffer.from(chunk, 'latin1');
+    }
+    const out: string[] = [];
+    for await (const chunk of withoutFirstLine(input())) out.push(chunk.toString('latin1'));
+    return out;
+  }
+
+  it('gives the input from past its first newline, later newlines kept', async () => {
+    expect((await rest('head\na\nb\n')).join('')).toBe('a\nb\n');
+    expect((await rest('head\na', '\nb\n', 'c')).join('')).toBe('a\nb\nc');
+    expect((await rest('\na\n')).join('')).toBe('a\n');
+    expect((await rest('\n\n')).join('')).toBe('\n');
+  });
+
+  it('skips a first line cut across chunks, its newline in a later one', async () => {
+    expect((await rest('he', 'a', 'd\nx', 'y\n')).join('')).toBe('xy\n');
+    expect((await rest('he', 'ad', '\n', 'x\n')).join('')).toBe('x\n');
+  });
+
+  it('gives no empty chunk when one ends right at the first newline', async () => {
+    expect(await rest('head\n', 'a\n', 'b\n')).toEqual(['a\n', 'b\n']);
+    expect(await rest('he', 'ad\n', 'a\n')).toEqual(['a\n']);
+  });
+
+  it('gives nothing for an input without a newline, of one line, or empty', async () => {
+    expect(await rest('head', 'still head')).toEqual([]);
+    expect(await rest('head\n')).toEqual([]);
+    expect(await rest()).toEqual([]);
+  });
+
+  it('gives what follows the first newline, however the input is cut into chunks (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.stringMatching(/^[ab\n]{0,40}$/), fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 20 }), async (text, sizes) => {
+        const out: Buffer[] = [];
+        for await (const chunk of withoutFirstLine(chunked(text, sizes))) out.push(chunk);
+        const newline = text.indexOf('\n');
+        expect(Buffer.concat(out).toString()).toBe(newline < 0 ? '' : text.slice(newline + 1));
+      }),
+      { seed: 20261126, numRuns: 300 },
+    );
+  });
+
+  it('feeds blocksOf the input from its second line', async () => {
+    const out: string[] = [];
+    for await (const block of blocksOf(withoutFirstLine(chunked('skip\n1\n2\n3\n', [3, 4])), { blockBytes: 4, recend: 0x0a })) out.push(block.toString());
+    expect(out).toEqual(['1\n2\n', '3\n']);
   });
 });

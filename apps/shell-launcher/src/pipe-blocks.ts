@@ -61,6 +61,24 @@ export function removeSeparators(block: Buffer, recend: Buffer, recstart: Buffer
 }
 
 /**
+ * `--skip-first-line` with `--pipe`: `input` from past its first newline (GNU parallel reads that
+ * line away before the blocks; an input of one line without a newline is all skipped).
+ */
+export async function* withoutFirstLine(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let skipping = true;
+  for await (const chunk of input) {
+    if (!skipping) {
+      yield chunk;
+      continue;
+    }
+    const newline = chunk.indexOf(0x0a);
+    if (newline < 0) continue;
+    skipping = false;
+    if (newline + 1 < chunk.length) yield chunk.subarray(newline + 1);
+  }
+}
+
+/**
  * `--pipe`: the input cut into blocks of whole records, as GNU parallel cuts it — each at most
  * `blockBytes`, ending at its last record boundary (`--block`), or n records each (`-N n`); the
  * input's last bytes, a record's end or not, are the last block. A boundary is where `recend`

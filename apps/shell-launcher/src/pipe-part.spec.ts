@@ -100,3 +100,75 @@ describe('filePartsOf', () => {
     await expect(filePartsOf([join(dir, 'none')], { ...lines, blockBytes: 1 })).rejects.toThrow(/^cannot read `.*none`: ENOENT/);
   });
 });
+
+describe('filePartsOf --skip-first-line', () => {
+  const skipping: PartOptions = { ...lines, skipFirstLine: true };
+
+  it('puts each file’s first line in no part: the parts cut from after it', async () => {
+    // Lines: "skip me\n" (0-7), "1\n" (8-9), "22\n" (10-12), "333\n" (13-16).
+    const path = fileOf('skip me\n1\n22\n333\n');
+    // Border 8 + 3 = 11 (in "22\n": cut at 13), then 16 (the "\n" of "333": cut at the end).
+    expect((await filePartsOf([path], { ...skipping, blockBytes: 3 })).map((p) => [p.header.toString(), p.start, p.end])).toEqual([
+      ['', 8, 13],
+      ['', 13, 17],
+    ]);
+    expect((await filePartsOf([path], { ...skipping, blockBytes: 1 << 20 })).map(({ start, end }) => [start, end])).toEqual([[8, 17]]);
+    // Without it, the first line is in the first part.
+    expect((await filePartsOf([path], { ...lines, blockBytes: 1 << 20 })).map(({ start, end }) => [start, end])).toEqual([[0, 17]]);
+  });
+
+  it('with --header, takes the line after the skipped one as every part’s header', async () => {
+    // Lines: "junk\n" (0-4), "id\n" (5-7), then "1\n" … "4\n" (8-15).
+    const path = fileOf('junk\nid\n1\n2\n3\n4\n');
+    // Borders at 8 + 3 = 11 (the "\n" of "2": cut at 12) and 12 + 3 = 15 (the "\n" of "4": cut at the end).
+    expect((await filePartsOf([path], { ...skipping, header: true, blockBytes: 3 })).map((p) => [p.header.toString(), p.start, p.end])).toEqual([
+      ['id\n', 8, 12],
+      ['id\n', 12, 16],
+    ]);
+    expect((await filePartsOf([path], { ...lines, header: true, blockBytes: 1 << 20 })).map((p) => [p.header.toString(), p.start, p.end])).toEqual([['junk\n', 5, 16]]);
+  });
+
+  it('skips the first line of each file, one longer than a read too', async () => {
+    const [a, b] = [fileOf('a0\na1\n'), fileOf('b0\nb1\nb2\n')];
+    expect((await filePartsOf([a, b], { ...skipping, blockBytes: 1 << 20 })).map((p) => [p.path, p.start, p.end])).toEqual([
+      [a, 3, 6],
+      [b, 3, 9],
+    ]);
+    // A first line of 200,001 bytes: past the 128 KiB read; then "a\n" (200001-200002), "b\n" (200003-200004).
+    const long = fileOf(`${'x'.repeat(200_000)}\na\nb\n`);
+    expect((await filePartsOf([long], { ...skipping, blockBytes: 1 })).map(({ start, end }) => [start, end])).toEqual([
+      [200_001, 200_003],
+      [200_003, 200_005],
+    ]);
+  });
+
+  it('gives no part of a file of one line, of none (no newline: all of it is the first line), or empty', async () => {
+    for (const content of ['only\n', 'no newline', 'x'.repeat(200_000), '']) {
+      const path = fileOf(content);
+      expect(await filePartsOf([path], { ...skipping, blockBytes: 1 })).toEqual([]);
+      expect(await filePartsOf([path], { ...skipping, header: true, blockBytes: 1 })).toEqual([]);
+    }
+    // A header and nothing after it: no part either.
+    expect(await filePartsOf([fileOf('skip\nhead\n')], { ...skipping, header: true, blockBytes: 1 })).toEqual([]);
+    // The other files’ parts are not lost.
+    const other = fileOf('h\nx\n');
+    expect((await filePartsOf([fileOf('only\n'), other], { ...skipping, blockBytes: 1 })).map((p) => [p.path, p.start, p.end])).toEqual([[other, 2, 4]]);
+  });
+
+  it('splits any file into parts that together are the file past its first line, each cut right after a record end (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ maxLength: 12 }).map((s) => s.replaceAll('\n', '')), { maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 30 }), async (records, trailing, block) => {
+        const content = records.join('\n') + (trailing && records.length > 0 ? '\n' : '');
+        const bytes = Buffer.from(content);
+        const parts = await filePartsOf([fileOf(bytes)], { ...skipping, blockBytes: block });
+        const newline = bytes.indexOf(0x0a);
+        expect(Buffer.concat(parts.map((p) => bytes.subarray(p.start, p.end)))).toEqual(newline < 0 ? Buffer.alloc(0) : bytes.subarray(newline + 1));
+        parts.forEach((p, i) => {
+          expect(p.end).toBeGreaterThan(p.start);
+          if (i < parts.length - 1) expect(bytes[p.end - 1]).toBe(0x0a);
+        });
+      }),
+      { seed: 24, numRuns: 100 },
+    );
+  });
+});

@@ -25,6 +25,8 @@ export interface PartOptions {
   readonly jobs: number;
   /** `--header :`: each file's first line goes before each of its parts. */
   readonly header: boolean;
+  /** `--skip-first-line`: each file's first line (all of a file without a newline) is in no part, and `header` is the line after it. */
+  readonly skipFirstLine?: boolean;
   /** A record ends with these bytes… */
   readonly recend: Buffer;
   /** …and the next starts with these: a part is cut only between the two. Both empty: anywhere. */
@@ -65,12 +67,13 @@ export async function filePartsOf(paths: readonly string[], options: PartOptions
 async function partsOfFile(path: string, size: number, block: number, options: PartOptions): Promise<FilePart[]> {
   const file = await open(path, 'r');
   try {
-    const header = options.header ? await firstLine(file) : Buffer.alloc(0);
+    const skipped = options.skipFirstLine === true ? (await firstLine(file)).length || size : 0;
+    const header = options.header ? await firstLine(file, skipped) : Buffer.alloc(0);
     const separator = Buffer.concat([options.recend, options.recstart]);
     const pattern = options.pattern;
     const cutAfter: CutAfter =
       pattern !== undefined ? (pos) => patternCut(file, size, pos, pattern) : separator.length === 0 ? async (pos) => pos : (pos) => separatorCut(file, pos, separator, options.recend.length);
-    const positions = await splitPositions(size, Math.max(1, Math.floor(block)), header.length, cutAfter);
+    const positions = await splitPositions(size, Math.max(1, Math.floor(block)), skipped + header.length, cutAfter);
     const parts: FilePart[] = [];
     for (let i = 0; i + 1 < positions.length; i++) parts.push({ path, header, start: positions[i] as number, end: positions[i + 1] as number });
     return parts;
@@ -79,10 +82,10 @@ async function partsOfFile(path: string, size: number, block: number, options: P
   }
 }
 
-/** The file's first line, its newline included; none (empty) if the file has no newline, as GNU parallel's `(.*\n)`. */
-async function firstLine(file: Awaited<ReturnType<typeof open>>): Promise<Buffer> {
+/** The file's first line from byte `from`, its newline included; none (empty) if no newline follows, as GNU parallel's `(.*\n)`. */
+async function firstLine(file: Awaited<ReturnType<typeof open>>, from = 0): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for (let at = 0; ; ) {
+  for (let at = from; ; ) {
     const buffer = Buffer.alloc(WINDOW_BYTES);
     const { bytesRead } = await file.read(buffer, 0, WINDOW_BYTES, at);
     if (bytesRead === 0) return Buffer.alloc(0);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { chunked, cuttingCases } from '../test/fixtures/chunked.js';
-import { patternBlocksOf, RecordPattern, recordPattern, type PatternBlockOptions, type RecordBoundaries } from './record-pattern.js';
+import { LineRecords, patternBlocksOf, RecordPattern, recordPattern, type PatternBlockOptions, type RecordBoundaries } from './record-pattern.js';
 
 /** The pattern of `--recend E --recstart S --regexp` (either may be left out: ''). */
 const pattern = (recend: string, recstart: string): RecordPattern => new RecordPattern(recend === '' ? '' : recordPattern('--recend', recend), recstart === '' ? '' : recordPattern('--recstart', recstart));
@@ -186,6 +186,111 @@ describe('patternBlocksOf (--pipe --regexp)', () => {
         },
       ),
       { seed: 20261123, numRuns: 1000 },
+    );
+  });
+});
+
+describe('LineRecords (--pipe -L n, -l n: records of n lines)', () => {
+  /** `count` lines `1\n`, `2\n`… (numbers from 1). */
+  const numbered = (count: number): string => Array.from({ length: count }, (_, i) => `${i + 1}\n`).join('');
+  /** Records of `n` lines, as patternBlocksOf sees them. */
+  const lineRecords = (n: number): RecordBoundaries => new LineRecords(n);
+
+  it('finds a boundary after every n-th newline from a record’s start, the first past `after`', () => {
+    const text = 'a\nb\nc\nd\ne';
+    expect(lineRecords(2).next(text, 0, 0, true)).toEqual({ at: 4, reach: 4 });
+    expect(lineRecords(2).next(text, 4, 4, true)).toEqual({ at: 8, reach: 8 });
+    expect(lineRecords(2).next(text, 8, 8, true)).toBeUndefined();
+    expect(lineRecords(2).next(text, 0, 4, true)).toEqual({ at: 8, reach: 8 });
+    expect(lineRecords(2).next(text, 0, 5, true)).toEqual({ at: 8, reach: 8 });
+    expect(lineRecords(1).next(text, 0, 0, true)).toEqual({ at: 2, reach: 2 });
+    expect(lineRecords(3).next(text, 2, 2, true)).toEqual({ at: 8, reach: 8 });
+    // A newline at the text’s end ends a record: more input cannot change it.
+    expect(lineRecords(2).next('a\nb\n', 0, 0, false)).toEqual({ at: 4, reach: 4 });
+    expect(lineRecords(2).next('a\nb', 0, 0, false)).toBeUndefined();
+    // Every record starts one: no garbage before the first; no separators to remove.
+    expect(lineRecords(2).startsRecord('x')).toBe(true);
+    expect(lineRecords(2).removeSeparators('a\nb\n')).toBe('a\nb\n');
+  });
+
+  it('cuts blocks of whole n-line records, the most that fit the block’s size', async () => {
+    // Records of 2 lines: "1\n2\n" (0-3), "3\n4\n" (4-7), "5\n6\n" (8-11), "7\n" (12-13).
+    const text = numbered(7);
+    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 8 })).toEqual(['1\n2\n3\n4\n', '5\n6\n7\n']);
+    // 7 or 6 bytes: one record a block (2 do not fit); the last, less than a block, is the rest.
+    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 7 })).toEqual(['1\n2\n', '3\n4\n', '5\n6\n7\n']);
+    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 4 })).toEqual(['1\n2\n', '3\n4\n', '5\n6\n', '7\n']);
+    expect(await blocks(text, { pattern: new LineRecords(3), blockBytes: 6 })).toEqual(['1\n2\n3\n', '4\n5\n6\n', '7\n']);
+    expect(await blocks(text, { pattern: new LineRecords(2) })).toEqual([text]);
+  });
+
+  it('gives a record longer than the block a block of its own, whole', async () => {
+    const long = `${'x'.repeat(50)}\n${'y'.repeat(50)}\n`;
+    expect(await blocks(`a\nb\n${long}c\nd\n`, { pattern: new LineRecords(2), blockBytes: 6 })).toEqual(['a\nb\n', long, 'c\nd\n']);
+    // Read in small pieces, the end of the long record arriving last.
+    expect(await blocks(`a\nb\n${long}c\nd\n`, { pattern: new LineRecords(2), blockBytes: 6 }, Array.from({ length: 40 }, () => 3))).toEqual(['a\nb\n', long, 'c\nd\n']);
+  });
+
+  it('with -N m, takes exactly m records of n lines a block, whatever the block’s size; the last block what is left', async () => {
+    const text = numbered(13);
+    const got = await blocks(text, { pattern: new LineRecords(2), records: 3, blockBytes: 1 });
+    expect(got.map((block) => block.split('\n').length - 1)).toEqual([6, 6, 1]);
+    expect(got).toEqual([numbered(6), numbered(12).slice(numbered(6).length), '13\n']);
+    expect(await blocks(numbered(4), { pattern: new LineRecords(1), records: 2 })).toEqual(['1\n2\n', '3\n4\n']);
+  });
+
+  it('ends with the last record as it is, fewer lines and no newline at the end', async () => {
+    expect(await blocks('a\nb\nc', { pattern: new LineRecords(2), records: 1 })).toEqual(['a\nb\n', 'c']);
+    expect(await blocks('a\nb\nc\nd', { pattern: new LineRecords(3), records: 1 })).toEqual(['a\nb\nc\n', 'd']);
+    expect(await blocks('a\nb\nc', { pattern: new LineRecords(2), blockBytes: 4 })).toEqual(['a\nb\n', 'c']);
+    expect(await blocks('', { pattern: new LineRecords(2), records: 1 })).toEqual([]);
+  });
+
+  it('puts the header before each block, its line counted in no record', async () => {
+    expect(await blocks('h\n1\n2\n3\n', { pattern: new LineRecords(2), records: 1, header: true })).toEqual(['h\n1\n2\n', 'h\n3\n']);
+    expect(await blocks('h\n1\n2\n3\n4\n5\n', { pattern: new LineRecords(2), blockBytes: 5, header: true })).toEqual(['h\n1\n2\n', 'h\n3\n4\n', 'h\n5\n']);
+  });
+
+  it('cuts any input in any chunks into the same blocks, each whole records, as many as fit or as -N says (a property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[ab\n]{0,60}$/),
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 4 }),
+        async (text, sizes, blockBytes, records, lines) => {
+          const options = { pattern: new LineRecords(lines), blockBytes, ...(records !== undefined ? { records } : {}) };
+          const got = await blocks(text, options, sizes);
+          expect(await blocks(text, options)).toEqual(got);
+          expect(got.join('')).toBe(text);
+          // The boundaries: after every `lines`-th newline; a record ends there or at the input's end.
+          const boundaries: number[] = [];
+          for (let at = 0, count = 0; at < text.length; at++) if (text[at] === '\n' && ++count % lines === 0) boundaries.push(at + 1);
+          const ends = new Set([...boundaries, text.length]);
+          const recordsIn = (block: string): number => block.split('\n').length - 1;
+          let at = 0;
+          got.forEach((block, i) => {
+            const start = at;
+            at += block.length;
+            expect(ends.has(at)).toBe(true);
+            const last = i === got.length - 1;
+            if (records !== undefined) {
+              if (last) expect(recordsIn(block)).toBeLessThanOrEqual(records * lines);
+              else expect(recordsIn(block)).toBe(records * lines);
+            } else if (block.length > blockBytes) {
+              // Past the block’s size: one record (its end at the next boundary), or what is left of it at the end.
+              expect(recordsIn(block)).toBeLessThanOrEqual(lines);
+              if (!last) expect(recordsIn(block)).toBe(lines);
+            } else if (!last) {
+              // Within it: the next boundary (the input’s end is none) would not have fit.
+              const next = boundaries.find((end) => end > at);
+              if (next !== undefined) expect(next - start).toBeGreaterThan(blockBytes);
+            }
+          });
+        },
+      ),
+      { seed: 20261125, numRuns: 500 },
     );
   });
 });

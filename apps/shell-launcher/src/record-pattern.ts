@@ -150,6 +150,44 @@ export interface RecordBoundaries {
 }
 
 /**
+ * Boundaries found by a scan of the text, linear (nothing to bound): every text begins with a
+ * record, and no separator is removed — `--csv`'s (csv-columns.ts) and `-L`'s.
+ */
+export abstract class ScannedBoundaries implements RecordBoundaries {
+  abstract next(text: string, from: number, after: number, whole: boolean): Boundary | undefined;
+
+  searching<T>(work: () => T): T {
+    return work();
+  }
+
+  startsRecord(): boolean {
+    return true;
+  }
+
+  removeSeparators(block: string): string {
+    return block;
+  }
+}
+
+/** `--pipe -L n` (`-l n`): records of `n` lines — a boundary after every `n`th newline from a record's start, as GNU parallel cuts them. */
+export class LineRecords extends ScannedBoundaries {
+  constructor(private readonly lines: number) {
+    super();
+  }
+
+  next(text: string, from: number, after: number): Boundary | undefined {
+    // `from` is a record's start; more input cannot move a boundary found.
+    let count = 0;
+    for (let at = text.indexOf('\n', from); at >= 0; at = text.indexOf('\n', at + 1)) {
+      if (++count < this.lines) continue;
+      if (at + 1 > after) return { at: at + 1, reach: at + 1 };
+      count = 0;
+    }
+    return undefined;
+  }
+}
+
+/**
  * `--recend` and `--recstart` as regular expressions (sources from {@link recordPattern}; an
  * empty one matches the empty string): a boundary is where a match of recend ends and one of
  * recstart begins, found in texts that are the input's bytes as Latin-1.

@@ -11,13 +11,13 @@ import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './c
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
-import { inputLines, type InputLine, type InputLines } from './input-lines.js';
+import { continuedLines, continuedValues, inputLines, withoutFirst, type InputLine, type InputLines } from './input-lines.js';
 import { CsvBoundaries, CsvFormatError, csvRecords } from './csv-columns.js';
 import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
-import { blockCommand, blocksOf, jobsFromBlocks, separators } from './pipe-blocks.js';
+import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -30,7 +30,7 @@ import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
-import { patternBlocksOf } from './record-pattern.js';
+import { LineRecords, patternBlocksOf } from './record-pattern.js';
 import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 import { describeSlots, JobsFileWatch } from './jobs-file.js';
@@ -303,7 +303,18 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
   // --csv: the arguments are CSV records (lines joined while a quoted field holds line ends), split into their fields.
   const columns = options.csv ?? options.colsep;
-  const recordsOf = (lines: InputLines): InputLines => (options.csv === undefined ? lines : csvRecords(lines));
+  /**
+   * A source's values as read: `--skip-first-line` drops the first one of the `first` source;
+   * with `-L`/`-l` one ending in whitespace goes on in the next (`-E` checked before); `--csv`
+   * joins a record's lines.
+   */
+  const valuesOf = (lines: InputLines, first: boolean): InputLines => {
+    const kept = first && options.skipFirstLine ? withoutFirst(lines) : lines;
+    const continued = options.maxLines !== undefined ? continuedLines(kept, options.eof) : kept;
+    return options.csv === undefined ? continued : csvRecords(continued);
+  };
+  /** `--pipe`'s input (and --shard's, --bin's): with `--skip-first-line`, from its second line. */
+  const pipedInput = (stream: NodeJS.ReadableStream): AsyncIterable<Buffer> => (options.skipFirstLine ? withoutFirstLine(stream as AsyncIterable<Buffer>) : (stream as AsyncIterable<Buffer>));
   // `-d`'s delimiter as text, for `:::` words (none when its bytes are not UTF-8: no word holds them).
   const wordDelimiter = options.delimiter !== undefined && isUtf8(options.delimiter) ? options.delimiter.toString('utf8') : undefined;
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
@@ -431,7 +442,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       const background = readInBackground(stream);
       const colsep = options.colsep as RegExp;
       // The header (every job's, before its first line) names the columns.
-      const keyed = await keyedInput(stream as AsyncIterable<Buffer>, column, flag);
+      const keyed = await keyedInput(pipedInput(stream), column, flag);
       if (typeof keyed === 'number') return keyed;
       const { header, rest, key } = keyed;
       let feeds: FifoFeed[];
@@ -455,6 +466,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       const parts = await filePartsOf(paths, {
         jobs: options.jobs,
         header: options.header,
+        skipFirstLine: options.skipFirstLine,
         recend: typeof cut.recend === 'number' ? Buffer.from([cut.recend]) : cut.recend,
         recstart: cut.recstart ?? Buffer.alloc(0),
         ...(options.recordPattern !== undefined ? { pattern: options.recordPattern } : {}),
@@ -475,7 +487,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     rl = { close: () => (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.() };
     // --round-robin: the header goes to each job once, before its first block.
     let header: Buffer | undefined;
-    let source = stream as AsyncIterable<Buffer>;
+    let source = pipedInput(stream);
     let cutAt = separators(options);
     if (options.groupBy !== undefined) {
       // --group-by: a mark before each run of lines with the same value in the column (its name
@@ -494,8 +506,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     }
     const cutting = { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), header: options.header, headerEnd: lineEnd, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) };
     // --regexp: the records' boundaries are the pattern's (record-pattern.ts); else bytes (--group-by is refused with it).
-    // --csv: at CSV records' ends (csv-columns.ts), the same way.
-    const boundaries = options.csv !== undefined ? new CsvBoundaries() : options.recordPattern;
+    // --csv: at CSV records' ends (csv-columns.ts), the same way; -L/-l: after every n lines.
+    const boundaries = options.maxLines !== undefined ? new LineRecords(options.maxLines) : options.csv !== undefined ? new CsvBoundaries() : options.recordPattern;
     const blocks =
       boundaries !== undefined
         ? patternBlocksOf(source, { ...cutting, pattern: boundaries, removeSeparators: options.removeRecSep })
@@ -522,23 +534,24 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     } else input = jobsFromBlocks(blocks, template, options.cat || options.fifo)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
-    const reader = recordsOf(inputLines(streamOf(single), separator));
+    const reader = valuesOf(inputLines(streamOf(single), separator), true);
     rl = reader;
     input = jobsFromLines(reader, options.template, columns, grouping, options.header ? (names) => (headerNames = names) : undefined)[Symbol.asyncIterator]();
   } else {
     // Sources combined (several, or `:::` words): each file is read whole first.
     const groups: InputLine[][] = [];
     try {
-      for (const source of sources) {
+      for (const [n, source] of sources.entries()) {
         if (source.kind === 'args') {
           // `-d`: a `:::` word is split at the delimiter too, as GNU parallel splits it (`a,` is
           // `a` and an empty value, unlike the end of a stream).
           const words = wordDelimiter === undefined ? source.values : source.values.flatMap((text) => text.split(wordDelimiter));
-          groups.push(words.map((text) => ({ text })));
+          const values = words.slice(n === 0 && options.skipFirstLine ? 1 : 0).map((text) => ({ text }));
+          groups.push(options.maxLines !== undefined ? continuedValues(values, options.eof) : values);
           continue;
         }
         reading = source.path;
-        const reader = recordsOf(inputLines(streamOf(source.path), separator, source.path));
+        const reader = valuesOf(inputLines(streamOf(source.path), separator, source.path), n === 0);
         rl = reader;
         const lines: InputLine[] = [];
         const whole = (async (): Promise<void> => {
@@ -1495,6 +1508,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.cleanup ? { removeFiles: true } : {}),
             ...(options.timeoutShare !== undefined || memToStart !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),
             pid: process.pid,
+            ...(options.slotVariable !== undefined ? { slotVariable: options.slotVariable } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,

@@ -83,6 +83,8 @@ export interface ShellTask {
   readonly watchedByHub?: boolean;
   /** The hub's process id: each command's `$PARALLEL_PID` (GNU parallel's: `kill -HUP $PARALLEL_PID` starts no more jobs). */
   readonly pid?: number;
+  /** `--process-slot-var NAME`: the variable that holds the job slot less one. @default 'PARALLEL_JOBSLOT0' */
+  readonly slotVariable?: string;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -621,8 +623,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                       sendSoon();
                     }
                   : undefined;
-              // GNU parallel's variables (at most JOB_VARIABLES_BYTES: the commands -X makes leave room for them).
-              const vars = jobVariables(c.seq, slot, task.pid);
+              // GNU parallel's variables (the commands -X makes leave room for them: see maxCommandBytes).
+              const vars = jobVariables(c.seq, slot, task.pid, task.slotVariable);
               const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
               const r = await runOne(run, c, task, lane, ctx.signal, (text) => withSlot(text, slot, task.slotWidth), live, watch, onStart);
               results[i] = command !== c.command ? { ...r, command } : r;

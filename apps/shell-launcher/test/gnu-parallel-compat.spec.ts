@@ -6,8 +6,9 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { fileTree, joblogRows, runSpmShell } from './run-spm-shell.js';
+import { fileTree, joblogRows, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 function which(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -800,6 +801,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
       ['-j', '1', 'echo {} $PARALLEL_SEQ $PARALLEL_JOBSLOT; sh -c "echo \\$PARALLEL_SEQ"', ':::', 'a', 'b', 'c'],
       ['-N', '2', 'echo $PARALLEL_SEQ {1} {2}', ':::', '1', '2', '3', '4', '5'],
       ['--plus', '-j', '1', 'echo {slot} {}', ':::', 'a', 'b'],
+      ['-j', '1', 'echo {} $PARALLEL_JOBSLOT0 $PARALLEL_JOBSLOT', ':::', 'a', 'b'],
+      ['-j', '1', '--process-slot-var', 'GPU', 'echo {} $GPU [$PARALLEL_JOBSLOT0]; sh -c "echo \\$GPU"', ':::', 'a', 'b'],
       // Job 3 says stop; job 4 is not started (the commands are not short: none is held).
       ['-j', '1', 'echo {}; if [ {} = 3 ]; then kill -HUP $PARALLEL_PID; fi; sleep 0.2', ':::', '1', '2', '3', '4', '5'],
     ];
@@ -886,6 +889,93 @@ describe('spm-shell and GNU parallel on the same input', () => {
       expect({ flag, code: spm.code, words: lines.flatMap((line) => line.split(' ')).join(' ') === many.join(' ') }).toEqual({ flag, code: 0, words: true });
       expect(lines.length).toBeGreaterThan(1);
       for (const line of lines) expect(Buffer.byteLength(`echo ${line}`)).toBeLessThanOrEqual(131_071);
+    }
+  });
+
+  it('reads lines as -L, -l (--max-lines) say, as it does: a line ending in a blank goes on in the next; N per job (-L as -N, -l as -n); with --pipe, records of N lines', async () => {
+    // Continued lines (`c ` and `e\t\t` go on), a blank line, and a last line without a newline.
+    const lines = 'a b\nc \nd\n\ne\t\t\nf\ng\nh i\nj';
+    const numbers = `${Array.from({ length: 23 }, (_, i) => String(i + 1)).join('\n')}\n`;
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['-L', '2', 'echo'], input: lines },
+      { args: ['-L2', 'echo', '[{}]', '{1}/{2}'], input: lines },
+      { args: ['-L', '1', 'echo', '{#}:{}'], input: lines },
+      { args: ['-l', 'echo', 'x{}y'], input: lines },
+      { args: ['-l', '3', 'echo', 'x{}y'], input: lines },
+      { args: ['-l0', 'echo'], input: lines },
+      { args: ['--max-lines=2', 'echo', '{}', '{#}'], input: lines },
+      { args: ['-L', '2', '-n', '3', 'echo', 'x{}y'], input: lines },
+      { args: ['-l', '3', '-N', '2', 'echo', 'x{}y'], input: lines },
+      { args: ['-L', '2', '-X', 'echo', 'x{}y'], input: lines },
+      { args: ['-l', '2', '-m', 'echo', 'x{}y'], input: lines },
+      { args: ['--xargs', '-L', '3', 'echo'], input: lines },
+      { args: ['-r', '-L', '2', 'echo'], input: lines },
+      { args: ['-L', '2', '--colsep', ' ', 'echo', '{1}+{2}+{3}'], input: lines },
+      { args: ['-d', ',', '-L', '2', 'echo'], input: 'a ,b,c,d  ,e,f' },
+      { args: ['-L', '1', '-E', 'STOP', 'echo', '[{}]'], input: 'a \nSTOP\nb\n' },
+      { args: ['-L', '0', 'echo', 'x{}y'], input: lines },
+      { args: ['-l', '-E', 'STOP', 'echo', '[{}]', ':::', 'a ', 'STOP', 'b'] },
+      { args: ['-l', '2', 'echo', ':::', 'a ', 'b', 'c ', 'd', 'e', ':::', '1', '2'] },
+      { args: ['--pipe', '-L', '3', '--block', '20', 'cat; echo ='], input: numbers },
+      { args: ['--pipe', '-l', '4', '--block', '30', 'cat; echo ='], input: numbers },
+      { args: ['--pipe', '-L', '3', '-N', '2', 'cat; echo ='], input: numbers },
+      { args: ['--pipe', '-L', '2', '--header', ':', '--block', '12', 'cat; echo ='], input: numbers },
+      { args: ['--pipe', '-j2', '-L', '5', '--round-robin', '--block', '20', 'wc -l'], input: numbers },
+    ];
+    for (const { args, input } of cases) {
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'lines' });
+    }
+  });
+
+  it('leaves out the first line as --skip-first-line says, as it does: of stdin, of the first input source (a ::: word, an -a file), --pipe’s, each --pipe-part file’s', async () => {
+    const lines = 'skipped\nname\n1\n2\n3\n';
+    const other = join(dir, 'skip-other');
+    const file = join(dir, 'skip-file');
+    writeFileSync(other, 'x\ny\n');
+    writeFileSync(file, `first\n${Array.from({ length: 20 }, (_, i) => String(i + 1)).join('\n')}\n`);
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--skip-first-line', 'echo'], input: lines },
+      { args: ['--skip-first-line', '--header', ':', 'echo', '{name}'], input: lines },
+      { args: ['--skip-first-line', '-0', 'echo'], input: 'a\nb\0c\0d\0' },
+      { args: ['--skip-first-line', '-d', ',', 'echo'], input: 'a,b,c' },
+      { args: ['--skip-first-line', '-E', '2', 'echo'], input: lines },
+      { args: ['--skip-first-line', 'echo', ':::', 'a', 'b', 'c'] },
+      { args: ['--skip-first-line', 'echo', '{1}', '{2}', '::::', other, other] },
+      { args: ['--skip-first-line', 'echo', '::::', file, ':::', 'p', 'q'] },
+      { args: ['--skip-first-line', '-a', other, 'echo'], input: lines },
+      { args: ['--skip-first-line', '--pipe', '--block', '6', 'cat; echo ='], input: lines },
+      { args: ['--skip-first-line', '--pipe', '-N', '2', '--header', ':', 'cat; echo ='], input: lines },
+      { args: ['--skip-first-line', '--pipe', '-L', '2', 'cat; echo ='], input: lines },
+      { args: ['--skip-first-line', '--pipe-part', '-a', file, '--block', '10', 'cat; echo ='] },
+      { args: ['--skip-first-line', '--pipe-part', '-a', file, '-a', other, '--block', '10', 'cat; echo ='] },
+      { args: ['--skip-first-line', '--tee', '--pipe', 'echo {}; cat', ':::', 'a', 'b', 'c'], input: lines },
+      { args: ['--skip-first-line', 'echo'], input: 'only' },
+    ];
+    for (const { args, input } of cases) {
+      await expectSameRun(args, ['-k', ...args], { input, mark: 'skip' });
+    }
+  });
+
+  it('runs a script as its #! interpreter as it does: --shebang (the script’s lines its input), --shebang-wrap (the script run once per argument)', () => {
+    const bin = fileURLToPath(new URL('../bin/spm-shell.cjs', import.meta.url));
+    const cases: readonly { readonly line: string; readonly body: string; readonly args?: readonly string[] }[] = [
+      { line: '--shebang -k -r echo got', body: 'foo\n\nbar baz\n' },
+      { line: '--shebang -k --tag echo "a b" \'{}\'', body: 'x\ny z\n' },
+      { line: '--hashbang -k -L 2 echo', body: 'a \nb\nc\nd\n' },
+      { line: '--shebang-wrap -k /bin/sh', body: 'echo "arg: $1 ($#)"\n', args: ['a', 'd', 'e'] },
+      { line: '--shebang-wrap -k -j 2 --tag /bin/sh', body: 'echo "$1"; exit 3\n', args: ['x', 'y'] },
+      { line: '--shebang-wrap -k /bin/sh', body: 'echo never\n', args: [] },
+    ];
+    for (const [n, { line, body, args }] of cases.entries()) {
+      const run = (interpreter: string, side: string): { code: number | null; stdout: string } => {
+        const script = join(dir, `shebang-${side}-${n}`);
+        writeFileSync(script, `#!${interpreter} ${line}\n${body}`, { mode: 0o755 });
+        const r = spawnSync(script, args ?? [], { encoding: 'utf8', timeout: GNU_ATTEMPT_MS, env: { ...process.env, SHELL: '/bin/sh', [MARK_VARIABLE]: `compat-${process.pid}-shebang` } });
+        return { code: r.status, stdout: r.stdout };
+      };
+      const gnu = run(parallel, 'gnu');
+      expect({ line, gnu: gnu.stdout === '' && args === undefined }).toEqual({ line, gnu: false });
+      expect({ line, ...run(bin, 'spm') }).toEqual({ line, ...gnu });
     }
   });
 

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { commandLine, groupStopped, liveDescendants, waitFor } from '@spm/testing';
 import { BIN, exitvalsBySeq, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
@@ -485,18 +486,30 @@ describe('spm-shell --resume', () => {
 });
 
 describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job variables and SIGHUP (%s spokes)', (transport) => {
-  it('gives each command $PARALLEL_SEQ, $PARALLEL_JOBSLOT and $PARALLEL_PID (the bin’s), exported to what it starts', async () => {
+  it('gives each command $PARALLEL_SEQ, $PARALLEL_JOBSLOT, $PARALLEL_JOBSLOT0 and $PARALLEL_PID (the bin’s), exported to what it starts', async () => {
     let pid: number | undefined;
-    const r = await runSpmShell(['-k', '-j', '3', '--transport', transport, 'echo {} $PARALLEL_SEQ $PARALLEL_JOBSLOT $PARALLEL_PID $(sh -c "echo \\$PARALLEL_SEQ")', ':::', 'a', 'b', 'c', 'd', 'e'], {
+    const r = await runSpmShell(['-k', '-j', '3', '--transport', transport, 'echo {} $PARALLEL_SEQ $PARALLEL_JOBSLOT $PARALLEL_PID $(sh -c "echo \\$PARALLEL_SEQ") $PARALLEL_JOBSLOT0', ':::', 'a', 'b', 'c', 'd', 'e'], {
       mark: newMark().env,
       onSpawn: (child) => (pid = child.pid),
     });
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((line) => line.split(' '));
     expect(lines.map(([arg, seq, , , inner]) => [arg, seq, inner])).toEqual(['a', 'b', 'c', 'd', 'e'].map((arg, i) => [arg, String(i + 1), String(i + 1)]));
-    for (const [, , slot, parallelPid] of lines) {
+    for (const [, , slot, parallelPid, , slot0] of lines) {
       expect(['1', '2', '3']).toContain(slot);
       expect(parallelPid).toBe(String(pid));
+      expect(Number(slot0)).toBe(Number(slot) - 1);
+    }
+  });
+
+  it('names the slot-less-one variable --process-slot-var says (and then sets no $PARALLEL_JOBSLOT0), in what the command starts too', async () => {
+    const r = await runSpmShell(['-k', '-j', '3', '--transport', transport, '--process-slot-var', 'GPU', 'echo $PARALLEL_JOBSLOT $GPU $(sh -c "echo \\$GPU") [$PARALLEL_JOBSLOT0]', ':::', 'a', 'b', 'c', 'd', 'e', 'f'], { mark: newMark().env });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => line.split(' '));
+    expect(lines).toHaveLength(6);
+    for (const [slot, gpu, inner, unset] of lines) {
+      expect(['1', '2', '3']).toContain(slot);
+      expect([gpu, inner, unset]).toEqual([String(Number(slot) - 1), String(Number(slot) - 1), '[]']);
     }
   });
 
@@ -606,6 +619,28 @@ describe('spm-shell --csv', () => {
     const stdin = await runSpmShell(['--csv', '--header', ':', 'echo', '{a}'], { input: 'a"b"c\nx\n', mark: newMark().env });
     expect({ code: stdin.code, stdout: stdin.stdout }).toEqual({ code: 255, stdout: '' });
     expect(stdin.stderr).toMatch(/^spm-shell: Expected the header \(--header\) to be a CSV record \(--csv\), got "a\\"b\\"c": field 1 holds/);
+  });
+});
+
+describe('spm-shell as a script’s #! interpreter', () => {
+  const bin = fileURLToPath(new URL('../bin/spm-shell.cjs', import.meta.url));
+  const script = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode: 0o755 });
+    return path;
+  };
+
+  it('--shebang: the script’s lines (not the #! one) are the input of the command its #! line gives, with the options there', () => {
+    const jobs = script('shebang jobs', `#!${bin} --shebang -k -r --timeout 5 "echo {#}:{}; exit {#}"\na b\n\nc\n`);
+    const r = spawnSync(jobs, [], { encoding: 'utf8', env: { ...process.env, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    // The quoted word is the template; -r passes the blank line over; the exit status counts the two failures.
+    expect({ code: r.status, stdout: r.stdout }).toEqual({ code: 2, stdout: '1:a b\n2:c\n' });
+  });
+
+  it('--shebang-wrap: the program on its #! line runs the script once per argument, each argument whole (GNU parallel 20221122 splits one holding a blank), a script path with a blank too', () => {
+    const wrapped = script('wrapped script', `#!${bin} --shebang-wrap -k -j 2 /bin/sh\necho "$# [$1] $0"\n`);
+    const r = spawnSync(wrapped, ['a', 'b c', ''], { encoding: 'utf8', env: { ...process.env, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: r.status, stdout: r.stdout }).toEqual({ code: 0, stdout: `1 [a] ${wrapped}\n1 [b c] ${wrapped}\n1 [] ${wrapped}\n` });
   });
 });
 

@@ -1,0 +1,93 @@
+/**
+ * spm-shell as a script's interpreter, as GNU parallel's `--shebang` and `--shebang-wrap`. Linux
+ * runs `#!/path/spm-shell --shebang -k echo` in a file `jobs` as `spm-shell '--shebang -k echo'
+ * ./jobs [args…]`: the whole rest of the `#!` line is one argument. The arguments are rewritten
+ * before they are parsed, as GNU parallel rewrites them (it runs itself again with them).
+ */
+
+import { SPMError } from '@spm/exceptions';
+import { shellQuote } from './command-template.js';
+
+const SHEBANG = /^--(?:shebang|hashbang)(?=\s|$)/;
+const SHEBANG_WRAP = /^--shebang-?wrap(?=\s|$)/;
+
+/**
+ * `argv` as spm-shell runs it when its first word begins with `--shebang` (`--hashbang`) or
+ * `--shebang-wrap`; else `argv` itself.
+ *
+ * - `--shebang OPTIONS… COMMAND…`, then the script: the script's lines, its first (the `#!`
+ *   line) left out, are the input — `--skip-first-line -a SCRIPT OPTIONS… COMMAND…`.
+ * - `--shebang-wrap OPTIONS… PROGRAM…`, then the script and its arguments: the program runs the
+ *   script once per argument, in parallel — `OPTIONS… PROGRAM… SCRIPT ::: ARGS…` (no argument:
+ *   nothing runs). For a script in any language whose `#` starts a comment
+ *   (`#!/path/spm-shell --shebang-wrap -k /usr/bin/python3`).
+ *
+ * The words of the `#!` line are split at blanks; `'…'`, `"…"` and `\` quote as in a shell, and
+ * nothing is expanded (GNU parallel hands the line to `/bin/sh`, which would expand `$VAR`). A
+ * `--shebang` line run through `env -S` (its words split already) is read the same way; a
+ * `--shebang-wrap` one cannot be (where its words end and the script's arguments begin is not
+ * known then), as in GNU parallel.
+ */
+export function shebangArgs(argv: readonly string[]): readonly string[] {
+  const first = argv[0];
+  if (first === undefined) return argv;
+  const wrap = SHEBANG_WRAP.exec(first);
+  const plain = wrap === null ? SHEBANG.exec(first) : null;
+  const match = wrap ?? plain;
+  if (match === null) return argv;
+  const flag = match[0];
+  const lineWords = shellWords(first.slice(flag.length).trim(), flag);
+  if (plain !== null) {
+    // (Through `env -S`, the line's words come split, the script last: the same.)
+    const words = [...lineWords, ...argv.slice(1)];
+    const script = words.pop();
+    if (script === undefined) throw new SPMError(`Expected \`${flag}\` to be followed by the script it interprets (\`#!…spm-shell ${flag} OPTIONS COMMAND\` as the script's first line), got nothing`);
+    return ['--skip-first-line', '-a', script, ...words];
+  }
+  // --shebang-wrap: the `#!` line is one word (Linux's), the script and its arguments follow.
+  const [script, ...args] = argv.slice(1);
+  const options = lineWords;
+  if (script === undefined) throw new SPMError(`Expected \`${flag}\` to be followed by the script it wraps (\`#!…spm-shell ${flag} OPTIONS PROGRAM\` as the script's first line), got nothing`);
+  if (options.includes('--pipe')) throw new SPMError(`Expected no \`--pipe\` with \`${flag}\` (the script's arguments are its jobs' arguments; GNU parallel's --pipe there, files given to the script's stdin, is not done)`);
+  // The script's name is a word of the command (quoted: it may hold blanks), the arguments appended to it.
+  return [...options, shellQuote(script), ':::', ...args];
+}
+
+/**
+ * `text` split into words as a shell would split it, without expanding anything: blanks
+ * separate words; `'…'` keeps what it holds; `"…"` too, but for `\\`, `\"`, `` \` `` and `\$`;
+ * a `\` outside quotes keeps the next character. An unclosed quote is an error naming `option`.
+ */
+export function shellWords(text: string, option: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'" || c === '"') {
+      const end = closingQuote(text, i, c);
+      if (end < 0) throw new SPMError(`Expected the words after \`${option}\` to close their quotes, got a \`${c}\` left open (at character ${i + 1} of \`${text}\`)`);
+      const quoted = text.slice(i + 1, end);
+      word = (word ?? '') + (c === '"' ? quoted.replace(/\\([\\"`$])/g, '$1') : quoted);
+      i = end;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word = (word ?? '') + (text[i + 1] as string);
+      i += 1;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** Where the quote `quote` opened at `open` closes (a `\"` inside `"…"` does not), or -1. */
+function closingQuote(text: string, open: number, quote: string): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') i += 1;
+    else if (text[i] === quote) return i;
+  }
+  return -1;
+}
