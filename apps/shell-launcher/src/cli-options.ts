@@ -12,7 +12,7 @@ import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
 import { RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
-import { shebangArgs } from './shebang.js';
+import { isShebangFlag, shebangArgs } from './shebang.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -558,11 +558,11 @@ function describe(value: string | undefined): string {
   return value === undefined ? 'nothing' : value === '' ? 'an empty string' : `\`${value}\``;
 }
 
-/** `-l`'s number of lines: an integer, 0 taken as 1 (GNU parallel's). */
-function lineCount(option: string, value: string): number {
+/** `-L`'s and `-l`'s number of lines: an integer from 0 (`zero` says what 0 means, for the message). */
+function lineCount(option: string, value: string | undefined, zero: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new SPMError(`Expected \`${option}\` to be a number of lines (an integer; 0 or none is 1), got ${describe(value)}`);
-  return Math.max(n, 1);
+  if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new SPMError(`Expected \`${option}\` to be a number of lines (an integer; ${zero}), got ${describe(value)}`);
+  return n;
 }
 
 function positiveInteger(option: string, value: string | undefined): number {
@@ -971,7 +971,8 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
       // word when that is a number; `-l -0` is `-l 1 -0`, as there.
       let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
       if (value === undefined && /^\d+$/.test(argv[i + 1] ?? '')) value = argv[++i];
-      maxLinesGiven = { n: value === undefined ? 1 : lineCount(word.startsWith('--') ? name : '-l', value), context: false };
+      // 0 is 1 (GNU parallel's).
+      maxLinesGiven = { n: value === undefined ? 1 : Math.max(lineCount(word.startsWith('--') ? name : '-l', value, '0 or none is 1'), 1), context: false };
       continue;
     }
     if (FLAGS.has(option)) {
@@ -1148,7 +1149,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
       }
       continue;
     }
-    if (/^--(?:shebang|hashbang)/.test(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
+    if (isShebangFlag(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
     if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
     const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
     switch (option) {
@@ -1238,8 +1239,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
       }
       case '-L':
         // `-L 0`: GNU parallel's -N 0 (a job per line, no argument inserted), no line continued.
-        if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new SPMError(`Expected \`-L\` to be a number of lines (an integer; 0 is as -N 0), got ${describe(value)}`);
-        maxLinesGiven = { n: Number(value), context: true };
+        maxLinesGiven = { n: lineCount(option, value, '0 is as -N 0'), context: true };
         break;
       case '-N':
       case '--max-replace-args':

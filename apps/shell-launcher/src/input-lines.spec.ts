@@ -161,6 +161,22 @@ async function all(lines: AsyncIterable<InputLine>): Promise<InputLine[]> {
 /** `text`'s lines (each chunk one read), as inputLines gives them. */
 const read = (...chunks: string[]): InputLines => inputLines(Readable.from(chunks.map((chunk) => Buffer.from(chunk, 'latin1'))));
 
+/**
+ * `wrap` of the lines of a stream still open that got `written`: its first value is `first`; a
+ * second one, waited for, ends (done) once the wrapper is closed, which destroys the stream.
+ */
+async function expectClosing(wrap: (lines: InputLines) => InputLines, written: string, first: InputLine): Promise<void> {
+  const stream = new PassThrough();
+  const lines = wrap(inputLines(stream));
+  stream.write(written);
+  const iterator = lines[Symbol.asyncIterator]();
+  expect((await iterator.next()).value).toEqual(first);
+  const pending = iterator.next();
+  lines.close();
+  await expect(pending).resolves.toMatchObject({ done: true });
+  expect(stream.destroyed).toBe(true);
+}
+
 describe('withoutFirst (--skip-first-line)', () => {
   it('gives the lines but the first, whatever that one is', async () => {
     expect(await all(withoutFirst(read('head\na\nb\n')))).toEqual([{ text: 'a' }, { text: 'b' }]);
@@ -181,15 +197,7 @@ describe('withoutFirst (--skip-first-line)', () => {
   });
 
   it('stops reading at close(), which closes the lines it reads', async () => {
-    const stream = new PassThrough();
-    const lines = withoutFirst(inputLines(stream));
-    stream.write('skipped\none\n');
-    const iterator = lines[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toEqual({ text: 'one' });
-    const pending = iterator.next();
-    lines.close();
-    await expect(pending).resolves.toMatchObject({ done: true });
-    expect(stream.destroyed).toBe(true);
+    await expectClosing(withoutFirst, 'skipped\none\n', { text: 'one' });
   });
 });
 
@@ -227,15 +235,7 @@ describe('continuedLines (-L, -l: a value ending in whitespace goes on in the ne
   });
 
   it('stops reading at close(), which closes the lines it reads', async () => {
-    const stream = new PassThrough();
-    const lines = continuedLines(inputLines(stream));
-    stream.write('one \ntwo\n');
-    const iterator = lines[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toEqual({ text: 'one two' });
-    const pending = iterator.next();
-    lines.close();
-    await expect(pending).resolves.toMatchObject({ done: true });
-    expect(stream.destroyed).toBe(true);
+    await expectClosing(continuedLines, 'one \ntwo\n', { text: 'one two' });
   });
 });
 

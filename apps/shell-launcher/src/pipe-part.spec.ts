@@ -15,6 +15,10 @@ const fileOf = (content: string | Buffer): string => {
   return path;
 };
 const lines: PartOptions = { jobs: 1, header: false, recend: Buffer.from('\n'), recstart: Buffer.alloc(0) };
+/** A file's bytes: lines of up to 12 characters, the last with or without its newline. */
+const fileContent = fc
+  .tuple(fc.array(fc.string({ maxLength: 12 }).map((s) => s.replaceAll('\n', '')), { maxLength: 40 }), fc.boolean())
+  .map(([records, trailing]) => Buffer.from(records.join('\n') + (trailing && records.length > 0 ? '\n' : '')));
 
 describe('filePartsOf', () => {
   it('cuts after the first record end at or past each border, the next border a block past the cut (GNU parallel’s find_split_positions)', async () => {
@@ -79,9 +83,7 @@ describe('filePartsOf', () => {
 
   it('splits any file into parts that together are the file, each cut right after a record end, none shorter than the block but the last', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ maxLength: 12 }).map((s) => s.replaceAll('\n', '')), { maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 30 }), async (records, trailing, block) => {
-        const content = records.join('\n') + (trailing && records.length > 0 ? '\n' : '');
-        const bytes = Buffer.from(content);
+      fc.asyncProperty(fileContent, fc.integer({ min: 1, max: 30 }), async (bytes, block) => {
         const parts = await filePartsOf([fileOf(bytes)], { ...lines, blockBytes: block });
         expect(Buffer.concat(parts.map((p) => bytes.subarray(p.start, p.end)))).toEqual(bytes);
         parts.forEach((p, i) => {
@@ -157,9 +159,7 @@ describe('filePartsOf --skip-first-line', () => {
 
   it('splits any file into parts that together are the file past its first line, each cut right after a record end (a property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ maxLength: 12 }).map((s) => s.replaceAll('\n', '')), { maxLength: 40 }), fc.boolean(), fc.integer({ min: 1, max: 30 }), async (records, trailing, block) => {
-        const content = records.join('\n') + (trailing && records.length > 0 ? '\n' : '');
-        const bytes = Buffer.from(content);
+      fc.asyncProperty(fileContent, fc.integer({ min: 1, max: 30 }), async (bytes, block) => {
         const parts = await filePartsOf([fileOf(bytes)], { ...skipping, blockBytes: block });
         const newline = bytes.indexOf(0x0a);
         expect(Buffer.concat(parts.map((p) => bytes.subarray(p.start, p.end)))).toEqual(newline < 0 ? Buffer.alloc(0) : bytes.subarray(newline + 1));

@@ -11,6 +11,11 @@ import { shellQuote } from './command-template.js';
 const SHEBANG = /^--(?:shebang|hashbang)(?=\s|$)/;
 const SHEBANG_WRAP = /^--shebang-?wrap(?=\s|$)/;
 
+/** Whether `word` is `--shebang`, `--hashbang` or `--shebang-wrap` (`--shebangwrap`), of a `#!` line's words or alone. */
+export function isShebangFlag(word: string): boolean {
+  return SHEBANG_WRAP.test(word) || SHEBANG.test(word);
+}
+
 /**
  * `argv` as spm-shell runs it when its first word begins with `--shebang` (`--hashbang`) or
  * `--shebang-wrap`; else `argv` itself.
@@ -46,11 +51,10 @@ export function shebangArgs(argv: readonly string[]): readonly string[] {
   }
   // --shebang-wrap: the `#!` line is one word (Linux's), the script and its arguments follow.
   const [script, ...args] = argv.slice(1);
-  const options = lineWords;
   if (script === undefined) throw new SPMError(`Expected \`${flag}\` to be followed by the script it wraps (\`#!…spm-shell ${flag} OPTIONS PROGRAM\` as the script's first line), got nothing`);
-  if (options.includes('--pipe')) throw new SPMError(`Expected no \`--pipe\` with \`${flag}\` (the script's arguments are its jobs' arguments; GNU parallel's --pipe there, files given to the script's stdin, is not done)`);
+  if (lineWords.includes('--pipe')) throw new SPMError(`Expected no \`--pipe\` with \`${flag}\` (the script's arguments are its jobs' arguments; GNU parallel's --pipe there, files given to the script's stdin, is not done)`);
   // The script's name is a word of the command (quoted: it may hold blanks), the arguments appended to it.
-  return [...options, shellQuote(script), ':::', ...args];
+  return [...lineWords, shellQuote(script), ':::', ...args];
 }
 
 /**
