@@ -28,6 +28,10 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['echo']).slotVariable).toBeUndefined();
     expect(parseShellArgs(['--process-slot-var', 'GPU_0', 'echo']).slotVariable).toBe('GPU_0');
     expect(parseShellArgs(['--processslotvar=_x', 'echo']).slotVariable).toBe('_x');
+    expect(parseShellArgs(['echo']).totalJobs).toBeUndefined();
+    expect(parseShellArgs(['--total-jobs', '12', 'echo']).totalJobs).toBe(12);
+    expect(parseShellArgs(['--totaljobs=3', 'echo']).totalJobs).toBe(3);
+    expect(parseShellArgs(['--total', '1', 'echo']).totalJobs).toBe(1);
     expect(parseShellArgs(['--shuf']).shuf).toBe(true);
     expect(parseShellArgs(['-u']).ungroup).toBe(true);
     expect(parseShellArgs(['--ungroup']).ungroup).toBe(true);
@@ -306,7 +310,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['echo', '{..}', ':::', 'a']).template).toBe('echo {..}');
     expect(marked(parseShellArgs(['--plus', '-I', '@', 'mv', '@', '{1..}', ':::', 'a']).template ?? '')).toBe('mv {} {1^..^}');
     expect(() => parseShellArgs(['--plus', 'echo', '{/(/x}', ':::', 'a'])).toThrow(/^Expected `\{\/\(\/x\}` in the command to hold a regular expression/);
-    expect(() => parseShellArgs(['--plus', '--pipe', 'echo {##}'])).toThrow('Expected no `{##}` or `{0#}` with `--pipe` (they need the number of jobs before the first starts), got one');
+    expect(() => parseShellArgs(['--plus', '--pipe', 'echo {##}'])).toThrow('Expected no `{##}` or `{0#}` with `--pipe` (they need the number of jobs before the first starts; `--total-jobs N` gives it), got one');
+    expect(parseShellArgs(['--plus', '--total-jobs', '7', '--pipe', 'echo {##}']).totalJobs).toBe(7);
     expect(() => parseShellArgs(['--plus', '--retry-failed', '--joblog', 'jl', '--tagstring', '{0#}'])).toThrow('Expected no `{##}` or `{0#}` with `--retry-failed`');
     // Without --plus, what only --plus may write is refused, not taken for one of its strings.
     expect(() => parseShellArgs(['echo', '{\u0003..\u0003}', ':::', 'a'])).toThrow('Expected the command to hold no U+0003 character inside braces, got one');
@@ -383,6 +388,10 @@ describe('parseShellArgs', () => {
       [['--process-slot-var', '2GPU', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable \(letters, digits, _; not a digit first\), got `2GPU`/],
       [['--process-slot-var', 'A-B', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable/],
       [['--process-slot-var'], /Expected `--process-slot-var` to be the name of a shell variable .*got nothing/],
+      [['--total-jobs', '0', 'echo'], /Expected `--total-jobs` to be an integer from 1 to 9007199254740991, got `0`/],
+      [['--total', 'abc', 'echo'], /Expected `--total` to be an integer from 1 to 9007199254740991, got `abc`/],
+      [['--totaljobs=2.5', 'echo'], /Expected `--totaljobs` to be an integer from 1 .*got `2.5`/],
+      [['--total-jobs'], /Expected `--total-jobs` to be an integer from 1 .*got nothing/],
       [['--pipe', '--block', '-2', 'wc'], /Expected `--block` to be a size from 1 byte to 64M \(K, M, G: powers of 1024; k, m, g: of 1000 — as GNU parallel's\), got `-2` \(a negative one, parts per job slot, is for --pipe-part\)/],
       [['--pipe-part', 'wc'], /Expected `--pipe-part` to read files \(`-a F`, `:::: F`: seekable, cut without being read through\), got stdin or `:::` arguments/],
       [['--pipe-part', 'wc', ':::', 'a'], /Expected `--pipe-part` to read files/],
@@ -784,7 +793,8 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     refused(['--arg-sep', '-x', 'echo'], /`--arg-sep` to be followed by a separator/);
     refused(['-d', ',', '--pipe', 'wc'], /no `-d` with `--pipe`/);
     refused(['-E', 'x', '--pipe', 'wc'], /no `-E` with `--pipe`/);
-    refused(['--halt', 'soon,fail=10%', '--pipe', 'wc'], /no percentage in `--halt` with `--pipe`.*got `soon,fail=10%`/);
+    refused(['--halt', 'soon,fail=10%', '--pipe', 'wc'], /no percentage in `--halt` with `--pipe`.*`--total-jobs N` gives it\), got `soon,fail=10%`/);
+    expect(parseShellArgs(['--halt', 'soon,fail=10%', '--pipe', '--total-jobs', '30', 'wc']).halt.percent).toBe(10);
     refused(['-q', 'echo', 'a\u0002b'], /no U\+0002 character with `-q`/);
   });
 });

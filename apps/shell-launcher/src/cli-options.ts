@@ -135,6 +135,12 @@ export interface ShellOptions {
   readonly ungroup: boolean;
   /** `--halt`. @default never */
   readonly halt: HaltRule;
+  /**
+   * `--total-jobs N` (`--total`): the number of jobs, as given, for the progress bar's total and
+   * ETA, `--plus`' `{##}`/`{0#}` and a `--halt` percentage — so none of them waits for the
+   * whole input to be read (a slow or endless stdin runs as it comes). Absent: counted.
+   */
+  readonly totalJobs: number | undefined;
   /** `--joblog F`: GNU parallel's job log (`-` for stdout); `+F` is F, appended to ({@link joblogAppend}). */
   readonly joblog: string | undefined;
   /**
@@ -437,6 +443,8 @@ Options:
       --group           each command's output whole at its end: the default (not with --lb, -u)
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N;
                         N% for a share of all the jobs (the input is read whole first)
+      --total-jobs N    the number of jobs, for the bar's total and ETA, {##}, --halt N%:
+                        the input is then read as it comes, not whole first (--total)
       --joblog F        write GNU parallel's job log to F (- for stdout; +F: append to F)
       --resume          skip the jobs the job log F already has, add the others' rows to it
       --resume-failed   the same, but run the jobs it logged as failed again
@@ -798,7 +806,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -898,6 +906,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     lineBuffer: false,
     ungroup: false,
     halt: HALT_NEVER,
+    totalJobs: undefined as number | undefined,
     joblog: undefined as string | undefined,
     joblogAppend: false,
     resume: 'off' as ShellOptions['resume'],
@@ -1182,6 +1191,11 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
         break;
       case '--halt':
         o.halt = parseHalt(value ?? '');
+        break;
+      case '--total-jobs':
+      case '--totaljobs':
+      case '--total':
+        o.totalJobs = positiveInteger(option, value);
         break;
       case '--max-output':
         o.maxOutputBytes = size(option, value);
@@ -1485,7 +1499,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
       throw new SPMError('Expected `--pipe` to read stdin or one file (`-a F`, `:::: F`), got `:::` arguments or several sources');
     }
     if (o.link || o.shuf || (o.colsep !== undefined && !o.header && sharding === undefined && o.groupBy === undefined)) throw new SPMError(`Expected no \`${o.link ? '--link' : o.shuf ? '--shuf' : '--colsep'}\` with \`--pipe\` (blocks have no arguments)`);
-    if (o.halt.percent !== undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe\` (it needs the number of jobs first, and the blocks are counted as they are cut), got \`${formatHalt(o.halt)}\``);
+    if (o.halt.percent !== undefined && o.totalJobs === undefined) throw new SPMError(`Expected no percentage in \`--halt\` with \`--pipe\` (it needs the number of jobs first, and the blocks are counted as they are cut; \`--total-jobs N\` gives it), got \`${formatHalt(o.halt)}\``);
     if (o.delimiter !== undefined || o.eof !== undefined) throw new SPMError(`Expected no \`${o.delimiter !== undefined ? '-d' : '-E'}\` with \`--pipe\` (blocks are cut at newlines, or at NULs with -0)`);
   }
   if (o.multiArgs !== undefined) {
@@ -1548,8 +1562,9 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     for (const t of o.templates) [t.name, t.content] = [plussed(t.name, `\`--template\`'s name \`${t.name}\``) as string, plussed(t.content, `\`--template\` file \`${t.file}\``) as string];
   }
   if (o.cleanup && o.templates.length === 0) throw new SPMError('Expected `--cleanup` with `--template` (it removes the files --template writes; there are no remote hosts to clean up), got it alone');
-  if ((o.pipe || o.retryFailed) && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
-    throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts), got one`);
+  // `--total-jobs` gives the number {##} and {0#} stand for: --pipe's blocks need not be counted.
+  if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
+    throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
   }
   if (replaceString === undefined) return { ...o, sources, template };
   // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.

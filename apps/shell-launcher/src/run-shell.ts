@@ -242,13 +242,32 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   }
 }
 
+/**
+ * `options` with `--plus`' {##} and {0#} written in as `jobs` in every template — and, when
+ * `command`, in the command's (else its jobs are made with the count written in as they are).
+ */
+function withJobCountIn(options: ShellOptions, jobs: number, command: boolean): ShellOptions {
+  const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
+  return {
+    ...options,
+    ...(command ? { template: fill(options.template) } : {}),
+    tagString: fill(options.tagString),
+    workdir: fill(options.workdir),
+    results: fill(options.results),
+    templates: options.templates.map((t) => ({ ...t, name: withJobCount(t.name, jobs), content: withJobCount(t.content, jobs) })),
+  };
+}
+
 async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): Promise<number> {
-  // `--plus`' {##} and {0#} are written in once the jobs are counted (below).
-  let options = given;
+  // `--plus`' {##} and {0#} are written in once the jobs are counted (below) — or now, the
+  // number `--total-jobs` gives.
+  let options = given.totalJobs === undefined ? given : withJobCountIn(given, given.totalJobs, true);
   // How long an interrupt waits for the stopped commands' reports (see STOP_SLACK_MS).
   const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
   const templateTexts = options.templates.flatMap((t) => [t.name, t.content]);
   const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount);
+  /** The number of jobs a `--halt` percentage is of: `--total-jobs`', else the jobs counted (below). */
+  const haltTotal = (): number => options.totalJobs ?? sourcesTotal ?? 0;
   // `--plus`' {choose_k}, {uniq}: whether a job of these arguments is passed over (see below).
   const passOver = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
   const passedOver = (job: Job): boolean => passOver !== undefined && job.refused === undefined && job.args !== undefined && passOver(job.args);
@@ -319,9 +338,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const wordDelimiter = options.delimiter !== undefined && isUtf8(options.delimiter) ? options.delimiter.toString('utf8') : undefined;
   const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
-  // --shuf and a --halt percentage need every job before the first starts: the input is read whole.
+  // --shuf and a --halt percentage need every job before the first starts: the input is read whole
+  // (not for a percentage of `--total-jobs`' number).
   // --tee: the arguments (never stdin, which is the input every job gets) are read whole: every job runs at once.
-  const single = options.tee || ((options.shuf || options.halt.percent !== undefined || countJobs) && !options.pipe) ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
+  const single = options.tee || ((options.shuf || (options.halt.percent !== undefined && options.totalJobs === undefined) || countJobs) && !options.pipe) ? undefined : options.sources.length === 0 ? '-' : options.sources.length === 1 && options.sources[0]?.kind === 'file' ? options.sources[0].path : undefined;
   const sources: ShellOptions['sources'] = options.sources.length === 0 ? [{ kind: 'file', path: '-' }] : options.sources;
   /** The source being read, for a message if it cannot be. */
   let reading = single;
@@ -599,8 +619,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     };
     /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
     const counted = (jobs: number): void => {
-      const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
-      options = { ...options, tagString: fill(options.tagString), workdir: fill(options.workdir), results: fill(options.results), templates: options.templates.map((t) => ({ ...t, name: withJobCount(t.name, jobs), content: withJobCount(t.content, jobs) })) };
+      options = withJobCountIn(options, jobs, false);
     };
     /** The command template with a count written in for {##} and {0#}, if it has them. */
     const written = (count: number): string | undefined => (countJobs && template !== undefined ? withJobCount(template, count) : template);
@@ -853,6 +872,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     feed.window = short ? base * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : base;
   };
   const knownTotal = sourcesTotal ?? (ended ? peeked.length : undefined);
+  /**
+   * The progress bar's total: the jobs, once counted (the input read to its end); until then
+   * `--total-jobs`' number — no fewer than have started (it was given too small).
+   */
+  const barTotal = (): number | undefined => knownTotal ?? (feed.inputDone ? feed.read : options.totalJobs === undefined ? undefined : Math.max(options.totalJobs, succeeded + failed + runningNow()));
 
   // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
   const hubHost = hostname();
@@ -1333,7 +1357,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
     }
-    if (halted === undefined && haltReached(options.halt, { failed, succeeded }, sourcesTotal ?? 0)) {
+    if (halted === undefined && haltReached(options.halt, { failed, succeeded }, haltTotal())) {
       halted = outcome;
       failedAtHalt = failed;
       const others = runningNow();
@@ -1628,7 +1652,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           done: succeeded + failed,
           failed,
           running: runningNow(),
-          total: knownTotal ?? (feed.inputDone ? feed.read : undefined),
+          total: barTotal(),
           elapsedMs: Date.now() - (firstDispatch ?? began),
         }),
         undefined,
@@ -1706,7 +1730,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     // A percentage: the share of all the jobs that failed by the halt, in percent, rounded up
     // (GNU parallel's; and, as there, the halting job's status when the share came to 1 job).
     if (options.halt.why === 'success') return 0;
-    const total = sourcesTotal ?? 0;
+    const total = haltTotal();
     if (haltThreshold(options.halt, total) === 1) return jobExitStatus(halted);
     if (options.halt.percent !== undefined) return Math.min(Math.ceil((failedAtHalt / Math.max(total, 1)) * 100), 101);
     return Math.min(failedAtHalt, 101);

@@ -237,7 +237,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
   });
 
   it('agrees on the exit status of every other kind of halt (success=N: 0; done=1: the job’s own; soon: the failures up to the halt; N% of all the jobs)', async () => {
-    const cases: readonly { readonly jobs: string; readonly rule: string; readonly commands: readonly string[]; readonly status: number }[] = [
+    const cases: readonly { readonly jobs: string; readonly rule: string; readonly total?: string; readonly commands: readonly string[]; readonly status: number }[] = [
       { jobs: '1', rule: 'now,success=1', commands: ['exit 1', 'true', 'echo never'], status: 0 },
       { jobs: '1', rule: 'soon,success=2', commands: ['exit 1', 'true', 'exit 2', 'true', 'true', 'true'], status: 0 },
       { jobs: '1', rule: 'now,done=1', commands: ['exit 4', 'echo never'], status: 4 },
@@ -251,11 +251,17 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { jobs: '1', rule: 'now,success=50%', commands: ['exit 1', 'true', 'true', 'exit 1', 'true', 'true'], status: 0 },
       // 10% of 10 jobs is 1 job: the halting job's own status, as for fail=1.
       { jobs: '1', rule: 'now,fail=10%', commands: ['true', 'true', 'exit 3', 'true', 'true', 'true', 'true', 'true', 'true', 'true'], status: 3 },
+      // Percentages of --total-jobs' number, not of the jobs there are: 50% of 4 is 2 failures.
+      { jobs: '1', rule: 'soon,fail=50%', total: '4', commands: ['exit 1', 'true', 'exit 1', 'exit 1', 'true', 'true', 'true', 'true', 'true', 'true'], status: 50 },
+      // 10% of 20 is 2 (the share: 2 of 20); 30% of 3 is 0.9 (1 of 3: 34%); 25% of 4 is 1 (the job's own status).
+      { jobs: '1', rule: 'now,fail=10%', total: '20', commands: ['exit 1', 'true', 'exit 5', 'true', 'true'], status: 10 },
+      { jobs: '1', rule: 'now,fail=30%', total: '3', commands: ['true', 'exit 6', 'true', 'true', 'true', 'true', 'true', 'true'], status: 34 },
+      { jobs: '1', rule: 'now,fail=25%', total: '4', commands: ['true', 'exit 6', 'true'], status: 6 },
     ];
     // One job at a time (or as many slots as jobs): which jobs start before the halt does not
     // depend on timing, so both job logs must hold the same rows.
-    for (const { jobs, rule, commands, status } of cases) {
-      const { gnu, spm } = await both(['-j', jobs, '--halt', rule], `${commands.join('\n')}\n`);
+    for (const { jobs, rule, total, commands, status } of cases) {
+      const { gnu, spm } = await both(['-j', jobs, '--halt', rule, ...(total !== undefined ? ['--total-jobs', total] : [])], `${commands.join('\n')}\n`);
       expect({ rule, gnu: gnu.code }).toEqual({ rule, gnu: status });
       expect({ rule, spm: spm.code }).toEqual({ rule, spm: gnu.code });
       expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
@@ -648,6 +654,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       // The number of jobs and the padded job number: the input is read whole first.
       { args: ['--plus', 'echo', '{#}/{##}', '{0#}', ':::', ...'abcdefghijk'] },
       { args: ['--plus', '--tagstring', '{0#}of{##}', '-N2', 'echo', 'x{0#}y{}z'], input: Array.from({ length: 21 }, (_, k) => `v${k}\n`).join('') },
+      // --total-jobs: the number as given, more or fewer than there are (the input read as it comes).
+      { args: ['--plus', '--total-jobs', '12', 'echo', '{#}/{##}', '{0#}', ':::', 'a', 'b', 'c'] },
+      { args: ['--plus', '--total', '2', '-N2', 'echo', '{0#}', '{##}', '{}'], input: 'a\nb\nc\nd\ne\n' },
+      { args: ['--plus', '--totaljobs=100', '-X', 'echo', 'x{0#}y'], input: 'a\nb\nc\n' },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', '-j1', '--dry-run', ...args], { input: input ?? '', mark: 'plus' });

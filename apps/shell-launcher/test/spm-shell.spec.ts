@@ -1483,6 +1483,57 @@ describe('spm-shell reading commands as they come', () => {
   });
 });
 
+describe('spm-shell given --total-jobs', () => {
+  it('fills {##}, draws the bar and halts at a percentage of it while the input is still open', async () => {
+    // Without --total-jobs, {##} and --halt 50% read the whole input before the first job: the
+    // first output would not come while stdin is open, and the spec's wait would fail.
+    const mark = newMark();
+    const child = spawn(process.execPath, [BIN, '--plus', '--progress', '-j', '1', '--total-jobs', '4', '--halt', 'soon,fail=50%', 'echo {0#}/{##} {}; exit {}'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write('0\n1\n');
+    await waitFor(() => stdout.includes('2/4 1\n'), 10_000, 'the first two jobs to run while the input is open');
+    // The bar is redrawn on its tick: its total is the given one while more input may come.
+    await waitFor(() => stderr.includes('2/4 done, 1 failed, 0 running'), 10_000, 'the bar to count the first two jobs of 4');
+    // 50% of 4 is 2 failures: the second one halts the run, its status the share failed (2 of 4).
+    child.stdin.end('1\n0\n0\n');
+    expect(await closed).toBe(50);
+    expect(stdout).toBe('1/4 0\n2/4 1\n3/4 1\n');
+    expect(stderr).toContain('spm-shell: halting (--halt soon,fail=50%) after job 3: starting no more jobs');
+    await expectNoLeftovers(mark);
+  });
+
+  it('halts --pipe at a percentage of it', async () => {
+    // Blocks of one line; 25% of 8 is 2 failures (lines 3 and 5), the share 25: blocks 6–10 never run.
+    const r = await runSpmShell(['--pipe', '-N1', '-j1', '--total-jobs', '8', '--halt', 'soon,fail=25%', 'read n; echo $n; [ $n != 3 ] && [ $n != 5 ]'], { input: '1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n', mark: newMark().env });
+    expect(r.code).toBe(25);
+    expect(r.stdout).toBe('1\n2\n3\n4\n5\n');
+  });
+
+  it('shows the jobs counted on the bar once they are known, and no total below the jobs done before', async () => {
+    // `:::` words are counted before the run: 3, not the 2 given.
+    const counted = await runSpmShell(['--progress', '-j', '1', '--total-jobs', '2', 'echo', ':::', 'a', 'b', 'c'], { mark: newMark().env });
+    expect(counted.code).toBe(0);
+    expect(counted.stderr).toContain('/3 done');
+    expect(counted.stderr).not.toContain('/2 done');
+    // stdin still open: given 1, with two jobs done the total shown is 2.
+    const mark = newMark();
+    const child = spawn(process.execPath, [BIN, '--progress', '-j', '1', '--total-jobs', '1'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write('echo a\necho b\n');
+    await waitFor(() => stderr.includes('2/2 done, 0 failed, 0 running'), 10_000, 'the bar to show two jobs done of at least two');
+    expect(stderr).not.toMatch(/\b[2-9]\/1 done/);
+    child.stdin.end();
+    expect(await closed).toBe(0);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell when a fork server is killed under a command', () => {
   it('reports that command killed, runs the rest and exits with the failure count', async () => {
     // Regression: the run never settled once its fork server was gone (the server's process
