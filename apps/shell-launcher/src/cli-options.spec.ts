@@ -28,6 +28,14 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['echo']).slotVariable).toBeUndefined();
     expect(parseShellArgs(['--process-slot-var', 'GPU_0', 'echo']).slotVariable).toBe('GPU_0');
     expect(parseShellArgs(['--processslotvar=_x', 'echo']).slotVariable).toBe('_x');
+    expect(parseShellArgs(['echo'])).toMatchObject({ openTty: false, ungroup: false });
+    // --tty: -j1 and -u unless said otherwise; -o alone changes neither.
+    expect(parseShellArgs(['--tty', 'vi'])).toMatchObject({ openTty: true, jobs: 1, ungroup: true });
+    expect(parseShellArgs(['-o', 'vi'])).toMatchObject({ openTty: true, ungroup: false });
+    expect(parseShellArgs(['-o', 'vi']).jobs).toBe(parseShellArgs(['vi']).jobs);
+    expect(parseShellArgs(['--open-tty', '--tty', '-j', '3', 'vi'])).toMatchObject({ openTty: true, jobs: 3, ungroup: true });
+    for (const output of [['--group'], ['--lb'], ['--json'], ['--results', 'out'], ['--files']]) expect(parseShellArgs(['--tty', ...output, 'vi'])).toMatchObject({ openTty: true, jobs: 1, ungroup: false });
+    expect(parseShellArgs(['--tty', '--transport', 'thread', 'vi']).transport).toBe('thread');
     expect(parseShellArgs(['echo']).totalJobs).toBeUndefined();
     expect(parseShellArgs(['--total-jobs', '12', 'echo']).totalJobs).toBe(12);
     expect(parseShellArgs(['--totaljobs=3', 'echo']).totalJobs).toBe(3);
@@ -388,6 +396,11 @@ describe('parseShellArgs', () => {
       [['--process-slot-var', '2GPU', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable \(letters, digits, _; not a digit first\), got `2GPU`/],
       [['--process-slot-var', 'A-B', 'echo'], /Expected `--process-slot-var` to be the name of a shell variable/],
       [['--process-slot-var'], /Expected `--process-slot-var` to be the name of a shell variable .*got nothing/],
+      [['--tty', '--pipe', 'wc'], /Expected no `--tty` with `--pipe` \(each job's stdin is its input, not the terminal\), got both/],
+      [['-o', '--pipe-part', '-a', 'f', 'wc'], /Expected no `-o` with `--pipe-part`/],
+      [['--open-tty', '--pipe', '--tee', 'wc', ':::', 'a'], /Expected no `--open-tty` with `--tee`/],
+      [['-o', '--tty', '--pipe', '--round-robin', 'wc'], /Expected no `--tty` with `--round-robin`/],
+      [['--tty', '--transport', 'process', 'vi'], /Expected `--transport inproc` or `thread` with `--tty` \(process spokes run in sessions of their own, where commands have no terminal\), got `process`/],
       [['--total-jobs', '0', 'echo'], /Expected `--total-jobs` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--total', 'abc', 'echo'], /Expected `--total` to be an integer from 1 to 9007199254740991, got `abc`/],
       [['--totaljobs=2.5', 'echo'], /Expected `--totaljobs` to be an integer from 1 .*got `2.5`/],

@@ -133,6 +133,15 @@ export interface ShellOptions {
    * as in GNU parallel.
    */
   readonly ungroup: boolean;
+  /**
+   * `-o` (`--open-tty`), `--tty`: each command's stdin is the terminal (`/dev/tty`), and it runs
+   * in spm-shell's own process group and session, so that it may read the terminal while
+   * spm-shell is in the foreground (an editor, a password prompt). `--tty` also makes `-j`
+   * default to 1 and the output `-u`'s — written by the command straight to spm-shell's stdout
+   * and stderr, a terminal staying one — unless `--group`, `--line-buffer`, `--json`,
+   * `--results` or `--files` says how it is printed. Inproc and thread spokes only.
+   */
+  readonly openTty: boolean;
   /** `--halt`. @default never */
   readonly halt: HaltRule;
   /**
@@ -441,6 +450,10 @@ Options:
   -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
                         -k and --tag do not apply
       --group           each command's output whole at its end: the default (not with --lb, -u)
+  -o, --open-tty        give each command the terminal as its stdin (an editor, a password
+                        prompt: it runs in spm-shell's session; not with --pipe)
+      --tty             as -o, and by default one at a time (-j1) writing to the terminal
+                        itself (-u): ls *.txt | spm-shell --tty vim
       --halt RULE       never | now,fail=N | soon,fail=N | now|soon,success=N | now|soon,done=N;
                         N% for a share of all the jobs (the input is read whole first)
       --total-jobs N    the number of jobs, for the bar's total and ETA, {##}, --halt N%:
@@ -805,7 +818,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
 const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -881,6 +894,9 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
   let trimGiven = false;
   const separatorTexts: { recstart?: string; recend?: string } = {};
   let jobsGiven = false;
+  /** `-o`, `--open-tty` or `--tty` (this one if given), for messages; `--tty`'s defaults (-j1, -u) apply. */
+  let ttyGiven: string | undefined;
+  let ttyDefaults = false;
   let grouped = false;
   let argSep = ':::';
   let argFileSep = '::::';
@@ -905,6 +921,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     cleanup: false,
     lineBuffer: false,
     ungroup: false,
+    openTty: false,
     halt: HALT_NEVER,
     totalJobs: undefined as number | undefined,
     joblog: undefined as string | undefined,
@@ -1058,6 +1075,16 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
         case '-u':
         case '--ungroup':
           o.ungroup = true;
+          break;
+        case '-o':
+        case '--open-tty':
+          o.openTty = true;
+          ttyGiven ??= name;
+          break;
+        case '--tty':
+          o.openTty = true;
+          ttyGiven = name;
+          ttyDefaults = true;
           break;
         case '--json':
           o.json = true;
@@ -1516,6 +1543,14 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     throw new SPMError(`Expected \`${maxCharsGiven.option}\` to be at most ${maxChars} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it${o.slotVariable !== undefined ? ', --process-slot-var’s name included' : ''}), got ${describe(maxCharsGiven.value)}`);
   }
   if (maxCharsGiven === undefined) o.maxChars = maxChars;
+  if (ttyGiven !== undefined) {
+    const stdinTaken = o.pipePart ? '--pipe-part' : o.tee ? '--tee' : o.roundRobin ? '--round-robin' : o.shard !== undefined ? `--${o.shard.rule}` : o.pipe ? '--pipe' : undefined;
+    if (stdinTaken !== undefined) throw new SPMError(`Expected no \`${ttyGiven}\` with \`${stdinTaken}\` (each job's stdin is its input, not the terminal), got both`);
+    if (o.transport === 'process') throw new SPMError(`Expected \`--transport inproc\` or \`thread\` with \`${ttyGiven}\` (process spokes run in sessions of their own, where commands have no terminal), got \`process\``);
+    // --tty: one at a time, the output the command's own (-u) — unless said otherwise.
+    if (ttyDefaults && !jobsGiven) o.jobs = 1;
+    if (ttyDefaults && !grouped && !o.lineBuffer && !o.json && o.results === undefined && !o.files) o.ungroup = true;
+  }
   if (o.files) {
     const other = o.results !== undefined ? '--results' : o.json ? '--json' : o.lineBuffer ? '--line-buffer' : o.ungroup ? '--ungroup' : o.dryRun ? '--dry-run' : undefined;
     if (other !== undefined) throw new SPMError(`Expected one of \`--files\` and \`${other}\`, got both (--files writes each command’s whole stdout to a file of its own and prints the file’s name)`);

@@ -242,6 +242,17 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   }
 }
 
+/** Why `/dev/tty` (the controlling terminal) cannot be opened, or undefined when it can. */
+function noTerminal(): string | undefined {
+  try {
+    closeSync(openSync('/dev/tty', 'r'));
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return `/dev/tty cannot be opened (${code === 'ENXIO' ? 'ENXIO: no controlling terminal' : code})`;
+  }
+}
+
 /**
  * `options` with `--plus`' {##} and {0#} written in as `jobs` in every template — and, when
  * `command`, in the command's (else its jobs are made with the count written in as they are).
@@ -276,6 +287,15 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   if (launcher.error !== undefined) {
     io.stderr.write(`spm-shell: ${launcher.error}\n`);
     return 255;
+  }
+  // --tty, -o: with no terminal to give (no controlling terminal: cron, CI, a daemon), the
+  // commands run as without it — said once (GNU parallel says nothing) — rather than each failing.
+  if (options.openTty && !options.dryRun) {
+    const missing = noTerminal();
+    if (missing !== undefined) {
+      io.stderr.write(`spm-shell: there is no terminal to give the commands (--tty, -o): ${missing}; their stdin is /dev/null, as GNU parallel's\n`);
+      options = { ...options, openTty: false };
+    }
   }
   if (options.maxLoad !== undefined && loadNow() === undefined) {
     io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
@@ -1533,6 +1553,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.timeoutShare !== undefined || memToStart !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),
             pid: process.pid,
             ...(options.slotVariable !== undefined ? { slotVariable: options.slotVariable } : {}),
+            ...(options.openTty ? { terminal: true } : {}),
             ...(timeoutMs > 0 ? { spm: { meta: { timeout: after({ ms: backstopMs }) } } } : {}),
           },
           done: false,
@@ -1644,7 +1665,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       },
       (spokeId) => tracker.snapshot(spokeId)?.host,
     );
-    if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true)) {
+    // Not drawn by itself over a terminal the commands are given (--tty, -o): only when asked for.
+    if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true && !options.openTty)) {
       const began = Date.now();
       bar = new ProgressBar(
         io.stderr,

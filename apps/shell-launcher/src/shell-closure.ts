@@ -85,6 +85,13 @@ export interface ShellTask {
   readonly pid?: number;
   /** `--process-slot-var NAME`: the variable that holds the job slot less one. @default 'PARALLEL_JOBSLOT0' */
   readonly slotVariable?: string;
+  /**
+   * `--tty`, `-o`: each command's stdin is the terminal, and it runs in the spoke's process group
+   * and session (`@spm/coprocess`'s `terminal`: the spoke must be in the terminal's, an inproc or
+   * thread spoke). With `ungroup`, its stdout and stderr are the spoke's own (`inheritOutput`):
+   * a terminal stays one, nothing goes through the hub.
+   */
+  readonly terminal?: boolean;
 }
 
 /** What running one command produced (plain data, the task's return value). */
@@ -384,6 +391,7 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       cwd,
       input,
       ...(inputFile !== undefined ? { inputFile } : {}),
+      ...(task.terminal === true ? { terminal: true, ...(task.ungroup === true ? { inheritOutput: true } : {}) } : {}),
       signal: watch?.signal ?? signal,
       ...(watch !== undefined ? { pause: watch.pause } : {}),
       lane,
@@ -614,7 +622,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot, task.slotWidth);
-              const live = task.lineBuffer === true ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
+              // (Output the command writes itself, `--tty -u`'s, never comes here.)
+              const live = task.lineBuffer === true && !(task.terminal === true && task.ungroup === true) ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
               const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
               const onStart =
                 task.showStarts === true

@@ -16,8 +16,11 @@ describe('resolveCoprocessOptions', () => {
       killSequence: [{ signal: 'SIGTERM', waitMs: DEFAULT_KILL_GRACE_MS }],
       maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
       signal: undefined,
+      terminal: false,
+      inheritOutput: false,
     });
     expect(DEFAULT_MAX_OUTPUT_BYTES).toBe(1048576);
+    expect(resolveCoprocessOptions({ command: 'vi', terminal: true, inheritOutput: true })).toMatchObject({ terminal: true, inheritOutput: true });
   });
 
   it('runs argv without a shell', () => {
@@ -63,6 +66,11 @@ describe('resolveCoprocessOptions', () => {
     ['a bad input', { command: 'x', input: 5 }, 'Expected `input` to be a string or a Uint8Array, got `5` (number)'],
     ['a bad signal', { command: 'x', signal: {} }, 'Expected `signal` to be an AbortSignal, got an empty object'],
     ['an empty cwd', { command: 'x', cwd: '' }, 'Expected `cwd` to be a non-empty string, got `""` (string)'],
+    ['a terminal that is not a boolean', { command: 'x', terminal: 1 }, 'Expected `terminal` to be a boolean, got `1` (number)'],
+    ['input with the terminal', { command: 'x', terminal: true, input: 'a' }, "Expected no `input` with `terminal` (the program's stdin is the terminal), got one"],
+    ['an input file with the terminal', { command: 'x', terminal: true, inputFile: { path: '/etc/hostname' } }, 'Expected no `inputFile` with `terminal`'],
+    ['inheritOutput that is not a boolean', { command: 'x', inheritOutput: 'yes' }, 'Expected `inheritOutput` to be a boolean, got `"yes"` (string)'],
+    ['inheritOutput with onOutput', { command: 'x', inheritOutput: true, onOutput: () => undefined }, 'Expected at most one of `inheritOutput` and `onOutput` (inherited output is not read here), got both'],
   ])('refuses %s', (_name, options, message) => {
     expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(SPMError);
     expect(() => resolveCoprocessOptions(options as CoprocessOptions)).toThrow(message);

@@ -140,6 +140,28 @@ export interface CoprocessOptions {
    * @default none
    */
   readonly onStart?: (startTime: number) => void;
+  /**
+   * The program gets this process's controlling terminal (`/dev/tty`, opened when it starts) as
+   * its stdin, and runs in this process's own process group and session instead of a new one —
+   * so, while this process is in the terminal's foreground, it may read the terminal (an editor,
+   * a password prompt) and it gets the terminal's Ctrl-C as this process does. Its tree is known
+   * and killed as any other's, by its descendants and its environment cookie (not as a group:
+   * the group is this process's). Always started with `spawn`, not the fork server. When there is
+   * no terminal to open (no controlling terminal: a daemon, CI), the run fails unstarted, as a
+   * program that cannot be started does (exit 126, the reason on its stderr). Not with `input`
+   * or `inputFile`. A program reading the terminal while this process is in the background is
+   * stopped by the kernel (SIGTTIN) until brought to the foreground — or its timeout.
+   * @default false: stdin is `input`, `inputFile` or `/dev/null`, in a new session
+   */
+  readonly terminal?: boolean;
+  /**
+   * The program writes to this process's own stdout and stderr (inherited: the same files, a
+   * terminal stays a terminal) rather than to pipes read here: nothing of its output is captured
+   * — the result's `stdout`, `stderr` are empty, `outputBytes` 0. For an interactive program
+   * (with `terminal`) that draws on the terminal. Always started with `spawn`. Not with `onOutput`.
+   * @default false: captured
+   */
+  readonly inheritOutput?: boolean;
 }
 
 /** A range of a file: {@link CoprocessOptions.inputFile}. */
@@ -174,6 +196,8 @@ export interface ResolvedCoprocessOptions {
   readonly lane: CoprocessLane | undefined;
   readonly onOutput: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
   readonly onStart: ((startTime: number) => void) | undefined;
+  readonly terminal: boolean;
+  readonly inheritOutput: boolean;
 }
 
 function fail(message: string): never {
@@ -193,7 +217,7 @@ const CHECKED_ENVS = new WeakSet<object>();
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart } = options;
+  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart, terminal, inheritOutput } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -253,6 +277,10 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
   if (onStart !== undefined && typeof onStart !== 'function') fail(`Expected \`onStart\` to be a function, got ${describeValue(onStart)}`);
+  if (terminal !== undefined && typeof terminal !== 'boolean') fail(`Expected \`terminal\` to be a boolean, got ${describeValue(terminal)}`);
+  if (terminal === true && (input !== undefined || inputFile !== undefined)) fail(`Expected no \`${input !== undefined ? 'input' : 'inputFile'}\` with \`terminal\` (the program's stdin is the terminal), got one`);
+  if (inheritOutput !== undefined && typeof inheritOutput !== 'boolean') fail(`Expected \`inheritOutput\` to be a boolean, got ${describeValue(inheritOutput)}`);
+  if (inheritOutput === true && onOutput !== undefined) fail('Expected at most one of `inheritOutput` and `onOutput` (inherited output is not read here), got both');
   return {
     file,
     args,
@@ -271,6 +299,8 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     lane,
     onOutput,
     onStart,
+    terminal: terminal === true,
+    inheritOutput: inheritOutput === true,
   };
 }
 

@@ -13,6 +13,9 @@ import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { OutputCapture } from './output-capture.js';
 import { ProcessTree } from './process-tree.js';
 
+/** What `terminal` gives a program as its stdin: this process's controlling terminal. */
+const TERMINAL_PATH = '/dev/tty';
+
 /** A kill with no grace: SIGKILL, re-sent until the tree is gone. */
 const KILL_AT_ONCE: readonly KillStep[] = [{ signal: 'SIGKILL', waitMs: 0 }];
 
@@ -42,6 +45,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOMEM: 'out of memory',
   EAGAIN: 'resource temporarily unavailable',
   EMFILE: 'too many open files',
+  ENXIO: 'no such device or address: no controlling terminal',
   ENFILE: 'too many open files in the system',
 };
 
@@ -463,24 +467,39 @@ export class CoprocessRun implements LiveCoprocess {
         return;
       }
     }
+    // `terminal`: this process's controlling terminal as its stdin (the child gets its own copy).
+    let terminalFd: number | undefined;
+    if (options.terminal) {
+      try {
+        terminalFd = openSync(TERMINAL_PATH, 'r');
+      } catch (error) {
+        const code = errnoCode(error);
+        this.#notStarted(code, `cannot run \`${options.label}\`: the terminal \`${TERMINAL_PATH}\` cannot be opened for its stdin: ${code} (${ERRNO_TEXT[code] ?? (error as Error).message})`, 126);
+        return;
+      }
+    }
     const piped = options.input !== undefined || inputFd !== undefined;
+    const output = options.inheritOutput ? 'inherit' : 'pipe';
     let child: ChildProcess;
     try {
       // detached: the leader calls setsid(), so it leads a new process group (and session) that
-      // can be killed as a whole, and a signal to our own group (Ctrl-C) does not reach it.
+      // can be killed as a whole, and a signal to our own group (Ctrl-C) does not reach it —
+      // but for `terminal`, whose program must stay in the terminal's session and foreground group.
       child = spawn(options.file, [...options.args], {
         cwd: options.cwd,
         env,
-        detached: true,
-        stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        detached: !options.terminal,
+        stdio: [terminalFd ?? (piped ? 'pipe' : 'ignore'), output, output],
       });
     } catch (error) {
+      if (terminalFd !== undefined) closeSync(terminalFd);
       if (inputFd !== undefined) closeSync(inputFd);
       this.#settled = true;
       this.#leaderGone();
       this.#reject(new SPMError(`Could not start coprocess \`${options.label}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       return;
     }
+    if (terminalFd !== undefined) closeSync(terminalFd);
     this.#child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.#capture('stdout', chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.#capture('stderr', chunk));
@@ -514,9 +533,12 @@ export class CoprocessRun implements LiveCoprocess {
         range.pipe(stdin);
       }
     }
-    this.#tree = new ProcessTree(child.pid, this.#cookie);
+    // `terminal`: the leader is not a group's (see ProcessTree's `grouped`); the watchdog holds
+    // no group for it, only sweeps its cookie should this process die.
+    this.#tree = new ProcessTree(child.pid, this.#cookie, false, performance.now(), !options.terminal);
     addLive(this);
-    lifeline.register(child.pid, options.killGraceMs);
+    if (options.terminal) lifeline.hold(options.killGraceMs);
+    else lifeline.register(child.pid, options.killGraceMs);
     child.once('exit', (code, signal) => void this.#leaderExited(code, signal));
     this.#watch();
     this.#tellStarted();
@@ -765,7 +787,10 @@ export class CoprocessRun implements LiveCoprocess {
     this.#stopWatching();
     live.delete(this);
     const pid = this.#pid ?? null;
-    if (this.#child?.pid !== undefined) lifeline.unregister(this.#child.pid);
+    if (this.#child?.pid !== undefined) {
+      if (this.#options.terminal) lifeline.release();
+      else lifeline.unregister(this.#child.pid);
+    }
     this.#stdout.close();
     this.#stderr.close();
     this.#resolve({

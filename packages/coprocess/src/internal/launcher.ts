@@ -57,6 +57,8 @@ export function launcherMode(): LauncherMode {
  * no more `input` than {@link MAX_SERVER_INPUT_BYTES} (more is streamed by `spawn`).
  */
 function serverCan(options: ResolvedCoprocessOptions): boolean {
+  // The fork server's programs lead sessions of their own and write to its pipes.
+  if (options.terminal || options.inheritOutput) return false;
   const input = options.input;
   if (input !== undefined && (typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength) > MAX_SERVER_INPUT_BYTES) return false;
   return fitsFrame(options);
@@ -66,7 +68,7 @@ function serverCan(options: ResolvedCoprocessOptions): boolean {
  * Picks how to start one run. The fork server is used when it is built (the first use on a
  * machine compiles it in the background; runs meanwhile use `spawn`), unless the run has more
  * `input` than a server takes (stdin data past {@link MAX_SERVER_INPUT_BYTES}: `spawn` streams
- * it) or the mode says `node`. Synchronous — the program
+ * it), wants the `terminal` or `inheritOutput`, or the mode says `node`. Synchronous — the program
  * starts in the same turn as `runCoprocess` was called — except in `fork-server` mode during
  * the first build, where the run waits for it (and rejects if there can be no server).
  */

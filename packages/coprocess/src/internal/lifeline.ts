@@ -83,6 +83,8 @@ const IDLE_QUIT_MS = 2000;
 class Lifeline {
   #child: ChildProcess | undefined;
   readonly #live = new Set<number>();
+  /** Live coprocesses that lead no group (see {@link hold}). */
+  #held = 0;
   #idle: ReturnType<typeof setTimeout> | undefined;
 
   /** Starts the watchdog if it is not running (first use, or it died). */
@@ -133,7 +135,29 @@ class Lifeline {
   unregister(pgid: number): void {
     this.#live.delete(pgid);
     this.#child?.stdin?.write(`-${pgid}\n`);
-    if (this.#live.size === 0 && this.#child !== undefined && this.#idle === undefined) {
+    this.#idleSoon();
+  }
+
+  /**
+   * A live coprocess that leads no group (`terminal`: it is in this process's): the watchdog is
+   * kept (its sweep finds the coprocess by the owner's cookie) with no group named to it — a
+   * group by the leader's pid would be someone else's once that pid is reused. Paired with {@link release}.
+   */
+  hold(graceMs: number): void {
+    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    this.#idle = undefined;
+    this.#held += 1;
+    this.#ensure(graceMs);
+  }
+
+  /** A coprocess {@link hold} kept the watchdog for is gone. */
+  release(): void {
+    this.#held = Math.max(0, this.#held - 1);
+    this.#idleSoon();
+  }
+
+  #idleSoon(): void {
+    if (this.#live.size === 0 && this.#held === 0 && this.#child !== undefined && this.#idle === undefined) {
       this.#idle = setTimeout(() => this.#quit(), IDLE_QUIT_MS);
       this.#idle.unref();
     }
@@ -144,7 +168,7 @@ class Lifeline {
   #quit(): void {
     this.#idle = undefined;
     const child = this.#child;
-    if (child === undefined || this.#live.size > 0) return;
+    if (child === undefined || this.#live.size > 0 || this.#held > 0) return;
     this.#child = undefined;
     child.stdin?.write('q\n');
     child.stdin?.end();

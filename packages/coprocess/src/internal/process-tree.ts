@@ -27,11 +27,12 @@ function send(target: number, signal: NodeJS.Signals | 0): boolean {
 
 /**
  * Everything one coprocess started: its process group (the leader was spawned `detached`, so
- * its pid is the group id), its descendants by parent pid while the leader lives, and every
+ * its pid is the group id; none for a `terminal` run's), the leader and its descendants by parent pid while it lives, and every
  * process carrying its environment cookie, wherever it went (`setsid`, re-parented to init).
  * Zombies count as gone: they are dead, and nothing may reap them (PID 1 in a container).
  */
 export class ProcessTree {
+  /** The group its leader leads (the leader's pid); −1 for none: a tree known by its cookie alone, or not `grouped`. */
   readonly pgid: number;
   readonly cookie: string;
   readonly #leaderStart: number | undefined;
@@ -44,6 +45,8 @@ export class ProcessTree {
    * descendant is no one's descendant once the leader dies, and carries no cookie.
    */
   readonly #signalled = new Map<number, number>();
+  /** The leader's pid (its group's id too, but for a tree that is not `grouped`). */
+  readonly #leader: number;
 
   /**
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
@@ -51,9 +54,13 @@ export class ProcessTree {
    * A `leader` below 2 makes a tree known by its cookie alone (no group, no descendants).
    * `knownSince` (`performance.now()`): a moment at which the leader surely existed, e.g. when its
    * pid was learned; a scan of `/proc` begun since then (shared with other trees) will do.
+   * `grouped` false: the leader was not spawned `detached` (it is in our group: `terminal`), so
+   * the tree is its descendants and cookie carriers only — never a group by the leader's pid,
+   * which, once the leader is gone, may be anyone's.
    */
-  constructor(leader: number, cookie: string, leaderGone = false, knownSince = performance.now()) {
-    this.pgid = leader;
+  constructor(leader: number, cookie: string, leaderGone = false, knownSince = performance.now(), grouped = true) {
+    this.pgid = grouped ? leader : -1;
+    this.#leader = leader;
     this.cookie = cookie;
     this.#leaderExited = leaderGone;
     this.#knownSince = knownSince;
@@ -82,13 +89,13 @@ export class ProcessTree {
   members(since = performance.now() - SHARE_MS): ProcessInfo[] | undefined {
     const snapshot = processSnapshot(Math.max(since, this.#knownSince));
     if (snapshot === undefined) return undefined;
-    const leader = snapshot.byPid.get(this.pgid);
+    const leader = snapshot.byPid.get(this.#leader);
     const leaderAlive = !this.#leaderExited && leader !== undefined && leader.start === this.#leaderStart;
-    const descendants = leaderAlive ? descendantsOf(this.pgid, snapshot) : undefined;
+    const descendants = leaderAlive ? descendantsOf(this.#leader, snapshot) : undefined;
     const found: ProcessInfo[] = [];
     for (const p of snapshot.table) {
       if (p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-      if (p.pgrp === this.pgid || descendants?.has(p.pid) === true || this.#signalled.get(p.pid) === p.start || this.#carriesCookie(p, snapshot)) found.push(p);
+      if (p.pgrp === this.pgid || (leaderAlive && p.pid === this.#leader) || descendants?.has(p.pid) === true || this.#signalled.get(p.pid) === p.start || this.#carriesCookie(p, snapshot)) found.push(p);
     }
     return found;
   }
