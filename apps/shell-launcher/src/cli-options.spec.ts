@@ -36,6 +36,21 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--open-tty', '--tty', '-j', '3', 'vi'])).toMatchObject({ openTty: true, jobs: 3, ungroup: true });
     for (const output of [['--group'], ['--lb'], ['--json'], ['--results', 'out'], ['--files']]) expect(parseShellArgs(['--tty', ...output, 'vi'])).toMatchObject({ openTty: true, jobs: 1, ungroup: false });
     expect(parseShellArgs(['--tty', '--transport', 'thread', 'vi']).transport).toBe('thread');
+    // GNU parallel's other spellings.
+    expect(parseShellArgs(['--dr', '--keeporder', '--jl', 'j.log', '--result', 'out', '--tag-string', '{}:', '--work-dir', '/tmp', 'echo'])).toMatchObject({ dryRun: true, keepOrder: true, joblog: 'j.log', results: 'out', tagString: '{}:', workdir: '/tmp' });
+    expect(parseShellArgs(['--argsep', ',,', 'echo', ',,', 'a']).sources).toEqual([{ kind: 'args', values: ['a'] }]);
+    for (const nok of ['--nok', '--no-k', '--no-keep-order', '--nokeeporder']) expect(parseShellArgs([nok, '-k', 'echo']).keepOrder).toBe(false);
+    expect(parseShellArgs(['-v', '--silent', 'echo']).verbose).toBe(false);
+    expect(parseShellArgs(['--numberofthreads']).count).toBe('threads');
+    expect(parseShellArgs(['--max-line-length-allowed']).printMaxLength).toBe(true);
+    expect(parseShellArgs(['--maxlinelengthallowed']).printMaxLength).toBe(true);
+    // -i [R], --replace[=R]: R optional, taken from the next word unless it starts with -.
+    const marked = (text: string | undefined): string => (text ?? '').replaceAll('\u0001', '^');
+    expect(marked(parseShellArgs(['-i', '@', 'echo', '@', '{}']).template)).toBe('echo {} ^}');
+    expect(marked(parseShellArgs(['-i@', 'echo', '@']).template)).toBe('echo {}');
+    expect(marked(parseShellArgs(['--replace=@', 'echo', '@']).template)).toBe('echo {}');
+    expect(marked(parseShellArgs(['-i', '-k', 'echo', '{}']).template)).toBe('echo {}');
+    expect(marked(parseShellArgs(['--er', '@', '--bnr=%', 'echo', '@', '%', '{.}']).template)).toBe('echo {.} {/} ^.}');
     expect(parseShellArgs(['echo']).totalJobs).toBeUndefined();
     expect(parseShellArgs(['--total-jobs', '12', 'echo']).totalJobs).toBe(12);
     expect(parseShellArgs(['--totaljobs=3', 'echo']).totalJobs).toBe(3);
@@ -401,6 +416,10 @@ describe('parseShellArgs', () => {
       [['--open-tty', '--pipe', '--tee', 'wc', ':::', 'a'], /Expected no `--open-tty` with `--tee`/],
       [['-o', '--tty', '--pipe', '--round-robin', 'wc'], /Expected no `--tty` with `--round-robin`/],
       [['--tty', '--transport', 'process', 'vi'], /Expected `--transport inproc` or `thread` with `--tty` \(process spokes run in sessions of their own, where commands have no terminal\), got `process`/],
+      [['--er'], /Expected `--er` to be followed by the replacement string to use instead of \{\.\} \(e\.g\. --er @\), got nothing/],
+      [['--seqreplace=', 'echo'], /Expected `--seqreplace` to be followed by the replacement string to use instead of \{#\}/],
+      [['--bnr', 'a\u0001', 'echo'], /Expected `--bnr`'s replacement string to hold no U\+0001 character, got one/],
+      [['--dnr', '@', 'echo', '\u0001'], /Expected the command to hold no U\+0001 character with `--dnr`, got one/],
       [['--total-jobs', '0', 'echo'], /Expected `--total-jobs` to be an integer from 1 to 9007199254740991, got `0`/],
       [['--total', 'abc', 'echo'], /Expected `--total` to be an integer from 1 to 9007199254740991, got `abc`/],
       [['--totaljobs=2.5', 'echo'], /Expected `--totaljobs` to be an integer from 1 .*got `2.5`/],
@@ -538,7 +557,7 @@ describe('parseShellArgs --template', () => {
       const plus = parseShellArgs(['--plus', '--tmpl', `${b}={..}.t`, 'run']);
       expect(plus.templates[0]).toEqual({ file: b, name: '{\u0003..\u0003}.t', content: 'name={\u0003..\u0003} {}\n' });
       const replaced = parseShellArgs(['-I', '@@', '--tmpl', `${b}=@@.t`, 'run @@']);
-      expect(replaced.templates[0]).toEqual({ file: b, name: '{}.t', content: 'name={..} \u0001\n' });
+      expect(replaced.templates[0]).toEqual({ file: b, name: '{}.t', content: 'name={..} \u0001}\n' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -624,7 +643,7 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
 
   it('makes -I’s string the replacement string everywhere, and {} plain text (marked for the filler)', () => {
     const o = parseShellArgs(['-I', '@', '--tagstring', '<@>', '--wd', 'w/@', '--results', 'r/@/', 'echo', '@', '{}', '{.}']);
-    expect(o).toMatchObject({ template: 'echo {} \u0001 {.}', tagString: '<{}>', workdir: 'w/{}', results: 'r/{}/' });
+    expect(o).toMatchObject({ template: 'echo {} \u0001} {.}', tagString: '<{}>', workdir: 'w/{}', results: 'r/{}/' });
     expect(parseShellArgs(['-I{}', 'echo', 'x{}y']).template).toBe('echo x{}y');
     expect(parseShellArgs(['-I', '{}', 'echo', '{}']).template).toBe('echo {}');
   });

@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
-import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withReplaceString } from './command-template.js';
+import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withRenamedStrings, type Builtin } from './command-template.js';
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
@@ -409,6 +409,8 @@ export interface ShellOptions {
    * answers it), `--number-of-threads`: print that count of this machine's CPUs and exit.
    */
   readonly count: 'sockets' | 'cores' | 'threads' | undefined;
+  /** `--max-line-length-allowed`: print the longest command spm-shell runs (`-s`'s most) and exit. */
+  readonly printMaxLength: boolean;
 }
 
 /** `spm-shell --help`. */
@@ -531,6 +533,8 @@ Options:
                         130963, what Linux passes to the shell as one argument, less the job
                         variables put before it)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
+                        (-i [R], --replace[=R]); --er, --bnr, --dnr, --bner, --seqreplace,
+                        --slotreplace R: instead of {.}, {/}, {//}, {/.}, {#}, {%}
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
                         {/re/str} {//re/str} {^re} {,re} {##} {0#} {0%} … (GNU parallel's --plus;
                         re: JavaScript's); {choose_k} / {uniq}: the arguments, and a job whose
@@ -584,6 +588,64 @@ function lineCount(option: string, value: string | undefined, zero: string): num
   const n = Number(value);
   if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new SPMError(`Expected \`${option}\` to be a number of lines (an integer; ${zero}), got ${describe(value)}`);
   return n;
+}
+
+/**
+ * GNU parallel's other spellings of options, as the option they spell (a message about a value
+ * names the latter).
+ */
+const ALIASES: Readonly<Record<string, string>> = {
+  '--dr': '--dry-run',
+  '--dryrun': '--dry-run',
+  '--keeporder': '--keep-order',
+  '--resumefailed': '--resume-failed',
+  '--retryfailed': '--retry-failed',
+  '--willcite': '--will-cite',
+  '--nn': '--will-cite',
+  '--nonotice': '--no-notice',
+  '--norunifempty': '--no-run-if-empty',
+  '--numberofsockets': '--number-of-sockets',
+  '--numberofcores': '--number-of-cores',
+  '--numberofcpus': '--number-of-cpus',
+  '--numberofthreads': '--number-of-threads',
+  '--nokeeporder': '--no-keep-order',
+  '--nok': '--no-keep-order',
+  '--no-k': '--no-keep-order',
+  '--maxlinelengthallowed': '--max-line-length-allowed',
+  '--jl': '--joblog',
+  '--result': '--results',
+  '--tag-string': '--tagstring',
+  '--argsep': '--arg-sep',
+  '--argfilesep': '--arg-file-sep',
+  '--work-dir': '--wd',
+};
+
+/** The options that rename a replacement string: what each renames. */
+const RENAMED: Readonly<Record<string, Builtin>> = {
+  '-I': '{}',
+  '--er': '{.}',
+  '--extensionreplace': '{.}',
+  '--bnr': '{/}',
+  '--basenamereplace': '{/}',
+  '--dnr': '{//}',
+  '--dirnamereplace': '{//}',
+  '--bner': '{/.}',
+  '--basenameextensionreplace': '{/.}',
+  '--seqreplace': '{#}',
+  '--slotreplace': '{%}',
+};
+
+/** Each renamed string's option, for messages. */
+const RENAMING: Readonly<Record<Builtin, string>> = { '{}': '-I', '{.}': '--er', '{/}': '--bnr', '{//}': '--dnr', '{/.}': '--bner', '{#}': '--seqreplace', '{%}': '--slotreplace' };
+
+/** GNU parallel's order of the renames (its `rpl` calls), which matters when one names another's string. */
+const RENAME_ORDER: readonly Builtin[] = ['{}', '{.}', '{/}', '{//}', '{#}', '{%}', '{/.}'];
+
+/** A rename's string: not empty, no U+0001 (the mark of a plain `{`). */
+function renameString(option: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by the replacement string to use instead of ${RENAMED[option] ?? '{}'} (e.g. ${option} @), got nothing`);
+  if (value.includes(REPLACE_MARK)) throw new SPMError(`Expected \`${option}\`'s replacement string to hold no U+0001 character, got one`);
+  return value;
 }
 
 function positiveInteger(option: string, value: string | undefined): number {
@@ -818,8 +880,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']);
-const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed']);
+const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--er', '--extensionreplace', '--bnr', '--basenamereplace', '--dnr', '--dirnamereplace', '--bner', '--basenameextensionreplace', '--seqreplace', '--slotreplace', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -879,7 +941,8 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
   const argv = shebangArgs(given);
   const files: InputSource[] = [];
   /** `-I R`: the replacement string that stands for `{}` (which is then plain text). */
-  let replaceString: string | undefined;
+  /** `-I`, `--er`…: the replacement strings renamed, by what they stand for (see withRenamedStrings). */
+  const renames = new Map<Builtin, string>();
   /** `-L n` (`context`: as -N) or `-l n` (as -n), the last given. */
   let maxLinesGiven: { n: number; context: boolean } | undefined;
   /** `-s` as given (it sizes the commands of -X, -m, --xargs only). */
@@ -897,6 +960,8 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
   /** `-o`, `--open-tty` or `--tty` (this one if given), for messages; `--tty`'s defaults (-j1, -u) apply. */
   let ttyGiven: string | undefined;
   let ttyDefaults = false;
+  let silent = false;
+  let noKeepOrder = false;
   let grouped = false;
   let argSep = ':::';
   let argFileSep = '::::';
@@ -978,6 +1043,7 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     help: false,
     version: false,
     count: undefined as ShellOptions['count'],
+    printMaxLength: false,
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -991,7 +1057,15 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     const name = eq > 0 ? word.slice(0, eq) : word;
     // `-j4` as well as `-j 4`.
     const glued = /^-[jPaNnsIdEL]./.test(word) ? word.slice(2) : undefined;
-    const option = glued !== undefined ? word.slice(0, 2) : name;
+    const option = glued !== undefined ? word.slice(0, 2) : (ALIASES[name] ?? name);
+    if (/^-i/.test(word) || name === '--replace') {
+      // `-i [R]`, `--replace[=R]` (xargs' old -I): R is optional ({}), taken from the next word
+      // unless that starts with `-`, as GNU parallel's option parser takes it.
+      let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
+      if (value === undefined && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) value = argv[++i];
+      renames.set('{}', renameString(word.startsWith('--') ? '--replace' : '-i', value ?? '{}'));
+      continue;
+    }
     if (/^-l/.test(word) || name === '--max-lines' || name === '--maxlines') {
       // `-l [N]`, `--max-lines[=N]`: N is optional (1), as in GNU parallel — taken from the next
       // word when that is a number; `-l -0` is `-l 1 -0`, as there.
@@ -1153,6 +1227,17 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
         case '-v':
         case '--verbose':
           o.verbose = true;
+          break;
+        case '--silent':
+          // GNU parallel's: no -v, wherever it is given.
+          silent = true;
+          break;
+        case '--no-keep-order':
+          // GNU parallel's: no -k, wherever it is given (one in ~/.parallel/config, say).
+          noKeepOrder = true;
+          break;
+        case '--max-line-length-allowed':
+          o.printMaxLength = true;
           break;
         case '-t':
           o.showCommands = true;
@@ -1336,9 +1421,17 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
         break;
       }
       case '-I':
-        if (value === undefined || value === '') throw new SPMError('Expected `-I` to be followed by the replacement string to use instead of {} (e.g. -I @), got nothing');
-        if (value.includes(REPLACE_MARK)) throw new SPMError('Expected `-I`\'s replacement string to hold no U+0001 character, got one');
-        replaceString = value;
+      case '--er':
+      case '--extensionreplace':
+      case '--bnr':
+      case '--basenamereplace':
+      case '--dnr':
+      case '--dirnamereplace':
+      case '--bner':
+      case '--basenameextensionreplace':
+      case '--seqreplace':
+      case '--slotreplace':
+        renames.set(RENAMED[option] as Builtin, renameString(option, value));
         break;
       case '-C':
       case '--colsep':
@@ -1543,6 +1636,8 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     throw new SPMError(`Expected \`${maxCharsGiven.option}\` to be at most ${maxChars} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it${o.slotVariable !== undefined ? ', --process-slot-var’s name included' : ''}), got ${describe(maxCharsGiven.value)}`);
   }
   if (maxCharsGiven === undefined) o.maxChars = maxChars;
+  if (silent) o.verbose = false;
+  if (noKeepOrder) o.keepOrder = false;
   if (ttyGiven !== undefined) {
     const stdinTaken = o.pipePart ? '--pipe-part' : o.tee ? '--tee' : o.roundRobin ? '--round-robin' : o.shard !== undefined ? `--${o.shard.rule}` : o.pipe ? '--pipe' : undefined;
     if (stdinTaken !== undefined) throw new SPMError(`Expected no \`${ttyGiven}\` with \`${stdinTaken}\` (each job's stdin is its input, not the terminal), got both`);
@@ -1601,11 +1696,13 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
   }
-  if (replaceString === undefined) return { ...o, sources, template };
-  // `-I R`: R is the replacement string, in the command and in the other templates; `{}` is then plain text.
+  if (renames.size === 0) return { ...o, sources, template };
+  // `-I R` and the like: R is the replacement string, in the command and in the other templates;
+  // what it renames (`{}` for -I) is then plain text. Applied in GNU parallel's order.
+  const order = RENAME_ORDER.flatMap((builtin) => (renames.has(builtin) ? [[builtin, renames.get(builtin) as string] as const] : []));
   const replaced = (text: string | undefined, option: string): string | undefined => {
-    if (text?.includes(REPLACE_MARK) === true) throw new SPMError(`Expected ${option} to hold no U+0001 character with \`-I\`, got one`);
-    return text === undefined ? undefined : withReplaceString(text, replaceString as string);
+    if (text?.includes(REPLACE_MARK) === true) throw new SPMError(`Expected ${option} to hold no U+0001 character with \`${[...renames.keys()].map((builtin) => RENAMING[builtin]).join('`, `')}\`, got one`);
+    return text === undefined ? undefined : withRenamedStrings(text, order);
   };
   return {
     ...o,

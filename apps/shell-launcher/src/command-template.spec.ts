@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withReplaceString, withSlot, WORD_BREAK } from './command-template.js';
+import { withPlusStrings } from './plus-strings.js';
+import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withRenamedStrings, withSlot, WORD_BREAK } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -109,8 +110,10 @@ describe('combinations', () => {
   });
 });
 
-describe('withReplaceString (-I)', () => {
-  it('writes the string as {} and keeps the template’s own {} as plain text; the other strings keep their meaning', () => {
+describe('withRenamedStrings (-I, --er, --bnr, --dnr, --bner, --seqreplace, --slotreplace)', () => {
+  const withReplaceString = (text: string, string: string): string => withRenamedStrings(text, [['{}', string]]);
+
+  it('-I: writes the string as {} and keeps the template’s own {} as plain text; the other strings keep their meaning', () => {
     const template = withReplaceString('echo ,, {} {.} {#} x,,y', ',,');
     expect(fillTemplate(template, ['a.b'], 7)).toBe('echo a.b {} a 7 xa.by');
     expect(hasReplacement(withReplaceString('echo {}', '@'))).toBe(false);
@@ -123,6 +126,33 @@ describe('withReplaceString (-I)', () => {
     expect(withSlot(fillTemplate(withReplaceString('echo % {%} {#}', '%'), ['a'], 1), 1)).toBe('echo a 1 1');
     expect(fillTemplate(withReplaceString('echo . {.}', '.'), ['a.b'], 1)).toBe('echo a.b a');
     expect(withReplaceString('echo {} x{}y', '{}')).toBe('echo {} x{}y');
+    // {}'s positional forms go with it: `{1}`, `{0}` are plain text (GNU parallel 20221122's; until
+    // 2026-11-23 they were still filled here); a string not starting with `{` has none (`@1`).
+    expect(fillTemplate(withReplaceString('echo @ {1} {0} @1 {2.}', '@'), ['a.b', 'c.d'], 1, true)).toBe('echo a.b c.d {1} {0} a.b1 c.d1 c');
+    expect(fillTemplate(withReplaceString('echo {x} {x1} {1x}', '{x}'), ['a', 'b'], 1)).toBe('echo a b {x1} a');
+  });
+
+  it('renames the other strings alike, in the order given; a rename onto another’s string takes it', () => {
+    const filled = (text: string, renames: Parameters<typeof withRenamedStrings>[1], args: readonly string[] = ['d/a.b']): string => withSlot(fillTemplate(withRenamedStrings(text, renames), args, 7), 2);
+    expect(filled('echo @ {.} {1.} {}', [['{.}', '@']])).toBe('echo d/a {.} {1.} d/a.b');
+    expect(filled('echo @ {/} @ {//} {/.}', [['{/}', '@']])).toBe('echo a.b {/} a.b d a');
+    expect(filled('echo D {//} B {/.}', [['{//}', 'D'], ['{/.}', 'B']])).toBe('echo d {//} a {/.}');
+    expect(filled('echo S {#} T {%}', [['{#}', 'S'], ['{%}', 'T']])).toBe('echo 7 {#} 2 {%}');
+    // --er '{}': {} is now the argument without extension, {.} plain text.
+    expect(filled('echo {} {.}', [['{.}', '{}']])).toBe('echo d/a {.}');
+    // --bnr '{.}': {.} is the basename.
+    expect(filled('echo {.}', [['{/}', '{.}']])).toBe('echo a.b');
+    // Longest first: -I @ --er @@.
+    expect(filled('echo @ @@', [['{}', '@'], ['{.}', '@@']])).toBe('echo d/a.b d/a');
+    // A string renamed onto one renamed away stands for nothing: -I @ --er '{}' (GNU's `rpl`).
+    expect(filled('echo [{}] [@]', [['{}', '@'], ['{.}', '{}']])).toBe('echo [d/a] [d/a.b]');
+  });
+
+  it('keeps --plus’ strings, unless a rename takes one’s string', () => {
+    const plussed = withPlusStrings('echo @ {..} {1..}', 'the command');
+    expect(fillTemplate(withRenamedStrings(plussed, [['{}', '@']]), ['a.b.c'], 1)).toBe('echo a.b.c a a');
+    const taken = withPlusStrings('echo {..} {1..}', 'the command');
+    expect(fillTemplate(withRenamedStrings(taken, [['{.}', '{..}']]), ['a.b.c'], 1)).toBe('echo a.b a.b');
   });
 });
 

@@ -6,7 +6,7 @@
  * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
-import { plusOperation } from './plus-strings.js';
+import { PLUS_MARK, plusOperation } from './plus-strings.js';
 
 /** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
 const SAFE_WORD = /^[A-Za-z0-9_.+/-]+$/;
@@ -30,16 +30,17 @@ export function shellQuote(value: string): string {
 // One replacement string: `{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`, `{%}`, or the same with a
 // positional argument number (`{2}`, `{2.}`, `{2/}`, …), counted from the end when negative
 // (`{-1}` is the last); `{0}` is all of them, as `{}`.
-// `-I`'s mark of a `{}` that is plain text ({@link PLAIN_BRACES}) is matched too, and filled with
-// `{}`; and a `--plus` string, its operation between two PLUS_MARKs (see plus-strings.ts).
+// The mark of a `{` that is plain text ({@link PLAIN_BRACES}) is matched too, and filled with
+// `{`; and a `--plus` string, its operation between two PLUS_MARKs (see plus-strings.ts).
 // eslint-disable-next-line no-control-regex -- those marks are control characters on purpose
 const REPLACEMENT = /\{(-?\d*)(?:(\.|\/\/|\/\.|\/|#|%)|\u0003([^\u0003]*)\u0003)?\}|\u0001/g;
 
 /**
- * What stands in a template for a `{}` that is plain text: `-I R` makes `R` the replacement
- * string, and the template's own `{}` then stays as it is (GNU parallel's `-I`). A control
- * character no template holds (one that does is refused with `-I`); arguments are never
- * scanned for it, so theirs stay as they are.
+ * What stands in a template for the `{` of a replacement string that is plain text: `-I R` makes
+ * `R` the replacement string, and the template's own `{}` then stays as it is (GNU parallel's
+ * `-I`; the other renames alike: {@link withRenamedStrings}). A control character no template
+ * holds (one that does is refused with a rename); arguments are never scanned for it, so
+ * theirs stay as they are.
  */
 export const PLAIN_BRACES = '\u0001';
 
@@ -50,22 +51,66 @@ export const PLAIN_BRACES = '\u0001';
  */
 export const WORD_BREAK = '\u0002';
 
+/** What a replacement string stands for, as GNU parallel's options rename them (its `%Global::rpl` keys). */
+export type Builtin = '{}' | '{.}' | '{/}' | '{//}' | '{/.}' | '{#}' | '{%}';
+
+const BUILTINS: readonly Builtin[] = ['{}', '{.}', '{/}', '{//}', '{/.}', '{#}', '{%}'];
+
+/** A `--plus` string as marked, with or without a position. */
+// eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
+const PLUS_MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/g;
+
+const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
 /**
- * `-I R`: `text` with each `R` written `{}` and each `{}` it had marked as plain text
- * ({@link PLAIN_BRACES}); the other replacement strings (`{.}`, `{#}`, `{1}`…) keep their
- * meaning, as in GNU parallel (`-I @ 'echo @ {} {#}'` of `a` is `echo a {} 1`).
+ * GNU parallel's renamed replacement strings (`-I`, `--er`, `--bnr`, `--dnr`, `--bner`,
+ * `--seqreplace`, `--slotreplace`): `text` with each given string written as what it stands for,
+ * and the strings renamed away made plain text. As GNU parallel 20221122 does it: the renames
+ * apply in `renames`' order, each making its string stand for what `old` stood for and `old`
+ * stand for nothing (`--er '{}'` makes `{}` the argument without extension, `{.}` plain text);
+ * then the strings are found longest first, each where no longer one was; a string that starts
+ * with `{` has positional forms (`{2.}` of `{.}`), the others none — so `-I @` leaves `{1}` plain
+ * text. `--plus`' strings (marked) keep their meaning; a string renamed from one renamed away
+ * stands for nothing (it is removed).
  */
-export function withReplaceString(text: string, replace: string): string {
-  if (replace === '{}') return text;
-  // The other replacement strings stay whole: `-I %` leaves `{%}` the job slot, `-I .` leaves `{.}`.
-  let out = '';
+export function withRenamedStrings(text: string, renames: readonly (readonly [old: Builtin, string: string])[]): string {
+  if (renames.length === 0) return text;
+  const keys = new Map<string, Builtin | undefined>(BUILTINS.map((builtin) => [builtin, builtin]));
+  for (const [old, string] of renames) {
+    if (string === old) continue;
+    keys.set(string, keys.get(old));
+    keys.delete(old);
+  }
+  type Piece = { readonly text: string; readonly filled: boolean };
+  let pieces: Piece[] = [];
   let last = 0;
-  for (const match of text.matchAll(REPLACEMENT)) {
-    out += text.slice(last, match.index).split(replace).join('{}');
-    out += match[0] === '{}' ? PLAIN_BRACES : match[0];
+  // A `--plus` string keeps its meaning — unless a rename took its string (`--er '{..}'`).
+  const renamed = renames.map(([, string]) => new RegExp(`^(?:${escapeRegExp(string)}${string.startsWith('{') ? `|\\{-?\\d+\\s*${escapeRegExp(string.slice(1))}` : ''})$`));
+  for (const match of text.matchAll(PLUS_MARKED)) {
+    const plain = match[0].replaceAll(PLUS_MARK, '');
+    const taken = renamed.some((pattern) => pattern.test(plain));
+    pieces.push({ text: text.slice(last, match.index), filled: false }, taken ? { text: plain, filled: false } : { text: match[0], filled: true });
     last = match.index + match[0].length;
   }
-  return out + text.slice(last).split(replace).join('{}');
+  pieces.push({ text: text.slice(last), filled: false });
+  for (const key of [...keys.keys()].sort((a, b) => b.length - a.length)) {
+    const stands = keys.get(key);
+    const pattern = new RegExp(`${escapeRegExp(key)}${key.startsWith('{') ? `|\\{(-?\\d+)\\s*${escapeRegExp(key.slice(1))}` : ''}`, 'g');
+    pieces = pieces.flatMap((piece) => {
+      if (piece.filled) return [piece];
+      const cut: Piece[] = [];
+      let from = 0;
+      for (const match of piece.text.matchAll(pattern)) {
+        const position = match[1] ?? '';
+        cut.push({ text: piece.text.slice(from, match.index), filled: false }, { text: stands === undefined ? '' : `{${position}${stands.slice(1)}`, filled: true });
+        from = match.index + match[0].length;
+      }
+      cut.push({ text: piece.text.slice(from), filled: false });
+      return cut;
+    });
+  }
+  // What is left as text is plain, even where it reads as a replacement string.
+  return pieces.map((piece) => (piece.filled ? piece.text : piece.text.replace(REPLACEMENT, (whole) => PLAIN_BRACES + whole.slice(1)))).join('');
 }
 
 /**
@@ -184,7 +229,7 @@ export function fillTemplate(template: string, args: readonly string[], seq: num
   // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
   const quote = emptyBare ? (arg: string): string => (arg === '' ? '' : shellQuote(arg)) : shellQuote;
   if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK), args, seq, context, quote);
-  if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{}'), ...args.map(quote)].join(' ');
+  if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{'), ...args.map(quote)].join(' ');
   if (!context) return fillRun(template, args, seq, undefined, quote);
   return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
 }
@@ -198,7 +243,7 @@ function fillQuotedWords(words: readonly string[], args: readonly string[], seq:
   const bare = (arg: string): string => arg;
   // A `{%}` (SLOT) inside a quoted word is filled with the slot's digits later: quoted or not, the same.
   const quoted = shellQuote;
-  if (!words.some(hasReplacement)) return [...words.map((word) => quoted(word.replaceAll(PLAIN_BRACES, '{}'))), ...args.map(quote)].join(' ');
+  if (!words.some(hasReplacement)) return [...words.map((word) => quoted(word.replaceAll(PLAIN_BRACES, '{'))), ...args.map(quote)].join(' ');
   return words
     .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((arg) => quoted(fillRun(word, args, seq, arg, bare))) : [quoted(fillRun(word, args, seq, undefined, bare))]))
     .join(' ');
@@ -219,7 +264,8 @@ const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003|0%\u0003)
 /** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
 function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
   return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined, plus: string | undefined) => {
-    if (whole === PLAIN_BRACES || position === undefined) return '{}';
+    if (whole === PLAIN_BRACES) return '{';
+    if (position === undefined) return '{}';
     // --plus' `{0#}`, its width written in by withJobCount: the job's number, zero-padded.
     if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
     // --plus' `{0%}`: the padded job slot, filled by the spoke.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SPMError } from '@spm/exceptions';
 import { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
+import { maxCommandBytes } from './arg-packing.js';
 import { cpuTopology } from './cpu-topology.js';
 import { runShell, type ShellIO } from './run-shell.js';
 
@@ -32,6 +33,10 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
   }
   if (options.version) {
     io.stdout.write(`spm-shell ${version()}\n`);
+    return 0;
+  }
+  if (options.printMaxLength) {
+    io.stdout.write(`${maxCommandBytes(options.slotVariable)}\n`);
     return 0;
   }
   if (options.count !== undefined) {

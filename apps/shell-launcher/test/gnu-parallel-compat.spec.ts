@@ -819,6 +819,28 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const args of cases) await expectSameRun(args, ['-k', ...args], { mark: 'vars' });
   });
 
+  it('takes its other spellings of options as it does', async () => {
+    const joblog = join(dir, 'alias.joblog');
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['--dr', 'echo', ':::', 'a'] },
+      { args: ['--dryrun', '-k', 'echo', ':::', 'a', 'b'] },
+      { args: ['-k', '--nok', '-j1', 'echo', ':::', 'a', 'b'] },
+      { args: ['--no-k', '--keeporder', '-j2', 'echo', ':::', 'a', 'b'] },
+      { args: ['--jl', joblog, '--nn', '--willcite', '--nonotice', 'echo', ':::', 'a'] },
+      { args: ['-k', '--argsep', ',,', 'echo', ',,', 'a', 'b'] },
+      { args: ['--tag-string', 'x{}', '-k', 'echo', ':::', 'a'] },
+      { args: ['--numberofcores'] },
+      { args: ['--numberofthreads'] },
+      { args: ['--work-dir', '/', '-k', 'pwd', ':::', 'a'] },
+      { args: ['--norunifempty', 'echo', 'x'] },
+      { args: ['--silent', '-k', 'echo', ':::', 'a'] },
+      { args: ['--retryfailed', '--joblog', joblog] },
+    ];
+    for (const { args, input } of cases) await expectSameRun(args, args, { input: input ?? '', mark: 'alias' });
+    // --jl wrote the job log (spm-shell's run, the last): its one job, which --retryfailed did not run again.
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[8])).toEqual(['echo a']);
+  });
+
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
     for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
       const gnu = await expectSameRun([option], [option], { mark: 'cpus' });
@@ -885,6 +907,22 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-I', '%', 'echo', '%', '{%}', '{#}', ':::', 'a'] },
       { args: ['-I', '.', 'echo', '.', '{.}', ':::', 'a.b'] },
       { args: ['-I{}', 'echo', 'x{}y', ':::', 'a'] },
+      // -I takes {}'s positional forms with it; the other renames (and -i, --replace) alike.
+      { args: ['-I', '@', 'echo', '@', '{1}', '{}', '{0}', ':::', 'a'] },
+      { args: ['-N2', '-I', '{x}', 'echo', '{x}', '{x1}', '{1x}', ':::', 'a', 'b'] },
+      { args: ['--er', '@', 'echo', '@', '{.}', '{1.}', '{}', ':::', 'a.b'] },
+      { args: ['--bnr', '@', '--dnr', '%', 'echo', '@', '%', '{/}', '{//}', ':::', 'd/a.b'] },
+      { args: ['--bner=@', '--seqreplace', 'S', 'echo', '@', '{/.}', 'S', '{#}', ':::', 'd/a.b'] },
+      { args: ['-j1', '--slotreplace', 'T', 'echo', 'T', '{%}', ':::', 'x'] },
+      { args: ['-I', '@', '--er', '@@', 'echo', '@', '@@', ':::', 'a.b'] },
+      { args: ['--er', '{}', 'echo', '{}', '{.}', ':::', 'a.b'] },
+      { args: ['--extensionreplace=X', '--basenamereplace', '{.}', 'echo', 'X', '{.}', ':::', 'd/a.b'] },
+      { args: ['-i', '@', 'echo', '@', ':::', 'a'] },
+      { args: ['-i@', 'echo', '@', '{}', ':::', 'a'] },
+      { args: ['--replace=@', 'echo', '@', ':::', 'a'] },
+      { args: ['--replace', '--', 'echo', '{}', ':::', 'a'] },
+      { args: ['--plus', '-I', '@', 'echo', '@', '{..}', '{1..}', ':::', 'a.b.c'] },
+      { args: ['--plus', '--er', '{..}', 'echo', '{..}', '{1..}', ':::', 'a.b.c'] },
       { args: ['-r', 'echo', '[{}]'], input: '  \n\na\n' },
       { args: ['echo', '[{}]'], input: '  \n\na\n' },
     ];
