@@ -45,7 +45,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOMEM: 'out of memory',
   EAGAIN: 'resource temporarily unavailable',
   EMFILE: 'too many open files',
-  ENXIO: 'no such device or address: no controlling terminal',
+  ENXIO: 'no such device or address',
   ENFILE: 'too many open files in the system',
 };
 
@@ -474,7 +474,8 @@ export class CoprocessRun implements LiveCoprocess {
         terminalFd = openSync(TERMINAL_PATH, 'r');
       } catch (error) {
         const code = errnoCode(error);
-        this.#notStarted(code, `cannot run \`${options.label}\`: the terminal \`${TERMINAL_PATH}\` cannot be opened for its stdin: ${code} (${ERRNO_TEXT[code] ?? (error as Error).message})`, 126);
+        const why = code === 'ENXIO' ? 'no such device or address: no controlling terminal' : (ERRNO_TEXT[code] ?? (error as Error).message);
+        this.#notStarted(code, `cannot run \`${options.label}\`: the terminal \`${TERMINAL_PATH}\` cannot be opened for its stdin: ${code} (${why})`, 126);
         return;
       }
     }
