@@ -881,7 +881,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed']);
-const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', '-I', '--er', '--extensionreplace', '--bnr', '--basenamereplace', '--dnr', '--dirnamereplace', '--bner', '--basenameextensionreplace', '--seqreplace', '--slotreplace', '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1273,6 +1273,12 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     if (isShebangFlag(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
     if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
     const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
+    // `-I`, `--er`…: a replacement string renamed.
+    const renamed = RENAMED[option];
+    if (renamed !== undefined) {
+      renames.set(renamed, renameString(option, value));
+      continue;
+    }
     switch (option) {
       case '-j':
       case '-P':
@@ -1420,19 +1426,6 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
         marks = groupMarks(argSep, argFileSep);
         break;
       }
-      case '-I':
-      case '--er':
-      case '--extensionreplace':
-      case '--bnr':
-      case '--basenamereplace':
-      case '--dnr':
-      case '--dirnamereplace':
-      case '--bner':
-      case '--basenameextensionreplace':
-      case '--seqreplace':
-      case '--slotreplace':
-        renames.set(RENAMED[option] as Builtin, renameString(option, value));
-        break;
       case '-C':
       case '--colsep':
         o.colsep = columnSeparator(value);

@@ -63,6 +63,12 @@ const PLUS_MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/g;
 const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 /**
+ * A replacement string and, when it starts with `{`, its positional forms (`{2.}` of `{.}`;
+ * the position is the first group), as a regular expression's source.
+ */
+const stringSource = (string: string): string => `${escapeRegExp(string)}${string.startsWith('{') ? `|\\{(-?\\d+)\\s*${escapeRegExp(string.slice(1))}` : ''}`;
+
+/**
  * GNU parallel's renamed replacement strings (`-I`, `--er`, `--bnr`, `--dnr`, `--bner`,
  * `--seqreplace`, `--slotreplace`): `text` with each given string written as what it stands for,
  * and the strings renamed away made plain text. As GNU parallel 20221122 does it: the renames
@@ -85,7 +91,7 @@ export function withRenamedStrings(text: string, renames: readonly (readonly [ol
   let pieces: Piece[] = [];
   let last = 0;
   // A `--plus` string keeps its meaning — unless a rename took its string (`--er '{..}'`).
-  const renamed = renames.map(([, string]) => new RegExp(`^(?:${escapeRegExp(string)}${string.startsWith('{') ? `|\\{-?\\d+\\s*${escapeRegExp(string.slice(1))}` : ''})$`));
+  const renamed = renames.map(([, string]) => new RegExp(`^(?:${stringSource(string)})$`));
   for (const match of text.matchAll(PLUS_MARKED)) {
     const plain = match[0].replaceAll(PLUS_MARK, '');
     const taken = renamed.some((pattern) => pattern.test(plain));
@@ -95,7 +101,7 @@ export function withRenamedStrings(text: string, renames: readonly (readonly [ol
   pieces.push({ text: text.slice(last), filled: false });
   for (const key of [...keys.keys()].sort((a, b) => b.length - a.length)) {
     const stands = keys.get(key);
-    const pattern = new RegExp(`${escapeRegExp(key)}${key.startsWith('{') ? `|\\{(-?\\d+)\\s*${escapeRegExp(key.slice(1))}` : ''}`, 'g');
+    const pattern = new RegExp(stringSource(key), 'g');
     pieces = pieces.flatMap((piece) => {
       if (piece.filled) return [piece];
       const cut: Piece[] = [];
@@ -299,7 +305,7 @@ export function nameColumns(template: string, names: readonly string[]): string 
   });
   if (position.size === 0) return template;
   // Longest first: a name that begins another (`f` and `f.x`) does not take its place.
-  const alternatives = [...position.keys()].sort((a, b) => b.length - a.length).map((name) => name.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'));
+  const alternatives = [...position.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const named = new RegExp(`\\{(${alternatives.join('|')})(\\.|\\/\\/|\\/\\.|\\/)?\\}`, 'g');
   return template.replace(named, (_whole, name: string, modifier: string | undefined) => `{${String(position.get(name))}${modifier ?? ''}}`);
 }

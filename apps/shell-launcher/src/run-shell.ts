@@ -892,11 +892,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     feed.window = short ? base * (batch === 1 ? 1 + PIPELINE_HELD : 2 * batch) : base;
   };
   const knownTotal = sourcesTotal ?? (ended ? peeked.length : undefined);
+  /** The jobs, once counted: before the run, or once the input has been read to its end. */
+  const countedTotal = (): number | undefined => knownTotal ?? (feed.inputDone ? feed.read : undefined);
   /**
-   * The progress bar's total: the jobs, once counted (the input read to its end); until then
-   * `--total-jobs`' number — no fewer than have started (it was given too small).
+   * The progress bar's total: the jobs, once counted; until then `--total-jobs`' number — no
+   * fewer than have started (it was given too small).
    */
-  const barTotal = (): number | undefined => knownTotal ?? (feed.inputDone ? feed.read : options.totalJobs === undefined ? undefined : Math.max(options.totalJobs, succeeded + failed + runningNow()));
+  const barTotal = (): number | undefined => countedTotal() ?? (options.totalJobs === undefined ? undefined : Math.max(options.totalJobs, succeeded + failed + runningNow()));
 
   // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
   const hubHost = hostname();
@@ -1594,7 +1596,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     jobsFile?.start(
       (given) => {
         // 0: as many as there are jobs (those known so far), at most as many as may run at once.
-        const total = knownTotal ?? (feed.inputDone ? feed.read : undefined);
+        const total = countedTotal();
         const wanted = given === 0 ? Math.min(total ?? allAtOnce, allAtOnce) : given;
         slotsNow = wanted;
         if (options.verbose) err(`#: spm-shell: the -j file \`${options.jobsFile as string}\` gives ${describeSlots(given)}: ${wanted} from now on\n`);

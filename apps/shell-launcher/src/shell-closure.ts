@@ -94,6 +94,11 @@ export interface ShellTask {
   readonly terminal?: boolean;
 }
 
+/** `--tty -u`: each command writes to the spoke's own stdout and stderr (see {@link ShellTask.terminal}). */
+function writesItself(task: ShellTask): boolean {
+  return task.terminal === true && task.ungroup === true;
+}
+
 /** What running one command produced (plain data, the task's return value). */
 export interface ShellResult {
   /** The command as run, when the spoke filled its job slot (`{%}`) in it; else absent. */
@@ -391,7 +396,7 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       cwd,
       input,
       ...(inputFile !== undefined ? { inputFile } : {}),
-      ...(task.terminal === true ? { terminal: true, ...(task.ungroup === true ? { inheritOutput: true } : {}) } : {}),
+      ...(task.terminal === true ? { terminal: true, ...(writesItself(task) ? { inheritOutput: true } : {}) } : {}),
       signal: watch?.signal ?? signal,
       ...(watch !== undefined ? { pause: watch.pause } : {}),
       lane,
@@ -622,8 +627,8 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               results[i] = SKIPPED;
             } else {
               const command = withSlot(c.command, slot, task.slotWidth);
-              // (Output the command writes itself, `--tty -u`'s, never comes here.)
-              const live = task.lineBuffer === true && !(task.terminal === true && task.ungroup === true) ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
+              // (Output the command writes itself never comes here.)
+              const live = task.lineBuffer === true && !writesItself(task) ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
               const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
               const onStart =
                 task.showStarts === true

@@ -114,10 +114,8 @@ class Lifeline {
 
   /** Tells the watchdog about a live group. */
   register(pgid: number, graceMs: number): void {
-    if (this.#idle !== undefined) clearTimeout(this.#idle);
-    this.#idle = undefined;
     this.#live.add(pgid);
-    this.#ensure(graceMs)?.stdin?.write(`+${pgid}\n`);
+    this.#busy(graceMs)?.stdin?.write(`+${pgid}\n`);
   }
 
   /** The owner sent group `pgid` (a coprocess's, or an escapee's) SIGTERM itself: the watchdog's sweep gives it SIGKILL only. */
@@ -144,10 +142,15 @@ class Lifeline {
    * group by the leader's pid would be someone else's once that pid is reused. Paired with {@link release}.
    */
   hold(graceMs: number): void {
+    this.#held += 1;
+    this.#busy(graceMs);
+  }
+
+  /** A coprocess is live: the watchdog does not go idle, and runs (started if need be). */
+  #busy(graceMs: number): ChildProcess | undefined {
     if (this.#idle !== undefined) clearTimeout(this.#idle);
     this.#idle = undefined;
-    this.#held += 1;
-    this.#ensure(graceMs);
+    return this.#ensure(graceMs);
   }
 
   /** A coprocess {@link hold} kept the watchdog for is gone. */
