@@ -825,7 +825,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--dr', 'echo', ':::', 'a'] },
       { args: ['--dryrun', '-k', 'echo', ':::', 'a', 'b'] },
       { args: ['-k', '--nok', '-j1', 'echo', ':::', 'a', 'b'] },
-      { args: ['--no-k', '--keeporder', '-j2', 'echo', ':::', 'a', 'b'] },
+      { args: ['--no-k', '--keeporder', '-j1', 'echo', ':::', 'a', 'b'] },
       { args: ['--jl', joblog, '--nn', '--willcite', '--nonotice', 'echo', ':::', 'a'] },
       { args: ['-k', '--argsep', ',,', 'echo', ',,', 'a', 'b'] },
       { args: ['--tag-string', 'x{}', '-k', 'echo', ':::', 'a'] },
