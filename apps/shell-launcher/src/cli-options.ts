@@ -13,6 +13,7 @@ import { parseLimit, type LimitRule } from './limit-check.js';
 import { RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
 import { isShebangFlag, shebangArgs } from './shebang.js';
+import { profileSegments, type OptionSegment, type ProfilePlaces } from './profiles.js';
 
 /**
  * The most output kept per stream of one command. A status report crosses from the spoke to
@@ -560,6 +561,12 @@ Options:
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
       --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
                         --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
+  -J, --profile NAME    read options from the profile NAME (a file in ~/.parallel, $PARALLEL_HOME,
+                        $XDG_CONFIG_HOME/parallel; or a path ./NAME, /NAME) before the command
+                        line's; without -J, ~/.parallel/config (and /etc/parallel/config,
+                        ~/.parallelrc) if there; then $PARALLEL's options. Words after a
+                        profile's options go before the command (nice)
+      --plain           read no profile and not $PARALLEL
       --shebang OPTIONS COMMAND
                         (first, on a script's #! line: #!/path/spm-shell --shebang -k echo)
                         the script's other lines are the input
@@ -880,8 +887,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed']);
-const VALUED = new Set(['-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed']);
+const VALUED = new Set(['-J', '--profile', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -933,12 +940,39 @@ export function delimiterBytes(option: string, value: string | undefined): Buffe
  * Parses `spm-shell`'s arguments the way GNU parallel reads its own: options first; the first
  * word that is not an option starts the command template (its words joined by spaces, options
  * of the command included); `:::` starts a group of arguments, `::::` one of argument files.
- * Throws `SPMError` naming the option and what it got. `cores`: what `-j +N`, `-N` and `N%`
- * count from.
+ * Throws `SPMError` naming the option and what it got (and, for one of a profile or
+ * `$PARALLEL`, where it came from). `cores`: what `-j +N`, `-N` and `N%` count from. `places`:
+ * where the profiles and `$PARALLEL` are read from (see profiles.ts; the bin gives its
+ * environment); absent, only `given` is read.
  */
-export function parseShellArgs(given: readonly string[], cores = availableParallelism()): ShellOptions {
+export function parseShellArgs(given: readonly string[], cores = availableParallelism(), places?: ProfilePlaces): ShellOptions {
   // `#!…spm-shell --shebang …`: the script's interpreter line, read first (see shebang.ts).
   const argv = shebangArgs(given);
+  let segments: OptionSegment[] = [{ words: argv }];
+  if (places !== undefined) {
+    // The command line's -J and --plain say which profiles to read; their options go first.
+    const choice: ProfileChoice = { names: [], plain: false };
+    readWords(segments, cores, choice);
+    if (!choice.plain) segments = [...profileSegments(choice.names, places), ...segments];
+  }
+  return readWords(segments, cores) as ShellOptions;
+}
+
+/** What the command line asks of the profiles: the `-J` names given, and whether `--plain` was. */
+interface ProfileChoice {
+  names: string[];
+  plain: boolean;
+}
+
+/**
+ * The options of `segments` (the profiles', `$PARALLEL`'s, the command line's), each read up to
+ * its first word that is not an option, in order (a later option wins); then the words left,
+ * in the same order, are the command and its inputs. With `choice`, only the options are read
+ * and `choice` filled (nothing returned).
+ */
+function readWords(segments: readonly OptionSegment[], cores: number, choice?: ProfileChoice): ShellOptions | undefined {
+  const profileNames: string[] = [];
+  let plainGiven = false;
   const files: InputSource[] = [];
   /** `-I R`: the replacement string that stands for `{}` (which is then plain text). */
   /** `-I`, `--er`…: the replacement strings renamed, by what they stand for (see withRenamedStrings). */
@@ -1045,434 +1079,464 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     count: undefined as ShellOptions['count'],
     printMaxLength: false,
   };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i] as string;
-    if (word === '--') {
-      i += 1;
-      break;
-    }
-    if (marks.has(word) || !word.startsWith('-') || word === '-') break;
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const name = eq > 0 ? word.slice(0, eq) : word;
-    // `-j4` as well as `-j 4`.
-    const glued = /^-[jPaNnsIdEL]./.test(word) ? word.slice(2) : undefined;
-    const option = glued !== undefined ? word.slice(0, 2) : (ALIASES[name] ?? name);
-    if (/^-i/.test(word) || name === '--replace') {
-      // `-i [R]`, `--replace[=R]` (xargs' old -I): R is optional ({}), taken from the next word
-      // unless that starts with `-`, as GNU parallel's option parser takes it.
-      let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
-      if (value === undefined && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) value = argv[++i];
-      renames.set('{}', renameString(word.startsWith('--') ? '--replace' : '-i', value ?? '{}'));
-      continue;
-    }
-    if (/^-l/.test(word) || name === '--max-lines' || name === '--maxlines') {
-      // `-l [N]`, `--max-lines[=N]`: N is optional (1), as in GNU parallel — taken from the next
-      // word when that is a number; `-l -0` is `-l 1 -0`, as there.
-      let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
-      if (value === undefined && /^\d+$/.test(argv[i + 1] ?? '')) value = argv[++i];
-      // 0 is 1 (GNU parallel's).
-      maxLinesGiven = { n: value === undefined ? 1 : Math.max(lineCount(word.startsWith('--') ? name : '-l', value, '0 or none is 1'), 1), context: false };
-      continue;
-    }
-    if (FLAGS.has(option)) {
-      if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
-      switch (option) {
-        case '-q':
-        case '--quote':
-          o.quote = true;
+  const rest: string[] = [];
+  for (const segment of segments) {
+    const argv = segment.words;
+    let i = 0;
+    /** Where the option being read began (for a profile's messages). */
+    let at = 0;
+    try {
+      for (; i < argv.length; i++) {
+        at = i;
+        const word = argv[i] as string;
+        if (word === '--') {
+          i += 1;
           break;
-        case '--files':
-          o.files = true;
-          break;
-        case '--skip-first-line':
-        case '--skipfirstline':
-          o.skipFirstLine = true;
-          break;
-        case '--retry-failed':
-          o.retryFailed = true;
-          break;
-        case '-X':
-          o.multiArgs = 'X';
-          break;
-        case '-m':
-          o.multiArgs = 'm';
-          break;
-        case '--xargs':
-          o.multiArgs = 'xargs';
-          break;
-        case '-r':
-        case '--no-run-if-empty':
-          o.skipBlank = true;
-          break;
-        case '-k':
-        case '--keep-order':
-          o.keepOrder = true;
-          break;
-        case '--tag':
-          o.tag = true;
-          break;
-        case '--ctag':
-          o.tag = true;
-          o.color = true;
-          break;
-        case '--color':
-        case '--colour':
-          o.color = true;
-          break;
-        case '--color-failed':
-        case '--colour-failed':
-        case '--colorfailed':
-        case '--colourfailed':
-        case '--color-fail':
-        case '--colour-fail':
-        case '--colorfail':
-        case '--colourfail':
-        case '--cf':
-          o.colorFailed = true;
-          break;
-        case '--line-buffer':
-        case '--line-buffered':
-        case '--linebuffer':
-        case '--linebuffered':
-        case '--lb':
-          o.lineBuffer = true;
-          break;
-        case '--group':
-          // The default (each command's output whole); said only to be refused beside --lb or -u, as GNU parallel does.
-          grouped = true;
-          break;
-        case '--will-cite':
-        case '--no-notice':
-          // GNU parallel's citation notice: spm-shell prints none, so the habit costs nothing.
-          break;
-        case '-u':
-        case '--ungroup':
-          o.ungroup = true;
-          break;
-        case '-o':
-        case '--open-tty':
-          o.openTty = true;
-          ttyGiven ??= name;
-          break;
-        case '--tty':
-          o.openTty = true;
-          ttyGiven = name;
-          ttyDefaults = true;
-          break;
-        case '--json':
-          o.json = true;
-          break;
-        case '--link':
-        case '--xapply':
-          o.link = true;
-          break;
-        case '--pipe':
-        case '--spreadstdin':
-          o.pipe = true;
-          break;
-        case '--pipe-part':
-        case '--pipepart':
-          o.pipe = true;
-          o.pipePart = true;
-          break;
-        case '--cat':
-          o.cat = true;
-          break;
-        case '--fifo':
-          o.fifo = true;
-          break;
-        case '--tee':
-          o.tee = true;
-          break;
-        case '--round-robin':
-        case '--roundrobin':
-        case '--round':
-          o.roundRobin = true;
-          break;
-        case '--plus':
-          o.plus = true;
-          break;
-        case '--remove-rec-sep':
-        case '--removerecsep':
-        case '--rrs':
-          o.removeRecSep = true;
-          break;
-        case '--regexp':
-          regexp = true;
-          break;
-        case '--csv':
-          csv = true;
-          break;
-        case '--shuf':
-          o.shuf = true;
-          break;
-        case '--progress':
-        case '--bar':
-        case '--eta':
-          o.progress = 'on';
-          break;
-        case '--dry-run':
-          o.dryRun = true;
-          break;
-        case '--resume':
-          o.resume = 'done';
-          break;
-        case '--resume-failed':
-          o.resume = 'failed';
-          break;
-        case '--no-progress':
-          o.progress = 'off';
-          break;
-        case '-v':
-        case '--verbose':
-          o.verbose = true;
-          break;
-        case '--silent':
-          // GNU parallel's: no -v, wherever it is given.
-          silent = true;
-          break;
-        case '--no-keep-order':
-          // GNU parallel's: no -k, wherever it is given (one in ~/.parallel/config, say).
-          noKeepOrder = true;
-          break;
-        case '--max-line-length-allowed':
-          o.printMaxLength = true;
-          break;
-        case '-t':
-          o.showCommands = true;
-          break;
-        case '-0':
-        case '--null':
-          // `-d '\0'`, as in GNU parallel: the last of -0 and -d counts.
-          o.nullSeparated = true;
-          o.delimiter = undefined;
-          break;
-        case '-h':
-        case '--help':
-          o.help = true;
-          break;
-        case '--number-of-sockets':
-          o.count = 'sockets';
-          break;
-        case '--number-of-cores':
-        case '--number-of-cpus':
-          o.count = 'cores';
-          break;
-        case '--number-of-threads':
-          o.count = 'threads';
-          break;
-        case '--cleanup':
-          o.cleanup = true;
-          break;
-        default:
-          o.version = true;
+        }
+        if (marks.has(word) || !word.startsWith('-') || word === '-') break;
+        const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+        const name = eq > 0 ? word.slice(0, eq) : word;
+        // `-j4` as well as `-j 4`.
+        const glued = /^-[jPaNnsIdELJ]./.test(word) ? word.slice(2) : undefined;
+        const option = glued !== undefined ? word.slice(0, 2) : (ALIASES[name] ?? name);
+        if (/^-i/.test(word) || name === '--replace') {
+          // `-i [R]`, `--replace[=R]` (xargs' old -I): R is optional ({}), taken from the next word
+          // unless that starts with `-`, as GNU parallel's option parser takes it.
+          let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
+          if (value === undefined && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) value = argv[++i];
+          renames.set('{}', renameString(word.startsWith('--') ? '--replace' : '-i', value ?? '{}'));
+          continue;
+        }
+        if (/^-l/.test(word) || name === '--max-lines' || name === '--maxlines') {
+          // `-l [N]`, `--max-lines[=N]`: N is optional (1), as in GNU parallel — taken from the next
+          // word when that is a number; `-l -0` is `-l 1 -0`, as there.
+          let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
+          if (value === undefined && /^\d+$/.test(argv[i + 1] ?? '')) value = argv[++i];
+          // 0 is 1 (GNU parallel's).
+          maxLinesGiven = { n: value === undefined ? 1 : Math.max(lineCount(word.startsWith('--') ? name : '-l', value, '0 or none is 1'), 1), context: false };
+          continue;
+        }
+        if (FLAGS.has(option)) {
+          if (eq > 0) throw new SPMError(`Expected \`${name}\` to take no value, got \`${word}\``);
+          switch (option) {
+            case '-q':
+            case '--quote':
+              o.quote = true;
+              break;
+            case '--files':
+              o.files = true;
+              break;
+            case '--skip-first-line':
+            case '--skipfirstline':
+              o.skipFirstLine = true;
+              break;
+            case '--retry-failed':
+              o.retryFailed = true;
+              break;
+            case '-X':
+              o.multiArgs = 'X';
+              break;
+            case '-m':
+              o.multiArgs = 'm';
+              break;
+            case '--xargs':
+              o.multiArgs = 'xargs';
+              break;
+            case '-r':
+            case '--no-run-if-empty':
+              o.skipBlank = true;
+              break;
+            case '-k':
+            case '--keep-order':
+              o.keepOrder = true;
+              break;
+            case '--tag':
+              o.tag = true;
+              break;
+            case '--ctag':
+              o.tag = true;
+              o.color = true;
+              break;
+            case '--color':
+            case '--colour':
+              o.color = true;
+              break;
+            case '--color-failed':
+            case '--colour-failed':
+            case '--colorfailed':
+            case '--colourfailed':
+            case '--color-fail':
+            case '--colour-fail':
+            case '--colorfail':
+            case '--colourfail':
+            case '--cf':
+              o.colorFailed = true;
+              break;
+            case '--line-buffer':
+            case '--line-buffered':
+            case '--linebuffer':
+            case '--linebuffered':
+            case '--lb':
+              o.lineBuffer = true;
+              break;
+            case '--group':
+              // The default (each command's output whole); said only to be refused beside --lb or -u, as GNU parallel does.
+              grouped = true;
+              break;
+            case '--will-cite':
+            case '--no-notice':
+              // GNU parallel's citation notice: spm-shell prints none, so the habit costs nothing.
+              break;
+            case '-u':
+            case '--ungroup':
+              o.ungroup = true;
+              break;
+            case '-o':
+            case '--open-tty':
+              o.openTty = true;
+              ttyGiven ??= name;
+              break;
+            case '--tty':
+              o.openTty = true;
+              ttyGiven = name;
+              ttyDefaults = true;
+              break;
+            case '--json':
+              o.json = true;
+              break;
+            case '--link':
+            case '--xapply':
+              o.link = true;
+              break;
+            case '--pipe':
+            case '--spreadstdin':
+              o.pipe = true;
+              break;
+            case '--pipe-part':
+            case '--pipepart':
+              o.pipe = true;
+              o.pipePart = true;
+              break;
+            case '--cat':
+              o.cat = true;
+              break;
+            case '--fifo':
+              o.fifo = true;
+              break;
+            case '--tee':
+              o.tee = true;
+              break;
+            case '--round-robin':
+            case '--roundrobin':
+            case '--round':
+              o.roundRobin = true;
+              break;
+            case '--plus':
+              o.plus = true;
+              break;
+            case '--remove-rec-sep':
+            case '--removerecsep':
+            case '--rrs':
+              o.removeRecSep = true;
+              break;
+            case '--regexp':
+              regexp = true;
+              break;
+            case '--csv':
+              csv = true;
+              break;
+            case '--shuf':
+              o.shuf = true;
+              break;
+            case '--progress':
+            case '--bar':
+            case '--eta':
+              o.progress = 'on';
+              break;
+            case '--dry-run':
+              o.dryRun = true;
+              break;
+            case '--resume':
+              o.resume = 'done';
+              break;
+            case '--resume-failed':
+              o.resume = 'failed';
+              break;
+            case '--no-progress':
+              o.progress = 'off';
+              break;
+            case '-v':
+            case '--verbose':
+              o.verbose = true;
+              break;
+            case '--silent':
+              // GNU parallel's: no -v, wherever it is given.
+              silent = true;
+              break;
+            case '--no-keep-order':
+              // GNU parallel's: no -k, wherever it is given (one in ~/.parallel/config, say).
+              noKeepOrder = true;
+              break;
+            case '--max-line-length-allowed':
+              o.printMaxLength = true;
+              break;
+            case '-t':
+              o.showCommands = true;
+              break;
+            case '-0':
+            case '--null':
+              // `-d '\0'`, as in GNU parallel: the last of -0 and -d counts.
+              o.nullSeparated = true;
+              o.delimiter = undefined;
+              break;
+            case '-h':
+            case '--help':
+              o.help = true;
+              break;
+            case '--number-of-sockets':
+              o.count = 'sockets';
+              break;
+            case '--number-of-cores':
+            case '--number-of-cpus':
+              o.count = 'cores';
+              break;
+            case '--number-of-threads':
+              o.count = 'threads';
+              break;
+            case '--cleanup':
+              o.cleanup = true;
+              break;
+            case '--plain':
+              // Read before the rest (see parseShellArgs): the profiles and $PARALLEL are skipped.
+              plainGiven = true;
+              break;
+            default:
+              o.version = true;
+          }
+          continue;
+        }
+        if (isShebangFlag(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
+        if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
+        const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
+        // `-I`, `--er`…: a replacement string renamed.
+        const renamed = RENAMED[option];
+        if (renamed !== undefined) {
+          renames.set(renamed, renameString(option, value));
+          continue;
+        }
+        switch (option) {
+          case '-J':
+          case '--profile':
+            // Read before the rest (see parseShellArgs); a profile's own -J names nothing more.
+            if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by a profile's name, got nothing`);
+            profileNames.push(value);
+            break;
+          case '-j':
+          case '-P':
+          case '--jobs':
+          case '--max-procs':
+            {
+              const given = jobSlotsOrFile(option, value, cores);
+              o.jobs = given.jobs;
+              o.jobsFile = given.file;
+            }
+            jobsGiven = true;
+            break;
+          case '--timeout':
+            if (value !== undefined && PERCENT.test(value)) {
+              o.timeoutShare = timeoutShare(option, value);
+              o.timeoutMs = undefined;
+            } else {
+              o.timeoutMs = seconds(option, value, false, TIMEOUT_PERCENT);
+              o.timeoutShare = undefined;
+            }
+            break;
+          case '--delay':
+            // 0 (or 0s) is no delay, as in GNU parallel.
+            o.delayMs = seconds(option, value, true);
+            break;
+          case '--retries':
+            o.tries = positiveInteger(option, value);
+            break;
+          case '--halt':
+            o.halt = parseHalt(value ?? '');
+            break;
+          case '--total-jobs':
+          case '--totaljobs':
+          case '--total':
+            o.totalJobs = positiveInteger(option, value);
+            break;
+          case '--max-output':
+            o.maxOutputBytes = size(option, value);
+            break;
+          case '--block':
+          case '--block-size':
+            // A negative one is --pipe-part's parts per job slot (checked once every option is read).
+            if (value !== undefined && /^-\d+$/.test(value) && Number(value) < 0) {
+              o.partsPerSlot = -Number(value);
+              break;
+            }
+            // A --pipe-part part is not held in memory: any size (checked against 64M once every option is read).
+            o.blockBytes = blockSize(option, value, Number.MAX_SAFE_INTEGER);
+            blockText = { option, value };
+            o.partsPerSlot = undefined;
+            break;
+          case '--recstart':
+          case '--recend':
+            if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the bytes that ${option === '--recstart' ? 'start' : 'end'} a record (\\n \\t \\r \\0 read; '' for none), got nothing`);
+            o[option === '--recstart' ? 'recstart' : 'recend'] = recordSeparator(value);
+            separatorTexts[option === '--recstart' ? 'recstart' : 'recend'] = value;
+            break;
+          case '--wd':
+          case '--workdir': {
+            const dir = directory(option, value);
+            if (dir === '...') throw new SPMError(`Expected \`${option}\` to be a directory, got \`...\` (GNU parallel's temporary directory per job is not supported)`);
+            o.workdir = dir;
+            break;
+          }
+          case '--template':
+          case '--tmpl':
+            o.templates.push(templateFile(option, value));
+            break;
+          case '--tagstring':
+          case '--ctagstring':
+          case '--ctag-string':
+            if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing`);
+            o.tagString = value;
+            o.tag = true;
+            if (option !== '--tagstring') o.color = true;
+            break;
+          case '--termseq':
+            o.killSequence = termSequence(option, value);
+            break;
+          case '--process-slot-var':
+          case '--processslotvar':
+            if (value === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new SPMError(`Expected \`${option}\` to be the name of a shell variable (letters, digits, _; not a digit first), got ${describe(value)}`);
+            o.slotVariable = value;
+            break;
+          case '--nice': {
+            const n = value === undefined || !/^[-+]?\d+$/.test(value) ? NaN : Number(value);
+            if (!(n >= -20 && n <= 19)) throw new SPMError(`Expected \`--nice\` to be an integer from -20 to 19 (a niceness; below 0 needs privilege), got ${describe(value)}`);
+            o.nice = n;
+            break;
+          }
+          case '-L':
+            // `-L 0`: GNU parallel's -N 0 (a job per line, no argument inserted), no line continued.
+            maxLinesGiven = { n: lineCount(option, value, '0 is as -N 0'), context: true };
+            break;
+          case '-N':
+          case '--max-replace-args':
+          case '-n':
+          case '--max-args':
+            o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
+            o.argsJoined = option === '-n' || option === '--max-args';
+            break;
+          case '-s':
+          case '--max-chars':
+            // At most maxCommandBytes(), checked once --process-slot-var's name is known.
+            o.maxChars = positiveInteger(option, value);
+            maxCharsGiven = { option, value: value as string };
+            break;
+          case '--load':
+            o.maxLoad = maxLoad(value, cores);
+            break;
+          case '--memfree':
+            o.memFreeBytes = memorySize(option, value);
+            break;
+          case '--memsuspend':
+            o.memSuspendBytes = memorySize(option, value);
+            break;
+          case '--limit':
+            o.limit = parseLimit(option, value, memorySize);
+            break;
+          case '--tmpdir':
+          case '--tempdir':
+            o.tmpdir = directory(option, value);
+            break;
+          case '-d':
+          case '--delimiter':
+            o.delimiter = delimiterBytes(option, value);
+            o.nullSeparated = false;
+            break;
+          case '--trim':
+            if (value !== 'l' && value !== 'r' && value !== 'lr' && value !== 'rl' && value !== 'n') throw new SPMError(`Expected \`--trim\` to be l, r, lr, rl or n (which ends of each argument lose their whitespace), got ${describe(value)}`);
+            o.trim = value === 'rl' ? 'lr' : value;
+            trimGiven = true;
+            break;
+          case '-E':
+          case '--eof':
+            if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the end-of-input string, got nothing`);
+            o.eof = value;
+            break;
+          case '--arg-sep':
+          case '--arg-file-sep': {
+            if (value === undefined || value === '' || value.startsWith('-')) throw new SPMError(`Expected \`${option}\` to be followed by a separator (not an option), got ${describe(value)}`);
+            if (option === '--arg-sep') argSep = value;
+            else argFileSep = value;
+            if (argSep === argFileSep) throw new SPMError(`Expected \`--arg-sep\` and \`--arg-file-sep\` to differ, got \`${value}\` for both`);
+            marks = groupMarks(argSep, argFileSep);
+            break;
+          }
+          case '-C':
+          case '--colsep':
+            o.colsep = columnSeparator(value);
+            colsepText = value;
+            break;
+          case '--shard':
+          case '--bin':
+          case '--group-by':
+          case '--groupby':
+            try {
+              const column = keyColumn(option, value);
+              if (option === '--group-by' || option === '--groupby') o.groupBy = column;
+              else o.shard = { rule: option === '--shard' ? 'shard' : 'bin', column };
+            } catch (error) {
+              throw new SPMError((error as Error).message);
+            }
+            break;
+          case '--header':
+            // GNU parallel takes a regexp (or a number of lines) matching the header; `:` is its
+            // `.*\n`, the first line, and so is `1`: the two spm-shell knows.
+            if (value !== ':' && value !== '1') throw new SPMError(`Expected \`--header\` to be \`:\` (the first line of each source names its columns; \`1\` says the same), got ${describe(value)}`);
+            o.header = true;
+            break;
+          case '--transport':
+            if (value !== 'inproc' && value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`inproc\`, \`thread\` or \`process\`, got ${describe(value)}`);
+            o.transport = value;
+            break;
+          default: {
+            if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
+            if (option === '--joblog') {
+              // `+F`: append to F, as GNU parallel reads it (a file named `+F` is `./+F`).
+              o.joblogAppend = value.startsWith('+');
+              o.joblog = o.joblogAppend ? value.slice(1) : value;
+              if (o.joblogAppend && (o.joblog === '' || o.joblog === '-')) throw new SPMError(`Expected \`--joblog +F\` to name a file to append to after the \`+\`, got ${describe(value)}${o.joblog === '-' ? ' (for stdout, say `--joblog -`)' : ''}`);
+            }
+            else if (option === '--results' || option === '--res') {
+              o.results = value;
+            }
+            else if (option === '--trace') {
+              // `--joblog -` is stdout; a trace there would be mixed with the commands' output.
+              if (value === '-') throw new SPMError('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
+              o.trace = value;
+            }
+            else files.push({ kind: 'file', path: value });
+          }
+        }
       }
-      continue;
+    } catch (error) {
+      if (segment.origin === undefined || !(error instanceof SPMError)) throw error;
+      throw new SPMError(`${error.message} (${segment.origin(at)})`, { cause: error });
     }
-    if (isShebangFlag(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
-    if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
-    const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
-    // `-I`, `--er`…: a replacement string renamed.
-    const renamed = RENAMED[option];
-    if (renamed !== undefined) {
-      renames.set(renamed, renameString(option, value));
-      continue;
-    }
-    switch (option) {
-      case '-j':
-      case '-P':
-      case '--jobs':
-      case '--max-procs':
-        {
-          const given = jobSlotsOrFile(option, value, cores);
-          o.jobs = given.jobs;
-          o.jobsFile = given.file;
-        }
-        jobsGiven = true;
-        break;
-      case '--timeout':
-        if (value !== undefined && PERCENT.test(value)) {
-          o.timeoutShare = timeoutShare(option, value);
-          o.timeoutMs = undefined;
-        } else {
-          o.timeoutMs = seconds(option, value, false, TIMEOUT_PERCENT);
-          o.timeoutShare = undefined;
-        }
-        break;
-      case '--delay':
-        // 0 (or 0s) is no delay, as in GNU parallel.
-        o.delayMs = seconds(option, value, true);
-        break;
-      case '--retries':
-        o.tries = positiveInteger(option, value);
-        break;
-      case '--halt':
-        o.halt = parseHalt(value ?? '');
-        break;
-      case '--total-jobs':
-      case '--totaljobs':
-      case '--total':
-        o.totalJobs = positiveInteger(option, value);
-        break;
-      case '--max-output':
-        o.maxOutputBytes = size(option, value);
-        break;
-      case '--block':
-      case '--block-size':
-        // A negative one is --pipe-part's parts per job slot (checked once every option is read).
-        if (value !== undefined && /^-\d+$/.test(value) && Number(value) < 0) {
-          o.partsPerSlot = -Number(value);
-          break;
-        }
-        // A --pipe-part part is not held in memory: any size (checked against 64M once every option is read).
-        o.blockBytes = blockSize(option, value, Number.MAX_SAFE_INTEGER);
-        blockText = { option, value };
-        o.partsPerSlot = undefined;
-        break;
-      case '--recstart':
-      case '--recend':
-        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the bytes that ${option === '--recstart' ? 'start' : 'end'} a record (\\n \\t \\r \\0 read; '' for none), got nothing`);
-        o[option === '--recstart' ? 'recstart' : 'recend'] = recordSeparator(value);
-        separatorTexts[option === '--recstart' ? 'recstart' : 'recend'] = value;
-        break;
-      case '--wd':
-      case '--workdir': {
-        const dir = directory(option, value);
-        if (dir === '...') throw new SPMError(`Expected \`${option}\` to be a directory, got \`...\` (GNU parallel's temporary directory per job is not supported)`);
-        o.workdir = dir;
-        break;
-      }
-      case '--template':
-      case '--tmpl':
-        o.templates.push(templateFile(option, value));
-        break;
-      case '--tagstring':
-      case '--ctagstring':
-      case '--ctag-string':
-        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing`);
-        o.tagString = value;
-        o.tag = true;
-        if (option !== '--tagstring') o.color = true;
-        break;
-      case '--termseq':
-        o.killSequence = termSequence(option, value);
-        break;
-      case '--process-slot-var':
-      case '--processslotvar':
-        if (value === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new SPMError(`Expected \`${option}\` to be the name of a shell variable (letters, digits, _; not a digit first), got ${describe(value)}`);
-        o.slotVariable = value;
-        break;
-      case '--nice': {
-        const n = value === undefined || !/^[-+]?\d+$/.test(value) ? NaN : Number(value);
-        if (!(n >= -20 && n <= 19)) throw new SPMError(`Expected \`--nice\` to be an integer from -20 to 19 (a niceness; below 0 needs privilege), got ${describe(value)}`);
-        o.nice = n;
-        break;
-      }
-      case '-L':
-        // `-L 0`: GNU parallel's -N 0 (a job per line, no argument inserted), no line continued.
-        maxLinesGiven = { n: lineCount(option, value, '0 is as -N 0'), context: true };
-        break;
-      case '-N':
-      case '--max-replace-args':
-      case '-n':
-      case '--max-args':
-        o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
-        o.argsJoined = option === '-n' || option === '--max-args';
-        break;
-      case '-s':
-      case '--max-chars':
-        // At most maxCommandBytes(), checked once --process-slot-var's name is known.
-        o.maxChars = positiveInteger(option, value);
-        maxCharsGiven = { option, value: value as string };
-        break;
-      case '--load':
-        o.maxLoad = maxLoad(value, cores);
-        break;
-      case '--memfree':
-        o.memFreeBytes = memorySize(option, value);
-        break;
-      case '--memsuspend':
-        o.memSuspendBytes = memorySize(option, value);
-        break;
-      case '--limit':
-        o.limit = parseLimit(option, value, memorySize);
-        break;
-      case '--tmpdir':
-      case '--tempdir':
-        o.tmpdir = directory(option, value);
-        break;
-      case '-d':
-      case '--delimiter':
-        o.delimiter = delimiterBytes(option, value);
-        o.nullSeparated = false;
-        break;
-      case '--trim':
-        if (value !== 'l' && value !== 'r' && value !== 'lr' && value !== 'rl' && value !== 'n') throw new SPMError(`Expected \`--trim\` to be l, r, lr, rl or n (which ends of each argument lose their whitespace), got ${describe(value)}`);
-        o.trim = value === 'rl' ? 'lr' : value;
-        trimGiven = true;
-        break;
-      case '-E':
-      case '--eof':
-        if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the end-of-input string, got nothing`);
-        o.eof = value;
-        break;
-      case '--arg-sep':
-      case '--arg-file-sep': {
-        if (value === undefined || value === '' || value.startsWith('-')) throw new SPMError(`Expected \`${option}\` to be followed by a separator (not an option), got ${describe(value)}`);
-        if (option === '--arg-sep') argSep = value;
-        else argFileSep = value;
-        if (argSep === argFileSep) throw new SPMError(`Expected \`--arg-sep\` and \`--arg-file-sep\` to differ, got \`${value}\` for both`);
-        marks = groupMarks(argSep, argFileSep);
-        break;
-      }
-      case '-C':
-      case '--colsep':
-        o.colsep = columnSeparator(value);
-        colsepText = value;
-        break;
-      case '--shard':
-      case '--bin':
-      case '--group-by':
-      case '--groupby':
-        try {
-          const column = keyColumn(option, value);
-          if (option === '--group-by' || option === '--groupby') o.groupBy = column;
-          else o.shard = { rule: option === '--shard' ? 'shard' : 'bin', column };
-        } catch (error) {
-          throw new SPMError((error as Error).message);
-        }
-        break;
-      case '--header':
-        // GNU parallel takes a regexp (or a number of lines) matching the header; `:` is its
-        // `.*\n`, the first line, and so is `1`: the two spm-shell knows.
-        if (value !== ':' && value !== '1') throw new SPMError(`Expected \`--header\` to be \`:\` (the first line of each source names its columns; \`1\` says the same), got ${describe(value)}`);
-        o.header = true;
-        break;
-      case '--transport':
-        if (value !== 'inproc' && value !== 'thread' && value !== 'process') throw new SPMError(`Expected \`--transport\` to be \`inproc\`, \`thread\` or \`process\`, got ${describe(value)}`);
-        o.transport = value;
-        break;
-      default: {
-        if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by a file name, got nothing`);
-        if (option === '--joblog') {
-          // `+F`: append to F, as GNU parallel reads it (a file named `+F` is `./+F`).
-          o.joblogAppend = value.startsWith('+');
-          o.joblog = o.joblogAppend ? value.slice(1) : value;
-          if (o.joblogAppend && (o.joblog === '' || o.joblog === '-')) throw new SPMError(`Expected \`--joblog +F\` to name a file to append to after the \`+\`, got ${describe(value)}${o.joblog === '-' ? ' (for stdout, say `--joblog -`)' : ''}`);
-        }
-        else if (option === '--results' || option === '--res') {
-          o.results = value;
-        }
-        else if (option === '--trace') {
-          // `--joblog -` is stdout; a trace there would be mixed with the commands' output.
-          if (value === '-') throw new SPMError('Expected `--trace` to be followed by a file name, got `-` (the trace cannot go to stdout; for a file named -, say ./-)');
-          o.trace = value;
-        }
-        else files.push({ kind: 'file', path: value });
-      }
-    }
+    rest.push(...argv.slice(i));
   }
+  if (choice !== undefined) {
+    choice.names.push(...profileNames);
+    choice.plain = plainGiven;
+    return undefined;
+  }
+  const argv = rest;
+  let i = 0;
   const words: string[] = [];
   for (; i < argv.length && !marks.has(argv[i] as string); i++) words.push(argv[i] as string);
   // `-a` files come first, then the groups as given (GNU parallel's order). An empty `:::` group

@@ -21,7 +21,7 @@ function version(): string {
 export async function main(argv: readonly string[], io: ShellIO): Promise<number> {
   let options: ShellOptions;
   try {
-    options = parseShellArgs(argv);
+    options = parseShellArgs(argv, undefined, { env: process.env });
   } catch (error) {
     if (!(error instanceof SPMError)) throw error;
     io.stderr.write(`spm-shell: ${error.message}\nTry \`spm-shell --help\`.\n`);

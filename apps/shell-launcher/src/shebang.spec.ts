@@ -42,6 +42,8 @@ describe('shellWords', () => {
     expect(shellWords('$HOME ~ *', '--x')).toEqual(['$HOME', '~', '*']);
     expect(shellWords('', '--x')).toEqual([]);
     expect(() => shellWords("it's", '--x')).toThrow("got a `'` left open (at character 3 of `it's`)");
+    expect(() => shellWords('a \\', 'the words of X')).toThrow('Expected the words of X not to end with a lone `\\`');
+    expect(shellWords('a \\\\', '--x')).toEqual(['a', '\\']);
   });
 });
 

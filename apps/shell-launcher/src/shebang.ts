@@ -41,7 +41,7 @@ export function shebangArgs(argv: readonly string[]): readonly string[] {
   const match = wrap ?? plain;
   if (match === null) return argv;
   const flag = match[0];
-  const lineWords = shellWords(first.slice(flag.length).trim(), flag);
+  const lineWords = shellWords(first.slice(flag.length).trim(), `the words after \`${flag}\``);
   if (plain !== null) {
     // (Through `env -S`, the line's words come split, the script last: the same.)
     const words = [...lineWords, ...argv.slice(1)];
@@ -60,9 +60,10 @@ export function shebangArgs(argv: readonly string[]): readonly string[] {
 /**
  * `text` split into words as a shell would split it, without expanding anything: blanks
  * separate words; `'…'` keeps what it holds; `"…"` too, but for `\\`, `\"`, `` \` `` and `\$`;
- * a `\` outside quotes keeps the next character. An unclosed quote is an error naming `option`.
+ * a `\` outside quotes keeps the next character. An unclosed quote, or a `\` ending the text, is
+ * an error naming `what` ("the words after `--shebang`").
  */
-export function shellWords(text: string, option: string): string[] {
+export function shellWords(text: string, what: string): string[] {
   const words: string[] = [];
   let word: string | undefined;
   for (let i = 0; i < text.length; i++) {
@@ -72,11 +73,13 @@ export function shellWords(text: string, option: string): string[] {
       word = undefined;
     } else if (c === "'" || c === '"') {
       const end = closingQuote(text, i, c);
-      if (end < 0) throw new SPMError(`Expected the words after \`${option}\` to close their quotes, got a \`${c}\` left open (at character ${i + 1} of \`${text}\`)`);
+      if (end < 0) throw new SPMError(`Expected ${what} to close their quotes, got a \`${c}\` left open (at character ${i + 1} of \`${text}\`)`);
       const quoted = text.slice(i + 1, end);
       word = (word ?? '') + (c === '"' ? quoted.replace(/\\([\\"`$])/g, '$1') : quoted);
       i = end;
-    } else if (c === '\\' && i + 1 < text.length) {
+    } else if (c === '\\') {
+      // (A line's words are split alone: a `\` at its end continues nothing.)
+      if (i + 1 === text.length) throw new SPMError(`Expected ${what} not to end with a lone \`\\\` (it would continue the line in a shell; here each line is read alone), got \`${text}\``);
       word = (word ?? '') + (text[i + 1] as string);
       i += 1;
     } else {

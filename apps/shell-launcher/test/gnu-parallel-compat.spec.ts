@@ -41,7 +41,8 @@ const GNU_ATTEMPTS = 3;
 function runParallel(parallel: string, args: readonly string[], input: string): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     // GNU parallel runs commands with $SHELL; spm-shell with /bin/sh. Give both the same shell.
-    const child = spawn(parallel, ['--will-cite', ...args], { env: { ...process.env, SHELL: '/bin/sh' }, stdio: ['pipe', 'ignore', 'pipe'] });
+    // (A $PARALLEL of the one running the tests would add options to both; a test gives its own.)
+    const child = spawn(parallel, ['--will-cite', ...args], { env: { ...process.env, PARALLEL: undefined, SHELL: '/bin/sh' }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     let timedOut = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -84,23 +85,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
   function gnuRun(args: readonly string[], options: { readonly input?: string | undefined; readonly cwd?: string | undefined; readonly env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
     // Made again when it hangs (see GNU_ATTEMPT_MS).
     for (let attempt = 1; ; attempt++) {
-      const run = spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, SHELL: '/bin/sh', ...options.env }, encoding: 'utf8', timeout: GNU_ATTEMPT_MS, maxBuffer: 1 << 24 });
+      const run = spawnSync(parallel, ['--will-cite', ...args], { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', env: { ...process.env, PARALLEL: undefined, SHELL: '/bin/sh', ...options.env }, encoding: 'utf8', timeout: GNU_ATTEMPT_MS, maxBuffer: 1 << 24 });
       if ((run.error as NodeJS.ErrnoException | undefined)?.code !== 'ETIMEDOUT' || attempt === GNU_ATTEMPTS) return run;
     }
   }
 
   /**
-   * Runs `args` through both, on stdin `input` (in `cwd`), and expects the same exit status and
+   * Runs `args` through both, on stdin `input` (in `cwd`, with `env` added), and expects the same exit status and
    * stdout of them (`label`: what a failure names) — both passed through `mask` first, if given;
    * resolves with GNU parallel's run.
    */
   async function expectSameRun(
     label: readonly string[],
     args: readonly string[],
-    options: { readonly input?: string | undefined; readonly cwd?: string; readonly mark: string; readonly mask?: (stdout: string) => string },
+    options: { readonly input?: string | undefined; readonly cwd?: string; readonly mark: string; readonly mask?: (stdout: string) => string; readonly env?: Readonly<Record<string, string>> },
   ): Promise<SpawnSyncReturns<string>> {
     const gnu = gnuRun(args, options);
-    const spm = await runSpmShell(args, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '', mark: `compat-${process.pid}-${options.mark}` });
+    const spm = await runSpmShell(args, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), ...(options.env !== undefined ? { env: options.env } : {}), input: options.input ?? '', mark: `compat-${process.pid}-${options.mark}` });
     const mask = options.mask ?? ((stdout: string) => stdout);
     expect({ args: label, code: spm.code, stdout: mask(spm.stdout) }).toEqual({ args: label, code: gnu.status, stdout: mask(gnu.stdout) });
     return gnu;
@@ -839,6 +840,29 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const { args, input } of cases) await expectSameRun(args, args, { input: input ?? '', mark: 'alias' });
     // --jl wrote the job log (spm-shell's run, the last): its one job, which --retryfailed did not run again.
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[8])).toEqual(['echo a']);
+  });
+
+  it('reads profiles and $PARALLEL as it does: ~/.parallel/config, -J names (replacing it), $PARALLEL after them, the command line last, --plain', async () => {
+    const home = join(dir, 'profile-home');
+    mkdirSync(join(home, '.parallel'), { recursive: true });
+    mkdirSync(join(home, 'ph'));
+    writeFileSync(join(home, '.parallel/config'), '# the default\n-k --tag\n');
+    // Words after a profile's options go before the command's.
+    writeFileSync(join(home, '.parallel/slow'), "-k\n--tagstring 'job {#}:'\nnice -n 3\n");
+    writeFileSync(join(home, 'ph/slow'), '-j1\n');
+    writeFileSync(join(home, 'own'), '--tagstring own\n');
+    const env = { HOME: home };
+    const cases: readonly { readonly args: readonly string[]; readonly env?: Readonly<Record<string, string>> }[] = [
+      { args: ['echo', ':::', 'a', 'b'] },
+      { args: ['--plain', '-k', 'echo', ':::', 'a', 'b'] },
+      { args: ['-J', 'slow', 'echo', '{}; nice', ':::', 'a', 'b'] },
+      { args: ['-Jslow', 'echo', ':::', 'a', 'b'], env: { PARALLEL_HOME: join(home, 'ph') } },
+      { args: ['--profile', `${home}/own`, '-k', 'echo', ':::', 'a'] },
+      { args: ['echo', ':::', 'a', 'b'], env: { PARALLEL: "--tagstring 'from env' echo" } },
+      { args: ['--tagstring', 'argv', 'echo', ':::', 'a'], env: { PARALLEL: "--tagstring 'from env'" } },
+      { args: ['--plain', '-k', 'echo', ':::', 'a'], env: { PARALLEL: '--tag' } },
+    ];
+    for (const { args, env: more } of cases) await expectSameRun([...args, JSON.stringify(more ?? {})], args, { mark: 'profile', env: { ...env, ...more } });
   });
 
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {

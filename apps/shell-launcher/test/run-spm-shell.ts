@@ -38,7 +38,8 @@ export function runSpmShell(args: readonly string[], options: BinOptions): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, [MARK_VARIABLE]: options.mark },
+      // (A $PARALLEL of the one running the tests would add options; a test gives its own.)
+      env: { ...process.env, PARALLEL: undefined, ...options.env, [MARK_VARIABLE]: options.mark },
       stdio: ['pipe', options.stdoutFd ?? 'pipe', options.stderrFd ?? 'pipe'],
     });
     let stdout = '';

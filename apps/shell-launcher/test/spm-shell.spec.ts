@@ -191,6 +191,18 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     await expectNoLeftovers(mark);
   });
 
+  it('refuses a bad option of ~/.parallel/config naming its file and line (exit 255, nothing run); --plain skips it', async () => {
+    const mark = newMark();
+    const home = mkdtempSync(join(dir, 'home-'));
+    mkdirSync(join(home, '.parallel'));
+    writeFileSync(join(home, '.parallel/config'), '-k\n--no-such-option\n');
+    const r = await runSpmShell(['echo', ':::', 'ran'], { input: '', mark: mark.env, env: { HOME: home } });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(r.stderr).toContain('spm-shell: Expected an option of spm-shell (see --help), got `--no-such-option` (from ~/.parallel/config line 2)');
+    const plain = await runSpmShell(['--plain', 'echo', ':::', 'ran'], { input: '', mark: mark.env, env: { HOME: home, PARALLEL: '--bogus' } });
+    expect({ code: plain.code, stdout: plain.stdout }).toEqual({ code: 0, stdout: 'ran\n' });
+  });
+
   it('prints a job’s output when its --files file cannot be made, says so, and exits 255', async () => {
     const mark = newMark();
     const r = await runSpmShell(['--files', 'echo', ':::', 'kept'], { input: '', mark: mark.env, env: { TMPDIR: join(dir, 'no-such-tmp') } });
