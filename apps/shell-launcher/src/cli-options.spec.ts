@@ -44,6 +44,10 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--numberofthreads']).count).toBe('threads');
     expect(parseShellArgs(['--max-line-length-allowed']).printMaxLength).toBe(true);
     expect(parseShellArgs(['--maxlinelengthallowed']).printMaxLength).toBe(true);
+    // --shellquote counts: each one quotes once more.
+    expect(parseShellArgs(['echo']).shellQuote).toBe(0);
+    expect(parseShellArgs(['--shellquote', '--shellquote', 'echo']).shellQuote).toBe(2);
+    expect(() => parseShellArgs(['--shellquote=2'])).toThrow('Expected `--shellquote` to take no value');
     // -i [R], --replace[=R]: R optional, taken from the next word unless it starts with -.
     const marked = (text: string | undefined): string => (text ?? '').replaceAll('\u0001', '^');
     expect(marked(parseShellArgs(['-i', '@', 'echo', '@', '{}']).template)).toBe('echo {} ^}');

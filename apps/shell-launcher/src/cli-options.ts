@@ -412,6 +412,11 @@ export interface ShellOptions {
   readonly count: 'sockets' | 'cores' | 'threads' | undefined;
   /** `--max-line-length-allowed`: print the longest command spm-shell runs (`-s`'s most) and exit. */
   readonly printMaxLength: boolean;
+  /**
+   * `--shellquote` (as many times as given): each job prints its command, shell-quoted this many
+   * times, instead of running it (GNU parallel's). 0: commands run.
+   */
+  readonly shellQuote: number;
 }
 
 /** `spm-shell --help`. */
@@ -558,6 +563,8 @@ Options:
                         2 kills the youngest running one; or mem SIZE, load N, io PERCENT
       --files           write each command's stdout to a new file in the temporary directory
                         and print the file's name instead (stderr as usual)
+      --shellquote      print each command shell-quoted instead of running it (twice given: twice
+                        quoted), to build commands for another spm-shell
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
       --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
                         --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
@@ -887,7 +894,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed']);
+const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote']);
 const VALUED = new Set(['-J', '--profile', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -1065,6 +1072,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     trim: 'n' as ShellOptions['trim'],
     eof: undefined as string | undefined,
     quote: false,
+    shellQuote: 0,
     tmpdir: undefined as string | undefined,
     files: false,
     retryFailed: false,
@@ -1268,6 +1276,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '-v':
             case '--verbose':
               o.verbose = true;
+              break;
+            case '--shellquote':
+              o.shellQuote += 1;
               break;
             case '--silent':
               // GNU parallel's: no -v, wherever it is given.

@@ -1550,6 +1550,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
+            ...(options.shellQuote > 0 ? { shellQuote: options.shellQuote } : {}),
             ...(slotWidth > 1 ? { slotWidth } : {}),
             ...(options.cleanup ? { removeFiles: true } : {}),
             ...(options.timeoutShare !== undefined || memToStart !== undefined || options.limit !== undefined ? { watchedByHub: true } : {}),

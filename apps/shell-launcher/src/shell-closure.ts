@@ -70,6 +70,11 @@ export interface ShellTask {
   readonly showStarts?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
   readonly nice?: number;
+  /**
+   * `--shellquote`: each command is not run but printed, shell-quoted this many times (its job
+   * slot filled first): what runs is `printf '%s\n' QUOTED`, as GNU parallel runs `perl -e print`.
+   */
+  readonly shellQuote?: number;
   /** `--plus`' `{0%}`: the digits the job slot is padded to (those of the number of slots). @default 1 */
   readonly slotWidth?: number;
   /** `--cleanup`: each command's {@link ShellCommand.files} are removed once its run is over. */
@@ -373,6 +378,13 @@ function writeFiles(files: NonNullable<ShellCommand['files']>, slot: (text: stri
   return written;
 }
 
+/** `text` shell-quoted `times` times (`--shellquote`), a blank one too (`''`). */
+function quotedTimes(text: string, times: number): string {
+  let quoted = text;
+  for (let n = 0; n < times; n++) quoted = shellQuote(quoted);
+  return quoted;
+}
+
 /** {@link runOne} once its directory is made and its files written. */
 async function runStarted(command: string, c: ShellCommand, task: ShellTask, lane: CoprocessLane, signal: AbortSignal, live?: LiveLines, watch?: HubWatch, onStart?: (startTime: number) => void): Promise<ShellResult> {
   const { input, cwd, env, inputFile } = c;
@@ -639,7 +651,9 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
                   : undefined;
               // GNU parallel's variables (the commands -X makes leave room for them: see maxCommandBytes).
               const vars = jobVariables(c.seq, slot, task.pid, task.slotVariable);
-              const run = c.stdinFrom === undefined ? vars + command : `${vars}exec <${shellQuote(c.stdinFrom)}\n${command}`;
+              // --shellquote: the command printed, quoted, instead (GNU parallel's `perl -e print`).
+              const shown = task.shellQuote === undefined ? command : `printf '%s\\n' ${shellQuote(quotedTimes(command, task.shellQuote))}`;
+              const run = c.stdinFrom === undefined ? vars + shown : `${vars}exec <${shellQuote(c.stdinFrom)}\n${shown}`;
               const r = await runOne(run, c, task, lane, ctx.signal, (text) => withSlot(text, slot, task.slotWidth), live, watch, onStart);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {

@@ -865,6 +865,22 @@ describe('spm-shell and GNU parallel on the same input', () => {
     for (const { args, env: more } of cases) await expectSameRun([...args, JSON.stringify(more ?? {})], args, { mark: 'profile', env: { ...env, ...more } });
   });
 
+  it('prints commands quoted instead of running them with --shellquote as it does: stdin lines, templates, twice, {%}, --tag, --dry-run; the job log has the command', async () => {
+    const joblog = join(dir, 'shellquote.joblog');
+    const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
+      { args: ['-k', '--shellquote'], input: `\n  \nx\na b\nit's\n$HOME "q" \\ *\n` },
+      { args: ['-k', '--shellquote', 'echo', ':::', "a'b", 'c', ''] },
+      { args: ['-k', '--shellquote', '--shellquote', 'echo', ':::', "a'b", 'c d'] },
+      { args: ['--shellquote', '-j3', 'echo', '{%}', '{#}', ':::', 'x'] },
+      { args: ['-k', '--shellquote', '--tag', ':::', 'a b', 'c'] },
+      { args: ['-k', '--shellquote', '--dry-run', 'echo', ':::', 'a b'] },
+      { args: ['--shellquote', '--joblog', joblog, 'echo', ':::', 'a b'] },
+    ];
+    for (const { args, input } of cases) await expectSameRun(args, args, { input: input ?? '', mark: 'shellquote' });
+    // The job log (spm-shell's run, the last) has the command itself, not what printed it.
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[8])).toEqual(["echo 'a b'"]);
+  });
+
   it('counts this machine’s CPUs as it does: --number-of-sockets, -cores, -cpus, -threads', async () => {
     for (const option of ['--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads']) {
       const gnu = await expectSameRun([option], [option], { mark: 'cpus' });
