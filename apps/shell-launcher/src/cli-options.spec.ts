@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
 import { RecordPattern } from './record-pattern.js';
+import { cpuTopology } from './cpu-topology.js';
 
 describe('parseShellArgs', () => {
   it('applies defaults', () => {
@@ -44,6 +45,13 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--numberofthreads']).count).toBe('threads');
     expect(parseShellArgs(['--max-line-length-allowed']).printMaxLength).toBe(true);
     expect(parseShellArgs(['--maxlinelengthallowed']).printMaxLength).toBe(true);
+    // What -j and --load count from: the cores given (threads), or this machine's cores or sockets.
+    const { sockets, cores: physical } = cpuTopology();
+    expect(parseShellArgs(['-j', '+1', '--load', '50%'], 4)).toMatchObject({ jobs: 5, jobsBase: 4, maxLoad: 2 });
+    expect(parseShellArgs(['-j', '+1', '--load', '50%', '--use-cores-instead-of-threads'], 4)).toMatchObject({ jobs: physical + 1, jobsBase: physical, maxLoad: physical / 2 });
+    expect(parseShellArgs(['--usesocketsinsteadofthreads'], 4)).toMatchObject({ jobs: sockets, jobsBase: sockets });
+    expect(parseShellArgs(['--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '-j', '200%'], 4).jobs).toBe(2 * sockets);
+    expect(parseShellArgs(['--use-cpus-instead-of-cores'], 4)).toMatchObject({ jobs: 4, jobsBase: 4 });
     // --shellquote counts: each one quotes once more.
     expect(parseShellArgs(['echo']).shellQuote).toBe(0);
     expect(parseShellArgs(['--shellquote', '--shellquote', 'echo']).shellQuote).toBe(2);

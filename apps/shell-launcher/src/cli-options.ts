@@ -13,6 +13,7 @@ import { parseLimit, type LimitRule } from './limit-check.js';
 import { RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
 import { isShebangFlag, shebangArgs } from './shebang.js';
+import { cpuTopology } from './cpu-topology.js';
 import { profileSegments, type OptionSegment, type ProfilePlaces } from './profiles.js';
 
 /**
@@ -63,6 +64,12 @@ export interface ShellOptions {
    * until fewer run than that).
    */
   readonly jobsFile: string | undefined;
+  /**
+   * What `-j`'s and `--load`'s `+N`, `-N` and `N%` count from (the default `-j` is as many): the
+   * CPU threads this process may use; the cores with `--use-cores-instead-of-threads`, the
+   * sockets with `--use-sockets-instead-of-threads` (counted as `--number-of-cores` counts).
+   */
+  readonly jobsBase: number;
   /** Per-command hard limit in ms, at least 1 (`--timeout S`); the command's process tree is killed past it. */
   readonly timeoutMs: number | undefined;
   /**
@@ -566,6 +573,9 @@ Options:
       --shellquote      print each command shell-quoted instead of running it (twice given: twice
                         quoted), to build commands for another spm-shell
       --will-cite       accepted, as --no-notice: spm-shell prints no citation notice
+      --use-cores-instead-of-threads
+                        -j's (and --load's) +N, -N, N% and its default count physical cores,
+                        not CPU threads (--use-sockets-instead-of-threads: sockets)
       --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
                         --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
   -J, --profile NAME    read options from the profile NAME (a file in ~/.parallel, $PARALLEL_HOME,
@@ -622,6 +632,9 @@ const ALIASES: Readonly<Record<string, string>> = {
   '--numberofcores': '--number-of-cores',
   '--numberofcpus': '--number-of-cpus',
   '--numberofthreads': '--number-of-threads',
+  '--usesocketsinsteadofthreads': '--use-sockets-instead-of-threads',
+  '--usecoresinsteadofthreads': '--use-cores-instead-of-threads',
+  '--usecpusinsteadofcores': '--use-cpus-instead-of-cores',
   '--nokeeporder': '--no-keep-order',
   '--nok': '--no-keep-order',
   '--no-k': '--no-keep-order',
@@ -894,7 +907,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote']);
+const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores']);
 const VALUED = new Set(['-J', '--profile', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -997,7 +1010,11 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   let colsepText: string | undefined;
   let trimGiven = false;
   const separatorTexts: { recstart?: string; recend?: string } = {};
-  let jobsGiven = false;
+  /** The last `-j` given (read again once all options are: `--use-cores-instead-of-threads` changes what it counts from). */
+  let jobsGiven: { option: string; value: string | undefined } | undefined;
+  let loadGiven: string | undefined;
+  let useSockets = false;
+  let useCores = false;
   /** `-o`, `--open-tty` or `--tty` (this one if given), for messages; `--tty`'s defaults (-j1, -u) apply. */
   let ttyGiven: string | undefined;
   let ttyDefaults = false;
@@ -1009,6 +1026,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   let marks = groupMarks(argSep, argFileSep);
   const o = {
     jobs: cores,
+    jobsBase: cores,
     jobsFile: undefined as string | undefined,
     timeoutMs: undefined as number | undefined,
     timeoutShare: undefined as number | undefined,
@@ -1314,6 +1332,15 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '--number-of-threads':
               o.count = 'threads';
               break;
+            case '--use-sockets-instead-of-threads':
+              useSockets = true;
+              break;
+            case '--use-cores-instead-of-threads':
+              useCores = true;
+              break;
+            case '--use-cpus-instead-of-cores':
+              // GNU parallel 20221122 reads it for remote hosts only: here the threads, as without it.
+              break;
             case '--cleanup':
               o.cleanup = true;
               break;
@@ -1351,7 +1378,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
               o.jobs = given.jobs;
               o.jobsFile = given.file;
             }
-            jobsGiven = true;
+            jobsGiven = { option, value };
             break;
           case '--timeout':
             if (value !== undefined && PERCENT.test(value)) {
@@ -1450,6 +1477,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             break;
           case '--load':
             o.maxLoad = maxLoad(value, cores);
+            loadGiven = value;
             break;
           case '--memfree':
             o.memFreeBytes = memorySize(option, value);
@@ -1545,6 +1573,16 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     choice.names.push(...profileNames);
     choice.plain = plainGiven;
     return undefined;
+  }
+  // --use-sockets-instead-of-threads (which wins, as in GNU parallel), --use-cores-instead-of-threads:
+  // -j's and --load's +N, -N and N% count those instead, and the default -j is as many.
+  if (useSockets || useCores) {
+    const topology = cpuTopology();
+    o.jobsBase = useSockets ? topology.sockets : topology.cores;
+    const given = jobsGiven === undefined ? { jobs: o.jobsBase, file: undefined } : jobSlotsOrFile(jobsGiven.option, jobsGiven.value, o.jobsBase);
+    o.jobs = given.jobs;
+    o.jobsFile = given.file;
+    if (loadGiven !== undefined) o.maxLoad = maxLoad(loadGiven, o.jobsBase);
   }
   const argv = rest;
   let i = 0;

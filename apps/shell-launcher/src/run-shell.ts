@@ -1590,7 +1590,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   let cloud: VirtualCloud | undefined;
   let detachTrace: (() => void) | undefined;
   // -j FILE: read again every second while the run goes on (GNU parallel's procfile).
-  const jobsFile = options.jobsFile === undefined ? undefined : new JobsFileWatch(options.jobsFile, options.jobs);
+  const jobsFile = options.jobsFile === undefined ? undefined : new JobsFileWatch(options.jobsFile, options.jobs, '-j', options.jobsBase);
   /** Provisioners of the spokes -j FILE added. */
   let addedProvisioners = 0;
   const followJobsFile = (tracker: VirtualCloud['tracker']): void => {

@@ -1207,18 +1207,32 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => row[0]).sort()).toEqual(['1', '2', '2', '2', '3', '3', '3', '4', '5', '5', '5']);
   });
 
-  it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once, a file holding one; no slot at all is an error', async () => {
+  it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once, a file holding one, counted from sockets or cores with --use-…-instead-of-threads; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).
     const cores = availableParallelism();
     const procfile = join(dir, 'procfile');
     writeFileSync(procfile, '+2\n');
-    for (const [n, [jobs, slots]] of ([[`+1`, cores + 1], ['-1', Math.max(1, cores - 1)], ['150%', Math.ceil(cores * 1.5)], ['0', 6], [procfile, cores + 2]] as const).entries()) {
+    // What --use-sockets-instead-of-threads and --use-cores-instead-of-threads count, as GNU parallel tells.
+    const [sockets, physical] = ['--number-of-sockets', '--number-of-cores'].map((option) => Number(gnuRun([option]).stdout.trim()));
+    const cases: readonly (readonly [readonly string[], number])[] = [
+      [['-j', '+1'], cores + 1],
+      [['-j', '-1'], Math.max(1, cores - 1)],
+      [['-j', '150%'], Math.ceil(cores * 1.5)],
+      [['-j', '0'], 6],
+      [['-j', procfile], cores + 2],
+      [['--use-sockets-instead-of-threads', '-j', '+1'], (sockets as number) + 1],
+      [['-j', '200%', '--use-cores-instead-of-threads'], 2 * (physical as number)],
+      [['--use-cores-instead-of-threads', '--use-sockets-instead-of-threads'], sockets as number],
+      // (Read for remote hosts only: here the threads.)
+      [['--use-cpus-instead-of-cores', '-j', '+1'], cores + 1],
+    ];
+    for (const [n, [jobs, slots]] of cases.entries()) {
       const highest = async (run: (args: string[]) => Promise<{ code: number | null; stdout: string }>, side: string): Promise<number> => {
         const count = join(dir, `slots-${side}-${n}`);
         rmSync(count, { force: true });
         const wait = `echo x >> ${count}; i=0; while [ $(wc -l < ${count}) -lt ${slots} ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo {%}`;
-        const r = await run(['-j', jobs, wait, ':::', ...Array.from({ length: slots }, (_, k) => String(k + 1))]);
+        const r = await run([...jobs, wait, ':::', ...Array.from({ length: slots }, (_, k) => String(k + 1))]);
         expect({ side, jobs, code: r.code }).toEqual({ side, jobs, code: 0 });
         return Math.max(...r.stdout.trim().split('\n').map(Number));
       };
