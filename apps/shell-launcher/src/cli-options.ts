@@ -424,6 +424,8 @@ export interface ShellOptions {
    * times, instead of running it (GNU parallel's). 0: commands run.
    */
   readonly shellQuote: number;
+  /** `--record-env`: write the names of the environment's variables to `ignored_vars` in the config directory and exit (GNU parallel's). */
+  readonly recordEnv: boolean;
 }
 
 /** `spm-shell --help`. */
@@ -578,6 +580,9 @@ Options:
                         not CPU threads (--use-sockets-instead-of-threads: sockets)
       --number-of-cores print the CPU cores this process may use, and exit (--number-of-cpus;
                         --number-of-threads, --number-of-sockets: those, as GNU parallel counts)
+      --env NAME        accepted: a command has the whole environment already (GNU parallel copies
+                        NAME to remote hosts); --record-env writes the variables' names to
+                        ~/.parallel/ignored_vars and exits
   -J, --profile NAME    read options from the profile NAME (a file in ~/.parallel, $PARALLEL_HOME,
                         $XDG_CONFIG_HOME/parallel; or a path ./NAME, /NAME) before the command
                         line's; without -J, ~/.parallel/config (and /etc/parallel/config,
@@ -907,8 +912,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores']);
-const VALUED = new Set(['-J', '--profile', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1091,6 +1096,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     eof: undefined as string | undefined,
     quote: false,
     shellQuote: 0,
+    recordEnv: false,
     tmpdir: undefined as string | undefined,
     files: false,
     retryFailed: false,
@@ -1338,6 +1344,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '--use-cores-instead-of-threads':
               useCores = true;
               break;
+            case '--record-env':
+              o.recordEnv = true;
+              break;
             case '--use-cpus-instead-of-cores':
               // GNU parallel 20221122 reads it for remote hosts only: here the threads, as without it.
               break;
@@ -1368,6 +1377,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             // Read before the rest (see parseShellArgs); a profile's own -J names nothing more.
             if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by a profile's name, got nothing`);
             profileNames.push(value);
+            break;
+          case '--env':
+            // GNU parallel copies the variable to remote hosts; a local command has the whole environment already.
+            if (value === undefined || value === '') throw new SPMError(`Expected \`--env\` to be followed by a variable's name (or \`_\`), got ${describe(value)}`);
             break;
           case '-j':
           case '-P':

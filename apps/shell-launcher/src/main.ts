@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeDirectories } from '@spm/coprocess';
+import { configDirectories } from './profiles.js';
 import { SPMError } from '@spm/exceptions';
 import { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
 import { maxCommandBytes } from './arg-packing.js';
@@ -12,6 +15,25 @@ function version(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * `--record-env`: the names of the variables in the environment, one a line, in `ignored_vars` of
+ * the config directory (the first that exists of $PARALLEL_HOME, … ~/.parallel; else
+ * ~/.parallel, made), as GNU parallel writes it for its `--env _`.
+ */
+function recordEnv(io: ShellIO): number {
+  const home = process.env['HOME'] || '/tmp';
+  const dir = configDirectories(process.env)[0] ?? join(home, '.parallel');
+  const file = join(dir, 'ignored_vars');
+  try {
+    makeDirectories(dir);
+    writeFileSync(file, Object.keys(process.env).map((name) => `${name}\n`).join(''));
+  } catch (error) {
+    io.stderr.write(`spm-shell: --record-env: cannot write \`${file}\`: ${(error as Error).message}\n`);
+    return 255;
+  }
+  return 0;
 }
 
 /**
@@ -35,6 +57,7 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
     io.stdout.write(`spm-shell ${version()}\n`);
     return 0;
   }
+  if (options.recordEnv) return recordEnv(io);
   if (options.printMaxLength) {
     io.stdout.write(`${maxCommandBytes(options.slotVariable)}\n`);
     return 0;

@@ -836,6 +836,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--norunifempty', 'echo', 'x'] },
       { args: ['--silent', '-k', 'echo', ':::', 'a'] },
       { args: ['--retryfailed', '--joblog', joblog] },
+      { args: ['--env', 'HOME', '-k', 'echo', '$HOME', ':::', 'a'] },
     ];
     for (const { args, input } of cases) await expectSameRun(args, args, { input: input ?? '', mark: 'alias' });
     // --jl wrote the job log (spm-shell's run, the last): its one job, which --retryfailed did not run again.

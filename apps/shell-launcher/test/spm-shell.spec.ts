@@ -203,6 +203,21 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     expect({ code: plain.code, stdout: plain.stdout }).toEqual({ code: 0, stdout: 'ran\n' });
   });
 
+  it('takes --env NAME (the command has the variable anyway) and writes the variables’ names with --record-env, running nothing', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-k', '--env', 'SPM_TEST_VAR', '--env', '_', 'echo $SPM_TEST_VAR {}', ':::', 'a'], { input: '', mark: mark.env, env: { SPM_TEST_VAR: 'seen' } });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'seen a\n' });
+    const bad = await runSpmShell(['--env', '', 'echo', ':::', 'a'], { input: '', mark: mark.env });
+    expect({ code: bad.code, stdout: bad.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(bad.stderr).toContain("Expected `--env` to be followed by a variable's name (or `_`), got an empty string");
+    const home = mkdtempSync(join(dir, 'record-env-'));
+    const recorded = await runSpmShell(['--record-env', 'touch', join(home, 'ran')], { input: '', mark: mark.env, env: { HOME: home, SPM_TEST_VAR: 'x' } });
+    expect({ code: recorded.code, stdout: recorded.stdout, stderr: recorded.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+    const names = readFileSync(join(home, '.parallel/ignored_vars'), 'utf8').split('\n');
+    expect(names).toEqual(expect.arrayContaining(['SPM_TEST_VAR', 'HOME', MARK_VARIABLE]));
+    expect(existsSync(join(home, 'ran'))).toBe(false);
+  });
+
   it('prints a job’s output when its --files file cannot be made, says so, and exits 255', async () => {
     const mark = newMark();
     const r = await runSpmShell(['--files', 'echo', ':::', 'kept'], { input: '', mark: mark.env, env: { TMPDIR: join(dir, 'no-such-tmp') } });
