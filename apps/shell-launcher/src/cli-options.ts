@@ -321,6 +321,13 @@ export interface ShellOptions {
   readonly verbose: boolean;
   /** `-t`: each command on stderr as it starts (as run: `{%}` filled), GNU parallel's `-t`; with `--dry-run`, on stderr too. */
   readonly showCommands: boolean;
+  /**
+   * `-p`, `--interactive`: before each job is handed to a spoke, its command is shown on stderr
+   * followed by ` ?...`, and the job runs only if the line then typed on the terminal starts with
+   * `y` or `Y`; else it is passed over (not run, printed, logged or counted). The prompt stands
+   * for `-t`'s line (as in GNU parallel).
+   */
+  readonly interactive: boolean;
   /** `--trace F`: a Chrome Trace Event file of every command on every spoke. */
   readonly trace: string | undefined;
   /** Where the jobs' arguments come from (`-a`, `:::`, `::::`); none: lines on stdin. */
@@ -595,6 +602,7 @@ Options:
       --shebang-wrap OPTIONS PROGRAM
                         (first, on a script's #! line) PROGRAM runs the script once per
                         argument given to it, in parallel
+  -p, --interactive     ask on the terminal before each command (y: run it; else skip it)
   -h, --help            this text
       --version         the version
 
@@ -912,7 +920,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env']);
+const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
 const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -1079,6 +1087,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
     showCommands: false,
+    interactive: false,
     trace: undefined as string | undefined,
     dryRun: false,
     maxArgs: undefined as number | undefined,
@@ -1317,6 +1326,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
               break;
             case '-t':
               o.showCommands = true;
+              break;
+            case '-p':
+            case '--interactive':
+              o.interactive = true;
               break;
             case '-0':
             case '--null':
@@ -1597,6 +1610,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     o.jobsFile = given.file;
     if (loadGiven !== undefined) o.maxLoad = maxLoad(loadGiven, o.jobsBase);
   }
+  // -p's prompt stands for -t's line (GNU parallel's).
+  if (o.interactive) o.showCommands = false;
   const argv = rest;
   let i = 0;
   const words: string[] = [];

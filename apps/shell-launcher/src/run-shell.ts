@@ -8,6 +8,7 @@ import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exce
 import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
+import { TerminalQuestions } from './tty-question.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -296,6 +297,16 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       io.stderr.write(`spm-shell: there is no terminal to give the commands (--tty, -o): ${missing}; their stdin is /dev/null, as GNU parallel's\n`);
       options = { ...options, openTty: false };
     }
+  }
+  // -p: the terminal the answers are read from, opened before anything runs.
+  let asker: TerminalQuestions | undefined;
+  if (options.interactive && !options.dryRun) {
+    const opened = TerminalQuestions.open();
+    if (typeof opened === 'string') {
+      io.stderr.write(`spm-shell: -p (--interactive) asks on the terminal before each command, but ${opened}\n`);
+      return 255;
+    }
+    asker = opened;
   }
   if (options.maxLoad !== undefined && loadNow() === undefined) {
     io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
@@ -713,6 +724,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       }
     })();
   }
+  // -p: each job asked about on the terminal before it is handed to a spoke; a "no" passes it over.
+  if (asker !== undefined) {
+    const questions = asker;
+    const asked = input;
+    input = (async function* (): AsyncGenerator<Job> {
+      for (let step = await asked.next(); step.done !== true; step = await asked.next()) {
+        const job = step.value;
+        // (The job slot is not known yet: `{%}` is shown as it is written.)
+        if (job.refused !== undefined || (await questions.ask(`${withSlot(job.command, '{%}')} ?...`, err))) yield job;
+        else onPassedOver(job.seq);
+      }
+    })();
+  }
   const slots = options.jobs === 0 ? Math.min(sourcesTotal ?? allAtOnce, allAtOnce) : options.jobs;
   // --plus' `{0%}`: the job slot padded to as many digits as the slots' number has (GNU parallel's).
   const slotWidth = slotWidthOf(slots);
@@ -1018,6 +1042,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   const controller = new AbortController();
   // No more jobs; --round-robin: no more blocks either (the running jobs' stdin ends).
   const stopFeeding = (): void => {
+    // (-p: a question waiting is answered no.)
+    asker?.close();
     feed.stop();
     roundRobin?.stop();
   };
@@ -1669,7 +1695,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       (spokeId) => tracker.snapshot(spokeId)?.host,
     );
     // Not drawn by itself over a terminal the commands are given (--tty, -o): only when asked for.
-    if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true && !options.openTty)) {
+    if (options.progress === 'on' || (options.progress === 'auto' && io.stderr.isTTY === true && !options.openTty && !options.interactive)) {
       const began = Date.now();
       bar = new ProgressBar(
         io.stderr,
@@ -1720,6 +1746,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     detachTrace?.();
     bar?.stop();
     rl?.close();
+    asker?.close();
     await printer.flush();
     removeSpill();
     process.off('exit', removeSpill);

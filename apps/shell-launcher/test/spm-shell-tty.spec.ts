@@ -135,3 +135,44 @@ describe('spm-shell --tty with no terminal', () => {
     expect(processes.stderr).toContain('Expected `--transport inproc` or `thread` with `-o` (process spokes run in sessions of their own, where commands have no terminal), got `process`');
   });
 });
+
+describe('spm-shell -p (--interactive)', () => {
+  /** The commands that ran: `ran-X` outputs, not the prompts' `echo ran-X ?...`. */
+  const ranIn = (screen: string): string[] => [...screen.matchAll(/(?<!echo )ran-([a-z])/g)].map((match) => match[1] as string).sort();
+
+  it.each(['inproc', 'thread'] as const)('asks on the terminal before each command: a y runs it, anything else passes it over (%s spokes), as GNU parallel runs them', async (transport) => {
+    const args = ['-p', '-k', '--joblog', '/dev/stdout', 'echo ran-{}', ':::', 'a', 'b', 'c', 'd'];
+    const typed = 'y\nno\n  Y\n\n';
+    const mark = newMark();
+    const spm = await onTerminal(['--transport', transport, ...args], mark.env, { typed });
+    // Passed over: not failed, not logged.
+    expect(spm.code).toBe(0);
+    for (const x of ['a', 'b', 'c', 'd']) expect(spm.screen.split('echo ran-' + x + ' ?...').length).toBe(2);
+    expect(ranIn(spm.screen)).toEqual(['a', 'c']);
+    // (A row may follow a prompt on its line; rows come as jobs end.)
+    expect([...spm.screen.matchAll(/(?:^|\?\.\.\.)(\d+)\t:\t/gm)].map((match) => match[1]).sort()).toEqual(['1', '3']);
+    const gnu = await onTerminal(['--will-cite', ...args], mark.env, { typed, program: ['parallel'] });
+    expect(ranIn(gnu.screen)).toEqual(ranIn(spm.screen));
+    await expectNoLeftovers(mark);
+  });
+
+  it('stops on Ctrl-C while a question waits: exit 130, the question not answered, nothing run', async () => {
+    const mark = newMark();
+    const r = await onTerminal(['-p', 'echo ran-{}', ':::', 'a', 'b'], mark.env, { onScreen: (screen) => (screen.includes('?...') ? '\x03' : undefined) });
+    expect(r.code).toBe(130);
+    expect(ranIn(r.screen)).toEqual([]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('refuses to run with no terminal to ask on, before anything runs', async () => {
+    const mark = newMark();
+    const child = spawn('setsid', ['-w', process.execPath, BIN, '-p', 'echo', ':::', 'a'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdin.end('y\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stdout, stderr }).toEqual({ code: 255, stdout: '', stderr: 'spm-shell: -p (--interactive) asks on the terminal before each command, but /dev/tty cannot be opened (ENXIO: no controlling terminal)\n' });
+  });
+});
