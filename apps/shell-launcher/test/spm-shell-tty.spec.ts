@@ -111,17 +111,21 @@ describe('spm-shell --tty and -o as GNU parallel’s', () => {
   });
 });
 
+/** Runs the bin in a session of its own with no controlling terminal (`setsid`: as under cron or CI), `input` on its stdin. */
+async function withoutTerminal(args: readonly string[], mark: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('setsid', ['-w', process.execPath, BIN, ...args], { env: { ...process.env, [MARK_VARIABLE]: mark }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
 describe('spm-shell --tty with no terminal', () => {
   it('runs the commands as without it (stdin /dev/null), saying so once', async () => {
-    // setsid: a session with no controlling terminal, as under cron or CI.
-    const mark = newMark();
-    const child = spawn('setsid', ['-w', process.execPath, BIN, '--tty', 'echo {}; [ -t 0 ] || cat', ':::', 'a', 'b'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.end('not for the commands\n');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await withoutTerminal(['--tty', 'echo {}; [ -t 0 ] || cat', ':::', 'a', 'b'], newMark().env, 'not for the commands\n');
     expect({ code, stdout }).toEqual({ code: 0, stdout: 'a\nb\n' });
     expect(stderr).toBe("spm-shell: there is no terminal to give the commands (--tty, -o): /dev/tty cannot be opened (ENXIO: no controlling terminal); their stdin is /dev/null, as GNU parallel's\n");
   });
@@ -165,14 +169,6 @@ describe('spm-shell -p (--interactive)', () => {
   });
 
   it('refuses to run with no terminal to ask on, before anything runs', async () => {
-    const mark = newMark();
-    const child = spawn('setsid', ['-w', process.execPath, BIN, '-p', 'echo', ':::', 'a'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.end('y\n');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect({ code, stdout, stderr }).toEqual({ code: 255, stdout: '', stderr: 'spm-shell: -p (--interactive) asks on the terminal before each command, but /dev/tty cannot be opened (ENXIO: no controlling terminal)\n' });
+    expect(await withoutTerminal(['-p', 'echo', ':::', 'a'], newMark().env, 'y\n')).toEqual({ code: 255, stdout: '', stderr: 'spm-shell: -p (--interactive) asks on the terminal before each command, but /dev/tty cannot be opened (ENXIO: no controlling terminal)\n' });
   });
 });
