@@ -5,7 +5,7 @@
  * after a profile's options (`nice`) go before the command's.
  */
 
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { shellWords } from './shebang.js';
@@ -67,9 +67,10 @@ export function profileSegments(names: readonly string[], places: ProfilePlaces)
   } else {
     for (const name of names) {
       if (name === '') throw new SPMError('Expected `--profile` (`-J`) to name a profile, got an empty name');
-      const found = /^\.?\//.test(name) ? (exists(name) ? [name] : []) : dirs.map((dir) => join(dir, name)).filter((file) => exists(file));
+      const asPath = /^\.?\//.test(name);
+      const found = asPath ? (exists(name) ? [name] : []) : dirs.map((dir) => join(dir, name)).filter((file) => exists(file));
       if (found.length === 0) {
-        const where = /^\.?\//.test(name) ? 'no such file' : dirs.length === 0 ? 'no config directory exists: $PARALLEL_HOME, $XDG_CONFIG_HOME/parallel, $XDG_CONFIG_DIRS/parallel, ~/.parallel' : `looked in ${dirs.join(', ')}`;
+        const where = asPath ? 'no such file' : dirs.length === 0 ? 'no config directory exists: $PARALLEL_HOME, $XDG_CONFIG_HOME/parallel, $XDG_CONFIG_DIRS/parallel, ~/.parallel' : `looked in ${dirs.join(', ')}`;
         throw new SPMError(`Expected \`--profile\` (\`-J\`) to name a profile file, got \`${name}\` (${where})`);
       }
       files.push(...found);
@@ -101,7 +102,6 @@ export function profileSegments(names: readonly string[], places: ProfilePlaces)
 /** A profile file's text; an error naming it (and, for a default config, the way round it) when it cannot be read. */
 function readProfile(file: string, isDefault: boolean): string {
   try {
-    accessSync(file, constants.R_OK);
     return readFileSync(file, 'utf8');
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (error as Error).message;

@@ -8,7 +8,7 @@ import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exce
 import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
-import { TerminalQuestions } from './tty-question.js';
+import { openTerminal, TerminalQuestions } from './tty-question.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -245,13 +245,10 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
 
 /** Why `/dev/tty` (the controlling terminal) cannot be opened, or undefined when it can. */
 function noTerminal(): string | undefined {
-  try {
-    closeSync(openSync('/dev/tty', 'r'));
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return `/dev/tty cannot be opened (${code === 'ENXIO' ? 'ENXIO: no controlling terminal' : code})`;
-  }
+  const opened = openTerminal();
+  if (typeof opened === 'string') return opened;
+  closeSync(opened);
+  return undefined;
 }
 
 /**

@@ -7,6 +7,19 @@
 import { closeSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 
+/**
+ * The controlling terminal, `/dev/tty`, opened for reading: its file descriptor, or why it cannot
+ * be opened, as text (no controlling terminal: cron, CI, `setsid`).
+ */
+export function openTerminal(): number | string {
+  try {
+    return openSync('/dev/tty', 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return `/dev/tty cannot be opened (${code === 'ENXIO' ? 'ENXIO: no controlling terminal' : code})`;
+  }
+}
+
 /** Questions asked on the terminal, one line of answer each. */
 export class TerminalQuestions {
   readonly #stream: ReadStream;
@@ -43,13 +56,8 @@ export class TerminalQuestions {
    * terminal: cron, CI, `setsid`), as text.
    */
   static open(): TerminalQuestions | string {
-    let fd: number;
-    try {
-      fd = openSync('/dev/tty', 'r');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      return `/dev/tty cannot be opened (${code === 'ENXIO' ? 'ENXIO: no controlling terminal' : code})`;
-    }
+    const fd = openTerminal();
+    if (typeof fd === 'string') return fd;
     try {
       return new TerminalQuestions(fd);
     } catch (error) {
