@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { withPlusStrings } from './plus-strings.js';
-import { combinations, fillTemplate, hasReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withRenamedStrings, withSlot, WORD_BREAK } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, leadsWithReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withRenamedStrings, withSlot, WORD_BREAK } from './command-template.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -78,6 +78,29 @@ describe('fillTemplate', () => {
     expect(hasReplacement('gzip -9')).toBe(false);
     expect(fillTemplate('gzip -9', ['x y'], 1)).toBe(`gzip -9 'x y'`);
     expect(hasReplacement('echo {}')).toBe(true);
+    // `{-}` is no replacement string (GNU parallel appends the arguments to it).
+    expect(fillTemplate('echo {-}', ['x y'], 1)).toBe(`echo {-} 'x y'`);
+  });
+
+  it('puts arguments in as they are when the command begins with a replacement string (GNU parallel’s quote_replace)', () => {
+    // The first word holds one before any blank or `=`: the argument is (part of) the command.
+    expect(leadsWithReplacement('{}')).toBe(true);
+    expect(fillTemplate('{} {}', ['echo a  b'], 1)).toBe('echo a  b echo a  b');
+    expect(fillTemplate('x{}', ['a b'], 1)).toBe('xa b');
+    expect(fillTemplate('$({1}) {2}', ['a b', 'c d'], 1)).toBe('$(a b) c d');
+    expect(fillTemplate('{#}{}', ['a b'], 4)).toBe('4a b');
+    expect(fillTemplate('{}', ['a b', 'c d'], 1, true)).toBe('a b c d');
+    // Not when a blank or `=` comes first, nor with a plain `{` only.
+    for (const [template, filled] of [
+      ['X={} {}', "X='a b' 'a b'"],
+      [' {}', " 'a b'"],
+      ['echo {}', "echo 'a b'"],
+      ['{-} {}', "{-} 'a b'"],
+    ]) {
+      expect(fillTemplate(template as string, ['a b'], 1)).toBe(filled);
+    }
+    expect(fillTemplate(withRenamedStrings('{}@', [['{}', '@']]), ['a b'], 1)).toBe('{}a b');
+    expect(fillTemplate(withRenamedStrings('{} @', [['{}', '@']]), ['a b'], 1)).toBe("{} 'a b'");
   });
 });
 

@@ -6,6 +6,7 @@
  * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
+import type { PerlJob, PerlValue } from './perl-eval.js';
 import { PLUS_MARK, plusOperation } from './plus-strings.js';
 
 /** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
@@ -207,17 +208,38 @@ function transform(value: string, modifier: string | undefined, plus?: string): 
 
 /** True if `template` contains a replacement string (else arguments are appended, GNU-style). */
 export function hasReplacement(template: string): boolean {
+  return shapeOf(template).replaces;
+}
+
+/**
+ * True when `template` begins with a replacement string, or with one in its first word before
+ * any `=` (`{}`, `x{}`, `$({})`; not `X={}`, ` {}`): the arguments are then put in as they are,
+ * not quoted — GNU parallel's rule (its `quote_replace`): the argument is (part of) the command.
+ */
+export function leadsWithReplacement(template: string): boolean {
+  return shapeOf(template).leads;
+}
+
+/** What {@link hasReplacement} and {@link leadsWithReplacement} answer of a template. */
+interface Shape {
+  readonly replaces: boolean;
+  readonly leads: boolean;
+}
+
+function shapeOf(template: string): Shape {
   // Asked once per command filled, of the few templates a run has: remembered.
-  let known = REPLACEMENT_IN.get(template);
+  let known = SHAPES.get(template);
   if (known === undefined) {
-    known = [...template.matchAll(REPLACEMENT)].some((match) => match[0] !== PLAIN_BRACES);
-    if (REPLACEMENT_IN.size < 64) REPLACEMENT_IN.set(template, known);
+    // `{-}` (a position with no number) is no replacement string: GNU parallel appends the arguments to it.
+    const first = [...template.matchAll(REPLACEMENT)].find((match) => match[0] !== PLAIN_BRACES && match[1] !== '-');
+    known = { replaces: first !== undefined, leads: first !== undefined && !/[ \t\n=]/.test(template.slice(0, first.index)) };
+    if (SHAPES.size < 64) SHAPES.set(template, known);
   }
   return known;
 }
 
-/** {@link hasReplacement}'s answers for the templates met so far (a few: the command, --tagstring, --wd, a -q template's words). */
-const REPLACEMENT_IN = new Map<string, boolean>();
+/** {@link shapeOf}'s answers for the templates met so far (a few: the command, --tagstring, --wd, a -q template's words). */
+const SHAPES = new Map<string, Shape>();
 
 /**
  * Fills `template` for one job: `{}` (and `{0}`) is all arguments (each quoted, space-separated),
@@ -225,33 +247,38 @@ const REPLACEMENT_IN = new Map<string, boolean>();
  * extension), `/` (basename), `//` (dirname), `/.` (basename without extension); `{#}` is the
  * job's sequence number; `{%}` its job slot, left as {@link SLOT} for the spoke to fill. A
  * template with no replacement string gets the quoted arguments appended, as in GNU parallel.
+ * When the template begins with a replacement string ({@link leadsWithReplacement}: `{}`,
+ * `x{}`), the arguments go in as they are, not quoted: each is (part of) the command.
  *
  * With `context` (`-N`, several arguments per job), GNU parallel's context replace: each run of
  * non-blank characters holding `{}` or `{0}` (with or without a modifier) is written once per
  * argument, space-separated, those strings filled with that argument alone (`x{}y` of `a b` is
  * `xay xby`; no argument, nothing); positional strings, `{#}` and `{%}` as usual.
  */
-export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false): string {
+export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false, perl?: PerlJob): string {
+  if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK), args, seq, context, emptyBare ? quoteNotEmpty : shellQuote, perl);
   // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
-  const quote = emptyBare ? (arg: string): string => (arg === '' ? '' : shellQuote(arg)) : shellQuote;
-  if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK), args, seq, context, quote);
+  const quote = leadsWithReplacement(template) ? asItIs : emptyBare ? quoteNotEmpty : shellQuote;
   if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{'), ...args.map(quote)].join(' ');
-  if (!context) return fillRun(template, args, seq, undefined, quote);
-  return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((arg) => fillRun(run, args, seq, arg, quote)).join(' ') : fillRun(run, args, seq, undefined, quote)));
+  if (!context) return fillRun(template, args, seq, undefined, quote, perl);
+  return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((_, i) => fillRun(run, args, seq, i, quote, perl)).join(' ') : fillRun(run, args, seq, undefined, quote, perl)));
 }
+
+const asItIs = (arg: string): string => arg;
+const quoteNotEmpty = (arg: string): string => (arg === '' ? '' : shellQuote(arg));
 
 /**
  * `-q`: each word filled with the arguments as they are, then shell-quoted whole (with context
  * replace, each repetition of a word holding `{}` quoted on its own); no replacement string in
  * any word: the quoted arguments appended.
  */
-function fillQuotedWords(words: readonly string[], args: readonly string[], seq: number, context: boolean, quote: (arg: string) => string): string {
+function fillQuotedWords(words: readonly string[], args: readonly string[], seq: number, context: boolean, quote: (arg: string) => string, perl: PerlJob | undefined): string {
   const bare = (arg: string): string => arg;
   // A `{%}` (SLOT) inside a quoted word is filled with the slot's digits later: quoted or not, the same.
   const quoted = shellQuote;
   if (!words.some(hasReplacement)) return [...words.map((word) => quoted(word.replaceAll(PLAIN_BRACES, '{'))), ...args.map(quote)].join(' ');
   return words
-    .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((arg) => quoted(fillRun(word, args, seq, arg, bare))) : [quoted(fillRun(word, args, seq, undefined, bare))]))
+    .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((_, i) => quoted(fillRun(word, args, seq, i, bare, perl))) : [quoted(fillRun(word, args, seq, undefined, bare, perl))]))
     .join(' ');
 }
 
@@ -259,19 +286,23 @@ function fillQuotedWords(words: readonly string[], args: readonly string[], seq:
  * Fills `template` as a path (`--results`): as {@link fillTemplate}, but the arguments go in as
  * they are, not shell-quoted (nothing is appended when it has no replacement string).
  */
-export function fillPath(template: string, args: readonly string[], seq: number): string {
-  return fillRun(template, args, seq, undefined, (arg) => arg);
+export function fillPath(template: string, args: readonly string[], seq: number, perl?: PerlJob): string {
+  return fillRun(template, args, seq, undefined, asItIs, perl);
 }
 
 /** `{}` or `{0}`, with or without a path modifier or a `--plus` operation on arguments (not `{##}`, `{0#}`): the strings context replace repeats a word for. */
 // eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
 const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003|0%\u0003)[^\u0003]*\u0003)?\}/;
 
-/** Fills `text`; with `only`, `{}` and `{0}` stand for that one argument (context replace). */
-function fillRun(text: string, args: readonly string[], seq: number, only: string | undefined, quote: (arg: string) => string): string {
+/**
+ * Fills `text`; with `only`, `{}` and `{0}` stand for that one argument, the `only`th (context
+ * replace). A Perl string's mark (perl-strings.ts) is filled with `perl`'s value for it.
+ */
+function fillRun(text: string, args: readonly string[], seq: number, only: number | undefined, quote: (arg: string) => string, perl?: PerlJob): string {
   return text.replace(REPLACEMENT, (whole, position: string | undefined, modifier: string | undefined, plus: string | undefined) => {
     if (whole === PLAIN_BRACES) return '{';
     if (position === undefined) return '{}';
+    if (plus?.startsWith('=') === true) return perlFill(Number(plus.slice(1)), position, args.length, only, quote, perl);
     // --plus' `{0#}`, its width written in by withJobCount: the job's number, zero-padded.
     if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
     // --plus' `{0%}`: the padded job slot, filled by the spoke.
@@ -279,7 +310,7 @@ function fillRun(text: string, args: readonly string[], seq: number, only: strin
     if (modifier === '#') return position === '' ? String(seq) : whole;
     if (modifier === '%') return position === '' ? SLOT : whole;
     if (position === '-') return whole;
-    if (position === '' || Number(position) === 0) return (only === undefined ? args : [only]).map((arg) => quote(transform(arg, modifier, plus))).join(' ');
+    if (position === '' || Number(position) === 0) return (only === undefined ? args : [args[only] as string]).map((arg) => quote(transform(arg, modifier, plus))).join(' ');
     const n = Number(position);
     // Past the start, GNU parallel (Perl: a negative index counts from the end) wraps once:
     // with 2 arguments `{-3}` is the last, `{-5}` nothing.
@@ -287,6 +318,19 @@ function fillRun(text: string, args: readonly string[], seq: number, only: strin
     const arg = n > 0 ? args[n - 1] : args[back];
     return arg === undefined ? '' : quote(transform(arg, modifier, plus));
   });
+}
+
+/**
+ * A Perl string's value (expression `expression` of the run): positional (`{=2 …=}`), that
+ * argument's; else each argument's, space-separated (the `only`th alone in context replace; with
+ * no arguments, that of `""`). Shell-quoted as arguments are, unless its code called `uq()`.
+ */
+function perlFill(expression: number, position: string, count: number, only: number | undefined, quote: (arg: string) => string, perl: PerlJob | undefined): string {
+  const put = (value: PerlValue | undefined): string => (value === undefined ? '' : value.bare ? value.text : quote(value.text));
+  // GNU parallel's Perl truth of the position: `0` (or none) is each argument.
+  if (position !== '' && position !== '0') return put(perl?.positional(expression));
+  if (only !== undefined) return put(perl?.at(expression, only));
+  return Array.from({ length: Math.max(count, 1) }, (_, i) => put(perl?.at(expression, i))).join(' ');
 }
 
 /** Names a header cannot give a column: they are replacement strings of their own (or nothing). */

@@ -3,8 +3,11 @@ import { SPMError } from '@spm/exceptions';
 import { fillTemplate, holdsSlot, slotWidthOf, withSlot } from './command-template.js';
 import { needsJobCount, PLUS_MARK, plusFilterOf, plusOperation, ungreedy, withJobCount, withPlusStrings } from './plus-strings.js';
 
-/** `template` read with --plus and filled for one job. */
-const fill = (template: string, args: readonly string[], context = false): string => fillTemplate(withPlusStrings(template, 'the command'), args, 1, context);
+/**
+ * `template` read with --plus and filled for one job — as an argument of `:`, so that the
+ * arguments are quoted even where `template` begins with a replacement string (leadsWithReplacement).
+ */
+const fill = (template: string, args: readonly string[], context = false): string => fillTemplate(withPlusStrings(`: ${template}`, 'the command'), args, 1, context).slice(2);
 
 describe('--plus replacement strings', () => {
   it('take extensions and directories off as GNU parallel’s table does', () => {

@@ -28,8 +28,9 @@ import { SPMError } from '@spm/exceptions';
 /** `{##}` and `{0#}` (they need the number of jobs), and `{0%}` (the padded job slot). */
 const COUNTED = /\{(##|0#|0%)\}/g;
 
-/** A `--plus` string in a template, as written (the position, the operation). */
-const PLUS = /\{((?:-?\d+)?)(choose_k|uniq|\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^}]+?|:\d+:\d+|:\d+|##[^#}][^}]*?|#[^#}][^}]*?|%%[^}]+?|%[^}]+?|\/#[^}]+?\/[^}]*?|\/%[^}]+?\/[^}]*?|\/\/[^}]+?\/[^}]*?|\/[^#%}/]+?\/[^}]*?|\^\^[^}]+?|\^[^}]+?|,,[^}]+?|,[^}]+?)\}/g;
+/** A `--plus` string in a template, as written (the position, the operation); never across a Perl string's mark (U+0003). */
+// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
+const PLUS = /\{((?:-?\d+)?)(choose_k|uniq|\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.|\/\.\.\.|\/\.\.|:-[^\u0003}]+?|:\d+:\d+|:\d+|##[^\u0003#}][^\u0003}]*?|#[^\u0003#}][^\u0003}]*?|%%[^\u0003}]+?|%[^\u0003}]+?|\/#[^\u0003}]+?\/[^\u0003}]*?|\/%[^\u0003}]+?\/[^\u0003}]*?|\/\/[^\u0003}]+?\/[^\u0003}]*?|\/[^\u0003#%}/]+?\/[^\u0003}]*?|\^\^[^\u0003}]+?|\^[^\u0003}]+?|,,[^\u0003}]+?|,[^\u0003}]+?)\}/g;
 
 /**
  * Around a `--plus` operation in a template once read (`{2..}` is `{2` U+0003 `..` U+0003 `}`),
@@ -37,9 +38,12 @@ const PLUS = /\{((?:-?\d+)?)(choose_k|uniq|\+\/|\+\.\.\.|\+\.\.|\+\.|\.\.\.|\.\.
  */
 export const PLUS_MARK = '\u0003';
 
-/** A rewritten `--plus` string, as the template holds it: what {@link withPlusStrings} would refuse in a template. */
+/**
+ * A rewritten `--plus` string, as the template holds it: what {@link withPlusStrings} would refuse
+ * in a template. Not a Perl string's mark (`=N`, perl-strings.ts): those are written before.
+ */
 // eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
-const MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/;
+const MARKED = /\{-?\d*\u0003(?!=)[^\u0003]*\u0003\}/;
 
 /** True when `text` holds what only {@link withPlusStrings} may write: a template given it is refused (without `--plus` too). */
 export function holdsPlusMark(text: string): boolean {

@@ -344,6 +344,22 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnu.stdout.split('\n')[2]).toBe(`echo "'"'a' 'c:d' ['c:d'] []`);
   });
 
+  it('puts arguments in as they are when the command begins with a replacement string, as it does ({}, x{}, $({}), {#}{}; not X={} or a blank first)', async () => {
+    // Its quote_replace: an argument that is (part of) the command is not quoted — `{}` runs each line.
+    const run = ['-k', '{}', ':::', 'echo a  b', 'printf "%s\\n" "c  d"'];
+    const gnu = gnuRun(run);
+    const spm = await runSpmShell(run, { mark: `compat-${process.pid}-leading` });
+    expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: gnu.status, stdout: gnu.stdout });
+    expect(gnu.stdout).toBe('a b\nc  d\n');
+    for (const template of ['{} {}', 'x{}', '$({1}) {2}', '{#}{} {.}', 'X={} {}', ' {}', '{-} x']) {
+      const args = ['-k', '--dry-run', template, ':::', 'a b', "it's", ':::', 'c.d e'];
+      const spmRun = await runSpmShell(args, { mark: `compat-${process.pid}-leading` });
+      expect({ template, code: spmRun.code, stdout: spmRun.stdout }).toEqual({ template, code: 0, stdout: gnuRun(args).stdout });
+    }
+    const renamed = await runSpmShell(['-I', '@', '--dry-run', '-k', '{}@', ':::', 'a b'], { mark: `compat-${process.pid}-leading` });
+    expect(renamed.stdout).toBe(gnuRun(['-I', '@', '--dry-run', '-k', '{}@', ':::', 'a b']).stdout);
+  });
+
   it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -; linked with :::+, ::::+, --link) and prints the same --dry-run', async () => {
     const files = join(dir, 'sources');
     mkdirSync(files, { recursive: true });

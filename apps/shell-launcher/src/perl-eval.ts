@@ -1,0 +1,321 @@
+/**
+ * GNU parallel's `{= perl expression =}` evaluated by Perl itself: one `perl` coprocess per run,
+ * asked synchronously (commands are filled synchronously, in job-source.ts and elsewhere).
+ *
+ * How a synchronous question reaches an asynchronous child: a worker thread owns the `perl`
+ * process and its pipes (fd 3 its requests, fd 4 its replies; its stdout and stderr are ours, as
+ * GNU parallel's are, so `print STDERR` in an expression is seen). The hub posts a request on a
+ * MessagePort and sleeps in `Atomics.wait` until the worker has a whole reply (or the coprocess
+ * has died: said, never waited for forever), then takes it with `receiveMessageOnPort`. A round
+ * trip costs ~60 µs here; one is made per job (every expression of every template at once).
+ *
+ * The expressions run as GNU parallel 20221122 runs them: compiled once each as
+ * `sub { no strict; no warnings; my $job = shift; CODE }` in package `Arg`, `$_` the argument
+ * (its value after the code is the replacement), package variables kept from job to job, with
+ * its helpers: `Q()`, `pQ()`, `uq()`, `hash()`, `total_jobs()`, `seq()`, `skip()`, `@arg`
+ * (`$arg[1]` the first argument), `$job->seq()`, `$job->skip()`, the time functions, and
+ * `::make_regexp_ungreedy`, `::uniq`, `$Global::max_jobs_running` its `--rpl` examples use.
+ * `slot()` dies: the slot is not known when a job's command is filled (use `{%}`).
+ */
+
+import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { SPMError } from '@spm/exceptions';
+
+/** One `{= =}` (or `--rpl` string) of a template: what it runs, and on which argument. */
+export interface PerlExpression {
+  /**
+   * Its position, as written after `{=` (`{=2 …=}`: `'2'`): the argument it is evaluated on.
+   * `''` or `'0'`: each argument in turn, as `{}` (GNU parallel's Perl truth of the number).
+   */
+  readonly position: string;
+  /** The Perl code, `$$1`… of an `--rpl` string already set. */
+  readonly code: string;
+  /** As written in the template (`{= s/a/b/ =}`, `{odd}`), for messages. */
+  readonly written: string;
+  /** Where it was written, for messages (`the command`, `` `--tagstring` ``). */
+  readonly where: string;
+}
+
+/** True when `expression` is evaluated on one argument (its position), not on each one. */
+export function isPositional(expression: PerlExpression): boolean {
+  return expression.position !== '' && expression.position !== '0';
+}
+
+/** What one expression made of one argument. */
+export interface PerlValue {
+  readonly text: string;
+  /** `uq()` was called: the value goes in as it is, not shell-quoted. */
+  readonly bare: boolean;
+}
+
+/** Every expression's values for one job (see {@link PerlEvaluator.valuesOf}). */
+export interface PerlJob {
+  /** A non-positional expression's value for argument `i` (0-based; no arguments: `i` 0 is of `""`). */
+  at(expression: number, i: number): PerlValue | undefined;
+  /** A positional expression's value (undefined: there is no argument at its position: empty). */
+  positional(expression: number): PerlValue | undefined;
+  /** `skip()` was called: the job is passed over (as `{choose_k}` passes one over). */
+  readonly skipped: boolean;
+  /** Why an expression died, when one did: the job is not run. */
+  readonly failed?: string;
+}
+
+/** The coprocess: reads length-framed requests on fd 3, writes length-framed replies on fd 4. */
+const PERL_SCRIPT = String.raw`
+no strict; no warnings;
+use POSIX ();
+open(my $in, '<&=', 3) or die "spm-shell: perl cannot read fd 3: $!\n";
+open(my $out, '>&=', 4) or die "spm-shell: perl cannot write fd 4: $!\n";
+binmode $in; binmode $out;
+sub SPM::readn { my ($n) = @_; my $buf = ''; while (length($buf) < $n) { my $got = read($in, $buf, $n - length($buf), length($buf)); return undef unless $got; } return $buf; }
+sub SPM::fields { my ($p) = @_; my @f; my $at = 0; while ($at < length $p) { my $l = unpack('N', substr($p, $at, 4)); push @f, substr($p, $at + 4, $l); $at += 4 + $l; } return @f; }
+sub SPM::reply { my $p = join('', map { pack('N', length $_) . $_ } @_); print $out pack('N', length $p) . $p; $out->flush(); }
+
+package main;
+sub shell_quote_scalar { my $a = $_[0]; if ($a =~ /[^-_.+a-z0-9\/]/i) { $a =~ s/'/'"'"'/g; $a = "'$a'"; $a =~ s/^''//; $a =~ s/''$//; return $a; } return $a eq '' ? "''" : $a; }
+sub Q { return shell_quote_scalar($_[0]); }
+sub perl_quote_scalar { my $a = $_[0]; if (defined $a) { $a =~ s/[\\\"\$\@]/\\$&/go; } return $a; }
+sub pQ { return perl_quote_scalar($_[0]); }
+sub uniq { return keys %{{ map { $_ => 1 } @_ }}; }
+sub make_regexp_ungreedy {
+  my $regexp = shift; my ($class_state, $escape_state, $found, $ungreedy) = (0, 0, 0, '');
+  for my $c (split(//, $regexp)) {
+    if ($found) { if ($c ne '?') { $ungreedy .= '?'; } $found = 0; }
+    $ungreedy .= $c;
+    if ($escape_state) { $escape_state = 0; next; }
+    if ($c eq "\\") { $escape_state = 1; next; }
+    if ($c eq '[') { $class_state = 1; next; }
+    if ($class_state) { if ($c eq ']') { $class_state = 0; } next; }
+    if ($c =~ /[*}+]/) { $found = 1; }
+  }
+  if ($found) { $ungreedy .= '?'; }
+  return $ungreedy;
+}
+
+package SPM::Job;
+sub seq { return $_[0]{seq}; }
+sub slot { die "slot() is not known when spm-shell fills a command (the job has no slot yet): use {%}\n"; }
+sub skip { $_[0]{skip} = 1; }
+
+package Arg;
+sub Q { return ::Q($_[0]); }
+sub pQ { return ::pQ($_[0]); }
+sub hash { $Global::use{"B"} ||= eval "use B; 1;"; return B::hash(@_); }
+sub total_jobs { return $SPM::total if defined $SPM::total; die "total_jobs() is not known here (--pipe: give --total-jobs N)\n"; }
+sub skip { $SPM::job->skip(); }
+sub slot { $SPM::job->slot(); }
+sub seq { return $SPM::job->seq(); }
+sub uq { $SPM::unquote = 1; }
+sub yyyy_mm_dd_hh_mm_ss { return POSIX::strftime("%Y-%m-%dT%H:%M:%S", localtime(time())); }
+sub yyyy_mm_dd_hh_mm { return POSIX::strftime("%Y-%m-%dT%H:%M", localtime(time())); }
+sub yyyy_mm_dd { return POSIX::strftime("%Y-%m-%d", localtime(time())); }
+sub hh_mm_ss { return POSIX::strftime("%H:%M:%S", localtime(time())); }
+sub hh_mm { return POSIX::strftime("%H:%M", localtime(time())); }
+sub yyyymmddhhmmss { return POSIX::strftime("%Y%m%d%H%M%S", localtime(time())); }
+sub yyyymmddhhmm { return POSIX::strftime("%Y%m%d%H%M", localtime(time())); }
+sub yyyymmdd { return POSIX::strftime("%Y%m%d", localtime(time())); }
+sub hhmmss { return POSIX::strftime("%H%M%S", localtime(time())); }
+sub hhmm { return POSIX::strftime("%H%M", localtime(time())); }
+sub SPM_compile { return eval('sub { no strict; no warnings; my $job = shift; ' . $_[0] . ' }'); }
+
+package main;
+my (@compiled, @position);
+while (defined(my $length = SPM::readn(4))) {
+  my $request = SPM::readn(unpack('N', $length));
+  last unless defined $request;
+  my ($kind, @f) = SPM::fields($request);
+  if ($kind eq 'C') {
+    $Global::max_jobs_running = shift @f;
+    my @failed;
+    while (@f) {
+      my ($position, $code) = splice(@f, 0, 2);
+      my $sub = Arg::SPM_compile($code);
+      if (!$sub) { @failed = (scalar(@compiled), "$@"); last; }
+      push @compiled, $sub; push @position, $position;
+    }
+    SPM::reply(@failed);
+    next;
+  }
+  my ($seq, $total, @args) = @f;
+  $SPM::total = $total eq '' ? undef : $total;
+  $SPM::job = bless { seq => $seq, skip => 0 }, 'SPM::Job';
+  @Arg::arg = (undef, @args);
+  my @given = @args ? @args : ('');
+  my $n = scalar(@given);
+  my ($failed, @values) = ('');
+  for my $e (0 .. $#compiled) {
+    my $position = $position[$e];
+    my @which;
+    if ($position ne '' && $position ne '0') { my $k = $position > 0 ? $position - 1 : $n + $position; @which = (['p', $given[$k]]) if defined $given[$k]; }
+    else { @which = map { [$_, $given[$_]] } 0 .. $n - 1; }
+    push @values, scalar(@which);
+    for my $w (@which) {
+      local $_ = $w->[1];
+      $SPM::unquote = 0;
+      if (!eval { $compiled[$e]->($SPM::job); 1 }) { $failed = "$e\0$@"; last; }
+      push @values, $w->[0], ($SPM::unquote ? '1' : '0'), (defined $_ ? "$_" : '');
+    }
+    last if $failed ne '';
+  }
+  SPM::reply($SPM::job->{skip} ? '1' : '0', $failed, $failed eq '' ? @values : ());
+}
+`;
+
+/** The worker thread that owns the coprocess (CommonJS, run from this text: no file to find in a bundle). */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { spawn } = require('node:child_process');
+const flag = new Int32Array(workerData.shared);
+const port = workerData.port;
+const wake = () => { Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
+let gone = false;
+const died = (why) => { if (gone) return; gone = true; port.postMessage({ died: why }); wake(); };
+let perl;
+try {
+  perl = spawn(workerData.perl, ['-e', workerData.script], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
+} catch (error) {
+  died(String(error && error.message || error));
+}
+if (perl !== undefined) {
+  let held = Buffer.alloc(0);
+  perl.stdio[4].on('data', (chunk) => {
+    held = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
+    while (held.length >= 4) {
+      const length = held.readUInt32BE(0);
+      if (held.length < 4 + length) break;
+      port.postMessage(held.subarray(4, 4 + length));
+      held = held.subarray(4 + length);
+      wake();
+    }
+  });
+  perl.stdio[3].on('error', () => undefined);
+  perl.on('error', (error) => died(error.code === 'ENOENT' ? 'perl is not installed (not found on PATH)' : error.message));
+  perl.on('exit', (code, signal) => died(signal !== null ? 'perl was killed by ' + signal : 'perl exited with status ' + code));
+  port.on('message', (request) => { if (!gone) perl.stdio[3].write(request); });
+  port.on('close', () => perl.stdio[3].end());
+}
+`;
+
+/** A request: its fields, each 4-byte length then bytes, the whole framed by its length. */
+function framed(fields: readonly string[]): Buffer {
+  const parts = fields.flatMap((field) => {
+    const bytes = Buffer.from(field, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return [length, bytes];
+  });
+  const body = Buffer.concat(parts);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  return Buffer.concat([length, body]);
+}
+
+/** A reply's fields (its frame already taken off by the worker). */
+function fieldsOf(reply: Uint8Array): string[] {
+  const bytes = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
+  const fields: string[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    fields.push(bytes.toString('utf8', at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return fields;
+}
+
+/** How an expression is named in messages: as written, and where. */
+function named(expression: PerlExpression): string {
+  return `\`${expression.written}\` (in ${expression.where})`;
+}
+
+/** A run's Perl coprocess: start it with {@link PerlEvaluator.start}, ask it per job, close it at the end. */
+export class PerlEvaluator {
+  readonly #expressions: readonly PerlExpression[];
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #flag: Int32Array;
+  #dead: string | undefined;
+  /** `total_jobs()`: the number of jobs, once counted (else it dies, naming `--total-jobs`). */
+  total: number | undefined;
+
+  private constructor(expressions: readonly PerlExpression[], perl: string) {
+    this.#expressions = expressions;
+    const shared = new SharedArrayBuffer(4);
+    this.#flag = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, perl, script: PERL_SCRIPT }, transferList: [port2] });
+    this.#worker.unref();
+    this.#worker.on('error', (error) => {
+      this.#dead ??= error.message;
+      Atomics.add(this.#flag, 0, 1);
+      Atomics.notify(this.#flag, 0);
+    });
+  }
+
+  /**
+   * Starts `perl` (`$SPM_PERL`, else `perl` on the PATH) and compiles `expressions`; `maxJobs` is
+   * `$Global::max_jobs_running`. Throws an SPMError naming the expression that does not compile
+   * (Perl's own message), or saying why Perl cannot be run.
+   */
+  static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl'): PerlEvaluator {
+    const evaluator = new PerlEvaluator(expressions, perl);
+    try {
+      const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression) => [expression.position, expression.code])]);
+      if (failed.length > 0) {
+        const expression = expressions[Number(failed[0])] as PerlExpression;
+        throw new SPMError(`Expected ${named(expression)} to be Perl code, got: ${(failed[1] ?? '').trim()}`);
+      }
+    } catch (error) {
+      evaluator.close();
+      throw error;
+    }
+    return evaluator;
+  }
+
+  /**
+   * Every expression's values for job `seq` of `args` (non-positional ones for each argument; with
+   * none, for `""`), in one round trip. An expression that dies makes the job {@link PerlJob.failed}.
+   */
+  valuesOf(seq: number, args: readonly string[]): PerlJob {
+    const reply = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
+    const skipped = reply[0] === '1';
+    const failure = reply[1] ?? '';
+    if (failure !== '') {
+      const cut = failure.indexOf('\0');
+      const expression = this.#expressions[Number(failure.slice(0, cut))] as PerlExpression;
+      return { skipped, failed: `its perl expression ${named(expression)} died: ${failure.slice(cut + 1).trim()}`, at: () => undefined, positional: () => undefined };
+    }
+    const each = this.#expressions.map(() => new Map<string, PerlValue>());
+    let at = 2;
+    for (const values of each) {
+      const count = Number(reply[at++]);
+      for (let k = 0; k < count; k += 1, at += 3) values.set(reply[at] as string, { bare: reply[at + 1] === '1', text: reply[at + 2] as string });
+    }
+    return { skipped, at: (expression, i) => each[expression]?.get(String(i)), positional: (expression) => each[expression]?.get('p') };
+  }
+
+  /** Stops the coprocess (its requests' pipe closed: it exits) and the worker. */
+  close(): void {
+    this.#port.close();
+    void this.#worker.terminate();
+  }
+
+  /** One request, its reply's fields; throws an SPMError when the coprocess is gone. */
+  #ask(fields: readonly string[]): string[] {
+    if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+    this.#port.postMessage(framed(fields));
+    for (;;) {
+      const seen = Atomics.load(this.#flag, 0);
+      const got = receiveMessageOnPort(this.#port) as { message: Uint8Array | { died: string } } | undefined;
+      if (got !== undefined) {
+        if ('died' in got.message) {
+          this.#dead = got.message.died;
+          throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+        }
+        return fieldsOf(got.message);
+      }
+      if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+      Atomics.wait(this.#flag, 0, seen);
+    }
+  }
+}
