@@ -6,6 +6,8 @@ import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withRenamedStrings, type Builtin } from './command-template.js';
+import { needsTotal, type PerlExpression } from './perl-eval.js';
+import { DEFAULT_PERL_RULES, parensOf, rplRule, withPerlStrings } from './perl-strings.js';
 import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
@@ -269,6 +271,12 @@ export interface ShellOptions {
    * see plus-strings.ts), marked in the templates as they are read.
    */
   readonly plus: boolean;
+  /**
+   * GNU parallel's Perl replacement strings of every template (`{= perl expression =}`,
+   * `{=2 … =}`, `--rpl`'s strings; `--parens`), in the order they were found: each one's mark in
+   * a template (see perl-strings.ts) is its index here. Evaluated by Perl (perl-eval.ts).
+   */
+  readonly perlExpressions: readonly PerlExpression[];
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
@@ -557,6 +565,11 @@ Options:
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
                         (-i [R], --replace[=R]); --er, --bnr, --dnr, --bner, --seqreplace,
                         --slotreplace R: instead of {.}, {/}, {//}, {/.}, {#}, {%}
+      {= perl =}        the argument as Perl code leaves $_ ({= s/\\.gz$// =}; {=2 … =}: the second
+                        argument's), by perl itself: GNU parallel's, its Q() uq() seq() skip()
+                        @arg total_jobs() too
+      --rpl 'TAG CODE'  TAG a replacement string for the Perl code CODE ('{..} s:\\.[^/.]+$::'; a
+                        (group) in TAG is $$1 in CODE); --parens LR: L and R instead of {= =}
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
                         {/re/str} {//re/str} {^re} {,re} {##} {0#} {0%} … (GNU parallel's --plus;
                         re: JavaScript's); {choose_k} / {uniq}: the arguments, and a job whose
@@ -921,7 +934,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1034,6 +1047,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   let silent = false;
   let noKeepOrder = false;
   let grouped = false;
+  /** `--parens`, `--rpl`: what makes Perl replacement strings (see perl-strings.ts). */
+  let parens = DEFAULT_PERL_RULES.parens;
+  const rpl: (readonly [string, string])[] = [];
   let argSep = ':::';
   let argFileSep = '::::';
   let marks = groupMarks(argSep, argFileSep);
@@ -1071,6 +1087,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     pipePart: false,
     partsPerSlot: undefined as number | undefined,
     plus: false,
+    perlExpressions: [] as PerlExpression[],
     recstart: undefined as Buffer | undefined,
     recend: undefined as Buffer | undefined,
     removeRecSep: false,
@@ -1462,6 +1479,12 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           case '--tmpl':
             o.templates.push(templateFile(option, value));
             break;
+          case '--rpl':
+            rpl.push(rplRule(value));
+            break;
+          case '--parens':
+            parens = parensOf(value);
+            break;
           case '--tagstring':
           case '--ctagstring':
           case '--ctag-string':
@@ -1819,6 +1842,15 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
       if (holdsPlusMark(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
       return text;
     };
+    // `{= =}` and `--rpl`'s strings first (GNU parallel's order: an expression may hold `{}`),
+    // their expressions numbered across the templates.
+    const natives = [...renames.values()];
+    const perlish = (text: string | undefined, option: string): string | undefined => (text === undefined ? undefined : withPerlStrings(text, { parens, rpl }, o.perlExpressions, option, natives));
+    template = perlish(template, 'the command');
+    o.tagString = perlish(o.tagString, '`--tagstring`');
+    o.workdir = perlish(o.workdir, '`--wd`');
+    o.results = perlish(o.results, '`--results`');
+    for (const t of o.templates) [t.name, t.content] = [perlish(t.name, `\`--template\`'s name \`${t.name}\``) as string, perlish(t.content, `\`--template\` file \`${t.file}\``) as string];
     template = plussed(template, 'the command');
     o.tagString = plussed(o.tagString, '`--tagstring`');
     o.workdir = plussed(o.workdir, '`--wd`');
@@ -1829,6 +1861,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   // `--total-jobs` gives the number {##} and {0#} stand for: --pipe's blocks need not be counted.
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
+  }
+  const counting = o.perlExpressions.find((expression) => needsTotal([expression]));
+  if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && counting !== undefined) {
+    throw new SPMError(`Expected no \`total_jobs()\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (it needs the number of jobs before the first starts; \`--total-jobs N\` gives it), got it in \`${counting.written}\` (in ${counting.where})`);
   }
   if (renames.size === 0) return { ...o, sources, template };
   // `-I R` and the like: R is the replacement string, in the command and in the other templates;

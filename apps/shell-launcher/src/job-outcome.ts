@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { PerlJob } from './perl-eval.js';
 
 /** One input item turned into a command: what the hub knows before it runs. */
 export interface Job {
@@ -22,6 +23,10 @@ export interface Job {
   readonly input?: Uint8Array;
   /** Why the job is not run at all (its input line cannot be a command), if so: it fails at once. */
   readonly refused?: string;
+  /** Its Perl strings' values (`{= =}`, `--rpl`), for every template it fills (perl-eval.ts). */
+  readonly perl?: PerlJob;
+  /** A Perl string called `skip()`: the job is passed over (not run, printed or logged), as `{choose_k}`'s. */
+  readonly skipped?: boolean;
 }
 
 /** How one job ended (its last attempt): what the joblog, `--json` and the printer show. */

@@ -3,6 +3,7 @@ import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './co
 import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
+import type { PerlJob } from './perl-eval.js';
 
 /**
  * How input records become jobs' arguments: one each by default; `-N`/`-n` a fixed number each;
@@ -25,6 +26,8 @@ export interface Grouping {
   readonly trim?: 'l' | 'r' | 'lr' | 'n';
   /** `-E`: a line equal to it ends the input (jobsFromLines; the caller cuts `:::` sources). */
   readonly eof?: string;
+  /** The run's Perl strings (`{= =}`, `--rpl`): their values for a job of these arguments (perl-eval.ts). */
+  readonly perl?: (seq: number, args: readonly string[]) => PerlJob;
 }
 
 /** `-N n` given as a number (as the specs and older callers do), or a whole {@link Grouping}. */
@@ -86,18 +89,21 @@ export function headerColumns(headers: readonly string[], colsep: Columns | unde
  * there, and the columns are the arguments (GNU parallel's: an empty column stays, `,a` is `''`
  * and `a`; an empty separator splits between characters).
  */
-function job(seq: number, given: readonly string[], template: string | undefined, colsep: Columns | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n'): Job {
+function job(seq: number, given: readonly string[], template: string | undefined, colsep: Columns | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n', perlOf?: Grouping['perl']): Job {
   const split = columnsOf(given, colsep);
   const columns = trim === 'n' ? split : split.map((column) => trimmed(column, trim));
   // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
   const args = blank ? columns.map(() => '') : columns;
-  const command = commandOf(template, args, seq, context, blank);
-  return { seq, command, tag: args.join(' '), args, attempt: 1 };
+  // `{= =}`: evaluated once for the job, for all its templates; one that dies refuses it.
+  const perl = perlOf?.(seq, args);
+  const command = commandOf(template, args, seq, context, blank, perl);
+  if (perl === undefined) return { seq, command, tag: args.join(' '), args, attempt: 1 };
+  return { seq, command, tag: args.join(' '), args, attempt: 1, perl, ...(perl.failed !== undefined ? { refused: perl.failed } : {}), ...(perl.skipped ? { skipped: true } : {}) };
 }
 
 /** Job `seq`'s command of `args`: `template` filled; without one, the arguments are the command itself, as GNU parallel runs them. */
-function commandOf(template: string | undefined, args: readonly string[], seq: number, context: boolean, blank: boolean): string {
-  return template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, blank);
+function commandOf(template: string | undefined, args: readonly string[], seq: number, context: boolean, blank: boolean, perl?: PerlJob): string {
+  return template === undefined ? args.join(' ') : fillTemplate(template, args, seq, context, blank, perl);
 }
 
 /**
@@ -132,7 +138,7 @@ function jobOf(seq: number, records: readonly (readonly InputLine[])[], template
   const given = lines.find((line) => line.refused !== undefined)?.refused;
   let made: Job;
   try {
-    made = job(seq, texts, template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim);
+    made = job(seq, texts, template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim, grouping.perl);
   } catch (error) {
     if (!(error instanceof CsvFormatError)) throw error;
     // --csv: a record that is not CSV is a job that is not run, shown as it was read.
@@ -176,7 +182,7 @@ function packerOf(template: string | undefined, grouping: Grouping & { pack: Omi
   // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
   const bytes = (lines: readonly InputLine[], seq: number): number => {
     const args = lines.map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
-    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0), WIDEST_SLOT));
+    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0, grouping.perl?.(seq, args)), WIDEST_SLOT));
   };
   return new ArgPacker<InputLine>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },

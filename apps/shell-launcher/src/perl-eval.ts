@@ -41,6 +41,11 @@ export function isPositional(expression: PerlExpression): boolean {
   return expression.position !== '' && expression.position !== '0';
 }
 
+/** True when an expression calls `total_jobs()`: the jobs are then counted before the first runs. */
+export function needsTotal(expressions: readonly PerlExpression[]): boolean {
+  return expressions.some((expression) => expression.code.includes('total_jobs'));
+}
+
 /** What one expression made of one argument. */
 export interface PerlValue {
   readonly text: string;
@@ -119,6 +124,8 @@ sub hhmm { return POSIX::strftime("%H%M", localtime(time())); }
 sub SPM_compile { return eval('sub { no strict; no warnings; my $job = shift; ' . $_[0] . ' }'); }
 
 package main;
+# exit() in an expression would end the coprocess: it dies instead (the job is not run).
+BEGIN { *CORE::GLOBAL::exit = sub { die "exit() ends no job here: the expression died\n"; }; }
 my (@compiled, @position);
 while (defined(my $length = SPM::readn(4))) {
   my $request = SPM::readn(unpack('N', $length));
@@ -170,6 +177,8 @@ const port = workerData.port;
 const wake = () => { Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
 let gone = false;
 const died = (why) => { if (gone) return; gone = true; port.postMessage({ died: why }); wake(); };
+// Whatever fails here is said to the hub waiting for a reply, never left for it to wait on.
+process.on('uncaughtException', (error) => died('its worker failed: ' + (error && error.message || error)));
 let perl;
 try {
   perl = spawn(workerData.perl, ['-e', workerData.script], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
@@ -277,7 +286,13 @@ export class PerlEvaluator {
    * none, for `""`), in one round trip. An expression that dies makes the job {@link PerlJob.failed}.
    */
   valuesOf(seq: number, args: readonly string[]): PerlJob {
-    const reply = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
+    let reply: string[];
+    try {
+      reply = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
+    } catch (error) {
+      // The coprocess is gone (killed): this job, and each one after it, is not run — said, not thrown.
+      return { skipped: false, failed: (error as Error).message, at: () => undefined, positional: () => undefined };
+    }
     const skipped = reply[0] === '1';
     const failure = reply[1] ?? '';
     if (failure !== '') {

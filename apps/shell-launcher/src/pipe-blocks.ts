@@ -1,4 +1,5 @@
 import { fillPath, fillTemplate, hasReplacement } from './command-template.js';
+import type { PerlJob } from './perl-eval.js';
 import type { Job } from './job-outcome.js';
 
 /** How `--pipe` cuts its input into blocks, one per job. */
@@ -242,11 +243,14 @@ export const CAT_FILE = '$PARALLEL_TMP';
  * caller writes it) and the command names it as {@link CAT_FILE}: in place of `{}`, else at its
  * end — as GNU parallel does.
  */
-export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string, inFile = false): AsyncGenerator<Job> {
+export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: string, inFile = false, perlOf?: (seq: number, args: readonly string[]) => PerlJob): AsyncGenerator<Job> {
   let seq = 0;
   for await (const input of blocks) {
     seq += 1;
-    yield { seq, command: blockCommand(template, seq, inFile), tag: '', args: [], attempt: 1, input };
+    // `{= =}`: `$_` is empty (a block has no argument), as GNU parallel's.
+    const perl = perlOf?.(seq, []);
+    const made: Job = { seq, command: blockCommand(template, seq, inFile, perl), tag: '', args: [], attempt: 1, input };
+    yield perl === undefined ? made : { ...made, perl, ...(perl.failed !== undefined ? { refused: perl.failed } : {}), ...(perl.skipped ? { skipped: true } : {}) };
   }
 }
 
@@ -254,7 +258,7 @@ export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: s
  * The command of `--pipe`'s job `seq`: the template filled with no argument; with `inFile`
  * (`--cat`, `--fifo`), its file `$PARALLEL_TMP` in place of `{}` (appended if there is none).
  */
-export function blockCommand(template: string, seq: number, inFile = false): string {
-  if (!inFile) return fillTemplate(template, [], seq);
-  return hasReplacement(template) ? fillPath(template, [CAT_FILE], seq) : `${template} ${CAT_FILE}`;
+export function blockCommand(template: string, seq: number, inFile = false, perl?: PerlJob): string {
+  if (!inFile) return fillTemplate(template, [], seq, false, false, perl);
+  return hasReplacement(template) ? fillPath(template, [CAT_FILE], seq, perl) : `${template} ${CAT_FILE}`;
 }

@@ -37,7 +37,7 @@ export function resultsPaths(name: string, outcome: JobOutcome, headers?: readon
   const { job } = outcome;
   const args = job.args ?? [job.tag];
   if (hasReplacement(name)) {
-    const path = withSlot(fillPath(name, args, job.seq), outcome.spoke === undefined ? 1 : slotOf(outcome.spoke));
+    const path = withSlot(fillPath(name, args, job.seq, job.perl), outcome.spoke === undefined ? 1 : slotOf(outcome.spoke));
     if (path.endsWith('/')) return { stdout: join(path, 'stdout'), stderr: join(path, 'stderr'), seq: join(path, 'seq') };
     return { stdout: path, stderr: `${path}.err`, seq: `${path}.seq` };
   }

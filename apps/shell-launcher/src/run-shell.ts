@@ -19,6 +19,7 @@ import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
+import { needsTotal, PerlEvaluator, type PerlJob } from './perl-eval.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -235,11 +236,22 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
  */
 export async function runShell(given: ShellOptions, io: ShellIO): Promise<number> {
   // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
+  // `{= =}`, `--rpl`: the run's Perl, its expressions compiled before anything is read or run.
+  let perl: PerlEvaluator | undefined;
+  if (given.perlExpressions.length > 0) {
+    try {
+      perl = PerlEvaluator.start(given.perlExpressions, given.jobs);
+    } catch (error) {
+      io.stderr.write(`spm-shell: ${(error as Error).message}\n`);
+      return 255;
+    }
+  }
   const fifos = new FifoDir(given.tmpdir ?? tmpdir());
   try {
-    return await runShellWith(given, io, fifos);
+    return await runShellWith(given, io, fifos, perl);
   } finally {
     fifos.close();
+    perl?.close();
   }
 }
 
@@ -267,19 +279,26 @@ function withJobCountIn(options: ShellOptions, jobs: number, command: boolean): 
   };
 }
 
-async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): Promise<number> {
+async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, perl: PerlEvaluator | undefined): Promise<number> {
   // `--plus`' {##} and {0#} are written in once the jobs are counted (below) — or now, the
   // number `--total-jobs` gives.
   let options = given.totalJobs === undefined ? given : withJobCountIn(given, given.totalJobs, true);
   // How long an interrupt waits for the stopped commands' reports (see STOP_SLACK_MS).
   const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
   const templateTexts = options.templates.flatMap((t) => [t.name, t.content]);
-  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount);
+  // `total_jobs()` in a Perl string needs the jobs counted too.
+  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount) || (perl !== undefined && needsTotal(options.perlExpressions));
+  if (perl !== undefined && options.totalJobs !== undefined) perl.total = options.totalJobs;
+  /** The run's Perl strings' values for a job (see job-source.ts' Grouping). */
+  const perlOf = perl === undefined ? undefined : (seq: number, args: readonly string[]): PerlJob => perl.valuesOf(seq, args);
   /** The number of jobs a `--halt` percentage is of: `--total-jobs`', else the jobs counted (below). */
   const haltTotal = (): number => options.totalJobs ?? sourcesTotal ?? 0;
   // `--plus`' {choose_k}, {uniq}: whether a job of these arguments is passed over (see below).
-  const passOver = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
-  const passedOver = (job: Job): boolean => passOver !== undefined && job.refused === undefined && job.args !== undefined && passOver(job.args);
+  // A Perl string's `skip()` passes a job over as they do.
+  const plusFilter = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
+  // (Only when one could: the jobs are made once more to count those passed over, and evaluated again.)
+  const passOver = plusFilter !== undefined || (perl !== undefined && options.perlExpressions.some((expression) => expression.code.includes('skip')));
+  const passedOver = (job: Job): boolean => job.refused === undefined && (job.skipped === true || (plusFilter !== undefined && job.args !== undefined && plusFilter(job.args)));
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
   if (launcher.error !== undefined) {
@@ -458,6 +477,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     skipBlank: options.skipBlank,
     trim: options.trim,
     ...(options.eof !== undefined ? { eof: options.eof } : {}),
+    ...(perlOf !== undefined ? { perl: perlOf } : {}),
   };
   /** `--retry-failed`: the jobs of the log below its last failed one that are not run again (see printer.skip). */
   const notRunAgain: number[] = [];
@@ -565,7 +585,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     if (options.roundRobin && options.dryRun) {
       // The jobs that would start: one per block, up to the job slots.
       input = (async function* (): AsyncGenerator<Job> {
-        for await (const job of jobsFromBlocks(blocks, template)) {
+        for await (const job of jobsFromBlocks(blocks, template, false, perlOf)) {
           if (job.seq > rrSlots) return;
           yield job;
         }
@@ -579,7 +599,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
           yield { seq, command: blockCommand(template, seq), tag: '', args: [], attempt: 1 };
         }
       })();
-    } else input = jobsFromBlocks(blocks, template, options.cat || options.fifo)[Symbol.asyncIterator]();
+    } else input = jobsFromBlocks(blocks, template, options.cat || options.fifo, perlOf)[Symbol.asyncIterator]();
   } else if (single !== undefined) {
     // One file or stdin: read as it comes (a pipe's commands start as they arrive).
     const reader = valuesOf(inputLines(streamOf(single), separator), true);
@@ -648,15 +668,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
     const counted = (jobs: number): void => {
       options = withJobCountIn(options, jobs, false);
+      if (perl !== undefined) perl.total = jobs;
     };
-    /** The command template with a count written in for {##} and {0#}, if it has them. */
-    const written = (count: number): string | undefined => (countJobs && template !== undefined ? withJobCount(template, count) : template);
+    /** The command template with a count written in for {##} and {0#}, if it has them (and Perl's total_jobs() that count). */
+    const written = (count: number): string | undefined => {
+      if (countJobs && perl !== undefined) perl.total = count;
+      return countJobs && template !== undefined ? withJobCount(template, count) : template;
+    };
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
       if (countJobs) counted(sourcesTotal);
       input = jobsFromArgs(written(sourcesTotal), values, columns, grouping, links, shuffle());
       // Those {choose_k} or {uniq} pass over are not counted (made once more to know which: an order needs no shuffle).
-      if (passOver !== undefined) for (const job of jobsFromArgs(written(sourcesTotal), values, columns, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
+      if (passOver) for (const job of jobsFromArgs(written(sourcesTotal), values, columns, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
     } else {
       // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
       // here). With {##} or {0#}, the count's digits are in the commands, whose lengths -X packs
@@ -671,7 +695,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       sourcesTotal = jobs.length;
       if (countJobs) counted(sourcesTotal);
       input = jobs[Symbol.iterator]();
-      if (passOver !== undefined) sourcesTotal -= jobs.filter(passedOver).length;
+      if (passOver) sourcesTotal -= jobs.filter(passedOver).length;
     }
   }
   // `--tagstring`: each job's tag is the string filled with its arguments (its `{%}` by the
@@ -680,7 +704,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
     const made = input;
     const tagString = options.tagString;
     input = (async function* (): AsyncGenerator<Job> {
-      for (let step = await made.next(); step.done !== true; step = await made.next()) yield { ...step.value, tag: fillPath(tagString, step.value.args ?? [step.value.tag], step.value.seq) };
+      for (let step = await made.next(); step.done !== true; step = await made.next()) yield { ...step.value, tag: fillPath(tagString, step.value.args ?? [step.value.tag], step.value.seq, step.value.perl) };
     })();
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
@@ -712,7 +736,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // Until the printer is made (below), the numbers of those passed over wait here.
   const passedOverEarly: number[] = [];
   let onPassedOver = (seq: number): void => void passedOverEarly.push(seq);
-  if (passOver !== undefined) {
+  if (passOver) {
     const all = input;
     input = (async function* (): AsyncGenerator<Job> {
       for (let step = await all.next(); step.done !== true; step = await all.next()) {
@@ -1266,7 +1290,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
   // --wd: the directory a job runs in (its replacement strings filled), absolute: the spokes need not share this cwd.
   const workdirOf = (job: Job): string => {
     const dir = options.workdir as string;
-    return resolve(hasReplacement(dir) ? withoutSlot(fillPath(dir, job.args ?? [job.tag], job.seq)) : dir);
+    return resolve(hasReplacement(dir) ? withoutSlot(fillPath(dir, job.args ?? [job.tag], job.seq, job.perl)) : dir);
   };
 
   // --results: a job's output goes to its files; what the printer then gets (a --json line
@@ -1509,7 +1533,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir): P
       templatesNamed = { names: headerNames, templates: options.templates.map((t) => ({ ...t, name: nameColumns(t.name, names), content: nameColumns(t.content, names) })) };
     }
     const args = job.args ?? [job.tag];
-    return templatesNamed.templates.map((t) => ({ path: resolve(fillPath(t.name, args, job.seq)), content: fillPath(t.content, args, job.seq) }));
+    return templatesNamed.templates.map((t) => ({ path: resolve(fillPath(t.name, args, job.seq, job.perl)), content: fillPath(t.content, args, job.seq, job.perl) }));
   };
 
   const commandOf = (job: Job): ShellCommand => {

@@ -1,0 +1,88 @@
+import { describe, it, expect, afterEach } from '@jest/globals';
+import { SPMError } from '@spm/exceptions';
+import { PerlEvaluator, needsTotal, type PerlExpression } from './perl-eval.js';
+
+const started: PerlEvaluator[] = [];
+afterEach(() => {
+  for (const evaluator of started.splice(0)) evaluator.close();
+});
+
+/** An evaluator of `codes` (`[position, code]` or code alone), written as `{= code =}` in the command. */
+function evaluator(codes: readonly (string | readonly [string, string])[], maxJobs = 2, perl?: string): PerlEvaluator {
+  const expressions: PerlExpression[] = codes.map((given) => {
+    const [position, code] = typeof given === 'string' ? ['', given] : given;
+    return { position, code, written: `{=${position} ${code} =}`, where: 'the command' };
+  });
+  const made = PerlEvaluator.start(expressions, maxJobs, perl);
+  started.push(made);
+  return made;
+}
+
+describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
+  it('gives each expression’s value: per argument, or at its position (counted from the end when negative)', () => {
+    const perl = evaluator(['s/a/X/g', ['2', '$_ = uc'], ['-1', '$_ .= "!"'], ['5', '$_ = "never"'], ['0', '$_ = length']]);
+    const job = perl.valuesOf(3, ['banana', 'kiwi', 'fig']);
+    expect([0, 1, 2].map((i) => job.at(0, i)?.text)).toEqual(['bXnXnX', 'kiwi', 'fig']);
+    expect(job.positional(1)).toEqual({ text: 'KIWI', bare: false });
+    expect(job.positional(2)?.text).toBe('fig!');
+    // No argument at the position: no value (the string is empty), the code not run.
+    expect(job.positional(3)).toBeUndefined();
+    expect([0, 1, 2].map((i) => job.at(4, i)?.text)).toEqual(['6', '4', '3']);
+    expect(job.failed).toBeUndefined();
+    expect(job.skipped).toBe(false);
+  });
+
+  it('has GNU parallel’s helpers: seq(), $job->seq(), @arg ($arg[1] the first), Q(), pQ(), uq(), skip(), total_jobs()', () => {
+    const perl = evaluator(['$_ = seq() . "/" . $job->seq()', ['1', '$_ = join ",", @arg[1..$#arg]'], ['1', '$_ = Q("it\'s")'], ['1', '$_ = pQ(q{a"$b})'], ['1', '$_ = "a b"; uq()'], ['1', 'skip() if /skip/'], ['1', '$_ = total_jobs()']]);
+    perl.total = 9;
+    const job = perl.valuesOf(4, ['x', 'y z']);
+    expect(job.at(0, 0)?.text).toBe('4/4');
+    expect(job.positional(1)?.text).toBe('x,y z');
+    expect(job.positional(2)?.text).toBe(`'it'"'"'s'`);
+    expect(job.positional(3)?.text).toBe('a\\"\\$b');
+    expect(job.positional(4)).toEqual({ text: 'a b', bare: true });
+    expect(job.positional(6)?.text).toBe('9');
+    expect(job.skipped).toBe(false);
+    expect(perl.valuesOf(5, ['skip me']).skipped).toBe(true);
+  });
+
+  it('keeps package variables from job to job, and evaluates an expression once per argument', () => {
+    const perl = evaluator(['$n++; $_ = $n']);
+    expect(perl.valuesOf(1, ['a', 'b']).at(0, 1)?.text).toBe('2');
+    expect(perl.valuesOf(2, ['c']).at(0, 0)?.text).toBe('3');
+    // No arguments (a --pipe block): evaluated once, on "".
+    expect(perl.valuesOf(3, []).at(0, 0)?.text).toBe('4');
+  });
+
+  it('refuses code that does not compile before anything runs, naming it and Perl’s reason', () => {
+    expect(() => evaluator(['$_ = 1', 's/a/b'])).toThrow(SPMError);
+    expect(() => evaluator(['$_ = 1', 's/a/b'])).toThrow(/^Expected `\{= s\/a\/b =\}` \(in the command\) to be Perl code, got: Substitution replacement not terminated at \(eval \d+\) line 1\.$/);
+  });
+
+  it('makes a job whose expression dies (or calls exit, slot(), total_jobs() uncounted) failed, saying why; the next jobs go on', () => {
+    const perl = evaluator(['die "no $_\\n" if /bad/', ['1', 'exit 3 if /quit/'], ['1', '$_ = slot() if /slot/'], ['1', '$_ = total_jobs() if /total/']]);
+    expect(perl.valuesOf(1, ['bad']).failed).toBe('its perl expression `{= die "no $_\\n" if /bad/ =}` (in the command) died: no bad');
+    expect(perl.valuesOf(2, ['quit']).failed).toMatch(/`\{=1 exit 3 if \/quit\/ =\}` \(in the command\) died: exit\(\) ends no job here/);
+    expect(perl.valuesOf(3, ['slot']).failed).toMatch(/died: slot\(\) is not known when spm-shell fills a command .*use \{%\}/);
+    expect(perl.valuesOf(4, ['total']).failed).toMatch(/died: total_jobs\(\) is not known here/);
+    expect(perl.valuesOf(5, ['good']).failed).toBeUndefined();
+  });
+
+  it('says perl is missing, rather than waiting for it', () => {
+    expect(() => evaluator(['1'], 2, '/nonexistent/perl')).toThrow(/perl is not installed/);
+  });
+
+  it('makes every job after a killed coprocess failed, saying so, without waiting', () => {
+    const perl = evaluator(['$_ = $$']);
+    const pid = Number(perl.valuesOf(1, ['a']).at(0, 0)?.text);
+    process.kill(pid, 'SIGKILL');
+    expect(perl.valuesOf(2, ['b']).failed).toMatch(/perl was killed by SIGKILL/);
+    expect(perl.valuesOf(3, ['c']).failed).toMatch(/perl was killed by SIGKILL/);
+  });
+
+  it('counts the jobs first only for code that calls total_jobs()', () => {
+    const of = (code: string): PerlExpression[] => [{ position: '', code, written: code, where: 'the command' }];
+    expect(needsTotal(of('$_ = total_jobs()'))).toBe(true);
+    expect(needsTotal(of('s/a/b/'))).toBe(false);
+  });
+});
