@@ -360,6 +360,52 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(renamed.stdout).toBe(gnuRun(['-I', '@', '--dry-run', '-k', '{}@', ':::', 'a b']).stdout);
   });
 
+  it('fills {= perl expressions =} and --rpl strings as it does: positions, -N, -X, -q, -I, --plus, --parens, groups as $$1, its helpers, --tagstring, --wd, --results, --template, --pipe', async () => {
+    const cases: readonly (readonly string[])[] = [
+      ['echo', '{}', '+', '1', 'is', '{=', '$_++', '=}', ':::', '1', '2', '3'],
+      ['--dry-run', 'csh', '-c', '{= $_="mkdir ".Q($_) =}', ':::', '12" dir'],
+      ['echo', 'job', '{#}', 'of', '{= $_=total_jobs() =}', ':::', 'a', 'b', 'c'],
+      ['--dry-run', 'echo', '{=2 s/a/X/ =}', '{=1 $_=uc =}', '{=-1 s/b/Y/ =}', '{=3 $_="never" =}', ':::', 'abc', ':::', 'bab'],
+      ['--dry-run', '-N2', 'echo', 'x{= s/a/X/ =}y', '{=2 $_.="!" =}', ':::', 'a1', 'a2', 'a3'],
+      ['--dry-run', '-X', '-j1', 'echo', 'x{= s/a/X/ =}y', ':::', 'a1', 'a2', 'a3'],
+      ['--dry-run', '-q', 'echo', '{=', '$_ = "a b"', '=}', ':::', 'x'],
+      ['--dry-run', '-I', '@', 'echo', '{= s/a/b/ =}', '@', '{}', ':::', 'a'],
+      ['--dry-run', '--plus', 'echo', '{= $_ = 7 =}', '{..}', ':::', 'a.b.c'],
+      ['--dry-run', 'echo', '{= $_ = "{}" =}', '{}', '{= $_ = "a b"; uq() =}', '{= $_ = join ",", @arg[1..$#arg] =}', ':::', 'x y', ':::', 'z'],
+      ['--dry-run', '{= $_ = "echo" =}', '{}', ':::', 'a b'],
+      ['--dry-run', 'echo', '{= $_ = $job->seq() * 10 . seq() =}', '{= $_ = pQ($_) =}', ':::', 'a"$b', 'c'],
+      ['--dry-run', '--parens', ',,,,', 'echo', 'foo', 'is', ',,s/I/O/g,,', ':::', 'FII'],
+      ['--dry-run', '--rpl', '{odd} $_ = seq() % 2 ? "odd" : "even"', 'echo', '{odd}', '{}', ':::', 'a', 'b', 'c'],
+      ['--dry-run', '-N2', '--rpl', '{odd} 1 $_ = seq() % 2 ? "odd" : "even"', 'echo', '{odd}', '{}', ':::', 'a', 'b', 'c', 'd'],
+      ['--dry-run', '--rpl', '{/(.+?)/(.*?)} s/$$1/$$2/;', 'echo', '{/replacethis/withthis}', '{/b/C}', ':::', 'a_replacethis_b'],
+      ['--dry-run', '--rpl', '{(.*?)/(.*?)} $_="$$2$_$$1"', 'echo', '{swap/these}', ':::', '-middle-'],
+      ['--dry-run', '-n3', '--rpl', '{/:%(.*?)} s:.*/(.*)$$1(\\.[^/]+)*$:$1:', 'echo', 'job', '{#}:', '{2}', '{2.}', '{3/:%_1}', ':::', 'a/b.c', 'c/d.e', 'f/g_1.h.i'],
+      ['--dry-run', '--rpl', '{%(.*?)} s/$$1//', '--rpl', '{:%(.+?)} s:$$1(\\.[^/]+)*$::', 'echo', '{%.tar.gz}', '{:%_file}', ':::', 'my_file.tar.gz'],
+      ['--dry-run', '--rpl', '{0#} $f=1+int("".(log(total_jobs())/log(10))); $_=sprintf("%0${f}d",seq())', 'echo', '{0#}', ':::', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'],
+      ['--dry-run', '--rpl', '{} s/a/Z/', '--rpl', '% s/b/Y/', 'echo', '{}', '{1}', '{%}', '%', ':::', 'ab'],
+      ['--dry-run', '--rpl', '{x}', '--rpl', '{#0} $_ = seq() - 1', 'echo', '{x}', '{#0}', ':::', 'a', 'b'],
+      ['--tagstring', '{= $_ = uc =}', 'echo', '{}', ':::', 'ab', 'cd'],
+      // (Each job reads its block: GNU parallel may count one whose command left it unread failed.)
+      ['--pipe', '--block', '3', 'cat;', 'echo', '{= $_ = "x" =}', '{#}'],
+    ];
+    for (const args of cases) {
+      const input = args.includes('--pipe') ? 'a\nbb\nccc\n' : undefined;
+      const gnu = gnuRun(['-k', ...args], { input });
+      const spm = await runSpmShell(['-k', ...args], { input, mark: `compat-${process.pid}-perl` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+    }
+    // Paths and files: --wd, --results, --template.
+    const where = join(dir, 'perl');
+    mkdirSync(where, { recursive: true });
+    writeFileSync(join(where, 'tmpl'), 'v={= $_=uc =}\n');
+    for (const [tool, run] of [['gnu', (args: string[]) => Promise.resolve(gnuRun(args, { cwd: where }).stdout)], ['spm', async (args: string[]) => (await runSpmShell(args, { cwd: where, mark: `compat-${process.pid}-perl` })).stdout]] as const) {
+      const wd = await run(['-k', '--wd', `${tool}-w{= s/a/b/ =}`, 'pwd', ':::', 'a']);
+      await run(['-k', '--results', `${tool}-r{= s/a/b/ =}`, 'echo', '{}', ':::', 'a']);
+      const tmpl = await run(['-k', '--tmpl', `tmpl=${tool}-{#}.txt`, 'cat', `${tool}-{#}.txt`, ':::', 'ab']);
+      expect({ tool, wd: wd.trim().endsWith(`/${tool}-wb`), results: existsSync(join(where, `${tool}-rb`)), tmpl }).toEqual({ tool, wd: true, results: true, tmpl: 'v=AB\n' });
+    }
+  });
+
   it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -; linked with :::+, ::::+, --link) and prints the same --dry-run', async () => {
     const files = join(dir, 'sources');
     mkdirSync(files, { recursive: true });

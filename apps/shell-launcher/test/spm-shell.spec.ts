@@ -570,7 +570,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job varia
     const r = await runSpmShell(['-k', '-j', '1', '--retries', '3', '--transport', transport, '--joblog', joblog, 'echo {}; if [ {} = 2 ]; then kill -HUP $PARALLEL_PID; sleep 0.2; exit 1; fi; sleep 0.2', ':::', '1', '2', '3'], { mark: newMark().env });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('1\n2\n');
-    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
       ['1', '0'],
       ['2', '1'],
     ]);
@@ -1940,7 +1940,7 @@ describe('spm-shell --halt', () => {
     const input = [`while [ ! -e ${started} ]; do sleep 0.02; done; exit 3`, `touch ${started}; exec sleep ${mark.sleep}`, `touch ${never}`].join('\n');
     const r = await runSpmShell(['-j', '2', '--halt', 'now,fail=1', '--joblog', joblog], { input: `${input}\n`, mark: mark.env });
     expect(r.code).toBe(3);
-    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([['1', '3']]);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([['1', '3']]);
     expect(existsSync(never)).toBe(false);
     expect(r.stderr).toContain('halting (--halt now,fail=1) after job 1: killing 1 running command');
     await expectNoLeftovers(mark);
@@ -1954,7 +1954,7 @@ describe('spm-shell --halt', () => {
     const input = [`while [ ! -e ${started} ]; do sleep 0.02; done; exit 3`, `touch ${started}; sleep 0.5; echo slept`, `touch ${never}`].join('\n');
     const r = await runSpmShell(['-j', '2', '--halt', 'soon,fail=1', '--joblog', joblog], { input: `${input}\n`, mark: mark.env });
     expect(r.code).toBe(3);
-    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
       ['1', '3'],
       ['2', '0'],
     ]);
@@ -2261,6 +2261,42 @@ describe('spm-shell when its reader goes away', () => {
     });
     expect(r.code).toBe(141);
     expect(r.stderr).toContain('spm-shell: SIGPIPE: killing');
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell {= perl expressions =}', () => {
+  it('runs the others when one job’s expression dies (exit and slot() too): that job is not run, failed, its reason said; skip() passes one over; no perl is left', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'perl-die.joblog');
+    const args = ['-k', '--joblog', joblog, 'echo', '{= die "no $_\\n" if /bad/; exit 1 if /quit/; $_ = slot() if /slot/; skip() if /skip/; $_ = uc =}', ':::', 'a', 'bad', 'quit', 'slot', 'skip', 'b'];
+    const r = await runSpmShell(args, { mark: mark.env });
+    expect(r.stdout).toBe('A\nB\n');
+    expect(r.code).toBe(3);
+    const notices = r.stderr.split('\n').filter((line) => line.startsWith('spm-shell: job'));
+    expect(notices).toEqual([
+      expect.stringMatching(/^spm-shell: job 2 not run: its perl expression `\{= die .*=\}` \(in the command\) died: no bad: echo $/),
+      expect.stringMatching(/^spm-shell: job 3 not run: .* died: exit\(\) ends no job here: the expression died: echo $/),
+      expect.stringMatching(/^spm-shell: job 4 not run: .* died: slot\(\) is not known when spm-shell fills a command \(the job has no slot yet\): use \{%\}: echo $/),
+    ]);
+    // The passed-over job 5 is not logged, as {choose_k}'s.
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([['1', '0'], ['2', '-1'], ['3', '-1'], ['4', '-1'], ['6', '0']]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('refuses code that does not compile before anything runs (exit 255), and total_jobs() with --pipe without --total-jobs', async () => {
+    const mark = newMark();
+    const flag = join(dir, 'perl-compile.ran');
+    const bad = await runSpmShell([`touch ${flag}; echo`, '{= s/a/b =}', ':::', 'a'], { mark: mark.env });
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toMatch(/^spm-shell: Expected `\{= s\/a\/b =\}` \(in the command\) to be Perl code, got: Substitution replacement not terminated at \(eval \d+\) line 1\.\n$/);
+    expect(existsSync(flag)).toBe(false);
+    const piped = await runSpmShell(['--pipe', 'echo', '{= $_ = total_jobs() =}'], { mark: mark.env, input: 'a\n' });
+    expect(piped.code).toBe(255);
+    expect(piped.stderr).toMatch(/^spm-shell: Expected no `total_jobs\(\)` with `--pipe` \(.*`--total-jobs N` gives it\), got it in `\{= \$_ = total_jobs\(\) =\}` \(in the command\)\n/);
+    const badRpl = await runSpmShell(['--rpl', '{(a[)} s/a/b/', 'echo', ':::', 'a'], { mark: mark.env });
+    expect(badRpl.code).toBe(255);
+    expect(badRpl.stderr).toMatch(/^spm-shell: Expected the group `\(a\[\)` of `--rpl`'s string `\{\(a\[\)\}` to be a regular expression/);
     await expectNoLeftovers(mark);
   });
 });
