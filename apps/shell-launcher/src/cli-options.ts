@@ -6,9 +6,9 @@ import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withRenamedStrings, type Builtin } from './command-template.js';
-import { needsTotal, type PerlExpression } from './perl-eval.js';
+import { codeNaming, type PerlExpression } from './perl-eval.js';
 import { DEFAULT_PERL_RULES, parensOf, rplRule, withPerlStrings } from './perl-strings.js';
-import { holdsPlusMark, needsJobCount, withPlusStrings } from './plus-strings.js';
+import { needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
@@ -1835,15 +1835,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   let template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
   {
     // --plus: its strings marked in every template, their regular expressions checked now.
-    // Without it, a template must not hold what looks like a marked one (it would be taken for one).
-    const plussed = (text: string | undefined, option: string): string | undefined => {
-      if (text === undefined) return undefined;
-      if (o.plus) return withPlusStrings(text, option);
-      if (holdsPlusMark(text)) throw new SPMError(`Expected ${option} to hold no U+0003 character inside braces, got one`);
-      return text;
-    };
+    const plussed = (text: string | undefined, option: string): string | undefined => (text === undefined || !o.plus ? text : withPlusStrings(text, option));
     // `{= =}` and `--rpl`'s strings first (GNU parallel's order: an expression may hold `{}`),
-    // their expressions numbered across the templates.
+    // their expressions numbered across the templates. A template must not hold what looks like
+    // a marked string, Perl's or --plus' (it would be taken for one): withPerlStrings refuses it.
     const natives = [...renames.values()];
     const perlish = (text: string | undefined, option: string): string | undefined => (text === undefined ? undefined : withPerlStrings(text, { parens, rpl }, o.perlExpressions, option, natives));
     template = perlish(template, 'the command');
@@ -1862,7 +1857,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
   }
-  const counting = o.perlExpressions.find((expression) => needsTotal([expression]));
+  const counting = codeNaming(o.perlExpressions, 'total_jobs');
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && counting !== undefined) {
     throw new SPMError(`Expected no \`total_jobs()\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (it needs the number of jobs before the first starts; \`--total-jobs N\` gives it), got it in \`${counting.written}\` (in ${counting.where})`);
   }

@@ -6,7 +6,7 @@
  * `{.}` of `.bashrc` is empty, `{//}` of `a/` is `.`.
  */
 
-import type { PerlJob, PerlValue } from './perl-eval.js';
+import { isPositional, type PerlJob, type PerlValue } from './perl-eval.js';
 import { PLUS_MARK, plusOperation } from './plus-strings.js';
 
 /** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
@@ -327,8 +327,7 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
  */
 function perlFill(expression: number, position: string, count: number, only: number | undefined, quote: (arg: string) => string, perl: PerlJob | undefined): string {
   const put = (value: PerlValue | undefined): string => (value === undefined ? '' : value.bare ? value.text : quote(value.text));
-  // GNU parallel's Perl truth of the position: `0` (or none) is each argument.
-  if (position !== '' && position !== '0') return put(perl?.positional(expression));
+  if (isPositional(position)) return put(perl?.positional(expression));
   if (only !== undefined) return put(perl?.at(expression, only));
   return Array.from({ length: Math.max(count, 1) }, (_, i) => put(perl?.at(expression, i))).join(' ');
 }

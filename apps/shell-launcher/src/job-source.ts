@@ -3,7 +3,7 @@ import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './co
 import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
-import type { PerlJob } from './perl-eval.js';
+import { withPerlValues, type PerlJob } from './perl-eval.js';
 
 /**
  * How input records become jobs' arguments: one each by default; `-N`/`-n` a fixed number each;
@@ -96,9 +96,7 @@ function job(seq: number, given: readonly string[], template: string | undefined
   const args = blank ? columns.map(() => '') : columns;
   // `{= =}`: evaluated once for the job, for all its templates; one that dies refuses it.
   const perl = perlOf?.(seq, args);
-  const command = commandOf(template, args, seq, context, blank, perl);
-  if (perl === undefined) return { seq, command, tag: args.join(' '), args, attempt: 1 };
-  return { seq, command, tag: args.join(' '), args, attempt: 1, perl, ...(perl.failed !== undefined ? { refused: perl.failed } : {}), ...(perl.skipped ? { skipped: true } : {}) };
+  return withPerlValues({ seq, command: commandOf(template, args, seq, context, blank, perl), tag: args.join(' '), args, attempt: 1 }, perl);
 }
 
 /** Job `seq`'s command of `args`: `template` filled; without one, the arguments are the command itself, as GNU parallel runs them. */

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { PerlEvaluator, needsTotal, type PerlExpression } from './perl-eval.js';
+import { PerlEvaluator, codeNaming, type PerlExpression } from './perl-eval.js';
 
 const started: PerlEvaluator[] = [];
 afterEach(() => {
@@ -82,7 +82,7 @@ describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
 
   it('counts the jobs first only for code that calls total_jobs()', () => {
     const of = (code: string): PerlExpression[] => [{ position: '', code, written: code, where: 'the command' }];
-    expect(needsTotal(of('$_ = total_jobs()'))).toBe(true);
-    expect(needsTotal(of('s/a/b/'))).toBe(false);
+    expect(codeNaming(of('$_ = total_jobs()'), 'total_jobs') !== undefined).toBe(true);
+    expect(codeNaming(of('s/a/b/'), 'total_jobs') !== undefined).toBe(false);
   });
 });

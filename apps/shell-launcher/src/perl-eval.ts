@@ -20,6 +20,7 @@
 
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SPMError } from '@spm/exceptions';
+import type { Job } from './job-outcome.js';
 
 /** One `{= =}` (or `--rpl` string) of a template: what it runs, and on which argument. */
 export interface PerlExpression {
@@ -36,14 +37,26 @@ export interface PerlExpression {
   readonly where: string;
 }
 
-/** True when `expression` is evaluated on one argument (its position), not on each one. */
-export function isPositional(expression: PerlExpression): boolean {
-  return expression.position !== '' && expression.position !== '0';
+/**
+ * True when a Perl string of this `position` is evaluated on one argument, not on each one: GNU
+ * parallel's Perl truth of the number (`''` and `'0'` are each argument).
+ */
+export function isPositional(position: string): boolean {
+  return position !== '' && position !== '0';
 }
 
-/** True when an expression calls `total_jobs()`: the jobs are then counted before the first runs. */
-export function needsTotal(expressions: readonly PerlExpression[]): boolean {
-  return expressions.some((expression) => expression.code.includes('total_jobs'));
+/**
+ * The first of `expressions` whose code names `name` (`total_jobs`: the jobs are then counted
+ * before the first runs; `skip`: they are made once more to count those passed over), if any.
+ */
+export function codeNaming(expressions: readonly PerlExpression[], name: string): PerlExpression | undefined {
+  return expressions.find((expression) => expression.code.includes(name));
+}
+
+/** `made` with its Perl strings' values: refused when one died, passed over when one called `skip()`. */
+export function withPerlValues(made: Job, perl: PerlJob | undefined): Job {
+  if (perl === undefined) return made;
+  return { ...made, perl, ...(perl.failed !== undefined ? { refused: perl.failed } : {}), ...(perl.skipped ? { skipped: true } : {}) };
 }
 
 /** What one expression made of one argument. */

@@ -17,7 +17,7 @@
 
 import { SPMError } from '@spm/exceptions';
 import type { PerlExpression } from './perl-eval.js';
-import { PLUS_MARK } from './plus-strings.js';
+import { PLUS_MARK, holdsMark } from './plus-strings.js';
 import { WORD_BREAK } from './command-template.js';
 
 /** What defines a run's Perl strings: `--parens`' two halves and the `--rpl` strings, in the order given. */
@@ -35,10 +35,6 @@ const escapeRegExp = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-
 function perlQuote(value: string): string {
   return value.replace(/[\\"$@]/g, '\\$&');
 }
-
-/** A Perl string's mark (or a `--plus` string's): a template given one is refused. */
-// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
-const MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/;
 
 /** The built-in strings (and their positional forms): an `--rpl` string shorter than one is not looked for inside it. */
 const BUILTIN = /\{-?\d*(?:\.|\/\/|\/\.|\/|#|%)?\}/g;
@@ -91,7 +87,7 @@ type Piece = { readonly text: string; readonly marked: boolean };
  */
 export function withPerlStrings(text: string, rules: PerlRules, expressions: PerlExpression[], where: string, natives: readonly string[] = []): string {
   const [left, right] = rules.parens;
-  if (MARKED.test(text)) throw new SPMError(`Expected ${where} to hold no U+0003 character inside braces, got one`);
+  if (holdsMark(text)) throw new SPMError(`Expected ${where} to hold no U+0003 character inside braces, got one`);
   if (!text.includes(left) && rules.rpl.length === 0) return text;
   const mark = (written: string, inner: string): string => {
     // Its position: the digits right after the left parenthesis; then, as GNU parallel's

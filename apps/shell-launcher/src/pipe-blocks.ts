@@ -1,5 +1,5 @@
 import { fillPath, fillTemplate, hasReplacement } from './command-template.js';
-import type { PerlJob } from './perl-eval.js';
+import { withPerlValues, type PerlJob } from './perl-eval.js';
 import type { Job } from './job-outcome.js';
 
 /** How `--pipe` cuts its input into blocks, one per job. */
@@ -249,8 +249,7 @@ export async function* jobsFromBlocks(blocks: AsyncIterable<Buffer>, template: s
     seq += 1;
     // `{= =}`: `$_` is empty (a block has no argument), as GNU parallel's.
     const perl = perlOf?.(seq, []);
-    const made: Job = { seq, command: blockCommand(template, seq, inFile, perl), tag: '', args: [], attempt: 1, input };
-    yield perl === undefined ? made : { ...made, perl, ...(perl.failed !== undefined ? { refused: perl.failed } : {}), ...(perl.skipped ? { skipped: true } : {}) };
+    yield withPerlValues({ seq, command: blockCommand(template, seq, inFile, perl), tag: '', args: [], attempt: 1, input }, perl);
   }
 }
 

@@ -45,9 +45,13 @@ export const PLUS_MARK = '\u0003';
 // eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
 const MARKED = /\{-?\d*\u0003(?!=)[^\u0003]*\u0003\}/;
 
-/** True when `text` holds what only {@link withPlusStrings} may write: a template given it is refused (without `--plus` too). */
-export function holdsPlusMark(text: string): boolean {
-  return MARKED.test(text);
+/** A marked string of either kind, `--plus`' or Perl's (`=N`): what a template as given may not hold. */
+// eslint-disable-next-line no-control-regex -- the mark is a control character on purpose
+const ANY_MARKED = /\{-?\d*\u0003[^\u0003]*\u0003\}/;
+
+/** True when `text` holds what only {@link withPlusStrings} or perl-strings.ts may write: a template given it is refused. */
+export function holdsMark(text: string): boolean {
+  return ANY_MARKED.test(text);
 }
 
 /**

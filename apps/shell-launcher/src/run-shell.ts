@@ -19,7 +19,7 @@ import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
-import { needsTotal, PerlEvaluator, type PerlJob } from './perl-eval.js';
+import { codeNaming, PerlEvaluator, type PerlJob } from './perl-eval.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -287,7 +287,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
   const templateTexts = options.templates.flatMap((t) => [t.name, t.content]);
   // `total_jobs()` in a Perl string needs the jobs counted too.
-  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount) || (perl !== undefined && needsTotal(options.perlExpressions));
+  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount) || (perl !== undefined && codeNaming(options.perlExpressions, 'total_jobs') !== undefined);
   if (perl !== undefined && options.totalJobs !== undefined) perl.total = options.totalJobs;
   /** The run's Perl strings' values for a job (see job-source.ts' Grouping). */
   const perlOf = perl === undefined ? undefined : (seq: number, args: readonly string[]): PerlJob => perl.valuesOf(seq, args);
@@ -297,7 +297,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // A Perl string's `skip()` passes a job over as they do.
   const plusFilter = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
   // (Only when one could: the jobs are made once more to count those passed over, and evaluated again.)
-  const passOver = plusFilter !== undefined || (perl !== undefined && options.perlExpressions.some((expression) => expression.code.includes('skip')));
+  const passOver = plusFilter !== undefined || (perl !== undefined && codeNaming(options.perlExpressions, 'skip') !== undefined);
   const passedOver = (job: Job): boolean => job.refused === undefined && (job.skipped === true || (plusFilter !== undefined && job.args !== undefined && plusFilter(job.args)));
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
@@ -668,7 +668,6 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     /** `--plus`' {##} and {0#} written in every template, once the jobs are counted. */
     const counted = (jobs: number): void => {
       options = withJobCountIn(options, jobs, false);
-      if (perl !== undefined) perl.total = jobs;
     };
     /** The command template with a count written in for {##} and {0#}, if it has them (and Perl's total_jobs() that count). */
     const written = (count: number): string | undefined => {
