@@ -851,3 +851,36 @@ describe('USAGE', () => {
     for (const transport of ['inproc', 'thread', 'process']) expect(parseShellArgs(['--transport', transport]).transport).toBe(transport);
   });
 });
+
+describe('parseShellArgs --filter', () => {
+  const refused = (args: string[], message: string | RegExp): void => {
+    expect(() => parseShellArgs(args)).toThrow(SPMError);
+    expect(() => parseShellArgs(args)).toThrow(message);
+  };
+
+  it('keeps each filter, as written and as a template is kept: {= =} marked, -I’s string renamed, --plus strings marked', () => {
+    expect(parseShellArgs(['echo']).filters).toEqual([]);
+    const o = parseShellArgs(['--filter', '{1} < {2}', '--filter', '"{= s/a/b/ =}" ne "b"', 'echo']);
+    expect(o.filters).toEqual([
+      { written: '{1} < {2}', text: '{1} < {2}' },
+      { written: '"{= s/a/b/ =}" ne "b"', text: '"{\u0003=0\u0003}" ne "b"' },
+    ]);
+    expect(o.perlExpressions).toEqual([{ position: '', code: 's/a/b/ ', written: '{= s/a/b/ =}', where: '`--filter "{= s/a/b/ =}" ne "b"`' }]);
+    expect(parseShellArgs(['-I', '@', '--filter', '"@" ne "{}"', 'echo']).filters[0]?.text).toBe('"{}" ne "\u0001}"');
+    expect(parseShellArgs(['--plus', '--filter', '"{..}" ne "a"', 'echo']).filters[0]?.text).not.toBe('"{..}" ne "a"');
+    expect(parseShellArgs(['--filter=1', 'echo']).filters).toEqual([{ written: '1', text: '1' }]);
+  });
+
+  it('refuses a filter that is missing or blank, holds the job slot, or needs the count of jobs --pipe does not know', () => {
+    refused(['--filter'], 'Expected `--filter` to be followed by Perl code that is true for the jobs to run (replacement strings allowed: --filter \'{1} < {2}\'), got nothing');
+    refused(['--filter', ' ', 'echo'], /`--filter` to be followed by Perl code .*got ` `/);
+    refused(['--filter', '{%} > 1', 'echo'], 'Expected `--filter {%} > 1` to hold no job slot string');
+    refused(['--plus', '--filter', '{0%} > 1', 'echo'], 'Expected `--filter {0%} > 1` to hold no job slot string');
+    refused(['--slotreplace', 'SLOT', '--filter', 'SLOT > 1', 'echo'], 'Expected `--filter SLOT > 1` to hold no job slot string');
+    // {%} renamed away is plain text.
+    expect(parseShellArgs(['--slotreplace', 'SLOT', '--filter', '"{%}"', 'echo']).filters).toHaveLength(1);
+    refused(['--pipe', '--filter', '{#} < total_jobs()', 'cat'], 'Expected no `total_jobs()` with `--pipe` (it needs the number of jobs before the first starts; `--total-jobs N` gives it), got it in `{#} < total_jobs()` (in `--filter`)');
+    refused(['--pipe', '--plus', '--filter', '{#} < {##}', 'cat'], /Expected no `\{##\}` or `\{0#\}` with `--pipe`/);
+    expect(parseShellArgs(['--pipe', '--total-jobs', '3', '--filter', '{#} < total_jobs()', 'cat']).filters).toHaveLength(1);
+  });
+});

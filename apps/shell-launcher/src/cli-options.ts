@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
-import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, withRenamedStrings, type Builtin } from './command-template.js';
+import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, fillPath, holdsSlot, withRenamedStrings, type Builtin } from './command-template.js';
 import { codeNaming, type PerlExpression } from './perl-eval.js';
 import { DEFAULT_PERL_RULES, parensOf, rplRule, withPerlStrings } from './perl-strings.js';
 import { needsJobCount, withPlusStrings } from './plus-strings.js';
@@ -277,6 +277,13 @@ export interface ShellOptions {
    * a template (see perl-strings.ts) is its index here. Evaluated by Perl (perl-eval.ts).
    */
   readonly perlExpressions: readonly PerlExpression[];
+  /**
+   * `--filter CODE` (repeatable): a job runs only when each one, its replacement strings filled
+   * with the job's arguments as they are (not quoted), is true as Perl code (`use strict`, as GNU
+   * parallel's); one false passes the job over (as `skip()`), one that dies refuses it. `text` is
+   * as a template is kept (marks, renames), `written` as given, for messages.
+   */
+  readonly filters: readonly { readonly written: string; readonly text: string }[];
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
@@ -575,6 +582,8 @@ Options:
                         re: JavaScript's); {choose_k} / {uniq}: the arguments, and a job whose
                         arguments are not in increasing order / not all different is passed over
   -r, --no-run-if-empty no job for a blank input line (whitespace only)
+      --filter CODE     a job runs only if the Perl code CODE, its replacement strings filled
+                        (not quoted), is true: --filter '{1} < {2}'; '"{}" ne "x"' (use strict)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -d, --delimiter D     input items end with D, not newline (C escapes: \\n \\t \\0 \\\\ \\NNN \\xHH)
   -E STR                a value equal to STR ends its input source (--eof)
@@ -934,7 +943,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1088,6 +1097,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     partsPerSlot: undefined as number | undefined,
     plus: false,
     perlExpressions: [] as PerlExpression[],
+    filters: [] as { written: string; text: string }[],
     recstart: undefined as Buffer | undefined,
     recend: undefined as Buffer | undefined,
     removeRecSep: false,
@@ -1479,6 +1489,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           case '--tmpl':
             o.templates.push(templateFile(option, value));
             break;
+          case '--filter':
+            if (value === undefined || value.trim() === '') throw new SPMError(`Expected \`--filter\` to be followed by Perl code that is true for the jobs to run (replacement strings allowed: --filter '{1} < {2}'), got ${describe(value)}`);
+            o.filters.push({ written: value, text: value });
+            break;
           case '--rpl':
             rpl.push(rplRule(value));
             break;
@@ -1846,22 +1860,24 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     o.workdir = perlish(o.workdir, '`--wd`');
     o.results = perlish(o.results, '`--results`');
     for (const t of o.templates) [t.name, t.content] = [perlish(t.name, `\`--template\`'s name \`${t.name}\``) as string, perlish(t.content, `\`--template\` file \`${t.file}\``) as string];
+    for (const f of o.filters) f.text = perlish(f.text, `\`--filter ${f.written}\``) as string;
     template = plussed(template, 'the command');
     o.tagString = plussed(o.tagString, '`--tagstring`');
     o.workdir = plussed(o.workdir, '`--wd`');
     o.results = plussed(o.results, '`--results`');
     for (const t of o.templates) [t.name, t.content] = [plussed(t.name, `\`--template\`'s name \`${t.name}\``) as string, plussed(t.content, `\`--template\` file \`${t.file}\``) as string];
+    for (const f of o.filters) f.text = plussed(f.text, `\`--filter ${f.written}\``) as string;
   }
   if (o.cleanup && o.templates.length === 0) throw new SPMError('Expected `--cleanup` with `--template` (it removes the files --template writes; there are no remote hosts to clean up), got it alone');
   // `--total-jobs` gives the number {##} and {0#} stand for: --pipe's blocks need not be counted.
-  if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content])].some(needsJobCount)) {
+  if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content]), ...o.filters.map((f) => f.text)].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
   }
-  const counting = codeNaming(o.perlExpressions, 'total_jobs');
+  const counting = codeNaming([...o.perlExpressions, ...o.filters.map((f) => ({ position: '', code: f.text, written: f.written, where: '`--filter`' }))], 'total_jobs');
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && counting !== undefined) {
     throw new SPMError(`Expected no \`total_jobs()\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (it needs the number of jobs before the first starts; \`--total-jobs N\` gives it), got it in \`${counting.written}\` (in ${counting.where})`);
   }
-  if (renames.size === 0) return { ...o, sources, template };
+  if (renames.size === 0) return withSlotlessFilters({ ...o, sources, template });
   // `-I R` and the like: R is the replacement string, in the command and in the other templates;
   // what it renames (`{}` for -I) is then plain text. Applied in GNU parallel's order.
   const order = RENAME_ORDER.flatMap((builtin) => (renames.has(builtin) ? [[builtin, renames.get(builtin) as string] as const] : []));
@@ -1869,7 +1885,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     if (text?.includes(REPLACE_MARK) === true) throw new SPMError(`Expected ${option} to hold no U+0001 character with \`${[...renames.keys()].map((builtin) => RENAMING[builtin]).join('`, `')}\`, got one`);
     return text === undefined ? undefined : withRenamedStrings(text, order);
   };
-  return {
+  return withSlotlessFilters({
     ...o,
     sources,
     template: replaced(template, 'the command'),
@@ -1877,7 +1893,15 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     workdir: replaced(o.workdir, '`--wd`'),
     results: replaced(o.results, '`--results`'),
     templates: o.templates.map((t) => ({ file: t.file, name: replaced(t.name, `\`--template\`'s name \`${t.name}\``) as string, content: replaced(t.content, `\`--template\` file \`${t.file}\``) as string })),
-  };
+    filters: o.filters.map((f) => ({ written: f.written, text: replaced(f.text, `\`--filter ${f.written}\``) as string })),
+  });
+}
+
+/** `options`, unless a `--filter` holds the job slot: it is evaluated when its job is made, before the job has a slot. */
+function withSlotlessFilters<T extends { readonly filters: readonly { readonly written: string; readonly text: string }[] }>(options: T): T {
+  const slotted = options.filters.find((f) => holdsSlot(fillPath(f.text, [], 1)));
+  if (slotted !== undefined) throw new SPMError(`Expected \`--filter ${slotted.written}\` to hold no job slot string ({%}, {0%}: a filter is evaluated when its job is made, before it has a slot), got one`);
+  return options;
 }
 
 /**

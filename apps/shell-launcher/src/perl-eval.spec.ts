@@ -80,6 +80,31 @@ describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
     expect(perl.valuesOf(3, ['c']).failed).toMatch(/perl was killed by SIGKILL/);
   });
 
+  it('tells whether --filter code passes a job: each filter in turn, under strict, until one is false; one that dies is said, naming it', () => {
+    const perl = evaluator([]);
+    const written = ['W0', 'W1'];
+    expect(perl.passes(1, ['2 > 1', '"a" ne "b"'], written)).toEqual({ pass: true });
+    expect(perl.passes(2, ['2 < 1', 'die "never"'], written)).toEqual({ pass: false });
+    // A later filter is not evaluated once one is false (its side effect is not seen).
+    expect(perl.passes(3, ['0', '$main::seen = 1'], written)).toEqual({ pass: false });
+    expect(perl.passes(4, ['!$main::seen'], written)).toEqual({ pass: true });
+    // strict: a bareword dies, as it does in GNU parallel (the job is then not run).
+    expect(perl.passes(5, ['1', 'a ne "b"'], written)).toEqual({ pass: false, failed: 'its `--filter W1` died: Bareword "a" not allowed while "strict subs" in use at --filter line 1.' });
+    expect(perl.passes(6, ['exit 0'], written).failed).toMatch(/^its `--filter W0` died: exit\(\) ends no job here/);
+    // seq(), total_jobs() and skip() of the job asked about.
+    perl.total = 7;
+    expect(perl.passes(7, ['seq() == 7 && total_jobs() == 7'], written)).toEqual({ pass: true });
+    expect(perl.passes(8, ['skip(); 1'], written)).toEqual({ pass: false });
+  });
+
+  it('asks nothing for a job’s values when there are no expressions (--filter alone)', () => {
+    const perl = evaluator([]);
+    // The coprocess kills itself: a job's values are still given (not asked for); a filter's verdict is not.
+    expect(perl.passes(1, ['kill 9, $$; sleep 5'], ['F']).failed).toMatch(/perl was killed by SIGKILL/);
+    const job = perl.valuesOf(2, ['a']);
+    expect({ skipped: job.skipped, failed: job.failed, at: job.at(0, 0) }).toEqual({ skipped: false, failed: undefined, at: undefined });
+  });
+
   it('counts the jobs first only for code that calls total_jobs()', () => {
     const of = (code: string): PerlExpression[] => [{ position: '', code, written: code, where: 'the command' }];
     expect(codeNaming(of('$_ = total_jobs()'), 'total_jobs') !== undefined).toBe(true);

@@ -78,10 +78,16 @@ export interface PerlJob {
   readonly failed?: string;
 }
 
+/** The values of a run with no Perl strings (`--filter` alone). */
+const NO_VALUES: PerlJob = { skipped: false, at: () => undefined, positional: () => undefined };
+
 /** The coprocess: reads length-framed requests on fd 3, writes length-framed replies on fd 4. */
 const PERL_SCRIPT = String.raw`
 no strict; no warnings;
 use POSIX ();
+# --filter's code, compiled where none of this script's own variables are seen, under strict as
+# GNU parallel's is; its messages say where ("at --filter line 1.").
+sub Arg::SPM_filter { return eval("package Arg; use strict; no warnings;\n#line 1 \"--filter\"\n" . $_[0]); }
 open(my $in, '<&=', 3) or die "spm-shell: perl cannot read fd 3: $!\n";
 open(my $out, '>&=', 4) or die "spm-shell: perl cannot write fd 4: $!\n";
 binmode $in; binmode $out;
@@ -159,6 +165,18 @@ while (defined(my $length = SPM::readn(4))) {
   my ($seq, $total, @args) = @f;
   $SPM::total = $total eq '' ? undef : $total;
   $SPM::job = bless { seq => $seq, skip => 0 }, 'SPM::Job';
+  if ($kind eq 'F') {
+    # --filter: each code in turn (@args here), until one is false or dies.
+    my ($pass, $failed) = ('1', '');
+    for my $i (0 .. $#args) {
+      local $@;
+      my $true = Arg::SPM_filter($args[$i]);
+      if ($@ ne '') { ($pass, $failed) = ('0', "$i\0$@"); last; }
+      if (!$true) { $pass = '0'; last; }
+    }
+    SPM::reply($SPM::job->{skip} ? '0' : $pass, $failed);
+    next;
+  }
   @Arg::arg = (undef, @args);
   my @given = @args ? @args : ('');
   my $n = scalar(@given);
@@ -299,6 +317,8 @@ export class PerlEvaluator {
    * none, for `""`), in one round trip. An expression that dies makes the job {@link PerlJob.failed}.
    */
   valuesOf(seq: number, args: readonly string[]): PerlJob {
+    // (No expressions, only `--filter`s: nothing to ask.)
+    if (this.#expressions.length === 0) return NO_VALUES;
     let reply: string[];
     try {
       reply = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
@@ -322,6 +342,24 @@ export class PerlEvaluator {
     return { skipped, at: (expression, i) => each[expression]?.get(String(i)), positional: (expression) => each[expression]?.get('p') };
   }
 
+  /**
+   * `--filter`: whether job `seq` runs, each of `codes` (its filters, filled) being true as Perl
+   * code (`use strict`), asked in order until one is false. A filter that dies (or the coprocess
+   * gone) is said in `failed`, naming it by `written` (the filters as given): the job is not run.
+   */
+  passes(seq: number, codes: readonly string[], written: readonly string[]): { readonly pass: boolean; readonly failed?: string } {
+    let reply: string[];
+    try {
+      reply = this.#ask(['F', String(seq), this.total === undefined ? '' : String(this.total), ...codes]);
+    } catch (error) {
+      return { pass: false, failed: (error as Error).message };
+    }
+    const failure = reply[1] ?? '';
+    if (failure === '') return { pass: reply[0] === '1' };
+    const cut = failure.indexOf('\0');
+    return { pass: false, failed: `its \`--filter ${written[Number(failure.slice(0, cut))] ?? ''}\` died: ${failure.slice(cut + 1).trim()}` };
+  }
+
   /** Stops the coprocess (its requests' pipe closed: it exits) and the worker. */
   close(): void {
     this.#port.close();
@@ -330,7 +368,7 @@ export class PerlEvaluator {
 
   /** One request, its reply's fields; throws an SPMError when the coprocess is gone. */
   #ask(fields: readonly string[]): string[] {
-    if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+    if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
     this.#port.postMessage(framed(fields));
     for (;;) {
       const seen = Atomics.load(this.#flag, 0);
@@ -338,11 +376,11 @@ export class PerlEvaluator {
       if (got !== undefined) {
         if ('died' in got.message) {
           this.#dead = got.message.died;
-          throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+          throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
         }
         return fieldsOf(got.message);
       }
-      if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate {= =}, but ${this.#dead}`);
+      if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
       Atomics.wait(this.#flag, 0, seen);
     }
   }

@@ -238,7 +238,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
   // `{= =}`, `--rpl`: the run's Perl, its expressions compiled before anything is read or run.
   let perl: PerlEvaluator | undefined;
-  if (given.perlExpressions.length > 0) {
+  if (given.perlExpressions.length > 0 || given.filters.length > 0) {
     try {
       perl = PerlEvaluator.start(given.perlExpressions, given.jobs);
     } catch (error) {
@@ -276,6 +276,7 @@ function withJobCountIn(options: ShellOptions, jobs: number, command: boolean): 
     workdir: fill(options.workdir),
     results: fill(options.results),
     templates: options.templates.map((t) => ({ ...t, name: withJobCount(t.name, jobs), content: withJobCount(t.content, jobs) })),
+    filters: options.filters.map((f) => ({ ...f, text: withJobCount(f.text, jobs) })),
   };
 }
 
@@ -287,17 +288,20 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const stopGraceMs = killGraceOf(given) + STOP_SLACK_MS;
   const templateTexts = options.templates.flatMap((t) => [t.name, t.content]);
   // `total_jobs()` in a Perl string needs the jobs counted too.
-  const countJobs = [options.template, options.tagString, options.workdir, options.results, ...templateTexts].some(needsJobCount) || (perl !== undefined && codeNaming(options.perlExpressions, 'total_jobs') !== undefined);
+  const filterTexts = options.filters.map((f) => f.text);
+  const countJobs =
+    [options.template, options.tagString, options.workdir, options.results, ...templateTexts, ...filterTexts].some(needsJobCount) ||
+    (perl !== undefined && (codeNaming(options.perlExpressions, 'total_jobs') !== undefined || filterTexts.some((text) => text.includes('total_jobs'))));
   if (perl !== undefined && options.totalJobs !== undefined) perl.total = options.totalJobs;
-  /** The run's Perl strings' values for a job (see job-source.ts' Grouping). */
-  const perlOf = perl === undefined ? undefined : (seq: number, args: readonly string[]): PerlJob => perl.valuesOf(seq, args);
+  /** The run's Perl strings' values for a job (see job-source.ts' Grouping), and its `--filter`s' verdict. */
+  const perlOf = perl === undefined ? undefined : (seq: number, args: readonly string[]): PerlJob => filtered(perl, seq, args, perl.valuesOf(seq, args));
   /** The number of jobs a `--halt` percentage is of: `--total-jobs`', else the jobs counted (below). */
   const haltTotal = (): number => options.totalJobs ?? sourcesTotal ?? 0;
   // `--plus`' {choose_k}, {uniq}: whether a job of these arguments is passed over (see below).
   // A Perl string's `skip()` passes a job over as they do.
   const plusFilter = options.plus ? plusFilterOf([options.template, options.tagString, options.workdir, options.results, ...templateTexts]) : undefined;
   // (Only when one could: the jobs are made once more to count those passed over, and evaluated again.)
-  const passOver = plusFilter !== undefined || (perl !== undefined && codeNaming(options.perlExpressions, 'skip') !== undefined);
+  const passOver = plusFilter !== undefined || options.filters.length > 0 || (perl !== undefined && codeNaming(options.perlExpressions, 'skip') !== undefined);
   const passedOver = (job: Job): boolean => job.refused === undefined && (job.skipped === true || (plusFilter !== undefined && job.args !== undefined && plusFilter(job.args)));
   // A launcher setting that fails every command (SPM_COPROCESS_LAUNCHER=bogus) is said once, before anything runs.
   const launcher = coprocessLauncher();
@@ -399,6 +403,24 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let sourcesTotal: number | undefined;
   /** `--header`: the columns' names (for `--results`' directories), once read. */
   let headerNames: readonly string[] | undefined;
+  /** `--filter`'s texts with `--header`'s `{name}`s as columns' positions, for the filters and names they were made of. */
+  let filtersNamed: { filters: ShellOptions['filters']; names: readonly string[] | undefined; texts: readonly string[] } | undefined;
+  /**
+   * `values` (job `seq`'s Perl strings' values, of `args`) with the `--filter`s' verdict: passed
+   * over when one is false, refused when one dies (its message names it). The filters are filled
+   * as paths are (the arguments as they are, `{= =}` with `values`), then evaluated by Perl.
+   */
+  function filtered(evaluator: PerlEvaluator, seq: number, args: readonly string[], values: PerlJob): PerlJob {
+    const filters = options.filters;
+    if (filters.length === 0 || values.failed !== undefined || values.skipped) return values;
+    if (filtersNamed?.filters !== filters || filtersNamed.names !== headerNames) {
+      const names = headerNames;
+      filtersNamed = { filters, names, texts: filters.map((f) => (names === undefined ? f.text : nameColumns(f.text, names))) };
+    }
+    const verdict = evaluator.passes(seq, filtersNamed.texts.map((text) => fillPath(text, args, seq, values)), filters.map((f) => f.written));
+    if (verdict.failed !== undefined) return { ...values, failed: verdict.failed };
+    return verdict.pass ? values : { ...values, skipped: true };
+  }
   /** --tee, --round-robin, --fifo: each job's stdin feed (its FIFO), by seq, until the job is over. */
   const stdinFeeds = new Map<number, FifoFeed>();
   // --pipe-part: each job's part of a file, its command's stdin (copied by the spoke's fork server).
@@ -677,9 +699,18 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));
       if (countJobs) counted(sourcesTotal);
-      input = jobsFromArgs(written(sourcesTotal), values, columns, grouping, links, shuffle());
-      // Those {choose_k} or {uniq} pass over are not counted (made once more to know which: an order needs no shuffle).
-      if (passOver) for (const job of jobsFromArgs(written(sourcesTotal), values, columns, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
+      const made = jobsFromArgs(written(sourcesTotal), values, columns, grouping, links, shuffle());
+      if (passOver && perl !== undefined) {
+        // Those passed over are not counted. Perl code is evaluated once per job — its variables
+        // live from job to job, as in GNU parallel — so the jobs are made once, here.
+        const jobs = [...made];
+        sourcesTotal -= jobs.filter(passedOver).length;
+        input = jobs[Symbol.iterator]();
+      } else {
+        input = made;
+        // Those {choose_k} or {uniq} pass over are not counted (made once more to know which: an order needs no shuffle).
+        if (passOver) for (const job of jobsFromArgs(written(sourcesTotal), values, columns, grouping, links)) if (passedOver(job)) sourcesTotal -= 1;
+      }
     } else {
       // How many jobs -X/-m/--xargs or -r make is known once they are made (the values are all
       // here). With {##} or {0#}, the count's digits are in the commands, whose lengths -X packs

@@ -406,6 +406,30 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('runs the jobs --filter lets through as it does (replacement strings unquoted, {= =}, --header names, -I, strict), and evaluates Perl once per job; exit status: those passed over are not failed', async () => {
+    // [arguments, input, how many jobs are passed over (GNU parallel counts them failed), how many die]
+    const cases: readonly (readonly [readonly string[], string | undefined, number, number])[] = [
+      [['--filter', '{1} < {2}+1', 'echo', ':::', '1', '2', '3', ':::', '1', '2', '3'], undefined, 3, 0],
+      [['--filter', '"{}" ne "b"', '--filter', '"{}" ne "c"', 'echo', ':::', 'a', 'b', 'c', 'd'], undefined, 2, 0],
+      [['--filter', '{= $_ *= 2 =} > 2', 'echo', '{}', ':::', '1', '2', '3'], undefined, 1, 0],
+      [['--filter', '{#} % 2', 'echo', ':::', 'a', 'b', 'c'], undefined, 1, 0],
+      [['-N2', '--filter', '{2} > 2', 'echo', ':::', '1', '2', '3', '4'], undefined, 1, 0],
+      [['--header', ':', '--colsep', '\t', '--filter', '{a} > {b}', 'echo', '{a}', '{b}'], 'a\tb\n1\t2\n3\t1\n5\t4\n', 1, 0],
+      [['-I', '@@', '--filter', '@@ > 1', 'echo', '@@', ':::', '1', '2', '3'], undefined, 1, 0],
+      // strict: a bareword dies (GNU parallel says nothing and does not run the job either).
+      [['--filter', '{} ne "b"', 'echo', ':::', 'a', 'b'], undefined, 0, 2],
+      // Perl's variables live from job to job: each job's code is evaluated once.
+      [['echo', '{= $n++; skip() if $n % 2 =}', ':::', 'a', 'b', 'c'], undefined, 2, 0],
+      [['--filter', '++$main::n % 2', 'echo', ':::', 'a', 'b', 'c'], undefined, 1, 0],
+    ];
+    for (const [args, input, passedOver, died] of cases) {
+      const gnu = gnuRun(['-k', ...args], { input });
+      const spm = await runSpmShell(['-k', ...args], { input: input ?? '', mark: `compat-${process.pid}-filter` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: died, stdout: gnu.stdout });
+      expect({ args, code: gnu.status }).toEqual({ args, code: passedOver + died });
+    }
+  });
+
   it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -; linked with :::+, ::::+, --link) and prints the same --dry-run', async () => {
     const files = join(dir, 'sources');
     mkdirSync(files, { recursive: true });

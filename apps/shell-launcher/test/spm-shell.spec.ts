@@ -2301,6 +2301,20 @@ describe('spm-shell {= perl expressions =}', () => {
   });
 });
 
+describe('spm-shell --filter', () => {
+  it('runs only the jobs whose filters are all true; one that dies refuses its job, saying why; those passed over are neither logged nor failed; no perl is left', async () => {
+    const mark = newMark();
+    const joblog = join(dir, 'filter.joblog');
+    const args = ['-k', '--joblog', joblog, '--filter', '"{}" !~ /skip/', '--filter', '"{}" ne "die" or die "no {}\\n"', 'echo', '{= $_ = uc =}', ':::', 'a', 'skip', 'die', 'b'];
+    const r = await runSpmShell(args, { mark: mark.env });
+    expect(r.stdout).toBe('A\nB\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('spm-shell: job'))).toEqual(['spm-shell: job 3 not run: its `--filter "{}" ne "die" or die "no {}\\n"` died: no die: echo DIE']);
+    expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([['1', '0'], ['3', '-1'], ['4', '0']]);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell usage', () => {
   it('refuses bad options with exit status 255 and says why; --help and --version exit 0', async () => {
     const mark = newMark();
