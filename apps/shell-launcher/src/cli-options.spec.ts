@@ -884,3 +884,29 @@ describe('parseShellArgs --filter', () => {
     expect(parseShellArgs(['--pipe', '--total-jobs', '3', '--filter', '{#} < total_jobs()', 'cat']).filters).toHaveLength(1);
   });
 });
+
+describe('parseShellArgs --block-timeout', () => {
+  const refused = (args: string[], message: string | RegExp): void => {
+    expect(() => parseShellArgs(args)).toThrow(SPMError);
+    expect(() => parseShellArgs(args)).toThrow(message);
+  };
+
+  it('reads a duration (GNU parallel’s postfixes, a fraction too) under its three names, with --pipe', () => {
+    expect(parseShellArgs(['--pipe', 'cat']).blockTimeoutMs).toBeUndefined();
+    expect(parseShellArgs(['--pipe', '--bt', '5', 'cat']).blockTimeoutMs).toBe(5000);
+    expect(parseShellArgs(['--pipe', '--block-timeout', '1m30s', 'cat']).blockTimeoutMs).toBe(90_000);
+    expect(parseShellArgs(['--pipe', '--blocktimeout=0.25', '--regexp', '--recstart', '^>', 'cat']).blockTimeoutMs).toBe(250);
+    expect(parseShellArgs(['--pipe', '--bt', '1', '--round-robin', '-L', '2', 'cat']).blockTimeoutMs).toBe(1000);
+  });
+
+  it('refuses none, zero, or a word; without --pipe; with -N, --pipe-part, --tee, --shard — naming the option as given', () => {
+    refused(['--pipe', '--bt', '0', 'cat'], /^Expected `--bt` to be a number of seconds from 0.001 .*got `0`$/);
+    refused(['--pipe', '--block-timeout', 'soon', 'cat'], /`--block-timeout` to be a number of seconds .*got `soon`/);
+    refused(['--pipe', '--bt'], /`--bt` to be a number of seconds .*got nothing/);
+    refused(['--bt', '1', 'echo'], 'Expected `--bt` with `--pipe` (a block read for longer is passed on with the complete records read so far), got it alone');
+    refused(['--pipe', '-N', '2', '--bt', '1', 'cat'], 'Expected no `-N` with `--bt` (a block is exactly N records: one passed on early would hold fewer), got both');
+    refused(['--pipe-part', '-a', '/dev/null', '--bt', '1', 'cat'], 'Expected no `--pipe-part` with `--bt`');
+    refused(['--pipe', '--tee', '--bt', '1', 'cat', ':::', 'a'], 'Expected no `--tee` with `--bt`');
+    refused(['--pipe', '-j', '2', '--shard', '1', '--block-timeout', '1', 'cat'], 'Expected no `--shard` with `--block-timeout`');
+  });
+});

@@ -287,6 +287,11 @@ export interface ShellOptions {
   /** `--block SIZE` (`--block-size`): the most bytes of a `--pipe` block. @default 1 MiB */
   readonly blockBytes: number;
   /**
+   * `--block-timeout D` (`--bt`, with `--pipe`): a block read for longer than D ms is cut at its
+   * last complete record, and passed on (block-timeout.ts). @default none: a block waits to be full
+   */
+  readonly blockTimeoutMs: number | undefined;
+  /**
    * `--pipe-part` (`--pipepart`, implies `pipe`): the input files (`-a F`, `:::: F`; seekable) are
    * cut in parts without being read through (pipe-part.ts), each part the stdin of one job.
    */
@@ -510,6 +515,8 @@ Options:
       --pipe            cut the input (stdin, or one -a file) into blocks of whole lines, each
                         the stdin of one run of the command (--spreadstdin); -N n: n lines each
       --block SIZE      the most bytes of a --pipe block (default 1M; K/M/G of 1024, k/m/g of 1000)
+      --bt D            with --pipe: a block read for longer than D seconds is passed on with the
+                        complete records read so far (--block-timeout; tail -f | spm-shell --pipe)
       --pipe-part       as --pipe, for files (-a F, :::: F) cut at record ends without being read
                         through; --block -N: N parts per job slot (the default: 10)
       --cat             with --pipe: each block in a temporary file, $PARALLEL_TMP, in place of {}
@@ -943,7 +950,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1059,6 +1066,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   /** `--parens`, `--rpl`: what makes Perl replacement strings (see perl-strings.ts). */
   let parens = DEFAULT_PERL_RULES.parens;
   const rpl: (readonly [string, string])[] = [];
+  /** `--block-timeout`, `--bt`, as given (for messages). */
+  let blockTimeoutGiven: string | undefined;
   let argSep = ':::';
   let argFileSep = '::::';
   let marks = groupMarks(argSep, argFileSep);
@@ -1093,6 +1102,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     shuf: false,
     pipe: false,
     blockBytes: DEFAULT_BLOCK_BYTES,
+    blockTimeoutMs: undefined as number | undefined,
     pipePart: false,
     partsPerSlot: undefined as number | undefined,
     plus: false,
@@ -1460,6 +1470,12 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           case '--max-output':
             o.maxOutputBytes = size(option, value);
             break;
+          case '--block-timeout':
+          case '--blocktimeout':
+          case '--bt':
+            o.blockTimeoutMs = seconds(option, value);
+            blockTimeoutGiven = option;
+            break;
           case '--block':
           case '--block-size':
             // A negative one is --pipe-part's parts per job slot (checked once every option is read).
@@ -1761,6 +1777,19 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     if (o.jobs === 0) throw new SPMError(`Expected \`-j\` to be a number of jobs with \`${sharding}\` (it runs exactly that many, each taking the lines whose keys are its own), got 0`);
     const cut = o.maxArgs !== undefined ? '-N' : separators[0];
     if (cut !== undefined) throw new SPMError(`Expected no \`${cut}\` with \`${sharding}\` (the input goes to the jobs a line at a time, not in blocks)`);
+  }
+  if (blockTimeoutGiven !== undefined) {
+    if (!o.pipe) throw new SPMError(`Expected \`${blockTimeoutGiven}\` with \`--pipe\` (a block read for longer is passed on with the complete records read so far), got it alone`);
+    const [other, why] = o.pipePart
+      ? ['--pipe-part', 'it cuts files, which it does not wait for']
+      : o.tee
+        ? ['--tee', 'every job gets all of stdin as it comes, not in blocks']
+        : sharding !== undefined
+          ? [sharding, 'the input goes to the jobs a line at a time, as it comes']
+          : o.maxArgs !== undefined
+            ? ['-N', 'a block is exactly N records: one passed on early would hold fewer']
+            : [undefined, ''];
+    if (other !== undefined) throw new SPMError(`Expected no \`${other}\` with \`${blockTimeoutGiven}\` (${why}), got both`);
   }
   if (o.pipe && o.tee) {
     if (words.length === 0) throw new SPMError('Expected a command with `--tee` (every one of its jobs gets all of stdin), got none');

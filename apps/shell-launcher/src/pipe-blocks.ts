@@ -1,6 +1,7 @@
 import { fillPath, fillTemplate, hasReplacement } from './command-template.js';
 import { withPerlValues, type PerlJob } from './perl-eval.js';
 import type { Job } from './job-outcome.js';
+import { FLUSH, type Piece } from './block-timeout.js';
 
 /** How `--pipe` cuts its input into blocks, one per job. */
 export interface BlockOptions {
@@ -87,7 +88,7 @@ export async function* withoutFirstLine(input: AsyncIterable<Buffer>): AsyncGene
  * block, and a long record's bytes are searched once (each new chunk, with the few bytes before
  * it that a separator could span).
  */
-export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: BlockOptions): AsyncGenerator<Buffer> {
+export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptions): AsyncGenerator<Buffer> {
   const { blockBytes, records } = options;
   const recend = asBytes(options.recend);
   const recstart = asBytes(options.recstart);
@@ -198,7 +199,24 @@ export async function* blocksOf(input: AsyncIterable<Buffer | string>, options: 
     }
     if (last && held > 0) yield take(start + held);
   }
+  /**
+   * `--block-timeout`: what is held up to its last record boundary, as a block (nothing before the
+   * header, with `-N`, whose blocks are N records, or when no record is complete).
+   */
+  function* flushed(): Generator<Buffer> {
+    if (needHeader || records !== undefined || held === 0) return;
+    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, held);
+    chunks = [whole];
+    const at = whole.lastIndexOf(probe);
+    if (at < 0 || at + E === 0) return;
+    inLongRecord = false;
+    yield take(start + at + E);
+  }
   for await (const piece of input) {
+    if (piece === FLUSH) {
+      yield* flushed();
+      continue;
+    }
     const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     if (chunk.length === 0) continue;
     chunks.push(chunk);

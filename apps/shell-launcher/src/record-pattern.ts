@@ -1,5 +1,6 @@
 import { Script, createContext, type Context } from 'node:vm';
 import { SPMError } from '@spm/exceptions';
+import { FLUSH, type Piece } from './block-timeout.js';
 
 /**
  * `--regexp`: `--recstart` and `--recend` read as regular expressions, as GNU parallel reads
@@ -311,7 +312,7 @@ const RESEARCH_BYTES = 1024 * 1024;
  * under 1 MiB, then each time it has doubled. Each search is {@link RecordPattern.searching}'s:
  * a Ctrl-C during one ends the blocks there.
  */
-export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, options: PatternBlockOptions): AsyncGenerator<Buffer> {
+export async function* patternBlocksOf(input: AsyncIterable<Piece>, options: PatternBlockOptions): AsyncGenerator<Buffer> {
   const { blockBytes, records, pattern } = options;
   const headerEnd = String.fromCharCode(options.headerEnd);
   let header: Buffer | undefined;
@@ -388,9 +389,13 @@ export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, op
     }
     if (whole && text.length > 0) yield take(text.length);
   }
-  /** {@link cut}'s blocks, each found within {@link RecordPattern.searching}: false if a Ctrl-C stopped a search. */
+  /** {@link cut}'s blocks, guarded (see {@link guardedBy}). */
   function* guarded(whole: boolean): Generator<Buffer, boolean> {
-    const blocks = cut(whole);
+    return yield* guardedBy(() => cut(whole));
+  }
+  /** `making`'s blocks, each found within {@link RecordPattern.searching}: false if a Ctrl-C stopped a search. */
+  function* guardedBy(making: () => Generator<Buffer>): Generator<Buffer, boolean> {
+    const blocks = making();
     for (;;) {
       const step = pattern.searching(() => blocks.next());
       if (step === undefined) return false;
@@ -398,7 +403,21 @@ export async function* patternBlocksOf(input: AsyncIterable<Buffer | string>, op
       yield step.value;
     }
   }
+  /**
+   * `--block-timeout`: what is held up to its last record boundary, as a block (nothing before the
+   * header, with `-N`, whose blocks are N records, or when no record is complete).
+   */
+  function* flushed(): Generator<Buffer> {
+    if (needHeader || records !== undefined || text.length === 0) return;
+    let last = 0;
+    for (let boundary = pattern.next(text, 0, 0, false); boundary !== undefined; boundary = pattern.next(text, boundary.at, boundary.at, false)) last = boundary.at;
+    if (last > 0) yield take(last);
+  }
   for await (const piece of input) {
+    if (piece === FLUSH) {
+      if (!(yield* guardedBy(flushed))) return;
+      continue;
+    }
     const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     if (chunk.length === 0) continue;
     text += chunk.toString('latin1');

@@ -19,6 +19,7 @@ import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
+import { BlockTimer } from './block-timeout.js';
 import { codeNaming, PerlEvaluator, type PerlJob } from './perl-eval.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
@@ -598,10 +599,14 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     // --regexp: the records' boundaries are the pattern's (record-pattern.ts); else bytes (--group-by is refused with it).
     // --csv: at CSV records' ends (csv-columns.ts), the same way; -L/-l: after every n lines.
     const boundaries = options.maxLines !== undefined ? new LineRecords(options.maxLines) : options.csv !== undefined ? new CsvBoundaries() : options.recordPattern;
-    const blocks =
+    // --block-timeout: a block read for longer is passed on with the complete records it holds.
+    const timer = options.blockTimeoutMs === undefined ? undefined : new BlockTimer(options.blockTimeoutMs);
+    const pieces = timer === undefined ? source : timer.ticking(source);
+    const cut =
       boundaries !== undefined
-        ? patternBlocksOf(source, { ...cutting, pattern: boundaries, removeSeparators: options.removeRecSep })
-        : blocksOf(source, { ...cutting, ...cutAt, removeSeparators: options.removeRecSep || options.groupBy !== undefined });
+        ? patternBlocksOf(pieces, { ...cutting, pattern: boundaries, removeSeparators: options.removeRecSep })
+        : blocksOf(pieces, { ...cutting, ...cutAt, removeSeparators: options.removeRecSep || options.groupBy !== undefined });
+    const blocks = timer === undefined ? cut : timer.restarting(cut);
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
     if (options.roundRobin && options.dryRun) {

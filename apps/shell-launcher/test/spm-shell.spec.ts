@@ -1510,6 +1510,23 @@ describe('spm-shell reading commands as they come', () => {
   });
 });
 
+describe('spm-shell --pipe --block-timeout', () => {
+  it('passes on the complete records of a block read for longer than --bt while the input is still open', async () => {
+    // Without --bt the block (1 MiB by default) waits for more input or its end: the spec's wait would fail.
+    const mark = newMark();
+    const child = spawn(process.execPath, [BIN, '--pipe', '--bt', '0.2', '-k', '--no-progress', 'echo "[$(tr "\\n" " ")]"'], { env: { ...process.env, [MARK_VARIABLE]: mark.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write('a1\na2\nb');
+    await waitFor(() => stdout.includes(']'), 10_000, 'the first records to be passed on while the input is open');
+    child.stdin.end('1\n');
+    expect(await closed).toBe(0);
+    expect(stdout).toBe('[a1 a2 ]\n[b1 ]\n');
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell given --total-jobs', () => {
   it('fills {##}, draws the bar and halts at a percentage of it while the input is still open', async () => {
     // Without --total-jobs, {##} and --halt 50% read the whole input before the first job: the
