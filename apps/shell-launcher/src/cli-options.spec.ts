@@ -910,3 +910,10 @@ describe('parseShellArgs --block-timeout', () => {
     refused(['--pipe', '-j', '2', '--shard', '1', '--block-timeout', '1', 'cat'], 'Expected no `--shard` with `--block-timeout`');
   });
 });
+
+describe('parseShellArgs --noswap', () => {
+  it('is off unless given', () => {
+    expect(parseShellArgs(['echo']).noSwap).toBe(false);
+    expect(parseShellArgs(['--noswap', 'echo']).noSwap).toBe(true);
+  });
+});

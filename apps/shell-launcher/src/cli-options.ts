@@ -203,6 +203,11 @@ export interface ShellOptions {
    */
   readonly maxLoad: number | undefined;
   /**
+   * `--noswap`: a command starts only while the machine is not swapping — pages both swapped in
+   * and out over the last second (machine-swap.ts), as GNU parallel judges it.
+   */
+  readonly noSwap: boolean;
+  /**
    * `--memfree SIZE` (bytes): a command starts only while the machine has at least SIZE free (GNU
    * parallel's measure, see machine-memory.ts), and while it has less than half of it, the
    * youngest running command (the highest seq) is killed, one at a time — a failed job
@@ -600,6 +605,8 @@ Options:
       --tmpdir DIR      where output past --max-output waits (default $TMPDIR; --tempdir)
       --load MAX        start a command only while the machine's load (running processes
                         now) is below MAX (a number, +N, -N, N% of the cores)
+      --noswap          start a command only while the machine is not swapping (pages both in
+                        and out over the last second)
       --memfree SIZE    start a command only while SIZE of memory is free (2G, 500M); below
                         half of it, kill the youngest running command (a failed job)
       --memsuspend SIZE start a command only while SIZE of memory is free; below twice SIZE,
@@ -949,7 +956,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
+const FLAGS = new Set(['--noswap', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
 const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -1147,6 +1154,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     files: false,
     retryFailed: false,
     maxLoad: undefined as number | undefined,
+    noSwap: false,
     memFreeBytes: undefined as number | undefined,
     memSuspendBytes: undefined as number | undefined,
     limit: undefined as LimitRule | undefined,
@@ -1325,6 +1333,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
               break;
             case '--shuf':
               o.shuf = true;
+              break;
+            case '--noswap':
+              o.noSwap = true;
               break;
             case '--progress':
             case '--bar':

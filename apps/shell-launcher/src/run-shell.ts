@@ -28,6 +28,7 @@ import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
 import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
+import { SwapWatch, swapCountsNow, VMSTAT_VARIABLE } from './machine-swap.js';
 import { colourMarks, OutputPrinter, tagLines } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
 import { Remedian } from './remedian.js';
@@ -331,6 +332,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   }
   if (options.maxLoad !== undefined && loadNow() === undefined) {
     io.stderr.write('spm-shell: --load needs the machine\'s load, read from /proc/stat (Linux), which cannot be read here\n');
+    return 255;
+  }
+  if (options.noSwap && swapCountsNow() === undefined) {
+    io.stderr.write(`spm-shell: --noswap needs the machine's swap counters (pswpin, pswpout), read from ${process.env[VMSTAT_VARIABLE] ?? '/proc/vmstat'} (Linux), which cannot be read here\n`);
     return 255;
   }
   if ((options.memFreeBytes !== undefined || options.memSuspendBytes !== undefined) && freeMemoryNow() === undefined) {
@@ -920,9 +925,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       return 1;
     }
   };
-  if (maxLoad !== undefined || memToStart !== undefined || limiter !== undefined) {
+  // --noswap: a command starts only while the machine is not swapping (judged at most once a second).
+  const swap = options.noSwap ? new SwapWatch() : undefined;
+  if (maxLoad !== undefined || memToStart !== undefined || limiter !== undefined || swap !== undefined) {
     // A start asks afresh: the command before it may have just taken memory.
-    const measured = (): boolean => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memToStart === undefined || freeMemoryBytes(true) >= memToStart);
+    const measured = (): boolean => (maxLoad === undefined || (loadNow() ?? 0) < maxLoad) && (memToStart === undefined || freeMemoryBytes(true) >= memToStart) && swap?.swapping() !== true;
     feed.gate = limiter === undefined ? measured : async () => measured() && (await askLimit()) === 0;
   }
   // Batches only on spokes in this thread (inproc, the default): an interrupt can stop their
@@ -965,7 +972,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     // (one name for every job is fine at -j1: each job's file is written just before it runs).
     // Nor with --tee, --round-robin, --shard or --bin: a job held behind another would not read its stdin, which the others wait on.
     // Nor while -j FILE gave fewer slots than there are spokes: a held command could go to an idle spoke past them.
-    const short = spokesLeased <= slotsNow && !halting && options.delayMs === 0 && options.maxLoad === undefined && memToStart === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
+    const short = spokesLeased <= slotsNow && !halting && options.delayMs === 0 && options.maxLoad === undefined && !options.noSwap && memToStart === undefined && options.limit === undefined && options.templates.length === 0 && !options.tee && !options.roundRobin && options.shard === undefined && stuck.size === 0 && shortStreak >= PIPELINE_AFTER;
     batch = short ? Math.max(1, Math.min(batchMax, Math.floor(BATCH_BUDGET_MS / Math.max(shortMeanMs, 0.1)))) : 1;
     everHeld ||= short;
     // Single commands: the running one and PIPELINE_HELD held; batches: the running one and one held.

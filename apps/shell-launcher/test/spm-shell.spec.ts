@@ -1296,6 +1296,47 @@ describe('spm-shell --memfree', () => {
   });
 });
 
+describe('spm-shell --noswap', () => {
+  // The swap counters come from a file in /proc/vmstat's format (SPM_SHELL_VMSTAT): a test cannot
+  // make the machine swap at will. The spec makes it "swap" (both counters rising) until it says
+  // it stopped, in a file the second command reads: run while the machine swapped, it fails.
+  const vmstat = (pages: number): string => `nr_free_pages 1000\npswpin ${pages}\npswpout ${pages}\npgfault 7\n`;
+
+  it('starts no command while pages go both in and out, and the held one once they stop', async () => {
+    const mark = newMark();
+    const fake = join(dir, `vmstat-${mark.env}`);
+    const go = join(dir, `go-${mark.env}`);
+    const stopped = join(dir, `stopped-${mark.env}`);
+    const started = join(dir, `started-${mark.env}`);
+    let pages = 0;
+    writeFileSync(fake, vmstat(pages));
+    const swapping = setInterval(() => writeFileSync(fake, vmstat((pages += 8))), 50);
+    try {
+      const run = runSpmShell(['-j', '1', '--noswap', ':::', `touch ${started}; while [ ! -e ${go} ]; do sleep 0.05; done`, `cat ${stopped}`], { input: '', mark: mark.env, env: { SPM_SHELL_VMSTAT: fake } });
+      await waitFor(() => existsSync(started), 20_000, 'the first command to run');
+      // Past the watch's first sample (a second; it began before the first command), so the
+      // second command's start is judged on pages that went in and out: it is held.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      writeFileSync(go, '');
+      // Still swapping for a while: without --noswap the second command would run now, and fail.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      writeFileSync(stopped, 'no more swapping\n');
+      clearInterval(swapping);
+      const r = await run;
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'no more swapping\n' });
+    } finally {
+      clearInterval(swapping);
+    }
+    await expectNoLeftovers(mark);
+  });
+
+  it('is refused when the swap counters cannot be read, before anything runs', async () => {
+    const r = await runSpmShell(['--noswap', 'echo', ':::', 'a'], { input: '', mark: newMark().env, env: { SPM_SHELL_VMSTAT: join(dir, 'no-such-vmstat') } });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(r.stderr).toBe(`spm-shell: --noswap needs the machine's swap counters (pswpin, pswpout), read from ${join(dir, 'no-such-vmstat')} (Linux), which cannot be read here\n`);
+  });
+});
+
 describe.each(['inproc', 'process'] as const)('spm-shell --memsuspend (%s spokes)', (transport) => {
   // The free memory comes from a file (SPM_SHELL_MEMINFO), as for --memfree; the commands, their
   // stopping and continuing are real: /proc says a stopped group's states (T; a shell caught in a
