@@ -14,6 +14,7 @@ const allowed = {
   sequence: ['exceptions'],
   transport: ['exceptions'],
   coprocess: ['exceptions'],
+  semaphore: ['exceptions', 'coprocess'],
   spoke: ['exceptions', 'sequence', 'transport', 'typedef', 'coprocess'],
   tracker: ['exceptions', 'transport', 'sequence', 'spoke'],
   'closure-core': ['exceptions', 'tracker', 'typedef', 'sequence', 'transport', 'spoke', 'coprocess'],
@@ -22,7 +23,7 @@ const allowed = {
   'closure-fine-general': ['closure-core', 'exceptions', 'typedef'],
   // Apps start a VirtualCloud, so they may use the tracker's public API besides the closures.
   'prime-count': ['closure-coarse', 'closure-core', 'tracker', 'exceptions', 'typedef'],
-  'shell-launcher': ['closure-coarse', 'closure-core', 'tracker', 'coprocess', 'exceptions', 'typedef'],
+  'shell-launcher': ['closure-coarse', 'closure-core', 'tracker', 'coprocess', 'semaphore', 'exceptions', 'typedef'],
 };
 
 const depConstraints = [

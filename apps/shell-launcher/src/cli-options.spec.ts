@@ -917,3 +917,35 @@ describe('parseShellArgs --noswap', () => {
     expect(parseShellArgs(['--noswap', 'echo']).noSwap).toBe(true);
   });
 });
+
+describe('parseShellArgs --semaphore (sem)', () => {
+  const refused = (args: string[], message: string | RegExp): void => {
+    expect(() => parseShellArgs(args)).toThrow(SPMError);
+    expect(() => parseShellArgs(args)).toThrow(message);
+  };
+
+  it('is set by any of --semaphore, --fg, --bg, --wait, --id, --st; one place unless -j; no progress bar; the command’s words joined', () => {
+    expect(parseShellArgs(['echo']).semaphore).toBeUndefined();
+    expect(parseShellArgs(['--semaphore', 'gzip', 'a b'])).toMatchObject({ semaphore: { mode: 'bg', name: undefined, timeoutMs: undefined, command: 'gzip a b' }, jobs: 1, progress: 'off' });
+    expect(parseShellArgs(['--fg', '-j', '3', 'x']).semaphore).toMatchObject({ mode: 'fg' });
+    expect(parseShellArgs(['--fg', '-j', '3', 'x']).jobs).toBe(3);
+    expect(parseShellArgs(['--bg', 'x']).semaphore?.mode).toBe('bg');
+    expect(parseShellArgs(['--wait']).semaphore).toMatchObject({ mode: 'wait', command: '' });
+    expect(parseShellArgs(['--id', 'logs', 'x']).semaphore).toMatchObject({ mode: 'bg', name: 'logs' });
+    expect(parseShellArgs(['--semaphorename', 'a', '--semaphore-name', 'b', 'x']).semaphore?.name).toBe('b');
+    expect(parseShellArgs(['--st', '1m', 'x']).semaphore?.timeoutMs).toBe(60_000);
+    expect(parseShellArgs(['--semaphoretimeout', '-2.5', 'x']).semaphore?.timeoutMs).toBe(-2500);
+    expect(parseShellArgs(['--semaphore-timeout', '0', 'x']).semaphore?.timeoutMs).toBeUndefined();
+    expect(parseShellArgs(['--progress', '--fg', 'x']).progress).toBe('on');
+  });
+
+  it('refuses input sources, a command with --wait, none without, --pipe, and a bad name or timeout', () => {
+    refused(['--semaphore', 'echo', ':::', 'a'], 'Expected no input with `--semaphore` (it runs the one command given, as GNU parallel\'s sem; :::, :::: and -a give a run of commands), got `:::`');
+    refused(['--fg', '-a', '/dev/null', 'echo'], /^Expected no input with `--fg` .*got the file `\/dev\/null`$/);
+    refused(['--wait', 'echo'], 'Expected no command with `--wait` (it waits until the semaphore\'s commands are all over), got `echo`');
+    refused(['--fg'], 'Expected a command with `--fg` (run once one of the semaphore\'s places is free), got none');
+    refused(['--semaphore', '--pipe', 'cat'], 'Expected no `--pipe` with `--semaphore` (it runs one command, on no input), got both');
+    refused(['--id', '', 'x'], 'Expected `--id` to be followed by the semaphore\'s name, got an empty string');
+    refused(['--st', 'soon', 'x'], 'Expected `--st` to be a number of seconds (with s/m/h/d postfixes: 1m30s), positive to go on after that long waiting, negative to give up, got `soon`');
+  });
+});

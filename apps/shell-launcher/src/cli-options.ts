@@ -208,6 +208,17 @@ export interface ShellOptions {
    */
   readonly noSwap: boolean;
   /**
+   * `--semaphore` (the `spm-sem` bin; implied by `--fg`, `--bg`, `--wait`, `--id`, `--st`): GNU
+   * parallel's `sem` — the command runs once it holds one of `-j` places (default 1) of a
+   * semaphore shared by the user's processes, by name (`--id`; default: stdin's terminal), in
+   * the background (`bg`, the default: spm-shell exits once it holds one), the foreground (`fg`:
+   * its exit status is the command's), or `wait`s until none is held. `timeoutMs`
+   * (`--semaphore-timeout`): after that long waiting, positive: go on anyway; negative: give up.
+   * `command`: the command's words joined (nothing filled in it).
+   * See semaphore-mode.ts.
+   */
+  readonly semaphore: { readonly name: string | undefined; readonly mode: 'bg' | 'fg' | 'wait'; readonly timeoutMs: number | undefined; readonly command: string } | undefined;
+  /**
    * `--memfree SIZE` (bytes): a command starts only while the machine has at least SIZE free (GNU
    * parallel's measure, see machine-memory.ts), and while it has less than half of it, the
    * youngest running command (the highest seq) is killed, one at a time — a failed job
@@ -607,6 +618,10 @@ Options:
                         now) is below MAX (a number, +N, -N, N% of the cores)
       --noswap          start a command only while the machine is not swapping (pages both in
                         and out over the last second)
+      --semaphore       GNU parallel's sem (the spm-sem bin): run the command once one of -j places
+                        (default 1) of a semaphore is free, in the background (--bg; --fg: here,
+                        exiting with its status); --wait: until none is held; --id NAME (default:
+                        the terminal); --st S: after S s go on anyway (-S: give up, exit 1)
       --memfree SIZE    start a command only while SIZE of memory is free (2G, 500M); below
                         half of it, kill the youngest running command (a failed job)
       --memsuspend SIZE start a command only while SIZE of memory is free; below twice SIZE,
@@ -848,6 +863,21 @@ function seconds(option: string, value: string | undefined, zero = false, or = '
   return Math.round(n * 1000);
 }
 
+/**
+ * `--semaphore-timeout`'s value: a duration (GNU parallel's TIME POSTFIXES), negative to give up
+ * rather than go on (`-5`, `-1m`); 0 is none (undefined).
+ */
+function semaphoreTimeout(option: string, value: string | undefined): number | undefined {
+  const negative = value?.startsWith('-') === true;
+  const magnitude = negative ? (value as string).slice(1) : value;
+  if (magnitude !== undefined && durationSeconds(magnitude) === 0) return undefined;
+  try {
+    return (negative ? -1 : 1) * seconds(option, magnitude);
+  } catch {
+    throw new SPMError(`Expected \`${option}\` to be a number of seconds (with s/m/h/d postfixes: 1m30s), positive to go on after that long waiting, negative to give up, got ${describe(value)}`);
+  }
+}
+
 /** `--timeout N%`: a number, then `%` (GNU parallel's form: digits, maybe a fraction). */
 const PERCENT = /^\d+(\.\d+)?%$/;
 /** The share form of `--timeout`, for its messages. */
@@ -956,8 +986,8 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--noswap', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt']);
+const FLAGS = new Set(['--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1155,6 +1185,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     retryFailed: false,
     maxLoad: undefined as number | undefined,
     noSwap: false,
+    semaphore: undefined as { name: string | undefined; mode: 'bg' | 'fg' | 'wait'; timeoutMs: number | undefined; command: string } | undefined,
     memFreeBytes: undefined as number | undefined,
     memSuspendBytes: undefined as number | undefined,
     limit: undefined as LimitRule | undefined,
@@ -1337,6 +1368,14 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '--noswap':
               o.noSwap = true;
               break;
+            case '--semaphore':
+              o.semaphore ??= { name: undefined, mode: 'bg', timeoutMs: undefined, command: '' };
+              break;
+            case '--fg':
+            case '--bg':
+            case '--wait':
+              o.semaphore = { ...(o.semaphore ?? { name: undefined, timeoutMs: undefined, command: '' }), mode: option.slice(2) as 'bg' | 'fg' | 'wait' };
+              break;
             case '--progress':
             case '--bar':
             case '--eta':
@@ -1442,6 +1481,17 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           case '--env':
             // GNU parallel copies the variable to remote hosts; a local command has the whole environment already.
             if (value === undefined || value === '') throw new SPMError(`Expected \`--env\` to be followed by a variable's name (or \`_\`), got ${describe(value)}`);
+            break;
+          case '--id':
+          case '--semaphore-name':
+          case '--semaphorename':
+            if (value === undefined || value === '') throw new SPMError(`Expected \`${option}\` to be followed by the semaphore's name, got ${describe(value)}`);
+            o.semaphore = { ...(o.semaphore ?? { mode: 'bg', timeoutMs: undefined, command: '' }), name: value };
+            break;
+          case '--st':
+          case '--semaphore-timeout':
+          case '--semaphoretimeout':
+            o.semaphore = { ...(o.semaphore ?? { mode: 'bg', name: undefined, command: '' }), timeoutMs: semaphoreTimeout(option, value) };
             break;
           case '-j':
           case '-P':
@@ -1695,6 +1745,19 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
       if (group.length === 0) throw new SPMError(`Expected \`${mark}\` to be followed by file names (\`-\` for stdin), got nothing`);
       for (const path of group) sources.push({ kind: 'file', path, ...linked });
     }
+  }
+  if (o.semaphore !== undefined) {
+    const how = `\`--${o.semaphore.mode === 'bg' ? 'semaphore' : o.semaphore.mode}\``;
+    if (sources.length > 0) throw new SPMError(`Expected no input with ${how} (it runs the one command given, as GNU parallel's sem; :::, :::: and -a give a run of commands), got ${sources[0]?.kind === 'args' ? `\`${argSep}\`` : `the file \`${(sources[0] as { path: string }).path}\``}`);
+    if (o.semaphore.mode === 'wait' && words.length > 0) throw new SPMError(`Expected no command with \`--wait\` (it waits until the semaphore's commands are all over), got \`${words.join(' ')}\``);
+    if (o.semaphore.mode !== 'wait' && words.length === 0) throw new SPMError(`Expected a command with ${how} (run once one of the semaphore's places is free), got none`);
+    const other = o.pipe ? (o.pipePart ? '--pipe-part' : '--pipe') : o.retryFailed ? '--retry-failed' : o.resume !== 'off' ? '--resume' : o.interactive ? '-p' : undefined;
+    if (other !== undefined) throw new SPMError(`Expected no \`${other}\` with ${how} (it runs one command, on no input), got both`);
+    // The command, its words joined as they are (run as a line of shell, as GNU parallel's sem runs it).
+    o.semaphore.command = words.join(' ');
+    // GNU parallel's sem: one place (a mutex) unless -j says otherwise; no progress bar.
+    if (!jobsGiven) o.jobs = 1;
+    if (o.progress === 'auto') o.progress = 'off';
   }
   if (o.retryFailed) {
     if (o.joblog === undefined || o.joblog === '-') throw new SPMError(`Expected \`--retry-failed\` with \`--joblog F\`, the job log whose failed jobs to run again (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);

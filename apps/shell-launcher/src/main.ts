@@ -7,6 +7,7 @@ import { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
 import { maxCommandBytes } from './arg-packing.js';
 import { cpuTopology } from './cpu-topology.js';
 import { runShell, type ShellIO } from './run-shell.js';
+import { runSemaphore } from './semaphore-mode.js';
 
 function version(): string {
   try {
@@ -66,5 +67,6 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
     io.stdout.write(`${cpuTopology()[options.count]}\n`);
     return 0;
   }
+  if (options.semaphore !== undefined) return runSemaphore(options, argv, io, runShell);
   return runShell(options, io);
 }

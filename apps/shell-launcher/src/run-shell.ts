@@ -407,6 +407,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let input: AsyncIterator<Job> | Iterator<Job>;
   /** How many jobs there are, when every source is read before the run starts. */
   let sourcesTotal: number | undefined;
+  /** The outcome concluded last (`--semaphore`'s one command: its exit status is the run's). */
+  let lastOutcome: JobOutcome | undefined;
   /** `--header`: the columns' names (for `--results`' directories), once read. */
   let headerNames: readonly string[] | undefined;
   /** `--filter`'s texts with `--header`'s `{name}`s as columns' positions, for the filters and names they were made of. */
@@ -1444,6 +1446,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       : `${Math.round(outcome.limitMs) / 1000} s (--timeout ${Math.round((options.timeoutShare ?? 0) * 1e6) / 1e4}%: of the median runtime of the jobs that succeeded)`;
 
   const conclude = (given: JobOutcome): void => {
+    lastOutcome = given;
     const seq = given.job.seq;
     // --tee, --round-robin, --shard, --bin: the job log's Send is what its command's stdin took.
     // --pipe-part: its part's size, header included (GNU parallel's jobs read the file themselves: 0).
@@ -1851,5 +1854,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     if (options.halt.percent !== undefined) return Math.min(Math.ceil((failedAtHalt / Math.max(total, 1)) * 100), 101);
     return Math.min(failedAtHalt, 101);
   }
+  // --semaphore (GNU parallel's sem): its one command's own status (a signal's as 128 + its number).
+  if (options.semaphore !== undefined && lastOutcome !== undefined) return jobExitStatus(lastOutcome);
   return Math.min(failed, 101);
 }

@@ -2373,6 +2373,77 @@ describe('spm-shell --filter', () => {
   });
 });
 
+describe('spm-shell --semaphore (spm-sem: GNU parallel’s sem)', () => {
+  /** Runs spm-shell (or `bin`) to its own exit — a --bg run's command runs on, holding its stdout — and resolves with its exit status. */
+  const exitOf = (args: readonly string[], env: Record<string, string>, bin = BIN): Promise<number | null> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, PARALLEL: undefined, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+      child.on('error', reject);
+      child.on('exit', (code) => resolve(code));
+    });
+
+  it('runs at most -j commands at once in the background, starting each as a place frees, and --wait waits for them all', async () => {
+    const mark = newMark();
+    const where = join(dir, `sem-${mark.env}`);
+    mkdirSync(where);
+    const env = { [MARK_VARIABLE]: mark.env, SPM_SEMAPHORE_DIR: join(where, 'semaphores') };
+    // Each command says it is in, counts those in, and stays until `go` exists.
+    const command = (n: number): string => `cd ${where}; touch in-${n}; ls in-* | wc -l > seen-${n}; while [ ! -e go ]; do sleep 0.05; done; rm in-${n}`;
+    expect(await exitOf(['--semaphore', '-j', '2', '--id', 'loop', command(1)], env)).toBe(0);
+    expect(await exitOf(['--semaphore', '-j', '2', '--id', 'loop', command(2)], env)).toBe(0);
+    await waitFor(() => existsSync(join(where, 'seen-1')) && existsSync(join(where, 'seen-2')), 20_000, 'the first two commands to run in the background');
+    // The third waits for a place: neither it nor its spm-shell is done while both are held.
+    const third = exitOf(['--semaphore', '-j', '2', '--id', 'loop', command(3)], env);
+    const waited = exitOf(['--wait', '--id', 'loop'], env);
+    let thirdDone = false;
+    void third.then(() => (thirdDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect({ thirdDone, seen3: existsSync(join(where, 'seen-3')) }).toEqual({ thirdDone: false, seen3: false });
+    writeFileSync(join(where, 'go'), '');
+    expect(await third).toBe(0);
+    expect(await waited).toBe(0);
+    // --wait came back once all three were over: the third had run, and none was still in.
+    expect([1, 2, 3].map((n) => Number(readFileSync(join(where, `seen-${n}`), 'utf8').trim()) <= 2)).toEqual([true, true, true]);
+    expect(readdirSync(where).filter((entry) => entry.startsWith('in-'))).toEqual([]);
+    expect(readdirSync(join(where, 'semaphores', 'id-loop'))).toEqual([]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('--fg runs the command here with its exit status; --st gives up (exit 1) or goes on; a dead holder’s place is free; spm-sem is the same', async () => {
+    const mark = newMark();
+    const env = { SPM_SEMAPHORE_DIR: join(dir, `sem-fg-${mark.env}`) };
+    const fg = await runSpmShell(['--fg', '--id', 'x', 'echo out; exit 7'], { mark: mark.env, env });
+    expect({ code: fg.code, stdout: fg.stdout }).toEqual({ code: 7, stdout: 'out\n' });
+    expect((await runSpmShell(['--fg', '--id', 'x', 'kill -TERM $$'], { mark: mark.env, env })).code).toBe(143);
+    // A place held by a command that stays: a second one waits, and gives up or goes on.
+    const go = join(dir, `sem-fg-go-${mark.env}`);
+    const holder = runSpmShell(['--fg', '--id', 'x', `while [ ! -e ${go} ]; do sleep 0.05; done`], { mark: mark.env, env });
+    await waitFor(() => existsSync(join(env.SPM_SEMAPHORE_DIR, 'id-x', 'place-1')), 20_000, 'the first command to hold the place');
+    const givingUp = await runSpmShell(['--fg', '--id', 'x', '--st', '-0.2', 'echo never'], { mark: mark.env, env });
+    expect(givingUp).toMatchObject({ code: 1, stdout: '', stderr: 'spm-shell: --semaphore-timeout: no place of the semaphore `x` came free in 0.2 s: giving up (nothing run)\n' });
+    const goingOn = await runSpmShell(['--fg', '--id', 'x', '--semaphore-timeout', '0.2', 'echo anyway'], { mark: mark.env, env });
+    expect(goingOn).toMatchObject({ code: 0, stdout: 'anyway\n', stderr: 'spm-shell: --semaphore-timeout: no place of the semaphore `x` came free in 0.2 s: going on anyway\n' });
+    writeFileSync(go, '');
+    expect((await holder).code).toBe(0);
+    // A holder killed before it gave its place back: the place is free for the next.
+    const killed = spawn(process.execPath, [BIN, '--fg', '--id', 'x', 'sleep 30'], { env: { ...process.env, ...env, [MARK_VARIABLE]: mark.env }, stdio: 'ignore' });
+    await waitFor(() => existsSync(join(env.SPM_SEMAPHORE_DIR, 'id-x', 'place-1')), 20_000, 'the command to hold the place');
+    const gone = new Promise((resolve) => killed.on('exit', resolve));
+    killed.kill('SIGKILL');
+    await gone;
+    const bin = fileURLToPath(new URL('../bin/spm-sem.cjs', import.meta.url));
+    const after = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, '--fg', '--id', 'x', 'echo after'], { env: { ...process.env, ...env, [MARK_VARIABLE]: mark.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(after).toEqual({ code: 0, out: 'after\n' });
+    // The killed holder's command (its tree) was killed by its spm-shell's fork server as it lost its owner.
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell usage', () => {
   it('refuses bad options with exit status 255 and says why; --help and --version exit 0', async () => {
     const mark = newMark();

@@ -1,0 +1,116 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SPMError } from '@spm/exceptions';
+import { NamedSemaphore, isAlive, ownerOf, semaphoreDir, startTimeOf } from './named-semaphore.js';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'spm-semaphore-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A pid that has been and is no more (a process run to its end). */
+function deadPid(): number {
+  return spawnSync('true').pid as number;
+}
+
+describe('NamedSemaphore', () => {
+  it('gives each of its places once, the first free first, and a place again once it is given back', () => {
+    const semaphore = new NamedSemaphore('two', 2, root);
+    const first = semaphore.tryAcquire();
+    const second = semaphore.tryAcquire();
+    expect([first?.path, second?.path]).toEqual([join(semaphore.dir, 'place-1'), join(semaphore.dir, 'place-2')]);
+    expect(semaphore.tryAcquire()).toBeUndefined();
+    expect(semaphore.holders().map((owner) => owner.pid)).toEqual([process.pid, process.pid]);
+    first?.release();
+    expect(semaphore.tryAcquire()?.path).toBe(join(semaphore.dir, 'place-1'));
+  });
+
+  it('frees a place whose owner died, but not one whose pid lives on as another process', () => {
+    const semaphore = new NamedSemaphore('dead', 1, root);
+    writeFileSync(join(semaphore.dir, 'place-1'), `${hostname()}\n${deadPid()}\n\n`);
+    expect(semaphore.holders()).toEqual([]);
+    expect(semaphore.tryAcquire()?.owner.pid).toBe(process.pid);
+    // This process's pid with another start time: a process that had the pid before.
+    const reused = new NamedSemaphore('reused', 1, root);
+    writeFileSync(join(reused.dir, 'place-1'), `${hostname()}\n${process.pid}\n1\n`);
+    expect(reused.tryAcquire()?.owner).toEqual(ownerOf(process.pid));
+    // Another host's owner cannot be looked at: held.
+    const shared = new NamedSemaphore('shared', 1, root);
+    writeFileSync(join(shared.dir, 'place-1'), `elsewhere.example\n${deadPid()}\n\n`);
+    expect(shared.tryAcquire()).toBeUndefined();
+  });
+
+  it('hands a place to another process, whose death then frees it', async () => {
+    const semaphore = new NamedSemaphore('handed', 1, root);
+    const hold = semaphore.tryAcquire();
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const gone = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      const pid = child.pid as number;
+      hold?.handOver(pid);
+      expect(semaphore.holders()).toEqual([ownerOf(pid)]);
+      // Its old owner's release does not give the new owner's place back.
+      hold?.release();
+      expect(semaphore.holders().map((owner) => owner.pid)).toEqual([pid]);
+      expect(semaphore.tryAcquire()).toBeUndefined();
+      expect(semaphore.heldBy(pid).map((held) => held.path)).toEqual([join(semaphore.dir, 'place-1')]);
+      expect(semaphore.heldBy()).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      await gone;
+    }
+    expect(semaphore.tryAcquire()?.owner.pid).toBe(process.pid);
+  });
+
+  it('waits for a place or until none is held, giving up after a time or when stopped', async () => {
+    const semaphore = new NamedSemaphore('wait', 1, root);
+    const hold = semaphore.tryAcquire();
+    expect(await semaphore.acquire({ timeoutMs: 20 })).toBeUndefined();
+    expect(await semaphore.waitEmpty({ timeoutMs: 20 })).toBe(false);
+    const stop = new AbortController();
+    stop.abort();
+    expect(await semaphore.acquire({ signal: stop.signal })).toBeUndefined();
+    const waiting = semaphore.acquire();
+    const empty = semaphore.waitEmpty();
+    hold?.release();
+    const next = await waiting;
+    expect(next?.path).toBe(join(semaphore.dir, 'place-1'));
+    next?.release();
+    expect(await empty).toBe(true);
+  });
+
+  it('takes a place past its own anyway when asked (counted by waitEmpty), and as many as asked with Infinity', async () => {
+    const semaphore = new NamedSemaphore('anyway', 1, root);
+    semaphore.tryAcquire();
+    const extra = semaphore.takeAnyway();
+    expect(extra.path).toBe(join(semaphore.dir, 'place-2'));
+    expect(semaphore.holders()).toHaveLength(2);
+    const unlimited = new NamedSemaphore('unlimited', Infinity, root);
+    const holds = [unlimited.tryAcquire(), unlimited.tryAcquire(), unlimited.tryAcquire()];
+    expect(holds.map((hold) => hold?.path.endsWith(`place-${holds.indexOf(hold) + 1}`))).toEqual([true, true, true]);
+  });
+
+  it('keeps a name as a directory of its own (other characters as hex), tidied when empty; refuses a bad count of places', () => {
+    const semaphore = new NamedSemaphore('/dev/pts/3', 1, root);
+    expect(semaphore.dir).toBe(join(root, 'id-2fdev2fpts2f3'));
+    expect(readdirSync(root)).toContain('id-2fdev2fpts2f3');
+    semaphore.tidy();
+    expect(existsSync(semaphore.dir)).toBe(false);
+    expect(semaphore.tryAcquire()?.path).toBe(join(semaphore.dir, 'place-1'));
+    expect(() => new NamedSemaphore('x', 0, root)).toThrow(SPMError);
+    expect(() => new NamedSemaphore('x', 1.5, root)).toThrow('Expected a semaphore\'s places to be an integer from 1 (or Infinity), got 1.5');
+    expect(() => new NamedSemaphore('x', 1, '/proc/no/such')).toThrow(/^Expected the semaphore directory `\/proc\/no\/such\/id-x` to be writable, got ENOENT/);
+  });
+
+  it('tells live processes from dead ones, and where semaphores are kept', () => {
+    expect(isAlive(ownerOf(process.pid))).toBe(true);
+    expect(isAlive({ host: hostname(), pid: deadPid(), start: '' })).toBe(false);
+    expect(startTimeOf(process.pid)).toMatch(/^\d+$/);
+    expect(semaphoreDir({ SPM_SEMAPHORE_DIR: '/x/y' })).toBe('/x/y');
+    expect(semaphoreDir({})).toMatch(/\/\.spm\/semaphores$/);
+  });
+});

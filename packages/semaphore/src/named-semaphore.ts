@@ -1,0 +1,356 @@
+/**
+ * A counting semaphore shared by the processes of one user on one machine, by name — GNU
+ * parallel's `sem`: `sem -j4 gzip f` in a loop runs at most four at once, `sem --wait` waits for
+ * them all.
+ *
+ * Kept as files, so nothing needs to be running for it: a name is a directory (under
+ * `~/.spm/semaphores`, or `$SPM_SEMAPHORE_DIR`), each of its places a file `place-K` (K from 1)
+ * made in one step (a file linked to its name: only one process can make a given place, no lock
+ * is needed) holding its owner: host, pid and the process's start time (so a pid used again by another process is not
+ * taken for the owner). Taking one of N places is making the first of `place-1`…`place-N` that
+ * does not exist; giving it back is removing it. A place whose owner has died (killed, crashed:
+ * it never gave it back) is free: the next process that wants it removes it first, by renaming
+ * it away and checking that what it renamed is still the dead owner's (else it puts it back).
+ * A place can be handed to another process (a child that runs on after its parent exits):
+ * its owner is rewritten, in a new file renamed over the old one.
+ *
+ * Waiting is polling, as GNU parallel's: from 1 ms, ×1.1 each time, up to 1 s, randomized so
+ * that many waiters do not all look at once.
+ *
+ * Not as GNU parallel 20221122: each process counts its own N places from the first — a process
+ * with `-j1` takes `place-1` when it is free even while `place-2` and `place-3` of a `-j3` one
+ * are held (GNU parallel's `-j1` would wait until fewer than one is held); a semaphore of one
+ * machine only (places owned on another host, through a shared home, are never judged dead).
+ */
+
+import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import { SPMError } from '@spm/exceptions';
+import { makeDirectories } from '@spm/coprocess';
+
+/** The environment variable naming the directory the semaphores are kept in. */
+export const SEMAPHORE_DIR_VARIABLE = 'SPM_SEMAPHORE_DIR';
+
+/** Where semaphores are kept: `$SPM_SEMAPHORE_DIR`, else `~/.spm/semaphores`. */
+export function semaphoreDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env[SEMAPHORE_DIR_VARIABLE] ?? join(homedir(), '.spm', 'semaphores');
+}
+
+/** A process as a place's owner: its host, pid, and start time (`/proc/<pid>/stat`'s; '' where not known). */
+export interface Owner {
+  readonly host: string;
+  readonly pid: number;
+  readonly start: string;
+}
+
+/** The start time of process `pid` (clock ticks since boot, `/proc/<pid>/stat` field 22), '' when it cannot be read. */
+export function startTimeOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Process `pid` of this host as an owner. */
+export function ownerOf(pid: number): Owner {
+  return { host: hostname(), pid, start: startTimeOf(pid) };
+}
+
+const ownerText = (owner: Owner): string => `${owner.host}\n${owner.pid}\n${owner.start}\n`;
+
+function parseOwner(text: string): Owner | undefined {
+  const [host, pid, start] = text.split('\n');
+  if (host === undefined || pid === undefined || !/^\d+$/.test(pid)) return undefined;
+  return { host, pid: Number(pid), start: start ?? '' };
+}
+
+/**
+ * Whether `owner` still runs: true for another host's (it cannot be looked at); else its pid is
+ * alive (a zombie counts as dead) and, when its start time is known, is the same process.
+ */
+export function isAlive(owner: Owner): boolean {
+  if (owner.host !== hostname()) return true;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${owner.pid}/stat`, 'latin1');
+  } catch {
+    // No /proc (not Linux): the pid alone says it.
+    return true;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z') return false;
+  return owner.start === '' || fields[19] === owner.start;
+}
+
+/** A name as a directory name: characters other than `-`, `_`, letters and digits as their hex (GNU parallel's). */
+function dirNameOf(name: string): string {
+  return `id-${Buffer.from(name, 'utf8').toString('hex') === '' ? '' : name.replace(/[^-_a-zA-Z0-9]/g, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A place held: give it back with {@link SemaphoreHold.release}, or hand it to another process. */
+export class SemaphoreHold {
+  /** The place's file. */
+  readonly path: string;
+  #owner: Owner;
+  /** Handed to another process: no longer this one's to give back. */
+  #handed = false;
+
+  /** @internal made by {@link NamedSemaphore} */
+  constructor(path: string, owner: Owner) {
+    this.path = path;
+    this.#owner = owner;
+  }
+
+  /** Whose place it is now. */
+  get owner(): Owner {
+    return this.#owner;
+  }
+
+  /**
+   * Makes process `pid` (of this host) the place's owner, as one step (a file renamed over the
+   * place): the place is never free meanwhile. The new owner gives it back (see
+   * {@link NamedSemaphore.heldBy}), or its death does; {@link release} here then does nothing.
+   */
+  handOver(pid: number): void {
+    const owner = ownerOf(pid);
+    renameSync(ownerFile(this.path, owner), this.path);
+    this.#owner = owner;
+    this.#handed = true;
+  }
+
+  /** Gives the place back (nothing if it was handed over, or is gone already: taken as a dead owner's). */
+  release(): void {
+    if (this.#handed) return;
+    try {
+      if (parseOwner(readFileSync(this.path, 'latin1'))?.pid !== this.#owner.pid) return;
+      unlinkSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+/** A file of its own beside `path`, holding `owner` (written whole before it is linked or renamed into place). */
+function ownerFile(path: string, owner: Owner): string {
+  const written = `${path}.new-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(written, ownerText(owner), { mode: 0o644 });
+  return written;
+}
+
+/** How {@link NamedSemaphore.acquire} waits. */
+export interface AcquireOptions {
+  /** Give up after this long (ms): resolves `undefined`. @default no limit */
+  readonly timeoutMs?: number;
+  /** Stops the waiting: resolves `undefined`. */
+  readonly signal?: AbortSignal;
+}
+
+/** One named semaphore of this user (see the module's description). */
+export class NamedSemaphore {
+  /** The directory of its places. */
+  readonly dir: string;
+  readonly #slots: number;
+
+  /**
+   * The semaphore `name` (any text) of `slots` places (`Infinity`: as many as are asked for),
+   * kept under `root` ({@link semaphoreDir} by default). Throws an SPMError when `slots` is not a
+   * positive integer (or Infinity), or the directory cannot be made.
+   */
+  constructor(name: string, slots: number, root = semaphoreDir()) {
+    if (!(slots === Infinity || (Number.isInteger(slots) && slots >= 1))) throw new SPMError(`Expected a semaphore's places to be an integer from 1 (or Infinity), got ${slots}`);
+    this.#slots = slots;
+    this.dir = join(root, dirNameOf(name));
+    try {
+      makeDirectories(this.dir);
+    } catch (error) {
+      throw new SPMError(`Expected the semaphore directory \`${this.dir}\` to be writable, got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The places held now by live owners (a dead owner's is removed on the way). */
+  holders(): Owner[] {
+    const live: Owner[] = [];
+    for (const entry of this.#entries()) {
+      const owner = this.#liveOwner(entry);
+      if (owner !== undefined) live.push(owner);
+    }
+    return live;
+  }
+
+  /**
+   * Takes the first free place of this process's `slots`, for process `pid` (this one by
+   * default), or `undefined` when none is free now.
+   */
+  tryAcquire(pid = process.pid): SemaphoreHold | undefined {
+    const owner = ownerOf(pid);
+    for (let k = 1; k <= this.#slots; k += 1) {
+      const hold = this.#make(k, owner);
+      if (hold !== undefined) return hold;
+    }
+    return undefined;
+  }
+
+  /** The places process `pid` (this one by default) holds: those another process handed it, say. */
+  heldBy(pid = process.pid): SemaphoreHold[] {
+    const me = ownerOf(pid);
+    const held: SemaphoreHold[] = [];
+    for (const entry of this.#entries()) {
+      let owner: Owner | undefined;
+      try {
+        owner = parseOwner(readFileSync(join(this.dir, entry), 'latin1'));
+      } catch {
+        continue;
+      }
+      if (owner !== undefined && owner.host === me.host && owner.pid === me.pid && owner.start === me.start) held.push(new SemaphoreHold(join(this.dir, entry), owner));
+    }
+    return held;
+  }
+
+  /** Waits for a free place and takes it (see {@link tryAcquire}); `undefined` if the wait timed out or was stopped. */
+  async acquire(options: AcquireOptions = {}): Promise<SemaphoreHold | undefined> {
+    return this.#poll(() => this.tryAcquire(), options);
+  }
+
+  /**
+   * Takes a place past this process's `slots` (the first free from N+1): GNU parallel's
+   * `--semaphore-timeout` with a positive time, "take it anyway". Counted by {@link waitEmpty}.
+   */
+  takeAnyway(pid = process.pid): SemaphoreHold {
+    const owner = ownerOf(pid);
+    for (let k = Number.isFinite(this.#slots) ? this.#slots + 1 : 1; ; k += 1) {
+      const hold = this.#make(k, owner);
+      if (hold !== undefined) return hold;
+    }
+  }
+
+  /** Waits until no place is held (dead owners' are removed): true, or false if timed out or stopped. */
+  async waitEmpty(options: AcquireOptions = {}): Promise<boolean> {
+    return (await this.#poll(() => (this.holders().length === 0 ? true : undefined), options)) === true;
+  }
+
+  /** Removes the directory if no place is in it (it is made again when needed). */
+  tidy(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // Not empty, or gone: left as it is.
+    }
+  }
+
+  /** `attempt` until it gives something, waiting between (1 ms ×1.1 each time, up to 1 s, randomized). */
+  async #poll<T>(attempt: () => T | undefined, options: AcquireOptions): Promise<T | undefined> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    let pause = 1;
+    for (;;) {
+      const got = attempt();
+      if (got !== undefined) return got;
+      if (options.signal?.aborted === true || Date.now() >= deadline) return undefined;
+      pause = Math.min(pause * 1.1, 1000);
+      await sleep(Math.min(1 + Math.random() * pause, Math.max(deadline - Date.now(), 0)));
+    }
+  }
+
+  /** The places' file names (a file a dead process left on its way to a place is removed). */
+  #entries(): string[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    for (const entry of entries) {
+      const pid = /^place-\d+\.(?:new|dead)-(\d+)-/.exec(entry)?.[1];
+      if (pid !== undefined && !isAlive({ host: hostname(), pid: Number(pid), start: '' })) {
+        try {
+          unlinkSync(join(this.dir, entry));
+        } catch {
+          // Gone already.
+        }
+      }
+    }
+    return entries.filter((entry) => /^place-\d+$/.test(entry));
+  }
+
+  /** Makes place `k` for `owner`, freeing it first if its owner died; undefined when it is held. */
+  #make(k: number, owner: Owner): SemaphoreHold | undefined {
+    const path = join(this.dir, `place-${k}`);
+    for (let tries = 0; tries < 3; tries += 1) {
+      let written: string;
+      try {
+        written = ownerFile(path, owner);
+      } catch (error) {
+        // The directory went away (tidied by another process): made again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        makeDirectories(this.dir);
+        continue;
+      }
+      try {
+        // Made with its owner in it, in one step: a link fails if the place exists.
+        linkSync(written, path);
+        return new SemaphoreHold(path, owner);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(written);
+      }
+      if (this.#liveOwner(`place-${k}`) !== undefined) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The owner of place `entry` if it is alive; else the place is freed (renamed away, checked to
+   * be the dead owner's — a live one's that came meanwhile is put back) and undefined.
+   */
+  #liveOwner(entry: string): Owner | undefined {
+    const path = join(this.dir, entry);
+    let text: string;
+    try {
+      text = readFileSync(path, 'latin1');
+    } catch {
+      return undefined;
+    }
+    const owner = parseOwner(text);
+    // (A place is made whole, its owner in it: one without is not ours, and left alone.)
+    if (owner === undefined) return undefined;
+    if (isAlive(owner)) return owner;
+    const away = `${path}.dead-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      renameSync(path, away);
+    } catch {
+      // Freed by another process already.
+      return undefined;
+    }
+    let moved: string;
+    try {
+      moved = readFileSync(away, 'latin1');
+    } catch {
+      moved = '';
+    }
+    if (moved !== text) {
+      // Not the dead owner's place any more: a live owner's, put back (unless the place was made again meanwhile).
+      try {
+        linkSync(away, path);
+      } catch {
+        // Taken again meanwhile: that owner keeps it.
+      }
+    }
+    try {
+      unlinkSync(away);
+    } catch {
+      // Gone already.
+    }
+    return moved !== text ? parseOwner(moved) : undefined;
+  }
+}
