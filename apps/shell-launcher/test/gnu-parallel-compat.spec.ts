@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { fileTree, joblogRows, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
+import { BIN, fileTree, joblogRows, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 function which(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -428,6 +428,26 @@ describe('spm-shell and GNU parallel on the same input', () => {
       expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: died, stdout: gnu.stdout });
       expect({ args, code: gnu.status }).toEqual({ args, code: passedOver + died });
     }
+  });
+
+  it('acts as its sem does (--semaphore): --fg’s exit status and output, a signal’s, a timeout’s, --wait; --bg commands run and --wait waits for them', async () => {
+    // GNU parallel keeps semaphores in $PARALLEL_HOME/semaphores, spm-shell in $SPM_SEMAPHORE_DIR: both in the spec's directory.
+    const env = { PARALLEL_HOME: join(dir, 'sem-gnu-home'), SPM_SEMAPHORE_DIR: join(dir, 'sem-spm') };
+    mkdirSync(env.PARALLEL_HOME, { recursive: true });
+    const cases: readonly (readonly string[])[] = [
+      ['--semaphore', '--fg', '--id', 'c', 'echo a; exit 3'],
+      ['--fg', '--id', 'c', 'kill -TERM $$'],
+      ['--fg', '--id', 'c', '-j', '2', 'echo', 'two   words'],
+      ['--fg', '--id', 'c', '--timeout', '0.5', 'sleep 3'],
+      ['--wait', '--id', 'c'],
+    ];
+    for (const args of cases) await expectSameRun(args, args, { mark: 'sem', env });
+    // In the background: three commands on two places, then --wait: each prints once, all before `waited`.
+    const script = (tool: string): string => `for n in 1 2 3; do ${tool} -j 2 --id bg "sleep 0.$n; echo $n"; done; ${tool} --wait --id bg; echo waited`;
+    const gnu = spawnSync('sh', ['-c', script(`${parallel} --will-cite --semaphore`)], { env: { ...process.env, PARALLEL: undefined, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const spm = spawnSync('sh', ['-c', script(`${process.execPath} ${BIN} --semaphore`)], { env: { ...process.env, PARALLEL: undefined, ...env }, encoding: 'utf8', timeout: 60_000 });
+    expect({ code: spm.status, lines: spm.stdout.split('\n').sort() }).toEqual({ code: gnu.status, lines: gnu.stdout.split('\n').sort() });
+    expect(spm.stdout.endsWith('waited\n')).toBe(true);
   });
 
   it('combines input sources as it does (-a files first, then ::: and :::: groups, stdin as -; linked with :::+, ::::+, --link) and prints the same --dry-run', async () => {
