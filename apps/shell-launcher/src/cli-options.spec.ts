@@ -45,6 +45,8 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--numberofthreads']).count).toBe('threads');
     expect(parseShellArgs(['--max-line-length-allowed']).printMaxLength).toBe(true);
     expect(parseShellArgs(['--maxlinelengthallowed']).printMaxLength).toBe(true);
+    expect(parseShellArgs(['echo']).showLimits).toBe(false);
+    expect(parseShellArgs(['--show-limits', 'echo']).showLimits).toBe(true);
     // What -j and --load count from: the cores given (threads), or this machine's cores or sockets.
     const { sockets, cores: physical } = cpuTopology();
     expect(parseShellArgs(['-j', '+1', '--load', '50%'], 4)).toMatchObject({ jobs: 5, jobsBase: 4, maxLoad: 2 });

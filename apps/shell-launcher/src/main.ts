@@ -67,6 +67,14 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
     io.stdout.write(`${cpuTopology()[options.count]}\n`);
     return 0;
   }
+  if (options.showLimits) {
+    // GNU parallel's words; the usable size is -s's with -X, -m, --xargs (else the most).
+    const most = maxCommandBytes(options.slotVariable);
+    io.stdout.write(
+      `Maximal size of command: ${most}\nMaximal usable size of command: ${options.multiArgs !== undefined ? options.maxChars : most}\n\n` +
+        'Execution will continue now, and it will try to read its input\nand run commands; if this is not what you wanted to happen, please\npress CTRL-D or CTRL-C\n',
+    );
+  }
   if (options.semaphore !== undefined) return runSemaphore(options, argv, io, runShell);
   return runShell(options, io);
 }

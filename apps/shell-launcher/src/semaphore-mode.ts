@@ -64,7 +64,7 @@ export async function runSemaphore(options: ShellOptions, argv: readonly string[
   if (how.mode === 'wait') {
     if (await semaphore.waitEmpty(waiting)) return 0;
     if (io.interrupt?.aborted === true) return interruptedStatus(io);
-    return timedOut(how.timeoutMs as number, name, io) ?? 0;
+    return timedOut(how.timeoutMs as number, `places of the semaphore \`${name}\` were still held after`, io) ?? 0;
   }
   // The spm-shell a `--bg` run started: the place is its own (handed to it as it started: the
   // places it holds are looked up at the end). Its commands do not see the variable.
@@ -75,7 +75,7 @@ export async function runSemaphore(options: ShellOptions, argv: readonly string[
   let hold: SemaphoreHold | undefined = await semaphore.acquire(waiting);
   if (hold === undefined) {
     if (io.interrupt?.aborted === true) return interruptedStatus(io);
-    const status = timedOut(how.timeoutMs as number, name, io);
+    const status = timedOut(how.timeoutMs as number, `no place of the semaphore \`${name}\` came free in`, io);
     if (status !== undefined) return status;
     hold = semaphore.takeAnyway();
   }
@@ -84,14 +84,14 @@ export async function runSemaphore(options: ShellOptions, argv: readonly string[
   return startInBackground(hold, argv, io);
 }
 
-/** A wait that timed out: said; the exit status when giving up (a negative timeout), else undefined (go on). */
-function timedOut(timeoutMs: number, name: string, io: ShellIO): number | undefined {
+/** A wait that timed out (`what` happened in its time): said; the exit status when giving up (a negative timeout), else undefined (go on). */
+function timedOut(timeoutMs: number, what: string, io: ShellIO): number | undefined {
   const seconds = Math.abs(timeoutMs) / 1000;
   if (timeoutMs < 0) {
-    io.stderr.write(`spm-shell: --semaphore-timeout: no place of the semaphore \`${name}\` came free in ${seconds} s: giving up (nothing run)\n`);
+    io.stderr.write(`spm-shell: --semaphore-timeout: ${what} ${seconds} s: giving up${what.startsWith('no place') ? ' (nothing run)' : ''}\n`);
     return 1;
   }
-  io.stderr.write(`spm-shell: --semaphore-timeout: no place of the semaphore \`${name}\` came free in ${seconds} s: going on anyway\n`);
+  io.stderr.write(`spm-shell: --semaphore-timeout: ${what} ${seconds} s: going on anyway\n`);
   return undefined;
 }
 

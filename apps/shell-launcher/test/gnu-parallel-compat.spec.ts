@@ -430,6 +430,14 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('prints the same --show-limits text, then runs as usual (the longest command aside: each its own)', async () => {
+    const mask = (stdout: string): string => stdout.replace(/^Maximal size of command: \d+$/m, 'Maximal size of command: N');
+    await expectSameRun(['--show-limits', '-X', '-s', '1000'], ['--show-limits', '-k', '-X', '-s', '1000', 'echo', ':::', 'a', 'b'], { mark: 'limits', mask });
+    const spm = await runSpmShell(['--show-limits', 'echo', ':::', 'x'], { mark: `compat-${process.pid}-limits` });
+    expect(spm.stdout).toMatch(/^Maximal size of command: (\d+)\nMaximal usable size of command: \1\n\nExecution will continue now/);
+    expect(spm.stdout.endsWith('CTRL-C\nx\n')).toBe(true);
+  });
+
   it('acts as its sem does (--semaphore): --fg’s exit status and output, a signal’s, a timeout’s, --wait; --bg commands run and --wait waits for them', async () => {
     // GNU parallel keeps semaphores in $PARALLEL_HOME/semaphores, spm-shell in $SPM_SEMAPHORE_DIR: both in the spec's directory.
     const env = { PARALLEL_HOME: join(dir, 'sem-gnu-home'), SPM_SEMAPHORE_DIR: join(dir, 'sem-spm') };

@@ -74,6 +74,11 @@ describe('NamedSemaphore', () => {
     const stop = new AbortController();
     stop.abort();
     expect(await semaphore.acquire({ signal: stop.signal })).toBeUndefined();
+    // Stopped while it waits: it ends then, though no place came free.
+    const later = new AbortController();
+    const stopped = semaphore.acquire({ signal: later.signal });
+    later.abort();
+    expect(await stopped).toBeUndefined();
     const waiting = semaphore.acquire();
     const empty = semaphore.waitEmpty();
     hold?.release();

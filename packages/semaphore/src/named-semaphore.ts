@@ -95,7 +95,19 @@ function dirNameOf(name: string): string {
   return `id-${Buffer.from(name, 'utf8').toString('hex') === '' ? '' : name.replace(/[^-_a-zA-Z0-9]/g, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or as soon as `signal` is aborted. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** A place held: give it back with {@link SemaphoreHold.release}, or hand it to another process. */
 export class SemaphoreHold {
@@ -151,7 +163,7 @@ function ownerFile(path: string, owner: Owner): string {
 export interface AcquireOptions {
   /** Give up after this long (ms): resolves `undefined`. @default no limit */
   readonly timeoutMs?: number;
-  /** Stops the waiting: resolves `undefined`. */
+  /** Stops the waiting (at once, not at the next look): resolves `undefined`. */
   readonly signal?: AbortSignal;
 }
 
@@ -256,7 +268,7 @@ export class NamedSemaphore {
       if (got !== undefined) return got;
       if (options.signal?.aborted === true || Date.now() >= deadline) return undefined;
       pause = Math.min(pause * 1.1, 1000);
-      await sleep(Math.min(1 + Math.random() * pause, Math.max(deadline - Date.now(), 0)));
+      await sleep(Math.min(1 + Math.random() * pause, Math.max(deadline - Date.now(), 0)), options.signal);
     }
   }
 

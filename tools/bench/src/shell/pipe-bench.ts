@@ -10,20 +10,17 @@
 // shell-launcher (`npx nx run bench:pipe`). BENCH_SMALL (1000 lines), BENCH_BIG_LINES
 // (10,000,000), BENCH_JOBS (2) and BENCH_RUNS (3) change the shape.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatTable } from '../internal/format-table.js';
-import { median, raceOnce, runBench, which, type Contender, type RaceRun } from './shell-race.js';
+import { load, median, raceOnce, runBench, SPM_SHELL, which, type Contender, type RaceRun } from './shell-race.js';
 
 const SMALL = Number(process.env['BENCH_SMALL'] ?? 1000);
 const BIG_LINES = Number(process.env['BENCH_BIG_LINES'] ?? 10_000_000);
 const JOBS = String(Number(process.env['BENCH_JOBS'] ?? 2));
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const TIMEOUT_MS = 600_000;
-const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
 
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** One shape of the benchmark: the input and the `--pipe` arguments every contender gets. */
 interface Shape {

@@ -8,10 +8,10 @@
 // BENCH_RUNS (5) change the shape.
 import { existsSync } from 'node:fs';
 import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
-import { contenders, marginalRate, median, raceOnce, runBench, which, type Contender, type RaceRun } from './shell-race.js';
+import { contenders, load, marginalRate, median, raceOnce, runBench, SPM_SHELL, which, type Contender, type RaceRun } from './shell-race.js';
 
 const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 1000);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 2);
@@ -19,11 +19,9 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 /** The short run that prices each launcher's start-up. */
 const SHORT = JOBS;
 const TIMEOUT_MS = 300_000;
-const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
 const GOALS: Readonly<Record<string, number>> = { 'GNU parallel': 3, xargs: 0.8 };
 
 const input = (n: number): string => 'true\n'.repeat(n);
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function run(contender: Contender, commands: number): Promise<RaceRun> {
   const result = await raceOnce(contender, input(commands), TIMEOUT_MS);

@@ -1,7 +1,15 @@
 // The contenders of the spm-shell benchmark and how one run of one is timed.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** spm-shell's bundled bin, what the shell benchmarks race (built by `npx nx run shell-launcher:bundle`). */
+export const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
+
+/** The machine's load averages (1, 5, 15 minutes), as the benchmarks print them beside their figures. */
+export const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** A launcher measured on the same commands: a program that reads commands on stdin. */
 export interface Contender {
