@@ -805,6 +805,12 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     expect(parseShellArgs(['-d', ',', '-0', 'echo'])).toMatchObject({ delimiter: undefined, nullSeparated: true });
     expect(parseShellArgs(['-0', '-d', ',', 'echo'])).toMatchObject({ delimiter: Buffer.from(','), nullSeparated: false });
     expect(parseShellArgs(['-E', 'STOP', 'echo']).eof).toBe('STOP');
+    // -e[S], --eof[=S]: S optional (the next word unless it starts with -); none or empty: no end string, as -E ''.
+    const eofOf = (...given: string[]): string | undefined => parseShellArgs([...given, 'echo']).eof;
+    expect([eofOf('-eSTOP'), eofOf('-e', 'STOP'), eofOf('--eof=STOP'), eofOf('--eof', 'STOP'), eofOf('--eof= ')]).toEqual(['STOP', 'STOP', 'STOP', 'STOP', ' ']);
+    expect([eofOf('-e', '-k'), eofOf('--eof='), eofOf('-E', ''), eofOf('-e', '')]).toEqual([undefined, undefined, undefined, undefined]);
+    // With no value and a command after it, the command's first word is taken (GNU parallel's too).
+    expect(parseShellArgs(['-e', 'echo', 'x'])).toMatchObject({ eof: 'echo', template: 'x' });
     expect(parseShellArgs(['--tmpdir', '/var/tmp', 'echo']).tmpdir).toBe('/var/tmp');
     expect(parseShellArgs(['--tempdir=/x', 'echo']).tmpdir).toBe('/x');
     expect(parseShellArgs(['echo']).tmpdir).toBeUndefined();

@@ -614,7 +614,8 @@ Options:
                         (not quoted), is true: --filter '{1} < {2}'; '"{}" ne "x"' (use strict)
   -0, --null            input items end with NUL, not newline (find -print0); newlines stay in them
   -d, --delimiter D     input items end with D, not newline (C escapes: \\n \\t \\0 \\\\ \\NNN \\xHH)
-  -E STR                a value equal to STR ends its input source (--eof)
+  -E STR                a value equal to STR ends its input source (-e[STR], --eof[=STR]: STR
+                        optional; none or empty: no end string)
       --trim l|r|lr|n   trim whitespace from each argument's left, right or both ends
   -q, --quote           shell-quote each word of the command whole (after filling {})
       --arg-sep S       S instead of ::: (and --arg-file-sep S instead of ::::)
@@ -994,7 +995,7 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--eof', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1230,6 +1231,15 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
           if (value === undefined && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) value = argv[++i];
           renames.set('{}', renameString(word.startsWith('--') ? '--replace' : '-i', value ?? '{}'));
+          continue;
+        }
+        if (/^-e/.test(word) || name === '--eof') {
+          // `-e [S]`, `--eof[=S]` (xargs' old -E): S is optional, taken from the next word unless
+          // that starts with `-`, as GNU parallel's option parser takes it; none, or an empty
+          // one, is no end-of-input string.
+          let value = word.startsWith('--') ? (eq > 0 ? word.slice(eq + 1) : undefined) : word.length > 2 ? word.slice(2) : undefined;
+          if (value === undefined && argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('-')) value = argv[++i];
+          o.eof = value === '' ? undefined : value;
           continue;
         }
         if (/^-l/.test(word) || name === '--max-lines' || name === '--maxlines') {
@@ -1654,9 +1664,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             trimGiven = true;
             break;
           case '-E':
-          case '--eof':
             if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the end-of-input string, got nothing`);
-            o.eof = value;
+            // An empty one is none (GNU parallel's, and POSIX xargs').
+            o.eof = value === '' ? undefined : value;
             break;
           case '--arg-sep':
           case '--arg-file-sep': {

@@ -2342,6 +2342,23 @@ describe('spm-shell {= perl expressions =}', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('exits 130 on a Ctrl-C while an expression never returns (its perl killed by the same SIGINT, the run could not hear it), leaving nothing', async () => {
+    const mark = newMark();
+    // A process group of its own, as a shell's foreground job: the terminal's SIGINT reaches all of it.
+    const started = join(dir, `perl-endless-${mark.env}`);
+    const child = spawn(process.execPath, [BIN, 'echo', `{= open(my $f, ">", "${started}"); close($f); sleep 100 =}`, ':::', 'a'], { env: { ...process.env, PARALLEL: undefined, [MARK_VARIABLE]: mark.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor(() => existsSync(started), 20_000, 'the expression to be evaluated');
+    process.kill(-(child.pid as number), 'SIGINT');
+    const code = await exited;
+    expect({ code, stderr }).toEqual({ code: 130, stderr: expect.any(String) });
+    expect(stderr).toContain('spm-shell: job 1 not run: Expected perl to evaluate the run’s Perl code ({= =}, --filter), but perl was killed by SIGINT');
+    await expectNoLeftovers(mark);
+  });
+
   it('refuses code that does not compile before anything runs (exit 255), and total_jobs() with --pipe without --total-jobs', async () => {
     const mark = newMark();
     const flag = join(dir, 'perl-compile.ran');

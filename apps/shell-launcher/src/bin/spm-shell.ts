@@ -39,7 +39,7 @@ process.stderr.on('error', () => undefined);
 
 // No top-level await (bundles load this as a CommonJS module).
 async function run(): Promise<void> {
-  const status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal });
+  let status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal });
   // Output to a pipe whose reader is slow is queued in this process: wait until it has been
   // written (the callback of an empty write comes after every earlier one), then exit. Exiting
   // at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
@@ -49,6 +49,13 @@ async function run(): Promise<void> {
   // A failed write's 'error' event comes a tick (or more) after it: the last write's may still be
   // on its way, and would be lost to process.exit.
   if (process.stdout.errored !== null) onOutputError(process.stdout.errored);
+  // A SIGINT or SIGTERM that came while the run could not hear it — its last step was synchronous
+  // (a `{= =}` expression that Ctrl-C ended, its perl killed by the same SIGINT) — still says how
+  // the run ended. (One turn of the event loop first: a signal that came meanwhile is heard in
+  // its poll phase.)
+  await new Promise((resolve) => setImmediate(resolve));
+  const reason: unknown = interrupt.signal.reason;
+  if (interrupt.signal.aborted && (reason === 'SIGINT' || reason === 'SIGTERM')) status = reason === 'SIGTERM' ? 143 : 130;
   process.exit(outputFailed ? 255 : status);
 }
 void run();
