@@ -78,6 +78,15 @@ export interface PerlJob {
   readonly failed?: string;
 }
 
+/**
+ * How long Perl code may take before spm-shell says on stderr that the run waits for it (once
+ * per request): 10 s, or `$SPM_SHELL_PERL_NOTICE_MS` (for tests).
+ */
+function perlNoticeMs(): number {
+  const given = Number(process.env['SPM_SHELL_PERL_NOTICE_MS']);
+  return Number.isFinite(given) && given > 0 ? given : 10_000;
+}
+
 /** The values of a run with no Perl strings (`--filter` alone). */
 const NO_VALUES: PerlJob = { skipped: false, at: () => undefined, positional: () => undefined };
 
@@ -202,20 +211,50 @@ while (defined(my $length = SPM::readn(4))) {
 /** The worker thread that owns the coprocess (CommonJS, run from this text: no file to find in a bundle). */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { spawn } = require('node:child_process');
 const flag = new Int32Array(workerData.shared);
 const port = workerData.port;
 const wake = () => { Atomics.add(flag, 0, 1); Atomics.notify(flag, 0); };
 let gone = false;
 const died = (why) => { if (gone) return; gone = true; port.postMessage({ died: why }); wake(); };
-// Whatever fails here is said to the hub waiting for a reply, never left for it to wait on.
+// Whatever fails here is said to the hub waiting for a reply, never left for it to wait on — the
+// body's own text too (compiled here, so that an error in it is caught, not the worker's end:
+// the hub, asleep in Atomics.wait, would never hear of that).
 process.on('uncaughtException', (error) => died('its worker failed: ' + (error && error.message || error)));
+try {
+  new Function('require', 'workerData', 'port', 'wake', 'died', workerData.body)(require, workerData, port, wake, died);
+} catch (error) {
+  died('its worker failed to start: ' + (error && error.message || error));
+}
+`;
+
+/** What the worker runs (compiled by {@link WORKER_SOURCE}): the perl coprocess and its pipes. */
+const WORKER_BODY = `
+const { spawn } = require('node:child_process');
 let perl;
 try {
   perl = spawn(workerData.perl, ['-e', workerData.script], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
 } catch (error) {
   died(String(error && error.message || error));
 }
+// A request unanswered after workerData.noticeMs (an expression that loops, say) is said once on
+// stderr, from here (the hub's thread sleeps until the answer): the run waits for it, and why.
+let slow;
+const noticeIfSlow = (request) => {
+  clearTimeout(slow);
+  const kindLength = request.readUInt32BE(4);
+  const kind = request.toString('utf8', 8, 8 + kindLength);
+  const at = 8 + kindLength;
+  const seq = kind === 'C' ? undefined : request.toString('utf8', at + 4, at + 4 + request.readUInt32BE(at));
+  slow = setTimeout(() => {
+    const what = seq === undefined ? "the run's Perl code ({= =}, --rpl, --filter) has been compiling" : 'job ' + seq + "'s Perl code ({= =}, --rpl, --filter) has run";
+    try {
+      require('node:fs').writeSync(2, 'spm-shell: ' + what + ' for ' + workerData.noticeMs / 1000 + ' s and goes on: the run waits for it (Ctrl-C stops it)\\n');
+    } catch {
+      // stderr gone: nothing to say it on.
+    }
+  }, workerData.noticeMs);
+  slow.unref();
+};
 if (perl !== undefined) {
   let held = Buffer.alloc(0);
   perl.stdio[4].on('data', (chunk) => {
@@ -225,13 +264,18 @@ if (perl !== undefined) {
       if (held.length < 4 + length) break;
       port.postMessage(held.subarray(4, 4 + length));
       held = held.subarray(4 + length);
+      clearTimeout(slow);
       wake();
     }
   });
   perl.stdio[3].on('error', () => undefined);
   perl.on('error', (error) => died(error.code === 'ENOENT' ? 'perl is not installed (not found on PATH)' : error.message));
   perl.on('exit', (code, signal) => died(signal !== null ? 'perl was killed by ' + signal : 'perl exited with status ' + code));
-  port.on('message', (request) => { if (!gone) perl.stdio[3].write(request); });
+  port.on('message', (request) => {
+    if (gone) return;
+    perl.stdio[3].write(request);
+    noticeIfSlow(Buffer.from(request.buffer, request.byteOffset, request.byteLength));
+  });
   port.on('close', () => perl.stdio[3].end());
 }
 `;
@@ -277,13 +321,13 @@ export class PerlEvaluator {
   /** `total_jobs()`: the number of jobs, once counted (else it dies, naming `--total-jobs`). */
   total: number | undefined;
 
-  private constructor(expressions: readonly PerlExpression[], perl: string) {
+  private constructor(expressions: readonly PerlExpression[], perl: string, noticeMs: number) {
     this.#expressions = expressions;
     const shared = new SharedArrayBuffer(4);
     this.#flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, perl, script: PERL_SCRIPT }, transferList: [port2] });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, perl, script: PERL_SCRIPT, noticeMs, body: WORKER_BODY }, transferList: [port2] });
     this.#worker.unref();
     this.#worker.on('error', (error) => {
       this.#dead ??= error.message;
@@ -295,10 +339,11 @@ export class PerlEvaluator {
   /**
    * Starts `perl` (`$SPM_PERL`, else `perl` on the PATH) and compiles `expressions`; `maxJobs` is
    * `$Global::max_jobs_running`. Throws an SPMError naming the expression that does not compile
-   * (Perl's own message), or saying why Perl cannot be run.
+   * (Perl's own message), or saying why Perl cannot be run. A request still unanswered after
+   * `noticeMs` is said once on stderr (the run waits for it, and Ctrl-C stops it).
    */
-  static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl'): PerlEvaluator {
-    const evaluator = new PerlEvaluator(expressions, perl);
+  static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl', noticeMs = perlNoticeMs()): PerlEvaluator {
+    const evaluator = new PerlEvaluator(expressions, perl, noticeMs);
     try {
       const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression) => [expression.position, expression.code])]);
       if (failed.length > 0) {

@@ -2342,6 +2342,14 @@ describe('spm-shell {= perl expressions =}', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('says on stderr, once, which job’s Perl code the run has waited on past the notice time, and goes on', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-k', 'echo', '{= select(undef, undef, undef, 2) if /b/; $_ = uc =}', ':::', 'a', 'b', 'c'], { mark: mark.env, env: { SPM_SHELL_PERL_NOTICE_MS: '200' } });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'A\nB\nC\n' });
+    expect(r.stderr).toBe("spm-shell: job 2's Perl code ({= =}, --rpl, --filter) has run for 0.2 s and goes on: the run waits for it (Ctrl-C stops it)\n");
+    await expectNoLeftovers(mark);
+  });
+
   it('exits 130 on a Ctrl-C while an expression never returns (its perl killed by the same SIGINT, the run could not hear it), leaving nothing', async () => {
     const mark = newMark();
     // A process group of its own, as a shell's foreground job: the terminal's SIGINT reaches all of it.
