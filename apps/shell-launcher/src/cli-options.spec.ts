@@ -13,6 +13,8 @@ describe('parseShellArgs', () => {
     expect(o).toMatchObject({ jobs: availableParallelism(), tries: 1, keepOrder: false, tag: false, lineBuffer: false, json: false, progress: 'auto', maxOutputBytes: DEFAULT_MAX_OUTPUT, transport: 'inproc' });
     expect(parseShellArgs(['--lb'])).toMatchObject({ lineBuffer: true });
     for (const alias of ['--line-buffered', '--linebuffer', '--linebuffered']) expect(parseShellArgs([alias])).toMatchObject({ lineBuffer: true });
+    for (const alias of ['--latest-line', '--latestline', '--ll']) expect(parseShellArgs([alias, 'echo'])).toMatchObject({ latestLine: true, lineBuffer: false });
+    expect(parseShellArgs(['--ll', '--lb', '-k', '--tag', 'echo'])).toMatchObject({ latestLine: true, lineBuffer: true, keepOrder: true, tag: true });
     expect(parseShellArgs(['--link']).link).toBe(true);
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs([])).toMatchObject({ color: false, colorFailed: false });
@@ -415,6 +417,14 @@ describe('parseShellArgs', () => {
       [['--lb', '--json'], /Expected one of `--line-buffer` and `--json`, got both/],
       [['-u', '--json'], /Expected one of `--ungroup` and `--json`, got both/],
       [['-u', '--results', 'r'], /Expected one of `--ungroup` and `--results`, got both/],
+      [['--ll', '-u', 'echo'], /Expected one of `--latest-line` and `--ungroup`, got both \(--latest-line shows each command’s latest line of output as it comes\)/],
+      [['--ll', '--json', 'echo'], /Expected one of `--latest-line` and `--json`, got both/],
+      [['--latest-line', '--files', 'echo'], /Expected one of `--latest-line` and `--files`, got both/],
+      [['--ll', '--results', 'r', 'echo'], /Expected one of `--latest-line` and `--results`, got both/],
+      [['--ll', '--group', 'echo'], /Expected one of `--latest-line` and `--group`, got both/],
+      [['--ll', '--tty', 'vi'], /Expected one of `--latest-line` and `--tty`, got both \(.*, on the terminal the commands would share\)/],
+      [['--ll', '-o', 'vi'], /Expected one of `--latest-line` and `-o`, got both/],
+      [['--ll', '-p', 'echo'], /Expected one of `--latest-line` and `--interactive`, got both/],
       [['--pipe'], /Expected a command with `--pipe` \(each block of the input is its stdin\), got none/],
       [['--pipe', 'wc', ':::', 'a'], /Expected `--pipe` to read stdin or one file \(`-a F`, `:::: F`\), got `:::` arguments or several sources/],
       [['--pipe', '--link', 'wc'], /Expected no `--link` with `--pipe` \(blocks have no arguments\)/],

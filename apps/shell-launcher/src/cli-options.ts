@@ -138,6 +138,13 @@ export interface ShellOptions {
    */
   readonly lineBuffer: boolean;
   /**
+   * `--latest-line` (`--ll`): each job's latest line of output (stdout and stderr alike; a line
+   * ends at `\n` or `\r`) on a row of its own, redrawn in place while it runs — on a terminal
+   * (stdout); elsewhere each job's last line is printed once, when it ends. Nothing else of the
+   * output is kept. See {@link LatestLineScreen}.
+   */
+  readonly latestLine: boolean;
+  /**
    * `-u` (`--ungroup`): print each command's output as it comes, in whatever pieces it comes —
    * half a line of one command may meet half a line of another; `-k` and `--tag` do not apply,
    * as in GNU parallel.
@@ -512,6 +519,8 @@ Options:
       --cleanup         remove each --template file once its command is over
       --line-buffer     print output a whole line at a time as it comes, not a command's
                         output at its end (--lb); with -k, the oldest command's lines live
+      --latest-line     on a terminal, a row per command showing its latest line of output,
+                        redrawn as it runs (--ll); elsewhere each command's last line at its end
   -u, --ungroup         print output as it comes, in any pieces (lines of commands may mix);
                         -k and --tag do not apply
       --group           each command's output whole at its end: the default (not with --lb, -u)
@@ -994,7 +1003,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
+const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '--latest-line', '--latestline', '--ll', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
 const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -1136,6 +1145,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     templates: [] as { file: string; name: string; content: string }[],
     cleanup: false,
     lineBuffer: false,
+    latestLine: false,
     ungroup: false,
     openTty: false,
     halt: HALT_NEVER,
@@ -1313,6 +1323,11 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '--linebuffered':
             case '--lb':
               o.lineBuffer = true;
+              break;
+            case '--latest-line':
+            case '--latestline':
+            case '--ll':
+              o.latestLine = true;
               break;
             case '--group':
               // The default (each command's output whole); said only to be refused beside --lb or -u, as GNU parallel does.
@@ -1956,6 +1971,11 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');
+  }
+  if (o.latestLine) {
+    // Checked before --tty's -u: a terminal's commands write to it themselves, which the rows would be drawn over.
+    const other = ttyGiven ?? (o.interactive ? '--interactive' : o.ungroup ? '--ungroup' : o.files ? '--files' : o.results !== undefined ? '--results' : o.json ? '--json' : grouped ? '--group' : undefined);
+    if (other !== undefined) throw new SPMError(`Expected one of \`--latest-line\` and \`${other}\`, got both (--latest-line shows each command’s latest line of output as it comes${other === ttyGiven || other === '--interactive' ? ', on the terminal the commands would share' : ''})`);
   }
   if (o.lineBuffer && o.json) {
     throw new SPMError('Expected one of `--line-buffer` and `--json`, got both (a JSON line holds a command’s whole output; --line-buffer prints it as it comes)');

@@ -35,13 +35,13 @@ interface Piece {
 }
 
 /** SGR "reset": ends a coloured line (what `tput sgr0` gives GNU parallel where it has no terminal). */
-const RESET = '\x1b[m';
+export const RESET = '\x1b[m';
 
 /** "Clear to the end of the line", after each colour (GNU parallel's: the rest of a coloured line is coloured too). */
 const CLEAR_TO_EOL = '\x1b[K';
 
 /** `--color-failed`: white on red. */
-const FAILED_COLOR = '\x1b[48;5;196;38;5;231m';
+export const FAILED_COLOR = '\x1b[48;5;196;38;5;231m';
 
 let jobColors: readonly string[] | undefined;
 

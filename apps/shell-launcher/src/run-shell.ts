@@ -31,6 +31,7 @@ import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
 import { SwapWatch, swapCountsNow, VMSTAT_VARIABLE } from './machine-swap.js';
 import { colourMarks, OutputPrinter, tagLines } from './output-printer.js';
 import { ProgressBar } from './progress-bar.js';
+import { LatestLine, LatestLineScreen } from './latest-line.js';
 import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
@@ -44,7 +45,7 @@ export interface ShellIO {
   /** Input lines when no source (`:::`, `::::`, `-a`) is given, or a source named `-`. */
   readonly stdin: NodeJS.ReadableStream;
   /** Outputs (or `--json` lines). */
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
   /** Notices, MetaStatus lines and the progress bar. */
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /**
@@ -355,10 +356,31 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let bar: ProgressBar | undefined;
   // The terminal's last line holds output without its newline: the bar is not drawn over it.
   let lineOpen = false;
+  // --latest-line on a terminal: the jobs' rows, redrawn in place; what else goes to the terminal goes below them.
+  const screen =
+    options.latestLine && io.stdout.isTTY === true
+      ? new LatestLineScreen(
+          {
+            write: (text) => io.stdout.write(text),
+            get columns() {
+              return io.stdout.columns;
+            },
+            get rows() {
+              return io.stdout.rows;
+            },
+          },
+          { keepOrder: options.keepOrder, color: options.color, colorFailed: options.colorFailed, beforeWrite: () => bar?.hide() },
+        )
+      : undefined;
+  // --latest-line elsewhere: each job's latest line so far, its last printed when it ends.
+  const latestLines = options.latestLine && screen === undefined ? new Map<number, LatestLine>() : undefined;
+  /** The `--latest-line` row's tag of a job tagged `tag`: it and a tab with `--tag`, else none. */
+  const rowTag = (tag: string): string => (options.tag ? `${tag}\t` : '');
   const err = (text: string): void => {
     bar?.hide();
-    io.stderr.write(text);
-    if (text.length > 0) lineOpen = !text.endsWith('\n');
+    if (screen !== undefined && io.stderr.isTTY === true) screen.foreign(text, (t) => io.stderr.write(t));
+    else io.stderr.write(text);
+    if (text.length > 0) lineOpen = screen === undefined && !text.endsWith('\n');
   };
   let interrupted: string | undefined;
   const interrupt = io.interrupt;
@@ -994,8 +1016,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const hubHost = hostname();
   const out = (text: string): void => {
     bar?.hide();
-    io.stdout.write(text);
-    if (text.length > 0 && io.stdout.isTTY === true) lineOpen = !text.endsWith('\n');
+    if (screen !== undefined) screen.foreign(text, (t) => io.stdout.write(t));
+    else io.stdout.write(text);
+    if (text.length > 0 && io.stdout.isTTY === true) lineOpen = screen === undefined && !text.endsWith('\n');
   };
   // --results NAME.csv|.tsv|.json: a table of every job, in a file (made now: one that cannot be
   // is said before anything runs) or on stdout (`-.csv`); nothing else of the jobs is printed.
@@ -1042,7 +1065,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       color: options.color && !options.ungroup && !options.files,
       colorFailed: options.colorFailed && !options.ungroup && !options.files,
       json: options.json,
-      lineBuffer: options.lineBuffer || options.ungroup,
+      // --latest-line: the jobs' lines go to its rows (or its last lines), never here as they come.
+      lineBuffer: (options.lineBuffer || options.ungroup) && !options.latestLine,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.
       liveHoldBytes: options.maxOutputBytes,
       spillDir: () => spillDir,
@@ -1056,11 +1080,17 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     },
   );
   // With -k, the jobs passed over by --resume have no turn to wait for.
-  for (const seq of [...resumed, ...notRunAgain]) printer.skip(seq);
-  // Jobs {choose_k} or {uniq} passed over: those read so far now, the later ones as they are read.
-  for (const seq of passedOverEarly) printer.skip(seq);
   const printing = printer;
-  onPassedOver = (seq) => printing.skip(seq);
+  /** A job that will never print: its turn (-k) passes; its --latest-line row, if any, is over. */
+  const noTurn = (seq: number): void => {
+    printing.skip(seq);
+    screen?.skip(seq);
+    latestLines?.delete(seq);
+  };
+  for (const seq of [...resumed, ...notRunAgain]) noTurn(seq);
+  // Jobs {choose_k} or {uniq} passed over: those read so far now, the later ones as they are read.
+  for (const seq of passedOverEarly) noTurn(seq);
+  onPassedOver = noTurn;
   let joblog: Joblog | undefined;
   try {
     joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed || options.joblogAppend);
@@ -1215,7 +1245,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     dropCatFile(seq);
     dropFeed(seq);
     if (!unstarted) killed += 1;
-    printer.skip(seq);
+    noTurn(seq);
     feed.settle();
   };
   // Per task that told news (ShellNews): the seqs it told of — concluded then, or given back —
@@ -1268,7 +1298,14 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job !== undefined) printer.live(piece.seq, tagOn(job.tag, from.spokeId, slotWidth), piece.stream, piece.text);
+      if (job === undefined) continue;
+      const tag = tagOn(job.tag, from.spokeId, slotWidth);
+      if (screen !== undefined) screen.piece(piece.seq, rowTag(tag), piece.text);
+      else if (latestLines !== undefined) {
+        let latest = latestLines.get(piece.seq);
+        if (latest === undefined) latestLines.set(piece.seq, (latest = new LatestLine()));
+        latest.take(piece.text);
+      } else printer.live(piece.seq, tag, piece.stream, piece.text);
     }
     // Output alone says nothing of a command's length: holding stays as it is.
     if (news.finished.length === 0 && news.returned.length === 0) return;
@@ -1445,6 +1482,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       ? `${(options.timeoutMs ?? 0) / 1000} s`
       : `${Math.round(outcome.limitMs) / 1000} s (--timeout ${Math.round((options.timeoutShare ?? 0) * 1e6) / 1e4}%: of the median runtime of the jobs that succeeded)`;
 
+  /** --latest-line off a terminal: what a job printed is its last line. */
+  const withLastLine = (outcome: JobOutcome): JobOutcome => {
+    if (latestLines === undefined) return outcome;
+    const last = latestLines.get(outcome.job.seq)?.last;
+    latestLines.delete(outcome.job.seq);
+    return last === undefined ? outcome : { ...outcome, stdout: `${last}\n${outcome.stdout}` };
+  };
   const conclude = (given: JobOutcome): void => {
     lastOutcome = given;
     const seq = given.job.seq;
@@ -1462,7 +1506,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       if (outcome.job.refused === undefined) runtimes?.add(outcome.durationMs);
     } else failed += 1;
     writeJoblog(outcome);
-    printer.finished(intoFiles(intoResults(outcome)));
+    screen?.finished(seq, rowTag(outcome.job.tag), !outcome.ok);
+    printer.finished(intoFiles(intoResults(withLastLine(outcome))));
     const forLimit = killedForLimit.delete(seq);
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
@@ -1639,7 +1684,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
             ...(options.killSequence !== undefined ? { killSequence: options.killSequence } : {}),
             maxOutputBytes: options.maxOutputBytes,
             ...(spillDir !== undefined ? { spillDir } : {}),
-            ...(options.lineBuffer || options.ungroup ? { lineBuffer: true } : {}),
+            ...(options.lineBuffer || options.ungroup || options.latestLine ? { lineBuffer: true } : {}),
+            ...(options.latestLine ? { returnEndsLine: true } : {}),
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
@@ -1812,6 +1858,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     shellCommand.off('timeout', onAttemptLost);
     detachTrace?.();
     bar?.stop();
+    screen?.stop();
     rl?.close();
     asker?.close();
     await printer.flush();

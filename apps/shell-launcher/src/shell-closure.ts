@@ -66,6 +66,8 @@ export interface ShellTask {
   readonly lineBuffer?: boolean;
   /** `-u`: with `lineBuffer`, the output goes as it comes, not cut into whole lines. */
   readonly ungroup?: boolean;
+  /** `--latest-line`: with `lineBuffer`, a `\r` ends a line too (a progress counter's latest state goes as it comes). */
+  readonly returnEndsLine?: boolean;
   /** `-t`: each command, as run, goes to the hub as it starts (a {@link ShellNews} with `started`). */
   readonly showStarts?: boolean;
   /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
@@ -461,6 +463,8 @@ class LiveLines {
     readonly send: (piece: LiveOutput) => void,
     /** `-u`: pieces as they come (whole characters), not whole lines. */
     readonly raw = false,
+    /** `--latest-line`: a line ends at `\r` too. */
+    readonly returnEnds = false,
   ) {}
 
   readonly take = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
@@ -470,7 +474,7 @@ class LiveLines {
       return;
     }
     const text = this.#rest[stream] + this.#decoders[stream].write(chunk);
-    const cut = text.lastIndexOf('\n') + 1;
+    const cut = Math.max(text.lastIndexOf('\n'), this.returnEnds ? text.lastIndexOf('\r') : -1) + 1;
     if (cut > 0) this.send({ seq: this.seq, stream, text: text.slice(0, cut) });
     let rest = text.slice(cut);
     if (rest.length > LIVE_LINE_MAX) {
@@ -640,7 +644,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
             } else {
               const command = withSlot(c.command, slot, task.slotWidth);
               // (Output the command writes itself never comes here.)
-              const live = task.lineBuffer === true && !writesItself(task) ? new LiveLines(c.seq, queueOutput, task.ungroup === true) : undefined;
+              const live = task.lineBuffer === true && !writesItself(task) ? new LiveLines(c.seq, queueOutput, task.ungroup === true, task.returnEndsLine === true) : undefined;
               const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
               const onStart =
                 task.showStarts === true
