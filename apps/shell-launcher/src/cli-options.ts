@@ -6,7 +6,7 @@ import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, fillPath, holdsSlot, withRenamedStrings, type Builtin } from './command-template.js';
-import { codeNaming, type PerlExpression } from './perl-eval.js';
+import { perlCodeNaming, type PerlExpression } from './perl-eval.js';
 import { DEFAULT_PERL_RULES, parensOf, rplRule, withPerlStrings } from './perl-strings.js';
 import { needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
@@ -2017,7 +2017,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content]), ...o.filters.map((f) => f.text)].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
   }
-  const counting = codeNaming([...o.perlExpressions, ...o.filters.map((f) => ({ position: '', code: f.text, written: f.written, where: '`--filter`' }))], 'total_jobs');
+  const counting = perlCodeNaming(o.perlExpressions, o.filters, 'total_jobs');
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && counting !== undefined) {
     throw new SPMError(`Expected no \`total_jobs()\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (it needs the number of jobs before the first starts; \`--total-jobs N\` gives it), got it in \`${counting.written}\` (in ${counting.where})`);
   }

@@ -53,6 +53,14 @@ export function codeNaming(expressions: readonly PerlExpression[], name: string)
   return expressions.find((expression) => expression.code.includes(name));
 }
 
+/**
+ * The first place the run's Perl code — its `{= =}` expressions, then its `--filter`s (`text` as
+ * kept, `written` as given) — names `name`, if any: the code as written, and where it is.
+ */
+export function perlCodeNaming(expressions: readonly PerlExpression[], filters: readonly { readonly written: string; readonly text: string }[], name: string): PerlExpression | undefined {
+  return codeNaming([...expressions, ...filters.map((f) => ({ position: '', code: f.text, written: f.written, where: '`--filter`' }))], name);
+}
+
 /** `made` with its Perl strings' values: refused when one died, passed over when one called `skip()`. */
 export function withPerlValues(made: Job, perl: PerlJob | undefined): Job {
   if (perl === undefined) return made;

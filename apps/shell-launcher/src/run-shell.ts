@@ -20,7 +20,7 @@ import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeade
 import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
 import { BlockTimer } from './block-timeout.js';
-import { codeNaming, PerlEvaluator, type PerlJob } from './perl-eval.js';
+import { codeNaming, perlCodeNaming, PerlEvaluator, type PerlJob } from './perl-eval.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -294,7 +294,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const filterTexts = options.filters.map((f) => f.text);
   const countJobs =
     [options.template, options.tagString, options.workdir, options.results, ...templateTexts, ...filterTexts].some(needsJobCount) ||
-    (perl !== undefined && (codeNaming(options.perlExpressions, 'total_jobs') !== undefined || filterTexts.some((text) => text.includes('total_jobs'))));
+    (perl !== undefined && perlCodeNaming(options.perlExpressions, options.filters, 'total_jobs') !== undefined);
   if (perl !== undefined && options.totalJobs !== undefined) perl.total = options.totalJobs;
   /** The run's Perl strings' values for a job (see job-source.ts' Grouping), and its `--filter`s' verdict. */
   const perlOf = perl === undefined ? undefined : (seq: number, args: readonly string[]): PerlJob => filtered(perl, seq, args, perl.valuesOf(seq, args));
