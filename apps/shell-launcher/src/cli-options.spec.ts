@@ -15,6 +15,10 @@ describe('parseShellArgs', () => {
     for (const alias of ['--line-buffered', '--linebuffer', '--linebuffered']) expect(parseShellArgs([alias])).toMatchObject({ lineBuffer: true });
     for (const alias of ['--latest-line', '--latestline', '--ll']) expect(parseShellArgs([alias, 'echo'])).toMatchObject({ latestLine: true, lineBuffer: false });
     expect(parseShellArgs(['--ll', '--lb', '-k', '--tag', 'echo'])).toMatchObject({ latestLine: true, lineBuffer: true, keepOrder: true, tag: true });
+    for (const alias of ['-x', '--exit']) expect(parseShellArgs([alias, 'echo'])).toMatchObject({ exitTooLong: true });
+    expect(parseShellArgs(['echo'])).toMatchObject({ exitTooLong: false });
+    for (const alias of ['--output-as-files', '--outputasfiles']) expect(parseShellArgs([alias, 'echo'])).toMatchObject({ files: true });
+    expect(parseShellArgs(['--col-sep', ',', '--term-seq', 'TERM,100', '--shell_quote', '--gnu', 'echo'])).toMatchObject({ colsep: /,/, shellQuote: 1 });
     expect(parseShellArgs(['--link']).link).toBe(true);
     expect(parseShellArgs(['--tagstring', '{#}:'])).toMatchObject({ tagString: '{#}:', tag: true });
     expect(parseShellArgs([])).toMatchObject({ color: false, colorFailed: false });
@@ -425,6 +429,10 @@ describe('parseShellArgs', () => {
       [['--ll', '--tty', 'vi'], /Expected one of `--latest-line` and `--tty`, got both \(.*, on the terminal the commands would share\)/],
       [['--ll', '-o', 'vi'], /Expected one of `--latest-line` and `-o`, got both/],
       [['--ll', '-p', 'echo'], /Expected one of `--latest-line` and `--interactive`, got both/],
+      [['-g', 'echo'], /Expected an option of spm-shell \(see --help\), got `-g` \(GNU parallel has retired `-g`; use `--group`\)/],
+      [['-U@', 'echo'], /got `-U@` \(GNU parallel has retired `-U`; use `--er`\)/],
+      [['--ctrl-c', 'echo'], /got `--ctrl-c` \(GNU parallel has retired `--ctrl-c`\)$/],
+      [['--tollef', 'echo'], /got `--tollef` \(GNU parallel has retired `--tollef`\)$/],
       [['--pipe'], /Expected a command with `--pipe` \(each block of the input is its stdin\), got none/],
       [['--pipe', 'wc', ':::', 'a'], /Expected `--pipe` to read stdin or one file \(`-a F`, `:::: F`\), got `:::` arguments or several sources/],
       [['--pipe', '--link', 'wc'], /Expected no `--link` with `--pipe` \(blocks have no arguments\)/],

@@ -145,6 +145,12 @@ export interface ShellOptions {
    */
   readonly latestLine: boolean;
   /**
+   * `-x` (`--exit`): a job whose command is too long (past `-s`, or what Linux passes to the
+   * shell) stops the run — no more jobs start, the running ones finish, exit 255 — as GNU
+   * parallel (and `xargs -x`) stop. Without it that job alone is refused and the run goes on.
+   */
+  readonly exitTooLong: boolean;
+  /**
    * `-u` (`--ungroup`): print each command's output as it comes, in whatever pieces it comes —
    * half a line of one command may meet half a line of another; `-k` and `--tag` do not apply,
    * as in GNU parallel.
@@ -606,6 +612,8 @@ Options:
   -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
                         130963, what Linux passes to the shell as one argument, less the job
                         variables put before it)
+  -x, --exit            a command too long (past -s, or what Linux passes) stops the run: no
+                        more jobs, exit 255 (without: that job alone is refused, as not run)
   -I R                  R is the replacement string instead of {} (then plain text), as xargs -I
                         (-i [R], --replace[=R]); --er, --bnr, --dnr, --bner, --seqreplace,
                         --slotreplace R: instead of {.}, {/}, {//}, {/.}, {#}, {%}
@@ -726,6 +734,32 @@ const ALIASES: Readonly<Record<string, string>> = {
   '--argsep': '--arg-sep',
   '--argfilesep': '--arg-file-sep',
   '--work-dir': '--wd',
+  '--col-sep': '--colsep',
+  '--term-seq': '--termseq',
+  '--recordenv': '--record-env',
+  '--output-as-files': '--files',
+  '--outputasfiles': '--files',
+  '--shell-quote': '--shellquote',
+  '--shell_quote': '--shellquote',
+  '--exit': '-x',
+};
+
+/** Options GNU parallel 20221122 has retired (it refuses them), with what it says to use instead when spm-shell has that. */
+const RETIRED: Readonly<Record<string, string | undefined>> = {
+  '-g': '--group',
+  '-T': '--tty',
+  '-U': '--er',
+  '-W': '--wd',
+  '-Y': '--shebang',
+  '-H': '--halt',
+  '-B': undefined,
+  '--sql': undefined,
+  '--ctrl-c': undefined,
+  '--ctrlc': undefined,
+  '--no-ctrl-c': undefined,
+  '--no-ctrlc': undefined,
+  '--noctrlc': undefined,
+  '--tollef': undefined,
 };
 
 /** The options that rename a replacement string: what each renames. */
@@ -1003,7 +1037,7 @@ function size(option: string, value: string | undefined): number {
   return n;
 }
 
-const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '--latest-line', '--latestline', '--ll', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive']);
+const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '--latest-line', '--latestline', '--ll', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive', '--gnu', '-x']);
 const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
@@ -1146,6 +1180,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     cleanup: false,
     lineBuffer: false,
     latestLine: false,
+    exitTooLong: false,
     ungroup: false,
     openTty: false,
     halt: HALT_NEVER,
@@ -1337,6 +1372,12 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             case '--no-notice':
               // GNU parallel's citation notice: spm-shell prints none, so the habit costs nothing.
               break;
+            case '--gnu':
+              // "Behave like GNU parallel" (once over --tollef's xargs-like parsing): what spm-shell does anyway.
+              break;
+            case '-x':
+              o.exitTooLong = true;
+              break;
             case '-u':
             case '--ungroup':
               o.ungroup = true;
@@ -1499,7 +1540,14 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           continue;
         }
         if (isShebangFlag(name)) throw new SPMError(`Expected \`${name}\` as the first argument (a script's interpreter line: \`#!…spm-shell ${name} OPTIONS…\`), got it after \`${argv[i - 1] as string}\``);
-        if (!VALUED.has(option)) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
+        if (!VALUED.has(option)) {
+          const retired = /^-[gTUWYHB]./.test(word) ? word.slice(0, 2) : name;
+          if (retired in RETIRED) {
+            const instead = RETIRED[retired];
+            throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\` (GNU parallel has retired \`${retired}\`${instead === undefined ? '' : `; use \`${instead}\``})`);
+          }
+          throw new SPMError(`Expected an option of spm-shell (see --help), got \`${word}\``);
+        }
         const value = glued ?? (eq > 0 ? word.slice(eq + 1) : argv[++i]);
         // `-I`, `--er`…: a replacement string renamed.
         const renamed = RENAMED[option];

@@ -23,6 +23,8 @@ export interface Job {
   readonly input?: Uint8Array;
   /** Why the job is not run at all (its input line cannot be a command), if so: it fails at once. */
   readonly refused?: string;
+  /** Refused for its command's length (`-x` stops the run at such a job). */
+  readonly oversize?: boolean;
   /** Its Perl strings' values (`{= =}`, `--rpl`), for every template it fills (perl-eval.ts). */
   readonly perl?: PerlJob;
   /** A Perl string called `skip()`: the job is passed over (not run, printed or logged), as `{choose_k}`'s. */

@@ -20,6 +20,11 @@ export interface Grouping {
   readonly context?: boolean;
   /** `-X`, `-m`, `--xargs`: records packed into commands of at most `maxChars` bytes (see arg-packing.ts). */
   readonly pack?: Omit<Packing, 'maxArgs'>;
+  /**
+   * The longest command a job may have, in bytes: what Linux passes to the shell (`-s`'s most);
+   * with {@link pack}, its `maxChars` instead. Absent: not checked.
+   */
+  readonly maxCommandBytes?: number;
   /** `-r`: records that are blank (whitespace only) are passed over. */
   readonly skipBlank?: boolean;
   /** `--trim`: the whitespace trimmed from each argument (each column with `--colsep`). @default 'n' */
@@ -162,14 +167,19 @@ function notCsv(text: string, colsep: Columns | undefined): boolean {
   }
 }
 
-/** `made`, refused if its command is longer than `-s` (-X, -m, --xargs). */
+/**
+ * `made`, refused if its command is longer than `-s` (-X, -m, --xargs) or than Linux passes to
+ * the shell (which would fail to start it: E2BIG).
+ */
 function withCommandCheck(made: Job, grouping: Grouping): Job {
-  const maxChars = grouping.pack?.maxChars;
-  if (maxChars !== undefined && made.refused === undefined) {
-    const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
-    if (bytes > maxChars) return { ...made, refused: `its command would be ${bytes} bytes long, more than -s ${maxChars} (--max-chars: the longest command line; what Linux passes to the shell is the most it may be)` };
-  }
-  return made;
+  const packed = grouping.pack?.maxChars;
+  const maxChars = packed ?? grouping.maxCommandBytes;
+  // (Most commands are too short to need measuring: a UTF-16 unit is at most 3 bytes of UTF-8.)
+  if (maxChars === undefined || made.refused !== undefined || made.command.length * 3 < maxChars / 2) return made;
+  const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
+  if (bytes <= maxChars) return made;
+  const limit = packed !== undefined ? `-s ${maxChars} (--max-chars: the longest command line; what Linux passes to the shell is the most it may be)` : `${maxChars}, the longest command Linux passes to the shell (one argument of /bin/sh -c, less the job's variables)`;
+  return { ...made, oversize: true, refused: `its command would be ${bytes} bytes long, more than ${limit}` };
 }
 
 /** The packer of `-X`, `-m`, `--xargs`: records are single input lines (one source, no --colsep). */

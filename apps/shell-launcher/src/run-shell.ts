@@ -526,6 +526,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     ...(options.maxArgs !== undefined ? { maxArgs: options.maxArgs } : {}),
     context: options.multiArgs === 'X' || (options.multiArgs === undefined && options.maxArgs !== undefined && !options.argsJoined),
     ...(options.multiArgs !== undefined ? { pack: { maxChars: options.maxChars, ...(options.multiArgs === 'xargs' ? {} : { slots: options.jobs === 0 ? allAtOnce : options.jobs }) } } : {}),
+    maxCommandBytes: options.maxChars,
     skipBlank: options.skipBlank,
     trim: options.trim,
     ...(options.eof !== undefined ? { eof: options.eof } : {}),
@@ -1489,6 +1490,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     latestLines.delete(outcome.job.seq);
     return last === undefined ? outcome : { ...outcome, stdout: `${last}\n${outcome.stdout}` };
   };
+  /** `-x`: the job whose command was too long, which stopped the run. */
+  let tooLong: number | undefined;
   const conclude = (given: JobOutcome): void => {
     lastOutcome = given;
     const seq = given.job.seq;
@@ -1516,6 +1519,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
     if (outcome.truncated && !options.json) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
+    }
+    if (outcome.job.oversize === true && options.exitTooLong && tooLong === undefined) {
+      // -x: as GNU parallel (and xargs -x) stop at a command too long — but the running ones finish.
+      tooLong = seq;
+      err(`spm-shell: stopping (-x) at job ${seq}, its command too long: starting no more jobs; waiting for ${runningNow()} running\n`);
+      trace?.instant('-x');
+      stopFeeding();
     }
     if (halted === undefined && haltReached(options.halt, { failed, succeeded }, haltTotal())) {
       halted = outcome;
@@ -1889,7 +1899,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     io.stderr.write(`spm-shell: ${fatal.message}\n`);
     return 255;
   }
-  if (unwritten || feedFailed !== undefined || limitFailed !== undefined) return 255;
+  if (unwritten || feedFailed !== undefined || limitFailed !== undefined || tooLong !== undefined) return 255;
   if (halted !== undefined) {
     // As GNU parallel: a success=N halt exits 0; fail=1 and done=1 exit with the status of the job
     // that halted the run; other halts with the number of failures when the halt came.

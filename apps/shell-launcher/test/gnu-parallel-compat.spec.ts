@@ -430,6 +430,21 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('-x (--exit): stops at a command too long, exit 255, what ran before printed; the other spellings GNU parallel takes', async () => {
+    const long = 'a'.repeat(25);
+    for (const args of [
+      ['-x', '-j1', '-k', '-m', '-s', '20', 'echo', ':::', 'b', long, 'c'],
+      ['--exit', '-j1', '-k', '-X', '-s', '20', 'echo', ':::', 'b', long, 'c'],
+      ['-x', '-j1', '-k', 'echo', '::::', '-'],
+    ]) {
+      const input = args.includes('::::') ? `b\n${'a'.repeat(200_000)}\nc\n` : '';
+      await expectSameRun(args.slice(0, 6), args, { mark: 'exit', input });
+    }
+    // GNU parallel's other spellings (and --gnu, which asks for what spm-shell does anyway).
+    await expectSameRun(['--col-sep', '--term-seq', '--gnu'], ['-k', '--gnu', '--col-sep', ',', '--term-seq', 'TERM,200', 'echo {2}', ':::', 'a,b'], { mark: 'spellings' });
+    await expectSameRun(['--shell-quote'], ['--shell-quote', '-k', ':::', 'a b', "c'd"], { mark: 'spellings' });
+  });
+
   it('prints the same --show-limits text, then runs as usual (the longest command aside: each its own)', async () => {
     const mask = (stdout: string): string => stdout.replace(/^Maximal size of command: \d+$/m, 'Maximal size of command: N');
     await expectSameRun(['--show-limits', '-X', '-s', '1000'], ['--show-limits', '-k', '-X', '-s', '1000', 'echo', ':::', 'a', 'b'], { mark: 'limits', mask });
