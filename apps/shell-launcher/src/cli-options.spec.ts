@@ -911,6 +911,37 @@ describe('parseShellArgs --filter', () => {
   });
 });
 
+describe('parseShellArgs slot() in {= =}', () => {
+  const refused = (args: string[], message: string | RegExp): void => {
+    expect(() => parseShellArgs(args)).toThrow(SPMError);
+    expect(() => parseShellArgs(args)).toThrow(message);
+  };
+
+  it('takes slot() in the command, --tagstring and a --template file’s text, with a number of job slots', () => {
+    expect(parseShellArgs(['-j', '2', 'CUDA_VISIBLE_DEVICES={= $_=slot()-1 =}', 'run']).perlExpressions.map((e) => e.where)).toEqual(['the command']);
+    expect(parseShellArgs(['-j', '3', '--tagstring', 'gpu{= $_=$job->slot() =}', 'run']).perlExpressions.map((e) => e.where)).toEqual(['`--tagstring`']);
+    // A variable named slot is not the sub: it goes anywhere.
+    expect(parseShellArgs(['-j', '0', '--wd', '{= $_=$slot =}', 'run']).perlExpressions).toHaveLength(1);
+  });
+
+  it('refuses slot() where the job slot is not known when it is filled, and without a fixed number of slots', () => {
+    const elsewhere = /^Expected `slot\(\)` only in the command, `--tagstring` or a `--template` file's text \(where the spoke that runs the job fills its slot\)/;
+    refused(['--wd', '/tmp/{= $_=slot() =}', 'run'], elsewhere);
+    refused(['--wd', '/tmp/{= $_=slot() =}', 'run'], /got it in `\{= \$_=slot\(\) =\}` \(in `--wd`\): the job slot is not known when that is filled$/);
+    refused(['--results', 'out/{= $_=slot() =}', 'run'], /\(in `--results`\)/);
+    refused(['--filter', '{= $_=slot() =} > 1', 'run'], /\(in `--filter \{= \$_=slot\(\) =\} > 1`\)/);
+    refused(['-j', '0', 'echo {= $_=slot() =}'], 'Expected a number of job slots with `slot()` (in `{= $_=slot() =}`, evaluated for each slot a job may run in), got `-j 0`');
+    const dir = mkdtempSync(join(tmpdir(), 'spm-slot-'));
+    try {
+      writeFileSync(join(dir, 'slots'), '2\n');
+      refused(['-j', join(dir, 'slots'), 'echo {= $_=slot() =}'], `got \`-j ${join(dir, 'slots')}\``);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    refused(['--tee', '--pipe', 'echo {= $_=slot() =}', ':::', 'a'], /got `-j 0` \(--tee's default: a slot per job; give -j N\)$/);
+  });
+});
+
 describe('parseShellArgs --block-timeout', () => {
   const refused = (args: string[], message: string | RegExp): void => {
     expect(() => parseShellArgs(args)).toThrow(SPMError);

@@ -6,7 +6,7 @@ import { SPMError } from '@spm/exceptions';
 import { MAX_KILL_STEPS, type KillStep } from '@spm/coprocess';
 import { MAX_COMMAND_BYTES, maxCommandBytes } from './arg-packing.js';
 import { PLAIN_BRACES as REPLACE_MARK, WORD_BREAK, fillPath, holdsSlot, withRenamedStrings, type Builtin } from './command-template.js';
-import { perlCodeNaming, type PerlExpression } from './perl-eval.js';
+import { namesSlot, perlCodeNaming, type PerlExpression } from './perl-eval.js';
 import { DEFAULT_PERL_RULES, parensOf, rplRule, withPerlStrings } from './perl-strings.js';
 import { needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
@@ -619,7 +619,8 @@ Options:
                         --slotreplace R: instead of {.}, {/}, {//}, {/.}, {#}, {%}
       {= perl =}        the argument as Perl code leaves $_ ({= s/\\.gz$// =}; {=2 … =}: the second
                         argument's), by perl itself: GNU parallel's, its Q() uq() seq() skip()
-                        @arg total_jobs() too
+                        @arg total_jobs() slot() too (slot(): in the command, --tagstring and
+                        --template texts, evaluated for each of the -j slots)
       --rpl 'TAG CODE'  TAG a replacement string for the Perl code CODE ('{..} s:\\.[^/.]+$::'; a
                         (group) in TAG is $$1 in CODE); --parens LR: L and R instead of {= =}
       --plus            more replacement strings: {..} {...} {+.} {+/} {:-x} {:2:3} {#re} {%re}
@@ -2064,6 +2065,14 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   // `--total-jobs` gives the number {##} and {0#} stand for: --pipe's blocks need not be counted.
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && [template, o.tagString, o.workdir, o.results, ...o.templates.flatMap((t) => [t.name, t.content]), ...o.filters.map((f) => f.text)].some(needsJobCount)) {
     throw new SPMError(`Expected no \`{##}\` or \`{0#}\` with \`${o.pipe ? '--pipe' : '--retry-failed'}\` (they need the number of jobs before the first starts; \`--total-jobs N\` gives it), got one`);
+  }
+  // slot(): evaluated for each job slot, the spoke choosing (perl-eval.ts); so there must be a
+  // fixed number of slots, and the value must go where the spoke fills `{%}`.
+  const slotted = o.perlExpressions.find(namesSlot);
+  if (slotted !== undefined) {
+    const fills = slotted.where === 'the command' || slotted.where === '`--tagstring`' || slotted.where.startsWith('`--template` file');
+    if (!fills) throw new SPMError(`Expected \`slot()\` only in the command, \`--tagstring\` or a \`--template\` file's text (where the spoke that runs the job fills its slot), got it in \`${slotted.written}\` (in ${slotted.where}): the job slot is not known when that is filled`);
+    if (o.jobsFile !== undefined || o.jobs === 0) throw new SPMError(`Expected a number of job slots with \`slot()\` (in \`${slotted.written}\`, evaluated for each slot a job may run in), got \`-j ${o.jobsFile ?? '0'}\`${jobsGiven === undefined ? " (--tee's default: a slot per job; give -j N)" : ''}`);
   }
   const counting = perlCodeNaming(o.perlExpressions, o.filters, 'total_jobs');
   if ((o.pipe || o.retryFailed) && o.totalJobs === undefined && counting !== undefined) {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { withPlusStrings } from './plus-strings.js';
-import { combinations, fillTemplate, hasReplacement, leadsWithReplacement, nameColumns, shellQuote, SLOT, slotOf, trimmed, withRenamedStrings, withSlot, WORD_BREAK } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, holdsSlot, leadsWithReplacement, nameColumns, shellQuote, SLOT, slotChoice, slotOf, trimmed, withoutSlot, withRenamedStrings, withSlot, WORD_BREAK } from './command-template.js';
+import type { PerlJob, PerlValue } from './perl-eval.js';
 
 describe('shellQuote', () => {
   it('leaves safe words bare and single-quotes the rest the way GNU parallel does', () => {
@@ -54,6 +55,29 @@ describe('fillTemplate', () => {
     expect([slotOf('local:1'), slotOf('local:12'), slotOf('elsewhere')]).toEqual([1, 12, 1]);
     expect(hasReplacement('echo {%}')).toBe(true);
     expect(fillTemplate('echo {1%}', ['a'], 1)).toBe('echo {1%}');
+  });
+
+  it('leaves a Perl string’s value that depends on the slot (it names slot()) for the spoke to choose, quoted as it will run', () => {
+    // `{= … =}` as perl-strings.ts writes it: the expression's number between --plus marks.
+    const perlMark = (expression: number, position = ''): string => `{${position}\u0003=${expression}\u0003}`;
+    const bySlot = (texts: readonly string[], bare = false): PerlValue => ({ text: '{= $_ = slot() =}', bare: true, bySlot: texts.map((text) => ({ text, bare })) });
+    const perl: PerlJob = {
+      skipped: false,
+      at: (expression, i) => (expression === 0 ? bySlot([`${i}a`, "it's"]) : { text: 'once', bare: false }),
+      positional: () => bySlot(['$x', 'y z'], true),
+    };
+    const filled = fillTemplate(`GPU=${perlMark(0)} run {%} ${perlMark(1)} ${perlMark(2, '1')}`, ['p', 'q'], 1, false, false, perl);
+    expect(filled).toBe(`GPU=${slotChoice('{= $_ = slot() =}', ['0a', `'it'"'"'s'`])} ${slotChoice('{= $_ = slot() =}', ['1a', `'it'"'"'s'`])} run ${SLOT} once once ${slotChoice('{= $_ = slot() =}', ['$x', 'y z'])}`);
+    expect(withSlot(filled, 1)).toBe('GPU=0a 1a run 1 once once $x');
+    expect(withSlot(filled, 2)).toBe(`GPU='it'"'"'s' 'it'"'"'s' run 2 once once y z`);
+    // Before it runs, as written; past the slots it was made for (measured at its longest), the longest.
+    expect(withSlot(filled, '{%}')).toBe('GPU={= $_ = slot() =} {= $_ = slot() =} run {%} once once {= $_ = slot() =}');
+    expect(withSlot(filled, 99_999, 5)).toBe(`GPU='it'"'"'s' 'it'"'"'s' run 99999 once once y z`);
+    expect(withoutSlot(filled)).toBe('GPU=  run  once once ');
+    expect(holdsSlot(slotChoice('x', ['1']))).toBe(true);
+    // -q: the word quoted whole, each choice inside it as it will run.
+    const word = fillTemplate(['echo', `<${perlMark(0)}>`].join(WORD_BREAK), ['p'], 1, false, false, perl);
+    expect([1, 2].map((slot) => withSlot(word, slot))).toEqual([`echo '<0a>'`, `echo '<it'"'"'s>'`]);
   });
 
   it('counts {-n} from the end and takes {0} for all arguments, as GNU parallel does', () => {

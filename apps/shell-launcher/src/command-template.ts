@@ -134,6 +134,27 @@ export const PADDED_SLOT = '\x000';
 /** Both marks. */
 const SLOTS = /\0([%0])/g;
 
+/**
+ * A value that depends on the job slot (a Perl string naming `slot()`, see perl-eval.ts): what is
+ * shown before the job runs, then its text in each slot, 1 to `-j`, in a mark the spoke chooses
+ * from as it fills `{%}` ({@link withSlot}). None of them holds NUL (such a value fails its job).
+ */
+export function slotChoice(shown: string, bySlot: readonly string[]): string {
+  return `\0[${shown}${bySlot.map((text) => `\0|${text}`).join('')}\0]`;
+}
+
+/** A {@link slotChoice} mark: what it shows, then `\0|` and each slot's text. */
+const SLOT_CHOICES = /\0\[([^\0]*)((?:\0\|[^\0]*)*)\0\]/g;
+
+/**
+ * The text of a {@link slotChoice} in job slot `slot`; past the slots it was made for, the
+ * longest one (job-source.ts measures a command for the longest it can be with slot 99,999).
+ */
+function chosen(texts: string, slot: number): string {
+  const each = texts.split('\0|').slice(1);
+  return each[slot - 1] ?? each.reduce((longest, text) => (Buffer.byteLength(text) > Buffer.byteLength(longest) ? text : longest), '');
+}
+
 /** True when `text` (a filled command or tag) holds a job slot mark, `{%}`'s or `{0%}`'s. */
 export function holdsSlot(text: string): boolean {
   return text.includes('\0');
@@ -159,14 +180,14 @@ export function slotWidthOf(slots: number): number {
  */
 export function withSlot(command: string, slot: number | '{%}', width = 1): string {
   if (!holdsSlot(command)) return command;
-  if (slot === '{%}') return command.replace(SLOTS, (_mark, kind: string) => (kind === '%' ? '{%}' : '{0%}'));
+  if (slot === '{%}') return command.replace(SLOT_CHOICES, (_mark, shown: string) => shown).replace(SLOTS, (_mark, kind: string) => (kind === '%' ? '{%}' : '{0%}'));
   const [plain, padded] = [String(slot), String(slot).padStart(width, '0')];
-  return command.replace(SLOTS, (_mark, kind: string) => (kind === '%' ? plain : padded));
+  return command.replace(SLOT_CHOICES, (_mark, _shown: string, texts: string) => chosen(texts, slot)).replace(SLOTS, (_mark, kind: string) => (kind === '%' ? plain : padded));
 }
 
 /** `text` without its job slot marks (`--wd`: the slot is not known when the job is made). */
 export function withoutSlot(text: string): string {
-  return text.replace(SLOTS, '');
+  return text.replace(SLOT_CHOICES, '').replace(SLOTS, '');
 }
 
 /** GNU parallel's `{.}`: from the last `.` to the end, when no `/` follows it (`s:\.[^/.]*$::`). */
@@ -326,7 +347,9 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
  * no arguments, that of `""`). Shell-quoted as arguments are, unless its code called `uq()`.
  */
 function perlFill(expression: number, position: string, count: number, only: number | undefined, quote: (arg: string) => string, perl: PerlJob | undefined): string {
-  const put = (value: PerlValue | undefined): string => (value === undefined ? '' : value.bare ? value.text : quote(value.text));
+  const text = (value: PerlValue): string => (value.bare ? value.text : quote(value.text));
+  // Naming slot(): a value for each job slot, the spoke's to choose.
+  const put = (value: PerlValue | undefined): string => (value === undefined ? '' : value.bySlot !== undefined ? slotChoice(value.text, value.bySlot.map(text)) : text(value));
   if (isPositional(position)) return put(perl?.positional(expression));
   if (only !== undefined) return put(perl?.at(expression, only));
   return Array.from({ length: Math.max(count, 1) }, (_, i) => put(perl?.at(expression, i))).join(' ');

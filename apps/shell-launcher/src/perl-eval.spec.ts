@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { PerlEvaluator, codeNaming, type PerlExpression } from './perl-eval.js';
+import { PerlEvaluator, codeNaming, namesSlot, type PerlExpression } from './perl-eval.js';
 
 const started: PerlEvaluator[] = [];
 afterEach(() => {
@@ -59,13 +59,42 @@ describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
     expect(() => evaluator(['$_ = 1', 's/a/b'])).toThrow(/^Expected `\{= s\/a\/b =\}` \(in the command\) to be Perl code, got: Substitution replacement not terminated at \(eval \d+\) line 1\.$/);
   });
 
-  it('makes a job whose expression dies (or calls exit, slot(), total_jobs() uncounted) failed, saying why; the next jobs go on', () => {
-    const perl = evaluator(['die "no $_\\n" if /bad/', ['1', 'exit 3 if /quit/'], ['1', '$_ = slot() if /slot/'], ['1', '$_ = total_jobs() if /total/']]);
+  it('makes a job whose expression dies (or calls exit, slot() unnamed, total_jobs() uncounted) failed, saying why; the next jobs go on', () => {
+    // (`&{"sl" . "ot"}`: slot() called by code that does not name it, so not given the job slot.)
+    const perl = evaluator(['die "no $_\\n" if /bad/', ['1', 'exit 3 if /quit/'], ['1', '$_ = &{"sl" . "ot"}() if /unnamed/'], ['1', '$_ = total_jobs() if /total/']]);
     expect(perl.valuesOf(1, ['bad']).failed).toBe('its perl expression `{= die "no $_\\n" if /bad/ =}` (in the command) died: no bad');
     expect(perl.valuesOf(2, ['quit']).failed).toMatch(/`\{=1 exit 3 if \/quit\/ =\}` \(in the command\) died: exit\(\) ends no job here/);
-    expect(perl.valuesOf(3, ['slot']).failed).toMatch(/died: slot\(\) is not known when spm-shell fills a command .*use \{%\}/);
+    expect(perl.valuesOf(3, ['unnamed']).failed).toMatch(/died: slot\(\) is not known here: only an expression naming slot\(\) in the command, --tagstring or a --template is given the job slot \(use \{%\} elsewhere\)$/);
     expect(perl.valuesOf(4, ['total']).failed).toMatch(/died: total_jobs\(\) is not known here/);
     expect(perl.valuesOf(5, ['good']).failed).toBeUndefined();
+  });
+
+  it('evaluates an expression naming slot() in each job slot, 1 to -j, its value shown as written until one is chosen', () => {
+    const perl = evaluator(['$_ = slot() - 1', ['1', '$_ .= $job->slot()'], '$_ = uc', ['2', '$_ = "x " . slot(); uq() if slot() == 2']], 3);
+    const job = perl.valuesOf(1, ['a', 'b']);
+    expect(job.at(0, 1)).toEqual({ text: '{= $_ = slot() - 1 =}', bare: true, bySlot: ['0', '1', '2'].map((text) => ({ text, bare: false })) });
+    expect(job.positional(1)?.bySlot?.map((value) => value.text)).toEqual(['a1', 'a2', 'a3']);
+    // An expression that does not name slot is evaluated once, as ever.
+    expect(job.at(2, 0)).toEqual({ text: 'A', bare: false });
+    expect(job.positional(3)?.bySlot).toEqual([
+      { text: 'x 1', bare: false },
+      { text: 'x 2', bare: true },
+      { text: 'x 3', bare: false },
+    ]);
+  });
+
+  it('evaluates the other expressions of a job once, though one names slot() (their effects are not repeated)', () => {
+    const perl = evaluator(['$n++; $_ = $n', '$_ = slot() . ":" . $n'], 4);
+    expect(perl.valuesOf(1, ['a']).at(0, 0)?.text).toBe('1');
+    const second = perl.valuesOf(2, ['b']);
+    expect(second.at(0, 0)?.text).toBe('2');
+    expect(second.at(1, 0)?.bySlot?.map((value) => value.text)).toEqual(['1:2', '2:2', '3:2', '4:2']);
+  });
+
+  it('fails a job whose expression makes a value holding NUL, naming it (a command cannot hold one)', () => {
+    const perl = evaluator(['$_ = "a\\0b" if /nul/']);
+    expect(perl.valuesOf(1, ['nul']).failed).toBe('its perl expression `{= $_ = "a\\0b" if /nul/ =}` (in the command) made a value holding NUL (a command cannot hold one)');
+    expect(perl.valuesOf(2, ['fine']).failed).toBeUndefined();
   });
 
   it('says perl is missing, rather than waiting for it', () => {
@@ -109,5 +138,13 @@ describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
     const of = (code: string): PerlExpression[] => [{ position: '', code, written: code, where: 'the command' }];
     expect(codeNaming(of('$_ = total_jobs()'), 'total_jobs') !== undefined).toBe(true);
     expect(codeNaming(of('s/a/b/'), 'total_jobs') !== undefined).toBe(false);
+  });
+});
+
+describe('namesSlot', () => {
+  it('is true of code calling slot as a sub (slot(), slot, $job->slot), not of a variable named so', () => {
+    const names = (code: string): boolean => namesSlot({ position: '', code, written: code, where: 'the command' });
+    expect(['$_ = slot()', '$_=slot-1', '$_ = $job->slot()', '$_ = $job -> slot', '$_ = Arg::slot()', '$_ = &slot'].map(names)).toEqual([true, true, true, true, true, true]);
+    expect(['$_ = $slot', '@slots = (1)', '$_ = $slots{1}', '$_ = timeslot()', 's/x/y/'].map(names)).toEqual([false, false, false, false, false]);
   });
 });

@@ -15,7 +15,12 @@
  * its helpers: `Q()`, `pQ()`, `uq()`, `hash()`, `total_jobs()`, `seq()`, `skip()`, `@arg`
  * (`$arg[1]` the first argument), `$job->seq()`, `$job->skip()`, the time functions, and
  * `::make_regexp_ungreedy`, `::uniq`, `$Global::max_jobs_running` its `--rpl` examples use.
- * `slot()` dies: the slot is not known when a job's command is filled (use `{%}`).
+ * `slot()` and `$job->slot()`: a job's slot is known only when it starts (on the spoke that runs
+ * it), and its command is filled before. So an expression whose code names `slot` is evaluated
+ * once for each slot the job may get, 1 to `-j` (`$Global::max_jobs_running`), and its value is
+ * a choice among those ({@link PerlValue.bySlot}; command-template.ts' slot choice mark), made
+ * by the spoke as it fills `{%}`. Elsewhere (`--filter`, code that calls it without naming it)
+ * `slot()` dies, saying so.
  */
 
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
@@ -69,9 +74,15 @@ export function withPerlValues(made: Job, perl: PerlJob | undefined): Job {
 
 /** What one expression made of one argument. */
 export interface PerlValue {
+  /** The value; of an expression naming `slot`, the expression as written (shown before the job runs). */
   readonly text: string;
   /** `uq()` was called: the value goes in as it is, not shell-quoted. */
   readonly bare: boolean;
+  /**
+   * An expression naming `slot`: its value in each job slot, 1 to `-j` (index 0 is slot 1's),
+   * one of which is chosen where the job runs.
+   */
+  readonly bySlot?: readonly { readonly text: string; readonly bare: boolean }[];
 }
 
 /** Every expression's values for one job (see {@link PerlEvaluator.valuesOf}). */
@@ -135,7 +146,7 @@ sub make_regexp_ungreedy {
 
 package SPM::Job;
 sub seq { return $_[0]{seq}; }
-sub slot { die "slot() is not known when spm-shell fills a command (the job has no slot yet): use {%}\n"; }
+sub slot { return $_[0]{slot} if defined $_[0]{slot}; die "slot() is not known here: only an expression naming slot() in the command, --tagstring or a --template is given the job slot (use {%} elsewhere)\n"; }
 sub skip { $_[0]{skip} = 1; }
 
 package Arg;
@@ -162,19 +173,20 @@ sub SPM_compile { return eval('sub { no strict; no warnings; my $job = shift; ' 
 package main;
 # exit() in an expression would end the coprocess: it dies instead (the job is not run).
 BEGIN { *CORE::GLOBAL::exit = sub { die "exit() ends no job here: the expression died\n"; }; }
-my (@compiled, @position);
+my (@compiled, @position, @slotted);
 while (defined(my $length = SPM::readn(4))) {
   my $request = SPM::readn(unpack('N', $length));
   last unless defined $request;
   my ($kind, @f) = SPM::fields($request);
   if ($kind eq 'C') {
     $Global::max_jobs_running = shift @f;
+    $SPM::slots = $Global::max_jobs_running;
     my @failed;
     while (@f) {
-      my ($position, $code) = splice(@f, 0, 2);
+      my ($position, $code, $slotted) = splice(@f, 0, 3);
       my $sub = Arg::SPM_compile($code);
       if (!$sub) { @failed = (scalar(@compiled), "$@"); last; }
-      push @compiled, $sub; push @position, $position;
+      push @compiled, $sub; push @position, $position; push @slotted, $slotted;
     }
     SPM::reply(@failed);
     next;
@@ -198,20 +210,24 @@ while (defined(my $length = SPM::readn(4))) {
   my @given = @args ? @args : ('');
   my $n = scalar(@given);
   my ($failed, @values) = ('');
-  for my $e (0 .. $#compiled) {
+  EXPRESSION: for my $e (0 .. $#compiled) {
     my $position = $position[$e];
     my @which;
     if ($position ne '' && $position ne '0') { my $k = $position > 0 ? $position - 1 : $n + $position; @which = (['p', $given[$k]]) if defined $given[$k]; }
     else { @which = map { [$_, $given[$_]] } 0 .. $n - 1; }
-    push @values, scalar(@which);
-    for my $w (@which) {
-      local $_ = $w->[1];
-      $SPM::unquote = 0;
-      if (!eval { $compiled[$e]->($SPM::job); 1 }) { $failed = "$e\0$@"; last; }
-      push @values, $w->[0], ($SPM::unquote ? '1' : '0'), (defined $_ ? "$_" : '');
+    # An expression naming slot: once in each job slot, 1 to -j (each a group of values).
+    for my $slot ($slotted[$e] ? (1 .. $SPM::slots) : (undef)) {
+      $SPM::job->{slot} = $slot;
+      push @values, scalar(@which);
+      for my $w (@which) {
+        local $_ = $w->[1];
+        $SPM::unquote = 0;
+        if (!eval { $compiled[$e]->($SPM::job); 1 }) { $failed = "$e\0$@"; last EXPRESSION; }
+        push @values, $w->[0], ($SPM::unquote ? '1' : '0'), (defined $_ ? "$_" : '');
+      }
     }
-    last if $failed ne '';
   }
+  delete $SPM::job->{slot};
   SPM::reply($SPM::job->{skip} ? '1' : '0', $failed, $failed eq '' ? @values : ());
 }
 `;
@@ -314,6 +330,17 @@ function fieldsOf(reply: Uint8Array): string[] {
   return fields;
 }
 
+/**
+ * True when `expression`'s code names `slot` (`slot()`, `$job->slot()`): it is then evaluated once
+ * for each job slot the job may run in (see {@link PerlValue.bySlot}).
+ */
+export function namesSlot(expression: PerlExpression): boolean {
+  return NAMES_SLOT.test(expression.code);
+}
+
+/** `slot` as a sub's name (`slot()`, `slot`, `$job->slot()`), not a variable's (`$slot`, `@slots`). */
+const NAMES_SLOT = /(?<![$@%\w])slot\b|->\s*slot\b/;
+
 /** How an expression is named in messages: as written, and where. */
 function named(expression: PerlExpression): string {
   return `\`${expression.written}\` (in ${expression.where})`;
@@ -322,6 +349,9 @@ function named(expression: PerlExpression): string {
 /** A run's Perl coprocess: start it with {@link PerlEvaluator.start}, ask it per job, close it at the end. */
 export class PerlEvaluator {
   readonly #expressions: readonly PerlExpression[];
+  /** Per expression: its code names `slot`, so it is evaluated in each of {@link #slots} job slots. */
+  readonly #slotted: readonly boolean[];
+  readonly #slots: number;
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #flag: Int32Array;
@@ -329,8 +359,10 @@ export class PerlEvaluator {
   /** `total_jobs()`: the number of jobs, once counted (else it dies, naming `--total-jobs`). */
   total: number | undefined;
 
-  private constructor(expressions: readonly PerlExpression[], perl: string, noticeMs: number) {
+  private constructor(expressions: readonly PerlExpression[], slots: number, perl: string, noticeMs: number) {
     this.#expressions = expressions;
+    this.#slotted = expressions.map(namesSlot);
+    this.#slots = slots;
     const shared = new SharedArrayBuffer(4);
     this.#flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -346,14 +378,14 @@ export class PerlEvaluator {
 
   /**
    * Starts `perl` (`$SPM_PERL`, else `perl` on the PATH) and compiles `expressions`; `maxJobs` is
-   * `$Global::max_jobs_running`. Throws an SPMError naming the expression that does not compile
+   * `$Global::max_jobs_running`, and the job slots an expression naming `slot` is evaluated in. Throws an SPMError naming the expression that does not compile
    * (Perl's own message), or saying why Perl cannot be run. A request still unanswered after
    * `noticeMs` is said once on stderr (the run waits for it, and Ctrl-C stops it).
    */
   static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl', noticeMs = perlNoticeMs()): PerlEvaluator {
-    const evaluator = new PerlEvaluator(expressions, perl, noticeMs);
+    const evaluator = new PerlEvaluator(expressions, maxJobs, perl, noticeMs);
     try {
-      const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression) => [expression.position, expression.code])]);
+      const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression, e) => [expression.position, expression.code, evaluator.#slotted[e] === true ? '1' : ''])]);
       if (failed.length > 0) {
         const expression = expressions[Number(failed[0])] as PerlExpression;
         throw new SPMError(`Expected ${named(expression)} to be Perl code, got: ${(failed[1] ?? '').trim()}`);
@@ -388,10 +420,25 @@ export class PerlEvaluator {
     }
     const each = this.#expressions.map(() => new Map<string, PerlValue>());
     let at = 2;
-    for (const values of each) {
-      const count = Number(reply[at++]);
-      for (let k = 0; k < count; k += 1, at += 3) values.set(reply[at] as string, { bare: reply[at + 1] === '1', text: reply[at + 2] as string });
+    let holdingNul: PerlExpression | undefined;
+    for (const [e, values] of each.entries()) {
+      // A value per argument (`p`: the positional one); of an expression naming slot, a group of them per job slot.
+      const groups = this.#slotted[e] === true ? this.#slots : 1;
+      for (let group = 0; group < groups; group += 1) {
+        const count = Number(reply[at++]);
+        for (let k = 0; k < count; k += 1, at += 3) {
+          const [key, value] = [reply[at] as string, { bare: reply[at + 1] === '1', text: reply[at + 2] as string }];
+          if (value.text.includes('\0')) holdingNul ??= this.#expressions[e];
+          if (groups === 1) values.set(key, value);
+          else {
+            if (!values.has(key)) values.set(key, { text: (this.#expressions[e] as PerlExpression).written, bare: true, bySlot: [] });
+            ((values.get(key) as PerlValue).bySlot as PerlValue[]).push(value);
+          }
+        }
+      }
     }
+    // A NUL cannot be in a command (a C string), nor in a name or a tag.
+    if (holdingNul !== undefined) return { skipped, failed: `its perl expression ${named(holdingNul)} made a value holding NUL (a command cannot hold one)`, at: () => undefined, positional: () => undefined };
     return { skipped, at: (expression, i) => each[expression]?.get(String(i)), positional: (expression) => each[expression]?.get('p') };
   }
 

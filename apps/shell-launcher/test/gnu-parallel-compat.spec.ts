@@ -430,6 +430,29 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
+  it('fills slot() in {= =} with the job slot that runs it, as it does: the command, -q, --tagstring, --dry-run, -X; each job’s slot as its {%}', async () => {
+    for (const args of [
+      ['-j1', 'echo', '{= $_=slot()-1 =}', '{= $_ = "x y".$job->slot() =}', '{}', '{= $n++; $_ = $n =}', ':::', 'a', 'b', 'c'],
+      // (With -j2, GNU parallel 20221122's --dry-run slots are not the same from run to run.)
+      ['-j1', '--dry-run', 'CUDA_VISIBLE_DEVICES={= $_=slot()-1 =}', 'train', '{}', ':::', 'a', 'b'],
+      ['-j1', '-X', 'echo', '{= $_.=slot() =}', ':::', 'a', 'b', 'c'],
+      ['-j1', '-q', 'sh', '-c', 'echo "$0"', `{= $_="it's \\$HOME ".slot() =}`, ':::', 'a'],
+      ['-j1', '--tagstring', 'gpu{= $_=slot()-1 =}', 'echo', '{}', ':::', 'a', 'b'],
+    ]) {
+      await expectSameRun(args, ['-k', ...args], { mark: 'slot' });
+    }
+    // Several slots: which job runs in which is the run's own; in both, a job's slot() is its {%}
+    // and $PARALLEL_JOBSLOT, and every slot, 1 to 3, is used.
+    const args = ['-j3', 'sleep 0.0{#}; echo {%} {= $_=slot() =} $PARALLEL_JOBSLOT', ':::', ...'abcdefghi'];
+    const slotsOf = (stdout: string): { readonly lines: number; readonly unequal: string[]; readonly slots: string[] } => {
+      const lines = stdout.trim().split('\n');
+      return { lines: lines.length, unequal: lines.filter((line) => new Set(line.split(' ')).size !== 1), slots: [...new Set(lines.map((line) => line.split(' ')[0] as string))].sort() };
+    };
+    const gnu = gnuRun(args);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-slots` });
+    expect({ gnu: slotsOf(gnu.stdout), spm: slotsOf(spm.stdout) }).toEqual({ gnu: { lines: 9, unequal: [], slots: ['1', '2', '3'] }, spm: { lines: 9, unequal: [], slots: ['1', '2', '3'] } });
+  });
+
   it('-x (--exit): stops at a command too long, exit 255, what ran before printed; the other spellings GNU parallel takes', async () => {
     const long = 'a'.repeat(25);
     for (const args of [

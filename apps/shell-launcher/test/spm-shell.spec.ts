@@ -2324,10 +2324,10 @@ describe('spm-shell when its reader goes away', () => {
 });
 
 describe('spm-shell {= perl expressions =}', () => {
-  it('runs the others when one job’s expression dies (exit and slot() too): that job is not run, failed, its reason said; skip() passes one over; no perl is left', async () => {
+  it('runs the others when one job’s expression dies (exit too) or makes a NUL: that job is not run, failed, its reason said; skip() passes one over; no perl is left', async () => {
     const mark = newMark();
     const joblog = join(dir, 'perl-die.joblog');
-    const args = ['-k', '--joblog', joblog, 'echo', '{= die "no $_\\n" if /bad/; exit 1 if /quit/; $_ = slot() if /slot/; skip() if /skip/; $_ = uc =}', ':::', 'a', 'bad', 'quit', 'slot', 'skip', 'b'];
+    const args = ['-k', '--joblog', joblog, 'echo', '{= die "no $_\\n" if /bad/; exit 1 if /quit/; $_ = "x\\0y" if /nul/; skip() if /skip/; $_ = uc =}', ':::', 'a', 'bad', 'quit', 'nul', 'skip', 'b'];
     const r = await runSpmShell(args, { mark: mark.env });
     expect(r.stdout).toBe('A\nB\n');
     expect(r.code).toBe(3);
@@ -2335,11 +2335,33 @@ describe('spm-shell {= perl expressions =}', () => {
     expect(notices).toEqual([
       expect.stringMatching(/^spm-shell: job 2 not run: its perl expression `\{= die .*=\}` \(in the command\) died: no bad: echo $/),
       expect.stringMatching(/^spm-shell: job 3 not run: .* died: exit\(\) ends no job here: the expression died: echo $/),
-      expect.stringMatching(/^spm-shell: job 4 not run: .* died: slot\(\) is not known when spm-shell fills a command \(the job has no slot yet\): use \{%\}: echo $/),
+      expect.stringMatching(/^spm-shell: job 4 not run: .* \(in the command\) made a value holding NUL \(a command cannot hold one\): echo $/),
     ]);
     // The passed-over job 5 is not logged, as {choose_k}'s.
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([['1', '0'], ['2', '-1'], ['3', '-1'], ['4', '-1'], ['6', '0']]);
     await expectNoLeftovers(mark);
+  });
+
+  it('gives slot() the job slot that runs each job, on every transport: in the command, --tagstring and a --template file; retried, its new slot', async () => {
+    const where = join(dir, 'perl-slot');
+    mkdirSync(where, { recursive: true });
+    writeFileSync(join(where, 'gpu.tmpl'), 'device={= $_=slot()-1 =}\n');
+    for (const transport of ['inproc', 'thread', 'process']) {
+      const mark = newMark();
+      const args = ['--transport', transport, '-j', '3', '--tagstring', '{%}:{= $_ = "s".slot() =}', '--tmpl', 'gpu.tmpl={#}.conf', 'sleep 0.0{#}; echo {= $_=slot()-1 =} $((PARALLEL_JOBSLOT - 1)) $(cat {#}.conf)', ':::', ...'abcdefgh'];
+      const r = await runSpmShell(args, { cwd: where, mark: mark.env });
+      expect({ transport, code: r.code, stderr: r.stderr }).toEqual({ transport, code: 0, stderr: '' });
+      const lines = r.stdout.trim().split('\n');
+      // `1:s1<TAB>0 0 device=0`: every field of a line is of one slot.
+      const wrong = lines.filter((line) => !/^([123]):s\1\t(\d) \2 device=\2$/.test(line) || Number(line[0]) - 1 !== Number(/\t(\d)/.exec(line)?.[1]));
+      expect({ transport, lines: lines.length, wrong }).toEqual({ transport, lines: 8, wrong: [] });
+      await expectNoLeftovers(mark);
+    }
+    // A job that fails and is run again (--retries): each run's slot() is the slot that run is in.
+    const retried = await runSpmShell(['-j', '2', '--retries', '3', '--joblog', join(where, 'retry.joblog'), 'echo {= $_=slot() =} $PARALLEL_JOBSLOT >> runs; false', ':::', 'a'], { cwd: where, mark: newMark().env });
+    expect(retried.code).toBe(1);
+    const runs = readFileSync(join(where, 'runs'), 'utf8').trim().split('\n');
+    expect({ runs: runs.length, unequal: runs.filter((run) => run.split(' ')[0] !== run.split(' ')[1]) }).toEqual({ runs: 3, unequal: [] });
   });
 
   it('says on stderr, once, which job’s Perl code the run has waited on past the notice time, and goes on', async () => {
