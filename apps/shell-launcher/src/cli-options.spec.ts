@@ -3,7 +3,7 @@ import { linkSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
-import { DEFAULT_MAX_OUTPUT, parseShellArgs, USAGE } from './cli-options.js';
+import { DEFAULT_MAX_OUTPUT, OPTION_NAMES, parseShellArgs, USAGE } from './cli-options.js';
 import { RecordPattern } from './record-pattern.js';
 import { cpuTopology } from './cpu-topology.js';
 
@@ -908,6 +908,54 @@ describe('parseShellArgs --filter', () => {
     refused(['--pipe', '--filter', '{#} < total_jobs()', 'cat'], 'Expected no `total_jobs()` with `--pipe` (it needs the number of jobs before the first starts; `--total-jobs N` gives it), got it in `{#} < total_jobs()` (in `--filter`)');
     refused(['--pipe', '--plus', '--filter', '{#} < {##}', 'cat'], /Expected no `\{##\}` or `\{0#\}` with `--pipe`/);
     expect(parseShellArgs(['--pipe', '--total-jobs', '3', '--filter', '{#} < total_jobs()', 'cat']).filters).toHaveLength(1);
+  });
+});
+
+describe('parseShellArgs: GNU parallel’s other spellings, --minversion, --shell-completion', () => {
+  it('reads the spellings GNU parallel 20221122 takes as the options they spell', () => {
+    // (A record pattern holds functions of its own: compared by what it matches.)
+    const read = (args: readonly string[]): object => {
+      const o = parseShellArgs([...args, 'echo']);
+      return { ...o, recordPattern: o.recordPattern?.removeSeparators('1x2x3') };
+    };
+    const same = (alias: readonly string[], option: readonly string[]): void => expect({ alias, o: read(alias) }).toEqual({ alias, o: read(option) });
+    same(['--maxprocs', '3'], ['-j', '3']);
+    same(['--maxchars', '100', '-X'], ['-s', '100', '-X']);
+    same(['--maxargs', '2'], ['-n', '2']);
+    same(['--maxreplaceargs', '2'], ['-N', '2']);
+    same(['--showlimits'], ['--show-limits']);
+    same(['--pipe', '--regex', '--recend', 'x'], ['--pipe', '--regexp', '--recend', 'x']);
+    same(['--pipe', '--blocksize', '2k'], ['--pipe', '--block-size', '2k']);
+    same(['--halt-on-error', '2'], ['--halt', '2']);
+    same(['--haltonerror', 'now,fail=1'], ['--halt', 'now,fail=1']);
+    same(['-V'], ['--version']);
+    expect(parseShellArgs(['-V']).version).toBe(true);
+    same(['--argfile', 'args.txt'], ['-a', 'args.txt']);
+  });
+
+  it('reads --minversion’s GNU parallel version (a date) and --shell-completion’s shell, refusing others', () => {
+    expect(parseShellArgs(['--minversion', '20170422']).minVersion).toBe(20170422);
+    expect(parseShellArgs(['--min-version=20300101']).minVersion).toBe(20300101);
+    expect(parseShellArgs(['echo']).minVersion).toBeUndefined();
+    expect(() => parseShellArgs(['--minversion', 'abc'])).toThrow('Expected `--minversion` to be followed by a GNU parallel version (a date, e.g. 20170422), got `abc`');
+    expect(() => parseShellArgs(['--minversion'])).toThrow(/got nothing/);
+    expect(['bash', 'zsh', 'auto'].map((shell) => parseShellArgs(['--shellcompletion', shell]).shellCompletion)).toEqual(['bash', 'zsh', 'auto']);
+    expect(() => parseShellArgs(['--shell-completion', 'fish'])).toThrow('Expected `--shell-completion` to be followed by bash, zsh or auto ($SHELL\'s), got `fish`');
+  });
+
+  it('lists in OPTION_NAMES each option it reads, in every spelling, and none it does not', () => {
+    const unknown = OPTION_NAMES.filter((name) => {
+      try {
+        parseShellArgs([name]);
+        return false;
+      } catch (error) {
+        return (error as Error).message.startsWith('Expected an option of spm-shell');
+      }
+    });
+    expect(unknown).toEqual([]);
+    for (const name of ['-j', '--jobs', '--maxprocs', '-V', '--shell-completion', '--shellcompletion', '--minversion', '--latest-line', '-i', '--eof', '--shebang-wrap']) expect(OPTION_NAMES).toContain(name);
+    expect(OPTION_NAMES).not.toContain('-g');
+    expect(new Set(OPTION_NAMES).size).toBe(OPTION_NAMES.length);
   });
 });
 

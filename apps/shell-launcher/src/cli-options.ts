@@ -466,8 +466,19 @@ export interface ShellOptions {
   readonly template: string | undefined;
   /** `-h`, `--help`. */
   readonly help: boolean;
-  /** `--version`. */
+  /** `--version` (`-V`). */
   readonly version: boolean;
+  /**
+   * `--minversion V` (`--min-version`): print {@link GNU_PARALLEL_VERSION}, the GNU parallel whose
+   * behaviour spm-shell follows, and exit — 0 when it is at least V, else 255: GNU parallel's
+   * answer, for scripts that check for a feature (`parallel --minversion 20170422 && …`).
+   */
+  readonly minVersion: number | undefined;
+  /**
+   * `--shell-completion SHELL` (`--shellcompletion`): print a script that completes spm-shell's
+   * options in `bash` or `zsh` (`auto`: `$SHELL`'s, found by the bin) and exit; `eval` it.
+   */
+  readonly shellCompletion: 'bash' | 'zsh' | 'auto' | undefined;
   /**
    * `--number-of-sockets`, `--number-of-cores` (`--number-of-cpus`, as GNU parallel 20221122
    * answers it), `--number-of-threads`: print that count of this machine's CPUs and exit.
@@ -681,7 +692,11 @@ Options:
                         argument given to it, in parallel
   -p, --interactive     ask on the terminal before each command (y: run it; else skip it)
   -h, --help            this text
-      --version         the version
+      --version         the version (-V); --minversion V: print 20221122, the GNU parallel
+                        spm-shell follows, and exit 0 if that is V or later, else 255
+      --shell-completion bash|zsh|auto
+                        print a script completing spm-shell's options: eval "$(spm-shell
+                        --shell-completion auto)"
 
 Replacement strings: {} {.} {/} {//} {/.} {#} {%} {1} {2} … {name} with --header (arguments
 are shell-quoted). Each command gets $PARALLEL_SEQ ({#}), $PARALLEL_JOBSLOT ({%}),
@@ -743,6 +758,19 @@ const ALIASES: Readonly<Record<string, string>> = {
   '--shell-quote': '--shellquote',
   '--shell_quote': '--shellquote',
   '--exit': '-x',
+  '--maxprocs': '--max-procs',
+  '--maxchars': '--max-chars',
+  '--argfile': '--arg-file',
+  '--maxargs': '--max-args',
+  '--maxreplaceargs': '--max-replace-args',
+  '--showlimits': '--show-limits',
+  '--regex': '--regexp',
+  '--blocksize': '--block-size',
+  '--halt-on-error': '--halt',
+  '--haltonerror': '--halt',
+  '-V': '--version',
+  '--min-version': '--minversion',
+  '--shellcompletion': '--shell-completion',
 };
 
 /** Options GNU parallel 20221122 has retired (it refuses them), with what it says to use instead when spm-shell has that. */
@@ -1039,7 +1067,18 @@ function size(option: string, value: string | undefined): number {
 }
 
 const FLAGS = new Set(['--show-limits', '--noswap', '--semaphore', '--fg', '--bg', '--wait', '--plain', '--will-cite', '--no-notice', '--skip-first-line', '--skipfirstline', '--group', '--cleanup', '--retry-failed', '--files', '-q', '--quote', '-X', '-m', '--xargs', '-r', '--no-run-if-empty', '-k', '--keep-order', '--tag', '--ctag', '--color', '--colour', '--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf', '--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb', '--latest-line', '--latestline', '--ll', '-u', '--ungroup', '-o', '--open-tty', '--tty', '--link', '--xapply', '--plus', '--pipe', '--spreadstdin', '--pipe-part', '--pipepart', '--cat', '--fifo', '--tee', '--round-robin', '--roundrobin', '--round', '--remove-rec-sep', '--removerecsep', '--rrs', '--regexp', '--csv', '--shuf', '--json', '--resume', '--resume-failed', '--progress', '--bar', '--eta', '--no-progress', '--dry-run', '-v', '--verbose', '-t', '-0', '--null', '-h', '--help', '--version', '--number-of-sockets', '--number-of-cores', '--number-of-cpus', '--number-of-threads', '--no-keep-order', '--silent', '--max-line-length-allowed', '--shellquote', '--use-sockets-instead-of-threads', '--use-cores-instead-of-threads', '--use-cpus-instead-of-cores', '--record-env', '-p', '--interactive', '--gnu', '-x']);
-const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout']);
+const VALUED = new Set(['-J', '--profile', '--env', '-L', '--termseq', '--load', '--memfree', '--memsuspend', '--limit', '--tmpdir', '--tempdir', '-d', '--delimiter', '--trim', '-E', '--arg-sep', '--arg-file-sep', '-j', '-P', '-N', '--max-replace-args', '-n', '--max-args', '-s', '--max-chars', ...Object.keys(RENAMED), '--jobs', '--max-procs', '--timeout', '--delay', '--retries', '--halt', '--total-jobs', '--totaljobs', '--total', '--joblog', '--trace', '-a', '--file', '--arg-file', '--max-output', '--transport', '-C', '--colsep', '--shard', '--bin', '--group-by', '--groupby', '--header', '--results', '--res', '--block', '--block-size', '--recstart', '--recend', '--tagstring', '--ctagstring', '--ctag-string', '--nice', '--process-slot-var', '--processslotvar', '--wd', '--workdir', '--template', '--tmpl', '--rpl', '--parens', '--filter', '--block-timeout', '--blocktimeout', '--bt', '--id', '--semaphore-name', '--semaphorename', '--st', '--semaphore-timeout', '--semaphoretimeout', '--minversion', '--shell-completion']);
+
+/**
+ * Every option spm-shell reads, each spelling (`--shell-completion`'s scripts offer them); not
+ * GNU parallel's retired ones, which it refuses.
+ */
+export const OPTION_NAMES: readonly string[] = [
+  ...new Set([...FLAGS, ...VALUED, ...Object.keys(ALIASES), '-i', '--replace', '-e', '--eof', '-l', '--max-lines', '--maxlines', '--shebang', '--hashbang', '--shebang-wrap', '--shebangwrap']),
+].sort();
+
+/** The GNU parallel whose behaviour spm-shell follows (its tests compare with it): `--minversion`'s version. */
+export const GNU_PARALLEL_VERSION = 20221122;
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
 function groupMarks(argSep: string, argFileSep: string): ReadonlySet<string> {
   return new Set([argSep, argFileSep, `${argSep}+`, `${argFileSep}+`]);
@@ -1247,6 +1286,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     transport: 'inproc' as ShellOptions['transport'],
     help: false,
     version: false,
+    minVersion: undefined as number | undefined,
+    shellCompletion: undefined as ShellOptions['shellCompletion'],
     count: undefined as ShellOptions['count'],
     printMaxLength: false,
     showLimits: false,
@@ -1607,6 +1648,15 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             break;
           case '--halt':
             o.halt = parseHalt(value ?? '');
+            break;
+          case '--minversion':
+            // GNU parallel's versions are dates: 20221122.
+            if (value === undefined || !/^\d+$/.test(value)) throw new SPMError(`Expected \`${option}\` to be followed by a GNU parallel version (a date, e.g. 20170422), got ${describe(value)}`);
+            o.minVersion = Number(value);
+            break;
+          case '--shell-completion':
+            if (value !== 'bash' && value !== 'zsh' && value !== 'auto') throw new SPMError(`Expected \`${option}\` to be followed by bash, zsh or auto ($SHELL's), got ${describe(value)}`);
+            o.shellCompletion = value;
             break;
           case '--total-jobs':
           case '--totaljobs':

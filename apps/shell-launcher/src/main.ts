@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { makeDirectories } from '@spm/coprocess';
 import { configDirectories } from './profiles.js';
 import { SPMError } from '@spm/exceptions';
-import { parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
+import { GNU_PARALLEL_VERSION, OPTION_NAMES, parseShellArgs, USAGE, type ShellOptions } from './cli-options.js';
+import { completionScript, completionShell } from './shell-completion.js';
 import { maxCommandBytes } from './arg-packing.js';
 import { cpuTopology } from './cpu-topology.js';
 import { runShell, type ShellIO } from './run-shell.js';
@@ -56,6 +57,21 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
   }
   if (options.version) {
     io.stdout.write(`spm-shell ${version()}\n`);
+    return 0;
+  }
+  if (options.minVersion !== undefined) {
+    // GNU parallel's answer: its version, and whether it is at least the one asked for.
+    io.stdout.write(`${GNU_PARALLEL_VERSION}\n`);
+    return GNU_PARALLEL_VERSION >= options.minVersion ? 0 : 255;
+  }
+  if (options.shellCompletion !== undefined) {
+    try {
+      io.stdout.write(completionScript(options.shellCompletion === 'auto' ? completionShell(process.env['SHELL']) : options.shellCompletion, OPTION_NAMES));
+    } catch (error) {
+      if (!(error instanceof SPMError)) throw error;
+      io.stderr.write(`spm-shell: ${error.message}\n`);
+      return 255;
+    }
     return 0;
   }
   if (options.recordEnv) return recordEnv(io);

@@ -9,6 +9,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { BIN, fileTree, joblogRows, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
+import { parseShellArgs } from '../src/cli-options.js';
 
 function which(program: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -466,6 +467,31 @@ describe('spm-shell and GNU parallel on the same input', () => {
     // GNU parallel's other spellings (and --gnu, which asks for what spm-shell does anyway).
     await expectSameRun(['--col-sep', '--term-seq', '--gnu'], ['-k', '--gnu', '--col-sep', ',', '--term-seq', 'TERM,200', 'echo {2}', ':::', 'a,b'], { mark: 'spellings' });
     await expectSameRun(['--shell-quote'], ['--shell-quote', '-k', ':::', 'a b', "c'd"], { mark: 'spellings' });
+  });
+
+  it('answers --minversion as it does (its version, 20221122, and 0 or 255), with or without a command; completes every option it has that spm-shell reads', async () => {
+    for (const args of [['--minversion', '20170422'], ['--min-version', '20221122', 'echo', ':::', 'not run'], ['--minversion', '20300101']]) {
+      await expectSameRun(args, args, { mark: 'minversion' });
+    }
+    // Not a version: a usage error (GNU parallel prints its usage on stdout; spm-shell says what was wrong on stderr).
+    await expectSameRun(['--minversion', 'abc'], ['--minversion', 'abc'], { mark: 'minversion', mask: () => '' });
+    // Of the words GNU parallel's bash completion offers, each that spm-shell reads is offered by its own.
+    const words = (script: string): string[] => (/compgen -W "([^"]*)"/.exec(script)?.[1] ?? '').split(' ').filter((word) => word.startsWith('-'));
+    const gnuWords = words(gnuRun(['--shell-completion', 'bash']).stdout);
+    const spm = await runSpmShell(['--shell-completion', 'bash'], { mark: `compat-${process.pid}-completion` });
+    const spmWords = new Set(spm.stdout.split('\n').flatMap((line) => (line.includes('-*) COMPREPLY') ? words(line) : [])));
+    expect(gnuWords.length).toBeGreaterThan(200);
+    // (Read: its parser does not refuse it as no option of its own; its value, if any, missing is another matter.)
+    const reads = (word: string): boolean => {
+      try {
+        parseShellArgs([word]);
+        return true;
+      } catch (error) {
+        return !(error as Error).message.startsWith('Expected an option of spm-shell');
+      }
+    };
+    expect(gnuWords.filter((word) => reads(word) && !spmWords.has(word))).toEqual([]);
+    expect(gnuWords.filter(reads).length).toBeGreaterThan(200);
   });
 
   it('prints the same --show-limits text, then runs as usual (the longest command aside: each its own)', async () => {
