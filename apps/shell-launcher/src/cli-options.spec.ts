@@ -836,7 +836,8 @@ describe('parseShellArgs: -d, -E, --trim, -q, --arg-sep', () => {
     expect(['3', '1.5', '+1', '-1', '50%', '0', '-5'].map((l) => parseShellArgs(['--load', l, 'echo'], 4).maxLoad)).toEqual([3, 1.5, 5, 3, 2, 0.01, 0.01]);
     expect(parseShellArgs(['-ESTOP', 'echo']).eof).toBe('STOP');
     expect(['l', 'r', 'lr', 'rl', 'n'].map((t) => parseShellArgs(['--trim', t]).trim)).toEqual(['l', 'r', 'lr', 'lr', 'n']);
-    expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}');
+    expect(parseShellArgs(['-q', 'printf', '[%s]\\n', '{}']).template).toBe('printf\u0002[%s]\\n\u0002{}\u0002');
+    expect(parseShellArgs(['-q', 'echo {}']).template).toBe('echo {}\u0002');
     expect(parseShellArgs(['printf', '[%s]\\n', '{}']).template).toBe('printf [%s]\\n {}');
     const seps = parseShellArgs(['--arg-sep', ',,', '--arg-file-sep', '//', 'echo', ':::', ',,', 'a', ',,+', 'b', '//', 'f']);
     expect(seps).toMatchObject({ template: 'echo :::', sources: [{ kind: 'args', values: ['a'] }, { kind: 'args', values: ['b'], linked: true }, { kind: 'file', path: 'f' }] });

@@ -2088,8 +2088,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     throw new SPMError(`Expected \`--joblog\` and \`--trace\` to name different files, got \`${o.joblog}\` and \`${o.trace}\` (the same file)`);
   }
   if (o.quote && words.some((word) => word.includes(WORD_BREAK))) throw new SPMError('Expected the command to hold no U+0002 character with `-q`, got one');
-  // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate).
-  let template = words.length > 0 ? words.join(o.quote ? WORD_BREAK : ' ') : undefined;
+  // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate);
+  // one ends each, so that a command of one word (`-q 'echo {}'`) is quoted too.
+  let template = words.length > 0 ? (o.quote ? `${words.join(WORD_BREAK)}${WORD_BREAK}` : words.join(' ')) : undefined;
   {
     // --plus: its strings marked in every template, their regular expressions checked now.
     const plussed = (text: string | undefined, option: string): string | undefined => (text === undefined || !o.plus ? text : withPlusStrings(text, option));

@@ -76,7 +76,7 @@ describe('fillTemplate', () => {
     expect(withoutSlot(filled)).toBe('GPU=  run  once once ');
     expect(holdsSlot(slotChoice('x', ['1']))).toBe(true);
     // -q: the word quoted whole, each choice inside it as it will run.
-    const word = fillTemplate(['echo', `<${perlMark(0)}>`].join(WORD_BREAK), ['p'], 1, false, false, perl);
+    const word = fillTemplate(['echo', `<${perlMark(0)}>`, ''].join(WORD_BREAK), ['p'], 1, false, false, perl);
     expect([1, 2].map((slot) => withSlot(word, slot))).toEqual([`echo '<0a>'`, `echo '<it'"'"'s>'`]);
   });
 
@@ -205,7 +205,8 @@ describe('withRenamedStrings (-I, --er, --bnr, --dnr, --bner, --seqreplace, --sl
 
 describe('-q and --trim', () => {
   it('-q: quotes each word whole once filled with the arguments as they are; context replace quotes each repetition', () => {
-    const q = (...words: string[]): string => words.join(WORD_BREAK);
+    // (As cli-options.ts keeps them: each word ends with a WORD_BREAK.)
+    const q = (...words: string[]): string => words.map((word) => `${word}${WORD_BREAK}`).join('');
     expect(fillTemplate(q('echo', 'x {} y', 'a{}b', '$HOME', "it's"), ['p q'], 1)).toBe(`echo 'x p q y' 'ap qb' '$HOME' 'it'"'"'s'`);
     expect(fillTemplate(q('printf', '[%s]\\n', '{}'), ['a;b'], 1)).toBe("printf '[%s]\\n' 'a;b'");
     expect(fillTemplate(q('echo a', '{.}', '{#}'), ['p.q'], 3)).toBe("'echo a' p 3");
@@ -214,6 +215,9 @@ describe('-q and --trim', () => {
     expect(fillTemplate(q('echo', 'x{}y'), ['a b', 'c'], 1, true)).toBe("echo 'xa by' xcy");
     // {%} stays the spoke's to fill.
     expect(withSlot(fillTemplate(q('echo', 's{%} {}'), ['a'], 1), 4)).toBe("echo 's4 a'");
+    // One word, quoted whole too (it names a program with a blank in its name); an empty last word is kept.
+    expect(fillTemplate(q('echo {.}'), ["j'k.x"], 1)).toBe(`'echo j'"'"'k'`);
+    expect(fillTemplate(q('echo', '{}', ''), ['a'], 1)).toBe("echo a ''");
   });
 
   it('--trim: Perl\'s whitespace at the left, right or both ends', () => {

@@ -277,7 +277,8 @@ const SHAPES = new Map<string, Shape>();
  * `xay xby`; no argument, nothing); positional strings, `{#}` and `{%}` as usual.
  */
 export function fillTemplate(template: string, args: readonly string[], seq: number, context = false, emptyBare = false, perl?: PerlJob): string {
-  if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK), args, seq, context, emptyBare ? quoteNotEmpty : shellQuote, perl);
+  // `-q`'s words each end with a WORD_BREAK (cli-options.ts): the last piece is empty.
+  if (template.includes(WORD_BREAK)) return fillQuotedWords(template.split(WORD_BREAK).slice(0, -1), args, seq, context, emptyBare ? quoteNotEmpty : shellQuote, perl);
   // `-N 0`: GNU parallel's arguments are then empty and inserted bare (nothing, not '').
   const quote = leadsWithReplacement(template) ? asItIs : emptyBare ? quoteNotEmpty : shellQuote;
   if (!hasReplacement(template)) return [template.replaceAll(PLAIN_BRACES, '{'), ...args.map(quote)].join(' ');

@@ -1271,6 +1271,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-q', '--dry-run', 'echo', 'x {} y', 'a{}b', '$HOME', "it's", ':::', 'p q'] },
       { args: ['-q', 'printf', '[%s]\\n', '{}', ':::', 'a;b', '$x'] },
       { args: ['-q', '--dry-run', 'echo', ':::', 'p q'] },
+      // One word is quoted whole too: a program named `echo {.}` is not found (exit 127 each).
+      { args: ['-q', '--dry-run', 'echo {.}', ':::', "j'k.x", 'b'] },
+      { args: ['-q', 'echo {}', ':::', 'a', 'b'] },
+      { args: ['-q', '--dry-run', 'echo', '{}', '', ':::', 'a'] },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'delim' });
