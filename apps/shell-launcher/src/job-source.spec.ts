@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { CsvColumns } from './csv-columns.js';
-import { jobsFromArgs, jobsFromLines, recordCount, shuffled, withHeader } from './job-source.js';
+import { jobsFromArgs, jobsFromLines, recordCount, shuffled, withEmptySourcesBlank, withHeader } from './job-source.js';
 import type { InputLine } from './input-lines.js';
 
 const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
@@ -100,6 +100,20 @@ describe('withHeader', () => {
   it('names the columns of every source’s header, split as values are, numbered across sources', () => {
     expect(withHeader('echo {n} {m} {k}', ['n,m', 'k'], /,/)).toBe('echo {1} {2} {3}');
     expect(withHeader(undefined, ['n'], undefined)).toBeUndefined();
+  });
+});
+
+describe('withEmptySourcesBlank', () => {
+  const lines = (...texts: string[]): InputLine[] => texts.map((text) => ({ text }));
+  it('gives a source without values one empty value when another has some (GNU parallel’s combination), else leaves them', () => {
+    expect(withEmptySourcesBlank([lines(), lines('a', 'b')])).toEqual([lines(''), lines('a', 'b')]);
+    expect(withEmptySourcesBlank([lines('a'), lines(), lines('c')])).toEqual([lines('a'), lines(''), lines('c')]);
+    // All empty, one source, or linked: nothing to pad.
+    expect(withEmptySourcesBlank([lines(), lines()])).toEqual([lines(), lines()]);
+    expect(withEmptySourcesBlank([lines()])).toEqual([lines()]);
+    expect(withEmptySourcesBlank([lines(), lines('a')], { all: true })).toEqual([lines(), lines('a')]);
+    expect(withEmptySourcesBlank([lines('a'), lines()], { linked: [false, true] })).toEqual([lines('a'), lines()]);
+    expect([...jobsFromArgs('echo [{1}] [{2}]', withEmptySourcesBlank([lines(), lines('a', 'b')]))].map((job) => job.command)).toEqual(["echo [''] [a]", "echo [''] [b]"]);
   });
 });
 

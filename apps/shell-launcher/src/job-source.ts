@@ -228,6 +228,19 @@ function linkedUnits<T>(groups: readonly (readonly T[])[], links: SourceLinks): 
   return runs.map((run) => sideBySide(run, false));
 }
 
+/**
+ * GNU parallel's sources combined: with several, one that has no values (an empty `:::` group or
+ * file, a `--header` source with its names alone) counts as one empty value, so the others'
+ * values still run (`::: a b ::: $(cat empty)` runs `a` and `b` with an empty second argument);
+ * all of them empty, nothing runs. Linked sources (`--link`, `:::+`) are left as they are (GNU
+ * parallel 20221122 dies there: "Can't call method orig on an undefined value").
+ */
+export function withEmptySourcesBlank(groups: readonly (readonly InputLine[])[], links: SourceLinks = {}): (readonly InputLine[])[] {
+  const linked = links.all === true || links.linked?.some((link, i) => link && i > 0) === true;
+  if (groups.length < 2 || linked || groups.every((group) => group.length === 0)) return [...groups];
+  return groups.map((group) => (group.length === 0 ? [{ text: '' }] : group));
+}
+
 /** How many records the sources make (before `-N` groups them): see {@link SourceLinks}. */
 export function recordCount(groups: readonly (readonly unknown[])[], links: SourceLinks = {}): number {
   return linkedUnits(groups, links).reduce((n, unit) => n * unit.length, 1);

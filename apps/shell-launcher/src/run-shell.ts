@@ -14,7 +14,7 @@ import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
 import { continuedLines, continuedValues, inputLines, withoutFirst, type InputLine, type InputLines } from './input-lines.js';
 import { CsvBoundaries, CsvFormatError, csvRecords } from './csv-columns.js';
-import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withHeader, type Grouping } from './job-source.js';
+import { headerColumns, jobsFromArgs, jobsFromLines, recordCount, recordsPerJob, withEmptySourcesBlank, withHeader, type Grouping } from './job-source.js';
 import { FifoDir, teeInto, type FifoFeed } from './fifo-feed.js';
 import { binOf, columnNamed, columnOf, lineText, routeLines, shardOf, splitHeader } from './shard-router.js';
 import { groupMark, markGroups } from './group-by.js';
@@ -711,8 +711,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       if (!(error instanceof CsvFormatError)) throw error;
       return cannotRead(error);
     }
-    const values = options.header ? groups.map((group) => group.slice(1)) : groups;
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
+    const values = withEmptySourcesBlank(options.header ? groups.map((group) => group.slice(1)) : groups, links);
     // --shuf: with {##} or {0#} and -X the jobs may be made more than once (below); each making
     // after the first replays its random draws, so all shuffle alike.
     const draws: number[] = [];

@@ -1246,7 +1246,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
-  it('reads -d delimiters, -E, --trim, -q and --arg-sep as it does', async () => {
+  it('reads -d delimiters, -E, --trim, -q, --arg-sep and empty sources as it does', async () => {
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['-d', ',', 'echo', '[{}]'], input: 'a,b,c' },
       { args: ['-d', ',', 'echo', '[{}]'], input: 'a,,b,c\n' },
@@ -1275,6 +1275,11 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-q', '--dry-run', 'echo {.}', ':::', "j'k.x", 'b'] },
       { args: ['-q', 'echo {}', ':::', 'a', 'b'] },
       { args: ['-q', '--dry-run', 'echo', '{}', '', ':::', 'a'] },
+      // A source with no values beside others: one empty value (all of them empty: nothing runs).
+      { args: ['--dry-run', 'echo', '[{1}]', '[{2}]', '[{3}]', ':::', 'a', ':::', ':::', 'c', 'd'] },
+      { args: ['echo', '[{1}]', '[{2}]', '::::', '-', ':::', 'a', 'b'], input: '' },
+      { args: ['--header', ':', 'echo', '[{x}]', '[{y}]', ':::', 'x', ':::', 'y', 'a', 'b'] },
+      { args: ['echo', '[{1}]', '[{2}]', ':::', ':::'] },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'delim' });

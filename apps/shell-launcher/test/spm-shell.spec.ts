@@ -300,10 +300,15 @@ describe('spm-shell with a template and ::: arguments', () => {
     expect(logged).toEqual(lines.map((line) => line.command).sort());
   });
 
-  it('runs nothing and exits 0 for an empty ::: group, as GNU parallel does (`::: $(cat empty-list)`)', async () => {
+  it('runs nothing and exits 0 for an empty ::: group alone, as GNU parallel does (`::: $(cat empty-list)`); beside another, it is one empty value', async () => {
     const mark = newMark();
-    const r = await runSpmShell(['echo', 'never', ':::', ':::', 'a'], { mark: mark.env });
-    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+    const alone = await runSpmShell(['echo', 'never', ':::'], { mark: mark.env });
+    expect([alone.code, alone.stdout, alone.stderr]).toEqual([0, '', '']);
+    const both = await runSpmShell(['echo', 'never', ':::', ':::'], { mark: mark.env });
+    expect([both.code, both.stdout, both.stderr]).toEqual([0, '', '']);
+    // GNU parallel 20221122 prints `never  a` here too (an empty value, then a).
+    const beside = await runSpmShell(['echo', 'once', ':::', ':::', 'a'], { mark: mark.env });
+    expect([beside.code, beside.stdout, beside.stderr]).toEqual([0, 'once  a\n', '']);
   });
 
   it('prints in input order with --keep-order although later jobs finish first (arguments from -a FILE)', async () => {
