@@ -55,6 +55,8 @@ describe('fillTemplate', () => {
     expect([slotOf('local:1'), slotOf('local:12'), slotOf('elsewhere')]).toEqual([1, 12, 1]);
     expect(hasReplacement('echo {%}')).toBe(true);
     expect(fillTemplate('echo {1%}', ['a'], 1)).toBe('echo {1%}');
+    // Argument 0 is all of them: `{0#}` and `{0%}` are `{#}` and `{%}` (GNU parallel's, without --plus).
+    expect(fillTemplate('echo {0#} {00#} {0%}', ['a'], 7)).toBe(`echo 7 7 ${SLOT}`);
   });
 
   it('leaves a Perl string’s value that depends on the slot (it names slot()) for the spoke to choose, quoted as it will run', () => {

@@ -329,8 +329,9 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
     if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
     // --plus' `{0%}`: the padded job slot, filled by the spoke.
     if (plus === '0%') return PADDED_SLOT;
-    if (modifier === '#') return position === '' ? String(seq) : whole;
-    if (modifier === '%') return position === '' ? SLOT : whole;
+    // `{0#}`, `{0%}` (no --plus): argument 0 is all of them, so GNU parallel's `{#}` and `{%}`.
+    if (modifier === '#') return position === '' || /^0+$/.test(position) ? String(seq) : whole;
+    if (modifier === '%') return position === '' || /^0+$/.test(position) ? SLOT : whole;
     if (position === '-') return whole;
     if (position === '' || Number(position) === 0) return (only === undefined ? args : [args[only] as string]).map((arg) => quote(transform(arg, modifier, plus))).join(' ');
     const n = Number(position);

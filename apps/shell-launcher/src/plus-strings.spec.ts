@@ -101,8 +101,8 @@ describe('--plus replacement strings', () => {
     expect(withSlot(fill('{%}{0%}0{%}{0%}', []), 7, 2)).toBe('7' + '07' + '0' + '7' + '07');
     // Not context-replaced with -N (it is no argument): once, as {%}.
     expect(withSlot(fillTemplate(withPlusStrings('x{}y {0%}', 'the command'), ['a', 'b'], 1, true), 4, 2)).toBe('xay xby 04');
-    // Without --plus, `{0%}` is text.
-    expect(withSlot(fillTemplate('{0%}', ['a'], 1), 4, 2)).toBe('{0%}');
+    // Without --plus, `{0%}` is `{%}` of argument 0 (all of them): the slot, unpadded, as GNU parallel 20221122 fills it.
+    expect(withSlot(fillTemplate('{0%}', ['a'], 1), 4, 2)).toBe('4');
   });
 
   it('{choose_k} and {uniq} are the arguments, and pass over a job whose arguments are not in increasing order, or not all different', () => {
