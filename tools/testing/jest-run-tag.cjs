@@ -8,4 +8,8 @@ const { randomBytes } = require('node:crypto');
 
 module.exports = function tagJestRun() {
   process.env.SPM_TEST_RUN = randomBytes(8).toString('hex');
+  // spm-shell's commands (and GNU parallel's, in its compatibility spec) run in the shell that
+  // started them unless $PARALLEL_SHELL says: the same one, /bin/sh, whatever shell runs the
+  // tests. The specs of that choice set their own.
+  process.env.PARALLEL_SHELL = '/bin/sh';
 };

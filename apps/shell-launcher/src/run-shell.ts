@@ -21,6 +21,7 @@ import { groupMark, markGroups } from './group-by.js';
 import { blockCommand, blocksOf, jobsFromBlocks, separators, withoutFirstLine } from './pipe-blocks.js';
 import { BlockTimer } from './block-timeout.js';
 import { codeNaming, perlCodeNaming, PerlEvaluator, type PerlJob } from './perl-eval.js';
+import { commandShell, describeShell, type CommandShell } from './command-shell.js';
 import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
@@ -240,6 +241,15 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
 export async function runShell(given: ShellOptions, io: ShellIO): Promise<number> {
   // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
   // `{= =}`, `--rpl`: the run's Perl, its expressions compiled before anything is read or run.
+  // The shell the commands run in: $PARALLEL_SHELL, the one spm-shell was started from, $SHELL, /bin/sh.
+  let shell: CommandShell;
+  try {
+    shell = commandShell();
+  } catch (error) {
+    if (!(error instanceof SPMError)) throw error;
+    io.stderr.write(`spm-shell: ${error.message}\n`);
+    return 255;
+  }
   let perl: PerlEvaluator | undefined;
   if (given.perlExpressions.length > 0 || given.filters.length > 0) {
     try {
@@ -251,7 +261,9 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   }
   const fifos = new FifoDir(given.tmpdir ?? tmpdir());
   try {
-    return await runShellWith(given, io, fifos, perl);
+    // (Said when it is not plain /bin/sh, or when a non-Bourne shell that started spm-shell was passed over.)
+    if (given.verbose && (shell.path !== '/bin/sh' || shell.detail !== undefined)) io.stderr.write(`#: spm-shell: ${describeShell(shell)}\n`);
+    return await runShellWith(given, io, fifos, perl, shell.path);
   } finally {
     fifos.close();
     perl?.close();
@@ -283,7 +295,7 @@ function withJobCountIn(options: ShellOptions, jobs: number, command: boolean): 
   };
 }
 
-async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, perl: PerlEvaluator | undefined): Promise<number> {
+async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, perl: PerlEvaluator | undefined, shell: string): Promise<number> {
   // `--plus`' {##} and {0#} are written in once the jobs are counted (below) — or now, the
   // number `--total-jobs` gives.
   let options = given.totalJobs === undefined ? given : withJobCountIn(given, given.totalJobs, true);
@@ -1699,6 +1711,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
+            ...(shell !== '/bin/sh' ? { shell } : {}),
             ...(options.shellQuote > 0 ? { shellQuote: options.shellQuote } : {}),
             ...(slotWidth > 1 ? { slotWidth } : {}),
             ...(options.cleanup ? { removeFiles: true } : {}),

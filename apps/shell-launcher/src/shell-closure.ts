@@ -12,7 +12,7 @@ import { shellQuote, slotOf, withSlot } from './command-template.js';
 export interface ShellCommand {
   /** The job's sequence number (1-based input order), for messages. */
   readonly seq: number;
-  /** The command line, run as `/bin/sh -c command`; each NUL in it is the job slot (`{%}`), filled by the spoke. */
+  /** The command line, run as `SHELL -c command` (see {@link ShellTask.shell}); each NUL in it is the job slot (`{%}`), filled by the spoke. */
   readonly command: string;
   /** `--pipe`: its stdin (a block of the input); `--pipe-part`: the header before its part. Absent: `/dev/null`. */
   readonly input?: Uint8Array;
@@ -70,8 +70,10 @@ export interface ShellTask {
   readonly returnEndsLine?: boolean;
   /** `-t`: each command, as run, goes to the hub as it starts (a {@link ShellNews} with `started`). */
   readonly showStarts?: boolean;
-  /** `--nice N`: each command runs as `nice -n N /bin/sh -c command`. */
+  /** `--nice N`: each command runs as `nice -n N SHELL -c command`. */
   readonly nice?: number;
+  /** The shell each command runs in, `SHELL -c command` (an absolute path; command-shell.ts). Absent: `/bin/sh`. */
+  readonly shell?: string;
   /**
    * `--shellquote`: each command is not run but printed, shell-quoted this many times (its job
    * slot filled first): what runs is `printf '%s\n' QUOTED`, as GNU parallel runs `perl -e print`.
@@ -395,10 +397,11 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
   // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
   const line = command.trim() === '' ? ':' : command;
   try {
+    const shell = task.shell ?? '/bin/sh';
     const r = await runCoprocess({
-      command: task.nice === undefined ? line : undefined,
+      command: task.nice === undefined && shell === '/bin/sh' ? line : undefined,
       // --nice: `nice` execs the shell (the same process, at that niceness).
-      argv: task.nice === undefined ? undefined : ['nice', '-n', String(task.nice), '/bin/sh', '-c', line],
+      argv: task.nice === undefined ? (shell === '/bin/sh' ? undefined : [shell, '-c', line]) : ['nice', '-n', String(task.nice), shell, '-c', line],
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       ...(task.killSequence !== undefined ? { killSequence: task.killSequence } : {}),
       // --line-buffer: shown as it comes (to the hub), none of it kept.

@@ -494,6 +494,19 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(gnuWords.filter(reads).length).toBeGreaterThan(200);
   });
 
+  it('runs the commands in the shell it was started from, as it does: bash from bash, dash from dash; $PARALLEL_SHELL first', () => {
+    const fromShell = (tool: readonly string[], shell: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string } => {
+      const args = ['-k', 'echo {a,b}{}; [[ {} == x ]] && echo "[[ ]] of {}"; echo $((2**3))', ':::', 'x'];
+      const run = spawnSync(shell, ['-c', '"$@"; exit $?', 'sh', ...tool, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PARALLEL_SHELL: undefined, PARALLEL: undefined, [MARK_VARIABLE]: `compat-${process.pid}-shell`, ...env } });
+      return { status: run.status, stdout: run.stdout };
+    };
+    for (const [shell, env] of [['bash', {}], ['dash', {}], ['dash', { PARALLEL_SHELL: '/bin/bash' }], ['bash', { PARALLEL_SHELL: '/bin/sh' }]] as const) {
+      const gnu = fromShell([parallel, '--will-cite'], shell, env);
+      const spm = fromShell([process.execPath, BIN], shell, env);
+      expect({ shell, env, spm }).toEqual({ shell, env, spm: gnu });
+    }
+  });
+
   it('prints the same --show-limits text, then runs as usual (the longest command aside: each its own)', async () => {
     const mask = (stdout: string): string => stdout.replace(/^Maximal size of command: \d+$/m, 'Maximal size of command: N');
     await expectSameRun(['--show-limits', '-X', '-s', '1000'], ['--show-limits', '-k', '-X', '-s', '1000', 'echo', ':::', 'a', 'b'], { mark: 'limits', mask });

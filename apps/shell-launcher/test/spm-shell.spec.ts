@@ -2328,6 +2328,44 @@ describe('spm-shell when its reader goes away', () => {
   });
 });
 
+describe('spm-shell: the shell the commands run in', () => {
+  /** spm-shell started from `shell -c` (which stays its parent: a command follows), without $PARALLEL_SHELL unless `env` gives it. */
+  const startedFrom = (shell: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } => {
+    const run = spawnSync(shell[0] as string, [...shell.slice(1), '-c', `"${process.execPath}" "${BIN}" "$@"; exit $?`, 'sh', ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, PARALLEL_SHELL: undefined, PARALLEL: undefined, [MARK_VARIABLE]: newMark().env, ...env },
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  const bashisms = ['-k', 'echo {a,b}{}; [[ {} == x ]] && echo "[[ ]] of {}"; echo $((2**3))', ':::', 'x'];
+
+  it('is the shell spm-shell was started from (bash: its brace expansion, [[ ]], **), on every transport and with --nice', () => {
+    for (const transport of ['inproc', 'thread', 'process']) {
+      expect({ transport, ...startedFrom(['bash'], ['--transport', transport, ...bashisms]) }).toEqual({ transport, status: 0, stdout: 'ax bx\n[[ ]] of x\n8\n', stderr: '' });
+    }
+    expect(startedFrom(['bash'], ['--nice', '5', ...bashisms]).stdout).toBe('ax bx\n[[ ]] of x\n8\n');
+    // --verbose says which, and why.
+    expect(startedFrom(['bash'], ['--verbose', 'true', ':::', 'x']).stderr).toMatch(/^#: spm-shell: commands run in \/\S*bash \(the shell spm-shell was started from, pid \d+; \$PARALLEL_SHELL chooses another\)$/m);
+    // From dash: no brace expansion, no [[.
+    const dash = startedFrom(['dash'], bashisms);
+    expect({ status: dash.status, stdout: dash.stdout }).toEqual({ status: 1, stdout: '{a,b}x\n' });
+  });
+
+  it('is $PARALLEL_SHELL when given (not found: exit 255 naming it); a tcsh that started spm-shell gives /bin/sh', () => {
+    expect(startedFrom(['dash'], bashisms, { PARALLEL_SHELL: 'bash' })).toEqual({ status: 0, stdout: 'ax bx\n[[ ]] of x\n8\n', stderr: '' });
+    expect(startedFrom(['bash'], bashisms, { PARALLEL_SHELL: 'no-such-shell' })).toEqual({
+      status: 255,
+      stdout: '',
+      stderr: 'spm-shell: Expected $PARALLEL_SHELL to name a shell (an executable file, or a program on $PATH), got `no-such-shell`: not found\n',
+    });
+    // A process called tcsh (bash, named so) started spm-shell: its syntax is not Bourne shell's.
+    const tcsh = startedFrom(['bash', '-c', 'exec -a tcsh bash "$@"', 'bash'], ['--verbose', ...bashisms]);
+    expect(tcsh.stdout).toBe('{a,b}x\n');
+    expect(tcsh.stderr).toMatch(/^#: spm-shell: commands run in \/bin\/sh \(spm-shell was started from tcsh, whose syntax is not Bourne shell's; \$PARALLEL_SHELL chooses another\)$/m);
+  });
+});
+
 describe('spm-shell {= perl expressions =}', () => {
   it('runs the others when one job’s expression dies (exit too) or makes a NUL: that job is not run, failed, its reason said; skip() passes one over; no perl is left', async () => {
     const mark = newMark();
