@@ -686,8 +686,9 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
       expect(() => parseShellArgs(args)).toThrow(message);
     };
     refused(['-X', '--pipe', 'cat'], /one of `-X` and `--pipe`/);
-    refused(['-m', 'echo', ':::', 'a', ':::', 'b'], /`-m` to take the arguments of one input source .*got 2 sources/);
-    refused(['--xargs', '--link', 'echo', ':::', 'a'], /`--xargs` to take the arguments of one input source/);
+    // Several sources are taken (each record a combination of their values), as GNU parallel's.
+    expect(parseShellArgs(['-m', 'echo', ':::', 'a', ':::', 'b']).sources).toHaveLength(2);
+    expect(parseShellArgs(['--xargs', '--link', 'echo', ':::', 'a', ':::', 'b']).link).toBe(true);
     refused(['-X', '--colsep', ',', 'echo'], /no `--colsep` with `-X`/);
     refused(['-X', '--header', ':', 'echo'], /no `--header` with `-X`/);
     refused(['-X', '-n', '0', 'echo'], /at least 1 with `-X`/);

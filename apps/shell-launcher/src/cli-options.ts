@@ -2034,7 +2034,6 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   if (o.multiArgs !== undefined) {
     const flag = o.multiArgs === 'xargs' ? '--xargs' : `-${o.multiArgs}`;
     if (o.pipe) throw new SPMError(`Expected one of \`${flag}\` and \`--pipe\`, got both (${flag} puts input lines in commands; --pipe gives them to a command's stdin)`);
-    if (sources.length > 1 || o.link) throw new SPMError(`Expected \`${flag}\` to take the arguments of one input source (stdin, \`-a F\`, \`:::: F\` or \`:::\`), got ${sources.length} sources`);
     if (o.header || o.colsep !== undefined) throw new SPMError(`Expected no \`${o.header ? '--header' : '--colsep'}\` with \`${flag}\` (its commands take whole input lines as arguments)`);
     if (o.maxArgs === 0) throw new SPMError(`Expected \`-n\`/\`-N\` to be at least 1 with \`${flag}\` (the most arguments in a command), got 0`);
   } else if (maxCharsGiven !== undefined) {

@@ -181,7 +181,9 @@ describe('jobsFromLines', () => {
     };
     expect(await from(['a', 'b', 'c', 'd', 'e'], { context: true, pack: { maxChars: 131_071, slots: 2 } }, 'echo x{}y')).toEqual(['echo xay xby xcy', 'echo xdy xey']);
     expect(await from(['a', 'b', 'c', 'd', 'e'], { context: false, pack: { maxChars: 131_071, slots: 2 } }, 'echo x{}y')).toEqual(['echo xa b cy', 'echo xd ey']);
-    expect(await from(['a', 'b', 'c'], { pack: { maxChars: 8 } })).toEqual(['echo a b', 'echo c']);
+    // -s counts the terminating NUL (xargs', GNU parallel's): `echo a b` takes 9.
+    expect(await from(['a', 'b', 'c'], { pack: { maxChars: 9 } })).toEqual(['echo a b', 'echo c']);
+    expect(await from(['a', 'b', 'c'], { pack: { maxChars: 8 } })).toEqual(['echo a', 'echo b', 'echo c']);
     expect(await from(['a', { text: 'bad', refused: 'line 2 is not valid UTF-8' }, 'c'], { pack: { maxChars: 100 } })).toEqual(['refused: line 2 is not valid UTF-8', 'echo a c']);
     expect(await from(['a', 'x'.repeat(20), 'c'], { pack: { maxChars: 10 } })).toEqual(['echo a', expect.stringMatching(/^refused: its command would be 25 bytes long, more than -s 10/) as unknown as string, 'echo c']);
     expect(await from([' ', '', 'a', '\t'], { skipBlank: true }, 'echo [{}]')).toEqual(['echo [a]']);

@@ -177,24 +177,30 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
   // (Most commands are too short to need measuring: a UTF-16 unit is at most 3 bytes of UTF-8.)
   if (maxChars === undefined || made.refused !== undefined || made.command.length * 3 < maxChars / 2) return made;
   const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
-  if (bytes <= maxChars) return made;
-  const limit = packed !== undefined ? `-s ${maxChars} (--max-chars: the longest command line; what Linux passes to the shell is the most it may be)` : `${maxChars}, the longest command Linux passes to the shell (one argument of /bin/sh -c, less the job's variables)`;
+  // -s counts a command with its terminating NUL, as xargs and GNU parallel do.
+  if ((packed !== undefined ? bytes + 1 : bytes) <= maxChars) return made;
+  const limit = packed !== undefined ? `-s ${maxChars} allows (--max-chars: a command line and its terminating NUL; what Linux passes to the shell is the most it may be)` : `${maxChars}, the longest command Linux passes to the shell (one argument of /bin/sh -c, less the job's variables)`;
   return { ...made, oversize: true, refused: `its command would be ${bytes} bytes long, more than ${limit}` };
 }
 
-/** The packer of `-X`, `-m`, `--xargs`: records are single input lines (one source, no --colsep). */
-function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<InputLine> {
+/**
+ * The packer of `-X`, `-m`, `--xargs`: it packs records — an input line, or with several
+ * sources a combination of their values (no --colsep) — and a command's arguments are its
+ * records' values, in order (GNU parallel's: `-X echo x{}y ::: a b ::: c` → `echo xay xcy xby xcy`).
+ */
+function packerOf(template: string | undefined, grouping: Grouping & { pack: Omit<Packing, 'maxArgs'> }): ArgPacker<readonly InputLine[]> {
   // The same default as jobOf's: the commands are measured as they will be made.
   const context = grouping.context ?? grouping.maxArgs !== undefined;
   const trim = grouping.trim ?? 'n';
   // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
-  const bytes = (lines: readonly InputLine[], seq: number): number => {
-    const args = lines.map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
-    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0, grouping.perl?.(seq, args)), WIDEST_SLOT));
+  const bytes = (records: readonly (readonly InputLine[])[], seq: number): number => {
+    const args = records.flat().map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
+    // +1: its terminating NUL, as xargs and GNU parallel count a command line against -s.
+    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0, grouping.perl?.(seq, args)), WIDEST_SLOT)) + 1;
   };
-  return new ArgPacker<InputLine>(
+  return new ArgPacker<readonly InputLine[]>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
-    { bytes, extra: (line) => bytes([line, line], 1) - bytes([line], 1) },
+    { bytes, extra: (record) => bytes([record, record], 1) - bytes([record], 1) },
   );
 }
 
@@ -265,15 +271,14 @@ export function* jobsFromArgs(template: string | undefined, groups: readonly (re
   const records = grouping.skipBlank === true ? [...all].filter((record) => kept(grouping, record.map((line) => line.text))) : all;
   const pack = grouping.pack;
   if (pack !== undefined) {
-    // `-X`, `-m`, `--xargs`: one source (the options refuse more), each record one line.
+    // `-X`, `-m`, `--xargs`: records (a line, or a combination of the sources' values) packed.
     const packer = packerOf(template, { ...grouping, pack });
     for (const record of records) {
-      const line = record.flat()[0] as InputLine;
-      // A line that cannot be a command is a job of its own: it must not take a whole command's others with it.
-      if (line.refused !== undefined) yield jobOf(++seq, [[line]], template, colsep, grouping);
-      else for (const group of packer.push(line)) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+      // A record that cannot be a command is a job of its own: it must not take a whole command's others with it.
+      if (record.some((line) => line.refused !== undefined)) yield jobOf(++seq, [record], template, colsep, grouping);
+      else for (const group of packer.push(record)) yield jobOf(++seq, group, template, colsep, grouping);
     }
-    for (const group of packer.end()) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+    for (const group of packer.end()) yield jobOf(++seq, group, template, colsep, grouping);
     return;
   }
   for (const chunk of chunks(records, recordsPerJob(grouping.maxArgs))) yield jobOf(++seq, chunk, template, colsep, grouping);
@@ -314,7 +319,7 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
       // A line that cannot be a command is a job of its own (numbered as it comes, before the
       // lines still gathering): it must not take a whole command's others with it.
       if (line.refused !== undefined) yield jobOf(++seq, [[line]], template, colsep, grouping);
-      else for (const group of packer.push(line)) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+      else for (const group of packer.push([line])) yield jobOf(++seq, group, template, colsep, grouping);
       continue;
     }
     chunk.push([line]);
@@ -323,6 +328,6 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
       chunk = [];
     }
   }
-  if (packer !== undefined) for (const group of packer.end()) yield jobOf(++seq, group.map((line) => [line]), template, colsep, grouping);
+  if (packer !== undefined) for (const group of packer.end()) yield jobOf(++seq, group, template, colsep, grouping);
   if (chunk.length > 0) yield jobOf(++seq, chunk, template, colsep, grouping);
 }

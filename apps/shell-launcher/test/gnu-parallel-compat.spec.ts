@@ -1114,7 +1114,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     }
   });
 
-  it('puts several arguments in a command as it does: -X, -m, --xargs spread over -j, -n and -N, -I, -r', async () => {
+  it('puts several arguments in a command as it does: -X, -m, --xargs spread over -j, several sources, -s, -n and -N, -I, -r', async () => {
     const words = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i + 1}`);
     const cases: readonly { readonly args: readonly string[]; readonly input?: string }[] = [
       { args: ['-j2', '-X', 'echo', ':::', ...words(5)] },
@@ -1131,6 +1131,18 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-j2', '--xargs', '-n2', 'echo', ':::', ...words(5)] },
       { args: ['-j2', '-X', 'echo'], input: 'a\nb b\nc\n' },
       { args: ['-j2', '-m'], input: 'echo a\necho b\n' },
+      // Several sources: records are combinations, a command's arguments their values in order.
+      { args: ['-j1', '-X', 'echo', 'x{}y', ':::', 'a', 'b', ':::', 'c', 'd'] },
+      { args: ['-j2', '-X', 'echo', '{1}-{2}', ':::', 'a', 'b', ':::', 'x', 'y'] },
+      { args: ['-j3', '-m', 'echo', ':::', 'a', 'b', ':::', 'c', 'd'] },
+      { args: ['-j1', '-n3', '-m', 'echo', ':::', 'a', 'b', ':::', 'c', 'd'] },
+      { args: ['-j2', '-X', '--link', 'echo', 'x{}y', ':::', 'a', 'b', 'c', ':::', 'd', 'e'] },
+      { args: ['-j1', '-m', 'echo', '::::', '-', ':::', 'p', 'q'], input: 'a\nb\n' },
+      // -s counts the terminating NUL: `echo a c a d b c b` (18 bytes) fits 20, `… d` (20) does not.
+      { args: ['-j1', '--xargs', '-s', '20', 'echo', ':::', 'a', 'c', 'a', 'd', 'b', 'c', 'b', 'd'] },
+      { args: ['-j1', '--xargs', '-s', '19', 'echo', ':::', 'a', 'c', 'a', 'd', 'b', 'c', 'b', 'd'] },
+      { args: ['-j1', '--xargs', '-s', '20', 'echo', ':::', 'a', 'b', ':::', 'c', 'd'] },
+      { args: ['-j1', '-X', '-s', '14', 'echo', 'x{}', ':::', 'a', 'c', 'a', 'd', 'b'] },
       { args: ['-n2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
       { args: ['-N2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
       { args: ['-n2', 'echo', '{1}-{2}', ':::', 'a', 'b', 'c'] },
