@@ -620,7 +620,8 @@ Options:
                         slots; each word holding {} is repeated for each argument (x{}y: xay xby)
   -m                    the same, all the arguments in place of {} (x{}y: xa by)
       --xargs           as -m, but each command filled in turn (the last takes the rest)
-  -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes (default and most:
+  -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes with its ending NUL,
+                        as xargs counts (default and most:
                         130963, what Linux passes to the shell as one argument, less the job
                         variables put before it)
   -x, --exit            a command too long (past -s, or what Linux passes) stops the run: no
