@@ -239,8 +239,6 @@ function outcomeOf(given: Job, r: ShellResult | undefined, report: JobReport, ru
  * Resolves with the exit status (GNU parallel's rules, see `USAGE`).
  */
 export async function runShell(given: ShellOptions, io: ShellIO): Promise<number> {
-  // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
-  // `{= =}`, `--rpl`: the run's Perl, its expressions compiled before anything is read or run.
   // The shell the commands run in: $PARALLEL_SHELL, the one spm-shell was started from, $SHELL, /bin/sh.
   let shell: CommandShell;
   try {
@@ -250,6 +248,8 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
     io.stderr.write(`spm-shell: ${error.message}\n`);
     return 255;
   }
+  // --tee, --round-robin, --fifo: the FIFOs the commands' stdin comes through, whatever the run's end.
+  // `{= =}`, `--rpl`: the run's Perl, its expressions compiled before anything is read or run.
   let perl: PerlEvaluator | undefined;
   if (given.perlExpressions.length > 0 || given.filters.length > 0) {
     try {
