@@ -56,7 +56,7 @@ describe('a block’s time up (FLUSH) in patternBlocksOf (--regexp, --csv, -L)',
 
   it('passes on whole CSV records (not one whose quoted field is open) and whole -L groups of lines', async () => {
     expect(await patternBlocks(['a,b\n"c\n', FLUSH, 'd",e\n', FLUSH, 'f\n'], new CsvBoundaries())).toEqual(['a,b\n', '"c\nd",e\n', 'f\n']);
-    expect(await patternBlocks(['1\n2\n3\n', FLUSH, '4\n5\n'], new LineRecords(2))).toEqual(['1\n2\n', '3\n4\n5\n']);
+    expect(await patternBlocks(['1\n2\n3\n', FLUSH, '4\n5\n'], new LineRecords(2))).toEqual(['1\n2\n', '3\n4\n', '5\n']);
   });
 });
 

@@ -216,12 +216,17 @@ describe('LineRecords (--pipe -L n, -l n: records of n lines)', () => {
   it('cuts blocks of whole n-line records, the most that fit the block’s size', async () => {
     // Records of 2 lines: "1\n2\n" (0-3), "3\n4\n" (4-7), "5\n6\n" (8-11), "7\n" (12-13).
     const text = numbered(7);
-    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 8 })).toEqual(['1\n2\n3\n4\n', '5\n6\n7\n']);
-    // 7 or 6 bytes: one record a block (2 do not fit); the last, less than a block, is the rest.
-    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 7 })).toEqual(['1\n2\n', '3\n4\n', '5\n6\n7\n']);
+    // The last record, of fewer lines, is a block of its own (GNU parallel 20221122's cut).
+    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 8 })).toEqual(['1\n2\n3\n4\n', '5\n6\n', '7\n']);
+    // 7 or 6 bytes: one record a block (2 do not fit).
+    expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 7 })).toEqual(['1\n2\n', '3\n4\n', '5\n6\n', '7\n']);
     expect(await blocks(text, { pattern: new LineRecords(2), blockBytes: 4 })).toEqual(['1\n2\n', '3\n4\n', '5\n6\n', '7\n']);
     expect(await blocks(text, { pattern: new LineRecords(3), blockBytes: 6 })).toEqual(['1\n2\n3\n', '4\n5\n6\n', '7\n']);
-    expect(await blocks(text, { pattern: new LineRecords(2) })).toEqual([text]);
+    expect(await blocks(text, { pattern: new LineRecords(2) })).toEqual([numbered(6), '7\n']);
+    expect(await blocks(numbered(6), { pattern: new LineRecords(2) })).toEqual([numbered(6)]);
+    // A last line without a newline is a record's line: `c\nd` has no 2nd newline, so is a block of its own; `a\nb` alone is the one block.
+    expect(await blocks('a\nb\nc\nd', { pattern: new LineRecords(2) })).toEqual(['a\nb\n', 'c\nd']);
+    expect(await blocks('a\nb', { pattern: new LineRecords(2) })).toEqual(['a\nb']);
   });
 
   it('gives a record longer than the block a block of its own, whole', async () => {
@@ -237,6 +242,8 @@ describe('LineRecords (--pipe -L n, -l n: records of n lines)', () => {
     expect(got.map((block) => block.split('\n').length - 1)).toEqual([6, 6, 1]);
     expect(got).toEqual([numbered(6), numbered(12).slice(numbered(6).length), '13\n']);
     expect(await blocks(numbered(4), { pattern: new LineRecords(1), records: 2 })).toEqual(['1\n2\n', '3\n4\n']);
+    // With -N the last block is all that is left, a short record too (GNU parallel 20221122: `seq 5 | parallel --pipe -L2 -N3` is one block).
+    expect(await blocks(numbered(5), { pattern: new LineRecords(2), records: 3 })).toEqual([numbered(5)]);
   });
 
   it('ends with the last record as it is, fewer lines and no newline at the end', async () => {

@@ -387,7 +387,17 @@ export async function* patternBlocksOf(input: AsyncIterable<Piece>, options: Pat
       searched = text.length;
       break;
     }
-    if (whole && text.length > 0) yield take(text.length);
+    if (whole && text.length > 0) {
+      // `-L n`: a last record of fewer lines (no n-th newline) is a block of its own, as GNU
+      // parallel cuts it (`a b c` with -L 2: `a b`, then `c`) — not with -N (its last block is
+      // what is left, there too).
+      if (pattern instanceof LineRecords && records === undefined) {
+        let last = 0;
+        for (let boundary = pattern.next(text, 0, 0); boundary !== undefined; boundary = pattern.next(text, boundary.at, boundary.at)) last = boundary.at;
+        if (last > 0 && last < text.length) yield take(last);
+      }
+      yield take(text.length);
+    }
   }
   /** {@link cut}'s blocks, guarded (see {@link guardedBy}). */
   function* guarded(whole: boolean): Generator<Buffer, boolean> {

@@ -1215,6 +1215,12 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--pipe', '-L', '3', '-N', '2', 'cat; echo ='], input: numbers },
       { args: ['--pipe', '-L', '2', '--header', ':', '--block', '12', 'cat; echo ='], input: numbers },
       { args: ['--pipe', '-j2', '-L', '5', '--round-robin', '--block', '20', 'wc -l'], input: numbers },
+      // A last record of fewer lines is a block of its own (not with -N); a last line without a newline counts.
+      { args: ['--pipe', '-L', '2', 'cat; echo ='], input: '1\n2\n3\n4\n5\n6\n7\n' },
+      { args: ['--pipe', '-L', '2', '--block', '8', 'cat; echo ='], input: '1\n2\n3\n4\n5\n6\n7\n' },
+      { args: ['--pipe', '-L', '2', 'cat; echo ='], input: 'a\nb\nc\nd' },
+      { args: ['--pipe', '-L', '3', 'cat; echo ='], input: 'a\nb\nc\n\n' },
+      { args: ['--pipe', '-L', '2', '-N', '3', 'cat; echo ='], input: '1\n2\n3\n4\n5\n' },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'lines' });
