@@ -67,8 +67,13 @@ const SERVER_SILENT_MS = 1000;
  */
 const SERVER_LIMIT_SLACK_MS = 250;
 
-/** After a server died before saying a run started: when to look again for its program (see #serverLost). */
-const LATE_EXEC_LOOKS_MS = [20, 80, 150];
+/**
+ * After a server died before saying a run started: when to look again for its program (see
+ * #serverLost) — 2.4 s in all. The program, orphaned between its spawn and its exec, may not run
+ * for a while on a loaded machine: with looks over 0.25 s, a clean-clone CI run (2 cores, every
+ * project's specs at once) once found its `sleep` alive afterwards (session 35).
+ */
+const LATE_EXEC_LOOKS_MS = [20, 80, 150, 300, 600, 1200];
 
 function closed(stream: Readable | null): Promise<void> {
   if (stream === null || stream.destroyed || stream.readableEnded) return Promise.resolve();
