@@ -12,6 +12,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
+import { parentProcessOf } from '@spm/coprocess';
 
 /** Shells that read Bourne shell syntax (names as a process is called, without a login `-`). */
 const BOURNE = new Set(['sh', 'ash', 'dash', 'bash', 'rbash', 'ksh', 'ksh93', 'lksh', 'mksh', 'pdksh', 'posh', 'yash', 'zsh', 'rzsh', 'static-sh']);
@@ -40,16 +41,7 @@ export interface ProcessView {
 
 /** This machine's `/proc`. */
 export const PROC: ProcessView = {
-  parentOf(pid) {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // `pid (comm) state ppid …`: comm may hold spaces and parentheses; the last `)` ends it.
-      const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-      return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
-    } catch {
-      return undefined;
-    }
-  },
+  parentOf: parentProcessOf,
   nameOf(pid) {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
@@ -107,7 +99,8 @@ export function commandShell(env: NodeJS.ProcessEnv = process.env, pid = process
       break;
     }
     if (!BOURNE.has(shell)) continue;
-    const path = located(name.startsWith('-') ? shell : (name.split(' ')[0] as string), env) ?? located(shell, env);
+    // As it was called (`/bin/sh`), else by its name on $PATH (`bash`, a login shell's `-bash`).
+    const path = (name.startsWith('-') ? undefined : located(name.split(' ')[0] as string, env)) ?? located(shell, env);
     if (path !== undefined) return { path, source: 'parent', detail: String(at) };
   }
   if (passedOver === undefined) {

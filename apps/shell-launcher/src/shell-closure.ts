@@ -398,10 +398,12 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
   const line = command.trim() === '' ? ':' : command;
   try {
     const shell = task.shell ?? '/bin/sh';
+    // `/bin/sh -c line` is runCoprocess's own `command`; any other shell, or --nice, is an argv.
+    const plain = task.nice === undefined && shell === '/bin/sh';
     const r = await runCoprocess({
-      command: task.nice === undefined && shell === '/bin/sh' ? line : undefined,
+      command: plain ? line : undefined,
       // --nice: `nice` execs the shell (the same process, at that niceness).
-      argv: task.nice === undefined ? (shell === '/bin/sh' ? undefined : [shell, '-c', line]) : ['nice', '-n', String(task.nice), shell, '-c', line],
+      argv: plain ? undefined : [...(task.nice === undefined ? [] : ['nice', '-n', String(task.nice)]), shell, '-c', line],
       ...(task.timeoutMs > 0 ? { timeoutMs: task.timeoutMs } : {}),
       ...(task.killSequence !== undefined ? { killSequence: task.killSequence } : {}),
       // --line-buffer: shown as it comes (to the hub), none of it kept.
