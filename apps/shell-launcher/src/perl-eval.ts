@@ -378,8 +378,9 @@ export class PerlEvaluator {
 
   /**
    * Starts `perl` (`$SPM_PERL`, else `perl` on the PATH) and compiles `expressions`; `maxJobs` is
-   * `$Global::max_jobs_running`, and the job slots an expression naming `slot` is evaluated in. Throws an SPMError naming the expression that does not compile
-   * (Perl's own message), or saying why Perl cannot be run. A request still unanswered after
+   * `$Global::max_jobs_running`, and the job slots an expression naming `slot` is evaluated in.
+   * Throws an SPMError naming the expression that does not compile (Perl's own message), or
+   * saying why Perl cannot be run. A request still unanswered after
    * `noticeMs` is said once on stderr (the run waits for it, and Ctrl-C stops it).
    */
   static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl', noticeMs = perlNoticeMs()): PerlEvaluator {
