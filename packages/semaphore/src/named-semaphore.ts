@@ -27,7 +27,7 @@ import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync,
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
-import { makeDirectories } from '@spm/coprocess';
+import { makeDirectories, processInfoOf } from '@spm/coprocess';
 
 /** The environment variable naming the directory the semaphores are kept in. */
 export const SEMAPHORE_DIR_VARIABLE = 'SPM_SEMAPHORE_DIR';
@@ -46,12 +46,8 @@ export interface Owner {
 
 /** The start time of process `pid` (clock ticks since boot, `/proc/<pid>/stat` field 22), '' when it cannot be read. */
 export function startTimeOf(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
+  const info = processInfoOf(pid);
+  return info === undefined ? '' : String(info.start);
 }
 
 /** Process `pid` of this host as an owner. */
@@ -78,16 +74,11 @@ export function isAlive(owner: Owner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${owner.pid}/stat`, 'latin1');
-  } catch {
-    // No /proc (not Linux): the pid alone says it.
-    return true;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z') return false;
-  return owner.start === '' || fields[19] === owner.start;
+  const info = processInfoOf(owner.pid);
+  // No /proc (not Linux): the pid alone says it.
+  if (info === undefined) return true;
+  if (info.state === 'Z') return false;
+  return owner.start === '' || String(info.start) === owner.start;
 }
 
 /** A name as a directory name: characters other than `-`, `_`, letters and digits as their hex (GNU parallel's). */
