@@ -2093,6 +2093,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   // `-q`: the words are kept apart (WORD_BREAK), each quoted whole once filled (see fillTemplate);
   // one ends each, so that a command of one word (`-q 'echo {}'`) is quoted too.
   let template = words.length > 0 ? (o.quote ? `${words.join(WORD_BREAK)}${WORD_BREAK}` : words.join(' ')) : undefined;
+  // The Perl strings of texts filled by the spoke that runs the job (see `slot()` below).
+  const slotFilled = new Set<PerlExpression>();
   {
     // --plus: its strings marked in every template, their regular expressions checked now.
     const plussed = (text: string | undefined, option: string): string | undefined => (text === undefined || !o.plus ? text : withPlusStrings(text, option));
@@ -2100,12 +2102,19 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     // their expressions numbered across the templates. A template must not hold what looks like
     // a marked string, Perl's or --plus' (it would be taken for one): withPerlStrings refuses it.
     const natives = [...renames.values()];
-    const perlish = (text: string | undefined, option: string): string | undefined => (text === undefined ? undefined : withPerlStrings(text, { parens, rpl }, o.perlExpressions, option, natives));
-    template = perlish(template, 'the command');
-    o.tagString = perlish(o.tagString, '`--tagstring`');
+    // `spokeFills`: a text the spoke that runs the job fills `{%}` in (where `slot()` may be).
+    const perlish = (text: string | undefined, option: string, spokeFills = false): string | undefined => {
+      if (text === undefined) return undefined;
+      const first = o.perlExpressions.length;
+      const marked = withPerlStrings(text, { parens, rpl }, o.perlExpressions, option, natives);
+      if (spokeFills) for (const expression of o.perlExpressions.slice(first)) slotFilled.add(expression);
+      return marked;
+    };
+    template = perlish(template, 'the command', true);
+    o.tagString = perlish(o.tagString, '`--tagstring`', true);
     o.workdir = perlish(o.workdir, '`--wd`');
     o.results = perlish(o.results, '`--results`');
-    for (const t of o.templates) [t.name, t.content] = [perlish(t.name, `\`--template\`'s name \`${t.name}\``) as string, perlish(t.content, `\`--template\` file \`${t.file}\``) as string];
+    for (const t of o.templates) [t.name, t.content] = [perlish(t.name, `\`--template\`'s name \`${t.name}\``) as string, perlish(t.content, `\`--template\` file \`${t.file}\``, true) as string];
     for (const f of o.filters) f.text = perlish(f.text, `\`--filter ${f.written}\``) as string;
     template = plussed(template, 'the command');
     o.tagString = plussed(o.tagString, '`--tagstring`');
@@ -2123,8 +2132,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   // fixed number of slots, and the value must go where the spoke fills `{%}`.
   const slotted = o.perlExpressions.find(namesSlot);
   if (slotted !== undefined) {
-    const fills = slotted.where === 'the command' || slotted.where === '`--tagstring`' || slotted.where.startsWith('`--template` file');
-    if (!fills) throw new SPMError(`Expected \`slot()\` only in the command, \`--tagstring\` or a \`--template\` file's text (where the spoke that runs the job fills its slot), got it in \`${slotted.written}\` (in ${slotted.where}): the job slot is not known when that is filled`);
+    if (!slotFilled.has(slotted)) throw new SPMError(`Expected \`slot()\` only in the command, \`--tagstring\` or a \`--template\` file's text (where the spoke that runs the job fills its slot), got it in \`${slotted.written}\` (in ${slotted.where}): the job slot is not known when that is filled`);
     if (o.jobsFile !== undefined || o.jobs === 0) throw new SPMError(`Expected a number of job slots with \`slot()\` (in \`${slotted.written}\`, evaluated for each slot a job may run in), got \`-j ${o.jobsFile ?? '0'}\`${jobsGiven === undefined ? " (--tee's default: a slot per job; give -j N)" : ''}`);
   }
   const counting = perlCodeNaming(o.perlExpressions, o.filters, 'total_jobs');

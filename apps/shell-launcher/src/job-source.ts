@@ -168,6 +168,12 @@ function notCsv(text: string, colsep: Columns | undefined): boolean {
 }
 
 /**
+ * A command's length as `-s` counts it: its bytes, its widest `{%}` filled, and its terminating
+ * NUL (xargs' and GNU parallel's count of a command line).
+ */
+const commandLineBytes = (command: string): number => Buffer.byteLength(withSlot(command, WIDEST_SLOT)) + 1;
+
+/**
  * `made`, refused if its command is longer than `-s` (-X, -m, --xargs) or than Linux passes to
  * the shell (which would fail to start it: E2BIG).
  */
@@ -176,9 +182,9 @@ function withCommandCheck(made: Job, grouping: Grouping): Job {
   const maxChars = packed ?? grouping.maxCommandBytes;
   // (Most commands are too short to need measuring: a UTF-16 unit is at most 3 bytes of UTF-8.)
   if (maxChars === undefined || made.refused !== undefined || made.command.length * 3 < maxChars / 2) return made;
-  const bytes = Buffer.byteLength(withSlot(made.command, WIDEST_SLOT));
-  // -s counts a command with its terminating NUL, as xargs and GNU parallel do.
-  if ((packed !== undefined ? bytes + 1 : bytes) <= maxChars) return made;
+  const line = commandLineBytes(made.command);
+  const bytes = line - 1;
+  if ((packed !== undefined ? line : bytes) <= maxChars) return made;
   const limit = packed !== undefined ? `-s ${maxChars} allows (--max-chars: a command line and its terminating NUL; what Linux passes to the shell is the most it may be)` : `${maxChars}, the longest command Linux passes to the shell (one argument of /bin/sh -c, less the job's variables)`;
   return { ...made, oversize: true, refused: `its command would be ${bytes} bytes long, more than ${limit}` };
 }
@@ -195,8 +201,7 @@ function packerOf(template: string | undefined, grouping: Grouping & { pack: Omi
   // The command alone, as job() makes it (no --colsep here): measured once or twice per line.
   const bytes = (records: readonly (readonly InputLine[])[], seq: number): number => {
     const args = records.flat().map((line) => (trim === 'n' ? line.text : trimmed(line.text, trim)));
-    // +1: its terminating NUL, as xargs and GNU parallel count a command line against -s.
-    return Buffer.byteLength(withSlot(commandOf(template, args, seq, context, grouping.maxArgs === 0, grouping.perl?.(seq, args)), WIDEST_SLOT)) + 1;
+    return commandLineBytes(commandOf(template, args, seq, context, grouping.maxArgs === 0, grouping.perl?.(seq, args)));
   };
   return new ArgPacker<readonly InputLine[]>(
     { ...grouping.pack, ...(grouping.maxArgs !== undefined ? { maxArgs: grouping.maxArgs } : {}) },
