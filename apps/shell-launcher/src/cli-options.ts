@@ -706,9 +706,9 @@ $PARALLEL_PID; SIGHUP (kill -HUP $PARALLEL_PID) starts no more jobs, the running
 Commands run in the shell spm-shell was started from (bash, zsh, sh…; not csh or fish), else
 $SHELL's; $PARALLEL_SHELL chooses another, as GNU parallel's.
 Exit status: 0 when every command succeeded, else the number of failed commands (at most 101);
-with --halt …,fail=1 the failing command's; 130/143 after SIGINT/SIGTERM; 141 when stdout's reader
-went away; 255 on usage errors and when the output, the job log, the trace or --results files
-cannot be written.
+with --halt …,fail=1 the failing command's, with a --halt percentage the percentage failed;
+130/143 after SIGINT/SIGTERM; 141 when stdout's reader went away; 255 on usage errors and when
+the output, the job log, the trace or --results files cannot be written.
 `;
 
 function describe(value: string | undefined): string {

@@ -1130,6 +1130,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // ─── State ───────────────────────────────────────────────────────────────────────────────
   let succeeded = 0;
   let failed = 0;
+  // Commands started, each --retries run counted (a --halt percentage's exit status is of these).
+  let started = 0;
   // --timeout N%: the runtimes of the jobs that succeeded, whose median the running commands' limit is a share of.
   const runtimes = options.timeoutShare === undefined ? undefined : new Remedian();
   let killed = 0;
@@ -1516,6 +1518,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     dropFeed(seq);
     feed.settle();
     pipelineAfter(outcome);
+    if (outcome.job.refused === undefined) started += outcome.job.attempt;
     if (outcome.ok) {
       succeeded += 1;
       if (outcome.job.refused === undefined) runtimes?.add(outcome.durationMs);
@@ -1926,5 +1929,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   }
   // --semaphore (GNU parallel's sem): its one command's own status (a signal's as 128 + its number).
   if (options.semaphore !== undefined && lastOutcome !== undefined) return jobExitStatus(lastOutcome);
+  // A --halt percentage never reached (fail= or success=): the share of the commands started
+  // (each --retries run counted) that failed, in percent, rounded up, as GNU parallel's.
+  if (options.halt.percent !== undefined && failed > 0) return Math.min(Math.ceil((failed / Math.max(started, 1)) * 100), 101);
   return Math.min(failed, 101);
 }

@@ -259,6 +259,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { jobs: '1', rule: 'now,fail=10%', total: '20', commands: ['exit 1', 'true', 'exit 5', 'true', 'true'], status: 10 },
       { jobs: '1', rule: 'now,fail=30%', total: '3', commands: ['true', 'exit 6', 'true', 'true', 'true', 'true', 'true', 'true'], status: 34 },
       { jobs: '1', rule: 'now,fail=25%', total: '4', commands: ['true', 'exit 6', 'true'], status: 6 },
+      // A percentage never reached: the share of the commands started that failed, rounded up
+      // (1 of 4: 25; success=40% after 1 of 3 succeeded: 2 of 3 failed, 67).
+      { jobs: '1', rule: 'soon,fail=50%', commands: ['exit 3', 'true', 'true', 'true'], status: 25 },
+      { jobs: '1', rule: 'now,success=40%', commands: ['exit 3', 'exit 3', 'true'], status: 67 },
     ];
     // One job at a time (or as many slots as jobs): which jobs start before the halt does not
     // depend on timing, so both job logs must hold the same rows.
@@ -268,6 +272,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       expect({ rule, spm: spm.code }).toEqual({ rule, spm: gnu.code });
       expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
     }
+    // --retries: each run is a command started (1 failed of 2 + 3 runs: 20%, not 25%).
+    const retried = await both(['-j', '1', '--retries', '2', '--halt', 'soon,fail=50%'], 'exit 3\ntrue\ntrue\ntrue\n');
+    expect(retried.gnu.code).toBe(20);
+    expect(retried.spm.code).toBe(retried.gnu.code);
   });
 
   it('splits input at newlines only: a carriage return inside a line stays in its command', async () => {
