@@ -108,11 +108,13 @@ describe('withEmptySourcesBlank', () => {
   it('gives a source without values one empty value when another has some (GNU parallel’s combination), else leaves them', () => {
     expect(withEmptySourcesBlank([lines(), lines('a', 'b')])).toEqual([lines(''), lines('a', 'b')]);
     expect(withEmptySourcesBlank([lines('a'), lines(), lines('c')])).toEqual([lines('a'), lines(''), lines('c')]);
-    // All empty, one source, or linked: nothing to pad.
+    // All empty, or one source: nothing to pad.
     expect(withEmptySourcesBlank([lines(), lines()])).toEqual([lines(), lines()]);
     expect(withEmptySourcesBlank([lines()])).toEqual([lines()]);
-    expect(withEmptySourcesBlank([lines(), lines('a')], { all: true })).toEqual([lines(), lines('a')]);
-    expect(withEmptySourcesBlank([lines('a'), lines()], { linked: [false, true] })).toEqual([lines('a'), lines()]);
+    // Linked (:::+): one record, the shortest source's count; --link: the empty value wraps around.
+    const linked = withEmptySourcesBlank([lines('p', 'q'), lines()]);
+    expect([...jobsFromArgs('echo [{1}] [{2}]', linked, undefined, undefined, { linked: [false, true] })].map((job) => job.command)).toEqual(["echo [p] ['']"]);
+    expect([...jobsFromArgs('echo [{1}] [{2}]', linked, undefined, undefined, { all: true })].map((job) => job.command)).toEqual(["echo [p] ['']", "echo [q] ['']"]);
     expect([...jobsFromArgs('echo [{1}] [{2}]', withEmptySourcesBlank([lines(), lines('a', 'b')]))].map((job) => job.command)).toEqual(["echo [''] [a]", "echo [''] [b]"]);
   });
 });

@@ -243,12 +243,13 @@ function linkedUnits<T>(groups: readonly (readonly T[])[], links: SourceLinks): 
  * GNU parallel's sources combined: with several, one that has no values (an empty `:::` group or
  * file, a `--header` source with its names alone) counts as one empty value, so the others'
  * values still run (`::: a b ::: $(cat empty)` runs `a` and `b` with an empty second argument);
- * all of them empty, nothing runs. Linked sources (`--link`, `:::+`) are left as they are (GNU
- * parallel 20221122 dies there: "Can't call method orig on an undefined value").
+ * all of them empty, nothing runs. Linked sources too: `:::: f ::::+ empty` is one record, `f`'s
+ * first value beside an empty one (GNU's `:::+`); with `--link`, the empty value wraps around
+ * beside every value of the longest source (GNU parallel 20221122 dies there: "Can't call method
+ * orig on an undefined value").
  */
-export function withEmptySourcesBlank(groups: readonly (readonly InputLine[])[], links: SourceLinks = {}): (readonly InputLine[])[] {
-  const linked = links.all === true || links.linked?.some((link, i) => link && i > 0) === true;
-  if (groups.length < 2 || linked || groups.every((group) => group.length === 0)) return [...groups];
+export function withEmptySourcesBlank(groups: readonly (readonly InputLine[])[]): (readonly InputLine[])[] {
+  if (groups.length < 2 || groups.every((group) => group.length === 0)) return [...groups];
   return groups.map((group) => (group.length === 0 ? [{ text: '' }] : group));
 }
 

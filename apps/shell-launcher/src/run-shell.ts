@@ -724,7 +724,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       return cannotRead(error);
     }
     const links = { linked: sources.map((source) => source.linked === true), all: options.link };
-    const values = withEmptySourcesBlank(options.header ? groups.map((group) => group.slice(1)) : groups, links);
+    const values = withEmptySourcesBlank(options.header ? groups.map((group) => group.slice(1)) : groups);
     // --shuf: with {##} or {0#} and -X the jobs may be made more than once (below); each making
     // after the first replays its random draws, so all shuffle alike.
     const draws: number[] = [];

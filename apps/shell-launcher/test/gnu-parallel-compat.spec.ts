@@ -1321,6 +1321,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['echo', '[{1}]', '[{2}]', '::::', '-', ':::', 'a', 'b'], input: '' },
       { args: ['--header', ':', 'echo', '[{x}]', '[{y}]', ':::', 'x', ':::', 'y', 'a', 'b'] },
       { args: ['echo', '[{1}]', '[{2}]', ':::', ':::'] },
+      // Linked (:::+, ::::+): the empty value is a source of one (the shortest gives the count).
+      { args: ['echo', '[{1}]', '[{2}]', ':::', 'a', 'b', ':::+'] },
+      { args: ['echo', '[{1}]', '[{2}]', '[{3}]', '::::', '-', '::::+', '/dev/null', ':::', 'x', 'y'], input: 'p\nq\n' },
+      { args: ['echo', '[{1}]', '[{2}]', '[{3}]', ':::', 'a', 'b', ':::+', 'x', 'y', '::::', '/dev/null'] },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'delim' });
