@@ -201,6 +201,13 @@ describe('jobsFromLines', () => {
     expect([...jobsFromArgs('echo', [lines('a', 'b'), lines('x')], undefined, 2)].map((job) => job.places)).toEqual([[1, 2, 1, 2]]);
     expect([...jobsFromArgs('echo', [lines('a'), lines('x')])].map((job) => job.places)).toEqual([undefined]);
     expect([...jobsFromArgs('echo', [lines('a', ' ', 'b')], undefined, { skipBlank: true })].map((job) => job.command)).toEqual(['echo a', 'echo b']);
+    // -r drops each source's blank values before combining (GNU parallel's): a source left with
+    // none is one empty value; blank is ASCII white space only (U+00A0 is kept).
+    const r = (groups: InputLine[][]): string[] => [...jobsFromArgs('echo [{1}] [{2}]', groups, undefined, { skipBlank: true })].map((job) => job.command);
+    expect(r([lines('a', 'b'), lines('x', '', 'y')])).toEqual(['echo [a] [x]', 'echo [a] [y]', 'echo [b] [x]', 'echo [b] [y]']);
+    expect(r([lines('a', 'b'), lines(' ', '\t')])).toEqual(["echo [a] ['']", "echo [b] ['']"]);
+    expect(r([lines(' '), lines('\v\f\r')])).toEqual([]);
+    expect([...jobsFromArgs('echo', [lines('\u00a0', '\v')], undefined, { skipBlank: true })].map((job) => job.args)).toEqual([['\u00a0']]);
   });
 
   it('trims arguments and columns with --trim, and stops at -E’s line', async () => {

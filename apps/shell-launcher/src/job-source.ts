@@ -25,7 +25,10 @@ export interface Grouping {
    * with {@link pack}, its `maxChars` instead. Absent: not checked.
    */
   readonly maxCommandBytes?: number;
-  /** `-r`: records that are blank (whitespace only) are passed over. */
+  /**
+   * `-r`: blank values (whitespace only) are passed over — each source's, before the sources are
+   * combined (GNU parallel drops them as it reads each source).
+   */
   readonly skipBlank?: boolean;
   /** `--trim`: the whitespace trimmed from each argument (each column with `--colsep`). @default 'n' */
   readonly trim?: 'l' | 'r' | 'lr' | 'n';
@@ -40,9 +43,12 @@ function groupingOf(given: number | Grouping | undefined): Grouping {
   return typeof given === 'number' ? { maxArgs: given } : (given ?? {});
 }
 
-/** Is `record` kept (`-r` passes over blank ones)? */
-function kept(grouping: Grouping, texts: readonly string[]): boolean {
-  return grouping.skipBlank !== true || texts.some((text) => text.trim() !== '');
+/**
+ * Is `text` kept (`-r` passes over blank ones)? Blank as GNU parallel's Perl `/^\s*$/` on bytes:
+ * spaces, tabs, line ends, form and line tabulations only (not U+00A0 and other Unicode spaces).
+ */
+function kept(grouping: Grouping, text: string): boolean {
+  return grouping.skipBlank !== true || !/^[\t\n\v\f\r ]*$/.test(text);
 }
 
 /** The widest job slot `{%}` may be filled with, when a command is measured before it has one. */
@@ -266,15 +272,16 @@ export function recordCount(groups: readonly (readonly unknown[])[], links: Sour
 export function* jobsFromArgs(template: string | undefined, groups: readonly (readonly InputLine[])[], colsep?: Columns, maxArgs?: number | Grouping, links: SourceLinks = {}, random?: () => number): Generator<Job> {
   const grouping = groupingOf(maxArgs);
   let seq = 0;
+  // -r: each source's blank values dropped first (a source left without any is then one empty value).
+  const sources = grouping.skipBlank === true ? withEmptySourcesBlank(groups.map((group) => group.filter((line) => kept(grouping, line.text)))) : groups;
   const linking = links.all === true || links.linked?.some((linked, i) => linked && i > 0) === true;
   const combined = linking
     ? (function* (): Generator<InputLine[]> {
-        for (const combination of combinations(linkedUnits(groups, links))) yield combination.flat();
+        for (const combination of combinations(linkedUnits(sources, links))) yield combination.flat();
       })()
-    : combinations(groups);
+    : combinations(sources);
   // `--shuf`: every record, in a random order; the jobs are numbered in that order.
-  const all = random === undefined ? combined : shuffled([...combined], random);
-  const records = grouping.skipBlank === true ? [...all].filter((record) => kept(grouping, record.map((line) => line.text))) : all;
+  const records = random === undefined ? combined : shuffled([...combined], random);
   const pack = grouping.pack;
   if (pack !== undefined) {
     // `-X`, `-m`, `--xargs`: records (a line, or a combination of the sources' values) packed.
@@ -320,7 +327,7 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
       template = withHeader(template, [line.text], colsep);
       continue;
     }
-    if (!kept(grouping, [line.text])) continue;
+    if (!kept(grouping, line.text)) continue;
     if (packer !== undefined) {
       // A line that cannot be a command is a job of its own (numbered as it comes, before the
       // lines still gathering): it must not take a whole command's others with it.

@@ -1179,6 +1179,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--plus', '--er', '{..}', 'echo', '{..}', '{1..}', ':::', 'a.b.c'] },
       { args: ['-r', 'echo', '[{}]'], input: '  \n\na\n' },
       { args: ['echo', '[{}]'], input: '  \n\na\n' },
+      // -r drops each source's blank values before combining; a source left without any is one empty value.
+      { args: ['-r', 'echo', '[{1}]', '[{2}]', ':::', 'a', 'b', '::::', '-'], input: 'x\n\t\ny\n' },
+      { args: ['-r', 'echo', '[{1}]', '[{2}]', ':::', 'a', 'b', ':::', ' ', '\v'] },
+      { args: ['-r', 'echo', '[{}]', ':::', 'a', '\u00a0', ' '] },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'multi' });
