@@ -668,6 +668,9 @@ describe('parseShellArgs: several arguments a command (-X, -m, --xargs, -n, -s, 
     expect(parseShellArgs(['-n2', 'echo'])).toMatchObject({ maxArgs: 2, argsJoined: true });
     expect(parseShellArgs(['--max-args', '2', 'echo'])).toMatchObject({ maxArgs: 2, argsJoined: true });
     expect(parseShellArgs(['-n', '2', '-N', '3', 'echo'])).toMatchObject({ maxArgs: 3, argsJoined: false });
+    // -N wins over -n in either order (GNU parallel's); the last of each counts.
+    expect(parseShellArgs(['-N', '3', '-n', '2', 'echo'])).toMatchObject({ maxArgs: 3, argsJoined: false });
+    expect(parseShellArgs(['-n', '5', '-n', '2', 'echo'])).toMatchObject({ maxArgs: 2, argsJoined: true });
     expect(parseShellArgs(['-r', 'echo']).skipBlank).toBe(true);
     expect(parseShellArgs(['--no-run-if-empty', 'echo']).skipBlank).toBe(true);
     expect(parseShellArgs(['echo'])).toMatchObject({ multiArgs: undefined, skipBlank: false });

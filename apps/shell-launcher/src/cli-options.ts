@@ -1172,6 +1172,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   const renames = new Map<Builtin, string>();
   /** `-L n` (`context`: as -N) or `-l n` (as -n), the last given. */
   let maxLinesGiven: { n: number; context: boolean } | undefined;
+  // -N and -n: -N wins whichever comes first (GNU parallel's), the last of each counting.
+  let replaceArgsGiven: number | undefined;
+  let joinedArgsGiven: number | undefined;
   /** `-s` as given (it sizes the commands of -X, -m, --xargs only). */
   let maxCharsGiven: { option: string; value: string } | undefined;
   /** The last `--block SIZE` given (a negative one sets `partsPerSlot` instead). */
@@ -1742,10 +1745,11 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             break;
           case '-N':
           case '--max-replace-args':
+            replaceArgsGiven = value === '0' ? 0 : positiveInteger(option, value);
+            break;
           case '-n':
           case '--max-args':
-            o.maxArgs = value === '0' ? 0 : positiveInteger(option, value);
-            o.argsJoined = option === '-n' || option === '--max-args';
+            joinedArgsGiven = value === '0' ? 0 : positiveInteger(option, value);
             break;
           case '-s':
           case '--max-chars':
@@ -1906,6 +1910,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   if (o.resume !== 'off' && (o.joblog === undefined || o.joblog === '-')) {
     const option = o.resume === 'done' ? '--resume' : '--resume-failed';
     throw new SPMError(`Expected \`${option}\` with \`--joblog F\`, the job log of the run to resume (a file), got ${o.joblog === '-' ? '`--joblog -`' : 'no --joblog'}`);
+  }
+  if (replaceArgsGiven !== undefined || joinedArgsGiven !== undefined) {
+    o.maxArgs = replaceArgsGiven ?? joinedArgsGiven;
+    o.argsJoined = replaceArgsGiven === undefined;
   }
   if (maxLinesGiven !== undefined) {
     const { n, context } = maxLinesGiven;

@@ -1183,6 +1183,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-r', 'echo', '[{1}]', '[{2}]', ':::', 'a', 'b', '::::', '-'], input: 'x\n\t\ny\n' },
       { args: ['-r', 'echo', '[{1}]', '[{2}]', ':::', 'a', 'b', ':::', ' ', '\v'] },
       { args: ['-r', 'echo', '[{}]', ':::', 'a', '\u00a0', ' '] },
+      // -N wins over -n whichever comes first.
+      { args: ['-N2', '-n1', 'echo', '[{}]', ':::', 'a', 'b', 'c', 'd'] },
+      { args: ['-N1', '-n3', 'echo', ':::', 'a', 'b', 'c', 'd'] },
     ];
     for (const { args, input } of cases) {
       await expectSameRun(args, ['-k', ...args], { input, mark: 'multi' });
