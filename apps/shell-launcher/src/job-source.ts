@@ -319,14 +319,14 @@ export async function* jobsFromLines(lines: AsyncIterable<InputLine>, template: 
   // `--header`: the first line names the columns; it is not a job.
   let naming = header !== undefined;
   for await (const line of lines) {
-    // `-E`: the rest of the input is not read.
-    if (grouping.eof !== undefined && line.text === grouping.eof) break;
     if (naming) {
       naming = false;
       header?.(headerColumns([line.text], colsep));
       template = withHeader(template, [line.text], colsep);
       continue;
     }
+    // `-E`: the rest of the input is not read (the header line is not checked, as in GNU parallel).
+    if (grouping.eof !== undefined && line.text === grouping.eof) break;
     if (!kept(grouping, line.text)) continue;
     if (packer !== undefined) {
       // A line that cannot be a command is a job of its own (numbered as it comes, before the

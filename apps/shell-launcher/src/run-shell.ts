@@ -704,11 +704,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       return cannotRead(error);
     }
     rl = undefined;
-    // `-E`: in each source (a `:::` group, a file), a value equal to it ends that source.
+    // `-E`: in each source (a `:::` group, a file), a value equal to it ends that source — not
+    // its `--header` line (GNU parallel reads that apart).
     if (options.eof !== undefined) {
       const eof = options.eof;
       for (const [n, group] of groups.entries()) {
-        const at = group.findIndex((line) => line.text === eof);
+        const at = group.findIndex((line, i) => line.text === eof && (i > 0 || !options.header));
         if (at >= 0) groups[n] = group.slice(0, at);
       }
     }

@@ -1310,6 +1310,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--trim', 'lr', '--colsep', ',', 'echo', '[{1}][{2}]', ':::', ' a , b '] },
       { args: ['-E', 'STOP', 'echo'], input: 'a\nSTOP\nb\n' },
       { args: ['-E', 'STOP', 'echo', ':::', 'a', 'STOP', 'b'] },
+      // A --header line equal to -E's string is a header, not the end.
+      { args: ['-E', 'h', '--header', ':', 'echo', '{h}', ':::', 'h', 'a', 'b'] },
+      { args: ['-E', 'h', '--header', ':', 'echo', '{h}'], input: 'h\na\nh\nb\n' },
       { args: ['-E', '', 'echo', '[{}]'], input: 'a\n\nb\n' },
       { args: ['-eSTOP', 'echo'], input: 'a\nSTOP\nb\n' },
       { args: ['-e', 'STOP', 'echo'], input: 'a\nSTOP\nb\n' },
