@@ -14,6 +14,8 @@ const jobOf = (seq: number, args: string[], command = 'echo'): ReturnType<typeof
 describe('escapeValue', () => {
   it('escapes as GNU parallel does, and gives an empty value, . and .. a directory of their own', () => {
     expect(['a', 'a/b', 'x\\y', 'a b', '', '.', '..', '...', '\\'].map(escapeValue)).toEqual(['a', 'a\\_b', 'x\\\\y', 'a b', '\\', '\\.', '\\..', '...', '\\\\']);
+    // A tab is `\t` (backslash, t), after the backslashes are doubled: `a\tb` and a real tab differ.
+    expect(['x\ty', 'x\\ty', '\t/'].map(escapeValue)).toEqual(['x\\ty', 'x\\\\ty', '\\t\\_']);
   });
 });
 

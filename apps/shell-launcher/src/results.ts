@@ -13,13 +13,13 @@ export interface ResultsPaths {
 }
 
 /**
- * One value as a directory name in `--results`' tree: GNU parallel's escapes (`\` is `\\`, `/` is
- * `\_`), and — where GNU parallel writes into the wrong directory — an empty value, `.` and `..`
- * with a `\` before them (`\`, `\.`, `\..`), so that every value has a directory of its own
- * inside its parent.
+ * One value as a directory name in `--results`' tree: GNU parallel's escapes (`\` is `\\`, a tab
+ * is `\t`, `/` is `\_`), and — where GNU parallel writes into the wrong directory — an empty
+ * value, `.` and `..` with a `\` before them (`\`, `\.`, `\..`), so that every value has a
+ * directory of its own inside its parent.
  */
 export function escapeValue(value: string): string {
-  const escaped = value.replaceAll('\\', '\\\\').replaceAll('/', '\\_');
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('/', '\\_');
   return escaped === '' || escaped === '.' || escaped === '..' ? `\\${escaped}` : escaped;
 }
 

@@ -732,6 +732,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
     const cases: readonly (readonly string[])[] = [
       ['--results', 'out', 'echo', ':::', 'a', 'b c', ':::', '1', '2'],
       ['--results', 'out', 'echo {}; echo e{} >&2', ':::', 'a/b', 'x\\y'],
+      // A tab is written `\t` (and a backslash before a t is `\\t`).
+      ['--results', 'out', 'echo', ':::', 'x\ty', 'x\\ty'],
       ['--header', ':', '--results', 'out', 'echo', '{a}', '{b}', ':::', 'a', 'I', 'II', ':::', 'b', 'III'],
       ['--colsep', ',', '--results', 'out', 'echo', ':::', 'p,q', 'r,s'],
       ['--results', 'res_{}_{#}', 'echo', ':::', 'a b', "it's"],
