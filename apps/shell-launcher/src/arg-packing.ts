@@ -8,12 +8,13 @@ export const SLOT_VARIABLE = 'PARALLEL_JOBSLOT0';
 
 /**
  * What the spoke puts before a command (shell-closure.ts): GNU parallel's job variables,
- * exported to the command's shell and all it starts, on a line of their own — `$PARALLEL_SEQ`,
- * `$PARALLEL_JOBSLOT`, the slot less one as `slotVariable` (GNU parallel's `$PARALLEL_JOBSLOT0`,
- * or `--process-slot-var`'s name), and `$PARALLEL_PID`.
+ * exported to the command's shell and all it starts — `$PARALLEL_SEQ`, `$PARALLEL_JOBSLOT`, the
+ * slot less one as `slotVariable` (GNU parallel's `$PARALLEL_JOBSLOT0`, or `--process-slot-var`'s
+ * name), and `$PARALLEL_PID` — ended by `;`, not a newline: the command's first line is the
+ * shell's line 1, so its syntax errors and `$LINENO` count its own lines (as in GNU parallel).
  */
 export function jobVariables(seq: number, slot: number, pid: number | undefined, slotVariable = SLOT_VARIABLE): string {
-  return `export PARALLEL_SEQ=${seq} PARALLEL_JOBSLOT=${slot} ${slotVariable}=${slot - 1}${pid === undefined ? '' : ` PARALLEL_PID=${pid}`}\n`;
+  return `export PARALLEL_SEQ=${seq} PARALLEL_JOBSLOT=${slot} ${slotVariable}=${slot - 1}${pid === undefined ? '' : ` PARALLEL_PID=${pid}`};`;
 }
 
 /**

@@ -662,7 +662,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
               const vars = jobVariables(c.seq, slot, task.pid, task.slotVariable);
               // --shellquote: the command printed, quoted, instead (GNU parallel's `perl -e print`).
               const shown = task.shellQuote === undefined ? command : `printf '%s\\n' ${shellQuote(quotedTimes(command, task.shellQuote))}`;
-              const run = c.stdinFrom === undefined ? vars + shown : `${vars}exec <${shellQuote(c.stdinFrom)}\n${shown}`;
+              const run = c.stdinFrom === undefined ? vars + shown : `${vars}exec <${shellQuote(c.stdinFrom)};${shown}`;
               const r = await runOne(run, c, task, lane, ctx.signal, (text) => withSlot(text, slot, task.slotWidth), live, watch, onStart);
               results[i] = command !== c.command ? { ...r, command } : r;
               if (r.returned === true) {

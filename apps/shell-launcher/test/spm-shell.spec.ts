@@ -453,7 +453,8 @@ describe('spm-shell --template', () => {
 describe('spm-shell --joblog +F', () => {
   it('starts a new log with the header and adds each later run’s rows to it, after a cut last line ended', async () => {
     const joblog = join(dir, 'append.joblog');
-    const first = await runSpmShell(['-k', '--joblog', `+${joblog}`, 'echo {}', ':::', 'a', 'b'], { mark: newMark().env });
+    // One at a time: rows are written as jobs end (-k orders output, not the log).
+    const first = await runSpmShell(['-k', '-j', '1', '--joblog', `+${joblog}`, 'echo {}', ':::', 'a', 'b'], { mark: newMark().env });
     expect(first.code).toBe(0);
     // A row cut short (a run killed mid-write): the next run's rows start on a line of their own.
     appendFileSync(joblog, '9\t:\t1.000\t');
@@ -532,6 +533,17 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job varia
       expect(parallelPid).toBe(String(pid));
       expect(Number(slot0)).toBe(Number(slot) - 1);
     }
+  });
+
+  it('puts the job variables on the command’s first line: its lines are the shell’s (a syntax error in line 1 is said so; $LINENO)', async () => {
+    // bash: dash has no $LINENO. --cat's file as stdin goes on that line too.
+    const env = { PARALLEL_SHELL: '/bin/bash' };
+    const r = await runSpmShell(['-k', '-j', '1', '--transport', transport, 'echo [$LINENO {}]', ':::', 'a'], { mark: newMark().env, env });
+    expect(r.stdout).toBe('[1 a]\n');
+    const broken = await runSpmShell(['-j', '1', '--transport', transport, 'echo "{}', ':::', 'a'], { mark: newMark().env, env });
+    expect(broken.stderr).toMatch(/-c: line 1: unexpected EOF while looking for matching `"'/);
+    const cat = await runSpmShell(['--pipe', '--cat', '-j', '1', '--transport', transport, 'echo [$LINENO]; cat {}'], { input: 'x\n', mark: newMark().env, env });
+    expect(cat.stdout).toBe('[1]\nx\n');
   });
 
   it('names the slot-less-one variable --process-slot-var says (and then sets no $PARALLEL_JOBSLOT0), in what the command starts too', async () => {
