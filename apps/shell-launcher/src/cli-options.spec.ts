@@ -87,6 +87,9 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--group', '--will-cite', '--no-notice', 'echo'])).toEqual(parseShellArgs(['echo']));
     expect(() => parseShellArgs(['--group', '--lb', 'echo'])).toThrow('Expected one of `--group` and `--line-buffer`, got both');
     expect(() => parseShellArgs(['-u', '--group', 'echo'])).toThrow('Expected one of `--group` and `--ungroup`, got both');
+    // As GNU parallel: "--ungroup cannot be combined with --line-buffer".
+    expect(() => parseShellArgs(['-u', '--line-buffer', 'echo'])).toThrow('Expected one of `--ungroup` and `--line-buffer`, got both');
+    expect(() => parseShellArgs(['--lb', '--ungroup', 'echo'])).toThrow('Expected one of `--ungroup` and `--line-buffer`, got both');
     expect(parseShellArgs(['--wd', 'out/{}']).workdir).toBe('out/{}');
     expect(parseShellArgs(['--workdir', '/tmp']).workdir).toBe('/tmp');
     expect(parseShellArgs(['--nice', '-5']).nice).toBe(-5);

@@ -2078,6 +2078,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   if (grouped && (o.lineBuffer || o.ungroup)) {
     throw new SPMError(`Expected one of \`--group\` and \`${o.lineBuffer ? '--line-buffer' : '--ungroup'}\`, got both (--group prints each command’s output whole at its end)`);
   }
+  if (o.ungroup && o.lineBuffer) {
+    throw new SPMError('Expected one of `--ungroup` and `--line-buffer`, got both (-u prints output in whatever pieces it comes; --line-buffer prints whole lines)');
+  }
   if (o.lineBuffer && o.results !== undefined) {
     throw new SPMError('Expected one of `--line-buffer` and `--results`, got both (--results writes each command’s whole output to its files; --line-buffer prints it as it comes)');
   }
