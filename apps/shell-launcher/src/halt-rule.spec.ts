@@ -10,11 +10,14 @@ describe('parseHalt', () => {
     expect(parseHalt('-1')).toEqual({ when: 'soon', why: 'success', count: 1 });
     expect(parseHalt('never').when).toBe('never');
     expect(formatHalt(parseHalt('soon,done=5'))).toBe('soon,done=5');
+    // GNU parallel splits at `,` and `=` alike, empty fields at the end dropped.
+    for (const spelled of ['now=fail=2', 'now,fail,2', 'now,fail=2,', 'now,fail=2,,']) expect(parseHalt(spelled)).toEqual({ when: 'now', why: 'fail', count: 2 });
   });
 
   it('refuses anything else, saying what it expected and what it got', () => {
     expect(() => parseHalt('sometimes')).toThrow(SPMError);
     expect(() => parseHalt('now,fail=0')).toThrow(/got `now,fail=0`/);
+    expect(() => parseHalt('now,fail=1,x')).toThrow(/got `now,fail=1,x`/);
     for (const bad of ['now,fail=0%', 'now,fail=101%', 'soon,fail=1.5', '0%', 'now,fail=x%']) expect(() => parseHalt(bad)).toThrow(/0 < N ≤ 100/);
   });
 

@@ -36,7 +36,9 @@ export function parseHalt(text: string): HaltRule {
   const legacy = LEGACY[text];
   if (legacy !== undefined) return legacy;
   if (text === 'never') return HALT_NEVER;
-  const match = /^(soon|now),(fail|success|done)=(\d+(?:\.\d+)?)(%?)$/.exec(/^\d+(?:\.\d+)?%$/.test(text) ? `soon,fail=${text}` : text);
+  // GNU parallel splits the rule at `,` and `=` alike and drops empty fields at the end: `now=fail=1`
+  // and `now,fail=1,` are `now,fail=1` there too.
+  const match = /^(soon|now)[,=](fail|success|done)[,=](\d+(?:\.\d+)?)(%?),*$/.exec(/^\d+(?:\.\d+)?%$/.test(text) ? `soon,fail=${text}` : text);
   const n = Number(match?.[3]);
   const percent = match?.[4] === '%';
   if (match === null || (percent ? !(n > 0 && n <= 100) : !(Number.isInteger(n) && n >= 1))) {
