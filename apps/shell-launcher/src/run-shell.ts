@@ -156,7 +156,18 @@ function killGraceOf(options: ShellOptions): number {
 
 /** The notice of a job whose input cannot be a command (`job.refused`), said in a run and in `--dry-run` alike. */
 function notRunNotice(job: Job, command: string): string {
-  return `spm-shell: job ${job.seq} not run: ${job.refused ?? ''}: ${command}\n`;
+  return `spm-shell: job ${job.seq} not run: ${job.refused ?? ''}: ${shortened(command)}\n`;
+}
+
+/** Past this many characters a command is cut short in a notice (a 50 MB line is not echoed whole). */
+const NOTICE_COMMAND_CHARS = 1_000;
+
+/** `command` for a notice on stderr: whole, or its first {@link NOTICE_COMMAND_CHARS} and how much is left out. */
+function shortened(command: string): string {
+  if (command.length <= NOTICE_COMMAND_CHARS) return command;
+  // Not between the halves of a surrogate pair.
+  const cut = /[\uD800-\uDBFF]/.test(command.charAt(NOTICE_COMMAND_CHARS - 1)) ? NOTICE_COMMAND_CHARS - 1 : NOTICE_COMMAND_CHARS;
+  return `${command.slice(0, cut)}… (${Buffer.byteLength(command.slice(cut))} more bytes)`;
 }
 
 /** How long to let spokes relaunched by an abort finish starting before the cloud is closed. */

@@ -619,6 +619,14 @@ describe('spm-shell --delay', () => {
 });
 
 describe('spm-shell on input lines that cannot be commands', () => {
+  it('says a command too long for Linux is not run, cut short in the notice (not echoed whole), and runs the others', async () => {
+    const r = await runSpmShell(['-j', '1', '-k', 'echo'], { input: `a\n${'x'.repeat(300_000)}\nb\n`, mark: newMark().env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('a\nb\n');
+    expect(r.stderr).toContain(`spm-shell: job 2 not run: its command would be 300005 bytes long, more than 130963, the longest command Linux passes to the shell (one argument of /bin/sh -c, less the job's variables): echo ${'x'.repeat(995)}… (299005 more bytes)\n`);
+    expect(r.stderr.length).toBeLessThan(2_000);
+  });
+
   it('runs every other line, fails those (not valid UTF-8, a NUL byte) without running them, and says why', async () => {
     const joblog = join(dir, 'refused.joblog');
     const created = join(dir, 'refused-created');
