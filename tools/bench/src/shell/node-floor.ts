@@ -50,7 +50,8 @@ const servers = Array.from({ length: Math.min(jobs, commands.length) }, (_, slot
   // Slot `slot` runs commands slot, slot + jobs, …: each starts once the one before it exits.
   const frames: Buffer[] = [];
   for (let i = slot, id = 1; i < commands.length; i += jobs, id++) {
-    const fields = [String(id), '', `${token}.${slot}.${id}`, '0', '2000', '-', '/bin/sh', '-c', commands[i] as string];
+    // id cwd cookie limit grace sig n-or-"-" file args… (fork-server.c's "R"; sig: SIGTERM's 15).
+    const fields = [String(id), '', `${token}.${slot}.${id}`, '0', '2000', '15', '-', '/bin/sh', '-c', commands[i] as string];
     frames.push(frame(id === 1 ? ['R', ...fields] : ['A', String(id - 1), ...fields]));
   }
   child.stdin.write(Buffer.concat(frames));
