@@ -55,6 +55,11 @@ describe('raceOnce', () => {
     }
   });
 
+  it('has every launcher run commands in /bin/sh, whatever shell the bench was started from', async () => {
+    const probe = ['-c', 'test "$PARALLEL_SHELL" = /bin/sh && test "$SHELL" = /bin/sh'];
+    expect((await raceOnce({ name: 'shell', file: '/bin/sh', args: probe }, '', 20_000)).code).toBe(0);
+  });
+
   it('kills a launcher that runs past its bound, with what it started', async () => {
     // The launcher's child `sleep` must go too (the file's leftover check would catch it).
     await expect(raceOnce({ name: 'sleeper', file: '/bin/sh', args: ['-c', 'sleep 30; true'] }, '', 200)).rejects.toThrow('sleeper ran past 200 ms');

@@ -181,9 +181,11 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
     const group = cpuGroup();
     const command = group?.wrap(contender.file, contender.args) ?? { file: contender.file, args: [...contender.args] };
     const started = performance.now();
-    // GNU parallel runs commands with $SHELL: make it the same /bin/sh the others use.
+    // GNU parallel and spm-shell run commands in the shell they were started from (the nearest
+    // shell among their ancestors: the bench's own, bash when run from bash), else $SHELL;
+    // $PARALLEL_SHELL overrides both: make it the same /bin/sh the others use.
     // Its own process group, so that a run past its bound is killed with everything it started.
-    const env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh', PARALLEL_SHELL: '/bin/sh' };
     for (const name of contender.unset ?? []) delete env[name];
     Object.assign(env, contender.set);
     const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env, detached: true });
