@@ -1142,7 +1142,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // ─── State ───────────────────────────────────────────────────────────────────────────────
   let succeeded = 0;
   let failed = 0;
-  // Commands started, each --retries run counted (a --halt percentage's exit status is of these).
+  // Commands started, each --retries run counted, and jobs not run (refused) once each: a --halt
+  // percentage's exit status is a share of these (never past 100 %: every failed job is here).
   let started = 0;
   // --timeout N%: the runtimes of the jobs that succeeded, whose median the running commands' limit is a share of.
   const runtimes = options.timeoutShare === undefined ? undefined : new Remedian();
@@ -1530,7 +1531,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     dropFeed(seq);
     feed.settle();
     pipelineAfter(outcome);
-    if (outcome.job.refused === undefined) started += outcome.job.attempt;
+    started += outcome.job.refused === undefined ? outcome.job.attempt : 1;
     if (outcome.ok) {
       succeeded += 1;
       if (outcome.job.refused === undefined) runtimes?.add(outcome.durationMs);

@@ -619,6 +619,11 @@ describe('spm-shell --delay', () => {
 });
 
 describe('spm-shell on input lines that cannot be commands', () => {
+  it('counts a job not run among the jobs a --halt percentage is a share of: 1 of 2 failed is 50 %', async () => {
+    const r = await runSpmShell(['-j', '1', '--halt', 'soon,fail=60%'], { input: Buffer.from('echo a\0b\ntrue\n'), mark: newMark().env });
+    expect(r.code).toBe(50);
+  });
+
   it('says a command too long for Linux is not run, cut short in the notice (not echoed whole), and runs the others', async () => {
     const r = await runSpmShell(['-j', '1', '-k', 'echo'], { input: `a\n${'x'.repeat(300_000)}\nb\n`, mark: newMark().env });
     expect(r.code).toBe(1);
