@@ -1,5 +1,5 @@
 import { ArgPacker, type Packing } from './arg-packing.js';
-import { combinations, fillTemplate, nameColumns, trimmed, withSlot } from './command-template.js';
+import { combinations, fillTemplate, hasReplacement, nameColumns, trimmed, withSlot } from './command-template.js';
 import { CsvColumns, CsvFormatError } from './csv-columns.js';
 import type { InputLine } from './input-lines.js';
 import type { Job } from './job-outcome.js';
@@ -34,6 +34,12 @@ export interface Grouping {
   readonly trim?: 'l' | 'r' | 'lr' | 'n';
   /** `-E`: a line equal to it ends the input (jobsFromLines; the caller cuts `:::` sources). */
   readonly eof?: string;
+  /**
+   * `--tee`: a command template without replacement strings gets no arguments appended — the
+   * arguments only make the jobs (GNU parallel's `--pipe` commands: `--tee wc -l ::: a b` runs
+   * `wc -l` twice). `{}` and the like still fill.
+   */
+  readonly appendless?: boolean;
   /** The run's Perl strings (`{= =}`, `--rpl`): their values for a job of these arguments (perl-eval.ts). */
   readonly perl?: (seq: number, args: readonly string[]) => PerlJob;
 }
@@ -100,14 +106,19 @@ export function headerColumns(headers: readonly string[], colsep: Columns | unde
  * there, and the columns are the arguments (GNU parallel's: an empty column stays, `,a` is `''`
  * and `a`; an empty separator splits between characters).
  */
-function job(seq: number, given: readonly string[], template: string | undefined, colsep: Columns | undefined, context = false, blank = false, trim: Grouping['trim'] = 'n', perlOf?: Grouping['perl']): Job {
+function job(seq: number, given: readonly string[], template: string | undefined, colsep: Columns | undefined, grouping: Grouping): Job {
+  const context = grouping.context ?? grouping.maxArgs !== undefined;
+  // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
+  const blank = grouping.maxArgs === 0;
+  const trim = grouping.trim ?? 'n';
   const split = columnsOf(given, colsep);
   const columns = trim === 'n' ? split : split.map((column) => trimmed(column, trim));
-  // `-N 0`: GNU parallel inserts an empty argument, bare, for each one it read.
   const args = blank ? columns.map(() => '') : columns;
   // `{= =}`: evaluated once for the job, for all its templates; one that dies refuses it.
-  const perl = perlOf?.(seq, args);
-  return withPerlValues({ seq, command: commandOf(template, args, seq, context, blank, perl), tag: args.join(' '), args, attempt: 1 }, perl);
+  const perl = grouping.perl?.(seq, args);
+  // --tee: a template without replacement strings is the command as it is (nothing appended).
+  const inserted = grouping.appendless === true && template !== undefined && !hasReplacement(template) ? [] : args;
+  return withPerlValues({ seq, command: commandOf(template, inserted, seq, context, blank, perl), tag: args.join(' '), args, attempt: 1 }, perl);
 }
 
 /** Job `seq`'s command of `args`: `template` filled; without one, the arguments are the command itself, as GNU parallel runs them. */
@@ -147,7 +158,7 @@ function jobOf(seq: number, records: readonly (readonly InputLine[])[], template
   const given = lines.find((line) => line.refused !== undefined)?.refused;
   let made: Job;
   try {
-    made = job(seq, texts, template, colsep, grouping.context ?? grouping.maxArgs !== undefined, grouping.maxArgs === 0, grouping.trim, grouping.perl);
+    made = job(seq, texts, template, colsep, grouping);
   } catch (error) {
     if (!(error instanceof CsvFormatError)) throw error;
     // --csv: a record that is not CSV is a job that is not run, shown as it was read.

@@ -550,6 +550,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     context: options.multiArgs === 'X' || (options.multiArgs === undefined && options.maxArgs !== undefined && !options.argsJoined),
     ...(options.multiArgs !== undefined ? { pack: { maxChars: options.maxChars, ...(options.multiArgs === 'xargs' ? {} : { slots: options.jobs === 0 ? allAtOnce : options.jobs }) } } : {}),
     maxCommandBytes: options.maxChars,
+    ...(options.tee ? { appendless: true } : {}),
     skipBlank: options.skipBlank,
     trim: options.trim,
     ...(options.eof !== undefined ? { eof: options.eof } : {}),

@@ -953,6 +953,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
     const cases: readonly (readonly string[])[] = [
       ['--pipe', '--tee', 'grep -c {}; echo {}', ':::', '1', '22', '333'],
       ['--pipe', '--tee', '--tag', 'head -{}', ':::', '1', '3'],
+      // No replacement string: nothing appended (the arguments only make the jobs).
+      ['--pipe', '--tee', '--tag', 'wc -l', ':::', 'a', 'b'],
       ['--pipe', '--round-robin', '-j', '3', '-N', '7', 'tr "\\n" " " | cksum; echo {#}'],
       ['--pipe', '--round-robin', '-j', '2', '--block', '1000', 'cksum'],
       ['--pipe', '--round-robin', '-j', '3', '-N', '50', '--header', ':', 'awk "NR <= 2; END { print NR }"'],
