@@ -9,10 +9,10 @@
  * commands in those, quoting for csh); `$PARALLEL_SHELL` naming one is a usage error.
  */
 
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
-import { parentProcessOf } from '@spm/coprocess';
+import { parentProcessOf, processArgvOf } from '@spm/coprocess';
 
 /** Shells that read Bourne shell syntax (names as a process is called, without a login `-`). */
 const BOURNE = new Set(['sh', 'ash', 'dash', 'bash', 'rbash', 'ksh', 'ksh93', 'lksh', 'mksh', 'pdksh', 'posh', 'yash', 'zsh', 'rzsh', 'static-sh']);
@@ -42,13 +42,7 @@ export interface ProcessView {
 /** This machine's `/proc`. */
 export const PROC: ProcessView = {
   parentOf: parentProcessOf,
-  nameOf(pid) {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-    } catch {
-      return undefined;
-    }
-  },
+  nameOf: (pid) => processArgvOf(pid)?.[0],
 };
 
 /** `name` as a shell's name: its last path part without a login shell's leading `-`. */

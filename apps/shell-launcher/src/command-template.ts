@@ -330,8 +330,10 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
     // --plus' `{0%}`: the padded job slot, filled by the spoke.
     if (plus === '0%') return PADDED_SLOT;
     // `{0#}`, `{0%}` (no --plus): argument 0 is all of them, so GNU parallel's `{#}` and `{%}`.
-    if (modifier === '#') return position === '' || /^0+$/.test(position) ? String(seq) : whole;
-    if (modifier === '%') return position === '' || /^0+$/.test(position) ? SLOT : whole;
+    if (modifier === '#' || modifier === '%') {
+      if (position !== '' && !/^0+$/.test(position)) return whole;
+      return modifier === '#' ? String(seq) : SLOT;
+    }
     if (position === '-') return whole;
     if (position === '' || Number(position) === 0) return (only === undefined ? args : [args[only] as string]).map((arg) => quote(transform(arg, modifier, plus))).join(' ');
     const n = Number(position);

@@ -1,5 +1,5 @@
 import { OWNER_VARIABLE, environHasOwner, newOwnerToken } from './internal/cookie.js';
-import { readFileSync } from 'node:fs';
+import { processArgvOf } from './process-parent.js';
 import { readEnviron, readProcessTable } from './internal/process-table.js';
 
 /**
@@ -39,9 +39,5 @@ export function processesOfOwner(token: string): number[] {
 
 /** The arguments of `pid` after its program name; empty if unreadable. */
 function argumentsOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(1);
-  } catch {
-    return [];
-  }
+  return processArgvOf(pid)?.slice(1) ?? [];
 }

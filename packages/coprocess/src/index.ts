@@ -14,4 +14,4 @@ export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shel
 export { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from './coprocess-owner.js';
 export { coprocessLauncher, type CoprocessLauncherStatus } from './coprocess-launcher.js';
 export { makeDirectories } from './make-directories.js';
-export { parentProcessOf, processInfoOf, type ProcessInfo } from './process-parent.js';
+export { parentProcessOf, processArgvOf, processInfoOf, type ProcessInfo } from './process-parent.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parentProcessOf, processInfoOf } from './process-parent.js';
+import { parentProcessOf, processArgvOf, processInfoOf } from './process-parent.js';
 
 describe('parentProcessOf', () => {
   it('is the parent of a live process, and undefined for one that is not there', () => {
@@ -18,5 +18,17 @@ describe('parentProcessOf', () => {
     const childStart = Number(child.stdout.slice(child.stdout.lastIndexOf(')') + 2).split(' ')[19]);
     expect(childStart).toBeGreaterThanOrEqual(me?.start ?? Infinity);
     expect(processInfoOf(2 ** 22 + 7)).toBeUndefined();
+  });
+
+  it('reads a process’s command line: its program as called, then its arguments', () => {
+    expect(processArgvOf(process.pid)).toEqual(readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1));
+    // An empty last argument is kept; a space stays inside its argument.
+    const child = spawn('/bin/sh', ['-c', 'sleep 5; :', 'name0', 'a b', ''], { stdio: 'ignore' });
+    try {
+      expect(processArgvOf(child.pid ?? 0)).toEqual(['/bin/sh', '-c', 'sleep 5; :', 'name0', 'a b', '']);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(processArgvOf(2 ** 22 + 7)).toBeUndefined();
   });
 });

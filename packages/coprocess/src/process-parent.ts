@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readProcess, type ProcessInfo } from './internal/process-table.js';
 
 export type { ProcessInfo };
@@ -18,4 +19,18 @@ export function processInfoOf(pid: number): ProcessInfo | undefined {
 export function parentProcessOf(pid: number): number | undefined {
   const ppid = readProcess(pid)?.ppid;
   return ppid !== undefined && ppid > 0 ? ppid : undefined;
+}
+
+/**
+ * Process `pid`'s command line (`/proc/<pid>/cmdline`: its program as it was called, then its
+ * arguments); `undefined` when it cannot be read (gone, not ours to read, no `/proc`). A kernel
+ * thread's is empty.
+ */
+export function processArgvOf(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return text === '' ? [] : text.replace(/\0$/, '').split('\0');
+  } catch {
+    return undefined;
+  }
 }
