@@ -23,7 +23,7 @@
  * `slot()` dies, saying so.
  */
 
-import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { isMainThread, receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SPMError } from '@spm/exceptions';
 import type { Job } from './job-outcome.js';
 
@@ -106,6 +106,36 @@ function perlNoticeMs(): number {
   return Number.isFinite(given) && given > 0 ? given : 10_000;
 }
 
+/**
+ * prctl's system call number on this machine (Linux), for the coprocess' parent-death signal
+ * (see PERL_SCRIPT); `''` where it is not known: the coprocess then goes without it.
+ */
+const PRCTL_SYSCALL: string =
+  process.platform !== 'linux' ? '' : ({ x64: '157', arm64: '167', riscv64: '167', loong64: '167', ia32: '172', arm: '172', s390x: '172', ppc64: '171' } as Record<string, string>)[process.arch] ?? '';
+
+/**
+ * How long a request may run before the hub's thread, asleep on it, gives SIGTERM its default
+ * action until the answer comes (see {@link setSigtermAside}).
+ */
+const LONG_REQUEST_MS = 100;
+
+/**
+ * A thread asleep in `Atomics.wait` runs no signal listener: a SIGTERM to the hub would be heard
+ * only when the expression returns — never, for one that loops. So while a request runs long, the
+ * main thread's SIGTERM listeners are set aside (SIGTERM then ends the process, as with none: the
+ * coprocess dies with it, its parent-death signal; commands running on fork servers are killed by
+ * their lifelines) and put back, in order, by the function returned. Ctrl-C needs no such help: a
+ * terminal's SIGINT reaches perl too (same process group), and the hub hears it when perl dies.
+ */
+function setSigtermAside(): () => void {
+  const held = process.rawListeners('SIGTERM') as ((signal: NodeJS.Signals) => void)[];
+  if (held.length === 0) return () => undefined;
+  process.removeAllListeners('SIGTERM');
+  return () => {
+    for (const listener of held) process.on('SIGTERM', listener);
+  };
+}
+
 /** The values of a run with no Perl strings (`--filter` alone). */
 const NO_VALUES: PerlJob = { skipped: false, at: () => undefined, positional: () => undefined };
 
@@ -113,6 +143,19 @@ const NO_VALUES: PerlJob = { skipped: false, at: () => undefined, positional: ()
 const PERL_SCRIPT = String.raw`
 no strict; no warnings;
 use POSIX ();
+# While it evaluates a request, perl dies with the thread that started it (Linux's parent-death
+# signal, SIGKILL, set through prctl's syscall number, given as the first argument): a hub killed
+# while an expression runs for ever leaves no perl spinning. Idle, it waits for its requests to
+# end (end-of-file) as before, so that what it printed is flushed when the run ends.
+$SPM::prctl = 0 + (shift(@ARGV) || 0);
+$SPM::ppid = getppid();
+sub SPM::guard {
+  my ($on) = @_;
+  return unless $SPM::prctl;
+  syscall($SPM::prctl, 1, $on ? 9 : 0);
+  # The hub died before the signal was set: nothing would send it.
+  POSIX::_exit(0) if $on && getppid() != $SPM::ppid;
+}
 # --filter's code, compiled where none of this script's own variables are seen, under strict as
 # GNU parallel's is; its messages say where ("at --filter line 1.").
 sub Arg::SPM_filter { return eval("package Arg; use strict; no warnings;\n#line 1 \"--filter\"\n" . $_[0]); }
@@ -121,7 +164,7 @@ open(my $out, '>&=', 4) or die "spm-shell: perl cannot write fd 4: $!\n";
 binmode $in; binmode $out;
 sub SPM::readn { my ($n) = @_; my $buf = ''; while (length($buf) < $n) { my $got = read($in, $buf, $n - length($buf), length($buf)); return undef unless $got; } return $buf; }
 sub SPM::fields { my ($p) = @_; my @f; my $at = 0; while ($at < length $p) { my $l = unpack('N', substr($p, $at, 4)); push @f, substr($p, $at + 4, $l); $at += 4 + $l; } return @f; }
-sub SPM::reply { my $p = join('', map { pack('N', length $_) . $_ } @_); print $out pack('N', length $p) . $p; $out->flush(); }
+sub SPM::reply { my $p = join('', map { pack('N', length $_) . $_ } @_); STDOUT->flush(); SPM::guard(0); print $out pack('N', length $p) . $p; $out->flush(); }
 
 package main;
 sub shell_quote_scalar { my $a = $_[0]; if ($a =~ /[^-_.+a-z0-9\/]/i) { $a =~ s/'/'"'"'/g; $a = "'$a'"; $a =~ s/^''//; $a =~ s/''$//; return $a; } return $a eq '' ? "''" : $a; }
@@ -177,6 +220,7 @@ my (@compiled, @position, @slotted);
 while (defined(my $length = SPM::readn(4))) {
   my $request = SPM::readn(unpack('N', $length));
   last unless defined $request;
+  SPM::guard(1);
   my ($kind, @f) = SPM::fields($request);
   if ($kind eq 'C') {
     $Global::max_jobs_running = shift @f;
@@ -256,7 +300,7 @@ const WORKER_BODY = `
 const { spawn } = require('node:child_process');
 let perl;
 try {
-  perl = spawn(workerData.perl, ['-e', workerData.script], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
+  perl = spawn(workerData.perl, ['-e', workerData.script, workerData.prctl], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
 } catch (error) {
   died(String(error && error.message || error));
 }
@@ -272,7 +316,7 @@ const noticeIfSlow = (request) => {
   slow = setTimeout(() => {
     const what = seq === undefined ? "the run's Perl code ({= =}, --rpl, --filter) has been compiling" : 'job ' + seq + "'s Perl code ({= =}, --rpl, --filter) has run";
     try {
-      require('node:fs').writeSync(2, 'spm-shell: ' + what + ' for ' + workerData.noticeMs / 1000 + ' s and goes on: the run waits for it (Ctrl-C stops it)\\n');
+      require('node:fs').writeSync(2, 'spm-shell: ' + what + ' for ' + workerData.noticeMs / 1000 + ' s and goes on: the run waits for it (Ctrl-C or SIGTERM stops it)\\n');
     } catch {
       // stderr gone: nothing to say it on.
     }
@@ -367,7 +411,7 @@ export class PerlEvaluator {
     this.#flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, perl, script: PERL_SCRIPT, noticeMs, body: WORKER_BODY }, transferList: [port2] });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, port: port2, perl, script: PERL_SCRIPT, prctl: PRCTL_SYSCALL, noticeMs, body: WORKER_BODY }, transferList: [port2] });
     this.#worker.unref();
     this.#worker.on('error', (error) => {
       this.#dead ??= error.message;
@@ -381,7 +425,7 @@ export class PerlEvaluator {
    * `$Global::max_jobs_running`, and the job slots an expression naming `slot` is evaluated in.
    * Throws an SPMError naming the expression that does not compile (Perl's own message), or
    * saying why Perl cannot be run. A request still unanswered after
-   * `noticeMs` is said once on stderr (the run waits for it, and Ctrl-C stops it).
+   * `noticeMs` is said once on stderr (the run waits for it; Ctrl-C or SIGTERM stops it).
    */
   static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl', noticeMs = perlNoticeMs()): PerlEvaluator {
     const evaluator = new PerlEvaluator(expressions, maxJobs, perl, noticeMs);
@@ -467,10 +511,24 @@ export class PerlEvaluator {
     void this.#worker.terminate();
   }
 
-  /** One request, its reply's fields; throws an SPMError when the coprocess is gone. */
+  /**
+   * One request, its reply's fields; throws an SPMError when the coprocess is gone. Past
+   * {@link LONG_REQUEST_MS}, the main thread's SIGTERM has its default action until the reply.
+   */
   #ask(fields: readonly string[]): string[] {
     if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
     this.#port.postMessage(framed(fields));
+    const aside: { restore?: () => void } = {};
+    try {
+      return this.#reply(() => (aside.restore = setSigtermAside()));
+    } finally {
+      aside.restore?.();
+    }
+  }
+
+  /** Waits for the reply to the request just sent; `long()` is called once it has run {@link LONG_REQUEST_MS}. */
+  #reply(long: () => void): string[] {
+    let waitMs = isMainThread ? LONG_REQUEST_MS : Infinity;
     for (;;) {
       const seen = Atomics.load(this.#flag, 0);
       const got = receiveMessageOnPort(this.#port) as { message: Uint8Array | { died: string } } | undefined;
@@ -482,7 +540,10 @@ export class PerlEvaluator {
         return fieldsOf(got.message);
       }
       if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
-      Atomics.wait(this.#flag, 0, seen);
+      if (Atomics.wait(this.#flag, 0, seen, waitMs) === 'timed-out') {
+        long();
+        waitMs = Infinity;
+      }
     }
   }
 }

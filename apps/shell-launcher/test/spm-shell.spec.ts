@@ -2436,7 +2436,7 @@ describe('spm-shell {= perl expressions =}', () => {
     const mark = newMark();
     const r = await runSpmShell(['-k', 'echo', '{= select(undef, undef, undef, 2) if /b/; $_ = uc =}', ':::', 'a', 'b', 'c'], { mark: mark.env, env: { SPM_SHELL_PERL_NOTICE_MS: '200' } });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'A\nB\nC\n' });
-    expect(r.stderr).toBe("spm-shell: job 2's Perl code ({= =}, --rpl, --filter) has run for 0.2 s and goes on: the run waits for it (Ctrl-C stops it)\n");
+    expect(r.stderr).toBe("spm-shell: job 2's Perl code ({= =}, --rpl, --filter) has run for 0.2 s and goes on: the run waits for it (Ctrl-C or SIGTERM stops it)\n");
     await expectNoLeftovers(mark);
   });
 
@@ -2454,6 +2454,30 @@ describe('spm-shell {= perl expressions =}', () => {
     const code = await exited;
     expect({ code, stderr }).toEqual({ code: 130, stderr: expect.any(String) });
     expect(stderr).toContain('spm-shell: job 1 not run: Expected perl to evaluate the run’s Perl code ({= =}, --filter), but perl was killed by SIGINT');
+    await expectNoLeftovers(mark);
+  });
+
+  it.each(['SIGTERM', 'SIGKILL'] as const)('ends on a %s sent to spm-shell alone while an expression never returns, and its perl with it (nothing is left)', async (signal) => {
+    const mark = newMark();
+    const started = join(dir, `perl-endless-${signal}-${mark.env}`);
+    let stop: NodeJS.Timeout | undefined;
+    const r = await runSpmShell(['echo', `{= open(my $f, ">", "${started}"); close($f); 1 while 1 =}`, ':::', 'a'], {
+      mark: mark.env,
+      timeoutMs: 30_000,
+      onSpawn: (child) => {
+        // Sent again until it ends: a SIGTERM that comes within the expression's first 100 ms is
+        // held by the bin's listener (heard if the expression returns); a later one ends the hub.
+        // Before this, the hub heard none of them (asleep on perl), and perl outlived a SIGKILL.
+        void waitFor(() => existsSync(started), 20_000, 'the expression to be evaluated').then(
+          () => {
+            child.kill(signal);
+            stop = setInterval(() => child.kill(signal), 300);
+          },
+          () => child.kill('SIGKILL'),
+        );
+      },
+    }).finally(() => clearInterval(stop));
+    expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: null, signal, stdout: '' });
     await expectNoLeftovers(mark);
   });
 
