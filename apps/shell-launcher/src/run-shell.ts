@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
@@ -9,6 +9,7 @@ import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { openTerminal, TerminalQuestions } from './tty-question.js';
+import { inputFileStream } from './input-file.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -438,7 +439,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const pipedInput = (stream: NodeJS.ReadableStream): AsyncIterable<Buffer> => (options.skipFirstLine ? withoutFirstLine(stream as AsyncIterable<Buffer>) : (stream as AsyncIterable<Buffer>));
   // `-d`'s delimiter as text, for `:::` words (none when its bytes are not UTF-8: no word holds them).
   const wordDelimiter = options.delimiter !== undefined && isUtf8(options.delimiter) ? options.delimiter.toString('utf8') : undefined;
-  const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : createReadStream(path));
+  const streamOf = (path: string): NodeJS.ReadableStream => (path === '-' ? io.stdin : inputFileStream(path));
   // One source is read as it comes — but for --shuf, which needs every job before the first.
   // --shuf and a --halt percentage need every job before the first starts: the input is read whole
   // (not for a percentage of `--total-jobs`' number).

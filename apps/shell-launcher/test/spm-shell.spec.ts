@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -2098,6 +2098,55 @@ describe.each([
     expect(r.stderr).not.toContain('spm-spoke'); // no spoke complains while the cloud closes
     expect(existsSync(join(dir, `${name}.never`))).toBe(false);
     await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell reading a FIFO source (-a, ::::)', () => {
+  it.each([
+    ['SIGTERM', 143, '::::'],
+    ['SIGINT', 130, '-a'],
+  ] as const)('that no writer opens: a %s ends the run (exit %i, %s), nothing left', async (signal, status, how) => {
+    // Regression: the FIFO's open blocked one of libuv's pool threads, and a Node process cannot
+    // exit while one is stuck so: the signal was heard, the run never ended, a second signal
+    // neither; only SIGKILL ended it.
+    const mark = newMark();
+    const fifo = join(dir, `source-${signal}.fifo`);
+    execFileSync('mkfifo', [fifo]);
+    const args = how === '-a' ? ['-a', fifo, 'echo'] : ['echo', '::::', fifo];
+    const r = await runSpmShell(args, {
+      mark: mark.env,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        const opened = (): boolean => {
+          try {
+            return readdirSync(`/proc/${String(child.pid)}/fd`).some((fd) => readlinkSync(`/proc/${String(child.pid)}/fd/${fd}`) === fifo);
+          } catch {
+            return false;
+          }
+        };
+        void waitFor(opened, 20_000, 'spm-shell to open the FIFO').then(
+          () => child.kill(signal),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: status, stdout: '' });
+    await expectNoLeftovers(mark);
+  });
+
+  it('waits for its writer, and reads what it writes to its end', async () => {
+    const mark = newMark();
+    const fifo = join(dir, 'source-written.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell(['-k', 'echo', '::::', fifo, ':::', '1', '2'], {
+      mark: mark.env,
+      onSpawn: () => {
+        // A writer that opens it (blocking until spm-shell reads it), writes in two parts, and closes it.
+        const writer = spawn('sh', ['-c', `exec > '${fifo}'; echo x; sleep 0.2; echo y`], { stdio: 'ignore' });
+        writer.on('error', () => undefined);
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'x 1\nx 2\ny 1\ny 2\n', stderr: '' });
   });
 });
 
