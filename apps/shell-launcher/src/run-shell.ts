@@ -9,7 +9,7 @@ import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { openTerminal, TerminalQuestions } from './tty-question.js';
-import { inputFileStream } from './input-file.js';
+import { inputFileStream, waitForReaders } from './fifo-paths.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -1051,6 +1051,21 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // is said before anything runs) or on stdout (`-.csv`); nothing else of the jobs is printed.
   const format = options.results === undefined ? undefined : tableFormat(options.results);
   const tableToStdout = format !== undefined && tableOnStdout(options.results as string);
+  // Files written that are FIFOs wait here for their readers, where an interrupt is heard (see
+  // waitForReaders); a joblog appended to (`a+`, read and write) does not wait on one.
+  const appendJoblog = options.resume !== 'off' || options.retryFailed || options.joblogAppend;
+  await waitForReaders(
+    [
+      { path: format !== undefined && !tableToStdout ? options.results : undefined, what: '--results' },
+      { path: options.joblog === '-' || appendJoblog ? undefined : options.joblog, what: '--joblog' },
+    ],
+    interrupt,
+    err,
+  );
+  if (interrupted !== undefined) {
+    rl?.close();
+    return interruptStatus();
+  }
   let tableFd: number | undefined;
   if (format !== undefined && !tableToStdout) {
     try {
@@ -1120,7 +1135,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   onPassedOver = noTurn;
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, options.resume !== 'off' || options.retryFailed || options.joblogAppend);
+    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, appendJoblog);
   } catch (error) {
     rl?.close();
     closeTable();

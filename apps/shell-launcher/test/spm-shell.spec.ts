@@ -2150,6 +2150,60 @@ describe('spm-shell reading a FIFO source (-a, ::::)', () => {
   });
 });
 
+describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
+  it.each([
+    ['--joblog', 'SIGTERM', 143],
+    ['--results', 'SIGINT', 130],
+  ] as const)('that no one reads: says it waits for a reader (%s), a %s ends the run (exit %i), nothing ran', async (option, signal, status) => {
+    // Regression: the hub opened it in its own thread, asleep in open(2) until a reader came,
+    // and heard no signal: only SIGKILL ended the run (GNU parallel ends on either).
+    const mark = newMark();
+    const fifo = join(dir, `unread-${signal}.${option === '--results' ? 'csv' : 'fifo'}`);
+    const ran = join(dir, `unread-${signal}.ran`);
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell([option, fifo, `touch ${ran}; echo`, ':::', 'a'], {
+      mark: mark.env,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        let said = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          if (said.includes('waiting for a reader')) child.kill(signal);
+        });
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: status, stdout: '', stderr: `spm-shell: waiting for a reader of the FIFO \`${fifo}\` (${option}) before starting\n` });
+    expect(existsSync(ran)).toBe(false);
+    await expectNoLeftovers(mark);
+  });
+
+  it('whose reader comes after the start: the run waits for it, and it reads the joblog whole', async () => {
+    const mark = newMark();
+    const fifo = join(dir, 'late-reader.fifo');
+    execFileSync('mkfifo', [fifo]);
+    let read = '';
+    const r = await runSpmShell(['-k', '--joblog', fifo, 'echo', ':::', 'a', 'b'], {
+      mark: mark.env,
+      onSpawn: (child) => {
+        // The reader comes once the run has said it waits for one.
+        let said = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          if (!said.includes('waiting for a reader') || read !== '') return;
+          read = ' ';
+          createReadStream(fifo, 'utf8').on('data', (text) => (read += String(text)));
+        });
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'a\nb\n' });
+    await waitFor(() => read.trim().split('\n').length === 3, 10_000, 'the joblog to be read whole');
+    expect(joblogRows(read.trim()).map((row) => [row[0], row[6], row[8]])).toEqual([
+      ['1', '0', 'echo a'],
+      ['2', '0', 'echo b'],
+    ]);
+  });
+});
+
 describe('spm-shell interrupted with 200 commands running (-j 200)', () => {
   it('kills every tree (each command with a background job), exits 130 and leaves nothing behind', async () => {
     // Every killed tree used to scan /proc on its own, every 20 ms until it was gone: at -j 300

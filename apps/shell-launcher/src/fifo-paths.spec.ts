@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inputFileStream } from './input-file.js';
+import { inputFileStream } from './fifo-paths.js';
 
 let dir: string;
 beforeAll(() => {
