@@ -9,6 +9,12 @@ import { CoprocessLane, runCoprocess, type CoprocessResult } from '@spm/coproces
 
 /** Commands a slot holds beyond its running one (spm-shell's PIPELINE_HELD). */
 const HELD = 2;
+/**
+ * The environment every command gets, read once and frozen, as spm-shell passes it: a fork
+ * server is sent a frozen environment only once, where `process.env` (the default) is read whole
+ * — every variable under Node's environment lock — for each command.
+ */
+const ENV = Object.freeze({ ...process.env });
 
 const jobs = Number(process.argv[2] ?? 2);
 if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`Expected JOBS to be an integer ≥ 1, got ${String(process.argv[2])}`);
@@ -20,7 +26,7 @@ async function slot(): Promise<void> {
   const lane = new CoprocessLane();
   const asked: Promise<CoprocessResult>[] = [];
   while (next < commands.length || asked.length > 0) {
-    while (asked.length <= HELD && next < commands.length) asked.push(runCoprocess({ command: commands[next++] as string, lane }));
+    while (asked.length <= HELD && next < commands.length) asked.push(runCoprocess({ command: commands[next++] as string, lane, env: ENV }));
     const result = await (asked.shift() as Promise<CoprocessResult>);
     if (result.exitCode !== 0) failed += 1;
   }
