@@ -50,7 +50,7 @@ export interface CoprocessOptions {
    * added: it marks the program's process tree (see the docs). Many short programs: pass one
    * frozen object (`Object.freeze({ ...process.env })`) to all of them — a fork server is sent it
    * once, where `process.env` is read whole for each program (~5 % of the CPU of 1,000 `true`s).
-   * @default this process's environment, as it is when the program starts
+   * @default this process's environment (`process.env`)
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
