@@ -13,6 +13,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { parentProcessOf, processArgvOf } from '@spm/coprocess';
+import { DEFAULT_SHELL } from './shell-closure.js';
 
 /** Shells that read Bourne shell syntax (names as a process is called, without a login `-`). */
 const BOURNE = new Set(['sh', 'ash', 'dash', 'bash', 'rbash', 'ksh', 'ksh93', 'lksh', 'mksh', 'pdksh', 'posh', 'yash', 'zsh', 'rzsh', 'static-sh']);
@@ -104,7 +105,7 @@ export function commandShell(env: NodeJS.ProcessEnv = process.env, pid = process
       if (path !== undefined) return { path, source: 'SHELL' };
     }
   }
-  return { path: '/bin/sh', source: 'default', ...(passedOver !== undefined ? { detail: passedOver } : {}) };
+  return { path: DEFAULT_SHELL, source: 'default', ...(passedOver !== undefined ? { detail: passedOver } : {}) };
 }
 
 /** How `--verbose` says which shell runs the commands, and why. */

@@ -38,7 +38,7 @@ import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
 import { LineRecords, patternBlocksOf } from './record-pattern.js';
-import { resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
+import { DEFAULT_SHELL, resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 import { describeSlots, JobsFileWatch } from './jobs-file.js';
 
@@ -274,7 +274,7 @@ export async function runShell(given: ShellOptions, io: ShellIO): Promise<number
   const fifos = new FifoDir(given.tmpdir ?? tmpdir());
   try {
     // (Said when it is not plain /bin/sh, or when a non-Bourne shell that started spm-shell was passed over.)
-    if (given.verbose && (shell.path !== '/bin/sh' || shell.detail !== undefined)) io.stderr.write(`#: spm-shell: ${describeShell(shell)}\n`);
+    if (given.verbose && (shell.path !== DEFAULT_SHELL || shell.detail !== undefined)) io.stderr.write(`#: spm-shell: ${describeShell(shell)}\n`);
     return await runShellWith(given, io, fifos, perl, shell.path);
   } finally {
     fifos.close();
@@ -1744,7 +1744,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
             ...(options.ungroup ? { ungroup: true } : {}),
             ...(options.showCommands ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
-            ...(shell !== '/bin/sh' ? { shell } : {}),
+            ...(shell !== DEFAULT_SHELL ? { shell } : {}),
             ...(options.shellQuote > 0 ? { shellQuote: options.shellQuote } : {}),
             ...(slotWidth > 1 ? { slotWidth } : {}),
             ...(options.cleanup ? { removeFiles: true } : {}),

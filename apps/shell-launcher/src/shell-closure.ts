@@ -72,7 +72,7 @@ export interface ShellTask {
   readonly showStarts?: boolean;
   /** `--nice N`: each command runs as `nice -n N SHELL -c command`. */
   readonly nice?: number;
-  /** The shell each command runs in, `SHELL -c command` (an absolute path; command-shell.ts). Absent: `/bin/sh`. */
+  /** The shell each command runs in, `SHELL -c command` (an absolute path; command-shell.ts). Absent: {@link DEFAULT_SHELL}. */
   readonly shell?: string;
   /**
    * `--shellquote`: each command is not run but printed, shell-quoted this many times (its job
@@ -165,6 +165,9 @@ export interface ShellResult {
  * ahead turned out long — and another spoke may be free.
  */
 export const GIVE_BACK_MS = 100;
+
+/** The shell of a task that names none ({@link ShellTask.shell}), and spm-shell's when nothing says another. */
+export const DEFAULT_SHELL = '/bin/sh';
 
 /**
  * What a task tells the hub before it ends (`ctx.hub.notify`), once it gave commands back: the
@@ -397,9 +400,9 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
   // no-op. (A line of spaces failed with runCoprocess's "non-empty string" until 2026-11-22.)
   const line = command.trim() === '' ? ':' : command;
   try {
-    const shell = task.shell ?? '/bin/sh';
+    const shell = task.shell ?? DEFAULT_SHELL;
     // `/bin/sh -c line` is runCoprocess's own `command`; any other shell, or --nice, is an argv.
-    const plain = task.nice === undefined && shell === '/bin/sh';
+    const plain = task.nice === undefined && shell === DEFAULT_SHELL;
     const r = await runCoprocess({
       command: plain ? line : undefined,
       // --nice: `nice` execs the shell (the same process, at that niceness).
