@@ -114,18 +114,16 @@ const PRCTL_SYSCALL: string =
   process.platform !== 'linux' ? '' : ({ x64: '157', arm64: '167', riscv64: '167', loong64: '167', ia32: '172', arm: '172', s390x: '172', ppc64: '171' } as Record<string, string>)[process.arch] ?? '';
 
 /**
- * How long a request may run before the hub's thread, asleep on it, gives SIGTERM its default
- * action until the answer comes (see {@link setSigtermAside}).
- */
-const LONG_REQUEST_MS = 100;
-
-/**
- * A thread asleep in `Atomics.wait` runs no signal listener: a SIGTERM to the hub would be heard
- * only when the expression returns — never, for one that loops. So while a request runs long, the
- * main thread's SIGTERM listeners are set aside (SIGTERM then ends the process, as with none: the
- * coprocess dies with it, its parent-death signal; commands running on fork servers are killed by
- * their lifelines) and put back, in order, by the function returned. Ctrl-C needs no such help: a
- * terminal's SIGINT reaches perl too (same process group), and the hub hears it when perl dies.
+ * A thread asleep in `Atomics.wait` runs no signal listener: a SIGTERM to the hub is heard only
+ * when the expression returns — never, for one that loops. So once a request has run past the
+ * notice time (the notice says SIGTERM stops it), the main thread's SIGTERM listeners are set
+ * aside (SIGTERM then ends the process, as with none: the coprocess dies with it, its parent-death
+ * signal; commands running on fork servers are killed by their lifelines) and put back, in order,
+ * by the function returned. Not sooner: a SIGTERM that came before is dropped with the listeners'
+ * signal handle (libuv's), so a slow expression that does return would not stop the run on it
+ * (it is heard as it returns, for the clean stop, while the listeners stay). Ctrl-C needs none of
+ * this: a terminal's SIGINT reaches perl too (same process group), and the hub hears it when
+ * perl dies.
  */
 function setSigtermAside(): () => void {
   const held = process.rawListeners('SIGTERM') as ((signal: NodeJS.Signals) => void)[];
@@ -399,6 +397,8 @@ export class PerlEvaluator {
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #flag: Int32Array;
+  /** When a request's slowness is said (by the worker) and its SIGTERM set aside (here). */
+  readonly #noticeMs: number;
   #dead: string | undefined;
   /** `total_jobs()`: the number of jobs, once counted (else it dies, naming `--total-jobs`). */
   total: number | undefined;
@@ -407,6 +407,7 @@ export class PerlEvaluator {
     this.#expressions = expressions;
     this.#slotted = expressions.map(namesSlot);
     this.#slots = slots;
+    this.#noticeMs = noticeMs;
     const shared = new SharedArrayBuffer(4);
     this.#flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -512,8 +513,8 @@ export class PerlEvaluator {
   }
 
   /**
-   * One request, its reply's fields; throws an SPMError when the coprocess is gone. Past
-   * {@link LONG_REQUEST_MS}, the main thread's SIGTERM has its default action until the reply.
+   * One request, its reply's fields; throws an SPMError when the coprocess is gone. Past the
+   * notice time, the main thread's SIGTERM has its default action until the reply.
    */
   #ask(fields: readonly string[]): string[] {
     if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
@@ -526,9 +527,10 @@ export class PerlEvaluator {
     }
   }
 
-  /** Waits for the reply to the request just sent; `long()` is called once it has run {@link LONG_REQUEST_MS}. */
+  /** Waits for the reply to the request just sent; `long()` is called once it has run past the notice time. */
   #reply(long: () => void): string[] {
-    let waitMs = isMainThread ? LONG_REQUEST_MS : Infinity;
+    // (The main thread's only: a worker's listeners are not the process's.)
+    let longAt = isMainThread ? performance.now() + this.#noticeMs : Infinity;
     for (;;) {
       const seen = Atomics.load(this.#flag, 0);
       const got = receiveMessageOnPort(this.#port) as { message: Uint8Array | { died: string } } | undefined;
@@ -540,10 +542,11 @@ export class PerlEvaluator {
         return fieldsOf(got.message);
       }
       if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
-      if (Atomics.wait(this.#flag, 0, seen, waitMs) === 'timed-out') {
+      const left = longAt - performance.now();
+      if (left <= 0) {
         long();
-        waitMs = Infinity;
-      }
+        longAt = Infinity;
+      } else Atomics.wait(this.#flag, 0, seen, left);
     }
   }
 }

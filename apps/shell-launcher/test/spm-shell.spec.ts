@@ -2562,25 +2562,46 @@ describe('spm-shell {= perl expressions =}', () => {
 
   it.each(['SIGTERM', 'SIGKILL'] as const)('ends on a %s sent to spm-shell alone while an expression never returns, and its perl with it (nothing is left)', async (signal) => {
     const mark = newMark();
-    const started = join(dir, `perl-endless-${signal}-${mark.env}`);
     let stop: NodeJS.Timeout | undefined;
-    const r = await runSpmShell(['echo', `{= open(my $f, ">", "${started}"); close($f); 1 while 1 =}`, ':::', 'a'], {
+    const r = await runSpmShell(['echo', '{= 1 while 1 =}', ':::', 'a'], {
       mark: mark.env,
+      env: { SPM_SHELL_PERL_NOTICE_MS: '200' },
       timeoutMs: 30_000,
       onSpawn: (child) => {
-        // Sent again until it ends: a SIGTERM that comes within the expression's first 100 ms is
-        // held by the bin's listener (heard if the expression returns); a later one ends the hub.
-        // Before this, the hub heard none of them (asleep on perl), and perl outlived a SIGKILL.
-        void waitFor(() => existsSync(started), 20_000, 'the expression to be evaluated').then(
-          () => {
-            child.kill(signal);
-            stop = setInterval(() => child.kill(signal), 300);
-          },
-          () => child.kill('SIGKILL'),
-        );
+        // Past the notice time the hub's SIGTERM has its default action; sent again until it
+        // ends (the hub sets its listeners aside a moment after the worker's notice). Before this,
+        // the hub heard none of them (asleep on perl), and perl outlived a SIGKILL.
+        let said = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          if (stop !== undefined || !said.includes('goes on')) return;
+          child.kill(signal);
+          stop = setInterval(() => child.kill(signal), 300);
+        });
       },
     }).finally(() => clearInterval(stop));
     expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: null, signal, stdout: '' });
+    expect(r.stderr).toBe("spm-shell: job 1's Perl code ({= =}, --rpl, --filter) has run for 0.2 s and goes on: the run waits for it (Ctrl-C or SIGTERM stops it)\n");
+    await expectNoLeftovers(mark);
+  });
+
+  it('hears a SIGTERM sent while a slow expression runs once it returns: the run stops cleanly (143), its command not run', async () => {
+    // Its listeners are set aside only past the notice time (10 s here): a SIGTERM before is
+    // held, not dropped with them (it was, when they were set aside after 100 ms).
+    const mark = newMark();
+    const started = join(dir, `perl-slow-${mark.env}`);
+    const ran = join(dir, `perl-slow-ran-${mark.env}`);
+    const r = await runSpmShell([`touch ${ran}; echo`, `{= open(my $f, ">", "${started}"); close($f); select(undef, undef, undef, 1) =}`, ':::', 'a'], {
+      mark: mark.env,
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(started), 20_000, 'the expression to be evaluated').then(
+          () => child.kill('SIGTERM'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 143, stdout: '' });
+    expect(existsSync(ran)).toBe(false);
     await expectNoLeftovers(mark);
   });
 
