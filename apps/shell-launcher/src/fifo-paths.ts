@@ -38,23 +38,42 @@ export function inputFileStream(path: string): NodeJS.ReadableStream {
   return fd === undefined ? createReadStream(path) : new Socket({ fd, readable: true, writable: false });
 }
 
+/** What {@link waitForReaders} holds open: `release()` closes it. */
+export interface ReaderProbes {
+  release(): void;
+}
+
 /**
  * Resolves once each FIFO among `outputs` (files the run writes: `--joblog`, `--results`'
  * table; `what` names each, for the notice) has a reader, or at `signal`'s abort.
  * Opened for writing the usual way (`openSync`, in the hub's thread), a FIFO with no reader blocks
  * the thread until one comes — and a thread asleep in `open` runs no signal listener: `spm-shell
  * --joblog fifo` with no reader ignored SIGINT and SIGTERM. So each is tried without blocking
- * (`O_NONBLOCK`: ENXIO while none reads it) every 50 ms, the event loop turning meanwhile; the
- * real open that follows finds its reader there. A FIFO still unread after a second is said once
- * on stderr (`notice`). Paths that are not FIFOs (or cannot be opened) pass at once: their own
- * open says what is wrong.
+ * (`O_NONBLOCK`: ENXIO while none reads it) every 50 ms, the event loop turning meanwhile. The
+ * probe that finds a reader is kept open, as a writer, until the caller has opened the file
+ * (`release()`): closed at once, it would be the reader's end of file (no writer left) before the
+ * real open, and a reader that then goes would leave that open blocked. A FIFO still unread after
+ * a second is said once on stderr (`notice`). Paths that are not FIFOs (or cannot be opened) pass
+ * at once: their own open says what is wrong.
  */
-export async function waitForReaders(outputs: readonly { readonly path: string | undefined; readonly what: string }[], signal: AbortSignal | undefined, notice: (text: string) => void): Promise<void> {
+export async function waitForReaders(outputs: readonly { readonly path: string | undefined; readonly what: string }[], signal: AbortSignal | undefined, notice: (text: string) => void): Promise<ReaderProbes> {
+  const held: number[] = [];
+  const probes = {
+    release: (): void => {
+      for (const fd of held.splice(0)) closeSync(fd);
+    },
+  };
   for (const { path, what } of outputs) {
     if (path === undefined || !isFifo(path)) continue;
     const since = performance.now();
     let said = false;
-    while (signal?.aborted !== true && !hasReader(path)) {
+    for (;;) {
+      const probe = writerProbe(path);
+      if (probe !== 'unread') {
+        if (probe !== undefined) held.push(probe);
+        break;
+      }
+      if (signal?.aborted === true) break;
       if (!said && performance.now() - since >= READER_NOTICE_MS) {
         said = true;
         notice(`spm-shell: waiting for a reader of the FIFO \`${path}\` (${what}) before starting\n`);
@@ -62,14 +81,17 @@ export async function waitForReaders(outputs: readonly { readonly path: string |
       await sleep(READER_POLL_MS, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
     }
   }
+  return probes;
 }
 
-/** True unless opening `path` (a FIFO) for writing without blocking says no one reads it (ENXIO). */
-function hasReader(path: string): boolean {
+/**
+ * `path` (a FIFO) opened for writing without blocking: its descriptor when someone reads it,
+ * `'unread'` when no one does (ENXIO), undefined when it cannot be opened for another reason.
+ */
+function writerProbe(path: string): number | 'unread' | undefined {
   try {
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-    return true;
+    return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENXIO';
+    return (error as NodeJS.ErrnoException).code === 'ENXIO' ? 'unread' : undefined;
   }
 }

@@ -1052,9 +1052,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const format = options.results === undefined ? undefined : tableFormat(options.results);
   const tableToStdout = format !== undefined && tableOnStdout(options.results as string);
   // Files written that are FIFOs wait here for their readers, where an interrupt is heard (see
-  // waitForReaders); a joblog appended to (`a+`, read and write) does not wait on one.
+  // waitForReaders); a joblog appended to (`a+`, read and write) does not wait on one. Each
+  // FIFO's probe stays open until the file is opened (released below).
   const appendJoblog = options.resume !== 'off' || options.retryFailed || options.joblogAppend;
-  await waitForReaders(
+  const probes = await waitForReaders(
     [
       { path: format !== undefined && !tableToStdout ? options.results : undefined, what: '--results' },
       { path: options.joblog === '-' || appendJoblog ? undefined : options.joblog, what: '--joblog' },
@@ -1063,6 +1064,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     err,
   );
   if (interrupted !== undefined) {
+    probes.release();
     rl?.close();
     return interruptStatus();
   }
@@ -1071,6 +1073,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     try {
       tableFd = openSync(options.results as string, 'w');
     } catch (error) {
+      probes.release();
       rl?.close();
       io.stderr.write(`spm-shell: cannot write the --results table \`${options.results}\`: ${(error as Error).message}\n`);
       return 255;
@@ -1137,11 +1140,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   try {
     joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, appendJoblog);
   } catch (error) {
+    probes.release();
     rl?.close();
     closeTable();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
     return 255;
   }
+  probes.release();
   // A trace that cannot be written is said now, like a joblog, not after every command has run.
   if (options.trace !== undefined) {
     try {
