@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { VirtualCloud } from '@spm/tracker';
 import { discardPrestartedThreads, prestartThreadSpokes } from '@spm/tracker/prestart';
 import { split } from './buckets.js';
@@ -45,12 +45,26 @@ const TRACE_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
  */
 export async function runPrimes(options: PrimeOptions, out: (line: string) => void, err: (line: string) => void, signal?: AbortSignal): Promise<PrimeResult> {
   const started = Date.now();
-  // A trace that cannot be written is said now, before any spoke starts, not after the count.
+  // A trace that cannot be written is said now, before any spoke starts, not after the count. A
+  // FIFO waits for its reader first (where a signal is heard: its open would wait deaf), and is
+  // held open to the end, where the trace is written to it.
+  let traceFd: number | undefined;
   if (options.trace !== undefined) {
+    const file = options.trace;
+    const { waitForFifoReaders } = await import('@spm/closure-core');
+    const probes = await waitForFifoReaders([{ path: file, what: '--trace' }], {
+      ...(signal !== undefined ? { signal } : {}),
+      onWait: () => err(`spm-primes: waiting for a reader of the FIFO \`${file}\` (--trace) before starting`),
+    });
     try {
-      writeFileSync(options.trace, '{"traceEvents":[]}\n'); // valid, and empty until the run writes it
+      signal?.throwIfAborted();
+      if (probes.fifos.has(file)) traceFd = openSync(file, 'w');
+      else writeFileSync(file, '{"traceEvents":[]}\n'); // valid, and empty until the run writes it
     } catch (error) {
-      throw new TraceFileError(`cannot write the trace \`${options.trace}\`: ${(error as Error).message}`);
+      if (signal?.aborted === true) throw error;
+      throw new TraceFileError(`cannot write the trace \`${file}\`: ${(error as Error).message}`);
+    } finally {
+      probes.release();
     }
   }
   // Start-up is on the critical path of a whole run. Thread spokes start first, before the
@@ -71,6 +85,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, preload }, waitForSpokes: 'none' });
   } catch (error) {
     await discardPrestartedThreads();
+    if (traceFd !== undefined) closeSync(traceFd);
     throw error;
   }
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
@@ -90,13 +105,13 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         const task = report.record as { nMin?: number; nMax?: number };
         return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
       });
-      writeTrace = () => trace.write(file);
+      writeTrace = () => trace.write(traceFd ?? file);
       // Ctrl-C (or SIGTERM, SIGHUP) ends the process at once, as it always has; the trace of
       // what ran so far is written first, so the file is never left empty. The signal is then
       // raised again with its default action: the exit status stays 128 + its number.
       const onSignal = (name: NodeJS.Signals): void => {
         try {
-          trace.write(file);
+          trace.write(traceFd ?? file);
         } catch {
           // the file cannot be written: nothing more to do on the way out
         }
@@ -142,6 +157,8 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     } catch (error) {
       traceError = `cannot write the trace \`${String(options.trace)}\`: ${(error as Error).message}`;
       err(`spm-primes: ${traceError}`);
+    } finally {
+      if (traceFd !== undefined) closeSync(traceFd);
     }
     // Whatever happened above: the spokes are closed, or the process would not end.
     await cloud.close();

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +201,50 @@ describe('spm-primes, bundled', () => {
     expect(await closed).toBe(0);
     expect(spokes().every((line) => line.includes('/apps/prime-count/bundle/spoke/entries/process.js'))).toBe(true);
     expect(JSON.parse(stdout)).toMatchObject({ count: sieveCount(2, 20_000_000), transport: 'process', failedBuckets: 0 });
+  });
+});
+
+describe('spm-primes --trace to a FIFO', () => {
+  it('waits for its reader (said after a second), and writes the whole trace to it at the end', async () => {
+    // Regression: the FIFO was opened to check it at the start (deaf in open(2) until a reader
+    // came) and closed — the reader's end of file — then opened again at the end, where no reader
+    // was left: the run never ended, its count done.
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      const fifo = join(dir, 'trace.fifo');
+      execFileSync('mkfifo', [fifo]);
+      let read = '';
+      let readerEnded: Promise<void> | undefined;
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, '--json', '--max', '30000', '--buckets', '4', '--spokes', '2', '--trace', fifo], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          // The reader comes once the wait is said.
+          if (!stderr.includes('waiting for a reader') || readerEnded !== undefined) return;
+          const reader = createReadStream(fifo, 'utf8');
+          reader.on('data', (text) => (read += String(text)));
+          readerEnded = new Promise((done) => reader.on('end', () => done()));
+        });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error('spm-primes ran past 30 s'));
+        }, 30_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: `spm-primes: waiting for a reader of the FIFO \`${fifo}\` (--trace) before starting\n` });
+      expect(JSON.parse(r.stdout)).toMatchObject({ count: sieveCount(2, 30_000), buckets: 4, failedBuckets: 0 });
+      await readerEnded;
+      const trace = JSON.parse(read) as { traceEvents: { ph: string }[] };
+      expect(trace.traceEvents.filter((e) => e.ph === 'X')).toHaveLength(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1705,7 +1705,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           }
           case '--template':
           case '--tmpl':
-            o.templates.push(templateFile(option, value));
+            // Read once, in the pass that keeps the options: a FIFO's text is there only once.
+            if (choice === undefined) o.templates.push(templateFile(option, value));
             break;
           case '--filter':
             if (value === undefined || value.trim() === '') throw new SPMError(`Expected \`--filter\` to be followed by Perl code that is true for the jobs to run (replacement strings allowed: --filter '{1} < {2}'), got ${describe(value)}`);

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { isFifo } from '@spm/closure-core';
 import { SPMError } from '@spm/exceptions';
 import { exitValue, signalNumber, type JobOutcome } from './job-outcome.js';
 
@@ -43,10 +44,11 @@ export class Joblog {
    * Opens (truncates) `path` and writes the header. `-` writes through `stdout` instead, in step
    * with the jobs' outputs written there. With `append` (`--resume`, `--retry-failed`, `--joblog
    * +F`), a file that has rows already is added to (its last line ended first if it was cut), not
-   * truncated; an empty or new one gets the header first.
+   * truncated; an empty or new one gets the header first. A FIFO is opened for writing either way
+   * (the caller has waited for its reader: `waitForFifoReaders`), and gets the header.
    */
   constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false) {
-    this.#fd = path === '-' ? undefined : openSync(path, append ? 'a+' : 'w');
+    this.#fd = path === '-' ? undefined : openSync(path, append && !isFifo(path) ? 'a+' : 'w');
     this.#stdout = stdout;
     this.#hubHost = hubHost;
     // Appending: only the file's size and last byte matter (the rows were read by jobsInJoblog).
@@ -89,6 +91,8 @@ interface LoggedRow {
  * added to some other file).
  */
 function loggedRows(path: string, what: { readonly read: string; readonly use: string }, missing: 'none' | 'error', encoding: BufferEncoding): LoggedRow[] {
+  // A FIFO keeps no earlier runs' rows; reading it would wait, deaf to signals, for a writer.
+  if (isFifo(path)) throw new SPMError(`Expected \`--joblog ${path}\` to be a file to ${what.read}, got a FIFO (it keeps no rows of earlier runs)`);
   let text: string;
   try {
     text = readFileSync(path, encoding);

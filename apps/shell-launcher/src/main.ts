@@ -51,6 +51,7 @@ export async function main(argv: readonly string[], io: ShellIO): Promise<number
     io.stderr.write(`spm-shell: ${error.message}\nTry \`spm-shell --help\`.\n`);
     return 255;
   }
+  io.onOptionsRead?.();
   if (options.help) {
     io.stdout.write(USAGE);
     return 0;

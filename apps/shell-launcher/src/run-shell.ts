@@ -2,14 +2,14 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace } from '@spm/closure-core';
+import { definePolicy, formatMetaStatus, type MessageSource, type StatusReport, ChromeTrace, waitForFifoReaders } from '@spm/closure-core';
 import { coprocessLauncher, DEFAULT_KILL_GRACE_MS, killSequenceGraceMs } from '@spm/coprocess';
 import { SPMError, SPMTaskDropped, SPMTaskTimeout, type TaskId } from '@spm/exceptions';
 import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { openTerminal, TerminalQuestions } from './tty-question.js';
-import { inputFileStream, waitForReaders } from './fifo-paths.js';
+import { inputFileStream } from './fifo-paths.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -64,6 +64,14 @@ export interface ShellIO {
    * (`'SIGHUP'`) is said on stderr.
    */
   readonly windDown?: AbortSignal;
+  /**
+   * Called by `main` once the options are read, before anything is opened or started: where a
+   * bin installs its SIGINT and SIGTERM listeners. Until then those signals keep their default
+   * action (the process ends), so a file the options name whose read blocks — a `--template`
+   * FIFO no one writes — cannot leave the process deaf to them: a thread asleep in a read runs no
+   * listener.
+   */
+  readonly onOptionsRead?: () => void;
 }
 
 /**
@@ -1052,16 +1060,20 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const format = options.results === undefined ? undefined : tableFormat(options.results);
   const tableToStdout = format !== undefined && tableOnStdout(options.results as string);
   // Files written that are FIFOs wait here for their readers, where an interrupt is heard (see
-  // waitForReaders); a joblog appended to (`a+`, read and write) does not wait on one. Each
-  // FIFO's probe stays open until the file is opened (released below).
+  // waitForFifoReaders): the joblog (appended to or not: a FIFO is written), the --results table
+  // and the --trace (written at the end; its FIFO is opened now, and held). Each FIFO's probe
+  // stays open until the file is opened (released below).
   const appendJoblog = options.resume !== 'off' || options.retryFailed || options.joblogAppend;
-  const probes = await waitForReaders(
+  const probes = await waitForFifoReaders(
     [
       { path: format !== undefined && !tableToStdout ? options.results : undefined, what: '--results' },
-      { path: options.joblog === '-' || appendJoblog ? undefined : options.joblog, what: '--joblog' },
+      { path: options.joblog === '-' ? undefined : options.joblog, what: '--joblog' },
+      { path: options.trace, what: '--trace' },
     ],
-    interrupt,
-    err,
+    {
+      ...(interrupt !== undefined ? { signal: interrupt } : {}),
+      onWait: ({ path, what }) => err(`spm-shell: waiting for a reader of the FIFO \`${path}\` (${what}) before starting\n`),
+    },
   );
   if (interrupted !== undefined) {
     probes.release();
@@ -1146,12 +1158,16 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
     return 255;
   }
-  probes.release();
   // A trace that cannot be written is said now, like a joblog, not after every command has run.
+  // A FIFO is opened now and held to the end (opened then, its reader would have had its end of
+  // file from this check's close).
+  let traceFd: number | undefined;
   if (options.trace !== undefined) {
     try {
-      writeFileSync(options.trace, '');
+      if (probes.fifos.has(options.trace)) traceFd = openSync(options.trace, 'w');
+      else writeFileSync(options.trace, '');
     } catch (error) {
+      probes.release();
       rl?.close();
       joblog?.close();
       closeTable();
@@ -1159,6 +1175,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       return 255;
     }
   }
+  probes.release();
   const trace = options.trace === undefined ? undefined : new ChromeTrace(`spm-shell hub (${hubHost})`);
 
   // ─── State ───────────────────────────────────────────────────────────────────────────────
@@ -1928,10 +1945,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     closeJoblog();
     closeTable();
     try {
-      trace?.write(options.trace as string);
+      trace?.write(traceFd ?? (options.trace as string));
     } catch (error) {
       unwritten = true;
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
+    } finally {
+      if (traceFd !== undefined) closeSync(traceFd);
     }
     if (cloud !== undefined) {
       // An abort relaunches the spokes whose commands it killed; closing the cloud while one is

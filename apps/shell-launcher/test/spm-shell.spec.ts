@@ -2204,6 +2204,122 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
   });
 });
 
+describe('spm-shell writing --trace, or an appended --joblog, to a FIFO', () => {
+  /** Runs spm-shell with `args`; a reader of `fifo` comes once the run says it waits for one. */
+  async function withLateReader(fifo: string, args: readonly string[]): Promise<{ r: Awaited<ReturnType<typeof runSpmShell>>; read: () => Promise<string> }> {
+    const mark = newMark();
+    let read = '';
+    let ended: Promise<void> | undefined;
+    const r = await runSpmShell(args, {
+      mark: mark.env,
+      onSpawn: (child) => {
+        let said = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          if (!said.includes('waiting for a reader') || ended !== undefined) return;
+          const reader = createReadStream(fifo, 'utf8');
+          reader.on('data', (text) => (read += String(text)));
+          ended = new Promise((resolve) => reader.on('end', () => resolve()));
+        });
+      },
+    });
+    await expectNoLeftovers(mark);
+    return {
+      r,
+      read: async () => {
+        await ended;
+        return read;
+      },
+    };
+  }
+
+  it('--trace: waits for the reader, and writes the whole trace to it at the end', async () => {
+    // Regression: the FIFO was opened to check it at the start (deaf in open(2) until a reader
+    // came) and closed — the reader's end of file — then opened again at the end, where no reader
+    // was left: the run never ended once its commands had.
+    const fifo = join(dir, 'trace.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { r, read } = await withLateReader(fifo, ['-k', '--trace', fifo, 'echo', ':::', 'a', 'b']);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'a\nb\n', stderr: `spm-shell: waiting for a reader of the FIFO \`${fifo}\` (--trace) before starting\n` });
+    const trace = JSON.parse(await read()) as { traceEvents: { ph: string; cat?: string; name: string }[] };
+    expect(trace.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task').map((e) => e.name)).toEqual(['echo a', 'echo b']);
+  });
+
+  it('--joblog +F: waits for the reader as --joblog F does; the reader gets the header and every row', async () => {
+    // Regression: appended to, the FIFO was opened for reading and writing (which never waits):
+    // with no reader yet, its rows went into the pipe and were lost when it was closed.
+    const fifo = join(dir, 'appended.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { r, read } = await withLateReader(fifo, ['-k', '--joblog', `+${fifo}`, 'echo', ':::', 'a', 'b']);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'a\nb\n' });
+    expect(joblogRows(await read()).map((row) => [row[0], row[6], row[8]])).toEqual([
+      ['1', '0', 'echo a'],
+      ['2', '0', 'echo b'],
+    ]);
+  });
+
+  it.each([
+    ['--resume', 'resume from', true],
+    ['--retry-failed', 'retry its failed jobs', false],
+  ])('%s with a FIFO joblog: refused (it keeps no earlier rows), nothing run', async (option, what, command) => {
+    // Regression: its earlier rows were read from the FIFO — deaf in open(2) until a writer came.
+    const mark = newMark();
+    const fifo = join(dir, `resumed${option}.fifo`);
+    const ran = join(dir, `resumed${option}.ran`);
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell([option, '--joblog', fifo, ...(command ? [`touch ${ran}; echo`, ':::', 'a'] : [])], { mark: mark.env, timeoutMs: 20_000 });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 255, stdout: '', stderr: `spm-shell: Expected \`--joblog ${fifo}\` to be a file to ${what}, got a FIFO (it keeps no rows of earlier runs)\n` });
+    expect(existsSync(ran)).toBe(false);
+  });
+});
+
+describe('spm-shell --template FIFO=NAME', () => {
+  it('whose writer comes after the start: read once, every job gets its copy', async () => {
+    // Regression: the options were read twice (the first time for the profiles' names), the
+    // template with them: the second read of the FIFO waited for a writer that had gone.
+    const mark = newMark();
+    const fifo = join(dir, 'template.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const filled = join(dir, 'filled-{}.txt');
+    const r = await runSpmShell(['-k', '--template', `${fifo}=${filled}`, `cat ${filled}`, ':::', 'a', 'b'], {
+      mark: mark.env,
+      onSpawn: () => {
+        const writer = spawn('sh', ['-c', `sleep 0.3; echo 'T {}' > '${fifo}'`], { stdio: 'ignore' });
+        writer.on('error', () => undefined);
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'T a\nT b\n', stderr: '' });
+  });
+
+  it('that no writer opens: SIGINT ends the run (its default action: nothing has started)', async () => {
+    // Regression: the hub listened for SIGINT before reading its options, and asleep in the
+    // FIFO's open(2) it ran no listener: deaf to SIGINT and SIGTERM, only SIGKILL ended it.
+    const mark = newMark();
+    const fifo = join(dir, 'unwritten-template.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell(['--template', `${fifo}=${join(dir, 'never-{}.txt')}`, 'echo', ':::', 'a'], {
+      mark: mark.env,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        // Asleep in the FIFO's open: the kernel's wait for a writer.
+        const waiting = (): boolean => {
+          try {
+            return readFileSync(`/proc/${String(child.pid)}/wchan`, 'utf8') === 'wait_for_partner';
+          } catch {
+            return false;
+          }
+        };
+        void waitFor(waiting, 20_000, 'spm-shell to wait in the FIFO’s open').then(
+          () => child.kill('SIGINT'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: null, signal: 'SIGINT', stdout: '' });
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell interrupted with 200 commands running (-j 200)', () => {
   it('kills every tree (each command with a background job), exits 130 and leaves nothing behind', async () => {
     // Every killed tree used to scan /proc on its own, every 20 ms until it was gone: at -j 300

@@ -159,9 +159,13 @@ export class ChromeTrace {
     return { traceEvents: [...meta, ...[...this.#events].sort((a, b) => a.ts - b.ts)], displayTimeUnit: 'ms' };
   }
 
-  /** Writes the trace file. */
-  write(path: string): void {
-    writeFileSync(path, `${JSON.stringify(this.toJSON())}\n`);
+  /**
+   * Writes the trace file: `file` is a path (the file is replaced), or a descriptor opened for
+   * writing (written at its position and left open: a FIFO opened at the start of a run, once
+   * its reader came — see `waitForFifoReaders`).
+   */
+  write(file: string | number): void {
+    writeFileSync(file, `${JSON.stringify(this.toJSON())}\n`);
   }
 
   #track(spokeId: string): { pid: number; tid: number } {

@@ -15,3 +15,4 @@ export { durationMs, type Duration } from './duration.js';
 export { prepareTask, type PreparedTask } from './task-record.js';
 export { defun, type StagedClosure, type StagedSpec, type StagedManageOptions, type Stage1View, type Stage2View, type RecordHandle } from './staged.js';
 export { ChromeTrace, type TraceEvent, type TraceInner, type TraceSpan, type TraceSource } from './chrome-trace.js';
+export { isFifo, waitForFifoReaders, type FifoReaderProbes, type FifoWaitOptions, type RunOutput } from './fifo-readers.js';

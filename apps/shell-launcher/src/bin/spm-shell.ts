@@ -8,16 +8,21 @@ const windDown = new AbortController();
 let signals = 0;
 // First SIGINT/SIGTERM: stop cleanly (running commands killed, joblog kept, cloud closed). A
 // second one while that is under way: leave at once; the spokes see their channel close and
-// exit, and their coprocess watchdogs kill what the commands left.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signals += 1;
-    if (signals > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
-    interrupt.abort(signal);
-  });
-}
-// SIGHUP, as GNU parallel: start no more jobs, let the running ones finish (again: no change).
-process.on('SIGHUP', () => windDown.abort('SIGHUP'));
+// exit, and their coprocess watchdogs kill what the commands left. These and SIGHUP are
+// listened for once the options are read (main calls this): until then nothing has started, and
+// a read that blocks (a `--template` FIFO no one writes) must not make the process deaf to them —
+// their default action ends it.
+const listen = (): void => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      signals += 1;
+      if (signals > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+      interrupt.abort(signal);
+    });
+  }
+  // SIGHUP, as GNU parallel: start no more jobs, let the running ones finish (again: no change).
+  process.on('SIGHUP', () => windDown.abort('SIGHUP'));
+};
 // A reader that went away (`spm-shell … | head`) is the shell's SIGPIPE: stop everything. Any
 // other failure to write stdout (a full disk, /dev/full) loses output: say so once, stop
 // everything the same way, and exit 255 (GNU parallel's "other error") whatever the run did.
@@ -39,7 +44,7 @@ process.stderr.on('error', () => undefined);
 
 // No top-level await (bundles load this as a CommonJS module).
 async function run(): Promise<void> {
-  let status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal });
+  let status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal, onOptionsRead: listen });
   // Output to a pipe whose reader is slow is queued in this process: wait until it has been
   // written (the callback of an empty write comes after every earlier one), then exit. Exiting
   // at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
