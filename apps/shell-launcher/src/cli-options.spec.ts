@@ -410,7 +410,7 @@ describe('parseShellArgs', () => {
       [['--jobs'], /Expected `--jobs` to be a number of job slots .*, got nothing/],
       [['-j', '2.5'], /got `2\.5`/],
       [['-j', '+1%'], /got `\+1%`/],
-      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds from 0.001 to 2000000 \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\) or a percentage of the median runtime of the jobs that succeeded \(e\.g\. 200%\), above 0, got `-1`/],
+      [['--timeout', '-1'], /Expected `--timeout` to be a number of seconds \(0 for none, or from 0\.001 to 2000000\) \(e\.g\. 10, 0\.5, 1e-3, or with s\/m\/h\/d postfixes: 1m30s\) or a percentage of the median runtime of the jobs that succeeded \(e\.g\. 200%\), above 0, got `-1`/],
       [['--timeout', '10 %'], /got `10 %`/],
       [['--timeout', '-10%'], /got `-10%`/],
       [['--timeout', '0%'], /Expected `--timeout` N% to be a percentage above 0 and at most 100000000% \(of the median runtime of the jobs that succeeded\), got `0%`/],
@@ -493,7 +493,7 @@ describe('parseShellArgs', () => {
     const cases: [string[], string][] = [
       [['-j', '99999999999999999999'], 'Expected `-j` to be a number of job slots from 0 to 9007199254740991 (0: as many as there are jobs), +N or -N (the cores plus or minus N) or N% (of the cores), this machine having 2 cores, or a file holding one, got `99999999999999999999`'],
       [['--retries', '9007199254740992'], 'Expected `--retries` to be an integer from 1 to 9007199254740991, got `9007199254740992`'],
-      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got `2000001`'],
+      [['--timeout', '2000001'], 'Expected `--timeout` to be a number of seconds (0 for none, or from 0.001 to 2000000) (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got `2000001`'],
     ];
     for (const [argv, message] of cases) expect(() => parseShellArgs(argv, 2)).toThrow(message);
     expect(parseShellArgs(['-j', '9007199254740991']).jobs).toBe(9007199254740991);
@@ -545,10 +545,12 @@ describe('parseShellArgs --timeout N%', () => {
 describe('parseShellArgs --timeout below a millisecond', () => {
   it('refuses it, stating the minimum, rather than rounding it to 0 ms (no timeout at all)', () => {
     // Regression: 0.0001–0.0004 s rounded to 0 ms, which means no timeout: the command ran to its end.
-    for (const value of ['0.0004', '0.0001', '0.0009', '1e-9', '0']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
+    for (const value of ['0.0004', '0.0001', '0.0009', '1e-9']) {
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds (0 for none, or from 0.001 to 2000000) (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
     expect(parseShellArgs(['--timeout', '0.001']).timeoutMs).toBe(1);
+    // 0 itself is no timeout, as in GNU parallel; a later --timeout 0 takes an earlier one back.
+    for (const value of ['0', '0s', '0.0']) expect(parseShellArgs(['--timeout', '5', '--timeout', value]).timeoutMs).toBeUndefined();
     expect(parseShellArgs(['--timeout', '.0015']).timeoutMs).toBe(2);
   });
 });
@@ -570,7 +572,7 @@ describe('parseShellArgs --timeout as GNU parallel reads a duration', () => {
 
   it('refuses what is not a duration, and durations out of bounds, naming the value', () => {
     for (const value of ['1m30', 'm', '1x', '1 m', '1e', '24d', '1s-', 'Infinity', '0x10', '']) {
-      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds from 0.001 to 2000000 (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
+      expect(() => parseShellArgs(['--timeout', value])).toThrow(`Expected \`--timeout\` to be a number of seconds (0 for none, or from 0.001 to 2000000) (e.g. 10, 0.5, 1e-3, or with s/m/h/d postfixes: 1m30s) or a percentage of the median runtime of the jobs that succeeded (e.g. 200%), above 0, got ${value === '' ? 'an empty string' : `\`${value}\``}`);
     }
   });
 });
@@ -1060,5 +1062,38 @@ describe('parseShellArgs --semaphore (sem)', () => {
     refused(['--semaphore', '--pipe', 'cat'], 'Expected no `--pipe` with `--semaphore` (it runs one command, on no input), got both');
     refused(['--id', '', 'x'], 'Expected `--id` to be followed by the semaphore\'s name, got an empty string');
     refused(['--st', 'soon', 'x'], 'Expected `--st` to be a number of seconds (with s/m/h/d postfixes: 1m30s), positive to go on after that long waiting, negative to give up, got `soon`');
+  });
+});
+
+describe('parseShellArgs reads options as GNU parallel’s option parser does', () => {
+  it('splits bundles of single-letter options: flags, then at most one that takes a value (the rest of the word, or the next word)', () => {
+    expect(parseShellArgs(['-kj2', 'echo'])).toMatchObject({ keepOrder: true, jobs: 2 });
+    expect(parseShellArgs(['-kj', '3', 'echo'])).toMatchObject({ keepOrder: true, jobs: 3 });
+    expect(parseShellArgs(['-0rk', 'echo'])).toMatchObject({ nullSeparated: true, skipBlank: true, keepOrder: true });
+    // A value is the rest of the word (GNU parallel 20221122 runs `-N2k echo ::: 1 2 3` as one `echo 1 2 3`).
+    expect(() => parseShellArgs(['-N2k', 'echo'])).toThrow('Expected `-N` to be an integer from 1 to 9007199254740991, got `2k`');
+    expect(parseShellArgs(['-kN2', 'echo'])).toMatchObject({ maxArgs: 2, keepOrder: true });
+    expect(parseShellArgs(['-kC,', 'echo']).colsep).toBeDefined();
+    // A letter no option has: the word is refused whole, as before.
+    expect(() => parseShellArgs(['-kZ', 'echo'])).toThrow('Expected an option of spm-shell (see --help), got `-kZ`');
+    // Words of the command are not options, bundles or not.
+    expect(parseShellArgs(['echo', '-kj2']).template).toBe('echo -kj2');
+  });
+
+  it('takes a value glued to -C (`-C,`), as to -d and -j', () => {
+    expect(parseShellArgs(['-C,', 'echo']).colsep).toEqual(parseShellArgs(['-C', ',', 'echo']).colsep);
+  });
+
+  it('completes a long option from its unique beginning (with or without =value); several options begun: refused, naming them', () => {
+    expect(parseShellArgs(['--keep', 'echo']).keepOrder).toBe(true);
+    expect(parseShellArgs(['--dry', 'echo']).dryRun).toBe(true);
+    // Four names start `--line`, all one option's.
+    expect(parseShellArgs(['--line', 'echo']).lineBuffer).toBe(true);
+    expect(parseShellArgs(['--timeo=3', 'echo']).timeoutMs).toBe(3000);
+    expect(parseShellArgs(['--timeo', '4', 'echo']).timeoutMs).toBe(4000);
+    // A name that is an option is that option, though it begins others (`--tag`, `--tagstring`).
+    expect(parseShellArgs(['--tag', 'echo'])).toMatchObject({ tag: true });
+    expect(() => parseShellArgs(['--col', ',', 'echo'])).toThrow(/^Expected an option of spm-shell \(see --help\), got `--col`, which begins several: .*`--colsep`/);
+    expect(() => parseShellArgs(['--nosuchoption', 'echo'])).toThrow('Expected an option of spm-shell (see --help), got `--nosuchoption`');
   });
 });

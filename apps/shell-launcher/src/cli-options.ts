@@ -1080,6 +1080,86 @@ export const OPTION_NAMES: readonly string[] = [
   ...new Set([...FLAGS, ...VALUED, ...Object.keys(ALIASES), '-i', '--replace', '-e', '--eof', '-l', '--max-lines', '--maxlines', '--shebang', '--hashbang', '--shebang-wrap', '--shebangwrap']),
 ].sort();
 
+/**
+ * Long spellings of one option beyond {@link ALIASES} (each group's names share a branch below):
+ * a prefix that matches only names of one group is that option (GNU parallel's `--line` is
+ * `--line-buffer`, though four names start so).
+ */
+const SYNONYMS: readonly (readonly string[])[] = [
+  ['--skip-first-line', '--skipfirstline'],
+  ['--color', '--colour'],
+  ['--color-failed', '--colour-failed', '--colorfailed', '--colourfailed', '--color-fail', '--colour-fail', '--colorfail', '--colourfail', '--cf'],
+  ['--line-buffer', '--line-buffered', '--linebuffer', '--linebuffered', '--lb'],
+  ['--latest-line', '--latestline', '--ll'],
+  ['--will-cite', '--no-notice'],
+  ['--link', '--xapply'],
+  ['--pipe', '--spreadstdin'],
+  ['--pipe-part', '--pipepart'],
+  ['--round-robin', '--roundrobin', '--round'],
+  ['--remove-rec-sep', '--removerecsep', '--rrs'],
+  ['--number-of-cores', '--number-of-cpus'],
+  ['--semaphore-name', '--semaphorename', '--id'],
+  ['--semaphore-timeout', '--semaphoretimeout', '--st'],
+  ['--jobs', '--max-procs'],
+  ['--total-jobs', '--totaljobs', '--total'],
+  ['--block-timeout', '--blocktimeout', '--bt'],
+  ['--block', '--block-size'],
+  ['--workdir', '--wd'],
+  ['--template', '--tmpl'],
+  ['--process-slot-var', '--processslotvar'],
+  ['--tmpdir', '--tempdir'],
+  ['--group-by', '--groupby'],
+  ['--ctagstring', '--ctag-string'],
+  ['--max-lines', '--maxlines'],
+  ['--shebang', '--hashbang'],
+  ['--shebang-wrap', '--shebangwrap'],
+];
+const OPTION_NAME_SET: ReadonlySet<string> = new Set(OPTION_NAMES);
+const LONG_OPTION_NAMES = OPTION_NAMES.filter((name) => name.startsWith('--'));
+const ONE_OPTION: ReadonlyMap<string, string> = new Map(SYNONYMS.flatMap((names) => names.map((name) => [name, names[0] as string] as const)));
+/** Single-letter options whose value is optional (the rest of their word, or maybe the next one). */
+const OPTIONAL_VALUE: ReadonlySet<string> = new Set(['-i', '-e', '-l']);
+
+/**
+ * `word` (`--name` or `--name=value`) with `name` completed when it begins the names of one
+ * option only, as GNU parallel's option parser takes them (`--keep` is `--keep-order`, `--dry`
+ * `--dry-run`); unchanged when it is a name itself, or begins none (its own error says so).
+ * Throws an `SPMError` listing them when it begins the names of several options (`--col`).
+ */
+function completedLongOption(word: string): string {
+  const eq = word.indexOf('=');
+  const name = eq > 0 ? word.slice(0, eq) : word;
+  if (name.length < 3 || OPTION_NAME_SET.has(name) || name in RETIRED) return word;
+  const begun = LONG_OPTION_NAMES.filter((candidate) => candidate.startsWith(name));
+  const options = new Set(begun.map((candidate) => ALIASES[candidate] ?? ONE_OPTION.get(candidate) ?? candidate));
+  if (options.size === 0) return word;
+  if (options.size > 1) throw new SPMError(`Expected an option of spm-shell (see --help), got \`${name}\`, which begins several: ${begun.map((candidate) => `\`${candidate}\``).join(', ')}`);
+  // The name it begins that is the shortest: the one a reader knows (`--keep-order`, not `--keeporder`).
+  const full = [...begun].sort((a, b) => a.length - b.length || a.localeCompare(b))[0] as string;
+  return `${full}${eq > 0 ? word.slice(eq) : ''}`;
+}
+
+/**
+ * The single-letter options a word bundles, as GNU parallel's option parser reads them: `-kj2`
+ * is `-k -j2`, `-0rk` is `-0 -r -k` — letters that take no value, then at most one that does,
+ * the rest of the word its value (or, none left, the next word). Undefined when `word` is no such
+ * bundle (one option, `-j2`; or a letter no option of spm-shell has: its own error says so).
+ */
+function unbundled(word: string): string[] | undefined {
+  if (word.startsWith('--') || word.length < 3) return undefined;
+  const parts: string[] = [];
+  for (let k = 1; k < word.length; k++) {
+    const letter = `-${word[k] as string}`;
+    if (VALUED.has(letter) || letter in RENAMED || OPTIONAL_VALUE.has(letter)) {
+      parts.push(`${letter}${word.slice(k + 1)}`);
+      break;
+    }
+    if (!FLAGS.has(letter)) return undefined;
+    parts.push(letter);
+  }
+  return parts.length > 1 ? parts : undefined;
+}
+
 /** The GNU parallel whose behaviour spm-shell follows (its tests compare with it): `--minversion`'s version. */
 export const GNU_PARALLEL_VERSION = 20221122;
 /** What starts a group of arguments (`:::`, or `--arg-sep`'s) and of argument files (`::::`, `--arg-file-sep`'s); `+` after either links it. */
@@ -1300,23 +1380,33 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   };
   const rest: string[] = [];
   for (const segment of segments) {
-    const argv = segment.words;
+    // (Bundles of single-letter options are split in place: `origins` keeps each word's index in the segment.)
+    const argv = [...segment.words];
+    const origins = argv.map((_, k) => k);
     let i = 0;
     /** Where the option being read began (for a profile's messages). */
     let at = 0;
     try {
       for (; i < argv.length; i++) {
-        at = i;
-        const word = argv[i] as string;
+        at = origins[i] ?? i;
+        let word = argv[i] as string;
         if (word === '--') {
           i += 1;
           break;
         }
         if (marks.has(word) || !word.startsWith('-') || word === '-') break;
+        const bundled = unbundled(word);
+        if (bundled !== undefined) {
+          argv.splice(i, 1, ...bundled);
+          origins.splice(i, 1, ...bundled.map(() => at));
+          word = bundled[0] as string;
+        } else if (word.startsWith('--')) {
+          word = completedLongOption(word);
+        }
         const eq = word.startsWith('--') ? word.indexOf('=') : -1;
         const name = eq > 0 ? word.slice(0, eq) : word;
         // `-j4` as well as `-j 4`.
-        const glued = /^-[jPaNnsIdELJ]./.test(word) ? word.slice(2) : undefined;
+        const glued = /^-[jPaNnsIdELJC]./.test(word) ? word.slice(2) : undefined;
         const option = glued !== undefined ? word.slice(0, 2) : (ALIASES[name] ?? name);
         if (/^-i/.test(word) || name === '--replace') {
           // `-i [R]`, `--replace[=R]` (xargs' old -I): R is optional ({}), taken from the next word
@@ -1641,7 +1731,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
               o.timeoutShare = timeoutShare(option, value);
               o.timeoutMs = undefined;
             } else {
-              o.timeoutMs = seconds(option, value, false, TIMEOUT_PERCENT);
+              // 0 (or 0s) is no timeout, as in GNU parallel (a script's `--timeout "$T"` with T=0).
+              const ms = seconds(option, value, true, TIMEOUT_PERCENT);
+              o.timeoutMs = ms === 0 ? undefined : ms;
               o.timeoutShare = undefined;
             }
             break;

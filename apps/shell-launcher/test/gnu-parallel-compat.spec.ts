@@ -285,6 +285,20 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect([...spm.jobs].sort(([a], [b]) => a - b)).toEqual([...gnu.jobs].sort(([a], [b]) => a - b));
   });
 
+  it.each([
+    [['-kj2', 'echo {2}', ':::', 'a', 'b', ':::', 'c']],
+    [['-k', '-C,', 'echo {2}', ':::', 'a,b', 'c,d']],
+    [['-rkj', '2', 'echo [{}]', ':::', 'a', '', 'b']],
+    [['-kN2', 'echo', ':::', '1', '2', '3']],
+    [['--keep', '--tagstr', '<{}>', 'echo', ':::', 'x', 'y']],
+    [['-k', '--timeout', '0', 'echo', ':::', 'z']],
+  ])('reads options as its parser does (bundles, -C glued, unique beginnings, --timeout 0): %j', async (args) => {
+    const gnu = gnuRun(args);
+    expect(gnu.status).toBe(0);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-options` });
+    expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: 0, stdout: gnu.stdout });
+  });
+
   it('fills replacement strings as it does, path modifiers’ edge cases included', async () => {
     // What each replacement string becomes, printed between brackets, in input order.
     const args = ['-j', '2', '-k', 'echo [{}] [{.}] [{/}] [{//}] [{/.}] [{0}] [{-1}] [{#}]', ':::', '.bashrc', 'a/', 'dir/.hidden', 'x.tar.gz', '/', 'a b/c d.e', "it's", 'a//b'];
