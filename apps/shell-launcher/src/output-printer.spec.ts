@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { outcome } from '../test/fixtures/outcome.js';
 import { jobColor, OutputPrinter, tagLines } from './output-printer.js';
 
-function capture(): { sink: { out: (t: string) => void; err: (t: string) => void }; writes: string[] } {
+/** A sink that records each write as `out:TEXT` or `err:TEXT` (bytes, from a spill file, decoded). */
+function capture(): { sink: { out: (t: string | Uint8Array) => void; err: (t: string | Uint8Array) => void }; writes: string[] } {
   const writes: string[] = [];
-  return { writes, sink: { out: (t) => void writes.push(`out:${t}`), err: (t) => void writes.push(`err:${t}`) } };
+  const text = (t: string | Uint8Array): string => (typeof t === 'string' ? t : Buffer.from(t).toString('utf8'));
+  return { writes, sink: { out: (t) => void writes.push(`out:${text(t)}`), err: (t) => void writes.push(`err:${text(t)}`) } };
 }
 
 /** A reader slow once: the first `backlog` waits until `release` is called, the others do not wait. */

@@ -4,10 +4,14 @@ import { StringDecoder } from 'node:string_decoder';
 import type { JobOutcome } from './job-outcome.js';
 import { formatJsonLine } from './json-line.js';
 
-/** Where the printer writes: each call is one whole block, never split. */
+/**
+ * Where the printer writes: each call is one whole block, never split. Bytes (a `Uint8Array`)
+ * are a job's output as the command wrote it, read back from its spill file (output that is not
+ * UTF-8 text is all there), to be written as they are.
+ */
 export interface PrinterSink {
-  out(text: string): void;
-  err(text: string): void;
+  out(text: string | Uint8Array): void;
+  err(text: string | Uint8Array): void;
   /**
    * While what was written waits in memory (a reader slower than the commands): a promise that
    * resolves once it has drained. A spilled output (see {@link JobOutcome.stdoutFile}) is streamed
@@ -553,11 +557,15 @@ export class OutputPrinter {
     }
   }
 
-  /** Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk. */
+  /**
+   * Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk —
+   * as bytes, unless its lines are marked (then decoded, U+FFFD for bytes that are not UTF-8):
+   * output that is not text (`gzip -c`) is printed byte for byte.
+   */
   async #stream(outcome: JobOutcome): Promise<void> {
     const streams = [
-      [outcome.stdout, outcome.stdoutFile, (text: string): void => this.#sink.out(text), 'out'],
-      [outcome.stderr, outcome.stderrFile, (text: string): void => this.#sink.err(text), 'err'],
+      [outcome.stdout, outcome.stdoutFile, (text: string | Uint8Array): void => this.#sink.out(text), 'out'],
+      [outcome.stderr, outcome.stderrFile, (text: string | Uint8Array): void => this.#sink.err(text), 'err'],
     ] as const;
     const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
     for (const [kept, file, write, stream] of streams) {
@@ -579,9 +587,14 @@ export class OutputPrinter {
       try {
         const opened = openSync(file, 'r');
         fd = opened;
-        const decoder = new StringDecoder('utf8');
-        await this.#paced((buffer) => readSync(opened, buffer), (chunk) => put(decoder.write(chunk)), stream);
-        put(decoder.end());
+        if (tagger === undefined) {
+          // (A copy: the buffer is read into again, and a write may hold it while its reader is slow.)
+          await this.#paced((buffer) => readSync(opened, buffer), (chunk) => write(Buffer.from(chunk)), stream);
+        } else {
+          const decoder = new StringDecoder('utf8');
+          await this.#paced((buffer) => readSync(opened, buffer), (chunk) => put(decoder.write(chunk)), stream);
+          put(decoder.end());
+        }
       } catch (error) {
         this.#cannotRead(outcome, error);
       } finally {

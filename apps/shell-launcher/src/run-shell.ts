@@ -47,9 +47,9 @@ export interface ShellIO {
   /** Input lines when no source (`:::`, `::::`, `-a`) is given, or a source named `-`. */
   readonly stdin: NodeJS.ReadableStream;
   /** Outputs (or `--json` lines). */
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+  readonly stdout: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
   /** Notices, MetaStatus lines and the progress bar. */
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  readonly stderr: { write(text: string | Uint8Array): unknown; readonly isTTY?: boolean; readonly columns?: number };
   /**
    * Aborting it stops everything at once, like `--halt now`: running commands are killed, the
    * joblog keeps what finished. Its reason names the cause: `'SIGINT'`, `'SIGTERM'`, `'SIGPIPE'`
@@ -72,6 +72,16 @@ export interface ShellIO {
    * listener.
    */
   readonly onOptionsRead?: () => void;
+}
+
+/** Text, or a job's output bytes (as the command wrote them: maybe not UTF-8), as text. */
+function textOf(text: string | Uint8Array): string {
+  return typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+}
+
+/** Whether text (or bytes) ends a line. */
+function endsLine(text: string | Uint8Array): boolean {
+  return typeof text === 'string' ? text.endsWith('\n') : text[text.length - 1] === 0x0a;
 }
 
 /**
@@ -408,11 +418,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const latestLines = options.latestLine && screen === undefined ? new Map<number, LatestLine>() : undefined;
   /** The `--latest-line` row's tag of a job tagged `tag`: it and a tab with `--tag`, else none. */
   const rowTag = (tag: string): string => (options.tag ? `${tag}\t` : '');
-  const err = (text: string): void => {
+  const err = (text: string | Uint8Array): void => {
     bar?.hide();
-    if (screen !== undefined && io.stderr.isTTY === true) screen.foreign(text, (t) => io.stderr.write(t));
+    if (screen !== undefined && io.stderr.isTTY === true) screen.foreign(textOf(text), (t) => io.stderr.write(t));
     else io.stderr.write(text);
-    if (text.length > 0) lineOpen = screen === undefined && !text.endsWith('\n');
+    if (text.length > 0) lineOpen = screen === undefined && !endsLine(text);
   };
   let interrupted: string | undefined;
   const interrupt = io.interrupt;
@@ -1049,11 +1059,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
 
   // ─── Outputs ─────────────────────────────────────────────────────────────────────────────
   const hubHost = hostname();
-  const out = (text: string): void => {
+  const out = (text: string | Uint8Array): void => {
     bar?.hide();
-    if (screen !== undefined) screen.foreign(text, (t) => io.stdout.write(t));
+    if (screen !== undefined) screen.foreign(textOf(text), (t) => io.stdout.write(t));
     else io.stdout.write(text);
-    if (text.length > 0 && io.stdout.isTTY === true) lineOpen = screen === undefined && !text.endsWith('\n');
+    if (text.length > 0 && io.stdout.isTTY === true) lineOpen = screen === undefined && !endsLine(text);
   };
   // --results NAME.csv|.tsv|.json: a table of every job, in a file (made now: one that cannot be
   // is said before anything runs) or on stdout (`-.csv`); nothing else of the jobs is printed.

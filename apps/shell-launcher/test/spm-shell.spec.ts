@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -2201,6 +2202,55 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
       ['1', '0', 'echo a'],
       ['2', '0', 'echo b'],
     ]);
+  });
+});
+
+describe('spm-shell printing output that is not UTF-8 text', () => {
+  /** Runs spm-shell with its stdout and stderr to files; resolves with the run and the files' bytes. */
+  async function bytesOf(args: readonly string[], name: string, input?: string): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
+    const [outFile, errFile] = [join(dir, `${name}.out`), join(dir, `${name}.err`)];
+    const [out, err] = [openSync(outFile, 'w'), openSync(errFile, 'w')];
+    try {
+      const r = await runSpmShell(args, { mark: newMark().env, stdoutFd: out, stderrFd: err, ...(input !== undefined ? { input } : {}) });
+      return { code: r.code, stdout: readFileSync(outFile), stderr: readFileSync(errFile) };
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+  }
+
+  // Every byte value, twice: Latin-1 text, a gzip stream, any binary file.
+  const binary = Buffer.from(Array.from({ length: 512 }, (_, k) => k % 256));
+  beforeAll(() => writeFileSync(join(dir, 'all-bytes.bin'), binary));
+
+  it('prints it byte for byte, -k or not, stdout and stderr, on every transport (it used to become U+FFFD)', async () => {
+    const source = join(dir, 'all-bytes.bin');
+    for (const transport of ['inproc', 'thread', 'process']) {
+      const r = await bytesOf(['-k', '--transport', transport, `cat ${source}; printf '\\351{}\\n'`, ':::', 'a', 'b'], `binary-${transport}`);
+      expect({ transport, code: r.code }).toEqual({ transport, code: 0 });
+      expect(r.stdout.equals(Buffer.concat([binary, Buffer.from([0xe9, 0x61, 0x0a]), binary, Buffer.from([0xe9, 0x62, 0x0a])]))).toBe(true);
+    }
+    const err = await bytesOf([`cat ${source} >&2; : {}`, ':::', 'x'], 'binary-stderr');
+    expect(err.code).toBe(0);
+    expect(err.stderr.equals(binary)).toBe(true);
+  });
+
+  it('writes it byte for byte to --results files, and a --pipe gzip round trip gives the input back', async () => {
+    const results = join(dir, 'binary-results');
+    const r = await runSpmShell(['--results', results, `cat ${join(dir, 'all-bytes.bin')}; cat ${join(dir, 'all-bytes.bin')} >&2; : {}`, ':::', 'a'], { mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(results, '1', 'a', 'stdout')).equals(binary)).toBe(true);
+    expect(readFileSync(join(results, '1', 'a', 'stderr')).equals(binary)).toBe(true);
+    const lines = Array.from({ length: 20_000 }, (_, k) => `line ${k}`).join('\n') + '\n';
+    const zipped = await bytesOf(['--pipe', '-k', '--block', '20k', 'gzip', '-c'], 'pipe-gzip', lines);
+    expect(zipped.code).toBe(0);
+    // Concatenated gzip members are one gzip stream.
+    expect(gunzipSync(zipped.stdout).toString()).toBe(lines);
+  });
+
+  it('with --tag or --json, decodes it (U+FFFD for each byte that is not UTF-8), as documented', async () => {
+    const tagged = await bytesOf(['--tag', "printf '\\377{}\\n'", ':::', 'a'], 'binary-tag');
+    expect(tagged.stdout.toString()).toBe('a\t\ufffda\n');
   });
 });
 

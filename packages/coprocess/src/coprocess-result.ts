@@ -26,18 +26,23 @@ export interface CoprocessResult {
   readonly startTime: number;
   /** The leader's pid (also its process group id); `null` if it never started. */
   readonly pid: number | null;
-  /** The captured stdout (UTF-8), at most `maxOutputBytes` bytes of it. */
+  /**
+   * The captured stdout (UTF-8), at most `maxOutputBytes` bytes of it. With `spillDir`, output
+   * that is not UTF-8 text is not decoded (its bad bytes would become U+FFFD): this is then ''
+   * and `spilled.stdout` holds every byte.
+   */
   readonly stdout: string;
-  /** The captured stderr (UTF-8), at most `maxOutputBytes` bytes of it. */
+  /** The captured stderr (UTF-8), at most `maxOutputBytes` bytes of it; as `stdout`, with `spillDir`. */
   readonly stderr: string;
   /** stdout and stderr interleaved in the order their chunks arrived here, at most `maxOutputBytes` bytes. */
   readonly stdOutErr: string;
   /** Which captures were cut at `maxOutputBytes`. */
   readonly truncated: { readonly stdout: boolean; readonly stderr: boolean; readonly stdOutErr: boolean };
   /**
-   * With `spillDir`: the files holding each stream's output past `maxOutputBytes` (`undefined`
-   * for a stream that stayed under it). `stdout` followed by this file's bytes is the whole
-   * stream (unless `truncated`: the file could not be written to the end).
+   * With `spillDir`: the files holding each stream's output past `maxOutputBytes`, or all of it
+   * when it is not UTF-8 text (`undefined` for a text stream that stayed under the cap).
+   * `stdout` followed by this file's bytes is the whole stream (unless `truncated`: the file
+   * could not be written to the end).
    */
   readonly spilled: { readonly stdout: string | undefined; readonly stderr: string | undefined };
   /** How many bytes each stream carried in total, kept or not. */

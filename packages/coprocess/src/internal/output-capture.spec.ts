@@ -98,6 +98,38 @@ describe('OutputCapture with a spill file', () => {
     expect(whole.equals(bytes)).toBe(true);
   });
 
+  it('keeps bytes that are not UTF-8 text whole: all of them in the file, no text (under the cap too)', () => {
+    const bytes = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a, 0x1f, 0x8b, 0x08, 0x00]); // `caf` Latin-1 é, a gzip header
+    const { capture, whole } = spillOf(100, [bytes], 'binary');
+    expect(capture.text()).toBe('');
+    expect(capture.spilled).toBe(join(dir, 'binary'));
+    expect(whole.equals(bytes)).toBe(true);
+    expect([capture.bytes, capture.truncated]).toEqual([bytes.length, false]);
+  });
+
+  it('moves the text kept so far to the file at the first bytes that are not text, the rest after it', () => {
+    const chunks = [Buffer.from('line one\n'), Buffer.from([0xff, 0xfe]), Buffer.from('after\n')];
+    const { capture, whole } = spillOf(100, chunks, 'turned');
+    expect(capture.text()).toBe('');
+    expect(whole.equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('takes a character cut between chunks for text, and one the stream ends inside for not text', () => {
+    const euro = Buffer.from('a€');
+    const across = spillOf(100, [euro.subarray(0, 2), euro.subarray(2)], 'text-across');
+    expect([across.capture.text(), across.capture.spilled]).toEqual(['a€', undefined]);
+    const cut = spillOf(100, [euro.subarray(0, 3)], 'cut-at-end');
+    expect(cut.capture.text()).toBe('');
+    expect(cut.whole.equals(euro.subarray(0, 3))).toBe(true);
+  });
+
+  it('decodes bytes that are not text without a spill directory (U+FFFD), as it always has', () => {
+    const capture = new OutputCapture(100);
+    capture.push(Buffer.from([0x61, 0xff, 0x62]));
+    capture.close();
+    expect(capture.text()).toBe('a\ufffdb');
+  });
+
   it('drops the rest and says truncated when the file cannot be written', () => {
     const capture = new OutputCapture(3, join(dir, 'no-such-dir'), 'out');
     capture.push(Buffer.from('abcdef'));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,6 +7,12 @@ import { join } from 'node:path';
  * gigabytes costs at most `max` bytes of memory while it is still drained. With a spill file
  * (`spillDir`/`spillBase` + `spillSuffix`), the rest is appended to it instead (created with the first byte past
  * the cap; its path is composed only then: most streams never get there).
+ *
+ * With a spill file, a stream that is not UTF-8 text (`gzip -c`, Latin-1) is kept byte for byte:
+ * decoded, its bad bytes would become U+FFFD. Its kept bytes are checked as they come (a
+ * character cut between chunks is checked with the next); at the first that are not text, the
+ * bytes kept so far go to the file and the rest follow them there — `text()` is then '' and the
+ * file holds the whole stream. (Past the cap the file takes bytes as they are anyway.)
  */
 export class OutputCapture {
   readonly #max: number;
@@ -19,8 +26,10 @@ export class OutputCapture {
   /** The spill file's descriptor while it is open; -1 once it failed or was closed. */
   #fd: number | undefined;
   #spilledBytes = 0;
-  /** True once the cap was reached: the kept part is closed (later bytes go to the file or nowhere). */
+  /** True once the cap was reached, or the stream is not text: the kept part is closed (later bytes go to the file or nowhere). */
   #full = false;
+  /** The kept bytes' last, incomplete UTF-8 sequence: checked with the next chunk. */
+  #tail: Buffer | undefined;
 
   constructor(max: number, spillDir?: string, spillBase = '', spillSuffix = '') {
     this.#max = max;
@@ -33,6 +42,11 @@ export class OutputCapture {
   push(chunk: Buffer): void {
     this.#seen += chunk.length;
     if (this.#full) {
+      this.#spill(chunk);
+      return;
+    }
+    if (this.#spillDir !== undefined && !this.#staysText(chunk)) {
+      this.#spillAll();
       this.#spill(chunk);
       return;
     }
@@ -63,6 +77,22 @@ export class OutputCapture {
     this.#spill(chunk.subarray(cut));
   }
 
+  /** Whether the bytes kept so far and `chunk` are UTF-8 text (a sequence `chunk` ends inside is judged with the next). */
+  #staysText(chunk: Buffer): boolean {
+    const bytes = this.#tail === undefined ? chunk : Buffer.concat([this.#tail, chunk]);
+    const whole = completeUtf8Length(bytes);
+    this.#tail = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : undefined;
+    return isUtf8(bytes.subarray(0, whole));
+  }
+
+  /** Not text: the bytes kept so far go to the file, and so will the rest. */
+  #spillAll(): void {
+    this.#full = true;
+    const kept = this.#chunks.splice(0);
+    this.#kept = 0;
+    for (const part of kept) this.#spill(part);
+  }
+
   #spill(part: Buffer): void {
     if (this.#spillDir === undefined || this.#fd === -1 || part.length === 0) return;
     try {
@@ -79,6 +109,9 @@ export class OutputCapture {
 
   /** Closes the spill file, if any (once the stream has ended). */
   close(): void {
+    // A stream that ends inside a character is not text either.
+    if (this.#spillDir !== undefined && !this.#full && this.#tail !== undefined) this.#spillAll();
+    this.#tail = undefined;
     if (this.#fd !== undefined && this.#fd >= 0) {
       try {
         closeSync(this.#fd);
