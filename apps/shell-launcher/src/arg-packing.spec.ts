@@ -30,7 +30,7 @@ const words = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i
 const sizes = (groups: readonly (readonly string[])[]): number[] => groups.map((group) => group.length);
 
 describe('ArgPacker', () => {
-  it('spreads what does not fill the slots evenly, as GNU parallel: min(cap, ceil(records / slots)) a command', () => {
+  it('fills commands in turn and spreads the one the input ends in evenly over the slots, as GNU parallel: ceil(its records / slots) a command', () => {
     // Measured with GNU parallel 20221122 (`parallel -k -jJ -X echo ::: …`, `-n`): see the compat spec.
     const cases: readonly [records: number, slots: number, cap: number | undefined, expected: number[]][] = [
       [5, 2, undefined, [3, 2]],
@@ -43,6 +43,11 @@ describe('ArgPacker', () => {
       [100, 2, undefined, [50, 50]],
       [10, 2, 3, [3, 3, 3, 1]],
       [7, 2, 3, [3, 3, 1]],
+      // The command the input ends in, full at the cap, is spread too (until session 38: 3, 3, 3; 1, 1, 1; 1, 1, 1, 1).
+      [9, 2, 3, [3, 3, 2, 1]],
+      [3, 3, 2, [2, 1]],
+      [4, 2, 2, [2, 1, 1]],
+      [10, 2, 2, [2, 2, 2, 2, 1, 1]],
     ];
     for (const [n, slots, cap, expected] of cases) {
       expect({ n, slots, cap, sizes: sizes(pack(words(n), { maxChars: 131_071, slots, ...(cap !== undefined ? { maxArgs: cap } : {}) }).groups) }).toEqual({ n, slots, cap, sizes: expected });
@@ -58,15 +63,13 @@ describe('ArgPacker', () => {
     expect(pack(words(5), { maxChars: 1000, maxArgs: 2 }).after).toEqual([2, 4, 5]);
   });
 
-  it('with slots, starts handing out full commands once the records read fill every slot', () => {
-    // 3 records a command at 13 bytes; 2 slots: the 7th record shows both slots have a full one.
+  it('with slots, hands out each full command once the next record shows the input goes on; the last is spread', () => {
+    // 3 records a command at 13 bytes; 2 slots. (GNU parallel: `-j2 -s 20 -X echo ::: aaaa … eeee` gives 3, 1, 1.)
     const { groups, after } = pack(words(9), { maxChars: 13, slots: 2 });
-    expect(groups).toEqual([
-      ['w1', 'w2', 'w3'],
-      ['w4', 'w5', 'w6'],
-      ['w7', 'w8', 'w9'],
-    ]);
-    expect(after).toEqual([7, 7, 9]);
+    expect(groups).toEqual([['w1', 'w2', 'w3'], ['w4', 'w5', 'w6'], ['w7', 'w8'], ['w9']]);
+    expect(after).toEqual([4, 7, 9, 9]);
+    // At a cap: held until the next record (the input may end there: then it is spread).
+    expect(pack(words(5), { maxChars: 1000, maxArgs: 2, slots: 2 }).after).toEqual([3, 5, 5]);
   });
 
   it('gives a record too long for any command a group of its own (the caller refuses its job)', () => {
@@ -101,10 +104,15 @@ describe('ArgPacker', () => {
             if (cap !== null) expect(group.length).toBeLessThanOrEqual(cap);
             if (group.length > 1) expect(echo.bytes(group, 1)).toBeLessThanOrEqual(maxChars);
           }
-          // Short records that never fill the slots: GNU parallel's even spread.
+          // Records that all fit one command's bytes: GNU parallel's rule — commands of `cap` while
+          // records follow them, then the k the input ends in spread, ceil(k / slots) a command.
           if (slots !== null && records.length > 0 && echo.bytes(records, 1) <= maxChars) {
-            const each = Math.min(cap ?? Infinity, Math.ceil(records.length / slots));
-            expect(sizes(groups)).toEqual(sizes(Array.from({ length: Math.ceil(records.length / each) }, (_, i) => records.slice(i * each, (i + 1) * each))));
+            const c = cap ?? Infinity;
+            const full = records.length > c ? Math.floor((records.length - 1) / c) : 0;
+            const k = records.length - full * (full > 0 ? c : 0);
+            const each = Math.ceil(k / slots);
+            const spread = Array.from({ length: Math.ceil(k / each) }, (_, i) => Math.min(each, k - i * each));
+            expect(sizes(groups)).toEqual([...Array.from({ length: full }, () => c), ...spread]);
           }
         },
       ),

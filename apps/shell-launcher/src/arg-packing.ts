@@ -37,9 +37,9 @@ export interface Packing {
   /** The most records per job (`-n`, `-N`), if capped. */
   readonly maxArgs?: number;
   /**
-   * `-X`, `-m`: the records are spread evenly across this many job slots while they do not
-   * fill every slot's command (GNU parallel's rule: `min(cap, ceil(records / slots))` each).
-   * Absent (`--xargs`): each command is filled in turn, the last one taking what is left.
+   * `-X`, `-m`: commands are filled in turn, and the records of the one the input ends in are
+   * spread evenly across this many job slots (GNU parallel's rule: `ceil(records / slots)` a
+   * command). Absent (`--xargs`): the last command takes what is left.
    */
   readonly slots?: number;
 }
@@ -57,11 +57,13 @@ export interface PackTarget<T> {
 
 /**
  * Groups records into jobs: each group is as long as its command may be (`maxChars` bytes, at
- * most `maxArgs` records), and — with `slots` — records that do not fill that many commands are
- * spread evenly across them. Fed one record at a time ({@link push}), it hands back each group
- * as soon as it is known whole: with `slots`, once the records read fill every slot's command
- * (or at {@link end}). A record whose command is too long even alone is a group of its own (its
- * job is refused by the caller).
+ * most `maxArgs` records), filled in turn; with `slots` (`-X`, `-m`), the records of the command
+ * the input ends in are spread evenly across them — GNU parallel 20221122's rule (its
+ * `CommandLine::populate`): `-j2 -n3 -X` of 9 records makes 3, 3, 2 and 1; `-j4 -X` of 9 (no
+ * cap) 3, 3, 3. Fed one record at a time ({@link push}), it hands back each group as soon as it
+ * is known whole: when a record does not fit in it, or it reaches `maxArgs` — with `slots`, once
+ * a record after it shows the input goes on. A record whose command is too long even alone is a
+ * group of its own (its job is refused by the caller).
  */
 export class ArgPacker<T> {
   readonly #packing: Packing;
@@ -72,14 +74,8 @@ export class ArgPacker<T> {
   readonly #extras: number[] = [];
   /** Groups handed out. */
   #seq = 0;
-  /**
-   * Once the records read fill every slot's command, each command is filled (GNU parallel's
-   * `ceil(records / slots)` is then past the cap); `--xargs` fills them from the start.
-   */
-  #filling: boolean;
-  // While not filling: the full commands the buffer holds, counted as records come (an
-  // estimate, as #front makes it), so that the buffer is measured once, not once per record.
-  #counted = 0;
+  // The command being filled (the buffer's records): how many, and its size as estimated (as
+  // #front estimates it), so that it is measured once, not once per record.
   #length = 0;
   #estimate = 0;
 
@@ -87,7 +83,6 @@ export class ArgPacker<T> {
     this.#packing = packing;
     this.#target = target;
     this.#cap = packing.maxArgs !== undefined && packing.maxArgs > 0 ? packing.maxArgs : Infinity;
-    this.#filling = packing.slots === undefined;
   }
 
   /** Takes the next record; returns the groups it completed, in order (often none). */
@@ -95,39 +90,24 @@ export class ArgPacker<T> {
     const extra = this.#target.extra(record);
     this.#buffer.push(record);
     this.#extras.push(extra);
-    if (!this.#filling) {
-      if (this.#length === 0 || (this.#length < this.#cap && this.#estimate + extra <= this.#packing.maxChars)) {
-        this.#estimate = this.#length === 0 ? this.#target.bytes([record], this.#seq + this.#counted + 1) : this.#estimate + extra;
-        this.#length += 1;
-      } else {
-        // This record starts another command: one more full one — and every slot has one?
-        this.#counted += 1;
-        this.#estimate = this.#target.bytes([record], this.#seq + this.#counted + 1);
-        this.#length = 1;
-        if (this.#counted >= (this.#packing.slots ?? 1)) {
-          // From now on commands are filled: the buffer holds several full ones already.
-          this.#filling = true;
-          return this.#drain();
-        }
-      }
-      return [];
-    }
     if (this.#length === 0) return this.#drain();
-    // Filling: the buffer holds the command being filled; this record joins it, or completes it.
+    // The buffer holds the command being filled: this record joins it, or shows it is full.
     if (this.#length < this.#cap && this.#estimate + extra <= this.#packing.maxChars) {
       this.#estimate += extra;
       this.#length += 1;
-      return this.#length >= this.#cap ? this.#drain() : [];
+      // --xargs: a command at its cap goes at once. -X, -m: only once a record after it shows
+      // the input goes on — the one the input ends in is spread (end()).
+      return this.#length >= this.#cap && this.#packing.slots === undefined ? this.#drain() : [];
     }
     return this.#drain();
   }
 
-  /** While filling: the full commands at the front of the buffer; the last one, not full, stays (and is measured). */
+  /** The full commands at the front of the buffer; the last one, not full (or, with slots, not followed), stays (and is measured). */
   #drain(): T[][] {
     const groups: T[][] = [];
     while (this.#buffer.length > 0) {
       const { n, full } = this.#front(this.#cap);
-      if (!full) break;
+      if (!full || (this.#packing.slots !== undefined && n >= this.#buffer.length)) break;
       groups.push(this.#take(n));
     }
     this.#length = this.#buffer.length;
@@ -135,10 +115,10 @@ export class ArgPacker<T> {
     return groups;
   }
 
-  /** The input ended: the groups of the records left. */
+  /** The input ended: the groups of the records left (one command's; with slots, spread over them). */
   end(): T[][] {
-    // With slots and no command filled yet, what is left is spread evenly.
-    const each = this.#filling ? this.#cap : Math.min(this.#cap, Math.ceil(this.#buffer.length / Math.max(1, this.#packing.slots ?? 1)));
+    const slots = this.#packing.slots;
+    const each = slots === undefined ? this.#cap : Math.min(this.#cap, Math.ceil(this.#buffer.length / Math.max(1, slots)));
     const groups: T[][] = [];
     while (this.#buffer.length > 0) groups.push(this.#take(this.#front(each).n));
     return groups;

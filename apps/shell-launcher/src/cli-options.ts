@@ -410,8 +410,8 @@ export interface ShellOptions {
   /**
    * `-X`, `-m`, `--xargs`: as many arguments per command as fit `maxChars` (and `-n`/`-N`'s
    * cap): `-X` repeats each word holding `{}` for every argument (context replace), `-m` and
-   * `--xargs` put them all in place of `{}`; `-X` and `-m` spread the arguments evenly across
-   * the job slots when they do not fill them, `--xargs` fills each command in turn.
+   * `--xargs` put them all in place of `{}`; each command is filled in turn, and with `-X` and
+   * `-m` the arguments of the one the input ends in are spread evenly across the job slots.
    */
   readonly multiArgs: 'X' | 'm' | 'xargs' | undefined;
   /** `-s n` (`--max-chars`): the longest command `-X`/`-m`/`--xargs` make, in bytes. @default 130963 (MAX_COMMAND_BYTES; less with a long `--process-slot-var` name) */
@@ -616,8 +616,9 @@ Options:
                         the same as -n N (N: 1 when not given)
       --skip-first-line the first input line (first ::: word) is not used; --pipe: stdin's
                         first line; --pipe-part: each file's
-  -X                    as many arguments per command as fit (-s), spread evenly over the job
-                        slots; each word holding {} is repeated for each argument (x{}y: xay xby)
+  -X                    as many arguments per command as fit (-s), those of the last spread
+                        over the job slots; each word holding {} is repeated for each argument
+                        (x{}y: xay xby)
   -m                    the same, all the arguments in place of {} (x{}y: xa by)
       --xargs           as -m, but each command filled in turn (the last takes the rest)
   -s, --max-chars N     the longest command -X, -m, --xargs make, in bytes with its ending NUL,

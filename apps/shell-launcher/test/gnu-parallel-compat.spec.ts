@@ -1149,6 +1149,11 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-j4', '-m', 'echo', ':::', ...words(5)] },
       { args: ['-j4', '-X', 'echo', ':::', ...words(9)] },
       { args: ['-j2', '-X', '-n3', 'echo', ':::', ...words(10)] },
+      // The command the input ends in, full at -n or -s, is spread too (found this session: spm-shell ran 3, 3, 3; 1, 1, 1; 3, 2).
+      { args: ['-j2', '-X', '-n3', 'echo', ':::', ...words(9)] },
+      { args: ['-j3', '-X', '-n2', 'echo', ':::', ...words(3)] },
+      { args: ['-j2', '-m', '-n2', 'echo', ':::', ...words(10)] },
+      { args: ['-j2', '-X', '-s', '20', 'echo', ':::', 'aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'] },
       { args: ['-j2', '-X', 'echo', 'pre{}post', '{.}', '{#}', ':::', 'a.x', 'b c.y', 'd', 'e'] },
       { args: ['-j2', '-m', 'echo', 'pre{}post', '{/}', ':::', 'a/b', "it's", 'c', 'd'] },
       { args: ['-j2', '-X', 'echo', '{1}', '{2}', ':::', ...words(4)] },
