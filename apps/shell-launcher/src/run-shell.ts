@@ -1585,9 +1585,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       succeeded += 1;
       if (outcome.job.refused === undefined) runtimes?.add(outcome.durationMs);
     } else failed += 1;
-    writeJoblog(outcome);
     screen?.finished(seq, rowTag(outcome.job.tag), !outcome.ok);
     printer.finished(intoFiles(intoResults(withLastLine(outcome))));
+    // After the output (printed now, or held for its turn with -k): `--joblog -` puts the row
+    // after it, as GNU parallel does.
+    writeJoblog(outcome);
     const forLimit = killedForLimit.delete(seq);
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
     else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);

@@ -299,6 +299,16 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: 0, stdout: gnu.stdout });
   });
 
+  it('puts a --joblog - row after its job’s output, as it does', async () => {
+    // Row fields that vary between runs (Host, Starttime, JobRuntime) masked.
+    const mask = (text: string): string => text.replace(/^(\d+)\t[^\t]*\t[^\t]*\t[^\t]*\t/gm, '$1\tH\tS\tR\t');
+    const args = ['-k', '-j1', '--joblog', '-', 'echo', ':::', 'a', 'b'];
+    const gnu = gnuRun(args);
+    expect(gnu.status).toBe(0);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-joblog-stdout` });
+    expect({ code: spm.code, stdout: mask(spm.stdout) }).toEqual({ code: 0, stdout: mask(gnu.stdout) });
+  });
+
   it('fills replacement strings as it does, path modifiers’ edge cases included', async () => {
     // What each replacement string becomes, printed between brackets, in input order.
     const args = ['-j', '2', '-k', 'echo [{}] [{.}] [{/}] [{//}] [{/.}] [{0}] [{-1}] [{#}]', ':::', '.bashrc', 'a/', 'dir/.hidden', 'x.tar.gz', '/', 'a b/c d.e', "it's", 'a//b'];
