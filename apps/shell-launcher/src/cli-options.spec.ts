@@ -47,7 +47,10 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--dr', '--keeporder', '--jl', 'j.log', '--result', 'out', '--tag-string', '{}:', '--work-dir', '/tmp', 'echo'])).toMatchObject({ dryRun: true, keepOrder: true, joblog: 'j.log', results: 'out', tagString: '{}:', workdir: '/tmp' });
     expect(parseShellArgs(['--argsep', ',,', 'echo', ',,', 'a']).sources).toEqual([{ kind: 'args', values: ['a'] }]);
     for (const nok of ['--nok', '--no-k', '--no-keep-order', '--nokeeporder']) expect(parseShellArgs([nok, '-k', 'echo']).keepOrder).toBe(false);
-    expect(parseShellArgs(['-v', '--silent', 'echo']).verbose).toBe(false);
+    expect(parseShellArgs(['--verbose', '--silent', 'echo']).verbose).toBe(false);
+    // -v is GNU parallel's (the commands on stdout), --verbose spm-shell's; --silent takes back -v.
+    expect(parseShellArgs(['-v', 'echo'])).toMatchObject({ echoCommands: true, verbose: false });
+    expect(parseShellArgs(['-v', '--silent', 'echo']).echoCommands).toBe(false);
     expect(parseShellArgs(['--numberofthreads']).count).toBe('threads');
     expect(parseShellArgs(['--max-line-length-allowed']).printMaxLength).toBe(true);
     expect(parseShellArgs(['--maxlinelengthallowed']).printMaxLength).toBe(true);
@@ -140,7 +143,7 @@ describe('parseShellArgs', () => {
   });
 
   it('reads options, then the command template, then ::: groups', () => {
-    const o = parseShellArgs(['-j3', '--timeout', '1.5', '--retries=2', '-k', '--tag', '--halt', 'now,fail=1', '--joblog', 'jl', '--json', '--no-progress', '-v', '--trace', 't.json', '--max-output', '64K', '--transport', 'process', 'grep', '-c', 'x', '{}', ':::', 'a', 'b', ':::', '1']);
+    const o = parseShellArgs(['-j3', '--timeout', '1.5', '--retries=2', '-k', '--tag', '--halt', 'now,fail=1', '--joblog', 'jl', '--json', '--no-progress', '--verbose', '--trace', 't.json', '--max-output', '64K', '--transport', 'process', 'grep', '-c', 'x', '{}', ':::', 'a', 'b', ':::', '1']);
     expect(o).toMatchObject({ jobs: 3, timeoutMs: 1500, tries: 2, keepOrder: true, tag: true, joblog: 'jl', json: true, progress: 'off', verbose: true, trace: 't.json', maxOutputBytes: 65536, transport: 'process' });
     expect(o.halt).toEqual({ when: 'now', why: 'fail', count: 1 });
     // Words after the first non-option belong to the command, options of the command included.

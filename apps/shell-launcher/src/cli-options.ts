@@ -366,8 +366,13 @@ export interface ShellOptions {
   readonly link: boolean;
   /** `--progress` / `--no-progress`; `auto` shows the bar when stderr is a terminal. */
   readonly progress: 'auto' | 'on' | 'off';
-  /** `-v`, `--verbose`: MetaStatus lines and per-command notices on stderr. */
+  /** `--verbose`: MetaStatus lines and per-command notices on stderr. */
   readonly verbose: boolean;
+  /**
+   * `-v` (GNU parallel's): each job's command on stdout, before its output — with it, tagged
+   * with it; with `-u`/`--line-buffer`, as it starts. Not with `--json` or a `--results` table.
+   */
+  readonly echoCommands: boolean;
   /** `-t`: each command on stderr as it starts (as run: `{%}` filled), GNU parallel's `-t`; with `--dry-run`, on stderr too. */
   readonly showCommands: boolean;
   /**
@@ -593,7 +598,8 @@ Options:
       --dry-run         print each command instead of running it
       --progress        show the progress bar even when stderr is not a terminal (--bar, --eta)
       --no-progress     never show the progress bar
-  -v, --verbose         print MetaStatus lines and per-command notices on stderr
+  -v                    print each job's command on stdout before its output (GNU parallel's)
+      --verbose         print MetaStatus lines and per-command notices on stderr
   -t                    print each command on stderr as it starts
   -a, --file F          read input lines from F instead of stdin (again: another source)
       --link            take the sources' values side by side (the longest gives the count,
@@ -1341,6 +1347,7 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     progress: 'auto' as ShellOptions['progress'],
     verbose: false,
     showCommands: false,
+    echoCommands: false,
     interactive: false,
     trace: undefined as string | undefined,
     dryRun: false,
@@ -1607,6 +1614,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
               o.progress = 'off';
               break;
             case '-v':
+              o.echoCommands = true;
+              break;
             case '--verbose':
               o.verbose = true;
               break;
@@ -2149,7 +2158,10 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     throw new SPMError(`Expected \`${maxCharsGiven.option}\` to be at most ${maxChars} (the longest command Linux passes to the shell: one argument of /bin/sh -c, less the job variables put before it${o.slotVariable !== undefined ? ', --process-slot-var’s name included' : ''}), got ${describe(maxCharsGiven.value)}`);
   }
   if (maxCharsGiven === undefined) o.maxChars = maxChars;
-  if (silent) o.verbose = false;
+  if (silent) {
+    o.verbose = false;
+    o.echoCommands = false;
+  }
   if (noKeepOrder) o.keepOrder = false;
   if (ttyGiven !== undefined) {
     const stdinTaken = o.pipePart ? '--pipe-part' : o.tee ? '--tee' : o.roundRobin ? '--round-robin' : o.shard !== undefined ? `--${o.shard.rule}` : o.pipe ? '--pipe' : undefined;

@@ -153,6 +153,12 @@ export interface PrinterOptions {
   /** One JSON line per job on stdout instead of its output (`--json`). */
   readonly json: boolean;
   /**
+   * `-v` (GNU parallel's): a job's command, on a line of its own, before its stdout (tagged and
+   * coloured with it). Not for jobs printed as they come (`lineBuffer`: the caller shows those as
+   * they start), nor `json`, nor a `table`.
+   */
+  readonly echoCommands?: boolean;
+  /**
    * `--line-buffer` (and `-u`): jobs' output comes through {@link OutputPrinter.live} as it is
    * read — whole lines with `--line-buffer`, any pieces with `-u` — and is printed as it comes;
    * with `keepOrder`, only the oldest unfinished job's is; the others' wait for their turn, up
@@ -532,7 +538,8 @@ export class OutputPrinter {
       return;
     }
     const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
-    const out = marks === undefined ? outcome.stdout : tagLines(outcome.stdout, marks);
+    const stdout = this.#echo(outcome) + outcome.stdout;
+    const out = marks === undefined ? stdout : tagLines(stdout, marks);
     const err = marks === undefined ? outcome.stderr : tagLines(outcome.stderr, marks);
     if (out !== '') this.#sink.out(out);
     if (err !== '') this.#sink.err(err);
@@ -578,7 +585,7 @@ export class OutputPrinter {
         const shown = tagger?.end() ?? '';
         if (shown !== '') write(shown);
       };
-      put(kept);
+      put(stream === 'out' ? this.#echo(outcome) + kept : kept);
       if (file === undefined) {
         end();
         continue;
@@ -634,6 +641,11 @@ export class OutputPrinter {
     // --color-failed, a job that did not fail: its lines end as coloured ones do, in no colour.
     if (colorFailed && !live) return { prefix, reset: '' };
     return this.#options.tag ? { prefix } : undefined;
+  }
+
+  /** `-v`: the job's command line, to go before its stdout; else ''. */
+  #echo(outcome: JobOutcome): string {
+    return this.#options.echoCommands === true && this.#options.lineBuffer !== true && outcome.job.refused === undefined ? `${outcome.command}\n` : '';
   }
 
   #cannotRead(outcome: JobOutcome, error: unknown): void {

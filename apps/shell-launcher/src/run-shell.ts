@@ -1123,6 +1123,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     }
   };
   const table = format === undefined ? undefined : new ResultsTable(format, writeTable, hubHost, () => headerNames);
+  // -v: a job's command before its output — with it (the printer), or, for output printed as it
+  // comes (-u, --line-buffer), as the command starts (onNews).
+  const echoAsStarted = options.echoCommands && (options.lineBuffer || options.ungroup) && !options.json && table === undefined;
   const printer = new OutputPrinter(
     // -u: output as it comes, -k and --tag aside (GNU parallel's).
     {
@@ -1132,6 +1135,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       color: options.color && !options.ungroup && !options.files,
       colorFailed: options.colorFailed && !options.ungroup && !options.files,
       json: options.json,
+      echoCommands: options.echoCommands,
       // --latest-line: the jobs' lines go to its rows (or its last lines), never here as they come.
       lineBuffer: (options.lineBuffer || options.ungroup) && !options.latestLine,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.
@@ -1368,9 +1372,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // are concluded now; those it gave back run on another spoke (the same run of the job: it
   // never started). Until it ends, no spoke holds commands.
   const onNews = (news: ShellNews, from: MessageSource): void => {
-    // -t: the commands that started (a job run again is shown again, as GNU parallel's retries are).
+    // -t: the commands that started (a job run again is shown again, as GNU parallel's retries are);
+    // -v with -u or --line-buffer: on stdout too, tagged (the others' come with their output).
     for (const { seq, command } of news.started ?? []) {
-      if (inflight.has(seq)) printer.writeErr(`${command}\n`);
+      const job = inflight.get(seq);
+      if (job === undefined) continue;
+      if (options.showCommands) printer.writeErr(`${command}\n`);
+      if (echoAsStarted) printer.write(`${options.tag ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
     }
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
@@ -1776,7 +1784,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
             ...(options.lineBuffer || options.ungroup || options.latestLine ? { lineBuffer: true } : {}),
             ...(options.latestLine ? { returnEndsLine: true } : {}),
             ...(options.ungroup ? { ungroup: true } : {}),
-            ...(options.showCommands ? { showStarts: true } : {}),
+            ...(options.showCommands || echoAsStarted ? { showStarts: true } : {}),
             ...(options.nice !== undefined ? { nice: options.nice } : {}),
             ...(shell !== DEFAULT_SHELL ? { shell } : {}),
             ...(options.shellQuote > 0 ? { shellQuote: options.shellQuote } : {}),

@@ -299,6 +299,20 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: 0, stdout: gnu.stdout });
   });
 
+  it.each([
+    [['-kv', 'echo', ':::', 'a', 'b']],
+    [['-kv', '--tag', 'echo', ':::', 'a', 'b']],
+    [['-kv', '--dry-run', 'echo', ':::', 'a']],
+    [['-kv', '-u', 'echo', ':::', 'a']],
+    [['-kv', '--lb', 'echo', ':::', 'a']],
+    [['-kv', '--silent', 'echo', ':::', 'a']],
+  ])('prints each command on stdout before its output with -v, as it does: %j', async (args) => {
+    const gnu = gnuRun(args);
+    expect(gnu.status).toBe(0);
+    const spm = await runSpmShell(args, { mark: `compat-${process.pid}-echo` });
+    expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: 0, stdout: gnu.stdout });
+  });
+
   it('puts a --joblog - row after its job’s output, as it does', async () => {
     // Row fields that vary between runs (Host, Starttime, JobRuntime) masked.
     const mask = (text: string): string => text.replace(/^(\d+)\t[^\t]*\t[^\t]*\t[^\t]*\t/gm, '$1\tH\tS\tR\t');

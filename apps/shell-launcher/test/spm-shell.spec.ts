@@ -781,7 +781,7 @@ describe('spm-shell when stderr cannot be written', () => {
     const mark = newMark();
     const ok = await runSpmShell([':::', 'echo hi'], { mark: mark.env, stderrFd: full });
     expect(ok).toMatchObject({ code: 0, stdout: 'hi\n' });
-    const noisy = await runSpmShell(['-v', '--progress', '-k', ':::', 'echo hi', 'echo oops >&2', 'exit 3'], { mark: mark.env, stderrFd: full });
+    const noisy = await runSpmShell(['--verbose', '--progress', '-k', ':::', 'echo hi', 'echo oops >&2', 'exit 3'], { mark: mark.env, stderrFd: full });
     expect(noisy).toMatchObject({ code: 1, stdout: 'hi\n' });
   });
 });
@@ -2004,7 +2004,7 @@ describe('spm-shell --retries', () => {
     const joblog = join(dir, 'retries.joblog');
     const counter = (name: string, succeedAt: number): string =>
       `f=${dir}/${name}; n=$(( $(cat $f 2>/dev/null || echo 0) + 1 )); echo $n > $f; echo run-${name} $n; [ $n -ge ${succeedAt} ]`;
-    const r = await runSpmShell(['-j', '2', '--retries', '3', '--joblog', joblog, '-v'], { input: `${counter('a', 2)}\n${counter('b', 9)}\n`, mark: mark.env });
+    const r = await runSpmShell(['-j', '2', '--retries', '3', '--joblog', joblog, '--verbose'], { input: `${counter('a', 2)}\n${counter('b', 9)}\n`, mark: mark.env });
     expect(r.code).toBe(1);
     expect(readFileSync(join(dir, 'a'), 'utf8').trim()).toBe('2');
     expect(readFileSync(join(dir, 'b'), 'utf8').trim()).toBe('3');
