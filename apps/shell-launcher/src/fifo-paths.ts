@@ -1,4 +1,4 @@
-import { constants, createReadStream, openSync } from 'node:fs';
+import { constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { isFifo } from '@spm/closure-core';
 
@@ -23,4 +23,53 @@ export function inputFileStream(path: string): NodeJS.ReadableStream {
     // Not there, not ours to read: createReadStream says so, as for any file.
   }
   return fd === undefined ? createReadStream(path) : new Socket({ fd, readable: true, writable: false });
+}
+
+/** Whether `fd` is a pipe or a FIFO (what a reader may stop reading). */
+export function isPipe(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes to a pipe or FIFO (`fd`, open for writing; the writer owns it from now on) through the
+ * event loop: text waits in memory while the reader is slower, so a reader that stops reading
+ * never blocks the thread. Written with writeSync, a full pipe puts the thread to sleep in
+ * write(2) until its reader reads — and a thread asleep there runs no signal listener:
+ * `spm-shell --joblog >(sleep 100) …` ignored SIGINT and SIGTERM once 64 KiB of rows were
+ * waiting. The first error (EPIPE: the reader went away) goes to `onError`; later writes are
+ * dropped.
+ */
+export class PipeWriter {
+  readonly #socket: Socket;
+  #failed = false;
+
+  constructor(fd: number, onError: (error: Error) => void) {
+    this.#socket = new Socket({ fd, readable: false, writable: true });
+    this.#socket.on('error', (error) => {
+      if (this.#failed) return;
+      this.#failed = true;
+      onError(error);
+    });
+  }
+
+  write(text: string): void {
+    if (!this.#failed) this.#socket.write(text);
+  }
+
+  /** Ends the pipe once what waits is written (its reader has taken it): resolves then, or at an error. */
+  end(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#socket.destroyed) {
+        resolve();
+        return;
+      }
+      this.#socket.once('close', () => resolve());
+      if (this.#failed) this.#socket.destroy();
+      else this.#socket.end();
+    });
+  }
 }

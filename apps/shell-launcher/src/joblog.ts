@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { isFifo } from '@spm/closure-core';
+import { isPipe, PipeWriter } from './fifo-paths.js';
 import { SPMError } from '@spm/exceptions';
 import { exitValue, signalNumber, type JobOutcome } from './job-outcome.js';
 
@@ -37,6 +38,8 @@ export function joblogFields(outcome: JobOutcome, hubHost: string): string[] {
  */
 export class Joblog {
   readonly #fd: number | undefined;
+  /** A pipe or FIFO: written through the event loop (see PipeWriter), never blocking the hub. */
+  readonly #pipe: PipeWriter | undefined;
   readonly #stdout: { write(text: string): unknown };
   readonly #hubHost: string;
 
@@ -45,10 +48,13 @@ export class Joblog {
    * with the jobs' outputs written there. With `append` (`--resume`, `--retry-failed`, `--joblog
    * +F`), a file that has rows already is added to (its last line ended first if it was cut), not
    * truncated; an empty or new one gets the header first. A FIFO is opened for writing either way
-   * (the caller has waited for its reader: `waitForFifoReaders`), and gets the header.
+   * (the caller has waited for its reader: `waitForFifoReaders`), and gets the header. A pipe or
+   * FIFO (`--joblog >(…)`) is written through the event loop: its rows wait in memory while its
+   * reader does not read; the first failure to write it (EPIPE) goes to `onPipeError`.
    */
-  constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false) {
+  constructor(path: string, hubHost: string, stdout: { write(text: string): unknown }, append = false, onPipeError: (error: Error) => void = () => undefined) {
     this.#fd = path === '-' ? undefined : openSync(path, append && !isFifo(path) ? 'a+' : 'w');
+    this.#pipe = this.#fd !== undefined && isPipe(this.#fd) ? new PipeWriter(this.#fd, onPipeError) : undefined;
     this.#stdout = stdout;
     this.#hubHost = hubHost;
     // Appending: only the file's size and last byte matter (the rows were read by jobsInJoblog).
@@ -63,13 +69,16 @@ export class Joblog {
     this.#write(`${formatJoblogRow(outcome, this.#hubHost)}\n`);
   }
 
-  /** Closes the file (not stdout). */
-  close(): void {
+  /** Closes the file (not stdout); a pipe once its reader has taken every row (the promise). */
+  close(): Promise<void> {
+    if (this.#pipe !== undefined) return this.#pipe.end();
     if (this.#fd !== undefined) closeSync(this.#fd);
+    return Promise.resolve();
   }
 
   #write(text: string): void {
-    if (this.#fd === undefined) this.#stdout.write(text);
+    if (this.#pipe !== undefined) this.#pipe.write(text);
+    else if (this.#fd === undefined) this.#stdout.write(text);
     else writeSync(this.#fd, text);
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { isFifo } from '@spm/closure-core';
 import { makeDirectories } from '@spm/coprocess';
 import { dirname, join } from 'node:path';
 import { fillPath, hasReplacement, slotOf, withSlot } from './command-template.js';
@@ -53,8 +54,15 @@ export function resultsPaths(name: string, outcome: JobOutcome, headers?: readon
 /** How much of a spilled output is copied at a time. */
 const COPY_CHUNK_BYTES = 1 << 20;
 
-/** Writes `kept`, then the bytes of `spilled` (if any) after it, to `path`. */
+/** Why a results file that is a FIFO is not written. */
+const FIFO_REFUSED = 'it is a FIFO (results files are written whole, in one go: its open would wait for a reader)';
+
+/**
+ * Writes `kept`, then the bytes of `spilled` (if any) after it, to `path`. A FIFO there is
+ * refused (thrown): its open would wait for a reader in the hub's thread, deaf to signals.
+ */
 export function writeStream(path: string, kept: string, spilled: string | undefined): void {
+  if (isFifo(path)) throw new Error(FIFO_REFUSED);
   writeFileSync(path, kept);
   if (spilled === undefined) return;
   const from = openSync(spilled, 'r');
@@ -86,6 +94,7 @@ export function writeResults(name: string, outcome: JobOutcome, headers?: readon
     at = paths.stderr;
     writeStream(at, outcome.stderr, outcome.stderrFile);
     at = paths.seq;
+    if (isFifo(at)) throw new Error(FIFO_REFUSED);
     writeFileSync(at, String(outcome.job.seq));
   } catch (error) {
     throw new Error(`cannot write \`${at}\`: ${(error as Error).message}`);

@@ -9,7 +9,7 @@ import { local, VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { openTerminal, TerminalQuestions } from './tty-question.js';
-import { inputFileStream } from './fifo-paths.js';
+import { inputFileStream, isPipe, PipeWriter } from './fifo-paths.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -1101,14 +1101,31 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       return 255;
     }
   }
-  const closeTable = (): void => {
+  // A pipe or FIFO is written through the event loop (PipeWriter): a reader that stops reading
+  // must not put the hub's thread to sleep in write(2), deaf to signals.
+  const tablePipe =
+    tableFd !== undefined && isPipe(tableFd)
+      ? new PipeWriter(tableFd, (error) => {
+          unwritten = true;
+          err(`spm-shell: cannot write the --results table \`${options.results}\`: ${error.message}\n`);
+          stopNow('the --results table cannot be written');
+        })
+      : undefined;
+  /** Closes the table's file; a pipe once its reader has taken every row (the promise). */
+  const closeTable = (): Promise<void> => {
+    if (tablePipe !== undefined) return tablePipe.end();
     if (tableFd !== undefined) closeSync(tableFd);
     tableFd = undefined;
+    return Promise.resolve();
   };
   const writeTable = (text: string): void => {
     if (format === undefined) return;
     if (tableToStdout) {
       out(text);
+      return;
+    }
+    if (tablePipe !== undefined) {
+      tablePipe.write(text);
       return;
     }
     if (tableFd === undefined) return;
@@ -1118,7 +1135,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       // As a job log that cannot be written: said once, the run stopped, exit 255.
       unwritten = true;
       err(`spm-shell: cannot write the --results table \`${options.results}\`: ${(error as Error).message}\n`);
-      closeTable();
+      void closeTable();
       stopNow('the --results table cannot be written');
     }
   };
@@ -1164,11 +1181,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   onPassedOver = noTurn;
   let joblog: Joblog | undefined;
   try {
-    joblog = options.joblog === undefined ? undefined : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, appendJoblog);
+    joblog =
+      options.joblog === undefined
+        ? undefined
+        : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, appendJoblog, (error) => {
+            // A pipe's reader went away: as a row that cannot be written (see writeJoblog).
+            if (!unwritten) err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${error.message}\n`);
+            unwritten = true;
+            stopNow('the joblog cannot be written');
+          });
   } catch (error) {
     probes.release();
     rl?.close();
-    closeTable();
+    void closeTable();
     io.stderr.write(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
     return 255;
   }
@@ -1183,8 +1208,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     } catch (error) {
       probes.release();
       rl?.close();
-      joblog?.close();
-      closeTable();
+      void joblog?.close();
+      void closeTable();
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);
       return 255;
     }
@@ -1281,14 +1306,16 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     limitFailed = error;
     onWindDown(error.message);
   };
-  const closeJoblog = (): void => {
+  /** Closes the job log; a pipe once its reader has taken every row (the promise). */
+  const closeJoblog = (): Promise<void> => {
     const log = joblog;
     joblog = undefined;
     try {
-      log?.close();
+      return log?.close() ?? Promise.resolve();
     } catch (error) {
       if (!unwritten) err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
       unwritten = true;
+      return Promise.resolve();
     }
   };
   // A job log row that cannot be written loses the run's record: say so once and stop as `--halt
@@ -1299,7 +1326,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     } catch (error) {
       unwritten = true;
       err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${(error as Error).message}\n`);
-      closeJoblog();
+      void closeJoblog();
       stopNow('the joblog cannot be written');
     }
   };
@@ -1962,10 +1989,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     await printer.flush();
     removeSpill();
     process.off('exit', removeSpill);
-    closeJoblog();
-    closeTable();
+    // (A pipe's reader may still be taking rows: waited for, as for stdout — a second signal ends the wait.)
+    await closeJoblog();
+    await closeTable();
     try {
-      trace?.write(traceFd ?? (options.trace as string));
+      if (trace !== undefined && traceFd !== undefined && isPipe(traceFd)) {
+        const pipe = new PipeWriter(traceFd, (error) => {
+          unwritten = true;
+          io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${error.message}\n`);
+        });
+        traceFd = undefined; // the writer's now
+        pipe.write(`${JSON.stringify(trace.toJSON())}\n`);
+        await pipe.end();
+      } else trace?.write(traceFd ?? (options.trace as string));
     } catch (error) {
       unwritten = true;
       io.stderr.write(`spm-shell: cannot write the trace \`${options.trace}\`: ${(error as Error).message}\n`);

@@ -2323,6 +2323,60 @@ describe('spm-shell writing --trace, or an appended --joblog, to a FIFO', () => 
   });
 });
 
+describe('spm-shell writing --joblog to a reader that stops reading', () => {
+  it('goes on (the rows wait in memory), and two SIGTERMs end the wait for the reader (143)', async () => {
+    // Regression: each row was written with writeSync; once 64 KiB waited in the pipe the hub's
+    // thread slept in write(2) — no more jobs, and deaf to SIGINT and SIGTERM: only SIGKILL.
+    const mark = newMark();
+    const fifo = join(dir, 'stalled.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A reader that opens the FIFO and never reads it.
+    const reader = spawn('sh', ['-c', `exec 3<'${fifo}'; exec sleep ${mark.sleep}`], { stdio: 'ignore', env: { ...process.env, [MARK_VARIABLE]: mark.env } });
+    try {
+      const n = 3000;
+      let lines = 0;
+      const r = await runSpmShell(['--joblog', fifo, 'echo'], {
+        mark: mark.env,
+        input: `${Array.from({ length: n }, (_, k) => String(k + 1)).join('\n')}\n`,
+        timeoutMs: 60_000,
+        onSpawn: (child) => {
+          let signalled = false;
+          child.stdout?.on('data', (chunk: Buffer) => {
+            lines += chunk.toString().split('\n').length - 1;
+            // Every job ran (~150 KB of rows wait for the reader): a stop, and another to end the wait.
+            if (lines < n || signalled) return;
+            signalled = true;
+            child.kill('SIGTERM');
+            child.kill('SIGTERM');
+          });
+        },
+      });
+      expect({ code: r.code, lines }).toEqual({ code: 143, lines: n });
+    } finally {
+      reader.kill('SIGKILL');
+    }
+    await expectNoLeftovers(mark);
+  });
+});
+
+describe('spm-shell --results files that are FIFOs', () => {
+  it('refuses them (said; the output printed instead; exit 255), the other jobs’ written', async () => {
+    // Regression: a job's results file that was a FIFO was opened in the hub's thread, asleep
+    // until a reader came and deaf to signals: the run never ended, only SIGKILL.
+    const mark = newMark();
+    const tree = join(dir, 'fifo-results');
+    mkdirSync(tree);
+    for (const name of ['a', 'a.err', 'a.seq']) execFileSync('mkfifo', [join(tree, name)]);
+    const r = await runSpmShell(['-k', '--results', `${tree}/{}`, 'echo', ':::', 'a', 'b'], { mark: mark.env, timeoutMs: 20_000 });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 255,
+      stdout: 'a\n',
+      stderr: `spm-shell: job 1: its --results cannot write \`${tree}/a\`: it is a FIFO (results files are written whole, in one go: its open would wait for a reader); its output is printed instead\n`,
+    });
+    expect(readFileSync(join(tree, 'b'), 'utf8')).toBe('b\n');
+  });
+});
+
 describe('spm-shell --template FIFO=NAME', () => {
   it('whose writer comes after the start: read once, every job gets its copy', async () => {
     // Regression: the options were read twice (the first time for the profiles' names), the
