@@ -438,6 +438,22 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   };
   if (interrupt?.aborted) onInterrupt();
   interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  // SIGHUP (windDown) before a job has started: no more input is read, and nothing runs — the
+  // waits for input before the start race it as they race an interrupt (stopReading), and say it.
+  const windDownPromise = new Promise<void>((resolve) => {
+    const windDown = io.windDown;
+    if (windDown === undefined) return;
+    if (windDown.aborted) resolve();
+    else windDown.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const stopReading = Promise.race([interruptedPromise, windDownPromise]);
+  /** Once an interrupt or a SIGHUP came before the start: the run's exit status (a SIGHUP said); else undefined. */
+  const stoppedBeforeStart = (): number | undefined => {
+    if (interrupted !== undefined) return interruptStatus();
+    if (io.windDown?.aborted !== true) return undefined;
+    io.stderr.write(`spm-shell: ${String(io.windDown.reason ?? 'SIGHUP')}: starting no more jobs; waiting for 0 running\n`);
+    return 0;
+  };
 
   // ─── Input ───────────────────────────────────────────────────────────────────────────────
   const separator = options.delimiter ?? (options.nullSeparated ? 'nul' : 'newline');
@@ -543,13 +559,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     if (!options.header) return { header: undefined, rest: input, key };
     let split: Awaited<ReturnType<typeof splitHeader>> | undefined;
     try {
-      split = await Promise.race([splitHeader(input, lineEnd), interruptedPromise.then(() => undefined)]);
+      split = await Promise.race([splitHeader(input, lineEnd), stopReading.then(() => undefined)]);
     } catch (error) {
       return cannotRead(error);
     }
     if (split === undefined) {
       rl?.close();
-      return interruptStatus();
+      return stoppedBeforeStart() ?? interruptStatus();
     }
     if (typeof column === 'number' || split.header === undefined) return { ...split, key };
     try {
@@ -726,9 +742,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
           for await (const line of reader) lines.push(line);
         })();
         whole.catch(() => undefined); // an interrupt may win the race: its failure is no news then
-        await Promise.race([whole, interruptedPromise]);
+        await Promise.race([whole, stopReading]);
         reader.close();
-        if (interrupted !== undefined) return interruptStatus();
+        const stopped = stoppedBeforeStart();
+        if (stopped !== undefined) return stopped;
         groups.push(lines);
       }
     } catch (error) {
@@ -928,10 +945,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let ended = false;
   let under: Promise<IteratorResult<Job>> | undefined;
   try {
-    while (peeked.length < slots && interrupted === undefined) {
+    while (peeked.length < slots && interrupted === undefined && io.windDown?.aborted !== true) {
       const next = Promise.resolve(input.next());
       const waited = peeked.length === 0 ? undefined : new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), READ_AHEAD_MS).unref());
-      const step = await Promise.race([next, interruptedPromise.then(() => undefined), ...(waited === undefined ? [] : [waited])]);
+      const step = await Promise.race([next, stopReading.then(() => undefined), ...(waited === undefined ? [] : [waited])]);
       if (step === undefined) break;
       if (step === 'waited') {
         under = next;
@@ -946,9 +963,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   } catch (error) {
     return cannotRead(error);
   }
-  if (interrupted !== undefined || peeked.length === 0) {
+  const stoppedEarly = stoppedBeforeStart();
+  if (stoppedEarly !== undefined || peeked.length === 0) {
     rl?.close();
-    return interrupted !== undefined ? interruptStatus() : 0;
+    return stoppedEarly ?? 0;
   }
   const rest = input;
   async function* all(): AsyncGenerator<Job> {

@@ -37,9 +37,15 @@ export function defaultSemaphoreName(): string {
   return 'not a tty';
 }
 
-/** How an interrupted wait ends: GNU parallel's statuses for the signal. */
+/** How an interrupted wait ends: GNU parallel's statuses for the signal (SIGHUP: 129, as GNU's `sem`). */
 function interruptedStatus(io: ShellIO): number {
+  if (io.interrupt?.aborted !== true && io.windDown?.aborted === true) return 129;
   return io.interrupt?.reason === 'SIGTERM' ? 143 : 130;
+}
+
+/** Whether an interrupt or a SIGHUP came: a wait for a place gives up on either. */
+function stopped(io: ShellIO): boolean {
+  return io.interrupt?.aborted === true || io.windDown?.aborted === true;
 }
 
 /**
@@ -60,10 +66,13 @@ export async function runSemaphore(options: ShellOptions, argv: readonly string[
     return 255;
   }
   const limit = how.timeoutMs === undefined ? {} : { timeoutMs: Math.abs(how.timeoutMs) };
-  const waiting = { ...limit, ...(io.interrupt !== undefined ? { signal: io.interrupt } : {}) };
+  // A wait gives up on an interrupt, and on SIGHUP (until session 38 it waited on, and a queued
+  // --fg command ran after the hangup; GNU's sem exits 129).
+  const signals = [io.interrupt, io.windDown].filter((signal): signal is AbortSignal => signal !== undefined);
+  const waiting = { ...limit, ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}) };
   if (how.mode === 'wait') {
     if (await semaphore.waitEmpty(waiting)) return 0;
-    if (io.interrupt?.aborted === true) return interruptedStatus(io);
+    if (stopped(io)) return interruptedStatus(io);
     return timedOut(how.timeoutMs as number, `places of the semaphore \`${name}\` were still held after`, io) ?? 0;
   }
   // The spm-shell a `--bg` run started: the place is its own (handed to it as it started: the
@@ -74,7 +83,7 @@ export async function runSemaphore(options: ShellOptions, argv: readonly string[
   }
   let hold: SemaphoreHold | undefined = await semaphore.acquire(waiting);
   if (hold === undefined) {
-    if (io.interrupt?.aborted === true) return interruptedStatus(io);
+    if (stopped(io)) return interruptedStatus(io);
     const status = timedOut(how.timeoutMs as number, `no place of the semaphore \`${name}\` came free in`, io);
     if (status !== undefined) return status;
     hold = semaphore.takeAnyway();

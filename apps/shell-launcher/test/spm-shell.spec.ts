@@ -2135,6 +2135,33 @@ describe('spm-shell reading a FIFO source (-a, ::::)', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('that no writer opens: a SIGHUP ends the run (nothing started: no more input is read), exit 0', async () => {
+    // Regression: SIGHUP (start no more jobs) was listened for only once the first job was read:
+    // idle before it, the run went on waiting for input (GNU parallel ends).
+    const mark = newMark();
+    const fifo = join(dir, 'source-SIGHUP.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell(['-a', fifo, 'echo'], {
+      mark: mark.env,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        const opened = (): boolean => {
+          try {
+            return readdirSync(`/proc/${String(child.pid)}/fd`).some((fd) => readlinkSync(`/proc/${String(child.pid)}/fd/${fd}`) === fifo);
+          } catch {
+            return false;
+          }
+        };
+        void waitFor(opened, 20_000, 'spm-shell to open the FIFO').then(
+          () => child.kill('SIGHUP'),
+          () => child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '', stderr: 'spm-shell: SIGHUP: starting no more jobs; waiting for 0 running\n' });
+    await expectNoLeftovers(mark);
+  });
+
   it('waits for its writer, and reads what it writes to its end', async () => {
     const mark = newMark();
     const fifo = join(dir, 'source-written.fifo');
@@ -2889,6 +2916,43 @@ describe('spm-shell --semaphore (spm-sem: GNU parallel’s sem)', () => {
     expect([1, 2, 3].map((n) => Number(readFileSync(join(where, `seen-${n}`), 'utf8').trim()) <= 2)).toEqual([true, true, true]);
     expect(readdirSync(where).filter((entry) => entry.startsWith('in-'))).toEqual([]);
     expect(readdirSync(join(where, 'semaphores', 'id-loop'))).toEqual([]);
+    await expectNoLeftovers(mark);
+  });
+
+  it('a --fg or --wait waiting for a place gives up on SIGHUP (exit 129, as GNU’s sem): nothing run', async () => {
+    // Regression: SIGHUP was not heard while waiting, and a queued --fg command ran after it.
+    const mark = newMark();
+    const env = { SPM_SEMAPHORE_DIR: join(dir, `sem-hup-${mark.env}`) };
+    const go = join(dir, `sem-hup-go-${mark.env}`);
+    const holder = runSpmShell(['--fg', '--id', 'h', `while [ ! -e ${go} ]; do sleep 0.05; done`], { mark: mark.env, env });
+    await waitFor(() => existsSync(join(env.SPM_SEMAPHORE_DIR, 'id-h', 'place-1')), 20_000, 'the first command to hold the place');
+    /** Whether process `pid` has a handler for SIGHUP (bit 0 of SigCgt in /proc/PID/status): spm-shell listens for it once its options are read. */
+    const catchesHup = (pid: number | undefined): boolean => {
+      try {
+        const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1] ?? '0';
+        return (BigInt(`0x${mask}`) & 1n) === 1n;
+      } catch {
+        return false;
+      }
+    };
+    const ran = join(dir, `sem-hup-ran-${mark.env}`);
+    for (const args of [['--fg', '--id', 'h', `touch ${ran}`], ['--wait', '--id', 'h']]) {
+      const r = await runSpmShell(args, {
+        mark: mark.env,
+        env,
+        timeoutMs: 20_000,
+        onSpawn: (child) => {
+          void waitFor(() => catchesHup(child.pid), 20_000, 'spm-shell to listen for SIGHUP').then(
+            () => child.kill('SIGHUP'),
+            () => child.kill('SIGKILL'),
+          );
+        },
+      });
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 129, stdout: '' });
+    }
+    expect(existsSync(ran)).toBe(false);
+    writeFileSync(go, '');
+    expect((await holder).code).toBe(0);
     await expectNoLeftovers(mark);
   });
 
