@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { close, constants, mkdtempSync, open, rmSync, unlink, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { runDirPrefix } from './run-dirs.js';
 
 /** Polls for the command's open: first after 1 ms, doubling up to this. */
 const OPEN_POLL_MAX_MS = 50;
@@ -181,7 +182,7 @@ export class FifoDir {
   async feeds(count: number, prefix: string): Promise<FifoFeed[]> {
     if (this.#dir === undefined) {
       try {
-        this.#dir = mkdtempSync(join(this.#parent, 'spm-shell-fifo-'));
+        this.#dir = mkdtempSync(join(this.#parent, runDirPrefix('fifo')));
       } catch (error) {
         throw new Error(`cannot make a directory for FIFOs in \`${this.#parent}\`: ${(error as Error).message}`);
       }

@@ -10,6 +10,7 @@ import { after } from '@spm/typedef';
 import { ALL_AT_ONCE_INPROC, ALL_AT_ONCE_ISOLATED, type ShellOptions } from './cli-options.js';
 import { openTerminal, TerminalQuestions } from './tty-question.js';
 import { inputFileStream, isPipe, PipeWriter } from './fifo-paths.js';
+import { reapDeadRunDirs, runDirPrefix } from './run-dirs.js';
 import { fillPath, hasReplacement, holdsSlot, nameColumns, slotOf, slotWidthOf, withoutSlot, withSlot } from './command-template.js';
 import { formatHalt, haltReached, haltThreshold } from './halt-rule.js';
 import { jobExitStatus, type Job, type JobOutcome } from './job-outcome.js';
@@ -1904,10 +1905,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // and at the process's exit (a second Ctrl-C exits at once). Without it (no temporary
   // directory can be made), output past the cap is dropped, and each job it happens to says so.
   try {
-    spillDir = mkdtempSync(join(options.tmpdir ?? tmpdir(), 'spm-shell-'));
+    spillDir = mkdtempSync(join(options.tmpdir ?? tmpdir(), runDirPrefix('spill')));
   } catch {
     spillDir = undefined;
   }
+  // The directories of runs killed with SIGKILL (which could not remove theirs): removed in the
+  // background, off the run's path (see reapDeadRunDirs); waited for at the end.
+  const reaped = reapDeadRunDirs(options.tmpdir ?? tmpdir());
   const removeSpill = (): void => {
     try {
       if (spillDir !== undefined) rmSync(spillDir, { recursive: true, force: true, maxRetries: 2 });
@@ -2007,6 +2011,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     await printer.flush();
     removeSpill();
     process.off('exit', removeSpill);
+    await reaped;
     // (A pipe's reader may still be taking rows: waited for, as for stdout — a second signal ends the wait.)
     await closeJoblog();
     await closeTable();

@@ -1002,7 +1002,7 @@ describe('spm-shell and GNU parallel on the same input', () => {
     // (Not `--tee -j 2` with 3 arguments: both refuse it with 255, but GNU parallel 20221122 then
     // leaves its `tee` process behind, blocked opening the FIFO of the job it never started.)
     // --fifo appends its FIFO's name when there is no {}: GNU parallel's and ours differ.
-    const mask = (stdout: string): string => stdout.replace(/\/\S*\/(par\w+|spm-shell-fifo-\w+\/fifo-\d+)$/gm, 'FIFO');
+    const mask = (stdout: string): string => stdout.replace(/\/\S*\/(par\w+|spm-shell-fifo-[\w-]+\/fifo-\d+)$/gm, 'FIFO');
     for (const args of cases) await expectSameRun(args, ['-k', ...args], { input, mark: 'fed', mask });
   });
 

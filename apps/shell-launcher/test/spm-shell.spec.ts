@@ -2386,6 +2386,29 @@ describe('spm-shell writing --joblog to a reader that stops reading', () => {
   });
 });
 
+describe('spm-shell removing the temporary directories of runs killed with SIGKILL', () => {
+  it('removes those of this user and PID namespace whose hub is gone, and leaves the others', async () => {
+    // A hub killed with SIGKILL cannot remove its spill directory — whose files may be large:
+    // found, a 21 MB `seq` output left, gigabytes with `yes`. The next run removes it.
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'reap-'));
+    const ns = /^pid:\[(\d+)\]$/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] as string;
+    const dead = spawnSync('true').pid as number; // a pid that has exited
+    const make = (name: string): string => {
+      mkdirSync(join(tmp, name));
+      writeFileSync(join(tmp, name, 'x.1.stdout'), 'y\n'.repeat(1000));
+      return name;
+    };
+    const gone = [make(`spm-shell-${ns}-${dead}-AbC123`), make(`spm-shell-fifo-${ns}-${dead}-dEf456`)];
+    const kept = [make(`spm-shell-${ns}-${process.pid}-GhI789`), make(`spm-shell-1-${dead}-JkL012`), make('spm-shell-MnO345'), make(`other-${ns}-${dead}-PqR678`)];
+    const r = await runSpmShell(['--tmpdir', tmp, 'echo', ':::', 'a'], { mark: mark.env });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'a\n' });
+    const left = readdirSync(tmp).sort();
+    expect(left).toEqual([...kept].sort());
+    expect(gone.filter((name) => left.includes(name))).toEqual([]);
+  });
+});
+
 describe('spm-shell --results files that are FIFOs', () => {
   it('refuses them (said; the output printed instead; exit 255), the other jobs’ written', async () => {
     // Regression: a job's results file that was a FIFO was opened in the hub's thread, asleep
