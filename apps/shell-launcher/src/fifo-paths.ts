@@ -1,5 +1,6 @@
 import { constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { getSystemErrorMap } from 'node:util';
 import { isFifo } from '@spm/closure-core';
 
 /**
@@ -23,6 +24,16 @@ export function inputFileStream(path: string): NodeJS.ReadableStream {
     // Not there, not ours to read: createReadStream says so, as for any file.
   }
   return fd === undefined ? createReadStream(path) : new Socket({ fd, readable: true, writable: false });
+}
+
+/**
+ * A socket's write error said as a file's is (`EPIPE: broken pipe, write`, as writeSync says it),
+ * not as the socket says it (`write EPIPE`): the messages of the files a run writes stay alike.
+ */
+function described(error: NodeJS.ErrnoException): Error {
+  const known = typeof error.errno === 'number' ? getSystemErrorMap().get(error.errno) : undefined;
+  if (known === undefined || error.syscall === undefined) return error;
+  return Object.assign(new Error(`${known[0]}: ${known[1]}, ${error.syscall}`), { code: error.code, cause: error });
 }
 
 /** Whether `fd` is a pipe or a FIFO (what a reader may stop reading). */
@@ -49,10 +60,10 @@ export class PipeWriter {
 
   constructor(fd: number, onError: (error: Error) => void) {
     this.#socket = new Socket({ fd, readable: false, writable: true });
-    this.#socket.on('error', (error) => {
+    this.#socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.#failed) return;
       this.#failed = true;
-      onError(error);
+      onError(described(error));
     });
   }
 

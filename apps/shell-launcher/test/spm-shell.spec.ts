@@ -2360,21 +2360,22 @@ describe('spm-shell writing --joblog to a reader that stops reading', () => {
     // A reader that opens the FIFO and never reads it.
     const reader = spawn('sh', ['-c', `exec 3<'${fifo}'; exec sleep ${mark.sleep}`], { stdio: 'ignore', env: { ...process.env, [MARK_VARIABLE]: mark.env } });
     try {
-      const n = 3000;
+      const n = 2000; // ~95 KB of rows: more than a pipe holds (64 KiB)
       let lines = 0;
       const r = await runSpmShell(['--joblog', fifo, 'echo'], {
         mark: mark.env,
         input: `${Array.from({ length: n }, (_, k) => String(k + 1)).join('\n')}\n`,
         timeoutMs: 60_000,
         onSpawn: (child) => {
-          let signalled = false;
+          let signalling: NodeJS.Timeout | undefined;
+          child.on('close', () => clearInterval(signalling));
           child.stdout?.on('data', (chunk: Buffer) => {
             lines += chunk.toString().split('\n').length - 1;
-            // Every job ran (~150 KB of rows wait for the reader): a stop, and another to end the wait.
-            if (lines < n || signalled) return;
-            signalled = true;
+            // Every job ran (its rows wait for the reader): a stop, and another to end the wait —
+            // sent again until it ends (two sent at once may arrive as one: signals do not queue).
+            if (lines < n || signalling !== undefined) return;
             child.kill('SIGTERM');
-            child.kill('SIGTERM');
+            signalling = setInterval(() => child.kill('SIGTERM'), 100);
           });
         },
       });
@@ -2383,7 +2384,7 @@ describe('spm-shell writing --joblog to a reader that stops reading', () => {
       reader.kill('SIGKILL');
     }
     await expectNoLeftovers(mark);
-  });
+  }, 90_000);
 });
 
 describe('spm-shell removing the temporary directories of runs killed with SIGKILL', () => {
