@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inputFileStream } from './fifo-paths.js';
+import { inputFileStream, PipeWriter } from './fifo-paths.js';
 
 let dir: string;
 beforeAll(() => {
@@ -45,5 +45,46 @@ describe('inputFileStream', () => {
 
   it('gives a path that cannot be opened as the stream’s error', async () => {
     await expect(text(inputFileStream(join(dir, 'missing')))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('PipeWriter', () => {
+  it('never blocks on a reader that does not read: the text waits, and end() resolves once the reader has taken it', async () => {
+    const fifo = join(dir, 'writer.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A reader that opens the FIFO and reads nothing until told.
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = new PipeWriter(openSync(fifo, 'w'), () => undefined);
+    const text = 'row\n'.repeat(50_000); // 200 KB: three times what a pipe holds
+    writer.write(text); // returns at once: a writeSync would sleep here for ever
+    let ended = false;
+    const end = writer.end().then(() => (ended = true));
+    const taken: Buffer[] = [];
+    const buffer = Buffer.alloc(1 << 16);
+    while (!ended) {
+      try {
+        const n = readSync(reader, buffer);
+        if (n > 0) taken.push(Buffer.from(buffer.subarray(0, n)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await end;
+    closeSync(reader);
+    expect(Buffer.concat(taken).toString()).toBe(text);
+  });
+
+  it('gives the first error (the reader gone) to onError, said as a file write’s', async () => {
+    const fifo = join(dir, 'writer-gone.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const errors: string[] = [];
+    const writer = new PipeWriter(openSync(fifo, 'w'), (error) => errors.push(error.message));
+    closeSync(reader);
+    writer.write('a\n');
+    writer.write('b\n');
+    await writer.end();
+    expect(errors).toEqual(['EPIPE: broken pipe, write']);
   });
 });
