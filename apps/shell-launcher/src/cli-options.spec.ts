@@ -1098,5 +1098,9 @@ describe('parseShellArgs reads options as GNU parallel’s option parser does', 
     expect(parseShellArgs(['--tag', 'echo'])).toMatchObject({ tag: true });
     expect(() => parseShellArgs(['--col', ',', 'echo'])).toThrow(/^Expected an option of spm-shell \(see --help\), got `--col`, which begins several: .*`--colsep`/);
     expect(() => parseShellArgs(['--nosuchoption', 'echo'])).toThrow('Expected an option of spm-shell (see --help), got `--nosuchoption`');
+    // A single-letter option with two dashes is that option (GNU parallel's parser takes it so).
+    expect(parseShellArgs(['--j', '2', 'echo']).jobs).toBe(2);
+    expect(parseShellArgs(['--j=3', 'echo']).jobs).toBe(3);
+    expect(parseShellArgs(['--X', '--v', 'echo'])).toMatchObject({ multiArgs: 'X', echoCommands: true });
   });
 });

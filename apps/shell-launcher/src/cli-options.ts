@@ -1137,6 +1137,13 @@ function completedLongOption(word: string): string {
   const eq = word.indexOf('=');
   const name = eq > 0 ? word.slice(0, eq) : word;
   if (name.length < 3 || OPTION_NAME_SET.has(name) || name in RETIRED) return word;
+  // A single-letter option written with two dashes is that option (`--j 2`, `--j=2`, `--X`), as there.
+  const letter = `-${name.slice(2)}`;
+  if (name.length === 3 && (FLAGS.has(letter) || VALUED.has(letter) || letter in RENAMED || OPTIONAL_VALUE.has(letter))) {
+    if (eq < 0) return letter;
+    if (eq < word.length - 1 && !FLAGS.has(letter)) return `${letter}${word.slice(eq + 1)}`;
+    return word;
+  }
   const begun = LONG_OPTION_NAMES.filter((candidate) => candidate.startsWith(name));
   const options = new Set(begun.map((candidate) => ALIASES[candidate] ?? ONE_OPTION.get(candidate) ?? candidate));
   if (options.size === 0) return word;

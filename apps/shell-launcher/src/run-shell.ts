@@ -448,6 +448,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     else windDown.addEventListener('abort', () => resolve(), { once: true });
   });
   const stopReading = Promise.race([interruptedPromise, windDownPromise]);
+  /** Aborted by an interrupt or a SIGHUP: what ends the waits before the start that take a signal. */
+  const stopSignals = [interrupt, io.windDown].filter((signal): signal is AbortSignal => signal !== undefined);
+  const stopSignal = stopSignals.length > 0 ? AbortSignal.any(stopSignals) : undefined;
   /** Once an interrupt or a SIGHUP came before the start: the run's exit status (a SIGHUP said); else undefined. */
   const stoppedBeforeStart = (): number | undefined => {
     if (interrupted !== undefined) return interruptStatus();
@@ -1100,14 +1103,16 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       { path: options.trace, what: '--trace' },
     ],
     {
-      ...(interrupt !== undefined ? { signal: interrupt } : {}),
+      // An interrupt ends the wait, and so does a SIGHUP (nothing has started: nothing runs).
+      ...(stopSignal !== undefined ? { signal: stopSignal } : {}),
       onWait: ({ path, what }) => err(`spm-shell: waiting for a reader of the FIFO \`${path}\` (${what}) before starting\n`),
     },
   );
-  if (interrupted !== undefined) {
+  const stoppedWaiting = stoppedBeforeStart();
+  if (stoppedWaiting !== undefined) {
     probes.release();
     rl?.close();
-    return interruptStatus();
+    return stoppedWaiting;
   }
   let tableFd: number | undefined;
   if (format !== undefined && !tableToStdout) {
@@ -1171,7 +1176,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       color: options.color && !options.ungroup && !options.files,
       colorFailed: options.colorFailed && !options.ungroup && !options.files,
       json: options.json,
-      echoCommands: options.echoCommands,
+      // (--files: only the file's name, as GNU parallel prints it.)
+      echoCommands: options.echoCommands && !options.files,
       // --latest-line: the jobs' lines go to its rows (or its last lines), never here as they come.
       lineBuffer: (options.lineBuffer || options.ungroup) && !options.latestLine,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.
@@ -1424,7 +1430,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       const job = inflight.get(seq);
       if (job === undefined) continue;
       if (options.showCommands) printer.writeErr(`${command}\n`);
-      if (echoAsStarted) printer.write(`${options.tag ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
+      // (-u: untagged, as GNU parallel prints it there.)
+      if (echoAsStarted) printer.write(`${options.tag && !options.ungroup ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
     }
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {

@@ -306,6 +306,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
     [['-kv', '-u', 'echo', ':::', 'a']],
     [['-kv', '--lb', 'echo', ':::', 'a']],
     [['-kv', '--silent', 'echo', ':::', 'a']],
+    [['-kv', '-u', '--tag', 'echo', ':::', 'a']],
+    [['-k', '--j', '2', '--v', 'echo', ':::', 'a', 'b']],
   ])('prints each command on stdout before its output with -v, as it does: %j', async (args) => {
     const gnu = gnuRun(args);
     expect(gnu.status).toBe(0);

@@ -2205,6 +2205,32 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('that no one reads: a SIGHUP ends the wait (nothing has started: nothing runs), exit 0', async () => {
+    // Regression: only SIGINT and SIGTERM ended the wait; SIGHUP was not heard (found this session).
+    const mark = newMark();
+    const fifo = join(dir, 'unread-SIGHUP.fifo');
+    const ran = join(dir, 'unread-SIGHUP.ran');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runSpmShell(['--joblog', fifo, `touch ${ran}; echo`, ':::', 'a'], {
+      mark: mark.env,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        let said = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          said += chunk.toString();
+          if (said.includes('waiting for a reader')) child.kill('SIGHUP');
+        });
+      },
+    });
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: `spm-shell: waiting for a reader of the FIFO \`${fifo}\` (--joblog) before starting\nspm-shell: SIGHUP: starting no more jobs; waiting for 0 running\n`,
+    });
+    expect(existsSync(ran)).toBe(false);
+    await expectNoLeftovers(mark);
+  });
+
   it('whose reader comes after the start: the run waits for it, and it reads the joblog whole', async () => {
     const mark = newMark();
     const fifo = join(dir, 'late-reader.fifo');
