@@ -80,6 +80,15 @@ function textOf(text: string | Uint8Array): string {
   return typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
 }
 
+/** Resolves when `signal` aborts (at once if it has); never without one. */
+function abortOf(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 /** Whether text (or bytes) ends a line. */
 function endsLine(text: string | Uint8Array): boolean {
   return typeof text === 'string' ? text.endsWith('\n') : text[text.length - 1] === 0x0a;
@@ -429,28 +438,17 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const interrupt = io.interrupt;
   const callerFailed = (): boolean => interrupt?.reason instanceof SPMError;
   const interruptStatus = (): number => (callerFailed() ? 255 : (INTERRUPT_STATUS[interrupted ?? ''] ?? 130));
-  const interruptedPromise = new Promise<void>((resolve) => {
-    if (interrupt === undefined) return;
-    if (interrupt.aborted) resolve();
-    else interrupt.addEventListener('abort', () => resolve(), { once: true });
-  });
   const onInterrupt = (): void => {
     interrupted ??= String(interrupt?.reason ?? 'SIGINT');
   };
   if (interrupt?.aborted) onInterrupt();
   interrupt?.addEventListener('abort', onInterrupt, { once: true });
   // SIGHUP (windDown) before a job has started: no more input is read, and nothing runs — the
-  // waits for input before the start race it as they race an interrupt (stopReading), and say it.
-  const windDownPromise = new Promise<void>((resolve) => {
-    const windDown = io.windDown;
-    if (windDown === undefined) return;
-    if (windDown.aborted) resolve();
-    else windDown.addEventListener('abort', () => resolve(), { once: true });
-  });
-  const stopReading = Promise.race([interruptedPromise, windDownPromise]);
-  /** Aborted by an interrupt or a SIGHUP: what ends the waits before the start that take a signal. */
+  // waits before the start end on it as on an interrupt (stopSignal; stopReading for those that
+  // race a promise), and say it.
   const stopSignals = [interrupt, io.windDown].filter((signal): signal is AbortSignal => signal !== undefined);
   const stopSignal = stopSignals.length > 0 ? AbortSignal.any(stopSignals) : undefined;
+  const stopReading = abortOf(stopSignal);
   /** Once an interrupt or a SIGHUP came before the start: the run's exit status (a SIGHUP said); else undefined. */
   const stoppedBeforeStart = (): number | undefined => {
     if (interrupted !== undefined) return interruptStatus();

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -2103,6 +2103,21 @@ describe.each([
 });
 
 describe('spm-shell reading a FIFO source (-a, ::::)', () => {
+  /** Sends `signal` to the bin once it has `fifo` open (SIGKILL if it never opens it). */
+  const signalOnceOpened = (child: ChildProcess, fifo: string, signal: NodeJS.Signals): void => {
+    const opened = (): boolean => {
+      try {
+        return readdirSync(`/proc/${String(child.pid)}/fd`).some((fd) => readlinkSync(`/proc/${String(child.pid)}/fd/${fd}`) === fifo);
+      } catch {
+        return false;
+      }
+    };
+    void waitFor(opened, 20_000, 'spm-shell to open the FIFO').then(
+      () => child.kill(signal),
+      () => child.kill('SIGKILL'),
+    );
+  };
+
   it.each([
     ['SIGTERM', 143, '::::'],
     ['SIGINT', 130, '-a'],
@@ -2117,19 +2132,7 @@ describe('spm-shell reading a FIFO source (-a, ::::)', () => {
     const r = await runSpmShell(args, {
       mark: mark.env,
       timeoutMs: 20_000,
-      onSpawn: (child) => {
-        const opened = (): boolean => {
-          try {
-            return readdirSync(`/proc/${String(child.pid)}/fd`).some((fd) => readlinkSync(`/proc/${String(child.pid)}/fd/${fd}`) === fifo);
-          } catch {
-            return false;
-          }
-        };
-        void waitFor(opened, 20_000, 'spm-shell to open the FIFO').then(
-          () => child.kill(signal),
-          () => child.kill('SIGKILL'),
-        );
-      },
+      onSpawn: (child) => signalOnceOpened(child, fifo, signal),
     });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: status, stdout: '' });
     await expectNoLeftovers(mark);
@@ -2144,19 +2147,7 @@ describe('spm-shell reading a FIFO source (-a, ::::)', () => {
     const r = await runSpmShell(['-a', fifo, 'echo'], {
       mark: mark.env,
       timeoutMs: 20_000,
-      onSpawn: (child) => {
-        const opened = (): boolean => {
-          try {
-            return readdirSync(`/proc/${String(child.pid)}/fd`).some((fd) => readlinkSync(`/proc/${String(child.pid)}/fd/${fd}`) === fifo);
-          } catch {
-            return false;
-          }
-        };
-        void waitFor(opened, 20_000, 'spm-shell to open the FIFO').then(
-          () => child.kill('SIGHUP'),
-          () => child.kill('SIGKILL'),
-        );
-      },
+      onSpawn: (child) => signalOnceOpened(child, fifo, 'SIGHUP'),
     });
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '', stderr: 'spm-shell: SIGHUP: starting no more jobs; waiting for 0 running\n' });
     await expectNoLeftovers(mark);
