@@ -12,6 +12,13 @@ function capture(): { sink: { out: (t: string | Uint8Array) => void; err: (t: st
   return { writes, sink: { out: (t) => void writes.push(`out:${text(t)}`), err: (t) => void writes.push(`err:${text(t)}`) } };
 }
 
+/** A sink that keeps each stream's bytes as written (strings as UTF-8). */
+function byteCapture(): { sink: { out: (t: string | Uint8Array) => void; err: (t: string | Uint8Array) => void }; out: () => Buffer; err: () => Buffer } {
+  const parts = { out: [] as Buffer[], err: [] as Buffer[] };
+  const keep = (stream: 'out' | 'err') => (t: string | Uint8Array): void => void parts[stream].push(typeof t === 'string' ? Buffer.from(t) : Buffer.from(t));
+  return { sink: { out: keep('out'), err: keep('err') }, out: () => Buffer.concat(parts.out), err: () => Buffer.concat(parts.err) };
+}
+
 /** A reader slow once: the first `backlog` waits until `release` is called, the others do not wait. */
 function slowOnce(): { backlog: () => Promise<void> | undefined; release: () => void } {
   let release: (() => void) | undefined;
@@ -164,11 +171,22 @@ describe('OutputPrinter', () => {
   describe('with outputs past --max-output in spill files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'printer-spill-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const spill = (name: string, text: string): string => {
+    const spill = (name: string, text: string | Buffer): string => {
       const file = join(dir, name);
       writeFileSync(file, text);
       return file;
     };
+
+    it('tags bytes that are not UTF-8 as they are, and a character cut between chunks is written whole', async () => {
+      const bytes = byteCapture();
+      const p = new OutputPrinter({ keepOrder: false, tag: true, json: false }, bytes.sink);
+      // Latin-1 lines, then a `€` (3 bytes) across the 1 MiB chunk boundary.
+      const body = Buffer.concat([Buffer.from([0xe9, 0x0a, 0xff, 0xfe, 0x0d, 0x41]), Buffer.from('x'.repeat((1 << 20) - 8)), Buffer.from('€\n')]);
+      p.finished(outcome({ job: { seq: 1, command: 'c', tag: 'é', attempt: 1 }, stdout: 'k\n', stdoutFile: spill('latin1', body) }));
+      await p.flush();
+      const t = Buffer.from('é\t');
+      expect(bytes.out().equals(Buffer.concat([t, Buffer.from('k\n'), t, Buffer.from([0xe9, 0x0a]), t, Buffer.from([0xff, 0xfe, 0x0d]), t, body.subarray(5)]))).toBe(true);
+    });
 
     it('prints the kept part, then the file (deleted after), and holds jobs that finish meanwhile until it is done', async () => {
       const { sink, writes } = capture();
@@ -293,6 +311,19 @@ describe('OutputPrinter', () => {
       p.finished(outcome({ seq: 2, stdout: '', stderr: '' }));
       expect(writes.slice(9)).toEqual(['out:c\tc1\n']);
       await p.flush();
+    });
+
+    it('keep the bytes of output that is not UTF-8, in memory and in the file, tagged on the bytes', async () => {
+      const bytes = byteCapture();
+      const p = new OutputPrinter({ keepOrder: true, tag: true, json: false, lineBuffer: true, liveHoldBytes: 4, spillDir: () => dir }, bytes.sink);
+      const pieces = [Buffer.from([0xe9, 0x0a]), Buffer.from([0xff, 0x00, 0x0a]), Buffer.from([0xe2, 0x82]), Buffer.from([0xac, 0x0a])];
+      for (const piece of pieces) p.live(2, 'b', 'stdout', piece); // job 2 waits for 1: 2 bytes in memory, then a file
+      expect(files()).toEqual(['live-2-0']);
+      p.finished(outcome({ seq: 1, stdout: '', stderr: '' }));
+      await p.flush();
+      const t = Buffer.from('b\t');
+      expect(bytes.out().equals(Buffer.concat([t, pieces[0] as Buffer, t, pieces[1] as Buffer, t, Buffer.from('€\n')]))).toBe(true);
+      expect(files()).toEqual([]);
     });
 
     it('a job that ends while its file is read back holds the jobs after it until the file is done', async () => {

@@ -1,6 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { JobOutcome } from './job-outcome.js';
 import { formatJsonLine } from './json-line.js';
 
@@ -32,10 +31,29 @@ const DEFAULT_LIVE_HOLD_BYTES = 1 << 20;
 
 type Stream = 'stdout' | 'stderr';
 
-/** A piece of a running job's output (`--line-buffer`). */
+/** A piece of a running job's output (`--line-buffer`, `-u`), as a {@link byteString}. */
 interface Piece {
   readonly stream: Stream;
-  readonly text: string;
+  readonly bytes: string;
+}
+
+/**
+ * Bytes as a string of one character per byte (U+0000–U+00FF, Node's `latin1`), text as its
+ * UTF-8 bytes: lines are marked on these, so output that is not UTF-8 text keeps its bytes
+ * (`\n` and `\r` are never part of another UTF-8 character) and is written back with {@link bytesOf}.
+ */
+function byteString(data: string | Uint8Array): string {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8').toString('latin1') : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+}
+
+/** The bytes a {@link byteString} holds. */
+function bytesOf(bytes: string): Buffer {
+  return Buffer.from(bytes, 'latin1');
+}
+
+/** `marks` as byte strings, to mark byte strings with. */
+function byteMarks(marks: LineMarks): LineMarks {
+  return { prefix: byteString(marks.prefix), ...(marks.reset === undefined ? {} : { reset: byteString(marks.reset) }) };
 }
 
 /** SGR "reset": ends a coloured line (what `tput sgr0` gives GNU parallel where it has no terminal). */
@@ -181,7 +199,7 @@ export interface PrinterOptions {
 
 /**
  * The pieces of a live job that wait for its turn past what memory may hold: records of a stream
- * byte (0 stdout, 1 stderr), a 32-bit length and the UTF-8 text, appended as they come and read
+ * byte (0 stdout, 1 stderr), a 32-bit length and the bytes, appended as they come and read
  * back in order when the job's turn comes — while it still runs, its new pieces are appended
  * behind, until the reading has caught up.
  */
@@ -214,7 +232,7 @@ class WaitingFile {
   /** Appends a piece; false (and no longer writable) when it could not be written whole. */
   append(piece: Piece): boolean {
     if (!this.writable || this.#fd === undefined) return false;
-    const text = Buffer.from(piece.text, 'utf8');
+    const text = bytesOf(piece.bytes);
     const record = Buffer.allocUnsafe(5 + text.length);
     record[0] = piece.stream === 'stdout' ? 0 : 1;
     record.writeUInt32LE(text.length, 1);
@@ -254,7 +272,7 @@ interface LiveJob {
   readonly tagger: { readonly stdout: LineTagger; readonly stderr: LineTagger } | undefined;
   /** In order: pieces in memory, and at most one file of pieces (then pieces after it, if it failed). */
   readonly waiting: (Piece | WaitingFile)[];
-  /** UTF-8 bytes of the pieces of `waiting` in memory. */
+  /** Bytes of the pieces of `waiting` in memory. */
   heldBytes: number;
   /** Its turn came and a file of its pieces is being (or waits to be) read back: new pieces wait behind. */
   draining: boolean;
@@ -263,7 +281,7 @@ interface LiveJob {
 }
 
 /** What waits while a spilled output is being streamed: printed after it, in order. */
-type Queued = JobOutcome | { readonly stream: Stream; readonly text: string } | { readonly start: () => Promise<void> };
+type Queued = JobOutcome | { readonly stream: Stream; readonly text: string | Uint8Array } | { readonly start: () => Promise<void> };
 
 /**
  * Marks each line of a job's whole output (`text`): `marks.prefix` before each; with colours, the
@@ -330,7 +348,7 @@ export class OutputPrinter {
   }
 
   /** Writes `text` to `stream` now, or after what is being streamed. */
-  #put(stream: Stream, text: string): void {
+  #put(stream: Stream, text: string | Uint8Array): void {
     if (this.#streaming !== undefined) this.#queue.push({ stream, text });
     else if (stream === 'stdout') this.#sink.out(text);
     else this.#sink.err(text);
@@ -354,24 +372,27 @@ export class OutputPrinter {
   }
 
   /**
-   * `--line-buffer`: lines of job `seq` (tagged `tag`), as they come: printed now — with
-   * `keepOrder`, only if it is the oldest job not printed yet; else when its turn comes.
+   * `--line-buffer` (and `-u`): lines of job `seq` (tagged `tag`), as they come — the command's
+   * bytes (a string: its UTF-8) — printed now, byte for byte but for the marks; with `keepOrder`,
+   * only if it is the oldest job not printed yet; else when its turn comes.
    */
-  live(seq: number, tag: string, stream: Stream, text: string): void {
+  live(seq: number, tag: string, stream: Stream, data: string | Uint8Array): void {
     let job = this.#live.get(seq);
     if (job === undefined) {
       const marks = this.#marks(seq, tag, false);
-      job = { seq, tagger: marks === undefined ? undefined : { stdout: new LineTagger(marks), stderr: new LineTagger(marks) }, waiting: [], heldBytes: 0, draining: false, spillFailed: false };
+      const byteMarked = marks === undefined ? undefined : byteMarks(marks);
+      job = { seq, tagger: byteMarked === undefined ? undefined : { stdout: new LineTagger(byteMarked), stderr: new LineTagger(byteMarked) }, waiting: [], heldBytes: 0, draining: false, spillFailed: false };
       this.#live.set(seq, job);
     }
-    if (this.#options.keepOrder && (seq !== this.#next || job.draining)) this.#hold(job, { stream, text });
-    else this.#show(job, stream, text);
+    const bytes = byteString(data);
+    if (this.#options.keepOrder && (seq !== this.#next || job.draining)) this.#hold(job, { stream, bytes });
+    else this.#show(job, stream, bytes);
   }
 
   /** A piece that waits for its job's turn: in memory while the job's pieces fit, else in its file. */
   #hold(job: LiveJob, piece: Piece): void {
     const last = job.waiting.at(-1);
-    const bytes = Buffer.byteLength(piece.text, 'utf8');
+    const bytes = piece.bytes.length;
     if (last instanceof WaitingFile) {
       if (last.append(piece)) return;
       this.#inMemory(job, `${last.path} could not be written`);
@@ -401,10 +422,11 @@ export class OutputPrinter {
     this.#say(`spm-shell: job ${job.seq}: its lines waiting for their turn (--line-buffer with -k) are held in memory: ${why}\n`);
   }
 
-  /** Prints a piece of a live job, tagged; `now`: straight to the sink (the job's file is what is being streamed). */
-  #show(job: LiveJob, stream: Stream, text: string, now = false): void {
-    const shown = job.tagger === undefined ? text : job.tagger[stream].piece(text);
-    if (shown === '') return;
+  /** Prints a piece of a live job (a {@link byteString}), tagged; `now`: straight to the sink (the job's file is what is being streamed). */
+  #show(job: LiveJob, stream: Stream, bytes: string, now = false): void {
+    const marked = job.tagger === undefined ? bytes : job.tagger[stream].piece(bytes);
+    if (marked === '') return;
+    const shown = bytesOf(marked);
     if (!now) this.#put(stream, shown);
     else if (stream === 'stdout') this.#sink.out(shown);
     else this.#sink.err(shown);
@@ -427,8 +449,8 @@ export class OutputPrinter {
         return;
       }
       job.waiting.shift();
-      job.heldBytes -= Buffer.byteLength(next.text, 'utf8');
-      this.#show(job, next.stream, next.text);
+      job.heldBytes -= next.bytes.length;
+      this.#show(job, next.stream, next.bytes);
     }
   }
 
@@ -442,8 +464,8 @@ export class OutputPrinter {
     for (let next = job.waiting[0]; next !== undefined; next = job.waiting[0]) {
       if (!(next instanceof WaitingFile)) {
         job.waiting.shift();
-        job.heldBytes -= Buffer.byteLength(next.text, 'utf8');
-        this.#show(job, next.stream, next.text, true);
+        job.heldBytes -= next.bytes.length;
+        this.#show(job, next.stream, next.bytes, true);
         continue;
       }
       const file = next;
@@ -463,7 +485,7 @@ export class OutputPrinter {
         while (pending.length - at >= 5) {
           const length = pending.readUInt32LE(at + 1);
           if (pending.length - at - 5 < length) break;
-          this.#show(job, pending[at] === 0 ? 'stdout' : 'stderr', pending.toString('utf8', at + 5, at + 5 + length), true);
+          this.#show(job, pending[at] === 0 ? 'stdout' : 'stderr', pending.toString('latin1', at + 5, at + 5 + length), true);
           at += 5 + length;
         }
         pending = pending.subarray(at);
@@ -565,9 +587,9 @@ export class OutputPrinter {
   }
 
   /**
-   * Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk —
-   * as bytes, unless its lines are marked (then decoded, U+FFFD for bytes that are not UTF-8):
-   * output that is not text (`gzip -c`) is printed byte for byte.
+   * Prints a job whose output spilled: each stream's kept part, then its file, chunk by chunk, as
+   * bytes — its lines marked on the bytes ({@link byteString}): output that is not text (`gzip
+   * -c`, Latin-1) is printed byte for byte, tagged or not.
    */
   async #stream(outcome: JobOutcome): Promise<void> {
     const streams = [
@@ -576,16 +598,20 @@ export class OutputPrinter {
     ] as const;
     const marks = this.#marks(outcome.job.seq, outcome.job.tag, !outcome.ok);
     for (const [kept, file, write, stream] of streams) {
-      const tagger = marks === undefined ? undefined : new LineTagger(marks);
-      const put = (text: string): void => {
-        const shown = tagger === undefined ? text : tagger.tag(text);
-        if (shown !== '') write(shown);
+      const tagger = marks === undefined ? undefined : new LineTagger(byteMarks(marks));
+      /** Marks and writes a byte string. */
+      const put = (bytes: string): void => {
+        const shown = tagger === undefined ? bytes : tagger.tag(bytes);
+        if (shown !== '') write(bytesOf(shown));
       };
       const end = (): void => {
         const shown = tagger?.end() ?? '';
-        if (shown !== '') write(shown);
+        if (shown !== '') write(bytesOf(shown));
       };
-      put(stream === 'out' ? this.#echo(outcome) + kept : kept);
+      const head = stream === 'out' ? this.#echo(outcome) + kept : kept;
+      if (tagger === undefined) {
+        if (head !== '') write(head);
+      } else put(byteString(head));
       if (file === undefined) {
         end();
         continue;
@@ -597,11 +623,7 @@ export class OutputPrinter {
         if (tagger === undefined) {
           // (A copy: the buffer is read into again, and a write may hold it while its reader is slow.)
           await this.#paced((buffer) => readSync(opened, buffer), (chunk) => write(Buffer.from(chunk)), stream);
-        } else {
-          const decoder = new StringDecoder('utf8');
-          await this.#paced((buffer) => readSync(opened, buffer), (chunk) => put(decoder.write(chunk)), stream);
-          put(decoder.end());
-        }
+        } else await this.#paced((buffer) => readSync(opened, buffer), (chunk) => put(chunk.toString('latin1')), stream);
       } catch (error) {
         this.#cannotRead(outcome, error);
       } finally {

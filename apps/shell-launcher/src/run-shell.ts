@@ -1436,12 +1436,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       const job = inflight.get(piece.seq);
       if (job === undefined) continue;
       const tag = tagOn(job.tag, from.spokeId, slotWidth);
-      if (screen !== undefined) screen.piece(piece.seq, rowTag(tag), piece.text);
+      // (--latest-line's pieces are text; the others, bytes as the command wrote them.)
+      if (screen !== undefined) screen.piece(piece.seq, rowTag(tag), textOf(piece.data));
       else if (latestLines !== undefined) {
         let latest = latestLines.get(piece.seq);
         if (latest === undefined) latestLines.set(piece.seq, (latest = new LatestLine()));
-        latest.take(piece.text);
-      } else printer.live(piece.seq, tag, piece.stream, piece.text);
+        latest.take(textOf(piece.data));
+      } else printer.live(piece.seq, tag, piece.stream, piece.data);
     }
     // Output alone says nothing of a command's length: holding stays as it is.
     if (news.finished.length === 0 && news.returned.length === 0) return;

@@ -188,17 +188,22 @@ export interface ShellNews {
   readonly started?: readonly { readonly seq: number; readonly command: string }[];
 }
 
-/** A piece of a running command's output (`--line-buffer`): see {@link ShellNews.output}. */
+/** A piece of a running command's output (`--line-buffer`, `-u`, `--latest-line`): see {@link ShellNews.output}. */
 export interface LiveOutput {
   readonly seq: number;
   readonly stream: 'stdout' | 'stderr';
-  readonly text: string;
+  /**
+   * The bytes as the command wrote them (`--line-buffer`, `-u`: printed as they are, so output
+   * that is not UTF-8 text passes unchanged), or decoded text (`--latest-line`, whose rows are
+   * drawn as text).
+   */
+  readonly data: string | Uint8Array;
 }
 
 /**
  * The longest part of a line a spoke holds back waiting for its newline (`--line-buffer`), in
- * UTF-16 units: past it, what it has goes out as is, and the line's rest follows (another
- * command's line may come between).
+ * bytes (UTF-16 units with `--latest-line`): past it, what it has goes out as is, and the line's
+ * rest follows (another command's line may come between).
  */
 export const LIVE_LINE_MAX = 1 << 20;
 
@@ -463,45 +468,74 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
  * as they are read, `end` sends each stream's last line (one without a newline) once it has ended.
  */
 class LiveLines {
+  /** `--latest-line`: text (its rows are drawn as text); else bytes, passed on as they are. */
   readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   readonly #rest = { stdout: '', stderr: '' };
+  readonly #restBytes: { stdout: Buffer; stderr: Buffer } = { stdout: EMPTY, stderr: EMPTY };
 
   constructor(
     readonly seq: number,
     readonly send: (piece: LiveOutput) => void,
-    /** `-u`: pieces as they come (whole characters), not whole lines. */
+    /** `-u`: pieces as they come, not whole lines. */
     readonly raw = false,
-    /** `--latest-line`: a line ends at `\r` too. */
+    /** `--latest-line`: a line ends at `\r` too; pieces are decoded text. */
     readonly returnEnds = false,
   ) {}
 
   readonly take = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
-    if (this.raw) {
-      const text = this.#decoders[stream].write(chunk);
-      if (text !== '') this.send({ seq: this.seq, stream, text });
+    if (this.returnEnds) {
+      this.#takeText(stream, chunk);
       return;
     }
+    if (this.raw) {
+      if (chunk.length > 0) this.send({ seq: this.seq, stream, data: chunk });
+      return;
+    }
+    // Whole lines: a `\n` byte is never part of another UTF-8 character, so the cut is the text's.
+    const rest = this.#restBytes[stream];
+    const data = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    const cut = data.lastIndexOf(0x0a) + 1;
+    if (cut > 0) this.send({ seq: this.seq, stream, data: data.subarray(0, cut) });
+    let left = data.subarray(cut);
+    if (left.length > LIVE_LINE_MAX) {
+      // A line this long is sent as it stands (its bytes: a character cut here is whole once printed).
+      this.send({ seq: this.seq, stream, data: left });
+      left = EMPTY;
+    }
+    this.#restBytes[stream] = left;
+  };
+
+  #takeText(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     const text = this.#rest[stream] + this.#decoders[stream].write(chunk);
-    const cut = Math.max(text.lastIndexOf('\n'), this.returnEnds ? text.lastIndexOf('\r') : -1) + 1;
-    if (cut > 0) this.send({ seq: this.seq, stream, text: text.slice(0, cut) });
+    const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1;
+    if (cut > 0) this.send({ seq: this.seq, stream, data: text.slice(0, cut) });
     let rest = text.slice(cut);
     if (rest.length > LIVE_LINE_MAX) {
       // A line this long is sent as it stands (not split inside a surrogate pair).
       const at = /[\uD800-\uDBFF]$/.test(rest) ? rest.length - 1 : rest.length;
-      this.send({ seq: this.seq, stream, text: rest.slice(0, at) });
+      this.send({ seq: this.seq, stream, data: rest.slice(0, at) });
       rest = rest.slice(at);
     }
     this.#rest[stream] = rest;
-  };
+  }
 
   end(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const text = this.#rest[stream] + this.#decoders[stream].end();
-      this.#rest[stream] = '';
-      if (text !== '') this.send({ seq: this.seq, stream, text });
+      if (this.returnEnds) {
+        const text = this.#rest[stream] + this.#decoders[stream].end();
+        this.#rest[stream] = '';
+        if (text !== '') this.send({ seq: this.seq, stream, data: text });
+      } else {
+        const left = this.#restBytes[stream];
+        this.#restBytes[stream] = EMPTY;
+        if (left.length > 0) this.send({ seq: this.seq, stream, data: left });
+      }
     }
   }
 }
+
+/** No bytes. */
+const EMPTY = Buffer.alloc(0);
 
 /** Set by {@link stopCommandsInThisThread}: this thread's spokes start no command any more. */
 let stopping = false;
@@ -605,7 +639,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
     };
     const queueOutput = (piece: LiveOutput): void => {
       pending.push(piece);
-      pendingUnits += piece.text.length;
+      pendingUnits += piece.data.length;
       sendSoon();
     };
     const tell = (): void => {

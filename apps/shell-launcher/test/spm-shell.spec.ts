@@ -2292,9 +2292,44 @@ describe('spm-shell printing output that is not UTF-8 text', () => {
     expect(gunzipSync(zipped.stdout).toString()).toBe(lines);
   });
 
-  it('with --tag or --json, decodes it (U+FFFD for each byte that is not UTF-8), as documented', async () => {
-    const tagged = await bytesOf(['--tag', "printf '\\377{}\\n'", ':::', 'a'], 'binary-tag');
-    expect(tagged.stdout.toString()).toBe('a\t\ufffda\n');
+  /** `data` with `prefix` at the start of each line — after each `\\n` and `\\r` that something follows — as GNU parallel's --tag marks bytes. */
+  function tagBytes(data: Buffer, prefix: string): Buffer {
+    const parts: Buffer[] = [];
+    let start = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (i === start) parts.push(Buffer.from(prefix));
+      if (data[i] === 0x0a || data[i] === 0x0d) {
+        parts.push(data.subarray(start, i + 1));
+        start = i + 1;
+      }
+    }
+    parts.push(data.subarray(start));
+    return Buffer.concat(parts);
+  }
+
+  it('marks lines on the bytes: --tag, --line-buffer and -u pass them unchanged on every transport (they were decoded: U+FFFD)', async () => {
+    const source = join(dir, 'all-bytes.bin');
+    const of = (arg: string): Buffer => Buffer.concat([binary, Buffer.from([0xe9, arg.charCodeAt(0), 0x0a])]);
+    const command = `cat ${source}; printf '\\351{}\\n'`;
+    for (const transport of ['inproc', 'thread', 'process']) {
+      for (const mode of [['--tag'], ['--line-buffer', '--tag'], ['--line-buffer']]) {
+        const r = await bytesOf(['-k', '-j2', '--transport', transport, ...mode, command, ':::', 'a', 'b'], `binary-marked-${transport}-${mode.length}`);
+        const want = mode.includes('--tag') ? Buffer.concat([tagBytes(of('a'), 'a\t'), tagBytes(of('b'), 'b\t')]) : Buffer.concat([of('a'), of('b')]);
+        expect({ transport, mode, code: r.code, same: r.stdout.equals(want) }).toEqual({ transport, mode, code: 0, same: true });
+      }
+      const raw = await bytesOf(['-u', '-j1', '--transport', transport, command, ':::', 'a', 'b'], `binary-u-${transport}`);
+      expect({ transport, code: raw.code, same: raw.stdout.equals(Buffer.concat([of('a'), of('b')])) }).toEqual({ transport, code: 0, same: true });
+    }
+    const err = await bytesOf(['--line-buffer', '--tag', `cat ${source} >&2; : {}`, ':::', 'x'], 'binary-lb-stderr');
+    expect({ code: err.code, same: err.stderr.equals(tagBytes(binary, 'x\t')) }).toEqual({ code: 0, same: true });
+  });
+
+  it('--line-buffer passes a line longer than it holds back (1 MiB) whole, a character cut between its pieces included', async () => {
+    // `x` and 2,500,000 bytes of `é` (2 bytes each; so pieces of an even size end inside one), no newline.
+    const long = join(dir, 'long-line.txt');
+    writeFileSync(long, Buffer.from('x' + 'é'.repeat(1_250_000)));
+    const r = await bytesOf(['--line-buffer', '--tag', `cat ${long}; : {}`, ':::', 'a'], 'long-line');
+    expect({ code: r.code, same: r.stdout.equals(Buffer.concat([Buffer.from('a\t'), readFileSync(long)])) }).toEqual({ code: 0, same: true });
   });
 });
 
