@@ -49,6 +49,13 @@ export interface ManageCall<T, R> extends ManageOptions<R> {
   readonly tasks: TaskInput<T>;
 }
 
+/** Whether `value` has a task schema's shape (`kind: 'task'`, a `root` struct with fields). */
+function isTaskSchema(value: unknown): value is TaskSchema {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, root } = value as { kind?: unknown; root?: { kind?: unknown; fields?: unknown } };
+  return kind === 'task' && typeof root === 'object' && root !== null && root.kind === 'struct' && Array.isArray(root.fields);
+}
+
 /**
  * A parallel closure (a task manager), declared once per module while offline. On the hub,
  * `manage()` runs a collection of tasks over a lease; on a spoke, the same object evaluates
@@ -73,6 +80,16 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
     if (typeof spec.module !== 'string' || spec.module === '') throw new SPMError(`Expected \`module\` of closure \`${String(spec.signature)}\` to be its module's URL (import.meta.url), got ${describeValue(spec.module)}`);
     if (spec.preload !== undefined && (!Array.isArray(spec.preload) || !spec.preload.every((m) => typeof m === 'string'))) {
       throw new SPMError(`Expected \`preload\` of closure \`${String(spec.signature)}\` to be an array of module URLs or paths, got ${describeValue(spec.preload)}`);
+    }
+    const relative = spec.preload?.find((m) => /^\.\.?(\/|$)/.test(m));
+    if (relative !== undefined) {
+      // A spoke resolves it from its own package, not from the closure's module: every task failed to load.
+      throw new SPMError(
+        `Expected \`preload\` of closure \`${String(spec.signature)}\` to name modules by URL, absolute path or package name, got the relative path \`${relative}\` (write new URL('${relative}', import.meta.url).href)`,
+      );
+    }
+    if (spec.typedef !== undefined && typeof spec.typedef !== 'string' && !isTaskSchema(spec.typedef)) {
+      throw new SPMError(`Expected \`typedef\` of closure \`${String(spec.signature)}\` to be typedef text or a schema from @spm/typedef (parse(), t.task()), got ${describeValue(spec.typedef)}`);
     }
     if (spec.pipelined !== undefined && typeof spec.pipelined !== 'boolean') {
       throw new SPMError(`Expected \`pipelined\` of closure \`${String(spec.signature)}\` to be a boolean, got ${describeValue(spec.pipelined)}`);

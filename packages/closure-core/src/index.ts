@@ -12,6 +12,7 @@ export { formatMetaStatus, type MetaStatus } from './meta-status.js';
 export type { ManagerEvents, ManageSummary, AttemptEvent } from './manager-events.js';
 export { ListSource, type TaskSource, type TaskSourceHooks, type SourceTask, type TaskInput } from './task-source.js';
 export { durationMs, type Duration } from './duration.js';
+export { checkOptionKeys } from './option-keys.js';
 export { prepareTask, type PreparedTask } from './task-record.js';
 export { defun, type StagedClosure, type StagedSpec, type StagedManageOptions, type Stage1View, type Stage2View, type RecordHandle } from './staged.js';
 export { ChromeTrace, type TraceEvent, type TraceInner, type TraceSpan, type TraceSource } from './chrome-trace.js';

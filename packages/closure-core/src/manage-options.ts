@@ -2,6 +2,7 @@ import { SPMError, type TaskId, describeValue } from '@spm/exceptions';
 import type { BoundPool } from '@spm/tracker';
 import { durationMs, type Duration } from './duration.js';
 import type { MetaStatus } from './meta-status.js';
+import { checkOptionKeys } from './option-keys.js';
 import { checkPolicy, policyA, type Policy } from './policy.js';
 import type { StatusReport } from './status-report.js';
 
@@ -83,9 +84,16 @@ function integer(name: string, value: unknown, allowInfinity: boolean): number {
   throw new SPMError(`Expected \`${name}\` to be an integer ≥ 1${allowInfinity ? ' or Infinity' : ''}, got ${describeValue(value)}`);
 }
 
-/** Applies defaults and validates every option, before anything runs. */
+/** The keys of {@link ManageOptions}, and `tasks` (`ManageCall`'s). */
+const MANAGE_KEYS: readonly string[] = ['pool', 'tasks', 'onStatus', 'onMessage', 'onMetaStatus', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokes', 'timeoutExecution', 'policy', 'signal', 'abortGrace'];
+
+/**
+ * Applies defaults and validates every option, before anything runs. A key that is not an
+ * option (a misspelt `timeoutExecuton`) is refused, naming it.
+ */
 export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedManageOptions<R> {
   if (typeof options !== 'object' || options === null) throw new SPMError(`Expected manage() options (an object), got ${describeValue(options)}`);
+  checkOptionKeys('manage()', options, MANAGE_KEYS);
   const pool = options.pool;
   if (typeof pool !== 'object' || pool === null || typeof pool.select !== 'function' || typeof pool.tracker?.lease !== 'function') {
     throw new SPMError(`Expected \`pool\` to be a pool of a cloud (e.g. cloud.pool.intraAll()), got ${describeValue(pool)}`);

@@ -14,6 +14,7 @@ import {
   SPMTaskLoad,
   SPMTaskTimeout,
   type TaskId,
+  messageOfThrown,
 } from '@spm/exceptions';
 import { currentSequence, runInSequence, type SequenceMachine } from '@spm/sequence';
 import type { Lease, SpokeInfo } from '@spm/tracker';
@@ -83,7 +84,7 @@ let runs = 0;
 
 /** An abort's reason, for messages. */
 function abortReason(reason: unknown): string {
-  return reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason);
+  return reason === undefined ? 'no reason given' : messageOfThrown(reason);
 }
 
 /**
@@ -154,7 +155,7 @@ export class ManagerRun<R> {
     this.#options = options;
     this.#source = source({
       available: () => this.#pump(),
-      failed: (error) => this.#fail(new SPMHubCallbackError(`The tasks iterable threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })),
+      failed: (error) => this.#fail(new SPMHubCallbackError(`The tasks iterable threw: ${messageOfThrown(error)}`, { cause: error })),
     });
   }
 
@@ -357,7 +358,7 @@ export class ManagerRun<R> {
         // a BigInt, a Date, a cycle — or larger than a frame). Only this task fails; it used to
         // be taken for a vanished spoke, requeued forever, and manage() never settled.
         entry.attempt -= 1;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOfThrown(error);
         this.#report(entry, spoke, { error: new SPMTaskDropped(`Task ${String(taskId)} was dropped: its record cannot be sent to a spoke (${reason})`, { taskId, spokeId: spoke.id, host: spoke.host, cause: error }) });
         return;
       }
@@ -426,7 +427,7 @@ export class ManagerRun<R> {
         const body = (await this.#asHub(() => handler(message.body, { ...from, kind: 'request' }))) as WireValue;
         this.#reply(running, message, { ok: true, body: body === undefined ? null : body });
       } catch (error) {
-        this.#fail(new SPMHubCallbackError(`The message handler of \`${this.#target.signature}\` threw on a message of task ${String(message.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        this.#fail(new SPMHubCallbackError(`The message handler of \`${this.#target.signature}\` threw on a message of task ${String(message.taskId)}: ${messageOfThrown(error)}`, { cause: error }));
       } finally {
         this.#pendingMessages -= 1;
         this.#checkDone();
@@ -840,7 +841,7 @@ export class ManagerRun<R> {
   }
 
   #statusThrew(report: StatusReport<R>, error: unknown): void {
-    this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+    this.#fail(new SPMHubCallbackError(`The status callback of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${messageOfThrown(error)}`, { cause: error }));
   }
 
   /** One delivery concluded (or was skipped): maybe resume pulling tasks, maybe conclude. */
@@ -855,7 +856,7 @@ export class ManagerRun<R> {
     try {
       this.#asHub(() => (this.#target.events.emit as (event: K, ...args: ManagerEvents[K]) => boolean)(event, ...args));
     } catch (error) {
-      this.#fail(new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      this.#fail(new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error }));
     }
   }
 
@@ -865,7 +866,7 @@ export class ManagerRun<R> {
     try {
       this.#asHub(() => this.#options.onMetaStatus?.(status));
     } catch (error) {
-      this.#fail(new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      this.#fail(new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error }));
     }
   }
 

@@ -1,4 +1,5 @@
 import { SPMError, describeValue } from '@spm/exceptions';
+import { checkOptionKeys } from './option-keys.js';
 
 /**
  * How a task manager treats failures and schedules (the seed's `policyA`, …). A library author
@@ -38,9 +39,13 @@ function integer(name: string, value: unknown, min: number): number {
   return value;
 }
 
-/** Throws unless `policy` is a complete, valid policy (every field, right types and ranges). */
+/** The fields of {@link Policy}. */
+const POLICY_KEYS: readonly string[] = ['name', 'retriesOnSpokeLoss', 'prefetch', 'relaunchOnHubCallbackError'];
+
+/** Throws unless `policy` is a complete, valid policy (every field, right types and ranges, and no other). */
 export function checkPolicy(policy: Policy): Policy {
   const merged = policy;
+  checkOptionKeys('a policy', merged, POLICY_KEYS);
   if (typeof merged.name !== 'string' || merged.name === '') throw new SPMError(`Expected policy \`name\` to be a non-empty string, got ${describeValue(merged.name)}`);
   integer('retriesOnSpokeLoss', merged.retriesOnSpokeLoss, 0);
   integer('prefetch', merged.prefetch, 0);

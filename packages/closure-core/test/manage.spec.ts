@@ -294,6 +294,43 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(summary.ok).toBe(1);
   });
 
+  it('a callback, a listener, a tasks iterable or an abort reason that is a value String() cannot print fails the manager, never the hub', async () => {
+    // `Object.create(null)` has no toString; a message getter that throws: messages built with
+    // String(value) threw a TypeError inside the hub's catch and took the process down.
+    const odd = Object.create(null) as object;
+    const badMessage = new Error('x');
+    Object.defineProperty(badMessage, 'message', {
+      get() {
+        throw Object.create(null);
+      },
+    });
+    const tasks = (): { n: number; ms: number }[] => Array.from({ length: 4 }, (_, n) => ({ n, ms: 5 }));
+    const outcomes: [string, unknown][] = [];
+    for (const thrown of [odd, badMessage]) {
+      const status = await work.manage({ pool: cloud.pool.intraAll(), tasks: tasks(), onStatus: () => { throw thrown; } }).catch((e: unknown) => e);
+      const asyncStatus = await work.manage({ pool: cloud.pool.intraAll(), tasks: tasks(), onStatus: () => Promise.reject(thrown) }).catch((e: unknown) => e);
+      const meta = await work.manage({ pool: cloud.pool.intraAll(), tasks: tasks(), onMetaStatus: () => { throw thrown; } }).catch((e: unknown) => e);
+      const iterable = await work
+        .manage({
+          pool: cloud.pool.intraAll(),
+          tasks: (function* () {
+            yield { n: 1 };
+            throw thrown;
+          })(),
+        })
+        .catch((e: unknown) => e);
+      const controller = new AbortController();
+      const aborted = work.manage({ pool: cloud.pool.intraAll(), tasks: tasks().map((t) => ({ ...t, ms: 500 })), signal: controller.signal }).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(thrown), 50);
+      outcomes.push(['onStatus', status], ['async onStatus', asyncStatus], ['onMetaStatus', meta], ['tasks', iterable], ['abort', await aborted]);
+    }
+    for (const [where, error] of outcomes) {
+      expect({ where, hub: error instanceof SPMHubCallbackError || error instanceof SPMManagerError, message: typeof (error as Error).message }).toEqual({ where, hub: true, message: 'string' });
+    }
+    expect((outcomes[0]?.[1] as Error).message).toMatch(/threw on task \S+: \{\}$/);
+    await expectSequencePoint(() => 0);
+  });
+
   it('delivers one report at a time when onStatus is synchronous for some reports and asynchronous for others', async () => {
     const seen: number[] = [];
     let inside = 0;
@@ -384,6 +421,12 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], policy: { ...definePolicy({ name: 'p' }), prefetch: -1 } })).rejects.toThrow(
       'Expected policy `prefetch` to be an integer ≥ 0, got `-1` (number)',
     );
+    // A misspelt option was ignored, and what it asked for (a deadline) silently not applied.
+    await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], timeoutExecuton: 1 } as never)).rejects.toThrow(
+      /^Unknown option `timeoutExecuton` of manage\(\) \(did you mean `timeoutExecution`\?\); expected one of `pool`, `tasks`, /,
+    );
+    await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], colour: 'red' } as never)).rejects.toThrow(/^Unknown option `colour` of manage\(\); expected one of/);
+    expect(() => definePolicy({ name: 'p', prefetcj: 1 } as never)).toThrow(/^Unknown option `prefetcj` of a policy \(did you mean `prefetch`\?\)/);
     expect(currentSequence().state).toBe('offline');
   });
 
@@ -819,5 +862,18 @@ describe('a pipelined closure', () => {
     expect(() => defineClosure({ family: 'list', signature: 'x', module: import.meta.url, pipelined: 'yes' as never, evaluate: () => 0 })).toThrow(
       'Expected `pipelined` of closure `x` to be a boolean, got `"yes"` (string)',
     );
+  });
+
+  it('refuses a relative `preload` path and a `typedef` that is neither text nor a schema, naming them', () => {
+    // A relative preload was resolved against the spoke package: every task failed to load.
+    expect(() => defineClosure({ family: 'list', signature: 'rel', module: import.meta.url, preload: ['./x.mjs'], evaluate: () => 0 })).toThrow(
+      "Expected `preload` of closure `rel` to name modules by URL, absolute path or package name, got the relative path `./x.mjs` (write new URL('./x.mjs', import.meta.url).href)",
+    );
+    // It met a TypeError inside the SPM component's merge.
+    for (const typedef of [7, null, {}, ['a']]) {
+      expect(() => defineClosure({ family: 'list', signature: 'td', module: import.meta.url, typedef: typedef as never, evaluate: () => 0 })).toThrow(
+        /^Expected `typedef` of closure `td` to be typedef text or a schema from @spm\/typedef \(parse\(\), t\.task\(\)\), got /,
+      );
+    }
   });
 });

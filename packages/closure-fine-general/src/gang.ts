@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  checkOptionKeys,
   defineClosure,
   definePolicy,
   durationMs,
@@ -24,6 +25,7 @@ import {
   SPMWaitForSpokesTimeout,
   type WireError,
   describeValue,
+  messageOfThrown,
 } from '@spm/exceptions';
 import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { GangContext, PeerData } from './gang-context.js';
@@ -107,6 +109,9 @@ export interface GangManageCall<T, R> {
   /** Aborts the invocation: every rank is reported `SPMGangError`, `manage()` rejects with `SPMManagerError`. */
   readonly signal?: AbortSignal;
 }
+
+/** The keys of {@link GangManageCall}. */
+const GANG_KEYS: readonly string[] = ['pool', 'size', 'tasks', 'task', 'onStatus', 'onMessage', 'onMetaStatus', 'onRelaunch', 'relaunches', 'timeout', 'timeoutWaitForSpokes', 'timeoutExecution', 'policy', 'peers', 'signal'];
 
 /** What a gang invocation did. */
 export interface GangSummary<R = unknown> {
@@ -210,6 +215,7 @@ export class GangClosure<T = unknown, R = unknown> {
 
   #plan(call: GangManageCall<T, R>): Plan<T, R> {
     if (typeof call !== 'object' || call === null) throw new SPMError(`Expected gang manage() options (an object), got ${describeValue(call)}`);
+    checkOptionKeys('a gang\'s manage()', call, GANG_KEYS);
     for (const name of ['onStatus', 'onMessage', 'onRelaunch'] as const) {
       if (call[name] !== undefined && typeof call[name] !== 'function') throw new SPMError(`Expected \`${name}\` to be a function, got ${describeValue(call[name])}`);
     }
@@ -281,7 +287,7 @@ export class GangClosure<T = unknown, R = unknown> {
         try {
           await call.onRelaunch?.({ gangAttempt: attempt, error });
         } catch (thrown) {
-          decided = { kind: 'stopped', error: new SPMHubCallbackError(`The relaunch callback of gang \`${signature}\` threw: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown }) };
+          decided = { kind: 'stopped', error: new SPMHubCallbackError(`The relaunch callback of gang \`${signature}\` threw: ${messageOfThrown(thrown)}`, { cause: thrown }) };
         }
         return;
       }
@@ -353,7 +359,7 @@ export class GangClosure<T = unknown, R = unknown> {
     const userSignal = call.signal;
     const onUserAbort = (): void => {
       const reason = userSignal?.reason as unknown;
-      stop ??= new SPMManagerError(`Gang \`${signature}\` was aborted (${reason instanceof Error ? reason.message : reason === undefined ? 'no reason given' : String(reason)})`, { cause: reason });
+      stop ??= new SPMManagerError(`Gang \`${signature}\` was aborted (${reason === undefined ? 'no reason given' : messageOfThrown(reason)})`, { cause: reason });
       controller.abort(stop);
     };
     if (userSignal?.aborted) onUserAbort();

@@ -143,6 +143,31 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => calls);
   });
 
+  it('names the rank that threw a value String() cannot print, and a relaunch callback throwing one stops the gang (both used to meet a TypeError)', async () => {
+    const odd = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'throw-odd', failRank: 1 } }).catch((e: unknown) => e);
+    expect(odd).toBeInstanceOf(SPMGangError);
+    expect(odd).toMatchObject({ rank: 1 });
+    expect((odd as Error).message).toMatch(/rank 1 failed.*\{"why":"odd"\}$/);
+    expect((odd as Error).message).not.toContain('TypeError');
+    let calls = 0;
+    const stopped = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'throw', failRank: 2 },
+        relaunches: 1,
+        onRelaunch: () => {
+          calls += 1;
+          throw Object.create(null);
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(SPMHubCallbackError);
+    expect((stopped as Error).message).toBe('The relaunch callback of gang `kit` threw: {}');
+    expect(calls).toBe(1);
+    await expectSequencePoint(cloud, baseline, () => calls);
+  });
+
   it('fails the whole gang when a rank throws: every rank terminated, the gang run again, then every rank reported SPMGangError naming it', async () => {
     rankLog.length = 0;
     const reports: RankReport[] = [];

@@ -30,3 +30,4 @@ export {
 } from './errors.js';
 export { toWire, fromWire, errorClassForCode, WIRE_ERROR_VERSION, type WireError, type WireErrorLimits } from './wire.js';
 export { describeValue } from './describe-value.js';
+export { messageOfThrown } from './message-of-thrown.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
-import { SPMTransportError } from '@spm/exceptions';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 import { isFrameChannel, PROTOCOL_VERSION, spawnThread, type Channel, type FrameChannel, type Message, type SpawnedThread, type WelcomeMessage } from '@spm/transport';
 import { STOP_GRACE_MS, TaskRunner } from './task-runner.js';
 
@@ -229,7 +229,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         try {
           if (!to.closed) to.sendFrame(frame);
         } catch (error) {
-          hub.close(error instanceof SPMTransportError ? error : new SPMTransportError(`Spoke ${identity.spokeId} could not relay a frame: ${String(error)}`, { channel: hub.label, cause: error }));
+          hub.close(error instanceof SPMTransportError ? error : new SPMTransportError(`Spoke ${identity.spokeId} could not relay a frame: ${messageOfThrown(error, true)}`, { channel: hub.label, cause: error }));
         }
       };
       hub.divert((frame, type) => {

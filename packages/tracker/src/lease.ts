@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { SPMError } from '@spm/exceptions';
+import { SPMError } from '@spm/exceptions';
 import type { Message } from '@spm/transport';
 import type { Pool } from './pool.js';
 import type { SpokeInfo } from './spoke-info.js';
@@ -95,6 +95,7 @@ export class Lease extends EventEmitter<LeaseEvents> {
    * tells the two apart.
    */
   send(spokeId: string, message: Message): void {
+    this.#holds(spokeId, 'send to');
     this.#host.send(spokeId, message);
   }
 
@@ -105,12 +106,31 @@ export class Lease extends EventEmitter<LeaseEvents> {
 
   /** Kills member `spokeId` (process tree included) and starts it anew; it comes back `ready`. */
   relaunch(spokeId: string): Promise<void> {
+    try {
+      this.#holds(spokeId, 'relaunch');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#host.relaunchMember(this, spokeId);
   }
 
   /** Kills member `spokeId` now without relaunching it. */
   kill(spokeId: string): Promise<void> {
+    try {
+      this.#holds(spokeId, 'kill');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#host.killMember(this, spokeId);
+  }
+
+  /**
+   * Throws unless this lease holds `spokeId` now: a released lease, or one that never had the
+   * spoke, must not reach a spoke another manager may hold (its manager would never hear of it).
+   */
+  #holds(spokeId: string, act: string): void {
+    if (this.#released) throw new SPMError(`Lease ${this.id} (${this.owner}) was released: it cannot ${act} spoke \`${spokeId}\` any more`);
+    if (!this.#members.includes(spokeId)) throw new SPMError(`Lease ${this.id} (${this.owner}) does not hold spoke \`${spokeId}\`: it cannot ${act} it (its spokes: ${this.#members.join(', ') || 'none'})`);
   }
 
   /** Returns every member idle (or relaunched, as asked) and ends the lease. Idempotent. */

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveDescendants, waitFor } from '@spm/testing';
+import { PROTOCOL_VERSION, type Message } from '@spm/transport';
 import { prestartThreadSpokes } from '@spm/tracker/prestart';
 import { local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
 
@@ -66,6 +67,23 @@ describe('leases', () => {
     const again = await cloud.tracker.lease({ pool: cloud.pool.inter(), owner: 'second' });
     expect(again.spokes()).toHaveLength(2);
     await again.release();
+  });
+
+  it('let a released lease reach no spoke: its kill, relaunch and send are refused, the next manager’s spoke untouched', async () => {
+    // A stale lease could kill or relaunch a spoke another manager held, which never heard of it:
+    // that manager's manage() never settled.
+    const cloud = await start({ local: { kind: 'inproc', spokes: 1 } });
+    const stale = await cloud.tracker.lease({ pool: cloud.pool.inter(), owner: 'stale' });
+    const id = stale.spokeIds[0] as string;
+    await stale.release();
+    const current = await cloud.tracker.lease({ pool: cloud.pool.inter(), owner: 'current' });
+    const before = current.spokes()[0];
+    await expect(stale.kill(id)).rejects.toThrow(`Lease ${stale.id} (stale) was released: it cannot kill spoke \`${id}\` any more`);
+    await expect(stale.relaunch(id)).rejects.toThrow(/was released: it cannot relaunch spoke/);
+    expect(() => stale.send(id, { type: 'shutdown', v: PROTOCOL_VERSION, reason: 'stale' } as Message)).toThrow(/was released: it cannot send to spoke/);
+    await expect(current.kill('local:99')).rejects.toThrow(`Lease ${current.id} (current) does not hold spoke \`local:99\`: it cannot kill it (its spokes: ${id})`);
+    expect(current.spokes()[0]).toMatchObject({ state: before?.state, incarnation: before?.incarnation });
+    await current.release();
   });
 
   it('time out with SPMWaitForSpokesTimeout when the minimum is not there, naming what was found', async () => {

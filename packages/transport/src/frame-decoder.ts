@@ -1,4 +1,4 @@
-import { SPMTransportError } from '@spm/exceptions';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 import type { Message } from './protocol.js';
 import { FRAME_HEADER_BYTES, FrameCodec } from './frame-codec.js';
 import type { FrameLimits } from './frame-limits.js';
@@ -92,7 +92,7 @@ export class FrameDecoder {
       }
     } catch (error) {
       this.#error =
-        error instanceof SPMTransportError ? error : new SPMTransportError(`Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: ${String(error)}`, { channel: this.#channel, cause: error });
+        error instanceof SPMTransportError ? error : new SPMTransportError(`Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: ${messageOfThrown(error, true)}`, { channel: this.#channel, cause: error });
       this.#chunks = [];
       this.#buffered = 0;
       throw this.#error;

@@ -106,4 +106,28 @@ describe('withSpmComponent', () => {
       expect((error as Error).message).toBe(`Expected \`${path}\` to be a struct (the SPM component's), got ${found}`);
     }
   });
+
+  it.each([
+    ['spm :: struct { meta :: struct { timeout :: scalar<string> = "5"; }; };', 'spm.meta.timeout', 'scalar<string>', 'scalar<timeout>, scalar<int>, scalar<auto> or scalar<mixed>'],
+    ['spm :: struct { core :: struct { relaunchPre :: scalar<string> = "true"; }; };', 'spm.core.relaunchPre', 'scalar<string>', 'scalar<bool>, scalar<auto> or scalar<mixed>'],
+    ['spm :: struct { core :: struct { relaunchPost :: tuple<bool>; }; };', 'spm.core.relaunchPost', 'tuple<bool>', 'scalar<bool>, scalar<auto> or scalar<mixed>'],
+  ])('refuses a leaf the runtime reads declared as a type it cannot read: %s', (fields, path, found, expected) => {
+    // Accepted here, such a typedef refused every task at manage() (or never relaunched).
+    const error = (() => {
+      try {
+        withSpmComponent(parse(`task<list> :: struct { ${fields} };`));
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SPMTypedefError);
+    expect(error).toMatchObject({ path, found, expected });
+    expect((error as Error).message).toBe(`Expected \`${path}\` to be ${expected} (the runtime reads it: it is the SPM component's), got ${found}`);
+  });
+
+  it('takes the runtime-read leaves as types it can read, and other standard leaves as the user declares them', () => {
+    const schema = withSpmComponent(parse('task<list> :: struct { spm :: struct { meta :: struct { timeout :: scalar<int> = 5000; label :: scalar<string> = None; }; stat :: struct { returnValue :: scalar<auto> = None; }; }; };'));
+    expect(createRecord(schema, {})).toMatchObject({ spm: { meta: { timeout: 5000 } } });
+  });
 });

@@ -55,6 +55,27 @@ export interface WithSpmRecordTypes<T extends RecordTypes> extends RecordTypes {
 }
 
 /**
+ * The standard leaves the runtime reads with a meaning, and the types a typedef may give them:
+ * another type would be accepted here and then refuse every task (`timeout :: scalar<string>`),
+ * or be silently ignored (`relaunchPre :: scalar<string> = "true"` never relaunches).
+ */
+const RUNTIME_LEAVES: Readonly<Record<string, readonly string[]>> = {
+  'spm.meta.timeout': ['scalar<timeout>', 'scalar<int>', 'scalar<auto>', 'scalar<mixed>'],
+  'spm.core.relaunchPre': ['scalar<bool>', 'scalar<auto>', 'scalar<mixed>'],
+  'spm.core.relaunchPost': ['scalar<bool>', 'scalar<auto>', 'scalar<mixed>'],
+};
+
+/** Refuses a declaration of a standard leaf the runtime reads with a type it cannot read (see {@link RUNTIME_LEAVES}). */
+function checkRuntimeLeaf(at: string, field: Field): void {
+  const allowed = RUNTIME_LEAVES[at];
+  if (allowed === undefined) return;
+  const found = typeText(field.type);
+  if (allowed.includes(found)) return;
+  const expected = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) as string}`;
+  throw new SPMTypedefError(`Expected \`${at}\` to be ${expected} (the runtime reads it: it is the SPM component's), got ${found}`, { path: at, expected, found });
+}
+
+/**
  * `user`'s fields, then those of `standard` that `user` lacks; where both have a struct
  * field, the two merge. The user's declaration of a leaf field wins (Fig. 16 declares
  * `returnValue :: scalar<auto>`, and `deferred` where it wants a field required).
@@ -62,8 +83,12 @@ export interface WithSpmRecordTypes<T extends RecordTypes> extends RecordTypes {
 function mergeStruct(user: StructType, standard: StructType, path: string): StructType {
   const fields: Field[] = user.fields.map((field) => {
     const theirs = standard.fields.find((candidate) => candidate.name === field.name);
-    if (theirs === undefined || theirs.type.kind !== 'struct') return field;
+    if (theirs === undefined) return field;
     const at = childPath(path, field.name);
+    if (theirs.type.kind !== 'struct') {
+      checkRuntimeLeaf(at, field);
+      return field;
+    }
     if (field.type.kind !== 'struct') {
       throw new SPMTypedefError(`Expected \`${at}\` to be a struct (the SPM component's), got ${typeText(field.type)}`, {
         path: at,
@@ -87,7 +112,8 @@ function mergeStruct(user: StructType, standard: StructType, path: string): Stru
  * and `spm.stat.*`. Idempotent.
  *
  * @throws SPMTypedefError when `spm`, `spm.meta`, `spm.core` or `spm.stat` is declared
- * as something other than a struct.
+ * as something other than a struct, or a leaf the runtime reads (`spm.meta.timeout`,
+ * `spm.core.relaunchPre`, `spm.core.relaunchPost`) as a type it cannot read.
  */
 export function withSpmComponent<T extends RecordTypes>(schema: TaskSchema<T>): TaskSchema<WithSpmRecordTypes<T>> {
   const standard: StructType = { kind: 'struct', fields: [{ name: 'spm', type: SPM_COMPONENT.node }] };

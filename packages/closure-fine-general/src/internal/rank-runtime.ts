@@ -2,7 +2,7 @@
 // spoke, inside the evaluation of the rank's task; imports nothing that belongs to the hub.
 import { hostname } from 'node:os';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { SPMError, SPMGangError, describeValue, toWire } from '@spm/exceptions';
+import { SPMError, SPMGangError, describeValue, toWire, messageOfThrown } from '@spm/exceptions';
 import type { EvaluationContext, GangContext, PeerData, PeerMessage, RecvOptions, Tag } from '../gang-context.js';
 import { checkReduceOp, reduceValues, type ReduceOp } from '../reduce-op.js';
 import { Inbox } from './inbox.js';
@@ -273,7 +273,7 @@ export class RankRuntime {
       this.#ctx.hub.notify({ [GANG_KEY]: 'out', m } as unknown as PeerData);
     } catch (error) {
       // This rank's own failure (too large, the channel closed…): its next call, or its end, throws it.
-      const own = new SPMGangError(`Rank ${this.#info.rank} could not send ${m.length} message(s) through the hub: ${(error as Error)?.message ?? String(error)}`, {
+      const own = new SPMGangError(`Rank ${this.#info.rank} could not send ${m.length} message(s) through the hub: ${messageOfThrown(error)}`, {
         rank: this.#info.rank,
         cause: error,
       });
@@ -437,7 +437,7 @@ export class RankRuntime {
         }
       }
     } catch (error) {
-      if (!this.#closed) this.#fail(this.#secondaryError(`Rank ${this.#info.rank} lost the hub while it waited: ${(error as Error)?.message ?? String(error)}`, undefined, error));
+      if (!this.#closed) this.#fail(this.#secondaryError(`Rank ${this.#info.rank} lost the hub while it waited: ${messageOfThrown(error)}`, undefined, error));
     } finally {
       this.#pumping = false;
     }
@@ -547,7 +547,7 @@ export class RankRuntime {
    */
   async #ended(error: unknown): Promise<void> {
     if (error instanceof Error && this.#secondary.has(error)) return;
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = messageOfThrown(error, true);
     this.#fail(new SPMGangError(`Rank ${this.#info.rank} failed: ${message}`, { rank: this.#info.rank, cause: error }));
     try {
       await this.#ctx.hub.request({ [GANG_KEY]: 'failed', error: toWire(error) } as unknown as PeerData);
