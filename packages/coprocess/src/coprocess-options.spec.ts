@@ -65,7 +65,7 @@ describe('resolveCoprocessOptions', () => {
     ['a non-string env value', { command: 'x', env: { A: 1 } }, 'Expected `env.A` to be a string, got `1` (number)'],
     ['a bad input', { command: 'x', input: 5 }, 'Expected `input` to be a string or a Uint8Array, got `5` (number)'],
     ['a bad signal', { command: 'x', signal: {} }, 'Expected `signal` to be an AbortSignal, got an empty object'],
-    ['an empty cwd', { command: 'x', cwd: '' }, 'Expected `cwd` to be a non-empty string, got `""` (string)'],
+    ['an empty cwd', { command: 'x', cwd: '' }, 'Expected `cwd` to be a non-empty string without NUL bytes, got `""` (string)'],
     ['a terminal that is not a boolean', { command: 'x', terminal: 1 }, 'Expected `terminal` to be a boolean, got `1` (number)'],
     ['input with the terminal', { command: 'x', terminal: true, input: 'a' }, "Expected no `input` with `terminal` (the program's stdin is the terminal), got one"],
     ['an input file with the terminal', { command: 'x', terminal: true, inputFile: { path: '/etc/hostname' } }, 'Expected no `inputFile` with `terminal`'],

@@ -213,12 +213,21 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 /** Frozen environments already checked (see `env` below). */
 const CHECKED_ENVS = new WeakSet<object>();
 
+/** The keys of {@link CoprocessOptions}. */
+const OPTION_KEYS: ReadonlySet<string> = new Set(['command', 'argv', 'cwd', 'env', 'input', 'inputFile', 'timeoutMs', 'killGraceMs', 'killSequence', 'maxOutputBytes', 'spillDir', 'signal', 'pause', 'lane', 'onOutput', 'onStart', 'terminal', 'inheritOutput']);
+
 /**
  * Validates `options` and applies the defaults. Throws `SPMError` with one message shape:
  * ``Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `0` (number)``.
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
+  for (const key of Object.keys(options)) {
+    // A misspelt option (`timeout` for `timeoutMs`) would be ignored, and its limit never applied.
+    if (!OPTION_KEYS.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined) {
+      fail(`Unknown coprocess option \`${key}\`${key === 'timeout' ? ' (did you mean `timeoutMs`?)' : ''}; expected one of ${[...OPTION_KEYS].map((k) => `\`${k}\``).join(', ')}`);
+    }
+  }
   const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart, terminal, inheritOutput } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
@@ -226,23 +235,30 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   let args: readonly string[];
   if (command !== undefined) {
     if (typeof command !== 'string' || command.trim() === '') fail(`Expected \`command\` to be a non-empty string, got ${describeValue(command)}`);
+    if (command.includes('\0')) fail(`Expected \`command\` to be a string without NUL bytes (no program can be given one), got ${describeValue(command)}`);
     file = '/bin/sh';
     args = ['-c', command];
   } else {
     if (!Array.isArray(argv) || argv.length === 0) fail(`Expected \`argv\` to be a non-empty array of strings, got ${describeValue(argv)}`);
-    argv.forEach((arg: unknown, i) => {
+    // Indexed, not forEach: a hole (`['echo', , 'x']`) is an undefined element too.
+    for (let i = 0; i < argv.length; i++) {
+      const arg: unknown = argv[i];
       if (typeof arg !== 'string') fail(`Expected \`argv[${i}]\` to be a string, got ${describeValue(arg)}`);
-    });
+      if (arg.includes('\0')) fail(`Expected \`argv[${i}]\` to be a string without NUL bytes (no program can be given one), got ${describeValue(arg)}`);
+    }
     const [program, ...rest] = argv as readonly string[];
     if (program === undefined || program === '') fail('Expected `argv[0]` (the program) to be a non-empty string, got `""` (string)');
     file = program;
     args = rest;
   }
-  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) fail(`Expected \`cwd\` to be a non-empty string, got ${describeValue(cwd)}`);
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '' || cwd.includes('\0'))) fail(`Expected \`cwd\` to be a non-empty string without NUL bytes, got ${describeValue(cwd)}`);
   if (env !== undefined && !CHECKED_ENVS.has(env)) {
     if (typeof env !== 'object' || env === null || Array.isArray(env)) fail(`Expected \`env\` to be an object of strings, got ${describeValue(env)}`);
     for (const [name, value] of Object.entries(env)) {
       if (value !== undefined && typeof value !== 'string') fail(`Expected \`env.${name}\` to be a string, got ${describeValue(value)}`);
+      // Neither can be in an environment: the fork server dropped such a variable, spawn refused or split it.
+      if (name === '' || name.includes('=') || name.includes('\0')) fail(`Expected the names of \`env\` to be non-empty, without \`=\` or NUL, got ${describeValue(name)}`);
+      if (value?.includes('\0') === true) fail(`Expected \`env.${name}\` to be a string without NUL bytes, got ${describeValue(value)}`);
     }
     // A frozen environment cannot change: checked once (a launcher passes the same one to every run).
     if (Object.isFrozen(env)) CHECKED_ENVS.add(env);
@@ -287,7 +303,10 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     file,
     args,
     label: command !== undefined ? command : (argv ?? []).join(' '),
-    cwd,
+    // Absolute, resolved now: the fork server's working directory is not this thread's (a
+    // relative cwd was resolved against the server's). Without one, the run is given this
+    // thread's at its start (see the fork server's run frame): not the server's own.
+    cwd: cwd === undefined ? undefined : resolve(cwd),
     env,
     input,
     inputFile: range,

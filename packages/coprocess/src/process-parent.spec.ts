@@ -20,6 +20,14 @@ describe('parentProcessOf', () => {
     expect(processInfoOf(2 ** 22 + 7)).toBeUndefined();
   });
 
+  it('refuses what is not a process id (`self` read this process’s own line)', () => {
+    for (const pid of ['self', 0, -1, 1.5, NaN]) {
+      expect(() => processInfoOf(pid as number)).toThrow(/^Expected a process id \(an integer ≥ 1\), got /);
+      expect(() => parentProcessOf(pid as number)).toThrow(/^Expected a process id/);
+      expect(() => processArgvOf(pid as number)).toThrow(/^Expected a process id/);
+    }
+  });
+
   it('reads a process’s command line: its program as called, then its arguments', () => {
     expect(processArgvOf(process.pid)).toEqual(readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1));
     // An empty last argument is kept; a space stays inside its argument.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { readProcess, type ProcessInfo } from './internal/process-table.js';
 
 export type { ProcessInfo };
@@ -9,7 +10,7 @@ export type { ProcessInfo };
  * `undefined` when it is gone or there is no `/proc` (tell the two apart with `kill(pid, 0)`).
  */
 export function processInfoOf(pid: number): ProcessInfo | undefined {
-  return readProcess(pid);
+  return readProcess(checkedPid(pid));
 }
 
 /**
@@ -17,7 +18,7 @@ export function processInfoOf(pid: number): ProcessInfo | undefined {
  * `undefined` when it is gone, has none (the kernel's own), or there is no `/proc`.
  */
 export function parentProcessOf(pid: number): number | undefined {
-  const ppid = readProcess(pid)?.ppid;
+  const ppid = readProcess(checkedPid(pid))?.ppid;
   return ppid !== undefined && ppid > 0 ? ppid : undefined;
 }
 
@@ -27,10 +28,17 @@ export function parentProcessOf(pid: number): number | undefined {
  * thread's is empty.
  */
 export function processArgvOf(pid: number): string[] | undefined {
+  const path = `/proc/${checkedPid(pid)}/cmdline`;
   try {
-    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     return text === '' ? [] : text.replace(/\0$/, '').split('\0');
   } catch {
     return undefined;
   }
+}
+
+/** `pid` if it is a process id (an integer ≥ 1); else `SPMError` (`'self'` read this process's own line). */
+function checkedPid(pid: number): number {
+  if (!Number.isSafeInteger(pid) || pid < 1) throw new SPMError(`Expected a process id (an integer ≥ 1), got ${describeValue(pid)}`);
+  return pid;
 }

@@ -1,9 +1,18 @@
-import type { CoprocessLane } from './coprocess-lane.js';
+import { SPMError, describeValue } from '@spm/exceptions';
+import { CoprocessLane } from './coprocess-lane.js';
 import { resolveCoprocessOptions, type CoprocessOptions, type ResolvedCoprocessOptions } from './coprocess-options.js';
 import type { CoprocessResult } from './coprocess-result.js';
 import { CoprocessRun } from './internal/coprocess-run.js';
 import { batchStarts as batchServerStarts } from './internal/fork-server.js';
 import { launcherAfter, pickLauncher, type Launcher } from './internal/launcher.js';
+
+/** Settles when `promise` does, fulfilled either way (a failure is met again by whoever asks next). */
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
+  );
+}
 
 /** Each lane's last run: what the lane's next run waits for. */
 const laneTails = new WeakMap<CoprocessLane, CoprocessRun>();
@@ -36,9 +45,12 @@ export async function runCoprocess(options: CoprocessOptions): Promise<Coprocess
     return run.result;
   }
   const launcher = pickLauncher(resolved);
-  // Started now, in this turn (an abort that follows finds it running), unless the launcher
-  // must first wait for the fork server's build.
-  return new CoprocessRun(resolved, launcher instanceof Promise ? await launcher : launcher).result;
+  // Started now, in this turn (an abort that follows finds it running); while the fork server's
+  // first build is under way (`fork-server` mode) it waits for it as a lane's queued run, live
+  // meanwhile — an abort or killAllCoprocesses finds it (it used to be created only once the
+  // build was done, so killAllCoprocesses missed it and it ran).
+  // (Its failure, no server after all, is the run's: met again once the build is over.)
+  return new CoprocessRun(resolved, launcher instanceof Promise ? { kind: 'queued', previous: settled(launcher) } : launcher).result;
 }
 
 /**
@@ -53,6 +65,7 @@ export async function runCoprocess(options: CoprocessOptions): Promise<Coprocess
  * const results = await Promise.all(batchStarts(() => commands.map((command) => runCoprocess({ command, lane }))));
  */
 export function batchStarts<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new SPMError(`Expected batchStarts' argument to be a function, got ${describeValue(fn)}`);
   return batchServerStarts(fn);
 }
 
@@ -70,6 +83,7 @@ export function batchStarts<T>(fn: () => T): T {
  * const given = (await Promise.all(queued)).filter((r) => r.withdrawn).length;
  */
 export function withdrawWaiting(lane: CoprocessLane): number {
+  if (!(lane instanceof CoprocessLane)) throw new SPMError(`Expected withdrawWaiting's argument to be a CoprocessLane, got ${describeValue(lane)}`);
   let withdrawn = 0;
   // One write per server: the server reads every drop before it could start any of them.
   batchServerStarts(() => {
@@ -102,5 +116,5 @@ function laneLauncher(ahead: CoprocessRun | undefined, options: ResolvedCoproces
   }
   const launcher = pickLauncher(options);
   // The first build of the fork server is under way (`fork-server` mode): the run waits for it.
-  return launcher instanceof Promise ? { kind: 'queued', previous: Promise.resolve() } : launcher;
+  return launcher instanceof Promise ? { kind: 'queued', previous: settled(launcher) } : launcher;
 }

@@ -53,6 +53,8 @@ export const shell = {
    */
   async policyA(options: ShellPolicyAOptions): Promise<ShellPolicyAResult> {
     if (typeof options !== 'object' || options === null) throw new SPMError(`Expected policyA options { cmd, timeout }, got ${describeValue(options)}`);
+    // Its own name for it (runCoprocess's message would say `command`).
+    if (typeof options.cmd !== 'string' || options.cmd.trim() === '') throw new SPMError(`Expected \`cmd\` to be a non-empty string (a shell command), got ${describeValue(options.cmd)}`);
     const result = await runCoprocess({ command: options.cmd, timeoutMs: timeoutMs(options.timeout), signal: options.signal });
     return {
       stdOut: result.stdout,

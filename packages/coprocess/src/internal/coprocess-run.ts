@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, createReadStream, openSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { SPMError } from '@spm/exceptions';
+import { SPMError, messageOfThrown } from '@spm/exceptions';
 import type { KillStep, ResolvedCoprocessOptions } from '../coprocess-options.js';
 import type { CoprocessResult } from '../coprocess-result.js';
 import { unwatchAbort, watchAbort } from './abort-watch.js';
@@ -10,7 +10,7 @@ import type { ForkServer } from './fork-server.js';
 import { pickLauncher, type Launcher } from './launcher.js';
 import { lifeline } from './lifeline.js';
 import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
-import { OutputCapture } from './output-capture.js';
+import { completeUtf8Length, OutputCapture } from './output-capture.js';
 import { ProcessTree } from './process-tree.js';
 
 /** What `terminal` gives a program as its stdin: this process's controlling terminal. */
@@ -47,6 +47,8 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   ENXIO: 'no such device or address',
   ENFILE: 'too many open files in the system',
+  EISDIR: 'is a directory',
+  EINVAL: 'invalid argument',
 };
 
 /**
@@ -80,6 +82,15 @@ function closed(stream: Readable | null): Promise<void> {
   return new Promise((resolve) => stream.once('close', () => resolve()));
 }
 
+/** This thread's working directory; `undefined` (the fork server's own) when it cannot be read (deleted). */
+function currentDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
+}
+
 function errnoCode(error: unknown): string {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'EUNKNOWN';
 }
@@ -97,6 +108,12 @@ export class CoprocessRun implements LiveCoprocess {
   readonly #stdout: OutputCapture;
   readonly #stderr: OutputCapture;
   readonly #both: OutputCapture;
+  /**
+   * Each stream's last, incomplete UTF-8 sequence, held back from {@link #both} until the rest
+   * of it comes: the two streams' chunks interleave there, and a character whose bytes the other
+   * stream's chunk came between became U+FFFD.
+   */
+  readonly #bothTail: { stdout: Buffer | undefined; stderr: Buffer | undefined } = { stdout: undefined, stderr: undefined };
   /** Set once `onOutput` threw: said once. */
   #outputCallbackFailed = false;
   #resolve!: (result: CoprocessResult) => void;
@@ -244,7 +261,9 @@ export class CoprocessRun implements LiveCoprocess {
       {
         file: options.file,
         args: options.args,
-        cwd: options.cwd,
+        // This thread's working directory when none is given: a server started before a
+        // process.chdir() still has the old one (process.cwd() is cached by Node: cheap).
+        cwd: options.cwd ?? currentDirectory(),
         env: base,
         cookie: appendCookie(base[COOKIE_VARIABLE], this.#cookie),
         // The server enforces the timeout, from the program's start on its clock: it holds when
@@ -466,6 +485,12 @@ export class CoprocessRun implements LiveCoprocess {
     if (options.inputFile !== undefined) {
       try {
         inputFd = openSync(options.inputFile.path, 'r');
+        // A directory opens, and then cannot be read: refused as the fork server refuses it.
+        if (fstatSync(inputFd).isDirectory()) {
+          closeSync(inputFd);
+          inputFd = undefined;
+          throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        }
       } catch (error) {
         const code = errnoCode(error);
         this.#inputFailed(code, ERRNO_TEXT[code] ?? (error as Error).message);
@@ -500,9 +525,19 @@ export class CoprocessRun implements LiveCoprocess {
     } catch (error) {
       if (terminalFd !== undefined) closeSync(terminalFd);
       if (inputFd !== undefined) closeSync(inputFd);
+      // Node throws some failures of the spawn itself at once (ENOTDIR for a cwd that is a file,
+      // E2BIG): a program that cannot be started is a result (126), as from the fork server.
+      const code = errnoCode(error);
+      if (code !== 'EUNKNOWN' && /^E[A-Z0-9]+$/.test(code)) {
+        this.#spawnFailed(code, ERRNO_TEXT[code] ?? 'cannot be started');
+        return;
+      }
       this.#settled = true;
       this.#leaderGone();
-      this.#reject(new SPMError(`Could not start coprocess \`${options.label}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      this.#stopWatching();
+      // (It was registered as live: killAllCoprocesses must not wait for it.)
+      live.delete(this);
+      this.#reject(new SPMError(`Could not start coprocess \`${options.label}\`: ${messageOfThrown(error)}`, { cause: error }));
       return;
     }
     if (terminalFd !== undefined) closeSync(terminalFd);
@@ -558,7 +593,7 @@ export class CoprocessRun implements LiveCoprocess {
     try {
       onStart(this.#startTime);
     } catch (error) {
-      process.emitWarning(`onStart of \`${this.#options.label}\` threw (${error instanceof Error ? error.message : String(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_START' });
+      process.emitWarning(`onStart of \`${this.#options.label}\` threw (${messageOfThrown(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_START' });
     }
   }
 
@@ -740,10 +775,24 @@ export class CoprocessRun implements LiveCoprocess {
     this.#settle(null);
   }
 
+  /** What both streams wrote, interleaved by chunk, each stream's held-back bytes (a last character cut short) last. */
+  #bothText(): string {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const tail = this.#bothTail[stream];
+      this.#bothTail[stream] = undefined;
+      if (tail !== undefined) this.#both.push(tail);
+    }
+    return this.#both.text();
+  }
+
   /** Keeps a chunk of one stream, and of both interleaved; shows it to `onOutput`, if given. */
   #capture(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
-    this.#both.push(chunk);
+    const tail = this.#bothTail[stream];
+    const joined = tail === undefined ? chunk : Buffer.concat([tail, chunk]);
+    const whole = completeUtf8Length(joined);
+    if (whole > 0) this.#both.push(whole === joined.length ? joined : joined.subarray(0, whole));
+    this.#bothTail[stream] = whole === joined.length ? undefined : Buffer.from(joined.subarray(whole));
     const onOutput = this.#options.onOutput;
     if (onOutput === undefined) return;
     try {
@@ -752,7 +801,7 @@ export class CoprocessRun implements LiveCoprocess {
       // The caller's callback: its failure loses it this piece, never the run (nor the thread).
       if (!this.#outputCallbackFailed) {
         this.#outputCallbackFailed = true;
-        process.emitWarning(`onOutput of \`${this.#options.label}\` threw (${error instanceof Error ? error.message : String(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_OUTPUT' });
+        process.emitWarning(`onOutput of \`${this.#options.label}\` threw (${messageOfThrown(error)}); the run goes on`, { code: 'SPM_COPROCESS_ON_OUTPUT' });
       }
     }
   }
@@ -811,7 +860,7 @@ export class CoprocessRun implements LiveCoprocess {
       pid,
       stdout: this.#stdout.text(),
       stderr: this.#stderr.text(),
-      stdOutErr: this.#both.text(),
+      stdOutErr: this.#bothText(),
       truncated: { stdout: this.#stdout.truncated, stderr: this.#stderr.truncated, stdOutErr: this.#both.truncated },
       spilled: { stdout: this.#stdout.spilled, stderr: this.#stderr.spilled },
       outputBytes: { stdout: this.#stdout.bytes, stderr: this.#stderr.bytes },

@@ -6,7 +6,8 @@
  * Protocol. Owner -> server on stdin, and server -> owner on stdout, are frames of a 4-byte
  * big-endian length and a payload.
  *   owner:  "R\0id\0cwd\0cookie\0limit\0grace\0sig\0n\0env1..envn\0file\0arg1\0..."
- *                                      run (n "-" = previous env); limit: ms from its start
+ *                                      run (n "-": the env of the run frame received last,
+ *                                      started or not); limit: ms from its start
  *                                      after which its group gets signal `sig` (a number: the
  *                                      first of the owner's kill sequence, SIGTERM by default),
  *                                      then SIGKILL `grace` ms later ("0": no limit)
@@ -77,6 +78,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,6 +140,8 @@ static struct run *runs;
 static struct input *pending_input;
 static uint32_t pending_input_id;
 
+struct envset;
+
 /* A run sent with "A", waiting for run `after` to exit: its "R" fields, kept as they came. */
 struct waiting {
   uint32_t id;
@@ -145,6 +149,7 @@ struct waiting {
   unsigned char *fields; /* NUL-separated, with room for one more byte */
   size_t len;
   struct input *input; /* its "I", if it came with one */
+  struct envset *env;  /* its environment, as it was when the frame came */
   struct waiting *next;
   struct waiting *same_bucket; /* the next in its bucket of waiting_index */
 };
@@ -181,8 +186,17 @@ static int stdin_open = 1;
 static const char *token = "";
 static int grace = 2;
 static int subreaper;
-static char **env_cur;
-static size_t env_len;
+/*
+ * An environment, shared by the runs given it: a frame with "-" names the one of the run frame
+ * received before it. Kept by reference, since a waiting run ("A") may be dropped before it
+ * starts: the next frame's "-" still means the dropped run's environment, as its owner sent it.
+ */
+struct envset {
+  size_t refs, n;
+  char **vars;
+};
+/* The environment of the last run frame received ("R" or "A"): what "-" means. */
+static struct envset *env_recv;
 
 static unsigned char *outq;
 static size_t outq_len, outq_cap;
@@ -384,12 +398,12 @@ static struct input *take_input(uint32_t id) {
   return in;
 }
 
-static char **build_env(const char *cookie) {
-  char **envp = calloc(env_len + 2, sizeof *envp);
+static char **build_env(const struct envset *env, const char *cookie) {
+  char **envp = calloc(env->n + 2, sizeof *envp);
   if (envp == NULL) return NULL;
   size_t k = 0;
-  for (size_t i = 0; i < env_len; i++)
-    if (strncmp(env_cur[i], "SPM_COPROCESS=", 14) != 0) envp[k++] = env_cur[i];
+  for (size_t i = 0; i < env->n; i++)
+    if (strncmp(env->vars[i], "SPM_COPROCESS=", 14) != 0) envp[k++] = env->vars[i];
   size_t len = strlen(cookie) + 15;
   char *var = malloc(len);
   if (var == NULL) { free(envp); return NULL; }
@@ -399,43 +413,113 @@ static char **build_env(const char *cookie) {
   return envp;
 }
 
-static void set_env(char **fields, size_t n) {
-  for (size_t i = 0; i < env_len; i++) free(env_cur[i]);
-  free(env_cur);
-  env_cur = calloc(n + 1, sizeof *env_cur);
-  if (env_cur == NULL) _exit(70);
-  for (size_t i = 0; i < n; i++) env_cur[i] = strdup(fields[i]);
-  env_len = n;
+static struct envset *envset_new(char **fields, size_t n) {
+  struct envset *e = calloc(1, sizeof *e);
+  if (e == NULL) _exit(70);
+  e->vars = calloc(n + 1, sizeof *e->vars);
+  if (e->vars == NULL) _exit(70);
+  for (size_t i = 0; i < n; i++)
+    if ((e->vars[i] = strdup(fields[i])) == NULL) _exit(70);
+  e->n = n;
+  e->refs = 1;
+  return e;
 }
 
-static const char *env_path(void) {
-  for (size_t i = 0; i < env_len; i++)
-    if (strncmp(env_cur[i], "PATH=", 5) == 0) return env_cur[i] + 5;
+static void envset_unref(struct envset *e) {
+  if (e == NULL || --e->refs > 0) return;
+  for (size_t i = 0; i < e->n; i++) free(e->vars[i]);
+  free(e->vars);
+  free(e);
+}
+
+/*
+ * The environment a run frame's fields `f` (id cwd cookie limit grace sig n env... file
+ * args...) give its run, a reference of its own: its own "n env...", which becomes what "-"
+ * means from now on, or with "-" the last one received. NULL (and *args_at untouched) when the
+ * fields are malformed.
+ */
+static struct envset *frame_env(char **f, size_t nf, size_t *args_at) {
+  if (nf < 8) return NULL;
+  if (strcmp(f[6], "-") == 0) {
+    *args_at = 7;
+    env_recv->refs++;
+    return env_recv;
+  }
+  char *end;
+  size_t n = (size_t)strtoul(f[6], &end, 10);
+  if (*end != 0 || f[6][0] == 0 || 7 + n >= nf) return NULL;
+  envset_unref(env_recv);
+  env_recv = envset_new(f + 7, n);
+  *args_at = 7 + n;
+  env_recv->refs++;
+  return env_recv;
+}
+
+/*
+ * The file a PATH search for `name` finds (execvp's: the first executable regular file of the
+ * `path` directories; `name` itself when it holds a slash), in `buf`; NULL when there is none.
+ */
+static const char *search_path(const char *name, const char *path, char *buf, size_t size) {
+  if (strchr(name, '/') != NULL) return name;
+  for (const char *p = path;;) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+    int n = len == 0 ? snprintf(buf, size, "%s", name) : snprintf(buf, size, "%.*s/%s", (int)len, p, name);
+    struct stat st;
+    if (n > 0 && (size_t)n < size && access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode)) return buf;
+    if (colon == NULL) return NULL;
+    p = colon + 1;
+  }
+}
+
+static const char *env_path(const struct envset *env) {
+  for (size_t i = 0; i < env->n; i++)
+    if (strncmp(env->vars[i], "PATH=", 5) == 0) return env->vars[i] + 5;
   return "/usr/local/bin:/usr/bin:/bin";
 }
 
-/* Starts a run; `input` (its "I", or NULL: stdin is /dev/null) is the run's from here on. */
-static void launch(char **f, size_t nf, struct input *input) {
-  /* f: id cwd cookie limit grace sig n env... file args... */
-  if (nf < 8) { free_input(input); return; }
+/*
+ * Starts a run of fields `f` (see frame_env) whose environment is `env` (given with a reference:
+ * released here); `input` (its "I", or NULL: stdin is /dev/null) is the run's from here on. A
+ * malformed frame (`env` NULL, no program) fails its run: 'F' with EINVAL, never silence, which
+ * left its owner waiting forever.
+ */
+static void start_run(char **f, size_t nf, size_t at, struct input *input, const struct envset *env);
+
+static void launch(char **f, size_t nf, struct input *input, struct envset *env) {
+  if (nf < 1) { free_input(input); envset_unref(env); return; }
+  uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
+  size_t at = 0;
+  if (env != NULL) at = strcmp(f[6], "-") == 0 ? 7 : 7 + (size_t)strtoul(f[6], NULL, 10);
+  if (env == NULL || at >= nf) {
+    free_input(input);
+    envset_unref(env);
+    emitf('F', id, "%ld", EINVAL, 0, 0, 0);
+    return;
+  }
+  start_run(f, nf, at, input, env);
+  envset_unref(env);
+}
+
+/* launch()'s spawn: fields `f` with the program's argv from `at`, in `env` (borrowed). */
+static void start_run(char **f, size_t nf, size_t at, struct input *input, const struct envset *env) {
   uint32_t id = (uint32_t)strtoul(f[0], NULL, 10);
   const char *cwd = f[1];
   const char *cookie = f[2];
   long long limit = strtoll(f[3], NULL, 10);
   long grace_ms = strtol(f[4], NULL, 10);
   int limit_signal = atoi(f[5]);
-  size_t at = 7;
-  if (strcmp(f[6], "-") != 0) {
-    size_t n = (size_t)strtoul(f[6], NULL, 10);
-    if (7 + n >= nf) { free_input(input); return; }
-    set_env(f + 7, n);
-    at = 7 + n;
-  }
-  if (at >= nf) { free_input(input); return; }
   char **argv = f + at;
   f[nf] = NULL; /* the caller leaves room */
   if (input != NULL && input->file_path != NULL) {
     input->file_fd = open(input->file_path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    /* A directory opens, and then cannot be read: refused, not an empty input. */
+    if (input->file_fd >= 0 && fstat(input->file_fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      close(input->file_fd);
+      input->file_fd = -1;
+      errno = EISDIR;
+    }
     if (input->file_fd < 0) {
       int e = errno;
       free_input(input);
@@ -475,7 +559,7 @@ static void launch(char **f, size_t nf, struct input *input) {
   posix_spawnattr_setsigmask(&at2, &none);
   posix_spawnattr_setsigdefault(&at2, &all);
   posix_spawnattr_setflags(&at2, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char **envp = build_env(cookie);
+  char **envp = build_env(env, cookie);
   pid_t pid = -1;
   int rc = ENOMEM;
   /* The start is read before the spawn, not after: once the child has exec'd, this process may
@@ -486,8 +570,23 @@ static void launch(char **f, size_t nf, struct input *input) {
   clock_gettime(CLOCK_MONOTONIC, &began_mono);
   if (envp != NULL) {
     /* posix_spawnp searches the PATH of our environment: give it the program's. */
-    setenv("PATH", env_path(), 1);
+    setenv("PATH", env_path(env), 1);
     rc = posix_spawnp(&pid, argv[0], &fa, &at2, argv, envp);
+    if (rc == ENOEXEC) {
+      /* A file without "#!" is a shell script to execvp, and so to Node's spawn: run by
+         /bin/sh here too (posix_spawnp does not), so both launchers run it alike. */
+      char found[4096];
+      const char *file = search_path(argv[0], env_path(env), found, sizeof found);
+      size_t argc = nf - at;
+      char **shell_argv = file != NULL ? calloc(argc + 2, sizeof *shell_argv) : NULL;
+      if (shell_argv != NULL) {
+        shell_argv[0] = "/bin/sh";
+        shell_argv[1] = (char *)file;
+        for (size_t i = 1; i < argc; i++) shell_argv[i + 1] = argv[i];
+        rc = posix_spawn(&pid, "/bin/sh", &fa, &at2, shell_argv, envp);
+        free(shell_argv);
+      }
+    }
     for (size_t i = 0; envp[i]; i++)
       if (strncmp(envp[i], "SPM_COPROCESS=", 14) == 0) free(envp[i]);
     free(envp);
@@ -597,11 +696,11 @@ static int still_ahead(uint32_t id) {
   return (r != NULL && r->exited == 0) || is_waiting(id);
 }
 
-/* Runs "R"'s fields (a NUL-separated copy, one byte longer) as launch() wants them. */
-static void launch_fields(unsigned char *fields, size_t len, struct input *input) {
+/* Runs "R"'s fields (a NUL-separated copy, one byte longer) as launch() wants them, in `env`. */
+static void launch_fields(unsigned char *fields, size_t len, struct input *input, struct envset *env) {
   size_t n;
   char **f = split_fields(fields, len, &n);
-  launch(f, n, input);
+  launch(f, n, input, env);
   free(f);
 }
 
@@ -612,13 +711,17 @@ static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
   size_t skip = (size_t)((unsigned char *)f[2] - msg);
   uint32_t id = (uint32_t)strtoul(f[2], NULL, 10);
   struct input *input = take_input(id);
-  if (!still_ahead(after)) {
-    launch(f + 2, n - 2, input);
+  size_t args_at;
+  /* Read now, in the order frames come: a "-" after this frame means its environment. */
+  struct envset *env = frame_env(f + 2, n - 2, &args_at);
+  if (!still_ahead(after) || env == NULL) {
+    launch(f + 2, n - 2, input, env);
     return;
   }
   struct waiting *w = calloc(1, sizeof *w);
   if (w == NULL) _exit(70);
   w->id = id;
+  w->env = env;
   w->input = input;
   w->after = after;
   w->len = len - skip;
@@ -637,6 +740,7 @@ static void unlink_waiting(struct waiting **at) {
   unindex_waiting(w);
   free(w->fields);
   free_input(w->input);
+  envset_unref(w->env);
   free(w);
 }
 
@@ -689,10 +793,12 @@ static void start_waiting(void) {
     unsigned char *fields = w->fields;
     size_t len = w->len;
     struct input *input = w->input;
+    struct envset *env = w->env;
     w->fields = NULL;
     w->input = NULL;
+    w->env = NULL;
     unlink_waiting(at);
-    launch_fields(fields, len, input);
+    launch_fields(fields, len, input, env);
     free(fields);
   }
 }
@@ -741,7 +847,11 @@ static void handle(unsigned char *msg, size_t len) {
   }
   size_t n;
   char **f = split_fields(msg, len, &n); /* the byte after the frame is the caller's copy's */
-  if (strcmp(f[0], "R") == 0) launch(f + 1, n - 1, n >= 2 ? take_input((uint32_t)strtoul(f[1], NULL, 10)) : take_input(0));
+  if (strcmp(f[0], "R") == 0) {
+    struct input *input = n >= 2 ? take_input((uint32_t)strtoul(f[1], NULL, 10)) : take_input(0);
+    size_t args_at;
+    launch(f + 1, n - 1, input, frame_env(f + 1, n - 1, &args_at));
+  }
   else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
   else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));
   else if (strcmp(f[0], "Q") == 0) token = ""; /* the end-of-file that follows sweeps only ours */
@@ -1100,7 +1210,7 @@ int main(int argc, char **argv) {
 #endif
   size_t n = 0;
   while (environ[n]) n++;
-  set_env(environ, n);
+  env_recv = envset_new(environ, n);
   signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);

@@ -239,6 +239,48 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       const together = await Promise.all([a, a, a].map((env) => runCoprocess({ command: 'echo "$WHO"', env })));
       expect(together.map((r) => r.stdout.trim())).toEqual(['a', 'a', 'a']);
     });
+
+    it('gives a lane’s run its own environment after a run waiting before it was withdrawn or aborted', async () => {
+      // The fork server's "-" (the environment sent last) meant the last one *started*: a
+      // withdrawn run's environment was never set there, and the run after it got the one before.
+      for (const how of ['withdraw', 'abort'] as const) {
+        const lane = new CoprocessLane();
+        const env = (who: string): NodeJS.ProcessEnv => ({ WHO: who, PATH: process.env['PATH'] });
+        const controller = new AbortController();
+        const first = runCoprocess({ command: 'sleep 0.3; echo "$WHO"', env: env('one'), lane });
+        const second = runCoprocess({ command: 'echo "$WHO"', env: env('two'), lane, signal: controller.signal });
+        if (how === 'withdraw') withdrawWaiting(lane);
+        else controller.abort();
+        const third = runCoprocess({ command: 'echo "$WHO"', env: env('two'), lane });
+        const results = await Promise.all([first, second, third]);
+        expect({ how, out: results.map((r) => r.stdout.trim()) }).toEqual({ how, out: ['one', '', 'two'] });
+      }
+    });
+
+    it('runs in this thread’s working directory as it is now (after a process.chdir), and resolves a relative cwd against it', async () => {
+      // A fork server started earlier kept its own directory: `pwd` printed the old one.
+      const dir = mkdtempSync(join(tmpdir(), 'spm-cwd-'));
+      const was = process.cwd();
+      try {
+        writeFileSync(join(dir, 'script.sh'), '#!/bin/sh\necho script ran\n', { mode: 0o755 });
+        spawnSync('mkdir', [join(dir, 'sub')]);
+        await runCoprocess({ argv: ['true'] }); // a server, started in `was`
+        process.chdir(dir);
+        expect((await runCoprocess({ argv: ['pwd'] })).stdout.trim()).toBe(dir);
+        expect((await runCoprocess({ argv: ['pwd'], cwd: 'sub' })).stdout.trim()).toBe(join(dir, 'sub'));
+        expect((await runCoprocess({ argv: ['./script.sh'] })).stdout).toBe('script ran\n');
+      } finally {
+        process.chdir(was);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('keeps a character whole in stdOutErr when the other stream’s output came between its bytes', async () => {
+      // € is 3 bytes; stdout's are split across writes with a stderr byte between them.
+      const r = await runCoprocess({ command: "printf '\\342'; printf E >&2; sleep 0.05; printf '\\202\\254\\n'" });
+      expect(r.stdout).toBe('€\n');
+      expect(r.stdOutErr).toBe('E€\n');
+    });
   });
 
   describe('a program that cannot start', () => {
@@ -274,6 +316,34 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(r.stderr).not.toContain('working directory');
     });
 
+    it('runs a script without #! with /bin/sh, as execvp does (the fork server said ENOEXEC)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-coprocess-'));
+      try {
+        writeFileSync(join(dir, 'plain'), 'echo "plain ran with $1"\n', { mode: 0o755 });
+        const r = await runCoprocess({ argv: [join(dir, 'plain'), 'arg'] });
+        expect(r).toMatchObject({ exitCode: 0, stdout: 'plain ran with arg\n', spawnError: null });
+        const byPath = await runCoprocess({ argv: ['plain', 'x'], env: { PATH: `${dir}:/usr/bin:/bin` } });
+        expect(byPath).toMatchObject({ exitCode: 0, stdout: 'plain ran with x\n' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('is a result (126), not a rejection, when the working directory is a file; nothing stays registered', async () => {
+      // Node's spawn threw ENOTDIR at once: the run rejected and stayed in the registry, and every
+      // killAllCoprocesses after it rejected too.
+      const r = await runCoprocess({ argv: ['true'], cwd: '/etc/passwd' });
+      expect(r).toMatchObject({ exitCode: 126, spawnError: 'ENOTDIR', pid: null });
+      expect(liveCoprocessCount()).toBe(0);
+      await expect(killAllCoprocesses()).resolves.toBe(0);
+    });
+
+    it('fails a run whose input file is a directory, as one that cannot be opened (it ran with an empty stdin)', async () => {
+      const r = await runCoprocess({ argv: ['cat'], inputFile: { path: tmpdir() } });
+      expect(r).toMatchObject({ exitCode: 126, spawnError: 'EISDIR', stdout: '' });
+      expect(r.stderr).toContain('cannot be opened: EISDIR');
+    });
+
     it('leaves a shell command to the shell: its own 127, no spawn error', async () => {
       const r = await runCoprocess({ command: 'no-such-command-spm-xyz' });
       expect(r).toMatchObject({ exitCode: 127, spawnError: null });
@@ -283,6 +353,16 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
     it('rejects invalid options with SPMError', async () => {
       await expect(runCoprocess({ command: 'true', argv: ['true'] })).rejects.toBeInstanceOf(SPMError);
       await expect(runCoprocess({ command: 'true', timeoutMs: -5 })).rejects.toThrow('Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `-5` (number)');
+      // Each of these used to be silently ignored, dropped by one launcher, or a TypeError.
+      await expect(runCoprocess({ argv: ['true'], timeout: 5 } as never)).rejects.toThrow(/^Unknown coprocess option `timeout` \(did you mean `timeoutMs`\?\)/);
+      // eslint-disable-next-line no-sparse-arrays
+      await expect(runCoprocess({ argv: ['echo', , 'x'] as never })).rejects.toThrow('Expected `argv[1]` to be a string, got nothing (undefined)');
+      await expect(runCoprocess({ argv: ['echo', 'a\0b'] })).rejects.toThrow(/^Expected `argv\[1\]` to be a string without NUL bytes/);
+      await expect(runCoprocess({ command: 'echo a\0b' })).rejects.toThrow(/^Expected `command` to be a string without NUL bytes/);
+      await expect(runCoprocess({ argv: ['true'], env: { X: 'a\0b' } })).rejects.toThrow('Expected `env.X` to be a string without NUL bytes');
+      await expect(runCoprocess({ argv: ['true'], env: { SPM_COPROCESS: 'x\0y' } })).rejects.toThrow('Expected `env.SPM_COPROCESS` to be a string without NUL bytes');
+      await expect(runCoprocess({ argv: ['true'], env: { 'B=C': 'v' } })).rejects.toThrow(/^Expected the names of `env` to be non-empty, without `=` or NUL, got `"B=C"`/);
+      expect(liveCoprocessCount()).toBe(0);
     });
   });
 
@@ -867,10 +947,16 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
 
     it('refuses a lane that is not a CoprocessLane', async () => {
       await expect(runCoprocess({ command: 'true', lane: {} as CoprocessLane })).rejects.toThrow('Expected `lane` to be a CoprocessLane, got');
+      expect(() => withdrawWaiting({} as CoprocessLane)).toThrow("Expected withdrawWaiting's argument to be a CoprocessLane, got an empty object");
+      expect(() => batchStarts(42 as never)).toThrow("Expected batchStarts' argument to be a function, got `42` (number)");
     });
   });
 
   describe('shell.policyA', () => {
+    it('names its own option, `cmd`, when it is missing or empty', async () => {
+      await expect(shell.policyA({ cmd: '', timeout: 10 })).rejects.toThrow('Expected `cmd` to be a non-empty string (a shell command), got `""` (string)');
+    });
+
     it('returns the seed’s plain record, fit to be a task’s return value', async () => {
       const r = await shell.policyA({ cmd: 'echo lusaka; echo warn >&2', timeout: { ms: 5000 } });
       expect(r).toEqual({
