@@ -107,8 +107,26 @@ describe('NamedSemaphore', () => {
     expect(existsSync(semaphore.dir)).toBe(false);
     expect(semaphore.tryAcquire()?.path).toBe(join(semaphore.dir, 'place-1'));
     expect(() => new NamedSemaphore('x', 0, root)).toThrow(SPMError);
-    expect(() => new NamedSemaphore('x', 1.5, root)).toThrow('Expected a semaphore\'s places to be an integer from 1 (or Infinity), got 1.5');
+    expect(() => new NamedSemaphore('x', 1.5, root)).toThrow('Expected a semaphore\'s places to be an integer from 1 (or Infinity), got `1.5` (number)');
+    expect(() => new NamedSemaphore('x', '4' as never, root)).toThrow('Expected a semaphore\'s places to be an integer from 1 (or Infinity), got `"4"` (string)');
+    expect(() => new NamedSemaphore(42 as never, 1, root)).toThrow('Expected a semaphore\'s name to be a string, got `42` (number)');
     expect(() => new NamedSemaphore('x', 1, '/proc/no/such')).toThrow(/^Expected the semaphore directory `\/proc\/no\/such\/id-x` to be writable, got ENOENT/);
+  });
+
+  it('refuses a pid that is not a process’s (it jammed a place for good), and a wait’s timeout that is not a number (it never timed out)', async () => {
+    const semaphore = new NamedSemaphore('bad-input', 1, root);
+    for (const pid of [-1, 0, 1.5, 'abc']) {
+      expect(() => semaphore.tryAcquire(pid as number)).toThrow(/^Expected the pid of a place's owner to be an integer ≥ 1, got /);
+    }
+    const hold = semaphore.tryAcquire();
+    expect(hold).toBeDefined();
+    expect(() => hold?.handOver(-1)).toThrow(/^Expected the pid of a place's owner/);
+    hold?.release();
+    expect(semaphore.holders()).toEqual([]);
+    await expect(semaphore.acquire({ timeoutMs: NaN })).rejects.toThrow('Expected `timeoutMs` to be a number of ms ≥ 0 (Infinity: no limit), got `NaN` (number)');
+    await expect(semaphore.acquire({ timeoutMs: '100' as never })).rejects.toThrow(/got `"100"` \(string\)/);
+    await expect(semaphore.waitEmpty({ signal: {} as AbortSignal })).rejects.toThrow('Expected `signal` to be an AbortSignal, got an empty object');
+    semaphore.tidy();
   });
 
   it('tells live processes from dead ones, and where semaphores are kept', () => {

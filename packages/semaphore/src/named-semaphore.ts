@@ -26,7 +26,7 @@
 import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
-import { SPMError } from '@spm/exceptions';
+import { SPMError, describeValue } from '@spm/exceptions';
 import { makeDirectories, processInfoOf } from '@spm/coprocess';
 
 /** The environment variable naming the directory the semaphores are kept in. */
@@ -52,6 +52,9 @@ export function startTimeOf(pid: number): string {
 
 /** Process `pid` of this host as an owner. */
 export function ownerOf(pid: number): Owner {
+  // Another would be written to a place and never read back as a live owner: the place jammed
+  // for good (and pid 0 looks alive to kill(0, 0)).
+  if (!Number.isSafeInteger(pid) || pid < 1) throw new SPMError(`Expected the pid of a place's owner to be an integer ≥ 1, got ${describeValue(pid)}`);
   return { host: hostname(), pid, start: startTimeOf(pid) };
 }
 
@@ -170,7 +173,8 @@ export class NamedSemaphore {
    * positive integer (or Infinity), or the directory cannot be made.
    */
   constructor(name: string, slots: number, root = semaphoreDir()) {
-    if (!(slots === Infinity || (Number.isInteger(slots) && slots >= 1))) throw new SPMError(`Expected a semaphore's places to be an integer from 1 (or Infinity), got ${slots}`);
+    if (typeof name !== 'string') throw new SPMError(`Expected a semaphore's name to be a string, got ${describeValue(name)}`);
+    if (!(slots === Infinity || (Number.isInteger(slots) && slots >= 1))) throw new SPMError(`Expected a semaphore's places to be an integer from 1 (or Infinity), got ${describeValue(slots)}`);
     this.#slots = slots;
     this.dir = join(root, dirNameOf(name));
     try {
@@ -252,6 +256,12 @@ export class NamedSemaphore {
 
   /** `attempt` until it gives something, waiting between (1 ms ×1.1 each time, up to 1 s, randomized). */
   async #poll<T>(attempt: () => T | undefined, options: AcquireOptions): Promise<T | undefined> {
+    // (NaN or a string never timed out: the wait went on for good.)
+    const { timeoutMs, signal } = options;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
+      throw new SPMError(`Expected \`timeoutMs\` to be a number of ms ≥ 0 (Infinity: no limit), got ${describeValue(timeoutMs)}`);
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     let pause = 1;
     for (;;) {
