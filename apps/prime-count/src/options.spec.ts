@@ -48,7 +48,17 @@ describe('--task-timeout', () => {
   });
 
   it.each(['2147483.5', '2147484', '3000000000'])('is refused above 2147483 s, naming the maximum: %s', (seconds) => {
-    expect(refusal(['--task-timeout', seconds])).toBe(`Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got \`${seconds}\``);
+    expect(refusal(['--task-timeout', seconds])).toBe(`Expected --task-timeout to be a number of seconds (decimal, e.g. 2.5) from 0.001 to 2147483 (about 24.8 days, the longest a timer waits), got \`${seconds}\``);
+  });
+
+  it.each(['0x1', '1e-3', '5e-324', ' 5', '5 ', '0.0001', 'Infinity'])('is a decimal number of at least a millisecond, as the other numbers are decimal: %j refused', (seconds) => {
+    // Number() took hex, exponents and spaces; 5e-324 raced the bucket.
+    expect(refusal(['--task-timeout', seconds])).toMatch(/^Expected --task-timeout to be a number of seconds \(decimal, e\.g\. 2\.5\) from 0\.001/);
+  });
+
+  it('takes fractions of a second', () => {
+    expect(parseOptions(['--task-timeout', '0.25']).taskTimeoutSeconds).toBe(0.25);
+    expect(parseOptions(['--task-timeout', '.5']).taskTimeoutSeconds).toBe(0.5);
   });
 });
 
@@ -63,15 +73,30 @@ describe('integer options', () => {
     ['buckets', '-3', 'Expected --buckets to be an integer ≥ 1'],
     ['spokes', '-2', 'Expected --spokes to be an integer ≥ 1'],
     ['prefetch', '-1', 'Expected --prefetch to be an integer ≥ 0'],
-    ['task-timeout', '-0.5', 'Expected --task-timeout to be a number of seconds > 0'],
+    ['task-timeout', '-0.5', 'Expected --task-timeout to be a number of seconds (decimal'],
   ])('refuse a negative value given as its own argument (--%s %s) with their own message', (name, value, message) => {
     const text = refusal([`--${name}`, value]);
     expect(text).toContain(message);
     expect(text).toContain(`got \`${value}\``);
   });
 
-  it('leave a value that is not a negative number to the option parser', () => {
-    expect(refusal(['--min', '--max', '5'])).toContain("Option '--min' argument is ambiguous");
+  it('say an option lacks its value when another option, or nothing, follows it (not the option parser’s “ambiguous”)', () => {
+    expect(refusal(['--min', '--max', '5'])).toBe('Expected a value after --min, got the option `--max`');
+    expect(refusal(['--max', '5', '--trace'])).toBe('Expected a value after --trace, got nothing (it is the last argument)');
+    expect(refusal(['--split', '-1'])).toBe('Expected --split to be one of cost, width, got `-1`');
+  });
+
+  it('take no spaces around a number, and say an unknown option or a stray argument plainly', () => {
+    expect(refusal(['--min', ' 7'])).toBe('Expected --min to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got ` 7`');
+    expect(refusal(['--foo'])).toBe('Unknown option `--foo` (the options are below)');
+    expect(refusal(['7'])).toBe('Expected only options, got the argument `7`');
+    // The default named as such.
+    expect(refusal(['--min', '600000'])).toBe('Expected --max (502347, its default) ≥ --min (600000)');
+  });
+
+  it('cap --spokes at 256 (a million thread spokes ran the machine out of memory)', () => {
+    expect(refusal(['--spokes', '257'])).toBe('Expected --spokes to be an integer ≥ 1 and ≤ 256, got `257`');
+    expect(parseOptions(['--spokes', '256']).spokes).toBe(256);
   });
 });
 

@@ -33,11 +33,11 @@ on local spokes (the SPM.Python paper's Appendix A).
   --max N            end of the range (exclusive), ≤ 2^53−1  [default 502347]
   --buckets N        number of tasks, ≤ max − min, ≤ 1000000 [default 10, or max − min if fewer]
   --split S          cost (buckets of equal cost) | width (of equal width, the seed's)  [default cost]
-  --spokes N         local spokes, at most one per bucket     [default: one per core]
+  --spokes N         local spokes (≤ 256), at most one per bucket  [default: one per core]
   --transport T      inproc | thread | process                [default thread]
   --pool P           intraAll | intraOnePerServer | inter | interOnePerServer  [default intraAll]
   --prefetch N       buckets queued on a spoke ahead of the one it counts  [default 1]
-  --task-timeout S   kill a bucket that runs longer than S seconds (≤ 2147483)
+  --task-timeout S   kill a bucket that runs longer than S seconds (0.001 to 2147483)
   --json             print one JSON object instead of the status lines
   --trace FILE       write a Chrome Trace Event JSON of every task (open in Perfetto)
   -h, --help         this text`;
@@ -52,12 +52,17 @@ export const MAX_BUCKETS = 1_000_000;
 export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 
 /** Options that take a number, whose value may be negative (`--min -10`). */
-const NUMERIC = ['min', 'max', 'buckets', 'spokes', 'prefetch', 'task-timeout'];
+/** The options that take a value. */
+const VALUED = ['min', 'max', 'buckets', 'split', 'spokes', 'transport', 'pool', 'prefetch', 'task-timeout', 'trace'];
+
+/** The most local spokes (`--spokes`): each is a thread (~15 MB) or a process (~40 MB) of this machine. */
+export const MAX_SPOKES = 256;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+  // (No space around it: `" 7"` was taken as 7.)
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
     const limit = max === Number.MAX_SAFE_INTEGER ? `${max} (Number.MAX_SAFE_INTEGER)` : String(max);
     throw new UsageError(`Expected --${name} to be an integer ≥ ${min} and ≤ ${limit}, got \`${text}\``);
   }
@@ -66,16 +71,22 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 
 /**
  * parseArgs refuses an option's value that starts with `-` when it is a separate argument
- * (`--min -10`: "argument is ambiguous"), as it could be an option. A number never is one here:
- * join it to its option (`--min=-10`) so that the option's own check says what is wrong.
+ * (`--min -10`: "argument is ambiguous"), as it could be an option. A single dash never starts
+ * an option here: the value is joined to its option (`--min=-10`) so that the option's own
+ * check says what is wrong. A valued option followed by another option (`--min --max 9`) or by
+ * nothing is said to lack its value.
  */
-function joinNegativeNumbers(argv: readonly string[]): string[] {
+function joinDashValues(argv: readonly string[]): string[] {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     const next = argv[i + 1];
     if (arg === '--') return [...args, ...argv.slice(i)];
-    if (NUMERIC.some((name) => arg === `--${name}`) && next !== undefined && /^-\.?\d/.test(next)) {
+    const name = VALUED.find((option) => arg === `--${option}`);
+    if (name !== undefined && (next === undefined || (next.startsWith('--') && next.length > 2))) {
+      throw new UsageError(`Expected a value after --${name}, got ${next === undefined ? 'nothing (it is the last argument)' : `the option \`${next}\``}`);
+    }
+    if (name !== undefined && next !== undefined && next.startsWith('-')) {
       args.push(`${arg}=${next}`);
       i += 1;
     } else {
@@ -96,7 +107,7 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: joinNegativeNumbers(argv),
+      args: joinDashValues(argv),
       options: {
         min: { type: 'string' },
         max: { type: 'string' },
@@ -113,12 +124,16 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
       },
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const { code, message } = error as NodeJS.ErrnoException;
+    const arg = /'([^']*)'/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`Unknown option \`${arg}\` (the options are below)`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`Expected only options, got the argument \`${arg}\``);
+    throw new UsageError(message);
   }
   const str = (key: string): string | undefined => values[key] as string | undefined;
   const min = integer('min', str('min'), 2, 0);
   const max = integer('max', str('max'), 502_347, 0);
-  if (max < min) throw new UsageError(`Expected --max (${max}) ≥ --min (${min})`);
+  if (max < min) throw new UsageError(`Expected --max (${max}${str('max') === undefined ? ', its default' : ''}) ≥ --min (${min})`);
   // An empty range is counted in one (empty) bucket; by default, 10 buckets or one per integer.
   const size = Math.max(max - min, 1);
   const buckets = integer('buckets', str('buckets'), Math.min(10, size), 1, MAX_BUCKETS);
@@ -127,8 +142,10 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
   let taskTimeoutSeconds: number | undefined;
   if (timeout !== undefined) {
     taskTimeoutSeconds = Number(timeout);
-    if (!Number.isFinite(taskTimeoutSeconds) || taskTimeoutSeconds <= 0 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
-      throw new UsageError(`Expected --task-timeout to be a number of seconds > 0 and ≤ ${MAX_TASK_TIMEOUT_SECONDS} (about 24.8 days, the longest a timer waits), got \`${timeout}\``);
+    // Decimal only, as the other numbers (`0x1`, `1e-3`, ` 5` were taken), and at least a
+    // millisecond (5e-324 raced the bucket: a timer cannot wait less).
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(timeout) || taskTimeoutSeconds < 0.001 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
+      throw new UsageError(`Expected --task-timeout to be a number of seconds (decimal, e.g. 2.5) from 0.001 to ${MAX_TASK_TIMEOUT_SECONDS} (about 24.8 days, the longest a timer waits), got \`${timeout}\``);
     }
   }
   const transport = oneOf('transport', str('transport'), ['inproc', 'thread', 'process'] as const, 'thread');
@@ -144,7 +161,8 @@ export function parseOptions(argv: readonly string[]): PrimeOptions {
     max,
     buckets,
     split: oneOf('split', str('split'), SPLIT_KINDS, 'cost'),
-    spokes: integer('spokes', str('spokes'), availableParallelism(), 1),
+    // (A million thread spokes were taken, and ran the machine out of memory.)
+    spokes: integer('spokes', str('spokes'), Math.min(availableParallelism(), MAX_SPOKES), 1, MAX_SPOKES),
     transport,
     pool: oneOf('pool', str('pool'), ['intraAll', 'intraOnePerServer', 'inter', 'interOnePerServer'] as const, 'intraAll'),
     prefetch: integer('prefetch', str('prefetch'), 1, 0),

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import type { VirtualCloud } from '@spm/tracker';
 import { discardPrestartedThreads, prestartThreadSpokes } from '@spm/tracker/prestart';
 import { split } from './buckets.js';
@@ -28,6 +28,29 @@ export interface PrimeResult {
   readonly failedBuckets: number;
   /** Why `--trace` could not be written at the end, if it could not (the count stands). */
   readonly traceError?: string;
+  /**
+   * Why the run ended before every bucket was counted (every spoke lost, none could start):
+   * the count is of the buckets that reported, the others are in `failedBuckets`.
+   */
+  readonly error?: string;
+}
+
+/** A valid trace with nothing in it. */
+const EMPTY_TRACE = '{"traceEvents":[]}\n';
+
+/** Resolves after one turn of the event loop: a signal that came while it was blocked is delivered by then. */
+function oneTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Whether `path` names this process's stdout (`/dev/stdout`, the file stdout was redirected to). */
+function isStdout(path: string): boolean {
+  try {
+    const [file, stdout] = [statSync(path), fstatSync(1)];
+    return file.dev === stdout.dev && file.ino === stdout.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** `--trace` names a file that cannot be written: thrown before any spoke starts (exit status 1). */
@@ -49,8 +72,33 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
   // FIFO waits for its reader first (where a signal is heard: its open would wait deaf), and is
   // held open to the end, where the trace is written to it.
   let traceFd: number | undefined;
+  // Ctrl-C (or SIGTERM, SIGHUP) ends the process at once, as it always has; with --trace, what
+  // ran so far is written first (an empty trace before the run began), and the signal is then
+  // raised again with its default action: the exit status stays 128 + its number. Listened for
+  // from the moment the trace is opened (a FIFO's reader got nothing at all when a signal came
+  // before) until it has been written at the end; `on`, not `once`: a second signal during the
+  // write would otherwise get the default action and leave the file cut short or empty.
+  let writeTraceNow: () => void = () => undefined;
+  let traceDone = false;
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (!traceDone) {
+      traceDone = true;
+      try {
+        writeTraceNow();
+      } catch {
+        // the file cannot be written: nothing more to do on the way out
+      }
+    }
+    removeSignalHandlers();
+    process.kill(process.pid, name);
+  };
+  const removeSignalHandlers = (): void => {
+    for (const name of TRACE_SIGNALS) process.off(name, onSignal);
+  };
   if (options.trace !== undefined) {
     const file = options.trace;
+    // (`-` is refused as an option; this is `/dev/stdout`, or the file stdout goes to.)
+    if (isStdout(file)) throw new TraceFileError(`cannot write the trace to \`${file}\`: it is this run's stdout, where the count${options.json ? ' (--json)' : ''} goes`);
     const { waitForFifoReaders } = await import('@spm/closure-core');
     const probes = await waitForFifoReaders([{ path: file, what: '--trace' }], {
       ...(signal !== undefined ? { signal } : {}),
@@ -58,8 +106,12 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     });
     try {
       signal?.throwIfAborted();
-      if (probes.fifos.has(file)) traceFd = openSync(file, 'w');
-      else writeFileSync(file, '{"traceEvents":[]}\n'); // valid, and empty until the run writes it
+      if (probes.fifos.has(file)) {
+        const fd = openSync(file, 'w');
+        traceFd = fd;
+        writeTraceNow = () => void writeSync(fd, EMPTY_TRACE);
+      } else writeFileSync(file, EMPTY_TRACE); // valid, and empty until the run writes it
+      for (const name of TRACE_SIGNALS) process.on(name, onSignal);
     } catch (error) {
       if (signal?.aborted === true) throw error;
       throw new TraceFileError(`cannot write the trace \`${file}\`: ${(error as Error).message}`);
@@ -85,17 +137,19 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     cloud = await VirtualCloud.start({ local: { kind: options.transport, spokes, preload }, waitForSpokes: 'none' });
   } catch (error) {
     await discardPrestartedThreads();
+    removeSignalHandlers();
     if (traceFd !== undefined) closeSync(traceFd);
     throw error;
   }
   cloud.tracker.on('spoke-failed', () => (spokes -= 1));
   let count = 0;
   let failed = 0;
+  let counted = 0;
   const used = new Set<string>();
   let stopTrace: (() => void) | undefined;
   let writeTrace: (() => void) | undefined;
-  let removeSignalHandlers = (): void => undefined;
   let traceError: string | undefined;
+  let runError: string | undefined;
   try {
     const [{ ChromeTrace, definePolicy, formatMetaStatus }, { after }, { primeCount }] = await Promise.all([import('@spm/closure-core'), import('@spm/typedef'), import('./prime-closure.js')]);
     if (options.trace !== undefined) {
@@ -106,22 +160,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         return { name: `bucket [${String(task.nMin)}, ${String(task.nMax)})`, args: report.ok ? { primes: report.value as number } : { error: report.error?.message ?? 'failed' } };
       });
       writeTrace = () => trace.write(traceFd ?? file);
-      // Ctrl-C (or SIGTERM, SIGHUP) ends the process at once, as it always has; the trace of
-      // what ran so far is written first, so the file is never left empty. The signal is then
-      // raised again with its default action: the exit status stays 128 + its number.
-      const onSignal = (name: NodeJS.Signals): void => {
-        try {
-          trace.write(traceFd ?? file);
-        } catch {
-          // the file cannot be written: nothing more to do on the way out
-        }
-        removeSignalHandlers();
-        process.kill(process.pid, name);
-      };
-      removeSignalHandlers = () => {
-        for (const name of TRACE_SIGNALS) process.off(name, onSignal);
-      };
-      for (const name of TRACE_SIGNALS) process.once(name, onSignal);
+      writeTraceNow = writeTrace;
     }
     const tasks = split(options.split, options.min, options.max, buckets).map((bucket) => ({
       ...bucket,
@@ -141,6 +180,7 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         if (signal?.aborted === true) return;
         if (report.spokeId !== undefined) used.add(report.spokeId);
         if (report.ok) {
+          counted += 1;
           count += report.value as number;
           if (!options.json) out(` --> Rolling count of (# of prime numbers) :: ${count}`);
         } else {
@@ -149,17 +189,31 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
         }
       },
     });
+  } catch (error) {
+    // Stopped on purpose (stdout failed): said by the bin. Otherwise the run could not go on
+    // (every spoke lost, none could start): the count of what reported stands, marked incomplete.
+    if (signal?.aborted === true) throw error;
+    runError = (error as Error).message;
   } finally {
-    removeSignalHandlers();
+    // A signal that came while the loop was blocked (a bucket counted in this thread, inproc)
+    // is delivered now, while it is still listened for: it used to be dropped, and the run
+    // ended 0 as if never interrupted.
+    await oneTurn();
     stopTrace?.();
     try {
-      writeTrace?.();
+      if (!traceDone) {
+        traceDone = true;
+        writeTrace?.();
+      }
     } catch (error) {
       traceError = `cannot write the trace \`${String(options.trace)}\`: ${(error as Error).message}`;
       err(`spm-primes: ${traceError}`);
     } finally {
       if (traceFd !== undefined) closeSync(traceFd);
     }
+    // (One written while the trace was: heard now, the trace whole.)
+    await oneTurn();
+    removeSignalHandlers();
     // Whatever happened above: the spokes are closed, or the process would not end.
     await cloud.close();
   }
@@ -175,7 +229,9 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     transport: options.transport,
     pool: options.pool,
     wallMs: Date.now() - started,
-    failedBuckets: failed,
+    // Every bucket that did not report a count: failed, or never run when the run could not go on.
+    failedBuckets: runError === undefined ? failed : buckets - counted,
     ...(traceError === undefined ? {} : { traceError }),
+    ...(runError === undefined ? {} : { error: runError }),
   };
 }

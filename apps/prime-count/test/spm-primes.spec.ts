@@ -126,9 +126,9 @@ describe('spm-primes', () => {
     [['--prefetch', 'two'], 'Expected --prefetch to be an integer ≥ 0 and ≤ 9007199254740991 (Number.MAX_SAFE_INTEGER), got `two`'],
     [['--split', 'evenly'], 'Expected --split to be one of cost, width, got `evenly`'],
     [['--transport', 'carrier-pigeon'], 'Expected --transport to be one of inproc, thread, process, got `carrier-pigeon`'],
-    [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `-1`'],
-    [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `0`'],
-    [['--max', '1000', '--buckets', '1', '--task-timeout', '3000000000'], 'Expected --task-timeout to be a number of seconds > 0 and ≤ 2147483 (about 24.8 days, the longest a timer waits), got `3000000000`'],
+    [['--task-timeout=-1'], 'Expected --task-timeout to be a number of seconds (decimal, e.g. 2.5) from 0.001 to 2147483 (about 24.8 days, the longest a timer waits), got `-1`'],
+    [['--task-timeout', '0'], 'Expected --task-timeout to be a number of seconds (decimal, e.g. 2.5) from 0.001 to 2147483 (about 24.8 days, the longest a timer waits), got `0`'],
+    [['--max', '1000', '--buckets', '1', '--task-timeout', '3000000000'], 'Expected --task-timeout to be a number of seconds (decimal, e.g. 2.5) from 0.001 to 2147483 (about 24.8 days, the longest a timer waits), got `3000000000`'],
     [['--task-timeout', '1', '--transport', 'inproc'], 'Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`'],
     [['--max', '5', '--buckets', '9'], 'Expected --buckets (9) ≤ the size of the range (3)'],
     [['--min', '3', '--max', '3', '--buckets', '5'], 'Expected --buckets to be 1 for an empty range ([3, 3)), got `5`'],
@@ -278,6 +278,133 @@ describe('spm-primes --trace, interrupted', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * Runs spm-primes with `args`; `onLine` sees each stdout line (with the child, to signal it);
+ * resolves once it has ended.
+ */
+function runWatched(args: readonly string[], onLine: (line: string, child: ReturnType<typeof spawn>) => void, options: { cwd?: string; stdoutFd?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'], ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line, child);
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('spm-primes ran past 60 s'));
+    }, 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+describe('spm-primes --trace and signals (an adversarial pass, session 39)', () => {
+  const withDir = async (body: (dir: string) => Promise<void>): Promise<void> => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      await body(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const events = (file: string): { ph: string }[] => (JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string }[] }).traceEvents;
+
+  it('ends on a SIGINT that came while an inproc bucket blocked the hub (it was dropped: the run went on and exited 0)', () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'trace.json');
+      let sent = false;
+      const r = await runWatched(['--max', '6000000', '--buckets', '1', '--transport', 'inproc', '--trace', file], (line, child) => {
+        // The bucket is dispatched after this line, in the hub's own thread: signalled meanwhile.
+        if (line.includes('Tasks - Eval') && !sent) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }
+      });
+      expect({ code: r.code, signal: r.signal, counted: r.stdout.includes('Primes in') }).toEqual({ code: null, signal: 'SIGINT', counted: false });
+      expect(Array.isArray(events(file))).toBe(true);
+    }));
+
+  it('writes the whole trace when a second signal comes while the first one’s trace is written (it was cut short, or left empty)', () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'trace.json');
+      let rolling = 0;
+      const r = await runWatched(['--max', '2000000', '--buckets', '50000', '--spokes', '2', '--trace', file], (line, child) => {
+        if (line.startsWith(' --> Rolling') && ++rolling === 20_000) {
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGINT'), 1);
+        }
+      });
+      expect(r.signal).toBe('SIGINT');
+      expect(events(file).filter((e) => e.ph === 'X').length).toBeGreaterThanOrEqual(20_000);
+    }));
+
+  it('leaves a valid, whole trace when a signal comes as the run writes it at its end', () =>
+    withDir(async (dir) => {
+      const file = join(dir, 'trace.json');
+      const r = await runWatched(['--max', '2000000', '--buckets', '30000', '--spokes', '2', '--trace', file], (line, child) => {
+        if (line.includes('EvalDone')) child.kill('SIGTERM');
+      });
+      // Ended by the signal, or done just before it: the trace is whole either way.
+      expect([r.signal, r.code]).toContainEqual(r.signal === null ? 0 : 'SIGTERM');
+      expect(events(file).filter((e) => e.ph === 'X')).toHaveLength(30_000);
+    }));
+
+  it('gives a FIFO’s reader a valid trace when a signal comes just after the FIFO was opened (it got nothing)', () =>
+    withDir(async (dir) => {
+      const fifo = join(dir, 'trace.fifo');
+      execFileSync('mkfifo', [fifo]);
+      let read = '';
+      const child = spawn(process.execPath, [bin, '--max', '30000000', '--buckets', '20', '--spokes', '2', '--trace', fifo], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+      // The reader's open returns once the bin has opened the FIFO to write: signalled then.
+      const reader = createReadStream(fifo, 'utf8');
+      reader.on('open', () => child.kill('SIGINT'));
+      reader.on('data', (text) => (read += String(text)));
+      await new Promise<void>((resolve) => reader.on('close', () => resolve()));
+      expect(await ended).toBe('SIGINT');
+      expect(JSON.parse(read)).toHaveProperty('traceEvents');
+    }));
+
+  it('refuses --trace /dev/stdout, where the count goes (the trace and the --json line were written over each other)', () =>
+    withDir(async (dir) => {
+      const out = join(dir, 'out');
+      const fd = openSync(out, 'w');
+      try {
+        const r = await runWatched(['--json', '--max', '1000', '--buckets', '2', '--trace', '/dev/stdout'], () => undefined, { stdoutFd: fd });
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: "spm-primes: cannot write the trace to `/dev/stdout`: it is this run's stdout, where the count (--json) goes\n" });
+      } finally {
+        closeSync(fd);
+      }
+      expect(readFileSync(out, 'utf8')).toBe('');
+    }));
+
+  it.each(['process', 'thread'] as const)('prints the count as INCOMPLETE, and its --json, when no %s spoke can run (a deleted working directory: it printed only an error)', (transport) =>
+    withDir(async (dir) => {
+      const gone = join(dir, 'gone');
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `mkdir "$1" && cd "$1" && rmdir "$1" && exec "$2" "$3" --json --transport ${transport} --max 100000 --spokes 2`, 'sh', gone, process.execPath, bin], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.code).toBe(1);
+      const result = JSON.parse(r.stdout) as { count: number; failedBuckets: number; error: string };
+      expect(result).toMatchObject({ count: 0, failedBuckets: 10 });
+      expect(typeof result.error).toBe('string');
+      expect(r.stderr).toContain(`spm-primes: ${result.error}`);
+    }));
 });
 
 describe('spm-primes on process spokes, interrupted while they start', () => {

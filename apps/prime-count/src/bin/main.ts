@@ -36,12 +36,14 @@ async function run(): Promise<void> {
       out(USAGE);
     } else {
       const result = await runPrimes(options, out, err, stop.signal);
+      // The run could not go on (every spoke lost, none could start): said, then what was counted.
+      if (result.error !== undefined) err(`spm-primes: ${result.error}`);
       if (options.json) out(JSON.stringify(result));
       else {
         const where = `${result.buckets} bucket(s) on ${result.spokes} ${result.transport} spoke(s), ${result.wallMs} ms`;
         out(`Primes in [${result.min}, ${result.max}): ${result.count}${result.failedBuckets > 0 ? ` (INCOMPLETE: ${result.failedBuckets} bucket(s) failed)` : ''} — ${where}`);
       }
-      process.exitCode = result.failedBuckets > 0 || result.traceError !== undefined ? 1 : 0;
+      process.exitCode = result.failedBuckets > 0 || result.traceError !== undefined || result.error !== undefined ? 1 : 0;
     }
   } catch (error) {
     if (error instanceof UsageError) {
