@@ -53,6 +53,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   #runner: TaskRunner | undefined;
   #evaluator: SpawnedThread | undefined;
   #closed = false;
+  #shutdownReason: string | undefined;
   readonly #done: Promise<SPMTransportError | undefined>;
 
   constructor(options: SpokeAgentOptions) {
@@ -60,6 +61,14 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     this.#options = options;
     this.#done = new Promise((resolve) => this.once('closed', resolve));
     options.channel.once('close', (error) => this.#shutdown(error));
+    options.channel.on('message', (message) => {
+      if (message.type === 'shutdown') this.#shutdownReason = message.reason;
+    });
+  }
+
+  /** Why the hub let this spoke go (its `shutdown` message's reason), once it has; else undefined. */
+  get shutdownReason(): string | undefined {
+    return this.#shutdownReason;
   }
 
   /** The id the hub gave this spoke (after {@link start}). */
@@ -127,6 +136,13 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     return new Promise<WelcomeMessage | undefined>((resolve, reject) => {
       const onMessage = (message: Message): void => {
         cleanup();
+        if (message.type === 'shutdown') {
+          // Refused (another spoke has its id, the tracker is closing): the hub's reason, said.
+          const error = new SPMTransportError(`The hub let this spoke go before welcoming it: ${message.reason}`, { channel: channel.label });
+          channel.close(error);
+          reject(error);
+          return;
+        }
         if (message.type !== 'welcome') {
           const error = new SPMTransportError(`Expected the hub's \`welcome\` first on ${channel.label}, got \`${message.type}\``, { channel: channel.label });
           channel.close(error);

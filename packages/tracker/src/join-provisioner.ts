@@ -17,8 +17,15 @@ export interface JoinProvisionerOptions {
   readonly allowRemote?: boolean;
   /** Tags added to every joined spoke. */
   readonly tags?: readonly string[];
-  /** Where log lines go (refused connections, joins). */
+  /**
+   * Where log lines go (refused connections, joins). Without one, warnings and errors go to
+   * stderr (`spm-transport [warn] …`, with their fields): a refused connection is never silent.
+   */
   readonly log?: TrackerLog;
+  /** Connections still in their handshake the hub holds at once (past it, new ones are refused). @default 64 */
+  readonly maxUnauthenticated?: number;
+  /** How long a connection may take to authenticate, ms. @default 5000 */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /**
@@ -50,13 +57,18 @@ export class JoinProvisioner implements Provisioner {
 
   /** @inheritdoc */
   async start(attacher: SpokeAttacher): Promise<void> {
-    const log = this.#options.log ?? (() => undefined);
+    const given = this.#options.log;
+    // Without a log of the caller's, the hub's own default (warnings to stderr): refused
+    // connections were silent through VirtualCloud.start({ join }).
+    const log: TrackerLog = given ?? ((level, message) => void (level === 'warn' || level === 'error' ? process.stderr.write(`spm-transport [${level}] ${message}\n`) : undefined));
     this.#hub = await listenTcp({
       secret: this.#options.secret,
       ...(this.#options.host !== undefined ? { host: this.#options.host } : {}),
       ...(this.#options.port !== undefined ? { port: this.#options.port } : {}),
       ...(this.#options.allowRemote !== undefined ? { allowRemote: this.#options.allowRemote } : {}),
-      log: (level, message) => log(level, message),
+      ...(this.#options.maxUnauthenticated !== undefined ? { maxUnauthenticated: this.#options.maxUnauthenticated } : {}),
+      ...(this.#options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: this.#options.handshakeTimeoutMs } : {}),
+      ...(given !== undefined ? { log: (level, message, fields) => given(level, Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message) } : {}),
     });
     this.#hub.on('channel', (channel: Channel) => {
       attacher
@@ -77,18 +89,18 @@ export class JoinProvisioner implements Provisioner {
   }
 
   /** @inheritdoc */
-  async kill(id: string): Promise<void> {
+  async kill(id: string, reason = 'killed by the hub (lost, or stopped by its manager)'): Promise<void> {
     const channel = this.#channels.get(id);
     this.#channels.delete(id);
     if (channel !== undefined && !channel.closed) {
-      channel.send({ type: 'shutdown', v: PROTOCOL_VERSION, reason: 'killed by the hub' });
+      channel.send({ type: 'shutdown', v: PROTOCOL_VERSION, reason });
       channel.close();
     }
   }
 
   /** @inheritdoc */
   async close(): Promise<void> {
-    for (const id of [...this.#channels.keys()]) await this.kill(id);
+    for (const id of [...this.#channels.keys()]) await this.kill(id, 'the hub closed');
     await this.#hub?.close();
   }
 }

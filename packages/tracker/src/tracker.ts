@@ -160,11 +160,22 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   /** @inheritdoc */
   async attach(channel: Channel, origin: SpokeOrigin): Promise<SpokeInfo> {
     const hello = await this.#awaitHello(channel);
-    const id = origin.id ?? hello.spokeId ?? `${origin.provisioner.name}:${++this.#anonymous}`;
+    // A channel that closed with its hello (a goodbye or a bad frame in the same read) is no
+    // spoke: it used to be registered and stay `starting` for good.
+    if (channel.closed) throw new SPMTransportError(`Spoke \`${hello.spokeId ?? origin.id ?? '?'}\` closed its channel as it greeted the hub: not registered`, { channel: channel.label });
+    let id = origin.id ?? hello.spokeId;
+    // (An automatic id never one a spoke already took by name: `join:1` named, the next unnamed is not refused as a duplicate.)
+    while (id === undefined || (origin.id === undefined && hello.spokeId === undefined && this.#slots.has(id))) id = `${origin.provisioner.name}:${++this.#anonymous}`;
     let slot = this.#slots.get(id);
     if (slot !== undefined && (slot.provisioner !== origin.provisioner || (slot.channel !== undefined && !slot.channel.closed))) {
       const error = new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one`, { channel: channel.label });
       this.#options.log('warn', error.message);
+      // Told why before its channel closes: it used to exit 1 with nothing said.
+      try {
+        channel.send({ type: 'shutdown', v, reason: error.message });
+      } catch {
+        // closing anyway
+      }
       channel.close(error);
       throw error;
     }

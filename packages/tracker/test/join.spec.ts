@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud, type SpokeInfo } from '@spm/tracker';
 
@@ -40,6 +41,40 @@ describe('join: TCP spokes started by anyone', () => {
     const lease = await cloud.tracker.lease({ pool: cloud.pool.inter().withTags('gpu'), timeoutWaitForSpokesMs: 1000 });
     expect(lease.spokeIds).toEqual([spoke.id]);
     await lease.release();
+  });
+
+  it('keeps trying to reach a hub that is not up yet (it exited at once), and says why the hub let it go', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const child = spmSpoke(`tcp://127.0.0.1:${port}`, { SPM_SECRET: secret });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    await waitFor(() => stderr.includes('trying again'), 10_000, 'the spoke to say it tries again');
+    cloud = await VirtualCloud.start({ join: { secret, port }, hubHost: 'hub', waitForSpokes: 'none' });
+    await waitFor(() => cloud?.spokes().some((s) => s.state === 'idle') === true, 10_000, 'the spoke to join once the hub is up');
+    await cloud.close();
+    cloud = undefined;
+    expect(await exitOf(child)).toBe(0);
+    expect(stderr).toMatch(/spm-spoke: the hub let this spoke go: \S/);
+  });
+
+  it('says a refused connection on stderr when no log is given (it was silent through VirtualCloud.start({ join }))', async () => {
+    cloud = await VirtualCloud.start({ join: { secret }, hubHost: 'hub' });
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const { port } = new URL(cloud.joinUrl);
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end('GET / HTTP/1.0\r\n\r\n'));
+      socket.on('error', () => undefined);
+      await waitFor(() => said.some((line) => line.startsWith('spm-transport [warn] refused connection')), 5000, 'a warning on stderr');
+    } finally {
+      process.stderr.write = write;
+    }
   });
 
   it('refuses a spoke with the wrong secret (it exits non-zero) while an honest one joins', async () => {

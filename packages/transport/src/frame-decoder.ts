@@ -11,12 +11,24 @@ import type { FrameLimits } from './frame-limits.js';
  * before anything is buffered for it. After the first error the decoder is broken: every
  * later `push` throws the same error (the channel is closing anyway).
  */
+/** Pieces of one frame kept as they came before they are gathered into one buffer (see `#gathered`). */
+const GATHER_AFTER_CHUNKS = 16;
+
 export class FrameDecoder {
   /** The codec (and limits) used for each frame's payload. */
   readonly codec: FrameCodec;
   readonly #channel: string | undefined;
   #chunks: Uint8Array[] = [];
   #buffered = 0;
+  /**
+   * The frame being gathered, once its bytes came in more than {@link GATHER_AFTER_CHUNKS} pieces:
+   * each later piece is copied into it once (the buffer grows by doubling, up to the frame's
+   * length). Kept as a list of pieces instead, a frame sent a byte at a time cost time growing
+   * with the square of its pieces to take — a 4 MiB frame dripped by a peer held the hub's
+   * thread for minutes — and ~40 bytes of memory per byte.
+   */
+  #gathered: Uint8Array | undefined;
+  #gatheredBytes = 0;
   // Length of the frame whose header was read, or -1 while waiting for a header.
   #expected = -1;
   #error: SPMTransportError | undefined;
@@ -33,7 +45,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet decoded (part of a frame). */
   get buffered(): number {
-    return this.#buffered;
+    return this.#buffered + this.#gatheredBytes;
   }
 
   /** True once the peer's end-of-channel marker (a zero-length frame) arrived; later bytes are ignored. */
@@ -64,9 +76,23 @@ export class FrameDecoder {
   pushFrames(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
     if (this.#error) throw this.#error;
     if (this.#ended || chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
     try {
+      let rest = chunk;
+      if (this.#gathered !== undefined) {
+        const size = FRAME_HEADER_BYTES + this.#expected;
+        const part = Math.min(size - this.#gatheredBytes, rest.length);
+        this.#gather(rest.subarray(0, part), size);
+        rest = rest.subarray(part);
+        if (this.#gatheredBytes < size) return;
+        const frame = this.#gathered.subarray(0, size);
+        this.#gathered = undefined;
+        this.#gatheredBytes = 0;
+        this.#expected = -1;
+        onFrame(frame);
+        if (rest.length === 0 || this.#ended) return;
+      }
+      this.#chunks.push(rest);
+      this.#buffered += rest.length;
       for (;;) {
         if (this.#expected < 0) {
           if (this.#buffered < FRAME_HEADER_BYTES) break;
@@ -85,7 +111,17 @@ export class FrameDecoder {
           }
           this.#expected = length;
         }
-        if (this.#buffered < FRAME_HEADER_BYTES + this.#expected) break;
+        if (this.#buffered < FRAME_HEADER_BYTES + this.#expected) {
+          // All that is buffered is this frame's beginning. Past a few pieces it is gathered
+          // into one buffer, where the pieces still to come are copied once each.
+          if (this.#chunks.length > GATHER_AFTER_CHUNKS) {
+            const size = FRAME_HEADER_BYTES + this.#expected;
+            for (const piece of this.#chunks) this.#gather(piece, size);
+            this.#chunks = [];
+            this.#buffered = 0;
+          }
+          break;
+        }
         const frame = this.#take(FRAME_HEADER_BYTES + this.#expected);
         this.#expected = -1;
         onFrame(frame);
@@ -95,8 +131,22 @@ export class FrameDecoder {
         error instanceof SPMTransportError ? error : new SPMTransportError(`Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: ${messageOfThrown(error, true)}`, { channel: this.#channel, cause: error });
       this.#chunks = [];
       this.#buffered = 0;
+      this.#gathered = undefined;
+      this.#gatheredBytes = 0;
       throw this.#error;
     }
+  }
+
+  /** Copies `piece` behind the gathered bytes of a frame of `size` bytes, growing the buffer by doubling (never past `size`). */
+  #gather(piece: Uint8Array, size: number): void {
+    const need = this.#gatheredBytes + piece.length;
+    if (this.#gathered === undefined || this.#gathered.length < need) {
+      const grown = new Uint8Array(Math.min(size, Math.max(need, 2 * (this.#gathered?.length ?? 0), 64 * 1024)));
+      if (this.#gathered !== undefined) grown.set(this.#gathered.subarray(0, this.#gatheredBytes));
+      this.#gathered = grown;
+    }
+    this.#gathered.set(piece, this.#gatheredBytes);
+    this.#gatheredBytes = need;
   }
 
   // The big-endian u32 length prefix at the head of the buffer (which holds at least 4 bytes),

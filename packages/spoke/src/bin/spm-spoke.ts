@@ -25,6 +25,36 @@ if (!values.hub || !values.hub.startsWith('tcp://')) {
   process.stderr.write(`spm-spoke: expected --hub tcp://HOST:PORT, got ${values.hub === undefined ? 'nothing' : `\`${values.hub}\``}\n${usage}\n`);
   process.exit(2);
 }
+/** How long spm-spoke keeps trying to reach a hub that refuses it for now (not up yet, or full of handshakes). */
+const CONNECT_RETRY_MS = 30_000;
+
+/**
+ * Connects, trying again (100 ms, doubling to 2 s, with jitter) while the hub is not there yet
+ * (`ECONNREFUSED`) or closes the connection before its challenge — what it does when it holds
+ * as many unauthenticated connections as it takes (`maxUnauthenticated`): a burst of spokes, or
+ * a stranger's flood. The spoke used to give up at once. A wrong secret is not tried again.
+ */
+async function connectWithRetries(url: string, secret: string): Promise<Awaited<ReturnType<typeof connectTcp>>> {
+  const deadline = Date.now() + CONNECT_RETRY_MS;
+  let pause = 100;
+  let said = false;
+  for (;;) {
+    try {
+      return await connectTcp({ url, secret });
+    } catch (error) {
+      const message = (error as Error).message;
+      const transient = message.includes('ECONNREFUSED') || message.includes('before the hub sent its challenge');
+      if (!transient || Date.now() + pause > deadline) throw error;
+      if (!said) {
+        said = true;
+        process.stderr.write(`spm-spoke: ${message}; trying again for up to ${CONNECT_RETRY_MS / 1000} s (a hub not up yet, or holding as many handshakes as it takes)\n`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+      pause = Math.min(pause * 2, 2000);
+    }
+  }
+}
+
 const env = identityFromEnv();
 const identity = {
   ...env,
@@ -33,7 +63,11 @@ const identity = {
 };
 const hub = values.hub;
 const secretFile = values['secret-file'];
-await runSpokeProcess(async () => {
-  const secret = await readSecret(secretFile ? { file: secretFile } : {});
-  return connectTcp({ url: hub, secret });
-}, identity);
+await runSpokeProcess(
+  async () => {
+    const secret = await readSecret(secretFile ? { file: secretFile } : {});
+    return connectWithRetries(hub, secret);
+  },
+  identity,
+  { sayShutdown: true },
+);

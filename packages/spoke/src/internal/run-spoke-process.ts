@@ -11,7 +11,7 @@ const ORPHAN_CHECK_MS = 200;
  * Runs this process as one spoke until its hub channel closes, then exits: 0 after a clean
  * close, 1 after a broken channel or a failed greeting. SIGTERM and SIGINT stop it cleanly.
  */
-export async function runSpokeProcess(connect: () => Channel | Promise<Channel>, identity: SpokeIdentityInit): Promise<void> {
+export async function runSpokeProcess(connect: () => Channel | Promise<Channel>, identity: SpokeIdentityInit, options: { readonly sayShutdown?: boolean } = {}): Promise<void> {
   // This process is a spoke: its own thread too (it evaluates tasks itself with
   // SPM_SPOKE_EVALUATOR=inline).
   markSpokeThread();
@@ -30,6 +30,10 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
     // Before exiting, kill what inline evaluations started (an evaluator thread kills its own).
     agent.done.then(
       async (error) => {
+        // A spoke someone started by hand (spm-spoke) says why the hub let it go: it used to
+        // exit with nothing said (missed heartbeats, a duplicate id, the hub closing).
+        const reason = agent?.shutdownReason;
+        if (options.sayShutdown === true && reason !== undefined) process.stderr.write(`spm-spoke: the hub let this spoke go: ${reason}\n`);
         await killCoprocesses('SIGKILL').catch(() => 0);
         process.exit(error ? 1 : 0);
       },
