@@ -1831,8 +1831,9 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
           case '--ctagstring':
           case '--ctag-string':
             if (value === undefined) throw new SPMError(`Expected \`${option}\` to be followed by the tag (replacement strings allowed: {} {1} {#} {%}…), got nothing`);
-            o.tagString = value;
-            o.tag = true;
+            // An empty one is none given (GNU parallel's: no tag, or --tag's own `{}`).
+            o.tagString = value === '' ? undefined : value;
+            if (value !== '') o.tag = true;
             if (option !== '--tagstring') o.color = true;
             break;
           case '--termseq':

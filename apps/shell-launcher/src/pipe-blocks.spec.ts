@@ -17,15 +17,20 @@ function reference(text: string, { blockBytes, records, recend, recstart, header
   let head = '';
   if (header === true) {
     const at = rest.indexOf(typeof recend === 'number' ? end : '\n');
-    if (at < 0) return [];
+    // One line without its end: a block of its own (GNU parallel's).
+    if (at < 0) return rest === '' ? [] : [rest];
     head = rest.slice(0, at + 1);
     rest = rest.slice(at + 1);
   }
-  /** Every boundary of `rest` past its first byte: where `end` ends and `begin` starts. */
+  /**
+   * Every boundary of `rest` past its first byte: where `end` ends and `begin` starts. With `-N`,
+   * the separator itself must begin past the first byte (GNU parallel looks for the Nth from the
+   * second byte: an empty record joins the next).
+   */
   const boundaries = (): number[] => {
     const out: number[] = [];
     for (let q = 0; q + end.length + begin.length <= rest.length; q++) {
-      if (rest.startsWith(end + begin, q) && q + end.length > 0) out.push(q + end.length);
+      if (rest.startsWith(end + begin, q) && q + end.length > 0 && (records === undefined || q > 0)) out.push(q + end.length);
     }
     return out;
   };
@@ -43,7 +48,8 @@ function reference(text: string, { blockBytes, records, recend, recstart, header
       if (end !== '' && block.endsWith(end)) block = block.slice(0, -end.length);
       else if (end !== '' && block.endsWith(`${end}\n`)) block = `${block.slice(0, -end.length - 1)}\n`;
     }
-    out.push(head + block);
+    // (A block --rrs leaves empty is none.)
+    if (rrs !== true || block !== '') out.push(head + block);
     rest = rest.slice(cut);
   }
   return out;

@@ -80,11 +80,18 @@ export async function* withoutFirstLine(input: AsyncIterable<Buffer>): AsyncGene
   }
 }
 
+/** `block`, unless there is none. */
+function* some(block: Buffer | undefined): Generator<Buffer> {
+  if (block !== undefined) yield block;
+}
+
 /**
  * `--pipe`: the input cut into blocks of whole records, as GNU parallel cuts it — each at most
  * `blockBytes`, ending at its last record boundary (`--block`), or n records each (`-N n`); the
  * input's last bytes, a record's end or not, are the last block. A boundary is where `recend`
- * ends and `recstart` begins, past the block's first byte; what is held is copied once per
+ * ends and `recstart` begins, past the block's first byte — so with `-N` an empty record (a
+ * separator at a block's first byte) joins the next, as GNU parallel's search from the block's
+ * second byte does; a block `--rrs` leaves empty is no block. What is held is copied once per
  * block, and a long record's bytes are searched once (each new chunk, with the few bytes before
  * it that a separator could span).
  */
@@ -123,15 +130,21 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
     }
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   };
-  /** Cuts what is held at input position `end`: the block before it (with the header), the rest kept. */
-  const take = (end: number): Buffer => {
+  /**
+   * Cuts what is held at input position `end`: the block before it (with the header), the rest
+   * kept; `undefined` for a block that `--rrs` left empty (GNU parallel runs no job for it).
+   */
+  const take = (end: number): Buffer | undefined => {
     const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, held);
     const rest = whole.subarray(end - start);
     chunks = rest.length > 0 ? [rest] : [];
     held = rest.length;
     start = end;
     let block = whole.subarray(0, whole.length - rest.length);
-    if (options.removeSeparators === true) block = removeSeparators(block, recend, recstart);
+    if (options.removeSeparators === true) {
+      block = removeSeparators(block, recend, recstart);
+      if (block.length === 0) return undefined;
+    }
     return header === undefined || options.onHeader !== undefined ? Buffer.from(block) : Buffer.concat([header, block]);
   };
   /** Looks for boundaries in what came since the last look (and the needle's length before it). */
@@ -143,13 +156,15 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
     let last = -1;
     for (let at = window.indexOf(probe); at >= 0; at = window.indexOf(probe, at + 1)) {
       last = at;
-      if (from + at + E > start) bounds.push(from + at + E);
+      // A separator that begins at the block's first byte is not one (GNU parallel looks for the
+      // Nth from the block's second byte): an empty record joins the next one.
+      if (from + at > start) bounds.push(from + at + E);
     }
     scanFrom = Math.max(last >= 0 ? from + last + 1 : from, end - N + 1);
   };
-  /** Drops the boundaries at or before `start` (taken with a block). */
+  /** Drops the boundaries taken with a block, and one whose separator begins at the next block's first byte (see `scan`). */
   const forget = (): void => {
-    while (first < bounds.length && (bounds[first] as number) <= start) first += 1;
+    while (first < bounds.length && (bounds[first] as number) - E <= start) first += 1;
     if (first > 1024 && first * 2 > bounds.length) {
       bounds = bounds.slice(first);
       first = 0;
@@ -163,7 +178,7 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
         scan();
         if (bounds.length - first < records) break;
         const end = bounds[first + records - 1] as number;
-        yield take(end);
+        yield* some(take(end));
         forget();
         continue;
       }
@@ -171,7 +186,7 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
         scan();
         if (first >= bounds.length) break;
         inLongRecord = false;
-        yield take(bounds[first] as number);
+        yield* some(take(bounds[first] as number));
         bounds = [];
         first = 0;
         continue;
@@ -183,13 +198,13 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
       // which looks for them in a block's worth read); else the first after it (a long record).
       let at = blockBytes - N >= 0 ? whole.lastIndexOf(probe, blockBytes - N) : -1;
       if (at >= 0 && at + E > 0) {
-        yield take(start + at + E);
+        yield* some(take(start + at + E));
         continue;
       }
       // (Never at the block's first byte: a block smaller than the separators holds a record all the same.)
       at = whole.indexOf(probe, Math.max(blockBytes - N + 1, 1 - E, 0));
       if (at >= 0) {
-        yield take(start + at + E);
+        yield* some(take(start + at + E));
         continue;
       }
       // A record longer than the block, its end not read yet: looked for in what comes next only.
@@ -197,7 +212,7 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
       scanFrom = start + Math.max(held - N + 1, 0);
       break;
     }
-    if (last && held > 0) yield take(start + held);
+    if (last && held > 0) yield* some(take(start + held));
   }
   /**
    * `--block-timeout`: what is held up to its last record boundary, as a block (nothing before the
@@ -210,7 +225,7 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
     const at = whole.lastIndexOf(probe);
     if (at < 0 || at + E === 0) return;
     inLongRecord = false;
-    yield take(start + at + E);
+    yield* some(take(start + at + E));
   }
   for await (const piece of input) {
     if (piece === FLUSH) {
@@ -237,8 +252,12 @@ export async function* blocksOf(input: AsyncIterable<Piece>, options: BlockOptio
     }
     yield* cut(false);
   }
-  // The whole input is one line without an end: the header, and no block.
-  if (needHeader) return;
+  // The whole input is one line without an end: GNU parallel passes it on as a block of its own
+  // (a header line with its end and nothing after it makes no block).
+  if (needHeader) {
+    if (held > 0) yield Buffer.from(bytes(start, start + held));
+    return;
+  }
   yield* cut(true);
 }
 

@@ -108,7 +108,8 @@ export function writeResults(name: string, outcome: JobOutcome, headers?: readon
  */
 export function newOutputFile(dir: string): string {
   for (let tries = 0; ; tries++) {
-    const path = join(dir, `par${randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8)}.par`);
+    // Joined as GNU parallel joins it (`--tmpdir .` gives `./parXXX.par`, not normalized away).
+    const path = `${dir.endsWith('/') ? dir : `${dir}/`}par${randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8)}.par`;
     try {
       closeSync(openSync(path, 'wx', 0o600));
       return path;

@@ -80,6 +80,18 @@ function textOf(text: string | Uint8Array): string {
   return typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
 }
 
+/**
+ * `--pipe -r`: each block with its blank lines (whitespace only: space, tab, CR, FF, VT) taken
+ * out, as GNU parallel does (it used to be ignored); a block left empty runs no job.
+ */
+export async function* withoutBlankLines(blocks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const block of blocks) {
+    // Bytes as latin1 text: a byte per character. (?<![^\n]) is "at a line's start" as Perl's ^ with /m (after \n only).
+    const kept = block.toString('latin1').replace(/(?<![^\n])[ \t\n\r\f\v]*\n/g, '');
+    if (kept.length > 0) yield kept.length === block.length ? block : Buffer.from(kept, 'latin1');
+  }
+}
+
 /** Resolves when `signal` aborts (at once if it has); never without one. */
 function abortOf(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
@@ -686,7 +698,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       })();
       cutAt = { recend: Buffer.alloc(0), recstart: mark };
     }
-    const cutting = { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined ? { records: Math.max(options.maxArgs, 1) } : {}), header: options.header, headerEnd: lineEnd, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) };
+    // (-N 0: no count of records, blocks by size — GNU parallel's; it made a block of each line.)
+    const cutting = { blockBytes: options.blockBytes, ...(options.maxArgs !== undefined && options.maxArgs > 0 ? { records: options.maxArgs } : {}), header: options.header, headerEnd: lineEnd, ...(options.roundRobin ? { onHeader: (bytes: Buffer) => (header = bytes) } : {}) };
     // --regexp: the records' boundaries are the pattern's (record-pattern.ts); else bytes (--group-by is refused with it).
     // --csv: at CSV records' ends (csv-columns.ts), the same way; -L/-l: after every n lines.
     const boundaries = options.maxLines !== undefined ? new LineRecords(options.maxLines) : options.csv !== undefined ? new CsvBoundaries() : options.recordPattern;
@@ -697,7 +710,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       boundaries !== undefined
         ? patternBlocksOf(pieces, { ...cutting, pattern: boundaries, removeSeparators: options.removeRecSep })
         : blocksOf(pieces, { ...cutting, ...cutAt, removeSeparators: options.removeRecSep || options.groupBy !== undefined });
-    const blocks = timer === undefined ? cut : timer.restarting(cut);
+    const timed = timer === undefined ? cut : timer.restarting(cut);
+    // -r: each block without its blank lines (GNU parallel's s/^\s*\n//gm), and none left empty.
+    const blocks = options.skipBlank ? withoutBlankLines(timed) : timed;
     const template = options.template ?? '';
     const rrSlots = options.jobs === 0 ? allAtOnce : options.jobs;
     if (options.roundRobin && options.dryRun) {
@@ -1175,7 +1190,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       colorFailed: options.colorFailed && !options.ungroup && !options.files,
       json: options.json,
       // (--files: only the file's name, as GNU parallel prints it.)
-      echoCommands: options.echoCommands && !options.files,
+      // (-v with --files or --results DIR: the command goes at the head of the stdout file, as GNU parallel puts it.)
+      echoCommands: options.echoCommands && !options.files && (options.results === undefined || format !== undefined),
       // --latest-line: the jobs' lines go to its rows (or its last lines), never here as they come.
       lineBuffer: (options.lineBuffer || options.ungroup) && !options.latestLine,
       // -k --line-buffer: a later job's lines wait in memory up to --max-output, the rest on disk.
@@ -1518,7 +1534,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const intoResults = (outcome: JobOutcome): JobOutcome => {
     if (options.results === undefined || format !== undefined || outcome.job.refused !== undefined) return outcome;
     try {
-      writeResults(options.results, outcome, headerNames);
+      writeResults(options.results, options.echoCommands && !options.json ? { ...outcome, stdout: `${outcome.command}\n${outcome.stdout}` } : outcome, headerNames);
     } catch (error) {
       err(`spm-shell: job ${outcome.job.seq}: its --results ${(error as Error).message}; its output is printed instead\n`);
       // As a job log that cannot be written: the run exits 255 (the commands' statuses stand in the job log).
@@ -1536,7 +1552,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     let path: string | undefined;
     try {
       path = newOutputFile(options.tmpdir ?? tmpdir());
-      writeStream(path, outcome.stdout, outcome.stdoutFile);
+      writeStream(path, options.echoCommands ? `${outcome.command}\n${outcome.stdout}` : outcome.stdout, outcome.stdoutFile);
     } catch (error) {
       err(`spm-shell: job ${outcome.job.seq}: its --files output ${path === undefined ? 'file cannot be made' : `\`${path}\` cannot be written`} (${(error as Error).message}); its output is printed instead\n`);
       unwritten = true;

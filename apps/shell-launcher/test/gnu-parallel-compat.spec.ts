@@ -315,6 +315,28 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect({ code: spm.code, stdout: spm.stdout }).toEqual({ code: 0, stdout: gnu.stdout });
   });
 
+  it.each([
+    [['-k', '--pipe', '-N1', 'echo ==; cat'], 'a\n\nb\n'],
+    [['-k', '--pipe', '-N2', 'echo ==; cat'], '\nx\ny\n'],
+    [['-k', '--pipe', '-N1', '--recend', 'END\n', 'echo ==; cat'], 'END\nEND\nx\nEND\n'],
+    [['-k', '--pipe', '-N2', '--rrs', 'echo ==; cat'], ' \nbb\nbb\na\na\nx y\n\n'],
+    [['-k', '--pipe', '-N0', 'wc -l'], '1\n2\n3\n4\n5\n'],
+    [['-k', '--pipe', '-r', 'cat -A'], 'a\n\n  \nb\n'],
+    [['-k', '--pipe', '-r', 'echo ran'], '\n\n'],
+    [['-k', '--pipe', '--header', ':', '-N2', 'echo ==; cat'], 'x y'],
+  ])('cuts --pipe input as it does — empty records, --rrs, -N 0, -r, a lone header line (session 39): %j', async (args, input) => {
+    await expectSameRun(args, args, { input, mark: 'pipe-cuts' });
+  });
+
+  it('puts -v’s command at the head of a --results stdout file, and takes an empty --tagstring as none, as it does', async () => {
+    await expectSameRun(['tagstring'], ['-k', '--tagstring', '', 'echo x', ':::', 'a'], { mark: 'tagstring' });
+    await expectSameRun(['tag, tagstring'], ['-k', '--tag', '--tagstring', '', 'echo x', ':::', 'a'], { mark: 'tagstring-tag' });
+    const results = (side: string): string => join(dir, `results-v-${side}`);
+    const gnu = gnuRun(['-k', '--results', results('gnu'), '-v', 'echo {}', ':::', 'a']);
+    const spm = await runSpmShell(['-k', '--results', results('spm'), '-v', 'echo {}', ':::', 'a'], { mark: `compat-${process.pid}-results-v` });
+    expect({ code: spm.code, stdout: spm.stdout, file: readFileSync(join(results('spm'), '1', 'a', 'stdout'), 'utf8') }).toEqual({ code: gnu.status, stdout: gnu.stdout, file: readFileSync(join(results('gnu'), '1', 'a', 'stdout'), 'utf8') });
+  });
+
   it('puts a --joblog - row after its job’s output, as it does', async () => {
     // Row fields that vary between runs (Host, Starttime, JobRuntime) masked.
     const mask = (text: string): string => text.replace(/^(\d+)\t[^\t]*\t[^\t]*\t[^\t]*\t/gm, '$1\tH\tS\tR\t');
