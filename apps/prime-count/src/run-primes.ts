@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import type { VirtualCloud } from '@spm/tracker';
 import { discardPrestartedThreads, prestartThreadSpokes } from '@spm/tracker/prestart';
 import { split } from './buckets.js';
@@ -99,24 +99,44 @@ export async function runPrimes(options: PrimeOptions, out: (line: string) => vo
     const file = options.trace;
     // (`-` is refused as an option; this is `/dev/stdout`, or the file stdout goes to.)
     if (isStdout(file)) throw new TraceFileError(`cannot write the trace to \`${file}\`: it is this run's stdout, where the count${options.json ? ' (--json)' : ''} goes`);
-    const { waitForFifoReaders } = await import('@spm/closure-core');
-    const probes = await waitForFifoReaders([{ path: file, what: '--trace' }], {
-      ...(signal !== undefined ? { signal } : {}),
-      onWait: () => err(`spm-primes: waiting for a reader of the FIFO \`${file}\` (--trace) before starting`),
-    });
+    // Listened for from before the FIFO's reader is waited for: the probe that finds the reader
+    // lets its open return. A signal then gives it an empty trace if it is still there (without
+    // one — Ctrl-C during the wait — the open fails, and the signal ends the run as before).
+    writeTraceNow = () => {
+      if (!statSync(file).isFIFO()) return;
+      const fd = openSync(file, constants.O_WRONLY | constants.O_NONBLOCK);
+      try {
+        writeSync(fd, EMPTY_TRACE);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    for (const name of TRACE_SIGNALS) process.on(name, onSignal);
     try {
-      signal?.throwIfAborted();
-      if (probes.fifos.has(file)) {
-        const fd = openSync(file, 'w');
-        traceFd = fd;
-        writeTraceNow = () => void writeSync(fd, EMPTY_TRACE);
-      } else writeFileSync(file, EMPTY_TRACE); // valid, and empty until the run writes it
-      for (const name of TRACE_SIGNALS) process.on(name, onSignal);
+      const { waitForFifoReaders } = await import('@spm/closure-core');
+      const probes = await waitForFifoReaders([{ path: file, what: '--trace' }], {
+        ...(signal !== undefined ? { signal } : {}),
+        onWait: () => err(`spm-primes: waiting for a reader of the FIFO \`${file}\` (--trace) before starting`),
+      });
+      try {
+        signal?.throwIfAborted();
+        if (probes.fifos.has(file)) {
+          const fd = openSync(file, 'w');
+          traceFd = fd;
+          writeTraceNow = () => void writeSync(fd, EMPTY_TRACE);
+        } else {
+          writeFileSync(file, EMPTY_TRACE); // valid, and empty until the run writes it
+          writeTraceNow = () => undefined;
+        }
+      } catch (error) {
+        if (signal?.aborted === true) throw error;
+        throw new TraceFileError(`cannot write the trace \`${file}\`: ${(error as Error).message}`);
+      } finally {
+        probes.release();
+      }
     } catch (error) {
-      if (signal?.aborted === true) throw error;
-      throw new TraceFileError(`cannot write the trace \`${file}\`: ${(error as Error).message}`);
-    } finally {
-      probes.release();
+      removeSignalHandlers();
+      throw error;
     }
   }
   // Start-up is on the critical path of a whole run. Thread spokes start first, before the

@@ -132,7 +132,7 @@ describe('spm-primes', () => {
     [['--task-timeout', '1', '--transport', 'inproc'], 'Expected --transport thread or process with --task-timeout (an inproc bucket runs in the hub’s thread and cannot be stopped), got `inproc`'],
     [['--max', '5', '--buckets', '9'], 'Expected --buckets (9) ≤ the size of the range (3)'],
     [['--min', '3', '--max', '3', '--buckets', '5'], 'Expected --buckets to be 1 for an empty range ([3, 3)), got `5`'],
-    [['--frobnicate'], "Unknown option '--frobnicate'"],
+    [['--frobnicate'], 'Unknown option `--frobnicate` (the options are below)'],
   ])('refuses %j with a clear message and exit status 2', async (args, message) => {
     const { code, stderr, stdout } = await run([...args]);
     expect(code).toBe(2);

@@ -435,13 +435,11 @@ static void envset_unref(struct envset *e) {
 /*
  * The environment a run frame's fields `f` (id cwd cookie limit grace sig n env... file
  * args...) give its run, a reference of its own: its own "n env...", which becomes what "-"
- * means from now on, or with "-" the last one received. NULL (and *args_at untouched) when the
- * fields are malformed.
+ * means from now on, or with "-" the last one received. NULL when the fields are malformed.
  */
-static struct envset *frame_env(char **f, size_t nf, size_t *args_at) {
+static struct envset *frame_env(char **f, size_t nf) {
   if (nf < 8) return NULL;
   if (strcmp(f[6], "-") == 0) {
-    *args_at = 7;
     env_recv->refs++;
     return env_recv;
   }
@@ -450,7 +448,6 @@ static struct envset *frame_env(char **f, size_t nf, size_t *args_at) {
   if (*end != 0 || f[6][0] == 0 || 7 + n >= nf) return NULL;
   envset_unref(env_recv);
   env_recv = envset_new(f + 7, n);
-  *args_at = 7 + n;
   env_recv->refs++;
   return env_recv;
 }
@@ -711,9 +708,8 @@ static void wait_or_launch(unsigned char *msg, size_t len, char **f, size_t n) {
   size_t skip = (size_t)((unsigned char *)f[2] - msg);
   uint32_t id = (uint32_t)strtoul(f[2], NULL, 10);
   struct input *input = take_input(id);
-  size_t args_at;
   /* Read now, in the order frames come: a "-" after this frame means its environment. */
-  struct envset *env = frame_env(f + 2, n - 2, &args_at);
+  struct envset *env = frame_env(f + 2, n - 2);
   if (!still_ahead(after) || env == NULL) {
     launch(f + 2, n - 2, input, env);
     return;
@@ -849,8 +845,7 @@ static void handle(unsigned char *msg, size_t len) {
   char **f = split_fields(msg, len, &n); /* the byte after the frame is the caller's copy's */
   if (strcmp(f[0], "R") == 0) {
     struct input *input = n >= 2 ? take_input((uint32_t)strtoul(f[1], NULL, 10)) : take_input(0);
-    size_t args_at;
-    launch(f + 1, n - 1, input, frame_env(f + 1, n - 1, &args_at));
+    launch(f + 1, n - 1, input, frame_env(f + 1, n - 1));
   }
   else if (strcmp(f[0], "A") == 0 && n >= 3) wait_or_launch(msg, len, f, n);
   else if (strcmp(f[0], "D") == 0 && n >= 2) drop_waiting((uint32_t)strtoul(f[1], NULL, 10));
