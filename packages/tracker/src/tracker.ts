@@ -165,7 +165,11 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (channel.closed) throw new SPMTransportError(`Spoke \`${hello.spokeId ?? origin.id ?? '?'}\` closed its channel as it greeted the hub: not registered`, { channel: channel.label });
     let id = origin.id ?? hello.spokeId;
     // (An automatic id never one a spoke already took by name: `join:1` named, the next unnamed is not refused as a duplicate.)
-    while (id === undefined || (origin.id === undefined && hello.spokeId === undefined && this.#slots.has(id))) id = `${origin.provisioner.name}:${++this.#anonymous}`;
+    if (id === undefined) {
+      do {
+        id = `${origin.provisioner.name}:${++this.#anonymous}`;
+      } while (this.#slots.has(id));
+    }
     let slot = this.#slots.get(id);
     if (slot !== undefined && (slot.provisioner !== origin.provisioner || (slot.channel !== undefined && !slot.channel.closed))) {
       const error = new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one`, { channel: channel.label });

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { SPMTransportError } from '@spm/exceptions';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 import type { Channel } from './channel.js';
 import type { ChannelOptions } from './channel-options.js';
 import { FrameCodec } from './frame-codec.js';
@@ -8,7 +8,6 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_FRAME_BYTES } from './frame-limits.js';
 import { PortChannel } from './internal/port-channel.js';
 import { StreamChannel } from './internal/stream-channel.js';
 import { decodeTransportEnv, limitsOf, TRANSPORT_ENV } from './internal/transport-env.js';
-import { messageOf } from './internal/message-of.js';
 
 let parent: Channel | undefined;
 
@@ -49,7 +48,7 @@ export function connectToParent(options: ChannelOptions = {}): Channel {
     try {
       socket = new Socket({ fd: env.fd, readable: true, writable: true });
     } catch (error) {
-      throw new SPMTransportError(`connectToParent() could not open the channel on fd ${env.fd}: ${messageOf(error)}`, {
+      throw new SPMTransportError(`connectToParent() could not open the channel on fd ${env.fd}: ${messageOfThrown(error)}`, {
         channel: env.label,
         cause: error,
       });

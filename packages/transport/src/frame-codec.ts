@@ -4,13 +4,12 @@
 import type { Options as PackrOptions } from 'msgpackr';
 import { Packr, RESERVE_START_SPACE } from 'msgpackr/pack';
 import { Unpackr } from 'msgpackr/unpack';
-import { SPMTransportError } from '@spm/exceptions';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 import type { Message } from './protocol.js';
 import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-limits.js';
 import { checkData } from './internal/check-data.js';
 import { scanMsgpack, ScanError } from './internal/scan-msgpack.js';
 import { validateMessage } from './internal/validate-message.js';
-import { messageOf } from './internal/message-of.js';
 
 /** Bytes of the big-endian length that precedes every frame's payload. */
 export const FRAME_HEADER_BYTES = 4;
@@ -91,21 +90,21 @@ export class FrameCodec {
       scanMsgpack(payload, 0, payload.length, this.limits);
       value = unpackr.unpack(payload);
     } catch (error) {
-      const reason = error instanceof ScanError ? `${error.message} at byte ${error.offset}` : `malformed MessagePack (${messageOf(error)})`;
+      const reason = error instanceof ScanError ? `${error.message} at byte ${error.offset}` : `malformed MessagePack (${messageOfThrown(error)})`;
       throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${reason}`, { channel, cause: error });
     }
     let message: Message;
     try {
       message = validateMessage(value, { normalize: true });
     } catch (error) {
-      throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${messageOf(error)}`, { channel, cause: error });
+      throw new SPMTransportError(`Refused a frame${channel ? ` on ${channel}` : ''}: ${messageOfThrown(error)}`, { channel, cause: error });
     }
     return message.type === 'batch' ? [...message.messages] : [message];
   }
 
   private refuseSend(message: Message, channel: string | undefined, error: unknown): SPMTransportError {
     const type = typeof (message as { type?: unknown }).type === 'string' ? `a \`${(message as { type: string }).type}\` message` : 'a message';
-    const reason = messageOf(error);
+    const reason = messageOfThrown(error);
     return new SPMTransportError(`Cannot send ${type}${channel ? ` on ${channel}` : ''}: ${reason}`, { channel, cause: error });
   }
 }

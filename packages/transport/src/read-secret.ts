@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { SPMTransportError } from '@spm/exceptions';
-import { messageOf } from './internal/message-of.js';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 
 /** Options of {@link readSecret}. */
 export interface ReadSecretOptions {
@@ -30,7 +29,7 @@ export function readSecret(options: ReadSecretOptions = {}): string {
       mode = stat.mode & 0o777;
     } catch (error) {
       if (error instanceof SPMTransportError) throw error;
-      throw new SPMTransportError(`Could not read the secret file \`${file}\`: ${messageOf(error)}`, { cause: error });
+      throw new SPMTransportError(`Could not read the secret file \`${file}\`: ${messageOfThrown(error)}`, { cause: error });
     }
     if ((mode & 0o077) !== 0) {
       throw new SPMTransportError(

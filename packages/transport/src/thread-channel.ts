@@ -1,11 +1,10 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { SPMTransportError } from '@spm/exceptions';
+import { SPMTransportError, messageOfThrown } from '@spm/exceptions';
 import type { Channel } from './channel.js';
 import type { ChannelOptions } from './channel-options.js';
 import { resolveFrameLimits } from './frame-limits.js';
 import { PortChannel, type PortEndpoint } from './internal/port-channel.js';
 import { encodeTransportEnv, TRANSPORT_ENV } from './internal/transport-env.js';
-import { messageOf } from './internal/message-of.js';
 import { adoptPrestartedThread } from './prestart.js';
 
 /** Options of {@link spawnThread}. */
@@ -75,7 +74,7 @@ export function spawnThread(options: SpawnThreadOptions): SpawnedThread {
   // These listeners stay for the worker's lifetime: a Worker's `error` with no listener would
   // be rethrown in the hub, and one spoke's uncaught exception must not take the hub down.
   worker.on('error', (error: unknown) => {
-    channel.close(new SPMTransportError(`Channel ${channel.label} lost: the worker threw: ${messageOf(error)}`, { channel: channel.label, cause: error }));
+    channel.close(new SPMTransportError(`Channel ${channel.label} lost: the worker threw: ${messageOfThrown(error)}`, { channel: channel.label, cause: error }));
   });
   worker.on('messageerror', (error: unknown) => {
     channel.close(new SPMTransportError(`Channel ${channel.label} lost: a message could not be deserialized`, { channel: channel.label, cause: error }));
