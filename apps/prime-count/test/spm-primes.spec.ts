@@ -248,38 +248,6 @@ describe('spm-primes --trace to a FIFO', () => {
   });
 });
 
-describe('spm-primes --trace, interrupted', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('writes the trace of the buckets done so far before %s ends it', async (signal) => {
-    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
-    try {
-      const file = join(dir, 'trace.json');
-      const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        const child = spawn(process.execPath, [bin, '--max', '60000000', '--buckets', '200', '--spokes', '2', '--transport', 'thread', '--trace', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          // A bucket has been reported: the trace has something to hold.
-          if (stdout.includes('Rolling count') && !child.killed) child.kill(signal);
-        });
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error('spm-primes ran past 60 s'));
-        }, 60_000);
-        child.on('close', (code, got) => {
-          clearTimeout(timer);
-          resolve({ code, signal: got });
-        });
-      });
-      // Ended by the signal, as before: the status a shell sees is 128 + its number.
-      expect(ended).toEqual({ code: null, signal });
-      const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
-      expect(trace.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThanOrEqual(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 /**
  * Runs spm-primes with `args`; `onLine` sees each stdout line (with the child, to signal it);
  * resolves once it has ended.
@@ -307,6 +275,25 @@ function runWatched(args: readonly string[], onLine: (line: string, child: Retur
     });
   });
 }
+
+describe('spm-primes --trace, interrupted', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('writes the trace of the buckets done so far before %s ends it', async (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-primes-'));
+    try {
+      const file = join(dir, 'trace.json');
+      const r = await runWatched(['--max', '60000000', '--buckets', '200', '--spokes', '2', '--transport', 'thread', '--trace', file], (line, child) => {
+        // A bucket has been reported: the trace has something to hold.
+        if (line.includes('Rolling count') && !child.killed) child.kill(signal);
+      });
+      // Ended by the signal, as before: the status a shell sees is 128 + its number.
+      expect({ code: r.code, signal: r.signal }).toEqual({ code: null, signal });
+      const trace = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+      expect(trace.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('spm-primes --trace and signals (an adversarial pass, session 39)', () => {
   const withDir = async (body: (dir: string) => Promise<void>): Promise<void> => {

@@ -2170,14 +2170,13 @@ describe('spm-shell reading a FIFO source (-a, ::::)', () => {
 });
 
 describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
-  it.each([
-    ['--joblog', 'SIGTERM', 143],
-    ['--results', 'SIGINT', 130],
-  ] as const)('that no one reads: says it waits for a reader (%s), a %s ends the run (exit %i), nothing ran', async (option, signal, status) => {
-    // Regression: the hub opened it in its own thread, asleep in open(2) until a reader came,
-    // and heard no signal: only SIGKILL ended the run (GNU parallel ends on either).
+  /**
+   * Runs `echo a` with `option` writing to a new FIFO (`.ext`) no one reads, sending `signal` once
+   * spm-shell says it waits for a reader; `ran` is the file the command would have made.
+   */
+  async function signalledWhileWaiting(option: string, signal: NodeJS.Signals, ext: string): Promise<{ mark: ReturnType<typeof newMark>; fifo: string; ran: string; r: Awaited<ReturnType<typeof runSpmShell>> }> {
     const mark = newMark();
-    const fifo = join(dir, `unread-${signal}.${option === '--results' ? 'csv' : 'fifo'}`);
+    const fifo = join(dir, `unread-${signal}.${ext}`);
     const ran = join(dir, `unread-${signal}.ran`);
     execFileSync('mkfifo', [fifo]);
     const r = await runSpmShell([option, fifo, `touch ${ran}; echo`, ':::', 'a'], {
@@ -2191,6 +2190,16 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
         });
       },
     });
+    return { mark, fifo, ran, r };
+  }
+
+  it.each([
+    ['--joblog', 'SIGTERM', 143],
+    ['--results', 'SIGINT', 130],
+  ] as const)('that no one reads: says it waits for a reader (%s), a %s ends the run (exit %i), nothing ran', async (option, signal, status) => {
+    // Regression: the hub opened it in its own thread, asleep in open(2) until a reader came,
+    // and heard no signal: only SIGKILL ended the run (GNU parallel ends on either).
+    const { mark, fifo, ran, r } = await signalledWhileWaiting(option, signal, option === '--results' ? 'csv' : 'fifo');
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: status, stdout: '', stderr: `spm-shell: waiting for a reader of the FIFO \`${fifo}\` (${option}) before starting\n` });
     expect(existsSync(ran)).toBe(false);
     await expectNoLeftovers(mark);
@@ -2198,21 +2207,7 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
 
   it('that no one reads: a SIGHUP ends the wait (nothing has started: nothing runs), exit 0', async () => {
     // Regression: only SIGINT and SIGTERM ended the wait; SIGHUP was not heard (found this session).
-    const mark = newMark();
-    const fifo = join(dir, 'unread-SIGHUP.fifo');
-    const ran = join(dir, 'unread-SIGHUP.ran');
-    execFileSync('mkfifo', [fifo]);
-    const r = await runSpmShell(['--joblog', fifo, `touch ${ran}; echo`, ':::', 'a'], {
-      mark: mark.env,
-      timeoutMs: 20_000,
-      onSpawn: (child) => {
-        let said = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          said += chunk.toString();
-          if (said.includes('waiting for a reader')) child.kill('SIGHUP');
-        });
-      },
-    });
+    const { mark, fifo, ran, r } = await signalledWhileWaiting('--joblog', 'SIGHUP', 'fifo');
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
       code: 0,
       stdout: '',
