@@ -93,6 +93,8 @@ describe('context fields', () => {
     expect(new SPMInvariantError('x', { role: 'hub', from: 'online', to: 'declare' }).fields()).toEqual({ role: 'hub', from: 'online', to: 'declare' });
     expect(new SPMGangError('x', { rank: 3 }).rank).toBe(3);
     expect(new SPMTransportError('x', { channel: 'tcp://127.0.0.1:1' }).channel).toBe('tcp://127.0.0.1:1');
+    expect(new SPMTransportError('x', { channel: 'c', transient: true }).fields()).toEqual({ channel: 'c', transient: true });
+    expect(new SPMTransportError('x').transient).toBeUndefined();
   });
 
   it('never lets options overwrite reserved properties', () => {

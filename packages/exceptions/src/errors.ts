@@ -153,14 +153,22 @@ export class SPMGangError extends SPMManagerError {
 export interface SPMTransportErrorOptions extends SPMErrorOptions {
   /** The channel or peer concerned, e.g. `tcp://127.0.0.1:4000`. */
   readonly channel?: string;
+  /**
+   * `true` when the same attempt may succeed later with nothing changed: nothing listens at the
+   * address yet, or the peer closed before its handshake began (a hub holding as many handshakes
+   * as it takes). Absent otherwise — a wrong secret or a timeout is not worth repeating blindly.
+   */
+  readonly transient?: boolean;
 }
 
 /** A broken channel, a bad frame, a failed authentication, an oversize message. */
 export class SPMTransportError extends SPMError {
   static override readonly code = SPM_ERROR_CODES.SPMTransportError;
   declare readonly channel?: string;
+  /** See {@link SPMTransportErrorOptions.transient}. */
+  declare readonly transient?: boolean;
   constructor(message: string, options: SPMTransportErrorOptions = {}) {
     super(message, options);
-    this.assignFields({ channel: options.channel });
+    this.assignFields({ channel: options.channel, transient: options.transient });
   }
 }

@@ -27,7 +27,9 @@ export interface ConnectTcpOptions extends ChannelOptions {
  * tasks from an impostor. Resolves with the channel once authenticated.
  *
  * @throws SPMTransportError when the hub cannot be reached, refuses the spoke (wrong secret),
- *   fails to prove itself, or the handshake times out
+ *   fails to prove itself, or the handshake times out; its `transient` is `true` when nothing
+ *   listened at the address (`ECONNREFUSED`) or the hub closed before its challenge — the two
+ *   failures worth trying again as they are
  */
 export async function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
   const key = secretBytes(options.secret);
@@ -45,12 +47,12 @@ export async function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
     let received = Buffer.alloc(0);
     let done = false;
 
-    const fail = (reason: string, cause?: unknown): void => {
+    const fail = (reason: string, cause?: unknown, transient?: true): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      reject(new SPMTransportError(`Could not connect to ${url}: ${reason}`, { channel: label, cause }));
+      reject(new SPMTransportError(`Could not connect to ${url}: ${reason}`, { channel: label, cause, transient }));
     };
     const onData = (chunk: Buffer): void => {
       if (done) return;
@@ -79,9 +81,11 @@ export async function connectTcp(options: ConnectTcpOptions): Promise<Channel> {
       // Frames the hub sent right after its proof may share this chunk.
       resolve(new StreamChannel(socket, label, codec, batch, received.subarray(CONFIRM_BYTES)));
     };
-    const onError = (error: Error): void => fail(error.message, error);
-    const onClose = (): void =>
-      fail(hubNonce === undefined ? 'the connection closed before the hub sent its challenge' : 'the hub closed the connection during the handshake (wrong secret?)');
+    const onError = (error: NodeJS.ErrnoException): void => fail(error.message, error, error.code === 'ECONNREFUSED' ? true : undefined);
+    const onClose = (): void => {
+      if (hubNonce === undefined) fail('the connection closed before the hub sent its challenge', undefined, true);
+      else fail('the hub closed the connection during the handshake (wrong secret?)');
+    };
     // Every timeout kills what it guards.
     const timer = setTimeout(() => fail(`the handshake did not complete within ${timeoutMs} ms`), timeoutMs);
     socket.on('data', onData);

@@ -368,3 +368,50 @@ describe('connectTcp refuses a peer that is not an honest hub', () => {
     }
   });
 });
+
+describe('connectTcp says which failures are worth trying again as they are (`transient`)', () => {
+  async function failureOf(attempt: Promise<Channel>): Promise<SPMTransportError> {
+    const error = await attempt.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    if (!(error instanceof SPMTransportError)) throw new Error(`expected an SPMTransportError, got ${String(error)}`);
+    return error;
+  }
+
+  it('nothing listening at the address: transient', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await failureOf(connectTcp({ url: `tcp://127.0.0.1:${address.port}`, secret: SECRET }));
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.transient).toBe(true);
+  });
+
+  it('a peer that closes before its challenge (a hub full of handshakes): transient', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const error = await failureOf(connectTcp({ url: `tcp://127.0.0.1:${address.port}`, secret: SECRET }));
+      expect(error.message).toContain('the connection closed before the hub sent its challenge');
+      expect(error.transient).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a wrong secret: not transient', async () => {
+    const hub = await listenTcp({ secret: 'the other hub’s secret, long enough', log: () => undefined });
+    try {
+      const error = await failureOf(connectTcp({ url: hub.url, secret: SECRET }));
+      expect(error.message).toContain('wrong secret?');
+      expect(error.transient).toBeUndefined();
+    } finally {
+      await hub.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 // Joins a hub over authenticated TCP and serves tasks until the hub lets it go. The secret
 // comes from the SPM_SECRET environment variable or a 0600 file, never from the command line.
 import { parseArgs } from 'node:util';
+import { SPMTransportError } from '@spm/exceptions';
 import { connectTcp, readSecret } from '@spm/transport';
 import { identityFromEnv } from '../internal/identity-from-env.js';
 import { runSpokeProcess } from '../internal/run-spoke-process.js';
@@ -42,9 +43,9 @@ async function connectWithRetries(url: string, secret: string): Promise<Awaited<
     try {
       return await connectTcp({ url, secret });
     } catch (error) {
-      const message = (error as Error).message;
-      const transient = message.includes('ECONNREFUSED') || message.includes('before the hub sent its challenge');
+      const transient = error instanceof SPMTransportError && error.transient === true;
       if (!transient || Date.now() + pause > deadline) throw error;
+      const message = error.message;
       if (!said) {
         said = true;
         process.stderr.write(`spm-spoke: ${message}; trying again for up to ${CONNECT_RETRY_MS / 1000} s (a hub not up yet, or holding as many handshakes as it takes)\n`);
