@@ -1,19 +1,4 @@
-import { SPMError } from '@spm/exceptions';
-
-/** Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`, case ignored. */
-function distance(a: string, b: string): number {
-  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
-  const rows: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= x.length; i++) {
-    for (let j = 1; j <= y.length; j++) {
-      const row = rows[i] as number[];
-      const up = rows[i - 1] as number[];
-      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (rows[x.length] as number[])[y.length] as number;
-}
+import { SPMError, unknownOptionMessage } from '@spm/exceptions';
 
 /**
  * Throws `SPMError` when `options` has an own key that is not one of `known`, naming it (and the
@@ -22,10 +7,6 @@ function distance(a: string, b: string): number {
  * (`manage()`, `a policy`). Keys whose value is `undefined` are let pass (a spread of optional fields).
  */
 export function checkOptionKeys(what: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
-    const near = known.map((k) => [k, distance(key, k)] as const).sort((a, b) => a[1] - b[1])[0];
-    const hint = near !== undefined && near[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean \`${near[0]}\`?)` : '';
-    throw new SPMError(`Unknown option \`${key}\` of ${what}${hint}; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`);
-  }
+  const message = unknownOptionMessage(what, options, known);
+  if (message !== undefined) throw new SPMError(message);
 }

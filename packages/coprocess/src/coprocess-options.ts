@@ -1,4 +1,4 @@
-import { SPMError, describeValue } from '@spm/exceptions';
+import { SPMError, describeValue, unknownOptionMessage } from '@spm/exceptions';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { CoprocessLane } from './coprocess-lane.js';
@@ -214,7 +214,7 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 const CHECKED_ENVS = new WeakSet<object>();
 
 /** The keys of {@link CoprocessOptions}. */
-const OPTION_KEYS: ReadonlySet<string> = new Set(['command', 'argv', 'cwd', 'env', 'input', 'inputFile', 'timeoutMs', 'killGraceMs', 'killSequence', 'maxOutputBytes', 'spillDir', 'signal', 'pause', 'lane', 'onOutput', 'onStart', 'terminal', 'inheritOutput']);
+const OPTION_KEYS: readonly string[] = ['command', 'argv', 'cwd', 'env', 'input', 'inputFile', 'timeoutMs', 'killGraceMs', 'killSequence', 'maxOutputBytes', 'spillDir', 'signal', 'pause', 'lane', 'onOutput', 'onStart', 'terminal', 'inheritOutput'];
 
 /**
  * Validates `options` and applies the defaults. Throws `SPMError` with one message shape:
@@ -222,12 +222,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['command', 'argv', 'cwd', 'env
  */
 export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCoprocessOptions {
   if (typeof options !== 'object' || options === null) fail(`Expected coprocess options to be an object, got ${describeValue(options)}`);
-  for (const key of Object.keys(options)) {
-    // A misspelt option (`timeout` for `timeoutMs`) would be ignored, and its limit never applied.
-    if (!OPTION_KEYS.has(key) && (options as unknown as Record<string, unknown>)[key] !== undefined) {
-      fail(`Unknown coprocess option \`${key}\`${key === 'timeout' ? ' (did you mean `timeoutMs`?)' : ''}; expected one of ${[...OPTION_KEYS].map((k) => `\`${k}\``).join(', ')}`);
-    }
-  }
+  // A misspelt option (`timeout` for `timeoutMs`) would be ignored, and its limit never applied.
+  const unknown = unknownOptionMessage('runCoprocess()', options, OPTION_KEYS);
+  if (unknown !== undefined) fail(unknown);
   const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart, terminal, inheritOutput } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');

@@ -354,7 +354,7 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       await expect(runCoprocess({ command: 'true', argv: ['true'] })).rejects.toBeInstanceOf(SPMError);
       await expect(runCoprocess({ command: 'true', timeoutMs: -5 })).rejects.toThrow('Expected `timeoutMs` to be a number > 0 and ≤ 2147483647, got `-5` (number)');
       // Each of these used to be silently ignored, dropped by one launcher, or a TypeError.
-      await expect(runCoprocess({ argv: ['true'], timeout: 5 } as never)).rejects.toThrow(/^Unknown coprocess option `timeout` \(did you mean `timeoutMs`\?\)/);
+      await expect(runCoprocess({ argv: ['true'], timeout: 5 } as never)).rejects.toThrow(/^Unknown option `timeout` of runCoprocess\(\) \(did you mean `timeoutMs`\?\)/);
       // eslint-disable-next-line no-sparse-arrays
       await expect(runCoprocess({ argv: ['echo', , 'x'] as never })).rejects.toThrow('Expected `argv[1]` to be a string, got nothing (undefined)');
       await expect(runCoprocess({ argv: ['echo', 'a\0b'] })).rejects.toThrow(/^Expected `argv\[1\]` to be a string without NUL bytes/);
