@@ -224,6 +224,24 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
     await expectSequencePoint(cloud, baseline, () => reports.size);
   });
 
+  it('drops 5,000 dependents of a failed task, fanned out or chained, with and without onStatus (each drop nested a call: the hub died of a RangeError past ~2,000)', async () => {
+    const many = 5_000;
+    const fanOut: Step[] = [{ id: 'root', name: 'root', fail: true }, ...Array.from({ length: many }, (_, i): Step => ({ id: i, after: ['root'], name: `f${i}` }))];
+    const chain: Step[] = [{ id: 0, name: 'c0', fail: true }, ...Array.from({ length: many }, (_, i): Step => ({ id: i + 1, after: [i], name: `c${i + 1}` }))];
+    for (const tasks of [fanOut, chain]) {
+      let dropped = 0;
+      const summary = await steps.manage({
+        pool: cloud.pool.intraAll(),
+        tasks,
+        onStatus: (r) => void (r.error instanceof SPMTaskDropped && (dropped += 1)),
+      });
+      expect(summary).toMatchObject({ reports: many + 1, ok: 0, failed: many + 1 });
+      expect(dropped).toBe(many);
+      expect(await steps.manage({ pool: cloud.pool.intraAll(), tasks })).toMatchObject({ reports: many + 1, failed: many + 1 });
+    }
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
   it('drops the dependents of a task that timed out, with its SPMTaskTimeout as cause', async () => {
     const reports = new Map<TaskId, StatusReport<string>>();
     await steps.manage({

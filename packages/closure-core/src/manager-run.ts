@@ -128,6 +128,14 @@ export class ManagerRun<R> {
    * microtask later (a DAG's newly ready task waits for its dependency's delivery).
    */
   #held: StatusReport<R>[] | undefined;
+  /**
+   * While held reports are delivered: the queue being delivered. A hold that ends meanwhile (a
+   * delivery freed room, the pump pulled more tasks, some of them dropped at once) appends its
+   * reports here instead of delivering them from inside this delivery: a failed task with
+   * thousands of dependents used to nest one delivery and one pump per dependent, and overflowed
+   * the stack (the hub died with a RangeError).
+   */
+  #flushing: StatusReport<R>[] | undefined;
   #fatal: Error | undefined;
   /**
    * Set while an abort waits for the running tasks to end by themselves (`abortGrace`): their
@@ -249,7 +257,22 @@ export class ManagerRun<R> {
       fn();
     } finally {
       this.#held = undefined;
-      for (const report of held) this.#perform(report);
+      this.#flush(held);
+    }
+  }
+
+  /** Delivers held reports in order; from inside a delivery, queues them behind it (see `#flushing`). */
+  #flush(held: StatusReport<R>[]): void {
+    if (this.#flushing !== undefined) {
+      for (const report of held) this.#flushing.push(report);
+      return;
+    }
+    this.#flushing = held;
+    try {
+      // The queue grows while it is delivered.
+      for (let i = 0; i < held.length; i++) this.#perform(held[i] as StatusReport<R>);
+    } finally {
+      this.#flushing = undefined;
     }
   }
 
@@ -299,33 +322,36 @@ export class ManagerRun<R> {
       if (this.#exclusive(retry) && spoke.inflight.length > 0) return undefined;
       return this.#retry.shift();
     }
-    if (this.#sourceDone) return undefined;
-    // Back-pressure: while reports wait for a slow onStatus (or iterator consumer), pull no more.
-    if (this.#pendingDeliveries > this.#deliveryLimit()) return undefined;
-    const next = this.#source.next();
-    if (next === 'done') {
-      this.#sourceDone = true;
-      return undefined;
+    // A loop, not a call per dropped task: thousands of drops in a row must not deepen the stack.
+    for (;;) {
+      if (this.#sourceDone) return undefined;
+      // Back-pressure: while reports wait for a slow onStatus (or iterator consumer), pull no more.
+      if (this.#pendingDeliveries > this.#deliveryLimit()) return undefined;
+      const next = this.#source.next();
+      if (next === 'done') {
+        this.#sourceDone = true;
+        return undefined;
+      }
+      if (next === 'wait') return undefined;
+      let task: PreparedTask;
+      try {
+        task = prepareTask(this.#target.schema, next.taskId, next.input);
+      } catch (error) {
+        this.#fail(error as Error);
+        return undefined;
+      }
+      const entry: Entry = { task, attempt: 0, losses: 0, settled: false };
+      this.#unsettled.add(entry);
+      if (next.drop !== undefined) {
+        this.#report(entry, undefined, { error: next.drop });
+        continue;
+      }
+      if (this.#exclusive(entry) && spoke.inflight.length > 0) {
+        this.#retry.push(entry); // it waits at the head for an empty spoke
+        return undefined;
+      }
+      return entry;
     }
-    if (next === 'wait') return undefined;
-    let task: PreparedTask;
-    try {
-      task = prepareTask(this.#target.schema, next.taskId, next.input);
-    } catch (error) {
-      this.#fail(error as Error);
-      return undefined;
-    }
-    const entry: Entry = { task, attempt: 0, losses: 0, settled: false };
-    this.#unsettled.add(entry);
-    if (next.drop !== undefined) {
-      this.#report(entry, undefined, { error: next.drop });
-      return this.#nextEntry(spoke);
-    }
-    if (this.#exclusive(entry) && spoke.inflight.length > 0) {
-      this.#retry.push(entry); // it waits at the head for an empty spoke
-      return undefined;
-    }
-    return entry;
   }
 
   #deliveryLimit(): number {
