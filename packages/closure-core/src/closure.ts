@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { SPMError, describeValue } from '@spm/exceptions';
 import { declareClosure, type ClosureRef } from '@spm/sequence';
 import type { EvaluationContext, SpokeClosure } from '@spm/spoke';
-import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
+import { isTaskSchema, parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
 import { ManagerRun } from './manager-run.js';
 import { resolveManageOptions, type ManageOptions } from './manage-options.js';
@@ -47,13 +47,6 @@ export interface ClosureSpec<T, R> {
 export interface ManageCall<T, R> extends ManageOptions<R> {
   /** The tasks: an array, an iterable or an async iterable (pulled lazily, with back-pressure). */
   readonly tasks: TaskInput<T>;
-}
-
-/** Whether `value` has a task schema's shape (`kind: 'task'`, a `root` struct with fields). */
-function isTaskSchema(value: unknown): value is TaskSchema {
-  if (typeof value !== 'object' || value === null) return false;
-  const { kind, root } = value as { kind?: unknown; root?: { kind?: unknown; fields?: unknown } };
-  return kind === 'task' && typeof root === 'object' && root !== null && root.kind === 'struct' && Array.isArray(root.fields);
 }
 
 /**

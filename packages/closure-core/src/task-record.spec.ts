@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMTypedefError } from '@spm/exceptions';
-import { after } from '@spm/typedef';
+import { after, parse, withSpmComponent } from '@spm/typedef';
 import { prepareTask } from './task-record.js';
 
 describe('prepareTask: spm.meta.timeout of a record without a typedef', () => {
@@ -10,6 +10,13 @@ describe('prepareTask: spm.meta.timeout of a record without a typedef', () => {
     expect(prepareTask(undefined, 1, { spm: { meta: { timeout: 2_147_483_647 } } }).timeoutMs).toBe(2_147_483_647);
     expect(prepareTask(undefined, 1, { spm: { meta: {} } }).timeoutMs).toBeUndefined();
     expect(prepareTask(undefined, 1, { spm: { meta: { timeout: null } } }).timeoutMs).toBeUndefined();
+  });
+
+  it('takes milliseconds with a typedef too: the standard component’s scalar<timeout> holds them (a typedef refused them, papply’s default one included)', () => {
+    const schema = withSpmComponent(parse('task<list> :: struct { n :: scalar<int> = 1; };'));
+    expect(prepareTask(schema, 1, { spm: { meta: { timeout: 200 } } }).timeoutMs).toBe(200);
+    expect(prepareTask(schema, 1, { spm: { meta: { timeout: after({ ms: 300 }) } } }).timeoutMs).toBe(300);
+    expect(() => prepareTask(schema, 1, { spm: { meta: { timeout: -1 } } })).toThrow(SPMTypedefError);
   });
 
   it.each([

@@ -56,13 +56,13 @@ describe('t: the same schema as the text', () => {
 describe('t: refusals', () => {
   it.each([
     ['an unknown kind', () => t.scalar('integer' as 'int'), /t\.scalar\(\) to be a scalar kind .* got "integer" \(string\)/],
-    ['a field name that is not an identifier', () => t.struct({ 'two words': t.scalar('int') }), /identifier other than __proto__, got "two words"/],
+    ['a field name that is not an identifier', () => t.struct({ 'two words': t.scalar('int') }), /identifier other than __proto__ and constructor, got "two words"/],
     ['a __proto__ field', () => t.struct(JSON.parse('{"__proto__": 1}') as Record<string, never>), /got "__proto__"/],
     ['a field that is not a spec', () => t.struct({ n: 3 as never }), /field `n` to be a type from t\.\*, got `3` \(number\)/],
     ['an element with a default', () => t.list(t.scalar('int').deferred() as never), /element type of t\.list\(\) to have no default/],
     ['a dict key that is not a string kind', () => t.dict('int' as 'string', 'mixed'), /key type of t\.dict\(\) to be string, stringSnippet, ApiMethod, got scalar<int>/],
     ['a default of the wrong type', () => t.scalar('int').default(2.5), /default of scalar<int> \(a safe integer\), got `2.5` \(number\)/],
-    ['a default for a timeout', () => t.scalar('timeout').default(10 as never), /default of scalar<timeout>/],
+    ['a default for a timeout that is not milliseconds', () => t.scalar('timeout').default('10' as never), /default of scalar<timeout>/],
     ['a literal for a list', () => t.list('int').default(1 as never), /list<int>, which has no literal/],
     ['a container that is not an identifier', () => t.task('my list', {}), /container of t\.task\(\) to be an identifier/],
     ['a root that is not a struct', () => t.task('list', t.scalar('int') as never), /t\.task\(\) to get a t\.struct\(\)/],
@@ -110,7 +110,7 @@ describe('t: inferred static types', () => {
     const nMin: number = record.nMin;
     const note: string | undefined = record.note;
     const label: string | null = record.spm.meta.label;
-    const timeout: Timeout = record.spm.meta.timeout;
+    const timeout: Timeout | number = record.spm.meta.timeout;
     const extra: PlainData = record.extra;
     // @ts-expect-error nMin is an int, not a string
     record.nMin = 'one';

@@ -26,7 +26,8 @@ export interface ScalarValues {
   bool: boolean;
   string: string;
   stringSnippet: string;
-  timeout: Timeout;
+  /** A Timeout from after(), or milliseconds. */
+  timeout: Timeout | number;
   record: PlainData;
   ApiMethod: string;
   mixed: PlainData;
@@ -211,11 +212,20 @@ function structNode(fields: unknown): StructType {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw builderError(`Expected t.struct() to get an object of fields, got ${describeValue(fields)}`, 'an object of fields', describeValue(fields));
   }
+  const proto: unknown = Object.getPrototypeOf(fields);
+  if (proto !== Object.prototype && proto !== null) {
+    // `{ __proto__: t.int() }` in an object literal sets the prototype: the field was silently lost.
+    throw builderError(
+      `Expected t.struct() to get a plain object of fields, got one with another prototype (\`__proto__:\` in an object literal sets the prototype, not a field)`,
+      'a plain object of fields',
+      describeValue(fields),
+    );
+  }
   const out: Field[] = [];
   let depth = 1;
   for (const [name, spec] of Object.entries(fields)) {
     if (!IDENTIFIER.test(name) || FORBIDDEN_FIELD_NAMES.has(name)) {
-      throw builderError(`Expected a field name that is an identifier other than __proto__, got ${JSON.stringify(name)}`, 'an identifier', JSON.stringify(name), name);
+      throw builderError(`Expected a field name that is an identifier other than __proto__ and constructor, got ${JSON.stringify(name)}`, 'an identifier', JSON.stringify(name), name);
     }
     if (!isSpec(spec)) {
       throw builderError(`Expected the field \`${name}\` to be a type from t.*, got ${describeValue(spec)}`, 'a type from t.*', describeValue(spec), name);

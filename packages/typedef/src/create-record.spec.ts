@@ -1,10 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
-import { SPMTypedefError } from '@spm/exceptions';
 import { t } from './builder.js';
 import { createRecord } from './create-record.js';
 import { parse } from './parse.js';
 import { tie } from './tie.js';
 import { validateRecord } from './validate-record.js';
+import { typedefError } from '../test/support/typedef-error.js';
 
 const schema = parse(`task<list> :: struct {
   spm :: struct {
@@ -19,15 +19,6 @@ const schema = parse(`task<list> :: struct {
   byKey :: dict<string, struct { z :: scalar<bool> = False; }>;
 };`);
 
-function typedefError(fn: () => unknown): SPMTypedefError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SPMTypedefError);
-    return error as SPMTypedefError;
-  }
-  throw new Error('expected an SPMTypedefError, nothing was thrown');
-}
 
 describe('createRecord: defaults', () => {
   it('fills in structs, None as null and literals, in schema order, leaving deferred and default-less fields unset', () => {
@@ -93,7 +84,7 @@ describe('createRecord: refusals', () => {
     [{ nMn: 1 }, 'nMn', 'Unknown field `nMn`: expected one of `spm`, `nMin`, `ratio`, `on`, `note`, `rows`, `byKey` of the task, got "nMn"'],
     [{ spm: { meta: { lable: 'x' } } }, 'spm.meta.lable', 'Unknown field `spm.meta.lable`: expected one of `label`, `timeout` of `spm.meta`, got "lable"'],
     [{ nMin: 1.5 }, 'nMin', 'Expected `nMin` to be scalar<int> (a safe integer), got `1.5` (number)'],
-    [{ spm: { meta: { timeout: 10 } } }, 'spm.meta.timeout', 'Expected `spm.meta.timeout` to be scalar<timeout> (a Timeout from after()), got `10` (number)'],
+    [{ spm: { meta: { timeout: '10' } } }, 'spm.meta.timeout', 'Expected `spm.meta.timeout` to be scalar<timeout> (a Timeout from after(), or milliseconds from 0 to 2147483647), got "10" (string)'],
     [{ spm: 'x' }, 'spm', 'Expected `spm` to be a struct (a plain object), got "x" (string)'],
     [{ rows: [{ x: 'one' }] }, 'rows[0].x', 'Expected `rows[0].x` to be scalar<int> (a safe integer), got "one" (string)'],
     [{ byKey: { 'a b': { w: 1 } } }, 'byKey["a b"].w', 'Unknown field `byKey["a b"].w`'],

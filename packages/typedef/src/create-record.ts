@@ -1,3 +1,4 @@
+import { assertSchema } from './internal/assert-schema.js';
 import { checkStruct, Problems } from './internal/check-value.js';
 import { normalizeStruct } from './internal/normalize.js';
 import { problemError } from './internal/record-errors.js';
@@ -14,6 +15,7 @@ import type { InferDraft, TaskSchema } from './schema.js';
  * @throws SPMTypedefError naming the field path, the expected type and what was found.
  */
 export function createRecord<S extends TaskSchema>(schema: S, init?: InferDraft<S>): InferDraft<S> {
+  assertSchema(schema, 'createRecord()');
   const given = unwrap(init ?? {});
   const problems = new Problems(1);
   checkStruct(schema.root, given, '', problems, 'draft', 0, new Set());

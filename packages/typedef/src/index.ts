@@ -25,9 +25,10 @@ export {
   type DefaultTag,
 } from './builder.js';
 export { createRecord } from './create-record.js';
+export { isTaskSchema } from './internal/assert-schema.js';
 export { validateRecord, checkRecord } from './validate-record.js';
 export { tie, type Tied, type TiedObject, type TiedValue, type HandleMethods, type HandleExtras, type TieOptions } from './tie.js';
-export { after, toMs, isTimeout, MAX_TIMEOUT_MS, type Timeout, type AfterOptions } from './timeout.js';
+export { after, toMs, isTimeout, isTimeoutMs, MAX_TIMEOUT_MS, type Timeout, type AfterOptions } from './timeout.js';
 export { SPM_COMPONENT, withSpmComponent, type WithSpmRecordTypes } from './spm-component.js';
 export type {
   TaskSchema,

@@ -1,18 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
-import { SPMTypedefError } from '@spm/exceptions';
 import { parse, typedef } from './parse.js';
 import type { TaskSchema } from './schema.js';
+import { typedefError } from '../test/support/typedef-error.js';
 
-/** The error `fn` throws, checked to be an SPMTypedefError. */
-function typedefError(fn: () => unknown): SPMTypedefError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SPMTypedefError);
-    return error as SPMTypedefError;
-  }
-  throw new Error('expected an SPMTypedefError, nothing was thrown');
-}
 
 describe('parse: the tree', () => {
   it('parses a task into ordered fields with kinds and defaults', () => {
@@ -158,7 +148,8 @@ describe('parse: syntax errors', () => {
     ['task<list> :: struct { s :: struct {} = None; };', 1, 39, /a struct takes no default/],
     ['task<list> :: struct { d :: dict<int,string>; };', 1, 34, /dict key type of string, stringSnippet, ApiMethod.*found `scalar<int>`/],
     ['task<list> :: struct { n :: scalar<int> = 2.5; };', 1, 43, /default of scalar<int> \(a safe integer\) for the field `n`, found `2.5`/],
-    ['task<list> :: struct { n :: scalar<timeout> = 10; };', 1, 47, /default of scalar<timeout>/],
+    ['task<list> :: struct { n :: scalar<timeout> = "10"; };', 1, 47, /default of scalar<timeout>/],
+    ['task<list> :: struct { n :: scalar<timeout> = -1; };', 1, 47, /default of scalar<timeout>/],
     ['task<list> :: struct { n :: tuple<string> = "a"; };', 1, 45, /tuple<string>, which has no literal/],
     ['task<list> :: struct { n :: scalar<bool> = maybe; };', 1, 44, /Expected a default \(deferred, None, a number, a string, True or False\) for the field `n`, found `maybe`/],
     ['task<list> :: struct { s :: scalar<string> = "open; };', 1, 46, /Expected the string to end on its line/],

@@ -55,7 +55,7 @@ describe('print: canonical text', () => {
   it('refuses a hand-made schema whose names the language cannot spell', () => {
     const bad: TaskSchema = { kind: 'task', container: 'list', root: { kind: 'struct', fields: [{ name: 'two words', type: { kind: 'scalar', scalar: 'int' } }] } };
     expect(() => print(bad)).toThrow(SPMTypedefError);
-    expect(() => print(bad)).toThrow('Expected a field name to be an identifier other than __proto__, got "two words"');
+    expect(() => print(bad)).toThrow('Expected a field name to be an identifier other than __proto__ and constructor, got "two words"');
     expect(() => print({ ...bad, container: '' })).toThrow('Expected the container word to be an identifier');
   });
 });

@@ -1,4 +1,5 @@
 import { SPMTypedefError } from '@spm/exceptions';
+import { assertSchema } from './internal/assert-schema.js';
 import { FORBIDDEN_FIELD_NAMES, IDENTIFIER } from './internal/scalar-kinds.js';
 import type { Field, FieldDefault, StructType, TaskSchema, TypeNode } from './schema.js';
 
@@ -6,7 +7,7 @@ const INDENT = '  ';
 
 function checkName(name: string, what: string): void {
   if (!IDENTIFIER.test(name) || FORBIDDEN_FIELD_NAMES.has(name)) {
-    throw new SPMTypedefError(`Expected ${what} to be an identifier other than __proto__, got ${JSON.stringify(name)}`, {
+    throw new SPMTypedefError(`Expected ${what} to be an identifier other than __proto__ and constructor, got ${JSON.stringify(name)}`, {
       expected: 'an identifier',
       found: JSON.stringify(name),
     });
@@ -70,6 +71,7 @@ function printType(type: TypeNode, depth: number, asField: boolean): string {
  * @throws SPMTypedefError when a name in a hand-made schema is not an identifier.
  */
 export function print(schema: TaskSchema): string {
+  assertSchema(schema, 'print()');
   checkName(schema.container, 'the container word');
   return `task<${schema.container}> :: ${printStruct(schema.root, 0)};\n`;
 }

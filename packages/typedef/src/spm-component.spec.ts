@@ -109,8 +109,11 @@ describe('withSpmComponent', () => {
 
   it.each([
     ['spm :: struct { meta :: struct { timeout :: scalar<string> = "5"; }; };', 'spm.meta.timeout', 'scalar<string>', 'scalar<timeout>, scalar<int>, scalar<auto> or scalar<mixed>'],
-    ['spm :: struct { core :: struct { relaunchPre :: scalar<string> = "true"; }; };', 'spm.core.relaunchPre', 'scalar<string>', 'scalar<bool>, scalar<auto> or scalar<mixed>'],
-    ['spm :: struct { core :: struct { relaunchPost :: tuple<bool>; }; };', 'spm.core.relaunchPost', 'tuple<bool>', 'scalar<bool>, scalar<auto> or scalar<mixed>'],
+    ['spm :: struct { core :: struct { relaunchPre :: scalar<string> = "true"; }; };', 'spm.core.relaunchPre', 'scalar<string>', 'scalar<bool>'],
+    ['spm :: struct { core :: struct { relaunchPost :: tuple<bool>; }; };', 'spm.core.relaunchPost', 'tuple<bool>', 'scalar<bool>'],
+    // auto let a task give "true", which the runtime (relaunching on true alone) ignored.
+    ['spm :: struct { core :: struct { relaunchPre :: scalar<auto> = "true"; }; };', 'spm.core.relaunchPre', 'scalar<auto>', 'scalar<bool>'],
+    ['spm :: struct { core :: struct { relaunchPost :: scalar<mixed> = 1; }; };', 'spm.core.relaunchPost', 'scalar<mixed>', 'scalar<bool>'],
   ])('refuses a leaf the runtime reads declared as a type it cannot read: %s', (fields, path, found, expected) => {
     // Accepted here, such a typedef refused every task at manage() (or never relaunched).
     const error = (() => {
@@ -124,6 +127,16 @@ describe('withSpmComponent', () => {
     expect(error).toBeInstanceOf(SPMTypedefError);
     expect(error).toMatchObject({ path, found, expected });
     expect((error as Error).message).toBe(`Expected \`${path}\` to be ${expected} (the runtime reads it: it is the SPM component's), got ${found}`);
+  });
+
+  it.each([
+    ['timeout :: scalar<int> = -1;', '`-1` (number)'],
+    ['timeout :: scalar<auto> = "10s";', '"10s" (string)'],
+    ['timeout :: scalar<mixed> = 3000000000;', '`3000000000` (number)'],
+  ])('refuses a literal default of spm.meta.timeout the runtime would refuse in every task: %s', (field, found) => {
+    expect(() => withSpmComponent(parse(`task<list> :: struct { spm :: struct { meta :: struct { ${field} }; }; };`))).toThrow(
+      `Expected the default of \`spm.meta.timeout\` to be milliseconds from 0 to 2147483647 (the runtime would refuse every task), got ${found}`,
+    );
   });
 
   it('takes the runtime-read leaves as types it can read, and other standard leaves as the user declares them', () => {

@@ -1,8 +1,11 @@
 import { SPMTypedefError } from '@spm/exceptions';
 import { t, type StructSpec } from './builder.js';
+import { assertSchema } from './internal/assert-schema.js';
 import { deepFreeze } from './internal/deep-freeze.js';
 import { childPath } from './internal/field-path.js';
+import { describeValue } from './internal/describe-value.js';
 import { typeText } from './internal/type-text.js';
+import { isTimeoutMs, MAX_TIMEOUT_MS } from './timeout.js';
 import type { Field, RecordTypes, StructType, TaskSchema } from './schema.js';
 
 /**
@@ -61,18 +64,33 @@ export interface WithSpmRecordTypes<T extends RecordTypes> extends RecordTypes {
  */
 const RUNTIME_LEAVES: Readonly<Record<string, readonly string[]>> = {
   'spm.meta.timeout': ['scalar<timeout>', 'scalar<int>', 'scalar<auto>', 'scalar<mixed>'],
-  'spm.core.relaunchPre': ['scalar<bool>', 'scalar<auto>', 'scalar<mixed>'],
-  'spm.core.relaunchPost': ['scalar<bool>', 'scalar<auto>', 'scalar<mixed>'],
+  // Only booleans: the runtime relaunches on `true` alone, so `auto` let `"true"` be ignored.
+  'spm.core.relaunchPre': ['scalar<bool>'],
+  'spm.core.relaunchPost': ['scalar<bool>'],
 };
 
-/** Refuses a declaration of a standard leaf the runtime reads with a type it cannot read (see {@link RUNTIME_LEAVES}). */
+/**
+ * Refuses a declaration of a standard leaf the runtime reads with a type it cannot read (see
+ * {@link RUNTIME_LEAVES}), and a literal default it would refuse in every task
+ * (`timeout :: scalar<int> = -1`, `scalar<auto> = "10s"`).
+ */
 function checkRuntimeLeaf(at: string, field: Field): void {
   const allowed = RUNTIME_LEAVES[at];
   if (allowed === undefined) return;
   const found = typeText(field.type);
-  if (allowed.includes(found)) return;
-  const expected = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) as string}`;
-  throw new SPMTypedefError(`Expected \`${at}\` to be ${expected} (the runtime reads it: it is the SPM component's), got ${found}`, { path: at, expected, found });
+  if (!allowed.includes(found)) {
+    const expected = allowed.length === 1 ? (allowed[0] as string) : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) as string}`;
+    throw new SPMTypedefError(`Expected \`${at}\` to be ${expected} (the runtime reads it: it is the SPM component's), got ${found}`, { path: at, expected, found });
+  }
+  const literal = field.default?.kind === 'value' ? field.default.value : undefined;
+  if (at === 'spm.meta.timeout' && literal !== undefined && !isTimeoutMs(literal)) {
+    const expected = `milliseconds from 0 to ${MAX_TIMEOUT_MS}`;
+    throw new SPMTypedefError(`Expected the default of \`${at}\` to be ${expected} (the runtime would refuse every task), got ${describeValue(literal)}`, {
+      path: at,
+      expected,
+      found: describeValue(literal),
+    });
+  }
 }
 
 /**
@@ -116,6 +134,7 @@ function mergeStruct(user: StructType, standard: StructType, path: string): Stru
  * `spm.core.relaunchPre`, `spm.core.relaunchPost`) as a type it cannot read.
  */
 export function withSpmComponent<T extends RecordTypes>(schema: TaskSchema<T>): TaskSchema<WithSpmRecordTypes<T>> {
+  assertSchema(schema, 'withSpmComponent()');
   const standard: StructType = { kind: 'struct', fields: [{ name: 'spm', type: SPM_COMPONENT.node }] };
   const hasSpm = schema.root.fields.some((field) => field.name === 'spm');
   const root = hasSpm

@@ -5,6 +5,7 @@ import { describeValue } from './internal/describe-value.js';
 import { childPath, pathText } from './internal/field-path.js';
 import { defaultValue, normalizeValue } from './internal/normalize.js';
 import { problemError } from './internal/record-errors.js';
+import { assertSchema } from './internal/assert-schema.js';
 import { registerHandle, unwrap } from './internal/unwrap.js';
 import type { Field, Infer, InferDraft, PlainData, StructType, TaskSchema } from './schema.js';
 import { typeText } from './internal/type-text.js';
@@ -112,6 +113,8 @@ function isPlainDataKind(field: Field): boolean {
 /** One tie() call: its handles, cached per target so that `hdl.spm === hdl.spm`. */
 class Tier {
   private readonly handles = new WeakMap<object, object>();
+  /** Each handled object's container, as handles were made from the root: a write's ancestors. */
+  private readonly parents = new WeakMap<object, object>();
 
   constructor(private readonly methods: HandleExtras) {}
 
@@ -178,6 +181,7 @@ class Tier {
         value = normalizeValue(field.type, {});
         object[field.name] = value;
       }
+      if (!this.parents.has(value as object)) this.parents.set(value as object, object);
       return this.structHandle(value as Record<string, unknown>, field.type, path, false);
     }
     if (value === undefined) {
@@ -186,8 +190,33 @@ class Tier {
       }
       return defaultValue(field.default);
     }
-    if (isPlainDataKind(field) && isPlainObject(value)) return this.valueHandle(value, path);
+    if (isPlainDataKind(field) && isPlainObject(value)) {
+      if (!this.parents.has(value)) this.parents.set(value, object);
+      return this.valueHandle(value, path);
+    }
     return value;
+  }
+
+  /**
+   * Refuses a value that refers back to the object it is written into or one of its
+   * containers: checked alone it is plain data, but written it made the record cyclic
+   * (`h.m = record`), which no spoke can be sent.
+   */
+  private refuseCycle(object: object, value: unknown, path: string): void {
+    if (typeof value !== 'object' || value === null) return;
+    const ancestors = new Set<object>();
+    for (let at: object | undefined = object; at !== undefined; at = this.parents.get(at)) ancestors.add(at);
+    const visited = new Set<object>();
+    const stack: unknown[] = [value];
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (typeof item !== 'object' || item === null || item instanceof Uint8Array || visited.has(item)) continue;
+      if (ancestors.has(item)) {
+        refuse(`Cannot write ${pathText(path)}: the value refers back to the record it would be written into, and a cycle is not data`, path, 'plain data without cycles', 'a reference back to an enclosing value');
+      }
+      visited.add(item);
+      for (const element of Array.isArray(item) ? item : Object.values(item)) stack.push(unwrap(element));
+    }
   }
 
   private writeField(object: Record<string, unknown>, field: Field, path: string, raw: unknown): void {
@@ -201,6 +230,7 @@ class Tier {
     checkField(field, value, path, problems, 'draft', 0, new Set());
     const problem = problems.list[0];
     if (problem !== undefined) throw problemError(problem);
+    this.refuseCycle(object, value, path);
     object[field.name] = normalizeValue(field.type, value);
   }
 
@@ -220,7 +250,9 @@ class Tier {
           // A Proxy must return a read-only property's own value, so a frozen object's
           // nested objects come back as they are, without Has.
           const readOnly = Object.getOwnPropertyDescriptor(object, key)?.writable === false;
-          return isPlainObject(value) && !readOnly ? this.valueHandle(value, childPath(path, key)) : value;
+          if (!isPlainObject(value) || readOnly) return value;
+          if (!this.parents.has(value)) this.parents.set(value, object);
+          return this.valueHandle(value, childPath(path, key));
         }
         if (key === 'Has') return has;
         if (PASS_THROUGH.has(key)) return Reflect.get(object, key);
@@ -239,6 +271,7 @@ class Tier {
         checkPlainData(value, childPath(path, key), problems, 0, new Set());
         const problem = problems.list[0];
         if (problem !== undefined) throw problemError(problem);
+        this.refuseCycle(object, value, childPath(path, key));
         Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
         return true;
       },
@@ -267,6 +300,7 @@ export function tie<S extends TaskSchema, M extends HandleExtras = Record<never,
   record: InferDraft<S> | Infer<S>,
   options: TieOptions<M> = {},
 ): Tied<Infer<S>> & M {
+  assertSchema(schema, 'tie()');
   const target = unwrap(record);
   const problems = new Problems(1);
   checkStruct(schema.root, target, '', problems, 'draft', 0, new Set());

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { SPMTypedefError } from '@spm/exceptions';
-import { after, isTimeout, MAX_TIMEOUT_MS, toMs, type AfterOptions } from './timeout.js';
+import { after, isTimeout, isTimeoutMs, MAX_TIMEOUT_MS, toMs, type AfterOptions } from './timeout.js';
 
 describe('after: durations as plain data', () => {
   it.each([
@@ -55,9 +55,21 @@ describe('isTimeout and toMs: what counts as a Timeout', () => {
     expect(isTimeout(Object.assign(Object.create(null) as object, { ms: 0 }))).toBe(true);
   });
 
-  it.each([[{ ms: -1 }], [{ ms: Number.NaN }], [{ ms: 5, extra: 1 }], [{ seconds: 5 }], [5], [null], [new (class { ms = 5; })()]])('refuses %p', (value) => {
+  it.each([[{ ms: -1 }], [{ ms: Number.NaN }], [{ ms: 5, extra: 1 }], [{ seconds: 5 }], [-5], [Number.NaN], [MAX_TIMEOUT_MS + 1], ['5'], [null], [new (class { ms = 5; })()]])('refuses %p', (value) => {
     expect(isTimeout(value)).toBe(false);
     expect(() => toMs(value as never)).toThrow(SPMTypedefError);
-    expect(() => toMs(value as never)).toThrow(/^Expected a Timeout such as after\(\{ seconds: 10 \}\), got /);
+    expect(() => toMs(value as never)).toThrow(/^Expected a Timeout such as after\(\{ seconds: 10 \}\) or milliseconds from 0 to 2147483647, got /);
+  });
+
+  it('reads milliseconds as a scalar<timeout> holds them, from 0 to MAX_TIMEOUT_MS (isTimeout is for the object alone)', () => {
+    expect([toMs(0), toMs(1500), toMs(0.5), toMs(MAX_TIMEOUT_MS)]).toEqual([0, 1500, 0.5, MAX_TIMEOUT_MS]);
+    expect([isTimeoutMs(5), isTimeoutMs(-1), isTimeoutMs(Infinity), isTimeoutMs({ ms: 5 })]).toEqual([true, false, false, false]);
+    expect(isTimeout(5)).toBe(false);
+  });
+
+  it('after() refuses what is not a plain object (a Map, a class instance, inherited parts were read as 0 ms)', () => {
+    expect(() => after(new Map([['seconds', 5]]) as never)).toThrow('Expected after() to get { hours?, minutes?, seconds?, ms? }, got an instance of Map');
+    expect(() => after(Object.create({ seconds: 5 }) as never)).toThrow(SPMTypedefError);
+    expect(after(Object.assign(Object.create(null) as object, { seconds: 1 }) as never)).toEqual({ ms: 1000 });
   });
 });

@@ -2,7 +2,7 @@ import { SPMTypedefError } from '@spm/exceptions';
 import { describeValue } from './internal/describe-value.js';
 
 /**
- * A duration as plain data: the value type of `scalar<timeout>` (the seed's
+ * A duration as plain data: the value type of `scalar<timeout>`, with milliseconds (the seed's
  * `spm.util.timeout.after(seconds = 10)`). Made by {@link after}; read with {@link toMs}.
  */
 export interface Timeout {
@@ -43,7 +43,9 @@ function isUnit(key: string): key is Unit {
  * @throws SPMTypedefError naming the part, e.g. ``Expected `seconds` to be a finite number ≥ 0, got `-1` (number)``.
  */
 export function after(duration: AfterOptions): Timeout {
-  if (typeof duration !== 'object' || duration === null || Array.isArray(duration)) {
+  const proto: unknown = typeof duration === 'object' && duration !== null ? Object.getPrototypeOf(duration) : undefined;
+  // A Map, a class instance or an object inheriting its parts was read as no parts: 0 ms.
+  if (typeof duration !== 'object' || duration === null || Array.isArray(duration) || (proto !== Object.prototype && proto !== null)) {
     throw new SPMTypedefError(`Expected after() to get { hours?, minutes?, seconds?, ms? }, got ${describeValue(duration)}`, {
       expected: '{ hours?, minutes?, seconds?, ms? }',
       found: describeValue(duration),
@@ -99,13 +101,23 @@ export function isTimeout(value: unknown): value is Timeout {
 }
 
 /**
- * The milliseconds of a {@link Timeout}, checked: durations are converted once, here.
- * @throws SPMTypedefError when `timeout` is not a Timeout.
+ * True when `value` is a number of milliseconds a timer can wait: finite, from 0 to
+ * {@link MAX_TIMEOUT_MS}. A `scalar<timeout>` holds one or a {@link Timeout}.
  */
-export function toMs(timeout: Timeout): number {
+export function isTimeoutMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMEOUT_MS;
+}
+
+/**
+ * The milliseconds of a `scalar<timeout>` value — a {@link Timeout} or a number of milliseconds
+ * (see {@link isTimeoutMs}) — checked: durations are converted once, here.
+ * @throws SPMTypedefError when `timeout` is neither.
+ */
+export function toMs(timeout: Timeout | number): number {
+  if (isTimeoutMs(timeout)) return timeout;
   if (!isTimeout(timeout)) {
-    throw new SPMTypedefError(`Expected a Timeout such as after({ seconds: 10 }), got ${describeValue(timeout)}`, {
-      expected: `a Timeout ({ ms } with ms from 0 to ${MAX_TIMEOUT_MS})`,
+    throw new SPMTypedefError(`Expected a Timeout such as after({ seconds: 10 }) or milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${describeValue(timeout)}`, {
+      expected: `a Timeout ({ ms } with ms from 0 to ${MAX_TIMEOUT_MS}) or milliseconds`,
       found: describeValue(timeout),
     });
   }

@@ -98,10 +98,11 @@ describe('validateRecord: problems name the path, the expected type and what was
     ['NaN for a float', ['x'], Number.NaN, 'x', 'scalar<float> (a finite number)', '`NaN` (number)', ''],
     ['a string for a bool', ['ok'], 'yes', 'ok', 'scalar<bool> (a boolean)', '"yes" (string)', ''],
     ['null for a deferred field', ['n'], null, 'n', 'scalar<int> (a safe integer)', '`None` (null)', ''],
-    ['a snippet over 4096 characters', ['spm', 'meta', 'label'], 'x'.repeat(4097), 'spm.meta.label', 'scalar<stringSnippet> (a string of at most 4096 characters)', `"${'x'.repeat(38)}… (a string of 4097 characters)`, ''],
+    ['a snippet over 4096 characters', ['spm', 'meta', 'label'], 'x'.repeat(4097), 'spm.meta.label', 'scalar<stringSnippet> (a string of at most 4096 UTF-16 code units)', `"${'x'.repeat(38)}… (a string of 4097 UTF-16 code units)`, ''],
     ['an ApiMethod that is no method name', ['spm', 'meta', 'api'], 'rm -rf /', 'spm.meta.api', 'scalar<ApiMethod> (a dotted method name such as coprocess.shell.policyA)', '"rm -rf /" (string)', ''],
     ['an empty ApiMethod', ['spm', 'meta', 'api'], '', 'spm.meta.api', 'scalar<ApiMethod> (a dotted method name such as coprocess.shell.policyA)', '"" (string)', ''],
-    ['seconds for a timeout', ['spm', 'meta', 'timeout'], 10, 'spm.meta.timeout', 'scalar<timeout> (a Timeout from after())', '`10` (number)', ''],
+    ['a string for a timeout', ['spm', 'meta', 'timeout'], '10s', 'spm.meta.timeout', 'scalar<timeout> (a Timeout from after(), or milliseconds from 0 to 2147483647)', '"10s" (string)', ''],
+    ['negative milliseconds for a timeout', ['spm', 'meta', 'timeout'], -1, 'spm.meta.timeout', 'scalar<timeout> (a Timeout from after(), or milliseconds from 0 to 2147483647)', '`-1` (number)', ''],
     ['a string for a tuple', ['spm', 'meta', 'path'], '/tmp', 'spm.meta.path', 'tuple<string> (an array)', '"/tmp" (string)', ''],
     ['a bad tuple element', ['spm', 'meta', 'path'], ['/a', 3], 'spm.meta.path[1]', 'scalar<string> (a string)', '`3` (number)', ''],
     ['an array for a dict', ['spm', 'meta', 'apiArgs'], [], 'spm.meta.apiArgs', 'dict<string,mixed> (a plain object)', 'an array of length 0', ''],
@@ -114,7 +115,7 @@ describe('validateRecord: problems name the path, the expected type and what was
     ['Infinity in data', ['spm', 'stat', 'returnValue'], [1, Number.POSITIVE_INFINITY], 'spm.stat.returnValue[1]', 'plain data (numbers must be finite)', '`Infinity` (number)', ''],
     ['undefined in data', ['spm', 'stat', 'returnValue'], { u: undefined }, 'spm.stat.returnValue.u', 'plain data (undefined is not data)', 'nothing (unset)', ''],
     ['a cycle', ['spm', 'stat', 'returnValue'], cycle, 'spm.stat.returnValue.self', 'plain data without cycles', 'an object with keys a, self', 'a reference back to an enclosing value'],
-    ['data nested too deep', ['spm', 'stat', 'returnValue'], deep, 'spm.stat.returnValue' + '[0]'.repeat(254), 'a value nested at most 256 levels deep', 'an array of length 1', ''],
+    ['data nested too deep', ['spm', 'stat', 'returnValue'], deep, 'spm.stat.returnValue' + '[0]'.repeat(60), 'a value nested at most 62 levels deep', 'an array of length 1', ''],
   ])('reports %s', (_what, path, value, errorPath, expected, found, message) => {
     const error = validationError(recordWith(path, value));
     expect(error.code).toBe('SPM_TYPEDEF');

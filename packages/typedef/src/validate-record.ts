@@ -1,4 +1,5 @@
 import type { SPMTypedefError } from '@spm/exceptions';
+import { assertSchema } from './internal/assert-schema.js';
 import { checkStruct, Problems } from './internal/check-value.js';
 import { problemError } from './internal/record-errors.js';
 import { unwrap } from './internal/unwrap.js';
@@ -18,6 +19,7 @@ const MAX_PROBLEMS = 100;
  * `expected` and `found`.
  */
 export function validateRecord<S extends TaskSchema>(schema: S, record: unknown): asserts record is Infer<S> {
+  assertSchema(schema, 'validateRecord()');
   const problems = new Problems(1);
   checkStruct(schema.root, unwrap(record), '', problems, 'complete', 0, new Set());
   const problem = problems.list[0];
@@ -29,6 +31,7 @@ export function validateRecord<S extends TaskSchema>(schema: S, record: unknown)
  * an empty array when the record is complete and valid.
  */
 export function checkRecord(schema: TaskSchema, record: unknown): SPMTypedefError[] {
+  assertSchema(schema, 'checkRecord()');
   const problems = new Problems(MAX_PROBLEMS);
   checkStruct(schema.root, unwrap(record), '', problems, 'complete', 0, new Set());
   return problems.list.map(problemError);

@@ -201,7 +201,7 @@ function parseOrSyntaxError(text: string): void {
     const { line, column } = error as SPMTypedefError;
     expect(Number.isInteger(line) && Number.isInteger(column)).toBe(true);
     expect(line).toBeGreaterThanOrEqual(1);
-    expect(line).toBeLessThanOrEqual(text.split('\n').length);
+    expect(line).toBeLessThanOrEqual(text.split(/\r\n?|\n/u).length);
     expect(column).toBeGreaterThanOrEqual(1);
     return;
   }

@@ -1,8 +1,10 @@
 import type { Field, ScalarKind, StructType, TypeNode } from '../schema.js';
-import { isTimeout } from '../timeout.js';
+import { isTimeout, isTimeoutMs, MAX_TIMEOUT_MS } from '../timeout.js';
 import { describeValue } from './describe-value.js';
 import { childPath, pathText } from './field-path.js';
 import { MAX_SNIPPET_LENGTH, MAX_VALUE_DEPTH } from './limits.js';
+import { messageOfThrown } from '@spm/exceptions';
+import { FORBIDDEN_KEYS } from './scalar-kinds.js';
 import { typeText } from './type-text.js';
 
 /** One way a value fails its schema; becomes an `SPMTypedefError` with these fields. */
@@ -46,12 +48,39 @@ export const SCALAR_EXPECTED: Readonly<Record<ScalarKind, string>> = {
   float: 'scalar<float> (a finite number)',
   bool: 'scalar<bool> (a boolean)',
   string: 'scalar<string> (a string)',
-  stringSnippet: `scalar<stringSnippet> (a string of at most ${MAX_SNIPPET_LENGTH} characters)`,
-  timeout: 'scalar<timeout> (a Timeout from after())',
+  stringSnippet: `scalar<stringSnippet> (a string of at most ${MAX_SNIPPET_LENGTH} UTF-16 code units)`,
+  timeout: `scalar<timeout> (a Timeout from after(), or milliseconds from 0 to ${MAX_TIMEOUT_MS})`,
   record: 'scalar<record> (any plain data)',
   ApiMethod: 'scalar<ApiMethod> (a dotted method name such as coprocess.shell.policyA)',
   mixed: 'scalar<mixed> (any plain data)',
 };
+
+/**
+ * A value that threw when read (a getter, a revoked proxy, a proxy trap): a problem at its path,
+ * never the raw error — which escaped before, with no path and no task.
+ */
+function unreadable(problems: Problems, path: string, error: unknown): void {
+  problems.addFound(path, 'readable plain data', 'a value that threw when read', `Expected ${pathText(path)} to be readable, got a value that threw when read: ${messageOfThrown(error)}`);
+}
+
+/** A key no record may hold (see `FORBIDDEN_KEYS`): a problem naming it, or false. */
+function forbiddenKey(problems: Problems, path: string, key: string): boolean {
+  const why = FORBIDDEN_KEYS.get(key);
+  if (why === undefined) return false;
+  problems.addFound(childPath(path, key), `a key other than ${key}`, JSON.stringify(key), `Expected ${pathText(path)} not to have the key \`${key}\`: ${why}`);
+  return true;
+}
+
+/** The names of a struct's fields, for a lookup per key (a scan per key was quadratic). */
+const fieldNames = new WeakMap<StructType, ReadonlySet<string>>();
+function namesOf(type: StructType): ReadonlySet<string> {
+  let names = fieldNames.get(type);
+  if (names === undefined) {
+    names = new Set(type.fields.map((field) => field.name));
+    fieldNames.set(type, names);
+  }
+  return names;
+}
 
 /** True when `value` is a plain object: prototype `Object.prototype` or `null`. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -79,7 +108,7 @@ export function scalarAccepts(kind: ScalarKind, value: unknown): boolean {
     case 'stringSnippet':
       return typeof value === 'string' && value.length <= MAX_SNIPPET_LENGTH;
     case 'timeout':
-      return isTimeout(value);
+      return isTimeout(value) || isTimeoutMs(value);
     case 'ApiMethod':
       return typeof value === 'string' && API_METHOD.test(value);
     case 'auto':
@@ -94,6 +123,14 @@ export function scalarAccepts(kind: ScalarKind, value: unknown): boolean {
 
 /** Checks `value` against `type` at `path`; `undefined` is handled by the caller (the field). */
 export function checkType(type: TypeNode, value: unknown, path: string, problems: Problems, mode: CheckMode, depth: number, seen: Set<object>): void {
+  try {
+    checkTypeNow(type, value, path, problems, mode, depth, seen);
+  } catch (error) {
+    unreadable(problems, path, error);
+  }
+}
+
+function checkTypeNow(type: TypeNode, value: unknown, path: string, problems: Problems, mode: CheckMode, depth: number, seen: Set<object>): void {
   if (problems.full) return;
   if (depth > MAX_VALUE_DEPTH) {
     problems.add(path, `a value nested at most ${MAX_VALUE_DEPTH} levels deep`, value, `Expected ${pathText(path)} to be nested at most ${MAX_VALUE_DEPTH} levels deep`);
@@ -127,6 +164,7 @@ export function checkType(type: TypeNode, value: unknown, path: string, problems
       for (const key of Object.keys(value)) {
         if (problems.full) return;
         const at = childPath(path, key);
+        if (forbiddenKey(problems, path, key)) continue;
         if (!scalarAccepts(type.key.scalar, key)) {
           problems.add(at, `a key of ${SCALAR_EXPECTED[type.key.scalar]}`, key, `Expected the keys of ${pathText(path)} to be ${SCALAR_EXPECTED[type.key.scalar]}, got ${describeValue(key)}`);
           continue;
@@ -144,19 +182,35 @@ export function checkType(type: TypeNode, value: unknown, path: string, problems
 
 /** Checks a struct's value: a plain object with only declared fields, each checked by mode. */
 export function checkStruct(type: StructType, value: unknown, path: string, problems: Problems, mode: CheckMode, depth: number, seen: Set<object>): void {
-  if (!isPlainObject(value)) {
-    problems.add(path, 'a struct (a plain object)', value);
+  let keys: string[];
+  try {
+    if (!isPlainObject(value)) {
+      problems.add(path, 'a struct (a plain object)', value);
+      return;
+    }
+    keys = Object.keys(value);
+  } catch (error) {
+    unreadable(problems, path, error);
     return;
   }
-  for (const key of Object.keys(value)) {
+  const names = namesOf(type);
+  for (const key of keys) {
     if (problems.full) return;
-    if (!type.fields.some((field) => field.name === key)) {
+    if (!names.has(key)) {
       problems.addFound(childPath(path, key), fieldList(type), JSON.stringify(key), unknownFieldMessage(type, path, key));
     }
   }
   for (const field of type.fields) {
     if (problems.full) return;
-    checkField(field, ownValue(value, field.name), childPath(path, field.name), problems, mode, depth + 1, seen);
+    const at = childPath(path, field.name);
+    let fieldValue: unknown;
+    try {
+      fieldValue = ownValue(value, field.name);
+    } catch (error) {
+      unreadable(problems, at, error);
+      continue;
+    }
+    checkField(field, fieldValue, at, problems, mode, depth + 1, seen);
   }
 }
 
@@ -205,6 +259,14 @@ function unknownFieldMessage(type: StructType, path: string, key: string): strin
  * arrays and plain objects of these, with no cycle (a value shared twice is fine).
  */
 export function checkPlainData(value: unknown, path: string, problems: Problems, depth: number, seen: Set<object>): void {
+  try {
+    checkPlainDataNow(value, path, problems, depth, seen);
+  } catch (error) {
+    unreadable(problems, path, error);
+  }
+}
+
+function checkPlainDataNow(value: unknown, path: string, problems: Problems, depth: number, seen: Set<object>): void {
   if (problems.full) return;
   switch (typeof value) {
     case 'string':
@@ -230,24 +292,39 @@ export function checkPlainData(value: unknown, path: string, problems: Problems,
   }
   if (Array.isArray(value)) {
     seen.add(value);
-    for (let i = 0; i < value.length && !problems.full; i += 1) {
-      const element: unknown = value[i];
-      if (element === undefined) problems.add(childPath(path, i), 'plain data (undefined is not data)', element);
-      else checkPlainData(element, childPath(path, i), problems, depth + 1, seen);
+    try {
+      for (let i = 0; i < value.length && !problems.full; i += 1) checkElement(value, i, childPath(path, i), problems, depth, seen);
+    } finally {
+      seen.delete(value);
     }
-    seen.delete(value);
     return;
   }
   if (!isPlainObject(value)) {
     problems.add(path, 'plain data (null, boolean, number, string, Uint8Array, array or plain object)', value);
     return;
   }
+  const keys = Object.keys(value);
   seen.add(value);
-  for (const key of Object.keys(value)) {
-    if (problems.full) break;
-    const element = value[key];
-    if (element === undefined) problems.add(childPath(path, key), 'plain data (undefined is not data)', element);
-    else checkPlainData(element, childPath(path, key), problems, depth + 1, seen);
+  try {
+    for (const key of keys) {
+      if (problems.full) break;
+      if (forbiddenKey(problems, path, key)) continue;
+      checkElement(value, key, childPath(path, key), problems, depth, seen);
+    }
+  } finally {
+    seen.delete(value);
   }
-  seen.delete(value);
+}
+
+/** Checks one element of an array or plain object of plain data, read here (a read may throw). */
+function checkElement(container: unknown, key: string | number, at: string, problems: Problems, depth: number, seen: Set<object>): void {
+  let element: unknown;
+  try {
+    element = (container as Record<string | number, unknown>)[key];
+  } catch (error) {
+    unreadable(problems, at, error);
+    return;
+  }
+  if (element === undefined) problems.add(at, 'plain data (undefined is not data)', element);
+  else checkPlainData(element, at, problems, depth + 1, seen);
 }

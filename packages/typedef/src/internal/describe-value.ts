@@ -24,7 +24,7 @@ function describe(value: unknown): string {
   if (value === null) return '`None` (null)';
   if (typeof value === 'string') {
     // A long string says its length: a snippet over the cap differs from others only so.
-    return value.length > MAX_QUOTED ? `${clip(JSON.stringify(value))} (a string of ${value.length} characters)` : `${JSON.stringify(value)} (string)`;
+    return value.length > MAX_QUOTED ? `${clip(JSON.stringify(value))} (a string of ${value.length} UTF-16 code units)` : `${JSON.stringify(value)} (string)`;
   }
   return describeAny(value);
 }

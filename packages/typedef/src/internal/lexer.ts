@@ -24,6 +24,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
+/** A line's end: `\n`, or `\r` (alone or before `\n`). */
+const LINE_END = /[\r\n]/g;
 
 function isSpace(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v' || ch === '\ufeff';
@@ -46,8 +48,10 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (ch === '#') {
-      const eol = source.indexOf('\n', i);
-      i = eol === -1 ? n : eol + 1;
+      // To the line's end: `\n`, `\r\n` or a lone `\r` (old Mac files: the first comment ate the rest).
+      LINE_END.lastIndex = i;
+      const eol = LINE_END.exec(source);
+      i = eol === null ? n : eol.index;
       continue;
     }
     if (ch === ':') {

@@ -3,7 +3,7 @@ import { scalarAccepts, SCALAR_EXPECTED } from './check-value.js';
 import { deepFreeze } from './deep-freeze.js';
 import { tokenize, type Token } from './lexer.js';
 import { MAX_TYPE_DEPTH } from './limits.js';
-import { DICT_KEY_KINDS, FORBIDDEN_FIELD_NAMES, isScalarKind, SCALAR_KINDS } from './scalar-kinds.js';
+import { DICT_KEY_KINDS, FORBIDDEN_FIELD_NAMES, FORBIDDEN_KEYS, isScalarKind, SCALAR_KINDS } from './scalar-kinds.js';
 import { syntaxError } from './syntax-error.js';
 import { typeText } from './type-text.js';
 
@@ -88,7 +88,7 @@ class Parser {
         throw syntaxError(this.source, nameToken.offset, `Expected each field once, found \`${name}\` twice in the same struct`, 'a new field name', `\`${name}\``);
       }
       if (FORBIDDEN_FIELD_NAMES.has(name)) {
-        throw syntaxError(this.source, nameToken.offset, `Expected a field name other than \`${name}\`, which a plain object cannot hold`, 'another field name', `\`${name}\``);
+        throw syntaxError(this.source, nameToken.offset, `Expected a field name other than \`${name}\`: ${FORBIDDEN_KEYS.get(name) ?? ''}`, 'another field name', `\`${name}\``);
       }
       names.add(name);
       this.expectPunct('::', `after the field name \`${name}\``);

@@ -1,13 +1,19 @@
 import { SPMTypedefError } from '@spm/exceptions';
 import { MAX_EXCERPT_LENGTH } from './limits.js';
 
-/** 1-based line and column (in code points) of `offset` in `source`. */
+/**
+ * 1-based line and column (in code points) of `offset` in `source`. Lines end at `\n`, `\r\n`
+ * or a lone `\r` (a file with old Mac line ends was all line 1).
+ */
 export function lineColumn(source: string, offset: number): { line: number; column: number; lineStart: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+  const breaks = /\r\n?|\n/g;
+  for (let m = breaks.exec(source); m !== null && m.index < offset; m = breaks.exec(source)) {
+    // An offset on the `\n` of a `\r\n` is still on the line that `\r` ends.
+    if (m.index + m[0].length > offset) break;
     line += 1;
-    lineStart = i + 1;
+    lineStart = m.index + m[0].length;
   }
   const column = Array.from(source.slice(lineStart, offset)).length + 1;
   return { line, column, lineStart };
@@ -22,9 +28,10 @@ export function lineColumn(source: string, offset: number): { line: number; colu
  * Tabs are kept in the caret line so that the caret stays aligned.
  */
 function excerpt(source: string, offset: number, line: number, lineStart: number): string {
-  let lineEnd = source.indexOf('\n', lineStart);
-  if (lineEnd === -1) lineEnd = source.length;
-  const chars = Array.from(source.slice(lineStart, lineEnd).replace(/\r$/, ''));
+  const end = /[\r\n]/g;
+  end.lastIndex = lineStart;
+  const lineEnd = end.exec(source)?.index ?? source.length;
+  const chars = Array.from(source.slice(lineStart, lineEnd));
   const at = Array.from(source.slice(lineStart, Math.min(offset, lineEnd))).length;
   let from = 0;
   if (chars.length > MAX_EXCERPT_LENGTH) from = Math.max(0, Math.min(at - Math.floor(MAX_EXCERPT_LENGTH / 2), chars.length - MAX_EXCERPT_LENGTH));
