@@ -1,4 +1,5 @@
 import {
+  checkOptionKeys,
   Closure,
   resolveManageOptions,
   type ClosureSpec,
@@ -19,7 +20,7 @@ export type DagSpec<T, R> = Omit<ClosureSpec<T, R>, 'family'>;
  * `after`, which are taken off before the record is built (a DAG's typedef may not declare them).
  */
 export type DagTask<T> = T & {
-  /** Unique within the invocation: a non-empty string or an integer. It is the report's `taskId`. */
+  /** Unique within the invocation: a non-empty string or a safe integer. It is the report's `taskId`. */
   readonly id: TaskId;
   /** The ids of the tasks that must succeed before this one runs. @default [] */
   readonly after?: readonly TaskId[];
@@ -73,10 +74,14 @@ export class DagClosure<T = unknown, R = unknown> extends Closure<T, R> {
   }
 }
 
-function schemaOf(
-  typedef: string | TaskSchema | undefined,
-): TaskSchema | undefined {
-  return typeof typedef === 'string' ? parse(typedef) : typedef;
+/** The keys of a {@link DagSpec}: any other is refused, naming it (a misspelt one was ignored). */
+const SPEC_KEYS = ['signature', 'module', 'typedef', 'preload', 'evaluate', 'pipelined'];
+
+/** The schema of typedef text or a schema; undefined for anything else (the core refuses it, naming it). */
+function schemaOf(typedef: unknown): TaskSchema | undefined {
+  if (typeof typedef === 'string') return parse(typedef);
+  const fields = (typedef as { root?: { fields?: unknown } } | null | undefined)?.root?.fields;
+  return Array.isArray(fields) ? (typedef as TaskSchema) : undefined;
 }
 
 function defineDag<T = unknown, R = unknown>(
@@ -86,7 +91,9 @@ function defineDag<T = unknown, R = unknown>(
     throw new SPMError(
       `Expected a DAG closure definition (an object), got ${describeValue(spec)}`,
     );
+  checkOptionKeys('dag.define()', spec, SPEC_KEYS);
   // Checked before the closure is declared, so a refused definition leaves no declaration behind.
+  // Not a schema (nor text): the core's check refuses it, naming it.
   const reserved = schemaOf(spec.typedef)?.root.fields.find(
     (f) => f.name === 'id' || f.name === 'after',
   );

@@ -1,4 +1,5 @@
 import {
+  checkOptionKeys,
   defineClosure,
   type Closure,
   type ClosureSpec,
@@ -9,6 +10,9 @@ import { definePapply, type PapplySpec, type PapplyTask } from './papply.js';
 /** What `list.define` (`list.pinterp`) declares: the core's closure spec, family `list`. */
 export type ListSpec<T, R> = Omit<ClosureSpec<T, R>, 'family'>;
 
+/** The keys of a {@link ListSpec}: any other is refused, naming it (a misspelt one was ignored). */
+const SPEC_KEYS = ['signature', 'module', 'typedef', 'preload', 'evaluate', 'pipelined'];
+
 function defineList<T = unknown, R = unknown>(
   spec: ListSpec<T, R>,
 ): Closure<T, R> {
@@ -16,6 +20,7 @@ function defineList<T = unknown, R = unknown>(
     throw new SPMError(
       `Expected a list closure definition (an object), got ${describeValue(spec)}`,
     );
+  checkOptionKeys('list.define()', spec, SPEC_KEYS);
   return defineClosure<T, R>({ ...spec, family: 'list' });
 }
 

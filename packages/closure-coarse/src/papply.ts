@@ -1,4 +1,4 @@
-import { defineClosure, type Closure } from '@spm/closure-core';
+import { checkOptionKeys, defineClosure, type Closure } from '@spm/closure-core';
 import { SPMError, describeValue } from '@spm/exceptions';
 import {
   isTimeout,
@@ -117,6 +117,8 @@ export function definePapply<R = unknown>(
     throw new SPMError(
       `Expected a papply closure definition (an object), got ${describeValue(spec)}`,
     );
+  // `evaluate` and `pipelined` are papply's own: given, they were silently dropped.
+  checkOptionKeys('list.papply.define()', spec, ['signature', 'module', 'typedef', 'preload']);
   const typedef = spec.typedef ?? (defaultSchema ??= parse(DEFAULT_TYPEDEF));
   return defineClosure<PapplyTask, R>({
     family: 'list',

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import {
   SPMError,
   SPMExecutionTimeout,
+  SPMHubCallbackError,
   SPMTaskDropped,
   SPMTaskEval,
   SPMTaskTimeout,
@@ -392,7 +393,7 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       });
       expect(await attempt({ tasks: [{ name: 'no id' }] })).toMatchObject({
         message:
-          'Expected `tasks[0].id` to be a non-empty string or an integer, got nothing (undefined)',
+          'Expected `tasks[0].id` to be a non-empty string or a safe integer (at most 2^53 - 1 either way), got nothing (undefined)',
       });
       expect(
         await attempt({ tasks: [{ id: 'a', name: 'a', after: 'b' }] }),
@@ -416,6 +417,28 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       ).toMatchObject({
         message: 'Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)',
       });
+      // The user's own code throwing, said as for a list (they were a raw TypeError and Error).
+      const threw = await attempt({
+        tasks: (function* () {
+          yield { id: 'a', name: 'a' };
+          throw new Error('gen broke');
+        })(),
+      });
+      expect(threw).toBeInstanceOf(SPMHubCallbackError);
+      expect(threw).toMatchObject({ message: 'The tasks iterable threw: gen broke' });
+      expect((threw as Error).cause).toBeInstanceOf(Error);
+      const getter = await attempt({
+        tasks: [
+          {
+            id: 'a',
+            get name(): string {
+              throw new Error('getter broke');
+            },
+          },
+        ],
+      });
+      expect(getter).toBeInstanceOf(SPMError);
+      expect(getter).toMatchObject({ message: 'Expected `tasks[0]` to be a task whose fields can be read, got one that threw: getter broke' });
       // The last task's record is wrong: refused up front, though the first is valid.
       const bad = await attempt({
         tasks: [
@@ -474,5 +497,16 @@ describe('dag.define', () => {
         evaluate: () => 0,
       }),
     ).toBeInstanceOf(DagClosure);
+  });
+
+  it('refuses a typedef that is neither text nor a schema, and unknown keys, as SPMError naming them', () => {
+    expect(() => dag.define({ signature: 'bad-42', module: import.meta.url, typedef: 42 as never, evaluate: () => 0 })).toThrow(
+      /^Expected `typedef` of closure `bad-42` to be typedef text or a schema from @spm\/typedef/,
+    );
+    expect(() => dag.define({ signature: 'bad-obj', module: import.meta.url, typedef: {} as never, evaluate: () => 0 })).toThrow(SPMError);
+    expect(() => dag.define({ signature: 'bad-key', module: import.meta.url, evaluate: () => 0, typdef: 'task<dag> :: struct {};' } as never)).toThrow(
+      /^Unknown option `typdef` of dag.define\(\) \(did you mean `typedef`\?\)/,
+    );
+    expect(() => dag.define({ signature: 'bad-family', module: import.meta.url, evaluate: () => 0, family: 'list' } as never)).toThrow(/^Unknown option `family` of dag.define\(\)/);
   });
 });

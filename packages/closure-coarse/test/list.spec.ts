@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomInt } from 'node:crypto';
 import {
+  SPMError,
   SPMTaskDropped,
   SPMTaskEval,
   SPMTaskTimeout,
@@ -9,6 +10,7 @@ import {
 import { formatMetaStatus, type StatusReport } from '@spm/closure-core';
 import { expectSequencePoint, liveDescendants, processesWithArg, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
+import { list } from '@spm/closure-coarse';
 import { after, tie, type TaskSchema } from '@spm/typedef';
 import { applyAny, primeCount, shellList } from './fixtures/lists.mjs';
 import { ctRange } from './fixtures/serial.mjs';
@@ -474,3 +476,16 @@ describe.each(['inproc', 'process'] as const)(
     });
   },
 );
+
+describe('list.define and list.papply.define', () => {
+  it('refuse keys they do not take, naming the likely one (a misspelt typedef was ignored, and the schema with it)', () => {
+    expect(() => list.define({ signature: 'unit:typdef', module: import.meta.url, evaluate: () => 1, typdef: 'task<list> :: struct {};' } as never)).toThrow(
+      /^Unknown option `typdef` of list.define\(\) \(did you mean `typedef`\?\)/,
+    );
+    // papply's evaluate and pipelined are its own: given, they were silently dropped.
+    expect(() => list.papply.define({ signature: 'unit:papply-eval', module: import.meta.url, evaluate: () => 1 } as never)).toThrow(
+      /^Unknown option `evaluate` of list.papply.define\(\); expected one of `signature`, `module`, `typedef`, `preload`$/,
+    );
+    expect(() => list.define({ signature: 'unit:ok', module: import.meta.url, evaluate: () => 1, pipelined: true })).not.toThrow(SPMError);
+  });
+});

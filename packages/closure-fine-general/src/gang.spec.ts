@@ -20,6 +20,12 @@ describe('gang.define', () => {
       'Expected `onMessage` of gang `unit:bad-handler` to be a function, got `"x"` (string)',
     );
     expect(() => gang.define(7 as never)).toThrow('Expected a gang definition (an object), got `7` (number)');
+    // A misspelt key was ignored, and what it asked for silently not done.
+    expect(() => gang.define({ signature: 'unit:misspelt', module: import.meta.url, evaluate: () => 1, onMesage: () => 1 } as never)).toThrow(
+      /^Unknown option `onMesage` of gang.define\(\) \(did you mean `onMessage`\?\)/,
+    );
+    // Not a schema: an SPMTypedefError naming it, not a TypeError from inside the typedef package.
+    expect(() => gang.define({ signature: 'unit:not-schema', module: import.meta.url, evaluate: () => 1, typedef: {} as never })).toThrow(SPMError);
   });
 
   it('rejects manage() options that are not an object', async () => {

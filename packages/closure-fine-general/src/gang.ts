@@ -169,6 +169,7 @@ export class GangClosure<T = unknown, R = unknown> {
   /** @internal Use {@link gang}`.define`. */
   constructor(spec: GangSpec<T, R>) {
     if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a gang definition (an object), got ${describeValue(spec)}`);
+    checkOptionKeys('gang.define()', spec, ['signature', 'module', 'typedef', 'preload', 'evaluate', 'onMessage']);
     if (typeof spec.evaluate !== 'function') throw new SPMError(`Expected \`evaluate\` of gang \`${String(spec.signature)}\` to be a function, got ${describeValue(spec.evaluate)}`);
     if (spec.onMessage !== undefined && typeof spec.onMessage !== 'function') {
       throw new SPMError(`Expected \`onMessage\` of gang \`${String(spec.signature)}\` to be a function, got ${describeValue(spec.onMessage)}`);

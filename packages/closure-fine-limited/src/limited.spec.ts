@@ -19,6 +19,9 @@ describe('limited.define', () => {
       new SPMError('Expected `onMessage` of closure `unit:bad-handler` to be a function, got `42` (number)'),
     );
     expect(() => limited.define(null as never)).toThrow('Expected a fine-limited closure definition (an object), got `null`');
+    expect(() => limited.define({ signature: 'unit:misspelt', module: import.meta.url, evaluate: () => 1, onmessage: () => 1 } as never)).toThrow(
+      /^Unknown option `onmessage` of limited.define\(\) \(did you mean `onMessage`\?\)/,
+    );
   });
 
   it('refuses a signature declared twice in one module (the core’s registry)', () => {

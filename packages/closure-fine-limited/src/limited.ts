@@ -1,4 +1,4 @@
-import { Closure, type ClosureSpec, type ManageCall, type ManageOptions, type ManageSummary } from '@spm/closure-core';
+import { checkOptionKeys, Closure, type ClosureSpec, type ManageCall, type ManageOptions, type ManageSummary } from '@spm/closure-core';
 import { SPMError, describeValue } from '@spm/exceptions';
 
 /**
@@ -33,6 +33,7 @@ export class LimitedClosure<T = unknown, R = unknown> extends Closure<T, R> {
   /** @internal Use {@link limited}`.define`. */
   constructor(spec: LimitedSpec<T, R>) {
     if (typeof spec !== 'object' || spec === null) throw new SPMError(`Expected a fine-limited closure definition (an object), got ${describeValue(spec)}`);
+    checkOptionKeys('limited.define()', spec, ['signature', 'module', 'typedef', 'preload', 'evaluate', 'pipelined', 'onMessage']);
     if (spec.onMessage !== undefined && typeof spec.onMessage !== 'function') {
       throw new SPMError(`Expected \`onMessage\` of closure \`${String(spec.signature)}\` to be a function, got ${describeValue(spec.onMessage)}`);
     }

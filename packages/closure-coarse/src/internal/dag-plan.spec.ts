@@ -71,7 +71,7 @@ describe('planDag', () => {
   it('refuses ids that are not non-empty strings or integers', () => {
     for (const id of ['', 1.5, null, {}, Number.NaN])
       expect(() => planDag([{ id }], undefined)).toThrow(
-        /^Expected `tasks\[0\]\.id` to be a non-empty string or an integer, got /,
+        /^Expected `tasks\[0\]\.id` to be a non-empty string or a safe integer \(at most 2\^53 - 1 either way\), got /,
       );
     expect(() => planDag([null], undefined)).toThrow(
       'Expected `tasks[0]` to be a task { id, after?, …record }, got `null`',

@@ -1,5 +1,5 @@
 import { prepareTask } from '@spm/closure-core';
-import { SPMError, type TaskId } from '@spm/exceptions';
+import { SPMError, SPMHubCallbackError, messageOfThrown, type TaskId } from '@spm/exceptions';
 import type { TaskSchema } from '@spm/typedef';
 import { describeValue } from '@spm/exceptions';
 import { formatId } from './format-id.js';
@@ -37,7 +37,14 @@ function materialize(tasks: unknown): readonly unknown[] {
         'Expected `tasks` of a DAG to be an array or a finite iterable (a DAG is checked whole before anything runs), got an async iterable',
       );
     }
-    if (Symbol.iterator in tasks) return [...(tasks as Iterable<unknown>)];
+    if (Symbol.iterator in tasks) {
+      try {
+        return [...(tasks as Iterable<unknown>)];
+      } catch (error) {
+        // The user's code threw, as a list's tasks iterable can: said the same way.
+        throw new SPMHubCallbackError(`The tasks iterable threw: ${messageOfThrown(error)}`, { cause: error });
+      }
+    }
   }
   throw new SPMError(
     `Expected \`tasks\` of a DAG to be an array of { id, after?, …record }, got ${describeValue(tasks)}`,
@@ -46,7 +53,7 @@ function materialize(tasks: unknown): readonly unknown[] {
 
 /**
  * Checks a DAG before anything runs and resolves its edges. Refuses, with `SPMError`, a task
- * that is not an object, an id that is not a non-empty string or an integer, a duplicate id, an
+ * that is not an object, an id that is not a non-empty string or a safe integer, a duplicate id, an
  * `after` that is not an array of known ids, and a cycle (naming it: `a → b → c → a`, each
  * arrow read "waits for"). With a schema, every record is completed and validated too
  * (`SPMTypedefError` naming the task and the field).
@@ -64,10 +71,16 @@ export function planDag(
         `Expected \`tasks[${index}]\` to be a task { id, after?, …record }, got ${describeValue(item)}`,
       );
     }
-    const { id, after, ...input } = item as Record<string, unknown>;
+    let fields: Record<string, unknown>;
+    try {
+      fields = { ...(item as Record<string, unknown>) };
+    } catch (error) {
+      throw new SPMError(`Expected \`tasks[${index}]\` to be a task whose fields can be read, got one that threw: ${messageOfThrown(error)}`, { cause: error });
+    }
+    const { id, after, ...input } = fields;
     if (!isId(id))
       throw new SPMError(
-        `Expected \`tasks[${index}].id\` to be a non-empty string or an integer, got ${describeValue(id)}`,
+        `Expected \`tasks[${index}].id\` to be a non-empty string or a safe integer (at most 2^53 - 1 either way), got ${describeValue(id)}`,
       );
     const first = byId.get(id);
     if (first !== undefined)
@@ -86,6 +99,8 @@ export function planDag(
   });
   for (const node of nodes) {
     const after = node.after as DagNode[];
+    // A Set, not after.includes(): a task waiting for 100,000 others took seconds (quadratic).
+    const seen = new Set<DagNode>();
     for (const dep of afters[node.index] ?? []) {
       const target = isId(dep) ? byId.get(dep) : undefined;
       if (target === undefined) {
@@ -93,7 +108,8 @@ export function planDag(
           `Expected every id in \`tasks[${node.index}].after\` (task \`${formatId(node.id)}\`) to be the id of a task of this invocation, got ${describeValue(dep)}`,
         );
       }
-      if (after.includes(target)) continue;
+      if (seen.has(target)) continue;
+      seen.add(target);
       after.push(target);
       target.dependents.push(node); // nodes are visited in submission order, so dependents are too
     }
