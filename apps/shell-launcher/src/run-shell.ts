@@ -1502,10 +1502,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     suspended.delete(seq);
     const job = inflight.get(seq) as Job;
     inflight.delete(seq);
-    // Stopped by the interrupt or a halt (killed, or never started).
-    // A command that exited with a code is reported, though: its exit may have been on its way
-    // to this thread when the stop came (its result then says `aborted` all the same).
-    if ((stopping || controller.signal.aborted) && result?.aborted === true && result.exitCode === null) return stopped(seq);
+    // Stopped by the interrupt or a halt (killed, or never started) — also one that exited with a
+    // code of its own *after* the kill reached it (a `trap … TERM` that exits 0 was logged a
+    // success, and `--resume-failed` then skipped it). A command that exited with a code before the
+    // kill is reported, though: its exit may have been on its way to this thread when the stop
+    // came (its result then says `aborted` all the same, but not `killed`).
+    if ((stopping || controller.signal.aborted) && result?.aborted === true && (result.exitCode === null || result.killed === true)) return stopped(seq);
     // Killed by --halt now or an interrupt: not finished, so neither printed nor logged (GNU parallel does the same).
     if (controller.signal.aborted && result === undefined && report.error instanceof SPMTaskDropped && !(report.error instanceof SPMTaskTimeout)) return stopped(seq);
     // A task is re-dispatched by the manager when its spoke is lost under it: report.attempt.

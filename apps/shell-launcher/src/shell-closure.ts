@@ -148,6 +148,11 @@ export interface ShellResult {
    * ({@link stopCommandsInThisThread}) — and its tree killed, or it never started.
    */
   readonly aborted: boolean;
+  /**
+   * True when a kill signal reached the command while it ran (CoprocessResult.killed): its exit,
+   * even with a code of its own (a `trap … TERM` that exits 0), answered the kill.
+   */
+  readonly killed?: boolean;
   /** Why the command could not be run at all (its options were refused), if so; the other fields are empty then. */
   readonly error?: string;
   /**
@@ -453,6 +458,7 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       // Shown live, not kept (--line-buffer): nothing was lost.
       truncated: live === undefined && (r.truncated.stdout || r.truncated.stderr),
       aborted: r.aborted && !byHub,
+      killed: r.killed,
     };
     if (lowMemory) return { ...result, lowMemory };
     return limitMs === undefined ? result : { ...result, limitMs };

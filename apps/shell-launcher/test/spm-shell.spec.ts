@@ -2627,6 +2627,32 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
     await expectNoLeftovers(mark);
   });
 
+  it('a command that answers the kill by exiting with a code of its own (a trap) is neither printed nor logged, as a killed one: SIGINT and --halt now (one exiting 0 was logged a success, and --resume-failed skipped it)', async () => {
+    const mark = newMark();
+    const ready = [1, 2].map((k) => join(dir, `trapped-${transport}.ready${k}`));
+    const trapped = (k: number, code: number): string => `trap 'echo trapped-${k}; exit ${code}' TERM; touch ${ready[k - 1]}; sleep ${mark.sleep} & wait`;
+    for (const how of ['SIGINT', '--halt'] as const) {
+      for (const file of ready) rmSync(file, { force: true });
+      const joblog = join(dir, `trapped-${transport}-${how}.joblog`);
+      const last = how === '--halt' ? `while [ ! -e ${ready[0]} ] || [ ! -e ${ready[1]} ]; do sleep 0.02; done; exit 9` : 'exit 9';
+      const r = await runSpmShell(['-j', '3', '--joblog', joblog, '--transport', transport, ...(how === '--halt' ? ['--halt', 'now,fail=1'] : [])], {
+        input: `${trapped(1, 0)}\n${trapped(2, 3)}\n${last}\n`,
+        mark: mark.env,
+        onSpawn: (child) => {
+          if (how !== 'SIGINT') return;
+          void waitFor(() => ready.every((file) => existsSync(file)) && existsSync(joblog) && joblogRows(readFileSync(joblog, 'utf8')).length === 1, 20_000, 'both traps set, job 3 logged').then(
+            () => child.kill('SIGINT'),
+            () => child.kill('SIGKILL'),
+          );
+        },
+      });
+      expect(r.code).toBe(how === 'SIGINT' ? 130 : 9);
+      expect(r.stdout).not.toContain('trapped');
+      expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]])).toEqual([['3', '9']]);
+    }
+    await expectNoLeftovers(mark);
+  });
+
   // Says which signals it got and ignores them; its `sleep`s die of each.
   const stubborn = (mark: { sleep: string }, ready?: string): string =>
     `trap 'echo INT' INT; trap 'echo HUP' HUP; trap 'echo TERM' TERM; echo up; ${ready === undefined ? '' : `touch ${ready}; `}while :; do sleep ${mark.sleep}; done`;

@@ -12,6 +12,15 @@ export interface CoprocessResult {
   /** True when the run was aborted (its `signal`, or `killAllCoprocesses`) and the tree was killed. */
   readonly aborted: boolean;
   /**
+   * True when a kill signal reached the leader while it ran — at a timeout, an abort or a kill —
+   * so its exit, even with a code of its own (a `trap … TERM` that exits 0), answered the kill.
+   * False for a run that had exited on its own before the kill, though its exit was still on its
+   * way when the abort came (`aborted` is true then). Told by the fork server's clock (the
+   * signal's time against the leader's reap); without a fork server, by whether this thread had
+   * seen the exit when it sent the signal.
+   */
+  readonly killed: boolean;
+  /**
    * True when the run was withdrawn before its turn in its lane (`withdrawWaiting`): it
    * never started (`pid: null`, `durationMs: 0`, no exit), and nothing was killed.
    */

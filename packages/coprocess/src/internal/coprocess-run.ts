@@ -13,6 +13,11 @@ import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { completeUtf8Length, OutputCapture } from './output-capture.js';
 import { ProcessTree } from './process-tree.js';
 
+/** Now on CLOCK_MONOTONIC in ms: the clock the fork server stamps a run's start and reap with. */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** What `terminal` gives a program as its stdin: this process's controlling terminal. */
 const TERMINAL_PATH = '/dev/tty';
 
@@ -152,6 +157,17 @@ export class CoprocessRun implements LiveCoprocess {
   #timer: NodeJS.Timeout | undefined;
   /** Armed by a kill of a run on a fork server: see {@link SERVER_SILENT_MS}. */
   #serverWatch: NodeJS.Timeout | undefined;
+  /**
+   * Whether a kill signal reached the leader alive: sent before the fork server reaped it (its
+   * clock), or, without a server, before this thread saw its exit. A run whose exit was on its way
+   * when an abort came was not killed, though `aborted` says the abort came first.
+   */
+  #wasKilled(): boolean {
+    const at = this.#killedAt;
+    if (at === undefined || this.#pid === undefined) return false;
+    return at === true || this.#exitMono === undefined || this.#exitMono > at;
+  }
+
   #onAbort: (() => void) | undefined;
   #settled = false;
   /** Waiting for its turn in a lane (on the fork server, or here): not started yet. */
@@ -159,6 +175,11 @@ export class CoprocessRun implements LiveCoprocess {
   /** Its start and its leader's reap on the fork server's monotonic clock, in ms. */
   #startMono: number | undefined;
   #exitMono: number | undefined;
+  /**
+   * When this thread sent the tree its first kill signal (CLOCK_MONOTONIC, ms: the fork server's
+   * clock), or `true` once the server said it signalled the group at the run's limit.
+   */
+  #killedAt: number | true | undefined;
   /** The lane's run before this one, while this one may yet end without having run. */
   #ahead: CoprocessRun | undefined;
   #leaderGone!: () => void;
@@ -322,6 +343,7 @@ export class CoprocessRun implements LiveCoprocess {
           // once): the sweep that follows, a microtask later, must spare the group too.
           if (this.#settled) return;
           this.#limitedByServer = true;
+          this.#killedAt = true;
           if (this.#exit !== undefined || this.#terminating !== undefined) return;
           this.#timedOut = true;
           void this.#terminate('SIGTERM');
@@ -620,7 +642,14 @@ export class CoprocessRun implements LiveCoprocess {
       // SIGKILL is asked for when there is no time for a grace period (a spoke being killed):
       // it lands at once (a microtask later: see #terminate) even if a SIGTERM → grace → SIGKILL
       // termination is already under way.
-      if (signal === 'SIGKILL') queueMicrotask(() => this.#treeOf()?.signal('SIGKILL'));
+      if (signal === 'SIGKILL') {
+        queueMicrotask(() => {
+          const tree = this.#treeOf();
+          if (tree === undefined) return;
+          const before = monotonicMs();
+          if (tree.signal('SIGKILL').length > 0) this.#killedAt ??= before;
+        });
+      }
       void this.#terminate(signal);
     }
     return this.result;
@@ -678,7 +707,11 @@ export class CoprocessRun implements LiveCoprocess {
     this.#terminating ??= Promise.resolve()
       .then(() => {
         const steps = this.#stepsFor(signal);
+        // Read before the signal goes out: a leader that exits at once, answering it, is reaped
+        // after this time, never before (a time read after could come after the reap).
+        const before = monotonicMs();
         return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', (groups) => {
+          if (groups.length > 0) this.#killedAt ??= before;
           // Stopped (`pause`): continued, so that it acts on the signal (a `trap … TERM` runs).
           if (this.#options.pause?.suspended === true) tree.signal('SIGCONT');
           this.#signalled(steps[0]?.signal ?? signal, groups);
@@ -853,6 +886,7 @@ export class CoprocessRun implements LiveCoprocess {
       signal: this.#exit?.signal ?? null,
       timedOut: this.#timedOut,
       aborted: this.#aborted,
+      killed: this.#wasKilled(),
       // Only when it surely never started (a server lost meanwhile leaves that unknown: killed).
       withdrawn: this.#withdrawn && this.#pid === undefined && this.#exit === undefined,
       durationMs: this.#startMono !== undefined && this.#exitMono !== undefined ? this.#exitMono - this.#startMono : this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,

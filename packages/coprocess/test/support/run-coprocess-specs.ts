@@ -670,7 +670,7 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(await eventually(() => carrying(m).length === 2 && allStopped(carrying(m), true), 5000)).toBe(true);
       controller.abort();
       const r = await running;
-      expect(r).toMatchObject({ aborted: true, exitCode: 7 });
+      expect(r).toMatchObject({ aborted: true, killed: true, exitCode: 7 });
       expect(readFileSync(termed, 'utf8')).toBe('termed\n');
       expect(processesMarked(m)).toEqual([]);
       rmSync(dir, { recursive: true, force: true });
@@ -696,8 +696,40 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(await eventually(() => processesMarked(m).length === 2, 1000)).toBe(true);
       controller.abort();
       const r = await running;
-      expect(r).toMatchObject({ aborted: true, timedOut: false, exitCode: null, signal: 'SIGTERM' });
+      expect(r).toMatchObject({ aborted: true, killed: true, timedOut: false, exitCode: null, signal: 'SIGTERM' });
       expect(processesMarked(m)).toEqual([]);
+    });
+
+    it('says a run killed: its exit with a code of its own after a TERM it trapped answered the kill (an abort, a timeout); an exit on its own, not', async () => {
+      const controller = new AbortController();
+      const [m1, m2] = [mark(), mark()];
+      const trapping = runCoprocess({ command: `trap 'exit 0' TERM; sleep ${m1} & wait`, signal: controller.signal, killGraceMs: 2000 });
+      const timed = runCoprocess({ command: `trap 'exit 0' TERM; sleep ${m2} & wait`, timeoutMs: 1000, killGraceMs: 2000 });
+      // The trap is set before the sleep starts.
+      expect(await eventually(() => processesMarked(m1).length === 1, 5000)).toBe(true);
+      controller.abort();
+      expect(await trapping).toMatchObject({ aborted: true, killed: true, exitCode: 0 });
+      expect(await timed).toMatchObject({ timedOut: true, killed: true, exitCode: 0 });
+      expect(await runCoprocess({ command: 'exit 4' })).toMatchObject({ aborted: false, killed: false, exitCode: 4 });
+    });
+
+    it('an exit still on its way when the abort comes: aborted, not killed (on the fork server, whose clock tells)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-killed-'));
+      const done = join(dir, 'done');
+      const controller = new AbortController();
+      let started = false;
+      const running = runCoprocess({ command: `sleep 0.5; touch ${done}; exit 5`, signal: controller.signal, onStart: () => void (started = true) });
+      expect(await eventually(() => started, 5000)).toBe(true);
+      // This thread busy while the command exits: its exit is unread when the abort comes.
+      const until = Date.now() + 10_000;
+      while (!existsSync(done) && Date.now() < until);
+      const spin = Date.now() + 200;
+      while (Date.now() < spin);
+      controller.abort();
+      const r = await running;
+      expect(r).toMatchObject({ aborted: true, exitCode: 5 });
+      if (launcher === 'fork-server') expect(r.killed).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('lets many runs share one signal: one listener on it (no leak warning past 10), every run aborted', async () => {
