@@ -222,6 +222,16 @@ describe('-q and --trim', () => {
     expect(fillTemplate(q('echo', '{}', ''), ['a'], 1)).toBe("echo a ''");
   });
 
+  it('-q: a replacement string standing for several arguments makes a word of each, the text around it joining the first and the last (GNU parallel; they were one word)', () => {
+    const q = (...words: string[]): string => words.map((word) => `${word}${WORD_BREAK}`).join('');
+    // Two sources (or --colsep columns, or -m): `{}` is both arguments.
+    expect(fillTemplate(q('printf', '[%s]\n', '{}'), ['a', 'b c'], 1)).toBe("printf '[%s]\n' a 'b c'");
+    expect(fillTemplate(q('printf', '[%s]\n', 'x{}y'), ['a', 'b c'], 1)).toBe("printf '[%s]\n' xa 'b cy'");
+    expect(fillTemplate(q('echo', '{}'), ['', 'b'], 1)).toBe("echo '' b");
+    // Positional strings are one argument each: one word, as before.
+    expect(fillTemplate(q('echo', '{1}-{2}'), ['a', 'b c'], 1)).toBe("echo 'a-b c'");
+  });
+
   it('--trim: Perl\'s whitespace at the left, right or both ends', () => {
     expect(['l', 'r', 'lr', 'n'].map((ends) => trimmed(' \t a b \n\r\f\v', ends as 'l' | 'r' | 'lr' | 'n'))).toEqual(['a b \n\r\f\v', ' \t a b', 'a b', ' \t a b \n\r\f\v']);
   });

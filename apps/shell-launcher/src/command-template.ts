@@ -295,12 +295,32 @@ const quoteNotEmpty = (arg: string): string => (arg === '' ? '' : shellQuote(arg
  * any word: the quoted arguments appended.
  */
 function fillQuotedWords(words: readonly string[], args: readonly string[], seq: number, context: boolean, quote: (arg: string) => string, perl: PerlJob | undefined): string {
-  const bare = (arg: string): string => arg;
   // A `{%}` (SLOT) inside a quoted word is filled with the slot's digits later: quoted or not, the same.
-  const quoted = shellQuote;
-  if (!words.some(hasReplacement)) return [...words.map((word) => quoted(word.replaceAll(PLAIN_BRACES, '{'))), ...args.map(quote)].join(' ');
+  if (!words.some(hasReplacement)) return [...words.map((word) => shellQuote(word.replaceAll(PLAIN_BRACES, '{'))), ...args.map(quote)].join(' ');
   return words
-    .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((_, i) => quoted(fillRun(word, args, seq, i, bare, perl))) : [quoted(fillRun(word, args, seq, undefined, bare, perl))]))
+    .flatMap((word) => (context && ALL_ARGS.test(word) ? args.map((_, i) => quotedPieces(fillRun(word, args, seq, i, marked, perl))) : [quotedPieces(fillRun(word, args, seq, undefined, marked, perl))]))
+    .join(' ');
+}
+
+/** Marks where each argument filled into a `-q` word begins and ends (see {@link quotedPieces}). */
+const ARG_OPEN = '\u0004';
+const ARG_CLOSE = '\u0005';
+const marked = (arg: string): string => `${ARG_OPEN}${arg}${ARG_CLOSE}`;
+const BETWEEN_ARGS = `${ARG_CLOSE} ${ARG_OPEN}`;
+// eslint-disable-next-line no-control-regex -- those marks are control characters on purpose
+const ARG_MARKS = /[\u0004\u0005]/g;
+
+/**
+ * A `-q` word once filled: where a replacement string stood for several arguments (several
+ * sources, `--colsep` columns, `-m`, a Perl string over several arguments), each argument is a
+ * word of its own — the text before the string joins the first, the text after the last — each
+ * shell-quoted, as GNU parallel does (`x{}y ::: a ::: 'b c'` → `xa 'b cy'`; they were one
+ * word, `'xa b cy'`).
+ */
+function quotedPieces(filled: string): string {
+  return filled
+    .split(BETWEEN_ARGS)
+    .map((piece) => shellQuote(piece.replace(ARG_MARKS, '')))
     .join(' ');
 }
 
@@ -351,7 +371,9 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
  * no arguments, that of `""`). Shell-quoted as arguments are, unless its code called `uq()`.
  */
 function perlFill(expression: number, position: string, count: number, only: number | undefined, quote: (arg: string) => string, perl: PerlJob | undefined): string {
-  const text = (value: PerlValue): string => (value.bare ? value.text : quote(value.text));
+  // uq() leaves a value unquoted — except in a `-q` word, which is quoted whole anyway: there its
+  // value is an argument of its own like any other (marked: see quotedPieces).
+  const text = (value: PerlValue): string => (value.bare && quote !== marked ? value.text : quote(value.text));
   // Naming slot(): a value for each job slot, the spoke's to choose.
   const put = (value: PerlValue | undefined): string => (value === undefined ? '' : value.bySlot !== undefined ? slotChoice(value.text, value.bySlot.map(text)) : text(value));
   if (isPositional(position)) return put(perl?.positional(expression));

@@ -1397,6 +1397,13 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-q', '--dry-run', 'echo {.}', ':::', "j'k.x", 'b'] },
       { args: ['-q', 'echo {}', ':::', 'a', 'b'] },
       { args: ['-q', '--dry-run', 'echo', '{}', '', ':::', 'a'] },
+      // -q: a string standing for several arguments (two sources, --colsep, -m, a Perl string)
+      // makes a word of each (they were one word).
+      { args: ['-k', '-q', 'printf', '[%s]\\n', 'x{}y', ':::', 'a', ':::', 'b c'] },
+      { args: ['-k', '-q', '--colsep', ',', 'printf', '[%s]\\n', '{}', ':::', 'a,b c'] },
+      { args: ['-k', '-q', '-m', 'printf', '[%s]\\n', '{}', ':::', 'a', 'b c', 'd'] },
+      { args: ['-k', '-q', 'printf', '[%s]\\n', '{= $_=uc =}', ':::', 'a', ':::', 'b c'] },
+      { args: ['-k', '-q', '--dry-run', 'printf', '[%s]\\n', 'x{= uq() =}', ':::', 'a', ':::', 'b c'] },
       // A source with no values beside others: one empty value (all of them empty: nothing runs).
       { args: ['--dry-run', 'echo', '[{1}]', '[{2}]', '[{3}]', ':::', 'a', ':::', ':::', 'c', 'd'] },
       { args: ['echo', '[{1}]', '[{2}]', '::::', '-', ':::', 'a', 'b'], input: '' },
