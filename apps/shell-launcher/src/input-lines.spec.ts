@@ -221,6 +221,13 @@ describe('continuedLines (-L, -l: a value ending in whitespace goes on in the ne
     for (const other of ['\u00a0', '\u3000', '\u2028', 'x', '\\']) expect(await all(continuedLines(inputLines(Readable.from([Buffer.from(`a${other}\nb\n`)]))))).toEqual([{ text: `a${other}` }, { text: 'b' }]);
   });
 
+  it('--header: the first line is the header as it is, never continued (a header ending in a blank took the first data line, lost) nor checked against -E', async () => {
+    expect(await all(continuedLines(read('name \nfoo\nbar \nbaz\n'), undefined, true))).toEqual([{ text: 'name ' }, { text: 'foo' }, { text: 'bar baz' }]);
+    expect(await all(continuedLines(read('STOP\na\nSTOP\nb\n'), 'STOP', true))).toEqual([{ text: 'STOP' }, { text: 'a' }]);
+    expect(continuedValues([{ text: 'k ' }, { text: 'b' }, { text: 'c ' }, { text: 'd' }], undefined, true)).toEqual([{ text: 'k ' }, { text: 'b' }, { text: 'c d' }]);
+    expect(continuedValues([{ text: 'h' }, { text: 'x' }, { text: 'h' }, { text: 'y' }], 'h', true)).toEqual([{ text: 'h' }, { text: 'x' }]);
+  });
+
   it('gives a last value that still goes on at the input’s end all the same', async () => {
     expect(await all(continuedLines(read('a\nb ')))).toEqual([{ text: 'a' }, { text: 'b ' }]);
     expect(await all(continuedLines(read('a \nb \n')))).toEqual([{ text: 'a b ' }]);

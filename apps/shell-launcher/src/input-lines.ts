@@ -190,11 +190,19 @@ const CONTINUED = /[ \t\n\r\f\v]$/;
  * (`a ` then `b` is `a b`); a last one that ends so is a value all the same. A refused value
  * makes the joined one refused, with the first reason. `eof` (`-E`): a line equal to it, before
  * any joining, ends the values (one going on is then the last), as GNU parallel checks it.
+ * `header` (`--header`): the first line is the header, as it is — never continued (a header
+ * ending in a blank took the first data line with it, which was lost) nor checked against `eof`.
  */
-export function continuedLines(lines: InputLines, eof?: string): InputLines {
+export function continuedLines(lines: InputLines, eof?: string, header = false): InputLines {
   async function* joined(): AsyncGenerator<InputLine> {
     const continuation = new Continuation();
+    let first = header;
     for await (const line of lines) {
+      if (first) {
+        first = false;
+        yield line;
+        continue;
+      }
       if (line.text === eof) break;
       const value = continuation.add(line);
       if (value !== undefined) yield value;
@@ -206,16 +214,18 @@ export function continuedLines(lines: InputLines, eof?: string): InputLines {
   return { [Symbol.asyncIterator]: () => iterable, close: () => lines.close() };
 }
 
-/** {@link continuedLines} of values all at hand (a `:::` source's words), `eof` the same. */
-export function continuedValues(values: readonly InputLine[], eof?: string): InputLine[] {
+/** {@link continuedLines} of values all at hand (a `:::` source's words), `eof` and `header` the same. */
+export function continuedValues(values: readonly InputLine[], eof?: string, header = false): InputLine[] {
   const continuation = new Continuation();
-  const end = values.findIndex((line) => line.text === eof);
-  const out = values
-    .slice(0, end < 0 ? values.length : end)
+  const head = header ? values.slice(0, 1) : [];
+  const rest = values.slice(head.length);
+  const end = rest.findIndex((line) => line.text === eof);
+  const out = rest
+    .slice(0, end < 0 ? rest.length : end)
     .map((line) => continuation.add(line))
     .filter((value) => value !== undefined);
   const last = continuation.end();
-  return last === undefined ? out : [...out, last];
+  return [...head, ...out, ...(last === undefined ? [] : [last])];
 }
 
 /** The values read so far that go on in the next one, joined. */

@@ -480,7 +480,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
    */
   const valuesOf = (lines: InputLines, first: boolean): InputLines => {
     const kept = first && options.skipFirstLine ? withoutFirst(lines) : lines;
-    const continued = options.maxLines !== undefined ? continuedLines(kept, options.eof) : kept;
+    const continued = options.maxLines !== undefined ? continuedLines(kept, options.eof, options.header) : kept;
     return options.csv === undefined ? continued : csvRecords(continued);
   };
   /** `--pipe`'s input (and --shard's, --bin's): with `--skip-first-line`, from its second line. */
@@ -748,7 +748,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
           // `a` and an empty value, unlike the end of a stream).
           const words = wordDelimiter === undefined ? source.values : source.values.flatMap((text) => text.split(wordDelimiter));
           const values = words.slice(n === 0 && options.skipFirstLine ? 1 : 0).map((text) => ({ text }));
-          groups.push(options.maxLines !== undefined ? continuedValues(values, options.eof) : values);
+          groups.push(options.maxLines !== undefined ? continuedValues(values, options.eof, options.header) : values);
           continue;
         }
         reading = source.path;

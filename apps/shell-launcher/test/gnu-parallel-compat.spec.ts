@@ -1384,6 +1384,9 @@ describe('spm-shell and GNU parallel on the same input', () => {
       // A --header line equal to -E's string is a header, not the end.
       { args: ['-E', 'h', '--header', ':', 'echo', '{h}', ':::', 'h', 'a', 'b'] },
       { args: ['-E', 'h', '--header', ':', 'echo', '{h}'], input: 'h\na\nh\nb\n' },
+      // With -L/-l, a header ending in a blank is a header as it is (it took the first data line).
+      { args: ['-k', '-L1', '--header', ':', 'echo', 'v={1}'], input: 'name \nfoo\nbar\n' },
+      { args: ['-k', '-L1', '--header', ':', '--dry-run', 'echo', ':::', 'x', 'a', 'c', ':::', 'k ', 'b'] },
       { args: ['-E', '', 'echo', '[{}]'], input: 'a\n\nb\n' },
       { args: ['-eSTOP', 'echo'], input: 'a\nSTOP\nb\n' },
       { args: ['-e', 'STOP', 'echo'], input: 'a\nSTOP\nb\n' },
