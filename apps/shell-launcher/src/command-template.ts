@@ -7,7 +7,7 @@
  */
 
 import { isPositional, type PerlJob, type PerlValue } from './perl-eval.js';
-import { PLUS_MARK, plusOperation } from './plus-strings.js';
+import { COUNT_MARK, PLUS_MARK, plusOperation } from './plus-strings.js';
 
 /** The characters GNU parallel (20221122, a Bourne shell) leaves bare in a word. */
 const SAFE_WORD = /^[A-Za-z0-9_.+/-]+$/;
@@ -286,6 +286,9 @@ export function fillTemplate(template: string, args: readonly string[], seq: num
   return template.replace(/\S+/g, (run) => (ALL_ARGS.test(run) ? args.map((_, i) => fillRun(run, args, seq, i, quote, perl)).join(' ') : fillRun(run, args, seq, undefined, quote, perl)));
 }
 
+/** How a counted `{##}` begins inside its marks (plus-strings.ts' withJobCount). */
+const COUNTED_JOBS = `##${COUNT_MARK}`;
+
 const asItIs = (arg: string): string => arg;
 const quoteNotEmpty = (arg: string): string => (arg === '' ? '' : shellQuote(arg));
 
@@ -334,7 +337,7 @@ export function fillPath(template: string, args: readonly string[], seq: number,
 
 /** `{}` or `{0}`, with or without a path modifier or a `--plus` operation on arguments (not `{##}`, `{0#}`): the strings context replace repeats a word for. */
 // eslint-disable-next-line no-control-regex -- the --plus mark is a control character on purpose
-const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##\u0003|0#\d*\u0003|0%\u0003)[^\u0003]*\u0003)?\}/;
+const ALL_ARGS = /\{0?(?:\.|\/\/|\/\.|\/|\u0003(?!##(?:\u0006\d*)?\u0003|0#\d*\u0003|0%\u0003)[^\u0003]*\u0003)?\}/;
 
 /**
  * Fills `text`; with `only`, `{}` and `{0}` stand for that one argument, the `only`th (context
@@ -345,6 +348,8 @@ function fillRun(text: string, args: readonly string[], seq: number, only: numbe
     if (whole === PLAIN_BRACES) return '{';
     if (position === undefined) return '{}';
     if (plus?.startsWith('=') === true) return perlFill(Number(plus.slice(1)), position, args.length, only, quote, perl);
+    // --plus' `{##}` in a command, the number of jobs written in by withJobCount.
+    if (plus?.startsWith(COUNTED_JOBS) === true) return plus.slice(COUNTED_JOBS.length);
     // --plus' `{0#}`, its width written in by withJobCount: the job's number, zero-padded.
     if (plus?.startsWith('0#') === true) return String(seq).padStart(Number(plus.slice(2)), '0');
     // --plus' `{0%}`: the padded job slot, filled by the spoke.

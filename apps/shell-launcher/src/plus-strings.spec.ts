@@ -86,6 +86,11 @@ describe('--plus replacement strings', () => {
     expect(fillTemplate(counted(9), ['a'], 7)).toBe('echo 7/9 7 a');
     expect(fillTemplate(counted(100), ['a'], 7)).toBe('echo 7/100 007 a');
     expect(fillTemplate(withJobCount(withPlusStrings('x{0#}y{}z', 'the command'), 10), ['a', 'b'], 3, true)).toBe('x03yaz x03ybz');
+    // In the command, {##} is a replacement string: one that holds only it gets no arguments appended (as GNU parallel).
+    expect(fillTemplate(withJobCount(withPlusStrings('echo {##}', 'the command'), 2, true), ['a'], 1)).toBe('echo 2');
+    expect(fillTemplate(withJobCount(withPlusStrings('echo {##}{}', 'the command'), 2, true), ['a', 'b'], 1, true)).toBe('echo 2a 2b');
+    // Elsewhere (a --tagstring, a --results path) it is written in as the number.
+    expect(withJobCount(withPlusStrings('n={##}', 'the command'), 2)).toBe('n=2');
   });
 
   it('{0%} is the job slot zero-padded to the digits of the number of slots, filled by the spoke as {%} is', () => {

@@ -82,13 +82,20 @@ export function needsJobCount(text: string | undefined): boolean {
   return text !== undefined && text.search(MARKED_COUNTED) >= 0;
 }
 
+/** In a command template, what `{##}` becomes once the jobs are counted: `{\u0003##\u0006N\u0003}`, filled with N. */
+export const COUNT_MARK = '\u0006';
+
 /**
  * `text` with `{##}` written as the number of jobs, and `{0#}` as the job's number padded to its
- * digits (GNU parallel's: `1 + int(log10(jobs))`, so 10 jobs give `01`…`10`).
+ * digits (GNU parallel's: `1 + int(log10(jobs))`, so 10 jobs give `01`…`10`). In the `command`
+ * template `{##}` stays a replacement string (filled with the count): a command whose only one it
+ * was had the arguments appended, as one without any (GNU parallel appends nothing).
  */
-export function withJobCount(text: string, jobs: number): string {
+export function withJobCount(text: string, jobs: number, command = false): string {
   const width = String(Math.max(jobs, 1)).length;
-  return text.replace(MARKED_COUNTED, (_whole, operation: string) => (operation === '##' ? String(jobs) : `{${PLUS_MARK}0#${width}${PLUS_MARK}}`));
+  return text.replace(MARKED_COUNTED, (_whole, operation: string) =>
+    operation === '0#' ? `{${PLUS_MARK}0#${width}${PLUS_MARK}}` : command ? `{${PLUS_MARK}##${COUNT_MARK}${jobs}${PLUS_MARK}}` : String(jobs),
+  );
 }
 
 /** The marked `{choose_k}` and `{uniq}` (with a position or not) of a template read with `--plus`. */

@@ -338,7 +338,7 @@ function withJobCountIn(options: ShellOptions, jobs: number, command: boolean): 
   const fill = (text: string | undefined): string | undefined => (text === undefined ? undefined : withJobCount(text, jobs));
   return {
     ...options,
-    ...(command ? { template: fill(options.template) } : {}),
+    ...(command ? { template: options.template === undefined ? undefined : withJobCount(options.template, jobs, true) } : {}),
     tagString: fill(options.tagString),
     workdir: fill(options.workdir),
     results: fill(options.results),
@@ -807,7 +807,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     /** The command template with a count written in for {##} and {0#}, if it has them (and Perl's total_jobs() that count). */
     const written = (count: number): string | undefined => {
       if (countJobs && perl !== undefined) perl.total = count;
-      return countJobs && template !== undefined ? withJobCount(template, count) : template;
+      return countJobs && template !== undefined ? withJobCount(template, count, true) : template;
     };
     if (grouping.pack === undefined && grouping.skipBlank !== true) {
       sourcesTotal = Math.ceil(recordCount(values, links) / recordsPerJob(options.maxArgs));

@@ -917,6 +917,8 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--plus', 'echo', '{}', '{.}', '{#}', '{%}', '{:-}'], input: 'q.r\n' },
       // The number of jobs and the padded job number: the input is read whole first.
       { args: ['--plus', 'echo', '{#}/{##}', '{0#}', ':::', ...'abcdefghijk'] },
+      // {##} alone is a replacement string: no arguments appended.
+      { args: ['--plus', '-k', 'echo', '{##}', ':::', 'a', 'b'] },
       // Without --plus: {0#} and {0%} are {#} and {%} of argument 0 (all), {##} is text.
       { args: ['-j1', 'echo', '{0#}', 'x{00#}y', '{0%}', '{##}', ':::', ...'abcdefghijk'] },
       { args: ['--plus', '--tagstring', '{0#}of{##}', '-N2', 'echo', 'x{0#}y{}z'], input: Array.from({ length: 21 }, (_, k) => `v${k}\n`).join('') },
