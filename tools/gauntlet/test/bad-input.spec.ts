@@ -54,7 +54,7 @@ describe('bad input is refused before anything runs', () => {
     ['a Date', { ...ok, mode: new Date(0) }, 'mode', /got an instance of Date/],
     ['a record that is a number', 42, undefined, /Expected the record to be a struct \(a plain object\), got `42` \(number\)/],
     ['a record that is an array', [1, 2], undefined, /got an array of length 2/],
-    ['a negative timeout', { ...ok, spm: { meta: { timeout: -5 } } }, 'spm.meta.timeout', /Expected `spm\.meta\.timeout` to be scalar<timeout> \(a Timeout from after\(\)\), got `-5` \(number\)/],
+    ['a negative timeout', { ...ok, spm: { meta: { timeout: -5 } } }, 'spm.meta.timeout', /Expected `spm\.meta\.timeout` to be scalar<timeout> \(a Timeout from after\(\), or milliseconds from 0 to 2147483647\), got `-5` \(number\)/],
     ['a timeout that is not after()', { ...ok, spm: { meta: { timeout: { ms: -5 } } } }, 'spm.meta.timeout', /got an object with keys ms/],
     ['a NaN timeout', { ...ok, spm: { meta: { timeout: Number.NaN } } }, 'spm.meta.timeout', /got `NaN` \(number\)/],
     ['a relaunch flag that is not a boolean', { ...ok, spm: { core: { relaunchPre: 'yes' } } }, 'spm.core.relaunchPre', /scalar<bool> \(a boolean\), got "yes"/],
