@@ -1516,6 +1516,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     // (Not after SIGHUP either: no more runs start.)
     if (!outcome.ok && job.attempt < options.tries && halted === undefined && !controller.signal.aborted && !stopping && !windingDown) {
       if (options.verbose) err(`#: spm-shell: job ${seq} failed (run ${job.attempt} of ${options.tries}); running it again: ${outcome.command}\n`);
+      trace?.instant(`job ${seq} failed (run ${job.attempt} of ${options.tries}): running it again (--retries)`);
       earlierRuns.set(seq, runs);
       feed.retry({ ...job, attempt: job.attempt + 1 });
       return;
@@ -1670,7 +1671,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     writeJoblog(outcome);
     const forLimit = killedForLimit.delete(seq);
     if (outcome.job.refused !== undefined) err(notRunNotice(outcome.job, outcome.command));
-    else if (outcome.timedOut) err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
+    else if (outcome.timedOut) {
+      err(`spm-shell: job ${seq} timed out after ${timedOutAfter(outcome)}; its process tree was killed: ${outcome.command}\n`);
+      trace?.instant(`job ${seq} timed out after ${timedOutAfter(outcome)}`);
+    }
     else if (outcome.lowMemory === true && forLimit) err(`spm-shell: job ${seq} was killed, the youngest command when --limit \`${limitText(options.limit as LimitRule)}\` exited 2 (way over the limit); its process tree was killed: ${outcome.command}\n`);
     else if (outcome.lowMemory === true) err(`spm-shell: job ${seq} was killed, the youngest command while the machine had less than half of --memfree ${memFree ?? 0} bytes free; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);

@@ -1805,6 +1805,18 @@ describe('spm-shell with many short commands in batches', () => {
     await expectNoLeftovers(mark);
   });
 
+  it('--trace marks timeouts and --retries runs again as instants (the doc said so; only the task layer\'s own were)', async () => {
+    const mark = newMark();
+    const trace = join(dir, `instants-${mark.env}.json`);
+    const r = await runSpmShell(['-j', '2', '--trace', trace, '--timeout', '0.5', '--retries', '2', '--no-progress'], { input: `sleep ${mark.sleep}\nexit 1\n`, mark: mark.env });
+    expect(r.code).toBe(2);
+    const instants = readTrace(trace)
+      .filter((e) => e.ph === 'i')
+      .map((e) => e.name);
+    expect(instants).toEqual(expect.arrayContaining(['job 1 timed out after 0.5 s', 'job 1 failed (run 1 of 2): running it again (--retries)', 'job 2 failed (run 1 of 2): running it again (--retries)']));
+    await expectNoLeftovers(mark);
+  });
+
   it('gives back the commands held behind one that runs long: they run in the other slot meanwhile, and what finished is printed at once', async () => {
     // A command that turns out long in a stream of short ones: the commands its slot held behind
     // it (the rest of its batch, the batch held next) waited for it while the other slot idled,
