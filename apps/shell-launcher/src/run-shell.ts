@@ -596,7 +596,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // across the job slots: with -j 0, as many as may run at once).
   const grouping: Grouping = {
     ...(options.maxArgs !== undefined ? { maxArgs: options.maxArgs } : {}),
-    context: options.multiArgs === 'X' || (options.multiArgs === undefined && options.maxArgs !== undefined && !options.argsJoined),
+    // -N and -L context-replace; beside -m or --xargs, -N still does (GNU parallel's; it did not here), -L not.
+    context: options.multiArgs === 'X' || (options.maxArgs !== undefined && !options.argsJoined && (options.multiArgs === undefined || options.maxLines === undefined)),
     ...(options.multiArgs !== undefined ? { pack: { maxChars: options.maxChars, ...(options.multiArgs === 'xargs' ? {} : { slots: options.jobs === 0 ? allAtOnce : options.jobs }) } } : {}),
     maxCommandBytes: options.maxChars,
     ...(options.tee ? { appendless: true } : {}),

@@ -1203,6 +1203,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['-j2', '-X', '-n3', 'echo', ':::', ...words(9)] },
       { args: ['-j3', '-X', '-n2', 'echo', ':::', ...words(3)] },
       { args: ['-j2', '-m', '-n2', 'echo', ':::', ...words(10)] },
+      // -N beside -m/--xargs context-replaces (it did not); -L beside them does not.
+      { args: ['-k', '-m', '-N2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
+      { args: ['-k', '--xargs', '-N2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
+      { args: ['-k', '-m', '-L2', 'echo', 'x{}y', ':::', 'a', 'b', 'c'] },
       { args: ['-j2', '-X', '-s', '20', 'echo', ':::', 'aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'] },
       { args: ['-j2', '-X', 'echo', 'pre{}post', '{.}', '{#}', ':::', 'a.x', 'b c.y', 'd', 'e'] },
       { args: ['-j2', '-m', 'echo', 'pre{}post', '{/}', ':::', 'a/b', "it's", 'c', 'd'] },
