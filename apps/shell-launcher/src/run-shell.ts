@@ -123,6 +123,17 @@ function backlogOf(stream: ShellIO['stdout']): Promise<void> | undefined {
   });
 }
 
+/**
+ * A system error's message as a person reads it: `no such file or directory`, not Node's
+ * `ENOENT: no such file or directory, open 'x'` (the file is named by the caller). Other errors
+ * as they are.
+ */
+function systemMessage(error: Error): string {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return error.message;
+  return error.message.replace(new RegExp(`^${code}: `), '').replace(new RegExp(`, ${syscall}( '.*')?$`, 's'), '');
+}
+
 /** Exit statuses of an interrupted run: 128 + the signal's number, as a shell reports it. */
 const INTERRUPT_STATUS: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGPIPE: 141, SIGHUP: 129 };
 
@@ -535,7 +546,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     rl?.close();
     // --csv: a header that is not CSV was read, and is said as it is.
     const what = error instanceof CsvFormatError ? '' : `cannot read the input${reading !== undefined && reading !== '-' ? ` \`${reading}\`` : ''}: `;
-    io.stderr.write(`spm-shell: ${what}${(error as Error).message}\n`);
+    io.stderr.write(`spm-shell: ${what}${systemMessage(error as Error)}\n`);
     return 255;
   };
   /**

@@ -3117,7 +3117,8 @@ describe('spm-shell usage', () => {
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const missing = await runSpmShell(['-a', join(dir, 'no-such-file'), 'echo'], { mark: mark.env });
     expect(missing.code).toBe(255);
-    expect(missing.stderr).toMatch(/^spm-shell: cannot read the input `.*no-such-file`: ENOENT/);
+    // Said as a person reads it (it was Node's `ENOENT: no such file or directory, open '…'`).
+    expect(missing.stderr).toMatch(/^spm-shell: cannot read the input `.*no-such-file`: no such file or directory\n$/);
     const joblog = await runSpmShell(['--joblog', join(dir, 'no-such-dir', 'jl'), ':::', 'true'], { mark: mark.env });
     expect(joblog.code).toBe(255);
     expect(joblog.stderr).toMatch(/^spm-shell: cannot write the joblog `.*no-such-dir\/jl`: ENOENT/);
