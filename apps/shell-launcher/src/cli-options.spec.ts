@@ -234,6 +234,18 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['-C', ';', 'cp']).colsep).toEqual(/;/);
   });
 
+  it('reads Perl\'s \\h, POSIX classes and \\K in --colsep as GNU parallel does (they were letters: one silent column)', () => {
+    const split = (sep: string, text: string): string[] => text.split(parseShellArgs(['--colsep', sep]).colsep as RegExp);
+    expect(split('\\h', 'a b\tc')).toEqual(['a', 'b', 'c']);
+    expect(split('\\H+', 'ab cd')).toEqual(['', ' ', '']);
+    expect(split('[[:space:]]', 'a,b bxb')).toEqual(['a,b', 'bxb']);
+    expect(split('[^[:alnum:]]', 'a1-b2')).toEqual(['a1', 'b2']);
+    expect(split('[\\h,]', 'a b,c')).toEqual(['a', 'b', 'c']);
+    expect(split(',\\K', 'a,b')).toEqual(['a,', 'b']);
+    // What JavaScript and Perl read alike is left as it is.
+    expect(parseShellArgs(['--colsep', '\\s+']).colsep).toEqual(/\s+/);
+  });
+
   it('trims both ends of each column when --colsep is given, unless --trim says otherwise (GNU parallel’s defaults)', () => {
     expect(parseShellArgs(['echo']).trim).toBe('n');
     expect(parseShellArgs(['--colsep', ',', 'echo']).trim).toBe('lr');

@@ -12,7 +12,7 @@ import { needsJobCount, withPlusStrings } from './plus-strings.js';
 import { formatHalt, HALT_NEVER, parseHalt, type HaltRule } from './halt-rule.js';
 import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
-import { RecordPattern, recordPattern } from './record-pattern.js';
+import { POSIX_CLASSES, RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
 import { isShebangFlag, shebangArgs } from './shebang.js';
 import { cpuTopology } from './cpu-topology.js';
@@ -909,12 +909,56 @@ function maxLoad(value: string | undefined, cores: number): number {
   return load > 0 ? load : 0.01;
 }
 
-/** `--colsep`'s regular expression (JavaScript's syntax: for separators, GNU parallel's Perl reads the same). */
+/**
+ * `--colsep`'s pattern with what GNU parallel's Perl reads and JavaScript would read otherwise
+ * written in JavaScript's terms: `\h`/`\H` (blanks: tab and space), POSIX classes inside brackets
+ * (`[[:space:]]`), and `\K` (the separator is what follows: a lookbehind for what comes before).
+ * They were read as the letters `h`, `K` or a plain class, and the argument silently stayed one
+ * column. Other text is left as it is.
+ */
+function perlSeparator(value: string): string {
+  let out = '';
+  let inClass = false;
+  let keepFrom: number | undefined;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i] as string;
+    const next = value[i + 1];
+    if (c === '\\' && next !== undefined) {
+      if (next === 'h' || next === 'H') out += inClass ? (next === 'h' ? '\\t ' : '\\x00-\\x08\\n-\\x1f!-\\uffff') : next === 'h' ? '[\\t ]' : '[^\\t ]';
+      else if (next === 'K' && !inClass) keepFrom ??= out.length;
+      else out += c + next;
+      i += 1;
+      continue;
+    }
+    if (inClass) {
+      const posix = c === '[' ? /^\[:([a-z]+):\]/.exec(value.slice(i)) : null;
+      const items = posix === null ? undefined : POSIX_CLASSES[posix[1] as string];
+      if (posix !== null && items !== undefined) {
+        out += items;
+        i += posix[0].length - 1;
+        continue;
+      }
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (value[i + 1] === '^') {
+        out += '^';
+        i += 1;
+      }
+      continue;
+    }
+    out += c;
+  }
+  return keepFrom === undefined ? out : `(?<=${out.slice(0, keepFrom)})${out.slice(keepFrom)}`;
+}
+
+/** `--colsep`'s regular expression: JavaScript's syntax, with Perl's `\h`, POSIX classes and `\K` read as GNU parallel reads them (see {@link perlSeparator}). */
 function columnSeparator(value: string | undefined): RegExp {
   if (value === undefined) throw new SPMError('Expected `--colsep` to be followed by a regular expression (e.g. `,`, `\\t`, ` +`), got nothing');
   try {
     // Without the `u` flag: escapes Perl takes (`\,`, `\-`) mean what they mean there.
-    return new RegExp(value);
+    return new RegExp(perlSeparator(value));
   } catch (error) {
     throw new SPMError(`Expected \`--colsep\` to be a regular expression (JavaScript's syntax), got \`${value}\`: ${(error as Error).message}`);
   }

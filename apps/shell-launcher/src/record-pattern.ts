@@ -17,8 +17,8 @@ import { FLUSH, type Piece } from './block-timeout.js';
  * `\p`, `\x{…}`) is refused.
  */
 
-/** Perl's POSIX classes (`[[:digit:]]`), as JavaScript class items over bytes. */
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
+/** Perl's POSIX classes (`[[:digit:]]`), as JavaScript class items over bytes (ASCII: over characters too). */
+export const POSIX_CLASSES: Readonly<Record<string, string>> = {
   alpha: 'A-Za-z',
   digit: '0-9',
   alnum: 'A-Za-z0-9',

@@ -1385,6 +1385,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       { args: ['--trim', 'lr', '--dry-run'], input: ' echo a \n' },
       { args: ['--trim', 'l', 'echo', '[{}]', ':::', ' a '] },
       { args: ['--trim', 'lr', '--colsep', ',', 'echo', '[{1}][{2}]', ':::', ' a , b '] },
+      // Perl's \h, POSIX classes and \K in --colsep (they were letters: one column).
+      { args: ['-k', '--colsep', '\\h', 'echo', '[{1}][{2}]', ':::', 'a b'] },
+      { args: ['-k', '--colsep', '[[:space:]]', 'echo', '[{1}][{2}]', ':::', 'a,b bxb'] },
+      { args: ['-k', '--colsep', ',\\K', 'echo', '[{1}][{2}]', ':::', 'a,b'] },
       { args: ['-E', 'STOP', 'echo'], input: 'a\nSTOP\nb\n' },
       { args: ['-E', 'STOP', 'echo', ':::', 'a', 'STOP', 'b'] },
       // A --header line equal to -E's string is a header, not the end.
