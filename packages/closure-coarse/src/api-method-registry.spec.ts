@@ -131,7 +131,12 @@ describe('coprocess.shell.policyA as an API method', () => {
         task('coprocess.shell.policyA', { cmd: 'true', timeout: -1 }),
         context(),
       ),
-    ).rejects.toThrow(/Expected `timeout` to be a number of ms > 0 and ≤ 2147483647/);
+    ).rejects.toThrow(/^Expected `apiArgs\.timeout` of `coprocess\.shell\.policyA` to be a number of ms > 0 and ≤ 2147483647/);
+    // Named as the task gives it (it said `timeout`, which a user could take for spm.meta.timeout).
+    for (const timeout of ['soon', 0, { ms: -5 }]) {
+      await expect(applyApiMethod(task('coprocess.shell.policyA', { cmd: 'true', timeout }), context())).rejects.toThrow(/^Expected `apiArgs\.timeout`/);
+    }
+    await expect(applyApiMethod(task('coprocess.shell.policyA', { cmd: 'echo ok', timeout: { ms: 5000 } }), context())).resolves.toMatchObject({ stdOut: 'ok\n' });
   });
 
   it('kills the command when the evaluation is aborted', async () => {

@@ -129,6 +129,10 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
    * loop concludes the invocation (running tasks are killed). Pulling slowly slows dispatch.
    */
   reports(call: Omit<ManageCall<T, R>, 'onStatus'>): AsyncIterableIterator<StatusReport<R>> {
+    // The iterator is the status callback: one given too was silently never called.
+    if (typeof call === 'object' && call !== null && (call as { onStatus?: unknown }).onStatus !== undefined) {
+      throw new SPMError(`Expected no \`onStatus\` with reports() of \`${this.ref.signature}\` (its iterator gives the reports; use manage() for a callback), got one`);
+    }
     return reportIterator<R>((onStatus, stop) => this.manage({ ...call, onStatus, signal: call.signal === undefined ? stop : AbortSignal.any([call.signal, stop]) }));
   }
 

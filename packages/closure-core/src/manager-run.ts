@@ -861,7 +861,13 @@ export class ManagerRun<R> {
 
   #callStatus(report: StatusReport<R>): unknown {
     return this.#asHub(() => {
-      this.#target.events.emit('report', report as StatusReport);
+      try {
+        this.#target.events.emit('report', report as StatusReport);
+      } catch (error) {
+        // A listener, not the status callback: said so (it was blamed on the callback).
+        this.#fail(new SPMHubCallbackError(`A \`report\` listener of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${messageOfThrown(error)}`, { cause: error }));
+        return undefined;
+      }
       return this.#options.onStatus?.(report);
     });
   }

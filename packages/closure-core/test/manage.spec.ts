@@ -294,6 +294,24 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect(summary.ok).toBe(1);
   });
 
+  it('a throwing `report` listener is named as one (it was blamed on the status callback); reports() refuses an onStatus it would never call', async () => {
+    const listener = (): void => {
+      throw new Error('listener broke');
+    };
+    work.on('report', listener);
+    try {
+      const error = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], onStatus: () => undefined }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SPMHubCallbackError);
+      expect((error as Error).message).toBe('A `report` listener of `work` threw on task 0: listener broke');
+    } finally {
+      work.off('report', listener);
+    }
+    await expectSequencePoint(() => 0);
+    expect(() => work.reports({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], onStatus: () => undefined } as never)).toThrow(
+      'Expected no `onStatus` with reports() of `work` (its iterator gives the reports; use manage() for a callback), got one',
+    );
+  });
+
   it('a callback, a listener, a tasks iterable or an abort reason that is a value String() cannot print fails the manager, never the hub', async () => {
     // `Object.create(null)` has no toString; a message getter that throws: messages built with
     // String(value) threw a TypeError inside the hub's catch and took the process down.

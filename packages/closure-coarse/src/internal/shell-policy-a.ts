@@ -10,6 +10,9 @@ import { describeValue } from '@spm/exceptions';
  */
 export const TASK_TIMEOUT_BACKSTOP_MS = 1000;
 
+/** The longest a Node timer waits: 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const KEYS = new Set(['cmd', 'timeout']);
 
 /**
@@ -45,6 +48,14 @@ export async function shellPolicyA(
       );
     }
     timeout = call.taskTimeoutMs + TASK_TIMEOUT_BACKSTOP_MS;
+  } else {
+    // Checked here, named as the task gives it (policyA's own message says `timeout`).
+    const ms = typeof timeout === 'number' ? timeout : typeof timeout === 'object' ? (timeout as { ms?: unknown }).ms : undefined;
+    if (typeof ms !== 'number' || !(ms > 0) || ms > MAX_TIMER_MS) {
+      throw new SPMError(
+        `Expected \`apiArgs.timeout\` of \`${call.api}\` to be a number of ms > 0 and ≤ ${MAX_TIMER_MS} (the longest a timer waits), or { ms } with such ms (after()), got ${describeValue(timeout)}`,
+      );
+    }
   }
   // shell.policyA validates `timeout` and rejects with SPMError; the signal kills the tree.
   // Loaded on first use: a spoke whose tasks never call it does not load @spm/coprocess.
