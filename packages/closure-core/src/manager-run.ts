@@ -221,7 +221,12 @@ export class ManagerRun<R> {
       this.#emit('lease', lease.spokeIds);
       this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
       if (o.timeoutExecutionMs !== Infinity) {
-        this.#executionTimer = setTimeout(() => this.#onExecutionTimeout(), Math.max(0, o.timeoutExecutionMs - (Date.now() - this.#started)));
+        const left = o.timeoutExecutionMs - (Date.now() - this.#started);
+        // Already past it (`timeoutExecution: 0`, or a lease that took longer): timed out before
+        // anything is dispatched, as an aborted signal is — a timer of 0 let fast inproc tasks
+        // finish first now and then, and the same call resolved or rejected by chance.
+        if (left <= 0) this.#onExecutionTimeout();
+        else this.#executionTimer = setTimeout(() => this.#onExecutionTimeout(), left);
       }
       const signal = o.signal;
       const onAbort = (): void => this.#onAbort(signal?.reason);

@@ -149,6 +149,19 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expectSequencePoint(() => reports.length);
   });
 
+  it('timeoutExecution 0: timed out before anything is dispatched, every time (a 0 ms timer let quick inproc tasks finish first now and then)', async () => {
+    for (let run = 0; run < 5; run += 1) {
+      const reports: StatusReport[] = [];
+      const error = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { n: 2 }], onStatus: (r) => void reports.push(r), timeoutExecution: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SPMExecutionTimeout);
+      expect(reports.map((r) => [r.taskId, r.error instanceof SPMTaskDropped])).toEqual([
+        [0, true],
+        [1, true],
+      ]);
+    }
+    await expectSequencePoint(() => 0);
+  });
+
   it('aborts on its signal: running tasks killed, unfinished ones dropped, SPMManagerError', async () => {
     const reports: StatusReport[] = [];
     const controller = new AbortController();
