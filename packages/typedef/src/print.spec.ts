@@ -58,4 +58,21 @@ describe('print: canonical text', () => {
     expect(() => print(bad)).toThrow('Expected a field name to be an identifier other than __proto__ and constructor, got "two words"');
     expect(() => print({ ...bad, container: '' })).toThrow('Expected the container word to be an identifier');
   });
+
+  it('refuses a hand-made schema typedef text cannot say: its text would not parse back (it was printed all the same)', () => {
+    const int = { kind: 'scalar', scalar: 'int' } as const;
+    const made = (fields: unknown[]): TaskSchema => ({ kind: 'task', container: 'list', root: { kind: 'struct', fields } }) as unknown as TaskSchema;
+    for (const fields of [
+      [{ name: 'a', type: { kind: 'scalar', scalar: 'nope' } }],
+      [{ name: 'a', type: int, default: { kind: 'value', value: Number.NaN } }],
+      [{ name: 'a', type: { kind: 'list', element: int }, default: { kind: 'value', value: 3 } }],
+      [
+        { name: 'a', type: int },
+        { name: 'a', type: int },
+      ],
+      [{ name: 'a', type: { kind: 'bogus' } }],
+    ]) {
+      expect(() => print(made(fields))).toThrow(/^Expected print\(\) to get a schema typedef text can say, got one whose text does not parse back: /);
+    }
+  });
 });

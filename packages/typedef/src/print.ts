@@ -1,5 +1,6 @@
 import { SPMTypedefError } from '@spm/exceptions';
 import { assertSchema } from './internal/assert-schema.js';
+import { parseTypedef } from './internal/parser.js';
 import { FORBIDDEN_FIELD_NAMES, IDENTIFIER } from './internal/scalar-kinds.js';
 import type { Field, FieldDefault, StructType, TaskSchema, TypeNode } from './schema.js';
 
@@ -68,10 +69,23 @@ function printType(type: TypeNode, depth: number, asField: boolean): string {
  * `parse(print(schema))` is deep-equal to `schema`; comments and spacing of the original
  * text are not kept.
  *
- * @throws SPMTypedefError when a name in a hand-made schema is not an identifier.
+ * @throws SPMTypedefError when a name in a hand-made schema is not an identifier, or the schema
+ *   holds what typedef text cannot say (its text would not parse back).
  */
 export function print(schema: TaskSchema): string {
   assertSchema(schema, 'print()');
   checkName(schema.container, 'the container word');
-  return `task<${schema.container}> :: ${printStruct(schema.root, 0)};\n`;
+  const text = `task<${schema.container}> :: ${printStruct(schema.root, 0)};\n`;
+  // A hand-made schema may hold what no typedef text says (an unknown kind, a NaN default, a
+  // field twice, a list with a literal): its text would not parse back. Said here, not later.
+  try {
+    parseTypedef(text);
+  } catch (error) {
+    const why = error instanceof SPMTypedefError ? error.message : String(error);
+    throw new SPMTypedefError(`Expected print() to get a schema typedef text can say, got one whose text does not parse back: ${why}`, {
+      expected: 'a schema typedef text can say',
+      found: 'text that does not parse',
+    });
+  }
+  return text;
 }
