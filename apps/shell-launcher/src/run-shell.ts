@@ -516,6 +516,19 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let lastOutcome: JobOutcome | undefined;
   /** `--header`: the columns' names (for `--results`' directories), once read. */
   let headerNames: readonly string[] | undefined;
+  /**
+   * `text` (a --tagstring, a --wd) with --header's column names read as the positions they name
+   * (`{name}` → `{1}`), once they are known: they were left as text (`--wd 'd{x}'` made `d{x}`).
+   */
+  const namedTexts = new Map<string, { names: readonly string[]; text: string }>();
+  const named = (text: string): string => {
+    if (headerNames === undefined) return text;
+    const known = namedTexts.get(text);
+    if (known?.names === headerNames) return known.text;
+    const renamed = nameColumns(text, headerNames);
+    namedTexts.set(text, { names: headerNames, text: renamed });
+    return renamed;
+  };
   /** `--filter`'s texts with `--header`'s `{name}`s as columns' positions, for the filters and names they were made of. */
   let filtersNamed: { filters: ShellOptions['filters']; names: readonly string[] | undefined; texts: readonly string[] } | undefined;
   /**
@@ -859,7 +872,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     const made = input;
     const tagString = options.tagString;
     input = (async function* (): AsyncGenerator<Job> {
-      for (let step = await made.next(); step.done !== true; step = await made.next()) yield { ...step.value, tag: fillPath(tagString, step.value.args ?? [step.value.tag], step.value.seq, step.value.perl) };
+      for (let step = await made.next(); step.done !== true; step = await made.next()) yield { ...step.value, tag: fillPath(named(tagString), step.value.args ?? [step.value.tag], step.value.seq, step.value.perl) };
     })();
   }
   // `--resume`: the jobs an earlier run logged (with `--resume-failed`, logged as succeeded) are
@@ -952,8 +965,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
           refused += 1;
           io.stderr.write(notRunNotice(job, withSlot(job.command, '{%}')));
         } else {
-          const command = withSlot(job.command, ((job.seq - 1) % slots) + 1, slotWidth);
-          const tag = options.tag ? `${job.tag}\t` : '';
+          const slot = ((job.seq - 1) % slots) + 1;
+          const command = withSlot(job.command, slot, slotWidth);
+          // A --tagstring's `{%}` (or `slot()`) with the same slot: it was its internal mark, NUL and all.
+          const tag = options.tag ? `${withSlot(job.tag, slot, slotWidth)}\t` : '';
           // --color: the line in the job's colour, as GNU parallel's dry run shows it.
           io.stdout.write(options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
           // -t: on stderr too, as GNU parallel does.
@@ -1539,7 +1554,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
 
   // --wd: the directory a job runs in (its replacement strings filled), absolute: the spokes need not share this cwd.
   const workdirOf = (job: Job): string => {
-    const dir = options.workdir as string;
+    const dir = named(options.workdir as string);
     return resolve(hasReplacement(dir) ? withoutSlot(fillPath(dir, job.args ?? [job.tag], job.seq, job.perl)) : dir);
   };
 

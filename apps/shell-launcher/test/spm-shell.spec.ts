@@ -404,6 +404,25 @@ describe('spm-shell --plus {choose_k}, {uniq} and {0%}', () => {
   }
 });
 
+describe('spm-shell --header names beyond the command', () => {
+  it('are replacement strings in --tagstring, --results and --wd too (they stayed text: a literal `{x}` tag, tree, directory)', async () => {
+    const where = join(dir, 'header-names');
+    mkdirSync(where);
+    const sources = [':::', 'x', '1', '2', ':::', 'y', 'a'];
+    const tagged = await runSpmShell(['-k', '--header', ':', '--tagstring', '{x}-{y}-{#}', 'echo', '{x}', ...sources], { cwd: where, mark: newMark().env });
+    expect(tagged).toMatchObject({ code: 0, stdout: '1-a-1\t1\n2-a-2\t2\n' });
+    const results = await runSpmShell(['-k', '--header', ':', '--results', 'o/{x}-{y}', 'echo', 'out', '{x}', ...sources], { cwd: where, mark: newMark().env });
+    expect(results.code).toBe(0);
+    expect(readdirSync(join(where, 'o')).sort()).toEqual(['1-a', '1-a.err', '1-a.seq', '2-a', '2-a.err', '2-a.seq']);
+    expect(readFileSync(join(where, 'o', '2-a'), 'utf8')).toBe('out 2\n');
+    const worked = await runSpmShell(['-k', '--header', ':', '--wd', 'd{x}', 'pwd', ...sources], { cwd: where, mark: newMark().env });
+    expect(worked).toMatchObject({ code: 0, stdout: `${join(where, 'd1')}\n${join(where, 'd2')}\n` });
+    // --dry-run fills a --tagstring's {%} with the slot its command shows (it printed the internal mark).
+    const dry = await runSpmShell(['-k', '-j', '2', '--dry-run', '--tagstring', 's{%}', 'echo', '{%}', ':::', 'a', 'b', 'c'], { mark: newMark().env });
+    expect(dry.stdout).toBe('s1\techo 1\ns2\techo 2\ns1\techo 1\n');
+  });
+});
+
 describe('spm-shell --template', () => {
   it('writes each job’s file before its command runs — names and texts filled, --header’s names, {%} — and leaves them, or removes them with --cleanup', async () => {
     const where = join(dir, 'tmpl');
