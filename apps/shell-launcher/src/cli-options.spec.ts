@@ -481,6 +481,7 @@ describe('parseShellArgs', () => {
       [['--pipe-part', '-a', 'f'], /Expected a command with `--pipe-part` \(each part of the file is its stdin\), got none/],
       [['--pipe-part', '-N', '2', '-a', 'f', 'wc'], /Expected no `-N` with `--pipe-part` \(it cuts the files by size at record ends, each part a job's stdin\), got it/],
       [['--pipe-part', '--round-robin', '-a', 'f', 'wc'], /Expected no `--round-robin` with `--pipe-part`/],
+      [['--pipe-part', '--tee', '-a', 'f', 'wc'], /^Expected no `--tee` with `--pipe-part`/],
       [['--pipe-part', '-j', '0', '-a', 'f', 'wc'], /Expected `-j` to be a number of job slots with `--pipe-part` \(10 parts per slot, unless --block gives a size\), got 0/],
       [['--termseq', ''], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\), got an empty string/],
       [['--termseq', 'TERM,200,TERN,100'], /Expected `--termseq` to be signals and the ms to wait after each, comma-separated \(TERM,200,TERM,100,KILL,25\); item 3 should be a signal \(TERM, SIGINT, 9…\), got `TERN`/],

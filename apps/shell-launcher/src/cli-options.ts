@@ -2166,6 +2166,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
             : [undefined, ''];
     if (other !== undefined) throw new SPMError(`Expected no \`${other}\` with \`${blockTimeoutGiven}\` (${why}), got both`);
   }
+  // Refused as the doc says (it ran, each job given stdin while the job log counted the file).
+  if (o.pipePart && o.tee) throw new SPMError('Expected no `--tee` with `--pipe-part` (it cuts the files by size at record ends, each part a job\'s stdin; --tee gives every job all of stdin), got it');
   if (o.pipe && o.tee) {
     if (words.length === 0) throw new SPMError('Expected a command with `--tee` (every one of its jobs gets all of stdin), got none');
     if (sources.length === 0) throw new SPMError('Expected arguments with `--tee` (`::: a b`, `:::: F`, `-a F`: a job each, every one given all of stdin), got none');

@@ -1834,7 +1834,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       ...(job.input !== undefined && file === undefined ? { input: job.input } : {}),
       ...(options.workdir !== undefined ? { cwd: workdirOf(job) } : {}),
       ...(options.templates.length > 0 ? { files: filesOf(job) } : {}),
-      ...(file !== undefined ? { env: { PARALLEL_TMP: file } } : {}),
+      // Absolute: a relative --tmpdir named it from here, and a job run elsewhere (--wd) could not open it.
+      ...(file !== undefined ? { env: { PARALLEL_TMP: resolve(file) } } : {}),
       ...(fed !== undefined && !options.fifo ? { stdinFrom: fed.path } : {}),
       ...partOf(job.seq),
     };

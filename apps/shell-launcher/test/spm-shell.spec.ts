@@ -1097,6 +1097,15 @@ describe.each(['inproc', 'process'] as const)('spm-shell --pipe (%s spokes)', (t
     expect(r.stdout).toBe(expected.join(''));
   });
 
+  it('with --cat and --fifo, $PARALLEL_TMP is absolute: a relative --tmpdir with --wd left the job unable to open its block', async () => {
+    const where = mkdtempSync(join(dir, 'tmp-wd-'));
+    mkdirSync(join(where, 'td'));
+    for (const way of ['--cat', '--fifo']) {
+      const r = await runSpmShell(['--pipe', way, '--tmpdir', 'td', '--wd', 'wdX', '-k', '-N', '500', 'wc -l < {}'], { cwd: where, input: seqOutput(1000), mark: newMark().env });
+      expect(r).toMatchObject({ code: 0, stdout: '500\n500\n' });
+    }
+  });
+
   it('with --cat, puts each block in a file named by $PARALLEL_TMP (stdin empty), kept for a run again, deleted when its job is over', async () => {
     const tmp = mkdtempSync(join(dir, `cat-${transport}-`));
     const input = seqOutput(10);
