@@ -1472,7 +1472,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       if (job === undefined) continue;
       if (options.showCommands) printer.writeErr(`${command}\n`);
       // (-u: untagged, as GNU parallel prints it there.)
-      if (echoAsStarted) printer.write(`${options.tag && !options.ungroup ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
+      if (!echoAsStarted) continue;
+      // --line-buffer: as the first of the job's lines — tagged and coloured as they are, and with
+      // -k held for its turn (it was printed bare, at once: before earlier jobs' output).
+      if (options.lineBuffer && !options.ungroup && !options.latestLine) printer.live(seq, tagOn(job.tag, from.spokeId, slotWidth), 'stdout', `${command}\n`);
+      else printer.write(command + '\n');
     }
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {

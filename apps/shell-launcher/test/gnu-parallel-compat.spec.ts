@@ -646,6 +646,10 @@ describe('spm-shell and GNU parallel on the same input', () => {
       ['-j2', '--line-buffer', 'seq 3; printf "no newline {}"', ':::', '1', '2'],
       ['-j2', '--lb', '--tag', 'printf "p\\nq"; sleep 0.1; printf "r\\ns\\n"', ':::', 'A', 'B'],
       ['-j3', '--lb', 'seq 1 20000 | sed s/^/{}-/', ':::', 'a', 'b', 'c'],
+      // -v: its line in the job's turn, tagged and coloured as the job's lines (it came at once, bare).
+      ['-j2', '--lb', '-v', 'sleep 0.{}; echo {}', ':::', '5', '2'],
+      ['-j2', '--lb', '-v', '--tag', 'sleep 0.{}; echo {}', ':::', '5', '2'],
+      ['-j2', '--lb', '-v', '--color', 'echo {}', ':::', 'a', 'b'],
       // -u: as it comes, --tag left out.
       ['-j1', '-u', '--tag', 'printf x; echo y', ':::', '1', '2'],
       ['-j1', '--ungroup', 'printf "{} "; echo >&2 e{}', ':::', 'a', 'b'],
