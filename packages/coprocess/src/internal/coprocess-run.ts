@@ -157,17 +157,6 @@ export class CoprocessRun implements LiveCoprocess {
   #timer: NodeJS.Timeout | undefined;
   /** Armed by a kill of a run on a fork server: see {@link SERVER_SILENT_MS}. */
   #serverWatch: NodeJS.Timeout | undefined;
-  /**
-   * Whether a kill signal reached the leader alive: sent before the fork server reaped it (its
-   * clock), or, without a server, before this thread saw its exit. A run whose exit was on its way
-   * when an abort came was not killed, though `aborted` says the abort came first.
-   */
-  #wasKilled(): boolean {
-    const at = this.#killedAt;
-    if (at === undefined || this.#pid === undefined) return false;
-    return at === true || this.#exitMono === undefined || this.#exitMono > at;
-  }
-
   #onAbort: (() => void) | undefined;
   #settled = false;
   /** Waiting for its turn in a lane (on the fork server, or here): not started yet. */
@@ -719,6 +708,17 @@ export class CoprocessRun implements LiveCoprocess {
       })
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
+  }
+
+  /**
+   * Whether a kill signal reached the leader alive: sent before the fork server reaped it (its
+   * clock), or, without a server, before this thread saw its exit. A run whose exit was on its way
+   * when an abort came was not killed, though `aborted` says the abort came first.
+   */
+  #wasKilled(): boolean {
+    const at = this.#killedAt;
+    if (at === undefined || this.#pid === undefined) return false;
+    return at === true || this.#exitMono === undefined || this.#exitMono > at;
   }
 
   /**
