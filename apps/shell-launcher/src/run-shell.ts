@@ -1476,7 +1476,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       // --line-buffer: as the first of the job's lines — tagged and coloured as they are, and with
       // -k held for its turn (it was printed bare, at once: before earlier jobs' output).
       if (options.lineBuffer && !options.ungroup && !options.latestLine) printer.live(seq, tagOn(job.tag, from.spokeId, slotWidth), 'stdout', `${command}\n`);
-      else printer.write(command + '\n');
+      else printer.write(`${options.tag && !options.ungroup ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
     }
     // --line-buffer: running commands' lines (a job run again prints its lines again).
     for (const piece of news.output ?? []) {
