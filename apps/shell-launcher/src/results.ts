@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs
 import { isFifo } from '@spm/closure-core';
 import { makeDirectories } from '@spm/coprocess';
 import { dirname, join } from 'node:path';
-import { fillPath, hasReplacement, nameColumns, slotOf, withSlot } from './command-template.js';
+import { fillPath, hasReplacement, slotOf, withSlot } from './command-template.js';
 import type { JobOutcome } from './job-outcome.js';
 
 /** Where one job's results go (`--results`): a file each for its stdout, stderr and sequence number. */
@@ -34,11 +34,9 @@ export function escapeValue(value: string): string {
  *   one makes a directory): ending in `/`, a directory holding `stdout`, `stderr` and `seq`;
  *   else the file for stdout, with `.err` and `.seq` beside it.
  */
-export function resultsPaths(given: string, outcome: JobOutcome, headers?: readonly string[]): ResultsPaths {
+export function resultsPaths(name: string, outcome: JobOutcome, headers?: readonly string[]): ResultsPaths {
   const { job } = outcome;
   const args = job.args ?? [job.tag];
-  // --header's column names are replacement strings here too (`o/{name}`: it was a tree under the literal `{name}`).
-  const name = headers === undefined ? given : nameColumns(given, headers);
   if (hasReplacement(name)) {
     const path = withSlot(fillPath(name, args, job.seq, job.perl), outcome.spoke === undefined ? 1 : slotOf(outcome.spoke));
     if (path.endsWith('/')) return { stdout: join(path, 'stdout'), stderr: join(path, 'stderr'), seq: join(path, 'seq') };

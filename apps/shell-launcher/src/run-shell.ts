@@ -517,8 +517,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   /** `--header`: the columns' names (for `--results`' directories), once read. */
   let headerNames: readonly string[] | undefined;
   /**
-   * `text` (a --tagstring, a --wd) with --header's column names read as the positions they name
-   * (`{name}` → `{1}`), once they are known: they were left as text (`--wd 'd{x}'` made `d{x}`).
+   * `text` (a --tagstring, a --wd, a --results name, a --template's name and text) with
+   * --header's column names read as the positions they name (`{name}` → `{1}`), once they are
+   * known; made once per text. (Outside the command and templates they were left as text:
+   * `--wd 'd{x}'` made `d{x}`.)
    */
   const namedTexts = new Map<string, { names: readonly string[]; text: string }>();
   const named = (text: string): string => {
@@ -1568,7 +1570,7 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   const intoResults = (outcome: JobOutcome): JobOutcome => {
     if (options.results === undefined || format !== undefined || outcome.job.refused !== undefined) return outcome;
     try {
-      writeResults(options.results, options.echoCommands && !options.json ? { ...outcome, stdout: `${outcome.command}\n${outcome.stdout}` } : outcome, headerNames);
+      writeResults(named(options.results), options.echoCommands && !options.json ? { ...outcome, stdout: `${outcome.command}\n${outcome.stdout}` } : outcome, headerNames);
     } catch (error) {
       err(`spm-shell: job ${outcome.job.seq}: its --results ${(error as Error).message}; its output is printed instead\n`);
       // As a job log that cannot be written: the run exits 255 (the commands' statuses stand in the job log).
@@ -1819,14 +1821,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   };
   // --template: each job's files (names and texts filled; `{%}` by the spoke), written by the
   // spoke before the command runs. With --header, the columns' names are read in them once known.
-  let templatesNamed: { readonly names: readonly string[] | undefined; readonly templates: ShellOptions['templates'] } = { names: undefined, templates: options.templates };
   const filesOf = (job: Job): NonNullable<ShellCommand['files']> => {
-    if (templatesNamed.names !== headerNames) {
-      const names = headerNames ?? [];
-      templatesNamed = { names: headerNames, templates: options.templates.map((t) => ({ ...t, name: nameColumns(t.name, names), content: nameColumns(t.content, names) })) };
-    }
     const args = job.args ?? [job.tag];
-    return templatesNamed.templates.map((t) => ({ path: resolve(fillPath(t.name, args, job.seq, job.perl)), content: fillPath(t.content, args, job.seq, job.perl) }));
+    return options.templates.map((t) => ({ path: resolve(fillPath(named(t.name), args, job.seq, job.perl)), content: fillPath(named(t.content), args, job.seq, job.perl) }));
   };
 
   const commandOf = (job: Job): ShellCommand => {

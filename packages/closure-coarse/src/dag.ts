@@ -8,7 +8,7 @@ import {
   type StatusReport,
 } from '@spm/closure-core';
 import { SPMError, SPMTypedefError, type TaskId, describeValue } from '@spm/exceptions';
-import { parse, type TaskSchema } from '@spm/typedef';
+import { isTaskSchema, parse, type TaskSchema } from '@spm/typedef';
 import { planDag, type DagPlan } from './internal/dag-plan.js';
 import { DagSource } from './internal/dag-source.js';
 
@@ -80,8 +80,7 @@ const SPEC_KEYS = ['signature', 'module', 'typedef', 'preload', 'evaluate', 'pip
 /** The schema of typedef text or a schema; undefined for anything else (the core refuses it, naming it). */
 function schemaOf(typedef: unknown): TaskSchema | undefined {
   if (typeof typedef === 'string') return parse(typedef);
-  const fields = (typedef as { root?: { fields?: unknown } } | null | undefined)?.root?.fields;
-  return Array.isArray(fields) ? (typedef as TaskSchema) : undefined;
+  return isTaskSchema(typedef) ? typedef : undefined;
 }
 
 function defineDag<T = unknown, R = unknown>(

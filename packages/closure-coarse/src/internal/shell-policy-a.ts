@@ -2,6 +2,7 @@ import type { ShellPolicyAResult } from '@spm/coprocess';
 import { SPMError } from '@spm/exceptions';
 import type { ApiCall } from '../api-method.js';
 import { describeValue } from '@spm/exceptions';
+import { MAX_TIMEOUT_MS } from '@spm/typedef';
 
 /**
  * When a coprocess has no timeout of its own, it runs under the task's, and the core's task timer
@@ -9,9 +10,6 @@ import { describeValue } from '@spm/exceptions';
  * coprocess gets this much longer, as a backstop should the hub be slow to act.
  */
 export const TASK_TIMEOUT_BACKSTOP_MS = 1000;
-
-/** The longest a Node timer waits: 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 const KEYS = new Set(['cmd', 'timeout']);
 
@@ -51,9 +49,9 @@ export async function shellPolicyA(
   } else {
     // Checked here, named as the task gives it (policyA's own message says `timeout`).
     const ms = typeof timeout === 'number' ? timeout : typeof timeout === 'object' ? (timeout as { ms?: unknown }).ms : undefined;
-    if (typeof ms !== 'number' || !(ms > 0) || ms > MAX_TIMER_MS) {
+    if (typeof ms !== 'number' || !(ms > 0) || ms > MAX_TIMEOUT_MS) {
       throw new SPMError(
-        `Expected \`apiArgs.timeout\` of \`${call.api}\` to be a number of ms > 0 and ≤ ${MAX_TIMER_MS} (the longest a timer waits), or { ms } with such ms (after()), got ${describeValue(timeout)}`,
+        `Expected \`apiArgs.timeout\` of \`${call.api}\` to be a number of ms > 0 and ≤ ${MAX_TIMEOUT_MS} (the longest a timer waits), or { ms } with such ms (after()), got ${describeValue(timeout)}`,
       );
     }
   }
