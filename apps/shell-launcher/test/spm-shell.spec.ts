@@ -1589,6 +1589,11 @@ describe('spm-shell --wd', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("spm-shell: job 1 ended without an exit status (cannot make its working directory `/proc/spm-not-there/x` (--wd): ENOENT");
     expect(existsSync(cwd)).toBe(false);
+    // A file where the directory should be: said as such (it was the fork server's start error).
+    writeFileSync(join(dir, 'wd-file'), '');
+    const file = await runSpmShell(['--wd', 'wd-file', 'pwd', ':::', 'a'], { cwd: dir, input: '', mark: newMark().env });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toContain(`spm-shell: job 1 ended without an exit status (cannot make its working directory \`${join(dir, 'wd-file')}\` (--wd): ENOTDIR`);
   });
 });
 

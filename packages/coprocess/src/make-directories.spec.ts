@@ -37,4 +37,13 @@ describe('makeDirectories', () => {
     writeFileSync(join(dir, 'file'), '');
     expect(make(join(dir, 'file/x'))).toEqual({ error: 'ENOTDIR', timedOut: false });
   });
+
+  it('throws ENOTDIR when the path itself is a file or a link to one, and takes a link to a directory', () => {
+    writeFileSync(join(dir, 'plain'), '');
+    expect(make(join(dir, 'plain'))).toEqual({ error: 'ENOTDIR', timedOut: false });
+    symlinkSync(join(dir, 'plain'), join(dir, 'to-plain'));
+    expect(make(join(dir, 'to-plain'))).toEqual({ error: 'ENOTDIR', timedOut: false });
+    symlinkSync(join(dir, 'a'), join(dir, 'to-a'));
+    expect(make(join(dir, 'to-a'))).toEqual({ error: null, timedOut: false });
+  });
 });
