@@ -69,6 +69,7 @@ describe('dassert as a wrapper', () => {
   it('refuses a predicate or function that is not a function', () => {
     expect(() => dassert('amHub' as unknown as () => boolean)).toThrow(SPMError);
     expect(() => dassert(amHub, 5 as unknown as () => void)).toThrow('Expected the function to guard with `amHub` to be a function, got `5` (number)');
+    expect(() => dassert(amHub, null as unknown as () => void)).toThrow('Expected the function to guard with `amHub` to be a function, got `null`');
   });
 });
 

@@ -34,7 +34,7 @@ export function dassert<This, A extends unknown[], R>(
   if (typeof predicate !== 'function') {
     throw new SPMError(`Expected \`predicate\` to be a function such as \`amOffline\`, got ${describeValue(predicate)}`);
   }
-  if (fn !== undefined) return guard(predicate, fn, fn.name);
+  if (fn !== undefined) return guard(predicate, fn, typeof fn === 'function' ? fn.name : '');
   return <T, B extends unknown[], S>(
     method: (this: T, ...args: B) => S,
     context?: ClassMethodDecoratorContext<T, (this: T, ...args: B) => S>,

@@ -54,6 +54,8 @@ describe('the default (synchronous) provider', () => {
 
   it('refuses something that is not a machine or a function', () => {
     expect(() => runInSequence({} as SequenceMachine, () => 1)).toThrow(SPMError);
+    // A bare role and state is not a machine: messages would name it `undefined`.
+    expect(() => runInSequence({ role: 'hub', state: 'online' } as SequenceMachine, () => 1)).toThrow('Expected `machine` to be a SequenceMachine, got an object');
     expect(() => runInSequence(new SequenceMachine('hub'), 'x' as unknown as () => number)).toThrow('Expected `fn` to be a function, got `"x"` (string)');
   });
 });
@@ -94,5 +96,6 @@ describe('an AsyncLocalStorage provider', () => {
 
   it('refuses a provider without get and run', () => {
     expect(() => setSequenceContextProvider({ get: () => undefined } as never)).toThrow('Expected a sequence context provider with `get()` and `run(machine, fn)` functions, got an object');
+    expect(() => setSequenceContextProvider(null as never)).toThrow('Expected a sequence context provider with `get()` and `run(machine, fn)` functions, got `null`');
   });
 });

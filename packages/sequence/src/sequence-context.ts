@@ -83,7 +83,7 @@ export function runInSequence<T>(machine: SequenceMachine, fn: () => T): T {
  * `runInSequence`: scopes opened under the old provider are not seen by the new one.
  */
 export function setSequenceContextProvider(provider: SequenceContextProvider | undefined): SequenceContextProvider | undefined {
-  if (provider !== undefined && (typeof provider.get !== 'function' || typeof provider.run !== 'function')) {
+  if (provider !== undefined && (typeof provider !== 'object' || provider === null || typeof provider.get !== 'function' || typeof provider.run !== 'function')) {
     throw new SPMError(`Expected a sequence context provider with \`get()\` and \`run(machine, fn)\` functions, got ${describeValue(provider)}`);
   }
   const previous = ambient.provider;
@@ -95,5 +95,10 @@ export function setSequenceContextProvider(provider: SequenceContextProvider | u
 function isMachineLike(value: unknown): value is SequenceMachine {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<SequenceMachine>;
-  return (candidate.role === 'hub' || candidate.role === 'spoke') && (candidate.state === 'offline' || candidate.state === 'online');
+  return (
+    (candidate.role === 'hub' || candidate.role === 'spoke') &&
+    (candidate.state === 'offline' || candidate.state === 'online') &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.apply === 'function'
+  );
 }

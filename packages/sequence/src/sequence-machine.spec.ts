@@ -39,7 +39,7 @@ describe('the transition table', () => {
       const change = machine.apply(event);
       expect(change).toEqual({ role, from: state, to: expected, event });
       expect(machine.state).toBe(expected);
-      expect(machine.since).toBe(event);
+      expect(machine.since).toEqual(event);
       return;
     }
     let thrown: unknown;
@@ -98,6 +98,48 @@ describe('a sequence of events', () => {
     const bogus = { type: 'teleport', id: 'x-1' } as unknown as Parameters<SequenceMachine['apply']>[0];
     expect(() => hub.apply(bogus)).toThrow(/expected one of `manage`, `conclude`, `evaluate`, `evaluated`, got `teleport`/);
     expect(hub.state).toBe('offline');
+  });
+
+  it('refuses the names of Object.prototype as event types, and stays usable', () => {
+    // `constructor` was found on the transition table's prototype: the state became a function
+    // and every later apply() or can() threw a TypeError.
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const hub = new SequenceMachine('hub');
+      const bogus = { type, id: 'x-1' } as unknown as Parameters<SequenceMachine['apply']>[0];
+      expect(hub.can(bogus)).toBe(false);
+      expect(() => hub.apply(bogus)).toThrow(SPMInvariantError);
+      expect(() => hub.apply(bogus)).toThrow(`expected one of \`manage\`, \`conclude\`, \`evaluate\`, \`evaluated\`, got \`${type}\``);
+      expect(hub.state).toBe('offline');
+      expect(hub.apply({ type: 'manage', id: 'm-1' })).toMatchObject({ from: 'offline', to: 'online' });
+    }
+  });
+
+  it('refuses an event that is not one, or whose id or cause is not a string, and changes nothing', () => {
+    const hub = new SequenceMachine('hub');
+    expect(() => hub.apply(undefined as never)).toThrow('Expected a sequence event (`{ type, id }`), got nothing (undefined)');
+    expect(() => hub.can(null as never)).toThrow('Expected a sequence event (`{ type, id }`), got `null`');
+    expect(() => hub.apply({ type: 'manage' } as never)).toThrow('Expected the `id` of sequence event `manage` to be a string, got nothing (undefined)');
+    expect(() => hub.apply({ type: 'manage', id: 'm', cause: 7 } as never)).toThrow('Expected the `cause` of sequence event `manage` to be a string, got `7` (number)');
+    expect(hub.state).toBe('offline');
+    expect(hub.since).toBeUndefined();
+  });
+
+  it('keeps its own frozen copy of the event that moved it', () => {
+    const hub = new SequenceMachine('hub');
+    const event = { type: 'manage' as const, id: 'm-1', cause: 'x.manage()' };
+    const change = hub.apply(event);
+    (event as { id: string }).id = 'changed';
+    expect(hub.since).toEqual({ type: 'manage', id: 'm-1', cause: 'x.manage()' });
+    expect(change.event).toBe(hub.since);
+    expect(Object.isFrozen(hub.since)).toBe(true);
+  });
+
+  it('refuses options that are not an object, unknown ones, and a name that is not a non-empty string', () => {
+    expect(() => new SequenceMachine('hub', null as never)).toThrow('Expected the options of a SequenceMachine to be an object, got `null`');
+    expect(() => new SequenceMachine('hub', 'x' as never)).toThrow('Expected the options of a SequenceMachine to be an object, got `"x"` (string)');
+    expect(() => new SequenceMachine('hub', { nmae: 'x' } as never)).toThrow('Unknown option `nmae` of a SequenceMachine (did you mean `name`?); expected one of `name`');
+    expect(() => new SequenceMachine('hub', { name: 5 } as never)).toThrow('Expected `name` of a SequenceMachine to be a non-empty string, got `5` (number)');
+    expect(new SequenceMachine('spoke', { name: 'spoke-3' }).name).toBe('spoke-3');
   });
 
   it('refuses a role it does not know', () => {

@@ -1,4 +1,4 @@
-import { SPMError, SPMInvariantError, describeValue } from '@spm/exceptions';
+import { SPMError, SPMInvariantError, describeValue, unknownOptionMessage } from '@spm/exceptions';
 
 /** Who a sequence point belongs to (seed Fig. 2): the hub runs managers, a spoke evaluates tasks. */
 export type SequenceRole = 'hub' | 'spoke';
@@ -80,6 +80,11 @@ export interface SequenceMachineOptions {
   readonly name?: string;
 }
 
+/** `table[key]` when it is the table's own entry: an event type such as `constructor` or `__proto__` is no event. */
+function own<V>(table: Readonly<Partial<Record<string, V>>>, key: unknown): V | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function describeEvent(event: SequenceEvent): string {
   const cause = event.cause === undefined ? '' : `, cause: ${event.cause}`;
   return `\`${event.type}\` (id \`${event.id}\`${cause})`;
@@ -110,6 +115,14 @@ export class SequenceMachine {
     if (role !== 'hub' && role !== 'spoke') {
       throw new SPMError(`Expected the role to be \`hub\` or \`spoke\`, got ${describeValue(role)}`);
     }
+    if (typeof options !== 'object' || options === null) {
+      throw new SPMError(`Expected the options of a SequenceMachine to be an object, got ${describeValue(options)}`);
+    }
+    const unknown = unknownOptionMessage('a SequenceMachine', options, ['name']);
+    if (unknown !== undefined) throw new SPMError(unknown);
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new SPMError(`Expected \`name\` of a SequenceMachine to be a non-empty string, got ${describeValue(options.name)}`);
+    }
     this.role = role;
     this.name = options.name ?? role;
   }
@@ -126,7 +139,8 @@ export class SequenceMachine {
 
   /** Where `event` would take the machine now, or `undefined` if it is illegal here. */
   target(event: Pick<SequenceEvent, 'type'>): SequenceState | undefined {
-    return SEQUENCE_TRANSITIONS[this.role][this.#state][event.type];
+    if (typeof event !== 'object' || event === null) throw new SPMError(`Expected a sequence event (\`{ type, id }\`), got ${describeValue(event)}`);
+    return own(SEQUENCE_TRANSITIONS[this.role][this.#state], event.type);
   }
 
   /** True when `event` is legal in the current state. */
@@ -137,21 +151,28 @@ export class SequenceMachine {
   /**
    * Applies `event`. Returns the change it made, or throws `SPMInvariantError` naming the
    * role, the state it is in, the state the event meant to reach, the event's id and cause,
-   * and why it is illegal. A refused event leaves the machine as it was.
+   * and why it is illegal. A refused event leaves the machine as it was. The change carries a
+   * frozen copy of `event` (so does {@link since}): what the caller does to its object later
+   * changes neither. An event that is not an object, or whose `id` (or `cause`, if given) is not a
+   * string, is refused with `SPMError`.
    */
   apply(event: SequenceEvent): SequenceChange {
     const from = this.#state;
     const to = this.target(event);
     if (to === undefined) throw this.#refusal(event);
+    const { type, id, cause } = event;
+    if (typeof id !== 'string') throw new SPMError(`Expected the \`id\` of sequence event \`${type}\` to be a string, got ${describeValue(id)}`);
+    if (cause !== undefined && typeof cause !== 'string') throw new SPMError(`Expected the \`cause\` of sequence event \`${type}\` to be a string, got ${describeValue(cause)}`);
+    const copy: SequenceEvent = Object.freeze(cause === undefined ? { type, id } : { type, id, cause });
     this.#state = to;
-    this.#since = event;
-    return { role: this.role, from, to, event };
+    this.#since = copy;
+    return { role: this.role, from, to, event: copy };
   }
 
   #refusal(event: SequenceEvent): SPMInvariantError {
     const from = this.#state;
-    const owner = EVENT_ROLE[event.type] as SequenceRole | undefined;
-    const intended = EVENT_TARGET[event.type] as SequenceState | undefined;
+    const owner = own(EVENT_ROLE, event.type);
+    const intended = own(EVENT_TARGET, event.type);
     const subject = this.name === this.role ? `the ${this.role}` : `${this.role} \`${this.name}\``;
     const fields = { role: this.role, from, to: intended ?? String(event.type) };
     if (owner === undefined || intended === undefined) {
