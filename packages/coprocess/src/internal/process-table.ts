@@ -130,6 +130,32 @@ export function readProcessTable(): ProcessInfo[] | undefined {
   return table;
 }
 
+/**
+ * Whether `pid` would act on signal number `signo` itself — it catches or ignores it
+ * (`SigCgt`/`SigIgn` of `/proc/<pid>/status`) — rather than take the default action. `true` when
+ * that cannot be read (gone, no `/proc`): the caller then assumes the signal may have been handled.
+ */
+export function handlesSignal(pid: number, signo: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return true;
+  }
+  const bit = 1n << BigInt(signo - 1);
+  let read = 0;
+  for (const field of ['SigIgn:', 'SigCgt:']) {
+    const at = status.indexOf(field);
+    if (at < 0) return true;
+    const end = status.indexOf('\n', at);
+    const hex = status.slice(at + field.length, end < 0 ? undefined : end).trim();
+    if (!/^[0-9a-f]+$/i.test(hex)) return true;
+    if ((BigInt(`0x${hex}`) & bit) !== 0n) return true;
+    read++;
+  }
+  return read < 2;
+}
+
 /** The environment of `pid` as `NAME=value` strings; empty if unreadable (another user, gone). */
 export function readEnviron(pid: number): string[] {
   try {

@@ -1,6 +1,7 @@
+import { constants } from 'node:os';
 import type { KillStep } from '../coprocess-options.js';
 import { processSnapshot, SHARE_MS, type ProcessSnapshot } from './process-snapshot.js';
-import { readProcess, type ProcessInfo } from './process-table.js';
+import { handlesSignal, readProcess, type ProcessInfo } from './process-table.js';
 
 /** How often a terminating tree is checked for survivors. */
 const POLL_MS = 20;
@@ -47,6 +48,8 @@ export class ProcessTree {
   readonly #signalled = new Map<number, number>();
   /** The leader's pid (its group's id too, but for a tree that is not `grouped`). */
   readonly #leader: number;
+  /** Members outside the tree's group that the current step's signal went to directly (pid → start time). */
+  #direct = new Map<number, number>();
 
   /**
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
@@ -125,6 +128,7 @@ export class ProcessTree {
       return [...groups];
     }
     for (const p of members) this.#signalled.set(p.pid, p.start);
+    this.#direct = new Map(members.filter((p) => p.pgrp !== this.pgid).map((p) => [p.pid, p.start]));
     if (!ownGroup && !outsideGroupOnly && members.some((p) => p.pgrp === this.pgid)) {
       send(-this.pgid, signal);
       groups.add(this.pgid);
@@ -163,13 +167,18 @@ export class ProcessTree {
       const groups = i === 0 ? this.signal(step.signal, groupHadFirst, since) : this.signal(step.signal);
       // Told once the first signal is out, not before: a helper that SIGKILLs at the grace counts it from then.
       if (i === 0) signalled?.(groups);
-      if (await this.#waitEmpty(step.waitMs, undefined)) return true;
+      if (await this.#waitEmpty(step.waitMs, step.signal, true)) return true;
     }
     this.signal('SIGKILL');
-    return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL');
+    return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL', false);
   }
 
-  async #waitEmpty(ms: number, resend: NodeJS.Signals | undefined): Promise<boolean> {
+  /**
+   * Waits up to `ms` for the tree to be empty, re-sending `resend` after each wait: to every member
+   * (SIGKILL), or with `missedOnly` to the members outside the tree's group that it did not reach
+   * — see {@link #resendMissed}.
+   */
+  async #waitEmpty(ms: number, resend: NodeJS.Signals, missedOnly: boolean): Promise<boolean> {
     const deadline = performance.now() + ms;
     // The first look may share a recent scan (signals take a moment: it mostly finds the tree
     // alive, and an empty tree stays empty); each look after a wait is at a scan begun since
@@ -181,7 +190,30 @@ export class ProcessTree {
       if (left <= 0) return false;
       since = performance.now();
       await sleep(Math.min(POLL_MS, left));
-      if (resend !== undefined) this.signal(resend, false, since);
+      if (!missedOnly) this.signal(resend, false, since);
+      else this.#resendMissed(resend, since);
+    }
+  }
+
+  /**
+   * The step's `signal`, by pid, to each live member outside the tree's group that was not sent it
+   * directly and takes its default action — so, alive, it surely missed it: the scan the group's
+   * signal went by showed it in the group, and it left before the signal (`setsid` as its leader
+   * exits: 1 run of 4 of `setsid sleep 38 & echo started` sat out the grace and got only SIGKILL),
+   * or it was born since and left the group. Each member outside the group gets each step's signal
+   * as the members found there at the start do; one born into the group after its signal does not
+   * (as GNU parallel's `--termseq` signals a job's group once per step). A member that catches
+   * the signal may have had it and is left alone: a handler sees each step's signal at most once.
+   */
+  #resendMissed(signal: NodeJS.Signals, since: number): void {
+    const signo = constants.signals[signal];
+    const members = this.members(since);
+    if (members === undefined || signo === undefined) return;
+    for (const p of members) {
+      if (p.pgrp === this.pgid || this.#direct.get(p.pid) === p.start) continue;
+      this.#direct.set(p.pid, p.start);
+      // Standard signals do not queue: one still pending (not yet delivered) absorbs this one.
+      if (!handlesSignal(p.pid, signo)) send(p.pid, signal);
     }
   }
 

@@ -575,6 +575,17 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(processesMarked(m)).toEqual([]);
     });
 
+    it('gives the signal to an escapee that left the group after the group got it, not only SIGKILL at the grace’s end', async () => {
+      // The TERM trap starts a `setsid sleep` once the group was signalled: it missed that signal,
+      // and takes its default action. (One that left between the owner's look at /proc and its
+      // signal to the group missed it the same way: 1 run of 4 of `setsid sleep & echo` sat out
+      // the grace.)
+      const m = mark();
+      const r = await runCoprocess({ command: `trap 'setsid sleep ${m} & wait $!; echo "child $?"; exit 0' TERM; echo up; while :; do sleep 0.05; done`, timeoutMs: 300, killGraceMs: 20_000 });
+      expect(r).toMatchObject({ timedOut: true, exitCode: 0, signal: null, stdout: 'up\nchild 143\n' });
+      expect(processesMarked(m)).toEqual([]);
+    });
+
     it('kills a grandchild that left the group with setsid', async () => {
       const escapee = mark();
       const stay = mark();
