@@ -146,6 +146,8 @@ export class ManagerRun<R> {
   #concluding = false;
   #callbacksOpen = true;
   #executionTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The grace a deadline gives hub callbacks still running (see #deadline). */
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #finish: (() => void) | undefined;
   #started = 0;
   #counts = { reports: 0, ok: 0, failed: 0, retries: 0, duplicates: 0, staleMessages: 0, spokes: 0 };
@@ -934,7 +936,11 @@ export class ManagerRun<R> {
    * is called again.
    */
   #deadline(): void {
-    const timer = setTimeout(() => {
+    if (this.#graceTimer !== undefined) return;
+    // Not unref'd: while a callback hangs, this timer may be all that keeps the process alive
+    // (inproc spokes hold no handle), and an unref'd one let Node exit — status 0, manage() never
+    // settled. Cleared when the invocation concludes sooner.
+    this.#graceTimer = setTimeout(() => {
       if (this.#finish === undefined) return;
       this.#callbacksOpen = false;
       this.#abandonedCallbacks = true;
@@ -942,7 +948,6 @@ export class ManagerRun<R> {
       this.#finish = undefined;
       finish();
     }, CALLBACK_GRACE_MS);
-    timer.unref();
   }
 
   /** First fatal error wins; the invocation concludes as soon as deliveries allow. */
@@ -956,6 +961,7 @@ export class ManagerRun<R> {
   async #conclude(lease: Lease): Promise<void> {
     this.#concluding = true;
     if (this.#executionTimer !== undefined) clearTimeout(this.#executionTimer);
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     if (this.#cancelling !== undefined) clearTimeout(this.#cancelling.timer);
     for (const running of this.#running.values()) if (running.timer !== undefined) clearTimeout(running.timer);
     this.#source.close();

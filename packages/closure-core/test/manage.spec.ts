@@ -1,7 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type SPMError,
   SPMExecutionTimeout,
@@ -906,5 +908,26 @@ describe('a pipelined closure', () => {
         /^Expected `typedef` of closure `td` to be typedef text or a schema from @spm\/typedef \(parse\(\), t\.task\(\)\), got /,
       );
     }
+  });
+});
+
+describe('a hub callback that hangs past a deadline, on inproc spokes in a plain Node process', () => {
+  it('still settles manage(): the callback grace keeps the process alive (it exited 0 with manage() unsettled)', () => {
+    // Jest's own handles would keep the process alive whatever the runtime does: a plain process.
+    const fixtures = new URL('./fixtures/closures.mjs', import.meta.url).href;
+    const script = [
+      `import { work } from ${JSON.stringify(fixtures)};`,
+      `import { VirtualCloud } from '@spm/tracker';`,
+      `import { after } from '@spm/typedef';`,
+      `const cloud = await VirtualCloud.start({ local: { kind: 'inproc', spokes: 1 } });`,
+      `try {`,
+      `  await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], onStatus: () => new Promise(() => undefined), timeoutExecution: after({ ms: 300 }) });`,
+      `  console.log('resolved');`,
+      `} catch (error) { console.log('rejected', error.name); }`,
+      `await cloud.close();`,
+      `console.log('closed');`,
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 30_000 });
+    expect({ stdout: child.stdout, status: child.status }).toEqual({ stdout: 'rejected SPMExecutionTimeout\nclosed\n', status: 0 });
   });
 });
