@@ -26,6 +26,10 @@ describe('gang.define', () => {
     );
     // Not a schema: an SPMTypedefError naming it, not a TypeError from inside the typedef package.
     expect(() => gang.define({ signature: 'unit:not-schema', module: import.meta.url, evaluate: () => 1, typedef: {} as never })).toThrow(SPMError);
+    // It used to name an internal function (withSpmComponent()) and not the option.
+    expect(() => gang.define({ signature: 'unit:typedef-42', module: import.meta.url, evaluate: () => 1, typedef: 42 as never })).toThrow(
+      new SPMError('Expected `typedef` of gang `unit:typedef-42` to be typedef text or a schema from @spm/typedef (parse(), t.task()), got `42` (number)'),
+    );
   });
 
   it('rejects manage() options that are not an object', async () => {

@@ -27,7 +27,7 @@ import {
   describeValue,
   messageOfThrown,
 } from '@spm/exceptions';
-import { parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
+import { isTaskSchema, parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { GangContext, PeerData } from './gang-context.js';
 import { GangHub } from './internal/gang-hub.js';
 import { isToHub, type PeerPaths, type RankInfo, type RankRecord, type UserReply } from './internal/protocol.js';
@@ -174,6 +174,9 @@ export class GangClosure<T = unknown, R = unknown> {
     if (spec.onMessage !== undefined && typeof spec.onMessage !== 'function') {
       throw new SPMError(`Expected \`onMessage\` of gang \`${String(spec.signature)}\` to be a function, got ${describeValue(spec.onMessage)}`);
     }
+    if (spec.typedef !== undefined && typeof spec.typedef !== 'string' && !isTaskSchema(spec.typedef)) {
+      throw new SPMError(`Expected \`typedef\` of gang \`${String(spec.signature)}\` to be typedef text or a schema from @spm/typedef (parse(), t.task()), got ${describeValue(spec.typedef)}`);
+    }
     this.schema = spec.typedef === undefined ? undefined : withSpmComponent(typeof spec.typedef === 'string' ? parse(spec.typedef) : spec.typedef);
     this.onMessage = spec.onMessage;
     const evaluate = spec.evaluate as (task: unknown, context: GangContext) => R | Promise<R>;
@@ -207,6 +210,8 @@ export class GangClosure<T = unknown, R = unknown> {
     const deadline = started + plan.timeoutExecutionMs;
     let stale = 0;
     for (let attempt = 1; ; attempt += 1) {
+      // No run starts past the deadline (#run stops one under way).
+      if (attempt > 1 && Date.now() >= deadline) throw this.#timeoutError(plan);
       const outcome = await this.#run(plan, attempt, deadline, (n) => (stale += n));
       if (outcome.kind === 'ok') {
         return { size: plan.size, gangAttempts: attempt, values: outcome.values, staleMessages: stale, links: outcome.links, wallMs: Date.now() - started };
@@ -229,6 +234,7 @@ export class GangClosure<T = unknown, R = unknown> {
     const timeout = call.timeout === undefined ? undefined : durationMs('timeout', call.timeout);
     const peers = call.peers ?? 'auto';
     if (peers !== 'auto' && peers !== 'hub') throw new SPMError(`Expected \`peers\` to be 'auto' or 'hub', got ${describeValue(peers)}`);
+    if (call.signal !== undefined && !(call.signal instanceof AbortSignal)) throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(call.signal)}`);
     const base = call.policy ?? policyA;
     if (typeof base !== 'object' || base === null || typeof base.name !== 'string') throw new SPMError(`Expected \`policy\` to be a policy (e.g. policyA), got ${describeValue(base)}`);
     return {
@@ -257,9 +263,26 @@ export class GangClosure<T = unknown, R = unknown> {
     let ok = 0;
     let stop: Error | undefined;
     let decided: Decision | undefined;
+    // False once the core invocation has settled: past a deadline the core stops waiting for a
+    // hung callback of the gang's, which must not go on to call the user's after manage() settled.
+    let open = true;
+    // The user's onRelaunch, still running: the next run waits for it (see below).
+    let relaunching: Promise<void> | undefined;
+    let onStop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (onStop = resolve));
+    /** The deadline passed or the signal aborted: the run is stopped, and no other starts. */
+    const halt = (error: Error): void => {
+      stop ??= error;
+      controller.abort(stop);
+      onStop();
+    };
 
+    /** Calls onStatus with each report, in rank order; `ok` reports only until the run is stopped (it will not resolve). */
     const deliver = async (reports: readonly RankReport<R>[]): Promise<void> => {
-      for (const report of reports) await call.onStatus?.(report);
+      for (const report of reports) {
+        if (!open || (report.ok && stop !== undefined)) return;
+        await call.onStatus?.(report);
+      }
     };
 
     // The first failure decides the run: relaunch it, or report every rank. Later ones are
@@ -285,11 +308,14 @@ export class GangClosure<T = unknown, R = unknown> {
         // A throwing (or rejecting) onRelaunch stops the gang: no relaunch, the invocation
         // rejects with SPMHubCallbackError. It used to be ignored (sync) or to crash the hub with
         // an unhandled rejection (async).
-        try {
-          await call.onRelaunch?.({ gangAttempt: attempt, error });
-        } catch (thrown) {
-          decided = { kind: 'stopped', error: new SPMHubCallbackError(`The relaunch callback of gang \`${signature}\` threw: ${messageOfThrown(thrown)}`, { cause: thrown }) };
-        }
+        relaunching = (async (): Promise<void> => {
+          try {
+            await call.onRelaunch?.({ gangAttempt: attempt, error });
+          } catch (thrown) {
+            decided = { kind: 'stopped', error: new SPMHubCallbackError(`The relaunch callback of gang \`${signature}\` threw: ${messageOfThrown(thrown)}`, { cause: thrown }) };
+          }
+        })();
+        await relaunching;
         return;
       }
       await deliver(
@@ -316,6 +342,11 @@ export class GangClosure<T = unknown, R = unknown> {
         hub.finished(rank);
         ok += 1;
         if (ok < size) return;
+        // All returned, but after the deadline or the signal: the run was stopped all the same.
+        if (stop !== undefined) {
+          await fail(rank, stop);
+          return;
+        }
         decided = { kind: 'ok' };
         await deliver(values.map((value, r) => new RankReport<R>({ rank: r, gangAttempt: attempt, ...where[r], ok: true, value })));
         return;
@@ -358,62 +389,76 @@ export class GangClosure<T = unknown, R = unknown> {
     };
 
     const userSignal = call.signal;
-    const onUserAbort = (): void => {
-      const reason = userSignal?.reason as unknown;
-      stop ??= new SPMManagerError(`Gang \`${signature}\` was aborted (${reason === undefined ? 'no reason given' : messageOfThrown(reason)})`, { cause: reason });
-      controller.abort(stop);
-    };
+    const onUserAbort = (): void => halt(this.#abortError(userSignal?.reason));
     if (userSignal?.aborted) onUserAbort();
     else userSignal?.addEventListener('abort', onUserAbort, { once: true });
     const remaining = Math.max(0, deadline - Date.now());
-    const timer =
-      deadline === Infinity
-        ? undefined
-        : setTimeout(() => {
-            stop ??= new SPMExecutionTimeout(`Gang \`${signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms: every rank was killed`);
-            controller.abort(stop);
-          }, remaining);
+    if (deadline !== Infinity && remaining === 0) halt(this.#timeoutError(plan));
+    const timer = deadline === Infinity || stop !== undefined ? undefined : setTimeout(() => halt(this.#timeoutError(plan)), remaining);
     const onConcluded = (summary: ManageSummary): void => countStale(summary.staleMessages);
-    this.core.once('concluded', onConcluded);
     const id = randomUUID();
     let coreError: unknown;
     try {
-      await this.core.manage({
-        pool: call.pool,
-        tasks: plan.records.map((task, rank): RankRecord => {
-          const gang: RankInfo = { id, rank, size, attempt, peers: plan.peers };
-          const timeoutMs = plan.timeouts[rank];
-          return timeoutMs === undefined ? { gang, task } : ({ gang, task, spm: { meta: { timeout: timeoutMs } } } as RankRecord);
-        }),
-        onStatus,
-        onMessage,
-        ...(call.onMetaStatus !== undefined ? { onMetaStatus: call.onMetaStatus } : {}),
-        nSpokesMin: size,
-        nSpokesMax: size,
-        timeoutWaitForSpokes: Math.min(plan.timeoutWaitForSpokesMs, remaining),
-        policy: plan.policy,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      coreError = error;
+      this.core.once('concluded', onConcluded);
+      try {
+        await this.core.manage({
+          pool: call.pool,
+          tasks: plan.records.map((task, rank): RankRecord => {
+            const gang: RankInfo = { id, rank, size, attempt, peers: plan.peers };
+            const timeoutMs = plan.timeouts[rank];
+            return timeoutMs === undefined ? { gang, task } : ({ gang, task, spm: { meta: { timeout: timeoutMs } } } as RankRecord);
+          }),
+          onStatus,
+          onMessage,
+          ...(call.onMetaStatus !== undefined ? { onMetaStatus: call.onMetaStatus } : {}),
+          nSpokesMin: size,
+          nSpokesMax: size,
+          timeoutWaitForSpokes: Math.min(plan.timeoutWaitForSpokesMs, remaining),
+          policy: plan.policy,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        coreError = error;
+      }
+      open = false;
+      // The core stops waiting for a hung onRelaunch after a grace; the next run still waits for
+      // it to return (its throw stops the gang) — or for the deadline or the signal.
+      if (decided?.kind === 'relaunch' && relaunching !== undefined && stop === undefined) await Promise.race([relaunching, stopped]);
     } finally {
+      open = false;
       if (timer !== undefined) clearTimeout(timer);
       userSignal?.removeEventListener('abort', onUserAbort);
       this.core.off('concluded', onConcluded);
     }
     if (coreError instanceof SPMHubCallbackError) throw coreError;
     const outcome = ((): Decision | undefined => decided)(); // assigned in the callbacks
-    if (outcome?.kind === 'ok') return { kind: 'ok', values, links: hub.links(plan.peers) };
-    if (outcome?.kind === 'relaunch') return { kind: 'relaunch' };
-    if (outcome !== undefined) throw outcome.error;
+    // A failure decided first stays the outcome (its error is the one every rank was reported).
+    if (outcome?.kind === 'failed' || outcome?.kind === 'stopped') throw outcome.error;
+    // All ranks returned and the core concluded: a deadline that passed meanwhile changed nothing.
+    if (outcome?.kind === 'ok' && coreError === undefined) return { kind: 'ok', values, links: hub.links(plan.peers) };
     if (coreError instanceof SPMWaitForSpokesTimeout && remaining < plan.timeoutWaitForSpokesMs) {
       // The wait was cut short by the deadline, not by timeoutWaitForSpokes.
       throw new SPMExecutionTimeout(`Gang \`${signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms while waiting for ${size} spokes (run ${attempt}); nothing of it runs`, {
         cause: coreError,
       });
     }
+    // The deadline or the signal stopped the run (the core's own error only says it was aborted):
+    // no relaunch, and the gang's error, even if all ranks had returned but their reports were
+    // still being delivered.
+    if (stop !== undefined) throw stop;
+    if (outcome?.kind === 'relaunch') return { kind: 'relaunch' };
     if (coreError !== undefined) throw coreError;
     throw new SPMError(`Gang \`${signature}\` concluded without an outcome for its ${size} ranks`);
+  }
+
+  /** What `manage()` rejects with past `timeoutExecution`. */
+  #timeoutError(plan: Plan<T, R>): SPMExecutionTimeout {
+    return new SPMExecutionTimeout(`Gang \`${this.signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms: every rank was killed`);
+  }
+
+  /** What `manage()` rejects with when its `signal` aborts. */
+  #abortError(reason: unknown): SPMManagerError {
+    return new SPMManagerError(`Gang \`${this.signature}\` was aborted (${reason === undefined ? 'no reason given' : messageOfThrown(reason)})`, { cause: reason });
   }
 }
 

@@ -283,6 +283,138 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 
+  it('completes every collective at once in a gang of one rank (barrier, allgather and allreduce used to wait forever)', async () => {
+    const summary = await kit.manage({ pool: pool(), size: 1, task: { mode: 'tour' }, timeoutExecution: after({ seconds: 10 }) });
+    expect(summary.values).toEqual([
+      {
+        rank: 0,
+        size: 1,
+        first: { from: 0, tag: 'first', body: { hello: 0 } },
+        second: { from: 0, tag: 'second', body: [0, 0] },
+        fromAny: [[0, [0, 255]]],
+        shared: { secret: 'from the last rank' },
+        sum: 1,
+        min: 10,
+        max: [0, 0],
+        concat: '0',
+        all: [{ rank: 0, square: 0 }],
+        gangAttempt: 1,
+      },
+    ]);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  notOnThreads('refuses a class instance in a message or a collective on every path, naming it (a structured clone used to flatten it)', async () => {
+    const sent = await kit.manage({ pool: pool(), size: 2, task: { mode: 'send-instance' }, relaunches: 0 }).catch((e: unknown) => e);
+    expect(sent).toBeInstanceOf(SPMGangError);
+    expect(sent).toMatchObject({ rank: 0 });
+    expect((sent as Error).message).toMatch(
+      /Rank 0 threw on spoke \S+: SPMError: Expected the message to rank 1 to be plain data \(null, boolean, number, string, Uint8Array, arrays and plain objects of those\), found an instance of Point at `body\.p` \(send a plain object\)$/,
+    );
+    // It used to say that the rank lost the hub (process spokes), or pass (inproc, thread).
+    const gathered = await kit.manage({ pool: pool(), size: 2, task: { mode: 'allgather-instance' }, relaunches: 0 }).catch((e: unknown) => e);
+    expect(gathered).toBeInstanceOf(SPMGangError);
+    expect(gathered).toMatchObject({ rank: 1 });
+    expect((gathered as Error).message).toMatch(/SPMError: Expected the value of allgather\(\) to be plain data .*, found an instance of Point at `body` \(send a plain object\)$/);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  if (kind === 'inproc') {
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('past timeoutExecution while onStatus is delivering the reports of a finished run: rejects SPMExecutionTimeout, and calls onStatus no more (it used to resolve, and go on)', async () => {
+      const seen: number[] = [];
+      let firstDone = (): void => undefined;
+      const first = new Promise<void>((resolve) => (firstDone = resolve));
+      const error = await kit
+        .manage({
+          pool: pool(),
+          size: 2,
+          task: { mode: 'tour' },
+          timeoutExecution: after({ ms: 200 }),
+          onStatus: async (r) => {
+            seen.push(r.rank);
+            // Longer than the deadline plus the core's grace for a hung callback.
+            await sleep(1400);
+            firstDone();
+          },
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SPMExecutionTimeout);
+      expect((error as Error).message).toBe('Gang `kit` ran past its timeoutExecution of 200 ms: every rank was killed');
+      await first;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual([0]);
+      await expectSequencePoint(cloud, baseline, () => seen.length);
+    });
+
+    it('past timeoutExecution while onRelaunch runs: rejects SPMExecutionTimeout and starts no other run (it used to relaunch past the deadline)', async () => {
+      const dispatched: number[] = [];
+      const onDispatch = (e: { taskId: unknown }): void => void dispatched.push(Number(e.taskId));
+      kit.core.on('dispatch', onDispatch);
+      let relaunchDone = (): void => undefined;
+      const relaunched = new Promise<void>((resolve) => (relaunchDone = resolve));
+      try {
+        const error = await kit
+          .manage({
+            pool: pool(),
+            size: SIZE,
+            task: { mode: 'throw', failRank: 2 },
+            relaunches: 1,
+            timeoutExecution: after({ ms: 300 }),
+            onRelaunch: async () => {
+              await sleep(800);
+              relaunchDone();
+            },
+          })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SPMExecutionTimeout);
+        await relaunched;
+        await sleep(50);
+        expect(dispatched.sort()).toEqual([0, 1, 2]); // the first run only
+      } finally {
+        kit.core.off('dispatch', onDispatch);
+      }
+      await expectSequencePoint(cloud, baseline, () => dispatched.length);
+    });
+
+    it('starts a relaunch only once onRelaunch has returned, even after the core stopped waiting for it', async () => {
+      const events: string[] = [];
+      const onDispatch = (e: { taskId: unknown }): void => void events.push(`dispatch ${String(e.taskId)}`);
+      kit.core.on('dispatch', onDispatch);
+      try {
+        const summary = await kit.manage({
+          pool: pool(),
+          size: 2,
+          task: { mode: 'throw', failRank: 1, failAttempts: 1 },
+          onRelaunch: async () => {
+            events.push('relaunch');
+            await sleep(1200); // past the core's grace for a hung callback
+            events.push('relaunch done');
+          },
+        });
+        expect(summary.gangAttempts).toBe(2);
+        expect(events.slice(2)).toEqual(['relaunch', 'relaunch done', expect.stringMatching(/^dispatch /), expect.stringMatching(/^dispatch /)]);
+      } finally {
+        kit.core.off('dispatch', onDispatch);
+      }
+      await expectSequencePoint(cloud, baseline, () => events.length);
+    });
+
+    it('past timeoutExecution or on its signal while onMessage hangs: rejects with the gang’s own error (it used to be the core’s, wrapping it)', async () => {
+      const hang = (): Promise<never> => new Promise<never>(() => undefined);
+      const late = await kit.manage({ pool: pool(), size: 2, task: { mode: 'talk' }, onMessage: hang, timeoutExecution: after({ ms: 300 }) }).catch((e: unknown) => e);
+      expect(late).toBeInstanceOf(SPMExecutionTimeout);
+      expect((late as Error).message).toBe('Gang `kit` ran past its timeoutExecution of 300 ms: every rank was killed');
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('Ctrl-C')), 300);
+      const aborted = await kit.manage({ pool: pool(), size: 2, task: { mode: 'talk' }, onMessage: hang, signal: controller.signal }).catch((e: unknown) => e);
+      expect(aborted).toBeInstanceOf(SPMManagerError);
+      expect((aborted as Error).message).toBe('Gang `kit` was aborted (Ctrl-C)');
+      await expectSequencePoint(cloud, baseline, () => 0);
+    });
+  }
+
   notOnThreads('treats an onMessage that throws as a hub-callback error: every spoke terminated, SPMHubCallbackError, no report', async () => {
     const reports: RankReport[] = [];
     const bug = new TypeError('bug in my handler');
@@ -344,6 +476,9 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
       await expect(kit.manage({ pool: pool(), size: 0 })).rejects.toThrow('Expected `size` to be an integer ≥ 1, got `0` (number)');
       await expect(kit.manage({ pool: pool(), size: 1, relaunches: -1 })).rejects.toThrow('Expected `relaunches` to be an integer ≥ 0, got `-1` (number)');
       await expect(kit.manage({ pool: pool(), size: 1, peers: 'smoke' as never })).rejects.toThrow("Expected `peers` to be 'auto' or 'hub', got `\"smoke\"` (string)");
+      // Not an AbortSignal: refused up front (it used to meet a TypeError, after part of the run).
+      await expect(kit.manage({ pool: pool(), size: 2, signal: 'abort' as never })).rejects.toThrow('Expected `signal` to be an AbortSignal, got `"abort"` (string)');
+      await expect(kit.manage({ pool: pool(), size: 2, signal: { aborted: true, reason: 'fake' } as never })).rejects.toThrow(/^Expected `signal` to be an AbortSignal, got /);
       const bad = await kit.manage({ pool: pool(), tasks: [{}, { mode: 7 } as never] }).catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(SPMTypedefError);
       expect((bad as SPMTypedefError).message).toMatch(/^Task 1: /);

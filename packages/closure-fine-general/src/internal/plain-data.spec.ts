@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, it, expect } from '@jest/globals';
 import { checkPlainData, MAX_BODY_DEPTH } from './plain-data.js';
 
@@ -11,13 +12,25 @@ describe('checkPlainData', () => {
 
   it('refuses what only some paths carry, naming the path and the kind', () => {
     expect(() => checkPlainData({ a: [1, new Map()] }, 'the message to rank 2')).toThrow(
-      'Expected the message to rank 2 to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found a Map at `body.a[1]`',
+      'Expected the message to rank 2 to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found an instance of Map at `body.a[1]` (send a plain object)',
     );
     expect(() => checkPlainData(new Float64Array(2), 'x')).toThrow(/found a Float64Array at `body` \(send a typed array as a Uint8Array over its buffer\)/);
-    expect(() => checkPlainData({ when: new Date(0) }, 'x')).toThrow(/found a Date at `body.when`/);
+    expect(() => checkPlainData({ when: new Date(0) }, 'x')).toThrow(/found an instance of Date at `body.when`/);
     expect(() => checkPlainData(() => 1, 'x')).toThrow(/found a function at `body`/);
     expect(() => checkPlainData(10n, 'x')).toThrow(/found a bigint at `body`/);
     expect(() => checkPlainData(undefined, 'x')).toThrow(/found a undefined at `body`/);
+  });
+
+  it('refuses a class instance as the wire does (a structured clone would flatten it), and accepts a plain object of another realm', () => {
+    class Point {
+      x = 1;
+    }
+    expect(() => checkPlainData({ p: new Point() }, 'the message to rank 1')).toThrow(
+      'Expected the message to rank 1 to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found an instance of Point at `body.p` (send a plain object)',
+    );
+    expect(() => checkPlainData([Object.create({ inherited: 1 }) as object], 'x')).toThrow(/found an instance of Object at `body\[0\]`/);
+    expect(() => checkPlainData({ a: JSON.parse('{"constructor": 1}') as object }, 'x')).toThrow('Expected x to be plain data, found the key `constructor` at `body.a`, which a receiver refuses');
+    expect(checkPlainData(runInNewContext('({ a: [1, { b: 2 }] })') as object, 'x')).toBeGreaterThan(0);
   });
 
   it('refuses nesting deeper than the wire allows a body', () => {

@@ -6,12 +6,31 @@ import { SPMError } from '@spm/exceptions';
  */
 export const MAX_BODY_DEPTH = 48;
 
-function kindOf(value: unknown): string {
+/** What `value` is, for the message, and what to send instead (if there is a simple answer). */
+function kindOf(value: unknown): { kind: string; hint: string } {
   if (typeof value === 'object' && value !== null) {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a foreign prototype';
+    const proto: unknown = Object.getPrototypeOf(value);
+    const name = typeof proto === 'object' && proto !== null ? (proto as { constructor?: { name?: unknown } }).constructor?.name : undefined;
+    if (ArrayBuffer.isView(value)) return { kind: `a ${typeof name === 'string' ? name : 'typed array'}`, hint: ' (send a typed array as a Uint8Array over its buffer)' };
+    return { kind: typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a foreign prototype', hint: ' (send a plain object)' };
   }
-  return `a ${typeof value}`;
+  return { kind: `a ${typeof value}`, hint: '' };
+}
+
+/**
+ * The prototype of a plain object: `Object.prototype`, none, or another realm's `Object.prototype`
+ * (a vm context, as under Jest), recognised by shape — as the wire's own check does. A class
+ * instance is not plain: a structured clone would flatten it (its prototype, getters and methods
+ * lost) where the wire refuses it.
+ */
+function isPlainPrototype(proto: unknown): boolean {
+  if (proto === Object.prototype || proto === null) return true;
+  return (
+    typeof proto === 'object' &&
+    Object.getPrototypeOf(proto) === null &&
+    typeof (proto as { constructor?: unknown }).constructor === 'function' &&
+    (proto as { constructor: { name?: unknown } }).constructor.name === 'Object'
+  );
 }
 
 function isUint8Array(value: object): boolean {
@@ -51,20 +70,20 @@ export function checkPlainData(value: unknown, what: string): number {
         v.forEach((item: unknown, i) => visit(item, `${path}[${i}]`, depth + 1));
         return;
       }
-      const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto === null || proto === Object.prototype || Object.prototype.toString.call(v) === '[object Object]') {
+      if (isPlainPrototype(Object.getPrototypeOf(v))) {
         bytes += 5;
         for (const [key, item] of Object.entries(v)) {
           if (item === undefined) continue; // dropped on every path, as JSON does
+          // The wire refuses these keys (a receiver would take them for the object's prototype).
+          if (key === '__proto__' || key === 'constructor') throw new SPMError(`Expected ${what} to be plain data, found the key \`${key}\` at \`${path}\`, which a receiver refuses`);
           bytes += 5 + key.length * 3;
           visit(item, `${path}.${key}`, depth + 1);
         }
         return;
       }
     }
-    throw new SPMError(
-      `Expected ${what} to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found ${kindOf(v)} at \`${path}\` (send a typed array as a Uint8Array over its buffer)`,
-    );
+    const { kind, hint } = kindOf(v);
+    throw new SPMError(`Expected ${what} to be plain data (null, boolean, number, string, Uint8Array, arrays and plain objects of those), found ${kind} at \`${path}\`${hint}`);
   };
   visit(value, 'body', 0);
   return bytes;

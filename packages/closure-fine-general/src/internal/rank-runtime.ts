@@ -297,8 +297,10 @@ export class RankRuntime {
     const bytes = checkPlainData(value, `the value of ${op}()`);
     const seq = ++this.#collectives;
     const { rank, size } = this.#info;
-    for (const peer of this.#others()) this.#post(peer, { k: 'c', x: seq, o: op, b: value ?? null }, bytes);
     const others = this.#others();
+    // Alone (size 1): nothing to wait for, every rank's value is this one's.
+    if (others.length === 0) return [value ?? null];
+    for (const peer of others) this.#post(peer, { k: 'c', x: seq, o: op, b: value ?? null }, bytes);
     const missing = (): number[] => {
       const box = this.#contributions.get(seq);
       return box === undefined ? others : others.filter((r) => !box.has(r));
