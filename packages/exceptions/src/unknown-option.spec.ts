@@ -21,6 +21,11 @@ describe('unknownOptionMessage', () => {
     expect(unknownOptionMessage('f()', { CWD: '/' }, known)).toContain('(did you mean `cwd`?)');
   });
 
+  it('prefers, of keys as near, one the unknown key begins', () => {
+    // `relaunch` is 2 edits from both: the plural was meant, not the callback.
+    expect(unknownOptionMessage('define()', { relaunch: 2 }, ['onRelaunch', 'relaunches'])).toContain('(did you mean `relaunches`?)');
+  });
+
   it('guesses nothing when no known key is near', () => {
     expect(unknownOptionMessage('f()', { verbose: true }, known)).not.toContain('did you mean');
   });

@@ -25,7 +25,9 @@ function distance(a: string, b: string): number {
 export function unknownOptionMessage(what: string, options: object, known: readonly string[]): string | undefined {
   for (const key of Object.keys(options)) {
     if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
-    const near = known.map((k) => [k, distance(key, k)] as const).sort((a, b) => a[1] - b[1])[0];
+    // Nearest first; on a tie, a known key the unknown one begins (`relaunch` → `relaunches`, not `onRelaunch`).
+    const begins = (k: string): number => (k.toLowerCase().startsWith(key.toLowerCase()) ? 0 : 1);
+    const near = known.map((k) => [k, distance(key, k)] as const).sort((a, b) => a[1] - b[1] || begins(a[0]) - begins(b[0]))[0];
     const hint = near !== undefined && near[1] <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean \`${near[0]}\`?)` : '';
     return `Unknown option \`${key}\` of ${what}${hint}; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`;
   }
