@@ -458,7 +458,12 @@ export class ManagerRun<R> {
           return;
         }
         const body = (await this.#asHub(() => handler(message.body, { ...from, kind: 'request' }))) as WireValue;
-        this.#reply(running, message, { ok: true, body: body === undefined ? null : body });
+        try {
+          this.#reply(running, message, { ok: true, body: body === undefined ? null : body });
+        } catch (error) {
+          // It returned, but what it returned cannot cross the wire (a Map, a class instance, a cycle, too large…).
+          this.#fail(new SPMHubCallbackError(`The message handler of \`${this.#target.signature}\` returned a reply to task ${String(message.taskId)} that cannot be sent: ${messageOfThrown(error)}`, { cause: error }));
+        }
       } catch (error) {
         this.#fail(new SPMHubCallbackError(`The message handler of \`${this.#target.signature}\` threw on a message of task ${String(message.taskId)}: ${messageOfThrown(error)}`, { cause: error }));
       } finally {

@@ -148,6 +148,12 @@ describe.each(['inproc', 'process'] as const)('fine-grain (limited) closures on 
     });
   }
 
+  it('says a reply that cannot be sent is one, not that the handler threw', async () => {
+    const error = await chat.manage({ pool: cloud.pool.intraAll(), tasks: [{ q: 'map' }], onMessage: () => new Map([[1, 2]]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMHubCallbackError);
+    expect((error as SPMError).message).toMatch(/^The message handler of `chat` returned a reply to task 0 that cannot be sent: /);
+  });
+
   it('treats an onMessage that throws as a hub-callback error: the pending request fails on the spoke, every spoke is terminated and relaunched, no callback fires after', async () => {
     const reports: StatusReport[] = [];
     const incarnations = new Map(cloud.spokes().map((s) => [s.id, s.incarnation]));
