@@ -517,7 +517,21 @@ export class ManagerRun<R> {
     }
     this.#forget(running);
     const spoke = this.#spokes.get(spokeId);
-    if (message.ok) {
+    const timeoutMs = running.entry.task.timeoutMs;
+    if (timeoutMs !== undefined && message.ms !== undefined && message.ms > timeoutMs && (message.ok || message.phase === 'eval')) {
+      // It ran past its timeout on the spoke's clock, but the hub read its `started` late (its
+      // thread was busy) and its status with it: its timer never fired. A timeout all the same;
+      // its result is not taken. The spoke is idle again: nothing to kill.
+      this.#emit('timeout', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
+      this.#report(running.entry, spoke, {
+        error: new SPMTaskTimeout(`Task ${String(message.taskId)} timed out: it ran ${formatMs(message.ms)} ms on spoke ${spokeId}, past its timeout of ${formatMs(timeoutMs)} ms (the hub read its start late; its result is not taken)`, {
+          taskId: message.taskId,
+          attempt: message.attempt,
+          spokeId,
+          ...(spoke ? { host: spoke.host } : {}),
+        }),
+      });
+    } else if (message.ok) {
       this.#report(running.entry, spoke, { value: message.value as R });
     } else if (message.phase === 'cancelled') {
       // Found not begun by a `cancel` (an abort's grace): dropped, as the abort drops the rest.

@@ -931,3 +931,33 @@ describe('a hub callback that hangs past a deadline, on inproc spokes in a plain
     expect({ stdout: child.stdout, status: child.status }).toEqual({ stdout: 'rejected SPMExecutionTimeout\nclosed\n', status: 0 });
   });
 });
+
+describe('a task timeout when the hub reads the task’s start late', () => {
+  let cloud: VirtualCloud;
+  beforeAll(async () => {
+    cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 1 } });
+  });
+  afterAll(async () => {
+    await cloud.close();
+  });
+
+  it('holds the task to the time it ran on its spoke: a timeout, though its start and its status were read together', async () => {
+    // Task 2 is prefetched behind task 1 and starts on the spoke as task 1 ends; the hub's thread
+    // is then held (in onStatus of task 1) past task 2's end, so it reads task 2's `started` and
+    // its status together: its timer was set and cleared at once, and its result taken (seen with
+    // spm-primes --task-timeout while the hub's thread was busy).
+    const reports: StatusReport[] = [];
+    await work.manage({
+      pool: cloud.pool.intraAll(),
+      policy: definePolicy({ name: 'one-ahead', prefetch: 1 }),
+      tasks: [{ n: 1, ms: 30 }, { n: 2, ms: 600, spm: { meta: { timeout: after({ ms: 100 }) } } }],
+      onStatus: (report) => {
+        reports.push(report);
+        if (reports.length === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+      },
+    });
+    expect(reports.map((r) => [r.taskId, r.ok])).toEqual([[0, true], [1, false]]);
+    expect(reports[1]?.error).toBeInstanceOf(SPMTaskTimeout);
+    expect(reports[1]?.error?.message).toMatch(/^Task 1 timed out: it ran \d+(\.\d+)? ms on spoke local:1, past its timeout of 100 ms \(the hub read its start late; its result is not taken\)$/);
+  });
+});

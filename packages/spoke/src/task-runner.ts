@@ -143,6 +143,8 @@ export class TaskRunner {
   #requestSeq = 0;
   /** The attempts whose evaluation has begun and not concluded: only they may talk to the hub. */
   readonly #evaluating = new Set<string>();
+  /** When each task that asked for `started` went online (`performance.now()`), by attempt key. */
+  readonly #onlineAt = new Map<string, number>();
   /** Pipelined tasks whose evaluation has begun, in arrival order; the first is online. */
   readonly #begun: Begun[] = [];
   /** Resolved when `#begun` empties, for whoever waits for that. */
@@ -447,10 +449,18 @@ export class TaskRunner {
     return undefined;
   }
 
-  /** The task goes online, and its `started` (if asked for) goes out: the hub times the task from it. */
+  /**
+   * The task goes online, and its `started` (if asked for) goes out: the hub times the task from
+   * it. Such a task's time online is measured here too and sent with its status (`ms`): the hub's
+   * timer starts only when it reads `started`, and a hub busy at that moment reads `started` and
+   * the status together — the task's real time is what its timeout is held to.
+   */
   #goOnline(task: QueuedTask, key: string): void {
     this.#machine.apply({ type: 'evaluate', id: key });
-    if (task.reportStart) this.#send({ type: 'started', v, taskId: task.taskId, attempt: task.attempt });
+    if (task.reportStart) {
+      this.#onlineAt.set(key, performance.now());
+      this.#send({ type: 'started', v, taskId: task.taskId, attempt: task.attempt });
+    }
   }
 
   /** Runs the evaluation in the spoke's sequence and hands its outcome to `done`; returns a promise only if it had to wait. */
@@ -511,9 +521,12 @@ export class TaskRunner {
     const requests = this.#pending.get(key);
     this.#pending.delete(key);
     for (const pending of requests?.values() ?? []) pending.reject(new SPMError(`Task ${String(taskId)} concluded before the hub replied`));
+    const online = this.#onlineAt.get(key);
+    this.#onlineAt.delete(key);
+    const ms = online === undefined ? undefined : performance.now() - online;
     const message: Message = outcome.ok
-      ? { type: 'status', v, taskId, attempt, ok: true, value: outcome.value === undefined ? null : (outcome.value as WireValue) }
-      : { type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(outcome.error) };
+      ? { type: 'status', v, taskId, attempt, ok: true, value: outcome.value === undefined ? null : (outcome.value as WireValue), ...(ms !== undefined ? { ms } : {}) }
+      : { type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(outcome.error), ...(ms !== undefined ? { ms } : {}) };
     try {
       this.#send(message);
     } catch (error) {

@@ -25,6 +25,7 @@ const SAMPLES: readonly Message[] = [
   },
   { type: 'started', v: 3, taskId: 7, attempt: 1 },
   { type: 'status', v: 3, taskId: 7, attempt: 1, ok: true, value: { count: 50847534, primes: [2, 3, 5], half: 0.5, neg: -3, big: 2 ** 40 } },
+  { type: 'status', v: 3, taskId: 9, attempt: 2, ok: true, value: null, ms: 12.5 },
   { type: 'status', v: 3, taskId: 7, attempt: 1, ok: false, phase: 'eval', error: { v: 1, name: 'TypeError', code: null, message: 'x is not a function' } },
   { type: 'request', v: 3, taskId: 7, attempt: 1, requestId: 3, body: 'more?' },
   { type: 'reply', v: 3, taskId: 7, attempt: 1, requestId: 3, ok: true, body: null },
@@ -216,6 +217,7 @@ describe('FrameCodec refuses received frames that are not plain data', () => {
       '`status.phase`',
     );
     expect(refusal(() => codec.decodePayload(pack({ type: 'cancel', v: 3 }))).message).toContain('Expected `cancel.reason` to be a string, got `undefined`');
+    expect(refusal(() => codec.decodePayload(pack({ type: 'status', v: 3, taskId: 1, attempt: 1, ok: true, value: 1, ms: -1 }))).message).toContain('Expected `status.ms` to be a finite number ≥ 0 or absent, got `-1`');
     const nested = { type: 'batch', v: 3, messages: [{ type: 'batch', v: 3, messages: [] }] };
     expect(refusal(() => codec.decodePayload(pack(nested))).message).toContain('nested `batch`');
   });

@@ -98,11 +98,20 @@ export interface NextTaskMessage extends MessageBase<'next-task'>, AttemptRef {
 /** Spoke → hub: the task attempt went online (evaluation began). */
 export interface StartedMessage extends MessageBase<'started'>, AttemptRef {}
 
+/**
+ * How long a task that reported `started` was online, on the spoke's clock (milliseconds): sent
+ * with its status, so that the hub holds the task to its timeout by the time it really took.
+ */
+interface StatusTime {
+  readonly ms?: number;
+}
+
 /** Spoke → hub: the final status of a task attempt. */
 export type StatusMessage =
-  | (MessageBase<'status'> & AttemptRef & { readonly ok: true; readonly value: WireValue })
+  | (MessageBase<'status'> & AttemptRef & StatusTime & { readonly ok: true; readonly value: WireValue })
   | (MessageBase<'status'> &
-      AttemptRef & {
+      AttemptRef &
+      StatusTime & {
         readonly ok: false;
         /**
          * `load`: module or closure not loadable; `eval`: evaluation threw; `cancelled`: a

@@ -8,7 +8,7 @@ export class InvalidMessageError extends Error {
   }
 }
 
-type FieldKind = 'string' | 'string?' | 'number' | 'boolean' | 'boolean?' | 'taskId' | 'strings' | 'value' | 'wireError' | 'phase';
+type FieldKind = 'string' | 'string?' | 'number' | 'number?' | 'boolean' | 'boolean?' | 'taskId' | 'strings' | 'value' | 'wireError' | 'phase';
 
 const ATTEMPT: Readonly<Record<string, FieldKind>> = { taskId: 'taskId', attempt: 'number' };
 
@@ -20,7 +20,7 @@ const FIELDS: Readonly<Record<Exclude<MessageType, 'batch'>, Readonly<Record<str
   task: { ...ATTEMPT, module: 'string', signature: 'string', preload: 'strings', record: 'value', reportStart: 'boolean?' },
   'next-task': { ...ATTEMPT, record: 'value', reportStart: 'boolean?' },
   started: ATTEMPT,
-  status: { ...ATTEMPT, ok: 'boolean' },
+  status: { ...ATTEMPT, ok: 'boolean', ms: 'number?' },
   request: { ...ATTEMPT, requestId: 'number', body: 'value' },
   reply: { ...ATTEMPT, requestId: 'number', ok: 'boolean' },
   notify: { ...ATTEMPT, body: 'value' },
@@ -66,6 +66,9 @@ function check(message: Record<string, unknown>, type: string, field: string, ki
       return;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) fail('a finite number');
+      return;
+    case 'number?':
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) fail('a finite number ≥ 0 or absent');
       return;
     case 'boolean':
       if (typeof value !== 'boolean') fail('a boolean');
