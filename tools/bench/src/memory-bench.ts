@@ -3,24 +3,31 @@
 // 10,000 and 100,000 tasks, each in a fresh process, to show it does not grow with the count.
 // Exits non-zero unless every run delivered one ok report per task.
 // Run: `npx nx run @spm/bench:memory`. BENCH_KIND (process|thread|tcp, default process),
-// BENCH_SIZES (default 10000,100000,1000000), BENCH_PREFETCH (default: policyA's).
+// BENCH_SIZES (default 10000,100000,1000000), BENCH_PREFETCH (default: policyA's); a value
+// outside these is refused before anything runs (exit 2). Ctrl-C kills the measuring child.
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { BenchSpokeKind } from './internal/bench-cloud.js';
 import { formatRate, formatTable } from './internal/format-table.js';
 import { isComplete, type MemoryInput, type MemoryResult } from './internal/memory-run.js';
 import { formatMiB } from './internal/memory-sampler.js';
+import { envChoice, envInteger, envIntegers, readKnobs } from './internal/knobs.js';
+import { runBench } from './internal/run-bench.js';
 import { ChildFailure, runChild } from './internal/run-child.js';
 
-const KIND = (process.env['BENCH_KIND'] ?? 'process') as BenchSpokeKind;
-const SIZES = (process.env['BENCH_SIZES'] ?? '10000,100000,1000000').split(',').map(Number);
-const PREFETCH = process.env['BENCH_PREFETCH'] === undefined ? undefined : Number(process.env['BENCH_PREFETCH']);
+const { KIND, SIZES, PREFETCH } = readKnobs(() => ({
+  KIND: envChoice<BenchSpokeKind>('BENCH_KIND', ['process', 'thread', 'tcp'], 'process'),
+  SIZES: envIntegers('BENCH_SIZES', [10_000, 100_000, 1_000_000], 1),
+  PREFETCH: process.env['BENCH_PREFETCH'] === undefined ? undefined : envInteger('BENCH_PREFETCH', 0, 0),
+}));
 const SAMPLE_MS = 20;
 const SUBJECT = fileURLToPath(new URL('./entries/memory-subject.js', import.meta.url));
 
 async function main(): Promise<number> {
   const load = loadavg()[0]?.toFixed(2);
   const rows: string[][] = [['tasks', 'reports ok', 'wall s', 'tasks/s', 'RSS before MiB', 'peak RSS MiB', 'peak heapUsed MiB', 'peak heapTotal MiB', 'peak arrayBuffers MiB', 'heapUsed before/after GC MiB', 'samples']];
+  /** Runs that concluded with fewer ok reports than tasks, and runs that gave no result at all. */
+  let incomplete = 0;
   let failed = 0;
   let policy = '';
   for (const tasks of SIZES) {
@@ -29,7 +36,7 @@ async function main(): Promise<number> {
     try {
       const r = await runChild<MemoryResult>(SUBJECT, input, { timeoutMs: 15 * 60_000, execArgv: ['--expose-gc'] });
       policy = `${r.policy} (prefetch ${r.prefetch})`;
-      if (!isComplete(r)) failed += 1;
+      if (!isComplete(r)) incomplete += 1;
       rows.push([
         tasks.toLocaleString('en-US'),
         `${r.ok.toLocaleString('en-US')}/${r.reports.toLocaleString('en-US')}${isComplete(r) ? '' : ' INCOMPLETE'}`,
@@ -55,8 +62,9 @@ async function main(): Promise<number> {
       `load ${load} at start, ${loadavg()[0]?.toFixed(2)} at end\n` +
       `2 ${KIND} spokes, ${policy}, tasks from a generator, hub memory sampled every ${SAMPLE_MS} ms (before/after: after a full GC), each size in a fresh process\n\n${formatTable(rows)}\n`,
   );
-  if (failed > 0) process.stdout.write(`\n${failed} run(s) did not deliver one ok report per task\n`);
-  return failed === 0 ? 0 : 1;
+  if (incomplete > 0) process.stdout.write(`\n${incomplete} run(s) did not deliver one ok report per task\n`);
+  if (failed > 0) process.stdout.write(`\n${failed} run(s) failed before reporting (see stderr)\n`);
+  return incomplete + failed === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+runBench(main);

@@ -2,17 +2,22 @@
 // thread, process and TCP spokes (prefetch swept), beside Piscina (concurrentTasksPerWorker
 // swept), tinypool and workerpool, all with 2 workers, in one run; prints every curve and each
 // subject's best as a ratio to Piscina's best. Run: `npx nx run @spm/bench:throughput`.
-// BENCH_TASKS (default 20000), BENCH_RUNS (5), BENCH_WORKERS (2) change the shape.
+// BENCH_TASKS (default 20000), BENCH_RUNS (5), BENCH_WORKERS (2) change the shape (integers ≥ 1:
+// another value is refused before anything runs, exit 2). Ctrl-C kills the measuring child.
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { formatRate, formatTable } from './internal/format-table.js';
+import { envInteger, readKnobs } from './internal/knobs.js';
 import type { RateResult } from './internal/measure-rate.js';
+import { runBench } from './internal/run-bench.js';
 import { ChildFailure, runChild } from './internal/run-child.js';
 import { subjectName, subjectSetting, type Subject, type ThroughputInput } from './internal/subject.js';
 
-const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-const WORKERS = Number(process.env['BENCH_WORKERS'] ?? 2);
+const { TASKS, RUNS, WORKERS } = readKnobs(() => ({
+  TASKS: envInteger('BENCH_TASKS', 20_000, 1),
+  RUNS: envInteger('BENCH_RUNS', 5, 1),
+  WORKERS: envInteger('BENCH_WORKERS', 2, 1),
+}));
 /** A setting whose process crashes is tried this many times in all before it is reported failed. */
 const ATTEMPTS = 2;
 /**
@@ -134,4 +139,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runBench(main);

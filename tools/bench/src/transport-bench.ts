@@ -1,12 +1,14 @@
 // The transport benchmark: round trips per second of each channel, one in flight and
 // pipelined, beside the bare floors measured in the same run, with each channel's ratio to
-// its floor. Run: `npx nx run @spm/bench:transport` (BENCH_RUNS=n runs per figure, default 5).
+// its floor. Run: `npx nx run @spm/bench:transport` (BENCH_RUNS=n runs per figure, default 5;
+// an integer ≥ 1, else it is refused before anything runs, exit 2).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { formatRate, formatTable } from './internal/format-table.js';
+import { envInteger, readKnobs } from './internal/knobs.js';
 import * as links from './internal/links.js';
 import { median, runRoundTrips, type Link } from './internal/round-trips.js';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const RUNS = readKnobs(() => envInteger('BENCH_RUNS', 5, 1));
 const TIMEOUT_MS = 60_000;
 const WINDOW = 128;
 const MODES = {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChildFailure, failureLine, runChild } from '../src/internal/run-child.js';
+import { ChildFailure, errorLine, failureLine, runChild } from '../src/internal/run-child.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url));
 
@@ -31,6 +31,13 @@ describe('runChild', () => {
     expect(failureLine(failure as ChildFailure)).toBe('TypeError: boom');
   });
 
+  it('reports a crash by its error, not by the source line Node prints first', async () => {
+    const failure = await runChild(CHILD, { mode: 'throw', count: 3 }, { timeoutMs: 10_000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChildFailure);
+    expect((failure as ChildFailure).stderrTail).toContain('throw new Error(`expected');
+    expect((failure as ChildFailure).message).toBe('exited with code 1 (stderr: Error: expected 3 ok reports, got 0 reports)');
+  });
+
   it('rejects when the child exits cleanly without a result', async () => {
     await expect(runChild(CHILD, { mode: 'silent' }, { timeoutMs: 10_000 })).rejects.toThrow(/^printed no result/);
   });
@@ -47,5 +54,19 @@ describe('runChild', () => {
     expect((failure as ChildFailure).message).toBe('timed out after 1000 ms');
     expect((failure as ChildFailure).exitCode).toBeNull(); // killed by a signal
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('errorLine', () => {
+  it('takes the line that starts with an error’s name and a colon', () => {
+    const dump = ['file:///x/throughput-subject.js:19', '    throw new TypeError(`expected ${count}`);', '          ^', '', 'TypeError: expected null', '    at file:///x:19:23'].join('\n');
+    expect(errorLine(dump)).toBe('TypeError: expected null');
+    expect(errorLine('Error [ERR_MODULE_NOT_FOUND]: Cannot find package \'x\'')).toBe("Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x'");
+    expect(errorLine('some words about Errors\nSPMTaskError [SPM_TASK_EVAL]: boom')).toBe('SPMTaskError [SPM_TASK_EVAL]: boom');
+  });
+
+  it('else the line after the caret line, else the last line', () => {
+    expect(errorLine(['file:///x.js:3', '  throw 42;', '  ^', '42', '(Use `node --trace-uncaught ...`)'].join('\n'))).toBe('42');
+    expect(errorLine('first\nlast')).toBe('last');
   });
 });

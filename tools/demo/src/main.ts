@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // spm-demo [--spokes N] [--servers N] [--kind inproc|thread|process]
-import { parseArgs } from 'node:util';
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from './demo-args.js';
 import { runDemo } from './demo.js';
 
-const { values } = parseArgs({
-  options: { spokes: { type: 'string', default: '2' }, servers: { type: 'string', default: '2' }, kind: { type: 'string', default: 'process' } },
-});
-const kind = values.kind;
-if (kind !== 'inproc' && kind !== 'thread' && kind !== 'process') {
-  process.stderr.write(`spm-demo: expected --kind inproc|thread|process, got \`${kind}\`\n`);
+let options: ReturnType<typeof parseDemoArgs>;
+try {
+  options = parseDemoArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof DemoUsageError)) throw error;
+  process.stderr.write(`spm-demo: ${error.message}\n${DEMO_USAGE}\n`);
   process.exit(2);
 }
-process.exitCode = await runDemo({ spokesPerServer: Number(values.spokes), servers: Number(values.servers), kind, out: (line) => process.stdout.write(`${line}\n`) });
+process.exitCode = await runDemo({ ...options, out: (line) => process.stdout.write(`${line}\n`) });

@@ -1,16 +1,21 @@
 // The fine-grain benchmark: hub request/reply round trips per second for @spm/closure-fine-limited,
 // and for @spm/closure-fine-general with 2 ranks, allreduce and ping-pong latency and send/recv
 // throughput (small and 64 KiB messages) — on thread and process spokes, beside the bare
-// transport floors (one in flight) measured in the same run.
-// Run: `node tools/bench/dist/fine/fine-bench.js` (BENCH_RUNS=n runs per figure, default 3).
+// transport floors (one in flight) measured in the same run. "2 tasks at once" is both tasks'
+// requests over the union of their timed windows (first start to last end), not the sum of
+// each task's own rate (until session 41: the tasks' windows need not overlap).
+// Run: `npx nx run @spm/bench:fine` (BENCH_RUNS=n runs per figure, default 3; an integer ≥ 1,
+// else it is refused before anything runs, exit 2).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { startBenchCloud, type BenchSpokeKind } from '../internal/bench-cloud.js';
 import { formatRate, formatTable } from '../internal/format-table.js';
+import { envInteger, readKnobs } from '../internal/knobs.js';
 import * as links from '../internal/links.js';
 import { median, runRoundTrips, type Link } from '../internal/round-trips.js';
 import { askHub, gangBench, type GangTask } from './fine-closures.js';
+import { unionRate, type RequestWindow } from './union-rate.js';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RUNS = readKnobs(() => envInteger('BENCH_RUNS', 3, 1));
 const TIMEOUT_MS = 60_000;
 const KINDS: readonly ('thread' | 'process')[] = ['thread', 'process'];
 
@@ -73,14 +78,15 @@ async function main(): Promise<void> {
       for (const tasks of [1, 2]) {
         const rates: number[] = [];
         for (let run = 0; run < RUNS; run += 1) {
-          let total = 0;
+          const windows: RequestWindow[] = [];
           await askHub.manage({
             pool,
             tasks: Array.from({ length: tasks }, () => ({ n: 1_000, warmup: 100 })),
             onMessage: (body) => body,
-            onStatus: (report) => void (total += report.returnValue()),
+            onStatus: (report) => void windows.push(report.returnValue()),
           });
-          rates.push(total);
+          if (windows.length !== tasks) throw new Error(`Expected ${tasks} reports of request/reply tasks, got ${windows.length}`);
+          rates.push(unionRate(windows));
         }
         const rate = median(rates);
         askRows.push([kind, `request/reply, ${tasks} task${tasks > 1 ? 's' : ''} at once`, formatRate(rate), micros(tasks / rate), (rate / (floors[0] ?? NaN)).toFixed(2), (rate / (floors[1] ?? NaN)).toFixed(2)]);

@@ -1,5 +1,6 @@
 import { gang as gangFamily } from '@spm/closure-fine-general';
 import { limited as limitedFamily } from '@spm/closure-fine-limited';
+import type { RequestWindow } from './union-rate.js';
 // The spm side of the fine-grain benchmarks: a fine-limited closure whose task asks the hub in a
 // loop, and a gang whose two ranks exchange messages and reduce. The hub imports this module to
 // manage them; every spoke imports the same built file (by its URL) to evaluate them.
@@ -40,17 +41,21 @@ type Family = { define(spec: { signature: string; module: string; evaluate: (tas
 const limited = limitedFamily as unknown as Family;
 const gang = gangFamily as unknown as Family;
 
-/** Requests answered per second by the hub, one in flight, timed on the spoke. */
+/**
+ * Requests answered by the hub, one in flight, timed on the spoke: the task's timed window, in
+ * ms since the epoch, so that the windows of tasks on other spokes can be joined (`unionRate`).
+ */
 export const askHub = limited.define({
   signature: 'bench:fine:ask',
   module: import.meta.url,
-  evaluate: async (task: AskTask, ctx: { hub: HubLink }): Promise<number> => {
+  evaluate: async (task: AskTask, ctx: { hub: HubLink }): Promise<RequestWindow> => {
     for (let i = 0; i < task.warmup; i += 1) await ctx.hub.request(i);
     const started = performance.now();
     for (let i = 0; i < task.n; i += 1) await ctx.hub.request(i);
-    return task.n / ((performance.now() - started) / 1000);
+    const ended = performance.now();
+    return { requests: task.n, startedMs: performance.timeOrigin + started, endedMs: performance.timeOrigin + ended };
   },
-}) as BenchClosure<{ pool: unknown; tasks: AskTask[]; onMessage: (body: unknown) => unknown; onStatus: (report: { returnValue(): number }) => void }, unknown>;
+}) as BenchClosure<{ pool: unknown; tasks: AskTask[]; onMessage: (body: unknown) => unknown; onStatus: (report: { returnValue(): RequestWindow }) => void }, unknown>;
 
 async function exchange(ctx: RankContext, mode: GangTask['mode'], n: number, body: unknown): Promise<void> {
   const other = 1 - ctx.rank;

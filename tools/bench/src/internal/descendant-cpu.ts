@@ -30,14 +30,42 @@ function readStat(pid: number): ProcStat | undefined {
  * enough, with the workers alive throughout. Returns 0 where there is no /proc.
  */
 export function descendantCpuMicros(root: number = process.pid): number {
+  const { children, ticks } = processTable();
+  let total = 0;
+  const stack = [...(children.get(root) ?? [])];
+  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
+    total += ticks.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return (total * 1_000_000) / TICKS_PER_SECOND;
+}
+
+/**
+ * The pids of every live descendant of `root` (children first), from /proc; none where there is
+ * no /proc. What a launcher started in process groups of their own (GNU parallel's jobs) is
+ * found here even where no cgroup holds the run.
+ */
+export function descendantPids(root: number): number[] {
+  const { children } = processTable();
+  const out: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Every process's children and CPU ticks, from /proc (empty where there is none). */
+function processTable(): { children: Map<number, number[]>; ticks: Map<number, number> } {
+  const children = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return 0;
+    return { children, ticks };
   }
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
   for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
@@ -48,11 +76,5 @@ export function descendantCpuMicros(root: number = process.pid): number {
     if (siblings === undefined) children.set(stat.ppid, [pid]);
     else siblings.push(pid);
   }
-  let total = 0;
-  const stack = [...(children.get(root) ?? [])];
-  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
-    total += ticks.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return (total * 1_000_000) / TICKS_PER_SECOND;
+  return { children, ticks };
 }

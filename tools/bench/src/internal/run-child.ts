@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { onAbort } from './run-bench.js';
 
 /** The line prefix a measuring child prints its JSON result after. */
 const RESULT_PREFIX = 'BENCH-RESULT ';
@@ -32,8 +33,9 @@ export interface RunChildOptions {
  * Runs `script` in a fresh Node process with `input` as JSON in argv[2], and resolves with the
  * result it prints through {@link sendResult}. Each measurement gets its own process so that
  * one subject's heap, JIT state or crash does not leak into the next. The child leads its own
- * process group; on timeout the whole group is killed (its process spokes lead groups of their
- * own, and exit when the channel to their hub closes).
+ * process group; on timeout, and when the benchmark is interrupted or fails (see `runBench`),
+ * the whole group is killed (its process spokes lead groups of their own, and exit when the
+ * channel to their hub closes).
  */
 export function runChild<T>(script: string, input: unknown, options: RunChildOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -49,21 +51,20 @@ export function runChild<T>(script: string, input: unknown, options: RunChildOpt
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      killGroup(child);
     }, options.timeoutMs);
+    const unregister = onAbort(() => killGroup(child));
     child.once('error', (error) => {
       clearTimeout(timer);
+      unregister();
       reject(error);
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      unregister();
       const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       const tail = stderr.trim().split('\n').slice(-20).join('\n');
-      const why = tail === '' ? '' : ` (stderr: ${firstErrorLine(tail)})`;
+      const why = tail === '' ? '' : ` (stderr: ${errorLine(tail)})`;
       if (timedOut) reject(new ChildFailure(`timed out after ${options.timeoutMs} ms${why}`, code, tail));
       else if (code !== 0 || line === undefined) reject(new ChildFailure(`${code !== 0 ? `exited with ${signal ?? `code ${String(code)}`}` : 'printed no result'}${why}`, code, tail));
       else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
@@ -71,14 +72,34 @@ export function runChild<T>(script: string, input: unknown, options: RunChildOpt
   });
 }
 
-/** The first line of a failure's stderr that names an error (`TypeError: …`), else its last line. */
-export function failureLine(failure: ChildFailure): string {
-  return firstErrorLine(failure.stderrTail);
+/** SIGKILLs `child`'s process group (it leads one), else the child alone. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
-function firstErrorLine(text: string): string {
+/** The line of a failure's stderr that states its error (`TypeError: …`), else its last line (see {@link errorLine}). */
+export function failureLine(failure: ChildFailure): string {
+  return errorLine(failure.stderrTail);
+}
+
+/**
+ * The line of `text` (a crashed Node process's stderr) that states the error: the first that
+ * starts with an error's name and a colon (`TypeError: boom`, `SPMTaskError [SPM_…]: …`), else
+ * the line after Node's caret line (`    ^`), else the last line. Not merely the first line
+ * holding `Error`: Node's crash dump prints the throwing source line first
+ * (`throw new Error(\`…\`);`).
+ */
+export function errorLine(text: string): string {
   const lines = text.split('\n');
-  return (lines.find((l) => /\b\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();
+  const named = lines.find((l) => /^\s*(?:Uncaught\s+)?(?:\w*Error|SPM\w+)\b[^:]*:/.test(l));
+  if (named !== undefined) return named.trim();
+  const caret = lines.findIndex((l) => /^\s*\^+\s*$/.test(l));
+  const afterCaret = caret < 0 ? undefined : lines.slice(caret + 1).find((l) => l.trim() !== '');
+  return (afterCaret ?? lines.at(-1) ?? '').trim();
 }
 
 /** The child side: prints `result` for {@link runChild}. */

@@ -19,11 +19,15 @@ export interface ThroughputInput {
   readonly window: number;
 }
 
-/** The subject's row name, e.g. `spm list (thread)` or `tinypool (process)`. */
+/**
+ * The subject's row name, e.g. `spm list (thread)`, `piscina`, `tinypool (threads)` or
+ * `workerpool (child processes)` (the names docs/benchmarks.md's tables use).
+ */
 export function subjectName(subject: Subject): string {
   if (subject.type === 'spm') return `spm list (${subject.spokeKind})`;
-  const runtime = subject.peer.runtime === 'process' ? ' (process)' : '';
-  return `${subject.peer.library}${runtime}`;
+  // Piscina runs threads only: one row name, as ever.
+  if (subject.peer.library === 'piscina') return 'piscina';
+  return `${subject.peer.library} (${subject.peer.runtime === 'process' ? 'child processes' : 'threads'})`;
 }
 
 /** The swept setting of the subject, e.g. `prefetch 8` or `concurrentTasksPerWorker 4`. */

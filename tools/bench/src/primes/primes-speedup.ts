@@ -2,6 +2,8 @@
 // range, measured side by side in one run (issue: speedup ≥ 1.9 on 2 cores for [2, 20,000,000)).
 // Usage: node tools/bench/dist/primes/primes-speedup.js [--max N] [--buckets N] [--runs N]
 //          [--transport T] [--split cost|width]
+// --max (≥ 3), --buckets and --runs (≥ 1) are integers; another value, or an unknown option, is
+// refused before anything runs (exit 2); --transport and --split are spm-primes' own to check.
 // Two serial baselines, both one Node process calling the same countPrimes once on the whole
 // range: `serial` imports it from `@spm/prime-count` (the package's barrel, which loads the
 // runtime too: the baseline of the earlier figures), `serial, bare` from the `primes` module
@@ -27,19 +29,32 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { integerKnob, KnobError, readKnobs } from '../internal/knobs.js';
 import { EXTRA_CA_VARIABLE } from '../shell/shell-race.js';
 
-const { values } = parseArgs({
-  options: {
-    max: { type: 'string', default: '20000000' },
-    buckets: { type: 'string', default: '32' },
-    runs: { type: 'string', default: '3' },
-    transport: { type: 'string' },
-    split: { type: 'string' },
-  },
+const OPTIONS = {
+  max: { type: 'string' },
+  buckets: { type: 'string' },
+  runs: { type: 'string' },
+  transport: { type: 'string' },
+  split: { type: 'string' },
+} as const;
+const { values, max, runs } = readKnobs(() => {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({ options: OPTIONS });
+  } catch (error) {
+    // parseArgs' own errors (an unknown option, a positional, a missing value) as one line.
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw code?.startsWith('ERR_PARSE_ARGS_') === true ? new KnobError(`${message.split('\n')[0] ?? message}; the options are --max, --buckets, --runs, --transport, --split`) : error;
+  }
+  const v = parsed.values;
+  return {
+    values: { ...v, buckets: String(integerKnob('--buckets', v.buckets, 32, 1)) },
+    max: integerKnob('--max', v.max, 20_000_000, 3),
+    runs: integerKnob('--runs', v.runs, 3, 1),
+  };
 });
-const max = Number(values.max);
-const runs = Number(values.runs);
 const appDir = dirname(createRequire(import.meta.url).resolve('@spm/prime-count/package.json'));
 const bin = join(appDir, 'bin', 'spm-primes.cjs');
 

@@ -4,7 +4,9 @@
 // chained to start when the one before it in its slot exits, and only counts their exits. No
 // timeouts, no output, no process-tree cleanup, no tasks: no launcher anyone should use, but what
 // Node's own start and the fork servers cost by themselves — how close to `xargs -P` a launcher
-// in Node can come here at all. Exit status: the number of commands that did not exit 0 (≤ 101).
+// in Node can come here at all. Exit status: the number of commands that did not exit 0 (≤ 101);
+// 102, with a message, when fewer exits than commands were reported (a fork server died: its
+// slot's commands are lost, and the others' servers are told to quit).
 // Usage: node node-floor.js JOBS FORK_SERVER < commands
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,8 +29,11 @@ function frame(fields: readonly string[]): Buffer {
   return out;
 }
 
+/** The exit status when a fork server died before reporting every exit of its slot. */
+const LOST_EXIT_CODE = 102;
 let exited = 0;
 let failed = 0;
+let finished = false;
 const servers = Array.from({ length: Math.min(jobs, commands.length) }, (_, slot) => {
   const child = spawn(server, [token, '2'], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   let pending: Buffer = Buffer.alloc(0);
@@ -47,6 +52,14 @@ const servers = Array.from({ length: Math.min(jobs, commands.length) }, (_, slot
     }
     pending = buffer;
   });
+  // A server killed with commands still to be written would fail the write (EPIPE): its close says why.
+  child.stdin.on('error', () => undefined);
+  child.on('close', (code, signal) => {
+    if (finished) return;
+    // A server that ends before every exit is reported takes its slot's commands with it.
+    process.stderr.write(`node-floor: the fork server of slot ${slot} ended (${signal ?? `exit ${String(code)}`}) with ${exited} of ${commands.length} commands' exits reported\n`);
+    finish();
+  });
   // Slot `slot` runs commands slot, slot + jobs, …: each starts once the one before it exits.
   const frames: Buffer[] = [];
   for (let i = slot, id = 1; i < commands.length; i += jobs, id++) {
@@ -59,8 +72,15 @@ const servers = Array.from({ length: Math.min(jobs, commands.length) }, (_, slot
 });
 
 function finish(): void {
+  if (finished) return;
+  finished = true;
   // End of its stdin: each server sweeps (nothing is left) and exits.
   for (const child of servers) child.stdin.end();
-  process.exitCode = Math.min(failed, 101);
+  if (exited < commands.length) {
+    process.stderr.write(`node-floor: ${exited} of ${commands.length} commands reported their exit\n`);
+    process.exitCode = LOST_EXIT_CODE;
+  } else {
+    process.exitCode = Math.min(failed, 101);
+  }
 }
 if (commands.length === 0) finish();

@@ -3,19 +3,25 @@
 // drift of this shared machine's load. Prints commands/s (best and median of the rounds), CPU
 // per command, the start-up-free marginal rate, and spm-shell's ratios against the goals
 // (≥ 3× GNU parallel, ≥ 0.8× xargs -P), and against a reference, `@spm/coprocess alone` (the
-// command path spm-shell is built on, in a plain loop: see coprocess-alone.ts). Run: `node tools/bench/dist/shell/shell-bench.js` after
-// building @spm/bench and bundling shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and
-// BENCH_RUNS (5) change the shape.
+// command path spm-shell is built on, in a plain loop: see coprocess-alone.ts). Before the timed
+// rounds, each launcher is checked to run all the commands (see checkRunsAll). Run:
+// `npx nx run @spm/bench:shell`, or `node tools/bench/dist/shell/shell-bench.js` after building
+// @spm/bench and bundling shell-launcher. BENCH_COMMANDS (1000), BENCH_JOBS (2) and BENCH_RUNS
+// (5) change the shape (integers ≥ 1, else refused before anything runs, exit 2).
 import { existsSync } from 'node:fs';
 import { coprocessLauncher, runCoprocess } from '@spm/coprocess';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
-import { contenders, load, marginalRate, median, raceOnce, runBench, SPM_SHELL, which, type Contender, type RaceRun } from './shell-race.js';
+import { envInteger, readKnobs } from '../internal/knobs.js';
+import { runBench } from '../internal/run-bench.js';
+import { checkRunsAll, contenders, load, marginalRate, median, raceOnce, SPM_SHELL, which, type Contender, type RaceRun } from './shell-race.js';
 
-const COMMANDS = Number(process.env['BENCH_COMMANDS'] ?? 1000);
-const JOBS = Number(process.env['BENCH_JOBS'] ?? 2);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const { COMMANDS, JOBS, RUNS } = readKnobs(() => ({
+  COMMANDS: envInteger('BENCH_COMMANDS', 1000, 1),
+  JOBS: envInteger('BENCH_JOBS', 2, 1),
+  RUNS: envInteger('BENCH_RUNS', 5, 1),
+}));
 /** The short run that prices each launcher's start-up. */
 const SHORT = JOBS;
 const TIMEOUT_MS = 300_000;
@@ -42,7 +48,9 @@ async function main(): Promise<void> {
   process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
   if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
 
-  // Warm caches (binaries, modules, GNU parallel's first-run files) before anything is timed.
+  // Each launcher must run every command (untimed); this warms caches too (binaries, modules,
+  // GNU parallel's first-run files) before anything is timed.
+  for (const racer of racers) await checkRunsAll(racer, COMMANDS, TIMEOUT_MS);
   for (const racer of racers) await run(racer, SHORT);
   const long = new Map<string, RaceRun[]>(racers.map((r) => [r.name, []]));
   const short = new Map<string, RaceRun[]>(racers.map((r) => [r.name, []]));

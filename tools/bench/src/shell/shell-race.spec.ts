@@ -1,5 +1,11 @@
 import { describe, it, expect } from '@jest/globals';
-import { contenders, EXTRA_CA_VARIABLE, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
+import { checkRunsAll, contenders, EXTRA_CA_VARIABLE, killRunning, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
+import { alive, benchCgroups, sleepsWith, until } from '../../test/support/procs.js';
+
+const PARALLEL = which('parallel');
+/** A `sleep` argument no other process has: each spec's jobs are found by it. */
+let sleeps = 0;
+const sleepArg = (): string => `3${++sleeps}.${process.pid}`;
 
 describe('the spm-shell benchmark’s contenders', () => {
   it('run every command through /bin/sh -c with the same number of jobs', () => {
@@ -63,6 +69,56 @@ describe('raceOnce', () => {
   it('kills a launcher that runs past its bound, with what it started', async () => {
     // The launcher's child `sleep` must go too (the file's leftover check would catch it).
     await expect(raceOnce({ name: 'sleeper', file: '/bin/sh', args: ['-c', 'sleep 30; true'] }, '', 200)).rejects.toThrow('sleeper ran past 200 ms');
+  });
+});
+
+describe('raceOnce with GNU parallel, whose jobs each lead a process group of their own', () => {
+  const gnu = { name: 'GNU parallel', file: PARALLEL ?? 'parallel', args: ['--will-cite', '-j', '2'] };
+  const maybe = PARALLEL === undefined ? it.skip : it;
+
+  maybe('kills its jobs too when the benchmark is interrupted (killRunning), and removes the run’s cgroup', async () => {
+    const arg = sleepArg();
+    const run = raceOnce(gnu, `sleep ${arg}\n`.repeat(4), 60_000);
+    const outcome = run.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    expect(await until(() => sleepsWith(arg).length === 2, 20_000)).toBe(true);
+    const jobs = sleepsWith(arg);
+    killRunning();
+    expect(await outcome).toBe('GNU parallel was killed: the benchmark was interrupted');
+    expect(await until(() => jobs.every((pid) => !alive(pid)), 3000)).toBe(true);
+    expect(sleepsWith(arg)).toEqual([]);
+    expect(benchCgroups(process.pid)).toEqual([]);
+  });
+
+  maybe('kills its jobs too past the bound', async () => {
+    const arg = sleepArg();
+    const run = raceOnce(gnu, `sleep ${arg}\n`.repeat(4), 6000);
+    const seen = until(() => sleepsWith(arg).length > 0, 6000);
+    await expect(run).rejects.toThrow('GNU parallel ran past 6000 ms');
+    expect(await seen).toBe(true); // the jobs had started: there was something to kill
+    expect(await until(() => sleepsWith(arg).length === 0, 3000)).toBe(true);
+    expect(await until(() => benchCgroups(process.pid).length === 0, 6000)).toBe(true);
+  });
+});
+
+describe('checkRunsAll', () => {
+  it('passes a launcher that runs every command', async () => {
+    await checkRunsAll({ name: 'xargs -P2', file: 'xargs', args: ['-P', '2', '-I{}', '/bin/sh', '-c', '{}'] }, 20, 20_000);
+  });
+
+  it('fails a launcher that exits 0 having run only some of the commands, saying how many', async () => {
+    const firstTwo = { name: 'two only', file: '/bin/sh', args: ['-c', 'head -n 2 | sh'] };
+    await expect(checkRunsAll(firstTwo, 5, 20_000)).rejects.toThrow('two only ran 2 of 5 commands (each appends a line to a file) and exited 0');
+  });
+});
+
+describe('raceOnce’s stdout', () => {
+  it('is collected when asked for, and not otherwise', async () => {
+    const echo = { name: 'cat', file: '/bin/sh', args: ['-c', 'cat'] };
+    expect((await raceOnce(echo, 'a\nb\n', 20_000, { stdout: true })).stdout).toBe('a\nb\n');
+    expect((await raceOnce(echo, 'a\nb\n', 20_000)).stdout).toBe('');
   });
 });
 

@@ -1,9 +1,12 @@
 // The contenders of the spm-shell benchmark and how one run of one is timed.
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { descendantPids } from '../internal/descendant-cpu.js';
+import { onAbort } from '../internal/run-bench.js';
 
 /** spm-shell's bundled bin, what the shell benchmarks race (built by `npx nx run shell-launcher:bundle`). */
 export const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
@@ -40,6 +43,14 @@ export interface RaceRun {
   readonly cpuCounted: 'cgroup' | 'reaped children';
   readonly code: number | null;
   readonly stderr: string;
+  /** What the launcher printed on stdout, when {@link RaceOptions.stdout} asked for it; else `''`. */
+  readonly stdout: string;
+}
+
+/** Options of {@link raceOnce}. */
+export interface RaceOptions {
+  /** Collect the launcher's stdout (for the benchmark to check); else it goes to /dev/null. @default false */
+  readonly stdout?: boolean;
 }
 
 /** The program's path if it is in PATH. */
@@ -112,8 +123,49 @@ export interface CpuGroup {
   readonly wrap: (file: string, args: readonly string[]) => { file: string; args: string[] };
   /** CPU used by the group so far, in ms. */
   readonly cpuMs: () => number;
+  /**
+   * SIGKILLs every process in the group, whatever process group each leads (GNU parallel runs
+   * each job in a group of its own): `cgroup.kill` where the kernel has it (cgroup v2, Linux
+   * 5.14), else each pid of `cgroup.procs`, read again until it is empty (bounded).
+   */
+  readonly kill: () => void;
   /** Removes the group once its processes are gone (best effort). */
   readonly dispose: () => void;
+}
+
+/** Blocks this thread for `ms` (the kill and dispose loops run in signal handlers: no awaiting there). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** SIGKILLs every process of the cgroup `dir` (see {@link CpuGroup.kill}). */
+function killCgroup(dir: string): void {
+  const killFile = join(dir, 'cgroup.kill');
+  if (existsSync(killFile)) {
+    try {
+      writeFileSync(killFile, '1');
+      return;
+    } catch {
+      // Not writable here: kill pid by pid below.
+    }
+  }
+  for (let tries = 0; tries < 100; tries++) {
+    let pids: number[];
+    try {
+      pids = readFileSync(join(dir, 'cgroup.procs'), 'latin1').split('\n').filter((l) => l !== '').map(Number);
+    } catch {
+      return; // the group is gone
+    }
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    sleepSync(10);
+  }
 }
 
 let groups = 0;
@@ -134,13 +186,14 @@ export function cpuGroup(): CpuGroup | undefined {
       return {
         wrap: (file, args) => ({ file: '/bin/sh', args: ['-c', `echo $$ > ${dir}/cgroup.procs && exec "$@"`, 'sh', file, ...args] }),
         cpuMs: () => kind.read(dir),
+        kill: () => killCgroup(dir),
         dispose: () => {
           for (let tries = 0; tries < 50; tries++) {
             try {
               rmdirSync(dir);
               return;
             } catch {
-              spawnSync('sleep', ['0.1']);
+              sleepSync(100);
             }
           }
         },
@@ -156,26 +209,44 @@ export function cpuGroup(): CpuGroup | undefined {
   return undefined;
 }
 
-/** Process groups of the runs under way (their leaders' pids). */
-const running = new Set<number>();
+/** The runs under way, each with what kills it and what it started, and removes its cgroup. */
+const running = new Set<() => void>();
 
-function killGroup(pid: number | undefined): void {
+/**
+ * SIGKILLs a launcher and everything it started: its cgroup's every process where it has one;
+ * else its descendants (found before the launcher dies and they are re-parented) and its
+ * process group.
+ */
+function killRun(pid: number | undefined, group: CpuGroup | undefined): void {
+  if (group !== undefined) group.kill();
   if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
+  const started = group === undefined ? descendantPids(pid) : [];
+  for (const target of [-pid, ...started]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
-/** Kills every run under way with its whole process group (the benchmark was interrupted). */
+/**
+ * Kills every run under way with all it started, and removes their cgroups (the benchmark was
+ * interrupted or failed); each run's promise rejects.
+ */
 export function killRunning(): void {
-  for (const pid of running) killGroup(pid);
+  const pending = [...running];
   running.clear();
+  for (const abort of pending) abort();
 }
 
-/** Runs `contender` on `input` (written to its stdin) to its exit; SIGKILLs it past `timeoutMs`. */
-export function raceOnce(contender: Contender, input: string, timeoutMs: number): Promise<RaceRun> {
+/**
+ * Runs `contender` on `input` (written to its stdin) to its exit; past `timeoutMs` it is
+ * SIGKILLed with all it started (see {@link killRun}) and the promise rejects. A run under way
+ * when the benchmark is interrupted (see `runBench`) or {@link killRunning} is called is killed
+ * the same way, and its cgroup removed.
+ */
+export function raceOnce(contender: Contender, input: string, timeoutMs: number, options: RaceOptions = {}): Promise<RaceRun> {
   return new Promise((resolve, reject) => {
     const cpuBefore = reapedChildrenCpuMs();
     const group = cpuGroup();
@@ -184,39 +255,83 @@ export function raceOnce(contender: Contender, input: string, timeoutMs: number)
     // GNU parallel and spm-shell run commands in the shell they were started from (the nearest
     // shell among their ancestors: the bench's own, bash when run from bash), else $SHELL;
     // $PARALLEL_SHELL overrides both: make it the same /bin/sh the others use.
-    // Its own process group, so that a run past its bound is killed with everything it started.
+    // Its own process group (and cgroup, where one can be made), so that a run past its bound
+    // or interrupted is killed with everything it started.
     const env: NodeJS.ProcessEnv = { ...process.env, SHELL: '/bin/sh', PARALLEL_SHELL: '/bin/sh' };
     for (const name of contender.unset ?? []) delete env[name];
     Object.assign(env, contender.set);
-    const child = spawn(command.file, command.args, { stdio: ['pipe', 'ignore', 'pipe'], env, detached: true });
-    if (child.pid !== undefined) running.add(child.pid);
+    const child = spawn(command.file, command.args, { stdio: ['pipe', options.stdout === true ? 'pipe' : 'ignore', 'pipe'], env, detached: true }) as ChildProcessByStdio<Writable, Readable | null, Readable>;
+    let aborted = false;
+    const abort = (): void => {
+      aborted = true;
+      clearTimeout(timer);
+      killRun(child.pid, group);
+      group?.dispose();
+      reject(new Error(`${contender.name} was killed: the benchmark was interrupted`));
+    };
+    running.add(abort);
+    const unregister = onAbort(() => {
+      if (running.delete(abort)) abort();
+    });
+    const settled = (): void => {
+      running.delete(abort);
+      unregister();
+    };
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
     const timer = setTimeout(() => {
-      killGroup(child.pid);
+      killRun(child.pid, group);
       reject(new Error(`${contender.name} ran past ${timeoutMs} ms; stderr:\n${stderr}`));
     }, timeoutMs);
     child.on('error', (error) => {
+      aborted = true;
       clearTimeout(timer);
+      settled();
+      group?.dispose();
       reject(error);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (child.pid !== undefined) running.delete(child.pid);
+      settled();
+      if (aborted) return; // killed (or never started), its group removed: nothing to read
       const ms = performance.now() - started;
       const cpuAfter = reapedChildrenCpuMs();
       let cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       if (group !== undefined) {
         // Let what outlives the launcher by a moment (fork servers quitting) finish, then read.
-        spawnSync('sleep', ['0.2']);
+        sleepSync(200);
         cpuMs = group.cpuMs();
         group.dispose();
       }
-      resolve({ ms, cpuMs, cpuCounted: group === undefined ? 'reaped children' : 'cgroup', code, stderr });
+      resolve({ ms, cpuMs, cpuCounted: group === undefined ? 'reaped children' : 'cgroup', code, stderr, stdout });
     });
   });
+}
+
+/**
+ * Checks that `contender` runs every one of `commands` commands: it is run once (untimed) on
+ * that many commands that each append a line to a file of this check, and must exit 0 with
+ * the file holding one line per command — an exit status alone does not say so (the Node floor
+ * once exited 0 with its fork servers killed, none of its commands run). The timed runs keep
+ * their `true` commands: what is measured does not change.
+ */
+export async function checkRunsAll(contender: Contender, commands: number, timeoutMs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'spm-shell-bench-'));
+  try {
+    const file = join(dir, 'ran');
+    writeFileSync(file, '');
+    const result = await raceOnce(contender, `echo x >> ${file}\n`.repeat(commands), timeoutMs);
+    const ran = readFileSync(file, 'latin1').split('\n').length - 1;
+    if (result.code !== 0 || ran !== commands) {
+      throw new Error(`${contender.name} ran ${ran} of ${commands} commands (each appends a line to a file) and exited ${String(result.code)}; stderr:\n${result.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The median of `values` (the mean of the middle two for an even count). */
@@ -233,22 +348,4 @@ export function median(values: readonly number[]): number {
 export function marginalRate(long: { readonly commands: number; readonly ms: number }, short: { readonly commands: number; readonly ms: number }): number | undefined {
   const dt = long.ms - short.ms;
   return dt > 0 ? ((long.commands - short.commands) / dt) * 1000 : undefined;
-}
-
-/**
- * Runs a benchmark's `main`: Ctrl-C or SIGTERM kills the launchers' runs under way (each in a
- * process group of its own, which the signal does not reach) before exiting; a failure is
- * printed and exits 1.
- */
-export function runBench(main: () => Promise<void>): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      killRunning();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    });
-  }
-  main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
 }
