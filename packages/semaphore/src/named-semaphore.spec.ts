@@ -29,6 +29,26 @@ describe('NamedSemaphore', () => {
     expect(semaphore.tryAcquire()?.path).toBe(join(semaphore.dir, 'place-1'));
   });
 
+  it('gives a place back once: a second release leaves the place another hold of this process took since', () => {
+    const semaphore = new NamedSemaphore('twice', 2, root);
+    const a = semaphore.tryAcquire();
+    const b = semaphore.tryAcquire();
+    a?.release();
+    const c = semaphore.tryAcquire();
+    expect(c?.path).toBe(a?.path);
+    a?.release(); // it used to remove c's place (the same pid's)
+    expect(semaphore.holders()).toHaveLength(2);
+    expect(semaphore.tryAcquire()).toBeUndefined();
+    // A hold of the place found by heldBy is the same hold as c's: it gives it back.
+    const found = semaphore.heldBy().find((held) => held.path === c?.path);
+    found?.release();
+    expect(semaphore.holders()).toHaveLength(1);
+    expect(() => a?.handOver(process.pid)).toThrow(/^Cannot hand place `.*place-1` over: this hold gave it back already$/);
+    b?.release();
+    c?.release();
+    expect(semaphore.holders()).toEqual([]);
+  });
+
   it('frees a place whose owner died, but not one whose pid lives on as another process', () => {
     const semaphore = new NamedSemaphore('dead', 1, root);
     writeFileSync(join(semaphore.dir, 'place-1'), `${hostname()}\n${deadPid()}\n\n`);

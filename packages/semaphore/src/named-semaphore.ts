@@ -7,7 +7,7 @@
  * `~/.spm/semaphores`, or `$SPM_SEMAPHORE_DIR`), each of its places a file `place-K` (K from 1)
  * made in one step (a file linked to its name: only one process can make a given place, no lock
  * is needed) holding its owner: host, pid and the process's start time (so a pid used again by another process is not
- * taken for the owner). Taking one of N places is making the first of `place-1`…`place-N` that
+ * taken for the owner), and a token of the hold (so that one hold never gives back another's). Taking one of N places is making the first of `place-1`…`place-N` that
  * does not exist; giving it back is removing it. A place whose owner has died (killed, crashed:
  * it never gave it back) is free: the next process that wants it removes it first, by renaming
  * it away and checking that what it renamed is still the dead owner's (else it puts it back).
@@ -24,6 +24,7 @@
  */
 
 import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError, describeValue } from '@spm/exceptions';
@@ -58,7 +59,12 @@ export function ownerOf(pid: number): Owner {
   return { host: hostname(), pid, start: startTimeOf(pid) };
 }
 
-const ownerText = (owner: Owner): string => `${owner.host}\n${owner.pid}\n${owner.start}\n`;
+/**
+ * A place's file: its owner, and a token of its own — what tells one hold of a place from a later
+ * hold of the same place by the same process (a second release of the first used to give the
+ * later one's place back). Readers take the first three lines.
+ */
+const ownerText = (owner: Owner): string => `${owner.host}\n${owner.pid}\n${owner.start}\n${randomUUID()}\n`;
 
 function parseOwner(text: string): Owner | undefined {
   const [host, pid, start] = text.split('\n');
@@ -108,13 +114,18 @@ export class SemaphoreHold {
   /** The place's file. */
   readonly path: string;
   #owner: Owner;
+  /** The place's file as this hold made it (or found it): the place is this hold's while it reads so. */
+  #text: string;
   /** Handed to another process: no longer this one's to give back. */
   #handed = false;
+  /** Given back already: a second release must not give back the place another hold took since. */
+  #released = false;
 
   /** @internal made by {@link NamedSemaphore} */
-  constructor(path: string, owner: Owner) {
+  constructor(path: string, owner: Owner, text: string) {
     this.path = path;
     this.#owner = owner;
+    this.#text = text;
   }
 
   /** Whose place it is now. */
@@ -128,17 +139,27 @@ export class SemaphoreHold {
    * {@link NamedSemaphore.heldBy}), or its death does; {@link release} here then does nothing.
    */
   handOver(pid: number): void {
+    // Renamed over the place, a released or handed hold's new file would take a place that is
+    // another's now.
+    if (this.#released || this.#handed) throw new SPMError(`Cannot hand place \`${this.path}\` over: this hold ${this.#released ? 'gave it back' : 'handed it over'} already`);
     const owner = ownerOf(pid);
-    renameSync(ownerFile(this.path, owner), this.path);
+    const text = ownerText(owner);
+    renameSync(ownerFile(this.path, text), this.path);
     this.#owner = owner;
+    this.#text = text;
     this.#handed = true;
   }
 
-  /** Gives the place back (nothing if it was handed over, or is gone already: taken as a dead owner's). */
+  /**
+   * Gives the place back — once: nothing if it was given back already (another hold may have
+   * taken it since), handed over, or is gone (taken as a dead owner's).
+   */
   release(): void {
-    if (this.#handed) return;
+    if (this.#handed || this.#released) return;
+    this.#released = true;
     try {
-      if (parseOwner(readFileSync(this.path, 'latin1'))?.pid !== this.#owner.pid) return;
+      // This hold's own file, not merely one of this pid: another hold of this process may have the place now.
+      if (readFileSync(this.path, 'latin1') !== this.#text) return;
       unlinkSync(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -146,10 +167,10 @@ export class SemaphoreHold {
   }
 }
 
-/** A file of its own beside `path`, holding `owner` (written whole before it is linked or renamed into place). */
-function ownerFile(path: string, owner: Owner): string {
+/** A file of its own beside `path`, holding `text` (an {@link ownerText}; written whole before it is linked or renamed into place). */
+function ownerFile(path: string, text: string): string {
   const written = `${path}.new-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(written, ownerText(owner), { mode: 0o644 });
+  writeFileSync(written, text, { mode: 0o644 });
   return written;
 }
 
@@ -212,13 +233,14 @@ export class NamedSemaphore {
     const me = ownerOf(pid);
     const held: SemaphoreHold[] = [];
     for (const entry of this.#entries()) {
-      let owner: Owner | undefined;
+      let text: string;
       try {
-        owner = parseOwner(readFileSync(join(this.dir, entry), 'latin1'));
+        text = readFileSync(join(this.dir, entry), 'latin1');
       } catch {
         continue;
       }
-      if (owner !== undefined && owner.host === me.host && owner.pid === me.pid && owner.start === me.start) held.push(new SemaphoreHold(join(this.dir, entry), owner));
+      const owner = parseOwner(text);
+      if (owner !== undefined && owner.host === me.host && owner.pid === me.pid && owner.start === me.start) held.push(new SemaphoreHold(join(this.dir, entry), owner, text));
     }
     return held;
   }
@@ -298,10 +320,11 @@ export class NamedSemaphore {
   /** Makes place `k` for `owner`, freeing it first if its owner died; undefined when it is held. */
   #make(k: number, owner: Owner): SemaphoreHold | undefined {
     const path = join(this.dir, `place-${k}`);
+    const text = ownerText(owner);
     for (let tries = 0; tries < 3; tries += 1) {
       let written: string;
       try {
-        written = ownerFile(path, owner);
+        written = ownerFile(path, text);
       } catch (error) {
         // The directory went away (tidied by another process): made again.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -311,7 +334,7 @@ export class NamedSemaphore {
       try {
         // Made with its owner in it, in one step: a link fails if the place exists.
         linkSync(written, path);
-        return new SemaphoreHold(path, owner);
+        return new SemaphoreHold(path, owner, text);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       } finally {

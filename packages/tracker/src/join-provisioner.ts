@@ -1,7 +1,8 @@
-import { SPMError } from '@spm/exceptions';
+import { describeValue, SPMError } from '@spm/exceptions';
 import { listenTcp, PROTOCOL_VERSION, type Channel, type TcpHub } from '@spm/transport';
 import type { Provisioner, SpokeAttacher } from './provisioner.js';
 import type { TrackerLog } from './tracker-options.js';
+import { checkBoolean, checkFunction, checkInteger, checkObject, checkOptionKeys, checkString, checkStrings, MAX_TIMER_MS } from './internal/checks.js';
 
 /** Options of {@link join}. */
 export interface JoinProvisionerOptions {
@@ -28,6 +29,8 @@ export interface JoinProvisionerOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
+const JOIN_OPTION_KEYS: readonly (keyof JoinProvisionerOptions)[] = ['name', 'secret', 'host', 'port', 'allowRemote', 'tags', 'log', 'maxUnauthenticated', 'handshakeTimeoutMs'];
+
 /**
  * Admits any `spm-spoke --hub tcp://HOST:PORT` that authenticates (HMAC challenge–response over
  * the shared secret). However they were started (by hand, systemd, Kubernetes), joined spokes
@@ -41,11 +44,30 @@ export class JoinProvisioner implements Provisioner {
   readonly #channels = new Map<string, Channel>();
   #hub: TcpHub | undefined;
 
-  constructor(options: JoinProvisionerOptions) {
-    if (typeof options?.secret !== 'string' || options.secret.length === 0) {
-      throw new SPMError('Expected `secret` to be a non-empty string: a TCP hub never runs without one');
+  /**
+   * @param path where these options sit in a larger set, for messages (`join`); `join()` names
+   *   them as they are (`secret`)
+   */
+  constructor(options: JoinProvisionerOptions, path?: string) {
+    const at = (key: string): string => (path === undefined ? key : `${path}.${key}`);
+    checkObject(path ?? 'options', options, 'an object of join options');
+    checkOptionKeys(path === undefined ? 'join()' : `\`${path}\``, options, JOIN_OPTION_KEYS);
+    if (typeof options.secret !== 'string' || options.secret.length === 0) {
+      throw new SPMError(`Expected \`${at('secret')}\` to be a non-empty string: a TCP hub never runs without one`);
     }
-    this.name = options.name ?? 'join';
+    this.name = options.name === undefined ? 'join' : checkString(at('name'), options.name);
+    // Checked here too (the TCP hub does before it binds), to name them where they sit.
+    if (options.host !== undefined) checkString(at('host'), options.host);
+    if (options.port !== undefined && checkInteger(at('port'), options.port, 0) > 65535) {
+      throw new SPMError(`Expected \`${at('port')}\` to be an integer from 0 to 65535, got ${describeValue(options.port)}`);
+    }
+    if (options.maxUnauthenticated !== undefined) checkInteger(at('maxUnauthenticated'), options.maxUnauthenticated, 1);
+    if (options.handshakeTimeoutMs !== undefined && checkInteger(at('handshakeTimeoutMs'), options.handshakeTimeoutMs, 1) > MAX_TIMER_MS) {
+      throw new SPMError(`Expected \`${at('handshakeTimeoutMs')}\` to be at most ${MAX_TIMER_MS} ms (the longest a Node timer waits), got ${describeValue(options.handshakeTimeoutMs)}`);
+    }
+    if (options.tags !== undefined) checkStrings(at('tags'), options.tags);
+    if (options.log !== undefined) checkFunction(at('log'), options.log);
+    if (options.allowRemote !== undefined) checkBoolean(at('allowRemote'), options.allowRemote);
     this.#options = options;
   }
 

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { SPMError, describeValue } from '@spm/exceptions';
 import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
-import { checkDuration, checkInteger } from './internal/checks.js';
+import { checkDuration, checkInteger, checkObject, checkOptionKeys, checkString, checkStrings } from './internal/checks.js';
 import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 
@@ -75,6 +75,22 @@ interface LocalSlot {
 
 const KINDS: readonly LocalKind[] = ['inproc', 'thread', 'process'];
 
+const LOCAL_OPTION_KEYS: readonly (keyof LocalProvisionerOptions)[] = [
+  'name',
+  'kind',
+  'spokes',
+  'numberFrom',
+  'servers',
+  'spokesPerServer',
+  'tags',
+  'relaunchBudget',
+  'relaunchWindowMs',
+  'env',
+  'execArgv',
+  'preload',
+  'maxFrameBytes',
+];
+
 /** The host name of virtual server `index` (0-based): the hub's own for the first. */
 export function virtualServerName(hubHost: string, index: number): string {
   return index === 0 ? hubHost : `${hubHost}~v${index + 1}`;
@@ -103,28 +119,42 @@ export class LocalProvisioner implements Provisioner {
   #attacher: SpokeAttacher | undefined;
   #closed = false;
 
-  constructor(options: LocalProvisionerOptions = {}) {
-    this.name = options.name ?? 'local';
-    const kind = options.kind ?? 'process';
-    if (!KINDS.includes(kind)) throw new SPMError(`Expected \`kind\` to be one of ${KINDS.join(', ')}, got ${describeValue(kind)}`);
-    this.#kind = kind;
-    this.#servers = checkInteger('servers', options.servers ?? 1, 1);
-    const total = checkInteger('spokes', options.spokes ?? availableParallelism(), 1);
-    this.#perServer = checkInteger('spokesPerServer', options.spokesPerServer ?? Math.ceil(total / this.#servers), 1);
-    this.#numberFrom = checkInteger('numberFrom', options.numberFrom ?? 1, 1);
-    this.#tags = [...(options.tags ?? [])];
-    this.#budget = checkInteger('relaunchBudget', options.relaunchBudget ?? 5, 0);
-    this.#windowMs = checkDuration('relaunchWindowMs', options.relaunchWindowMs ?? 60_000);
-    this.#env = options.env ?? {};
-    this.#execArgv = options.execArgv ?? [];
-    this.#maxFrameBytes = options.maxFrameBytes === undefined ? undefined : checkInteger('maxFrameBytes', options.maxFrameBytes, 64);
+  /**
+   * @param path where these options sit in a larger set, for messages (`local`, `local[1]`);
+   *   `local()` names them as they are (`spokes`)
+   */
+  constructor(options: LocalProvisionerOptions = {}, path?: string) {
+    const at = (key: string): string => (path === undefined ? key : `${path}.${key}`);
+    checkObject(path ?? 'options', options, 'an object of local spoke options');
+    checkOptionKeys(path === undefined ? 'local()' : `\`${path}\``, options, LOCAL_OPTION_KEYS);
+    // `undefined` takes an option's default; anything else is checked (`null` included).
+    const or = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
+    // The prefix of its spoke ids: an empty one made `:1`.
+    this.name = checkString(at('name'), or<unknown>(options.name, 'local'));
+    const kind = or<unknown>(options.kind, 'process');
+    if (!(KINDS as readonly unknown[]).includes(kind)) throw new SPMError(`Expected \`${at('kind')}\` to be one of ${KINDS.join(', ')}, got ${describeValue(kind)}`);
+    this.#kind = kind as LocalKind;
+    this.#servers = checkInteger(at('servers'), or<unknown>(options.servers, 1), 1);
+    const total = checkInteger(at('spokes'), or<unknown>(options.spokes, availableParallelism()), 1);
+    this.#perServer = checkInteger(at('spokesPerServer'), or<unknown>(options.spokesPerServer, Math.ceil(total / this.#servers)), 1);
+    this.#numberFrom = checkInteger(at('numberFrom'), or<unknown>(options.numberFrom, 1), 1);
+    // A string was taken as a list of its characters (`'gpu'` → g, p, u).
+    this.#tags = checkStrings(at('tags'), or<unknown>(options.tags, []));
+    this.#budget = checkInteger(at('relaunchBudget'), or<unknown>(options.relaunchBudget, 5), 0);
+    this.#windowMs = checkDuration(at('relaunchWindowMs'), or<unknown>(options.relaunchWindowMs, 60_000));
+    const env = checkObject(at('env'), or<unknown>(options.env, {}), 'an object of string values') as Record<string, unknown>;
+    const notString = Object.keys(env).find((key) => typeof env[key] !== 'string');
+    if (notString !== undefined) throw new SPMError(`Expected \`${at('env')}\` to be an object of string values, got ${describeValue(env[notString])} for \`${notString}\``);
+    this.#env = { ...(env as Record<string, string>) };
+    this.#execArgv = checkStrings(at('execArgv'), or<unknown>(options.execArgv, []));
+    this.#maxFrameBytes = options.maxFrameBytes === undefined ? undefined : checkInteger(at('maxFrameBytes'), options.maxFrameBytes, 64);
     // A frame's length prefix is 32 bits.
-    if (this.#maxFrameBytes !== undefined && this.#maxFrameBytes > 0xffffffff) throw new SPMError(`Expected \`maxFrameBytes\` to be at most 4294967295, got ${this.#maxFrameBytes}`);
-    const preload = options.preload ?? [];
+    if (this.#maxFrameBytes !== undefined && this.#maxFrameBytes > 0xffffffff) throw new SPMError(`Expected \`${at('maxFrameBytes')}\` to be at most 4294967295, got ${this.#maxFrameBytes}`);
+    const preload = or<unknown>(options.preload, []);
     if (!Array.isArray(preload) || !preload.every((m) => typeof m === 'string' && m !== '')) {
-      throw new SPMError(`Expected \`preload\` to be an array of module URLs or paths, got ${describeValue(preload)}`);
+      throw new SPMError(`Expected \`${at('preload')}\` to be an array of module URLs or paths, got ${describeValue(preload)}`);
     }
-    this.#preload = [...preload];
+    this.#preload = [...(preload as string[])];
   }
 
   /** @inheritdoc */

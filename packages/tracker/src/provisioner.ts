@@ -56,8 +56,11 @@ export interface Provisioner {
    * the spoke keeps failing to start, or the provisioner cannot relaunch spokes (joined ones).
    */
   relaunch(id: string, cause: RelaunchCause): Promise<void>;
-  /** Kills spoke `id` now, its process tree included; resolves when it is gone. */
-  kill(id: string): Promise<void>;
+  /**
+   * Kills spoke `id` now, its process tree included; resolves when it is gone. `reason` says why,
+   * for a spoke that can be told (a joined one is sent it before its channel closes).
+   */
+  kill(id: string, reason?: string): Promise<void>;
   /** Kills every spoke it started and stops starting new ones. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { checkDuration, checkInteger } from './internal/checks.js';
+import { checkBoolean, checkDuration, checkFunction, checkInteger, checkObject, checkOptionKeys, checkString } from './internal/checks.js';
 
 /** A log line from the tracker. */
 export type TrackerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -23,14 +23,23 @@ export interface TrackerOptions {
 /** {@link TrackerOptions} with defaults applied. */
 export type ResolvedTrackerOptions = Required<TrackerOptions>;
 
-/** Applies defaults to and validates tracker options. */
+/** The keys of {@link TrackerOptions}. */
+export const TRACKER_OPTION_KEYS: readonly (keyof TrackerOptions)[] = ['hubHost', 'heartbeatIntervalMs', 'heartbeatTolerance', 'helloTimeoutMs', 'autoRelaunch', 'log'];
+
+/**
+ * Applies defaults to and validates tracker options. `undefined` takes an option's default; any
+ * other value of the wrong type is refused (`autoRelaunch: 'no'` counted as true, `log: 'yes'`
+ * threw a TypeError at the first line logged, `hubHost: 42` was taken), and so is an unknown key.
+ */
 export function resolveTrackerOptions(options: TrackerOptions = {}): ResolvedTrackerOptions {
+  checkObject('options', options, 'an object of tracker options');
+  checkOptionKeys('the tracker options', options, TRACKER_OPTION_KEYS);
   return {
-    hubHost: options.hubHost ?? hostname(),
-    heartbeatIntervalMs: checkDuration('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 1000, true),
-    heartbeatTolerance: checkInteger('heartbeatTolerance', options.heartbeatTolerance ?? 5, 1),
-    helloTimeoutMs: checkDuration('helloTimeoutMs', options.helloTimeoutMs ?? 30_000, true),
-    autoRelaunch: options.autoRelaunch ?? true,
-    log: options.log ?? (() => undefined),
+    hubHost: options.hubHost === undefined ? hostname() : checkString('hubHost', options.hubHost),
+    heartbeatIntervalMs: checkDuration('heartbeatIntervalMs', options.heartbeatIntervalMs === undefined ? 1000 : options.heartbeatIntervalMs, true),
+    heartbeatTolerance: checkInteger('heartbeatTolerance', options.heartbeatTolerance === undefined ? 5 : options.heartbeatTolerance, 1),
+    helloTimeoutMs: checkDuration('helloTimeoutMs', options.helloTimeoutMs === undefined ? 30_000 : options.helloTimeoutMs, true),
+    autoRelaunch: options.autoRelaunch === undefined ? true : checkBoolean('autoRelaunch', options.autoRelaunch),
+    log: options.log === undefined ? () => undefined : checkFunction<TrackerLog>('log', options.log),
   };
 }

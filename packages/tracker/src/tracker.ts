@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout, describeValue } from '@spm/exceptions';
 import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
-import { checkDuration, checkInteger } from './internal/checks.js';
+import { checkDuration, checkInteger, checkOptionKeys, checkString } from './internal/checks.js';
 import { naturalCompare } from './internal/natural-order.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';
@@ -78,6 +78,8 @@ interface Waiter {
 }
 
 const v = PROTOCOL_VERSION;
+
+const LEASE_REQUEST_KEYS: readonly (keyof LeaseRequest)[] = ['pool', 'owner', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokesMs'];
 
 // Spokes are listed and chosen in id order (`local:2` before `local:10`), not in the order they
 // happened to greet: pools then pick the same spokes run after run.
@@ -174,21 +176,22 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (slot !== undefined && (slot.provisioner !== origin.provisioner || (slot.channel !== undefined && !slot.channel.closed))) {
       const error = new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one`, { channel: channel.label });
       this.#options.log('warn', error.message);
-      // Told why before its channel closes: it used to exit 1 with nothing said.
-      try {
-        channel.send({ type: 'shutdown', v, reason: error.message });
-      } catch {
-        // closing anyway
-      }
-      channel.close(error);
+      this.#letGo(channel, error.message);
       throw error;
+    }
+    if (this.#closed) {
+      this.#letGo(channel, `the tracker is closed: spoke \`${id}\` may not join`);
+      throw new SPMError(`Spoke \`${id}\` is in a closed tracker and may not join`);
+    }
+    if (slot !== undefined && (slot.state === 'stopped' || slot.state === 'failed')) {
+      const why = slot.state === 'stopped' ? 'it was stopped on purpose (Tracker.kill or Lease.kill)' : `it failed for good (${slot.failure ?? 'no reason given'})`;
+      const message = `Spoke \`${id}\` is ${slot.state} and may not rejoin: ${why}`;
+      this.#options.log('warn', message);
+      this.#letGo(channel, message);
+      throw new SPMError(message);
     }
     const host = origin.host ?? hello.host;
     slot ??= this.#newSlot(id, origin, host);
-    if (slot.state === 'stopped' || slot.state === 'failed' || this.#closed) {
-      channel.close();
-      throw new SPMError(`Spoke \`${id}\` is ${this.#closed ? 'in a closed tracker' : slot.state} and may not rejoin`);
-    }
     slot.kind = origin.kind;
     slot.host = host;
     slot.tags = [...new Set([...(origin.tags ?? []), ...hello.tags])];
@@ -226,18 +229,20 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (typeof request !== 'object' || request === null || typeof request.pool?.select !== 'function') {
       throw new SPMError(`Expected \`pool\` to be a pool handle (e.g. cloud.pool.intraAll()), got ${describeValue(request?.pool)}`);
     }
-    const min = checkInteger('nSpokesMin', request.nSpokesMin ?? 1, 1);
-    const max = checkInteger('nSpokesMax', request.nSpokesMax ?? Infinity, 1, true);
+    checkOptionKeys('Tracker.lease()', request, LEASE_REQUEST_KEYS);
+    // `undefined` takes the default; `null` is a value, and refused (it was taken as the default).
+    const min = checkInteger('nSpokesMin', request.nSpokesMin === undefined ? 1 : request.nSpokesMin, 1);
+    const max = checkInteger('nSpokesMax', request.nSpokesMax === undefined ? Infinity : request.nSpokesMax, 1, true);
     if (min > max) throw new SPMError(`Expected \`nSpokesMin\` (${min}) ≤ \`nSpokesMax\` (${max})`);
-    const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs ?? 30_000, true);
-    const owner = request.owner ?? 'manager';
+    const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs === undefined ? 30_000 : request.timeoutWaitForSpokesMs, true);
+    const owner = checkString('owner', request.owner === undefined ? 'manager' : request.owner);
     if (this.#active !== undefined) {
       throw new SPMManagerBusy(`Another manager (${this.#active.owner}) is online in this hub: one lease at a time (\`${owner}\` must wait until it concludes)`);
     }
     const lease = new Lease(this, owner, request.pool, max);
     this.#active = lease;
     this.#fill(lease);
-    if (lease.spokeIds.length >= min) return lease;
+    if (this.#holds(lease) >= min) return lease;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -312,9 +317,25 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     // coprocess trees (groups of their own, under its fork servers) would be re-parented out
     // of reach of the provisioner's process-tree scan before it ran.
     const channel = this.#detach(slot, false);
+    const relaunchable = slot.provisioner.relaunchable;
     slot.state = 'starting';
-    await slot.provisioner.kill(id);
-    if (channel !== undefined && !channel.closed) channel.close();
+    const why = relaunchable ? 'relaunched by the hub' : `killed by the hub to be relaunched; spokes of \`${slot.provisioner.name}\` are relaunched by whoever started them, and may rejoin under their id`;
+    await slot.provisioner.kill(id, why);
+    this.#letGo(channel, why);
+    if (!relaunchable) {
+      // A joined spoke is relaunched by whoever started it, not by the hub: killed, it is lost
+      // (free to rejoin under its id), not failed — it used to be failed for good, its restart
+      // turned away. Whoever holds it is told, since no `ready` may ever come.
+      if ((slot.state as SpokeState) !== 'starting') return; // stopped or closed meanwhile
+      slot.state = 'lost';
+      const info = this.#info(slot);
+      const reason: LostReason = { reason: `it was killed to be relaunched, and spokes of \`${slot.provisioner.name}\` are relaunched by whoever started them, not by the hub: it may rejoin under its id` };
+      this.#options.log('warn', `spoke ${id} lost: ${reason.reason}`);
+      const lease = this.#active;
+      if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('lost', info, reason);
+      this.emit('spoke-lost', info, reason);
+      return;
+    }
     if (tell !== undefined && this.#active === tell) tell.emit('lost', this.#info(slot), { reason: 'it was relaunched (Tracker.relaunch)' });
     void slot.provisioner.relaunch(id, cause).catch((error: unknown) => {
       if (this.#closed || (slot.state as SpokeState) === 'stopped') return;
@@ -332,19 +353,29 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     const lease = this.#active;
     const leased = lease !== undefined && slot.leasedBy === lease.id && slot.state !== 'stopped' && slot.state !== 'failed';
     await this.#kill(slot);
-    if (leased && this.#active === lease) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: it was killed (Tracker.kill)`));
+    if (leased && this.#active === lease) {
+      lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: it was killed (Tracker.kill)`));
+      this.#refill(lease);
+    }
   }
 
   /** @internal Lease host: a lease kills one of its own spokes (its manager knows). */
-  killMember(_lease: Lease, id: string): Promise<void> {
-    return this.#kill(this.#require(id));
+  async killMember(lease: Lease, id: string): Promise<void> {
+    await this.#kill(this.#require(id));
+    this.#refill(lease);
+  }
+
+  /** A member of `lease` is gone for good: while the lease is held, an idle spoke of its pool takes its place. */
+  #refill(lease: Lease): void {
+    if (this.#active === lease && !this.#closed) this.#fill(lease);
   }
 
   async #kill(slot: Slot): Promise<void> {
     const channel = this.#detach(slot, false); // closed after the kill (see #relaunch)
     slot.state = 'stopped';
-    await slot.provisioner.kill(slot.id);
-    if (channel !== undefined && !channel.closed) channel.close();
+    const why = 'stopped by the hub (Tracker.kill or Lease.kill): it may not rejoin';
+    await slot.provisioner.kill(slot.id, why);
+    this.#letGo(channel, why);
   }
 
   /** @internal Lease host: end a lease. */
@@ -379,6 +410,8 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     // itself, and its coprocess trees would be re-parented out of the provisioner's scan (then
     // nothing waits for them: close() resolved with every command alive).
     const channels: Channel[] = [];
+    // Members already failed or stopped were told so then: not a second time.
+    const gone = new Set([...this.#slots.values()].filter((slot) => slot.state === 'failed' || slot.state === 'stopped').map((slot) => slot.id));
     for (const slot of this.#slots.values()) {
       const channel = this.#detach(slot, false);
       if (channel !== undefined) channels.push(channel);
@@ -387,14 +420,14 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     try {
       await Promise.all(this.#provisioners.map((p) => p.close()));
     } finally {
-      for (const channel of channels) if (!channel.closed) channel.close();
+      for (const channel of channels) this.#letGo(channel, 'the hub closed');
       // A manager holding spokes is told they are gone for good — only now that nothing of
       // theirs runs, so that its invocation concludes (its tasks dropped) with its commands gone,
       // instead of waiting forever for reports that cannot come.
       if (lease !== undefined) {
         for (const id of lease.spokeIds) {
           const slot = this.#slots.get(id);
-          if (slot !== undefined) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: the tracker was closed`));
+          if (slot !== undefined && !gone.has(id)) lease.emit('failed', this.#info(slot), new SPMError(`Spoke ${id} stopped: the tracker was closed`));
         }
       }
       this.removeAllListeners();
@@ -501,12 +534,24 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     }
     this.emit('spoke-ready', this.#info(slot));
     const waiter = this.#waiter;
-    if (waiter !== undefined && waiter.lease.spokeIds.length >= waiter.min) waiter.resolve();
+    if (waiter !== undefined && this.#holds(waiter.lease) >= waiter.min) waiter.resolve();
+  }
+
+  /**
+   * How many spokes `lease` holds that may still run something: a member failed or stopped for
+   * good no longer counts against its maximum (idle spokes of its pool were never added in its
+   * place) nor towards its minimum.
+   */
+  #holds(lease: Lease): number {
+    return lease.spokeIds.filter((id) => {
+      const state = this.#slots.get(id)?.state;
+      return state !== undefined && state !== 'failed' && state !== 'stopped';
+    }).length;
   }
 
   /** Adds idle spokes the pool selects to `lease`, up to its maximum. */
   #fill(lease: Lease): void {
-    const room = lease.nSpokesMax - lease.spokeIds.length;
+    const room = lease.nSpokesMax - this.#holds(lease);
     if (room <= 0) return;
     const idle = this.#ordered()
       .filter((s) => s.state === 'idle')
@@ -553,6 +598,23 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     waiter.reject(this.#waitTimeout(waiter.lease, waiter.min, `Only ${possible} spoke(s) can come${more}, so stopped waiting`));
   }
 
+  /**
+   * Closes a spoke's channel (if still open), telling the spoke why first: a spoke turned away as
+   * it greets, or one its provisioner killed without telling it (a joined spoke it did not know
+   * yet, killed as it joined), was let go without a word. Closed cleanly, so that the reason goes
+   * out: closed with an error, a TCP channel drops its unsent batch (a spoke refused for a taken
+   * id exited 1 with nothing said).
+   */
+  #letGo(channel: Channel | undefined, reason: string): void {
+    if (channel === undefined || channel.closed) return;
+    try {
+      channel.send({ type: 'shutdown', v, reason });
+    } catch {
+      // closing anyway
+    }
+    channel.close();
+  }
+
   /** Forgets the slot's channel (so its close is not a loss) and closes it, unless told not to; returns it. */
   #detach(slot: Slot, close = true): Channel | undefined {
     const channel = slot.channel;
@@ -563,12 +625,18 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
 
   #markLost(slot: Slot, reason: LostReason): void {
     if (slot.state === 'lost' || slot.state === 'failed' || slot.state === 'stopped' || slot.state === 'starting') return;
-    this.#detach(slot);
+    const channel = this.#detach(slot, false);
     slot.state = 'lost';
     const info = this.#info(slot);
     this.#options.log('warn', `spoke ${slot.id} lost: ${reason.reason}`);
-    // Make sure it is really gone (a stopped process, a hung thread) before anything relaunches it.
-    void slot.provisioner.kill(slot.id).catch(() => undefined);
+    // Make sure it is really gone (a stopped process, a hung thread) before anything relaunches
+    // it. Killed before its channel closes: a joined spoke is told why on that channel (closed
+    // first, a spoke dropped for missed heartbeats exited 0 with nothing said).
+    const why = `the hub declared it lost: ${reason.reason}`;
+    void slot.provisioner
+      .kill(slot.id, why)
+      .catch(() => undefined)
+      .finally(() => this.#letGo(channel, why));
     const lease = this.#active;
     if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('lost', info, reason);
     this.emit('spoke-lost', info, reason);
@@ -585,6 +653,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     const lease = this.#active;
     if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('failed', info, error);
     this.emit('spoke-failed', info, error);
+    if (lease !== undefined) this.#refill(lease);
     this.#giveUpIfHopeless();
   }
 

@@ -5,7 +5,8 @@ import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisio
 import { inter, interOnePerServer, intraAll, intraOnePerServer, where } from './pool.js';
 import type { SpokeInfo } from './spoke-info.js';
 import { bindPool, Tracker, type BoundPool } from './tracker.js';
-import type { TrackerOptions } from './tracker-options.js';
+import { TRACKER_OPTION_KEYS, type TrackerOptions } from './tracker-options.js';
+import { checkObject, checkOptionKeys } from './internal/checks.js';
 
 /** Options of {@link VirtualCloud.start}. */
 export interface VirtualCloudOptions extends TrackerOptions {
@@ -28,6 +29,8 @@ export interface VirtualCloudOptions extends TrackerOptions {
 }
 
 const WAIT_FOR_SPOKES = ['all', 'none'] as const;
+
+const CLOUD_OPTION_KEYS: readonly string[] = [...TRACKER_OPTION_KEYS, 'local', 'join', 'waitForSpokes'];
 
 /** The pool handles of a cloud (seed Fig. 13), bound to its tracker. */
 export interface CloudPools {
@@ -88,16 +91,34 @@ export class VirtualCloud {
         { role: 'spoke', to: 'start a cloud' },
       );
     }
-    const wait = options.waitForSpokes ?? 'all';
+    checkObject('options', options, 'an object of cloud options');
+    checkOptionKeys('VirtualCloud.start()', options, CLOUD_OPTION_KEYS);
+    const wait = options.waitForSpokes === undefined ? 'all' : options.waitForSpokes;
     if (!(WAIT_FOR_SPOKES as readonly unknown[]).includes(wait)) {
       throw new SPMError(`Expected \`waitForSpokes\` to be one of ${WAIT_FOR_SPOKES.join(', ')}, got ${describeValue(wait)}`);
     }
-    const tracker = new Tracker(options);
-    const locals = options.local === undefined ? (options.join === undefined ? [{}] : []) : Array.isArray(options.local) ? options.local : [options.local as LocalProvisionerOptions];
-    const joinProvisioner = options.join === undefined ? undefined : new JoinProvisioner({ ...(options.log ? { log: options.log } : {}), ...options.join });
-    const cloud = new VirtualCloud(tracker, joinProvisioner);
+    // Every option is checked here, before anything starts (a bad one used to fail later, or do
+    // the wrong thing: `local: 'inproc'` started process spokes).
+    const given = options.local;
+    if (given !== undefined && (typeof given !== 'object' || given === null)) {
+      throw new SPMError(`Expected \`local\` to be local spoke options (an object) or an array of them, got ${describeValue(given)}`);
+    }
+    const locals: readonly LocalProvisionerOptions[] = given === undefined ? (options.join === undefined ? [{}] : []) : Array.isArray(given) ? given : [given as LocalProvisionerOptions];
+    const many = Array.isArray(given);
+    const trackerOptions: Record<string, unknown> = {};
+    for (const key of TRACKER_OPTION_KEYS) if (options[key] !== undefined) trackerOptions[key] = options[key];
+    const tracker = new Tracker(trackerOptions);
+    let joinProvisioner: JoinProvisioner | undefined;
+    let cloud: VirtualCloud;
     try {
-      const provisioners = locals.map((local, i) => new LocalProvisioner({ ...local, name: local.name ?? (i === 0 ? 'local' : `local${i + 1}`) }));
+      if (options.join !== undefined) checkObject('join', options.join, 'an object of join options');
+      joinProvisioner = options.join === undefined ? undefined : new JoinProvisioner({ ...(options.log ? { log: options.log } : {}), ...options.join }, 'join');
+      cloud = new VirtualCloud(tracker, joinProvisioner);
+      const provisioners = locals.map((local, i) => {
+        const path = many ? `local[${i}]` : 'local';
+        checkObject(path, local, 'an object of local spoke options');
+        return new LocalProvisioner({ ...local, name: local.name === undefined ? (i === 0 ? 'local' : `local${i + 1}`) : local.name }, path);
+      });
       // Checked here, before anything starts, so that a cloud that does not wait for its local
       // spokes still refuses a bad configuration at once.
       const names = [...provisioners.map((p) => p.name), ...(joinProvisioner ? [joinProvisioner.name] : [])];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { PROTOCOL_VERSION, type Message } from '@spm/transport';
 import { prestartThreadSpokes } from '@spm/tracker/prestart';
-import { local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
+import { join as joinTcp, local, Tracker, VirtualCloud, type LostReason, type SpokeInfo } from '@spm/tracker';
 
 let clouds: VirtualCloud[] = [];
 
@@ -102,6 +102,35 @@ describe('leases', () => {
     await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 0 })).rejects.toThrow('Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)');
     await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 3, nSpokesMax: 2 })).rejects.toThrow('Expected `nSpokesMin` (3) ≤ `nSpokesMax` (2)');
     await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: -1 })).rejects.toThrow(/timeoutWaitForSpokesMs/);
+    // null is a value, not the default (it was taken as one); a misspelt key is not ignored (it leased every spoke).
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: null as unknown as number })).rejects.toThrow('Expected `nSpokesMin` to be an integer ≥ 1, got `null`');
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMax: null as unknown as number })).rejects.toThrow('Expected `nSpokesMax` to be an integer ≥ 1 or Infinity, got `null`');
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMaxx: 1 } as Parameters<typeof cloud.tracker.lease>[0])).rejects.toThrow(
+      /^Unknown option `nSpokesMaxx` of Tracker\.lease\(\) \(did you mean `nSpokesMax`\?\); expected one of `pool`, /,
+    );
+    expect(cloud.tracker.activeLease).toBeUndefined();
+  });
+
+  it('take an idle spoke in the place of a member failed or stopped for good, up to the maximum', async () => {
+    // A member that could never come back still counted against nSpokesMax: the idle spoke was never added.
+    const cloud = await start({ local: { kind: 'process', spokes: 4, relaunchBudget: 0 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMax: 2 });
+    expect(lease.spokeIds).toEqual(['local:1', 'local:2']);
+    const joined: string[] = [];
+    lease.on('ready', (spoke) => joined.push(spoke.id));
+    const failed = new Promise<string>((resolve) => lease.once('failed', (spoke) => resolve(spoke.id)));
+    process.kill(cloud.tracker.snapshot('local:1')?.pid as number, 'SIGKILL'); // no relaunch left: failed
+    expect(await failed).toBe('local:1');
+    expect(joined).toEqual(['local:3']);
+    await lease.kill('local:2'); // stopped for good
+    expect(joined).toEqual(['local:3', 'local:4']);
+    expect(cloud.spokes().map((s) => [s.id, s.state])).toEqual([
+      ['local:1', 'failed'],
+      ['local:2', 'stopped'],
+      ['local:3', 'leased'],
+      ['local:4', 'leased'],
+    ]);
+    await lease.release();
   });
 
   it('wait for spokes that are still starting, and grow up to the maximum as they come', async () => {
@@ -183,6 +212,36 @@ describe('a cloud that does not wait for its spokes', () => {
     await expect(VirtualCloud.start({ local: [{ kind: 'inproc', spokes: 1, name: 'a' }, { kind: 'inproc', spokes: 1, name: 'a' }], waitForSpokes: 'none' })).rejects.toThrow(
       'A provisioner named `a` is already registered: give each a unique name',
     );
+  });
+});
+
+describe('start options', () => {
+  // Each used to start (or fail later, or do the wrong thing: a tag string split into characters).
+  it.each([
+    [{ local: { kind: 'inproc', spokes: 1, tags: 'gpu' } }, 'Expected `local.tags` to be an array of non-empty strings, got `"gpu"` (string)'],
+    [{ local: { kind: 'inproc', spokes: 1 }, hubHost: 42 }, 'Expected `hubHost` to be a non-empty string, got `42` (number)'],
+    [{ local: { kind: 'process', spokes: 1, execArgv: '--foo' } }, 'Expected `local.execArgv` to be an array of non-empty strings, got `"--foo"` (string)'],
+    [{ local: { kind: 'inproc', spokes: 1 }, log: 'yes' }, 'Expected `log` to be a function, got `"yes"` (string)'],
+    [{ local: null }, 'Expected `local` to be local spoke options (an object) or an array of them, got `null`'],
+    [{ local: 'inproc' }, 'Expected `local` to be local spoke options (an object) or an array of them, got `"inproc"` (string)'],
+    [{ local: { kind: 'inproc', spokes: 1 }, autoRelaunch: 'no' }, 'Expected `autoRelaunch` to be a boolean (true or false), got `"no"` (string)'],
+    [{ local: { kind: 'process', spokes: 1, env: { A: 1 } } }, 'Expected `local.env` to be an object of string values, got `1` (number) for `A`'],
+    [{ local: { kind: 'inproc', spokes: 1, name: '' } }, 'Expected `local.name` to be a non-empty string, got `""` (string)'],
+    [{ local: [{ kind: 'inproc', spokes: 1 }, { kind: 'inproc', spokes: 0 }] }, 'Expected `local[1].spokes` to be an integer ≥ 1, got `0` (number)'],
+    [{ local: { kind: 'inproc', spokes: 1 }, locl: {} }, 'Unknown option `locl` of VirtualCloud.start() (did you mean `local`?); expected one of `hubHost`'],
+    [{ local: { kind: 'inproc', spoke: 1 } }, 'Unknown option `spoke` of `local` (did you mean `spokes`?)'],
+    [{ join: { secret: 'abcdefghijklmnopqrstuvwxyz012345', prot: 1 } }, 'Unknown option `prot` of `join` (did you mean `port`?)'],
+    [{ join: { secret: 'abcdefghijklmnopqrstuvwxyz012345', maxUnauthenticated: 0 } }, 'Expected `join.maxUnauthenticated` to be an integer ≥ 1, got `0` (number)'],
+  ])('refuses %j before starting anything, naming the option', async (options, message) => {
+    const before = liveDescendants();
+    await expect(start(options as Parameters<typeof VirtualCloud.start>[0])).rejects.toThrow(message);
+    expect(liveDescendants().filter((p) => !before.includes(p))).toEqual([]);
+  });
+
+  it('refuses unknown options of local(), join() and a Tracker too', () => {
+    expect(() => local({ spoke: 2 } as Parameters<typeof local>[0])).toThrow('Unknown option `spoke` of local() (did you mean `spokes`?)');
+    expect(() => joinTcp({ secret: 'abcdefghijklmnopqrstuvwxyz012345', prot: 1 } as unknown as Parameters<typeof joinTcp>[0])).toThrow('Unknown option `prot` of join() (did you mean `port`?)');
+    expect(() => new Tracker({ autoRelaunh: false } as unknown as ConstructorParameters<typeof Tracker>[0])).toThrow('Unknown option `autoRelaunh` of the tracker options (did you mean `autoRelaunch`?)');
   });
 });
 
@@ -347,6 +406,18 @@ describe('liveness', () => {
 });
 
 describe('close', () => {
+  it('tells a manager once of a member that failed before: not again as the tracker closes', async () => {
+    const cloud = await VirtualCloud.start({ hubHost: 'hub', local: { kind: 'process', spokes: 2, relaunchBudget: 0 } });
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter() });
+    const failures: string[] = [];
+    lease.on('failed', (spoke, error) => failures.push(`${spoke.id}: ${error.message}`));
+    const failed = new Promise<void>((resolve) => lease.once('failed', () => resolve()));
+    process.kill(cloud.tracker.snapshot('local:1')?.pid as number, 'SIGKILL');
+    await failed;
+    await cloud.close();
+    expect(failures).toEqual([expect.stringMatching(/^local:1: Spoke `local:1` was relaunched 0 times/), 'local:2: Spoke local:2 stopped: the tracker was closed']);
+  });
+
   it('leaves no spoke process behind', async () => {
     const before = liveDescendants();
     const cloud = await VirtualCloud.start({ local: { kind: 'process', spokes: 3 } });

@@ -12,15 +12,25 @@ const secret = randomBytes(24).toString('hex');
 let children: ChildProcess[] = [];
 let cloud: VirtualCloud | undefined;
 
+/** Each spoke's exit code, once it has exited and its stderr is read to the end. */
+const closed = new WeakMap<ChildProcess, Promise<number | null>>();
+
 function spmSpoke(url: string, env: Record<string, string>, args: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [bin, '--hub', url, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
+  closed.set(child, new Promise((resolve) => child.once('close', (code) => resolve(code))));
   return child;
 }
 
+/** What `child` writes to its stderr, as it comes. */
+function stderrOf(child: ChildProcess): { text: string } {
+  const said = { text: '' };
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (said.text += chunk));
+  return said;
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return closed.get(child) as Promise<number | null>;
 }
 
 afterEach(async () => {
@@ -105,13 +115,16 @@ describe('join: TCP spokes started by anyone', () => {
 
     next = ready();
     const b = spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'b' });
+    const bSaid = stderrOf(b);
     await next;
     loss = lost();
     process.kill(b.pid as number, 'SIGSTOP');
     expect(await loss).toMatch(/missed heartbeats/);
     process.kill(b.pid as number, 'SIGCONT');
-    // The hub closed its channel: the spoke notices and exits.
+    // The hub closed its channel: the spoke notices and exits — told why (the channel used to
+    // close before the reason was sent: it exited 0 with nothing said).
     expect(await exitOf(b)).not.toBeNull();
+    expect(bSaid.text).toMatch(/spm-spoke: the hub let this spoke go: the hub declared it lost: missed heartbeats \(silent for \d+ ms/);
     expect(cloud.spokes().map((s) => [s.id, s.state])).toEqual([
       ['a', 'lost'],
       ['b', 'lost'],
@@ -120,6 +133,71 @@ describe('join: TCP spokes started by anyone', () => {
     next = ready();
     spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'a' });
     expect(await next).toMatchObject({ id: 'a', state: 'idle', incarnation: 2 });
+  });
+
+  it('tells a spoke refused for a taken id why: it exits 1 saying so (it said nothing)', async () => {
+    cloud = await VirtualCloud.start({ join: { secret, log: () => undefined }, hubHost: 'hub' });
+    const ready = new Promise<SpokeInfo>((resolve) => cloud?.tracker.once('spoke-ready', resolve));
+    spmSpoke(cloud.joinUrl, { SPM_SECRET: secret, SPM_SPOKE_ID: 'dup' });
+    await ready;
+    const twin = spmSpoke(cloud.joinUrl, { SPM_SECRET: secret, SPM_SPOKE_ID: 'dup' });
+    const said = stderrOf(twin);
+    expect(await exitOf(twin)).toBe(1);
+    expect(said.text).toMatch(/A spoke with id `dup` is already registered \(from join\); refusing a second one/);
+  });
+
+  it('marks a joined spoke killed to be relaunched lost, not failed: whoever started it restarts it under its id', async () => {
+    // It used to be failed for good: its restart was turned away without a word, and every
+    // later lease waited out its timeout ("remote-a failed: … relaunched by whoever started it").
+    cloud = await VirtualCloud.start({ join: { secret, log: () => undefined }, hubHost: 'hub' });
+    const url = cloud.joinUrl;
+    const ready = (): Promise<SpokeInfo> => new Promise((resolve) => cloud?.tracker.once('spoke-ready', resolve));
+    let next = ready();
+    const first = spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'remote-a' });
+    const firstSaid = stderrOf(first);
+    await next;
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: 5000 });
+    const lost = new Promise<string>((resolve) => lease.once('lost', (spoke, reason) => resolve(`${spoke.id}: ${reason.reason}`)));
+    const failed: string[] = [];
+    lease.on('failed', (spoke) => failed.push(spoke.id));
+    cloud.tracker.on('spoke-failed', (spoke) => failed.push(spoke.id));
+    await lease.relaunch('remote-a'); // what a task timeout does
+    expect(await lost).toMatch(/^remote-a: it was killed to be relaunched, and spokes of `join` are relaunched by whoever started them, not by the hub: it may rejoin under its id$/);
+    expect(cloud.tracker.snapshot('remote-a')?.state).toBe('lost');
+    expect(await exitOf(first)).toBe(0);
+    expect(firstSaid.text).toMatch(/the hub let this spoke go: killed by the hub to be relaunched; spokes of `join` are relaunched by whoever started them/);
+    // Its supervisor starts it again: it rejoins, and comes back to the lease that holds it.
+    const back = new Promise<SpokeInfo>((resolve) => lease.once('ready', resolve));
+    spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'remote-a' });
+    expect(await back).toMatchObject({ id: 'remote-a', state: 'leased', incarnation: 2 });
+    // The same for Tracker.relaunch and a release that relaunches.
+    next = ready();
+    await lease.release({ relaunch: true });
+    expect(cloud.tracker.snapshot('remote-a')?.state).toBe('lost');
+    spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'remote-a' });
+    expect(await next).toMatchObject({ id: 'remote-a', state: 'idle', incarnation: 3 });
+    next = ready();
+    await cloud.tracker.relaunch('remote-a');
+    expect(cloud.tracker.snapshot('remote-a')?.state).toBe('lost');
+    spmSpoke(url, { SPM_SECRET: secret, SPM_SPOKE_ID: 'remote-a' });
+    expect(await next).toMatchObject({ id: 'remote-a', state: 'idle', incarnation: 4 });
+    expect(failed).toEqual([]);
+  });
+
+  it('tells a joined spoke stopped on purpose why it may not rejoin (it was closed without a word)', async () => {
+    cloud = await VirtualCloud.start({ join: { secret, log: () => undefined }, hubHost: 'hub' });
+    const ready = new Promise<SpokeInfo>((resolve) => cloud?.tracker.once('spoke-ready', resolve));
+    const first = spmSpoke(cloud.joinUrl, { SPM_SECRET: secret, SPM_SPOKE_ID: 'gone' });
+    const firstSaid = stderrOf(first);
+    await ready;
+    await cloud.tracker.kill('gone');
+    expect(await exitOf(first)).toBe(0);
+    expect(firstSaid.text).toMatch(/the hub let this spoke go: stopped by the hub \(Tracker\.kill or Lease\.kill\): it may not rejoin/);
+    const again = spmSpoke(cloud.joinUrl, { SPM_SECRET: secret, SPM_SPOKE_ID: 'gone' });
+    const said = stderrOf(again);
+    expect(await exitOf(again)).toBe(1);
+    expect(said.text).toMatch(/Spoke `gone` is stopped and may not rejoin: it was stopped on purpose \(Tracker\.kill or Lease\.kill\)/);
+    expect(cloud.tracker.snapshot('gone')).toMatchObject({ state: 'stopped', incarnation: 1 });
   });
 
   it('close() lets joined spokes go: they exit', async () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import { SPMTransportError } from '@spm/exceptions';
+import { describeValue, SPMTransportError } from '@spm/exceptions';
 import type { Channel } from './channel.js';
 import { FrameCodec } from './frame-codec.js';
 import type { FrameLimits } from './frame-limits.js';
@@ -76,6 +76,14 @@ const defaultLog: TcpLog = (level, message, fields) => {
   process.stderr.write(`spm-transport [${level}] ${message} ${JSON.stringify(fields)}\n`);
 };
 
+/** {@link ListenTcpOptions} a hub runs with, checked before its port is bound. */
+interface HubSettings {
+  readonly log: TcpLog;
+  readonly handshakeTimeoutMs: number;
+  readonly maxUnauthenticated: number;
+  readonly batch: boolean;
+}
+
 class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
   readonly url: string;
   readonly host: string;
@@ -91,7 +99,7 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
   readonly #channels = new Set<Channel>();
   #closing: Promise<void> | undefined;
 
-  constructor(server: Server, host: string, port: number, key: Buffer, codec: FrameCodec, options: ListenTcpOptions) {
+  constructor(server: Server, host: string, port: number, key: Buffer, codec: FrameCodec, settings: HubSettings) {
     super();
     this.#server = server;
     this.host = host;
@@ -99,10 +107,10 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
     this.url = formatTcpUrl(host, port);
     this.#key = key;
     this.#codec = codec;
-    this.#log = options.log ?? defaultLog;
-    this.#handshakeTimeoutMs = resolvePositiveInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000);
-    this.#maxUnauthenticated = resolvePositiveInteger('maxUnauthenticated', options.maxUnauthenticated, 64);
-    this.#batch = options.batch ?? true;
+    this.#log = settings.log;
+    this.#handshakeTimeoutMs = settings.handshakeTimeoutMs;
+    this.#maxUnauthenticated = settings.maxUnauthenticated;
+    this.#batch = settings.batch;
     server.on('connection', (socket) => this.#accept(socket));
     server.on('error', (error) => this.#safeLog('error', `listener error on ${this.url}: ${error.message}`, { url: this.url }));
   }
@@ -228,15 +236,38 @@ export async function listenTcp(options: ListenTcpOptions): Promise<TcpHub> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new SPMTransportError(`Expected \`port\` to be an integer between 0 and 65535, got \`${String(port)}\` (${typeof port})`);
   }
+  // Every option is checked before the port is bound: a bad one used to be refused after,
+  // leaving the port listening and the process unable to exit.
+  if (options.log !== undefined && typeof options.log !== 'function') {
+    throw new SPMTransportError(`Expected \`log\` to be a function, got ${describeValue(options.log)}`);
+  }
+  if (options.batch !== undefined && typeof options.batch !== 'boolean') {
+    throw new SPMTransportError(`Expected \`batch\` to be a boolean, got ${describeValue(options.batch)}`);
+  }
+  const settings: HubSettings = {
+    log: options.log ?? defaultLog,
+    handshakeTimeoutMs: resolvePositiveInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, MAX_TIMER_MS),
+    maxUnauthenticated: resolvePositiveInteger('maxUnauthenticated', options.maxUnauthenticated, 64),
+    batch: options.batch ?? true,
+  };
   const codec = new FrameCodec(options);
   const server = createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new SPMTransportError(`Could not listen on ${formatTcpUrl(host, port)}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve());
   });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new SPMTransportError(`Could not read the address bound on ${formatTcpUrl(host, port)}`);
-  const hub = new Hub(server, address.address, address.port, key, codec, options);
-  (options.log ?? defaultLog)('info', `listening on ${hub.url}`, { url: hub.url });
-  return hub;
+  try {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new SPMTransportError(`Could not read the address bound on ${formatTcpUrl(host, port)}`);
+    const hub = new Hub(server, address.address, address.port, key, codec, settings);
+    settings.log('info', `listening on ${hub.url}`, { url: hub.url });
+    return hub;
+  } catch (error) {
+    // Nothing may keep a port this call did not hand over (a throwing log, say).
+    server.close();
+    throw error;
+  }
 }
+
+/** The longest a Node.js timer waits, in ms (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;

@@ -43,6 +43,19 @@ async function echoHub(log: LogLine[], options: { handshakeTimeoutMs?: number } 
   return hub;
 }
 
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe: Server = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 describe('a TCP hub under attack keeps serving an honest spoke', () => {
   const log: LogLine[] = [];
   let hub: TcpHub;
@@ -233,10 +246,41 @@ describe('listenTcp and connectTcp', () => {
     await expect(listenTcp({ secret: SECRET, host: '0.0.0.0' })).rejects.toThrow('Expected a loopback `host` (127.0.0.1, ::1) unless `allowRemote: true`, got `0.0.0.0`');
   });
 
+  it('refuse a URL whose port is out of range, saying the range (a port past 65535 said nothing of it)', async () => {
+    for (const port of ['99999', '0', '65536']) {
+      await expect(connectTcp({ url: `tcp://127.0.0.1:${port}`, secret: SECRET })).rejects.toThrow(`Expected a URL of the form \`tcp://host:port\` (port 1–65535), got \`tcp://127.0.0.1:${port}\``);
+    }
+  });
+
   it('refuse a missing or short secret without quoting it', async () => {
     await expect(listenTcp({ secret: 'short' })).rejects.toThrow('Expected `secret` to be at least 16 bytes, got 5 bytes');
     await expect(connectTcp({ url: 'tcp://127.0.0.1:1', secret: '' })).rejects.toThrow(SPMTransportError);
     await expect(listenTcp({} as unknown as Parameters<typeof listenTcp>[0])).rejects.toThrow('Expected `secret` to be a string or bytes');
+  });
+
+  it('refuse a bad handshakeTimeoutMs, maxUnauthenticated or log before binding: the port stays free', async () => {
+    const port = await freePort();
+    const bad = [{ maxUnauthenticated: 0 }, { handshakeTimeoutMs: Number.NaN }, { handshakeTimeoutMs: 2 ** 31 }, { log: 'yes' as unknown as () => void }];
+    for (const options of bad) await expect(listenTcp({ secret: SECRET, port, ...options })).rejects.toThrow(SPMTransportError);
+    await expect(listenTcp({ secret: SECRET, port, maxUnauthenticated: 0 })).rejects.toThrow('Expected `maxUnauthenticated` to be an integer ≥ 1, got `0` (number)');
+    // Bound and left listening, the port used to be taken: this listen failed (EADDRINUSE).
+    const hub = await listenTcp({ secret: SECRET, port, log: () => undefined });
+    await hub.close();
+  });
+
+  it('close the port again when its log throws as the hub starts', async () => {
+    const port = await freePort();
+    await expect(
+      listenTcp({
+        secret: SECRET,
+        port,
+        log: () => {
+          throw new Error('log broke');
+        },
+      }),
+    ).rejects.toThrow('log broke');
+    const hub = await listenTcp({ secret: SECRET, port, log: () => undefined });
+    await hub.close();
   });
 
   it('close the hub’s end cleanly when the spoke closes, and with an error when it vanishes', async () => {

@@ -1,4 +1,4 @@
-import { describeValue, SPMError } from '@spm/exceptions';
+import { describeValue, SPMError, unknownOptionMessage } from '@spm/exceptions';
 
 /** Throws unless `value` is an integer ≥ `min` (or, with `allowInfinity`, `Infinity`). */
 export function checkInteger(name: string, value: unknown, min: number, allowInfinity = false): number {
@@ -24,3 +24,45 @@ export function checkDuration(name: string, value: unknown, timer = false): numb
   return value;
 }
 
+
+/** Throws unless `value` is a non-empty string. */
+export function checkString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new SPMError(`Expected \`${name}\` to be a non-empty string, got ${describeValue(value)}`);
+  return value;
+}
+
+/** Throws unless `value` is a boolean. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new SPMError(`Expected \`${name}\` to be a boolean (true or false), got ${describeValue(value)}`);
+  return value;
+}
+
+/** Throws unless `value` is a function. */
+export function checkFunction<T>(name: string, value: unknown): T {
+  if (typeof value !== 'function') throw new SPMError(`Expected \`${name}\` to be a function, got ${describeValue(value)}`);
+  return value as T;
+}
+
+/** Throws unless `value` is an array of non-empty strings; returns a copy. */
+export function checkStrings(name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+    throw new SPMError(`Expected \`${name}\` to be an array of non-empty strings, got ${describeValue(value)}`);
+  }
+  return [...(value as string[])];
+}
+
+/** Throws unless `value` is a plain object (not null, not an array). */
+export function checkObject(name: string, value: unknown, expected = 'an object'): object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SPMError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
+  return value;
+}
+
+/**
+ * Throws when `options` has an own key that is not one of `known`, naming it (and the one it most
+ * likely meant): a misspelt option (`nSpokesMaxx`) used to be ignored, and what it asked for not
+ * done. `what` names the options in the message. Keys whose value is `undefined` are let pass.
+ */
+export function checkOptionKeys(what: string, options: object, known: readonly string[]): void {
+  const message = unknownOptionMessage(what, options, known);
+  if (message !== undefined) throw new SPMError(message);
+}

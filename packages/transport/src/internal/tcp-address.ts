@@ -13,7 +13,8 @@ export function parseTcpUrl(url: string): TcpAddress {
   try {
     parsed = new URL(url);
   } catch {
-    throw new SPMTransportError(`Expected a URL of the form \`tcp://host:port\`, got \`${url}\``);
+    // A port past 65535 fails here, in URL's own parse: the hint is said here too.
+    throw new SPMTransportError(`Expected a URL of the form \`tcp://host:port\` (port 1–65535), got \`${url}\``);
   }
   const port = Number(parsed.port);
   if (parsed.protocol !== 'tcp:' || parsed.hostname === '' || parsed.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
