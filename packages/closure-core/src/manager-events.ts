@@ -44,7 +44,7 @@ export interface ManagerEvents {
   report: [report: StatusReport];
   /** A task is dispatched again because its spoke was lost mid-task. */
   retry: [event: AttemptEvent & { readonly reason: string }];
-  /** A task attempt's timeout expired; its spoke is being killed and relaunched. */
+  /** A task attempt's timeout expired; its spoke is being killed (and relaunched, where the hub starts its spokes). */
   timeout: [event: AttemptEvent];
   /** A late report of an abandoned attempt was discarded. */
   stale: [event: AttemptEvent];

@@ -703,7 +703,7 @@ export class ManagerRun<R> {
     this.#emit('timeout', { taskId: entry.task.taskId, attempt: running.attempt, spokeId: spoke.id, at: Date.now() });
     this.#abandon(spoke, (r) =>
       r === running
-        ? new SPMTaskTimeout(`Task ${String(entry.task.taskId)} timed out after ${formatMs(entry.task.timeoutMs ?? 0)} ms on spoke ${spoke.id}; the spoke was killed and relaunched`, {
+        ? new SPMTaskTimeout(`Task ${String(entry.task.taskId)} timed out after ${formatMs(entry.task.timeoutMs ?? 0)} ms on spoke ${spoke.id}; the spoke was killed (and relaunched, where the hub starts its spokes)`, {
             taskId: entry.task.taskId,
             attempt: running.attempt,
             spokeId: spoke.id,
