@@ -123,6 +123,9 @@ describe('NamedSemaphore', () => {
     const semaphore = new NamedSemaphore('/dev/pts/3', 1, root);
     expect(semaphore.dir).toBe(join(root, 'id-2fdev2fpts2f3'));
     expect(readdirSync(root)).toContain('id-2fdev2fpts2f3');
+    // A character beyond the BMP is one, as GNU parallel writes it: every emoji was `efbfbd` (U+FFFD) twice, one semaphore.
+    expect(new NamedSemaphore('🙂', 1, root).dir).toBe(join(root, 'id-f09f9982'));
+    expect(new NamedSemaphore('é😀', 1, root).dir).toBe(join(root, 'id-c3a9f09f9880'));
     semaphore.tidy();
     expect(existsSync(semaphore.dir)).toBe(false);
     expect(semaphore.tryAcquire()?.path).toBe(join(semaphore.dir, 'place-1'));
@@ -155,5 +158,8 @@ describe('NamedSemaphore', () => {
     expect(startTimeOf(process.pid)).toMatch(/^\d+$/);
     expect(semaphoreDir({ SPM_SEMAPHORE_DIR: '/x/y' })).toBe('/x/y');
     expect(semaphoreDir({})).toMatch(/\/\.spm\/semaphores$/);
+    // Empty or relative: each caller's current directory, not shared — the default instead.
+    expect(semaphoreDir({ SPM_SEMAPHORE_DIR: '' })).toMatch(/\/\.spm\/semaphores$/);
+    expect(semaphoreDir({ SPM_SEMAPHORE_DIR: 'sems' })).toMatch(/\/\.spm\/semaphores$/);
   });
 });

@@ -26,16 +26,21 @@
 import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname, homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { SPMError, describeValue } from '@spm/exceptions';
 import { makeDirectories, processInfoOf } from '@spm/coprocess';
 
 /** The environment variable naming the directory the semaphores are kept in. */
 export const SEMAPHORE_DIR_VARIABLE = 'SPM_SEMAPHORE_DIR';
 
-/** Where semaphores are kept: `$SPM_SEMAPHORE_DIR`, else `~/.spm/semaphores`. */
+/**
+ * Where semaphores are kept: `$SPM_SEMAPHORE_DIR` when it is an absolute path, else
+ * `~/.spm/semaphores`. An empty or relative value is not taken: it would be each caller's
+ * current directory, and callers in two directories would not share the semaphore.
+ */
 export function semaphoreDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env[SEMAPHORE_DIR_VARIABLE] ?? join(homedir(), '.spm', 'semaphores');
+  const dir = env[SEMAPHORE_DIR_VARIABLE];
+  return dir !== undefined && isAbsolute(dir) ? dir : join(homedir(), '.spm', 'semaphores');
 }
 
 /** A process as a place's owner: its host, pid, and start time (`/proc/<pid>/stat`'s; '' where not known). */
@@ -90,9 +95,9 @@ export function isAlive(owner: Owner): boolean {
   return owner.start === '' || String(info.start) === owner.start;
 }
 
-/** A name as a directory name: characters other than `-`, `_`, letters and digits as their hex (GNU parallel's). */
+/** A name as a directory name: characters other than `-`, `_`, letters and digits as the hex of their UTF-8 bytes, a whole code point at a time (GNU parallel's). */
 function dirNameOf(name: string): string {
-  return `id-${Buffer.from(name, 'utf8').toString('hex') === '' ? '' : name.replace(/[^-_a-zA-Z0-9]/g, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
+  return `id-${Buffer.from(name, 'utf8').toString('hex') === '' ? '' : name.replace(/[^-_a-zA-Z0-9]/gu, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
 }
 
 /** Resolves after `ms`, or as soon as `signal` is aborted. */
