@@ -24,6 +24,8 @@ describe('makeDirectories', () => {
     expect(make('a/b/c')).toEqual({ error: null, timedOut: false });
     expect(statSync(join(dir, 'a/b/c')).isDirectory()).toBe(true);
     expect(make(join(dir, 'a/b'))).toEqual({ error: null, timedOut: false });
+    // The root has no level to make: it is taken, as it was (spm-shell --wd / is GNU-compared).
+    expect(make('/')).toEqual({ error: null, timedOut: false });
   });
 
   it('throws at once where Node’s recursive mkdir spins forever: under /proc, through a dangling link', () => {

@@ -29,8 +29,8 @@ export function makeDirectories(dir: string, mode = 0o777): void {
     }
   }
   // The last level was there already: a file (or a link to one) is not the directory asked for.
-  // (A parent that is a file fails its child's mkdir with ENOTDIR above.)
-  if (existed && !statSync(path).isDirectory()) {
+  // (A parent that is a file fails its child's mkdir with ENOTDIR above; `/` itself has no level.)
+  if (existed && path !== '' && !statSync(path).isDirectory()) {
     throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', errno: -20, syscall: 'mkdir', path });
   }
 }
