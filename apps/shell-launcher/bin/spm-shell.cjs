@@ -7,6 +7,7 @@
 // of CPU to start (docs/bundles.md, session 13).
 'use strict';
 const { join } = require('node:path');
+// eslint-disable-next-line @nx/enforce-module-boundaries -- runs before anything is built: no package could hold it
 const { ensureBuilt } = require('../../../tools/scripts/first-run-build.cjs');
 
 const entry = join(__dirname, '..', 'bundle', 'bin', 'spm-shell.js');
