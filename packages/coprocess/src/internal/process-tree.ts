@@ -50,6 +50,8 @@ export class ProcessTree {
   readonly #leader: number;
   /** Members outside the tree's group that the current step's signal went to directly (pid → start time). */
   #direct = new Map<number, number>();
+  /** The groups the current step's signal went to as groups (the tree's, escapees'). */
+  #directGroups = new Set<number>();
 
   /**
    * Call while the leader's `/proc` entry surely exists (right after spawning, before it is
@@ -145,6 +147,7 @@ export class ProcessTree {
       if (p.pgrp === this.pgid || groups.has(p.pgrp)) continue;
       send(p.pid, signal);
     }
+    this.#directGroups = groups;
     return [...groups];
   }
 
@@ -201,8 +204,9 @@ export class ProcessTree {
    * signal went by showed it in the group, and it left before the signal (`setsid` as its leader
    * exits: 1 run of 4 of `setsid sleep 38 & echo started` sat out the grace and got only SIGKILL),
    * or it was born since and left the group. Each member outside the group gets each step's signal
-   * as the members found there at the start do; one born into the group after its signal does not
-   * (as GNU parallel's `--termseq` signals a job's group once per step). A member that catches
+   * as the members found there at the start do; one born into a group the signal went to as a
+   * group (the run's, an escapee's) after it does not (as GNU parallel's `--termseq` signals a
+   * job's group once per step). A member that catches
    * the signal may have had it and is left alone: a handler sees each step's signal at most once.
    */
   #resendMissed(signal: NodeJS.Signals, since: number): void {
@@ -210,7 +214,7 @@ export class ProcessTree {
     const members = this.members(since);
     if (members === undefined || signo === undefined) return;
     for (const p of members) {
-      if (p.pgrp === this.pgid || this.#direct.get(p.pid) === p.start) continue;
+      if (p.pgrp === this.pgid || this.#directGroups.has(p.pgrp) || this.#direct.get(p.pid) === p.start) continue;
       this.#direct.set(p.pid, p.start);
       // Standard signals do not queue: one still pending (not yet delivered) absorbs this one.
       if (!handlesSignal(p.pid, signo)) send(p.pid, signal);
