@@ -32,3 +32,4 @@ export { toWire, fromWire, errorClassForCode, WIRE_ERROR_VERSION, type WireError
 export { describeValue } from './describe-value.js';
 export { messageOfThrown } from './message-of-thrown.js';
 export { unknownOptionMessage } from './unknown-option.js';
+export { isPlainPrototype } from './plain-prototype.js';

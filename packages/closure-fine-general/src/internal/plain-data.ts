@@ -1,4 +1,4 @@
-import { SPMError } from '@spm/exceptions';
+import { SPMError, isPlainPrototype } from '@spm/exceptions';
 
 /**
  * The deepest nesting a message body may have. The wire allows 64 levels per frame; a body
@@ -15,22 +15,6 @@ function kindOf(value: unknown): { kind: string; hint: string } {
     return { kind: typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a foreign prototype', hint: ' (send a plain object)' };
   }
   return { kind: `a ${typeof value}`, hint: '' };
-}
-
-/**
- * The prototype of a plain object: `Object.prototype`, none, or another realm's `Object.prototype`
- * (a vm context, as under Jest), recognised by shape — as the wire's own check does. A class
- * instance is not plain: a structured clone would flatten it (its prototype, getters and methods
- * lost) where the wire refuses it.
- */
-function isPlainPrototype(proto: unknown): boolean {
-  if (proto === Object.prototype || proto === null) return true;
-  return (
-    typeof proto === 'object' &&
-    Object.getPrototypeOf(proto) === null &&
-    typeof (proto as { constructor?: unknown }).constructor === 'function' &&
-    (proto as { constructor: { name?: unknown } }).constructor.name === 'Object'
-  );
 }
 
 function isUint8Array(value: object): boolean {

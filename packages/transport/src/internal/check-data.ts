@@ -1,3 +1,5 @@
+import { isPlainPrototype } from '@spm/exceptions';
+
 /** Why an outgoing value is not data; the caller wraps it in an `SPMTransportError`. */
 export class NotDataError extends Error {
   constructor(message: string) {
@@ -14,18 +16,6 @@ function kind(value: object): string {
 
 function formatPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${key}`), 'message');
-}
-
-function isPlainPrototype(proto: unknown): boolean {
-  if (proto === Object.prototype || proto === null) return true;
-  // An object from another realm (a vm context, as under Jest) has that realm's
-  // Object.prototype: recognise it by shape, not identity.
-  return (
-    typeof proto === 'object' &&
-    Object.getPrototypeOf(proto) === null &&
-    typeof (proto as { constructor?: unknown }).constructor === 'function' &&
-    (proto as { constructor: { name?: unknown } }).constructor.name === 'Object'
-  );
 }
 
 /**
