@@ -31,5 +31,5 @@ export {
 export { toWire, fromWire, errorClassForCode, WIRE_ERROR_VERSION, type WireError, type WireErrorLimits } from './wire.js';
 export { describeValue } from './describe-value.js';
 export { messageOfThrown } from './message-of-thrown.js';
-export { unknownOptionMessage } from './unknown-option.js';
+export { checkOptionKeys, unknownOptionMessage } from './unknown-option.js';
 export { isPlainPrototype } from './plain-prototype.js';

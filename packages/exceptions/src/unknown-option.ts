@@ -1,3 +1,5 @@
+import { SPMError } from './spm-error.js';
+
 /** Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`, case ignored. */
 function distance(a: string, b: string): number {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];
@@ -32,4 +34,17 @@ export function unknownOptionMessage(what: string, options: object, known: reado
     return `Unknown option \`${key}\` of ${what}${hint}; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`;
   }
   return undefined;
+}
+
+/**
+ * Throws `SPMError` with {@link unknownOptionMessage}'s message when `options` has an own key
+ * that is not one of `known` (keys whose value is `undefined` are let pass): the closures' and
+ * the tracker's options checks.
+ *
+ * @example
+ * checkOptionKeys('manage()', { timeoutExecuton: 5 }, ['timeoutExecution']); // throws, naming both
+ */
+export function checkOptionKeys(what: string, options: object, known: readonly string[]): void {
+  const message = unknownOptionMessage(what, options, known);
+  if (message !== undefined) throw new SPMError(message);
 }

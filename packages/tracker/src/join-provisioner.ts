@@ -1,8 +1,8 @@
-import { describeValue, SPMError } from '@spm/exceptions';
+import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
 import { listenTcp, PROTOCOL_VERSION, type Channel, type TcpHub } from '@spm/transport';
 import type { Provisioner, SpokeAttacher } from './provisioner.js';
 import type { TrackerLog } from './tracker-options.js';
-import { checkBoolean, checkFunction, checkInteger, checkObject, checkOptionKeys, checkString, checkStrings, MAX_TIMER_MS } from './internal/checks.js';
+import { checkBoolean, checkFunction, checkInteger, checkObject, checkString, checkStrings, MAX_TIMER_MS } from './internal/checks.js';
 
 /** Options of {@link join}. */
 export interface JoinProvisionerOptions {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { SPMError, describeValue } from '@spm/exceptions';
+import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
 import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
-import { checkDuration, checkInteger, checkObject, checkOptionKeys, checkString, checkStrings } from './internal/checks.js';
+import { checkDuration, checkInteger, checkObject, checkString, checkStrings } from './internal/checks.js';
 import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { checkBoolean, checkDuration, checkFunction, checkInteger, checkObject, checkOptionKeys, checkString } from './internal/checks.js';
+import { checkOptionKeys } from '@spm/exceptions';
+import { checkBoolean, checkDuration, checkFunction, checkInteger, checkObject, checkString } from './internal/checks.js';
 
 /** A log line from the tracker. */
 export type TrackerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;

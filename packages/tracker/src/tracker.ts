@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
-import { SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout, describeValue } from '@spm/exceptions';
+import { checkOptionKeys, describeValue, SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout } from '@spm/exceptions';
 import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
-import { checkDuration, checkInteger, checkOptionKeys, checkString } from './internal/checks.js';
+import { checkDuration, checkInteger, checkString } from './internal/checks.js';
 import { naturalCompare } from './internal/natural-order.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';

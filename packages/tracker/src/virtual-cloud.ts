@@ -1,4 +1,4 @@
-import { SPMError, SPMInvariantError, describeValue } from '@spm/exceptions';
+import { checkOptionKeys, describeValue, SPMError, SPMInvariantError } from '@spm/exceptions';
 import { isSpokeThread } from '@spm/spoke';
 import { JoinProvisioner, type JoinProvisionerOptions } from './join-provisioner.js';
 import { LocalProvisioner, type LocalProvisionerOptions } from './local-provisioner.js';
@@ -6,7 +6,7 @@ import { inter, interOnePerServer, intraAll, intraOnePerServer, where } from './
 import type { SpokeInfo } from './spoke-info.js';
 import { bindPool, Tracker, type BoundPool } from './tracker.js';
 import { TRACKER_OPTION_KEYS, type TrackerOptions } from './tracker-options.js';
-import { checkObject, checkOptionKeys } from './internal/checks.js';
+import { checkObject } from './internal/checks.js';
 
 /** Options of {@link VirtualCloud.start}. */
 export interface VirtualCloudOptions extends TrackerOptions {

@@ -1,4 +1,4 @@
-import { describeValue, SPMError, unknownOptionMessage } from '@spm/exceptions';
+import { describeValue, SPMError } from '@spm/exceptions';
 
 /** Throws unless `value` is an integer ≥ `min` (or, with `allowInfinity`, `Infinity`). */
 export function checkInteger(name: string, value: unknown, min: number, allowInfinity = false): number {
@@ -57,12 +57,3 @@ export function checkObject(name: string, value: unknown, expected = 'an object'
   return value;
 }
 
-/**
- * Throws when `options` has an own key that is not one of `known`, naming it (and the one it most
- * likely meant): a misspelt option (`nSpokesMaxx`) used to be ignored, and what it asked for not
- * done. `what` names the options in the message. Keys whose value is `undefined` are let pass.
- */
-export function checkOptionKeys(what: string, options: object, known: readonly string[]): void {
-  const message = unknownOptionMessage(what, options, known);
-  if (message !== undefined) throw new SPMError(message);
-}
