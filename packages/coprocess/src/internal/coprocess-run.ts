@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { SPMError, messageOfThrown } from '@spm/exceptions';
 import type { KillStep, ResolvedCoprocessOptions } from '../coprocess-options.js';
@@ -11,6 +12,7 @@ import { pickLauncher, type Launcher } from './launcher.js';
 import { lifeline } from './lifeline.js';
 import { addLive, live, type LiveCoprocess } from './live-coprocesses.js';
 import { completeUtf8Length, OutputCapture } from './output-capture.js';
+import { ignoresSignal } from './process-table.js';
 import { ProcessTree } from './process-tree.js';
 
 /** Now on CLOCK_MONOTONIC in ms: the clock the fork server stamps a run's start and reap with. */
@@ -696,18 +698,36 @@ export class CoprocessRun implements LiveCoprocess {
     this.#terminating ??= Promise.resolve()
       .then(() => {
         const steps = this.#stepsFor(signal);
-        // Read before the signal goes out: a leader that exits at once, answering it, is reaped
+        // Read before each signal goes out: a leader that exits at once, answering it, is reaped
         // after this time, never before (a time read after could come after the reap).
-        const before = monotonicMs();
-        return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', (groups) => {
-          if (groups.length > 0) this.#killedAt ??= before;
-          // Stopped (`pause`): continued, so that it acts on the signal (a `trap … TERM` runs).
-          if (this.#options.pause?.suspended === true) tree.signal('SIGCONT');
-          this.#signalled(steps[0]?.signal ?? signal, groups);
+        let before = monotonicMs();
+        return tree.terminate(steps, this.#limitedByServer && signal === 'SIGTERM', {
+          sending: () => {
+            before = monotonicMs();
+          },
+          sent: (sent, groups, first) => {
+            // A signal the leader ignores (`trap '' TERM`) did not reach it: ending later with a
+            // code of its own, it finished — unless a later step's signal reaches it.
+            if (groups.length > 0 && !this.#leaderIgnores(sent)) this.#killedAt ??= before;
+            if (!first) return;
+            // Stopped (`pause`): continued, so that it acts on the signal (a `trap … TERM` runs).
+            if (this.#options.pause?.suspended === true) tree.signal('SIGCONT');
+            this.#signalled(sent, groups);
+          },
         });
       })
       .finally(() => this.#watchServer(SERVER_SILENT_MS));
     return this.#terminating;
+  }
+
+  /**
+   * Whether the leader ignores `signal` (SIG_IGN, read from `/proc`; never SIGKILL). Read right
+   * after the signal went out: an ignored signal changes nothing, and a leader it killed reads as
+   * not ignoring it (a zombie keeps its dispositions; a reaped one cannot be read).
+   */
+  #leaderIgnores(signal: NodeJS.Signals): boolean {
+    const signo = constants.signals[signal];
+    return signal !== 'SIGKILL' && this.#pid !== undefined && signo !== undefined && ignoresSignal(this.#pid, signo);
   }
 
   /**

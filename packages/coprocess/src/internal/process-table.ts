@@ -156,6 +156,25 @@ export function handlesSignal(pid: number, signo: number): boolean {
   return read < 2;
 }
 
+/**
+ * Whether `pid` ignores signal number `signo` (its bit in `SigIgn` of `/proc/<pid>/status`): the
+ * signal, sent, does nothing to it. `false` when that cannot be read (gone, no `/proc`): the
+ * caller then assumes the signal may have reached it.
+ */
+export function ignoresSignal(pid: number, signo: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return false;
+  }
+  const at = status.indexOf('SigIgn:');
+  if (at < 0) return false;
+  const end = status.indexOf('\n', at);
+  const hex = status.slice(at + 'SigIgn:'.length, end < 0 ? undefined : end).trim();
+  return /^[0-9a-f]+$/i.test(hex) && (BigInt(`0x${hex}`) & (1n << BigInt(signo - 1))) !== 0n;
+}
+
 /** The environment of `pid` as `NAME=value` strings; empty if unreadable (another user, gone). */
 export function readEnviron(pid: number): string[] {
   try {

@@ -26,6 +26,14 @@ function send(target: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+/** What {@link ProcessTree.terminate} tells its caller of each signal of the kill. */
+export interface TerminateHooks {
+  /** Right before a step's signal goes out. */
+  readonly sending?: () => void;
+  /** Right after: the signal, the groups it went to as groups, whether it was the first step's. */
+  readonly sent?: (signal: NodeJS.Signals, groups: number[], first: boolean) => void;
+}
+
 /**
  * Everything one coprocess started: its process group (the leader was spawned `detached`, so
  * its pid is the group id; none for a `terminal` run's), the leader and its descendants by parent pid while it lives, and every
@@ -158,21 +166,24 @@ export class ProcessTree {
    * the tree is empty, or false if something survived SIGKILL for a while (uninterruptible
    * sleep). With `groupHadFirst`, the group already got the first step's signal (from the fork
    * server, at a run's time limit): only the members outside it get it now, so that none gets it
-   * twice. `signalled` is called right after the first signal was sent (unless it is SIGKILL),
-   * with the groups it went to as groups.
+   * twice. `hooks.sending` is called right before each step's signal (and the final SIGKILL) is
+   * sent, `hooks.sent` right after, with the groups it went to as groups and whether it was the
+   * first step's (unless that is SIGKILL).
    */
-  async terminate(steps: readonly KillStep[], groupHadFirst = false, signalled?: (groups: number[]) => void): Promise<boolean> {
+  async terminate(steps: readonly KillStep[], groupHadFirst = false, hooks: TerminateHooks = {}): Promise<boolean> {
     // One look for both: a scan shared with the trees killed with this one, if it is recent.
     const since = performance.now() - SHARE_MS;
     if (this.isEmpty(since)) return true;
     for (const [i, step] of steps.entries()) {
       if (step.signal === 'SIGKILL') break;
+      hooks.sending?.();
       const groups = i === 0 ? this.signal(step.signal, groupHadFirst, since) : this.signal(step.signal);
       // Told once the first signal is out, not before: a helper that SIGKILLs at the grace counts it from then.
-      if (i === 0) signalled?.(groups);
+      hooks.sent?.(step.signal, groups, i === 0);
       if (await this.#waitEmpty(step.waitMs, step.signal, true)) return true;
     }
-    this.signal('SIGKILL');
+    hooks.sending?.();
+    hooks.sent?.('SIGKILL', this.signal('SIGKILL'), false);
     return this.#waitEmpty(KILL_WAIT_MS, 'SIGKILL', false);
   }
 

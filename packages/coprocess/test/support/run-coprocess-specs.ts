@@ -724,6 +724,22 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
       expect(await runCoprocess({ command: 'exit 4' })).toMatchObject({ aborted: false, killed: false, exitCode: 4 });
     });
 
+    it('a TERM the leader ignores did not reach it: ending within the grace with a code of its own, it finished (not killed); the SIGKILL after the grace does reach it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-ignored-'));
+      const ready = join(dir, 'ready');
+      const m = mark();
+      const controller = new AbortController();
+      // `trap '' TERM`: the sleeps inherit the ignored TERM, so the group's SIGTERM changes nothing.
+      const finishing = runCoprocess({ command: `trap '' TERM; touch ${ready}; sleep 0.5; exit 3`, signal: controller.signal, killGraceMs: 10_000 });
+      const ignoring = runCoprocess({ command: `trap '' TERM; sleep ${m}`, signal: controller.signal, killGraceMs: 300 });
+      expect(await eventually(() => existsSync(ready) && processesMarked(m).length === 1, 5000)).toBe(true);
+      controller.abort();
+      expect(await finishing).toMatchObject({ aborted: true, killed: false, exitCode: 3, signal: null });
+      expect(await ignoring).toMatchObject({ aborted: true, killed: true, exitCode: null, signal: 'SIGKILL' });
+      expect(processesMarked(m)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
     it('an exit still on its way when the abort comes: aborted, not killed (on the fork server, whose clock tells)', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'spm-killed-'));
       const done = join(dir, 'done');
