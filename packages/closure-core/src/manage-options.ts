@@ -87,6 +87,11 @@ function integer(name: string, value: unknown, allowInfinity: boolean): number {
 /** The keys of {@link ManageOptions}, and `tasks` (`ManageCall`'s). */
 const MANAGE_KEYS: readonly string[] = ['pool', 'tasks', 'onStatus', 'onMessage', 'onMetaStatus', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokes', 'timeoutExecution', 'policy', 'signal', 'abortGrace'];
 
+/** An option's value, or `fallback` when it was left out (`undefined`) — not when it is `null`, which is refused as a wrong value. */
+function given<T, D>(value: T | undefined, fallback: D): T | D {
+  return value === undefined ? fallback : value;
+}
+
 /**
  * Applies defaults and validates every option, before anything runs. A key that is not an
  * option (a misspelt `timeoutExecuton`) is refused, naming it.
@@ -101,13 +106,13 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
   for (const name of ['onStatus', 'onMetaStatus', 'onMessage'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new SPMError(`Expected \`${name}\` to be a function, got ${describeValue(options[name])}`);
   }
-  const nSpokesMin = integer('nSpokesMin', options.nSpokesMin ?? 1, false);
-  const nSpokesMax = integer('nSpokesMax', options.nSpokesMax ?? Infinity, true);
+  const nSpokesMin = integer('nSpokesMin', given(options.nSpokesMin, 1), false);
+  const nSpokesMax = integer('nSpokesMax', given(options.nSpokesMax, Infinity), true);
   if (nSpokesMin > nSpokesMax) throw new SPMError(`Expected \`nSpokesMin\` (${nSpokesMin}) ≤ \`nSpokesMax\` (${nSpokesMax})`);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
   }
-  const policy = options.policy ?? policyA;
+  const policy = given(options.policy, policyA);
   if (typeof policy !== 'object' || policy === null) {
     throw new SPMError(`Expected \`policy\` to be a policy (e.g. policyA), got ${describeValue(policy)}`);
   }
@@ -119,10 +124,10 @@ export function resolveManageOptions<R>(options: ManageOptions<R>): ResolvedMana
     onMessage: options.onMessage,
     nSpokesMin,
     nSpokesMax,
-    timeoutWaitForSpokesMs: durationMs('timeoutWaitForSpokes', options.timeoutWaitForSpokes ?? 30_000),
-    timeoutExecutionMs: durationMs('timeoutExecution', options.timeoutExecution ?? Infinity, true),
+    timeoutWaitForSpokesMs: durationMs('timeoutWaitForSpokes', given(options.timeoutWaitForSpokes, 30_000)),
+    timeoutExecutionMs: durationMs('timeoutExecution', given(options.timeoutExecution, Infinity), true),
     policy,
     signal: options.signal,
-    abortGraceMs: durationMs('abortGrace', options.abortGrace ?? 0),
+    abortGraceMs: durationMs('abortGrace', given(options.abortGrace, 0)),
   };
 }

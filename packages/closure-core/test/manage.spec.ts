@@ -443,6 +443,10 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], timeoutExecution: -5 })).rejects.toThrow(/Expected `timeoutExecution` to be a duration/);
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], abortGrace: -1 })).rejects.toThrow(/Expected `abortGrace` to be a duration \(after\(\{ seconds \}\) or milliseconds from 0 to \d+\), got `-1` \(number\)/);
       await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: 42 as never })).rejects.toThrow(/Expected `tasks` to be an array/);
+      // null is a wrong value, not "the default" (as the tracker's lease() says too).
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], nSpokesMin: null as never })).rejects.toThrow('Expected `nSpokesMin` to be an integer ≥ 1, got `null`');
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], timeoutExecution: null as never })).rejects.toThrow(/Expected `timeoutExecution` to be a duration .*, got `null`/);
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], policy: null as never })).rejects.toThrow('Expected `policy` to be a policy (e.g. policyA), got `null`');
       const bad = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { ms: 5 } as Task] }).catch((e: unknown) => e);
       expect(bad).toBeInstanceOf(SPMTypedefError);
       expect((bad as SPMTypedefError).message).toMatch(/^Task 1: .*`n`/);
