@@ -2,7 +2,8 @@ import { describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { which } from '../src/shell/shell-race.js';
-import { alive, benchCgroups, descendantsOf, sleepsWith, until } from './support/procs.js';
+import { isAlive, liveDescendants } from '@spm/testing';
+import { benchCgroups, sleepsWith, until } from './support/procs.js';
 
 // The benchmarks' entries, built, interrupted as a user interrupts them (Ctrl-C, SIGTERM):
 // what each started runs detached, where the terminal's signal does not reach it, so the entry
@@ -25,22 +26,22 @@ describe('an interrupted benchmark', () => {
   it('throughput: Ctrl-C kills the measuring child and exits 130', async () => {
     const bench = start(dist('throughput-bench.js'), [], { BENCH_TASKS: '200000', BENCH_RUNS: '1' });
     const pid = bench.child.pid as number;
-    expect(await until(() => descendantsOf(pid).length > 0, 20_000)).toBe(true);
-    const started = descendantsOf(pid);
+    expect(await until(() => liveDescendants(pid).length > 0, 20_000)).toBe(true);
+    const started = liveDescendants(pid);
     bench.child.kill('SIGINT');
     expect(await bench.exited).toBe(130);
-    expect(await until(() => started.every((p) => !alive(p)), 5000)).toBe(true);
+    expect(await until(() => started.every((p) => !isAlive(p)), 5000)).toBe(true);
   });
 
   it('memory: SIGTERM kills the measuring child and its spokes and exits 143', async () => {
     const bench = start(dist('memory-bench.js'), [], { BENCH_SIZES: '1000000' });
     const pid = bench.child.pid as number;
     // The measuring child and its 2 process spokes.
-    expect(await until(() => descendantsOf(pid).length >= 3, 20_000)).toBe(true);
-    const started = descendantsOf(pid);
+    expect(await until(() => liveDescendants(pid).length >= 3, 20_000)).toBe(true);
+    const started = liveDescendants(pid);
     bench.child.kill('SIGTERM');
     expect(await bench.exited).toBe(143);
-    expect(await until(() => started.every((p) => !alive(p)), 8000)).toBe(true);
+    expect(await until(() => started.every((p) => !isAlive(p)), 8000)).toBe(true);
   });
 
   const maybe = which('parallel') === undefined ? it.skip : it;

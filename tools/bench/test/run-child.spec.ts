@@ -3,18 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '@spm/testing';
 import { ChildFailure, errorLine, failureLine, runChild } from '../src/internal/run-child.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runChild', () => {
   it('passes the input as JSON and resolves with the result the child sends', async () => {
@@ -49,7 +41,7 @@ describe('runChild', () => {
     const failure = await runChild(CHILD, { mode: 'hang', pidFile }, { timeoutMs: 1000 }).catch((error: unknown) => error);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     rmSync(dir, { recursive: true, force: true });
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(failure).toBeInstanceOf(ChildFailure);
     expect((failure as ChildFailure).message).toBe('timed out after 1000 ms');
     expect((failure as ChildFailure).exitCode).toBeNull(); // killed by a signal

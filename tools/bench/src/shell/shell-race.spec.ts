@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { checkRunsAll, contenders, EXTRA_CA_VARIABLE, killRunning, marginalRate, median, raceOnce, reapedChildrenCpuMs, which } from './shell-race.js';
-import { alive, benchCgroups, sleepsWith, until } from '../../test/support/procs.js';
+import { isAlive } from '@spm/testing';
+import { benchCgroups, sleepsWith, until } from '../../test/support/procs.js';
 
 const PARALLEL = which('parallel');
 /** A `sleep` argument no other process has: each spec's jobs are found by it. */
@@ -87,7 +88,7 @@ describe('raceOnce with GNU parallel, whose jobs each lead a process group of th
     const jobs = sleepsWith(arg);
     killRunning();
     expect(await outcome).toBe('GNU parallel was killed: the benchmark was interrupted');
-    expect(await until(() => jobs.every((pid) => !alive(pid)), 3000)).toBe(true);
+    expect(await until(() => jobs.every((pid) => !isAlive(pid)), 3000)).toBe(true);
     expect(sleepsWith(arg)).toEqual([]);
     expect(benchCgroups(process.pid)).toEqual([]);
   });
