@@ -3,7 +3,7 @@ import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
 import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger, checkObject, checkString, checkStrings } from './internal/checks.js';
-import { descendantsOf, killLeaders, waitGone } from './internal/process-tree.js';
+import { descendantsOf, killLeaders, stopLeaders, waitGone } from './internal/process-tree.js';
 import type { Provisioner, RelaunchCause, SpokeAttacher } from './provisioner.js';
 
 /** How local spokes run: in the hub's thread, in worker threads, or in child processes. */
@@ -335,9 +335,20 @@ export class LocalProvisioner implements Provisioner {
         // (or a watchdog) that see their owner gone and end them as an abort does: SIGTERM, then
         // SIGKILL after the grace. The descendants are listed first: a spoke that exits
         // re-parents them out of a later scan's reach (and closing the channel makes it exit).
+        // The scan lets the hub's event loop turn (a busy machine's /proc held it for 0.6 s), so
+        // the spoke and its group are stopped first: meanwhile they can neither exit nor fork. A
+        // spoke already reaped is not: its pid may be another process's by now. Its coprocesses,
+        // in groups of their own, run on meanwhile; what they re-parent goes to their fork server
+        // (a subreaper, a listed descendant), which ends it before it exits itself.
         const pid = running.process.pid;
-        const descendants = descendantsOf(pid);
-        killLeaders([pid]);
+        const { child } = running.process;
+        if (child.exitCode === null && child.signalCode === null) stopLeaders([pid]);
+        let descendants: number[] = [];
+        try {
+          descendants = await descendantsOf(pid);
+        } finally {
+          killLeaders([pid]);
+        }
         running.process.channel.close();
         await running.exited;
         // Sequence point: the spoke's coprocesses must be gone too, not merely signalled, when a
