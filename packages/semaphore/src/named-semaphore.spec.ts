@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
-import { NamedSemaphore, isAlive, ownerOf, semaphoreDir, startTimeOf } from './named-semaphore.js';
+import { NamedSemaphore, isAlive, ownerOf, semaphoreDir, startTimeOf, type SemaphoreHold } from './named-semaphore.js';
 
 let root: string;
 beforeAll(() => {
@@ -15,6 +15,16 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** A pid that has been and is no more (a process run to its end). */
 function deadPid(): number {
   return spawnSync('true').pid as number;
+}
+
+/** A place of `semaphore` taken for a process that then died (killed). */
+async function holdForTheDead(semaphore: NamedSemaphore): Promise<SemaphoreHold | undefined> {
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const gone = new Promise((resolve) => child.on('exit', resolve));
+  const hold = semaphore.tryAcquire(child.pid as number);
+  child.kill('SIGKILL');
+  await gone;
+  return hold;
 }
 
 describe('NamedSemaphore', () => {
@@ -62,6 +72,52 @@ describe('NamedSemaphore', () => {
     const shared = new NamedSemaphore('shared', 1, root);
     writeFileSync(join(shared.dir, 'place-1'), `elsewhere.example\n${deadPid()}\n\n`);
     expect(shared.tryAcquire()).toBeUndefined();
+  });
+
+  it('frees a dead owner’s place one process at a time: not while a live process frees it, whatever a dead one left', async () => {
+    const semaphore = new NamedSemaphore('freeing', 1, root);
+    const place = join(semaphore.dir, 'place-1');
+    // A process killed while it freed the place left its file: removed, and the place freed.
+    writeFileSync(place, `${hostname()}\n${deadPid()}\n\n`);
+    writeFileSync(`${place}.reaping-${deadPid()}--x`, '');
+    // This process's pid with another start time: a process that had the pid before.
+    writeFileSync(`${place}.reaping-${process.pid}-1-y`, '');
+    const hold = semaphore.tryAcquire();
+    expect(hold?.path).toBe(place);
+    expect(readdirSync(semaphore.dir)).toEqual(['place-1']);
+    hold?.release();
+    // A live process freeing it: the place counts as held (its dead owner), until that one is gone.
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const gone = new Promise((resolve) => child.on('exit', resolve));
+    const pid = child.pid as number;
+    const dead = deadPid();
+    try {
+      writeFileSync(place, `${hostname()}\n${dead}\n\n`);
+      writeFileSync(`${place}.reaping-${pid}-${startTimeOf(pid)}-z`, '');
+      expect(semaphore.tryAcquire()).toBeUndefined();
+      expect(semaphore.holders().map((owner) => owner.pid)).toEqual([dead]);
+      expect(readdirSync(semaphore.dir).sort()).toEqual(['place-1', `place-1.reaping-${pid}-${startTimeOf(pid)}-z`]);
+    } finally {
+      child.kill('SIGKILL');
+      await gone;
+    }
+    expect(semaphore.tryAcquire()?.path).toBe(place);
+    expect(readdirSync(semaphore.dir)).toEqual(['place-1']);
+  });
+
+  it('refuses to hand over a hold for another process that died (its place is free, maybe taken since); its release frees the place', async () => {
+    const semaphore = new NamedSemaphore('handed-dead', 1, root);
+    const hold = await holdForTheDead(semaphore);
+    // Freed and taken by another process: handing the hold over used to take that one's place.
+    const taken = new NamedSemaphore('handed-dead', 1, root).tryAcquire();
+    expect(taken?.path).toBe(hold?.path);
+    expect(() => hold?.handOver(process.pid)).toThrow(`Cannot hand place \`${hold?.path}\` over: expected its owner, process ${hold?.owner.pid}, to be alive, found it dead (the place is free to any process)`);
+    hold?.release();
+    expect(semaphore.holders()).toEqual([ownerOf(process.pid)]);
+    taken?.release();
+    // Not taken since: its release frees it.
+    (await holdForTheDead(semaphore))?.release();
+    expect(readdirSync(semaphore.dir)).toEqual([]);
   });
 
   it('hands a place to another process, whose death then frees it', async () => {

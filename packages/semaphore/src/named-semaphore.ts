@@ -9,8 +9,9 @@
  * is needed) holding its owner: host, pid and the process's start time (so a pid used again by another process is not
  * taken for the owner), and a token of the hold (so that one hold never gives back another's). Taking one of N places is making the first of `place-1`…`place-N` that
  * does not exist; giving it back is removing it. A place whose owner has died (killed, crashed:
- * it never gave it back) is free: the next process that wants it removes it first, by renaming
- * it away and checking that what it renamed is still the dead owner's (else it puts it back).
+ * it never gave it back) is free: the next process that wants it removes it first — by name, as
+ * the only process freeing that place then (see {@link alone}), and only while it still holds the
+ * dead owner's file. A live owner's place is never moved out of its name.
  * A place can be handed to another process (a child that runs on after its parent exits):
  * its owner is rewritten, in a new file renamed over the old one.
  *
@@ -26,7 +27,7 @@
 import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname, homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SPMError, describeValue } from '@spm/exceptions';
 import { makeDirectories, processInfoOf } from '@spm/coprocess';
 
@@ -142,11 +143,15 @@ export class SemaphoreHold {
    * Makes process `pid` (of this host) the place's owner, as one step (a file renamed over the
    * place): the place is never free meanwhile. The new owner gives it back (see
    * {@link NamedSemaphore.heldBy}), or its death does; {@link release} here then does nothing.
+   * Refused (SPMError) once this hold gave the place back or handed it over, or when its owner
+   * (a process this hold was taken for) has died: the place is free then, maybe taken since.
    */
   handOver(pid: number): void {
     // Renamed over the place, a released or handed hold's new file would take a place that is
     // another's now.
     if (this.#released || this.#handed) throw new SPMError(`Cannot hand place \`${this.path}\` over: this hold ${this.#released ? 'gave it back' : 'handed it over'} already`);
+    // So would a dead owner's: another process may have freed the place and taken it since.
+    if (!isAlive(this.#owner)) throw new SPMError(`Cannot hand place \`${this.path}\` over: expected its owner, process ${this.#owner.pid}, to be alive, found it dead (the place is free to any process)`);
     const owner = ownerOf(pid);
     const text = ownerText(owner);
     renameSync(ownerFile(this.path, text), this.path);
@@ -162,6 +167,13 @@ export class SemaphoreHold {
   release(): void {
     if (this.#handed || this.#released) return;
     this.#released = true;
+    // A hold for another process, which has died: its place is any process's to free now, so it
+    // is freed as a dead owner's is (removed by name while it still reads so, by one process at a
+    // time) — else another could free it and take it again between a look and the removal.
+    if (!isAlive(this.#owner)) {
+      alone(this.path, () => removeIfStill(this.path, this.#text));
+      return;
+    }
     try {
       // This hold's own file, not merely one of this pid: another hold of this process may have the place now.
       if (readFileSync(this.path, 'latin1') !== this.#text) return;
@@ -177,6 +189,73 @@ function ownerFile(path: string, text: string): string {
   const written = `${path}.new-${process.pid}-${Math.random().toString(36).slice(2)}`;
   writeFileSync(written, text, { mode: 0o644 });
   return written;
+}
+
+/**
+ * Runs `step` as the only process freeing place `path` now: `{ value }`, what it gave; or
+ * `undefined`, `step` not run, when another live process is freeing the place (the caller takes
+ * it as held this round, and looks again later).
+ *
+ * A process freeing a place first makes a file of its own beside it,
+ * `place-K.reaping-PID-START-X` (its pid, its start time, a random X), then lists the directory
+ * for another's: of two that both make theirs, the later one's listing sees the earlier's file,
+ * so two never go on together (both may give up: they look again later, at random times). A dead
+ * process's file is removed — named for it alone, it is never made again — so no file left by a
+ * process killed while it freed a place (as a lock file would be) can block the place.
+ */
+function alone<T>(path: string, step: () => T): { readonly value: T } | undefined {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.reaping-`;
+  const mine = `${prefix}${process.pid}-${startTimeOf(process.pid)}-${Math.random().toString(36).slice(2)}`;
+  try {
+    writeFileSync(join(dir, mine), '', { flag: 'wx' });
+  } catch (error) {
+    // The directory is gone (tidied), and the place with it: `step` finds it gone.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { value: step() };
+    throw error;
+  }
+  try {
+    for (const entry of readdirSync(dir)) {
+      if (!entry.startsWith(prefix) || entry === mine) continue;
+      const other = /^([1-9]\d*)-(\d*)-/.exec(entry.slice(prefix.length));
+      if (other === null) continue;
+      if (isAlive({ host: hostname(), pid: Number(other[1]), start: other[2] ?? '' })) return undefined;
+      try {
+        unlinkSync(join(dir, entry));
+      } catch {
+        // Gone already.
+      }
+    }
+    return { value: step() };
+  } finally {
+    try {
+      unlinkSync(join(dir, mine));
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/**
+ * Removes place `path` if it still holds `text`, by name: run {@link alone}, with `text` a dead
+ * owner's, nothing changes the place in between — it exists, so no process can make it; its
+ * owner is dead, so none gives it back or hands it over; no other frees it. What the place holds
+ * instead ('' when it is gone or holds `text`).
+ */
+function removeIfStill(path: string, text: string): string {
+  let now: string;
+  try {
+    now = readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+  if (now !== text) return now;
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return '';
 }
 
 /** How {@link NamedSemaphore.acquire} waits. */
@@ -210,7 +289,10 @@ export class NamedSemaphore {
     }
   }
 
-  /** The places held now by live owners (a dead owner's is removed on the way). */
+  /**
+   * The places held now by live owners (a dead owner's is removed on the way; one another process
+   * is removing at that moment counts, as its dead owner).
+   */
   holders(): Owner[] {
     const live: Owner[] = [];
     for (const entry of this.#entries()) {
@@ -300,7 +382,7 @@ export class NamedSemaphore {
     }
   }
 
-  /** The places' file names (a file a dead process left on its way to a place is removed). */
+  /** The places' file names (a file a dead process left on its way to a place, or freeing one, is removed). */
   #entries(): string[] {
     let entries: string[];
     try {
@@ -310,7 +392,7 @@ export class NamedSemaphore {
       throw error;
     }
     for (const entry of entries) {
-      const pid = /^place-\d+\.(?:new|dead)-(\d+)-/.exec(entry)?.[1];
+      const pid = /^place-\d+\.(?:new|dead|reaping)-([1-9]\d*)-/.exec(entry)?.[1];
       if (pid !== undefined && !isAlive({ host: hostname(), pid: Number(pid), start: '' })) {
         try {
           unlinkSync(join(this.dir, entry));
@@ -351,8 +433,12 @@ export class NamedSemaphore {
   }
 
   /**
-   * The owner of place `entry` if it is alive; else the place is freed (renamed away, checked to
-   * be the dead owner's — a live one's that came meanwhile is put back) and undefined.
+   * The owner of place `entry` if it is alive; else the place is freed — removed by name, by one
+   * process at a time, while it still holds the dead owner's file (see {@link alone}) — and
+   * undefined. A live owner's place is never moved: renamed away and linked back (as it was until
+   * session 42), one a live owner had made meanwhile went missing when yet another process made
+   * the place before the link back, and two processes held it. While another process is freeing
+   * the place, its dead owner is given (held, this round).
    */
   #liveOwner(entry: string): Owner | undefined {
     const path = join(this.dir, entry);
@@ -366,32 +452,9 @@ export class NamedSemaphore {
     // (A place is made whole, its owner in it: one without is not ours, and left alone.)
     if (owner === undefined) return undefined;
     if (isAlive(owner)) return owner;
-    const away = `${path}.dead-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      renameSync(path, away);
-    } catch {
-      // Freed by another process already.
-      return undefined;
-    }
-    let moved: string;
-    try {
-      moved = readFileSync(away, 'latin1');
-    } catch {
-      moved = '';
-    }
-    if (moved !== text) {
-      // Not the dead owner's place any more: a live owner's, put back (unless the place was made again meanwhile).
-      try {
-        linkSync(away, path);
-      } catch {
-        // Taken again meanwhile: that owner keeps it.
-      }
-    }
-    try {
-      unlinkSync(away);
-    } catch {
-      // Gone already.
-    }
-    return moved !== text ? parseOwner(moved) : undefined;
+    const freed = alone(path, () => removeIfStill(path, text));
+    if (freed === undefined) return owner;
+    // Freed (''), or not the dead owner's any more: the owner of the place now.
+    return parseOwner(freed.value);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,5 +38,22 @@ describe('NamedSemaphore across processes', () => {
       // Every place given back: only the name's directory is left.
       expect(readdirSync(join(root, 'id-busy'))).toEqual([]);
     }
+  });
+
+  it('frees places whose owners died to real processes taking them together, one process freeing a place at a time, never more than its places held', async () => {
+    const root = join(dir, 'root-dead');
+    const marks = join(dir, 'marks-dead');
+    mkdirSync(marks, { recursive: true });
+    mkdirSync(join(root, 'id-dead'), { recursive: true });
+    const dead = spawnSync('true').pid as number;
+    // Both places held by a dead owner, and a file left by a process killed while it freed one.
+    for (const k of [1, 2]) writeFileSync(join(root, 'id-dead', `place-${k}`), `${hostname()}\n${dead}\n\n`);
+    writeFileSync(join(root, 'id-dead', `place-1.reaping-${dead}--x`), '');
+    const codes = await contenders(6, [root, marks, 'dead', '2', '3']);
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+    const seen = readdirSync(marks).filter((entry) => entry.startsWith('seen-')).map((entry) => Number(readFileSync(join(marks, entry), 'utf8')));
+    expect(seen).toHaveLength(6);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(2);
+    expect(readdirSync(join(root, 'id-dead'))).toEqual([]);
   });
 });
