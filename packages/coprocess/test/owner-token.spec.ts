@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from '@spm/coprocess';
+import { OWNER_SCAN_SLICE } from '../src/coprocess-owner.js';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
 
 // An owner token given from outside (what the local provisioner does for a thread spoke it may
@@ -16,7 +17,7 @@ describe.each(['fork-server', 'node'] as const)('an owner token given in %s mode
     marks.push(m);
     const token = newCoprocessOwnerToken();
     expect(token).toMatch(/^[0-9a-f]{32}$/);
-    expect(processesOfOwner(token)).toEqual([]);
+    expect(await processesOfOwner(token)).toEqual([]);
     // The owner: runs a program that prints whether it sees the variable, then one that ignores
     // SIGTERM and waits; the owner is then SIGKILLed.
     const script =
@@ -38,19 +39,51 @@ describe.each(['fork-server', 'node'] as const)('an owner token given in %s mode
       expect(await eventually(() => processesMarked(m).length === 1 && stdout.endsWith('\n'), 10_000)).toBe(true);
       expect(stdout).toBe('[]\n');
       const [sleeper] = processesMarked(m);
-      const found = processesOfOwner(token);
+      const found = await processesOfOwner(token);
       expect(found).toContain(sleeper);
       // Its helper (fork server or watchdog) carries the token too.
       expect(found.length).toBeGreaterThanOrEqual(2);
-      expect(processesOfOwner(newCoprocessOwnerToken())).toEqual([]);
+      expect(await processesOfOwner(newCoprocessOwnerToken())).toEqual([]);
       owner.kill('SIGKILL');
       await closed;
       // The helpers end the owner's programs as on an owner's death (SIGTERM, SIGKILL after
       // the grace), then exit: nothing carries the token any more.
-      expect(await eventually(() => processesOfOwner(token).length === 0, 10_000)).toBe(true);
+      let left = await processesOfOwner(token);
+      for (const until = Date.now() + 10_000; left.length > 0 && Date.now() < until; left = await processesOfOwner(token)) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(left).toEqual([]);
       expect(processesMarked(m)).toEqual([]);
     } finally {
       owner.kill('SIGKILL');
     }
   }, 30_000);
+});
+
+describe('processesOfOwner on a machine with many processes', () => {
+  it('lets the event loop turn while it reads /proc (three files per process, all in one go on the hub’s thread until session 42)', async () => {
+    // A crowd of our own, in one group: ended by one signal.
+    const crowd = spawn('/bin/sh', ['-c', `i=0; while [ $i -lt ${3 * OWNER_SCAN_SLICE} ]; do sleep 600 & i=$((i+1)); done; echo ready; wait`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        crowd.stdout.on('data', (data: Buffer) => (data.toString().includes('ready') ? resolve() : undefined));
+        crowd.once('exit', () => reject(new Error('the shell starting the crowd exited')));
+      });
+      let turns = 0;
+      let scanning = true;
+      const turn = (): void => {
+        if (!scanning) return;
+        turns += 1;
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+      const found = await processesOfOwner(newCoprocessOwnerToken());
+      scanning = false;
+      expect(found).toEqual([]);
+      // It read more than 3 slices' worth of processes: the loop turned between them.
+      expect(turns).toBeGreaterThanOrEqual(3);
+    } finally {
+      process.kill(-(crowd.pid as number), 'SIGKILL');
+    }
+  }, 60_000);
 });

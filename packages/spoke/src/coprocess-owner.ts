@@ -10,7 +10,8 @@ export function newCoprocessOwnerToken(): string {
 /**
  * The live processes of the thread given owner `token`: its fork servers and watchdog, and
  * every process whose coprocess cookie names it (`processesOfOwner` of `@spm/coprocess`, loaded
- * on first use). Empty once nothing of the thread's coprocesses is left.
+ * on first use; it lets the event loop turn as it reads `/proc`). Empty once nothing of the
+ * thread's coprocesses is left.
  */
 export async function coprocessesOfOwner(token: string): Promise<number[]> {
   const { processesOfOwner } = await import('@spm/coprocess');
