@@ -101,3 +101,56 @@ describe('createRecord: refusals', () => {
     expect(error.path).toBe('');
   });
 });
+
+/** An object whose field `name` is a getter answering `first` on the first read and `later` after; `reads()` counts them. */
+function fickle(name: string, first: unknown, later: unknown): { object: object; reads: () => number } {
+  let count = 0;
+  const object = Object.defineProperty({}, name, {
+    enumerable: true,
+    get: () => (count++ === 0 ? first : later),
+  });
+  return { object, reads: () => count };
+}
+
+describe('createRecord: what is checked is what the record gets', () => {
+  it('reads each field of init once (a getter answering 1, then a string, gave an unchecked record)', () => {
+    const { object, reads } = fickle('nMin', 1, 'not an int');
+    const record = createRecord(schema, Object.assign(object, { spm: { meta: { timeout: 1 } } }) as never);
+    expect(record.nMin).toBe(1);
+    expect(reads()).toBe(1);
+    validateRecord(schema, record);
+  });
+
+  it('reads each field once inside structs in lists and dicts', () => {
+    const row = fickle('x', 5, 'five');
+    const entry = fickle('z', true, 'yes');
+    const record = createRecord(schema, { rows: [row.object as never], byKey: { a: entry.object as never } });
+    expect(record.rows).toStrictEqual([{ x: 5, y: null }]);
+    expect(record.byKey).toStrictEqual({ a: { z: true } });
+    expect([row.reads(), entry.reads()]).toEqual([1, 1]);
+  });
+
+  it('names the element whose read threw inside a list of structs', () => {
+    const rows = Object.defineProperty([], 0, {
+      enumerable: true,
+      get: () => {
+        throw new Error('row broke');
+      },
+    }) as never;
+    const error = typedefError(() => createRecord(schema, { rows }));
+    expect(error.path).toBe('rows[0]');
+    expect(error.message).toBe('Expected `rows[0]` to be readable, got a value that threw when read: row broke');
+  });
+});
+
+describe('createRecord: init', () => {
+  it('takes an omitted or undefined init as no init', () => {
+    expect(createRecord(schema, undefined)).toStrictEqual(createRecord(schema));
+  });
+
+  it('refuses a null init (it was read as {})', () => {
+    const error = typedefError(() => createRecord(schema, null as never));
+    expect(error.message).toBe('Expected the record to be a struct (a plain object), got `None` (null)');
+    expect(error.path).toBe('');
+  });
+});

@@ -226,6 +226,71 @@ describe('parse: syntax errors', () => {
     const error = typedefError(() => parse('task<list> :: struct { \u0007 };'));
     expect(error.message).toMatch(/Unexpected character U\+0007/);
   });
+
+  it.each([
+    ['U+00A0 NO-BREAK SPACE', '\u00a0'],
+    ['U+3000 IDEOGRAPHIC SPACE', '\u3000'],
+    ['U+200B ZERO WIDTH SPACE', '\u200b'],
+    ['U+200F RIGHT-TO-LEFT MARK', '\u200f'],
+    ['U+2028 LINE SEPARATOR', '\u2028'],
+    ['U+2029 PARAGRAPH SEPARATOR', '\u2029'],
+    ['U+202E RIGHT-TO-LEFT OVERRIDE', '\u202e'],
+    ['U+2066 LEFT-TO-RIGHT ISOLATE', '\u2066'],
+    ['U+00AD SOFT HYPHEN', '\u00ad'],
+    ['U+0301', '\u0301'],
+    ['U+0085', '\u0085'],
+    ['U+E000', '\ue000'],
+    ['U+0060 GRAVE ACCENT', '`'],
+    ['`\u0430` (U+0430)', '\u0430'],
+    ['`\uff1a` (U+FF1A)', '\uff1a'],
+    ['`😀` (U+1F600)', '😀'],
+  ])('names a character as %s, since it does not show or looks like another', (found, ch) => {
+    const error = typedefError(() => parse(`task<list> :: struct { a :: int;${ch} };`));
+    expect(error.found).toBe(found);
+    expect(error.message.startsWith(`Unexpected character ${found} at line 1, column 33:`)).toBe(true);
+  });
+
+  it('names an escaped character that does not show by its code point', () => {
+    const error = typedefError(() => parse('task<list> :: struct { s :: scalar<string> = "\\\u200b"; };'));
+    expect(error.found).toBe('`\\` before U+200B ZERO WIDTH SPACE');
+    expect(error.message).toMatch(/^Unknown escape `\\` before U\+200B ZERO WIDTH SPACE at line 1, column 47:/);
+  });
+
+  it('shows a character that would not show (or would reorder the line) as a space in the excerpt, with the caret under it', () => {
+    const error = typedefError(() => parse('task<list> :: struct { a :: int;\u202e b :: int; };'));
+    expect(error.message.split('\n').slice(1)).toEqual(['1 | task<list> :: struct { a :: int;  b :: int; };', `  | ${' '.repeat(32)}^`]);
+  });
+
+  it('does not count a leading byte order mark, and leaves it out of the excerpt (line 1 was a column off)', () => {
+    const error = typedefError(() => parse('\ufefftask<list> : struct { a :: int; };'));
+    expect([error.line, error.column]).toEqual([1, 12]);
+    expect(error.message.split('\n')).toEqual(['Expected `::` at line 1, column 12:', '1 | task<list> : struct { a :: int; };', `  | ${' '.repeat(11)}^`]);
+    expect(typedefError(() => parse('\ufefftask<list> :: struct {\n  a :: nope;\n};')).column).toBe(8);
+  });
+});
+
+describe('parse: the caret under the excerpt, past characters of other widths', () => {
+  /** The excerpt and caret lines of the error `text` fails with. */
+  const excerptOf = (text: string): string[] => typedefError(() => parse(text)).message.split('\n').slice(1);
+
+  it('pads two columns for CJK and emoji, so that the caret stays under the column', () => {
+    const [line, caret] = excerptOf('task<list> :: struct { s :: scalar<string> = "漢字😀"; t :: ?; };');
+    expect(line).toBe('1 | task<list> :: struct { s :: scalar<string> = "漢字😀"; t :: ?; };');
+    // 57 characters before the `?`, three of them two columns wide; the column still counts code points.
+    expect(caret).toBe(`  | ${' '.repeat(57 + 3)}^`);
+    expect(typedefError(() => parse('task<list> :: struct { s :: scalar<string> = "漢字😀"; t :: ?; };')).column).toBe(58);
+  });
+
+  it('pads nothing for a combining mark, which shows on the character before it', () => {
+    const [, caret] = excerptOf('task<list> :: struct { s :: scalar<string> = "e\u0301"; t :: ?; };');
+    expect(caret).toBe(`  | ${' '.repeat(56 - 1)}^`);
+  });
+
+  it('keeps tabs in the caret line beside wide characters', () => {
+    const [line, caret] = excerptOf('task<list> :: struct {\n\ts :: scalar<string> = "漢"; t :: ?;\n};');
+    expect(line).toBe('2 | \ts :: scalar<string> = "漢"; t :: ?;');
+    expect(caret).toBe(`  | \t${' '.repeat(32 + 1)}^`);
+  });
 });
 
 describe('parse: static types', () => {

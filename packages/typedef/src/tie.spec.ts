@@ -107,6 +107,15 @@ describe('tie: reading and writing through a handle', () => {
     }).toThrow('Cannot unset the struct `spm.meta`: assign its fields instead');
   });
 
+  it('stores what it checked: a struct written whole is read once (a getter answering 1, then a string, was stored unchecked)', () => {
+    const hdl = tie(schema, createRecord(schema));
+    let reads = 0;
+    const row = Object.defineProperty({}, 'x', { enumerable: true, get: () => (reads++ === 0 ? 1 : 'one') });
+    hdl.rows = [row as { x: number }];
+    expect(hdl.rows).toStrictEqual([{ x: 1 }]);
+    expect(reads).toBe(1);
+  });
+
   it('stores the record behind a handle, not the handle, when one is assigned', () => {
     const one = createRecord(schema, { spm: { stat: { returnValue: { a: 1 } } } });
     const two = createRecord(schema);

@@ -6,6 +6,7 @@ import { childPath, pathText } from './internal/field-path.js';
 import { defaultValue, normalizeValue } from './internal/normalize.js';
 import { problemError } from './internal/record-errors.js';
 import { assertSchema } from './internal/assert-schema.js';
+import { snapshotValue } from './internal/snapshot.js';
 import { registerHandle, unwrap } from './internal/unwrap.js';
 import type { Field, Infer, InferDraft, PlainData, StructType, TaskSchema } from './schema.js';
 import { typeText } from './internal/type-text.js';
@@ -220,7 +221,8 @@ class Tier {
   }
 
   private writeField(object: Record<string, unknown>, field: Field, path: string, raw: unknown): void {
-    const value = unwrap(raw);
+    // Read once, then check and store that read (a getter read twice could store what was not checked).
+    const value = snapshotValue(field.type, raw, 0);
     if (value === undefined) {
       if (field.type.kind === 'struct') refuse(`Cannot unset the struct ${pathText(path)}: assign its fields instead`, path, 'a struct (a plain object)', 'nothing (unset)');
       delete object[field.name];

@@ -55,6 +55,23 @@ export const SCALAR_EXPECTED: Readonly<Record<ScalarKind, string>> = {
   mixed: 'scalar<mixed> (any plain data)',
 };
 
+const readFailures = new WeakSet<object>();
+
+/**
+ * What a snapshot (see `snapshotValue`) holds where reading the value threw: checking it reports
+ * the error at its path, as checking the value itself would have.
+ */
+export class ReadFailure {
+  constructor(readonly error: unknown) {
+    readFailures.add(this);
+  }
+}
+
+/** Whether `value` is a {@link ReadFailure}, asking no proxy anything (`instanceof` would call its traps). */
+export function isReadFailure(value: unknown): value is ReadFailure {
+  return typeof value === 'object' && value !== null && readFailures.has(value);
+}
+
 /**
  * A value that threw when read (a getter, a revoked proxy, a proxy trap): a problem at its path,
  * never the raw error — which escaped before, with no path and no task.
@@ -132,6 +149,7 @@ export function checkType(type: TypeNode, value: unknown, path: string, problems
 
 function checkTypeNow(type: TypeNode, value: unknown, path: string, problems: Problems, mode: CheckMode, depth: number, seen: Set<object>): void {
   if (problems.full) return;
+  if (isReadFailure(value)) throw value.error;
   if (depth > MAX_VALUE_DEPTH) {
     problems.add(path, `a value nested at most ${MAX_VALUE_DEPTH} levels deep`, value, `Expected ${pathText(path)} to be nested at most ${MAX_VALUE_DEPTH} levels deep`);
     return;
@@ -184,6 +202,7 @@ function checkTypeNow(type: TypeNode, value: unknown, path: string, problems: Pr
 export function checkStruct(type: StructType, value: unknown, path: string, problems: Problems, mode: CheckMode, depth: number, seen: Set<object>): void {
   let keys: string[];
   try {
+    if (isReadFailure(value)) throw value.error;
     if (!isPlainObject(value)) {
       problems.add(path, 'a struct (a plain object)', value);
       return;

@@ -1,3 +1,4 @@
+import { charText } from './characters.js';
 import { syntaxError } from './syntax-error.js';
 
 /** The tokens of the typedef language. `>>` is two `>` tokens, so `list<list<int>>` lexes. */
@@ -121,7 +122,8 @@ function lexString(source: string, start: number, quote: string): Token & { type
       }
       const replacement = esc === undefined ? undefined : ESCAPES[esc];
       if (replacement === undefined) {
-        throw syntaxError(source, i, `Unknown escape \`\\${esc ?? ''}\``, 'one of \\n \\t \\r \\b \\f \\0 \\\\ \\" \\\' \\/ \\uXXXX', `\`\\${esc ?? ''}\``);
+        const found = describeEscape(source, i);
+        throw syntaxError(source, i, `Unknown escape ${found}`, 'one of \\n \\t \\r \\b \\f \\0 \\\\ \\" \\\' \\/ \\uXXXX', found);
       }
       value += replacement;
       i += 2;
@@ -133,11 +135,20 @@ function lexString(source: string, start: number, quote: string): Token & { type
   return { type: 'string', value, text: source.slice(start, i + 1), offset: start };
 }
 
-/** A character for a message: `` `@` ``, or its code point when it does not print. */
+/** The escape at `offset` for a message: `` `\q` ``, or `` `\` before U+00A0 NO-BREAK SPACE `` when the escaped character does not show as itself. */
+function describeEscape(source: string, offset: number): string {
+  const cp = source.codePointAt(offset + 1);
+  if (cp === undefined) return '`\\`';
+  if (cp > 0x20 && cp < 0x7f && cp !== 0x60) return `\`\\${String.fromCodePoint(cp)}\``;
+  return `\`\\\` before ${charText(String.fromCodePoint(cp))}`;
+}
+
+/**
+ * The character at `offset` for a message: `` `@` ``, `U+00A0 NO-BREAK SPACE` for one that does
+ * not show (see {@link charText}).
+ */
 export function describeChar(source: string, offset: number): string {
   const cp = source.codePointAt(offset);
   if (cp === undefined) return 'the end of the text';
-  const ch = String.fromCodePoint(cp);
-  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0) || ch === '`') return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `\`${ch}\``;
+  return charText(String.fromCodePoint(cp));
 }

@@ -4,7 +4,7 @@ import { isPlainObject, ownValue } from './check-value.js';
 const holdsStruct = new WeakMap<TypeNode, boolean>();
 
 /** True when a struct occurs anywhere inside `type` (so its values need defaults filled in). */
-function containsStruct(type: TypeNode): boolean {
+export function containsStruct(type: TypeNode): boolean {
   const known = holdsStruct.get(type);
   if (known !== undefined) return known;
   let result: boolean;

@@ -1,13 +1,15 @@
 import { SPMTypedefError } from '@spm/exceptions';
+import { charWidth, shownChar } from './characters.js';
 import { MAX_EXCERPT_LENGTH } from './limits.js';
 
 /**
  * 1-based line and column (in code points) of `offset` in `source`. Lines end at `\n`, `\r\n`
- * or a lone `\r` (a file with old Mac line ends was all line 1).
+ * or a lone `\r` (a file with old Mac line ends was all line 1). A byte order mark at the very
+ * start is not counted, as an editor does not show it (line 1 was one column off).
  */
 export function lineColumn(source: string, offset: number): { line: number; column: number; lineStart: number } {
   let line = 1;
-  let lineStart = 0;
+  let lineStart = source.startsWith('\ufeff') && offset > 0 ? 1 : 0;
   const breaks = /\r\n?|\n/g;
   for (let m = breaks.exec(source); m !== null && m.index < offset; m = breaks.exec(source)) {
     // An offset on the `\n` of a `\r\n` is still on the line that `\r` ends.
@@ -25,7 +27,9 @@ export function lineColumn(source: string, offset: number): { line: number; colu
  *   5 |       label    :: scalar<stringSnipet> = deferred;
  *     |                          ^
  * ```
- * Tabs are kept in the caret line so that the caret stays aligned.
+ * Characters that would not show are shown as a space (see `shownChar`). The caret line pads
+ * each character before the caret by its width in a terminal (`charWidth`: 2 for CJK and
+ * emoji, 0 for a combining mark) and keeps tabs, so that the caret stays aligned.
  */
 function excerpt(source: string, offset: number, line: number, lineStart: number): string {
   const end = /[\r\n]/g;
@@ -35,10 +39,10 @@ function excerpt(source: string, offset: number, line: number, lineStart: number
   const at = Array.from(source.slice(lineStart, Math.min(offset, lineEnd))).length;
   let from = 0;
   if (chars.length > MAX_EXCERPT_LENGTH) from = Math.max(0, Math.min(at - Math.floor(MAX_EXCERPT_LENGTH / 2), chars.length - MAX_EXCERPT_LENGTH));
-  const shown = chars.slice(from, from + MAX_EXCERPT_LENGTH).map((ch) => (ch < ' ' && ch !== '\t' ? ' ' : ch));
+  const shown = chars.slice(from, from + MAX_EXCERPT_LENGTH).map(shownChar);
   const prefix = from > 0 ? '…' : '';
   const suffix = from + MAX_EXCERPT_LENGTH < chars.length ? '…' : '';
-  const caretPad = (prefix === '' ? '' : ' ') + shown.slice(0, at - from).map((ch) => (ch === '\t' ? '\t' : ' ')).join('');
+  const caretPad = (prefix === '' ? '' : ' ') + shown.slice(0, at - from).map((ch) => (ch === '\t' ? '\t' : ' '.repeat(charWidth(ch)))).join('');
   const gutter = String(line);
   return `${gutter} | ${prefix}${shown.join('')}${suffix}\n${' '.repeat(gutter.length)} | ${caretPad}^`;
 }
