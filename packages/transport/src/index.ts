@@ -35,8 +35,9 @@ export { spawnThread, type SpawnThreadOptions, type SpawnedThread } from './thre
 export { prestartThreads, discardPrestartedThreads, threadData, type PrestartOptions } from './prestart.js';
 export { spawnProcess, type SpawnProcessOptions, type SpawnedProcess } from './process-channel.js';
 export { connectToParent } from './connect-to-parent.js';
-export { listenTcp, type ListenTcpOptions, type TcpHub, type TcpHubEvents, type TcpPeer, type TcpLog, type TcpLogLevel, type TcpLogFields } from './tcp-hub.js';
+export { listenTcp, defaultTcpLog, type ListenTcpOptions, type TcpHub, type TcpHubEvents, type TcpPeer, type TcpLog, type TcpLogLevel, type TcpLogFields } from './tcp-hub.js';
 export { connectTcp, type ConnectTcpOptions } from './connect-tcp.js';
 export { readSecret, type ReadSecretOptions } from './read-secret.js';
+export { escapeLogText } from './escape-log-text.js';
 export type { TcpSecret } from './tcp-secret.js';
 export { openChannel, transportFor, TRANSPORT_SCHEMES, type TransportScheme, type OpenChannelOptions, type OpenedChannel } from './open-channel.js';

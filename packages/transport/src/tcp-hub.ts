@@ -5,7 +5,8 @@ import type { Channel } from './channel.js';
 import { FrameCodec } from './frame-codec.js';
 import type { FrameLimits } from './frame-limits.js';
 import { StreamChannel } from './internal/stream-channel.js';
-import { formatTcpUrl, isLoopback } from './internal/tcp-address.js';
+import { escapeLogText } from './escape-log-text.js';
+import { formatHostPort, formatTcpUrl, isLoopback } from './internal/tcp-address.js';
 import {
   challenge,
   confirm,
@@ -39,7 +40,7 @@ export interface ListenTcpOptions extends FrameLimits {
   readonly handshakeTimeoutMs?: number;
   /** Connections still in their handshake beyond this number are dropped at once. @default 64 */
   readonly maxUnauthenticated?: number;
-  /** Where log lines go. @default `warn` and `error` lines to stderr */
+  /** Where log lines go. @default {@link defaultTcpLog}: `warn` and `error` lines to stderr */
   readonly log?: TcpLog;
   /** Coalesce messages sent in one synchronous run into one write. @default true */
   readonly batch?: boolean;
@@ -71,9 +72,15 @@ export interface TcpHub extends EventEmitter<TcpHubEvents> {
   close(): Promise<void>;
 }
 
-const defaultLog: TcpLog = (level, message, fields) => {
+/**
+ * The log a {@link listenTcp} hub writes to when given none: `warn` and `error` lines to stderr,
+ * `spm-transport [warn] MESSAGE {"peer":…,"reason":…}`. Each record is one line, whatever a peer
+ * put in the message: control, line-separator and invisible format characters (a newline, a
+ * bidi override) are written as `\uXXXX` escapes, so no peer can forge a line.
+ */
+export const defaultTcpLog: TcpLog = (level, message, fields) => {
   if (level === 'info') return;
-  process.stderr.write(`spm-transport [${level}] ${message} ${JSON.stringify(fields)}\n`);
+  process.stderr.write(`spm-transport [${level}] ${escapeLogText(message)} ${escapeLogText(JSON.stringify(fields))}\n`);
 };
 
 /** {@link ListenTcpOptions} a hub runs with, checked before its port is bound. */
@@ -128,7 +135,8 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
   }
 
   #accept(socket: Socket): void {
-    const where = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    // `[::1]:34360` for an IPv6 peer, as the hub's own URL writes it (it read `::1:34360`).
+    const where = formatHostPort(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
     const peer: TcpPeer = { address: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0 };
     // First, before anything can fail: an unhandled socket error would crash the hub.
     socket.on('error', () => undefined);
@@ -245,7 +253,7 @@ export async function listenTcp(options: ListenTcpOptions): Promise<TcpHub> {
     throw new SPMTransportError(`Expected \`batch\` to be a boolean, got ${describeValue(options.batch)}`);
   }
   const settings: HubSettings = {
-    log: options.log ?? defaultLog,
+    log: options.log ?? defaultTcpLog,
     handshakeTimeoutMs: resolvePositiveInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, MAX_TIMER_MS),
     maxUnauthenticated: resolvePositiveInteger('maxUnauthenticated', options.maxUnauthenticated, 64),
     batch: options.batch ?? true,

@@ -459,3 +459,49 @@ describe('connectTcp says which failures are worth trying again as they are (`tr
     }
   });
 });
+
+describe('the hub names its peers as its URL does, and a peer cannot forge its log lines', () => {
+  it('names an IPv6 peer `[::1]:PORT` in channel labels and log lines (it read `::1:PORT`)', async () => {
+    const log: LogLine[] = [];
+    const hub = await listenTcp({ secret: SECRET, host: '::1', log: (level, message, fields) => log.push({ level, message, fields }) });
+    try {
+      expect(hub.url).toBe(`tcp://[::1]:${hub.port}`);
+      const accepted = new Promise<Channel>((resolve) => hub.once('channel', resolve));
+      const spoke = await connectTcp({ url: hub.url, secret: SECRET });
+      const end = await accepted;
+      expect(end.label).toMatch(/^tcp:\/\/\[::1\]:\d+$/u);
+      const peer = end.label.slice('tcp://'.length);
+      expect(log).toContainEqual({ level: 'info', message: `authenticated ${peer}`, fields: { peer } });
+      const closing = closeOf(end);
+      spoke.close();
+      await closing;
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('writes each record of its default log as one stderr line, escaping what the peer sent (a bidi override and a line separator went out as they were)', async () => {
+    const hub = await listenTcp({ secret: SECRET });
+    const proxy = await startProxy(hub.port);
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const accepted = new Promise<Channel>((resolve) => hub.once('channel', resolve));
+      const spoke = await connectTcp({ url: proxy.url, secret: SECRET });
+      const end = await accepted;
+      const closing = closeOf(end);
+      proxy.inject(frameOf(pack({ type: 'pwn\u202e\u2028spm-transport [warn] FORGED', v: 3 })));
+      expect(await closing).toBeInstanceOf(SPMTransportError);
+      await waitFor(() => said.some((line) => line.includes('closed channel')), 'the warn line');
+      spoke.close();
+    } finally {
+      process.stderr.write = write;
+      await proxy.close();
+      await hub.close();
+    }
+    const line = said.find((l) => l.includes('closed channel')) ?? '';
+    expect(line).toMatch(/^spm-transport \[warn\] closed channel tcp:\/\/127\.0\.0\.1:\d+: .*got `"pwn\\u202e\\u2028spm-transport \[warn\] FORGED"` \(string\) \{"peer":"127\.0\.0\.1:\d+","reason":"channel-error"\}\n$/u);
+    expect(line).not.toMatch(/[\u202e\u2028]/u);
+  });
+});

@@ -24,9 +24,14 @@ export function parseTcpUrl(url: string): TcpAddress {
   return { host, port };
 }
 
+/** `host:port`, an IPv6 host in brackets (`[::1]:4100`): how URLs, labels and logs name a peer. */
+export function formatHostPort(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
 /** The `tcp://` URL of an address. */
 export function formatTcpUrl(host: string, port: number): string {
-  return `tcp://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  return `tcp://${formatHostPort(host, port)}`;
 }
 
 /** True for addresses that only this host can reach. */

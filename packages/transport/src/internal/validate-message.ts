@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION, type Message, type MessageType } from '../protocol.js';
+import { escapeLogText } from '../escape-log-text.js';
 
 /** Why a decoded value is not a {@link Message}; the caller wraps it in an `SPMTransportError`. */
 export class InvalidMessageError extends Error {
@@ -44,7 +45,8 @@ function describe(value: unknown): string {
   if (value === null) return '`null`';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `\`${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}\` (string)`;
+  // Quoted and escaped: the peer's text ends up in log lines (a bidi override must not reorder them).
+  if (typeof value === 'string') return `\`${escapeLogText(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}\` (string)`;
   return `\`${String(value)}\` (${typeof value})`;
 }
 
