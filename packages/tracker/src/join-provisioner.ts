@@ -1,8 +1,9 @@
 import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
-import { listenTcp, PROTOCOL_VERSION, type Channel, type TcpHub } from '@spm/transport';
+import { defaultTcpLog, listenTcp, PROTOCOL_VERSION, type Channel, type TcpHub, type TcpLog } from '@spm/transport';
 import type { Provisioner, SpokeAttacher } from './provisioner.js';
 import type { TrackerLog } from './tracker-options.js';
 import { checkBoolean, checkFunction, checkInteger, checkObject, checkString, checkStrings, MAX_TIMER_MS } from './internal/checks.js';
+import { refusalReason } from './internal/refusal.js';
 
 /** Options of {@link join}. */
 export interface JoinProvisionerOptions {
@@ -35,7 +36,8 @@ const JOIN_OPTION_KEYS: readonly (keyof JoinProvisionerOptions)[] = ['name', 'se
  * Admits any `spm-spoke --hub tcp://HOST:PORT` that authenticates (HMAC challenge–response over
  * the shared secret). However they were started (by hand, systemd, Kubernetes), joined spokes
  * are relaunched by whoever started them, not by the hub: a lost one is only marked lost, and
- * may join again under the same id.
+ * may join again under the same id (one whose id the hub handed out is forgotten once lost: see
+ * the tracker's docs).
  */
 export class JoinProvisioner implements Provisioner {
   readonly name: string;
@@ -80,9 +82,9 @@ export class JoinProvisioner implements Provisioner {
   /** @inheritdoc */
   async start(attacher: SpokeAttacher): Promise<void> {
     const given = this.#options.log;
-    // Without a log of the caller's, the hub's own default (warnings to stderr): refused
-    // connections were silent through VirtualCloud.start({ join }).
-    const log: TrackerLog = given ?? ((level, message) => void (level === 'warn' || level === 'error' ? process.stderr.write(`spm-transport [${level}] ${message}\n`) : undefined));
+    // Without a log of the caller's, the hub's own default (warnings to stderr, one line each,
+    // with their fields): refused connections were silent through VirtualCloud.start({ join }).
+    const log: TcpLog = given === undefined ? defaultTcpLog : (level, message, fields) => given(level, Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message);
     this.#hub = await listenTcp({
       secret: this.#options.secret,
       ...(this.#options.host !== undefined ? { host: this.#options.host } : {}),
@@ -90,9 +92,11 @@ export class JoinProvisioner implements Provisioner {
       ...(this.#options.allowRemote !== undefined ? { allowRemote: this.#options.allowRemote } : {}),
       ...(this.#options.maxUnauthenticated !== undefined ? { maxUnauthenticated: this.#options.maxUnauthenticated } : {}),
       ...(this.#options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: this.#options.handshakeTimeoutMs } : {}),
-      ...(given !== undefined ? { log: (level, message, fields) => given(level, Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message) } : {}),
+      log,
     });
     this.#hub.on('channel', (channel: Channel) => {
+      let closedWith: Error | undefined;
+      channel.once('close', (error) => (closedWith = error));
       attacher
         .attach(channel, { provisioner: this, kind: 'tcp', ...(this.#options.tags ? { tags: this.#options.tags } : {}) })
         .then((info) => {
@@ -101,7 +105,14 @@ export class JoinProvisioner implements Provisioner {
             if (this.#channels.get(info.id) === channel) this.#channels.delete(info.id);
           });
         })
-        .catch((error: Error) => log('warn', `a TCP spoke could not join: ${error.message}`));
+        .catch((error: Error) => {
+          // A channel closed with an error (a bad frame, no hello in time) was logged by the hub
+          // as it closed (`channel-error`, with the peer): a second line said it again.
+          if (closedWith !== undefined) return;
+          // The hub's label is `tcp://` and the peer as its own lines name it (`fields.peer`).
+          const peer = channel.label.replace(/^tcp:\/\//u, '');
+          log('warn', `a TCP spoke could not join: ${error.message}`, { peer, reason: refusalReason(error) ?? 'not-admitted' });
+        });
     });
   }
 

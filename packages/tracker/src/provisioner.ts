@@ -28,7 +28,8 @@ export interface SpokeAttacher {
   readonly hubHost: string;
   /**
    * Greets a new spoke on `channel` (waits for its `hello`, sends `welcome`) and registers it.
-   * Rejects, closing the channel, if it does not greet in time or its id is taken.
+   * Rejects, closing the channel, if it does not greet in time, its `hello` is out of the limits
+   * on what a spoke may say of itself (docs/packages/tracker.md), or its id is taken.
    */
   attach(channel: Channel, origin: SpokeOrigin): Promise<SpokeInfo>;
   /** Reports that a spoke could not be started at all (its budget is spent): it is `failed`. */

@@ -2,6 +2,8 @@ import { EventEmitter } from 'eventemitter3';
 import { checkOptionKeys, describeValue, SPMError, SPMManagerBusy, SPMTransportError, SPMWaitForSpokesTimeout } from '@spm/exceptions';
 import { PROTOCOL_VERSION, type Channel, type HelloMessage, type Message } from '@spm/transport';
 import { checkDuration, checkInteger, checkString } from './internal/checks.js';
+import { helloProblem } from './internal/hello-checks.js';
+import { refusal, type RefusalReason } from './internal/refusal.js';
 import { naturalCompare } from './internal/natural-order.js';
 import { Lease, type LeaseHost, type LostReason, type ReleaseOptions } from './lease.js';
 import type { Pool } from './pool.js';
@@ -68,6 +70,10 @@ interface Slot {
   heartbeatMs: number;
   /** Why it failed, when it did (said when a lease then cannot be filled). */
   failure: string | undefined;
+  /** Its id was chosen (by its provisioner or in its hello), not handed out (`join:7`). */
+  named: boolean;
+  /** When it was last declared lost (for forgetting lost joined spokes, oldest first). */
+  lostAt: number;
 }
 
 interface Waiter {
@@ -80,6 +86,12 @@ interface Waiter {
 const v = PROTOCOL_VERSION;
 
 const LEASE_REQUEST_KEYS: readonly (keyof LeaseRequest)[] = ['pool', 'owner', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokesMs'];
+
+/**
+ * The most lost spokes of provisioners that do not relaunch them (joined ones, which may rejoin
+ * under their id) the tracker keeps listed; past it, the one lost longest ago is forgotten.
+ */
+export const MAX_LOST_JOINED_SPOKES = 1000;
 
 // Spokes are listed and chosen in id order (`local:2` before `local:10`), not in the order they
 // happened to greet: pools then pick the same spokes run after run.
@@ -162,9 +174,16 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   /** @inheritdoc */
   async attach(channel: Channel, origin: SpokeOrigin): Promise<SpokeInfo> {
     const hello = await this.#awaitHello(channel);
+    // What a spoke says of itself is checked before anything of it is kept or logged: an empty
+    // id, a 1 MiB one, one with a newline (it forged log lines) or a 3 MiB host were taken.
+    const problem = helloProblem(hello, { spokeId: origin.id === undefined, host: origin.host === undefined, pid: origin.pid === undefined, givenTags: origin.tags ?? [] });
+    if (problem !== undefined) this.#refuse(channel, new SPMTransportError(`Refused the hello of the spoke on ${channel.label}: ${problem}`, { channel: channel.label }), 'bad-hello');
     // A channel that closed with its hello (a goodbye or a bad frame in the same read) is no
     // spoke: it used to be registered and stay `starting` for good.
-    if (channel.closed) throw new SPMTransportError(`Spoke \`${hello.spokeId ?? origin.id ?? '?'}\` closed its channel as it greeted the hub: not registered`, { channel: channel.label });
+    if (channel.closed) {
+      throw refusal(new SPMTransportError(`Spoke \`${hello.spokeId ?? origin.id ?? '?'}\` closed its channel as it greeted the hub: not registered`, { channel: channel.label }), 'closed-at-hello');
+    }
+    const named = origin.id !== undefined || hello.spokeId !== undefined;
     let id = origin.id ?? hello.spokeId;
     // (An automatic id never one a spoke already took by name: `join:1` named, the next unnamed is not refused as a duplicate.)
     if (id === undefined) {
@@ -174,24 +193,20 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     }
     let slot = this.#slots.get(id);
     if (slot !== undefined && (slot.provisioner !== origin.provisioner || (slot.channel !== undefined && !slot.channel.closed))) {
-      const error = new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one`, { channel: channel.label });
-      this.#options.log('warn', error.message);
-      this.#letGo(channel, error.message);
-      throw error;
+      // Said with where the claim came from: it was logged without the peer's address.
+      this.#refuse(channel, new SPMTransportError(`A spoke with id \`${id}\` is already registered (from ${slot.provisioner.name}); refusing a second one from ${channel.label}`, { channel: channel.label }), 'id-taken');
     }
     if (this.#closed) {
       this.#letGo(channel, `the tracker is closed: spoke \`${id}\` may not join`);
-      throw new SPMError(`Spoke \`${id}\` is in a closed tracker and may not join`);
+      throw refusal(new SPMError(`Spoke \`${id}\` is in a closed tracker and may not join`), 'tracker-closed');
     }
     if (slot !== undefined && (slot.state === 'stopped' || slot.state === 'failed')) {
       const why = slot.state === 'stopped' ? 'it was stopped on purpose (Tracker.kill or Lease.kill)' : `it failed for good (${slot.failure ?? 'no reason given'})`;
-      const message = `Spoke \`${id}\` is ${slot.state} and may not rejoin: ${why}`;
-      this.#options.log('warn', message);
-      this.#letGo(channel, message);
-      throw new SPMError(message);
+      this.#refuse(channel, new SPMError(`Spoke \`${id}\` is ${slot.state} and may not rejoin: ${why}; refused its rejoin from ${channel.label}`), 'rejoin-refused');
     }
     const host = origin.host ?? hello.host;
     slot ??= this.#newSlot(id, origin, host);
+    slot.named = named;
     slot.kind = origin.kind;
     slot.host = host;
     slot.tags = [...new Set([...(origin.tags ?? []), ...hello.tags])];
@@ -328,12 +343,14 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       // turned away. Whoever holds it is told, since no `ready` may ever come.
       if ((slot.state as SpokeState) !== 'starting') return; // stopped or closed meanwhile
       slot.state = 'lost';
+      slot.lostAt = Date.now();
       const info = this.#info(slot);
       const reason: LostReason = { reason: `it was killed to be relaunched, and spokes of \`${slot.provisioner.name}\` are relaunched by whoever started them, not by the hub: it may rejoin under its id` };
       this.#options.log('warn', `spoke ${id} lost: ${reason.reason}`);
       const lease = this.#active;
       if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('lost', info, reason);
       this.emit('spoke-lost', info, reason);
+      this.#forgetLost();
       return;
     }
     if (tell !== undefined && this.#active === tell) tell.emit('lost', this.#info(slot), { reason: 'it was relaunched (Tracker.relaunch)' });
@@ -394,6 +411,8 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
         slot.state = 'idle';
       }
     }
+    // Lost joined members were kept while the lease held them (see #forgetLost).
+    this.#forgetLost();
     // Resolves when the old incarnations are gone; the new ones start in the background.
     await Promise.all(pending);
   }
@@ -450,6 +469,8 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       lastSeen: Date.now(),
       heartbeatMs: 0,
       failure: undefined,
+      named: true,
+      lostAt: 0,
     };
     this.#slots.set(id, slot);
     return slot;
@@ -500,7 +521,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
       };
       const onClose = (error?: SPMTransportError): void => {
         cleanup();
-        reject(error ?? new SPMTransportError(`Channel ${channel.label} closed before the spoke said hello`, { channel: channel.label }));
+        reject(error ?? refusal(new SPMTransportError(`Channel ${channel.label} closed before the spoke said hello`, { channel: channel.label }), 'no-hello'));
       };
       const timer = setTimeout(() => {
         cleanup();
@@ -598,6 +619,13 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     waiter.reject(this.#waitTimeout(waiter.lease, waiter.min, `Only ${possible} spoke(s) can come${more}, so stopped waiting`));
   }
 
+  /** Turns away the spoke greeting on `channel`: logs `error`, tells the spoke, and throws it (marked with `reason`). */
+  #refuse(channel: Channel, error: Error, reason: RefusalReason): never {
+    this.#options.log('warn', error.message);
+    this.#letGo(channel, error.message);
+    throw refusal(error, reason);
+  }
+
   /**
    * Closes a spoke's channel (if still open), telling the spoke why first: a spoke turned away as
    * it greets, or one its provisioner killed without telling it (a joined spoke it did not know
@@ -627,6 +655,7 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (slot.state === 'lost' || slot.state === 'failed' || slot.state === 'stopped' || slot.state === 'starting') return;
     const channel = this.#detach(slot, false);
     slot.state = 'lost';
+    slot.lostAt = Date.now();
     const info = this.#info(slot);
     this.#options.log('warn', `spoke ${slot.id} lost: ${reason.reason}`);
     // Make sure it is really gone (a stopped process, a hung thread) before anything relaunches
@@ -643,6 +672,29 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (this.#options.autoRelaunch && slot.provisioner.relaunchable && !this.#closed && slot.state === 'lost') {
       void this.#relaunch(slot, 'lost').catch(() => undefined);
     }
+    this.#forgetLost();
+  }
+
+  /**
+   * Bounds the registry: lost spokes the hub does not relaunch (joined ones) were kept for good,
+   * with whatever their hello carried — 2,000 unnamed spokes that joined and left were 2,000
+   * `lost` entries. One whose id the hub handed out (`join:7`) is forgotten: `spm-spoke` without
+   * `SPM_SPOKE_ID` never comes back under it (it joins again as a new `join:N`). One that named
+   * itself is kept, so that its restart rejoins as its next incarnation — up to
+   * {@link MAX_LOST_JOINED_SPOKES}, the one lost longest ago forgotten first. A member of the
+   * active lease is kept until the lease is released: its manager still asks after it.
+   */
+  #forgetLost(): void {
+    const lease = this.#active;
+    const named: Slot[] = [];
+    for (const slot of this.#slots.values()) {
+      if (slot.state !== 'lost' || slot.provisioner.relaunchable || (lease !== undefined && slot.leasedBy === lease.id)) continue;
+      if (slot.named) named.push(slot);
+      else this.#slots.delete(slot.id);
+    }
+    if (named.length <= MAX_LOST_JOINED_SPOKES) return;
+    named.sort((a, b) => a.lostAt - b.lostAt);
+    for (const slot of named.slice(0, named.length - MAX_LOST_JOINED_SPOKES)) this.#slots.delete(slot.id);
   }
 
   #fail(slot: Slot, error: SPMError): void {

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud, type SpokeInfo } from '@spm/tracker';
+import { encodeFrame, PROTOCOL_VERSION, type Message } from '@spm/transport';
+import { closeOf, rawInsider } from './support/raw-insider.js';
 
 // The spm-spoke bin, as a user starts it on another host (here: loopback).
 const bin = createRequire(import.meta.url).resolve('@spm/spoke/package.json').replace(/package\.json$/, 'dist/bin/spm-spoke.js');
@@ -209,5 +211,72 @@ describe('join: TCP spokes started by anyone', () => {
     cloud = undefined;
     expect(await exitOf(child)).toBe(0);
     await waitFor(() => !liveDescendants().includes(child.pid as number), 5000, 'the spoke gone');
+  });
+});
+
+describe('join: what the hub says of a peer it turns away', () => {
+  const hello = (spokeId: string): Message => ({ type: 'hello', v: PROTOCOL_VERSION, spokeId, host: 'h', pid: 1, tags: [] });
+
+  /** A cloud whose join log is kept, `warn ` lines first-class. */
+  async function loggedCloud(): Promise<{ lines: string[]; warns: () => string[] }> {
+    const lines: string[] = [];
+    cloud = await VirtualCloud.start({ join: { secret, log: (level, message) => lines.push(`${level} ${message}`) }, hubHost: 'hub', heartbeatIntervalMs: 0 });
+    return { lines, warns: () => lines.filter((line) => line.startsWith('warn ')) };
+  }
+
+  it('logs a refused id claim once, naming the peer and the reason (the line said neither)', async () => {
+    const { warns } = await loggedCloud();
+    const url = cloud?.joinUrl ?? '';
+    const first = await rawInsider(url, secret);
+    first.write(encodeFrame(hello('dup')));
+    await waitFor(() => cloud?.tracker.snapshot('dup')?.state === 'idle', 5000, 'the first spoke to join');
+    const twin = await rawInsider(url, secret);
+    const where = `127.0.0.1:${twin.localPort}`;
+    twin.write(encodeFrame(hello('dup')));
+    await closeOf(twin);
+    await waitFor(() => warns().length > 0, 5000, 'a warn line');
+    expect(warns()).toEqual([`warn a TCP spoke could not join: A spoke with id \`dup\` is already registered (from join); refusing a second one from tcp://${where} {"peer":"${where}","reason":"id-taken"}`]);
+    first.destroy();
+  });
+
+  it('logs each bad frame once, with the peer and `channel-error` (a second line said it again)', async () => {
+    const { warns } = await loggedCloud();
+    const url = cloud?.joinUrl ?? '';
+    const reserved = await rawInsider(url, secret);
+    const where = `127.0.0.1:${reserved.localPort}`;
+    reserved.write(Buffer.from([0, 0, 0, 1, 0xc1]));
+    await closeOf(reserved);
+    await waitFor(() => warns().length > 0, 5000, 'a warn line');
+    expect(warns()).toEqual([
+      `warn closed channel tcp://${where}: Refused a frame on tcp://${where}: reserved type byte 0xc1 at byte 0 {"peer":"${where}","reason":"channel-error"}`,
+    ]);
+    const notHello = await rawInsider(url, secret);
+    notHello.write(encodeFrame({ type: 'heartbeat', v: PROTOCOL_VERSION, seq: 1 }));
+    await closeOf(notHello);
+    await waitFor(() => warns().length > 1, 5000, 'a second warn line');
+    expect(warns().slice(1)).toEqual([expect.stringMatching(/^warn closed channel tcp:\/\/127\.0\.0\.1:\d+: Expected a `hello` as the first message on tcp:\/\/127\.0\.0\.1:\d+, got `heartbeat` \{"peer":"127\.0\.0\.1:\d+","reason":"channel-error"\}$/u)]);
+  });
+
+  it('refuses a hello whose id would forge a line, telling the peer why, in one stderr line with the field, peer and reason (no log given)', async () => {
+    cloud = await VirtualCloud.start({ join: { secret }, hubHost: 'hub', heartbeatIntervalMs: 0 });
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    let where = '';
+    let told = '';
+    try {
+      const peer = await rawInsider(cloud.joinUrl, secret);
+      where = `127.0.0.1:${peer.localPort}`;
+      peer.on('data', (chunk: Buffer) => (told += chunk.toString('latin1')));
+      peer.write(encodeFrame(hello('evil\nspm-transport [warn] refused connection from 10.9.9.9:22: FORGED')));
+      await closeOf(peer);
+      await waitFor(() => said.join('').includes('could not join'), 5000, 'the warn line');
+    } finally {
+      process.stderr.write = write;
+    }
+    const lines = said.join('').split('\n').filter((line) => line !== '');
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^spm-transport \\[warn\\] a TCP spoke could not join: Refused the hello of the spoke on tcp://${where}: Expected \`hello\\.spokeId\` .* with U\\+000A at index 4 \\{"peer":"${where}","reason":"bad-hello"\\}$`, 'u'))]);
+    expect(told).toContain('Refused the hello of the spoke on');
+    expect(cloud.spokes()).toEqual([]);
   });
 });
