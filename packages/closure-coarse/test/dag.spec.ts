@@ -453,6 +453,24 @@ describe.each(['inproc', 'process'] as const)('a DAG on %s spokes', (kind) => {
       steps.removeAllListeners('dispatch');
     }
     expect(dispatched).toEqual([]);
+    // Without a typedef too: what the runtime reads of a record (`spm.meta.timeout`, fields that
+    // throw when read) is checked before anything runs. Task `a` ran first and got no report.
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    loose.on('dispatch', (e) => dispatched.push(e));
+    try {
+      for (const [task, expected] of [
+        [{ id: 'b', spm: { meta: { timeout: '10' } } }, { code: 'SPM_TYPEDEF', path: 'spm.meta.timeout', message: expect.stringMatching(/^Task b: Expected `spm\.meta\.timeout` to be a Timeout/) }],
+        [{ id: 'b', spm: revoked }, { code: 'SPM_TYPEDEF', path: 'spm.meta', message: "Task b: Expected `spm.meta` to be readable, got a value that threw when read: Cannot perform 'get' on a proxy that has been revoked" }],
+        [revoked, { code: 'SPM_ERROR', message: "Expected `tasks[1]` to be a task whose fields can be read, got one that threw: Cannot perform 'IsArray' on a proxy that has been revoked" }],
+      ] as const) {
+        const refused = await loose.manage({ pool: cloud.pool.intraAll(), tasks: [{ id: 'a' }, task as never] }).catch((e: unknown) => e);
+        expect(refused).toMatchObject(expected);
+      }
+    } finally {
+      loose.removeAllListeners('dispatch');
+    }
+    expect(dispatched).toEqual([]);
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
-import { SPMError, describeValue } from '@spm/exceptions';
-import { declareClosure, type ClosureRef } from '@spm/sequence';
+import { SPMError, SPMInvariantError, describeValue } from '@spm/exceptions';
+import { declareClosure, findClosure, moduleKey, type ClosureRef } from '@spm/sequence';
+import { userCallSite } from './internal/call-site.js';
 import type { EvaluationContext, SpokeClosure } from '@spm/spoke';
 import { isTaskSchema, parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
@@ -64,6 +65,13 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
   /** True when a spoke may begin a task's evaluation before the one ahead concludes (see {@link ClosureSpec.pipelined}). */
   readonly pipelined: boolean;
   readonly #spec: ClosureSpec<T, R>;
+  /** Where the user's code declared it (see userCallSite), for a duplicate's message. */
+  readonly #site: string | undefined;
+
+  /** @internal The user's call site that declared `closure`, if it is a Closure of this copy of the package. */
+  static siteOf(closure: unknown): string | undefined {
+    return closure instanceof Closure ? closure.#site : undefined;
+  }
 
   /** @internal Use {@link defineClosure}. */
   constructor(spec: ClosureSpec<T, R>) {
@@ -92,7 +100,13 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
     this.pipelined = spec.pipelined ?? false;
     this.schema = spec.typedef === undefined ? undefined : withSpmComponent(typeof spec.typedef === 'string' ? parse(spec.typedef) : spec.typedef);
     // Offline only, unique signature (seed Fig. 2): throws SPMInvariantError otherwise.
-    this.ref = declareClosure(spec.module, spec.signature, this);
+    const site = userCallSite();
+    try {
+      this.ref = declareClosure(spec.module, spec.signature, this);
+    } catch (error) {
+      throw duplicateAt(error, spec, site) ?? error;
+    }
+    this.#site = site;
   }
 
   /** The closure's signature. */
@@ -117,7 +131,8 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
       tasks = this.#tasksOf(call);
       // An array is checked whole before anything runs: a bad record at index 5 must not let
       // tasks 0–4 run first. (An iterable can only be checked as it is read.)
-      if (Array.isArray(tasks)) (tasks as readonly unknown[]).forEach((task, i) => prepareTask(this.schema, i, task));
+      // Every index, holes included (forEach skipped them: a hole was read later, as a record of defaults).
+      if (Array.isArray(tasks)) for (let i = 0, list = tasks as readonly unknown[]; i < list.length; i++) prepareTask(this.schema, i, list[i]);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -158,6 +173,26 @@ export class Closure<T = unknown, R = unknown> extends EventEmitter<ManagerEvent
     }
     return tasks;
   }
+}
+
+/**
+ * The sequence registry's refusal of a duplicate signature, with the two declarations named at
+ * the user's call sites (the registry names the caller's frames, which are this package's and
+ * the family's); `undefined` for any other error, or when the first declaration's site is unknown.
+ */
+function duplicateAt(error: unknown, spec: { readonly module: string; readonly signature: string }, again: string | undefined): SPMInvariantError | undefined {
+  if (!(error instanceof SPMInvariantError) || again === undefined) return undefined;
+  let first: string | undefined;
+  try {
+    first = Closure.siteOf(findClosure(spec.module, spec.signature));
+  } catch {
+    return undefined;
+  }
+  if (first === undefined) return undefined;
+  return new SPMInvariantError(
+    `Closure signature \`${spec.signature}\` is declared twice in module \`${moduleKey(spec.module)}\`: first at ${first}, again at ${again}. A signature must be unique within its module`,
+    { ...(error.role !== undefined ? { role: error.role } : {}), ...(error.from !== undefined ? { from: error.from } : {}), ...(error.to !== undefined ? { to: error.to } : {}) },
+  );
 }
 
 /** Turns a callback-driven invocation into an async iterator with a small bounded buffer. */

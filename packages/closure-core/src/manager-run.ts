@@ -17,9 +17,11 @@ import {
   messageOfThrown,
 } from '@spm/exceptions';
 import { currentSequence, runInSequence, type SequenceMachine } from '@spm/sequence';
+import { unsendableReturnDetail } from '@spm/spoke';
 import type { Lease, SpokeInfo } from '@spm/tracker';
 import { PROTOCOL_VERSION, type Message, type MessageOf, type WireValue } from '@spm/transport';
 import { formatMs } from './duration.js';
+import { emitEach } from './internal/emit-each.js';
 import type { ManagerEvents, ManageSummary } from './manager-events.js';
 import type { ResolvedManageOptions } from './manage-options.js';
 import type { MetaStatus } from './meta-status.js';
@@ -154,6 +156,12 @@ export class ManagerRun<R> {
   #pendingMessages = 0;
   /** Kills in progress (relaunches started by timeouts, relaunchPre/Post). */
   readonly #relaunching = new Set<Promise<void>>();
+  /** A record read from the source was refused: the task and its error (see #onRefused). */
+  #refused: { readonly taskId: TaskId; readonly error: Error } | undefined;
+  /** Set once the conclusion has stopped the spokes: no report is taken after. */
+  #stopped = false;
+  /** Promises of asynchronous hub callbacks outside the report queue, until they settle (see #watch). */
+  readonly #callbacks = new Set<Promise<void>>();
   /** True when a hung hub callback was abandoned at a deadline (see #deadline). */
   #abandonedCallbacks = false;
   readonly #unsettled = new Set<Entry>();
@@ -193,7 +201,10 @@ export class ManagerRun<R> {
     }
     const summary = this.#summary();
     try {
-      this.#target.events.emit('concluded', summary, error);
+      // Concluded: nothing more to fail. A listener's rejection is caught, not left unhandled (it ended the process).
+      emitEach(this.#target.events, 'concluded', [summary, error], (result) => {
+        if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
+      });
     } catch {
       // concluded: nothing more to fail
     }
@@ -204,13 +215,19 @@ export class ManagerRun<R> {
   async #execute(): Promise<void> {
     const o = this.#options;
     this.#meta({ phase: 'waiting-for-spokes', timeoutMs: o.timeoutWaitForSpokesMs });
-    const lease = await o.pool.tracker.lease({
-      pool: o.pool,
-      owner: this.#target.signature,
-      nSpokesMin: o.nSpokesMin,
-      nSpokesMax: o.nSpokesMax,
-      timeoutWaitForSpokesMs: o.timeoutWaitForSpokesMs,
-    });
+    let lease: Lease;
+    try {
+      lease = await o.pool.tracker.lease({
+        pool: o.pool,
+        owner: this.#target.signature,
+        nSpokesMin: o.nSpokesMin,
+        nSpokesMax: o.nSpokesMax,
+        timeoutWaitForSpokesMs: o.timeoutWaitForSpokesMs,
+      });
+    } catch (error) {
+      // A `waiting-for-spokes` callback that failed meanwhile failed first.
+      throw this.#fatal ?? error;
+    }
     this.#lease = lease;
     try {
       const done = new Promise<void>((resolve) => (this.#finish = resolve));
@@ -344,7 +361,7 @@ export class ManagerRun<R> {
       try {
         task = prepareTask(this.#target.schema, next.taskId, next.input);
       } catch (error) {
-        this.#fail(error as Error);
+        this.#onRefused(next.taskId, error as Error);
         return undefined;
       }
       const entry: Entry = { task, attempt: 0, losses: 0, settled: false };
@@ -410,7 +427,8 @@ export class ManagerRun<R> {
   // ─── Messages ──────────────────────────────────────────────────────────────────────────────
 
   #onMessage(spokeId: string, message: Message): void {
-    if (this.#concluding && this.#fatal !== undefined) return;
+    // Stopping after a refused record, reports are still taken (see #onRefused).
+    if (this.#concluding && this.#fatal !== undefined && !(message.type === 'status' && this.#refused !== undefined && !this.#stopped)) return;
     switch (message.type) {
       case 'started':
         this.#onStarted(spokeId, message);
@@ -549,7 +567,13 @@ export class ManagerRun<R> {
       const remote = fromWire(message.error);
       const cls = message.phase === 'load' ? SPMTaskLoad : SPMTaskEval;
       const what = message.phase === 'load' ? 'could not be loaded' : 'threw';
-      const error = new cls(`Task ${String(message.taskId)} ${what} on spoke ${spokeId}: ${remote.remote?.name ?? remote.name}: ${remote.message}`, {
+      // A value the task returned that cannot cross the wire: said so (it read "threw … SPMTaskEval").
+      const unsendable = message.phase === 'eval' && remote.name === 'SPMTaskEval' ? unsendableReturnDetail(message.taskId, remote.message) : undefined;
+      const text =
+        unsendable !== undefined
+          ? `Task ${String(message.taskId)} returned a value on spoke ${spokeId} that cannot be sent to the hub: ${unsendable}`
+          : `Task ${String(message.taskId)} ${what} on spoke ${spokeId}: ${remote.remote?.name ?? remote.name}: ${remote.message}`;
+      const error = new cls(text, {
         ...context,
         cause: remote,
         remote: remote.remote ?? { name: remote.name, message: remote.message, ...(remote.stack !== undefined ? { stack: remote.stack } : {}) },
@@ -763,6 +787,23 @@ export class ManagerRun<R> {
   }
 
   /**
+   * A record read from an iterable failed its check (an array, and a DAG, are checked whole
+   * before anything runs). The invocation stops: nothing more is read or dispatched, and it
+   * fails with the record's error. This task is reported `SPMTaskDropped` at once; the tasks
+   * already dispatched keep the reports that reach the hub until their spokes are stopped
+   * (busy ones are killed, as at any failed conclusion), and the rest are then reported
+   * `SPMTaskDropped` (see #conclude), each with the record's error as `cause`. They used to get
+   * no report at all, though some had run.
+   */
+  #onRefused(taskId: TaskId, error: Error): void {
+    const refused: Entry = { task: { taskId, record: {}, timeoutMs: undefined, relaunchPre: false, relaunchPost: false }, attempt: 0, losses: 0, settled: false };
+    this.#unsettled.add(refused);
+    this.#report(refused, undefined, { error: new SPMTaskDropped(`Task ${String(taskId)} was dropped: its record was refused (${messageOfThrown(error)})`, { taskId, attempt: 0, cause: error }) });
+    this.#refused = { taskId, error };
+    this.#fail(error);
+  }
+
+  /**
    * Reports every task that has not concluded (running, queued, waiting, and — when the source
    * can list them — not yet read) with `error`.
    */
@@ -887,11 +928,13 @@ export class ManagerRun<R> {
 
   #callStatus(report: StatusReport<R>): unknown {
     return this.#asHub(() => {
+      // A listener, not the status callback: said so (it was blamed on the callback).
+      const blame = (error: unknown): SPMHubCallbackError =>
+        new SPMHubCallbackError(`A \`report\` listener of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${messageOfThrown(error)}`, { cause: error });
       try {
-        this.#target.events.emit('report', report as StatusReport);
+        emitEach(this.#target.events, 'report', [report], (result) => this.#watch(result, blame));
       } catch (error) {
-        // A listener, not the status callback: said so (it was blamed on the callback).
-        this.#fail(new SPMHubCallbackError(`A \`report\` listener of \`${this.#target.signature}\` threw on task ${String(report.taskId)}: ${messageOfThrown(error)}`, { cause: error }));
+        this.#fail(blame(error));
         return undefined;
       }
       return this.#options.onStatus?.(report);
@@ -911,21 +954,47 @@ export class ManagerRun<R> {
 
   #emit<K extends keyof ManagerEvents>(event: K, ...args: ManagerEvents[K]): void {
     if (!this.#callbacksOpen) return;
+    const blame = (error: unknown): SPMHubCallbackError =>
+      new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error });
     try {
-      this.#asHub(() => (this.#target.events.emit as (event: K, ...args: ManagerEvents[K]) => boolean)(event, ...args));
+      this.#asHub(() => emitEach(this.#target.events, event, args, (result) => this.#watch(result, blame)));
     } catch (error) {
-      this.#fail(new SPMHubCallbackError(`A \`${String(event)}\` listener of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error }));
+      this.#fail(blame(error));
     }
   }
 
   #meta(status: MetaStatus): void {
     this.#emit('meta-status', status);
     if (!this.#callbacksOpen) return;
+    const blame = (error: unknown): SPMHubCallbackError =>
+      new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error });
     try {
-      this.#asHub(() => this.#options.onMetaStatus?.(status));
+      this.#watch(
+        this.#asHub(() => this.#options.onMetaStatus?.(status)),
+        blame,
+      );
     } catch (error) {
-      this.#fail(new SPMHubCallbackError(`The meta-status callback of \`${this.#target.signature}\` threw: ${messageOfThrown(error)}`, { cause: error }));
+      this.#fail(blame(error));
     }
+  }
+
+  /**
+   * Follows what a hub callback outside the report queue (`onMetaStatus`, an event listener)
+   * returned: a promise that rejects fails the invocation as a throw does, and the conclusion
+   * waits for it. Such a promise used to be dropped: its rejection went unhandled and ended the
+   * hub's process (exit 1, manage() never settled).
+   */
+  #watch(result: unknown, blame: (error: unknown) => SPMHubCallbackError): void {
+    if (!isThenable(result)) return;
+    const settled = Promise.resolve(result).then(
+      () => undefined,
+      (error: unknown) => this.#fail(blame(error)),
+    );
+    this.#callbacks.add(settled);
+    void settled.then(() => {
+      this.#callbacks.delete(settled);
+      this.#checkDone();
+    });
   }
 
   /**
@@ -941,6 +1010,7 @@ export class ManagerRun<R> {
 
   #checkDone(): void {
     if (this.#finish === undefined) return;
+    if (this.#callbacks.size > 0) return;
     const idle = this.#sourceDone && this.#unsettled.size === 0 && this.#pendingDeliveries === 0;
     if (idle || (this.#fatal !== undefined && this.#pendingDeliveries === 0 && this.#pendingMessages === 0)) {
       const finish = this.#finish;
@@ -987,23 +1057,53 @@ export class ManagerRun<R> {
     // Sequence point: nothing of this invocation may still run. A hub-callback error
     // terminates every spoke of the lease (seed: forcible termination); otherwise only spokes
     // still holding attempts (after a timeout or a failure) are killed.
-    const hubCallback = this.#fatal instanceof SPMHubCallbackError;
-    const busy = [...this.#spokes.values()].filter((s) => s.inflight.length > 0).map((s) => s.id);
-    const doomed = hubCallback ? [...lease.spokeIds] : busy;
-    try {
+    const stop = async (): Promise<void> => {
+      const hubCallback = this.#fatal instanceof SPMHubCallbackError;
+      const busy = [...this.#spokes.values()].filter((s) => s.inflight.length > 0).map((s) => s.id);
+      const doomed = hubCallback ? [...lease.spokeIds] : busy;
       if (hubCallback && !this.#options.policy.relaunchOnHubCallbackError) {
         await Promise.all(doomed.map((id) => lease.kill(id).catch(() => undefined)));
       } else {
         await Promise.all(doomed.map((id) => lease.relaunch(id).catch(() => undefined)));
       }
+    };
+    try {
+      await stop();
+      this.#stopped = true;
+      const refused = this.#refused;
+      if (refused !== undefined) {
+        // Whatever did not report while its spoke was stopped never will.
+        const at = String(refused.taskId);
+        this.#dropAll(
+          (entry) =>
+            new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation stopped at task ${at}, whose record was refused`, {
+              taskId: entry.task.taskId,
+              attempt: entry.attempt,
+              cause: refused.error,
+            }),
+        );
+      }
       await Promise.all(this.#relaunching);
-      if (!this.#abandonedCallbacks) await this.#deliveries;
-      if (this.#fatal === undefined) this.#meta({ phase: 'eval-done' });
+      if (!this.#abandonedCallbacks) {
+        await this.#deliveries;
+        await this.#settleCallbacks();
+      }
+      if (this.#fatal === undefined) {
+        this.#meta({ phase: 'eval-done' });
+        await this.#settleCallbacks();
+        // An asynchronous `eval-done` callback that rejected: a hub-callback error as any other.
+        if (this.#fatal !== undefined) await stop();
+      }
     } finally {
       this.#callbacksOpen = false;
       this.#running.clear();
       await lease.release();
     }
+  }
+
+  /** Waits for the asynchronous hub callbacks still running (see #watch), those they start included. */
+  async #settleCallbacks(): Promise<void> {
+    while (this.#callbacks.size > 0) await Promise.all(this.#callbacks);
   }
 
   #summary(): ManageSummary {

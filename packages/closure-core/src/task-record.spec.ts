@@ -33,3 +33,54 @@ describe('prepareTask: spm.meta.timeout of a record without a typedef', () => {
     expect(prepare).toThrow(found);
   });
 });
+
+describe('prepareTask: a record without a typedef whose fields throw when read', () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const getterThrows = (message: string): object =>
+    Object.defineProperty({}, 'timeout', {
+      enumerable: true,
+      get() {
+        throw new Error(message);
+      },
+    });
+
+  it.each([
+    ['a revoked Proxy as the task', (): unknown => revoked(), 'spm', "Cannot perform 'get' on a proxy that has been revoked"],
+    ['a throwing `spm` getter', (): unknown => Object.defineProperty({}, 'spm', { get: () => { throw new Error('spm getter'); } }), 'spm', 'spm getter'],
+    ['a throwing `spm.meta.timeout` getter', (): unknown => ({ spm: { meta: getterThrows('timeout getter') } }), 'spm.meta.timeout', 'timeout getter'],
+    ['a revoked Proxy as `spm.core`', (): unknown => ({ spm: { core: revoked() } }), 'spm.core.relaunchPre', "Cannot perform 'get' on a proxy that has been revoked"],
+    ['a Proxy timeout whose keys throw (read to tell a Timeout)', (): unknown => ({ spm: { meta: { timeout: new Proxy({}, { ownKeys: () => { throw new Error('trap'); } }) } } }), 'spm.meta.timeout', 'trap'],
+  ])('refuses %s as SPMTypedefError naming the task and the path (it escaped as a bare Error)', (_, task, path, cause) => {
+    let error: unknown;
+    try {
+      prepareTask(undefined, 4, task());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SPMTypedefError);
+    expect(error).toMatchObject({ code: 'SPM_TYPEDEF', path, message: `Task 4: Expected \`${path}\` to be readable, got a value that threw when read: ${cause}` });
+  });
+});
+
+describe('prepareTask: a task that is no record, with a typedef', () => {
+  const schema = withSpmComponent(parse('task<list> :: struct { n :: scalar<int> = deferred; };'));
+
+  it.each([
+    ['undefined (an array hole): it was taken as no init and said `n` was missing', undefined, 'nothing (undefined)'],
+    ['null: it was read as {} and said `n` was missing', null, '`None` (null)'],
+  ])('refuses %s', (_, input, found) => {
+    let error: unknown;
+    try {
+      prepareTask(schema, 3, input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SPMTypedefError);
+    expect(error).toMatchObject({ path: '' });
+    expect((error as Error).message).toMatch(new RegExp(`^Task 3: Expected the (task|record) to be a (record|struct) \\(a plain object\\), got ${found.replace(/[()`]/g, '\\$&')}$`));
+  });
+});

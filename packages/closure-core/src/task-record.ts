@@ -1,4 +1,4 @@
-import { SPMTypedefError, describeValue, type TaskId } from '@spm/exceptions';
+import { SPMTypedefError, describeValue, messageOfThrown, type TaskId } from '@spm/exceptions';
 import { createRecord, validateRecord, MAX_TIMEOUT_MS, type TaskSchema } from '@spm/typedef';
 import { timerMs } from './duration.js';
 
@@ -15,13 +15,31 @@ export interface PreparedTask {
   readonly relaunchPost: boolean;
 }
 
-function get(record: unknown, ...path: string[]): unknown {
+/**
+ * `record.a.b.c`, `undefined` where a level is missing. A record without a typedef is the user's
+ * object as it is: a field that throws when read (a getter, a revoked Proxy) is refused naming
+ * the task and the path — it escaped as the getter's own Error, with no class, code or task.
+ */
+function get(taskId: TaskId, record: unknown, ...path: string[]): unknown {
   let value = record;
-  for (const key of path) {
+  for (let i = 0; i < path.length; i++) {
     if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[key];
+    try {
+      value = (value as Record<string, unknown>)[path[i] as string];
+    } catch (error) {
+      throw unreadable(taskId, path.slice(0, i + 1).join('.'), error);
+    }
   }
   return value;
+}
+
+function unreadable(taskId: TaskId, path: string, error: unknown): SPMTypedefError {
+  return new SPMTypedefError(`Task ${String(taskId)}: Expected \`${path}\` to be readable, got a value that threw when read: ${messageOfThrown(error)}`, {
+    cause: error,
+    path,
+    expected: 'readable',
+    found: 'a value that threw when read',
+  });
 }
 
 /**
@@ -32,7 +50,13 @@ function get(record: unknown, ...path: string[]): unknown {
  */
 function timeoutOf(taskId: TaskId, timeout: unknown): number | undefined {
   if (timeout === undefined || timeout === null) return undefined;
-  const ms = timerMs(timeout);
+  let ms: number | undefined;
+  try {
+    ms = timerMs(timeout);
+  } catch (error) {
+    // A Proxy or an object whose fields throw, read to tell whether it is a Timeout.
+    throw unreadable(taskId, 'spm.meta.timeout', error);
+  }
   if (ms !== undefined) return ms;
   const expected = `a Timeout (after({ seconds })) or milliseconds from 0 to ${MAX_TIMEOUT_MS}`;
   throw new SPMTypedefError(`Task ${String(taskId)}: Expected \`spm.meta.timeout\` to be ${expected}, got ${describeValue(timeout)}`, {
@@ -52,6 +76,15 @@ export function prepareTask(schema: TaskSchema | undefined, taskId: TaskId, inpu
   if (schema === undefined) {
     record = (typeof input === 'object' && input !== null ? input : { value: input }) as Record<string, unknown>;
   } else {
+    // `undefined` (an array's hole, a generator's bare `yield`) is no task: createRecord took it as
+    // "no init" and the record of defaults failed, if at all, naming a missing field.
+    if (input === undefined) {
+      throw new SPMTypedefError(`Task ${String(taskId)}: Expected the task to be a record (a plain object), got ${describeValue(input)}`, {
+        path: '',
+        expected: 'a record (a plain object)',
+        found: describeValue(input),
+      });
+    }
     try {
       const draft = createRecord(schema, input as never);
       validateRecord(schema, draft);
@@ -69,9 +102,9 @@ export function prepareTask(schema: TaskSchema | undefined, taskId: TaskId, inpu
   return {
     taskId,
     record,
-    timeoutMs: timeoutOf(taskId, get(record, 'spm', 'meta', 'timeout')),
-    relaunchPre: get(record, 'spm', 'core', 'relaunchPre') === true,
-    relaunchPost: get(record, 'spm', 'core', 'relaunchPost') === true,
+    timeoutMs: timeoutOf(taskId, get(taskId, record, 'spm', 'meta', 'timeout')),
+    relaunchPre: get(taskId, record, 'spm', 'core', 'relaunchPre') === true,
+    relaunchPost: get(taskId, record, 'spm', 'core', 'relaunchPost') === true,
   };
 }
 

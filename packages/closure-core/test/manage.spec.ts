@@ -364,6 +364,41 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expectSequencePoint(() => 0);
   });
 
+  it('an asynchronous onMetaStatus or event listener that rejects fails the manager with SPMHubCallbackError (its rejection ended the hub process)', async () => {
+    const bug = new RangeError('async bug');
+    const meta = await work
+      .manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], onMetaStatus: async (status) => { if (status.phase === 'eval') throw bug; } })
+      .catch((e: unknown) => e);
+    expect(meta).toBeInstanceOf(SPMHubCallbackError);
+    expect((meta as SPMError).message).toBe('The meta-status callback of `work` threw: async bug');
+    expect((meta as SPMError).cause).toBe(bug);
+    // Rejecting last, at `eval-done`, after every report: still awaited, still the invocation's error.
+    const last = await work
+      .manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], onMetaStatus: (status) => (status.phase === 'eval-done' ? sleep(5).then(() => Promise.reject(bug)) : undefined) })
+      .catch((e: unknown) => e);
+    expect(last).toBeInstanceOf(SPMHubCallbackError);
+    for (const event of ['report', 'meta-status', 'dispatch'] as const) {
+      const listener = async (): Promise<void> => {
+        await sleep(1);
+        throw bug;
+      };
+      work.on(event, listener);
+      try {
+        const error = await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, { n: 2 }] }).catch((e: unknown) => e);
+        expect({ event, error: error instanceof SPMHubCallbackError, cause: (error as SPMError).cause }).toEqual({ event, error: true, cause: bug });
+        expect((error as SPMError).message).toMatch(new RegExp(`^A \`${event}\` listener of \`work\` threw( on task \\d+)?: async bug$`));
+      } finally {
+        work.off(event, listener);
+      }
+    }
+    await expectSequencePoint(() => 0);
+    // A `concluded` listener's rejection has nothing left to fail: it is caught, not left unhandled.
+    const concluded = (): Promise<void> => Promise.reject(bug);
+    work.once('concluded', concluded);
+    await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }] })).resolves.toMatchObject({ ok: 1 });
+    expect(work.listenerCount('concluded')).toBe(0); // once: removed as eventemitter3's emit removes it
+  });
+
   it('delivers one report at a time when onStatus is synchronous for some reports and asynchronous for others', async () => {
     const seen: number[] = [];
     let inside = 0;
@@ -451,6 +486,11 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       expect(bad).toBeInstanceOf(SPMTypedefError);
       expect((bad as SPMTypedefError).message).toMatch(/^Task 1: .*`n`/);
       expect((bad as SPMTypedefError).path).toBe('n');
+      // A hole is no task (it was skipped by the check, then read as a record of defaults), nor is null.
+      const holey: Task[] = [{ n: 1 }];
+      holey[2] = { n: 2 };
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: holey })).rejects.toThrow('Task 1: Expected the task to be a record (a plain object), got nothing (undefined)');
+      await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }, null as never] })).rejects.toThrow('Task 1: Expected the record to be a struct (a plain object), got `None` (null)');
     } finally {
       work.removeAllListeners('dispatch');
     }
@@ -465,6 +505,29 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     await expect(work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 1 }], colour: 'red' } as never)).rejects.toThrow(/^Unknown option `colour` of manage\(\); expected one of/);
     expect(() => definePolicy({ name: 'p', prefetcj: 1 } as never)).toThrow(/^Unknown option `prefetcj` of a policy \(did you mean `prefetch`\?\)/);
     expect(currentSequence().state).toBe('offline');
+  });
+
+  it('stops at a bad record read from a generator: every task read gets one report, the bad one and the unfinished ones SPMTaskDropped', async () => {
+    const reports: StatusReport[] = [];
+    // Six slots on two spokes: tasks 0–5 go out at once; when task 0 (the only quick one) reports, task 6 is read.
+    function* tasks(): Generator<Task> {
+      for (let n = 0; n < 10; n++) yield n === 6 ? ({ n: 'six' } as unknown as Task) : { n, ms: n === 0 ? 0 : 20_000 };
+    }
+    const error = await work.manage({ pool: cloud.pool.intraAll(), tasks: tasks(), onStatus: (r) => void reports.push(r) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMTypedefError);
+    expect((error as SPMTypedefError).message).toMatch(/^Task 6: Expected `n` to be scalar<int>/);
+    expect((error as SPMTypedefError).path).toBe('n');
+    // Tasks 0–5 were dispatched and 6 was read: one report each (they used to get none); 7–9 were never read.
+    expect(reports.map((r) => Number(r.taskId)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const byId = new Map(reports.map((r) => [Number(r.taskId), r]));
+    expect(byId.get(0)).toMatchObject({ ok: true, value: 0 }); // it reported before task 6 was read
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const report = byId.get(n) as StatusReport;
+      expect({ n, dropped: report.error instanceof SPMTaskDropped, cause: report.error?.cause }).toEqual({ n, dropped: true, cause: error });
+    }
+    expect(byId.get(6)?.error?.message).toMatch(/^Task 6 was dropped: its record was refused \(Task 6: Expected `n`/);
+    expect(byId.get(2)?.error?.message).toBe('Task 2 was dropped: the invocation stopped at task 6, whose record was refused');
+    await expectSequencePoint(() => reports.length);
   });
 
   it('allows one manager at a time: one invoked from a status callback gets SPMManagerBusy', async () => {
@@ -701,7 +764,13 @@ describe('a cloud whose spokes take larger frames (maxFrameBytes)', () => {
       try {
         const reports: StatusReport[] = [];
         await work.manage({ pool: cloud.pool.intraAll(), tasks: [{ n: 6_000_000, mode: 'big' }], onStatus: (r) => void reports.push(r) });
-        if (maxFrameBytes === undefined) expect(reports[0]?.error?.message).toMatch(/cannot be sent to the hub: expected its frame to be at most 4194304 bytes/);
+        // Said as what the task did and which option sets the limit (it read "threw … SPMTaskEval: … expected its frame to be at most 4194304 bytes").
+        if (maxFrameBytes === undefined) {
+          expect(reports[0]?.error).toBeInstanceOf(SPMTaskEval);
+          expect(reports[0]?.error?.message).toMatch(
+            /^Task 0 returned a value on spoke local:1 that cannot be sent to the hub: `value` is too large: its report is a frame of \d+ bytes, over the 4194304 a channel to the hub takes \(the cloud's `maxFrameBytes`, set with `local\(\{ maxFrameBytes \}\)`\)$/,
+          );
+        }
         else expect((reports[0]?.value as string | undefined)?.length).toBe(6_000_000);
       } finally {
         await cloud.close();
@@ -963,5 +1032,25 @@ describe('a task timeout when the hub reads the task’s start late', () => {
     expect(reports.map((r) => [r.taskId, r.ok])).toEqual([[0, true], [1, false]]);
     expect(reports[1]?.error).toBeInstanceOf(SPMTaskTimeout);
     expect(reports[1]?.error?.message).toMatch(/^Task 1 timed out: it ran \d+(\.\d+)? ms on spoke local:1, past its timeout of 100 ms \(the hub read its start late; its result is not taken\)$/);
+  });
+});
+
+describe('a signature declared twice', () => {
+  it('names the two declarations at the user’s call sites, not inside the library (both were closure-core’s own frames)', () => {
+    defineClosure({ family: 'list', signature: 'twice', module: import.meta.url, evaluate: () => 0 });
+    let error: unknown;
+    try {
+      defineClosure({ family: 'list', signature: 'twice', module: import.meta.url, evaluate: () => 1 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SPMInvariantError);
+    const message = (error as Error).message;
+    const site = /first at (.*), again at (.*)\. A signature must be unique within its module$/.exec(message);
+    expect(site?.[1]).toMatch(/manage\.spec\.ts:\d+:\d+\)?$/);
+    expect(site?.[2]).toMatch(/manage\.spec\.ts:\d+:\d+\)?$/);
+    expect(site?.[1]).not.toBe(site?.[2]);
+    expect(message).not.toMatch(/closure-core\/(dist|src)\//);
+    expect(message).toMatch(/^Closure signature `twice` is declared twice in module `file:\/\/.*\/manage\.spec\.ts`: first at /);
   });
 });

@@ -7,6 +7,7 @@
 export { SpokeAgent, type SpokeAgentOptions, type SpokeAgentEvents, type EvaluatorMode } from './spoke-agent.js';
 export { STOP_GRACE_MS, TaskRunner, type TaskRunnerIdentity, type TaskRunnerOptions } from './task-runner.js';
 export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
+export { returnedUnsendable, unsendableReturnDetail } from './returned-unsendable.js';
 export type { EvaluationContext, HubLink } from './evaluation-context.js';
 export { loadModule, moduleUrl } from './module-loader.js';
 export { spokeEntry, type LocalSpokeKind } from './spoke-entry.js';

@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { killCoprocesses } from './internal/kill-coprocesses.js';
-import { SPMError, SPMTaskLoad, toWire } from '@spm/exceptions';
+import { SPMError, SPMTaskEval, SPMTaskLoad, toWire } from '@spm/exceptions';
 import { findClosure, requireClosure, runInSequence, SequenceMachine } from '@spm/sequence';
 import { PROTOCOL_VERSION, type Channel, type Message, type NextTaskMessage, type ReplyMessage, type TaskMessage, type WireValue } from '@spm/transport';
 import type { EvaluationContext } from './evaluation-context.js';
 import { isSpokeThread } from './internal/spoke-thread.js';
+import { whyUnsendable } from './internal/unsendable-value.js';
+import { returnedUnsendable } from './returned-unsendable.js';
 import { loadModule } from './module-loader.js';
 import { isSpokeClosure, type SpokeClosure } from './spoke-closure.js';
 
@@ -531,10 +533,10 @@ export class TaskRunner {
       this.#send(message);
     } catch (error) {
       // The value could not cross the wire (a function, a class instance, too large…).
-      // Said by what the value holds (its cause); the channel it was to cross is an internal one.
-      const e = error as Error;
-      const detail = e.cause instanceof Error ? e.cause.message : e.message;
-      const reason = new SPMError(`Task ${String(taskId)} returned a value that cannot be sent to the hub: ${detail}`, { cause: error });
+      // Said by what the value holds (`value.x`); the channel it was to cross is an internal one.
+      // An SPMTaskEval, so that the hub says the task returned it (it said the task threw).
+      const detail = whyUnsendable(error, outcome.ok ? outcome.value : undefined);
+      const reason = new SPMTaskEval(`${returnedUnsendable(taskId)}${detail}`, { cause: error, taskId, attempt });
       this.#send({ type: 'status', v, taskId, attempt, ok: false, phase: 'eval', error: toWire(reason) });
     }
   }

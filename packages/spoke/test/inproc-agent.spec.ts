@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterEach } from '@jest/globals';
-import { fromWire, SPMInvariantError, SPMTaskLoad } from '@spm/exceptions';
+import { fromWire, SPMInvariantError, SPMTaskEval, SPMTaskLoad } from '@spm/exceptions';
 import { installAsyncSequenceContext, SpokeAgent } from '@spm/spoke';
 import { createInprocPair, type WireValue } from '@spm/transport';
 import { HubStub } from './hub-stub.js';
@@ -152,7 +152,18 @@ describe('failures become status reports, never a crashed spoke', () => {
     if (status.ok) return;
     expect(fromWire(status.error).message).toMatch(/cannot be sent to the hub/);
     // Said by what the value holds, not by the spoke's internal channel (`… on inproc:…`, `thread:parent`).
-    expect(fromWire(status.error).message).toMatch(/^Task 8 returned a value that cannot be sent to the hub: `message\.value[^`]*` is a function, which is not data$/);
+    // Named as the task's value (`value.f`; it read `message.value.f`).
+    expect(fromWire(status.error).message).toMatch(/^Task 8 returned a value that cannot be sent to the hub: `value[^`]*` is a function, which is not data$/);
+    expect(fromWire(status.error)).toBeInstanceOf(SPMTaskEval);
+  });
+
+  it.each([
+    ['a function deep in the value, by its path', 'returns-nested-function', 'Task 8 returned a value that cannot be sent to the hub: `value.a[1].f` is a function, which is not data'],
+    ['a getter that throws, by its path (no path was said)', 'returns-throwing-getter', 'Task 8 returned a value that cannot be sent to the hub: `value.x` threw when read: x is not ready'],
+  ])('a value that cannot cross the wire names %s', async (_, signature, message) => {
+    const hub = await startSpoke();
+    const status = await hub.status(8, closures, signature, {});
+    expect(status.ok ? undefined : fromWire(status.error).message).toBe(message);
   });
 
   it('declaring a closure while online is refused with SPMInvariantError (seed Fig. 2)', async () => {

@@ -55,8 +55,9 @@ function materialize(tasks: unknown): readonly unknown[] {
  * Checks a DAG before anything runs and resolves its edges. Refuses, with `SPMError`, a task
  * that is not an object, an id that is not a non-empty string or a safe integer, a duplicate id, an
  * `after` that is not an array of known ids, and a cycle (naming it: `a → b → c → a`, each
- * arrow read "waits for"). With a schema, every record is completed and validated too
- * (`SPMTypedefError` naming the task and the field).
+ * arrow read "waits for"). Every record is checked too (`SPMTypedefError` naming the task and
+ * the field): with a schema, completed and validated; without one, what the runtime reads of it
+ * (`spm.meta.timeout`, `spm.core.relaunchPre`/`relaunchPost`).
  */
 export function planDag(
   tasks: unknown,
@@ -66,15 +67,22 @@ export function planDag(
   const byId = new Map<TaskId, DagNode>();
   const afters: unknown[][] = [];
   const nodes: DagNode[] = items.map((item, index) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    if (typeof item !== 'object' || item === null) {
       throw new SPMError(
         `Expected \`tasks[${index}]\` to be a task { id, after?, …record }, got ${describeValue(item)}`,
       );
     }
     let fields: Record<string, unknown>;
     try {
+      // Array.isArray throws too, on a revoked Proxy: inside the try, refused naming the index.
+      if (Array.isArray(item)) {
+        throw new SPMError(
+          `Expected \`tasks[${index}]\` to be a task { id, after?, …record }, got ${describeValue(item)}`,
+        );
+      }
       fields = { ...(item as Record<string, unknown>) };
     } catch (error) {
+      if (error instanceof SPMError) throw error;
       throw new SPMError(`Expected \`tasks[${index}]\` to be a task whose fields can be read, got one that threw: ${messageOfThrown(error)}`, { cause: error });
     }
     const { id, after, ...input } = fields;
@@ -120,8 +128,9 @@ export function planDag(
       `Expected the tasks' \`after\` dependencies to form a DAG, found a cycle, so none of its tasks could ever run: ${cycle.map((n) => formatId(n.id)).join(' → ')} (each waits for the next)`,
     );
   }
-  if (schema !== undefined)
-    for (const node of nodes) prepareTask(schema, node.id, node.input);
+  // Every record, with a typedef or without (`spm.meta.timeout`, fields that throw when read):
+  // an untyped one was checked only when read, after the tasks before it had run.
+  for (const node of nodes) prepareTask(schema, node.id, node.input);
   return { nodes };
 }
 
