@@ -34,7 +34,17 @@ const laneTails = new WeakMap<CoprocessLane, CoprocessRun>();
  * const r = await runCoprocess({ command: 'make -j2 all', timeoutMs: 60_000 });
  * if (r.timedOut || r.exitCode !== 0) console.error(r.stdOutErr);
  */
-export async function runCoprocess(options: CoprocessOptions): Promise<CoprocessResult> {
+export function runCoprocess(options: CoprocessOptions): Promise<CoprocessResult> {
+  // Not an async function: the run's own promise is returned, without a second one (and its
+  // two extra turns of the microtask queue) per run; a throw still becomes a rejection.
+  try {
+    return startRun(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function startRun(options: CoprocessOptions): Promise<CoprocessResult> {
   const resolved = resolveCoprocessOptions(options);
   if (resolved.lane !== undefined) {
     // In this turn, as any run: runs asked for in order start in order, and an abort or

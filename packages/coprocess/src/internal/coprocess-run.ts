@@ -23,6 +23,9 @@ function monotonicMs(): number {
 /** What `terminal` gives a program as its stdin: this process's controlling terminal. */
 const TERMINAL_PATH = '/dev/tty';
 
+/** What a stream with no output reads as: an {@link OutputCapture} never given a byte. */
+const NO_OUTPUT: Pick<OutputCapture, 'text' | 'truncated' | 'spilled' | 'bytes'> = Object.freeze({ text: () => '', truncated: false, spilled: undefined, bytes: 0 });
+
 /** A kill with no grace: SIGKILL, re-sent until the tree is gone. */
 const KILL_AT_ONCE: readonly KillStep[] = [{ signal: 'SIGKILL', waitMs: 0 }];
 
@@ -112,9 +115,10 @@ export class CoprocessRun implements LiveCoprocess {
   /** Settles once with the result; rejects only if the program could not even be handed to `spawn`. */
   readonly result: Promise<CoprocessResult>;
   readonly #options: ResolvedCoprocessOptions;
-  readonly #stdout: OutputCapture;
-  readonly #stderr: OutputCapture;
-  readonly #both: OutputCapture;
+  /** Each made with the run's first output (most runs of short commands have none: see {@link NO_OUTPUT}). */
+  #stdout: OutputCapture | undefined;
+  #stderr: OutputCapture | undefined;
+  #both: OutputCapture | undefined;
   /**
    * Each stream's last, incomplete UTF-8 sequence, held back from {@link #both} until the rest
    * of it comes: the two streams' chunks interleave there, and a character whose bytes the other
@@ -179,27 +183,18 @@ export class CoprocessRun implements LiveCoprocess {
   #signalledAt: number | undefined;
   /** The lane's run before this one, while this one may yet end without having run. */
   #ahead: CoprocessRun | undefined;
-  #leaderGone!: () => void;
-  /** Resolves once the leader has exited, or the run has settled without one. */
-  readonly leaderExit = new Promise<void>((resolve) => (this.#leaderGone = resolve));
-  /**
-   * Resolves once this run's turn in its lane is over: its leader exited; or it ended without
-   * running (aborted before its turn, dropped) and the runs ahead of it are over too.
-   */
-  readonly turnDone: Promise<void>;
+  /** Set once the leader has exited, or the run has settled without one (see {@link #leaderGone}). */
+  #leaderIsGone = false;
+  /** Once the leader is gone: what its turn still waits for (the turn of the run ahead, when this one never ran). */
+  #turnAfter: Promise<void> | undefined;
+  /** {@link turnDone}, made when first asked for (most runs' never is: only a lane's run queued in this thread waits for it). */
+  #turnDone: Promise<void> | undefined;
+  #turnResolve: ((after: Promise<void> | undefined) => void) | undefined;
 
   /** `ahead`: the lane's run before this one, if it runs in a lane. */
   constructor(options: ResolvedCoprocessOptions, launcher: Launcher, ahead?: CoprocessRun) {
     this.#options = options;
     this.#ahead = ahead;
-    this.turnDone = this.leaderExit.then(() => (this.ran || ahead === undefined ? undefined : ahead.turnDone));
-    // Once its turn is over nobody looks past it: a long lane of runs that never ran (programs
-    // that cannot start) must not keep every earlier run, and its output, alive.
-    void this.turnDone.then(() => (this.#ahead = undefined));
-    // With spillDir: output past the cap goes to `<cookie>.stdout` / `.stderr` there (named only if it comes to that).
-    this.#stdout = new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stdout');
-    this.#stderr = new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stderr');
-    this.#both = new OutputCapture(options.maxOutputBytes);
     this.result = new Promise<CoprocessResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -241,6 +236,35 @@ export class CoprocessRun implements LiveCoprocess {
         live.delete(this);
         this.#reject(error);
       });
+  }
+
+  /**
+   * Resolves once this run's turn in its lane is over: its leader exited; or it ended without
+   * running (aborted before its turn, dropped) and the runs ahead of it are over too.
+   */
+  get turnDone(): Promise<void> {
+    if (this.#turnDone === undefined) {
+      if (this.#leaderIsGone) this.#turnDone = this.#turnAfter ?? Promise.resolve();
+      else this.#turnDone = new Promise<void>((resolve) => (this.#turnResolve = (after) => resolve(after)));
+    }
+    return this.#turnDone;
+  }
+
+  /** The leader has exited, or the run has settled without one: its turn is over, or ends with the turn of the run ahead. */
+  #leaderGone(): void {
+    if (this.#leaderIsGone) return;
+    this.#leaderIsGone = true;
+    const ahead = this.#ahead;
+    if (!this.ran && ahead !== undefined) {
+      this.#turnAfter = ahead.turnDone;
+      // Once its turn is over nobody looks past it: a long lane of runs that never ran (programs
+      // that cannot start) must not keep every earlier run, and its output, alive.
+      void this.#turnAfter.then(() => (this.#ahead = undefined));
+    } else {
+      this.#ahead = undefined;
+    }
+    this.#turnResolve?.(this.#turnAfter);
+    this.#turnResolve = undefined;
   }
 
   /** True once the leader has exited, or the run has settled without one. */
@@ -443,6 +467,16 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
+    if (clean && eof) {
+      // The common case, concluded now: nothing of the tree lives (no sweep) and both pipes are
+      // at end-of-file (nothing to wait for) — no timer, no promise chain per run.
+      this.#exitedAt = performance.now();
+      this.#exit = { code, signal };
+      this.#leaderGone();
+      this.#stopWatching();
+      this.#settle(null);
+      return Promise.resolve();
+    }
     const server = this.#server;
     return this.#concludeAfterLeader(
       { code, signal },
@@ -848,18 +882,30 @@ export class CoprocessRun implements LiveCoprocess {
     for (const stream of ['stdout', 'stderr'] as const) {
       const tail = this.#bothTail[stream];
       this.#bothTail[stream] = undefined;
-      if (tail !== undefined) this.#both.push(tail);
+      if (tail !== undefined) this.#bothCapture().push(tail);
     }
-    return this.#both.text();
+    return (this.#both ?? NO_OUTPUT).text();
+  }
+
+  /** One stream's capture, made with its first chunk. With spillDir: output past the cap goes to `<cookie>.stdout` / `.stderr` there (named only if it comes to that). */
+  #streamCapture(stream: 'stdout' | 'stderr'): OutputCapture {
+    const options = this.#options;
+    if (stream === 'stdout') return (this.#stdout ??= new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stdout'));
+    return (this.#stderr ??= new OutputCapture(options.maxOutputBytes, options.spillDir, this.#cookie, '.stderr'));
+  }
+
+  /** Both streams' capture, interleaved by chunk, made with the first. */
+  #bothCapture(): OutputCapture {
+    return (this.#both ??= new OutputCapture(this.#options.maxOutputBytes));
   }
 
   /** Keeps a chunk of one stream, and of both interleaved; shows it to `onOutput`, if given. */
   #capture(stream: 'stdout' | 'stderr', chunk: Buffer): void {
-    (stream === 'stdout' ? this.#stdout : this.#stderr).push(chunk);
+    this.#streamCapture(stream).push(chunk);
     const tail = this.#bothTail[stream];
     const joined = tail === undefined ? chunk : Buffer.concat([tail, chunk]);
     const whole = completeUtf8Length(joined);
-    if (whole > 0) this.#both.push(whole === joined.length ? joined : joined.subarray(0, whole));
+    if (whole > 0) this.#bothCapture().push(whole === joined.length ? joined : joined.subarray(0, whole));
     this.#bothTail[stream] = whole === joined.length ? undefined : Buffer.from(joined.subarray(whole));
     const onOutput = this.#options.onOutput;
     if (onOutput === undefined) return;
@@ -914,8 +960,10 @@ export class CoprocessRun implements LiveCoprocess {
       if (this.#options.terminal) lifeline.release();
       else lifeline.unregister(this.#child.pid);
     }
-    this.#stdout.close();
-    this.#stderr.close();
+    this.#stdout?.close();
+    this.#stderr?.close();
+    const stdout = this.#stdout ?? NO_OUTPUT;
+    const stderr = this.#stderr ?? NO_OUTPUT;
     this.#resolve({
       exitCode: this.#exit?.code ?? null,
       signal: this.#exit?.signal ?? null,
@@ -927,12 +975,12 @@ export class CoprocessRun implements LiveCoprocess {
       durationMs: this.#startMono !== undefined && this.#exitMono !== undefined ? this.#exitMono - this.#startMono : this.#exitedAt === undefined ? 0 : this.#exitedAt - this.#startedAt,
       startTime: this.#startTime,
       pid,
-      stdout: this.#stdout.text(),
-      stderr: this.#stderr.text(),
+      stdout: stdout.text(),
+      stderr: stderr.text(),
       stdOutErr: this.#bothText(),
-      truncated: { stdout: this.#stdout.truncated, stderr: this.#stderr.truncated, stdOutErr: this.#both.truncated },
-      spilled: { stdout: this.#stdout.spilled, stderr: this.#stderr.spilled },
-      outputBytes: { stdout: this.#stdout.bytes, stderr: this.#stderr.bytes },
+      truncated: { stdout: stdout.truncated, stderr: stderr.truncated, stdOutErr: (this.#both ?? NO_OUTPUT).truncated },
+      spilled: { stdout: stdout.spilled, stderr: stderr.spilled },
+      outputBytes: { stdout: stdout.bytes, stderr: stderr.bytes },
       spawnError,
     });
   }

@@ -94,6 +94,9 @@ const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN']);
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
+/** `SIGTERM`'s number, as a run frame gives it. */
+const SIGTERM_NUMBER = String(constants.signals.SIGTERM);
+
 /** True when no field of `spec` holds a NUL byte (the frame separator; `spawn` refuses them too). */
 export function fitsFrame(spec: Pick<ServerRunSpec, 'file' | 'args' | 'cwd'>): boolean {
   return !spec.file.includes('\0') && !(spec.cwd ?? '').includes('\0') && !spec.args.some((arg) => arg.includes('\0'));
@@ -267,27 +270,37 @@ export class ForkServer {
     this.#runs.set(id, events);
     // The server keeps the last environment: `-` reuses it. A frozen one sent last time cannot
     // have changed, so it is not even serialised again (a launcher passes the same one to every run).
-    let envFields = ['-'];
-    if (spec.env !== this.#envSent || !Object.isFrozen(spec.env)) {
-      const entries: string[] = [];
-      for (const name in spec.env) {
-        const value = spec.env[name];
-        if (value !== undefined && name !== 'SPM_COPROCESS' && name !== OWNER_VARIABLE && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
-      }
-      const envKey = entries.join('\0');
-      if (envKey !== this.#envKey) envFields = [String(entries.length), ...entries];
-      this.#envKey = envKey;
-      this.#envSent = spec.env;
-    }
+    const envFields = spec.env === this.#envSent && Object.isFrozen(spec.env) ? '-' : this.#envFields(spec.env);
     const limit = spec.limitMs === undefined ? '0' : String(Math.max(1, Math.ceil(spec.limitMs)));
-    const limitSignal = String(constants.signals[spec.limitSignal ?? 'SIGTERM']);
-    const fields = [String(id), spec.cwd ?? '', spec.cookie, limit, String(Math.max(0, Math.ceil(spec.graceMs))), limitSignal, ...envFields, spec.file, ...spec.args];
+    const limitSignal = spec.limitSignal === undefined || spec.limitSignal === 'SIGTERM' ? SIGTERM_NUMBER : String(constants.signals[spec.limitSignal]);
     // Its input first: the server keeps it for the run's "R" or "A", the frame that follows.
+    if (spec.input !== undefined || spec.inputFile !== undefined) this.#queueInput(id, spec);
+    // One string, encoded once into its frame (a frame's fields are NUL-separated).
+    let text = `${after === undefined ? 'R' : `A\0${String(after)}`}\0${String(id)}\0${spec.cwd ?? ''}\0${spec.cookie}\0${limit}\0${String(Math.max(0, Math.ceil(spec.graceMs)))}\0${limitSignal}\0${envFields}\0${spec.file}`;
+    for (const arg of spec.args) text += `\0${arg}`;
+    this.#queueText(text, true);
+    return id;
+  }
+
+  /** The environment fields of a run frame (`n` and the `n` variables), or `-` when they are the ones the server has. */
+  #envFields(env: Readonly<Record<string, string | undefined>>): string {
+    const entries: string[] = [];
+    for (const name in env) {
+      const value = env[name];
+      if (value !== undefined && name !== 'SPM_COPROCESS' && name !== OWNER_VARIABLE && !name.includes('=') && !name.includes('\0') && !value.includes('\0')) entries.push(`${name}=${value}`);
+    }
+    const envKey = entries.join('\0');
+    const fields = envKey === this.#envKey ? '-' : entries.length === 0 ? '0' : `${String(entries.length)}\0${envKey}`;
+    this.#envKey = envKey;
+    this.#envSent = env;
+    return fields;
+  }
+
+  /** A run's "I" (its input's bytes) and "P" (its input file's range) frames, which come before its "R" or "A". */
+  #queueInput(id: number, spec: ServerRunSpec): void {
     if (spec.input !== undefined) this.#queue(Buffer.concat([Buffer.from(`I\0${String(id)}\0`), spec.input]), true);
     const range = spec.inputFile;
     if (range !== undefined) this.#queue(Buffer.from(`P\0${String(id)}\0${String(range.offset)}\0${String(range.length)}\0${range.path}`), true);
-    this.#send(after === undefined ? ['R', ...fields] : ['A', String(after), ...fields]);
-    return id;
   }
 
   /**
@@ -359,7 +372,17 @@ export class ForkServer {
    */
   #send(fields: readonly string[]): void {
     const kind = fields[0];
-    this.#queue(Buffer.from(fields.join('\0')), kind === 'R' || kind === 'A' || kind === 'D');
+    this.#queueText(fields.join('\0'), kind === 'R' || kind === 'A' || kind === 'D');
+  }
+
+  /** Frames `payload` (UTF-8) as {@link #queue} does, encoded straight into the frame. */
+  #queueText(payload: string, corkable: boolean): void {
+    if (this.#dead) return;
+    const length = Buffer.byteLength(payload);
+    const frame = Buffer.allocUnsafe(4 + length);
+    frame.writeUInt32BE(length, 0);
+    frame.write(payload, 4, 'utf8');
+    this.#push(frame, corkable);
   }
 
   /** Frames `payload`; `corkable`: a start request's (or its input's), held inside {@link batchStarts}. */
@@ -368,6 +391,10 @@ export class ForkServer {
     const frame = Buffer.allocUnsafe(4 + payload.length);
     frame.writeUInt32BE(payload.length, 0);
     payload.copy(frame, 4);
+    this.#push(frame, corkable);
+  }
+
+  #push(frame: Buffer, corkable: boolean): void {
     this.#outbox.push(frame);
     if (batching > 0 && corkable) corked.add(this);
     else this.flushStarts();
@@ -433,9 +460,9 @@ export class ForkServer {
     if (events === undefined) return; // 'H' (hello, id 0), or a run already released
     switch (type) {
       case 0x53: {
-        // S
-        const [pid, real, mono] = data.toString('latin1').split(' ').map(Number);
-        events.started(pid ?? 0, (real ?? 0) * 1000, (mono ?? 0) * 1000);
+        // S "pid real mono"
+        const [pid, real, mono] = data.toString('latin1').split(' ');
+        events.started(pid === undefined ? 0 : Number(pid), (real === undefined ? 0 : Number(real)) * 1000, (mono === undefined ? 0 : Number(mono)) * 1000);
         return;
       }
       case 0x46: {
@@ -454,10 +481,15 @@ export class ForkServer {
         events.output('stderr', data);
         return;
       case 0x58: {
-        // X
-        const [code, signal, clean, eof, mono] = data.toString('latin1').split(' ').map(Number);
-        if (eof === 1) this.release(id);
-        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean === 1, eof === 1, (mono ?? 0) * 1000);
+        // X "code signal clean eof mono"
+        const fields = data.toString('latin1').split(' ');
+        const code = fields[0] === undefined ? undefined : Number(fields[0]);
+        const signal = fields[1] === undefined ? undefined : Number(fields[1]);
+        const clean = fields[2] === '1';
+        const eof = fields[3] === '1';
+        const mono = fields[4] === undefined ? 0 : Number(fields[4]);
+        if (eof) this.release(id);
+        events.exited(code === undefined || code < 0 ? null : code, signal === undefined || signal === 0 ? null : (SIGNAL_NAMES.get(signal) ?? null), clean, eof, mono * 1000);
         return;
       }
       case 0x4c: // L

@@ -62,6 +62,23 @@ function readStat(fd: number): ProcessInfo | undefined {
   }
 }
 
+/**
+ * Only the state letter of the stat line read now through `fd` (the first field after the last
+ * `)`, as {@link parseStat} finds it), without parsing the rest; `undefined` once the process is gone.
+ */
+function readState(fd: number): string | undefined {
+  let length: number;
+  try {
+    length = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+  } catch {
+    return undefined;
+  }
+  const close = length > 0 ? statBuffer.lastIndexOf(0x29, length - 1) : -1; // ')'
+  const at = close + 2;
+  if (close < 0 || at >= length || statBuffer[close + 1] !== 0x20) return undefined;
+  return String.fromCharCode(statBuffer[at] as number);
+}
+
 /** One process's stat, or `undefined` if it is gone (or `/proc` is absent). */
 export function readProcess(pid: number): ProcessInfo | undefined {
   const fd = openStat(pid);
@@ -93,7 +110,7 @@ export function watchProcessState(pid: number): ProcessStateWatch | undefined {
   if (fd === undefined) return undefined;
   return {
     state(): string | undefined {
-      return fd === undefined ? undefined : readStat(fd)?.state;
+      return fd === undefined ? undefined : readState(fd);
     },
     close(): void {
       if (fd === undefined) return;
