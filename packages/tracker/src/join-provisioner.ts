@@ -30,6 +30,9 @@ export interface JoinProvisionerOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
+/** The largest first frame a joining spoke may send (its hello): see `maxFirstFrameBytes` of `listenTcp`. */
+export const MAX_HELLO_FRAME_BYTES = 65_536;
+
 const JOIN_OPTION_KEYS: readonly (keyof JoinProvisionerOptions)[] = ['name', 'secret', 'host', 'port', 'allowRemote', 'tags', 'log', 'maxUnauthenticated', 'handshakeTimeoutMs'];
 
 /**
@@ -93,6 +96,9 @@ export class JoinProvisioner implements Provisioner {
       ...(this.#options.maxUnauthenticated !== undefined ? { maxUnauthenticated: this.#options.maxUnauthenticated } : {}),
       ...(this.#options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: this.#options.handshakeTimeoutMs } : {}),
       log,
+      // A spoke's first frame is its hello (a few hundred bytes): an insider announcing 4 MiB and
+      // sending it slowly held that much per connection until the hello timed out.
+      maxFirstFrameBytes: MAX_HELLO_FRAME_BYTES,
     });
     this.#hub.on('channel', (channel: Channel) => {
       let closedWith: Error | undefined;

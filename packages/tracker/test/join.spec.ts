@@ -257,6 +257,19 @@ describe('join: what the hub says of a peer it turns away', () => {
     expect(warns().slice(1)).toEqual([expect.stringMatching(/^warn closed channel tcp:\/\/127\.0\.0\.1:\d+: Expected a `hello` as the first message on tcp:\/\/127\.0\.0\.1:\d+, got `heartbeat` \{"peer":"127\.0\.0\.1:\d+","reason":"channel-error"\}$/u)]);
   });
 
+  it('drops an insider whose first frame announces more than a hello needs, as its length prefix arrives (it held 4 MiB per connection until the hello timed out)', async () => {
+    const { warns } = await loggedCloud();
+    const insider = await rawInsider(cloud?.joinUrl ?? '', secret);
+    const where = `127.0.0.1:${insider.localPort}`;
+    insider.write(Buffer.from([0x00, 0x40, 0x00, 0x00])); // 4 MiB announced, none of it sent
+    await closeOf(insider);
+    await waitFor(() => warns().length > 0, 5000, 'a warn line');
+    expect(warns()).toEqual([
+      `warn closed channel tcp://${where}: Refused a frame on tcp://${where}: its length prefix announces 4194304 bytes, expected at most 65536 for the first frame (\`maxFirstFrameBytes\`) {"peer":"${where}","reason":"channel-error"}`,
+    ]);
+    expect(cloud?.spokes()).toEqual([]);
+  });
+
   it('refuses a hello whose id would forge a line, telling the peer why, in one stderr line with the field, peer and reason (no log given)', async () => {
     cloud = await VirtualCloud.start({ join: { secret }, hubHost: 'hub', heartbeatIntervalMs: 0 });
     const said: string[] = [];

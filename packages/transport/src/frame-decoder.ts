@@ -33,14 +33,18 @@ export class FrameDecoder {
   #expected = -1;
   #error: SPMTransportError | undefined;
   #ended = false;
+  /** The largest first frame, until its length prefix has been read; then `undefined`. */
+  #firstLimit: number | undefined;
 
   /**
    * @param limits the limits to enforce, or a codec to share
    * @param channel the channel's label, for error messages
+   * @param maxFirstFrameBytes a lower limit for the first frame only (a peer's greeting)
    */
-  constructor(limits: FrameLimits | FrameCodec = {}, channel?: string) {
+  constructor(limits: FrameLimits | FrameCodec = {}, channel?: string, maxFirstFrameBytes?: number) {
     this.codec = limits instanceof FrameCodec ? limits : new FrameCodec(limits);
     this.#channel = channel;
+    this.#firstLimit = maxFirstFrameBytes !== undefined && maxFirstFrameBytes < this.codec.limits.maxFrameBytes ? maxFirstFrameBytes : undefined;
   }
 
   /** Bytes received but not yet decoded (part of a frame). */
@@ -109,6 +113,14 @@ export class FrameDecoder {
               { channel: this.#channel },
             );
           }
+          const first = this.#firstLimit;
+          if (first !== undefined && length > first) {
+            throw new SPMTransportError(
+              `Refused a frame${this.#channel ? ` on ${this.#channel}` : ''}: its length prefix announces ${length} bytes, expected at most ${first} for the first frame (\`maxFirstFrameBytes\`)`,
+              { channel: this.#channel },
+            );
+          }
+          this.#firstLimit = undefined;
           this.#expected = length;
         }
         if (this.#buffered < FRAME_HEADER_BYTES + this.#expected) {

@@ -44,6 +44,15 @@ export interface ListenTcpOptions extends FrameLimits {
   readonly log?: TcpLog;
   /** Coalesce messages sent in one synchronous run into one write. @default true */
   readonly batch?: boolean;
+  /**
+   * The largest first frame an authenticated peer may send, in bytes (at most `maxFrameBytes`):
+   * a peer's greeting is small, and a connection that announces a larger one is closed as its
+   * length prefix arrives, before anything is buffered for it. Later frames may take up to
+   * `maxFrameBytes`. The `join` provisioner sets 65536: 40 authenticated connections that each
+   * announced a 4 MiB first frame and sent it slowly held 320 MB until their hello timed out.
+   * @default `maxFrameBytes`
+   */
+  readonly maxFirstFrameBytes?: number;
 }
 
 /** Who is at the other end of an accepted channel. */
@@ -89,6 +98,7 @@ interface HubSettings {
   readonly handshakeTimeoutMs: number;
   readonly maxUnauthenticated: number;
   readonly batch: boolean;
+  readonly maxFirstFrameBytes: number;
 }
 
 class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
@@ -102,6 +112,7 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
   readonly #handshakeTimeoutMs: number;
   readonly #maxUnauthenticated: number;
   readonly #batch: boolean;
+  readonly #maxFirstFrameBytes: number;
   readonly #pending = new Set<Socket>();
   readonly #channels = new Set<Channel>();
   #closing: Promise<void> | undefined;
@@ -118,6 +129,7 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
     this.#handshakeTimeoutMs = settings.handshakeTimeoutMs;
     this.#maxUnauthenticated = settings.maxUnauthenticated;
     this.#batch = settings.batch;
+    this.#maxFirstFrameBytes = settings.maxFirstFrameBytes;
     server.on('connection', (socket) => this.#accept(socket));
     server.on('error', (error) => this.#safeLog('error', `listener error on ${this.url}: ${error.message}`, { url: this.url }));
   }
@@ -192,7 +204,7 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
       finish();
       socket.write(confirm(this.#key, hubNonce, spokeNonce));
       socket.setKeepAlive(true, 30_000);
-      const channel = new StreamChannel(socket, `tcp://${where}`, this.#codec, this.#batch);
+      const channel = new StreamChannel(socket, `tcp://${where}`, this.#codec, this.#batch, undefined, this.#maxFirstFrameBytes);
       this.#channels.add(channel);
       channel.once('close', (error) => {
         this.#channels.delete(channel);
@@ -252,13 +264,14 @@ export async function listenTcp(options: ListenTcpOptions): Promise<TcpHub> {
   if (options.batch !== undefined && typeof options.batch !== 'boolean') {
     throw new SPMTransportError(`Expected \`batch\` to be a boolean, got ${describeValue(options.batch)}`);
   }
+  const codec = new FrameCodec(options);
   const settings: HubSettings = {
     log: options.log ?? defaultTcpLog,
     handshakeTimeoutMs: resolvePositiveInteger('handshakeTimeoutMs', options.handshakeTimeoutMs, 5000, MAX_TIMER_MS),
     maxUnauthenticated: resolvePositiveInteger('maxUnauthenticated', options.maxUnauthenticated, 64),
     batch: options.batch ?? true,
+    maxFirstFrameBytes: resolvePositiveInteger('maxFirstFrameBytes', options.maxFirstFrameBytes, codec.limits.maxFrameBytes, codec.limits.maxFrameBytes),
   };
-  const codec = new FrameCodec(options);
   const server = createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new SPMTransportError(`Could not listen on ${formatTcpUrl(host, port)}: ${error.message}`, { cause: error })));

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pack } from 'msgpackr';
 import { SPMTransportError } from '@spm/exceptions';
-import { connectTcp, listenTcp, type Channel, type TcpHub, type TcpLogFields, type TcpLogLevel } from '@spm/transport';
+import { connectTcp, listenTcp, PROTOCOL_VERSION, type Channel, type Message, type TcpHub, type TcpLogFields, type TcpLogLevel } from '@spm/transport';
 import { closed, rawSocket, receive, startProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { closeOf, killQuietly, nextMessage, roundTrip, waitFor } from './support/wait.js';
 
@@ -503,5 +503,44 @@ describe('the hub names its peers as its URL does, and a peer cannot forge its l
     const line = said.find((l) => l.includes('closed channel')) ?? '';
     expect(line).toMatch(/^spm-transport \[warn\] closed channel tcp:\/\/127\.0\.0\.1:\d+: .*got `"pwn\\u202e\\u2028spm-transport \[warn\] FORGED"` \(string\) \{"peer":"127\.0\.0\.1:\d+","reason":"channel-error"\}\n$/u);
     expect(line).not.toMatch(/[\u202e\u2028]/u);
+  });
+});
+
+describe('maxFirstFrameBytes: a lower limit for a peer\'s first frame (its greeting)', () => {
+  it('closes a channel whose first frame announces more, as its length prefix arrives; later frames may be as large as maxFrameBytes', async () => {
+    const log: LogLine[] = [];
+    const hub = await listenTcp({ secret: SECRET, maxFirstFrameBytes: 1024, log: (level, message, fields) => log.push({ level, message, fields }) });
+    const proxy = await startProxy(hub.port);
+    try {
+      // A first frame of 2,000 bytes, its length prefix only: refused before anything is buffered.
+      const accepted = new Promise<Channel>((resolve) => hub.once('channel', resolve));
+      const greedy = await connectTcp({ url: proxy.url, secret: SECRET });
+      const end = await accepted;
+      const closing = closeOf(end);
+      proxy.inject(Buffer.from([0x00, 0x00, 0x07, 0xd0]));
+      const error = await closing;
+      expect(error).toBeInstanceOf(SPMTransportError);
+      expect(error?.message).toMatch(/^Refused a frame on tcp:\/\/127\.0\.0\.1:\d+: its length prefix announces 2000 bytes, expected at most 1024 for the first frame \(`maxFirstFrameBytes`\)$/u);
+      greedy.close();
+      // A small first frame, then one of 50,000 bytes: both taken.
+      const second = new Promise<Channel>((resolve) => hub.once('channel', resolve));
+      const spoke = await connectTcp({ url: hub.url, secret: SECRET });
+      const far = await second;
+      const got: Message[] = [];
+      far.on('message', (m) => got.push(m));
+      spoke.send({ type: 'heartbeat', v: PROTOCOL_VERSION, seq: 1 });
+      spoke.send({ type: 'notify', v: PROTOCOL_VERSION, taskId: 1, attempt: 1, body: 'x'.repeat(50_000) });
+      await waitFor(() => got.length === 2, 'both frames');
+      expect(far.closed).toBe(false);
+      spoke.close();
+    } finally {
+      await proxy.close();
+      await hub.close();
+    }
+  });
+
+  it('is refused unless an integer from 1 to maxFrameBytes, before the port is bound', async () => {
+    await expect(listenTcp({ secret: SECRET, maxFirstFrameBytes: 0 })).rejects.toThrow('Expected `maxFirstFrameBytes` to be an integer from 1 to 4194304, got `0` (number)');
+    await expect(listenTcp({ secret: SECRET, maxFrameBytes: 4096, maxFirstFrameBytes: 8192 })).rejects.toThrow('Expected `maxFirstFrameBytes` to be an integer from 1 to 4096, got `8192` (number)');
   });
 });

@@ -27,11 +27,12 @@ export class StreamChannel extends BaseChannel {
 
   /**
    * @param initial bytes already read from the socket (after a handshake) that belong to the frame stream
+   * @param maxFirstFrameBytes the largest first frame the peer may send (see `ListenTcpOptions`)
    */
-  constructor(socket: Socket, label: string, codec: FrameCodec, batch: boolean, initial?: Uint8Array) {
+  constructor(socket: Socket, label: string, codec: FrameCodec, batch: boolean, initial?: Uint8Array, maxFirstFrameBytes?: number) {
     super(label, codec);
     this.socket = socket;
-    this.#decoder = new FrameDecoder(codec, label);
+    this.#decoder = new FrameDecoder(codec, label, maxFirstFrameBytes);
     this.#batcher = new FrameBatcher((chunk) => socket.write(chunk), batch);
     socket.setNoDelay?.(true);
     socket.on('data', this.#onData);
