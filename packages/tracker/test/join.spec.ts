@@ -244,8 +244,12 @@ describe('join: what the hub says of a peer it turns away', () => {
     const url = cloud?.joinUrl ?? '';
     const reserved = await rawInsider(url, secret);
     const where = `127.0.0.1:${reserved.localPort}`;
+    let told = '';
+    reserved.on('data', (chunk: Buffer) => (told += chunk.toString('latin1')));
     reserved.write(Buffer.from([0, 0, 0, 1, 0xc1]));
     await closeOf(reserved);
+    // Told why before the hub ended the connection (it saw only the close).
+    expect(told).toContain(`the hub refused a frame of this peer's: Refused a frame on tcp://${where}: reserved type byte 0xc1 at byte 0`);
     await waitFor(() => warns().length > 0, 5000, 'a warn line');
     expect(warns()).toEqual([
       `warn closed channel tcp://${where}: Refused a frame on tcp://${where}: reserved type byte 0xc1 at byte 0 {"peer":"${where}","reason":"channel-error"}`,

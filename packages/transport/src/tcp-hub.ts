@@ -5,6 +5,7 @@ import type { Channel } from './channel.js';
 import { FrameCodec } from './frame-codec.js';
 import type { FrameLimits } from './frame-limits.js';
 import { StreamChannel } from './internal/stream-channel.js';
+import { PROTOCOL_VERSION } from './protocol.js';
 import { escapeLogText } from './escape-log-text.js';
 import { formatHostPort, formatTcpUrl, isLoopback } from './internal/tcp-address.js';
 import {
@@ -204,7 +205,11 @@ class Hub extends EventEmitter<TcpHubEvents> implements TcpHub {
       finish();
       socket.write(confirm(this.#key, hubNonce, spokeNonce));
       socket.setKeepAlive(true, 30_000);
-      const channel = new StreamChannel(socket, `tcp://${where}`, this.#codec, this.#batch, undefined, this.#maxFirstFrameBytes);
+      // A peer whose frame is refused is told why before its connection ends (it saw only the close).
+      const channel = new StreamChannel(socket, `tcp://${where}`, this.#codec, this.#batch, undefined, {
+        maxFirstFrameBytes: this.#maxFirstFrameBytes,
+        farewell: (error) => ({ type: 'shutdown', v: PROTOCOL_VERSION, reason: `the hub refused a frame of this peer's: ${error.message}` }),
+      });
       this.#channels.add(channel);
       channel.once('close', (error) => {
         this.#channels.delete(channel);

@@ -218,6 +218,8 @@ describe('a TCP hub under attack keeps serving an honest spoke', () => {
     const attacker = await connectTcp({ url: proxy.url, secret: SECRET });
     await roundTrip(attacker, 1);
     const attackerClosed = closeOf(attacker);
+    const told: Message[] = [];
+    attacker.on('message', (m) => told.push(m));
     const mark = log.length;
     proxy.inject(bytes);
     const line = await logged('channel-error', mark);
@@ -225,6 +227,9 @@ describe('a TCP hub under attack keeps serving an honest spoke', () => {
     expect(line.message).toContain(expected);
     const error = await attackerClosed;
     expect(error).toBeInstanceOf(SPMTransportError); // the hub cut it: no goodbye
+    // Told why first (it saw only its connection closed).
+    expect(told).toEqual([{ type: 'shutdown', v: PROTOCOL_VERSION, reason: expect.stringContaining(`the hub refused a frame of this peer's: Refused a frame on tcp://127.0.0.1:`) as unknown }]);
+    expect((told[0] as { reason: string }).reason).toContain(expected);
     await stillServing();
   });
 

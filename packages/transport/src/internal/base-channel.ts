@@ -81,7 +81,7 @@ export abstract class BaseChannel extends EventEmitter<ChannelEvents> implements
     try {
       decoder.pushFrames(chunk, (frame) => frames.push(frame));
     } catch (error) {
-      this.close(error as SPMTransportError);
+      this.#refuse(error as SPMTransportError);
       return false;
     }
     for (const frame of frames) if (!this.receiveFrame(frame)) return false;
@@ -97,11 +97,19 @@ export abstract class BaseChannel extends EventEmitter<ChannelEvents> implements
     try {
       messages = this.codec.decodePayload(frame.subarray(FRAME_HEADER_BYTES), this.label);
     } catch (error) {
-      this.close(error as SPMTransportError);
+      this.#refuse(error as SPMTransportError);
       return false;
     }
     this.deliver(messages);
     return !this.#closed;
+  }
+
+  /** The error a frame the peer sent was refused with, once one was: the channel closed with it. */
+  protected refusedWith: SPMTransportError | undefined;
+
+  #refuse(error: SPMTransportError): void {
+    if (!this.#closed) this.refusedWith = error;
+    this.close(error);
   }
 
   /** Builds the error for a peer that went away without saying goodbye. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { SPMTransportError } from '@spm/exceptions';
 import type { FrameCodec } from '../frame-codec.js';
+import type { Message } from '../protocol.js';
 import { FrameDecoder } from '../frame-decoder.js';
 import { BaseChannel } from './base-channel.js';
 import { FrameBatcher } from './frame-batcher.js';
@@ -9,6 +10,12 @@ import { FrameBatcher } from './frame-batcher.js';
 const GOODBYE = new Uint8Array(4);
 /** How long a cleanly closed socket waits for the peer to end its side before it is destroyed. */
 const LINGER_MS = 2000;
+
+/** What a {@link StreamChannel} may be given beyond its socket. */
+export interface StreamChannelOptions {
+  readonly maxFirstFrameBytes?: number;
+  readonly farewell?: (error: SPMTransportError) => Message;
+}
 
 /**
  * A channel over a byte stream socket (a socketpair to a child process, an authenticated TCP
@@ -19,6 +26,7 @@ export class StreamChannel extends BaseChannel {
   protected readonly socket: Socket;
   readonly #decoder: FrameDecoder;
   readonly #batcher: FrameBatcher;
+  readonly #farewell: ((error: SPMTransportError) => Message) | undefined;
   readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
   readonly #onEnd = (): void => this.peerEnded();
   readonly #onError = (error: Error): void => {
@@ -27,12 +35,14 @@ export class StreamChannel extends BaseChannel {
 
   /**
    * @param initial bytes already read from the socket (after a handshake) that belong to the frame stream
-   * @param maxFirstFrameBytes the largest first frame the peer may send (see `ListenTcpOptions`)
+   * @param options.maxFirstFrameBytes the largest first frame the peer may send (see `ListenTcpOptions`)
+   * @param options.farewell the message written to the peer when a frame it sent is refused, before the connection is ended (a TCP hub's `shutdown` saying why)
    */
-  constructor(socket: Socket, label: string, codec: FrameCodec, batch: boolean, initial?: Uint8Array, maxFirstFrameBytes?: number) {
+  constructor(socket: Socket, label: string, codec: FrameCodec, batch: boolean, initial?: Uint8Array, options: StreamChannelOptions = {}) {
     super(label, codec);
     this.socket = socket;
-    this.#decoder = new FrameDecoder(codec, label, maxFirstFrameBytes);
+    this.#decoder = new FrameDecoder(codec, label, options.maxFirstFrameBytes);
+    this.#farewell = options.farewell;
     this.#batcher = new FrameBatcher((chunk) => socket.write(chunk), batch);
     socket.setNoDelay?.(true);
     socket.on('data', this.#onData);
@@ -87,6 +97,20 @@ export class StreamChannel extends BaseChannel {
     this.socket.off('data', this.#onData);
     this.socket.off('end', this.#onEnd);
     this.socket.off('close', this.#onEnd);
+    if (error !== undefined && error === this.refusedWith && this.#farewell !== undefined && !this.socket.destroyed) {
+      // A frame the peer sent was refused: it is told why (a spoke of another protocol version
+      // saw only its connection closed), and nothing more is read from it.
+      this.#batcher.discard();
+      let frame: Uint8Array | undefined;
+      try {
+        frame = this.codec.encode(this.#farewell(error), this.label);
+      } catch {
+        // A farewell that cannot be encoded: the connection is cut without it.
+      }
+      if (frame === undefined) this.socket.destroy();
+      else this.#endWith(frame);
+      return;
+    }
     if (error || this.socket.destroyed) {
       this.#batcher.discard();
       this.socket.destroy();
@@ -94,7 +118,12 @@ export class StreamChannel extends BaseChannel {
     }
     this.#batcher.flush();
     this.#batcher.discard();
-    this.socket.end(GOODBYE);
+    this.#endWith(GOODBYE);
+  }
+
+  /** Ends the socket after `last`, destroying it if the peer does not end its side in time. */
+  #endWith(last: Uint8Array): void {
+    this.socket.end(last);
     // Every timeout kills what it guards: a peer that never ends its side is cut off.
     const linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
     linger.unref();
