@@ -3,7 +3,7 @@
 // whole time. Each attack is refused or its connection closed with a log line, and the honest
 // spoke keeps working through all of them. The transport's own suite
 // (packages/transport/test/tcp.spec.ts) covers the same refusals at the socket level; this one
-// adds what it lacks: 100,000-deep nesting, bit-flipped frames, 1,000 connections at once, a
+// adds what it lacks: 60,000- and 100,000-deep nesting, bit-flipped frames, 1,000 connections at once, a
 // one-byte-a-second drip against the real default timeout, a hijacked spoke id, and the `ps` check.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -204,7 +204,9 @@ describe('a TCP hub under attack keeps an honest spoke working', () => {
 
   it.each([
     ['a 4 GiB length prefix', Buffer.from([0xff, 0xff, 0xff, 0xff]), 'announces 4294967295 bytes'],
-    ['100,000-deep nesting', deeplyNested(100_000), 'nesting deeper than 64'],
+    // 60,000 levels: a joining spoke's first frame may take 64 KiB (`maxFirstFrameBytes`).
+    ['60,000-deep nesting', deeplyNested(60_000), 'nesting deeper than 64'],
+    ['100,000-deep nesting (past the 64 KiB a first frame may take)', deeplyNested(100_000), 'expected at most 65536 for the first frame'],
     ['a `__proto__` key', frameOf(pack(JSON.parse('{"type":"hello","v":1,"host":"x","pid":1,"tags":[],"__proto__":{"polluted":true}}'))), 'forbidden map key `__proto__`'],
     ['a `constructor` key', frameOf(pack(JSON.parse('{"type":"hello","v":1,"host":"x","pid":1,"tags":[],"constructor":{"prototype":{"polluted":true}}}'))), 'forbidden map key `constructor`'],
     ['a msgpack extension type (a timestamp)', frameOf(pack({ type: 'hello', v: 3, host: 'x', pid: 1, tags: [], at: new Date(0) })), 'is not data'],
