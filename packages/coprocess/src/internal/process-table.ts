@@ -147,30 +147,38 @@ export function readProcessTable(): ProcessInfo[] | undefined {
   return table;
 }
 
+/** `/proc/<pid>/status`, or `undefined` when it cannot be read (gone, no `/proc`). */
+function readStatus(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signal mask of `field` (`SigIgn:`, `SigCgt:`) in a status text; `undefined` when absent or not hex. */
+function signalMask(status: string, field: string): bigint | undefined {
+  const at = status.indexOf(field);
+  if (at < 0) return undefined;
+  const end = status.indexOf('\n', at);
+  const hex = status.slice(at + field.length, end < 0 ? undefined : end).trim();
+  return /^[0-9a-f]+$/i.test(hex) ? BigInt(`0x${hex}`) : undefined;
+}
+
 /**
  * Whether `pid` would act on signal number `signo` itself — it catches or ignores it
  * (`SigCgt`/`SigIgn` of `/proc/<pid>/status`) — rather than take the default action. `true` when
  * that cannot be read (gone, no `/proc`): the caller then assumes the signal may have been handled.
  */
 export function handlesSignal(pid: number, signo: number): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return true;
-  }
+  const status = readStatus(pid);
+  if (status === undefined) return true;
   const bit = 1n << BigInt(signo - 1);
-  let read = 0;
   for (const field of ['SigIgn:', 'SigCgt:']) {
-    const at = status.indexOf(field);
-    if (at < 0) return true;
-    const end = status.indexOf('\n', at);
-    const hex = status.slice(at + field.length, end < 0 ? undefined : end).trim();
-    if (!/^[0-9a-f]+$/i.test(hex)) return true;
-    if ((BigInt(`0x${hex}`) & bit) !== 0n) return true;
-    read++;
+    const mask = signalMask(status, field);
+    if (mask === undefined || (mask & bit) !== 0n) return true;
   }
-  return read < 2;
+  return false;
 }
 
 /**
@@ -179,17 +187,9 @@ export function handlesSignal(pid: number, signo: number): boolean {
  * caller then assumes the signal may have reached it.
  */
 export function ignoresSignal(pid: number, signo: number): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return false;
-  }
-  const at = status.indexOf('SigIgn:');
-  if (at < 0) return false;
-  const end = status.indexOf('\n', at);
-  const hex = status.slice(at + 'SigIgn:'.length, end < 0 ? undefined : end).trim();
-  return /^[0-9a-f]+$/i.test(hex) && (BigInt(`0x${hex}`) & (1n << BigInt(signo - 1))) !== 0n;
+  const status = readStatus(pid);
+  const mask = status === undefined ? undefined : signalMask(status, 'SigIgn:');
+  return mask !== undefined && (mask & (1n << BigInt(signo - 1))) !== 0n;
 }
 
 /** The environment of `pid` as `NAME=value` strings; empty if unreadable (another user, gone). */
