@@ -38,6 +38,6 @@ export { connectToParent } from './connect-to-parent.js';
 export { listenTcp, defaultTcpLog, type ListenTcpOptions, type TcpHub, type TcpHubEvents, type TcpPeer, type TcpLog, type TcpLogLevel, type TcpLogFields } from './tcp-hub.js';
 export { connectTcp, type ConnectTcpOptions } from './connect-tcp.js';
 export { readSecret, type ReadSecretOptions } from './read-secret.js';
-export { escapeLogText } from './escape-log-text.js';
+export { escapeLogText, unprintableIndex } from './escape-log-text.js';
 export type { TcpSecret } from './tcp-secret.js';
 export { openChannel, transportFor, TRANSPORT_SCHEMES, type TransportScheme, type OpenChannelOptions, type OpenedChannel } from './open-channel.js';

@@ -1,5 +1,5 @@
 import { describeValue } from '@spm/exceptions';
-import { escapeLogText, type HelloMessage } from '@spm/transport';
+import { escapeLogText, unprintableIndex, type HelloMessage } from '@spm/transport';
 
 /** The longest spoke id a hello may claim, in characters (a local spoke's is `name:N`). */
 export const MAX_SPOKE_ID_CHARS = 256;
@@ -9,13 +9,6 @@ export const MAX_HOST_CHARS = 255;
 export const MAX_TAGS = 32;
 /** The longest tag a hello may advertise, in characters. */
 export const MAX_TAG_CHARS = 64;
-
-/**
- * Control characters (a newline forged log lines), line and paragraph separators, invisible
- * format characters (a bidi override reordered what a terminal showed; zero-width ones hide
- * differences between ids) and lone surrogates: never part of an id, host or tag.
- */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 /** Which fields of a hello the tracker takes from the spoke (the provisioner gives the rest). */
 export interface HelloFieldsTaken {
@@ -30,12 +23,14 @@ export interface HelloFieldsTaken {
 function found(value: unknown): string {
   const described = escapeLogText(describeValue(value));
   if (typeof value !== 'string') return described;
-  const at = value.search(UNPRINTABLE);
+  const at = unprintableIndex(value);
   return at < 0 ? described : `${described}, with U+${(value.codePointAt(at) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${at}`;
 }
 
 function textProblem(field: string, value: unknown, max: number, what: string): string | undefined {
-  if (typeof value === 'string' && value.length > 0 && value.length <= max && !UNPRINTABLE.test(value)) return undefined;
+  // Never in an id, host or tag what a log would escape (a newline forged log lines; a bidi
+  // override reordered what a terminal showed; zero-width characters hide differences between ids).
+  if (typeof value === 'string' && value.length > 0 && value.length <= max && unprintableIndex(value) < 0) return undefined;
   return `Expected \`hello.${field}\` to be ${what} of 1 to ${max} characters, none of them a control or invisible format character, got ${found(value)}`;
 }
 
