@@ -19,6 +19,14 @@ const newMark = (): { env: string; sleep: string } => {
   return { env: `spm-shell-${PID}-${runs}`, sleep: `100.${PID}${String(runs).padStart(2, '0')}` };
 };
 
+/** A user's Ctrl-C at a chosen moment: SIGINT to `child` once `predicate` holds; SIGKILL if it does not within `ms` (`what` names it). */
+function interruptWhen(child: ChildProcess, predicate: () => boolean, ms: number, what: string): void {
+  void waitFor(predicate, ms, what).then(
+    () => child.kill('SIGINT'),
+    () => child.kill('SIGKILL'),
+  );
+}
+
 /** Waits (bounded) until nothing of a run is left, then asserts it. */
 async function expectNoLeftovers(mark: { env: string; sleep: string }): Promise<void> {
   await waitFor(() => leftovers(mark.env, mark.sleep).length === 0, 10_000, 'every process of the run to be gone').catch(() => undefined);
@@ -499,10 +507,7 @@ describe('spm-shell --resume', () => {
     const interrupted = await runSpmShell(args(first), {
       mark: newMark().env,
       onSpawn: (child) => {
-        void waitFor(() => lines(first).length >= 6, 20_000, 'six jobs to finish').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => lines(first).length >= 6, 20_000, 'six jobs to finish');
       },
     });
     expect(interrupted.code).toBe(130);
@@ -626,10 +631,7 @@ describe('spm-shell --delay', () => {
       onSpawn: (child) => {
         // Rows only: the file exists a moment before its header is in it (joblogRows would throw).
         const rows = (): number => (existsSync(joblog) ? readFileSync(joblog, 'utf8').split('\n').filter((line) => /^\d+\t/.test(line)).length : 0);
-        void waitFor(() => rows() === 1, 15_000, 'the first job to be logged').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => rows() === 1, 15_000, 'the first job to be logged');
       },
     });
     expect(r.code).toBe(130);
@@ -1972,10 +1974,7 @@ describe('spm-shell with many short commands in batches', () => {
       input: `${input}\n`,
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => leftovers(mark.env, mark.sleep).some((p) => p.endsWith(`: sleep ${mark.sleep}`)), 20_000, 'the sleep to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => leftovers(mark.env, mark.sleep).some((p) => p.endsWith(`: sleep ${mark.sleep}`)), 20_000, 'the sleep to run');
       },
     });
     expect(r.code).toBe(130);
@@ -2558,10 +2557,7 @@ describe('spm-shell --template FIFO=NAME', () => {
             return false;
           }
         };
-        void waitFor(waiting, 20_000, 'spm-shell to wait in the FIFO’s open').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, waiting, 20_000, 'spm-shell to wait in the FIFO’s open');
       },
     });
     expect({ code: r.code, signal: r.signal, stdout: r.stdout }).toEqual({ code: null, signal: 'SIGINT', stdout: '' });
@@ -2578,10 +2574,7 @@ describe('spm-shell interrupted with 200 commands running (-j 200)', () => {
     const r = await runSpmShell(['-j', String(n), `sh -c 'sleep ${mark.sleep} & sleep ${mark.sleep}; wait'; : {}`, ':::', ...Array.from({ length: n }, (_, k) => String(k + 1))], {
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`: sleep ${mark.sleep}`)).length === 2 * n, 60_000, 'every sleep to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => leftovers(mark.env, mark.sleep).filter((p) => p.endsWith(`: sleep ${mark.sleep}`)).length === 2 * n, 60_000, 'every sleep to run');
       },
     });
     expect(r.code).toBe(130);
@@ -2610,10 +2603,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell interrupted a
       input: `${input}\n`,
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => lines() >= 100, 30_000, '100 commands to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => lines() >= 100, 30_000, '100 commands to run');
       },
     });
     expect(r.code).toBe(130);
@@ -2664,10 +2654,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
       input: `${lines[0]}\n`,
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => existsSync(ready[0]), 20_000, 'the command to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => existsSync(ready[0]), 20_000, 'the command to run');
       },
     });
     expect(r.code).toBe(130);
@@ -2689,10 +2676,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
         mark: mark.env,
         onSpawn: (child) => {
           if (how !== 'SIGINT') return;
-          void waitFor(() => ready.every((file) => existsSync(file)) && existsSync(joblog) && joblogRows(readFileSync(joblog, 'utf8')).length === 1, 20_000, 'both traps set, job 3 logged').then(
-            () => child.kill('SIGINT'),
-            () => child.kill('SIGKILL'),
-          );
+          interruptWhen(child, () => ready.every((file) => existsSync(file)) && existsSync(joblog) && joblogRows(readFileSync(joblog, 'utf8')).length === 1, 20_000, 'both traps set, job 3 logged');
         },
       });
       expect(r.code).toBe(how === 'SIGINT' ? 130 : 9);
@@ -2711,10 +2695,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
       input: `trap '' TERM; touch ${ready}; sleep 0.5; echo finished; exit 4\n`,
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => existsSync(ready), 20_000, 'the command to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => existsSync(ready), 20_000, 'the command to run');
       },
     });
     expect(r.code).toBe(130);
@@ -2753,10 +2734,7 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell stopping runn
       input: `exec >> ${log}; ${stubborn(mark, ready)}\n`,
       mark: mark.env,
       onSpawn: (child) => {
-        void waitFor(() => existsSync(ready), 20_000, 'the command to run').then(
-          () => child.kill('SIGINT'),
-          () => child.kill('SIGKILL'),
-        );
+        interruptWhen(child, () => existsSync(ready), 20_000, 'the command to run');
       },
     });
     expect(r.code).toBe(130);
