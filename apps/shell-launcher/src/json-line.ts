@@ -54,3 +54,11 @@ export function toJsonJob(outcome: JobOutcome): JsonJob {
 export function formatJsonLine(outcome: JobOutcome): string {
   return JSON.stringify(toJsonJob(outcome));
 }
+
+/**
+ * One `--dry-run --json` line (no newline): the job's `seq` and `command` as its `--json` line
+ * would give them, and `dryRun: true`; none of the fields only a run knows.
+ */
+export function formatDryRunJsonLine(seq: number, command: string): string {
+  return JSON.stringify({ seq, command, dryRun: true });
+}

@@ -33,6 +33,7 @@ import { loadNow } from './machine-load.js';
 import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
 import { SwapWatch, swapCountsNow, VMSTAT_VARIABLE } from './machine-swap.js';
 import { colourMarks, OutputPrinter, tagLines } from './output-printer.js';
+import { formatDryRunJsonLine } from './json-line.js';
 import { ProgressBar } from './progress-bar.js';
 import { LatestLine, LatestLineScreen } from './latest-line.js';
 import { Remedian } from './remedian.js';
@@ -971,8 +972,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
           const command = withSlot(job.command, slot, slotWidth);
           // A --tagstring's `{%}` (or `slot()`) with the same slot: it was its internal mark, NUL and all.
           const tag = options.tag ? `${withSlot(job.tag, slot, slotWidth)}\t` : '';
-          // --color: the line in the job's colour, as GNU parallel's dry run shows it.
-          io.stdout.write(options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
+          // --json: a JSON line per job, `seq` and `command` (what a run's line would say of it,
+          // nothing it would only know by running); else --color: the line in the job's colour,
+          // as GNU parallel's dry run shows it.
+          io.stdout.write(options.json ? `${formatDryRunJsonLine(job.seq, command)}\n` : options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
           // -t: on stderr too, as GNU parallel does.
           if (options.showCommands) io.stderr.write(`${command}\n`);
         }

@@ -341,6 +341,15 @@ describe('spm-shell --dry-run, :::: and -j 0', () => {
     expect(readdirSync(where)).toEqual([]);
   });
 
+  it('--dry-run --json prints a JSON line per job, its seq and command as a run would name them', async () => {
+    const r = await runSpmShell(['--dry-run', '--json', '-j', '2', 'echo {}.{%}', ':::', 'a', "b'c"], { mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+      { seq: 1, command: 'echo a.1', dryRun: true },
+      { seq: 2, command: "echo 'b'\"'\"'c'.2", dryRun: true },
+    ]);
+  });
+
   it('combines :::: files with ::: groups; a combination holding a line that cannot be an argument is not run, and says which file', async () => {
     const names = join(dir, 'names');
     writeFileSync(names, Buffer.from('ok\ncaf\xe9\n', 'latin1'));
