@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { OWNER_VARIABLE, environHasOwner, newOwnerToken } from './internal/cookie.js';
+import { OWNER_VARIABLE, environHasCookie, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
+import { DEFAULT_KILL_GRACE_MS } from './coprocess-options.js';
 import { processArgvOf } from './process-parent.js';
 import { HAS_PROC, readEnviron, readProcess } from './internal/process-table.js';
 
@@ -58,4 +59,84 @@ export async function processesOfOwner(token: string): Promise<number[]> {
 /** The arguments of `pid` after its program name; empty if unreadable. */
 function argumentsOf(pid: number): string[] {
   return processArgvOf(pid)?.slice(1) ?? [];
+}
+
+/** A process {@link endUntrackedPrograms} found: its start tells it from a later one given its pid. */
+interface Carrier {
+  readonly pid: number;
+  readonly pgrp: number;
+  readonly start: number;
+}
+
+/** The live processes carrying thread cookie `cookie` that are not one of owner `token`'s keepers. */
+async function carriersOf(token: string, cookie: string): Promise<Carrier[]> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const found: Carrier[] = [];
+  let read = 0;
+  for (const name of names) {
+    const first = name.charCodeAt(0);
+    if (first < 48 || first > 57) continue;
+    if (++read % OWNER_SCAN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    const p = readProcess(Number(name));
+    if (p === undefined || p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
+    if (environHasCookie(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token)) found.push({ pid: p.pid, pgrp: p.pgrp, start: p.start });
+  }
+  return found;
+}
+
+/** True while `carrier` runs: its pid is not a zombie and not another process's by now. */
+function stillRuns(carrier: Carrier): boolean {
+  const p = readProcess(carrier.pid);
+  return p !== undefined && p.state !== 'Z' && p.start === carrier.start;
+}
+
+/** `signal` to `carrier` — its group when it leads one, else itself alone (a plain child shares its parent's group) — if it still runs. */
+function signalCarrier(carrier: Carrier, signal: NodeJS.Signals): void {
+  if (!stillRuns(carrier)) return;
+  try {
+    process.kill(carrier.pgrp === carrier.pid ? -carrier.pid : carrier.pid, signal);
+  } catch {
+    // gone meanwhile
+  }
+}
+
+/** Waits until none of `carriers` runs, or `ms` passed; the ones still running. */
+async function waitEnded(carriers: readonly Carrier[], ms: number): Promise<Carrier[]> {
+  const until = performance.now() + ms;
+  let left = carriers.filter(stillRuns);
+  while (left.length > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    left = left.filter(stillRuns);
+  }
+  return left;
+}
+
+/**
+ * Ends what is still running of the programs a thread started **without** `@spm/coprocess`
+ * (`child_process.spawn`, `exec`, `execSync`, and what those started in turn): every process
+ * whose environment carries the thread's cookie — `<token>.0`, which `@spm/spoke`'s thread entry
+ * puts in a thread spoke's environment for its programs to inherit — other than the owner's fork
+ * servers and watchdog. Each gets SIGTERM (its group when it leads one, else itself alone: a plain
+ * child shares the hub's group), and what is left after `graceMs` gets SIGKILL (found again, so a
+ * process forked meanwhile is not missed), as a coprocess's kill sequence does. For a thread
+ * spoke's end, once its coprocesses have ended. A program that cleared its environment cannot be
+ * found. Resolves with how many processes it found running (0 at once without `/proc`); reads
+ * `/proc` as {@link processesOfOwner} does, letting the event loop turn.
+ */
+export async function endUntrackedPrograms(token: string, graceMs: number = DEFAULT_KILL_GRACE_MS): Promise<number> {
+  if (!HAS_PROC || token === '') return 0;
+  const cookie = threadCookie(token);
+  const found = await carriersOf(token, cookie);
+  if (found.length === 0) return 0;
+  for (const carrier of found) signalCarrier(carrier, 'SIGTERM');
+  await waitEnded(found, graceMs);
+  const left = await carriersOf(token, cookie);
+  for (const carrier of left) signalCarrier(carrier, 'SIGKILL');
+  await waitEnded(left, 1000);
+  return found.length;
 }

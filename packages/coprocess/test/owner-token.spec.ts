@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { COPROCESS_OWNER_VARIABLE, newCoprocessOwnerToken, processesOfOwner } from '@spm/coprocess';
+import { COPROCESS_OWNER_VARIABLE, endUntrackedPrograms, newCoprocessOwnerToken, processesOfOwner } from '@spm/coprocess';
 import { OWNER_SCAN_SLICE } from '../src/coprocess-owner.js';
 import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
 
@@ -87,3 +87,42 @@ describe('processesOfOwner on a machine with many processes', () => {
     }
   }, 60_000);
 });
+
+describe('endUntrackedPrograms', () => {
+  it('ends every carrier of the thread cookie (SIGTERM, then SIGKILL after the grace), and no keeper of the owner nor another owner’s program', async () => {
+    const m = marker();
+    const other = marker();
+    marks.push(m, other);
+    const token = newCoprocessOwnerToken();
+    const carrying = { ...process.env, SPM_COPROCESS: `x.3:${token}.0` };
+    // A plain child; a shell in a group of its own that ignores SIGTERM (so does its sleep).
+    const plain = spawn('sleep', [m], { env: carrying, stdio: 'ignore' });
+    const stubborn = spawn('/bin/sh', ['-c', `trap '' TERM; sleep ${m}; :`], { env: carrying, stdio: 'ignore', detached: true });
+    // One of the owner's keepers (the token is one of its arguments), carrying the cookie too; a
+    // program of another owner's thread.
+    const keeper = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)', token], { env: carrying, stdio: 'ignore' });
+    const stranger = spawn('sleep', [other], { env: { ...process.env, SPM_COPROCESS: `${newCoprocessOwnerToken()}.0` }, stdio: 'ignore' });
+    const exits = [plain, stubborn, keeper, stranger].map((child) => new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal))));
+    try {
+      expect(await eventually(() => processesMarked(m).length === 2 && processesMarked(other).length === 1, 10_000)).toBe(true);
+      // The two sleeps and the stubborn shell.
+      expect(await endUntrackedPrograms(token, 300)).toBe(3);
+      expect(processesMarked(m)).toEqual([]);
+      expect(await exits[0]).toBe('SIGTERM');
+      expect(await exits[1]).toBe('SIGKILL');
+      expect(keeper.exitCode === null && keeper.signalCode === null).toBe(true);
+      expect(processesMarked(other)).toHaveLength(1);
+      expect(await endUntrackedPrograms(token, 300)).toBe(0);
+    } finally {
+      keeper.kill('SIGKILL');
+      stranger.kill('SIGKILL');
+      plain.kill('SIGKILL');
+      try {
+        if (stubborn.pid !== undefined) process.kill(-stubborn.pid, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
+  }, 30_000);
+});
+

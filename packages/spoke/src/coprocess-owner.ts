@@ -17,3 +17,15 @@ export async function coprocessesOfOwner(token: string): Promise<number[]> {
   const { processesOfOwner } = await import('@spm/coprocess');
   return processesOfOwner(token);
 }
+
+/**
+ * Ends what is still running of the programs the spoke given owner `token` started **without**
+ * `@spm/coprocess` (`child_process.spawn`, `execSync`, and what those started, wherever they went:
+ * they carry the spoke's cookie, `<token>.0`): SIGTERM, then SIGKILL after `graceMs`
+ * (`endUntrackedPrograms` of `@spm/coprocess`, loaded on first use). For a provisioner, once the
+ * spoke is gone. Resolves with how many processes it found.
+ */
+export async function endUntrackedPrograms(token: string, graceMs?: number): Promise<number> {
+  const coprocess = await import('@spm/coprocess');
+  return coprocess.endUntrackedPrograms(token, graceMs);
+}

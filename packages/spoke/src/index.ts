@@ -15,4 +15,4 @@ export { BOOT_PRELOAD_ENV, bootPreloadEnv } from './entries/internal/boot-preloa
 export { installAsyncSequenceContext } from './async-sequence-context.js';
 export { isSpokeThread } from './internal/spoke-thread.js';
 export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';
-export { COPROCESS_OWNER_ENV, newCoprocessOwnerToken, coprocessesOfOwner } from './coprocess-owner.js';
+export { COPROCESS_OWNER_ENV, newCoprocessOwnerToken, coprocessesOfOwner, endUntrackedPrograms } from './coprocess-owner.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
-import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
+import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, endUntrackedPrograms, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger, checkObject, checkString, checkStrings } from './internal/checks.js';
 import { descendantsOf, killLeaders, stopLeaders, waitGone } from './internal/process-tree.js';
@@ -61,7 +61,7 @@ type Running =
   | { readonly kind: 'inproc'; readonly agent: SpokeAgent; readonly hubEnd: Channel }
   /** `owner`: the coprocess owner token the thread was given (see {@link coprocessesOfOwner}). */
   | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string }
-  | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void> };
+  | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void>; readonly owner: string };
 
 interface LocalSlot {
   readonly id: string;
@@ -275,17 +275,19 @@ export class LocalProvisioner implements Provisioner {
         return;
       }
       case 'process': {
+        // A token for the programs its tasks start (they carry its cookie: see #stop).
+        const owner = newCoprocessOwnerToken();
         const spawned = spawnProcess({
           entry: spokeEntry('process'),
           ...this.#frameLimits(),
           execArgv: this.#execArgv,
-          env: { ...this.#env, ...bootPreloadEnv(this.#preload), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(',') },
+          env: { ...this.#env, ...bootPreloadEnv(this.#preload), SPM_SPOKE_ID: slot.id, SPM_SPOKE_HOST: slot.host, SPM_SPOKE_TAGS: this.#tags.join(','), [COPROCESS_OWNER_ENV]: owner },
         });
         const exited = new Promise<void>((resolve) => {
           if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();
           else spawned.child.once('exit', () => resolve());
         });
-        slot.running = { kind: 'process', process: spawned, exited };
+        slot.running = { kind: 'process', process: spawned, exited, owner };
         await attacher.attach(spawned.channel, { ...origin, kind: 'process', pid: spawned.pid });
         return;
       }
@@ -322,6 +324,10 @@ export class LocalProvisioner implements Provisioner {
         const byItself = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_BOUND_MS)))]);
         clearTimeout(timer);
         await running.thread.terminate();
+        // What its tasks started without @spm/coprocess (children of this process, or orphans
+        // by now, carrying the thread's cookie): nothing else ends them. SIGTERM, then SIGKILL
+        // after the grace.
+        await endUntrackedPrograms(running.owner).catch(() => 0);
         // Ended by force (stuck in synchronous code): its coprocesses were not waited for. Its
         // fork servers saw it go (end-of-file) and end them as on an owner's death — SIGTERM,
         // SIGKILL after the grace — then exit. Sequence point: wait for that; SIGKILL what is
@@ -358,6 +364,9 @@ export class LocalProvisioner implements Provisioner {
           killLeaders(left);
           await waitGone(left, 2000);
         }
+        // What its tasks started and that left its tree before the scan (a `setsid cmd &` whose
+        // shell has exited, re-parented to init) carries its cookie: SIGTERM, SIGKILL after the grace.
+        await endUntrackedPrograms(running.owner).catch(() => 0);
         return;
       }
     }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { COOKIE_VARIABLE, appendCookie, environHasCookie, environHasOwner, newCookie, ownerToken } from './cookie.js';
+import { COOKIE_VARIABLE, appendCookie, environHasCookie, environHasOwner, newCookie, ownerToken, threadCookie, withoutOwnerCookies } from './cookie.js';
 
 describe('cookies', () => {
   it('are unique per coprocess and carry the owner token', () => {
@@ -32,5 +32,15 @@ describe('cookies', () => {
     expect(environHasOwner(environ, 'b')).toBe(false);
     expect(environHasOwner(environ, 'c')).toBe(false);
     expect(environHasOwner(['PATH=/bin'], 'a')).toBe(false);
+  });
+
+  it('are kept out of a keeper’s environment: the owner’s own and any thread cookie, nothing else', () => {
+    const token = 'a'.repeat(32);
+    expect(threadCookie(token)).toBe(`${token}.0`);
+    expect(withoutOwnerCookies({ PATH: '/bin', [COOKIE_VARIABLE]: `x.3:${token}.0:y.0:${token}.10:z.10` }, token)).toEqual({ PATH: '/bin', [COOKIE_VARIABLE]: 'x.3:z.10' });
+    expect(withoutOwnerCookies({ PATH: '/bin', [COOKIE_VARIABLE]: `${token}.0` }, token)).toEqual({ PATH: '/bin' });
+    const untouched = { PATH: '/bin', [COOKIE_VARIABLE]: 'x.3' };
+    expect(withoutOwnerCookies(untouched, token)).toBe(untouched);
+    expect(withoutOwnerCookies({ PATH: '/bin' }, token)).toEqual({ PATH: '/bin' });
   });
 });

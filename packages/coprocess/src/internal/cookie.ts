@@ -48,6 +48,37 @@ export function ownerToken(): string {
   return token;
 }
 
+/**
+ * The cookie a local spoke carries in its own environment: `<token>.0` (a coprocess's count
+ * starts at 1, so it names none). `@spm/spoke`'s thread and process entries set it, so that a program a task
+ * starts without `@spm/coprocess` (`child_process.spawn`, `execSync`) inherits it and can be
+ * found, and ended, when the spoke ends (`endUntrackedPrograms`); the owner's fork
+ * servers' sweep already ends every process carrying one of the owner's cookies.
+ */
+export function threadCookie(token: string): string {
+  return `${token}.0`;
+}
+
+/**
+ * `env` with no cookie of owner `token` and no thread cookie ({@link threadCookie}, anyone's) in its
+ * {@link COOKIE_VARIABLE} list (the variable gone if that empties it): the environment of the
+ * owner's fork servers and watchdog. A keeper is no program to sweep: carrying the thread's
+ * cookie, a fork server would be ended by its owner's watchdog's sweep, or — started by an
+ * evaluator thread, whose environment is its process spoke's — by the provisioner's sweep of that
+ * spoke's programs, before it has ended its own runs.
+ */
+export function withoutOwnerCookies(env: NodeJS.ProcessEnv, token: string): NodeJS.ProcessEnv {
+  const list = env[COOKIE_VARIABLE];
+  if (list === undefined || list === '') return env;
+  const all = list.split(':');
+  const kept = all.filter((cookie) => !cookie.startsWith(`${token}.`) && !cookie.endsWith('.0'));
+  if (kept.length === all.length) return env;
+  const copy = { ...env };
+  if (kept.length === 0) delete copy[COOKIE_VARIABLE];
+  else copy[COOKIE_VARIABLE] = kept.join(':');
+  return copy;
+}
+
 let counter = 0;
 
 /** A new cookie for one coprocess of this owner. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Socket } from 'node:net';
-import { OWNER_VARIABLE, ownerToken } from './cookie.js';
+import { OWNER_VARIABLE, ownerToken, withoutOwnerCookies } from './cookie.js';
 import { markUnavailable } from './fork-server-binary.js';
 import { watchProcessState, type ProcessStateWatch } from './process-table.js';
 
@@ -167,6 +167,8 @@ export class ForkServer {
     const child = spawn(binary, [ownerToken(), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Not the thread's cookie (a thread spoke's environment carries one): a keeper is no program to sweep.
+      env: withoutOwnerCookies(process.env, ownerToken()),
     });
     this.#child = child;
     if (child.pid === undefined || child.stdin === null || child.stdout === null) {

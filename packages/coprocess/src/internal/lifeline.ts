@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ownerToken } from './cookie.js';
+import { ownerToken, withoutOwnerCookies } from './cookie.js';
 
 /**
  * The watchdog, as a POSIX shell script (no file to ship, ~1 MiB of memory). It reads
@@ -95,6 +95,8 @@ class Lifeline {
       child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, ownerToken(), String(Math.max(1, Math.ceil(graceMs / 1000)))], {
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
+        // Not the thread's cookie: the watchdog's sweep would end a fork server carrying it.
+        env: withoutOwnerCookies(process.env, ownerToken()),
       });
     } catch {
       return undefined;

@@ -3,6 +3,7 @@ import type { Channel } from '@spm/transport';
 import { SpokeAgent } from '../spoke-agent.js';
 import type { SpokeIdentityInit } from './identity-from-env.js';
 import { markSpokeThread } from './spoke-thread.js';
+import { takeCoprocessOwner } from './coprocess-owner-env.js';
 
 /** How long a spoke whose start failed waits before deciding whether its hub is gone. */
 const ORPHAN_CHECK_MS = 200;
@@ -15,6 +16,10 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
   // This process is a spoke: its own thread too (it evaluates tasks itself with
   // SPM_SPOKE_EVALUATOR=inline).
   markSpokeThread();
+  // A local provisioner's token, out of the environment before any code of the user's runs here;
+  // its cookie in the environment, for the programs tasks start (inline or in the evaluator
+  // thread, which inherits it) to carry. Nothing without one (a spoke started by hand).
+  takeCoprocessOwner();
   let agent: SpokeAgent | undefined;
   // A local spoke's parent is its hub: if it is gone (re-parented), nobody is left to tell.
   const parent = process.ppid;
