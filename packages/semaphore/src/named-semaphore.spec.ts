@@ -1,8 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { NamedSemaphore, isAlive, ownerOf, semaphoreDir, startTimeOf, type SemaphoreHold } from './named-semaphore.js';
 
@@ -190,6 +191,45 @@ describe('NamedSemaphore', () => {
     expect(() => new NamedSemaphore('x', '4' as never, root)).toThrow('Expected a semaphore\'s places to be an integer from 1 (or Infinity), got `"4"` (string)');
     expect(() => new NamedSemaphore(42 as never, 1, root)).toThrow('Expected a semaphore\'s name to be a string, got `42` (number)');
     expect(() => new NamedSemaphore('x', 1, '/proc/no/such')).toThrow(/^Expected the semaphore directory `\/proc\/no\/such\/id-x` to be writable, got ENOENT/);
+  });
+
+  it('keeps a name too long for a file name under its start and a digest of the whole, and one that fits as before', () => {
+    const digest = (dirName: string): string => createHash('sha256').update(dirName).digest('hex');
+    // `id-` and 252 characters: 255 bytes, the longest file name — kept as it is.
+    const fits = new NamedSemaphore('f'.repeat(252), 1, root);
+    expect(fits.dir).toBe(join(root, `id-${'f'.repeat(252)}`));
+    // One more, or 300 (until session 44: ENAMETOOLONG, said as "to be writable").
+    expect(new NamedSemaphore('g'.repeat(253), 1, root).dir).toBe(join(root, `id-${'g'.repeat(61)}.sha256-${digest(`id-${'g'.repeat(253)}`)}`));
+    const long = new NamedSemaphore('a'.repeat(300), 1, root);
+    expect(long.dir).toBe(join(root, `id-${'a'.repeat(61)}.sha256-${digest(`id-${'a'.repeat(300)}`)}`));
+    const hold = long.tryAcquire();
+    expect(hold?.path).toBe(join(long.dir, 'place-1'));
+    // The same name is the same semaphore; another long name with the same start is another.
+    expect(new NamedSemaphore('a'.repeat(300), 1, root).tryAcquire()).toBeUndefined();
+    expect(new NamedSemaphore(`${'a'.repeat(300)}b`, 1, root).tryAcquire()).toBeDefined();
+    // Names of one directory when short are of one when long (`.` is written `2e`), as GNU parallel's.
+    expect(new NamedSemaphore(`${'é'.repeat(200)}a.b`, 1, root).dir).toBe(new NamedSemaphore(`${'é'.repeat(200)}a2eb`, 1, root).dir);
+    hold?.release();
+    expect(long.holders()).toEqual([]);
+  });
+
+  it('refuses a relative directory to keep semaphores under, as $SPM_SEMAPHORE_DIR, making nothing', () => {
+    const relative = `spm-semaphore-relative-${process.pid}`;
+    try {
+      // Until session 44 it was taken, from the current directory: shared by no one elsewhere.
+      expect(() => new NamedSemaphore('x', 1, `${relative}/dir`)).toThrow(SPMError);
+      expect(() => new NamedSemaphore('x', 1, `${relative}/dir`)).toThrow(`Expected \`root\`, the directory semaphores are kept under, to be an absolute path (a relative one would be each caller's current directory, shared by no one), got \`"${relative}/dir"\` (string)`);
+      expect(existsSync(resolve(relative))).toBe(false);
+      expect(() => new NamedSemaphore('x', 1, '')).toThrow(/^Expected `root`, .*, got `""` \(string\)$/);
+      expect(() => new NamedSemaphore('x', 1, 7 as never)).toThrow(/^Expected `root`, .*, got `7` \(number\)$/);
+    } finally {
+      rmSync(resolve(relative), { recursive: true, force: true });
+    }
+  });
+
+  it('says a path too long for the file system is so, not that its directory is not writable', () => {
+    const deep = join(root, 'r'.repeat(300));
+    expect(() => new NamedSemaphore('x', 1, deep)).toThrow(`Expected the semaphore directory \`${join(deep, 'id-x')}\` to be a path the file system takes (each part at most its longest file name, the whole at most its longest path), got ENAMETOOLONG`);
   });
 
   it('refuses a pid that is not a process’s (it jammed a place for good), and a wait’s timeout that is not a number (it never timed out)', async () => {

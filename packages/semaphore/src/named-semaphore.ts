@@ -25,7 +25,7 @@
  */
 
 import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname, homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SPMError, describeValue } from '@spm/exceptions';
@@ -96,9 +96,26 @@ export function isAlive(owner: Owner): boolean {
   return owner.start === '' || String(info.start) === owner.start;
 }
 
-/** A name as a directory name: characters other than `-`, `_`, letters and digits as the hex of their UTF-8 bytes, a whole code point at a time (GNU parallel's). */
+/** The longest file name of the usual file systems (NAME_MAX of ext4, XFS, Btrfs, tmpfs), in bytes. */
+const NAME_MAX = 255;
+
+/** How much of a long name's directory name its shortened one keeps, so that a listing still says whose it is. */
+const LONG_NAME_KEPT = 64;
+
+/**
+ * A name as a directory name: `id-` and the name, characters other than `-`, `_`, letters and
+ * digits as the hex of their UTF-8 bytes, a whole code point at a time (GNU parallel's) — all
+ * ASCII, so its length is its size in bytes. One longer than a file name can be ({@link NAME_MAX})
+ * is kept shortened: its first {@link LONG_NAME_KEPT} characters, `.sha256-` and the SHA-256 of
+ * the whole (136 bytes: within eCryptfs's 143 too). A `.` is never in a directory name of the
+ * first kind (it is written `2e`), so the two kinds never meet; names that share a directory of
+ * the first kind (`a.b`, `a2eb`) share one of the second. Until session 44 a long name's
+ * directory could not be made (ENAMETOOLONG, said as the directory not being writable).
+ */
 function dirNameOf(name: string): string {
-  return `id-${Buffer.from(name, 'utf8').toString('hex') === '' ? '' : name.replace(/[^-_a-zA-Z0-9]/gu, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
+  const plain = `id-${name.replace(/[^-_a-zA-Z0-9]/gu, (c) => Buffer.from(c, 'utf8').toString('hex'))}`;
+  if (plain.length <= NAME_MAX) return plain;
+  return `${plain.slice(0, LONG_NAME_KEPT)}.sha256-${createHash('sha256').update(plain).digest('hex')}`;
 }
 
 /** Resolves after `ms`, or as soon as `signal` is aborted. */
@@ -273,19 +290,27 @@ export class NamedSemaphore {
   readonly #slots: number;
 
   /**
-   * The semaphore `name` (any text) of `slots` places (`Infinity`: as many as are asked for),
-   * kept under `root` ({@link semaphoreDir} by default). Throws an SPMError when `slots` is not a
-   * positive integer (or Infinity), or the directory cannot be made.
+   * The semaphore `name` (any text, of any length) of `slots` places (`Infinity`: as many as are
+   * asked for), kept under `root` ({@link semaphoreDir} by default), an absolute path. Throws an
+   * SPMError when `name` is not a string, `slots` is not a positive integer (or Infinity), `root`
+   * is not an absolute path, or the directory cannot be made.
    */
   constructor(name: string, slots: number, root = semaphoreDir()) {
     if (typeof name !== 'string') throw new SPMError(`Expected a semaphore's name to be a string, got ${describeValue(name)}`);
     if (!(slots === Infinity || (Number.isInteger(slots) && slots >= 1))) throw new SPMError(`Expected a semaphore's places to be an integer from 1 (or Infinity), got ${describeValue(slots)}`);
+    // As semaphoreDir() refuses a relative $SPM_SEMAPHORE_DIR: it would be each caller's current
+    // directory, shared by no one (until session 44 it was taken, from the current directory).
+    if (typeof root !== 'string' || !isAbsolute(root)) throw new SPMError(`Expected \`root\`, the directory semaphores are kept under, to be an absolute path (a relative one would be each caller's current directory, shared by no one), got ${describeValue(root)}`);
     this.#slots = slots;
     this.dir = join(root, dirNameOf(name));
     try {
       makeDirectories(this.dir);
     } catch (error) {
-      throw new SPMError(`Expected the semaphore directory \`${this.dir}\` to be writable, got ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      // A name's own directory name always fits (see dirNameOf): what is too long is `root`, or
+      // a name's directory name on a file system of shorter names than the usual 255 bytes.
+      if (code === 'ENAMETOOLONG') throw new SPMError(`Expected the semaphore directory \`${this.dir}\` to be a path the file system takes (each part at most its longest file name, the whole at most its longest path), got ENAMETOOLONG`, { cause: error });
+      throw new SPMError(`Expected the semaphore directory \`${this.dir}\` to be writable, got ${code ?? (error as Error).message}`, { cause: error });
     }
   }
 
@@ -307,12 +332,7 @@ export class NamedSemaphore {
    * default), or `undefined` when none is free now.
    */
   tryAcquire(pid = process.pid): SemaphoreHold | undefined {
-    const owner = ownerOf(pid);
-    for (let k = 1; k <= this.#slots; k += 1) {
-      const hold = this.#make(k, owner);
-      if (hold !== undefined) return hold;
-    }
-    return undefined;
+    return this.#takeFirst(1, this.#slots, ownerOf(pid));
   }
 
   /** The places process `pid` (this one by default) holds: those another process handed it, say. */
@@ -343,8 +363,9 @@ export class NamedSemaphore {
    */
   takeAnyway(pid = process.pid): SemaphoreHold {
     const owner = ownerOf(pid);
-    for (let k = Number.isFinite(this.#slots) ? this.#slots + 1 : 1; ; k += 1) {
-      const hold = this.#make(k, owner);
+    // (With no last place it always takes one: the loop is for the type.)
+    for (;;) {
+      const hold = this.#takeFirst(Number.isFinite(this.#slots) ? this.#slots + 1 : 1, Infinity, owner);
       if (hold !== undefined) return hold;
     }
   }
@@ -402,6 +423,25 @@ export class NamedSemaphore {
       }
     }
     return entries.filter((entry) => /^place-\d+$/.test(entry));
+  }
+
+  /**
+   * Takes the first free place from `first` to `last` for `owner`, or undefined when none is.
+   *
+   * One listing first: a place it shows held by a live owner is passed by with one read, and
+   * nothing written. Until session 44 each place was tried — a file written, linked to the
+   * place's name (EEXIST), removed — before its owner was looked at, so a look at N held places
+   * (each poll of a waiter) made and removed N files. Only {@link #make} takes a place, as before:
+   * a place made or given back after the listing is found so by its link, or at the next look.
+   */
+  #takeFirst(first: number, last: number, owner: Owner): SemaphoreHold | undefined {
+    const listed = new Set(this.#entries());
+    for (let k = first; k <= last; k += 1) {
+      if (listed.has(`place-${k}`) && this.#liveOwner(`place-${k}`) !== undefined) continue;
+      const hold = this.#make(k, owner);
+      if (hold !== undefined) return hold;
+    }
+    return undefined;
   }
 
   /** Makes place `k` for `owner`, freeing it first if its owner died; undefined when it is held. */

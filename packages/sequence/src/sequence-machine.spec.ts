@@ -93,10 +93,22 @@ describe('a sequence of events', () => {
     expect(() => spoke.apply({ type: 'manage', id: 'mgr-9' })).toThrow("spoke `spoke-3` (offline → online): event `manage` (id `mgr-9`) belongs to a hub's sequence");
   });
 
-  it('refuses an event type it does not know', () => {
+  it('refuses an event type it does not know as unknown, listing the events, and names no state it meant to reach', () => {
     const hub = new SequenceMachine('hub');
-    const bogus = { type: 'teleport', id: 'x-1' } as unknown as Parameters<SequenceMachine['apply']>[0];
-    expect(() => hub.apply(bogus)).toThrow(/expected one of `manage`, `conclude`, `evaluate`, `evaluated`, got `teleport`/);
+    const bogus = { type: 'bogus', id: 'x-1', cause: 'a typo' } as unknown as Parameters<SequenceMachine['apply']>[0];
+    let thrown: unknown;
+    try {
+      hub.apply(bogus);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SPMInvariantError);
+    const error = thrown as SPMInvariantError;
+    expect(error.message).toBe('Unknown sequence event for the hub: expected one of `manage`, `conclude`, `evaluate`, `evaluated`, got `bogus` (id `x-1`, cause: a typo), which is no event of a sequence point (seed Fig. 2)');
+    // Until session 44 `to` was `bogus`, the event's name as if it were a state.
+    expect(error.fields()).toEqual({ role: 'hub', from: 'offline' });
+    expect(error.to).toBeUndefined();
+    expect(() => new SequenceMachine('spoke', { name: 'spoke-3' }).apply({ type: 7, id: 'x-2' } as never)).toThrow('Unknown sequence event for spoke `spoke-3`: expected one of `manage`, `conclude`, `evaluate`, `evaluated`, got `7` (number) (id `x-2`)');
     expect(hub.state).toBe('offline');
   });
 

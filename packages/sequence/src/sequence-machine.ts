@@ -63,6 +63,9 @@ const EVENT_TARGET: Readonly<Record<SequenceEventType, SequenceState>> = {
   evaluated: 'offline',
 };
 
+/** Every event, in the order messages list them. */
+const EVENT_TYPES: readonly SequenceEventType[] = ['manage', 'conclude', 'evaluate', 'evaluated'];
+
 /** Which role each event belongs to. */
 const EVENT_ROLE: Readonly<Record<SequenceEventType, SequenceRole>> = {
   manage: 'hub',
@@ -94,8 +97,8 @@ function describeEvent(event: SequenceEvent): string {
  * The sequence point of one hub or one spoke: a pure state machine that does no I/O
  * (CONVENTIONS.md, "State machines do no I/O"). Every machine starts offline (seed: "all
  * resources start off offline"). Feed it events with {@link SequenceMachine.apply}; it returns
- * the change, or throws `SPMInvariantError` (fields `role`, `from`, `to`) for an illegal one
- * and stays where it was.
+ * the change, or throws `SPMInvariantError` (fields `role`, `from`, `to`; no `to` for an unknown
+ * event, which means to reach no state) for an illegal one and stays where it was.
  *
  * @example
  * const hub = new SequenceMachine('hub');
@@ -151,7 +154,8 @@ export class SequenceMachine {
   /**
    * Applies `event`. Returns the change it made, or throws `SPMInvariantError` naming the
    * role, the state it is in, the state the event meant to reach, the event's id and cause,
-   * and why it is illegal. A refused event leaves the machine as it was. The change carries a
+   * and why it is illegal (an unknown event: that it is unknown, and the events there are). A
+   * refused event leaves the machine as it was. The change carries a
    * frozen copy of `event` (so does {@link since}): what the caller does to its object later
    * changes neither. An event that is not an object, or whose `id` (or `cause`, if given) is not a
    * string, is refused with `SPMError`.
@@ -174,13 +178,18 @@ export class SequenceMachine {
     const owner = own(EVENT_ROLE, event.type);
     const intended = own(EVENT_TARGET, event.type);
     const subject = this.name === this.role ? `the ${this.role}` : `${this.role} \`${this.name}\``;
-    const fields = { role: this.role, from, to: intended ?? String(event.type) };
     if (owner === undefined || intended === undefined) {
+      // An unknown event means to reach no state: no `to` (until session 44 it was the event's
+      // name, as if that were a state).
+      const type = typeof event.type === 'string' ? `\`${event.type}\`` : describeValue(event.type);
+      const id = typeof event.id === 'string' ? `\`${event.id}\`` : describeValue(event.id);
+      const cause = typeof event.cause === 'string' ? `, cause: ${event.cause}` : '';
       return new SPMInvariantError(
-        `Illegal sequence event for ${subject}: expected one of \`manage\`, \`conclude\`, \`evaluate\`, \`evaluated\`, got \`${String(event.type)}\` (id \`${String(event.id)}\`)`,
-        fields,
+        `Unknown sequence event for ${subject}: expected one of ${EVENT_TYPES.map((known) => `\`${known}\``).join(', ')}, got ${type} (id ${id}${cause}), which is no event of a sequence point (seed Fig. 2)`,
+        { role: this.role, from },
       );
     }
+    const fields = { role: this.role, from, to: intended };
     if (owner !== this.role) {
       return new SPMInvariantError(
         `Illegal sequence transition for ${subject} (${from} → ${intended}): event ${describeEvent(event)} belongs to a ${owner}'s sequence, not a ${this.role}'s (seed Fig. 2)`,
