@@ -7,7 +7,9 @@ export type EvaluationContext = Parameters<ClosureSpec<unknown, unknown>['evalua
 /**
  * Plain data, the same on every path: null, boolean, number, string, `Uint8Array`, and arrays
  * and plain objects of those (what crosses a process boundary). Send a `Float64Array` as
- * `new Uint8Array(f64.buffer, f64.byteOffset, f64.byteLength)`.
+ * `new Uint8Array(f64.buffer, f64.byteOffset, f64.byteLength)`. Every path delivers it as the
+ * wire does: `undefined` properties dropped, `-0` as `0`; `undefined` elsewhere (the body, an
+ * array element) and an array's hole are refused.
  */
 export type PeerData = Parameters<EvaluationContext['hub']['request']>[0];
 
@@ -20,11 +22,11 @@ export interface PeerMessage<T = PeerData> {
   readonly from: number;
   /** Its tag. */
   readonly tag: Tag;
-  /** What was sent (`undefined` arrives as `null`). */
+  /** What was sent, as the wire delivers it (`undefined` properties dropped, `-0` as `0`). */
   readonly body: T;
 }
 
-/** Which messages `recv` takes: the first that arrived matching both (either may be left out). */
+/** Which messages `recv` takes: the first that arrived matching both (either may be left out). Any other key is refused. */
 export interface RecvOptions {
   /** Only from this rank. @default any rank */
   readonly from?: number;

@@ -22,6 +22,7 @@ import {
   SPMHubCallbackError,
   SPMManagerError,
   SPMTaskEval,
+  SPMTaskTimeout,
   SPMWaitForSpokesTimeout,
   type WireError,
   describeValue,
@@ -29,7 +30,7 @@ import {
 } from '@spm/exceptions';
 import { isTaskSchema, parse, withSpmComponent, type TaskSchema } from '@spm/typedef';
 import type { GangContext, PeerData } from './gang-context.js';
-import { GangHub } from './internal/gang-hub.js';
+import { GangHub, type CollectiveWait } from './internal/gang-hub.js';
 import { isToHub, type PeerPaths, type RankInfo, type RankRecord, type UserReply } from './internal/protocol.js';
 import { RankRuntime } from './internal/rank-runtime.js';
 import { RankReport } from './rank-report.js';
@@ -263,6 +264,9 @@ export class GangClosure<T = unknown, R = unknown> {
     let ok = 0;
     let stop: Error | undefined;
     let decided: Decision | undefined;
+    // The user's onStatus threw: manage() rejects with this, which names the rank whose report it
+    // was handling (the core's own error names the core report that happened to deliver it).
+    let statusThrew: SPMHubCallbackError | undefined;
     // False once the core invocation has settled: past a deadline the core stops waiting for a
     // hung callback of the gang's, which must not go on to call the user's after manage() settled.
     let open = true;
@@ -277,11 +281,22 @@ export class GangClosure<T = unknown, R = unknown> {
       onStop();
     };
 
-    /** Calls onStatus with each report, in rank order; `ok` reports only until the run is stopped (it will not resolve). */
+    /**
+     * Calls onStatus with each report, in rank order; `ok` reports only until the run is stopped
+     * (it will not resolve). A throw stops the delivery and is rethrown, so the core treats it as
+     * the hub-callback error it is.
+     */
     const deliver = async (reports: readonly RankReport<R>[]): Promise<void> => {
       for (const report of reports) {
         if (!open || (report.ok && stop !== undefined)) return;
-        await call.onStatus?.(report);
+        try {
+          await call.onStatus?.(report);
+        } catch (thrown) {
+          const error = new SPMHubCallbackError(`The status callback of gang \`${signature}\` threw on rank ${report.rank}'s report: ${messageOfThrown(thrown)}`, { cause: thrown });
+          // Delivering a stop (deadline, signal): the stop decided first, as in the core.
+          if (decided?.kind !== 'stopped') statusThrew ??= error;
+          throw error;
+        }
       }
     };
 
@@ -296,7 +311,8 @@ export class GangClosure<T = unknown, R = unknown> {
         await deliver(Array.from({ length: size }, (_, r) => new RankReport<R>({ rank: r, gangAttempt: attempt, ...where[r], ok: false, error: error(r) })));
         return;
       }
-      const why = `rank ${rank} failed (gang run ${attempt} of at most ${maxAttempts}): ${cause.message}`;
+      // A rank that timed out may have been waiting for another: say who waited for whom.
+      const why = `rank ${rank} failed (gang run ${attempt} of at most ${maxAttempts}): ${cause.message}${cause instanceof SPMTaskTimeout ? waitsText(hub.waits(plan.peers)) : ''}`;
       const relaunch = attempt < maxAttempts;
       const error = new SPMGangError(`Gang \`${signature}\` failed: ${why}`, { rank, cause });
       decided = { kind: relaunch ? 'relaunch' : 'failed', error };
@@ -394,7 +410,7 @@ export class GangClosure<T = unknown, R = unknown> {
     else userSignal?.addEventListener('abort', onUserAbort, { once: true });
     const remaining = Math.max(0, deadline - Date.now());
     if (deadline !== Infinity && remaining === 0) halt(this.#timeoutError(plan));
-    const timer = deadline === Infinity || stop !== undefined ? undefined : setTimeout(() => halt(this.#timeoutError(plan)), remaining);
+    const timer = deadline === Infinity || stop !== undefined ? undefined : setTimeout(() => halt(this.#timeoutError(plan, hub.waits(plan.peers))), remaining);
     const onConcluded = (summary: ManageSummary): void => countStale(summary.staleMessages);
     const id = randomUUID();
     let coreError: unknown;
@@ -430,6 +446,8 @@ export class GangClosure<T = unknown, R = unknown> {
       userSignal?.removeEventListener('abort', onUserAbort);
       this.core.off('concluded', onConcluded);
     }
+    // Also when it threw delivering a failure: the core, already aborted by it, does not say so.
+    if (statusThrew !== undefined) throw statusThrew;
     if (coreError instanceof SPMHubCallbackError) throw coreError;
     const outcome = ((): Decision | undefined => decided)(); // assigned in the callbacks
     // A failure decided first stays the outcome (its error is the one every rank was reported).
@@ -452,14 +470,28 @@ export class GangClosure<T = unknown, R = unknown> {
   }
 
   /** What `manage()` rejects with past `timeoutExecution`. */
-  #timeoutError(plan: Plan<T, R>): SPMExecutionTimeout {
-    return new SPMExecutionTimeout(`Gang \`${this.signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms: every rank was killed`);
+  #timeoutError(plan: Plan<T, R>, waits: readonly CollectiveWait[] = []): SPMExecutionTimeout {
+    return new SPMExecutionTimeout(`Gang \`${this.signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms: every rank was killed${waitsText(waits)}`);
   }
 
   /** What `manage()` rejects with when its `signal` aborts. */
   #abortError(reason: unknown): SPMManagerError {
     return new SPMManagerError(`Gang \`${this.signature}\` was aborted (${reason === undefined ? 'no reason given' : messageOfThrown(reason)})`, { cause: reason });
   }
+}
+
+/** `0`, `0 and 2`, `0, 1 and 3`. */
+function listText(ranks: readonly number[]): string {
+  return ranks.length === 1 ? String(ranks[0]) : `${ranks.slice(0, -1).join(', ')} and ${String(ranks[ranks.length - 1])}`;
+}
+
+/**
+ * What a timeout's message adds: `; ranks 0 and 2 were waiting in allreduce() (collective #1) for
+ * rank 1` — the waits the hub saw (the hub path only), or nothing.
+ */
+function waitsText(waits: readonly CollectiveWait[]): string {
+  const rank = (ranks: readonly number[]): string => `${ranks.length === 1 ? 'rank' : 'ranks'} ${listText(ranks)}`;
+  return waits.map((w) => `; ${rank(w.ranks)} ${w.ranks.length === 1 ? 'was' : 'were'} waiting in ${w.op}() (collective #${w.seq}) for ${rank(w.for)}`).join('');
 }
 
 /** The error of a rank whose evaluation threw, as the rank told the hub (shaped like the core's). */

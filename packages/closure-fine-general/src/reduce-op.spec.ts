@@ -25,7 +25,9 @@ describe('reduceValues', () => {
   it('refuses values a named operation cannot combine, naming the rank', () => {
     expect(() => reduceValues([1, 'x'], 'sum')).toThrow(new SPMError("Expected the value of rank 1 for allreduce 'sum' to be a number or an array of numbers, got `\"x\"` (string)"));
     expect(() => reduceValues([1, [2]], 'max')).toThrow("Expected the value of rank 1 for allreduce 'max' to be a number like rank 0's, got an array");
-    expect(() => reduceValues([[1, 2], [3]], 'min')).toThrow("Expected the value of rank 1 for allreduce 'min' to be an array of 2 numbers like rank 0's, got 1");
+    // It said "got 1", the length, as if it were the value.
+    expect(() => reduceValues([[1, 2], [3]], 'min')).toThrow(new SPMError("Expected the value of rank 1 for allreduce 'min' to be an array of 2 numbers like rank 0's, got an array of 1 number"));
+    expect(() => reduceValues([[1], [3, 4, 5]], 'sum')).toThrow("Expected the value of rank 1 for allreduce 'sum' to be an array of 1 number like rank 0's, got an array of 3 numbers");
     expect(() => reduceValues([1], 'avg' as never)).toThrow("Expected the allreduce operation to be 'sum', 'min', 'max' or a function (a, b) => c, got `\"avg\"` (string)");
     expect(() => reduceValues([], 'sum')).toThrow('Expected at least one value to reduce, got none');
   });

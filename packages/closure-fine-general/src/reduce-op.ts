@@ -20,6 +20,8 @@ function numeric(value: unknown, op: string, rank: number): number | readonly nu
   throw new SPMError(`Expected the value of rank ${rank} for allreduce '${op}' to be a number or an array of numbers, got ${describeValue(value)}`);
 }
 
+const arrayOf = (n: number): string => `an array of ${n} number${n === 1 ? '' : 's'}`;
+
 /** Checks an `allreduce` operation before anything is sent. */
 export function checkReduceOp(op: unknown): void {
   if (typeof op === 'function' || op === 'sum' || op === 'min' || op === 'max') return;
@@ -53,7 +55,7 @@ export function reduceValues<T>(values: readonly T[], op: ReduceOp<T>): T {
   for (let i = 1; i < values.length; i += 1) {
     const v = numeric(values[i], op, i);
     if (typeof v === 'number' || v.length !== acc.length) {
-      throw new SPMError(`Expected the value of rank ${i} for allreduce '${op}' to be an array of ${acc.length} numbers like rank 0's, got ${typeof v === 'number' ? 'a number' : `${v.length}`}`);
+      throw new SPMError(`Expected the value of rank ${i} for allreduce '${op}' to be ${arrayOf(acc.length)} like rank 0's, got ${typeof v === 'number' ? 'a number' : arrayOf(v.length)}`);
     }
     for (let j = 0; j < acc.length; j += 1) acc[j] = f(acc[j] as number, v[j] as number);
   }

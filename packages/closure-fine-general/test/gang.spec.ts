@@ -319,6 +319,110 @@ describe.each(['inproc', 'thread', 'process'] as const)('a gang on %s spokes', (
     await expectSequencePoint(cloud, baseline, () => 0);
   });
 
+  it('delivers a body as the wire does on every path: undefined properties dropped, -0 as 0 (a direct channel used to keep both)', async () => {
+    const paths = kind === 'inproc' ? (['auto', 'hub'] as const) : (['auto'] as const);
+    for (const peers of paths) {
+      const summary = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'bodies' }, peers });
+      expect(summary.values[1]).toEqual({ received: [{ b: 1 }, 0, [1, { y: 0 }, 3], { n: [0, 2] }], gathered: [0, 0, 0] });
+      // Every rank gathers the same values, its own slot included (it used to keep its own -0).
+      for (const value of summary.values) expect((value as { gathered: unknown }).gathered).toEqual([0, 0, 0]);
+    }
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  notOnThreads('refuses an array with a hole on every path, as it refuses undefined in one (a direct channel delivered the hole, the hub null)', async () => {
+    const error = await kit.manage({ pool: pool(), size: 2, task: { mode: 'send-hole' }, relaunches: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SPMGangError);
+    expect(error).toMatchObject({ rank: 0 });
+    expect((error as Error).message).toMatch(
+      /Rank 0 threw on spoke \S+: SPMError: Expected the message to rank 1 to be plain data \(.*\), found a hole \(a missing element\) at `body\[1\]` \(the wire delivers it as null: put null there\)$/,
+    );
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  notOnThreads('refuses recv options it does not have, naming the likely one (they were ignored: the rank waited for any rank, or forever)', async () => {
+    const summary = await kit.manage({ pool: pool(), size: 2, task: { mode: 'recv-options' }, relaunches: 0 });
+    expect(summary.values[0]).toEqual([
+      { name: 'SPMError', code: 'SPM_ERROR', message: "Unknown option `fromm` of rank 0's recv() (did you mean `from`?); expected one of `from`, `tag`" },
+      { name: 'SPMError', code: 'SPM_ERROR', message: "Unknown option `timeout` of rank 0's recv(); expected one of `from`, `tag`" },
+    ]);
+    await expectSequencePoint(cloud, baseline, () => 0);
+  });
+
+  notOnThreads('blames a throwing onStatus on the rank whose report it handled (it named whichever core report delivered it), and rejects with it when delivering a failure too (it was lost)', async () => {
+    const seen: number[] = [];
+    const thrown = new Error("rank 2's callback fails");
+    const sync = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'ok' },
+        onStatus: (r) => {
+          seen.push(r.rank);
+          if (r.rank === 2) throw thrown;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(sync).toBeInstanceOf(SPMHubCallbackError);
+    expect(sync).toMatchObject({ code: 'SPM_HUB_CALLBACK', message: "The status callback of gang `kit` threw on rank 2's report: rank 2's callback fails" });
+    expect((sync as Error).cause).toBe(thrown);
+    expect(seen).toEqual([0, 1, 2]);
+    const rejects = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'ok' },
+        onStatus: async (r) => {
+          await Promise.resolve();
+          if (r.rank === 0) throw new Error('rank 0 rejects');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(rejects).toBeInstanceOf(SPMHubCallbackError);
+    expect((rejects as Error).message).toBe("The status callback of gang `kit` threw on rank 0's report: rank 0 rejects");
+    seen.length = 0;
+    const failing = await kit
+      .manage({
+        pool: pool(),
+        size: SIZE,
+        task: { mode: 'throw', failRank: 2 },
+        relaunches: 0,
+        onStatus: (r) => {
+          seen.push(r.rank);
+          if (r.rank === 1) throw new Error('rank 1 cannot take it');
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(failing).toBeInstanceOf(SPMHubCallbackError);
+    expect((failing as Error).message).toBe("The status callback of gang `kit` threw on rank 1's report: rank 1 cannot take it");
+    expect(seen).toEqual([0, 1]); // no callback after it threw
+    await expectSequencePoint(cloud, baseline, () => seen.length);
+  });
+
+  if (kind !== 'thread') {
+    // On the hub path the hub sees the ranks' collective contributions go by; a direct channel it does not see.
+    const peers = kind === 'inproc' ? 'hub' : 'auto';
+
+    it('says, when a rank times out, which ranks were waiting in which collective for whom (hub path)', async () => {
+      const stall = { mode: 'stall' } as const;
+      const error = await kit
+        .manage({ pool: pool(), tasks: [stall, { ...stall, spm: { meta: { timeout: after({ ms: 1000 }) } } }, stall], relaunches: 0, peers })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SPMGangError);
+      expect(error).toMatchObject({ rank: 1 });
+      expect((error as SPMGangError).cause).toBeInstanceOf(SPMTaskTimeout);
+      expect((error as Error).message).toMatch(/^Gang `kit` failed: rank 1 failed \(gang run 1 of at most 1\): Task 1 timed out after 1000 ms .*; ranks 0 and 2 were waiting in allreduce\(\) \(collective #1\) for rank 1$/);
+      await expectSequencePoint(cloud, baseline, () => 0);
+    });
+
+    it('says so past timeoutExecution too', async () => {
+      const error = await kit.manage({ pool: pool(), size: SIZE, task: { mode: 'stall' }, timeoutExecution: after({ ms: 1500 }), peers }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SPMExecutionTimeout);
+      expect((error as Error).message).toBe('Gang `kit` ran past its timeoutExecution of 1500 ms: every rank was killed; ranks 0 and 2 were waiting in allreduce() (collective #1) for rank 1');
+      await expectSequencePoint(cloud, baseline, () => 0);
+    });
+  }
+
   if (kind === 'inproc') {
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

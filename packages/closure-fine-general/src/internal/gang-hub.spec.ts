@@ -47,6 +47,47 @@ describe('GangHub', () => {
     expect(hub.poll(0)).toEqual({ m: [], fin: [], fail: { rank: 1, message: 'boom' } });
   });
 
+  describe('waits', () => {
+    /** A hub of `processes.length` ranks, all joined (`processes[r]`: rank r's process). */
+    const joined = (...processes: string[]): GangHub => {
+      const hub = new GangHub(processes.length);
+      processes.forEach((p, rank) => hub.join(rank, p, 1));
+      return hub;
+    };
+    /** Rank `from` enters collective #seq: its contribution to every other rank. */
+    const enter = (hub: GangHub, from: number, seq: number, op: string): void =>
+      hub.deliver(
+        from,
+        Array.from({ length: hub.size }, (_, t) => t)
+          .filter((t) => t !== from)
+          .map((t) => ({ t, k: 'c', x: seq, o: op, b: from })),
+      );
+
+    it('names the ranks that entered a collective, and the ranks on the hub path that did not', () => {
+      const hub = joined('a:1', 'b:1', 'c:1');
+      expect(hub.waits('auto')).toEqual([]);
+      enter(hub, 0, 1, 'allreduce');
+      enter(hub, 2, 1, 'allreduce');
+      expect(hub.waits('auto')).toEqual([{ ranks: [0, 2], op: 'allreduce', seq: 1, for: [1] }]);
+      // Rank 1 enters: #1 completes for all; rank 0 enters #2 and waits for both.
+      enter(hub, 1, 1, 'allreduce');
+      enter(hub, 0, 2, 'barrier');
+      expect(hub.waits('auto')).toEqual([{ ranks: [0], op: 'barrier', seq: 2, for: [1, 2] }]);
+    });
+
+    it('claims no wait it cannot see: a broadcast root, a pair on a direct channel, a rank that returned', () => {
+      const root = joined('a:1', 'b:1');
+      enter(root, 0, 1, 'broadcast'); // the root goes on; the other waits, but sends nothing
+      expect(root.waits('auto')).toEqual([]);
+      const direct = joined('a:1', 'a:1', 'c:1'); // ranks 0 and 1 share a process
+      enter(direct, 0, 1, 'allgather');
+      expect(direct.waits('auto')).toEqual([{ ranks: [0], op: 'allgather', seq: 1, for: [2] }]);
+      expect(direct.waits('hub')).toEqual([{ ranks: [0], op: 'allgather', seq: 1, for: [1, 2] }]);
+      direct.finished(2); // it returned: rank 0 is told so, and fails rather than waits
+      expect(direct.waits('auto')).toEqual([]);
+    });
+  });
+
   it('refuses ranks out of range and malformed messages', () => {
     const hub = new GangHub(2);
     expect(() => hub.join(2, 'a:1', 1)).toThrow('Expected a rank 0 … 1 in join, got 2');

@@ -5,6 +5,24 @@ import { checkPlainData } from './plain-data.js';
 /** The most a poll reply carries, by estimated encoded size (it must fit a wire frame). */
 export const POLL_REPLY_BYTES = 1 << 20;
 
+/** A collective a rank entered, as the hub saw its contributions go by. */
+interface Entered {
+  readonly seq: number;
+  readonly op: string;
+}
+
+/** Ranks waiting in one collective for the same ranks (see {@link GangHub.waits}). */
+export interface CollectiveWait {
+  /** The ranks that wait. */
+  readonly ranks: readonly number[];
+  /** The collective (`allreduce`, `barrier`, `allgather`). */
+  readonly op: string;
+  /** Its sequence number (1 for a rank's first collective). */
+  readonly seq: number;
+  /** The ranks they wait for: none of them contributed to it yet. */
+  readonly for: readonly number[];
+}
+
 interface Stored {
   readonly entry: InEntry;
   readonly bytes: number;
@@ -21,6 +39,10 @@ export class GangHub {
   readonly #table: ([string, number] | undefined)[];
   readonly #mail: Stored[][];
   readonly #finished = new Set<number>();
+  /** By rank: the last collective it entered that makes it wait for every other rank. */
+  readonly #entered: (Entered | undefined)[];
+  /** By sender, then receiver: the sequence number of the last collective entry it sent it. */
+  readonly #contributed: Map<number, number>[];
   #joined = 0;
   #failure: FailureNotice | undefined;
 
@@ -28,6 +50,8 @@ export class GangHub {
     this.size = size;
     this.#table = Array.from({ length: size }, () => undefined);
     this.#mail = Array.from({ length: size }, () => []);
+    this.#entered = Array.from({ length: size }, () => undefined);
+    this.#contributed = Array.from({ length: size }, () => new Map());
   }
 
   /** Every rank joined. */
@@ -64,6 +88,7 @@ export class GangHub {
       const to = e.t as number;
       this.#rank(to, `a message from rank ${from}`);
       const entry: InEntry = e.o === undefined ? { f: from, k: e.k, x: e.x, b: e.b ?? null } : { f: from, k: e.k, x: e.x, o: e.o, b: e.b ?? null };
+      if (e.k === 'c' && typeof e.x === 'number') this.#sawCollective(from, to, e.x, e.o);
       (this.#mail[to] as Stored[]).push({ entry, bytes: checkPlainData(entry.b, 'a peer message') + 16 });
     }
   }
@@ -93,6 +118,49 @@ export class GangHub {
   /** The gang failed: every later reply says so. The first failure stays. */
   fail(notice: FailureNotice): void {
     this.#failure ??= notice;
+  }
+
+  #sawCollective(from: number, to: number, seq: number, op: string | undefined): void {
+    const sent = this.#contributed[from] as Map<number, number>;
+    sent.set(to, Math.max(seq, sent.get(to) ?? 0));
+    // A broadcast's root sends and goes on; every other collective waits for every rank.
+    if (op !== undefined && op !== 'broadcast' && seq > (this.#entered[from]?.seq ?? 0)) this.#entered[from] = { seq, op };
+  }
+
+  /**
+   * Which ranks wait in a collective for which others, as far as the hub can tell: a rank that
+   * sent its contribution to collective #n (other than a broadcast) through the hub cannot have
+   * completed it until every other rank's contribution came — and one from a rank on the hub path
+   * comes through the hub. So it still waits, for those of them on the hub path that have not sent
+   * theirs and are still running. Pairs on a direct channel are not seen here: their waits are not
+   * told. Grouped by collective and by the ranks waited for, in rank order.
+   */
+  waits(paths: PeerPaths): CollectiveWait[] {
+    const groups = new Map<string, { ranks: number[]; op: string; seq: number; for: number[] }>();
+    for (let rank = 0; rank < this.size; rank += 1) {
+      const entered = this.#entered[rank];
+      if (entered === undefined || this.#finished.has(rank)) continue;
+      const missing: number[] = [];
+      for (let peer = 0; peer < this.size; peer += 1) {
+        if (peer === rank || this.#direct(paths, rank, peer)) continue;
+        // A rank that returned without contributing: the waiting rank is told so and fails.
+        if (!this.#finished.has(peer) && (this.#contributed[peer]?.get(rank) ?? 0) < entered.seq) missing.push(peer);
+      }
+      if (missing.length === 0) continue;
+      const key = `${entered.seq}:${entered.op}:${missing.join(',')}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { ranks: [rank], op: entered.op, seq: entered.seq, for: missing });
+      else group.ranks.push(rank);
+    }
+    return [...groups.values()];
+  }
+
+  /** Ranks `a` and `b` talk over a direct channel (the hub does not see what they say). */
+  #direct(paths: PeerPaths, a: number, b: number): boolean {
+    // Until the table is complete no rank has a direct channel open for sure: count it as direct
+    // (unknown), so that no wait is claimed from messages the hub may not see.
+    if (!this.complete) return true;
+    return paths === 'auto' && this.#table[a]?.[0] === this.#table[b]?.[0];
   }
 
   /** Pairs of ranks that talk directly (same process) and through the hub, once the table is complete. */

@@ -2,11 +2,11 @@
 // spoke, inside the evaluation of the rank's task; imports nothing that belongs to the hub.
 import { hostname } from 'node:os';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { SPMError, SPMGangError, describeValue, toWire, messageOfThrown } from '@spm/exceptions';
+import { SPMError, SPMGangError, checkOptionKeys, describeValue, toWire, messageOfThrown } from '@spm/exceptions';
 import type { EvaluationContext, GangContext, PeerData, PeerMessage, RecvOptions, Tag } from '../gang-context.js';
 import { checkReduceOp, reduceValues, type ReduceOp } from '../reduce-op.js';
 import { Inbox } from './inbox.js';
-import { checkPlainData } from './plain-data.js';
+import { plainData } from './plain-data.js';
 import { GANG_KEY, type Direct, type InEntry, type JoinReply, type OutEntry, type PollReply, type RankInfo, type UserReply } from './protocol.js';
 
 /**
@@ -43,6 +43,9 @@ interface Contribution {
   readonly op: string;
   readonly body: unknown;
 }
+
+/** The keys of {@link RecvOptions}. */
+const RECV_KEYS: readonly string[] = ['from', 'tag'] satisfies readonly (keyof RecvOptions)[];
 
 const ranksText = (ranks: readonly number[]): string => (ranks.length === 1 ? `rank ${ranks[0]}` : `ranks ${ranks.join(', ')}`);
 
@@ -172,17 +175,17 @@ export class RankRuntime {
       hub: {
         request: async (body) => {
           this.#check();
-          checkPlainData(body, 'a request to the hub');
+          const { value } = plainData(body, 'a request to the hub');
           this.#flush(); // what this rank sent its peers reaches the hub first
-          const reply = (await this.#request({ [GANG_KEY]: 'user', b: body ?? null })) as UserReply;
+          const reply = (await this.#request({ [GANG_KEY]: 'user', b: value })) as UserReply;
           if ('none' in reply) throw new SPMError(reply.none);
           return reply.r as PeerData;
         },
         notify: (body) => {
           this.#check();
-          checkPlainData(body, 'a notify to the hub');
+          const { value } = plainData(body, 'a notify to the hub');
           this.#flush();
-          this.#ctx.hub.notify({ [GANG_KEY]: 'user', b: body ?? null });
+          this.#ctx.hub.notify({ [GANG_KEY]: 'user', b: value } as PeerData);
         },
       },
       send: (to, body, tag) => this.#send(to, body, tag),
@@ -218,14 +221,18 @@ export class RankRuntime {
     this.#check();
     const peer = this.#checkRank(to, '`send` destination');
     const t = this.#checkTag(tag);
-    const bytes = checkPlainData(body, `the message to rank ${peer}`);
-    this.#post(peer, { k: 'p', x: t, b: body ?? null }, bytes);
+    // Every path delivers what the wire does (a direct channel's structured clone would keep
+    // `undefined` properties and -0).
+    const { value, bytes } = plainData(body, `the message to rank ${peer}`);
+    this.#post(peer, { k: 'p', x: t, b: value }, bytes);
   }
 
   #recv(options: RecvOptions | undefined): Promise<PeerMessage> {
     try {
       this.#check();
       if (options !== undefined && (typeof options !== 'object' || options === null)) throw new SPMError(`Expected recv options ({ from?, tag? }), got ${describeValue(options)}`);
+      // A misspelt key (`fromm`) or one recv does not have (`timeout`) was ignored: it waited for any rank, or forever.
+      if (options !== undefined) checkOptionKeys(`rank ${this.#info.rank}'s recv()`, options, RECV_KEYS);
       const from = options?.from === undefined ? undefined : this.#checkRank(options.from, '`recv` option `from`');
       const tag = options?.tag === undefined ? undefined : this.#checkTag(options.tag);
       const what = `recv(${[from === undefined ? '' : `from: ${from}`, tag === undefined ? '' : `tag: ${JSON.stringify(tag)}`].filter(Boolean).join(', ')})`;
@@ -292,15 +299,16 @@ export class RankRuntime {
   // ─── Collectives ───────────────────────────────────────────────────────────────────────────
 
   /** allgather-shaped collectives (barrier, allgather, allreduce): every rank's value, by rank. */
-  async #collective(op: string, value: unknown): Promise<unknown[]> {
+  async #collective(op: string, given: unknown): Promise<unknown[]> {
     this.#check();
-    const bytes = checkPlainData(value, `the value of ${op}()`);
+    // This rank's own slot holds what the others receive, so every rank gets the same values.
+    const { value, bytes } = plainData(given, `the value of ${op}()`);
     const seq = ++this.#collectives;
     const { rank, size } = this.#info;
     const others = this.#others();
     // Alone (size 1): nothing to wait for, every rank's value is this one's.
-    if (others.length === 0) return [value ?? null];
-    for (const peer of others) this.#post(peer, { k: 'c', x: seq, o: op, b: value ?? null }, bytes);
+    if (others.length === 0) return [value];
+    for (const peer of others) this.#post(peer, { k: 'c', x: seq, o: op, b: value }, bytes);
     const missing = (): number[] => {
       const box = this.#contributions.get(seq);
       return box === undefined ? others : others.filter((r) => !box.has(r));
@@ -314,19 +322,19 @@ export class RankRuntime {
       return { value: box };
     })) as Map<number, Contribution>;
     const out: unknown[] = [];
-    for (let r = 0; r < size; r += 1) out.push(r === rank ? (value ?? null) : got.get(r)?.body);
+    for (let r = 0; r < size; r += 1) out.push(r === rank ? value : got.get(r)?.body);
     return out;
   }
 
-  async #broadcast(value: unknown, root: unknown): Promise<unknown> {
+  async #broadcast(given: unknown, root: unknown): Promise<unknown> {
     this.#check();
     const from = this.#checkRank(root, '`broadcast` root');
     const { rank } = this.#info;
     const seq = ++this.#collectives;
     if (rank === from) {
-      const bytes = checkPlainData(value, 'the value of broadcast()');
-      for (const peer of this.#others()) this.#post(peer, { k: 'c', x: seq, o: 'broadcast', b: value ?? null }, bytes);
-      return value ?? null;
+      const { value, bytes } = plainData(given, 'the value of broadcast()');
+      for (const peer of this.#others()) this.#post(peer, { k: 'c', x: seq, o: 'broadcast', b: value }, bytes);
+      return value;
     }
     return this.#wait(`broadcast(root: ${from}) (collective #${seq})`, () => [from], false, () => {
       const c = this.#contributions.get(seq)?.get(from);
