@@ -506,3 +506,23 @@ describe('spm-primes when stderr cannot be written', () => {
   });
 });
 
+
+describe('spm-primes and the signals Node acts on itself', () => {
+  it('hears SIGUSR1, SIGUSR2 and SIGALRM and goes on: no inspector opened, no run ended unsaid', async () => {
+    // Until session 44 SIGUSR1 opened Node's inspector on 127.0.0.1:9229 (any local user could
+    // run code through it) and SIGUSR2 or SIGALRM ended the run with status 140 or 142.
+    const child = spawn(process.execPath, [bin, '--max', '3000000', '--buckets', '20', '--spokes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      // On the run's first line, once it is under way.
+      if (stdout === '') for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) child.kill(signal);
+      stdout += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('Debugger listening');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Primes in [2, 3000000): ${sieveCount(2, 3_000_000)} `);
+  });
+});

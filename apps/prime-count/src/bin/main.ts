@@ -3,6 +3,11 @@
 import { parseOptions, UsageError, USAGE } from '../options.js';
 import { runPrimes } from '../run-primes.js';
 
+// SIGUSR1 would start Node's inspector (127.0.0.1:9229, open to any local user), SIGUSR2 and
+// SIGALRM end the run unsaid: heard and ignored (since session 44), a listener keeps Node's
+// own action away.
+for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) process.on(signal, () => undefined);
+
 /** Exit status when stdout's reader went away (EPIPE): 128 + SIGPIPE, as a shell reports it (spm-shell's too). */
 const SIGPIPE_STATUS = 141;
 
