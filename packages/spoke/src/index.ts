@@ -4,7 +4,7 @@
  * `spm-spoke` bin for TCP spokes.
  * @packageDocumentation
  */
-export { SpokeAgent, type SpokeAgentOptions, type SpokeAgentEvents, type EvaluatorMode } from './spoke-agent.js';
+export { SpokeAgent, type SpokeAgentOptions, type SpokeAgentEvents, type EvaluatorMode, type EvaluatorEnd } from './spoke-agent.js';
 export { STOP_GRACE_MS, TaskRunner, type TaskRunnerIdentity, type TaskRunnerOptions } from './task-runner.js';
 export { type SpokeClosure, isSpokeClosure } from './spoke-closure.js';
 export { returnedUnsendable, unsendableReturnDetail } from './returned-unsendable.js';

@@ -33,6 +33,14 @@ export interface SpokeAgentOptions {
   readonly sharesThread?: boolean;
 }
 
+/** How an agent's evaluator thread ended by itself (see {@link SpokeAgent.evaluatorEnd}). */
+export interface EvaluatorEnd {
+  /** Why, as the hub was told: `the evaluator thread threw: …`, `… exited with code 3`. */
+  readonly reason: string;
+  /** The exit code for the spoke's process: the thread's own, or 1 (a throw, an exit with 0). */
+  readonly exitCode: number;
+}
+
 /** Events of a {@link SpokeAgent}. */
 export interface SpokeAgentEvents {
   /** The agent stopped: its hub channel closed (with the reason, if not a clean close). */
@@ -54,6 +62,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   #evaluator: SpawnedThread | undefined;
   #closed = false;
   #shutdownReason: string | undefined;
+  #evaluatorEnd: EvaluatorEnd | undefined;
   readonly #done: Promise<SPMTransportError | undefined>;
 
   constructor(options: SpokeAgentOptions) {
@@ -69,6 +78,16 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   /** Why the hub let this spoke go (its `shutdown` message's reason), once it has; else undefined. */
   get shutdownReason(): string | undefined {
     return this.#shutdownReason;
+  }
+
+  /**
+   * How the evaluator thread (`evaluator: 'thread'`) ended, when its end stopped the agent: why,
+   * as the hub was told (`the evaluator thread threw: …`, `the evaluator thread exited with code
+   * 3`), and the exit code the spoke's process should end with (the thread's, 1 for a throw or
+   * an exit with 0). Undefined otherwise.
+   */
+  get evaluatorEnd(): EvaluatorEnd | undefined {
+    return this.#evaluatorEnd;
   }
 
   /** The id the hub gave this spoke (after {@link start}). */
@@ -259,9 +278,43 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
         return true;
       });
     }
-    evaluator.channel.once('close', (error) => {
-      if (!this.#closed) hub.close(new SPMTransportError(`Spoke ${identity.spokeId}: its evaluator thread ended${error ? `: ${error.message}` : ''}`, { channel: hub.label }));
+    // How the evaluator thread ended, when it ended by itself: taken before the transport's own
+    // listeners close its channel (they run after these), so the close below can say why.
+    let ended: EvaluatorEnd | undefined;
+    evaluator.worker.prependListener('error', (error: unknown) => {
+      ended ??= { reason: `the evaluator thread threw: ${messageOfThrown(error)}`, exitCode: 1 };
     });
+    evaluator.worker.prependListener('exit', (code: number) => {
+      ended ??= { reason: `the evaluator thread exited with code ${code}`, exitCode: code === 0 ? 1 : code };
+    });
+    evaluator.channel.once('close', (error) => {
+      if (this.#closed) return;
+      const end = ended ?? { reason: `its evaluator thread ended${error ? `: ${error.message}` : ''}`, exitCode: 1 };
+      this.#evaluatorEnd = end;
+      this.#leave(end.reason, new SPMTransportError(`Spoke ${identity.spokeId}: ${end.reason}`, { channel: hub.label, ...(error ? { cause: error } : {}) }));
+    });
+  }
+
+  /**
+   * Tells the hub why this spoke is going (a `shutdown` message), then closes its channel with
+   * `error` once that message is written out. Until session 44 a process spoke whose evaluator
+   * thread died (a task's uncaught throw, `process.exit(3)`, an unhandled rejection) only closed
+   * its channel: the hub saw "the process exited with code 1", the reason lost on the way.
+   */
+  #leave(reason: string, error: SPMTransportError): void {
+    const hub = this.#options.channel;
+    if (hub.closed) return;
+    try {
+      hub.send({ type: 'shutdown', v, reason });
+    } catch {
+      // Not encodable or already closed: closing anyway.
+    }
+    // Closed with an error, a channel drops what it has not written yet: wait until it is out.
+    if (hub.written !== undefined) hub.written(() => hub.close(error));
+    else {
+      hub.flush?.();
+      hub.close(error);
+    }
   }
 
   #shutdown(error: SPMTransportError | undefined): void {

@@ -145,6 +145,32 @@ describe('a process spoke relays frames between its hub and its evaluator thread
   });
 });
 
+// A task that ends the evaluator thread (an uncaught throw from a timer, `process.exit(3)`, an
+// unhandled rejection) loses the spoke. Until session 44 the hub saw only "the process exited
+// with code 1"; a thread spoke said "the worker threw: …" or "the worker exited with code 3".
+describe('a process spoke whose evaluator thread dies', () => {
+  async function loseTo(signature: string, record: unknown): Promise<{ hub: HubStub; error: Error | undefined; code: number | null }> {
+    const { hub, spawned, greeted } = startProcessSpoke(0);
+    await greeted;
+    const closed = new Promise<Error | undefined>((resolve) => spawned.channel.once('close', resolve));
+    hub.task(21, closures, signature, record);
+    const [error, code] = await Promise.all([closed, exited(spawned)]);
+    return { hub, error, code };
+  }
+
+  it.each([
+    ['throws-from-timer', {}, 'the evaluator thread threw: thrown from a timer', 1],
+    ['exits', { code: 3 }, 'the evaluator thread exited with code 3', 3],
+    ['rejects-unhandled', {}, 'the evaluator thread threw: rejected and unhandled', 1],
+  ] as const)('tells its hub why (%s) and exits with the thread’s code', async (signature, record, reason, exitCode) => {
+    const { hub, error, code } = await loseTo(signature, record);
+    expect(code).toBe(exitCode);
+    expect(hub.received).toContainEqual({ type: 'shutdown', v, reason });
+    expect(hub.received.filter((m) => m.type === 'status')).toEqual([]);
+    expect(error?.message).toMatch(new RegExp(`^Channel process:\\d+ lost: ${reason}; the process exited with code ${exitCode}$`, 'u'));
+  });
+});
+
 describe('a thread spoke', () => {
   it('greets, evaluates inline in its worker, and reports', async () => {
     const thread = spawnThread({ entry: spokeEntry('thread'), workerData: { spokeId: 'thr-1', host: 'accra', tags: [] } });

@@ -537,7 +537,9 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   #onMessage(slot: Slot, channel: Channel, message: Message): void {
     if (slot.channel !== channel) return; // a late message of an old incarnation
     slot.lastSeen = Date.now();
-    if (message.type === 'heartbeat') return;
+    // A `shutdown` from a spoke says why it is going (its evaluator thread died): its channel
+    // (a process spoke's) gives that reason when it closes. Nothing for a manager.
+    if (message.type === 'heartbeat' || message.type === 'shutdown') return;
     const lease = this.#active;
     if (lease !== undefined && slot.leasedBy === lease.id) lease.emit('message', slot.id, message);
     else this.#options.log('debug', `dropped a \`${message.type}\` from spoke ${slot.id}, which no manager holds`);

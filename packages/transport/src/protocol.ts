@@ -138,9 +138,15 @@ export interface NotifyMessage extends MessageBase<'notify'>, AttemptRef {
   readonly body: WireValue;
 }
 
-/** Hub → spoke: stop now (finish nothing, exit). */
+/**
+ * Hub → spoke: stop now (finish nothing, exit). Spoke → hub (since session 44): this spoke is
+ * going by itself, and why — a process spoke whose evaluator thread died (`the evaluator thread
+ * threw: …`, `… exited with code 3`) says so just before it closes its channel, and the hub's
+ * process channel gives that reason when it reports the loss. The same shape both ways, and a
+ * hub that does not know it ignores it (a manager drops what it does not expect): no new version.
+ */
 export interface ShutdownMessage extends MessageBase<'shutdown'> {
-  /** Why, for the spoke's log. */
+  /** Why, for the other side's log (and, from a spoke, the hub's error for its loss). */
   readonly reason: string;
 }
 

@@ -61,6 +61,17 @@ describe('process channel close', () => {
     expect((await closed)?.message).toBe(`Channel process:${child.pid} lost: the process exited with code 3`);
   });
 
+  it('gives the reason the child said (its `shutdown`) before the exit code when the child exits', async () => {
+    // Until session 44 a process spoke whose evaluator thread died was lost as "the process
+    // exited with code 1": what its task did was not said.
+    const child = start();
+    const said = nextMessage(child.channel, (m) => m.type === 'shutdown');
+    const closed = closeOf(child.channel);
+    child.channel.send(command('say-and-exit'));
+    expect(await said).toMatchObject({ reason: 'the evaluator thread exited with code 3' });
+    expect((await closed)?.message).toBe(`Channel process:${child.pid} lost: the evaluator thread exited with code 3; the process exited with code 3`);
+  });
+
   it('delivers a burst sent just before the child closes cleanly', async () => {
     const child = start();
     const seen: number[] = [];

@@ -10,7 +10,8 @@ const ORPHAN_CHECK_MS = 200;
 
 /**
  * Runs this process as one spoke until its hub channel closes, then exits: 0 after a clean
- * close, 1 after a broken channel or a failed greeting. SIGTERM and SIGINT stop it cleanly.
+ * close, 1 after a broken channel or a failed greeting, the evaluator thread's code (1 for a
+ * throw) after that thread died. SIGTERM and SIGINT stop it cleanly.
  */
 export async function runSpokeProcess(connect: () => Channel | Promise<Channel>, identity: SpokeIdentityInit, options: { readonly sayShutdown?: boolean } = {}): Promise<void> {
   // This process is a spoke: its own thread too (it evaluates tasks itself with
@@ -39,8 +40,12 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
         // exit with nothing said (missed heartbeats, a duplicate id, the hub closing).
         const reason = agent?.shutdownReason;
         if (options.sayShutdown === true && reason !== undefined) process.stderr.write(`spm-spoke: the hub let this spoke go: ${reason}\n`);
+        // Its evaluator thread died (a task's uncaught throw, `process.exit(3)`): the hub was told
+        // why; a spoke started by hand says it too, and the process ends with the thread's code.
+        const end = agent?.evaluatorEnd;
+        if (options.sayShutdown === true && end !== undefined) process.stderr.write(`spm-spoke: ${end.reason}\n`);
         await killCoprocesses('SIGKILL').catch(() => 0);
-        process.exit(error ? 1 : 0);
+        process.exit(end?.exitCode ?? (error ? 1 : 0));
       },
       () => process.exit(1),
     );
