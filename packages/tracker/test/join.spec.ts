@@ -55,6 +55,24 @@ describe('join: TCP spokes started by anyone', () => {
     await lease.release();
   });
 
+  it('hears SIGUSR1, SIGUSR2 and SIGALRM and serves on (no inspector opened on its host, no spoke ended unsaid)', async () => {
+    cloud = await VirtualCloud.start({ join: { secret }, hubHost: 'hub' });
+    const ready = new Promise<SpokeInfo>((resolve) => cloud?.tracker.once('spoke-ready', resolve));
+    const child = spmSpoke(cloud.joinUrl, { SPM_SECRET: secret });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const spoke = await ready;
+    for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) child.kill(signal);
+    // Leased after the signals (each heard before the hub's next message is handled).
+    const lease = await cloud.tracker.lease({ pool: cloud.pool.inter(), timeoutWaitForSpokesMs: 1000 });
+    expect(lease.spokeIds).toEqual([spoke.id]);
+    await lease.release();
+    await cloud.close();
+    cloud = undefined;
+    expect(await exitOf(child)).toBe(0);
+    expect(stderr).not.toContain('Debugger listening');
+  });
+
   it('keeps trying to reach a hub that is not up yet (it exited at once), and says why the hub let it go', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

@@ -8,6 +8,11 @@ import { connectTcp, readSecret } from '@spm/transport';
 import { identityFromEnv } from '../internal/identity-from-env.js';
 import { runSpokeProcess } from '../internal/run-spoke-process.js';
 
+// SIGUSR1 would start Node's inspector (127.0.0.1:9229, open to any local user of this host),
+// SIGUSR2 and SIGALRM end the spoke unsaid: heard and ignored (since session 44), as spm-shell
+// and spm-primes do; a listener keeps Node's own action away.
+for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) process.on(signal, () => undefined);
+
 const usage = 'usage: spm-spoke --hub tcp://HOST:PORT [--secret-file FILE] [--tags a,b] [--host NAME]\n(the secret is read from $SPM_SECRET or --secret-file, a file of mode 0600)';
 let values: { hub?: string; 'secret-file'?: string; tags?: string; host?: string; help?: boolean };
 try {
