@@ -22,8 +22,8 @@ describe('formatJoblogRow', () => {
     expect(exitValue(lost)).toBe(-1);
   });
 
-  it('keeps one row per job even for a command with a newline', () => {
-    expect(formatJoblogRow(outcome({ command: "echo 'a\nb'" }), 'vm').split('\n')).toHaveLength(1);
+  it('keeps one row per job for a command with a newline, written as a NUL as GNU parallel writes it (until session 44: a space)', () => {
+    expect(formatJoblogRow(outcome({ command: "echo 'a\nb'\nexit 3" }), 'vm').split('\t')[8]).toBe("echo 'a\0b'\0exit 3");
   });
 });
 
@@ -114,6 +114,14 @@ describe('failedInJoblog (--retry-failed)', () => {
     ]);
     writeFileSync(join(dir, 'empty'), '');
     expect(failedInJoblog(join(dir, 'empty'))).toEqual([]);
+  });
+
+  it('gives back the newlines of a command, logged as NULs (GNU parallel’s); --resume reads such rows too', () => {
+    const path = join(dir, 'jl-newline');
+    writeFileSync(path, [JOBLOG_HEADER, formatJoblogRow(outcome({ command: 'echo first 1\nexit 3', ok: false, exitCode: 3 }), 'vm'), ''].join('\n'));
+    expect(failedInJoblog(path)).toEqual([{ seq: 1, command: 'echo first 1\nexit 3' }]);
+    expect([...jobsInJoblog(path, false)]).toEqual([1]);
+    expect([...jobsInJoblog(path, true)]).toEqual([]);
   });
 
   it('refuses a file that is missing or is not a job log, naming it', () => {

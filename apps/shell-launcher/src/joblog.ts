@@ -15,8 +15,9 @@ export const JOBLOG_HEADER = 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tE
  */
 export function formatJoblogRow(outcome: JobOutcome, hubHost: string): string {
   const [seq, host, start, runtime, send, receive, exit, signal] = joblogFields(outcome, hubHost);
-  // A command line may hold a newline only if the input did: keep one row per job regardless.
-  const command = outcome.command.replace(/\n/g, ' ');
+  // A command line may hold a newline (a template's, or the input's): one row per job regardless,
+  // each newline as a NUL — GNU parallel's, which --retry-failed turns back into the newline.
+  const command = outcome.command.replaceAll('\n', '\0');
   return [seq, host, start, (runtime as string).padStart(10), send, receive, exit, signal, command].join('\t');
 }
 
@@ -88,7 +89,7 @@ interface LoggedRow {
   readonly seq: number;
   /** `Exitval` 0 and `Signal` 0. */
   readonly succeeded: boolean;
-  /** The rest of the row: a command's own tabs stay in it. */
+  /** The rest of the row: a command's own tabs stay in it, its newlines are back (written as NULs). */
   readonly command: string;
 }
 
@@ -118,7 +119,7 @@ function loggedRows(path: string, what: { readonly read: string; readonly use: s
   for (const line of lines.slice(1)) {
     const fields = line.split('\t');
     if (fields.length < 9 || !/^[1-9]\d*$/.test(fields[0] as string)) continue;
-    rows.push({ seq: Number(fields[0]), succeeded: fields[6] === '0' && fields[7] === '0', command: fields.slice(8).join('\t') });
+    rows.push({ seq: Number(fields[0]), succeeded: fields[6] === '0' && fields[7] === '0', command: fields.slice(8).join('\t').replaceAll('\0', '\n') });
   }
   return rows;
 }

@@ -273,6 +273,16 @@ describe('OutputPrinter', () => {
       expect(writes).toEqual(['out:kept\n', 'out:eight\n']);
       expect(notices).toEqual([expect.stringMatching(/^spm-shell: job 7: its output past --max-output could not be read back: ENOENT/)]);
     });
+
+    it('with --json, marks the job truncated and says it lost when a file cannot be read back', async () => {
+      const { sink, writes } = capture();
+      const lost: number[] = [];
+      const p = new OutputPrinter({ keepOrder: false, tag: false, json: true }, { ...sink, notice: () => undefined, lost: (seq) => void lost.push(seq) });
+      p.finished(outcome({ seq: 4, stdout: 'kept ', stdoutFile: join(dir, 'gone-json') }));
+      await p.flush();
+      expect(JSON.parse((writes[0] as string).slice(4))).toMatchObject({ seq: 4, stdout: 'kept ', truncated: true });
+      expect(lost).toEqual([4]);
+    });
   });
 
   describe('with --line-buffer and keep-order, a waiting job’s lines past what memory may hold', () => {

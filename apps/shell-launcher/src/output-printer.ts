@@ -19,6 +19,12 @@ export interface PrinterSink {
   backlog?(): Promise<void> | undefined;
   /** Says a printer's own trouble (a spill file that cannot be read). Absent: `err`. */
   notice?(text: string): void;
+  /**
+   * Job `seq`'s output, or part of it, is lost: a file holding it could not be read back (it was
+   * removed, or is too big for one string in `--json` or a `--results` table). Said after its
+   * notice; the caller's exit status tells (255), as for output that cannot be written.
+   */
+  lost?(seq: number): void;
   /** True once `out` (or `err`) can take nothing more (its reader went away): a spill file is not read on for nobody. */
   gone?(stream: 'out' | 'err'): boolean;
 }
@@ -494,6 +500,7 @@ export class OutputPrinter {
         await this.#paced(read, take, 'out');
       } catch (error) {
         this.#say(`spm-shell: job ${job.seq}: its lines that waited for their turn in a file could not be read back: ${(error as Error).message}\n`);
+        this.#sink.lost?.(job.seq);
       } finally {
         file.remove();
         job.waiting.shift();
@@ -567,20 +574,27 @@ export class OutputPrinter {
     if (err !== '') this.#sink.err(err);
   }
 
-  /** The job with its whole outputs in memory: its spill files (if any) read back and deleted. */
+  /**
+   * The job with its whole outputs in memory: its spill files (if any) read back and deleted. A
+   * file that cannot be read back (gone; past the longest string, 512 MiB) leaves its stream at
+   * its kept part and the job `truncated`: its `--json` line or table row says the output is lost.
+   */
   #whole(outcome: JobOutcome): JobOutcome {
     if (outcome.stdoutFile === undefined && outcome.stderrFile === undefined) return outcome;
-    return { ...outcome, stdout: outcome.stdout + this.#slurp(outcome, outcome.stdoutFile), stderr: outcome.stderr + this.#slurp(outcome, outcome.stderrFile) };
+    const stdout = this.#slurp(outcome, outcome.stdoutFile);
+    const stderr = this.#slurp(outcome, outcome.stderrFile);
+    const truncated = outcome.truncated || stdout === undefined || stderr === undefined;
+    return { ...outcome, stdout: outcome.stdout + (stdout ?? ''), stderr: outcome.stderr + (stderr ?? ''), truncated };
   }
 
-  /** A spill file whole (for `--json` and a `--results` table), deleted once read. */
-  #slurp(outcome: JobOutcome, file: string | undefined): string {
+  /** A spill file whole (for `--json` and a `--results` table), deleted once read; `undefined` when it cannot be read (said). */
+  #slurp(outcome: JobOutcome, file: string | undefined): string | undefined {
     if (file === undefined) return '';
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
       this.#cannotRead(outcome, error);
-      return '';
+      return undefined;
     } finally {
       rmSync(file, { force: true });
     }
@@ -672,6 +686,7 @@ export class OutputPrinter {
 
   #cannotRead(outcome: JobOutcome, error: unknown): void {
     this.#say(`spm-shell: job ${outcome.job.seq}: its output past --max-output could not be read back: ${(error as Error).message}\n`);
+    this.#sink.lost?.(outcome.job.seq);
   }
 
   /** The printer's own trouble, on the sink's notice (else stderr). */

@@ -25,6 +25,16 @@ describe('resultsPaths', () => {
     expect(resultsPaths('out', jobOf(3, ['I', 'III']), ['a', 'b']).stdout).toBe('out/a/I/b/III/stdout');
   });
 
+  it('cuts a value’s directory name to 255 bytes, on a UTF-8 character’s boundary (until session 44: ENAMETOOLONG)', () => {
+    const level = (value: string): string => resultsPaths('out', jobOf(1, [value])).stdout.split('/')[2] ?? '';
+    expect(level('x'.repeat(300))).toBe('x'.repeat(255));
+    expect(level('x'.repeat(255))).toBe('x'.repeat(255));
+    // é is 2 bytes: 127 of them are 254, the 128th would pass 255.
+    expect(level('é'.repeat(200))).toBe('é'.repeat(127));
+    // Cut after escaping, as GNU parallel: `/` is `\_`, and the cut may leave half of one.
+    expect(level('/'.repeat(200))).toBe(`${'\\_'.repeat(127)}\\`);
+  });
+
   it('names a level of a job of several records (-N, -X) by the value’s place in its record, as GNU parallel', () => {
     const several = (args: string[], places: number[]): ReturnType<typeof outcome> => outcome({ seq: 1, job: { seq: 1, command: 'echo', tag: args.join(' '), args, places, attempt: 1 } });
     expect(resultsPaths('out', several(['a', 'b'], [1, 1])).stdout).toBe('out/1/a/1/b/stdout');

@@ -24,12 +24,30 @@ export function escapeValue(value: string): string {
   return escaped === '' || escaped === '.' || escaped === '..' ? `\\${escaped}` : escaped;
 }
 
+/** The longest name a directory may have on Linux's file systems (`NAME_MAX`), in bytes. */
+const NAME_MAX_BYTES = 255;
+
+/**
+ * A value's directory name cut to {@link NAME_MAX_BYTES}, as GNU parallel cuts one its `mkdir`
+ * refused (`ENAMETOOLONG`) — but on a UTF-8 character's boundary, where GNU parallel cuts the
+ * bytes through a character.
+ */
+function withinNameMax(name: string): string {
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length <= NAME_MAX_BYTES) return name;
+  let end = NAME_MAX_BYTES;
+  // (A byte 10xxxxxx continues the character before it: the cut goes before that character.)
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return bytes.toString('utf8', 0, end);
+}
+
 /**
  * The paths of job `outcome.job`'s results, as GNU parallel names them:
  * - `name` without replacement strings: a tree `name/1/<value 1>/2/<value 2>/…/{stdout,stderr,seq}`,
  *   a level per argument (per column with `--colsep`), named by `--header`'s column names when
  *   given (`headers`), else by the argument's position — in its record, for a job of several
- *   (`-N2 ::: a b`: `1/a/1/b`); values escaped ({@link escapeValue});
+ *   (`-N2 ::: a b`: `1/a/1/b`); values escaped ({@link escapeValue}) and cut to 255 bytes
+ *   (values alike in their first 255 bytes share a directory, as in GNU parallel);
  * - `name` with replacement strings, filled with the arguments as they are (not quoted: a `/` in
  *   one makes a directory): ending in `/`, a directory holding `stdout`, `stderr` and `seq`;
  *   else the file for stdout, with `.err` and `.seq` beside it.
@@ -45,7 +63,7 @@ export function resultsPaths(name: string, outcome: JobOutcome, headers?: readon
   // A job of several records (-N, -X…): each value's level is named by its place in its record.
   const levels = args.flatMap((value, i) => {
     const place = job.places?.[i] ?? i + 1;
-    return [escapeValue(headers?.[place - 1] ?? String(place)), escapeValue(value)];
+    return [escapeValue(headers?.[place - 1] ?? String(place)), withinNameMax(escapeValue(value))];
   });
   const dir = join(name, ...levels);
   return { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), seq: join(dir, 'seq') };

@@ -1236,6 +1236,10 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       err,
       backlog: () => backlogOf(io.stdout) ?? backlogOf(io.stderr),
       gone: (stream) => ((stream === 'out' ? io.stdout : io.stderr) as { destroyed?: boolean }).destroyed === true,
+      // Output past --max-output that could not be read back is lost: as output that cannot be written, exit 255.
+      lost: () => {
+        unwritten = true;
+      },
     },
   );
   // With -k, the jobs passed over by --resume have no turn to wait for.

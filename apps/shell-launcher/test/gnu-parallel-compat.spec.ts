@@ -1550,6 +1550,23 @@ describe('spm-shell and GNU parallel on the same input', () => {
     expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => row[0]).sort()).toEqual(['1', '2', '2', '2', '3', '3', '3', '4', '5', '5', '5']);
   });
 
+  it('logs a command’s newlines as NULs as it does, and --retry-failed runs the command as written (until session 44: as a space)', async () => {
+    const runs = [
+      ['-k', '-j', '1', 'echo first {}\nexit {}', ':::', '0', '3'],
+      ['-k', '-j', '1', '--retry-failed'],
+      ['-k', '-j', '1', '--resume-failed', 'echo again {}\nexit 0', ':::', '0', '3'],
+    ];
+    const logs = { gnu: join(dir, 'newline-gnu.joblog'), spm: join(dir, 'newline-spm.joblog') };
+    for (const args of runs) {
+      const gnu = gnuRun(['--joblog', logs.gnu, ...args]);
+      const spm = await runSpmShell(['--joblog', logs.spm, ...args], { mark: `compat-${process.pid}-newline` });
+      expect({ args, code: spm.code, stdout: spm.stdout }).toEqual({ args, code: gnu.status, stdout: gnu.stdout });
+      const rows = (path: string): string[][] => joblogRows(readFileSync(path, 'utf8')).map((row) => [row[0], row[6], row[7], row[8]] as string[]);
+      expect({ args, rows: rows(logs.spm) }).toEqual({ args, rows: rows(logs.gnu) });
+    }
+    expect(joblogRows(readFileSync(logs.spm, 'utf8')).map((row) => `${row[0]}:${row[6]}:${row[8]}`)).toEqual(['1:0:echo first 0\0exit 0', '2:3:echo first 3\0exit 3', '2:3:echo first 3\0exit 3', '2:0:echo again 3\0exit 0']);
+  });
+
   it('reads -j as it does: +N and -N cores, N% of them rounded up, 0 for every job at once, a file holding one, counted from sockets or cores with --use-…-instead-of-threads; no slot at all is an error', async () => {
     // The highest job slot used, with jobs that wait for one another until every slot is taken:
     // each job counts itself in, and waits until `slots` jobs have (or 5 s).

@@ -616,6 +616,15 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job varia
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[6])).toEqual(['0', '0']);
   });
 
+  it('hears SIGUSR1, SIGUSR2 and SIGALRM and goes on: no inspector opened, no run ended unsaid', async () => {
+    // Until session 44 SIGUSR1 (GNU parallel's "list the jobs") opened Node's inspector on
+    // 127.0.0.1:9229, and SIGUSR2 or SIGALRM ended the run with status 140 or 142.
+    const r = await runSpmShell(['-k', '-j', '1', '--transport', transport, 'echo {}; if [ {} = 1 ]; then kill -USR1 $PARALLEL_PID; kill -USR2 $PARALLEL_PID; kill -ALRM $PARALLEL_PID; sleep 0.2; fi', ':::', '1', '2', '3'], { mark: newMark().env });
+    expect(r.stderr).not.toContain('Debugger listening');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1\n2\n3\n');
+  });
+
   it('after SIGHUP, a job that fails is not run again (--retries): it is printed, logged and counted failed', async () => {
     const joblog = join(dir, `hup-retries-${transport}.joblog`);
     const r = await runSpmShell(['-k', '-j', '1', '--retries', '3', '--transport', transport, '--joblog', joblog, 'echo {}; if [ {} = 2 ]; then kill -HUP $PARALLEL_PID; sleep 0.2; exit 1; fi; sleep 0.2', ':::', '1', '2', '3'], { mark: newMark().env });
@@ -978,6 +987,14 @@ describe('spm-shell --results', () => {
     expect(csv.stderr).toContain('Expected one of `--json` and `--results out.CSV`, got both (the table holds each command’s whole output, and nothing else is printed)');
   });
 
+  it('cuts a value’s directory past 255 bytes to 255, as GNU parallel, and exits 0 (until session 44: ENAMETOOLONG, exit 255)', async () => {
+    const out = join(dir, 'results-long');
+    const r = await runSpmShell(['--results', out, 'echo out {}', ':::', 'x'.repeat(300)], { input: '', mark: newMark().env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(fileTree(out)).toEqual({ [`1/${'x'.repeat(255)}/stdout`]: `out ${'x'.repeat(300)}\n`, [`1/${'x'.repeat(255)}/stderr`]: '', [`1/${'x'.repeat(255)}/seq`]: '1' });
+  });
+
   it('writes a table of every job to NAME.csv (nothing printed): whole outputs, spilled ones too; a file that cannot be made is said before anything runs', async () => {
     const mark = newMark();
     const table = join(dir, `table-${mark.env}.csv`);
@@ -995,6 +1012,50 @@ describe('spm-shell --results', () => {
     expect(bad.code).toBe(255);
     expect(bad.stderr).toMatch(/^spm-shell: cannot write the --results table `.*t\.json`: ENOENT/m);
     expect(bad.stdout).toBe('');
+  });
+});
+
+describe('spm-shell --json and --results when an output past --max-output cannot be read back', () => {
+  // Job 1 waits for job 2's spill file and removes it; with -k, job 2's output is read back only
+  // after job 1 has ended, and finds its file gone (as a 600 MB output fails: too long for a string).
+  const remover = (tmp: string): string => `until ls ${tmp}/spm-shell-*/*.stdout >/dev/null 2>&1; do sleep 0.02; done; rm -f ${tmp}/spm-shell-*/*.stdout`;
+  const runBoth = async (tmp: string, extra: readonly string[], mark: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    runSpmShell(['-k', '-j', '2', '--max-output', '1K', '--tmpdir', tmp, '--timeout', '60', ...extra, ':::', remover(tmp), 'seq 1 3000; echo err >&2'], { input: '', mark });
+
+  it('says the job truncated in its --json line, and exits 255 (until session 44: the output cut silently, exit 0)', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'lost-json-'));
+    const r = await runBoth(tmp, ['--json'], mark.env);
+    expect(r.code).toBe(255);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; stdout: string; stderr: string; truncated: boolean; error: unknown });
+    expect(lines.map((line) => [line.seq, line.truncated])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(lines[1]?.stdout).toBe(seqOutput(3000).slice(0, 1024));
+    expect(lines[1]?.stderr).toBe('err\n');
+    expect(r.stderr).toMatch(/^spm-shell: job 2: its output past --max-output could not be read back: ENOENT/m);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('exits 255 with a --results table (the row keeps what was in memory)', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'lost-csv-'));
+    const table = join(tmp, 'lost.csv');
+    const r = await runBoth(tmp, ['--results', table], mark.env);
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^spm-shell: job 2: its output past --max-output could not be read back: ENOENT/m);
+    expect(readFileSync(table, 'utf8').split('\n').filter((line) => /^\d+,/.test(line)).map((line) => line.split(',')[0])).toEqual(['1', '2']);
+  });
+
+  it('exits 255 when printing it', async () => {
+    const mark = newMark();
+    const tmp = mkdtempSync(join(dir, 'lost-print-'));
+    const r = await runBoth(tmp, [], mark.env);
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe(seqOutput(3000).slice(0, 1024));
+    expect(r.stderr).toMatch(/^spm-shell: job 2: its output past --max-output could not be read back: ENOENT/m);
   });
 });
 

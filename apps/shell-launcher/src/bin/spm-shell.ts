@@ -3,6 +3,13 @@
 import { SPMError } from '@spm/exceptions';
 import { main } from '../main.js';
 
+// Signals a GNU parallel user may send that Node would act on itself: SIGUSR1 (GNU parallel's
+// "list the running jobs") started Node's inspector, listening on 127.0.0.1:9229 for any local
+// user to run code as this one; SIGUSR2 (its "toggle the progress") and SIGALRM (which it
+// ignores) ended the run with no word said (status 140, 142). Until session 44; now heard and
+// ignored, as a listener keeps Node's own action away (no word on stderr: it may be the output).
+for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) process.on(signal, () => undefined);
+
 const interrupt = new AbortController();
 const windDown = new AbortController();
 let signals = 0;
