@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { OWNER_VARIABLE, environHasCookie, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
 import { DEFAULT_KILL_GRACE_MS } from './coprocess-options.js';
 import { processArgvOf } from './process-parent.js';
-import { HAS_PROC, readEnviron, readProcess } from './internal/process-table.js';
+import { HAS_PROC, readEnviron, readProcess, type ProcessInfo } from './internal/process-table.js';
 
 /**
  * The environment variable that gives a thread its coprocess owner token (see
@@ -37,13 +37,22 @@ export const OWNER_SCAN_SLICE = 100;
  */
 export async function processesOfOwner(token: string): Promise<number[]> {
   if (!HAS_PROC || token === '') return [];
+  return liveProcesses((p) => (argumentsOf(p.pid).includes(token) || environHasOwner(readEnviron(p.pid), token) ? p.pid : undefined));
+}
+
+/**
+ * What `pick` makes of each live process (zombies, init and this process left out) it does not
+ * pass by (`undefined`), read from `/proc` {@link OWNER_SCAN_SLICE} processes per turn of the
+ * event loop. Empty if `/proc` cannot be listed.
+ */
+async function liveProcesses<T>(pick: (p: ProcessInfo) => T | undefined): Promise<T[]> {
   let names: string[];
   try {
     names = await readdir('/proc');
   } catch {
     return [];
   }
-  const found: number[] = [];
+  const found: T[] = [];
   let read = 0;
   for (const name of names) {
     const first = name.charCodeAt(0);
@@ -51,7 +60,8 @@ export async function processesOfOwner(token: string): Promise<number[]> {
     if (++read % OWNER_SCAN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     const p = readProcess(Number(name));
     if (p === undefined || p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-    if (argumentsOf(p.pid).includes(token) || environHasOwner(readEnviron(p.pid), token)) found.push(p.pid);
+    const picked = pick(p);
+    if (picked !== undefined) found.push(picked);
   }
   return found;
 }
@@ -69,24 +79,8 @@ interface Carrier {
 }
 
 /** The live processes carrying thread cookie `cookie` that are not one of owner `token`'s keepers. */
-async function carriersOf(token: string, cookie: string): Promise<Carrier[]> {
-  let names: string[];
-  try {
-    names = await readdir('/proc');
-  } catch {
-    return [];
-  }
-  const found: Carrier[] = [];
-  let read = 0;
-  for (const name of names) {
-    const first = name.charCodeAt(0);
-    if (first < 48 || first > 57) continue;
-    if (++read % OWNER_SCAN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    const p = readProcess(Number(name));
-    if (p === undefined || p.state === 'Z' || p.pid <= 1 || p.pid === process.pid) continue;
-    if (environHasCookie(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token)) found.push({ pid: p.pid, pgrp: p.pgrp, start: p.start });
-  }
-  return found;
+function carriersOf(token: string, cookie: string): Promise<Carrier[]> {
+  return liveProcesses((p) => (environHasCookie(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token) ? { pid: p.pid, pgrp: p.pgrp, start: p.start } : undefined));
 }
 
 /** True while `carrier` runs: its pid is not a zombie and not another process's by now. */
