@@ -2957,6 +2957,15 @@ describe('spm-shell: the shell the commands run in', () => {
 });
 
 describe('spm-shell {= perl expressions =}', () => {
+  it('takes values longer than a pipe’s read, whole and in order, next to short ones', async () => {
+    // Replies of 100,000 bytes come from perl in several reads; each was joined to all before it
+    // at every read until session 44 (quadratic: a 64 MB value took 20 s to be refused).
+    const r = await runSpmShell(['-k', '--dry-run', 'echo', '{= $_ = ($_ eq "long" ? "ab" x 50000 : $_) =}', ':::', 'a', 'long', 'b', 'long'], { mark: newMark().env });
+    expect(r.code).toBe(0);
+    const long = `echo ${'ab'.repeat(50_000)}`;
+    expect(r.stdout).toBe(`echo a\n${long}\necho b\n${long}\n`);
+  });
+
   it('runs the others when one job’s expression dies (exit too) or makes a NUL: that job is not run, failed, its reason said; skip() passes one over; no perl is left', async () => {
     const mark = newMark();
     const joblog = join(dir, 'perl-die.joblog');
