@@ -6,7 +6,7 @@ import { appendFileSync, closeSync, createReadStream, existsSync, mkdirSync, mkd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandLine, groupStopped, liveDescendants, waitFor } from '@spm/testing';
+import { commandLine, groupStopped, liveDescendants, processState, waitFor } from '@spm/testing';
 import { BIN, exitvalsBySeq, fileTree, joblogRows, leftovers, MARK_VARIABLE, runSpmShell } from './run-spm-shell.js';
 
 // Marks unique to this spec run: a sleep's argument (scanned in /proc/*/cmdline) and an
@@ -614,6 +614,36 @@ describe.each(['inproc', 'thread', 'process'] as const)('spm-shell’s job varia
     expect(started).toHaveLength(2);
     expect(r.stdout.trim().split('\n').sort()).toEqual(started.map((name) => `done ${name.slice('started-'.length)}`));
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => row[6])).toEqual(['0', '0']);
+  });
+
+  it('on Ctrl-Z (SIGTSTP) stops its running commands with itself, and SIGCONT continues them all', async () => {
+    // Until session 44 only spm-shell stopped: its commands, in sessions of their own, ran on.
+    const scratch = mkdtempSync(join(dir, `tstp-${transport}-`));
+    const go = join(scratch, 'go');
+    // (Each written whole, then renamed into place: a name without `.tmp` holds the pid.)
+    const pidsOf = (): number[] => readdirSync(scratch).filter((name) => /^pid-\d+$/.test(name)).map((name) => Number(readFileSync(join(scratch, name), 'utf8')));
+    let seen: string | undefined;
+    const r = await runSpmShell(['-j', '2', '--transport', transport, `echo $$ > ${scratch}/pid-{}.tmp && mv ${scratch}/pid-{}.tmp ${scratch}/pid-{}; while [ ! -e ${go} ]; do sleep 0.02; done; echo done {}`, ':::', '1', '2'], {
+      mark: newMark().env,
+      onSpawn: (child) => {
+        void (async () => {
+          try {
+            await waitFor(() => pidsOf().length === 2, 20_000, 'both commands to start');
+            child.kill('SIGTSTP');
+            await waitFor(() => processState(child.pid as number) === 'T' && pidsOf().every((pid) => processState(pid) === 'T'), 20_000, 'spm-shell and both commands stopped');
+            seen = 'stopped';
+          } catch (error) {
+            seen = String(error);
+          } finally {
+            writeFileSync(go, '');
+            child.kill('SIGCONT');
+          }
+        })();
+      },
+    });
+    expect(seen).toBe('stopped');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['done 1', 'done 2']);
   });
 
   it('hears SIGUSR1, SIGUSR2 and SIGALRM and goes on: no inspector opened, no run ended unsaid', async () => {

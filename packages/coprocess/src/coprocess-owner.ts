@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { OWNER_VARIABLE, environHasCookie, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
+import { OWNER_VARIABLE, cookiesOfEnviron, environHasCookie, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
 import { DEFAULT_KILL_GRACE_MS } from './coprocess-options.js';
 import { processArgvOf } from './process-parent.js';
 import { HAS_PROC, readEnviron, readProcess, type ProcessInfo } from './internal/process-table.js';
@@ -133,4 +133,61 @@ export async function endUntrackedPrograms(token: string, graceMs: number = DEFA
   for (const carrier of left) signalCarrier(carrier, 'SIGKILL');
   await waitEnded(left, 1000);
   return found.length;
+}
+
+/** A process found by {@link programsUnder}: its start tells it from a later one given its pid. */
+export interface ProgramRef {
+  readonly pid: number;
+  /** Start time in clock ticks since boot (`/proc/<pid>/stat`). */
+  readonly start: number;
+}
+
+/**
+ * The programs run under process `root` (this one by default): its live descendants whose
+ * environment carries a coprocess cookie `root`'s own does not — the coprocesses started in it or
+ * in its spoke threads and processes, what those started, and what a spoke's tasks started
+ * without `@spm/coprocess` (they carry the spoke's cookie) — but not its spokes, fork servers,
+ * watchdogs or other helpers, which carry none of their own. For a launcher that stops and
+ * continues its commands with itself (Ctrl-Z, `fg`). A program that left the tree (re-parented to
+ * init) or cleared its environment is not found. Empty without `/proc`.
+ */
+export async function programsUnder(root: number = process.pid): Promise<ProgramRef[]> {
+  if (!HAS_PROC) return [];
+  const own = new Set(cookiesOfEnviron(readEnviron(root)));
+  const all = await liveProcesses((p) => p);
+  const children = new Map<number, number[]>();
+  for (const p of all) {
+    const list = children.get(p.ppid);
+    if (list === undefined) children.set(p.ppid, [p.pid]);
+    else list.push(p.pid);
+  }
+  const byPid = new Map(all.map((p) => [p.pid, p]));
+  const found: ProgramRef[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  for (let i = 0; i < queue.length; i += 1) {
+    const pid = queue[i] as number;
+    queue.push(...(children.get(pid) ?? []));
+    const p = byPid.get(pid);
+    if (p !== undefined && cookiesOfEnviron(readEnviron(pid)).some((cookie) => !own.has(cookie))) found.push({ pid, start: p.start });
+  }
+  return found;
+}
+
+/**
+ * Sends `signal` to each of `programs` that still runs as the process found (a pid given to
+ * another process since is left alone; zombies too). Never throws; returns how many it signalled.
+ */
+export function signalPrograms(programs: readonly ProgramRef[], signal: NodeJS.Signals): number {
+  let sent = 0;
+  for (const program of programs) {
+    const p = readProcess(program.pid);
+    if (p === undefined || p.state === 'Z' || p.start !== program.start) continue;
+    try {
+      process.kill(program.pid, signal);
+      sent += 1;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sent;
 }

@@ -11,7 +11,7 @@ export { type CoprocessOptions, type InputFileRange, DEFAULT_KILL_GRACE_MS, DEFA
 export type { CoprocessResult } from './coprocess-result.js';
 export { killAllCoprocesses, liveCoprocessCount, type KillCoprocessesOptions } from './coprocess-registry.js';
 export { shell, type ShellPolicyAOptions, type ShellPolicyAResult } from './shell.js';
-export { COPROCESS_OWNER_VARIABLE, endUntrackedPrograms, newCoprocessOwnerToken, processesOfOwner } from './coprocess-owner.js';
+export { COPROCESS_OWNER_VARIABLE, endUntrackedPrograms, newCoprocessOwnerToken, processesOfOwner, programsUnder, signalPrograms, type ProgramRef } from './coprocess-owner.js';
 export { coprocessLauncher, type CoprocessLauncherStatus } from './coprocess-launcher.js';
 export { makeDirectories } from './make-directories.js';
 export { parentProcessOf, processArgvOf, processInfoOf, type ProcessInfo } from './process-parent.js';

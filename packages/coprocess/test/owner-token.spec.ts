@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { COPROCESS_OWNER_VARIABLE, endUntrackedPrograms, newCoprocessOwnerToken, processesOfOwner } from '@spm/coprocess';
+import { COPROCESS_OWNER_VARIABLE, endUntrackedPrograms, newCoprocessOwnerToken, processesOfOwner, programsUnder, signalPrograms } from '@spm/coprocess';
 import { OWNER_SCAN_SLICE } from '../src/coprocess-owner.js';
-import { eventually, killMarked, marker, processesMarked } from './support/processes.js';
+import { eventually, killMarked, marker, processesMarked, stateOf } from './support/processes.js';
 
 // An owner token given from outside (what the local provisioner does for a thread spoke it may
 // have to terminate): the owner's coprocesses and servers are found by it, and are gone once
@@ -122,6 +122,37 @@ describe('endUntrackedPrograms', () => {
       } catch {
         // gone, as it should be
       }
+    }
+  }, 30_000);
+});
+
+describe('programsUnder and signalPrograms', () => {
+  it('find the descendants carrying a cookie this process does not (a helper carrying none is not one), and signal them while they are the processes found', async () => {
+    const m = marker();
+    const helperMark = marker();
+    marks.push(m, helperMark);
+    const own = process.env['SPM_COPROCESS'];
+    const extra = `${newCoprocessOwnerToken()}.4`;
+    // A program (its grandchild `sleep` too), and a helper with this process's own environment.
+    const program = spawn('/bin/sh', ['-c', `sleep ${m}; :`], { env: { ...process.env, SPM_COPROCESS: own === undefined || own === '' ? extra : `${own}:${extra}` }, stdio: 'ignore' });
+    const helper = spawn('sleep', [helperMark], { env: process.env, stdio: 'ignore' });
+    try {
+      expect(await eventually(() => processesMarked(m).length === 1 && processesMarked(helperMark).length === 1, 10_000)).toBe(true);
+      const found = await programsUnder();
+      const pids = found.map((p) => p.pid).sort((a, b) => a - b);
+      expect(pids).toEqual([program.pid as number, ...processesMarked(m)].sort((a, b) => a - b));
+      expect(signalPrograms(found, 'SIGSTOP')).toBe(2);
+      expect(await eventually(() => pids.every((pid) => stateOf(pid) === 'T'), 10_000)).toBe(true);
+      expect(stateOf(helper.pid as number)).not.toBe('T');
+      expect(signalPrograms(found, 'SIGCONT')).toBe(2);
+      expect(await eventually(() => pids.every((pid) => stateOf(pid) !== 'T'), 10_000)).toBe(true);
+      // One that is gone is not signalled (nor a process given its pid since).
+      program.kill('SIGKILL');
+      await new Promise((resolve) => program.once('exit', resolve));
+      expect(signalPrograms(found.filter((p) => p.pid === program.pid), 'SIGCONT')).toBe(0);
+    } finally {
+      program.kill('SIGKILL');
+      helper.kill('SIGKILL');
     }
   }, 30_000);
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // spm-shell: run commands in parallel on spm-ts spokes (GNU parallel's habits). See --help.
+import { programsUnder, signalPrograms, type ProgramRef } from '@spm/coprocess';
 import { SPMError } from '@spm/exceptions';
 import { main } from '../main.js';
 
@@ -9,6 +10,35 @@ import { main } from '../main.js';
 // ignores) ended the run with no word said (status 140, 142). Until session 44; now heard and
 // ignored, as a listener keeps Node's own action away (no word on stderr: it may be the output).
 for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGALRM'] as const) process.on(signal, () => undefined);
+
+// Ctrl-Z (SIGTSTP), as GNU parallel: the running commands stop (SIGSTOP) and so does spm-shell;
+// `fg` or `bg` (SIGCONT) continues them with it. The commands run in sessions of their own, out of
+// the terminal's reach: until session 44 only spm-shell stopped, and they ran on. Looked for twice
+// (a command a fork server started as the one before it ended, between the two, is stopped too).
+// Spokes, fork servers and watchdogs go on: a `kill -9` of the stopped spm-shell still has its
+// commands swept (SIGKILL ends a stopped process). A --timeout keeps counting meanwhile.
+let stoppedPrograms: ProgramRef[] = [];
+let stopping = false;
+process.on('SIGTSTP', () => {
+  if (stopping) return;
+  stopping = true;
+  void (async () => {
+    try {
+      for (let look = 0; look < 2; look += 1) {
+        const found = (await programsUnder()).filter((p) => !stoppedPrograms.some((q) => q.pid === p.pid && q.start === p.start));
+        signalPrograms(found, 'SIGSTOP');
+        stoppedPrograms.push(...found);
+      }
+    } finally {
+      stopping = false;
+      process.kill(process.pid, 'SIGSTOP');
+    }
+  })();
+});
+process.on('SIGCONT', () => {
+  signalPrograms(stoppedPrograms, 'SIGCONT');
+  stoppedPrograms = [];
+});
 
 const interrupt = new AbortController();
 const windDown = new AbortController();
