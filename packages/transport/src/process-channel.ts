@@ -4,7 +4,6 @@ import { SPMTransportError } from '@spm/exceptions';
 import type { Channel } from './channel.js';
 import type { ChannelOptions } from './channel-options.js';
 import { FrameCodec } from './frame-codec.js';
-import type { Message } from './protocol.js';
 import { StreamChannel } from './internal/stream-channel.js';
 import { encodeTransportEnv, TRANSPORT_ENV } from './internal/transport-env.js';
 
@@ -12,8 +11,6 @@ import { encodeTransportEnv, TRANSPORT_ENV } from './internal/transport-env.js';
 const CHANNEL_FD = 3;
 /** After the child exits, how long its channel may still deliver frames already in the pipe. */
 const EXIT_DRAIN_MS = 200;
-/** The most of a child's stated reason (its `shutdown`) kept for the error of its loss. */
-const MAX_SAID = 1000;
 
 /** Options of {@link spawnProcess}. */
 export interface SpawnProcessOptions extends ChannelOptions {
@@ -53,8 +50,6 @@ export interface SpawnedProcess {
 class ProcessChannel extends StreamChannel {
   #exit: string | undefined;
   #pipeEnded = false;
-  /** Why the child said it is going (its `shutdown`), before it ended its channel. */
-  #said: string | undefined;
 
   constructor(readonly child: ChildProcess, socket: Socket, label: string, codec: FrameCodec, batch: boolean) {
     super(socket, label, codec, batch);
@@ -76,16 +71,6 @@ class ProcessChannel extends StreamChannel {
     this.once('close', () => clearTimeout(drain));
   }
 
-  // A spoke whose evaluator thread died says why before it exits (a `shutdown` message, spoke
-  // → hub): its loss is then said with that reason, not as a bare exit code. Still delivered.
-  protected override deliver(messages: readonly Message[]): void {
-    for (const message of messages) if (message.type === 'shutdown') this.#said = message.reason.slice(0, MAX_SAID);
-    super.deliver(messages);
-  }
-
-  protected override lost(reason: string, cause?: unknown): SPMTransportError {
-    return super.lost(this.#said === undefined ? reason : `${this.#said}; ${reason}`, cause);
-  }
 
   protected override peerEnded(): void {
     this.#pipeEnded = true;

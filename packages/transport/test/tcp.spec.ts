@@ -549,3 +549,27 @@ describe('maxFirstFrameBytes: a lower limit for a peer\'s first frame (its greet
     await expect(listenTcp({ secret: SECRET, maxFrameBytes: 4096, maxFirstFrameBytes: 8192 })).rejects.toThrow('Expected `maxFirstFrameBytes` to be an integer from 1 to 4096, got `8192` (number)');
   });
 });
+
+describe('a TCP peer that says why it goes', () => {
+  it('has its loss said with that reason first, escaped (a stranger’s text) and bounded', async () => {
+    // Until session 44 only a process channel gave the reason its child said (and unescaped); a
+    // TCP spoke's was dropped: "the peer closed the connection without saying goodbye".
+    const hub = await echoHub([]);
+    try {
+      const accepted = new Promise<Channel>((resolve) => hub.once('channel', resolve));
+      const spoke = await connectTcp({ url: hub.url, secret: SECRET });
+      const channel = await accepted;
+      const told = nextMessage(channel, (message) => message.type === 'shutdown');
+      spoke.send({ type: 'shutdown', v: PROTOCOL_VERSION, reason: `the evaluator thread threw: boom\nspm-transport [warn] forged ${'x'.repeat(2000)}` });
+      spoke.flush?.();
+      await told;
+      const closing = closeOf(channel);
+      spoke.close(new SPMTransportError('the spoke is going'));
+      const error = await closing;
+      expect(error?.message).toMatch(/ lost: the evaluator thread threw: boom\\u000aspm-transport \[warn\] forged x{900,1000}; the peer closed the connection without saying goodbye$/);
+      expect(error?.message).not.toContain('\n');
+    } finally {
+      await hub.close();
+    }
+  });
+});

@@ -5,11 +5,14 @@ import type { Message } from '../protocol.js';
 import { FrameDecoder } from '../frame-decoder.js';
 import { BaseChannel } from './base-channel.js';
 import { FrameBatcher } from './frame-batcher.js';
+import { escapeLogText } from '../escape-log-text.js';
 
 /** The end-of-channel frame: a zero length prefix. */
 const GOODBYE = new Uint8Array(4);
 /** How long a cleanly closed socket waits for the peer to end its side before it is destroyed. */
 const LINGER_MS = 2000;
+/** The most of a peer's stated reason (its `shutdown`) kept for the error of its loss. */
+const MAX_SAID = 1000;
 
 /** What a {@link StreamChannel} may be given beyond its socket. */
 export interface StreamChannelOptions {
@@ -54,6 +57,22 @@ export class StreamChannel extends BaseChannel {
     // Not a microtask: that would run before the `await connectTcp()` continuation that
     // attaches the caller's listener, and frames the hub sent on accept would reach no one.
     if (initial && initial.length > 0) setImmediate(() => this.#receive(initial));
+  }
+
+  /** Why the peer said it is going (its last `shutdown`), escaped as a log would show it. */
+  #said: string | undefined;
+
+  // A peer that says why it goes (a `shutdown`: a spoke whose evaluator thread died, a hub letting
+  // a spoke go) has its loss said with that reason first, not as a bare end of stream or exit
+  // code. Bounded, and escaped: a TCP peer's text is a stranger's (since session 44; before, a
+  // process channel's alone, unescaped). Still delivered.
+  protected override deliver(messages: readonly Message[]): void {
+    for (const message of messages) if (message.type === 'shutdown') this.#said = escapeLogText(message.reason.slice(0, MAX_SAID));
+    super.deliver(messages);
+  }
+
+  protected override lost(reason: string, cause?: unknown): SPMTransportError {
+    return super.lost(this.#said === undefined ? reason : `${this.#said}; ${reason}`, cause);
   }
 
   #receive(chunk: Uint8Array): void {
