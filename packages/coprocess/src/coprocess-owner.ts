@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { OWNER_VARIABLE, cookiesOfEnviron, environHasCookie, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
+import { OWNER_VARIABLE, cookiesOfEnviron, environHasOwner, newOwnerToken, threadCookie } from './internal/cookie.js';
 import { DEFAULT_KILL_GRACE_MS } from './coprocess-options.js';
 import { processArgvOf } from './process-parent.js';
 import { HAS_PROC, readEnviron, readProcess, type ProcessInfo } from './internal/process-table.js';
@@ -78,9 +78,21 @@ interface Carrier {
   readonly start: number;
 }
 
-/** The live processes carrying thread cookie `cookie` that are not one of owner `token`'s keepers. */
+/**
+ * True when an environment's cookie list holds thread cookie `cookie` and no coprocess cookie
+ * after it: a program started without `@spm/coprocess`, not a coprocess of some runtime in the
+ * tree (a cookie appended after the thread's, `<any>.N` with N ≥ 1), which that runtime's fork
+ * servers end — signalled by both, a command's TERM trap would run twice.
+ */
+function untracked(environ: readonly string[], cookie: string): boolean {
+  const list = cookiesOfEnviron(environ);
+  const at = list.lastIndexOf(cookie);
+  return at >= 0 && list.slice(at + 1).every((later) => later.endsWith('.0'));
+}
+
+/** The live processes carrying thread cookie `cookie` untracked (see {@link untracked}) that are not one of owner `token`'s keepers. */
 function carriersOf(token: string, cookie: string): Promise<Carrier[]> {
-  return liveProcesses((p) => (environHasCookie(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token) ? { pid: p.pid, pgrp: p.pgrp, start: p.start } : undefined));
+  return liveProcesses((p) => (untracked(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token) ? { pid: p.pid, pgrp: p.pgrp, start: p.start } : undefined));
 }
 
 /** True while `carrier` runs: its pid is not a zombie and not another process's by now. */
@@ -115,7 +127,8 @@ async function waitEnded(carriers: readonly Carrier[], ms: number): Promise<Carr
  * (`child_process.spawn`, `exec`, `execSync`, and what those started in turn): every process
  * whose environment carries the thread's cookie — `<token>.0`, which `@spm/spoke`'s thread entry
  * puts in a thread spoke's environment for its programs to inherit — other than the owner's fork
- * servers and watchdog. Each gets SIGTERM (its group when it leads one, else itself alone: a plain
+ * servers and watchdog, and other than coprocesses (a cookie of theirs after it), which their fork
+ * servers end. Each gets SIGTERM (its group when it leads one, else itself alone: a plain
  * child shares the hub's group), and what is left after `graceMs` gets SIGKILL (found again, so a
  * process forked meanwhile is not missed), as a coprocess's kill sequence does. For a thread
  * spoke's end, once its coprocesses have ended. A program that cleared its environment cannot be

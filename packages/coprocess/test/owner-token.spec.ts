@@ -102,18 +102,21 @@ describe('endUntrackedPrograms', () => {
     // program of another owner's thread.
     const keeper = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)', token], { env: carrying, stdio: 'ignore' });
     const stranger = spawn('sleep', [other], { env: { ...process.env, SPM_COPROCESS: `${newCoprocessOwnerToken()}.0` }, stdio: 'ignore' });
+    // A coprocess started in the tree (a cookie of its own after the thread's): its fork server's to end.
+    const coprocess = spawn('sleep', [other], { env: { ...process.env, SPM_COPROCESS: `x.3:${token}.0:${newCoprocessOwnerToken()}.2` }, stdio: 'ignore' });
     const exits = [plain, stubborn, keeper, stranger].map((child) => new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal))));
     try {
-      expect(await eventually(() => processesMarked(m).length === 2 && processesMarked(other).length === 1, 10_000)).toBe(true);
+      expect(await eventually(() => processesMarked(m).length === 2 && processesMarked(other).length === 2, 10_000)).toBe(true);
       // The two sleeps and the stubborn shell.
       expect(await endUntrackedPrograms(token, 300)).toBe(3);
       expect(processesMarked(m)).toEqual([]);
       expect(await exits[0]).toBe('SIGTERM');
       expect(await exits[1]).toBe('SIGKILL');
       expect(keeper.exitCode === null && keeper.signalCode === null).toBe(true);
-      expect(processesMarked(other)).toHaveLength(1);
+      expect(processesMarked(other)).toHaveLength(2);
       expect(await endUntrackedPrograms(token, 300)).toBe(0);
     } finally {
+      coprocess.kill('SIGKILL');
       keeper.kill('SIGKILL');
       stranger.kill('SIGKILL');
       plain.kill('SIGKILL');
