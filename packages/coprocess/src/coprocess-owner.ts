@@ -71,11 +71,16 @@ function argumentsOf(pid: number): string[] {
   return processArgvOf(pid)?.slice(1) ?? [];
 }
 
-/** A process {@link endUntrackedPrograms} found: its start tells it from a later one given its pid. */
-interface Carrier {
+/** A process found by {@link programsUnder}: its start tells it from a later one given its pid. */
+export interface ProgramRef {
   readonly pid: number;
-  readonly pgrp: number;
+  /** Start time in clock ticks since boot (`/proc/<pid>/stat`). */
   readonly start: number;
+}
+
+/** A process {@link endUntrackedPrograms} found, with its process group. */
+interface Carrier extends ProgramRef {
+  readonly pgrp: number;
 }
 
 /**
@@ -95,10 +100,10 @@ function carriersOf(token: string, cookie: string): Promise<Carrier[]> {
   return liveProcesses((p) => (untracked(readEnviron(p.pid), cookie) && !argumentsOf(p.pid).includes(token) ? { pid: p.pid, pgrp: p.pgrp, start: p.start } : undefined));
 }
 
-/** True while `carrier` runs: its pid is not a zombie and not another process's by now. */
-function stillRuns(carrier: Carrier): boolean {
-  const p = readProcess(carrier.pid);
-  return p !== undefined && p.state !== 'Z' && p.start === carrier.start;
+/** True while `program` runs: its pid is not a zombie and not another process's by now. */
+function stillRuns(program: ProgramRef): boolean {
+  const p = readProcess(program.pid);
+  return p !== undefined && p.state !== 'Z' && p.start === program.start;
 }
 
 /** `signal` to `carrier` — its group when it leads one, else itself alone (a plain child shares its parent's group) — if it still runs. */
@@ -148,13 +153,6 @@ export async function endUntrackedPrograms(token: string, graceMs: number = DEFA
   return found.length;
 }
 
-/** A process found by {@link programsUnder}: its start tells it from a later one given its pid. */
-export interface ProgramRef {
-  readonly pid: number;
-  /** Start time in clock ticks since boot (`/proc/<pid>/stat`). */
-  readonly start: number;
-}
-
 /**
  * The programs run under process `root` (this one by default): its live descendants whose
  * environment carries a coprocess cookie `root`'s own does not — the coprocesses started in it or
@@ -193,8 +191,7 @@ export async function programsUnder(root: number = process.pid): Promise<Program
 export function signalPrograms(programs: readonly ProgramRef[], signal: NodeJS.Signals): number {
   let sent = 0;
   for (const program of programs) {
-    const p = readProcess(program.pid);
-    if (p === undefined || p.state === 'Z' || p.start !== program.start) continue;
+    if (!stillRuns(program)) continue;
     try {
       process.kill(program.pid, signal);
       sent += 1;
