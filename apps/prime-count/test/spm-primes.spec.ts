@@ -526,3 +526,35 @@ describe('spm-primes and the signals Node acts on itself', () => {
     expect(stdout).toContain(`Primes in [2, 3000000): ${sieveCount(2, 3_000_000)} `);
   });
 });
+
+describe('spm-primes run as a program (its npm bin) where NODE_EXTRA_CA_CERTS is set', () => {
+  // Node 20 loads that file's certificates as a process starts (~50 ms here); the bin's first
+  // line (sh) execs node without it, and the hub puts it back for what it starts. A file that
+  // cannot be read makes the load visible: Node warns on stderr where it tried.
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent-spm-ca.pem' };
+  const WARNING = 'Ignoring extra certs from `/nonexistent-spm-ca.pem`';
+  const count = (args: string[], direct: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = direct ? spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('starts its hub without loading them, and its process spokes with the variable as it was', async () => {
+    const args = ['--json', '--max', '1000', '--spokes', '1'];
+    const thread = await count([...args, '--transport', 'thread'], true);
+    expect({ code: thread.code, stderr: thread.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(thread.stdout)).toMatchObject({ count: sieveCount(2, 1000) });
+    // A process spoke is a Node of its own, started with the user's environment: it loads them.
+    const process1 = await count([...args, '--transport', 'process'], true);
+    expect(process1.code).toBe(0);
+    expect(process1.stderr.split('\n').filter((line) => line.includes(WARNING))).toHaveLength(1);
+    // Run with `node bin`, the hub loads them itself.
+    const viaNode = await count([...args, '--transport', 'thread'], false);
+    expect(viaNode.code).toBe(0);
+    expect(viaNode.stderr).toContain(WARNING);
+  });
+});

@@ -771,6 +771,37 @@ describe('spm-shell as a script’s #! interpreter', () => {
   });
 });
 
+describe('spm-shell run as a program (its npm bin) where NODE_EXTRA_CA_CERTS is set', () => {
+  // Node 20 loads that file's certificates as a process starts (~50 ms here); the bin's first
+  // line (sh) execs node without it, and the hub puts it back for the commands. A file that
+  // cannot be read makes the load visible: Node warns on stderr where it tried.
+  const bin = fileURLToPath(new URL('../bin/spm-shell.cjs', import.meta.url));
+  const sem = fileURLToPath(new URL('../bin/spm-sem.cjs', import.meta.url));
+  const env = { ...process.env, PARALLEL: undefined, NODE_EXTRA_CA_CERTS: '/nonexistent-spm-ca.pem' };
+  const WARNING = 'Ignoring extra certs from `/nonexistent-spm-ca.pem`';
+  // What a command sees, and whether the hub ($PARALLEL_PID) was started with the variable.
+  const SHOW = 'printf "%s|%s|" "$NODE_EXTRA_CA_CERTS" "${SPM_DEFERRED_NODE_EXTRA_CA_CERTS-unset}"; tr "\\0" "\\n" </proc/$PARALLEL_PID/environ | grep -c ^NODE_EXTRA_CA_CERTS=; : {}';
+
+  it('starts its hub without loading them, and every command gets the variable as it was', () => {
+    const r = spawnSync(bin, [SHOW, ':::', 'a'], { encoding: 'utf8', env: { ...env, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '/nonexistent-spm-ca.pem|unset|0\n', stderr: '' });
+    // spm-sem too.
+    const s = spawnSync(sem, ['--fg', SHOW], { encoding: 'utf8', env: { ...env, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: s.status, stdout: s.stdout, stderr: s.stderr }).toEqual({ code: 0, stdout: '/nonexistent-spm-ca.pem|unset|0\n', stderr: '' });
+    // Run with `node bin`, the hub loads them itself (and was started with the variable).
+    const viaNode = spawnSync(process.execPath, [bin, SHOW, ':::', 'a'], { encoding: 'utf8', env: { ...env, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: viaNode.status, stdout: viaNode.stdout }).toEqual({ code: 0, stdout: '/nonexistent-spm-ca.pem|unset|1\n' });
+    expect(viaNode.stderr).toContain(WARNING);
+  });
+
+  it('leaves an empty or unset variable as it is', () => {
+    const empty = spawnSync(bin, [SHOW, ':::', 'a'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: '', [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: empty.status, stdout: empty.stdout }).toEqual({ code: 0, stdout: '|unset|1\n' });
+    const unset = spawnSync(bin, ['printf "%s|%s" "${NODE_EXTRA_CA_CERTS-unset}" "${SPM_DEFERRED_NODE_EXTRA_CA_CERTS-unset}" #{}', ':::', 'a'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: undefined, [MARK_VARIABLE]: newMark().env }, timeout: 40_000 });
+    expect({ code: unset.status, stdout: unset.stdout }).toEqual({ code: 0, stdout: 'unset|unset' });
+  });
+});
+
 describe('spm-shell --trace to a file that cannot be written', () => {
   it('says so before running anything and exits 255, like an unwritable joblog', async () => {
     const mark = newMark();

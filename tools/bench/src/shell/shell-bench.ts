@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { formatRate, formatTable } from '../internal/format-table.js';
 import { envInteger, readKnobs } from '../internal/knobs.js';
 import { runBench } from '../internal/run-bench.js';
-import { checkRunsAll, contenders, load, marginalRate, median, raceOnce, SPM_SHELL, which, type Contender, type RaceRun } from './shell-race.js';
+import { checkRunsAll, contenders, load, marginalRate, median, raceOnce, SPM_SHELL, SPM_SHELL_BIN, which, type Contender, type RaceRun } from './shell-race.js';
 
 const { COMMANDS, JOBS, RUNS } = readKnobs(() => ({
   COMMANDS: envInteger('BENCH_COMMANDS', 1000, 1),
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   for (let waited = 0; coprocessLauncher().reason.startsWith('the fork server is being built') && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   const launcher = coprocessLauncher();
   const nodeFloor = launcher.launcher === 'fork-server' ? { script: fileURLToPath(new URL('./node-floor.js', import.meta.url)), forkServer: launcher.reason } : undefined;
-  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL, parallel, coprocessAlone: fileURLToPath(new URL('./coprocess-alone.js', import.meta.url)), ...(nodeFloor !== undefined ? { nodeFloor } : {}) });
+  const racers = contenders({ jobs: JOBS, spmShellBin: SPM_SHELL_BIN, parallel, coprocessAlone: fileURLToPath(new URL('./coprocess-alone.js', import.meta.url)), ...(nodeFloor !== undefined ? { nodeFloor } : {}) });
   if (nodeFloor === undefined) process.stdout.write(`No fork server here (${launcher.reason}): the Node floor is left out\n`);
   process.stdout.write(`spm-shell benchmark: ${COMMANDS} \`true\` commands, -j${JOBS}, ${RUNS} rounds; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${load()}\n`);
   if (parallel === undefined) process.stdout.write('GNU parallel is not installed (apt-get install parallel): left out\n');
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${formatTable(rows)}\n\n`);
 
-  // Each spm-shell (as the environment runs it, and without NODE_EXTRA_CA_CERTS where that is set) against the others.
+  // Each spm-shell (its bin as a program, and run by node where NODE_EXTRA_CA_CERTS is set) against the others.
   const ratios: string[][] = [['spm-shell', 'vs', 'ratio (best)', 'goal', 'met']];
   const ours = racers.filter((r) => r.name.startsWith('spm-shell'));
   for (const mine of ours) {

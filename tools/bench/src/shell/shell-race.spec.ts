@@ -10,17 +10,18 @@ const sleepArg = (): string => `3${++sleeps}.${process.pid}`;
 
 describe('the spm-shell benchmark’s contenders', () => {
   it('run every command through /bin/sh -c with the same number of jobs', () => {
-    const [spm, gnu, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: '/usr/bin/parallel', env: {} });
-    expect(spm).toEqual({ name: 'spm-shell', file: process.execPath, args: ['/x/spm-shell.js', '-j', '2', '--no-progress'] });
+    const [spm, gnu, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.cjs', parallel: '/usr/bin/parallel', env: {} });
+    expect(spm).toEqual({ name: 'spm-shell', file: '/x/spm-shell.cjs', args: ['-j', '2', '--no-progress'] });
     expect(gnu).toEqual({ name: 'GNU parallel', file: '/usr/bin/parallel', args: ['--will-cite', '-j', '2'] });
     expect(xargs).toEqual({ name: 'xargs -P2', file: 'xargs', args: ['-P', '2', '-I{}', '/bin/sh', '-c', '{}'] });
     expect(contenders({ jobs: 4, spmShellBin: 'b', parallel: undefined, env: {} }).map((c) => c.name)).toEqual(['spm-shell', 'xargs -P4']);
   });
 
-  it('add spm-shell without NODE_EXTRA_CA_CERTS when the environment sets it, the same launcher otherwise', () => {
-    const [spm, bare, xargs] = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.js', parallel: undefined, env: { [EXTRA_CA_VARIABLE]: '/etc/ssl/certs/ca-certificates.crt' } });
-    expect(bare).toEqual({ ...spm, name: 'spm-shell, NODE_EXTRA_CA_CERTS unset', unset: ['NODE_EXTRA_CA_CERTS'] });
-    expect(xargs?.name).toBe('xargs -P2');
+  it('add spm-shell run by node when the environment sets NODE_EXTRA_CA_CERTS, and run the references in Node without it', () => {
+    const all = contenders({ jobs: 2, spmShellBin: '/x/spm-shell.cjs', parallel: undefined, coprocessAlone: '/x/coprocess-alone.js', nodeFloor: { script: '/x/node-floor.js', forkServer: '/f' }, env: { [EXTRA_CA_VARIABLE]: '/etc/ssl/certs/ca-certificates.crt' } });
+    expect(all[1]).toEqual({ name: 'spm-shell, run by node (loads NODE_EXTRA_CA_CERTS)', file: process.execPath, args: ['/x/spm-shell.cjs', '-j', '2', '--no-progress'] });
+    expect(all.map((c) => c.name)).toEqual(['spm-shell', 'spm-shell, run by node (loads NODE_EXTRA_CA_CERTS)', 'xargs -P2', '@spm/coprocess alone', 'Node floor (fork servers only)']);
+    expect(all.map((c) => c.unset)).toEqual([undefined, undefined, undefined, ['NODE_EXTRA_CA_CERTS'], ['NODE_EXTRA_CA_CERTS']]);
   });
 
   it('end with the Node floor when its script and a fork server are given, with the same jobs', () => {

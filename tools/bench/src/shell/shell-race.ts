@@ -11,6 +11,9 @@ import { onAbort } from '../internal/run-bench.js';
 /** spm-shell's bundled bin, what the shell benchmarks race (built by `npx nx run shell-launcher:bundle`). */
 export const SPM_SHELL = fileURLToPath(new URL('../../../../apps/shell-launcher/bundle/bin/spm-shell.js', import.meta.url));
 
+/** spm-shell's npm bin (`npx spm-shell`, node_modules/.bin/spm-shell), run as a program: what a user runs. */
+export const SPM_SHELL_BIN = fileURLToPath(new URL('../../../../apps/shell-launcher/bin/spm-shell.cjs', import.meta.url));
+
 /** The machine's load averages (1, 5, 15 minutes), as the benchmarks print them beside their figures. */
 export const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -27,10 +30,12 @@ export interface Contender {
 
 /**
  * Node reads `NODE_EXTRA_CA_CERTS` when a process starts, before any of its JavaScript runs:
- * Node 20 (OpenSSL 3) then builds its whole root certificate store, ~30 ms of CPU per process
- * here (`node -e 0`: ~55 ms with it, ~21 ms without; nodejs/node#40524). Sandboxes that proxy
- * TLS set it for every program; a user's machine seldom does. Where it is set, the bench also
- * runs spm-shell without it, side by side, so that both figures are on record.
+ * Node 20 (OpenSSL 3) then builds its whole root certificate store, ~30–50 ms of CPU per process
+ * here (`node -e 0`: ~55–70 ms with it, ~20 ms without; nodejs/node#40524). Sandboxes that proxy
+ * TLS set it for every program. spm-shell's bin, run as a program, starts its hub without it
+ * (its first line is sh: tools/scripts/deferred-ca-certs.cjs); where it is set, the bench also
+ * runs spm-shell as `node bin`, which loads it, so that both figures are on record, and runs the
+ * two references in Node (`@spm/coprocess alone`, the Node floor) without it, as spm-shell's hub.
  */
 export const EXTRA_CA_VARIABLE = 'NODE_EXTRA_CA_CERTS';
 
@@ -69,13 +74,14 @@ export function which(program: string, path = process.env['PATH'] ?? ''): string
 
 /**
  * The three launchers, each running every command through `/bin/sh -c` with `jobs` at a time:
- * spm-shell (its bin, progress off), GNU parallel (if installed; told to use /bin/sh too) and
+ * spm-shell (its npm bin, run as a program; progress off), GNU parallel (if installed; told to use /bin/sh too) and
  * `xargs -P`; and, when `coprocessAlone` names its script, the reference `@spm/coprocess alone`
  * (a loop over `runCoprocess`: the command path under spm-shell without its task layer); and,
  * with `nodeFloor`, the floor under any launcher in Node (see node-floor.ts).
  */
 export function contenders(options: {
   readonly jobs: number;
+  /** spm-shell's npm bin ({@link SPM_SHELL_BIN}), executed itself as a user's shell runs it. */
   readonly spmShellBin: string;
   readonly parallel: string | undefined;
   readonly coprocessAlone?: string;
@@ -85,14 +91,17 @@ export function contenders(options: {
   readonly env?: NodeJS.ProcessEnv;
 }): Contender[] {
   const j = String(options.jobs);
-  const spmShell = { name: 'spm-shell', file: process.execPath, args: [options.spmShellBin, '-j', j, '--no-progress'] };
+  const args = ['-j', j, '--no-progress'];
+  const extraCa = (options.env ?? process.env)[EXTRA_CA_VARIABLE] !== undefined;
+  // The references start as spm-shell's hub does: without the CA load (see EXTRA_CA_VARIABLE).
+  const bare = extraCa ? { unset: [EXTRA_CA_VARIABLE] } : {};
   return [
-    spmShell,
-    ...((options.env ?? process.env)[EXTRA_CA_VARIABLE] !== undefined ? [{ ...spmShell, name: `spm-shell, ${EXTRA_CA_VARIABLE} unset`, unset: [EXTRA_CA_VARIABLE] }] : []),
+    { name: 'spm-shell', file: options.spmShellBin, args },
+    ...(extraCa ? [{ name: `spm-shell, run by node (loads ${EXTRA_CA_VARIABLE})`, file: process.execPath, args: [options.spmShellBin, ...args] }] : []),
     ...(options.parallel !== undefined ? [{ name: 'GNU parallel', file: options.parallel, args: ['--will-cite', '-j', j] }] : []),
     { name: `xargs -P${j}`, file: 'xargs', args: ['-P', j, '-I{}', '/bin/sh', '-c', '{}'] },
-    ...(options.coprocessAlone !== undefined ? [{ name: '@spm/coprocess alone', file: process.execPath, args: [options.coprocessAlone, j] }] : []),
-    ...(options.nodeFloor !== undefined ? [{ name: 'Node floor (fork servers only)', file: process.execPath, args: [options.nodeFloor.script, j, options.nodeFloor.forkServer] }] : []),
+    ...(options.coprocessAlone !== undefined ? [{ name: '@spm/coprocess alone', file: process.execPath, args: [options.coprocessAlone, j], ...bare }] : []),
+    ...(options.nodeFloor !== undefined ? [{ name: 'Node floor (fork servers only)', file: process.execPath, args: [options.nodeFloor.script, j, options.nodeFloor.forkServer], ...bare }] : []),
   ];
 }
 
