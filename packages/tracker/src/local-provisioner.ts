@@ -320,13 +320,19 @@ export class LocalProvisioner implements Provisioner {
         const { worker } = running.thread;
         const ended = new Promise<boolean>((resolve) => (worker.threadId === -1 ? resolve(true) : worker.once('exit', () => resolve(true))));
         running.thread.channel.close();
+        // What its tasks started without @spm/coprocess (children of this process, or orphans
+        // by now, carrying the thread's cookie): nothing else ends them. SIGTERM, then SIGKILL
+        // after the grace — from now, not once the thread has ended: a thread blocked in
+        // execSync waits for such a program, and neither its own ending nor terminate() can
+        // interrupt that wait (until session 45 a timeout, a kill or cloud.close() waited for
+        // the program to end by itself).
+        const untracked = endUntrackedPrograms(running.owner).catch(() => 0);
         let timer: ReturnType<typeof setTimeout> | undefined;
         const byItself = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_BOUND_MS)))]);
         clearTimeout(timer);
         await running.thread.terminate();
-        // What its tasks started without @spm/coprocess (children of this process, or orphans
-        // by now, carrying the thread's cookie): nothing else ends them. SIGTERM, then SIGKILL
-        // after the grace.
+        await untracked;
+        // Those started after that first look, before the thread ended.
         await endUntrackedPrograms(running.owner).catch(() => 0);
         // Ended by force (stuck in synchronous code): its coprocesses were not waited for. Its
         // fork servers saw it go (end-of-file) and end them as on an owner's death — SIGTERM,

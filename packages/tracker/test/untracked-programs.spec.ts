@@ -26,10 +26,12 @@ afterEach(async () => {
  * ways a task might and writes their pids to `file`: a plain child, a detached one, two
  * background jobs of a shell that waits for them, and one in a session of its own whose shell has
  * exited (re-parented to init at once). With `spinOn`, once that file exists it writes
- * `spinning` to `file` and blocks its thread for good (the thread cannot end by itself).
+ * `spinning` to `file` and blocks its thread for good (the thread cannot end by itself): in a
+ * busy loop, or (`block: 'execSync'`) waiting in `execSync` for a sixth `sleep 600`, whose pid it
+ * writes first.
  * A data: URL: no `?` or `#` in the code.
  */
-function starter(file: string, spinOn?: string): string {
+function starter(file: string, spinOn?: string, block: 'spin' | 'execSync' = 'spin'): string {
   const source = [
     "import { spawn, execSync } from 'node:child_process';",
     "import { appendFileSync, existsSync } from 'node:fs';",
@@ -39,7 +41,13 @@ function starter(file: string, spinOn?: string): string {
     "const detached = spawn('sleep', ['600'], { stdio: 'ignore', detached: true }); detached.unref(); note(String(detached.pid));",
     "spawn('sh', ['-c', 'sleep 600 & echo $! >> \"$0\"; sleep 600 & echo $! >> \"$0\"; wait', file], { stdio: 'ignore' });",
     "execSync('setsid sh -c \\'echo $$ >> \"$0\"; exec sleep 600\\' ' + JSON.stringify(file) + ' > /dev/null 2>&1 &');",
-    ...(spinOn === undefined ? [] : [`const timer = setInterval(() => { if (existsSync(${JSON.stringify(spinOn)})) { clearInterval(timer); note('spinning'); for (;;); } }, 20);`]),
+    ...(spinOn === undefined
+      ? []
+      : [
+          `const timer = setInterval(() => { if (existsSync(${JSON.stringify(spinOn)})) { clearInterval(timer); note('spinning'); ${
+            block === 'spin' ? 'for (;;);' : "execSync('echo $$ >> ' + JSON.stringify(file) + '; exec sleep 600', { stdio: 'ignore' });"
+          } } }, 20);`,
+        ]),
   ].join('\n');
   return `data:text/javascript,${encodeURIComponent(source)}`;
 }
@@ -87,6 +95,27 @@ describe('programs a task started without @spm/coprocess', () => {
     await waitFor(() => lines(file).includes('spinning'), 10_000, 'the thread spinning');
     const pids = lines(file).filter((line) => line !== 'spinning').map(Number);
     try {
+      expect(pids.every(isAlive)).toBe(true);
+      await cloud.tracker.kill(spoke.id);
+      expect(pids.filter(isAlive)).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+    }
+  }, 30_000);
+
+  it('are ended when a thread spoke waits for one in execSync (terminate() cannot interrupt that wait), and the kill returns', async () => {
+    // Until session 45 the kill, a task's timeout and cloud.close() waited for the program to end
+    // by itself: a thread blocked in execSync ends only when its program does.
+    const dir = tempDir();
+    const file = join(dir, 'pids');
+    const spin = join(dir, 'spin');
+    const { cloud, spoke } = await startOne('thread', starter(file, spin, 'execSync'));
+    await waitFor(() => lines(file).length === 5, 10_000, 'the five sleeps started');
+    writeFileSync(spin, '');
+    await waitFor(() => lines(file).length === 7, 10_000, 'the thread waiting in execSync');
+    const pids = lines(file).filter((line) => line !== 'spinning').map(Number);
+    try {
+      expect(pids).toHaveLength(6);
       expect(pids.every(isAlive)).toBe(true);
       await cloud.tracker.kill(spoke.id);
       expect(pids.filter(isAlive)).toEqual([]);
