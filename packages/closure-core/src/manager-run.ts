@@ -164,6 +164,11 @@ export class ManagerRun<R> {
   readonly #callbacks = new Set<Promise<void>>();
   /** True when a hung hub callback was abandoned at a deadline (see #deadline). */
   #abandonedCallbacks = false;
+  /**
+   * A deadline's error (timeoutExecution, abort), made again as `manage()` rejects with what became
+   * of the unfinished tasks' reports: delivered, or not (a hung callback was abandoned).
+   */
+  #deadlineError: { readonly error: Error; readonly remake: (tail: string) => Error } | undefined;
   readonly #unsettled = new Set<Entry>();
   /** The hub's sequence machine, online while this invocation runs. */
   #hub: SequenceMachine | undefined;
@@ -260,7 +265,16 @@ export class ManagerRun<R> {
     } finally {
       await this.#conclude(lease);
     }
-    if (this.#fatal !== undefined) throw this.#fatal;
+    if (this.#fatal !== undefined) {
+      const deadline = this.#deadlineError;
+      if (deadline?.error !== this.#fatal) throw this.#fatal;
+      // A hung callback abandoned at the deadline: the drops were made, but no report reached it.
+      throw deadline.remake(
+        this.#abandonedCallbacks
+          ? `every unfinished task was dropped (SPMTaskDropped), but no report was delivered: a hub callback was still running ${formatMs(CALLBACK_GRACE_MS)} ms after the deadline and was abandoned (nothing more is called)`
+          : 'every unfinished task was reported SPMTaskDropped',
+      );
+    }
   }
 
   // ─── Dispatch ──────────────────────────────────────────────────────────────────────────────
@@ -751,7 +765,9 @@ export class ManagerRun<R> {
         }),
     );
     this.#deadline();
-    this.#fail(new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and every unfinished task was reported SPMTaskDropped`));
+    const remake = (tail: string): Error => new SPMExecutionTimeout(`\`${this.#target.signature}\` ran past its timeoutExecution of ${ms} ms: running tasks were killed and ${tail}`);
+    this.#deadlineError = { error: remake('every unfinished task was reported SPMTaskDropped'), remake };
+    this.#fail(this.#deadlineError.error);
   }
 
   #onAbort(reason: unknown): void {
@@ -783,7 +799,9 @@ export class ManagerRun<R> {
     const why = abortReason(reason);
     this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})`, { taskId: entry.task.taskId, attempt: entry.attempt }));
     this.#deadline();
-    this.#fail(new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and every unfinished task was reported SPMTaskDropped`, { cause: reason }));
+    const remake = (tail: string): Error => new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and ${tail}`, { cause: reason });
+    this.#deadlineError = { error: remake('every unfinished task was reported SPMTaskDropped'), remake };
+    this.#fail(this.#deadlineError.error);
   }
 
   /**

@@ -245,6 +245,7 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SPMManagerError);
+    expect((error as Error).message).toMatch(/was aborted \(Ctrl-C\): running tasks were killed and every unfinished task was reported SPMTaskDropped$/);
     expect(reports.map((r) => r.taskId).sort()).toEqual([0, 1, 2, 3]);
     expect(reports.every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
     await expectSequencePoint(() => reports.length);
@@ -269,6 +270,8 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SPMExecutionTimeout);
+    // It used to say every unfinished task "was reported", though none was.
+    expect((error as Error).message).toMatch(/ran past its timeoutExecution of 1500 ms: running tasks were killed and every unfinished task was dropped \(SPMTaskDropped\), but no report was delivered: a hub callback was still running 1000 ms after the deadline and was abandoned/);
     expect(calls).toBe(1); // the hung callback blocked the rest; none was called after the deadline
     await expectSequencePoint(() => calls);
   });
