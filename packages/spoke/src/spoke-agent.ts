@@ -63,6 +63,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   #closed = false;
   #shutdownReason: string | undefined;
   #evaluatorEnd: EvaluatorEnd | undefined;
+  #evaluatorExited: Promise<void> = Promise.resolve();
   readonly #done: Promise<SPMTransportError | undefined>;
 
   constructor(options: SpokeAgentOptions) {
@@ -88,6 +89,17 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
    */
   get evaluatorEnd(): EvaluatorEnd | undefined {
     return this.#evaluatorEnd;
+  }
+
+  /**
+   * Resolves once the evaluator thread (`evaluator: 'thread'`) has ended; at once when there is
+   * none (inline mode, or before the hub's `welcome`). After {@link stop} the thread is
+   * terminated, which ends it at once — unless a task holds it in a wait that a terminate cannot
+   * interrupt: an `execSync` (or `spawnSync`) ends only when its program does, and until the
+   * thread ends the process cannot exit (`process.exit()` waits for it).
+   */
+  get evaluatorExited(): Promise<void> {
+    return this.#evaluatorExited;
   }
 
   /** The id the hub gave this spoke (after {@link start}). */
@@ -218,6 +230,10 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     const maxFrameBytes = isFrameChannel(hub) ? hub.maxFrameBytes : undefined;
     const evaluator = spawnThread({ entry: new URL('./entries/evaluator.js', import.meta.url), workerData: { ...identity, relayed: relayed.buffer }, ...(maxFrameBytes !== undefined ? { maxFrameBytes } : {}) });
     this.#evaluator = evaluator;
+    this.#evaluatorExited = new Promise((resolve) => {
+      if (evaluator.worker.threadId === -1) resolve();
+      else evaluator.worker.once('exit', () => resolve());
+    });
     const toEvaluator = evaluator.channel;
     hub.on('message', (message) => {
       if (message.type === 'task' || message.type === 'next-task' || message.type === 'reply' || message.type === 'cancel') {

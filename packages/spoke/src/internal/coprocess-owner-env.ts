@@ -25,20 +25,35 @@ const OWNER_SLOT = Symbol.for('@spm/coprocess.owner');
  * For a thread spoke's or process spoke's entry: takes the coprocess owner token out of this
  * thread's environment now, before anything the thread runs could start a program that inherits it (a task's `execSync`,
  * a preloaded module's helper — which, adopting it, would sweep this thread's coprocesses as
- * its own), and leaves it for `@spm/coprocess`'s first coprocess. Does nothing without one.
+ * its own), and leaves it for `@spm/coprocess`'s first coprocess (see {@link becomeCoprocessOwner}).
+ * Does nothing without one. Returns the token this thread's cookie names, or undefined when
+ * none was given.
  */
-export function takeCoprocessOwner(): void {
+export function takeCoprocessOwner(): string | undefined {
   const token = process.env[COPROCESS_OWNER_ENV];
-  if (token === undefined) return;
+  if (token === undefined) return undefined;
   delete process.env[COPROCESS_OWNER_ENV];
+  return becomeCoprocessOwner(token);
+}
+
+/**
+ * Makes `token` this thread's coprocess owner token (unless it has one already, which it keeps)
+ * and puts its cookie in the environment. {@link takeCoprocessOwner} does it with a provisioner's
+ * token; a spoke process no provisioner started (`spm-spoke`) with a token of its own, since it
+ * must end its tasks' programs itself. Returns the token the cookie names.
+ */
+export function becomeCoprocessOwner(token: string): string {
   const slots = globalThis as Record<symbol, unknown>;
   slots[OWNER_SLOT] ??= token;
+  const owner = slots[OWNER_SLOT] as string;
   // The thread's own cookie (`<token>.0`: a coprocess's count starts at 1), in the environment
   // every program a task starts without @spm/coprocess inherits (`child_process.spawn`,
-  // `execSync`), so that the provisioner finds and ends what is left of them when it stops the
-  // spoke (`endUntrackedPrograms`); the owner's fork servers, if any, sweep them as the owner's.
-  const cookie = `${slots[OWNER_SLOT] as string}.0`;
+  // `execSync`), so that the provisioner (or a spoke process without one, itself) finds and ends
+  // what is left of them when the spoke stops (`endUntrackedPrograms`); the owner's fork
+  // servers, if any, sweep them as the owner's.
+  const cookie = `${owner}.0`;
   const list = process.env[COPROCESS_COOKIE_ENV];
   if (list === undefined || list === '') process.env[COPROCESS_COOKIE_ENV] = cookie;
   else if (!list.split(':').includes(cookie)) process.env[COPROCESS_COOKIE_ENV] = `${list}:${cookie}`;
+  return owner;
 }
