@@ -165,8 +165,8 @@ export class ManagerRun<R> {
   /** True when a hung hub callback was abandoned at a deadline (see #deadline). */
   #abandonedCallbacks = false;
   /**
-   * A deadline's error (timeoutExecution, abort), made again as `manage()` rejects with what became
-   * of the unfinished tasks' reports: delivered, or not (a hung callback was abandoned).
+   * A deadline's error (timeoutExecution, abort), which says the unfinished tasks were reported
+   * dropped; made again, saying they were not, when a hung callback was abandoned.
    */
   #deadlineError: { readonly error: Error; readonly remake: (tail: string) => Error } | undefined;
   readonly #unsettled = new Set<Entry>();
@@ -267,13 +267,11 @@ export class ManagerRun<R> {
     }
     if (this.#fatal !== undefined) {
       const deadline = this.#deadlineError;
-      if (deadline?.error !== this.#fatal) throw this.#fatal;
       // A hung callback abandoned at the deadline: the drops were made, but no report reached it.
-      throw deadline.remake(
-        this.#abandonedCallbacks
-          ? `every unfinished task was dropped (SPMTaskDropped), but no report was delivered: a hub callback was still running ${formatMs(CALLBACK_GRACE_MS)} ms after the deadline and was abandoned (nothing more is called)`
-          : 'every unfinished task was reported SPMTaskDropped',
-      );
+      if (this.#abandonedCallbacks && deadline?.error === this.#fatal) {
+        throw deadline.remake(`every unfinished task was dropped (SPMTaskDropped), but no report was delivered: a hub callback was still running ${formatMs(CALLBACK_GRACE_MS)} ms after the deadline and was abandoned (nothing more is called)`);
+      }
+      throw this.#fatal;
     }
   }
 
