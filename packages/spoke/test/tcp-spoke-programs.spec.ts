@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COPROCESS_OWNER_ENV, endUntrackedPrograms, newCoprocessOwnerToken, spokeEntry } from '@spm/spoke';
 import { listenTcp, spawnProcess, type SpawnedProcess, type TcpHub } from '@spm/transport';
-import { commandLine, isAlive, isCoprocessHelper, liveDescendants, taggedProcesses, waitFor } from './procs.js';
+import { commandLine, isAlive, isCoprocessHelper, liveDescendants, taggedProcesses, waitFor } from '@spm/testing';
 import { HubStub, v } from './hub-stub.js';
 
 const bin = fileURLToPath(new URL('../dist/bin/spm-spoke.js', import.meta.url));
