@@ -116,6 +116,19 @@ function signalCarrier(carrier: Carrier, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * `signal` to each of `carriers` (see {@link signalCarrier}) but those whose group leader is one
+ * of them: the leader's group signal reaches them (a second SIGTERM would run a TERM trap twice).
+ */
+function signalCarriers(carriers: readonly Carrier[], signal: NodeJS.Signals): void {
+  // A leader that is gone signals no group: its members are signalled one by one.
+  const leaders = new Set(carriers.filter((carrier) => carrier.pgrp === carrier.pid && stillRuns(carrier)).map((carrier) => carrier.pid));
+  for (const carrier of carriers) {
+    if (carrier.pgrp !== carrier.pid && leaders.has(carrier.pgrp)) continue;
+    signalCarrier(carrier, signal);
+  }
+}
+
 /** Waits until none of `carriers` runs, or `ms` passed; the ones still running. */
 async function waitEnded(carriers: readonly Carrier[], ms: number): Promise<Carrier[]> {
   const until = performance.now() + ms;
@@ -145,10 +158,10 @@ export async function endUntrackedPrograms(token: string, graceMs: number = DEFA
   const cookie = threadCookie(token);
   const found = await carriersOf(token, cookie);
   if (found.length === 0) return 0;
-  for (const carrier of found) signalCarrier(carrier, 'SIGTERM');
+  signalCarriers(found, 'SIGTERM');
   await waitEnded(found, graceMs);
   const left = await carriersOf(token, cookie);
-  for (const carrier of left) signalCarrier(carrier, 'SIGKILL');
+  signalCarriers(left, 'SIGKILL');
   await waitEnded(left, 1000);
   return found.length;
 }

@@ -205,3 +205,38 @@ describe.each(['fork-server', 'node'] as const)('an owner that exits while its p
     }
   }, 30_000);
 });
+
+// An owner that is a spoke (its environment carries the spoke cookie `<token>.0`, which every
+// program its tasks start without @spm/coprocess inherits) SIGKILLed. Its helpers (fork servers,
+// watchdog) end its coprocesses, and what those started, by their cookies `<token>.N`, N ≥ 1 —
+// but not a program that carries the spoke cookie alone: @spm/spoke's untracked-programs watchdog
+// ends that one, and a second SIGTERM from these helpers would run its TERM trap twice (until
+// session 46 both signalled it).
+describe.each(['fork-server', 'node'] as const)('a spoke-like owner SIGKILLed (%s launcher)', (launcher) => {
+  it('ends its coprocesses, and leaves a program that carries only the spoke cookie to the spoke’s watchdog', async () => {
+    const mark = marker();
+    const untrackedMark = marker();
+    marks.push(mark, untrackedMark);
+    const token = 'c0ffee'.padEnd(32, '0');
+    const script = `import { runCoprocess } from '@spm/coprocess';
+      import { spawn } from 'node:child_process';
+      void runCoprocess({ command: 'sleep ${mark}1 & setsid sleep ${mark}2 & exec sleep ${mark}3' });
+      spawn('sleep', ['${untrackedMark}'], { stdio: 'ignore' });
+      spawn('sleep', ['${untrackedMark}'], { stdio: 'ignore', detached: true });
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: 'ignore',
+      env: { ...process.env, SPM_COPROCESS_LAUNCHER: launcher, SPM_COPROCESS_OWNER: token, SPM_COPROCESS: `${token}.0` },
+    });
+    owners.push(owner);
+    expect(await eventually(() => processesMarked(mark).length === 3 && processesMarked(untrackedMark).length === 2, 10_000)).toBe(true);
+    const untracked = processesMarked(untrackedMark);
+    owner.kill('SIGKILL');
+    expect(await eventually(() => processesMarked(mark).length === 0, 10_000)).toBe(true);
+    // The helpers' sweep is over (their SIGTERM round found the coprocesses, the SIGKILL round
+    // followed the grace): had it signalled the untracked sleeps, they would be gone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(untracked.filter(isAlive)).toEqual(untracked);
+  }, 20_000);
+});

@@ -16,3 +16,4 @@ export { installAsyncSequenceContext } from './async-sequence-context.js';
 export { isSpokeThread } from './internal/spoke-thread.js';
 export { prestartThreadSpokes, type PrestartSpokesOptions } from './prestart.js';
 export { COPROCESS_OWNER_ENV, newCoprocessOwnerToken, coprocessesOfOwner, endUntrackedPrograms } from './coprocess-owner.js';
+export { guardUntrackedPrograms, type UntrackedGuard } from './untracked-watchdog.js';

@@ -179,6 +179,40 @@ describe('a TCP spoke ends the programs its tasks started without @spm/coprocess
   });
 });
 
+describe('a TCP spoke SIGKILLed (it can end nothing itself): its watchdog ends what its tasks started without @spm/coprocess', () => {
+  it('a plain child, a detached one, a setsid orphan and a shell’s background jobs', async () => {
+    const spoke = await startTcpSpoke();
+    const stub = await spoke.stub;
+    const seconds = 296;
+    stub.task(1, programs, 'leaves-programs', { seconds });
+    await stub.next('notify', 1);
+    await waitFor(() => sleeps(programsOf(spoke.tag, spoke.child.pid), seconds).length === 5, BOUND_MS, 'the task’s five sleeps');
+    const started = programsOf(spoke.tag, spoke.child.pid);
+    spoke.child.kill('SIGKILL');
+    expect(await ending(spoke)).toEqual({ code: null, signal: 'SIGKILL' });
+    await waitFor(() => !started.some(isAlive), BOUND_MS, 'the programs to end');
+    await waitFor(() => programsOf(spoke.tag, undefined).length === 0, BOUND_MS, 'nothing of the spoke’s left');
+  });
+
+  it('a plain program’s TERM trap runs once; a coprocess is its fork server’s (never two SIGTERMs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-spoke-traps-'));
+    dirs.push(dir);
+    const file = join(dir, 'terms');
+    const spoke = await startTcpSpoke();
+    const stub = await spoke.stub;
+    const seconds = 297;
+    stub.task(1, programs, 'term-traps', { seconds, file });
+    await stub.next('notify', 1);
+    await waitFor(() => sleeps(programsOf(spoke.tag, spoke.child.pid), seconds).length === 2, BOUND_MS, 'both shells’ sleeps');
+    spoke.child.kill('SIGKILL');
+    expect(await ending(spoke)).toEqual({ code: null, signal: 'SIGKILL' });
+    // Both shells live on after a SIGTERM: SIGKILL after the grace ends them.
+    await waitFor(() => programsOf(spoke.tag, undefined).length === 0, BOUND_MS, 'both shells to end');
+    const lines = (existsSync(file) ? readFileSync(file, 'utf8') : '').split('\n').filter((line) => line !== '');
+    expect(lines.sort()).toEqual(['coprocess', 'plain']);
+  });
+});
+
 describe('a process spoke its provisioner gave a token', () => {
   it('leaves its tasks’ programs to the provisioner (which ends them with endUntrackedPrograms): no second SIGTERM from the spoke', async () => {
     const token = newCoprocessOwnerToken();

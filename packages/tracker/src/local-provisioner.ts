@@ -1,6 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
-import { bootPreloadEnv, COPROCESS_OWNER_ENV, coprocessesOfOwner, endUntrackedPrograms, installAsyncSequenceContext, newCoprocessOwnerToken, SpokeAgent, spokeEntry, STOP_GRACE_MS } from '@spm/spoke';
+import {
+  bootPreloadEnv,
+  COPROCESS_OWNER_ENV,
+  coprocessesOfOwner,
+  endUntrackedPrograms,
+  guardUntrackedPrograms,
+  installAsyncSequenceContext,
+  newCoprocessOwnerToken,
+  SpokeAgent,
+  spokeEntry,
+  STOP_GRACE_MS,
+  type UntrackedGuard,
+} from '@spm/spoke';
 import { createInprocPair, spawnProcess, spawnThread, type Channel, type SpawnedProcess, type SpawnedThread } from '@spm/transport';
 import { checkDuration, checkInteger, checkObject, checkString, checkStrings } from './internal/checks.js';
 import { descendantsOf, killLeaders, stopLeaders, waitGone } from './internal/process-tree.js';
@@ -59,9 +71,12 @@ export interface LocalProvisionerOptions {
 
 type Running =
   | { readonly kind: 'inproc'; readonly agent: SpokeAgent; readonly hubEnd: Channel }
-  /** `owner`: the coprocess owner token the thread was given (see {@link coprocessesOfOwner}). */
-  | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string }
-  | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void>; readonly owner: string };
+  /**
+   * `owner`: the coprocess owner token the spoke was given (see {@link coprocessesOfOwner});
+   * `guard`: what ends its tasks' untracked programs should this process die before {@link LocalProvisioner.#stop} does.
+   */
+  | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string; readonly guard: UntrackedGuard }
+  | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void>; readonly owner: string; readonly guard: UntrackedGuard };
 
 interface LocalSlot {
   readonly id: string;
@@ -270,7 +285,8 @@ export class LocalProvisioner implements Provisioner {
         // they left can still be found (see #stop).
         const owner = newCoprocessOwnerToken();
         const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner }, ...this.#frameLimits() });
-        slot.running = { kind: 'thread', thread, owner };
+        // Should the hub die (SIGKILL) before #stop has ended them, a watchdog ends them.
+        slot.running = { kind: 'thread', thread, owner, guard: guardUntrackedPrograms(owner) };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
       }
@@ -287,7 +303,7 @@ export class LocalProvisioner implements Provisioner {
           if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();
           else spawned.child.once('exit', () => resolve());
         });
-        slot.running = { kind: 'process', process: spawned, exited, owner };
+        slot.running = { kind: 'process', process: spawned, exited, owner, guard: guardUntrackedPrograms(owner) };
         await attacher.attach(spawned.channel, { ...origin, kind: 'process', pid: spawned.pid });
         return;
       }
@@ -320,6 +336,7 @@ export class LocalProvisioner implements Provisioner {
         const { worker } = running.thread;
         const ended = new Promise<boolean>((resolve) => (worker.threadId === -1 ? resolve(true) : worker.once('exit', () => resolve(true))));
         running.thread.channel.close();
+        running.guard.ending();
         // What its tasks started without @spm/coprocess (children of this process, or orphans
         // by now, carrying the thread's cookie): nothing else ends them. SIGTERM, then SIGKILL
         // after the grace — from now, not once the thread has ended: a thread blocked in
@@ -334,6 +351,7 @@ export class LocalProvisioner implements Provisioner {
         await untracked;
         // Those started after that first look, before the thread ended.
         await endUntrackedPrograms(running.owner).catch(() => 0);
+        running.guard.release();
         // Ended by force (stuck in synchronous code): its coprocesses were not waited for. Its
         // fork servers saw it go (end-of-file) and end them as on an owner's death — SIGTERM,
         // SIGKILL after the grace — then exit. Sequence point: wait for that; SIGKILL what is
@@ -372,7 +390,9 @@ export class LocalProvisioner implements Provisioner {
         }
         // What its tasks started and that left its tree before the scan (a `setsid cmd &` whose
         // shell has exited, re-parented to init) carries its cookie: SIGTERM, SIGKILL after the grace.
+        running.guard.ending();
         await endUntrackedPrograms(running.owner).catch(() => 0);
+        running.guard.release();
         return;
       }
     }

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import type { StatusReport } from '@spm/closure-core';
 import { SPMGangError, SPMHubCallbackError, type SPMError } from '@spm/exceptions';
-import { checkJournal, commandLine, isAlive, liveDescendants, RunJournal, testProcesses, waitFor, isCoprocessHelper } from '@spm/testing';
+import { checkJournal, commandLine, isAlive, liveDescendants, RunJournal, testProcesses, waitFor, isCoprocessHelper, hubWatchdogs } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { saveFigures, type ScenarioFigures } from '@spm/gauntlet';
@@ -47,7 +47,7 @@ describe('user code that throws on the hub or in a gang, while a coprocess tree 
   /** What is left besides the spokes (and the idle coprocess watchdogs they keep; see RELIABILITY.md). */
   function leftovers(): number[] {
     const spokes = cloud.spokes().map((s) => s.pid as number);
-    const watchdogs = spokes.flatMap((pid) => liveDescendants(pid)).filter((pid) => isCoprocessHelper(pid));
+    const watchdogs = [...spokes.flatMap((pid) => liveDescendants(pid)).filter((pid) => isCoprocessHelper(pid)), ...hubWatchdogs()];
     return testProcesses().filter((pid) => !baseline.includes(pid) && !spokes.includes(pid) && !watchdogs.includes(pid));
   }
 

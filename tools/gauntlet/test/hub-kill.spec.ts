@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { StatusReport } from '@spm/closure-core';
-import { commandLine, isAlive, liveDescendants, percentiles, RunJournal, checkJournal, testProcesses, waitFor, isCoprocessHelper } from '@spm/testing';
+import { commandLine, isAlive, liveDescendants, percentiles, RunJournal, checkJournal, testProcesses, waitFor, isCoprocessHelper, hubWatchdogs } from '@spm/testing';
 import { VirtualCloud, type SpokeInfo } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { saveFigures, type ScenarioFigures } from '@spm/gauntlet';
@@ -127,7 +127,8 @@ describe('a process spoke killed while its task runs a coprocess tree', () => {
     const spokePids = cloud.spokes().map((s) => s.pid as number);
     // A spoke that ran a coprocess keeps that thread's fork server (or watchdog) for a while:
     // part of the spoke, not of the task (docs/RELIABILITY.md, known behaviour).
-    const watchdogs = spokePids.flatMap((pid) => liveDescendants(pid)).filter((pid) => isCoprocessHelper(pid));
+    // And the hub keeps its untracked-programs watchdog while it has spokes.
+    const watchdogs = [...spokePids.flatMap((pid) => liveDescendants(pid)).filter((pid) => isCoprocessHelper(pid)), ...hubWatchdogs()];
     const left = testProcesses().filter((pid) => !baseline.includes(pid) && !spokePids.includes(pid) && !watchdogs.includes(pid));
     expect(treeOf(tag)).toEqual([]);
     expect(left.map((pid) => `${pid}: ${commandLine(pid)}`)).toEqual([]);

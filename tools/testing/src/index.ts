@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { liveDescendants, taggedProcesses, ancestors, isAlive, processState, groupStopped, waitFor } from './proc.js';
-export { testProcesses, TEST_RUN_TAG, leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, isCoprocessHelper, type Leftover } from './leftovers.js';
+export { testProcesses, TEST_RUN_TAG, leftoverProcesses, awaitNoLeftovers, killLeftovers, formatLeftovers, commandLine, isCoprocessHelper, hubWatchdogs, type Leftover } from './leftovers.js';
 export {
   RunJournal,
   type JournalEntry,

@@ -14,13 +14,23 @@ export interface Leftover {
 
 /** The command line of `pid`, arguments joined by spaces; `?` when it cannot be read. */
 /**
- * True for the coprocess runtime's own helpers — a thread's fork server (`spm-fork-server-…`)
- * or watchdog (`sh … spm-coprocess-watchdog`) — which serve coprocesses and quit 2 s after the
- * last one; never a task's leftover.
+ * True for the runtime's own helpers — a thread's fork server (`spm-fork-server-…`) or watchdog
+ * (`sh … spm-coprocess-watchdog`), which serve coprocesses and quit 2 s after the last one, and a
+ * process's untracked-programs watchdog (`sh … spm-untracked-watchdog`, @spm/spoke), which quits
+ * with its last spoke; never a task's leftover.
  */
 export function isCoprocessHelper(pid: number): boolean {
   const line = commandLine(pid);
-  return line.includes('spm-coprocess-watchdog') || /(^|\/)spm-fork-server-[0-9a-f]+ /.test(line);
+  return line.includes('spm-coprocess-watchdog') || line.includes('spm-untracked-watchdog') || /(^|\/)spm-fork-server-[0-9a-f]+ /.test(line);
+}
+
+/**
+ * This process's untracked-programs watchdogs (`sh … spm-untracked-watchdog`, @spm/spoke): a hub
+ * keeps one while it has thread or process spokes — part of the hub, as a spoke is, not a task's
+ * leftover; it quits with the last spoke.
+ */
+export function hubWatchdogs(): number[] {
+  return liveDescendants().filter((pid) => commandLine(pid).includes('spm-untracked-watchdog'));
 }
 
 export function commandLine(pid: number): string {

@@ -1070,8 +1070,10 @@ static struct seen *scan_processes(size_t *count) {
       /* The cookie variable sits anywhere in the environment: read it whole (bounded). */
       char *env = s.hit ? NULL : read_proc(p, "environ", 1 << 20, &n);
       if (env) {
-        for (size_t i = 0; i + toklen < n && !s.hit; i++)
-          if (memcmp(env + i, token, toklen) == 0 && env[i + toklen] == '.') s.hit = 1;
+        /* A coprocess cookie of the owner's, "<token>.N" with N >= 1 (what carries only the
+           spoke cookie "<token>.0" is an untracked program: @spm/spoke's watchdog ends it). */
+        for (size_t i = 0; i + toklen + 1 < n && !s.hit; i++)
+          if (memcmp(env + i, token, toklen) == 0 && env[i + toklen] == '.' && env[i + toklen + 1] >= '1' && env[i + toklen + 1] <= '9') s.hit = 1;
         free(env);
       }
       char *argv = read_proc(p, "cmdline", 4095, &n);
@@ -1120,8 +1122,8 @@ static long keeper_of(struct seen *all, size_t count, const struct seen *s) {
 
 /*
  * Rare paths (the owner is gone): signal every live run's group, then, from /proc, the rest of
- * what the owner started — our children (orphans re-parented to us) and processes carrying the
- * owner's cookie. Each process gets `sig` once, from one server: by its run's group, or as the
+ * what the owner started — our children (orphans re-parented to us) and processes carrying a
+ * coprocess cookie of the owner's. Each process gets `sig` once, from one server: by its run's group, or as the
  * leader of a group of its own (an escapee), or by pid; a process under another of the owner's
  * servers is left to that server (every server of the owner sweeps when the owner dies). A group
  * already in the grace its limit began gets no second SIGTERM (its SIGKILL comes at kill_at, see

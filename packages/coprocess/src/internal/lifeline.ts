@@ -6,8 +6,11 @@ import { ownerToken, withoutOwnerCookies } from './cookie.js';
  * `+<pgid>` / `-<pgid>` lines naming this owner's live coprocess groups, and `t<pgid>` for a
  * group the owner already sent SIGTERM (in its grace: a coprocess's, or an escapee's). Its stdin is the lifeline: when the
  * owner dies — however, SIGKILL included — the kernel closes the pipe, `read` sees end-of-file,
- * and the watchdog kills the live groups and every process carrying the owner's cookie
- * (SIGTERM, then SIGKILL after the grace period), then exits. Each process gets each signal
+ * and the watchdog kills the live groups and every process carrying one of the owner's coprocess
+ * cookies, `<token>.N` with N ≥ 1 (SIGTERM, then SIGKILL after the grace period), then exits.
+ * One carrying only a spoke's cookie `<token>.0` is a program a task started without
+ * `@spm/coprocess`: `@spm/spoke`'s untracked-programs watchdog ends that one (by both, its TERM
+ * trap would run twice). Each process gets each signal
  * once: a live group as a group (no SIGTERM for one in its grace), a cookie carrier in a live
  * group not again, one leading a group of its own as that group, one whose group leader carries
  * the cookie too not again, any other by pid. `kill -s SIG -- -PGID` is the spelling dash, bash
@@ -43,7 +46,7 @@ sweep() {
       *) kill -s "$1" -- "-$p" 2>/dev/null && found=1 ;;
     esac
   done
-  for f in $(grep -laF "$token." /proc/[0-9]*/environ 2>/dev/null); do
+  for f in $(grep -laE "$token\\.[1-9]" /proc/[0-9]*/environ 2>/dev/null); do
     p=\${f#/proc/}; p=\${p%/environ}
     [ "$p" = "$$" ] && continue
     pgrp "$p" || continue
@@ -51,7 +54,7 @@ sweep() {
     case "$1$termed" in TERM*" $g "*) found=1; continue ;; esac
     if [ "$g" = "$p" ]; then
       kill -s "$1" -- "-$p" 2>/dev/null && found=1
-    elif [ "$g" != 0 ] && grep -qaF "$token." "/proc/$g/environ" 2>/dev/null; then
+    elif [ "$g" != 0 ] && grep -qaE "$token\\.[1-9]" "/proc/$g/environ" 2>/dev/null; then
       found=1
     else
       kill -s "$1" "$p" 2>/dev/null && found=1

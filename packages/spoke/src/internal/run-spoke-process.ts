@@ -6,6 +6,7 @@ import { markSpokeThread } from './spoke-thread.js';
 import { becomeCoprocessOwner, COPROCESS_OWNER_ENV, takeCoprocessOwner } from './coprocess-owner-env.js';
 import { endUntrackedPrograms, newCoprocessOwnerToken } from '../coprocess-owner.js';
 import { STOP_GRACE_MS } from '../task-runner.js';
+import { guardUntrackedPrograms, type UntrackedGuard } from '../untracked-watchdog.js';
 
 /** How long a spoke whose start failed waits before deciding whether its hub is gone. */
 const ORPHAN_CHECK_MS = 200;
@@ -44,8 +45,13 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
   // thread, which inherits it) to carry. A spoke started by hand (spm-spoke) has no provisioner
   // to end those programs when it stops: it takes a token of its own and ends them itself.
   let own: string | undefined;
+  // Should this process die before it has ended them itself (SIGKILL), a watchdog ends them.
+  let guard: UntrackedGuard | undefined;
   if (process.env[COPROCESS_OWNER_ENV] !== undefined) takeCoprocessOwner();
-  else own = becomeCoprocessOwner(newCoprocessOwnerToken());
+  else {
+    own = becomeCoprocessOwner(newCoprocessOwnerToken());
+    guard = guardUntrackedPrograms(own);
+  }
   let agent: SpokeAgent | undefined;
   // A local spoke's parent is its hub: if it is gone (re-parented), nobody is left to tell.
   const parent = process.ppid;
@@ -71,7 +77,9 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
         // why; a spoke started by hand says it too, and the process ends with the thread's code.
         const end = agent?.evaluatorEnd;
         if (options.sayShutdown === true && end !== undefined) process.stderr.write(`spm-spoke: ${end.reason}\n`);
+        guard?.ending();
         const threadEnded = own === undefined || agent === undefined ? true : await endOwnPrograms(agent, own);
+        guard?.release();
         await killCoprocesses('SIGKILL').catch(() => 0);
         if (!threadEnded) {
           // process.exit() would wait for the thread without end.
