@@ -6,7 +6,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { taggedProcesses, waitFor } from '@spm/testing';
+import { isCoprocessHelper, taggedProcesses, waitFor } from '@spm/testing';
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/one-file-program.mjs', import.meta.url));
 const TAG = 'SPM_ONE_FILE_TEST';
@@ -15,7 +15,7 @@ interface Outcome {
   readonly code: number | null;
   readonly result: { total: number; errors: string[] } | undefined;
   readonly stderr: string;
-  /** The most processes of the run seen alive at once (the program included). */
+  /** The most processes of the run seen alive at once (the program included, the runtime's helpers not). */
   readonly peak: number;
 }
 
@@ -27,7 +27,8 @@ function runProgram(transport: string, mark: string): Promise<Outcome> {
     let peak = 0;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const watch = setInterval(() => (peak = Math.max(peak, taggedProcesses(TAG, mark).length)), 100);
+    // (Not the runtime's helpers: the hub's untracked-programs watchdog, a thread's fork server.)
+    const watch = setInterval(() => (peak = Math.max(peak, taggedProcesses(TAG, mark).filter((pid) => !isCoprocessHelper(pid)).length)), 100);
     const timer = setTimeout(() => {
       clearInterval(watch);
       for (const pid of taggedProcesses(TAG, mark)) process.kill(pid, 'SIGKILL');
