@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { DEFAULT_MAX_OUTPUT, OPTION_NAMES, parseShellArgs, USAGE } from './cli-options.js';
+import type { NotUtf8Argument } from './not-utf8-arguments.js';
 import { RecordPattern } from './record-pattern.js';
 import { cpuTopology } from './cpu-topology.js';
 
@@ -1115,5 +1116,42 @@ describe('parseShellArgs reads options as GNU parallel’s option parser does', 
     expect(parseShellArgs(['--j', '2', 'echo']).jobs).toBe(2);
     expect(parseShellArgs(['--j=3', 'echo']).jobs).toBe(3);
     expect(parseShellArgs(['--X', '--v', 'echo'])).toMatchObject({ multiArgs: 'X', echoCommands: true });
+  });
+});
+
+describe('parseShellArgs given words that are not UTF-8 (their bytes read by the bin)', () => {
+  const bad = (argument: number, at = 3): NotUtf8Argument => ({ argument, byte: 0xe9, at });
+  const cafe = 'caf\uFFFD';
+
+  it('keeps a ::: argument so as a value whose jobs are not run, naming it and the byte (-a files and :::+ too)', () => {
+    const o = parseShellArgs(['-k', 'echo', ':::', 'a', cafe, ':::+', 'x', cafe], 4, undefined, new Map([[4, bad(5)], [7, bad(8)]]));
+    expect(o.sources).toEqual([
+      { kind: 'args', values: ['a', cafe], refused: new Map([[1, 'argument 5 (after :::) is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text']]) },
+      { kind: 'args', values: ['x', cafe], refused: new Map([[1, 'argument 8 (after :::) is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text']]), linked: true },
+    ]);
+    expect(parseShellArgs(['echo', ':::', 'a'], 4, undefined, new Map()).sources).toEqual([{ kind: 'args', values: ['a'] }]);
+  });
+
+  it('refuses one in the command, an option or its value, or a :::: file name, naming it: nothing could run as asked', () => {
+    const refusal = (argument: number, role: string): string => `Expected argument ${argument} (${role}) to be valid UTF-8, got byte 0xe9 at byte 4; spm-shell passes commands to the shell as UTF-8 text (only a \`:::\` argument may be other bytes: its jobs are then not run)`;
+    const cases: [string[], number, string][] = [
+      [['-k', `rm ${cafe}`, ':::', 'a'], 1, 'in the command'],
+      [['-k', 'rm', cafe, ':::', 'a'], 2, 'in the command'],
+      [['--', cafe], 1, 'in the command'],
+      [['--tagstring', cafe, 'echo'], 1, 'an option or its value'],
+      [['-a', cafe, 'echo'], 1, 'an option or its value'],
+      [['echo', '::::', 'list', cafe], 3, 'a file name after ::::'],
+    ];
+    for (const [argv, k, role] of cases) expect(() => parseShellArgs(argv, 4, undefined, new Map([[k, bad(k + 1)]]))).toThrow(new SPMError(refusal(k + 1, role)));
+    // Said before what its U+FFFD made of the option (`-j` is no number), and before the profiles are read.
+    expect(() => parseShellArgs(['-j', cafe, 'echo'], 4, { env: {} }, new Map([[1, bad(2)]]))).toThrow(new SPMError(refusal(2, 'an option or its value')));
+  });
+
+  it('follows the words a #! line rewrites: the arguments of a --shebang-wrap script are ::: arguments; the #! line is no argument', () => {
+    const o = parseShellArgs(['--shebang-wrap -k /usr/bin/python3', './script', 'a', cafe], 4, undefined, new Map([[3, bad(4)]]));
+    expect(o.sources).toEqual([{ kind: 'args', values: ['a', cafe], refused: new Map([[1, 'argument 4 (after :::) is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text']]) }]);
+    expect(() => parseShellArgs([`--shebang -k echo ${cafe}`, './jobs'], 4, undefined, new Map([[0, bad(1, 17)]]))).toThrow('Expected argument 1 (in the #! line) to be valid UTF-8, got byte 0xe9 at byte 18');
+    // The script --shebang reads is -a's file.
+    expect(() => parseShellArgs(['--shebang -k echo', `./${cafe}`], 4, undefined, new Map([[1, bad(2)]]))).toThrow('Expected argument 2 (an option or its value) to be valid UTF-8');
   });
 });

@@ -14,7 +14,8 @@ import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
 import { POSIX_CLASSES, RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
-import { isShebangFlag, shebangArgs } from './shebang.js';
+import { isShebangFlag, shebangArgs, shebangOrigins } from './shebang.js';
+import { badByte, notUtf8Reason, type NotUtf8Argument } from './not-utf8-arguments.js';
 import { cpuTopology } from './cpu-topology.js';
 import { profileSegments, type OptionSegment, type ProfilePlaces } from './profiles.js';
 
@@ -32,8 +33,11 @@ export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
  * `:::` and `::::` groups as given. Several sources are combined, first source outermost.
  */
 export type InputSource = (
-  /** `::: a b c`: the words themselves. */
-  | { readonly kind: 'args'; readonly values: readonly string[] }
+  /**
+   * `::: a b c`: the words themselves. `refused`: by index in `values`, why one cannot be an
+   * argument (its bytes are not UTF-8: it is shown decoded, U+FFFD for them); its jobs are not run.
+   */
+  | { readonly kind: 'args'; readonly values: readonly string[]; readonly refused?: ReadonlyMap<number, string> }
   /** `-a F` or `:::: F`: the lines (or, with `-0`, NUL-ended items) of a file; `-` is stdin. */
   | { readonly kind: 'file'; readonly path: string }
 ) & {
@@ -1275,11 +1279,16 @@ export function delimiterBytes(option: string, value: string | undefined): Buffe
  * `$PARALLEL`, where it came from). `cores`: what `-j +N`, `-N` and `N%` count from. `places`:
  * where the profiles and `$PARALLEL` are read from (see profiles.ts; the bin gives its
  * environment); absent, only `given` is read.
+ *
+ * `notUtf8`: the words of `given` (by index) whose bytes are not UTF-8 (see
+ * not-utf8-arguments.ts). A `:::` argument so is a value whose jobs are not run, as an input
+ * line that is not UTF-8 ({@link InputSource} `refused`); any other word — an option, its value,
+ * the command, a file name — is a usage error naming it: nothing could run as asked.
  */
-export function parseShellArgs(given: readonly string[], cores = availableParallelism(), places?: ProfilePlaces): ShellOptions {
+export function parseShellArgs(given: readonly string[], cores = availableParallelism(), places?: ProfilePlaces, notUtf8: ReadonlyMap<number, NotUtf8Argument> = new Map()): ShellOptions {
   // `#!…spm-shell --shebang …`: the script's interpreter line, read first (see shebang.ts).
   const argv = shebangArgs(given);
-  let segments: OptionSegment[] = [{ words: argv }];
+  let segments: OptionSegment[] = [{ words: argv, ...(notUtf8.size > 0 ? { notUtf8: commandLineNotUtf8(given, notUtf8) } : {}) }];
   if (places !== undefined) {
     // The command line's -J and --plain say which profiles to read; their options go first.
     const choice: ProfileChoice = { names: [], plain: false };
@@ -1287,6 +1296,27 @@ export function parseShellArgs(given: readonly string[], cores = availableParall
     if (!choice.plain) segments = [...profileSegments(choice.names, places), ...segments];
   }
   return readWords(segments, cores) as ShellOptions;
+}
+
+/**
+ * `notUtf8` (by index in `given`) by index in the words spm-shell reads (`given` rewritten by
+ * `--shebang`); one in a `#!` line's words has none there: it is a usage error at once.
+ */
+function commandLineNotUtf8(given: readonly string[], notUtf8: ReadonlyMap<number, NotUtf8Argument>): ReadonlyMap<number, NotUtf8Argument> {
+  const origins = shebangOrigins(given);
+  const byWord = new Map<number, NotUtf8Argument>();
+  for (const [k, origin] of origins.entries()) {
+    const bad = origin === undefined ? undefined : notUtf8.get(origin);
+    if (bad !== undefined) byWord.set(k, bad);
+  }
+  const lost = [...notUtf8.values()].find((bad) => ![...byWord.values()].includes(bad));
+  if (lost !== undefined) throw notUtf8Error(lost, 'in the #! line');
+  return byWord;
+}
+
+/** The usage error for a word (not a `:::` argument) that is not UTF-8; `role` says what it is. */
+function notUtf8Error(bad: NotUtf8Argument, role: string): SPMError {
+  return new SPMError(`Expected argument ${bad.argument} (${role}) to be valid UTF-8, got ${badByte(bad)}; spm-shell passes commands to the shell as UTF-8 text (only a \`:::\` argument may be other bytes: its jobs are then not run)`);
 }
 
 /** What the command line asks of the profiles: the `-J` names given, and whether `--plain` was. */
@@ -1438,6 +1468,8 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
     showLimits: false,
   };
   const rest: string[] = [];
+  /** The words of `rest` (by index) whose bytes are not UTF-8: the command's, `:::` arguments, `::::` files. */
+  const restNotUtf8 = new Map<number, NotUtf8Argument>();
   for (const segment of segments) {
     // (Bundles of single-letter options are split in place: `origins` keeps each word's index in the segment.)
     const argv = [...segment.words];
@@ -2001,8 +2033,17 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
         }
       }
     } catch (error) {
+      // A word that is not UTF-8 read as an option (or its value) is said first: its U+FFFD may be what failed.
+      const bad = [...(segment.notUtf8 ?? [])].find(([k]) => k <= at + 1)?.[1];
+      if (bad !== undefined && error instanceof SPMError) throw notUtf8Error(bad, 'an option or its value');
       if (segment.origin === undefined || !(error instanceof SPMError)) throw error;
       throw new SPMError(`${error.message} (${segment.origin(at)})`, { cause: error });
+    }
+    // (Bundles split before `i` only: the words left are the segment's last ones.)
+    const restStart = segment.words.length - (argv.length - i);
+    for (const [k, bad] of segment.notUtf8 ?? []) {
+      if (k < restStart) throw notUtf8Error(bad, 'an option or its value');
+      restNotUtf8.set(rest.length + (k - restStart), bad);
     }
     rest.push(...argv.slice(i));
   }
@@ -2026,19 +2067,34 @@ function readWords(segments: readonly OptionSegment[], cores: number, choice?: P
   const argv = rest;
   let i = 0;
   const words: string[] = [];
-  for (; i < argv.length && !marks.has(argv[i] as string); i++) words.push(argv[i] as string);
+  for (; i < argv.length && !marks.has(argv[i] as string); i++) {
+    const bad = restNotUtf8.get(i);
+    if (bad !== undefined) throw notUtf8Error(bad, 'in the command');
+    words.push(argv[i] as string);
+  }
   // `-a` files come first, then the groups as given (GNU parallel's order). An empty `:::` group
   // (`::: $(cat empty-list)`) makes no combination: nothing to run, exit 0, as GNU parallel does.
   const sources = [...files];
   for (let groups = 0; i < argv.length; groups++) {
     const mark = argv[i] as string;
     const group: string[] = [];
-    for (i += 1; i < argv.length && !marks.has(argv[i] as string); i++) group.push(argv[i] as string);
+    /** The group's words (by index in it) that are not UTF-8. */
+    const groupNotUtf8 = new Map<number, NotUtf8Argument>();
+    for (i += 1; i < argv.length && !marks.has(argv[i] as string); i++) {
+      const bad = restNotUtf8.get(i);
+      if (bad !== undefined) groupNotUtf8.set(group.length, bad);
+      group.push(argv[i] as string);
+    }
     // `:::+` and `::::+` link to the `:::`/`::::` source before them; the first has none (GNU
     // parallel then combines it, as it does a link to an `-a` file).
     const linked = mark.endsWith('+') && groups > 0 ? { linked: true } : {};
-    if (mark === argSep || mark === `${argSep}+`) sources.push({ kind: 'args', values: group, ...linked });
-    else {
+    if (mark === argSep || mark === `${argSep}+`) {
+      // As an input line that is not UTF-8: its jobs are not run, the others are.
+      const refused = groupNotUtf8.size === 0 ? {} : { refused: new Map([...groupNotUtf8].map(([k, bad]) => [k, notUtf8Reason(bad)])) };
+      sources.push({ kind: 'args', values: group, ...refused, ...linked });
+    } else {
+      const bad = groupNotUtf8.values().next().value;
+      if (bad !== undefined) throw notUtf8Error(bad, `a file name after ${mark}`);
       if (group.length === 0) throw new SPMError(`Expected \`${mark}\` to be followed by file names (\`-\` for stdin), got nothing`);
       for (const path of group) sources.push({ kind: 'file', path, ...linked });
     }

@@ -9,6 +9,7 @@ import { maxCommandBytes } from './arg-packing.js';
 import { cpuTopology } from './cpu-topology.js';
 import { runShell, type ShellIO } from './run-shell.js';
 import { runSemaphore } from './semaphore-mode.js';
+import type { NotUtf8Argument } from './not-utf8-arguments.js';
 
 function version(): string {
   try {
@@ -40,12 +41,13 @@ function recordEnv(io: ShellIO): number {
 
 /**
  * `spm-shell` as a function: parses `argv`, runs, and resolves with the exit status. Usage errors
- * are reported on `io.stderr` with exit status 255 (GNU parallel's "other error").
+ * are reported on `io.stderr` with exit status 255 (GNU parallel's "other error"). `notUtf8`: the
+ * words of `argv` (by index) whose bytes are not UTF-8 (the bin reads them: not-utf8-arguments.ts).
  */
-export async function main(argv: readonly string[], io: ShellIO): Promise<number> {
+export async function main(argv: readonly string[], io: ShellIO, notUtf8?: ReadonlyMap<number, NotUtf8Argument>): Promise<number> {
   let options: ShellOptions;
   try {
-    options = parseShellArgs(argv, undefined, { env: process.env });
+    options = parseShellArgs(argv, undefined, { env: process.env }, notUtf8);
   } catch (error) {
     if (!(error instanceof SPMError)) throw error;
     io.stderr.write(`spm-shell: ${error.message}\nTry \`spm-shell --help\`.\n`);

@@ -97,6 +97,17 @@ describe('PerlEvaluator (a perl coprocess asked synchronously)', () => {
     expect(perl.valuesOf(2, ['fine']).failed).toBeUndefined();
   });
 
+  it('fails a job whose expression makes bytes that are not UTF-8 (chr(233), half a character), naming the byte; UTF-8 and wide characters pass', () => {
+    const perl = evaluator(['$_ = /latin/ ? chr(233) : /half/ ? substr("é", 0, 1) : /wide/ ? chr(233) . chr(0x263a) : /fffd/ ? "\\xef\\xbf\\xbd" : $_']);
+    expect(perl.valuesOf(1, ['latin']).failed).toBe('its perl expression `{= $_ = /latin/ ? chr(233) : /half/ ? substr("é", 0, 1) : /wide/ ? chr(233) . chr(0x263a) : /fffd/ ? "\\xef\\xbf\\xbd" : $_ =}` (in the command) made a value that is not valid UTF-8 (byte 0xe9 at byte 1); spm-shell passes commands to the shell as UTF-8 text');
+    expect(perl.valuesOf(2, ['half']).failed).toMatch(/made a value that is not valid UTF-8 \(byte 0xc3 at byte 1\)/);
+    expect(perl.valuesOf(3, ['fffd']).at(0, 0)).toEqual({ text: '\uFFFD', bare: false });
+    expect(perl.valuesOf(4, ['café']).at(0, 0)).toEqual({ text: 'café', bare: false });
+    // A string with wider characters is printed as UTF-8 (as GNU parallel's print does): chr(233)
+    // is then `é`. (Last: until 2026-11-24 its reply overran its frame, and the next was waited for ever.)
+    expect(perl.valuesOf(5, ['wide']).at(0, 0)).toEqual({ text: 'é☺', bare: false });
+  });
+
   it('says perl is missing, rather than waiting for it', () => {
     expect(() => evaluator(['1'], 2, '/nonexistent/perl')).toThrow(/perl is not installed/);
   });

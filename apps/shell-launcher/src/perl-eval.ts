@@ -26,6 +26,7 @@
 import { isMainThread, receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SPMError } from '@spm/exceptions';
 import type { Job } from './job-outcome.js';
+import { firstInvalidUtf8 } from './input-lines.js';
 
 /** One `{= =}` (or `--rpl` string) of a template: what it runs, and on which argument. */
 export interface PerlExpression {
@@ -162,7 +163,12 @@ open(my $out, '>&=', 4) or die "spm-shell: perl cannot write fd 4: $!\n";
 binmode $in; binmode $out;
 sub SPM::readn { my ($n) = @_; my $buf = ''; while (length($buf) < $n) { my $got = read($in, $buf, $n - length($buf), length($buf)); return undef unless $got; } return $buf; }
 sub SPM::fields { my ($p) = @_; my @f; my $at = 0; while ($at < length $p) { my $l = unpack('N', substr($p, $at, 4)); push @f, substr($p, $at + 4, $l); $at += 4 + $l; } return @f; }
-sub SPM::reply { my $p = join('', map { pack('N', length $_) . $_ } @_); STDOUT->flush(); SPM::guard(0); print $out pack('N', length $p) . $p; $out->flush(); }
+# Each field as bytes, as print would write it: a string of characters up to 0xFF as those bytes
+# (chr(233) is the byte 0xe9), one holding wider characters as UTF-8 (Perl's "Wide character").
+# Their lengths are then counted in bytes: until 2026-11-24 a wide character's was counted as
+# one, the reply overran its frame, and the hub waited for ever on the next.
+sub SPM::bytes { my $f = "$_[0]"; utf8::encode($f) if utf8::is_utf8($f) && !utf8::downgrade($f, 1); return $f; }
+sub SPM::reply { my $p = join('', map { my $f = SPM::bytes($_); pack('N', length $f) . $f } @_); STDOUT->flush(); SPM::guard(0); print $out pack('N', length $p) . $p; $out->flush(); }
 
 package main;
 sub shell_quote_scalar { my $a = $_[0]; if ($a =~ /[^-_.+a-z0-9\/]/i) { $a =~ s/'/'"'"'/g; $a = "'$a'"; $a =~ s/^''//; $a =~ s/''$//; return $a; } return $a eq '' ? "''" : $a; }
@@ -368,16 +374,31 @@ function framed(fields: readonly string[]): Buffer {
   return Buffer.concat([length, body]);
 }
 
+/** A reply's fields as text, and which of them are not UTF-8 (Perl's values are bytes). */
+interface Reply {
+  readonly fields: readonly string[];
+  /** By field index: the first byte of a field that is not UTF-8 (its text has U+FFFD there), and its offset in the field. */
+  readonly notUtf8: ReadonlyMap<number, { readonly byte: number; readonly at: number }>;
+}
+
 /** A reply's fields (its frame already taken off by the worker). */
-function fieldsOf(reply: Uint8Array): string[] {
+function fieldsOf(reply: Uint8Array): Reply {
   const bytes = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
   const fields: string[] = [];
+  const notUtf8 = new Map<number, { byte: number; at: number }>();
   for (let at = 0; at < bytes.length; ) {
     const length = bytes.readUInt32BE(at);
-    fields.push(bytes.toString('utf8', at + 4, at + 4 + length));
+    const text = bytes.toString('utf8', at + 4, at + 4 + length);
+    // (A decode that replaced bytes left U+FFFD: only then are the bytes looked at.)
+    if (text.includes('\uFFFD')) {
+      const field = bytes.subarray(at + 4, at + 4 + length);
+      const bad = firstInvalidUtf8(field);
+      if (bad < field.length) notUtf8.set(fields.length, { byte: field[bad] as number, at: bad });
+    }
+    fields.push(text);
     at += 4 + length;
   }
-  return fields;
+  return { fields, notUtf8 };
 }
 
 /**
@@ -439,7 +460,7 @@ export class PerlEvaluator {
   static start(expressions: readonly PerlExpression[], maxJobs: number, perl = process.env['SPM_PERL'] ?? 'perl', noticeMs = perlNoticeMs()): PerlEvaluator {
     const evaluator = new PerlEvaluator(expressions, maxJobs, perl, noticeMs);
     try {
-      const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression, e) => [expression.position, expression.code, evaluator.#slotted[e] === true ? '1' : ''])]);
+      const failed = evaluator.#ask(['C', String(maxJobs), ...expressions.flatMap((expression, e) => [expression.position, expression.code, evaluator.#slotted[e] === true ? '1' : ''])]).fields;
       if (failed.length > 0) {
         const expression = expressions[Number(failed[0])] as PerlExpression;
         throw new SPMError(`Expected ${named(expression)} to be Perl code, got: ${(failed[1] ?? '').trim()}`);
@@ -458,13 +479,14 @@ export class PerlEvaluator {
   valuesOf(seq: number, args: readonly string[]): PerlJob {
     // (No expressions, only `--filter`s: nothing to ask.)
     if (this.#expressions.length === 0) return NO_VALUES;
-    let reply: string[];
+    let answer: Reply;
     try {
-      reply = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
+      answer = this.#ask(['J', String(seq), this.total === undefined ? '' : String(this.total), ...args]);
     } catch (error) {
       // The coprocess is gone (killed): this job, and each one after it, is not run — said, not thrown.
       return { skipped: false, failed: (error as Error).message, at: () => undefined, positional: () => undefined };
     }
+    const reply = answer.fields;
     const skipped = reply[0] === '1';
     const failure = reply[1] ?? '';
     if (failure !== '') {
@@ -474,7 +496,8 @@ export class PerlEvaluator {
     }
     const each = this.#expressions.map(() => new Map<string, PerlValue>());
     let at = 2;
-    let holdingNul: PerlExpression | undefined;
+    /** Why the first value that cannot go in a command cannot (not UTF-8, a NUL), if one was made. */
+    let refused: string | undefined;
     for (const [e, values] of each.entries()) {
       // A value per argument (`p`: the positional one); of an expression naming slot, a group of them per job slot.
       const groups = this.#slotted[e] === true ? this.#slots : 1;
@@ -482,7 +505,13 @@ export class PerlEvaluator {
         const count = Number(reply[at++]);
         for (let k = 0; k < count; k += 1, at += 3) {
           const [key, value] = [reply[at] as string, { bare: reply[at + 1] === '1', text: reply[at + 2] as string }];
-          if (value.text.includes('\0')) holdingNul ??= this.#expressions[e];
+          if (refused === undefined) {
+            const bad = answer.notUtf8.get(at + 2);
+            const expression = this.#expressions[e] as PerlExpression;
+            // Decoded, its bytes would be U+FFFD: another file's name, say (Perl's chr(233) is the byte 0xe9, not `é`).
+            if (bad !== undefined) refused = `its perl expression ${named(expression)} made a value that is not valid UTF-8 (byte 0x${bad.byte.toString(16).padStart(2, '0')} at byte ${bad.at + 1}); spm-shell passes commands to the shell as UTF-8 text`;
+            else if (value.text.includes('\0')) refused = `its perl expression ${named(expression)} made a value holding NUL (a command cannot hold one)`;
+          }
           if (groups === 1) values.set(key, value);
           else {
             if (!values.has(key)) values.set(key, { text: (this.#expressions[e] as PerlExpression).written, bare: true, bySlot: [] });
@@ -491,8 +520,8 @@ export class PerlEvaluator {
         }
       }
     }
-    // A NUL cannot be in a command (a C string), nor in a name or a tag.
-    if (holdingNul !== undefined) return { skipped, failed: `its perl expression ${named(holdingNul)} made a value holding NUL (a command cannot hold one)`, at: () => undefined, positional: () => undefined };
+    // A NUL cannot be in a command (a C string), nor in a name or a tag; nor bytes that are not UTF-8 (as an input line's).
+    if (refused !== undefined) return { skipped, failed: refused, at: () => undefined, positional: () => undefined };
     return { skipped, at: (expression, i) => each[expression]?.get(String(i)), positional: (expression) => each[expression]?.get('p') };
   }
 
@@ -502,9 +531,9 @@ export class PerlEvaluator {
    * gone) is said in `failed`, naming it by `written` (the filters as given): the job is not run.
    */
   passes(seq: number, codes: readonly string[], written: readonly string[]): { readonly pass: boolean; readonly failed?: string } {
-    let reply: string[];
+    let reply: readonly string[];
     try {
-      reply = this.#ask(['F', String(seq), this.total === undefined ? '' : String(this.total), ...codes]);
+      reply = this.#ask(['F', String(seq), this.total === undefined ? '' : String(this.total), ...codes]).fields;
     } catch (error) {
       return { pass: false, failed: (error as Error).message };
     }
@@ -524,7 +553,7 @@ export class PerlEvaluator {
    * One request, its reply's fields; throws an SPMError when the coprocess is gone. Past the
    * notice time, the main thread's SIGTERM has its default action until the reply.
    */
-  #ask(fields: readonly string[]): string[] {
+  #ask(fields: readonly string[]): Reply {
     if (this.#dead !== undefined) throw new SPMError(`Expected perl to evaluate the run’s Perl code ({= =}, --filter), but ${this.#dead}`);
     this.#port.postMessage(framed(fields));
     const aside: { restore?: () => void } = {};
@@ -536,7 +565,7 @@ export class PerlEvaluator {
   }
 
   /** Waits for the reply to the request just sent; `long()` is called once it has run past the notice time. */
-  #reply(long: () => void): string[] {
+  #reply(long: () => void): Reply {
     // (The main thread's only: a worker's listeners are not the process's.)
     let longAt = isMainThread ? performance.now() + this.#noticeMs : Infinity;
     for (;;) {

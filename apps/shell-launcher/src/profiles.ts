@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SPMError } from '@spm/exceptions';
 import { shellWords } from './shebang.js';
+import type { NotUtf8Argument } from './not-utf8-arguments.js';
 
 /** Where profiles are looked for: the environment (`HOME`, `PARALLEL_HOME`, `XDG_CONFIG_*`, `PARALLEL`) and the system-wide config. */
 export interface ProfilePlaces {
@@ -23,6 +24,8 @@ export interface OptionSegment {
   readonly words: readonly string[];
   /** Where the word at `index` came from (`$PARALLEL`, `~/.parallel/config line 2`); absent for the command line. */
   readonly origin?: (index: number) => string;
+  /** The command line's words (by index) whose bytes are not UTF-8 (see parseShellArgs). */
+  readonly notUtf8?: ReadonlyMap<number, NotUtf8Argument>;
 }
 
 /**

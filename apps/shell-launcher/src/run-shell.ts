@@ -125,6 +125,16 @@ function backlogOf(stream: ShellIO['stdout']): Promise<void> | undefined {
 }
 
 /**
+ * Resolves once what was written to `stream` has gone on, or failed — its backlog drained, then
+ * one turn of the event loop, in which a failed write's 'error' (EPIPE: the reader went away) is
+ * heard: a write to a pipe or file is synchronous, its failure reported on the next tick.
+ */
+async function written(stream: ShellIO['stdout']): Promise<void> {
+  await backlogOf(stream);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * A system error's message as a person reads it: `no such file or directory`, not Node's
  * `ENOENT: no such file or directory, open 'x'` (the file is named by the caller). Other errors
  * as they are.
@@ -774,8 +784,14 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
         if (source.kind === 'args') {
           // `-d`: a `:::` word is split at the delimiter too, as GNU parallel splits it (`a,` is
           // `a` and an empty value, unlike the end of a stream).
-          const words = wordDelimiter === undefined ? source.values : source.values.flatMap((text) => text.split(wordDelimiter));
-          const values = words.slice(n === 0 && options.skipFirstLine ? 1 : 0).map((text) => ({ text }));
+          // A word that is not UTF-8 (its bytes shown as U+FFFD) is refused, as an input line that is
+          // not; of its `-d` pieces, those holding U+FFFD (one without has none of its bad bytes).
+          const given = source.values.map((text, k): InputLine => {
+            const refused = source.refused?.get(k);
+            return refused === undefined ? { text } : { text, refused };
+          });
+          const words = wordDelimiter === undefined ? given : given.flatMap((word) => word.text.split(wordDelimiter).map((text) => (text.includes('\uFFFD') ? { ...word, text } : { text })));
+          const values = words.slice(n === 0 && options.skipFirstLine ? 1 : 0);
           groups.push(options.maxLines !== undefined ? continuedValues(values, options.eof, options.header) : values);
           continue;
         }
@@ -975,15 +991,21 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
           // --json: a JSON line per job, `seq` and `command` (what a run's line would say of it,
           // nothing it would only know by running); else --color: the line in the job's colour,
           // as GNU parallel's dry run shows it.
-          io.stdout.write(options.json ? `${formatDryRunJsonLine(job.seq, command)}\n` : options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
+          const wrote = io.stdout.write(options.json ? `${formatDryRunJsonLine(job.seq, command)}\n` : options.color ? tagLines(`${command}\n`, colourMarks(job.seq, tag)) : `${tag}${command}\n`);
           // -t: on stderr too, as GNU parallel does.
           if (options.showCommands) io.stderr.write(`${command}\n`);
+          // Not taken (a backlog, or stdout gone): let its news come before the next line.
+          if (wrote === false) await written(io.stdout);
         }
       }
     } catch (error) {
       return cannotRead(error);
     }
     rl?.close();
+    // A reader that went away (EPIPE) is heard as an event after the write that found it: jobs
+    // made without waiting on anything (`::: $(seq 20000)`) ended the loop before it came, and
+    // `… | head -1` exited 0 (until 2026-11-24). Heard now, the run ends as any other whose reader went away: 141.
+    await written(io.stdout);
     return interrupted !== undefined ? interruptStatus() : Math.min(refused, 101);
   }
   // Read ahead up to -j jobs: fewer jobs than -j need fewer spokes. But once a job is in hand,

@@ -58,6 +58,29 @@ export function shebangArgs(argv: readonly string[]): readonly string[] {
 }
 
 /**
+ * For each word of {@link shebangArgs}`(argv)`, the index in `argv` of the word it is (`undefined`:
+ * made from the `#!` line, or added), so that what is said of an argument as given (its bytes,
+ * say) follows it. The script's name under `--shebang-wrap` is quoted, and still its word.
+ */
+export function shebangOrigins(argv: readonly string[]): readonly (number | undefined)[] {
+  const rewritten = shebangArgs(argv);
+  const first = argv[0];
+  const wrap = first !== undefined && SHEBANG_WRAP.test(first);
+  if (rewritten === argv) return argv.map((_, k) => k);
+  const origins: (number | undefined)[] = rewritten.map(() => undefined);
+  if (wrap) {
+    // `LINE-WORDS… 'SCRIPT' ::: ARGS…`: the script is argument 1, the rest end the words.
+    origins[rewritten.length - argv.length] = 1;
+    for (let k = 2; k < argv.length; k++) origins[rewritten.length - (argv.length - k)] = k;
+  } else if (argv.length > 1) {
+    // `--skip-first-line -a SCRIPT LINE-WORDS… ARGS…`: the script is the last argument.
+    origins[2] = argv.length - 1;
+    for (let k = 1; k < argv.length - 1; k++) origins[rewritten.length - (argv.length - 1 - k)] = k;
+  }
+  return origins;
+}
+
+/**
  * `text` split into words as a shell would split it, without expanding anything: blanks
  * separate words; `'…'` keeps what it holds; `"…"` too, but for `\\`, `\"`, `` \` `` and `\$`;
  * a `\` outside quotes keeps the next character. An unclosed quote, or a `\` ending the text, is

@@ -31,12 +31,20 @@ export interface BinOptions {
   readonly stderrFd?: number;
   /** Called once the bin was spawned (to signal it, to read its output as it comes). */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** Node's own options, before the bin's path on its command line (`node --no-warnings BIN …`). */
+  readonly nodeOptions?: readonly string[];
 }
 
-/** Runs `spm-shell args…` to its exit. */
-export function runSpmShell(args: readonly string[], options: BinOptions): Promise<BinResult> {
+/**
+ * Runs `spm-shell args…` to its exit. An argument given as bytes is passed as those bytes (not
+ * UTF-8, say, as a file name may be): the bin is then started by `/bin/sh`, whose `printf` makes them.
+ */
+export function runSpmShell(args: readonly (string | Uint8Array)[], options: BinOptions): Promise<BinResult> {
+  const node = [...(options.nodeOptions ?? []), BIN];
+  const strings = args.filter((arg) => typeof arg === 'string');
+  const [file, argv] = strings.length === args.length ? [process.execPath, [...node, ...strings]] : ['/bin/sh', ['-c', bytesScript(args), 'sh', process.execPath, ...node]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(file, argv, {
       cwd: options.cwd,
       // (A $PARALLEL of the one running the tests would add options; a test gives its own.)
       env: { ...process.env, PARALLEL: undefined, ...options.env, [MARK_VARIABLE]: options.mark },
@@ -51,7 +59,7 @@ export function runSpmShell(args: readonly string[], options: BinOptions): Promi
     child.stdin?.end(options.input ?? '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`spm-shell ${args.join(' ')} ran past ${options.timeoutMs ?? 40_000} ms; stderr so far:\n${stderr}`));
+      reject(new Error(`spm-shell ${args.map(String).join(' ')} ran past ${options.timeoutMs ?? 40_000} ms; stderr so far:\n${stderr}`));
     }, options.timeoutMs ?? 40_000);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -63,6 +71,15 @@ export function runSpmShell(args: readonly string[], options: BinOptions): Promi
     });
     options.onSpawn?.(child);
   });
+}
+
+/**
+ * A `sh -c` script that runs `"$@"` with `args` appended as bytes: each made by `printf` from
+ * octal escapes (an `x` after it, taken off, keeps the newlines a command substitution drops).
+ */
+function bytesScript(args: readonly (string | Uint8Array)[]): string {
+  const escaped = (arg: string | Uint8Array): string => [...(typeof arg === 'string' ? Buffer.from(arg) : arg)].map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('');
+  return [...args.map((arg) => `a=$(printf '${escaped(arg)}x'); set -- "$@" "\${a%x}"`), 'exec "$@"'].join('\n');
 }
 
 function isZombie(pid: string): boolean {

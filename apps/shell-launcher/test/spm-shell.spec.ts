@@ -725,6 +725,53 @@ describe('spm-shell on input lines that cannot be commands', () => {
   });
 });
 
+describe('spm-shell given command-line arguments that are not UTF-8', () => {
+  it('fails a ::: argument that is not UTF-8 without running it, naming it and the byte, as an input line: `ls -b ::: *`', async () => {
+    const where = join(dir, 'argv-latin1');
+    mkdirSync(where, { recursive: true });
+    writeFileSync(join(where, 'plain.txt'), '');
+    writeFileSync(Buffer.from(join(where, 'caf\xe9.txt'), 'latin1'), '');
+    const joblog = join(dir, 'argv-latin1.joblog');
+    // The names as the shell's `*` gives them: bytes (sorted, as a glob is).
+    const names = readdirSync(where, { encoding: 'buffer' }).sort(Buffer.compare);
+    const r = await runSpmShell(['-k', '--joblog', joblog, 'ls', '-b', ':::', ...names], { cwd: where, mark: newMark().env });
+    // Until 2026-11-24 Node's U+FFFD went to ls: "ls: cannot access 'caf�.txt'".
+    expect(r.stderr).toBe("spm-shell: job 1 not run: argument 7 (after :::) is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text: ls -b 'caf\uFFFD.txt'\n");
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: 'plain.txt\n' });
+    expect(exitvalsBySeq(joblog)).toEqual([
+      ['1', '-1'],
+      ['2', '0'],
+    ]);
+  });
+
+  it('finds them with node’s own options before the bin’s path, and lets a real U+FFFD (valid UTF-8) through', async () => {
+    const r = await runSpmShell(['-k', 'echo', ':::', '\uFFFD', Buffer.from('x\xff', 'latin1'), 'last'], { mark: newMark().env, nodeOptions: ['--no-warnings', '--stack-size=2000'] });
+    expect(r).toEqual({ code: 1, signal: null, stdout: '\uFFFD\nlast\n', stderr: "spm-shell: job 2 not run: argument 5 (after :::) is not valid UTF-8 (byte 0xff at byte 2); spm-shell passes commands to the shell as UTF-8 text: echo 'x\uFFFD'\n" });
+  });
+
+  it('with -d, refuses only the pieces of such an argument that hold its bad bytes', async () => {
+    const r = await runSpmShell(['-k', '-d', ',', 'echo', ':::', Buffer.from('a,x\xe9', 'latin1')], { mark: newMark().env });
+    expect(r).toEqual({ code: 1, signal: null, stdout: 'a\n', stderr: "spm-shell: job 2 not run: argument 6 (after :::) is not valid UTF-8 (byte 0xe9 at byte 4); spm-shell passes commands to the shell as UTF-8 text: echo 'x\uFFFD'\n" });
+  });
+
+  it('refuses one in the command or an option as a usage error (255), running nothing', async () => {
+    const made = join(dir, 'argv-made');
+    // (In `dir`: the `touch … a` it ran until 2026-11-24 made `a` where it runs too.)
+    const command = await runSpmShell([Buffer.from(`touch ${made}\xe9`, 'latin1'), ':::', 'a'], { cwd: dir, mark: newMark().env });
+    expect(existsSync(made)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.startsWith('argv-made'))).toEqual([]);
+    expect(command).toEqual({
+      code: 255,
+      signal: null,
+      stdout: '',
+      stderr: `spm-shell: Expected argument 1 (in the command) to be valid UTF-8, got byte 0xe9 at byte ${made.length + 7}; spm-shell passes commands to the shell as UTF-8 text (only a \`:::\` argument may be other bytes: its jobs are then not run)\nTry \`spm-shell --help\`.\n`,
+    });
+    const option = await runSpmShell(['--tagstring', Buffer.from('\xe9', 'latin1'), 'echo', ':::', 'a'], { mark: newMark().env });
+    expect({ code: option.code, stdout: option.stdout }).toEqual({ code: 255, stdout: '' });
+    expect(option.stderr).toMatch(/^spm-shell: Expected argument 2 \(an option or its value\) to be valid UTF-8, got byte 0xe9 at byte 1;/);
+  });
+});
+
 describe('spm-shell --csv', () => {
   it('runs each CSV record’s job with its fields (line ends inside quotes too), fails a record that is not CSV without running it, says why, and runs the rest', async () => {
     const joblog = join(dir, 'csv.joblog');
@@ -2979,6 +3026,25 @@ describe('spm-shell when its reader goes away', () => {
   });
 });
 
+describe('spm-shell --dry-run when its reader goes away', () => {
+  // Our end of its stdout closed as it starts: its first line finds no reader (EPIPE).
+  const gone = (child: ChildProcess): void => void child.stdout?.destroy();
+
+  it('exits 141 as a run does, its commands made from ::: words without waiting on any input', async () => {
+    const words = Array.from({ length: 20_000 }, (_, i) => String(i + 1));
+    const many = await runSpmShell(['--dry-run', 'echo {}', ':::', ...words], { mark: newMark().env, onSpawn: gone });
+    expect({ code: many.code, stderr: many.stderr }).toEqual({ code: 141, stderr: '' });
+    // One line: the loop ends before the failed write's news comes.
+    const one = await runSpmShell(['--dry-run', '--json', 'echo {}', ':::', 'a'], { mark: newMark().env, onSpawn: gone });
+    expect({ code: one.code, stderr: one.stderr }).toEqual({ code: 141, stderr: '' });
+  });
+
+  it('exits 141 reading its commands from stdin, as before', async () => {
+    const r = await runSpmShell(['--dry-run', 'echo {}'], { input: seqOutput(20_000), mark: newMark().env, onSpawn: gone });
+    expect(r.code).toBe(141);
+  });
+});
+
 describe('spm-shell: the shell the commands run in', () => {
   /** spm-shell started from `shell -c` (which stays its parent: a command follows), without $PARALLEL_SHELL unless `env` gives it. */
   const startedFrom = (shell: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } => {
@@ -3043,6 +3109,17 @@ describe('spm-shell {= perl expressions =}', () => {
     // The passed-over job 5 is not logged, as {choose_k}'s.
     expect(joblogRows(readFileSync(joblog, 'utf8')).map((row) => [row[0], row[6]]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([['1', '0'], ['2', '-1'], ['3', '-1'], ['4', '-1'], ['6', '0']]);
     await expectNoLeftovers(mark);
+  });
+
+  it('fails a job whose expression makes bytes that are not UTF-8 (Perl’s chr(233)), naming the byte; a wide character is UTF-8 and the jobs after it run', async () => {
+    const r = await runSpmShell(['-k', 'echo', '{= $_ = /latin/ ? chr(233) : /wide/ ? chr(0x263a) : $_ =}', ':::', 'latin', 'wide', 'after'], { mark: newMark().env, timeoutMs: 30_000 });
+    // Until 2026-11-24: job 1 echoed U+FFFD, and the wide character's reply overran its frame: job 3 waited for ever.
+    expect(r).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '☺\nafter\n',
+      stderr: 'spm-shell: job 1 not run: its perl expression `{= $_ = /latin/ ? chr(233) : /wide/ ? chr(0x263a) : $_ =}` (in the command) made a value that is not valid UTF-8 (byte 0xe9 at byte 1); spm-shell passes commands to the shell as UTF-8 text: echo \n',
+    });
   });
 
   it('gives slot() the job slot that runs each job, on every transport: in the command, --tagstring and a --template file; retried, its new slot', async () => {

@@ -3,6 +3,7 @@
 import { programsUnder, signalPrograms, type ProgramRef } from '@spm/coprocess';
 import { SPMError } from '@spm/exceptions';
 import { main } from '../main.js';
+import { notUtf8Arguments } from '../not-utf8-arguments.js';
 
 // Signals a GNU parallel user may send that Node would act on itself: SIGUSR1 (GNU parallel's
 // "list the running jobs") started Node's inspector, listening on 127.0.0.1:9229 for any local
@@ -81,7 +82,10 @@ process.stderr.on('error', () => undefined);
 
 // No top-level await (bundles load this as a CommonJS module).
 async function run(): Promise<void> {
-  let status = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal, onOptionsRead: listen });
+  const argv = process.argv.slice(2);
+  // Node decoded the arguments, each byte that is not UTF-8 as U+FFFD: which were so, from their bytes.
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interrupt: interrupt.signal, windDown: windDown.signal, onOptionsRead: listen };
+  let status = await main(argv, io, notUtf8Arguments(argv));
   // Output to a pipe whose reader is slow is queued in this process: wait until it has been
   // written (the callback of an empty write comes after every earlier one), then exit. Exiting
   // at once would drop it. Nothing queued, no empty write: on /dev/full even a write(2) of 0 bytes
