@@ -108,6 +108,12 @@ function endsLine(text: string | Uint8Array): boolean {
 }
 
 /**
+ * How much output (bytes) may wait in memory for a reader slower than the commands before no job
+ * starts until it has drained (at least `--max-output`, so that a job's whole output fits).
+ */
+const OUTPUT_QUEUE_BOUND = 16 * 1024 * 1024;
+
+/**
  * While `stream` holds written text it could not pass on yet (its reader is slower): a promise
  * that resolves once it has drained (or closed, or failed); else undefined.
  */
@@ -1871,9 +1877,23 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     };
   };
 
+  // Output a reader slower than the commands has not taken yet waits in this process: past a
+  // bound, no job starts until it has drained (as GNU parallel, blocked writing, starts none), so
+  // that memory holds at most the bound and the running jobs' outputs — not every job's output,
+  // as until session 46 (1,000 jobs of 1 MB to a paused reader: ~1 GB). An interrupt or a SIGHUP
+  // ends the wait.
+  const outputBound = Math.max(OUTPUT_QUEUE_BOUND, options.maxOutputBytes);
+  const outputRoom = async (): Promise<void> => {
+    for (const stream of [io.stdout, io.stderr]) {
+      if (((stream as { writableLength?: number }).writableLength ?? 0) <= outputBound) continue;
+      const backlog = backlogOf(stream);
+      if (backlog !== undefined) await Promise.race([backlog, stopReading]);
+    }
+  };
   const tasks: AsyncIterable<ShellTask> = {
     [Symbol.asyncIterator]: () => ({
       next: async (): Promise<IteratorResult<ShellTask>> => {
+        await outputRoom();
         const first = await nextJob();
         if (first.done === true) return { value: undefined, done: true };
         const jobs = [first.value];
