@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { amHub, amOnline, currentSequence } from '@spm/sequence';
 import { isCoprocessHelper, liveDescendants, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
-import { ask, broken, pipe, pipedWork, pipedYielding, plain, spin, work, yielding } from './fixtures/closures.mjs';
+import { ask, broken, pipe, pipedWork, pipedYielding, plain, shellSync, spin, work, yielding } from './fixtures/closures.mjs';
 
 type Task = { n: number; ms?: number; mode?: string; spm?: unknown };
 
@@ -852,6 +852,83 @@ describe('reports of synchronous tasks on a spoke that holds the next one', () =
     }
   });
 });
+
+describe('a thread spoke stopped while its task waits in execSync, with a task queued behind it', () => {
+  // The stop ends the task's program; execSync returned, and the thread began the queued task
+  // before it heard the stop (a message): a task the hub had reported dropped ran — twice at once
+  // with its new attempt, after a timeout — and held the stop for as long as its program ran,
+  // for ever for one that never ends (an exploratory tester, session 46: 4 of 4 runs). The stop
+  // now sets a flag the thread reads before each task.
+  it.each([
+    ['an abort (Ctrl-C)', 'abort'],
+    ['the first task’s timeout', 'timeout'],
+  ] as const)('does not begin the queued task after %s', async (_what, how) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-queued-'));
+    const ran = join(dir, 'ran');
+    const mark = `1000.${String(process.pid).padStart(7, '0')}${how === 'abort' ? 1 : 2}`;
+    const cloud = await VirtualCloud.start({ local: { kind: 'thread', spokes: 1 } });
+    try {
+      const stop = new AbortController();
+      const reports: StatusReport[] = [];
+      // With `timeout`, each task is cut at 1 s: the queued one goes again on the relaunched spoke
+      // and must run there once — not also on the stopped spoke. With `abort`, it must not run.
+      const limit = how === 'timeout' ? { spm: { meta: { timeout: after({ seconds: 1 }) } } } : {};
+      const running = shellSync.manage({
+        pool: cloud.pool.intraAll(),
+        signal: stop.signal,
+        // The queued task writes a line to a file, then waits long.
+        tasks: [
+          { cmd: `exec sleep ${mark}`, ...limit },
+          { cmd: `echo ran >> ${ran}; exec sleep ${mark}`, ...limit },
+        ],
+        policy: definePolicy({ name: 'queued', prefetch: 2, retriesOnSpokeLoss: 0 }),
+        onStatus: (r) => void reports.push(r),
+      });
+      await waitFor(() => sleepsMarked(mark).length === 1, 10_000, 'the first task’s sleep');
+      if (how === 'abort') stop.abort(new Error('Ctrl-C'));
+      await running.catch(() => undefined);
+      const runs = existsSync(ran) ? readFileSync(ran, 'utf8').split('\n').filter(Boolean).length : 0;
+      expect(runs).toBe(how === 'abort' ? 0 : 1);
+      expect(sleepsMarked(mark)).toEqual([]);
+      expect(reports.map((r) => [r.taskId, r.ok]).sort()).toEqual([
+        [0, false],
+        [1, false],
+      ]);
+    } finally {
+      for (const pid of sleepsMarked(mark)) process.kill(pid, 'SIGKILL');
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+/** Live `sleep <mark>` processes. */
+function sleepsMarked(mark: string): number[] {
+  return liveDescendantsAndOrphans().filter((pid) => commandLineOf(pid) === `sleep ${mark}`);
+}
+
+/** Every process of this user (the killed thread's programs may be re-parented to init). */
+function liveDescendantsAndOrphans(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    });
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
+  }
+}
 
 describe('a process spoke killed by the task after a finished one', () => {
   /** Runs `tasks` on a fresh cloud of one process spoke holding one task ahead, no retries; the reports by task id. */

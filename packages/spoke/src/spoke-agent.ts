@@ -31,6 +31,12 @@ export interface SpokeAgentOptions {
    * runner lets the event loop turn before each task (see {@link TaskRunnerOptions.sharesThread}). @default false
    */
   readonly sharesThread?: boolean;
+  /**
+   * A stop flag another thread sets before it closes the channel (a local provisioner's, for a
+   * thread spoke; a `SharedArrayBuffer` of at least 4 bytes): no task begins once element 0 of
+   * its `Int32Array` is not 0 (see {@link TaskRunnerOptions.halt}). With `inline` only.
+   */
+  readonly halt?: SharedArrayBuffer;
 }
 
 /** How an agent's evaluator thread ended by itself (see {@link SpokeAgent.evaluatorEnd}). */
@@ -127,7 +133,8 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     this.#spokeId = welcome.spokeId;
     const identity = { spokeId: welcome.spokeId, host: this.#host() };
     if ((this.#options.evaluator ?? 'inline') === 'inline') {
-      this.#runner = new TaskRunner(channel, identity, { sharesThread: this.#options.sharesThread === true });
+      const halt = this.#options.halt;
+      this.#runner = new TaskRunner(channel, identity, { sharesThread: this.#options.sharesThread === true, ...(halt !== undefined ? { halt: new Int32Array(halt, 0, 1) } : {}) });
     } else {
       this.#startEvaluatorThread(identity);
     }

@@ -35,6 +35,15 @@ export interface TaskRunnerOptions {
    * next task that kills the spoke process must not take the finished one's report with it.
    */
   readonly relayed?: Int32Array;
+  /**
+   * Set (element 0 not 0) by whoever stops this spoke from another thread (a local provisioner
+   * stopping a thread spoke) before it closes the channel: read before each task begins, so that
+   * none begins once the stop was asked. The close comes as a message, heard only when the event
+   * loop turns — and a thread held in `execSync` whose program the stop ended returned into the
+   * next queued task first: a task the hub had already reported dropped ran, twice at once with
+   * its new attempt, and held the stop for as long as its program ran (until session 46).
+   */
+  readonly halt?: Int32Array;
 }
 
 /**
@@ -155,12 +164,14 @@ export class TaskRunner {
 
   readonly #sharesThread: boolean;
   readonly #relayed: Int32Array | undefined;
+  readonly #halt: Int32Array | undefined;
   /** `status` messages sent so far (compared with {@link TaskRunnerOptions.relayed}). */
   #statusSent = 0;
 
   constructor(channel: Channel, identity: TaskRunnerIdentity, options: TaskRunnerOptions = {}) {
     this.#sharesThread = options.sharesThread === true;
     this.#relayed = options.relayed;
+    this.#halt = options.halt;
     // Every evaluation of this spoke sees this signal (ctx.signal) and may listen to it: a
     // pipelined spoke holding prefetch + 1 ≥ 11 tasks would trip Node's listener-leak warning.
     setMaxListeners(0, this.#abort.signal);
@@ -291,6 +302,12 @@ export class TaskRunner {
     else pending.reject(new SPMError(`The hub failed request ${message.requestId}: ${message.error.message}`, { remote: { name: message.error.name, message: message.error.message } }));
   }
 
+  /** Whether this runner has stopped — by {@link stop}, or now, if another thread asked it to ({@link TaskRunnerOptions.halt}). */
+  #halted(): boolean {
+    if (!this.#stopped && this.#halt !== undefined && Atomics.load(this.#halt, 0) !== 0) this.stop();
+    return this.#stopped;
+  }
+
   // Evaluates the queue in order. A task whose closure is loaded and whose evaluation returns a
   // value (not a promise) runs to its report without an `await`: a queue of small synchronous
   // tasks costs no promise per task. A pipelined task is only awaited until its evaluation has
@@ -298,7 +315,7 @@ export class TaskRunner {
   async #pump(): Promise<void> {
     this.#running = true;
     try {
-      while (this.#head < this.#queue.length && !this.#stopped) {
+      while (this.#head < this.#queue.length && !this.#halted()) {
         if (this.#sharesThread) {
           // One turn of the event loop per task: a fixed point, so the serial mode's order of
           // events stays a function of the program (a turn taken by time would not).
@@ -417,7 +434,7 @@ export class TaskRunner {
 
   /** Evaluates a task alone: online, evaluate, conclude. */
   #evaluate(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
-    if (this.#stopped) return undefined;
+    if (this.#halted()) return undefined;
     const key = attemptKey(task.taskId, task.attempt);
     const context = this.#context(task, key);
     const conclude = (outcome: Outcome): void => this.#conclude(task, key, outcome);
@@ -438,7 +455,7 @@ export class TaskRunner {
    * Behind others, it begins at once and goes online when the task ahead of it concludes.
    */
   #begin(task: QueuedTask, closure: SpokeClosure): Promise<void> | undefined {
-    if (this.#stopped) return undefined;
+    if (this.#halted()) return undefined;
     const key = attemptKey(task.taskId, task.attempt);
     const context = this.#context(task, key);
     const begun: Begun = { task, key, outcome: undefined };
@@ -467,6 +484,11 @@ export class TaskRunner {
 
   /** Runs the evaluation in the spoke's sequence and hands its outcome to `done`; returns a promise only if it had to wait. */
   #runEvaluation(task: QueuedTask, closure: SpokeClosure, context: EvaluationContext, done: (outcome: Outcome) => void): Promise<void> | undefined {
+    // Stopped meanwhile (a turn of the event loop let `started` out): the evaluation never begins.
+    if (this.#halted()) {
+      done({ ok: false, error: new SPMError(`Spoke ${this.#identity.spokeId} stopped before task ${String(task.taskId)} began`) });
+      return undefined;
+    }
     let value: unknown;
     try {
       value = runInSequence(this.#machine, () => closure.evaluateOnSpoke(task.record, context));

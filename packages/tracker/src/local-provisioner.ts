@@ -75,7 +75,7 @@ type Running =
    * `owner`: the coprocess owner token the spoke was given (see {@link coprocessesOfOwner});
    * `guard`: what ends its tasks' untracked programs should this process die before {@link LocalProvisioner.#stop} does.
    */
-  | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string; readonly guard: UntrackedGuard }
+  | { readonly kind: 'thread'; readonly thread: SpawnedThread; readonly owner: string; readonly guard: UntrackedGuard; readonly halt: Int32Array }
   | { readonly kind: 'process'; readonly process: SpawnedProcess; readonly exited: Promise<void>; readonly owner: string; readonly guard: UntrackedGuard };
 
 interface LocalSlot {
@@ -284,9 +284,11 @@ export class LocalProvisioner implements Provisioner {
         // Its coprocesses carry a token of our choosing: if the thread has to be terminated, what
         // they left can still be found (see #stop).
         const owner = newCoprocessOwnerToken();
-        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: identity, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner }, ...this.#frameLimits() });
+        // Set by #stop before it closes the channel: the thread begins no task after that (see SpokeAgentOptions.halt).
+        const halt = new Int32Array(new SharedArrayBuffer(4));
+        const thread = spawnThread({ entry: spokeEntry('thread'), workerData: { ...identity, halt: halt.buffer }, env: { ...bootPreloadEnv(this.#preload), [COPROCESS_OWNER_ENV]: owner }, ...this.#frameLimits() });
         // Should the hub die (SIGKILL) before #stop has ended them, a watchdog ends them.
-        slot.running = { kind: 'thread', thread, owner, guard: guardUntrackedPrograms(owner) };
+        slot.running = { kind: 'thread', thread, owner, guard: guardUntrackedPrograms(owner), halt };
         await attacher.attach(thread.channel, { ...origin, kind: 'thread', pid: process.pid });
         return;
       }
@@ -335,6 +337,10 @@ export class LocalProvisioner implements Provisioner {
         // above, and ends. Forced after a bound, for a thread that is stuck.
         const { worker } = running.thread;
         const ended = new Promise<boolean>((resolve) => (worker.threadId === -1 ? resolve(true) : worker.once('exit', () => resolve(true))));
+        // First, what the thread reads before each task: the close below is a message it hears
+        // only when its event loop turns — a task held in execSync, whose program is ended below,
+        // returned into the next queued task before (a task already reported dropped ran).
+        Atomics.store(running.halt, 0, 1);
         running.thread.channel.close();
         running.guard.ending();
         // What its tasks started without @spm/coprocess (children of this process, or orphans

@@ -3,6 +3,8 @@ export interface SpokeIdentityInit {
   readonly spokeId?: string;
   readonly host?: string;
   readonly tags?: readonly string[];
+  /** A thread spoke's stop flag (see `SpokeAgentOptions.halt`), in its `workerData`. */
+  readonly halt?: SharedArrayBuffer;
 }
 
 /**
