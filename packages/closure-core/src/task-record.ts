@@ -69,7 +69,8 @@ function timeoutOf(taskId: TaskId, timeout: unknown): number | undefined {
 /**
  * Completes and validates one task before it is dispatched: with a typedef, `input` is a partial
  * record (defaults filled, `deferred` fields required, types checked), and an error names the
- * task and the field path; without one, `input` is used as it is.
+ * task and the field path; without one, an object `input` is used as it is, and anything else
+ * becomes the record `{ value: input }` (`undefined`, a hole: `{}` once sent).
  */
 export function prepareTask(schema: TaskSchema | undefined, taskId: TaskId, input: unknown): PreparedTask {
   let record: Record<string, unknown>;
