@@ -14,8 +14,9 @@ import { keyColumn, type KeyColumn, type ShardRule } from './shard-router.js';
 import { parseLimit, type LimitRule } from './limit-check.js';
 import { POSIX_CLASSES, RecordPattern, recordPattern } from './record-pattern.js';
 import { CsvColumns } from './csv-columns.js';
+import { badByteAt } from './input-lines.js';
 import { isShebangFlag, shebangArgs, shebangOrigins } from './shebang.js';
-import { badByte, notUtf8Reason, type NotUtf8Argument } from './not-utf8-arguments.js';
+import { notUtf8Reason, type NotUtf8Argument } from './not-utf8-arguments.js';
 import { cpuTopology } from './cpu-topology.js';
 import { profileSegments, type OptionSegment, type ProfilePlaces } from './profiles.js';
 
@@ -1316,7 +1317,7 @@ function commandLineNotUtf8(given: readonly string[], notUtf8: ReadonlyMap<numbe
 
 /** The usage error for a word (not a `:::` argument) that is not UTF-8; `role` says what it is. */
 function notUtf8Error(bad: NotUtf8Argument, role: string): SPMError {
-  return new SPMError(`Expected argument ${bad.argument} (${role}) to be valid UTF-8, got ${badByte(bad)}; spm-shell passes commands to the shell as UTF-8 text (only a \`:::\` argument may be other bytes: its jobs are then not run)`);
+  return new SPMError(`Expected argument ${bad.argument} (${role}) to be valid UTF-8, got ${badByteAt(bad.byte, bad.at)}; spm-shell passes commands to the shell as UTF-8 text (only a \`:::\` argument may be other bytes: its jobs are then not run)`);
 }
 
 /** What the command line asks of the profiles: the `-J` names given, and whether `--plain` was. */

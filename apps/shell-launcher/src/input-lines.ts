@@ -118,7 +118,7 @@ function lineOf(bytes: Buffer, number: number, nul: boolean, source?: string, it
     const at = firstInvalidUtf8(bytes);
     return {
       text: shown(text),
-      refused: `${which(items ? 'item' : 'line')} is not valid UTF-8 (byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} at byte ${at + 1}); spm-shell passes commands to the shell as UTF-8 text`,
+      refused: `${which(items ? 'item' : 'line')} is not valid UTF-8 (${badByteAt(bytes[at] ?? 0, at)}); spm-shell passes commands to the shell as UTF-8 text`,
     };
   }
   const at = nul ? -1 : bytes.indexOf(NUL);
@@ -132,6 +132,11 @@ function lineOf(bytes: Buffer, number: number, nul: boolean, source?: string, it
 
 function shown(text: string): string {
   return text.replaceAll('\0', '\\0');
+}
+
+/** Where bytes stop being UTF-8, as the messages say it: `byte 0xe9 at byte 4` (`at` counts from 0, said from 1). */
+export function badByteAt(byte: number, at: number): string {
+  return `byte 0x${byte.toString(16).padStart(2, '0')} at byte ${at + 1}`;
 }
 
 /** The offset of the first byte that does not fit UTF-8 (the start of a bad or cut sequence). */

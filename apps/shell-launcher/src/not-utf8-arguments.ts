@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { firstInvalidUtf8 } from './input-lines.js';
+import { badByteAt, firstInvalidUtf8 } from './input-lines.js';
 
 /** A command-line argument whose bytes are not valid UTF-8 (Node's `argv` shows each bad sequence as U+FFFD). */
 export interface NotUtf8Argument {
@@ -41,12 +41,7 @@ export function notUtf8Arguments(args: readonly string[], cmdline: () => Buffer 
 
 /** Why the jobs of `bad`, a `:::` argument, are not run: its position and the byte, as a refused input line says it. */
 export function notUtf8Reason(bad: NotUtf8Argument): string {
-  return `argument ${bad.argument} (after :::) is not valid UTF-8 (${badByte(bad)}); spm-shell passes commands to the shell as UTF-8 text`;
-}
-
-/** The first byte of `bad` that does not fit UTF-8, and where (`byte 0xe9 at byte 4`, from 1). */
-export function badByte(bad: NotUtf8Argument): string {
-  return `byte 0x${bad.byte.toString(16).padStart(2, '0')} at byte ${bad.at + 1}`;
+  return `argument ${bad.argument} (after :::) is not valid UTF-8 (${badByteAt(bad.byte, bad.at)}); spm-shell passes commands to the shell as UTF-8 text`;
 }
 
 function ownCmdline(): Buffer | undefined {

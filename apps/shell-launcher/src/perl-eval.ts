@@ -26,7 +26,7 @@
 import { isMainThread, receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SPMError } from '@spm/exceptions';
 import type { Job } from './job-outcome.js';
-import { firstInvalidUtf8 } from './input-lines.js';
+import { badByteAt, firstInvalidUtf8 } from './input-lines.js';
 
 /** One `{= =}` (or `--rpl` string) of a template: what it runs, and on which argument. */
 export interface PerlExpression {
@@ -509,7 +509,7 @@ export class PerlEvaluator {
             const bad = answer.notUtf8.get(at + 2);
             const expression = this.#expressions[e] as PerlExpression;
             // Decoded, its bytes would be U+FFFD: another file's name, say (Perl's chr(233) is the byte 0xe9, not `é`).
-            if (bad !== undefined) refused = `its perl expression ${named(expression)} made a value that is not valid UTF-8 (byte 0x${bad.byte.toString(16).padStart(2, '0')} at byte ${bad.at + 1}); spm-shell passes commands to the shell as UTF-8 text`;
+            if (bad !== undefined) refused = `its perl expression ${named(expression)} made a value that is not valid UTF-8 (${badByteAt(bad.byte, bad.at)}); spm-shell passes commands to the shell as UTF-8 text`;
             else if (value.text.includes('\0')) refused = `its perl expression ${named(expression)} made a value holding NUL (a command cannot hold one)`;
           }
           if (groups === 1) values.set(key, value);

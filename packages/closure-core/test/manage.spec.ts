@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import {
 } from '@spm/exceptions';
 import { defineClosure, definePolicy, formatMetaStatus, policyB, type StatusReport } from '@spm/closure-core';
 import { amHub, amOnline, currentSequence } from '@spm/sequence';
-import { isCoprocessHelper, liveDescendants, waitFor } from '@spm/testing';
+import { isCoprocessHelper, liveDescendants, processesWithArg, waitFor } from '@spm/testing';
 import { VirtualCloud } from '@spm/tracker';
 import { after } from '@spm/typedef';
 import { ask, broken, pipe, pipedWork, pipedYielding, plain, shellSync, spin, work, yielding } from './fixtures/closures.mjs';
@@ -884,51 +884,23 @@ describe('a thread spoke stopped while its task waits in execSync, with a task q
         policy: definePolicy({ name: 'queued', prefetch: 2, retriesOnSpokeLoss: 0 }),
         onStatus: (r) => void reports.push(r),
       });
-      await waitFor(() => sleepsMarked(mark).length === 1, 10_000, 'the first task’s sleep');
+      await waitFor(() => processesWithArg(mark).length === 1, 10_000, 'the first task’s sleep');
       if (how === 'abort') stop.abort(new Error('Ctrl-C'));
       await running.catch(() => undefined);
       const runs = existsSync(ran) ? readFileSync(ran, 'utf8').split('\n').filter(Boolean).length : 0;
       expect(runs).toBe(how === 'abort' ? 0 : 1);
-      expect(sleepsMarked(mark)).toEqual([]);
+      expect(processesWithArg(mark)).toEqual([]);
       expect(reports.map((r) => [r.taskId, r.ok]).sort()).toEqual([
         [0, false],
         [1, false],
       ]);
     } finally {
-      for (const pid of sleepsMarked(mark)) process.kill(pid, 'SIGKILL');
+      for (const pid of processesWithArg(mark)) process.kill(pid, 'SIGKILL');
       await cloud.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 });
-
-/** Live `sleep <mark>` processes. */
-function sleepsMarked(mark: string): number[] {
-  return liveDescendantsAndOrphans().filter((pid) => commandLineOf(pid) === `sleep ${mark}`);
-}
-
-/** Every process of this user (the killed thread's programs may be re-parented to init). */
-function liveDescendantsAndOrphans(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-}
-
-function commandLineOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
-  } catch {
-    return '';
-  }
-}
 
 describe('a process spoke killed by the task after a finished one', () => {
   /** Runs `tasks` on a fresh cloud of one process spoke holding one task ahead, no retries; the reports by task id. */
