@@ -1786,9 +1786,16 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     return false;
   };
   const nextJob = async (): Promise<IteratorResult<Job>> => {
+    // The step a batch stopped waiting for is taken now, at the call, once: the batch may set
+    // `pendingStep` to this very call while it waits (see `tasks`). Cleared only after the wait,
+    // it wiped that out when the call ended before the next task was asked for — its job never
+    // ran, nor was it logged, and the run exited 0 (seen once a slow reader held the next task
+    // back, 2 of 6 runs of 100 jobs; until session 46). The call's later turns read the feed.
+    let given = pendingStep;
+    pendingStep = undefined;
     for (;;) {
-      const step = await (pendingStep ?? feedIterator.next());
-      pendingStep = undefined;
+      const step = await (given ?? feedIterator.next());
+      given = undefined;
       if (step.done === true) return step;
       const job = step.value;
       // A refused input line is a job that fails at once, never sent to a spoke.

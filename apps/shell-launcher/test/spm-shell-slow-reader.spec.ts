@@ -46,7 +46,8 @@ describe('spm-shell with a reader slower than its commands', () => {
     children.push(child);
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the last of its output may still be in the pipe when it exits.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     // The reader reads nothing for now: the pipe fills, then spm-shell's queue.
     const stdout = child.stdout as NonNullable<typeof child.stdout>;
     stdout.pause();
