@@ -40,7 +40,7 @@ import { Remedian } from './remedian.js';
 import { RoundRobin } from './round-robin.js';
 import { filePartsOf, openPart, type FilePart } from './pipe-part.js';
 import { LineRecords, patternBlocksOf } from './record-pattern.js';
-import { DEFAULT_SHELL, resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
+import { DEFAULT_SHELL, resumeCommandsInThisThread, shellCommand, stopCommandsInThisThread, windDownInThisThread, type ShellCommand, type ShellNews, type ShellResult, type ShellRoomAnswer, type ShellRoomQuestion, type ShellTask, type ShellWatchAnswer, type ShellWatchQuestion } from './shell-closure.js';
 import { TaskFeed } from './task-feed.js';
 import { describeSlots, JobsFileWatch } from './jobs-file.js';
 
@@ -1554,6 +1554,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       // --timeout N%, --memfree: a running command asks whether it may go on (ShellWatchQuestion).
       const question = body as Partial<ShellWatchQuestion> | null;
       if (question?.watch === true && typeof question.seq === 'number') return watchAnswer(question.seq);
+      // --line-buffer, -u: a task whose commands print live asks whether this hub is behind printing (ShellRoomQuestion).
+      if ((body as Partial<ShellRoomQuestion> | null)?.room === true) return { ...(outputBehind() ? { behind: true } : {}) } satisfies ShellRoomAnswer;
       // A task run again after its spoke was lost asks what it must not run (ShellSkipQuestion).
       return [...(toldOf.get(from.taskId) ?? [])];
     }
@@ -1890,6 +1892,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // as until session 46 (1,000 jobs of 1 MB to a paused reader: ~1 GB). An interrupt or a SIGHUP
   // ends the wait.
   const outputBound = Math.max(OUTPUT_QUEUE_BOUND, options.maxOutputBytes);
+  /** More than the bound waits for the reader, on stdout or stderr. */
+  const outputBehind = (): boolean => [io.stdout, io.stderr].some((stream) => ((stream as { writableLength?: number }).writableLength ?? 0) > outputBound);
   const outputRoom = async (): Promise<void> => {
     for (const stream of [io.stdout, io.stderr]) {
       if (((stream as { writableLength?: number }).writableLength ?? 0) <= outputBound) continue;

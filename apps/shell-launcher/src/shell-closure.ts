@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { list, type EvaluationContext } from '@spm/closure-coarse';
-import { batchStarts, CoprocessLane, CoprocessPause, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
+import { batchStarts, CoprocessLane, CoprocessOutputHold, CoprocessPause, killAllCoprocesses, makeDirectories, runCoprocess, withdrawWaiting, type KillStep } from '@spm/coprocess';
 import { jobVariables } from './arg-packing.js';
 import { shellQuote, slotOf, withSlot } from './command-template.js';
 
@@ -230,6 +230,28 @@ export interface ShellWatchQuestion {
   readonly seq: number;
 }
 
+/**
+ * What a task whose commands print live (`--line-buffer`, `-u`) asks the hub (`ctx.hub.request`)
+ * each {@link LIVE_ROOM_BYTES} of their output: whether the hub is behind printing it (its
+ * stdout or stderr holds more than the bound a slow reader may leave waiting). Answered with a
+ * {@link ShellRoomAnswer}.
+ */
+export interface ShellRoomQuestion {
+  readonly room: true;
+}
+
+/** The hub's answer to a {@link ShellRoomQuestion}. */
+export interface ShellRoomAnswer {
+  /** The hub is behind: the task's commands' output is held unread (they block writing) until an answer without it. */
+  readonly behind?: boolean;
+}
+
+/** Live output a task sends between two {@link ShellRoomQuestion}s. */
+export const LIVE_ROOM_BYTES = 1 << 20;
+
+/** While the hub is behind, how often a task asks again whether it has caught up (ms). */
+export const ROOM_ASK_MS = 50;
+
 /** The hub's answer to a {@link ShellWatchQuestion}. */
 export interface ShellWatchAnswer {
   /** `--timeout N%`: how long, in ms, a command may run now; absent while there is no limit (no job has succeeded yet). */
@@ -423,6 +445,7 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       maxOutputBytes: live === undefined ? task.maxOutputBytes : 0,
       spillDir: live === undefined ? task.spillDir : undefined,
       onOutput: live?.take,
+      ...(live?.hold !== undefined ? { outputHold: live.hold } : {}),
       onStart: onStart === undefined ? watch?.started : watch === undefined ? onStart : (startTime: number): void => (onStart(startTime), watch.started(startTime)),
       env: env === undefined ? COMMAND_ENV : { ...COMMAND_ENV, ...env },
       cwd,
@@ -486,6 +509,8 @@ class LiveLines {
     readonly raw = false,
     /** `--latest-line`: a line ends at `\r` too; pieces are decoded text. */
     readonly returnEnds = false,
+    /** Holds the command's output unread while the hub is behind printing (see {@link ShellRoomQuestion}). */
+    readonly hold?: CoprocessOutputHold,
   ) {}
 
   readonly take = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
@@ -643,10 +668,46 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
         setImmediate(sendOutput);
       }
     };
+    // --line-buffer, -u: whether the hub is behind printing (a reader slower than the commands)
+    // is asked every LIVE_ROOM_BYTES of their output; while it is, this task's commands' output is
+    // held unread — they block writing, as GNU parallel's do — and the question is asked again
+    // every ROOM_ASK_MS. (Without it, a `yes` to a paused pager filled the hub's memory.)
+    const liveHold = task.lineBuffer === true && !writesItself(task) ? new CoprocessOutputHold() : undefined;
+    let liveSinceAsked = 0;
+    let askingRoom = false;
+    const askRoom = async (hold: CoprocessOutputHold): Promise<void> => {
+      askingRoom = true;
+      try {
+        for (;;) {
+          let answer: ShellRoomAnswer | null;
+          try {
+            answer = (await ctx.hub.request(wire({ room: true } satisfies ShellRoomQuestion))) as ShellRoomAnswer | null;
+          } catch {
+            // The spoke is stopping, or the invocation is over: its commands are killed, their output read to the end.
+            return;
+          }
+          if (over) return;
+          if (answer?.behind !== true) {
+            hold.release();
+            return;
+          }
+          hold.hold();
+          await new Promise((resolve) => setTimeout(resolve, ROOM_ASK_MS));
+          if (over) return;
+        }
+      } finally {
+        askingRoom = false;
+      }
+    };
     const queueOutput = (piece: LiveOutput): void => {
       pending.push(piece);
       pendingUnits += piece.data.length;
       sendSoon();
+      if (liveHold === undefined) return;
+      liveSinceAsked += piece.data.length;
+      if (liveSinceAsked < LIVE_ROOM_BYTES || askingRoom) return;
+      liveSinceAsked = 0;
+      void askRoom(liveHold);
     };
     const tell = (): void => {
       telling = false;
@@ -692,7 +753,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
             } else {
               const command = withSlot(c.command, slot, task.slotWidth);
               // (Output the command writes itself never comes here.)
-              const live = task.lineBuffer === true && !writesItself(task) ? new LiveLines(c.seq, queueOutput, task.ungroup === true, task.returnEndsLine === true) : undefined;
+              const live = task.lineBuffer === true && !writesItself(task) ? new LiveLines(c.seq, queueOutput, task.ungroup === true, task.returnEndsLine === true, liveHold) : undefined;
               const watch = task.watchedByHub === true ? new HubWatch(ctx.hub, c.seq, ctx.signal) : undefined;
               const onStart =
                 task.showStarts === true
@@ -729,7 +790,7 @@ export const shellCommand = list.define<ShellTask, readonly ShellResult[]>({
 });
 
 /** A message to the hub as the wire types it (plain data: results are strings, numbers and booleans). */
-function wire(body: ShellNews | ShellSkipQuestion | ShellWatchQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
+function wire(body: ShellNews | ShellSkipQuestion | ShellWatchQuestion | ShellRoomQuestion): Parameters<EvaluationContext['hub']['notify']>[0] {
   return body as unknown as Parameters<EvaluationContext['hub']['notify']>[0];
 }
 

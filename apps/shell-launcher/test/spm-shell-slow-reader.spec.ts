@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@spm/testing';
+import { processesWithArg, waitFor } from '@spm/testing';
 import { BIN, MARK_VARIABLE } from './run-spm-shell.js';
 
 const JOBS = 100;
@@ -36,21 +36,29 @@ function rssKiB(pid: number): number | undefined {
   }
 }
 
+/**
+ * The bin started with `args` and a reader that reads nothing for now (its stdout paused: the
+ * pipe fills, then spm-shell's queue): its stdout to resume, its stderr so far, and its exit code
+ * on 'close' — not 'exit': the last of its output may still be in the pipe when it exits.
+ */
+function startPaused(args: readonly string[], mark: string): { child: ChildProcess; stdout: NodeJS.ReadableStream; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PARALLEL: undefined, [MARK_VARIABLE]: `${mark}-${process.pid}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const stdout = child.stdout as NonNullable<typeof child.stdout>;
+  stdout.pause();
+  return { child, stdout, stderr: () => stderr, exited };
+}
+
 describe('spm-shell with a reader slower than its commands', () => {
   it('starts no more jobs while its output waits past the bound, and delivers all of it once the reader reads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spm-shell-slow-reader-'));
     dirs.push(dir);
     const file = join(dir, 'started');
     const args = ['-j2', `echo {} >> ${file}; head -c ${BYTES_PER_JOB} /dev/zero`, ':::', ...Array.from({ length: JOBS }, (_, k) => String(k + 1))];
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PARALLEL: undefined, [MARK_VARIABLE]: `slow-reader-${process.pid}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // 'close', not 'exit': the last of its output may still be in the pipe when it exits.
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    // The reader reads nothing for now: the pipe fills, then spm-shell's queue.
-    const stdout = child.stdout as NonNullable<typeof child.stdout>;
-    stdout.pause();
+    const { child, stdout, stderr, exited } = startPaused(args, 'slow-reader');
     await waitFor(() => started(file) >= 10, 20_000, 'the first jobs to start');
     // Time for the old code to start every job (it did, in ~1 s here); the new one starts no more.
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -63,8 +71,62 @@ describe('spm-shell with a reader slower than its commands', () => {
     stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
     stdout.resume();
     expect(await exited).toBe(0);
-    expect(stderr).toBe('');
+    expect(stderr()).toBe('');
     expect(bytes).toBe(JOBS * BYTES_PER_JOB);
     expect(started(file)).toBe(JOBS);
   }, 60_000);
+
+  // A command that prints live (--line-buffer, -u) to a reader that reads nothing: its output was
+  // taken as fast as it came and queued in the hub, without bound (a `yes` to a paused pager:
+  // ~120 MB a second, until the machine ran out of memory). Now the hub, behind, has its
+  // output held unread: the command blocks writing, as under GNU parallel.
+  for (const option of ['--line-buffer', '-u']) {
+    it(`${option}: a command writing to a reader that reads nothing blocks, and all it wrote arrives once the reader reads`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-shell-slow-live-'));
+      dirs.push(dir);
+      const done = join(dir, 'done');
+      // A count no other process names: the writer is found by it.
+      const bytes = 200_000_000 + Math.floor(Math.random() * 1_000_000);
+      const { child, stdout, stderr, exited } = startPaused([option, `yes | head -c {}; echo > ${done}`, ':::', String(bytes)], 'slow-live');
+      // `head`, not the hub (whose arguments hold the count too).
+      const writers = (): number[] => processesWithArg(String(bytes)).filter((pid) => pid !== child.pid);
+      await waitFor(() => writers().length > 0, 20_000, 'the writer to start');
+      const [writer] = writers() as [number];
+      // What it has written so far (its `wchar`), until it writes no more (or is gone: it wrote all of it).
+      const written = (): number | undefined => {
+        try {
+          return Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${writer}/io`, 'latin1'))?.[1]);
+        } catch {
+          return undefined;
+        }
+      };
+      let last = written();
+      let still = 0;
+      await waitFor(
+        () => {
+          const now = written();
+          if (now === undefined) return true;
+          still = now === last ? still + 1 : 0;
+          last = now;
+          // Past a stall of the start (a busy hub reads late), at half the hub's bound at least.
+          return still >= 50 && now > 8 * 1024 * 1024;
+        },
+        30_000,
+        'the writer to stop writing, or to end',
+      );
+      const rss = rssKiB(child.pid as number);
+      process.stdout.write(`slow reader, ${option}: the writer stopped at ${String(last)} of ${bytes} bytes; spm-shell's RSS ${String(rss)} KiB\n`);
+      // Not gone: blocked, having written the bound (16 MiB), what is in flight and the pipes.
+      expect(written()).toBeDefined();
+      expect(last).toBeLessThan(64 * 1024 * 1024);
+      expect(existsSync(done)).toBe(false);
+      let got = 0;
+      stdout.on('data', (chunk: Buffer) => (got += chunk.length));
+      stdout.resume();
+      expect(await exited).toBe(0);
+      expect(stderr()).toBe('');
+      expect(got).toBe(bytes);
+      expect(existsSync(done)).toBe(true);
+    }, 90_000);
+  }
 });

@@ -2,6 +2,7 @@ import { SPMError, describeValue, unknownOptionMessage } from '@spm/exceptions';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { CoprocessLane } from './coprocess-lane.js';
+import { CoprocessOutputHold } from './coprocess-output-hold.js';
 import { CoprocessPause } from './coprocess-pause.js';
 
 /** The default grace period between SIGTERM and SIGKILL. */
@@ -134,6 +135,15 @@ export interface CoprocessOptions {
    */
   readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /**
+   * Holds the program's output unread while it is held (see {@link CoprocessOutputHold}): the
+   * program blocks writing once a pipe is full, until it is released — for output shown live
+   * (`onOutput`) to a reader slower than the program. Read again, held or not, once the leader has
+   * exited or the tree is being killed. The timeout keeps counting while it is held. Not with
+   * `inheritOutput`.
+   * @default none
+   */
+  readonly outputHold?: CoprocessOutputHold;
+  /**
    * Called once when the program has started (its pid is known), with its start in ms since the
    * epoch — the result's `startTime`. In a lane that is when its turn came, not when it was asked
    * for: a watcher of how long it runs starts here. Not called for a program that never started
@@ -197,6 +207,7 @@ export interface ResolvedCoprocessOptions {
   readonly pause: CoprocessPause | undefined;
   readonly lane: CoprocessLane | undefined;
   readonly onOutput: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
+  readonly outputHold: CoprocessOutputHold | undefined;
   readonly onStart: ((startTime: number) => void) | undefined;
   readonly terminal: boolean;
   readonly inheritOutput: boolean;
@@ -214,7 +225,7 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 const CHECKED_ENVS = new WeakSet<object>();
 
 /** The keys of {@link CoprocessOptions}. */
-const OPTION_KEYS: readonly string[] = ['command', 'argv', 'cwd', 'env', 'input', 'inputFile', 'timeoutMs', 'killGraceMs', 'killSequence', 'maxOutputBytes', 'spillDir', 'signal', 'pause', 'lane', 'onOutput', 'onStart', 'terminal', 'inheritOutput'];
+const OPTION_KEYS: readonly string[] = ['command', 'argv', 'cwd', 'env', 'input', 'inputFile', 'timeoutMs', 'killGraceMs', 'killSequence', 'maxOutputBytes', 'spillDir', 'signal', 'pause', 'lane', 'onOutput', 'outputHold', 'onStart', 'terminal', 'inheritOutput'];
 const OPTION_KEY_SET: ReadonlySet<string> = new Set(OPTION_KEYS);
 
 /**
@@ -231,7 +242,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     if (unknown !== undefined) fail(unknown);
     break;
   }
-  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, onStart, terminal, inheritOutput } = options;
+  const { command, argv, cwd, env, input, inputFile, timeoutMs, killGraceMs, killSequence, maxOutputBytes, spillDir, signal, pause, lane, onOutput, outputHold, onStart, terminal, inheritOutput } = options;
   if (command !== undefined && argv !== undefined) fail('Expected exactly one of `command` and `argv`, got both');
   if (command === undefined && argv === undefined) fail('Expected exactly one of `command` and `argv`, got neither');
   let file: string;
@@ -297,11 +308,13 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
   if (pause !== undefined && !(pause instanceof CoprocessPause)) fail(`Expected \`pause\` to be a CoprocessPause, got ${describeValue(pause)}`);
   if (lane !== undefined && !(lane instanceof CoprocessLane)) fail(`Expected \`lane\` to be a CoprocessLane, got ${describeValue(lane)}`);
   if (onOutput !== undefined && typeof onOutput !== 'function') fail(`Expected \`onOutput\` to be a function, got ${describeValue(onOutput)}`);
+  if (outputHold !== undefined && !(outputHold instanceof CoprocessOutputHold)) fail(`Expected \`outputHold\` to be a CoprocessOutputHold, got ${describeValue(outputHold)}`);
   if (onStart !== undefined && typeof onStart !== 'function') fail(`Expected \`onStart\` to be a function, got ${describeValue(onStart)}`);
   if (terminal !== undefined && typeof terminal !== 'boolean') fail(`Expected \`terminal\` to be a boolean, got ${describeValue(terminal)}`);
   if (terminal === true && (input !== undefined || inputFile !== undefined)) fail(`Expected no \`${input !== undefined ? 'input' : 'inputFile'}\` with \`terminal\` (the program's stdin is the terminal), got one`);
   if (inheritOutput !== undefined && typeof inheritOutput !== 'boolean') fail(`Expected \`inheritOutput\` to be a boolean, got ${describeValue(inheritOutput)}`);
   if (inheritOutput === true && onOutput !== undefined) fail('Expected at most one of `inheritOutput` and `onOutput` (inherited output is not read here), got both');
+  if (inheritOutput === true && outputHold !== undefined) fail('Expected at most one of `inheritOutput` and `outputHold` (inherited output is not read here), got both');
   return {
     file,
     args,
@@ -322,6 +335,7 @@ export function resolveCoprocessOptions(options: CoprocessOptions): ResolvedCopr
     pause,
     lane,
     onOutput,
+    outputHold,
     onStart,
     terminal: terminal === true,
     inheritOutput: inheritOutput === true,

@@ -6,6 +6,7 @@
  */
 export { batchStarts, runCoprocess, withdrawWaiting } from './run-coprocess.js';
 export { CoprocessLane } from './coprocess-lane.js';
+export { CoprocessOutputHold } from './coprocess-output-hold.js';
 export { CoprocessPause } from './coprocess-pause.js';
 export { type CoprocessOptions, type InputFileRange, DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, killSequenceGraceMs, type KillStep, MAX_KILL_STEPS } from './coprocess-options.js';
 export type { CoprocessResult } from './coprocess-result.js';

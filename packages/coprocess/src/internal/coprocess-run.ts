@@ -144,6 +144,12 @@ export class CoprocessRun implements LiveCoprocess {
   #tree: ProcessTree | undefined;
   /** Set while the run follows its `pause` (from its start to its settling). */
   #unfollowPause: (() => void) | undefined;
+  /** Set while the run follows its `outputHold` (from its start to its leader's end, a kill or its settling). */
+  #unfollowHold: (() => void) | undefined;
+  /** Its output is held unread now (see {@link #holdOutput}). */
+  #outputHeld = false;
+  /** It follows its `outputHold` no more (see {@link #stopHolding}). */
+  #holdOver = false;
   #startedAt = performance.now();
   /** The same moment on the epoch clock, for the result's `startTime`. */
   #startTime = Date.now();
@@ -467,6 +473,7 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #serverLeaderExited(code: number | null, signal: NodeJS.Signals | null, clean: boolean, eof: boolean): Promise<void> {
+    this.#stopHolding();
     if (clean && eof) {
       // The common case, concluded now: nothing of the tree lives (no sweep) and both pipes are
       // at end-of-file (nothing to wait for) — no timer, no promise chain per run.
@@ -641,6 +648,7 @@ export class CoprocessRun implements LiveCoprocess {
   /** Tells `onStart`, if given, that the program runs (a throw from it is said once, as `onOutput`'s); follows `pause` from now on. */
   #tellStarted(): void {
     this.#followPause();
+    this.#followHold();
     const onStart = this.#options.onStart;
     if (onStart === undefined) return;
     try {
@@ -663,6 +671,40 @@ export class CoprocessRun implements LiveCoprocess {
     };
     this.#unfollowPause = pause.follow(apply);
     if (pause.suspended) apply(true);
+  }
+
+  /** `outputHold`: the output is held unread while it is held — at once if it is now — until {@link #stopHolding}. */
+  #followHold(): void {
+    const hold = this.#options.outputHold;
+    if (hold === undefined || this.#unfollowHold !== undefined || this.#holdOver || this.#settled) return;
+    this.#unfollowHold = hold.follow((held) => this.#holdOutput(held));
+    if (hold.held) this.#holdOutput(true);
+  }
+
+  /** Reads the output, or stops reading it: the fork server told, or the pipes paused here. */
+  #holdOutput(held: boolean): void {
+    if (this.#outputHeld === held || this.#settled) return;
+    this.#outputHeld = held;
+    if (this.#server !== undefined) {
+      this.#server.server.holdOutput(this.#server.id, held);
+      return;
+    }
+    for (const stream of [this.#child?.stdout, this.#child?.stderr]) {
+      if (stream === null || stream === undefined) continue;
+      if (held) stream.pause();
+      else stream.resume();
+    }
+  }
+
+  /**
+   * The leader has exited or the tree is being killed: the output is read to its end from now
+   * on, held or not — a hold never keeps a run from concluding.
+   */
+  #stopHolding(): void {
+    if (this.#holdOver) return;
+    this.#holdOver = true;
+    this.#unfollowHold?.();
+    this.#holdOutput(false);
   }
 
   /** Registry: kill the tree (`signal` first, SIGKILL after the grace period); resolves when concluded. */
@@ -707,6 +749,7 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #terminate(signal: NodeJS.Signals): Promise<boolean> {
+    this.#stopHolding();
     // Killed from here (an abort, a kill, this thread's own timer) before the server's limit: the
     // server must not signal the group again at it (and, once the SIGTERM is out, is told of it:
     // see #signalled).
@@ -840,6 +883,7 @@ export class CoprocessRun implements LiveCoprocess {
   }
 
   #leaderExited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    this.#stopHolding();
     const child = this.#child;
     return this.#concludeAfterLeader(
       { code, signal },
@@ -952,6 +996,7 @@ export class CoprocessRun implements LiveCoprocess {
     if (this.#settled) return;
     this.#settled = true;
     this.#unfollowPause?.();
+    this.#unfollowHold?.();
     this.#leaderGone();
     this.#stopWatching();
     live.delete(this);

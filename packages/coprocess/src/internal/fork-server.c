@@ -26,6 +26,10 @@
  *           "D\0id"                       drop a run still waiting (an "A"): answered 'K'; a run
  *                                      already started goes on (its 'S' is on the way)
  *           "Z\0id"                                               close the run's pipes now
+ *           "H\0id" / "U\0id"   hold / unhold the run's output: while held, its pipes are not
+ *                                read (the program blocks writing once a pipe is full, as on a
+ *                                slow terminal) — except what is there when its leader is
+ *                                reaped; an unknown id is ignored
  *           "N\0id"              no limit for the run after all: the owner is killing it itself
  *           "T\0id\0grace\0pgid1\0..."   the owner has just sent its first signal to these groups of the
  *                                run (its own, escapees') itself (an abort, a kill, its own
@@ -131,6 +135,7 @@ struct run {
   struct input *in; /* its input ("I") while it is being written, from in_off on; NULL: none (any more) */
   size_t in_off;
   int in_fd; /* ... to the write end of the program's stdin pipe */
+  int held; /* "H": its pipes are not polled until "U" */
   struct run *next;
 };
 
@@ -879,6 +884,9 @@ static void handle(unsigned char *msg, size_t len) {
       }
       if (!g->kill_at || at < g->kill_at) g->kill_at = at;
     }
+  } else if ((strcmp(f[0], "H") == 0 || strcmp(f[0], "U") == 0) && n >= 2) {
+    struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
+    if (r) r->held = f[0][0] == 'H';
   } else if (strcmp(f[0], "Z") == 0 && n >= 2) {
     struct run *r = find((uint32_t)strtoul(f[1], NULL, 10));
     if (r) {
@@ -1242,7 +1250,7 @@ int main(int argc, char **argv) {
         if (r->fd[w] >= 0) {
           owner[k] = r;
           which[k] = w;
-          pfd[k++] = (struct pollfd){backlog ? -1 : r->fd[w], POLLIN, 0};
+          pfd[k++] = (struct pollfd){backlog || r->held ? -1 : r->fd[w], POLLIN, 0};
         }
     /* Stdin pipes with input still to write (2 in `which`). */
     for (struct run *r = runs; r; r = r->next)

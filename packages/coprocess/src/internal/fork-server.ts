@@ -358,6 +358,15 @@ export class ForkServer {
     this.#send(['Z', String(id)]);
   }
 
+  /**
+   * Holds run `id`'s output (`held`: its pipes are not read, so the program blocks writing once
+   * one is full, as on a slow terminal) or reads it again; an id the server no longer knows is
+   * ignored there.
+   */
+  holdOutput(id: number, held: boolean): void {
+    this.#send([held ? 'H' : 'U', String(id)]);
+  }
+
   /** Forgets a run that no longer wants events. */
   release(id: number): void {
     if (this.#runs.delete(id) && this.#runs.size === 0) this.#quiet();

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { SPMError } from '@spm/exceptions';
-import { CoprocessLane, CoprocessPause, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
+import { CoprocessLane, CoprocessOutputHold, CoprocessPause, DEFAULT_MAX_OUTPUT_BYTES, batchStarts, coprocessLauncher, killAllCoprocesses, liveCoprocessCount, runCoprocess, shell, withdrawWaiting, type CoprocessResult } from '@spm/coprocess';
 import { eventually, killMarked, marker, processesMarked, stateOf } from './processes.js';
 
 /**
@@ -57,6 +57,19 @@ const mark = (): string => {
   marks.push(m);
   return m;
 };
+
+/** Live processes (zombies aside) whose command line holds `text` (the shell of a command naming it too). */
+const carrying = (text: string): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(text) && stateOf(Number(name)) !== 'Z';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 
 function statOf(pid: number): { ppid: number; pgrp: number; session: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -631,18 +644,6 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
   });
 
   describe('pause', () => {
-    /** Live processes whose command line holds `text` (the shell of a command naming it too). */
-    const carrying = (text: string): number[] =>
-      readdirSync('/proc')
-        .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-        .filter((name) => {
-          try {
-            return readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(text) && stateOf(Number(name)) !== 'Z';
-          } catch {
-            return false;
-          }
-        })
-        .map(Number);
     const allStopped = (pids: readonly number[], stopped: boolean): boolean => pids.length > 0 && pids.every((pid) => (stateOf(pid) === 'T') === stopped);
 
     it('stops the whole tree (the shell, its children, a setsid grandchild) and continues it, as often as asked', async () => {
@@ -689,6 +690,76 @@ function defineSpecs(launcher: 'fork-server' | 'node'): void {
 
     it('must be a CoprocessPause', async () => {
       await expect(runCoprocess({ command: 'true', pause: {} as CoprocessPause })).rejects.toThrow('Expected `pause` to be a CoprocessPause, got');
+    });
+  });
+
+  describe('outputHold', () => {
+    /**
+     * Whether process `pid` sleeps in a write to its full stdout: a pipe's (the fork server's:
+     * wchan `pipe_write`, `anon_pipe_write`) or a socket's (Node's spawn: `sock_alloc_send_pskb`).
+     */
+    const blockedWriting = (pid: number): boolean => {
+      try {
+        return /pipe_write|sock_alloc_send/.test(readFileSync(`/proc/${pid}/wchan`, 'latin1'));
+      } catch {
+        return false;
+      }
+    };
+    /** A byte count no other test's program writes: the writer's command line names it (and its shell's). */
+    const size = (): number => 1_000_000 + Math.floor(Math.random() * 900_000);
+
+    it('leaves the output unread while held: the program blocks writing until released, then all of it arrives', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spm-hold-'));
+      const done = join(dir, 'done');
+      const bytes = 200 * size();
+      const hold = new CoprocessOutputHold();
+      hold.hold();
+      expect(hold.held).toBe(true);
+      let seen = 0;
+      // Held from its start on — once its start is known: on the fork server what it writes before
+      // that may be read, so it writes more than a few pipes' worth (none of it kept).
+      const running = runCoprocess({ command: `head -c ${bytes} /dev/zero; echo > ${done}`, outputHold: hold, maxOutputBytes: 0, onOutput: (_stream, chunk) => (seen += chunk.length), timeoutMs: 20_000 });
+      // Blocked in a write to its full pipe: nobody reads it.
+      expect(await eventually(() => carrying(String(bytes)).some(blockedWriting), 5000)).toBe(true);
+      expect(existsSync(done)).toBe(false);
+      expect(seen).toBeLessThan(bytes);
+      hold.release();
+      expect(hold.held).toBe(false);
+      const r = await running;
+      expect(r).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(r.outputBytes).toEqual({ stdout: bytes, stderr: 0 });
+      expect(seen).toBe(bytes);
+      expect(existsSync(done)).toBe(true);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('holds a program that starts while held, and reads again once its leader has exited (the run concludes, nothing left)', async () => {
+      const m = mark();
+      const bytes = size();
+      const hold = new CoprocessOutputHold();
+      hold.hold();
+      // The leader exits at once; what it left writes to the held pipe until it is read again.
+      const r = await runCoprocess({ command: `(head -c ${bytes} /dev/zero; sleep ${m}) & echo started >&2`, outputHold: hold, timeoutMs: 20_000, killGraceMs: 500 });
+      expect(r).toMatchObject({ exitCode: 0, timedOut: false, stderr: 'started\n' });
+      expect(processesMarked(m)).toEqual([]);
+      expect(carrying(String(bytes))).toEqual([]);
+      expect(hold.held).toBe(true);
+    });
+
+    it('kills a held program at its timeout, its output read again', async () => {
+      const m = mark();
+      const bytes = size();
+      const hold = new CoprocessOutputHold();
+      hold.hold();
+      const r = await runCoprocess({ command: `head -c ${bytes} /dev/zero; sleep ${m}`, outputHold: hold, timeoutMs: 1000, killGraceMs: 500 });
+      expect(r).toMatchObject({ timedOut: true });
+      expect(processesMarked(m)).toEqual([]);
+      expect(carrying(String(bytes))).toEqual([]);
+    });
+
+    it('must be a CoprocessOutputHold, and not with inheritOutput', async () => {
+      await expect(runCoprocess({ command: 'true', outputHold: {} as CoprocessOutputHold })).rejects.toThrow('Expected `outputHold` to be a CoprocessOutputHold, got');
+      await expect(runCoprocess({ command: 'true', outputHold: new CoprocessOutputHold(), inheritOutput: true })).rejects.toThrow('Expected at most one of `inheritOutput` and `outputHold`');
     });
   });
 
