@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { isFifo } from '@spm/closure-core';
 import { isPipe, PipeWriter } from './fifo-paths.js';
 import { SPMError } from '@spm/exceptions';
@@ -37,6 +37,31 @@ export function joblogFields(outcome: JobOutcome, hubHost: string): string[] {
  * synchronous `write`, so the file is complete for every finished job even if the hub is
  * interrupted.
  */
+/**
+ * Which of this process's stdout (fd 1) and stderr (fd 2) `path` names, if either: the same
+ * file (device and inode) — `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/1`, or the very file
+ * stdout is redirected to. A job log there is written as `-` is, in step with the jobs' outputs
+ * on that stream: opened apart, its rows landed inside an output being written to a pipe, and
+ * in a regular file they overwrote it (two offsets on one file).
+ */
+export function standardStreamOf(path: string): 'stdout' | 'stderr' | undefined {
+  let file: { dev: number; ino: number };
+  try {
+    file = statSync(path);
+  } catch {
+    return undefined;
+  }
+  for (const [fd, stream] of [[1, 'stdout'], [2, 'stderr']] as const) {
+    try {
+      const open = fstatSync(fd);
+      if (open.dev === file.dev && open.ino === file.ino) return stream;
+    } catch {
+      // Not open: nothing to be in step with.
+    }
+  }
+  return undefined;
+}
+
 export class Joblog {
   readonly #fd: number | undefined;
   /** A pipe or FIFO: written through the event loop (see PipeWriter), never blocking the hub. */

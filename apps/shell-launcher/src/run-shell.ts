@@ -28,7 +28,7 @@ import { needsJobCount, plusFilterOf, withJobCount } from './plus-strings.js';
 import { LimitCheck, limitText, type LimitRule, type LimitVerdict } from './limit-check.js';
 import { newOutputFile, writeResults, writeStream } from './results.js';
 import { ResultsTable, tableFormat, tableOnStdout } from './results-table.js';
-import { failedInJoblog, Joblog, jobsInJoblog } from './joblog.js';
+import { failedInJoblog, Joblog, jobsInJoblog, standardStreamOf } from './joblog.js';
 import { loadNow } from './machine-load.js';
 import { freeMemoryNow, MEMINFO_VARIABLE } from './machine-memory.js';
 import { SwapWatch, swapCountsNow, VMSTAT_VARIABLE } from './machine-swap.js';
@@ -1169,10 +1169,14 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // and the --trace (written at the end; its FIFO is opened now, and held). Each FIFO's probe
   // stays open until the file is opened (released below).
   const appendJoblog = options.resume !== 'off' || options.retryFailed || options.joblogAppend;
+  // --joblog /dev/stdout (or the file stdout goes to), /dev/stderr: written as `-` is, in step
+  // with the outputs on that stream (see standardStreamOf).
+  const joblogStream = options.joblog === '-' ? 'stdout' : options.joblog === undefined ? undefined : standardStreamOf(options.joblog);
+  const joblogPath = joblogStream === undefined ? options.joblog : '-';
   const probes = await waitForFifoReaders(
     [
       { path: format !== undefined && !tableToStdout ? options.results : undefined, what: '--results' },
-      { path: options.joblog === '-' ? undefined : options.joblog, what: '--joblog' },
+      { path: joblogPath === '-' ? undefined : joblogPath, what: '--joblog' },
       { path: options.trace, what: '--trace' },
     ],
     {
@@ -1285,9 +1289,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   let joblog: Joblog | undefined;
   try {
     joblog =
-      options.joblog === undefined
+      joblogPath === undefined
         ? undefined
-        : new Joblog(options.joblog, hubHost, { write: (text) => printer.write(text) }, appendJoblog, (error) => {
+        : new Joblog(joblogPath, hubHost, { write: (text) => (joblogStream === 'stderr' ? printer.writeErr(text) : printer.write(text)) }, appendJoblog, (error) => {
             // A pipe's reader went away: as a row that cannot be written (see writeJoblog).
             if (!unwritten) err(`spm-shell: cannot write the joblog \`${options.joblog}\`: ${error.message}\n`);
             unwritten = true;
@@ -1515,10 +1519,12 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       if (options.lineBuffer && !options.ungroup && !options.latestLine) printer.live(seq, tagOn(job.tag, from.spokeId, slotWidth), 'stdout', `${command}\n`);
       else printer.write(`${options.tag && !options.ungroup ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
     }
-    // --line-buffer: running commands' lines (a job run again prints its lines again).
+    // --line-buffer: running commands' lines (a job run again prints its lines again). Past a
+    // `--halt now`, none: the commands still running are being killed, and GNU parallel prints
+    // nothing more of them (a line of one came after the failing job's last, unfinished one).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job === undefined) continue;
+      if (job === undefined || (halted !== undefined && options.halt.when === 'now')) continue;
       const tag = tagOn(job.tag, from.spokeId, slotWidth);
       // (--latest-line's pieces are text; the others, bytes as the command wrote them.)
       if (screen !== undefined) screen.piece(piece.seq, rowTag(tag), textOf(piece.data));

@@ -456,11 +456,15 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
       ...(watch !== undefined ? { pause: watch.pause } : {}),
       lane,
     });
-    live?.end();
-    watch?.end();
     // Killed on the hub's word: for running past its limit (`--timeout N%`; timed out, as past a
     // fixed one), or for memory (`--memfree`).
     const byHub = watch !== undefined && r.aborted && !signal.aborted && (watch.killedAtMs !== undefined || watch.killedForMemory);
+    // Stopped with the invocation (`--halt now`, an interrupt): its unfinished last line is
+    // dropped, as GNU parallel drops it (printed, it ran into the next command's: `b1b2`). A
+    // command that timed out, or that the hub killed, is printed whole.
+    if (r.aborted && !byHub) live?.drop();
+    else live?.end();
+    watch?.end();
     const limitMs = byHub ? watch.killedAtMs : undefined;
     const lowMemory = byHub && watch.killedForMemory;
     // Given back unrun (see GIVE_BACK_MS). (Not a spread into the literal below: that costs
@@ -499,8 +503,8 @@ async function runStarted(command: string, c: ShellCommand, task: ShellTask, lan
 class LiveLines {
   /** `--latest-line`: text (its rows are drawn as text); else bytes, passed on as they are. */
   readonly #decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-  readonly #rest = { stdout: '', stderr: '' };
-  readonly #restBytes: { stdout: Buffer; stderr: Buffer } = { stdout: EMPTY, stderr: EMPTY };
+  #rest = { stdout: '', stderr: '' };
+  #restBytes: { stdout: Buffer; stderr: Buffer } = { stdout: EMPTY, stderr: EMPTY };
 
   constructor(
     readonly seq: number,
@@ -548,6 +552,12 @@ class LiveLines {
       rest = rest.slice(at);
     }
     this.#rest[stream] = rest;
+  }
+
+  /** The command was killed by the invocation: what it left of a line is not sent. */
+  drop(): void {
+    this.#rest = { stdout: '', stderr: '' };
+    this.#restBytes = { stdout: EMPTY, stderr: EMPTY };
   }
 
   end(): void {

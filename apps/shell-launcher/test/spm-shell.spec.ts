@@ -506,6 +506,62 @@ describe('spm-shell --joblog +F', () => {
   });
 });
 
+describe('spm-shell --joblog naming the file stdout goes to (/dev/stdout)', () => {
+  // Opened apart (until session 47), the log had an offset of its own in the same file: its
+  // header and rows overwrote the jobs' output (in a pipe, rows landed inside an output).
+  it('writes the header first and each row between whole outputs, none of them overwritten', async () => {
+    const path = join(dir, 'joblog-to-stdout.out');
+    const fd = openSync(path, 'w');
+    const sizes = [60_000, 40_000, 3, 2];
+    let r;
+    try {
+      r = await runSpmShell(['-j', '2', '--joblog', '/dev/stdout', 'seq 1 {}', ':::', ...sizes.map(String)], { mark: newMark().env, stdoutFd: fd });
+    } finally {
+      closeSync(fd);
+    }
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines[0]).toBe('Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand');
+    const rows = lines.filter((line) => line.includes('\t'));
+    expect(rows.slice(1).map((row) => row.split('\t')[8]).sort()).toEqual(sizes.map((n) => `seq 1 ${n}`).sort());
+    // Outputs whole: each a run 1, 2, … n; a row only after an output's last line (or another row).
+    let previous = 0;
+    const ended: number[] = [];
+    for (const line of lines.slice(1)) {
+      if (line.includes('\t')) {
+        expect(previous === 0 || sizes.includes(previous)).toBe(true);
+        if (previous !== 0) ended.push(previous);
+        previous = 0;
+        continue;
+      }
+      expect(Number(line)).toBe(previous + 1);
+      previous = Number(line);
+    }
+    expect(ended.sort((a, b) => a - b)).toEqual([...sizes].sort((a, b) => a - b));
+  });
+});
+
+describe('spm-shell --line-buffer with --halt now', () => {
+  // A killed command's unfinished last line was printed as the run stopped, and ran into the
+  // next one's (`3\tb31\tb12\tb2`); GNU parallel drops it, and prints nothing of them after the halt.
+  it('drops the unfinished last lines of the commands it kills, and prints the failing one’s', async () => {
+    const mark = newMark();
+    const started = (seq: number): string => join(dir, `lb-halt.started.${seq}`);
+    const command = `printf 'a{}\\nb{}'; if [ {} = 3 ]; then while [ ! -e ${started(1)} ] || [ ! -e ${started(2)} ]; do sleep 0.02; done; exit 1; fi; touch ${join(dir, 'lb-halt.started.')}{}; exec sleep ${mark.sleep}`;
+    const r = await runSpmShell(['--lb', '--tag', '-j', '3', '--halt', 'now,fail=1', command, ':::', '1', '2', '3'], { mark: mark.env });
+    expect(r.code).toBe(1);
+    // The killed ones' whole lines may be printed before the halt, never after; the failing
+    // job's last line, unfinished, ends the output.
+    const lines = r.stdout.split('\n');
+    expect(lines.pop()).toBe('3\tb3');
+    expect(lines).toContain('3\ta3');
+    for (const line of lines) expect(['1\ta1', '2\ta2', '3\ta3']).toContain(line);
+    await expectNoLeftovers(mark);
+  });
+});
+
 describe('spm-shell --resume', () => {
   it('after an interrupt, runs exactly the jobs the job log lacks, and adds their rows to it', async () => {
     const joblog = join(dir, 'resume.joblog');
