@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
 import {
   bootPreloadEnv,
@@ -353,11 +354,18 @@ export class LocalProvisioner implements Provisioner {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const byItself = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_BOUND_MS)))]);
         clearTimeout(timer);
-        await running.thread.terminate();
+        // terminate() cannot interrupt a thread asleep in a system call (a read of a FIFO nobody
+        // writes, of a terminal, a lock): it resolved only when the call returned — for ever, and
+        // manage() with it. Past the bound the thread is let go: it ends once the call returns.
+        const terminated = await endsWithin(running.thread.terminate(), TERMINATE_BOUND_MS);
+        if (!terminated) letGoStuckThread(slot.id, worker);
         await untracked;
         // Those started after that first look, before the thread ended.
         await endUntrackedPrograms(running.owner).catch(() => 0);
-        running.guard.release();
+        // A thread let go still runs (in its system call): the watchdog keeps its token until it
+        // has ended, should the hub die first.
+        if (terminated) running.guard.release();
+        else void ended.then(() => running.guard.release());
         // Ended by force (stuck in synchronous code): its coprocesses were not waited for. Its
         // fork servers saw it go (end-of-file) and end them as on an owner's death — SIGTERM,
         // SIGKILL after the grace — then exit. Sequence point: wait for that; SIGKILL what is
@@ -422,6 +430,43 @@ async function endOwner(token: string): Promise<void> {
  * tree — by force.
  */
 const STOP_BOUND_MS = STOP_GRACE_MS + 1000;
+
+/**
+ * How long a thread spoke may take to end once terminated (`worker.terminate()`, after
+ * {@link STOP_BOUND_MS} of asking) before it is let go as stuck in a system call or native code:
+ * the bound spm-spoke gives its own evaluator thread. A thread running JavaScript, or one whose
+ * `execSync` program the stop has SIGKILLed by then, ends within milliseconds.
+ */
+const TERMINATE_BOUND_MS = STOP_BOUND_MS;
+
+/** The `code` of the warning {@link letGoStuckThread} emits (docs/packages/tracker.md). */
+const THREAD_SPOKE_STUCK_CODE = 'SPM_THREAD_SPOKE_STUCK';
+
+/** Whether `promise` settles within `ms`. */
+async function endsWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A terminated thread spoke that has not ended within {@link TERMINATE_BOUND_MS}: V8's
+ * termination cannot interrupt a system call, and the thread is asleep in one (or in native
+ * code). It counts as stopped; unreferenced, it does not keep the event loop alive, and it ends
+ * when the call returns (its termination is pending). Said once: until then the process cannot
+ * exit — Node joins its threads at exit, natural or `process.exit()` (measured: both wait).
+ */
+function letGoStuckThread(id: string, worker: Worker): void {
+  worker.unref();
+  process.emitWarning(
+    `Thread spoke \`${id}\` did not end within ${TERMINATE_BOUND_MS / 1000} s of its termination: it is stuck in a system call or native code (a blocking read of a FIFO, a terminal, a lock), which a thread's termination cannot interrupt. It is counted as stopped and ends when that call returns; until then this process cannot exit (Node waits for its threads at exit). Run such tasks on process spokes.`,
+    { code: THREAD_SPOKE_STUCK_CODE },
+  );
+}
 
 /** A provisioner of local spokes (see {@link LocalProvisioner}). */
 export function local(options: LocalProvisionerOptions = {}): LocalProvisioner {
