@@ -29,7 +29,12 @@ export interface ManageOptions<R = unknown> {
   readonly nSpokesMin?: number;
   /** The most spokes to use. @default Infinity */
   readonly nSpokesMax?: number;
-  /** How long to wait for `nSpokesMin` spokes. @default after({ seconds: 30 }) */
+  /**
+   * How long to wait for `nSpokesMin` spokes; and, later, for a spoke to be ready again when
+   * every spoke of the lease is down but one may come (a joined spoke may rejoin, a new one
+   * join): past it, the unfinished tasks are dropped. Local spokes lost for good are not waited for.
+   * @default after({ seconds: 30 })
+   */
   readonly timeoutWaitForSpokes?: Duration;
   /** The deadline of the whole invocation; past it running tasks are killed. @default Infinity */
   readonly timeoutExecution?: Duration;

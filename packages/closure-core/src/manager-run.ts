@@ -54,6 +54,17 @@ interface Entry {
    * causes alone is charged to it.
    */
   isolated?: boolean;
+  /**
+   * The last spoke lost while it was evaluating there (it was dispatched again): said if it is
+   * then dropped for want of a spoke, so the loss is not hidden behind "no spoke is left".
+   */
+  lostOn?: { readonly spokeId: string; readonly reason: string };
+  /**
+   * Its `relaunchPre` was carried out: the spoke reserved for it was killed, but being a joined
+   * one (relaunched by whoever started it, not by the hub) it went `lost` instead of coming back
+   * at once. The task then takes the next spoke that is ready, without killing it too.
+   */
+  preRelaunched?: boolean;
 }
 
 interface Running {
@@ -94,6 +105,12 @@ function abortReason(reason: unknown): string {
  * or `onMessage` that does not return) may hold the conclusion before it is abandoned.
  */
 const CALLBACK_GRACE_MS = 1000;
+
+/**
+ * A spoke that joined over TCP (a `join` provisioner's). Whoever started it relaunches it, not
+ * the hub: lost, it may rejoin under its id, and the cloud that admitted it admits new ones.
+ */
+const joined = (spoke: SpokeInfo | undefined): boolean => spoke?.kind === 'tcp';
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -172,6 +189,11 @@ export class ManagerRun<R> {
   readonly #unsettled = new Set<Entry>();
   /** The hub's sequence machine, online while this invocation runs. */
   #hub: SequenceMachine | undefined;
+  /**
+   * Set while no spoke of the lease is up but one may still come (a lost joined spoke may
+   * rejoin, a new one may join): when it fires first, the unfinished tasks are dropped.
+   */
+  #starving: ReturnType<typeof setTimeout> | undefined;
 
   constructor(target: RunTarget, options: ResolvedManageOptions<R>, source: (hooks: TaskSourceHooks) => TaskSource) {
     this.#target = target;
@@ -328,7 +350,7 @@ export class ManagerRun<R> {
       if (spoke === undefined) break;
       const entry = this.#nextEntry(spoke);
       if (entry === undefined) break;
-      if (entry.task.relaunchPre && spoke.inflight.length === 0 && entry.attempt === 0) {
+      if (entry.task.relaunchPre && spoke.inflight.length === 0 && entry.attempt === 0 && entry.preRelaunched !== true) {
         // Seed `spm.core.relaunchPre`: a fresh spoke for this task. It waits for the spoke.
         spoke.reserved = entry;
         this.#relaunch(spoke);
@@ -608,6 +630,12 @@ export class ManagerRun<R> {
     spoke.ready = true;
     spoke.named = false; // a new incarnation (or a first one): its channel knows no closure
     this.#emit('spoke-ready', info.id);
+    if (this.#starving !== undefined) {
+      // A spoke came back (or joined) while every other was down: the run goes on.
+      clearTimeout(this.#starving);
+      this.#starving = undefined;
+      this.#meta({ phase: 'eval', spokes: [...this.#spokes.values()].filter((s) => s.ready).length });
+    }
     const reserved = spoke.reserved;
     if (reserved !== undefined) {
       spoke.reserved = undefined;
@@ -633,6 +661,7 @@ export class ManagerRun<R> {
       const entry = running.entry;
       if (ambiguous) {
         entry.isolated = true;
+        entry.lostOn = { spokeId, reason };
         this.#emit('retry', { taskId: entry.task.taskId, attempt: running.attempt, spokeId, at: Date.now(), reason });
         return 'requeue';
       }
@@ -641,6 +670,7 @@ export class ManagerRun<R> {
       if (!first) return 'requeue';
       if (entry.losses < this.#options.policy.retriesOnSpokeLoss) {
         entry.losses += 1;
+        entry.lostOn = { spokeId, reason };
         this.#counts.retries += 1;
         this.#emit('retry', { taskId: entry.task.taskId, attempt: running.attempt, spokeId, at: Date.now(), reason });
         return 'requeue';
@@ -650,7 +680,11 @@ export class ManagerRun<R> {
         { taskId: entry.task.taskId, attempt: running.attempt, spokeId, host: spoke.host },
       );
     });
-    if (spoke.reserved !== undefined && !this.#spokeMayReturn(spokeId)) {
+    if (spoke.reserved !== undefined && !this.#spokeUp(spokeId)) {
+      const snapshot = this.#options.pool.tracker.snapshot(spokeId);
+      // A joined spoke killed for it stays lost until whoever started it restarts it: its kill
+      // was the relaunch. Killing the next spoke too would kill every joined spoke in turn.
+      if (joined(snapshot) && snapshot?.state === 'lost') spoke.reserved.preRelaunched = true;
       this.#retry.unshift(spoke.reserved);
       spoke.reserved = undefined;
     }
@@ -691,25 +725,87 @@ export class ManagerRun<R> {
     if (this.#exclusive(running.entry)) spoke.exclusive -= 1;
   }
 
-  #spokeMayReturn(spokeId: string): boolean {
+  /** Whether a spoke is up or on its way back by the hub's doing (starting, leased, idle). */
+  #spokeUp(spokeId: string): boolean {
     const state = this.#options.pool.tracker.snapshot(spokeId)?.state;
     return state === 'starting' || state === 'leased' || state === 'idle';
   }
 
-  /** If no spoke of the lease can ever run a task again, every unfinished task is dropped. */
+  /**
+   * Whether a spoke may still come though none of the lease is up: a lost joined spoke may
+   * rejoin under its id (the tracker keeps it listed `lost` for that), and a cloud that admitted
+   * spokes over TCP (`join`) admits new ones, which join the lease. Local spokes come back only
+   * through the tracker's relaunch (`starting`): lost or failed, they are gone for good.
+   */
+  #spokeMayCome(): boolean {
+    const tracker = this.#options.pool.tracker;
+    if (tracker.closed) return false;
+    // A joined spoke the lease holds stays listed (lost) while it is held; any other listed one
+    // (lost, stopped, idle elsewhere) says the cloud admits spokes from outside too.
+    return [...this.#spokes.keys()].some((id) => joined(tracker.snapshot(id))) || tracker.spokes().some(joined);
+  }
+
+  /**
+   * If no spoke of the lease is up, every unfinished task is dropped: at once when none can come
+   * back (local spokes lost or failed for good, the cloud closed), else once
+   * `timeoutWaitForSpokes` has passed without one (a joined spoke may rejoin, a new one join).
+   */
   #checkStarved(): void {
     if (this.#concluding) return;
-    const alive = [...this.#spokes.keys()].some((id) => this.#spokeMayReturn(id));
-    if (alive) return;
+    if ([...this.#spokes.keys()].some((id) => this.#spokeUp(id))) return;
+    const ids = (): string => [...this.#spokes.keys()].join(', ');
+    // (An invocation already failing waits for nothing.)
+    if (this.#fatal === undefined && this.#spokeMayCome()) {
+      if (this.#starving !== undefined) return; // already waiting: the first loss set the bound
+      const ms = this.#options.timeoutWaitForSpokesMs;
+      this.#meta({ phase: 'waiting-for-spokes', timeoutMs: ms });
+      const timer = setTimeout(() => {
+        this.#holding(() => {
+          if (this.#starving !== timer) return;
+          this.#starving = undefined;
+          if (this.#concluding || this.#fatal !== undefined) return;
+          const within = `within ${formatMs(ms)} ms (timeoutWaitForSpokes)`;
+          this.#starve(
+            new SPMManagerError(`Every spoke of the lease (${ids()}) was lost and none came back ${within}, though joined spokes may rejoin and new ones join: unfinished tasks are dropped`),
+            `no spoke came back ${within}`,
+          );
+        });
+      }, ms);
+      this.#starving = timer;
+      return;
+    }
     // Closing the cloud under a manager ends its spokes too; say which it was.
-    const closed = this.#options.pool.tracker.closed;
-    const error = new SPMManagerError(
-      closed
-        ? `The tracker (the cloud) was closed while \`${this.#target.signature}\` ran: its spokes (${[...this.#spokes.keys()].join(', ')}) are gone and unfinished tasks are dropped`
-        : `Every spoke of the lease (${[...this.#spokes.keys()].join(', ')}) was lost or failed and none is coming back: unfinished tasks are dropped`,
-    );
-    const why = closed ? 'the tracker was closed' : 'no spoke is left to run it';
-    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: ${why}`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    if (this.#options.pool.tracker.closed) {
+      this.#starve(new SPMManagerError(`The tracker (the cloud) was closed while \`${this.#target.signature}\` ran: its spokes (${ids()}) are gone and unfinished tasks are dropped`), undefined);
+      return;
+    }
+    this.#starve(new SPMManagerError(`Every spoke of the lease (${ids()}) was lost or failed and none is coming back: unfinished tasks are dropped`), 'no spoke is left');
+  }
+
+  /**
+   * Drops every unfinished task for want of a spoke, and fails the invocation with `error`.
+   * `why` completes "… to run it" (`undefined`: the tracker was closed, the cause of every drop).
+   * A task lost with a spoke while evaluating it says that first, with the spoke: it used to read
+   * only "no spoke is left to run it", with no spoke.
+   */
+  #starve(error: SPMManagerError, why: string | undefined): void {
+    if (why === undefined) {
+      this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the tracker was closed`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    } else {
+      const lostOn = (entry: Entry): SpokeSlot | undefined => (entry.lostOn === undefined ? undefined : this.#spokes.get(entry.lostOn.spokeId));
+      this.#dropAll((entry) => {
+        const taskId = entry.task.taskId;
+        const lost = entry.lostOn;
+        if (lost === undefined) return new SPMTaskDropped(`Task ${String(taskId)} was dropped: ${why} to run it`, { taskId, attempt: entry.attempt });
+        const host = lostOn(entry)?.host;
+        return new SPMTaskDropped(`Task ${String(taskId)} was dropped: spoke ${lost.spokeId} was lost while evaluating it (${lost.reason}), and ${why} to run it again`, {
+          taskId,
+          attempt: entry.attempt,
+          spokeId: lost.spokeId,
+          ...(host !== undefined ? { host } : {}),
+        });
+      }, lostOn);
+    }
     this.#fail(error);
   }
 
@@ -823,7 +919,7 @@ export class ManagerRun<R> {
    * Reports every task that has not concluded (running, queued, waiting, and — when the source
    * can list them — not yet read) with `error`.
    */
-  #dropAll(error: (entry: Entry) => SPMTaskError): void {
+  #dropAll(error: (entry: Entry) => SPMTaskError, spokeOf?: (entry: Entry) => SpokeSlot | undefined): void {
     for (const next of this.#sourceDone ? [] : (this.#source.drain?.() ?? [])) {
       let task: PreparedTask;
       try {
@@ -834,7 +930,7 @@ export class ManagerRun<R> {
       this.#unsettled.add({ task, attempt: 0, losses: 0, settled: false });
     }
     this.#sourceDone = true;
-    for (const entry of [...this.#unsettled]) this.#report(entry, undefined, { error: error(entry) });
+    for (const entry of [...this.#unsettled]) this.#report(entry, spokeOf?.(entry), { error: error(entry) });
     this.#retry.length = 0;
   }
 
@@ -1068,6 +1164,8 @@ export class ManagerRun<R> {
     if (this.#executionTimer !== undefined) clearTimeout(this.#executionTimer);
     if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     if (this.#cancelling !== undefined) clearTimeout(this.#cancelling.timer);
+    if (this.#starving !== undefined) clearTimeout(this.#starving);
+    this.#starving = undefined;
     for (const running of this.#running.values()) if (running.timer !== undefined) clearTimeout(running.timer);
     this.#source.close();
     // Sequence point: nothing of this invocation may still run. A hub-callback error
