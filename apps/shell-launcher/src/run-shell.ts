@@ -1041,9 +1041,9 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     return cannotRead(error);
   }
   const stoppedEarly = stoppedBeforeStart();
-  if (stoppedEarly !== undefined || peeked.length === 0) {
+  if (stoppedEarly !== undefined) {
     rl?.close();
-    return stoppedEarly ?? 0;
+    return stoppedEarly;
   }
   const rest = input;
   async function* all(): AsyncGenerator<Job> {
@@ -1053,7 +1053,11 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   }
 
   const halting = options.halt.when !== 'never';
-  const spokes = ended ? Math.min(slots, peeked.length) : slots;
+  // (No job at all — empty input, every line blank with -r, every job passed over —: one spoke,
+  // which runs nothing; the run goes on for its outputs: the joblog's header, the --results
+  // table's, the --trace, as GNU parallel writes them. Until session 47 it returned before them,
+  // and an earlier run's joblog was left as it was.)
+  const spokes = ended ? Math.max(1, Math.min(slots, peeked.length)) : slots;
   // -j FILE: the job slots the file gives now (read again every second once the run starts: see
   // followJobsFile), and the spokes leased so far — more when the file gives more slots, never
   // fewer (fewer slots: the window keeps the spokes past them idle).

@@ -543,6 +543,27 @@ describe('spm-shell --joblog naming the file stdout goes to (/dev/stdout)', () =
   });
 });
 
+describe('spm-shell with no job to run', () => {
+  // Until session 47 a run without a job returned before its outputs: an earlier run's joblog
+  // (its failures) was left as it was, a new one never made, no --trace written.
+  it('writes the joblog anew (its header), and the --trace, for empty input, blank lines with -r, and every job filtered out', async () => {
+    const cases: [string, readonly string[], string][] = [
+      ['empty', ['echo'], ''],
+      ['blank', ['-r', 'echo'], '   \n\n'],
+      ['filtered', ['--filter', '"{}" ne "a"', 'echo', ':::', 'a'], ''],
+    ];
+    for (const [name, args, input] of cases) {
+      const joblog = join(dir, `none-${name}.joblog`);
+      const trace = join(dir, `none-${name}.trace.json`);
+      writeFileSync(joblog, 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n1\t:\t1.000\t0.001\t0\t0\t1\t0\texit 1\n');
+      const r = await runSpmShell(['--joblog', joblog, '--trace', trace, ...args], { input, mark: newMark().env });
+      expect({ name, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ name, code: 0, stdout: '', stderr: '' });
+      expect(readFileSync(joblog, 'utf8')).toBe('Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n');
+      expect((JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string }[] }).traceEvents.filter((event) => event.ph === 'X')).toEqual([]);
+    }
+  });
+});
+
 describe('spm-shell --line-buffer with --halt now', () => {
   // A killed command's unfinished last line was printed as the run stopped, and ran into the
   // next one's (`3\tb31\tb12\tb2`); GNU parallel drops it, and prints nothing of them after the halt.
