@@ -772,7 +772,7 @@ describe('a cloud whose spokes take larger frames (maxFrameBytes)', () => {
         if (maxFrameBytes === undefined) {
           expect(reports[0]?.error).toBeInstanceOf(SPMTaskEval);
           expect(reports[0]?.error?.message).toMatch(
-            /^Task 0 returned a value on spoke local:1 that cannot be sent to the hub: `value` is too large: its report is a frame of \d+ bytes, over the 4194304 a channel to the hub takes \(the cloud's `maxFrameBytes`, set with `local\(\{ maxFrameBytes \}\)`\)$/,
+            /^Task 0 returned a value on spoke local:1 that cannot be sent to the hub: `value` is too large: its report is a frame of \d+ bytes, over the 4194304 a channel to the hub takes \(the channel's `maxFrameBytes`: a local spoke's is set with `local\(\{ maxFrameBytes \}\)`, a TCP spoke's is the transport's default\)$/,
           );
         }
         else expect((reports[0]?.value as string | undefined)?.length).toBe(6_000_000);

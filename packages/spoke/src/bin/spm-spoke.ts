@@ -4,7 +4,7 @@
 // comes from the SPM_SECRET environment variable or a 0600 file, never from the command line.
 import { parseArgs } from 'node:util';
 import { SPMTransportError } from '@spm/exceptions';
-import { connectTcp, readSecret } from '@spm/transport';
+import { connectTcp, parseTcpUrl, readSecret } from '@spm/transport';
 import { identityFromEnv } from '../internal/identity-from-env.js';
 import { runSpokeProcess } from '../internal/run-spoke-process.js';
 
@@ -29,6 +29,13 @@ if (values.help) {
 }
 if (!values.hub || !values.hub.startsWith('tcp://')) {
   process.stderr.write(`spm-spoke: expected --hub tcp://HOST:PORT, got ${values.hub === undefined ? 'nothing' : `\`${values.hub}\``}\n${usage}\n`);
+  process.exit(2);
+}
+try {
+  // A port out of range, or none, is a usage error too (it exited 1 from the connect until session 47).
+  parseTcpUrl(values.hub);
+} catch (error) {
+  process.stderr.write(`spm-spoke: ${(error as Error).message}\n${usage}\n`);
   process.exit(2);
 }
 /** How long spm-spoke keeps trying to reach a hub that refuses it for now (not up yet, or full of handshakes). */

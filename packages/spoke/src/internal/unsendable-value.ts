@@ -15,7 +15,7 @@ export function whyUnsendable(error: unknown, value: unknown): string {
   if (cause?.name === 'NotDataError') return cause.message.replace(/`message\.value(?=[`.[])/g, '`value');
   const size = /^expected its frame to be at most (\d+) bytes, got (\d+)$/.exec(cause?.message ?? '');
   if (size !== null) {
-    return `\`value\` is too large: its report is a frame of ${size[2]} bytes, over the ${size[1]} a channel to the hub takes (the cloud's \`maxFrameBytes\`, set with \`local({ maxFrameBytes })\`)`;
+    return `\`value\` is too large: its report is a frame of ${size[2]} bytes, over the ${size[1]} a channel to the hub takes (the channel's \`maxFrameBytes\`: a local spoke's is set with \`local({ maxFrameBytes })\`, a TCP spoke's is the transport's default)`;
   }
   const read = throwingRead(value);
   if (read !== undefined) return `\`${read.path}\` threw when read: ${messageOfThrown(read.error)}`;

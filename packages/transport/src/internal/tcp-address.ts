@@ -7,7 +7,10 @@ export interface TcpAddress {
   readonly port: number;
 }
 
-/** Parses `tcp://host:port` (IPv6 in brackets: `tcp://[::1]:4100`). */
+/**
+ * Parses `tcp://host:port` (IPv6 in brackets: `tcp://[::1]:4100`; port 1–65535). Throws an
+ * `SPMTransportError` naming the URL otherwise — what a bin checks a `--hub` with before it connects.
+ */
 export function parseTcpUrl(url: string): TcpAddress {
   let parsed: URL;
   try {
