@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobOutcome } from './job-outcome.js';
 import { formatJsonLine } from './json-line.js';
@@ -34,6 +34,13 @@ const STREAM_CHUNK_BYTES = 1 << 20;
 
 /** What a live job's pieces held in memory may take, by default, before the rest goes to a file. */
 const DEFAULT_LIVE_HOLD_BYTES = 1 << 20;
+
+/**
+ * `-k`: what the outputs of finished jobs waiting for their turn may take in memory (their kept
+ * text's UTF-16 units), at most, before the next ones go to files of the spill directory (see
+ * {@link OutputPrinter.finished}).
+ */
+export const HELD_MEMORY_UNITS = 16 * 1024 * 1024;
 
 type Stream = 'stdout' | 'stderr';
 
@@ -312,6 +319,12 @@ export class OutputPrinter {
   readonly #options: PrinterOptions;
   readonly #sink: PrinterSink;
   readonly #held = new Map<number, JobOutcome | null>();
+  /** `-k`: the kept outputs of the jobs in {@link #held}, in memory (UTF-16 units). */
+  #heldUnits = 0;
+  /** `-k`: held jobs whose kept outputs are in files (see {@link #shelve}), by seq. */
+  readonly #shelved = new Map<number, { readonly stdout?: string; readonly stderr?: string }>();
+  /** A file for a held job's outputs could not be written: the rest stay in memory. */
+  #shelveFailed = false;
   #next = 1;
   /** While a spilled output (or a file of waiting pieces) is being streamed: what came meanwhile, printed after it. */
   #streaming: Promise<void> | undefined;
@@ -329,6 +342,11 @@ export class OutputPrinter {
     return this.#held.size;
   }
 
+  /** `-k`: the held jobs' kept outputs in memory (UTF-16 units): those not {@link #shelve}d. */
+  get heldInMemory(): number {
+    return this.#heldUnits;
+  }
+
   /** A job finished (its last attempt): print it now, or when its turn comes. */
   finished(outcome: JobOutcome): void {
     if (!this.#options.keepOrder) {
@@ -336,8 +354,60 @@ export class OutputPrinter {
       this.#print(outcome);
       return;
     }
-    this.#held.set(outcome.job.seq, outcome);
+    // Waiting for its turn behind a slow job, with others' outputs filling memory: to a file.
+    const units = outcome.stdout.length + outcome.stderr.length;
+    const held = outcome.job.seq !== this.#next && units > 0 && this.#heldUnits + units > HELD_MEMORY_UNITS ? this.#shelve(outcome) : outcome;
+    this.#heldUnits += held.stdout.length + held.stderr.length;
+    this.#held.set(outcome.job.seq, held);
     this.#release();
+  }
+
+  /**
+   * `-k`: a finished job's kept outputs written to files of the spill directory (`held-SEQ-stdout`,
+   * `-stderr`, mode 0600), read back when its turn comes (see {@link #unshelve}): memory holds at
+   * most {@link HELD_MEMORY_UNITS} of the outputs waiting behind a slow job, as GNU parallel keeps
+   * them in files. Until session 47 they all stayed in memory (200 jobs of 1 MB behind one: 574 MB
+   * of RSS). Where no file can be written, they stay in memory (said once).
+   */
+  #shelve(outcome: JobOutcome): JobOutcome {
+    const dir = this.#shelveFailed ? undefined : this.#options.spillDir?.();
+    if (dir === undefined) return outcome;
+    const files: { stdout?: string; stderr?: string } = {};
+    try {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        if (outcome[stream] === '') continue;
+        const path = join(dir, `held-${outcome.job.seq}-${stream}`);
+        writeFileSync(path, outcome[stream], { mode: 0o600, flag: 'w' });
+        files[stream] = path;
+      }
+    } catch (error) {
+      for (const path of Object.values(files)) rmSync(path, { force: true });
+      this.#shelveFailed = true;
+      this.#say(`spm-shell: the outputs of jobs waiting for their turn (-k) are held in memory: ${(error as Error).message}\n`);
+      return outcome;
+    }
+    this.#shelved.set(outcome.job.seq, files);
+    return { ...outcome, stdout: '', stderr: '' };
+  }
+
+  /** The job as it finished: a {@link #shelve}d one's kept outputs read back (and their files deleted). */
+  #unshelve(outcome: JobOutcome): JobOutcome {
+    const files = this.#shelved.get(outcome.job.seq);
+    if (files === undefined) return outcome;
+    this.#shelved.delete(outcome.job.seq);
+    const back = (file: string | undefined): string => {
+      if (file === undefined) return '';
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (error) {
+        this.#say(`spm-shell: job ${outcome.job.seq}: its output kept for its turn (-k) could not be read back: ${(error as Error).message}\n`);
+        this.#sink.lost?.(outcome.job.seq);
+        return '';
+      } finally {
+        rmSync(file, { force: true });
+      }
+    };
+    return { ...outcome, stdout: back(files.stdout), stderr: back(files.stderr) };
   }
 
   /**
@@ -539,7 +609,9 @@ export class OutputPrinter {
       this.#held.delete(this.#next);
       this.#showWaiting(this.#next, true);
       this.#next += 1;
-      if (outcome !== null) this.#print(outcome);
+      if (outcome === null) continue;
+      this.#heldUnits -= outcome.stdout.length + outcome.stderr.length;
+      this.#print(outcome);
     }
     // The oldest job still running: what its lines left waiting now, the rest as they come.
     this.#showWaiting(this.#next, false);
@@ -554,7 +626,8 @@ export class OutputPrinter {
       this.#options.table.add(this.#whole(outcome));
       return;
     }
-    if (outcome.stdoutFile !== undefined || outcome.stderrFile !== undefined) {
+    // (A shelved job's outputs are read back as it streams: one at a time, in step with the reader.)
+    if (outcome.stdoutFile !== undefined || outcome.stderrFile !== undefined || this.#shelved.has(outcome.job.seq)) {
       if (this.#options.json) {
         this.#sink.out(`${formatJsonLine(this.#whole(outcome))}\n`);
         return;
@@ -579,7 +652,8 @@ export class OutputPrinter {
    * file that cannot be read back (gone; past the longest string, 512 MiB) leaves its stream at
    * its kept part and the job `truncated`: its `--json` line or table row says the output is lost.
    */
-  #whole(outcome: JobOutcome): JobOutcome {
+  #whole(shelved: JobOutcome): JobOutcome {
+    const outcome = this.#unshelve(shelved);
     if (outcome.stdoutFile === undefined && outcome.stderrFile === undefined) return outcome;
     const stdout = this.#slurp(outcome, outcome.stdoutFile);
     const stderr = this.#slurp(outcome, outcome.stderrFile);
@@ -605,7 +679,12 @@ export class OutputPrinter {
    * bytes — its lines marked on the bytes ({@link byteString}): output that is not text (`gzip
    * -c`, Latin-1) is printed byte for byte, tagged or not.
    */
-  async #stream(outcome: JobOutcome): Promise<void> {
+  async #stream(shelved: JobOutcome): Promise<void> {
+    // A job read back from files: printed in step with the reader too, as a spilled output is
+    // (the jobs behind a slow one come out at once when it ends: written all together, they sat
+    // in memory again, waiting for the reader).
+    const paced = this.#shelved.has(shelved.job.seq);
+    const outcome = this.#unshelve(shelved);
     const streams = [
       [outcome.stdout, outcome.stdoutFile, (text: string | Uint8Array): void => this.#sink.out(text), 'out'],
       [outcome.stderr, outcome.stderrFile, (text: string | Uint8Array): void => this.#sink.err(text), 'err'],
@@ -626,6 +705,10 @@ export class OutputPrinter {
       if (tagger === undefined) {
         if (head !== '') write(head);
       } else put(byteString(head));
+      if (paced && head !== '') {
+        const backlog = this.#sink.backlog?.();
+        if (backlog !== undefined) await backlog;
+      }
       if (file === undefined) {
         end();
         continue;

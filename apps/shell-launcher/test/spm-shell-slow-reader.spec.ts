@@ -5,7 +5,7 @@
 // now until the reader has taken it — as GNU parallel, blocked writing, starts none.
 import { describe, it, expect, afterEach } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processesWithArg, waitFor } from '@spm/testing';
@@ -129,4 +129,43 @@ describe('spm-shell with a reader slower than its commands', () => {
       expect(existsSync(done)).toBe(true);
     }, 90_000);
   }
+
+  // -k behind a slow job: every job after it finished, and each one's output waited for its turn
+  // in memory (200 jobs of 1 MB behind one: 574 MB of RSS). Past a bound (16 M characters), the
+  // outputs waiting now go to files of the run's temporary directory, read back in their turn.
+  it('-k: outputs waiting behind a slow job go to files past the bound, and come out whole, in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spm-shell-held-'));
+    dirs.push(dir);
+    const go = join(dir, 'go');
+    const joblog = join(dir, 'joblog');
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const jobs = 60;
+    const command = `if [ {} = 1 ]; then while [ ! -e ${go} ]; do sleep 0.05; done; fi; head -c ${BYTES_PER_JOB} /dev/zero | tr '\\0' $(({} % 10))`;
+    const child = spawn(process.execPath, [BIN, '-k', '-j2', '--joblog', joblog, command, ':::', ...Array.from({ length: jobs }, (_, k) => String(k + 1))], { env: { ...process.env, PARALLEL: undefined, TMPDIR: tmp, [MARK_VARIABLE]: `held-${process.pid}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const rows = (): number => (existsSync(joblog) ? readFileSync(joblog, 'utf8').split('\n').filter(Boolean).length - 1 : 0);
+    // Every job but the first has finished (its row is written as it ends).
+    await waitFor(() => rows() >= jobs - 1, 60_000, 'the jobs behind the first to finish');
+    const held = readdirSync(tmp).flatMap((run) => readdirSync(join(tmp, run)).filter((name) => name.startsWith('held-')));
+    process.stdout.write(`-k behind a slow job: ${held.length} of ${jobs - 1} waiting outputs in files; spm-shell's RSS ${String(rssKiB(child.pid as number))} KiB\n`);
+    // 59 MB wait; 16 M characters of them in memory, the rest in files.
+    expect(held.length).toBeGreaterThanOrEqual(jobs - 1 - 17);
+    writeFileSync(go, '');
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    const out = Buffer.concat(chunks);
+    expect(out.length).toBe(jobs * BYTES_PER_JOB);
+    // In input order, each whole: job N's bytes are all the digit N % 10.
+    for (let k = 0; k < jobs; k += 1) {
+      const part = out.subarray(k * BYTES_PER_JOB, (k + 1) * BYTES_PER_JOB);
+      expect(part.every((byte) => byte === 0x30 + ((k + 1) % 10))).toBe(true);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 120_000);
 });
