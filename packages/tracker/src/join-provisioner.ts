@@ -1,5 +1,5 @@
 import { checkOptionKeys, describeValue, SPMError } from '@spm/exceptions';
-import { defaultTcpLog, listenTcp, PROTOCOL_VERSION, type Channel, type TcpHub, type TcpLog } from '@spm/transport';
+import { defaultTcpLog, listenTcp, MIN_SECRET_BYTES, PROTOCOL_VERSION, type Channel, type TcpHub, type TcpLog } from '@spm/transport';
 import type { Provisioner, SpokeAttacher } from './provisioner.js';
 import type { TrackerLog } from './tracker-options.js';
 import { checkBoolean, checkFunction, checkInteger, checkObject, checkString, checkStrings, MAX_TIMER_MS } from './internal/checks.js';
@@ -60,6 +60,9 @@ export class JoinProvisioner implements Provisioner {
     if (typeof options.secret !== 'string' || options.secret.length === 0) {
       throw new SPMError(`Expected \`${at('secret')}\` to be a non-empty string: a TCP hub never runs without one`);
     }
+    // Checked here too (the TCP hub does as it starts, naming only `secret`), to name it where it sits.
+    const secretBytes = Buffer.byteLength(options.secret, 'utf8');
+    if (secretBytes < MIN_SECRET_BYTES) throw new SPMError(`Expected \`${at('secret')}\` to be at least ${MIN_SECRET_BYTES} bytes, got ${secretBytes} bytes`);
     this.name = options.name === undefined ? 'join' : checkString(at('name'), options.name);
     // Checked here too (the TCP hub does before it binds), to name them where they sit.
     if (options.host !== undefined) checkString(at('host'), options.host);

@@ -38,6 +38,7 @@ export { connectToParent } from './connect-to-parent.js';
 export { listenTcp, defaultTcpLog, type ListenTcpOptions, type TcpHub, type TcpHubEvents, type TcpPeer, type TcpLog, type TcpLogLevel, type TcpLogFields } from './tcp-hub.js';
 export { connectTcp, type ConnectTcpOptions } from './connect-tcp.js';
 export { parseTcpUrl, type TcpAddress } from './internal/tcp-address.js';
+export { MIN_SECRET_BYTES } from './internal/tcp-handshake.js';
 export { readSecret, type ReadSecretOptions } from './read-secret.js';
 export { escapeLogText, unprintableIndex } from './escape-log-text.js';
 export type { TcpSecret } from './tcp-secret.js';
