@@ -157,9 +157,22 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     return this.#runner?.settled(timeoutMs) ?? Promise.resolve();
   }
 
-  /** Stops the agent and closes its hub channel (idempotent). */
-  stop(): void {
-    this.#options.channel.close();
+  /**
+   * Stops the agent and closes its hub channel (idempotent); `reason`, if given, is sent first
+   * (a `shutdown` message): the hub names it in the spoke's loss.
+   */
+  stop(reason?: string): void {
+    const channel = this.#options.channel;
+    // Why it goes, for the hub's record of the loss (spm-spoke's SIGTERM: the hub saw only its
+    // channel close until session 47). Written before the clean close, which writes it out.
+    if (reason !== undefined && !channel.closed) {
+      try {
+        channel.send({ type: 'shutdown', v, reason });
+      } catch {
+        // Not encodable, or closing already: closed anyway.
+      }
+    }
+    channel.close();
     this.#shutdown(undefined);
   }
 

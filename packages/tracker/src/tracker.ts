@@ -216,10 +216,17 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     slot.channel = channel;
     slot.lastSeen = Date.now();
     const owned = slot;
-    channel.on('message', (message) => this.#onMessage(owned, channel, message));
+    // What the spoke said as it went (a `shutdown`: spm-spoke sent SIGTERM, its evaluator thread
+    // dead), named in its loss unless the channel's own error says it already.
+    let farewell: string | undefined;
+    channel.on('message', (message) => {
+      if (message.type === 'shutdown') farewell = message.reason;
+      this.#onMessage(owned, channel, message);
+    });
     channel.once('close', (error) => {
       if (owned.channel !== channel) return; // an old incarnation's channel
-      this.#markLost(owned, { reason: `its channel closed${error ? `: ${error.message}` : ''}`, ...(error ? { error } : {}) });
+      const said = farewell === undefined || (error?.message ?? '').includes(farewell) ? '' : ` (the spoke said: ${farewell})`;
+      this.#markLost(owned, { reason: `its channel closed${error ? `: ${error.message}` : ''}${said}`, ...(error ? { error } : {}) });
     });
     channel.send({ type: 'welcome', v, spokeId: id, heartbeatMs: slot.heartbeatMs });
     this.#options.log('info', `spoke ${id} ready (host ${slot.host}, ${slot.kind}, incarnation ${slot.incarnation})`);

@@ -155,6 +155,17 @@ describe('join: TCP spokes started by anyone', () => {
     expect(await next).toMatchObject({ id: 'a', state: 'idle', incarnation: 2 });
   });
 
+  it('names what a spm-spoke said as it went in its loss: sent SIGTERM (the loss read only "its channel closed")', async () => {
+    cloud = await VirtualCloud.start({ join: { secret }, hubHost: 'hub' });
+    const ready = new Promise<SpokeInfo>((resolve) => cloud?.tracker.once('spoke-ready', resolve));
+    const spoke = spmSpoke(cloud.joinUrl, { SPM_SECRET: secret, SPM_SPOKE_ID: 'termed' });
+    await ready;
+    const loss = new Promise<string>((resolve) => cloud?.tracker.once('spoke-lost', (_s, r) => resolve(r.reason)));
+    spoke.kill('SIGTERM');
+    expect(await loss).toBe('its channel closed (the spoke said: spm-spoke was sent SIGTERM)');
+    expect(await exitOf(spoke)).toBe(0);
+  });
+
   it('tells a spoke refused for a taken id why: it exits 1 saying so (it said nothing)', async () => {
     cloud = await VirtualCloud.start({ join: { secret, log: () => undefined }, hubHost: 'hub' });
     const ready = new Promise<SpokeInfo>((resolve) => cloud?.tracker.once('spoke-ready', resolve));

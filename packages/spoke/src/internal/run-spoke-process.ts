@@ -55,8 +55,9 @@ export async function runSpokeProcess(connect: () => Channel | Promise<Channel>,
   let agent: SpokeAgent | undefined;
   // A local spoke's parent is its hub: if it is gone (re-parented), nobody is left to tell.
   const parent = process.ppid;
-  const stop = (): void => {
-    if (agent) agent.stop();
+  // spm-spoke tells the hub why it goes (its loss then says it: it read only "its channel closed").
+  const stop = (signal: NodeJS.Signals): void => {
+    if (agent) agent.stop(options.sayShutdown === true ? `spm-spoke was sent ${signal}` : undefined);
     else process.exit(1);
   };
   process.once('SIGTERM', stop);
