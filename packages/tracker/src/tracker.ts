@@ -85,6 +85,9 @@ interface Waiter {
 
 const v = PROTOCOL_VERSION;
 
+/** What a spoke sends once it is registered (its `hello` came first, and only once). */
+const SPOKE_MESSAGE_TYPES: ReadonlySet<string> = new Set(['heartbeat', 'started', 'status', 'request', 'notify', 'shutdown']);
+
 const LEASE_REQUEST_KEYS: readonly (keyof LeaseRequest)[] = ['pool', 'owner', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokesMs'];
 
 /**
@@ -105,6 +108,8 @@ export const MAX_LOST_JOINED_SPOKES = 1000;
 export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttacher, LeaseHost {
   readonly #options: ResolvedTrackerOptions;
   readonly #slots = new Map<string, Slot>();
+  /** Channels that sent a message no spoke sends (said once each). */
+  readonly #offProtocol = new WeakSet<Channel>();
   readonly #provisioners: Provisioner[] = [];
   /** Provisioners still starting their initial spokes (which the tracker does not know yet). */
   #provisionersStarting = 0;
@@ -544,6 +549,16 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
   #onMessage(slot: Slot, channel: Channel, message: Message): void {
     if (slot.channel !== channel) return; // a late message of an old incarnation
     slot.lastSeen = Date.now();
+    // A message a spoke never sends (a second `hello`, a `welcome`, a `task`): a peer out of the
+    // protocol, said once per channel — it was dropped without a word, noticed only later, if at
+    // all, by its missed heartbeats.
+    if (!SPOKE_MESSAGE_TYPES.has(message.type)) {
+      if (!this.#offProtocol.has(channel)) {
+        this.#offProtocol.add(channel);
+        this.#options.log('warn', `spoke ${slot.id} (${channel.label}) sent a \`${message.type}\` message, which a spoke never sends: ignored (said once for this channel)`);
+      }
+      return;
+    }
     // A `shutdown` from a spoke says why it is going (its evaluator thread died): its channel
     // (a process spoke's) gives that reason when it closes. Nothing for a manager.
     if (message.type === 'heartbeat' || message.type === 'shutdown') return;

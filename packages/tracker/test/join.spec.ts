@@ -268,6 +268,25 @@ describe('join: what the hub says of a peer it turns away', () => {
     first.destroy();
   });
 
+  it('logs a message a spoke never sends (a second hello, a welcome) once per channel, naming the spoke (it was dropped unsaid)', async () => {
+    const lines: string[] = [];
+    cloud = await VirtualCloud.start({ join: { secret }, log: (level, message) => lines.push(`${level} ${message}`), hubHost: 'hub', heartbeatIntervalMs: 0 });
+    const insider = await rawInsider(cloud.joinUrl, secret);
+    insider.write(encodeFrame(hello('odd')));
+    await waitFor(() => cloud?.tracker.snapshot('odd')?.state === 'idle', 5000, 'the spoke to join');
+    insider.write(encodeFrame(hello('odd')));
+    insider.write(encodeFrame({ type: 'welcome', v: PROTOCOL_VERSION, spokeId: 'odd', heartbeatMs: 0 }));
+    const offProtocol = (): string[] => lines.filter((line) => line.includes('which a spoke never sends'));
+    await waitFor(() => offProtocol().length > 0, 5000, 'a warn line');
+    // A message a spoke does send after them, dropped with a debug line (no manager holds the
+    // spoke): once it is said, everything before it has been heard.
+    insider.write(encodeFrame({ type: 'notify', v: PROTOCOL_VERSION, taskId: 0, attempt: 1, body: null }));
+    await waitFor(() => lines.some((line) => line.startsWith('debug dropped a `notify` from spoke odd')), 5000, 'the notify to be heard');
+    expect(offProtocol()).toEqual([expect.stringMatching(/^warn spoke odd \(tcp:\/\/127\.0\.0\.1:\d+\) sent a `hello` message, which a spoke never sends: ignored \(said once for this channel\)$/)]);
+    expect(cloud.tracker.snapshot('odd')?.state).toBe('idle');
+    insider.destroy();
+  });
+
   it('logs each bad frame once, with the peer and `channel-error` (a second line said it again)', async () => {
     const { warns } = await loggedCloud();
     const url = cloud?.joinUrl ?? '';
