@@ -72,6 +72,8 @@ interface Running {
   readonly attempt: number;
   readonly spokeId: string;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Its spoke said it began (`started`). */
+  began?: boolean;
 }
 
 interface SpokeSlot {
@@ -550,6 +552,7 @@ export class ManagerRun<R> {
   #onStarted(spokeId: string, message: MessageOf<'started'>): void {
     const running = this.#attempt(message);
     if (running === undefined || running.spokeId !== spokeId) return;
+    running.began = true;
     this.#emit('started', { taskId: message.taskId, attempt: message.attempt, spokeId, at: Date.now() });
     const timeoutMs = running.entry.task.timeoutMs;
     if (timeoutMs !== undefined) running.timer = setTimeout(() => this.#onTaskTimeout(running), timeoutMs);
@@ -891,7 +894,31 @@ export class ManagerRun<R> {
     if (this.#concluding) return;
     if (this.#cancelling !== undefined) clearTimeout(this.#cancelling.timer);
     const why = abortReason(reason);
-    this.#dropAll((entry) => new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})`, { taskId: entry.task.taskId, attempt: entry.attempt }));
+    // A task on a spoke says which (and that it ran, when its spoke said it began: a task with a
+    // timeout): one running, or held behind a busy evaluation whose spoke could not answer an
+    // `abortGrace`'s cancel, read only "the invocation was aborted", unlike one the cancel found
+    // not begun ("… before it began on spoke …").
+    const runningOn = (entry: Entry): Running | undefined => {
+      const running = this.#running.get(entry.task.taskId);
+      return running?.entry === entry ? running : undefined;
+    };
+    this.#dropAll(
+      (entry) => {
+        const running = runningOn(entry);
+        const where = running === undefined ? '' : running.began === true ? ` while it ran on spoke ${running.spokeId}` : ` while it was on spoke ${running.spokeId}`;
+        const host = running === undefined ? undefined : this.#spokes.get(running.spokeId)?.host;
+        return new SPMTaskDropped(`Task ${String(entry.task.taskId)} was dropped: the invocation was aborted (${why})${where}`, {
+          taskId: entry.task.taskId,
+          attempt: entry.attempt,
+          ...(running !== undefined ? { spokeId: running.spokeId } : {}),
+          ...(host !== undefined ? { host } : {}),
+        });
+      },
+      (entry) => {
+        const running = runningOn(entry);
+        return running === undefined ? undefined : this.#spokes.get(running.spokeId);
+      },
+    );
     this.#deadline();
     const remake = (tail: string): Error => new SPMManagerError(`\`${this.#target.signature}\` was aborted (${why}): running tasks were killed and ${tail}`, { cause: reason });
     this.#deadlineError = { error: remake('every unfinished task was reported SPMTaskDropped'), remake };

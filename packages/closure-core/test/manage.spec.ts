@@ -249,6 +249,15 @@ describe.each(['inproc', 'process'] as const)('a coarse list on %s spokes', (kin
     expect((error as Error).message).toMatch(/was aborted \(Ctrl-C\): running tasks were killed and every unfinished task was reported SPMTaskDropped$/);
     expect(reports.map((r) => r.taskId).sort()).toEqual([0, 1, 2, 3]);
     expect(reports.every((r) => r.error instanceof SPMTaskDropped)).toBe(true);
+    // The two still running past the grace say where (until session 47: "the invocation was
+    // aborted (Ctrl-C)", no spoke), as the ones the cancel found not begun do. (Without a
+    // timeout their spokes do not say when they begin: "while it was on", not "while it ran on".)
+    const ran = reports.filter((r) => /while it was on spoke/.test(r.error?.message ?? ''));
+    expect(ran.map((r) => r.taskId).sort()).toEqual([0, 1]);
+    for (const r of ran) {
+      expect(r.error?.message).toBe(`Task ${String(r.taskId)} was dropped: the invocation was aborted (Ctrl-C) while it was on spoke ${String(r.spokeId)}`);
+      expect(r.spokeId).toMatch(/^local:\d+$/);
+    }
     await expectSequencePoint(() => reports.length);
   });
 
