@@ -196,6 +196,8 @@ export class ManagerRun<R> {
    * rejoin, a new one may join): when it fires first, the unfinished tasks are dropped.
    */
   #starving: ReturnType<typeof setTimeout> | undefined;
+  /** While the lease is being waited for: ends that wait (see #execute). */
+  #waitEnd: AbortController | undefined;
 
   constructor(target: RunTarget, options: ResolvedManageOptions<R>, source: (hooks: TaskSourceHooks) => TaskSource) {
     this.#target = target;
@@ -243,6 +245,16 @@ export class ManagerRun<R> {
 
   async #execute(): Promise<void> {
     const o = this.#options;
+    // The wait for spokes ends early on an abort, at the deadline, or when a callback failed
+    // (a rejected onMetaStatus): the lease comes as it stands and the invocation ends as it would
+    // once running — every task dropped, the usual error. Until session 47 each waited out the
+    // whole timeoutWaitForSpokes (30 s of a Ctrl-C doing nothing), then said only that.
+    const waitEnd = new AbortController();
+    this.#waitEnd = waitEnd;
+    const endWait = (): void => waitEnd.abort();
+    o.signal?.addEventListener('abort', endWait, { once: true });
+    if (o.signal?.aborted === true) endWait();
+    const deadline = o.timeoutExecutionMs === Infinity ? undefined : setTimeout(endWait, Math.max(0, o.timeoutExecutionMs - (Date.now() - this.#started)));
     this.#meta({ phase: 'waiting-for-spokes', timeoutMs: o.timeoutWaitForSpokesMs });
     let lease: Lease;
     try {
@@ -252,10 +264,15 @@ export class ManagerRun<R> {
         nSpokesMin: o.nSpokesMin,
         nSpokesMax: o.nSpokesMax,
         timeoutWaitForSpokesMs: o.timeoutWaitForSpokesMs,
+        signal: waitEnd.signal,
       });
     } catch (error) {
       // A `waiting-for-spokes` callback that failed meanwhile failed first.
       throw this.#fatal ?? error;
+    } finally {
+      clearTimeout(deadline);
+      o.signal?.removeEventListener('abort', endWait);
+      this.#waitEnd = undefined;
     }
     this.#lease = lease;
     try {
@@ -267,7 +284,8 @@ export class ManagerRun<R> {
       for (const spoke of lease.spokes()) this.#spokes.set(spoke.id, { id: spoke.id, host: spoke.host, ready: spoke.state === 'leased', inflight: [], exclusive: 0, named: false, reserved: undefined });
       this.#counts.spokes = lease.spokeIds.length;
       this.#emit('lease', lease.spokeIds);
-      this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
+      // (Not when the wait was ended early: the invocation ends without evaluating.)
+      if (!waitEnd.signal.aborted) this.#meta({ phase: 'eval', spokes: lease.spokeIds.length });
       if (o.timeoutExecutionMs !== Infinity) {
         const left = o.timeoutExecutionMs - (Date.now() - this.#started);
         // Already past it (`timeoutExecution: 0`, or a lease that took longer): timed out before
@@ -1182,6 +1200,8 @@ export class ManagerRun<R> {
   #fail(error: Error): void {
     if (this.#fatal !== undefined) return;
     this.#fatal = error;
+    // Still waiting for spokes: no more (see #execute).
+    this.#waitEnd?.abort();
     if (error instanceof SPMHubCallbackError) this.#callbacksOpen = false; // no further callback fires
     this.#checkDone();
   }

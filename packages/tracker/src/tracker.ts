@@ -33,6 +33,13 @@ export interface LeaseRequest {
   readonly nSpokesMax?: number;
   /** How long to wait for `nSpokesMin` spokes, in ms. @default 30000 */
   readonly timeoutWaitForSpokesMs?: number;
+  /**
+   * Ends the wait for `nSpokesMin` spokes early: once it is aborted (or if it already is), the
+   * lease is returned as it stands — with the spokes it holds so far, perhaps none — for a caller
+   * that then handles its own abort (a manager's Ctrl-C, its `timeoutExecution`) and releases it.
+   * @default none
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A pool handle that knows which tracker it draws from (what `cloud.pool.*` returns). */
@@ -88,7 +95,7 @@ const v = PROTOCOL_VERSION;
 /** What a spoke sends once it is registered (its `hello` came first, and only once). */
 const SPOKE_MESSAGE_TYPES: ReadonlySet<string> = new Set(['heartbeat', 'started', 'status', 'request', 'notify', 'shutdown']);
 
-const LEASE_REQUEST_KEYS: readonly (keyof LeaseRequest)[] = ['pool', 'owner', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokesMs'];
+const LEASE_REQUEST_KEYS: readonly (keyof LeaseRequest)[] = ['pool', 'owner', 'nSpokesMin', 'nSpokesMax', 'timeoutWaitForSpokesMs', 'signal'];
 
 /**
  * The most lost spokes of provisioners that do not relaunch them (joined ones, which may rejoin
@@ -263,33 +270,43 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (min > max) throw new SPMError(`Expected \`nSpokesMin\` (${min}) ≤ \`nSpokesMax\` (${max})`);
     const timeoutMs = checkDuration('timeoutWaitForSpokesMs', request.timeoutWaitForSpokesMs === undefined ? 30_000 : request.timeoutWaitForSpokesMs, true);
     const owner = checkString('owner', request.owner === undefined ? 'manager' : request.owner);
+    const signal = request.signal;
+    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+      throw new SPMError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+    }
     if (this.#active !== undefined) {
       throw new SPMManagerBusy(`Another manager (${this.#active.owner}) is online in this hub: one lease at a time (\`${owner}\` must wait until it concludes)`);
     }
     const lease = new Lease(this, owner, request.pool, max);
     this.#active = lease;
     this.#fill(lease);
-    if (this.#holds(lease) >= min) return lease;
+    if (this.#holds(lease) >= min || signal?.aborted === true) return lease;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.#waiter = undefined;
+          signal?.removeEventListener('abort', ended);
           reject(this.#waitTimeout(lease, min, `Waited ${timeoutMs} ms`));
         }, timeoutMs);
+        // Aborted: the lease as it stands (the caller handles its abort).
+        const ended = (): void => this.#waiter?.resolve();
         this.#waiter = {
           lease,
           min,
           resolve: () => {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', ended);
             this.#waiter = undefined;
             resolve();
           },
           reject: (error) => {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', ended);
             this.#waiter = undefined;
             reject(error);
           },
         };
+        signal?.addEventListener('abort', ended, { once: true });
         this.#giveUpIfHopeless();
       });
     } catch (error) {

@@ -97,6 +97,24 @@ describe('leases', () => {
     expect(cloud.spokes().every((s) => s.state === 'idle')).toBe(true);
   });
 
+  it('end the wait for the minimum when their signal aborts: the lease as it stands, to release', async () => {
+    const cloud = await start({ local: { kind: 'inproc', spokes: 1 } });
+    const controller = new AbortController();
+    // A pool no spoke is in, a wait of 10 minutes: only the abort ends it.
+    const waiting = cloud.tracker.lease({ pool: cloud.pool.intraAll().withTags('none'), timeoutWaitForSpokesMs: 600_000, signal: controller.signal });
+    setImmediate(() => controller.abort());
+    const lease = await waiting;
+    expect(lease.spokeIds).toEqual([]);
+    expect(cloud.tracker.activeLease).toBe(lease);
+    await lease.release();
+    expect(cloud.tracker.activeLease).toBeUndefined();
+    // Already aborted: at once.
+    const at = await cloud.tracker.lease({ pool: cloud.pool.intraAll().withTags('none'), timeoutWaitForSpokesMs: 600_000, signal: AbortSignal.abort() });
+    expect(at.spokeIds).toEqual([]);
+    await at.release();
+    await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), signal: 'no' as unknown as AbortSignal })).rejects.toThrow('Expected `signal` to be an AbortSignal, got `"no"` (string)');
+  });
+
   it('refuse bad requests with a clear error', async () => {
     const cloud = await start({ local: { kind: 'inproc', spokes: 1 } });
     await expect(cloud.tracker.lease({ pool: cloud.pool.inter(), nSpokesMin: 0 })).rejects.toThrow('Expected `nSpokesMin` to be an integer ≥ 1, got `0` (number)');
