@@ -195,65 +195,97 @@ function duplicateAt(error: unknown, spec: { readonly module: string; readonly s
   );
 }
 
-/** Turns a callback-driven invocation into an async iterator with a small bounded buffer. */
+/**
+ * Turns a callback-driven invocation into an async iterator with a small bounded buffer. Calls of
+ * `next()` may overlap (`Promise.all([it.next(), it.next()])`, or two loops over one iterator):
+ * each waits in a queue and gets the next report in order, or the end.
+ */
 function reportIterator<R>(start: (onStatus: (report: StatusReport<R>) => Promise<void>, stop: AbortSignal) => Promise<ManageSummary>): AsyncIterableIterator<StatusReport<R>> {
   const buffer: StatusReport<R>[] = [];
   // Aborted when the consumer leaves the loop: the invocation concludes now (running tasks
   // killed, the rest dropped), not when its next report happens to arrive.
   const stopper = new AbortController();
-  let wake: (() => void) | undefined;
-  let room: (() => void) | undefined;
+  // Every pending next(), oldest first. There was one `wake` slot: a second pending next()
+  // overwrote the first's, which never settled, and its report's delivery (held for back-pressure)
+  // never returned, so the invocation never concluded and the hub stayed busy for ever.
+  const waiters: { readonly resolve: (result: IteratorResult<StatusReport<R>>) => void; readonly reject: (error: unknown) => void }[] = [];
+  // Deliveries held until their report is taken.
+  let rooms: (() => void)[] = [];
   let finished = false;
   let failure: unknown;
+  let failureDelivered = false;
   let stopped = false;
   let started: Promise<void> | undefined;
-  const signal = (): void => {
-    wake?.();
-    wake = undefined;
+  const freeRooms = (): void => {
+    const held = rooms;
+    rooms = [];
+    for (const room of held) room();
+  };
+  /** Settles waiters, in order, with buffered reports, then (once finished) the failure once, then the end. */
+  const pump = (): void => {
+    while (waiters.length > 0) {
+      const report = buffer.shift();
+      if (report !== undefined) {
+        waiters.shift()?.resolve({ value: report, done: false });
+        freeRooms();
+        continue;
+      }
+      if (!finished) return;
+      const waiter = waiters.shift();
+      // As an async generator: the failure is thrown once, later calls say done.
+      if (failure !== undefined && !stopped && !failureDelivered) {
+        failureDelivered = true;
+        waiter?.reject(failure);
+      } else {
+        waiter?.resolve({ value: undefined, done: true });
+      }
+    }
   };
   const begin = (): void => {
     if (started) return;
-    started = start(async (report) => {
-      if (stopped) return;
-      buffer.push(report);
-      signal();
-      // Back-pressure: hold the manager's delivery until the consumer has taken it.
-      if (buffer.length >= 1) await new Promise<void>((resolve) => (room = resolve));
-    }, stopper.signal).then(
+    let invocation: Promise<ManageSummary>;
+    try {
+      invocation = start(async (report) => {
+        if (stopped) return;
+        buffer.push(report);
+        pump();
+        // Back-pressure: hold the manager's delivery until the consumer has taken it.
+        while (!stopped && buffer.includes(report)) await new Promise<void>((resolve) => rooms.push(resolve));
+      }, stopper.signal);
+    } catch (error) {
+      invocation = Promise.reject(error as Error);
+    }
+    started = invocation.then(
       () => {
         finished = true;
-        signal();
+        pump();
       },
       (error: unknown) => {
         finished = true;
         failure = error;
-        signal();
+        pump();
       },
     );
   };
   const iterator: AsyncIterableIterator<StatusReport<R>> = {
     [Symbol.asyncIterator]: () => iterator,
-    async next(): Promise<IteratorResult<StatusReport<R>>> {
+    next(): Promise<IteratorResult<StatusReport<R>>> {
+      // Closed before it began: nothing to run.
+      if (stopped && !started) return Promise.resolve({ value: undefined, done: true });
       begin();
-      for (;;) {
-        const report = buffer.shift();
-        if (report !== undefined) {
-          room?.();
-          room = undefined;
-          return { value: report, done: false };
-        }
-        if (finished) {
-          if (failure !== undefined && !stopped) throw failure;
-          return { value: undefined, done: true };
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
+      return new Promise<IteratorResult<StatusReport<R>>>((resolve, reject) => {
+        waiters.push({ resolve, reject });
+        pump();
+      });
     },
     async return(): Promise<IteratorResult<StatusReport<R>>> {
       stopped = true;
       stopper.abort(new SPMError('The report iterator was closed by its consumer'));
-      room?.();
+      // The consumer left: what it has not taken is not delivered (pending next() calls say done).
+      buffer.length = 0;
+      freeRooms();
       if (started) await started.catch(() => undefined);
+      pump();
       return { value: undefined, done: true };
     },
   };

@@ -1,4 +1,4 @@
-import type { SPMTaskDropped, TaskId } from '@spm/exceptions';
+import { SPMHubCallbackError, messageOfThrown, type SPMTaskDropped, type TaskId } from '@spm/exceptions';
 
 /** A task a source hands the manager: dispatch it, or (with `drop`) report it dropped unrun. */
 export interface SourceTask {
@@ -58,10 +58,16 @@ export class ListSource implements TaskSource {
   constructor(tasks: TaskInput<unknown>, hooks: TaskSourceHooks) {
     this.#hooks = hooks;
     this.#finite = Array.isArray(tasks);
-    if (tasks !== null && typeof tasks === 'object' && Symbol.asyncIterator in tasks) {
-      this.#async = (tasks as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    } else {
-      this.#sync = (tasks as Iterable<unknown>)[Symbol.iterator]();
+    try {
+      if (tasks !== null && typeof tasks === 'object' && Symbol.asyncIterator in tasks) {
+        this.#async = (tasks as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      } else {
+        this.#sync = (tasks as Iterable<unknown>)[Symbol.iterator]();
+      }
+    } catch (error) {
+      // The user's [Symbol.iterator]() (or its getter) threw: refused before anything runs, said
+      // as when its next() throws, and as a DAG says it. It used to escape as the raw error.
+      throw new SPMHubCallbackError(`The tasks iterable threw: ${messageOfThrown(error)}`, { cause: error });
     }
   }
 

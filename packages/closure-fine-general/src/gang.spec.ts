@@ -36,4 +36,12 @@ describe('gang.define', () => {
     const g = gang.define({ signature: 'unit:manage', module: import.meta.url, evaluate: () => 1 });
     await expect(g.manage(null as never)).rejects.toThrow('Expected gang manage() options (an object), got `null`');
   });
+
+  it('names the option that sets the size when there are no ranks', async () => {
+    const g = gang.define({ signature: 'unit:size', module: import.meta.url, evaluate: () => 1 });
+    // `tasks: []` was refused as "Expected `size` to be an integer ≥ 1, got `0`", though no size was given.
+    await expect(g.manage({ pool: undefined as never, tasks: [] })).rejects.toThrow(new SPMError('Expected `tasks` to hold one task per rank, at least one, got an empty array'));
+    await expect(g.manage({ pool: undefined as never, task: {} })).rejects.toThrow(new SPMError('Expected `size` (how many ranks) or `tasks` (one per rank), got neither'));
+    await expect(g.manage({ pool: undefined as never, size: 0, task: {} })).rejects.toThrow(new SPMError('Expected `size` to be an integer ≥ 1, got `0` (number)'));
+  });
 });

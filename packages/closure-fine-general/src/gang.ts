@@ -228,6 +228,9 @@ export class GangClosure<T = unknown, R = unknown> {
     }
     if (call.tasks !== undefined && call.task !== undefined) throw new SPMError('Expected either `tasks` (one per rank) or `task` (the same for every rank), got both');
     if (call.tasks !== undefined && !Array.isArray(call.tasks)) throw new SPMError(`Expected \`tasks\` to be an array with one task per rank, got ${describeValue(call.tasks)}`);
+    // Named by what was given: `tasks: []` was refused as "`size` … got `0`", though no size was given.
+    if (call.size === undefined && call.tasks === undefined) throw new SPMError('Expected `size` (how many ranks) or `tasks` (one per rank), got neither');
+    if (call.size === undefined && call.tasks?.length === 0) throw new SPMError('Expected `tasks` to hold one task per rank, at least one, got an empty array');
     const size = integer('size', call.size ?? call.tasks?.length, 1);
     if (call.tasks !== undefined && call.tasks.length !== size) throw new SPMError(`Expected \`tasks\` to hold one task per rank (${size}), got ${call.tasks.length}`);
     const inputs: readonly unknown[] = call.tasks ?? Array.from({ length: size }, () => call.task ?? {});
@@ -454,7 +457,11 @@ export class GangClosure<T = unknown, R = unknown> {
     if (outcome?.kind === 'failed' || outcome?.kind === 'stopped') throw outcome.error;
     // All ranks returned and the core concluded: a deadline that passed meanwhile changed nothing.
     if (outcome?.kind === 'ok' && coreError === undefined) return { kind: 'ok', values, links: hub.links(plan.peers) };
-    if (coreError instanceof SPMWaitForSpokesTimeout && remaining < plan.timeoutWaitForSpokesMs) {
+    // The deadline's only if it passed (or its timer stopped the run): a wait cut short to the
+    // deadline can still end early on its own, e.g. "Only 2 spoke(s) can come" for 3 ranks at
+    // 0 ms, which was said to have run past a timeoutExecution of 300 ms.
+    const pastDeadline = stop instanceof SPMExecutionTimeout || (stop === undefined && Date.now() >= deadline);
+    if (coreError instanceof SPMWaitForSpokesTimeout && remaining < plan.timeoutWaitForSpokesMs && pastDeadline) {
       // The wait was cut short by the deadline, not by timeoutWaitForSpokes.
       throw new SPMExecutionTimeout(`Gang \`${signature}\` ran past its timeoutExecution of ${plan.timeoutExecutionMs} ms while waiting for ${size} spokes (run ${attempt}); nothing of it runs`, {
         cause: coreError,
