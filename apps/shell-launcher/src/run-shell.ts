@@ -1523,12 +1523,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
       if (options.lineBuffer && !options.ungroup && !options.latestLine) printer.live(seq, tagOn(job.tag, from.spokeId, slotWidth), 'stdout', `${command}\n`);
       else printer.write(`${options.tag && !options.ungroup ? `${tagOn(job.tag, from.spokeId, slotWidth)}\t` : ''}${command}\n`);
     }
-    // --line-buffer: running commands' lines (a job run again prints its lines again). Past a
-    // `--halt now`, none: the commands still running are being killed, and GNU parallel prints
-    // nothing more of them (a line of one came after the failing job's last, unfinished one).
+    // --line-buffer: running commands' lines (a job run again prints its lines again) — also
+    // those that come after a `--halt now`, written before the kill reached their command: a job
+    // that ends meanwhile is logged, so its lines are printed whole (dropping them, as session 47
+    // did for a while, logged jobs with part of their output).
     for (const piece of news.output ?? []) {
       const job = inflight.get(piece.seq);
-      if (job === undefined || (halted !== undefined && options.halt.when === 'now')) continue;
+      if (job === undefined) continue;
       const tag = tagOn(job.tag, from.spokeId, slotWidth);
       // (--latest-line's pieces are text; the others, bytes as the command wrote them.)
       if (screen !== undefined) screen.piece(piece.seq, rowTag(tag), textOf(piece.data));

@@ -130,6 +130,53 @@ describe('spm-shell with a reader slower than its commands', () => {
     }, 90_000);
   }
 
+  // Thread spokes, four commands at once: the spokes' output waits in the busy hub's channel,
+  // where its stdout's count does not see it. Without a bound on what a task may have unanswered,
+  // -j4 pulled 1.7–2.7 GB into the hub while its reader slept, and its Ctrl-C was heard seconds late.
+  it('--transport thread -u -j4: the commands block too, what they wrote bounded, all of it delivered', async () => {
+    const count = 4;
+    // Counts no other process names: the writers are found by them.
+    const sizes = Array.from({ length: count }, (_, k) => 150_000_000 + k * 1000 + Math.floor(Math.random() * 1000));
+    const { child, stdout, stderr, exited } = startPaused(['--transport', 'thread', '-u', '-j4', 'yes | head -c {}', ':::', ...sizes.map(String)], 'slow-threads');
+    const writers = (): number[] => sizes.flatMap((size) => processesWithArg(String(size)).filter((pid) => pid !== child.pid));
+    // Each `head` itself (its shell's fork, before it execs, has the shell's arguments).
+    await waitFor(() => writers().length === count, 20_000, 'the writers to start');
+    const pids = writers();
+    expect(new Set(pids).size).toBe(count);
+    /** What they have written so far (their `wchar`), the ones gone counted as having written all. */
+    const written = (): number =>
+      pids.reduce((sum, pid, k) => {
+        try {
+          // (A pid taken again once its writer is gone is not the writer.)
+          if (readFileSync(`/proc/${pid}/comm`, 'latin1').trim() !== 'head') throw new Error('gone');
+          return sum + Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'latin1'))?.[1]);
+        } catch {
+          return sum + (sizes[k] as number);
+        }
+      }, 0);
+    let last = written();
+    let still = 0;
+    await waitFor(
+      () => {
+        const now = written();
+        still = now === last ? still + 1 : 0;
+        last = now;
+        return still >= 50 && now > 8 * 1024 * 1024;
+      },
+      60_000,
+      'the writers to stop writing',
+    );
+    process.stdout.write(`slow reader, thread spokes -u -j4: the writers stopped at ${last} of ${sizes.reduce((a, b) => a + b, 0)} bytes; spm-shell's RSS ${String(rssKiB(child.pid as number))} KiB\n`);
+    // The hub's bound (16 MiB), 2 MiB a task unanswered, what the fork servers and pipes hold.
+    expect(last).toBeLessThan(160 * 1024 * 1024);
+    let got = 0;
+    stdout.on('data', (chunk: Buffer) => (got += chunk.length));
+    stdout.resume();
+    expect(await exited).toBe(0);
+    expect(stderr()).toBe('');
+    expect(got).toBe(sizes.reduce((a, b) => a + b, 0));
+  }, 120_000);
+
   // -k behind a slow job: every job after it finished, and each one's output waited for its turn
   // in memory (200 jobs of 1 MB behind one: 574 MB of RSS). Past a bound (16 M characters), the
   // outputs waiting now go to files of the run's temporary directory, read back in their turn.
