@@ -1759,7 +1759,8 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
     else if (outcome.lowMemory === true && forLimit) err(`spm-shell: job ${seq} was killed, the youngest command when --limit \`${limitText(options.limit as LimitRule)}\` exited 2 (way over the limit); its process tree was killed: ${outcome.command}\n`);
     else if (outcome.lowMemory === true) err(`spm-shell: job ${seq} was killed, the youngest command while the machine had less than half of --memfree ${memFree ?? 0} bytes free; its process tree was killed: ${outcome.command}\n`);
     else if (outcome.error !== undefined) err(`spm-shell: job ${seq} ended without an exit status (${outcome.error}): ${outcome.command}\n`);
-    if (outcome.truncated && !options.json) {
+    // (With --json too, on stderr: its line says `"truncated": true`, and nothing said why until session 47.)
+    if (outcome.truncated) {
       err(`spm-shell: job ${seq} wrote ${outcome.stdoutBytes} bytes to stdout and ${outcome.stderrBytes} to stderr; only the first ${options.maxOutputBytes} of each were kept (--max-output; the rest could not be written to a temporary file)\n`);
     }
     if (outcome.job.oversize === true && options.exitTooLong && tooLong === undefined) {

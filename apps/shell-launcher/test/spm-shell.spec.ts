@@ -163,6 +163,20 @@ describe('spm-shell on a list mixing successes, failures, timeouts and a huge ou
     ]);
   });
 
+  it('says so with --json too, on stderr, its line marked truncated (it said nothing until session 47)', async () => {
+    const mark = newMark();
+    const r = await runSpmShell(['-j', '1', '--max-output', '10K', '--json'], { input: 'seq 1 100000\necho small\n', mark: mark.env, env: { TMPDIR: join(dir, 'no-such-tmp') } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; stdout: string; truncated: boolean });
+    expect(lines.map((line) => [line.seq, line.stdout.length, line.truncated])).toEqual([
+      [1, 10240, true],
+      [2, 6, false],
+    ]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'spm-shell: job 1 wrote 588895 bytes to stdout and 0 to stderr; only the first 10240 of each were kept (--max-output; the rest could not be written to a temporary file)',
+    ]);
+  });
+
   it('keeps outputs past --max-output in --tmpdir, removed after; a --tmpdir that cannot hold them stops the run first', async () => {
     const mark = newMark();
     const tmp = mkdtempSync(join(dir, 'chosen-tmp-'));
