@@ -2552,7 +2552,12 @@ describe('spm-shell writing --joblog or a --results table to a FIFO', () => {
     });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'a\nb\n' });
     await waitFor(() => read.trim().split('\n').length === 3, 10_000, 'the joblog to be read whole');
-    expect(joblogRows(read.trim()).map((row) => [row[0], row[6], row[8]])).toEqual([
+    // (Sorted: rows come in the order jobs end, and two spokes end theirs at about the same moment.)
+    expect(
+      joblogRows(read.trim())
+        .map((row) => [row[0], row[6], row[8]])
+        .sort((x, y) => Number(x[0]) - Number(y[0])),
+    ).toEqual([
       ['1', '0', 'echo a'],
       ['2', '0', 'echo b'],
     ]);
@@ -2692,7 +2697,12 @@ describe('spm-shell writing --trace, or an appended --joblog, to a FIFO', () => 
     execFileSync('mkfifo', [fifo]);
     const { r, read } = await withLateReader(fifo, ['-k', '--joblog', `+${fifo}`, 'echo', ':::', 'a', 'b']);
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'a\nb\n' });
-    expect(joblogRows(await read()).map((row) => [row[0], row[6], row[8]])).toEqual([
+    // (Sorted: rows come in the order jobs end, and two spokes end theirs at about the same moment.)
+    expect(
+      joblogRows(await read())
+        .map((row) => [row[0], row[6], row[8]])
+        .sort((x, y) => Number(x[0]) - Number(y[0])),
+    ).toEqual([
       ['1', '0', 'echo a'],
       ['2', '0', 'echo b'],
     ]);
