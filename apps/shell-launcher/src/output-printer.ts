@@ -40,7 +40,7 @@ const DEFAULT_LIVE_HOLD_BYTES = 1 << 20;
  * text's UTF-16 units), at most, before the next ones go to files of the spill directory (see
  * {@link OutputPrinter.finished}).
  */
-export const HELD_MEMORY_UNITS = 16 * 1024 * 1024;
+const HELD_MEMORY_UNITS = 16 * 1024 * 1024;
 
 type Stream = 'stdout' | 'stderr';
 
@@ -340,11 +340,6 @@ export class OutputPrinter {
   /** How many finished jobs wait for an earlier one (keep-order only). */
   get held(): number {
     return this.#held.size;
-  }
-
-  /** `-k`: the held jobs' kept outputs in memory (UTF-16 units): those not {@link #shelve}d. */
-  get heldInMemory(): number {
-    return this.#heldUnits;
   }
 
   /** A job finished (its last attempt): print it now, or when its turn comes. */

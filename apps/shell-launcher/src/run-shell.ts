@@ -1904,11 +1904,13 @@ async function runShellWith(given: ShellOptions, io: ShellIO, fifos: FifoDir, pe
   // as until session 46 (1,000 jobs of 1 MB to a paused reader: ~1 GB). An interrupt or a SIGHUP
   // ends the wait.
   const outputBound = Math.max(OUTPUT_QUEUE_BOUND, options.maxOutputBytes);
+  /** More than the bound waits for the reader on `stream`. */
+  const pastBound = (stream: ShellIO['stdout']): boolean => ((stream as { writableLength?: number }).writableLength ?? 0) > outputBound;
   /** More than the bound waits for the reader, on stdout or stderr. */
-  const outputBehind = (): boolean => [io.stdout, io.stderr].some((stream) => ((stream as { writableLength?: number }).writableLength ?? 0) > outputBound);
+  const outputBehind = (): boolean => pastBound(io.stdout) || pastBound(io.stderr);
   const outputRoom = async (): Promise<void> => {
     for (const stream of [io.stdout, io.stderr]) {
-      if (((stream as { writableLength?: number }).writableLength ?? 0) <= outputBound) continue;
+      if (!pastBound(stream)) continue;
       const backlog = backlogOf(stream);
       if (backlog !== undefined) await Promise.race([backlog, stopReading]);
     }

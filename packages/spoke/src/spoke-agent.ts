@@ -165,13 +165,7 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
     const channel = this.#options.channel;
     // Why it goes, for the hub's record of the loss (spm-spoke's SIGTERM: the hub saw only its
     // channel close until session 47). Written before the clean close, which writes it out.
-    if (reason !== undefined && !channel.closed) {
-      try {
-        channel.send({ type: 'shutdown', v, reason });
-      } catch {
-        // Not encodable, or closing already: closed anyway.
-      }
-    }
+    if (reason !== undefined && !channel.closed) this.#sayShutdown(reason);
     channel.close();
     this.#shutdown(undefined);
   }
@@ -340,16 +334,21 @@ export class SpokeAgent extends EventEmitter<SpokeAgentEvents> {
   #leave(reason: string, error: SPMTransportError): void {
     const hub = this.#options.channel;
     if (hub.closed) return;
-    try {
-      hub.send({ type: 'shutdown', v, reason });
-    } catch {
-      // Not encodable or already closed: closing anyway.
-    }
+    this.#sayShutdown(reason);
     // Closed with an error, a channel drops what it has not written yet: wait until it is out.
     if (hub.written !== undefined) hub.written(() => hub.close(error));
     else {
       hub.flush?.();
       hub.close(error);
+    }
+  }
+
+  /** Tells the hub why this spoke goes (a `shutdown` message), if the channel takes it. */
+  #sayShutdown(reason: string): void {
+    try {
+      this.#options.channel.send({ type: 'shutdown', v, reason });
+    } catch {
+      // Not encodable or already closed: closing anyway.
     }
   }
 

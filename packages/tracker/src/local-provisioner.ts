@@ -351,9 +351,7 @@ export class LocalProvisioner implements Provisioner {
         // interrupt that wait (until session 45 a timeout, a kill or cloud.close() waited for
         // the program to end by itself).
         const untracked = endUntrackedPrograms(running.owner).catch(() => 0);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const byItself = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_BOUND_MS)))]);
-        clearTimeout(timer);
+        const byItself = await endsWithin(ended, STOP_BOUND_MS);
         // terminate() cannot interrupt a thread asleep in a system call (a read of a FIFO nobody
         // writes, of a terminal, a lock): it resolved only when the call returned — for ever, and
         // manage() with it. Past the bound the thread is let go: it ends once the call returns.

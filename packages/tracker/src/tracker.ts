@@ -283,9 +283,14 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
     if (this.#holds(lease) >= min || signal?.aborted === true) return lease;
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.#waiter = undefined;
+        /** The wait is over, whichever way. */
+        const over = (): void => {
+          clearTimeout(timer);
           signal?.removeEventListener('abort', ended);
+          this.#waiter = undefined;
+        };
+        const timer = setTimeout(() => {
+          over();
           reject(this.#waitTimeout(lease, min, `Waited ${timeoutMs} ms`));
         }, timeoutMs);
         // Aborted: the lease as it stands (the caller handles its abort).
@@ -294,15 +299,11 @@ export class Tracker extends EventEmitter<TrackerEvents> implements SpokeAttache
           lease,
           min,
           resolve: () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', ended);
-            this.#waiter = undefined;
+            over();
             resolve();
           },
           reject: (error) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', ended);
-            this.#waiter = undefined;
+            over();
             reject(error);
           },
         };
